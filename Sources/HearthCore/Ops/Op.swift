@@ -1,0 +1,154 @@
+import Crypto
+
+/// One change to one record: the unit that is logged, hashed, signed, synced and merged.
+///
+/// An op names itself by its ``Dot``, says when (``HLC``) and by whom (worker id, and the
+/// scope of the replica that made it, which gives its authority rank), which record it
+/// touches and the village that record lives in (so scoped pulls are an index lookup),
+/// the fields it sets, and its context: the record's version vector as the author knew it.
+/// Applying it replaces exactly the values its context covers in the fields it sets.
+public struct Op: Hashable, Sendable {
+    /// The op format this code writes; Protocol/ops.md describes it.
+    public static let formatVersion: Int64 = 1
+
+    public let dot: Dot
+    public let hlc: HLC
+    /// The field worker (or administrator) who made the change.
+    public let author: String
+    /// The scope of the replica that made the op; its level is the writer's rank.
+    public let origin: ScopePrefix
+    public let record: RecordID
+    /// The village the record belongs to.
+    public let scope: DivisionCode
+    public let fields: [String: FieldValue]
+    public let context: VersionVector
+    /// The hash of the previous op made by the same replica ("" for its first): the chain
+    /// that lets one signature over a chain head authenticate a whole batch.
+    public let previous: String
+    /// Why the op was made when a person did not type it directly (e.g. "death of M-…").
+    public let cause: String?
+
+    public init(
+        dot: Dot, hlc: HLC, author: String, origin: ScopePrefix, record: RecordID, scope: DivisionCode,
+        fields: [String: FieldValue], context: VersionVector, previous: String, cause: String? = nil
+    ) {
+        self.dot = dot
+        self.hlc = hlc
+        self.author = author
+        self.origin = origin
+        self.record = record
+        self.scope = scope
+        self.fields = fields
+        self.context = context
+        self.previous = previous
+        self.cause = cause
+    }
+
+    /// Whether this op creates its record (the record id is derived from its dot).
+    public var createsRecord: Bool {
+        record == RecordID(type: record.type, creator: dot)
+    }
+
+    /// The op as a JSON document, in the shape Protocol/ops.md specifies.
+    public var json: JSON {
+        var members: [String: JSON] = [
+            "v": .integer(Op.formatVersion),
+            "dot": .string(dot.description),
+            "hlc": .array([.integer(hlc.millis), .integer(Int64(hlc.logical))]),
+            "author": .string(author),
+            "origin": .string(origin.value),
+            "record": .string(record.value),
+            "scope": .string(scope.value),
+            "fields": .object(fields.mapValues(\.json)),
+            "context": .object(
+                Dictionary(uniqueKeysWithValues: context.entries.map { ($0.key.value, JSON.integer(Int64($0.value))) })),
+            "prev": .string(previous),
+        ]
+        if let cause { members["cause"] = .string(cause) }
+        return .object(members)
+    }
+
+    /// The canonical bytes: what is hashed, chained and signed.
+    public var canonicalBytes: [UInt8] { json.canonicalBytes }
+
+    /// Lower-case hex SHA-256 of the canonical bytes.
+    public var hash: String { Hex.encode(SHA256.hash(data: canonicalBytes)) }
+}
+
+/// Why bytes received as an op could not be read as one.
+public struct OpFormatError: Error, Equatable, Sendable, CustomStringConvertible {
+    public let reason: String
+    public init(_ reason: String) { self.reason = reason }
+    public var description: String { "malformed op: \(reason)" }
+}
+
+extension Op {
+    /// Reads an op from its JSON form, checking its shape (not yet its field values).
+    public init(json: JSON) throws(OpFormatError) {
+        guard let members = json.objectValue else { throw OpFormatError("an op must be a JSON object") }
+        let known: Set<String> = ["v", "dot", "hlc", "author", "origin", "record", "scope", "fields", "context", "prev", "cause"]
+        if let unknown = members.keys.first(where: { !known.contains($0) }) {
+            throw OpFormatError("unknown key \"\(unknown)\"")
+        }
+        guard members["v"]?.integerValue == Op.formatVersion else {
+            throw OpFormatError("unsupported op format version (this replica reads version \(Op.formatVersion))")
+        }
+        guard let dotText = members["dot"]?.stringValue, let dot = Dot(text: dotText) else {
+            throw OpFormatError("\"dot\" must be \"replica:counter\"")
+        }
+        guard let clock = members["hlc"]?.arrayValue, clock.count == 2, let millis = clock[0].integerValue,
+            let logical = clock[1].integerValue, millis >= 0, (0...Int64(UInt32.max)).contains(logical)
+        else { throw OpFormatError("\"hlc\" must be [milliseconds, logical]") }
+        guard let author = members["author"]?.stringValue, !author.isEmpty, author.count <= 64 else {
+            throw OpFormatError("\"author\" must be a worker id of 1 to 64 characters")
+        }
+        guard let originText = members["origin"]?.stringValue,
+            let origin = try? ScopePrefix.parse(originText, field: "origin")
+        else { throw OpFormatError("\"origin\" must be a 6, 9 or 12 digit division-code prefix") }
+        guard let recordText = members["record"]?.stringValue, let record = RecordID(recordText) else {
+            throw OpFormatError("\"record\" is not a record id")
+        }
+        guard let scopeText = members["scope"]?.stringValue,
+            let scope = try? DivisionCode.parse(scopeText, field: "scope")
+        else { throw OpFormatError("\"scope\" must be a 12-digit village code") }
+        guard let fieldMembers = members["fields"]?.objectValue, !fieldMembers.isEmpty else {
+            throw OpFormatError("\"fields\" must be a non-empty object")
+        }
+        var fields: [String: FieldValue] = [:]
+        for (name, value) in fieldMembers {
+            guard let decoded = FieldValue(json: value) else {
+                throw OpFormatError("field \"\(name)\" has a value of an unknown shape")
+            }
+            fields[name] = decoded
+        }
+        guard let contextMembers = members["context"]?.objectValue else {
+            throw OpFormatError("\"context\" must be an object of replica: counter")
+        }
+        var entries: [ReplicaID: UInt64] = [:]
+        for (replicaText, counter) in contextMembers {
+            guard let replica = ReplicaID(validating: replicaText), let number = counter.integerValue, number > 0 else {
+                throw OpFormatError("\"context\" entry \"\(replicaText)\" is not replica: positive counter")
+            }
+            entries[replica] = UInt64(number)
+        }
+        guard let previous = members["prev"]?.stringValue, previous.isEmpty || Hex.isSHA256(previous) else {
+            throw OpFormatError("\"prev\" must be a SHA-256 hex hash or empty")
+        }
+        var cause: String?
+        if let causeValue = members["cause"] {
+            guard let text = causeValue.stringValue else { throw OpFormatError("\"cause\" must be a string") }
+            cause = text
+        }
+        self.init(
+            dot: dot, hlc: HLC(millis: millis, logical: UInt32(logical)), author: author, origin: origin,
+            record: record, scope: scope, fields: fields, context: VersionVector(entries), previous: previous,
+            cause: cause)
+    }
+
+    /// Reads an op from its canonical (or any valid JSON) bytes.
+    public init(bytes: [UInt8]) throws(OpFormatError) {
+        let document: JSON
+        do { document = try JSON.parse(bytes) } catch { throw OpFormatError(error.description) }
+        try self.init(json: document)
+    }
+}

@@ -1,0 +1,86 @@
+/// The declared field table: every field of every record type, with its conflict policy.
+///
+/// This is the one table the merge obeys (ARCHITECTURE.md, "Conflict rules are data");
+/// Protocol/field-policies.md documents it and a test keeps the two equal.
+public enum RecordSchema {
+    public static let enrollmentStatusOrder = ["exited", "suspended", "approved", "applied"]
+    public static let vitalStatusOrder = ["deceased", "alive"]
+    public static let householdStatusOrder = ["archived", "active"]
+
+    public static func fields(of type: RecordType) -> [FieldSpec] {
+        switch type {
+        case .household: return household
+        case .member: return member
+        case .enrollment: return enrollment
+        case .visit: return visit
+        }
+    }
+
+    public static func field(_ name: String, of type: RecordType) -> FieldSpec? {
+        index[type]?[name]
+    }
+
+    private static let index: [RecordType: [String: FieldSpec]] = Dictionary(
+        uniqueKeysWithValues: RecordType.allCases.map { type in
+            (type, Dictionary(uniqueKeysWithValues: fields(of: type).map { ($0.name, $0) }))
+        })
+
+    public static let household: [FieldSpec] = [
+        FieldSpec("village", .division, .lww, "village or community division code (12 digits)"),
+        FieldSpec("address", .text(maxLength: 200), .lww, "address"),
+        FieldSpec("type", .code(["rural", "urban"]), .human, "household type: rural 农村 / urban 城镇"),
+        FieldSpec("head", .reference(.member), .human, "head of household 户主 (a member id)"),
+        FieldSpec("population", .integer(0...99), .human, "registered population"),
+        FieldSpec("income", .money, .human, "verified monthly income per person, fen"),
+        FieldSpec("assets", .text(maxLength: 500), .human, "assets note"),
+        FieldSpec("phone", .text(maxLength: 32), .lww, "contact phone"),
+        FieldSpec("bank_card", .sealed, .human, "bank card for payments 一卡通 (sensitive)"),
+        FieldSpec("status", .code(householdStatusOrder), .priority(householdStatusOrder), "active / archived"),
+        FieldSpec("tags", .set, .union, "flags set by workers"),
+        FieldSpec("note", .text(maxLength: 500), .lww, "free note"),
+    ]
+
+    public static let member: [FieldSpec] = [
+        FieldSpec("household", .reference(.household), .human, "the household the person belongs to"),
+        FieldSpec("village", .division, .lww, "the household's village, kept for scoping"),
+        FieldSpec("name", .text(maxLength: 50), .human, "name 姓名"),
+        FieldSpec("id_number", .sealed, .human, "resident ID number 身份证号 (sensitive)"),
+        FieldSpec("sex", .code(["male", "female"]), .human, "sex, derived from the ID number"),
+        FieldSpec("birth_date", .date, .human, "birth date, derived from the ID number"),
+        FieldSpec(
+            "relation", .code(["head", "spouse", "child", "parent", "other"]), .lww, "relation to the head"),
+        FieldSpec("disability_grade", .integer(1...4), .human, "disability grade 残疾等级 1-4"),
+        FieldSpec("health", .text(maxLength: 200), .lww, "health note"),
+        FieldSpec("work_capacity", .text(maxLength: 200), .lww, "work-capacity note"),
+        FieldSpec("vital_status", .code(vitalStatusOrder), .priority(vitalStatusOrder), "alive / deceased"),
+        FieldSpec("death_date", .date, .human, "date of death"),
+        FieldSpec("note", .text(maxLength: 500), .lww, "free note"),
+    ]
+
+    public static let enrollment: [FieldSpec] = [
+        FieldSpec("member", .reference(.member), .lww, "the enrolled member"),
+        FieldSpec("household", .reference(.household), .lww, "the member's household"),
+        FieldSpec("village", .division, .lww, "the household's village, kept for scoping"),
+        FieldSpec("program", .code(Program.allCases.map(\.rawValue)), .lww, "program code"),
+        FieldSpec(
+            "status", .code(enrollmentStatusOrder), .priority(enrollmentStatusOrder),
+            "applied 申请 / approved 在保 / suspended 暂停 / exited 退出"),
+        FieldSpec(
+            "decision", .code(["pending", "approved", "rejected"]), .authority,
+            "the approval decision; county over township over village"),
+        FieldSpec("amount", .schedule, .human, "monthly amount schedule, fen per month from each month"),
+        FieldSpec("start_month", .month, .human, "first month paid"),
+        FieldSpec("end_month", .month, .human, "last month paid"),
+        FieldSpec("exit_reason", .text(maxLength: 200), .lww, "why the enrollment ended"),
+        FieldSpec("approver", .text(maxLength: 64), .lww, "worker who recorded the decision"),
+        FieldSpec("note", .text(maxLength: 500), .lww, "free note"),
+    ]
+
+    public static let visit: [FieldSpec] = [
+        FieldSpec("household", .reference(.household), .lww, "the visited household"),
+        FieldSpec("village", .division, .lww, "the household's village"),
+        FieldSpec("date", .date, .lww, "date of the visit"),
+        FieldSpec("worker", .text(maxLength: 64), .lww, "who visited"),
+        FieldSpec("note", .text(maxLength: 2000), .lww, "findings 核查情况"),
+    ]
+}

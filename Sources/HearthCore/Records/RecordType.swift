@@ -1,0 +1,61 @@
+/// The kinds of record a replica keeps, each a plain table of its own.
+public enum RecordType: String, Hashable, Sendable, CaseIterable, Comparable {
+    case household
+    case member
+    case enrollment
+    case visit
+
+    /// The SQLite table that holds the current state of this kind of record.
+    public var table: String {
+        switch self {
+        case .household: return "households"
+        case .member: return "members"
+        case .enrollment: return "enrollments"
+        case .visit: return "visits"
+        }
+    }
+
+    /// The letter that starts the ids of this kind of record, so any id says what it names.
+    public var idPrefix: Character {
+        switch self {
+        case .household: return "H"
+        case .member: return "M"
+        case .enrollment: return "E"
+        case .visit: return "V"
+        }
+    }
+
+    public static func < (lhs: RecordType, rhs: RecordType) -> Bool {
+        allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
+    }
+}
+
+/// The id of one record: its type letter, and the dot of the op that created it.
+///
+/// Deriving ids from dots makes them unique across the county without coordination,
+/// and short enough to type from a paper form: `H-3f9a2c71b0d4-42`.
+public struct RecordID: Hashable, Comparable, Sendable, CustomStringConvertible {
+    public let type: RecordType
+    public let value: String
+
+    public init(type: RecordType, creator dot: Dot) {
+        self.type = type
+        self.value = "\(type.idPrefix)-\(dot.replica.value)-\(dot.counter)"
+    }
+
+    /// Parses an id typed by a user or read from the wire.
+    public init?(_ text: String) {
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0].count == 1,
+            let type = RecordType.allCases.first(where: { String($0.idPrefix) == parts[0].uppercased() }),
+            ReplicaID(validating: String(parts[1])) != nil,
+            let counter = UInt64(parts[2]), counter > 0, String(counter) == parts[2]
+        else { return nil }
+        self.type = type
+        self.value = "\(type.idPrefix)-\(parts[1])-\(parts[2])"
+    }
+
+    public static func < (lhs: RecordID, rhs: RecordID) -> Bool { lhs.value < rhs.value }
+
+    public var description: String { value }
+}

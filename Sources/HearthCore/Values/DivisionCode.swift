@@ -1,0 +1,68 @@
+/// A 12-digit statistical division code: 6 county + 3 township + 3 village digits.
+///
+/// Every household record belongs to a village, and the code is how replicas decide which
+/// records they hold and who may edit them, so it is validated once and then compared as text.
+/// Encoded as a single string.
+public struct DivisionCode: Hashable, Comparable, Sendable, Codable {
+    /// The 12 ASCII digits.
+    public let value: String
+
+    private init(value: String) {
+        self.value = value
+    }
+
+    /// Requires exactly 12 digits whose county part (first 6) is not all zeros.
+    /// Surrounding spaces are ignored and full-width digits are accepted.
+    public static func parse(_ text: String, field: String) throws(InputError) -> DivisionCode {
+        let digits = try DivisionDigits.parse(text, field: field, lengths: [12],
+                                              lengthReason: "must be 12 digits (6 county, 3 township, 3 village)")
+        return DivisionCode(value: digits)
+    }
+
+    /// The county part: the first 6 digits.
+    public var county: String { String(value.prefix(6)) }
+
+    /// The county and township parts: the first 9 digits.
+    public var township: String { String(value.prefix(9)) }
+
+    public static func < (lhs: DivisionCode, rhs: DivisionCode) -> Bool {
+        lhs.value < rhs.value
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        let text = try container.decode(String.self)
+        do {
+            self = try DivisionCode.parse(text, field: "division-code")
+        } catch {
+            throw DecodingError.dataCorruptedError(in: container, debugDescription: error.description)
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(value)
+    }
+}
+
+/// Digit checks shared by `DivisionCode` and `ScopePrefix`.
+enum DivisionDigits {
+    static func parse(_ text: String, field: String, lengths: [Int], lengthReason: String) throws(InputError)
+        -> String {
+        let cleaned = ValueText.cleaned(text)
+        guard !cleaned.isEmpty else {
+            throw InputError(field: field, reason: "is empty")
+        }
+        guard ValueText.isDigits(cleaned) else {
+            throw InputError(field: field, reason: "must contain only digits")
+        }
+        let count = cleaned.utf8.count
+        guard lengths.contains(count) else {
+            throw InputError(field: field, reason: "\(lengthReason), got \(count)")
+        }
+        guard cleaned.prefix(6).contains(where: { $0 != "0" }) else {
+            throw InputError(field: field, reason: "the county part (first 6 digits) must not be all zeros")
+        }
+        return cleaned
+    }
+}

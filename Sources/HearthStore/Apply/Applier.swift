@@ -1,0 +1,169 @@
+import Foundation
+import GRDB
+import HearthCore
+
+/// Integrates ops into a replica inside one write transaction.
+///
+/// Every op is logged (append-only, deduplicated by dot and hash); a causally ready op is
+/// merged into its record's state, and any op that was waiting for it is released in turn.
+/// States are cached for the batch and written back once at the end, so a batch that
+/// touches a record many times rewrites its row once.
+struct Applier {
+    let db: Database
+    let nowMillis: Int64
+    private var states: [RecordID: RecordState] = [:]
+    private var dirty: Set<RecordID> = []
+    private var waitingRecords: Set<String>
+    private var clock: [ReplicaID: UInt64] = [:]
+    private(set) var report = ApplyReport()
+
+    init(db: Database, nowMillis: Int64) throws {
+        self.db = db
+        self.nowMillis = nowMillis
+        waitingRecords = Set(try String.fetchAll(db, sql: "SELECT DISTINCT record FROM op_waits"))
+    }
+
+    /// The current state of a record, as this batch has it; nil if the replica never saw it.
+    mutating func state(of id: RecordID) throws -> RecordState? {
+        if let cached = states[id] { return cached }
+        guard
+            let row = try Row.fetchOne(
+                db.cachedStatement(sql: "SELECT clock, registers FROM record_meta WHERE id = ?"), arguments: [id.value])
+        else { return nil }
+        let clockText: String = row[0]
+        let registersText: String = row[1]
+        guard let clock = try? JSON.parse(clockText), let registers = try? JSON.parse(registersText),
+            let state = RecordState(id: id, clock: clock, registers: registers)
+        else { throw ReplicaError.database("stored merge state of \(id) is unreadable") }
+        states[id] = state
+        return state
+    }
+
+    /// Logs an op and applies it if it is causally ready.
+    mutating func integrate(_ op: Op) throws {
+        let body = op.canonicalBytes
+        let hash = Hex.encode(SHA256Digest.of(body))
+        if let held = try String.fetchOne(
+            db.cachedStatement(sql: "SELECT hash FROM ops WHERE replica = ? AND counter = ?"),
+            arguments: [op.dot.replica.value, Int64(op.dot.counter)])
+        {
+            guard held == hash else { throw ReplicaError.fork(dot: op.dot) }
+            report.duplicates += 1
+            return
+        }
+        let problems = op.schemaProblems
+        guard problems.isEmpty else {
+            throw ReplicaError.malformedOp(dot: op.dot.description, reason: problems.joined(separator: "; "))
+        }
+        var current = try state(of: op.record) ?? RecordState(id: op.record)
+        let missing = current.missingDependencies(of: op)
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO ops (replica, counter, hlc_millis, hlc_logical, author, record, record_type, scope, hash,
+                                 body, state)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """
+        ).execute(arguments: [
+            op.dot.replica.value, Int64(op.dot.counter), op.hlc.millis, Int64(op.hlc.logical), op.author,
+            op.record.value, op.record.type.rawValue, op.scope.value, hash, Data(body),
+            missing.isEmpty ? "applied" : "waiting",
+        ])
+        guard missing.isEmpty else {
+            try db.cachedStatement(
+                sql: "INSERT INTO op_waits (replica, counter, record, needs, since_millis) VALUES (?, ?, ?, ?, ?)"
+            ).execute(arguments: [
+                op.dot.replica.value, Int64(op.dot.counter), op.record.value,
+                missing.map(\.description).joined(separator: ","), nowMillis,
+            ])
+            waitingRecords.insert(op.record.value)
+            report.waiting += 1
+            return
+        }
+        current.apply(op)
+        record(applied: op, state: current)
+        try release(op.record)
+    }
+
+    private mutating func record(applied op: Op, state: RecordState) {
+        states[op.record] = state
+        dirty.insert(op.record)
+        if op.dot.counter > clock[op.dot.replica] ?? 0 { clock[op.dot.replica] = op.dot.counter }
+        report.applied += 1
+    }
+
+    /// Applies every waiting op on the record that has become ready, until none is.
+    private mutating func release(_ id: RecordID) throws {
+        guard waitingRecords.contains(id.value) else { return }
+        var progress = true
+        while progress {
+            progress = false
+            let rows = try Row.fetchAll(
+                db.cachedStatement(
+                    sql: """
+                        SELECT o.body, o.replica, o.counter FROM op_waits w
+                        JOIN ops o ON o.replica = w.replica AND o.counter = w.counter
+                        WHERE w.record = ? ORDER BY o.hlc_millis, o.hlc_logical, o.replica, o.counter
+                        """), arguments: [id.value])
+            if rows.isEmpty {
+                waitingRecords.remove(id.value)
+                return
+            }
+            for row in rows {
+                let bytes: [UInt8] = Array((row[0] as DatabaseValue).storage.asBytes)
+                let op: Op
+                do { op = try Op(bytes: bytes) } catch {
+                    throw ReplicaError.database("a logged op is unreadable: \(error.description)")
+                }
+                var current = try state(of: id) ?? RecordState(id: id)
+                guard current.missingDependencies(of: op).isEmpty else { continue }
+                current.apply(op)
+                record(applied: op, state: current)
+                report.released += 1
+                let replica: String = row[1]
+                let counter: Int64 = row[2]
+                try db.cachedStatement(sql: "DELETE FROM op_waits WHERE replica = ? AND counter = ?")
+                    .execute(arguments: [replica, counter])
+                try db.cachedStatement(sql: "UPDATE ops SET state = 'applied' WHERE replica = ? AND counter = ?")
+                    .execute(arguments: [replica, counter])
+                progress = true
+            }
+        }
+    }
+
+    /// Writes every changed record's metadata and plain row, and the replica's vector.
+    mutating func flush() throws {
+        for id in dirty.sorted() {
+            guard let state = states[id] else { continue }
+            try db.cachedStatement(
+                sql: "INSERT OR REPLACE INTO record_meta (id, type, clock, registers) VALUES (?, ?, ?, ?)"
+            ).execute(arguments: [
+                id.value, id.type.rawValue, state.clockJSON.canonicalText, state.registersJSON.canonicalText,
+            ])
+            let columns = StateRow.columns(of: id.type)
+            let sql =
+                "INSERT OR REPLACE INTO \(id.type.table) (\(columns.joined(separator: ", "))) VALUES ("
+                + Array(repeating: "?", count: columns.count).joined(separator: ", ") + ")"
+            try db.cachedStatement(sql: sql).execute(arguments: StatementArguments(StateRow.values(of: state)))
+        }
+        dirty.removeAll()
+        for (replica, counter) in clock {
+            try db.cachedStatement(
+                sql: """
+                    INSERT INTO replica_clock (replica, counter) VALUES (?, ?)
+                    ON CONFLICT (replica) DO UPDATE SET counter = max(counter, excluded.counter)
+                    """
+            ).execute(arguments: [replica.value, Int64(counter)])
+        }
+        clock.removeAll()
+    }
+}
+
+extension DatabaseValue.Storage {
+    var asBytes: [UInt8] {
+        switch self {
+        case .blob(let data): return Array(data)
+        case .string(let text): return Array(text.utf8)
+        default: return []
+        }
+    }
+}

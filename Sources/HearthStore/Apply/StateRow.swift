@@ -1,0 +1,63 @@
+import GRDB
+import HearthCore
+
+/// Renders a merged record into its plain table row: one column per field, sensitive
+/// fields as `_sealed`/`_hash` pairs, and the derived columns people query by.
+enum StateRow {
+    /// Column names of a record type's table, in table order.
+    static func columns(of type: RecordType) -> [String] {
+        var columns = ["id"]
+        for spec in RecordSchema.fields(of: type) {
+            if spec.isSensitive {
+                columns += ["\(spec.name)_sealed", "\(spec.name)_hash"]
+            } else {
+                columns.append(spec.name)
+            }
+        }
+        switch type {
+        case .member: columns.append("id_pending")
+        case .enrollment: columns.append("monthly_amount")
+        default: break
+        }
+        return columns + ["conflicts", "updated_millis"]
+    }
+
+    static func values(of state: RecordState) -> [DatabaseValue] {
+        var row: [DatabaseValue] = [state.id.value.databaseValue]
+        let values = state.values
+        for spec in RecordSchema.fields(of: state.id.type) {
+            let value = values[spec.name] ?? .null
+            if spec.isSensitive {
+                if case .sealed(let sealed) = value {
+                    row += [sealed.box.databaseValue, sealed.digest.databaseValue]
+                } else {
+                    row += [.null, .null]
+                }
+            } else {
+                row.append(databaseValue(value))
+            }
+        }
+        switch state.id.type {
+        case .member:
+            row.append((values["id_number"] ?? .null).isNull ? 1.databaseValue : 0.databaseValue)
+        case .enrollment:
+            let schedule = values["amount"]?.textValue.flatMap(AmountSchedule.init(text:))
+            row.append(schedule?.current?.fen.databaseValue ?? .null)
+        default: break
+        }
+        let conflicts = state.conflicts
+        row.append(conflicts.isEmpty ? .null : conflicts.joined(separator: ",").databaseValue)
+        row.append(state.updated.millis.databaseValue)
+        return row
+    }
+
+    static func databaseValue(_ value: FieldValue) -> DatabaseValue {
+        switch value {
+        case .null: return .null
+        case .text(let text): return text.databaseValue
+        case .integer(let number): return number.databaseValue
+        case .set(let members): return members.isEmpty ? .null : members.joined(separator: ",").databaseValue
+        case .sealed(let sealed): return sealed.box.databaseValue
+        }
+    }
+}

@@ -1,0 +1,58 @@
+import GRDB
+import HearthCore
+
+/// Input checks shared by the commands; each failure names the field and the reason.
+enum Checks {
+    static func text(_ raw: String, field: String, maxLength: Int) throws(InputError) -> String {
+        let text = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !text.isEmpty else { throw InputError(field: field, reason: "must not be empty") }
+        guard text.count <= maxLength else {
+            throw InputError(field: field, reason: "must be at most \(maxLength) characters (got \(text.count))")
+        }
+        guard !text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+            throw InputError(field: field, reason: "must not contain control characters")
+        }
+        return text
+    }
+
+    static func code(_ raw: String, field: String, allowed: [String]) throws(InputError) -> String {
+        let text = raw.trimmingCharacters(in: .whitespaces).lowercased()
+        guard allowed.contains(text) else {
+            throw InputError(field: field, reason: "must be one of \(allowed.joined(separator: ", ")) (got \"\(raw)\")")
+        }
+        return text
+    }
+
+    static func recordID(_ raw: String, field: String, type: RecordType) throws(InputError) -> RecordID {
+        guard let id = RecordID(raw.trimmingCharacters(in: .whitespaces)) else {
+            throw InputError(field: field, reason: "\"\(raw)\" is not a record id (ids look like \(type.idPrefix)-3f9a2c71b0d4-42)")
+        }
+        guard id.type == type else {
+            throw InputError(field: field, reason: "\(id) is a \(id.type.rawValue), not a \(type.rawValue)")
+        }
+        return id
+    }
+
+    static func grade(_ grade: Int, field: String) throws(InputError) -> FieldValue {
+        if grade == 0 { return .null }
+        guard (1...4).contains(grade) else { throw InputError(field: field, reason: "must be 1 to 4 (or 0 to clear)") }
+        return .integer(Int64(grade))
+    }
+}
+
+extension ChangeSet {
+    /// The state of a record that must exist and be of the given type.
+    mutating func existing(_ id: RecordID, field: String) throws -> RecordState {
+        guard let state = try state(of: id) else {
+            throw InputError(field: field, reason: "no \(id.type.rawValue) \(id) on this replica")
+        }
+        return state
+    }
+
+    /// The display value of a field as text.
+    static func text(_ state: RecordState, _ field: String) -> String? {
+        state.resolution(of: field).value.textValue
+    }
+
+    func today() -> CivilDate { DomainCalendar.date(atMillis: nowMillis) }
+}

@@ -1,0 +1,52 @@
+import HearthCore
+
+/// Field values a user gave for a household; nil means "not given, leave as is".
+public struct HouseholdInput: Sendable {
+    public var village: String?
+    public var address: String?
+    public var type: String?
+    public var phone: String?
+    public var bankCard: String?
+    public var income: String?
+    public var population: Int?
+    public var assets: String?
+    public var head: String?
+    public var tags: [String]?
+    public var note: String?
+    public init() {}
+}
+
+/// Field values a user gave for a member; nil means "not given, leave as is".
+public struct MemberInput: Sendable {
+    public var household: String?
+    public var name: String?
+    public var idNumber: String?
+    public var relation: String?
+    /// 1 to 4; 0 clears the grade.
+    public var disabilityGrade: Int?
+    public var health: String?
+    public var workCapacity: String?
+    public var note: String?
+    public init() {}
+}
+
+/// What `hearth enroll` was asked to do.
+public struct EnrollInput: Sendable {
+    public var member: String?
+    public var household: String?
+    public var program: String
+    public var amount: String
+    public var start: String
+    public init(member: String? = nil, household: String? = nil, program: String, amount: String, start: String) {
+        self.member = member
+        self.household = household
+        self.program = program
+        self.amount = amount
+        self.start = start
+    }
+}
+
+/// Status changes of an enrollment.
+public enum EnrollmentAction: String, Sendable {
+    case approve, reject, suspend, resume
+}

@@ -1,0 +1,182 @@
+import GRDB
+import HearthCore
+
+extension Replica {
+    /// Enrolls a member in a program, or every living member of a household.
+    public func enroll(_ input: EnrollInput, author: String, nowMillis: Int64) throws(ReplicaError) -> [RecordID] {
+        try write(author: author, nowMillis: nowMillis) { changes in
+            guard let program = Program(rawValue: input.program.trimmingCharacters(in: .whitespaces).lowercased()) else {
+                throw InputError(
+                    field: "program",
+                    reason: "unknown program \"\(input.program)\"; one of \(Program.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            let amount = try Money.parse(yuan: input.amount, field: "amount")
+            let start = try Month.parse(input.start, field: "start")
+            var members: [RecordID] = []
+            switch (input.member, input.household) {
+            case (let member?, nil):
+                members = [try Checks.recordID(member, field: "member", type: .member)]
+            case (nil, let household?):
+                let id = try Checks.recordID(household, field: "household", type: .household)
+                _ = try changes.existing(id, field: "household")
+                members = try String.fetchAll(
+                    changes.database,
+                    sql: "SELECT id FROM members WHERE household = ? AND vital_status = 'alive' ORDER BY id",
+                    arguments: [id.value]
+                ).compactMap(RecordID.init)
+                guard !members.isEmpty else {
+                    throw InputError(field: "household", reason: "\(id) has no living member to enroll")
+                }
+            default:
+                throw InputError(field: "member", reason: "give either --member or --household")
+            }
+            var created: [RecordID] = []
+            for member in members {
+                let state = try changes.existing(member, field: "member")
+                guard ChangeSet.text(state, "vital_status") == "alive" else {
+                    throw InputError(field: "member", reason: "\(member) is recorded as deceased")
+                }
+                if program == .disabilityLiving || program == .disabilityCare,
+                    state.resolution(of: "disability_grade").value.isNull
+                {
+                    throw InputError(field: "program", reason: "\(program.rawValue) needs a disability grade on \(member)")
+                }
+                if program == .elderly {
+                    guard let birth = ChangeSet.text(state, "birth_date"),
+                        let born = try? CivilDate.parse(birth, field: "birth"), born.age(on: start.lastDay) >= 80
+                    else {
+                        throw InputError(field: "program", reason: "elderly needs age 80 by the start month (\(member))")
+                    }
+                }
+                if let live = try String.fetchOne(
+                    changes.database,
+                    sql: "SELECT id FROM enrollments WHERE member = ? AND program = ? AND status != 'exited'",
+                    arguments: [member.value, program.rawValue])
+                {
+                    throw InputError(
+                        field: "program", reason: "\(member) already has a live \(program.rawValue) enrollment (\(live))")
+                }
+                guard let household = ChangeSet.text(state, "household"), let village = ChangeSet.text(state, "village")
+                else { throw InputError(field: "member", reason: "\(member) has no household") }
+                let id = try changes.create(
+                    .enrollment, village: try DivisionCode.parse(village, field: "village"),
+                    fields: [
+                        "member": .text(member.value), "household": .text(household), "program": .text(program.rawValue),
+                        "status": .text("applied"), "decision": .text("pending"),
+                        "amount": .text(AmountSchedule(from: start, amount: amount).description),
+                        "start_month": .text(start.description),
+                    ])
+                created.append(id)
+            }
+            return created
+        }.result
+    }
+
+    /// Approves, rejects, suspends or resumes an enrollment.
+    public func changeEnrollment(_ id: String, _ action: EnrollmentAction, note: String?, author: String, nowMillis: Int64)
+        throws(ReplicaError)
+    {
+        _ = try write(author: author, nowMillis: nowMillis) { changes in
+            let enrollment = try Checks.recordID(id, field: "enrollment", type: .enrollment)
+            let state = try changes.existing(enrollment, field: "enrollment")
+            let status = ChangeSet.text(state, "status") ?? "applied"
+            var fields: [String: FieldValue] = [:]
+            switch action {
+            case .approve:
+                guard status == "applied" else {
+                    throw InputError(field: "enrollment", reason: "\(enrollment) is \(status); only an application is approved")
+                }
+                fields = ["status": .text("approved"), "decision": .text("approved"), "approver": .text(author)]
+            case .reject:
+                guard status == "applied" else {
+                    throw InputError(field: "enrollment", reason: "\(enrollment) is \(status); only an application is rejected")
+                }
+                fields = [
+                    "status": .text("exited"), "decision": .text("rejected"), "approver": .text(author),
+                    "exit_reason": .text("application rejected"),
+                ]
+            case .suspend:
+                guard status == "approved" else {
+                    throw InputError(field: "enrollment", reason: "\(enrollment) is \(status); only an approved one is suspended")
+                }
+                fields = ["status": .text("suspended")]
+            case .resume:
+                guard status == "suspended" else {
+                    throw InputError(field: "enrollment", reason: "\(enrollment) is \(status); only a suspended one is resumed")
+                }
+                fields = ["status": .text("approved")]
+            }
+            if let note { fields["note"] = .text(try Checks.text(note, field: "note", maxLength: 500)) }
+            try changes.update(enrollment, fields: fields)
+        }
+    }
+
+    /// Ends an enrollment (退出) with a reason and a last month.
+    public func exitEnrollment(_ id: String, reason: String, end: String, author: String, nowMillis: Int64)
+        throws(ReplicaError)
+    {
+        _ = try write(author: author, nowMillis: nowMillis) { changes in
+            let enrollment = try Checks.recordID(id, field: "enrollment", type: .enrollment)
+            let state = try changes.existing(enrollment, field: "enrollment")
+            guard ChangeSet.text(state, "status") != "exited" else {
+                throw InputError(field: "enrollment", reason: "\(enrollment) has already exited")
+            }
+            let endMonth = try Month.parse(end, field: "end")
+            if let start = ChangeSet.text(state, "start_month"), let startMonth = try? Month.parse(start, field: "start"),
+                endMonth < startMonth
+            {
+                throw InputError(field: "end", reason: "\(endMonth) is before the start month \(startMonth)")
+            }
+            try changes.update(
+                enrollment,
+                fields: [
+                    "status": .text("exited"), "end_month": .text(endMonth.description),
+                    "exit_reason": .text(try Checks.text(reason, field: "reason", maxLength: 200)),
+                ])
+        }
+    }
+
+    /// Changes the monthly amount from a month on; earlier months keep their amounts.
+    public func changeAmount(
+        _ id: String, amount: String, from: String, reason: String, author: String, nowMillis: Int64
+    ) throws(ReplicaError) {
+        _ = try write(author: author, nowMillis: nowMillis) { changes in
+            let enrollment = try Checks.recordID(id, field: "enrollment", type: .enrollment)
+            let state = try changes.existing(enrollment, field: "enrollment")
+            guard ChangeSet.text(state, "status") != "exited" else {
+                throw InputError(field: "enrollment", reason: "\(enrollment) has exited; its amounts are history")
+            }
+            let money = try Money.parse(yuan: amount, field: "amount")
+            let month = try Month.parse(from, field: "from")
+            let why = try Checks.text(reason, field: "reason", maxLength: 200)
+            let schedule = ChangeSet.text(state, "amount").flatMap(AmountSchedule.init(text:)) ?? AmountSchedule()
+            if let start = ChangeSet.text(state, "start_month"), let startMonth = try? Month.parse(start, field: "start"),
+                month < startMonth
+            {
+                throw InputError(field: "from", reason: "\(month) is before the start month \(startMonth)")
+            }
+            try changes.update(
+                enrollment, fields: ["amount": .text(schedule.setting(money, from: month).description)],
+                cause: "amount change: \(why)")
+        }
+    }
+
+    /// Records a home visit or verification (入户核查); visits are append-only.
+    public func addVisit(household id: String, note: String, date: String?, author: String, nowMillis: Int64)
+        throws(ReplicaError) -> RecordID
+    {
+        try write(author: author, nowMillis: nowMillis) { changes in
+            let household = try Checks.recordID(id, field: "household", type: .household)
+            let state = try changes.existing(household, field: "household")
+            let day = try date.map { raw throws(InputError) in try CivilDate.parse(raw, field: "date") } ?? changes.today()
+            guard day <= changes.today() else { throw InputError(field: "date", reason: "is in the future") }
+            let village = try DivisionCode.parse(ChangeSet.text(state, "village") ?? "", field: "village")
+            return try changes.create(
+                .visit, village: village,
+                fields: [
+                    "household": .text(household.value), "date": .text(day.description), "worker": .text(changes.author),
+                    "note": .text(try Checks.text(note, field: "note", maxLength: 2000)),
+                ])
+        }.result
+    }
+}

@@ -1,0 +1,133 @@
+import GRDB
+import HearthCore
+
+extension Replica {
+    /// Registers a member (成员) in a household. Without an ID number the member is
+    /// pending (a newborn not yet registered) and never payable.
+    public func addMember(_ input: MemberInput, author: String, nowMillis: Int64) throws(ReplicaError) -> RecordID {
+        try write(author: author, nowMillis: nowMillis) { changes in
+            guard let householdText = input.household else {
+                throw InputError(field: "household", reason: "is required")
+            }
+            let household = try Checks.recordID(householdText, field: "household", type: .household)
+            let householdState = try changes.existing(household, field: "household")
+            guard ChangeSet.text(householdState, "status") == "active" else {
+                throw InputError(field: "household", reason: "\(household) is archived")
+            }
+            guard let name = input.name else { throw InputError(field: "name", reason: "is required") }
+            guard let relation = input.relation else {
+                throw InputError(field: "relation", reason: "is required (head, spouse, child, parent or other)")
+            }
+            var fields = try memberFields(input, changes: &changes, excluding: nil)
+            fields["household"] = .text(household.value)
+            fields["name"] = .text(try Checks.text(name, field: "name", maxLength: 50))
+            fields["vital_status"] = .text("alive")
+            let village = try DivisionCode.parse(ChangeSet.text(householdState, "village") ?? "", field: "village")
+            let currentHead = ChangeSet.text(householdState, "head")
+            if fields["relation"] == .text("head"), let currentHead {
+                throw InputError(
+                    field: "relation",
+                    reason: "\(household) already has a head (\(currentHead)); change it with `household edit --head`")
+            }
+            _ = relation
+            let member = try changes.create(.member, village: village, fields: fields)
+            if fields["relation"] == .text("head") {
+                try changes.update(household, fields: ["head": .text(member.value)])
+            }
+            return member
+        }.result
+    }
+
+    /// Changes fields of a member.
+    public func editMember(_ id: String, _ input: MemberInput, author: String, nowMillis: Int64) throws(ReplicaError) {
+        _ = try write(author: author, nowMillis: nowMillis) { changes in
+            let member = try Checks.recordID(id, field: "member", type: .member)
+            let state = try changes.existing(member, field: "member")
+            guard input.household == nil else {
+                throw InputError(field: "household", reason: "moving a member is `member move`")
+            }
+            if input.relation?.lowercased() == "head" {
+                throw InputError(field: "relation", reason: "make a member head with `household edit --head`")
+            }
+            var fields = try memberFields(input, changes: &changes, excluding: member)
+            if let name = input.name { fields["name"] = .text(try Checks.text(name, field: "name", maxLength: 50)) }
+            guard !fields.isEmpty else { throw InputError(field: "member", reason: "nothing to change was given") }
+            _ = state
+            try changes.update(member, fields: fields)
+        }
+    }
+
+    private func memberFields(_ input: MemberInput, changes: inout ChangeSet, excluding: RecordID?) throws
+        -> [String: FieldValue]
+    {
+        var fields: [String: FieldValue] = [:]
+        if let raw = input.idNumber {
+            let id = try IDNumber(parsing: raw, field: "id-number", today: changes.today())
+            let sealed = keys.seal(id.value)
+            if let holder = try String.fetchOne(
+                changes.database,
+                sql: "SELECT id FROM members WHERE id_number_hash = ? AND vital_status = 'alive' AND id != ?",
+                arguments: [sealed.digest, excluding?.value ?? ""])
+            {
+                throw InputError(field: "id-number", reason: "this ID number is already registered to member \(holder)")
+            }
+            fields["id_number"] = .sealed(sealed)
+            fields["sex"] = .text(id.sex.rawValue)
+            fields["birth_date"] = .text(id.birthDate.description)
+        }
+        if let relation = input.relation {
+            fields["relation"] = .text(
+                try Checks.code(relation, field: "relation", allowed: ["head", "spouse", "child", "parent", "other"]))
+        }
+        if let grade = input.disabilityGrade { fields["disability_grade"] = try Checks.grade(grade, field: "disability-grade") }
+        if let health = input.health { fields["health"] = .text(try Checks.text(health, field: "health", maxLength: 200)) }
+        if let work = input.workCapacity {
+            fields["work_capacity"] = .text(try Checks.text(work, field: "work-capacity", maxLength: 200))
+        }
+        if let note = input.note { fields["note"] = .text(try Checks.text(note, field: "note", maxLength: 500)) }
+        return fields
+    }
+
+    /// Records a death: the member becomes deceased from that date and every active
+    /// enrollment of theirs ends, in the same transaction (RULES.md R1).
+    public func recordDeath(member id: String, date: String, author: String, nowMillis: Int64) throws(ReplicaError)
+        -> [RecordID]
+    {
+        try write(author: author, nowMillis: nowMillis) { changes in
+            let member = try Checks.recordID(id, field: "member", type: .member)
+            let state = try changes.existing(member, field: "member")
+            let death = try CivilDate.parse(date, field: "date")
+            guard death <= changes.today() else { throw InputError(field: "date", reason: "is in the future") }
+            if let birth = ChangeSet.text(state, "birth_date"), let born = try? CivilDate.parse(birth, field: "birth"),
+                death < born
+            {
+                throw InputError(field: "date", reason: "is before the member's birth date")
+            }
+            guard ChangeSet.text(state, "vital_status") != "deceased" else {
+                throw InputError(field: "member", reason: "\(member) is already recorded as deceased")
+            }
+            try changes.update(
+                member, fields: ["vital_status": .text("deceased"), "death_date": .text(death.description)])
+            let enrollments = try String.fetchAll(
+                changes.database, sql: "SELECT id FROM enrollments WHERE member = ? AND status != 'exited' ORDER BY id",
+                arguments: [member.value])
+            var ended: [RecordID] = []
+            for text in enrollments {
+                guard let enrollment = RecordID(text) else { continue }
+                let enrollmentState = try changes.existing(enrollment, field: "enrollment")
+                var end = death.month
+                if let start = ChangeSet.text(enrollmentState, "start_month"),
+                    let startMonth = try? Month.parse(start, field: "start"), startMonth > end
+                {
+                    end = startMonth
+                }
+                try changes.update(
+                    enrollment,
+                    fields: ["status": .text("exited"), "end_month": .text(end.description), "exit_reason": .text("death")],
+                    cause: "death of \(member)")
+                ended.append(enrollment)
+            }
+            return ended
+        }.result
+    }
+}

@@ -1,0 +1,95 @@
+import Crypto
+import Foundation
+import HearthCore
+
+/// The secrets of one replica, kept outside its database file.
+///
+/// The data key seals ID numbers and bank card numbers (AES-GCM) and hashes them for
+/// equality checks (HMAC-SHA256, under a subkey derived with HKDF); the signing key is the
+/// replica's Ed25519 identity. A stolen database without this file reveals neither.
+public struct KeyMaterial: Sendable {
+    // Raw bytes, not swift-crypto key types: those are not `Sendable` in swift-crypto 3.
+    private let dataKeyBytes: [UInt8]
+    private let signingKeyBytes: [UInt8]
+    private let sealKeyBytes: [UInt8]
+    private let hashKeyBytes: [UInt8]
+
+    public var dataKey: SymmetricKey { SymmetricKey(data: dataKeyBytes) }
+    public var signingKey: Curve25519.Signing.PrivateKey {
+        // The bytes were checked when this value was made.
+        try! Curve25519.Signing.PrivateKey(rawRepresentation: signingKeyBytes)
+    }
+    private var sealKey: SymmetricKey { SymmetricKey(data: sealKeyBytes) }
+    private var hashKey: SymmetricKey { SymmetricKey(data: hashKeyBytes) }
+
+    public init(dataKey: SymmetricKey, signingKey: Curve25519.Signing.PrivateKey) {
+        dataKeyBytes = dataKey.withUnsafeBytes { Array($0) }
+        signingKeyBytes = Array(signingKey.rawRepresentation)
+        sealKeyBytes = HKDF<SHA256>.deriveKey(
+            inputKeyMaterial: dataKey, info: Data("hearth seal v1".utf8), outputByteCount: 32
+        ).withUnsafeBytes { Array($0) }
+        hashKeyBytes = HKDF<SHA256>.deriveKey(
+            inputKeyMaterial: dataKey, info: Data("hearth hmac v1".utf8), outputByteCount: 32
+        ).withUnsafeBytes { Array($0) }
+    }
+
+    /// Fresh keys for a new replica.
+    public static func generate() -> KeyMaterial {
+        KeyMaterial(dataKey: SymmetricKey(size: .bits256), signingKey: Curve25519.Signing.PrivateKey())
+    }
+
+    /// A short check value stored in the database, so opening it with the wrong key file is
+    /// caught at once instead of producing unreadable values. It reveals nothing of the key.
+    public var checkValue: String {
+        Hex.encode(HMAC<SHA256>.authenticationCode(for: Data("hearth key check".utf8), using: hashKey).prefix(8))
+    }
+
+    public var publicKeyBase64: String {
+        signingKey.publicKey.rawRepresentation.base64EncodedString()
+    }
+
+    /// The keyed hash of a normalised sensitive value.
+    public func digest(_ clearText: String) -> String {
+        Hex.encode(HMAC<SHA256>.authenticationCode(for: Data(clearText.utf8), using: hashKey))
+    }
+
+    /// Seals a normalised sensitive value for storage and transport.
+    public func seal(_ clearText: String) -> SealedValue {
+        // AES-GCM with a random 96-bit nonce; sealing cannot fail for a valid key.
+        let box = try! AES.GCM.seal(Data(clearText.utf8), using: sealKey).combined!
+        return SealedValue(box: box.base64EncodedString(), digest: digest(clearText))
+    }
+
+    /// Opens a sealed value, checking that it decrypts and matches its hash.
+    public func open(_ sealed: SealedValue) throws(KeyError) -> String {
+        guard let data = Data(base64Encoded: sealed.box), let box = try? AES.GCM.SealedBox(combined: data),
+            let clear = try? AES.GCM.open(box, using: sealKey), let text = String(data: clear, encoding: .utf8),
+            digest(text) == sealed.digest
+        else { throw KeyError.cannotOpen }
+        return text
+    }
+}
+
+/// Problems with a replica's key file; messages never contain key bytes.
+public enum KeyError: Error, Equatable, Sendable, CustomStringConvertible {
+    case missing(path: String)
+    case unreadable(path: String, reason: String)
+    case malformed(source: String)
+    case tooOpen(path: String, mode: String)
+    case wrongKey
+    case cannotOpen
+
+    public var description: String {
+        switch self {
+        case .missing(let path):
+            return "key file \(path) not found: the replica's keys are kept beside the database, not in it; "
+                + "give the right file with --key-file or HEARTH_KEY_FILE, or its content in HEARTH_KEY"
+        case .unreadable(let path, let reason): return "cannot read key file \(path): \(reason)"
+        case .malformed(let source): return "\(source) is not a Hearth key (expected the file written by init)"
+        case .tooOpen(let path, let mode):
+            return "key file \(path) is readable by others (mode \(mode)); run: chmod 600 \(path)"
+        case .wrongKey: return "the key does not belong to this database (its check value differs)"
+        case .cannotOpen: return "a sealed value could not be opened with this replica's key"
+        }
+    }
+}

@@ -1,0 +1,100 @@
+import GRDB
+import HearthCore
+
+/// A record as people read it: each field's display value, whether it is in conflict and,
+/// when it is, every competing value with who wrote it, when and where.
+public struct RecordView: Sendable {
+    public struct Field: Sendable {
+        public let name: String
+        public let policy: String
+        /// The display text ("" when unset); sensitive values masked unless revealed.
+        public let display: String
+        public let inConflict: Bool
+        /// Concurrent values (more than one only when the field was written concurrently).
+        public let candidates: [Candidate]
+    }
+
+    public struct Candidate: Sendable {
+        public let display: String
+        public let dot: String
+        public let hlcMillis: Int64
+        public let rank: String
+    }
+
+    public let id: RecordID
+    public let fields: [Field]
+    public let conflicts: [String]
+    public let clock: VersionVector
+
+    public func value(_ name: String) -> String? {
+        fields.first { $0.name == name }.map(\.display)
+    }
+}
+
+extension Replica {
+    /// Loads a record's merged state, or nil when this replica does not hold it.
+    public func state(of id: RecordID) throws(ReplicaError) -> RecordState? {
+        try read { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT clock, registers FROM record_meta WHERE id = ?", arguments: [id.value])
+            else { return nil }
+            guard let clock = try? JSON.parse(row[0] as String), let registers = try? JSON.parse(row[1] as String),
+                let state = RecordState(id: id, clock: clock, registers: registers)
+            else { throw ReplicaError.database("stored merge state of \(id) is unreadable") }
+            return state
+        }
+    }
+
+    /// A record for display. With `reveal`, sensitive values are shown in clear: the
+    /// caller must record that as an audited event.
+    public func view(_ id: RecordID, reveal: Bool) throws(ReplicaError) -> RecordView {
+        guard let state = try state(of: id) else { throw .unknownRecord(id.value) }
+        var fields: [RecordView.Field] = []
+        for spec in RecordSchema.fields(of: id.type) {
+            let resolution = state.resolution(of: spec.name)
+            fields.append(
+                RecordView.Field(
+                    name: spec.name, policy: spec.policy.name,
+                    display: display(resolution.value, spec: spec, reveal: reveal),
+                    inConflict: resolution.inConflict,
+                    candidates: resolution.candidates.count > 1
+                        ? resolution.candidates.map {
+                            RecordView.Candidate(
+                                display: display($0.value, spec: spec, reveal: reveal), dot: $0.dot.description,
+                                hlcMillis: $0.hlc.millis, rank: $0.rank.rawValue)
+                        } : []))
+        }
+        return RecordView(id: id, fields: fields, conflicts: state.conflicts, clock: state.clock)
+    }
+
+    /// Text for one value: money in yuan, schedules readable, sensitive values masked.
+    public func display(_ value: FieldValue, spec: FieldSpec, reveal: Bool) -> String {
+        switch value {
+        case .null: return ""
+        case .text(let text):
+            if spec.kind == .schedule, let schedule = AmountSchedule(text: text) {
+                return schedule.entries.map { "\($0.amount.yuanText) from \($0.from)" }.joined(separator: "; ")
+            }
+            return text
+        case .integer(let number):
+            return spec.kind == .money ? Money(fen: number).yuanText : String(number)
+        case .set(let members): return members.joined(separator: ",")
+        case .sealed(let sealed):
+            guard let clear = try? keys.open(sealed) else { return "(sealed: not readable with this key)" }
+            if reveal { return clear }
+            return spec.name == "id_number" ? Mask.idNumber(clear) : Mask.bankCard(clear)
+        }
+    }
+}
+
+/// Masks for sensitive values shown on screen.
+public enum Mask {
+    public static func idNumber(_ clear: String) -> String {
+        guard clear.count == 18 else { return String(repeating: "*", count: clear.count) }
+        return String(clear.prefix(6)) + String(repeating: "*", count: 8) + String(clear.suffix(4))
+    }
+
+    public static func bankCard(_ clear: String) -> String {
+        guard clear.count > 8 else { return String(repeating: "*", count: clear.count) }
+        return String(clear.prefix(4)) + String(repeating: "*", count: clear.count - 8) + String(clear.suffix(4))
+    }
+}

@@ -1,0 +1,91 @@
+import GRDB
+import HearthCore
+
+/// The ops one local command makes, built inside its transaction.
+///
+/// Each op gets the next dot, a fresh HLC, the record's current version vector as its
+/// context and the previous op's hash; it is merged at once, so later ops in the same
+/// command see its effect.
+public struct ChangeSet {
+    let db: Database
+    public let info: ReplicaInfo
+    public let author: String
+    public let nowMillis: Int64
+    private var applier: Applier
+    private var counter: UInt64
+    private var chainHead: String
+    private var clock: HybridClock
+    public private(set) var ops: [Op] = []
+
+    init(db: Database, info: ReplicaInfo, author: String, nowMillis: Int64) throws {
+        self.db = db
+        self.info = info
+        self.author = author
+        self.nowMillis = nowMillis
+        applier = try Applier(db: db, nowMillis: nowMillis)
+        guard let row = try Row.fetchOne(db, sql: "SELECT counter, chain_head FROM replica") else {
+            throw ReplicaError.database("replica row missing")
+        }
+        counter = UInt64(row[0] as Int64)
+        chainHead = row[1]
+        clock = try ChangeSet.loadClock(db)
+    }
+
+    static func loadClock(_ db: Database) throws -> HybridClock {
+        let row = try Row.fetchOne(db, sql: "SELECT hlc_millis, hlc_logical FROM replica")!
+        return HybridClock(last: HLC(millis: row[0], logical: UInt32(row[1] as Int64)))
+    }
+
+    /// The merged state of a record as this command sees it.
+    public mutating func state(of id: RecordID) throws -> RecordState? {
+        try applier.state(of: id)
+    }
+
+    /// The database, for reads a command needs (lists of related records).
+    public var database: Database { db }
+
+    /// Creates a record; returns its id.
+    @discardableResult
+    public mutating func create(
+        _ type: RecordType, village: DivisionCode, fields: [String: FieldValue], cause: String? = nil
+    ) throws -> RecordID {
+        let dot = Dot(replica: info.id, counter: counter + 1)
+        let id = RecordID(type: type, creator: dot)
+        var all = fields
+        all["village"] = .text(village.value)
+        try emit(record: id, village: village, fields: all, context: .empty, cause: cause)
+        return id
+    }
+
+    /// Sets fields of an existing record.
+    public mutating func update(_ id: RecordID, fields: [String: FieldValue], cause: String? = nil) throws {
+        guard let current = try state(of: id) else { throw ReplicaError.unknownRecord(id.value) }
+        guard let villageText = current.resolution(of: "village").value.textValue,
+            let village = try? DivisionCode.parse(villageText, field: "village")
+        else { throw ReplicaError.database("\(id) has no village") }
+        try emit(record: id, village: village, fields: fields, context: current.clock, cause: cause)
+    }
+
+    private mutating func emit(
+        record: RecordID, village: DivisionCode, fields: [String: FieldValue], context: VersionVector, cause: String?
+    ) throws {
+        guard info.scope.contains(village) else {
+            throw ReplicaError.outsideScope(record: record.value, village: village.value, scope: info.scope.value)
+        }
+        counter += 1
+        let op = Op(
+            dot: Dot(replica: info.id, counter: counter), hlc: clock.tick(wallMillis: nowMillis), author: author,
+            origin: info.scope, record: record, scope: village, fields: fields, context: context,
+            previous: chainHead, cause: cause)
+        try applier.integrate(op)
+        chainHead = op.hash
+        ops.append(op)
+    }
+
+    mutating func finish() throws {
+        try applier.flush()
+        try db.execute(
+            sql: "UPDATE replica SET counter = ?, chain_head = ?, hlc_millis = ?, hlc_logical = ?",
+            arguments: [Int64(counter), chainHead, clock.last.millis, Int64(clock.last.logical)])
+    }
+}

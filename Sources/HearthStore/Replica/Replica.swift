@@ -1,0 +1,154 @@
+import Foundation
+import GRDB
+import HearthCore
+
+/// One replica: a SQLite database (WAL) with its records, op log and merge metadata,
+/// and the keys kept beside it.
+///
+/// Nodes and the hub are both replicas; everything here works with no network at all.
+/// All writes go through ``write(author:nowMillis:_:)`` or ``integrate(_:nowMillis:)``,
+/// each one SQLite transaction: a command's ops commit together or not at all.
+public final class Replica: Sendable {
+    public let path: String
+    public let info: ReplicaInfo
+    public let keys: KeyMaterial
+    let pool: DatabasePool
+
+    private init(path: String, pool: DatabasePool, info: ReplicaInfo, keys: KeyMaterial) {
+        self.path = path
+        self.pool = pool
+        self.info = info
+        self.keys = keys
+    }
+
+    static func configuration() -> Configuration {
+        var config = Configuration()
+        config.busyMode = .timeout(10)
+        config.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        }
+        return config
+    }
+
+    /// Creates a new replica database and its key file. Refuses to touch an existing file.
+    public static func create(
+        path: String, keyPath: String? = nil, name: String, scope: ScopePrefix, role: ReplicaInfo.Role,
+        nowMillis: Int64, keys: KeyMaterial = .generate()
+    ) throws(ReplicaError) -> Replica {
+        let keyPath = keyPath ?? KeyFile.defaultPath(forDatabase: path)
+        guard !name.isEmpty, name.count <= 64 else {
+            throw .invalid(InputError(field: "name", reason: "must be 1 to 64 characters"))
+        }
+        if FileManager.default.fileExists(atPath: path) { throw .alreadyExists(path: path) }
+        if FileManager.default.fileExists(atPath: keyPath) { throw .alreadyExists(path: keyPath) }
+        do { try KeyFile.create(keys, at: keyPath) } catch { throw .key(error) }
+        var generator = SystemRandomNumberGenerator()
+        let info = ReplicaInfo(
+            id: .random(using: &generator), name: name, scope: scope, role: role, publicKey: keys.publicKeyBase64)
+        do {
+            let pool = try DatabasePool(path: path, configuration: configuration())
+            try Migrations.migrator.migrate(pool)
+            try pool.write { db in
+                try db.execute(
+                    sql: """
+                        INSERT INTO replica (id, name, scope, role, public_key, key_check, created_millis)
+                        VALUES (?, ?, ?, ?, ?, ?, ?)
+                        """,
+                    arguments: [
+                        info.id.value, name, scope.value, role.rawValue, info.publicKey, keys.checkValue, nowMillis,
+                    ])
+            }
+            return Replica(path: path, pool: pool, info: info, keys: keys)
+        } catch {
+            try? FileManager.default.removeItem(atPath: keyPath)
+            for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+            throw .database(String(describing: error))
+        }
+    }
+
+    /// Opens an existing replica with its key file (or `HEARTH_KEY`).
+    public static func open(
+        path: String, keyPath: String? = nil, environment: [String: String] = [:]
+    ) throws(ReplicaError) -> Replica {
+        guard FileManager.default.fileExists(atPath: path) else { throw .notFound(path: path) }
+        let keys: KeyMaterial
+        do {
+            keys = try KeyFile.load(path: keyPath ?? KeyFile.defaultPath(forDatabase: path), environment: environment)
+        } catch { throw .key(error) }
+        let pool: DatabasePool
+        let row: Row?
+        do {
+            pool = try DatabasePool(path: path, configuration: configuration())
+            try Migrations.migrator.migrate(pool)
+            row = try pool.read { db in try Row.fetchOne(db, sql: "SELECT * FROM replica") }
+        } catch {
+            throw .notAReplica(path: path, reason: String(describing: error))
+        }
+        guard let row, let id = ReplicaID(validating: row["id"]),
+            let scope = try? ScopePrefix.parse(row["scope"], field: "scope"),
+            let role = ReplicaInfo.Role(rawValue: row["role"])
+        else { throw .notAReplica(path: path, reason: "its replica row is missing or damaged") }
+        guard (row["key_check"] as String) == keys.checkValue else { throw .key(.wrongKey) }
+        let info = ReplicaInfo(id: id, name: row["name"], scope: scope, role: role, publicKey: row["public_key"])
+        return Replica(path: path, pool: pool, info: info, keys: keys)
+    }
+
+    /// Runs a read-only block on a consistent snapshot.
+    public func read<T>(_ block: (Database) throws -> T) throws(ReplicaError) -> T {
+        do { return try pool.read(block) } catch let error as ReplicaError { throw error } catch {
+            throw .database(String(describing: error))
+        }
+    }
+
+    /// Makes local changes: the block builds ops through a ``ChangeSet``; they are logged,
+    /// merged and committed in one transaction, or nothing is.
+    public func write<T>(
+        author: String, nowMillis: Int64, _ block: (inout ChangeSet) throws -> T
+    ) throws(ReplicaError) -> (result: T, ops: [Op]) {
+        do {
+            return try pool.write { db in
+                var changes = try ChangeSet(db: db, info: info, author: author, nowMillis: nowMillis)
+                let result = try block(&changes)
+                try changes.finish()
+                return (result, changes.ops)
+            }
+        } catch let error as ReplicaError { throw error } catch let error as InputError { throw .invalid(error) } catch {
+            throw .database(String(describing: error))
+        }
+    }
+
+    /// Integrates ops made elsewhere (sync, files, tests) in one transaction.
+    @discardableResult
+    public func integrate(_ ops: [Op], nowMillis: Int64) throws(ReplicaError) -> ApplyReport {
+        do {
+            return try pool.write { db in
+                var applier = try Applier(db: db, nowMillis: nowMillis)
+                for op in ops { try applier.integrate(op) }
+                try applier.flush()
+                if let newest = ops.map(\.hlc).max() {
+                    var clock = try ChangeSet.loadClock(db)
+                    clock.observe(newest, wallMillis: nowMillis)
+                    try db.execute(
+                        sql: "UPDATE replica SET hlc_millis = ?, hlc_logical = ?",
+                        arguments: [clock.last.millis, Int64(clock.last.logical)])
+                }
+                return applier.report
+            }
+        } catch let error as ReplicaError { throw error } catch {
+            throw .database(String(describing: error))
+        }
+    }
+
+    /// Records an audited event (a sensitive value shown in clear), in its own transaction.
+    public func audit(worker: String, action: String, record: RecordID, field: String, nowMillis: Int64)
+        throws(ReplicaError)
+    {
+        do {
+            try pool.write { db in
+                try db.execute(
+                    sql: "INSERT INTO audit (at_millis, worker, action, record, field) VALUES (?, ?, ?, ?, ?)",
+                    arguments: [nowMillis, worker, action, record.value, field])
+            }
+        } catch { throw .database(String(describing: error)) }
+    }
+}

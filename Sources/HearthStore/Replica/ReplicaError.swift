@@ -1,0 +1,39 @@
+import HearthCore
+
+/// Everything that can stop a replica command, worded for the person at the keyboard.
+public enum ReplicaError: Error, Sendable, CustomStringConvertible {
+    case alreadyExists(path: String)
+    case notFound(path: String)
+    case notAReplica(path: String, reason: String)
+    case key(KeyError)
+    case invalid(InputError)
+    case unknownRecord(String)
+    case wrongRecordType(id: String, expected: RecordType)
+    case outsideScope(record: String, village: String, scope: String)
+    case refused(String)
+    case fork(dot: Dot)
+    case malformedOp(dot: String, reason: String)
+    case database(String)
+
+    public var description: String {
+        switch self {
+        case .alreadyExists(let path):
+            return "\(path) already exists; a replica is never overwritten (choose another --db path)"
+        case .notFound(let path):
+            return "no replica database at \(path); create one with `hearth node init --db \(path) ...`"
+        case .notAReplica(let path, let reason): return "\(path) is not a Hearth replica: \(reason)"
+        case .key(let error): return error.description
+        case .invalid(let error): return error.description
+        case .unknownRecord(let id): return "no record \(id) on this replica"
+        case .wrongRecordType(let id, let expected): return "\(id) is not a \(expected.rawValue)"
+        case .outsideScope(let record, let village, let scope):
+            return "\(record): village \(village) is outside this replica's scope \(scope)"
+        case .refused(let reason): return reason
+        case .fork(let dot):
+            return "op \(dot) arrived with different content than the op already held under that dot: "
+                + "a copied or restored database (a fork); nothing was applied"
+        case .malformedOp(let dot, let reason): return "op \(dot) refused: \(reason)"
+        case .database(let reason): return "database error: \(reason)"
+        }
+    }
+}

@@ -1,0 +1,150 @@
+import GRDB
+
+/// Every schema change, in order. A shipped migration is never edited: add a new one.
+///
+/// The record tables (households, members, enrollments, visits) hold the current merged
+/// state with one plain column per field, for `sqlite3` and Datasette; sensitive fields
+/// appear only as `<field>_sealed` (AES-GCM) and `<field>_hash` (HMAC). The merge metadata
+/// lives beside them: `record_meta` (per-record version vector and per-field registers with
+/// their dots), `ops` (the append-only log), `op_waits` (ops waiting for their causal past),
+/// and `replica_clock` (the vector over everything applied).
+enum Migrations {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1 replica, op log and record tables") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE replica (
+                        id TEXT PRIMARY KEY NOT NULL,
+                        name TEXT NOT NULL,
+                        scope TEXT NOT NULL,
+                        role TEXT NOT NULL CHECK (role IN ('node', 'hub')),
+                        public_key TEXT NOT NULL,
+                        key_check TEXT NOT NULL,
+                        created_millis INTEGER NOT NULL,
+                        counter INTEGER NOT NULL DEFAULT 0,
+                        chain_head TEXT NOT NULL DEFAULT '',
+                        hlc_millis INTEGER NOT NULL DEFAULT 0,
+                        hlc_logical INTEGER NOT NULL DEFAULT 0,
+                        acked_counter INTEGER NOT NULL DEFAULT 0
+                    );
+                    CREATE TABLE ops (
+                        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                        replica TEXT NOT NULL,
+                        counter INTEGER NOT NULL,
+                        hlc_millis INTEGER NOT NULL,
+                        hlc_logical INTEGER NOT NULL,
+                        author TEXT NOT NULL,
+                        record TEXT NOT NULL,
+                        record_type TEXT NOT NULL,
+                        scope TEXT NOT NULL,
+                        hash TEXT NOT NULL,
+                        body BLOB NOT NULL,
+                        state TEXT NOT NULL CHECK (state IN ('applied', 'waiting')),
+                        UNIQUE (replica, counter)
+                    );
+                    CREATE INDEX ops_by_record ON ops (record);
+                    CREATE INDEX ops_by_scope ON ops (scope, seq);
+                    CREATE TABLE op_waits (
+                        replica TEXT NOT NULL,
+                        counter INTEGER NOT NULL,
+                        record TEXT NOT NULL,
+                        needs TEXT NOT NULL,
+                        since_millis INTEGER NOT NULL,
+                        PRIMARY KEY (replica, counter)
+                    );
+                    CREATE INDEX op_waits_by_record ON op_waits (record);
+                    CREATE TABLE replica_clock (
+                        replica TEXT PRIMARY KEY NOT NULL,
+                        counter INTEGER NOT NULL
+                    );
+                    CREATE TABLE record_meta (
+                        id TEXT PRIMARY KEY NOT NULL,
+                        type TEXT NOT NULL,
+                        clock TEXT NOT NULL,
+                        registers TEXT NOT NULL
+                    );
+                    CREATE TABLE audit (
+                        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                        at_millis INTEGER NOT NULL,
+                        worker TEXT NOT NULL,
+                        action TEXT NOT NULL,
+                        record TEXT NOT NULL,
+                        field TEXT NOT NULL
+                    );
+                    CREATE TABLE households (
+                        id TEXT PRIMARY KEY NOT NULL,
+                        village TEXT,
+                        address TEXT,
+                        type TEXT,
+                        head TEXT,
+                        population INTEGER,
+                        income INTEGER,
+                        assets TEXT,
+                        phone TEXT,
+                        bank_card_sealed TEXT,
+                        bank_card_hash TEXT,
+                        status TEXT,
+                        tags TEXT,
+                        note TEXT,
+                        conflicts TEXT,
+                        updated_millis INTEGER NOT NULL
+                    );
+                    CREATE INDEX households_by_village ON households (village);
+                    CREATE TABLE members (
+                        id TEXT PRIMARY KEY NOT NULL,
+                        household TEXT,
+                        village TEXT,
+                        name TEXT,
+                        id_number_sealed TEXT,
+                        id_number_hash TEXT,
+                        sex TEXT,
+                        birth_date TEXT,
+                        relation TEXT,
+                        disability_grade INTEGER,
+                        health TEXT,
+                        work_capacity TEXT,
+                        vital_status TEXT,
+                        death_date TEXT,
+                        note TEXT,
+                        id_pending INTEGER NOT NULL,
+                        conflicts TEXT,
+                        updated_millis INTEGER NOT NULL
+                    );
+                    CREATE INDEX members_by_household ON members (household);
+                    CREATE INDEX members_by_id_hash ON members (id_number_hash);
+                    CREATE TABLE enrollments (
+                        id TEXT PRIMARY KEY NOT NULL,
+                        member TEXT,
+                        household TEXT,
+                        village TEXT,
+                        program TEXT,
+                        status TEXT,
+                        decision TEXT,
+                        amount TEXT,
+                        start_month TEXT,
+                        end_month TEXT,
+                        exit_reason TEXT,
+                        approver TEXT,
+                        note TEXT,
+                        monthly_amount INTEGER,
+                        conflicts TEXT,
+                        updated_millis INTEGER NOT NULL
+                    );
+                    CREATE INDEX enrollments_by_member ON enrollments (member);
+                    CREATE TABLE visits (
+                        id TEXT PRIMARY KEY NOT NULL,
+                        household TEXT,
+                        village TEXT,
+                        date TEXT,
+                        worker TEXT,
+                        note TEXT,
+                        conflicts TEXT,
+                        updated_millis INTEGER NOT NULL
+                    );
+                    CREATE INDEX visits_by_household ON visits (household);
+                    """)
+        }
+        return migrator
+    }
+}

@@ -1,0 +1,2 @@
+import ArgumentParser
+@main struct Hearth: ParsableCommand { func run() {} }
