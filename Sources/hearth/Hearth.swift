@@ -1,2 +1,21 @@
 import ArgumentParser
-@main struct Hearth: ParsableCommand { func run() {} }
+
+/// The `hearth` command: one CLI for village and township nodes and the county hub.
+@main
+struct Hearth: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "hearth",
+        abstract: "Offline-first records for county social assistance (社会救助): households, members, enrollments.",
+        discussion: """
+            Every node keeps a full SQLite replica of its area and works without a network.
+            Choose the replica with --db PATH or HEARTH_DB, and say who works with --worker ID or HEARTH_WORKER.
+            Exit codes: 0 ok, 1 failure, 2 bad usage, 65 input refused (nothing was changed), 66 no such replica.
+            """,
+        subcommands: [
+            NodeCommand.self, HouseholdCommand.self, MemberCommand.self, EnrollCommand.self, ApproveCommand.self,
+            RejectCommand.self, SuspendCommand.self, ResumeCommand.self, ExitCommand.self, EnrollmentCommand.self,
+            DeathCommand.self, VisitCommand.self, ShowCommand.self, LogCommand.self, StatusCommand.self,
+            BenchCommand.self, DemoCommand.self,
+        ]
+    )
+}

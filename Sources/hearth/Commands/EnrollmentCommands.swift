@@ -1,0 +1,183 @@
+import ArgumentParser
+import HearthCore
+import HearthStore
+
+struct EnrollCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "enroll",
+        abstract: "Apply for a program for a member, or for every living member of a household.",
+        discussion: """
+            Programs: \(Program.allCases.map { "\($0.rawValue) (\($0.chineseName))" }.joined(separator: ", ")).
+            Prints the new enrollment ids, one per line. The enrollment starts as applied (申请), decision pending.
+            """)
+
+    @OptionGroup var replica: ReplicaOptions
+    @Option(help: "The member id.") var member: String?
+    @Option(help: "Enroll every living member of this household instead.") var household: String?
+    @Option(help: "Program code.") var program: String
+    @Option(help: "Monthly amount in yuan (per person per month for a household).") var amount: String
+    @Option(help: "First month, YYYY-MM.") var start: String
+
+    func run() throws {
+        try guarded {
+            let ids = try replica.open().enroll(
+                EnrollInput(member: member, household: household, program: program, amount: amount, start: start),
+                author: try replica.author, nowMillis: nowMillis())
+            for id in ids { print(id) }
+        }
+    }
+}
+
+/// approve / reject / suspend / resume share one shape.
+protocol EnrollmentActionCommand: ParsableCommand {
+    static var action: EnrollmentAction { get }
+    var replica: ReplicaOptions { get }
+    var id: String { get }
+    var note: String? { get }
+}
+
+extension EnrollmentActionCommand {
+    func run() throws {
+        try guarded {
+            try replica.open().changeEnrollment(
+                id, Self.action, note: note, author: try replica.author, nowMillis: nowMillis())
+            print(id)
+        }
+    }
+}
+
+struct ApproveCommand: EnrollmentActionCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "approve", abstract: "Approve an application (在保). On a village node this is a recommendation.")
+    static let action = EnrollmentAction.approve
+    @OptionGroup var replica: ReplicaOptions
+    @Argument(help: "The enrollment id.") var id: String
+    @Option(help: "A note.") var note: String?
+}
+
+struct RejectCommand: EnrollmentActionCommand {
+    static let configuration = CommandConfiguration(commandName: "reject", abstract: "Reject an application.")
+    static let action = EnrollmentAction.reject
+    @OptionGroup var replica: ReplicaOptions
+    @Argument(help: "The enrollment id.") var id: String
+    @Option(help: "A note.") var note: String?
+}
+
+struct SuspendCommand: EnrollmentActionCommand {
+    static let configuration = CommandConfiguration(commandName: "suspend", abstract: "Suspend payments (暂停).")
+    static let action = EnrollmentAction.suspend
+    @OptionGroup var replica: ReplicaOptions
+    @Argument(help: "The enrollment id.") var id: String
+    @Option(help: "A note.") var note: String?
+}
+
+struct ResumeCommand: EnrollmentActionCommand {
+    static let configuration = CommandConfiguration(commandName: "resume", abstract: "Resume a suspended enrollment.")
+    static let action = EnrollmentAction.resume
+    @OptionGroup var replica: ReplicaOptions
+    @Argument(help: "The enrollment id.") var id: String
+    @Option(help: "A note.") var note: String?
+}
+
+struct ExitCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "exit", abstract: "End an enrollment (退出).")
+    @OptionGroup var replica: ReplicaOptions
+    @Argument(help: "The enrollment id.") var id: String
+    @Option(help: "Why the enrollment ends.") var reason: String
+    @Option(help: "Last month paid, YYYY-MM.") var end: String
+
+    func run() throws {
+        try guarded {
+            try replica.open().exitEnrollment(id, reason: reason, end: end, author: try replica.author, nowMillis: nowMillis())
+            print(id)
+        }
+    }
+}
+
+struct EnrollmentCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "enrollment", abstract: "Enrollments (救助关系): edit the amount, show, list.",
+        subcommands: [EnrollmentEdit.self, EnrollmentShow.self, EnrollmentList.self])
+}
+
+struct EnrollmentEdit: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "edit", abstract: "Change the monthly amount from a month on; earlier months keep their amounts.")
+    @OptionGroup var replica: ReplicaOptions
+    @Argument(help: "The enrollment id.") var id: String
+    @Option(help: "New monthly amount in yuan.") var amount: String
+    @Option(help: "First month of the new amount, YYYY-MM.") var from: String
+    @Option(help: "Why the amount changes.") var reason: String
+
+    func run() throws {
+        try guarded {
+            try replica.open().changeAmount(
+                id, amount: amount, from: from, reason: reason, author: try replica.author, nowMillis: nowMillis())
+            print(id)
+        }
+    }
+}
+
+struct EnrollmentShow: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "show", abstract: "Show an enrollment.")
+    @OptionGroup var replica: ReplicaOptions
+    @OptionGroup var display: ShowOptions
+    @Argument(help: "The enrollment id.") var id: String
+
+    func run() throws {
+        try guarded { try showRecord(id, expected: .enrollment, replica: replica, display: display) }
+    }
+}
+
+struct EnrollmentList: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "list", abstract: "List enrollments.")
+    @OptionGroup var replica: ReplicaOptions
+    @Option(help: "Only this member's enrollments.") var member: String?
+    @Flag(help: "Print one JSON document.") var json = false
+
+    func run() throws {
+        try guarded {
+            let open = try replica.open()
+            let ids = try open.list(.enrollment, where: member == nil ? nil : "member", equals: member)
+            try listRecords(
+                ids, replica: open, json: json,
+                columns: ["member", "program", "status", "decision", "amount", "start_month", "end_month"])
+        }
+    }
+}
+
+struct VisitCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "visit", abstract: "Home visits and verifications (入户核查).",
+        subcommands: [VisitAdd.self, VisitList.self])
+}
+
+struct VisitAdd: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "add", abstract: "Record a visit. Prints its id.")
+    @OptionGroup var replica: ReplicaOptions
+    @Option(help: "The household id.") var household: String
+    @Option(help: "What was found.") var note: String
+    @Option(help: "Date of the visit, YYYY-MM-DD (default today).") var date: String?
+
+    func run() throws {
+        try guarded {
+            print(try replica.open().addVisit(
+                household: household, note: note, date: date, author: try replica.author, nowMillis: nowMillis()))
+        }
+    }
+}
+
+struct VisitList: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "list", abstract: "List visits.")
+    @OptionGroup var replica: ReplicaOptions
+    @Option(help: "Only visits to this household.") var household: String?
+    @Flag(help: "Print one JSON document.") var json = false
+
+    func run() throws {
+        try guarded {
+            let open = try replica.open()
+            let ids = try open.list(.visit, where: household == nil ? nil : "household", equals: household)
+            try listRecords(ids, replica: open, json: json, columns: ["household", "date", "worker", "note"])
+        }
+    }
+}

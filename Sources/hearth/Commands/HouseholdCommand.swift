@@ -1,0 +1,98 @@
+import ArgumentParser
+import HearthCore
+import HearthStore
+
+struct HouseholdCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "household", abstract: "Households (户): add, edit, show, list.",
+        subcommands: [HouseholdAdd.self, HouseholdEdit.self, HouseholdShow.self, HouseholdList.self])
+}
+
+/// Options that set household fields, shared by add and edit.
+struct HouseholdFields: ParsableArguments {
+    @Option(help: "Address.") var address: String?
+    @Option(help: "Household type: rural (农村) or urban (城镇).") var type: String?
+    @Option(help: "Contact phone.") var phone: String?
+    @Option(name: .customLong("bank-card"), help: "Bank card for payments (一卡通); stored sealed.") var bankCard: String?
+    @Option(help: "Verified monthly income per person, in yuan.") var income: String?
+    @Option(help: "Registered population.") var population: Int?
+    @Option(help: "Assets note.") var assets: String?
+    @Option(help: "Free note.") var note: String?
+    @Option(help: "Tags, comma-separated (merged by union).") var tags: String?
+
+    func input() -> HouseholdInput {
+        var input = HouseholdInput()
+        input.address = address
+        input.type = type
+        input.phone = phone
+        input.bankCard = bankCard
+        input.income = income
+        input.population = population
+        input.assets = assets
+        input.note = note
+        input.tags = tags.map { $0.split(separator: ",").map(String.init) }
+        return input
+    }
+}
+
+struct HouseholdAdd: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "add", abstract: "Register a household. Prints its id alone on the first line.")
+
+    @OptionGroup var replica: ReplicaOptions
+    @Option(help: "The village's 12-digit division code (inside this node's scope).") var village: String
+    @OptionGroup var fields: HouseholdFields
+
+    func run() throws {
+        try guarded {
+            var input = fields.input()
+            input.village = village
+            let id = try replica.open().addHousehold(input, author: try replica.author, nowMillis: nowMillis())
+            print(id)
+        }
+    }
+}
+
+struct HouseholdEdit: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "edit", abstract: "Change a household's fields.")
+
+    @OptionGroup var replica: ReplicaOptions
+    @Argument(help: "The household id.") var id: String
+    @Option(help: "Make this member the head of household (户主).") var head: String?
+    @OptionGroup var fields: HouseholdFields
+
+    func run() throws {
+        try guarded {
+            var input = fields.input()
+            input.head = head
+            try replica.open().editHousehold(id, input, author: try replica.author, nowMillis: nowMillis())
+            print(id)
+        }
+    }
+}
+
+struct HouseholdShow: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "show", abstract: "Show a household.")
+    @OptionGroup var replica: ReplicaOptions
+    @OptionGroup var display: ShowOptions
+    @Argument(help: "The household id.") var id: String
+
+    func run() throws {
+        try guarded { try showRecord(id, expected: .household, replica: replica, display: display) }
+    }
+}
+
+struct HouseholdList: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "list", abstract: "List households.")
+    @OptionGroup var replica: ReplicaOptions
+    @Option(help: "Only this village.") var village: String?
+    @Flag(help: "Print one JSON document.") var json = false
+
+    func run() throws {
+        try guarded {
+            let open = try replica.open()
+            let ids = try open.list(.household, where: village == nil ? nil : "village", equals: village)
+            try listRecords(ids, replica: open, json: json, columns: ["village", "address", "type", "head", "status"])
+        }
+    }
+}

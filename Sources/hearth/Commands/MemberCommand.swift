@@ -1,0 +1,115 @@
+import ArgumentParser
+import HearthCore
+import HearthStore
+
+struct MemberCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "member", abstract: "Members of households (成员): add, edit, show, list.",
+        subcommands: [MemberAdd.self, MemberEdit.self, MemberShow.self, MemberList.self])
+}
+
+struct MemberFields: ParsableArguments {
+    @Option(help: "Name (姓名).") var name: String?
+    @Option(
+        name: .customLong("id-number"),
+        help: "Resident ID number (18 characters; spaces, full-width digits and a lower-case x are accepted).")
+    var idNumber: String?
+    @Option(help: "Relation to the head: head, spouse, child, parent or other.") var relation: String?
+    @Option(name: .customLong("disability-grade"), help: "Disability grade 1-4 (0 clears it).") var disabilityGrade: Int?
+    @Option(help: "Health note.") var health: String?
+    @Option(name: .customLong("work-capacity"), help: "Work-capacity note.") var workCapacity: String?
+    @Option(help: "Free note.") var note: String?
+
+    func input() -> MemberInput {
+        var input = MemberInput()
+        input.name = name
+        input.idNumber = idNumber
+        input.relation = relation
+        input.disabilityGrade = disabilityGrade
+        input.health = health
+        input.workCapacity = workCapacity
+        input.note = note
+        return input
+    }
+}
+
+struct MemberAdd: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "add",
+        abstract: "Register a member. Without --id-number the member is pending (never payable). Prints the id.")
+
+    @OptionGroup var replica: ReplicaOptions
+    @Option(help: "The household id.") var household: String
+    @OptionGroup var fields: MemberFields
+
+    func run() throws {
+        try guarded {
+            var input = fields.input()
+            input.household = household
+            let id = try replica.open().addMember(input, author: try replica.author, nowMillis: nowMillis())
+            print(id)
+            if fields.idNumber == nil { print("no ID number: registered as pending, not payable until one is added") }
+        }
+    }
+}
+
+struct MemberEdit: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "edit", abstract: "Change a member's fields.")
+    @OptionGroup var replica: ReplicaOptions
+    @Argument(help: "The member id.") var id: String
+    @OptionGroup var fields: MemberFields
+
+    func run() throws {
+        try guarded {
+            try replica.open().editMember(id, fields.input(), author: try replica.author, nowMillis: nowMillis())
+            print(id)
+        }
+    }
+}
+
+struct MemberShow: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "show", abstract: "Show a member.")
+    @OptionGroup var replica: ReplicaOptions
+    @OptionGroup var display: ShowOptions
+    @Argument(help: "The member id.") var id: String
+
+    func run() throws {
+        try guarded { try showRecord(id, expected: .member, replica: replica, display: display) }
+    }
+}
+
+struct MemberList: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "list", abstract: "List members.")
+    @OptionGroup var replica: ReplicaOptions
+    @Option(help: "Only members of this household.") var household: String?
+    @Flag(help: "Print one JSON document.") var json = false
+
+    func run() throws {
+        try guarded {
+            let open = try replica.open()
+            let ids = try open.list(.member, where: household == nil ? nil : "household", equals: household)
+            try listRecords(
+                ids, replica: open, json: json,
+                columns: ["household", "name", "id_number", "relation", "sex", "birth_date", "vital_status"])
+        }
+    }
+}
+
+struct DeathCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "death",
+        abstract: "Record a member's death; every active enrollment of theirs ends in the same transaction.")
+
+    @OptionGroup var replica: ReplicaOptions
+    @Option(help: "The member id.") var member: String
+    @Option(help: "Date of death, YYYY-MM-DD (not in the future).") var date: String
+
+    func run() throws {
+        try guarded {
+            let ended = try replica.open().recordDeath(
+                member: member, date: date, author: try replica.author, nowMillis: nowMillis())
+            print(member)
+            for enrollment in ended { print("ended enrollment \(enrollment)") }
+        }
+    }
+}

@@ -1,0 +1,177 @@
+import ArgumentParser
+import HearthCore
+import HearthStore
+
+struct ShowOptions: ParsableArguments {
+    @Flag(help: "Print one JSON document.") var json = false
+    @Flag(help: "Also show every change to each field, oldest first.") var history = false
+    @Flag(help: "Show ID and bank card numbers in clear (needs --worker; recorded as an audited event).")
+    var reveal = false
+}
+
+struct ShowCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "show", abstract: "Show any record by id; a field in conflict lists every competing value.")
+    @OptionGroup var replica: ReplicaOptions
+    @OptionGroup var display: ShowOptions
+    @Argument(help: "A household, member, enrollment or visit id.") var id: String
+
+    func run() throws {
+        try guarded { try showRecord(id, expected: nil, replica: replica, display: display) }
+    }
+}
+
+func showRecord(_ text: String, expected: RecordType?, replica options: ReplicaOptions, display: ShowOptions) throws {
+    guard let id = RecordID(text) else {
+        throw InputError(field: "id", reason: "\"\(text)\" is not a record id (e.g. H-3f9a2c71b0d4-42)")
+    }
+    if let expected, id.type != expected { throw ReplicaError.wrongRecordType(id: id.value, expected: expected) }
+    let replica = try options.open()
+    let view = try replica.view(id, reveal: display.reveal)
+    if display.reveal {
+        let reader = try options.author
+        for spec in RecordSchema.fields(of: id.type) where spec.isSensitive && view.value(spec.name)?.isEmpty == false {
+            try replica.audit(worker: reader, action: "reveal", record: id, field: spec.name, nowMillis: nowMillis())
+        }
+    }
+    let entries = try replica.log(record: id)
+    var authors: [String: String] = [:]
+    for entry in entries { authors[entry.op.dot.description] = entry.op.author }
+    if display.json {
+        var document = view.json(authors: authors)
+        if display.history, case .object(var members) = document {
+            members["history"] = .array(entries.map { historyJSON($0, replica: replica, reveal: display.reveal) })
+            document = .object(members)
+        }
+        Output.json(document)
+        return
+    }
+    print("\(id)  \(id.type.rawValue)\(view.conflicts.isEmpty ? "" : "  IN CONFLICT: \(view.conflicts.joined(separator: ", "))")")
+    let width = view.fields.map(\.name.count).max() ?? 0
+    for field in view.fields where !field.display.isEmpty || !field.candidates.isEmpty {
+        let pad = String(repeating: " ", count: width - field.name.count)
+        if field.inConflict {
+            print("  \(field.name)\(pad)  \(field.display)   <- in conflict (\(field.policy)); competing values:")
+        } else {
+            print("  \(field.name)\(pad)  \(field.display)")
+        }
+        if field.candidates.count > 1 {
+            for candidate in field.candidates {
+                let who = authors[candidate.dot] ?? "?"
+                print("  \(String(repeating: " ", count: width))    \(candidate.display)  by \(who) at \(Output.time(candidate.hlcMillis)), op \(candidate.dot) (\(candidate.rank))")
+            }
+        }
+    }
+    if display.history {
+        print("history:")
+        for entry in entries {
+            let fields = entry.op.fields.sorted { $0.key < $1.key }.map { name, value in
+                "\(name)=\(displayValue(value, field: name, type: id.type, replica: replica, reveal: display.reveal))"
+            }
+            let cause = entry.op.cause.map { "  [\($0)]" } ?? ""
+            print("  \(Output.time(entry.op.hlc.millis))  \(entry.op.author)  op \(entry.op.dot)\(entry.state == "waiting" ? " (waiting)" : "")\(cause)")
+            print("    " + fields.joined(separator: "  "))
+        }
+    }
+}
+
+func displayValue(_ value: FieldValue, field: String, type: RecordType, replica: Replica, reveal: Bool) -> String {
+    guard let spec = RecordSchema.field(field, of: type) else { return "?" }
+    let text = replica.display(value, spec: spec, reveal: reveal)
+    return text.isEmpty ? "(none)" : text
+}
+
+func historyJSON(_ entry: LogEntry, replica: Replica, reveal: Bool) -> JSON {
+    var fields: [String: JSON] = [:]
+    for (name, value) in entry.op.fields {
+        fields[name] = .string(displayValue(value, field: name, type: entry.op.record.type, replica: replica, reveal: reveal))
+    }
+    return .object([
+        "dot": .string(entry.op.dot.description), "author": .string(entry.op.author),
+        "at": .string(Output.time(entry.op.hlc.millis)), "fields": .object(fields),
+        "cause": entry.op.cause.map(JSON.string) ?? .null, "state": .string(entry.state),
+    ])
+}
+
+func listRecords(_ ids: [RecordID], replica: Replica, json: Bool, columns: [String]) throws {
+    var rows: [[String]] = []
+    var documents: [JSON] = []
+    for id in ids {
+        let view = try replica.view(id, reveal: false)
+        if json {
+            documents.append(view.json(authors: [:]))
+        } else {
+            rows.append([id.value] + columns.map { view.value($0) ?? "" } + [view.conflicts.isEmpty ? "" : "conflict"])
+        }
+    }
+    if json {
+        Output.json(.array(documents))
+    } else if rows.isEmpty {
+        print("(none)")
+    } else {
+        Output.table(["id"] + columns + [""], rows)
+    }
+}
+
+struct LogCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "log", abstract: "The op log: every change this replica holds, in the order it received them.")
+    @OptionGroup var replica: ReplicaOptions
+    @Option(help: "Only ops on this record.") var record: String?
+    @Option(help: "At most this many ops.") var limit: Int?
+    @Flag(help: "Print one JSON document (the ops in their wire form, sensitive values sealed).") var json = false
+
+    func run() throws {
+        try guarded {
+            let open = try replica.open()
+            let id = try record.map { text throws in
+                guard let id = RecordID(text) else { throw InputError(field: "record", reason: "not a record id") }
+                return id
+            }
+            let entries = try open.log(record: id, limit: limit)
+            if json {
+                Output.json(.array(entries.map { entry in
+                    .object(["seq": .integer(entry.seq), "hash": .string(entry.hash), "state": .string(entry.state), "op": entry.op.json])
+                }))
+                return
+            }
+            for entry in entries {
+                let op = entry.op
+                let fields = op.fields.keys.sorted().joined(separator: ",")
+                print("\(entry.seq)  \(Output.time(op.hlc.millis))  \(op.dot)  \(op.author)  \(op.record)  \(fields)\(entry.state == "waiting" ? "  (waiting)" : "")")
+            }
+        }
+    }
+}
+
+struct StatusCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status", abstract: "Replica id, scope, record counts, version vector and ops not yet synced.")
+    @OptionGroup var replica: ReplicaOptions
+    @Flag(help: "Print one JSON document.") var json = false
+
+    func run() throws {
+        try guarded {
+            let status = try replica.open().status()
+            let counts = RecordType.allCases.map { ($0.table, status.counts[$0] ?? 0) }
+            if json {
+                Output.json(.object([
+                    "replica": .string(status.info.id.value), "name": .string(status.info.name),
+                    "role": .string(status.info.role.rawValue), "scope": .string(status.info.scope.value),
+                    "records": .object(Dictionary(uniqueKeysWithValues: counts.map { ($0.0, JSON.integer(Int64($0.1))) })),
+                    "in_conflict": .integer(Int64(status.conflicted)), "pending_id_numbers": .integer(Int64(status.pendingIDs)),
+                    "version_vector": .object(Dictionary(uniqueKeysWithValues: status.vector.sorted.map { ($0.replica.value, JSON.integer(Int64($0.counter))) })),
+                    "own_ops": .integer(Int64(status.ownOps)), "unsynced_ops": .integer(Int64(status.unsynced)),
+                    "waiting_ops": .integer(Int64(status.waiting)), "log_size": .integer(Int64(status.logSize)),
+                ]))
+                return
+            }
+            print("replica   \(status.info.id)  \(status.info.name) (\(status.info.role.rawValue))")
+            print("scope     \(status.info.scope.value) (\(status.info.scope.level.rawValue))")
+            print("records   " + counts.map { "\($0.0) \($0.1)" }.joined(separator: ", "))
+            print("conflict  \(status.conflicted) record(s) in conflict; \(status.pendingIDs) member(s) without an ID number (pending)")
+            print("vector    \(status.vector)")
+            print("ops       \(status.logSize) in the log, \(status.ownOps) made here, \(status.unsynced) not yet synced, \(status.waiting) waiting for earlier ops")
+        }
+    }
+}
