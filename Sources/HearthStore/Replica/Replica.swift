@@ -21,7 +21,7 @@ public final class Replica: Sendable {
         self.keys = keys
     }
 
-    static func configuration() -> Configuration {
+    public static func configuration() -> Configuration {
         var config = Configuration()
         config.busyMode = .timeout(10)
         config.prepareDatabase { db in

@@ -1,0 +1,75 @@
+import Foundation
+import HearthCore
+import HearthStore
+
+/// A temporary directory of real SQLite replicas sharing one key, with a fake wall clock.
+///
+/// Every replica of a lab uses the same `KeyMaterial`, so a sealed value written on one can
+/// be opened on another, as with replicas of one county. The directory is removed when the
+/// lab goes away.
+final class MergeLab {
+    let directory: URL
+    let keys: KeyMaterial
+    /// The fake wall clock, in milliseconds; tests advance it by hand.
+    var now: Int64 = 1_717_200_000_000
+    private var made = 0
+
+    static let county = "421281"
+    static let township = "421281101"
+    static let village = "421281101001"
+    static let villageCode = try! DivisionCode.parse(village, field: "village")
+
+    init() throws {
+        directory = FileManager.default.temporaryDirectory
+            .appendingPathComponent("hearth-merge-\(UUID().uuidString)", isDirectory: true)
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        keys = KeyMaterial.generate()
+    }
+
+    deinit {
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    /// A fresh, empty replica with the given scope (6, 9 or 12 digits).
+    func replica(_ scope: String, role: ReplicaInfo.Role = .node, name: String? = nil, skew: Int64 = 0) throws
+        -> Replica
+    {
+        made += 1
+        let path = directory.appendingPathComponent("replica-\(made).sqlite").path
+        return try Replica.create(
+            path: path, name: name ?? "replica \(made)", scope: ScopePrefix.parse(scope, field: "scope"), role: role,
+            nowMillis: now + skew, keys: keys)
+    }
+
+    /// Advances the fake clock.
+    func tick(_ millis: Int64 = 1000) {
+        now += millis
+    }
+}
+
+extension Replica {
+    /// Creates one record and returns its id.
+    func create(
+        _ type: RecordType, _ fields: [String: FieldValue], author: String = "worker", nowMillis: Int64
+    ) throws -> RecordID {
+        try write(author: author, nowMillis: nowMillis) { changes in
+            try changes.create(type, village: MergeLab.villageCode, fields: fields)
+        }.result
+    }
+
+    /// Sets fields of one record and returns the op it made.
+    @discardableResult
+    func update(_ id: RecordID, _ fields: [String: FieldValue], author: String = "worker", nowMillis: Int64) throws
+        -> Op
+    {
+        try write(author: author, nowMillis: nowMillis) { changes in
+            try changes.update(id, fields: fields)
+        }.ops[0]
+    }
+
+    /// Integrates everything `source` holds (idempotent).
+    @discardableResult
+    func pull(from source: Replica, nowMillis: Int64) throws -> ApplyReport {
+        try integrate(source.allOps(), nowMillis: nowMillis)
+    }
+}
