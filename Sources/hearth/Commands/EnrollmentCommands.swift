@@ -15,7 +15,8 @@ struct EnrollCommand: ParsableCommand {
     @Option(help: "The member id.") var member: String?
     @Option(help: "Enroll every living member of this household instead.") var household: String?
     @Option(help: "Program code.") var program: String
-    @Option(help: "Monthly amount in yuan (per person per month for a household).") var amount: String
+    @Option(parsing: .unconditional, help: "Monthly amount in yuan (per person per month for a household).")
+    var amount: String
     @Option(help: "First month, YYYY-MM.") var start: String
 
     func run() throws {
@@ -105,7 +106,7 @@ struct EnrollmentEdit: ParsableCommand {
         commandName: "edit", abstract: "Change the monthly amount from a month on; earlier months keep their amounts.")
     @OptionGroup var replica: ReplicaOptions
     @Argument(help: "The enrollment id.") var id: String
-    @Option(help: "New monthly amount in yuan.") var amount: String
+    @Option(parsing: .unconditional, help: "New monthly amount in yuan.") var amount: String
     @Option(help: "First month of the new amount, YYYY-MM.") var from: String
     @Option(help: "Why the amount changes.") var reason: String
 

@@ -14,7 +14,7 @@ struct HouseholdFields: ParsableArguments {
     @Option(help: "Household type: rural (农村) or urban (城镇).") var type: String?
     @Option(help: "Contact phone.") var phone: String?
     @Option(name: .customLong("bank-card"), help: "Bank card for payments (一卡通); stored sealed.") var bankCard: String?
-    @Option(help: "Verified monthly income per person, in yuan.") var income: String?
+    @Option(parsing: .unconditional, help: "Verified monthly income per person, in yuan.") var income: String?
     @Option(help: "Registered population.") var population: Int?
     @Option(help: "Assets note.") var assets: String?
     @Option(help: "Free note.") var note: String?

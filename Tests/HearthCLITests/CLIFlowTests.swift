@@ -1,0 +1,193 @@
+import Foundation
+import HearthCore
+import Testing
+
+@Suite("The hearth CLI, offline, on a real SQLite file")
+struct CLIFlowTests {
+    static let headID = "421281198001010011"
+    static let fatherID = "11010519491231002X"
+
+    /// A node with one household, a head with an ID number and a newborn without one.
+    func seeded() throws -> (cli: CLIRunner, household: String, head: String, baby: String) {
+        let cli = try CLIRunner()
+        _ = try cli.ok(["node", "init", "--name", "新庄村", "--scope", "421281101001"])
+        let household = try cli.ok([
+            "household", "add", "--village", "421281101001", "--address", "新庄村三组12号", "--type", "rural",
+            "--phone", "138 0000 1111",
+        ]).firstLine
+        let head = try cli.ok([
+            "member", "add", "--household", household, "--name", "王秀英", "--id-number", "421281 19800101 001１",
+            "--relation", "head",
+        ]).firstLine
+        let baby = try cli.ok(["member", "add", "--household", household, "--name", "王小宝", "--relation", "child"])
+            .firstLine
+        return (cli, household, head, baby)
+    }
+
+    func logSize(_ cli: CLIRunner) throws -> Int64 {
+        try cli.ok(["status", "--json"]).json?["log_size"]?.integerValue ?? -1
+    }
+
+    @Test("the offline flow works end to end: register, enroll, approve, change amount, death ends enrollments")
+    func offlineFlow() throws {
+        let (cli, household, head, baby) = try seeded()
+        #expect(RecordID(household)?.type == .household)
+        #expect(RecordID(head)?.type == .member)
+
+        let headView = try #require(try cli.ok(["member", "show", head, "--json"]).json)
+        #expect(headView["fields"]?["id_number"]?.stringValue == "421281********0011")
+        #expect(headView["fields"]?["sex"]?.stringValue == "male")
+        #expect(headView["fields"]?["birth_date"]?.stringValue == "1980-01-01")
+        let householdView = try #require(try cli.ok(["household", "show", household, "--json"]).json)
+        #expect(householdView["fields"]?["head"]?.stringValue == head)
+        #expect(householdView["fields"]?["phone"]?.stringValue == "13800001111")
+
+        let enrolled = try cli.ok([
+            "enroll", "--household", household, "--program", "dibao_rural", "--amount", "560", "--start", "2026-01",
+        ])
+        let enrollments = enrolled.stdout.split(separator: "\n").map(String.init)
+        #expect(enrollments.count == 2)
+        let headEnrollment = enrollments[0]
+        #expect(try cli.ok(["approve", headEnrollment]).firstLine == headEnrollment)
+        try cli.ok(["enrollment", "edit", headEnrollment, "--amount", "600.50", "--from", "2026-07", "--reason", "提标"])
+        let enrollmentView = try #require(try cli.ok(["enrollment", "show", headEnrollment, "--json"]).json)
+        #expect(enrollmentView["fields"]?["status"]?.stringValue == "approved")
+        #expect(enrollmentView["fields"]?["decision"]?.stringValue == "approved")
+        #expect(enrollmentView["fields"]?["amount"]?.stringValue == "560.00 from 2026-01; 600.50 from 2026-07")
+
+        let death = try cli.ok(["death", "--member", head, "--date", "2026-10-03"])
+        #expect(death.firstLine == head)
+        #expect(death.stdout.contains("ended enrollment \(headEnrollment)"))
+        let ended = try #require(try cli.ok(["enrollment", "show", headEnrollment, "--json"]).json)
+        #expect(ended["fields"]?["status"]?.stringValue == "exited")
+        #expect(ended["fields"]?["end_month"]?.stringValue == "2026-10")
+        #expect(ended["fields"]?["exit_reason"]?.stringValue == "death")
+        let babyEnrollment = try #require(try cli.ok(["enrollment", "list", "--member", baby, "--json"]).json?.arrayValue)
+        #expect(babyEnrollment.count == 1)
+        #expect(babyEnrollment.first?["fields"]?["status"]?.stringValue == "applied")
+
+        let visit = try cli.ok(["visit", "add", "--household", household, "--note", "入户核查：家中无劳动力"]).firstLine
+        #expect(RecordID(visit)?.type == .visit)
+
+        let status = try #require(try cli.ok(["status", "--json"]).json)
+        #expect(status["records"]?["households"]?.integerValue == 1)
+        #expect(status["records"]?["members"]?.integerValue == 2)
+        #expect(status["records"]?["enrollments"]?.integerValue == 2)
+        #expect(status["records"]?["visits"]?.integerValue == 1)
+        #expect(status["pending_id_numbers"]?.integerValue == 1)
+        let own = try #require(status["own_ops"]?.integerValue)
+        #expect(status["unsynced_ops"]?.integerValue == own)
+        #expect(status["log_size"]?.integerValue == own)
+        let replica = try #require(status["replica"]?.stringValue)
+        #expect(status["version_vector"]?[replica]?.integerValue == own)
+
+        let log = try #require(try cli.ok(["log", "--json"]).json?.arrayValue)
+        #expect(log.count == Int(own))
+        #expect(log.allSatisfy { $0["op"]?["author"]?.stringValue == "w-test" })
+
+        let history = try cli.ok(["show", headEnrollment, "--history"]).stdout
+        #expect(history.contains("death of \(head)"))
+        #expect(history.contains("amount change: 提标"))
+    }
+
+    @Test("invalid input is refused with the field and the reason, a non-zero exit, and no change")
+    func refusals() throws {
+        let (cli, household, head, _) = try seeded()
+        let before = try logSize(cli)
+        let cases: [([String], String)] = [
+            (["member", "add", "--household", household, "--name", "甲", "--id-number", "421281198001010012", "--relation", "other"], "id-number"),
+            (["member", "add", "--household", household, "--name", "甲", "--id-number", "42128119800101001", "--relation", "other"], "id-number"),
+            (["member", "add", "--household", household, "--name", "甲", "--id-number", "421281203001010011", "--relation", "other"], "id-number"),
+            (["member", "add", "--household", household, "--name", "甲", "--id-number", "4.21281E+17", "--relation", "other"], "id-number"),
+            (["member", "add", "--household", household, "--name", "甲", "--relation", "cousin"], "relation"),
+            (["member", "add", "--household", household, "--name", "甲", "--relation", "other", "--disability-grade", "5"], "disability-grade"),
+            (["member", "add", "--household", household, "--name", "乙", "--id-number", Self.headID, "--relation", "other"], "id-number"),
+            (["household", "add", "--village", "421281102001", "--address", "x", "--type", "rural"], "village"),
+            (["household", "add", "--village", "42128110100", "--address", "x", "--type", "rural"], "village"),
+            (["household", "add", "--village", "421281101001", "--address", "x", "--type", "suburban"], "type"),
+            (["enroll", "--member", head, "--program", "dibao", "--amount", "560", "--start", "2026-01"], "program"),
+            (["enroll", "--member", head, "--program", "dibao_rural", "--amount", "-5", "--start", "2026-01"], "amount"),
+            (["enroll", "--member", head, "--program", "dibao_rural", "--amount", "5.555", "--start", "2026-01"], "amount"),
+            (["enroll", "--member", head, "--program", "dibao_rural", "--amount", "560", "--start", "2026-13"], "start"),
+            (["enroll", "--member", head, "--program", "disability_living", "--amount", "80", "--start", "2026-01"], "program"),
+            (["death", "--member", head, "--date", "2099-01-01"], "date"),
+            (["death", "--member", head, "--date", "2026-02-30"], "date"),
+            (["death", "--member", "M-000000000000-1", "--date", "2026-01-01"], "member"),
+        ]
+        for (arguments, field) in cases {
+            let result = try cli.run(arguments)
+            #expect(result.status == 65, "\(arguments) exited \(result.status): \(result.stderr)")
+            #expect(result.stderr.contains("\(field):"), "\(arguments): \(result.stderr)")
+            #expect(!result.stderr.contains("1980010100"), "an ID number leaked into: \(result.stderr)")
+            #expect(result.stdout.isEmpty)
+        }
+        #expect(try logSize(cli) == before)
+
+        let enrollment = try cli.ok(["enroll", "--member", head, "--program", "dibao_rural", "--amount", "560", "--start", "2026-03"]).firstLine
+        let exitBeforeStart = try cli.run(["exit", enrollment, "--reason", "收入超标", "--end", "2026-01"])
+        #expect(exitBeforeStart.status == 65)
+        #expect(exitBeforeStart.stderr.contains("end:"))
+        let suspendApplied = try cli.run(["suspend", enrollment])
+        #expect(suspendApplied.status == 65)
+    }
+
+    @Test("a command that fails half-way commits none of its ops")
+    func atomicCommand() throws {
+        let (cli, household, _, baby) = try seeded()
+        try cli.ok(["enroll", "--member", baby, "--program", "dibao_rural", "--amount", "560", "--start", "2026-01"])
+        let before = try logSize(cli)
+        // The head would be enrolled first; the baby already has a live dibao enrollment, so the whole command fails.
+        let result = try cli.run(["enroll", "--household", household, "--program", "dibao_rural", "--amount", "560", "--start", "2026-01"])
+        #expect(result.status == 65)
+        #expect(try logSize(cli) == before)
+        #expect(try cli.ok(["enrollment", "list", "--json"]).json?.arrayValue?.count == 1)
+    }
+
+    @Test("init refuses to overwrite an existing replica, and writes need a worker id")
+    func initAndWorker() throws {
+        let (cli, household, _, _) = try seeded()
+        let again = try cli.run(["node", "init", "--name", "x", "--scope", "421281101001"])
+        #expect(again.status != 0)
+        #expect(again.stderr.contains("already exists"))
+        var anonymous = cli
+        anonymous.worker = nil
+        let write = try anonymous.run(["visit", "add", "--household", household, "--note", "x"])
+        #expect(write.status == 2)
+        #expect(write.stderr.contains("--worker"))
+        let badScope = try CLIRunner().run(["node", "init", "--name", "x", "--scope", "4212"])
+        #expect(badScope.status == 65)
+        #expect(badScope.stderr.contains("scope:"))
+    }
+
+    @Test("ID numbers never sit in the database in clear, are masked on screen, and --reveal is audited")
+    func sensitiveValues() throws {
+        let (cli, _, head, _) = try seeded()
+        let bytes = try #require(FileManager.default.contents(atPath: cli.database))
+        let text = String(decoding: bytes, as: UTF8.self)
+        #expect(!text.contains(Self.headID))
+        #expect(!text.contains("198001010011"))
+        let keyMode = try FileManager.default.attributesOfItem(atPath: cli.database + ".key")[.posixPermissions] as? Int
+        #expect(keyMode == 0o600)
+
+        let masked = try cli.ok(["show", head]).stdout
+        #expect(masked.contains("421281********0011"))
+        #expect(!masked.contains(Self.headID))
+        let revealed = try cli.ok(["show", head, "--reveal"]).stdout
+        #expect(revealed.contains(Self.headID))
+        let audit = try cli.ok(["status", "--json"])  // the audit table is checked with sqlite3 below
+        #expect(audit.status == 0)
+        let sqlite = Process()
+        sqlite.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
+        sqlite.arguments = [cli.database, "SELECT worker || '|' || action || '|' || record || '|' || field FROM audit"]
+        let pipe = Pipe()
+        sqlite.standardOutput = pipe
+        try sqlite.run()
+        let rows = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        sqlite.waitUntilExit()
+        #expect(rows.trimmingCharacters(in: .whitespacesAndNewlines) == "w-test|reveal|\(head)|id_number")
+
+        let withoutKey = try cli.run(["show", head], environment: ["HEARTH_KEY_FILE": cli.directory + "/missing.key"])
+        #expect(withoutKey.status != 0)
+        #expect(withoutKey.stderr.contains("key file"))
+    }
+}

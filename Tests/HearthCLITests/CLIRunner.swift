@@ -1,0 +1,71 @@
+import Foundation
+import HearthCore
+
+/// Runs the real `hearth` binary against a replica in a fresh temporary directory.
+struct CLIRunner {
+    struct Result {
+        let status: Int32
+        let stdout: String
+        let stderr: String
+        var firstLine: String { stdout.split(separator: "\n").first.map(String.init) ?? "" }
+        var json: JSON? { try? JSON.parse(stdout.trimmingCharacters(in: .whitespacesAndNewlines)) }
+    }
+
+    let directory: String
+    let database: String
+    var worker: String? = "w-test"
+
+    init() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("hearth-cli-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        database = directory + "/node.db"
+    }
+
+    static var binary: String {
+        let candidates = [
+            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("hearth").path,
+            URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+                .deletingLastPathComponent().appendingPathComponent(".build/debug/hearth").path,
+        ]
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0) } ?? candidates[1]
+    }
+
+    @discardableResult
+    func run(_ arguments: [String], environment extra: [String: String] = [:]) throws -> Result {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: CLIRunner.binary)
+        process.arguments = arguments
+        var environment = ProcessInfo.processInfo.environment
+        environment["HEARTH_DB"] = database
+        environment.removeValue(forKey: "HEARTH_WORKER")
+        environment.removeValue(forKey: "HEARTH_KEY")
+        if let worker { environment["HEARTH_WORKER"] = worker }
+        for (key, value) in extra { environment[key] = value }
+        process.environment = environment
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        let errData = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(
+            status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+            stderr: String(decoding: errData, as: UTF8.self))
+    }
+
+    /// Runs a command that must succeed, returning its output.
+    func ok(_ arguments: [String]) throws -> Result {
+        let result = try run(arguments)
+        guard result.status == 0 else {
+            throw CLITestFailure("hearth \(arguments.joined(separator: " ")) failed (\(result.status)): \(result.stderr)")
+        }
+        return result
+    }
+}
+
+struct CLITestFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
