@@ -43,31 +43,33 @@ struct Applier {
     mutating func integrate(_ op: Op) throws {
         let body = op.canonicalBytes
         let hash = Hex.encode(SHA256Digest.of(body))
-        if let held = try String.fetchOne(
-            db.cachedStatement(sql: "SELECT hash FROM ops WHERE replica = ? AND counter = ?"),
-            arguments: [op.dot.replica.value, Int64(op.dot.counter)])
-        {
-            guard held == hash else { throw ReplicaError.fork(dot: op.dot) }
-            report.duplicates += 1
-            return
-        }
         let problems = op.schemaProblems
         guard problems.isEmpty else {
             throw ReplicaError.malformedOp(dot: op.dot.description, reason: problems.joined(separator: "; "))
         }
         var current = try state(of: op.record) ?? RecordState(id: op.record)
         let missing = current.missingDependencies(of: op)
+        // One statement both logs the op and detects one already held under its dot.
         try db.cachedStatement(
             sql: """
                 INSERT INTO ops (replica, counter, hlc_millis, hlc_logical, author, record, record_type, scope, hash,
                                  body, state)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (replica, counter) DO NOTHING
                 """
         ).execute(arguments: [
             op.dot.replica.value, Int64(op.dot.counter), op.hlc.millis, Int64(op.hlc.logical), op.author,
             op.record.value, op.record.type.rawValue, op.scope.value, hash, Data(body),
             missing.isEmpty ? "applied" : "waiting",
         ])
+        if db.changesCount == 0 {
+            let held = try String.fetchOne(
+                db.cachedStatement(sql: "SELECT hash FROM ops WHERE replica = ? AND counter = ?"),
+                arguments: [op.dot.replica.value, Int64(op.dot.counter)])
+            guard held == hash else { throw ReplicaError.fork(dot: op.dot) }
+            report.duplicates += 1
+            return
+        }
         guard missing.isEmpty else {
             try db.cachedStatement(
                 sql: "INSERT INTO op_waits (replica, counter, record, needs, since_millis) VALUES (?, ?, ?, ?, ?)"

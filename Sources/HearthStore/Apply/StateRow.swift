@@ -24,7 +24,15 @@ enum StateRow {
 
     static func values(of state: RecordState) -> [DatabaseValue] {
         var row: [DatabaseValue] = [state.id.value.databaseValue]
-        let values = state.values
+        var values: [String: FieldValue] = [:]
+        var conflicts: [String] = []
+        for (name, register) in state.registers {
+            let policy = RecordSchema.field(name, of: state.id.type)?.policy ?? .lww
+            let resolution = Resolution.resolve(register, policy: policy)
+            values[name] = resolution.value
+            if resolution.inConflict { conflicts.append(name) }
+        }
+        conflicts.sort()
         for spec in RecordSchema.fields(of: state.id.type) {
             let value = values[spec.name] ?? .null
             if spec.isSensitive {
@@ -45,7 +53,6 @@ enum StateRow {
             row.append(schedule?.current?.fen.databaseValue ?? .null)
         default: break
         }
-        let conflicts = state.conflicts
         row.append(conflicts.isEmpty ? .null : conflicts.joined(separator: ",").databaseValue)
         row.append(state.updated.millis.databaseValue)
         return row
