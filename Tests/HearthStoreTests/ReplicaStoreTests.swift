@@ -66,7 +66,7 @@ struct ReplicaStoreTests {
         let author = try village(directory, name: "author")
         let home = try household(author)
         let ops = try author.allOps()
-        let receiver = try village(directory, name: "receiver", keys: author.keys)
+        let receiver = try village(directory, name: "receiver", keys: author.keys.withNewSigningKey())
         try receiver.integrate(ops, nowMillis: Self.now)
         let original = ops[0]
         let forged = Op(
@@ -101,7 +101,7 @@ struct ReplicaStoreTests {
         edit.phone = "13800001111"
         try author.editHousehold(home.value, edit, author: "w1", nowMillis: Self.now + 1)
         let ops = try author.allOps()
-        let receiver = try village(directory, name: "receiver", keys: author.keys)
+        let receiver = try village(directory, name: "receiver", keys: author.keys.withNewSigningKey())
         let first = try receiver.integrate([ops[1]], nowMillis: Self.now)
         #expect(first.waiting == 1 && first.applied == 0)
         #expect(try receiver.status().waiting == 1)

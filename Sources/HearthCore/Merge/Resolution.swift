@@ -39,11 +39,11 @@ public struct Resolution: Hashable, Sendable {
             let tie = topValues.contains { !$0.value.sameMeaning(as: topValues[0].value) }
             return Resolution(value: ordered[0].value, inConflict: tie, candidates: ordered)
         case .union:
-            var members: Set<String> = []
+            var members: [String] = []
             for entry in byRecency {
                 switch entry.value {
-                case .set(let items): members.formUnion(items)
-                case .text(let text): members.insert(text)
+                case .set(let items): members += items
+                case .text(let text): members.append(text)
                 default: break
                 }
             }

@@ -68,8 +68,59 @@ public struct Op: Hashable, Sendable {
         return .object(members)
     }
 
-    /// The canonical bytes: what is hashed, chained and signed.
-    public var canonicalBytes: [UInt8] { json.canonicalBytes }
+    /// The canonical bytes: what is hashed, chained and signed. Written directly rather than
+    /// through ``json`` because every op is encoded at least once on the apply path; a test
+    /// keeps the two byte-identical.
+    public var canonicalBytes: [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(320)
+        func key(_ name: String, first: Bool = false) {
+            if !first { out.append(UInt8(ascii: ",")) }
+            JSON.writeString(name, into: &out)
+            out.append(UInt8(ascii: ":"))
+        }
+        out.append(UInt8(ascii: "{"))
+        key("author", first: true)
+        JSON.writeString(author, into: &out)
+        if let cause {
+            key("cause")
+            JSON.writeString(cause, into: &out)
+        }
+        key("context")
+        out.append(UInt8(ascii: "{"))
+        for (index, entry) in context.sorted.enumerated() {
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            JSON.writeString(entry.replica.value, into: &out)
+            out.append(UInt8(ascii: ":"))
+            out.append(contentsOf: String(entry.counter).utf8)
+        }
+        out.append(UInt8(ascii: "}"))
+        key("dot")
+        JSON.writeString(dot.description, into: &out)
+        key("fields")
+        out.append(UInt8(ascii: "{"))
+        for (index, name) in fields.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }).enumerated() {
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            JSON.writeString(name, into: &out)
+            out.append(UInt8(ascii: ":"))
+            fields[name]!.json.write(into: &out)
+        }
+        out.append(UInt8(ascii: "}"))
+        key("hlc")
+        out.append(contentsOf: "[\(hlc.millis),\(hlc.logical)]".utf8)
+        key("origin")
+        JSON.writeString(origin.value, into: &out)
+        key("prev")
+        JSON.writeString(previous, into: &out)
+        key("record")
+        JSON.writeString(record.value, into: &out)
+        key("scope")
+        JSON.writeString(scope.value, into: &out)
+        key("v")
+        out.append(contentsOf: String(Op.formatVersion).utf8)
+        out.append(UInt8(ascii: "}"))
+        return out
+    }
 
     /// Lower-case hex SHA-256 of the canonical bytes.
     public var hash: String { Hex.encode(SHA256.hash(data: canonicalBytes)) }
@@ -134,6 +185,17 @@ extension Op {
         guard let previous = members["prev"]?.stringValue, previous.isEmpty || Hex.isSHA256(previous) else {
             throw OpFormatError("\"prev\" must be a SHA-256 hex hash or empty")
         }
+        guard entries[dot.replica] ?? 0 < dot.counter else {
+            throw OpFormatError("\"context\" covers the op's own dot \(dot)")
+        }
+        let creator = record.creator
+        if creator == dot {
+            guard entries.isEmpty else { throw OpFormatError("an op creating its record must have an empty context") }
+        } else {
+            guard entries[creator.replica] ?? 0 >= creator.counter else {
+                throw OpFormatError("\"context\" does not cover the op that created \(record)")
+            }
+        }
         var cause: String?
         if let causeValue = members["cause"] {
             guard let text = causeValue.stringValue else { throw OpFormatError("\"cause\" must be a string") }
@@ -145,10 +207,15 @@ extension Op {
             cause: cause)
     }
 
-    /// Reads an op from its canonical (or any valid JSON) bytes.
+    /// Reads an op from its canonical bytes. Bytes in any other encoding of the same
+    /// document are refused: the hash, the author's chain and dedup are all over these exact
+    /// bytes, so a re-encoded op would look like a fork.
     public init(bytes: [UInt8]) throws(OpFormatError) {
         let document: JSON
         do { document = try JSON.parse(bytes) } catch { throw OpFormatError(error.description) }
         try self.init(json: document)
+        guard canonicalBytes == bytes else {
+            throw OpFormatError("not in canonical form (sorted keys, no spaces, plain integers, sorted sets)")
+        }
     }
 }

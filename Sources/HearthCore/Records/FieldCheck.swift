@@ -25,8 +25,9 @@ extension FieldKind {
             return Hex.isSHA256(sealed.digest) && !sealed.box.isEmpty && sealed.box.utf8.count <= 256
                 ? nil : "is not a sealed value"
         case (.set, .set(let members)):
-            return members.count <= 64 && members.allSatisfy({ !$0.isEmpty && $0.count <= 64 })
-                ? nil : "must be at most 64 short tags"
+            return members.count <= 64 && members.allSatisfy({ !$0.isEmpty && $0.utf8.count <= 192 && !$0.contains(",") })
+                && FieldValue.makeSet(members) == value
+                ? nil : "must be at most 64 short tags without commas, sorted and unique"
         case (.schedule, .text(let text)):
             return AmountSchedule(text: text) != nil ? nil : "must be an amount schedule YYYY-MM:fen;…"
         default:

@@ -11,9 +11,16 @@ public enum FieldValue: Hashable, Sendable {
     case set([String])
     case sealed(SealedValue)
 
-    /// A set value with duplicates removed and members sorted, its canonical form.
+    /// A set value with duplicates removed and members sorted by their UTF-8 bytes, its
+    /// canonical form. Duplicates are judged by bytes, not by Swift's canonical-equivalence
+    /// `==`, so two spellings of one character never collapse differently on two replicas.
     public static func makeSet<S: Sequence>(_ members: S) -> FieldValue where S.Element == String {
-        .set(Array(Set(members)).sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) })
+        let sorted = members.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        var unique: [String] = []
+        for member in sorted where unique.last.map({ !$0.utf8.elementsEqual(member.utf8) }) ?? true {
+            unique.append(member)
+        }
+        return .set(unique)
     }
 
     /// Whether two values mean the same thing: sealed values compare by their keyed hash,

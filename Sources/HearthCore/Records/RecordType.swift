@@ -55,6 +55,12 @@ public struct RecordID: Hashable, Comparable, Sendable, CustomStringConvertible 
         self.value = "\(type.idPrefix)-\(parts[1])-\(parts[2])"
     }
 
+    /// The dot of the op that created the record.
+    public var creator: Dot {
+        let parts = value.split(separator: "-")
+        return Dot(replica: ReplicaID(String(parts[1])), counter: UInt64(parts[2])!)
+    }
+
     public static func < (lhs: RecordID, rhs: RecordID) -> Bool { lhs.value < rhs.value }
 
     public var description: String { value }

@@ -39,8 +39,9 @@ struct Applier {
         return state
     }
 
-    /// Logs an op and applies it if it is causally ready.
-    mutating func integrate(_ op: Op) throws {
+    /// Logs an op and applies it if it is causally ready; returns its hash.
+    @discardableResult
+    mutating func integrate(_ op: Op) throws -> String {
         let body = op.canonicalBytes
         let hash = Hex.encode(SHA256Digest.of(body))
         let problems = op.schemaProblems
@@ -49,6 +50,7 @@ struct Applier {
         }
         var current = try state(of: op.record) ?? RecordState(id: op.record)
         let missing = current.missingDependencies(of: op)
+        let coveredButUnseen = current.hasApplied(op)
         // One statement both logs the op and detects one already held under its dot.
         try db.cachedStatement(
             sql: """
@@ -68,7 +70,14 @@ struct Applier {
                 arguments: [op.dot.replica.value, Int64(op.dot.counter)])
             guard held == hash else { throw ReplicaError.fork(dot: op.dot) }
             report.duplicates += 1
-            return
+            return hash
+        }
+        guard !coveredButUnseen else {
+            // A later op of the same author was applied without this one in its context:
+            // the author's history is inconsistent, and merging would silently drop this op.
+            throw ReplicaError.malformedOp(
+                dot: op.dot.description,
+                reason: "a later op from replica \(op.dot.replica) on \(op.record) did not include it in its context")
         }
         guard missing.isEmpty else {
             try db.cachedStatement(
@@ -79,11 +88,12 @@ struct Applier {
             ])
             waitingRecords.insert(op.record.value)
             report.waiting += 1
-            return
+            return hash
         }
         current.apply(op)
         record(applied: op, state: current)
         try release(op.record)
+        return hash
     }
 
     private mutating func record(applied op: Op, state: RecordState) {
@@ -118,6 +128,11 @@ struct Applier {
                 }
                 var current = try state(of: id) ?? RecordState(id: id)
                 guard current.missingDependencies(of: op).isEmpty else { continue }
+                guard !current.hasApplied(op) else {
+                    throw ReplicaError.malformedOp(
+                        dot: op.dot.description,
+                        reason: "a later op from replica \(op.dot.replica) on \(id) did not include it in its context")
+                }
                 current.apply(op)
                 record(applied: op, state: current)
                 report.released += 1

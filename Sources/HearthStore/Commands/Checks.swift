@@ -1,10 +1,13 @@
+import Foundation
 import GRDB
 import HearthCore
 
 /// Input checks shared by the commands; each failure names the field and the reason.
 enum Checks {
+    /// Trimmed, NFC-normalised text: replicas compare and hash text by its bytes, so one
+    /// spelling of every character is stored.
     static func text(_ raw: String, field: String, maxLength: Int) throws(InputError) -> String {
-        let text = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+        let text = raw.trimmingCharacters(in: .whitespacesAndNewlines).precomposedStringWithCanonicalMapping
         guard !text.isEmpty else { throw InputError(field: field, reason: "must not be empty") }
         guard text.count <= maxLength else {
             throw InputError(field: field, reason: "must be at most \(maxLength) characters (got \(text.count))")

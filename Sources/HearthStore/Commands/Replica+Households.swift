@@ -70,7 +70,11 @@ extension Replica {
         if let note = input.note { fields["note"] = .text(try Checks.text(note, field: "note", maxLength: 500)) }
         if let tags = input.tags {
             var clean: [String] = []
-            for tag in tags { clean.append(try Checks.text(tag, field: "tag", maxLength: 64)) }
+            for tag in tags {
+                let text = try Checks.text(tag, field: "tags", maxLength: 64)
+                guard !text.contains(",") else { throw InputError(field: "tags", reason: "a tag must not contain a comma") }
+                clean.append(text)
+            }
             fields["tags"] = FieldValue.makeSet(clean)
         }
         return fields

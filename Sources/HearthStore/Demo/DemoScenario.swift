@@ -37,7 +37,7 @@ public struct DemoScenario: Sendable {
         let village = try Replica.create(
             path: directory + "/village.db", name: "Xinzhuang village",
             scope: try ScopePrefix.parse("421281101001", field: "scope"), role: .node, nowMillis: tick(),
-            keys: township.keys)
+            keys: township.keys.withNewSigningKey())
         say("   township replica \(township.info.id), village replica \(village.info.id); keys beside each database (*.key, 0600).")
 
         say("2. The village worker registers a household and its members, offline.")

@@ -33,6 +33,12 @@ public struct KeyMaterial: Sendable {
         ).withUnsafeBytes { Array($0) }
     }
 
+    /// Keys for another replica of the same county: the county's data key (so sealed values
+    /// and their hashes agree everywhere) with a signing identity of its own.
+    public func withNewSigningKey() -> KeyMaterial {
+        KeyMaterial(dataKey: dataKey, signingKey: Curve25519.Signing.PrivateKey())
+    }
+
     /// Fresh keys for a new replica.
     public static func generate() -> KeyMaterial {
         KeyMaterial(dataKey: SymmetricKey(size: .bits256), signingKey: Curve25519.Signing.PrivateKey())

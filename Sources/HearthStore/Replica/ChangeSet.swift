@@ -77,8 +77,7 @@ public struct ChangeSet {
             dot: Dot(replica: info.id, counter: counter), hlc: clock.tick(wallMillis: nowMillis), author: author,
             origin: info.scope, record: record, scope: village, fields: fields, context: context,
             previous: chainHead, cause: cause)
-        try applier.integrate(op)
-        chainHead = op.hash
+        chainHead = try applier.integrate(op)
         ops.append(op)
     }
 

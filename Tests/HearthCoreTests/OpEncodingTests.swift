@@ -1,0 +1,72 @@
+import HearthCore
+import Testing
+
+@Suite("Op encoding")
+struct OpEncodingTests {
+    func sample(cause: String?, fields: [String: FieldValue], context: VersionVector) throws -> Op {
+        let replica = ReplicaID("0123456789ab")
+        return Op(
+            dot: Dot(replica: replica, counter: 7), hlc: HLC(millis: 1_795_600_000_123, logical: 4), author: "w\"1\\",
+            origin: try ScopePrefix.parse("421281101", field: "o"),
+            record: RecordID(type: .household, creator: Dot(replica: replica, counter: 1)),
+            scope: try DivisionCode.parse("421281101001", field: "s"), fields: fields, context: context,
+            previous: String(repeating: "a", count: 64), cause: cause)
+    }
+
+    @Test("the direct canonical writer gives the same bytes as the JSON document, and decoding round-trips")
+    func canonicalWriterMatchesJSON() throws {
+        let variants: [(String?, [String: FieldValue], VersionVector)] = [
+            (nil, ["address": .text("新庄村\n三组")], VersionVector([ReplicaID("0123456789ab"): 1])),
+            ("death of M-0123456789ab-2", ["tags": .set(["a", "b"]), "income": .integer(56000), "phone": .null],
+             VersionVector([ReplicaID("0123456789ab"): 6, ReplicaID("ffffffffffff"): 2, ReplicaID("00000000000a"): 9])),
+            (nil, ["bank_card": .sealed(SealedValue(box: "AAAA", digest: String(repeating: "b", count: 64)))],
+             VersionVector([ReplicaID("0123456789ab"): 3])),
+        ]
+        for (cause, fields, context) in variants {
+            let op = try sample(cause: cause, fields: fields, context: context)
+            #expect(op.canonicalBytes == op.json.canonicalBytes)
+            let decoded = try Op(bytes: op.canonicalBytes)
+            #expect(decoded == op)
+            #expect(decoded.hash == op.hash)
+            #expect(Hex.isSHA256(op.hash))
+        }
+    }
+
+    @Test("malformed ops are refused with a reason")
+    func malformed() throws {
+        let op = try sample(cause: nil, fields: ["address": .text("x")], context: VersionVector([ReplicaID("0123456789ab"): 1]))
+        let good = op.json.canonicalText
+        #expect(try Op(bytes: Array(good.utf8)) == op)
+        let cases = [
+            good.replacingOccurrences(of: "\"v\":1", with: "\"v\":2"),
+            good.replacingOccurrences(of: "\"dot\":\"0123456789ab:7\"", with: "\"dot\":\"x:7\""),
+            good.replacingOccurrences(of: "56000", with: "5.6e4"),
+            String(good.dropLast()),
+            good.replacingOccurrences(of: "\"fields\":{\"address\":\"x\"}", with: "\"fields\":{}"),
+            good.replacingOccurrences(of: "\"author\"", with: "\"extra\":1,\"author\""),
+            "[" + good + "]",
+            good.replacingOccurrences(of: "\"0123456789ab\":1}", with: "\"0123456789ab\":7}"),
+            good.replacingOccurrences(of: "\"context\":{\"0123456789ab\":1}", with: "\"context\":{}"),
+            good.replacingOccurrences(of: ",\"dot\"", with: ", \"dot\""),
+            good.replacingOccurrences(of: "\"0123456789ab\":1}", with: "\"0123456789ab\":01}"),
+            String(repeating: "[", count: 100) + String(repeating: "]", count: 100),
+        ]
+        for text in cases {
+            #expect(throws: OpFormatError.self, "\(text)") { try Op(bytes: Array(text.utf8)) }
+        }
+    }
+
+    @Test("schema problems name the field and never pass a value of the wrong shape")
+    func schemaProblems() throws {
+        let bad = try sample(
+            cause: nil,
+            fields: ["income": .integer(-1), "type": .text("suburban"), "colour": .text("red"), "phone": .integer(3)],
+            context: .empty)
+        let problems = bad.schemaProblems
+        #expect(problems.count == 4)
+        #expect(problems.contains { $0.hasPrefix("income:") })
+        #expect(problems.contains { $0.hasPrefix("colour: not a field") })
+        let good = try sample(cause: nil, fields: ["income": .integer(0), "type": .text("urban")], context: .empty)
+        #expect(good.schemaProblems.isEmpty)
+    }
+}
