@@ -70,3 +70,36 @@ struct OpEncodingTests {
         #expect(good.schemaProblems.isEmpty)
     }
 }
+
+@Suite("Record state encoding")
+struct RecordStateEncodingTests {
+    @Test("the stored register text equals the canonical JSON document and reads back to the same state")
+    func registersText() throws {
+        let a = ReplicaID("0123456789ab")
+        let b = ReplicaID("ba9876543210")
+        let id = RecordID(type: .household, creator: Dot(replica: a, counter: 1))
+        var state = RecordState(id: id)
+        let scope = try DivisionCode.parse("421281101001", field: "s")
+        let village = try ScopePrefix.parse("421281101001", field: "o")
+        let county = try ScopePrefix.parse("421281", field: "o")
+        let create = Op(
+            dot: Dot(replica: a, counter: 1), hlc: HLC(millis: 10, logical: 0), author: "w", origin: village, record: id,
+            scope: scope, fields: ["address": .text("一\"组"), "tags": .set(["x"]), "income": .integer(5)],
+            context: .empty, previous: "")
+        state.apply(create)
+        for (replica, origin, value) in [(a, village, "东"), (b, county, "西")] {
+            state.apply(
+                Op(
+                    dot: Dot(replica: replica, counter: 2), hlc: HLC(millis: 20, logical: 1), author: "w", origin: origin,
+                    record: id, scope: scope, fields: ["address": .text(value)], context: VersionVector([a: 1]),
+                    previous: ""))
+        }
+        #expect(state.registersText == state.registersJSON.canonicalText)
+        #expect(state.clockText == state.clockJSON.canonicalText)
+        let back = try #require(
+            RecordState(id: id, clock: try JSON.parse(state.clockText), registers: try JSON.parse(state.registersText)))
+        #expect(back == state)
+        #expect(state.conflicts.isEmpty)
+        #expect(state.resolution(of: "address").candidates.count == 2)
+    }
+}

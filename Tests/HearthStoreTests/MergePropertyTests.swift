@@ -70,7 +70,10 @@ struct MergePropertyTests {
     }
 
     @Test(
-        "random ops from several replicas, applied in random orders with duplicates, give identical digests and the reference model's state"
+        """
+        random ops from several replicas, applied in random orders with duplicates, give identical digests \
+        and the reference model's state
+        """
     )
     func randomHistoriesConverge() async {
         let (seeds, fullRun) = Self.seeds

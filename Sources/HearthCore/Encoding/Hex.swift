@@ -1,14 +1,17 @@
 /// Lower-case hexadecimal, the text form of hashes in ops, tables and Protocol/.
 public enum Hex {
     public static func encode<Bytes: Sequence>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {
-        let digits = Array("0123456789abcdef".utf8)
-        var out: [UInt8] = []
-        for byte in bytes {
-            out.append(digits[Int(byte >> 4)])
-            out.append(digits[Int(byte & 15)])
+        let input = Array(bytes)
+        return String(unsafeUninitializedCapacity: input.count * 2) { buffer in
+            for (index, byte) in input.enumerated() {
+                buffer[2 * index] = digits[Int(byte >> 4)]
+                buffer[2 * index + 1] = digits[Int(byte & 15)]
+            }
+            return input.count * 2
         }
-        return String(decoding: out, as: UTF8.self)
     }
+
+    private static let digits: [UInt8] = Array("0123456789abcdef".utf8)
 
     public static func decode(_ text: String) -> [UInt8]? {
         let utf8 = Array(text.utf8)

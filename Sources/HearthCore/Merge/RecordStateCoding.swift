@@ -13,6 +13,37 @@ extension RecordState {
         })
     }
 
+    /// The canonical text of ``registersJSON``, written directly: it is written for every
+    /// changed record on every batch. A test keeps it equal to the JSON document's text.
+    public var registersText: String {
+        var out: [UInt8] = []
+        out.reserveCapacity(64 * registers.count)
+        out.append(UInt8(ascii: "{"))
+        for (index, name) in registers.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }).enumerated() {
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            JSON.writeString(name, into: &out)
+            out.append(contentsOf: [UInt8(ascii: ":"), UInt8(ascii: "[")])
+            for (position, entry) in registers[name]!.entries.enumerated() {
+                if position > 0 { out.append(UInt8(ascii: ",")) }
+                out.append(UInt8(ascii: "["))
+                JSON.writeString(entry.dot.description, into: &out)
+                out.append(contentsOf: ",\(entry.hlc.millis),\(entry.hlc.logical),".utf8)
+                JSON.writeString(entry.rank.rawValue, into: &out)
+                out.append(UInt8(ascii: ","))
+                entry.value.json.write(into: &out)
+                out.append(UInt8(ascii: "]"))
+            }
+            out.append(UInt8(ascii: "]"))
+        }
+        out.append(UInt8(ascii: "}"))
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// The canonical text of ``clockJSON``.
+    public var clockText: String {
+        "{" + clock.sorted.map { "\"\($0.replica.value)\":\($0.counter)" }.joined(separator: ",") + "}"
+    }
+
     /// `{"replica": counter, ...}`
     public var clockJSON: JSON {
         .object(Dictionary(uniqueKeysWithValues: clock.entries.map { ($0.key.value, JSON.integer(Int64($0.value))) }))

@@ -48,7 +48,11 @@ struct Applier {
         guard problems.isEmpty else {
             throw ReplicaError.malformedOp(dot: op.dot.description, reason: problems.joined(separator: "; "))
         }
-        var current = try state(of: op.record) ?? RecordState(id: op.record)
+        // A record's creating op is applied before any other op on it (every later op's context
+        // covers it), so a creating op never finds stored state: skip the lookup.
+        var current =
+            op.createsRecord
+            ? (states[op.record] ?? RecordState(id: op.record)) : (try state(of: op.record) ?? RecordState(id: op.record))
         let missing = current.missingDependencies(of: op)
         let coveredButUnseen = current.hasApplied(op)
         // One statement both logs the op and detects one already held under its dot.
@@ -154,7 +158,7 @@ struct Applier {
             try db.cachedStatement(
                 sql: "INSERT OR REPLACE INTO record_meta (id, type, clock, registers) VALUES (?, ?, ?, ?)"
             ).execute(arguments: [
-                id.value, id.type.rawValue, state.clockJSON.canonicalText, state.registersJSON.canonicalText,
+                id.value, id.type.rawValue, state.clockText, state.registersText,
             ])
             let columns = StateRow.columns(of: id.type)
             let sql =

@@ -101,12 +101,15 @@ enum MergeProperty {
             digests.append((label, try author.replica.stateDigest()))
         }
 
+        // Digest disagreements first: they are the headline property, and a case's report is capped.
+        var digestFailures: [String] = []
         let reference = digests[0]
         for other in digests.dropFirst() where other.digest != reference.digest {
-            outcome.failures.append(
+            digestFailures.append(
                 "seed \(seed): digest of \(other.label) \(other.digest.prefix(12)) differs from \(reference.label) "
                     + "\(reference.digest.prefix(12))")
         }
+        outcome.failures.insert(contentsOf: digestFailures, at: history.forks.count)
     }
 
     /// Counts pairs of ops that write the same field of the same record with neither
@@ -177,7 +180,8 @@ enum MergeProperty {
             }
             if !expectedConflicts.isEmpty {
                 conflicted += 1
-                let listed = try replica.list(id.type, where: "conflicts", equals: expectedConflicts.joined(separator: ","))
+                let listed = try replica.list(
+                    id.type, where: "conflicts", equals: expectedConflicts.joined(separator: ","))
                 if !listed.contains(id) { fail("\(id) row does not list conflicts \(expectedConflicts)") }
             }
         }

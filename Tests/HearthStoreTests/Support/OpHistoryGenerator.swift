@@ -72,14 +72,15 @@ enum OpHistoryGenerator {
             }
             let households = known[.household] ?? []
             let members = known[.member] ?? []
+            // Few records, so that authors often edit the same ones concurrently.
             var make: RecordType?
-            if households.isEmpty || (roll < 30 && households.count < 4) {
+            if households.isEmpty || (roll < 28 && households.count < 2) {
                 make = .household
-            } else if roll < 36 {
+            } else if roll < 34 && members.count < 2 {
                 make = .member
-            } else if roll < 44 && !members.isEmpty {
+            } else if roll < 44 && !members.isEmpty && (known[.enrollment]?.count ?? 0) < 3 {
                 make = .enrollment
-            } else if roll < 46 {
+            } else if roll < 46 && (known[.visit]?.count ?? 0) < 1 {
                 make = .visit
             }
             if let type = make {
@@ -111,7 +112,9 @@ enum OpHistoryGenerator {
             }
         }
         let order = Dictionary(uniqueKeysWithValues: authors.map { ($0.replica.info.id, $0.index) })
-        let ops = byDot.values.sorted { (order[$0.dot.replica]!, $0.dot.counter) < (order[$1.dot.replica]!, $1.dot.counter) }
+        let ops = byDot.values.sorted {
+            (order[$0.dot.replica]!, $0.dot.counter) < (order[$1.dot.replica]!, $1.dot.counter)
+        }
         return GeneratedHistory(authors: authors, ops: ops, syncReport: syncReport, forks: forks.sorted())
     }
 
@@ -179,7 +182,8 @@ enum OpHistoryGenerator {
         case .code(let codes):
             return .text(codes.randomElement(using: &rng)!)
         case .integer(let range):
-            return .integer(Int64.random(in: range.lowerBound...min(range.upperBound, range.lowerBound + 5), using: &rng))
+            let top = min(range.upperBound, range.lowerBound + 5)
+            return .integer(Int64.random(in: range.lowerBound...top, using: &rng))
         case .money:
             return .integer([0, 30_000, 56_000, 123_456].randomElement(using: &rng)!)
         case .date:
@@ -197,8 +201,8 @@ enum OpHistoryGenerator {
         case .set:
             return FieldValue.makeSet(tags.filter { _ in rng.chance(30) })
         case .schedule:
-            return .text(
-                ["2024-01:56000", "2024-01:56000;2024-07:60000", "2025-03:0", "2024-07:61000"].randomElement(using: &rng)!)
+            let schedules = ["2024-01:56000", "2024-01:56000;2024-07:60000", "2025-03:0", "2024-07:61000"]
+            return .text(schedules.randomElement(using: &rng)!)
         }
     }
 }

@@ -46,7 +46,9 @@ struct ReferenceModel {
         // Live: no other write of this field saw it.
         let live = all.filter { op in !all.contains { $0.dot != op.dot && $0.context.covers(op.dot) } }
         // Newest first by (HLC, replica id, counter).
-        let byRecency = live.sorted { ($0.hlc, $0.dot.replica, $0.dot.counter) > ($1.hlc, $1.dot.replica, $1.dot.counter) }
+        let byRecency = live.sorted {
+            ($0.hlc, $0.dot.replica, $0.dot.counter) > ($1.hlc, $1.dot.replica, $1.dot.counter)
+        }
         let dots = live.map(\.dot).sorted()
         guard let newest = byRecency.first else { return Expected(live: [], value: .null, inConflict: false) }
         let value = { (op: Op) in op.fields[field]! }
