@@ -187,3 +187,39 @@ struct ReplicaStoreTests {
         #expect(try replica.status().logSize == 0)
     }
 }
+
+@Suite("The in-memory state cache")
+struct StateCacheTests {
+    @Test("a write made through another connection (another process) is never hidden by the cache")
+    func otherWriterInvalidates() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("hearth-cache-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let first = try Replica.create(
+            path: directory + "/n.db", name: "n", scope: try ScopePrefix.parse("421281101001", field: "scope"),
+            role: .node, nowMillis: ReplicaStoreTests.now)
+        let second = try Replica.open(path: directory + "/n.db")
+        var input = HouseholdInput()
+        input.village = "421281101001"
+        input.address = "一组"
+        input.type = "rural"
+        let home = try first.addHousehold(input, author: "a", nowMillis: ReplicaStoreTests.now)
+        var edit = HouseholdInput()
+        edit.phone = "13800000001"
+        try first.editHousehold(home.value, edit, author: "a", nowMillis: ReplicaStoreTests.now + 1)  // cached in first
+        edit.phone = "13800000002"
+        try second.editHousehold(home.value, edit, author: "b", nowMillis: ReplicaStoreTests.now + 2)
+        edit.phone = nil
+        edit.address = "二组"
+        try first.editHousehold(home.value, edit, author: "a", nowMillis: ReplicaStoreTests.now + 3)
+        let view = try first.view(home, reveal: false)
+        #expect(view.value("phone") == "13800000002")
+        #expect(view.value("address") == "二组")
+        #expect(view.conflicts.isEmpty)
+        let clock = try #require(try first.state(of: home)).clock
+        #expect(clock[first.info.id] == 4)
+        let log = try first.log(record: home)
+        #expect(log.count == 4)
+        // The last op saw the other connection's write: its context covers it.
+        #expect(log.last?.op.context[first.info.id] == 3)
+    }
+}

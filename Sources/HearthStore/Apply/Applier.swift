@@ -16,16 +16,31 @@ struct Applier {
     private var waitingRecords: Set<String>
     private var clock: [ReplicaID: UInt64] = [:]
     private(set) var report = ApplyReport()
+    private let cache: StateCache?
+    private let dataVersion: Int64
+    /// The states this transaction wrote, for the cache once it commits.
+    private(set) var written: [RecordState] = []
 
-    init(db: Database, nowMillis: Int64) throws {
+    init(db: Database, nowMillis: Int64, cache: StateCache? = nil) throws {
         self.db = db
         self.nowMillis = nowMillis
+        self.cache = cache
+        dataVersion = try cache?.validate(db) ?? 0
         waitingRecords = Set(try String.fetchAll(db, sql: "SELECT DISTINCT record FROM op_waits"))
+    }
+
+    /// Hands the written states to the cache; call only after the transaction committed.
+    func commitToCache() {
+        cache?.committed(written, dataVersion: dataVersion)
     }
 
     /// The current state of a record, as this batch has it; nil if the replica never saw it.
     mutating func state(of id: RecordID) throws -> RecordState? {
         if let cached = states[id] { return cached }
+        if let cached = cache?.state(of: id) {
+            states[id] = cached
+            return cached
+        }
         guard
             let row = try Row.fetchOne(
                 db.cachedStatement(sql: "SELECT clock, registers FROM record_meta WHERE id = ?"), arguments: [id.value])
@@ -165,6 +180,7 @@ struct Applier {
                 "INSERT OR REPLACE INTO \(id.type.table) (\(columns.joined(separator: ", "))) VALUES ("
                 + Array(repeating: "?", count: columns.count).joined(separator: ", ") + ")"
             try db.cachedStatement(sql: sql).execute(arguments: StatementArguments(StateRow.values(of: state)))
+            written.append(state)
         }
         dirty.removeAll()
         for (replica, counter) in clock {

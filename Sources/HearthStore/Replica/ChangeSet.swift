@@ -17,12 +17,12 @@ public struct ChangeSet {
     private var clock: HybridClock
     public private(set) var ops: [Op] = []
 
-    init(db: Database, info: ReplicaInfo, author: String, nowMillis: Int64) throws {
+    init(db: Database, info: ReplicaInfo, author: String, nowMillis: Int64, cache: StateCache?) throws {
         self.db = db
         self.info = info
         self.author = author
         self.nowMillis = nowMillis
-        applier = try Applier(db: db, nowMillis: nowMillis)
+        applier = try Applier(db: db, nowMillis: nowMillis, cache: cache)
         guard let row = try Row.fetchOne(db, sql: "SELECT counter, chain_head FROM replica") else {
             throw ReplicaError.database("replica row missing")
         }
@@ -81,10 +81,11 @@ public struct ChangeSet {
         ops.append(op)
     }
 
-    mutating func finish() throws {
+    mutating func finish() throws -> Applier {
         try applier.flush()
         try db.execute(
             sql: "UPDATE replica SET counter = ?, chain_head = ?, hlc_millis = ?, hlc_logical = ?",
             arguments: [Int64(counter), chainHead, clock.last.millis, Int64(clock.last.logical)])
+        return applier
     }
 }

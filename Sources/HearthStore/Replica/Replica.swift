@@ -13,6 +13,7 @@ public final class Replica: Sendable {
     public let info: ReplicaInfo
     public let keys: KeyMaterial
     let pool: DatabasePool
+    let cache = StateCache()
 
     private init(path: String, pool: DatabasePool, info: ReplicaInfo, keys: KeyMaterial) {
         self.path = path
@@ -76,6 +77,7 @@ public final class Replica: Sendable {
             keys = try KeyFile.load(path: keyPath ?? KeyFile.defaultPath(forDatabase: path), environment: environment)
         } catch { throw .key(error) }
         let pool: DatabasePool
+    let cache = StateCache()
         let row: Row?
         do {
             pool = try DatabasePool(path: path, configuration: configuration())
@@ -106,12 +108,14 @@ public final class Replica: Sendable {
         author: String, nowMillis: Int64, _ block: (inout ChangeSet) throws -> T
     ) throws(ReplicaError) -> (result: T, ops: [Op]) {
         do {
-            return try pool.write { db in
-                var changes = try ChangeSet(db: db, info: info, author: author, nowMillis: nowMillis)
+            let (result, ops, applier) = try pool.write { db in
+                var changes = try ChangeSet(db: db, info: info, author: author, nowMillis: nowMillis, cache: cache)
                 let result = try block(&changes)
-                try changes.finish()
-                return (result, changes.ops)
+                let applier = try changes.finish()
+                return (result, changes.ops, applier)
             }
+            applier.commitToCache()
+            return (result, ops)
         } catch let error as ReplicaError { throw error } catch let error as InputError { throw .invalid(error) } catch {
             throw .database(String(describing: error))
         }
@@ -121,8 +125,8 @@ public final class Replica: Sendable {
     @discardableResult
     public func integrate(_ ops: [Op], nowMillis: Int64) throws(ReplicaError) -> ApplyReport {
         do {
-            return try pool.write { db in
-                var applier = try Applier(db: db, nowMillis: nowMillis)
+            let applier = try pool.write { db in
+                var applier = try Applier(db: db, nowMillis: nowMillis, cache: cache)
                 for op in ops { try applier.integrate(op) }
                 try applier.flush()
                 if let newest = ops.map(\.hlc).max() {
@@ -132,8 +136,10 @@ public final class Replica: Sendable {
                         sql: "UPDATE replica SET hlc_millis = ?, hlc_logical = ?",
                         arguments: [clock.last.millis, Int64(clock.last.logical)])
                 }
-                return applier.report
+                return applier
             }
+            applier.commitToCache()
+            return applier.report
         } catch let error as ReplicaError { throw error } catch {
             throw .database(String(describing: error))
         }
