@@ -34,7 +34,7 @@ public final class Replica: Sendable {
     /// Creates a new replica database and its key file. Refuses to touch an existing file.
     public static func create(
         path: String, keyPath: String? = nil, name: String, scope: ScopePrefix, role: ReplicaInfo.Role,
-        nowMillis: Int64, keys: KeyMaterial = .generate()
+        nowMillis: Int64, keys: KeyMaterial = .generate(), id: ReplicaID? = nil
     ) throws(ReplicaError) -> Replica {
         let keyPath = keyPath ?? KeyFile.defaultPath(forDatabase: path)
         guard !name.isEmpty, name.count <= 64 else {
@@ -45,7 +45,7 @@ public final class Replica: Sendable {
         do { try KeyFile.create(keys, at: keyPath) } catch { throw .key(error) }
         var generator = SystemRandomNumberGenerator()
         let info = ReplicaInfo(
-            id: .random(using: &generator), name: name, scope: scope, role: role, publicKey: keys.publicKeyBase64)
+            id: id ?? .random(using: &generator), name: name, scope: scope, role: role, publicKey: keys.publicKeyBase64)
         do {
             let pool = try DatabasePool(path: path, configuration: configuration())
             try Migrations.migrator.migrate(pool)

@@ -13,13 +13,16 @@ final class MergeLab {
     /// The fake wall clock, in milliseconds; tests advance it by hand.
     var now: Int64 = 1_717_200_000_000
     private var made = 0
+    /// Replica ids come from this, so one seed replays the same ids and the same HLC ties.
+    private var ids: SplitMix64
 
     static let county = "421281"
     static let township = "421281101"
     static let village = "421281101001"
     static let villageCode = try! DivisionCode.parse(village, field: "village")
 
-    init() throws {
+    init(seed: UInt64 = 0x4845_4152_5448) throws {
+        ids = SplitMix64(seed: seed)
         directory = MergeLab.root.appendingPathComponent("hearth-merge-\(UUID().uuidString)", isDirectory: true)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         keys = KeyMaterial.generate()
@@ -50,7 +53,7 @@ final class MergeLab {
         let path = directory.appendingPathComponent("replica-\(made).sqlite").path
         return try Replica.create(
             path: path, name: name ?? "replica \(made)", scope: ScopePrefix.parse(scope, field: "scope"), role: role,
-            nowMillis: now + skew, keys: keys)
+            nowMillis: now + skew, keys: keys, id: ReplicaID.random(using: &ids))
     }
 
     /// Advances the fake clock.

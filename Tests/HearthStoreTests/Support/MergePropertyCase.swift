@@ -34,7 +34,7 @@ enum MergeProperty {
 
     private static func run(seed: UInt64, into outcome: inout MergeCaseOutcome) throws {
         var rng = SplitMix64(seed: seed)
-        let lab = try MergeLab()
+        let lab = try MergeLab(seed: seed)
         var generatorRNG = rng.split()
         let history = try OpHistoryGenerator.generate(lab: lab, rng: &generatorRNG)
         let ops = history.ops
