@@ -8,11 +8,20 @@ let package = Package(
         .executable(name: "hearth", targets: ["hearth"]),
         .library(name: "HearthCore", targets: ["HearthCore"]),
         .library(name: "HearthStore", targets: ["HearthStore"]),
+        .library(name: "HearthProtocol", targets: ["HearthProtocol"]),
+        .library(name: "HearthHub", targets: ["HearthHub"]),
+        .library(name: "HearthClient", targets: ["HearthClient"]),
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/adam-fowler/compress-nio", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
         // Records, ops, clocks, version vectors, merge and the policy table: pure values, no I/O.
@@ -20,7 +29,7 @@ let package = Package(
             name: "HearthCore",
             dependencies: [.product(name: "Crypto", package: "swift-crypto")]
         ),
-        // The replica on SQLite through GRDB: schema, op log, apply engine, sealed fields.
+        // The replica on SQLite through GRDB: schema, op log, apply engine, sealed fields, hub bookkeeping.
         .target(
             name: "HearthStore",
             dependencies: [
@@ -29,17 +38,51 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        // Sync messages, chain and request signatures, bundles: the wire format, no I/O.
+        .target(
+            name: "HearthProtocol",
+            dependencies: [
+                "HearthCore",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        // The county hub's HTTP service on Hummingbird 2.
+        .target(
+            name: "HearthHub",
+            dependencies: [
+                "HearthCore", "HearthStore", "HearthProtocol",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "CompressNIO", package: "compress-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The node's sync client: HTTP and file bundles.
+        .target(
+            name: "HearthClient",
+            dependencies: [
+                "HearthCore", "HearthStore", "HearthProtocol",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "CompressNIO", package: "compress-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // The `hearth` command line, for nodes and the hub.
         .executableTarget(
             name: "hearth",
             dependencies: [
-                "HearthCore",
-                "HearthStore",
+                "HearthCore", "HearthStore", "HearthProtocol", "HearthHub", "HearthClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "HearthCoreTests", dependencies: ["HearthCore"]),
         .testTarget(name: "HearthStoreTests", dependencies: ["HearthCore", "HearthStore"]),
+        .testTarget(name: "HearthProtocolTests", dependencies: ["HearthCore", "HearthProtocol"]),
+        .testTarget(
+            name: "HearthSyncTests",
+            dependencies: ["HearthCore", "HearthStore", "HearthProtocol", "HearthHub", "HearthClient"]),
         .testTarget(name: "HearthCLITests", dependencies: ["hearth", "HearthCore", "HearthStore"]),
     ],
     swiftLanguageModes: [.v6]

@@ -74,14 +74,14 @@ struct Applier {
         try db.cachedStatement(
             sql: """
                 INSERT INTO ops (replica, counter, hlc_millis, hlc_logical, author, record, record_type, scope, hash,
-                                 body, state)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                 body, state, township)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (replica, counter) DO NOTHING
                 """
         ).execute(arguments: [
             op.dot.replica.value, Int64(op.dot.counter), op.hlc.millis, Int64(op.hlc.logical), op.author,
             op.record.value, op.record.type.rawValue, op.scope.value, hash, Data(body),
-            missing.isEmpty ? "applied" : "waiting",
+            missing.isEmpty ? "applied" : "waiting", op.scope.township,
         ])
         if db.changesCount == 0 {
             let held = try String.fetchOne(

@@ -124,6 +124,15 @@ public final class Replica: Sendable {
     /// Integrates ops made elsewhere (sync, files, tests) in one transaction.
     @discardableResult
     public func integrate(_ ops: [Op], nowMillis: Int64) throws(ReplicaError) -> ApplyReport {
+        try integrate(ops, nowMillis: nowMillis) { _, _ in }
+    }
+
+    /// Integrates ops and, in the same transaction, runs `bookkeeping` (a cursor, an ack):
+    /// both commit or neither does.
+    @discardableResult
+    func integrate(
+        _ ops: [Op], nowMillis: Int64, bookkeeping: (Database, ApplyReport) throws -> Void
+    ) throws(ReplicaError) -> ApplyReport {
         do {
             let applier = try pool.write { db in
                 var applier = try Applier(db: db, nowMillis: nowMillis, cache: cache)
@@ -136,11 +145,19 @@ public final class Replica: Sendable {
                         sql: "UPDATE replica SET hlc_millis = ?, hlc_logical = ?",
                         arguments: [clock.last.millis, Int64(clock.last.logical)])
                 }
+                try bookkeeping(db, applier.report)
                 return applier
             }
             applier.commitToCache()
             return applier.report
         } catch let error as ReplicaError { throw error } catch {
+            throw .database(String(describing: error))
+        }
+    }
+
+    /// Runs a write transaction for bookkeeping that changes no record.
+    func writeBookkeeping<T>(_ block: (Database) throws -> T) throws(ReplicaError) -> T {
+        do { return try pool.write(block) } catch let error as ReplicaError { throw error } catch {
             throw .database(String(describing: error))
         }
     }

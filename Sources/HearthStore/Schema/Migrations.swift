@@ -145,6 +145,63 @@ enum Migrations {
                     CREATE INDEX visits_by_household ON visits (household);
                     """)
         }
+        migrator.registerMigration("v2 sync: township index, nodes, tokens, nonces, quarantine, sync state") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE ops ADD COLUMN township TEXT;
+                    UPDATE ops SET township = substr(scope, 1, 9);
+                    CREATE INDEX ops_by_township ON ops (township, seq);
+                    CREATE TABLE nodes (
+                        replica TEXT PRIMARY KEY NOT NULL,
+                        name TEXT NOT NULL UNIQUE,
+                        public_key TEXT NOT NULL,
+                        scope TEXT NOT NULL,
+                        registered_millis INTEGER NOT NULL,
+                        revoked_millis INTEGER,
+                        forked_millis INTEGER,
+                        last_sync_millis INTEGER,
+                        acked_counter INTEGER NOT NULL DEFAULT 0,
+                        chain_head TEXT NOT NULL DEFAULT '',
+                        pull_cursor INTEGER NOT NULL DEFAULT 0,
+                        skew_millis INTEGER
+                    );
+                    CREATE TABLE enrollment_tokens (
+                        secret_hash TEXT PRIMARY KEY NOT NULL,
+                        name TEXT NOT NULL,
+                        scope TEXT NOT NULL,
+                        created_millis INTEGER NOT NULL,
+                        used_by TEXT
+                    );
+                    CREATE TABLE nonces (
+                        replica TEXT NOT NULL,
+                        nonce TEXT NOT NULL,
+                        seen_millis INTEGER NOT NULL,
+                        PRIMARY KEY (replica, nonce)
+                    );
+                    CREATE TABLE quarantine (
+                        replica TEXT NOT NULL,
+                        counter INTEGER NOT NULL,
+                        record TEXT NOT NULL,
+                        hash TEXT NOT NULL,
+                        body BLOB NOT NULL,
+                        reason TEXT NOT NULL,
+                        state TEXT NOT NULL CHECK (state IN ('held', 'released', 'discarded')),
+                        at_millis INTEGER NOT NULL,
+                        PRIMARY KEY (replica, counter)
+                    );
+                    CREATE TABLE sync_state (
+                        id INTEGER PRIMARY KEY CHECK (id = 1),
+                        hub_replica TEXT,
+                        hub_key TEXT,
+                        hub_url TEXT,
+                        pull_cursor INTEGER NOT NULL DEFAULT 0,
+                        registration TEXT,
+                        last_sync_millis INTEGER,
+                        notes TEXT
+                    );
+                    INSERT INTO sync_state (id) VALUES (1);
+                    """)
+        }
         return migrator
     }
 }

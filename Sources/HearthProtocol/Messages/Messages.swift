@@ -1,0 +1,283 @@
+import HearthCore
+
+/// Reading helpers shared by the message types.
+extension JSON {
+    func require(_ key: String) throws(MessageError) -> JSON {
+        guard let value = self[key] else { throw MessageError("missing \"\(key)\"") }
+        return value
+    }
+
+    func string(_ key: String) throws(MessageError) -> String {
+        guard let value = self[key]?.stringValue else { throw MessageError("\"\(key)\" must be a string") }
+        return value
+    }
+
+    func integer(_ key: String) throws(MessageError) -> Int64 {
+        guard let value = self[key]?.integerValue else { throw MessageError("\"\(key)\" must be an integer") }
+        return value
+    }
+
+    func replica(_ key: String) throws(MessageError) -> ReplicaID {
+        guard let value = ReplicaID(validating: try string(key)) else { throw MessageError("\"\(key)\" is not a replica id") }
+        return value
+    }
+
+    func checkVersion() throws(MessageError) {
+        guard objectValue != nil else { throw MessageError("a message must be a JSON object") }
+        guard self["v"]?.integerValue == WireVersion.current else {
+            throw MessageError("unsupported protocol version (this side speaks version \(WireVersion.current))")
+        }
+    }
+
+    func ops(_ key: String, limit: Int) throws(MessageError) -> [Op] {
+        guard let items = self[key]?.arrayValue else { throw MessageError("\"\(key)\" must be an array of ops") }
+        guard items.count <= limit else { throw MessageError("more than \(limit) ops in one message") }
+        var ops: [Op] = []
+        ops.reserveCapacity(items.count)
+        for (index, item) in items.enumerated() {
+            do { ops.append(try Op(json: item)) } catch { throw MessageError("op \(index): \(error.reason)") }
+        }
+        return ops
+    }
+}
+
+/// Size limits every side enforces, so a hostile or broken peer cannot exhaust memory.
+public enum WireLimits {
+    /// Most ops in one push, pull answer or bundle.
+    public static let maxOpsPerMessage = 5_000
+    /// Largest request or response body on the wire (compressed), in bytes.
+    public static let maxBodyBytes = 16 << 20
+    /// Largest body after inflating, in bytes.
+    public static let maxInflatedBytes = 64 << 20
+}
+
+/// A node's own ops the hub has not acknowledged, with the signed head of the node's chain.
+public struct PushRequest: Sendable, Equatable {
+    public let replica: ReplicaID
+    public let ops: [Op]
+    public let chain: ChainHead
+
+    public init(replica: ReplicaID, ops: [Op], chain: ChainHead) {
+        self.replica = replica
+        self.ops = ops
+        self.chain = chain
+    }
+
+    public var json: JSON {
+        .object([
+            "v": .integer(WireVersion.current), "replica": .string(replica.value), "ops": .array(ops.map(\.json)),
+            "chain": chain.json,
+        ])
+    }
+
+    public init(json: JSON) throws(MessageError) {
+        try json.checkVersion()
+        replica = try json.replica("replica")
+        ops = try json.ops("ops", limit: WireLimits.maxOpsPerMessage)
+        chain = try ChainHead(json: try json.require("chain"))
+    }
+}
+
+/// An op the hub refused: kept in quarantine with a reason the field worker can read.
+public struct QuarantineNote: Sendable, Equatable {
+    public let dot: Dot
+    public let reason: String
+
+    public init(dot: Dot, reason: String) {
+        self.dot = dot
+        self.reason = reason
+    }
+
+    public var json: JSON { .object(["dot": .string(dot.description), "reason": .string(reason)]) }
+
+    public init(json: JSON) throws(MessageError) {
+        guard let dot = Dot(text: try json.string("dot")) else { throw MessageError("\"dot\" is not a dot") }
+        self.init(dot: dot, reason: try json.string("reason"))
+    }
+}
+
+/// The hub's answer to a push.
+public struct PushResponse: Sendable, Equatable {
+    /// The highest counter of the node's own ops the hub holds (applied, waiting or
+    /// quarantined): the node never sends those again.
+    public let acked: UInt64
+    public let applied: Int
+    public let duplicates: Int
+    public let waiting: Int
+    public let quarantined: [QuarantineNote]
+
+    public init(acked: UInt64, applied: Int, duplicates: Int, waiting: Int, quarantined: [QuarantineNote]) {
+        self.acked = acked
+        self.applied = applied
+        self.duplicates = duplicates
+        self.waiting = waiting
+        self.quarantined = quarantined
+    }
+
+    public var json: JSON {
+        .object([
+            "v": .integer(WireVersion.current), "acked": .integer(Int64(acked)), "applied": .integer(Int64(applied)),
+            "duplicates": .integer(Int64(duplicates)), "waiting": .integer(Int64(waiting)),
+            "quarantined": .array(quarantined.map(\.json)),
+        ])
+    }
+
+    public init(json: JSON) throws(MessageError) {
+        try json.checkVersion()
+        acked = UInt64(max(0, try json.integer("acked")))
+        applied = Int(try json.integer("applied"))
+        duplicates = Int(try json.integer("duplicates"))
+        waiting = Int(try json.integer("waiting"))
+        guard let items = json["quarantined"]?.arrayValue else { throw MessageError("\"quarantined\" must be an array") }
+        var notes: [QuarantineNote] = []
+        for item in items { notes.append(try QuarantineNote(json: item)) }
+        quarantined = notes
+    }
+}
+
+/// A node asking for the hub's log after its cursor.
+public struct PullRequest: Sendable, Equatable {
+    public let replica: ReplicaID
+    public let cursor: Int64
+    public let maxOps: Int
+
+    public init(replica: ReplicaID, cursor: Int64, maxOps: Int) {
+        self.replica = replica
+        self.cursor = cursor
+        self.maxOps = maxOps
+    }
+
+    public var json: JSON {
+        .object([
+            "v": .integer(WireVersion.current), "replica": .string(replica.value), "cursor": .integer(cursor),
+            "max_ops": .integer(Int64(maxOps)),
+        ])
+    }
+
+    public init(json: JSON) throws(MessageError) {
+        try json.checkVersion()
+        replica = try json.replica("replica")
+        cursor = try json.integer("cursor")
+        guard cursor >= 0 else { throw MessageError("\"cursor\" must not be negative") }
+        let requested = try json.integer("max_ops")
+        guard requested > 0 else { throw MessageError("\"max_ops\" must be positive") }
+        maxOps = Int(min(requested, Int64(WireLimits.maxOpsPerMessage)))
+    }
+}
+
+/// A batch of the hub's log for one node's scope. Applied whole or not at all; the node
+/// stores `cursor` only after it committed the batch, so an interrupted pull resumes.
+public struct PullResponse: Sendable, Equatable {
+    public let hub: ReplicaID
+    public let ops: [Op]
+    public let cursor: Int64
+    public let more: Bool
+    /// The highest counter of the node's own ops the hub holds: a node restored from an old
+    /// backup learns at once that it is behind itself.
+    public let yourCounter: UInt64
+
+    public init(hub: ReplicaID, ops: [Op], cursor: Int64, more: Bool, yourCounter: UInt64) {
+        self.hub = hub
+        self.ops = ops
+        self.cursor = cursor
+        self.more = more
+        self.yourCounter = yourCounter
+    }
+
+    public var json: JSON {
+        .object([
+            "v": .integer(WireVersion.current), "hub": .string(hub.value), "ops": .array(ops.map(\.json)),
+            "cursor": .integer(cursor), "more": .bool(more), "your_counter": .integer(Int64(yourCounter)),
+        ])
+    }
+
+    public init(json: JSON) throws(MessageError) {
+        try json.checkVersion()
+        hub = try json.replica("hub")
+        ops = try json.ops("ops", limit: WireLimits.maxOpsPerMessage)
+        cursor = try json.integer("cursor")
+        guard case .bool(let more)? = json["more"] else { throw MessageError("\"more\" must be true or false") }
+        self.more = more
+        yourCounter = UInt64(max(0, try json.integer("your_counter")))
+    }
+}
+
+/// A new node presenting its enrollment token, its replica id and its public key.
+public struct RegisterRequest: Sendable, Equatable {
+    public let secret: String
+    public let replica: ReplicaID
+    public let publicKey: String
+    public let name: String
+
+    public init(secret: String, replica: ReplicaID, publicKey: String, name: String) {
+        self.secret = secret
+        self.replica = replica
+        self.publicKey = publicKey
+        self.name = name
+    }
+
+    public var json: JSON {
+        .object([
+            "v": .integer(WireVersion.current), "secret": .string(secret), "replica": .string(replica.value),
+            "public_key": .string(publicKey), "name": .string(name),
+        ])
+    }
+
+    public init(json: JSON) throws(MessageError) {
+        try json.checkVersion()
+        secret = try json.string("secret")
+        replica = try json.replica("replica")
+        publicKey = try json.string("public_key")
+        name = try json.string("name")
+    }
+}
+
+/// The hub's answer to a registration: who the hub is and what the node may write.
+public struct RegisterResponse: Sendable, Equatable {
+    public let hub: ReplicaID
+    public let hubKey: String
+    public let scope: String
+    public let name: String
+
+    public init(hub: ReplicaID, hubKey: String, scope: String, name: String) {
+        self.hub = hub
+        self.hubKey = hubKey
+        self.scope = scope
+        self.name = name
+    }
+
+    public var json: JSON {
+        .object([
+            "v": .integer(WireVersion.current), "hub": .string(hub.value), "hub_key": .string(hubKey),
+            "scope": .string(scope), "name": .string(name),
+        ])
+    }
+
+    public init(json: JSON) throws(MessageError) {
+        try json.checkVersion()
+        hub = try json.replica("hub")
+        hubKey = try json.string("hub_key")
+        scope = try json.string("scope")
+        name = try json.string("name")
+    }
+}
+
+/// Why a request was refused, as the hub sends it: a stable code for scripts and a sentence for people.
+public struct ErrorBody: Sendable, Equatable {
+    public let code: String
+    public let message: String
+
+    public init(code: String, message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    public var json: JSON {
+        .object(["v": .integer(WireVersion.current), "error": .string(code), "message": .string(message)])
+    }
+
+    public init?(json: JSON) {
+        guard let code = json["error"]?.stringValue, let message = json["message"]?.stringValue else { return nil }
+        self.init(code: code, message: message)
+    }
+}

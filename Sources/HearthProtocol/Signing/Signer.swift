@@ -1,0 +1,52 @@
+import Crypto
+import Foundation
+import HearthCore
+
+/// Ed25519 signing and verification over the exact strings Protocol/sync.md defines.
+///
+/// Every signed string starts with a purpose tag (`hearth-chain-v1`, `hearth-request-v1`,
+/// `hearth-response-v1`, `hearth-bundle-v1`) so a signature made for one purpose can never
+/// be replayed as another.
+public enum Signer {
+    public static func sign(_ message: [UInt8], with privateKey: [UInt8]) throws -> String {
+        let key = try Curve25519.Signing.PrivateKey(rawRepresentation: privateKey)
+        return Data(try key.signature(for: Data(message))).base64EncodedString()
+    }
+
+    public static func verify(_ signature: String, of message: [UInt8], publicKey: String) -> Bool {
+        guard let keyBytes = Data(base64Encoded: publicKey),
+            let key = try? Curve25519.Signing.PublicKey(rawRepresentation: keyBytes),
+            let signatureBytes = Data(base64Encoded: signature)
+        else { return false }
+        return key.isValidSignature(signatureBytes, for: Data(message))
+    }
+
+    /// What an author signs for its chain: one signature authenticates every op up to the head,
+    /// because each op carries the hash of the one before it.
+    public static func chainMessage(replica: ReplicaID, counter: UInt64, head: String) -> [UInt8] {
+        Array("hearth-chain-v1\n\(replica.value)\n\(counter)\n\(head)".utf8)
+    }
+
+    /// What a replica signs for an HTTP request: method, path, who, when, a nonce, and the
+    /// SHA-256 of the body exactly as sent (compressed), so it is checked before inflating.
+    public static func requestMessage(
+        method: String, path: String, replica: String, timeMillis: Int64, nonce: String, body: [UInt8]
+    ) -> [UInt8] {
+        Array("hearth-request-v1\n\(method)\n\(path)\n\(replica)\n\(timeMillis)\n\(nonce)\n\(sha256Hex(body))".utf8)
+    }
+
+    /// What the hub signs for a response: tied to the request's nonce, so an old answer cannot
+    /// be replayed to a later request.
+    public static func responseMessage(nonce: String, status: Int, body: [UInt8]) -> [UInt8] {
+        Array("hearth-response-v1\n\(nonce)\n\(status)\n\(sha256Hex(body))".utf8)
+    }
+
+    /// What the sender of a file bundle signs: the bundle's canonical content.
+    public static func bundleMessage(_ content: [UInt8]) -> [UInt8] {
+        Array("hearth-bundle-v1\n".utf8) + Array(sha256Hex(content).utf8)
+    }
+
+    public static func sha256Hex(_ bytes: [UInt8]) -> String {
+        Hex.encode(SHA256.hash(data: bytes))
+    }
+}

@@ -1,0 +1,245 @@
+import Crypto
+import Foundation
+import GRDB
+import HearthCore
+
+/// What the hub did with one pushed batch.
+public struct PushOutcome: Sendable {
+    public let acked: UInt64
+    public let report: ApplyReport
+    public let quarantined: [(dot: Dot, reason: String)]
+}
+
+/// The hub's bookkeeping: enrollment tokens, registered nodes, request nonces, pushes
+/// with quarantine, and scoped pulls by log sequence.
+extension Replica {
+    /// A new one-time enrollment secret for a node; only its hash is stored.
+    public func createEnrollment(name: String, scope: ScopePrefix, nowMillis: Int64) throws(ReplicaError) -> String {
+        guard info.role == .hub else { throw .refused("only the hub enrolls nodes (this replica is a node)") }
+        guard !name.isEmpty, name.count <= 64, !name.contains(where: \.isNewline) else {
+            throw .invalid(InputError(field: "name", reason: "must be 1 to 64 characters"))
+        }
+        guard scope.level != .county else {
+            throw .invalid(InputError(field: "scope", reason: "a node serves a township (9 digits) or a village (12 digits)"))
+        }
+        guard info.scope.contains(scope) else {
+            throw .invalid(InputError(field: "scope", reason: "\(scope.value) is outside the hub's county \(info.scope.value)"))
+        }
+        var secretBytes = [UInt8](repeating: 0, count: 32)
+        var generator = SystemRandomNumberGenerator()
+        for index in secretBytes.indices { secretBytes[index] = UInt8.random(in: 0...255, using: &generator) }
+        let secret = Data(secretBytes).base64EncodedString()
+        try writeBookkeeping { db in
+            if try Int.fetchOne(db, sql: "SELECT count(*) FROM nodes WHERE name = ?", arguments: [name]) ?? 0 > 0 {
+                throw ReplicaError.invalid(InputError(field: "name", reason: "a node named \(name) is already registered"))
+            }
+            try db.execute(
+                sql: "INSERT INTO enrollment_tokens (secret_hash, name, scope, created_millis) VALUES (?, ?, ?, ?)",
+                arguments: [Replica.secretHash(secret), name, scope.value, nowMillis])
+        }
+        return secret
+    }
+
+    static func secretHash(_ secret: String) -> String {
+        Hex.encode(SHA256.hash(data: Data(secret.utf8)))
+    }
+
+    /// Registers a node that presents an unused enrollment secret.
+    public func register(secret: String, replica: ReplicaID, publicKey: String, nowMillis: Int64) throws(ReplicaError)
+        -> NodeRecord
+    {
+        try writeBookkeeping { db in
+            guard
+                let token = try Row.fetchOne(
+                    db, sql: "SELECT name, scope, used_by FROM enrollment_tokens WHERE secret_hash = ?",
+                    arguments: [Replica.secretHash(secret)])
+            else { throw ReplicaError.refused("unknown enrollment token: ask the county for a new one (`hearth hub enroll`)") }
+            if let used: String = token["used_by"] {
+                guard used == replica.value else { throw ReplicaError.refused("this enrollment token has already been used") }
+            } else {
+                guard replica != info.id else { throw ReplicaError.refused("a node cannot reuse the hub's replica id") }
+                if try Int.fetchOne(db, sql: "SELECT count(*) FROM nodes WHERE replica = ?", arguments: [replica.value]) ?? 0
+                    > 0
+                {
+                    throw ReplicaError.refused("replica \(replica) is already registered")
+                }
+                try db.execute(
+                    sql: """
+                        INSERT INTO nodes (replica, name, public_key, scope, registered_millis) VALUES (?, ?, ?, ?, ?)
+                        """, arguments: [replica.value, token["name"] as String, publicKey, token["scope"] as String, nowMillis])
+                try db.execute(
+                    sql: "UPDATE enrollment_tokens SET used_by = ? WHERE secret_hash = ?",
+                    arguments: [replica.value, Replica.secretHash(secret)])
+            }
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM nodes WHERE replica = ?", arguments: [replica.value])
+            else { throw ReplicaError.database("node row missing after registration") }
+            return try NodeRecord(row: row)
+        }
+    }
+
+    public func nodes() throws(ReplicaError) -> [NodeRecord] {
+        try read { db in try Row.fetchAll(db, sql: "SELECT * FROM nodes ORDER BY name").map(NodeRecord.init(row:)) }
+    }
+
+    public func node(_ replica: ReplicaID) throws(ReplicaError) -> NodeRecord? {
+        try read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM nodes WHERE replica = ?", arguments: [replica.value]).map(
+                NodeRecord.init(row:))
+        }
+    }
+
+    /// Revokes a node by name: it gets nothing from the hub from now on.
+    public func revoke(name: String, nowMillis: Int64) throws(ReplicaError) {
+        try writeBookkeeping { db in
+            try db.execute(
+                sql: "UPDATE nodes SET revoked_millis = coalesce(revoked_millis, ?) WHERE name = ?",
+                arguments: [nowMillis, name])
+            guard db.changesCount > 0 else { throw ReplicaError.invalid(InputError(field: "name", reason: "no node named \(name)")) }
+        }
+    }
+
+    /// Refuses a request nonce seen before, or a request time outside the window, and records
+    /// the sender's clock skew (R15: a skewed node is accepted and flagged, not refused).
+    public func admitRequest(
+        from replica: ReplicaID, nonce: String, timeMillis: Int64, nowMillis: Int64, windowMillis: Int64 = 86_400_000
+    ) throws(ReplicaError) {
+        guard nonce.utf8.count >= 16, nonce.utf8.count <= 64 else { throw .refused("request nonce must be 16 to 64 characters") }
+        guard abs(timeMillis - nowMillis) <= windowMillis else {
+            throw .refused("request time is more than 24 hours from the hub's clock: refused as a possible replay")
+        }
+        try writeBookkeeping { db in
+            try db.execute(
+                sql: "DELETE FROM nonces WHERE seen_millis < ?", arguments: [nowMillis - 2 * windowMillis])
+            try db.execute(
+                sql: "INSERT INTO nonces (replica, nonce, seen_millis) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                arguments: [replica.value, nonce, nowMillis])
+            guard db.changesCount > 0 else { throw ReplicaError.refused("request replayed (this nonce was already used)") }
+            try db.execute(
+                sql: "UPDATE nodes SET skew_millis = ? WHERE replica = ?", arguments: [timeMillis - nowMillis, replica.value])
+        }
+    }
+
+    /// The hash of an author's op as the hub holds it (applied, waiting or quarantined):
+    /// the link a pushed batch's first op must chain to.
+    public func chainHash(replica: ReplicaID, counter: UInt64) throws(ReplicaError) -> String? {
+        if counter == 0 { return "" }
+        return try read { db in
+            if let hash = try String.fetchOne(
+                db, sql: "SELECT hash FROM ops WHERE replica = ? AND counter = ?", arguments: [replica.value, Int64(counter)])
+            {
+                return hash
+            }
+            return try String.fetchOne(
+                db, sql: "SELECT hash FROM quarantine WHERE replica = ? AND counter = ?",
+                arguments: [replica.value, Int64(counter)])
+        }
+    }
+
+    /// Applies a verified batch of one node's own ops. Ops that break a rule are quarantined
+    /// with their reason (still acknowledged: the author already applied them); the rest are
+    /// integrated, those depending on a quarantined op waiting for it.
+    public func acceptPush(
+        from node: NodeRecord, ops: [Op], nowMillis: Int64, check: (Op) -> String?
+    ) throws(ReplicaError) -> PushOutcome {
+        var good: [Op] = []
+        var held: [(Op, String)] = []
+        for op in ops {
+            if let reason = pushProblem(op, node: node) ?? check(op) { held.append((op, reason)) } else { good.append(op) }
+        }
+        let last = ops.last?.dot.counter ?? node.ackedCounter
+        let report = try integrate(good, nowMillis: nowMillis) { db, _ in
+            for (op, reason) in held {
+                try db.execute(
+                    sql: """
+                        INSERT INTO quarantine (replica, counter, record, hash, body, reason, state, at_millis)
+                        VALUES (?, ?, ?, ?, ?, ?, 'held', ?) ON CONFLICT DO NOTHING
+                        """,
+                    arguments: [
+                        op.dot.replica.value, Int64(op.dot.counter), op.record.value, op.hash, Data(op.canonicalBytes),
+                        reason, nowMillis,
+                    ])
+            }
+            try db.execute(
+                sql: """
+                    UPDATE nodes SET acked_counter = max(acked_counter, ?), chain_head = CASE WHEN ? > acked_counter
+                    THEN ? ELSE chain_head END, last_sync_millis = ? WHERE replica = ?
+                    """,
+                arguments: [Int64(last), Int64(last), ops.last?.hash ?? node.chainHead, nowMillis, node.replica.value])
+        }
+        return PushOutcome(acked: max(last, node.ackedCounter), report: report, quarantined: held.map { ($0.0.dot, $0.1) })
+    }
+
+    private func pushProblem(_ op: Op, node: NodeRecord) -> String? {
+        guard op.origin == node.scope else {
+            return "the op claims origin \(op.origin.value) but the node's scope is \(node.scope.value)"
+        }
+        guard node.scope.contains(op.scope) else {
+            return "village \(op.scope.value) is outside the node's scope \(node.scope.value) (R14)"
+        }
+        let problems = op.schemaProblems
+        return problems.isEmpty ? nil : problems.joined(separator: "; ")
+    }
+
+    /// The hub's log after `cursor` for a node's scope, without the node's own ops, found
+    /// through the scope indexes (never a scan of other scopes' ops).
+    public func pull(for node: NodeRecord, cursor: Int64, maxOps: Int, nowMillis: Int64) throws(ReplicaError)
+        -> (ops: [Op], cursor: Int64, more: Bool)
+    {
+        let limit = max(1, maxOps)
+        let (rows, logEnd): ([Row], Int64) = try read { db in
+            let (filter, key): (String, String?) =
+                switch node.scope.level {
+                case .village: ("scope = ?", node.scope.value)
+                case .township: ("township = ?", node.scope.value)
+                case .county: ("1", nil)
+                }
+            var arguments: [DatabaseValueConvertible?] = []
+            if let key { arguments.append(key) }
+            arguments += [cursor, node.replica.value, limit + 1]
+            let rows = try Row.fetchAll(
+                db,
+                sql: "SELECT seq, body FROM ops WHERE \(filter) AND seq > ? AND replica != ? ORDER BY seq LIMIT ?",
+                arguments: StatementArguments(arguments))
+            // Read in the same snapshot, so no op committed in between is skipped.
+            return (rows, try Int64.fetchOne(db, sql: "SELECT coalesce(max(seq), 0) FROM ops") ?? 0)
+        }
+        let more = rows.count > limit
+        var ops: [Op] = []
+        var last = cursor
+        for row in rows.prefix(limit) {
+            let bytes = Array((row[1] as DatabaseValue).storage.asBytes)
+            guard let op = try? Op(bytes: bytes) else { throw .database("a logged op is unreadable") }
+            ops.append(op)
+            last = row[0]
+        }
+        if !more {
+            // Nothing more for this node: move its cursor to the log's end, so the next pull
+            // does not walk the other scopes' ops again.
+            last = max(logEnd, cursor)
+        }
+        return (ops, last, more)
+    }
+
+    /// Records how far a node has confirmed the hub's log (its next pull's cursor, or a bundle's).
+    public func confirmPulled(node: ReplicaID, cursor: Int64, nowMillis: Int64) throws(ReplicaError) {
+        try writeBookkeeping { db in
+            try db.execute(
+                sql: "UPDATE nodes SET pull_cursor = max(pull_cursor, ?), last_sync_millis = ? WHERE replica = ?",
+                arguments: [cursor, nowMillis, node.value])
+        }
+    }
+
+    /// Marks a node forked: the same dot arrived with other content (a copied database).
+    public func markForked(node: ReplicaID, nowMillis: Int64) throws(ReplicaError) {
+        try writeBookkeeping { db in
+            try db.execute(
+                sql: "UPDATE nodes SET forked_millis = coalesce(forked_millis, ?) WHERE replica = ?",
+                arguments: [nowMillis, node.value])
+        }
+    }
+
+    /// The hub's log end: the greatest sequence number.
+    public func logEnd() throws(ReplicaError) -> Int64 {
+        try read { db in try Int64.fetchOne(db, sql: "SELECT coalesce(max(seq), 0) FROM ops") ?? 0 }
+    }
+}

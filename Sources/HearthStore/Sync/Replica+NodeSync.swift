@@ -1,0 +1,101 @@
+import Foundation
+import GRDB
+import HearthCore
+
+/// A node's view of its hub: who it is, how far the node has pulled, what is not yet pushed.
+public struct NodeSyncState: Sendable {
+    public let hubReplica: ReplicaID?
+    public let hubKey: String?
+    public let hubURL: String?
+    /// The hub log sequence up to which this node holds the hub's ops for its scope.
+    public let pullCursor: Int64
+    /// The registration to send in the first bundle, for a node that never reached the hub.
+    public let pendingRegistration: String?
+    /// The highest own counter the hub acknowledged.
+    public let ackedCounter: UInt64
+    public let ownCounter: UInt64
+    public let lastSyncMillis: Int64?
+    /// What the hub last said about refused ops, as JSON text, for `hearth status`.
+    public let notes: String?
+}
+
+extension Replica {
+    public func syncState() throws(ReplicaError) -> NodeSyncState {
+        try read { db in
+            let sync = try Row.fetchOne(db, sql: "SELECT * FROM sync_state WHERE id = 1")!
+            let replica = try Row.fetchOne(db, sql: "SELECT counter, acked_counter FROM replica")!
+            return NodeSyncState(
+                hubReplica: (sync["hub_replica"] as String?).flatMap(ReplicaID.init(validating:)), hubKey: sync["hub_key"],
+                hubURL: sync["hub_url"], pullCursor: sync["pull_cursor"], pendingRegistration: sync["registration"],
+                ackedCounter: UInt64(replica["acked_counter"] as Int64), ownCounter: UInt64(replica["counter"] as Int64),
+                lastSyncMillis: sync["last_sync_millis"], notes: sync["notes"])
+        }
+    }
+
+    /// Remembers the hub this node belongs to (at `node init` with a token).
+    public func setHub(replica: ReplicaID, key: String, url: String?, pendingRegistration: String?) throws(ReplicaError) {
+        try writeBookkeeping { db in
+            try db.execute(
+                sql: "UPDATE sync_state SET hub_replica = ?, hub_key = ?, hub_url = ?, registration = ? WHERE id = 1",
+                arguments: [replica.value, key, url, pendingRegistration])
+        }
+    }
+
+    public func setHubURL(_ url: String) throws(ReplicaError) {
+        try writeBookkeeping { db in try db.execute(sql: "UPDATE sync_state SET hub_url = ? WHERE id = 1", arguments: [url]) }
+    }
+
+    /// The registration was delivered; stop sending it.
+    public func clearPendingRegistration() throws(ReplicaError) {
+        try writeBookkeeping { db in try db.execute(sql: "UPDATE sync_state SET registration = NULL WHERE id = 1") }
+    }
+
+    /// This replica's own ops that the hub has not acknowledged, oldest first.
+    public func unpushedOps(limit: Int) throws(ReplicaError) -> [Op] {
+        try read { db in
+            let acked = try Int64.fetchOne(db, sql: "SELECT acked_counter FROM replica") ?? 0
+            return try Row.fetchAll(
+                db, sql: "SELECT body FROM ops WHERE replica = ? AND counter > ? ORDER BY counter LIMIT ?",
+                arguments: [info.id.value, acked, limit]
+            ).map { row in
+                guard let op = try? Op(bytes: Array((row[0] as DatabaseValue).storage.asBytes)) else {
+                    throw ReplicaError.database("a logged op is unreadable")
+                }
+                return op
+            }
+        }
+    }
+
+    /// Signs this replica's chain head: one signature covers every op up to it.
+    public func signChainHead(counter: UInt64, hash: String) throws -> String {
+        let message = Array("hearth-chain-v1\n\(info.id.value)\n\(counter)\n\(hash)".utf8)
+        return try keys.signingKey.signature(for: Data(message)).base64EncodedString()
+    }
+
+    /// Signs arbitrary protocol bytes with this replica's key.
+    public func sign(_ message: [UInt8]) throws -> String {
+        try keys.signingKey.signature(for: Data(message)).base64EncodedString()
+    }
+
+    /// Records the hub's acknowledgement of this node's own ops, and what it said about them.
+    public func recordAck(_ acked: UInt64, notes: String?, nowMillis: Int64) throws(ReplicaError) {
+        try writeBookkeeping { db in
+            try db.execute(
+                sql: "UPDATE replica SET acked_counter = max(acked_counter, min(counter, ?))", arguments: [Int64(acked)])
+            try db.execute(
+                sql: "UPDATE sync_state SET last_sync_millis = ?, notes = coalesce(?, notes) WHERE id = 1",
+                arguments: [nowMillis, notes])
+        }
+    }
+
+    /// Applies a batch pulled from the hub and advances the cursor in the same transaction:
+    /// an interrupted pull leaves the cursor where the last committed batch put it.
+    @discardableResult
+    public func applyPulled(_ ops: [Op], cursor: Int64, nowMillis: Int64) throws(ReplicaError) -> ApplyReport {
+        try integrate(ops, nowMillis: nowMillis) { db, _ in
+            try db.execute(
+                sql: "UPDATE sync_state SET pull_cursor = max(pull_cursor, ?), last_sync_millis = ? WHERE id = 1",
+                arguments: [cursor, nowMillis])
+        }
+    }
+}
