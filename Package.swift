@@ -44,6 +44,8 @@ let package = Package(
             dependencies: [
                 "HearthCore",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CompressNIO", package: "compress-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
         // The county hub's HTTP service on Hummingbird 2.

@@ -243,3 +243,19 @@ extension Replica {
         try read { db in try Int64.fetchOne(db, sql: "SELECT coalesce(max(seq), 0) FROM ops") ?? 0 }
     }
 }
+
+extension Replica {
+    /// Gauges for the hub's metrics: records in conflict, registered nodes, held quarantine.
+    public func hubGauges() throws(ReplicaError) -> (conflicts: Int, nodes: Int, quarantined: Int) {
+        try read { db in
+            var conflicts = 0
+            for type in RecordType.allCases {
+                conflicts += try Int.fetchOne(db, sql: "SELECT count(*) FROM \(type.table) WHERE conflicts IS NOT NULL") ?? 0
+            }
+            return (
+                conflicts, try Int.fetchOne(db, sql: "SELECT count(*) FROM nodes") ?? 0,
+                try Int.fetchOne(db, sql: "SELECT count(*) FROM quarantine WHERE state = 'held'") ?? 0
+            )
+        }
+    }
+}

@@ -1,0 +1,245 @@
+import CompressNIO
+import Foundation
+import HTTPTypes
+import HearthCore
+import HearthProtocol
+import HearthStore
+import Hummingbird
+import Logging
+import NIOCore
+
+/// The county hub's sync service: registration, push and pull over HTTP(S), every request
+/// signed by a registered replica and every answer signed by the hub, bodies gzip-compressed.
+///
+/// The service holds no state of its own beyond metrics: everything lives in the hub's
+/// replica, so a restart (or a kill) loses nothing that was acknowledged.
+public struct HubService: Sendable {
+    public let replica: Replica
+    public let metrics: HubMetrics
+    let logger: Logger
+    /// Injected so tests can move the hub's clock.
+    let clock: @Sendable () -> Int64
+
+    public init(replica: Replica, logger: Logger, clock: @escaping @Sendable () -> Int64) {
+        self.replica = replica
+        self.metrics = HubMetrics()
+        self.logger = logger
+        self.clock = clock
+    }
+
+    public func router() -> Router<BasicRequestContext> {
+        let router = Router()
+        router.get(RouterPath(stringLiteral: SyncPath.health)) { _, _ in "ok\n" }
+        router.get(RouterPath(stringLiteral: SyncPath.metrics)) { _, _ in
+            let (conflicts, nodes, held) = try replica.hubGauges()
+            var headers = HTTPFields()
+            headers[.contentType] = "text/plain; version=0.0.4"
+            return Response(
+                status: .ok, headers: headers,
+                body: .init(byteBuffer: ByteBuffer(string: metrics.render(conflictsOpen: conflicts, nodes: nodes, quarantined: held))))
+        }
+        router.post(RouterPath(stringLiteral: SyncPath.register)) { request, context in
+            await handle(request, context: context, endpoint: "register") { envelope in try register(envelope) }
+        }
+        router.post(RouterPath(stringLiteral: SyncPath.push)) { request, context in
+            await handle(request, context: context, endpoint: "push") { envelope in try push(envelope) }
+        }
+        router.post(RouterPath(stringLiteral: SyncPath.pull)) { request, context in
+            await handle(request, context: context, endpoint: "pull") { envelope in try pull(envelope) }
+        }
+        return router
+    }
+
+    /// A request whose headers were read and body inflated; not yet authenticated.
+    struct Envelope {
+        let replica: ReplicaID
+        let timeMillis: Int64
+        let nonce: String
+        let signature: String
+        let path: String
+        let raw: [UInt8]
+        let json: JSON
+    }
+
+    private func handle(
+        _ request: Request, context: BasicRequestContext, endpoint: String, body: (Envelope) throws -> JSON
+    ) async -> Response {
+        let start = Date()
+        let nonce = request.headers[HTTPField.Name(SyncHeader.nonce)!] ?? ""
+        var status = HTTPResponse.Status.ok
+        var document: JSON
+        do {
+            let envelope = try await read(request)
+            document = try body(envelope)
+        } catch let error as HubError {
+            status = error.status
+            document = error.body.json
+            logger.notice("refused \(endpoint): \(error.code): \(error.message)")
+        } catch {
+            status = .internalServerError
+            document = ErrorBody(code: "internal", message: "the hub could not process this request").json
+            logger.error("\(endpoint) failed: \(String(describing: error))")
+        }
+        metrics.request(endpoint: endpoint, status: Int(status.code), seconds: Date().timeIntervalSince(start))
+        return respond(document, status: status, nonce: nonce)
+    }
+
+    private func read(_ request: Request) async throws -> Envelope {
+        func header(_ name: String) throws -> String {
+            guard let value = request.headers[HTTPField.Name(name)!], !value.isEmpty else {
+                throw HubError.unauthorized("missing header \(name): every request is signed (Protocol/sync.md)")
+            }
+            return value
+        }
+        guard let replica = ReplicaID(validating: try header(SyncHeader.replica)) else {
+            throw HubError.unauthorized("\(SyncHeader.replica) is not a replica id")
+        }
+        guard let time = Int64(try header(SyncHeader.time)) else { throw HubError.unauthorized("\(SyncHeader.time) is not a number") }
+        let nonce = try header(SyncHeader.nonce)
+        let signature = try header(SyncHeader.signature)
+        let buffer: ByteBuffer
+        do { buffer = try await request.body.collect(upTo: WireLimits.maxBodyBytes) } catch {
+            throw HubError.tooLarge("request body larger than \(WireLimits.maxBodyBytes) bytes")
+        }
+        let raw = Array(buffer.readableBytesView)
+        let inflated: [UInt8]
+        if request.headers[.contentEncoding]?.lowercased() == "gzip" {
+            do { inflated = try Gzip.decompress(raw) } catch { throw HubError.badRequest(error.description) }
+        } else {
+            inflated = raw
+        }
+        let json: JSON
+        do { json = try JSON.parse(inflated) } catch { throw HubError.badRequest("body is not JSON: \(error.description)") }
+        return Envelope(
+            replica: replica, timeMillis: time, nonce: nonce, signature: signature, path: request.uri.path, raw: raw,
+            json: json)
+    }
+
+    private func respond(_ document: JSON, status: HTTPResponse.Status, nonce: String) -> Response {
+        let bytes = Gzip.compress(document.canonicalBytes)
+        let body = ByteBuffer(bytes: bytes)
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json"
+        headers[.contentEncoding] = "gzip"
+        if let signature = try? replica.sign(Signer.responseMessage(nonce: nonce, status: Int(status.code), body: bytes)) {
+            headers[HTTPField.Name(SyncHeader.signature)!] = signature
+        }
+        headers[HTTPField.Name(SyncHeader.replica)!] = replica.info.id.value
+        return Response(status: status, headers: headers, body: .init(byteBuffer: body))
+    }
+
+    /// Authenticates a registered node: known, not revoked, not forked, signature valid,
+    /// nonce fresh.
+    private func authenticate(_ envelope: Envelope) throws -> NodeRecord {
+        guard let node = try replica.node(envelope.replica) else {
+            throw HubError.unauthorized("replica \(envelope.replica) is not registered with this hub")
+        }
+        guard node.revokedMillis == nil else { throw HubError.forbidden("node \(node.name) has been revoked") }
+        try verifySignature(envelope, publicKey: node.publicKey)
+        guard node.forkedMillis == nil else {
+            throw HubError.conflict(
+                "forked",
+                "replica \(node.replica) is marked forked (a copied or restored database): run `hearth node reidentify`")
+        }
+        return node
+    }
+
+    private func verifySignature(_ envelope: Envelope, publicKey: String) throws {
+        let message = Signer.requestMessage(
+            method: "POST", path: envelope.path, replica: envelope.replica.value, timeMillis: envelope.timeMillis,
+            nonce: envelope.nonce, body: envelope.raw)
+        guard Signer.verify(envelope.signature, of: message, publicKey: publicKey) else {
+            throw HubError.unauthorized("request signature does not verify (tampered, or signed with another key)")
+        }
+        do {
+            try replica.admitRequest(from: envelope.replica, nonce: envelope.nonce, timeMillis: envelope.timeMillis, nowMillis: clock())
+        } catch {
+            throw HubError.unauthorized(error.description)
+        }
+    }
+
+    private func register(_ envelope: Envelope) throws -> JSON {
+        let request: RegisterRequest
+        do { request = try RegisterRequest(json: envelope.json) } catch { throw HubError.badRequest(error.description) }
+        guard request.replica == envelope.replica else { throw HubError.badRequest("body and header name different replicas") }
+        try verifySignature(envelope, publicKey: request.publicKey)
+        let node: NodeRecord
+        do {
+            node = try replica.register(
+                secret: request.secret, replica: request.replica, publicKey: request.publicKey, nowMillis: clock())
+        } catch { throw HubError.forbidden(error.description) }
+        logger.info("registered node \(node.name) (\(node.replica)), scope \(node.scope.value)")
+        return RegisterResponse(hub: replica.info.id, hubKey: replica.info.publicKey, scope: node.scope.value, name: node.name)
+            .json
+    }
+
+    private func push(_ envelope: Envelope) throws -> JSON {
+        let node = try authenticate(envelope)
+        let request: PushRequest
+        do { request = try PushRequest(json: envelope.json) } catch { throw HubError.badRequest(error.description) }
+        guard request.replica == node.replica else { throw HubError.badRequest("body and header name different replicas") }
+        return try accept(request, from: node).json
+    }
+
+    /// Verifies a push's chain and applies it; shared by HTTP and bundle import.
+    public func accept(_ request: PushRequest, from node: NodeRecord) throws -> PushResponse {
+        guard let first = request.ops.first else {
+            return PushResponse(acked: node.ackedCounter, applied: 0, duplicates: 0, waiting: 0, quarantined: [])
+        }
+        guard let previous = try replica.chainHash(replica: node.replica, counter: first.dot.counter - 1) else {
+            throw HubError.conflict(
+                "gap", "the hub holds your ops up to \(node.ackedCounter); send from \(node.ackedCounter + 1), not \(first.dot.counter)")
+        }
+        if let failure = ChainCheck.verify(
+            ops: request.ops, author: node.replica, previousHash: previous, head: request.chain, publicKey: node.publicKey)
+        {
+            throw HubError.badRequest("chain: \(failure.description)")
+        }
+        let outcome: PushOutcome
+        do {
+            outcome = try replica.acceptPush(from: node, ops: request.ops, nowMillis: clock()) { op in fieldProblem(op) }
+        } catch {
+            if case .fork(let dot) = error {
+                try? replica.markForked(node: node.replica, nowMillis: clock())
+                throw HubError.conflict("fork", "op \(dot) differs from the op the hub holds under that dot: " + error.description)
+            }
+            throw HubError.badRequest(error.description)
+        }
+        metrics.received(request.ops.count, applied: outcome.report.applied, rejected: outcome.quarantined.count)
+        return PushResponse(
+            acked: outcome.acked, applied: outcome.report.applied, duplicates: outcome.report.duplicates,
+            waiting: outcome.report.waiting, quarantined: outcome.quarantined.map { QuarantineNote(dot: $0.dot, reason: $0.reason) })
+    }
+
+    /// Field rules the hub checks beyond the schema: a sealed ID number must open with the
+    /// county key and be a valid ID number; a death may not lie in the future.
+    func fieldProblem(_ op: Op) -> String? {
+        let today = DomainCalendar.date(atMillis: clock())
+        if case .sealed(let sealed)? = op.fields["id_number"] {
+            guard let clear = try? replica.keys.open(sealed) else { return "id_number: sealed under another county key" }
+            do { _ = try IDNumber(parsing: clear, today: today) } catch { return "id_number: \(error.reason)" }
+        }
+        if case .text(let text)? = op.fields["death_date"], let date = try? CivilDate.parse(text, field: "death_date"),
+            date > today
+        {
+            return "death_date: is in the future"
+        }
+        return nil
+    }
+
+    private func pull(_ envelope: Envelope) throws -> JSON {
+        let node = try authenticate(envelope)
+        let request: PullRequest
+        do { request = try PullRequest(json: envelope.json) } catch { throw HubError.badRequest(error.description) }
+        guard request.replica == node.replica else { throw HubError.badRequest("body and header name different replicas") }
+        return try answer(pull: request, for: node).json
+    }
+
+    /// A pull answer for a node; shared by HTTP and bundle export.
+    public func answer(pull request: PullRequest, for node: NodeRecord) throws -> PullResponse {
+        try replica.confirmPulled(node: node.replica, cursor: request.cursor, nowMillis: clock())
+        let batch = try replica.pull(for: node, cursor: request.cursor, maxOps: request.maxOps, nowMillis: clock())
+        return PullResponse(
+            hub: replica.info.id, ops: batch.ops, cursor: batch.cursor, more: batch.more, yourCounter: node.ackedCounter)
+    }
+}

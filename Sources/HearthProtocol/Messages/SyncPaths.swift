@@ -1,0 +1,19 @@
+/// The hub's HTTP paths and the headers that authenticate requests and responses.
+public enum SyncPath {
+    public static let register = "/v1/register"
+    public static let push = "/v1/push"
+    public static let pull = "/v1/pull"
+    public static let health = "/healthz"
+    public static let metrics = "/metrics"
+}
+
+public enum SyncHeader {
+    /// The sending replica's id.
+    public static let replica = "x-hearth-replica"
+    /// The sender's clock, Unix milliseconds.
+    public static let time = "x-hearth-time"
+    /// A random value used once (hex, 16 to 64 characters).
+    public static let nonce = "x-hearth-nonce"
+    /// Base64 Ed25519 signature (request: by the replica; response: by the hub).
+    public static let signature = "x-hearth-signature"
+}
