@@ -1,0 +1,179 @@
+import AsyncHTTPClient
+import Foundation
+import HearthCore
+import HearthProtocol
+import HearthStore
+import Logging
+import NIOCore
+import NIOSSL
+
+/// What one sync did, for the summary line and `--json`.
+public struct SyncSummary: Sendable {
+    public var pushedOps = 0
+    public var pushedBytes = 0
+    public var pulledOps = 0
+    public var pulledBytes = 0
+    public var applied = 0
+    public var waiting = 0
+    public var quarantined: [QuarantineNote] = []
+    public var cursor: Int64 = 0
+}
+
+/// Progress reported while syncing, so a terminal can show ops and bytes each way.
+public enum SyncProgress: Sendable {
+    case pushed(ops: Int, bytes: Int)
+    case pulled(ops: Int, bytes: Int)
+}
+
+/// The node's side of the protocol over HTTP(S): register, push what the hub lacks, pull
+/// the hub's log for the node's scope. Every step commits before the next starts, so an
+/// interrupted sync resumes where it stopped.
+public struct SyncClient: Sendable {
+    public let replica: Replica
+    public let baseURL: String
+    let http: HTTPClient
+    let clock: @Sendable () -> Int64
+    public var batchSize = 1_000
+    public var timeout: TimeAmount = .seconds(60)
+
+    /// - Parameter caFile: a PEM file of the county's own CA, trusted instead of the system's roots.
+    public init(replica: Replica, baseURL: String, caFile: String? = nil, clock: @escaping @Sendable () -> Int64) throws {
+        self.replica = replica
+        self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
+        self.clock = clock
+        var configuration = HTTPClient.Configuration()
+        var tls = TLSConfiguration.makeClientConfiguration()
+        if let caFile {
+            tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(caFile))
+        }
+        configuration.tlsConfiguration = tls
+        configuration.timeout = .init(connect: .seconds(10), read: .seconds(60))
+        configuration.decompression = .disabled
+        http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }
+
+    public func shutdown() async {
+        try? await http.shutdown()
+    }
+
+    /// Whether the address is plain HTTP to this machine (tests and demos) rather than HTTPS.
+    public var isPlainLoopback: Bool {
+        baseURL.hasPrefix("http://127.") || baseURL.hasPrefix("http://localhost") || baseURL.hasPrefix("http://[::1]")
+    }
+
+    /// Registers this replica with the hub using an enrollment token's secret.
+    public func register(secret: String, name: String) async throws -> RegisterResponse {
+        let request = RegisterRequest(secret: secret, replica: replica.info.id, publicKey: replica.info.publicKey, name: name)
+        let (json, _) = try await post(SyncPath.register, request.json, hubKey: nil)
+        do { return try RegisterResponse(json: json) } catch { throw SyncError.badResponse(error.description) }
+    }
+
+    /// Pushes, then pulls until the hub has nothing more for this node.
+    public func sync(progress: @Sendable (SyncProgress) -> Void = { _ in }) async throws -> SyncSummary {
+        let state = try replica.syncState()
+        guard let hubKey = state.hubKey else { throw SyncError.notEnrolled }
+        if let pending = state.pendingRegistration {
+            let (secret, name) = Self.splitRegistration(pending)
+            _ = try await register(secret: secret, name: name)
+            try replica.clearPendingRegistration()
+        }
+        var summary = SyncSummary()
+        while true {
+            let ops = try replica.unpushedOps(limit: batchSize)
+            guard let last = ops.last else { break }
+            let head = ChainHead(
+                counter: last.dot.counter, hash: last.hash,
+                signature: try replica.signChainHead(counter: last.dot.counter, hash: last.hash))
+            let request = PushRequest(replica: replica.info.id, ops: ops, chain: head)
+            let (json, bytes) = try await post(SyncPath.push, request.json, hubKey: hubKey)
+            let response: PushResponse
+            do { response = try PushResponse(json: json) } catch { throw SyncError.badResponse(error.description) }
+            let own = try replica.syncState().ownCounter
+            if response.acked > own { throw SyncError.behindItself(hubHolds: response.acked, local: own) }
+            let notes: String? =
+                response.quarantined.isEmpty ? nil : JSON.array(response.quarantined.map(\.json)).canonicalText
+            try replica.recordAck(response.acked, notes: notes, nowMillis: clock())
+            summary.pushedOps += ops.count
+            summary.pushedBytes += bytes
+            summary.quarantined += response.quarantined
+            progress(.pushed(ops: summary.pushedOps, bytes: summary.pushedBytes))
+            guard response.acked >= last.dot.counter else {
+                throw SyncError.badResponse("the hub acknowledged \(response.acked), not \(last.dot.counter)")
+            }
+        }
+        var cursor = try replica.syncState().pullCursor
+        while true {
+            let request = PullRequest(replica: replica.info.id, cursor: cursor, maxOps: batchSize)
+            let (json, bytes) = try await post(SyncPath.pull, request.json, hubKey: hubKey)
+            let response: PullResponse
+            do { response = try PullResponse(json: json) } catch { throw SyncError.badResponse(error.description) }
+            let own = try replica.syncState().ownCounter
+            if response.yourCounter > own { throw SyncError.behindItself(hubHolds: response.yourCounter, local: own) }
+            let report = try replica.applyPulled(response.ops, cursor: response.cursor, nowMillis: clock())
+            summary.pulledOps += response.ops.count
+            summary.pulledBytes += bytes
+            summary.applied += report.applied
+            summary.waiting += report.waiting
+            cursor = response.cursor
+            progress(.pulled(ops: summary.pulledOps, bytes: summary.pulledBytes))
+            if !response.more { break }
+        }
+        summary.cursor = cursor
+        return summary
+    }
+
+    static func splitRegistration(_ text: String) -> (secret: String, name: String) {
+        let parts = text.split(separator: "\n", maxSplits: 1).map(String.init)
+        return (parts.first ?? "", parts.count > 1 ? parts[1] : "")
+    }
+
+    /// Signs, compresses and posts one message; verifies the hub's signature on the answer.
+    func post(_ path: String, _ document: JSON, hubKey: String?) async throws -> (JSON, Int) {
+        let body = Gzip.compress(document.canonicalBytes)
+        var nonceBytes = [UInt8](repeating: 0, count: 16)
+        var generator = SystemRandomNumberGenerator()
+        for index in nonceBytes.indices { nonceBytes[index] = UInt8.random(in: 0...255, using: &generator) }
+        let nonce = Hex.encode(nonceBytes)
+        let time = clock()
+        let signature = try replica.sign(
+            Signer.requestMessage(method: "POST", path: path, replica: replica.info.id.value, timeMillis: time, nonce: nonce, body: body))
+        var request = HTTPClientRequest(url: baseURL + path)
+        request.method = .POST
+        request.headers.add(name: "content-type", value: "application/json")
+        request.headers.add(name: "content-encoding", value: "gzip")
+        request.headers.add(name: SyncHeader.replica, value: replica.info.id.value)
+        request.headers.add(name: SyncHeader.time, value: String(time))
+        request.headers.add(name: SyncHeader.nonce, value: nonce)
+        request.headers.add(name: SyncHeader.signature, value: signature)
+        request.body = .bytes(ByteBuffer(bytes: body))
+        let response: HTTPClientResponse
+        let raw: [UInt8]
+        do {
+            response = try await http.execute(request, timeout: timeout)
+            raw = Array((try await response.body.collect(upTo: WireLimits.maxBodyBytes)).readableBytesView)
+        } catch {
+            throw SyncError.unreachable(url: baseURL, reason: String(describing: error))
+        }
+        let inflated: [UInt8]
+        if response.headers.first(name: "content-encoding")?.lowercased() == "gzip" {
+            do { inflated = try Gzip.decompress(raw) } catch { throw SyncError.badResponse(error.description) }
+        } else {
+            inflated = raw
+        }
+        let json: JSON
+        do { json = try JSON.parse(inflated) } catch {
+            throw SyncError.badResponse("HTTP \(response.status.code), body is not JSON")
+        }
+        if let hubKey {
+            let signed = response.headers.first(name: SyncHeader.signature) ?? ""
+            guard Signer.verify(signed, of: Signer.responseMessage(nonce: nonce, status: Int(response.status.code), body: raw), publicKey: hubKey)
+            else { throw SyncError.forgedResponse }
+        }
+        guard response.status == .ok else {
+            let error = ErrorBody(json: json)
+            throw SyncError.refused(
+                status: Int(response.status.code), code: error?.code ?? "error", message: error?.message ?? "no reason given")
+        }
+        return (json, body.count + raw.count)
+    }
+}
