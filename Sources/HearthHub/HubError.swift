@@ -2,10 +2,12 @@ import HTTPTypes
 import HearthProtocol
 
 /// A refused request: the HTTP status, a stable code for scripts and a sentence for people.
-struct HubError: Error {
-    let status: HTTPResponse.Status
-    let code: String
-    let message: String
+public struct HubError: Error, CustomStringConvertible {
+    public let status: HTTPResponse.Status
+    public let code: String
+    public let message: String
+
+    public var description: String { message }
 
     static func badRequest(_ message: String) -> HubError { HubError(status: .badRequest, code: "bad_request", message: message) }
     static func unauthorized(_ message: String) -> HubError {

@@ -2,7 +2,7 @@ import ArgumentParser
 
 /// The `hearth` command: one CLI for village and township nodes and the county hub.
 @main
-struct Hearth: ParsableCommand {
+struct Hearth: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "hearth",
         abstract: "Offline-first records for county social assistance (社会救助): households, members, enrollments.",
@@ -14,7 +14,7 @@ struct Hearth: ParsableCommand {
         subcommands: [
             NodeCommand.self, HouseholdCommand.self, MemberCommand.self, EnrollCommand.self, ApproveCommand.self,
             RejectCommand.self, SuspendCommand.self, ResumeCommand.self, ExitCommand.self, EnrollmentCommand.self,
-            DeathCommand.self, VisitCommand.self, ShowCommand.self, LogCommand.self, StatusCommand.self,
+            DeathCommand.self, VisitCommand.self, ShowCommand.self, LogCommand.self, StatusCommand.self, HubCommand.self,
             BenchCommand.self, DemoCommand.self,
         ]
     )

@@ -3,30 +3,34 @@ import HearthCore
 /// A sync exchange written to a file for places with no connection (USB stick): the same
 /// messages as over HTTP, signed by the sender, gzip-compressed by the caller.
 ///
-/// A node's bundle carries its push (and, for a node that never reached the hub, its
-/// registration) and the cursor up to which it has imported the hub's log; a hub's bundle
-/// carries a pull answer for one node.
+/// A node's bundle carries its pushes (consecutive pieces of its chain, each within the
+/// message limit; for a node that never reached the hub, also its registration) and the
+/// cursor up to which it has imported the hub's log; a hub's bundle carries consecutive pull
+/// answers for one node.
 public struct Bundle: Sendable, Equatable {
     public enum Kind: String, Sendable { case nodeToHub = "node-to-hub", hubToNode = "hub-to-node" }
 
     public let kind: Kind
     public let from: ReplicaID
     public let registration: RegisterRequest?
-    public let push: PushRequest?
+    public let pushes: [PushRequest]
     public let pulledCursor: Int64?
-    public let pull: PullResponse?
+    public let pulls: [PullResponse]
 
     public init(
-        kind: Kind, from: ReplicaID, registration: RegisterRequest? = nil, push: PushRequest? = nil,
-        pulledCursor: Int64? = nil, pull: PullResponse? = nil
+        kind: Kind, from: ReplicaID, registration: RegisterRequest? = nil, pushes: [PushRequest] = [],
+        pulledCursor: Int64? = nil, pulls: [PullResponse] = []
     ) {
         self.kind = kind
         self.from = from
         self.registration = registration
-        self.push = push
+        self.pushes = pushes
         self.pulledCursor = pulledCursor
-        self.pull = pull
+        self.pulls = pulls
     }
+
+    /// Most pieces in one bundle file (each piece up to ``WireLimits/maxOpsPerMessage`` ops).
+    public static let maxPieces = 200
 
     /// The signed content, canonical.
     public var content: JSON {
@@ -34,9 +38,9 @@ public struct Bundle: Sendable, Equatable {
             "v": .integer(WireVersion.current), "kind": .string(kind.rawValue), "from": .string(from.value),
         ]
         if let registration { members["registration"] = registration.json }
-        if let push { members["push"] = push.json }
+        members["pushes"] = .array(pushes.map(\.json))
         if let pulledCursor { members["pulled_cursor"] = .integer(pulledCursor) }
-        if let pull { members["pull"] = pull.json }
+        members["pulls"] = .array(pulls.map(\.json))
         return .object(members)
     }
 
@@ -56,12 +60,17 @@ public struct Bundle: Sendable, Equatable {
         }
         try content.checkVersion()
         guard let kind = Kind(rawValue: try content.string("kind")) else { throw MessageError("unknown bundle kind") }
+        guard let pushItems = content["pushes"]?.arrayValue, let pullItems = content["pulls"]?.arrayValue,
+            pushItems.count <= maxPieces, pullItems.count <= maxPieces
+        else { throw MessageError("\"pushes\" and \"pulls\" must be arrays of at most \(maxPieces) pieces") }
+        var pushes: [PushRequest] = []
+        for item in pushItems { pushes.append(try PushRequest(json: item)) }
+        var pulls: [PullResponse] = []
+        for item in pullItems { pulls.append(try PullResponse(json: item)) }
         let bundle = Bundle(
             kind: kind, from: try content.replica("from"),
             registration: try content["registration"].map { json throws(MessageError) in try RegisterRequest(json: json) },
-            push: try content["push"].map { json throws(MessageError) in try PushRequest(json: json) },
-            pulledCursor: content["pulled_cursor"]?.integerValue,
-            pull: try content["pull"].map { json throws(MessageError) in try PullResponse(json: json) })
+            pushes: pushes, pulledCursor: content["pulled_cursor"]?.integerValue, pulls: pulls)
         return (bundle, signature, content.canonicalBytes)
     }
 

@@ -1,52 +1,198 @@
 import ArgumentParser
+import Crypto
+import Foundation
+import HearthClient
 import HearthCore
+import HearthProtocol
 import HearthStore
 
-struct NodeCommand: ParsableCommand {
+struct NodeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "node", abstract: "Create and manage a village or township node's replica.",
-        subcommands: [NodeInit.self])
+        commandName: "node", abstract: "A village or township node: create it, sync it, move bundles by file.",
+        subcommands: [NodeInit.self, NodeSync.self, NodeExport.self, NodeImport.self])
 }
 
-struct NodeInit: ParsableCommand {
+struct NodeInit: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "init",
         abstract: "Create a new node replica: a new replica id, a new Ed25519 key pair and the node's scope.",
         discussion: """
             The database is created at --db and the key file beside it (<db>.key, mode 0600) unless --key-file says
-            elsewhere. Keep the key file off shared drives: without it the ID and bank card numbers stay sealed.
-            An existing database or key file is never overwritten.
+            elsewhere. An existing database or key file is never overwritten.
+            With --token (printed by `hearth hub enroll`) the node joins the county: it takes the county data key and
+            the hub's identity from the token; with --hub URL it registers at once, without --hub its first bundle
+            (`hearth node export`) carries the registration. Without --token the node stands alone.
             """)
 
     @OptionGroup var replica: ReplicaOptions
-
-    @Option(help: "A name for this node, e.g. the village's name.")
-    var name: String
-
+    @Option(help: "A name for this node (defaults to the token's).") var name: String?
     @Option(help: "The division-code prefix this node serves: 9 digits for a township, 12 for a village.")
-    var scope: String
+    var scope: String?
+    @Option(help: "The enrollment token from `hearth hub enroll`.") var token: String?
+    @Option(help: "The hub's address, e.g. https://hub.example:8443.") var hub: String?
+    @Option(help: "PEM file of the county's own CA, to check the hub's certificate.") var ca: String?
+    @Flag(help: "Print the result as JSON.") var json = false
 
-    @Flag(help: "Print the result as JSON.")
-    var json = false
-
-    func run() throws {
-        try guarded {
-            let prefix = try ScopePrefix.parse(scope, field: "scope")
+    func run() async throws {
+        try await guardedAsync {
+            let path = try replica.databasePath
+            var keys = KeyMaterial.generate()
+            var enrollment: EnrollmentToken?
+            if let token {
+                let parsed = try EnrollmentToken(text: token)
+                guard let dataKey = Data(base64Encoded: parsed.dataKey), dataKey.count == 32 else {
+                    throw InputError(field: "token", reason: "the token's county key is damaged; ask for a new token")
+                }
+                keys = KeyMaterial(dataKey: SymmetricKey(data: dataKey), signingKey: Curve25519.Signing.PrivateKey())
+                enrollment = parsed
+            } else if hub != nil {
+                throw CLIError.usage("--hub needs --token (print one on the hub with `hearth hub enroll`)")
+            }
+            guard let scopeText = scope ?? enrollment?.scope else {
+                throw CLIError.usage("give --scope (or --token, which names the scope)")
+            }
+            let prefix = try ScopePrefix.parse(scopeText, field: "scope")
             guard prefix.level != .county else {
                 throw InputError(field: "scope", reason: "a node serves a township (9 digits) or a village (12 digits)")
             }
+            if let enrollment, enrollment.scope != prefix.value {
+                throw InputError(field: "scope", reason: "the token enrolls scope \(enrollment.scope), not \(prefix.value)")
+            }
+            guard let nodeName = name ?? enrollment?.name else { throw CLIError.usage("give --name") }
+            if let hub, !(hub.hasPrefix("https://") || SyncClientAddress.isLoopback(hub)) {
+                throw CLIError.usage("the hub must be reached over https:// (plain http:// only to this machine, for tests)")
+            }
             let created = try Replica.create(
-                path: try replica.databasePath, keyPath: replica.keyPath, name: name, scope: prefix, role: .node,
-                nowMillis: nowMillis())
+                path: path, keyPath: replica.keyPath, name: nodeName, scope: prefix, role: .node, nowMillis: nowMillis(),
+                keys: keys)
+            if let enrollment {
+                try created.setHub(
+                    replica: enrollment.hub, key: enrollment.hubKey, url: hub,
+                    pendingRegistration: hub == nil ? enrollment.secret + "\n" + nodeName : nil)
+                if let hub {
+                    let client = try SyncClient(replica: created, baseURL: hub, caFile: ca, clock: { nowMillis() })
+                    do {
+                        let answer = try await client.register(secret: enrollment.secret, name: nodeName)
+                        await client.shutdown()
+                        guard answer.hub == enrollment.hub, answer.scope == prefix.value else {
+                            throw CLIError.failed("the hub at \(hub) is not the one that issued this token")
+                        }
+                    } catch {
+                        await client.shutdown()
+                        // Nothing else happened on this replica: remove it so init can simply be run again.
+                        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+                        try? FileManager.default.removeItem(atPath: replica.keyPath ?? KeyFile.defaultPath(forDatabase: path))
+                        throw error
+                    }
+                }
+            }
             if json {
                 Output.json(.object([
-                    "replica": .string(created.info.id.value), "name": .string(name), "scope": .string(prefix.value),
+                    "replica": .string(created.info.id.value), "name": .string(nodeName), "scope": .string(prefix.value),
                     "public_key": .string(created.info.publicKey),
+                    "hub": enrollment.map { .string($0.hub.value) } ?? .null,
+                    "registered": .bool(hub != nil),
                 ]))
             } else {
                 print(created.info.id.value)
-                print("node \(name) created: scope \(prefix.value) (\(prefix.level.rawValue)), database \(created.path)")
+                print("node \(nodeName) created: scope \(prefix.value) (\(prefix.level.rawValue)), database \(created.path)")
+                if enrollment != nil {
+                    print(hub != nil ? "registered with the hub at \(hub!)" : "enrolled for file sync: `hearth node export` carries the registration")
+                }
             }
+        }
+    }
+}
+
+/// Address checks shared by node commands.
+enum SyncClientAddress {
+    static func isLoopback(_ url: String) -> Bool {
+        url.hasPrefix("http://127.") || url.hasPrefix("http://localhost") || url.hasPrefix("http://[::1]")
+    }
+}
+
+struct NodeSync: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sync",
+        abstract: "Push this node's changes to the hub and pull the hub's for this node's scope.",
+        discussion: "Safe to interrupt at any moment and run again: every batch commits whole or not at all.")
+    @OptionGroup var replica: ReplicaOptions
+    @Option(help: "The hub's address (remembered for next time).") var hub: String?
+    @Option(help: "PEM file of the county's own CA.") var ca: String?
+    @Flag(help: "Print one JSON document.") var json = false
+
+    func run() async throws {
+        try await guardedAsync {
+            let node = try replica.open()
+            if let hub {
+                guard hub.hasPrefix("https://") || SyncClientAddress.isLoopback(hub) else {
+                    throw CLIError.usage("the hub must be reached over https:// (plain http:// only to this machine)")
+                }
+                try node.setHubURL(hub)
+            }
+            let state = try node.syncState()
+            guard state.hubKey != nil else { throw SyncError.notEnrolled }
+            guard let url = state.hubURL else { throw SyncError.noHubURL }
+            let client = try SyncClient(replica: node, baseURL: url, caFile: ca, clock: { nowMillis() })
+            let terminal = isatty(1) == 1 && !json
+            let start = Date()
+            do {
+                let summary = try await client.sync { progress in
+                    guard terminal else { return }
+                    switch progress {
+                    case .pushed(let ops, let bytes): FileHandle.standardError.write(Data("\rpushed \(ops) ops (\(bytes) bytes)   ".utf8))
+                    case .pulled(let ops, let bytes): FileHandle.standardError.write(Data("\rpulled \(ops) ops (\(bytes) bytes)   ".utf8))
+                    }
+                }
+                await client.shutdown()
+                if terminal { FileHandle.standardError.write(Data("\n".utf8)) }
+                let seconds = Date().timeIntervalSince(start)
+                if json {
+                    Output.json(.object([
+                        "pushed_ops": .integer(Int64(summary.pushedOps)), "pushed_bytes": .integer(Int64(summary.pushedBytes)),
+                        "pulled_ops": .integer(Int64(summary.pulledOps)), "pulled_bytes": .integer(Int64(summary.pulledBytes)),
+                        "applied": .integer(Int64(summary.applied)), "waiting": .integer(Int64(summary.waiting)),
+                        "quarantined": .array(summary.quarantined.map(\.json)), "cursor": .integer(summary.cursor),
+                        "milliseconds": .integer(Int64(seconds * 1000)),
+                    ]))
+                } else {
+                    print(String(format: "synced with %@: pushed %d ops, pulled %d ops (%d applied, %d waiting), %d quarantined, %.1f s",
+                        url, summary.pushedOps, summary.pulledOps, summary.applied, summary.waiting, summary.quarantined.count, seconds))
+                    for note in summary.quarantined { print("  refused by the hub: \(note.dot): \(note.reason)") }
+                }
+            } catch {
+                await client.shutdown()
+                throw error
+            }
+        }
+    }
+}
+
+struct NodeExport: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export", abstract: "Write this node's unsynced changes to a bundle file for the hub (USB stick).")
+    @OptionGroup var replica: ReplicaOptions
+    @Option(help: "The bundle file to write (must not exist).") var out: String
+
+    func run() throws {
+        try guarded {
+            let summary = try NodeBundles.export(try replica.open(), to: out)
+            print(out)
+            print("\(summary.ops) ops, \(summary.bytes) bytes\(summary.remaining ? "; more remain: export again after the hub imports this one" : "")")
+        }
+    }
+}
+
+struct NodeImport: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import", abstract: "Apply a bundle file the hub wrote for this node.")
+    @OptionGroup var replica: ReplicaOptions
+    @Argument(help: "The bundle file from `hearth hub export`.") var file: String
+
+    func run() throws {
+        try guarded {
+            let summary = try NodeBundles.import(try replica.open(), from: file, nowMillis: nowMillis())
+            print("imported \(summary.ops) ops: \(summary.applied) applied, \(summary.waiting) waiting; cursor \(summary.cursor)")
         }
     }
 }

@@ -1,5 +1,8 @@
 import ArgumentParser
 import Foundation
+import HearthClient
+import HearthHub
+import HearthProtocol
 import HearthCore
 import HearthStore
 
@@ -19,6 +22,40 @@ enum CLIError: Error, CustomStringConvertible {
 func guarded(_ body: () throws -> Void) throws {
     do {
         try body()
+    } catch {
+        try report(error)
+    }
+}
+
+/// The async form of ``guarded(_:)``.
+func guardedAsync(_ body: () async throws -> Void) async throws {
+    do {
+        try await body()
+    } catch {
+        try report(error)
+    }
+}
+
+private func report(_ error: any Error) throws -> Never {
+    switch error {
+    case let error as ExitCode: throw error
+    case let error as SyncError:
+        printError(error.description)
+        if case .replica(let inner) = error { try report(inner) }
+        throw ExitCode(1)
+    case let error as HubError:
+        printError(error.message)
+        throw ExitCode(error.status.code == 400 ? 65 : 1)
+    case let error as BundleFile.Failure:
+        printError(error.description)
+        throw ExitCode(1)
+    case let error as MessageError:
+        printError(error.description)
+        throw ExitCode(65)
+    default: break
+    }
+    do {
+        throw error
     } catch let error as ReplicaError {
         printError(error.description)
         switch error {
@@ -32,6 +69,9 @@ func guarded(_ body: () throws -> Void) throws {
     } catch let error as CLIError {
         printError(error.description)
         if case .usage = error { throw ExitCode(2) }
+        throw ExitCode(1)
+    } catch {
+        printError(String(describing: error))
         throw ExitCode(1)
     }
 }

@@ -1,0 +1,107 @@
+import Foundation
+import HearthCore
+import HearthProtocol
+import HearthStore
+
+/// The node's side of offline transfer: write what a push would send to a file, read what a
+/// pull would receive from one. Importing the same file twice changes nothing.
+public enum NodeBundles {
+    public struct ExportSummary: Sendable {
+        public let ops: Int
+        public let bytes: Int
+        public let remaining: Bool
+    }
+
+    public struct ImportSummary: Sendable {
+        public let ops: Int
+        public let applied: Int
+        public let waiting: Int
+        public let cursor: Int64
+    }
+
+    public static func export(_ replica: Replica, to path: String) throws -> ExportSummary {
+        let state = try replica.syncState()
+        guard state.hubKey != nil else { throw SyncError.notEnrolled }
+        var registration: RegisterRequest?
+        if let pending = state.pendingRegistration {
+            let (secret, name) = SyncClient.splitRegistration(pending)
+            registration = RegisterRequest(secret: secret, replica: replica.info.id, publicKey: replica.info.publicKey, name: name)
+        }
+        let limit = WireLimits.maxOpsPerMessage * Bundle.maxPieces
+        let ops = try replica.unpushedOps(limit: limit + 1)
+        let remaining = ops.count > limit
+        var pushes: [PushRequest] = []
+        var index = 0
+        let sendable = Array(ops.prefix(limit))
+        while index < sendable.count {
+            let piece = Array(sendable[index..<min(index + WireLimits.maxOpsPerMessage, sendable.count)])
+            let last = piece[piece.count - 1]
+            let head = ChainHead(
+                counter: last.dot.counter, hash: last.hash,
+                signature: try replica.signChainHead(counter: last.dot.counter, hash: last.hash))
+            pushes.append(PushRequest(replica: replica.info.id, ops: piece, chain: head))
+            index += piece.count
+        }
+        let bundle = Bundle(
+            kind: .nodeToHub, from: replica.info.id, registration: registration, pushes: pushes,
+            pulledCursor: state.pullCursor)
+        let bytes = Gzip.compress(try bundle.signed(privateKey: Array(replica.keys.signingKey.rawRepresentation)))
+        try BundleFile.write(bytes, to: path)
+        return ExportSummary(ops: sendable.count, bytes: bytes.count, remaining: remaining)
+    }
+
+    public static func `import`(_ replica: Replica, from path: String, nowMillis: Int64) throws -> ImportSummary {
+        let state = try replica.syncState()
+        guard let hub = state.hubReplica, let hubKey = state.hubKey else { throw SyncError.notEnrolled }
+        let (bundle, signature, content) = try Bundle.read(try BundleFile.read(path))
+        guard bundle.kind == .hubToNode else { throw BundleFile.Failure("\(path) is a node's bundle; import it on the hub") }
+        guard bundle.from == hub, bundle.verify(signature: signature, content: content, publicKey: hubKey) else {
+            throw BundleFile.Failure("\(path) is not signed by this node's hub: nothing imported")
+        }
+        var ops = 0
+        var applied = 0
+        var waiting = 0
+        var cursor = state.pullCursor
+        for pull in bundle.pulls {
+            guard pull.hub == hub else { throw BundleFile.Failure("a piece of \(path) names another hub") }
+            if pull.yourCounter > state.ownCounter {
+                throw SyncError.behindItself(hubHolds: pull.yourCounter, local: state.ownCounter)
+            }
+            let report = try replica.applyPulled(pull.ops, cursor: pull.cursor, nowMillis: nowMillis)
+            try replica.recordAck(pull.yourCounter, notes: nil, nowMillis: nowMillis)
+            ops += pull.ops.count
+            applied += report.applied
+            waiting += report.waiting
+            cursor = max(cursor, pull.cursor)
+        }
+        if state.pendingRegistration != nil, !bundle.pulls.isEmpty { try replica.clearPendingRegistration() }
+        return ImportSummary(ops: ops, applied: applied, waiting: waiting, cursor: cursor)
+    }
+}
+
+/// Reading and writing bundle files: gzip on disk, written atomically, owner-only.
+public enum BundleFile {
+    public struct Failure: Error, CustomStringConvertible {
+        public let description: String
+        public init(_ description: String) { self.description = description }
+    }
+
+    public static func write(_ bytes: [UInt8], to path: String) throws {
+        let url = URL(fileURLWithPath: path)
+        if FileManager.default.fileExists(atPath: path) {
+            throw Failure("\(path) already exists; choose another --out file")
+        }
+        let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).partial")
+        try Data(bytes).write(to: temporary, options: .atomic)
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: temporary.path)
+        try FileManager.default.moveItem(at: temporary, to: url)
+    }
+
+    public static func read(_ path: String) throws -> [UInt8] {
+        guard let data = FileManager.default.contents(atPath: path) else { throw Failure("cannot read \(path)") }
+        guard data.count <= 512 << 20 else { throw Failure("\(path) is larger than 512 MB: not a bundle") }
+        let bytes = Array(data)
+        guard Gzip.looksCompressed(bytes) else { throw Failure("\(path) is not a Hearth bundle (not gzip)") }
+        do { return try Gzip.decompress(bytes, maxSize: 2 << 30) } catch { throw Failure("\(path): \(error.description)") }
+    }
+}

@@ -1,0 +1,28 @@
+import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
+import NIOSSL
+
+extension HubService {
+    /// The HTTP(S) application serving this hub; run it with `runService()`, which stops
+    /// gracefully on SIGINT and SIGTERM.
+    public func application(
+        host: String, port: Int, tlsCertificate: String? = nil, tlsKey: String? = nil,
+        onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) throws -> some ApplicationProtocol {
+        let server: HTTPServerBuilder
+        if let tlsCertificate, let tlsKey {
+            let chain = try NIOSSLCertificate.fromPEMFile(tlsCertificate).map { NIOSSLCertificateSource.certificate($0) }
+            let key = try NIOSSLPrivateKey(file: tlsKey, format: .pem)
+            server = try .tls(
+                .http1(), tlsConfiguration: TLSConfiguration.makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(key)))
+        } else {
+            server = .http1()
+        }
+        return Application(
+            router: router(), server: server,
+            configuration: .init(address: .hostname(host, port: port), serverName: "hearth-hub"),
+            onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? port) },
+            logger: logger)
+    }
+}

@@ -1,0 +1,78 @@
+import Foundation
+import HearthCore
+import HearthProtocol
+import HearthStore
+
+/// The hub's side of offline transfer: import a node's bundle (its registration and pushes),
+/// export the pull answers for one node. Importing the same bundle twice changes nothing.
+extension HubService {
+    public struct ImportSummary: Sendable {
+        public let node: String
+        public let registered: Bool
+        public let ops: Int
+        public let applied: Int
+        public let duplicates: Int
+        public let quarantined: [QuarantineNote]
+    }
+
+    public func importBundle(_ bytes: [UInt8]) throws -> ImportSummary {
+        let (bundle, signature, content) = try Bundle.read(bytes)
+        guard bundle.kind == .nodeToHub else { throw HubError.badRequest("this is a hub's bundle; import it on a node") }
+        var registered = false
+        if let registration = bundle.registration, try replica.node(bundle.from) == nil {
+            guard registration.replica == bundle.from,
+                bundle.verify(signature: signature, content: content, publicKey: registration.publicKey)
+            else { throw HubError.unauthorized("the bundle's signature does not verify: nothing imported") }
+            _ = try replica.register(
+                secret: registration.secret, replica: registration.replica, publicKey: registration.publicKey,
+                nowMillis: clock())
+            registered = true
+        }
+        guard var node = try replica.node(bundle.from) else {
+            throw HubError.unauthorized("replica \(bundle.from) is not registered with this hub")
+        }
+        guard node.revokedMillis == nil else { throw HubError.forbidden("node \(node.name) has been revoked") }
+        guard bundle.verify(signature: signature, content: content, publicKey: node.publicKey) else {
+            throw HubError.unauthorized("the bundle's signature does not verify: nothing imported")
+        }
+        var ops = 0
+        var applied = 0
+        var duplicates = 0
+        var quarantined: [QuarantineNote] = []
+        for push in bundle.pushes {
+            guard push.replica == node.replica else { throw HubError.badRequest("a push in the bundle is from another replica") }
+            let response = try accept(push, from: node)
+            ops += push.ops.count
+            applied += response.applied
+            duplicates += response.duplicates
+            quarantined += response.quarantined
+            node = try replica.node(node.replica) ?? node
+        }
+        if let cursor = bundle.pulledCursor { try replica.confirmPulled(node: node.replica, cursor: cursor, nowMillis: clock()) }
+        return ImportSummary(
+            node: node.name, registered: registered, ops: ops, applied: applied, duplicates: duplicates,
+            quarantined: quarantined)
+    }
+
+    /// The hub's log for one node since what it last confirmed, as a signed bundle.
+    public func exportBundle(forNode name: String) throws -> (bytes: [UInt8], ops: Int) {
+        guard let node = try replica.nodes().first(where: { $0.name == name }) else {
+            throw HubError.badRequest("no node named \(name) (see `hearth hub nodes`)")
+        }
+        guard node.revokedMillis == nil else { throw HubError.forbidden("node \(name) has been revoked") }
+        var pulls: [PullResponse] = []
+        var cursor = node.pullCursor
+        var ops = 0
+        while pulls.count < Bundle.maxPieces {
+            let batch = try replica.pull(for: node, cursor: cursor, maxOps: WireLimits.maxOpsPerMessage, nowMillis: clock())
+            pulls.append(
+                PullResponse(hub: replica.info.id, ops: batch.ops, cursor: batch.cursor, more: batch.more, yourCounter: node.ackedCounter))
+            ops += batch.ops.count
+            cursor = batch.cursor
+            if !batch.more { break }
+        }
+        let bundle = Bundle(kind: .hubToNode, from: replica.info.id, pulls: pulls)
+        let signed = try bundle.signed(privateKey: Array(replica.keys.signingKey.rawRepresentation))
+        return (Gzip.compress(signed), ops)
+    }
+}

@@ -1,0 +1,197 @@
+import ArgumentParser
+import Foundation
+import HearthClient
+import HearthCore
+import HearthHub
+import HearthProtocol
+import HearthStore
+import Logging
+
+struct HubCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "hub", abstract: "The county hub: enroll nodes, serve sync, exchange bundles.",
+        subcommands: [
+            HubInit.self, HubEnroll.self, HubNodes.self, HubRevoke.self, HubServe.self, HubImport.self, HubExport.self,
+        ])
+}
+
+struct HubInit: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "init", abstract: "Create the county hub's replica and the county data key.")
+    @OptionGroup var replica: ReplicaOptions
+    @Option(help: "A name for the hub, e.g. the county's.") var name: String
+    @Option(help: "The county's 6-digit division code.") var scope: String
+
+    func run() throws {
+        try guarded {
+            let prefix = try ScopePrefix.parse(scope, field: "scope")
+            guard prefix.level == .county else { throw InputError(field: "scope", reason: "a hub serves a county: 6 digits") }
+            let created = try Replica.create(
+                path: try replica.databasePath, keyPath: replica.keyPath, name: name, scope: prefix, role: .hub,
+                nowMillis: nowMillis())
+            print(created.info.id.value)
+            print("hub \(name) created for county \(prefix.value); key file \(replica.keyPath ?? created.path + ".key") (keep it safe)")
+        }
+    }
+}
+
+struct HubEnroll: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "enroll",
+        abstract: "Print a one-time enrollment token for a new node (a secret: hand it over like a password).")
+    @OptionGroup var replica: ReplicaOptions
+    @Option(help: "The node's name (unique in the county).") var name: String
+    @Option(help: "The node's scope: 9 digits for a township, 12 for a village.") var scope: String
+
+    func run() throws {
+        try guarded {
+            let hub = try replica.open()
+            let prefix = try ScopePrefix.parse(scope, field: "scope")
+            let secret = try hub.createEnrollment(name: name, scope: prefix, nowMillis: nowMillis())
+            let token = EnrollmentToken(
+                hub: hub.info.id, hubKey: hub.info.publicKey, name: name, scope: prefix.value, secret: secret,
+                dataKey: hub.keys.dataKey.withUnsafeBytes { Data($0) }.base64EncodedString())
+            print(token.text)
+        }
+    }
+}
+
+struct HubNodes: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "nodes", abstract: "List nodes with their last sync and lag.")
+    @OptionGroup var replica: ReplicaOptions
+    @Flag(help: "Print one JSON document.") var json = false
+
+    func run() throws {
+        try guarded {
+            let hub = try replica.open()
+            let end = try hub.logEnd()
+            let nodes = try hub.nodes()
+            if json {
+                Output.json(.array(nodes.map { node in
+                    .object([
+                        "name": .string(node.name), "replica": .string(node.replica.value), "scope": .string(node.scope.value),
+                        "registered": .string(Output.time(node.registeredMillis)),
+                        "last_sync": node.lastSyncMillis.map { .string(Output.time($0)) } ?? .null,
+                        "acked_counter": .integer(Int64(node.ackedCounter)), "pull_cursor": .integer(node.pullCursor),
+                        "lag_ops": .integer(max(0, end - node.pullCursor)),
+                        "skew_ms": node.skewMillis.map(JSON.integer) ?? .null,
+                        "state": .string(node.revokedMillis != nil ? "revoked" : node.forkedMillis != nil ? "forked" : "active"),
+                    ])
+                }))
+                return
+            }
+            if nodes.isEmpty {
+                print("(no nodes: enroll one with `hearth hub enroll --name NAME --scope PREFIX`)")
+                return
+            }
+            Output.table(
+                ["name", "scope", "replica", "last sync", "lag (log entries)", "skew", "state"],
+                nodes.map { node in
+                    [
+                        node.name, node.scope.value, node.replica.value, node.lastSyncMillis.map(Output.time) ?? "never",
+                        String(max(0, end - node.pullCursor)),
+                        node.skewMillis.map { abs($0) > 300_000 ? "\($0 / 1000) s (over 5 min)" : "\($0 / 1000) s" } ?? "",
+                        node.revokedMillis != nil ? "revoked" : node.forkedMillis != nil ? "forked" : "active",
+                    ]
+                })
+        }
+    }
+}
+
+struct HubRevoke: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "revoke", abstract: "Revoke a node: it gets nothing more.")
+    @OptionGroup var replica: ReplicaOptions
+    @Argument(help: "The node's name.") var name: String
+
+    func run() throws {
+        try guarded {
+            try replica.open().revoke(name: name, nowMillis: nowMillis())
+            print(name)
+        }
+    }
+}
+
+struct HubServe: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Serve the sync API. Stops cleanly on SIGINT or SIGTERM.",
+        discussion: """
+            With --tls-cert and --tls-key the hub serves HTTPS; nodes check its certificate (give them --ca for a
+            county's own CA). Without them it serves plain HTTP, which is for loopback and tests only.
+            """)
+    @OptionGroup var replica: ReplicaOptions
+    @Option(help: "Address to listen on.") var host = "127.0.0.1"
+    @Option(help: "Port to listen on (0 picks a free one and prints it).") var port: Int
+    @Option(name: .customLong("tls-cert"), help: "PEM certificate chain.") var tlsCert: String?
+    @Option(name: .customLong("tls-key"), help: "PEM private key.") var tlsKey: String?
+
+    func run() async throws {
+        try await guardedAsync {
+            let hub = try replica.open()
+            guard hub.info.role == .hub else { throw CLIError.usage("\(hub.path) is a node's replica, not a hub's") }
+            let loopback = host == "127.0.0.1" || host == "localhost" || host == "::1"
+            guard (tlsCert == nil) == (tlsKey == nil) else { throw CLIError.usage("give both --tls-cert and --tls-key") }
+            var logger = Logger(label: "hearth.hub")
+            logger.logLevel = .info
+            let service = HubService(replica: hub, logger: logger, clock: { nowMillis() })
+            let scheme = tlsCert == nil ? "http" : "https"
+            if tlsCert == nil {
+                guard loopback else {
+                    throw CLIError.usage("plain HTTP is for loopback only: give --tls-cert and --tls-key to serve \(host)")
+                }
+                printError("serving plain HTTP on loopback: for tests and demos only; nodes elsewhere need TLS")
+            }
+            let app = try service.application(host: host, port: port, tlsCertificate: tlsCert, tlsKey: tlsKey) { bound in
+                // Written unbuffered: scripts and tests wait for this line to learn the port.
+                FileHandle.standardOutput.write(Data("hub \(hub.info.name) serving \(scheme)://\(host):\(bound)\n".utf8))
+            }
+            try await app.runService()
+            print("hub stopped")
+        }
+    }
+}
+
+struct HubImport: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "import", abstract: "Import a node's bundle file.")
+    @OptionGroup var replica: ReplicaOptions
+    @Argument(help: "The bundle file written by `hearth node export`.") var file: String
+    @Flag(help: "Print one JSON document.") var json = false
+
+    func run() throws {
+        try guarded {
+            let hub = try replica.open()
+            let service = HubService(replica: hub, logger: Logger(label: "hearth.hub"), clock: { nowMillis() })
+            let summary = try service.importBundle(try BundleFile.read(file))
+            if json {
+                Output.json(.object([
+                    "node": .string(summary.node), "registered": .bool(summary.registered), "ops": .integer(Int64(summary.ops)),
+                    "applied": .integer(Int64(summary.applied)), "duplicates": .integer(Int64(summary.duplicates)),
+                    "quarantined": .array(summary.quarantined.map(\.json)),
+                ]))
+            } else {
+                print("imported \(summary.ops) ops from \(summary.node)\(summary.registered ? " (node registered)" : ""): "
+                    + "\(summary.applied) applied, \(summary.duplicates) already held, \(summary.quarantined.count) quarantined")
+                for note in summary.quarantined { print("  quarantined \(note.dot): \(note.reason)") }
+            }
+        }
+    }
+}
+
+struct HubExport: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export", abstract: "Write the hub's news for one node to a bundle file.")
+    @OptionGroup var replica: ReplicaOptions
+    @Option(help: "The node's name.") var node: String
+    @Option(help: "The bundle file to write (must not exist).") var out: String
+
+    func run() throws {
+        try guarded {
+            let hub = try replica.open()
+            let service = HubService(replica: hub, logger: Logger(label: "hearth.hub"), clock: { nowMillis() })
+            let (bytes, ops) = try service.exportBundle(forNode: node)
+            try BundleFile.write(bytes, to: out)
+            print(out)
+            print("\(ops) ops for \(node), \(bytes.count) bytes")
+        }
+    }
+}
