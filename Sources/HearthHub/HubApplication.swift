@@ -26,3 +26,15 @@ extension HubService {
             logger: logger)
     }
 }
+
+extension HubService {
+    /// Serves until cancelled or, with `stopOnSignals`, until SIGINT or SIGTERM, then shuts
+    /// down gracefully (requests in flight finish; their transactions commit or roll back whole).
+    public func serve(
+        host: String, port: Int, tlsCertificate: String? = nil, tlsKey: String? = nil, stopOnSignals: Bool,
+        onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) async throws {
+        let app = try application(host: host, port: port, tlsCertificate: tlsCertificate, tlsKey: tlsKey, onRunning: onRunning)
+        try await app.runService(gracefulShutdownSignals: stopOnSignals ? [.sigterm, .sigint] : [])
+    }
+}

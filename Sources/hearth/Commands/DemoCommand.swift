@@ -1,16 +1,16 @@
 import ArgumentParser
 import Foundation
-import HearthStore
 
-struct DemoCommand: ParsableCommand {
+struct DemoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
-        abstract: "Run a scripted offline day on two real SQLite replicas in a temporary directory, and explain it.")
+        abstract: "A scripted day: a county hub on loopback, a township and two villages working offline, then syncing.",
+        discussion: "Exits non-zero unless every replica ends with the hub's state for what it shares.")
 
     @Option(help: "Keep the replicas in this (new) directory instead of a temporary one.") var dir: String?
 
-    func run() throws {
-        try guarded {
+    func run() async throws {
+        try await guardedAsync {
             let directory =
                 dir ?? FileManager.default.temporaryDirectory.appendingPathComponent("hearth-demo-\(UUID().uuidString)").path
             if FileManager.default.fileExists(atPath: directory),
@@ -19,13 +19,12 @@ struct DemoCommand: ParsableCommand {
                 throw CLIError.usage("\(directory) is not empty; give a new directory")
             }
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-            let outcome = try DemoScenario(directory: directory).run { print($0) }
+            let converged = try await CountyDemo(directory: directory) { print($0) }.run()
             print("")
-            print("The replicas are in \(directory). Try:")
-            print("  hearth show \(outcome.enrollment) --db \(directory)/village.db")
-            print("  hearth show \(outcome.household) --history --db \(directory)/village.db")
-            print("  sqlite3 \(directory)/village.db 'select id, name, sex, birth_date, vital_status, id_pending from members'")
-            guard outcome.digestsEqual else { throw CLIError.failed("the demo's replicas did not converge") }
+            print("The replicas are in \(directory) (hub.db, 421281101.db, 421281101001.db, 421281101002.db). Try:")
+            print("  hearth status --db \(directory)/hub.db")
+            print("  hearth household list --db \(directory)/421281101001.db")
+            guard converged else { throw CLIError.failed("the demo's replicas did not converge") }
         }
     }
 }

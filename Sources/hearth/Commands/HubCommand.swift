@@ -141,11 +141,10 @@ struct HubServe: AsyncParsableCommand {
                 }
                 printError("serving plain HTTP on loopback: for tests and demos only; nodes elsewhere need TLS")
             }
-            let app = try service.application(host: host, port: port, tlsCertificate: tlsCert, tlsKey: tlsKey) { bound in
+            try await service.serve(host: host, port: port, tlsCertificate: tlsCert, tlsKey: tlsKey, stopOnSignals: true) { bound in
                 // Written unbuffered: scripts and tests wait for this line to learn the port.
                 FileHandle.standardOutput.write(Data("hub \(hub.info.name) serving \(scheme)://\(host):\(bound)\n".utf8))
             }
-            try await app.runService()
             print("hub stopped")
         }
     }

@@ -1,0 +1,180 @@
+import Crypto
+import Foundation
+import HearthClient
+import HearthCore
+import HearthHub
+import HearthProtocol
+import HearthStore
+import Logging
+
+/// The scripted day behind `hearth demo`: a county hub, a township node and two village
+/// nodes, real SQLite files and real HTTP on loopback. The nodes work offline with
+/// concurrent edits to the same household, then sync; the demo prints what merged and what
+/// is in conflict, and fails unless every replica holds the hub's state for what it shares.
+struct CountyDemo {
+    let directory: String
+    let say: (String) -> Void
+
+    struct Node {
+        let replica: Replica
+        let client: SyncClient
+    }
+
+    func run() async throws -> Bool {
+        var clock: Int64 = 1_795_600_000_000  // fixed (2026-11-25) so the story reads the same every run
+        let now: @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }
+        func tick() -> Int64 {
+            clock += 60_000
+            return clock
+        }
+        say("1. The county hub (421281) and three nodes: Shahe township (421281101), Xinzhuang (…101001), Hewan (…101002).")
+        let hub = try Replica.create(
+            path: directory + "/hub.db", name: "county hub", scope: try ScopePrefix.parse("421281", field: "scope"), role: .hub,
+            nowMillis: tick())
+        var logger = Logger(label: "hearth.demo")
+        logger.logLevel = .critical
+        let service = HubService(replica: hub, logger: logger, clock: now)
+        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
+        return try await withThrowingTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                try await service.serve(host: "127.0.0.1", port: 0, stopOnSignals: false) { port in continuation.yield(port) }
+                return true
+            }
+            var iterator = ports.makeAsyncIterator()
+            guard let port = await iterator.next() else { throw CLIError.failed("the hub did not start") }
+            let url = "http://127.0.0.1:\(port)"
+            say("   hub serving \(url) (plain HTTP on loopback, for the demo)")
+            let township = try await enroll(hub, name: "沙河镇", scope: "421281101", url: url, clock: now)
+            let xinzhuang = try await enroll(hub, name: "新庄村", scope: "421281101001", url: url, clock: now)
+            let hewan = try await enroll(hub, name: "河湾村", scope: "421281101002", url: url, clock: now)
+            let converged: Bool
+            do {
+                converged = try await story(hub: hub, township: township, xinzhuang: xinzhuang, hewan: hewan, tick: tick)
+            } catch {
+                for node in [township, xinzhuang, hewan] { await node.client.shutdown() }
+                throw error
+            }
+            for node in [township, xinzhuang, hewan] { await node.client.shutdown() }
+            group.cancelAll()
+            return converged
+        }
+    }
+
+    private func enroll(_ hub: Replica, name: String, scope: String, url: String, clock: @escaping @Sendable () -> Int64)
+        async throws -> Node
+    {
+        let prefix = try ScopePrefix.parse(scope, field: "scope")
+        let secret = try hub.createEnrollment(name: name, scope: prefix, nowMillis: clock())
+        let replica = try Replica.create(
+            path: directory + "/\(scope).db", name: name, scope: prefix, role: .node, nowMillis: clock(),
+            keys: hub.keys.withNewSigningKey())
+        try replica.setHub(replica: hub.info.id, key: hub.info.publicKey, url: url, pendingRegistration: nil)
+        let client = try SyncClient(replica: replica, baseURL: url, clock: clock)
+        _ = try await client.register(secret: secret, name: name)
+        say("   enrolled \(name) (\(scope)) as replica \(replica.info.id)")
+        return Node(replica: replica, client: client)
+    }
+
+    private func story(hub: Replica, township: Node, xinzhuang: Node, hewan: Node, tick: () -> Int64) async throws -> Bool {
+        say("2. Offline field work in the villages.")
+        var household = HouseholdInput()
+        household.village = "421281101001"
+        household.address = "新庄村三组12号"
+        household.type = "rural"
+        household.phone = "13800001111"
+        let home = try xinzhuang.replica.addHousehold(household, author: "cun-li", nowMillis: tick())
+        var head = MemberInput()
+        head.household = home.value
+        head.name = "王秀英"
+        head.idNumber = "421281198001010011"
+        head.relation = "head"
+        let headID = try xinzhuang.replica.addMember(head, author: "cun-li", nowMillis: tick())
+        var father = MemberInput()
+        father.household = home.value
+        father.name = "王德顺"
+        father.idNumber = "11010519491231002X"
+        father.relation = "parent"
+        let fatherID = try xinzhuang.replica.addMember(father, author: "cun-li", nowMillis: tick())
+        let enrollments = try xinzhuang.replica.enroll(
+            EnrollInput(household: home.value, program: "dibao_rural", amount: "560", start: "2026-01"), author: "cun-li",
+            nowMillis: tick())
+        var other = HouseholdInput()
+        other.village = "421281101002"
+        other.address = "河湾村一组3号"
+        other.type = "rural"
+        let hewanHome = try hewan.replica.addHousehold(other, author: "cun-zhao", nowMillis: tick())
+        say("   Xinzhuang: household \(home) with \(headID) and \(fatherID), rural dibao applied; Hewan: household \(hewanHome)")
+
+        say("3. Everyone syncs; the township approves the applications.")
+        try await sync([xinzhuang, hewan, township])
+        for enrollment in enrollments {
+            try township.replica.changeEnrollment(enrollment.value, .approve, note: nil, author: "zhen-wang", nowMillis: tick())
+        }
+
+        say("4. Offline again, concurrently on two replicas:")
+        say("   township: head's amount 600 yuan from 2026-07 (提标), phone 13800002222")
+        try township.replica.changeAmount(
+            enrollments[0].value, amount: "600", from: "2026-07", reason: "提标", author: "zhen-wang", nowMillis: tick())
+        var townshipEdit = HouseholdInput()
+        townshipEdit.phone = "13800002222"
+        try township.replica.editHousehold(home.value, townshipEdit, author: "zhen-wang", nowMillis: tick())
+        say("   village: head's amount 580 yuan from 2026-07 (收入核减), new address, phone 13900003333,")
+        say("            and the father's death on 2026-11-20 (his enrollment ends in the same transaction)")
+        try xinzhuang.replica.changeAmount(
+            enrollments[0].value, amount: "580", from: "2026-07", reason: "收入核减", author: "cun-li", nowMillis: tick())
+        var villageEdit = HouseholdInput()
+        villageEdit.address = "新庄村三组12号（新房）"
+        villageEdit.phone = "13900003333"
+        try xinzhuang.replica.editHousehold(home.value, villageEdit, author: "cun-li", nowMillis: tick())
+        _ = try xinzhuang.replica.recordDeath(member: fatherID.value, date: "2026-11-20", author: "cun-li", nowMillis: tick())
+
+        say("5. Everyone syncs (twice, in different orders).")
+        try await sync([township, xinzhuang, hewan])
+        try await sync([hewan, xinzhuang, township])
+
+        say("6. What merged:")
+        let view = try hub.view(home, reveal: false)
+        say("   phone (lww, newest write wins): \(view.value("phone") ?? ""); address: \(view.value("address") ?? "")")
+        let amount = try hub.view(enrollments[0], reveal: false)
+        let amountField = amount.fields.first { $0.name == "amount" }!
+        say("   head's amount (human): \(amountField.inConflict ? "IN CONFLICT, for the county desk" : "settled"): "
+            + amountField.candidates.map(\.display).joined(separator: "  |  "))
+        let fatherEnrollment = try hub.view(enrollments[1], reveal: false)
+        say("   father's enrollment: \(fatherEnrollment.value("status") ?? "") (exited beats approved), end \(fatherEnrollment.value("end_month") ?? "")")
+        say("   Hewan holds \(try hewan.replica.list(.household).count) household(s): only its own village")
+
+        say("7. Every replica against the hub, record by record:")
+        var converged = true
+        for (name, node) in [("township", township), ("Xinzhuang", xinzhuang), ("Hewan", hewan)] {
+            var records = 0
+            for type in RecordType.allCases {
+                for id in try node.replica.list(type) {
+                    records += 1
+                    if try node.replica.state(of: id) != hub.state(of: id) {
+                        converged = false
+                        say("   DIVERGED: \(name) \(id)")
+                    }
+                }
+            }
+            let hubCount = try RecordType.allCases.reduce(0) { total, type in
+                try total + hub.list(type).filter { id in
+                    guard let village = try hub.state(of: id)?.resolution(of: "village").value.textValue else { return false }
+                    return village.hasPrefix(node.replica.info.scope.value)
+                }.count
+            }
+            if hubCount != records { converged = false }
+            say("   \(name): \(records) records, \(records == hubCount ? "all" : "NOT all") of the hub's for its scope, identical: \(converged)")
+        }
+        let status = try hub.status()
+        say("   hub: \(status.logSize) ops, \(status.conflicted) record(s) in conflict")
+        say(converged ? "Converged." : "NOT CONVERGED.")
+        return converged
+    }
+
+    private func sync(_ nodes: [Node]) async throws {
+        for node in nodes {
+            let summary = try await node.client.sync()
+            say("   \(node.replica.info.name): pushed \(summary.pushedOps), pulled \(summary.pulledOps)")
+        }
+    }
+}
