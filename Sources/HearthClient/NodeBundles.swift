@@ -21,7 +21,7 @@ public enum NodeBundles {
 
     public static func export(_ replica: Replica, to path: String) throws -> ExportSummary {
         let state = try replica.syncState()
-        guard state.hubKey != nil else { throw SyncError.notEnrolled }
+        guard let hub = state.hubReplica, state.hubKey != nil else { throw SyncError.notEnrolled }
         var registration: RegisterRequest?
         if let pending = state.pendingRegistration {
             let (secret, name) = SyncClient.splitRegistration(pending)
@@ -43,7 +43,7 @@ public enum NodeBundles {
             index += piece.count
         }
         let bundle = Bundle(
-            kind: .nodeToHub, from: replica.info.id, registration: registration, pushes: pushes,
+            kind: .nodeToHub, from: replica.info.id, to: hub, registration: registration, pushes: pushes,
             pulledCursor: state.pullCursor)
         let bytes = Gzip.compress(try bundle.signed(privateKey: Array(replica.keys.signingKey.rawRepresentation)))
         try BundleFile.write(bytes, to: path)
@@ -55,6 +55,9 @@ public enum NodeBundles {
         guard let hub = state.hubReplica, let hubKey = state.hubKey else { throw SyncError.notEnrolled }
         let (bundle, signature, content) = try Bundle.read(try BundleFile.read(path))
         guard bundle.kind == .hubToNode else { throw BundleFile.Failure("\(path) is a node's bundle; import it on the hub") }
+        guard bundle.to == replica.info.id else {
+            throw BundleFile.Failure("\(path) was written for replica \(bundle.to), not this one (\(replica.info.id)): nothing imported")
+        }
         guard bundle.from == hub, bundle.verify(signature: signature, content: content, publicKey: hubKey) else {
             throw BundleFile.Failure("\(path) is not signed by this node's hub: nothing imported")
         }

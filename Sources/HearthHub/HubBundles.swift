@@ -18,6 +18,9 @@ extension HubService {
     public func importBundle(_ bytes: [UInt8]) throws -> ImportSummary {
         let (bundle, signature, content) = try Bundle.read(bytes)
         guard bundle.kind == .nodeToHub else { throw HubError.badRequest("this is a hub's bundle; import it on a node") }
+        guard bundle.to == replica.info.id else {
+            throw HubError.badRequest("this bundle was written for hub \(bundle.to), not this one (\(replica.info.id))")
+        }
         var registered = false
         if let registration = bundle.registration, try replica.node(bundle.from) == nil {
             guard registration.replica == bundle.from,
@@ -71,7 +74,7 @@ extension HubService {
             cursor = batch.cursor
             if !batch.more { break }
         }
-        let bundle = Bundle(kind: .hubToNode, from: replica.info.id, pulls: pulls)
+        let bundle = Bundle(kind: .hubToNode, from: replica.info.id, to: node.replica, pulls: pulls)
         let signed = try bundle.signed(privateKey: Array(replica.keys.signingKey.rawRepresentation))
         return (Gzip.compress(signed), ops)
     }

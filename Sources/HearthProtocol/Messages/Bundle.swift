@@ -12,17 +12,20 @@ public struct Bundle: Sendable, Equatable {
 
     public let kind: Kind
     public let from: ReplicaID
+    /// The one replica meant to import the bundle: another refuses it.
+    public let to: ReplicaID
     public let registration: RegisterRequest?
     public let pushes: [PushRequest]
     public let pulledCursor: Int64?
     public let pulls: [PullResponse]
 
     public init(
-        kind: Kind, from: ReplicaID, registration: RegisterRequest? = nil, pushes: [PushRequest] = [],
+        kind: Kind, from: ReplicaID, to: ReplicaID, registration: RegisterRequest? = nil, pushes: [PushRequest] = [],
         pulledCursor: Int64? = nil, pulls: [PullResponse] = []
     ) {
         self.kind = kind
         self.from = from
+        self.to = to
         self.registration = registration
         self.pushes = pushes
         self.pulledCursor = pulledCursor
@@ -36,6 +39,7 @@ public struct Bundle: Sendable, Equatable {
     public var content: JSON {
         var members: [String: JSON] = [
             "v": .integer(WireVersion.current), "kind": .string(kind.rawValue), "from": .string(from.value),
+            "to": .string(to.value),
         ]
         if let registration { members["registration"] = registration.json }
         members["pushes"] = .array(pushes.map(\.json))
@@ -68,7 +72,7 @@ public struct Bundle: Sendable, Equatable {
         var pulls: [PullResponse] = []
         for item in pullItems { pulls.append(try PullResponse(json: item)) }
         let bundle = Bundle(
-            kind: kind, from: try content.replica("from"),
+            kind: kind, from: try content.replica("from"), to: try content.replica("to"),
             registration: try content["registration"].map { json throws(MessageError) in try RegisterRequest(json: json) },
             pushes: pushes, pulledCursor: content["pulled_cursor"]?.integerValue, pulls: pulls)
         return (bundle, signature, content.canonicalBytes)

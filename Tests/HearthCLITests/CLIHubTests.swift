@@ -1,0 +1,142 @@
+import Foundation
+import HearthCore
+import Testing
+
+@Suite("The hearth CLI with a hub, over real HTTP on loopback")
+struct CLIHubTests {
+    /// Starts `hearth hub serve --port 0` and reads its first lines until it names its address.
+    func startHub(_ cli: CLIRunner, database: String) throws -> (process: Process, url: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: CLIRunner.binary)
+        process.arguments = ["hub", "serve", "--db", database, "--port", "0"]
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        var text = ""
+        while !text.contains("\n") || !text.contains("serving") {
+            let chunk = out.fileHandleForReading.availableData
+            if chunk.isEmpty { break }  // the process ended before it served
+            text += String(decoding: chunk, as: UTF8.self)
+        }
+        guard let range = text.range(of: "http://127.0.0.1:[0-9]+", options: .regularExpression) else {
+            process.terminate()
+            throw CLITestFailure("the hub did not start: \(text)")
+        }
+        return (process, String(text[range]))
+    }
+
+    @Test("hub init, enroll, serve; node init with the token; sync both ways; SIGTERM stops the hub cleanly")
+    func hubFlow() throws {
+        let cli = try CLIRunner()
+        let hubDB = cli.directory + "/hub.db"
+        #expect(try cli.ok(["hub", "init", "--db", hubDB, "--name", "宜城", "--scope", "421281"]).firstLine.count == 12)
+        let badScope = try cli.run(["hub", "init", "--db", cli.directory + "/x.db", "--name", "x", "--scope", "421281101"])
+        #expect(badScope.status == 65)
+        let villageToken = try cli.ok(["hub", "enroll", "--db", hubDB, "--name", "xinzhuang", "--scope", "421281101001"])
+        #expect(villageToken.stdout.split(separator: "\n").count == 1)
+        #expect(villageToken.firstLine.hasPrefix("hearth1."))
+        let townshipToken = try cli.ok(["hub", "enroll", "--db", hubDB, "--name", "shahe", "--scope", "421281101"]).firstLine
+        let outside = try cli.run(["hub", "enroll", "--db", hubDB, "--name", "far", "--scope", "420000101"])
+        #expect(outside.status == 65)
+
+        let (hub, url) = try startHub(cli, database: hubDB)
+        defer { if hub.isRunning { hub.terminate() } }
+
+        let villageDB = cli.directory + "/village.db"
+        let village = try cli.ok(["node", "init", "--db", villageDB, "--token", villageToken.firstLine, "--hub", url])
+        #expect(village.firstLine.count == 12)
+        let reuse = try cli.run(["node", "init", "--db", cli.directory + "/again.db", "--token", villageToken.firstLine, "--hub", url])
+        #expect(reuse.status != 0)
+        #expect(reuse.stderr.contains("already been used"))
+        #expect(!FileManager.default.fileExists(atPath: cli.directory + "/again.db"))
+
+        let household = try cli.ok([
+            "household", "add", "--db", villageDB, "--village", "421281101001", "--address", "一组", "--type", "rural",
+        ]).firstLine
+        try cli.ok(["member", "add", "--db", villageDB, "--household", household, "--name", "张三", "--relation", "head"])
+        let pushed = try #require(try cli.ok(["node", "sync", "--db", villageDB, "--json"]).json)
+        #expect(pushed["pushed_ops"]?.integerValue == 3)
+        let again = try #require(try cli.ok(["node", "sync", "--db", villageDB, "--json"]).json)
+        #expect(again["pushed_ops"]?.integerValue == 0)
+        #expect(try cli.ok(["status", "--db", villageDB, "--json"]).json?["unsynced_ops"]?.integerValue == 0)
+
+        let townshipDB = cli.directory + "/township.db"
+        try cli.ok(["node", "init", "--db", townshipDB, "--token", townshipToken, "--hub", url])
+        let pulled = try #require(try cli.ok(["node", "sync", "--db", townshipDB, "--json"]).json)
+        #expect(pulled["pulled_ops"]?.integerValue == 3)
+        let shown = try #require(try cli.ok(["household", "show", "--db", townshipDB, household, "--json"]).json)
+        #expect(shown["fields"]?["address"]?.stringValue == "一组")
+
+        let nodes = try #require(try cli.ok(["hub", "nodes", "--db", hubDB, "--json"]).json?.arrayValue)
+        #expect(nodes.count == 2)
+        #expect(nodes.allSatisfy { $0["last_sync"] != .null && $0["state"]?.stringValue == "active" })
+
+        try cli.ok(["hub", "revoke", "--db", hubDB, "shahe"])
+        let revoked = try cli.run(["node", "sync", "--db", townshipDB])
+        #expect(revoked.status == 1)
+        #expect(revoked.stderr.contains("revoked"))
+
+        hub.terminate()  // SIGTERM
+        hub.waitUntilExit()
+        #expect(hub.terminationStatus == 0)
+        let down = try cli.run(["node", "sync", "--db", villageDB])
+        #expect(down.status == 1)
+        #expect(down.stderr.contains("cannot reach the hub"))
+    }
+
+    @Test("a file-only node syncs by bundles, and importing a bundle twice changes nothing")
+    func bundles() throws {
+        let cli = try CLIRunner()
+        let hubDB = cli.directory + "/hub.db"
+        try cli.ok(["hub", "init", "--db", hubDB, "--name", "宜城", "--scope", "421281"])
+        let token = try cli.ok(["hub", "enroll", "--db", hubDB, "--name", "hewan", "--scope", "421281101002"]).firstLine
+        let nodeDB = cli.directory + "/hewan.db"
+        try cli.ok(["node", "init", "--db", nodeDB, "--token", token])
+        try cli.ok(["household", "add", "--db", nodeDB, "--village", "421281101002", "--address", "三组", "--type", "urban"])
+        let up = cli.directory + "/up.hearth"
+        try cli.ok(["node", "export", "--db", nodeDB, "--out", up])
+        let first = try #require(try cli.ok(["hub", "import", "--db", hubDB, up, "--json"]).json)
+        #expect(first["registered"] == .bool(true))
+        #expect(first["applied"]?.integerValue == 1)
+        let second = try #require(try cli.ok(["hub", "import", "--db", hubDB, up, "--json"]).json)
+        #expect(second["applied"]?.integerValue == 0)
+        #expect(second["duplicates"]?.integerValue == 1)
+        #expect(try cli.ok(["status", "--db", hubDB, "--json"]).json?["log_size"]?.integerValue == 1)
+
+        let other = try cli.ok(["hub", "enroll", "--db", hubDB, "--name", "xinzhuang", "--scope", "421281101001"]).firstLine
+        let otherDB = cli.directory + "/xinzhuang.db"
+        try cli.ok(["node", "init", "--db", otherDB, "--token", other])
+        try cli.ok(["household", "add", "--db", otherDB, "--village", "421281101001", "--address", "一组", "--type", "rural"])
+        let otherUp = cli.directory + "/other.hearth"
+        try cli.ok(["node", "export", "--db", otherDB, "--out", otherUp])
+        try cli.ok(["hub", "import", "--db", hubDB, otherUp])
+
+        let down = cli.directory + "/down.hearth"
+        try cli.ok(["hub", "export", "--db", hubDB, "--node", "hewan", "--out", down])
+        let exists = try cli.run(["hub", "export", "--db", hubDB, "--node", "hewan", "--out", down])
+        #expect(exists.status != 0)
+        try cli.ok(["node", "import", "--db", nodeDB, down])
+        try cli.ok(["node", "import", "--db", nodeDB, down])
+        let status = try #require(try cli.ok(["status", "--db", nodeDB, "--json"]).json)
+        #expect(status["unsynced_ops"]?.integerValue == 0)
+        #expect(status["records"]?["households"]?.integerValue == 1)  // only its own village
+
+        let wrong = try cli.run(["node", "import", "--db", otherDB, down])
+        #expect(wrong.status != 0)
+        let garbage = cli.directory + "/garbage.hearth"
+        try Data("not a bundle".utf8).write(to: URL(fileURLWithPath: garbage))
+        let refused = try cli.run(["hub", "import", "--db", hubDB, garbage])
+        #expect(refused.status != 0)
+        #expect(refused.stderr.contains("not a Hearth bundle"))
+    }
+
+    @Test("hearth demo runs the county scenario and converges")
+    func demo() throws {
+        let cli = try CLIRunner()
+        let result = try cli.run(["demo", "--dir", cli.directory + "/demo"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("IN CONFLICT"))
+        #expect(result.stdout.contains("Converged."))
+    }
+}
