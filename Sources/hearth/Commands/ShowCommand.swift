@@ -152,7 +152,10 @@ struct StatusCommand: ParsableCommand {
 
     func run() throws {
         try guarded {
-            let status = try replica.open().status()
+            let open = try replica.open()
+            let status = try open.status()
+            let sync = try open.syncState()
+            let refused = (sync.notes.flatMap { try? JSON.parse($0) }?.arrayValue) ?? []
             let counts = RecordType.allCases.map { ($0.table, status.counts[$0] ?? 0) }
             if json {
                 Output.json(.object([
@@ -163,6 +166,9 @@ struct StatusCommand: ParsableCommand {
                     "version_vector": .object(Dictionary(uniqueKeysWithValues: status.vector.sorted.map { ($0.replica.value, JSON.integer(Int64($0.counter))) })),
                     "own_ops": .integer(Int64(status.ownOps)), "unsynced_ops": .integer(Int64(status.unsynced)),
                     "waiting_ops": .integer(Int64(status.waiting)), "log_size": .integer(Int64(status.logSize)),
+                    "hub": sync.hubReplica.map { .string($0.value) } ?? .null,
+                    "last_sync": sync.lastSyncMillis.map { .string(Output.time($0)) } ?? .null,
+                    "pull_cursor": .integer(sync.pullCursor), "refused_by_hub": .array(refused),
                 ]))
                 return
             }
@@ -172,6 +178,12 @@ struct StatusCommand: ParsableCommand {
             print("conflict  \(status.conflicted) record(s) in conflict; \(status.pendingIDs) member(s) without an ID number (pending)")
             print("vector    \(status.vector)")
             print("ops       \(status.logSize) in the log, \(status.ownOps) made here, \(status.unsynced) not yet synced, \(status.waiting) waiting for earlier ops")
+            if let hub = sync.hubReplica {
+                print("hub       \(hub)\(sync.hubURL.map { " at \($0)" } ?? " (file sync)"), last sync \(sync.lastSyncMillis.map(Output.time) ?? "never")")
+            }
+            for note in refused {
+                print("refused   \(note["dot"]?.stringValue ?? "?"): \(note["reason"]?.stringValue ?? "")")
+            }
         }
     }
 }

@@ -1,0 +1,81 @@
+import GRDB
+import HearthCore
+
+/// An op the hub refused, as the administrator sees it.
+public struct QuarantineEntry: Sendable {
+    public let dot: Dot
+    public let record: RecordID?
+    public let reason: String
+    public let state: String
+    public let atMillis: Int64
+    public let author: String
+    /// Ops that wait for this one ("depends on <dot>").
+    public let dependents: [Dot]
+}
+
+extension Replica {
+    public func quarantine(includeSettled: Bool = false) throws(ReplicaError) -> [QuarantineEntry] {
+        try read { db in
+            let rows = try Row.fetchAll(
+                db,
+                sql: "SELECT * FROM quarantine \(includeSettled ? "" : "WHERE state = 'held'") ORDER BY at_millis, replica, counter")
+            return try rows.map { row in
+                guard let replica = ReplicaID(validating: row["replica"]) else { throw ReplicaError.database("quarantine row damaged") }
+                let dot = Dot(replica: replica, counter: UInt64(row["counter"] as Int64))
+                let dependents = try Row.fetchAll(
+                    db, sql: "SELECT replica, counter, needs FROM op_waits WHERE record = ? ORDER BY counter",
+                    arguments: [row["record"] as String]
+                ).compactMap { wait -> Dot? in
+                    let needs = (wait["needs"] as String).split(separator: ",").map(String.init)
+                    guard needs.contains(where: { Dot(text: $0).map { $0.replica == dot.replica && $0.counter >= dot.counter } ?? false }),
+                        let id = ReplicaID(validating: wait["replica"])
+                    else { return nil }
+                    return Dot(replica: id, counter: UInt64(wait["counter"] as Int64))
+                }
+                let author = (try? Op(bytes: Array((row["body"] as DatabaseValue).storage.asBytes)))?.author ?? "?"
+                return QuarantineEntry(
+                    dot: dot, record: RecordID(row["record"]), reason: row["reason"], state: row["state"],
+                    atMillis: row["at_millis"], author: author, dependents: dependents)
+            }
+        }
+    }
+
+    /// An administrator accepts a quarantined op after all: it is applied now, and the ops
+    /// that waited for it are released.
+    @discardableResult
+    public func releaseQuarantined(_ dot: Dot, nowMillis: Int64) throws(ReplicaError) -> ApplyReport {
+        let op = try heldOp(dot)
+        return try integrate([op], nowMillis: nowMillis) { db, _ in
+            try db.execute(
+                sql: "UPDATE quarantine SET state = 'released' WHERE replica = ? AND counter = ?",
+                arguments: [dot.replica.value, Int64(dot.counter)])
+        }
+    }
+
+    /// An administrator confirms the refusal. The op stays in the record of the author's
+    /// chain; ops that depend on it keep waiting until the author's values are corrected.
+    public func discardQuarantined(_ dot: Dot) throws(ReplicaError) {
+        _ = try heldOp(dot)
+        try writeBookkeeping { db in
+            try db.execute(
+                sql: "UPDATE quarantine SET state = 'discarded' WHERE replica = ? AND counter = ?",
+                arguments: [dot.replica.value, Int64(dot.counter)])
+        }
+    }
+
+    private func heldOp(_ dot: Dot) throws(ReplicaError) -> Op {
+        let row = try read { db in
+            try Row.fetchOne(
+                db, sql: "SELECT body, state FROM quarantine WHERE replica = ? AND counter = ?",
+                arguments: [dot.replica.value, Int64(dot.counter)])
+        }
+        guard let row else { throw .invalid(InputError(field: "id", reason: "no quarantined op \(dot)")) }
+        guard (row["state"] as String) == "held" else {
+            throw .invalid(InputError(field: "id", reason: "op \(dot) was already \(row["state"] as String)"))
+        }
+        guard let op = try? Op(bytes: Array((row["body"] as DatabaseValue).storage.asBytes)) else {
+            throw .database("quarantined op \(dot) is unreadable")
+        }
+        return op
+    }
+}

@@ -1,0 +1,75 @@
+import ArgumentParser
+import HearthCore
+import HearthStore
+
+struct HubQuarantine: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "quarantine",
+        abstract: "Ops the hub refused, with their reasons; release or discard them.",
+        subcommands: [HubQuarantineList.self, HubQuarantineRelease.self, HubQuarantineDiscard.self],
+        defaultSubcommand: HubQuarantineList.self)
+}
+
+struct HubQuarantineList: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "list", abstract: "List held ops (the default).")
+    @OptionGroup var replica: ReplicaOptions
+    @Flag(help: "Also list released and discarded ops.") var all = false
+    @Flag(help: "Print one JSON document.") var json = false
+
+    func run() throws {
+        try guarded {
+            let entries = try replica.open().quarantine(includeSettled: all)
+            if json {
+                Output.json(.array(entries.map { entry in
+                    .object([
+                        "id": .string(entry.dot.description), "record": entry.record.map { .string($0.value) } ?? .null,
+                        "author": .string(entry.author), "reason": .string(entry.reason), "state": .string(entry.state),
+                        "at": .string(Output.time(entry.atMillis)),
+                        "dependents": .array(entry.dependents.map { .string($0.description) }),
+                    ])
+                }))
+                return
+            }
+            if entries.isEmpty {
+                print("(no quarantined ops)")
+                return
+            }
+            for entry in entries {
+                print("\(entry.dot)  \(entry.record?.value ?? "?")  by \(entry.author) at \(Output.time(entry.atMillis))  [\(entry.state)]")
+                print("    reason: \(entry.reason)")
+                for dependent in entry.dependents { print("    waiting: \(dependent) (depends on \(entry.dot))") }
+            }
+        }
+    }
+}
+
+struct HubQuarantineRelease: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "release", abstract: "Accept a quarantined op after all: it is applied and replicates.")
+    @OptionGroup var replica: ReplicaOptions
+    @Argument(help: "The op's id (replica:counter).") var id: String
+
+    func run() throws {
+        try guarded {
+            guard let dot = Dot(text: id) else { throw InputError(field: "id", reason: "\"\(id)\" is not an op id (replica:counter)") }
+            let report = try replica.open().releaseQuarantined(dot, nowMillis: nowMillis())
+            print(id)
+            print("applied \(report.applied) op(s), including \(report.released) that were waiting for it")
+        }
+    }
+}
+
+struct HubQuarantineDiscard: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "discard", abstract: "Confirm the refusal of a quarantined op.")
+    @OptionGroup var replica: ReplicaOptions
+    @Argument(help: "The op's id (replica:counter).") var id: String
+
+    func run() throws {
+        try guarded {
+            guard let dot = Dot(text: id) else { throw InputError(field: "id", reason: "\"\(id)\" is not an op id (replica:counter)") }
+            try replica.open().discardQuarantined(dot)
+            print(id)
+        }
+    }
+}
