@@ -57,5 +57,5 @@ extension ChangeSet {
         state.resolution(of: field).value.textValue
     }
 
-    func today() -> CivilDate { DomainCalendar.date(atMillis: nowMillis) }
+    public func today() -> CivilDate { DomainCalendar.date(atMillis: nowMillis) }
 }

@@ -4,7 +4,7 @@ import HearthStore
 
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "bench", abstract: "Measure Hearth on this machine.", subcommands: [BenchMerge.self])
+        commandName: "bench", abstract: "Measure Hearth on this machine.", subcommands: [BenchMerge.self, BenchSync.self])
 }
 
 struct BenchMerge: ParsableCommand {
@@ -37,6 +37,52 @@ struct BenchMerge: ParsableCommand {
                 print(String(format: "replica            %.0f ops/s, %.0f field changes/s (%.2f s)", result.opsPerSecond, result.fieldChangesPerSecond, result.replicaSeconds))
                 print(String(format: "raw sqlite upsert  %.0f rows/s (%.2f s)", result.rawRowsPerSecond, result.rawSeconds))
                 print(String(format: "ratio              %.3f of the raw rate", result.ratio))
+            }
+        }
+    }
+}
+
+struct BenchSync: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sync",
+        abstract: "A county-sized night over loopback: villages push, townships pull; time, op rate, bytes per op, hub memory.")
+
+    @Option(help: "Village nodes.") var villages = 300
+    @Option(help: "Households in the county (spread over the villages).") var households = 30_000
+    @Option(name: .customLong("members"), help: "Members per household.") var members = 3
+    @Option(help: "Edits per village in the day.") var edits = 50
+    @Option(help: "Nodes syncing at once.") var concurrency = 8
+    @Flag(help: "Print one JSON document.") var json = false
+
+    func run() async throws {
+        try await guardedAsync {
+            guard villages > 0, households > 0, members > 0, concurrency > 0 else {
+                throw CLIError.usage("--villages, --households, --members and --concurrency must be positive")
+            }
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("hearth-bench-sync-\(UUID().uuidString)").path
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(atPath: directory) }
+            let bench = SyncBench(
+                directory: directory, villages: villages, households: households, membersPerHousehold: members,
+                editsPerVillage: edits, concurrency: concurrency) { line in if !json { print(line) } }
+            let result = try await bench.run()
+            let total = result.pushSeconds + result.pullSeconds
+            let rate = Double(result.ops) / result.pushSeconds
+            let bytesPerOp = Double(result.pushedBytes) / Double(max(1, result.ops))
+            if json {
+                Output.json(.object([
+                    "ops": .integer(Int64(result.ops)), "push_ms": .integer(Int64(result.pushSeconds * 1000)),
+                    "pull_ms": .integer(Int64(result.pullSeconds * 1000)), "hub_ops_per_second": .integer(Int64(rate)),
+                    "push_bytes_per_op": .integer(Int64(bytesPerOp)),
+                    "pull_bytes_per_op": .integer(Int64(Double(result.pulledBytes) / Double(max(1, result.pulledOps)))),
+                    "hub_peak_kib": .integer(Int64(result.hubPeakKiB)),
+                ]))
+            } else {
+                print("ops pushed by villages   \(result.ops)")
+                print(String(format: "push (villages -> hub)   %.1f s, %.0f ops/s at the hub, %.0f bytes/op on the wire", result.pushSeconds, rate, bytesPerOp))
+                print(String(format: "pull (hub -> townships)  %.1f s, %d ops, %.0f bytes/op", result.pullSeconds, result.pulledOps, Double(result.pulledBytes) / Double(max(1, result.pulledOps))))
+                print(String(format: "total sync time          %.1f s", total))
+                print("hub peak memory (VmHWM)  \(result.hubPeakKiB / 1024) MiB")
             }
         }
     }

@@ -1,0 +1,216 @@
+import Crypto
+import Foundation
+import HearthClient
+import HearthCore
+import HearthProtocol
+import HearthStore
+
+/// `hearth bench sync`: a county-sized night over loopback. Village nodes full of households
+/// and members, each with a day's edits, push to a hub running as its own process; township
+/// nodes then pull their villages. Reports time, the hub's op rate, bytes per op on the wire
+/// and the hub process's peak memory.
+struct SyncBench {
+    let directory: String
+    let villages: Int
+    let households: Int
+    let membersPerHousehold: Int
+    let editsPerVillage: Int
+    let concurrency: Int
+    let say: (String) -> Void
+
+    struct Result {
+        var ops = 0
+        var setupSeconds = 0.0
+        var pushSeconds = 0.0
+        var pullSeconds = 0.0
+        var pushedBytes = 0
+        var pulledOps = 0
+        var pulledBytes = 0
+        var hubPeakKiB = 0
+    }
+
+    func run() async throws -> Result {
+        var result = Result()
+        let setupStart = Date()
+        let hubPath = directory + "/hub.db"
+        let hub = try Replica.create(
+            path: hubPath, name: "bench hub", scope: try ScopePrefix.parse("421281", field: "scope"), role: .hub,
+            nowMillis: nowMillis())
+        let townships = max(1, (villages + 19) / 20)
+        var villageNodes: [Replica] = []
+        var townshipNodes: [(Replica, String)] = []
+        var random = SplitMix64(seed: 7)
+        let perVillage = max(1, households / villages)
+        for index in 0..<villages {
+            let township = String(101 + index % townships)
+            let code = "421281\(township)\(String(format: "%03d", 1 + index / townships))"
+            let node = try makeNode(hub, name: "village-\(index)", scope: code)
+            try populate(node, village: code, households: perVillage, random: &random)
+            villageNodes.append(node)
+            if index % 50 == 49 { say("  populated \(index + 1) of \(villages) villages") }
+        }
+        for index in 0..<townships {
+            let code = "421281\(101 + index)"
+            townshipNodes.append((try makeNode(hub, name: "township-\(index)", scope: code), code))
+        }
+        result.ops = try villageNodes.reduce(0) { $0 + Int(try $1.status().ownOps) }
+        result.setupSeconds = Date().timeIntervalSince(setupStart)
+        say("  set up \(villages) villages and \(townships) townships, \(result.ops) ops, in \(String(format: "%.1f", result.setupSeconds)) s")
+
+        let server = try HubProcess.start(database: hubPath)
+        defer { server.stop() }
+        let url = server.url
+        for node in villageNodes + townshipNodes.map(\.0) {
+            let pending = try node.syncState().pendingRegistration ?? ""
+            let parts = pending.split(separator: "\n", maxSplits: 1).map(String.init)
+            let client = try SyncClient(replica: node, baseURL: url, clock: { nowMillis() })
+            _ = try await client.register(secret: parts[0], name: parts[1])
+            await client.shutdown()
+            try node.clearPendingRegistration()
+            try node.setHubURL(url)
+        }
+
+        let pushStart = Date()
+        let pushed = try await syncAll(villageNodes, url: url)
+        result.pushSeconds = Date().timeIntervalSince(pushStart)
+        result.pushedBytes = pushed.reduce(0) { $0 + $1.pushedBytes + $1.pulledBytes }
+        let pullStart = Date()
+        let pulled = try await syncAll(townshipNodes.map(\.0), url: url)
+        result.pullSeconds = Date().timeIntervalSince(pullStart)
+        result.pulledOps = pulled.reduce(0) { $0 + $1.pulledOps }
+        result.pulledBytes = pulled.reduce(0) { $0 + $1.pushedBytes + $1.pulledBytes }
+        result.hubPeakKiB = server.peakKiB()
+        let hubOps = try Replica.open(path: hubPath).status().logSize
+        guard hubOps == result.ops, result.pulledOps == result.ops else {
+            throw CLIError.failed("lost ops: nodes made \(result.ops), the hub holds \(hubOps), townships pulled \(result.pulledOps)")
+        }
+        return result
+    }
+
+    private func makeNode(_ hub: Replica, name: String, scope: String) throws -> Replica {
+        let prefix = try ScopePrefix.parse(scope, field: "scope")
+        let secret = try hub.createEnrollment(name: name, scope: prefix, nowMillis: nowMillis())
+        let node = try Replica.create(
+            path: directory + "/\(name).db", name: name, scope: prefix, role: .node, nowMillis: nowMillis(),
+            keys: hub.keys.withNewSigningKey())
+        try node.setHub(replica: hub.info.id, key: hub.info.publicKey, url: nil, pendingRegistration: secret + "\n" + name)
+        return node
+    }
+
+    /// Households with members (valid ID numbers), dibao for a third of them, then a day's edits.
+    private func populate(_ node: Replica, village: String, households: Int, random: inout SplitMix64) throws {
+        let code = try DivisionCode.parse(village, field: "village")
+        var generator = random
+        defer { random = generator }
+        _ = try node.write(author: "bench", nowMillis: nowMillis()) { changes in
+            var homes: [RecordID] = []
+            for number in 0..<households {
+                let home = try changes.create(
+                    .household, village: code,
+                    fields: ["address": .text("\(number + 1)号"), "type": .text("rural"), "status": .text("active")])
+                homes.append(home)
+                for position in 0..<membersPerHousehold {
+                    let year = 1940 + Int(generator.next() % 80)
+                    let body = "421281\(year)\(String(format: "%02d%02d", 1 + Int(generator.next() % 12), 1 + Int(generator.next() % 28)))\(String(format: "%03d", Int(generator.next() % 1000)))"
+                    let id = body + String(IDNumber.checkDigit(of: body)!)
+                    let parsed = try IDNumber(parsing: id, today: changes.today())
+                    let member = try changes.create(
+                        .member, village: code,
+                        fields: [
+                            "household": .text(home.value), "name": .text("成员\(number)-\(position)"),
+                            "id_number": .sealed(node.keys.seal(parsed.value)), "sex": .text(parsed.sex.rawValue),
+                            "birth_date": .text(parsed.birthDate.description), "relation": .text(position == 0 ? "head" : "child"),
+                            "vital_status": .text("alive"),
+                        ])
+                    if position == 0 { try changes.update(home, fields: ["head": .text(member.value)]) }
+                    if number % 3 == 0 {
+                        try changes.create(
+                            .enrollment, village: code,
+                            fields: [
+                                "member": .text(member.value), "household": .text(home.value), "program": .text("dibao_rural"),
+                                "status": .text("applied"), "decision": .text("pending"), "amount": .text("2026-01:56000"),
+                                "start_month": .text("2026-01"),
+                            ])
+                    }
+                }
+            }
+            for edit in 0..<editsPerVillage where !homes.isEmpty {
+                let home = homes[Int(generator.next() % UInt64(homes.count))]
+                try changes.update(home, fields: ["phone": .text("1380000\(String(format: "%04d", edit))")])
+            }
+        }
+    }
+
+    private func syncAll(_ nodes: [Replica], url: String) async throws -> [SyncSummary] {
+        try await withThrowingTaskGroup(of: SyncSummary.self) { group in
+            var summaries: [SyncSummary] = []
+            var next = 0
+            func add() {
+                let node = nodes[next]
+                next += 1
+                group.addTask {
+                    let client = try SyncClient(replica: node, baseURL: url, clock: { nowMillis() })
+                    do {
+                        let summary = try await client.sync()
+                        await client.shutdown()
+                        return summary
+                    } catch {
+                        await client.shutdown()
+                        throw error
+                    }
+                }
+            }
+            while next < min(concurrency, nodes.count) { add() }
+            while let summary = try await group.next() {
+                summaries.append(summary)
+                if next < nodes.count { add() }
+            }
+            return summaries
+        }
+    }
+}
+
+/// The hub as its own process (`hearth hub serve`), so its memory is measured alone.
+struct HubProcess {
+    let process: Process
+    let url: String
+
+    static func start(database: String) throws -> HubProcess {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        if !FileManager.default.isExecutableFile(atPath: process.executableURL!.path) {
+            process.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        }
+        process.arguments = ["hub", "serve", "--db", database, "--port", "0"]
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        var text = ""
+        while !(text.contains("serving") && text.contains("\n")) {
+            let chunk = out.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            text += String(decoding: chunk, as: UTF8.self)
+        }
+        guard let range = text.range(of: "http://127.0.0.1:[0-9]+", options: .regularExpression) else {
+            process.terminate()
+            throw CLIError.failed("the hub process did not start")
+        }
+        return HubProcess(process: process, url: String(text[range]))
+    }
+
+    /// VmHWM: the hub process's peak resident memory, in KiB.
+    func peakKiB() -> Int {
+        guard let status = try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8),
+            let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") })
+        else { return 0 }
+        return Int(line.split(separator: " ").dropFirst().first ?? "0") ?? 0
+    }
+
+    func stop() {
+        if process.isRunning {
+            process.terminate()
+            process.waitUntilExit()
+        }
+    }
+}
