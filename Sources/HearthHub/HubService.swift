@@ -201,6 +201,7 @@ public struct HubService: Sendable {
         } catch {
             if case .fork(let dot) = error {
                 try? replica.markForked(node: node.replica, nowMillis: clock())
+                if let forked = request.ops.first(where: { $0.dot == dot }) { try? replica.holdForkedOp(forked, nowMillis: clock()) }
                 throw HubError.conflict("fork", "op \(dot) differs from the op the hub holds under that dot: " + error.description)
             }
             throw HubError.badRequest(error.description)

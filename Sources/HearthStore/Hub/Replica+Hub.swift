@@ -229,6 +229,21 @@ extension Replica {
         }
     }
 
+    /// Keeps the op that clashed with a held one (a fork): both are kept, this one in quarantine.
+    public func holdForkedOp(_ op: Op, nowMillis: Int64) throws(ReplicaError) {
+        try writeBookkeeping { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO quarantine (replica, counter, record, hash, body, reason, state, at_millis)
+                    VALUES (?, ?, ?, ?, ?, ?, 'held', ?) ON CONFLICT DO NOTHING
+                    """,
+                arguments: [
+                    op.dot.replica.value, Int64(op.dot.counter), op.record.value, op.hash, Data(op.canonicalBytes),
+                    "fork: another op is held under the same dot (a copied or restored database)", nowMillis,
+                ])
+        }
+    }
+
     /// Marks a node forked: the same dot arrived with other content (a copied database).
     public func markForked(node: ReplicaID, nowMillis: Int64) throws(ReplicaError) {
         try writeBookkeeping { db in

@@ -45,6 +45,14 @@ extension Replica {
     @discardableResult
     public func releaseQuarantined(_ dot: Dot, nowMillis: Int64) throws(ReplicaError) -> ApplyReport {
         let op = try heldOp(dot)
+        let clash = try read { db in
+            try Int.fetchOne(
+                db, sql: "SELECT count(*) FROM ops WHERE replica = ? AND counter = ?",
+                arguments: [dot.replica.value, Int64(dot.counter)]) ?? 0
+        }
+        guard clash == 0 else {
+            throw .invalid(InputError(field: "id", reason: "\(dot) is a fork of an op already held; it cannot be released"))
+        }
         return try integrate([op], nowMillis: nowMillis) { db, _ in
             try db.execute(
                 sql: "UPDATE quarantine SET state = 'released' WHERE replica = ? AND counter = ?",

@@ -9,7 +9,7 @@ import HearthCore
 public struct ChangeSet {
     let db: Database
     public let info: ReplicaInfo
-    public let author: String
+    public internal(set) var author: String
     public let nowMillis: Int64
     private var applier: Applier
     private var counter: UInt64

@@ -9,7 +9,7 @@ import HearthStore
 struct NodeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "node", abstract: "A village or township node: create it, sync it, move bundles by file.",
-        subcommands: [NodeInit.self, NodeSync.self, NodeExport.self, NodeImport.self])
+        subcommands: [NodeInit.self, NodeSync.self, NodeExport.self, NodeImport.self, NodeReidentify.self])
 }
 
 struct NodeInit: AsyncParsableCommand {
@@ -193,6 +193,58 @@ struct NodeImport: ParsableCommand {
         try guarded {
             let summary = try NodeBundles.import(try replica.open(), from: file, nowMillis: nowMillis())
             print("imported \(summary.ops) ops: \(summary.applied) applied, \(summary.waiting) waiting; cursor \(summary.cursor)")
+        }
+    }
+}
+
+struct NodeReidentify: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "reidentify",
+        abstract: "Give a copied, restored or forked replica a new identity, so it can sync again.",
+        discussion: """
+            The hub refuses a replica whose ops clash with ops it already holds under the same ids (a copied or
+            restored database). This makes a new replica id and key; changes the hub never acknowledged are made again
+            under the new id (nothing entered is lost; records they created get new ids, printed here). Ask the county
+            for a new enrollment token (`hearth hub enroll` with a new name) and give it with --token.
+            """)
+    @OptionGroup var replica: ReplicaOptions
+    @Option(help: "A new enrollment token for this node.") var token: String
+    @Option(help: "The hub's address, to register at once.") var hub: String?
+    @Option(help: "PEM file of the county's own CA.") var ca: String?
+
+    func run() async throws {
+        try await guardedAsync {
+            let parsed = try EnrollmentToken(text: token)
+            let before = try replica.open()
+            let state = try before.syncState()
+            guard state.hubReplica == nil || state.hubReplica == parsed.hub else {
+                throw InputError(field: "token", reason: "the token is from another hub than this node's")
+            }
+            guard parsed.scope == before.info.scope.value else {
+                throw InputError(field: "token", reason: "the token enrolls scope \(parsed.scope), this node serves \(before.info.scope.value)")
+            }
+            let url = hub ?? state.hubURL
+            let outcome = try Replica.reidentify(
+                path: try replica.databasePath, keyPath: replica.keyPath, environment: replica.environment, nowMillis: nowMillis())
+            let node = try replica.open()
+            try node.setHub(replica: parsed.hub, key: parsed.hubKey, url: url, pendingRegistration: parsed.secret + "\n" + parsed.name)
+            print(outcome.newID.value)
+            print("replica \(outcome.oldID) is now \(outcome.newID); \(outcome.reissued) unsynced change(s) made again under the new id")
+            for (old, new) in outcome.renamed.sorted(by: { $0.key < $1.key }) { print("  \(old) is now \(new)") }
+            if let url {
+                let client = try SyncClient(replica: node, baseURL: url, caFile: ca, clock: { nowMillis() })
+                do {
+                    _ = try await client.register(secret: parsed.secret, name: parsed.name)
+                    await client.shutdown()
+                    try node.clearPendingRegistration()
+                    print("registered with the hub as \(parsed.name); run `hearth node sync`")
+                } catch {
+                    await client.shutdown()
+                    print("not registered yet (\(error)); `hearth node sync` will register first")
+                }
+            } else {
+                print("the next `hearth node export` carries the new registration")
+            }
         }
     }
 }

@@ -1,0 +1,109 @@
+import Foundation
+import GRDB
+import HearthCore
+
+/// What re-identifying a replica did.
+public struct ReidentifyOutcome: Sendable {
+    public let oldID: ReplicaID
+    public let newID: ReplicaID
+    /// Ops the hub never acknowledged, made again under the new id.
+    public let reissued: Int
+    /// Records those ops created, under their new ids.
+    public let renamed: [RecordID: RecordID]
+}
+
+extension Replica {
+    /// Gives a forked or restored replica a new identity so it can sync again.
+    ///
+    /// A copied database shares its replica id and counters with the original, so the two
+    /// would write different ops under the same dots. The hub refuses that as a fork. This
+    /// gives the replica a new id and signing key; its ops the hub acknowledged stay as they
+    /// are (they are the hub's history), and the ones it never acknowledged are taken out of
+    /// the log, the state is rebuilt from the remaining log, and the same changes are made
+    /// again under the new id (records they created get new ids, and references to them are
+    /// rewritten). Nothing the field worker entered is lost. The old key file is kept beside
+    /// the new one, renamed.
+    public static func reidentify(
+        path: String, keyPath: String? = nil, environment: [String: String] = [:], nowMillis: Int64
+    ) throws(ReplicaError) -> ReidentifyOutcome {
+        let old = try Replica.open(path: path, keyPath: keyPath, environment: environment)
+        guard old.info.role == .node else { throw .refused("only a node is re-identified; a hub keeps its identity") }
+        let keyFile = keyPath ?? KeyFile.defaultPath(forDatabase: path)
+        guard environment["HEARTH_KEY"] == nil else {
+            throw .refused("re-identify writes a new key file: unset HEARTH_KEY and use the key file")
+        }
+        let newKeys = old.keys.withNewSigningKey()
+        var generator = SystemRandomNumberGenerator()
+        let newID = ReplicaID.random(using: &generator)
+        let newInfo = ReplicaInfo(id: newID, name: old.info.name, scope: old.info.scope, role: .node, publicKey: newKeys.publicKeyBase64)
+        let outcome: ReidentifyOutcome
+        do {
+            outcome = try old.pool.write { db in
+                let acked = try Int64.fetchOne(db, sql: "SELECT acked_counter FROM replica") ?? 0
+                let unsynced = try Row.fetchAll(
+                    db, sql: "SELECT body FROM ops WHERE replica = ? AND counter > ? ORDER BY counter",
+                    arguments: [old.info.id.value, acked]
+                ).map { row in try Op(bytes: Array((row[0] as DatabaseValue).storage.asBytes)) }
+                // Rebuild the state from the log without the unacknowledged ops.
+                let kept = try Row.fetchAll(
+                    db, sql: "SELECT body FROM ops WHERE NOT (replica = ? AND counter > ?) ORDER BY seq",
+                    arguments: [old.info.id.value, acked]
+                ).map { row in try Op(bytes: Array((row[0] as DatabaseValue).storage.asBytes)) }
+                for table in RecordType.allCases.map(\.table) + ["record_meta", "op_waits", "replica_clock", "ops"] {
+                    try db.execute(sql: "DELETE FROM \(table)")
+                }
+                var applier = try Applier(db: db, nowMillis: nowMillis)
+                for op in kept { try applier.integrate(op) }
+                try applier.flush()
+                try db.execute(
+                    sql: "UPDATE replica SET id = ?, public_key = ?, counter = 0, chain_head = '', acked_counter = 0",
+                    arguments: [newID.value, newKeys.publicKeyBase64])
+                try db.execute(sql: "UPDATE sync_state SET registration = NULL, notes = NULL WHERE id = 1")
+                // Make the unacknowledged changes again under the new id.
+                var changes = try ChangeSet(db: db, info: newInfo, author: "reidentify", nowMillis: nowMillis, cache: nil)
+                var renamed: [RecordID: RecordID] = [:]
+                for op in unsynced {
+                    var fields = op.fields
+                    for (name, value) in fields {
+                        if case .text(let text) = value, let id = RecordID(text), let mapped = renamed[id] {
+                            fields[name] = .text(mapped.value)
+                        }
+                    }
+                    if op.createsRecord {
+                        fields.removeValue(forKey: "village")
+                        let created = try changes.reissueCreate(op, fields: fields)
+                        renamed[op.record] = created
+                    } else {
+                        try changes.reissueUpdate(op, record: renamed[op.record] ?? op.record, fields: fields)
+                    }
+                }
+                _ = try changes.finish()
+                return ReidentifyOutcome(oldID: old.info.id, newID: newID, reissued: unsynced.count, renamed: renamed)
+            }
+        } catch let error as ReplicaError { throw error } catch {
+            throw .database(String(describing: error))
+        }
+        // The database now belongs to the new identity: swap the key files (old kept, renamed).
+        let retired = keyFile + ".forked-\(outcome.oldID.value)"
+        do {
+            try FileManager.default.moveItem(atPath: keyFile, toPath: retired)
+        } catch {
+            throw .database("re-identified, but the old key file could not be moved aside: \(error)")
+        }
+        do { try KeyFile.create(newKeys, at: keyFile) } catch { throw .key(error) }
+        return outcome
+    }
+}
+
+extension ChangeSet {
+    /// Re-issues a creating op under this replica's identity, keeping its author and cause.
+    mutating func reissueCreate(_ op: Op, fields: [String: FieldValue]) throws -> RecordID {
+        author = op.author
+        return try create(op.record.type, village: op.scope, fields: fields, cause: op.cause ?? "re-issued \(op.dot)")
+    }
+
+    mutating func reissueUpdate(_ op: Op, record: RecordID, fields: [String: FieldValue]) throws {
+        author = op.author
+        try update(record, fields: fields, cause: op.cause ?? "re-issued \(op.dot)")
+    }
+}
