@@ -1,0 +1,78 @@
+import Foundation
+import Testing
+
+@Suite("The hub over HTTPS with a county's own CA")
+struct CLITLSTests {
+    /// Runs openssl; the tests make their own CA and hub certificate.
+    func openssl(_ arguments: [String], in directory: String) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
+        process.arguments = arguments
+        process.currentDirectoryURL = URL(fileURLWithPath: directory)
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { throw CLITestFailure("openssl \(arguments.first ?? "") failed") }
+    }
+
+    func makeCertificates(in directory: String) throws {
+        try openssl(
+            ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca-key.pem", "-out", "ca.pem", "-days", "2",
+             "-subj", "/CN=County Test CA"], in: directory)
+        try openssl(
+            ["req", "-newkey", "rsa:2048", "-nodes", "-keyout", "hub-key.pem", "-out", "hub.csr", "-subj", "/CN=127.0.0.1"],
+            in: directory)
+        try "subjectAltName=IP:127.0.0.1,DNS:localhost\n".write(
+            toFile: directory + "/san.ext", atomically: true, encoding: .utf8)
+        try openssl(
+            ["x509", "-req", "-in", "hub.csr", "-CA", "ca.pem", "-CAkey", "ca-key.pem", "-CAcreateserial", "-out", "hub.pem",
+             "-days", "2", "-extfile", "san.ext"], in: directory)
+    }
+
+    @Test("a node trusts the hub's certificate only through the county CA given with --ca")
+    func httpsWithCountyCA() throws {
+        let cli = try CLIRunner()
+        try makeCertificates(in: cli.directory)
+        let hubDB = cli.directory + "/hub.db"
+        try cli.ok(["hub", "init", "--db", hubDB, "--name", "宜城", "--scope", "421281"])
+        let token = try cli.ok(["hub", "enroll", "--db", hubDB, "--name", "v", "--scope", "421281101001"]).firstLine
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: CLIRunner.binary)
+        process.arguments = [
+            "hub", "serve", "--db", hubDB, "--port", "0", "--tls-cert", cli.directory + "/hub.pem", "--tls-key",
+            cli.directory + "/hub-key.pem",
+        ]
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        defer {
+            process.terminate()
+            process.waitUntilExit()
+        }
+        var text = ""
+        while !(text.contains("serving") && text.contains("\n")) {
+            let chunk = out.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            text += String(decoding: chunk, as: UTF8.self)
+        }
+        let range = try #require(text.range(of: "https://127.0.0.1:[0-9]+", options: .regularExpression))
+        let url = String(text[range])
+
+        let untrusted = try cli.run(["node", "init", "--db", cli.directory + "/x.db", "--token", token, "--hub", url])
+        #expect(untrusted.status != 0)
+        #expect(untrusted.stderr.contains("cannot reach the hub"))
+        #expect(!FileManager.default.fileExists(atPath: cli.directory + "/x.db"))
+
+        let nodeDB = cli.directory + "/v.db"
+        try cli.ok(["node", "init", "--db", nodeDB, "--token", token, "--hub", url, "--ca", cli.directory + "/ca.pem"])
+        try cli.ok(["household", "add", "--db", nodeDB, "--village", "421281101001", "--address", "一组", "--type", "rural"])
+        let synced = try #require(try cli.ok(["node", "sync", "--db", nodeDB, "--ca", cli.directory + "/ca.pem", "--json"]).json)
+        #expect(synced["pushed_ops"]?.integerValue == 1)
+
+        let plain = try cli.run(["node", "init", "--db", cli.directory + "/y.db", "--token", token, "--hub", "http://hub.county.invalid:8080"])
+        #expect(plain.status == 2)
+        #expect(plain.stderr.contains("https://"))
+    }
+}
