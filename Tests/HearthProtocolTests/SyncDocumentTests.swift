@@ -1,0 +1,119 @@
+import Foundation
+import HearthCore
+import HearthProtocol
+import Testing
+
+// Keeps Protocol/sync.md's machine-readable companions and the code from drifting apart:
+// openapi.yaml must name every path and header the code uses, every schema file must be
+// JSON, and each message schema must list exactly the keys the message's `json` writes.
+
+/// The folder that holds Package.swift, found by walking up from this file.
+private let repositoryRoot: URL = {
+    var folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+    while folder.path != "/" {
+        if FileManager.default.fileExists(atPath: folder.appendingPathComponent("Package.swift").path) {
+            return folder
+        }
+        folder = folder.deletingLastPathComponent()
+    }
+    fatalError("no Package.swift above \(#filePath)")
+}()
+
+private func protocolFile(_ path: String) throws -> [UInt8] {
+    Array(try Data(contentsOf: repositoryRoot.appendingPathComponent("Protocol").appendingPathComponent(path)))
+}
+
+private let replica = ReplicaID("3f9a2c71b0d4")
+private let hub = ReplicaID("a81c5e0f2b97")
+
+/// One sample of every HTTP message, with the schema file that describes it.
+private let samples: [(schema: String, json: JSON)] = [
+    (
+        "push-request.schema.json",
+        PushRequest(
+            replica: replica, ops: [],
+            chain: ChainHead(counter: 1, hash: String(repeating: "0", count: 64), signature: "c2lnbmF0dXJl")
+        ).json
+    ),
+    (
+        "push-response.schema.json",
+        PushResponse(
+            acked: 3, applied: 1, duplicates: 1, waiting: 0,
+            quarantined: [QuarantineNote(dot: Dot(replica: replica, counter: 2), reason: "village outside scope")]
+        ).json
+    ),
+    ("pull-request.schema.json", PullRequest(replica: replica, cursor: 0, maxOps: 1_000).json),
+    ("pull-response.schema.json", PullResponse(hub: hub, ops: [], cursor: 8, more: false, yourCounter: 3).json),
+    (
+        "register-request.schema.json",
+        RegisterRequest(secret: "c2VjcmV0", replica: replica, publicKey: "a2V5", name: "village 1").json
+    ),
+    ("register-response.schema.json", RegisterResponse(hub: hub, hubKey: "a2V5", scope: "421281101001", name: "village 1").json),
+    ("error.schema.json", ErrorBody(code: "gap", message: "the hub holds your ops up to 3; send from 4, not 5").json),
+]
+
+private let schemaFiles = [
+    "op.schema.json", "push-request.schema.json", "push-response.schema.json", "pull-request.schema.json",
+    "pull-response.schema.json", "register-request.schema.json", "register-response.schema.json", "error.schema.json",
+    "bundle.schema.json",
+]
+
+@Test("openapi.yaml names every sync path and every sync header")
+func openAPINamesPathsAndHeaders() throws {
+    let text = String(decoding: try protocolFile("openapi.yaml"), as: UTF8.self)
+    #expect(text.hasPrefix("openapi: 3.1"))
+    for path in [SyncPath.register, SyncPath.push, SyncPath.pull, SyncPath.health, SyncPath.metrics] {
+        #expect(text.contains("\n  \(path):\n"), "openapi.yaml has no path item \(path)")
+    }
+    for header in [SyncHeader.replica, SyncHeader.time, SyncHeader.nonce, SyncHeader.signature] {
+        #expect(text.contains("name: \(header)\n"), "openapi.yaml has no header parameter \(header)")
+    }
+}
+
+@Test("every schema file in Protocol/schemas parses as JSON and is a draft 2020-12 object schema")
+func schemaFilesParse() throws {
+    let folder = repositoryRoot.appendingPathComponent("Protocol/schemas")
+    let present = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".schema.json") }
+    #expect(Set(present) == Set(schemaFiles))
+    for name in present {
+        let schema = try JSON.parse(try protocolFile("schemas/" + name))
+        #expect(schema["$schema"]?.stringValue == "https://json-schema.org/draft/2020-12/schema", "\(name)")
+        #expect(schema["type"]?.stringValue == "object", "\(name)")
+        #expect(schema["properties"]?.objectValue != nil, "\(name)")
+    }
+}
+
+@Test("each message's json keys are exactly its schema's properties and required keys")
+func messageKeysMatchSchemas() throws {
+    for (file, json) in samples {
+        let schema = try JSON.parse(try protocolFile("schemas/" + file))
+        let written = Set(json.objectValue?.keys.map { $0 } ?? [])
+        let properties = Set(schema["properties"]?.objectValue?.keys.map { $0 } ?? [])
+        let required = Set((schema["required"]?.arrayValue ?? []).compactMap(\.stringValue))
+        #expect(written == properties, "\(file): json writes \(written.sorted()), schema has \(properties.sorted())")
+        #expect(written == required, "\(file): json writes \(written.sorted()), schema requires \(required.sorted())")
+    }
+}
+
+@Test("the nested chain head and quarantine note match their schema definitions")
+func nestedKeysMatchSchemas() throws {
+    let push = try JSON.parse(try protocolFile("schemas/push-request.schema.json"))
+    let chain = ChainHead(counter: 1, hash: String(repeating: "0", count: 64), signature: "c2ln").json
+    #expect(
+        Set(chain.objectValue?.keys.map { $0 } ?? [])
+            == Set(push["$defs"]?["chainHead"]?["properties"]?.objectValue?.keys.map { $0 } ?? []))
+    let response = try JSON.parse(try protocolFile("schemas/push-response.schema.json"))
+    let note = QuarantineNote(dot: Dot(replica: replica, counter: 1), reason: "r").json
+    #expect(
+        Set(note.objectValue?.keys.map { $0 } ?? [])
+            == Set(response["$defs"]?["quarantineNote"]?["properties"]?.objectValue?.keys.map { $0 } ?? []))
+}
+
+@Test("every message schema requires version 1")
+func schemasPinVersion() throws {
+    for (file, json) in samples {
+        let schema = try JSON.parse(try protocolFile("schemas/" + file))
+        #expect(schema["properties"]?["v"]?["const"]?.integerValue == WireVersion.current, "\(file)")
+        #expect(json["v"]?.integerValue == WireVersion.current, "\(file)")
+    }
+}

@@ -1,0 +1,218 @@
+import Crypto
+import Foundation
+import HearthClient
+import HearthCore
+import HearthHub
+import HearthProtocol
+import HearthStore
+import Testing
+
+@Suite("File bundles carry the same exchange as HTTP")
+struct BundleTests {
+    /// What an import must leave alone when it changes nothing.
+    struct Mark: Equatable {
+        let ops: Int
+        let digest: String
+        let cursor: Int64
+        let acked: UInt64
+
+        init(node: Replica) throws {
+            ops = try node.opCount()
+            digest = try node.stateDigest()
+            cursor = try node.syncState().pullCursor
+            acked = try node.syncState().ackedCounter
+        }
+
+        init(hub: Replica) throws {
+            ops = try hub.opCount()
+            digest = try hub.stateDigest()
+            cursor = try hub.logEnd()
+            acked = UInt64(try hub.nodes().reduce(0) { $0 + Int($1.ackedCounter) })
+        }
+    }
+
+    @Test(
+        "a file-only node's bundle registers it; the hub's bundle brings it its village; each imported twice changes nothing"
+    )
+    func bundlesRoundTrip() async throws {
+        let county = try TestCounty()
+        let service = county.service()
+        // An online township gives the hub records in both villages.
+        let (township, inVillage1, inVillage2) = try await withRunningHub(service) { url in
+            let township = try await county.node(name: "town-101", scope: TestCounty.township, hubURL: url)
+            let inVillage1 = try township.household(in: TestCounty.village1, address: "一组")
+            let inVillage2 = try township.household(in: TestCounty.village2, address: "二组")
+            try await county.sync(township, url: url)
+            return (township, inVillage1, inVillage2)
+        }
+
+        // A village with no connection: enrolled with a token, no --hub.
+        let village = try await county.node(name: "village-001", scope: TestCounty.village1, hubURL: nil)
+        #expect(try village.syncState().pendingRegistration != nil)
+        let home = try village.household(in: TestCounty.village1, address: "三组")
+        let head = try village.member(of: home, name: "赵六", idNumber: idNumber(born: "19700101", sequence: "021"))
+
+        // Node → hub.
+        let toHub = county.directory + "/village-001-1.hbundle"
+        let exported = try NodeBundles.export(village, to: toHub)
+        let own = try village.ownOps().count
+        #expect(own == 3, "household, member, household head")
+        #expect(exported.ops == own)
+        #expect(!exported.remaining)
+        let imported = try service.importBundle(try BundleFile.read(toHub))
+        #expect(imported.registered)
+        #expect(imported.node == "village-001")
+        #expect(imported.ops == own)
+        #expect(imported.applied == own)
+        #expect(imported.quarantined.isEmpty)
+        #expect(try county.hub.node(village.info.id)?.scope.value == TestCounty.village1)
+        #expect(try county.hub.state(of: home) == village.state(of: home))
+        #expect(
+            try county.hub.view(head, reveal: true).value("id_number") == idNumber(born: "19700101", sequence: "021"))
+        let hubAfterFirst = try Mark(hub: county.hub)
+        let again = try service.importBundle(try BundleFile.read(toHub))
+        #expect(!again.registered)
+        #expect(again.applied == 0)
+        #expect(again.duplicates == own)
+        #expect(try Mark(hub: county.hub) == hubAfterFirst)
+
+        // Hub → node.
+        let toNode = county.directory + "/village-001-1.from-hub.hbundle"
+        let (bytes, hubOps) = try service.exportBundle(forNode: "village-001")
+        #expect(hubOps == 1, "only the township's household in village 001; not the node's own ops, not village 002")
+        try BundleFile.write(bytes, to: toNode)
+        let received = try NodeBundles.import(village, from: toNode, nowMillis: TestCounty.now)
+        #expect(received.ops == 1)
+        #expect(received.applied == 1)
+        #expect(try village.syncState().pendingRegistration == nil)
+        #expect(try village.syncState().ackedCounter == UInt64(own), "the hub's bundle acknowledges the node's ops")
+        #expect(try village.state(of: inVillage1) == county.hub.state(of: inVillage1))
+        #expect(try village.state(of: inVillage2) == nil)
+        let nodeAfterFirst = try Mark(node: village)
+        let receivedAgain = try NodeBundles.import(village, from: toNode, nowMillis: TestCounty.now)
+        #expect(receivedAgain.applied == 0)
+        #expect(try Mark(node: village) == nodeAfterFirst)
+
+        // The village holds exactly the hub's records for its village, in the hub's state.
+        try ConvergenceTests.expectSameAsHub(village, hub: county.hub)
+
+        // A second round: the node edits the township's household; its bundle confirms what it pulled.
+        try village.edit(inVillage1) { $0.phone = "13700000003" }
+        let second = county.directory + "/village-001-2.hbundle"
+        #expect(try NodeBundles.export(village, to: second).ops == 1)
+        let secondImport = try service.importBundle(try BundleFile.read(second))
+        #expect(!secondImport.registered)
+        #expect(secondImport.applied == 1)
+        #expect(try county.hub.node(village.info.id)?.pullCursor == village.syncState().pullCursor)
+        #expect(
+            try service.exportBundle(forNode: "village-001").ops == 0,
+            "nothing new for the node after it confirmed its cursor")
+        // The township gets the village's edit over HTTP.
+        _ = try await withRunningHub(service) { url in try await county.sync(township, url: url) }
+        #expect(try township.state(of: inVillage1) == county.hub.state(of: inVillage1))
+        #expect(try township.view(inVillage1, reveal: false).value("phone") == "13700000003")
+    }
+
+    @Test("bundles signed by another key, or changed after signing, are refused and nothing is imported")
+    func foreignBundlesRefused() async throws {
+        let county = try TestCounty()
+        let service = county.service()
+        let village = try await county.node(name: "village-001", scope: TestCounty.village1, hubURL: nil)
+        let home = try village.household(in: TestCounty.village1, address: "一组")
+        let first = county.directory + "/first.hbundle"
+        _ = try NodeBundles.export(village, to: first)
+        _ = try service.importBundle(try BundleFile.read(first))
+        let (bytes, _) = try service.exportBundle(forNode: "village-001")
+        try BundleFile.write(bytes, to: county.directory + "/first.from-hub.hbundle")
+        _ = try NodeBundles.import(
+            village, from: county.directory + "/first.from-hub.hbundle", nowMillis: TestCounty.now)
+
+        let stranger = Array(Curve25519.Signing.PrivateKey().rawRepresentation)
+
+        // Node → hub, signed by a key that is not the node's.
+        try village.edit(home) { $0.phone = "13800000001" }
+        let push = try village.pushRequest(try village.unpushedOps(limit: 100))
+        let forgedPush = HearthProtocol.Bundle(
+            kind: .nodeToHub, from: village.info.id, to: county.hub.info.id, pushes: [push], pulledCursor: 0)
+        let hubBefore = try Mark(hub: county.hub)
+        do {
+            _ = try service.importBundle(try forgedPush.signed(privateKey: stranger))
+            Issue.record("the hub imported a bundle signed by another key")
+        } catch let error as HubError {
+            #expect(error.status.code == 401)
+            #expect(error.code == "unauthorized")
+        }
+        // The genuine bundle, changed after it was signed.
+        let genuine = try JSON.parse(
+            try forgedPush.signed(privateKey: Array(village.keys.signingKey.rawRepresentation)))
+        guard var content = genuine["bundle"]?.objectValue else { throw TestFailure("no bundle content") }
+        content["pulled_cursor"] = .integer(1_000_000)
+        let tampered = JSON.object(["bundle": .object(content), "signature": genuine["signature"]!]).canonicalBytes
+        #expect(throws: HubError.self) { try service.importBundle(tampered) }
+        // A registration in a bundle for an unregistered replica, signed by someone else.
+        let token = try county.enrollmentToken(name: "village-002", scope: TestCounty.village2)
+        let newcomer = try await county.node(token: token, hubURL: nil)
+        try newcomer.household(in: TestCounty.village2, address: "二组")
+        let registration = RegisterRequest(
+            secret: token.secret, replica: newcomer.info.id, publicKey: newcomer.info.publicKey, name: token.name)
+        let forgedRegistration = HearthProtocol.Bundle(
+            kind: .nodeToHub, from: newcomer.info.id, to: county.hub.info.id, registration: registration,
+            pushes: [try newcomer.pushRequest(try newcomer.unpushedOps(limit: 100))])
+        #expect(throws: HubError.self) { try service.importBundle(try forgedRegistration.signed(privateKey: stranger)) }
+        #expect(try county.hub.node(newcomer.info.id) == nil)
+        #expect(try Mark(hub: county.hub) == hubBefore)
+
+        // Hub → node, signed by a key that is not the hub's, carrying an op the node does not hold.
+        let pull = PullResponse(
+            hub: county.hub.info.id,
+            ops: [push.ops[0]].map { op in
+                Op(
+                    dot: Dot(replica: county.hub.info.id, counter: 1), hlc: op.hlc, author: "forger",
+                    origin: county.hub.info.scope,
+                    record: op.record, scope: op.scope, fields: ["phone": .text("13999999999")], context: op.context,
+                    previous: "")
+            }, cursor: 1_000, more: false, yourCounter: 2)
+        let forgedPull = HearthProtocol.Bundle(
+            kind: .hubToNode, from: county.hub.info.id, to: village.info.id, pulls: [pull])
+        let forgedFile = county.directory + "/forged.from-hub.hbundle"
+        try BundleFile.write(Gzip.compress(try forgedPull.signed(privateKey: stranger)), to: forgedFile)
+        let nodeBefore = try Mark(node: village)
+        do {
+            _ = try NodeBundles.import(village, from: forgedFile, nowMillis: TestCounty.now)
+            Issue.record("the node imported a bundle signed by another key")
+        } catch {
+            #expect(String(describing: error).contains("not signed by this node's hub"))
+        }
+        // The same, signed by the hub but changed afterwards.
+        let hubSigned = try JSON.parse(
+            try forgedPull.signed(privateKey: Array(county.hub.keys.signingKey.rawRepresentation)))
+        guard var pulled = hubSigned["bundle"]?.objectValue, var pieces = pulled["pulls"]?.arrayValue,
+            var piece = pieces.first?.objectValue
+        else { throw TestFailure("no bundle content") }
+        piece["cursor"] = JSON.integer(2_000)
+        pieces[0] = .object(piece)
+        pulled["pulls"] = .array(pieces)
+        let changedFile = county.directory + "/changed.from-hub.hbundle"
+        try BundleFile.write(
+            Gzip.compress(
+                JSON.object(["bundle": .object(pulled), "signature": hubSigned["signature"]!]).canonicalBytes),
+            to: changedFile)
+        #expect(throws: (any Error).self) {
+            try NodeBundles.import(village, from: changedFile, nowMillis: TestCounty.now)
+        }
+        #expect(try Mark(node: village) == nodeBefore)
+        #expect(try village.view(home, reveal: false).value("phone") == "13800000001")
+
+        // The hub's genuine bundle for village 001, carried to another node of the county, is refused there.
+        let other = try await county.node(name: "village-001b", scope: TestCounty.village1, hubURL: nil)
+        let otherBefore = try Mark(node: other)
+        do {
+            _ = try NodeBundles.import(
+                other, from: county.directory + "/first.from-hub.hbundle", nowMillis: TestCounty.now)
+            Issue.record("a node imported a bundle written for another node")
+        } catch {
+            #expect(String(describing: error).contains("was written for replica"))
+        }
+        #expect(try Mark(node: other) == otherBefore)
+    }
+}

@@ -1,0 +1,50 @@
+import Foundation
+import HearthClient
+import HearthCore
+import HearthStore
+import Testing
+
+@Suite("An op the hub quarantines does not leave its author diverged")
+struct QuarantineConvergenceTests {
+    /// ARCHITECTURE.md, Sync, Quarantine: "the hub keeps it in the author's chain, acknowledges it
+    /// (it is never re-sent), and answers with a compensating op whose context covers it and
+    /// restores the hub's values … Every replica converges and the field worker sees why."
+    @Test(
+        "a death the hub refuses (dated in the hub's future) is answered with a compensating op: the author converges with the hub"
+    )
+    func quarantinedOpIsCompensated() async throws {
+        let county = try TestCounty()
+        try await withRunningHub(county.service()) { url in
+            let village = try await county.node(name: "village-001", scope: TestCounty.village1, hubURL: url)
+            let township = try await county.node(name: "town-101", scope: TestCounty.township, hubURL: url)
+            let home = try village.household(in: TestCounty.village1, address: "一组")
+            let member = try village.member(of: home, name: "王五")
+            try await county.sync(village, url: url)
+            try await county.sync(township, url: url)
+
+            // The village laptop's clock runs 8 hours ahead (within the hub's 24 h window, R15):
+            // on it, it is already the 26th; at the hub it is still the 25th.
+            let ahead: Int64 = TestCounty.now + 8 * 3_600_000
+            _ = try village.recordDeath(member: member.value, date: "2026-11-26", author: "w1", nowMillis: ahead)
+            let summary = try await county.sync(village, url: url, clock: { ahead })
+            #expect(summary.quarantined.count == 1)
+            #expect(summary.quarantined.first?.reason == "death_date: is in the future")
+            #expect(try village.syncState().notes?.contains("death_date") == true, "the field worker sees why")
+            #expect(try village.status().unsynced == 0, "a quarantined op is acknowledged and never re-sent")
+            #expect(try county.hub.view(member, reveal: false).value("vital_status") == "alive")
+
+            // Every replica that holds the member converges: after syncing, the author holds the hub's state.
+            for _ in 0..<3 {
+                try await county.sync(village, url: url, clock: { ahead })
+                try await county.sync(township, url: url)
+            }
+            #expect(
+                try village.state(of: member) == county.hub.state(of: member),
+                "the author keeps the refused death: it diverges from the hub and the township for good")
+            #expect(
+                try village.view(member, reveal: false).value("vital_status")
+                    == county.hub.view(member, reveal: false).value("vital_status"))
+            #expect(try township.state(of: member) == county.hub.state(of: member))
+        }
+    }
+}

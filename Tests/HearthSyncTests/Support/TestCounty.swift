@@ -1,0 +1,133 @@
+import Crypto
+import Foundation
+import HearthClient
+import HearthCore
+import HearthHub
+import HearthProtocol
+import HearthStore
+import Logging
+
+/// A county for sync tests: a hub replica on a real SQLite file in a fresh temporary
+/// directory, and nodes enrolled the way `hearth hub enroll` + `hearth node init --token`
+/// do it (the token carries the county data key; each node has a signing key of its own).
+final class TestCounty: Sendable {
+    /// A fixed clock shared by the hub and the nodes (2026-11-26), so runs are reproducible.
+    static let now: Int64 = 1_795_600_000_000
+    static let clock: @Sendable () -> Int64 = { TestCounty.now }
+
+    static let county = "421281"
+    static let township = "421281101"
+    static let village1 = "421281101001"
+    static let village2 = "421281101002"
+
+    let directory: String
+    let hub: Replica
+    let logger: Logger
+
+    init() throws {
+        directory =
+            FileManager.default.temporaryDirectory.appendingPathComponent("hearth-sync-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        hub = try Replica.create(
+            path: directory + "/hub.db", name: "county-hub", scope: try ScopePrefix.parse(Self.county, field: "scope"),
+            role: .hub, nowMillis: Self.now)
+        var logger = Logger(label: "hearth.test.hub")
+        logger.logLevel = .critical
+        self.logger = logger
+    }
+
+    deinit {
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+
+    /// A hub service over the hub replica (or over another handle on the same database).
+    func service(_ replica: Replica? = nil) -> HubService {
+        HubService(replica: replica ?? hub, logger: logger, clock: Self.clock)
+    }
+
+    /// Opens the hub's database again, as a restarted hub process would.
+    func reopenHub() throws -> Replica {
+        try Replica.open(path: hub.path)
+    }
+
+    /// The token `hearth hub enroll --name NAME --scope SCOPE` prints.
+    func enrollmentToken(name: String, scope: String) throws -> EnrollmentToken {
+        let secret = try hub.createEnrollment(
+            name: name, scope: try ScopePrefix.parse(scope, field: "scope"), nowMillis: Self.now)
+        let token = EnrollmentToken(
+            hub: hub.info.id, hubKey: hub.info.publicKey, name: name, scope: scope, secret: secret,
+            dataKey: hub.keys.dataKey.withUnsafeBytes { Data($0) }.base64EncodedString())
+        // Through its text form, as it travels from the hub's screen to the node's.
+        return try EnrollmentToken(text: token.text)
+    }
+
+    /// `hearth node init --token TOKEN [--hub URL]`: a new replica with the county data key and a
+    /// signing key of its own; with a hub URL it registers at once, without one its first
+    /// bundle carries the registration.
+    func node(name: String, scope: String, hubURL: String?) async throws -> Replica {
+        let token = try enrollmentToken(name: name, scope: scope)
+        return try await node(token: token, hubURL: hubURL)
+    }
+
+    func node(token: EnrollmentToken, hubURL: String?) async throws -> Replica {
+        guard let dataKey = Data(base64Encoded: token.dataKey), dataKey.count == 32 else {
+            throw TestFailure("the token's county key is damaged")
+        }
+        let keys = KeyMaterial(dataKey: SymmetricKey(data: dataKey), signingKey: Curve25519.Signing.PrivateKey())
+        let replica = try Replica.create(
+            path: directory + "/\(token.name).db", name: token.name,
+            scope: try ScopePrefix.parse(token.scope, field: "scope"),
+            role: .node, nowMillis: Self.now, keys: keys)
+        try replica.setHub(
+            replica: token.hub, key: token.hubKey, url: hubURL,
+            pendingRegistration: hubURL == nil ? token.secret + "\n" + token.name : nil)
+        if let hubURL {
+            let client = try SyncClient(replica: replica, baseURL: hubURL, clock: Self.clock)
+            do {
+                let answer = try await client.register(secret: token.secret, name: token.name)
+                await client.shutdown()
+                guard answer.hub == token.hub, answer.scope == token.scope, answer.name == token.name else {
+                    throw TestFailure("the hub's registration answer does not match the token: \(answer)")
+                }
+            } catch {
+                await client.shutdown()
+                throw error
+            }
+        }
+        return replica
+    }
+
+    /// Runs one `hearth node sync` for a node against the hub at `url`.
+    @discardableResult
+    func sync(
+        _ node: Replica, url: String, batchSize: Int = 1_000, clock: @escaping @Sendable () -> Int64 = TestCounty.clock
+    ) async throws -> SyncSummary {
+        var client = try SyncClient(replica: node, baseURL: url, clock: clock)
+        client.batchSize = batchSize
+        do {
+            let summary = try await client.sync()
+            await client.shutdown()
+            return summary
+        } catch {
+            await client.shutdown()
+            throw error
+        }
+    }
+
+    /// What a refused sync threw, as (HTTP status, error code); nil when it did not fail that way.
+    func refusal(of node: Replica, url: String) async -> (status: Int, code: String, message: String)? {
+        do {
+            try await sync(node, url: url)
+            return nil
+        } catch SyncError.refused(let status, let code, let message) {
+            return (status, code, message)
+        } catch {
+            return (-1, "unexpected", String(describing: error))
+        }
+    }
+}
+
+struct TestFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
