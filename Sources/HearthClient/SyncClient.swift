@@ -56,15 +56,24 @@ public struct SyncClient: Sendable {
         try? await http.shutdown()
     }
 
-    /// Whether the address is plain HTTP to this machine (tests and demos) rather than HTTPS.
-    public var isPlainLoopback: Bool {
-        baseURL.hasPrefix("http://127.") || baseURL.hasPrefix("http://localhost") || baseURL.hasPrefix("http://[::1]")
+    /// Whether an address may be used: HTTPS anywhere, plain HTTP only to this machine
+    /// (tests and demos), judged by the parsed host, not by a text prefix.
+    public static func isAcceptable(_ address: String) -> Bool {
+        guard let url = URL(string: address), let scheme = url.scheme?.lowercased(), let host = url.host?.lowercased() else {
+            return false
+        }
+        if scheme == "https" { return true }
+        guard scheme == "http" else { return false }
+        if host == "localhost" || host == "::1" || host == "[::1]" { return true }
+        let parts = host.split(separator: ".")
+        return parts.count == 4 && parts[0] == "127" && parts.allSatisfy { UInt8($0) != nil }
     }
 
     /// Registers this replica with the hub using an enrollment token's secret.
     public func register(secret: String, name: String) async throws -> RegisterResponse {
         let request = RegisterRequest(secret: secret, replica: replica.info.id, publicKey: replica.info.publicKey, name: name)
-        let (json, _) = try await post(SyncPath.register, request.json, hubKey: nil)
+        // The hub's key is known from the token: its answer is checked like any other.
+        let (json, _) = try await post(SyncPath.register, request.json, hubKey: try replica.syncState().hubKey)
         do { return try RegisterResponse(json: json) } catch { throw SyncError.badResponse(error.description) }
     }
 

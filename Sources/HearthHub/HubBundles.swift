@@ -34,9 +34,12 @@ extension HubService {
         guard var node = try replica.node(bundle.from) else {
             throw HubError.unauthorized("replica \(bundle.from) is not registered with this hub")
         }
-        guard node.revokedMillis == nil else { throw HubError.forbidden("node \(node.name) has been revoked") }
         guard bundle.verify(signature: signature, content: content, publicKey: node.publicKey) else {
             throw HubError.unauthorized("the bundle's signature does not verify: nothing imported")
+        }
+        guard node.revokedMillis == nil else { throw HubError.forbidden("node \(node.name) has been revoked") }
+        guard node.forkedMillis == nil else {
+            throw HubError.conflict("forked", "replica \(node.replica) is marked forked: run `hearth node reidentify`")
         }
         var ops = 0
         var applied = 0
@@ -63,6 +66,9 @@ extension HubService {
             throw HubError.badRequest("no node named \(name) (see `hearth hub nodes`)")
         }
         guard node.revokedMillis == nil else { throw HubError.forbidden("node \(name) has been revoked") }
+        guard node.forkedMillis == nil else {
+            throw HubError.conflict("forked", "node \(name) is marked forked: it must re-identify before it gets news")
+        }
         var pulls: [PullResponse] = []
         var cursor = node.pullCursor
         var ops = 0

@@ -58,7 +58,19 @@ public struct HubService: Sendable {
         let signature: String
         let path: String
         let raw: [UInt8]
-        let json: JSON
+        let gzipped: Bool
+
+        /// The body as JSON: read only after the signature was checked (except to register,
+        /// where the key to check it with is in the body).
+        func json() throws -> JSON {
+            let inflated: [UInt8]
+            if gzipped {
+                do { inflated = try Gzip.decompress(raw) } catch { throw HubError.badRequest(error.description) }
+            } else {
+                inflated = raw
+            }
+            do { return try JSON.parse(inflated) } catch { throw HubError.badRequest("body is not JSON: \(error.description)") }
+        }
     }
 
     private func handle(
@@ -101,18 +113,12 @@ public struct HubService: Sendable {
         do { buffer = try await request.body.collect(upTo: WireLimits.maxBodyBytes) } catch {
             throw HubError.tooLarge("request body larger than \(WireLimits.maxBodyBytes) bytes")
         }
-        let raw = Array(buffer.readableBytesView)
-        let inflated: [UInt8]
-        if request.headers[.contentEncoding]?.lowercased() == "gzip" {
-            do { inflated = try Gzip.decompress(raw) } catch { throw HubError.badRequest(error.description) }
-        } else {
-            inflated = raw
+        guard nonce.utf8.count >= 16, nonce.utf8.count <= 64, Hex.decode(nonce) != nil else {
+            throw HubError.unauthorized("\(SyncHeader.nonce) must be 16 to 64 hex digits")
         }
-        let json: JSON
-        do { json = try JSON.parse(inflated) } catch { throw HubError.badRequest("body is not JSON: \(error.description)") }
         return Envelope(
-            replica: replica, timeMillis: time, nonce: nonce, signature: signature, path: request.uri.path, raw: raw,
-            json: json)
+            replica: replica, timeMillis: time, nonce: nonce, signature: signature, path: request.uri.path,
+            raw: Array(buffer.readableBytesView), gzipped: request.headers[.contentEncoding]?.lowercased() == "gzip")
     }
 
     private func respond(_ document: JSON, status: HTTPResponse.Status, nonce: String) -> Response {
@@ -134,8 +140,8 @@ public struct HubService: Sendable {
         guard let node = try replica.node(envelope.replica) else {
             throw HubError.unauthorized("replica \(envelope.replica) is not registered with this hub")
         }
-        guard node.revokedMillis == nil else { throw HubError.forbidden("node \(node.name) has been revoked") }
         try verifySignature(envelope, publicKey: node.publicKey)
+        guard node.revokedMillis == nil else { throw HubError.forbidden("node \(node.name) has been revoked") }
         guard node.forkedMillis == nil else {
             throw HubError.conflict(
                 "forked",
@@ -160,7 +166,9 @@ public struct HubService: Sendable {
 
     private func register(_ envelope: Envelope) throws -> JSON {
         let request: RegisterRequest
-        do { request = try RegisterRequest(json: envelope.json) } catch { throw HubError.badRequest(error.description) }
+        do { request = try RegisterRequest(json: try envelope.json()) } catch let error as HubError { throw error } catch {
+            throw HubError.badRequest(String(describing: error))
+        }
         guard request.replica == envelope.replica else { throw HubError.badRequest("body and header name different replicas") }
         try verifySignature(envelope, publicKey: request.publicKey)
         let node: NodeRecord
@@ -176,7 +184,9 @@ public struct HubService: Sendable {
     private func push(_ envelope: Envelope) throws -> JSON {
         let node = try authenticate(envelope)
         let request: PushRequest
-        do { request = try PushRequest(json: envelope.json) } catch { throw HubError.badRequest(error.description) }
+        do { request = try PushRequest(json: try envelope.json()) } catch let error as HubError { throw error } catch {
+            throw HubError.badRequest(String(describing: error))
+        }
         guard request.replica == node.replica else { throw HubError.badRequest("body and header name different replicas") }
         return try accept(request, from: node).json
     }
@@ -202,7 +212,7 @@ public struct HubService: Sendable {
             if case .fork(let dot) = error {
                 try? replica.markForked(node: node.replica, nowMillis: clock())
                 if let forked = request.ops.first(where: { $0.dot == dot }) { try? replica.holdForkedOp(forked, nowMillis: clock()) }
-                throw HubError.conflict("fork", "op \(dot) differs from the op the hub holds under that dot: " + error.description)
+                throw HubError.conflict("fork", error.description)
             }
             throw HubError.badRequest(error.description)
         }
@@ -231,7 +241,9 @@ public struct HubService: Sendable {
     private func pull(_ envelope: Envelope) throws -> JSON {
         let node = try authenticate(envelope)
         let request: PullRequest
-        do { request = try PullRequest(json: envelope.json) } catch { throw HubError.badRequest(error.description) }
+        do { request = try PullRequest(json: try envelope.json()) } catch let error as HubError { throw error } catch {
+            throw HubError.badRequest(String(describing: error))
+        }
         guard request.replica == node.replica else { throw HubError.badRequest("body and header name different replicas") }
         return try answer(pull: request, for: node).json
     }

@@ -33,6 +33,12 @@ extension Replica {
             if try Int.fetchOne(db, sql: "SELECT count(*) FROM nodes WHERE name = ?", arguments: [name]) ?? 0 > 0 {
                 throw ReplicaError.invalid(InputError(field: "name", reason: "a node named \(name) is already registered"))
             }
+            if try Int.fetchOne(
+                db, sql: "SELECT count(*) FROM enrollment_tokens WHERE name = ? AND used_by IS NULL", arguments: [name]) ?? 0 > 0
+            {
+                throw ReplicaError.invalid(
+                    InputError(field: "name", reason: "an unused token for \(name) exists already; use it, or choose another name"))
+            }
             try db.execute(
                 sql: "INSERT INTO enrollment_tokens (secret_hash, name, scope, created_millis) VALUES (?, ?, ?, ?)",
                 arguments: [Replica.secretHash(secret), name, scope.value, nowMillis])
@@ -55,7 +61,13 @@ extension Replica {
                     arguments: [Replica.secretHash(secret)])
             else { throw ReplicaError.refused("unknown enrollment token: ask the county for a new one (`hearth hub enroll`)") }
             if let used: String = token["used_by"] {
-                guard used == replica.value else { throw ReplicaError.refused("this enrollment token has already been used") }
+                // A repeated registration (the answer was lost) is answered again, but only for the
+                // same replica and key, and never for a revoked node.
+                guard used == replica.value,
+                    let node = try Row.fetchOne(
+                        db, sql: "SELECT public_key, revoked_millis FROM nodes WHERE replica = ?", arguments: [used]),
+                    (node["public_key"] as String) == publicKey, (node["revoked_millis"] as Int64?) == nil
+                else { throw ReplicaError.refused("this enrollment token has already been used") }
             } else {
                 guard replica != info.id else { throw ReplicaError.refused("a node cannot reuse the hub's replica id") }
                 if try Int.fetchOne(db, sql: "SELECT count(*) FROM nodes WHERE replica = ?", arguments: [replica.value]) ?? 0
@@ -143,7 +155,18 @@ extension Replica {
     ) throws(ReplicaError) -> PushOutcome {
         var good: [Op] = []
         var held: [(Op, String)] = []
+        var alreadyHeld = 0
         for op in ops {
+            // An op already in quarantine: the same one again is a duplicate, another one a fork.
+            if let heldHash = try read({ db in
+                try String.fetchOne(
+                    db, sql: "SELECT hash FROM quarantine WHERE replica = ? AND counter = ?",
+                    arguments: [op.dot.replica.value, Int64(op.dot.counter)])
+            }) {
+                guard heldHash == op.hash else { throw ReplicaError.fork(dot: op.dot) }
+                alreadyHeld += 1
+                continue
+            }
             if let reason = pushProblem(op, node: node) ?? check(op) { held.append((op, reason)) } else { good.append(op) }
         }
         let last = ops.last?.dot.counter ?? node.ackedCounter
@@ -166,7 +189,9 @@ extension Replica {
                     """,
                 arguments: [Int64(last), Int64(last), ops.last?.hash ?? node.chainHead, nowMillis, node.replica.value])
         }
-        return PushOutcome(acked: max(last, node.ackedCounter), report: report, quarantined: held.map { ($0.0.dot, $0.1) })
+        var counted = report
+        counted.duplicates += alreadyHeld
+        return PushOutcome(acked: max(last, node.ackedCounter), report: counted, quarantined: held.map { ($0.0.dot, $0.1) })
     }
 
     private func pushProblem(_ op: Op, node: NodeRecord) -> String? {

@@ -59,7 +59,7 @@ struct NodeInit: AsyncParsableCommand {
                 throw InputError(field: "scope", reason: "the token enrolls scope \(enrollment.scope), not \(prefix.value)")
             }
             guard let nodeName = name ?? enrollment?.name else { throw CLIError.usage("give --name") }
-            if let hub, !(hub.hasPrefix("https://") || SyncClientAddress.isLoopback(hub)) {
+            if let hub, !SyncClient.isAcceptable(hub) {
                 throw CLIError.usage("the hub must be reached over https:// (plain http:// only to this machine, for tests)")
             }
             let created = try Replica.create(
@@ -104,12 +104,6 @@ struct NodeInit: AsyncParsableCommand {
     }
 }
 
-/// Address checks shared by node commands.
-enum SyncClientAddress {
-    static func isLoopback(_ url: String) -> Bool {
-        url.hasPrefix("http://127.") || url.hasPrefix("http://localhost") || url.hasPrefix("http://[::1]")
-    }
-}
 
 struct NodeSync: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -125,7 +119,7 @@ struct NodeSync: AsyncParsableCommand {
         try await guardedAsync {
             let node = try replica.open()
             if let hub {
-                guard hub.hasPrefix("https://") || SyncClientAddress.isLoopback(hub) else {
+                guard SyncClient.isAcceptable(hub) else {
                     throw CLIError.usage("the hub must be reached over https:// (plain http:// only to this machine)")
                 }
                 try node.setHubURL(hub)
