@@ -45,6 +45,9 @@ struct OpEncodingTests {
             good.replacingOccurrences(of: "\"fields\":{\"address\":\"x\"}", with: "\"fields\":{}"),
             good.replacingOccurrences(of: "\"author\"", with: "\"extra\":1,\"author\""),
             "[" + good + "]",
+            good.replacingOccurrences(of: "\"v\":1}", with: "\"v\":1,\"voids\":[\"0123456789ab:1\"]}"),
+            good.replacingOccurrences(of: "\"origin\":\"421281101\"", with: "\"origin\":\"421281\"")
+                .replacingOccurrences(of: "\"v\":1}", with: "\"v\":1,\"voids\":[\"0123456789ab:5\"]}"),
             good.replacingOccurrences(of: "\"0123456789ab\":1}", with: "\"0123456789ab\":7}"),
             good.replacingOccurrences(of: "\"context\":{\"0123456789ab\":1}", with: "\"context\":{}"),
             good.replacingOccurrences(of: ",\"dot\"", with: ", \"dot\""),

@@ -207,16 +207,20 @@ struct ProtocolTests {
         let schema = try JSON.parse(try protocolFile("schemas/op.schema.json"))
         #expect(schema["$schema"]?.stringValue == "https://json-schema.org/draft/2020-12/schema")
         let replica = ReplicaID("3f9a2c71b0d4")
+        let author = ReplicaID("0123456789ab")
+        // A hub's compensating op: the one shape that writes every optional key.
         let op = Op(
-            dot: Dot(replica: replica, counter: 1), hlc: HLC(millis: 1, logical: 0), author: "wang.fang",
-            origin: try ScopePrefix.parse("421281100201", field: "origin"),
-            record: RecordID(type: .household, creator: Dot(replica: replica, counter: 1)),
+            dot: Dot(replica: replica, counter: 2), hlc: HLC(millis: 1, logical: 0), author: "wang.fang",
+            origin: try ScopePrefix.parse("421281", field: "origin"),
+            record: RecordID(type: .household, creator: Dot(replica: author, counter: 1)),
             scope: try DivisionCode.parse("421281100201", field: "scope"), fields: ["note": .text("x")],
-            context: .empty, previous: "", cause: "test")
+            context: VersionVector([author: 2, replica: 1]), previous: "", cause: "test",
+            voids: [Dot(replica: author, counter: 2)])
+        #expect(try Op(bytes: op.canonicalBytes) == op)
         let written = Set(op.json.objectValue?.keys.map { $0 } ?? [])
         let documented = Set(schema["properties"]?.objectValue?.keys.map { $0 } ?? [])
         #expect(written == documented)
         let required = Set(schema["required"]?.arrayValue?.compactMap(\.stringValue) ?? [])
-        #expect(required == written.subtracting(["cause"]))
+        #expect(required == written.subtracting(["cause", "voids"]))
     }
 }

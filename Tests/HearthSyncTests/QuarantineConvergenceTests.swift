@@ -33,6 +33,21 @@ struct QuarantineConvergenceTests {
             #expect(try village.status().unsynced == 0, "a quarantined op is acknowledged and never re-sent")
             #expect(try county.hub.view(member, reveal: false).value("vital_status") == "alive")
 
+            // The author's next change to the member depends on the refused op: it waits at the hub.
+            try village.editMember(member.value, { var input = MemberInput(); input.health = "良好"; return input }(),
+                author: "w1", nowMillis: ahead + 1)
+            try await county.sync(village, url: url, clock: { ahead })
+            let held = try county.hub.quarantine()
+            #expect(held.count == 1)
+            #expect(held.first?.dependents.count == 1, "the later edit waits: depends on the refused op")
+            #expect(try county.hub.view(member, reveal: false).value("health") == "")
+
+            // The county confirms the refusal: the hub's compensating op voids it and restores its values.
+            let compensation = try county.hub.discardQuarantined(try #require(held.first?.dot), author: "admin", nowMillis: TestCounty.now)
+            #expect(compensation.voids == [try #require(held.first?.dot)])
+            #expect(try county.hub.view(member, reveal: false).value("health") == "良好", "the waiting edit applied")
+            #expect(try county.hub.quarantine().isEmpty)
+
             // Every replica that holds the member converges: after syncing, the author holds the hub's state.
             for _ in 0..<3 {
                 try await county.sync(village, url: url, clock: { ahead })
@@ -45,6 +60,8 @@ struct QuarantineConvergenceTests {
                 try village.view(member, reveal: false).value("vital_status")
                     == county.hub.view(member, reveal: false).value("vital_status"))
             #expect(try township.state(of: member) == county.hub.state(of: member))
+            #expect(try village.view(member, reveal: false).value("vital_status") == "alive")
+            #expect(try village.view(member, reveal: false).value("health") == "良好")
         }
     }
 }

@@ -23,7 +23,9 @@ public struct RecordState: Hashable, Sendable {
     /// The ops this op's context covers that this state does not hold yet, named by the
     /// newest dot per replica. Empty means the op is causally ready (RULES.md R11).
     public func missingDependencies(of op: Op) -> [Dot] {
-        op.context.sorted.filter { clock[$0.replica] < $0.counter }.map { Dot(replica: $0.replica, counter: $0.counter) }
+        op.context.sorted.filter { entry in
+            clock[entry.replica] < entry.counter && !op.voids.contains(Dot(replica: entry.replica, counter: entry.counter))
+        }.map { Dot(replica: $0.replica, counter: $0.counter) }
     }
 
     /// Applies a causally ready op: per field it sets, removes the values its context
@@ -31,6 +33,8 @@ public struct RecordState: Hashable, Sendable {
     public mutating func apply(_ op: Op) {
         precondition(op.record == id, "op applied to the wrong record")
         guard !hasApplied(op) else { return }
+        // A voided op counts as held: the context of ops made after it covers it.
+        for void in op.voids { clock.add(void) }
         let rank = op.origin.level
         for (name, value) in op.fields {
             var register = registers[name] ?? Register()

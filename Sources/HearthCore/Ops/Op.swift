@@ -27,10 +27,14 @@ public struct Op: Hashable, Sendable {
     public let previous: String
     /// Why the op was made when a person did not type it directly (e.g. "death of M-…").
     public let cause: String?
+    /// Ops this op declares void: refused by the hub and never to be applied anywhere. Only
+    /// the hub writes them, in the compensating op that brings their author back in line;
+    /// every receiver counts them as held, so ops whose context covers them can apply.
+    public let voids: [Dot]
 
     public init(
         dot: Dot, hlc: HLC, author: String, origin: ScopePrefix, record: RecordID, scope: DivisionCode,
-        fields: [String: FieldValue], context: VersionVector, previous: String, cause: String? = nil
+        fields: [String: FieldValue], context: VersionVector, previous: String, cause: String? = nil, voids: [Dot] = []
     ) {
         self.dot = dot
         self.hlc = hlc
@@ -42,6 +46,7 @@ public struct Op: Hashable, Sendable {
         self.context = context
         self.previous = previous
         self.cause = cause
+        self.voids = voids.sorted()
     }
 
     /// Whether this op creates its record (the record id is derived from its dot).
@@ -65,6 +70,7 @@ public struct Op: Hashable, Sendable {
             "prev": .string(previous),
         ]
         if let cause { members["cause"] = .string(cause) }
+        if !voids.isEmpty { members["voids"] = .array(voids.map { .string($0.description) }) }
         return .object(members)
     }
 
@@ -118,6 +124,15 @@ public struct Op: Hashable, Sendable {
         JSON.writeString(scope.value, into: &out)
         key("v")
         out.append(contentsOf: String(Op.formatVersion).utf8)
+        if !voids.isEmpty {
+            key("voids")
+            out.append(UInt8(ascii: "["))
+            for (index, dot) in voids.enumerated() {
+                if index > 0 { out.append(UInt8(ascii: ",")) }
+                JSON.writeString(dot.description, into: &out)
+            }
+            out.append(UInt8(ascii: "]"))
+        }
         out.append(UInt8(ascii: "}"))
         return out
     }
@@ -137,7 +152,9 @@ extension Op {
     /// Reads an op from its JSON form, checking its shape (not yet its field values).
     public init(json: JSON) throws(OpFormatError) {
         guard let members = json.objectValue else { throw OpFormatError("an op must be a JSON object") }
-        let known: Set<String> = ["v", "dot", "hlc", "author", "origin", "record", "scope", "fields", "context", "prev", "cause"]
+        let known: Set<String> = [
+            "v", "dot", "hlc", "author", "origin", "record", "scope", "fields", "context", "prev", "cause", "voids",
+        ]
         if let unknown = members.keys.first(where: { !known.contains($0) }) {
             throw OpFormatError("unknown key \"\(unknown)\"")
         }
@@ -201,10 +218,26 @@ extension Op {
             guard let text = causeValue.stringValue else { throw OpFormatError("\"cause\" must be a string") }
             cause = text
         }
+        var voids: [Dot] = []
+        if let voidValue = members["voids"] {
+            guard let items = voidValue.arrayValue, !items.isEmpty, items.count <= 16 else {
+                throw OpFormatError("\"voids\" must be a non-empty array of at most 16 dots")
+            }
+            for item in items {
+                guard let text = item.stringValue, let void = Dot(text: text) else {
+                    throw OpFormatError("\"voids\" entries must be \"replica:counter\"")
+                }
+                guard entries[void.replica] ?? 0 >= void.counter else {
+                    throw OpFormatError("\"voids\" names \(void), which the context does not cover")
+                }
+                voids.append(void)
+            }
+            guard origin.level == .county else { throw OpFormatError("only the county hub may void ops") }
+        }
         self.init(
             dot: dot, hlc: HLC(millis: millis, logical: UInt32(logical)), author: author, origin: origin,
             record: record, scope: scope, fields: fields, context: VersionVector(entries), previous: previous,
-            cause: cause)
+            cause: cause, voids: voids)
     }
 
     /// Reads an op from its canonical bytes. Bytes in any other encoding of the same

@@ -56,7 +56,7 @@ struct Applier {
 
     /// Logs an op and applies it if it is causally ready; returns its hash.
     @discardableResult
-    mutating func integrate(_ op: Op) throws -> String {
+    mutating func integrate(_ op: Op, target: ReplicaID? = nil) throws -> String {
         let body = op.canonicalBytes
         let hash = Hex.encode(SHA256Digest.of(body))
         let problems = op.schemaProblems
@@ -74,14 +74,14 @@ struct Applier {
         try db.cachedStatement(
             sql: """
                 INSERT INTO ops (replica, counter, hlc_millis, hlc_logical, author, record, record_type, scope, hash,
-                                 body, state, township)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                 body, state, township, target)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (replica, counter) DO NOTHING
                 """
         ).execute(arguments: [
             op.dot.replica.value, Int64(op.dot.counter), op.hlc.millis, Int64(op.hlc.logical), op.author,
             op.record.value, op.record.type.rawValue, op.scope.value, hash, Data(body),
-            missing.isEmpty ? "applied" : "waiting", op.scope.township,
+            missing.isEmpty ? "applied" : "waiting", op.scope.township, target?.value,
         ])
         if db.changesCount == 0 {
             let held = try String.fetchOne(

@@ -220,10 +220,15 @@ extension Replica {
                 }
             var arguments: [DatabaseValueConvertible?] = []
             if let key { arguments.append(key) }
-            arguments += [cursor, node.replica.value, limit + 1]
+            arguments += [node.replica.value, cursor, node.replica.value, limit + 1]
+            // The node's scope, plus ops addressed to the node itself (compensations for its
+            // refused ops, which may lie outside its scope). Both sides use an index.
             let rows = try Row.fetchAll(
                 db,
-                sql: "SELECT seq, body FROM ops WHERE \(filter) AND seq > ? AND replica != ? ORDER BY seq LIMIT ?",
+                sql: """
+                    SELECT seq, body FROM ops WHERE (\(filter) OR target = ?) AND seq > ? AND replica != ?
+                    ORDER BY seq LIMIT ?
+                    """,
                 arguments: StatementArguments(arguments))
             // Read in the same snapshot, so no op committed in between is skipped.
             return (rows, try Int64.fetchOne(db, sql: "SELECT coalesce(max(seq), 0) FROM ops") ?? 0)

@@ -60,15 +60,61 @@ extension Replica {
         }
     }
 
-    /// An administrator confirms the refusal. The op stays in the record of the author's
-    /// chain; ops that depend on it keep waiting until the author's values are corrected.
-    public func discardQuarantined(_ dot: Dot) throws(ReplicaError) {
-        _ = try heldOp(dot)
-        try writeBookkeeping { db in
-            try db.execute(
+    /// An administrator confirms the refusal. The hub answers with a compensating op that
+    /// voids the refused op and sets the fields it set back to the hub's values; it reaches
+    /// the author at its next sync, and the ops that waited for the refused one apply.
+    ///
+    /// Refused while a field the op set is in conflict at the hub (settle it first: writing
+    /// one value over a conflict would decide it silently), or while the op's own past is not
+    /// all held here (its context must be covered, so voiding it hides nothing else).
+    @discardableResult
+    public func discardQuarantined(_ dot: Dot, author: String, nowMillis: Int64) throws(ReplicaError) -> Op {
+        let refused = try heldOp(dot)
+        let reason = try read { db in
+            try String.fetchOne(
+                db, sql: "SELECT reason FROM quarantine WHERE replica = ? AND counter = ?",
+                arguments: [dot.replica.value, Int64(dot.counter)]) ?? ""
+        }
+        let clash = try read { db in
+            try Int.fetchOne(
+                db, sql: "SELECT count(*) FROM ops WHERE replica = ? AND counter = ?",
+                arguments: [dot.replica.value, Int64(dot.counter)]) ?? 0
+        }
+        guard clash == 0 else {
+            throw .invalid(InputError(field: "id", reason: "\(dot) is a fork of an op the hub holds; the node must re-identify"))
+        }
+        guard info.scope.contains(refused.scope) else {
+            throw .invalid(InputError(field: "id", reason: "\(dot) is for village \(refused.scope.value), outside this county"))
+        }
+        let (result, ops) = try write(author: author, nowMillis: nowMillis) { changes in
+            let current = try changes.state(of: refused.record)
+            if let current {
+                let missing = current.missingDependencies(of: refused)
+                guard missing.isEmpty else {
+                    throw InputError(
+                        field: "id",
+                        reason: "\(dot) depends on \(missing.map(\.description).joined(separator: ", ")), not held here yet")
+                }
+            } else if !refused.createsRecord {
+                throw InputError(field: "id", reason: "\(dot) depends on ops on \(refused.record) not held here yet")
+            }
+            var restore: [String: FieldValue] = [:]
+            for name in refused.fields.keys {
+                let resolution = current?.resolution(of: name) ?? Resolution.resolve(Register(), policy: .lww)
+                guard !resolution.inConflict else {
+                    throw InputError(
+                        field: "id", reason: "\(refused.record) field \(name) is in conflict at the hub: resolve it first")
+                }
+                restore[name] = resolution.value
+            }
+            try changes.compensate(refused, restoring: restore, cause: "compensates refused op \(dot): \(reason)")
+            try changes.database.execute(
                 sql: "UPDATE quarantine SET state = 'discarded' WHERE replica = ? AND counter = ?",
                 arguments: [dot.replica.value, Int64(dot.counter)])
+            return ()
         }
+        _ = result
+        return ops[0]
     }
 
     private func heldOp(_ dot: Dot) throws(ReplicaError) -> Op {

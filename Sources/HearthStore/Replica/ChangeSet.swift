@@ -67,7 +67,8 @@ public struct ChangeSet {
     }
 
     private mutating func emit(
-        record: RecordID, village: DivisionCode, fields: [String: FieldValue], context: VersionVector, cause: String?
+        record: RecordID, village: DivisionCode, fields: [String: FieldValue], context: VersionVector, cause: String?,
+        voids: [Dot] = [], target: ReplicaID? = nil
     ) throws {
         guard info.scope.contains(village) else {
             throw ReplicaError.outsideScope(record: record.value, village: village.value, scope: info.scope.value)
@@ -76,9 +77,21 @@ public struct ChangeSet {
         let op = Op(
             dot: Dot(replica: info.id, counter: counter), hlc: clock.tick(wallMillis: nowMillis), author: author,
             origin: info.scope, record: record, scope: village, fields: fields, context: context,
-            previous: chainHead, cause: cause)
-        chainHead = try applier.integrate(op)
+            previous: chainHead, cause: cause, voids: voids)
+        chainHead = try applier.integrate(op, target: target)
         ops.append(op)
+    }
+
+    /// The hub's compensating op for a quarantined op it will never apply: it voids that op,
+    /// and, with a context covering the op and everything the hub holds on the record, sets
+    /// the fields the op set back to the hub's values. Addressed to the op's author, who is
+    /// the one replica holding the voided op, whatever its scope.
+    mutating func compensate(_ refused: Op, restoring fields: [String: FieldValue], cause: String) throws {
+        var context = try state(of: refused.record)?.clock ?? .empty
+        context.add(refused.dot)
+        try emit(
+            record: refused.record, village: refused.scope, fields: fields, context: context, cause: cause,
+            voids: [refused.dot], target: refused.dot.replica)
     }
 
     mutating func finish() throws -> Applier {

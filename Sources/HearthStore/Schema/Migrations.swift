@@ -202,6 +202,13 @@ enum Migrations {
                     INSERT INTO sync_state (id) VALUES (1);
                     """)
         }
+        migrator.registerMigration("v3 ops addressed to one replica (compensations)") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE ops ADD COLUMN target TEXT;
+                    CREATE INDEX ops_by_target ON ops (target, seq) WHERE target IS NOT NULL;
+                    """)
+        }
         return migrator
     }
 }

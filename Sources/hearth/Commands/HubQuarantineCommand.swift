@@ -61,15 +61,17 @@ struct HubQuarantineRelease: ParsableCommand {
 
 struct HubQuarantineDiscard: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "discard", abstract: "Confirm the refusal of a quarantined op.")
+        commandName: "discard",
+        abstract: "Confirm the refusal: the hub writes a compensating op that brings the author back to the hub's values.")
     @OptionGroup var replica: ReplicaOptions
     @Argument(help: "The op's id (replica:counter).") var id: String
 
     func run() throws {
         try guarded {
             guard let dot = Dot(text: id) else { throw InputError(field: "id", reason: "\"\(id)\" is not an op id (replica:counter)") }
-            try replica.open().discardQuarantined(dot)
+            let compensation = try replica.open().discardQuarantined(dot, author: try replica.author, nowMillis: nowMillis())
             print(id)
+            print("compensating op \(compensation.dot) reaches \(dot.replica) at its next sync")
         }
     }
 }
