@@ -21,6 +21,10 @@ struct Applier {
     /// The states this transaction wrote, for the cache once it commits.
     private(set) var written: [RecordState] = []
 
+    /// On the hub: when an op moves a record into another village, the record's whole
+    /// history is queued for the villages it leaves and enters (see ``noteScopeChange``).
+    var tracksScopeEntries = false
+
     init(db: Database, nowMillis: Int64, cache: StateCache? = nil) throws {
         self.db = db
         self.nowMillis = nowMillis
@@ -109,10 +113,31 @@ struct Applier {
             report.waiting += 1
             return hash
         }
+        let before = current.resolution(of: "village").value.textValue
         current.apply(op)
         record(applied: op, state: current)
+        try noteScopeChange(op, from: before)
         try release(op.record)
         return hash
+    }
+
+    /// A record that enters a village must arrive there whole: its earlier ops were logged
+    /// under the village it left, so that village's nodes and the new one's would each miss
+    /// a part. The hub records a scope entry after the op: a pull for either village then
+    /// carries the record's whole history up to and including the op (ops the node already
+    /// holds are duplicates; ops that arrive before their past wait for it).
+    private mutating func noteScopeChange(_ op: Op, from before: String?) throws {
+        guard tracksScopeEntries, !op.createsRecord, let before, before != op.scope.value else { return }
+        for village in [op.scope.value, before] {
+            guard let code = try? DivisionCode.parse(village, field: "village") else { continue }
+            guard
+                let seq = try Int64.fetchOne(
+                    db, sql: "UPDATE sqlite_sequence SET seq = seq + 1 WHERE name = 'ops' RETURNING seq")
+            else { throw ReplicaError.database("the op log's sequence is missing") }
+            try db.execute(
+                sql: "INSERT INTO scope_entries (seq, record, scope, township) VALUES (?, ?, ?, ?)",
+                arguments: [seq, op.record.value, code.value, code.township])
+        }
     }
 
     private mutating func record(applied op: Op, state: RecordState) {
@@ -147,6 +172,7 @@ struct Applier {
                 }
                 var current = try state(of: id) ?? RecordState(id: id)
                 guard current.missingDependencies(of: op).isEmpty else { continue }
+                let before = current.resolution(of: "village").value.textValue
                 guard !current.hasApplied(op) else {
                     throw ReplicaError.malformedOp(
                         dot: op.dot.description,
@@ -154,6 +180,7 @@ struct Applier {
                 }
                 current.apply(op)
                 record(applied: op, state: current)
+                try noteScopeChange(op, from: before)
                 report.released += 1
                 let replica: String = row[1]
                 let counter: Int64 = row[2]

@@ -80,3 +80,41 @@ extension Replica {
         return fields
     }
 }
+
+extension Replica {
+    /// Moves a household, with its members, enrollments and visits, to another village, in one
+    /// transaction. The ops are logged under the new village: the hub then sends each record's
+    /// whole history to the village it enters, and the move to the one it leaves.
+    public func moveHousehold(_ id: String, toVillage village: String, author: String, nowMillis: Int64)
+        throws(ReplicaError) -> [RecordID]
+    {
+        try write(author: author, nowMillis: nowMillis) { changes in
+            let household = try Checks.recordID(id, field: "household", type: .household)
+            let state = try changes.existing(household, field: "household")
+            guard ChangeSet.text(state, "status") == "active" else {
+                throw InputError(field: "household", reason: "\(household) is archived; archived records are not moved")
+            }
+            let target = try DivisionCode.parse(village, field: "village")
+            guard ChangeSet.text(state, "village") != target.value else {
+                throw InputError(field: "village", reason: "\(household) is already in \(target.value)")
+            }
+            guard changes.info.scope.contains(target) else {
+                throw InputError(
+                    field: "village",
+                    reason: "\(target.value) is outside this replica's scope \(changes.info.scope.value): the township or county moves it")
+            }
+            var moved = [household]
+            try changes.move(household, to: target, cause: "household moved to \(target.value)")
+            for (table, column) in [("members", "household"), ("enrollments", "household"), ("visits", "household")] {
+                for text in try String.fetchAll(
+                    changes.database, sql: "SELECT id FROM \(table) WHERE \(column) = ? ORDER BY id", arguments: [household.value])
+                {
+                    guard let record = RecordID(text) else { continue }
+                    try changes.move(record, to: target, cause: "household \(household) moved to \(target.value)")
+                    moved.append(record)
+                }
+            }
+            return moved
+        }.result
+    }
+}

@@ -206,12 +206,14 @@ extension Replica {
     }
 
     /// The hub's log after `cursor` for a node's scope, without the node's own ops, found
-    /// through the scope indexes (never a scan of other scopes' ops).
+    /// through the scope indexes (never a scan of other scopes' ops); plus the ops addressed
+    /// to the node, and the whole history of each record that entered its scope (a scope
+    /// entry), delivered at the entry's place in the log and never split across batches.
     public func pull(for node: NodeRecord, cursor: Int64, maxOps: Int, nowMillis: Int64) throws(ReplicaError)
         -> (ops: [Op], cursor: Int64, more: Bool)
     {
         let limit = max(1, maxOps)
-        let (rows, logEnd): ([Row], Int64) = try read { db in
+        let (items, horizon, logEnd): ([(seq: Int64, body: DatabaseValue)], Int64, Int64) = try read { db in
             let (filter, key): (String, String?) =
                 switch node.scope.level {
                 case .village: ("scope = ?", node.scope.value)
@@ -230,23 +232,51 @@ extension Replica {
                     ORDER BY seq LIMIT ?
                     """,
                 arguments: StatementArguments(arguments))
+            var horizon = rows.count > limit ? (rows[limit - 1]["seq"] as Int64) : Int64.max
+            var items: [(seq: Int64, body: DatabaseValue)] = rows.prefix(limit).map { ($0["seq"], $0["body"]) }
+            if let key {
+                let entries = try Row.fetchAll(
+                    db, sql: "SELECT seq, record FROM scope_entries WHERE \(filter) AND seq > ? ORDER BY seq LIMIT ?",
+                    arguments: [key, cursor, limit + 1])
+                if entries.count > limit { horizon = min(horizon, entries[limit - 1]["seq"] as Int64) }
+                for entry in entries.prefix(limit) {
+                    let seq: Int64 = entry["seq"]
+                    guard seq <= horizon else { break }
+                    for body in try DatabaseValue.fetchAll(
+                        db, sql: "SELECT body FROM ops WHERE record = ? AND seq < ? ORDER BY seq",
+                        arguments: [entry["record"] as String, seq])
+                    {
+                        items.append((seq, body))
+                    }
+                }
+            }
+            let end = max(
+                try Int64.fetchOne(db, sql: "SELECT coalesce(max(seq), 0) FROM ops") ?? 0,
+                try Int64.fetchOne(db, sql: "SELECT coalesce(max(seq), 0) FROM scope_entries") ?? 0)
             // Read in the same snapshot, so no op committed in between is skipped.
-            return (rows, try Int64.fetchOne(db, sql: "SELECT coalesce(max(seq), 0) FROM ops") ?? 0)
+            return (items.filter { $0.seq <= horizon }.sorted { $0.seq < $1.seq }, horizon, end)
         }
-        let more = rows.count > limit
         var ops: [Op] = []
         var last = cursor
-        for row in rows.prefix(limit) {
-            let bytes = Array((row[1] as DatabaseValue).storage.asBytes)
-            guard let op = try? Op(bytes: bytes) else { throw .database("a logged op is unreadable") }
-            ops.append(op)
-            last = row[0]
+        var more = horizon != Int64.max
+        var index = 0
+        while index < items.count {
+            // Take a whole group of one log position (a scope entry's history) or nothing of it.
+            let seq = items[index].seq
+            var end = index
+            while end < items.count, items[end].seq == seq { end += 1 }
+            if !ops.isEmpty, ops.count + (end - index) > limit {
+                more = true
+                break
+            }
+            for item in items[index..<end] {
+                guard let op = try? Op(bytes: Array(item.body.storage.asBytes)) else { throw .database("a logged op is unreadable") }
+                ops.append(op)
+            }
+            last = seq
+            index = end
         }
-        if !more {
-            // Nothing more for this node: move its cursor to the log's end, so the next pull
-            // does not walk the other scopes' ops again.
-            last = max(logEnd, cursor)
-        }
+        if !more { last = max(logEnd, cursor) }
         return (ops, last, more)
     }
 

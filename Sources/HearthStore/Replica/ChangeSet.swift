@@ -23,6 +23,7 @@ public struct ChangeSet {
         self.author = author
         self.nowMillis = nowMillis
         applier = try Applier(db: db, nowMillis: nowMillis, cache: cache)
+        applier.tracksScopeEntries = info.role == .hub
         guard let row = try Row.fetchOne(db, sql: "SELECT counter, chain_head FROM replica") else {
             throw ReplicaError.database("replica row missing")
         }
@@ -55,6 +56,17 @@ public struct ChangeSet {
         all["village"] = .text(village.value)
         try emit(record: id, village: village, fields: all, context: .empty, cause: cause)
         return id
+    }
+
+    /// Moves a record to another village: the op is logged under the new village, so the
+    /// hub sends the record's history to the village it enters and the move to the one it
+    /// leaves.
+    public mutating func move(_ id: RecordID, to village: DivisionCode, cause: String? = nil) throws {
+        guard let current = try state(of: id) else { throw ReplicaError.unknownRecord(id.value) }
+        guard info.scope.contains(village) else {
+            throw ReplicaError.outsideScope(record: id.value, village: village.value, scope: info.scope.value)
+        }
+        try emit(record: id, village: village, fields: ["village": .text(village.value)], context: current.clock, cause: cause)
     }
 
     /// Sets fields of an existing record.

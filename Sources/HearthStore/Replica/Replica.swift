@@ -136,6 +136,7 @@ public final class Replica: Sendable {
         do {
             let applier = try pool.write { db in
                 var applier = try Applier(db: db, nowMillis: nowMillis, cache: cache)
+                applier.tracksScopeEntries = info.role == .hub
                 for op in ops { try applier.integrate(op) }
                 try applier.flush()
                 if let newest = ops.map(\.hlc).max() {

@@ -209,6 +209,20 @@ enum Migrations {
                     CREATE INDEX ops_by_target ON ops (target, seq) WHERE target IS NOT NULL;
                     """)
         }
+        migrator.registerMigration("v4 scope entries: records entering a scope") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE scope_entries (
+                        seq INTEGER PRIMARY KEY NOT NULL,
+                        record TEXT NOT NULL,
+                        scope TEXT NOT NULL,
+                        township TEXT NOT NULL
+                    );
+                    CREATE INDEX scope_entries_by_scope ON scope_entries (scope, seq);
+                    CREATE INDEX scope_entries_by_township ON scope_entries (township, seq);
+                    INSERT OR IGNORE INTO sqlite_sequence (name, seq) VALUES ('ops', (SELECT coalesce(max(seq), 0) FROM ops));
+                    """)
+        }
         return migrator
     }
 }

@@ -5,7 +5,7 @@ import HearthStore
 struct HouseholdCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "household", abstract: "Households (户): add, edit, show, list.",
-        subcommands: [HouseholdAdd.self, HouseholdEdit.self, HouseholdShow.self, HouseholdList.self])
+        subcommands: [HouseholdAdd.self, HouseholdEdit.self, HouseholdShow.self, HouseholdList.self, HouseholdMove.self])
 }
 
 /// Options that set household fields, shared by add and edit.
@@ -93,6 +93,27 @@ struct HouseholdList: ParsableCommand {
             let open = try replica.open()
             let ids = try open.list(.household, where: village == nil ? nil : "village", equals: village)
             try listRecords(ids, replica: open, json: json, columns: ["village", "address", "type", "head", "status"])
+        }
+    }
+}
+
+struct HouseholdMove: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "move",
+        abstract: "Move a household, with its members, enrollments and visits, to another village.",
+        discussion: """
+            Both villages must be in this replica's scope (a township moves within the township, the county anywhere).
+            After the next sync the village it enters receives the household's whole history.
+            """)
+    @OptionGroup var replica: ReplicaOptions
+    @Argument(help: "The household id.") var id: String
+    @Option(help: "The village it moves to (12-digit division code).") var village: String
+
+    func run() throws {
+        try guarded {
+            let moved = try replica.open().moveHousehold(id, toVillage: village, author: try replica.author, nowMillis: nowMillis())
+            print(id)
+            print("moved \(moved.count) record(s) to \(village)")
         }
     }
 }
