@@ -113,7 +113,7 @@ struct Applier {
             report.waiting += 1
             return hash
         }
-        let before = current.resolution(of: "village").value.textValue
+        let before = tracksScopeEntries ? current.resolution(of: "village").value.textValue : nil
         current.apply(op)
         record(applied: op, state: current)
         try noteScopeChange(op, from: before)
@@ -172,7 +172,7 @@ struct Applier {
                 }
                 var current = try state(of: id) ?? RecordState(id: id)
                 guard current.missingDependencies(of: op).isEmpty else { continue }
-                let before = current.resolution(of: "village").value.textValue
+                let before = tracksScopeEntries ? current.resolution(of: "village").value.textValue : nil
                 guard !current.hasApplied(op) else {
                     throw ReplicaError.malformedOp(
                         dot: op.dot.description,
