@@ -64,4 +64,33 @@ struct QuarantineConvergenceTests {
             #expect(try village.view(member, reveal: false).value("health") == "良好")
         }
     }
+
+    @Test("a released quarantined op applies at the hub, its dependents follow, and it reaches the other nodes")
+    func releasedOpReplicates() async throws {
+        let county = try TestCounty()
+        try await withRunningHub(county.service()) { url in
+            let village = try await county.node(name: "village-001", scope: TestCounty.village1, hubURL: url)
+            let township = try await county.node(name: "town-101", scope: TestCounty.township, hubURL: url)
+            let home = try village.household(in: TestCounty.village1, address: "一组")
+            let member = try village.member(of: home, name: "王五")
+            try await county.sync(village, url: url)
+            let ahead: Int64 = TestCounty.now + 8 * 3_600_000
+            _ = try village.recordDeath(member: member.value, date: "2026-11-26", author: "w1", nowMillis: ahead)
+            try village.editMember(
+                member.value, { var input = MemberInput(); input.note = "殡葬证明已收"; return input }(), author: "w1",
+                nowMillis: ahead + 1)
+            try await county.sync(village, url: url, clock: { ahead })
+            let held = try #require(try county.hub.quarantine().first)
+            #expect(held.dependents.count == 1)
+            let report = try county.hub.releaseQuarantined(held.dot, nowMillis: TestCounty.now)
+            #expect(report.applied == 2 && report.released == 1)
+            #expect(try county.hub.view(member, reveal: false).value("vital_status") == "deceased")
+            #expect(try county.hub.quarantine().isEmpty)
+            #expect(throws: ReplicaError.self) { try county.hub.releaseQuarantined(held.dot, nowMillis: TestCounty.now) }
+            try await county.sync(township, url: url)
+            try await county.sync(village, url: url, clock: { ahead })
+            #expect(try township.state(of: member) == county.hub.state(of: member))
+            #expect(try village.state(of: member) == county.hub.state(of: member))
+        }
+    }
 }

@@ -176,3 +176,17 @@ public final class Replica: Sendable {
         } catch { throw .database(String(describing: error)) }
     }
 }
+
+extension Replica {
+    /// Writes a consistent copy of the database (SQLite's online backup), e.g. for a backup
+    /// drive. Restoring such a copy later, or using it on a second machine, makes a fork that
+    /// the hub refuses until the copy is re-identified.
+    public func backup(to path: String) throws(ReplicaError) {
+        guard !FileManager.default.fileExists(atPath: path) else { throw .alreadyExists(path: path) }
+        do {
+            let copy = try DatabaseQueue(path: path)
+            try pool.backup(to: copy)
+            try copy.close()
+        } catch { throw .database(String(describing: error)) }
+    }
+}
