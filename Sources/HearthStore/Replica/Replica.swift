@@ -134,7 +134,7 @@ public final class Replica: Sendable {
         _ ops: [Op], nowMillis: Int64, bookkeeping: (Database, ApplyReport) throws -> Void
     ) throws(ReplicaError) -> ApplyReport {
         do {
-            let applier = try pool.write { db in
+            let applier: (Applier, Applier?) = try pool.write { db in
                 var applier = try Applier(db: db, nowMillis: nowMillis, cache: cache)
                 applier.tracksScopeEntries = info.role == .hub
                 for op in ops { try applier.integrate(op) }
@@ -147,10 +147,22 @@ public final class Replica: Sendable {
                         arguments: [clock.last.millis, Int64(clock.last.logical)])
                 }
                 try bookkeeping(db, applier.report)
-                return applier
+                var rules: Applier?
+                if info.role == .hub, applier.report.applied > 0 {
+                    // The hub's rules run in the transaction that applied their trigger.
+                    var changes = try ChangeSet(db: db, info: info, author: "rules", nowMillis: nowMillis, cache: nil)
+                    try HubRules.deathEndsEnrollments(&changes)
+                    if !changes.ops.isEmpty { rules = try changes.finish() }
+                }
+                return (applier, rules)
             }
-            applier.commitToCache()
-            return applier.report
+            if applier.1 == nil {
+                applier.0.commitToCache()
+            } else {
+                // Rule ops changed records after the batch's states were taken: start the cache afresh.
+                cache.clear()
+            }
+            return applier.0.report
         } catch let error as ReplicaError { throw error } catch {
             throw .database(String(describing: error))
         }

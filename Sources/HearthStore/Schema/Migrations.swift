@@ -223,6 +223,27 @@ enum Migrations {
                     INSERT OR IGNORE INTO sqlite_sequence (name, seq) VALUES ('ops', (SELECT coalesce(max(seq), 0) FROM ops));
                     """)
         }
+        migrator.registerMigration("v5 decisions: resolutions and automatic rule decisions") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE decisions (
+                        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                        at_millis INTEGER NOT NULL,
+                        worker TEXT NOT NULL,
+                        kind TEXT NOT NULL CHECK (kind IN ('resolution', 'acknowledgement', 'rule')),
+                        record TEXT NOT NULL,
+                        field TEXT,
+                        rule TEXT NOT NULL,
+                        rule_set INTEGER NOT NULL,
+                        choice TEXT NOT NULL,
+                        note TEXT NOT NULL,
+                        op TEXT NOT NULL,
+                        trigger TEXT
+                    );
+                    CREATE INDEX decisions_by_record ON decisions (record);
+                    CREATE UNIQUE INDEX decisions_once_per_trigger ON decisions (rule, record, trigger) WHERE trigger IS NOT NULL;
+                    """)
+        }
         return migrator
     }
 }

@@ -1,0 +1,67 @@
+/// Which rule of RULES.md governs a conflict on a field, and why no machine settles it.
+///
+/// The rule set is versioned: every automatic decision and resolution records the rule id
+/// and this version, so it can be explained later ("rule R2, rule set 1").
+public enum ConflictRules {
+    public static let ruleSetVersion = 1
+
+    public struct Rule: Hashable, Sendable {
+        public let id: String
+        public let title: String
+        /// Why the rule could not decide (shown at the desk), or how it decided (soft rules).
+        public let reason: String
+        /// Hard rules need a person; soft ones decided and are listed for optional review.
+        public let hard: Bool
+    }
+
+    /// The rule for concurrent values of a field under its policy.
+    public static func rule(for type: RecordType, field: String) -> Rule {
+        let policy = RecordSchema.field(field, of: type)?.policy ?? .lww
+        switch (type, field) {
+        case (.member, "name"), (.member, "id_number"), (.member, "birth_date"), (.member, "sex"):
+            return Rule(
+                id: "R4c", title: "identity field",
+                reason: "identity fields are never picked by a machine; the duplicate check runs again after the choice",
+                hard: true)
+        case (.household, "head"), (.member, "household"):
+            return Rule(
+                id: "R8", title: "household structure",
+                reason: "a person is in one live household with exactly one head: a person must decide", hard: true)
+        case (.member, "death_date"):
+            return Rule(id: "R1", title: "date of death", reason: "two different dates of death: a person must decide", hard: true)
+        case (.enrollment, "decision"):
+            return Rule(
+                id: "R7", title: "approval authority",
+                reason: "writers of equal authority decided differently", hard: true)
+        default:
+            break
+        }
+        switch policy {
+        case .human:
+            return Rule(
+                id: "R4b", title: "money and eligibility field",
+                reason: "amounts and eligibility are never picked by a machine; payments that depend on it are held",
+                hard: true)
+        case .lww:
+            return Rule(id: "R4a", title: "descriptive field", reason: "the latest write (by HLC) was kept", hard: false)
+        case .priority:
+            return Rule(id: "R3", title: "status order", reason: "the safer value was kept by the declared order", hard: false)
+        case .authority:
+            return Rule(id: "R7", title: "approval authority", reason: "writers of equal authority decided differently", hard: true)
+        case .union:
+            return Rule(id: "R9", title: "union", reason: "the sets were united", hard: false)
+        }
+    }
+
+    /// Fields whose open conflict holds the payments that depend on them (issue: holds).
+    public static func decidesMoney(_ type: RecordType, _ field: String) -> Bool {
+        switch type {
+        case .enrollment: return ["status", "decision", "amount", "start_month", "end_month"].contains(field)
+        case .member:
+            return ["name", "id_number", "birth_date", "disability_grade", "vital_status", "death_date", "household"]
+                .contains(field)
+        case .household: return ["income", "assets", "bank_card", "head", "type", "population"].contains(field)
+        case .visit: return false
+        }
+    }
+}

@@ -1,0 +1,57 @@
+import GRDB
+import HearthCore
+
+/// The hub's cross-record rules (RULES.md), run in the transaction that applied their
+/// trigger and emitting ordinary ops, so their effects replicate like any other change.
+///
+/// A rule reads merged state only, never arrival order or the wall clock; its op carries the
+/// rule id, the rule-set version and the trigger dots, and a unique index on (rule, record,
+/// trigger) makes it fire at most once per trigger however often the trigger is delivered.
+enum HubRules {
+    /// R1: a member recorded as deceased ends every enrollment of theirs that is not exited,
+    /// including one approved or created concurrently on another replica.
+    static func deathEndsEnrollments(_ changes: inout ChangeSet) throws {
+        let rows = try Row.fetchAll(
+            changes.database,
+            sql: """
+                SELECT e.id AS enrollment, m.id AS member, m.death_date AS death, e.start_month AS start
+                FROM enrollments e JOIN members m ON m.id = e.member
+                WHERE m.vital_status = 'deceased' AND (e.status IS NULL OR e.status != 'exited')
+                ORDER BY e.id
+                """)
+        for row in rows {
+            guard let enrollment = RecordID(row["enrollment"]), let member = RecordID(row["member"]),
+                let memberState = try changes.state(of: member)
+            else { continue }
+            // The trigger: the op(s) that wrote "deceased".
+            let trigger = memberState.registers["vital_status"]?.entries
+                .filter { $0.value == .text("deceased") }.map(\.dot.description).sorted().joined(separator: ",") ?? ""
+            let already = try Int.fetchOne(
+                changes.database, sql: "SELECT count(*) FROM decisions WHERE rule = 'R1' AND record = ? AND trigger = ?",
+                arguments: [enrollment.value, trigger]) ?? 0
+            guard already == 0 else { continue }
+            var end = (row["death"] as String?).flatMap { try? CivilDate.parse($0, field: "death") }?.month
+            if let start = (row["start"] as String?).flatMap({ try? Month.parse($0, field: "start") }), let current = end,
+                start > current
+            {
+                end = start
+            }
+            var fields: [String: FieldValue] = ["status": .text("exited"), "exit_reason": .text("death")]
+            if let end { fields["end_month"] = .text(end.description) }
+            changes.author = "rule R1"
+            try changes.update(
+                enrollment, fields: fields,
+                cause: "rule R1 (rule set \(ConflictRules.ruleSetVersion)): death of \(member) ends the enrollment (trigger \(trigger))")
+            let op = changes.ops[changes.ops.count - 1]
+            try changes.database.execute(
+                sql: """
+                    INSERT INTO decisions (at_millis, worker, kind, record, field, rule, rule_set, choice, note, op, trigger)
+                    VALUES (?, 'rule R1', 'rule', ?, 'status', 'R1', ?, 'exited', ?, ?, ?)
+                    """,
+                arguments: [
+                    changes.nowMillis, enrollment.value, ConflictRules.ruleSetVersion, "death of \(member)",
+                    op.dot.description, trigger,
+                ])
+        }
+    }
+}

@@ -1,0 +1,207 @@
+import ArgumentParser
+import HearthCore
+import HearthStore
+
+struct HubConflicts: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "conflicts",
+        abstract: "The county desk: what no rule could settle, shown three ways and resolved once for every replica.",
+        subcommands: [ConflictsList.self, ConflictsShow.self, ConflictsResolve.self, ConflictsAck.self],
+        defaultSubcommand: ConflictsList.self)
+}
+
+/// Filters shared by list, resolve --all and ack --all.
+struct ConflictFilters: ParsableArguments {
+    @Option(help: "Only this township (9-digit code) or village.") var township: String?
+    @Option(help: "Only this kind: a field name (amount, head, id_number, …) or a record type.") var kind: String?
+    @Option(help: "Only this rule (R4b, R4c, R7, R8, R1, R4a, …).") var rule: String?
+}
+
+func conflictJSON(_ conflict: ConflictCase) -> JSON {
+    .object([
+        "id": .string(conflict.id), "record": .string(conflict.record.value), "field": .string(conflict.field),
+        "village": conflict.village.map(JSON.string) ?? .null, "rule": .string(conflict.rule.id),
+        "rule_title": .string(conflict.rule.title), "open": .bool(conflict.open), "why": .string(conflict.rule.reason),
+        "display": .string(conflict.display), "base": conflict.base.map(JSON.string) ?? .null,
+        "candidates": .array(conflict.candidates.enumerated().map { index, candidate in
+            .object([
+                "n": .integer(Int64(index + 1)), "value": .string(candidate.display), "op": .string(candidate.dot.description),
+                "author": .string(candidate.author), "replica": .string(candidate.replicaName),
+                "at": .string(Output.time(candidate.atMillis)), "rank": .string(candidate.rank),
+            ])
+        }),
+    ])
+}
+
+struct ConflictsList: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "list", abstract: "List open conflicts (the default).")
+    @OptionGroup var replica: ReplicaOptions
+    @OptionGroup var filters: ConflictFilters
+    @Flag(help: "Also list soft decisions awaiting review (R4a, R3, …).") var soft = false
+    @Flag(help: "Print one JSON document.") var json = false
+
+    func run() throws {
+        try guarded {
+            let cases = try replica.open().conflicts(
+                soft: soft || filters.rule == "R4a" || filters.rule == "R3", township: filters.township, kind: filters.kind,
+                rule: filters.rule)
+            if json {
+                Output.json(.array(cases.map(conflictJSON)))
+                return
+            }
+            if cases.isEmpty {
+                print("(no conflicts)")
+                return
+            }
+            Output.table(
+                ["id", "village", "rule", "values", "state"],
+                cases.map { [$0.id, $0.village ?? "", "\($0.rule.id) \($0.rule.title)", "\($0.candidates.count)", $0.open ? "open" : "soft"] })
+        }
+    }
+}
+
+struct ConflictsShow: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "show", abstract: "A three-way view: the base value, each competing value, the rule and why it could not decide.")
+    @OptionGroup var replica: ReplicaOptions
+    @Argument(help: "The conflict id (record/field).") var id: String
+    @Flag(help: "Print one JSON document.") var json = false
+
+    func run() throws {
+        try guarded {
+            let conflict = try replica.open().conflict(id)
+            if json {
+                Output.json(conflictJSON(conflict))
+                return
+            }
+            print("\(conflict.id)  \(conflict.open ? "OPEN" : "soft decision")  village \(conflict.village ?? "?")")
+            print("rule   \(conflict.rule.id) \(conflict.rule.title) (rule set \(ConflictRules.ruleSetVersion)): \(conflict.rule.reason)")
+            print("base   \(conflict.base ?? "(none: the values were written independently)")")
+            for (index, candidate) in conflict.candidates.enumerated() {
+                print("  \(index + 1)  \(candidate.display)")
+                print("     by \(candidate.author) on \(candidate.replicaName) (\(candidate.rank)) at \(Output.time(candidate.atMillis)), op \(candidate.dot)")
+            }
+            print("shown now: \(conflict.display)")
+            print("resolve:   hearth hub conflicts resolve \(conflict.id) --pick N --note TEXT")
+        }
+    }
+}
+
+struct ConflictsResolve: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "resolve",
+        abstract: "Settle a conflict (or --all matching ones) with one value; it replicates to every node.",
+        discussion: "--pick N|newest|county chooses a competing value; --value V gives another (yuan for money, YYYY-MM:yuan;… for an amount schedule).")
+    @OptionGroup var replica: ReplicaOptions
+    @Argument(help: "The conflict id (record/field); omit with --all.") var id: String?
+    @Flag(help: "Resolve every open conflict matching the filters.") var all = false
+    @OptionGroup var filters: ConflictFilters
+    @Option(help: "N (as `show` numbers them), newest, or county.") var pick: String?
+    @Option(help: "A value to write instead.") var value: String?
+    @Option(help: "Why: kept with the decision.") var note: String
+
+    func choice() throws -> DeskChoice {
+        switch (pick, value) {
+        case (let pick?, nil):
+            if pick == "newest" { return .newest }
+            if pick == "county" { return .county }
+            guard let number = Int(pick), number > 0 else { throw CLIError.usage("--pick takes a number, newest or county") }
+            return .pick(number)
+        case (nil, let value?): return .value(value)
+        default: throw CLIError.usage("give exactly one of --pick and --value")
+        }
+    }
+
+    func run() throws {
+        try guarded {
+            let hub = try replica.open()
+            let author = try replica.author
+            let choice = try choice()
+            if all {
+                guard id == nil else { throw CLIError.usage("give a conflict id or --all, not both") }
+                if case .pick(let number) = choice, number > 0 {
+                    throw CLIError.usage("--all takes --pick newest or --pick county (numbers differ per conflict)")
+                }
+                let cases = try hub.conflicts(township: filters.township, kind: filters.kind, rule: filters.rule)
+                var resolved = 0
+                var skipped: [String] = []
+                for conflict in cases {
+                    do {
+                        try hub.resolve(conflict.id, choice: choice, note: note, author: author, nowMillis: nowMillis())
+                        resolved += 1
+                    } catch {
+                        skipped.append("\(conflict.id): \(error)")
+                    }
+                }
+                print("\(resolved) resolved, \(skipped.count) left open")
+                for line in skipped { print("  left open: \(line)") }
+                return
+            }
+            guard let id else { throw CLIError.usage("give a conflict id, or --all with filters") }
+            let op = try hub.resolve(id, choice: choice, note: note, author: author, nowMillis: nowMillis())
+            print(id)
+            print("resolved by op \(op.dot); nodes receive it at their next sync")
+        }
+    }
+}
+
+struct ConflictsAck: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ack", abstract: "Acknowledge soft decisions (e.g. --all --rule R4a): the value kept stays, the alternatives close.")
+    @OptionGroup var replica: ReplicaOptions
+    @Argument(help: "The conflict id; omit with --all.") var id: String?
+    @Flag(help: "Acknowledge every soft decision matching the filters.") var all = false
+    @OptionGroup var filters: ConflictFilters
+    @Option(help: "A note kept with the acknowledgement.") var note = "acknowledged"
+
+    func run() throws {
+        try guarded {
+            let hub = try replica.open()
+            let author = try replica.author
+            let targets: [ConflictCase]
+            if all {
+                targets = try hub.conflicts(soft: true, township: filters.township, kind: filters.kind, rule: filters.rule)
+                    .filter { !$0.open }
+            } else {
+                guard let id else { throw CLIError.usage("give a conflict id, or --all with filters") }
+                let conflict = try hub.conflict(id)
+                guard !conflict.open else { throw CLIError.usage("\(id) is open: resolve it (`conflicts resolve`), it is not a soft decision") }
+                targets = [conflict]
+            }
+            for conflict in targets {
+                // The value the rule kept is the display value: write it over the alternatives.
+                let kept = conflict.candidates.firstIndex { $0.display == conflict.display }.map { $0 + 1 } ?? 1
+                try hub.resolve(conflict.id, choice: .pick(kept), note: note, author: author, nowMillis: nowMillis())
+            }
+            print("\(targets.count) acknowledged")
+        }
+    }
+}
+
+struct HubAudit: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "audit", abstract: "Every resolution and automatic decision, with its rule id and rule-set version.")
+    @OptionGroup var replica: ReplicaOptions
+    @Flag(help: "Print one JSON document.") var json = false
+
+    func run() throws {
+        try guarded {
+            let decisions = try replica.open().decisions()
+            if json {
+                Output.json(.array(decisions.map { decision in
+                    .object([
+                        "at": .string(Output.time(decision.atMillis)), "by": .string(decision.worker), "kind": .string(decision.kind),
+                        "record": .string(decision.record), "field": decision.field.map(JSON.string) ?? .null,
+                        "rule": .string(decision.rule), "rule_set": .integer(Int64(decision.ruleSet)),
+                        "choice": .string(decision.choice), "note": .string(decision.note), "op": .string(decision.op),
+                    ])
+                }))
+                return
+            }
+            if decisions.isEmpty { print("(no decisions yet)") }
+            for decision in decisions {
+                print("\(Output.time(decision.atMillis))  \(decision.kind)  \(decision.record)\(decision.field.map { "/\($0)" } ?? "")  rule \(decision.rule) (set \(decision.ruleSet))  \(decision.choice)  by \(decision.worker): \(decision.note)  [op \(decision.op)]")
+            }
+        }
+    }
+}
