@@ -138,5 +138,7 @@ struct CLIHubTests {
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("IN CONFLICT"))
         #expect(result.stdout.contains("Converged."))
+        #expect(result.stdout.contains("by rule R1"), "an automatic decision")
+        #expect(result.stdout.contains("in conflict: false"), "a conflict resolved at the desk reached the village")
     }
 }

@@ -34,19 +34,27 @@ func showRecord(_ text: String, expected: RecordType?, replica options: ReplicaO
             try replica.audit(worker: reader, action: "reveal", record: id, field: spec.name, nowMillis: nowMillis())
         }
     }
+    let holds = try replica.holds(of: id)
     let entries = try replica.log(record: id)
     var authors: [String: String] = [:]
     for entry in entries { authors[entry.op.dot.description] = entry.op.author }
     if display.json {
         var document = view.json(authors: authors)
-        if display.history, case .object(var members) = document {
-            members["history"] = .array(entries.map { historyJSON($0, replica: replica, reveal: display.reveal) })
+        if case .object(var members) = document {
+            if display.history {
+                members["history"] = .array(entries.map { historyJSON($0, replica: replica, reveal: display.reveal) })
+            }
+            if id.type == .enrollment {
+                members["on_hold"] = .bool(!holds.isEmpty)
+                members["holds"] = .array(holds.map(JSON.string))
+            }
             document = .object(members)
         }
         Output.json(document)
         return
     }
     print("\(id)  \(id.type.rawValue)\(view.conflicts.isEmpty ? "" : "  IN CONFLICT: \(view.conflicts.joined(separator: ", "))")")
+    for reason in holds { print("  ON HOLD (no payment until the county decides): \(reason)") }
     let width = view.fields.map(\.name.count).max() ?? 0
     for field in view.fields where !field.display.isEmpty || !field.candidates.isEmpty {
         let pad = String(repeating: " ", count: width - field.name.count)
@@ -169,6 +177,9 @@ struct StatusCommand: ParsableCommand {
                     "hub": sync.hubReplica.map { .string($0.value) } ?? .null,
                     "last_sync": sync.lastSyncMillis.map { .string(Output.time($0)) } ?? .null,
                     "pull_cursor": .integer(sync.pullCursor), "refused_by_hub": .array(refused),
+                    "conflicts": .array(try open.conflictedFields().map(JSON.string)),
+                    "on_hold": .array(try open.heldEnrollments().map { .object(["enrollment": .string($0.0.value), "reasons": .array($0.1.map(JSON.string))]) }),
+                    "county_decisions": .array(try open.countyDecisions().map { .object(["record": .string($0.record.value), "op": .string($0.dot.description), "cause": .string($0.cause ?? "")]) }),
                 ]))
                 return
             }
@@ -183,6 +194,13 @@ struct StatusCommand: ParsableCommand {
             }
             for note in refused {
                 print("refused   \(note["dot"]?.stringValue ?? "?"): \(note["reason"]?.stringValue ?? "")")
+            }
+            for field in try open.conflictedFields() { print("conflict  \(field) (the county decides)") }
+            for (enrollment, reasons) in try open.heldEnrollments() {
+                print("on hold   \(enrollment): \(reasons.joined(separator: "; "))")
+            }
+            for op in try open.countyDecisions(limit: 10) {
+                print("county    \(Output.time(op.hlc.millis))  \(op.record): \(op.cause ?? "")")
             }
         }
     }

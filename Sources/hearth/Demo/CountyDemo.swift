@@ -118,6 +118,10 @@ struct CountyDemo {
         var townshipEdit = HouseholdInput()
         townshipEdit.phone = "13800002222"
         try township.replica.editHousehold(home.value, townshipEdit, author: "zhen-wang", nowMillis: tick())
+        say("   township: also grants the father temporary assistance (临时救助), not knowing of his death")
+        let temporary = try township.replica.enroll(
+            EnrollInput(member: fatherID.value, program: "temporary", amount: "800", start: "2026-11"), author: "zhen-wang",
+            nowMillis: tick())[0]
         say("   village: head's amount 580 yuan from 2026-07 (收入核减), new address, phone 13900003333,")
         say("            and the father's death on 2026-11-20 (his enrollment ends in the same transaction)")
         try xinzhuang.replica.changeAmount(
@@ -132,7 +136,7 @@ struct CountyDemo {
         try await sync([township, xinzhuang, hewan])
         try await sync([hewan, xinzhuang, township])
 
-        say("6. What merged:")
+        say("6. What merged, and what the hub's rules decided:")
         let view = try hub.view(home, reveal: false)
         say("   phone (lww, newest write wins): \(view.value("phone") ?? ""); address: \(view.value("address") ?? "")")
         let amount = try hub.view(enrollments[0], reveal: false)
@@ -142,6 +146,24 @@ struct CountyDemo {
         let fatherEnrollment = try hub.view(enrollments[1], reveal: false)
         say("   father's enrollment: \(fatherEnrollment.value("status") ?? "") (exited beats approved), end \(fatherEnrollment.value("end_month") ?? "")")
         say("   Hewan holds \(try hewan.replica.list(.household).count) household(s): only its own village")
+        let automatic = try hub.view(temporary, reveal: false)
+        say("   automatic decision: the father's temporary assistance is \(automatic.value("status") ?? "") by rule R1 "
+            + "(a death ends every enrollment, even one granted concurrently): "
+            + (try hub.decisions().first { $0.rule == "R1" }.map { "\($0.record), op \($0.op)" } ?? "none"))
+        for (enrollment, reasons) in try hub.heldEnrollments() {
+            say("   on hold: \(enrollment): \(reasons.joined(separator: "; "))")
+        }
+
+        say("6b. The county desk resolves the amount: it keeps the township's 600 yuan (提标), with a note.")
+        let conflictID = "\(enrollments[0])/amount"
+        let shown = try hub.conflict(conflictID)
+        let townshipValue = (shown.candidates.firstIndex { $0.display.contains("600.00") } ?? 0) + 1
+        let resolution = try hub.resolve(
+            conflictID, choice: .pick(townshipValue), note: "按2026年提标标准, 复核属实", author: "county-admin", nowMillis: tick())
+        say("   resolved by op \(resolution.dot); everyone syncs again")
+        try await sync([township, xinzhuang, hewan])
+        say("   head's amount on the village laptop now: \(try xinzhuang.replica.view(enrollments[0], reveal: false).value("amount") ?? "")"
+            + ", in conflict: \(try xinzhuang.replica.view(enrollments[0], reveal: false).conflicts.contains("amount"))")
 
         say("7. Every replica against the hub, record by record:")
         var converged = true

@@ -1,0 +1,52 @@
+import GRDB
+import HearthCore
+
+extension Replica {
+    /// Why an enrollment's payments are held: an open conflict on something that decides money,
+    /// on the enrollment itself, its member or its household. Empty when it is not held.
+    public func holds(of enrollment: RecordID) throws(ReplicaError) -> [String] {
+        guard enrollment.type == .enrollment, let state = try state(of: enrollment) else { return [] }
+        var reasons: [String] = []
+        var related: [(RecordID, RecordState)] = [(enrollment, state)]
+        for field in ["member", "household"] {
+            if let text = state.resolution(of: field).value.textValue, let id = RecordID(text), let other = try self.state(of: id) {
+                related.append((id, other))
+            }
+        }
+        for (id, other) in related {
+            for field in other.conflicts where ConflictRules.decidesMoney(id.type, field) {
+                let rule = ConflictRules.rule(for: id.type, field: field)
+                reasons.append("\(id)/\(field) is in conflict (\(rule.id) \(rule.title))")
+            }
+        }
+        return reasons
+    }
+
+    /// Every enrollment held by an open conflict, with its reasons.
+    public func heldEnrollments() throws(ReplicaError) -> [(RecordID, [String])] {
+        var held: [(RecordID, [String])] = []
+        for id in try list(.enrollment) {
+            let reasons = try holds(of: id)
+            if !reasons.isEmpty { held.append((id, reasons)) }
+        }
+        return held
+    }
+
+    /// The fields in conflict on this replica, as `record/field`.
+    public func conflictedFields() throws(ReplicaError) -> [String] {
+        try read { db in
+            var out: [String] = []
+            for type in RecordType.allCases {
+                for row in try Row.fetchAll(db, sql: "SELECT id, conflicts FROM \(type.table) WHERE conflicts IS NOT NULL ORDER BY id") {
+                    for field in (row["conflicts"] as String).split(separator: ",") { out.append("\(row["id"] as String)/\(field)") }
+                }
+            }
+            return out
+        }
+    }
+
+    /// What the county decided (resolutions and rule decisions received from the hub), newest first.
+    public func countyDecisions(limit: Int = 20) throws(ReplicaError) -> [Op] {
+        try log().map(\.op).filter { $0.origin.level == .county && $0.cause != nil }.suffix(limit).reversed()
+    }
+}
