@@ -235,7 +235,7 @@ public struct HubService: Sendable {
         {
             return "death_date: is in the future"
         }
-        return nil
+        return ruleProblem(op)
     }
 
     private func pull(_ envelope: Envelope) throws -> JSON {

@@ -48,11 +48,15 @@ struct CLIFlowTests {
         let enrollments = enrolled.stdout.split(separator: "\n").map(String.init)
         #expect(enrollments.count == 2)
         let headEnrollment = enrollments[0]
-        #expect(try cli.ok(["approve", headEnrollment]).firstLine == headEnrollment)
+        // On a village node an approval is a recommendation for the township (R7).
+        let approved = try cli.ok(["approve", headEnrollment])
+        #expect(approved.firstLine == headEnrollment)
+        #expect(approved.stdout.contains("recommendation"))
         try cli.ok(["enrollment", "edit", headEnrollment, "--amount", "600.50", "--from", "2026-07", "--reason", "提标"])
         let enrollmentView = try #require(try cli.ok(["enrollment", "show", headEnrollment, "--json"]).json)
-        #expect(enrollmentView["fields"]?["status"]?.stringValue == "approved")
-        #expect(enrollmentView["fields"]?["decision"]?.stringValue == "approved")
+        #expect(enrollmentView["fields"]?["status"]?.stringValue == "applied")
+        #expect(enrollmentView["fields"]?["decision"]?.stringValue == "pending")
+        #expect(enrollmentView["fields"]?["recommendation"]?.stringValue == "approve")
         #expect(enrollmentView["fields"]?["amount"]?.stringValue == "560.00 from 2026-01; 600.50 from 2026-07")
 
         let death = try cli.ok(["death", "--member", head, "--date", "2026-10-03"])

@@ -35,7 +35,9 @@ struct ReplicaStoreTests {
         try replica.read { db in
             for type in RecordType.allCases {
                 let columns = try db.columns(in: type.table).map(\.name)
-                #expect(columns == StateRow.columns(of: type), "\(type.table)")
+                // Fields added by later migrations sit at the table's end: compare the sets.
+                #expect(Set(columns) == Set(StateRow.columns(of: type)), "\(type.table)")
+                #expect(columns.count == StateRow.columns(of: type).count, "\(type.table)")
             }
         }
         let mode = try replica.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") }

@@ -128,11 +128,13 @@ struct ConvergenceTests {
             #expect(try township.state(of: own2)?.conflicts == ["population"])
             let note = try #require(try hub.state(of: townIn2)).resolution(of: "note").value
             #expect(try village2.state(of: townIn2)?.resolution(of: "note").value == note)
-            // Approval (township) and rejection (village) at once: the safer status, the higher rank's decision.
+            // Approval (township) and rejection (village) at once: the village's rejection is only a
+            // recommendation (R7), the township's approval decides.
             let decided = try #require(try hub.state(of: enrollment))
-            #expect(decided.resolution(of: "status").value == .text("exited"))
+            #expect(decided.resolution(of: "status").value == .text("approved"))
             #expect(decided.resolution(of: "decision").value == .text("approved"))
-            #expect(try village1.view(enrollment, reveal: false).value("status") == "exited")
+            #expect(decided.resolution(of: "recommendation").value == .text("reject"))
+            #expect(try village1.view(enrollment, reveal: false).value("status") == "approved")
             // The sealed ID number opens with the county key on every replica that holds it.
             #expect(
                 try township.view(head1, reveal: true).value("id_number") == idNumber(born: "19500304", sequence: "002")

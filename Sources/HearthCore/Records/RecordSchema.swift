@@ -74,6 +74,9 @@ public enum RecordSchema {
         FieldSpec("exit_reason", .text(maxLength: 200), .lww, "why the enrollment ended"),
         FieldSpec("approver", .text(maxLength: 64), .lww, "worker who recorded the decision"),
         FieldSpec("note", .text(maxLength: 500), .lww, "free note"),
+        FieldSpec(
+            "recommendation", .code(["approve", "reject"]), .lww,
+            "a recommendation below the program's approving rank (R7)"),
     ]
 
     public static let visit: [FieldSpec] = [

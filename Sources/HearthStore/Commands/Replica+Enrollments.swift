@@ -72,15 +72,30 @@ extension Replica {
         }.result
     }
 
-    /// Approves, rejects, suspends or resumes an enrollment.
+    /// Approves, rejects, suspends or resumes an enrollment. Below the program's approving
+    /// rank (a village, by default) an approval or rejection is recorded as a recommendation
+    /// (R7) and the result is `true`.
+    @discardableResult
     public func changeEnrollment(_ id: String, _ action: EnrollmentAction, note: String?, author: String, nowMillis: Int64)
-        throws(ReplicaError)
+        throws(ReplicaError) -> Bool
     {
-        _ = try write(author: author, nowMillis: nowMillis) { changes in
+        try write(author: author, nowMillis: nowMillis) { changes in
             let enrollment = try Checks.recordID(id, field: "enrollment", type: .enrollment)
             let state = try changes.existing(enrollment, field: "enrollment")
             let status = ChangeSet.text(state, "status") ?? "applied"
             var fields: [String: FieldValue] = [:]
+            if action == .approve || action == .reject,
+                let program = ChangeSet.text(state, "program").flatMap(Program.init(rawValue:)),
+                changes.info.scope.level < ApprovalAuthority.approver(for: program)
+            {
+                guard status == "applied" else {
+                    throw InputError(field: "enrollment", reason: "\(enrollment) is \(status); only an application is decided")
+                }
+                fields = ["recommendation": .text(action == .approve ? "approve" : "reject")]
+                if let note { fields["note"] = .text(try Checks.text(note, field: "note", maxLength: 500)) }
+                try changes.update(enrollment, fields: fields, cause: "recommendation by \(changes.author) (R7)")
+                return true
+            }
             switch action {
             case .approve:
                 guard status == "applied" else {
@@ -108,7 +123,8 @@ extension Replica {
             }
             if let note { fields["note"] = .text(try Checks.text(note, field: "note", maxLength: 500)) }
             try changes.update(enrollment, fields: fields)
-        }
+            return false
+        }.result
     }
 
     /// Ends an enrollment (退出) with a reason and a last month.

@@ -244,6 +244,9 @@ enum Migrations {
                     CREATE UNIQUE INDEX decisions_once_per_trigger ON decisions (rule, record, trigger) WHERE trigger IS NOT NULL;
                     """)
         }
+        migrator.registerMigration("v6 enrollment recommendations (R7)") { db in
+            try db.execute(sql: "ALTER TABLE enrollments ADD COLUMN recommendation TEXT")
+        }
         return migrator
     }
 }

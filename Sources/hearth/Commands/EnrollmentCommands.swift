@@ -40,9 +40,12 @@ protocol EnrollmentActionCommand: ParsableCommand {
 extension EnrollmentActionCommand {
     func run() throws {
         try guarded {
-            try replica.open().changeEnrollment(
+            let recommendation = try replica.open().changeEnrollment(
                 id, Self.action, note: note, author: try replica.author, nowMillis: nowMillis())
             print(id)
+            if recommendation {
+                print("recorded as a recommendation only (R7): the township decides on this program")
+            }
         }
     }
 }
