@@ -118,3 +118,106 @@ extension Replica {
         }.result
     }
 }
+
+extension Replica {
+    /// Archives a household (its members leave the live register with it). Archived records
+    /// are not edited any more; an edit made concurrently elsewhere goes to the desk (R10).
+    public func archiveHousehold(_ id: String, reason: String, author: String, nowMillis: Int64) throws(ReplicaError) {
+        _ = try write(author: author, nowMillis: nowMillis) { changes in
+            let household = try Checks.recordID(id, field: "household", type: .household)
+            let state = try changes.existing(household, field: "household")
+            guard ChangeSet.text(state, "status") == "active" else {
+                throw InputError(field: "household", reason: "\(household) is already archived")
+            }
+            let why = try Checks.text(reason, field: "reason", maxLength: 200)
+            let live = try String.fetchOne(
+                changes.database,
+                sql: """
+                    SELECT e.id FROM enrollments e WHERE e.household = ? AND e.status IN ('approved', 'suspended') LIMIT 1
+                    """, arguments: [household.value])
+            if let live {
+                throw InputError(field: "household", reason: "\(household) still has a live enrollment (\(live)): exit it first")
+            }
+            try changes.update(household, fields: ["status": .text("archived"), "note": .text(why)], cause: "archived: \(why)")
+        }
+    }
+
+    /// Moves a member to another household of the same village (R8: one live household).
+    public func moveMember(_ id: String, toHousehold target: String, author: String, nowMillis: Int64) throws(ReplicaError) {
+        _ = try write(author: author, nowMillis: nowMillis) { changes in
+            let member = try Checks.recordID(id, field: "member", type: .member)
+            let state = try changes.existing(member, field: "member")
+            let household = try Checks.recordID(target, field: "household", type: .household)
+            let destination = try changes.existing(household, field: "household")
+            guard ChangeSet.text(destination, "status") == "active" else {
+                throw InputError(field: "household", reason: "\(household) is archived")
+            }
+            guard let from = ChangeSet.text(state, "household").flatMap(RecordID.init), from != household else {
+                throw InputError(field: "household", reason: "\(member) is already in \(household)")
+            }
+            guard ChangeSet.text(state, "village") == ChangeSet.text(destination, "village") else {
+                throw InputError(field: "household", reason: "\(household) is in another village: move the household, or register the person there")
+            }
+            var fields: [String: FieldValue] = ["household": .text(household.value)]
+            if ChangeSet.text(state, "relation") == "head" { fields["relation"] = .text("other") }
+            try changes.update(member, fields: fields, cause: "moved from \(from) to \(household)")
+            if let source = try changes.state(of: from), ChangeSet.text(source, "head") == member.value {
+                try changes.update(from, fields: ["head": .null], cause: "head \(member) moved to \(household)")
+            }
+            for text in try String.fetchAll(
+                changes.database, sql: "SELECT id FROM enrollments WHERE member = ? AND status != 'exited' ORDER BY id",
+                arguments: [member.value])
+            {
+                guard let enrollment = RecordID(text) else { continue }
+                try changes.update(enrollment, fields: ["household": .text(household.value)], cause: "member moved to \(household)")
+            }
+        }
+    }
+
+    /// Splits a household: a new household in the same village with the given members
+    /// (分户), one of them its head. Returns the new household's id.
+    public func splitHousehold(_ id: String, members: [String], head: String?, author: String, nowMillis: Int64)
+        throws(ReplicaError) -> RecordID
+    {
+        try write(author: author, nowMillis: nowMillis) { changes in
+            let household = try Checks.recordID(id, field: "household", type: .household)
+            let state = try changes.existing(household, field: "household")
+            guard ChangeSet.text(state, "status") == "active" else { throw InputError(field: "household", reason: "\(household) is archived") }
+            guard !members.isEmpty else { throw InputError(field: "members", reason: "name at least one member to split off") }
+            var moving: [RecordID] = []
+            for text in members {
+                let member = try Checks.recordID(text, field: "members", type: .member)
+                let memberState = try changes.existing(member, field: "members")
+                guard ChangeSet.text(memberState, "household") == household.value else {
+                    throw InputError(field: "members", reason: "\(member) is not a member of \(household)")
+                }
+                moving.append(member)
+            }
+            let newHead = try head.map { text throws in try Checks.recordID(text, field: "head", type: .member) } ?? moving[0]
+            guard moving.contains(newHead) else { throw InputError(field: "head", reason: "\(newHead) is not among the members split off") }
+            guard let villageText = ChangeSet.text(state, "village") else { throw InputError(field: "household", reason: "no village") }
+            var fields: [String: FieldValue] = ["status": .text("active"), "address": state.resolution(of: "address").value]
+            if let type = ChangeSet.text(state, "type") { fields["type"] = .text(type) }
+            let created = try changes.create(
+                .household, village: try DivisionCode.parse(villageText, field: "village"), fields: fields,
+                cause: "split from \(household)")
+            for member in moving {
+                try changes.update(
+                    member, fields: ["household": .text(created.value), "relation": .text(member == newHead ? "head" : "other")],
+                    cause: "split from \(household) into \(created)")
+                for text in try String.fetchAll(
+                    changes.database, sql: "SELECT id FROM enrollments WHERE member = ? AND status != 'exited' ORDER BY id",
+                    arguments: [member.value])
+                {
+                    guard let enrollment = RecordID(text) else { continue }
+                    try changes.update(enrollment, fields: ["household": .text(created.value)], cause: "split into \(created)")
+                }
+            }
+            try changes.update(created, fields: ["head": .text(newHead.value)])
+            if let oldHead = ChangeSet.text(state, "head").flatMap(RecordID.init), moving.contains(oldHead) {
+                try changes.update(household, fields: ["head": .null], cause: "head \(oldHead) split into \(created)")
+            }
+            return created
+        }.result
+    }
+}

@@ -5,7 +5,8 @@ import HearthStore
 struct HouseholdCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "household", abstract: "Households (户): add, edit, show, list.",
-        subcommands: [HouseholdAdd.self, HouseholdEdit.self, HouseholdShow.self, HouseholdList.self, HouseholdMove.self])
+        subcommands: [HouseholdAdd.self, HouseholdEdit.self, HouseholdShow.self, HouseholdList.self, HouseholdMove.self, HouseholdSplit.self, HouseholdArchive.self,
+        ])
 }
 
 /// Options that set household fields, shared by add and edit.
@@ -114,6 +115,39 @@ struct HouseholdMove: ParsableCommand {
             let moved = try replica.open().moveHousehold(id, toVillage: village, author: try replica.author, nowMillis: nowMillis())
             print(id)
             print("moved \(moved.count) record(s) to \(village)")
+        }
+    }
+}
+
+struct HouseholdSplit: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "split", abstract: "Split members off into a new household in the same village (分户). Prints the new id.")
+    @OptionGroup var replica: ReplicaOptions
+    @Argument(help: "The household id.") var id: String
+    @Option(help: "The members who leave, comma-separated ids.") var members: String
+    @Option(help: "The new household's head (default: the first member listed).") var head: String?
+
+    func run() throws {
+        try guarded {
+            let created = try replica.open().splitHousehold(
+                id, members: members.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }, head: head,
+                author: try replica.author, nowMillis: nowMillis())
+            print(created)
+        }
+    }
+}
+
+struct HouseholdArchive: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "archive", abstract: "Archive a household; it is not edited any more (R10).")
+    @OptionGroup var replica: ReplicaOptions
+    @Argument(help: "The household id.") var id: String
+    @Option(help: "Why (kept on the household).") var reason: String
+
+    func run() throws {
+        try guarded {
+            try replica.open().archiveHousehold(id, reason: reason, author: try replica.author, nowMillis: nowMillis())
+            print(id)
         }
     }
 }

@@ -5,7 +5,7 @@ import HearthStore
 struct MemberCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "member", abstract: "Members of households (成员): add, edit, show, list.",
-        subcommands: [MemberAdd.self, MemberEdit.self, MemberShow.self, MemberList.self])
+        subcommands: [MemberAdd.self, MemberEdit.self, MemberShow.self, MemberList.self, MemberMove.self])
 }
 
 struct MemberFields: ParsableArguments {
@@ -110,6 +110,21 @@ struct DeathCommand: ParsableCommand {
                 member: member, date: date, author: try replica.author, nowMillis: nowMillis())
             print(member)
             for enrollment in ended { print("ended enrollment \(enrollment)") }
+        }
+    }
+}
+
+struct MemberMove: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "move", abstract: "Move a member to another household of the same village; live enrollments follow.")
+    @OptionGroup var replica: ReplicaOptions
+    @Argument(help: "The member id.") var id: String
+    @Option(help: "The household it joins.") var household: String
+
+    func run() throws {
+        try guarded {
+            try replica.open().moveMember(id, toHousehold: household, author: try replica.author, nowMillis: nowMillis())
+            print(id)
         }
     }
 }
