@@ -4,9 +4,14 @@ import HearthCore
 extension Replica {
     /// Why an enrollment's payments are held: an open conflict on something that decides money,
     /// on the enrollment itself, its member or its household. Empty when it is not held.
-    public func holds(of enrollment: RecordID) throws(ReplicaError) -> [String] {
+    public func holds(of enrollment: RecordID, cases: [RuleCase]? = nil, nowMillis: Int64 = 0) throws(ReplicaError) -> [String] {
         guard enrollment.type == .enrollment, let state = try state(of: enrollment) else { return [] }
         var reasons: [String] = []
+        let known: [RuleCase]
+        if let cases { known = cases } else { known = try ruleCases(nowMillis: nowMillis) }
+        for found in known where found.holds.contains(enrollment) {
+            reasons.append("\(found.id): \(found.detail)")
+        }
         var related: [(RecordID, RecordState)] = [(enrollment, state)]
         for field in ["member", "household"] {
             if let text = state.resolution(of: field).value.textValue, let id = RecordID(text), let other = try self.state(of: id) {
@@ -23,10 +28,11 @@ extension Replica {
     }
 
     /// Every enrollment held by an open conflict, with its reasons.
-    public func heldEnrollments() throws(ReplicaError) -> [(RecordID, [String])] {
+    public func heldEnrollments(nowMillis: Int64 = 0) throws(ReplicaError) -> [(RecordID, [String])] {
         var held: [(RecordID, [String])] = []
+        let cases = try ruleCases(nowMillis: nowMillis)
         for id in try list(.enrollment) {
-            let reasons = try holds(of: id)
+            let reasons = try holds(of: id, cases: cases, nowMillis: nowMillis)
             if !reasons.isEmpty { held.append((id, reasons)) }
         }
         return held

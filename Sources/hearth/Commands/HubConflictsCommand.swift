@@ -17,6 +17,14 @@ struct ConflictFilters: ParsableArguments {
     @Option(help: "Only this rule (R4b, R4c, R7, R8, R1, R4a, …).") var rule: String?
 }
 
+func ruleCaseJSON(_ found: RuleCase) -> JSON {
+    .object([
+        "id": .string(found.id), "rule": .string(found.rule), "kind": .string(found.kind),
+        "village": found.village.map(JSON.string) ?? .null, "records": .array(found.records.map { .string($0.value) }),
+        "detail": .string(found.detail), "holds": .array(found.holds.map { .string($0.value) }), "open": .bool(true),
+    ])
+}
+
 func conflictJSON(_ conflict: ConflictCase) -> JSON {
     .object([
         "id": .string(conflict.id), "record": .string(conflict.record.value), "field": .string(conflict.field),
@@ -42,20 +50,26 @@ struct ConflictsList: ParsableCommand {
 
     func run() throws {
         try guarded {
-            let cases = try replica.open().conflicts(
+            let open = try replica.open()
+            let cases = try open.conflicts(
                 soft: soft || filters.rule == "R4a" || filters.rule == "R3", township: filters.township, kind: filters.kind,
                 rule: filters.rule)
+            let ruleCases = try open.ruleCases(nowMillis: nowMillis()).filter { found in
+                (filters.rule == nil || filters.rule == found.rule) && (filters.kind == nil || filters.kind == found.kind)
+                    && (filters.township == nil || (found.village ?? "").hasPrefix(filters.township!))
+            }
             if json {
-                Output.json(.array(cases.map(conflictJSON)))
+                Output.json(.array(cases.map(conflictJSON) + ruleCases.map(ruleCaseJSON)))
                 return
             }
-            if cases.isEmpty {
+            if cases.isEmpty && ruleCases.isEmpty {
                 print("(no conflicts)")
                 return
             }
             Output.table(
                 ["id", "village", "rule", "values", "state"],
-                cases.map { [$0.id, $0.village ?? "", "\($0.rule.id) \($0.rule.title)", "\($0.candidates.count)", $0.open ? "open" : "soft"] })
+                cases.map { [$0.id, $0.village ?? "", "\($0.rule.id) \($0.rule.title)", "\($0.candidates.count)", $0.open ? "open" : "soft"] }
+                    + ruleCases.map { [$0.id, $0.village ?? "", "\($0.rule) \($0.kind)", "", "open"] })
         }
     }
 }
@@ -69,7 +83,24 @@ struct ConflictsShow: ParsableCommand {
 
     func run() throws {
         try guarded {
-            let conflict = try replica.open().conflict(id)
+            let open = try replica.open()
+            if !id.contains("/") || id.hasPrefix("H:") {
+                guard let found = try open.ruleCases(nowMillis: nowMillis()).first(where: { $0.id == id }) else {
+                    throw InputError(field: "id", reason: "no open conflict or rule case \(id)")
+                }
+                if json {
+                    Output.json(ruleCaseJSON(found))
+                    return
+                }
+                print("\(found.id)  OPEN  rule \(found.rule) (rule set \(ConflictRules.ruleSetVersion)) \(found.kind)")
+                print("why    \(found.detail)")
+                print("records " + found.records.map(\.value).joined(separator: ", "))
+                if !found.holds.isEmpty { print("held   " + found.holds.map(\.value).joined(separator: ", ")) }
+                print("settle it with the ordinary commands on the hub (e.g. `hearth exit E --db hub.db`), or review it:")
+                print("       hearth hub conflicts ack \(found.id) --note TEXT")
+                return
+            }
+            let conflict = try open.conflict(id)
             if json {
                 Output.json(conflictJSON(conflict))
                 return
@@ -164,6 +195,11 @@ struct ConflictsAck: ParsableCommand {
                     .filter { !$0.open }
             } else {
                 guard let id else { throw CLIError.usage("give a conflict id, or --all with filters") }
+                if !id.contains("/") || id.hasPrefix("H:") {
+                    try hub.acknowledgeCase(id, note: note, author: author, nowMillis: nowMillis())
+                    print("1 acknowledged")
+                    return
+                }
                 let conflict = try hub.conflict(id)
                 guard !conflict.open else { throw CLIError.usage("\(id) is open: resolve it (`conflicts resolve`), it is not a soft decision") }
                 targets = [conflict]

@@ -34,7 +34,7 @@ func showRecord(_ text: String, expected: RecordType?, replica options: ReplicaO
             try replica.audit(worker: reader, action: "reveal", record: id, field: spec.name, nowMillis: nowMillis())
         }
     }
-    let holds = try replica.holds(of: id)
+    let holds = try replica.holds(of: id, nowMillis: nowMillis())
     let entries = try replica.log(record: id)
     var authors: [String: String] = [:]
     for entry in entries { authors[entry.op.dot.description] = entry.op.author }
@@ -178,7 +178,7 @@ struct StatusCommand: ParsableCommand {
                     "last_sync": sync.lastSyncMillis.map { .string(Output.time($0)) } ?? .null,
                     "pull_cursor": .integer(sync.pullCursor), "refused_by_hub": .array(refused),
                     "conflicts": .array(try open.conflictedFields().map(JSON.string)),
-                    "on_hold": .array(try open.heldEnrollments().map { .object(["enrollment": .string($0.0.value), "reasons": .array($0.1.map(JSON.string))]) }),
+                    "on_hold": .array(try open.heldEnrollments(nowMillis: nowMillis()).map { .object(["enrollment": .string($0.0.value), "reasons": .array($0.1.map(JSON.string))]) }),
                     "county_decisions": .array(try open.countyDecisions().map { .object(["record": .string($0.record.value), "op": .string($0.dot.description), "cause": .string($0.cause ?? "")]) }),
                 ]))
                 return
@@ -196,7 +196,7 @@ struct StatusCommand: ParsableCommand {
                 print("refused   \(note["dot"]?.stringValue ?? "?"): \(note["reason"]?.stringValue ?? "")")
             }
             for field in try open.conflictedFields() { print("conflict  \(field) (the county decides)") }
-            for (enrollment, reasons) in try open.heldEnrollments() {
+            for (enrollment, reasons) in try open.heldEnrollments(nowMillis: nowMillis()) {
                 print("on hold   \(enrollment): \(reasons.joined(separator: "; "))")
             }
             for op in try open.countyDecisions(limit: 10) {
