@@ -17,6 +17,8 @@ public struct SyncSummary: Sendable {
     public var waiting = 0
     public var quarantined: [QuarantineNote] = []
     public var cursor: Int64 = 0
+    /// Entries of the duplicate index received, or nil when it had not changed.
+    public var indexEntries: Int?
 }
 
 /// Progress reported while syncing, so a terminal can show ops and bytes each way.
@@ -128,6 +130,17 @@ public struct SyncClient: Sendable {
             if !response.more { break }
         }
         summary.cursor = cursor
+        // The county's duplicate index, when it changed: `member add` checks it offline.
+        let indexRequest = IndexRequest(replica: replica.info.id, version: try replica.duplicateIndexVersion())
+        let (indexJSON, indexBytes) = try await post(SyncPath.index, indexRequest.json, hubKey: hubKey)
+        let index: IndexResponse
+        do { index = try IndexResponse(json: indexJSON) } catch { throw SyncError.badResponse(error.description) }
+        if !index.unchanged {
+            try replica.storeDuplicateIndex(
+                version: index.version, entries: index.entries.map { ($0.prefix, $0.township, $0.programs) })
+        }
+        summary.pulledBytes += indexBytes
+        summary.indexEntries = index.unchanged ? nil : index.entries.count
         return summary
     }
 

@@ -47,6 +47,9 @@ public struct HubService: Sendable {
         router.post(RouterPath(stringLiteral: SyncPath.pull)) { request, context in
             await handle(request, context: context, endpoint: "pull") { envelope in try pull(envelope) }
         }
+        router.post(RouterPath(stringLiteral: SyncPath.index)) { request, context in
+            await handle(request, context: context, endpoint: "index") { envelope in try index(envelope) }
+        }
         return router
     }
 
@@ -246,6 +249,21 @@ public struct HubService: Sendable {
         }
         guard request.replica == node.replica else { throw HubError.badRequest("body and header name different replicas") }
         return try answer(pull: request, for: node).json
+    }
+
+    private func index(_ envelope: Envelope) throws -> JSON {
+        let node = try authenticate(envelope)
+        let request: IndexRequest
+        do { request = try IndexRequest(json: try envelope.json()) } catch let error as HubError { throw error } catch {
+            throw HubError.badRequest(String(describing: error))
+        }
+        guard request.replica == node.replica else { throw HubError.badRequest("body and header name different replicas") }
+        let (version, entries) = try replica.duplicateIndex()
+        guard version != request.version else { return IndexResponse(version: version, unchanged: true, entries: []).json }
+        return IndexResponse(
+            version: version, unchanged: false,
+            entries: entries.map { DuplicateIndexEntry(prefix: $0.prefix, township: $0.township, programs: $0.programs) }
+        ).json
     }
 
     /// A pull answer for a node; shared by HTTP and bundle export.

@@ -131,6 +131,49 @@ struct CLIHubTests {
         #expect(refused.stderr.contains("not a Hearth bundle"))
     }
 
+    @Test("a member registered in one township is flagged offline in another (hash prefix only), and the hub opens R5")
+    func duplicateIndex() throws {
+        let cli = try CLIRunner()
+        let hubDB = cli.directory + "/hub.db"
+        try cli.ok(["hub", "init", "--db", hubDB, "--name", "宜城", "--scope", "421281"])
+        let firstToken = try cli.ok(["hub", "enroll", "--db", hubDB, "--name", "a", "--scope", "421281101001"]).firstLine
+        let secondToken = try cli.ok(["hub", "enroll", "--db", hubDB, "--name", "b", "--scope", "421281102001"]).firstLine
+        let (hub, url) = try startHub(cli, database: hubDB)
+        defer { if hub.isRunning { hub.terminate() } }
+        let first = cli.directory + "/a.db"
+        let second = cli.directory + "/b.db"
+        try cli.ok(["node", "init", "--db", first, "--token", firstToken, "--hub", url])
+        try cli.ok(["node", "init", "--db", second, "--token", secondToken, "--hub", url])
+        let home = try cli.ok(["household", "add", "--db", first, "--village", "421281101001", "--address", "一组", "--type", "rural"]).firstLine
+        let member = try cli.ok([
+            "member", "add", "--db", first, "--household", home, "--name", "张三", "--id-number", "421281198001010011",
+            "--relation", "head",
+        ]).firstLine
+        try cli.ok(["enroll", "--db", first, "--member", member, "--program", "dibao_rural", "--amount", "560", "--start", "2026-01"])
+        try cli.ok(["node", "sync", "--db", first])
+        try cli.ok(["node", "sync", "--db", second])  // receives the county's index
+
+        let other = try cli.ok(["household", "add", "--db", second, "--village", "421281102001", "--address", "二组", "--type", "rural"]).firstLine
+        let added = try cli.ok([
+            "member", "add", "--db", second, "--household", other, "--name", "张三", "--id-number", "421281198001010011",
+            "--relation", "head",
+        ])
+        #expect(added.stdout.contains("possibly registered elsewhere: township 421281101, dibao_rural"))
+        #expect(!added.stdout.contains("198001010011"))
+        let index = try String(contentsOfFile: second, encoding: .isoLatin1)
+        #expect(!index.contains("198001010011"))
+
+        try cli.ok(["node", "sync", "--db", second])
+        let cases = try #require(try cli.ok(["hub", "conflicts", "list", "--db", hubDB, "--rule", "R5", "--json"]).json?.arrayValue)
+        #expect(cases.count == 1)
+        #expect(cases.first?["kind"]?.stringValue == "duplicate-person")
+        let fresh = try cli.ok([
+            "member", "add", "--db", second, "--household", other, "--name", "李四", "--id-number", "11010519491231002X",
+            "--relation", "spouse",
+        ])
+        #expect(!fresh.stdout.contains("possibly registered"))
+    }
+
     @Test("hearth demo runs the county scenario and converges")
     func demo() throws {
         let cli = try CLIRunner()

@@ -50,19 +50,27 @@ private let samples: [(schema: String, json: JSON)] = [
     ),
     ("register-response.schema.json", RegisterResponse(hub: hub, hubKey: "a2V5", scope: "421281101001", name: "village 1").json),
     ("error.schema.json", ErrorBody(code: "gap", message: "the hub holds your ops up to 3; send from 4, not 5").json),
+    ("index-request.schema.json", IndexRequest(replica: replica, version: "").json),
+    (
+        "index-response.schema.json",
+        IndexResponse(
+            version: "0123456789abcdef", unchanged: false,
+            entries: [DuplicateIndexEntry(prefix: "a1b2c", township: "421281101", programs: ["dibao_rural"])]
+        ).json
+    ),
 ]
 
 private let schemaFiles = [
     "op.schema.json", "push-request.schema.json", "push-response.schema.json", "pull-request.schema.json",
     "pull-response.schema.json", "register-request.schema.json", "register-response.schema.json", "error.schema.json",
-    "bundle.schema.json",
+    "bundle.schema.json", "index-request.schema.json", "index-response.schema.json",
 ]
 
 @Test("openapi.yaml names every sync path and every sync header")
 func openAPINamesPathsAndHeaders() throws {
     let text = String(decoding: try protocolFile("openapi.yaml"), as: UTF8.self)
     #expect(text.hasPrefix("openapi: 3.1"))
-    for path in [SyncPath.register, SyncPath.push, SyncPath.pull, SyncPath.health, SyncPath.metrics] {
+    for path in [SyncPath.register, SyncPath.push, SyncPath.pull, SyncPath.index, SyncPath.health, SyncPath.metrics] {
         #expect(text.contains("\n  \(path):\n"), "openapi.yaml has no path item \(path)")
     }
     for header in [SyncHeader.replica, SyncHeader.time, SyncHeader.nonce, SyncHeader.signature] {

@@ -3,6 +3,7 @@ public enum SyncPath {
     public static let register = "/v1/register"
     public static let push = "/v1/push"
     public static let pull = "/v1/pull"
+    public static let index = "/v1/index"
     public static let health = "/healthz"
     public static let metrics = "/metrics"
 }

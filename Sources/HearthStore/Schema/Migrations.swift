@@ -247,6 +247,18 @@ enum Migrations {
         migrator.registerMigration("v6 enrollment recommendations (R7)") { db in
             try db.execute(sql: "ALTER TABLE enrollments ADD COLUMN recommendation TEXT")
         }
+        migrator.registerMigration("v7 duplicate index on nodes") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE duplicate_index (
+                        prefix TEXT NOT NULL,
+                        township TEXT NOT NULL,
+                        programs TEXT NOT NULL,
+                        PRIMARY KEY (prefix, township)
+                    );
+                    ALTER TABLE sync_state ADD COLUMN index_version TEXT NOT NULL DEFAULT '';
+                    """)
+        }
         return migrator
     }
 }

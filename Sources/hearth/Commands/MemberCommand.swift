@@ -46,9 +46,16 @@ struct MemberAdd: ParsableCommand {
         try guarded {
             var input = fields.input()
             input.household = household
-            let id = try replica.open().addMember(input, author: try replica.author, nowMillis: nowMillis())
+            let node = try replica.open()
+            let id = try node.addMember(input, author: try replica.author, nowMillis: nowMillis())
             print(id)
             if fields.idNumber == nil { print("no ID number: registered as pending, not payable until one is added") }
+            if let raw = fields.idNumber, let number = try? IDNumber(parsing: raw, today: DomainCalendar.date(atMillis: nowMillis())) {
+                for hit in try node.possibleRegistrations(ofIDNumber: number.value) {
+                    let programs = hit.programs.isEmpty ? "no program" : hit.programs.joined(separator: ", ")
+                    print("warning: possibly registered elsewhere: township \(hit.township), \(programs); confirmed at the next sync")
+                }
+            }
         }
     }
 }
