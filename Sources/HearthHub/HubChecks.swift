@@ -13,6 +13,12 @@ extension HubService {
         {
             return "R10: \(op.record) is archived; an edit to it goes to the desk"
         }
+        // R8: an edit made where the record was, after it moved to another village.
+        if op.fields["village"] == nil, !op.createsRecord, let current,
+            let village = current.resolution(of: "village").value.textValue, village != op.scope.value
+        {
+            return "R8: \(op.record) moved to village \(village); an edit made for \(op.scope.value) goes to the desk"
+        }
         // R8 / R10: a member added to, or moved into, an archived household.
         if case .text(let target)? = op.fields["household"], op.record.type == .member, let household = RecordID(target),
             let state = try? replica.state(of: household), state.resolution(of: "status").value == .text("archived")

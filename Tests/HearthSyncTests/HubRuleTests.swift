@@ -94,3 +94,65 @@ struct HubRuleTests {
         }
     }
 }
+
+@Suite("Rules about time and concurrency at the hub")
+struct HubTimeRuleTests {
+    @Test("R15: a node whose clock runs 2 hours ahead is accepted and flagged, and cannot drag the hub's clock past 5 minutes")
+    func clockSkew() async throws {
+        let county = try TestCounty()
+        try await withRunningHub(county.service()) { url in
+            let village = try await county.node(name: "village-001", scope: TestCounty.village1, hubURL: url)
+            let ahead: Int64 = TestCounty.now + 2 * 3_600_000
+            _ = try village.household(in: TestCounty.village1, address: "一组", author: "w1", nowMillis: ahead)
+            let summary = try await county.sync(village, url: url, clock: { ahead })
+            #expect(summary.quarantined.isEmpty, "a skewed node is accepted")
+            let node = try #require(try county.hub.node(village.info.id))
+            let skew = try #require(node.skewMillis)
+            #expect(abs(skew - 2 * 3_600_000) < 60_000, "measured skew \(skew)")
+            // The hub's own next timestamp stays within 5 minutes of its wall clock.
+            let op = try county.hub.write(author: "admin", nowMillis: TestCounty.now) { changes in
+                try changes.update(try #require(try village.recordIDs().first), fields: ["note": .text("核查")])
+            }.ops[0]
+            #expect(op.hlc.millis <= TestCounty.now + 5 * 60_000)
+            #expect(op.hlc.millis >= TestCounty.now)
+        }
+    }
+
+    @Test("R2a: an exit concurrent with an approval is held for the desk; resolving the status releases it everywhere")
+    func exitAgainstApproval() async throws {
+        let county = try TestCounty()
+        try await withRunningHub(county.service()) { url in
+            let township = try await county.node(name: "town-101", scope: TestCounty.township, hubURL: url)
+            let other = try await county.node(name: "town-101-b", scope: TestCounty.township, hubURL: url)
+            let home = try township.household(in: TestCounty.village1, address: "一组")
+            let member = try township.member(of: home, name: "王五")
+            let enrollment = try township.enroll(
+                EnrollInput(member: member.value, program: "dibao_rural", amount: "560", start: "2026-01"), author: "t1",
+                nowMillis: TestCounty.now)[0]
+            try await county.sync(township, url: url)
+            try await county.sync(other, url: url)
+            // One office approves while the other, concurrently, ends the application (not a death).
+            try township.changeEnrollment(enrollment.value, .approve, note: nil, author: "t1", nowMillis: TestCounty.now)
+            try other.exitEnrollment(enrollment.value, reason: "收入超标", end: "2026-03", author: "t2", nowMillis: TestCounty.now)
+            for _ in 0..<2 {
+                try await county.sync(township, url: url)
+                try await county.sync(other, url: url)
+            }
+            let cases = try county.hub.ruleCases(nowMillis: TestCounty.now).filter { $0.rule == "R2a" }
+            #expect(cases.map(\.id) == ["R2a:\(enrollment)"])
+            #expect(try county.hub.holds(of: enrollment, nowMillis: TestCounty.now).contains { $0.hasPrefix("R2a") })
+            #expect(try township.holds(of: enrollment, nowMillis: TestCounty.now).contains { $0.hasPrefix("R2a") },
+                "the field office sees the hold too")
+            // The county settles the status; the case closes on every replica.
+            let conflict = try county.hub.conflicts(soft: true).first { $0.id == "\(enrollment)/status" }
+            let exited = try #require(conflict?.candidates.firstIndex { $0.value == .text("exited") })
+            try county.hub.resolve("\(enrollment)/status", choice: .pick(exited + 1), note: "收入超标属实", author: "admin", nowMillis: TestCounty.now)
+            try await county.sync(township, url: url)
+            try await county.sync(other, url: url)
+            for replica in [county.hub, township, other] {
+                #expect(try replica.ruleCases(nowMillis: TestCounty.now).filter { $0.rule == "R2a" }.isEmpty)
+                #expect(try replica.view(enrollment, reveal: false).value("status") == "exited")
+            }
+        }
+    }
+}

@@ -127,7 +127,8 @@ struct Applier {
     /// carries the record's whole history up to and including the op (ops the node already
     /// holds are duplicates; ops that arrive before their past wait for it).
     private mutating func noteScopeChange(_ op: Op, from before: String?) throws {
-        guard tracksScopeEntries, !op.createsRecord, let before, before != op.scope.value else { return }
+        guard tracksScopeEntries, !op.createsRecord, op.fields["village"] != nil, let before, before != op.scope.value
+        else { return }
         for village in [op.scope.value, before] {
             guard let code = try? DivisionCode.parse(village, field: "village") else { continue }
             guard

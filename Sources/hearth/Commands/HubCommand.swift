@@ -76,6 +76,7 @@ struct HubNodes: ParsableCommand {
                         "acked_counter": .integer(Int64(node.ackedCounter)), "pull_cursor": .integer(node.pullCursor),
                         "lag_ops": .integer(max(0, end - node.pullCursor)),
                         "skew_ms": node.skewMillis.map(JSON.integer) ?? .null,
+                        "skew_flagged": .bool(abs(node.skewMillis ?? 0) > 300_000),
                         "state": .string(node.revokedMillis != nil ? "revoked" : node.forkedMillis != nil ? "forked" : "active"),
                     ])
                 }))

@@ -5,13 +5,15 @@ import HearthStore
 /// Making records the way the commands do, and reading back what a replica holds.
 extension Replica {
     @discardableResult
-    func household(in village: String, address: String, author: String = "w1") throws -> RecordID {
+    func household(in village: String, address: String, author: String = "w1", nowMillis: Int64 = TestCounty.now) throws
+        -> RecordID
+    {
         var input = HouseholdInput()
         input.village = village
         input.address = address
         input.type = "rural"
         input.population = 2
-        return try addHousehold(input, author: author, nowMillis: TestCounty.now)
+        return try addHousehold(input, author: author, nowMillis: nowMillis)
     }
 
     func edit(_ household: RecordID, author: String = "w1", _ change: (inout HouseholdInput) -> Void) throws {
