@@ -225,3 +225,41 @@ struct StateCacheTests {
         #expect(log.last?.op.context[first.info.id] == 3)
     }
 }
+
+@Suite("Fields in conflict")
+struct ConflictedFieldTests {
+    @Test("a field worker cannot close a money conflict with a plain edit; other fields stay editable")
+    func editRefused() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("hearth-conflict-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let scope = try ScopePrefix.parse("421281101001", field: "scope")
+        let a = try Replica.create(path: directory + "/a.db", name: "a", scope: scope, role: .node, nowMillis: ReplicaStoreTests.now)
+        let b = try Replica.create(
+            path: directory + "/b.db", name: "b", scope: scope, role: .node, nowMillis: ReplicaStoreTests.now,
+            keys: a.keys.withNewSigningKey())
+        var input = HouseholdInput()
+        input.village = "421281101001"
+        input.address = "一组"
+        input.type = "rural"
+        let home = try a.addHousehold(input, author: "w1", nowMillis: ReplicaStoreTests.now)
+        try b.integrate(try a.allOps(), nowMillis: ReplicaStoreTests.now)
+        var income = HouseholdInput()
+        income.income = "300"
+        try a.editHousehold(home.value, income, author: "w1", nowMillis: ReplicaStoreTests.now)
+        income.income = "450"
+        try b.editHousehold(home.value, income, author: "w2", nowMillis: ReplicaStoreTests.now)
+        try a.integrate(try b.allOps(), nowMillis: ReplicaStoreTests.now)
+        #expect(try a.view(home, reveal: false).conflicts == ["income"])
+        income.income = "400"
+        do {
+            try a.editHousehold(home.value, income, author: "w1", nowMillis: ReplicaStoreTests.now)
+            Issue.record("an edit closed a conflict without the desk")
+        } catch {
+            #expect(String(describing: error).contains("is in conflict"))
+        }
+        var phone = HouseholdInput()
+        phone.phone = "13800000001"
+        try a.editHousehold(home.value, phone, author: "w1", nowMillis: ReplicaStoreTests.now)
+        #expect(try a.view(home, reveal: false).conflicts == ["income"])
+    }
+}

@@ -57,5 +57,15 @@ extension ChangeSet {
         state.resolution(of: field).value.textValue
     }
 
+    /// Refuses a field worker's edit to a field in conflict: the county settles it at the
+    /// desk, where the decision is recorded (a plain edit would close it unrecorded).
+    func refuseIfInConflict(_ state: RecordState, _ fields: [String: FieldValue]) throws {
+        for name in fields.keys.sorted() where state.resolution(of: name).inConflict {
+            throw InputError(
+                field: name.replacingOccurrences(of: "_", with: "-"),
+                reason: "\(state.id) \(name) is in conflict: the county resolves it (`hearth hub conflicts resolve \(state.id)/\(name)`)")
+        }
+    }
+
     public func today() -> CivilDate { DomainCalendar.date(atMillis: nowMillis) }
 }

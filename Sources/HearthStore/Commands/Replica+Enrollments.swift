@@ -122,6 +122,7 @@ extension Replica {
                 fields = ["status": .text("approved")]
             }
             if let note { fields["note"] = .text(try Checks.text(note, field: "note", maxLength: 500)) }
+            try changes.refuseIfInConflict(state, fields)
             try changes.update(enrollment, fields: fields)
             return false
         }.result
@@ -143,6 +144,7 @@ extension Replica {
             {
                 throw InputError(field: "end", reason: "\(endMonth) is before the start month \(startMonth)")
             }
+            try changes.refuseIfInConflict(state, ["end_month": .null])
             try changes.update(
                 enrollment,
                 fields: [
@@ -171,6 +173,7 @@ extension Replica {
             {
                 throw InputError(field: "from", reason: "\(month) is before the start month \(startMonth)")
             }
+            try changes.refuseIfInConflict(state, ["amount": .null])
             try changes.update(
                 enrollment, fields: ["amount": .text(schedule.setting(money, from: month).description)],
                 cause: "amount change: \(why)")

@@ -46,6 +46,7 @@ extension Replica {
                 fields["head"] = .text(member.value)
             }
             guard !fields.isEmpty else { throw InputError(field: "household", reason: "nothing to change was given") }
+            try changes.refuseIfInConflict(state, fields)
             try changes.update(household, fields: fields)
         }
     }

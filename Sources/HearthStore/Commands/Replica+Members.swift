@@ -53,6 +53,7 @@ extension Replica {
             if let name = input.name { fields["name"] = .text(try Checks.text(name, field: "name", maxLength: 50)) }
             guard !fields.isEmpty else { throw InputError(field: "member", reason: "nothing to change was given") }
             _ = state
+            try changes.refuseIfInConflict(state, fields)
             try changes.update(member, fields: fields)
         }
     }

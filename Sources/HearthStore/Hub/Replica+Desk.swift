@@ -147,6 +147,29 @@ extension Replica {
         case .value(let text):
             value = try typedValue(text, spec: spec, nowMillis: nowMillis)
         }
+        var fields: [String: FieldValue] = [conflict.field: value]
+        if spec.kind == .schedule, case .text(let typed) = value, case .value = choice,
+            let schedule = AmountSchedule(text: typed), let first = schedule.entries.first
+        {
+            // A schedule typed from a month on keeps the months before it, when every competing
+            // value agrees on them; otherwise the whole schedule must be given.
+            let earlier = conflict.candidates.compactMap { $0.value.textValue.flatMap(AmountSchedule.init(text:)) }
+                .map { candidate in candidate.entries.filter { $0.from < first.from }.map { "\($0.from):\($0.amount.fen)" } }
+            guard let agreed = earlier.first, earlier.allSatisfy({ $0 == agreed }) else {
+                throw .invalid(InputError(
+                    field: "value",
+                    reason: "the competing schedules differ before \(first.from): give the whole schedule from the start month"))
+            }
+            let kept = AmountSchedule(text: agreed.joined(separator: ";")) ?? AmountSchedule()
+            var merged = kept
+            for entry in schedule.entries { merged = merged.setting(entry.amount, from: entry.from) }
+            fields[conflict.field] = .text(merged.description)
+        }
+        if conflict.record.type == .enrollment, conflict.field == "status", value != .text("exited") {
+            // The enrollment goes on: what only an exit wrote no longer applies.
+            fields["exit_reason"] = .null
+            fields["end_month"] = .null
+        }
         let ruleID = conflict.rule.id
         let kind = conflict.open ? "resolution" : "acknowledgement"
         let choiceText: String =
@@ -158,7 +181,7 @@ extension Replica {
             }
         let (_, ops) = try write(author: author, nowMillis: nowMillis) { changes in
             try changes.update(
-                conflict.record, fields: [conflict.field: value],
+                conflict.record, fields: fields,
                 cause: "\(kind) of \(conflict.field) (rule \(ruleID), rule set \(ConflictRules.ruleSetVersion)): \(trimmed)")
             let op = changes.ops[changes.ops.count - 1]
             try changes.database.execute(
