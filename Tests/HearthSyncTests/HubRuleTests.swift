@@ -156,3 +156,35 @@ struct HubTimeRuleTests {
         }
     }
 }
+
+@Suite("R2 at the hub")
+struct HubSupersededTests {
+    @Test("R2: an amount change concurrent with an exit is kept out of payment by the exit and listed as superseded, once")
+    func amountChangeSupersededByExit() async throws {
+        let county = try TestCounty()
+        try await withRunningHub(county.service()) { url in
+            let township = try await county.node(name: "town-101", scope: TestCounty.township, hubURL: url)
+            let other = try await county.node(name: "town-101-b", scope: TestCounty.township, hubURL: url)
+            let home = try township.household(in: TestCounty.village1, address: "一组")
+            let member = try township.member(of: home, name: "王五")
+            let enrollment = try township.enroll(
+                EnrollInput(member: member.value, program: "dibao_rural", amount: "560", start: "2026-01"), author: "t1",
+                nowMillis: TestCounty.now)[0]
+            try township.changeEnrollment(enrollment.value, .approve, note: nil, author: "t1", nowMillis: TestCounty.now)
+            try await county.sync(township, url: url)
+            try await county.sync(other, url: url)
+            try township.exitEnrollment(enrollment.value, reason: "收入超标", end: "2026-06", author: "t1", nowMillis: TestCounty.now)
+            try other.changeAmount(enrollment.value, amount: "600", from: "2026-07", reason: "提标", author: "t2", nowMillis: TestCounty.now)
+            for _ in 0..<2 {
+                try await county.sync(township, url: url)
+                try await county.sync(other, url: url)
+            }
+            #expect(try county.hub.view(enrollment, reveal: false).value("status") == "exited")
+            let superseded = try county.hub.decisions().filter { $0.rule == "R2" }
+            #expect(superseded.count == 1)
+            #expect(superseded.first?.note.hasPrefix("amount change") == true)
+            try county.hub.integrate(try other.allOps(), nowMillis: TestCounty.now)
+            #expect(try county.hub.decisions().filter { $0.rule == "R2" }.count == 1)
+        }
+    }
+}

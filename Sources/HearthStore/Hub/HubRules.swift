@@ -55,3 +55,45 @@ enum HubRules {
         }
     }
 }
+
+extension HubRules {
+    /// R2: an exit or suspension concurrent with an amount change or a resume wins (status
+    /// priority already keeps the safer state); the other change is listed as superseded, in
+    /// the audit trail, for optional review. Soft: nothing is written to the records.
+    static func exitBeatsIncrease(_ changes: inout ChangeSet, batch: [Op], log: (RecordID) throws -> [Op]) throws {
+        for op in batch where op.record.type == .enrollment {
+            let setsAmountOrResume = op.fields["amount"] != nil || op.fields["status"] == .text("approved")
+            let setsStop = op.fields["status"] == .text("exited") || op.fields["status"] == .text("suspended")
+            guard setsAmountOrResume || setsStop, let state = try changes.state(of: op.record) else { continue }
+            let history = try log(op.record)
+            func concurrent(_ a: Op, _ b: Op) -> Bool { !a.context.covers(b.dot) && !b.context.covers(a.dot) && a.dot != b.dot }
+            var pairs: [(superseded: Op, by: Op)] = []
+            if setsAmountOrResume {
+                for stop in history where stop.fields["status"] == .text("exited") || stop.fields["status"] == .text("suspended") {
+                    if concurrent(op, stop), stop.fields["exit_reason"] != .text("death") { pairs.append((op, stop)) }
+                }
+            }
+            if setsStop, op.fields["exit_reason"] != .text("death") {
+                for change in history where change.fields["amount"] != nil || change.fields["status"] == .text("approved") {
+                    if concurrent(op, change) { pairs.append((change, op)) }
+                }
+            }
+            _ = state
+            for pair in pairs {
+                let trigger = "\(pair.superseded.dot),\(pair.by.dot)"
+                try changes.database.execute(
+                    sql: """
+                        INSERT INTO decisions (at_millis, worker, kind, record, field, rule, rule_set, choice, note, op, trigger)
+                        VALUES (?, 'rule R2', 'rule', ?, NULL, 'R2', ?, 'superseded', ?, ?, ?)
+                        ON CONFLICT DO NOTHING
+                        """,
+                    arguments: [
+                        changes.nowMillis, op.record.value, ConflictRules.ruleSetVersion,
+                        "\(pair.superseded.fields["amount"] != nil ? "amount change" : "resume") \(pair.superseded.dot) "
+                            + "superseded by \(pair.by.fields["status"]?.textValue ?? "exit") \(pair.by.dot)",
+                        pair.superseded.dot.description, trigger,
+                    ])
+            }
+        }
+    }
+}

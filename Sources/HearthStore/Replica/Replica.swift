@@ -152,6 +152,10 @@ public final class Replica: Sendable {
                     // The hub's rules run in the transaction that applied their trigger.
                     var changes = try ChangeSet(db: db, info: info, author: "rules", nowMillis: nowMillis, cache: nil)
                     try HubRules.deathEndsEnrollments(&changes)
+                    try HubRules.exitBeatsIncrease(&changes, batch: ops) { record in
+                        try Row.fetchAll(db, sql: "SELECT body FROM ops WHERE record = ? ORDER BY seq", arguments: [record.value])
+                            .compactMap { try? Op(bytes: Array(($0[0] as DatabaseValue).storage.asBytes)) }
+                    }
                     if !changes.ops.isEmpty { rules = try changes.finish() }
                 }
                 return (applier, rules)
