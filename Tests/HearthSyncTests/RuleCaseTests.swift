@@ -1,0 +1,112 @@
+import Foundation
+import HearthClient
+import HearthCore
+import HearthStore
+import Testing
+
+@Suite("Rule cases built by separate replicas syncing through the hub")
+struct RuleCaseTests {
+    @Test("R6: dibao granted on one replica and tekun on another for the same person: both held at the desk, everywhere")
+    func exclusivePrograms() async throws {
+        let county = try TestCounty()
+        try await withRunningHub(county.service()) { url in
+            let village = try await county.node(name: "village-001", scope: TestCounty.village1, hubURL: url)
+            let township = try await county.node(name: "town-101", scope: TestCounty.township, hubURL: url)
+            let home = try village.household(in: TestCounty.village1, address: "一组")
+            let member = try village.member(of: home, name: "王五")
+            try await county.sync(village, url: url)
+            try await county.sync(township, url: url)
+            let dibao = try village.enroll(
+                EnrollInput(member: member.value, program: "dibao_rural", amount: "560", start: "2026-01"), author: "w1",
+                nowMillis: TestCounty.now)[0]
+            let tekun = try township.enroll(
+                EnrollInput(member: member.value, program: "tekun_dispersed", amount: "838", start: "2026-01"), author: "t1",
+                nowMillis: TestCounty.now)[0]
+            for _ in 0..<2 {
+                try await county.sync(village, url: url)
+                try await county.sync(township, url: url)
+            }
+            for replica in [county.hub, village, township] {
+                let cases = try replica.ruleCases(nowMillis: TestCounty.now).filter { $0.rule == "R6" }
+                #expect(cases.map(\.id) == ["R6:\(member)"])
+                #expect(Set(cases.first?.holds ?? []) == [dibao, tekun])
+                #expect(!(try replica.holds(of: dibao, nowMillis: TestCounty.now)).isEmpty)
+            }
+            // The county ends the tekun application; the case closes everywhere after the next sync.
+            try county.hub.exitEnrollment(tekun.value, reason: "与低保重复", end: "2026-01", author: "admin", nowMillis: TestCounty.now)
+            try await county.sync(village, url: url)
+            try await county.sync(township, url: url)
+            for replica in [county.hub, village, township] {
+                #expect(try replica.ruleCases(nowMillis: TestCounty.now).filter { $0.rule == "R6" }.isEmpty)
+                #expect(try replica.holds(of: dibao, nowMillis: TestCounty.now).isEmpty)
+            }
+        }
+    }
+
+    @Test("a household whose only member died is flagged, and its enrollments are held")
+    func householdWithoutLivingMember() async throws {
+        let county = try TestCounty()
+        try await withRunningHub(county.service()) { url in
+            let village = try await county.node(name: "village-001", scope: TestCounty.village1, hubURL: url)
+            let home = try village.household(in: TestCounty.village1, address: "一组")
+            let member = try village.member(of: home, name: "独居老人")
+            try await county.sync(village, url: url)
+            _ = try village.recordDeath(member: member.value, date: "2026-11-01", author: "w1", nowMillis: TestCounty.now)
+            try await county.sync(village, url: url)
+            let cases = try county.hub.ruleCases(nowMillis: TestCounty.now)
+            #expect(cases.contains { $0.id == "H:\(home)/living" && $0.kind == "no-living-member" })
+            try county.hub.archiveHousehold(home.value, reason: "户内无在世人员", author: "admin", nowMillis: TestCounty.now)
+            #expect(!(try county.hub.ruleCases(nowMillis: TestCounty.now)).contains { $0.id.hasPrefix("H:\(home)") })
+        }
+    }
+
+    @Test("R8: a member moved into two different households concurrently is a conflict for the desk")
+    func concurrentMemberMoves() async throws {
+        let county = try TestCounty()
+        try await withRunningHub(county.service()) { url in
+            let village = try await county.node(name: "village-001", scope: TestCounty.village1, hubURL: url)
+            let township = try await county.node(name: "town-101", scope: TestCounty.township, hubURL: url)
+            let first = try village.household(in: TestCounty.village1, address: "一组")
+            let member = try village.member(of: first, name: "王五")
+            let second = try village.household(in: TestCounty.village1, address: "二组")
+            let third = try village.household(in: TestCounty.village1, address: "三组")
+            try await county.sync(village, url: url)
+            try await county.sync(township, url: url)
+            try village.moveMember(member.value, toHousehold: second.value, author: "w1", nowMillis: TestCounty.now)
+            try township.moveMember(member.value, toHousehold: third.value, author: "t1", nowMillis: TestCounty.now)
+            for _ in 0..<2 {
+                try await county.sync(village, url: url)
+                try await county.sync(township, url: url)
+            }
+            let conflict = try county.hub.conflict("\(member)/household")
+            #expect(conflict.open)
+            #expect(conflict.rule.id == "R8")
+            #expect(Set(conflict.candidates.map(\.display)) == [second.value, third.value])
+            try county.hub.resolve(
+                "\(member)/household", choice: .value(third.value), note: "现居三组", author: "admin", nowMillis: TestCounty.now)
+            try await county.sync(village, url: url)
+            try await county.sync(township, url: url)
+            for replica in [county.hub, village, township] {
+                #expect(try replica.view(member, reveal: false).value("household") == third.value)
+                #expect(try replica.view(member, reveal: false).conflicts.isEmpty)
+            }
+        }
+    }
+
+    @Test("R11: an op whose past never arrives is flagged for the county after a week")
+    func waitingTooLong() throws {
+        let county = try TestCounty()
+        let directory = county.directory
+        let author = try Replica.create(
+            path: directory + "/author.db", name: "author", scope: try ScopePrefix.parse(TestCounty.village1, field: "s"),
+            role: .node, nowMillis: TestCounty.now, keys: county.hub.keys.withNewSigningKey())
+        let home = try author.household(in: TestCounty.village1, address: "一组")
+        try author.edit(home) { $0.phone = "13800000001" }
+        let ops = try author.allOps()
+        try county.hub.integrate([ops[1]], nowMillis: TestCounty.now)  // its creation never arrives
+        #expect(try county.hub.ruleCases(nowMillis: TestCounty.now + 86_400_000).filter { $0.rule == "R11" }.isEmpty)
+        let late = try county.hub.ruleCases(nowMillis: TestCounty.now + 8 * 86_400_000).filter { $0.rule == "R11" }
+        #expect(late.count == 1)
+        #expect(late.first?.detail.contains(ops[0].dot.description) == true)
+    }
+}
