@@ -188,3 +188,40 @@ struct HubSupersededTests {
         }
     }
 }
+
+@Suite("R1 after a disputed date of death")
+struct DisputedDeathTests {
+    @Test("two dates of death in different months: once the desk settles the date, the end month follows automatically")
+    func endMonthFollowsSettledDate() async throws {
+        let county = try TestCounty()
+        try await withRunningHub(county.service()) { url in
+            let village = try await county.node(name: "village-001", scope: TestCounty.village1, hubURL: url)
+            let township = try await county.node(name: "town-101", scope: TestCounty.township, hubURL: url)
+            let home = try village.household(in: TestCounty.village1, address: "一组")
+            let member = try village.member(of: home, name: "王五")
+            let enrollment = try village.enroll(
+                EnrollInput(member: member.value, program: "dibao_rural", amount: "560", start: "2026-01"), author: "w1",
+                nowMillis: TestCounty.now)[0]
+            try await county.sync(village, url: url)
+            try await county.sync(township, url: url)
+            _ = try village.recordDeath(member: member.value, date: "2026-09-20", author: "w1", nowMillis: TestCounty.now)
+            _ = try township.recordDeath(member: member.value, date: "2026-10-05", author: "t1", nowMillis: TestCounty.now)
+            for _ in 0..<2 {
+                try await county.sync(village, url: url)
+                try await county.sync(township, url: url)
+            }
+            #expect(try county.hub.view(member, reveal: false).conflicts == ["death_date"])
+            #expect(try county.hub.view(enrollment, reveal: false).conflicts == ["end_month"])
+            try county.hub.resolve(
+                "\(member)/death_date", choice: .value("2026-09-20"), note: "以火化证明为准", author: "admin", nowMillis: TestCounty.now)
+            try await county.sync(village, url: url)
+            try await county.sync(township, url: url)
+            for replica in [county.hub, village, township] {
+                let view = try replica.view(enrollment, reveal: false)
+                #expect(view.conflicts.isEmpty)
+                #expect(view.value("end_month") == "2026-09")
+            }
+            #expect(try county.hub.decisions().filter { $0.rule == "R1" && $0.field == "end_month" }.count == 1)
+        }
+    }
+}

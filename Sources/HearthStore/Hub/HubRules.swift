@@ -19,6 +19,7 @@ enum HubRules {
                 WHERE m.vital_status = 'deceased' AND (e.status IS NULL OR e.status != 'exited')
                 ORDER BY e.id
                 """)
+        try settleEndMonthsAfterDeath(&changes)
         for row in rows {
             guard let enrollment = RecordID(row["enrollment"]), let member = RecordID(row["member"]),
                 let memberState = try changes.state(of: member)
@@ -57,12 +58,56 @@ enum HubRules {
 }
 
 extension HubRules {
+    /// R1, continued: two replicas recording a death in different months also disagree on the
+    /// last month paid of the enrollments the death ended. Once the date of death is settled
+    /// (no longer in conflict), the end month follows it: an automatic decision, once per
+    /// settled date.
+    static func settleEndMonthsAfterDeath(_ changes: inout ChangeSet) throws {
+        let rows = try Row.fetchAll(
+            changes.database,
+            sql: """
+                SELECT e.id AS enrollment, m.id AS member, m.death_date AS death, e.start_month AS start
+                FROM enrollments e JOIN members m ON m.id = e.member
+                WHERE e.exit_reason = 'death' AND e.conflicts LIKE '%end_month%' AND m.vital_status = 'deceased'
+                  AND (m.conflicts IS NULL OR m.conflicts NOT LIKE '%death_date%')
+                ORDER BY e.id
+                """)
+        for row in rows {
+            guard let enrollment = RecordID(row["enrollment"] as String), let member = RecordID(row["member"] as String),
+                let memberState = try changes.state(of: member),
+                var end = (row["death"] as String?).flatMap({ try? CivilDate.parse($0, field: "death") })?.month
+            else { continue }
+            if let start = (row["start"] as String?).flatMap({ try? Month.parse($0, field: "start") }), start > end { end = start }
+            let trigger = memberState.registers["death_date"]?.entries.map(\.dot.description).sorted().joined(separator: ",") ?? ""
+            let already = try Int.fetchOne(
+                changes.database, sql: "SELECT count(*) FROM decisions WHERE rule = 'R1' AND record = ? AND trigger = ?",
+                arguments: [enrollment.value, "end:" + trigger]) ?? 0
+            guard already == 0 else { continue }
+            changes.author = "rule R1"
+            try changes.update(
+                enrollment, fields: ["end_month": .text(end.description)],
+                cause: "rule R1 (rule set \(ConflictRules.ruleSetVersion)): the end month follows the settled date of death of \(member)")
+            let op = changes.ops[changes.ops.count - 1]
+            try changes.database.execute(
+                sql: """
+                    INSERT INTO decisions (at_millis, worker, kind, record, field, rule, rule_set, choice, note, op, trigger)
+                    VALUES (?, 'rule R1', 'rule', ?, 'end_month', 'R1', ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    changes.nowMillis, enrollment.value, ConflictRules.ruleSetVersion, end.description,
+                    "end month follows the settled date of death of \(member)", op.dot.description, "end:" + trigger,
+                ])
+        }
+    }
+
     /// R2: an exit or suspension concurrent with an amount change or a resume wins (status
     /// priority already keeps the safer state); the other change is listed as superseded, in
     /// the audit trail, for optional review. Soft: nothing is written to the records.
     static func exitBeatsIncrease(_ changes: inout ChangeSet, batch: [Op], log: (RecordID) throws -> [Op]) throws {
         for op in batch where op.record.type == .enrollment {
-            let setsAmountOrResume = op.fields["amount"] != nil || op.fields["status"] == .text("approved")
+            // A resume sets the status back to approved without a decision (an approval is R2a's business).
+            func isResume(_ op: Op) -> Bool { op.fields["status"] == .text("approved") && op.fields["decision"] == nil }
+            let setsAmountOrResume = op.fields["amount"] != nil || isResume(op)
             let setsStop = op.fields["status"] == .text("exited") || op.fields["status"] == .text("suspended")
             guard setsAmountOrResume || setsStop, let state = try changes.state(of: op.record) else { continue }
             let history = try log(op.record)
@@ -74,7 +119,7 @@ extension HubRules {
                 }
             }
             if setsStop, op.fields["exit_reason"] != .text("death") {
-                for change in history where change.fields["amount"] != nil || change.fields["status"] == .text("approved") {
+                for change in history where change.fields["amount"] != nil || isResume(change) {
                     if concurrent(op, change) { pairs.append((change, op)) }
                 }
             }

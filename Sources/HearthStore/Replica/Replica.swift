@@ -108,13 +108,14 @@ public final class Replica: Sendable {
         author: String, nowMillis: Int64, _ block: (inout ChangeSet) throws -> T
     ) throws(ReplicaError) -> (result: T, ops: [Op]) {
         do {
-            let (result, ops, applier) = try pool.write { db in
+            let (result, ops, applier, ruled) = try pool.write { db in
                 var changes = try ChangeSet(db: db, info: info, author: author, nowMillis: nowMillis, cache: cache)
                 let result = try block(&changes)
                 let applier = try changes.finish()
-                return (result, changes.ops, applier)
+                let ruled = try runHubRules(db, batch: changes.ops, nowMillis: nowMillis)
+                return (result, changes.ops, applier, ruled)
             }
-            applier.commitToCache()
+            if ruled { cache.clear() } else { applier.commitToCache() }
             return (result, ops)
         } catch let error as ReplicaError { throw error } catch let error as InputError { throw .invalid(error) } catch {
             throw .database(String(describing: error))
@@ -134,7 +135,7 @@ public final class Replica: Sendable {
         _ ops: [Op], nowMillis: Int64, bookkeeping: (Database, ApplyReport) throws -> Void
     ) throws(ReplicaError) -> ApplyReport {
         do {
-            let applier: (Applier, Applier?) = try pool.write { db in
+            let applier: (Applier, Bool) = try pool.write { db in
                 var applier = try Applier(db: db, nowMillis: nowMillis, cache: cache)
                 applier.tracksScopeEntries = info.role == .hub
                 for op in ops { try applier.integrate(op) }
@@ -147,20 +148,10 @@ public final class Replica: Sendable {
                         arguments: [clock.last.millis, Int64(clock.last.logical)])
                 }
                 try bookkeeping(db, applier.report)
-                var rules: Applier?
-                if info.role == .hub, applier.report.applied > 0 {
-                    // The hub's rules run in the transaction that applied their trigger.
-                    var changes = try ChangeSet(db: db, info: info, author: "rules", nowMillis: nowMillis, cache: nil)
-                    try HubRules.deathEndsEnrollments(&changes)
-                    try HubRules.exitBeatsIncrease(&changes, batch: ops) { record in
-                        try Row.fetchAll(db, sql: "SELECT body FROM ops WHERE record = ? ORDER BY seq", arguments: [record.value])
-                            .compactMap { try? Op(bytes: Array(($0[0] as DatabaseValue).storage.asBytes)) }
-                    }
-                    if !changes.ops.isEmpty { rules = try changes.finish() }
-                }
-                return (applier, rules)
+                let ruled = applier.report.applied > 0 ? try runHubRules(db, batch: ops, nowMillis: nowMillis) : false
+                return (applier, ruled)
             }
-            if applier.1 == nil {
+            if !applier.1 {
                 applier.0.commitToCache()
             } else {
                 // Rule ops changed records after the batch's states were taken: start the cache afresh.
@@ -170,6 +161,21 @@ public final class Replica: Sendable {
         } catch let error as ReplicaError { throw error } catch {
             throw .database(String(describing: error))
         }
+    }
+
+    /// On the hub, runs the cross-record rules in the transaction that applied their trigger;
+    /// true when they wrote ops (the in-memory cache is then stale and must be cleared).
+    func runHubRules(_ db: Database, batch: [Op], nowMillis: Int64) throws -> Bool {
+        guard info.role == .hub, !batch.isEmpty else { return false }
+        var changes = try ChangeSet(db: db, info: info, author: "rules", nowMillis: nowMillis, cache: nil)
+        try HubRules.deathEndsEnrollments(&changes)
+        try HubRules.exitBeatsIncrease(&changes, batch: batch) { record in
+            try Row.fetchAll(db, sql: "SELECT body FROM ops WHERE record = ? ORDER BY seq", arguments: [record.value])
+                .compactMap { try? Op(bytes: Array(($0[0] as DatabaseValue).storage.asBytes)) }
+        }
+        guard !changes.ops.isEmpty else { return false }
+        _ = try changes.finish()
+        return true
     }
 
     /// Runs a write transaction for bookkeeping that changes no record.

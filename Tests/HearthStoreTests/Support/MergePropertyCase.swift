@@ -58,7 +58,7 @@ enum MergeProperty {
         let replays = Int.random(in: 2...3, using: &rng)
         for replay in 0..<replays {
             let scope = [MergeLab.county, MergeLab.township, MergeLab.village].randomElement(using: &rng)!
-            let replica = try lab.replica(scope, role: scope == MergeLab.county ? .hub : .node)
+            let replica = try lab.replica(scope, role: .node)
             lab.tick()
             var delivery = ops.shuffled(using: &rng)
             // Redeliver some ops at random points, some of them before their first delivery.

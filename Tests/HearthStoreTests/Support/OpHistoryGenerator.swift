@@ -44,7 +44,7 @@ enum OpHistoryGenerator {
             // Half the replicas run on a skewed clock, some beyond the 5-minute bound.
             let skew: Int64 = rng.chance(50) ? Int64.random(in: -600_000...600_000, using: &rng) : 0
             let replica = try lab.replica(
-                scope, role: scope == MergeLab.county ? .hub : .node, name: "author \(index)", skew: skew)
+                scope, role: .node, name: "author \(index)", skew: skew)
             authors.append(Author(replica: replica, worker: "w\(index)-\(scope)", skew: skew, index: index))
         }
 
