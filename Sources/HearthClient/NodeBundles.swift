@@ -78,6 +78,9 @@ public enum NodeBundles {
             cursor = max(cursor, pull.cursor)
         }
         if state.pendingRegistration != nil, !bundle.pulls.isEmpty { try replica.clearPendingRegistration() }
+        if let index = bundle.index, !index.unchanged {
+            try replica.storeDuplicateIndex(version: index.version, entries: index.entries.map { ($0.prefix, $0.township, $0.programs) })
+        }
         return ImportSummary(ops: ops, applied: applied, waiting: waiting, cursor: cursor)
     }
 }

@@ -107,7 +107,11 @@ struct CLIHubTests {
         let other = try cli.ok(["hub", "enroll", "--db", hubDB, "--name", "xinzhuang", "--scope", "421281101001"]).firstLine
         let otherDB = cli.directory + "/xinzhuang.db"
         try cli.ok(["node", "init", "--db", otherDB, "--token", other])
-        try cli.ok(["household", "add", "--db", otherDB, "--village", "421281101001", "--address", "一组", "--type", "rural"])
+        let otherHome = try cli.ok(["household", "add", "--db", otherDB, "--village", "421281101001", "--address", "一组", "--type", "rural"]).firstLine
+        try cli.ok([
+            "member", "add", "--db", otherDB, "--household", otherHome, "--name", "赵六", "--id-number", "421281198001010011",
+            "--relation", "head",
+        ])
         let otherUp = cli.directory + "/other.hearth"
         try cli.ok(["node", "export", "--db", otherDB, "--out", otherUp])
         try cli.ok(["hub", "import", "--db", hubDB, otherUp])
@@ -121,6 +125,13 @@ struct CLIHubTests {
         let status = try #require(try cli.ok(["status", "--db", nodeDB, "--json"]).json)
         #expect(status["unsynced_ops"]?.integerValue == 0)
         #expect(status["records"]?["households"]?.integerValue == 1)  // only its own village
+        // The hub's bundle carried the county's duplicate index: the file-only node checks offline.
+        let home = try cli.ok(["household", "list", "--db", nodeDB, "--json"]).json?.arrayValue?.first?["id"]?.stringValue ?? ""
+        let warned = try cli.ok([
+            "member", "add", "--db", nodeDB, "--household", home, "--name", "赵六", "--id-number", "421281198001010011",
+            "--relation", "head",
+        ])
+        #expect(warned.stdout.contains("possibly registered elsewhere: township 421281101"))
 
         let wrong = try cli.run(["node", "import", "--db", otherDB, down])
         #expect(wrong.status != 0)

@@ -35,12 +35,24 @@ struct ScopeEntryTests {
             #expect(Set(received.keys) == Set(moved))
             for id in moved {
                 #expect(received[id] == hubStates[id], "\(id) on the village it entered")
-                #expect(try first.state(of: id) == hubStates[id], "\(id) on the village it left")
+                #expect(try first.state(of: id) == nil, "\(id) handed over by the village it left (no orphan)")
+                #expect(try first.log(record: id).isEmpty)
                 #expect(try township.state(of: id) == hubStates[id], "\(id) on the township")
                 #expect(try second.view(id, reveal: false).value("village") == TestCounty.village2)
             }
             #expect(try second.view(home, reveal: false).value("phone") == "13800000001", "history arrived, not just the move")
             #expect(try second.status().waiting == 0)
+            #expect(try first.status().waiting == 0)
+
+            // Moved back, it arrives whole again in the first village.
+            _ = try township.moveHousehold(home.value, toVillage: TestCounty.village1, author: "zhen", nowMillis: TestCounty.now)
+            for _ in 0..<2 { for node in [township, first, second] { try await county.sync(node, url: url) } }
+            let back = try county.hub.states()
+            for id in moved {
+                #expect(try first.state(of: id) == back[id], "\(id) back in the first village")
+                #expect(try second.state(of: id) == nil, "\(id) handed over by the second village")
+            }
+            #expect(try first.view(home, reveal: false).value("phone") == "13800000001")
         }
     }
 }

@@ -18,10 +18,12 @@ public struct Bundle: Sendable, Equatable {
     public let pushes: [PushRequest]
     public let pulledCursor: Int64?
     public let pulls: [PullResponse]
+    /// The county's duplicate index, in a hub's bundle.
+    public let index: IndexResponse?
 
     public init(
         kind: Kind, from: ReplicaID, to: ReplicaID, registration: RegisterRequest? = nil, pushes: [PushRequest] = [],
-        pulledCursor: Int64? = nil, pulls: [PullResponse] = []
+        pulledCursor: Int64? = nil, pulls: [PullResponse] = [], index: IndexResponse? = nil
     ) {
         self.kind = kind
         self.from = from
@@ -30,6 +32,7 @@ public struct Bundle: Sendable, Equatable {
         self.pushes = pushes
         self.pulledCursor = pulledCursor
         self.pulls = pulls
+        self.index = index
     }
 
     /// Most pieces in one bundle file (each piece up to ``WireLimits/maxOpsPerMessage`` ops).
@@ -45,6 +48,7 @@ public struct Bundle: Sendable, Equatable {
         members["pushes"] = .array(pushes.map(\.json))
         if let pulledCursor { members["pulled_cursor"] = .integer(pulledCursor) }
         members["pulls"] = .array(pulls.map(\.json))
+        if let index { members["index"] = index.json }
         return .object(members)
     }
 
@@ -74,7 +78,8 @@ public struct Bundle: Sendable, Equatable {
         let bundle = Bundle(
             kind: kind, from: try content.replica("from"), to: try content.replica("to"),
             registration: try content["registration"].map { json throws(MessageError) in try RegisterRequest(json: json) },
-            pushes: pushes, pulledCursor: content["pulled_cursor"]?.integerValue, pulls: pulls)
+            pushes: pushes, pulledCursor: content["pulled_cursor"]?.integerValue, pulls: pulls,
+            index: try content["index"].map { json throws(MessageError) in try IndexResponse(json: json) })
         return (bundle, signature, content.canonicalBytes)
     }
 

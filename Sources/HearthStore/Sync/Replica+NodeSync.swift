@@ -92,10 +92,44 @@ extension Replica {
     /// an interrupted pull leaves the cursor where the last committed batch put it.
     @discardableResult
     public func applyPulled(_ ops: [Op], cursor: Int64, nowMillis: Int64) throws(ReplicaError) -> ApplyReport {
-        try integrate(ops, nowMillis: nowMillis) { db, _ in
+        var evicted = false
+        let report = try integrate(ops, nowMillis: nowMillis) { db, _ in
             try db.execute(
                 sql: "UPDATE sync_state SET pull_cursor = max(pull_cursor, ?), last_sync_millis = ? WHERE id = 1",
                 arguments: [cursor, nowMillis])
+            evicted = try evictOutOfScope(db)
         }
+        if evicted { cache.clear() }
+        return report
+    }
+
+    /// Hands over records that moved out of this node's scope (a household moved to another
+    /// township or village): their rows, merge state and ops leave this replica, so no node is
+    /// left holding an orphan; the hub and the receiving scope keep them. Should the record
+    /// come back, the hub sends its whole history again, and it applies afresh.
+    func evictOutOfScope(_ db: Database) throws -> Bool {
+        guard info.role == .node else { return false }
+        var gone: [String] = []
+        for type in RecordType.allCases {
+            gone += try String.fetchAll(
+                db, sql: "SELECT id FROM \(type.table) WHERE village IS NOT NULL AND substr(village, 1, ?) != ?",
+                arguments: [info.scope.value.count, info.scope.value])
+        }
+        let acked = try Int64.fetchOne(db, sql: "SELECT acked_counter FROM replica") ?? 0
+        for id in gone {
+            // A record with changes made here that the hub has not acknowledged stays until they are pushed.
+            let unpushed = try Int.fetchOne(
+                db, sql: "SELECT count(*) FROM ops WHERE record = ? AND replica = ? AND counter > ?",
+                arguments: [id, info.id.value, acked]) ?? 0
+            guard unpushed == 0 else { continue }
+            let type = RecordID(id)?.type.table ?? "households"
+            try db.execute(sql: "DELETE FROM \(type) WHERE id = ?", arguments: [id])
+            try db.execute(sql: "DELETE FROM record_meta WHERE id = ?", arguments: [id])
+            try db.execute(sql: "DELETE FROM op_waits WHERE record = ?", arguments: [id])
+            // All its ops leave too (this node's own are acknowledged): should the record come back,
+            // its history arrives again and applies afresh instead of being skipped as duplicates.
+            try db.execute(sql: "DELETE FROM ops WHERE record = ?", arguments: [id])
+        }
+        return !gone.isEmpty
     }
 }
