@@ -56,7 +56,7 @@ struct CLIHubTests {
         ]).firstLine
         try cli.ok(["member", "add", "--db", villageDB, "--household", household, "--name", "张三", "--relation", "head"])
         let pushed = try #require(try cli.ok(["node", "sync", "--db", villageDB, "--json"]).json)
-        #expect(pushed["pushed_ops"]?.integerValue == 3)
+        #expect(pushed["pushed_ops"]?.integerValue == 4)  // household, member, head, population
         let again = try #require(try cli.ok(["node", "sync", "--db", villageDB, "--json"]).json)
         #expect(again["pushed_ops"]?.integerValue == 0)
         #expect(try cli.ok(["status", "--db", villageDB, "--json"]).json?["unsynced_ops"]?.integerValue == 0)
@@ -64,7 +64,7 @@ struct CLIHubTests {
         let townshipDB = cli.directory + "/township.db"
         try cli.ok(["node", "init", "--db", townshipDB, "--token", townshipToken, "--hub", url])
         let pulled = try #require(try cli.ok(["node", "sync", "--db", townshipDB, "--json"]).json)
-        #expect(pulled["pulled_ops"]?.integerValue == 3)
+        #expect(pulled["pulled_ops"]?.integerValue == 4)
         let shown = try #require(try cli.ok(["household", "show", "--db", townshipDB, household, "--json"]).json)
         #expect(shown["fields"]?["address"]?.stringValue == "一组")
 

@@ -56,7 +56,7 @@ struct BundleTests {
         let toHub = county.directory + "/village-001-1.hbundle"
         let exported = try NodeBundles.export(village, to: toHub)
         let own = try village.ownOps().count
-        #expect(own == 3, "household, member, household head")
+        #expect(own == 4, "household, member, household head, household population")
         #expect(exported.ops == own)
         #expect(!exported.remaining)
         let imported = try service.importBundle(try BundleFile.read(toHub))

@@ -15,15 +15,15 @@ struct InterruptedSyncTests {
         let village = try await withRunningHub(county.service()) { url in
             try await county.node(name: "village-001", scope: TestCounty.village1, hubURL: url)
         }
-        // 5 households with a head (2 ops: the member, the household's head) and a spouse: 20 ops,
-        // pushed in batches of 4.
+        // 5 households (1 op) with a head (3 ops: the member, the household's head, its population)
+        // and a spouse (2 ops: the member, the population): 30 ops, pushed in batches of 4.
         for index in 1...5 {
             let home = try village.household(in: TestCounty.village1, address: "\(index) 组")
             try village.member(of: home, name: "户主\(index)")
             try village.member(of: home, name: "配偶\(index)", relation: "spouse")
         }
         let own = try village.ownOps()
-        #expect(own.count == 20)
+        #expect(own.count == 30)
 
         // The third push is handled and committed by the hub, then the connection is cut before
         // the answer reaches the node; the hub then stops.
@@ -52,15 +52,15 @@ struct InterruptedSyncTests {
         let summary = try await withRunningHub(county.service(restarted)) { url in
             try await county.sync(village, url: url, batchSize: 4)
         }
-        // It resent 9...20 (the hub already held 9...12 and counted them as duplicates).
-        #expect(summary.pushedOps == 12)
+        // It resent 9...30 (the hub already held 9...12 and counted them as duplicates).
+        #expect(summary.pushedOps == 22)
         #expect(summary.quarantined.isEmpty)
         let hubOps = try restarted.allOps()
         #expect(hubOps.count == own.count)
         #expect(Set(hubOps.map(\.dot)).count == hubOps.count, "an op is in the hub's log twice")
         #expect(Set(hubOps.map(\.hash)) == Set(own.map(\.hash)), "the hub's ops differ from the node's own")
-        #expect(try village.syncState().ackedCounter == 20)
-        #expect(try restarted.node(village.info.id)?.ackedCounter == 20)
+        #expect(try village.syncState().ackedCounter == 30)
+        #expect(try restarted.node(village.info.id)?.ackedCounter == 30)
         #expect(try village.stateDigest() == restarted.stateDigest())
         #expect(try village.opCount() == own.count)
     }
@@ -81,7 +81,7 @@ struct InterruptedSyncTests {
             return (author, reader)
         }
         let total = try author.ownOps().count
-        #expect(total == 18)
+        #expect(total == 24)
         #expect(try county.hub.opCount() == total)
 
         // The reader pulls 5 at a time; the second pull's answer is lost.
@@ -106,7 +106,7 @@ struct InterruptedSyncTests {
         let summary = try await withRunningHub(county.service(restarted)) { url in
             try await county.sync(reader, url: url, batchSize: 5)
         }
-        // It asked from its cursor: the 13 ops it lacked, not the 5 it had.
+        // It asked from its cursor: the 19 ops it lacked, not the 5 it had.
         #expect(summary.pulledOps == total - 5)
         #expect(summary.applied == total - 5)
         #expect(summary.cursor > cursorAfterCut)

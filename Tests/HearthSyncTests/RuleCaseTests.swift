@@ -110,3 +110,29 @@ struct RuleCaseTests {
         #expect(late.first?.detail.contains(ops[0].dot.description) == true)
     }
 }
+
+@Suite("R8: a member added to a household that was split concurrently")
+struct ConcurrentSplitTests {
+    @Test("a member added on one replica while the household is split on another goes to the desk (R8)")
+    func addedWhileSplit() async throws {
+        let county = try TestCounty()
+        try await withRunningHub(county.service()) { url in
+            let village = try await county.node(name: "village-001", scope: TestCounty.village1, hubURL: url)
+            let township = try await county.node(name: "town-101", scope: TestCounty.township, hubURL: url)
+            let home = try village.household(in: TestCounty.village1, address: "一组")
+            let head = try village.member(of: home, name: "王五")
+            let son = try village.member(of: home, name: "王小五", relation: "child")
+            try await county.sync(village, url: url)
+            try await county.sync(township, url: url)
+            _ = try township.splitHousehold(home.value, members: [son.value], head: nil, author: "t1", nowMillis: TestCounty.now)
+            _ = try village.member(of: home, name: "王小六", relation: "child")
+            for _ in 0..<2 {
+                try await county.sync(village, url: url)
+                try await county.sync(township, url: url)
+            }
+            let cases = try county.hub.conflicts(rule: "R8")
+            #expect(cases.map(\.id) == ["\(home)/population"], "\(cases.map(\.id))")
+            _ = head
+        }
+    }
+}

@@ -23,6 +23,11 @@ public enum ConflictRules {
                 id: "R4c", title: "identity field",
                 reason: "identity fields are never picked by a machine; the duplicate check runs again after the choice",
                 hard: true)
+        case (.household, "population"):
+            return Rule(
+                id: "R8", title: "household structure",
+                reason: "members were added, moved or split off concurrently: check where each person belongs and the registered population",
+                hard: true)
         case (.household, "head"), (.member, "household"):
             return Rule(
                 id: "R8", title: "household structure",

@@ -67,5 +67,16 @@ extension ChangeSet {
         }
     }
 
+    /// Records a household's registered population after a member joins or leaves it. Two
+    /// concurrent changes to one household's members (an addition and a split, say) then
+    /// write this field concurrently, and the desk sees them (R8). Left alone while the
+    /// field is already in conflict: writing it would settle that conflict silently.
+    mutating func recountPopulation(_ household: RecordID, change: Int) throws {
+        guard let state = try state(of: household), !state.resolution(of: "population").inConflict else { return }
+        let listed = try Int.fetchOne(
+            database, sql: "SELECT count(*) FROM members WHERE household = ?", arguments: [household.value]) ?? 0
+        try update(household, fields: ["population": .integer(Int64(max(0, min(99, listed + change))))])
+    }
+
     public func today() -> CivilDate { DomainCalendar.date(atMillis: nowMillis) }
 }

@@ -172,6 +172,8 @@ extension Replica {
                 guard let enrollment = RecordID(text) else { continue }
                 try changes.update(enrollment, fields: ["household": .text(household.value)], cause: "member moved to \(household)")
             }
+            try changes.recountPopulation(from, change: -1)
+            try changes.recountPopulation(household, change: 1)
         }
     }
 
@@ -214,7 +216,9 @@ extension Replica {
                     try changes.update(enrollment, fields: ["household": .text(created.value)], cause: "split into \(created)")
                 }
             }
-            try changes.update(created, fields: ["head": .text(newHead.value)])
+            try changes.update(
+                created, fields: ["head": .text(newHead.value), "population": .integer(Int64(moving.count))])
+            try changes.recountPopulation(household, change: -moving.count)
             if let oldHead = ChangeSet.text(state, "head").flatMap(RecordID.init), moving.contains(oldHead) {
                 try changes.update(household, fields: ["head": .null], cause: "head \(oldHead) split into \(created)")
             }

@@ -34,6 +34,7 @@ extension Replica {
             if fields["relation"] == .text("head") {
                 try changes.update(household, fields: ["head": .text(member.value)])
             }
+            try changes.recountPopulation(household, change: 1)
             return member
         }.result
     }
