@@ -1,0 +1,87 @@
+import Foundation
+import HearthClient
+import HearthCore
+import HearthStore
+import Testing
+
+@Suite("The payment roll never pays a dead, exited, suspended, held, unidentified or duplicated person")
+struct PayrollTests {
+    @Test("a month's roll built from replicas syncing through the hub pays exactly the payable cases, each person once")
+    func payableOnly() async throws {
+        let county = try TestCounty()
+        try await withRunningHub(county.service()) { url in
+            let village = try await county.node(name: "village-001", scope: TestCounty.village1, hubURL: url)
+            let other = try await county.node(name: "village-002", scope: TestCounty.village2, hubURL: url)
+            let township = try await county.node(name: "town-101", scope: TestCounty.township, hubURL: url)
+            func person(_ node: Replica, _ village: String, _ name: String, _ id: String?) throws -> (RecordID, RecordID) {
+                let home = try node.household(in: village, address: name)
+                let member = try node.member(of: home, name: name, idNumber: id)
+                let enrollment = try node.enroll(
+                    EnrollInput(member: member.value, program: "dibao_rural", amount: "560", start: "2026-01"), author: "w1",
+                    nowMillis: TestCounty.now)[0]
+                return (member, enrollment)
+            }
+            let (_, paid) = try person(village, TestCounty.village1, "甲", idNumber(born: "19600101", sequence: "011"))
+            let (dead, deadEnrollment) = try person(village, TestCounty.village1, "乙", idNumber(born: "19400101", sequence: "021"))
+            let (_, suspended) = try person(village, TestCounty.village1, "丙", idNumber(born: "19500101", sequence: "031"))
+            let (_, exited) = try person(village, TestCounty.village1, "丁", idNumber(born: "19550101", sequence: "041"))
+            let (_, pending) = try person(village, TestCounty.village1, "戊", nil)
+            let (_, held) = try person(village, TestCounty.village1, "己", idNumber(born: "19650101", sequence: "051"))
+            let (_, applied) = try person(village, TestCounty.village1, "庚", idNumber(born: "19700101", sequence: "061"))
+            let twice = idNumber(born: "19450101", sequence: "071")
+            let (_, first) = try person(village, TestCounty.village1, "辛", twice)
+            let (_, second) = try person(other, TestCounty.village2, "辛", twice)
+            for node in [village, other, township] { try await county.sync(node, url: url) }
+            for enrollment in [paid, deadEnrollment, suspended, exited, pending, held, first, second] {
+                try township.changeEnrollment(enrollment.value, .approve, note: nil, author: "t1", nowMillis: TestCounty.now)
+            }
+            try township.changeEnrollment(suspended.value, .suspend, note: nil, author: "t1", nowMillis: TestCounty.now)
+            try township.exitEnrollment(exited.value, reason: "收入超标", end: "2026-09", author: "t1", nowMillis: TestCounty.now)
+            try await county.sync(township, url: url)
+            for node in [village, other] { try await county.sync(node, url: url) }
+            _ = try village.recordDeath(member: dead.value, date: "2026-10-10", author: "w1", nowMillis: TestCounty.now)
+            try village.changeAmount(held.value, amount: "600", from: "2026-07", reason: "核增", author: "w1", nowMillis: TestCounty.now)
+            try township.changeAmount(held.value, amount: "500", from: "2026-07", reason: "核减", author: "t1", nowMillis: TestCounty.now)
+            for _ in 0..<2 { for node in [village, other, township] { try await county.sync(node, url: url) } }
+
+            let november = try Month.parse("2026-11", field: "month")
+            let roll = try county.hub.payroll(for: november, nowMillis: TestCounty.now)
+            let paidIDs = Set(roll.rows.map(\.enrollment))
+            #expect(paidIDs.count == roll.rows.count)
+            #expect(paidIDs.contains(paid))
+            #expect(paidIDs.intersection([first, second]).count == 1, "the duplicated person is paid once")
+            #expect(paidIDs.count == 2)
+            #expect(!paidIDs.contains(deadEnrollment))
+            // October, the month of the death: left out as deceased.
+            let october = try county.hub.payroll(for: try Month.parse("2026-10", field: "month"), nowMillis: TestCounty.now)
+            #expect(october.leftOut["deceased"] == [deadEnrollment])
+            #expect(!october.rows.contains { $0.enrollment == deadEnrollment })
+            #expect(roll.leftOut["suspended"] == [suspended])
+            #expect(roll.leftOut["no ID number (pending)"] == [pending])
+            #expect(roll.leftOut["held (conflict or rule case)"]?.contains(held) == true)
+            #expect(roll.leftOut["not approved"] == [applied])
+            #expect(!paidIDs.contains(exited), "exited in September")
+            #expect(roll.total == Money(fen: 2 * 56_000))
+            #expect(roll.rows.allSatisfy { $0.idNumber.count == 18 })
+
+            // September: the exited one is still paid, the dead one too (died in October).
+            let september = try county.hub.payroll(for: try Month.parse("2026-09", field: "month"), nowMillis: TestCounty.now)
+            let septemberIDs = Set(september.rows.map(\.enrollment))
+            #expect(septemberIDs.isSuperset(of: [paid, exited, deadEnrollment]))
+            #expect(!septemberIDs.contains(held))
+
+            // The file: owner-only, a BOM for Excel, Chinese headers, the numbers in clear.
+            let path = county.directory + "/roll-2026-11.csv"
+            try PayrollFile.write(roll, to: path)
+            let mode = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int
+            #expect(mode == 0o600)
+            let bytes = try #require(FileManager.default.contents(atPath: path))
+            #expect(Array(bytes.prefix(3)) == [0xEF, 0xBB, 0xBF])
+            let text = String(decoding: bytes, as: UTF8.self)
+            #expect(text.contains("身份证号"))
+            #expect(text.contains("农村低保"))
+            #expect(text.contains(idNumber(born: "19600101", sequence: "011")))
+            #expect(throws: ReplicaError.self) { try PayrollFile.write(roll, to: path) }
+        }
+    }
+}
