@@ -194,5 +194,15 @@ struct CLIHubTests {
         #expect(result.stdout.contains("Converged."))
         #expect(result.stdout.contains("by rule R1"), "an automatic decision")
         #expect(result.stdout.contains("in conflict: false"), "a conflict resolved at the desk reached the village")
+        let hub = cli.directory + "/demo/hub.db"
+        let report = try cli.ok(["hub", "report", "--db", hub, "--from", "2026-01", "--to", "2026-11", "--by", "village"])
+        #expect(report.stdout.contains("农村低保"))
+        #expect(report.stdout.contains("11960.00"), "\(report.stdout)")
+        let csv = try cli.ok(["hub", "report", "--db", hub, "--month", "2026-11", "--format", "csv"])
+        #expect(csv.stdout.hasPrefix("\u{FEFF}地区"))
+        let roll = cli.directory + "/roll.csv"
+        let payroll = try #require(try cli.ok(["hub", "payroll", "--db", hub, "--month", "2026-11", "--out", roll, "--json"]).json)
+        #expect(payroll["rows"]?.integerValue == 1)
+        #expect(payroll["total_yuan"]?.stringValue == "600.00")
     }
 }
