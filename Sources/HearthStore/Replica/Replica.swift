@@ -77,7 +77,6 @@ public final class Replica: Sendable {
             keys = try KeyFile.load(path: keyPath ?? KeyFile.defaultPath(forDatabase: path), environment: environment)
         } catch { throw .key(error) }
         let pool: DatabasePool
-    let cache = StateCache()
         let row: Row?
         do {
             pool = try DatabasePool(path: path, configuration: configuration())

@@ -4,6 +4,22 @@ import HearthCore
 
 /// One line of the monthly payment roll (一卡通发放名册).
 public struct PayrollRow: Sendable {
+    /// A month's regular payment, or an adjustment for an earlier, locked month (R12):
+    /// back pay (补发) or recovery (追缴, a negative amount).
+    public enum Kind: String, Sendable {
+        case regular
+        case backPay = "back_pay"
+        case recovery
+
+        public var chineseName: String {
+            switch self {
+            case .regular: return "正常发放"
+            case .backPay: return "补发"
+            case .recovery: return "追缴"
+            }
+        }
+    }
+
     public let enrollment: RecordID
     public let household: String
     public let member: RecordID
@@ -13,6 +29,9 @@ public struct PayrollRow: Sendable {
     public let amount: Money
     public let bankCard: String
     public let village: String
+    public var kind: Kind = .regular
+    /// The month the money is for (the roll's month for a regular line).
+    public var forMonth: Month? = nil
 }
 
 /// The roll for one month, and what was left out of it and why.
@@ -21,6 +40,8 @@ public struct Payroll: Sendable {
     public let rows: [PayrollRow]
     /// Enrollments left out, by reason, with their ids.
     public let leftOut: [String: [RecordID]]
+    /// Whether this roll was locked as paid (it is then read back, never recomputed).
+    public var locked = false
 
     public var total: Money { Money(fen: rows.reduce(0) { $0 + $1.amount.fen }) }
 }
@@ -31,6 +52,134 @@ extension Replica {
     /// member is alive through the month and has an ID number, and no other record of the same
     /// person is already on the roll. Everything else is counted under its reason.
     public func payroll(for month: Month, nowMillis: Int64) throws(ReplicaError) -> Payroll {
+        if let locked = try lockedRoll(month) { return locked }
+        var roll = try computedRoll(for: month, nowMillis: nowMillis)
+        // R12: a change that touches a locked month is never a rewrite; it becomes an
+        // adjustment in this roll, the difference between what the month pays now and what
+        // was paid for it (in its own roll and in adjustments since).
+        let lockedMonths: [String] = try read { db in
+            try String.fetchAll(db, sql: "SELECT month FROM roll_locks WHERE month < ? ORDER BY month", arguments: [month.description])
+        }
+        var adjustments: [PayrollRow] = []
+        for text in lockedMonths {
+            guard let earlier = try? Month.parse(text, field: "month") else { continue }
+            let now = try computedRoll(for: earlier, nowMillis: nowMillis)
+            var owed: [RecordID: (row: PayrollRow?, fen: Int64)] = [:]
+            for row in now.rows { owed[row.enrollment] = (row, row.amount.fen) }
+            let paid: [(String, String, String, Int64)] = try read { db in
+                try Row.fetchAll(
+                    db, sql: "SELECT enrollment, member, program, sum(amount_fen) AS fen FROM roll_lines WHERE for_month = ? GROUP BY enrollment",
+                    arguments: [text]
+                ).map { ($0["enrollment"], $0["member"], $0["program"], $0["fen"]) }
+            }
+            var paidBy: [RecordID: (member: String, program: String, fen: Int64)] = [:]
+            for (enrollment, member, program, fen) in paid {
+                if let id = RecordID(enrollment) { paidBy[id] = (member, program, fen) }
+            }
+            for id in Set(owed.keys).union(paidBy.keys).sorted() {
+                let difference = (owed[id]?.fen ?? 0) - (paidBy[id]?.fen ?? 0)
+                guard difference != 0 else { continue }
+                var line: PayrollRow
+                if let row = owed[id]?.row {
+                    line = row
+                } else {
+                    guard let memberID = paidBy[id].flatMap({ RecordID($0.member) }),
+                        let program = paidBy[id].flatMap({ Program(rawValue: $0.program) })
+                    else { continue }
+                    line = try adjustmentRow(enrollment: id, member: memberID, program: program)
+                }
+                line = PayrollRow(
+                    enrollment: line.enrollment, household: line.household, member: line.member, name: line.name,
+                    idNumber: line.idNumber, program: line.program, amount: Money(fen: difference), bankCard: line.bankCard,
+                    village: line.village, kind: difference > 0 ? .backPay : .recovery, forMonth: earlier)
+                adjustments.append(line)
+            }
+        }
+        roll = Payroll(month: month, rows: roll.rows + adjustments, leftOut: roll.leftOut)
+        return roll
+    }
+
+    /// Records a roll as paid: its lines are kept, and the month is never recomputed.
+    public func lock(_ roll: Payroll, worker: String, nowMillis: Int64) throws(ReplicaError) {
+        guard !roll.locked else { throw .invalid(InputError(field: "month", reason: "\(roll.month) is already locked")) }
+        try writeBookkeeping { db in
+            if try Int.fetchOne(db, sql: "SELECT count(*) FROM roll_locks WHERE month = ?", arguments: [roll.month.description]) ?? 0 > 0 {
+                throw ReplicaError.invalid(InputError(field: "month", reason: "\(roll.month) is already locked"))
+            }
+            if let later = try String.fetchOne(
+                db, sql: "SELECT month FROM roll_locks WHERE month > ? ORDER BY month LIMIT 1", arguments: [roll.month.description])
+            {
+                throw ReplicaError.invalid(InputError(field: "month", reason: "a later month (\(later)) is already locked"))
+            }
+            for row in roll.rows {
+                try db.execute(
+                    sql: """
+                        INSERT INTO roll_lines (month, enrollment, member, program, kind, for_month, amount_fen)
+                        VALUES (?, ?, ?, ?, ?, ?, ?)
+                        """,
+                    arguments: [
+                        roll.month.description, row.enrollment.value, row.member.value, row.program.rawValue, row.kind.rawValue,
+                        (row.forMonth ?? roll.month).description, row.amount.fen,
+                    ])
+            }
+            try db.execute(
+                sql: "INSERT INTO roll_locks (month, locked_millis, worker, total_fen) VALUES (?, ?, ?, ?)",
+                arguments: [roll.month.description, nowMillis, worker, roll.total.fen])
+        }
+    }
+
+    /// A locked month's roll as it was paid (names and numbers as held now).
+    func lockedRoll(_ month: Month) throws(ReplicaError) -> Payroll? {
+        let lines: [Row]? = try read { db in
+            guard try Int.fetchOne(db, sql: "SELECT count(*) FROM roll_locks WHERE month = ?", arguments: [month.description]) ?? 0 > 0
+            else { return nil }
+            return try Row.fetchAll(db, sql: "SELECT * FROM roll_lines WHERE month = ? ORDER BY enrollment, kind, for_month", arguments: [month.description])
+        }
+        guard let lines else { return nil }
+        var rows: [PayrollRow] = []
+        for line in lines {
+            guard let enrollment = RecordID(line["enrollment"] as String), let member = RecordID(line["member"] as String),
+                let program = Program(rawValue: line["program"] as String)
+            else { continue }
+            var row = try adjustmentRow(enrollment: enrollment, member: member, program: program)
+            row.kind = PayrollRow.Kind(rawValue: line["kind"]) ?? .regular
+            row.forMonth = try? Month.parse(line["for_month"] as String, field: "month")
+            rows.append(
+                PayrollRow(
+                    enrollment: row.enrollment, household: row.household, member: row.member, name: row.name,
+                    idNumber: row.idNumber, program: row.program, amount: Money(fen: line["amount_fen"]), bankCard: row.bankCard,
+                    village: row.village, kind: row.kind, forMonth: row.forMonth))
+        }
+        var roll = Payroll(month: month, rows: rows, leftOut: [:])
+        roll.locked = true
+        return roll
+    }
+
+    /// Names, numbers and village for a line the current roll does not carry.
+    func adjustmentRow(enrollment: RecordID, member: RecordID, program: Program) throws(ReplicaError) -> PayrollRow {
+        let row: Row? = try read { db in
+            try Row.fetchOne(
+                db,
+                sql: """
+                    SELECT m.name, m.id_number_sealed, m.id_number_hash, m.household, m.village, h.bank_card_sealed, h.bank_card_hash
+                    FROM members m LEFT JOIN households h ON h.id = m.household WHERE m.id = ?
+                    """, arguments: [member.value])
+        }
+        var idNumber = ""
+        var bankCard = ""
+        if let row, let box = row["id_number_sealed"] as String?, let digest = row["id_number_hash"] as String? {
+            idNumber = (try? keys.open(SealedValue(box: box, digest: digest))) ?? ""
+        }
+        if let row, let box = row["bank_card_sealed"] as String?, let digest = row["bank_card_hash"] as String? {
+            bankCard = (try? keys.open(SealedValue(box: box, digest: digest))) ?? ""
+        }
+        return PayrollRow(
+            enrollment: enrollment, household: row?["household"] ?? "", member: member, name: row?["name"] ?? "",
+            idNumber: idNumber, program: program, amount: .zero, bankCard: bankCard, village: row?["village"] ?? "")
+    }
+
+    /// The roll as the merged state says now, without locks or adjustments.
+    func computedRoll(for month: Month, nowMillis: Int64) throws(ReplicaError) -> Payroll {
         let cases = try ruleCases(nowMillis: nowMillis)
         let rows: [Row] = try read { db in
             try Row.fetchAll(
@@ -118,12 +267,13 @@ public enum PayrollFile {
         guard !FileManager.default.fileExists(atPath: path) else {
             throw ReplicaError.alreadyExists(path: path)
         }
-        var lines = ["户编号,村(社区),成员编号,姓名,身份证号,救助项目,项目代码,月份,金额(元),一卡通账号,救助关系编号"]
+        var lines = ["户编号,村(社区),成员编号,姓名,身份证号,救助项目,项目代码,月份,发放类型,所属月份,金额(元),一卡通账号,救助关系编号"]
         for row in payroll.rows {
+            let amount = row.amount.fen < 0 ? "-" + Money(fen: -row.amount.fen).yuanText : row.amount.yuanText
             let fields = [
                 row.household, row.village, row.member.value, row.name, "\t" + row.idNumber, row.program.chineseName,
-                row.program.rawValue, payroll.month.description, row.amount.yuanText, row.bankCard.isEmpty ? "" : "\t" + row.bankCard,
-                row.enrollment.value,
+                row.program.rawValue, payroll.month.description, row.kind.chineseName, (row.forMonth ?? payroll.month).description,
+                amount, row.bankCard.isEmpty ? "" : "\t" + row.bankCard, row.enrollment.value,
             ]
             lines.append(fields.map(csvField).joined(separator: ","))
         }

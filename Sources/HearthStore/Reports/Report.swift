@@ -58,7 +58,7 @@ extension Replica {
         var households: [Key: Set<String>] = [:]
         var persons: [Key: Set<RecordID>] = [:]
         var monthTotals: [Key: Int64] = [:]
-        for row in last?.rows ?? [] {
+        for row in last?.rows ?? [] where row.kind == .regular {
             let key = Key(area: area(row.village), program: row.program)
             households[key, default: []].insert(row.household)
             persons[key, default: []].insert(row.member)

@@ -259,6 +259,28 @@ enum Migrations {
                     ALTER TABLE sync_state ADD COLUMN index_version TEXT NOT NULL DEFAULT '';
                     """)
         }
+        migrator.registerMigration("v8 locked payment rolls (R12)") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE roll_locks (
+                        month TEXT PRIMARY KEY NOT NULL,
+                        locked_millis INTEGER NOT NULL,
+                        worker TEXT NOT NULL,
+                        total_fen INTEGER NOT NULL
+                    );
+                    CREATE TABLE roll_lines (
+                        month TEXT NOT NULL,
+                        enrollment TEXT NOT NULL,
+                        member TEXT NOT NULL,
+                        program TEXT NOT NULL,
+                        kind TEXT NOT NULL CHECK (kind IN ('regular', 'back_pay', 'recovery')),
+                        for_month TEXT NOT NULL,
+                        amount_fen INTEGER NOT NULL,
+                        PRIMARY KEY (month, enrollment, kind, for_month)
+                    );
+                    CREATE INDEX roll_lines_by_for_month ON roll_lines (for_month, enrollment);
+                    """)
+        }
         return migrator
     }
 }

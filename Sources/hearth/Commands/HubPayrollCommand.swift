@@ -14,6 +14,8 @@ struct HubPayroll: ParsableCommand {
     @OptionGroup var replica: ReplicaOptions
     @Option(help: "The month, YYYY-MM.") var month: String
     @Option(help: "The CSV file to write (must not exist).") var out: String
+    @Flag(help: "Record the roll as paid: the month is never rewritten; later changes become adjustments (补发/追缴) in a later roll.")
+    var lock = false
     @Flag(help: "Print the summary as one JSON document.") var json = false
 
     func run() throws {
@@ -22,17 +24,23 @@ struct HubPayroll: ParsableCommand {
             let period = try Month.parse(month, field: "month")
             let roll = try hub.payroll(for: period, nowMillis: nowMillis())
             try PayrollFile.write(roll, to: out)
+            if lock { try hub.lock(roll, worker: try replica.author, nowMillis: nowMillis()) }
+            let adjustments = roll.rows.filter { $0.kind != .regular }
             let reasons = roll.leftOut.sorted { $0.key < $1.key }
             if json {
                 Output.json(.object([
                     "month": .string(period.description), "file": .string(out), "rows": .integer(Int64(roll.rows.count)),
-                    "total_yuan": .string(roll.total.yuanText),
+                    "total_yuan": .string(roll.total.fen < 0 ? "-" + Money(fen: -roll.total.fen).yuanText : roll.total.yuanText),
+                    "adjustments": .integer(Int64(adjustments.count)), "locked": .bool(lock || roll.locked),
                     "left_out": .object(Dictionary(uniqueKeysWithValues: reasons.map { ($0.key, JSON.integer(Int64($0.value.count))) })),
                 ]))
                 return
             }
             print(out)
-            print("\(period): \(roll.rows.count) rows, total \(roll.total.yuanText) yuan")
+            print("\(period): \(roll.rows.count) rows, total \(roll.total.yuanText) yuan\(roll.locked ? " (locked: as paid)" : lock ? " (now locked)" : "")")
+            for line in adjustments {
+                print("  \(line.kind.chineseName) \(line.enrollment) for \(line.forMonth?.description ?? ""): \(line.amount.fen < 0 ? "-" + Money(fen: -line.amount.fen).yuanText : line.amount.yuanText)")
+            }
             for (reason, ids) in reasons { print("  left out: \(ids.count) \(reason)") }
         }
     }
