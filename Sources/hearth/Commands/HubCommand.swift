@@ -12,7 +12,7 @@ struct HubCommand: AsyncParsableCommand {
         commandName: "hub", abstract: "The county hub: enroll nodes, serve sync, exchange bundles.",
         subcommands: [
             HubInit.self, HubEnroll.self, HubNodes.self, HubRevoke.self, HubServe.self, HubImport.self, HubExport.self,
-            HubQuarantine.self, HubConflicts.self, HubAudit.self, HubPayroll.self, HubReport.self,
+            HubQuarantine.self, HubConflicts.self, HubAudit.self, HubPayroll.self, HubReport.self, HubGenerate.self,
         ])
 }
 
