@@ -17,7 +17,7 @@ struct GeneratorTests {
         let now: Int64 = 1_795_600_000_000
         let (hub, nodes) = try CountyGenerator(profile: profile, seed: 7, directory: directory, month: month, nowMillis: now)
             .run { _ in }
-        #expect(nodes.count == 1)
+        #expect(nodes.count == 5)
         let report = try hub.report(from: month, to: month, by: .county, nowMillis: now)
         for (program, declared) in profile.programs {
             let persons = report.first { $0.program == program }?.persons ?? 0

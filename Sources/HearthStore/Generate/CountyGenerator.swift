@@ -90,10 +90,9 @@ public struct CountyGenerator: Sendable {
                     }
                     if let head { try changes.update(home, fields: ["head": .text(head.value), "population": .integer(Int64(size))]) }
                 }
-                var enrolledCount = 0
                 var byHousehold: [RecordID: [Int]] = [:]
                 for (index, person) in persons.enumerated() { byHousehold[person.household, default: []].append(index) }
-                func enroll(_ index: Int, _ program: Program, grade: Int? = nil, village: String) throws {
+                func enroll(_ index: Int, _ program: Program, grade: Int? = nil, village: String, fate: Int) throws {
                     let person = persons[index]
                     let start = Month(year: 2024 + Int(random.next() % 2), month: 1 + Int(random.next() % 12))!
                     var fields: [String: FieldValue] = [
@@ -102,16 +101,14 @@ public struct CountyGenerator: Sendable {
                         "amount": .text(AmountSchedule(from: start, amount: Money(fen: CountyProfile.standard(program, grade: grade, age: person.age) * 100)).description),
                         "start_month": .text(start.description),
                     ]
-                    // 1 in 100 died this year and 2 in 100 exited: extra to the profile's paid persons.
-                    enrolledCount += 1
-                    let fate = enrolledCount % 100
-                    if fate == 0 {
+                    // fate 1: died this year; fate 2: exited; both extra to the profile's paid persons.
+                    if fate == 1 {
                         let death = CivilDate(year: today.year, month: 1 + Int(random.next() % UInt64(max(1, today.monthNumber - 1))), day: 1 + Int(random.next() % 28))!
                         try changes.update(person.id, fields: ["vital_status": .text("deceased"), "death_date": .text(death.description)])
                         fields["status"] = .text("exited")
                         fields["end_month"] = .text(max(death.month, start).description)
                         fields["exit_reason"] = .text("death")
-                    } else if fate == 33 || fate == 66 {
+                    } else if fate == 2 {
                         fields["status"] = .text("exited")
                         fields["end_month"] = .text(max(start, month.adding(months: -2)).description)
                         fields["exit_reason"] = .text("收入超标")
@@ -120,21 +117,29 @@ public struct CountyGenerator: Sendable {
                     persons[index].enrolled = true
                 }
                 let villageOf = Dictionary(uniqueKeysWithValues: homes.map { ($0.0, $0.1) })
-                // Household programs: whole households until the persons quota is met (plus the extra 3%).
+                // Each program: exactly its quota of paid persons, then 3% more who died (1%) or exited (2%).
+                func fates(_ quota: Int) -> [Int] {
+                    let extra = Int((Double(quota) * 0.03).rounded())
+                    return [(0, quota), (1, extra / 3), (2, extra - extra / 3)].flatMap { Array(repeating: $0.0, count: $0.1) }
+                }
+                // Household programs: whole households that fit what the quota still needs.
                 for (program, urban) in [(Program.dibaoUrban, true), (.dibaoRural, false)] {
-                    var target = Int((Double(quotas[program] ?? 0) / 0.97).rounded())
-                    for home in homes where home.2 == urban && target > 0 {
-                        guard let members = byHousehold[home.0], !members.contains(where: { persons[$0].enrolled }) else { continue }
-                        for index in members { try enroll(index, program, village: home.1) }
-                        target -= members.count
+                    for fate in [0, 1, 2] {
+                        var remaining = fates(quotas[program] ?? 0).filter { $0 == fate }.count
+                        for home in homes where home.2 == urban && remaining > 0 {
+                            guard let members = byHousehold[home.0], members.count <= remaining,
+                                !members.contains(where: { persons[$0].enrolled })
+                            else { continue }
+                            for index in members { try enroll(index, program, village: home.1, fate: fate) }
+                            remaining -= members.count
+                        }
                     }
                 }
                 func pick(_ program: Program, where eligible: (Person) -> Bool, grade: Int? = nil) throws {
-                    var target = Int((Double(quotas[program] ?? 0) / 0.97).rounded())
-                    for index in persons.indices where target > 0 && eligible(persons[index]) {
+                    var plan = fates(quotas[program] ?? 0)[...]
+                    for index in persons.indices where !plan.isEmpty && eligible(persons[index]) {
                         if let grade { try changes.update(persons[index].id, fields: ["disability_grade": .integer(Int64(grade))]) }
-                        try enroll(index, program, grade: grade, village: villageOf[persons[index].household] ?? "")
-                        target -= 1
+                        try enroll(index, program, grade: grade, village: villageOf[persons[index].household] ?? "", fate: plan.removeFirst())
                     }
                 }
                 try pick(.tekunDispersed) { !$0.enrolled && $0.age >= 18 && $0.age < 80 }

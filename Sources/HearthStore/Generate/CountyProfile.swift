@@ -31,12 +31,12 @@ public struct CountyProfile: Sendable {
             ]),
     ]
 
-    /// The same mix at a fraction of the size (tests and quick demos).
+    /// The same townships, villages and mix at a fraction of the people (tests and quick demos).
     public func scaled(_ factor: Double) -> CountyProfile {
         func scale(_ value: Int) -> Int { max(1, Int((Double(value) * factor).rounded())) }
         return CountyProfile(
-            name: name, townships: min(townships, max(1, scale(townships))), villages: max(townships, scale(villages)),
-            households: scale(households), people: scale(people), programs: programs.mapValues(scale))
+            name: name, townships: townships, villages: villages, households: scale(households), people: scale(people),
+            programs: programs.mapValues(scale))
     }
 
     /// The standard monthly amount, in yuan, the generator pays in each program.
