@@ -146,7 +146,7 @@ public struct CountyGenerator: Sendable {
                 try pick(.tekunCentralized) { !$0.enrolled && $0.age >= 18 && $0.age < 80 }
                 try pick(.orphan) { !$0.enrolled && $0.age < 18 }
                 try pick(.unsupportedChild) { !$0.enrolled && $0.age < 18 }
-                try pick(.elderly) { $0.age >= 82 && !$0.enrolled }
+                try pick(.elderly) { $0.age >= 85 && !$0.enrolled }  // 80 by any start month the generator uses
                 try pick(.disabilityCare, where: { $0.age >= 18 && $0.age < 82 && !$0.enrolled }, grade: 1)
                 try pick(.disabilityLiving, where: { $0.age >= 18 && $0.age < 82 && !$0.enrolled }, grade: 3)
             }
