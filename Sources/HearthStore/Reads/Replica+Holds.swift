@@ -31,7 +31,19 @@ extension Replica {
     public func heldEnrollments(nowMillis: Int64 = 0) throws(ReplicaError) -> [(RecordID, [String])] {
         var held: [(RecordID, [String])] = []
         let cases = try ruleCases(nowMillis: nowMillis)
-        for id in try list(.enrollment) {
+        // Only enrollments a rule case names, or that touch a record in conflict, can be held.
+        var candidates = Set(cases.flatMap(\.holds))
+        let touched: [String] = try read { db in
+            try String.fetchAll(
+                db,
+                sql: """
+                    SELECT e.id FROM enrollments e
+                    LEFT JOIN members m ON m.id = e.member LEFT JOIN households h ON h.id = e.household
+                    WHERE e.conflicts IS NOT NULL OR m.conflicts IS NOT NULL OR h.conflicts IS NOT NULL
+                    """)
+        }
+        candidates.formUnion(touched.compactMap(RecordID.init))
+        for id in candidates.sorted() {
             let reasons = try holds(of: id, cases: cases, nowMillis: nowMillis)
             if !reasons.isEmpty { held.append((id, reasons)) }
         }
@@ -53,6 +65,13 @@ extension Replica {
 
     /// What the county decided (resolutions and rule decisions received from the hub), newest first.
     public func countyDecisions(limit: Int = 20) throws(ReplicaError) -> [Op] {
-        try log().map(\.op).filter { $0.origin.level == .county && $0.cause != nil }.suffix(limit).reversed()
+        let hub = info.role == .hub ? info.id : try syncState().hubReplica
+        guard let hub else { return [] }
+        return try read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT body FROM ops WHERE replica = ? ORDER BY seq DESC LIMIT ?", arguments: [hub.value, limit * 20]
+            ).compactMap { try? Op(bytes: Array(($0[0] as DatabaseValue).storage.asBytes)) }
+                .filter { $0.cause != nil }.prefix(limit).map { $0 }
+        }
     }
 }
