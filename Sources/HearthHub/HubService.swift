@@ -74,6 +74,12 @@ public struct HubService: Sendable {
             }
             do { return try JSON.parse(inflated) } catch { throw HubError.badRequest("body is not JSON: \(error.description)") }
         }
+
+        /// The body as one message type; a malformed one is a bad request naming what was wrong.
+        func decode<Message>(_ read: (JSON) throws(MessageError) -> Message) throws -> Message {
+            let document = try json()
+            do { return try read(document) } catch { throw HubError.badRequest(error.description) }
+        }
     }
 
     private func handle(
@@ -169,9 +175,7 @@ public struct HubService: Sendable {
 
     private func register(_ envelope: Envelope) throws -> JSON {
         let request: RegisterRequest
-        do { request = try RegisterRequest(json: try envelope.json()) } catch let error as HubError { throw error } catch {
-            throw HubError.badRequest(String(describing: error))
-        }
+        request = try envelope.decode { json throws(MessageError) in try RegisterRequest(json: json) }
         guard request.replica == envelope.replica else { throw HubError.badRequest("body and header name different replicas") }
         try verifySignature(envelope, publicKey: request.publicKey)
         let node: NodeRecord
@@ -187,9 +191,7 @@ public struct HubService: Sendable {
     private func push(_ envelope: Envelope) throws -> JSON {
         let node = try authenticate(envelope)
         let request: PushRequest
-        do { request = try PushRequest(json: try envelope.json()) } catch let error as HubError { throw error } catch {
-            throw HubError.badRequest(String(describing: error))
-        }
+        request = try envelope.decode { json throws(MessageError) in try PushRequest(json: json) }
         guard request.replica == node.replica else { throw HubError.badRequest("body and header name different replicas") }
         return try accept(request, from: node).json
     }
@@ -244,9 +246,7 @@ public struct HubService: Sendable {
     private func pull(_ envelope: Envelope) throws -> JSON {
         let node = try authenticate(envelope)
         let request: PullRequest
-        do { request = try PullRequest(json: try envelope.json()) } catch let error as HubError { throw error } catch {
-            throw HubError.badRequest(String(describing: error))
-        }
+        request = try envelope.decode { json throws(MessageError) in try PullRequest(json: json) }
         guard request.replica == node.replica else { throw HubError.badRequest("body and header name different replicas") }
         return try answer(pull: request, for: node).json
     }
@@ -254,9 +254,7 @@ public struct HubService: Sendable {
     private func index(_ envelope: Envelope) throws -> JSON {
         let node = try authenticate(envelope)
         let request: IndexRequest
-        do { request = try IndexRequest(json: try envelope.json()) } catch let error as HubError { throw error } catch {
-            throw HubError.badRequest(String(describing: error))
-        }
+        request = try envelope.decode { json throws(MessageError) in try IndexRequest(json: json) }
         guard request.replica == node.replica else { throw HubError.badRequest("body and header name different replicas") }
         let (version, entries) = try replica.duplicateIndex()
         guard version != request.version else { return IndexResponse(version: version, unchanged: true, entries: []).json }

@@ -48,26 +48,8 @@ final class DeskCounty {
         }
     }
 
-    /// Starts the hub and reads its stdout until it names its address (no sleeps).
     static func startHub(database: String) throws -> (Process, String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: CLIRunner.binary)
-        process.arguments = ["hub", "serve", "--db", database, "--port", "0"]
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        var text = ""
-        while !text.contains("\n") || !text.contains("serving http") {
-            let chunk = out.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            text += String(decoding: chunk, as: UTF8.self)
-        }
-        guard let range = text.range(of: "http://127.0.0.1:[0-9]+", options: .regularExpression) else {
-            process.terminate()
-            throw CLITestFailure("the hub did not start: \(text)")
-        }
-        return (process, String(text[range]))
+        try CLIRunner.startHub(database: database)
     }
 
     @discardableResult

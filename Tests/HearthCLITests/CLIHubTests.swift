@@ -4,26 +4,8 @@ import Testing
 
 @Suite("The hearth CLI with a hub, over real HTTP on loopback")
 struct CLIHubTests {
-    /// Starts `hearth hub serve --port 0` and reads its first lines until it names its address.
     func startHub(_ cli: CLIRunner, database: String) throws -> (process: Process, url: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: CLIRunner.binary)
-        process.arguments = ["hub", "serve", "--db", database, "--port", "0"]
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        var text = ""
-        while !text.contains("\n") || !text.contains("serving") {
-            let chunk = out.fileHandleForReading.availableData
-            if chunk.isEmpty { break }  // the process ended before it served
-            text += String(decoding: chunk, as: UTF8.self)
-        }
-        guard let range = text.range(of: "http://127.0.0.1:[0-9]+", options: .regularExpression) else {
-            process.terminate()
-            throw CLITestFailure("the hub did not start: \(text)")
-        }
-        return (process, String(text[range]))
+        try CLIRunner.startHub(database: database)
     }
 
     @Test("hub init, enroll, serve; node init with the token; sync both ways; SIGTERM stops the hub cleanly")

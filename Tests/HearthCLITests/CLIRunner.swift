@@ -55,6 +55,29 @@ struct CLIRunner {
             stderr: String(decoding: errData, as: UTF8.self))
     }
 
+    /// Starts `hearth hub serve --port 0` (with any extra arguments, e.g. TLS files) and reads its
+    /// stdout until it names its address: no sleeps. The caller terminates the process.
+    static func startHub(database: String, extra: [String] = [], scheme: String = "http") throws -> (process: Process, url: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = ["hub", "serve", "--db", database, "--port", "0"] + extra
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        var text = ""
+        while !(text.contains("serving") && text.contains("\n")) {
+            let chunk = out.fileHandleForReading.availableData
+            if chunk.isEmpty { break }  // the process ended before it served
+            text += String(decoding: chunk, as: UTF8.self)
+        }
+        guard let range = text.range(of: "\(scheme)://127.0.0.1:[0-9]+", options: .regularExpression) else {
+            process.terminate()
+            throw CLITestFailure("the hub did not start: \(text)")
+        }
+        return (process, String(text[range]))
+    }
+
     /// Runs a command that must succeed, returning its output.
     func ok(_ arguments: [String]) throws -> Result {
         let result = try run(arguments)

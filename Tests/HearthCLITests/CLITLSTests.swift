@@ -37,28 +37,13 @@ struct CLITLSTests {
         let hubDB = cli.directory + "/hub.db"
         try cli.ok(["hub", "init", "--db", hubDB, "--name", "宜城", "--scope", "421281"])
         let token = try cli.ok(["hub", "enroll", "--db", hubDB, "--name", "v", "--scope", "421281101001"]).firstLine
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: CLIRunner.binary)
-        process.arguments = [
-            "hub", "serve", "--db", hubDB, "--port", "0", "--tls-cert", cli.directory + "/hub.pem", "--tls-key",
-            cli.directory + "/hub-key.pem",
-        ]
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        let (process, url) = try CLIRunner.startHub(
+            database: hubDB, extra: ["--tls-cert", cli.directory + "/hub.pem", "--tls-key", cli.directory + "/hub-key.pem"],
+            scheme: "https")
         defer {
             process.terminate()
             process.waitUntilExit()
         }
-        var text = ""
-        while !(text.contains("serving") && text.contains("\n")) {
-            let chunk = out.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            text += String(decoding: chunk, as: UTF8.self)
-        }
-        let range = try #require(text.range(of: "https://127.0.0.1:[0-9]+", options: .regularExpression))
-        let url = String(text[range])
 
         let untrusted = try cli.run(["node", "init", "--db", cli.directory + "/x.db", "--token", token, "--hub", url])
         #expect(untrusted.status != 0)

@@ -25,10 +25,7 @@ struct HubRuleTests {
             let ended = try village.recordDeath(member: member.value, date: "2026-11-02", author: "w1", nowMillis: TestCounty.now)
             #expect(ended.isEmpty, "the village did not know the new enrollment")
 
-            for _ in 0..<2 {
-                try await county.sync(village, url: url)
-                try await county.sync(township, url: url)
-            }
+            try await county.syncRounds([village, township], url: url)
             for replica in [county.hub, village, township] {
                 let view = try replica.view(enrollment, reveal: false)
                 #expect(view.value("status") == "exited")
@@ -134,10 +131,7 @@ struct HubTimeRuleTests {
             // One office approves while the other, concurrently, ends the application (not a death).
             try township.changeEnrollment(enrollment.value, .approve, note: nil, author: "t1", nowMillis: TestCounty.now)
             try other.exitEnrollment(enrollment.value, reason: "收入超标", end: "2026-03", author: "t2", nowMillis: TestCounty.now)
-            for _ in 0..<2 {
-                try await county.sync(township, url: url)
-                try await county.sync(other, url: url)
-            }
+            try await county.syncRounds([township, other], url: url)
             let cases = try county.hub.ruleCases(nowMillis: TestCounty.now).filter { $0.rule == "R2a" }
             #expect(cases.map(\.id) == ["R2a:\(enrollment)"])
             #expect(try county.hub.holds(of: enrollment, nowMillis: TestCounty.now).contains { $0.hasPrefix("R2a") })
@@ -175,10 +169,7 @@ struct HubSupersededTests {
             try await county.sync(other, url: url)
             try township.exitEnrollment(enrollment.value, reason: "收入超标", end: "2026-06", author: "t1", nowMillis: TestCounty.now)
             try other.changeAmount(enrollment.value, amount: "600", from: "2026-07", reason: "提标", author: "t2", nowMillis: TestCounty.now)
-            for _ in 0..<2 {
-                try await county.sync(township, url: url)
-                try await county.sync(other, url: url)
-            }
+            try await county.syncRounds([township, other], url: url)
             #expect(try county.hub.view(enrollment, reveal: false).value("status") == "exited")
             let superseded = try county.hub.decisions().filter { $0.rule == "R2" }
             #expect(superseded.count == 1)
@@ -206,10 +197,7 @@ struct DisputedDeathTests {
             try await county.sync(township, url: url)
             _ = try village.recordDeath(member: member.value, date: "2026-09-20", author: "w1", nowMillis: TestCounty.now)
             _ = try township.recordDeath(member: member.value, date: "2026-10-05", author: "t1", nowMillis: TestCounty.now)
-            for _ in 0..<2 {
-                try await county.sync(village, url: url)
-                try await county.sync(township, url: url)
-            }
+            try await county.syncRounds([village, township], url: url)
             #expect(try county.hub.view(member, reveal: false).conflicts == ["death_date"])
             #expect(try county.hub.view(enrollment, reveal: false).conflicts == ["end_month"])
             try county.hub.resolve(

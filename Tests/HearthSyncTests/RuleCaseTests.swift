@@ -22,10 +22,7 @@ struct RuleCaseTests {
             let tekun = try township.enroll(
                 EnrollInput(member: member.value, program: "tekun_dispersed", amount: "838", start: "2026-01"), author: "t1",
                 nowMillis: TestCounty.now)[0]
-            for _ in 0..<2 {
-                try await county.sync(village, url: url)
-                try await county.sync(township, url: url)
-            }
+            try await county.syncRounds([village, township], url: url)
             for replica in [county.hub, village, township] {
                 let cases = try replica.ruleCases(nowMillis: TestCounty.now).filter { $0.rule == "R6" }
                 #expect(cases.map(\.id) == ["R6:\(member)"])
@@ -74,10 +71,7 @@ struct RuleCaseTests {
             try await county.sync(township, url: url)
             try village.moveMember(member.value, toHousehold: second.value, author: "w1", nowMillis: TestCounty.now)
             try township.moveMember(member.value, toHousehold: third.value, author: "t1", nowMillis: TestCounty.now)
-            for _ in 0..<2 {
-                try await county.sync(village, url: url)
-                try await county.sync(township, url: url)
-            }
+            try await county.syncRounds([village, township], url: url)
             let conflict = try county.hub.conflict("\(member)/household")
             #expect(conflict.open)
             #expect(conflict.rule.id == "R8")
@@ -126,10 +120,7 @@ struct ConcurrentSplitTests {
             try await county.sync(township, url: url)
             _ = try township.splitHousehold(home.value, members: [son.value], head: nil, author: "t1", nowMillis: TestCounty.now)
             _ = try village.member(of: home, name: "王小六", relation: "child")
-            for _ in 0..<2 {
-                try await county.sync(village, url: url)
-                try await county.sync(township, url: url)
-            }
+            try await county.syncRounds([village, township], url: url)
             let cases = try county.hub.conflicts(rule: "R8")
             #expect(cases.map(\.id) == ["\(home)/population"], "\(cases.map(\.id))")
             _ = head

@@ -166,9 +166,8 @@ struct Applier {
                 return
             }
             for row in rows {
-                let bytes: [UInt8] = Array((row[0] as DatabaseValue).storage.asBytes)
                 let op: Op
-                do { op = try Op(bytes: bytes) } catch {
+                do { op = try Op(bytes: (row[0] as DatabaseValue).storage.asBytes) } catch {
                     throw ReplicaError.database("a logged op is unreadable: \(error.description)")
                 }
                 var current = try state(of: id) ?? RecordState(id: id)
@@ -221,6 +220,11 @@ struct Applier {
         }
         clock.removeAll()
     }
+}
+
+extension DatabaseValue {
+    /// The op stored in this `body` value (the ops or quarantine table); nil when the bytes are not one.
+    var loggedOp: Op? { try? Op(bytes: storage.asBytes) }
 }
 
 extension DatabaseValue.Storage {

@@ -156,13 +156,22 @@ extension Replica {
         var good: [Op] = []
         var held: [(Op, String)] = []
         var alreadyHeld = 0
+        // Ops of this batch already in quarantine, in one query: the same op again is a
+        // duplicate, another one under the same dot a fork.
+        let counters = ops.map { Int64($0.dot.counter) }
+        let quarantinedHashes: [Int64: String] = try read { db in
+            guard let low = counters.min(), let high = counters.max() else { return [:] }
+            var hashes: [Int64: String] = [:]
+            for row in try Row.fetchAll(
+                db, sql: "SELECT counter, hash FROM quarantine WHERE replica = ? AND counter BETWEEN ? AND ?",
+                arguments: [node.replica.value, low, high])
+            {
+                hashes[row["counter"]] = row["hash"]
+            }
+            return hashes
+        }
         for op in ops {
-            // An op already in quarantine: the same one again is a duplicate, another one a fork.
-            if let heldHash = try read({ db in
-                try String.fetchOne(
-                    db, sql: "SELECT hash FROM quarantine WHERE replica = ? AND counter = ?",
-                    arguments: [op.dot.replica.value, Int64(op.dot.counter)])
-            }) {
+            if op.dot.replica == node.replica, let heldHash = quarantinedHashes[Int64(op.dot.counter)] {
                 guard heldHash == op.hash else { throw ReplicaError.fork(dot: op.dot) }
                 alreadyHeld += 1
                 continue
@@ -270,7 +279,7 @@ extension Replica {
                 break
             }
             for item in items[index..<end] {
-                guard let op = try? Op(bytes: Array(item.body.storage.asBytes)) else { throw .database("a logged op is unreadable") }
+                guard let op = item.body.loggedOp else { throw .database("a logged op is unreadable") }
                 ops.append(op)
             }
             last = seq

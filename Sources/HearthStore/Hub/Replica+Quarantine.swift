@@ -32,7 +32,7 @@ extension Replica {
                     else { return nil }
                     return Dot(replica: id, counter: UInt64(wait["counter"] as Int64))
                 }
-                let author = (try? Op(bytes: Array((row["body"] as DatabaseValue).storage.asBytes)))?.author ?? "?"
+                let author = (row["body"] as DatabaseValue).loggedOp?.author ?? "?"
                 return QuarantineEntry(
                     dot: dot, record: RecordID(row["record"]), reason: row["reason"], state: row["state"],
                     atMillis: row["at_millis"], author: author, dependents: dependents)
@@ -127,7 +127,7 @@ extension Replica {
         guard (row["state"] as String) == "held" else {
             throw .invalid(InputError(field: "id", reason: "op \(dot) was already \(row["state"] as String)"))
         }
-        guard let op = try? Op(bytes: Array((row["body"] as DatabaseValue).storage.asBytes)) else {
+        guard let op = (row["body"] as DatabaseValue).loggedOp else {
             throw .database("quarantined op \(dot) is unreadable")
         }
         return op

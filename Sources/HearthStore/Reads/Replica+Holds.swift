@@ -70,7 +70,7 @@ extension Replica {
         return try read { db in
             try Row.fetchAll(
                 db, sql: "SELECT body FROM ops WHERE replica = ? ORDER BY seq DESC LIMIT ?", arguments: [hub.value, limit * 20]
-            ).compactMap { try? Op(bytes: Array(($0[0] as DatabaseValue).storage.asBytes)) }
+            ).compactMap { ($0[0] as DatabaseValue).loggedOp }
                 .filter { $0.cause != nil }.prefix(limit).map { $0 }
         }
     }

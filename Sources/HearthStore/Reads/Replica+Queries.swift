@@ -53,8 +53,7 @@ extension Replica {
             sql += " ORDER BY seq"
             if let limit { sql += " LIMIT \(limit)" }
             return try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
-                let bytes = Array((row[1] as DatabaseValue).storage.asBytes)
-                guard let op = try? Op(bytes: bytes) else { throw ReplicaError.database("a logged op is unreadable") }
+                guard let op = (row[1] as DatabaseValue).loggedOp else { throw ReplicaError.database("a logged op is unreadable") }
                 return LogEntry(seq: row[0], op: op, hash: row[2], state: row[3])
             }
         }

@@ -170,7 +170,7 @@ public final class Replica: Sendable {
         try HubRules.deathEndsEnrollments(&changes)
         try HubRules.exitBeatsIncrease(&changes, batch: batch) { record in
             try Row.fetchAll(db, sql: "SELECT body FROM ops WHERE record = ? ORDER BY seq", arguments: [record.value])
-                .compactMap { try? Op(bytes: Array(($0[0] as DatabaseValue).storage.asBytes)) }
+                .compactMap { ($0[0] as DatabaseValue).loggedOp }
         }
         guard !changes.ops.isEmpty else { return false }
         _ = try changes.finish()

@@ -58,7 +58,7 @@ extension Replica {
                 db, sql: "SELECT body FROM ops WHERE replica = ? AND counter > ? ORDER BY counter LIMIT ?",
                 arguments: [info.id.value, acked, limit]
             ).map { row in
-                guard let op = try? Op(bytes: Array((row[0] as DatabaseValue).storage.asBytes)) else {
+                guard let op = (row[0] as DatabaseValue).loggedOp else {
                     throw ReplicaError.database("a logged op is unreadable")
                 }
                 return op

@@ -43,12 +43,18 @@ extension Replica {
                 let unsynced = try Row.fetchAll(
                     db, sql: "SELECT body FROM ops WHERE replica = ? AND counter > ? ORDER BY counter",
                     arguments: [old.info.id.value, acked]
-                ).map { row in try Op(bytes: Array((row[0] as DatabaseValue).storage.asBytes)) }
+                ).map { row in
+                    guard let op = (row[0] as DatabaseValue).loggedOp else { throw ReplicaError.database("a logged op is unreadable") }
+                    return op
+                }
                 // Rebuild the state from the log without the unacknowledged ops.
                 let kept = try Row.fetchAll(
                     db, sql: "SELECT body FROM ops WHERE NOT (replica = ? AND counter > ?) ORDER BY seq",
                     arguments: [old.info.id.value, acked]
-                ).map { row in try Op(bytes: Array((row[0] as DatabaseValue).storage.asBytes)) }
+                ).map { row in
+                    guard let op = (row[0] as DatabaseValue).loggedOp else { throw ReplicaError.database("a logged op is unreadable") }
+                    return op
+                }
                 for table in RecordType.allCases.map(\.table) + ["record_meta", "op_waits", "replica_clock", "ops"] {
                     try db.execute(sql: "DELETE FROM \(table)")
                 }

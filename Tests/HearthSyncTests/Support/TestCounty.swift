@@ -114,6 +114,12 @@ final class TestCounty: Sendable {
         }
     }
 
+    /// Syncs the nodes one after another, `rounds` times over, so everything each one pushed
+    /// reaches the others.
+    func syncRounds(_ nodes: [Replica], url: String, rounds: Int = 2) async throws {
+        for _ in 0..<rounds { for node in nodes { try await sync(node, url: url) } }
+    }
+
     /// What a refused sync threw, as (HTTP status, error code); nil when it did not fail that way.
     func refusal(of node: Replica, url: String) async -> (status: Int, code: String, message: String)? {
         do {
