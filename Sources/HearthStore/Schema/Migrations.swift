@@ -281,6 +281,21 @@ enum Migrations {
                     CREATE INDEX roll_lines_by_for_month ON roll_lines (for_month, enrollment);
                     """)
         }
+        migrator.registerMigration("v9 import keys: rows already imported from spreadsheets") { db in
+            // A roster or cross-check row, once imported, is remembered by a key (its household
+            // number, its ID number's keyed hash, ...) so that importing the same file again
+            // changes nothing. Hub-local bookkeeping: these rows never replicate.
+            try db.execute(
+                sql: """
+                    CREATE TABLE import_keys (
+                        key TEXT PRIMARY KEY NOT NULL,
+                        record TEXT NOT NULL,
+                        source TEXT NOT NULL,
+                        line INTEGER NOT NULL,
+                        at_millis INTEGER NOT NULL
+                    );
+                    """)
+        }
         return migrator
     }
 }
