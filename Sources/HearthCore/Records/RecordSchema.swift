@@ -13,6 +13,8 @@ public enum RecordSchema {
         case .member: return member
         case .enrollment: return enrollment
         case .visit: return visit
+        case .standard: return standard
+        case .lead: return lead
         }
     }
 
@@ -85,5 +87,32 @@ public enum RecordSchema {
         FieldSpec("date", .date, .lww, "date of the visit"),
         FieldSpec("worker", .text(maxLength: 64), .lww, "who visited"),
         FieldSpec("note", .text(maxLength: 2000), .lww, "findings 核查情况"),
+    ]
+
+    /// County configuration, so it lives under the county-wide code (`<county>000000`) that
+    /// every replica of the county pulls. Only the hub writes it (R7 as for approvals).
+    public static let standard: [FieldSpec] = [
+        FieldSpec("village", .division, .lww, "the county-wide code `<county>000000`: every node of the county holds it"),
+        FieldSpec("program", .code(Program.allCases.map(\.rawValue)), .lww, "program code"),
+        FieldSpec("band", .text(maxLength: 16), .lww, "band: `1-2`/`3-4` (disability_living), `scattered`/`institutional`, ages `80-89`"),
+        FieldSpec("from_month", .month, .lww, "first month the standard is in force (提标 month)"),
+        FieldSpec("amount", .money, .human, "the standard, fen per person per month"),
+        FieldSpec("note", .text(maxLength: 500), .lww, "free note, e.g. the document that set it"),
+    ]
+
+    public static let leadStatusOrder = ["open", "confirmed", "refuted"]
+
+    /// A problem lead lives in the member's village, so it reaches the owning township.
+    public static let lead: [FieldSpec] = [
+        FieldSpec("member", .reference(.member), .lww, "the member the other department's list matched"),
+        FieldSpec("household", .reference(.household), .lww, "the member's household"),
+        FieldSpec("village", .division, .lww, "the member's village, kept for scoping"),
+        FieldSpec("source", .code(["death", "pension", "vehicle", "other"]), .lww, "which list matched: death, pension, vehicle, other"),
+        FieldSpec("detail", .text(maxLength: 500), .lww, "what the list said (never the ID number)"),
+        FieldSpec("reported_date", .date, .lww, "the date the list gives (date of death for a death list)"),
+        FieldSpec("status", .code(leadStatusOrder), .human, "open 待核实 / confirmed 属实 / refuted 不属实"),
+        FieldSpec("note", .text(maxLength: 500), .lww, "the verifier's note"),
+        FieldSpec("verifier", .text(maxLength: 64), .lww, "worker who confirmed or refuted the lead"),
+        FieldSpec("suspended", .set, .union, "enrollments the lead suspended at once (a death list)"),
     ]
 }

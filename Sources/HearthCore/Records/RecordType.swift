@@ -4,6 +4,10 @@ public enum RecordType: String, Hashable, Sendable, CaseIterable, Comparable {
     case member
     case enrollment
     case visit
+    /// A program standard (保障标准): dated county configuration, written by the hub only.
+    case standard
+    /// A problem lead (问题线索) from a cross-check against another department's list.
+    case lead
 
     /// The SQLite table that holds the current state of this kind of record.
     public var table: String {
@@ -12,6 +16,8 @@ public enum RecordType: String, Hashable, Sendable, CaseIterable, Comparable {
         case .member: return "members"
         case .enrollment: return "enrollments"
         case .visit: return "visits"
+        case .standard: return "standards"
+        case .lead: return "leads"
         }
     }
 
@@ -22,6 +28,8 @@ public enum RecordType: String, Hashable, Sendable, CaseIterable, Comparable {
         case .member: return "M"
         case .enrollment: return "E"
         case .visit: return "V"
+        case .standard: return "S"
+        case .lead: return "L"
         }
     }
 

@@ -19,6 +19,15 @@ public struct DivisionCode: Hashable, Comparable, Sendable, Codable {
         return DivisionCode(value: digits)
     }
 
+    /// The county-wide code of a county, `<county>000000`: where county configuration
+    /// (program standards) lives. No village has it, and every replica of the county pulls it.
+    public static func countyWide(_ county: String) -> DivisionCode? {
+        try? DivisionCode.parse(String(county.prefix(6)) + "000000", field: "county")
+    }
+
+    /// Whether this is a county-wide code (`<county>000000`) rather than a village's.
+    public var isCountyWide: Bool { value.hasSuffix("000000") }
+
     /// The county part: the first 6 digits.
     public var county: String { String(value.prefix(6)) }
 

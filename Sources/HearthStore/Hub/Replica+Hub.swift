@@ -229,15 +229,18 @@ extension Replica {
                 case .township: ("township = ?", node.scope.value)
                 case .county: ("1", nil)
                 }
+            // County configuration (program standards) lives under the county-wide code,
+            // which every node of the county holds.
+            let countyWide = DivisionCode.countyWide(node.scope.value)?.value ?? ""
             var arguments: [DatabaseValueConvertible?] = []
             if let key { arguments.append(key) }
-            arguments += [node.replica.value, cursor, node.replica.value, limit + 1]
+            arguments += [countyWide, node.replica.value, cursor, node.replica.value, limit + 1]
             // The node's scope, plus ops addressed to the node itself (compensations for its
             // refused ops, which may lie outside its scope). Both sides use an index.
             let rows = try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT seq, body FROM ops WHERE (\(filter) OR target = ?) AND seq > ? AND replica != ?
+                    SELECT seq, body FROM ops WHERE (\(filter) OR scope = ? OR target = ?) AND seq > ? AND replica != ?
                     ORDER BY seq LIMIT ?
                     """,
                 arguments: StatementArguments(arguments))

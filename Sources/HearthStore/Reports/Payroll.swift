@@ -181,12 +181,14 @@ extension Replica {
     /// The roll as the merged state says now, without locks or adjustments.
     func computedRoll(for month: Month, nowMillis: Int64) throws(ReplicaError) -> Payroll {
         let cases = try ruleCases(nowMillis: nowMillis)
+        let standards = try standardTable()
         let rows: [Row] = try read { db in
             try Row.fetchAll(
                 db,
                 sql: """
                     SELECT e.id AS enrollment, e.program, e.status, e.decision, e.amount, e.start_month, e.end_month, e.exit_reason,
                            e.household, e.village, m.id AS member, m.name, m.vital_status, m.death_date,
+                           m.disability_grade, m.birth_date,
                            m.id_number_sealed, m.id_number_hash, h.bank_card_sealed, h.bank_card_hash
                     FROM enrollments e JOIN members m ON m.id = e.member LEFT JOIN households h ON h.id = e.household
                     ORDER BY e.village, e.household, e.id
@@ -221,7 +223,11 @@ extension Replica {
                 continue
             }
             guard let program = Program(rawValue: row["program"] as String? ?? ""),
-                let schedule = (row["amount"] as String?).flatMap(AmountSchedule.init(text:)), let amount = schedule.amount(for: month)
+                let own = (row["amount"] as String?).flatMap(AmountSchedule.init(text:)),
+                let amount = standards.effective(
+                    own, program: program, grade: (row["disability_grade"] as Int64?).map { Int($0) },
+                    birth: (row["birth_date"] as String?).flatMap { try? CivilDate.parse($0, field: "birth") }
+                ).amount(for: month)
             else {
                 leave("no amount for the month")
                 continue

@@ -296,6 +296,38 @@ enum Migrations {
                     );
                     """)
         }
+        migrator.registerMigration("v10 program standards and cross-check leads") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE standards (
+                        id TEXT PRIMARY KEY NOT NULL,
+                        village TEXT,
+                        program TEXT,
+                        band TEXT,
+                        from_month TEXT,
+                        amount INTEGER,
+                        note TEXT,
+                        conflicts TEXT,
+                        updated_millis INTEGER NOT NULL
+                    );
+                    CREATE TABLE leads (
+                        id TEXT PRIMARY KEY NOT NULL,
+                        member TEXT,
+                        household TEXT,
+                        village TEXT,
+                        source TEXT,
+                        detail TEXT,
+                        reported_date TEXT,
+                        status TEXT,
+                        note TEXT,
+                        verifier TEXT,
+                        suspended TEXT,
+                        conflicts TEXT,
+                        updated_millis INTEGER NOT NULL
+                    );
+                    CREATE INDEX leads_by_member ON leads (member);
+                    """)
+        }
         return migrator
     }
 }

@@ -112,8 +112,12 @@ extension Replica {
         var gone: [String] = []
         for type in RecordType.allCases {
             gone += try String.fetchAll(
-                db, sql: "SELECT id FROM \(type.table) WHERE village IS NOT NULL AND substr(village, 1, ?) != ?",
-                arguments: [info.scope.value.count, info.scope.value])
+                db,
+                sql: """
+                    SELECT id FROM \(type.table) WHERE village IS NOT NULL AND substr(village, 1, ?) != ?
+                    AND village != ?
+                    """,
+                arguments: [info.scope.value.count, info.scope.value, DivisionCode.countyWide(info.scope.value)?.value ?? ""])
         }
         let acked = try Int64.fetchOne(db, sql: "SELECT acked_counter FROM replica") ?? 0
         for id in gone {

@@ -35,6 +35,8 @@ func showRecord(_ text: String, expected: RecordType?, replica options: ReplicaO
         }
     }
     let holds = try replica.holds(of: id, nowMillis: nowMillis())
+    // With the county's standards applied (a raise the enrollment follows); nil when no standard changes it.
+    let paying = id.type == .enrollment ? try replica.payingSchedule(of: id) : nil
     let entries = try replica.log(record: id)
     var authors: [String: String] = [:]
     for entry in entries { authors[entry.op.dot.description] = entry.op.author }
@@ -45,6 +47,7 @@ func showRecord(_ text: String, expected: RecordType?, replica options: ReplicaO
                 members["history"] = .array(entries.map { historyJSON($0, replica: replica, reveal: display.reveal) })
             }
             if id.type == .enrollment {
+                members["pays"] = paying.map { .string($0.description) } ?? .null
                 members["on_hold"] = .bool(!holds.isEmpty)
                 members["holds"] = .array(holds.map(JSON.string))
             }
@@ -69,6 +72,10 @@ func showRecord(_ text: String, expected: RecordType?, replica options: ReplicaO
                 print("  \(String(repeating: " ", count: width))    \(candidate.display)  by \(who) at \(Output.time(candidate.hlcMillis)), op \(candidate.dot) (\(candidate.rank))")
             }
         }
+    }
+    if let paying, paying.description != (try replica.state(of: id)?.resolution(of: "amount").value.textValue) {
+        let width = max(width, 6)
+        print("  pays\(String(repeating: " ", count: width - 4))  \(paying.entries.map { "\($0.amount.yuanText) from \($0.from)" }.joined(separator: "; "))   (with the county's standards)")
     }
     if display.history {
         print("history:")

@@ -141,6 +141,11 @@ enum OpHistoryGenerator {
             for name in ["member", "household", "program", "amount", "start_month"] { set(name) }
         case .visit:
             for name in ["household", "date", "worker", "note"] { set(name) }
+        case .standard:
+            for name in ["program", "from_month", "amount"] { set(name) }
+        case .lead:
+            fields["status"] = .text("open")
+            for name in ["member", "source", "detail"] { set(name) }
         }
         return try author.replica.create(type, fields, author: author.worker, nowMillis: now)
     }

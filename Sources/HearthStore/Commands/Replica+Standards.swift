@@ -1,0 +1,96 @@
+import GRDB
+import HearthCore
+
+/// One standard as the replica holds it, with the record that carries it.
+public struct StandardEntry: Sendable {
+    public let id: RecordID
+    public let standard: ProgramStandard
+    public let note: String?
+}
+
+extension Replica {
+    /// Sets a program standard from a month (the yearly raise, 提标), as a replicated record
+    /// under the county-wide code. Only the county hub sets standards. Setting the same
+    /// program, band and month again changes that standard's amount; the result is the
+    /// standard's record id.
+    public func setStandard(
+        program rawProgram: String, band rawBand: String?, from rawFrom: String, amount rawAmount: String, note: String?,
+        author: String, nowMillis: Int64
+    ) throws(ReplicaError) -> RecordID {
+        guard info.role == .hub, info.scope.level == .county else {
+            throw .refused("program standards are county configuration: set them on the county hub")
+        }
+        return try write(author: author, nowMillis: nowMillis) { changes in
+            let program = try Program.parse(rawProgram)
+            let band = try StandardBand.parse(rawBand, program: program)
+            let from = try Month.parse(rawFrom, field: "from")
+            let amount = try Money.parse(yuan: rawAmount, field: "amount")
+            guard amount.fen > 0 else { throw InputError(field: "amount", reason: "a standard must be more than 0 yuan") }
+            var fields: [String: FieldValue] = [
+                "program": .text(program.rawValue), "band": .text(band), "from_month": .text(from.description),
+                "amount": .integer(amount.fen),
+            ]
+            if let note { fields["note"] = .text(try Checks.text(note, field: "note", maxLength: 500)) }
+            let cause = "standard \(program.rawValue)\(band.isEmpty ? "" : " " + band) from \(from): \(amount.yuanText) yuan"
+            if let existing = try String.fetchOne(
+                changes.database,
+                sql: "SELECT id FROM standards WHERE program = ? AND coalesce(band, '') = ? AND from_month = ? ORDER BY id LIMIT 1",
+                arguments: [program.rawValue, band, from.description]
+            ).flatMap(RecordID.init) {
+                var changed: [String: FieldValue] = ["amount": .integer(amount.fen)]
+                changed["note"] = fields["note"]
+                try changes.update(existing, fields: changed, cause: cause)
+                return existing
+            }
+            guard let county = DivisionCode.countyWide(info.scope.value) else {
+                throw ReplicaError.database("the hub's scope \(info.scope.value) has no county-wide code")
+            }
+            return try changes.create(.standard, village: county, fields: fields, cause: cause)
+        }.result
+    }
+
+    /// Every program standard this replica holds (every node of the county holds them all).
+    public func standards() throws(ReplicaError) -> [StandardEntry] {
+        try read { db in try Replica.standards(db) }
+    }
+
+    /// The standards as a table, for computing what enrollments pay.
+    public func standardTable() throws(ReplicaError) -> StandardTable {
+        StandardTable(try standards().map(\.standard))
+    }
+
+    /// What an enrollment pays month by month once the county's standards apply: its own
+    /// schedule, followed by each raise it qualifies for. Nil when it has no amount.
+    public func payingSchedule(of enrollment: RecordID) throws(ReplicaError) -> AmountSchedule? {
+        let table = try standardTable()
+        return try read { db in
+            guard
+                let row = try Row.fetchOne(
+                    db,
+                    sql: """
+                        SELECT e.program, e.amount, m.disability_grade, m.birth_date FROM enrollments e
+                        LEFT JOIN members m ON m.id = e.member WHERE e.id = ?
+                        """, arguments: [enrollment.value]),
+                let program = Program(rawValue: row["program"] as String? ?? ""),
+                let own = (row["amount"] as String?).flatMap(AmountSchedule.init(text:))
+            else { return nil }
+            return table.effective(
+                own, program: program, grade: (row["disability_grade"] as Int64?).map { Int($0) },
+                birth: (row["birth_date"] as String?).flatMap { try? CivilDate.parse($0, field: "birth") })
+        }
+    }
+
+    static func standards(_ db: Database) throws -> [StandardEntry] {
+        try Row.fetchAll(
+            db, sql: "SELECT id, program, band, from_month, amount, note FROM standards ORDER BY program, band, from_month, id"
+        ).compactMap { row in
+            guard let id = RecordID(row["id"] as String), let program = Program(rawValue: row["program"] as String? ?? ""),
+                let from = (row["from_month"] as String?).flatMap({ try? Month.parse($0, field: "from") }),
+                let fen = row["amount"] as Int64?
+            else { return nil }
+            return StandardEntry(
+                id: id, standard: ProgramStandard(program: program, band: row["band"] ?? "", from: from, amount: Money(fen: fen)),
+                note: row["note"])
+        }
+    }
+}

@@ -1,0 +1,113 @@
+import Foundation
+import HearthCore
+import HearthStore
+import Testing
+
+@Suite("Program standards: dated county configuration, replicated as ops")
+struct StandardTests {
+    /// An approved rural dibao enrollment of a new person at the hub.
+    private func approved(_ hub: Replica, _ name: String, _ id: String, amount: String) throws -> RecordID {
+        let home = try hub.household(in: TestCounty.village1, address: name)
+        let member = try hub.member(of: home, name: name, idNumber: id)
+        let enrollment = try hub.enroll(
+            EnrollInput(member: member.value, program: "dibao_rural", amount: amount, start: "2026-01"), author: "a",
+            nowMillis: TestCounty.now)[0]
+        try hub.changeEnrollment(enrollment.value, .approve, note: nil, author: "a", nowMillis: TestCounty.now)
+        return enrollment
+    }
+
+    private func month(_ text: String) throws -> Month { try Month.parse(text, field: "month") }
+
+    private func amounts(_ roll: Payroll) -> [RecordID: Int64] {
+        Dictionary(roll.rows.filter { $0.kind == .regular }.map { ($0.enrollment, $0.amount.fen) }, uniquingKeysWith: +)
+    }
+
+    @Test("a standard raise changes next month's roll and no earlier one; amounts set apart from the standard stay")
+    func raiseChangesOnlyLaterMonths() throws {
+        let county = try TestCounty()
+        let hub = county.hub
+        try hub.setStandard(
+            program: "dibao_rural", band: nil, from: "2026-01", amount: "560", note: "2026 standard", author: "admin",
+            nowMillis: TestCounty.now)
+        let standard = try approved(hub, "甲", idNumber(born: "19600101", sequence: "011"), amount: "560")
+        let special = try approved(hub, "乙", idNumber(born: "19610101", sequence: "021"), amount: "420")
+        let november = try hub.payroll(for: try month("2026-11"), nowMillis: TestCounty.now)
+        #expect(amounts(november) == [standard: 56_000, special: 42_000])
+
+        // The yearly raise from December, by its Chinese name as a clerk would type it.
+        try hub.setStandard(
+            program: "农村低保", band: nil, from: "2026-12", amount: "600", note: nil, author: "admin", nowMillis: TestCounty.now)
+        #expect(amounts(try hub.payroll(for: try month("2026-11"), nowMillis: TestCounty.now)) == amounts(november))
+        #expect(amounts(try hub.payroll(for: try month("2026-12"), nowMillis: TestCounty.now)) == [standard: 60_000, special: 42_000])
+        #expect(try hub.payingSchedule(of: standard)?.description == "2026-01:56000;2026-12:60000")
+        // The enrollment record itself was not edited: no op, no conflict.
+        #expect(try hub.state(of: standard)?.resolution(of: "amount").value == .text("2026-01:56000"))
+        #expect(try hub.state(of: standard)?.conflicts.isEmpty == true)
+
+        // An amount set on the enrollment itself wins from its month, whatever the standard.
+        try hub.changeAmount(standard.value, amount: "580", from: "2027-02", reason: "核减", author: "a", nowMillis: TestCounty.now)
+        #expect(amounts(try hub.payroll(for: try month("2027-01"), nowMillis: TestCounty.now))[standard] == 60_000)
+        #expect(amounts(try hub.payroll(for: try month("2027-02"), nowMillis: TestCounty.now))[standard] == 58_000)
+
+        // Setting the same program and month again changes that standard; a raise chains on.
+        try hub.setStandard(
+            program: "dibao_rural", band: nil, from: "2026-12", amount: "610", note: nil, author: "admin", nowMillis: TestCounty.now)
+        #expect(try hub.standards().count == 2)
+        #expect(amounts(try hub.payroll(for: try month("2026-12"), nowMillis: TestCounty.now))[standard] == 61_000)
+    }
+
+    @Test("a raise into a locked month is paid as back pay in the next roll, never by rewriting the locked one")
+    func raiseIntoLockedMonth() throws {
+        let county = try TestCounty()
+        let hub = county.hub
+        try hub.setStandard(program: "dibao_rural", band: nil, from: "2026-01", amount: "560", note: nil, author: "admin", nowMillis: TestCounty.now)
+        let enrollment = try approved(hub, "甲", idNumber(born: "19600101", sequence: "011"), amount: "560")
+        let october = try hub.payroll(for: try month("2026-10"), nowMillis: TestCounty.now)
+        try hub.lock(october, worker: "admin", nowMillis: TestCounty.now)
+        try hub.setStandard(program: "dibao_rural", band: nil, from: "2026-10", amount: "600", note: "补发", author: "admin", nowMillis: TestCounty.now)
+        #expect(try hub.payroll(for: try month("2026-10"), nowMillis: TestCounty.now).total == Money(fen: 56_000))
+        let next = try hub.payroll(for: try month("2026-11"), nowMillis: TestCounty.now)
+        #expect(next.rows.filter { $0.kind == .regular }.map(\.amount) == [Money(fen: 60_000)])
+        let backPay = next.rows.filter { $0.kind == .backPay }
+        #expect(backPay.map(\.enrollment) == [enrollment])
+        #expect(backPay.map(\.amount) == [Money(fen: 4_000)])
+    }
+
+    @Test("standards reach every node of the county, stay there, and only the hub sets them")
+    func standardsReplicate() async throws {
+        let county = try TestCounty()
+        try await withRunningHub(county.service()) { url in
+            let village = try await county.node(name: "village-001", scope: TestCounty.village1, hubURL: url)
+            let township = try await county.node(name: "town-101", scope: TestCounty.township, hubURL: url)
+            let home = try village.household(in: TestCounty.village1, address: "新庄村三组12号")
+            let member = try village.member(of: home, name: "王秀英", idNumber: idNumber(born: "19600101", sequence: "011"))
+            try village.edit(home) { $0.phone = "13800001111" }
+            try county.hub.setStandard(
+                program: "disability_living", band: "1-2", from: "2026-01", amount: "80", note: nil, author: "admin",
+                nowMillis: TestCounty.now)
+            try county.hub.setStandard(
+                program: "disability_living", band: "1-2", from: "2027-01", amount: "90", note: nil, author: "admin",
+                nowMillis: TestCounty.now)
+            try await county.syncRounds([village, township], url: url, rounds: 2)
+            let expected = try county.hub.standards().map { "\($0.id) \($0.standard)" }
+            #expect(expected.count == 2)
+            for node in [village, township] {
+                #expect(try node.standards().map { "\($0.id) \($0.standard)" } == expected)
+            }
+            // A node cannot set a standard, and its records of the county's configuration are its own to read.
+            #expect(throws: ReplicaError.self) {
+                try village.setStandard(
+                    program: "dibao_rural", band: nil, from: "2027-01", amount: "600", note: nil, author: "w1",
+                    nowMillis: TestCounty.now)
+            }
+            #expect(throws: ReplicaError.self) {
+                try county.hub.setStandard(
+                    program: "dibao_rural", band: "1-2", from: "2027-01", amount: "600", note: nil, author: "admin",
+                    nowMillis: TestCounty.now)
+            }
+            // The village's own records are untouched by the county-wide code.
+            #expect(try village.state(of: member)?.village == TestCounty.village1)
+            #expect(try village.state(of: home)?.resolution(of: "phone").value == .text("13800001111"))
+        }
+    }
+}
