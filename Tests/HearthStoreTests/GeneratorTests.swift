@@ -70,4 +70,30 @@ struct GeneratorTests {
         #expect(digests[0] == digests[1])
         #expect(!digests[0].isEmpty)
     }
+
+    @Test("a generated county records its standards; a raise pays every follower the new standard from its month only")
+    func raiseOnGeneratedCounty() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("hearth-gen-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let profile = try #require(CountyProfile.all["small-county"]).scaled(0.05)
+        let november = try Month.parse("2026-11", field: "m")
+        let december = november.adding(months: 1)
+        let now: Int64 = 1_795_600_000_000
+        let (hub, nodes) = try CountyGenerator(profile: profile, seed: 3, directory: directory, month: november, nowMillis: now)
+            .run { _ in }
+        #expect(try hub.standards().count == CountyProfile.standards.count)
+        #expect(try nodes.allSatisfy { try $0.standards().count == CountyProfile.standards.count })
+        let before = try hub.payroll(for: december, nowMillis: now)
+        let rural = before.rows.filter { $0.program == .dibaoRural }
+        #expect(!rural.isEmpty && rural.allSatisfy { $0.amount == Money(fen: 56_000) })
+        let novemberTotal = try hub.payroll(for: november, nowMillis: now).total
+
+        try hub.setStandard(program: "dibao_rural", band: nil, from: "2026-12", amount: "600", note: nil, author: "admin", nowMillis: now)
+        #expect(try hub.payroll(for: november, nowMillis: now).total == novemberTotal)
+        let after = try hub.payroll(for: december, nowMillis: now)
+        #expect(after.rows.filter { $0.program == .dibaoRural }.map(\.enrollment) == rural.map(\.enrollment))
+        #expect(after.rows.filter { $0.program == .dibaoRural }.allSatisfy { $0.amount == Money(fen: 60_000) })
+        #expect(after.total.fen - before.total.fen == Int64(rural.count) * 4_000)
+    }
 }

@@ -36,6 +36,12 @@ public struct CountyGenerator: Sendable {
         let hub = try Replica.create(
             path: directory + "/hub.db", name: "\(profile.name) hub", scope: try ScopePrefix.parse(county, field: "scope"),
             role: .hub, nowMillis: nowMillis)
+        for standard in CountyProfile.standards {
+            try hub.setStandard(
+                program: standard.program.rawValue, band: standard.band, from: "2024-01", amount: String(standard.yuan),
+                note: "generated", author: "generator", nowMillis: nowMillis)
+        }
+        let standardOps = try hub.allOps()
         var nodes: [Replica] = []
         var usedNumbers: Set<String> = []
         let today = DomainCalendar.date(atMillis: nowMillis)
@@ -50,6 +56,7 @@ public struct CountyGenerator: Sendable {
             let node = try Replica.create(
                 path: directory + "/\(code).db", name: "township-\(code)", scope: try ScopePrefix.parse(code, field: "scope"),
                 role: .node, nowMillis: nowMillis, keys: hub.keys.withNewSigningKey())
+            try node.integrate(standardOps, nowMillis: nowMillis)
             _ = try node.write(author: "generator", nowMillis: nowMillis) { changes in
                 var persons: [Person] = []
                 var homes: [(RecordID, String, Bool)] = []

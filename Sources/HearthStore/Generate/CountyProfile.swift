@@ -39,6 +39,14 @@ public struct CountyProfile: Sendable {
             programs: programs.mapValues(scale))
     }
 
+    /// The standards the generated county records (program, band, yuan per month), in force
+    /// from before any generated enrollment starts, so a raise (`hub standard set`) applies.
+    public static let standards: [(program: Program, band: String, yuan: Int64)] = [
+        (.dibaoUrban, "", 650), (.dibaoRural, "", 560), (.tekunDispersed, "", 838), (.tekunCentralized, "", 440),
+        (.orphan, "scattered", 1_300), (.unsupportedChild, "scattered", 1_300), (.disabilityLiving, "1-2", 80),
+        (.disabilityLiving, "3-4", 40), (.disabilityCare, "", 75), (.elderly, "80-89", 100), (.elderly, "90-150", 200),
+    ]
+
     /// The standard monthly amount, in yuan, the generator pays in each program.
     public static func standard(_ program: Program, grade: Int? = nil, age: Int? = nil) -> Int64 {
         switch program {
