@@ -96,40 +96,47 @@ extension Replica {
         -> [RecordID]
     {
         try write(author: author, nowMillis: nowMillis) { changes in
-            let member = try Checks.recordID(id, field: "member", type: .member)
-            let state = try changes.existing(member, field: "member")
-            let death = try CivilDate.parse(date, field: "date")
-            guard death <= changes.today() else { throw InputError(field: "date", reason: "is in the future") }
-            if let birth = ChangeSet.text(state, "birth_date"), let born = try? CivilDate.parse(birth, field: "birth"),
-                death < born
-            {
-                throw InputError(field: "date", reason: "is before the member's birth date")
-            }
-            guard ChangeSet.text(state, "vital_status") != "deceased" else {
-                throw InputError(field: "member", reason: "\(member) is already recorded as deceased")
-            }
-            try changes.update(
-                member, fields: ["vital_status": .text("deceased"), "death_date": .text(death.description)])
-            let enrollments = try String.fetchAll(
-                changes.database, sql: "SELECT id FROM enrollments WHERE member = ? AND status != 'exited' ORDER BY id",
-                arguments: [member.value])
-            var ended: [RecordID] = []
-            for text in enrollments {
-                guard let enrollment = RecordID(text) else { continue }
-                let enrollmentState = try changes.existing(enrollment, field: "enrollment")
-                var end = death.month
-                if let start = ChangeSet.text(enrollmentState, "start_month"),
-                    let startMonth = try? Month.parse(start, field: "start"), startMonth > end
-                {
-                    end = startMonth
-                }
-                try changes.update(
-                    enrollment,
-                    fields: ["status": .text("exited"), "end_month": .text(end.description), "exit_reason": .text("death")],
-                    cause: "death of \(member)")
-                ended.append(enrollment)
-            }
-            return ended
+            try changes.recordDeath(of: try Checks.recordID(id, field: "member", type: .member), date: date)
         }.result
+    }
+}
+
+extension ChangeSet {
+    /// Records a death and ends every enrollment of the member that has not exited, in the
+    /// command's transaction (`hearth death`, and a confirmed death lead).
+    mutating func recordDeath(of member: RecordID, date: String) throws -> [RecordID] {
+        let state = try existing(member, field: "member")
+        let death = try CivilDate.parse(date, field: "date")
+        guard death <= today() else { throw InputError(field: "date", reason: "is in the future") }
+        if let birth = ChangeSet.text(state, "birth_date"), let born = try? CivilDate.parse(birth, field: "birth"),
+            death < born
+        {
+            throw InputError(field: "date", reason: "is before the member's birth date")
+        }
+        guard ChangeSet.text(state, "vital_status") != "deceased" else {
+            throw InputError(field: "member", reason: "\(member) is already recorded as deceased")
+        }
+        try update(
+            member, fields: ["vital_status": .text("deceased"), "death_date": .text(death.description)])
+        let enrollments = try String.fetchAll(
+            database, sql: "SELECT id FROM enrollments WHERE member = ? AND status != 'exited' ORDER BY id",
+            arguments: [member.value])
+        var ended: [RecordID] = []
+        for text in enrollments {
+            guard let enrollment = RecordID(text) else { continue }
+            let enrollmentState = try existing(enrollment, field: "enrollment")
+            var end = death.month
+            if let start = ChangeSet.text(enrollmentState, "start_month"),
+                let startMonth = try? Month.parse(start, field: "start"), startMonth > end
+            {
+                end = startMonth
+            }
+            try update(
+                enrollment,
+                fields: ["status": .text("exited"), "end_month": .text(end.description), "exit_reason": .text("death")],
+                cause: "death of \(member)")
+            ended.append(enrollment)
+        }
+        return ended
     }
 }

@@ -145,6 +145,31 @@ extension Replica {
                         village: state.resolution(of: "village").value.textValue, records: [id],
                         detail: "an exit and an approval were made concurrently: the county decides; payment is held", holds: [id]))
             }
+            // R1: a death a cross-check reported and nobody has verified yet (or whose
+            // confirmation and refutation clash): every live enrollment of the person is held.
+            for row in try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT l.id AS lead, l.member AS member, l.village AS village, l.reported_date AS reported
+                    FROM leads l JOIN members m ON m.id = l.member
+                    WHERE l.source = 'death' AND m.vital_status = 'alive'
+                      AND (l.status = 'open' OR l.conflicts LIKE '%status%')
+                    ORDER BY l.id
+                    """)
+            {
+                guard let lead = RecordID(row["lead"] as String), let member = RecordID(row["member"] as String) else { continue }
+                let held = try String.fetchAll(
+                    db, sql: "SELECT id FROM enrollments WHERE member = ? AND status != 'exited' ORDER BY id",
+                    arguments: [member.value]
+                ).compactMap(RecordID.init)
+                let when = (row["reported"] as String?).map { " on \($0)" } ?? ""
+                cases.append(
+                    RuleCase(
+                        id: "R1:\(lead)", rule: "R1", kind: "death-reported", village: row["village"], records: [lead, member],
+                        detail: "a death list reports \(member) died\(when) (lead \(lead)): the township verifies it "
+                            + "(`hearth lead confirm|refute \(lead)`); payments are held meanwhile",
+                        holds: held))
+            }
             // R11: an op held too long waiting for the ops it depends on.
             for row in try Row.fetchAll(
                 db, sql: "SELECT replica, counter, record, needs, since_millis FROM op_waits WHERE since_millis < ? ORDER BY since_millis",
