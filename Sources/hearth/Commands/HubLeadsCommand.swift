@@ -1,0 +1,60 @@
+import ArgumentParser
+import HearthCore
+import HearthStore
+
+struct HubLeads: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "leads",
+        abstract: "Every problem lead (问题线索) in the county: open ones wait for their township's verification.")
+    @OptionGroup var replica: ReplicaOptions
+    @Option(help: "Only leads with this status: open, confirmed, refuted or conflict.") var status: String?
+    @Flag(help: "Print one JSON document.") var json = false
+
+    func run() throws {
+        try guarded { try printLeads(try replica.open().leads(status: try leadStatus(status)), json: json) }
+    }
+}
+
+struct HubRecovery: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "recovery",
+        abstract: "Money paid after a person's death, for recovery (追缴): from the locked (paid) rolls.",
+        discussion: """
+            One line per deceased person whose locked rolls paid months from the month of death on, net of recovery
+            lines already on locked rolls; with the confirmed death lead when a cross-check reported the death.
+            """)
+    @OptionGroup var replica: ReplicaOptions
+    @Flag(help: "Print one JSON document.") var json = false
+
+    func run() throws {
+        try guarded {
+            let lines = try replica.open().recoveryReport()
+            let total = Money(fen: lines.reduce(0) { $0 + $1.amount.fen })
+            if json {
+                Output.json(.object([
+                    "total_yuan": .string(total.yuanText),
+                    "lines": .array(lines.map { line in
+                        .object([
+                            "member": .string(line.member.value), "name": .string(line.name), "village": .string(line.village),
+                            "death_date": .string(line.deathDate.description), "lead": line.lead.map { .string($0.value) } ?? .null,
+                            "months": .array(line.months.map { .string($0.description) }), "amount_yuan": .string(line.amount.yuanText),
+                        ])
+                    }),
+                ]))
+                return
+            }
+            guard !lines.isEmpty else {
+                print("nothing to recover: no locked roll paid anyone for a month after their death")
+                return
+            }
+            Output.table(
+                ["村(社区)", "成员编号", "姓名", "死亡日期", "多发月份", "追缴金额(元)", "线索"],
+                lines.map {
+                    [
+                        $0.village, $0.member.value, $0.name, $0.deathDate.description,
+                        $0.months.map(\.description).joined(separator: ","), $0.amount.yuanText, $0.lead?.value ?? "",
+                    ]
+                } + [["合计", "", "", "", "", total.yuanText, ""]])
+        }
+    }
+}
