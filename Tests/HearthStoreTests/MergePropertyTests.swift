@@ -189,7 +189,7 @@ struct MergePropertyTests {
         let id = try a.create(.household, [:], nowMillis: lab.now)
         try b.pull(from: a, nowMillis: lab.now)
         lab.tick()
-        // Two sealings of one card number differ in their nonce but mean the same.
+        // Two sealings of one card number, written concurrently, mean the same.
         try a.update(id, ["bank_card": .sealed(lab.keys.seal("6222020200112233445"))], nowMillis: lab.now)
         try b.update(id, ["bank_card": .sealed(lab.keys.seal("6222020200112233445"))], nowMillis: lab.now + 1)
         try exchange(a, b, lab)

@@ -162,8 +162,15 @@ struct ReplicaStoreTests {
         let keys = KeyMaterial.generate()
         let a = keys.seal("421281198001010011")
         let b = keys.seal("421281198001010011")
-        #expect(a.box != b.box)
+        // A synthetic nonce: the same value seals to the same bytes, another value under another nonce.
+        #expect(a.box == b.box)
         #expect(a.digest == b.digest)
+        let c = keys.seal("42128119800101002X")
+        #expect(c.digest != a.digest)
+        let nonceA = Data(base64Encoded: a.box)!.prefix(12)
+        let nonceC = Data(base64Encoded: c.box)!.prefix(12)
+        #expect(nonceA != nonceC)
+        #expect(KeyMaterial.generate().seal("421281198001010011").box != a.box, "another county key, other bytes")
         #expect(FieldValue.sealed(a).sameMeaning(as: .sealed(b)))
         #expect(try keys.open(a) == "421281198001010011")
         #expect(throws: KeyError.self) { try KeyMaterial.generate().open(a) }

@@ -25,10 +25,14 @@ struct Applier {
     /// history is queued for the villages it leaves and enters (see ``noteScopeChange``).
     var tracksScopeEntries = false
 
-    init(db: Database, nowMillis: Int64, cache: StateCache? = nil) throws {
+    /// A simulation's fault: fails the integration part-way (see ``CrashSwitch``).
+    private let crash: CrashSwitch?
+
+    init(db: Database, nowMillis: Int64, cache: StateCache? = nil, crash: CrashSwitch? = nil) throws {
         self.db = db
         self.nowMillis = nowMillis
         self.cache = cache
+        self.crash = crash
         dataVersion = try cache?.validate(db) ?? 0
         waitingRecords = Set(try String.fetchAll(db, sql: "SELECT DISTINCT record FROM op_waits"))
     }
@@ -61,6 +65,7 @@ struct Applier {
     /// Logs an op and applies it if it is causally ready; returns its hash.
     @discardableResult
     mutating func integrate(_ op: Op, target: ReplicaID? = nil) throws -> String {
+        try crash?.tick()
         let body = op.canonicalBytes
         let hash = Hex.encode(SHA256Digest.of(body))
         let problems = op.schemaProblems

@@ -4,7 +4,7 @@ import HearthCore
 
 extension Replica {
     /// The tables whose bytes must agree between replicas holding the same ops.
-    public static let digestTables = ["households", "members", "enrollments", "visits", "record_meta"]
+    public static let digestTables = RecordType.allCases.map(\.table) + ["record_meta"]
 
     /// A SHA-256 over the stored state tables, rows in id order, every column's stored
     /// value. Two replicas that applied the same ops in any order have equal digests; the

@@ -14,6 +14,8 @@ public final class Replica: Sendable {
     public let keys: KeyMaterial
     let pool: DatabasePool
     let cache = StateCache()
+    /// Armed only by simulations: makes the next integration of received ops fail part-way.
+    public let crashSwitch = CrashSwitch()
 
     private init(path: String, pool: DatabasePool, info: ReplicaInfo, keys: KeyMaterial) {
         self.path = path
@@ -135,7 +137,7 @@ public final class Replica: Sendable {
     ) throws(ReplicaError) -> ApplyReport {
         do {
             let applier: (Applier, Bool) = try pool.write { db in
-                var applier = try Applier(db: db, nowMillis: nowMillis, cache: cache)
+                var applier = try Applier(db: db, nowMillis: nowMillis, cache: cache, crash: crashSwitch)
                 applier.tracksScopeEntries = info.role == .hub
                 for op in ops { try applier.integrate(op) }
                 try applier.flush()

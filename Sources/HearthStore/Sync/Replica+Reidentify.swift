@@ -24,7 +24,8 @@ extension Replica {
     /// rewritten). Nothing the field worker entered is lost. The old key file is kept beside
     /// the new one, renamed.
     public static func reidentify(
-        path: String, keyPath: String? = nil, environment: [String: String] = [:], nowMillis: Int64
+        path: String, keyPath: String? = nil, environment: [String: String] = [:], nowMillis: Int64,
+        newID chosen: ReplicaID? = nil
     ) throws(ReplicaError) -> ReidentifyOutcome {
         let old = try Replica.open(path: path, keyPath: keyPath, environment: environment)
         guard old.info.role == .node else { throw .refused("only a node is re-identified; a hub keeps its identity") }
@@ -34,7 +35,7 @@ extension Replica {
         }
         let newKeys = old.keys.withNewSigningKey()
         var generator = SystemRandomNumberGenerator()
-        let newID = ReplicaID.random(using: &generator)
+        let newID = chosen ?? ReplicaID.random(using: &generator)
         let newInfo = ReplicaInfo(id: newID, name: old.info.name, scope: old.info.scope, role: .node, publicKey: newKeys.publicKeyBase64)
         let outcome: ReidentifyOutcome
         do {
