@@ -138,8 +138,8 @@ struct RosterPlanner {
             for index in indices {
                 let row = rows[index]
                 if index != indices[0] {
-                    if row.name != first.name {
-                        flag(index, .name, "line \(first.line) has the same ID number under the name \(first.name ?? "")")
+                    if let name = row.name, let held = first.name, name != held {
+                        flag(index, .name, "line \(first.line) has the same ID number under the name \(held)")
                     }
                     if let relation = row.relation, let held = first.relation, relation != held {
                         flag(index, .relation, "differs from line \(first.line) for the same person")

@@ -89,7 +89,7 @@ struct RosterRow {
         relation = check(.relation) { text, field throws(InputError) in try RosterRow.relation(text, field: field) }
         grade = check(.disabilityGrade) { text, field throws(InputError) in try RosterRow.grade(text, field: field) }
         program = check(.program) { text, field throws(InputError) in try RosterRow.program(text, field: field) }
-        if program != nil {
+        if program != nil || !cell(.program).isEmpty {
             amount = check(.amount) { text, field throws(InputError) in
                 guard !text.isEmpty else { throw InputError(field: field, reason: "is empty; a program needs its monthly amount") }
                 let money = try Money.parse(yuan: text, field: field)
@@ -100,7 +100,7 @@ struct RosterRow {
                 guard !text.isEmpty else { throw InputError(field: field, reason: "is empty; a program needs its first month") }
                 return try RosterRow.month(text, field: field)
             }
-        } else if columns[.program] != nil, cell(.program).isEmpty {
+        } else {
             for column in [RosterColumn.amount, .start] where !cell(column).isEmpty {
                 problems.append(
                     RosterProblem(
