@@ -73,7 +73,7 @@ public enum RosterColumn: String, CaseIterable, Sendable {
         case .idNumber: return "resident ID number; 15 digits are upgraded to 18; empty: kept, flagged, never paid"
         case .relation: return "户主/本人, 配偶, 子女 (子, 女, 儿子, 女儿), 父母 (父亲, 母亲), anything else: other"
         case .disabilityGrade: return "1-4 or 一级..四级 (optional)"
-        case .program: return "救助项目: the program's Chinese name (农村低保, …) or its code; empty: no program"
+        case .program: return "the program's Chinese name (农村低保, …) or its code; empty: no program"
         case .amount: return "yuan per month (needed with a program)"
         case .start: return "first month paid: 2026-01, 2026/01, 2026年1月 or 202601 (needed with a program)"
         case .reason: return "ignored (the reason column of a skipped-rows file)"
