@@ -276,6 +276,28 @@ struct RosterImportTests {
         #expect(try count(replica, "SELECT population FROM households WHERE address = '河湾村1号'") == 2)
     }
 
+    @Test("a household has one head: a second head row is a bad row, and rows of one person must agree")
+    func oneHead() throws {
+        let folder = try directory()
+        let replica = try hub(folder)
+        var rows = Self.goodRows
+        rows[2] = "421281101001,0001,,,,,李强,\(Self.spouse),户主,,农村低保,560,2026-01"
+        rows.append("421281101001,0001,,,,,王秀英,\(Self.head),配偶,,临时救助,300,2026-01")
+        rows.append("421281101001,0001,,,,,王秀英,\(Self.head),户主,,孤儿,300,2026-01")
+        rows.append("421281101001,0001,,,,,王秀芳,\(Self.head),户主,,高龄津贴,300,2026-01")
+        let report = try importing(replica, try write(Self.csv(rows), to: folder + "/roster.csv"))
+        #expect(report.refused)
+        let seen = Set(report.problems.map { "\($0.line) \($0.field)" })
+        #expect(seen.contains("4 与户主关系"))  // a second head
+        #expect(seen.contains("7 与户主关系"))  // the same person as spouse
+        #expect(seen.contains("9 姓名"))  // the same ID number under another name
+        #expect(seen.contains("9 救助项目"))  // 高龄津贴 before 80
+        #expect(report.badLines == [4, 7, 9])
+        let good = try importing(replica, try write(Self.csv(rows), to: folder + "/roster2.csv"), skipInvalid: true)
+        #expect(good.enrollmentsCreated == 4)  // lines 2, 3, 6 and 8
+        #expect(try count(replica, "SELECT count(*) FROM members WHERE relation = 'head'") == 2)
+    }
+
     @Test("a dry run reports what would be imported and changes nothing")
     func dryRun() throws {
         let folder = try directory()

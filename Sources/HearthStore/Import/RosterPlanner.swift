@@ -123,6 +123,7 @@ struct RosterPlanner {
         }
         var members: [String: (existing: RecordID?, recordKey: Bool, row: Row?)] = [:]
         var headOf: [String: (line: Int, name: String)] = [:]
+        var relations: [String: String] = [:]
         for (key, indices) in memberRows {
             let first = rows[indices[0]]
             let householdKeys = Set(indices.compactMap { rows[$0].householdKey })
@@ -134,6 +135,10 @@ struct RosterPlanner {
                         "the same ID number is in two households: \(places.joined(separator: ", ")); one person belongs to one household")
                 }
             }
+            // The relation the person's first row with one gives; later rows must agree.
+            let relationRow = indices.lazy.map { rows[$0] }.first { $0.relation != nil }
+            let relation = relationRow?.relation
+            relations[key] = relation
             var programs: [Program: Int] = [:]
             for index in indices {
                 let row = rows[index]
@@ -141,9 +146,9 @@ struct RosterPlanner {
                     if let name = row.name, let held = first.name, name != held {
                         flag(index, .name, "line \(first.line) has the same ID number under the name \(held)")
                     }
-                    if let relation = row.relation, let held = first.relation, relation != held {
-                        flag(index, .relation, "differs from line \(first.line) for the same person")
-                    }
+                }
+                if let own = row.relation, let relation, let relationRow, own != relation {
+                    flag(index, .relation, "differs from line \(relationRow.line) for the same person")
                 }
                 if let grade = row.grade, let other = indices.lazy.map({ rows[$0] }).first(where: { $0.grade != nil }),
                     other.grade != grade
@@ -159,7 +164,7 @@ struct RosterPlanner {
                 }
             }
             // One head per household.
-            if first.relation == "head", let householdKey = first.householdKey {
+            if relation == "head", let householdKey = first.householdKey {
                 if let head = headOf[householdKey] {
                     for index in indices {
                         flag(index, .relation, "the household already has a head on line \(head.line) (\(head.name))")
@@ -204,7 +209,7 @@ struct RosterPlanner {
                                 + "not this one; `hearth member move` moves a person between households")
                     }
                 }
-            } else if first.relation == "head", let householdKey = first.householdKey,
+            } else if relation == "head", let householdKey = first.householdKey,
                 let head = households[householdKey]?.existingHead
             {
                 for index in indices {
@@ -271,8 +276,8 @@ struct RosterPlanner {
                 plan.members.append(
                     RosterPlan.Member(
                         key: memberKey, householdKey: householdKey, line: row.line, existing: member.existing,
-                        recordKey: member.recordKey, name: row.name!, idNumber: row.idNumber, relation: row.relation!,
-                        grade: grade))
+                        recordKey: member.recordKey, name: row.name!, idNumber: row.idNumber,
+                        relation: relations[memberKey] ?? row.relation!, grade: grade))
             }
             let enrollment = enrollmentKeys[index]
             if let enrollment, !enrollment.imported, let program = row.program, let amount = row.amount,

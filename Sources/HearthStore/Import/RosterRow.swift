@@ -60,7 +60,7 @@ struct RosterRow {
             }
         }
         village = check(.village) { text, field throws(InputError) in
-            guard !text.isEmpty else { throw RosterRow.empty(field, merged: true) }
+            guard !text.isEmpty else { throw RosterRow.empty(field) }
             let code = try DivisionCode.parse(text, field: field)
             guard scope.contains(code) else {
                 throw InputError(field: field, reason: "\(code.value) is outside this hub's county \(scope.value)")
@@ -68,7 +68,7 @@ struct RosterRow {
             return code
         }
         householdNumber = check(.household) { text, field throws(InputError) in
-            guard !text.isEmpty else { throw RosterRow.empty(field, merged: true) }
+            guard !text.isEmpty else { throw RosterRow.empty(field) }
             return try Checks.text(text, field: field, maxLength: 32)
         }
         address = check(.address) { text, field throws(InputError) in
@@ -110,12 +110,10 @@ struct RosterRow {
         }
     }
 
-    static func empty(_ field: String, merged: Bool) -> InputError {
+    /// An empty key cell; the usual cause is a merged cell, which CSV keeps on its first row only.
+    static func empty(_ field: String) -> InputError {
         InputError(
-            field: field,
-            reason: merged
-                ? "is empty (merged cells leave every row but the first empty: unmerge them and fill the value down)"
-                : "is empty")
+            field: field, reason: "is empty (merged cells leave every row but the first empty: unmerge them and fill the value down)")
     }
 
     /// 农村 / 城镇, or the codes.

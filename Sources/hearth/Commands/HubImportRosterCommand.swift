@@ -116,8 +116,9 @@ struct HubImportRoster: ParsableCommand {
         if report.refused {
             for problem in report.problems { printError("\(name) \(problem)") }
             printError(
-                "nothing imported: \(lines) bad row\(lines == 1 ? "" : "s") in \(name); fix \(lines == 1 ? "it" : "them"), "
-                    + "or import the good rows with --skip-invalid (the bad ones are then written beside the file)")
+                "\(report.dryRun ? "dry run: the import would be refused" : "nothing imported"): \(lines) bad "
+                    + "row\(lines == 1 ? "" : "s") in \(name); fix \(lines == 1 ? "it" : "them"), or import the good rows "
+                    + "with --skip-invalid (the bad ones are then written beside the file)")
             return
         }
         Swift.print(report.recordsCreated)
