@@ -33,14 +33,16 @@ struct RosterImportTests {
     }
 
     func directory() throws -> String {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("hearth-roster-\(UUID().uuidString)").path
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("hearth-roster-\(UUID().uuidString)")
+            .path
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         return path
     }
 
     func hub(_ directory: String, name: String = "hub") throws -> Replica {
         try Replica.create(
-            path: directory + "/\(name).db", name: name, scope: try ScopePrefix.parse("421281", field: "scope"), role: .hub,
+            path: directory + "/\(name).db", name: name, scope: try ScopePrefix.parse("421281", field: "scope"),
+            role: .hub,
             nowMillis: Self.now)
     }
 
@@ -52,7 +54,8 @@ struct RosterImportTests {
     func importing(_ hub: Replica, _ path: String, dryRun: Bool = false, skipInvalid: Bool = false) throws
         -> RosterImportReport
     {
-        try hub.importRoster(file: path, dryRun: dryRun, skipInvalid: skipInvalid, author: "county-admin", nowMillis: Self.now)
+        try hub.importRoster(
+            file: path, dryRun: dryRun, skipInvalid: skipInvalid, author: "county-admin", nowMillis: Self.now)
     }
 
     func count(_ hub: Replica, _ sql: String) throws -> Int {
@@ -62,7 +65,9 @@ struct RosterImportTests {
     func opCount(_ hub: Replica) throws -> Int { try count(hub, "SELECT count(*) FROM ops") }
 
     /// Every message the import could show: problems, and the skipped file's reasons.
-    func assertNoSensitiveDigits(_ report: RosterImportReport, _ numbers: [String] = [head, spouse, neighbour, fifteen, card]) {
+    func assertNoSensitiveDigits(
+        _ report: RosterImportReport, _ numbers: [String] = [head, spouse, neighbour, fifteen, card]
+    ) {
         for problem in report.problems {
             for number in numbers {
                 #expect(!problem.description.contains(number), "line \(problem.line) repeats a sensitive number")
@@ -115,20 +120,27 @@ struct RosterImportTests {
         let report = try importing(replica, try write(Self.csv(Self.goodRows), to: folder + "/roster.csv"))
         #expect(report.created.count == report.recordsCreated)
         #expect(report.recordsCreated == 10)
-        let headID = try #require(try replica.read { db in
-            try String.fetchOne(db, sql: "SELECT id FROM members WHERE name = '王秀英'")
-        })
-        let household = try replica.read { db in try Row.fetchOne(db, sql: "SELECT * FROM households WHERE head = ?", arguments: [headID]) }
+        let headID = try #require(
+            try replica.read { db in
+                try String.fetchOne(db, sql: "SELECT id FROM members WHERE name = '王秀英'")
+            })
+        let household = try replica.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM households WHERE head = ?", arguments: [headID])
+        }
         let row = try #require(household)
         #expect(row["population"] as Int64? == 3)
         #expect(row["phone"] as String? == "13800001111")
         #expect(row["bank_card_hash"] as String? == replica.keys.digest(Self.card))
-        let member = try #require(try replica.read { db in try Row.fetchOne(db, sql: "SELECT * FROM members WHERE id = ?", arguments: [headID]) })
+        let member = try #require(
+            try replica.read { db in
+                try Row.fetchOne(db, sql: "SELECT * FROM members WHERE id = ?", arguments: [headID])
+            })
         #expect(member["id_number_hash"] as String? == replica.keys.digest(Self.head))
         #expect(member["sex"] as String? == "male")
         #expect(member["disability_grade"] as Int64? == 2)
         let enrollments = try replica.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM enrollments WHERE member = ? ORDER BY program", arguments: [headID])
+            try Row.fetchAll(
+                db, sql: "SELECT * FROM enrollments WHERE member = ? ORDER BY program", arguments: [headID])
         }
         #expect(enrollments.map { $0["program"] as String } == ["dibao_rural", "disability_living"])
         for enrollment in enrollments {
@@ -139,7 +151,10 @@ struct RosterImportTests {
         }
         // Every op names the file and line it came from (痕迹化管理).
         let ops = try replica.allOps()
-        #expect(ops.allSatisfy { $0.author == "county-admin" && ($0.cause ?? "").hasPrefix("roster import: roster.csv line ") })
+        #expect(
+            ops.allSatisfy {
+                $0.author == "county-admin" && ($0.cause ?? "").hasPrefix("roster import: roster.csv line ")
+            })
         // The roll pays the imported approved enrollments; the baby has none, the head two.
         let roll = try replica.payroll(for: try Month.parse("2026-11", field: "month"), nowMillis: Self.now)
         #expect(roll.rows.count == 4)
@@ -153,7 +168,8 @@ struct RosterImportTests {
         _ = try importing(replica, try write(Self.csv(Self.goodRows), to: folder + "/roster.csv"))
         let upgraded = try #require(IDNumber.upgrade(fifteen: Self.fifteen))
         #expect(upgraded.count == 18)
-        let row = try #require(try replica.read { db in try Row.fetchOne(db, sql: "SELECT * FROM members WHERE name = '张三'") })
+        let row = try #require(
+            try replica.read { db in try Row.fetchOne(db, sql: "SELECT * FROM members WHERE name = '张三'") })
         #expect(row["id_number_hash"] as String? == replica.keys.digest(upgraded))
         #expect(row["birth_date"] as String? == "1940-10-10")
         #expect(row["relation"] as String? == "head")
@@ -167,7 +183,10 @@ struct RosterImportTests {
         #expect(report.withoutIDNumber.map(\.line) == [5])
         #expect(report.withoutIDNumber.map(\.name) == ["王小宝"])
         let baby = try #require(report.withoutIDNumber.first?.member)
-        let row = try #require(try replica.read { db in try Row.fetchOne(db, sql: "SELECT * FROM members WHERE id = ?", arguments: [baby.value]) })
+        let row = try #require(
+            try replica.read { db in
+                try Row.fetchOne(db, sql: "SELECT * FROM members WHERE id = ?", arguments: [baby.value])
+            })
         #expect(row["id_number_hash"] as String? == nil)
         #expect(row["relation"] as String? == "child")
         #expect(row["vital_status"] as String? == "alive")
@@ -245,7 +264,8 @@ struct RosterImportTests {
         #expect(table.rows[0]["错误原因"].hasPrefix("身份证号: the spreadsheet turned it into a number"))
 
         // Fixed, the skipped file imports as it is and adds the missing person to the household.
-        let fixed = try String(contentsOfFile: skipped, encoding: .utf8).replacingOccurrences(of: "4.21281E+17", with: "\t" + Self.spouse)
+        let fixed = try String(contentsOfFile: skipped, encoding: .utf8).replacingOccurrences(
+            of: "4.21281E+17", with: "\t" + Self.spouse)
         let again = try importing(replica, try write(fixed, to: folder + "/fixed.csv", bom: false))
         #expect(again.problems.isEmpty)
         #expect(again.householdsCreated == 0)
@@ -359,18 +379,23 @@ struct RosterImportTests {
             _ = try replica.importRoster(file: path, author: "w", nowMillis: Self.now)
             Issue.record("a roster with unknown and missing headers was accepted")
         } catch {
-            guard case .columns(_, let unknown, let missing, _) = error else { Issue.record("wrong error \(error)"); return }
+            guard case .columns(_, let unknown, let missing, _) = error else {
+                Issue.record("wrong error \(error)"); return
+            }
             #expect(unknown == ["备注"])
             #expect(missing == ["户类型", "月保障金额", "起始年月"])
             #expect(error.description.contains("备注"))
         }
         // English headers work as well.
         let english = "village,household_no,address,type,name,id_number,relation,program,amount,start"
-        let englishPath = try write(Self.csv(["421281101001,7,Main St,rural,Li,\(Self.head),head,dibao_rural,560,2026-01"], header: english), to: folder + "/en.csv")
+        let englishPath = try write(
+            Self.csv(["421281101001,7,Main St,rural,Li,\(Self.head),head,dibao_rural,560,2026-01"], header: english),
+            to: folder + "/en.csv")
         #expect(try importing(replica, englishPath).enrollmentsCreated == 1)
 
         let node = try Replica.create(
-            path: folder + "/node.db", name: "node", scope: try ScopePrefix.parse("421281101001", field: "scope"), role: .node,
+            path: folder + "/node.db", name: "node", scope: try ScopePrefix.parse("421281101001", field: "scope"),
+            role: .node,
             nowMillis: Self.now)
         #expect(throws: RosterImportError.self) {
             try node.importRoster(file: path, author: "w", nowMillis: Self.now)

@@ -6,10 +6,12 @@ import Testing
 
 @Suite("Reading spreadsheets as counties save them")
 struct SpreadsheetTextTests {
-    static let csv = "姓名,身份证号,地址\r\n王秀英,\t421281198001010011,\"新庄村三组12号, 东\"\r\n李强,'42128119820305002X,\"他说\"\"好\"\"\"\r\n"
+    static let csv =
+        "姓名,身份证号,地址\r\n王秀英,\t421281198001010011,\"新庄村三组12号, 东\"\r\n李强,'42128119820305002X,\"他说\"\"好\"\"\"\r\n"
 
     func temporaryDirectory() throws -> String {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("hearth-sheet-\(UUID().uuidString)").path
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("hearth-sheet-\(UUID().uuidString)")
+            .path
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         return path
     }

@@ -37,14 +37,16 @@ extension Replica {
             let plan: RosterPlan
             do { plan = try read { db in try planner.plan(db) } } catch { throw .replica(error) }
             let refused = !plan.problems.isEmpty && !skipInvalid
-            return RosterImportReport(table: table, plan: plan, dryRun: true, refused: refused, skipInvalid: skipInvalid)
+            return RosterImportReport(
+                table: table, plan: plan, dryRun: true, refused: refused, skipInvalid: skipInvalid)
         }
         var skippedFile: String?
         do throws(ReplicaError) {
             return try write(author: author, nowMillis: nowMillis) { changes in
                 let plan = try planner.plan(changes.database)
                 guard plan.problems.isEmpty || skipInvalid else {
-                    return RosterImportReport(table: table, plan: plan, dryRun: false, refused: true, skipInvalid: false)
+                    return RosterImportReport(
+                        table: table, plan: plan, dryRun: false, refused: true, skipInvalid: false)
                 }
                 let source = (table.file as NSString).lastPathComponent
                 let (created, flagged) = try changes.apply(plan, source: source, keys: keys)
@@ -69,7 +71,9 @@ extension ChangeSet {
     /// Writes a roster plan: households, then their members (ID number sealed, sex and birth
     /// date from it), then each household's head and population, then the enrollments,
     /// approved; every record created is remembered under its import key.
-    mutating func apply(_ plan: RosterPlan, source: String, keys: KeyMaterial) throws -> (created: [RecordID], flagged: [RosterFlag]) {
+    mutating func apply(_ plan: RosterPlan, source: String, keys: KeyMaterial) throws -> (
+        created: [RecordID], flagged: [RosterFlag]
+    ) {
         var created: [RecordID] = []
         var flagged: [RosterFlag] = []
         func remember(_ key: String, _ record: RecordID, line: Int) throws {

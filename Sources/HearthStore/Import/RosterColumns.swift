@@ -91,7 +91,9 @@ public enum RosterColumn: String, CaseIterable, Sendable {
     /// and missing required ones, naming them all at once.
     static func resolve(_ table: SpreadsheetTable) throws(RosterImportError) -> [RosterColumn: String] {
         var lookup: [String: RosterColumn] = [:]
-        for column in allCases { for header in column.headers { lookup[SpreadsheetTable.normalizedHeader(header)] = column } }
+        for column in allCases {
+            for header in column.headers { lookup[SpreadsheetTable.normalizedHeader(header)] = column }
+        }
         var columns: [RosterColumn: String] = [:]
         var unknown: [String] = []
         var twice: [String] = []

@@ -26,7 +26,8 @@ public enum RosterImportError: Error, Sendable, CustomStringConvertible {
             for pair in twice { parts.append("\(pair) name the same column; keep one") }
             return "\(file): nothing imported: " + parts.joined(separator: "; ")
         case .notHub(let path):
-            return "\(path) is a node's replica: the roster is imported at the county hub (`hearth hub import-roster --db HUB.db`)"
+            return
+                "\(path) is a node's replica: the roster is imported at the county hub (`hearth hub import-roster --db HUB.db`)"
         case .replica(let error): return error.description
         }
     }

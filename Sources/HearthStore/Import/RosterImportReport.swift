@@ -55,7 +55,12 @@ public struct RosterImportReport: Sendable {
         enrollmentsCreated = refused ? 0 : plan.enrollments.count
         rowsAlreadyImported = refused ? 0 : plan.rowsAlreadyImported
         withoutIDNumber =
-            refused ? [] : flagged ?? plan.newMembers.filter { $0.idNumber == nil }.map { RosterFlag(line: $0.line, name: $0.name, member: nil) }
+            refused
+            ? []
+            : flagged
+                ?? plan.newMembers.filter { $0.idNumber == nil }.map {
+                    RosterFlag(line: $0.line, name: $0.name, member: nil)
+                }
         problems = plan.problems
         rowsSkipped = skipInvalid ? plan.skipped.count : 0
         self.skippedFile = skippedFile

@@ -27,7 +27,8 @@ struct RosterPlanner {
             rows[index].problems.append(RosterProblem(line: rows[index].line, field: header(column), reason: reason))
         }
         func importedRecord(_ key: String) throws -> RecordID? {
-            try String.fetchOne(db, sql: "SELECT record FROM import_keys WHERE key = ?", arguments: [key]).flatMap(RecordID.init)
+            try String.fetchOne(db, sql: "SELECT record FROM import_keys WHERE key = ?", arguments: [key]).flatMap(
+                RecordID.init)
         }
 
         // Keys, and the rows of each household and each person, in file order.
@@ -69,12 +70,14 @@ struct RosterPlanner {
             let existing = try importedRecord(key)
             var existingHead: String?
             if let existing {
-                let row = try Row.fetchOne(db, sql: "SELECT status, head FROM households WHERE id = ?", arguments: [existing.value])
+                let row = try Row.fetchOne(
+                    db, sql: "SELECT status, head FROM households WHERE id = ?", arguments: [existing.value])
                 let problem: String? =
                     row == nil
                     ? "household \(first.householdNumber ?? "") was imported earlier as \(existing), which this hub no longer holds"
                     : (row?["status"] as String?) == "archived"
-                        ? "household \(first.householdNumber ?? "") was imported earlier as \(existing), which is archived" : nil
+                        ? "household \(first.householdNumber ?? "") was imported earlier as \(existing), which is archived"
+                        : nil
                 if let problem { for index in indices { flag(index, .household, problem) } }
                 existingHead = row?["head"]
             }
@@ -104,9 +107,12 @@ struct RosterPlanner {
                 merge(.bankCard, row.bankCard, &household.bankCard)
             }
             if existing == nil {
-                for (column, value) in [(RosterColumn.address, household.address), (.type, household.type)] where value == nil {
+                for (column, value) in [(RosterColumn.address, household.address), (.type, household.type)]
+                where value == nil {
                     for index in indices where !rows[index].problems.contains(where: { $0.field == header(column) }) {
-                        flag(index, column, "is empty on every row of household \(household.number); a new household needs it")
+                        flag(
+                            index, column,
+                            "is empty on every row of household \(household.number); a new household needs it")
                     }
                 }
             }
@@ -117,7 +123,8 @@ struct RosterPlanner {
         var rosterRecords: Set<String>?
         func importedByRoster(_ record: String) throws -> Bool {
             if rosterRecords == nil {
-                rosterRecords = Set(try String.fetchAll(db, sql: "SELECT record FROM import_keys WHERE key LIKE 'roster|%'"))
+                rosterRecords = Set(
+                    try String.fetchAll(db, sql: "SELECT record FROM import_keys WHERE key LIKE 'roster|%'"))
             }
             return rosterRecords!.contains(record)
         }
@@ -132,7 +139,8 @@ struct RosterPlanner {
                 for index in indices {
                     flag(
                         index, .idNumber,
-                        "the same ID number is in two households: \(places.joined(separator: ", ")); one person belongs to one household")
+                        "the same ID number is in two households: \(places.joined(separator: ", ")); one person belongs to one household"
+                    )
                 }
             }
             // The relation the person's first row with one gives; later rows must agree.
@@ -178,7 +186,9 @@ struct RosterPlanner {
             var recordKey = false
             if existing == nil, let id = first.idNumber {
                 let holder = try String.fetchOne(
-                    db, sql: "SELECT id FROM members WHERE id_number_hash = ? AND vital_status = 'alive' ORDER BY id LIMIT 1",
+                    db,
+                    sql:
+                        "SELECT id FROM members WHERE id_number_hash = ? AND vital_status = 'alive' ORDER BY id LIMIT 1",
                     arguments: [keys.digest(id.value)])
                 if let holder {
                     if try importedByRoster(holder) {
@@ -222,7 +232,9 @@ struct RosterPlanner {
         // Enrollments: not imported before, not live already, and what `hearth enroll` requires.
         var enrollmentKeys: [Int: (key: String, imported: Bool)] = [:]
         for (index, row) in rows.enumerated() {
-            guard let program = row.program, let memberKey = memberKeys[index], let member = members[memberKey] else { continue }
+            guard let program = row.program, let memberKey = memberKeys[index], let member = members[memberKey] else {
+                continue
+            }
             let key = Self.keyPrefix + "E|\(memberKey)|\(program.rawValue)"
             if try importedRecord(key) != nil {
                 enrollmentKeys[index] = (key, true)
@@ -234,7 +246,8 @@ struct RosterPlanner {
                     flag(index, .program, "\(existing) is recorded as deceased")
                 }
                 if let live = try String.fetchOne(
-                    db, sql: "SELECT id FROM enrollments WHERE member = ? AND program = ? AND status != 'exited' LIMIT 1",
+                    db,
+                    sql: "SELECT id FROM enrollments WHERE member = ? AND program = ? AND status != 'exited' LIMIT 1",
                     arguments: [existing.value, program.rawValue])
                 {
                     flag(index, .program, "\(existing) already has a live \(program.chineseName) enrollment (\(live))")
@@ -264,7 +277,9 @@ struct RosterPlanner {
             guard row.problems.isEmpty else {
                 plan.problems += row.problems
                 plan.skipped.append(
-                    SkippedRow(row: row.source, reason: row.problems.map { "\($0.field): \($0.reason)" }.joined(separator: "; ")))
+                    SkippedRow(
+                        row: row.source,
+                        reason: row.problems.map { "\($0.field): \($0.reason)" }.joined(separator: "; ")))
                 continue
             }
             guard let householdKey = row.householdKey, let household = households[householdKey],

@@ -77,7 +77,9 @@ struct RosterRow {
         type = check(.type) { text, field throws(InputError) in
             text.isEmpty ? nil : try RosterRow.householdType(text, field: field)
         }
-        phone = check(.phone) { text, field throws(InputError) in text.isEmpty ? nil : try Phone.parse(text, field: field) }
+        phone = check(.phone) { text, field throws(InputError) in
+            text.isEmpty ? nil : try Phone.parse(text, field: field)
+        }
         bankCard = check(.bankCard) { text, field throws(InputError) in
             text.isEmpty ? nil : try BankCard.parse(text, field: field)
         }
@@ -91,13 +93,17 @@ struct RosterRow {
         program = check(.program) { text, field throws(InputError) in try RosterRow.program(text, field: field) }
         if program != nil || !cell(.program).isEmpty {
             amount = check(.amount) { text, field throws(InputError) in
-                guard !text.isEmpty else { throw InputError(field: field, reason: "is empty; a program needs its monthly amount") }
+                guard !text.isEmpty else {
+                    throw InputError(field: field, reason: "is empty; a program needs its monthly amount")
+                }
                 let money = try Money.parse(yuan: text, field: field)
                 guard money.fen > 0 else { throw InputError(field: field, reason: "must be more than 0 yuan") }
                 return money
             }
             start = check(.start) { text, field throws(InputError) in
-                guard !text.isEmpty else { throw InputError(field: field, reason: "is empty; a program needs its first month") }
+                guard !text.isEmpty else {
+                    throw InputError(field: field, reason: "is empty; a program needs its first month")
+                }
                 return try RosterRow.month(text, field: field)
             }
         } else {
@@ -113,7 +119,8 @@ struct RosterRow {
     /// An empty key cell; the usual cause is a merged cell, which CSV keeps on its first row only.
     static func empty(_ field: String) -> InputError {
         InputError(
-            field: field, reason: "is empty (merged cells leave every row but the first empty: unmerge them and fill the value down)")
+            field: field,
+            reason: "is empty (merged cells leave every row but the first empty: unmerge them and fill the value down)")
     }
 
     /// 农村 / 城镇, or the codes.
@@ -157,29 +164,37 @@ struct RosterRow {
         let word = SpreadsheetTable.normalizedHeader(text)
         guard !word.isEmpty else { return nil }
         if let program = Program.allCases.first(where: {
-            SpreadsheetTable.normalizedHeader($0.chineseName) == word || SpreadsheetTable.normalizedHeader($0.rawValue) == word
+            SpreadsheetTable.normalizedHeader($0.chineseName) == word
+                || SpreadsheetTable.normalizedHeader($0.rawValue) == word
         }) {
             return program
         }
         throw InputError(
             field: field,
-            reason: "unknown program\(shown(text)); one of \(Program.allCases.map(\.chineseName).joined(separator: ", ")) "
+            reason:
+                "unknown program\(shown(text)); one of \(Program.allCases.map(\.chineseName).joined(separator: ", ")) "
                 + "(or its code)")
     }
 
     /// A month as counties write it: 2026-01, 2026/01, 2026.1, 2026年1月, 202601; a date's
     /// month too (Excel turns 2026-01 into 2026/1/1).
     static func month(_ text: String, field: String) throws(InputError) -> Month {
-        let folded = String(String.UnicodeScalarView(text.unicodeScalars.map { scalar in
-            (0xFF01...0xFF5E).contains(scalar.value) ? Unicode.Scalar(scalar.value - 0xFEE0) ?? scalar : scalar
-        }))
+        let folded = String(
+            String.UnicodeScalarView(
+                text.unicodeScalars.map { scalar in
+                    (0xFF01...0xFF5E).contains(scalar.value) ? Unicode.Scalar(scalar.value - 0xFEE0) ?? scalar : scalar
+                }))
         let groups = folded.split(whereSeparator: { "-/.年月日 ".contains($0) }).map(String.init)
         let shape = InputError(field: field, reason: "must be a month like 2026-01, 2026/01, 2026年1月 or 202601")
-        guard groups.allSatisfy({ !$0.isEmpty && $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) }) else { throw shape }
+        guard groups.allSatisfy({ !$0.isEmpty && $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) }) else {
+            throw shape
+        }
         switch groups.count {
         case 1: return try Month.parse(groups[0], field: field)
         case 2, 3:
-            guard groups[0].count == 4, (1...2).contains(groups[1].count), let month = Int(groups[1]) else { throw shape }
+            guard groups[0].count == 4, (1...2).contains(groups[1].count), let month = Int(groups[1]) else {
+                throw shape
+            }
             return try Month.parse(groups[0] + "-" + (month < 10 ? "0" : "") + String(month), field: field)
         default: throw shape
         }

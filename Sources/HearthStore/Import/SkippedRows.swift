@@ -29,7 +29,9 @@ extension SpreadsheetTable {
         var header = headerValues
         let reasonColumn =
             header.firstIndex { Self.normalizedHeader(Self.clean($0)) == Self.normalizedHeader(Self.reasonHeader) }
-            ?? { header.append(Self.reasonHeader); return header.count - 1 }()
+            ?? {
+                header.append(Self.reasonHeader); return header.count - 1
+            }()
         var lines = [header.map(CSVTable.field).joined(separator: ",")]
         for item in skipped {
             var values = item.row.values.map(Self.keptAsText)
@@ -67,7 +69,8 @@ extension SpreadsheetTable {
     /// leading zeros) gets a leading tab, which keeps it text and which the reader strips.
     static func keptAsText(_ raw: String) -> String {
         let text = raw.trimmingCharacters(in: .whitespaces)
-        guard !text.isEmpty, text.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), text.utf8.count >= 11 || text.hasPrefix("0")
+        guard !text.isEmpty, text.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
+            text.utf8.count >= 11 || text.hasPrefix("0")
         else { return raw }
         return "\t" + text
     }

@@ -39,11 +39,13 @@ public enum SpreadsheetError: Error, Equatable, Sendable, CustomStringConvertibl
             return "\(file): the file is neither UTF-8 nor GB18030 text; save it from Excel as "
                 + "CSV UTF-8 (逗号分隔) or CSV (逗号分隔)"
         case .unterminatedQuote(let file, let line):
-            return "\(file): line \(line): a quoted cell is never closed (a \" is missing); nothing after it could be read"
+            return
+                "\(file): line \(line): a quoted cell is never closed (a \" is missing); nothing after it could be read"
         case .duplicateHeader(let file, let header):
             return "\(file): two columns are headed \(header); each column needs its own header"
         case .valueWithoutHeader(let file, let line, let column):
-            return "\(file): line \(line): column \(column) has a value but no header; add a header or delete the column"
+            return
+                "\(file): line \(line): column \(column) has a value but no header; add a header or delete the column"
         case .cannotWrite(let file, let reason): return "\(file): cannot be written: \(reason)"
         }
     }

@@ -45,7 +45,9 @@ public struct SpreadsheetTable: Sendable {
     /// Reads and parses the file at `path`.
     public static func read(path: String) throws(SpreadsheetError) -> SpreadsheetTable {
         var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { throw .noSuchFile(file: path) }
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw .noSuchFile(file: path)
+        }
         guard !isDirectory.boolValue else { throw .cannotRead(file: path, reason: "it is a directory") }
         let data: Data
         do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
@@ -63,7 +65,9 @@ public struct SpreadsheetTable: Sendable {
         let names = header.fields.map(Self.clean)
         var seen: Set<String> = []
         for name in names where !name.isEmpty {
-            guard seen.insert(Self.normalizedHeader(name)).inserted else { throw .duplicateHeader(file: file, header: name) }
+            guard seen.insert(Self.normalizedHeader(name)).inserted else {
+                throw .duplicateHeader(file: file, header: name)
+            }
         }
         var rows: [SpreadsheetRow] = []
         for record in records {
@@ -103,8 +107,12 @@ public struct SpreadsheetTable: Sendable {
         var scalars = String.UnicodeScalarView()
         for scalar in header.unicodeScalars {
             var folded = scalar
-            if (0xFF01...0xFF5E).contains(scalar.value), let ascii = Unicode.Scalar(scalar.value - 0xFEE0) { folded = ascii }
-            if folded.properties.isWhitespace || folded == "_" || folded == "\u{3000}" || folded == "\u{FEFF}" { continue }
+            if (0xFF01...0xFF5E).contains(scalar.value), let ascii = Unicode.Scalar(scalar.value - 0xFEE0) {
+                folded = ascii
+            }
+            if folded.properties.isWhitespace || folded == "_" || folded == "\u{3000}" || folded == "\u{FEFF}" {
+                continue
+            }
             scalars.append(folded)
         }
         return String(scalars).lowercased()
@@ -113,7 +121,8 @@ public struct SpreadsheetTable: Sendable {
     /// A cell without surrounding blanks and without the marks people add to keep Excel
     /// from reading digits as a number: a leading `'` or tab, or a `="…"` formula wrapper.
     static func clean(_ raw: String) -> String {
-        var text = raw.trimmingCharacters(in: .whitespacesAndNewlines.union(CharacterSet(charactersIn: "\u{FEFF}\u{200B}")))
+        var text = raw.trimmingCharacters(
+            in: .whitespacesAndNewlines.union(CharacterSet(charactersIn: "\u{FEFF}\u{200B}")))
         if text.hasPrefix("=\""), text.hasSuffix("\""), text.count >= 3 {
             text = String(text.dropFirst(2).dropLast())
         }

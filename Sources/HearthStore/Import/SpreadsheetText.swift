@@ -82,7 +82,9 @@ enum GB18030 {
                 var inLeft = inBuffer.count
                 var outPointer = outBuffer.baseAddress
                 var outLeft = outBuffer.count
-                guard iconv(converter, &inPointer, &inLeft, &outPointer, &outLeft) != -1, inLeft == 0 else { return nil }
+                guard iconv(converter, &inPointer, &inLeft, &outPointer, &outLeft) != -1, inLeft == 0 else {
+                    return nil
+                }
                 guard iconv(converter, nil, nil, &outPointer, &outLeft) != -1 else { return nil }
                 return outBuffer.count - outLeft
             }

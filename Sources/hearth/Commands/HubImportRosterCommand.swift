@@ -94,19 +94,22 @@ struct HubImportRoster: ParsableCommand {
             "enrollments_created": .integer(Int64(report.enrollmentsCreated)),
             "rows_already_imported": .integer(Int64(report.rowsAlreadyImported)),
             "members_without_id_number": .integer(Int64(report.withoutIDNumber.count)),
-            "without_id_number": .array(report.withoutIDNumber.map { flag in
-                .object([
-                    "line": .integer(Int64(flag.line)), "name": .string(flag.name),
-                    "member": flag.member.map { .string($0.value) } ?? .null,
-                ])
-            }),
+            "without_id_number": .array(
+                report.withoutIDNumber.map { flag in
+                    .object([
+                        "line": .integer(Int64(flag.line)), "name": .string(flag.name),
+                        "member": flag.member.map { .string($0.value) } ?? .null,
+                    ])
+                }),
             "rows_skipped": .integer(Int64(report.rowsSkipped)),
             "skipped_file": report.skippedFile.map(JSON.string) ?? .null,
-            "bad_rows": .array(report.problems.map { problem in
-                .object([
-                    "line": .integer(Int64(problem.line)), "field": .string(problem.field), "reason": .string(problem.reason),
-                ])
-            }),
+            "bad_rows": .array(
+                report.problems.map { problem in
+                    .object([
+                        "line": .integer(Int64(problem.line)), "field": .string(problem.field),
+                        "reason": .string(problem.reason),
+                    ])
+                }),
         ])
     }
 
@@ -126,22 +129,28 @@ struct HubImportRoster: ParsableCommand {
         Swift.print(
             "\(report.dryRun ? "dry run, nothing changed: " : "")\(name) (\(report.encoding.displayName), \(report.rows) rows): "
                 + "\(verb) \(report.householdsCreated) households, \(report.membersCreated) members, "
-                + "\(report.enrollmentsCreated) enrollments (approved); \(report.rowsAlreadyImported) rows already imported")
+                + "\(report.enrollmentsCreated) enrollments (approved); \(report.rowsAlreadyImported) rows already imported"
+        )
         for flag in report.withoutIDNumber {
             printError(
                 "warning: \(name) line \(flag.line): \(flag.name) has no ID number: registered as pending, "
-                    + "never paid until one is added (`hearth member edit \(flag.member?.value ?? "M-…") --id-number …`)")
+                    + "never paid until one is added (`hearth member edit \(flag.member?.value ?? "M-…") --id-number …`)"
+            )
         }
         if report.rowsSkipped > 0 {
             for problem in report.problems { printError("skipped \(name) \(problem)") }
             if let skipped = report.skippedFile {
-                Swift.print("\(report.rowsSkipped) rows skipped, written to \(skipped) (readable by you only: it holds ID numbers)")
+                Swift.print(
+                    "\(report.rowsSkipped) rows skipped, written to \(skipped) (readable by you only: it holds ID numbers)"
+                )
             } else {
                 Swift.print("\(report.rowsSkipped) rows would be skipped")
             }
         }
         if !report.withoutIDNumber.isEmpty {
-            Swift.print("\(report.withoutIDNumber.count) members \(report.dryRun ? "would be " : "")flagged without an ID number (never paid until one is added)")
+            Swift.print(
+                "\(report.withoutIDNumber.count) members \(report.dryRun ? "would be " : "")flagged without an ID number (never paid until one is added)"
+            )
         }
     }
 }
