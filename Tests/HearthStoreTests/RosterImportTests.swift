@@ -223,12 +223,13 @@ struct RosterImportTests {
         rows.append("421281101003,0003,某地,牧区,,\(Self.card.prefix(10)),赵六,\(Self.neighbour),户主,,低保,,")
         rows.append("421281101004,,某地,农村,,,钱七,,户主,,,,")
         rows.append("421281101002,0002,,,,,张四,\(Self.head),子,,,,")  // the head's number in another household
+        rows.append("421281101002,0002,河湾村2号,城镇,,,张五,,子,,,,")  // another address for household 0002
         let report = try importing(replica, try write(Self.csv(rows), to: folder + "/roster.csv"))
         #expect(report.refused)
         let seen = Set(report.problems.map { "\($0.line) \($0.field)" })
         for expected in [
             "3 残疾等级", "3 起始年月", "4 身份证号", "4 月保障金额", "7 户类型", "7 一卡通账号", "7 救助项目", "7 月保障金额",
-            "8 户号", "9 身份证号", "2 身份证号",
+            "8 户号", "9 身份证号", "2 身份证号", "10 地址",
         ] {
             #expect(seen.contains(expected), "missing \(expected) in \(seen.sorted())")
         }

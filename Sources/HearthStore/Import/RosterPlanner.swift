@@ -85,6 +85,7 @@ struct RosterPlanner {
                 key: key, village: first.village!, number: first.householdNumber!, line: first.line, existing: existing,
                 existingHead: existingHead)
             var firstLines: [RosterColumn: Int] = [:]
+            let number = household.number  // read apart: `merge` runs during an inout access to `household`
             for index in indices {
                 let row = rows[index]
                 func merge<T: Equatable>(_ column: RosterColumn, _ value: T?, _ slot: inout T?) {
@@ -93,7 +94,7 @@ struct RosterPlanner {
                         if held != value {
                             flag(
                                 index, column,
-                                "differs from line \(firstLines[column] ?? 0) of the same household (户号 \(household.number)); "
+                                "differs from line \(firstLines[column] ?? 0) of the same household (户号 \(number)); "
                                     + "a household has one \(header(column))")
                         }
                     } else {
