@@ -1,0 +1,119 @@
+/// The columns of a county roster (花名册) as `hearth hub import-roster` reads it: one row
+/// per member per program, household columns repeated (or left empty) on each member's row.
+///
+/// Headers are the Chinese ones the county's spreadsheets use, with English aliases;
+/// matching ignores blanks, underscores, case and full-width forms.
+public enum RosterColumn: String, CaseIterable, Sendable {
+    case village
+    case household
+    case address
+    case type
+    case phone
+    case bankCard = "bank_card"
+    case name
+    case idNumber = "id_number"
+    case relation
+    case disabilityGrade = "disability_grade"
+    case program
+    case amount
+    case start
+    /// 错误原因: the column a skipped-rows file adds; ignored, so a fixed file imports as it is.
+    case reason
+
+    /// The header the county's spreadsheets use.
+    public var chineseHeader: String {
+        switch self {
+        case .village: return "区划代码"
+        case .household: return "户号"
+        case .address: return "地址"
+        case .type: return "户类型"
+        case .phone: return "联系电话"
+        case .bankCard: return "一卡通账号"
+        case .name: return "姓名"
+        case .idNumber: return "身份证号"
+        case .relation: return "与户主关系"
+        case .disabilityGrade: return "残疾等级"
+        case .program: return "救助项目"
+        case .amount: return "月保障金额"
+        case .start: return "起始年月"
+        case .reason: return SpreadsheetTable.reasonHeader
+        }
+    }
+
+    /// Every header accepted for the column.
+    public var headers: [String] {
+        switch self {
+        case .village: return ["区划代码", "村(社区)代码", "村代码", "社区代码", "village", "village_code", "division_code"]
+        case .household: return ["户号", "户编号", "household_no", "household_number"]
+        case .address: return ["地址", "家庭住址", "住址", "address"]
+        case .type: return ["户类型", "户籍类型", "household_type", "type"]
+        case .phone: return ["联系电话", "电话", "手机号", "phone"]
+        case .bankCard: return ["一卡通账号", "一卡通", "银行卡号", "bank_card"]
+        case .name: return ["姓名", "name"]
+        case .idNumber: return ["身份证号", "身份证号码", "公民身份号码", "id_number"]
+        case .relation: return ["与户主关系", "关系", "relation"]
+        case .disabilityGrade: return ["残疾等级", "disability_grade", "grade"]
+        case .program: return ["救助项目", "项目", "program"]
+        case .amount: return ["月保障金额", "月保障金额(元)", "金额", "amount"]
+        case .start: return ["起始年月", "起始月份", "start", "start_month"]
+        case .reason: return [SpreadsheetTable.reasonHeader, "reason"]
+        }
+    }
+
+    /// What goes in the column, for help texts.
+    public var meaning: String {
+        switch self {
+        case .village: return "the village's 12-digit division code (统计用区划代码)"
+        case .household: return "the household number within the village, the county's own key"
+        case .address: return "address (needed on at least one row of a new household)"
+        case .type: return "农村 or 城镇 (rural / urban; needed on at least one row of a new household)"
+        case .phone: return "contact phone (optional)"
+        case .bankCard: return "bank card for payments (optional)"
+        case .name: return "the member's name"
+        case .idNumber: return "resident ID number; 15 digits are upgraded to 18; empty: kept, flagged, never paid"
+        case .relation: return "户主/本人, 配偶, 子女 (子, 女, 儿子, 女儿), 父母 (父亲, 母亲), anything else: other"
+        case .disabilityGrade: return "1-4 or 一级..四级 (optional)"
+        case .program: return "the program's Chinese name (农村低保, …) or its code; empty: no program"
+        case .amount: return "yuan per month (needed with a program)"
+        case .start: return "first month paid: 2026-01, 2026/01, 2026年1月 or 202601 (needed with a program)"
+        case .reason: return "ignored (the reason column of a skipped-rows file)"
+        }
+    }
+
+    /// Columns every roster must have.
+    public static let required: [RosterColumn] = [.village, .household, .address, .type, .name, .idNumber, .relation]
+    /// Columns a roster with a 救助项目 column must also have.
+    public static let requiredWithProgram: [RosterColumn] = [.amount, .start]
+
+    /// Which column each of the file's headers is, as the file spells the header.
+    ///
+    /// Refuses unknown headers (they would be silently dropped), two headers for one column,
+    /// and missing required ones, naming them all at once.
+    static func resolve(_ table: SpreadsheetTable) throws(RosterImportError) -> [RosterColumn: String] {
+        var lookup: [String: RosterColumn] = [:]
+        for column in allCases {
+            for header in column.headers { lookup[SpreadsheetTable.normalizedHeader(header)] = column }
+        }
+        var columns: [RosterColumn: String] = [:]
+        var unknown: [String] = []
+        var twice: [String] = []
+        for header in table.headers {
+            guard let column = lookup[SpreadsheetTable.normalizedHeader(header)] else {
+                unknown.append(header)
+                continue
+            }
+            if let earlier = columns[column] {
+                twice.append("\(earlier) and \(header)")
+                continue
+            }
+            columns[column] = header
+        }
+        var needed = required
+        if columns[.program] != nil { needed += requiredWithProgram }
+        let missing = needed.filter { columns[$0] == nil }.map(\.chineseHeader)
+        guard unknown.isEmpty, missing.isEmpty, twice.isEmpty else {
+            throw .columns(file: table.file, unknown: unknown, missing: missing, twice: twice)
+        }
+        return columns
+    }
+}

@@ -1,0 +1,132 @@
+import Foundation
+
+/// One data row of a spreadsheet: the line it starts on, and its cells by header.
+public struct SpreadsheetRow: Sendable {
+    /// The file line the row starts on (the header is line 1). It is the row number Excel
+    /// shows unless a cell above holds a line break.
+    public let line: Int
+    /// Cleaned cells by header (as ``SpreadsheetTable/headers`` spells it); a column the row
+    /// leaves out is "". Cleaned: surrounding blanks trimmed, and a leading `'`, tab or an
+    /// Excel `="…"` wrapper (what people add to keep Excel from turning digits into numbers)
+    /// removed.
+    public let cells: [String: String]
+    /// The cells exactly as the file has them, in column order, for writing the row back
+    /// (``SpreadsheetTable/writeSkipped(_:)``).
+    public let values: [String]
+
+    /// The cleaned cell under `header`, "" when there is none.
+    public subscript(header: String) -> String { cells[header] ?? "" }
+}
+
+/// A CSV spreadsheet as counties keep them: a header row, then one row per line.
+///
+/// This is the reader every spreadsheet import shares (the roster, cross-check lists):
+/// it decodes the bytes (``SpreadsheetText``), parses RFC 4180 CSV with line numbers, cleans
+/// cells, skips blank rows and refuses what cannot be read reliably (duplicate headers, a
+/// value in a column without a header). What the columns mean is the caller's business.
+///
+/// ## Topics
+/// - ``read(path:)``
+/// - ``init(bytes:file:)``
+/// - ``column(named:)``
+/// - ``writeSkipped(_:)``
+public struct SpreadsheetTable: Sendable {
+    /// The path the table was read from (or the name it was given).
+    public let file: String
+    public let encoding: SpreadsheetEncoding
+    /// The headers, cleaned, in column order; columns with a blank header (and no values)
+    /// are left out.
+    public let headers: [String]
+    /// The header row exactly as the file has it.
+    public let headerValues: [String]
+    /// The data rows, blank rows left out, in file order.
+    public let rows: [SpreadsheetRow]
+
+    /// Reads and parses the file at `path`.
+    public static func read(path: String) throws(SpreadsheetError) -> SpreadsheetTable {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw .noSuchFile(file: path)
+        }
+        guard !isDirectory.boolValue else { throw .cannotRead(file: path, reason: "it is a directory") }
+        let data: Data
+        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
+            throw .cannotRead(file: path, reason: (error as NSError).localizedDescription)
+        }
+        return try SpreadsheetTable(bytes: Array(data), file: path)
+    }
+
+    /// Parses a file's bytes; `file` names it in errors and is where skipped rows go.
+    public init(bytes: [UInt8], file: String) throws(SpreadsheetError) {
+        let decoded = try SpreadsheetText.decode(bytes, file: file)
+        var records = try CSVTable.parse(decoded.text, file: file)[...]
+        while let first = records.first, first.fields.allSatisfy({ Self.clean($0).isEmpty }) { records.removeFirst() }
+        guard let header = records.popFirst() else { throw .empty(file: file) }
+        let names = header.fields.map(Self.clean)
+        var seen: Set<String> = []
+        for name in names where !name.isEmpty {
+            guard seen.insert(Self.normalizedHeader(name)).inserted else {
+                throw .duplicateHeader(file: file, header: name)
+            }
+        }
+        var rows: [SpreadsheetRow] = []
+        for record in records {
+            var cells: [String: String] = [:]
+            var blank = true
+            for (column, raw) in record.fields.enumerated() {
+                let value = Self.clean(raw)
+                guard !value.isEmpty else { continue }
+                blank = false
+                guard column < names.count, !names[column].isEmpty else {
+                    throw .valueWithoutHeader(file: file, line: record.line, column: column + 1)
+                }
+                cells[names[column]] = value
+            }
+            guard !blank else { continue }
+            for name in names where !name.isEmpty && cells[name] == nil { cells[name] = "" }
+            rows.append(SpreadsheetRow(line: record.line, cells: cells, values: record.fields))
+        }
+        self.file = file
+        self.encoding = decoded.encoding
+        self.headers = names.filter { !$0.isEmpty }
+        self.headerValues = header.fields
+        self.rows = rows
+    }
+
+    /// The header, as this file spells it, that matches one of `names` once both are
+    /// normalized (``normalizedHeader(_:)``); nil when the file has none of them.
+    public func column(named names: [String]) -> String? {
+        let wanted = Set(names.map(Self.normalizedHeader))
+        return headers.first { wanted.contains(Self.normalizedHeader($0)) }
+    }
+
+    /// A header reduced for matching: full-width forms folded (（ → (), blanks and
+    /// underscores removed, lower-cased. "村（社区）代码" and "村(社区) 代码" match; so do
+    /// "ID_Number" and "id number".
+    public static func normalizedHeader(_ header: String) -> String {
+        var scalars = String.UnicodeScalarView()
+        for scalar in header.unicodeScalars {
+            var folded = scalar
+            if (0xFF01...0xFF5E).contains(scalar.value), let ascii = Unicode.Scalar(scalar.value - 0xFEE0) {
+                folded = ascii
+            }
+            if folded.properties.isWhitespace || folded == "_" || folded == "\u{3000}" || folded == "\u{FEFF}" {
+                continue
+            }
+            scalars.append(folded)
+        }
+        return String(scalars).lowercased()
+    }
+
+    /// A cell without surrounding blanks and without the marks people add to keep Excel
+    /// from reading digits as a number: a leading `'` or tab, or a `="…"` formula wrapper.
+    static func clean(_ raw: String) -> String {
+        var text = raw.trimmingCharacters(
+            in: .whitespacesAndNewlines.union(CharacterSet(charactersIn: "\u{FEFF}\u{200B}")))
+        if text.hasPrefix("=\""), text.hasSuffix("\""), text.count >= 3 {
+            text = String(text.dropFirst(2).dropLast())
+        }
+        if text.hasPrefix("'") { text = String(text.dropFirst()) }
+        return text.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+}

@@ -1,0 +1,156 @@
+import ArgumentParser
+import Foundation
+import HearthCore
+import HearthStore
+
+struct HubImportRoster: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import-roster",
+        abstract: "Load the county's existing roster (花名册, a CSV spreadsheet) into the hub as ordinary ops.",
+        discussion: """
+            The file is CSV as Excel saves it: CSV UTF-8 (with or without BOM) or plain CSV in GB18030 (Excel on a \
+            Chinese system). One row per member per program: a member with two programs is on two rows with the same \
+            ID number, a member with no program has an empty 救助项目. Household columns may repeat on each member's \
+            row or be given once; they must not disagree. A leading ' or tab in a cell (to keep Excel from turning \
+            digits into numbers) is ignored.
+
+            Columns (header, English alias; * required):
+            \(columnHelp)
+            With 救助项目, 月保障金额 and 起始年月 are required too. Other headers are refused.
+
+            Every bad row is reported with its line, column and reason (never an ID or card number), and then nothing \
+            is imported (exit 65), unless --skip-invalid: the good rows are imported and the bad ones are written \
+            beside the file (roster.skipped.csv, a new name if that exists; mode 0600, UTF-8 with BOM, the original \
+            columns plus 错误原因), to fix and import again. A member without an ID number is kept and flagged: \
+            pending, never paid until one is added. Imported enrollments are approved, with --worker as approver.
+
+            Importing the same file again changes nothing; a file with more rows adds only what is new. A row whose \
+            ID number belongs to a member registered by other means is refused.
+
+            Output: the number of records created (households + members + enrollments) alone on the first line, then \
+            a summary; warnings and bad rows on stderr. --json prints one JSON document instead (also when refused).
+            """)
+    /// One line per column: header, English aliases, required mark, meaning.
+    static var columnHelp: String {
+        RosterColumn.allCases.filter { $0 != .reason }.map { column in
+            let aliases = column.headers.filter { $0.allSatisfy(\.isASCII) }.joined(separator: ", ")
+            let mark = RosterColumn.required.contains(column) ? "*" : " "
+            return "  \(mark) \(column.chineseHeader) (\(aliases)): \(column.meaning)"
+        }.joined(separator: "\n")
+    }
+
+    @OptionGroup var replica: ReplicaOptions
+    @Argument(help: "The roster as a CSV file.") var file: String
+    @Flag(name: .customLong("dry-run"), help: "Check the file and say what would be imported; change nothing.")
+    var dryRun = false
+    @Flag(
+        name: .customLong("skip-invalid"),
+        help: "Import the good rows and write the bad ones beside the file, instead of importing nothing.")
+    var skipInvalid = false
+    @Flag(help: "Print one JSON document.") var json = false
+
+    func run() throws {
+        try guarded {
+            let hub = try replica.open()
+            guard hub.info.role == .hub else {
+                throw CLIError.usage("\(hub.path) is a node's replica: the roster is imported at the county hub")
+            }
+            let author = dryRun ? replica.reader : try replica.author
+            let report: RosterImportReport
+            do throws(RosterImportError) {
+                report = try hub.importRoster(
+                    file: file, dryRun: dryRun, skipInvalid: skipInvalid, author: author, nowMillis: nowMillis())
+            } catch {
+                switch error {
+                case .replica(let inner): throw inner
+                case .spreadsheet(.noSuchFile), .spreadsheet(.cannotRead):
+                    printError(error.description)
+                    throw ExitCode(66)
+                case .spreadsheet(.cannotWrite):
+                    printError(error.description)
+                    throw ExitCode(1)
+                case .notHub: throw CLIError.usage(error.description)
+                default:
+                    printError(error.description)
+                    throw ExitCode(65)
+                }
+            }
+            if json {
+                Output.json(Self.json(report))
+            } else {
+                Self.print(report)
+            }
+            if report.refused { throw ExitCode(65) }
+        }
+    }
+
+    static func json(_ report: RosterImportReport) -> JSON {
+        .object([
+            "file": .string(report.file), "encoding": .string(report.encoding.rawValue),
+            "rows": .integer(Int64(report.rows)), "dry_run": .bool(report.dryRun), "refused": .bool(report.refused),
+            "imported": .bool(!report.dryRun && !report.refused),
+            "households_created": .integer(Int64(report.householdsCreated)),
+            "members_created": .integer(Int64(report.membersCreated)),
+            "enrollments_created": .integer(Int64(report.enrollmentsCreated)),
+            "rows_already_imported": .integer(Int64(report.rowsAlreadyImported)),
+            "members_without_id_number": .integer(Int64(report.withoutIDNumber.count)),
+            "without_id_number": .array(
+                report.withoutIDNumber.map { flag in
+                    .object([
+                        "line": .integer(Int64(flag.line)), "name": .string(flag.name),
+                        "member": flag.member.map { .string($0.value) } ?? .null,
+                    ])
+                }),
+            "rows_skipped": .integer(Int64(report.rowsSkipped)),
+            "skipped_file": report.skippedFile.map(JSON.string) ?? .null,
+            "bad_rows": .array(
+                report.problems.map { problem in
+                    .object([
+                        "line": .integer(Int64(problem.line)), "field": .string(problem.field),
+                        "reason": .string(problem.reason),
+                    ])
+                }),
+        ])
+    }
+
+    static func print(_ report: RosterImportReport) {
+        let name = (report.file as NSString).lastPathComponent
+        let lines = report.badLines.count
+        if report.refused {
+            for problem in report.problems { printError("\(name) \(problem)") }
+            printError(
+                "\(report.dryRun ? "dry run: the import would be refused" : "nothing imported"): \(lines) bad "
+                    + "row\(lines == 1 ? "" : "s") in \(name); fix \(lines == 1 ? "it" : "them"), or import the good rows "
+                    + "with --skip-invalid (the bad ones are then written beside the file)")
+            return
+        }
+        Swift.print(report.recordsCreated)
+        let verb = report.dryRun ? "would create" : "created"
+        Swift.print(
+            "\(report.dryRun ? "dry run, nothing changed: " : "")\(name) (\(report.encoding.displayName), \(report.rows) rows): "
+                + "\(verb) \(report.householdsCreated) households, \(report.membersCreated) members, "
+                + "\(report.enrollmentsCreated) enrollments (approved); \(report.rowsAlreadyImported) rows already imported"
+        )
+        for flag in report.withoutIDNumber {
+            printError(
+                "warning: \(name) line \(flag.line): \(flag.name) has no ID number: registered as pending, "
+                    + "never paid until one is added (`hearth member edit \(flag.member?.value ?? "M-…") --id-number …`)"
+            )
+        }
+        if report.rowsSkipped > 0 {
+            for problem in report.problems { printError("skipped \(name) \(problem)") }
+            if let skipped = report.skippedFile {
+                Swift.print(
+                    "\(report.rowsSkipped) rows skipped, written to \(skipped) (readable by you only: it holds ID numbers)"
+                )
+            } else {
+                Swift.print("\(report.rowsSkipped) rows would be skipped")
+            }
+        }
+        if !report.withoutIDNumber.isEmpty {
+            Swift.print(
+                "\(report.withoutIDNumber.count) members \(report.dryRun ? "would be " : "")flagged without an ID number (never paid until one is added)"
+            )
+        }
+    }
+}

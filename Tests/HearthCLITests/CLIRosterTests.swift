@@ -1,0 +1,58 @@
+import Foundation
+import HearthCore
+import Testing
+
+@Suite("hearth hub import-roster, end to end")
+struct CLIRosterTests {
+    static func id(_ first17: String) -> String { first17 + String(IDNumber.checkDigit(of: first17)!) }
+
+    func roster(_ cli: CLIRunner, _ name: String, rows: [String]) throws -> String {
+        let header = "区划代码,户号,地址,户类型,一卡通账号,姓名,身份证号,与户主关系,救助项目,月保障金额,起始年月"
+        let path = cli.directory + "/" + name
+        let text = "\u{FEFF}" + ([header] + rows).joined(separator: "\r\n") + "\r\n"
+        try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+        return path
+    }
+
+    @Test("a bad roster exits 65 and changes nothing; a good one imports and the payroll pays its approved enrollments")
+    func importThenPay() throws {
+        let cli = try CLIRunner()
+        _ = try cli.ok(["hub", "init", "--name", "宜城市", "--scope", "421281"])
+        let head = Self.id("42128119800101001")
+        let spouse = Self.id("42128119820305002")
+        let good = [
+            "421281101001,0001,新庄村三组12号,农村,\t6222000011112222,王秀英,\t\(head),户主,农村低保,560,2026-01",
+            "421281101001,0001,,,,李强,\t\(spouse),配偶,农村低保,560,2026-01",
+            "421281101001,0001,,,,王小宝,,子,,,",
+        ]
+        let logBefore = try #require(try cli.ok(["status", "--json"]).json?["log_size"]?.integerValue)
+        let bad = try roster(cli, "bad.csv", rows: good + ["421281101001,0002,某地,农村,,赵六,4.21281E+17,户主,,,"])
+        let refused = try cli.run(["hub", "import-roster", bad])
+        #expect(refused.status == 65)
+        #expect(refused.stderr.contains("line 5, 身份证号"))
+        #expect(!refused.stderr.contains(head) && !refused.stderr.contains(spouse))
+        let refusedJSON = try cli.run(["hub", "import-roster", bad, "--json"])
+        #expect(refusedJSON.status == 65)
+        #expect(refusedJSON.json?["bad_rows"]?.arrayValue?.first?["line"]?.integerValue == 5)
+        #expect(refusedJSON.json?["bad_rows"]?.arrayValue?.first?["field"]?.stringValue == "身份证号")
+        #expect(try cli.ok(["status", "--json"]).json?["log_size"]?.integerValue == logBefore)
+
+        let path = try roster(cli, "roster.csv", rows: good)
+        let dry = try cli.ok(["hub", "import-roster", path, "--dry-run"])
+        #expect(dry.firstLine == "6")
+        #expect(try cli.ok(["status", "--json"]).json?["log_size"]?.integerValue == logBefore)
+        let imported = try cli.ok(["hub", "import-roster", path])
+        #expect(imported.firstLine == "6")  // 1 household, 3 members, 2 enrollments
+        #expect(imported.stderr.contains("line 4: 王小宝 has no ID number"))
+        let again = try #require(try cli.ok(["hub", "import-roster", path, "--json"]).json)
+        #expect(again["rows_already_imported"]?.integerValue == 3)
+        #expect(again["members_created"]?.integerValue == 0)
+
+        let roll = cli.directory + "/roll.csv"
+        let payroll = try #require(try cli.ok(["hub", "payroll", "--month", "2026-11", "--out", roll, "--json"]).json)
+        #expect(payroll["rows"]?.integerValue == 2)
+        #expect(payroll["total_yuan"]?.stringValue == "1120.00")
+        let text = try String(contentsOfFile: roll, encoding: .utf8)
+        #expect(text.contains("王秀英") && text.contains("李强") && !text.contains("王小宝"))
+    }
+}

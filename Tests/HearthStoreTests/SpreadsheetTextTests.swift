@@ -1,0 +1,112 @@
+import Foundation
+import HearthCore
+import Testing
+
+@testable import HearthStore
+
+@Suite("Reading spreadsheets as counties save them")
+struct SpreadsheetTextTests {
+    static let csv =
+        "姓名,身份证号,地址\r\n王秀英,\t421281198001010011,\"新庄村三组12号, 东\"\r\n李强,'42128119820305002X,\"他说\"\"好\"\"\"\r\n"
+
+    func temporaryDirectory() throws -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("hearth-sheet-\(UUID().uuidString)")
+            .path
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+
+    @Test("UTF-8 with a BOM, UTF-8 without one and GB18030 (Excel on a Chinese system) read as the same table")
+    func encodings() throws {
+        let gb = try #require(GB18030.encode(Self.csv))
+        // Really GB18030: 中文 is D6D0 CEC4 in GBK and GB18030, not its six UTF-8 bytes.
+        #expect(GB18030.encode("中文") == [0xD6, 0xD0, 0xCE, 0xC4])
+        #expect(String(validating: gb, as: UTF8.self) == nil)
+        let tables = try [
+            SpreadsheetTable(bytes: [0xEF, 0xBB, 0xBF] + Array(Self.csv.utf8), file: "bom.csv"),
+            SpreadsheetTable(bytes: Array(Self.csv.utf8), file: "plain.csv"),
+            SpreadsheetTable(bytes: gb, file: "gb.csv"),
+        ]
+        #expect(tables.map(\.encoding) == [.utf8BOM, .utf8, .gb18030])
+        for table in tables {
+            #expect(table.headers == ["姓名", "身份证号", "地址"])
+            #expect(table.rows.map(\.line) == [2, 3])
+            #expect(table.rows[0]["姓名"] == "王秀英")
+            #expect(table.rows[0]["身份证号"] == "421281198001010011")
+            #expect(table.rows[0]["地址"] == "新庄村三组12号, 东")
+            #expect(table.rows[1]["身份证号"] == "42128119820305002X")
+            #expect(table.rows[1]["地址"] == "他说\"好\"")
+        }
+    }
+
+    @Test("quoted cells keep commas, doubled quotes and line breaks; LF or CRLF; rows keep their first line's number")
+    func quotingAndLines() throws {
+        let text = "a,b\n1,\"two\nlines\"\n\n3,\"x,y\"\r\n,\n4,=\"0012\"\n\n"
+        let table = try SpreadsheetTable(bytes: Array(text.utf8), file: "t.csv")
+        #expect(table.rows.map(\.line) == [2, 5, 7])
+        #expect(table.rows[0]["b"] == "two\nlines")
+        #expect(table.rows[1]["b"] == "x,y")
+        #expect(table.rows[2]["b"] == "0012")
+        #expect(table.rows[2].values == ["4", "=\"0012\""])
+        let short = try SpreadsheetTable(bytes: Array("a,b,c\n1\n".utf8), file: "s.csv")
+        #expect(short.rows[0]["c"] == "")
+        let trailingBlankHeaders = try SpreadsheetTable(bytes: Array("a,b,,\n1,2,,\n".utf8), file: "e.csv")
+        #expect(trailingBlankHeaders.headers == ["a", "b"])
+    }
+
+    @Test("headers match across full-width forms, blanks, underscores and case")
+    func headerMatching() throws {
+        let table = try SpreadsheetTable(bytes: Array("村（社区）代码, ID_Number\n1,2\n".utf8), file: "h.csv")
+        #expect(table.column(named: ["村(社区)代码"]) == "村（社区）代码")
+        #expect(table.column(named: ["id number"]) == "ID_Number")
+        #expect(table.column(named: ["姓名"]) == nil)
+    }
+
+    @Test("a workbook, UTF-16, binary bytes, an unclosed quote and a repeated header are refused with a clear error")
+    func refusals() throws {
+        func error(_ bytes: [UInt8]) -> SpreadsheetError? {
+            do {
+                _ = try SpreadsheetTable(bytes: bytes, file: "x.csv")
+                return nil
+            } catch { return error }
+        }
+        #expect(error([0x50, 0x4B, 0x03, 0x04, 0x14, 0x00]) == .workbook(file: "x.csv"))
+        #expect(error([0xFF, 0xFE, 0x53, 0x59]) == .utf16(file: "x.csv"))
+        #expect(error([0x61, 0x00, 0x62]) == .notText(file: "x.csv"))
+        #expect(error([0x61, 0x2C, 0xFF, 0xFF, 0x0A]) == .notText(file: "x.csv"))
+        #expect(error([]) == .empty(file: "x.csv"))
+        #expect(error(Array("a,b\n1,\"open\n2,3\n".utf8)) == .unterminatedQuote(file: "x.csv", line: 2))
+        #expect(error(Array("姓名,姓名\n1,2\n".utf8)) == .duplicateHeader(file: "x.csv", header: "姓名"))
+        #expect(error(Array("a,b\n1,2,3\n".utf8)) == .valueWithoutHeader(file: "x.csv", line: 2, column: 3))
+        #expect(SpreadsheetError.workbook(file: "x.csv").description.contains("CSV UTF-8"))
+        #expect(throws: SpreadsheetError.noSuchFile(file: "/nonexistent/roster.csv")) {
+            try SpreadsheetTable.read(path: "/nonexistent/roster.csv")
+        }
+    }
+
+    @Test("skipped rows go beside the input with their reasons: 0600, BOM, never over an existing file")
+    func skippedFile() throws {
+        let directory = try temporaryDirectory()
+        let path = directory + "/roster.csv"
+        try Data(Self.csv.utf8).write(to: URL(fileURLWithPath: path))
+        let table = try SpreadsheetTable.read(path: path)
+        let first = try table.writeSkipped([SkippedRow(row: table.rows[1], reason: "身份证号: check digit does not match")])
+        #expect(first == directory + "/roster.skipped.csv")
+        let second = try table.writeSkipped([SkippedRow(row: table.rows[0], reason: "x")])
+        #expect(second == directory + "/roster.skipped-2.csv")
+        let attributes = try FileManager.default.attributesOfItem(atPath: first)
+        #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o600)
+        let bytes = try Array(Data(contentsOf: URL(fileURLWithPath: first)))
+        #expect(bytes.starts(with: [0xEF, 0xBB, 0xBF]))
+        // Read back: the original columns, the row as it was, and the reason.
+        let back = try SpreadsheetTable.read(path: first)
+        #expect(back.headers == ["姓名", "身份证号", "地址", "错误原因"])
+        #expect(back.rows.count == 1)
+        #expect(back.rows[0]["身份证号"] == "42128119820305002X")
+        #expect(back.rows[0]["地址"] == "他说\"好\"")
+        #expect(back.rows[0]["错误原因"] == "身份证号: check digit does not match")
+        // A fixed skipped file written again reuses its reason column.
+        let again = try back.writeSkipped([SkippedRow(row: back.rows[0], reason: "again")])
+        #expect(try SpreadsheetTable.read(path: again).headers == ["姓名", "身份证号", "地址", "错误原因"])
+    }
+}
