@@ -1,0 +1,132 @@
+import ArgumentParser
+import Foundation
+import HearthCore
+import HearthStore
+
+struct HubCrosscheck: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "crosscheck", abstract: "Cross-check other departments' lists (信息比对) against the county's members.",
+        subcommands: [HubCrosscheckImport.self])
+}
+
+struct HubCrosscheckImport: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import",
+        abstract: "Match a list (deaths, pensions, vehicles, …) on ID number and turn each match into a lead (问题线索).",
+        discussion: """
+            The file is CSV as Excel saves it (UTF-8 with or without BOM, or GB18030), read like the roster. Columns:
+            身份证号 (or 公民身份号码, id_number) is required; 死亡日期 / 火化日期 / 注销日期 / 日期 (date) is the date the
+            list gives; every other column is kept, as "header: value", in the lead's detail for the verifier. The
+            match is on the ID number's keyed hash; 15-digit numbers are upgraded; an ID number Excel turned into a
+            number is refused.
+
+            Each match becomes a lead in the member's village, replicated to the owning township
+            (`hearth lead list|confirm|refute` there). A death match suspends the person's approved enrollments at once
+            and holds any other, pending verification; a member already recorded as deceased needs nothing.
+
+            Every bad row is reported with its line, column and reason, and then nothing is imported (exit 65), unless
+            --skip-invalid: the good rows are imported and the bad ones written beside the file (0600). Importing the
+            same list twice changes nothing.
+
+            Output: the number of new leads alone on the first line, then the lead ids and a summary; --json prints
+            one JSON document instead.
+            """)
+    static let idHeaders = ["身份证号", "身份证号码", "公民身份号码", "证件号码", "id_number", "idnumber", "id"]
+    static let dateHeaders = ["死亡日期", "火化日期", "注销日期", "日期", "date", "death_date"]
+
+    /// A long run of digits (another ID or a card number) is never copied into a lead's detail.
+    static func looksSensitive(_ value: String) -> Bool {
+        value.filter { $0.isNumber }.count >= 15
+    }
+
+    @OptionGroup var replica: ReplicaOptions
+    @Option(help: "Which list: death (火化/户籍注销), pension, vehicle or other.") var source: String
+    @Argument(help: "The list as a CSV file.") var file: String
+    @Flag(name: .customLong("dry-run"), help: "Match and say what would be made; change nothing.") var dryRun = false
+    @Flag(
+        name: .customLong("skip-invalid"),
+        help: "Import the good rows and write the bad ones beside the file, instead of importing nothing.")
+    var skipInvalid = false
+    @Flag(help: "Print one JSON document.") var json = false
+
+    func run() throws {
+        try guarded {
+            guard let list = CrosscheckSource(rawValue: source) else {
+                throw InputError(field: "source", reason: "must be death, pension, vehicle or other")
+            }
+            let hub = try replica.open()
+            guard hub.info.role == .hub else {
+                throw CLIError.usage("\(hub.path) is a node's replica: cross-checks are imported at the county hub")
+            }
+            let table: SpreadsheetTable
+            do throws(SpreadsheetError) { table = try SpreadsheetTable.read(path: file) } catch {
+                printError(error.description)
+                if case .noSuchFile = error { throw ExitCode(66) }
+                throw ExitCode(65)
+            }
+            guard let idColumn = table.column(named: Self.idHeaders) else {
+                throw InputError(field: "header", reason: "\(file) has no 身份证号 column (the ID number to match on)")
+            }
+            let dateColumn = table.column(named: Self.dateHeaders)
+            let rows = table.rows.map { row in
+                CrosscheckRow(
+                    line: row.line, idNumber: row[idColumn], date: dateColumn.map { row[$0] },
+                    detail: table.headers.filter { $0 != idColumn && !row[$0].isEmpty && !Self.looksSensitive(row[$0]) }
+                        .map { "\($0): \(row[$0])" }.joined(separator: "; "))
+            }
+            let author = dryRun ? replica.reader : try replica.author
+            let outcome = try hub.importCrosscheck(
+                source: list, rows: rows, dryRun: dryRun, skipInvalid: skipInvalid, author: author, nowMillis: nowMillis())
+            let refused = !outcome.problems.isEmpty && !skipInvalid
+            var skippedFile: String?
+            if !refused, !dryRun, !outcome.problems.isEmpty {
+                let reasons = Dictionary(grouping: outcome.problems, by: \.line)
+                let skipped = table.rows.filter { reasons[$0.line] != nil }.map { row in
+                    SkippedRow(row: row, reason: reasons[row.line]!.map { "\($0.field): \($0.reason)" }.joined(separator: "; "))
+                }
+                do throws(SpreadsheetError) { skippedFile = try table.writeSkipped(skipped) } catch {
+                    printError(error.description)
+                    throw ExitCode(1)
+                }
+            }
+            let name = (file as NSString).lastPathComponent
+            if json {
+                Output.json(.object([
+                    "file": .string(file), "source": .string(list.rawValue), "rows": .integer(Int64(outcome.rows)),
+                    "dry_run": .bool(dryRun), "refused": .bool(refused), "matched": .integer(Int64(outcome.matched)),
+                    "unmatched": .integer(Int64(outcome.unmatched)), "new_leads": .integer(Int64(outcome.newLeads)),
+                    "leads": .array(outcome.leads.map { .string($0.value) }),
+                    "already_imported": .integer(Int64(outcome.alreadyImported)),
+                    "already_deceased": .integer(Int64(outcome.alreadyDeceased)),
+                    "suspended": .array(outcome.suspended.map { .string($0.value) }),
+                    "skipped_file": skippedFile.map(JSON.string) ?? .null,
+                    "bad_rows": .array(outcome.problems.map { problem in
+                        .object([
+                            "line": .integer(Int64(problem.line)), "field": .string(problem.field), "reason": .string(problem.reason),
+                        ])
+                    }),
+                ]))
+                if refused { throw ExitCode(65) }
+                return
+            }
+            if refused {
+                for problem in outcome.problems { printError("\(name) \(problem)") }
+                printError(
+                    "nothing imported: \(outcome.problems.count) bad row(s) in \(name); fix them, or import the good rows with --skip-invalid")
+                throw ExitCode(65)
+            }
+            print(outcome.newLeads)
+            for lead in outcome.leads { print("  \(lead)") }
+            print(
+                "\(dryRun ? "dry run, nothing changed: " : "")\(name) (\(list.chineseName), \(outcome.rows) rows): "
+                    + "\(outcome.matched) matched, \(outcome.unmatched) not in the county; \(dryRun ? "would make" : "made") "
+                    + "\(outcome.newLeads) leads; \(outcome.alreadyImported) already imported; "
+                    + "\(outcome.alreadyDeceased) already recorded as deceased")
+            if !outcome.suspended.isEmpty {
+                print("\(outcome.suspended.count) enrollments suspended pending verification (the township confirms or refutes)")
+            }
+            for problem in outcome.problems { printError("skipped \(name) \(problem)") }
+            if let skippedFile { print("\(outcome.problems.count) rows skipped, written to \(skippedFile)") }
+        }
+    }
+}
