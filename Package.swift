@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "HearthProtocol", targets: ["HearthProtocol"]),
         .library(name: "HearthHub", targets: ["HearthHub"]),
         .library(name: "HearthClient", targets: ["HearthClient"]),
+        .library(name: "HearthSim", targets: ["HearthSim"]),
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
@@ -72,11 +73,21 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // The deterministic simulation: the production code over a faulty network it controls.
+        .target(
+            name: "HearthSim",
+            dependencies: [
+                "HearthCore", "HearthStore", "HearthProtocol", "HearthHub",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // The `hearth` command line, for nodes and the hub.
         .executableTarget(
             name: "hearth",
             dependencies: [
-                "HearthCore", "HearthStore", "HearthProtocol", "HearthHub", "HearthClient",
+                "HearthCore", "HearthStore", "HearthProtocol", "HearthHub", "HearthClient", "HearthSim",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -87,6 +98,7 @@ let package = Package(
             name: "HearthSyncTests",
             dependencies: ["HearthCore", "HearthStore", "HearthProtocol", "HearthHub", "HearthClient"]),
         .testTarget(name: "HearthCLITests", dependencies: ["hearth", "HearthCore", "HearthStore"]),
+        .testTarget(name: "HearthSimTests", dependencies: ["HearthSim", "HearthCore", "HearthStore"]),
     ],
     swiftLanguageModes: [.v6]
 )

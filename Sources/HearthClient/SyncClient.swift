@@ -103,7 +103,7 @@ public struct SyncClient: Sendable {
             if response.acked > own { throw SyncError.behindItself(hubHolds: response.acked, local: own) }
             let notes: String? =
                 response.quarantined.isEmpty ? nil : JSON.array(response.quarantined.map(\.json)).canonicalText
-            try replica.recordAck(response.acked, notes: notes, nowMillis: clock())
+            try replica.recordAck(response.acked, hash: response.ackedHash, notes: notes, nowMillis: clock())
             summary.pushedOps += ops.count
             summary.pushedBytes += bytes
             summary.quarantined += response.quarantined
@@ -120,6 +120,7 @@ public struct SyncClient: Sendable {
             do { response = try PullResponse(json: json) } catch { throw SyncError.badResponse(error.description) }
             let own = try replica.syncState().ownCounter
             if response.yourCounter > own { throw SyncError.behindItself(hubHolds: response.yourCounter, local: own) }
+            try replica.checkHubHolds(counter: response.yourCounter, hash: response.yourHash)
             let report = try replica.applyPulled(response.ops, cursor: response.cursor, nowMillis: clock())
             summary.pulledOps += response.ops.count
             summary.pulledBytes += bytes

@@ -75,7 +75,9 @@ extension HubService {
         while pulls.count < Bundle.maxPieces {
             let batch = try replica.pull(for: node, cursor: cursor, maxOps: WireLimits.maxOpsPerMessage, nowMillis: clock())
             pulls.append(
-                PullResponse(hub: replica.info.id, ops: batch.ops, cursor: batch.cursor, more: batch.more, yourCounter: node.ackedCounter))
+                PullResponse(
+                    hub: replica.info.id, ops: batch.ops, cursor: batch.cursor, more: batch.more, yourCounter: node.ackedCounter,
+                    yourHash: try replica.chainHash(replica: node.replica, counter: node.ackedCounter) ?? ""))
             ops += batch.ops.count
             cursor = batch.cursor
             if !batch.more { break }

@@ -199,7 +199,9 @@ public struct HubService: Sendable {
     /// Verifies a push's chain and applies it; shared by HTTP and bundle import.
     public func accept(_ request: PushRequest, from node: NodeRecord) throws -> PushResponse {
         guard let first = request.ops.first else {
-            return PushResponse(acked: node.ackedCounter, applied: 0, duplicates: 0, waiting: 0, quarantined: [])
+            return PushResponse(
+                acked: node.ackedCounter, ackedHash: try replica.chainHash(replica: node.replica, counter: node.ackedCounter) ?? "",
+                applied: 0, duplicates: 0, waiting: 0, quarantined: [])
         }
         guard let previous = try replica.chainHash(replica: node.replica, counter: first.dot.counter - 1) else {
             throw HubError.conflict(
@@ -223,7 +225,8 @@ public struct HubService: Sendable {
         }
         metrics.received(request.ops.count, applied: outcome.report.applied, rejected: outcome.quarantined.count)
         return PushResponse(
-            acked: outcome.acked, applied: outcome.report.applied, duplicates: outcome.report.duplicates,
+            acked: outcome.acked, ackedHash: try replica.chainHash(replica: node.replica, counter: outcome.acked) ?? "",
+            applied: outcome.report.applied, duplicates: outcome.report.duplicates,
             waiting: outcome.report.waiting, quarantined: outcome.quarantined.map { QuarantineNote(dot: $0.dot, reason: $0.reason) })
     }
 
@@ -269,6 +272,7 @@ public struct HubService: Sendable {
         try replica.confirmPulled(node: node.replica, cursor: request.cursor, nowMillis: clock())
         let batch = try replica.pull(for: node, cursor: request.cursor, maxOps: request.maxOps, nowMillis: clock())
         return PullResponse(
-            hub: replica.info.id, ops: batch.ops, cursor: batch.cursor, more: batch.more, yourCounter: node.ackedCounter)
+            hub: replica.info.id, ops: batch.ops, cursor: batch.cursor, more: batch.more, yourCounter: node.ackedCounter,
+            yourHash: try replica.chainHash(replica: node.replica, counter: node.ackedCounter) ?? "")
     }
 }

@@ -16,7 +16,7 @@ struct Hearth: AsyncParsableCommand {
             RejectCommand.self, SuspendCommand.self, ResumeCommand.self, ExitCommand.self, EnrollmentCommand.self,
             DeathCommand.self, VisitCommand.self, ShowCommand.self, LogCommand.self, StatusCommand.self, ReportCommand.self, LeadCommand.self,
             HubCommand.self,
-            BenchCommand.self, DemoCommand.self,
+            BenchCommand.self, SimCommand.self, DemoCommand.self,
         ]
     )
 }

@@ -38,12 +38,12 @@ private let samples: [(schema: String, json: JSON)] = [
     (
         "push-response.schema.json",
         PushResponse(
-            acked: 3, applied: 1, duplicates: 1, waiting: 0,
+            acked: 3, ackedHash: String(repeating: "ab", count: 32), applied: 1, duplicates: 1, waiting: 0,
             quarantined: [QuarantineNote(dot: Dot(replica: replica, counter: 2), reason: "village outside scope")]
         ).json
     ),
     ("pull-request.schema.json", PullRequest(replica: replica, cursor: 0, maxOps: 1_000).json),
-    ("pull-response.schema.json", PullResponse(hub: hub, ops: [], cursor: 8, more: false, yourCounter: 3).json),
+    ("pull-response.schema.json", PullResponse(hub: hub, ops: [], cursor: 8, more: false, yourCounter: 3, yourHash: "").json),
     (
         "register-request.schema.json",
         RegisterRequest(secret: "c2VjcmV0", replica: replica, publicKey: "a2V5", name: "village 1").json

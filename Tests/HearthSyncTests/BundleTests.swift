@@ -171,7 +171,7 @@ struct BundleTests {
                     origin: county.hub.info.scope,
                     record: op.record, scope: op.scope, fields: ["phone": .text("13999999999")], context: op.context,
                     previous: "")
-            }, cursor: 1_000, more: false, yourCounter: 2)
+            }, cursor: 1_000, more: false, yourCounter: 2, yourHash: "")
         let forgedPull = HearthProtocol.Bundle(
             kind: .hubToNode, from: county.hub.info.id, to: village.info.id, pulls: [pull])
         let forgedFile = county.directory + "/forged.from-hub.hbundle"

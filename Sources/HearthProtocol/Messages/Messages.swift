@@ -22,6 +22,13 @@ extension JSON {
         return value
     }
 
+    /// A SHA-256 hex hash of an op, or "" (no op: counter 0).
+    func chainHash(_ key: String) throws(MessageError) -> String {
+        let value = try string(key)
+        guard value.isEmpty || Hex.isSHA256(value) else { throw MessageError("\"\(key)\" must be an op hash or \"\"") }
+        return value
+    }
+
     func checkVersion() throws(MessageError) {
         guard objectValue != nil else { throw MessageError("a message must be a JSON object") }
         guard self["v"]?.integerValue == WireVersion.current else {
@@ -101,13 +108,20 @@ public struct PushResponse: Sendable, Equatable {
     /// The highest counter of the node's own ops the hub holds (applied, waiting or
     /// quarantined): the node never sends those again.
     public let acked: UInt64
+    /// The hash of the op the hub holds under the node's counter `acked` ("" for 0): the
+    /// node checks it is its own before it records the acknowledgement, so a copied
+    /// database that shares the node's ids never takes another copy's ops for its own.
+    public let ackedHash: String
     public let applied: Int
     public let duplicates: Int
     public let waiting: Int
     public let quarantined: [QuarantineNote]
 
-    public init(acked: UInt64, applied: Int, duplicates: Int, waiting: Int, quarantined: [QuarantineNote]) {
+    public init(
+        acked: UInt64, ackedHash: String, applied: Int, duplicates: Int, waiting: Int, quarantined: [QuarantineNote]
+    ) {
         self.acked = acked
+        self.ackedHash = ackedHash
         self.applied = applied
         self.duplicates = duplicates
         self.waiting = waiting
@@ -116,7 +130,8 @@ public struct PushResponse: Sendable, Equatable {
 
     public var json: JSON {
         .object([
-            "v": .integer(WireVersion.current), "acked": .integer(Int64(acked)), "applied": .integer(Int64(applied)),
+            "v": .integer(WireVersion.current), "acked": .integer(Int64(acked)), "acked_hash": .string(ackedHash),
+            "applied": .integer(Int64(applied)),
             "duplicates": .integer(Int64(duplicates)), "waiting": .integer(Int64(waiting)),
             "quarantined": .array(quarantined.map(\.json)),
         ])
@@ -125,6 +140,7 @@ public struct PushResponse: Sendable, Equatable {
     public init(json: JSON) throws(MessageError) {
         try json.checkVersion()
         acked = UInt64(max(0, try json.integer("acked")))
+        ackedHash = try json.chainHash("acked_hash")
         applied = Int(try json.integer("applied"))
         duplicates = Int(try json.integer("duplicates"))
         waiting = Int(try json.integer("waiting"))
@@ -175,19 +191,23 @@ public struct PullResponse: Sendable, Equatable {
     /// The highest counter of the node's own ops the hub holds: a node restored from an old
     /// backup learns at once that it is behind itself.
     public let yourCounter: UInt64
+    /// The hash of the op the hub holds under the node's counter `yourCounter` ("" for 0).
+    public let yourHash: String
 
-    public init(hub: ReplicaID, ops: [Op], cursor: Int64, more: Bool, yourCounter: UInt64) {
+    public init(hub: ReplicaID, ops: [Op], cursor: Int64, more: Bool, yourCounter: UInt64, yourHash: String) {
         self.hub = hub
         self.ops = ops
         self.cursor = cursor
         self.more = more
         self.yourCounter = yourCounter
+        self.yourHash = yourHash
     }
 
     public var json: JSON {
         .object([
             "v": .integer(WireVersion.current), "hub": .string(hub.value), "ops": .array(ops.map(\.json)),
             "cursor": .integer(cursor), "more": .bool(more), "your_counter": .integer(Int64(yourCounter)),
+            "your_hash": .string(yourHash),
         ])
     }
 
@@ -199,6 +219,7 @@ public struct PullResponse: Sendable, Equatable {
         guard case .bool(let more)? = json["more"] else { throw MessageError("\"more\" must be true or false") }
         self.more = more
         yourCounter = UInt64(max(0, try json.integer("your_counter")))
+        yourHash = try json.chainHash("your_hash")
     }
 }
 

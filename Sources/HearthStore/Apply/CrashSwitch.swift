@@ -16,6 +16,9 @@ public final class CrashSwitch: Sendable {
 
     public func disarm() { remaining.store(-1, ordering: .relaxed) }
 
+    /// Whether it is still waiting to fire (false once it fired, or when never armed).
+    public var isArmed: Bool { remaining.load(ordering: .relaxed) >= 0 }
+
     /// Called per op by the applier; throws when the switch fires (and disarms it).
     func tick() throws {
         let left = remaining.load(ordering: .relaxed)

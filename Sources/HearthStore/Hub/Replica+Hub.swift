@@ -156,22 +156,26 @@ extension Replica {
         var good: [Op] = []
         var held: [(Op, String)] = []
         var alreadyHeld = 0
-        // Ops of this batch already in quarantine, in one query: the same op again is a
-        // duplicate, another one under the same dot a fork.
+        // Ops of this batch the hub already holds, in its log or its quarantine, in one query
+        // each: the same op again is a duplicate, another one under the same dot a fork. Both
+        // places must be asked before an op is quarantined: a rule that refuses the second op
+        // of a fork would otherwise keep it beside the first, and acknowledge both.
         let counters = ops.map { Int64($0.dot.counter) }
-        let quarantinedHashes: [Int64: String] = try read { db in
+        let heldHashes: [Int64: String] = try read { db in
             guard let low = counters.min(), let high = counters.max() else { return [:] }
             var hashes: [Int64: String] = [:]
-            for row in try Row.fetchAll(
-                db, sql: "SELECT counter, hash FROM quarantine WHERE replica = ? AND counter BETWEEN ? AND ?",
-                arguments: [node.replica.value, low, high])
-            {
-                hashes[row["counter"]] = row["hash"]
+            for table in ["ops", "quarantine"] {
+                for row in try Row.fetchAll(
+                    db, sql: "SELECT counter, hash FROM \(table) WHERE replica = ? AND counter BETWEEN ? AND ?",
+                    arguments: [node.replica.value, low, high])
+                {
+                    hashes[row["counter"]] = hashes[row["counter"]] ?? row["hash"]
+                }
             }
             return hashes
         }
         for op in ops {
-            if op.dot.replica == node.replica, let heldHash = quarantinedHashes[Int64(op.dot.counter)] {
+            if op.dot.replica == node.replica, let heldHash = heldHashes[Int64(op.dot.counter)] {
                 guard heldHash == op.hash else { throw ReplicaError.fork(dot: op.dot) }
                 alreadyHeld += 1
                 continue

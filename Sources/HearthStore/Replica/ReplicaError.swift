@@ -12,6 +12,8 @@ public enum ReplicaError: Error, Sendable, CustomStringConvertible {
     case outsideScope(record: String, village: String, scope: String)
     case refused(String)
     case fork(dot: Dot)
+    /// This node's database is a copy (or an old backup): the hub holds other ops under its ids.
+    case copied(String)
     case malformedOp(dot: String, reason: String)
     case database(String)
 
@@ -32,6 +34,8 @@ public enum ReplicaError: Error, Sendable, CustomStringConvertible {
         case .fork(let dot):
             return "op \(dot) arrived with different content than the op already held under that dot: "
                 + "a copied or restored database (a fork); nothing was applied"
+        case .copied(let reason):
+            return "\(reason). Nothing was recorded; run `hearth node reidentify` (with a new token from the county) before syncing"
         case .malformedOp(let dot, let reason): return "op \(dot) refused: \(reason)"
         case .database(let reason): return "database error: \(reason)"
         }

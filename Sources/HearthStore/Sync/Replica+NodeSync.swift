@@ -77,6 +77,37 @@ extension Replica {
         try keys.signingKey.signature(for: Data(message)).base64EncodedString()
     }
 
+    /// Checks that what the hub holds under this replica's ids, up to `counter`, is this
+    /// database's own history: the hub names the hash of the op at `counter`, and since every
+    /// op carries the hash of the one before, one comparison covers the whole chain below it.
+    /// A database copied to a second machine (or restored from a backup) shares its ids with
+    /// the original; without this check one copy would take the other's ops as its own
+    /// acknowledged ones, and its own would never be sent.
+    public func checkHubHolds(counter: UInt64, hash: String) throws(ReplicaError) {
+        let state = try syncState()
+        guard counter <= state.ownCounter else {
+            throw .copied(
+                "the hub holds this replica's ops up to \(counter) but this database only has \(state.ownCounter): "
+                    + "it was restored from an old backup or copied")
+        }
+        guard counter > 0 else { return }
+        let mine = try read { db in
+            try String.fetchOne(
+                db, sql: "SELECT hash FROM ops WHERE replica = ? AND counter = ?", arguments: [info.id.value, Int64(counter)])
+                ?? String.fetchOne(db, sql: "SELECT hash FROM own_evicted WHERE counter = ?", arguments: [Int64(counter)])
+        }
+        guard mine == hash else {
+            throw .copied("the hub holds another op under \(info.id):\(counter) than this database: it was copied to another machine or restored")
+        }
+    }
+
+    /// Records the hub's acknowledgement after checking it covers this database's own ops
+    /// (``checkHubHolds(counter:hash:)``).
+    public func recordAck(_ acked: UInt64, hash: String, notes: String?, nowMillis: Int64) throws(ReplicaError) {
+        try checkHubHolds(counter: acked, hash: hash)
+        try recordAck(acked, notes: notes, nowMillis: nowMillis)
+    }
+
     /// Records the hub's acknowledgement of this node's own ops, and what it said about them.
     public func recordAck(_ acked: UInt64, notes: String?, nowMillis: Int64) throws(ReplicaError) {
         try writeBookkeeping { db in
@@ -132,6 +163,10 @@ extension Replica {
             try db.execute(sql: "DELETE FROM op_waits WHERE record = ?", arguments: [id])
             // All its ops leave too (this node's own are acknowledged): should the record come back,
             // its history arrives again and applies afresh instead of being skipped as duplicates.
+            // The hashes of its own stay, to check the hub's acknowledgements by.
+            try db.execute(
+                sql: "INSERT OR IGNORE INTO own_evicted (counter, hash) SELECT counter, hash FROM ops WHERE record = ? AND replica = ?",
+                arguments: [id, info.id.value])
             try db.execute(sql: "DELETE FROM ops WHERE record = ?", arguments: [id])
         }
         return !gone.isEmpty

@@ -56,7 +56,7 @@ extension Replica {
                     guard let op = (row[0] as DatabaseValue).loggedOp else { throw ReplicaError.database("a logged op is unreadable") }
                     return op
                 }
-                for table in RecordType.allCases.map(\.table) + ["record_meta", "op_waits", "replica_clock", "ops"] {
+                for table in RecordType.allCases.map(\.table) + ["record_meta", "op_waits", "replica_clock", "ops", "own_evicted"] {
                     try db.execute(sql: "DELETE FROM \(table)")
                 }
                 var applier = try Applier(db: db, nowMillis: nowMillis)

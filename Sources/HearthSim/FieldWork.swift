@@ -1,0 +1,147 @@
+import HearthCore
+import HearthStore
+
+/// What people do to the records during a simulation, through the same commands the CLI
+/// calls: field workers on the nodes (the domain's hard cases among them: deaths, exits,
+/// duplicate persons, concurrent edits of money fields, moves) and the county's desk on the hub.
+/// A command the replica refuses (an edit to a field in conflict, a second head) is part of
+/// the run, not a failure.
+enum FieldWork {
+    static let programs = ["dibao_rural", "dibao_urban", "tekun_dispersed", "elderly", "disability_living", "temporary"]
+
+    static func act(on node: SimNode, in sim: Simulation) {
+        let replica = node.replica
+        let now = sim.clock.now + node.skew
+        let author = "w-\(node.index)"
+        let households = (try? replica.list(.household, where: "status", equals: "active")) ?? []
+        let members = (try? replica.list(.member, where: "vital_status", equals: "alive")) ?? []
+        let enrollments = (try? replica.list(.enrollment)) ?? []
+        let roll = sim.random.int(0...99)
+        var action = "idle"
+        do {
+            switch roll {
+            case _ where households.isEmpty || roll < 14:
+                action = "household add"
+                var input = HouseholdInput()
+                input.village = sim.random.pick(node.villages)
+                input.address = "\(sim.random.int(1...9))组\(sim.random.int(1...60))号"
+                input.type = sim.random.chance(70) ? "rural" : "urban"
+                input.phone = "139\(sim.random.int(10_000_000...99_999_999))"
+                _ = try replica.addHousehold(input, author: author, nowMillis: now)
+            case 14..<34:
+                action = "member add"
+                var input = MemberInput()
+                input.household = sim.random.pick(households)?.value
+                input.name = sim.random.pick(["王秀英", "李强", "张伟", "刘芳", "陈静", "杨洋"])
+                input.relation = sim.random.pick(["head", "spouse", "child", "parent", "other"])
+                if sim.random.chance(85) { input.idNumber = idNumber(sim) }
+                _ = try replica.addMember(input, author: author, nowMillis: now)
+            case 34..<44:
+                action = "household edit"
+                guard let household = sim.random.pick(households) else { break }
+                var input = HouseholdInput()
+                switch sim.random.int(0...3) {
+                case 0: input.phone = "138\(sim.random.int(10_000_000...99_999_999))"
+                case 1: input.address = "\(sim.random.int(1...9))组\(sim.random.int(1...60))号"
+                case 2: input.income = String(sim.random.int(0...900))
+                default: input.tags = [sim.random.pick(["重点户", "低收入", "独居"])!]
+                }
+                try replica.editHousehold(household.value, input, author: author, nowMillis: now)
+            case 44..<56:
+                action = "enroll"
+                guard let member = sim.random.pick(members) else { break }
+                let program = sim.random.pick(programs)!
+                _ = try replica.enroll(
+                    EnrollInput(member: member.value, program: program, amount: sim.random.pick(["560", "600", "100"])!,
+                        start: "2026-\(sim.random.pick(["01", "06", "10"])!)"),
+                    author: author, nowMillis: now)
+            case 56..<66:
+                guard let enrollment = sim.random.pick(enrollments) else { break }
+                let change = sim.random.pick([EnrollmentAction.approve, .approve, .suspend, .resume, .reject])!
+                action = "enrollment \(change.rawValue)"
+                try replica.changeEnrollment(enrollment.value, change, note: nil, author: author, nowMillis: now)
+            case 66..<73:
+                action = "amount change"
+                guard let enrollment = sim.random.pick(enrollments) else { break }
+                try replica.changeAmount(
+                    enrollment.value, amount: sim.random.pick(["500", "580", "620"])!, from: "2026-\(sim.random.pick(["07", "11"])!)",
+                    reason: "核定", author: author, nowMillis: now)
+            case 73..<77:
+                action = "exit"
+                guard let enrollment = sim.random.pick(enrollments) else { break }
+                try replica.exitEnrollment(enrollment.value, reason: "收入超标", end: "2026-10", author: author, nowMillis: now)
+            case 77..<81:
+                action = "death"
+                guard let member = sim.random.pick(members) else { break }
+                _ = try replica.recordDeath(
+                    member: member.value, date: "2026-\(sim.random.pick(["09", "10", "11"])!)-0\(sim.random.int(1...9))",
+                    author: author, nowMillis: now)
+            case 81..<86:
+                action = "member move"
+                guard let member = sim.random.pick(members), let household = sim.random.pick(households) else { break }
+                try replica.moveMember(member.value, toHousehold: household.value, author: author, nowMillis: now)
+            case 86..<91:
+                action = "visit"
+                guard let household = sim.random.pick(households) else { break }
+                _ = try replica.addVisit(household: household.value, note: "入户核查", date: nil, author: author, nowMillis: now)
+            case 91..<97:
+                action = "member edit"
+                guard let member = sim.random.pick(members) else { break }
+                var input = MemberInput()
+                if sim.random.chance(50) { input.disabilityGrade = sim.random.int(1...4) } else { input.name = "王小宝" }
+                try replica.editMember(member.value, input, author: author, nowMillis: now)
+            default:
+                action = "household archive"
+                guard let household = sim.random.pick(households) else { break }
+                try replica.archiveHousehold(household.value, reason: "迁出", author: author, nowMillis: now)
+            }
+            sim.count("field edits")
+            sim.note("\(node.name) \(action)")
+        } catch {
+            sim.count("edits refused by a replica")
+            sim.note("\(node.name) \(action) refused")
+        }
+    }
+
+    /// The county's desk: settles a conflict, approves an application, or raises a standard.
+    static func desk(_ sim: Simulation) {
+        let now = sim.clock.now
+        do {
+            switch sim.random.int(0...9) {
+            case 0...5:
+                guard let conflict = sim.random.pick(try sim.hub.conflicts()) else { return }
+                let choice: DeskChoice = sim.random.chance(50) ? .pick(sim.random.int(1...conflict.candidates.count)) : .newest
+                try sim.hub.resolve(conflict.id, choice: choice, note: "核实后决定", author: "admin", nowMillis: now)
+                sim.count("conflicts resolved at the desk")
+                sim.note("desk resolved \(conflict.id)")
+            case 6...8:
+                guard let enrollment = sim.random.pick(try sim.hub.list(.enrollment, where: "status", equals: "applied")) else { return }
+                try sim.hub.changeEnrollment(enrollment.value, .approve, note: nil, author: "admin", nowMillis: now)
+                sim.count("county approvals")
+                sim.note("county approved \(enrollment)")
+            default:
+                _ = try sim.hub.setStandard(
+                    program: "dibao_rural", band: nil, from: "2026-\(sim.random.pick(["01", "12"])!)",
+                    amount: sim.random.pick(["560", "600"])!, note: nil, author: "admin", nowMillis: now)
+                sim.count("standards set")
+                sim.note("standard set")
+            }
+        } catch {
+            sim.count("desk actions refused")
+            sim.note("desk refused")
+        }
+    }
+
+    /// A valid ID number of the county; now and then one already used, for duplicate persons (R5).
+    static func idNumber(_ sim: Simulation) -> String {
+        if !sim.idNumbers.isEmpty, sim.random.chance(12) { return sim.random.pick(sim.idNumbers)! }
+        let year = sim.random.int(1930...2010)
+        let month = sim.random.int(1...12)
+        let day = sim.random.int(1...28)
+        func two(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
+        let first17 = SimTopology.county + "\(year)\(two(month))\(two(day))" + String(sim.random.int(100...999))
+        let number = first17 + String(IDNumber.checkDigit(of: first17)!)
+        sim.idNumbers.append(number)
+        return number
+    }
+}

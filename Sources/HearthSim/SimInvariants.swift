@@ -1,0 +1,182 @@
+import GRDB
+import HearthCore
+import HearthStore
+
+/// What must hold once the faults stop and everyone has synced (issue 6):
+/// identical state per scope, nothing acknowledged lost, nothing applied twice, every
+/// conflict at the hub's desk, no payable enrollment of a deceased member, every resolution
+/// everywhere, and no op left waiting.
+struct SimInvariants {
+    let simulation: Simulation
+
+    func check() -> [String] {
+        var failures: [String] = []
+        do {
+            failures += try synced()
+            failures += try nothingLost()
+            failures += try nothingTwice()
+            failures += try convergence()
+            failures += try conflictsAtTheDesk()
+            failures += try noDeadPaid()
+            failures += try resolutionsEverywhere()
+        } catch {
+            failures.append("the invariants could not be read: \(error)")
+        }
+        return failures
+    }
+
+    var hub: Replica { simulation.hub }
+    var nodes: [SimNode] { simulation.nodes }
+
+    /// Every node pushed everything and the hub acknowledged it; no op waits anywhere.
+    func synced() throws -> [String] {
+        var failures: [String] = []
+        for node in nodes {
+            let state = try node.replica.syncState()
+            if state.ackedCounter != state.ownCounter {
+                failures.append("\(node.name): the hub acknowledged \(state.ackedCounter) of its \(state.ownCounter) ops")
+            }
+            if node.needsReidentify { failures.append("\(node.name) still needs re-identifying") }
+        }
+        for (name, replica) in [("hub", hub)] + nodes.map({ ($0.name, $0.replica) }) {
+            let waiting = try replica.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM op_waits") ?? 0 }
+            if waiting > 0 { failures.append("\(name): \(waiting) ops still wait for their causal past") }
+        }
+        return failures
+    }
+
+    /// Every op a node was told the hub holds is in the hub's log (or its quarantine) with
+    /// the same hash.
+    func nothingLost() throws -> [String] {
+        var failures: [String] = []
+        let held: [String: String] = try hub.read { db in
+            var out: [String: String] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT replica, counter, hash FROM ops") {
+                out["\(row[0] as String):\(row[1] as Int64)"] = row[2]
+            }
+            for row in try Row.fetchAll(db, sql: "SELECT replica, counter, hash FROM quarantine WHERE reason NOT LIKE 'fork%'") {
+                let key = "\(row[0] as String):\(row[1] as Int64)"
+                if out[key] == nil { out[key] = row[2] }
+            }
+            return out
+        }
+        for (dot, hash) in simulation.acknowledged.sorted(by: { $0.key < $1.key }) {
+            guard let found = held[dot.description] else {
+                failures.append("op \(dot) was acknowledged to its node but the hub does not hold it")
+                continue
+            }
+            if found != hash { failures.append("op \(dot) was acknowledged with another content than the hub holds") }
+        }
+        // And every op a node holds is the hub's, byte for byte (or was voided by it).
+        for node in nodes {
+            let own = try node.replica.read { db in
+                try Row.fetchAll(db, sql: "SELECT replica, counter, hash FROM ops").map {
+                    ("\($0[0] as String):\($0[1] as Int64)", $0[2] as String)
+                }
+            }
+            for (dot, hash) in own where held[dot] != hash {
+                failures.append("\(node.name) holds op \(dot) that the hub \(held[dot] == nil ? "does not hold" : "holds with other content")")
+            }
+        }
+        return failures
+    }
+
+    /// No replica logged one dot twice, and no record's clock counts an op its log lacks.
+    func nothingTwice() throws -> [String] {
+        var failures: [String] = []
+        for (name, replica) in [("hub", hub)] + nodes.map({ ($0.name, $0.replica) }) {
+            let duplicates = try replica.read { db in
+                try Int.fetchOne(
+                    db, sql: "SELECT count(*) FROM (SELECT replica, counter FROM ops GROUP BY replica, counter HAVING count(*) > 1)") ?? 0
+            }
+            if duplicates > 0 { failures.append("\(name) logged \(duplicates) dots more than once") }
+        }
+        return failures
+    }
+
+    /// Each node holds exactly the hub's records of its scope (and the county's configuration),
+    /// with identical merge state.
+    func convergence() throws -> [String] {
+        var failures: [String] = []
+        func records(_ replica: Replica, in scope: ScopePrefix) throws -> [String: String] {
+            let countyWide = DivisionCode.countyWide(scope.value)?.value ?? ""
+            return try replica.read { db in
+                var out: [String: String] = [:]
+                for type in RecordType.allCases {
+                    for row in try Row.fetchAll(
+                        db,
+                        sql: """
+                            SELECT t.id, m.clock, m.registers FROM \(type.table) t JOIN record_meta m ON m.id = t.id
+                            WHERE substr(t.village, 1, ?) = ? OR t.village = ?
+                            """, arguments: [scope.value.count, scope.value, countyWide])
+                    {
+                        out[row[0]] = (row[1] as String) + "|" + (row[2] as String)
+                    }
+                }
+                return out
+            }
+        }
+        for node in nodes {
+            let mine = try records(node.replica, in: node.scope)
+            let hubs = try records(hub, in: node.scope)
+            let missing = Set(hubs.keys).subtracting(mine.keys).sorted()
+            let extra = Set(mine.keys).subtracting(hubs.keys).sorted()
+            let differing = mine.keys.filter { hubs[$0] != nil && hubs[$0] != mine[$0] }.sorted()
+            if !missing.isEmpty { failures.append("\(node.name) lacks \(missing.count) records of its scope, e.g. \(missing[0])") }
+            if !extra.isEmpty { failures.append("\(node.name) holds \(extra.count) records the hub does not, e.g. \(extra[0])") }
+            if !differing.isEmpty {
+                failures.append("\(node.name) differs from the hub on \(differing.count) records, e.g. \(differing[0])")
+            }
+        }
+        return failures
+    }
+
+    /// Every field in conflict at the hub is listed at its desk (or is soft), and every node
+    /// sees the same conflicts (convergence already compares the registers).
+    func conflictsAtTheDesk() throws -> [String] {
+        let listed = Set(try hub.conflicts().map(\.id))
+        var failures: [String] = []
+        for field in try hub.conflictedFields() where !listed.contains(field) {
+            guard let record = RecordID(String(field.split(separator: "/")[0])) else { continue }
+            let name = String(field.split(separator: "/")[1])
+            if ConflictRules.rule(for: record.type, field: name).hard {
+                failures.append("\(field) is in conflict but not at the desk")
+            }
+        }
+        return failures
+    }
+
+    /// The roll for the current month pays no deceased member.
+    func noDeadPaid() throws -> [String] {
+        let month = DomainCalendar.date(atMillis: simulation.clock.now).month
+        let roll = try hub.payroll(for: month, nowMillis: simulation.clock.now)
+        var failures: [String] = []
+        for row in roll.rows {
+            let status = try hub.read { db in
+                try Row.fetchOne(db, sql: "SELECT vital_status, death_date FROM members WHERE id = ?", arguments: [row.member.value])
+            }
+            guard let status, (status["vital_status"] as String?) == "deceased" else { continue }
+            let died = (status["death_date"] as String?).flatMap { try? CivilDate.parse($0, field: "death") }
+            if died == nil || died! <= month.lastDay {
+                failures.append("the \(month) roll pays \(row.enrollment) of deceased member \(row.member)")
+            }
+        }
+        return failures
+    }
+
+    /// Every resolution the desk made has reached every node that holds the record.
+    func resolutionsEverywhere() throws -> [String] {
+        var failures: [String] = []
+        let resolutions = try hub.decisions().filter { $0.kind == "resolution" }
+        for decision in resolutions {
+            guard let dot = Dot(text: decision.op), let record = RecordID(decision.record) else { continue }
+            for node in nodes {
+                guard let state = try node.replica.state(of: record) else { continue }
+                if !state.clock.covers(dot) {
+                    failures.append("the resolution \(dot) of \(record) has not reached \(node.name)")
+                }
+            }
+        }
+        return failures
+    }
+}

@@ -1,0 +1,536 @@
+import Crypto
+import Foundation
+import HearthCore
+import HearthHub
+import HearthProtocol
+import HearthStore
+import Logging
+
+/// A deterministic simulation of a county: a hub and several node replicas in one process,
+/// on real SQLite files, running the production merge, storage and hub code over a network
+/// the simulation controls (FoundationDB-style). One thread, one injected clock, one seeded
+/// random source: a seed replays exactly, and its trace hash says so.
+///
+/// While faults are on, the network drops, duplicates, reorders and truncates messages and
+/// partitions nodes; replicas crash part-way through applying a batch and restart from their
+/// files; node clocks are skewed up to ±24 h; a node's database is copied to a second
+/// machine. Then the faults stop, everyone syncs until quiet, and ``SimInvariants`` checks
+/// what must hold.
+public final class Simulation {
+    let options: SimOptions
+    let directory: String
+    var random: SimRandom
+    let clock: SimClock
+    let countyKey: SymmetricKey
+    let logger: Logger
+    var hub: Replica
+    var service: HubService
+    var nodes: [SimNode] = []
+    var inFlight: [SimMessage] = []
+    var faultsOn: Bool
+    var trace = SHA256()
+    var counters: [String: Int] = [:]
+    var failures: [String] = []
+    /// Every op some node was told the hub holds, with the hash it had: nothing here may be lost.
+    var acknowledged: [Dot: String] = [:]
+    /// ID numbers already handed out, reused now and then to make duplicate persons (R5).
+    var idNumbers: [String] = []
+
+    /// 2026-11-01 00:00 China time.
+    static let start: Int64 = 1_793_462_400_000
+    static let hour: Int64 = 3_600_000
+
+    /// Runs one simulation in a fresh directory under `parent`, removed afterwards unless it failed.
+    public static func run(_ options: SimOptions, parent: String = FileManager.default.temporaryDirectory.path) -> SimResult {
+        let directory = parent + "/hearth-sim-\(options.seed)-\(UUID().uuidString.prefix(8))"
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            let simulation = try Simulation(options: options, directory: directory)
+            let result = simulation.execute()
+            if result.passed { try? FileManager.default.removeItem(atPath: directory) }
+            return result
+        } catch {
+            try? FileManager.default.removeItem(atPath: directory)
+            return SimResult(options: options, traceHash: "", counters: [:], failures: ["setup failed: \(error)"])
+        }
+    }
+
+    init(options: SimOptions, directory: String) throws {
+        self.options = options
+        self.directory = directory
+        random = SimRandom(seed: options.seed)
+        clock = SimClock(start: Self.start)
+        faultsOn = options.faults
+        var logger = Logger(label: "hearth.sim")
+        logger.logLevel = .critical
+        self.logger = logger
+        countyKey = SymmetricKey(data: random.bytes(32))
+        let hubKeys = KeyMaterial(
+            dataKey: countyKey, signingKey: try Curve25519.Signing.PrivateKey(rawRepresentation: random.bytes(32)))
+        hub = try Replica.create(
+            path: directory + "/hub.db", name: "sim hub", scope: try ScopePrefix.parse(SimTopology.county, field: "scope"),
+            role: .hub, nowMillis: Self.start, keys: hubKeys, id: ReplicaID.random(using: &random))
+        let clock = self.clock
+        service = HubService(replica: hub, logger: logger, clock: { clock.now })
+        for index in 0..<options.replicas {
+            let scope = try ScopePrefix.parse(SimTopology.scopes[index], field: "scope")
+            // A third of the nodes run on a skewed clock, up to a day either way (R15).
+            let skew: Int64 = random.chance(33) ? Int64(random.int(-24 * 60...24 * 60)) * 60_000 : 0
+            let name = "node\(index)-\(scope.value)"
+            let secret = try hub.createEnrollment(name: name, scope: scope, nowMillis: clock.now)
+            let keys = KeyMaterial(
+                dataKey: countyKey, signingKey: try Curve25519.Signing.PrivateKey(rawRepresentation: random.bytes(32)))
+            let replica = try Replica.create(
+                path: directory + "/\(name).db", name: name, scope: scope, role: .node, nowMillis: clock.now + skew, keys: keys,
+                id: ReplicaID.random(using: &random))
+            try replica.setHub(replica: hub.info.id, key: hub.info.publicKey, url: nil, pendingRegistration: nil)
+            _ = try hub.register(secret: secret, replica: replica.info.id, publicKey: replica.info.publicKey, nowMillis: clock.now)
+            nodes.append(SimNode(index: index, name: name, scope: scope, path: replica.path, replica: replica, skew: skew))
+            if skew != 0 { count("nodes with a skewed clock") }
+        }
+    }
+
+    func execute() -> SimResult {
+        for step in 0..<options.steps {
+            clock.advance(by: Int64(random.int(0...90)) * 1_000)
+            if random.chance(2) { clock.advance(by: Int64(random.int(1...12)) * Self.hour) }
+            note("step \(step)")
+            self.step()
+        }
+        settle()
+        let invariants = SimInvariants(simulation: self)
+        failures += invariants.check()
+        for node in nodes { note("final \(node.name) \((try? node.replica.stateDigest()) ?? "?")") }
+        note("final hub \((try? hub.stateDigest()) ?? "?")")
+        let hash = Hex.encode(trace.finalize())
+        return SimResult(options: options, traceHash: hash, counters: counters, failures: failures)
+    }
+
+    /// One step of the faulty period: field work, the desk, a sync message, or a fault.
+    func step() {
+        let roll = random.int(0...99)
+        switch roll {
+        case 0..<36: if let node = random.pick(nodes) { FieldWork.act(on: node, in: self) }
+        case 36..<40: FieldWork.desk(self)
+        case 40..<60: if let node = random.pick(nodes) { startExchange(node) }
+        case 60..<90: deliverNext()
+        case 90..<93 where faultsOn: crashSomeone()
+        case 93..<96 where faultsOn:
+            if let node = random.pick(nodes) {
+                node.partitioned.toggle()
+                count(node.partitioned ? "partitions" : "partitions healed")
+                note("partition \(node.name) \(node.partitioned)")
+            }
+        case 96 where faultsOn && options.replicas > 1 && !nodes.contains(where: { $0.cloneOf != nil }): cloneSomeone()
+        default: deliverNext()
+        }
+    }
+
+    // MARK: The network
+
+    /// A node starts one exchange: a push of some of its unacknowledged ops, or a pull.
+    func startExchange(_ node: SimNode) {
+        if node.needsReidentify {
+            reidentify(node)
+            return
+        }
+        let batch = random.int(1...40)
+        do {
+            let ops = try node.replica.unpushedOps(limit: batch)
+            if let last = ops.last, random.chance(60) {
+                let head = ChainHead(
+                    counter: last.dot.counter, hash: last.hash,
+                    signature: try node.replica.signChainHead(counter: last.dot.counter, hash: last.hash))
+                let request = PushRequest(replica: node.replica.info.id, ops: ops, chain: head)
+                note("\(node.name) pushes \(ops[0].dot)...\(last.dot.counter)")
+                send(SimMessage(kind: .push, node: node.index, replica: node.replica.info.id, bytes: request.json.canonicalBytes, status: 200))
+            } else {
+                let cursor = try node.replica.syncState().pullCursor
+                let request = PullRequest(replica: node.replica.info.id, cursor: cursor, maxOps: batch)
+                send(SimMessage(kind: .pull, node: node.index, replica: node.replica.info.id, bytes: request.json.canonicalBytes, status: 200))
+            }
+        } catch {
+            fail("\(node.name) could not build a sync request: \(error)")
+        }
+    }
+
+    /// Puts a message on the wire, where faults may drop, duplicate or truncate it.
+    func send(_ message: SimMessage) {
+        count(message.kind.rawValue)
+        if faultsOn {
+            if nodes[message.node].partitioned {
+                count("messages lost to a partition")
+                note("lost \(message.kind.rawValue) \(message.node)")
+                return
+            }
+            if random.chance(7) {
+                count("messages dropped")
+                note("drop \(message.kind.rawValue) \(message.node)")
+                return
+            }
+            var message = message
+            if random.chance(4), message.bytes.count > 1 {
+                message.bytes = Array(message.bytes.prefix(random.int(0...message.bytes.count - 1)))
+                count("messages truncated")
+            }
+            inFlight.append(message)
+            if random.chance(5) {
+                inFlight.append(message)
+                count("messages duplicated")
+            }
+        } else {
+            inFlight.append(message)
+        }
+    }
+
+    /// Delivers one message in flight: usually the oldest, sometimes another (reordering).
+    func deliverNext() {
+        guard !inFlight.isEmpty else { return }
+        var index = 0
+        if faultsOn, inFlight.count > 1, random.chance(30) {
+            index = random.int(1...inFlight.count - 1)
+            count("messages reordered")
+        }
+        deliver(inFlight.remove(at: index))
+    }
+
+    func deliver(_ message: SimMessage) {
+        let node = nodes[message.node]
+        if faultsOn, node.partitioned {
+            count("messages lost to a partition")
+            return
+        }
+        note("deliver \(message.kind.rawValue) \(message.node) \(message.bytes.count)B status \(message.status)")
+        if message.kind.toHub {
+            if let reply = hubHandle(message) { send(reply) }
+        } else {
+            nodeHandle(message)
+        }
+    }
+
+    // MARK: The hub's side
+
+    /// What the hub's HTTP handler does with a request (signature and nonce checks aside:
+    /// those are HTTP's, tested over real HTTP): decode, authenticate the node, apply.
+    /// Nil when the hub crashed before answering.
+    func hubHandle(_ message: SimMessage) -> SimMessage? {
+        let replyKind: SimMessage.Kind = message.kind == .push ? .pushReply : .pullReply
+        func refusal(_ status: Int, _ code: String) -> SimMessage {
+            note("hub refused \(message.kind.rawValue) \(message.node): \(status) \(code)")
+            return SimMessage(kind: replyKind, node: message.node, replica: message.replica, bytes: [], status: status, code: code)
+        }
+        var armed = false
+        do {
+            let json: JSON
+            do { json = try JSON.parse(message.bytes) } catch { return refusal(400, "bad_request") }
+            let replica: ReplicaID
+            switch message.kind {
+            case .push:
+                let request: PushRequest
+                do { request = try PushRequest(json: json) } catch { return refusal(400, "bad_request") }
+                replica = request.replica
+                guard let record = try hub.node(replica) else { return refusal(401, "unauthorized") }
+                if record.revokedMillis != nil { return refusal(403, "forbidden") }
+                if record.forkedMillis != nil { return refusal(409, "forked") }
+                if faultsOn, random.chance(5) {
+                    hub.crashSwitch.arm(afterOps: random.int(0...max(0, request.ops.count - 1)))
+                    armed = true
+                }
+                let response = try service.accept(request, from: record)
+                hub.crashSwitch.disarm()
+                return SimMessage(
+                    kind: .pushReply, node: message.node, replica: replica, bytes: response.json.canonicalBytes, status: 200)
+            case .pull:
+                let request: PullRequest
+                do { request = try PullRequest(json: json) } catch { return refusal(400, "bad_request") }
+                replica = request.replica
+                guard let record = try hub.node(replica) else { return refusal(401, "unauthorized") }
+                if record.revokedMillis != nil { return refusal(403, "forbidden") }
+                if record.forkedMillis != nil { return refusal(409, "forked") }
+                let response = try service.answer(pull: request, for: record)
+                return SimMessage(
+                    kind: .pullReply, node: message.node, replica: replica, bytes: response.json.canonicalBytes, status: 200)
+            default:
+                fail("the hub was sent a \(message.kind.rawValue)")
+                return nil
+            }
+        } catch let error as HubError {
+            if armed, !hub.crashSwitch.isArmed {
+                // The hub died in the middle of applying the push: nothing of it was committed.
+                count("hub crashes mid-apply")
+                note("hub crashed mid-apply")
+                restartHub()
+                return nil
+            }
+            hub.crashSwitch.disarm()
+            return refusal(Int(error.status.code), error.code)
+        } catch {
+            hub.crashSwitch.disarm()
+            fail("the hub failed on a \(message.kind.rawValue) (a 500): \(error)")
+            return refusal(500, "internal")
+        }
+    }
+
+    func restartHub() {
+        do {
+            hub = try Replica.open(path: hub.path)
+            let clock = self.clock
+            service = HubService(replica: hub, logger: logger, clock: { clock.now })
+        } catch {
+            fail("the hub did not restart from its file: \(error)")
+        }
+    }
+
+    // MARK: The node's side
+
+    /// What `hearth node sync` does with an answer.
+    func nodeHandle(_ message: SimMessage) {
+        let node = nodes[message.node]
+        guard message.replica == node.replica.info.id else {
+            note("\(node.name) ignored an answer for its former identity")
+            return
+        }
+        guard message.status == 200 else {
+            if message.code == "fork" || message.code == "forked" {
+                if !node.needsReidentify { count("forks detected") }
+                node.needsReidentify = true
+            }
+            return
+        }
+        let now = clock.now + node.skew
+        var armed = false
+        do {
+            let json = try JSON.parse(message.bytes)
+            let state = try node.replica.syncState()
+            switch message.kind {
+            case .pushReply:
+                let response = try PushResponse(json: json)
+                do { try node.replica.checkHubHolds(counter: response.acked, hash: response.ackedHash) } catch {
+                    note("\(node.name) learns it is a copy: \(response.acked) held, it has \(state.ownCounter)")
+                    count("copies found by the node")
+                    node.needsReidentify = true
+                    return
+                }
+                if response.acked > state.ackedCounter {
+                    for op in try node.replica.unpushedOps(limit: Int(response.acked - state.ackedCounter))
+                    where op.dot.counter <= response.acked {
+                        if let known = acknowledged[op.dot], known != op.hash {
+                            fail("the hub acknowledged two different ops under \(op.dot)")
+                        }
+                        acknowledged[op.dot] = op.hash
+                    }
+                }
+                note("\(node.name) acked \(response.acked) (was \(state.ackedCounter), own \(state.ownCounter))")
+                try node.replica.recordAck(response.acked, hash: response.ackedHash, notes: nil, nowMillis: now)
+            case .pullReply:
+                let response = try PullResponse(json: json)
+                do { try node.replica.checkHubHolds(counter: response.yourCounter, hash: response.yourHash) } catch {
+                    note("\(node.name) learns it is a copy on pull")
+                    count("copies found by the node")
+                    node.needsReidentify = true
+                    return
+                }
+                if faultsOn, random.chance(6) {
+                    node.replica.crashSwitch.arm(afterOps: random.int(0...max(0, response.ops.count - 1)))
+                    armed = true
+                }
+                try node.replica.applyPulled(response.ops, cursor: response.cursor, nowMillis: now)
+                node.replica.crashSwitch.disarm()
+            default:
+                fail("a node was sent a \(message.kind.rawValue)")
+            }
+        } catch {
+            if armed, !node.replica.crashSwitch.isArmed {
+                count("node crashes mid-apply")
+                note("\(node.name) crashed mid-apply")
+                restart(node)
+                return
+            }
+            node.replica.crashSwitch.disarm()
+            count("answers a node could not use")
+            note("\(node.name) could not use an answer")
+        }
+    }
+
+    func restart(_ node: SimNode) {
+        do { try node.restart() } catch { fail("\(node.name) did not restart from its file: \(error)") }
+    }
+
+    /// A replica stops at a random moment (between transactions) and starts again.
+    func crashSomeone() {
+        if random.chance(30) {
+            count("hub restarts")
+            note("hub restart")
+            restartHub()
+        } else if let node = random.pick(nodes) {
+            count("node restarts")
+            note("restart \(node.name)")
+            restart(node)
+        }
+    }
+
+    /// A laptop's database is copied to a second machine, which goes on working as if it were
+    /// the same replica: the hub must notice, and never merge the two as one.
+    func cloneSomeone() {
+        guard let source = random.pick(nodes.filter { $0.cloneOf == nil }) else { return }
+        let path = directory + "/\(source.name)-copy.db"
+        do {
+            try source.replica.backup(to: path)
+            try FileManager.default.copyItem(
+                atPath: KeyFile.defaultPath(forDatabase: source.path), toPath: KeyFile.defaultPath(forDatabase: path))
+            let copy = SimNode(
+                index: nodes.count, name: source.name + "-copy", scope: source.scope, path: path,
+                replica: try Replica.open(path: path), skew: source.skew, cloneOf: source.index)
+            nodes.append(copy)
+            count("databases copied")
+            note("clone \(source.name)")
+        } catch {
+            fail("could not copy \(source.name): \(error)")
+        }
+    }
+
+    /// `hearth node reidentify` with a new token from the county (`hearth hub enroll`).
+    func reidentify(_ node: SimNode) {
+        do {
+            node.identities += 1
+            let name = "\(node.name)-id\(node.identities)"
+            let secret = try hub.createEnrollment(name: name, scope: node.scope, nowMillis: clock.now)
+            let outcome = try Replica.reidentify(
+                path: node.path, nowMillis: clock.now + node.skew, newID: ReplicaID.random(using: &random))
+            try node.restart()
+            try node.replica.setHub(replica: hub.info.id, key: hub.info.publicKey, url: nil, pendingRegistration: nil)
+            _ = try hub.register(secret: secret, replica: outcome.newID, publicKey: node.replica.info.publicKey, nowMillis: clock.now)
+            node.needsReidentify = false
+            count("re-identifications")
+            count("ops re-issued under a new id", outcome.reissued)
+            note("reidentify \(node.name) reissued \(outcome.reissued)")
+        } catch {
+            fail("\(node.name) could not re-identify: \(error)")
+        }
+    }
+
+    // MARK: After the faults
+
+    /// The faults stop; every message in flight arrives; everyone syncs, and the county
+    /// settles its quarantine, until a whole round changes nothing.
+    func settle() {
+        faultsOn = false
+        for node in nodes {
+            node.partitioned = false
+            node.replica.crashSwitch.disarm()
+        }
+        hub.crashSwitch.disarm()
+        note("settle")
+        while !inFlight.isEmpty { deliver(inFlight.removeFirst()) }
+        var quiet = 0
+        for round in 0..<40 {
+            let before = (try? hub.logEnd()) ?? -1
+            var changed = false
+            for node in nodes { changed = syncFully(node) || changed }
+            changed = settleQuarantine() || changed
+            let after = (try? hub.logEnd()) ?? -2
+            quiet = (!changed && after == before) ? quiet + 1 : 0
+            if quiet >= 2 {
+                count("settling rounds", round + 1)
+                return
+            }
+        }
+        fail("the county did not settle in 40 sync rounds after the faults stopped")
+    }
+
+    /// Pushes everything and pulls until the hub has nothing more; true when anything moved.
+    func syncFully(_ node: SimNode) -> Bool {
+        var moved = false
+        if node.needsReidentify {
+            reidentify(node)
+            moved = true
+        }
+        for _ in 0..<1_000 {
+            guard let ops = try? node.replica.unpushedOps(limit: 1), !ops.isEmpty else { break }
+            moved = true
+            exchange(node, push: true)
+            if node.needsReidentify { return true }
+        }
+        for _ in 0..<1_000 {
+            let cursor = (try? node.replica.syncState().pullCursor) ?? 0
+            exchange(node, push: false)
+            if node.needsReidentify { return true }
+            let after = (try? node.replica.syncState().pullCursor) ?? 0
+            if after == cursor { break }
+            moved = true
+        }
+        return moved
+    }
+
+    /// One request and its answer, delivered at once.
+    func exchange(_ node: SimNode, push: Bool) {
+        inFlight.removeAll()
+        startExchangeForced(node, push: push)
+        while !inFlight.isEmpty { deliver(inFlight.removeFirst()) }
+    }
+
+    func startExchangeForced(_ node: SimNode, push: Bool) {
+        do {
+            if push, let ops = try? node.replica.unpushedOps(limit: 100), let last = ops.last {
+                let head = ChainHead(
+                    counter: last.dot.counter, hash: last.hash,
+                    signature: try node.replica.signChainHead(counter: last.dot.counter, hash: last.hash))
+                send(SimMessage(
+                    kind: .push, node: node.index, replica: node.replica.info.id,
+                    bytes: PushRequest(replica: node.replica.info.id, ops: ops, chain: head).json.canonicalBytes, status: 200))
+            } else {
+                let cursor = try node.replica.syncState().pullCursor
+                send(SimMessage(
+                    kind: .pull, node: node.index, replica: node.replica.info.id,
+                    bytes: PullRequest(replica: node.replica.info.id, cursor: cursor, maxOps: 100).json.canonicalBytes,
+                    status: 200))
+            }
+        } catch {
+            fail("\(node.name) could not build a sync request: \(error)")
+        }
+    }
+
+    /// The county decides every op still held in quarantine (a fork's second op stays kept).
+    func settleQuarantine() -> Bool {
+        guard let held = try? hub.quarantine().filter({ $0.state == "held" && !$0.reason.hasPrefix("fork") }) else { return false }
+        var moved = false
+        for entry in held {
+            let discardFirst = random.chance(50)
+            for discard in discardFirst ? [true, false] : [false, true] {
+                do {
+                    if discard {
+                        _ = try hub.discardQuarantined(entry.dot, author: "admin", nowMillis: clock.now)
+                        count("quarantined ops discarded")
+                    } else {
+                        _ = try hub.releaseQuarantined(entry.dot, nowMillis: clock.now)
+                        count("quarantined ops released")
+                    }
+                    note("quarantine \(entry.dot) \(discard ? "discarded" : "released")")
+                    moved = true
+                    break
+                } catch {
+                    continue
+                }
+            }
+        }
+        return moved
+    }
+
+    // MARK: Bookkeeping
+
+    /// `HEARTH_SIM_TRACE=1` prints the trace as it is hashed, to follow a failing seed.
+    static let printsTrace = ProcessInfo.processInfo.environment["HEARTH_SIM_TRACE"] == "1"
+
+    func note(_ text: String) {
+        if Self.printsTrace { FileHandle.standardError.write(Data((text + "\n").utf8)) }
+        trace.update(data: Array(text.utf8))
+        trace.update(data: [0x0A])
+    }
+
+    func count(_ name: String, _ amount: Int = 1) { counters[name, default: 0] += amount }
+
+    func fail(_ text: String) {
+        failures.append(text)
+        note("FAIL \(text)")
+    }
+}
