@@ -65,7 +65,11 @@ extension Replica {
                 try db.execute(
                     sql: "UPDATE replica SET id = ?, public_key = ?, counter = 0, chain_head = '', acked_counter = 0",
                     arguments: [newID.value, newKeys.publicKeyBase64])
-                try db.execute(sql: "UPDATE sync_state SET registration = NULL, notes = NULL WHERE id = 1")
+                // Pull the scope again from the start: while this database had the old id, the hub
+                // left that id's ops out of its pulls as the node's own, but a copy of the database
+                // made some of them, and they are not here (found by the simulation). Ops already
+                // held arrive as duplicates and change nothing.
+                try db.execute(sql: "UPDATE sync_state SET registration = NULL, notes = NULL, pull_cursor = 0 WHERE id = 1")
                 // Make the unacknowledged changes again under the new id.
                 var changes = try ChangeSet(db: db, info: newInfo, author: "reidentify", nowMillis: nowMillis, cache: nil)
                 var renamed: [RecordID: RecordID] = [:]
