@@ -159,8 +159,8 @@ extension Replica {
         // Ops of this batch already in quarantine, in one query: the same op again is a
         // duplicate, another one under the same dot a fork.
         let counters = ops.map { Int64($0.dot.counter) }
-        let quarantinedHashes: [Int64: String] = try read { db in
-            guard let low = counters.min(), let high = counters.max() else { return [:] }
+        let (quarantinedHashes, loggedDots): ([Int64: String], Set<Int64>) = try read { db in
+            guard let low = counters.min(), let high = counters.max() else { return ([:], []) }
             var hashes: [Int64: String] = [:]
             for row in try Row.fetchAll(
                 db, sql: "SELECT counter, hash FROM quarantine WHERE replica = ? AND counter BETWEEN ? AND ?",
@@ -168,12 +168,23 @@ extension Replica {
             {
                 hashes[row["counter"]] = row["hash"]
             }
-            return hashes
+            let logged = try Int64.fetchAll(
+                db, sql: "SELECT counter FROM ops WHERE replica = ? AND counter BETWEEN ? AND ?",
+                arguments: [node.replica.value, low, high])
+            return (hashes, Set(logged))
         }
         for op in ops {
             if op.dot.replica == node.replica, let heldHash = quarantinedHashes[Int64(op.dot.counter)] {
                 guard heldHash == op.hash else { throw ReplicaError.fork(dot: op.dot) }
                 alreadyHeld += 1
+                continue
+            }
+            // An op already in the log (a resent batch whose answer was lost) was judged when it
+            // first came: judging it again against the state it helped make would refuse it (a
+            // member "joining" the household it archived). Integrate counts it as a duplicate,
+            // or finds the fork if its hash differs.
+            if op.dot.replica == node.replica, loggedDots.contains(Int64(op.dot.counter)) {
+                good.append(op)
                 continue
             }
             if let reason = pushProblem(op, node: node) ?? check(op) { held.append((op, reason)) } else { good.append(op) }
