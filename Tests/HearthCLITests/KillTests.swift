@@ -91,6 +91,9 @@ final class KillRun {
     var nodeOpsMade = 0
     var hubOpsMade = 0
     var hubRestarts = 0
+    /// Pushes the hub committed whose answer the node never recorded (it resends them), seen at
+    /// hub restarts as (node, the hub's acknowledgement) above the node's own record of it.
+    var lostAnswers: Set<String> = []
     /// The cost model of a full sync, from the calibration: a sync with nothing to do, and per op moved.
     var emptySync: TimeInterval = 0.3
     var perOp: TimeInterval = 0.001
@@ -172,6 +175,7 @@ final class KillRun {
                 format: "%d kill points (hub %d, node %d, both %d); %d hub restarts; %d integrity checks; %d ops made on nodes, %d at the hub; %.0f s",
                 points, victims["hub"]!, victims["node"]!, victims["both"]!, hubRestarts, integrityChecks, nodeOpsMade,
                 hubOpsMade, seconds))
+        say("  pushes committed at the hub whose answer the node never recorded (seen at hub restarts): \(lostAnswers.count)")
         for fate in [Fate.beforePush, .midPush, .midPull, .finished] {
             say("  node syncs \(fate.rawValue): \(fates[fate] ?? 0)")
         }
@@ -496,7 +500,12 @@ final class KillRun {
         let hubQueue = try DatabaseQueue(path: county + "/hub.db")
         defer { try? hubQueue.close() }
         for (index, node) in nodes.enumerated() {
-            let cursor = try Self.syncPosition(node.path).cursor
+            let position = try Self.syncPosition(node.path)
+            let cursor = position.cursor
+            let hubAcked = try hubQueue.read { db in
+                try Int64.fetchOne(db, sql: "SELECT acked_counter FROM nodes WHERE replica = ?", arguments: [node.replica]) ?? 0
+            }
+            if hubAcked > position.acked { lostAnswers.insert("\(node.scope):\(hubAcked)") }
             pendingPull[index] = try hubQueue.read { db in
                 try Int.fetchOne(
                     db,
