@@ -30,9 +30,13 @@ import Testing
 struct KillTests {
     static var points: Int { max(20, Int(ProcessInfo.processInfo.environment["HEARTH_KILL_POINTS"] ?? "") ?? 20) }
 
-    @Test("hub and nodes killed with SIGKILL at random points of their syncs restart intact, lose and repeat no op, and converge")
+    @Test(
+        "hub and nodes killed with SIGKILL at random points of their syncs restart intact, lose and repeat no op, and converge"
+    )
     func randomKills() throws {
-        let seed = UInt64(ProcessInfo.processInfo.environment["HEARTH_KILL_SEED"] ?? "") ?? UInt64.random(in: 1...UInt64(Int64.max))
+        let seed =
+            UInt64(ProcessInfo.processInfo.environment["HEARTH_KILL_SEED"] ?? "")
+            ?? UInt64.random(in: 1...UInt64(Int64.max))
         let run = try KillRun(seed: seed, points: Self.points)
         defer { run.cleanUp() }
         try run.execute()
@@ -109,7 +113,8 @@ final class KillRun {
         self.seed = seed
         self.points = points
         random = SplitMix64(seed: seed)
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("hearth-kill-\(UUID().uuidString)").path
+        directory =
+            FileManager.default.temporaryDirectory.appendingPathComponent("hearth-kill-\(UUID().uuidString)").path
         county = directory + "/county"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
     }
@@ -138,7 +143,9 @@ final class KillRun {
             "--scale", "0.02",
         ])
         guard generated.status == 0 else { throw CLITestFailure("hub generate failed: \(generated.stderr)") }
-        let files = try FileManager.default.contentsOfDirectory(atPath: county).filter { $0.hasSuffix(".db") && $0 != "hub.db" }
+        let files = try FileManager.default.contentsOfDirectory(atPath: county).filter {
+            $0.hasSuffix(".db") && $0 != "hub.db"
+        }
         for file in files.sorted() {
             let path = county + "/" + file
             let (replica, scope) = try Self.identity(path)
@@ -159,7 +166,8 @@ final class KillRun {
         perOp = max(0.0001, (full - empty) / Double(max(1, moved)))
         say(
             String(
-                format: "calibration: a sync moving %d ops took %.2f s, one moving none %.2f s: a kill falls in [0, %.2f s + %.2f ms × ops to move]",
+                format: "calibration: a sync moving %d ops took %.2f s, one moving none %.2f s: "
+                    + "a kill falls in [0, %.2f s + %.2f ms × ops to move]",
                 moved, full, empty, emptySync, perOp * 1000))
 
         for round in 1...points {
@@ -172,10 +180,13 @@ final class KillRun {
         let seconds = Date().timeIntervalSince(started)
         say(
             String(
-                format: "%d kill points (hub %d, node %d, both %d); %d hub restarts; %d integrity checks; %d ops made on nodes, %d at the hub; %.0f s",
+                format: "%d kill points (hub %d, node %d, both %d); %d hub restarts; %d integrity checks; "
+                    + "%d ops made on nodes, %d at the hub; %.0f s",
                 points, victims["hub"]!, victims["node"]!, victims["both"]!, hubRestarts, integrityChecks, nodeOpsMade,
                 hubOpsMade, seconds))
-        say("  pushes committed at the hub whose answer the node never recorded (seen at hub restarts): \(lostAnswers.count)")
+        say(
+            "  pushes committed at the hub whose answer the node never recorded (seen at hub restarts): \(lostAnswers.count)"
+        )
         for fate in [Fate.beforePush, .midPush, .midPull, .finished] {
             say("  node syncs \(fate.rawValue): \(fates[fate] ?? 0)")
         }
@@ -215,7 +226,9 @@ final class KillRun {
         }
         for node in chosen { try addNodeWork(node, ops: 200 + Int(random.next() % 801)) }
         if hub == nil {
-            if random.next() % 2 == 0 { try addHubWork(ops: 300 + Int(random.next() % 2_000), raise: random.next() % 4 == 0) }
+            if random.next() % 2 == 0 {
+                try addHubWork(ops: 300 + Int(random.next() % 2_000), raise: random.next() % 4 == 0)
+            }
             try startHub()
         }
         let victim = ["hub", "node", "both"][Int(random.next() % 3)]
@@ -254,15 +267,20 @@ final class KillRun {
             let fate: Fate =
                 status == 0 && !wasKilled
                 ? .finished
-                : after.acked >= sync.before.counter ? .midPull : after.acked > sync.before.acked ? .midPush : .beforePush
+                : after.acked >= sync.before.counter
+                    ? .midPull : after.acked > sync.before.acked ? .midPush : .beforePush
             fates[fate, default: 0] += 1
             if fate == .finished { pendingPull[sync.node] = 0 }
             if !wasKilled, status != 0, !hubKilled {
-                problem("round \(round): a sync of \(nodes[sync.node].scope) failed though nothing killed it: \(Self.text(sync.err))")
+                problem(
+                    "round \(round): a sync of \(nodes[sync.node].scope) failed though nothing killed it: \(Self.text(sync.err))"
+                )
             }
             if wasKilled || hubKilled { try checkIntegrity(nodes[sync.node].path, round: round) }
             line.append(
-                "\(nodes[sync.node].scope) \(wasKilled ? "KILLED" : "exit \(status)") \(fate) (acked \(sync.before.acked)→\(after.acked) of \(sync.before.counter), cursor \(sync.before.cursor)→\(after.cursor))"
+                "\(nodes[sync.node].scope) \(wasKilled ? "KILLED" : "exit \(status)") \(fate) "
+                    + "(acked \(sync.before.acked)→\(after.acked) of \(sync.before.counter), "
+                    + "cursor \(sync.before.cursor)→\(after.cursor))"
             )
         }
         if hubKilled { try checkIntegrity(county + "/hub.db", round: round) }
@@ -330,7 +348,9 @@ final class KillRun {
         process.executableURL = URL(fileURLWithPath: CLIRunner.binary)
         process.arguments = ["node", "sync", "--db", path, "--hub", hubURL, "--json"]
         var environment = ProcessInfo.processInfo.environment
-        for key in ["HEARTH_DB", "HEARTH_KEY", "HEARTH_KEY_FILE", "HEARTH_WORKER"] { environment.removeValue(forKey: key) }
+        for key in ["HEARTH_DB", "HEARTH_KEY", "HEARTH_KEY_FILE", "HEARTH_WORKER"] {
+            environment.removeValue(forKey: key)
+        }
         process.environment = environment
         process.standardOutput = FileHandle(forWritingAtPath: out)
         process.standardError = FileHandle(forWritingAtPath: err)
@@ -365,7 +385,9 @@ final class KillRun {
     func addNodeWork(_ index: Int, ops target: Int) throws {
         let replica = try Replica.open(path: nodes[index].path)
         let start = try replica.syncState().ownCounter
-        let villages = try replica.read { db in try String.fetchAll(db, sql: "SELECT DISTINCT village FROM households ORDER BY village") }
+        let villages = try replica.read { db in
+            try String.fetchAll(db, sql: "SELECT DISTINCT village FROM households ORDER BY village")
+        }
         var households = try replica.read { db in
             try String.fetchAll(db, sql: "SELECT id FROM households WHERE status = 'active' ORDER BY id")
         }
@@ -402,18 +424,27 @@ final class KillRun {
                     default: edit.tags = [["重点户", "低收入", "独居"][Int(random.next() % 3)]]
                     }
                     try replica.editHousehold(
-                        households[Int(random.next() % UInt64(households.count))], edit, author: author, nowMillis: Self.now())
+                        households[Int(random.next() % UInt64(households.count))], edit, author: author,
+                        nowMillis: Self.now())
                 case 50..<80:
                     var edit = MemberInput()
-                    if random.next() % 2 == 0 { edit.note = "走访\(random.next() % 10_000)" } else { edit.health = "良好\(random.next() % 100)" }
-                    try replica.editMember(members[Int(random.next() % UInt64(members.count))], edit, author: author, nowMillis: Self.now())
+                    if random.next() % 2 == 0 {
+                        edit.note = "走访\(random.next() % 10_000)"
+                    } else {
+                        edit.health = "良好\(random.next() % 100)"
+                    }
+                    try replica.editMember(
+                        members[Int(random.next() % UInt64(members.count))], edit, author: author, nowMillis: Self.now()
+                    )
                 case 80..<98:
                     _ = try replica.addVisit(
-                        household: households[Int(random.next() % UInt64(households.count))], note: "入户核查\(random.next() % 10_000)",
+                        household: households[Int(random.next() % UInt64(households.count))],
+                        note: "入户核查\(random.next() % 10_000)",
                         date: nil, author: author, nowMillis: Self.now())
                 case 98:
                     let member = members.remove(at: Int(random.next() % UInt64(members.count)))
-                    _ = try replica.recordDeath(member: member, date: "2025-03-01", author: author, nowMillis: Self.now())
+                    _ = try replica.recordDeath(
+                        member: member, date: "2025-03-01", author: author, nowMillis: Self.now())
                 default:
                     // A household made in this run (no enrollment) leaves the register (户绝/迁出).
                     guard let home = fresh.popLast() else { continue }
@@ -423,7 +454,9 @@ final class KillRun {
                 made += 1
             } catch {
                 refused += 1  // e.g. a record archived or deceased meanwhile: the work goes on
-                if refused > 1_000 { throw CLITestFailure("making work on \(nodes[index].scope) keeps failing: \(error)") }
+                if refused > 1_000 {
+                    throw CLITestFailure("making work on \(nodes[index].scope) keeps failing: \(error)")
+                }
             }
         }
         nodeOpsMade += Int(try replica.syncState().ownCounter - start)
@@ -442,7 +475,8 @@ final class KillRun {
         }
         if raise {
             _ = try replica.setStandard(
-                program: "dibao_rural", band: nil, from: "2027-0\(1 + random.next() % 9)", amount: String(560 + random.next() % 100),
+                program: "dibao_rural", band: nil, from: "2027-0\(1 + random.next() % 9)",
+                amount: String(560 + random.next() % 100),
                 note: "提标", author: "county-admin", nowMillis: Self.now())
         }
         var refused = 0
@@ -453,12 +487,14 @@ final class KillRun {
                     var edit = HouseholdInput()
                     edit.note = "县级抽查\(random.next() % 10_000)"
                     try replica.editHousehold(
-                        households[Int(random.next() % UInt64(households.count))], edit, author: "county-admin", nowMillis: Self.now())
+                        households[Int(random.next() % UInt64(households.count))], edit, author: "county-admin",
+                        nowMillis: Self.now())
                 case 1:
                     var edit = MemberInput()
                     edit.workCapacity = "县级复核\(random.next() % 100)"
                     try replica.editMember(
-                        members[Int(random.next() % UInt64(members.count))], edit, author: "county-admin", nowMillis: Self.now())
+                        members[Int(random.next() % UInt64(members.count))], edit, author: "county-admin",
+                        nowMillis: Self.now())
                 default:
                     _ = try replica.addVisit(
                         household: households[Int(random.next() % UInt64(households.count))], note: "县级回访", date: nil,
@@ -503,13 +539,15 @@ final class KillRun {
             let position = try Self.syncPosition(node.path)
             let cursor = position.cursor
             let hubAcked = try hubQueue.read { db in
-                try Int64.fetchOne(db, sql: "SELECT acked_counter FROM nodes WHERE replica = ?", arguments: [node.replica]) ?? 0
+                try Int64.fetchOne(
+                    db, sql: "SELECT acked_counter FROM nodes WHERE replica = ?", arguments: [node.replica]) ?? 0
             }
             if hubAcked > position.acked { lostAnswers.insert("\(node.scope):\(hubAcked)") }
             pendingPull[index] = try hubQueue.read { db in
                 try Int.fetchOne(
                     db,
-                    sql: "SELECT count(*) FROM ops WHERE (township = ? OR scope = ? OR target = ?) AND seq > ? AND replica != ?",
+                    sql:
+                        "SELECT count(*) FROM ops WHERE (township = ? OR scope = ? OR target = ?) AND seq > ? AND replica != ?",
                     arguments: [node.scope, countyWide, node.replica, cursor, node.replica]) ?? 0
             }
         }
@@ -539,7 +577,9 @@ final class KillRun {
             )
         }
         if quarantined != 0 { problem("the hub quarantined \(quarantined) op(s)") }
-        if hubWaits != 0 || hubWaiting != 0 { problem("ops wait at the hub: \(hubWaits) waits, \(hubWaiting) not applied") }
+        if hubWaits != 0 || hubWaiting != 0 {
+            problem("ops wait at the hub: \(hubWaits) waits, \(hubWaiting) not applied")
+        }
         let countyWide = DivisionCode.countyWide(String(nodes[0].scope.prefix(6)))!.value
 
         for node in nodes {
@@ -558,8 +598,10 @@ final class KillRun {
             let (atHub, hubAcked, hubRows) = try hubQueue.read { db in
                 (
                     try Self.opHashes(db, sql: "SELECT counter, hash FROM ops WHERE replica = ?", node.replica),
-                    try Int64.fetchOne(db, sql: "SELECT acked_counter FROM nodes WHERE replica = ?", arguments: [node.replica]) ?? -1,
-                    try Int.fetchOne(db, sql: "SELECT count(*) FROM ops WHERE replica = ?", arguments: [node.replica]) ?? -1
+                    try Int64.fetchOne(
+                        db, sql: "SELECT acked_counter FROM nodes WHERE replica = ?", arguments: [node.replica]) ?? -1,
+                    try Int.fetchOne(db, sql: "SELECT count(*) FROM ops WHERE replica = ?", arguments: [node.replica])
+                        ?? -1
                 )
             }
             let scope = node.scope
@@ -571,7 +613,8 @@ final class KillRun {
                 let missing = own.keys.filter { atHub[$0] == nil }.sorted()
                 let different = own.keys.filter { atHub[$0] != nil && atHub[$0] != own[$0] }.sorted()
                 problem(
-                    "\(scope): the hub holds \(hubRows) of its \(own.count) ops; missing \(missing.prefix(10)), different hash \(different.prefix(10))")
+                    "\(scope): the hub holds \(hubRows) of its \(own.count) ops; missing \(missing.prefix(10)), "
+                        + "different hash \(different.prefix(10))")
             }
             if acked != counter { problem("\(scope): acknowledged \(acked) of its \(counter) ops") }
             if hubAcked != counter { problem("\(scope): the hub acknowledges \(hubAcked) of its \(counter) ops") }
@@ -587,16 +630,20 @@ final class KillRun {
             }
             if nodeLog != hubLog {
                 problem(
-                    "\(scope): its log differs from the hub's for its scope: \(nodeLog.subtracting(hubLog).count) only on the node, \(hubLog.subtracting(nodeLog).count) only at the hub"
+                    "\(scope): its log differs from the hub's for its scope: "
+                        + "\(nodeLog.subtracting(hubLog).count) only on the node, \(hubLog.subtracting(nodeLog).count) only at the hub"
                 )
             }
             let nodeState = try queue.read { db in try Self.records(db, scope: scope, countyWide: countyWide) }
             let hubState = try hubQueue.read { db in try Self.records(db, scope: scope, countyWide: countyWide) }
             if nodeState != hubState {
-                let differing = Set(nodeState.keys).union(hubState.keys).filter { nodeState[$0] != hubState[$0] }.sorted()
+                let differing = Set(nodeState.keys).union(hubState.keys).filter { nodeState[$0] != hubState[$0] }
+                    .sorted()
                 problem("\(scope): \(differing.count) record(s) differ from the hub's, e.g. \(differing.prefix(5))")
             }
-            say("\(scope): \(counter) own ops, all at the hub once; \(nodeLog.count) ops and \(nodeState.count) records as the hub's")
+            say(
+                "\(scope): \(counter) own ops, all at the hub once; \(nodeLog.count) ops and \(nodeState.count) records as the hub's"
+            )
         }
     }
 
@@ -607,7 +654,10 @@ final class KillRun {
     }
 
     static func dots(_ db: Database, sql: String, arguments: StatementArguments = []) throws -> Set<String> {
-        Set(try Row.fetchAll(db, sql: sql, arguments: arguments).map { "\($0[0] as String):\($0[1] as Int64):\($0[2] as String)" })
+        Set(
+            try Row.fetchAll(db, sql: sql, arguments: arguments).map {
+                "\($0[0] as String):\($0[1] as Int64):\($0[2] as String)"
+            })
     }
 
     /// Every record of a township (and the county-wide configuration): its row, every column,
