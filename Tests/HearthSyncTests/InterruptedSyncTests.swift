@@ -66,6 +66,42 @@ struct InterruptedSyncTests {
     }
 
     @Test(
+        "a push the hub applied but whose answer was lost is resent: its ops are duplicates, never judged again (R1c, R10)"
+    )
+    func resentPushIsNotJudgedAgain() async throws {
+        // Found by KillTests (seed 8887210621648485628): a node killed after the hub committed its
+        // batch resent the member it created, which the same batch had then recorded as deceased;
+        // the hub judged the creating op again, against its new state, and quarantined it (R1c).
+        let county = try TestCounty()
+        let village = try await withRunningHub(county.service()) { url in
+            try await county.node(name: "village-001", scope: TestCounty.village1, hubURL: url)
+        }
+        let home = try village.household(in: TestCounty.village1, address: "一组")
+        let member = try village.member(of: home, name: "王五")
+        try village.recordDeath(member: member.value, date: "2026-11-02", author: "w1", nowMillis: TestCounty.now)
+        try village.archiveHousehold(home.value, reason: "户绝", author: "w1", nowMillis: TestCounty.now)
+        let own = try village.ownOps()
+        #expect(own.count == 6)  // household, member, head, population, death, archive
+
+        // The hub applies the whole batch; the answer is lost.
+        let plan = CutPlan(cutAt: [SyncPath.push: 1])
+        await #expect(throws: SyncError.self) {
+            try await withCuttingHub(county.service(), plan: plan) { url in try await county.sync(village, url: url) }
+        }
+        #expect(try county.hub.node(village.info.id)?.ackedCounter == 6)
+        #expect(try village.syncState().ackedCounter == 0)
+
+        let restarted = try county.reopenHub()
+        let summary = try await withRunningHub(county.service(restarted)) { url in try await county.sync(village, url: url) }
+        #expect(summary.pushedOps == 6)
+        #expect(summary.quarantined.isEmpty, "\(summary.quarantined.map(\.reason))")
+        #expect(try restarted.quarantine(includeSettled: true).isEmpty)
+        #expect(try restarted.allOps().count == own.count)
+        #expect(try village.syncState().ackedCounter == 6)
+        #expect(try village.stateDigest() == restarted.stateDigest())
+    }
+
+    @Test(
         "a connection cut while pulling leaves the cursor at the last applied batch; the next sync pulls the rest, once"
     )
     func pullCutMidWayResumesFromCursor() async throws {

@@ -175,6 +175,10 @@ extension Replica {
             return hashes
         }
         for op in ops {
+            // An op already held (a resent batch whose answer was lost) was judged when it first
+            // came: judging it again against the state it helped make would refuse it (a member
+            // "joining" the household it archived; found by the kill test). It is a duplicate, or
+            // a fork if its hash differs.
             if op.dot.replica == node.replica, let heldHash = heldHashes[Int64(op.dot.counter)] {
                 guard heldHash == op.hash else { throw ReplicaError.fork(dot: op.dot) }
                 alreadyHeld += 1

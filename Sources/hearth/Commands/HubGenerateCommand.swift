@@ -39,6 +39,10 @@ struct HubGenerate: ParsableCommand {
                 chosen.name, nodes.count, status.counts[.household] ?? 0, status.counts[.member] ?? 0,
                 status.counts[.enrollment] ?? 0, status.logSize, Date().timeIntervalSince(start)))
             print("try: hearth hub report --db \(out)/hub.db --month \(period) --by township")
+            // The nodes are registered and in sync but know no address: the hub's is given at their first sync.
+            if let first = nodes.first {
+                print("nodes: \(out)/<township>.db, registered; serve the hub, then: hearth node sync --db \(first.path) --hub URL")
+            }
         }
     }
 }
