@@ -90,6 +90,11 @@ enum FieldWork {
                 var input = MemberInput()
                 if sim.random.chance(50) { input.disabilityGrade = sim.random.int(1...4) } else { input.name = "王小宝" }
                 try replica.editMember(member.value, input, author: author, nowMillis: now)
+            case 97 where node.villages.count > 1:
+                // A move between villages (two-sided: the record leaves one village's nodes and arrives whole at the other's).
+                action = "household move"
+                guard let household = sim.random.pick(households), let village = sim.random.pick(node.villages) else { break }
+                try replica.moveHousehold(household.value, toVillage: village, author: author, nowMillis: now)
             default:
                 action = "household archive"
                 guard let household = sim.random.pick(households) else { break }
