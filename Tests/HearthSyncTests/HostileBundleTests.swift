@@ -60,7 +60,8 @@ struct HostileBundleTests {
             change(&content)
             let bytes = JSON.object(content).canonicalBytes
             let signature = try Signer.sign(Signer.bundleMessage(bytes), with: key)
-            return Gzip.compress(JSON.object(["bundle": .object(content), "signature": .string(signature)]).canonicalBytes)
+            return Gzip.compress(
+                JSON.object(["bundle": .object(content), "signature": .string(signature)]).canonicalBytes)
         }
 
         var villageKey: [UInt8] { Array(village.keys.signingKey.rawRepresentation) }
@@ -98,7 +99,9 @@ struct HostileBundleTests {
             ("a flipped byte", try setting.file("flipped.hbundle", flipped), "damaged"),
             (
                 "protocol version 2",
-                try setting.file("v2.hbundle", try setting.resigned(setting.nodeBundle, key: setting.villageKey) { $0["v"] = .integer(2) }),
+                try setting.file(
+                    "v2.hbundle",
+                    try setting.resigned(setting.nodeBundle, key: setting.villageKey) { $0["v"] = .integer(2) }),
                 "unsupported protocol version"
             ),
             (
@@ -106,7 +109,10 @@ struct HostileBundleTests {
                 try setting.file(
                     "long.hbundle",
                     try setting.resigned(setting.nodeBundle, key: setting.villageKey) { content in
-                        content["pushes"] = .array(Array(repeating: content["pushes"]!.arrayValue![0], count: HearthProtocol.Bundle.maxPieces + 1))
+                        content["pushes"] = .array(
+                            Array(
+                                repeating: content["pushes"]!.arrayValue![0], count: HearthProtocol.Bundle.maxPieces + 1
+                            ))
                     }),
                 "at most \(HearthProtocol.Bundle.maxPieces) pieces"
             ),
@@ -132,14 +138,18 @@ struct HostileBundleTests {
                 let firstOp = try? Op(json: ops[0])
             else { return }
             firstPiece["ops"] = .array([ops[0]])
-            firstPiece["chain"] = ChainHead(
-                counter: 1, hash: firstOp.hash,
-                signature: (try? setting.village.signChainHead(counter: 1, hash: firstOp.hash)) ?? "").json
+            firstPiece["chain"] =
+                ChainHead(
+                    counter: 1, hash: firstOp.hash,
+                    signature: (try? setting.village.signChainHead(counter: 1, hash: firstOp.hash)) ?? ""
+                ).json
             secondPiece["ops"] = .array([ops[1]])
             let wrong = String(repeating: "0", count: 64)
-            secondPiece["chain"] = ChainHead(
-                counter: 2, hash: wrong, signature: (try? setting.village.signChainHead(counter: 2, hash: wrong)) ?? ""
-            ).json
+            secondPiece["chain"] =
+                ChainHead(
+                    counter: 2, hash: wrong,
+                    signature: (try? setting.village.signChainHead(counter: 2, hash: wrong)) ?? ""
+                ).json
             content["pushes"] = .array([.object(firstPiece), .object(secondPiece)])
         }
         let path = try setting.file("broken.hbundle", broken)
@@ -160,11 +170,15 @@ struct HostileBundleTests {
         var flipped = genuine
         flipped[flipped.count / 2] ^= 0x01
         let cases: [(name: String, path: String, says: String)] = [
-            ("truncated", try setting.file("h-truncated.hbundle", Array(genuine.prefix(genuine.count / 2))), "truncated"),
+            (
+                "truncated", try setting.file("h-truncated.hbundle", Array(genuine.prefix(genuine.count / 2))),
+                "truncated"
+            ),
             ("a flipped byte", try setting.file("h-flipped.hbundle", flipped), "damaged"),
             (
                 "protocol version 2",
-                try setting.file("h-v2.hbundle", try setting.resigned(hubBundle, key: setting.hubKey) { $0["v"] = .integer(2) }),
+                try setting.file(
+                    "h-v2.hbundle", try setting.resigned(hubBundle, key: setting.hubKey) { $0["v"] = .integer(2) }),
                 "unsupported protocol version"
             ),
             (
@@ -172,7 +186,10 @@ struct HostileBundleTests {
                 try setting.file(
                     "h-long.hbundle",
                     try setting.resigned(hubBundle, key: setting.hubKey) { content in
-                        content["pulls"] = .array(Array(repeating: content["pulls"]!.arrayValue![0], count: HearthProtocol.Bundle.maxPieces + 1))
+                        content["pulls"] = .array(
+                            Array(
+                                repeating: content["pulls"]!.arrayValue![0], count: HearthProtocol.Bundle.maxPieces + 1)
+                        )
                     }),
                 "at most \(HearthProtocol.Bundle.maxPieces) pieces"
             ),

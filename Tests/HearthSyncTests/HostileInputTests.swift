@@ -37,7 +37,8 @@ struct HostileBody: Sendable, CustomTestStringConvertible {
         HostileBody(name: "a gzip body with bytes after its end", status: 400, code: "bad_request", says: "gzip") {
             genuine in Gzip.compress(genuine.canonicalBytes) + Array("trailing".utf8)
         },
-        HostileBody(name: "a truncated JSON body", status: 400, code: "bad_request", says: "body is not JSON") { genuine in
+        HostileBody(name: "a truncated JSON body", status: 400, code: "bad_request", says: "body is not JSON") {
+            genuine in
             let bytes = genuine.canonicalBytes
             return Gzip.compress(Array(bytes.prefix(bytes.count - 7)))
         },
@@ -53,10 +54,13 @@ struct HostileBody: Sendable, CustomTestStringConvertible {
             }
             return bytes
         },
-        HostileBody(name: "JSON arrays nested 10,000 deep", status: 400, code: "bad_request", says: "nested deeper") { _ in
-            Gzip.compress(Array(repeating: UInt8(ascii: "["), count: 10_000) + Array(repeating: UInt8(ascii: "]"), count: 10_000))
+        HostileBody(name: "JSON arrays nested 10,000 deep", status: 400, code: "bad_request", says: "nested deeper") {
+            _ in
+            Gzip.compress(
+                Array(repeating: UInt8(ascii: "["), count: 10_000) + Array(repeating: UInt8(ascii: "]"), count: 10_000))
         },
-        HostileBody(name: "JSON objects nested 10,000 deep", status: 400, code: "bad_request", says: "nested deeper") { _ in
+        HostileBody(name: "JSON objects nested 10,000 deep", status: 400, code: "bad_request", says: "nested deeper") {
+            _ in
             Gzip.compress(
                 Array(String(repeating: "{\"ops\":", count: 10_000).utf8) + Array("1".utf8)
                     + Array(repeating: UInt8(ascii: "}"), count: 10_000))
@@ -70,7 +74,8 @@ struct HostileBody: Sendable, CustomTestStringConvertible {
         HostileBody(name: "an op of format version 2", status: 400, code: "bad_request", says: "op format version") {
             genuine in withOp(genuine) { $0["v"] = .integer(2) }.canonicalBytes.gzipped
         },
-        HostileBody(name: "a message of protocol version 2", status: 400, code: "bad_request", says: "protocol version") {
+        HostileBody(name: "a message of protocol version 2", status: 400, code: "bad_request", says: "protocol version")
+        {
             genuine in
             guard var message = genuine.objectValue else { return [] }
             message["v"] = .integer(2)
@@ -105,7 +110,8 @@ struct HostileBody: Sendable, CustomTestStringConvertible {
             code: "bad_request", says: "inflates past"
         ) { genuine in
             // Valid JSON all the way: the document after 64 MiB and one byte of leading spaces.
-            (Array(repeating: UInt8(ascii: " "), count: WireLimits.maxInflatedBytes + 1) + genuine.canonicalBytes).gzipped
+            (Array(repeating: UInt8(ascii: " "), count: WireLimits.maxInflatedBytes + 1) + genuine.canonicalBytes)
+                .gzipped
         },
     ]
 }
@@ -239,7 +245,9 @@ struct HostileInputTests {
         }
     }
 
-    @Test("a nonce once used is refused on any later request, even a new one correctly signed; a non-hex nonce is refused")
+    @Test(
+        "a nonce once used is refused on any later request, even a new one correctly signed; a non-hex nonce is refused"
+    )
     func reusedNonceRefused() async throws {
         let county = try TestCounty()
         try await withRunningHub(county.service()) { url in
@@ -247,7 +255,10 @@ struct HostileInputTests {
             let raw = RawClient(baseURL: url, hubKey: county.hub.info.publicKey)
             let nonce = SignedRequest.freshNonce()
             let pull = PullRequest(replica: village.info.id, cursor: 0, maxOps: 10).json
-            #expect(try await raw.send(try SignedRequest(path: SyncPath.pull, document: pull, signedBy: village, nonce: nonce)).status == 200)
+            #expect(
+                try await raw.send(
+                    try SignedRequest(path: SyncPath.pull, document: pull, signedBy: village, nonce: nonce)
+                ).status == 200)
             try village.household(in: TestCounty.village1, address: "一组")
             let push = try village.pushRequest(try village.unpushedOps(limit: 100)).json
             let before = try HubMark(county.hub)
@@ -257,8 +268,12 @@ struct HostileInputTests {
             let answer = try await raw.send(reused)
             #expect(answer.status == 401)
             #expect(answer.message.contains("replayed"))
-            for bad in ["zz" + String(repeating: "0", count: 30), String(repeating: "a", count: 15), String(repeating: "a", count: 66)] {
-                let refused = try await raw.send(try SignedRequest(path: SyncPath.push, document: push, signedBy: village, nonce: bad))
+            for bad in [
+                "zz" + String(repeating: "0", count: 30), String(repeating: "a", count: 15),
+                String(repeating: "a", count: 66),
+            ] {
+                let refused = try await raw.send(
+                    try SignedRequest(path: SyncPath.push, document: push, signedBy: village, nonce: bad))
                 #expect(refused.status == 401, "nonce \(bad)")
                 #expect(refused.message.contains("16 to 64 hex digits"), "nonce \(bad): \(refused.message)")
             }
@@ -275,19 +290,22 @@ struct HostileInputTests {
             // the key in its own body.
             let stranger = try Replica.create(
                 path: county.directory + "/stranger.db", name: "stranger",
-                scope: try ScopePrefix.parse(TestCounty.village1, field: "scope"), role: .node, nowMillis: TestCounty.now)
+                scope: try ScopePrefix.parse(TestCounty.village1, field: "scope"), role: .node,
+                nowMillis: TestCounty.now)
             let registration = RegisterRequest(
                 secret: "no-such-secret", replica: stranger.info.id, publicKey: stranger.info.publicKey, name: "x")
             let raw = RawClient(baseURL: url, hubKey: county.hub.info.publicKey)
             let before = try HubMark(county.hub)
             for time in [Int64.min, Int64.min + 1, Int64.max] {
                 let register = try await raw.send(
-                    try SignedRequest(path: SyncPath.register, document: registration.json, signedBy: stranger, timeMillis: time))
+                    try SignedRequest(
+                        path: SyncPath.register, document: registration.json, signedBy: stranger, timeMillis: time))
                 #expect(register.status == 401, "time \(time)")
                 #expect(register.message.contains("24 hours"), "time \(time): \(register.message)")
                 let pull = try await raw.send(
                     try SignedRequest(
-                        path: SyncPath.pull, document: PullRequest(replica: village.info.id, cursor: 0, maxOps: 10).json,
+                        path: SyncPath.pull,
+                        document: PullRequest(replica: village.info.id, cursor: 0, maxOps: 10).json,
                         signedBy: village, timeMillis: time))
                 #expect(pull.status == 401, "time \(time)")
             }
