@@ -77,13 +77,15 @@ extension HubService {
                 link = held
             } else {
                 throw HubError.conflict(
-                    "gap", "piece \(index + 1) of the bundle starts at op \(first.dot.counter), which does not follow an op "
-                        + "the hub holds or the piece before it: nothing imported")
+                    "gap",
+                    "piece \(index + 1) of the bundle starts at op \(first.dot.counter), which does not follow "
+                        + "an op the hub holds or the piece before it: nothing imported")
             }
             if let failure = ChainCheck.verify(
                 ops: push.ops, author: author, previousHash: link, head: push.chain, publicKey: publicKey)
             {
-                throw HubError.badRequest("piece \(index + 1) of the bundle: chain: \(failure.description): nothing imported")
+                throw HubError.badRequest(
+                    "piece \(index + 1) of the bundle: chain: \(failure.description): nothing imported")
             }
             previous = (last.dot.counter, last.hash)
         }

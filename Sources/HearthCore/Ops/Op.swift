@@ -176,7 +176,8 @@ extension Op {
         guard let recordText = members["record"]?.stringValue, let record = RecordID(recordText) else {
             let letters = RecordType.allCases.map { String($0.idPrefix) }.joined(separator: ", ")
             throw OpFormatError(
-                "\"record\" must be <T>-<replica>-<counter>, T a known record type (\(letters)), the counter from 1 to \(Dot.maxCounter)")
+                "\"record\" must be <T>-<replica>-<counter>, T a known record type (\(letters)), "
+                    + "the counter from 1 to \(Dot.maxCounter)")
         }
         guard let scopeText = members["scope"]?.stringValue,
             let scope = try? DivisionCode.parse(scopeText, field: "scope")
