@@ -109,6 +109,6 @@ public enum BundleFile {
         guard data.count <= 512 << 20 else { throw Failure("\(path) is larger than 512 MB: not a bundle") }
         let bytes = Array(data)
         guard Gzip.looksCompressed(bytes) else { throw Failure("\(path) is not a Hearth bundle (not gzip)") }
-        do { return try Gzip.decompress(bytes, maxSize: 2 << 30) } catch { throw Failure("\(path): \(error.description)") }
+        do { return try Gzip.decompress(bytes, maxSize: 2 << 30) } catch { throw Failure("\(path) \(error.description)") }
     }
 }

@@ -179,7 +179,7 @@ public struct SyncClient: Sendable {
         }
         let inflated: [UInt8]
         if response.headers.first(name: "content-encoding")?.lowercased() == "gzip" {
-            do { inflated = try Gzip.decompress(raw) } catch { throw SyncError.badResponse(error.description) }
+            do { inflated = try Gzip.decompress(raw) } catch { throw SyncError.badResponse("the hub's answer \(error.description)") }
         } else {
             inflated = raw
         }

@@ -26,6 +26,7 @@ extension HubService {
             guard registration.replica == bundle.from,
                 bundle.verify(signature: signature, content: content, publicKey: registration.publicKey)
             else { throw HubError.unauthorized("the bundle's signature does not verify: nothing imported") }
+            try checkPieces(bundle.pushes, of: bundle.from, publicKey: registration.publicKey)
             _ = try replica.register(
                 secret: registration.secret, replica: registration.replica, publicKey: registration.publicKey,
                 nowMillis: clock())
@@ -41,12 +42,12 @@ extension HubService {
         guard node.forkedMillis == nil else {
             throw HubError.conflict("forked", "replica \(node.replica) is marked forked: run `hearth node reidentify`")
         }
+        if !registered { try checkPieces(bundle.pushes, of: node.replica, publicKey: node.publicKey) }
         var ops = 0
         var applied = 0
         var duplicates = 0
         var quarantined: [QuarantineNote] = []
         for push in bundle.pushes {
-            guard push.replica == node.replica else { throw HubError.badRequest("a push in the bundle is from another replica") }
             let response = try accept(push, from: node)
             ops += push.ops.count
             applied += response.applied
@@ -58,6 +59,36 @@ extension HubService {
         return ImportSummary(
             node: node.name, registered: registered, ops: ops, applied: applied, duplicates: duplicates,
             quarantined: quarantined)
+    }
+
+    /// Checks every piece of a bundle's pushes before any is applied, the way ``accept(_:from:)``
+    /// will, so that a bundle broken in a later piece imports nothing rather than its first part.
+    private func checkPieces(_ pushes: [PushRequest], of author: ReplicaID, publicKey: String) throws {
+        var previous: (counter: UInt64, hash: String)?
+        for (index, push) in pushes.enumerated() {
+            guard push.replica == author else {
+                throw HubError.badRequest("piece \(index + 1) of the bundle is from another replica: nothing imported")
+            }
+            guard let first = push.ops.first, let last = push.ops.last else { continue }
+            let link: String
+            if let previous, first.dot.counter == previous.counter + 1 {
+                link = previous.hash
+            } else if let held = try replica.chainHash(replica: author, counter: first.dot.counter - 1) {
+                link = held
+            } else {
+                throw HubError.conflict(
+                    "gap",
+                    "piece \(index + 1) of the bundle starts at op \(first.dot.counter), which does not follow "
+                        + "an op the hub holds or the piece before it: nothing imported")
+            }
+            if let failure = ChainCheck.verify(
+                ops: push.ops, author: author, previousHash: link, head: push.chain, publicKey: publicKey)
+            {
+                throw HubError.badRequest(
+                    "piece \(index + 1) of the bundle: chain: \(failure.description): nothing imported")
+            }
+            previous = (last.dot.counter, last.hash)
+        }
     }
 
     /// The hub's log for one node since what it last confirmed, as a signed bundle.

@@ -68,7 +68,7 @@ public struct HubService: Sendable {
         func json() throws -> JSON {
             let inflated: [UInt8]
             if gzipped {
-                do { inflated = try Gzip.decompress(raw) } catch { throw HubError.badRequest(error.description) }
+                do { inflated = try Gzip.decompress(raw) } catch { throw HubError.badRequest("request body \(error.description)") }
             } else {
                 inflated = raw
             }

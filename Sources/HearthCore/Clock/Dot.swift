@@ -11,11 +11,15 @@ public struct Dot: Hashable, Comparable, Sendable, CustomStringConvertible {
         self.counter = counter
     }
 
+    /// The greatest counter a dot may carry: counters travel as JSON integers and are stored
+    /// as SQLite integers, both signed 64-bit.
+    public static let maxCounter = UInt64(Int64.max)
+
     /// Parses the `replica:counter` text form.
     public init?(text: String) {
         let parts = text.split(separator: ":")
         guard parts.count == 2, let replica = ReplicaID(validating: String(parts[0])),
-            let counter = UInt64(parts[1]), counter > 0
+            let counter = UInt64(parts[1]), counter > 0, counter <= Dot.maxCounter
         else { return nil }
         self.init(replica: replica, counter: counter)
     }

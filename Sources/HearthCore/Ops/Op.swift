@@ -162,7 +162,7 @@ extension Op {
             throw OpFormatError("unsupported op format version (this replica reads version \(Op.formatVersion))")
         }
         guard let dotText = members["dot"]?.stringValue, let dot = Dot(text: dotText) else {
-            throw OpFormatError("\"dot\" must be \"replica:counter\"")
+            throw OpFormatError("\"dot\" must be \"replica:counter\" with a counter from 1 to \(Dot.maxCounter)")
         }
         guard let clock = members["hlc"]?.arrayValue, clock.count == 2, let millis = clock[0].integerValue,
             let logical = clock[1].integerValue, millis >= 0, (0...Int64(UInt32.max)).contains(logical)
@@ -174,7 +174,10 @@ extension Op {
             let origin = try? ScopePrefix.parse(originText, field: "origin")
         else { throw OpFormatError("\"origin\" must be a 6, 9 or 12 digit division-code prefix") }
         guard let recordText = members["record"]?.stringValue, let record = RecordID(recordText) else {
-            throw OpFormatError("\"record\" is not a record id")
+            let letters = RecordType.allCases.map { String($0.idPrefix) }.joined(separator: ", ")
+            throw OpFormatError(
+                "\"record\" must be <T>-<replica>-<counter>, T a known record type (\(letters)), "
+                    + "the counter from 1 to \(Dot.maxCounter)")
         }
         guard let scopeText = members["scope"]?.stringValue,
             let scope = try? DivisionCode.parse(scopeText, field: "scope")

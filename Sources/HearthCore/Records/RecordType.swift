@@ -57,7 +57,7 @@ public struct RecordID: Hashable, Comparable, Sendable, CustomStringConvertible 
         guard parts.count == 3, parts[0].count == 1,
             let type = RecordType.allCases.first(where: { String($0.idPrefix) == parts[0].uppercased() }),
             ReplicaID(validating: String(parts[1])) != nil,
-            let counter = UInt64(parts[2]), counter > 0, String(counter) == parts[2]
+            let counter = UInt64(parts[2]), counter > 0, counter <= Dot.maxCounter, String(counter) == parts[2]
         else { return nil }
         self.type = type
         self.value = "\(type.idPrefix)-\(parts[1])-\(parts[2])"

@@ -42,7 +42,13 @@ extension JSON {
         var ops: [Op] = []
         ops.reserveCapacity(items.count)
         for (index, item) in items.enumerated() {
-            do { ops.append(try Op(json: item)) } catch { throw MessageError("op \(index): \(error.reason)") }
+            let op: Op
+            do { op = try Op(json: item) } catch { throw MessageError("op \(index): \(error.reason)") }
+            let size = op.canonicalBytes.count
+            guard size <= WireLimits.maxOpBytes else {
+                throw MessageError("op \(index) is \(size) bytes; one op may be at most \(WireLimits.maxOpBytes) bytes")
+            }
+            ops.append(op)
         }
         return ops
     }
@@ -56,6 +62,10 @@ public enum WireLimits {
     public static let maxBodyBytes = 16 << 20
     /// Largest body after inflating, in bytes.
     public static let maxInflatedBytes = 64 << 20
+    /// Largest op, in canonical bytes. The largest the schema allows (every field at its
+    /// limit) is far below; a bigger op is refused whole, before it can be quarantined, logged
+    /// or sent on to other nodes, whose pull answers it would swell past their limits.
+    public static let maxOpBytes = 64 << 10
 }
 
 /// A node's own ops the hub has not acknowledged, with the signed head of the node's chain.

@@ -37,9 +37,19 @@ struct Applier {
         waitingRecords = Set(try String.fetchAll(db, sql: "SELECT DISTINCT record FROM op_waits"))
     }
 
-    /// Hands the written states to the cache; call only after the transaction committed.
-    func commitToCache() {
-        cache?.committed(written, dataVersion: dataVersion)
+    /// Hands the written states to the cache when this transaction commits, or, when
+    /// `stale` (rule ops changed records after these states were taken), empties the cache.
+    ///
+    /// Runs in GRDB's commit hook, on the writer before it takes the next transaction: were
+    /// the cache updated after `write` returned, a write starting in between would read the
+    /// states this one replaced and write them back without its ops (a lost update).
+    func updateCacheOnCommit(stale: Bool) {
+        guard let cache else { return }
+        let written = written
+        let dataVersion = dataVersion
+        db.afterNextTransaction(onCommit: { _ in
+            if stale { cache.clear() } else { cache.committed(written, dataVersion: dataVersion) }
+        })
     }
 
     /// The current state of a record, as this batch has it; nil if the replica never saw it.

@@ -116,7 +116,9 @@ extension Replica {
         from replica: ReplicaID, nonce: String, timeMillis: Int64, nowMillis: Int64, windowMillis: Int64 = 86_400_000
     ) throws(ReplicaError) {
         guard nonce.utf8.count >= 16, nonce.utf8.count <= 64 else { throw .refused("request nonce must be 16 to 64 characters") }
-        guard abs(timeMillis - nowMillis) <= windowMillis else {
+        // Any Int64 may arrive in the header: the difference is taken without overflow.
+        let (skew, overflow) = timeMillis.subtractingReportingOverflow(nowMillis)
+        guard !overflow, skew >= -windowMillis, skew <= windowMillis else {
             throw .refused("request time is more than 24 hours from the hub's clock: refused as a possible replay")
         }
         try writeBookkeeping { db in
@@ -127,7 +129,7 @@ extension Replica {
                 arguments: [replica.value, nonce, nowMillis])
             guard db.changesCount > 0 else { throw ReplicaError.refused("request replayed (this nonce was already used)") }
             try db.execute(
-                sql: "UPDATE nodes SET skew_millis = ? WHERE replica = ?", arguments: [timeMillis - nowMillis, replica.value])
+                sql: "UPDATE nodes SET skew_millis = ? WHERE replica = ?", arguments: [skew, replica.value])
         }
     }
 

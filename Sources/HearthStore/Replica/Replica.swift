@@ -109,15 +109,14 @@ public final class Replica: Sendable {
         author: String, nowMillis: Int64, _ block: (inout ChangeSet) throws -> T
     ) throws(ReplicaError) -> (result: T, ops: [Op]) {
         do {
-            let (result, ops, applier, ruled) = try pool.write { db in
+            return try pool.write { db in
                 var changes = try ChangeSet(db: db, info: info, author: author, nowMillis: nowMillis, cache: cache)
                 let result = try block(&changes)
                 let applier = try changes.finish()
                 let ruled = try runHubRules(db, batch: changes.ops, nowMillis: nowMillis)
-                return (result, changes.ops, applier, ruled)
+                applier.updateCacheOnCommit(stale: ruled)
+                return (result, changes.ops)
             }
-            if ruled { cache.clear() } else { applier.commitToCache() }
-            return (result, ops)
         } catch let error as ReplicaError { throw error } catch let error as InputError { throw .invalid(error) } catch {
             throw .database(String(describing: error))
         }
@@ -136,7 +135,7 @@ public final class Replica: Sendable {
         _ ops: [Op], nowMillis: Int64, bookkeeping: (Database, ApplyReport) throws -> Void
     ) throws(ReplicaError) -> ApplyReport {
         do {
-            let applier: (Applier, Bool) = try pool.write { db in
+            return try pool.write { db in
                 var applier = try Applier(db: db, nowMillis: nowMillis, cache: cache, crash: crashSwitch)
                 applier.tracksScopeEntries = info.role == .hub
                 for op in ops { try applier.integrate(op) }
@@ -150,15 +149,10 @@ public final class Replica: Sendable {
                 }
                 try bookkeeping(db, applier.report)
                 let ruled = applier.report.applied > 0 ? try runHubRules(db, batch: ops, nowMillis: nowMillis) : false
-                return (applier, ruled)
+                // Rule ops changed records after the batch's states were taken: then the cache starts afresh.
+                applier.updateCacheOnCommit(stale: ruled)
+                return applier.report
             }
-            if !applier.1 {
-                applier.0.commitToCache()
-            } else {
-                // Rule ops changed records after the batch's states were taken: start the cache afresh.
-                cache.clear()
-            }
-            return applier.0.report
         } catch let error as ReplicaError { throw error } catch {
             throw .database(String(describing: error))
         }

@@ -15,6 +15,8 @@ struct SignedRequest: Sendable {
     var signature: String
     /// The body as sent: gzip of the canonical JSON.
     var body: [UInt8]
+    /// The `Content-Encoding` header sent with the body (nil: none, a plain JSON body).
+    var contentEncoding: String? = "gzip"
 
     /// Signs `document` as `replica` would for `path`.
     /// `claiming` names another replica in the header and the signed message (an impostor).
@@ -28,6 +30,24 @@ struct SignedRequest: Sendable {
         self.timeMillis = timeMillis
         self.nonce = nonce ?? Self.freshNonce()
         body = Gzip.compress(document.canonicalBytes)
+        signature = try replica.sign(
+            Signer.requestMessage(
+                method: "POST", path: path, replica: self.replica, timeMillis: timeMillis, nonce: self.nonce, body: body
+            ))
+    }
+
+    /// Signs `body` exactly as given (compressed or not, well formed or not), as a node
+    /// that builds hostile bodies and signs them correctly would.
+    init(
+        path: String, rawBody body: [UInt8], contentEncoding: String? = "gzip", signedBy replica: Replica,
+        timeMillis: Int64 = TestCounty.now, nonce: String? = nil
+    ) throws {
+        self.path = path
+        self.replica = replica.info.id.value
+        self.timeMillis = timeMillis
+        self.nonce = nonce ?? Self.freshNonce()
+        self.body = body
+        self.contentEncoding = contentEncoding
         signature = try replica.sign(
             Signer.requestMessage(
                 method: "POST", path: path, replica: self.replica, timeMillis: timeMillis, nonce: self.nonce, body: body
@@ -66,7 +86,7 @@ struct RawClient {
         var http = HTTPClientRequest(url: baseURL + request.path)
         http.method = .POST
         http.headers.add(name: "content-type", value: "application/json")
-        http.headers.add(name: "content-encoding", value: "gzip")
+        if let encoding = request.contentEncoding { http.headers.add(name: "content-encoding", value: encoding) }
         http.headers.add(name: SyncHeader.replica, value: request.replica)
         http.headers.add(name: SyncHeader.time, value: String(request.timeMillis))
         http.headers.add(name: SyncHeader.nonce, value: request.nonce)

@@ -1,0 +1,207 @@
+import Foundation
+import HearthClient
+import HearthCore
+import HearthHub
+import HearthProtocol
+import HearthStore
+import Testing
+
+/// Damaged and malformed bundle files, on the hub's import and on the node's: each refused with
+/// a sentence naming what was wrong, and nothing imported.
+@Suite("Hostile bundle files are refused on both sides and change nothing")
+struct HostileBundleTests {
+    typealias Mark = BundleTests.Mark
+
+    /// A county where a file-only village node has written its first bundle (with its
+    /// registration) and another node's ops wait at the hub for it.
+    struct Setting {
+        let county: TestCounty
+        let service: HubService
+        let village: Replica
+        /// The village's genuine bundle for the hub, not yet imported.
+        let nodeBundle: String
+
+        init() async throws {
+            county = try TestCounty()
+            service = county.service()
+            village = try await county.node(name: "village-001", scope: TestCounty.village1, hubURL: nil)
+            let home = try village.household(in: TestCounty.village1, address: "一组")
+            try village.edit(home) { $0.phone = "13800000001" }
+            nodeBundle = county.directory + "/village.hbundle"
+            _ = try NodeBundles.export(village, to: nodeBundle)
+        }
+
+        /// Registers the village through its bundle and gives the hub a household in the
+        /// village from another node; returns the hub's genuine bundle for the village.
+        func hubBundle() async throws -> String {
+            _ = try service.importBundle(try BundleFile.read(nodeBundle))
+            let neighbour = try await county.node(name: "village-001b", scope: TestCounty.village1, hubURL: nil)
+            try neighbour.household(in: TestCounty.village1, address: "二组")
+            let carried = county.directory + "/neighbour.hbundle"
+            _ = try NodeBundles.export(neighbour, to: carried)
+            _ = try service.importBundle(try BundleFile.read(carried))
+            let path = county.directory + "/for-village.hbundle"
+            try BundleFile.write(try service.exportBundle(forNode: "village-001").bytes, to: path)
+            return path
+        }
+
+        /// Writes `bytes` as a new file and returns its path.
+        func file(_ name: String, _ bytes: [UInt8]) throws -> String {
+            let path = county.directory + "/" + name
+            try BundleFile.write(bytes, to: path)
+            return path
+        }
+
+        /// The content of a genuine bundle file, changed by `change` and signed again by `key`
+        /// (so only the change is wrong, not the signature).
+        func resigned(_ path: String, key: [UInt8], _ change: (inout [String: JSON]) -> Void) throws -> [UInt8] {
+            let document = try JSON.parse(try BundleFile.read(path))
+            guard var content = document["bundle"]?.objectValue else { throw TestFailure("no bundle content") }
+            change(&content)
+            let bytes = JSON.object(content).canonicalBytes
+            let signature = try Signer.sign(Signer.bundleMessage(bytes), with: key)
+            return Gzip.compress(
+                JSON.object(["bundle": .object(content), "signature": .string(signature)]).canonicalBytes)
+        }
+
+        var villageKey: [UInt8] { Array(village.keys.signingKey.rawRepresentation) }
+        var hubKey: [UInt8] { Array(county.hub.keys.signingKey.rawRepresentation) }
+    }
+
+    /// What importing `path` on the hub threw, as text; nil when it imported.
+    static func hubRefusal(_ setting: Setting, _ path: String) -> String? {
+        do {
+            _ = try setting.service.importBundle(try BundleFile.read(path))
+            return nil
+        } catch {
+            return String(describing: error)
+        }
+    }
+
+    /// What importing `path` on the village threw, as text; nil when it imported.
+    static func nodeRefusal(_ setting: Setting, _ path: String) -> String? {
+        do {
+            _ = try NodeBundles.import(setting.village, from: path, nowMillis: TestCounty.now)
+            return nil
+        } catch {
+            return String(describing: error)
+        }
+    }
+
+    @Test("the hub refuses a truncated, a byte-flipped, a version-2 and an over-long node bundle, and registers no one")
+    func hubRefusesDamagedBundles() async throws {
+        let setting = try await Setting()
+        let genuine = Array(try Data(contentsOf: URL(fileURLWithPath: setting.nodeBundle)))
+        var flipped = genuine
+        flipped[flipped.count / 2] ^= 0x01
+        let cases: [(name: String, path: String, says: String)] = [
+            ("truncated", try setting.file("truncated.hbundle", Array(genuine.prefix(genuine.count / 2))), "truncated"),
+            ("a flipped byte", try setting.file("flipped.hbundle", flipped), "damaged"),
+            (
+                "protocol version 2",
+                try setting.file(
+                    "v2.hbundle",
+                    try setting.resigned(setting.nodeBundle, key: setting.villageKey) { $0["v"] = .integer(2) }),
+                "unsupported protocol version"
+            ),
+            (
+                "\(HearthProtocol.Bundle.maxPieces + 1) pieces",
+                try setting.file(
+                    "long.hbundle",
+                    try setting.resigned(setting.nodeBundle, key: setting.villageKey) { content in
+                        content["pushes"] = .array(
+                            Array(
+                                repeating: content["pushes"]!.arrayValue![0], count: HearthProtocol.Bundle.maxPieces + 1
+                            ))
+                    }),
+                "at most \(HearthProtocol.Bundle.maxPieces) pieces"
+            ),
+        ]
+        let before = try Mark(hub: setting.county.hub)
+        for item in cases {
+            let refusal = Self.hubRefusal(setting, item.path)
+            #expect(refusal?.contains(item.says) == true, "\(item.name): \(refusal ?? "imported")")
+            #expect(try Mark(hub: setting.county.hub) == before, "\(item.name)")
+            #expect(try setting.county.hub.node(setting.village.info.id) == nil, "\(item.name)")
+        }
+        // The genuine file still imports.
+        #expect(try setting.service.importBundle(try BundleFile.read(setting.nodeBundle)).applied == 2)
+    }
+
+    @Test("a node bundle whose last piece breaks its chain imports nothing, not even its first piece or registration")
+    func hubImportsAllPiecesOrNone() async throws {
+        let setting = try await Setting()
+        let broken = try setting.resigned(setting.nodeBundle, key: setting.villageKey) { content in
+            // Split the genuine push in two pieces and sign the second head over a wrong hash.
+            guard let push = content["pushes"]?.arrayValue?.first, let ops = push["ops"]?.arrayValue, ops.count == 2,
+                var firstPiece = push.objectValue, var secondPiece = push.objectValue,
+                let firstOp = try? Op(json: ops[0])
+            else { return }
+            firstPiece["ops"] = .array([ops[0]])
+            firstPiece["chain"] =
+                ChainHead(
+                    counter: 1, hash: firstOp.hash,
+                    signature: (try? setting.village.signChainHead(counter: 1, hash: firstOp.hash)) ?? ""
+                ).json
+            secondPiece["ops"] = .array([ops[1]])
+            let wrong = String(repeating: "0", count: 64)
+            secondPiece["chain"] =
+                ChainHead(
+                    counter: 2, hash: wrong,
+                    signature: (try? setting.village.signChainHead(counter: 2, hash: wrong)) ?? ""
+                ).json
+            content["pushes"] = .array([.object(firstPiece), .object(secondPiece)])
+        }
+        let path = try setting.file("broken.hbundle", broken)
+        let before = try Mark(hub: setting.county.hub)
+        let refusal = Self.hubRefusal(setting, path)
+        #expect(refusal?.contains("piece 2") == true, "\(refusal ?? "imported")")
+        #expect(refusal?.contains("chain") == true, "\(refusal ?? "imported")")
+        #expect(try Mark(hub: setting.county.hub) == before)
+        #expect(try setting.county.hub.node(setting.village.info.id) == nil)
+        #expect(try setting.service.importBundle(try BundleFile.read(setting.nodeBundle)).applied == 2)
+    }
+
+    @Test("a node refuses a truncated, a byte-flipped, a version-2 and an over-long hub bundle, and imports nothing")
+    func nodeRefusesDamagedBundles() async throws {
+        let setting = try await Setting()
+        let hubBundle = try await setting.hubBundle()
+        let genuine = Array(try Data(contentsOf: URL(fileURLWithPath: hubBundle)))
+        var flipped = genuine
+        flipped[flipped.count / 2] ^= 0x01
+        let cases: [(name: String, path: String, says: String)] = [
+            (
+                "truncated", try setting.file("h-truncated.hbundle", Array(genuine.prefix(genuine.count / 2))),
+                "truncated"
+            ),
+            ("a flipped byte", try setting.file("h-flipped.hbundle", flipped), "damaged"),
+            (
+                "protocol version 2",
+                try setting.file(
+                    "h-v2.hbundle", try setting.resigned(hubBundle, key: setting.hubKey) { $0["v"] = .integer(2) }),
+                "unsupported protocol version"
+            ),
+            (
+                "\(HearthProtocol.Bundle.maxPieces + 1) pieces",
+                try setting.file(
+                    "h-long.hbundle",
+                    try setting.resigned(hubBundle, key: setting.hubKey) { content in
+                        content["pulls"] = .array(
+                            Array(
+                                repeating: content["pulls"]!.arrayValue![0], count: HearthProtocol.Bundle.maxPieces + 1)
+                        )
+                    }),
+                "at most \(HearthProtocol.Bundle.maxPieces) pieces"
+            ),
+        ]
+        let before = try Mark(node: setting.village)
+        for item in cases {
+            let refusal = Self.nodeRefusal(setting, item.path)
+            #expect(refusal?.contains(item.says) == true, "\(item.name): \(refusal ?? "imported")")
+            #expect(try Mark(node: setting.village) == before, "\(item.name)")
+            #expect(try setting.village.syncState().pendingRegistration != nil, "\(item.name)")
+        }
+        // The genuine file still imports.
+        #expect(try NodeBundles.import(setting.village, from: hubBundle, nowMillis: TestCounty.now).applied == 1)
+    }
+}
