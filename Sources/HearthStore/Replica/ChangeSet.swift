@@ -78,6 +78,15 @@ public struct ChangeSet {
         try emit(record: id, village: village, fields: fields, context: current.clock, cause: cause)
     }
 
+    /// Sets fields of an existing record, logging the op under a given village (a re-issued
+    /// move keeps the village it moved the record to).
+    mutating func update(_ id: RecordID, fields: [String: FieldValue], loggedUnder village: DivisionCode, cause: String?)
+        throws
+    {
+        guard let current = try state(of: id) else { throw ReplicaError.unknownRecord(id.value) }
+        try emit(record: id, village: village, fields: fields, context: current.clock, cause: cause)
+    }
+
     private mutating func emit(
         record: RecordID, village: DivisionCode, fields: [String: FieldValue], context: VersionVector, cause: String?,
         voids: [Dot] = [], target: ReplicaID? = nil
@@ -98,11 +107,20 @@ public struct ChangeSet {
     /// and, with a context covering the op and everything the hub holds on the record, sets
     /// the fields the op set back to the hub's values. Addressed to the op's author, who is
     /// the one replica holding the voided op, whatever its scope.
+    ///
+    /// It is logged under the village the record is in now (at the hub), not the one the
+    /// refused op named: an edit refused because its record had moved (R8) named the village
+    /// the record left, whose nodes handed the record over and would hold the compensation
+    /// waiting forever for a past they no longer keep (found by the simulation).
     mutating func compensate(_ refused: Op, restoring fields: [String: FieldValue], cause: String) throws {
-        var context = try state(of: refused.record)?.clock ?? .empty
+        let current = try state(of: refused.record)
+        var context = current?.clock ?? .empty
         context.add(refused.dot)
+        let village =
+            current.flatMap { ChangeSet.text($0, "village") }.flatMap { try? DivisionCode.parse($0, field: "village") }
+            ?? refused.scope
         try emit(
-            record: refused.record, village: refused.scope, fields: fields, context: context, cause: cause,
+            record: refused.record, village: village, fields: fields, context: context, cause: cause,
             voids: [refused.dot], target: refused.dot.replica)
     }
 

@@ -113,8 +113,12 @@ extension ChangeSet {
         return try create(op.record.type, village: op.scope, fields: fields, cause: op.cause ?? "re-issued \(op.dot)")
     }
 
+    /// Re-issues a change under the village the original was logged under: for a move that
+    /// is the village the record enters, so the hub sends the record's history there (logged
+    /// under the village it left, the move would reach neither side whole; found by the
+    /// simulation).
     mutating func reissueUpdate(_ op: Op, record: RecordID, fields: [String: FieldValue]) throws {
         author = op.author
-        try update(record, fields: fields, cause: op.cause ?? "re-issued \(op.dot)")
+        try update(record, fields: fields, loggedUnder: op.scope, cause: op.cause ?? "re-issued \(op.dot)")
     }
 }
