@@ -53,6 +53,18 @@ extension Replica {
         guard clash == 0 else {
             throw .invalid(InputError(field: "id", reason: "\(dot) is a fork of an op already held; it cannot be released"))
         }
+        // An edit made for a village the record has since left (R8) would be logged where the
+        // record no longer is: the nodes holding it would never receive it, and those of the
+        // village it left would hold it waiting (found by the simulation). Discard it instead.
+        if !op.createsRecord, op.fields["village"] == nil,
+            let village = try state(of: op.record)?.resolution(of: "village").value.textValue, village != op.scope.value
+        {
+            throw .invalid(
+                InputError(
+                    field: "id",
+                    reason: "\(dot) was made for village \(op.scope.value), but \(op.record) is now in \(village): "
+                        + "it cannot be released there; discard it, and make the change again in \(village)"))
+        }
         return try integrate([op], nowMillis: nowMillis) { db, _ in
             try db.execute(
                 sql: "UPDATE quarantine SET state = 'released' WHERE replica = ? AND counter = ?",
