@@ -57,4 +57,48 @@ struct ForkTests {
             #expect(FileManager.default.fileExists(atPath: copyPath + ".key.forked-\(outcome.oldID.value)"))
         }
     }
+
+    @Test("a copy that pushes only an op both copies share is not told the original's ops are its own (simulation seed 16)")
+    func copyIsNotAckedForTheOriginal() async throws {
+        let county = try TestCounty()
+        try await withRunningHub(county.service()) { url in
+            let original = try await county.node(name: "village-001", scope: TestCounty.village1, hubURL: url)
+            // An op neither copy has pushed yet when the database is copied.
+            let home = try original.household(in: TestCounty.village1, address: "一组")
+            let copyPath = county.directory + "/copy.db"
+            try original.backup(to: copyPath)
+            try FileManager.default.copyItem(atPath: original.path + ".key", toPath: copyPath + ".key")
+            let copy = try Replica.open(path: copyPath)
+            // Each copy goes on under the same ids with different changes; the original syncs first.
+            try original.edit(home) { $0.phone = "13800000001" }
+            try original.edit(home) { $0.address = "一组3号" }
+            try copy.edit(home) { $0.phone = "13800000002" }
+            try copy.edit(home) { $0.address = "二组" }
+            try await county.sync(original, url: url)
+            #expect(try original.syncState().ackedCounter == 3)
+
+            // The copy pushes one op at a time: the first is the shared one, a duplicate, and the hub
+            // answers with the highest counter it holds under these ids (the original's 3).
+            do {
+                try await county.sync(copy, url: url, batchSize: 1)
+                Issue.record("the copy's sync should stop")
+            } catch let error as ReplicaError {
+                guard case .copied = error else { throw error }
+                #expect(error.description.contains("reidentify"))
+            }
+            // It recorded nothing: its own two changes are still waiting to be sent, not lost.
+            #expect(try copy.syncState().ackedCounter == 0)
+            #expect(try copy.unpushedOps(limit: 10).count == 3)
+            let token = try county.enrollmentToken(name: "village-001-b", scope: TestCounty.village1)
+            let outcome = try Replica.reidentify(path: copyPath, nowMillis: TestCounty.now)
+            #expect(outcome.reissued == 3)
+            let reborn = try Replica.open(path: copyPath)
+            try reborn.setHub(
+                replica: token.hub, key: token.hubKey, url: url, pendingRegistration: token.secret + "\n" + token.name)
+            try await county.sync(reborn, url: url)
+            let addresses = Set(try county.hub.list(.household).compactMap { try county.hub.view($0, reveal: false).value("address") })
+            #expect(addresses.contains("二组"), "the copy's change reached the hub under its new id")
+            #expect(addresses.contains("一组3号"))
+        }
+    }
 }
