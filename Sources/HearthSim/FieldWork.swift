@@ -31,14 +31,14 @@ enum FieldWork {
             case 14..<34:
                 action = "member add"
                 var input = MemberInput()
-                input.household = sim.random.pick(households)?.value
+                input.household = hot(households, sim)?.value
                 input.name = sim.random.pick(["王秀英", "李强", "张伟", "刘芳", "陈静", "杨洋"])
                 input.relation = sim.random.pick(["head", "spouse", "child", "parent", "other"])
                 if sim.random.chance(85) { input.idNumber = idNumber(sim) }
                 _ = try replica.addMember(input, author: author, nowMillis: now)
             case 34..<44:
                 action = "household edit"
-                guard let household = sim.random.pick(households) else { break }
+                guard let household = hot(households, sim) else { break }
                 var input = HouseholdInput()
                 switch sim.random.int(0...3) {
                 case 0: input.phone = "138\(sim.random.int(10_000_000...99_999_999))"
@@ -49,55 +49,55 @@ enum FieldWork {
                 try replica.editHousehold(household.value, input, author: author, nowMillis: now)
             case 44..<56:
                 action = "enroll"
-                guard let member = sim.random.pick(members) else { break }
+                guard let member = hot(members, sim) else { break }
                 let program = sim.random.pick(programs)!
                 _ = try replica.enroll(
                     EnrollInput(member: member.value, program: program, amount: sim.random.pick(["560", "600", "100"])!,
                         start: "2026-\(sim.random.pick(["01", "06", "10"])!)"),
                     author: author, nowMillis: now)
             case 56..<66:
-                guard let enrollment = sim.random.pick(enrollments) else { break }
+                guard let enrollment = hot(enrollments, sim) else { break }
                 let change = sim.random.pick([EnrollmentAction.approve, .approve, .suspend, .resume, .reject])!
                 action = "enrollment \(change.rawValue)"
                 try replica.changeEnrollment(enrollment.value, change, note: nil, author: author, nowMillis: now)
             case 66..<73:
                 action = "amount change"
-                guard let enrollment = sim.random.pick(enrollments) else { break }
+                guard let enrollment = hot(enrollments, sim) else { break }
                 try replica.changeAmount(
                     enrollment.value, amount: sim.random.pick(["500", "580", "620"])!, from: "2026-\(sim.random.pick(["07", "11"])!)",
                     reason: "核定", author: author, nowMillis: now)
             case 73..<77:
                 action = "exit"
-                guard let enrollment = sim.random.pick(enrollments) else { break }
+                guard let enrollment = hot(enrollments, sim) else { break }
                 try replica.exitEnrollment(enrollment.value, reason: "收入超标", end: "2026-10", author: author, nowMillis: now)
             case 77..<81:
                 action = "death"
-                guard let member = sim.random.pick(members) else { break }
+                guard let member = hot(members, sim) else { break }
                 _ = try replica.recordDeath(
                     member: member.value, date: "2026-\(sim.random.pick(["09", "10", "11"])!)-0\(sim.random.int(1...9))",
                     author: author, nowMillis: now)
             case 81..<86:
                 action = "member move"
-                guard let member = sim.random.pick(members), let household = sim.random.pick(households) else { break }
+                guard let member = hot(members, sim), let household = hot(households, sim) else { break }
                 try replica.moveMember(member.value, toHousehold: household.value, author: author, nowMillis: now)
             case 86..<91:
                 action = "visit"
-                guard let household = sim.random.pick(households) else { break }
+                guard let household = hot(households, sim) else { break }
                 _ = try replica.addVisit(household: household.value, note: "入户核查", date: nil, author: author, nowMillis: now)
             case 91..<97:
                 action = "member edit"
-                guard let member = sim.random.pick(members) else { break }
+                guard let member = hot(members, sim) else { break }
                 var input = MemberInput()
                 if sim.random.chance(50) { input.disabilityGrade = sim.random.int(1...4) } else { input.name = "王小宝" }
                 try replica.editMember(member.value, input, author: author, nowMillis: now)
             case 97 where node.villages.count > 1:
                 // A move between villages (two-sided: the record leaves one village's nodes and arrives whole at the other's).
                 action = "household move"
-                guard let household = sim.random.pick(households), let village = sim.random.pick(node.villages) else { break }
+                guard let household = hot(households, sim), let village = sim.random.pick(node.villages) else { break }
                 try replica.moveHousehold(household.value, toVillage: village, author: author, nowMillis: now)
             default:
                 action = "household archive"
-                guard let household = sim.random.pick(households) else { break }
+                guard let household = hot(households, sim) else { break }
                 try replica.archiveHousehold(household.value, reason: "迁出", author: author, nowMillis: now)
             }
             sim.count("field edits")
@@ -106,6 +106,13 @@ enum FieldWork {
             sim.count("edits refused by a replica")
             sim.note("\(node.name) \(action) refused")
         }
+    }
+
+    /// Usually one of the first few records (in id order, the same on every replica), so that
+    /// nodes often edit the same records concurrently and the desk has conflicts to settle.
+    static func hot(_ ids: [RecordID], _ sim: Simulation) -> RecordID? {
+        guard !ids.isEmpty else { return nil }
+        return sim.random.chance(60) ? ids[sim.random.int(0...min(1, ids.count - 1))] : sim.random.pick(ids)
     }
 
     /// The county's desk: settles a conflict, approves an application, or raises a standard.

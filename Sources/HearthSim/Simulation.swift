@@ -35,6 +35,8 @@ public final class Simulation {
     var acknowledged: [Dot: String] = [:]
     /// ID numbers already handed out, reused now and then to make duplicate persons (R5).
     var idNumbers: [String] = []
+    /// Whether the desk has settled what was open once the network healed.
+    var deskSettled = false
 
     /// 2026-11-01 00:00 China time.
     static let start: Int64 = 1_793_462_400_000
@@ -430,12 +432,36 @@ public final class Simulation {
             changed = settleQuarantine() || changed
             let after = (try? hub.logEnd()) ?? -2
             quiet = (!changed && after == before) ? quiet + 1 : 0
+            if quiet == 1, !deskSettled {
+                // Once quiet, the county settles what is open at its desk; the resolutions must
+                // then reach every replica holding the records.
+                deskSettled = true
+                if settleDesk() { quiet = 0 }
+            }
             if quiet >= 2 {
                 count("settling rounds", round + 1)
+                count("conflicts left open", (try? hub.conflicts().count) ?? 0)
                 return
             }
         }
         fail("the county did not settle in 40 sync rounds after the faults stopped")
+    }
+
+    /// The desk resolves every open conflict (a random choice of value each); true if any.
+    func settleDesk() -> Bool {
+        guard let open = try? hub.conflicts(), !open.isEmpty else { return false }
+        for conflict in open {
+            let choice: DeskChoice = random.chance(50) ? .pick(random.int(1...conflict.candidates.count)) : .newest
+            do {
+                try hub.resolve(conflict.id, choice: choice, note: "核实后决定", author: "admin", nowMillis: clock.now)
+                count("conflicts resolved at the desk")
+                note("desk resolved \(conflict.id)")
+            } catch {
+                count("desk actions refused")
+                note("desk refused \(conflict.id)")
+            }
+        }
+        return true
     }
 
     /// Pushes everything and pulls until the hub has nothing more; true when anything moved.
