@@ -40,21 +40,6 @@ public struct CrosscheckRow: Sendable {
     }
 }
 
-/// A row refused by an import, by line and field, with a reason that never quotes the value.
-public struct ImportProblem: Sendable, Hashable, CustomStringConvertible {
-    public let line: Int
-    public let field: String
-    public let reason: String
-
-    public init(line: Int, field: String, reason: String) {
-        self.line = line
-        self.field = field
-        self.reason = reason
-    }
-
-    public var description: String { "line \(line), \(field): \(reason)" }
-}
-
 /// What a cross-check import did, or would do (a dry run, or a refused file).
 public struct CrosscheckOutcome: Sendable {
     public var rows = 0

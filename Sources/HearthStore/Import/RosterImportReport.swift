@@ -27,7 +27,7 @@ public struct RosterImportReport: Sendable {
     /// Members created without an ID number.
     public let withoutIDNumber: [RosterFlag]
     /// Every problem of every bad row, in line order.
-    public let problems: [RosterProblem]
+    public let problems: [ImportProblem]
     /// Bad rows left out (with `--skip-invalid`).
     public let rowsSkipped: Int
     /// Where the skipped rows were written, when they were.

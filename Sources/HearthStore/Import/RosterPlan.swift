@@ -49,7 +49,7 @@ struct RosterPlan {
     /// Good rows that create nothing: everything they say was imported before.
     var rowsAlreadyImported = 0
     /// Every problem, in line order.
-    var problems: [RosterProblem] = []
+    var problems: [ImportProblem] = []
     /// The bad rows, each with its problems in one sentence.
     var skipped: [SkippedRow] = []
 

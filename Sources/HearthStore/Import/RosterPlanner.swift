@@ -24,7 +24,7 @@ struct RosterPlanner {
         var rows = table.rows.map { RosterRow($0, columns: columns, scope: scope, today: today) }
         func header(_ column: RosterColumn) -> String { columns[column] ?? column.chineseHeader }
         func flag(_ index: Int, _ column: RosterColumn, _ reason: String) {
-            rows[index].problems.append(RosterProblem(line: rows[index].line, field: header(column), reason: reason))
+            rows[index].problems.append(ImportProblem(line: rows[index].line, field: header(column), reason: reason))
         }
         func importedRecord(_ key: String) throws -> RecordID? {
             try String.fetchOne(db, sql: "SELECT record FROM import_keys WHERE key = ?", arguments: [key]).flatMap(

@@ -1,23 +1,6 @@
 import Foundation
 import HearthCore
 
-/// A problem with one row of an imported spreadsheet: the file line, the column (its header
-/// as the file spells it) and why. The reason never repeats an ID or bank card number.
-public struct RosterProblem: Sendable, Hashable, CustomStringConvertible {
-    public let line: Int
-    public let field: String
-    public let reason: String
-
-    public init(line: Int, field: String, reason: String) {
-        self.line = line
-        self.field = field
-        self.reason = reason
-    }
-
-    /// "line 12, 身份证号: …".
-    public var description: String { "line \(line), \(field): \(reason)" }
-}
-
 /// One roster row, each cell checked on its own. A cell that fails its check is nil here and
 /// has a problem; what rows say together (households, repeated members) is checked by
 /// ``RosterPlanner``.
@@ -39,7 +22,7 @@ struct RosterRow {
     var program: Program?
     var amount: Money?
     var start: Month?
-    var problems: [RosterProblem] = []
+    var problems: [ImportProblem] = []
 
     /// The household key, when village and household number are good.
     var householdKey: String? {
@@ -55,7 +38,7 @@ struct RosterRow {
         func check<T>(_ column: RosterColumn, _ parse: (String, String) throws(InputError) -> T?) -> T? {
             let text = cell(column)
             do { return try parse(text, header(column)) } catch {
-                problems.append(RosterProblem(line: line, field: header(column), reason: error.reason))
+                problems.append(ImportProblem(line: line, field: header(column), reason: error.reason))
                 return nil
             }
         }
@@ -109,7 +92,7 @@ struct RosterRow {
         } else {
             for column in [RosterColumn.amount, .start] where !cell(column).isEmpty {
                 problems.append(
-                    RosterProblem(
+                    ImportProblem(
                         line: line, field: header(column),
                         reason: "is given but \(header(.program)) is empty: which program is it for?"))
             }

@@ -54,21 +54,6 @@ extension Replica {
     public func unpushedOps(limit: Int) throws(ReplicaError) -> [Op] {
         try read { db in
             let acked = try Int64.fetchOne(db, sql: "SELECT acked_counter FROM replica") ?? 0
-        // A compensation addressed to this node for an edit it made to a record that has since
-        // left its scope arrives logged under the record's new village: this node no longer
-        // holds the record and never will, so the op would wait forever (found by the
-        // simulation). It is let go; the hub and the record's village keep it.
-        let stranded = try Row.fetchAll(
-            db,
-            sql: """
-                SELECT w.replica, w.counter FROM op_waits w JOIN ops o ON o.replica = w.replica AND o.counter = w.counter
-                WHERE substr(o.scope, 1, ?) != ? AND o.scope != ? AND NOT EXISTS (SELECT 1 FROM record_meta m WHERE m.id = w.record)
-                """,
-            arguments: [info.scope.value.count, info.scope.value, DivisionCode.countyWide(info.scope.value)?.value ?? ""])
-        for row in stranded {
-            try db.execute(sql: "DELETE FROM op_waits WHERE replica = ? AND counter = ?", arguments: [row[0], row[1]])
-            try db.execute(sql: "DELETE FROM ops WHERE replica = ? AND counter = ?", arguments: [row[0], row[1]])
-        }
             return try Row.fetchAll(
                 db, sql: "SELECT body FROM ops WHERE replica = ? AND counter > ? ORDER BY counter LIMIT ?",
                 arguments: [info.id.value, acked, limit]

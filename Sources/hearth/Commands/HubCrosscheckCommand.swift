@@ -42,12 +42,7 @@ struct HubCrosscheckImport: ParsableCommand {
     @OptionGroup var replica: ReplicaOptions
     @Option(help: "Which list: death (火化/户籍注销), pension, vehicle or other.") var source: String
     @Argument(help: "The list as a CSV file.") var file: String
-    @Flag(name: .customLong("dry-run"), help: "Match and say what would be made; change nothing.") var dryRun = false
-    @Flag(
-        name: .customLong("skip-invalid"),
-        help: "Import the good rows and write the bad ones beside the file, instead of importing nothing.")
-    var skipInvalid = false
-    @Flag(help: "Print one JSON document.") var json = false
+    @OptionGroup var options: ImportOptions
 
     func run() throws {
         try guarded {
@@ -74,12 +69,12 @@ struct HubCrosscheckImport: ParsableCommand {
                     detail: table.headers.filter { $0 != idColumn && !row[$0].isEmpty && !Self.looksSensitive(row[$0]) }
                         .map { "\($0): \(row[$0])" }.joined(separator: "; "))
             }
-            let author = dryRun ? replica.reader : try replica.author
+            let author = options.dryRun ? replica.reader : try replica.author
             let outcome = try hub.importCrosscheck(
-                source: list, rows: rows, dryRun: dryRun, skipInvalid: skipInvalid, author: author, nowMillis: nowMillis())
-            let refused = !outcome.problems.isEmpty && !skipInvalid
+                source: list, rows: rows, dryRun: options.dryRun, skipInvalid: options.skipInvalid, author: author, nowMillis: nowMillis())
+            let refused = !outcome.problems.isEmpty && !options.skipInvalid
             var skippedFile: String?
-            if !refused, !dryRun, !outcome.problems.isEmpty {
+            if !refused, !options.dryRun, !outcome.problems.isEmpty {
                 let reasons = Dictionary(grouping: outcome.problems, by: \.line)
                 let skipped = table.rows.filter { reasons[$0.line] != nil }.map { row in
                     SkippedRow(row: row, reason: reasons[row.line]!.map { "\($0.field): \($0.reason)" }.joined(separator: "; "))
@@ -90,10 +85,10 @@ struct HubCrosscheckImport: ParsableCommand {
                 }
             }
             let name = (file as NSString).lastPathComponent
-            if json {
+            if options.json {
                 Output.json(.object([
                     "file": .string(file), "source": .string(list.rawValue), "rows": .integer(Int64(outcome.rows)),
-                    "dry_run": .bool(dryRun), "refused": .bool(refused), "matched": .integer(Int64(outcome.matched)),
+                    "dry_run": .bool(options.dryRun), "refused": .bool(refused), "matched": .integer(Int64(outcome.matched)),
                     "unmatched": .integer(Int64(outcome.unmatched)), "new_leads": .integer(Int64(outcome.newLeads)),
                     "leads": .array(outcome.leads.map { .string($0.value) }),
                     "already_imported": .integer(Int64(outcome.alreadyImported)),
@@ -118,8 +113,8 @@ struct HubCrosscheckImport: ParsableCommand {
             print(outcome.newLeads)
             for lead in outcome.leads { print("  \(lead)") }
             print(
-                "\(dryRun ? "dry run, nothing changed: " : "")\(name) (\(list.chineseName), \(outcome.rows) rows): "
-                    + "\(outcome.matched) matched, \(outcome.unmatched) not in the county; \(dryRun ? "would make" : "made") "
+                "\(options.dryRun ? "dry run, nothing changed: " : "")\(name) (\(list.chineseName), \(outcome.rows) rows): "
+                    + "\(outcome.matched) matched, \(outcome.unmatched) not in the county; \(options.dryRun ? "would make" : "made") "
                     + "\(outcome.newLeads) leads; \(outcome.alreadyImported) already imported; "
                     + "\(outcome.alreadyDeceased) already recorded as deceased")
             if !outcome.suspended.isEmpty {

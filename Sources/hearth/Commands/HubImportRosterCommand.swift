@@ -41,13 +41,7 @@ struct HubImportRoster: ParsableCommand {
 
     @OptionGroup var replica: ReplicaOptions
     @Argument(help: "The roster as a CSV file.") var file: String
-    @Flag(name: .customLong("dry-run"), help: "Check the file and say what would be imported; change nothing.")
-    var dryRun = false
-    @Flag(
-        name: .customLong("skip-invalid"),
-        help: "Import the good rows and write the bad ones beside the file, instead of importing nothing.")
-    var skipInvalid = false
-    @Flag(help: "Print one JSON document.") var json = false
+    @OptionGroup var options: ImportOptions
 
     func run() throws {
         try guarded {
@@ -55,11 +49,11 @@ struct HubImportRoster: ParsableCommand {
             guard hub.info.role == .hub else {
                 throw CLIError.usage("\(hub.path) is a node's replica: the roster is imported at the county hub")
             }
-            let author = dryRun ? replica.reader : try replica.author
+            let author = options.dryRun ? replica.reader : try replica.author
             let report: RosterImportReport
             do throws(RosterImportError) {
                 report = try hub.importRoster(
-                    file: file, dryRun: dryRun, skipInvalid: skipInvalid, author: author, nowMillis: nowMillis())
+                    file: file, dryRun: options.dryRun, skipInvalid: options.skipInvalid, author: author, nowMillis: nowMillis())
             } catch {
                 switch error {
                 case .replica(let inner): throw inner
@@ -75,7 +69,7 @@ struct HubImportRoster: ParsableCommand {
                     throw ExitCode(65)
                 }
             }
-            if json {
+            if options.json {
                 Output.json(Self.json(report))
             } else {
                 Self.print(report)
