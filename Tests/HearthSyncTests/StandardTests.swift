@@ -110,4 +110,35 @@ struct StandardTests {
             #expect(try village.state(of: home)?.resolution(of: "phone").value == .text("13800001111"))
         }
     }
+
+    @Test("an enrollment without an amount takes the standard in force for its program and band, or says to give one")
+    func enrollAtTheStandard() throws {
+        let county = try TestCounty()
+        let hub = county.hub
+        for (program, band, from, yuan) in [
+            ("dibao_rural", "", "2026-01", "560"), ("dibao_rural", "", "2027-01", "600"),
+            ("disability_living", "1-2", "2026-01", "80"), ("disability_living", "3-4", "2026-01", "40"),
+            ("orphan", "scattered", "2026-01", "1300"), ("orphan", "institutional", "2026-01", "2080"),
+        ] {
+            try hub.setStandard(program: program, band: band, from: from, amount: yuan, note: nil, author: "admin", nowMillis: TestCounty.now)
+        }
+        let home = try hub.household(in: TestCounty.village1, address: "一组")
+        let adult = try hub.member(of: home, name: "甲", idNumber: idNumber(born: "19600101", sequence: "011"))
+        let child = try hub.member(of: home, name: "乙", idNumber: idNumber(born: "20150101", sequence: "021"), relation: "child")
+        var grade = MemberInput()
+        grade.disabilityGrade = 3
+        try hub.editMember(adult.value, grade, author: "a", nowMillis: TestCounty.now)
+        func enroll(_ member: RecordID, _ program: String, _ start: String) throws -> String? {
+            let id = try hub.enroll(
+                EnrollInput(member: member.value, program: program, amount: nil, start: start), author: "a", nowMillis: TestCounty.now)[0]
+            return try hub.state(of: id)?.resolution(of: "amount").value.textValue
+        }
+        #expect(try enroll(adult, "dibao_rural", "2026-06") == "2026-06:56000")
+        #expect(try enroll(child, "dibao_rural", "2027-02") == "2027-02:60000")
+        #expect(try enroll(adult, "disability_living", "2026-06") == "2026-06:4000", "grade 3 is in the 3-4 band")
+        // Placement is not in the records, and two bands differ: the worker must say.
+        #expect(throws: ReplicaError.self) { _ = try enroll(child, "orphan", "2026-06") }
+        // No standard for the program at all.
+        #expect(throws: ReplicaError.self) { _ = try enroll(child, "temporary", "2026-06") }
+    }
 }

@@ -27,6 +27,18 @@ public struct StandardTable: Sendable {
         byProgram[program]?.last { $0.band == band && $0.from <= month }?.amount
     }
 
+    /// The standard a new enrollment of a member would get in a month: the one band (or the
+    /// program's single standard) the member falls in. Nil when none is in force, or when the
+    /// records cannot tell the band (placement bands of orphans: scattered or institutional).
+    public func standard(for program: Program, grade: Int?, birth: CivilDate?, in month: Month) -> Money? {
+        let bands = Set((byProgram[program] ?? []).map(\.band)).filter {
+            StandardBand.includes($0, program: program, grade: grade, birth: birth, in: month)
+        }
+        let amounts = bands.compactMap { inForce(program, band: $0, in: month) }
+        guard Set(amounts).count == 1 else { return nil }
+        return amounts[0]
+    }
+
     /// The enrollment's schedule with the standards applied: at each month where a standard of
     /// its program changes (and the member is in the standard's band), an enrollment whose
     /// amount the month before equals the standard then in force follows the new standard.

@@ -35,9 +35,11 @@ public struct EnrollInput: Sendable {
     public var member: String?
     public var household: String?
     public var program: String
-    public var amount: String
+    /// Yuan per month; nil: the county's standard in force for the program (and the member's
+    /// band) in the start month.
+    public var amount: String?
     public var start: String
-    public init(member: String? = nil, household: String? = nil, program: String, amount: String, start: String) {
+    public init(member: String? = nil, household: String? = nil, program: String, amount: String?, start: String) {
         self.member = member
         self.household = household
         self.program = program

@@ -10,8 +10,9 @@ extension Replica {
                     field: "program",
                     reason: "unknown program \"\(input.program)\"; one of \(Program.allCases.map(\.rawValue).joined(separator: ", "))")
             }
-            let amount = try Money.parse(yuan: input.amount, field: "amount")
+            let given = try input.amount.map { text throws(InputError) in try Money.parse(yuan: text, field: "amount") }
             let start = try Month.parse(input.start, field: "start")
+            let standards = given == nil ? StandardTable(try Replica.standards(changes.database).map(\.standard)) : nil
             var members: [RecordID] = []
             switch (input.member, input.household) {
             case (let member?, nil):
@@ -58,6 +59,19 @@ extension Replica {
                 }
                 guard let household = ChangeSet.text(state, "household"), let village = ChangeSet.text(state, "village")
                 else { throw InputError(field: "member", reason: "\(member) has no household") }
+                let amount: Money
+                if let given {
+                    amount = given
+                } else {
+                    let grade = (state.resolution(of: "disability_grade").value.integerValue).map { Int($0) }
+                    let birth = ChangeSet.text(state, "birth_date").flatMap { try? CivilDate.parse($0, field: "birth") }
+                    guard let standard = standards?.standard(for: program, grade: grade, birth: birth, in: start) else {
+                        throw InputError(
+                            field: "amount",
+                            reason: "no single county standard for \(program.rawValue) in force in \(start) for \(member): give --amount")
+                    }
+                    amount = standard
+                }
                 let id = try changes.create(
                     .enrollment, village: try DivisionCode.parse(village, field: "village"),
                     fields: [

@@ -15,8 +15,10 @@ struct EnrollCommand: ParsableCommand {
     @Option(help: "The member id.") var member: String?
     @Option(help: "Enroll every living member of this household instead.") var household: String?
     @Option(help: "Program code.") var program: String
-    @Option(parsing: .unconditional, help: "Monthly amount in yuan (per person per month for a household).")
-    var amount: String
+    @Option(
+        parsing: .unconditional,
+        help: "Monthly amount in yuan (per person per month for a household); default: the county's standard in force.")
+    var amount: String?
     @Option(help: "First month, YYYY-MM.") var start: String
 
     func run() throws {
