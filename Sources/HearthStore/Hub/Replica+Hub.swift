@@ -207,6 +207,7 @@ extension Replica {
                     THEN ? ELSE chain_head END, last_sync_millis = ? WHERE replica = ?
                     """,
                 arguments: [Int64(last), Int64(last), ops.last?.hash ?? node.chainHead, nowMillis, node.replica.value])
+            return false
         }
         var counted = report
         counted.duplicates += alreadyHeld

@@ -69,6 +69,7 @@ extension Replica {
             try db.execute(
                 sql: "UPDATE quarantine SET state = 'released' WHERE replica = ? AND counter = ?",
                 arguments: [dot.replica.value, Int64(dot.counter)])
+            return false
         }
     }
 

@@ -125,14 +125,16 @@ public final class Replica: Sendable {
     /// Integrates ops made elsewhere (sync, files, tests) in one transaction.
     @discardableResult
     public func integrate(_ ops: [Op], nowMillis: Int64) throws(ReplicaError) -> ApplyReport {
-        try integrate(ops, nowMillis: nowMillis) { _, _ in }
+        try integrate(ops, nowMillis: nowMillis) { _, _ in false }
     }
 
     /// Integrates ops and, in the same transaction, runs `bookkeeping` (a cursor, an ack):
-    /// both commit or neither does.
+    /// both commit or neither does. `bookkeeping` returns true when it changed records behind
+    /// the applier's back (a node handing records over): the state cache then starts afresh
+    /// once the transaction commits.
     @discardableResult
     func integrate(
-        _ ops: [Op], nowMillis: Int64, bookkeeping: (Database, ApplyReport) throws -> Void
+        _ ops: [Op], nowMillis: Int64, bookkeeping: (Database, ApplyReport) throws -> Bool
     ) throws(ReplicaError) -> ApplyReport {
         do {
             return try pool.write { db in
@@ -147,10 +149,11 @@ public final class Replica: Sendable {
                         sql: "UPDATE replica SET hlc_millis = ?, hlc_logical = ?",
                         arguments: [clock.last.millis, Int64(clock.last.logical)])
                 }
-                try bookkeeping(db, applier.report)
+                let changedRecords = try bookkeeping(db, applier.report)
                 let ruled = applier.report.applied > 0 ? try runHubRules(db, batch: ops, nowMillis: nowMillis) : false
-                // Rule ops changed records after the batch's states were taken: then the cache starts afresh.
-                applier.updateCacheOnCommit(stale: ruled)
+                // Rule ops (or bookkeeping) changed records after the batch's states were taken:
+                // then the cache starts afresh.
+                applier.updateCacheOnCommit(stale: ruled || changedRecords)
                 return applier.report
             }
         } catch let error as ReplicaError { throw error } catch {

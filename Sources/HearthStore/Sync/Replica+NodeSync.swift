@@ -123,15 +123,13 @@ extension Replica {
     /// an interrupted pull leaves the cursor where the last committed batch put it.
     @discardableResult
     public func applyPulled(_ ops: [Op], cursor: Int64, nowMillis: Int64) throws(ReplicaError) -> ApplyReport {
-        var evicted = false
-        let report = try integrate(ops, nowMillis: nowMillis) { db, _ in
+        try integrate(ops, nowMillis: nowMillis) { db, _ in
             try db.execute(
                 sql: "UPDATE sync_state SET pull_cursor = max(pull_cursor, ?), last_sync_millis = ? WHERE id = 1",
                 arguments: [cursor, nowMillis])
-            evicted = try evictOutOfScope(db)
+            // Records handed over leave the cache with the commit, not after it.
+            return try evictOutOfScope(db)
         }
-        if evicted { cache.clear() }
-        return report
     }
 
     /// Hands over records that moved out of this node's scope (a household moved to another
