@@ -16,10 +16,20 @@ enum FieldWork {
         let households = (try? replica.list(.household, where: "status", equals: "active")) ?? []
         let members = (try? replica.list(.member, where: "vital_status", equals: "alive")) ?? []
         let enrollments = (try? replica.list(.enrollment)) ?? []
+        let openLeads = (try? replica.leads(status: "open")) ?? []
         let roll = sim.random.int(0...99)
         var action = "idle"
         do {
             switch roll {
+            case _ where !openLeads.isEmpty && sim.random.chance(20):
+                // A township or village verifies a lead from the county's cross-check.
+                guard let lead = sim.random.pick(openLeads) else { break }
+                let confirm = sim.random.chance(60)
+                action = "lead \(confirm ? "confirm" : "refute")"
+                _ = try replica.decideLead(
+                    lead.id.value, confirm: confirm, note: confirm ? "入户核实" : "本人健在", date: nil, author: author,
+                    nowMillis: now)
+                sim.count("leads decided")
             case _ where households.isEmpty || roll < 14:
                 action = "household add"
                 var input = HouseholdInput()
@@ -119,18 +129,29 @@ enum FieldWork {
     static func desk(_ sim: Simulation) {
         let now = sim.clock.now
         do {
-            switch sim.random.int(0...9) {
-            case 0...5:
+            switch sim.random.int(0...11) {
+            case 0...4:
                 guard let conflict = sim.random.pick(try sim.hub.conflicts()) else { return }
                 let choice: DeskChoice = sim.random.chance(50) ? .pick(sim.random.int(1...conflict.candidates.count)) : .newest
                 try sim.hub.resolve(conflict.id, choice: choice, note: "核实后决定", author: "admin", nowMillis: now)
                 sim.count("conflicts resolved at the desk")
                 sim.note("desk resolved \(conflict.id)")
-            case 6...8:
+            case 5...7:
                 guard let enrollment = sim.random.pick(try sim.hub.list(.enrollment, where: "status", equals: "applied")) else { return }
                 try sim.hub.changeEnrollment(enrollment.value, .approve, note: nil, author: "admin", nowMillis: now)
                 sim.count("county approvals")
                 sim.note("county approved \(enrollment)")
+            case 9...11 where !sim.idNumbers.isEmpty:
+                // A death list from the civil registry: one or two people the county knows, perhaps.
+                let rows = (0..<sim.random.int(1...2)).map { index in
+                    CrosscheckRow(
+                        line: index + 2, idNumber: sim.random.pick(sim.idNumbers)!,
+                        date: "2026-\(sim.random.pick(["09", "10"])!)-1\(sim.random.int(0...9))", detail: "火化")
+                }
+                let outcome = try sim.hub.importCrosscheck(
+                    source: .death, rows: rows, dryRun: false, skipInvalid: false, author: "admin", nowMillis: now)
+                sim.count("death leads made", outcome.leads.count)
+                sim.note("death list: \(outcome.leads.count) leads")
             default:
                 _ = try sim.hub.setStandard(
                     program: "dibao_rural", band: nil, from: "2026-\(sim.random.pick(["01", "12"])!)",

@@ -7,7 +7,7 @@ public struct SimOptions: Sendable {
     public var steps: Int
     public var faults: Bool
 
-    public init(seed: UInt64, replicas: Int = 5, steps: Int = 140, faults: Bool = true) {
+    public init(seed: UInt64, replicas: Int = 5, steps: Int = 200, faults: Bool = true) {
         self.seed = seed
         self.replicas = max(1, min(replicas, SimTopology.scopes.count))
         self.steps = steps

@@ -113,8 +113,8 @@ public final class Simulation {
         let roll = random.int(0...99)
         switch roll {
         case 0..<36: if let node = random.pick(nodes) { FieldWork.act(on: node, in: self) }
-        case 36..<40: FieldWork.desk(self)
-        case 40..<60: if let node = random.pick(nodes) { startExchange(node) }
+        case 36..<41: FieldWork.desk(self)
+        case 41..<60: if let node = random.pick(nodes) { startExchange(node) }
         case 60..<90: deliverNext()
         case 90..<93 where faultsOn: crashSomeone()
         case 93..<96 where faultsOn:

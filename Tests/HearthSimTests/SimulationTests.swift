@@ -26,7 +26,8 @@ struct SimulationTests {
         for fault in [
             "messages dropped", "messages duplicated", "messages reordered", "messages truncated", "hub crashes mid-apply",
             "node crashes mid-apply", "partitions", "databases copied", "forks detected", "re-identifications",
-            "nodes with a skewed clock", "conflicts resolved at the desk", "field edits",
+            "nodes with a skewed clock", "conflicts resolved at the desk", "field edits", "death leads made",
+            "leads decided",
         ] where Self.seeds >= 50 {
             #expect((totals[fault] ?? 0) > 0, "no \(fault) in \(Self.seeds) seeds")
         }

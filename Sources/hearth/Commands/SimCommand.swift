@@ -18,7 +18,7 @@ struct SimCommand: ParsableCommand {
     @Option(help: "How many seeds to run.") var seeds: Int = 20
     @Option(name: .customLong("start-seed"), help: "The first seed.") var startSeed: UInt64 = 1
     @Option(help: "Node replicas besides the hub (1 to 8).") var replicas: Int = 5
-    @Option(help: "Steps with faults per seed.") var steps: Int = 140
+    @Option(help: "Steps with faults per seed.") var steps: Int = 200
     @Flag(help: "Print one JSON line per seed.") var json = false
 
     func run() throws {
