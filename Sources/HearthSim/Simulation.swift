@@ -137,19 +137,27 @@ public final class Simulation {
             return
         }
         let batch = random.int(1...40)
+        let hasOps = !((try? node.replica.unpushedOps(limit: 1)) ?? []).isEmpty
+        sendRequest(node, push: hasOps && random.chance(60), batch: batch, traced: true)
+    }
+
+    /// Sends one request as `hearth node sync` builds it: a push of up to `batch` of the
+    /// node's unacknowledged ops with its signed chain head (when `push` and there are any),
+    /// otherwise a pull from its cursor.
+    func sendRequest(_ node: SimNode, push: Bool, batch: Int, traced: Bool) {
+        let replica = node.replica.info.id
         do {
-            let ops = try node.replica.unpushedOps(limit: batch)
-            if let last = ops.last, random.chance(60) {
+            let ops = push ? try node.replica.unpushedOps(limit: batch) : []
+            if let last = ops.last {
                 let head = ChainHead(
                     counter: last.dot.counter, hash: last.hash,
                     signature: try node.replica.signChainHead(counter: last.dot.counter, hash: last.hash))
-                let request = PushRequest(replica: node.replica.info.id, ops: ops, chain: head)
-                note("\(node.name) pushes \(ops[0].dot)...\(last.dot.counter)")
-                send(SimMessage(kind: .push, node: node.index, replica: node.replica.info.id, bytes: request.json.canonicalBytes, status: 200))
+                if traced { note("\(node.name) pushes \(ops[0].dot)...\(last.dot.counter)") }
+                let request = PushRequest(replica: replica, ops: ops, chain: head)
+                send(SimMessage(kind: .push, node: node.index, replica: replica, bytes: request.json.canonicalBytes, status: 200))
             } else {
-                let cursor = try node.replica.syncState().pullCursor
-                let request = PullRequest(replica: node.replica.info.id, cursor: cursor, maxOps: batch)
-                send(SimMessage(kind: .pull, node: node.index, replica: node.replica.info.id, bytes: request.json.canonicalBytes, status: 200))
+                let request = PullRequest(replica: replica, cursor: try node.replica.syncState().pullCursor, maxOps: batch)
+                send(SimMessage(kind: .pull, node: node.index, replica: replica, bytes: request.json.canonicalBytes, status: 200))
             }
         } catch {
             fail("\(node.name) could not build a sync request: \(error)")
@@ -491,29 +499,8 @@ public final class Simulation {
     /// One request and its answer, delivered at once.
     func exchange(_ node: SimNode, push: Bool) {
         inFlight.removeAll()
-        startExchangeForced(node, push: push)
+        sendRequest(node, push: push, batch: 100, traced: false)
         while !inFlight.isEmpty { deliver(inFlight.removeFirst()) }
-    }
-
-    func startExchangeForced(_ node: SimNode, push: Bool) {
-        do {
-            if push, let ops = try? node.replica.unpushedOps(limit: 100), let last = ops.last {
-                let head = ChainHead(
-                    counter: last.dot.counter, hash: last.hash,
-                    signature: try node.replica.signChainHead(counter: last.dot.counter, hash: last.hash))
-                send(SimMessage(
-                    kind: .push, node: node.index, replica: node.replica.info.id,
-                    bytes: PushRequest(replica: node.replica.info.id, ops: ops, chain: head).json.canonicalBytes, status: 200))
-            } else {
-                let cursor = try node.replica.syncState().pullCursor
-                send(SimMessage(
-                    kind: .pull, node: node.index, replica: node.replica.info.id,
-                    bytes: PullRequest(replica: node.replica.info.id, cursor: cursor, maxOps: 100).json.canonicalBytes,
-                    status: 200))
-            }
-        } catch {
-            fail("\(node.name) could not build a sync request: \(error)")
-        }
     }
 
     /// The county decides every op still held in quarantine (a fork's second op stays kept).

@@ -74,9 +74,7 @@ extension Replica {
                 let program = Program(rawValue: row["program"] as String? ?? ""),
                 let own = (row["amount"] as String?).flatMap(AmountSchedule.init(text:))
             else { return nil }
-            return table.effective(
-                own, program: program, grade: (row["disability_grade"] as Int64?).map { Int($0) },
-                birth: (row["birth_date"] as String?).flatMap { try? CivilDate.parse($0, field: "birth") })
+            return table.effective(own, program: program, member: row)
         }
     }
 
@@ -92,5 +90,15 @@ extension Replica {
                 id: id, standard: ProgramStandard(program: program, band: row["band"] ?? "", from: from, amount: Money(fen: fen)),
                 note: row["note"])
         }
+    }
+}
+
+extension StandardTable {
+    /// ``effective(_:program:grade:birth:)`` for a row carrying the member's
+    /// `disability_grade` and `birth_date` columns, as the roll and `show` read them.
+    func effective(_ schedule: AmountSchedule, program: Program, member row: Row) -> AmountSchedule {
+        effective(
+            schedule, program: program, grade: (row["disability_grade"] as Int64?).map { Int($0) },
+            birth: (row["birth_date"] as String?).flatMap { try? CivilDate.parse($0, field: "birth") })
     }
 }

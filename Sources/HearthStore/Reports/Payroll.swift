@@ -224,10 +224,7 @@ extension Replica {
             }
             guard let program = Program(rawValue: row["program"] as String? ?? ""),
                 let own = (row["amount"] as String?).flatMap(AmountSchedule.init(text:)),
-                let amount = standards.effective(
-                    own, program: program, grade: (row["disability_grade"] as Int64?).map { Int($0) },
-                    birth: (row["birth_date"] as String?).flatMap { try? CivilDate.parse($0, field: "birth") }
-                ).amount(for: month)
+                let amount = standards.effective(own, program: program, member: row).amount(for: month)
             else {
                 leave("no amount for the month")
                 continue
