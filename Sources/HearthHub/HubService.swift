@@ -221,6 +221,9 @@ public struct HubService: Sendable {
                 if let forked = request.ops.first(where: { $0.dot == dot }) { try? replica.holdForkedOp(forked, nowMillis: clock()) }
                 throw HubError.conflict("fork", error.description)
             }
+            // A storage failure is the hub's, not the request's: 500, and nothing was applied.
+            if case .database = error { throw error }
+            if case .tooManyWaiting = error { throw HubError.conflict("waiting", error.description) }
             throw HubError.badRequest(error.description)
         }
         metrics.received(request.ops.count, applied: outcome.report.applied, rejected: outcome.quarantined.count)
@@ -230,8 +233,9 @@ public struct HubService: Sendable {
             waiting: outcome.report.waiting, quarantined: outcome.quarantined.map { QuarantineNote(dot: $0.dot, reason: $0.reason) })
     }
 
-    /// Field rules the hub checks beyond the schema: a sealed ID number must open with the
-    /// county key and be a valid ID number; a death may not lie in the future.
+    /// Field rules the hub checks beyond the schema and ``Admission`` (which the ledger runs in
+    /// the applying transaction): a sealed ID number must open with the county key and be a
+    /// valid ID number; a death may not lie in the future.
     func fieldProblem(_ op: Op) -> String? {
         let today = DomainCalendar.date(atMillis: clock())
         if case .sealed(let sealed)? = op.fields["id_number"] {
@@ -243,7 +247,7 @@ public struct HubService: Sendable {
         {
             return "death_date: is in the future"
         }
-        return ruleProblem(op)
+        return nil
     }
 
     private func pull(_ envelope: Envelope) throws -> JSON {

@@ -19,6 +19,8 @@ struct SimInvariants {
             failures += try conflictsAtTheDesk()
             failures += try noDeadPaid()
             failures += try resolutionsEverywhere()
+            failures += try movesWithinAuthority()
+            failures += try recordsWithinScope()
         } catch {
             failures.append("the invariants could not be read: \(error)")
         }
@@ -175,6 +177,55 @@ struct SimInvariants {
                 if !state.clock.covers(dot) {
                     failures.append("the resolution \(dot) of \(record) has not reached \(node.name)")
                 }
+            }
+        }
+        return failures
+    }
+
+    /// No record changed village except by a township or the county, within its scope: read
+    /// off the hub's log, record by record in log order.
+    func movesWithinAuthority() throws -> [String] {
+        var failures: [String] = []
+        let scopes = Dictionary(uniqueKeysWithValues: try hub.nodes().map { ($0.replica, $0.scope) })
+        let ops = try hub.allOps()
+        var villages: [RecordID: String] = [:]
+        for op in ops {
+            guard case .text(let village)? = op.fields["village"] else { continue }
+            defer { villages[op.record] = village }
+            guard let before = villages[op.record], before != village, op.dot.replica != hub.info.id else { continue }
+            guard let scope = scopes[op.dot.replica], scope.level != .village,
+                let from = try? DivisionCode.parse(before, field: "village"),
+                let to = try? DivisionCode.parse(village, field: "village"), scope.contains(from), scope.contains(to)
+            else {
+                failures.append("\(op.record) moved from \(before) to \(village) by \(op.dot), outside its writer's authority")
+                continue
+            }
+        }
+        return failures
+    }
+
+    /// No replica holds a record outside its scope, and the tampered node received nothing of
+    /// a record outside its own (a record's departure, the op that took it away, aside).
+    func recordsWithinScope() throws -> [String] {
+        var failures: [String] = []
+        let countyWide = DivisionCode.countyWide(SimTopology.county)?.value ?? ""
+        for node in nodes {
+            for type in RecordType.allCases {
+                for id in try node.replica.list(type) {
+                    guard let village = try hub.view(id, reveal: false).value("village"),
+                        let code = try? DivisionCode.parse(village, field: "village")
+                    else { continue }
+                    if !node.scope.contains(code), village != countyWide {
+                        failures.append("\(node.name) holds \(id) of village \(village), outside its scope")
+                    }
+                }
+            }
+        }
+        let hostile = simulation.hostile!
+        for (op, village) in hostile.received {
+            let inScope = village.flatMap { try? DivisionCode.parse($0, field: "village") }.map(hostile.scope.contains) ?? false
+            if !inScope, village != countyWide, Set(op.fields.keys) != ["village"] {
+                failures.append("the tampered node received \(op.dot) on \(op.record) of village \(village ?? "?")")
             }
         }
         return failures

@@ -25,6 +25,8 @@ public final class Simulation {
     let logger: Logger
     var hub: Replica
     var service: HubService
+    /// A tampered node of its own (see ``SimHostile``).
+    var hostile: SimHostile!
     var nodes: [SimNode] = []
     var inFlight: [SimMessage] = []
     var faultsOn: Bool
@@ -90,6 +92,7 @@ public final class Simulation {
             nodes.append(SimNode(index: index, name: name, scope: scope, path: replica.path, replica: replica, skew: skew))
             if skew != 0 { count("nodes with a skewed clock") }
         }
+        hostile = try SimHostile(seed: options.seed, hub: hub, now: clock.now)
     }
 
     func execute() -> SimResult {
@@ -100,6 +103,7 @@ public final class Simulation {
             self.step()
         }
         settle()
+        hostile.pull(in: self)
         let invariants = SimInvariants(simulation: self)
         failures += invariants.check()
         for node in nodes { note("final \(node.name) \((try? node.replica.stateDigest()) ?? "?")") }
@@ -126,6 +130,9 @@ public final class Simulation {
         case 96 where faultsOn && options.replicas > 1 && !nodes.contains(where: { $0.cloneOf != nil }): cloneSomeone()
         default: deliverNext()
         }
+        // The tampered node acts on a random stream of its own (the honest run stays as it was).
+        if hostile.random.chance(4) { hostile.act(in: self) }
+        if hostile.random.chance(3) { hostile.pull(in: self) }
     }
 
     // MARK: The network
@@ -275,6 +282,13 @@ public final class Simulation {
             hub.crashSwitch.disarm()
             return refusal(Int(error.status.code), error.code)
         } catch {
+            if armed, !hub.crashSwitch.isArmed {
+                // The hub died in the middle of applying the push (a storage failure: a 500).
+                count("hub crashes mid-apply")
+                note("hub crashed mid-apply")
+                restartHub()
+                return nil
+            }
             hub.crashSwitch.disarm()
             fail("the hub failed on a \(message.kind.rawValue) (a 500): \(error)")
             return refusal(500, "internal")
@@ -505,8 +519,18 @@ public final class Simulation {
 
     /// The county decides every op still held in quarantine (a fork's second op stays kept).
     func settleQuarantine() -> Bool {
-        guard let held = try? hub.quarantine().filter({ $0.state == "held" && !$0.reason.hasPrefix("fork") }) else { return false }
+        guard let all = try? hub.quarantine().filter({ $0.state == "held" && !$0.reason.hasPrefix("fork") }) else { return false }
+        // The tampered node's refusals are discarded, drawing nothing from the honest run's stream.
+        let held = all.filter { $0.dot.replica != hostile.id }
         var moved = false
+        for entry in all where entry.dot.replica == hostile.id {
+            do {
+                _ = try hub.discardQuarantined(entry.dot, author: "admin", nowMillis: clock.now)
+                count("hostile ops discarded")
+            } catch {
+                fail("the desk could not discard the hostile op \(entry.dot): \(error)")
+            }
+        }
         for entry in held {
             let discardFirst = random.chance(50)
             for discard in discardFirst ? [true, false] : [false, true] {

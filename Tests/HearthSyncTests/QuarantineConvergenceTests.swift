@@ -43,7 +43,8 @@ struct QuarantineConvergenceTests {
             #expect(try county.hub.view(member, reveal: false).value("health") == "")
 
             // The county confirms the refusal: the hub's compensating op voids it and restores its values.
-            let compensation = try county.hub.discardQuarantined(try #require(held.first?.dot), author: "admin", nowMillis: TestCounty.now)
+            let refused = try #require(held.first?.dot)
+            let compensation = try #require(try county.hub.discardQuarantined(refused, author: "admin", nowMillis: TestCounty.now))
             #expect(compensation.voids == [try #require(held.first?.dot)])
             #expect(try county.hub.view(member, reveal: false).value("health") == "良好", "the waiting edit applied")
             #expect(try county.hub.quarantine().isEmpty)

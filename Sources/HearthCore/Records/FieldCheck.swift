@@ -6,13 +6,15 @@ extension FieldKind {
         if value == .null { return nil }
         switch (self, value) {
         case (.text(let maxLength), .text(let text)):
-            return text.count <= maxLength ? nil : "longer than \(maxLength) characters"
+            guard text.count <= maxLength else { return "longer than \(maxLength) characters" }
+            return DisplaySafety.isUnsafe(text) ? "must not contain control or bidirectional-override characters" : nil
         case (.code(let codes), .text(let text)):
             return codes.contains(text) ? nil : "must be one of \(codes.joined(separator: ", "))"
         case (.integer(let range), .integer(let number)):
             return range.contains(number) ? nil : "must be between \(range.lowerBound) and \(range.upperBound)"
         case (.money, .integer(let fen)):
-            return fen >= 0 ? nil : "must not be negative"
+            guard fen >= 0 else { return "must not be negative" }
+            return fen <= Money.parseLimit.fen ? nil : "must be at most 100,000,000 yuan"
         case (.date, .text(let text)):
             return (try? CivilDate.parse(text, field: "")) != nil && text.count == 10 ? nil : "must be YYYY-MM-DD"
         case (.month, .text(let text)):
@@ -29,7 +31,9 @@ extension FieldKind {
                 && FieldValue.makeSet(members) == value
                 ? nil : "must be at most 64 short tags without commas, sorted and unique"
         case (.schedule, .text(let text)):
-            return AmountSchedule(text: text) != nil ? nil : "must be an amount schedule YYYY-MM:fen;…"
+            guard let schedule = AmountSchedule(text: text) else { return "must be an amount schedule YYYY-MM:fen;…" }
+            return schedule.entries.allSatisfy({ $0.amount <= Money.parseLimit })
+                ? nil : "each amount must be at most 100,000,000 yuan a month"
         default:
             return "has the wrong type for a \(name) field"
         }

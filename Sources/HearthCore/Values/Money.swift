@@ -75,6 +75,20 @@ public struct Money: Hashable, Comparable, Sendable, Codable {
         return (fen < 0 ? "-" : "") + "\(magnitude / 100)." + (cents < 10 ? "0" : "") + "\(cents)"
     }
 
+    /// The sum, or nil when it does not fit in 64 bits of fen. Totals over a county cannot
+    /// overflow with amounts within ``parseLimit``, but the sums in reports and rolls are
+    /// taken over stored data, so they check rather than trap.
+    public func adding(_ other: Money) -> Money? {
+        let (sum, overflow) = fen.addingReportingOverflow(other.fen)
+        return overflow ? nil : Money(fen: sum)
+    }
+
+    /// The difference, or nil when it does not fit in 64 bits of fen.
+    public func subtracting(_ other: Money) -> Money? {
+        let (difference, overflow) = fen.subtractingReportingOverflow(other.fen)
+        return overflow ? nil : Money(fen: difference)
+    }
+
     public static func < (lhs: Money, rhs: Money) -> Bool {
         lhs.fen < rhs.fen
     }

@@ -144,15 +144,22 @@ struct Applier {
     private mutating func noteScopeChange(_ op: Op, from before: String?) throws {
         guard tracksScopeEntries, !op.createsRecord, op.fields["village"] != nil, let before, before != op.scope.value
         else { return }
+        // The history is cut into parts, each at a log position of its own, so a long one
+        // (a record edited for years) spans several pull answers instead of exceeding one.
+        let history = try Int.fetchOne(db, sql: "SELECT count(*) FROM ops WHERE record = ?", arguments: [op.record.value]) ?? 0
+        let parts = max(1, (history + ScopeEntryPart.size - 1) / ScopeEntryPart.size)
         for village in [op.scope.value, before] {
             guard let code = try? DivisionCode.parse(village, field: "village") else { continue }
             guard
-                let seq = try Int64.fetchOne(
-                    db, sql: "UPDATE sqlite_sequence SET seq = seq + 1 WHERE name = 'ops' RETURNING seq")
+                let first = try Int64.fetchOne(
+                    db, sql: "UPDATE sqlite_sequence SET seq = seq + ? WHERE name = 'ops' RETURNING seq - ? + 1",
+                    arguments: [parts, parts])
             else { throw ReplicaError.database("the op log's sequence is missing") }
-            try db.execute(
-                sql: "INSERT INTO scope_entries (seq, record, scope, township) VALUES (?, ?, ?, ?)",
-                arguments: [seq, op.record.value, code.value, code.township])
+            for part in 0..<parts {
+                try db.execute(
+                    sql: "INSERT INTO scope_entries (seq, record, scope, township, part, parts) VALUES (?, ?, ?, ?, ?, ?)",
+                    arguments: [first + Int64(part), op.record.value, code.value, code.township, part, parts])
+            }
         }
     }
 
@@ -249,5 +256,27 @@ extension DatabaseValue.Storage {
         case .string(let text): return Array(text.utf8)
         default: return []
         }
+    }
+}
+
+/// How many ops of a record's history one scope-entry part carries: well under a message's
+/// limit (`WireLimits.maxOpsPerMessage`, 5,000), so every part fits in one pull answer.
+enum ScopeEntryPart {
+    static let size = 2_000
+}
+
+/// The hub judges a pushed op against the state the applier holds: the earlier ops of the
+/// batch applied, in the transaction that will apply this one.
+extension Applier: AdmissionLookup {
+    mutating func quarantinedVillage(of id: RecordID) throws -> String? {
+        let creator = id.creator
+        guard
+            let body = try DatabaseValue.fetchOne(
+                db.cachedStatement(
+                    sql: "SELECT body FROM quarantine WHERE replica = ? AND counter = ? AND state = 'held'"),
+                arguments: [creator.replica.value, Int64(creator.counter)]),
+            let op = body.loggedOp, op.record == id
+        else { return nil }
+        return op.scope.value
     }
 }

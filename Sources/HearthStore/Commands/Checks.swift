@@ -12,8 +12,10 @@ enum Checks {
         guard text.count <= maxLength else {
             throw InputError(field: field, reason: "must be at most \(maxLength) characters (got \(text.count))")
         }
-        guard !text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
-            throw InputError(field: field, reason: "must not contain control characters")
+        guard !text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }),
+            !DisplaySafety.isUnsafe(text)
+        else {
+            throw InputError(field: field, reason: "must not contain control characters or bidirectional overrides")
         }
         return text
     }

@@ -139,7 +139,8 @@ extension Replica {
                 lines.append(
                     RecoveryLine(
                         member: member, name: row["name"] ?? "", village: row["village"] ?? "", deathDate: died, lead: lead,
-                        months: owed.keys.sorted(), amount: Money(fen: owed.values.reduce(0, +))))
+                        months: owed.keys.sorted(),
+                        amount: Money(fen: try Totals.sum(owed.values, "the recovery from \(member)"))))
             }
             return lines
         }

@@ -149,48 +149,34 @@ extension Replica {
         }
     }
 
-    /// Applies a verified batch of one node's own ops. Ops that break a rule are quarantined
-    /// with their reason (still acknowledged: the author already applied them); the rest are
-    /// integrated, those depending on a quarantined op waiting for it.
+    /// Applies a verified batch of one node's own ops. Each op is judged (``Admission``, then
+    /// `check`) inside the transaction that applies the batch, against the hub's state as the
+    /// earlier ops of the batch left it: what another transaction commits meanwhile cannot
+    /// change a verdict, and a storage error fails the whole push rather than skipping a check.
+    /// Ops that break a rule are quarantined with their reason (still acknowledged: the author
+    /// already applied them); the rest are integrated, those depending on a quarantined op
+    /// waiting for it.
     public func acceptPush(
         from node: NodeRecord, ops: [Op], nowMillis: Int64, check: (Op) -> String?
     ) throws(ReplicaError) -> PushOutcome {
-        var good: [Op] = []
-        var held: [(Op, String)] = []
+        var held: [(dot: Dot, reason: String)] = []
         var alreadyHeld = 0
-        // Ops of this batch the hub already holds, in its log or its quarantine, in one query
-        // each: the same op again is a duplicate, another one under the same dot a fork. Both
-        // places must be asked before an op is quarantined: a rule that refuses the second op
-        // of a fork would otherwise keep it beside the first, and acknowledge both.
-        let counters = ops.map { Int64($0.dot.counter) }
-        let heldHashes: [Int64: String] = try read { db in
-            guard let low = counters.min(), let high = counters.max() else { return [:] }
-            var hashes: [Int64: String] = [:]
-            for table in ["ops", "quarantine"] {
-                for row in try Row.fetchAll(
-                    db, sql: "SELECT counter, hash FROM \(table) WHERE replica = ? AND counter BETWEEN ? AND ?",
-                    arguments: [node.replica.value, low, high])
-                {
-                    hashes[row["counter"]] = hashes[row["counter"]] ?? row["hash"]
-                }
-            }
-            return hashes
-        }
-        for op in ops {
-            // An op already held (a resent batch whose answer was lost) was judged when it first
-            // came: judging it again against the state it helped make would refuse it (a member
-            // "joining" the household it archived; found by the kill test). It is a duplicate, or
-            // a fork if its hash differs.
-            if op.dot.replica == node.replica, let heldHash = heldHashes[Int64(op.dot.counter)] {
-                guard heldHash == op.hash else { throw ReplicaError.fork(dot: op.dot) }
-                alreadyHeld += 1
-                continue
-            }
-            if let reason = pushProblem(op, node: node) ?? check(op) { held.append((op, reason)) } else { good.append(op) }
-        }
         let last = ops.last?.dot.counter ?? node.ackedCounter
-        let report = try integrate(good, nowMillis: nowMillis) { db, _ in
-            for (op, reason) in held {
+        let report = try integrate(
+            ops, nowMillis: nowMillis,
+            admit: { db, applier, op in
+                // An op already held (a resent batch whose answer was lost) was judged when it first
+                // came: judging it again against the state it helped make would refuse it (a member
+                // "joining" the household it archived; found by the kill test). It is a duplicate, or
+                // a fork if its hash differs. Asked inside this transaction, so two pushes of one
+                // node at once cannot both judge the same op.
+                if op.dot.replica == node.replica, let heldHash = try Self.heldHash(db, op.dot) {
+                    guard heldHash == op.hash else { throw ReplicaError.fork(dot: op.dot) }
+                    alreadyHeld += 1
+                    return false
+                }
+                let reason = try Admission.refusal(of: op, writer: node.scope, lookup: &applier)?.message ?? check(op)
+                guard let reason else { return true }
                 try db.execute(
                     sql: """
                         INSERT INTO quarantine (replica, counter, record, hash, body, reason, state, at_millis)
@@ -200,40 +186,65 @@ extension Replica {
                         op.dot.replica.value, Int64(op.dot.counter), op.record.value, op.hash, Data(op.canonicalBytes),
                         reason, nowMillis,
                     ])
-            }
-            try db.execute(
-                sql: """
-                    UPDATE nodes SET acked_counter = max(acked_counter, ?), chain_head = CASE WHEN ? > acked_counter
-                    THEN ? ELSE chain_head END, last_sync_millis = ? WHERE replica = ?
-                    """,
-                arguments: [Int64(last), Int64(last), ops.last?.hash ?? node.chainHead, nowMillis, node.replica.value])
-            return false
-        }
+                held.append((op.dot, reason))
+                return false
+            },
+            bookkeeping: { db, report in
+                // An op waits for the ops its context covers; a node whose ops wait without end
+                // (a forged context, a chain of dependents on a refused op) is bounded here.
+                if report.waiting > 0 {
+                    let waiting = try Int.fetchOne(
+                        db, sql: "SELECT count(*) FROM op_waits WHERE replica = ?", arguments: [node.replica.value]) ?? 0
+                    guard waiting <= Self.maxWaitingOps else {
+                        throw ReplicaError.tooManyWaiting(count: waiting, bound: Self.maxWaitingOps)
+                    }
+                }
+                try db.execute(
+                    sql: """
+                        UPDATE nodes SET acked_counter = max(acked_counter, ?), chain_head = CASE WHEN ? > acked_counter
+                        THEN ? ELSE chain_head END, last_sync_millis = ? WHERE replica = ?
+                        """,
+                    arguments: [Int64(last), Int64(last), ops.last?.hash ?? node.chainHead, nowMillis, node.replica.value])
+                return false
+            })
         var counted = report
         counted.duplicates += alreadyHeld
-        return PushOutcome(acked: max(last, node.ackedCounter), report: counted, quarantined: held.map { ($0.0.dot, $0.1) })
+        return PushOutcome(acked: max(last, node.ackedCounter), report: counted, quarantined: held)
     }
 
-    private func pushProblem(_ op: Op, node: NodeRecord) -> String? {
-        guard op.origin == node.scope else {
-            return "the op claims origin \(op.origin.value) but the node's scope is \(node.scope.value)"
+    /// How many of one node's ops may wait at the hub for ops it does not hold (R11).
+    public static let maxWaitingOps = 10_000
+
+    /// The hash of the op the hub holds under `dot`, in its log or its quarantine: the same op
+    /// again is a duplicate, another one under the same dot a fork. Both places must be asked
+    /// before an op is quarantined: a rule that refuses the second op of a fork would
+    /// otherwise keep it beside the first, and acknowledge both.
+    static func heldHash(_ db: Database, _ dot: Dot) throws -> String? {
+        for table in ["ops", "quarantine"] {
+            if let hash = try String.fetchOne(
+                db.cachedStatement(sql: "SELECT hash FROM \(table) WHERE replica = ? AND counter = ?"),
+                arguments: [dot.replica.value, Int64(dot.counter)])
+            {
+                return hash
+            }
         }
-        guard node.scope.contains(op.scope) else {
-            return "village \(op.scope.value) is outside the node's scope \(node.scope.value) (R14)"
-        }
-        let problems = op.schemaProblems
-        return problems.isEmpty ? nil : problems.joined(separator: "; ")
+        return nil
     }
 
     /// The hub's log after `cursor` for a node's scope, without the node's own ops, found
     /// through the scope indexes (never a scan of other scopes' ops); plus the ops addressed
-    /// to the node, and the whole history of each record that entered its scope (a scope
-    /// entry), delivered at the entry's place in the log and never split across batches.
+    /// to the node, and the history of each record that entered its scope (a scope entry),
+    /// delivered at the entry's place in the log in parts that each fit one answer.
+    ///
+    /// Whatever the log holds, an op goes out only for a record that lies in the node's scope
+    /// as the hub holds it now: a record that left carries nothing more to its old village but
+    /// the op that moved it out (so its nodes hand it over), and a record's history goes only
+    /// to the village it is in (docs/security.md, "Jurisdiction").
     public func pull(for node: NodeRecord, cursor: Int64, maxOps: Int, nowMillis: Int64) throws(ReplicaError)
         -> (ops: [Op], cursor: Int64, more: Bool)
     {
         let limit = max(1, maxOps)
-        let (items, horizon, logEnd): ([(seq: Int64, body: DatabaseValue)], Int64, Int64) = try read { db in
+        return try read { db in
             let (filter, key): (String, String?) =
                 switch node.scope.level {
                 case .village: ("scope = ?", node.scope.value)
@@ -251,56 +262,90 @@ extension Replica {
             let rows = try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT seq, body FROM ops WHERE (\(filter) OR scope = ? OR target = ?) AND seq > ? AND replica != ?
+                    SELECT seq, body, record, target FROM ops
+                    WHERE (\(filter) OR scope = ? OR target = ?) AND seq > ? AND replica != ?
                     ORDER BY seq LIMIT ?
                     """,
                 arguments: StatementArguments(arguments))
             var horizon = rows.count > limit ? (rows[limit - 1]["seq"] as Int64) : Int64.max
-            var items: [(seq: Int64, body: DatabaseValue)] = rows.prefix(limit).map { ($0["seq"], $0["body"]) }
+            let entries: [Row]
             if let key {
-                let entries = try Row.fetchAll(
-                    db, sql: "SELECT seq, record FROM scope_entries WHERE \(filter) AND seq > ? ORDER BY seq LIMIT ?",
+                entries = try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT seq, record, part FROM scope_entries WHERE \(filter) AND seq > ? ORDER BY seq LIMIT ?
+                        """,
                     arguments: [key, cursor, limit + 1])
                 if entries.count > limit { horizon = min(horizon, entries[limit - 1]["seq"] as Int64) }
-                for entry in entries.prefix(limit) {
-                    let seq: Int64 = entry["seq"]
-                    guard seq <= horizon else { break }
-                    for body in try DatabaseValue.fetchAll(
-                        db, sql: "SELECT body FROM ops WHERE record = ? AND seq < ? ORDER BY seq",
-                        arguments: [entry["record"] as String, seq])
-                    {
-                        items.append((seq, body))
-                    }
+            } else {
+                entries = []
+            }
+            var villages = RecordVillages(db: db)
+            // Log positions in order: one op each, or one part of a record's history.
+            var positions: [(seq: Int64, row: Row, entry: Bool)] = rows.prefix(limit).map { ($0["seq"], $0, false) }
+            positions += entries.prefix(limit).map { ($0["seq"], $0, true) }
+            positions = positions.filter { $0.seq <= horizon }.sorted { $0.seq < $1.seq }
+            var ops: [Op] = []
+            var last = cursor
+            var more = horizon != Int64.max
+            for position in positions {
+                let group: [DatabaseValue]
+                if position.entry {
+                    group = try entryOps(db, entry: position.row, node: node, villages: &villages)
+                } else {
+                    let record: String = position.row["record"]
+                    let addressed = (position.row["target"] as String?) == node.replica.value
+                    // An op addressed to the node is its own business; any other goes only
+                    // while its record lies in the node's scope. (A record the hub holds no
+                    // state for yet, its creation held at the desk, goes where its op is logged.)
+                    let village = try villages.village(of: record)
+                    group = addressed || village.map { node.holds($0, countyWide: countyWide) } ?? true
+                        ? [position.row["body"]] : []
                 }
+                if !ops.isEmpty, ops.count + group.count > limit {
+                    more = true
+                    break
+                }
+                for body in group {
+                    guard let op = body.loggedOp else { throw ReplicaError.database("a logged op is unreadable") }
+                    ops.append(op)
+                }
+                last = position.seq
             }
-            let end = max(
-                try Int64.fetchOne(db, sql: "SELECT coalesce(max(seq), 0) FROM ops") ?? 0,
-                try Int64.fetchOne(db, sql: "SELECT coalesce(max(seq), 0) FROM scope_entries") ?? 0)
-            // Read in the same snapshot, so no op committed in between is skipped.
-            return (items.filter { $0.seq <= horizon }.sorted { $0.seq < $1.seq }, horizon, end)
+            if !more {
+                let end = max(
+                    try Int64.fetchOne(db, sql: "SELECT coalesce(max(seq), 0) FROM ops") ?? 0,
+                    try Int64.fetchOne(db, sql: "SELECT coalesce(max(seq), 0) FROM scope_entries") ?? 0)
+                // Read in the same snapshot, so no op committed in between is skipped.
+                last = max(end, cursor)
+            }
+            return (ops, last, more)
         }
-        var ops: [Op] = []
-        var last = cursor
-        var more = horizon != Int64.max
-        var index = 0
-        while index < items.count {
-            // Take a whole group of one log position (a scope entry's history) or nothing of it.
-            let seq = items[index].seq
-            var end = index
-            while end < items.count, items[end].seq == seq { end += 1 }
-            if !ops.isEmpty, ops.count + (end - index) > limit {
-                more = true
-                break
-            }
-            for item in items[index..<end] {
-                guard let op = item.body.loggedOp else { throw .database("a logged op is unreadable") }
-                ops.append(op)
-            }
-            last = seq
-            index = end
+    }
+
+    /// One part of the history a scope entry carries: for a record now in the node's scope,
+    /// its ops logged before the entry (the part's share of them); for a record that has left,
+    /// only the op that took it out, which tells the node's replica to hand it over.
+    private func entryOps(_ db: Database, entry: Row, node: NodeRecord, villages: inout RecordVillages) throws
+        -> [DatabaseValue]
+    {
+        let record: String = entry["record"]
+        let part: Int64 = entry["part"]
+        let boundary = (entry["seq"] as Int64) - part
+        let countyWide = DivisionCode.countyWide(node.scope.value)?.value ?? ""
+        if try villages.village(of: record).map({ node.holds($0, countyWide: countyWide) }) ?? true {
+            return try DatabaseValue.fetchAll(
+                db,
+                sql: "SELECT body FROM ops WHERE record = ? AND seq < ? ORDER BY seq LIMIT ? OFFSET ?",
+                arguments: [record, boundary, ScopeEntryPart.size, part * Int64(ScopeEntryPart.size)])
         }
-        if !more { last = max(logEnd, cursor) }
-        return (ops, last, more)
+        guard part == 0,
+            let row = try Row.fetchOne(
+                db, sql: "SELECT body, scope FROM ops WHERE record = ? AND seq < ? ORDER BY seq DESC LIMIT 1",
+                arguments: [record, boundary]),
+            !node.scope.contains(try DivisionCode.parse(row["scope"], field: "scope"))
+        else { return [] }
+        return [row["body"]]
     }
 
     /// Records how far a node has confirmed the hub's log (its next pull's cursor, or a bundle's).
@@ -355,5 +400,30 @@ extension Replica {
                 try Int.fetchOne(db, sql: "SELECT count(*) FROM quarantine WHERE state = 'held'") ?? 0
             )
         }
+    }
+}
+
+/// The village each record lies in as the hub holds it now, read once per record for a pull.
+struct RecordVillages {
+    let db: Database
+    private var known: [String: DivisionCode?] = [:]
+
+    init(db: Database) { self.db = db }
+
+    mutating func village(of record: String) throws -> DivisionCode? {
+        if let village = known[record] { return village }
+        guard let id = RecordID(record) else { return nil }
+        let text = try String.fetchOne(
+            db.cachedStatement(sql: "SELECT village FROM \(id.type.table) WHERE id = ?"), arguments: [record])
+        let village = text.flatMap { try? DivisionCode.parse($0, field: "village") }
+        known[record] = village
+        return village
+    }
+}
+
+extension NodeRecord {
+    /// Whether a record of `village` belongs on this node: in its scope, or county-wide.
+    func holds(_ village: DivisionCode, countyWide: String) -> Bool {
+        scope.contains(village) || village.value == countyWide
     }
 }

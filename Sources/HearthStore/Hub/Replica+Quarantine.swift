@@ -53,6 +53,21 @@ extension Replica {
         guard clash == 0 else {
             throw .invalid(InputError(field: "id", reason: "\(dot) is a fork of an op already held; it cannot be released"))
         }
+        let reason = try read { db in
+            try String.fetchOne(
+                db, sql: "SELECT reason FROM quarantine WHERE replica = ? AND counter = ?",
+                arguments: [dot.replica.value, Int64(dot.counter)]) ?? ""
+        }
+        // Releasing applies the op as its writer made it: an op refused for jurisdiction
+        // (a record outside the writer's area, a move it may not make) would then do exactly
+        // what the hub refused. The county makes such a change itself, if it is wanted.
+        guard !AdmissionRefusal.isJurisdiction(reason) else {
+            throw .invalid(
+                InputError(
+                    field: "id",
+                    reason: "\(dot) was refused for jurisdiction (R14): it cannot be released; discard it, "
+                        + "and have the record's own village, its township or the county make the change"))
+        }
         // An edit made for a village the record has since left (R8) would be logged where the
         // record no longer is: the nodes holding it would never receive it, and those of the
         // village it left would hold it waiting (found by the simulation). Discard it instead.
@@ -80,8 +95,10 @@ extension Replica {
     /// Refused while a field the op set is in conflict at the hub (settle it first: writing
     /// one value over a conflict would decide it silently), or while the op's own past is not
     /// all held here (its context must be covered, so voiding it hides nothing else).
+    /// Returns the compensating op, or nil when none was needed (an op refused for
+    /// jurisdiction on a record outside its author's scope).
     @discardableResult
-    public func discardQuarantined(_ dot: Dot, author: String, nowMillis: Int64) throws(ReplicaError) -> Op {
+    public func discardQuarantined(_ dot: Dot, author: String, nowMillis: Int64) throws(ReplicaError) -> Op? {
         let refused = try heldOp(dot)
         let reason = try read { db in
             try String.fetchOne(
@@ -98,6 +115,17 @@ extension Replica {
         }
         guard info.scope.contains(refused.scope) else {
             throw .invalid(InputError(field: "id", reason: "\(dot) is for village \(refused.scope.value), outside this county"))
+        }
+        // A node that wrote to a record outside its area holds nothing of that record but its
+        // own op, and no one else ever saw the op: there is nothing to bring in line, and the
+        // hub sends the node nothing of the record. The refusal is settled without an op.
+        if AdmissionRefusal.isJurisdiction(reason), try !authorHolds(refused) {
+            try writeBookkeeping { db in
+                try db.execute(
+                    sql: "UPDATE quarantine SET state = 'discarded' WHERE replica = ? AND counter = ?",
+                    arguments: [dot.replica.value, Int64(dot.counter)])
+            }
+            return nil
         }
         let (result, ops) = try write(author: author, nowMillis: nowMillis) { changes in
             let current = try changes.state(of: refused.record)
@@ -120,7 +148,18 @@ extension Replica {
                 }
                 restore[name] = resolution.value
             }
-            try changes.compensate(refused, restoring: restore, cause: "compensates refused op \(dot): \(reason)")
+            // The author learns the hub's values only for a record in its own scope: a node that
+            // wrote to another village's record gets nothing of it back.
+            let authorScope = try String.fetchOne(
+                changes.database, sql: "SELECT scope FROM nodes WHERE replica = ?", arguments: [dot.replica.value]
+            ).flatMap { try? ScopePrefix.parse($0, field: "scope") }
+            let village = current.flatMap { ChangeSet.text($0, "village") }.flatMap {
+                try? DivisionCode.parse($0, field: "village")
+            } ?? refused.scope
+            let addressed = authorScope.map { $0.contains(village) } ?? false
+            try changes.compensate(
+                refused, restoring: restore, cause: "compensates refused op \(dot): \(reason)",
+                target: addressed ? dot.replica : nil)
             try changes.database.execute(
                 sql: "UPDATE quarantine SET state = 'discarded' WHERE replica = ? AND counter = ?",
                 arguments: [dot.replica.value, Int64(dot.counter)])
@@ -128,6 +167,21 @@ extension Replica {
         }
         _ = result
         return ops[0]
+    }
+
+    /// Whether the refused op's author has the refused op's record in its scope, as the hub
+    /// holds the record now (for a record the hub does not hold, where the op would put it).
+    private func authorHolds(_ refused: Op) throws(ReplicaError) -> Bool {
+        try read { db in
+            guard
+                let scope = try String.fetchOne(
+                    db, sql: "SELECT scope FROM nodes WHERE replica = ?", arguments: [refused.dot.replica.value]
+                ).flatMap({ try? ScopePrefix.parse($0, field: "scope") })
+            else { return false }
+            var villages = RecordVillages(db: db)
+            let village = try villages.village(of: refused.record.value) ?? refused.scope
+            return scope.contains(village)
+        }
     }
 
     private func heldOp(_ dot: Dot) throws(ReplicaError) -> Op {

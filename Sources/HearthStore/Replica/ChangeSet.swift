@@ -105,14 +105,17 @@ public struct ChangeSet {
 
     /// The hub's compensating op for a quarantined op it will never apply: it voids that op,
     /// and, with a context covering the op and everything the hub holds on the record, sets
-    /// the fields the op set back to the hub's values. Addressed to the op's author, who is
-    /// the one replica holding the voided op, whatever its scope.
+    /// the fields the op set back to the hub's values. Addressed (`target`) to the op's author,
+    /// the one replica holding the voided op, when the record lies in the author's scope; an
+    /// author that wrote to another village's record is sent nothing of it.
     ///
     /// It is logged under the village the record is in now (at the hub), not the one the
     /// refused op named: an edit refused because its record had moved (R8) named the village
     /// the record left, whose nodes handed the record over and would hold the compensation
     /// waiting forever for a past they no longer keep (found by the simulation).
-    mutating func compensate(_ refused: Op, restoring fields: [String: FieldValue], cause: String) throws {
+    mutating func compensate(
+        _ refused: Op, restoring fields: [String: FieldValue], cause: String, target: ReplicaID?
+    ) throws {
         let current = try state(of: refused.record)
         var context = current?.clock ?? .empty
         context.add(refused.dot)
@@ -121,7 +124,7 @@ public struct ChangeSet {
             ?? refused.scope
         try emit(
             record: refused.record, village: village, fields: fields, context: context, cause: cause,
-            voids: [refused.dot], target: refused.dot.replica)
+            voids: [refused.dot], target: target)
     }
 
     mutating func finish() throws -> Applier {

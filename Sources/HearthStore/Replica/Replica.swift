@@ -132,15 +132,23 @@ public final class Replica: Sendable {
     /// both commit or neither does. `bookkeeping` returns true when it changed records behind
     /// the applier's back (a node handing records over): the state cache then starts afresh
     /// once the transaction commits.
+    ///
+    /// `admit`, when given, judges each op in the transaction before it is integrated, with
+    /// the applier as it stands (earlier ops of the batch applied); an op it turns away
+    /// (returning false) is not integrated. It throws to roll the whole batch back.
     @discardableResult
     func integrate(
-        _ ops: [Op], nowMillis: Int64, bookkeeping: (Database, ApplyReport) throws -> Bool
+        _ ops: [Op], nowMillis: Int64, admit: (Database, inout Applier, Op) throws -> Bool = { _, _, _ in true },
+        bookkeeping: (Database, ApplyReport) throws -> Bool
     ) throws(ReplicaError) -> ApplyReport {
         do {
             return try pool.write { db in
                 var applier = try Applier(db: db, nowMillis: nowMillis, cache: cache, crash: crashSwitch)
                 applier.tracksScopeEntries = info.role == .hub
-                for op in ops { try applier.integrate(op) }
+                for op in ops {
+                    guard try admit(db, &applier, op) else { continue }
+                    try applier.integrate(op)
+                }
                 try applier.flush()
                 if let newest = ops.map(\.hlc).max() {
                     var clock = try ChangeSet.loadClock(db)

@@ -15,6 +15,8 @@ public enum ReplicaError: Error, Sendable, CustomStringConvertible {
     /// This node's database is a copy (or an old backup): the hub holds other ops under its ids.
     case copied(String)
     case malformedOp(dot: String, reason: String)
+    /// A push would leave more of one node's ops waiting at the hub than it keeps for anyone.
+    case tooManyWaiting(count: Int, bound: Int)
     case database(String)
 
     public var description: String {
@@ -37,6 +39,10 @@ public enum ReplicaError: Error, Sendable, CustomStringConvertible {
         case .copied(let reason):
             return "\(reason). Nothing was recorded; run `hearth node reidentify` (with a new token from the county) before syncing"
         case .malformedOp(let dot, let reason): return "op \(dot) refused: \(reason)"
+        case .tooManyWaiting(let count, let bound):
+            return "this push would leave \(count) of the node's ops waiting at the hub for ops it does not hold "
+                + "(at most \(bound) may wait); nothing of it was applied. The county settles the node's "
+                + "quarantined ops first (`hearth hub quarantine`), then the node syncs again"
         case .database(let reason): return "database error: \(reason)"
         }
     }

@@ -42,8 +42,16 @@ public struct Payroll: Sendable {
     public let leftOut: [String: [RecordID]]
     /// Whether this roll was locked as paid (it is then read back, never recomputed).
     public var locked = false
+    /// The sum of every line, adjustments included.
+    public let total: Money
 
-    public var total: Money { Money(fen: rows.reduce(0) { $0 + $1.amount.fen }) }
+    /// Adds the lines up in checked arithmetic: a roll over absurd stored amounts is refused.
+    init(month: Month, rows: [PayrollRow], leftOut: [String: [RecordID]]) throws(ReplicaError) {
+        self.month = month
+        self.rows = rows
+        self.leftOut = leftOut
+        total = Money(fen: try Totals.sum(rows.lazy.map(\.amount.fen), "the roll for \(month)"))
+    }
 }
 
 extension Replica {
@@ -77,7 +85,8 @@ extension Replica {
                 if let id = RecordID(enrollment) { paidBy[id] = (member, program, fen) }
             }
             for id in Set(owed.keys).union(paidBy.keys).sorted() {
-                let difference = (owed[id]?.fen ?? 0) - (paidBy[id]?.fen ?? 0)
+                let difference = try Totals.difference(
+                    owed[id]?.fen ?? 0, paidBy[id]?.fen ?? 0, "the adjustment of \(id) for \(earlier)")
                 guard difference != 0 else { continue }
                 var line: PayrollRow
                 if let row = owed[id]?.row {
@@ -95,7 +104,7 @@ extension Replica {
                 adjustments.append(line)
             }
         }
-        roll = Payroll(month: month, rows: roll.rows + adjustments, leftOut: roll.leftOut)
+        roll = try Payroll(month: month, rows: roll.rows + adjustments, leftOut: roll.leftOut)
         return roll
     }
 
@@ -150,7 +159,7 @@ extension Replica {
                     idNumber: row.idNumber, program: row.program, amount: Money(fen: line["amount_fen"]), bankCard: row.bankCard,
                     village: row.village, kind: row.kind, forMonth: row.forMonth))
         }
-        var roll = Payroll(month: month, rows: rows, leftOut: [:])
+        var roll = try Payroll(month: month, rows: rows, leftOut: [:])
         roll.locked = true
         return roll
     }
@@ -259,7 +268,7 @@ extension Replica {
                     enrollment: enrollment, household: row["household"] ?? "", member: member, name: row["name"] ?? "",
                     idNumber: idNumber, program: program, amount: amount, bankCard: bankCard, village: row["village"] ?? ""))
         }
-        return Payroll(month: month, rows: paid, leftOut: leftOut)
+        return try Payroll(month: month, rows: paid, leftOut: leftOut)
     }
 }
 
@@ -272,7 +281,7 @@ public enum PayrollFile {
         }
         var lines = ["户编号,村(社区),成员编号,姓名,身份证号,救助项目,项目代码,月份,发放类型,所属月份,金额(元),一卡通账号,救助关系编号"]
         for row in payroll.rows {
-            let amount = row.amount.fen < 0 ? "-" + Money(fen: -row.amount.fen).yuanText : row.amount.yuanText
+            let amount = row.amount.yuanText
             let fields = [
                 row.household, row.village, row.member.value, row.name, "\t" + row.idNumber, row.program.chineseName,
                 row.program.rawValue, payroll.month.description, row.kind.chineseName, (row.forMonth ?? payroll.month).description,

@@ -51,7 +51,11 @@ extension Replica {
         var month = start
         while month <= end {
             let roll = try payroll(for: month, nowMillis: nowMillis)
-            for row in roll.rows { periodTotals[Key(area: area(row.village), program: row.program), default: 0] += row.amount.fen }
+            for row in roll.rows {
+                try Totals.add(
+                    &periodTotals[Key(area: area(row.village), program: row.program), default: 0], row.amount.fen,
+                    "the report's total for \(row.program.rawValue) in \(area(row.village))")
+            }
             last = roll
             month = month.adding(months: 1)
         }
@@ -62,7 +66,8 @@ extension Replica {
             let key = Key(area: area(row.village), program: row.program)
             households[key, default: []].insert(row.household)
             persons[key, default: []].insert(row.member)
-            monthTotals[key, default: 0] += row.amount.fen
+            try Totals.add(
+                &monthTotals[key, default: 0], row.amount.fen, "the report's month total for \(key.program.rawValue)")
         }
         var entries: [Key: Int] = [:]
         var exits: [Key: Int] = [:]

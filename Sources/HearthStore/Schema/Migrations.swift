@@ -333,6 +333,17 @@ enum Migrations {
             // counter; an op that left with a record moved out of scope keeps its hash here.
             try db.execute(sql: "CREATE TABLE own_evicted (counter INTEGER PRIMARY KEY NOT NULL, hash TEXT NOT NULL)")
         }
+        migrator.registerMigration("v12 scope entries in parts: a long history spans several messages") { db in
+            // A record's history delivered at a scope entry is cut into parts of at most
+            // `ScopeEntryPart.size` ops, each at a log position of its own, so no pull answer
+            // exceeds a message. Older entries are one part holding the whole history.
+            try db.execute(
+                sql: """
+                    ALTER TABLE scope_entries ADD COLUMN part INTEGER NOT NULL DEFAULT 0;
+                    ALTER TABLE scope_entries ADD COLUMN parts INTEGER NOT NULL DEFAULT 1;
+                    CREATE INDEX ops_by_record_seq ON ops (record, seq);
+                    """)
+        }
         return migrator
     }
 }

@@ -148,6 +148,17 @@ extension Replica {
                     """,
                 arguments: [info.scope.value.count, info.scope.value, DivisionCode.countyWide(info.scope.value)?.value ?? ""])
         }
+        // A record that left arrives as the op that moved it out alone: the hub sends nothing
+        // more of it here, so that op may wait for ops this node will never get. Held waiting
+        // for a record this node holds, logged outside its scope, it says the record is gone.
+        gone += try String.fetchAll(
+            db,
+            sql: """
+                SELECT DISTINCT w.record FROM op_waits w JOIN ops o ON o.replica = w.replica AND o.counter = w.counter
+                WHERE substr(o.scope, 1, ?) != ? AND o.scope != ? AND EXISTS (SELECT 1 FROM record_meta m WHERE m.id = w.record)
+                """,
+            arguments: [info.scope.value.count, info.scope.value, DivisionCode.countyWide(info.scope.value)?.value ?? ""])
+        gone = Array(Set(gone)).sorted()
         let acked = try Int64.fetchOne(db, sql: "SELECT acked_counter FROM replica") ?? 0
         // A compensation addressed to this node for an edit it made to a record that has since
         // left its scope arrives logged under the record's new village: this node no longer

@@ -30,7 +30,7 @@ struct HubPayroll: ParsableCommand {
             if json {
                 Output.json(.object([
                     "month": .string(period.description), "file": .string(out), "rows": .integer(Int64(roll.rows.count)),
-                    "total_yuan": .string(roll.total.fen < 0 ? "-" + Money(fen: -roll.total.fen).yuanText : roll.total.yuanText),
+                    "total_yuan": .string(roll.total.yuanText),
                     "adjustments": .integer(Int64(adjustments.count)), "locked": .bool(lock || roll.locked),
                     "left_out": .object(Dictionary(uniqueKeysWithValues: reasons.map { ($0.key, JSON.integer(Int64($0.value.count))) })),
                 ]))

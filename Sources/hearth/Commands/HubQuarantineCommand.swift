@@ -71,7 +71,11 @@ struct HubQuarantineDiscard: ParsableCommand {
             guard let dot = Dot(text: id) else { throw InputError(field: "id", reason: "\"\(id)\" is not an op id (replica:counter)") }
             let compensation = try replica.open().discardQuarantined(dot, author: try replica.author, nowMillis: nowMillis())
             print(id)
-            print("compensating op \(compensation.dot) reaches \(dot.replica) at its next sync")
+            if let compensation {
+                print("compensating op \(compensation.dot) reaches \(dot.replica) at its next sync")
+            } else {
+                print("settled without a compensating op: the record lies outside the author's scope (R14)")
+            }
         }
     }
 }
