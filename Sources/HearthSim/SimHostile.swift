@@ -129,7 +129,11 @@ final class SimHostile {
             default:
                 kind = "enumerate"
                 let guess = RecordID(type: .household, creator: Dot(replica: sim.hub.info.id, counter: UInt64(random.int(1...500))))
-                ops = [try op(record: guess, scope: Self.scopeText, fields: ["note": .text("?")], now: now)]
+                ops = [
+                    try op(
+                        record: guess, scope: Self.scopeText, fields: ["note": .text("?")],
+                        context: VersionVector([guess.creator.replica: guess.creator.counter]), now: now)
+                ]
             }
             guard !ops.isEmpty else { return }
             let applied = try push(ops, sim: sim)

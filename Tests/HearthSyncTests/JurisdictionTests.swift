@@ -45,7 +45,7 @@ struct JurisdictionTests {
         /// Pushes and returns the quarantine reasons, in order; every op must be quarantined.
         func refusals(_ ops: [Op]) async throws -> [String] {
             let answer = try await forger.push(ops)
-            #expect(answer.status == 200, "\(answer.message)")
+            if answer.status != 200 { Issue.record("push refused: \(answer.status) \(answer.message)") }
             let response = try PushResponse(json: answer.json)
             #expect(response.applied == 0)
             #expect(response.quarantined.map(\.dot) == ops.map(\.dot))
@@ -111,7 +111,9 @@ struct JurisdictionTests {
             let hubHome = try county.hub.household(in: TestCounty.village1, address: "县导入", author: "county")
             let missing = RecordID(type: .household, creator: Dot(replica: county.hub.info.id, counter: 999_999))
             let edits = try [hubHome, missing].map { id in
-                try scene.forger.op(record: id, scope: TestCounty.village2, fields: ["note": .text("?")])
+                try scene.forger.op(
+                    record: id, scope: TestCounty.village2, fields: ["note": .text("?")],
+                    context: VersionVector([id.creator.replica: id.creator.counter]))
             }
             let reasons = try await scene.refusals(edits)
             #expect(
@@ -132,21 +134,20 @@ struct JurisdictionTests {
             let villageMove = try villageForger.op(
                 record: scene.home, scope: TestCounty.village2, fields: ["village": .text(TestCounty.village2)],
                 context: try scene.clock(scene.home))
-            let answer = try await villageForger.push([villageMove])
-            let response = try PushResponse(json: answer.json)
+            let response = try await villageForger.pushAnswered([villageMove])
             #expect(response.quarantined.first?.reason.contains("a village node does not move records") == true)
             // The township moves it out of its township.
             let townForger = try Forger(scene.township, url: url, hubKey: county.hub.info.publicKey)
             let outside = "421281102001"
             let townMove = try townForger.op(
                 record: scene.home, scope: outside, fields: ["village": .text(outside)], context: try scene.clock(scene.home))
-            let townAnswer = try PushResponse(json: try await townForger.push([townMove]).json)
+            let townAnswer = try await townForger.pushAnswered([townMove])
             #expect(townAnswer.quarantined.first?.reason.contains("cannot move to \(outside)") == true)
             // A move logged under another village than the one it moves to.
             let mislogged = try townForger.op(
                 record: scene.home, scope: TestCounty.village1, fields: ["village": .text(TestCounty.village2)],
                 context: try scene.clock(scene.home))
-            let mislogAnswer = try PushResponse(json: try await townForger.push([mislogged]).json)
+            let mislogAnswer = try await townForger.pushAnswered([mislogged])
             #expect(mislogAnswer.quarantined.first?.reason.contains("but is logged under") == true)
             #expect(try county.hub.view(scene.home, reveal: false).value("village") == TestCounty.village1)
             // Within its township, through the ordinary command, the township's move applies (a fresh
@@ -194,13 +195,13 @@ struct JurisdictionTests {
                     "village": .text(TestCounty.village2), "household": .text(own.record.value), "name": .text("赵六"),
                     "vital_status": .text("alive"),
                 ])
-            let accepted = try PushResponse(json: try await scene.forger.push([own, ownMember]).json)
+            let accepted = try await scene.forger.pushAnswered([own, ownMember])
             #expect(accepted.quarantined.isEmpty)
             #expect(accepted.applied == 2)
         }
     }
 
-    @Test("only the hub voids ops: an op from a node carrying voids is refused")
+    @Test("only the hub voids ops: an op from a node carrying voids is refused on the wire and by the ledger")
     func voidsFromNode() async throws {
         let county = try TestCounty()
         try await withRunningHub(county.service()) { url in
@@ -210,8 +211,13 @@ struct JurisdictionTests {
             let void = try villageForger.op(
                 record: scene.enrollment, scope: TestCounty.village1, fields: ["note": .text("x")],
                 context: try scene.clock(scene.enrollment), voids: [approval.dot])
-            let response = try PushResponse(json: try await villageForger.push([void]).json)
-            #expect(response.quarantined.first?.reason.contains("only the hub voids ops") == true)
+            // Refused whole on the wire; an op reaching the ledger another way is refused there too.
+            let answer = try await villageForger.push([void])
+            #expect(answer.status == 400)
+            #expect(answer.message.contains("only the county hub may void ops"))
+            let node = try #require(try county.hub.node(scene.village.info.id))
+            let outcome = try county.hub.acceptPush(from: node, ops: [void], nowMillis: TestCounty.now) { _ in nil }
+            #expect(outcome.quarantined.first?.reason.contains("only the hub voids ops") == true)
             #expect(try county.hub.view(scene.enrollment, reveal: false).value("decision") == "approved")
         }
     }

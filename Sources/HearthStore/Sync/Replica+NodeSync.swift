@@ -140,13 +140,21 @@ extension Replica {
         guard info.role == .node else { return false }
         var gone: [String] = []
         for type in RecordType.allCases {
+            // A record on its way in stays: its history arrives in parts before the op that
+            // moves it here (waiting meanwhile), and until then its state names the village it left.
             gone += try String.fetchAll(
                 db,
                 sql: """
-                    SELECT id FROM \(type.table) WHERE village IS NOT NULL AND substr(village, 1, ?) != ?
+                    SELECT id FROM \(type.table) r WHERE village IS NOT NULL AND substr(village, 1, ?) != ?
                     AND village != ?
+                    AND NOT EXISTS (
+                        SELECT 1 FROM op_waits w JOIN ops o ON o.replica = w.replica AND o.counter = w.counter
+                        WHERE w.record = r.id AND substr(o.scope, 1, ?) = ?)
                     """,
-                arguments: [info.scope.value.count, info.scope.value, DivisionCode.countyWide(info.scope.value)?.value ?? ""])
+                arguments: [
+                    info.scope.value.count, info.scope.value, DivisionCode.countyWide(info.scope.value)?.value ?? "",
+                    info.scope.value.count, info.scope.value,
+                ])
         }
         // A record that left arrives as the op that moved it out alone: the hub sends nothing
         // more of it here, so that op may wait for ops this node will never get. Held waiting

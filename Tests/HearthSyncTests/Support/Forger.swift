@@ -38,6 +38,13 @@ final class Forger {
         return op
     }
 
+    /// Pushes and reads the hub's answer, which must be a push response (a 200).
+    func pushAnswered(_ ops: [Op]) async throws -> PushResponse {
+        let answer = try await push(ops)
+        guard answer.status == 200 else { throw TestFailure("push refused: \(answer.status) \(answer.message)") }
+        return try PushResponse(json: answer.json)
+    }
+
     func push(_ ops: [Op]) async throws -> RawAnswer {
         try await raw.send(try SignedRequest(path: SyncPath.push, document: try node.pushRequest(ops).json, signedBy: node))
     }
