@@ -8,7 +8,8 @@ import HearthStore
 /// A registered village node that has been tampered with: it builds ops by hand, chains and
 /// signs them with its real key, and pushes them to the production endpoint. It edits other
 /// villages' records, claims their villages, moves records, records deaths elsewhere, sets
-/// absurd amounts and control characters, and voids ops; then it pulls, and whatever it
+/// absurd amounts and control characters, names other villages' people, and guesses record
+/// ids; then it pulls, and whatever it
 /// receives is checked against the hub's state (``SimInvariants``).
 ///
 /// It serves a village of a township no honest node serves, and draws from a random stream of
@@ -117,14 +118,16 @@ final class SimHostile {
                         ], now: now)
                 ]
             case 7:
-                kind = "voids"
-                guard let target = random.pick(enrollments),
-                    let victim = try sim.hub.log(record: target).last?.op.dot
-                else { break }
+                // (An op carrying `voids` never gets this far: the message reader refuses it.)
+                kind = "foreign enrollment"
+                guard let target = random.pick(members) else { break }
                 ops = [
                     try op(
-                        record: home.record, scope: Self.scopeText, fields: ["note": .text("void")], context: own,
-                        voids: [victim], now: now)
+                        creates: .enrollment, scope: Self.scopeText,
+                        fields: [
+                            "village": .text(Self.scopeText), "member": .text(target.value),
+                            "program": .text("dibao_rural"), "status": .text("applied"),
+                        ], now: now)
                 ]
             default:
                 kind = "enumerate"

@@ -139,12 +139,13 @@ struct CLIDeskTests {
             "--start", "2026-01",
         ]).firstLine
         try county.syncAll()
-        try county.ok(["approve", "--db", county.township, enrollment, "--worker", "zhen-wang"])
-        try county.syncAll()
         #expect(try county.status(county.hubDB)["on_hold"]?.arrayValue == [])
 
-        // Offline, concurrently: the township and the village change the amount and the income;
-        // the county edits the income too before it has seen either.
+        // Offline, concurrently: the township approves and changes the amount, the village changes
+        // it too, and both change the income; the county edits the income too before it has seen
+        // either. (The village's amount reaches the hub before the approval: after it, a village's
+        // amount change on an approved enrollment would be held for the township, R7.)
+        try county.ok(["approve", "--db", county.township, enrollment, "--worker", "zhen-wang"])
         try county.ok([
             "enrollment", "edit", "--db", county.township, enrollment, "--amount", "600", "--from", "2026-07",
             "--reason", "提标", "--worker", "zhen-wang",
@@ -156,6 +157,7 @@ struct CLIDeskTests {
         try county.ok(["household", "edit", "--db", county.township, household, "--income", "410", "--worker", "zhen-wang"])
         try county.ok(["household", "edit", "--db", county.hubDB, household, "--income", "420", "--worker", "county-admin"])
         try county.ok(["household", "edit", "--db", county.xinzhuang, household, "--income", "430", "--worker", "cun-li"])
+        try county.ok(["node", "sync", "--db", county.xinzhuang])
         try county.syncAll()
 
         let amountID = "\(enrollment)/amount"

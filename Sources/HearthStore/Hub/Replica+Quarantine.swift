@@ -170,7 +170,7 @@ extension Replica {
     }
 
     /// Whether the refused op's author has the refused op's record in its scope, as the hub
-    /// holds the record now (for a record the hub does not hold, where the op would put it).
+    /// holds the record now (for a record the hub does not hold, whether the op made it there).
     private func authorHolds(_ refused: Op) throws(ReplicaError) -> Bool {
         try read { db in
             guard
@@ -179,7 +179,10 @@ extension Replica {
                 ).flatMap({ try? ScopePrefix.parse($0, field: "scope") })
             else { return false }
             var villages = RecordVillages(db: db)
-            let village = try villages.village(of: refused.record.value) ?? refused.scope
+            guard let village = try villages.village(of: refused.record.value) else {
+                // A record the hub does not hold: the author holds it only if the op made it.
+                return refused.createsRecord && scope.contains(refused.scope)
+            }
             return scope.contains(village)
         }
     }

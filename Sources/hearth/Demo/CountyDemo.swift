@@ -132,8 +132,9 @@ struct CountyDemo {
         try xinzhuang.replica.editHousehold(home.value, villageEdit, author: "cun-li", nowMillis: tick())
         _ = try xinzhuang.replica.recordDeath(member: fatherID.value, date: "2026-11-20", author: "cun-li", nowMillis: tick())
 
-        say("5. Everyone syncs (twice, in different orders).")
-        try await sync([township, xinzhuang, hewan])
+        say("5. Everyone syncs (twice, in different orders). The village's amount reaches the hub before the")
+        say("   township's approval; after it, a village's amount change would be held for the township (R7).")
+        try await sync([xinzhuang, township, hewan])
         try await sync([hewan, xinzhuang, township])
 
         say("6. What merged, and what the hub's rules decided:")
