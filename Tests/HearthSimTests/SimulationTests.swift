@@ -27,10 +27,12 @@ struct SimulationTests {
             "messages dropped", "messages duplicated", "messages reordered", "messages truncated", "hub crashes mid-apply",
             "node crashes mid-apply", "partitions", "databases copied", "forks detected", "re-identifications",
             "nodes with a skewed clock", "conflicts resolved at the desk", "field edits", "death leads made",
-            "leads decided",
+            "leads decided", "hostile ops sent", "hostile ops discarded",
         ] where Self.seeds >= 50 {
             #expect((totals[fault] ?? 0) > 0, "no \(fault) in \(Self.seeds) seeds")
         }
+        // Every hostile op the tampered node sent was refused (an applied one fails its seed too).
+        #expect(totals["hostile ops refused"] == totals["hostile ops sent"])
     }
 
     /// Seeds that found bugs, as (seed, replicas, steps); each is fixed, and stays here. The
