@@ -217,7 +217,7 @@ public enum Admission {
     }
 
     /// Whether someone with authority approved the enrollment: money on it then needs the same authority.
-    static func isApproved(_ state: RecordState) -> Bool {
+    public static func isApproved(_ state: RecordState) -> Bool {
         if state.resolution(of: "decision").value == .text("approved") { return true }
         let status = state.resolution(of: "status").value
         return status == .text("approved") || status == .text("suspended")

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import HearthCore
 import HearthStore
 
@@ -117,9 +118,21 @@ struct EnrollmentEdit: ParsableCommand {
 
     func run() throws {
         try guarded {
-            try replica.open().changeAmount(
+            let opened = try replica.open()
+            try opened.changeAmount(
                 id, amount: amount, from: from, reason: reason, author: try replica.author, nowMillis: nowMillis())
             print(id)
+            // Below the program's approving rank, money on an approved enrollment is a recommendation (R7).
+            if let record = RecordID(id), let state = try opened.state(of: record), Admission.isApproved(state),
+                let program = state.resolution(of: "program").value.textValue.flatMap(Program.init(rawValue:)),
+                opened.info.scope.level < ApprovalAuthority.approver(for: program)
+            {
+                FileHandle.standardError.write(
+                    Data(
+                        ("note: \(record) is approved; from a \(opened.info.scope.level.rawValue) this change is a "
+                            + "recommendation: the hub holds it, and the old amount is paid, until the county releases it "
+                            + "(R7)\n").utf8))
+            }
         }
     }
 }
