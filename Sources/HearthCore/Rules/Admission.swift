@@ -15,7 +15,7 @@ public protocol AdmissionLookup {
 /// Why the hub refused a pushed op: the rule it breaks and a sentence for the field worker
 /// and the desk. The op is quarantined with this reason, never silently applied or dropped.
 public struct AdmissionRefusal: Error, Equatable, Sendable, CustomStringConvertible {
-    /// The rule of RULES.md (docs/rules.md) the op breaks, or `nil` for a malformed op.
+    /// The rule of RULES.md the op breaks, or `nil` for a malformed op.
     public let rule: String?
     public let message: String
 
@@ -34,7 +34,7 @@ public struct AdmissionRefusal: Error, Equatable, Sendable, CustomStringConverti
 }
 
 /// The hub's admission of a node's op, judged on the hub's own state and the writer's rank as
-/// the hub knows them, never on what the op claims (docs/security.md, "Jurisdiction").
+/// the hub knows them, never on what the op claims (SECURITY.md, "Jurisdiction").
 ///
 /// An op names its origin (the writer's scope) and the village it is logged under; both are
 /// claims. A node could otherwise edit another village's household and set `village` to its

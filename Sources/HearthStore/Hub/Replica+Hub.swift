@@ -239,7 +239,7 @@ extension Replica {
     /// Whatever the log holds, an op goes out only for a record that lies in the node's scope
     /// as the hub holds it now: a record that left carries nothing more to its old village but
     /// the op that moved it out (so its nodes hand it over), and a record's history goes only
-    /// to the village it is in (docs/security.md, "Jurisdiction").
+    /// to the village it is in (SECURITY.md, "Jurisdiction").
     public func pull(for node: NodeRecord, cursor: Int64, maxOps: Int, nowMillis: Int64) throws(ReplicaError)
         -> (ops: [Op], cursor: Int64, more: Bool)
     {
