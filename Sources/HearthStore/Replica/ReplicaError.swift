@@ -16,6 +16,8 @@ public enum ReplicaError: Error, Sendable, CustomStringConvertible {
     case copied(String)
     case malformedOp(dot: String, reason: String)
     case database(String)
+    /// A database file others can read, which could not be made owner-only.
+    case permissions(path: String, mode: String, reason: String)
 
     public var description: String {
         switch self {
@@ -38,6 +40,9 @@ public enum ReplicaError: Error, Sendable, CustomStringConvertible {
             return "\(reason). Nothing was recorded; run `hearth node reidentify` (with a new token from the county) before syncing"
         case .malformedOp(let dot, let reason): return "op \(dot) refused: \(reason)"
         case .database(let reason): return "database error: \(reason)"
+        case .permissions(let path, let mode, let reason):
+            return "\(path) is readable by others (mode \(mode)) and could not be made readable by its owner only "
+                + "(\(reason)); run: chmod 600 \(path), as the user who owns it"
         }
     }
 }
