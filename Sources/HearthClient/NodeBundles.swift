@@ -93,15 +93,31 @@ public enum BundleFile {
         public init(_ description: String) { self.description = description }
     }
 
+    /// Writes a new bundle file: created owner-only from its first byte (it carries the node's
+    /// records, and a file-only node's first bundle its registration secret), written beside the
+    /// target under a temporary name, synced, then renamed into place.
     public static func write(_ bytes: [UInt8], to path: String) throws {
         let url = URL(fileURLWithPath: path)
         if FileManager.default.fileExists(atPath: path) {
             throw Failure("\(path) already exists; choose another --out file")
         }
-        let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).partial")
-        try Data(bytes).write(to: temporary, options: .atomic)
-        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: temporary.path)
-        try FileManager.default.moveItem(at: temporary, to: url)
+        let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).partial").path
+        unlink(temporary)  // left by an interrupted run
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL, 0o600)
+        guard fd >= 0 else { throw Failure("cannot create \(temporary): \(String(cString: strerror(errno)))") }
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes[offset...].withUnsafeBytes { Foundation.write(fd, $0.baseAddress, $0.count) }
+            guard written > 0 else { break }
+            offset += written
+        }
+        let synced = fsync(fd) == 0
+        close(fd)
+        guard offset == bytes.count, synced, rename(temporary, path) == 0 else {
+            let reason = String(cString: strerror(errno))
+            unlink(temporary)
+            throw Failure("could not write \(path): \(reason)")
+        }
     }
 
     public static func read(_ path: String) throws -> [UInt8] {

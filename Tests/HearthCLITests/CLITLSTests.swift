@@ -1,4 +1,6 @@
+import AsyncHTTPClient
 import Foundation
+import NIOSSL
 import Testing
 
 @Suite("The hub over HTTPS with a county's own CA")
@@ -59,5 +61,46 @@ struct CLITLSTests {
         let plain = try cli.run(["node", "init", "--db", cli.directory + "/y.db", "--token", token, "--hub", "http://hub.county.invalid:8080"])
         #expect(plain.status == 2)
         #expect(plain.stderr.contains("https://"))
+    }
+
+    @Test("the hub refuses a client that offers at most TLS 1.1 or 1.0, and serves one that speaks TLS 1.2")
+    func oldTLSRefused() async throws {
+        let cli = try CLIRunner()
+        try makeCertificates(in: cli.directory)
+        let hubDB = cli.directory + "/hub.db"
+        try cli.ok(["hub", "init", "--db", hubDB, "--name", "宜城", "--scope", "421281"])
+        let (process, url) = try CLIRunner.startHub(
+            database: hubDB,
+            extra: ["--tls-cert", cli.directory + "/hub.pem", "--tls-key", cli.directory + "/hub-key.pem"], scheme: "https")
+        defer {
+            process.terminate()
+            process.waitUntilExit()
+        }
+        /// GET /healthz from a client whose highest TLS version is `maximum`.
+        func healthz(maximum: TLSVersion) async throws -> UInt {
+            var tls = TLSConfiguration.makeClientConfiguration()
+            tls.minimumTLSVersion = .tlsv1
+            tls.maximumTLSVersion = maximum
+            tls.trustRoots = .file(cli.directory + "/ca.pem")
+            let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(tlsConfiguration: tls))
+            do {
+                let response = try await client.execute(HTTPClientRequest(url: url + "/healthz"), timeout: .seconds(30))
+                try await client.shutdown()
+                return response.status.code
+            } catch {
+                try await client.shutdown()
+                throw error
+            }
+        }
+        #expect(try await healthz(maximum: .tlsv12) == 200)
+        #expect(try await healthz(maximum: .tlsv13) == 200)
+        for old in [TLSVersion.tlsv11, .tlsv1] {
+            do {
+                let status = try await healthz(maximum: old)
+                Issue.record("the hub answered \(status) over \(old)")
+            } catch {
+                #expect(error is NIOSSLError || error is BoringSSLError, "refused in the handshake: \(error)")
+            }
+        }
     }
 }

@@ -109,4 +109,44 @@ struct SpreadsheetTextTests {
         let again = try back.writeSkipped([SkippedRow(row: back.rows[0], reason: "again")])
         #expect(try SpreadsheetTable.read(path: again).headers == ["姓名", "身份证号", "地址", "错误原因"])
     }
+
+    @Test("a skipped row whose cells read as formulas is written neutralised, and reads back as it was")
+    func skippedRowsNeutralised() throws {
+        let directory = try temporaryDirectory()
+        let path = directory + "/roster.csv"
+        let hostile =
+            "姓名,身份证号,地址,金额\r\n\"=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\",=\"421281198001010011\","
+            + "+1+cmd,-560.00\r\n@SUM(A1),\t42128119820305002X,\"\t=1+1\",-5x\r\n"
+        try Data(hostile.utf8).write(to: URL(fileURLWithPath: path))
+        let table = try SpreadsheetTable.read(path: path)
+        let written = try table.writeSkipped(table.rows.map { SkippedRow(row: $0, reason: "-bad: =x") })
+        let text = try String(contentsOfFile: written, encoding: .utf8)
+        #expect(text.contains("\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\""), "\(text)")
+        #expect(text.contains(",'+1+cmd,-560.00,'-bad: =x"), "a negative number stays a number: \(text)")
+        #expect(text.contains("'@SUM(A1),\t42128119820305002X,'\t=1+1,'-5x,"), "\(text)")
+        #expect(text.contains(",\t421281198001010011,"), "an ID number in a =\"…\" wrapper is kept as text by a tab")
+        // Hearth's reader drops the ' again: a fixed skipped file imports as the original would.
+        let back = try SpreadsheetTable.read(path: written)
+        #expect(back.rows.map { $0["姓名"] } == ["=HYPERLINK(\"http://x\",\"y\")", "@SUM(A1)"])
+        #expect(back.rows.map { $0["地址"] } == ["+1+cmd", "=1+1"])
+        #expect(back.rows.map { $0["金额"] } == ["-560.00", "-5x"])
+        #expect(back.rows.map { $0["身份证号"] } == ["421281198001010011", "42128119820305002X"])
+        #expect(back.rows.map { $0["错误原因"] } == ["-bad: =x", "-bad: =x"])
+    }
+
+    @Test("a CSV cell is neutralised when a spreadsheet would run it, never when it is a number")
+    func csvCells() {
+        for live in ["=1+1", "+1+1", "-1+2", "@A1", "\t=1", "\r+A1", " =1", "\u{FF1D}1", "-", "-x", "=", "\n@x"] {
+            #expect(SpreadsheetCSV.neutralised(live) == "'" + live, "\(live.debugDescription)")
+        }
+        let inert = [
+            "-560.00", "+3", "\r+1", "12", "0.5", "\t421281198001010011", "\t42128119820305002X", "王秀英", "", "a=b", "'=x",
+        ]
+        for inert in inert {
+            #expect(SpreadsheetCSV.neutralised(inert) == inert, "\(inert.debugDescription)")
+        }
+        #expect(SpreadsheetCSV.cell("=A1,B1") == "\"'=A1,B1\"")
+        #expect(SpreadsheetCSV.cell("a\"b") == "\"a\"\"b\"")
+        #expect(SpreadsheetCSV.document([["a", "-1"], ["=b", "c\nd"]]) == "\u{FEFF}a,-1\r\n'=b,\"c\nd\"\r\n")
+    }
 }

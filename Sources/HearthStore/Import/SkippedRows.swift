@@ -32,14 +32,15 @@ extension SpreadsheetTable {
             ?? {
                 header.append(Self.reasonHeader); return header.count - 1
             }()
-        var lines = [header.map(CSVTable.field).joined(separator: ",")]
+        var rows = [header]
         for item in skipped {
             var values = item.row.values.map(Self.keptAsText)
             if values.count < header.count { values += Array(repeating: "", count: header.count - values.count) }
             values[reasonColumn] = item.reason
-            lines.append(values.map(CSVTable.field).joined(separator: ","))
+            rows.append(values)
         }
-        let bytes = Array(("\u{FEFF}" + lines.joined(separator: "\r\n") + "\r\n").utf8)
+        // The rows came from outside; a cell Excel would run as a formula is neutralised.
+        let bytes = Array(SpreadsheetCSV.document(rows).utf8)
         let base = Self.skippedBase(for: file)
         for attempt in 1...999 {
             let path = base + (attempt == 1 ? "" : "-\(attempt)") + ".csv"
@@ -66,11 +67,15 @@ extension SpreadsheetTable {
     }
 
     /// A cell of digits Excel would turn into a number (an ID or card number, a code with
-    /// leading zeros) gets a leading tab, which keeps it text and which the reader strips.
+    /// leading zeros) gets a leading tab, which keeps it text and which the reader strips. A
+    /// `="…"` wrapper around such digits (the other way people keep them text) becomes the tab:
+    /// as a formula it would be neutralised, and show as one.
     static func keptAsText(_ raw: String) -> String {
-        let text = raw.trimmingCharacters(in: .whitespaces)
+        var text = raw.trimmingCharacters(in: .whitespaces)
+        let wrapped = text.hasPrefix("=\"") && text.hasSuffix("\"") && text.count >= 3
+        if wrapped { text = String(text.dropFirst(2).dropLast()) }
         guard !text.isEmpty, text.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
-            text.utf8.count >= 11 || text.hasPrefix("0")
+            wrapped || text.utf8.count >= 11 || text.hasPrefix("0")
         else { return raw }
         return "\t" + text
     }

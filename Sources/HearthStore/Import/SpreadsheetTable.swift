@@ -123,10 +123,11 @@ public struct SpreadsheetTable: Sendable {
     static func clean(_ raw: String) -> String {
         var text = raw.trimmingCharacters(
             in: .whitespacesAndNewlines.union(CharacterSet(charactersIn: "\u{FEFF}\u{200B}")))
+        // The `'` first: Hearth's own files put it before what a spreadsheet would run (``SpreadsheetCSV``).
+        if text.hasPrefix("'") { text = String(text.dropFirst()) }
         if text.hasPrefix("=\""), text.hasSuffix("\""), text.count >= 3 {
             text = String(text.dropFirst(2).dropLast())
         }
-        if text.hasPrefix("'") { text = String(text.dropFirst()) }
         return text.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 }

@@ -92,6 +92,9 @@ public enum KeyError: Error, Equatable, Sendable, CustomStringConvertible {
     case malformed(source: String)
     case tooOpen(path: String, mode: String)
     case wrongKey
+    /// The key opens the county's sealed values (same data key) but its signing key is another
+    /// replica's: such a file would sign this replica's ops and requests as someone else.
+    case otherReplica(source: String, database: String, replica: String)
     case cannotOpen
 
     public var description: String {
@@ -104,6 +107,11 @@ public enum KeyError: Error, Equatable, Sendable, CustomStringConvertible {
         case .tooOpen(let path, let mode):
             return "key file \(path) is readable by others (mode \(mode)); run: chmod 600 \(path)"
         case .wrongKey: return "the key does not belong to this database (its check value differs)"
+        case .otherReplica(let source, let database, let replica):
+            return "\(source) holds the signing key of another replica of this county, not of replica \(replica) "
+                + "(\(database)): nothing was opened. Give this database's own key file with --key-file or "
+                + "HEARTH_KEY_FILE (by default \(KeyFile.defaultPath(forDatabase: database))); each replica has a key "
+                + "file of its own, never copy one to another replica"
         case .cannotOpen: return "a sealed value could not be opened with this replica's key"
         }
     }

@@ -45,6 +45,10 @@ public final class Replica: Sendable {
         if FileManager.default.fileExists(atPath: path) { throw .alreadyExists(path: path) }
         if FileManager.default.fileExists(atPath: keyPath) { throw .alreadyExists(path: keyPath) }
         do { try KeyFile.create(keys, at: keyPath) } catch { throw .key(error) }
+        do { try DatabaseFiles.createOwnerOnly(path) } catch {
+            try? FileManager.default.removeItem(atPath: keyPath)
+            throw error
+        }
         var generator = SystemRandomNumberGenerator()
         let info = ReplicaInfo(
             id: id ?? .random(using: &generator), name: name, scope: scope, role: role, publicKey: keys.publicKeyBase64)
@@ -78,6 +82,8 @@ public final class Replica: Sendable {
         do {
             keys = try KeyFile.load(path: keyPath ?? KeyFile.defaultPath(forDatabase: path), environment: environment)
         } catch { throw .key(error) }
+        // Files made before databases were created owner-only (or copied in with a looser mode).
+        try DatabaseFiles.restrictToOwner(path)
         let pool: DatabasePool
         let row: Row?
         do {
@@ -92,6 +98,13 @@ public final class Replica: Sendable {
             let role = ReplicaInfo.Role(rawValue: row["role"])
         else { throw .notAReplica(path: path, reason: "its replica row is missing or damaged") }
         guard (row["key_check"] as String) == keys.checkValue else { throw .key(.wrongKey) }
+        // The check value covers the county data key only, which every replica of the county
+        // shares: the signing key must be this replica's own.
+        guard (row["public_key"] as String) == keys.publicKeyBase64 else {
+            let inline = environment["HEARTH_KEY"].map { !$0.isEmpty } ?? false
+            let source = inline ? "HEARTH_KEY" : "key file " + (keyPath ?? KeyFile.defaultPath(forDatabase: path))
+            throw .key(.otherReplica(source: source, database: path, replica: id.value))
+        }
         let info = ReplicaInfo(id: id, name: row["name"], scope: scope, role: role, publicKey: row["public_key"])
         return Replica(path: path, pool: pool, info: info, keys: keys)
     }
@@ -211,6 +224,8 @@ extension Replica {
     /// the hub refuses until the copy is re-identified.
     public func backup(to path: String) throws(ReplicaError) {
         guard !FileManager.default.fileExists(atPath: path) else { throw .alreadyExists(path: path) }
+        // A backup holds everything the replica does: owner-only, like the replica.
+        try DatabaseFiles.createOwnerOnly(path)
         do {
             let copy = try DatabaseQueue(path: path)
             try pool.backup(to: copy)

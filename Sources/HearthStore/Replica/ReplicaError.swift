@@ -18,6 +18,8 @@ public enum ReplicaError: Error, Sendable, CustomStringConvertible {
     /// A push would leave more of one node's ops waiting at the hub than it keeps for anyone.
     case tooManyWaiting(count: Int, bound: Int)
     case database(String)
+    /// A database file others can read, which could not be made owner-only.
+    case permissions(path: String, mode: String, reason: String)
 
     public var description: String {
         switch self {
@@ -44,6 +46,9 @@ public enum ReplicaError: Error, Sendable, CustomStringConvertible {
                 + "(at most \(bound) may wait); nothing of it was applied. The county settles the node's "
                 + "quarantined ops first (`hearth hub quarantine`), then the node syncs again"
         case .database(let reason): return "database error: \(reason)"
+        case .permissions(let path, let mode, let reason):
+            return "\(path) is readable by others (mode \(mode)) and could not be made readable by its owner only "
+                + "(\(reason)); run: chmod 600 \(path), as the user who owns it"
         }
     }
 }

@@ -45,9 +45,25 @@ extension Replica {
         try writeBookkeeping { db in try db.execute(sql: "UPDATE sync_state SET hub_url = ? WHERE id = 1", arguments: [url]) }
     }
 
-    /// The registration was delivered; stop sending it.
+    /// The registration was delivered; stop sending it, and leave no trace of its secret.
+    ///
+    /// The pending registration holds the enrollment token's secret in clear (a node that syncs by
+    /// file must carry it to the hub in its first bundle). Once the hub has confirmed the node it
+    /// is dropped for good: SQLite normally leaves deleted bytes in the page's free space and old
+    /// page images in the write-ahead log, so the update runs with `secure_delete` (freed space is
+    /// zeroed) and the log is then checkpointed and truncated.
     public func clearPendingRegistration() throws(ReplicaError) {
-        try writeBookkeeping { db in try db.execute(sql: "UPDATE sync_state SET registration = NULL WHERE id = 1") }
+        do {
+            try pool.writeWithoutTransaction { db in
+                try db.execute(sql: "PRAGMA secure_delete = ON")
+                try db.inTransaction {
+                    try db.execute(sql: "UPDATE sync_state SET registration = NULL WHERE id = 1")
+                    return .commit
+                }
+                try db.execute(sql: "PRAGMA secure_delete = OFF")
+                _ = try db.checkpoint(.truncate)
+            }
+        } catch { throw .database(String(describing: error)) }
     }
 
     /// This replica's own ops that the hub has not acknowledged, oldest first.

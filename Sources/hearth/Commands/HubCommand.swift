@@ -146,7 +146,8 @@ struct HubServe: AsyncParsableCommand {
             }
             try await service.serve(host: host, port: port, tlsCertificate: tlsCert, tlsKey: tlsKey, stopOnSignals: true) { bound in
                 // Written unbuffered: scripts and tests wait for this line to learn the port.
-                FileHandle.standardOutput.write(Data("hub \(hub.info.name) serving \(scheme)://\(host):\(bound)\n".utf8))
+                let name = ScreenText.escaped(hub.info.name)
+                FileHandle.standardOutput.write(Data("hub \(name) serving \(scheme)://\(host):\(bound)\n".utf8))
             }
             print("hub stopped")
         }

@@ -72,7 +72,7 @@ struct HubImportRoster: ParsableCommand {
             if options.json {
                 Output.json(Self.json(report))
             } else {
-                Self.print(report)
+                Self.printReport(report)
             }
             if report.refused { throw ExitCode(65) }
         }
@@ -107,7 +107,7 @@ struct HubImportRoster: ParsableCommand {
         ])
     }
 
-    static func print(_ report: RosterImportReport) {
+    static func printReport(_ report: RosterImportReport) {
         let name = (report.file as NSString).lastPathComponent
         let lines = report.badLines.count
         if report.refused {
@@ -118,9 +118,9 @@ struct HubImportRoster: ParsableCommand {
                     + "with --skip-invalid (the bad ones are then written beside the file)")
             return
         }
-        Swift.print(report.recordsCreated)
+        print(report.recordsCreated)
         let verb = report.dryRun ? "would create" : "created"
-        Swift.print(
+        print(
             "\(report.dryRun ? "dry run, nothing changed: " : "")\(name) (\(report.encoding.displayName), \(report.rows) rows): "
                 + "\(verb) \(report.householdsCreated) households, \(report.membersCreated) members, "
                 + "\(report.enrollmentsCreated) enrollments (approved); \(report.rowsAlreadyImported) rows already imported"
@@ -134,15 +134,15 @@ struct HubImportRoster: ParsableCommand {
         if report.rowsSkipped > 0 {
             for problem in report.problems { printError("skipped \(name) \(problem)") }
             if let skipped = report.skippedFile {
-                Swift.print(
+                print(
                     "\(report.rowsSkipped) rows skipped, written to \(skipped) (readable by you only: it holds ID numbers)"
                 )
             } else {
-                Swift.print("\(report.rowsSkipped) rows would be skipped")
+                print("\(report.rowsSkipped) rows would be skipped")
             }
         }
         if !report.withoutIDNumber.isEmpty {
-            Swift.print(
+            print(
                 "\(report.withoutIDNumber.count) members \(report.dryRun ? "would be " : "")flagged without an ID number (never paid until one is added)"
             )
         }

@@ -19,16 +19,18 @@ struct NodeInit: AsyncParsableCommand {
         discussion: """
             The database is created at --db and the key file beside it (<db>.key, mode 0600) unless --key-file says
             elsewhere. An existing database or key file is never overwritten.
-            With --token (printed by `hearth hub enroll`) the node joins the county: it takes the county data key and
+            With a token (printed by `hearth hub enroll`) the node joins the county: it takes the county data key and
             the hub's identity from the token; with --hub URL it registers at once, without --hub its first bundle
-            (`hearth node export`) carries the registration. Without --token the node stands alone.
+            (`hearth node export`) carries the registration. Without a token the node stands alone.
+            Give the token with --token-file PATH (or --token-file - to paste it on standard input): a --token on the
+            command line can be read by every user of the machine (ps) and stays in the shell's history.
             """)
 
     @OptionGroup var replica: ReplicaOptions
     @Option(help: "A name for this node (defaults to the token's).") var name: String?
     @Option(help: "The division-code prefix this node serves: 9 digits for a township, 12 for a village.")
     var scope: String?
-    @Option(help: "The enrollment token from `hearth hub enroll`.") var token: String?
+    @OptionGroup var enrollmentToken: TokenOptions
     @Option(help: "The hub's address, e.g. https://hub.example:8443.") var hub: String?
     @Option(help: "PEM file of the county's own CA, to check the hub's certificate.") var ca: String?
     @Flag(help: "Print the result as JSON.") var json = false
@@ -38,7 +40,7 @@ struct NodeInit: AsyncParsableCommand {
             let path = try replica.databasePath
             var keys = KeyMaterial.generate()
             var enrollment: EnrollmentToken?
-            if let token {
+            if let token = try enrollmentToken.text() {
                 let parsed = try EnrollmentToken(text: token)
                 guard let dataKey = Data(base64Encoded: parsed.dataKey), dataKey.count == 32 else {
                     throw InputError(field: "token", reason: "the token's county key is damaged; ask for a new token")
@@ -46,10 +48,11 @@ struct NodeInit: AsyncParsableCommand {
                 keys = KeyMaterial(dataKey: SymmetricKey(data: dataKey), signingKey: Curve25519.Signing.PrivateKey())
                 enrollment = parsed
             } else if hub != nil {
-                throw CLIError.usage("--hub needs --token (print one on the hub with `hearth hub enroll`)")
+                throw CLIError.usage(
+                    "--hub needs --token-file or --token (print one on the hub with `hearth hub enroll`)")
             }
             guard let scopeText = scope ?? enrollment?.scope else {
-                throw CLIError.usage("give --scope (or --token, which names the scope)")
+                throw CLIError.usage("give --scope (or a token, which names the scope)")
             }
             let prefix = try ScopePrefix.parse(scopeText, field: "scope")
             guard prefix.level != .county else {
@@ -199,15 +202,19 @@ struct NodeReidentify: AsyncParsableCommand {
             The hub refuses a replica whose ops clash with ops it already holds under the same ids (a copied or
             restored database). This makes a new replica id and key; changes the hub never acknowledged are made again
             under the new id (nothing entered is lost; records they created get new ids, printed here). Ask the county
-            for a new enrollment token (`hearth hub enroll` with a new name) and give it with --token.
+            for a new enrollment token (`hearth hub enroll` with a new name) and give it with --token-file PATH (or -
+            for standard input; a --token on the command line is visible to other users in ps).
             """)
     @OptionGroup var replica: ReplicaOptions
-    @Option(help: "A new enrollment token for this node.") var token: String
+    @OptionGroup var enrollmentToken: TokenOptions
     @Option(help: "The hub's address, to register at once.") var hub: String?
     @Option(help: "PEM file of the county's own CA.") var ca: String?
 
     func run() async throws {
         try await guardedAsync {
+            guard let token = try enrollmentToken.text() else {
+                throw CLIError.usage("give the new enrollment token with --token-file PATH (or --token)")
+            }
             let parsed = try EnrollmentToken(text: token)
             let before = try replica.open()
             let state = try before.syncState()

@@ -62,9 +62,9 @@ struct ReportOptions: ParsableArguments {
                 }),
             ]))
         case "csv":
-            var out = "\u{FEFF}" + header.joined(separator: ",") + "\r\n"
-            for line in lines { out += row(line).joined(separator: ",") + "\r\n" }
-            out += (["合计", ""] + row(totals).dropFirst(2)).joined(separator: ",") + "\r\n"
+            // Areas come from the records' village field: cells are neutralised like every CSV's.
+            let total = ["合计", ""] + Array(row(totals).dropFirst(2))
+            let out = SpreadsheetCSV.document([header] + lines.map(row) + [total])
             FileHandle.standardOutput.write(Data(out.utf8))
         case "table":
             print("社会救助情况统计表  \(periodText)  (\(replica.info.name), 按\(by == "county" ? "县" : by == "township" ? "乡镇" : "村")汇总)")

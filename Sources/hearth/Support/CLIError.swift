@@ -76,6 +76,7 @@ private func report(_ error: any Error) throws -> Never {
     }
 }
 
+/// One line on stderr, escaped like everything the CLI prints (an error may quote a value).
 func printError(_ message: String) {
-    FileHandle.standardError.write(Data("hearth: \(message)\n".utf8))
+    FileHandle.standardError.write(Data("hearth: \(ScreenText.escaped(message))\n".utf8))
 }

@@ -3,8 +3,9 @@ import HearthStore
 
 /// Printing for people and for scripts: one JSON document for `--json`, aligned text otherwise.
 enum Output {
+    /// Prints one JSON document; characters that could act on a terminal are `\u` escapes.
     static func json(_ document: JSON) {
-        print(document.canonicalText)
+        Swift.print(ScreenText.jsonEscaped(document.canonicalText))
     }
 
     /// `2026-11-25 15:04:05` in China Standard Time, from Unix milliseconds.
@@ -17,7 +18,8 @@ enum Output {
 
     /// Columns padded to their widest cell (counting CJK characters as two columns).
     static func table(_ header: [String], _ rows: [[String]]) {
-        let all = [header] + rows
+        // Escaped before measuring, so an escaped cell keeps its column aligned.
+        let all = ([header] + rows).map { $0.map(ScreenText.escaped) }
         var widths = Array(repeating: 0, count: header.count)
         for row in all { for (index, cell) in row.enumerated() { widths[index] = max(widths[index], width(cell)) } }
         for row in all {

@@ -1,0 +1,63 @@
+/// CSV as Hearth writes it for Excel: the payment roll, the bureau's report, the rows an import
+/// skipped. Every CSV writer builds its text here, so every cell is neutralised the same way.
+///
+/// A cell that begins with `=`, `+`, `-` or `@` is a formula to Excel, LibreOffice and WPS: a
+/// member named `=HYPERLINK("http://x","y")` would become a live link in the roll the bureau
+/// opens, and other formulas can reach other cells or, in old spreadsheets, run commands. Data
+/// typed on any village laptop reaches these files, so, as OWASP recommends for CSV injection,
+/// such a cell (also when tabs, line breaks or blanks come first, which spreadsheets may strip
+/// before they look) is written with a leading `'`: the spreadsheet shows it as text, and
+/// Hearth's own reader drops the `'` again (``SpreadsheetTable``), so a skipped-rows file still
+/// imports as it is. Numbers stay numbers: a cell that is wholly a decimal number (`-560.00`, a
+/// recovery in the roll) is left alone, and so is the tab that keeps an ID or card number from
+/// being turned into a number (what follows it is no formula).
+///
+/// ## Topics
+/// - ``cell(_:)``
+/// - ``neutralised(_:)``
+/// - ``document(_:)``
+public enum SpreadsheetCSV {
+    /// A whole file: a byte-order mark (so Excel reads UTF-8), CRLF line ends, every cell
+    /// through ``cell(_:)``.
+    public static func document(_ rows: [[String]]) -> String {
+        "\u{FEFF}" + rows.map { $0.map(cell).joined(separator: ",") }.joined(separator: "\r\n") + "\r\n"
+    }
+
+    /// One cell, neutralised and then quoted when it holds a comma, a quote or a line break.
+    public static func cell(_ text: String) -> String {
+        let safe = neutralised(text)
+        guard safe.unicodeScalars.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else {
+            return safe
+        }
+        return "\"" + safe.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+
+    /// The text with a leading `'` when a spreadsheet would read it as a formula.
+    public static func neutralised(_ text: String) -> String {
+        let rest = text.unicodeScalars.drop(while: leading.contains)
+        guard let first = rest.first, formulaStarts.contains(first),
+            !isNumber(String(String.UnicodeScalarView(rest)))
+        else { return text }
+        return "'" + text
+    }
+
+    /// What spreadsheets may strip before they look for a formula (OWASP names tab and carriage
+    /// return): a cell is judged by what follows them, so `\t=1+1` is neutralised and the `\t`
+    /// before an ID number is left as it is.
+    static let leading: Set<Unicode.Scalar> = [" ", "\t", "\r", "\n", "\u{3000}"]
+
+    /// The first characters of a formula: = + - @ (the OWASP list), and their full-width forms
+    /// (defensive: Chinese input methods type them, and some spreadsheets fold them).
+    static let formulaStarts: Set<Unicode.Scalar> = [
+        "=", "+", "-", "@", "\u{FF1D}", "\u{FF0B}", "\u{FF0D}", "\u{FF20}",
+    ]
+
+    /// A decimal number and nothing else: `-560.00`, `+3`, `12`.
+    static func isNumber(_ text: String) -> Bool {
+        let digits: ClosedRange<Unicode.Scalar> = "0"..."9"
+        var scalars = Array(text.unicodeScalars)[...]
+        if scalars.first == "-" || scalars.first == "+" { scalars = scalars.dropFirst() }
+        let parts = scalars.split(separator: ".", omittingEmptySubsequences: false)
+        return (1...2).contains(parts.count) && parts.allSatisfy { !$0.isEmpty && $0.allSatisfy(digits.contains) }
+    }
+}
