@@ -333,6 +333,9 @@ enum Migrations {
             // counter; an op that left with a record moved out of scope keeps its hash here.
             try db.execute(sql: "CREATE TABLE own_evicted (counter INTEGER PRIMARY KEY NOT NULL, hash TEXT NOT NULL)")
         }
+        migrator.registerMigration("v12 the hub's clock minus the node's, from the hub's signed answers") { db in
+            try db.execute(sql: "ALTER TABLE sync_state ADD COLUMN hub_offset_millis INTEGER")
+        }
         return migrator
     }
 }
