@@ -141,8 +141,7 @@ public struct SyncClient: Sendable {
         let index: IndexResponse
         do { index = try IndexResponse(json: indexJSON) } catch { throw SyncError.badResponse(error.description) }
         if !index.unchanged {
-            try replica.storeDuplicateIndex(
-                version: index.version, entries: index.entries.map { ($0.prefix, $0.township, $0.programs) })
+            try replica.storeDuplicateIndex(version: index.version, prefixes: index.entries)
         }
         summary.pulledBytes += indexBytes
         summary.indexEntries = index.unchanged ? nil : index.entries.count

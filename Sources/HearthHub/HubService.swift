@@ -286,12 +286,9 @@ public struct HubService: Sendable {
         let request: IndexRequest
         request = try envelope.decode { json throws(MessageError) in try IndexRequest(json: json) }
         guard request.replica == node.replica else { throw HubError.badRequest("body and header name different replicas") }
-        let (version, entries) = try replica.duplicateIndex()
+        let (version, prefixes) = try replica.duplicateIndex()
         guard version != request.version else { return IndexResponse(version: version, unchanged: true, entries: []).json }
-        return IndexResponse(
-            version: version, unchanged: false,
-            entries: entries.map { DuplicateIndexEntry(prefix: $0.prefix, township: $0.township, programs: $0.programs) }
-        ).json
+        return IndexResponse(version: version, unchanged: false, entries: prefixes).json
     }
 
     /// A pull answer for a node; shared by HTTP and bundle export.

@@ -53,10 +53,7 @@ private let samples: [(schema: String, json: JSON)] = [
     ("index-request.schema.json", IndexRequest(replica: replica, version: "").json),
     (
         "index-response.schema.json",
-        IndexResponse(
-            version: "0123456789abcdef", unchanged: false,
-            entries: [DuplicateIndexEntry(prefix: "a1b2c", township: "421281101", programs: ["dibao_rural"])]
-        ).json
+        IndexResponse(version: "0123456789abcdef", unchanged: false, entries: [0, 4_660, 16_383]).json
     ),
 ]
 
