@@ -70,7 +70,7 @@ func openAPINamesPathsAndHeaders() throws {
     for path in [SyncPath.register, SyncPath.push, SyncPath.pull, SyncPath.index, SyncPath.health, SyncPath.metrics] {
         #expect(text.contains("\n  \(path):\n"), "openapi.yaml has no path item \(path)")
     }
-    for header in [SyncHeader.replica, SyncHeader.time, SyncHeader.nonce, SyncHeader.signature] {
+    for header in [SyncHeader.replica, SyncHeader.time, SyncHeader.offset, SyncHeader.nonce, SyncHeader.signature] {
         #expect(text.contains("name: \(header)\n"), "openapi.yaml has no header parameter \(header)")
     }
 }
