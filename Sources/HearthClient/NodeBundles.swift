@@ -80,7 +80,7 @@ public enum NodeBundles {
         }
         if state.pendingRegistration != nil, !bundle.pulls.isEmpty { try replica.clearPendingRegistration() }
         if let index = bundle.index, !index.unchanged {
-            try replica.storeDuplicateIndex(version: index.version, entries: index.entries.map { ($0.prefix, $0.township, $0.programs) })
+            try replica.storeDuplicateIndex(version: index.version, prefixes: index.entries)
         }
         return ImportSummary(ops: ops, applied: applied, waiting: waiting, cursor: cursor)
     }

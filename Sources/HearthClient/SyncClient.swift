@@ -35,6 +35,9 @@ public struct SyncClient: Sendable {
     public let baseURL: String
     let http: HTTPClient
     let clock: @Sendable () -> Int64
+    /// The hub's clock minus the node's: requests are stamped with the node's own clock and
+    /// state this offset, so a wrong clock does not stop sync. Ops keep the node's clock.
+    let hubClock: HubClock
     public var batchSize = 1_000
     public var timeout: TimeAmount = .seconds(60)
 
@@ -43,6 +46,7 @@ public struct SyncClient: Sendable {
         self.replica = replica
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
         self.clock = clock
+        hubClock = HubClock(stored: try replica.hubClockOffset())
         var configuration = HTTPClient.Configuration()
         var tls = TLSConfiguration.makeClientConfiguration()
         if let caFile {
@@ -137,8 +141,7 @@ public struct SyncClient: Sendable {
         let index: IndexResponse
         do { index = try IndexResponse(json: indexJSON) } catch { throw SyncError.badResponse(error.description) }
         if !index.unchanged {
-            try replica.storeDuplicateIndex(
-                version: index.version, entries: index.entries.map { ($0.prefix, $0.township, $0.programs) })
+            try replica.storeDuplicateIndex(version: index.version, prefixes: index.entries)
         }
         summary.pulledBytes += indexBytes
         summary.indexEntries = index.unchanged ? nil : index.entries.count
@@ -151,21 +154,38 @@ public struct SyncClient: Sendable {
     }
 
     /// Signs, compresses and posts one message; verifies the hub's signature on the answer.
+    /// A request refused because its time lies outside the hub's window is sent once more
+    /// (with a fresh nonce), corrected by the hub's clock from that signed refusal.
     func post(_ path: String, _ document: JSON, hubKey: String?) async throws -> (JSON, Int) {
         let body = Gzip.compress(document.canonicalBytes)
+        do {
+            return try await exchange(path, body: body, hubKey: hubKey)
+        } catch SyncError.refused(status: 401, code: HubClock.refusalCode, message: _) where hubKey != nil {
+            return try await exchange(path, body: body, hubKey: hubKey)
+        }
+    }
+
+    /// One signed request and its verified answer; learns the hub's clock from the answer.
+    private func exchange(_ path: String, body: [UInt8], hubKey: String?) async throws -> (JSON, Int) {
         var nonceBytes = [UInt8](repeating: 0, count: 16)
         var generator = SystemRandomNumberGenerator()
         for index in nonceBytes.indices { nonceBytes[index] = UInt8.random(in: 0...255, using: &generator) }
         let nonce = Hex.encode(nonceBytes)
+        // The node's own clock, uncorrected (the hub records its skew for the desk, R15), and
+        // the offset that corrects it; both signed.
         let time = clock()
+        let offset = hubClock.current
         let signature = try replica.sign(
-            Signer.requestMessage(method: "POST", path: path, replica: replica.info.id.value, timeMillis: time, nonce: nonce, body: body))
+            Signer.requestMessage(
+                method: "POST", path: path, replica: replica.info.id.value, timeMillis: time, nonce: nonce, body: body,
+                offsetMillis: offset))
         var request = HTTPClientRequest(url: baseURL + path)
         request.method = .POST
         request.headers.add(name: "content-type", value: "application/json")
         request.headers.add(name: "content-encoding", value: "gzip")
         request.headers.add(name: SyncHeader.replica, value: replica.info.id.value)
         request.headers.add(name: SyncHeader.time, value: String(time))
+        if let offset { request.headers.add(name: SyncHeader.offset, value: String(offset)) }
         request.headers.add(name: SyncHeader.nonce, value: nonce)
         request.headers.add(name: SyncHeader.signature, value: signature)
         request.body = .bytes(ByteBuffer(bytes: body))
@@ -189,8 +209,16 @@ public struct SyncClient: Sendable {
         }
         if let hubKey {
             let signed = response.headers.first(name: SyncHeader.signature) ?? ""
-            guard Signer.verify(signed, of: Signer.responseMessage(nonce: nonce, status: Int(response.status.code), body: raw), publicKey: hubKey)
-            else { throw SyncError.forgedResponse }
+            let hubTime = response.headers.first(name: SyncHeader.time).flatMap { Int64($0) }
+            let message = Signer.responseMessage(
+                nonce: nonce, status: Int(response.status.code), body: raw, timeMillis: hubTime)
+            guard Signer.verify(signed, of: message, publicKey: hubKey) else { throw SyncError.forgedResponse }
+            // Trusted only because the hub signed it, for this request's fresh nonce.
+            if let hubTime,
+                let keep = hubClock.measured(hubMillis: hubTime, sentMillis: time, receivedMillis: clock())
+            {
+                try replica.recordHubClockOffset(keep)
+            }
         }
         guard response.status == .ok else {
             let error = ErrorBody(json: json)

@@ -113,10 +113,8 @@ extension HubService {
             cursor = batch.cursor
             if !batch.more { break }
         }
-        let (version, entries) = try replica.duplicateIndex()
-        let index = IndexResponse(
-            version: version, unchanged: false,
-            entries: entries.map { DuplicateIndexEntry(prefix: $0.prefix, township: $0.township, programs: $0.programs) })
+        let (version, prefixes) = try replica.duplicateIndex()
+        let index = IndexResponse(version: version, unchanged: false, entries: prefixes)
         let bundle = Bundle(kind: .hubToNode, from: replica.info.id, to: node.replica, pulls: pulls, index: index)
         let signed = try bundle.signed(privateKey: Array(replica.keys.signingKey.rawRepresentation))
         return (Gzip.compress(signed), ops)

@@ -62,6 +62,8 @@ public struct HubService: Sendable {
         let path: String
         let raw: [UInt8]
         let gzipped: Bool
+        /// The clock offset the node states (`x-hearth-offset`), signed with the request.
+        var offsetMillis: Int64? = nil
 
         /// The body as JSON: read only after the signature was checked (except to register,
         /// where the key to check it with is in the body).
@@ -127,7 +129,8 @@ public struct HubService: Sendable {
         }
         return Envelope(
             replica: replica, timeMillis: time, nonce: nonce, signature: signature, path: request.uri.path,
-            raw: Array(buffer.readableBytesView), gzipped: request.headers[.contentEncoding]?.lowercased() == "gzip")
+            raw: Array(buffer.readableBytesView), gzipped: request.headers[.contentEncoding]?.lowercased() == "gzip",
+            offsetMillis: try Self.offset(request))
     }
 
     private func respond(_ document: JSON, status: HTTPResponse.Status, nonce: String) -> Response {
@@ -136,7 +139,12 @@ public struct HubService: Sendable {
         var headers = HTTPFields()
         headers[.contentType] = "application/json"
         headers[.contentEncoding] = "gzip"
-        if let signature = try? replica.sign(Signer.responseMessage(nonce: nonce, status: Int(status.code), body: bytes)) {
+        // Every answer carries the hub's clock, signed: a node whose clock is wrong corrects by it.
+        let now = clock()
+        headers[HTTPField.Name(SyncHeader.time)!] = String(now)
+        if let signature = try? replica.sign(
+            Signer.responseMessage(nonce: nonce, status: Int(status.code), body: bytes, timeMillis: now))
+        {
             headers[HTTPField.Name(SyncHeader.signature)!] = signature
         }
         headers[HTTPField.Name(SyncHeader.replica)!] = replica.info.id.value
@@ -162,15 +170,34 @@ public struct HubService: Sendable {
     private func verifySignature(_ envelope: Envelope, publicKey: String) throws {
         let message = Signer.requestMessage(
             method: "POST", path: envelope.path, replica: envelope.replica.value, timeMillis: envelope.timeMillis,
-            nonce: envelope.nonce, body: envelope.raw)
+            nonce: envelope.nonce, body: envelope.raw, offsetMillis: envelope.offsetMillis)
         guard Signer.verify(envelope.signature, of: message, publicKey: publicKey) else {
             throw HubError.unauthorized("request signature does not verify (tampered, or signed with another key)")
         }
+        let now = clock()
+        let offset = envelope.offsetMillis ?? 0
+        guard Replica.requestTimeInWindow(timeMillis: envelope.timeMillis, offsetMillis: offset, nowMillis: now) else {
+            // A code of its own: the answer is signed and carries the hub's time, so the node
+            // measures its offset from it and sends the request again (Protocol/sync.md, Clocks).
+            throw HubError(
+                status: .unauthorized, code: "time_window",
+                message: "request time, corrected by the offset the node states, is more than 24 hours from the hub's "
+                    + "clock: refused as a possible replay (the hub's time is in this answer's \(SyncHeader.time))")
+        }
         do {
-            try replica.admitRequest(from: envelope.replica, nonce: envelope.nonce, timeMillis: envelope.timeMillis, nowMillis: clock())
+            try replica.admitRequest(
+                from: envelope.replica, nonce: envelope.nonce, timeMillis: envelope.timeMillis, offsetMillis: offset,
+                nowMillis: now)
         } catch {
             throw HubError.unauthorized(error.description)
         }
+    }
+
+    /// The request's `x-hearth-offset`, when it has one: a signed 64-bit integer.
+    private static func offset(_ request: Request) throws -> Int64? {
+        guard let text = request.headers[HTTPField.Name(SyncHeader.offset)!] else { return nil }
+        guard let offset = Int64(text) else { throw HubError.unauthorized("\(SyncHeader.offset) is not a number") }
+        return offset
     }
 
     private func register(_ envelope: Envelope) throws -> JSON {
@@ -263,12 +290,9 @@ public struct HubService: Sendable {
         let request: IndexRequest
         request = try envelope.decode { json throws(MessageError) in try IndexRequest(json: json) }
         guard request.replica == node.replica else { throw HubError.badRequest("body and header name different replicas") }
-        let (version, entries) = try replica.duplicateIndex()
+        let (version, prefixes) = try replica.duplicateIndex()
         guard version != request.version else { return IndexResponse(version: version, unchanged: true, entries: []).json }
-        return IndexResponse(
-            version: version, unchanged: false,
-            entries: entries.map { DuplicateIndexEntry(prefix: $0.prefix, township: $0.township, programs: $0.programs) }
-        ).json
+        return IndexResponse(version: version, unchanged: false, entries: prefixes).json
     }
 
     /// A pull answer for a node; shared by HTTP and bundle export.

@@ -53,10 +53,7 @@ private let samples: [(schema: String, json: JSON)] = [
     ("index-request.schema.json", IndexRequest(replica: replica, version: "").json),
     (
         "index-response.schema.json",
-        IndexResponse(
-            version: "0123456789abcdef", unchanged: false,
-            entries: [DuplicateIndexEntry(prefix: "a1b2c", township: "421281101", programs: ["dibao_rural"])]
-        ).json
+        IndexResponse(version: "0123456789abcdef", unchanged: false, entries: [0, 4_660, 16_383]).json
     ),
 ]
 
@@ -73,7 +70,7 @@ func openAPINamesPathsAndHeaders() throws {
     for path in [SyncPath.register, SyncPath.push, SyncPath.pull, SyncPath.index, SyncPath.health, SyncPath.metrics] {
         #expect(text.contains("\n  \(path):\n"), "openapi.yaml has no path item \(path)")
     }
-    for header in [SyncHeader.replica, SyncHeader.time, SyncHeader.nonce, SyncHeader.signature] {
+    for header in [SyncHeader.replica, SyncHeader.time, SyncHeader.offset, SyncHeader.nonce, SyncHeader.signature] {
         #expect(text.contains("name: \(header)\n"), "openapi.yaml has no header parameter \(header)")
     }
 }

@@ -11,8 +11,13 @@ public enum SyncPath {
 public enum SyncHeader {
     /// The sending replica's id.
     public static let replica = "x-hearth-replica"
-    /// The sender's clock, Unix milliseconds.
+    /// The sender's clock, Unix milliseconds: the node's own clock on a request, uncorrected
+    /// (the hub records its skew, RULES.md R15); the hub's clock on an answer.
     public static let time = "x-hearth-time"
+    /// On a request, optional: what the node adds to its clock to get the hub's, in
+    /// milliseconds, as measured from the hub's signed answers. The hub checks the request
+    /// time plus this offset against its window, so a node whose clock is wrong still syncs.
+    public static let offset = "x-hearth-offset"
     /// A random value used once (hex, 16 to 64 characters).
     public static let nonce = "x-hearth-nonce"
     /// Base64 Ed25519 signature (request: by the replica; response: by the hub).

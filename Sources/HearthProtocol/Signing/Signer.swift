@@ -29,16 +29,24 @@ public enum Signer {
 
     /// What a replica signs for an HTTP request: method, path, who, when, a nonce, and the
     /// SHA-256 of the body exactly as sent (compressed), so it is checked before inflating.
+    /// A request that states a clock offset (`x-hearth-offset`) signs it as an eighth line,
+    /// so the offset cannot be changed in transit to make an old request look fresh.
     public static func requestMessage(
-        method: String, path: String, replica: String, timeMillis: Int64, nonce: String, body: [UInt8]
+        method: String, path: String, replica: String, timeMillis: Int64, nonce: String, body: [UInt8],
+        offsetMillis: Int64? = nil
     ) -> [UInt8] {
-        Array("hearth-request-v1\n\(method)\n\(path)\n\(replica)\n\(timeMillis)\n\(nonce)\n\(sha256Hex(body))".utf8)
+        let offset = offsetMillis.map { "\n\($0)" } ?? ""
+        let lines = "hearth-request-v1\n\(method)\n\(path)\n\(replica)\n\(timeMillis)\n\(nonce)"
+        return Array("\(lines)\n\(sha256Hex(body))\(offset)".utf8)
     }
 
     /// What the hub signs for a response: tied to the request's nonce, so an old answer cannot
-    /// be replayed to a later request.
-    public static func responseMessage(nonce: String, status: Int, body: [UInt8]) -> [UInt8] {
-        Array("hearth-response-v1\n\(nonce)\n\(status)\n\(sha256Hex(body))".utf8)
+    /// be replayed to a later request. An answer that carries the hub's clock (`x-hearth-time`)
+    /// signs it as a fifth line: the node corrects its request time by it only because it
+    /// comes from the hub, for this request.
+    public static func responseMessage(nonce: String, status: Int, body: [UInt8], timeMillis: Int64? = nil) -> [UInt8] {
+        let time = timeMillis.map { "\n\($0)" } ?? ""
+        return Array("hearth-response-v1\n\(nonce)\n\(status)\n\(sha256Hex(body))\(time)".utf8)
     }
 
     /// What the sender of a file bundle signs: the bundle's canonical content.

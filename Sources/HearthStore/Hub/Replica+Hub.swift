@@ -110,17 +110,40 @@ extension Replica {
         }
     }
 
-    /// Refuses a request nonce seen before, or a request time outside the window, and records
-    /// the sender's clock skew (R15: a skewed node is accepted and flagged, not refused).
+    /// How far a request's time, corrected by the offset the node states, may lie from the
+    /// hub's clock (24 h either way); nonces are kept for twice as long.
+    public static let requestWindowMillis: Int64 = 86_400_000
+
+    /// Whether a request stamped `timeMillis` by a node that adds `offsetMillis` to its clock
+    /// lies within the window of the hub's clock (computed without overflow: any 64-bit
+    /// values may arrive in headers).
+    public static func requestTimeInWindow(
+        timeMillis: Int64, offsetMillis: Int64, nowMillis: Int64, windowMillis: Int64 = requestWindowMillis
+    ) -> Bool {
+        let (corrected, overflow) = timeMillis.addingReportingOverflow(offsetMillis)
+        guard !overflow else { return false }
+        let (distance, tooFar) = corrected.subtractingReportingOverflow(nowMillis)
+        return !tooFar && distance >= -windowMillis && distance <= windowMillis
+    }
+
+    /// Refuses a request nonce seen before, or a request time (corrected by the offset the
+    /// node measured from the hub's signed answers) outside the window, and records the
+    /// sender's own clock skew, uncorrected (R15: a skewed node is accepted and flagged).
     public func admitRequest(
-        from replica: ReplicaID, nonce: String, timeMillis: Int64, nowMillis: Int64, windowMillis: Int64 = 86_400_000
+        from replica: ReplicaID, nonce: String, timeMillis: Int64, offsetMillis: Int64 = 0, nowMillis: Int64,
+        windowMillis: Int64 = requestWindowMillis
     ) throws(ReplicaError) {
         guard nonce.utf8.count >= 16, nonce.utf8.count <= 64 else { throw .refused("request nonce must be 16 to 64 characters") }
-        // Any Int64 may arrive in the header: the difference is taken without overflow.
-        let (skew, overflow) = timeMillis.subtractingReportingOverflow(nowMillis)
-        guard !overflow, skew >= -windowMillis, skew <= windowMillis else {
+        guard
+            Replica.requestTimeInWindow(
+                timeMillis: timeMillis, offsetMillis: offsetMillis, nowMillis: nowMillis, windowMillis: windowMillis)
+        else {
             throw .refused("request time is more than 24 hours from the hub's clock: refused as a possible replay")
         }
+        // The node's clock as it is, not as corrected: the desk sees a wrong clock (R15).
+        // Clamped to ±Int64.max, so whoever reads it may take its magnitude.
+        let (rawSkew, overflow) = timeMillis.subtractingReportingOverflow(nowMillis)
+        let skew = overflow ? (timeMillis < 0 ? -Int64.max : Int64.max) : max(rawSkew, -Int64.max)
         try writeBookkeeping { db in
             try db.execute(
                 sql: "DELETE FROM nonces WHERE seen_millis < ?", arguments: [nowMillis - 2 * windowMillis])

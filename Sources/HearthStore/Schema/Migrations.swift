@@ -344,6 +344,19 @@ enum Migrations {
                     CREATE INDEX ops_by_record_seq ON ops (record, seq);
                     """)
         }
+        migrator.registerMigration("v13 the hub's clock minus the node's, from the hub's signed answers") { db in
+            try db.execute(sql: "ALTER TABLE sync_state ADD COLUMN hub_offset_millis INTEGER")
+        }
+        migrator.registerMigration("v14 duplicate index: hash prefixes only, no township or programs") { db in
+            // The old rows named a person's township and programs: they go, and the node fetches
+            // the index again at its next sync.
+            try db.execute(
+                sql: """
+                    DROP TABLE duplicate_index;
+                    CREATE TABLE duplicate_index (prefix INTEGER PRIMARY KEY NOT NULL);
+                    UPDATE sync_state SET index_version = '';
+                    """)
+        }
         return migrator
     }
 }

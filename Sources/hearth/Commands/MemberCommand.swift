@@ -51,9 +51,10 @@ struct MemberAdd: ParsableCommand {
             print(id)
             if fields.idNumber == nil { print("no ID number: registered as pending, not payable until one is added") }
             if let raw = fields.idNumber, let number = try? IDNumber(parsing: raw, today: DomainCalendar.date(atMillis: nowMillis())) {
-                for hit in try node.possibleRegistrations(ofIDNumber: number.value) {
-                    let programs = hit.programs.isEmpty ? "no program" : hit.programs.joined(separator: ", ")
-                    print("warning: possibly registered elsewhere: township \(hit.township), \(programs); confirmed at the next sync")
+                // The index says no more than this (no township, no program): the hub's R5 check
+                // at the next sync tells where.
+                if try node.possiblyRegisteredElsewhere(idNumber: number.value) {
+                    print("warning: possibly registered elsewhere; the hub confirms or clears it at the next sync")
                 }
             }
         }

@@ -11,6 +11,8 @@ struct SignedRequest: Sendable {
     var path: String
     var replica: String
     var timeMillis: Int64
+    /// The clock offset stated in `x-hearth-offset` and signed (nil: no such header).
+    var offsetMillis: Int64?
     var nonce: String
     var signature: String
     /// The body as sent: gzip of the canonical JSON.
@@ -22,18 +24,19 @@ struct SignedRequest: Sendable {
     /// `claiming` names another replica in the header and the signed message (an impostor).
     init(
         path: String, document: JSON, signedBy replica: Replica, claiming: ReplicaID? = nil,
-        timeMillis: Int64 = TestCounty.now,
+        timeMillis: Int64 = TestCounty.now, offsetMillis: Int64? = nil,
         nonce: String? = nil
     ) throws {
         self.path = path
         self.replica = (claiming ?? replica.info.id).value
         self.timeMillis = timeMillis
+        self.offsetMillis = offsetMillis
         self.nonce = nonce ?? Self.freshNonce()
         body = Gzip.compress(document.canonicalBytes)
         signature = try replica.sign(
             Signer.requestMessage(
-                method: "POST", path: path, replica: self.replica, timeMillis: timeMillis, nonce: self.nonce, body: body
-            ))
+                method: "POST", path: path, replica: self.replica, timeMillis: timeMillis, nonce: self.nonce,
+                body: body, offsetMillis: offsetMillis))
     }
 
     /// Signs `body` exactly as given (compressed or not, well formed or not), as a node
@@ -67,11 +70,13 @@ struct SignedRequest: Sendable {
     }
 }
 
-/// What the hub answered a raw request: status, the inflated JSON, and whether the hub signed it.
+/// What the hub answered a raw request: status, the inflated JSON, whether the hub signed it,
+/// and the hub's clock the answer carries (`x-hearth-time`, covered by the signature).
 struct RawAnswer: Sendable {
     let status: Int
     let json: JSON
     let hubSigned: Bool
+    var hubTime: Int64? = nil
 
     var errorCode: String? { json["error"]?.stringValue }
     var message: String { json["message"]?.stringValue ?? "" }
@@ -89,6 +94,7 @@ struct RawClient {
         if let encoding = request.contentEncoding { http.headers.add(name: "content-encoding", value: encoding) }
         http.headers.add(name: SyncHeader.replica, value: request.replica)
         http.headers.add(name: SyncHeader.time, value: String(request.timeMillis))
+        if let offset = request.offsetMillis { http.headers.add(name: SyncHeader.offset, value: String(offset)) }
         http.headers.add(name: SyncHeader.nonce, value: request.nonce)
         http.headers.add(name: SyncHeader.signature, value: request.signature)
         http.body = .bytes(ByteBuffer(bytes: request.body))
@@ -97,12 +103,15 @@ struct RawClient {
             let response = try await client.execute(http, timeout: .seconds(30))
             let raw = Array(try await response.body.collect(upTo: 16 << 20).readableBytesView)
             let inflated = response.headers.first(name: "content-encoding") == "gzip" ? try Gzip.decompress(raw) : raw
+            let hubTime = response.headers.first(name: SyncHeader.time).flatMap { Int64($0) }
             let signed = Signer.verify(
                 response.headers.first(name: SyncHeader.signature) ?? "",
-                of: Signer.responseMessage(nonce: request.nonce, status: Int(response.status.code), body: raw),
+                of: Signer.responseMessage(
+                    nonce: request.nonce, status: Int(response.status.code), body: raw, timeMillis: hubTime),
                 publicKey: hubKey)
             try await client.shutdown()
-            return RawAnswer(status: Int(response.status.code), json: try JSON.parse(inflated), hubSigned: signed)
+            return RawAnswer(
+                status: Int(response.status.code), json: try JSON.parse(inflated), hubSigned: signed, hubTime: hubTime)
         } catch {
             try? await client.shutdown()
             throw error

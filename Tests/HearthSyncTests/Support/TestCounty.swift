@@ -64,12 +64,17 @@ final class TestCounty: Sendable {
     /// `hearth node init --token TOKEN [--hub URL]`: a new replica with the county data key and a
     /// signing key of its own; with a hub URL it registers at once, without one its first
     /// bundle carries the registration.
-    func node(name: String, scope: String, hubURL: String?) async throws -> Replica {
+    /// `clock` is the node's own clock, for registering (a node whose clock is wrong).
+    func node(
+        name: String, scope: String, hubURL: String?, clock: @escaping @Sendable () -> Int64 = TestCounty.clock
+    ) async throws -> Replica {
         let token = try enrollmentToken(name: name, scope: scope)
-        return try await node(token: token, hubURL: hubURL)
+        return try await node(token: token, hubURL: hubURL, clock: clock)
     }
 
-    func node(token: EnrollmentToken, hubURL: String?) async throws -> Replica {
+    func node(
+        token: EnrollmentToken, hubURL: String?, clock: @escaping @Sendable () -> Int64 = TestCounty.clock
+    ) async throws -> Replica {
         guard let dataKey = Data(base64Encoded: token.dataKey), dataKey.count == 32 else {
             throw TestFailure("the token's county key is damaged")
         }
@@ -82,7 +87,7 @@ final class TestCounty: Sendable {
             replica: token.hub, key: token.hubKey, url: hubURL,
             pendingRegistration: hubURL == nil ? token.secret + "\n" + token.name : nil)
         if let hubURL {
-            let client = try SyncClient(replica: replica, baseURL: hubURL, clock: Self.clock)
+            let client = try SyncClient(replica: replica, baseURL: hubURL, clock: clock)
             do {
                 let answer = try await client.register(secret: token.secret, name: token.name)
                 await client.shutdown()

@@ -1,0 +1,63 @@
+import Crypto
+import Foundation
+import HearthCore
+import HearthProtocol
+import Testing
+
+/// A fixed test key (raw bytes), so the globals are plain values.
+private let privateKey = [UInt8](repeating: 7, count: 32)
+private let publicKey = try! Curve25519.Signing.PrivateKey(rawRepresentation: privateKey).publicKey.rawRepresentation
+    .base64EncodedString()
+
+private func sign(_ message: [UInt8]) throws -> String {
+    try Signer.sign(message, with: privateKey)
+}
+
+@Test("the hub's time on an answer is covered by the answer's signature")
+func responseSignatureCoversTime() throws {
+    func message(_ time: Int64?) -> [UInt8] {
+        Signer.responseMessage(nonce: "00ff", status: 401, body: Array("answer".utf8), timeMillis: time)
+    }
+    let signature = try sign(message(1_000))
+    #expect(Signer.verify(signature, of: message(1_000), publicKey: publicKey))
+    #expect(!Signer.verify(signature, of: message(1_001), publicKey: publicKey))
+    #expect(!Signer.verify(signature, of: message(nil), publicKey: publicKey))
+}
+
+@Test("a request's stated clock offset is covered by its signature; without one the signed string is as before")
+func requestSignatureCoversOffset() throws {
+    func message(_ offset: Int64?) -> [UInt8] {
+        Signer.requestMessage(
+            method: "POST", path: "/v1/pull", replica: "3f9a2c71b0d4", timeMillis: 5, nonce: "00ff", body: [1, 2],
+            offsetMillis: offset)
+    }
+    let signature = try sign(message(-86_400_000))
+    #expect(Signer.verify(signature, of: message(-86_400_000), publicKey: publicKey))
+    #expect(!Signer.verify(signature, of: message(0), publicKey: publicKey))
+    #expect(!Signer.verify(signature, of: message(nil), publicKey: publicKey))
+    let plain = String(decoding: message(nil), as: UTF8.self)
+    #expect(plain.split(separator: "\n").count == 7)
+    #expect(String(decoding: message(-1), as: UTF8.self) == plain + "\n-1")
+}
+
+@Test("an index entry is a 14-bit prefix and nothing else; the old [prefix, township, programs] form is refused")
+func indexEntriesArePrefixes() throws {
+    #expect(DuplicateIndex.prefix(ofHash: "ffff" + String(repeating: "0", count: 60)) == 16_383)
+    #expect(DuplicateIndex.prefix(ofHash: "0003") == 0)
+    #expect(DuplicateIndex.prefix(ofHash: "0004") == 1)
+    #expect(DuplicateIndex.prefix(ofHash: "abc") == nil)
+    func answer(_ entries: [JSON]) -> JSON {
+        .object([
+            "v": .integer(1), "version": .string("0123456789abcdef"), "unchanged": .bool(false),
+            "entries": .array(entries),
+        ])
+    }
+    let read = try IndexResponse(json: answer([.integer(7), .integer(3), .integer(7)]))
+    #expect(read.entries == [3, 7])
+    #expect(throws: MessageError.self) {
+        let old = JSON.array([.string("a1b2c"), .string("421281101"), .array([.string("dibao_rural")])])
+        return try IndexResponse(json: answer([old]))
+    }
+    #expect(throws: MessageError.self) { try IndexResponse(json: answer([.integer(16_384)])) }
+    #expect(throws: MessageError.self) { try IndexResponse(json: answer([.integer(-1)])) }
+}

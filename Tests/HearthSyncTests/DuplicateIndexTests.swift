@@ -1,0 +1,48 @@
+import Foundation
+import GRDB
+import HearthCore
+import HearthProtocol
+import HearthStore
+import Testing
+
+@Suite("The duplicate index tells a node no more than \"possibly registered elsewhere\"")
+struct DuplicateIndexTests {
+    @Test("the index a node receives over HTTP holds hash prefixes only: no township, no program")
+    func indexHoldsPrefixesOnly() async throws {
+        let county = try TestCounty()
+        try await withRunningHub(county.service()) { url in
+            // A township registers a person on rural dibao…
+            let township = try await county.node(name: "town-101", scope: TestCounty.township, hubURL: url)
+            let home = try township.household(in: TestCounty.village1, address: "一组")
+            let member = try township.member(
+                of: home, name: "张三", idNumber: idNumber(born: "19800101", sequence: "001"))
+            _ = try township.enroll(
+                EnrollInput(member: member.value, program: "dibao_rural", amount: "560", start: "2026-01"),
+                author: "t1", nowMillis: TestCounty.now)
+            try await county.sync(township, url: url)
+            // …and a village of another township, holding the county data key, fetches the index.
+            let elsewhere = try await county.node(name: "village-102-001", scope: "421281102001", hubURL: url)
+            let summary = try await county.sync(elsewhere, url: url)
+            #expect(summary.indexEntries == 1)
+
+            let raw = RawClient(baseURL: url, hubKey: county.hub.info.publicKey)
+            let answer = try await raw.send(
+                try SignedRequest(
+                    path: SyncPath.index, document: IndexRequest(replica: elsewhere.info.id, version: "").json,
+                    signedBy: elsewhere))
+            #expect(answer.status == 200)
+            #expect(answer.hubSigned)
+            let entries = try #require(answer.json["entries"]?.arrayValue)
+            #expect(entries.count == 1)
+            #expect(entries.allSatisfy { $0.integerValue != nil }, "an entry is a prefix and nothing else: \(entries)")
+            let text = answer.json.canonicalText
+            #expect(!text.contains(TestCounty.township), "no township on the wire")
+            #expect(!text.contains("dibao"), "no program on the wire")
+            // The node's stored copy has nowhere to keep more than the prefix.
+            let columns = try elsewhere.read { db in
+                try Row.fetchAll(db, sql: "PRAGMA table_info(duplicate_index)").map { $0["name"] as String }
+            }
+            #expect(columns == ["prefix"])
+        }
+    }
+}
