@@ -6,15 +6,13 @@ extension FieldKind {
         if value == .null { return nil }
         switch (self, value) {
         case (.text(let maxLength), .text(let text)):
-            guard text.count <= maxLength else { return "longer than \(maxLength) characters" }
-            return DisplaySafety.isUnsafe(text) ? "must not contain control or bidirectional-override characters" : nil
+            return text.count <= maxLength ? nil : "longer than \(maxLength) characters"
         case (.code(let codes), .text(let text)):
             return codes.contains(text) ? nil : "must be one of \(codes.joined(separator: ", "))"
         case (.integer(let range), .integer(let number)):
             return range.contains(number) ? nil : "must be between \(range.lowerBound) and \(range.upperBound)"
         case (.money, .integer(let fen)):
-            guard fen >= 0 else { return "must not be negative" }
-            return fen <= Money.parseLimit.fen ? nil : "must be at most 100,000,000 yuan"
+            return fen >= 0 ? nil : "must not be negative"
         case (.date, .text(let text)):
             return (try? CivilDate.parse(text, field: "")) != nil && text.count == 10 ? nil : "must be YYYY-MM-DD"
         case (.month, .text(let text)):
@@ -31,9 +29,7 @@ extension FieldKind {
                 && FieldValue.makeSet(members) == value
                 ? nil : "must be at most 64 short tags without commas, sorted and unique"
         case (.schedule, .text(let text)):
-            guard let schedule = AmountSchedule(text: text) else { return "must be an amount schedule YYYY-MM:fen;…" }
-            return schedule.entries.allSatisfy({ $0.amount <= Money.parseLimit })
-                ? nil : "each amount must be at most 100,000,000 yuan a month"
+            return AmountSchedule(text: text) != nil ? nil : "must be an amount schedule YYYY-MM:fen;…"
         default:
             return "has the wrong type for a \(name) field"
         }
@@ -52,5 +48,40 @@ extension Op {
             if let problem = spec.kind.problem(with: value) { problems.append("\(name): \(problem)") }
         }
         return problems
+    }
+}
+
+/// The bounds the CLI holds a typed value to, beyond its shape: what the hub requires of every
+/// op a node pushes (``Admission``), so a node that bypasses the CLI gains nothing.
+///
+/// Kept apart from ``FieldKind/problem(with:)`` on purpose: a replica checks shapes on every op
+/// it applies, including history a hub accepted before these bounds existed; were the bounds a
+/// shape, such history would stop every replica that pulls it. New ops meet them at the hub.
+extension FieldKind {
+    /// Nil when the value is within bounds, else the reason (never quoting the value).
+    public func boundProblem(with value: FieldValue) -> String? {
+        switch (self, value) {
+        case (.text, .text(let text)):
+            return DisplaySafety.isUnsafe(text) ? "must not contain control or bidirectional-override characters" : nil
+        case (.money, .integer(let fen)):
+            return fen <= Money.parseLimit.fen ? nil : "must be at most 100,000,000 yuan"
+        case (.schedule, .text(let text)):
+            guard let schedule = AmountSchedule(text: text) else { return nil }
+            return schedule.entries.allSatisfy({ $0.amount <= Money.parseLimit })
+                ? nil : "each amount must be at most 100,000,000 yuan a month"
+        default:
+            return nil
+        }
+    }
+}
+
+extension Op {
+    /// Every field of this op outside the bounds the CLI holds typed values to, as "field: reason".
+    public var boundProblems: [String] {
+        fields.sorted(by: { $0.key < $1.key }).compactMap { name, value in
+            guard let spec = RecordSchema.field(name, of: record.type), let problem = spec.kind.boundProblem(with: value)
+            else { return nil }
+            return "\(name): \(problem)"
+        }
     }
 }

@@ -77,7 +77,7 @@ public enum Admission {
             return AdmissionRefusal(
                 rule: nil, "author or cause contains control or bidirectional-override characters")
         }
-        let problems = op.schemaProblems
+        let problems = op.schemaProblems + op.boundProblems
         guard problems.isEmpty else { return AdmissionRefusal(rule: nil, problems.joined(separator: "; ")) }
         if op.createsRecord {
             guard op.fields["village"] == .text(op.scope.value) else {
