@@ -10,11 +10,12 @@ struct SimulationTests {
     static let start: UInt64 = UInt64(ProcessInfo.processInfo.environment["HEARTH_SIM_START"] ?? "") ?? 1
 
     @Test("every seed converges with every invariant holding, and the faults really happened")
-    func manySeeds() {
+    func manySeeds() async {
         var totals: [String: Int] = [:]
         var failed: [String] = []
-        for seed in Self.start..<(Self.start + UInt64(Self.seeds)) {
-            let result = Simulation.run(SimOptions(seed: seed))
+        let seeds = Self.start..<(Self.start + UInt64(Self.seeds))
+        let results = await offPool { seeds.map { Simulation.run(SimOptions(seed: $0)) } }
+        for (seed, result) in zip(seeds, results) {
             for (name, value) in result.counters { totals[name, default: 0] += value }
             if !result.passed {
                 failed.append("seed \(seed): \(result.failures.prefix(3).joined(separator: "; ")) — reproduce: \(result.options.reproduceCommand)")
@@ -56,18 +57,24 @@ struct SimulationTests {
     ]
 
     @Test("the seeds that found bugs pass")
-    func regressionSeeds() {
-        for case let (seed, replicas, steps, found) in Self.regressions {
-            let result = Simulation.run(SimOptions(seed: seed, replicas: replicas, steps: steps))
-            #expect(result.passed, "seed \(seed) (\(found)): \(result.failures.prefix(3).joined(separator: "; "))")
+    func regressionSeeds() async {
+        let runs = Self.regressions.map { SimOptions(seed: $0.seed, replicas: $0.replicas, steps: $0.steps) }
+        let results = await offPool { runs.map { Simulation.run($0) } }
+        for (regression, result) in zip(Self.regressions, results) {
+            #expect(
+                result.passed,
+                "seed \(regression.seed) (\(regression.found)): \(result.failures.prefix(3).joined(separator: "; "))")
         }
     }
 
     @Test("one seed run twice gives the same trace hash; another seed another")
-    func deterministic() {
-        let first = Simulation.run(SimOptions(seed: 4242))
-        let second = Simulation.run(SimOptions(seed: 4242))
-        let other = Simulation.run(SimOptions(seed: 4243))
+    func deterministic() async {
+        let (first, second, other) = await offPool {
+            (
+                Simulation.run(SimOptions(seed: 4242)), Simulation.run(SimOptions(seed: 4242)),
+                Simulation.run(SimOptions(seed: 4243))
+            )
+        }
         #expect(!first.traceHash.isEmpty)
         #expect(first.traceHash == second.traceHash)
         #expect(first.counters == second.counters)

@@ -83,12 +83,12 @@ struct MergePropertyTests {
             var pending = seeds.makeIterator()
             for _ in 0..<width {
                 guard let seed = pending.next() else { break }
-                group.addTask { MergeProperty.run(seed: seed) }
+                group.addTask { await offPool { MergeProperty.run(seed: seed) } }
             }
             var total = MergeCaseOutcome()
             while let outcome = await group.next() {
                 total.add(outcome)
-                if let seed = pending.next() { group.addTask { MergeProperty.run(seed: seed) } }
+                if let seed = pending.next() { group.addTask { await offPool { MergeProperty.run(seed: seed) } } }
             }
             return total
         }
