@@ -40,7 +40,10 @@ struct PayrollTests {
             try await county.sync(township, url: url)
             for node in [village, other] { try await county.sync(node, url: url) }
             _ = try village.recordDeath(member: dead.value, date: "2026-10-10", author: "w1", nowMillis: TestCounty.now)
-            try village.changeAmount(held.value, amount: "600", from: "2026-07", reason: "核增", author: "w1", nowMillis: TestCounty.now)
+            // Two writers with authority over the money disagree (a village's change to an approved
+            // enrollment would be held as a recommendation instead, R7).
+            try county.hub.changeAmount(
+                held.value, amount: "600", from: "2026-07", reason: "核增", author: "county", nowMillis: TestCounty.now)
             try township.changeAmount(held.value, amount: "500", from: "2026-07", reason: "核减", author: "t1", nowMillis: TestCounty.now)
             for _ in 0..<2 { for node in [village, other, township] { try await county.sync(node, url: url) } }
 
