@@ -89,6 +89,10 @@ let package = Package(
             dependencies: [
                 "HearthCore", "HearthStore", "HearthProtocol", "HearthHub", "HearthClient", "HearthSim",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                // The bench's latency probe: HTTP on an event loop of its own.
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
         .testTarget(name: "HearthCoreTests", dependencies: ["HearthCore"]),
