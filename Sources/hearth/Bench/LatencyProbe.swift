@@ -20,7 +20,7 @@ final class LatencyProbe: Sendable {
             guard !samples.isEmpty else { return 0 }
             let sorted = samples.sorted()
             let rank = Int((fraction * Double(sorted.count)).rounded(.up)) - 1
-            return sorted[min(max(rank, 0), sorted.count - 1)]
+            return sorted[Swift.min(Swift.max(rank, 0), sorted.count - 1)]
         }
 
         var p50: Double { percentile(0.50) }
