@@ -68,7 +68,7 @@ public enum NodeBundles {
             throw BundleFile.Failure("\(path) is not signed by this node's hub: nothing imported")
         }
         // The signature and the content's hash are checked before anything is inflated.
-        let bundle: Bundle
+        let bundle: HearthProtocol.Bundle
         do { bundle = try sealed.open(publicKey: hubKey) } catch {
             switch error {
             case .notSigned: throw BundleFile.Failure("\(path) is not signed by this node's hub: nothing imported")

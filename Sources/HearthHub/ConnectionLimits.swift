@@ -79,8 +79,10 @@ struct LimitedChildChannel<Base: ServerChildChannel>: ServerChildChannel {
         guard admitted else {
             if firstRefusal {
                 self.logger.warning(
-                    "\(counter.maximum) connections are open (hub serve --max-connections): "
-                        + "closing new ones until one ends"
+                    """
+                    \(counter.maximum) connections are open (hub serve --max-connections): \
+                    closing new ones until one ends
+                    """
                 )
             }
             try? await value.channel.close()

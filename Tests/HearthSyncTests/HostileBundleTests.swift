@@ -237,7 +237,7 @@ struct HostileBundleTests {
             kind: .nodeToHub, from: genuine.from, to: genuine.to, registration: genuine.registration,
             contentBytes: bomb.count, contentSHA256: Signer.sha256Hex(bomb), inflatedBytes: inflated.count)
         let stranger = Array(Curve25519.Signing.PrivateKey().rawRepresentation)
-        let path = try setting.file("bomb.hbundle", try Self.handSealed(header, content: bomb, key: stranger))
+        let path = try setting.file("bomb.hbundle", try Setting.handSealed(header, content: bomb, key: stranger))
         let before = try Mark(hub: setting.county.hub)
         let refusal = Self.hubRefusal(setting, path)
         #expect(refusal?.contains("signature does not verify") == true, "\(refusal ?? "imported")")
@@ -255,7 +255,7 @@ struct HostileBundleTests {
             kind: .nodeToHub, from: genuine.from, to: genuine.to, registration: genuine.registration,
             contentBytes: swollen.count, contentSHA256: Signer.sha256Hex(swollen), inflatedBytes: content.count)
         let path = try setting.file(
-            "swollen.hbundle", try Self.handSealed(header, content: swollen, key: setting.villageKey))
+            "swollen.hbundle", try Setting.handSealed(header, content: swollen, key: setting.villageKey))
         let before = try Mark(hub: setting.county.hub)
         let refusal = Self.hubRefusal(setting, path)
         #expect(refusal?.contains("inflates past \(content.count) bytes") == true, "\(refusal ?? "imported")")
@@ -274,7 +274,7 @@ struct HostileBundleTests {
             contentBytes: compressed.count, contentSHA256: Signer.sha256Hex(compressed),
             inflatedBytes: WireLimits.maxBundleBytes + 1)
         let path = try setting.file(
-            "declared.hbundle", try Self.handSealed(header, content: compressed, key: setting.villageKey))
+            "declared.hbundle", try Setting.handSealed(header, content: compressed, key: setting.villageKey))
         let refusal = Self.hubRefusal(setting, path)
         #expect(
             refusal?.contains("a bundle holds at most \(WireLimits.maxBundleBytes)") == true, "\(refusal ?? "imported")")
