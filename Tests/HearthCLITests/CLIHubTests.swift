@@ -194,7 +194,7 @@ struct CLIHubTests {
         let hubDB = cli.directory + "/hub.db"
         try cli.ok(["hub", "init", "--db", hubDB, "--name", "宜城", "--scope", "421281"])
         for (flag, value) in [("--idle-timeout", "0"), ("--idle-timeout", "-1"), ("--max-connections", "0")] {
-            let refused = try cli.run(["hub", "serve", "--db", hubDB, "--port", "0", flag, value])
+            let refused = try cli.run(["hub", "serve", "--db", hubDB, "--port", "0", "\(flag)=\(value)"])
             #expect(refused.status == 2, "\(flag) \(value)")
             #expect(refused.stderr.contains(flag), "\(flag) \(value): \(refused.stderr)")
         }

@@ -136,7 +136,6 @@ struct AvailabilityTests {
         let county = try TestCounty()
         try await withRunningHub(county.service()) { url in
             let village = try await county.node(name: "village-001", scope: TestCounty.village1, hubURL: url)
-            let raw = RawClient(baseURL: url, hubKey: county.hub.info.publicKey)
             // Another process's transaction on the hub's file: every write of the hub now waits.
             var configuration = Configuration()
             configuration.allowsUnsafeTransactions = true
@@ -144,30 +143,33 @@ struct AvailabilityTests {
             try holder.inDatabase { try $0.execute(sql: "BEGIN IMMEDIATE") }
             var locked = true
             defer { if locked { try? holder.inDatabase { try $0.execute(sql: "ROLLBACK") } } }
-            // More waiting requests than the machine has cores: on Swift's cooperative threads
-            // they would hold every one of them until SQLite's busy timeout.
-            let waiting = ProcessInfo.processInfo.activeProcessorCount + 2
-            let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
-                for _ in 0..<waiting {
-                    let pull = try SignedRequest(
-                        path: SyncPath.pull,
-                        document: PullRequest(replica: village.info.id, cursor: 0, maxOps: 10).json,
-                        signedBy: village)
-                    group.addTask { try await raw.send(pull).status }
-                }
-                let health = await Self.get(url + SyncPath.health, timeout: .seconds(5))
-                let metrics = await Self.get(url + SyncPath.metrics, timeout: .seconds(5))
-                // Asked and answered with the lock still held.
-                try holder.inDatabase { try $0.execute(sql: "ROLLBACK") }
-                locked = false
-                #expect(health?.status == 200, "/healthz did not answer while the write lock was held")
-                #expect(health?.body == "ok\n")
-                #expect(metrics?.status == 200, "/metrics did not answer while the write lock was held")
-                #expect(metrics?.body.contains("hearth_nodes 1\n") == true)
-                return try await group.reduce(into: []) { $0.append($1) }
+            // Pulls (each records its nonce: a write), more than the machine has cores, sent whole
+            // before anything else is asked: on Swift's cooperative threads they would hold every
+            // one of them until SQLite's busy timeout.
+            var waiting: [RawConnection] = []
+            for _ in 0..<(ProcessInfo.processInfo.activeProcessorCount + 4) {
+                let pull = try SignedRequest(
+                    path: SyncPath.pull, document: PullRequest(replica: village.info.id, cursor: 0, maxOps: 10).json,
+                    signedBy: village)
+                let connection = try await RawConnection.open(url)
+                let head = pull.head(host: "127.0.0.1", contentLength: pull.body.count)
+                try await connection.send(Array(head.utf8) + pull.body)
+                waiting.append(connection)
             }
-            // The waiting requests went through once the lock was released.
-            #expect(statuses == Array(repeating: 200, count: waiting))
+            // Asked one after another, each on a fresh connection, all with the lock still held.
+            var health: [Int?] = []
+            for _ in 0..<3 { health.append(await Self.get(url + SyncPath.health, timeout: .seconds(5))?.status) }
+            let metrics = await Self.get(url + SyncPath.metrics, timeout: .seconds(5))
+            try holder.inDatabase { try $0.execute(sql: "ROLLBACK") }
+            locked = false
+            #expect(health == [200, 200, 200], "/healthz did not answer while the write lock was held")
+            #expect(metrics?.status == 200, "/metrics did not answer while the write lock was held")
+            #expect(metrics?.body.contains("hearth_nodes 1\n") == true)
+            // The waiting requests go through once the lock is released.
+            for connection in waiting {
+                #expect(try await connection.response(within: .seconds(30)).response?.status == 200)
+                await connection.close()
+            }
         }
     }
 
