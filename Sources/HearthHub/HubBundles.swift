@@ -116,8 +116,12 @@ extension HubService {
         }
     }
 
-    /// The hub's log for one node since what it last confirmed, as a signed bundle.
-    public func exportBundle(forNode name: String) throws -> (bytes: [UInt8], ops: Int) {
+    /// The hub's log for one node since what it last confirmed, as a signed bundle of at most
+    /// `budget` bytes of content (the default, ``Bundle/contentBudget``, is what a reader
+    /// accepts; a test may give less).
+    public func exportBundle(
+        forNode name: String, budget: Int = Bundle.contentBudget
+    ) throws -> (bytes: [UInt8], ops: Int) {
         guard let node = try replica.nodes().first(where: { $0.name == name }) else {
             throw HubError.badRequest("no node named \(name) (see `hearth hub nodes`)")
         }
@@ -129,10 +133,10 @@ extension HubService {
         let index = IndexResponse(
             version: version, unchanged: false,
             entries: entries.map { DuplicateIndexEntry(prefix: $0.prefix, township: $0.township, programs: $0.programs) })
-        // The pieces stop where the next would take the content past what a reader accepts
-        // (Bundle.contentBudget); the node gets the rest in the next bundle, from the cursor it
-        // confirms. A piece too big for what is left is asked for again with fewer ops.
-        var budget = Bundle.contentBudget - index.json.canonicalBytes.count
+        // The pieces stop where the next would take the content past the budget; the node gets
+        // the rest in the next bundle, from the cursor it confirms. A piece too big for what is
+        // left is asked for again with fewer ops.
+        var budget = min(budget, Bundle.contentBudget) - index.json.canonicalBytes.count
         var pulls: [PullResponse] = []
         var cursor = node.pullCursor
         var ops = 0

@@ -239,6 +239,45 @@ struct BundleTests {
         #expect(HearthProtocol.Bundle.pieces(of: ops, budget: 1).flatMap { $0 } == [ops[0]])
     }
 
+    @Test("a hub export stops at its content budget, and the node gets the rest in the next bundle once it confirms")
+    func hubExportResumes() async throws {
+        let county = try TestCounty()
+        let service = county.service()
+        // An online township gives the hub twelve households in village 001.
+        try await withRunningHub(service) { url in
+            let township = try await county.node(name: "town-101", scope: TestCounty.township, hubURL: url)
+            for number in 1...12 { try township.household(in: TestCounty.village1, address: "\(number)组") }
+            try await county.sync(township, url: url)
+        }
+        let village = try await county.node(name: "village-001", scope: TestCounty.village1, hubURL: nil)
+        let registration = county.directory + "/register.hbundle"
+        _ = try NodeBundles.export(village, to: registration)
+        _ = try service.importBundle(try BundleFile.read(registration))
+        let held = try county.hub.opCount()
+
+        // Room for a few ops only: the export stops there.
+        let (small, first) = try service.exportBundle(forNode: "village-001", budget: 2_000)
+        #expect(small.count < 2_000)
+        #expect(first > 0 && first < held, "exported \(first) of \(held)")
+        try BundleFile.write(small, to: county.directory + "/first.from-hub.hbundle")
+        let received = try NodeBundles.import(
+            village, from: county.directory + "/first.from-hub.hbundle", nowMillis: TestCounty.now)
+        #expect(received.ops == first)
+        // Until the node confirms, the hub's next export starts at the same place.
+        #expect(try service.exportBundle(forNode: "village-001", budget: 2_000).ops == first)
+
+        // The node's next bundle confirms its cursor; the hub's next export brings the rest.
+        let confirm = county.directory + "/confirm.hbundle"
+        _ = try NodeBundles.export(village, to: confirm)
+        _ = try service.importBundle(try BundleFile.read(confirm))
+        let (rest, second) = try service.exportBundle(forNode: "village-001")
+        #expect(first + second == held)
+        try BundleFile.write(rest, to: county.directory + "/rest.from-hub.hbundle")
+        _ = try NodeBundles.import(
+            village, from: county.directory + "/rest.from-hub.hbundle", nowMillis: TestCounty.now)
+        try ConvergenceTests.expectSameAsHub(village, hub: county.hub)
+    }
+
     /// A sealed bundle with its content changed and its header (and signature) kept: the
     /// header then still names the old length, so the content is padded or cut to it, and only
     /// the hash tells.
