@@ -59,6 +59,8 @@ let package = Package(
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "CompressNIO", package: "compress-nio"),
                 .product(name: "Logging", package: "swift-log"),
+                // The thread pool the handlers' database work runs on.
+                .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
         // The node's sync client: HTTP and file bundles.
@@ -89,6 +91,10 @@ let package = Package(
             dependencies: [
                 "HearthCore", "HearthStore", "HearthProtocol", "HearthHub", "HearthClient", "HearthSim",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                // The bench's latency probe: HTTP on an event loop of its own.
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
         .testTarget(name: "HearthCoreTests", dependencies: ["HearthCore"]),
@@ -96,7 +102,12 @@ let package = Package(
         .testTarget(name: "HearthProtocolTests", dependencies: ["HearthCore", "HearthProtocol"]),
         .testTarget(
             name: "HearthSyncTests",
-            dependencies: ["HearthCore", "HearthStore", "HearthProtocol", "HearthHub", "HearthClient"]),
+            dependencies: [
+                "HearthCore", "HearthStore", "HearthProtocol", "HearthHub", "HearthClient",
+                // Holding the hub's write lock from a second connection, and raw sockets to the hub.
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]),
         .testTarget(name: "HearthCLITests", dependencies: ["hearth", "HearthCore", "HearthStore"]),
         .testTarget(name: "HearthSimTests", dependencies: ["HearthSim", "HearthCore", "HearthStore"]),
     ],

@@ -27,39 +27,54 @@ public enum NodeBundles {
             let (secret, name) = SyncClient.splitRegistration(pending)
             registration = RegisterRequest(secret: secret, replica: replica.info.id, publicKey: replica.info.publicKey, name: name)
         }
+        // One op more than could ever fit, to learn whether some are left for the next bundle.
         let limit = WireLimits.maxOpsPerMessage * Bundle.maxPieces
         let ops = try replica.unpushedOps(limit: limit + 1)
-        let remaining = ops.count > limit
         var pushes: [PushRequest] = []
-        var index = 0
-        let sendable = Array(ops.prefix(limit))
-        while index < sendable.count {
-            let piece = Array(sendable[index..<min(index + WireLimits.maxOpsPerMessage, sendable.count)])
+        var sent = 0
+        for piece in Bundle.pieces(of: Array(ops.prefix(limit)), budget: Bundle.contentBudget) {
             let last = piece[piece.count - 1]
             let head = ChainHead(
                 counter: last.dot.counter, hash: last.hash,
                 signature: try replica.signChainHead(counter: last.dot.counter, hash: last.hash))
             pushes.append(PushRequest(replica: replica.info.id, ops: piece, chain: head))
-            index += piece.count
+            sent += piece.count
         }
+        let remaining = ops.count > sent
         let bundle = Bundle(
             kind: .nodeToHub, from: replica.info.id, to: hub, registration: registration, pushes: pushes,
             pulledCursor: state.pullCursor)
-        let bytes = Gzip.compress(try bundle.signed(privateKey: Array(replica.keys.signingKey.rawRepresentation)))
+        let bytes = try bundle.sealed(privateKey: Array(replica.keys.signingKey.rawRepresentation))
         try BundleFile.write(bytes, to: path)
-        return ExportSummary(ops: sendable.count, bytes: bytes.count, remaining: remaining)
+        return ExportSummary(ops: sent, bytes: bytes.count, remaining: remaining)
     }
 
     public static func `import`(_ replica: Replica, from path: String, nowMillis: Int64) throws -> ImportSummary {
         let state = try replica.syncState()
         guard let hub = state.hubReplica, let hubKey = state.hubKey else { throw SyncError.notEnrolled }
-        let (bundle, signature, content) = try Bundle.read(try BundleFile.read(path))
-        guard bundle.kind == .hubToNode else { throw BundleFile.Failure("\(path) is a node's bundle; import it on the hub") }
-        guard bundle.to == replica.info.id else {
-            throw BundleFile.Failure("\(path) was written for replica \(bundle.to), not this one (\(replica.info.id)): nothing imported")
+        let sealed: SealedBundle
+        do { sealed = try SealedBundle(reading: try BundleFile.read(path)) } catch let error as MessageError {
+            throw BundleFile.Failure("\(path): \(error.reason)")
         }
-        guard bundle.from == hub, bundle.verify(signature: signature, content: content, publicKey: hubKey) else {
+        guard sealed.header.kind == .hubToNode else {
+            throw BundleFile.Failure("\(path) is a node's bundle; import it on the hub")
+        }
+        guard sealed.header.to == replica.info.id else {
+            throw BundleFile.Failure(
+                "\(path) was written for replica \(sealed.header.to), not this one (\(replica.info.id)): "
+                    + "nothing imported")
+        }
+        guard sealed.header.from == hub else {
             throw BundleFile.Failure("\(path) is not signed by this node's hub: nothing imported")
+        }
+        // The signature and the content's hash are checked before anything is inflated.
+        let bundle: HearthProtocol.Bundle
+        do { bundle = try sealed.open(publicKey: hubKey) } catch {
+            switch error {
+            case .notSigned: throw BundleFile.Failure("\(path) is not signed by this node's hub: nothing imported")
+            case .damaged: throw BundleFile.Failure("\(path): \(error.description): nothing imported")
+            case .malformed(let reason): throw BundleFile.Failure("\(path): \(reason.reason): nothing imported")
+            }
         }
         var ops = 0
         var applied = 0
@@ -86,7 +101,7 @@ public enum NodeBundles {
     }
 }
 
-/// Reading and writing bundle files: gzip on disk, written atomically, owner-only.
+/// Reading and writing bundle files: sealed (see ``SealedBundle``), written atomically, owner-only.
 public enum BundleFile {
     public struct Failure: Error, CustomStringConvertible {
         public let description: String
@@ -120,11 +135,18 @@ public enum BundleFile {
         }
     }
 
+    /// The file's bytes, still sealed: refused unread when it is larger than a bundle may be
+    /// (``WireLimits/maxBundleBytes``). Nothing is inflated here: ``SealedBundle`` checks the
+    /// signature first.
     public static func read(_ path: String) throws -> [UInt8] {
-        guard let data = FileManager.default.contents(atPath: path) else { throw Failure("cannot read \(path)") }
-        guard data.count <= 512 << 20 else { throw Failure("\(path) is larger than 512 MB: not a bundle") }
-        let bytes = Array(data)
-        guard Gzip.looksCompressed(bytes) else { throw Failure("\(path) is not a Hearth bundle (not gzip)") }
-        do { return try Gzip.decompress(bytes, maxSize: 2 << 30) } catch { throw Failure("\(path) \(error.description)") }
+        guard let handle = FileHandle(forReadingAtPath: path) else { throw Failure("cannot read \(path)") }
+        defer { try? handle.close() }
+        let limit = WireLimits.maxBundleBytes
+        let data: Data
+        do { data = try handle.read(upToCount: limit + 1) ?? Data() } catch { throw Failure("cannot read \(path)") }
+        guard data.count <= limit else {
+            throw Failure("\(path) is larger than \(limit) bytes (WireLimits.maxBundleBytes): not a bundle")
+        }
+        return Array(data)
     }
 }

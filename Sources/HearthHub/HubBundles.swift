@@ -15,17 +15,42 @@ extension HubService {
         public let quarantined: [QuarantineNote]
     }
 
+    /// Imports a bundle file's bytes (as ``BundleFile/read(_:)`` returns them). The file's size,
+    /// the signature over its header and the hash of its compressed content are checked before
+    /// anything is inflated; then the content is inflated no further than the signed header says.
     public func importBundle(_ bytes: [UInt8]) throws -> ImportSummary {
-        let (bundle, signature, content) = try Bundle.read(bytes)
-        guard bundle.kind == .nodeToHub else { throw HubError.badRequest("this is a hub's bundle; import it on a node") }
-        guard bundle.to == replica.info.id else {
-            throw HubError.badRequest("this bundle was written for hub \(bundle.to), not this one (\(replica.info.id))")
+        let sealed: SealedBundle
+        do { sealed = try SealedBundle(reading: bytes) } catch { throw HubError.badRequest(error.reason) }
+        let header = sealed.header
+        guard header.kind == .nodeToHub else {
+            throw HubError.badRequest("this is a hub's bundle; import it on a node")
+        }
+        guard header.to == replica.info.id else {
+            throw HubError.badRequest("this bundle was written for hub \(header.to), not this one (\(replica.info.id))")
+        }
+        let known = try replica.node(header.from)
+        // A node the hub does not know yet is checked with the key of the registration it carries.
+        let registration = known == nil ? header.registration : nil
+        let publicKey: String
+        if let known {
+            publicKey = known.publicKey
+        } else if let registration, registration.replica == header.from {
+            publicKey = registration.publicKey
+        } else if header.registration != nil {
+            throw HubError.unauthorized("the bundle's signature does not verify: nothing imported")
+        } else {
+            throw HubError.unauthorized("replica \(header.from) is not registered with this hub")
+        }
+        let bundle: HearthProtocol.Bundle
+        do { bundle = try sealed.open(publicKey: publicKey) } catch {
+            switch error {
+            case .notSigned: throw HubError.unauthorized("the bundle's signature does not verify: nothing imported")
+            case .damaged: throw HubError.badRequest("the bundle: \(error.description): nothing imported")
+            case .malformed(let reason): throw HubError.badRequest("\(reason.reason): nothing imported")
+            }
         }
         var registered = false
-        if let registration = bundle.registration, try replica.node(bundle.from) == nil {
-            guard registration.replica == bundle.from,
-                bundle.verify(signature: signature, content: content, publicKey: registration.publicKey)
-            else { throw HubError.unauthorized("the bundle's signature does not verify: nothing imported") }
+        if let registration {
             try checkPieces(bundle.pushes, of: bundle.from, publicKey: registration.publicKey)
             _ = try replica.register(
                 secret: registration.secret, replica: registration.replica, publicKey: registration.publicKey,
@@ -35,7 +60,7 @@ extension HubService {
         guard var node = try replica.node(bundle.from) else {
             throw HubError.unauthorized("replica \(bundle.from) is not registered with this hub")
         }
-        guard bundle.verify(signature: signature, content: content, publicKey: node.publicKey) else {
+        guard node.publicKey == publicKey else {
             throw HubError.unauthorized("the bundle's signature does not verify: nothing imported")
         }
         guard node.revokedMillis == nil else { throw HubError.forbidden("node \(node.name) has been revoked") }
@@ -91,8 +116,12 @@ extension HubService {
         }
     }
 
-    /// The hub's log for one node since what it last confirmed, as a signed bundle.
-    public func exportBundle(forNode name: String) throws -> (bytes: [UInt8], ops: Int) {
+    /// The hub's log for one node since what it last confirmed, as a signed bundle of at most
+    /// `budget` bytes of content (the default, ``Bundle/contentBudget``, is what a reader
+    /// accepts; a test may give less).
+    public func exportBundle(
+        forNode name: String, budget: Int = Bundle.contentBudget
+    ) throws -> (bytes: [UInt8], ops: Int) {
         guard let node = try replica.nodes().first(where: { $0.name == name }) else {
             throw HubError.badRequest("no node named \(name) (see `hearth hub nodes`)")
         }
@@ -100,23 +129,35 @@ extension HubService {
         guard node.forkedMillis == nil else {
             throw HubError.conflict("forked", "node \(name) is marked forked: it must re-identify before it gets news")
         }
+        let (version, prefixes) = try replica.duplicateIndex()
+        let index = IndexResponse(version: version, unchanged: false, entries: prefixes)
+        // The pieces stop where the next would take the content past the budget; the node gets
+        // the rest in the next bundle, from the cursor it confirms. A piece too big for what is
+        // left is asked for again with fewer ops.
+        var budget = min(budget, Bundle.contentBudget) - index.json.canonicalBytes.count
         var pulls: [PullResponse] = []
         var cursor = node.pullCursor
         var ops = 0
+        var maxOps = WireLimits.maxOpsPerMessage
         while pulls.count < Bundle.maxPieces {
-            let batch = try replica.pull(for: node, cursor: cursor, maxOps: WireLimits.maxOpsPerMessage, nowMillis: clock())
-            pulls.append(
-                PullResponse(
-                    hub: replica.info.id, ops: batch.ops, cursor: batch.cursor, more: batch.more, yourCounter: node.ackedCounter,
-                    yourHash: try replica.chainHash(replica: node.replica, counter: node.ackedCounter) ?? ""))
+            let batch = try replica.pull(for: node, cursor: cursor, maxOps: maxOps, nowMillis: clock())
+            let piece = PullResponse(
+                hub: replica.info.id, ops: batch.ops, cursor: batch.cursor, more: batch.more,
+                yourCounter: node.ackedCounter,
+                yourHash: try replica.chainHash(replica: node.replica, counter: node.ackedCounter) ?? "")
+            let size = piece.json.canonicalBytes.count + 1
+            if size > budget {
+                guard batch.ops.count > 1, maxOps > 1 else { break }
+                maxOps = min(maxOps - 1, batch.ops.count / 2)
+                continue
+            }
+            budget -= size
+            pulls.append(piece)
             ops += batch.ops.count
             cursor = batch.cursor
             if !batch.more { break }
         }
-        let (version, prefixes) = try replica.duplicateIndex()
-        let index = IndexResponse(version: version, unchanged: false, entries: prefixes)
         let bundle = Bundle(kind: .hubToNode, from: replica.info.id, to: node.replica, pulls: pulls, index: index)
-        let signed = try bundle.signed(privateKey: Array(replica.keys.signingKey.rawRepresentation))
-        return (Gzip.compress(signed), ops)
+        return (try bundle.sealed(privateKey: Array(replica.keys.signingKey.rawRepresentation)), ops)
     }
 }

@@ -13,48 +13,74 @@ import NIOCore
 ///
 /// The service holds no state of its own beyond metrics: everything lives in the hub's
 /// replica, so a restart (or a kill) loses nothing that was acknowledged.
+///
+/// It keeps answering while it works: every request's database and CPU work runs on
+/// ``DatabaseExecutor`` threads, never on Swift's cooperative threads (so `/healthz` answers
+/// while a push waits for SQLite's write lock); `/metrics` reads its gauges through a
+/// ``GaugeCache``; a body is refused before it is read when the caller cannot be served
+/// (a registration over ``WireLimits/maxRegisterBytes``, a replica that is not registered).
 public struct HubService: Sendable {
     public let replica: Replica
     public let metrics: HubMetrics
     let logger: Logger
     /// Injected so tests can move the hub's clock.
     let clock: @Sendable () -> Int64
+    /// Where the handlers' synchronous work runs.
+    let database: DatabaseExecutor
+    let gauges: GaugeCache
 
-    public init(replica: Replica, logger: Logger, clock: @escaping @Sendable () -> Int64) {
+    public init(
+        replica: Replica, logger: Logger, clock: @escaping @Sendable () -> Int64, database: DatabaseExecutor = .shared
+    ) {
         self.replica = replica
         self.metrics = HubMetrics()
         self.logger = logger
         self.clock = clock
+        self.database = database
+        self.gauges = GaugeCache {
+            let (conflicts, nodes, quarantined) = try replica.hubGauges()
+            return GaugeCache.Gauges(conflicts: conflicts, nodes: nodes, quarantined: quarantined)
+        }
     }
 
     public func router() -> Router<BasicRequestContext> {
         let router = Router()
         router.get(RouterPath(stringLiteral: SyncPath.health)) { _, _ in "ok\n" }
         router.get(RouterPath(stringLiteral: SyncPath.metrics)) { _, _ in
-            let (conflicts, nodes, held) = try replica.hubGauges()
+            let reading = try await gauges.current()
             var headers = HTTPFields()
             headers[.contentType] = "text/plain; version=0.0.4"
-            return Response(
-                status: .ok, headers: headers,
-                body: .init(byteBuffer: ByteBuffer(string: metrics.render(conflictsOpen: conflicts, nodes: nodes, quarantined: held))))
+            let text = metrics.render(
+                conflictsOpen: reading.conflicts, nodes: reading.nodes, quarantined: reading.quarantined)
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: text)))
         }
-        router.post(RouterPath(stringLiteral: SyncPath.register)) { request, context in
-            await handle(request, context: context, endpoint: "register") { envelope in try register(envelope) }
+        router.post(RouterPath(stringLiteral: SyncPath.register)) { request, _ in
+            await handle(request, endpoint: .register) { envelope in try register(envelope) }
         }
-        router.post(RouterPath(stringLiteral: SyncPath.push)) { request, context in
-            await handle(request, context: context, endpoint: "push") { envelope in try push(envelope) }
+        router.post(RouterPath(stringLiteral: SyncPath.push)) { request, _ in
+            await handle(request, endpoint: .push) { envelope in try push(envelope) }
         }
-        router.post(RouterPath(stringLiteral: SyncPath.pull)) { request, context in
-            await handle(request, context: context, endpoint: "pull") { envelope in try pull(envelope) }
+        router.post(RouterPath(stringLiteral: SyncPath.pull)) { request, _ in
+            await handle(request, endpoint: .pull) { envelope in try pull(envelope) }
         }
-        router.post(RouterPath(stringLiteral: SyncPath.index)) { request, context in
-            await handle(request, context: context, endpoint: "index") { envelope in try index(envelope) }
+        router.post(RouterPath(stringLiteral: SyncPath.index)) { request, _ in
+            await handle(request, endpoint: .index) { envelope in try index(envelope) }
         }
         return router
     }
 
-    /// A request whose headers were read and body inflated; not yet authenticated.
-    struct Envelope {
+    /// A signed endpoint, with what it may receive.
+    enum Endpoint: String, Sendable {
+        case register, push, pull, index
+
+        /// Most bytes of body, as sent and after inflating. A registration is read before the
+        /// hub knows who sent it, so it gets only what a registration needs.
+        var maxBodyBytes: Int { self == .register ? WireLimits.maxRegisterBytes : WireLimits.maxBodyBytes }
+        var maxInflatedBytes: Int { self == .register ? WireLimits.maxRegisterBytes : WireLimits.maxInflatedBytes }
+    }
+
+    /// A request whose headers were read and body collected; not yet authenticated.
+    struct Envelope: Sendable {
         let replica: ReplicaID
         let timeMillis: Int64
         let nonce: String
@@ -62,15 +88,24 @@ public struct HubService: Sendable {
         let path: String
         let raw: [UInt8]
         let gzipped: Bool
+        let endpoint: Endpoint
         /// The clock offset the node states (`x-hearth-offset`), signed with the request.
         var offsetMillis: Int64? = nil
 
         /// The body as JSON: read only after the signature was checked (except to register,
-        /// where the key to check it with is in the body).
+        /// where the key to check it with is in the body, and the body is small).
         func json() throws -> JSON {
             let inflated: [UInt8]
             if gzipped {
-                do { inflated = try Gzip.decompress(raw) } catch { throw HubError.badRequest("request body \(error.description)") }
+                do { inflated = try Gzip.decompress(raw, maxSize: endpoint.maxInflatedBytes) } catch {
+                    // A registration that inflates past its bound is too large, not malformed.
+                    if endpoint == .register, error.kind == .tooLarge {
+                        throw HubError.tooLarge(
+                            "register body \(error.description): a registration needs far less "
+                                + "(WireLimits.maxRegisterBytes)")
+                    }
+                    throw HubError.badRequest("request body \(error.description)")
+                }
             } else {
                 inflated = raw
             }
@@ -84,71 +119,117 @@ public struct HubService: Sendable {
         }
     }
 
+    /// An answer ready to send: its body compressed and signed off the cooperative threads.
+    struct Answer: Sendable {
+        let status: HTTPResponse.Status
+        let body: [UInt8]
+        let signature: String?
+        /// The hub's clock when it signed the answer (`x-hearth-time`, covered by the signature).
+        let timeMillis: Int64
+    }
+
+    /// Reads, checks and answers one signed request. Everything that may block or take CPU
+    /// time (the database, inflating, parsing, signatures, compressing the answer) runs on
+    /// the ``DatabaseExecutor``; this task only waits.
     private func handle(
-        _ request: Request, context: BasicRequestContext, endpoint: String, body: (Envelope) throws -> JSON
+        _ request: Request, endpoint: Endpoint, body: @escaping @Sendable (Envelope) throws -> JSON
     ) async -> Response {
         let start = Date()
         let nonce = request.headers[HTTPField.Name(SyncHeader.nonce)!] ?? ""
-        var status = HTTPResponse.Status.ok
-        var document: JSON
+        let answer: Answer
         do {
-            let envelope = try await read(request)
-            document = try body(envelope)
-        } catch let error as HubError {
-            status = error.status
-            document = error.body.json
-            logger.notice("refused \(endpoint): \(error.code): \(error.message)")
+            let envelope = try await read(request, endpoint: endpoint)
+            answer = try await database.run {
+                let (status, document) = outcome(endpoint) { try body(envelope) }
+                return seal(document, status: status, nonce: nonce)
+            }
         } catch {
-            status = .internalServerError
-            document = ErrorBody(code: "internal", message: "the hub could not process this request").json
-            logger.error("\(endpoint) failed: \(String(describing: error))")
+            let (status, document) = outcome(endpoint) { throw error }
+            answer = seal(document, status: status, nonce: nonce)
         }
-        metrics.request(endpoint: endpoint, status: Int(status.code), seconds: Date().timeIntervalSince(start))
-        return respond(document, status: status, nonce: nonce)
+        metrics.request(
+            endpoint: endpoint.rawValue, status: Int(answer.status.code), seconds: Date().timeIntervalSince(start))
+        return respond(answer)
     }
 
-    private func read(_ request: Request) async throws -> Envelope {
+    /// What a request's work came to: its answer, or its refusal (logged) as a status and an
+    /// ErrorBody.
+    private func outcome(_ endpoint: Endpoint, _ work: () throws -> JSON) -> (HTTPResponse.Status, JSON) {
+        do {
+            return (.ok, try work())
+        } catch let error as HubError {
+            logger.notice("refused \(endpoint.rawValue): \(error.code): \(error.message)")
+            return (error.status, error.body.json)
+        } catch {
+            logger.error("\(endpoint.rawValue) failed: \(String(describing: error))")
+            return (
+                .internalServerError,
+                ErrorBody(code: "internal", message: "the hub could not process this request").json
+            )
+        }
+    }
+
+    /// Reads a request's signed headers and collects its body, refusing as early as it can:
+    /// malformed headers before the body is read; a declared length over the endpoint's bound
+    /// before the body is read; a replica that is not registered (except to register) before
+    /// the body is read; a body over the bound as soon as it passes it.
+    private func read(_ request: Request, endpoint: Endpoint) async throws -> Envelope {
         func header(_ name: String) throws -> String {
             guard let value = request.headers[HTTPField.Name(name)!], !value.isEmpty else {
                 throw HubError.unauthorized("missing header \(name): every request is signed (Protocol/sync.md)")
             }
             return value
         }
-        guard let replica = ReplicaID(validating: try header(SyncHeader.replica)) else {
+        guard let replicaID = ReplicaID(validating: try header(SyncHeader.replica)) else {
             throw HubError.unauthorized("\(SyncHeader.replica) is not a replica id")
         }
         guard let time = Int64(try header(SyncHeader.time)) else { throw HubError.unauthorized("\(SyncHeader.time) is not a number") }
         let nonce = try header(SyncHeader.nonce)
         let signature = try header(SyncHeader.signature)
-        let buffer: ByteBuffer
-        do { buffer = try await request.body.collect(upTo: WireLimits.maxBodyBytes) } catch {
-            throw HubError.tooLarge("request body larger than \(WireLimits.maxBodyBytes) bytes")
-        }
         guard nonce.utf8.count >= 16, nonce.utf8.count <= 64, Hex.decode(nonce) != nil else {
             throw HubError.unauthorized("\(SyncHeader.nonce) must be 16 to 64 hex digits")
         }
+        let limit = endpoint.maxBodyBytes
+        let tooLarge = endpoint == .register
+            ? "register body larger than \(limit) bytes: a registration needs far less (WireLimits.maxRegisterBytes)"
+            : "request body larger than \(limit) bytes"
+        if let declared = request.headers[.contentLength].flatMap({ Int($0) }), declared > limit {
+            throw HubError.tooLarge(tooLarge)
+        }
+        if endpoint != .register {
+            let replica = self.replica
+            guard try await database.run({ try replica.node(replicaID) != nil }) else {
+                throw HubError.unauthorized("replica \(replicaID) is not registered with this hub")
+            }
+        }
+        let buffer: ByteBuffer
+        do { buffer = try await request.body.collect(upTo: limit) } catch { throw HubError.tooLarge(tooLarge) }
         return Envelope(
-            replica: replica, timeMillis: time, nonce: nonce, signature: signature, path: request.uri.path,
+            replica: replicaID, timeMillis: time, nonce: nonce, signature: signature, path: request.uri.path,
             raw: Array(buffer.readableBytesView), gzipped: request.headers[.contentEncoding]?.lowercased() == "gzip",
-            offsetMillis: try Self.offset(request))
+            endpoint: endpoint, offsetMillis: try Self.offset(request))
     }
 
-    private func respond(_ document: JSON, status: HTTPResponse.Status, nonce: String) -> Response {
+    /// An answer's body compressed and signed by the hub (tied to the request's nonce).
+    private func seal(_ document: JSON, status: HTTPResponse.Status, nonce: String) -> Answer {
         let bytes = Gzip.compress(document.canonicalBytes)
-        let body = ByteBuffer(bytes: bytes)
+        let now = clock()
+        let signature = try? replica.sign(
+            Signer.responseMessage(nonce: nonce, status: Int(status.code), body: bytes, timeMillis: now))
+        return Answer(status: status, body: bytes, signature: signature, timeMillis: now)
+    }
+
+    private func respond(_ answer: Answer) -> Response {
         var headers = HTTPFields()
         headers[.contentType] = "application/json"
         headers[.contentEncoding] = "gzip"
         // Every answer carries the hub's clock, signed: a node whose clock is wrong corrects by it.
-        let now = clock()
-        headers[HTTPField.Name(SyncHeader.time)!] = String(now)
-        if let signature = try? replica.sign(
-            Signer.responseMessage(nonce: nonce, status: Int(status.code), body: bytes, timeMillis: now))
-        {
+        headers[HTTPField.Name(SyncHeader.time)!] = String(answer.timeMillis)
+        if let signature = answer.signature {
             headers[HTTPField.Name(SyncHeader.signature)!] = signature
         }
         headers[HTTPField.Name(SyncHeader.replica)!] = replica.info.id.value
-        return Response(status: status, headers: headers, body: .init(byteBuffer: body))
+        return Response(status: answer.status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: answer.body)))
     }
 
     /// Authenticates a registered node: known, not revoked, not forked, signature valid,

@@ -192,4 +192,52 @@ struct CLIHubTests {
         #expect(payroll["rows"]?.integerValue == 1)
         #expect(payroll["total_yuan"]?.stringValue == "600.00")
     }
+
+    @Test("hub serve refuses limits that make no sense, and closes a connection left idle past --idle-timeout")
+    func serveConnectionLimits() throws {
+        let cli = try CLIRunner()
+        let hubDB = cli.directory + "/hub.db"
+        try cli.ok(["hub", "init", "--db", hubDB, "--name", "宜城", "--scope", "421281"])
+        for (flag, value) in [("--idle-timeout", "0"), ("--idle-timeout", "-1"), ("--max-connections", "0")] {
+            let refused = try cli.run(["hub", "serve", "--db", hubDB, "--port", "0", "\(flag)=\(value)"])
+            #expect(refused.status == 2, "\(flag) \(value)")
+            #expect(refused.stderr.contains(flag), "\(flag) \(value): \(refused.stderr)")
+        }
+        let (hub, url) = try CLIRunner.startHub(
+            database: hubDB, extra: ["--idle-timeout", "0.3", "--max-connections", "4"])
+        defer { if hub.isRunning { hub.terminate() } }
+        let port = try #require(URL(string: url)?.port)
+        #expect(IdleSocket.closedByPeer(port: port, within: 20), "an idle connection stayed open past --idle-timeout")
+    }
 }
+
+/// A TCP connection that sends nothing, to see whether the hub process closes it.
+enum IdleSocket {
+    /// Connects to 127.0.0.1:`port` and waits up to `seconds` for the other side to close the
+    /// connection (a read that returns end of file); false when it is still open by then.
+    static func closedByPeer(port: Int, within seconds: Int) -> Bool {
+        #if os(Linux)
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        #else
+        let fd = socket(AF_INET, SOCK_STREAM, 0)
+        #endif
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        guard connected == 0 else { return false }
+        // The deadline for the read below: past it, recv fails instead of returning 0.
+        var timeout = timeval(tv_sec: seconds, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var byte: UInt8 = 0
+        return recv(fd, &byte, 1, 0) == 0
+    }
+}
+

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import HearthCore
 import HearthProtocol
@@ -60,7 +61,7 @@ private let samples: [(schema: String, json: JSON)] = [
 private let schemaFiles = [
     "op.schema.json", "push-request.schema.json", "push-response.schema.json", "pull-request.schema.json",
     "pull-response.schema.json", "register-request.schema.json", "register-response.schema.json", "error.schema.json",
-    "bundle.schema.json", "index-request.schema.json", "index-response.schema.json",
+    "bundle.schema.json", "bundle-content.schema.json", "index-request.schema.json", "index-response.schema.json",
 ]
 
 @Test("openapi.yaml names every sync path and every sync header")
@@ -121,4 +122,36 @@ func schemasPinVersion() throws {
         #expect(schema["properties"]?["v"]?["const"]?.integerValue == WireVersion.current, "\(file)")
         #expect(json["v"]?.integerValue == WireVersion.current, "\(file)")
     }
+}
+
+@Test("a sealed bundle's header line and content have exactly the keys their schemas list, and the file reads back")
+func bundleKeysMatchSchemas() throws {
+    let key = Curve25519.Signing.PrivateKey()
+    let registration = RegisterRequest(
+        secret: "c2VjcmV0", replica: replica, publicKey: key.publicKey.rawRepresentation.base64EncodedString(),
+        name: "village 1")
+    let bundle = HearthProtocol.Bundle(
+        kind: .nodeToHub, from: replica, to: hub, registration: registration, pushes: [], pulledCursor: 7)
+    let file = try bundle.sealed(privateKey: Array(key.rawRepresentation))
+    #expect(file.starts(with: Array("hearth-bundle-v2\n".utf8)))
+    let sealed = try SealedBundle(reading: file)
+    let opened = try sealed.open(publicKey: registration.publicKey)
+    #expect(opened == bundle)
+
+    let lineSchema = try JSON.parse(try protocolFile("schemas/bundle.schema.json"))
+    let headerSchema = try #require(lineSchema["$defs"]?["header"])
+    let header = Set(sealed.header.json.objectValue?.keys.map { $0 } ?? [])
+    #expect(header == Set(headerSchema["properties"]?.objectValue?.keys.map { $0 } ?? []))
+    let required = Set((headerSchema["required"]?.arrayValue ?? []).compactMap(\.stringValue))
+    #expect(required == header.subtracting(["registration"]))
+    #expect(Set(lineSchema["required"]?.arrayValue?.compactMap(\.stringValue) ?? []) == ["header", "signature"])
+
+    let contentSchema = try JSON.parse(try protocolFile("schemas/bundle-content.schema.json"))
+    let content = Set(bundle.content.objectValue?.keys.map { $0 } ?? []).union(["index"])
+    #expect(content == Set(contentSchema["properties"]?.objectValue?.keys.map { $0 } ?? []))
+    #expect(
+        Set((contentSchema["required"]?.arrayValue ?? []).compactMap(\.stringValue))
+            == content.subtracting(["index", "pulled_cursor"]))
+    #expect(contentSchema["properties"]?["v"]?["const"]?.integerValue == WireVersion.current)
+    #expect(headerSchema["properties"]?["v"]?["const"]?.integerValue == WireVersion.current)
 }

@@ -136,19 +136,27 @@ struct BundleTests {
             kind: .nodeToHub, from: village.info.id, to: county.hub.info.id, pushes: [push], pulledCursor: 0)
         let hubBefore = try Mark(hub: county.hub)
         do {
-            _ = try service.importBundle(try forgedPush.signed(privateKey: stranger))
+            _ = try service.importBundle(try forgedPush.sealed(privateKey: stranger))
             Issue.record("the hub imported a bundle signed by another key")
         } catch let error as HubError {
             #expect(error.status.code == 401)
             #expect(error.code == "unauthorized")
         }
-        // The genuine bundle, changed after it was signed.
-        let genuine = try JSON.parse(
-            try forgedPush.signed(privateKey: Array(village.keys.signingKey.rawRepresentation)))
-        guard var content = genuine["bundle"]?.objectValue else { throw TestFailure("no bundle content") }
-        content["pulled_cursor"] = .integer(1_000_000)
-        let tampered = JSON.object(["bundle": .object(content), "signature": genuine["signature"]!]).canonicalBytes
-        #expect(throws: HubError.self) { try service.importBundle(tampered) }
+        // The genuine bundle, its content changed after it was signed (same length, so only the
+        // hash the header signed tells), or its header changed.
+        let genuine = try forgedPush.sealed(privateKey: Array(village.keys.signingKey.rawRepresentation))
+        let changed = try Self.withContent(genuine) { content in
+            content["pulled_cursor"] = .integer(content["pulled_cursor"] == .integer(0) ? 9 : 0)
+        }
+        do {
+            _ = try service.importBundle(changed)
+            Issue.record("the hub imported a bundle changed after signing")
+        } catch let error as HubError {
+            #expect(error.status.code == 400)
+            #expect(error.message.contains("not what its sender signed"), "\(error.message)")
+        }
+        let retargeted = try Self.withHeader(genuine) { $0["to"] = .string(village.info.id.value) }
+        #expect(throws: HubError.self) { try service.importBundle(retargeted) }
         // A registration in a bundle for an unregistered replica, signed by someone else.
         let token = try county.enrollmentToken(name: "village-002", scope: TestCounty.village2)
         let newcomer = try await county.node(token: token, hubURL: nil)
@@ -158,7 +166,7 @@ struct BundleTests {
         let forgedRegistration = HearthProtocol.Bundle(
             kind: .nodeToHub, from: newcomer.info.id, to: county.hub.info.id, registration: registration,
             pushes: [try newcomer.pushRequest(try newcomer.unpushedOps(limit: 100))])
-        #expect(throws: HubError.self) { try service.importBundle(try forgedRegistration.signed(privateKey: stranger)) }
+        #expect(throws: HubError.self) { try service.importBundle(try forgedRegistration.sealed(privateKey: stranger)) }
         #expect(try county.hub.node(newcomer.info.id) == nil)
         #expect(try Mark(hub: county.hub) == hubBefore)
 
@@ -175,7 +183,7 @@ struct BundleTests {
         let forgedPull = HearthProtocol.Bundle(
             kind: .hubToNode, from: county.hub.info.id, to: village.info.id, pulls: [pull])
         let forgedFile = county.directory + "/forged.from-hub.hbundle"
-        try BundleFile.write(Gzip.compress(try forgedPull.signed(privateKey: stranger)), to: forgedFile)
+        try BundleFile.write(try forgedPull.sealed(privateKey: stranger), to: forgedFile)
         let nodeBefore = try Mark(node: village)
         do {
             _ = try NodeBundles.import(village, from: forgedFile, nowMillis: TestCounty.now)
@@ -184,19 +192,15 @@ struct BundleTests {
             #expect(String(describing: error).contains("not signed by this node's hub"))
         }
         // The same, signed by the hub but changed afterwards.
-        let hubSigned = try JSON.parse(
-            try forgedPull.signed(privateKey: Array(county.hub.keys.signingKey.rawRepresentation)))
-        guard var pulled = hubSigned["bundle"]?.objectValue, var pieces = pulled["pulls"]?.arrayValue,
-            var piece = pieces.first?.objectValue
-        else { throw TestFailure("no bundle content") }
-        piece["cursor"] = JSON.integer(2_000)
-        pieces[0] = .object(piece)
-        pulled["pulls"] = .array(pieces)
+        let hubSigned = try forgedPull.sealed(privateKey: Array(county.hub.keys.signingKey.rawRepresentation))
         let changedFile = county.directory + "/changed.from-hub.hbundle"
         try BundleFile.write(
-            Gzip.compress(
-                JSON.object(["bundle": .object(pulled), "signature": hubSigned["signature"]!]).canonicalBytes),
-            to: changedFile)
+            try Self.withContent(hubSigned) { content in
+                guard var pieces = content["pulls"]?.arrayValue, var piece = pieces.first?.objectValue else { return }
+                piece["cursor"] = JSON.integer(2_000)
+                pieces[0] = .object(piece)
+                content["pulls"] = .array(pieces)
+            }, to: changedFile)
         #expect(throws: (any Error).self) {
             try NodeBundles.import(village, from: changedFile, nowMillis: TestCounty.now)
         }
@@ -214,5 +218,88 @@ struct BundleTests {
             #expect(String(describing: error).contains("was written for replica"))
         }
         #expect(try Mark(node: other) == otherBefore)
+    }
+
+    @Test("export pieces stop at the content budget, consecutive and whole, so a reader never refuses a genuine bundle")
+    func piecesStayWithinBudget() async throws {
+        let county = try TestCounty()
+        let village = try await county.node(name: "village-001", scope: TestCounty.village1, hubURL: nil)
+        for number in 1...12 { try village.household(in: TestCounty.village1, address: "\(number)组") }
+        let ops = try village.unpushedOps(limit: 100)
+        let sizes = ops.map { $0.json.canonicalBytes.count + 1 }
+        #expect(HearthProtocol.Bundle.pieces(of: ops, budget: HearthProtocol.Bundle.contentBudget) == [ops])
+        // A budget that holds the first piece's overhead and about five ops.
+        let budget = (1 << 10) + sizes.prefix(5).reduce(0, +) + 1
+        let pieces = HearthProtocol.Bundle.pieces(of: ops, budget: budget)
+        let carried = pieces.flatMap { $0 }
+        #expect(carried == Array(ops.prefix(carried.count)), "consecutive, from the first")
+        #expect(carried.count == 5)
+        #expect(pieces.count == 1)
+        // However small the budget, the first op goes, so an export always makes progress.
+        #expect(HearthProtocol.Bundle.pieces(of: ops, budget: 1).flatMap { $0 } == [ops[0]])
+    }
+
+    @Test("a hub export stops at its content budget, and the node gets the rest in the next bundle once it confirms")
+    func hubExportResumes() async throws {
+        let county = try TestCounty()
+        let service = county.service()
+        // An online township gives the hub twelve households in village 001.
+        try await withRunningHub(service) { url in
+            let township = try await county.node(name: "town-101", scope: TestCounty.township, hubURL: url)
+            for number in 1...12 { try township.household(in: TestCounty.village1, address: "\(number)组") }
+            try await county.sync(township, url: url)
+        }
+        let village = try await county.node(name: "village-001", scope: TestCounty.village1, hubURL: nil)
+        let registration = county.directory + "/register.hbundle"
+        _ = try NodeBundles.export(village, to: registration)
+        _ = try service.importBundle(try BundleFile.read(registration))
+        let held = try county.hub.opCount()
+
+        // Room for a few ops only: the export stops there.
+        let (small, first) = try service.exportBundle(forNode: "village-001", budget: 2_000)
+        #expect(small.count < 2_000)
+        #expect(first > 0 && first < held, "exported \(first) of \(held)")
+        try BundleFile.write(small, to: county.directory + "/first.from-hub.hbundle")
+        let received = try NodeBundles.import(
+            village, from: county.directory + "/first.from-hub.hbundle", nowMillis: TestCounty.now)
+        #expect(received.ops == first)
+        // Until the node confirms, the hub's next export starts at the same place.
+        #expect(try service.exportBundle(forNode: "village-001", budget: 2_000).ops == first)
+
+        // The node's next bundle confirms its cursor; the hub's next export brings the rest.
+        let confirm = county.directory + "/confirm.hbundle"
+        _ = try NodeBundles.export(village, to: confirm)
+        _ = try service.importBundle(try BundleFile.read(confirm))
+        let (rest, second) = try service.exportBundle(forNode: "village-001")
+        #expect(first + second == held)
+        try BundleFile.write(rest, to: county.directory + "/rest.from-hub.hbundle")
+        _ = try NodeBundles.import(
+            village, from: county.directory + "/rest.from-hub.hbundle", nowMillis: TestCounty.now)
+        try ConvergenceTests.expectSameAsHub(village, hub: county.hub)
+    }
+
+    /// A sealed bundle with its content changed and its header (and signature) kept: the
+    /// header then still names the old length, so the content is padded or cut to it, and only
+    /// the hash tells.
+    static func withContent(_ file: [UInt8], _ change: (inout [String: JSON]) -> Void) throws -> [UInt8] {
+        let sealed = try SealedBundle(reading: file)
+        guard var content = try JSON.parse(try Gzip.decompress(sealed.compressedContent)).objectValue else {
+            throw TestFailure("no bundle content")
+        }
+        change(&content)
+        var compressed = Gzip.compress(JSON.object(content).canonicalBytes)
+        let length = sealed.header.contentBytes
+        compressed = compressed.count >= length
+            ? Array(compressed.prefix(length)) : compressed + [UInt8](repeating: 0, count: length - compressed.count)
+        return Array(file.prefix(file.count - length)) + compressed
+    }
+
+    /// A sealed bundle with a field of its header changed and its signature kept.
+    static func withHeader(_ file: [UInt8], _ change: (inout [String: JSON]) -> Void) throws -> [UInt8] {
+        let sealed = try SealedBundle(reading: file)
+        guard var header = sealed.header.json.objectValue else { throw TestFailure("no bundle header") }
+        change(&header)
+        let line = JSON.object(["header": .object(header), "signature": .string(sealed.signature)]).canonicalBytes
+        return SealedBundle.magic + line + [UInt8(ascii: "\n")] + sealed.compressedContent
     }
 }

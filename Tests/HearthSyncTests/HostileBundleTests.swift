@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import HearthClient
 import HearthCore
@@ -52,16 +53,25 @@ struct HostileBundleTests {
             return path
         }
 
-        /// The content of a genuine bundle file, changed by `change` and signed again by `key`
+        /// The content of a genuine bundle file, changed by `change` and sealed again by `key`
         /// (so only the change is wrong, not the signature).
         func resigned(_ path: String, key: [UInt8], _ change: (inout [String: JSON]) -> Void) throws -> [UInt8] {
-            let document = try JSON.parse(try BundleFile.read(path))
-            guard var content = document["bundle"]?.objectValue else { throw TestFailure("no bundle content") }
+            let sealed = try SealedBundle(reading: try BundleFile.read(path))
+            guard var content = try JSON.parse(try Gzip.decompress(sealed.compressedContent)).objectValue else {
+                throw TestFailure("no bundle content")
+            }
             change(&content)
-            let bytes = JSON.object(content).canonicalBytes
-            let signature = try Signer.sign(Signer.bundleMessage(bytes), with: key)
-            return Gzip.compress(
-                JSON.object(["bundle": .object(content), "signature": .string(signature)]).canonicalBytes)
+            return try SealedBundle.seal(
+                kind: sealed.header.kind, from: sealed.header.from, to: sealed.header.to,
+                registration: sealed.header.registration, content: JSON.object(content).canonicalBytes, privateKey: key)
+        }
+
+        /// A bundle file laid out by hand: `header` (its fields as given, even when they lie about
+        /// the content) signed by `key`, then `content` as given.
+        static func handSealed(_ header: BundleHeader, content: [UInt8], key: [UInt8]) throws -> [UInt8] {
+            let signature = try Signer.sign(Signer.bundleMessage(header.json.canonicalBytes), with: key)
+            let line = JSON.object(["header": header.json, "signature": .string(signature)]).canonicalBytes
+            return SealedBundle.magic + line + [UInt8(ascii: "\n")] + content
         }
 
         var villageKey: [UInt8] { Array(village.keys.signingKey.rawRepresentation) }
@@ -92,10 +102,14 @@ struct HostileBundleTests {
     func hubRefusesDamagedBundles() async throws {
         let setting = try await Setting()
         let genuine = Array(try Data(contentsOf: URL(fileURLWithPath: setting.nodeBundle)))
+        // Both inside the compressed content, after the header.
         var flipped = genuine
-        flipped[flipped.count / 2] ^= 0x01
+        flipped[flipped.count - 12] ^= 0x01
         let cases: [(name: String, path: String, says: String)] = [
-            ("truncated", try setting.file("truncated.hbundle", Array(genuine.prefix(genuine.count / 2))), "truncated"),
+            (
+                "truncated", try setting.file("truncated.hbundle", Array(genuine.prefix(genuine.count - 30))),
+                "truncated"
+            ),
             ("a flipped byte", try setting.file("flipped.hbundle", flipped), "damaged"),
             (
                 "protocol version 2",
@@ -167,11 +181,12 @@ struct HostileBundleTests {
         let setting = try await Setting()
         let hubBundle = try await setting.hubBundle()
         let genuine = Array(try Data(contentsOf: URL(fileURLWithPath: hubBundle)))
+        // Both inside the compressed content, after the header.
         var flipped = genuine
-        flipped[flipped.count / 2] ^= 0x01
+        flipped[flipped.count - 12] ^= 0x01
         let cases: [(name: String, path: String, says: String)] = [
             (
-                "truncated", try setting.file("h-truncated.hbundle", Array(genuine.prefix(genuine.count / 2))),
+                "truncated", try setting.file("h-truncated.hbundle", Array(genuine.prefix(genuine.count - 30))),
                 "truncated"
             ),
             ("a flipped byte", try setting.file("h-flipped.hbundle", flipped), "damaged"),
@@ -203,5 +218,86 @@ struct HostileBundleTests {
         }
         // The genuine file still imports.
         #expect(try NodeBundles.import(setting.village, from: hubBundle, nowMillis: TestCounty.now).applied == 1)
+    }
+
+    /// The village's genuine bundle as the hub would read it: its header and its content.
+    static func genuineParts(_ setting: Setting) throws -> (header: BundleHeader, content: [UInt8]) {
+        let sealed = try SealedBundle(reading: try BundleFile.read(setting.nodeBundle))
+        return (sealed.header, try Gzip.decompress(sealed.compressedContent))
+    }
+
+    @Test("a gzip bomb under a stranger's signature is refused for its signature, before a byte of it is inflated")
+    func strangersBombRefusedUninflated() async throws {
+        let setting = try await Setting()
+        let (genuine, _) = try Self.genuineParts(setting)
+        // 20 MB of spaces: as JSON it is nothing, so a hub that inflated it first would say "not JSON".
+        let inflated = [UInt8](repeating: UInt8(ascii: " "), count: 20 << 20)
+        let bomb = Gzip.compress(inflated)
+        let header = BundleHeader(
+            kind: .nodeToHub, from: genuine.from, to: genuine.to, registration: genuine.registration,
+            contentBytes: bomb.count, contentSHA256: Signer.sha256Hex(bomb), inflatedBytes: inflated.count)
+        let stranger = Array(Curve25519.Signing.PrivateKey().rawRepresentation)
+        let path = try setting.file("bomb.hbundle", try Setting.handSealed(header, content: bomb, key: stranger))
+        let before = try Mark(hub: setting.county.hub)
+        let refusal = Self.hubRefusal(setting, path)
+        #expect(refusal?.contains("signature does not verify") == true, "\(refusal ?? "imported")")
+        #expect(try Mark(hub: setting.county.hub) == before)
+        #expect(try setting.county.hub.node(setting.village.info.id) == nil)
+    }
+
+    @Test("a signed bundle whose content inflates past what its header declares is refused, inflated no further")
+    func contentPastItsHeaderRefused() async throws {
+        let setting = try await Setting()
+        let (genuine, content) = try Self.genuineParts(setting)
+        // The genuine content followed by 20 MB of spaces (still one JSON document), declared at its genuine size.
+        let swollen = Gzip.compress(content + [UInt8](repeating: UInt8(ascii: " "), count: 20 << 20))
+        let header = BundleHeader(
+            kind: .nodeToHub, from: genuine.from, to: genuine.to, registration: genuine.registration,
+            contentBytes: swollen.count, contentSHA256: Signer.sha256Hex(swollen), inflatedBytes: content.count)
+        let path = try setting.file(
+            "swollen.hbundle", try Setting.handSealed(header, content: swollen, key: setting.villageKey))
+        let before = try Mark(hub: setting.county.hub)
+        let refusal = Self.hubRefusal(setting, path)
+        #expect(refusal?.contains("inflates past \(content.count) bytes") == true, "\(refusal ?? "imported")")
+        #expect(try Mark(hub: setting.county.hub) == before)
+        #expect(try setting.county.hub.node(setting.village.info.id) == nil)
+        #expect(try setting.service.importBundle(try BundleFile.read(setting.nodeBundle)).applied == 2)
+    }
+
+    @Test("a bundle whose signed header declares content past WireLimits.maxBundleBytes is refused from its header")
+    func oversizedDeclarationRefused() async throws {
+        let setting = try await Setting()
+        let (genuine, content) = try Self.genuineParts(setting)
+        let compressed = Gzip.compress(content)
+        let header = BundleHeader(
+            kind: .nodeToHub, from: genuine.from, to: genuine.to, registration: genuine.registration,
+            contentBytes: compressed.count, contentSHA256: Signer.sha256Hex(compressed),
+            inflatedBytes: WireLimits.maxBundleBytes + 1)
+        let path = try setting.file(
+            "declared.hbundle", try Setting.handSealed(header, content: compressed, key: setting.villageKey))
+        let refusal = Self.hubRefusal(setting, path)
+        #expect(
+            refusal?.contains("a bundle holds at most \(WireLimits.maxBundleBytes)") == true, "\(refusal ?? "imported")")
+        #expect(try setting.county.hub.node(setting.village.info.id) == nil)
+    }
+
+    @Test("a file over WireLimits.maxBundleBytes is refused unread; a bundle in the old gzip format is named as such")
+    func oversizedAndOldFilesRefused() async throws {
+        let setting = try await Setting()
+        let large = setting.county.directory + "/large.hbundle"
+        #expect(FileManager.default.createFile(atPath: large, contents: Data(SealedBundle.magic)))
+        let handle = try #require(FileHandle(forWritingAtPath: large))
+        try handle.truncate(atOffset: UInt64(WireLimits.maxBundleBytes + 1))
+        try handle.close()
+        #expect(throws: BundleFile.Failure.self) { try BundleFile.read(large) }
+        do {
+            _ = try BundleFile.read(large)
+        } catch {
+            #expect(String(describing: error).contains("larger than \(WireLimits.maxBundleBytes) bytes"))
+        }
+        // What an earlier Hearth wrote: gzip of the signed JSON.
+        let old = try setting.file("old.hbundle", Gzip.compress(Array("{\"bundle\":{},\"signature\":\"\"}".utf8)))
+        #expect(Self.hubRefusal(setting, old)?.contains("format of an earlier Hearth") == true)
+        #expect(Self.nodeRefusal(setting, old)?.contains("format of an earlier Hearth") == true)
     }
 }

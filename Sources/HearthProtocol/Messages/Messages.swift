@@ -66,6 +66,13 @@ public enum WireLimits {
     /// limit) is far below; a bigger op is refused whole, before it can be quarantined, logged
     /// or sent on to other nodes, whose pull answers it would swell past their limits.
     public static let maxOpBytes = 64 << 10
+    /// Largest registration body, as sent and after inflating. A registration (secret, replica
+    /// id, public key, name) is a few hundred bytes, and the hub reads it before it knows who
+    /// sent it: a stranger can make the hub read and inflate this much and no more.
+    public static let maxRegisterBytes = 4 << 10
+    /// Largest bundle file, and largest bundle content after inflating: a bundle is read whole,
+    /// like a message, and holds no more than a message may.
+    public static let maxBundleBytes = maxInflatedBytes
 }
 
 /// A node's own ops the hub has not acknowledged, with the signed head of the node's chain.

@@ -5,7 +5,7 @@ import HearthCore
 /// Ed25519 signing and verification over the exact strings Protocol/sync.md defines.
 ///
 /// Every signed string starts with a purpose tag (`hearth-chain-v1`, `hearth-request-v1`,
-/// `hearth-response-v1`, `hearth-bundle-v1`) so a signature made for one purpose can never
+/// `hearth-response-v1`, `hearth-bundle-v2`) so a signature made for one purpose can never
 /// be replayed as another.
 public enum Signer {
     public static func sign(_ message: [UInt8], with privateKey: [UInt8]) throws -> String {
@@ -49,9 +49,11 @@ public enum Signer {
         return Array("hearth-response-v1\n\(nonce)\n\(status)\n\(sha256Hex(body))\(time)".utf8)
     }
 
-    /// What the sender of a file bundle signs: the bundle's canonical content.
-    public static func bundleMessage(_ content: [UInt8]) -> [UInt8] {
-        Array("hearth-bundle-v1\n".utf8) + Array(sha256Hex(content).utf8)
+    /// What the sender of a file bundle signs: the canonical bytes of the bundle's header, which
+    /// holds the length and SHA-256 of the compressed content, so the signature is checked
+    /// before anything is inflated. (Version 1 signed the inflated content.)
+    public static func bundleMessage(_ header: [UInt8]) -> [UInt8] {
+        Array("hearth-bundle-v2\n".utf8) + Array(sha256Hex(header).utf8)
     }
 
     public static func sha256Hex(_ bytes: [UInt8]) -> String {

@@ -7,8 +7,9 @@ import HearthStore
 
 /// `hearth bench sync`: a county-sized night over loopback. Village nodes full of households
 /// and members, each with a day's edits, push to a hub running as its own process; township
-/// nodes then pull their villages. Reports time, the hub's op rate, bytes per op on the wire
-/// and the hub process's peak memory.
+/// nodes then pull their villages. Reports time, the hub's op rate, bytes per op on the wire,
+/// the hub process's peak memory, and how fast `/healthz` and `/metrics` answer while the
+/// hub applies the pushes.
 struct SyncBench {
     let directory: String
     let villages: Int
@@ -27,6 +28,9 @@ struct SyncBench {
         var pulledOps = 0
         var pulledBytes = 0
         var hubPeakKiB = 0
+        /// `/healthz` and `/metrics` answer times measured while the villages pushed.
+        var health = LatencyProbe.Figures(samples: [], failures: 0)
+        var metrics = LatencyProbe.Figures(samples: [], failures: 0)
     }
 
     func run() async throws -> Result {
@@ -70,9 +74,22 @@ struct SyncBench {
             try node.setHubURL(url)
         }
 
+        // While the villages push, two probes ask the hub's unauthenticated endpoints over
+        // HTTP: they should answer at once however busy the database is.
+        let health = LatencyProbe(url: url + "/healthz")
+        let metrics = LatencyProbe(url: url + "/metrics")
+        health.start()
+        metrics.start()
         let pushStart = Date()
-        let pushed = try await syncAll(villageNodes, url: url)
+        let pushed: [SyncSummary]
+        do { pushed = try await syncAll(villageNodes, url: url) } catch {
+            _ = await health.stop()
+            _ = await metrics.stop()
+            throw error
+        }
         result.pushSeconds = Date().timeIntervalSince(pushStart)
+        result.health = await health.stop()
+        result.metrics = await metrics.stop()
         result.pushedBytes = pushed.reduce(0) { $0 + $1.pushedBytes + $1.pulledBytes }
         let pullStart = Date()
         let pulled = try await syncAll(townshipNodes.map(\.0), url: url)

@@ -51,7 +51,7 @@ struct BenchSync: AsyncParsableCommand {
     @Option(help: "Households in the county (spread over the villages).") var households = 30_000
     @Option(name: .customLong("members"), help: "Members per household.") var members = 3
     @Option(help: "Edits per village in the day.") var edits = 50
-    @Option(help: "Nodes syncing at once.") var concurrency = 8
+    @Option(help: "Nodes syncing at once (20: a township's villages all pushing together).") var concurrency = 20
     @Flag(help: "Print one JSON document.") var json = false
 
     func run() async throws {
@@ -76,6 +76,16 @@ struct BenchSync: AsyncParsableCommand {
                     "push_bytes_per_op": .integer(Int64(bytesPerOp)),
                     "pull_bytes_per_op": .integer(Int64(Double(result.pulledBytes) / Double(max(1, result.pulledOps)))),
                     "hub_peak_kib": .integer(Int64(result.hubPeakKiB)),
+                    "concurrency": .integer(Int64(concurrency)),
+                    "healthz_p50_us": .integer(Int64(result.health.p50 * 1e6)),
+                    "healthz_p99_us": .integer(Int64(result.health.p99 * 1e6)),
+                    "healthz_max_us": .integer(Int64(result.health.max * 1e6)),
+                    "healthz_requests": .integer(Int64(result.health.samples.count)),
+                    "healthz_failures": .integer(Int64(result.health.failures)),
+                    "metrics_p50_us": .integer(Int64(result.metrics.p50 * 1e6)),
+                    "metrics_p99_us": .integer(Int64(result.metrics.p99 * 1e6)),
+                    "metrics_max_us": .integer(Int64(result.metrics.max * 1e6)),
+                    "metrics_failures": .integer(Int64(result.metrics.failures)),
                 ]))
             } else {
                 print("ops pushed by villages   \(result.ops)")
@@ -83,6 +93,14 @@ struct BenchSync: AsyncParsableCommand {
                 print(String(format: "pull (hub -> townships)  %.1f s, %d ops, %.0f bytes/op", result.pullSeconds, result.pulledOps, Double(result.pulledBytes) / Double(max(1, result.pulledOps))))
                 print(String(format: "total sync time          %.1f s", total))
                 print("hub peak memory (VmHWM)  \(result.hubPeakKiB / 1024) MiB")
+                for (path, figures) in [("/healthz", result.health), ("/metrics", result.metrics)] {
+                    print(
+                        "\(path.padding(toLength: 9, withPad: " ", startingAt: 0)) during push "
+                            + String(
+                                format: "p50 %.1f ms, p99 %.1f ms, max %.1f ms (%d answers, %d failed; %d nodes at once)",
+                                figures.p50 * 1000, figures.p99 * 1000, figures.max * 1000, figures.samples.count,
+                                figures.failures, concurrency))
+                }
             }
         }
     }

@@ -127,6 +127,14 @@ struct HubServe: AsyncParsableCommand {
     @Option(help: "Port to listen on (0 picks a free one and prints it).") var port: Int
     @Option(name: .customLong("tls-cert"), help: "PEM certificate chain.") var tlsCert: String?
     @Option(name: .customLong("tls-key"), help: "PEM private key.") var tlsKey: String?
+    @Option(
+        name: .customLong("idle-timeout"),
+        help: "Seconds a connection may sit idle (no request being read or answered) before the hub closes it.")
+    var idleTimeout: Double = 30
+    @Option(
+        name: .customLong("max-connections"),
+        help: "Most connections open at once; one accepted past this is closed at once, and the node tries again.")
+    var maxConnections: Int = ConnectionLimits.standard.maxConnections
 
     func run() async throws {
         try await guardedAsync {
@@ -134,6 +142,12 @@ struct HubServe: AsyncParsableCommand {
             guard hub.info.role == .hub else { throw CLIError.usage("\(hub.path) is a node's replica, not a hub's") }
             let loopback = host == "127.0.0.1" || host == "localhost" || host == "::1"
             guard (tlsCert == nil) == (tlsKey == nil) else { throw CLIError.usage("give both --tls-cert and --tls-key") }
+            guard idleTimeout.isFinite, idleTimeout > 0, idleTimeout <= 86_400 else {
+                throw CLIError.usage("--idle-timeout must be more than 0 and at most 86400 seconds")
+            }
+            guard maxConnections > 0 else { throw CLIError.usage("--max-connections must be at least 1") }
+            let limits = ConnectionLimits(
+                idleTimeout: .milliseconds(Int64((idleTimeout * 1000).rounded(.up))), maxConnections: maxConnections)
             var logger = Logger(label: "hearth.hub")
             logger.logLevel = .info
             let service = HubService(replica: hub, logger: logger, clock: { nowMillis() })
@@ -144,7 +158,9 @@ struct HubServe: AsyncParsableCommand {
                 }
                 printError("serving plain HTTP on loopback: for tests and demos only; nodes elsewhere need TLS")
             }
-            try await service.serve(host: host, port: port, tlsCertificate: tlsCert, tlsKey: tlsKey, stopOnSignals: true) { bound in
+            try await service.serve(
+                host: host, port: port, tlsCertificate: tlsCert, tlsKey: tlsKey, limits: limits, stopOnSignals: true
+            ) { bound in
                 // Written unbuffered: scripts and tests wait for this line to learn the port.
                 let name = ScreenText.escaped(hub.info.name)
                 FileHandle.standardOutput.write(Data("hub \(name) serving \(scheme)://\(host):\(bound)\n".utf8))
