@@ -54,6 +54,7 @@ struct SimulationTests {
         (10268, 8, 300, "an R8 edit released from quarantine was logged where its record no longer was"),
         (10145, 8, 300, "a compensation for a record that left the author's scope waited forever there"),
         (10059, 8, 300, "the same"),
+        (90195, 5, 500, "a move of a record whose creation was held at the desk waited forever in its new village"),
     ]
 
     @Test("the seeds that found bugs pass")

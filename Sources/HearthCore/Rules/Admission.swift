@@ -108,14 +108,28 @@ public enum Admission {
         let foreign = AdmissionRefusal(
             rule: "R14", "R14: \(op.record) is not a record of this node's scope \(writer.value)")
         let held: String?
+        let accepted: Bool
         if let state = try lookup.state(of: op.record) {
             held = state.resolution(of: "village").value.textValue
+            accepted = true
         } else {
             held = try lookup.quarantinedVillage(of: op.record)
+            accepted = false
         }
         guard let current = held, let code = try? DivisionCode.parse(current, field: "village"), writer.contains(code)
         else { return .refused(foreign) }
         if case .text(let target)? = op.fields["village"], target != current {
+            // A record whose creation waits at the desk is not moved: the move would be logged
+            // in the new village while its past stays held in the old one, and should the desk
+            // discard the creation, the new village's nodes would wait for it forever (found by
+            // the simulation, seed 90195). Once the creation is released, so can the move be.
+            guard accepted else {
+                return .refused(
+                    AdmissionRefusal(
+                        rule: "R11",
+                        "R11: \(op.record) is not accepted yet (its creating op is held at the desk); "
+                            + "it moves once the desk has released it"))
+            }
             guard writer.level != .village else {
                 return .refused(
                     AdmissionRefusal(

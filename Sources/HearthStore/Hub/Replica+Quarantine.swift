@@ -68,6 +68,18 @@ extension Replica {
                     reason: "\(dot) was refused for jurisdiction (R14): it cannot be released; discard it, "
                         + "and have the record's own village, its township or the county make the change"))
         }
+        // A move of a record the hub holds in no village (its creation held, or discarded, at
+        // the desk) would be logged in the new village with a past no node there will ever get
+        // (found by the simulation, seed 90195).
+        if !op.createsRecord, op.fields["village"] != nil,
+            try state(of: op.record)?.resolution(of: "village").value.textValue == nil
+        {
+            throw .invalid(
+                InputError(
+                    field: "id",
+                    reason: "\(dot) moves \(op.record), which the hub holds in no village (its creation is held or "
+                        + "was discarded): release the creation first, or discard this op"))
+        }
         // An edit made for a village the record has since left (R8) would be logged where the
         // record no longer is: the nodes holding it would never receive it, and those of the
         // village it left would hold it waiting (found by the simulation). Discard it instead.

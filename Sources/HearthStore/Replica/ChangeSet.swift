@@ -119,9 +119,16 @@ public struct ChangeSet {
         let current = try state(of: refused.record)
         var context = current?.clock ?? .empty
         context.add(refused.dot)
+        // A record the hub never accepted (its creation refused) has no village of its own: its
+        // compensations go where its creation was made, with the ones before them, so no node
+        // holds one waiting for another logged elsewhere (found by the simulation, seed 90195).
+        let creation = try DatabaseValue.fetchOne(
+            database, sql: "SELECT body FROM quarantine WHERE replica = ? AND counter = ?",
+            arguments: [refused.record.creator.replica.value, Int64(refused.record.creator.counter)]
+        )?.loggedOp.flatMap { $0.record == refused.record ? $0.scope : nil }
         let village =
             current.flatMap { ChangeSet.text($0, "village") }.flatMap { try? DivisionCode.parse($0, field: "village") }
-            ?? refused.scope
+            ?? creation ?? refused.scope
         try emit(
             record: refused.record, village: village, fields: fields, context: context, cause: cause,
             voids: [refused.dot], target: target)
