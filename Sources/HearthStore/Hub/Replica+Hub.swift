@@ -184,6 +184,7 @@ extension Replica {
     ) throws(ReplicaError) -> PushOutcome {
         var held: [(dot: Dot, reason: String)] = []
         var alreadyHeld = 0
+        var heldHashes: [Int64: String]?
         let last = ops.last?.dot.counter ?? node.ackedCounter
         let report = try integrate(
             ops, nowMillis: nowMillis,
@@ -193,7 +194,8 @@ extension Replica {
                 // "joining" the household it archived; found by the kill test). It is a duplicate, or
                 // a fork if its hash differs. Asked inside this transaction, so two pushes of one
                 // node at once cannot both judge the same op.
-                if op.dot.replica == node.replica, let heldHash = try Self.heldHash(db, op.dot) {
+                if heldHashes == nil { heldHashes = try Self.heldHashes(db, node: node.replica, ops: ops) }
+                if op.dot.replica == node.replica, let heldHash = heldHashes?[Int64(op.dot.counter)] {
                     guard heldHash == op.hash else { throw ReplicaError.fork(dot: op.dot) }
                     alreadyHeld += 1
                     return false
@@ -238,20 +240,24 @@ extension Replica {
     /// How many of one node's ops may wait at the hub for ops it does not hold (R11).
     public static let maxWaitingOps = 10_000
 
-    /// The hash of the op the hub holds under `dot`, in its log or its quarantine: the same op
-    /// again is a duplicate, another one under the same dot a fork. Both places must be asked
-    /// before an op is quarantined: a rule that refuses the second op of a fork would
-    /// otherwise keep it beside the first, and acknowledge both.
-    static func heldHash(_ db: Database, _ dot: Dot) throws -> String? {
+    /// The hashes of the ops the hub holds, in its log or its quarantine, under the batch's
+    /// counters of `node`: the same op again is a duplicate, another one under the same dot a
+    /// fork. Both places must be asked before an op is quarantined: a rule that refuses the
+    /// second op of a fork would otherwise keep it beside the first, and acknowledge both.
+    /// One range query per table for the whole batch, read in the applying transaction.
+    static func heldHashes(_ db: Database, node: ReplicaID, ops: [Op]) throws -> [Int64: String] {
+        let counters = ops.filter { $0.dot.replica == node }.map { Int64($0.dot.counter) }
+        guard let low = counters.min(), let high = counters.max() else { return [:] }
+        var hashes: [Int64: String] = [:]
         for table in ["ops", "quarantine"] {
-            if let hash = try String.fetchOne(
-                db.cachedStatement(sql: "SELECT hash FROM \(table) WHERE replica = ? AND counter = ?"),
-                arguments: [dot.replica.value, Int64(dot.counter)])
+            for row in try Row.fetchAll(
+                db, sql: "SELECT counter, hash FROM \(table) WHERE replica = ? AND counter BETWEEN ? AND ?",
+                arguments: [node.value, low, high])
             {
-                return hash
+                hashes[row["counter"]] = hashes[row["counter"]] ?? row["hash"]
             }
         }
-        return nil
+        return hashes
     }
 
     /// The hub's log after `cursor` for a node's scope, without the node's own ops, found
