@@ -55,10 +55,16 @@ struct PayrollTests {
             #expect(paidIDs.intersection([first, second]).count == 1, "the duplicated person is paid once")
             #expect(paidIDs.count == 2)
             #expect(!paidIDs.contains(deadEnrollment))
-            // October, the month of the death: left out as deceased.
-            let october = try county.hub.payroll(for: try Month.parse("2026-10", field: "month"), nowMillis: TestCounty.now)
-            #expect(october.leftOut["deceased"] == [deadEnrollment])
-            #expect(!october.rows.contains { $0.enrollment == deadEnrollment })
+            // October, the month of the death: paid by default (次月停发); left out as deceased
+            // once the county stops payment from the month of death (当月停发).
+            let octoberMonth = try Month.parse("2026-10", field: "month")
+            let october = try county.hub.payroll(for: octoberMonth, nowMillis: TestCounty.now)
+            #expect(october.rows.contains { $0.enrollment == deadEnrollment && $0.amount == Money(fen: 56_000) })
+            _ = try county.hub.setSetting(name: "death_month", value: "stopped", note: nil, author: "county", nowMillis: TestCounty.now)
+            let stopped = try county.hub.payroll(for: octoberMonth, nowMillis: TestCounty.now)
+            #expect(stopped.leftOut["deceased"] == [deadEnrollment])
+            #expect(!stopped.rows.contains { $0.enrollment == deadEnrollment })
+            _ = try county.hub.setSetting(name: "death_month", value: "paid", note: nil, author: "county", nowMillis: TestCounty.now)
             #expect(roll.leftOut["suspended"] == [suspended])
             #expect(roll.leftOut["no ID number (pending)"] == [pending])
             #expect(roll.leftOut["held (conflict or rule case)"]?.contains(held) == true)

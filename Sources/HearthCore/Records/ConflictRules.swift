@@ -66,7 +66,7 @@ public enum ConflictRules {
             return ["name", "id_number", "birth_date", "disability_grade", "vital_status", "death_date", "household"]
                 .contains(field)
         case .household: return ["income", "assets", "bank_card", "head", "type", "population"].contains(field)
-        case .visit, .standard, .lead: return false
+        case .visit, .standard, .lead, .setting: return false
         }
     }
 }

@@ -29,7 +29,7 @@ extension FieldKind {
                 && FieldValue.makeSet(members) == value
                 ? nil : "must be at most 64 short tags without commas, sorted and unique"
         case (.schedule, .text(let text)):
-            return AmountSchedule(text: text) != nil ? nil : "must be an amount schedule YYYY-MM:fen;…"
+            return AmountSchedule(text: text) != nil ? nil : "must be an amount schedule YYYY-MM:fen, YYYY-MM:std or YYYY-MM:std-fen, joined by ;"
         default:
             return "has the wrong type for a \(name) field"
         }
@@ -67,7 +67,7 @@ extension FieldKind {
             return fen <= Money.parseLimit.fen ? nil : "must be at most 100,000,000 yuan"
         case (.schedule, .text(let text)):
             guard let schedule = AmountSchedule(text: text) else { return nil }
-            return schedule.entries.allSatisfy({ $0.amount <= Money.parseLimit })
+            return schedule.largest <= Money.parseLimit
                 ? nil : "each amount must be at most 100,000,000 yuan a month"
         default:
             return nil

@@ -15,6 +15,7 @@ public enum RecordSchema {
         case .visit: return visit
         case .standard: return standard
         case .lead: return lead
+        case .setting: return setting
         }
     }
 
@@ -70,7 +71,7 @@ public enum RecordSchema {
         FieldSpec(
             "decision", .code(["pending", "approved", "rejected"]), .authority,
             "the approval decision; county over township over village"),
-        FieldSpec("amount", .schedule, .human, "monthly amount schedule, fen per month from each month"),
+        FieldSpec("amount", .schedule, .human, "monthly amount schedule: fen, the standard, or the standard less fen, from each month"),
         FieldSpec("start_month", .month, .human, "first month paid"),
         FieldSpec("end_month", .month, .human, "last month paid"),
         FieldSpec("exit_reason", .text(maxLength: 200), .lww, "why the enrollment ended"),
@@ -79,6 +80,7 @@ public enum RecordSchema {
         FieldSpec(
             "recommendation", .code(["approve", "reject"]), .lww,
             "a recommendation below the program's approving rank (R7)"),
+        FieldSpec("suspended_from", .month, .lww, "the first month a suspension withholds"),
     ]
 
     public static let visit: [FieldSpec] = [
@@ -98,6 +100,14 @@ public enum RecordSchema {
         FieldSpec("from_month", .month, .lww, "first month the standard is in force (提标 month)"),
         FieldSpec("amount", .money, .human, "the standard, fen per person per month"),
         FieldSpec("note", .text(maxLength: 500), .lww, "free note, e.g. the document that set it"),
+    ]
+
+    /// County configuration like standards: under the county-wide code, written by the hub.
+    public static let setting: [FieldSpec] = [
+        FieldSpec("village", .division, .lww, "the county-wide code `<county>000000`: every node of the county holds it"),
+        FieldSpec("name", .code(CountySetting.allCases.map(\.rawValue)), .lww, "which setting"),
+        FieldSpec("value", .text(maxLength: 64), .human, "the setting's value"),
+        FieldSpec("note", .text(maxLength: 500), .lww, "free note, e.g. the document that decided it"),
     ]
 
     public static let leadStatusOrder = ["open", "confirmed", "refuted"]

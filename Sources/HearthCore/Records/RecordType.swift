@@ -8,6 +8,8 @@ public enum RecordType: String, Hashable, Sendable, CaseIterable, Comparable {
     case standard
     /// A problem lead (问题线索) from a cross-check against another department's list.
     case lead
+    /// A county setting (the month-of-death rule, …): configuration, written by the hub only.
+    case setting
 
     /// The SQLite table that holds the current state of this kind of record.
     public var table: String {
@@ -18,6 +20,7 @@ public enum RecordType: String, Hashable, Sendable, CaseIterable, Comparable {
         case .visit: return "visits"
         case .standard: return "standards"
         case .lead: return "leads"
+        case .setting: return "settings"
         }
     }
 
@@ -30,6 +33,7 @@ public enum RecordType: String, Hashable, Sendable, CaseIterable, Comparable {
         case .visit: return "V"
         case .standard: return "S"
         case .lead: return "L"
+        case .setting: return "C"
         }
     }
 

@@ -128,12 +128,13 @@ extension Replica {
                 guard status == "approved" else {
                     throw InputError(field: "enrollment", reason: "\(enrollment) is \(status); only an approved one is suspended")
                 }
-                fields = ["status": .text("suspended")]
+                // Withheld from this month on; months before it stay as paid (never recovered).
+                fields = ["status": .text("suspended"), "suspended_from": .text(changes.today().month.description)]
             case .resume:
                 guard status == "suspended" else {
                     throw InputError(field: "enrollment", reason: "\(enrollment) is \(status); only a suspended one is resumed")
                 }
-                fields = ["status": .text("approved")]
+                fields = ["status": .text("approved"), "suspended_from": .null]
             }
             if let note { fields["note"] = .text(try Checks.text(note, field: "note", maxLength: 500)) }
             try changes.refuseIfInConflict(state, fields)

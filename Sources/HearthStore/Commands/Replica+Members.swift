@@ -122,15 +122,12 @@ extension ChangeSet {
             database, sql: "SELECT id FROM enrollments WHERE member = ? AND status != 'exited' ORDER BY id",
             arguments: [member.value])
         var ended: [RecordID] = []
+        let rules = try Replica.countyRules(database)
         for text in enrollments {
             guard let enrollment = RecordID(text) else { continue }
             let enrollmentState = try existing(enrollment, field: "enrollment")
-            var end = death.month
-            if let start = ChangeSet.text(enrollmentState, "start_month"),
-                let startMonth = try? Month.parse(start, field: "start"), startMonth > end
-            {
-                end = startMonth
-            }
+            let start = ChangeSet.text(enrollmentState, "start_month").flatMap { try? Month.parse($0, field: "start") }
+            let end = rules.endMonth(death: death, start: start)
             try update(
                 enrollment,
                 fields: ["status": .text("exited"), "end_month": .text(end.description), "exit_reason": .text("death")],

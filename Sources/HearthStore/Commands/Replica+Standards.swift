@@ -64,6 +64,7 @@ extension Replica {
     public func payingSchedule(of enrollment: RecordID) throws(ReplicaError) -> AmountSchedule? {
         let table = try standardTable()
         return try read { db in
+            let rules = try Replica.countyRules(db)
             guard
                 let row = try Row.fetchOne(
                     db,
@@ -74,7 +75,7 @@ extension Replica {
                 let program = Program(rawValue: row["program"] as String? ?? ""),
                 let own = (row["amount"] as String?).flatMap(AmountSchedule.init(text:))
             else { return nil }
-            return table.effective(own, program: program, member: row)
+            return table.effective(own, program: program, member: row, rules: rules)
         }
     }
 
@@ -94,11 +95,11 @@ extension Replica {
 }
 
 extension StandardTable {
-    /// ``effective(_:program:grade:birth:)`` for a row carrying the member's
+    /// ``effective(_:program:grade:birth:rules:)`` for a row carrying the member's
     /// `disability_grade` and `birth_date` columns, as the roll and `show` read them.
-    func effective(_ schedule: AmountSchedule, program: Program, member row: Row) -> AmountSchedule {
+    func effective(_ schedule: AmountSchedule, program: Program, member row: Row, rules: CountyRules) -> AmountSchedule {
         effective(
             schedule, program: program, grade: (row["disability_grade"] as Int64?).map { Int($0) },
-            birth: (row["birth_date"] as String?).flatMap { try? CivilDate.parse($0, field: "birth") })
+            birth: (row["birth_date"] as String?).flatMap { try? CivilDate.parse($0, field: "birth") }, rules: rules)
     }
 }

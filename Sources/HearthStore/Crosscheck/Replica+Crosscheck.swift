@@ -152,7 +152,7 @@ extension Replica {
                         .lead, village: village, fields: fields, cause: "cross-check against the \(source.rawValue) list, line \(plan.row.line)")
                     for enrollment in toSuspend {
                         try changes.update(
-                            enrollment, fields: ["status": .text("suspended")],
+                            enrollment, fields: ["status": .text("suspended"), "suspended_from": .text(changes.today().month.description)],
                             cause: "death reported by a cross-check (lead \(lead)): suspended pending verification")
                     }
                     outcome.suspended += toSuspend

@@ -97,7 +97,7 @@ extension Replica {
                 else { continue }
                 try changes.refuseIfInConflict(current, ["status": .null])
                 try changes.update(
-                    enrollment, fields: ["status": .text("approved")],
+                    enrollment, fields: ["status": .text("approved"), "suspended_from": .null],
                     cause: "death report refuted (lead \(lead)): payments resume")
                 resumed.append(enrollment)
             }
@@ -105,11 +105,14 @@ extension Replica {
         }.result
     }
 
-    /// Money paid for months from a person's death on: every deceased member with a date of
+    /// Money paid for months after the last one a death leaves paid (the county's death-month
+    /// rule: through the month of death, or before it): every deceased member with a date of
     /// death whose locked rolls (what was actually paid, net of recoveries already made) carry
-    /// such months. What is owed back (追缴) once the death is confirmed.
+    /// such months. What is owed back (追缴) once the death is confirmed; the next roll carries
+    /// the same months as recovery lines.
     public func recoveryReport() throws(ReplicaError) -> [RecoveryLine] {
         try read { db in
+            let rules = try Replica.countyRules(db)
             var lines: [RecoveryLine] = []
             for row in try Row.fetchAll(
                 db,
@@ -125,7 +128,7 @@ extension Replica {
                 for paid in try Row.fetchAll(
                     db,
                     sql: "SELECT for_month, sum(amount_fen) AS fen FROM roll_lines WHERE member = ? AND for_month >= ? GROUP BY for_month",
-                    arguments: [member.value, died.month.description])
+                    arguments: [member.value, rules.lastPaidMonth(death: died).adding(months: 1).description])
                 {
                     guard let month = try? Month.parse(paid["for_month"] as String, field: "month") else { continue }
                     byMonth[month] = paid["fen"]

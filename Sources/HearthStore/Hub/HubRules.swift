@@ -20,6 +20,7 @@ enum HubRules {
                 ORDER BY e.id
                 """)
         try settleEndMonthsAfterDeath(&changes)
+        let rules = try Replica.countyRules(changes.database)
         for row in rows {
             guard let enrollment = RecordID(row["enrollment"]), let member = RecordID(row["member"]),
                 let memberState = try changes.state(of: member)
@@ -31,12 +32,9 @@ enum HubRules {
                 changes.database, sql: "SELECT count(*) FROM decisions WHERE rule = 'R1' AND record = ? AND trigger = ?",
                 arguments: [enrollment.value, trigger]) ?? 0
             guard already == 0 else { continue }
-            var end = (row["death"] as String?).flatMap { try? CivilDate.parse($0, field: "death") }?.month
-            if let start = (row["start"] as String?).flatMap({ try? Month.parse($0, field: "start") }), let current = end,
-                start > current
-            {
-                end = start
-            }
+            let start = (row["start"] as String?).flatMap { try? Month.parse($0, field: "start") }
+            let end = (row["death"] as String?).flatMap { try? CivilDate.parse($0, field: "death") }
+                .map { rules.endMonth(death: $0, start: start) }
             var fields: [String: FieldValue] = ["status": .text("exited"), "exit_reason": .text("death")]
             if let end { fields["end_month"] = .text(end.description) }
             changes.author = "rule R1"
@@ -72,12 +70,13 @@ extension HubRules {
                   AND (m.conflicts IS NULL OR m.conflicts NOT LIKE '%death_date%')
                 ORDER BY e.id
                 """)
+        let rules = try Replica.countyRules(changes.database)
         for row in rows {
             guard let enrollment = RecordID(row["enrollment"] as String), let member = RecordID(row["member"] as String),
                 let memberState = try changes.state(of: member),
-                var end = (row["death"] as String?).flatMap({ try? CivilDate.parse($0, field: "death") })?.month
+                let died = (row["death"] as String?).flatMap({ try? CivilDate.parse($0, field: "death") })
             else { continue }
-            if let start = (row["start"] as String?).flatMap({ try? Month.parse($0, field: "start") }), start > end { end = start }
+            let end = rules.endMonth(death: died, start: (row["start"] as String?).flatMap { try? Month.parse($0, field: "start") })
             let trigger = memberState.registers["death_date"]?.entries.map(\.dot.description).sorted().joined(separator: ",") ?? ""
             let already = try Int.fetchOne(
                 changes.database, sql: "SELECT count(*) FROM decisions WHERE rule = 'R1' AND record = ? AND trigger = ?",

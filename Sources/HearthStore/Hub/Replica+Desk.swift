@@ -154,7 +154,7 @@ extension Replica {
             // A schedule typed from a month on keeps the months before it, when every competing
             // value agrees on them; otherwise the whole schedule must be given.
             let earlier = conflict.candidates.compactMap { $0.value.textValue.flatMap(AmountSchedule.init(text:)) }
-                .map { candidate in candidate.entries.filter { $0.from < first.from }.map { "\($0.from):\($0.amount.fen)" } }
+                .map { candidate in candidate.entries.filter { $0.from < first.from }.map { "\($0.from):\($0.amount.text)" } }
             guard let agreed = earlier.first, earlier.allSatisfy({ $0 == agreed }) else {
                 throw .invalid(InputError(
                     field: "value",
@@ -229,9 +229,18 @@ extension Replica {
                 var schedule = AmountSchedule()
                 for part in text.split(separator: ";") {
                     let pieces = part.split(separator: ":").map(String.init)
-                    guard pieces.count == 2 else { throw InputError(field: field, reason: "a schedule is YYYY-MM:yuan;YYYY-MM:yuan") }
-                    schedule = schedule.setting(
-                        try Money.parse(yuan: pieces[1], field: field), from: try Month.parse(pieces[0], field: field))
+                    guard pieces.count == 2 else {
+                        throw InputError(field: field, reason: "a schedule is YYYY-MM:yuan;YYYY-MM:std;YYYY-MM:std-yuan")
+                    }
+                    let amount: ScheduledAmount
+                    if pieces[1] == "std" {
+                        amount = .standard(less: .zero)
+                    } else if pieces[1].hasPrefix("std-") {
+                        amount = .standard(less: try Money.parse(yuan: String(pieces[1].dropFirst(4)), field: field))
+                    } else {
+                        amount = .fixed(try Money.parse(yuan: pieces[1], field: field))
+                    }
+                    schedule = schedule.setting(amount, from: try Month.parse(pieces[0], field: field))
                 }
                 guard !schedule.entries.isEmpty else { throw InputError(field: field, reason: "a schedule needs at least one month") }
                 return .text(schedule.description)

@@ -72,7 +72,7 @@ extension Replica {
         case .null: return ""
         case .text(let text):
             if spec.kind == .schedule, let schedule = AmountSchedule(text: text) {
-                return schedule.entries.map { "\($0.amount.yuanText) from \($0.from)" }.joined(separator: "; ")
+                return schedule.readable
             }
             return text
         case .integer(let number):

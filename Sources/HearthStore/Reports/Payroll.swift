@@ -42,70 +42,148 @@ public struct Payroll: Sendable {
     public let leftOut: [String: [RecordID]]
     /// Whether this roll was locked as paid (it is then read back, never recomputed).
     public var locked = false
-    /// The sum of every line, adjustments included.
+    /// The sum of every line, adjustments included (recovery counts negative).
     public let total: Money
+    /// The regular payments for the month.
+    public let regularTotal: Money
+    /// Back pay (补发) for locked months.
+    public let backPayTotal: Money
+    /// Recovery (追缴) for locked months, as a negative sum: collected by the township,
+    /// never netted into what the bank pays out.
+    public let recoveryTotal: Money
+
+    /// What the bank pays out: regular payments and back pay, never reduced by recovery.
+    public var disbursementTotal: Money { Money(fen: regularTotal.fen + backPayTotal.fen) }
 
     /// Adds the lines up in checked arithmetic: a roll over absurd stored amounts is refused.
     init(month: Month, rows: [PayrollRow], leftOut: [String: [RecordID]]) throws(ReplicaError) {
         self.month = month
         self.rows = rows
         self.leftOut = leftOut
-        total = Money(fen: try Totals.sum(rows.lazy.map(\.amount.fen), "the roll for \(month)"))
+        let what = "the roll for \(month)"
+        total = Money(fen: try Totals.sum(rows.lazy.map(\.amount.fen), what))
+        regularTotal = Money(fen: try Totals.sum(rows.lazy.filter { $0.kind == .regular }.map(\.amount.fen), what))
+        backPayTotal = Money(fen: try Totals.sum(rows.lazy.filter { $0.kind == .backPay }.map(\.amount.fen), what))
+        recoveryTotal = Money(fen: try Totals.sum(rows.lazy.filter { $0.kind == .recovery }.map(\.amount.fen), what))
+        // Both parts are sums of the lines the total already added without overflow.
+        _ = try Totals.sum([regularTotal.fen, backPayTotal.fen], what)
     }
 }
 
 extension Replica {
-    /// Who is paid for a month. An enrollment is paid only when it is decided (approved),
-    /// runs that month, is not suspended, is not held (open money conflict or rule case), its
-    /// member is alive through the month and has an ID number, and no other record of the same
-    /// person is already on the roll. Everything else is counted under its reason.
+    /// The roll for a month (R12): a locked month is read back as it was paid; otherwise the
+    /// month's regular payments, plus, for every locked month before it, the difference between
+    /// what that month is owed now and what was paid for it (back pay 补发, or recovery 追缴),
+    /// by ``Entitlement`` over the merged state. Months a suspension or a conflict withholds are
+    /// neither paid nor adjusted until released; everything left out is counted by reason.
     public func payroll(for month: Month, nowMillis: Int64) throws(ReplicaError) -> Payroll {
         if let locked = try lockedRoll(month) { return locked }
-        var roll = try computedRoll(for: month, nowMillis: nowMillis)
-        // R12: a change that touches a locked month is never a rewrite; it becomes an
-        // adjustment in this roll, the difference between what the month pays now and what
-        // was paid for it (in its own roll and in adjustments since).
-        let lockedMonths: [String] = try read { db in
-            try String.fetchAll(db, sql: "SELECT month FROM roll_locks WHERE month < ? ORDER BY month", arguments: [month.description])
+        return try roll(for: month, book: try rollBook(before: month, nowMillis: nowMillis))
+    }
+
+    /// Outcomes of ``Entitlement`` that mean the enrollment is simply not part of the month.
+    static let silentReasons: Set<String> = ["not started", "ended"]
+
+    func roll(for month: Month, book: RollBook) throws(ReplicaError) -> Payroll {
+        var rows: [PayrollRow] = []
+        var leftOut: [String: [RecordID]] = [:]
+        let regular = payable(in: month, book: book)
+        for (entry, outcome) in zip(book.entries, regular) {
+            func leave(_ reason: String) { leftOut[reason, default: []].append(entry.id) }
+            switch outcome {
+            case .line(let amount, let idNumber):
+                rows.append(line(entry, amount: amount, idNumber: idNumber))
+            case .zero(let reason), .unsettled(let reason):
+                if !Self.silentReasons.contains(reason) { leave(reason) }
+            }
         }
-        var adjustments: [PayrollRow] = []
-        for text in lockedMonths {
-            guard let earlier = try? Month.parse(text, field: "month") else { continue }
-            let now = try computedRoll(for: earlier, nowMillis: nowMillis)
-            var owed: [RecordID: (row: PayrollRow?, fen: Int64)] = [:]
-            for row in now.rows { owed[row.enrollment] = (row, row.amount.fen) }
-            let paid: [(String, String, String, Int64)] = try read { db in
-                try Row.fetchAll(
-                    db, sql: "SELECT enrollment, member, program, sum(amount_fen) AS fen FROM roll_lines WHERE for_month = ? GROUP BY enrollment",
-                    arguments: [text]
-                ).map { ($0["enrollment"], $0["member"], $0["program"], $0["fen"]) }
-            }
-            var paidBy: [RecordID: (member: String, program: String, fen: Int64)] = [:]
-            for (enrollment, member, program, fen) in paid {
-                if let id = RecordID(enrollment) { paidBy[id] = (member, program, fen) }
-            }
-            for id in Set(owed.keys).union(paidBy.keys).sorted() {
-                let difference = try Totals.difference(
-                    owed[id]?.fen ?? 0, paidBy[id]?.fen ?? 0, "the adjustment of \(id) for \(earlier)")
-                guard difference != 0 else { continue }
-                var line: PayrollRow
-                if let row = owed[id]?.row {
-                    line = row
-                } else {
-                    guard let memberID = paidBy[id].flatMap({ RecordID($0.member) }),
-                        let program = paidBy[id].flatMap({ Program(rawValue: $0.program) })
-                    else { continue }
-                    line = try adjustmentRow(enrollment: id, member: memberID, program: program)
+        for locked in book.lockedMonths {
+            for (entry, outcome) in zip(book.entries, payable(in: locked, book: book)) {
+                let owed: Int64
+                var idNumber = ""
+                switch outcome {
+                case .unsettled: continue
+                case .zero: owed = 0
+                case .line(let amount, let number):
+                    owed = amount.fen
+                    idNumber = number
                 }
-                line = PayrollRow(
-                    enrollment: line.enrollment, household: line.household, member: line.member, name: line.name,
-                    idNumber: line.idNumber, program: line.program, amount: Money(fen: difference), bankCard: line.bankCard,
-                    village: line.village, kind: difference > 0 ? .backPay : .recovery, forMonth: earlier)
-                adjustments.append(line)
+                let difference = try Totals.difference(owed, book.paid(entry, for: locked), "the adjustment of \(entry.id) for \(locked)")
+                guard difference != 0 else { continue }
+                if idNumber.isEmpty, let sealed = entry.idSealed, let hash = entry.idHash {
+                    idNumber = (try? keys.open(SealedValue(box: sealed, digest: hash))) ?? ""
+                }
+                var row = line(entry, amount: Money(fen: difference), idNumber: idNumber)
+                row.kind = difference > 0 ? .backPay : .recovery
+                row.forMonth = locked
+                rows.append(row)
             }
         }
-        roll = try Payroll(month: month, rows: roll.rows + adjustments, leftOut: roll.leftOut)
-        return roll
+        return try Payroll(month: month, rows: rows, leftOut: leftOut)
+    }
+
+    /// What one enrollment's month comes to once the roll's own conditions apply.
+    enum Payable {
+        /// A line of this amount, to the person with this ID number.
+        case line(Money, String)
+        /// Nothing is paid for the month, for this reason: money paid for it is recovered.
+        case zero(String)
+        /// Not settled (withheld, held, no readable ID number): neither paid nor adjusted.
+        case unsettled(String)
+    }
+
+    /// Each entry's month, in the book's order: ``Entitlement``, then holds, then the ID number,
+    /// then one payment per person and program (the record already paid for the month first).
+    func payable(in month: Month, book: RollBook) -> [Payable] {
+        var result: [Payable] = []
+        result.reserveCapacity(book.entries.count)
+        var chosen: [String: (index: Int, paid: Int64)] = [:]
+        for (index, entry) in book.entries.enumerated() {
+            switch book.outcome(entry, in: month) {
+            case .nothing(let reason):
+                result.append(.zero(reason))
+            case .withheld(let reason):
+                result.append(.unsettled(reason))
+            case .owed(let amount):
+                if book.isHeld(entry, in: month) {
+                    result.append(.unsettled("held (conflict or rule case)"))
+                } else if amount == .zero {
+                    result.append(.zero("nothing to pay (amount 0)"))
+                } else if let sealed = entry.idSealed, let hash = entry.idHash {
+                    guard let number = try? keys.open(SealedValue(box: sealed, digest: hash)) else {
+                        result.append(.unsettled("ID number unreadable with this key"))
+                        continue
+                    }
+                    result.append(.line(amount, number))
+                    // One person, one payment per program: a second record of the same ID number is not paid again.
+                    let key = "\(hash)|\(entry.facts.program?.rawValue ?? "")"
+                    let paid = book.paid(entry, for: month)
+                    if let earlier = chosen[key] {
+                        if paid > earlier.paid {
+                            result[earlier.index] = .zero("duplicate person")
+                            chosen[key] = (index, paid)
+                        } else {
+                            result[index] = .zero("duplicate person")
+                        }
+                    } else {
+                        chosen[key] = (index, paid)
+                    }
+                } else {
+                    result.append(.unsettled("no ID number (pending)"))
+                }
+            }
+        }
+        return result
+    }
+
+    private func line(_ entry: RollBook.Entry, amount: Money, idNumber: String) -> PayrollRow {
+        var bankCard = ""
+        if let box = entry.cardSealed, let digest = entry.cardHash {
+            bankCard = (try? keys.open(SealedValue(box: box, digest: digest))) ?? ""
+        }
+        return PayrollRow(
+            enrollment: entry.id, household: entry.household, member: entry.member, name: entry.name, idNumber: idNumber,
+            program: entry.facts.program ?? .dibaoRural, amount: amount, bankCard: bankCard, village: entry.village)
     }
 
     /// Records a roll as paid: its lines are kept, and the month is never recomputed.
@@ -142,7 +220,14 @@ extension Replica {
         let lines: [Row]? = try read { db in
             guard try Int.fetchOne(db, sql: "SELECT count(*) FROM roll_locks WHERE month = ?", arguments: [month.description]) ?? 0 > 0
             else { return nil }
-            return try Row.fetchAll(db, sql: "SELECT * FROM roll_lines WHERE month = ? ORDER BY enrollment, kind, for_month", arguments: [month.description])
+            return try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT l.enrollment, l.member, l.program, l.kind, l.for_month, l.amount_fen,
+                           m.name, m.id_number_sealed, m.id_number_hash, m.household, m.village, h.bank_card_sealed, h.bank_card_hash
+                    FROM roll_lines l LEFT JOIN members m ON m.id = l.member LEFT JOIN households h ON h.id = m.household
+                    WHERE l.month = ? ORDER BY l.enrollment, l.kind, l.for_month
+                    """, arguments: [month.description])
         }
         guard let lines else { return nil }
         var rows: [PayrollRow] = []
@@ -150,124 +235,23 @@ extension Replica {
             guard let enrollment = RecordID(line["enrollment"] as String), let member = RecordID(line["member"] as String),
                 let program = Program(rawValue: line["program"] as String)
             else { continue }
-            var row = try adjustmentRow(enrollment: enrollment, member: member, program: program)
-            row.kind = PayrollRow.Kind(rawValue: line["kind"]) ?? .regular
-            row.forMonth = try? Month.parse(line["for_month"] as String, field: "month")
+            var idNumber = ""
+            var bankCard = ""
+            if let box = line["id_number_sealed"] as String?, let digest = line["id_number_hash"] as String? {
+                idNumber = (try? keys.open(SealedValue(box: box, digest: digest))) ?? ""
+            }
+            if let box = line["bank_card_sealed"] as String?, let digest = line["bank_card_hash"] as String? {
+                bankCard = (try? keys.open(SealedValue(box: box, digest: digest))) ?? ""
+            }
             rows.append(
                 PayrollRow(
-                    enrollment: row.enrollment, household: row.household, member: row.member, name: row.name,
-                    idNumber: row.idNumber, program: row.program, amount: Money(fen: line["amount_fen"]), bankCard: row.bankCard,
-                    village: row.village, kind: row.kind, forMonth: row.forMonth))
+                    enrollment: enrollment, household: line["household"] ?? "", member: member, name: line["name"] ?? "",
+                    idNumber: idNumber, program: program, amount: Money(fen: line["amount_fen"]), bankCard: bankCard,
+                    village: line["village"] ?? "", kind: PayrollRow.Kind(rawValue: line["kind"]) ?? .regular,
+                    forMonth: try? Month.parse(line["for_month"] as String, field: "month")))
         }
         var roll = try Payroll(month: month, rows: rows, leftOut: [:])
         roll.locked = true
         return roll
-    }
-
-    /// Names, numbers and village for a line the current roll does not carry.
-    func adjustmentRow(enrollment: RecordID, member: RecordID, program: Program) throws(ReplicaError) -> PayrollRow {
-        let row: Row? = try read { db in
-            try Row.fetchOne(
-                db,
-                sql: """
-                    SELECT m.name, m.id_number_sealed, m.id_number_hash, m.household, m.village, h.bank_card_sealed, h.bank_card_hash
-                    FROM members m LEFT JOIN households h ON h.id = m.household WHERE m.id = ?
-                    """, arguments: [member.value])
-        }
-        var idNumber = ""
-        var bankCard = ""
-        if let row, let box = row["id_number_sealed"] as String?, let digest = row["id_number_hash"] as String? {
-            idNumber = (try? keys.open(SealedValue(box: box, digest: digest))) ?? ""
-        }
-        if let row, let box = row["bank_card_sealed"] as String?, let digest = row["bank_card_hash"] as String? {
-            bankCard = (try? keys.open(SealedValue(box: box, digest: digest))) ?? ""
-        }
-        return PayrollRow(
-            enrollment: enrollment, household: row?["household"] ?? "", member: member, name: row?["name"] ?? "",
-            idNumber: idNumber, program: program, amount: .zero, bankCard: bankCard, village: row?["village"] ?? "")
-    }
-
-    /// The roll as the merged state says now, without locks or adjustments.
-    func computedRoll(for month: Month, nowMillis: Int64) throws(ReplicaError) -> Payroll {
-        let cases = try ruleCases(nowMillis: nowMillis)
-        let standards = try standardTable()
-        let rows: [Row] = try read { db in
-            try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT e.id AS enrollment, e.program, e.status, e.decision, e.amount, e.start_month, e.end_month, e.exit_reason,
-                           e.household, e.village, m.id AS member, m.name, m.vital_status, m.death_date,
-                           m.disability_grade, m.birth_date,
-                           m.id_number_sealed, m.id_number_hash, h.bank_card_sealed, h.bank_card_hash
-                    FROM enrollments e JOIN members m ON m.id = e.member LEFT JOIN households h ON h.id = e.household
-                    ORDER BY e.village, e.household, e.id
-                    """)
-        }
-        var paid: [PayrollRow] = []
-        var leftOut: [String: [RecordID]] = [:]
-        var paidPersons: Set<String> = []
-        for row in rows {
-            guard let enrollment = RecordID(row["enrollment"] as String), let member = RecordID(row["member"] as String)
-            else { continue }
-            func leave(_ reason: String) { leftOut[reason, default: []].append(enrollment) }
-            let status: String? = row["status"]
-            let start = (row["start_month"] as String?).flatMap { try? Month.parse($0, field: "start") }
-            let end = (row["end_month"] as String?).flatMap { try? Month.parse($0, field: "end") }
-            if let start, start > month { continue }  // not yet running: not part of this month at all
-            if let end, end < month { continue }  // ended before this month
-            if status == "exited", end == nil { continue }
-            if (row["vital_status"] as String?) == "deceased" {
-                let died = (row["death_date"] as String?).flatMap { try? CivilDate.parse($0, field: "death") }
-                if died == nil || died! <= month.lastDay {
-                    leave("deceased")
-                    continue
-                }
-            }
-            guard (row["decision"] as String?) == "approved", status == "approved" || status == "exited" else {
-                leave(status == "suspended" ? "suspended" : "not approved")
-                continue
-            }
-            if status == "exited", (row["exit_reason"] as String?) == "application rejected" {
-                leave("not approved")
-                continue
-            }
-            guard let program = Program(rawValue: row["program"] as String? ?? ""),
-                let own = (row["amount"] as String?).flatMap(AmountSchedule.init(text:)),
-                let amount = standards.effective(own, program: program, member: row).amount(for: month)
-            else {
-                leave("no amount for the month")
-                continue
-            }
-            let holds = try self.holds(of: enrollment, cases: cases, nowMillis: nowMillis)
-            guard holds.isEmpty else {
-                leave("held (conflict or rule case)")
-                continue
-            }
-            guard let sealedID = row["id_number_sealed"] as String?, let hash = row["id_number_hash"] as String? else {
-                leave("no ID number (pending)")
-                continue
-            }
-            // One person, one payment per program: a second record of the same ID number is not paid again.
-            let personKey = "\(hash)|\(program.rawValue)"
-            guard !paidPersons.contains(personKey) else {
-                leave("duplicate person")
-                continue
-            }
-            let idNumber: String
-            do { idNumber = try keys.open(SealedValue(box: sealedID, digest: hash)) } catch {
-                leave("ID number unreadable with this key")
-                continue
-            }
-            var bankCard = ""
-            if let box = row["bank_card_sealed"] as String?, let digest = row["bank_card_hash"] as String? {
-                bankCard = (try? keys.open(SealedValue(box: box, digest: digest))) ?? ""
-            }
-            paidPersons.insert(personKey)
-            paid.append(
-                PayrollRow(
-                    enrollment: enrollment, household: row["household"] ?? "", member: member, name: row["name"] ?? "",
-                    idNumber: idNumber, program: program, amount: amount, bankCard: bankCard, village: row["village"] ?? ""))
-        }
-        return try Payroll(month: month, rows: paid, leftOut: leftOut)
     }
 }

@@ -357,6 +357,21 @@ enum Migrations {
                     UPDATE sync_state SET index_version = '';
                     """)
         }
+        migrator.registerMigration("v15 county settings and the month a suspension takes effect") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE settings (
+                        id TEXT PRIMARY KEY NOT NULL,
+                        village TEXT,
+                        name TEXT,
+                        value TEXT,
+                        note TEXT,
+                        conflicts TEXT,
+                        updated_millis INTEGER NOT NULL
+                    );
+                    ALTER TABLE enrollments ADD COLUMN suspended_from TEXT;
+                    """)
+        }
         return migrator
     }
 }

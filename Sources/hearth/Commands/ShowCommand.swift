@@ -75,7 +75,7 @@ func showRecord(_ text: String, expected: RecordType?, replica options: ReplicaO
     }
     if let paying, paying.description != (try replica.state(of: id)?.resolution(of: "amount").value.textValue) {
         let width = max(width, 6)
-        print("  pays\(String(repeating: " ", count: width - 4))  \(paying.entries.map { "\($0.amount.yuanText) from \($0.from)" }.joined(separator: "; "))   (with the county's standards)")
+        print("  pays\(String(repeating: " ", count: width - 4))  \(paying.readable)   (with the county's standards)")
     }
     if display.history {
         print("history:")

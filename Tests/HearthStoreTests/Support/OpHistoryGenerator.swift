@@ -146,6 +146,8 @@ enum OpHistoryGenerator {
         case .lead:
             fields["status"] = .text("open")
             for name in ["member", "source", "detail"] { set(name) }
+        case .setting:
+            for name in ["name", "value"] { set(name) }
         }
         return try author.replica.create(type, fields, author: author.worker, nowMillis: now)
     }

@@ -1,0 +1,109 @@
+/// The county's payment rules that local policy decides, held as replicated configuration.
+///
+/// Counties differ on these (RULES.md: "rules are data"), so they are records written by the
+/// hub under the county-wide code, like standards, and every replica computes the same roll
+/// from them. A setting nobody wrote takes its default.
+public struct CountyRules: Hashable, Sendable {
+    /// Whether the month in which a person dies is paid.
+    public enum DeathMonth: String, Hashable, Sendable, CaseIterable {
+        /// Paid through the month of death; payment stops from the following month (次月停发).
+        case paid
+        /// Payment stops from the month of death itself (当月停发).
+        case stopped
+
+        public var chineseName: String { self == .paid ? "次月停发" : "当月停发" }
+    }
+
+    /// What a raise does to a top-up (补差) amount, the standard less a deduction.
+    public enum TopUpRaise: String, Hashable, Sendable, CaseIterable {
+        /// The standard rises and the difference with it (the deduction stays).
+        case follows
+        /// The top-up stays what it was until the household is reassessed.
+        case stays
+    }
+
+    public var deathMonth: DeathMonth
+    public var topUpRaise: TopUpRaise
+
+    public init(deathMonth: DeathMonth = .paid, topUpRaise: TopUpRaise = .follows) {
+        self.deathMonth = deathMonth
+        self.topUpRaise = topUpRaise
+    }
+
+    /// The defaults: the month of death is paid, top-ups follow raises.
+    public static let standard = CountyRules()
+
+    /// The last month paid to a person who died on `death`.
+    public func lastPaidMonth(death: CivilDate) -> Month {
+        deathMonth == .paid ? death.month : death.month.adding(months: -1)
+    }
+
+    /// Whether a month is paid to a person who died on `death`.
+    public func pays(_ month: Month, death: CivilDate) -> Bool { month <= lastPaidMonth(death: death) }
+
+    /// The end month an enrollment takes when its member dies: the last month paid, and never
+    /// before the start month (an enrollment that never paid ends where it starts; the roll still
+    /// pays nothing after the death).
+    public func endMonth(death: CivilDate, start: Month?) -> Month {
+        let last = lastPaidMonth(death: death)
+        if let start, start > last { return start }
+        return last
+    }
+}
+
+/// The settings a county can make (`hearth hub setting set NAME VALUE`), by name, with the
+/// values each accepts. One place, so the CLI, the hub's checks and the docs agree.
+public enum CountySetting: String, Hashable, Sendable, CaseIterable {
+    case deathMonth = "death_month"
+    case topUpRaise = "top_up_raise"
+
+    /// The values the setting accepts, the default first.
+    public var values: [String] {
+        switch self {
+        case .deathMonth: return CountyRules.DeathMonth.allCases.map(\.rawValue)
+        case .topUpRaise: return CountyRules.TopUpRaise.allCases.map(\.rawValue)
+        }
+    }
+
+    public var meaning: String {
+        switch self {
+        case .deathMonth:
+            return "the month of death: paid (次月停发, pay through it) or stopped (当月停发, stop from it)"
+        case .topUpRaise:
+            return "a raise on a top-up (补差) amount: follows (the difference rises with the standard) or stays"
+        }
+    }
+
+    /// Checks a value for the setting.
+    public func parse(_ raw: String) throws(InputError) -> String {
+        let text = raw.trimmingCharacters(in: .whitespaces).lowercased()
+        guard values.contains(text) else {
+            throw InputError(field: "value", reason: "\(rawValue) is one of \(values.joined(separator: ", "))")
+        }
+        return text
+    }
+
+    /// Parses a setting's name as people type it.
+    public static func parse(_ raw: String) throws(InputError) -> CountySetting {
+        let text = String(raw.trimmingCharacters(in: .whitespaces).lowercased().map { $0 == "-" ? "_" : $0 })
+        guard let setting = CountySetting(rawValue: text) else {
+            throw InputError(
+                field: "name", reason: "unknown setting \"\(raw)\"; one of \(allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        return setting
+    }
+}
+
+extension CountyRules {
+    /// The rules from the settings a replica holds (name → value); unknown names and values
+    /// (from a newer hub) are ignored, leaving the default.
+    public init(settings: [String: String]) {
+        self.init()
+        if let value = settings[CountySetting.deathMonth.rawValue], let rule = DeathMonth(rawValue: value) {
+            deathMonth = rule
+        }
+        if let value = settings[CountySetting.topUpRaise.rawValue], let rule = TopUpRaise(rawValue: value) {
+            topUpRaise = rule
+        }
+    }
+}

@@ -1,0 +1,111 @@
+/// Every program standard a replica holds, and what an enrollment pays once they apply.
+///
+/// The decision is a pure function of the enrollment's own amount schedule, the member's
+/// grade and birth date, and the standards: every replica computes the same amounts, and
+/// nothing is written to the enrollments when the county raises a standard.
+public struct StandardTable: Sendable {
+    /// Standards by program, each sorted by band then month.
+    private let byProgram: [Program: [ProgramStandard]]
+
+    public init(_ standards: [ProgramStandard]) {
+        var grouped: [Program: [ProgramStandard]] = [:]
+        for standard in standards { grouped[standard.program, default: []].append(standard) }
+        byProgram = grouped.mapValues { list in
+            list.sorted { ($0.band, $0.from) < ($1.band, $1.from) }
+        }
+    }
+
+    public var isEmpty: Bool { byProgram.isEmpty }
+
+    /// All standards, by program order, band and month.
+    public var all: [ProgramStandard] {
+        Program.allCases.flatMap { byProgram[$0] ?? [] }
+    }
+
+    /// The standard of a program and band in force in a month (nil before the first one).
+    public func inForce(_ program: Program, band: String, in month: Month) -> Money? {
+        byProgram[program]?.last { $0.band == band && $0.from <= month }?.amount
+    }
+
+    /// The standard a new enrollment of a member would get in a month: the one band (or the
+    /// program's single standard) the member falls in. Nil when none is in force, or when the
+    /// records cannot tell the band (placement bands of orphans: scattered or institutional).
+    public func standard(for program: Program, grade: Int?, birth: CivilDate?, in month: Month) -> Money? {
+        let bands = Set((byProgram[program] ?? []).map(\.band)).filter {
+            StandardBand.includes($0, program: program, grade: grade, birth: birth, in: month)
+        }
+        let amounts = bands.compactMap { inForce(program, band: $0, in: month) }
+        guard Set(amounts).count == 1 else { return nil }
+        return amounts[0]
+    }
+
+    /// What an enrollment's schedule pays in a month once the county's standards apply, or nil
+    /// when it names no amount for the month (before its first entry, or a standard that is
+    /// not in force or not single for the member).
+    ///
+    /// - An entry that follows the standard (``ScheduledAmount/standard(less:)``) pays the
+    ///   standard in force that month for the member's band, less its deduction; a top-up
+    ///   (补差) keeps the standard of its own month when the county's rule is that raises
+    ///   leave top-ups alone.
+    /// - A fixed entry follows each raise at whose month the enrollment pays the standard in
+    ///   force the month before, as long as the member is in the raised band: however the
+    ///   enrollment was created, paying the old standard means it follows the new one. This
+    ///   holds at the enrollment's first month too (a raise set later for the month it
+    ///   started). A fixed sum set from a later month wins from that month.
+    public func amount(
+        _ schedule: AmountSchedule, for month: Month, program: Program, grade: Int?, birth: CivilDate?,
+        rules: CountyRules = .standard
+    ) -> Money? {
+        guard let (from, value) = schedule.entry(for: month) else { return nil }
+        switch value {
+        case .standard(let less):
+            let at = less.fen > 0 && rules.topUpRaise == .stays ? from : month
+            guard let standard = self.standard(for: program, grade: grade, birth: birth, in: at) else { return nil }
+            return standard.fen > less.fen ? Money(fen: standard.fen - less.fen) : .zero
+        case .fixed(var current):
+            let isFirst = schedule.entries.first?.from == from
+            let changes = (byProgram[program] ?? []).filter { ($0.from > from || (isFirst && $0.from == from)) && $0.from <= month }
+            for raise in Set(changes.map(\.from)).sorted() {
+                let before = raise.adding(months: -1)
+                for change in changes.filter({ $0.from == raise }).sorted(by: { $0.band < $1.band }) {
+                    guard change.amount != current,
+                        StandardBand.includes(change.band, program: program, grade: grade, birth: birth, in: before),
+                        inForce(program, band: change.band, in: before) == current
+                    else { continue }
+                    current = change.amount
+                    break
+                }
+            }
+            return current
+        }
+    }
+
+    /// The enrollment's schedule as it pays, in fixed sums: ``amount(_:for:program:grade:birth:rules:)``
+    /// at every month where it may change (its own entries, the program's standards, the
+    /// months an elderly member enters an age band). Months with no amount are left out.
+    public func effective(
+        _ schedule: AmountSchedule, program: Program, grade: Int?, birth: CivilDate?, rules: CountyRules = .standard
+    ) -> AmountSchedule {
+        guard let first = schedule.entries.first?.from else { return schedule }
+        let standards = byProgram[program] ?? []
+        var months = Set(schedule.entries.map(\.from))
+        for standard in standards where standard.from > first { months.insert(standard.from) }
+        if program == .elderly, let birth {
+            for standard in standards {
+                if let low = standard.band.split(separator: "-").first.flatMap({ Int($0) }),
+                    let turning = Month(year: birth.year + low, month: birth.monthNumber), turning > first
+                {
+                    months.insert(turning)
+                }
+            }
+        }
+        var result = AmountSchedule()
+        for month in months.sorted() {
+            guard let amount = amount(schedule, for: month, program: program, grade: grade, birth: birth, rules: rules),
+                result.amount(for: month) != amount
+            else { continue }
+            result = result.setting(amount, from: month)
+        }
+        return result
+    }
+}

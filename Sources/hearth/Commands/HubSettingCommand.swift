@@ -1,0 +1,68 @@
+import ArgumentParser
+import HearthCore
+import HearthStore
+
+struct HubSetting: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "setting",
+        abstract: "County settings (the month-of-death rule, top-ups on a raise): configuration replicated to every node.",
+        subcommands: [HubSettingSet.self, HubSettingList.self], defaultSubcommand: HubSettingList.self)
+}
+
+struct HubSettingSet: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "set",
+        abstract: "Set a county setting.",
+        discussion: """
+            death_month: paid (the default; 次月停发: the month of death is paid, payment stops from the next month) or
+            stopped (当月停发: payment stops from the month of death). The roll, the report, the end month a death gives
+            an enrollment, and recovery all follow it.
+            top_up_raise: follows (the default: a top-up 补差, the standard less the household's income per person,
+            rises with the standard) or stays (a top-up keeps its amount until the household is reassessed).
+            A change applies to every month not yet locked, and to locked months as adjustments in the next roll.
+            Prints the setting's record id.
+            """)
+    @OptionGroup var replica: ReplicaOptions
+    @Argument(help: "The setting: death_month or top_up_raise.") var name: String
+    @Argument(help: "Its value (see above).") var value: String
+    @Option(help: "A note, e.g. the document that decided it.") var note: String?
+
+    func run() throws {
+        try guarded {
+            let id = try replica.open().setSetting(
+                name: name, value: value, note: note, author: try replica.author, nowMillis: nowMillis())
+            print(id.value)
+        }
+    }
+}
+
+struct HubSettingList: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "list", abstract: "List every county setting and its value, defaults included (any replica).")
+    @OptionGroup var replica: ReplicaOptions
+    @Flag(help: "Print one JSON document.") var json = false
+
+    func run() throws {
+        try guarded {
+            let entries = try replica.open().settings()
+            let rows = CountySetting.allCases.map { setting in
+                let entry = entries.first { $0.setting == setting }
+                return (setting, entry?.value ?? setting.values[0], entry)
+            }
+            if json {
+                Output.json(.object(Dictionary(uniqueKeysWithValues: rows.map { setting, value, entry in
+                    (setting.rawValue, JSON.object([
+                        "value": .string(value), "default": .bool(entry == nil),
+                        "id": entry.map { .string($0.id.value) } ?? .null, "note": entry?.note.map(JSON.string) ?? .null,
+                    ]))
+                })))
+                return
+            }
+            Output.table(
+                ["setting", "value", "meaning", "id"],
+                rows.map { setting, value, entry in
+                    [setting.rawValue, value + (entry == nil ? " (default)" : ""), setting.meaning, entry?.id.value ?? ""]
+                })
+        }
+    }
+}
