@@ -93,6 +93,10 @@ struct PayrollTests {
             let septemberIDs = Set(september.rows.map(\.enrollment))
             #expect(septemberIDs.isSuperset(of: [paid, exited, deadEnrollment]))
             #expect(!septemberIDs.contains(held))
+            // The amount is disputed from July only: March, which every value agrees on, is paid.
+            let march = try county.hub.payroll(for: try Month.parse("2026-03", field: "month"), nowMillis: TestCounty.now)
+            #expect(march.rows.contains { $0.enrollment == held && $0.amount == Money(fen: 56_000) })
+            #expect(march.leftOut["held (conflict or rule case)"]?.contains(held) != true)
 
             // The file: owner-only, a BOM for Excel, Chinese headers, the numbers in clear.
             let path = county.directory + "/roll-2026-11.csv"

@@ -45,6 +45,19 @@ public enum ScheduledAmount: Hashable, Sendable {
         }
     }
 
+    /// An amount as people type it: yuan (`560`, `560.50`), `std` (the standard), or
+    /// `std-326` (the standard less 326 yuan per person: a top-up, 补差).
+    public static func parse(_ raw: String, field: String) throws(InputError) -> ScheduledAmount {
+        let text = raw.trimmingCharacters(in: .whitespaces).lowercased()
+        if text == "std" || text == "standard" { return .standard(less: .zero) }
+        if text.hasPrefix("std-") {
+            let less = try Money.parse(yuan: String(text.dropFirst(4)), field: field)
+            guard less.fen > 0 else { return .standard(less: .zero) }
+            return .standard(less: less)
+        }
+        return .fixed(try Money.parse(yuan: raw, field: field))
+    }
+
     /// The largest sum of fen the value names, for bounds checks.
     var magnitude: Money {
         switch self {

@@ -10,9 +10,9 @@ extension Replica {
                     field: "program",
                     reason: "unknown program \"\(input.program)\"; one of \(Program.allCases.map(\.rawValue).joined(separator: ", "))")
             }
-            let given = try input.amount.map { text throws(InputError) in try Money.parse(yuan: text, field: "amount") }
+            let given = try input.amount.map { text throws(InputError) in try ScheduledAmount.parse(text, field: "amount") }
             let start = try Month.parse(input.start, field: "start")
-            let standards = given == nil ? StandardTable(try Replica.standards(changes.database).map(\.standard)) : nil
+            let standards = given?.fixed == nil ? StandardTable(try Replica.standards(changes.database).map(\.standard)) : nil
             var members: [RecordID] = []
             switch (input.member, input.household) {
             case (let member?, nil):
@@ -59,25 +59,23 @@ extension Replica {
                 }
                 guard let household = ChangeSet.text(state, "household"), let village = ChangeSet.text(state, "village")
                 else { throw InputError(field: "member", reason: "\(member) has no household") }
-                let amount: Money
-                if let given {
-                    amount = given
-                } else {
+                // Without an amount, the enrollment pays the standard and follows it through raises.
+                let amount = given ?? .standard(less: .zero)
+                if amount.fixed == nil {
                     let grade = (state.resolution(of: "disability_grade").value.integerValue).map { Int($0) }
                     let birth = ChangeSet.text(state, "birth_date").flatMap { try? CivilDate.parse($0, field: "birth") }
-                    guard let standard = standards?.standard(for: program, grade: grade, birth: birth, in: start) else {
+                    guard standards?.standard(for: program, grade: grade, birth: birth, in: start) != nil else {
                         throw InputError(
                             field: "amount",
-                            reason: "no single county standard for \(program.rawValue) in force in \(start) for \(member): give --amount")
+                            reason: "no single county standard for \(program.rawValue) in force in \(start) for \(member): give --amount in yuan")
                     }
-                    amount = standard
                 }
                 let id = try changes.create(
                     .enrollment, village: try DivisionCode.parse(village, field: "village"),
                     fields: [
                         "member": .text(member.value), "household": .text(household), "program": .text(program.rawValue),
                         "status": .text("applied"), "decision": .text("pending"),
-                        "amount": .text(AmountSchedule(from: start, amount: amount).description),
+                        "amount": .text(AmountSchedule(from: start, amount).description),
                         "start_month": .text(start.description),
                     ])
                 created.append(id)
@@ -179,7 +177,7 @@ extension Replica {
             guard ChangeSet.text(state, "status") != "exited" else {
                 throw InputError(field: "enrollment", reason: "\(enrollment) has exited; its amounts are history")
             }
-            let money = try Money.parse(yuan: amount, field: "amount")
+            let money = try ScheduledAmount.parse(amount, field: "amount")
             let month = try Month.parse(from, field: "from")
             let why = try Checks.text(reason, field: "reason", maxLength: 200)
             let schedule = ChangeSet.text(state, "amount").flatMap(AmountSchedule.init(text:)) ?? AmountSchedule()

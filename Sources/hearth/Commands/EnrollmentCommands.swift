@@ -18,7 +18,7 @@ struct EnrollCommand: ParsableCommand {
     @Option(help: "Program code.") var program: String
     @Option(
         parsing: .unconditional,
-        help: "Monthly amount in yuan (per person per month for a household); default: the county's standard in force.")
+        help: "Monthly amount per person: yuan (fixed), std (the county's standard, following every raise) or std-326 (a top-up 补差: the standard less the household's income per person, here 326 yuan); default: std.")
     var amount: String?
     @Option(help: "First month, YYYY-MM.") var start: String
 
@@ -112,7 +112,7 @@ struct EnrollmentEdit: ParsableCommand {
         commandName: "edit", abstract: "Change the monthly amount from a month on; earlier months keep their amounts.")
     @OptionGroup var replica: ReplicaOptions
     @Argument(help: "The enrollment id.") var id: String
-    @Option(parsing: .unconditional, help: "New monthly amount in yuan.") var amount: String
+    @Option(parsing: .unconditional, help: "New monthly amount: yuan, std (the standard) or std-326 (the standard less 326 yuan, 补差).") var amount: String
     @Option(help: "First month of the new amount, YYYY-MM.") var from: String
     @Option(help: "Why the amount changes.") var reason: String
 
