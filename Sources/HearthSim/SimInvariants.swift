@@ -18,6 +18,7 @@ struct SimInvariants {
             failures += try convergence()
             failures += try conflictsAtTheDesk()
             failures += try noDeadPaid()
+            failures += try rollsPayWhatIsOwed()
             failures += try resolutionsEverywhere()
             failures += try movesWithinAuthority()
             failures += try recordsWithinScope()
@@ -152,15 +153,56 @@ struct SimInvariants {
     func noDeadPaid() throws -> [String] {
         let month = DomainCalendar.date(atMillis: simulation.clock.now).month
         let roll = try hub.payroll(for: month, nowMillis: simulation.clock.now)
+        let rules = try hub.countyRules()
         var failures: [String] = []
-        for row in roll.rows {
+        for row in roll.rows where row.kind == .regular {
             let status = try hub.read { db in
                 try Row.fetchOne(db, sql: "SELECT vital_status, death_date FROM members WHERE id = ?", arguments: [row.member.value])
             }
             guard let status, (status["vital_status"] as String?) == "deceased" else { continue }
             let died = (status["death_date"] as String?).flatMap { try? CivilDate.parse($0, field: "death") }
-            if died == nil || died! <= month.lastDay {
+            if died.map({ !rules.pays(month, death: $0) }) ?? true {
                 failures.append("the \(month) roll pays \(row.enrollment) of deceased member \(row.member)")
+            }
+        }
+        return failures
+    }
+
+    /// What the locked rolls paid for each enrollment and month, plus the next roll's back pay
+    /// and recovery, is what the settled state owes; a month still withheld or held gets no
+    /// adjustment at all.
+    func rollsPayWhatIsOwed() throws -> [String] {
+        let now = simulation.clock.now
+        let locked: [Month] = try hub.read { db in
+            try String.fetchAll(db, sql: "SELECT month FROM roll_locks ORDER BY month")
+        }.compactMap { try? Month.parse($0, field: "month") }
+        guard let last = locked.last else { return [] }
+        let next = try hub.payroll(for: last.adding(months: 1), nowMillis: now)
+        var paid: [RecordID: [Month: Int64]] = [:]
+        for month in locked {
+            for row in try hub.payroll(for: month, nowMillis: now).rows {
+                paid[row.enrollment, default: [:]][row.forMonth ?? month, default: 0] += row.amount.fen
+            }
+        }
+        var adjusted: Set<String> = []
+        for row in next.rows where row.kind != .regular {
+            guard let month = row.forMonth else { continue }
+            paid[row.enrollment, default: [:]][month, default: 0] += row.amount.fen
+            adjusted.insert("\(row.enrollment)|\(month)")
+        }
+        var failures: [String] = []
+        for (enrollment, months) in try hub.owed(in: locked, nowMillis: now) {
+            for (month, owed) in months {
+                guard let owed else {
+                    if adjusted.contains("\(enrollment)|\(month)") {
+                        failures.append("\(enrollment) is withheld or held for \(month), yet the next roll adjusts it")
+                    }
+                    continue
+                }
+                let total = paid[enrollment]?[month] ?? 0
+                if total != owed.fen {
+                    failures.append("\(enrollment) is owed \(owed.fen) fen for \(month); the rolls pay \(total)")
+                }
             }
         }
         return failures

@@ -27,6 +27,12 @@ public final class Simulation {
     var service: HubService
     /// A tampered node of its own (see ``SimHostile``).
     var hostile: SimHostile!
+    /// The county locks its rolls month by month, on a stream of its own so the rest of a
+    /// seed's run stays as it was.
+    var rolls: SimRandom
+    /// The next month the desk locks: from July, while the field work still changes earlier
+    /// months (amounts from July, exits in October, deaths in September and October).
+    var nextRoll = Month(year: 2026, month: 7)!
     var nodes: [SimNode] = []
     var inFlight: [SimMessage] = []
     var faultsOn: Bool
@@ -63,6 +69,7 @@ public final class Simulation {
         self.options = options
         self.directory = directory
         random = SimRandom(seed: options.seed)
+        rolls = SimRandom(seed: options.seed ^ 0x2011_5EED_0000_0000)
         clock = SimClock(start: Self.start)
         faultsOn = options.faults
         var logger = Logger(label: "hearth.sim")
@@ -133,6 +140,25 @@ public final class Simulation {
         // The tampered node acts on a random stream of its own (the honest run stays as it was).
         if hostile.random.chance(4) { hostile.act(in: self) }
         if hostile.random.chance(3) { hostile.pull(in: self) }
+        if rolls.chance(1.5) { lockNextRoll() }
+    }
+
+    /// The desk locks the next month's roll as paid, up to the current month: later changes to
+    /// it become back pay and recovery, which the invariants check.
+    func lockNextRoll() {
+        let now = clock.now
+        guard nextRoll <= DomainCalendar.date(atMillis: now).month else { return }
+        do {
+            let roll = try hub.payroll(for: nextRoll, nowMillis: now)
+            try hub.lock(roll, worker: "admin", nowMillis: now)
+            count("rolls locked")
+            count("adjustment lines", roll.rows.filter { $0.kind != .regular }.count)
+            note("locked \(nextRoll)")
+            nextRoll = nextRoll.adding(months: 1)
+        } catch {
+            count("roll locks refused")
+            note("roll lock refused")
+        }
     }
 
     // MARK: The network

@@ -184,13 +184,14 @@ struct CLIHubTests {
         let hub = cli.directory + "/demo/hub.db"
         let report = try cli.ok(["hub", "report", "--db", hub, "--from", "2026-01", "--to", "2026-11", "--by", "village"])
         #expect(report.stdout.contains("农村低保"))
-        #expect(report.stdout.contains("11960.00"), "\(report.stdout)")
+        // The father died on 2026-11-20: November, the month of death, is paid (次月停发, the default).
+        #expect(report.stdout.contains("12520.00"), "\(report.stdout)")
         let csv = try cli.ok(["hub", "report", "--db", hub, "--month", "2026-11", "--format", "csv"])
         #expect(csv.stdout.hasPrefix("\u{FEFF}地区"))
         let roll = cli.directory + "/roll.csv"
         let payroll = try #require(try cli.ok(["hub", "payroll", "--db", hub, "--month", "2026-11", "--out", roll, "--json"]).json)
-        #expect(payroll["rows"]?.integerValue == 1)
-        #expect(payroll["total_yuan"]?.stringValue == "600.00")
+        #expect(payroll["rows"]?.integerValue == 2)
+        #expect(payroll["total_yuan"]?.stringValue == "1160.00")
     }
 
     @Test("hub serve refuses limits that make no sense, and closes a connection left idle past --idle-timeout")

@@ -81,6 +81,26 @@ extension Replica {
         return try roll(for: month, book: try rollBook(before: month, nowMillis: nowMillis))
     }
 
+    /// What each of the given months owes each enrollment by the merged state now, as the next
+    /// roll would settle it: an amount (zero when nothing is owed), or nil while the month is
+    /// withheld or held. For checks that what was paid plus the next roll's adjustments is
+    /// what is owed (the simulation's invariant).
+    public func owed(in months: [Month], nowMillis: Int64) throws(ReplicaError) -> [RecordID: [Month: Money?]] {
+        guard let last = months.max() else { return [:] }
+        let book = try rollBook(before: last.adding(months: 1), nowMillis: nowMillis)
+        var owed: [RecordID: [Month: Money?]] = [:]
+        for month in months {
+            for (entry, outcome) in zip(book.entries, payable(in: month, book: book)) {
+                switch outcome {
+                case .line(let amount, _): owed[entry.id, default: [:]][month] = .some(amount)
+                case .zero: owed[entry.id, default: [:]][month] = .some(.zero)
+                case .unsettled: owed[entry.id, default: [:]][month] = .some(nil)
+                }
+            }
+        }
+        return owed
+    }
+
     /// Outcomes of ``Entitlement`` that mean the enrollment is simply not part of the month.
     static let silentReasons: Set<String> = ["not started", "ended"]
 
