@@ -128,14 +128,16 @@ struct StandardTests {
         var grade = MemberInput()
         grade.disabilityGrade = 3
         try hub.editMember(adult.value, grade, author: "a", nowMillis: TestCounty.now)
+        /// The schedule recorded (`std`: it follows the standard) and what it pays.
         func enroll(_ member: RecordID, _ program: String, _ start: String) throws -> String? {
             let id = try hub.enroll(
                 EnrollInput(member: member.value, program: program, amount: nil, start: start), author: "a", nowMillis: TestCounty.now)[0]
-            return try hub.state(of: id)?.resolution(of: "amount").value.textValue
+            let recorded = try hub.state(of: id)?.resolution(of: "amount").value.textValue ?? ""
+            return recorded + " pays " + (try hub.payingSchedule(of: id)?.description ?? "")
         }
-        #expect(try enroll(adult, "dibao_rural", "2026-06") == "2026-06:56000")
-        #expect(try enroll(child, "dibao_rural", "2027-02") == "2027-02:60000")
-        #expect(try enroll(adult, "disability_living", "2026-06") == "2026-06:4000", "grade 3 is in the 3-4 band")
+        #expect(try enroll(adult, "dibao_rural", "2026-06") == "2026-06:std pays 2026-06:56000;2027-01:60000")
+        #expect(try enroll(child, "dibao_rural", "2027-02") == "2027-02:std pays 2027-02:60000")
+        #expect(try enroll(adult, "disability_living", "2026-06") == "2026-06:std pays 2026-06:4000", "grade 3 is in the 3-4 band")
         // Placement is not in the records, and two bands differ: the worker must say.
         #expect(throws: ReplicaError.self) { _ = try enroll(child, "orphan", "2026-06") }
         // No standard for the program at all.

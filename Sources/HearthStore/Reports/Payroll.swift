@@ -90,7 +90,7 @@ extension Replica {
         let book = try rollBook(before: last.adding(months: 1), nowMillis: nowMillis)
         var owed: [RecordID: [Month: Money?]] = [:]
         for month in months {
-            for (entry, outcome) in zip(book.entries, payable(in: month, book: book)) {
+            for (entry, outcome) in zip(book.entries, payable(in: month, book: book, openingIDs: false)) {
                 switch outcome {
                 case .line(let amount, _): owed[entry.id, default: [:]][month] = .some(amount)
                 case .zero: owed[entry.id, default: [:]][month] = .some(.zero)
@@ -117,21 +117,24 @@ extension Replica {
                 if !Self.silentReasons.contains(reason) { leave(reason) }
             }
         }
-        for locked in book.lockedMonths {
-            for (entry, outcome) in zip(book.entries, payable(in: locked, book: book)) {
+        for locked in book.lockedMonths where locked < month {
+            // ID numbers are opened only for the lines that differ: most locked months match.
+            for (entry, outcome) in zip(book.entries, payable(in: locked, book: book, openingIDs: false)) {
                 let owed: Int64
-                var idNumber = ""
                 switch outcome {
                 case .unsettled: continue
                 case .zero: owed = 0
-                case .line(let amount, let number):
-                    owed = amount.fen
-                    idNumber = number
+                case .line(let amount, _): owed = amount.fen
                 }
                 let difference = try Totals.difference(owed, book.paid(entry, for: locked), "the adjustment of \(entry.id) for \(locked)")
                 guard difference != 0 else { continue }
-                if idNumber.isEmpty, let sealed = entry.idSealed, let hash = entry.idHash {
-                    idNumber = (try? keys.open(SealedValue(box: sealed, digest: hash))) ?? ""
+                var idNumber = ""
+                if let sealed = entry.idSealed, let hash = entry.idHash {
+                    guard let number = try? keys.open(SealedValue(box: sealed, digest: hash)) else {
+                        leftOut["ID number unreadable with this key", default: []].append(entry.id)
+                        continue
+                    }
+                    idNumber = number
                 }
                 var row = line(entry, amount: Money(fen: difference), idNumber: idNumber)
                 row.kind = difference > 0 ? .backPay : .recovery
@@ -154,7 +157,8 @@ extension Replica {
 
     /// Each entry's month, in the book's order: ``Entitlement``, then holds, then the ID number,
     /// then one payment per person and program (the record already paid for the month first).
-    func payable(in month: Month, book: RollBook) -> [Payable] {
+    /// Without `openingIDs` a line carries no ID number and an unreadable one is not noticed.
+    func payable(in month: Month, book: RollBook, openingIDs: Bool = true) -> [Payable] {
         var result: [Payable] = []
         result.reserveCapacity(book.entries.count)
         var chosen: [String: (index: Int, paid: Int64)] = [:]
@@ -170,9 +174,13 @@ extension Replica {
                 } else if amount == .zero {
                     result.append(.zero("nothing to pay (amount 0)"))
                 } else if let sealed = entry.idSealed, let hash = entry.idHash {
-                    guard let number = try? keys.open(SealedValue(box: sealed, digest: hash)) else {
-                        result.append(.unsettled("ID number unreadable with this key"))
-                        continue
+                    var number = ""
+                    if openingIDs {
+                        guard let opened = try? keys.open(SealedValue(box: sealed, digest: hash)) else {
+                            result.append(.unsettled("ID number unreadable with this key"))
+                            continue
+                        }
+                        number = opened
                     }
                     result.append(.line(amount, number))
                     // One person, one payment per program: a second record of the same ID number is not paid again.
