@@ -73,6 +73,12 @@ struct CLICountyTests {
         #expect(imported.firstLine == "2")
         #expect(!imported.stdout.contains(first) && !imported.stderr.contains(first))
         #expect(FileManager.default.fileExists(atPath: cli.directory + "/deaths.skipped.csv"))
+        // The skipped rows hold ID numbers in clear: the export is in the hub's audit trail.
+        let audited = try #require(try cli.ok(["hub", "audit", "--db", hub, "--json"]).json?.arrayValue)
+        #expect(audited.contains {
+            $0["kind"]?.stringValue == "export" && $0["record"]?.stringValue == cli.directory + "/deaths.skipped.csv"
+                && $0["field"]?.stringValue == "skipped rows" && $0["by"]?.stringValue == "w-test"
+        })
         #expect(try cli.ok(["hub", "crosscheck", "import", "--db", hub, "--source", "death", list, "--skip-invalid"]).firstLine == "0")
         let leads = try #require(try cli.ok(["hub", "leads", "--db", hub, "--status", "open", "--json"]).json?.arrayValue)
         #expect(leads.count == 2)
