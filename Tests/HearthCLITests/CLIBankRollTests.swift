@@ -7,7 +7,9 @@ struct CLIBankRollTests {
     static func id(_ first17: String) -> String { first17 + String(IDNumber.checkDigit(of: first17)!) }
     static let card = "6222020200112233445"
 
-    @Test("payees and cards set by the CLI are checked, reach the roll's files, and every export and --reveal is in `hub audit`")
+    @Test(
+        "payees and cards set by the CLI are checked, reach the roll's files, and every export and --reveal is in `hub audit`"
+    )
     func payeesFilesAndAudit() throws {
         let cli = try CLIRunner()
         let hub = cli.directory + "/hub.db"
@@ -47,7 +49,8 @@ struct CLIBankRollTests {
         #expect(shown["fields"]?["account_name"]?.stringValue == "李强")
 
         let enrolled = try cli.ok([
-            "enroll", "--db", hub, "--household", home, "--program", "dibao_rural", "--amount", "560", "--start", "2026-01",
+            "enroll", "--db", hub, "--household", home, "--program", "dibao_rural", "--amount", "560", "--start",
+            "2026-01",
         ]).stdout.split(separator: "\n").map(String.init).filter { $0.hasPrefix("E-") }
         #expect(enrolled.count == 2)
         for enrollment in enrolled { try cli.ok(["approve", "--db", hub, enrollment]) }
@@ -60,12 +63,16 @@ struct CLIBankRollTests {
         let lines = text.components(separatedBy: "\r\n").filter { !$0.isEmpty }
         #expect(lines.count == 4, "\(text)")
         #expect(lines[0].contains("发放月份,2026-11,县(市、区)区划代码,421281,县(市、区),宜城市,笔数,1,发放总额(元),1120.00"))
-        #expect(lines[2].contains(",2,\(spouse),李强,\t\(Self.id("42128119620101022")),李强,\t\(Self.card),户卡,1120.00,0.00,1120.00,"))
+        #expect(
+            lines[2].contains(
+                ",2,\(spouse),李强,\t\(Self.id("42128119620101022")),李强,\t\(Self.card),户卡,1120.00,0.00,1120.00,"))
         for companion in ["-no-card.csv", "-recovery.csv", "-summary.csv"] {
             #expect(FileManager.default.fileExists(atPath: cli.directory + "/roll-2026-11" + companion), "\(companion)")
         }
         let json = try #require(
-            try cli.ok(["hub", "payroll", "--db", hub, "--month", "2026-11", "--out", cli.directory + "/again.csv", "--json"]).json)
+            try cli.ok([
+                "hub", "payroll", "--db", hub, "--month", "2026-11", "--out", cli.directory + "/again.csv", "--json",
+            ]).json)
         #expect(json["lines"]?.integerValue == 1)
         #expect(json["disbursement_yuan"]?.stringValue == "1120.00")
         #expect(json["back_pay_yuan"]?.stringValue == "0.00")
@@ -131,7 +138,9 @@ struct CLIBankRollTests {
         }
     }
 
-    @Test("every `hearth hub` command refuses a node's database, clearly, and changes nothing (a roll was lockable there)")
+    @Test(
+        "every `hearth hub` command refuses a node's database, clearly, and changes nothing (a roll was lockable there)"
+    )
     func hubVerbsRefuseNodes() throws {
         let cli = try CLIRunner()
         let hub = cli.directory + "/hub.db"
@@ -147,7 +156,8 @@ struct CLIBankRollTests {
             Self.id("42128119600101011"), "--relation", "head",
         ]).firstLine
         let enrollment = try cli.ok([
-            "enroll", "--db", node, "--member", member, "--program", "dibao_rural", "--amount", "560", "--start", "2026-01",
+            "enroll", "--db", node, "--member", member, "--program", "dibao_rural", "--amount", "560", "--start",
+            "2026-01",
         ]).firstLine
         try cli.ok(["approve", "--db", node, enrollment])
         let before = try #require(try cli.ok(["status", "--db", node, "--json"]).json)
@@ -162,9 +172,10 @@ struct CLIBankRollTests {
 
         for (verb, arguments) in Self.hubVerbs.sorted(by: { $0.key < $1.key }) {
             let result = try cli.run(
-                ["hub"] + verb.split(separator: " ").map(String.init) + arguments.map {
-                    $0.hasSuffix(".csv") || $0.hasSuffix(".hearth") ? cli.directory + "/" + $0 : $0
-                } + ["--db", node])
+                ["hub"] + verb.split(separator: " ").map(String.init)
+                    + arguments.map {
+                        $0.hasSuffix(".csv") || $0.hasSuffix(".hearth") ? cli.directory + "/" + $0 : $0
+                    } + ["--db", node])
             #expect(result.status != 0, "hub \(verb) ran on a node's replica: \(result.stdout)")
             #expect(
                 result.stderr.contains("is a node's replica") && result.stderr.contains("not the county hub's"),
@@ -173,6 +184,8 @@ struct CLIBankRollTests {
         #expect(!FileManager.default.fileExists(atPath: cli.directory + "/roll.csv"))
         let after = try #require(try cli.ok(["status", "--db", node, "--json"]).json)
         #expect(after["log_size"] == before["log_size"])
-        #expect(try cli.ok(["standards", "--db", node, "--json"]).json?.arrayValue == [], "standards stay readable on a node")
+        #expect(
+            try cli.ok(["standards", "--db", node, "--json"]).json?.arrayValue == [],
+            "standards stay readable on a node")
     }
 }

@@ -6,7 +6,9 @@ import Testing
 
 @Suite("The audit table: who settled a refusal by hand, and who took numbers in clear")
 struct AuditTests {
-    @Test("a quarantine release and a discard are audited with who, when, the op and why it was held; a refused release is not")
+    @Test(
+        "a quarantine release and a discard are audited with who, when, the op and why it was held; a refused release is not"
+    )
     func quarantineDecisions() async throws {
         let county = try TestCounty()
         try await withRunningHub(county.service()) { url in
@@ -33,14 +35,17 @@ struct AuditTests {
             _ = try county.hub.discardQuarantined(discarded.dot, author: "county-lead", nowMillis: TestCounty.now + 3)
 
             let trail = try county.hub.auditTrail()
-            #expect(trail == [
-                AuditEvent(
-                    atMillis: TestCounty.now + 1, worker: "county-admin", action: "quarantine release", subject: first.value,
-                    field: released.dot.description, detail: "by w1, held for: death_date: is in the future"),
-                AuditEvent(
-                    atMillis: TestCounty.now + 3, worker: "county-lead", action: "quarantine discard", subject: second.value,
-                    field: discarded.dot.description, detail: "by w1, held for: death_date: is in the future"),
-            ])
+            #expect(
+                trail == [
+                    AuditEvent(
+                        atMillis: TestCounty.now + 1, worker: "county-admin", action: "quarantine release",
+                        subject: first.value,
+                        field: released.dot.description, detail: "by w1, held for: death_date: is in the future"),
+                    AuditEvent(
+                        atMillis: TestCounty.now + 3, worker: "county-lead", action: "quarantine discard",
+                        subject: second.value,
+                        field: discarded.dot.description, detail: "by w1, held for: death_date: is in the future"),
+                ])
         }
     }
 }

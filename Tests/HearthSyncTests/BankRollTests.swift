@@ -36,7 +36,8 @@ private struct BankCounty {
         let hub = county.hub
         func approve(_ enrollments: [RecordID]) throws {
             for enrollment in enrollments {
-                _ = try hub.changeEnrollment(enrollment.value, .approve, note: nil, author: "a", nowMillis: TestCounty.now)
+                _ = try hub.changeEnrollment(
+                    enrollment.value, .approve, note: nil, author: "a", nowMillis: TestCounty.now)
             }
         }
         func dibao(_ household: RecordID) throws -> [RecordID] {
@@ -103,7 +104,8 @@ struct BankRollTests {
         let setup = try BankCounty()
         let hub = setup.hub
         // September is paid; then a raise for 甲's dibao from September, and 戊's death in August.
-        try hub.lock(try hub.payroll(for: Self.september, nowMillis: TestCounty.now), worker: "admin", nowMillis: TestCounty.now)
+        try hub.lock(
+            try hub.payroll(for: Self.september, nowMillis: TestCounty.now), worker: "admin", nowMillis: TestCounty.now)
         try hub.changeAmount(
             setup.jiaDibao.value, amount: "600", from: "2026-09", reason: "提标", author: "a", nowMillis: TestCounty.now)
         _ = try hub.recordDeath(member: setup.wu.value, date: "2026-08-20", author: "a", nowMillis: TestCounty.now)
@@ -114,7 +116,8 @@ struct BankRollTests {
         #expect(roll.county == TestCounty.county)
 
         // Household A's dibao: one line for both members, paid to the named payee 乙 on the household's card.
-        let dibaoA = try #require(roll.lines.first { $0.household == setup.householdA.value && $0.program == .dibaoRural })
+        let dibaoA = try #require(
+            roll.lines.first { $0.household == setup.householdA.value && $0.program == .dibaoRural })
         #expect(dibaoA.payee == setup.yi)
         #expect(dibaoA.payeeName == "乙")
         #expect(dibaoA.payeeIDNumber == idNumber(born: "19620101", sequence: "022"))
@@ -128,7 +131,8 @@ struct BankRollTests {
         #expect(dibaoA.total == Money(fen: 60_000 + 56_000 + 4_000))
 
         // 甲's own program: 甲's own card, not the household's.
-        let ownA = try #require(roll.lines.first { $0.program == .disabilityLiving && $0.household == setup.householdA.value })
+        let ownA = try #require(
+            roll.lines.first { $0.program == .disabilityLiving && $0.household == setup.householdA.value })
         #expect(ownA.payee == setup.jia)
         #expect(ownA.bankCard == BankCounty.ownCard)
         #expect(ownA.account == .own)
@@ -172,14 +176,16 @@ struct BankRollTests {
     func subtotals() throws {
         let setup = try BankCounty()
         let hub = setup.hub
-        try hub.lock(try hub.payroll(for: Self.september, nowMillis: TestCounty.now), worker: "admin", nowMillis: TestCounty.now)
+        try hub.lock(
+            try hub.payroll(for: Self.september, nowMillis: TestCounty.now), worker: "admin", nowMillis: TestCounty.now)
         _ = try hub.recordDeath(member: setup.wu.value, date: "2026-08-20", author: "a", nowMillis: TestCounty.now)
         let roll = try hub.bankRoll(try hub.payroll(for: Self.october, nowMillis: TestCounty.now))
         let subtotals = try roll.subtotals()
-        #expect(subtotals.map(\.area) == [
-            TestCounty.township, TestCounty.village1, TestCounty.village2, BankCounty.otherTownship,
-            BankCounty.otherVillage, TestCounty.county,
-        ])
+        #expect(
+            subtotals.map(\.area) == [
+                TestCounty.township, TestCounty.village1, TestCounty.village2, BankCounty.otherTownship,
+                BankCounty.otherVillage, TestCounty.county,
+            ])
         #expect(subtotals.map(\.level) == [.township, .village, .village, .township, .village, .county])
         func area(_ code: String) throws -> BankRoll.Subtotal { try #require(subtotals.first { $0.area == code }) }
         let village1 = try area(TestCounty.village1)
@@ -212,33 +218,42 @@ struct BankRollTests {
         name.accountName = "甲(代)"
         try hub.editMember(setup.jia.value, name, author: "a", nowMillis: TestCounty.now)
         let roll = try hub.bankRoll(try hub.payroll(for: Self.october, nowMillis: TestCounty.now))
-        let dibaoA = try #require(roll.lines.first { $0.household == setup.householdA.value && $0.program == .dibaoRural })
+        let dibaoA = try #require(
+            roll.lines.first { $0.household == setup.householdA.value && $0.program == .dibaoRural })
         #expect(dibaoA.payee == setup.jia, "乙 died: the head is paid")
         #expect(dibaoA.accountName == "甲")
         #expect(dibaoA.members == [setup.jia])
-        let ownA = try #require(roll.lines.first { $0.program == .disabilityLiving && $0.household == setup.householdA.value })
+        let ownA = try #require(
+            roll.lines.first { $0.program == .disabilityLiving && $0.household == setup.householdA.value })
         #expect(ownA.accountName == "甲(代)")
     }
 
-    @Test("the four files: the bank's states month, county, lines and total; the rest apart; 0600, never over a file; audited")
+    @Test(
+        "the four files: the bank's states month, county, lines and total; the rest apart; 0600, never over a file; audited"
+    )
     func files() throws {
         let setup = try BankCounty()
         let hub = setup.hub
-        try hub.lock(try hub.payroll(for: Self.september, nowMillis: TestCounty.now), worker: "admin", nowMillis: TestCounty.now)
+        try hub.lock(
+            try hub.payroll(for: Self.september, nowMillis: TestCounty.now), worker: "admin", nowMillis: TestCounty.now)
         _ = try hub.recordDeath(member: setup.wu.value, date: "2026-08-20", author: "a", nowMillis: TestCounty.now)
         let roll = try hub.bankRoll(try hub.payroll(for: Self.october, nowMillis: TestCounty.now))
         let out = setup.county.directory + "/roll-2026-10.csv"
         let paths = try hub.writeRoll(roll, to: out, worker: "county-admin", nowMillis: TestCounty.now)
-        #expect(paths.all == [
-            out, setup.county.directory + "/roll-2026-10-no-card.csv", setup.county.directory + "/roll-2026-10-recovery.csv",
-            setup.county.directory + "/roll-2026-10-summary.csv",
-        ])
+        #expect(
+            paths.all == [
+                out, setup.county.directory + "/roll-2026-10-no-card.csv",
+                setup.county.directory + "/roll-2026-10-recovery.csv",
+                setup.county.directory + "/roll-2026-10-summary.csv",
+            ])
         func lines(_ path: String) throws -> [String] {
             let bytes = try #require(FileManager.default.contents(atPath: path))
             #expect(Array(bytes.prefix(3)) == [0xEF, 0xBB, 0xBF], "\(path): a BOM for Excel")
             let mode = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int
             #expect(mode == 0o600, "\(path)")
-            return String(decoding: bytes.dropFirst(3), as: UTF8.self).components(separatedBy: "\r\n").filter { !$0.isEmpty }
+            return String(decoding: bytes.dropFirst(3), as: UTF8.self).components(separatedBy: "\r\n").filter {
+                !$0.isEmpty
+            }
         }
         let bank = try lines(paths.disbursement)
         #expect(bank[0].hasPrefix("一卡通发放名册,发放月份,2026-10,县(市、区)区划代码,421281,"))
@@ -254,11 +269,14 @@ struct BankRollTests {
 
         let noCard = try lines(paths.noCard)
         #expect(noCard.count == 3)
-        #expect(noCard[2].contains(setup.householdB.value) && noCard[2].hasSuffix(",no bank card (一卡通) on record for the household"))
+        #expect(
+            noCard[2].contains(setup.householdB.value)
+                && noCard[2].hasSuffix(",no bank card (一卡通) on record for the household"))
         let recovery = try lines(paths.recovery)
         #expect(recovery.count == 3)
         #expect(recovery[0].contains(",笔数,1,追缴总额(元),-560.00"))
-        #expect(recovery[2].contains(",\t\(idNumber(born: "19400101", sequence: "051")),农村低保,dibao_rural,2026-09,-560.00,"))
+        #expect(
+            recovery[2].contains(",\t\(idNumber(born: "19400101", sequence: "051")),农村低保,dibao_rural,2026-09,-560.00,"))
         let summary = try lines(paths.summary)
         #expect(summary.count == 2 + 6)
         #expect(summary.last == "县(市、区)合计,421281,3,4,1280.00,0.00,1280.00,1,560.00,1,-560.00")
@@ -274,7 +292,9 @@ struct BankRollTests {
 
         // Never over an existing file: with any of the four there, none is written, nothing audited.
         try FileManager.default.removeItem(atPath: paths.disbursement)
-        #expect(throws: ReplicaError.self) { try hub.writeRoll(roll, to: out, worker: "county-admin", nowMillis: TestCounty.now) }
+        #expect(throws: ReplicaError.self) {
+            try hub.writeRoll(roll, to: out, worker: "county-admin", nowMillis: TestCounty.now)
+        }
         #expect(!FileManager.default.fileExists(atPath: paths.disbursement))
         #expect(try hub.auditTrail().count == 1)
     }
@@ -291,21 +311,26 @@ struct BankRollTests {
                 of: home, name: "乙", idNumber: idNumber(born: "19620101", sequence: "022"), relation: "spouse")
             try village.edit(home) { $0.bankCard = BankCounty.card }
             let dibao = try village.enroll(
-                EnrollInput(household: home.value, program: "dibao_rural", amount: "560", start: "2026-01"), author: "w1",
+                EnrollInput(household: home.value, program: "dibao_rural", amount: "560", start: "2026-01"),
+                author: "w1",
                 nowMillis: TestCounty.now)
             var grade = MemberInput()
             grade.disabilityGrade = 2
             try village.editMember(head.value, grade, author: "w1", nowMillis: TestCounty.now)
             let own = try village.enroll(
-                EnrollInput(member: head.value, program: "disability_living", amount: "80", start: "2026-01"), author: "w1",
+                EnrollInput(member: head.value, program: "disability_living", amount: "80", start: "2026-01"),
+                author: "w1",
                 nowMillis: TestCounty.now)[0]
             try await county.syncRounds([village, township], url: url)
             for enrollment in dibao + [own] {
-                _ = try township.changeEnrollment(enrollment.value, .approve, note: nil, author: "t1", nowMillis: TestCounty.now)
+                _ = try township.changeEnrollment(
+                    enrollment.value, .approve, note: nil, author: "t1", nowMillis: TestCounty.now)
             }
             try await county.syncRounds([village, township], url: url)
             let october = try Month.parse("2026-10", field: "m")
-            #expect(Set(try county.hub.payroll(for: october, nowMillis: TestCounty.now).rows.map(\.enrollment)) == Set(dibao + [own]))
+            #expect(
+                Set(try county.hub.payroll(for: october, nowMillis: TestCounty.now).rows.map(\.enrollment))
+                    == Set(dibao + [own]))
 
             // Offline, each records another own card for 甲: 甲's money is held, 乙's is paid.
             var card = MemberInput()

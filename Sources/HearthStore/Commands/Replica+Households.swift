@@ -18,7 +18,9 @@ extension Replica {
                 throw InputError(field: "head", reason: "add the household first, then its head with `member add --relation head`")
             }
             guard input.payee == nil else {
-                throw InputError(field: "payee", reason: "add the household and its members first, then name the payee with `household edit --payee`")
+                throw InputError(
+                    field: "payee",
+                    reason: "add the household and its members first, then name the payee (`household edit --payee`)")
             }
             var fields = try householdFields(input)
             fields["status"] = .text("active")
@@ -195,7 +197,9 @@ extension Replica {
             if let source = try changes.state(of: from) {
                 // The household it leaves no longer pays to it: neither as head nor as payee.
                 var cleared: [String: FieldValue] = [:]
-                for field in ["head", "payee"] where ChangeSet.text(source, field) == member.value { cleared[field] = .null }
+                for field in ["head", "payee"] where ChangeSet.text(source, field) == member.value {
+                    cleared[field] = .null
+                }
                 if !cleared.isEmpty {
                     let roles = cleared.keys.sorted().joined(separator: " and ")
                     try changes.update(from, fields: cleared, cause: "\(roles) \(member) moved to \(household)")
@@ -257,10 +261,13 @@ extension Replica {
             try changes.recountPopulation(household, change: -moving.count)
             var cleared: [String: FieldValue] = [:]
             for field in ["head", "payee"] {
-                if let named = ChangeSet.text(state, field).flatMap(RecordID.init), moving.contains(named) { cleared[field] = .null }
+                if let named = ChangeSet.text(state, field).flatMap(RecordID.init), moving.contains(named) {
+                    cleared[field] = .null
+                }
             }
             if !cleared.isEmpty {
-                let who = cleared.keys.sorted().map { "\($0) \(ChangeSet.text(state, $0) ?? "")" }.joined(separator: ", ")
+                let who = cleared.keys.sorted().map { "\($0) \(ChangeSet.text(state, $0) ?? "")" }
+                    .joined(separator: ", ")
                 try changes.update(household, fields: cleared, cause: "\(who) split into \(created)")
             }
             return created

@@ -30,7 +30,8 @@ extension Replica {
                     reason: "\(household) already has a head (\(currentHead)); change it with `household edit --head`")
             }
             _ = relation
-            let member = try changes.create(.member, village: village, fields: fields, cause: try Self.cause(input.reason))
+            let member = try changes.create(
+                .member, village: village, fields: fields, cause: try Self.cause(input.reason))
             if fields["relation"] == .text("head") {
                 try changes.update(household, fields: ["head": .text(member.value)])
             }

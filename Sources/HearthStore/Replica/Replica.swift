@@ -209,7 +209,8 @@ public final class Replica: Sendable {
         throws(ReplicaError)
     {
         try audit(
-            AuditEvent(atMillis: nowMillis, worker: worker, action: action, subject: record.value, field: field, detail: ""))
+            AuditEvent(
+                atMillis: nowMillis, worker: worker, action: action, subject: record.value, field: field, detail: ""))
     }
 }
 

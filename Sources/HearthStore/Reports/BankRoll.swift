@@ -228,14 +228,17 @@ extension Replica {
                 let total = try Totals.sum([group.regular, group.backPay], "the roll line of \(group.household)")
                 guard total != 0 else { continue }
                 let account = try directory.account(
-                    household: group.household, member: group.member, householdProgram: group.program.isHouseholdProgram,
+                    household: group.household, member: group.member,
+                    householdProgram: group.program.isHouseholdProgram,
                     db)
                 let line = BankRoll.Line(
-                    village: group.village, household: group.household, program: group.program, payee: account.payee?.id,
+                    village: group.village, household: group.household, program: group.program,
+                    payee: account.payee?.id,
                     payeeName: account.payee?.name ?? "", payeeIDNumber: account.payee?.idNumber ?? "",
                     accountName: account.name ?? "", bankCard: account.card ?? "", account: account.kind,
                     members: group.members, enrollments: group.enrollments, regular: Money(fen: group.regular),
-                    backPay: Money(fen: group.backPay), backPayMonths: group.backPayMonths.sorted(), total: Money(fen: total))
+                    backPay: Money(fen: group.backPay), backPayMonths: group.backPayMonths.sorted(),
+                    total: Money(fen: total))
                 if let reason = account.problem {
                     unpaid.append(BankRoll.Unpaid(line: line, reason: reason))
                 } else {
@@ -246,7 +249,8 @@ extension Replica {
                 let person = try directory.member(row.member.value, db)
                 recoveries.append(
                     BankRoll.Recovery(
-                        village: row.village, household: row.household, member: row.member, name: person?.name ?? row.name,
+                        village: row.village, household: row.household, member: row.member,
+                        name: person?.name ?? row.name,
                         idNumber: person?.idNumber ?? row.idNumber, program: row.program, forMonth: row.forMonth,
                         amount: row.amount, enrollment: row.enrollment))
             }
@@ -316,8 +320,8 @@ struct AccountDirectory {
         let row = try Row.fetchOne(
             db,
             sql: """
-                SELECT id, name, household, vital_status, id_number_sealed, id_number_hash, bank_card_sealed, bank_card_hash,
-                       account_name
+                SELECT id, name, household, vital_status, id_number_sealed, id_number_hash,
+                       bank_card_sealed, bank_card_hash, account_name
                 FROM members WHERE id = ?
                 """, arguments: [id])
         let person = row.flatMap { row -> Person? in
@@ -325,8 +329,10 @@ struct AccountDirectory {
             var idNumber = ""
             if case .clear(let text) = open(row["id_number_sealed"], row["id_number_hash"]) { idNumber = text }
             return Person(
-                id: id, name: row["name"] ?? "", household: row["household"], alive: (row["vital_status"] as String?) != "deceased",
-                idNumber: idNumber, card: open(row["bank_card_sealed"], row["bank_card_hash"]), accountName: row["account_name"])
+                id: id, name: row["name"] ?? "", household: row["household"],
+                alive: (row["vital_status"] as String?) != "deceased",
+                idNumber: idNumber, card: open(row["bank_card_sealed"], row["bank_card_hash"]),
+                accountName: row["account_name"])
         }
         people[id] = person
         return person
@@ -349,7 +355,9 @@ struct AccountDirectory {
     /// The household's payee: the named payee while a living member of it, else the head.
     mutating func payee(of household: Household, id: String, _ db: Database) throws -> Person? {
         for candidate in [household.payee, household.head] {
-            guard let candidate, let person = try member(candidate, db), person.alive, person.household == id else { continue }
+            guard let candidate, let person = try member(candidate, db), person.alive, person.household == id else {
+                continue
+            }
             return person
         }
         return nil
@@ -372,7 +380,8 @@ struct AccountDirectory {
         }
         let payee = try household.map { household in try self.payee(of: household, id: id, db) } ?? nil
         var account = Account(
-            payee: householdProgram ? payee : person, name: household?.accountName ?? payee?.name, card: nil, kind: .household)
+            payee: householdProgram ? payee : person, name: household?.accountName ?? payee?.name, card: nil,
+            kind: .household)
         guard let household else {
             account.problem = "the household \(id) is not on this replica"
             return account

@@ -83,7 +83,8 @@ public enum PayrollFile {
     static func lineCells(_ number: Int, _ line: BankRoll.Line) -> [String] {
         [
             "\(number)", line.township, line.village, line.household, line.program.chineseName, line.program.rawValue,
-            "\(line.members.count)", line.payee?.value ?? "", line.payeeName, digits(line.payeeIDNumber), line.accountName,
+            "\(line.members.count)", line.payee?.value ?? "", line.payeeName, digits(line.payeeIDNumber),
+            line.accountName,
         ]
     }
 
@@ -99,14 +100,16 @@ public enum PayrollFile {
         var rows = [
             heading("一卡通发放名册", roll)
                 + [
-                    "笔数", "\(roll.lines.count)", "发放总额(元)", roll.total.yuanText, "其中正常发放(元)", roll.regularTotal.yuanText,
+                    "笔数", "\(roll.lines.count)", "发放总额(元)", roll.total.yuanText, "其中正常发放(元)",
+                    roll.regularTotal.yuanText,
                     "其中补发(元)", roll.backPayTotal.yuanText, "无卡另列笔数", "\(roll.withoutCard.count)", "追缴另列笔数",
                     "\(roll.recoveries.count)", "状态", roll.locked ? "已锁定(按已发放)" : "未锁定",
                 ],
             lineHeaders + ["一卡通账号", "账户类型"] + moneyHeaders,
         ]
         for (index, line) in roll.lines.enumerated() {
-            rows.append(lineCells(index + 1, line) + [digits(line.bankCard), line.account.chineseName] + moneyCells(line))
+            rows.append(
+                lineCells(index + 1, line) + [digits(line.bankCard), line.account.chineseName] + moneyCells(line))
         }
         let persons = roll.lines.reduce(0) { $0 + $1.members.count }
         rows.append(
@@ -123,7 +126,9 @@ public enum PayrollFile {
         ]
         for (index, unpaid) in roll.withoutCard.enumerated() {
             rows.append(
-                lineCells(index + 1, unpaid.line) + [unpaid.line.account.chineseName] + moneyCells(unpaid.line) + [unpaid.reason])
+                lineCells(index + 1, unpaid.line) + [unpaid.line.account.chineseName] + moneyCells(unpaid.line) + [
+                    unpaid.reason
+                ])
         }
         return rows
     }
@@ -140,7 +145,8 @@ public enum PayrollFile {
         for (index, line) in roll.recoveries.enumerated() {
             rows.append([
                 "\(index + 1)", line.township, line.village, line.household, line.member.value, line.name,
-                digits(line.idNumber), line.program.chineseName, line.program.rawValue, line.forMonth?.description ?? "",
+                digits(line.idNumber), line.program.chineseName, line.program.rawValue,
+                line.forMonth?.description ?? "",
                 line.amount.yuanText, line.enrollment.value,
             ])
         }
@@ -158,7 +164,8 @@ public enum PayrollFile {
         for subtotal in try roll.subtotals() {
             rows.append([
                 subtotal.level.chineseName, subtotal.area, "\(subtotal.lines)", "\(subtotal.persons)",
-                subtotal.regular.yuanText, subtotal.backPay.yuanText, subtotal.total.yuanText, "\(subtotal.withoutCard)",
+                subtotal.regular.yuanText, subtotal.backPay.yuanText, subtotal.total.yuanText,
+                "\(subtotal.withoutCard)",
                 subtotal.withoutCardTotal.yuanText, "\(subtotal.recoveries)", subtotal.recoveryTotal.yuanText,
             ])
         }

@@ -357,7 +357,7 @@ enum Migrations {
                     UPDATE sync_state SET index_version = '';
                     """)
         }
-        migrator.registerMigration("v16 payees, own bank cards and account names; what an audited event was about") { db in
+        migrator.registerMigration("v16 payees, own cards and account names; what an audited event was about") { db in
             // New fields of households and members: their columns come after `updated_millis`. The
             // audit's `detail` says what an export, a release or a discard was (a file, a month, a count).
             try db.execute(

@@ -245,7 +245,9 @@ struct HubAudit: ParsableCommand {
                         "rule": .string(decision.rule), "rule_set": .integer(Int64(decision.ruleSet)),
                         "choice": .string(decision.choice), "note": .string(decision.note), "op": .string(decision.op),
                     ]),
-                    "\(Output.time(decision.atMillis))  \(decision.kind)  \(decision.record)\(decision.field.map { "/\($0)" } ?? "")  rule \(decision.rule) (set \(decision.ruleSet))  \(decision.choice)  by \(decision.worker): \(decision.note)  [op \(decision.op)]"
+                    "\(Output.time(decision.atMillis))  \(decision.kind)  \(decision.record)"
+                        + "\(decision.field.map { "/\($0)" } ?? "")  rule \(decision.rule) (set \(decision.ruleSet))  "
+                        + "\(decision.choice)  by \(decision.worker): \(decision.note)  [op \(decision.op)]"
                 ))
             }
             var fromEvents: [(at: Int64, json: JSON, text: String)] = []
@@ -253,11 +255,14 @@ struct HubAudit: ParsableCommand {
                 fromEvents.append((
                     event.atMillis,
                     .object([
-                        "at": .string(Output.time(event.atMillis)), "by": .string(event.worker), "kind": .string(event.action),
+                        "at": .string(Output.time(event.atMillis)), "by": .string(event.worker),
+                        "kind": .string(event.action),
                         "record": .string(event.subject), "field": event.field.isEmpty ? .null : .string(event.field),
                         "detail": .string(event.detail),
                     ]),
-                    "\(Output.time(event.atMillis))  \(event.action)  \(event.subject)\(event.field.isEmpty ? "" : " [\(event.field)]")  by \(event.worker)\(event.detail.isEmpty ? "" : ": \(event.detail)")"
+                    "\(Output.time(event.atMillis))  \(event.action)  \(event.subject)"
+                        + "\(event.field.isEmpty ? "" : " [\(event.field)]")  by \(event.worker)"
+                        + "\(event.detail.isEmpty ? "" : ": \(event.detail)")"
                 ))
             }
             var entries: [(at: Int64, json: JSON, text: String)] = []

@@ -81,11 +81,12 @@ struct HubCrosscheckImport: ParsableCommand {
                     throw ExitCode(1)
                 }
                 // The rows as the list had them, ID numbers in clear: audited.
+                let source = (file as NSString).lastPathComponent
                 try hub.audit(
                     AuditEvent(
-                        atMillis: nowMillis(), worker: author, action: AuditEvent.Action.export, subject: skippedFile ?? "",
-                        field: "skipped rows",
-                        detail: "\(skipped.count) rows of \((file as NSString).lastPathComponent) skipped by the \(list.rawValue) cross-check"))
+                        atMillis: nowMillis(), worker: author, action: AuditEvent.Action.export,
+                        subject: skippedFile ?? "", field: "skipped rows",
+                        detail: "\(skipped.count) rows of \(source) skipped by the \(list.rawValue) cross-check"))
             }
             let name = (file as NSString).lastPathComponent
             if options.json {

@@ -32,7 +32,11 @@ struct HubPayroll: ParsableCommand {
     @Option(help: "The month, YYYY-MM.") var month: String
     @Option(help: "The disbursement CSV file to write (must not exist; the other three are named after it).")
     var out: String
-    @Flag(help: "Record the roll as paid: the month is never rewritten; later changes become adjustments (补发/追缴) in a later roll.")
+    @Flag(
+        help: """
+            Record the roll as paid: the month is never rewritten; later changes become adjustments (补发/追缴) in a \
+            later roll.
+            """)
     var lock = false
     @Flag(help: "Print the summary as one JSON document.") var json = false
 
@@ -48,22 +52,26 @@ struct HubPayroll: ParsableCommand {
             let adjustments = roll.rows.filter { $0.kind != .regular }
             let reasons = roll.leftOut.sorted { $0.key < $1.key }
             if json {
-                Output.json(.object([
-                    "month": .string(period.description), "county": .string(bank.county), "file": .string(out),
-                    "files": .object([
-                        "disbursement": .string(paths.disbursement), "no_card": .string(paths.noCard),
-                        "recovery": .string(paths.recovery), "summary": .string(paths.summary),
-                    ]),
-                    "rows": .integer(Int64(roll.rows.count)), "total_yuan": .string(roll.total.yuanText),
-                    "lines": .integer(Int64(bank.lines.count)), "disbursement_yuan": .string(bank.total.yuanText),
-                    "regular_yuan": .string(bank.regularTotal.yuanText), "back_pay_yuan": .string(bank.backPayTotal.yuanText),
-                    "lines_without_card": .integer(Int64(bank.withoutCard.count)),
-                    "without_card_yuan": .string(bank.withoutCardTotal.yuanText),
-                    "recovery_lines": .integer(Int64(bank.recoveries.count)),
-                    "recovery_yuan": .string(bank.recoveryTotal.yuanText),
-                    "adjustments": .integer(Int64(adjustments.count)), "locked": .bool(lock || roll.locked),
-                    "left_out": .object(Dictionary(uniqueKeysWithValues: reasons.map { ($0.key, JSON.integer(Int64($0.value.count))) })),
-                ]))
+                Output.json(
+                    .object([
+                        "month": .string(period.description), "county": .string(bank.county), "file": .string(out),
+                        "files": .object([
+                            "disbursement": .string(paths.disbursement), "no_card": .string(paths.noCard),
+                            "recovery": .string(paths.recovery), "summary": .string(paths.summary),
+                        ]),
+                        "rows": .integer(Int64(roll.rows.count)), "total_yuan": .string(roll.total.yuanText),
+                        "lines": .integer(Int64(bank.lines.count)), "disbursement_yuan": .string(bank.total.yuanText),
+                        "regular_yuan": .string(bank.regularTotal.yuanText),
+                        "back_pay_yuan": .string(bank.backPayTotal.yuanText),
+                        "lines_without_card": .integer(Int64(bank.withoutCard.count)),
+                        "without_card_yuan": .string(bank.withoutCardTotal.yuanText),
+                        "recovery_lines": .integer(Int64(bank.recoveries.count)),
+                        "recovery_yuan": .string(bank.recoveryTotal.yuanText),
+                        "adjustments": .integer(Int64(adjustments.count)), "locked": .bool(lock || roll.locked),
+                        "left_out": .object(
+                            Dictionary(
+                                uniqueKeysWithValues: reasons.map { ($0.key, JSON.integer(Int64($0.value.count))) })),
+                    ]))
                 return
             }
             print(out)
@@ -71,11 +79,16 @@ struct HubPayroll: ParsableCommand {
             print(
                 "\(period): \(bank.lines.count) lines to the bank, \(bank.total.yuanText) yuan (regular "
                     + "\(bank.regularTotal.yuanText), back pay \(bank.backPayTotal.yuanText))\(state)")
-            print("  without a card, listed apart: \(bank.withoutCard.count) lines, \(bank.withoutCardTotal.yuanText) yuan (\(paths.noCard))")
-            print("  recovery (追缴), for the townships: \(bank.recoveries.count) lines, \(bank.recoveryTotal.yuanText) yuan (\(paths.recovery))")
+            print(
+                "  without a card, listed apart: \(bank.withoutCard.count) lines, "
+                    + "\(bank.withoutCardTotal.yuanText) yuan (\(paths.noCard))")
+            print(
+                "  recovery (追缴), for the townships: \(bank.recoveries.count) lines, "
+                    + "\(bank.recoveryTotal.yuanText) yuan (\(paths.recovery))")
             print("  subtotals per township and village: \(paths.summary)")
             for line in adjustments {
-                print("  \(line.kind.chineseName) \(line.enrollment) for \(line.forMonth?.description ?? ""): \(line.amount.yuanText)")
+                let month = line.forMonth?.description ?? ""
+                print("  \(line.kind.chineseName) \(line.enrollment) for \(month): \(line.amount.yuanText)")
             }
             for (reason, ids) in reasons { print("  left out: \(ids.count) \(reason)") }
         }

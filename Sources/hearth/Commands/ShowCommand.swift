@@ -34,8 +34,8 @@ func showRecord(_ text: String, expected: RecordType?, replica options: ReplicaO
         // --history every value it ever had.
         let reader = try options.author
         var shown: Set<String> = []
-        for field in view.fields where field.candidates.contains(where: { !$0.display.isEmpty }) || !field.display.isEmpty {
-            shown.insert(field.name)
+        for field in view.fields {
+            if !field.display.isEmpty || field.candidates.contains(where: { !$0.display.isEmpty }) { shown.insert(field.name) }
         }
         if display.history {
             for entry in entries { for (name, value) in entry.op.fields where !value.isNull { shown.insert(name) } }
