@@ -81,6 +81,14 @@ struct CLIBankRollTests {
         #expect(json["files"]?["recovery"]?.stringValue == cli.directory + "/again-recovery.csv")
         let occupied = try cli.run(["hub", "payroll", "--db", hub, "--month", "2026-11", "--out", out])
         #expect(occupied.status != 0)
+        // Numbers in clear go to a named person only: without --worker nothing is written.
+        var anonymous = cli
+        anonymous.worker = nil
+        let nobody = try anonymous.run([
+            "hub", "payroll", "--db", hub, "--month", "2026-11", "--out", cli.directory + "/nobody.csv",
+        ])
+        #expect(nobody.status == 2 && nobody.stderr.contains("--worker"))
+        #expect(!FileManager.default.fileExists(atPath: cli.directory + "/nobody.csv"))
 
         // A reveal and both exports are in the hub's audit trail, with who and what.
         try cli.ok(["member", "show", "--db", hub, head, "--reveal", "--worker", "county-clerk"])
