@@ -195,9 +195,10 @@ extension Replica {
                 recoveryRows.append(row)
                 continue
             }
-            // A household program pays the household once; a person's own program pays the person.
+            // A household program pays the household once; a person's own program pays the person (so
+            // does a household program's row that names no household: it is never merged with others).
             let key =
-                row.program.isHouseholdProgram
+                row.program.isHouseholdProgram && !row.household.isEmpty
                 ? "H|\(row.household)|\(row.program.rawValue)" : "M|\(row.member.value)|\(row.program.rawValue)"
             var group = groups[key] ?? Group(program: row.program, member: row.member)
             group.village = row.village
