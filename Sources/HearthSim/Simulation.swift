@@ -565,7 +565,7 @@ public final class Simulation {
                         _ = try hub.discardQuarantined(entry.dot, author: "admin", nowMillis: clock.now)
                         count("quarantined ops discarded")
                     } else {
-                        _ = try hub.releaseQuarantined(entry.dot, nowMillis: clock.now)
+                        _ = try hub.releaseQuarantined(entry.dot, author: "admin", nowMillis: clock.now)
                         count("quarantined ops released")
                     }
                     note("quarantine \(entry.dot) \(discard ? "discarded" : "released")")

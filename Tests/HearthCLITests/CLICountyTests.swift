@@ -6,6 +6,22 @@ import Testing
 struct CLICountyTests {
     private func total(_ result: CLIRunner.Result) -> String { result.json?["total_yuan"]?.stringValue ?? "?" }
 
+    /// The payment lines of a roll written with `--out <base>.csv`: the bank's file and the lines
+    /// listed apart for want of a card, each line as header → cell (the 合计 line left out).
+    static func rollLines(_ base: String) throws -> [[String: String]] {
+        var out: [[String: String]] = []
+        for file in [base + ".csv", base + "-no-card.csv"] {
+            let lines = try String(contentsOfFile: file, encoding: .utf8).split(separator: "\r\n").map {
+                CLISpreadsheetTests.cells(String($0))
+            }
+            guard lines.count >= 2 else { throw CLITestFailure("\(file) has no header") }
+            for cells in lines.dropFirst(2) where cells.first != "合计" {
+                out.append(Dictionary(zip(lines[1], cells), uniquingKeysWith: { first, _ in first }))
+            }
+        }
+        return out
+    }
+
     @Test("generate, report by township, a raise, a death list with leads, the roll and the recovery report")
     func bureauDay() throws {
         let cli = try CLIRunner()
@@ -32,14 +48,18 @@ struct CLICountyTests {
         #expect(total(try cli.ok(["hub", "payroll", "--db", hub, "--month", "2026-11", "--out", cli.directory + "/n2.csv", "--json"])) == novemberBefore)
         let december = try cli.ok(["hub", "payroll", "--db", hub, "--month", "2026-12", "--out", cli.directory + "/d2.csv", "--json"])
         #expect(total(december) != total(decemberBefore))
-        let decemberRoll = try String(contentsOfFile: cli.directory + "/d2.csv", encoding: .utf8)
-        let ruralLines = decemberRoll.split(separator: "\r\n").filter { $0.contains(",农村低保,") }
-        #expect(!ruralLines.isEmpty && ruralLines.allSatisfy { $0.contains(",600.00,") })
+        // One line per household for dibao: 600 a month for each person it pays for (to the bank, or
+        // listed apart where the household has no card).
+        let decemberLines = try Self.rollLines(cli.directory + "/d2")
+        let ruralLines = decemberLines.filter { $0["救助项目"] == "农村低保" }
+        #expect(!ruralLines.isEmpty)
+        #expect(ruralLines.allSatisfy { $0["正常发放(元)"] == Money(fen: 60_000 * Int64($0["享受人数"].flatMap { Int64($0) } ?? 0)).yuanText })
 
-        // A death list: two people on the roll, a stranger, and a row Excel mangled.
-        let paid = decemberRoll.split(separator: "\r\n").dropFirst().map { $0.split(separator: ",", omittingEmptySubsequences: false) }
-        let first = String(paid[0][4]).trimmingCharacters(in: .whitespaces)
-        let second = String(paid[paid.count - 1][4]).trimmingCharacters(in: .whitespaces)
+        // A death list: two payees on the roll, a stranger, and a row Excel mangled.
+        let payees = decemberLines.compactMap { $0["领款人身份证号"]?.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        let first = try #require(payees.first)
+        let second = try #require(payees.last)
+        #expect(first.count == 18 && second.count == 18 && first != second)
         let stranger = "43010119300101001" + String(IDNumber.checkDigit(of: "43010119300101001")!)
         let list = cli.directory + "/deaths.csv"
         let text = ["姓名,身份证号,死亡日期,来源", "甲,\(first),2026-10-03,殡葬管理所", "乙,\(second),2026/11/20,公安户籍注销",
@@ -53,6 +73,12 @@ struct CLICountyTests {
         #expect(imported.firstLine == "2")
         #expect(!imported.stdout.contains(first) && !imported.stderr.contains(first))
         #expect(FileManager.default.fileExists(atPath: cli.directory + "/deaths.skipped.csv"))
+        // The skipped rows hold ID numbers in clear: the export is in the hub's audit trail.
+        let audited = try #require(try cli.ok(["hub", "audit", "--db", hub, "--json"]).json?.arrayValue)
+        #expect(audited.contains {
+            $0["kind"]?.stringValue == "export" && $0["record"]?.stringValue == cli.directory + "/deaths.skipped.csv"
+                && $0["field"]?.stringValue == "skipped rows" && $0["by"]?.stringValue == "w-test"
+        })
         #expect(try cli.ok(["hub", "crosscheck", "import", "--db", hub, "--source", "death", list, "--skip-invalid"]).firstLine == "0")
         let leads = try #require(try cli.ok(["hub", "leads", "--db", hub, "--status", "open", "--json"]).json?.arrayValue)
         #expect(leads.count == 2)
@@ -60,8 +86,10 @@ struct CLICountyTests {
 
         // The December roll no longer pays them; confirming one lead records the death.
         let held = try cli.ok(["hub", "payroll", "--db", hub, "--month", "2026-12", "--out", cli.directory + "/d3.csv", "--json"])
-        let heldRoll = try String(contentsOfFile: cli.directory + "/d3.csv", encoding: .utf8)
-        #expect(!heldRoll.contains(first) && !heldRoll.contains(second))
+        let suspended = Set(leads.flatMap { $0["suspended"]?.arrayValue ?? [] }.compactMap(\.stringValue))
+        #expect(suspended.count >= 2)
+        let paidNow = Set(try Self.rollLines(cli.directory + "/d3").flatMap { ($0["救助关系编号"] ?? "").split(separator: " ").map(String.init) })
+        #expect(!paidNow.isEmpty && paidNow.isDisjoint(with: suspended), "a suspended enrollment is still paid")
         #expect((held.json?["left_out"]?["suspended"]?.integerValue ?? 0) >= 2)
         let lead = try #require(leads.first { ($0["reported_date"]?.stringValue) == "2026-10-03" }?["id"]?.stringValue)
         let confirmed = try cli.ok(["lead", "confirm", lead, "--note", "火化证明已核", "--db", hub])

@@ -154,7 +154,10 @@ struct CLIDeskTests {
             "enrollment", "edit", "--db", county.xinzhuang, enrollment, "--amount", "580", "--from", "2026-07",
             "--reason", "收入核减", "--worker", "cun-li",
         ])
-        try county.ok(["household", "edit", "--db", county.township, household, "--income", "410", "--worker", "zhen-wang"])
+        try county.ok([
+            "household", "edit", "--db", county.township, household, "--income", "410", "--reason", "入户复核",
+            "--worker", "zhen-wang",
+        ])
         try county.ok(["household", "edit", "--db", county.hubDB, household, "--income", "420", "--worker", "county-admin"])
         try county.ok(["household", "edit", "--db", county.xinzhuang, household, "--income", "430", "--worker", "cun-li"])
         try county.ok(["node", "sync", "--db", county.xinzhuang])
@@ -186,6 +189,11 @@ struct CLIDeskTests {
         #expect(village?["author"]?.stringValue == "cun-li")
         #expect(village?["replica"]?.stringValue == "xinzhuang")
         #expect(village?["rank"]?.stringValue == "village")
+        // Each side's reason, from the op that wrote it: 提标 against 收入核减.
+        #expect(township?["reason"]?.stringValue == "amount change: 提标")
+        #expect(village?["reason"]?.stringValue == "amount change: 收入核减")
+        let shownText = try county.ok(["hub", "conflicts", "show", "--db", county.hubDB, amountID]).stdout
+        #expect(shownText.contains("why: amount change: 提标") && shownText.contains("why: amount change: 收入核减"), "\(shownText)")
 
         let income = try county.json(["hub", "conflicts", "show", "--db", county.hubDB, incomeID])
         #expect(income["base"]?.stringValue == "300.00")
@@ -195,6 +203,10 @@ struct CLIDeskTests {
         #expect(countyValue?["value"]?.stringValue == "420.00")
         #expect(countyValue?["author"]?.stringValue == "county-admin")
         #expect(countyValue?["replica"]?.stringValue == "宜城 (hub)")
+        #expect(countyValue?["reason"] == .null, "the county gave no reason")
+        #expect(incomeCandidates.first { $0["rank"]?.stringValue == "township" }?["reason"]?.stringValue == "入户复核")
+        let incomeText = try county.ok(["hub", "conflicts", "show", "--db", county.hubDB, incomeID]).stdout
+        #expect(incomeText.contains("why: 入户复核") && incomeText.contains("why: (no reason given)"), "\(incomeText)")
 
         // Held everywhere while the amount (and the income) is in conflict.
         for db in county.replicas {
@@ -567,7 +579,7 @@ struct CLIDeskTests {
         }
         let onNode = try county.run(["hub", "conflicts", "resolve", "--db", county.xinzhuang, conflict, "--pick", "1", "--note", "x"])
         #expect(onNode.status != 0)
-        #expect(onNode.stderr.contains("resolved at the county hub"), "\(onNode.stderr)")
+        #expect(onNode.stderr.contains("not the county hub's"), "\(onNode.stderr)")
 
         #expect(try county.logSize(county.hubDB) == before)
         #expect(try county.logSize(county.xinzhuang) == nodeBefore)

@@ -52,7 +52,11 @@ struct CLIRosterTests {
         let payroll = try #require(try cli.ok(["hub", "payroll", "--month", "2026-11", "--out", roll, "--json"]).json)
         #expect(payroll["rows"]?.integerValue == 2)
         #expect(payroll["total_yuan"]?.stringValue == "1120.00")
+        // One line for the household: its head is paid for both, on the roster's card.
+        #expect(payroll["lines"]?.integerValue == 1)
+        #expect(payroll["disbursement_yuan"]?.stringValue == "1120.00")
         let text = try String(contentsOfFile: roll, encoding: .utf8)
-        #expect(text.contains("王秀英") && text.contains("李强") && !text.contains("王小宝"))
+        #expect(text.contains(",农村低保,dibao_rural,2,") && text.contains(",王秀英,\t\(head),王秀英,\t6222000011112222,户卡,1120.00,"))
+        #expect(!text.contains("王小宝"))
     }
 }

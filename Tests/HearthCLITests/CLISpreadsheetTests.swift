@@ -15,6 +15,7 @@ struct CLISpreadsheetTests {
         func person(_ name: String, _ id: String, village: String) throws -> (member: String, enrollment: String) {
             let home = try cli.ok([
                 "household", "add", "--db", hub, "--village", village, "--address", "一组", "--type", "rural",
+                "--bank-card", "6222020200112233445",
             ]).firstLine
             let member = try cli.ok([
                 "member", "add", "--db", hub, "--household", home, "--name", name, "--id-number", id, "--relation",
@@ -37,21 +38,30 @@ struct CLISpreadsheetTests {
         let roll = cli.directory + "/roll-2026-10.csv"
         try cli.ok(["hub", "payroll", "--db", hub, "--month", "2026-10", "--out", roll])
 
+        // The bank's file names the payee (and 户名) neutralised; the recovery is in a file of its own.
         let text = try String(contentsOfFile: roll, encoding: .utf8)
         #expect(text.contains(",\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\","), "\(text)")
         #expect(!text.contains(",\"=HYPERLINK"))
         #expect(!text.contains(",=HYPERLINK"))
-        // Every cell of every line: none begins with what a spreadsheet runs, except plain numbers.
-        for line in text.split(separator: "\r\n").dropFirst() {
-            for cell in Self.cells(String(line)) {
-                let first = cell.unicodeScalars.first
-                #expect(
-                    !["=", "+", "@"].contains(first) && (first != "-" || Double(cell) != nil),
-                    "a live cell \(cell) in \(line)")
+        // Every cell of every line of the four files: none begins with what a spreadsheet runs, except plain numbers.
+        let files = ["", "-no-card", "-recovery", "-summary"].map { cli.directory + "/roll-2026-10" + $0 + ".csv" }
+        for file in files {
+            let lines = try String(contentsOfFile: file, encoding: .utf8).dropFirst().split(separator: "\r\n")
+            #expect(lines.count >= 2, "\(file)")
+            for line in lines {
+                for cell in Self.cells(String(line)) {
+                    let first = cell.unicodeScalars.first
+                    #expect(
+                        !["=", "+", "@"].contains(first) && (first != "-" || Double(cell) != nil),
+                        "a live cell \(cell) in \(line)")
+                }
             }
         }
-        let recovery = try #require(text.split(separator: "\r\n").first { $0.contains("追缴") })
-        #expect(Self.cells(String(recovery)).contains("-560.00"), "\(recovery)")
+        let recoveries = try String(contentsOfFile: files[2], encoding: .utf8).split(separator: "\r\n")
+        #expect(recoveries.count == 3)
+        #expect(Self.cells(String(recoveries[2])).contains("-560.00"), "\(recoveries[2])")
+        #expect(recoveries[2].contains("'@SUM(1+1)"), "\(recoveries[2])")
+        #expect(!text.contains("-560.00"), "recovery is never netted into the bank's file")
         #expect(text.contains("\t" + Self.id("42128119600101011")), "ID numbers keep their tab (text in Excel)")
 
         // The report's CSV (codes, program names and numbers) goes through the same writer: the village

@@ -263,6 +263,12 @@ struct RosterImportTests {
         #expect(table.rows.count == 1)
         #expect(table.rows[0]["姓名"] == "李强")
         #expect(table.rows[0]["错误原因"].hasPrefix("身份证号: the spreadsheet turned it into a number"))
+        // The skipped rows hold the file's ID and card numbers in clear: the export is audited.
+        #expect(try replica.auditTrail() == [
+            AuditEvent(
+                atMillis: Self.now, worker: "county-admin", action: "export", subject: skipped, field: "skipped rows",
+                detail: "1 rows of roster.csv skipped by the roster import")
+        ])
 
         // Fixed, the skipped file imports as it is and adds the missing person to the household.
         let fixed = try String(contentsOfFile: skipped, encoding: .utf8).replacingOccurrences(
@@ -273,6 +279,7 @@ struct RosterImportTests {
         #expect(again.membersCreated == 1)
         #expect(again.enrollmentsCreated == 1)
         #expect(try count(replica, "SELECT population FROM households WHERE address LIKE '新庄村%'") == 3)
+        #expect(try replica.auditTrail().count == 1, "nothing skipped, nothing written, nothing audited")
     }
 
     @Test("importing the same file twice creates no op; a longer file adds only what is new")

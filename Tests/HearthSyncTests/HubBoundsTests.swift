@@ -115,7 +115,7 @@ struct HubBoundsTests {
             let month = try Month.parse("2026-11", field: "month")
             #expect(try county.hub.payroll(for: month, nowMillis: TestCounty.now).total == Money(fen: 56_000))
             // The county accepts the village's recommendation: the new amount is paid.
-            try county.hub.releaseQuarantined(held[0].dot, nowMillis: TestCounty.now)
+            try county.hub.releaseQuarantined(held[0].dot, author: "admin", nowMillis: TestCounty.now)
             #expect(try county.hub.payroll(for: month, nowMillis: TestCounty.now).total == Money(fen: 560_000))
         }
     }

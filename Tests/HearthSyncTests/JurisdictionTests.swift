@@ -201,6 +201,36 @@ struct JurisdictionTests {
         }
     }
 
+    @Test("a household's payee is a person of its own village: a node cannot name another village's member to be paid")
+    func payeeElsewhere() async throws {
+        let county = try TestCounty()
+        try await withRunningHub(county.service()) { url in
+            let scene = try await Scene(county, url: url)
+            let own = try scene.forger.op(
+                creates: .household, scope: TestCounty.village2,
+                fields: ["village": .text(TestCounty.village2), "address": .text("二组"), "status": .text("active")])
+            let ownMember = try scene.forger.op(
+                creates: .member, scope: TestCounty.village2,
+                fields: [
+                    "village": .text(TestCounty.village2), "household": .text(own.record.value), "name": .text("赵六"),
+                    "vital_status": .text("alive"),
+                ])
+            #expect(try await scene.forger.pushAnswered([own, ownMember]).applied == 2)
+            let clock = try scene.clock(own.record)
+            let foreign = try scene.forger.op(
+                record: own.record, scope: TestCounty.village2, fields: ["payee": .text(scene.member.value)],
+                context: clock)
+            let reasons = try await scene.refusals([foreign])
+            #expect(reasons == ["R14: payee names \(scene.member), which is not a record of village \(TestCounty.village2)"])
+            #expect(try county.hub.view(own.record, reveal: false).value("payee") == "")
+            let mine = try scene.forger.op(
+                record: own.record, scope: TestCounty.village2, fields: ["payee": .text(ownMember.record.value)],
+                context: clock)
+            #expect(try await scene.forger.pushAnswered([mine]).applied == 1)
+            #expect(try county.hub.view(own.record, reveal: false).value("payee") == ownMember.record.value)
+        }
+    }
+
     @Test("only the hub voids ops: an op from a node carrying voids is refused on the wire and by the ledger")
     func voidsFromNode() async throws {
         let county = try TestCounty()

@@ -98,18 +98,25 @@ struct PayrollTests {
             #expect(march.rows.contains { $0.enrollment == held && $0.amount == Money(fen: 56_000) })
             #expect(march.leftOut["held (conflict or rule case)"]?.contains(held) != true)
 
-            // The file: owner-only, a BOM for Excel, Chinese headers, the numbers in clear.
+            // The files: owner-only, a BOM for Excel, Chinese headers, the numbers in clear. No
+            // household here has a card: every line is listed apart, none goes to the bank.
             let path = county.directory + "/roll-2026-11.csv"
-            try PayrollFile.write(roll, to: path)
-            let mode = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int
-            #expect(mode == 0o600)
-            let bytes = try #require(FileManager.default.contents(atPath: path))
-            #expect(Array(bytes.prefix(3)) == [0xEF, 0xBB, 0xBF])
-            let text = String(decoding: bytes, as: UTF8.self)
+            let bank = try county.hub.bankRoll(roll)
+            let paths = try county.hub.writeRoll(bank, to: path, worker: "admin", nowMillis: TestCounty.now)
+            #expect(bank.lines.isEmpty && bank.withoutCard.count == 2)
+            for file in paths.all {
+                let mode = try FileManager.default.attributesOfItem(atPath: file)[.posixPermissions] as? Int
+                #expect(mode == 0o600, "\(file)")
+                let bytes = try #require(FileManager.default.contents(atPath: file))
+                #expect(Array(bytes.prefix(3)) == [0xEF, 0xBB, 0xBF], "\(file)")
+            }
+            let text = try String(contentsOfFile: paths.noCard, encoding: .utf8)
             #expect(text.contains("身份证号"))
             #expect(text.contains("农村低保"))
             #expect(text.contains(idNumber(born: "19600101", sequence: "011")))
-            #expect(throws: ReplicaError.self) { try PayrollFile.write(roll, to: path) }
+            #expect(throws: ReplicaError.self) {
+                try county.hub.writeRoll(bank, to: path, worker: "admin", nowMillis: TestCounty.now)
+            }
         }
     }
 }

@@ -83,11 +83,11 @@ struct QuarantineConvergenceTests {
             try await county.sync(village, url: url, clock: { ahead })
             let held = try #require(try county.hub.quarantine().first)
             #expect(held.dependents.count == 1)
-            let report = try county.hub.releaseQuarantined(held.dot, nowMillis: TestCounty.now)
+            let report = try county.hub.releaseQuarantined(held.dot, author: "admin", nowMillis: TestCounty.now)
             #expect(report.applied == 2 && report.released == 1)
             #expect(try county.hub.view(member, reveal: false).value("vital_status") == "deceased")
             #expect(try county.hub.quarantine().isEmpty)
-            #expect(throws: ReplicaError.self) { try county.hub.releaseQuarantined(held.dot, nowMillis: TestCounty.now) }
+            #expect(throws: ReplicaError.self) { try county.hub.releaseQuarantined(held.dot, author: "admin", nowMillis: TestCounty.now) }
             try await county.sync(township, url: url)
             try await county.sync(village, url: url, clock: { ahead })
             #expect(try township.state(of: member) == county.hub.state(of: member))

@@ -58,14 +58,20 @@ public enum ConflictRules {
         }
     }
 
-    /// Fields whose open conflict holds the payments that depend on them (issue: holds).
+    /// Fields whose open conflict holds the payments that depend on them (issue: holds). Where the
+    /// money goes decides money too: two payees, two cards or two account names (户名) on record
+    /// hold the payment until the county says which is right, rather than pay one at random.
     public static func decidesMoney(_ type: RecordType, _ field: String) -> Bool {
         switch type {
         case .enrollment: return ["status", "decision", "amount", "start_month", "end_month"].contains(field)
         case .member:
-            return ["name", "id_number", "birth_date", "disability_grade", "vital_status", "death_date", "household"]
+            return [
+                "name", "id_number", "birth_date", "disability_grade", "vital_status", "death_date", "household",
+                "bank_card", "account_name",
+            ].contains(field)
+        case .household:
+            return ["income", "assets", "bank_card", "head", "type", "population", "payee", "account_name"]
                 .contains(field)
-        case .household: return ["income", "assets", "bank_card", "head", "type", "population"].contains(field)
         case .visit, .standard, .lead, .setting: return false
         }
     }

@@ -38,6 +38,10 @@ public enum RecordSchema {
         FieldSpec("assets", .text(maxLength: 500), .human, "assets note"),
         FieldSpec("phone", .text(maxLength: 32), .lww, "contact phone"),
         FieldSpec("bank_card", .sealed, .human, "bank card for payments 一卡通 (sensitive)"),
+        FieldSpec(
+            "payee", .reference(.member), .human,
+            "the member paid for household programs 领款人; the head 户主 when none is named"),
+        FieldSpec("account_name", .text(maxLength: 50), .human, "account holder's name 户名 on the household's card"),
         FieldSpec("status", .code(householdStatusOrder), .priority(householdStatusOrder), "active / archived"),
         FieldSpec("tags", .set, .union, "flags set by workers"),
         FieldSpec("note", .text(maxLength: 500), .lww, "free note"),
@@ -57,6 +61,8 @@ public enum RecordSchema {
         FieldSpec("work_capacity", .text(maxLength: 200), .lww, "work-capacity note"),
         FieldSpec("vital_status", .code(vitalStatusOrder), .priority(vitalStatusOrder), "alive / deceased"),
         FieldSpec("death_date", .date, .human, "date of death"),
+        FieldSpec("bank_card", .sealed, .human, "the person's own bank card, paid for their own programs (sensitive)"),
+        FieldSpec("account_name", .text(maxLength: 50), .human, "account holder's name 户名 on the person's own card"),
         FieldSpec("note", .text(maxLength: 500), .lww, "free note"),
     ]
 

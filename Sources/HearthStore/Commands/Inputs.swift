@@ -11,8 +11,14 @@ public struct HouseholdInput: Sendable {
     public var population: Int?
     public var assets: String?
     public var head: String?
+    /// The member paid for household programs (领款人); `head` names no one, so the head is paid.
+    public var payee: String?
+    /// The account holder's name on the household's card (户名).
+    public var accountName: String?
     public var tags: [String]?
     public var note: String?
+    /// Why the change is made: kept as the op's cause, shown at the desk beside the value.
+    public var reason: String?
     public init() {}
 }
 
@@ -27,6 +33,12 @@ public struct MemberInput: Sendable {
     public var health: String?
     public var workCapacity: String?
     public var note: String?
+    /// The person's own bank card, paid for their own programs.
+    public var bankCard: String?
+    /// The account holder's name on the person's own card (户名).
+    public var accountName: String?
+    /// Why the change is made: kept as the op's cause, shown at the desk beside the value.
+    public var reason: String?
     public init() {}
 }
 

@@ -17,9 +17,14 @@ extension Replica {
             guard input.head == nil else {
                 throw InputError(field: "head", reason: "add the household first, then its head with `member add --relation head`")
             }
+            guard input.payee == nil else {
+                throw InputError(
+                    field: "payee",
+                    reason: "add the household and its members first, then name the payee (`household edit --payee`)")
+            }
             var fields = try householdFields(input)
             fields["status"] = .text("active")
-            return try changes.create(.household, village: village, fields: fields)
+            return try changes.create(.household, village: village, fields: fields, cause: try Self.cause(input.reason))
         }.result
     }
 
@@ -45,10 +50,34 @@ extension Replica {
                 }
                 fields["head"] = .text(member.value)
             }
+            if let payee = input.payee {
+                fields["payee"] = try Self.payee(payee, of: household, changes: &changes)
+            }
             guard !fields.isEmpty else { throw InputError(field: "household", reason: "nothing to change was given") }
             try changes.refuseIfInConflict(state, fields)
-            try changes.update(household, fields: fields)
+            try changes.update(household, fields: fields, cause: try Self.cause(input.reason))
         }
+    }
+
+    /// The payee a worker named: `head` (or an empty value) names no one, so the head is paid;
+    /// otherwise a living member of this household.
+    private static func payee(_ raw: String, of household: RecordID, changes: inout ChangeSet) throws -> FieldValue {
+        let text = raw.trimmingCharacters(in: .whitespaces)
+        if text.isEmpty || text.lowercased() == "head" { return .null }
+        let member = try Checks.recordID(text, field: "payee", type: .member)
+        let state = try changes.existing(member, field: "payee")
+        guard ChangeSet.text(state, "household") == household.value else {
+            throw InputError(field: "payee", reason: "\(member) is not a member of \(household)")
+        }
+        guard ChangeSet.text(state, "vital_status") != "deceased" else {
+            throw InputError(field: "payee", reason: "\(member) is recorded as deceased")
+        }
+        return .text(member.value)
+    }
+
+    /// A worker's reason for a change, as the op's cause (nil when none was given).
+    static func cause(_ reason: String?) throws(InputError) -> String? {
+        try reason.map { raw throws(InputError) in try Checks.text(raw, field: "reason", maxLength: 200) }
     }
 
     private func householdFields(_ input: HouseholdInput) throws(InputError) -> [String: FieldValue] {
@@ -59,6 +88,9 @@ extension Replica {
         if let card = input.bankCard {
             let parsed = try BankCard.parse(card, field: "bank-card")
             fields["bank_card"] = .sealed(keys.seal(parsed.value))
+        }
+        if let name = input.accountName {
+            fields["account_name"] = .text(try Checks.text(name, field: "account-name", maxLength: 50))
         }
         if let income = input.income { fields["income"] = .integer(try Money.parse(yuan: income, field: "income").fen) }
         if let population = input.population {
@@ -162,8 +194,16 @@ extension Replica {
             var fields: [String: FieldValue] = ["household": .text(household.value)]
             if ChangeSet.text(state, "relation") == "head" { fields["relation"] = .text("other") }
             try changes.update(member, fields: fields, cause: "moved from \(from) to \(household)")
-            if let source = try changes.state(of: from), ChangeSet.text(source, "head") == member.value {
-                try changes.update(from, fields: ["head": .null], cause: "head \(member) moved to \(household)")
+            if let source = try changes.state(of: from) {
+                // The household it leaves no longer pays to it: neither as head nor as payee.
+                var cleared: [String: FieldValue] = [:]
+                for field in ["head", "payee"] where ChangeSet.text(source, field) == member.value {
+                    cleared[field] = .null
+                }
+                if !cleared.isEmpty {
+                    let roles = cleared.keys.sorted().joined(separator: " and ")
+                    try changes.update(from, fields: cleared, cause: "\(roles) \(member) moved to \(household)")
+                }
             }
             for text in try String.fetchAll(
                 changes.database, sql: "SELECT id FROM enrollments WHERE member = ? AND status != 'exited' ORDER BY id",
@@ -219,8 +259,16 @@ extension Replica {
             try changes.update(
                 created, fields: ["head": .text(newHead.value), "population": .integer(Int64(moving.count))])
             try changes.recountPopulation(household, change: -moving.count)
-            if let oldHead = ChangeSet.text(state, "head").flatMap(RecordID.init), moving.contains(oldHead) {
-                try changes.update(household, fields: ["head": .null], cause: "head \(oldHead) split into \(created)")
+            var cleared: [String: FieldValue] = [:]
+            for field in ["head", "payee"] {
+                if let named = ChangeSet.text(state, field).flatMap(RecordID.init), moving.contains(named) {
+                    cleared[field] = .null
+                }
+            }
+            if !cleared.isEmpty {
+                let who = cleared.keys.sorted().map { "\($0) \(ChangeSet.text(state, $0) ?? "")" }
+                    .joined(separator: ", ")
+                try changes.update(household, fields: cleared, cause: "\(who) split into \(created)")
             }
             return created
         }.result

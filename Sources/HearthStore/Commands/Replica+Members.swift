@@ -30,7 +30,8 @@ extension Replica {
                     reason: "\(household) already has a head (\(currentHead)); change it with `household edit --head`")
             }
             _ = relation
-            let member = try changes.create(.member, village: village, fields: fields)
+            let member = try changes.create(
+                .member, village: village, fields: fields, cause: try Self.cause(input.reason))
             if fields["relation"] == .text("head") {
                 try changes.update(household, fields: ["head": .text(member.value)])
             }
@@ -55,7 +56,7 @@ extension Replica {
             guard !fields.isEmpty else { throw InputError(field: "member", reason: "nothing to change was given") }
             _ = state
             try changes.refuseIfInConflict(state, fields)
-            try changes.update(member, fields: fields)
+            try changes.update(member, fields: fields, cause: try Self.cause(input.reason))
         }
     }
 
@@ -87,6 +88,12 @@ extension Replica {
             fields["work_capacity"] = .text(try Checks.text(work, field: "work-capacity", maxLength: 200))
         }
         if let note = input.note { fields["note"] = .text(try Checks.text(note, field: "note", maxLength: 500)) }
+        if let card = input.bankCard {
+            fields["bank_card"] = .sealed(keys.seal(try BankCard.parse(card, field: "bank-card").value))
+        }
+        if let name = input.accountName {
+            fields["account_name"] = .text(try Checks.text(name, field: "account-name", maxLength: 50))
+        }
         return fields
     }
 

@@ -12,6 +12,9 @@ public struct ConflictCase: Sendable {
         public let replicaName: String
         public let atMillis: Int64
         public let rank: String
+        /// Why the writer set this value: the cause of the op that wrote it (an amount change's
+        /// "amount change: 提标", a move, a resolution), nil when the writer gave none.
+        public let reason: String?
     }
 
     /// `<record>/<field>`, e.g. `E-3f9a2c71b0d4-4/amount`.
@@ -104,7 +107,7 @@ extension Replica {
                 value: entry.value, display: display(entry.value, spec: spec, reveal: false), dot: entry.dot,
                 author: opsByDot[entry.dot]?.author ?? "?",
                 replicaName: entry.dot.replica == info.id ? "\(info.name) (hub)" : names[entry.dot.replica.value] ?? entry.dot.replica.value,
-                atMillis: entry.hlc.millis, rank: entry.rank.rawValue)
+                atMillis: entry.hlc.millis, rank: entry.rank.rawValue, reason: opsByDot[entry.dot]?.cause)
         }
         // The base: the latest earlier write of the field that every competing write had seen.
         let competing = resolution.candidates.compactMap { opsByDot[$0.dot] }

@@ -41,9 +41,10 @@ extension Replica {
     }
 
     /// An administrator accepts a quarantined op after all: it is applied now, and the ops
-    /// that waited for it are released.
+    /// that waited for it are released. The release is audited (who, when, which op and why it
+    /// was held) in the transaction that applies it.
     @discardableResult
-    public func releaseQuarantined(_ dot: Dot, nowMillis: Int64) throws(ReplicaError) -> ApplyReport {
+    public func releaseQuarantined(_ dot: Dot, author: String, nowMillis: Int64) throws(ReplicaError) -> ApplyReport {
         let op = try heldOp(dot)
         let clash = try read { db in
             try Int.fetchOne(
@@ -96,6 +97,11 @@ extension Replica {
             try db.execute(
                 sql: "UPDATE quarantine SET state = 'released' WHERE replica = ? AND counter = ?",
                 arguments: [dot.replica.value, Int64(dot.counter)])
+            try Self.insertAudit(
+                AuditEvent(
+                    atMillis: nowMillis, worker: author, action: AuditEvent.Action.release, subject: op.record.value,
+                    field: dot.description, detail: "by \(op.author), held for: \(reason)"),
+                into: db)
             return false
         }
     }
@@ -131,11 +137,15 @@ extension Replica {
         // A node that wrote to a record outside its area holds nothing of that record but its
         // own op, and no one else ever saw the op: there is nothing to bring in line, and the
         // hub sends the node nothing of the record. The refusal is settled without an op.
+        let audited = AuditEvent(
+            atMillis: nowMillis, worker: author, action: AuditEvent.Action.discard, subject: refused.record.value,
+            field: dot.description, detail: "by \(refused.author), held for: \(reason)")
         if AdmissionRefusal.isJurisdiction(reason), try !authorHolds(refused) {
             try writeBookkeeping { db in
                 try db.execute(
                     sql: "UPDATE quarantine SET state = 'discarded' WHERE replica = ? AND counter = ?",
                     arguments: [dot.replica.value, Int64(dot.counter)])
+                try Self.insertAudit(audited, into: db)
             }
             return nil
         }
@@ -175,6 +185,7 @@ extension Replica {
             try changes.database.execute(
                 sql: "UPDATE quarantine SET state = 'discarded' WHERE replica = ? AND counter = ?",
                 arguments: [dot.replica.value, Int64(dot.counter)])
+            try Self.insertAudit(audited, into: changes.database)
             return ()
         }
         _ = result

@@ -54,6 +54,14 @@ extension Replica {
                     do throws(SpreadsheetError) { skippedFile = try table.writeSkipped(plan.skipped) } catch {
                         throw ReplicaError.refused("\(error.description); nothing was imported")
                     }
+                    // The skipped rows are the file's own, ID and card numbers in clear: audited,
+                    // in the import's transaction.
+                    try Self.insertAudit(
+                        AuditEvent(
+                            atMillis: nowMillis, worker: author, action: AuditEvent.Action.export,
+                            subject: skippedFile ?? "", field: "skipped rows",
+                            detail: "\(plan.skipped.count) rows of \(source) skipped by the roster import"),
+                        into: changes.database)
                 }
                 return RosterImportReport(
                     table: table, plan: plan, dryRun: false, refused: false, skipInvalid: true, created: created,

@@ -208,13 +208,9 @@ public final class Replica: Sendable {
     public func audit(worker: String, action: String, record: RecordID, field: String, nowMillis: Int64)
         throws(ReplicaError)
     {
-        do {
-            try pool.write { db in
-                try db.execute(
-                    sql: "INSERT INTO audit (at_millis, worker, action, record, field) VALUES (?, ?, ?, ?, ?)",
-                    arguments: [nowMillis, worker, action, record.value, field])
-            }
-        } catch { throw .database(String(describing: error)) }
+        try audit(
+            AuditEvent(
+                atMillis: nowMillis, worker: worker, action: action, subject: record.value, field: field, detail: ""))
     }
 }
 

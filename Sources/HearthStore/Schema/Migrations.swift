@@ -372,6 +372,19 @@ enum Migrations {
                     ALTER TABLE enrollments ADD COLUMN suspended_from TEXT;
                     """)
         }
+        migrator.registerMigration("v16 payees, own cards and account names; what an audited event was about") { db in
+            // New fields of households and members: their columns come after `updated_millis`. The
+            // audit's `detail` says what an export, a release or a discard was (a file, a month, a count).
+            try db.execute(
+                sql: """
+                    ALTER TABLE households ADD COLUMN payee TEXT;
+                    ALTER TABLE households ADD COLUMN account_name TEXT;
+                    ALTER TABLE members ADD COLUMN bank_card_sealed TEXT;
+                    ALTER TABLE members ADD COLUMN bank_card_hash TEXT;
+                    ALTER TABLE members ADD COLUMN account_name TEXT;
+                    ALTER TABLE audit ADD COLUMN detail TEXT NOT NULL DEFAULT '';
+                    """)
+        }
         return migrator
     }
 }

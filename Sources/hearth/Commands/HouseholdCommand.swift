@@ -15,11 +15,16 @@ struct HouseholdFields: ParsableArguments {
     @Option(help: "Household type: rural (农村) or urban (城镇).") var type: String?
     @Option(help: "Contact phone.") var phone: String?
     @Option(name: .customLong("bank-card"), help: "Bank card for payments (一卡通); stored sealed.") var bankCard: String?
+    @Option(
+        name: .customLong("account-name"),
+        help: "The account holder's name on the household's card (户名), if not the payee's (at most 50 characters).")
+    var accountName: String?
     @Option(parsing: .unconditional, help: "Verified monthly income per person, in yuan.") var income: String?
     @Option(help: "Registered population.") var population: Int?
     @Option(help: "Assets note.") var assets: String?
     @Option(help: "Free note.") var note: String?
     @Option(help: "Tags, comma-separated (merged by union).") var tags: String?
+    @Option(help: "Why: kept with the change, and shown at the county desk beside the value.") var reason: String?
 
     func input() -> HouseholdInput {
         var input = HouseholdInput()
@@ -32,6 +37,8 @@ struct HouseholdFields: ParsableArguments {
         input.assets = assets
         input.note = note
         input.tags = tags.map { $0.split(separator: ",").map(String.init) }
+        input.accountName = accountName
+        input.reason = reason
         return input
     }
 }
@@ -60,12 +67,19 @@ struct HouseholdEdit: ParsableCommand {
     @OptionGroup var replica: ReplicaOptions
     @Argument(help: "The household id.") var id: String
     @Option(help: "Make this member the head of household (户主).") var head: String?
+    @Option(
+        help: """
+            The member paid for household programs (领款人): a living member of this household; `head` to pay the \
+            head again (the default).
+            """)
+    var payee: String?
     @OptionGroup var fields: HouseholdFields
 
     func run() throws {
         try guarded {
             var input = fields.input()
             input.head = head
+            input.payee = payee
             try replica.open().editHousehold(id, input, author: try replica.author, nowMillis: nowMillis())
             print(id)
         }

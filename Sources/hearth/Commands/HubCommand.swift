@@ -41,7 +41,7 @@ struct HubEnroll: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "enroll",
         abstract: "Print a one-time enrollment token for a new node (a secret: hand it over like a password).")
-    @OptionGroup var replica: ReplicaOptions
+    @OptionGroup var replica: HubReplicaOptions
     @Option(help: "The node's name (unique in the county).") var name: String
     @Option(help: "The node's scope: 9 digits for a township, 12 for a village.") var scope: String
 
@@ -60,7 +60,7 @@ struct HubEnroll: ParsableCommand {
 
 struct HubNodes: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "nodes", abstract: "List nodes with their last sync and lag.")
-    @OptionGroup var replica: ReplicaOptions
+    @OptionGroup var replica: HubReplicaOptions
     @Flag(help: "Print one JSON document.") var json = false
 
     func run() throws {
@@ -103,7 +103,7 @@ struct HubNodes: ParsableCommand {
 
 struct HubRevoke: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "revoke", abstract: "Revoke a node: it gets nothing more.")
-    @OptionGroup var replica: ReplicaOptions
+    @OptionGroup var replica: HubReplicaOptions
     @Argument(help: "The node's name.") var name: String
 
     func run() throws {
@@ -122,7 +122,7 @@ struct HubServe: AsyncParsableCommand {
             With --tls-cert and --tls-key the hub serves HTTPS; nodes check its certificate (give them --ca for a
             county's own CA). Without them it serves plain HTTP, which is for loopback and tests only.
             """)
-    @OptionGroup var replica: ReplicaOptions
+    @OptionGroup var replica: HubReplicaOptions
     @Option(help: "Address to listen on.") var host = "127.0.0.1"
     @Option(help: "Port to listen on (0 picks a free one and prints it).") var port: Int
     @Option(name: .customLong("tls-cert"), help: "PEM certificate chain.") var tlsCert: String?
@@ -139,7 +139,6 @@ struct HubServe: AsyncParsableCommand {
     func run() async throws {
         try await guardedAsync {
             let hub = try replica.open()
-            guard hub.info.role == .hub else { throw CLIError.usage("\(hub.path) is a node's replica, not a hub's") }
             let loopback = host == "127.0.0.1" || host == "localhost" || host == "::1"
             guard (tlsCert == nil) == (tlsKey == nil) else { throw CLIError.usage("give both --tls-cert and --tls-key") }
             guard idleTimeout.isFinite, idleTimeout > 0, idleTimeout <= 86_400 else {
@@ -172,7 +171,7 @@ struct HubServe: AsyncParsableCommand {
 
 struct HubImport: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "import", abstract: "Import a node's bundle file.")
-    @OptionGroup var replica: ReplicaOptions
+    @OptionGroup var replica: HubReplicaOptions
     @Argument(help: "The bundle file written by `hearth node export`.") var file: String
     @Flag(help: "Print one JSON document.") var json = false
 
@@ -199,7 +198,7 @@ struct HubImport: ParsableCommand {
 struct HubExport: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export", abstract: "Write the hub's news for one node to a bundle file.")
-    @OptionGroup var replica: ReplicaOptions
+    @OptionGroup var replica: HubReplicaOptions
     @Option(help: "The node's name.") var node: String
     @Option(help: "The bundle file to write (must not exist).") var out: String
 

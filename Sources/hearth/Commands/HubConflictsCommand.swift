@@ -36,6 +36,7 @@ func conflictJSON(_ conflict: ConflictCase) -> JSON {
                 "n": .integer(Int64(index + 1)), "value": .string(candidate.display), "op": .string(candidate.dot.description),
                 "author": .string(candidate.author), "replica": .string(candidate.replicaName),
                 "at": .string(Output.time(candidate.atMillis)), "rank": .string(candidate.rank),
+                "reason": candidate.reason.map(JSON.string) ?? .null,
             ])
         }),
     ])
@@ -43,7 +44,7 @@ func conflictJSON(_ conflict: ConflictCase) -> JSON {
 
 struct ConflictsList: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "list", abstract: "List open conflicts (the default).")
-    @OptionGroup var replica: ReplicaOptions
+    @OptionGroup var replica: HubReplicaOptions
     @OptionGroup var filters: ConflictFilters
     @Flag(help: "Also list soft decisions awaiting review (R4a, R3, …).") var soft = false
     @Flag(help: "Print one JSON document.") var json = false
@@ -77,7 +78,7 @@ struct ConflictsList: ParsableCommand {
 struct ConflictsShow: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "show", abstract: "A three-way view: the base value, each competing value, the rule and why it could not decide.")
-    @OptionGroup var replica: ReplicaOptions
+    @OptionGroup var replica: HubReplicaOptions
     @Argument(help: "The conflict id (record/field).") var id: String
     @Flag(help: "Print one JSON document.") var json = false
 
@@ -111,6 +112,7 @@ struct ConflictsShow: ParsableCommand {
             for (index, candidate) in conflict.candidates.enumerated() {
                 print("  \(index + 1)  \(candidate.display)")
                 print("     by \(candidate.author) on \(candidate.replicaName) (\(candidate.rank)) at \(Output.time(candidate.atMillis)), op \(candidate.dot)")
+                print("     why: \(candidate.reason ?? "(no reason given)")")
             }
             print("shown now: \(conflict.display)")
             print("resolve:   hearth hub conflicts resolve \(conflict.id) --pick N --note TEXT")
@@ -123,7 +125,7 @@ struct ConflictsResolve: ParsableCommand {
         commandName: "resolve",
         abstract: "Settle a conflict (or --all matching ones) with one value; it replicates to every node.",
         discussion: "--pick N|newest|county chooses a competing value; --value V gives another (yuan for money, YYYY-MM:yuan;… for an amount schedule).")
-    @OptionGroup var replica: ReplicaOptions
+    @OptionGroup var replica: HubReplicaOptions
     @Argument(help: "The conflict id (record/field); omit with --all.") var id: String?
     @Flag(help: "Resolve every open conflict matching the filters.") var all = false
     @OptionGroup var filters: ConflictFilters
@@ -179,7 +181,7 @@ struct ConflictsResolve: ParsableCommand {
 struct ConflictsAck: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ack", abstract: "Acknowledge soft decisions (e.g. --all --rule R4a): the value kept stays, the alternatives close.")
-    @OptionGroup var replica: ReplicaOptions
+    @OptionGroup var replica: HubReplicaOptions
     @Argument(help: "The conflict id; omit with --all.") var id: String?
     @Flag(help: "Acknowledge every soft decision matching the filters.") var all = false
     @OptionGroup var filters: ConflictFilters
@@ -216,28 +218,68 @@ struct ConflictsAck: ParsableCommand {
 
 struct HubAudit: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "audit", abstract: "Every resolution and automatic decision, with its rule id and rule-set version.")
-    @OptionGroup var replica: ReplicaOptions
+        commandName: "audit",
+        abstract: "The hub's audit trail: resolutions and rule decisions, and who took ID or card numbers in clear.",
+        discussion: """
+            Oldest first: every resolution and automatic decision, with its rule id and rule-set version; every file
+            written with ID or card numbers in clear (the roll and its companion files, skipped-rows files), with its
+            month and number of lines; every quarantine release and discard; every `--reveal` made on the hub's
+            database. A `--reveal` on a node is recorded in that node's own database.
+            """)
+    @OptionGroup var replica: HubReplicaOptions
     @Flag(help: "Print one JSON document.") var json = false
 
     func run() throws {
         try guarded {
-            let decisions = try replica.open().decisions()
-            if json {
-                Output.json(.array(decisions.map { decision in
+            let hub = try replica.open()
+            let decisions = try hub.decisions()
+            let events = try hub.auditTrail()
+            // One trail: the two logs merged by time, each kept in its own order.
+            var fromDecisions: [(at: Int64, json: JSON, text: String)] = []
+            for decision in decisions {
+                fromDecisions.append((
+                    decision.atMillis,
                     .object([
                         "at": .string(Output.time(decision.atMillis)), "by": .string(decision.worker), "kind": .string(decision.kind),
                         "record": .string(decision.record), "field": decision.field.map(JSON.string) ?? .null,
                         "rule": .string(decision.rule), "rule_set": .integer(Int64(decision.ruleSet)),
                         "choice": .string(decision.choice), "note": .string(decision.note), "op": .string(decision.op),
-                    ])
-                }))
+                    ]),
+                    "\(Output.time(decision.atMillis))  \(decision.kind)  \(decision.record)"
+                        + "\(decision.field.map { "/\($0)" } ?? "")  rule \(decision.rule) (set \(decision.ruleSet))  "
+                        + "\(decision.choice)  by \(decision.worker): \(decision.note)  [op \(decision.op)]"
+                ))
+            }
+            var fromEvents: [(at: Int64, json: JSON, text: String)] = []
+            for event in events {
+                fromEvents.append((
+                    event.atMillis,
+                    .object([
+                        "at": .string(Output.time(event.atMillis)), "by": .string(event.worker),
+                        "kind": .string(event.action),
+                        "record": .string(event.subject), "field": event.field.isEmpty ? .null : .string(event.field),
+                        "detail": .string(event.detail),
+                    ]),
+                    "\(Output.time(event.atMillis))  \(event.action)  \(event.subject)"
+                        + "\(event.field.isEmpty ? "" : " [\(event.field)]")  by \(event.worker)"
+                        + "\(event.detail.isEmpty ? "" : ": \(event.detail)")"
+                ))
+            }
+            var entries: [(at: Int64, json: JSON, text: String)] = []
+            var (left, right) = (fromDecisions[...], fromEvents[...])
+            while !left.isEmpty || !right.isEmpty {
+                if let decision = left.first, right.first.map({ decision.at <= $0.at }) ?? true {
+                    entries.append(left.removeFirst())
+                } else {
+                    entries.append(right.removeFirst())
+                }
+            }
+            if json {
+                Output.json(.array(entries.map(\.json)))
                 return
             }
-            if decisions.isEmpty { print("(no decisions yet)") }
-            for decision in decisions {
-                print("\(Output.time(decision.atMillis))  \(decision.kind)  \(decision.record)\(decision.field.map { "/\($0)" } ?? "")  rule \(decision.rule) (set \(decision.ruleSet))  \(decision.choice)  by \(decision.worker): \(decision.note)  [op \(decision.op)]")
-            }
+            if entries.isEmpty { print("(nothing audited yet)") }
+            for entry in entries { print(entry.text) }
         }
     }
 }

@@ -39,16 +39,13 @@ struct HubImportRoster: ParsableCommand {
         }.joined(separator: "\n")
     }
 
-    @OptionGroup var replica: ReplicaOptions
+    @OptionGroup var replica: HubReplicaOptions
     @Argument(help: "The roster as a CSV file.") var file: String
     @OptionGroup var options: ImportOptions
 
     func run() throws {
         try guarded {
             let hub = try replica.open()
-            guard hub.info.role == .hub else {
-                throw CLIError.usage("\(hub.path) is a node's replica: the roster is imported at the county hub")
-            }
             let author = options.dryRun ? replica.reader : try replica.author
             let report: RosterImportReport
             do throws(RosterImportError) {

@@ -6,7 +6,7 @@ struct HubLeads: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "leads",
         abstract: "Every problem lead (问题线索) in the county: open ones wait for their township's verification.")
-    @OptionGroup var replica: ReplicaOptions
+    @OptionGroup var replica: HubReplicaOptions
     @Option(help: "Only leads with this status: open, confirmed, refuted or conflict.") var status: String?
     @Flag(help: "Print one JSON document.") var json = false
 
@@ -23,7 +23,7 @@ struct HubRecovery: ParsableCommand {
             One line per deceased person whose locked rolls paid months from the month of death on, net of recovery
             lines already on locked rolls; with the confirmed death lead when a cross-check reported the death.
             """)
-    @OptionGroup var replica: ReplicaOptions
+    @OptionGroup var replica: HubReplicaOptions
     @Flag(help: "Print one JSON document.") var json = false
 
     func run() throws {

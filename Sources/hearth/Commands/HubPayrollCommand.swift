@@ -1,45 +1,94 @@
 import ArgumentParser
+import Foundation
 import HearthCore
 import HearthStore
 
 struct HubPayroll: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "payroll",
-        abstract: "Write the month's payment roll (一卡通发放名册) as CSV, and say what was left out and why.",
+        abstract: "Write the month's payment roll (一卡通发放名册) for the bank, and say what was left out and why.",
         discussion: """
-            Never a deceased or exited person, a suspended or held enrollment, a member without an ID number, or the
-            same person twice. The file holds ID and bank card numbers in clear: it is written readable by its owner
-            only, UTF-8 with a BOM for Excel, and never over an existing file.
+            Never a deceased or exited person, a suspended or held enrollment, a member without an ID number, or the \
+            same person twice. One line per payee per program: a household program (低保, 临时救助) pays the \
+            household's payee (`household edit --payee`, else the head) into the household's card, with the account \
+            name (户名, `--account-name`, else the payee's name); a person's own program pays the person's own card \
+            (`member edit --bank-card`), else the household's. Regular money and back pay (补发) are separate columns.
+
+            --out roll.csv writes four files beside each other:
+              roll.csv            the disbursement for the bank. Line 1: month, county code and name, number of lines,
+                                  total (regular, back pay), lines kept apart, locked or not. Line 2: headers. Then
+                                  one line per payee per program, and a 合计 line.
+              roll-no-card.csv    lines the bank is not given (no card, no account holder), with the reason.
+              roll-recovery.csv   recovery (追缴) for the townships to collect: never netted into the bank's total.
+              roll-summary.csv    subtotals per township and village, and the county's total.
+            They hold ID and bank card numbers in clear: readable by their owner only, UTF-8 with a BOM for Excel,
+            never over an existing file (if any of the four exists, none is written), and recorded in
+            `hearth hub audit` with --worker, the month and the number of lines.
+
+            Output: the disbursement file's path alone on the first line, then the summary; --json prints one JSON
+            document instead (totals in yuan; recovery negative).
             """)
-    @OptionGroup var replica: ReplicaOptions
+    @OptionGroup var replica: HubReplicaOptions
     @Option(help: "The month, YYYY-MM.") var month: String
-    @Option(help: "The CSV file to write (must not exist).") var out: String
-    @Flag(help: "Record the roll as paid: the month is never rewritten; later changes become adjustments (补发/追缴) in a later roll.")
+    @Option(help: "The disbursement CSV file to write (must not exist; the other three are named after it).")
+    var out: String
+    @Flag(
+        help: """
+            Record the roll as paid: the month is never rewritten; later changes become adjustments (补发/追缴) in a \
+            later roll.
+            """)
     var lock = false
     @Flag(help: "Print the summary as one JSON document.") var json = false
 
     func run() throws {
         try guarded {
             let hub = try replica.open()
+            let worker = try replica.author
             let period = try Month.parse(month, field: "month")
             let roll = try hub.payroll(for: period, nowMillis: nowMillis())
-            try PayrollFile.write(roll, to: out)
-            if lock { try hub.lock(roll, worker: try replica.author, nowMillis: nowMillis()) }
+            let bank = try hub.bankRoll(roll)
+            let paths = try hub.writeRoll(bank, to: out, worker: worker, nowMillis: nowMillis())
+            if lock { try hub.lock(roll, worker: worker, nowMillis: nowMillis()) }
             let adjustments = roll.rows.filter { $0.kind != .regular }
             let reasons = roll.leftOut.sorted { $0.key < $1.key }
             if json {
-                Output.json(.object([
-                    "month": .string(period.description), "file": .string(out), "rows": .integer(Int64(roll.rows.count)),
-                    "total_yuan": .string(roll.total.yuanText),
-                    "adjustments": .integer(Int64(adjustments.count)), "locked": .bool(lock || roll.locked),
-                    "left_out": .object(Dictionary(uniqueKeysWithValues: reasons.map { ($0.key, JSON.integer(Int64($0.value.count))) })),
-                ]))
+                Output.json(
+                    .object([
+                        "month": .string(period.description), "county": .string(bank.county), "file": .string(out),
+                        "files": .object([
+                            "disbursement": .string(paths.disbursement), "no_card": .string(paths.noCard),
+                            "recovery": .string(paths.recovery), "summary": .string(paths.summary),
+                        ]),
+                        "rows": .integer(Int64(roll.rows.count)), "total_yuan": .string(roll.total.yuanText),
+                        "lines": .integer(Int64(bank.lines.count)), "disbursement_yuan": .string(bank.total.yuanText),
+                        "regular_yuan": .string(bank.regularTotal.yuanText),
+                        "back_pay_yuan": .string(bank.backPayTotal.yuanText),
+                        "lines_without_card": .integer(Int64(bank.withoutCard.count)),
+                        "without_card_yuan": .string(bank.withoutCardTotal.yuanText),
+                        "recovery_lines": .integer(Int64(bank.recoveries.count)),
+                        "recovery_yuan": .string(bank.recoveryTotal.yuanText),
+                        "adjustments": .integer(Int64(adjustments.count)), "locked": .bool(lock || roll.locked),
+                        "left_out": .object(
+                            Dictionary(
+                                uniqueKeysWithValues: reasons.map { ($0.key, JSON.integer(Int64($0.value.count))) })),
+                    ]))
                 return
             }
             print(out)
-            print("\(period): \(roll.rows.count) rows, total \(roll.total.yuanText) yuan\(roll.locked ? " (locked: as paid)" : lock ? " (now locked)" : "")")
+            let state = roll.locked ? " (locked: as paid)" : lock ? " (now locked)" : ""
+            print(
+                "\(period): \(bank.lines.count) lines to the bank, \(bank.total.yuanText) yuan (regular "
+                    + "\(bank.regularTotal.yuanText), back pay \(bank.backPayTotal.yuanText))\(state)")
+            print(
+                "  without a card, listed apart: \(bank.withoutCard.count) lines, "
+                    + "\(bank.withoutCardTotal.yuanText) yuan (\(paths.noCard))")
+            print(
+                "  recovery (追缴), for the townships: \(bank.recoveries.count) lines, "
+                    + "\(bank.recoveryTotal.yuanText) yuan (\(paths.recovery))")
+            print("  subtotals per township and village: \(paths.summary)")
             for line in adjustments {
-                print("  \(line.kind.chineseName) \(line.enrollment) for \(line.forMonth?.description ?? ""): \(line.amount.fen < 0 ? "-" + Money(fen: -line.amount.fen).yuanText : line.amount.yuanText)")
+                let month = line.forMonth?.description ?? ""
+                print("  \(line.kind.chineseName) \(line.enrollment) for \(month): \(line.amount.yuanText)")
             }
             for (reason, ids) in reasons { print("  left out: \(ids.count) \(reason)") }
         }

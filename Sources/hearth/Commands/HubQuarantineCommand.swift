@@ -12,7 +12,7 @@ struct HubQuarantine: ParsableCommand {
 
 struct HubQuarantineList: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "list", abstract: "List held ops (the default).")
-    @OptionGroup var replica: ReplicaOptions
+    @OptionGroup var replica: HubReplicaOptions
     @Flag(help: "Also list released and discarded ops.") var all = false
     @Flag(help: "Print one JSON document.") var json = false
 
@@ -45,14 +45,16 @@ struct HubQuarantineList: ParsableCommand {
 
 struct HubQuarantineRelease: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "release", abstract: "Accept a quarantined op after all: it is applied and replicates.")
-    @OptionGroup var replica: ReplicaOptions
+        commandName: "release",
+        abstract: "Accept a quarantined op after all: it is applied and replicates (recorded in `hearth hub audit`).")
+    @OptionGroup var replica: HubReplicaOptions
     @Argument(help: "The op's id (replica:counter).") var id: String
 
     func run() throws {
         try guarded {
             guard let dot = Dot(text: id) else { throw InputError(field: "id", reason: "\"\(id)\" is not an op id (replica:counter)") }
-            let report = try replica.open().releaseQuarantined(dot, nowMillis: nowMillis())
+            let hub = try replica.open()
+            let report = try hub.releaseQuarantined(dot, author: try replica.author, nowMillis: nowMillis())
             print(id)
             print("applied \(report.applied) op(s), including \(report.released) that were waiting for it")
         }
@@ -62,8 +64,11 @@ struct HubQuarantineRelease: ParsableCommand {
 struct HubQuarantineDiscard: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "discard",
-        abstract: "Confirm the refusal: the hub writes a compensating op that brings the author back to the hub's values.")
-    @OptionGroup var replica: ReplicaOptions
+        abstract: """
+            Confirm the refusal: the hub writes a compensating op that brings the author back to the hub's values \
+            (recorded in `hearth hub audit`).
+            """)
+    @OptionGroup var replica: HubReplicaOptions
     @Argument(help: "The op's id (replica:counter).") var id: String
 
     func run() throws {

@@ -22,7 +22,7 @@ struct HubSettingSet: ParsableCommand {
             A change applies to every month not yet locked, and to locked months as adjustments in the next roll.
             Prints the setting's record id.
             """)
-    @OptionGroup var replica: ReplicaOptions
+    @OptionGroup var replica: HubReplicaOptions
     @Argument(help: "The setting: death_month or top_up_raise.") var name: String
     @Argument(help: "Its value (see above).") var value: String
     @Option(help: "A note, e.g. the document that decided it.") var note: String?
@@ -38,31 +38,47 @@ struct HubSettingSet: ParsableCommand {
 
 struct HubSettingList: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "list", abstract: "List every county setting and its value, defaults included (any replica).")
+        commandName: "list",
+        abstract: "List every county setting and its value, defaults included (on a node: `hearth settings`).")
+    @OptionGroup var replica: HubReplicaOptions
+    @Flag(help: "Print one JSON document.") var json = false
+
+    func run() throws {
+        try guarded { try printSettings(try replica.open(), json: json) }
+    }
+}
+
+/// `hearth settings`: the county settings on any replica (every node of the county holds them).
+struct SettingsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "settings",
+        abstract: "List every county setting and its value, defaults included (any replica: every node holds them).")
     @OptionGroup var replica: ReplicaOptions
     @Flag(help: "Print one JSON document.") var json = false
 
     func run() throws {
-        try guarded {
-            let entries = try replica.open().settings()
-            let rows = CountySetting.allCases.map { setting in
-                let entry = entries.first { $0.setting == setting }
-                return (setting, entry?.value ?? setting.values[0], entry)
-            }
-            if json {
-                Output.json(.object(Dictionary(uniqueKeysWithValues: rows.map { setting, value, entry in
-                    (setting.rawValue, JSON.object([
-                        "value": .string(value), "default": .bool(entry == nil),
-                        "id": entry.map { .string($0.id.value) } ?? .null, "note": entry?.note.map(JSON.string) ?? .null,
-                    ]))
-                })))
-                return
-            }
-            Output.table(
-                ["setting", "value", "meaning", "id"],
-                rows.map { setting, value, entry in
-                    [setting.rawValue, value + (entry == nil ? " (default)" : ""), setting.meaning, entry?.id.value ?? ""]
-                })
-        }
+        try guarded { try printSettings(try replica.open(), json: json) }
     }
+}
+
+func printSettings(_ replica: Replica, json: Bool) throws {
+    let entries = try replica.settings()
+    let rows = CountySetting.allCases.map { setting in
+        let entry = entries.first { $0.setting == setting }
+        return (setting, entry?.value ?? setting.values[0], entry)
+    }
+    if json {
+        Output.json(.object(Dictionary(uniqueKeysWithValues: rows.map { setting, value, entry in
+            (setting.rawValue, JSON.object([
+                "value": .string(value), "default": .bool(entry == nil),
+                "id": entry.map { .string($0.id.value) } ?? .null, "note": entry?.note.map(JSON.string) ?? .null,
+            ]))
+        })))
+        return
+    }
+    Output.table(
+        ["setting", "value", "meaning", "id"],
+        rows.map { setting, value, entry in
+            [setting.rawValue, value + (entry == nil ? " (default)" : ""), setting.meaning, entry?.id.value ?? ""]
+        })
 }

@@ -21,7 +21,7 @@ struct HubStandardSet: ParsableCommand {
             unsupported_child), an age range such as 80-89 (elderly); other programs take no band.
             Prints the standard's record id.
             """)
-    @OptionGroup var replica: ReplicaOptions
+    @OptionGroup var replica: HubReplicaOptions
     @Option(help: "The program code or its Chinese name, e.g. dibao_rural or 农村低保.") var program: String
     @Option(help: "The first month of the new standard, YYYY-MM.") var from: String
     @Option(help: "Yuan per person per month, e.g. 600 or 600.50.") var amount: String
@@ -41,36 +41,52 @@ struct HubStandardSet: ParsableCommand {
 
 struct HubStandardList: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "list", abstract: "List every program standard with the month it took effect (any replica).")
+        commandName: "list",
+        abstract: "List every program standard with the month it took effect (on a node: `hearth standards`).")
+    @OptionGroup var replica: HubReplicaOptions
+    @Flag(help: "Print one JSON document.") var json = false
+
+    func run() throws {
+        try guarded { try printStandards(try replica.open(), json: json) }
+    }
+}
+
+/// `hearth standards`: the standards on any replica (every node of the county holds them).
+struct StandardsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "standards",
+        abstract: "List every program standard with the month it took effect (any replica: every node holds them).")
     @OptionGroup var replica: ReplicaOptions
     @Flag(help: "Print one JSON document.") var json = false
 
     func run() throws {
-        try guarded {
-            let entries = try replica.open().standards()
-            if json {
-                Output.json(.array(entries.map { entry in
-                    .object([
-                        "id": .string(entry.id.value), "program": .string(entry.standard.program.rawValue),
-                        "band": entry.standard.band.isEmpty ? .null : .string(entry.standard.band),
-                        "from": .string(entry.standard.from.description),
-                        "amount_yuan": .string(entry.standard.amount.yuanText), "note": entry.note.map(JSON.string) ?? .null,
-                    ])
-                }))
-                return
-            }
-            guard !entries.isEmpty else {
-                print("(no standards; set one with `hearth hub standard set --program P --from YYYY-MM --amount YUAN`)")
-                return
-            }
-            Output.table(
-                ["program", "项目", "band", "from", "yuan/month", "id"],
-                entries.map {
-                    [
-                        $0.standard.program.rawValue, $0.standard.program.chineseName, $0.standard.band,
-                        $0.standard.from.description, $0.standard.amount.yuanText, $0.id.value,
-                    ]
-                })
-        }
+        try guarded { try printStandards(try replica.open(), json: json) }
     }
+}
+
+func printStandards(_ replica: Replica, json: Bool) throws {
+    let entries = try replica.standards()
+    if json {
+        Output.json(.array(entries.map { entry in
+            .object([
+                "id": .string(entry.id.value), "program": .string(entry.standard.program.rawValue),
+                "band": entry.standard.band.isEmpty ? .null : .string(entry.standard.band),
+                "from": .string(entry.standard.from.description),
+                "amount_yuan": .string(entry.standard.amount.yuanText), "note": entry.note.map(JSON.string) ?? .null,
+            ])
+        }))
+        return
+    }
+    guard !entries.isEmpty else {
+        print("(no standards; set one with `hearth hub standard set --program P --from YYYY-MM --amount YUAN`)")
+        return
+    }
+    Output.table(
+        ["program", "项目", "band", "from", "yuan/month", "id"],
+        entries.map {
+            [
+                $0.standard.program.rawValue, $0.standard.program.chineseName, $0.standard.band,
+                $0.standard.from.description, $0.standard.amount.yuanText, $0.id.value,
+            ]
+        })
 }

@@ -19,6 +19,15 @@ struct MemberFields: ParsableArguments {
     @Option(help: "Health note.") var health: String?
     @Option(name: .customLong("work-capacity"), help: "Work-capacity note.") var workCapacity: String?
     @Option(help: "Free note.") var note: String?
+    @Option(
+        name: .customLong("bank-card"),
+        help: "The person's own bank card, paid for their own programs (else the household's card); stored sealed.")
+    var bankCard: String?
+    @Option(
+        name: .customLong("account-name"),
+        help: "The account holder's name on the person's own card (户名), if not the person's (at most 50 characters).")
+    var accountName: String?
+    @Option(help: "Why: kept with the change, and shown at the county desk beside the value.") var reason: String?
 
     func input() -> MemberInput {
         var input = MemberInput()
@@ -29,6 +38,9 @@ struct MemberFields: ParsableArguments {
         input.health = health
         input.workCapacity = workCapacity
         input.note = note
+        input.bankCard = bankCard
+        input.accountName = accountName
+        input.reason = reason
         return input
     }
 }

@@ -78,7 +78,7 @@ struct HubReport: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
         abstract: "The bureau's report: per program and area, households, persons, new entries, exits, amounts in yuan.")
-    @OptionGroup var replica: ReplicaOptions
+    @OptionGroup var replica: HubReplicaOptions
     @OptionGroup var options: ReportOptions
 
     func run() throws {

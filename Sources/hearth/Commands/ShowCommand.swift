@@ -28,16 +28,25 @@ func showRecord(_ text: String, expected: RecordType?, replica options: ReplicaO
     if let expected, id.type != expected { throw ReplicaError.wrongRecordType(id: id.value, expected: expected) }
     let replica = try options.open()
     let view = try replica.view(id, reveal: display.reveal)
+    let entries = try replica.log(record: id)
     if display.reveal {
+        // Every sensitive field shown in clear: its value, its competing values, and with
+        // --history every value it ever had.
         let reader = try options.author
-        for spec in RecordSchema.fields(of: id.type) where spec.isSensitive && view.value(spec.name)?.isEmpty == false {
+        var shown: Set<String> = []
+        for field in view.fields {
+            if !field.display.isEmpty || field.candidates.contains(where: { !$0.display.isEmpty }) { shown.insert(field.name) }
+        }
+        if display.history {
+            for entry in entries { for (name, value) in entry.op.fields where !value.isNull { shown.insert(name) } }
+        }
+        for spec in RecordSchema.fields(of: id.type) where spec.isSensitive && shown.contains(spec.name) {
             try replica.audit(worker: reader, action: "reveal", record: id, field: spec.name, nowMillis: nowMillis())
         }
     }
     let holds = try replica.holds(of: id, nowMillis: nowMillis())
     // With the county's standards applied (a raise the enrollment follows); nil when no standard changes it.
     let paying = id.type == .enrollment ? try replica.payingSchedule(of: id) : nil
-    let entries = try replica.log(record: id)
     var authors: [String: String] = [:]
     for entry in entries { authors[entry.op.dot.description] = entry.op.author }
     if display.json {

@@ -48,6 +48,37 @@ struct ReplicaOptions: ParsableArguments {
     }
 }
 
+/// The options of every `hearth hub …` command that opens a replica: the same as
+/// ``ReplicaOptions``, but the replica must be the county hub's.
+///
+/// Why: a township's or village's replica holds a part of the county, so a roll locked there, a
+/// conflict resolved there or a roster imported there would be wrong for the county and would
+/// never be the county's own record (a roll locked on a township's copy was once accepted).
+/// Every hub command opens its replica here, so none can forget the check.
+struct HubReplicaOptions: ParsableArguments {
+    @OptionGroup var options: ReplicaOptions
+
+    var databasePath: String { get throws { try options.databasePath } }
+    var keyPath: String? { options.keyPath }
+    var author: String { get throws { try options.author } }
+    var reader: String { options.reader }
+
+    /// Opens the replica, refusing any that is not the county hub's.
+    func open() throws -> Replica {
+        let replica = try options.open()
+        try Self.requireHub(replica)
+        return replica
+    }
+
+    static func requireHub(_ replica: Replica) throws {
+        guard replica.info.role == .hub else {
+            throw CLIError.usage(
+                "\(replica.path) is a node's replica (\(replica.info.name), scope \(replica.info.scope.value)), "
+                    + "not the county hub's: `hearth hub` commands work on the hub's database only")
+        }
+    }
+}
+
 /// The current time as the replica's clock input.
 func nowMillis() -> Int64 {
     Int64(Date().timeIntervalSince1970 * 1000)

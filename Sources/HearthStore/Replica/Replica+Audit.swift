@@ -1,0 +1,67 @@
+import GRDB
+import HearthCore
+
+/// One entry of a replica's `audit` table: a sensitive value shown or written in clear, or a
+/// refused op settled by hand.
+///
+/// Why it exists: ID and bank card numbers leave the database in clear only through a person,
+/// for a purpose (a roll for the bank, a skipped-rows file to fix, a `--reveal` to check a
+/// card), and the bureau must be able to say afterwards who took which numbers and when. A
+/// quarantine release or discard overrides the hub's own refusal; it is recorded for the same
+/// reason. Entries are local to the replica that made them (they are not replicated).
+public struct AuditEvent: Sendable, Equatable {
+    /// What happened; the actions Hearth records.
+    public enum Action {
+        /// `--reveal`: a sealed field shown in clear (subject: the record, field: the field).
+        public static let reveal = "reveal"
+        /// A file written with ID or card numbers in clear (subject: the file, field: what it is).
+        public static let export = "export"
+        /// A quarantined op accepted after all (subject: the op's record, field: the op's id).
+        public static let release = "quarantine release"
+        /// A quarantined op's refusal confirmed (subject: the op's record, field: the op's id).
+        public static let discard = "quarantine discard"
+    }
+
+    public let atMillis: Int64
+    public let worker: String
+    public let action: String
+    /// A record id, or the path of the file written.
+    public let subject: String
+    public let field: String
+    /// What else the bureau needs to know: a month, how many lines, the refusal's reason.
+    public let detail: String
+
+    public init(atMillis: Int64, worker: String, action: String, subject: String, field: String, detail: String) {
+        self.atMillis = atMillis
+        self.worker = worker
+        self.action = action
+        self.subject = subject
+        self.field = field
+        self.detail = detail
+    }
+}
+
+extension Replica {
+    /// Records an audited event in its own transaction.
+    public func audit(_ event: AuditEvent) throws(ReplicaError) {
+        try writeBookkeeping { db in try Self.insertAudit(event, into: db) }
+    }
+
+    /// Records an audited event in the caller's transaction: it commits with what it records.
+    static func insertAudit(_ event: AuditEvent, into db: Database) throws {
+        try db.execute(
+            sql: "INSERT INTO audit (at_millis, worker, action, record, field, detail) VALUES (?, ?, ?, ?, ?, ?)",
+            arguments: [event.atMillis, event.worker, event.action, event.subject, event.field, event.detail])
+    }
+
+    /// Every audited event on this replica, oldest first.
+    public func auditTrail() throws(ReplicaError) -> [AuditEvent] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM audit ORDER BY seq").map { row in
+                AuditEvent(
+                    atMillis: row["at_millis"], worker: row["worker"], action: row["action"], subject: row["record"],
+                    field: row["field"], detail: row["detail"])
+            }
+        }
+    }
+}
