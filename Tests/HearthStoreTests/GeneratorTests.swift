@@ -20,7 +20,7 @@ struct GeneratorTests {
         #expect(nodes.count == 5)
         let report = try hub.report(from: month, to: month, by: .county, nowMillis: now)
         for (program, declared) in profile.programs {
-            let persons = report.first { $0.program == program }?.persons ?? 0
+            let persons = report.lines.first { $0.program == program }?.persons ?? 0
             let tolerance = max(2, Int((Double(declared) * 0.02).rounded(.up)))
             #expect(abs(persons - declared) <= tolerance, "\(program.rawValue): \(persons) paid, \(declared) declared")
         }
@@ -65,7 +65,7 @@ struct GeneratorTests {
             defer { try? FileManager.default.removeItem(atPath: directory) }
             let (hub, _) = try CountyGenerator(profile: profile, seed: 11, directory: directory, month: month, nowMillis: 1_795_600_000_000)
                 .run { _ in }
-            digests.append(try hub.report(from: month, to: month, by: .township, nowMillis: 1_795_600_000_000).map(\.persons))
+            digests.append(try hub.report(from: month, to: month, by: .township, nowMillis: 1_795_600_000_000).lines.map(\.persons))
         }
         #expect(digests[0] == digests[1])
         #expect(!digests[0].isEmpty)
