@@ -135,7 +135,7 @@ struct GeneratorTests {
     }
 
     @Test(
-        "dibao households are as small as the bureau's: 29,456 rural households for 56,790 persons in the large district"
+        "dibao households are as small as the bureau's: 29,456 rural households for 56,790 persons (large district)"
     )
     func dibaoHouseholdSizes() throws {
         let large = try #require(CountyProfile.all["large-district"])
