@@ -48,12 +48,26 @@ struct CLICountyTests {
         #expect(total(try cli.ok(["hub", "payroll", "--db", hub, "--month", "2026-11", "--out", cli.directory + "/n2.csv", "--json"])) == novemberBefore)
         let december = try cli.ok(["hub", "payroll", "--db", hub, "--month", "2026-12", "--out", cli.directory + "/d2.csv", "--json"])
         #expect(total(december) != total(decemberBefore))
-        // One line per household for dibao: 600 a month for each person it pays for (to the bank, or
-        // listed apart where the household has no card).
+        // One line per household for dibao (to the bank, or listed apart where the household has no
+        // card). Dibao pays the standard less the household's income per person (补差): the raise of
+        // 40 yuan reaches every person it pays for, line by line.
         let decemberLines = try Self.rollLines(cli.directory + "/d2")
-        let ruralLines = decemberLines.filter { $0["救助项目"] == "农村低保" }
-        #expect(!ruralLines.isEmpty)
-        #expect(ruralLines.allSatisfy { $0["正常发放(元)"] == Money(fen: 60_000 * Int64($0["享受人数"].flatMap { Int64($0) } ?? 0)).yuanText })
+        let novemberLines = try Self.rollLines(cli.directory + "/n2")
+        func rural(_ lines: [[String: String]]) -> [String: (fen: Int64, persons: Int64)] {
+            var out: [String: (fen: Int64, persons: Int64)] = [:]
+            for line in lines where line["救助项目"] == "农村低保" {
+                let fen = (try? Money.parse(yuan: line["正常发放(元)"] ?? "", field: "amount").fen) ?? -1
+                out[line["户编号"] ?? ""] = (fen, line["享受人数"].flatMap { Int64($0) } ?? 0)
+            }
+            return out
+        }
+        let ruralDecember = rural(decemberLines)
+        let ruralNovember = rural(novemberLines)
+        #expect(!ruralDecember.isEmpty)
+        #expect(Set(ruralDecember.keys) == Set(ruralNovember.keys))
+        #expect(ruralDecember.allSatisfy { household, line in
+            line.fen - (ruralNovember[household]?.fen ?? 0) == 4_000 * line.persons && line.fen < 60_000 * line.persons
+        })
 
         // A death list: two payees on the roll, a stranger, and a row Excel mangled.
         let payees = decemberLines.compactMap { $0["领款人身份证号"]?.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }

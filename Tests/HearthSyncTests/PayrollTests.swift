@@ -75,8 +75,9 @@ struct PayrollTests {
 
             // The report for the same month agrees with the roll; the period sums its months.
             let report = try county.hub.report(from: november, to: november, by: .county, nowMillis: TestCounty.now)
-            #expect(report.reduce(0) { $0 + $1.persons } == Set(roll.rows.map(\.member)).count)
-            #expect(report.reduce(0) { $0 + $1.monthTotal.fen } == roll.total.fen)
+            #expect(report.total.persons == Set(roll.rows.map(\.member)).count)
+            #expect(report.lines.reduce(0) { $0 + $1.monthTotal.fen } == roll.total.fen)
+            #expect(report.total.monthTotal == roll.total)
             let year = try county.hub.report(
                 from: try Month.parse("2026-01", field: "from"), to: november, by: .township, nowMillis: TestCounty.now)
             var expected: Int64 = 0
@@ -85,8 +86,9 @@ struct PayrollTests {
                 expected += try county.hub.payroll(for: month, nowMillis: TestCounty.now).total.fen
                 month = month.adding(months: 1)
             }
-            #expect(year.reduce(0) { $0 + $1.periodTotal.fen } == expected)
-            #expect(year.allSatisfy { $0.area.count == 9 })
+            #expect(year.lines.reduce(0) { $0 + $1.periodTotal.fen } == expected)
+            #expect(year.total.periodTotal.fen == expected)
+            #expect(year.lines.allSatisfy { $0.area.count == 9 })
 
             // September: the exited one is still paid, the dead one too (died in October).
             let september = try county.hub.payroll(for: try Month.parse("2026-09", field: "month"), nowMillis: TestCounty.now)

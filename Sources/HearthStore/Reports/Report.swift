@@ -1,15 +1,20 @@
 import GRDB
 import HearthCore
 
-/// One line of the bureau's report: one program in one area.
+/// One line of the bureau's report: one program in one area, or every program in one area
+/// (a total line).
 public struct ReportLine: Sendable {
     /// The area's division-code prefix (county, township or village).
     public let area: String
-    public let program: Program
+    /// The program; nil on a total line, whose households and persons are each counted once
+    /// however many programs pay them (a household on dibao whose grandmother draws the
+    /// elderly allowance is one household), while its money adds up across programs.
+    public let program: Program?
     /// Households and persons paid in the period's last month.
     public let households: Int
     public let persons: Int
-    /// Enrollments that started (新增) or ended (退出) in the period.
+    /// Enrollments that started (新增) or ended (退出) in the period; on a total line, the sum
+    /// over programs (a person entering two programs is two entries).
     public let newEntries: Int
     public let exits: Int
     /// What the period's last month pays, and the whole period.
@@ -17,7 +22,7 @@ public struct ReportLine: Sendable {
     public let periodTotal: Money
 
     public init(
-        area: String, program: Program, households: Int, persons: Int, newEntries: Int, exits: Int, monthTotal: Money,
+        area: String, program: Program?, households: Int, persons: Int, newEntries: Int, exits: Int, monthTotal: Money,
         periodTotal: Money
     ) {
         self.area = area
@@ -31,11 +36,24 @@ public struct ReportLine: Sendable {
     }
 }
 
+/// The bureau's report for a period: a line per program and area, a total per area and a
+/// grand total. Totals are built from distinct households and persons, not by adding the
+/// program lines, so a household in two programs is counted once (the 合计 row a bureau
+/// files must not count people twice); money totals are sums.
+public struct Report: Sendable {
+    /// One line per area and program, by area then program.
+    public let lines: [ReportLine]
+    /// One total line per area (program nil), in area order.
+    public let areaTotals: [ReportLine]
+    /// The whole replica's scope (program nil; area is the scope).
+    public let total: ReportLine
+}
+
 extension Replica {
     /// The report for a period, by area level, built from the same payable set as the roll,
     /// so the two always agree.
     public func report(from start: Month, to end: Month, by level: ScopePrefix.Level, nowMillis: Int64)
-        throws(ReplicaError) -> [ReportLine]
+        throws(ReplicaError) -> Report
     {
         guard start <= end else { throw .invalid(InputError(field: "from", reason: "\(start) is after \(end)")) }
         func area(_ village: String) -> String {
@@ -45,16 +63,23 @@ extension Replica {
             case .village: return village
             }
         }
-        struct Key: Hashable { let area: String; let program: Program }
+        /// One area's program (a program line) or all its programs (program nil: its total);
+        /// area nil with program nil is the grand total.
+        struct Key: Hashable { let area: String?; let program: Program? }
+        func keys(_ area: String, _ program: Program) -> [Key] {
+            [Key(area: area, program: program), Key(area: area, program: nil), Key(area: nil, program: nil)]
+        }
         var periodTotals: [Key: Int64] = [:]
         var last: Payroll?
         var month = start
         while month <= end {
             let roll = try payroll(for: month, nowMillis: nowMillis)
             for row in roll.rows {
-                try Totals.add(
-                    &periodTotals[Key(area: area(row.village), program: row.program), default: 0], row.amount.fen,
-                    "the report's total for \(row.program.rawValue) in \(area(row.village))")
+                for key in keys(area(row.village), row.program) {
+                    try Totals.add(
+                        &periodTotals[key, default: 0], row.amount.fen,
+                        "the report's total for \(row.program.rawValue) in \(area(row.village))")
+                }
             }
             last = roll
             month = month.adding(months: 1)
@@ -63,11 +88,13 @@ extension Replica {
         var persons: [Key: Set<RecordID>] = [:]
         var monthTotals: [Key: Int64] = [:]
         for row in last?.rows ?? [] where row.kind == .regular {
-            let key = Key(area: area(row.village), program: row.program)
-            households[key, default: []].insert(row.household)
-            persons[key, default: []].insert(row.member)
-            try Totals.add(
-                &monthTotals[key, default: 0], row.amount.fen, "the report's month total for \(key.program.rawValue)")
+            for key in keys(area(row.village), row.program) {
+                households[key, default: []].insert(row.household)
+                persons[key, default: []].insert(row.member)
+                try Totals.add(
+                    &monthTotals[key, default: 0], row.amount.fen,
+                    "the report's month total for \(row.program.rawValue)")
+            }
         }
         var entries: [Key: Int] = [:]
         var exits: [Key: Int] = [:]
@@ -79,29 +106,34 @@ extension Replica {
                     WHERE village IS NOT NULL AND program IS NOT NULL
                     """)
             {
-                guard let program = Program(rawValue: row["program"] as String), let village: String = row["village"] else { continue }
-                let key = Key(area: area(village), program: program)
+                guard let program = Program(rawValue: row["program"] as String), let village: String = row["village"]
+                else { continue }
                 if (row["decision"] as String?) == "approved",
                     let begun = (row["start_month"] as String?).flatMap({ try? Month.parse($0, field: "start") }),
                     begun >= start, begun <= end
                 {
-                    entries[key, default: 0] += 1
+                    for key in keys(area(village), program) { entries[key, default: 0] += 1 }
                 }
                 if (row["status"] as String?) == "exited", (row["decision"] as String?) == "approved",
-                    let ended = (row["end_month"] as String?).flatMap({ try? Month.parse($0, field: "end") }), ended >= start,
-                    ended <= end
+                    let ended = (row["end_month"] as String?).flatMap({ try? Month.parse($0, field: "end") }),
+                    ended >= start, ended <= end
                 {
-                    exits[key, default: 0] += 1
+                    for key in keys(area(village), program) { exits[key, default: 0] += 1 }
                 }
             }
         }
-        let keys = Set(periodTotals.keys).union(entries.keys).union(exits.keys).union(households.keys)
-        return keys.sorted { ($0.area, Program.allCases.firstIndex(of: $0.program)!) < ($1.area, Program.allCases.firstIndex(of: $1.program)!) }
-            .map { key in
-                ReportLine(
-                    area: key.area, program: key.program, households: households[key]?.count ?? 0,
-                    persons: persons[key]?.count ?? 0, newEntries: entries[key] ?? 0, exits: exits[key] ?? 0,
-                    monthTotal: Money(fen: monthTotals[key] ?? 0), periodTotal: Money(fen: periodTotals[key] ?? 0))
-            }
+        func line(_ key: Key) -> ReportLine {
+            ReportLine(
+                area: key.area ?? info.scope.value, program: key.program, households: households[key]?.count ?? 0,
+                persons: persons[key]?.count ?? 0, newEntries: entries[key] ?? 0, exits: exits[key] ?? 0,
+                monthTotal: Money(fen: monthTotals[key] ?? 0), periodTotal: Money(fen: periodTotals[key] ?? 0))
+        }
+        let all = Set(periodTotals.keys).union(entries.keys).union(exits.keys).union(households.keys)
+        func order(_ program: Program?) -> Int { program.flatMap { Program.allCases.firstIndex(of: $0) } ?? -1 }
+        let programKeys = all.filter { $0.program != nil }
+            .sorted { ($0.area ?? "", order($0.program)) < ($1.area ?? "", order($1.program)) }
+        let areaKeys = all.filter { $0.program == nil && $0.area != nil }.sorted { ($0.area ?? "") < ($1.area ?? "") }
+        return Report(
+            lines: programKeys.map(line), areaTotals: areaKeys.map(line), total: line(Key(area: nil, program: nil)))
     }
 }

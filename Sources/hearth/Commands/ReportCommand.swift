@@ -33,42 +33,52 @@ struct ReportOptions: ParsableArguments {
 
     func render(_ replica: Replica) throws {
         let (start, end) = try period()
-        let lines = try replica.report(from: start, to: end, by: try level(), nowMillis: nowMillis())
+        let report = try replica.report(from: start, to: end, by: try level(), nowMillis: nowMillis())
         let periodText = start == end ? start.description : "\(start)–\(end)"
         let header = ["地区", "救助项目", "户数", "人数", "新增", "退出", "\(end) 金额(元)", "期间金额(元)"]
-        func row(_ line: ReportLine) -> [String] {
+        func figures(_ line: ReportLine) -> [String] {
             [
-                line.area, line.program.chineseName, "\(line.households)", "\(line.persons)", "\(line.newEntries)", "\(line.exits)",
+                "\(line.households)", "\(line.persons)", "\(line.newEntries)", "\(line.exits)",
                 line.monthTotal.yuanText, line.periodTotal.yuanText,
             ]
         }
-        let totals = ReportLine(
-            area: "合计", program: .dibaoRural, households: lines.reduce(0) { $0 + $1.households },
-            persons: lines.reduce(0) { $0 + $1.persons }, newEntries: lines.reduce(0) { $0 + $1.newEntries },
-            exits: lines.reduce(0) { $0 + $1.exits }, monthTotal: Money(fen: lines.reduce(0) { $0 + $1.monthTotal.fen }),
-            periodTotal: Money(fen: lines.reduce(0) { $0 + $1.periodTotal.fen }))
+        // Each area's program lines, then (when there are several areas) its 小计, then the 合计:
+        // the totals count a household or person once however many programs pay them.
+        var rows: [[String]] = []
+        for area in report.areaTotals {
+            let lines = report.lines.filter { $0.area == area.area }
+            rows += lines.map { [$0.area, $0.program?.chineseName ?? ""] + figures($0) }
+            if report.areaTotals.count > 1 { rows.append([area.area, "小计"] + figures(area)) }
+        }
+        rows.append(["合计", ""] + figures(report.total))
         switch format {
         case "json":
+            func object(_ line: ReportLine) -> JSON {
+                var fields: [String: JSON] = [
+                    "area": .string(line.area), "households": .integer(Int64(line.households)),
+                    "persons": .integer(Int64(line.persons)), "new_entries": .integer(Int64(line.newEntries)),
+                    "exits": .integer(Int64(line.exits)), "month_total_fen": .integer(line.monthTotal.fen),
+                    "period_total_fen": .integer(line.periodTotal.fen),
+                ]
+                if let program = line.program {
+                    fields["program"] = .string(program.rawValue)
+                    fields["program_name"] = .string(program.chineseName)
+                }
+                return .object(fields)
+            }
             Output.json(.object([
                 "from": .string(start.description), "to": .string(end.description), "by": .string(by),
-                "lines": .array(lines.map { line in
-                    .object([
-                        "area": .string(line.area), "program": .string(line.program.rawValue),
-                        "program_name": .string(line.program.chineseName), "households": .integer(Int64(line.households)),
-                        "persons": .integer(Int64(line.persons)), "new_entries": .integer(Int64(line.newEntries)),
-                        "exits": .integer(Int64(line.exits)), "month_total_fen": .integer(line.monthTotal.fen),
-                        "period_total_fen": .integer(line.periodTotal.fen),
-                    ])
-                }),
+                "lines": .array(report.lines.map(object)), "area_totals": .array(report.areaTotals.map(object)),
+                "total": object(report.total),
             ]))
         case "csv":
             // Areas come from the records' village field: cells are neutralised like every CSV's.
-            let total = ["合计", ""] + Array(row(totals).dropFirst(2))
-            let out = SpreadsheetCSV.document([header] + lines.map(row) + [total])
+            let out = SpreadsheetCSV.document([header] + rows)
             FileHandle.standardOutput.write(Data(out.utf8))
         case "table":
-            print("社会救助情况统计表  \(periodText)  (\(replica.info.name), 按\(by == "county" ? "县" : by == "township" ? "乡镇" : "村")汇总)")
-            Output.table(header, lines.map(row) + [["合计", ""] + Array(row(totals).dropFirst(2))])
+            let level = by == "county" ? "县" : by == "township" ? "乡镇" : "村"
+            print("社会救助情况统计表  \(periodText)  (\(replica.info.name), 按\(level)汇总)")
+            Output.table(header, rows)
         default: throw InputError(field: "format", reason: "must be table, csv or json")
         }
     }
@@ -77,7 +87,9 @@ struct ReportOptions: ParsableArguments {
 struct HubReport: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
-        abstract: "The bureau's report: per program and area, households, persons, new entries, exits, amounts in yuan.")
+        abstract:
+            "The bureau's report: per program and area, households, persons, new entries, exits, amounts in yuan;"
+            + " totals count a household or person once.")
     @OptionGroup var replica: HubReplicaOptions
     @OptionGroup var options: ReportOptions
 
