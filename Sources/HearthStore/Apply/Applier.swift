@@ -279,4 +279,6 @@ extension Applier: AdmissionLookup {
         else { return nil }
         return op.scope.value
     }
+
+    func countyConfiguration() throws -> CountyConfiguration { try Replica.countyConfiguration(db) }
 }
