@@ -131,7 +131,8 @@ struct PlausibilityWriterTests {
     @Test("the ceiling is the county's setting: raised to 150%, 840 a month passes and 841 does not")
     func ceilingSetting() throws {
         let (hub, member, _) = try county()
-        _ = try hub.setSetting(name: "ceiling_dibao_rural", value: "150", note: nil, author: "admin", nowMillis: Self.now)
+        _ = try hub.setSetting(
+            name: "ceiling_dibao_rural", value: "150", note: nil, author: "admin", nowMillis: Self.now)
         let enrollment = try hub.enroll(
             EnrollInput(member: member.value, program: "dibao_rural", amount: "840", start: "2026-01"),
             author: "w1", nowMillis: Self.now)[0]

@@ -44,9 +44,9 @@ struct PlausibilityHubTests {
             try forger.op(
                 creates: .enrollment, scope: TestCounty.village1,
                 fields: [
-                    "village": .text(TestCounty.village1), "member": .text(member.value), "household": .text(home.value),
-                    "program": .text(program), "status": .text("applied"), "decision": .text("pending"),
-                    "amount": .text(amount), "start_month": .text("2026-01"),
+                    "village": .text(TestCounty.village1), "member": .text(member.value),
+                    "household": .text(home.value), "program": .text(program), "status": .text("applied"),
+                    "decision": .text("pending"), "amount": .text(amount), "start_month": .text("2026-01"),
                 ], cause: cause)
         }
 
@@ -67,7 +67,7 @@ struct PlausibilityHubTests {
         }
     }
 
-    @Test("a forged application for 56,000 yuan a month of rural dibao is quarantined (R6); with an override it applies and the audit keeps it")
+    @Test("a forged 56,000 yuan a month of rural dibao is quarantined (R6); with an override it applies, audited")
     func forgedCeiling() async throws {
         let county = try TestCounty()
         try await withRunningHub(county.service()) { url in
@@ -96,7 +96,7 @@ struct PlausibilityHubTests {
         }
     }
 
-    @Test("the hub judges by its own records: urban dibao for its rural household, and a slip in an amount change, are quarantined")
+    @Test("by the hub's own records: urban dibao for its rural household, a slip in an amount change, are quarantined")
     func forgedEdits() async throws {
         let county = try TestCounty()
         try await withRunningHub(county.service()) { url in
@@ -130,7 +130,7 @@ struct PlausibilityHubTests {
         }
     }
 
-    @Test("a field worker's override travels with the op: the hub applies it and its audit names the worker and the reason")
+    @Test("a field worker's override travels with the op: the hub applies it, its audit names worker and reason")
     func nodeOverride() async throws {
         let county = try TestCounty()
         try await withRunningHub(county.service()) { url in

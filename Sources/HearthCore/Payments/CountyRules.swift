@@ -121,8 +121,8 @@ public enum CountySetting: String, Hashable, Sendable, CaseIterable {
             guard let percent = Int(digits), range.contains(percent) else {
                 throw InputError(
                     field: "value",
-                    reason: "\(rawValue) is a whole percent of the standard, \(range.lowerBound) to \(range.upperBound) "
-                        + "(100: the standard; 600: six times it)")
+                    reason: "\(rawValue) is a whole percent of the standard, "
+                        + "\(range.lowerBound) to \(range.upperBound) (100: the standard; 600: six times it)")
             }
             return String(percent)
         }
@@ -131,7 +131,8 @@ public enum CountySetting: String, Hashable, Sendable, CaseIterable {
             let range = AmountCeilings.yuanRange
             guard let yuan = Int(digits), range.contains(yuan) else {
                 throw InputError(
-                    field: "value", reason: "\(rawValue) is whole yuan a month, \(range.lowerBound) to \(range.upperBound)")
+                    field: "value",
+                    reason: "\(rawValue) is whole yuan a month, \(range.lowerBound) to \(range.upperBound)")
             }
             return String(yuan)
         }

@@ -11,7 +11,8 @@ extension Admission {
     static func plausibilityRefusal<Lookup: AdmissionLookup>(of op: Op, lookup: inout Lookup) throws
         -> AdmissionRefusal?
     {
-        guard op.record.type == .enrollment, op.createsRecord || op.fields["amount"] != nil || op.fields["program"] != nil,
+        guard op.record.type == .enrollment,
+            op.createsRecord || op.fields["amount"] != nil || op.fields["program"] != nil,
             Plausibility.overrideReason(in: op.cause) == nil
         else { return nil }
         let current = op.createsRecord ? nil : try lookup.state(of: op.record)
@@ -33,8 +34,8 @@ extension Admission {
         let householdID = text("household") ?? member?.resolution(of: "household").value.textValue
         let household = try householdID.flatMap(RecordID.init).map { try lookup.state(of: $0) } ?? nil
         var problems = Plausibility.problems(
-            program: program, schedule: schedule, months: months, facts: MemberFacts(member: member, household: household),
-            configuration: try lookup.countyConfiguration())
+            program: program, schedule: schedule, months: months,
+            facts: MemberFacts(member: member, household: household), configuration: try lookup.countyConfiguration())
         // A member or household whose creation waits at the desk says nothing yet: its facts are
         // not judged (the desk decides on it first), the amount still is.
         if member == nil || household == nil { problems.removeAll { $0.kind != .ceiling } }

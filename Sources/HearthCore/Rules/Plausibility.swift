@@ -85,7 +85,9 @@ public struct MemberFacts: Hashable, Sendable {
     /// The facts from the member's and the household's merged states (their displayed values).
     public init(member: RecordState?, household: RecordState?) {
         householdType = household?.resolution(of: "type").value.textValue
-        birth = member?.resolution(of: "birth_date").value.textValue.flatMap { try? CivilDate.parse($0, field: "birth") }
+        birth = member?.resolution(of: "birth_date").value.textValue.flatMap {
+            try? CivilDate.parse($0, field: "birth")
+        }
         grade = member?.resolution(of: "disability_grade").value.integerValue.map { Int($0) }
     }
 }
@@ -151,17 +153,18 @@ public enum Plausibility {
         case .dibaoUrban, .dibaoRural:
             let needed = program == .dibaoUrban ? "urban" : "rural"
             if facts.householdType != needed {
-                add(
-                    .householdType,
-                    "\(name) is for \(needed) households; "
-                        + (facts.householdType.map { "this household is \($0)" } ?? "the household's type is not recorded"))
+                let found =
+                    facts.householdType.map { "this household is \($0)" } ?? "the household's type is not recorded"
+                add(.householdType, "\(name) is for \(needed) households; \(found)")
             }
         case .orphan, .unsupportedChild:
             if let birth = facts.birth {
                 let age = birth.age(on: month.firstDay)
                 if age >= 18 { add(.age, "\(name) is for children under 18; the member is \(age) in \(month)") }
             } else {
-                add(.age, "\(name) is for children under 18; the member has no birth date (from the ID number) to show it")
+                add(
+                    .age,
+                    "\(name) is for children under 18; the member has no birth date (from the ID number) to show it")
             }
         case .elderly:
             if let birth = facts.birth {
@@ -263,7 +266,8 @@ public enum Plausibility {
         }
         return Ceiling(
             amount: Money(fen: found.amount.fen * Int64(percent) / 100),
-            basis: "\(percent)% of the \(found.program.rawValue) standard \(found.amount.yuanText) in force in \(month)")
+            basis:
+                "\(percent)% of the \(found.program.rawValue) standard \(found.amount.yuanText) in force in \(month)")
     }
 
     /// The override reason an op's cause carries, or nil when its writer overrode nothing.

@@ -50,7 +50,8 @@ extension Replica {
                 else { throw InputError(field: "member", reason: "\(member) has no household") }
                 let facts = MemberFacts(member: state, household: nil)
                 let amount =
-                    given ?? configuration.standards.standard(for: program, grade: facts.grade, birth: facts.birth, in: start)
+                    given
+                    ?? configuration.standards.standard(for: program, grade: facts.grade, birth: facts.birth, in: start)
                 // R6: the program's prerequisites and ceiling, before the amount is settled (a
                 // missing grade or age is the better answer than a missing standard).
                 let overridden = try changes.judgePlausibility(
@@ -59,7 +60,8 @@ extension Replica {
                 guard let amount else {
                     throw InputError(
                         field: "amount",
-                        reason: "no single county standard for \(program.rawValue) in force in \(start) for \(member): give --amount")
+                        reason: "no single county standard for \(program.rawValue) in force in \(start) for \(member): "
+                            + "give --amount")
                 }
                 let id = try changes.create(
                     .enrollment, village: try DivisionCode.parse(village, field: "village"),
@@ -185,7 +187,8 @@ extension Replica {
             let overrideReason = try Checks.overrideReason(override)
             var overridden: [PlausibilityProblem] = []
             if let program = ChangeSet.text(state, "program").flatMap(Program.init(rawValue:)) {
-                let member = try ChangeSet.text(state, "member").flatMap(RecordID.init).map { try changes.state(of: $0) } ?? nil
+                let member =
+                    try ChangeSet.text(state, "member").flatMap(RecordID.init).map { try changes.state(of: $0) } ?? nil
                 overridden = try changes.judgePlausibility(
                     program: program, schedule: changed, months: [month], member: member,
                     configuration: try Replica.countyConfiguration(changes.database), override: overrideReason)

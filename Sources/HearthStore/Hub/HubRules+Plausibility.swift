@@ -15,7 +15,8 @@ extension HubRules {
             else { continue }
             try db.execute(
                 sql: """
-                    INSERT INTO decisions (at_millis, worker, kind, record, field, rule, rule_set, choice, note, op, trigger)
+                    INSERT INTO decisions
+                        (at_millis, worker, kind, record, field, rule, rule_set, choice, note, op, trigger)
                     VALUES (?, ?, 'rule', ?, ?, 'R6', ?, 'override', ?, ?, ?)
                     ON CONFLICT DO NOTHING
                     """,

@@ -81,8 +81,8 @@ public enum RosterColumn: String, CaseIterable, Sendable {
         case .amount: return "yuan per month (needed with a program)"
         case .start: return "first month paid: 2026-01, 2026/01, 2026年1月 or 202601 (needed with a program)"
         case .override:
-            return "why an amount above the program's ceiling, or a prerequisite not met, is right (optional; the audit "
-                + "keeps it)"
+            return "why an amount above the program's ceiling, or a prerequisite not met, is right "
+                + "(optional; the audit keeps it)"
         case .reason: return "ignored (the reason column of a skipped-rows file)"
         }
     }

@@ -273,7 +273,8 @@ struct RosterPlanner {
                 householdType: try householdType(row),
                 birth: row.idNumber?.birthDate
                     ?? (member.row?["birth_date"] as String?).flatMap { try? CivilDate.parse($0, field: "birth") },
-                grade: groupRows.lazy.compactMap(\.grade).first ?? (member.row?["disability_grade"] as Int64?).map { Int($0) })
+                grade: groupRows.lazy.compactMap(\.grade).first
+                    ?? (member.row?["disability_grade"] as Int64?).map { Int($0) })
             let problems = Plausibility.problems(
                 program: program, schedule: AmountSchedule(from: start, amount: amount), months: [start], facts: facts,
                 configuration: configuration!)

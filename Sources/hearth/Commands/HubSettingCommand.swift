@@ -22,10 +22,11 @@ struct HubSettingSet: ParsableCommand {
             top_up_raise: follows (the default: a top-up 补差, the standard less the household's income per person,
             rises with the standard) or stays (a top-up keeps its amount until the household is reassessed).
             A change applies to every month not yet locked, and to locked months as adjustments in the next roll.
-            ceiling_<program> (ceiling_dibao_rural, ceiling_elderly, …): the most the program grants a person a month, in
-            percent of the standard in force for the member's band; default 100 (temporary: 600, of the household's dibao
-            standard). ceiling_without_standard: the most in yuan where no standard of the program is in force; default
-            3000. An enrollment or amount change above its ceiling is refused unless its writer gives --override "reason".
+            ceiling_<program> (ceiling_dibao_rural, ceiling_elderly, …): the most the program grants a person a month,
+            in percent of the standard in force for the member's band; default 100 (temporary: 600, of the household's
+            dibao standard). ceiling_without_standard: the most in yuan where no standard of the program is in force;
+            default 3000. An enrollment or amount change above its ceiling is refused unless its writer gives
+            --override "reason".
             Prints the setting's record id.
             """)
     @OptionGroup var replica: ReplicaOptions
