@@ -61,9 +61,14 @@ enum FieldWork {
                 action = "enroll"
                 guard let member = hot(members, sim) else { break }
                 let program = sim.random.pick(programs)!
+                let amount = sim.random.pick(["560", "600", "100"])!
+                let start = sim.random.pick(["01", "06", "10"])!
+                // Programs and amounts are drawn at random, so some are implausible (R6): a third of
+                // them (those from October) carry an override reason, the rest are refused when they are.
                 _ = try replica.enroll(
-                    EnrollInput(member: member.value, program: program, amount: sim.random.pick(["560", "600", "100"])!,
-                        start: "2026-\(sim.random.pick(["01", "06", "10"])!)"),
+                    EnrollInput(
+                        member: member.value, program: program, amount: amount, start: "2026-\(start)",
+                        override: start == "10" ? "县民政局特批" : nil),
                     author: author, nowMillis: now)
             case 56..<66:
                 guard let enrollment = hot(enrollments, sim) else { break }
@@ -73,9 +78,12 @@ enum FieldWork {
             case 66..<73:
                 action = "amount change"
                 guard let enrollment = hot(enrollments, sim) else { break }
+                let amount = sim.random.pick(["500", "580", "620"])!
+                let from = sim.random.pick(["07", "11"])!
+                // As for enrolling: half of the changes (those from November) carry an override reason.
                 try replica.changeAmount(
-                    enrollment.value, amount: sim.random.pick(["500", "580", "620"])!, from: "2026-\(sim.random.pick(["07", "11"])!)",
-                    reason: "核定", author: author, nowMillis: now)
+                    enrollment.value, amount: amount, from: "2026-\(from)", reason: "核定",
+                    override: from == "11" ? "复核后特批" : nil, author: author, nowMillis: now)
             case 73..<77:
                 action = "exit"
                 guard let enrollment = hot(enrollments, sim) else { break }

@@ -8,9 +8,9 @@ import HearthStore
 /// A registered village node that has been tampered with: it builds ops by hand, chains and
 /// signs them with its real key, and pushes them to the production endpoint. It edits other
 /// villages' records, claims their villages, moves records, records deaths elsewhere, sets
-/// absurd amounts and control characters, names other villages' people, and guesses record
-/// ids; then it pulls, and whatever it
-/// receives is checked against the hub's state (``SimInvariants``).
+/// absurd amounts (56,000 yuan a month of dibao among them) and control characters, names
+/// other villages' people, and guesses record ids; then it pulls, and whatever it receives is
+/// checked against the hub's state (``SimInvariants``).
 ///
 /// It serves a village of a township no honest node serves, and draws from a random stream of
 /// its own: the honest nodes' run is the same with it as without it, so earlier seeds keep
@@ -58,7 +58,7 @@ final class SimHostile {
             let own = VersionVector([id: home.dot.counter])
             var kind = "idle"
             var ops: [Op] = []
-            switch random.int(0...8) {
+            switch random.int(0...9) {
             case 0:
                 kind = "takeover"
                 guard let target = random.pick(households) else { break }
@@ -127,6 +127,18 @@ final class SimHostile {
                         fields: [
                             "village": .text(Self.scopeText), "member": .text(target.value),
                             "program": .text("dibao_rural"), "status": .text("applied"),
+                        ], now: now)
+                ]
+            case 8:
+                // In its own village, where it may write: 56,000 yuan a month of dibao, no override (R6).
+                kind = "implausible amount"
+                ops = [
+                    try op(
+                        creates: .enrollment, scope: Self.scopeText,
+                        fields: [
+                            "village": .text(Self.scopeText), "household": .text(home.record.value),
+                            "program": .text("dibao_rural"), "status": .text("applied"),
+                            "amount": .text("2026-01:5600000"), "start_month": .text("2026-01"),
                         ], now: now)
                 ]
             default:

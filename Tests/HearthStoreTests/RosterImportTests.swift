@@ -311,7 +311,7 @@ struct RosterImportTests {
         var rows = Self.goodRows
         rows[2] = "421281101001,0001,,,,,李强,\(Self.spouse),户主,,农村低保,560,2026-01"
         rows.append("421281101001,0001,,,,,王秀英,\(Self.head),配偶,,临时救助,300,2026-01")
-        rows.append("421281101001,0001,,,,,王秀英,\(Self.head),户主,,孤儿,300,2026-01")
+        rows.append("421281101001,0001,,,,,王秀英,\(Self.head),户主,,特困分散供养,300,2026-01")
         rows.append("421281101001,0001,,,,,王秀芳,\(Self.head),户主,,高龄津贴,300,2026-01")
         let report = try importing(replica, try write(Self.csv(rows), to: folder + "/roster.csv"))
         #expect(report.refused)

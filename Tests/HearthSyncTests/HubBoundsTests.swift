@@ -107,7 +107,7 @@ struct HubBoundsTests {
             try township.changeEnrollment(enrollment.value, .approve, note: nil, author: "zhen", nowMillis: TestCounty.now)
             try await county.syncRounds([township, village], url: url)
             try village.changeAmount(
-                enrollment.value, amount: "5600", from: "2026-11", reason: "提标", author: "w1", nowMillis: TestCounty.now)
+                enrollment.value, amount: "600", from: "2026-11", reason: "提标", author: "w1", nowMillis: TestCounty.now)
             try await county.sync(village, url: url)
             let held = try county.hub.quarantine()
             #expect(held.count == 1)
@@ -116,7 +116,7 @@ struct HubBoundsTests {
             #expect(try county.hub.payroll(for: month, nowMillis: TestCounty.now).total == Money(fen: 56_000))
             // The county accepts the village's recommendation: the new amount is paid.
             try county.hub.releaseQuarantined(held[0].dot, author: "admin", nowMillis: TestCounty.now)
-            #expect(try county.hub.payroll(for: month, nowMillis: TestCounty.now).total == Money(fen: 560_000))
+            #expect(try county.hub.payroll(for: month, nowMillis: TestCounty.now).total == Money(fen: 60_000))
         }
     }
 

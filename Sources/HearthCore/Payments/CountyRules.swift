@@ -56,13 +56,44 @@ public struct CountyRules: Hashable, Sendable {
 public enum CountySetting: String, Hashable, Sendable, CaseIterable {
     case deathMonth = "death_month"
     case topUpRaise = "top_up_raise"
+    // The plausibility ceilings (``AmountCeilings``): percent of the program's standard.
+    case ceilingDibaoUrban = "ceiling_dibao_urban"
+    case ceilingDibaoRural = "ceiling_dibao_rural"
+    case ceilingTekunDispersed = "ceiling_tekun_dispersed"
+    case ceilingTekunCentralized = "ceiling_tekun_centralized"
+    case ceilingTemporary = "ceiling_temporary"
+    case ceilingOrphan = "ceiling_orphan"
+    case ceilingUnsupportedChild = "ceiling_unsupported_child"
+    case ceilingDisabilityLiving = "ceiling_disability_living"
+    case ceilingDisabilityCare = "ceiling_disability_care"
+    case ceilingElderly = "ceiling_elderly"
+    /// Yuan a month, where no standard of the program is in force.
+    case ceilingWithoutStandard = "ceiling_without_standard"
 
-    /// The values the setting accepts, the default first.
+    /// The ceiling setting of a program.
+    public static func ceiling(for program: Program) -> CountySetting {
+        CountySetting(rawValue: "ceiling_" + program.rawValue)!
+    }
+
+    /// The program a ceiling setting is for; nil for every other setting.
+    public var ceilingProgram: Program? {
+        rawValue.hasPrefix("ceiling_") ? Program(rawValue: String(rawValue.dropFirst("ceiling_".count))) : nil
+    }
+
+    /// The values the setting accepts, the default first; empty for a number.
     public var values: [String] {
         switch self {
         case .deathMonth: return CountyRules.DeathMonth.allCases.map(\.rawValue)
         case .topUpRaise: return CountyRules.TopUpRaise.allCases.map(\.rawValue)
+        default: return []
         }
+    }
+
+    /// The value a county that never set it has.
+    public var defaultValue: String {
+        if let program = ceilingProgram { return String(AmountCeilings.defaultPercent(program)) }
+        if self == .ceilingWithoutStandard { return String(AmountCeilings.defaultWithoutStandard.fen / 100) }
+        return values[0]
     }
 
     public var meaning: String {
@@ -71,12 +102,40 @@ public enum CountySetting: String, Hashable, Sendable, CaseIterable {
             return "the month of death: paid (次月停发, pay through it) or stopped (当月停发, stop from it)"
         case .topUpRaise:
             return "a raise on a top-up (补差) amount: follows (the difference rises with the standard) or stays"
+        case .ceilingTemporary:
+            return "the most temporary assistance grants a month, in percent of the household's dibao standard"
+        case .ceilingWithoutStandard:
+            return "the most any program pays a person a month where no standard of it is in force, in yuan"
+        default:
+            return "the most \(ceilingProgram?.rawValue ?? rawValue) pays a person a month, in percent of the standard "
+                + "in force for the member's band"
         }
     }
 
-    /// Checks a value for the setting.
+    /// Checks a value for the setting; a number comes back without its unit (`150%` → `150`).
     public func parse(_ raw: String) throws(InputError) -> String {
         let text = raw.trimmingCharacters(in: .whitespaces).lowercased()
+        if ceilingProgram != nil {
+            let digits = text.hasSuffix("%") ? String(text.dropLast()) : text
+            let range = AmountCeilings.percentRange
+            guard let percent = Int(digits), range.contains(percent) else {
+                throw InputError(
+                    field: "value",
+                    reason: "\(rawValue) is a whole percent of the standard, "
+                        + "\(range.lowerBound) to \(range.upperBound) (100: the standard; 600: six times it)")
+            }
+            return String(percent)
+        }
+        if self == .ceilingWithoutStandard {
+            let digits = text.hasSuffix("元") ? String(text.dropLast()) : text
+            let range = AmountCeilings.yuanRange
+            guard let yuan = Int(digits), range.contains(yuan) else {
+                throw InputError(
+                    field: "value",
+                    reason: "\(rawValue) is whole yuan a month, \(range.lowerBound) to \(range.upperBound)")
+            }
+            return String(yuan)
+        }
         guard values.contains(text) else {
             throw InputError(field: "value", reason: "\(rawValue) is one of \(values.joined(separator: ", "))")
         }

@@ -10,6 +10,9 @@ public protocol AdmissionLookup {
     /// The village named by the op that created `id`, when the hub holds that op in
     /// quarantine (the record does not exist yet; ops on it wait for the desk's decision).
     mutating func quarantinedVillage(of id: RecordID) throws -> String?
+    /// The county's standards, payment rules and ceilings as the hub holds them, to judge an
+    /// enrollment's plausibility (R6).
+    mutating func countyConfiguration() throws -> CountyConfiguration
 }
 
 /// Why the hub refused a pushed op: the rule it breaks and a sentence for the field worker
@@ -42,7 +45,7 @@ public struct AdmissionRefusal: Error, Equatable, Sendable, CustomStringConverti
 /// *current* village decides whether the writer may touch it; only a township (within
 /// itself) or the county moves a record; a new record lies where its op is logged, and what
 /// it references lies there too. Rules are checked in the precedence of RULES.md (R14 before
-/// R7), and the first that refuses gives the reason.
+/// R7, R7 before an enrollment's plausibility, R6), and the first that refuses gives the reason.
 public enum Admission {
     /// The reason the hub refuses `op` from a replica whose registered scope is `writer`, or
     /// nil when it may apply. Throws only when the lookup fails: a storage error must fail
@@ -61,7 +64,8 @@ public enum Admission {
             }
         }
         if let refusal = try referenceRefusal(of: op, village: village, lookup: &lookup) { return refusal }
-        return try recordRuleRefusal(of: op, writer: writer, lookup: &lookup)
+        if let refusal = try recordRuleRefusal(of: op, writer: writer, lookup: &lookup) { return refusal }
+        return try plausibilityRefusal(of: op, lookup: &lookup)
     }
 
     /// What the op says about itself: its origin, voids, texts and field shapes.

@@ -27,6 +27,9 @@ struct Applier {
 
     /// A simulation's fault: fails the integration part-way (see ``CrashSwitch``).
     private let crash: CrashSwitch?
+    /// The county's standards and settings, read once per transaction for the hub's admission
+    /// (R6); their tables change only when the batch is flushed.
+    private var configuration: CountyConfiguration?
 
     init(db: Database, nowMillis: Int64, cache: StateCache? = nil, crash: CrashSwitch? = nil) throws {
         self.db = db
@@ -278,5 +281,12 @@ extension Applier: AdmissionLookup {
             let op = body.loggedOp, op.record == id
         else { return nil }
         return op.scope.value
+    }
+
+    mutating func countyConfiguration() throws -> CountyConfiguration {
+        if let configuration { return configuration }
+        let read = try Replica.countyConfiguration(db)
+        configuration = read
+        return read
     }
 }

@@ -51,12 +51,18 @@ public struct EnrollInput: Sendable {
     /// band) in the start month.
     public var amount: String?
     public var start: String
-    public init(member: String? = nil, household: String? = nil, program: String, amount: String?, start: String) {
+    /// Why a value the plausibility checks refuse (R6) is right; nil: none, the checks apply.
+    public var override: String?
+    public init(
+        member: String? = nil, household: String? = nil, program: String, amount: String?, start: String,
+        override: String? = nil
+    ) {
         self.member = member
         self.household = household
         self.program = program
         self.amount = amount
         self.start = start
+        self.override = override
     }
 }
 

@@ -12,7 +12,8 @@ extension Replica {
             }
             let given = try input.amount.map { text throws(InputError) in try ScheduledAmount.parse(text, field: "amount") }
             let start = try Month.parse(input.start, field: "start")
-            let standards = given?.fixed == nil ? StandardTable(try Replica.standards(changes.database).map(\.standard)) : nil
+            let override = try Checks.overrideReason(input.override)
+            let configuration = try Replica.countyConfiguration(changes.database)
             var members: [RecordID] = []
             switch (input.member, input.household) {
             case (let member?, nil):
@@ -37,18 +38,6 @@ extension Replica {
                 guard ChangeSet.text(state, "vital_status") == "alive" else {
                     throw InputError(field: "member", reason: "\(member) is recorded as deceased")
                 }
-                if program == .disabilityLiving || program == .disabilityCare,
-                    state.resolution(of: "disability_grade").value.isNull
-                {
-                    throw InputError(field: "program", reason: "\(program.rawValue) needs a disability grade on \(member)")
-                }
-                if program == .elderly {
-                    guard let birth = ChangeSet.text(state, "birth_date"),
-                        let born = try? CivilDate.parse(birth, field: "birth"), born.age(on: start.lastDay) >= 80
-                    else {
-                        throw InputError(field: "program", reason: "elderly needs age 80 by the start month (\(member))")
-                    }
-                }
                 if let live = try String.fetchOne(
                     changes.database,
                     sql: "SELECT id FROM enrollments WHERE member = ? AND program = ? AND status != 'exited'",
@@ -59,16 +48,21 @@ extension Replica {
                 }
                 guard let household = ChangeSet.text(state, "household"), let village = ChangeSet.text(state, "village")
                 else { throw InputError(field: "member", reason: "\(member) has no household") }
+                let facts = MemberFacts(member: state, household: nil)
                 // Without an amount, the enrollment pays the standard and follows it through raises.
                 let amount = given ?? .standard(less: .zero)
-                if amount.fixed == nil {
-                    let grade = (state.resolution(of: "disability_grade").value.integerValue).map { Int($0) }
-                    let birth = ChangeSet.text(state, "birth_date").flatMap { try? CivilDate.parse($0, field: "birth") }
-                    guard standards?.standard(for: program, grade: grade, birth: birth, in: start) != nil else {
-                        throw InputError(
-                            field: "amount",
-                            reason: "no single county standard for \(program.rawValue) in force in \(start) for \(member): give --amount in yuan")
-                    }
+                // R6: the program's prerequisites and ceiling, before the amount is settled (a
+                // missing grade or age is the better answer than a missing standard).
+                let overridden = try changes.judgePlausibility(
+                    program: program, schedule: AmountSchedule(from: start, amount), months: [start],
+                    member: state, configuration: configuration, override: override)
+                if amount.fixed == nil,
+                    configuration.standards.standard(for: program, grade: facts.grade, birth: facts.birth, in: start) == nil
+                {
+                    throw InputError(
+                        field: "amount",
+                        reason: "no single county standard for \(program.rawValue) in force in \(start) for \(member): "
+                            + "give --amount in yuan")
                 }
                 let id = try changes.create(
                     .enrollment, village: try DivisionCode.parse(village, field: "village"),
@@ -77,7 +71,7 @@ extension Replica {
                         "status": .text("applied"), "decision": .text("pending"),
                         "amount": .text(AmountSchedule(from: start, amount).description),
                         "start_month": .text(start.description),
-                    ])
+                    ], cause: overridden.isEmpty ? nil : Plausibility.cause(nil, override: override ?? ""))
                 created.append(id)
             }
             return created
@@ -167,9 +161,12 @@ extension Replica {
         }
     }
 
-    /// Changes the monthly amount from a month on; earlier months keep their amounts.
+    /// Changes the monthly amount from a month on; earlier months keep their amounts. An amount
+    /// out of the program's range (R6, ``Plausibility``) is refused unless `override` gives the
+    /// reason it is right, which the op's cause then keeps.
     public func changeAmount(
-        _ id: String, amount: String, from: String, reason: String, author: String, nowMillis: Int64
+        _ id: String, amount: String, from: String, reason: String, override: String? = nil, author: String,
+        nowMillis: Int64
     ) throws(ReplicaError) {
         _ = try write(author: author, nowMillis: nowMillis) { changes in
             let enrollment = try Checks.recordID(id, field: "enrollment", type: .enrollment)
@@ -187,9 +184,20 @@ extension Replica {
                 throw InputError(field: "from", reason: "\(month) is before the start month \(startMonth)")
             }
             try changes.refuseIfInConflict(state, ["amount": .null])
+            let changed = schedule.setting(money, from: month)
+            let overrideReason = try Checks.overrideReason(override)
+            var overridden: [PlausibilityProblem] = []
+            if let program = ChangeSet.text(state, "program").flatMap(Program.init(rawValue:)) {
+                let member =
+                    try ChangeSet.text(state, "member").flatMap(RecordID.init).map { try changes.state(of: $0) } ?? nil
+                overridden = try changes.judgePlausibility(
+                    program: program, schedule: changed, months: [month], member: member,
+                    configuration: try Replica.countyConfiguration(changes.database), override: overrideReason)
+            }
+            let cause = "amount change: \(why)"
             try changes.update(
-                enrollment, fields: ["amount": .text(schedule.setting(money, from: month).description)],
-                cause: "amount change: \(why)")
+                enrollment, fields: ["amount": .text(changed.description)],
+                cause: overridden.isEmpty ? cause : Plausibility.cause(cause, override: overrideReason ?? ""))
         }
     }
 

@@ -169,7 +169,9 @@ extension ChangeSet {
                     "decision": .text("approved"), "approver": .text(author),
                     "amount": .text(AmountSchedule(from: enrollment.start, amount: enrollment.amount).description),
                     "start_month": .text(enrollment.start.description),
-                ], cause: cause(enrollment.line))
+                ],
+                cause: enrollment.override.map { Plausibility.cause(cause(enrollment.line), override: $0) }
+                    ?? cause(enrollment.line))
             try remember(enrollment.key, id, line: enrollment.line)
             created.append(id)
         }

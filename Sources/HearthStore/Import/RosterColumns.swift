@@ -17,6 +17,8 @@ public enum RosterColumn: String, CaseIterable, Sendable {
     case program
     case amount
     case start
+    /// 特批理由: why an implausible enrollment (R6) is right; empty: the checks apply.
+    case override
     /// 错误原因: the column a skipped-rows file adds; ignored, so a fixed file imports as it is.
     case reason
 
@@ -36,6 +38,7 @@ public enum RosterColumn: String, CaseIterable, Sendable {
         case .program: return "救助项目"
         case .amount: return "月保障金额"
         case .start: return "起始年月"
+        case .override: return "特批理由"
         case .reason: return SpreadsheetTable.reasonHeader
         }
     }
@@ -56,6 +59,7 @@ public enum RosterColumn: String, CaseIterable, Sendable {
         case .program: return ["救助项目", "项目", "program"]
         case .amount: return ["月保障金额", "月保障金额(元)", "金额", "amount"]
         case .start: return ["起始年月", "起始月份", "start", "start_month"]
+        case .override: return ["特批理由", "特批说明", "override", "override_reason"]
         case .reason: return [SpreadsheetTable.reasonHeader, "reason"]
         }
     }
@@ -76,6 +80,9 @@ public enum RosterColumn: String, CaseIterable, Sendable {
         case .program: return "the program's Chinese name (农村低保, …) or its code; empty: no program"
         case .amount: return "yuan per month (needed with a program)"
         case .start: return "first month paid: 2026-01, 2026/01, 2026年1月 or 202601 (needed with a program)"
+        case .override:
+            return "why an amount above the program's ceiling, or a prerequisite not met, is right "
+                + "(optional; the audit keeps it)"
         case .reason: return "ignored (the reason column of a skipped-rows file)"
         }
     }

@@ -40,6 +40,8 @@ struct RosterPlan {
         let program: Program
         let amount: Money
         let start: Month
+        /// The row's override reason, when the enrollment needed one (R6).
+        let override: String?
     }
 
     var rows = 0

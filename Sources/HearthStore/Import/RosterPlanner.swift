@@ -232,6 +232,16 @@ struct RosterPlanner {
 
         // Enrollments: not imported before, not live already, and what `hearth enroll` requires.
         var enrollmentKeys: [Int: (key: String, imported: Bool)] = [:]
+        var configuration: CountyConfiguration?
+        /// Rows whose enrollment is implausible (R6): imported only with their override reason.
+        var overridden: Set<Int> = []
+        /// The household's type: as the hub holds it for a household imported earlier (the
+        /// import does not change it), else as the roster gives it.
+        func householdType(_ row: RosterRow) throws -> String? {
+            guard let key = row.householdKey, let household = households[key] else { return row.type }
+            guard let existing = household.existing else { return household.type }
+            return try String.fetchOne(db, sql: "SELECT type FROM households WHERE id = ?", arguments: [existing.value])
+        }
         for (index, row) in rows.enumerated() {
             guard let program = row.program, let memberKey = memberKeys[index], let member = members[memberKey] else {
                 continue
@@ -254,19 +264,27 @@ struct RosterPlanner {
                     flag(index, .program, "\(existing) already has a live \(program.chineseName) enrollment (\(live))")
                 }
             }
+            // R6, as `hearth enroll` judges it: prerequisites and the ceiling, unless the row's
+            // 特批理由 says why it is right.
+            guard let start = row.start, let amount = row.amount else { continue }
             let groupRows = memberRows[memberIndex[memberKey]!].rows.map { rows[$0] }
-            if program == .disabilityLiving || program == .disabilityCare,
-                groupRows.allSatisfy({ $0.grade == nil }), (member.row?["disability_grade"] as Int64?) == nil
-            {
-                flag(index, .program, "\(program.chineseName) needs a disability grade (\(header(.disabilityGrade)))")
-            }
-            if program == .elderly, let start = row.start {
-                let birth =
-                    row.idNumber?.birthDate
-                    ?? (member.row?["birth_date"] as String?).flatMap { try? CivilDate.parse($0, field: "birth") }
-                if birth.map({ $0.age(on: start.lastDay) < 80 }) ?? true {
-                    flag(index, .program, "\(program.chineseName) needs age 80 by the start month (from the ID number)")
-                }
+            if configuration == nil { configuration = try Replica.countyConfiguration(db) }
+            let facts = MemberFacts(
+                householdType: try householdType(row),
+                birth: row.idNumber?.birthDate
+                    ?? (member.row?["birth_date"] as String?).flatMap { try? CivilDate.parse($0, field: "birth") },
+                grade: groupRows.lazy.compactMap(\.grade).first
+                    ?? (member.row?["disability_grade"] as Int64?).map { Int($0) })
+            let problems = Plausibility.problems(
+                program: program, schedule: AmountSchedule(from: start, amount: amount), months: [start], facts: facts,
+                configuration: configuration!)
+            if problems.isEmpty { continue }
+            overridden.insert(index)
+            if row.override != nil { continue }
+            for problem in problems {
+                flag(
+                    index, problem.kind == .ceiling ? .amount : .program,
+                    "\(problem.message); if it is right, give the reason in a \(header(.override)) column")
             }
         }
 
@@ -302,7 +320,7 @@ struct RosterPlanner {
                 plan.enrollments.append(
                     RosterPlan.Enrollment(
                         key: enrollment.key, memberKey: memberKey, line: row.line, program: program, amount: amount,
-                        start: start))
+                        start: start, override: overridden.contains(index) ? row.override : nil))
             } else if household.existing != nil, member.existing != nil, !member.recordKey,
                 row.program == nil || enrollment?.imported == true
             {

@@ -22,6 +22,8 @@ struct RosterRow {
     var program: Program?
     var amount: Money?
     var start: Month?
+    /// Why an implausible enrollment on this row is right (R6); nil when the cell is empty.
+    var override: String?
     var problems: [ImportProblem] = []
 
     /// The household key, when village and household number are good.
@@ -89,8 +91,11 @@ struct RosterRow {
                 }
                 return try RosterRow.month(text, field: field)
             }
+            override = check(.override) { text, field throws(InputError) in
+                text.isEmpty ? nil : try Checks.text(text, field: field, maxLength: Plausibility.maxOverrideLength)
+            }
         } else {
-            for column in [RosterColumn.amount, .start] where !cell(column).isEmpty {
+            for column in [RosterColumn.amount, .start, .override] where !cell(column).isEmpty {
                 problems.append(
                     ImportProblem(
                         line: line, field: header(column),

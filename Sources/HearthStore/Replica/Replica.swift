@@ -186,6 +186,7 @@ public final class Replica: Sendable {
     /// true when they wrote ops (the in-memory cache is then stale and must be cleared).
     func runHubRules(_ db: Database, batch: [Op], nowMillis: Int64) throws -> Bool {
         guard info.role == .hub, !batch.isEmpty else { return false }
+        try HubRules.recordOverrides(db, batch: batch, nowMillis: nowMillis)
         var changes = try ChangeSet(db: db, info: info, author: "rules", nowMillis: nowMillis, cache: nil)
         try HubRules.deathEndsEnrollments(&changes)
         try HubRules.exitBeatsIncrease(&changes, batch: batch) { record in

@@ -10,6 +10,9 @@ struct EnrollCommand: ParsableCommand {
         discussion: """
             Programs: \(Program.allCases.map { "\($0.rawValue) (\($0.chineseName))" }.joined(separator: ", ")).
             Prints the new enrollment ids, one per line. The enrollment starts as applied (申请), decision pending.
+            Refused when implausible (R6): an amount above the program's ceiling (`hearth hub setting list`), dibao of
+            the other household type, a child benefit from 18, the old-age allowance under 80, a disability program
+            without its grade; unless --override gives the reason it is right.
             """)
 
     @OptionGroup var replica: ReplicaOptions
@@ -21,11 +24,18 @@ struct EnrollCommand: ParsableCommand {
         help: "Monthly amount per person: yuan (fixed), std (the county's standard, following every raise) or std-326 (a top-up 补差: the standard less the household's income per person, here 326 yuan); default: std.")
     var amount: String?
     @Option(help: "First month, YYYY-MM.") var start: String
+    @Option(
+        help: ArgumentHelp(
+            "Why an amount above the program's ceiling, or a prerequisite not met, is right; the audit keeps it.",
+            valueName: "reason"))
+    var override: String?
 
     func run() throws {
         try guarded {
             let ids = try replica.open().enroll(
-                EnrollInput(member: member, household: household, program: program, amount: amount, start: start),
+                EnrollInput(
+                    member: member, household: household, program: program, amount: amount, start: start,
+                    override: override),
                 author: try replica.author, nowMillis: nowMillis())
             for id in ids { print(id) }
         }
@@ -115,12 +125,19 @@ struct EnrollmentEdit: ParsableCommand {
     @Option(parsing: .unconditional, help: "New monthly amount: yuan, std (the standard) or std-326 (the standard less 326 yuan, 补差).") var amount: String
     @Option(help: "First month of the new amount, YYYY-MM.") var from: String
     @Option(help: "Why the amount changes.") var reason: String
+    @Option(
+        help: ArgumentHelp(
+            "Why an amount above the program's ceiling (or for a member the program's prerequisites do not fit) is "
+                + "right; the audit keeps it.",
+            valueName: "reason"))
+    var override: String?
 
     func run() throws {
         try guarded {
             let opened = try replica.open()
             try opened.changeAmount(
-                id, amount: amount, from: from, reason: reason, author: try replica.author, nowMillis: nowMillis())
+                id, amount: amount, from: from, reason: reason, override: override, author: try replica.author,
+                nowMillis: nowMillis())
             print(id)
             // Below the program's approving rank, money on an approved enrollment is a recommendation (R7).
             if let record = RecordID(id), let state = try opened.state(of: record), Admission.isApproved(state),

@@ -5,7 +5,9 @@ import HearthStore
 struct HubSetting: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "setting",
-        abstract: "County settings (the month-of-death rule, top-ups on a raise): configuration replicated to every node.",
+        abstract:
+            "County settings (the month-of-death rule, top-ups on a raise, amount ceilings): configuration replicated "
+            + "to every node.",
         subcommands: [HubSettingSet.self, HubSettingList.self], defaultSubcommand: HubSettingList.self)
 }
 
@@ -20,10 +22,16 @@ struct HubSettingSet: ParsableCommand {
             top_up_raise: follows (the default: a top-up 补差, the standard less the household's income per person,
             rises with the standard) or stays (a top-up keeps its amount until the household is reassessed).
             A change applies to every month not yet locked, and to locked months as adjustments in the next roll.
+            ceiling_<program> (ceiling_dibao_rural, ceiling_elderly, …): the most the program grants a person a month,
+            in percent of the standard in force for the member's band; default 100 (temporary: 600, of the household's
+            dibao standard). ceiling_without_standard: the most in yuan where no standard of the program is in force;
+            default 3000. An enrollment or amount change above its ceiling is refused unless its writer gives
+            --override "reason".
             Prints the setting's record id.
             """)
     @OptionGroup var replica: HubReplicaOptions
-    @Argument(help: "The setting: death_month or top_up_raise.") var name: String
+    @Argument(help: "The setting: death_month, top_up_raise, ceiling_<program> or ceiling_without_standard.")
+    var name: String
     @Argument(help: "Its value (see above).") var value: String
     @Option(help: "A note, e.g. the document that decided it.") var note: String?
 
@@ -65,7 +73,7 @@ func printSettings(_ replica: Replica, json: Bool) throws {
     let entries = try replica.settings()
     let rows = CountySetting.allCases.map { setting in
         let entry = entries.first { $0.setting == setting }
-        return (setting, entry?.value ?? setting.values[0], entry)
+        return (setting, entry?.value ?? setting.defaultValue, entry)
     }
     if json {
         Output.json(.object(Dictionary(uniqueKeysWithValues: rows.map { setting, value, entry in

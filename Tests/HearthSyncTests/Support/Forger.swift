@@ -23,7 +23,8 @@ final class Forger {
     /// An op of the forger's own chain. `creates` makes the record id from the op's dot.
     func op(
         record: RecordID? = nil, creates type: RecordType? = nil, scope: String, fields: [String: FieldValue],
-        context: VersionVector = .empty, origin: String? = nil, voids: [Dot] = [], author: String = "w9"
+        context: VersionVector = .empty, origin: String? = nil, voids: [Dot] = [], author: String = "w9",
+        cause: String? = nil
     ) throws -> Op {
         counter += 1
         tick += 1
@@ -33,7 +34,7 @@ final class Forger {
             dot: dot, hlc: HLC(millis: TestCounty.now, logical: tick), author: author,
             origin: try ScopePrefix.parse(origin ?? node.info.scope.value, field: "origin"), record: id,
             scope: try DivisionCode.parse(scope, field: "scope"), fields: fields, context: context, previous: previous,
-            voids: voids)
+            cause: cause, voids: voids)
         previous = op.hash
         return op
     }

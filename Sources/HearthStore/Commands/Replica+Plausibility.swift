@@ -1,0 +1,56 @@
+import GRDB
+import HearthCore
+
+extension Replica {
+    /// The county's standards, payment rules and plausibility ceilings as this replica holds
+    /// them (every replica of the county holds them all).
+    public func countyConfiguration() throws(ReplicaError) -> CountyConfiguration {
+        try read { db in try Replica.countyConfiguration(db) }
+    }
+
+    static func countyConfiguration(_ db: Database) throws -> CountyConfiguration {
+        var values: [String: String] = [:]
+        // The oldest record of a name wins should two exist, as in ``countyRules(_:)``.
+        for entry in try settings(db).reversed() { values[entry.setting.rawValue] = entry.value }
+        return CountyConfiguration(
+            standards: StandardTable(try standards(db).map(\.standard)), rules: CountyRules(settings: values),
+            ceilings: AmountCeilings(settings: values))
+    }
+}
+
+extension Checks {
+    /// An override reason as the writer typed it (nil: none given).
+    static func overrideReason(_ raw: String?) throws(InputError) -> String? {
+        try raw.map { text throws(InputError) in
+            try Checks.text(text, field: "override", maxLength: Plausibility.maxOverrideLength)
+        }
+    }
+}
+
+extension ChangeSet {
+    /// R6 at the writer: judges what an enrollment of `member` would grant at `months`, and
+    /// refuses an implausible value (an ``InputError`` naming the field and every problem)
+    /// unless the writer gave an override reason. Returns the problems overridden (empty when
+    /// there were none), so the caller records the reason in the op's cause only when it was used.
+    mutating func judgePlausibility(
+        program: Program, schedule: AmountSchedule?, months: [Month], member: RecordState?,
+        configuration: CountyConfiguration, override: String?
+    ) throws -> [PlausibilityProblem] {
+        let household = try member.flatMap { ChangeSet.text($0, "household") }.flatMap(RecordID.init).map {
+            try state(of: $0)
+        } ?? nil
+        let facts = MemberFacts(member: member, household: household)
+        let problems: [PlausibilityProblem]
+        if let schedule {
+            problems = Plausibility.problems(
+                program: program, schedule: schedule, months: months, facts: facts, configuration: configuration)
+        } else {
+            problems = months.flatMap {
+                Plausibility.problems(program: program, amount: nil, in: $0, facts: facts, configuration: configuration)
+            }
+        }
+        guard !problems.isEmpty, override == nil else { return problems }
+        let who = member.map { "\($0.id): " } ?? ""
+        throw InputError(field: problems[0].field, reason: who + Plausibility.refusal(problems))
+    }
+}
