@@ -6,6 +6,10 @@
 public struct StandardTable: Sendable {
     /// Standards by program, each sorted by band then month.
     private let byProgram: [Program: [ProgramStandard]]
+    /// Each program's bands, sorted, and the months at which any of its standards starts,
+    /// ascending: a roll asks these for every enrollment and month, so they are kept ready.
+    private let bands: [Program: [String]]
+    private let months: [Program: [Month]]
 
     public init(_ standards: [ProgramStandard]) {
         var grouped: [Program: [ProgramStandard]] = [:]
@@ -13,6 +17,8 @@ public struct StandardTable: Sendable {
         byProgram = grouped.mapValues { list in
             list.sorted { ($0.band, $0.from) < ($1.band, $1.from) }
         }
+        bands = grouped.mapValues { Set($0.map(\.band)).sorted() }
+        months = grouped.mapValues { Set($0.map(\.from)).sorted() }
     }
 
     public var isEmpty: Bool { byProgram.isEmpty }
@@ -31,12 +37,14 @@ public struct StandardTable: Sendable {
     /// program's single standard) the member falls in. Nil when none is in force, or when the
     /// records cannot tell the band (placement bands of orphans: scattered or institutional).
     public func standard(for program: Program, grade: Int?, birth: CivilDate?, in month: Month) -> Money? {
-        let bands = Set((byProgram[program] ?? []).map(\.band)).filter {
-            StandardBand.includes($0, program: program, grade: grade, birth: birth, in: month)
+        var found: Money?
+        for band in bands[program] ?? []
+        where StandardBand.includes(band, program: program, grade: grade, birth: birth, in: month) {
+            guard let amount = inForce(program, band: band, in: month) else { continue }
+            if let found, found != amount { return nil }
+            found = amount
         }
-        let amounts = bands.compactMap { inForce(program, band: $0, in: month) }
-        guard Set(amounts).count == 1 else { return nil }
-        return amounts[0]
+        return found
     }
 
     /// What an enrollment's schedule pays in a month once the county's standards apply, or nil
@@ -64,10 +72,13 @@ public struct StandardTable: Sendable {
             return standard.fen > less.fen ? Money(fen: standard.fen - less.fen) : .zero
         case .fixed(var current):
             let isFirst = schedule.entries.first?.from == from
-            let changes = (byProgram[program] ?? []).filter { ($0.from > from || (isFirst && $0.from == from)) && $0.from <= month }
-            for raise in Set(changes.map(\.from)).sorted() {
+            guard let standards = byProgram[program] else { return current }
+            for raise in months[program] ?? [] {
+                if raise > month { break }
+                guard raise > from || (isFirst && raise == from) else { continue }
                 let before = raise.adding(months: -1)
-                for change in changes.filter({ $0.from == raise }).sorted(by: { $0.band < $1.band }) {
+                // Standards are sorted by band, so the first band that matches wins, as before.
+                for change in standards where change.from == raise {
                     guard change.amount != current,
                         StandardBand.includes(change.band, program: program, grade: grade, birth: birth, in: before),
                         inForce(program, band: change.band, in: before) == current

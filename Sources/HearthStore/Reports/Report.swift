@@ -72,8 +72,16 @@ extension Replica {
         var periodTotals: [Key: Int64] = [:]
         var last: Payroll?
         var month = start
+        // One book for every month not yet locked: read once, not once per month.
+        var book: RollBook?
         while month <= end {
-            let roll = try payroll(for: month, nowMillis: nowMillis)
+            let roll: Payroll
+            if let locked = try lockedRoll(month) {
+                roll = locked
+            } else {
+                if book == nil { book = try rollBook(before: end.adding(months: 1), nowMillis: nowMillis) }
+                roll = try self.roll(for: month, book: book!)
+            }
             for row in roll.rows {
                 for key in keys(area(row.village), row.program) {
                     try Totals.add(
