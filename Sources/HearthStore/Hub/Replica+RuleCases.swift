@@ -114,10 +114,12 @@ extension Replica {
             {
                 guard let household = RecordID(row["household"] as String) else { continue }
                 let living: Int64 = row["living"]
-                let held = try String.fetchAll(
-                    db, sql: "SELECT id FROM enrollments WHERE household = ? AND status != 'exited'", arguments: [household.value]
-                ).compactMap(RecordID.init)
+                // Only a household in the case is asked for its enrollments (once per household
+                // of the county was a scan of the enrollments each: quadratic at a county's size).
                 if living == 0, (try Int.fetchOne(db, sql: "SELECT count(*) FROM members WHERE household = ?", arguments: [household.value]) ?? 0) > 0 {
+                    let held = try String.fetchAll(
+                        db, sql: "SELECT id FROM enrollments WHERE household = ? AND status != 'exited'", arguments: [household.value]
+                    ).compactMap(RecordID.init)
                     cases.append(
                         RuleCase(
                             id: "H:\(household)/living", rule: "R8", kind: "no-living-member", village: row["village"],

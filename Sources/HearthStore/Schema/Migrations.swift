@@ -385,6 +385,10 @@ enum Migrations {
                     ALTER TABLE audit ADD COLUMN detail TEXT NOT NULL DEFAULT '';
                     """)
         }
+        migrator.registerMigration("v17 enrollments by household") { db in
+            // Rule cases and the roll's payees ask a household for its enrollments.
+            try db.execute(sql: "CREATE INDEX enrollments_by_household ON enrollments (household)")
+        }
         return migrator
     }
 }
