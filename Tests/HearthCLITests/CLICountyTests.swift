@@ -23,18 +23,19 @@ struct CLICountyTests {
         let townships = Set(areas.filter { $0.count == 9 && $0.allSatisfy(\.isNumber) })
         #expect(townships.count == 16, "one line group per township of the city profile")
 
-        // A raise from December: November's roll is untouched, December's pays rural dibao 600.
+        // A raise from December: November's roll is untouched, December's pays dispersed tekun 900
+        // (a program paid the standard in full; dibao pays the standard less the household's income).
         #expect(try cli.ok(["hub", "standard", "list", "--db", hub, "--json"]).json?.arrayValue?.count == 11)
         let novemberBefore = total(try cli.ok(["hub", "payroll", "--db", hub, "--month", "2026-11", "--out", cli.directory + "/n1.csv", "--json"]))
         let decemberBefore = try cli.ok(["hub", "payroll", "--db", hub, "--month", "2026-12", "--out", cli.directory + "/d1.csv", "--json"])
-        let raised = try cli.ok(["hub", "standard", "set", "--db", hub, "--program", "农村低保", "--from", "2026-12", "--amount", "600"])
+        let raised = try cli.ok(["hub", "standard", "set", "--db", hub, "--program", "特困分散供养", "--from", "2026-12", "--amount", "900"])
         #expect(raised.firstLine.hasPrefix("S-"))
         #expect(total(try cli.ok(["hub", "payroll", "--db", hub, "--month", "2026-11", "--out", cli.directory + "/n2.csv", "--json"])) == novemberBefore)
         let december = try cli.ok(["hub", "payroll", "--db", hub, "--month", "2026-12", "--out", cli.directory + "/d2.csv", "--json"])
         #expect(total(december) != total(decemberBefore))
         let decemberRoll = try String(contentsOfFile: cli.directory + "/d2.csv", encoding: .utf8)
-        let ruralLines = decemberRoll.split(separator: "\r\n").filter { $0.contains(",农村低保,") }
-        #expect(!ruralLines.isEmpty && ruralLines.allSatisfy { $0.contains(",600.00,") })
+        let raisedLines = decemberRoll.split(separator: "\r\n").filter { $0.contains(",特困分散供养,") }
+        #expect(!raisedLines.isEmpty && raisedLines.allSatisfy { $0.contains(",900.00,") })
 
         // A death list: two people on the roll, a stranger, and a row Excel mangled.
         let paid = decemberRoll.split(separator: "\r\n").dropFirst().map { $0.split(separator: ",", omittingEmptySubsequences: false) }
