@@ -39,7 +39,8 @@ struct CLICountyTests {
         let townships = Set(areas.filter { $0.count == 9 && $0.allSatisfy(\.isNumber) })
         #expect(townships.count == 16, "one line group per township of the city profile")
 
-        // A raise from December: November's roll is untouched, December's pays rural dibao 600.
+        // A raise from December: November's roll is untouched; December's rural dibao, the standard
+        // less the household's income (补差), rises with it.
         #expect(try cli.ok(["hub", "standard", "list", "--db", hub, "--json"]).json?.arrayValue?.count == 11)
         let novemberBefore = total(try cli.ok(["hub", "payroll", "--db", hub, "--month", "2026-11", "--out", cli.directory + "/n1.csv", "--json"]))
         let decemberBefore = try cli.ok(["hub", "payroll", "--db", hub, "--month", "2026-12", "--out", cli.directory + "/d1.csv", "--json"])

@@ -61,7 +61,7 @@ public struct CountyGenerator: Sendable {
         let stay = Double(count) / Double(persons)  // mean size 1 / stay = persons / count
         var sizes = (0..<count).map { _ in
             var size = 1
-            while size < 6, Double(random.next() % 1_000_000) / 1_000_000 >= stay { size += 1 }
+            while size < 7, Double(random.next() % 1_000_000) / 1_000_000 >= stay { size += 1 }
             return size
         }
         var total = sizes.reduce(0, +)
