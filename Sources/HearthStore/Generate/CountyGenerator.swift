@@ -101,7 +101,7 @@ public struct CountyGenerator: Sendable {
             scope: try ScopePrefix.parse(county, field: "scope"),
             role: .hub, nowMillis: nowMillis)
         for standard in CountyProfile.standards {
-            try hub.setStandard(
+            _ = try hub.setStandard(
                 program: standard.program.rawValue, band: standard.band, from: "2024-01", amount: String(standard.yuan),
                 note: "generated", author: "generator", nowMillis: nowMillis)
         }

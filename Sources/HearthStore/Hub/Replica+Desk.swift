@@ -235,15 +235,8 @@ extension Replica {
                     guard pieces.count == 2 else {
                         throw InputError(field: field, reason: "a schedule is YYYY-MM:yuan;YYYY-MM:std;YYYY-MM:std-yuan")
                     }
-                    let amount: ScheduledAmount
-                    if pieces[1] == "std" {
-                        amount = .standard(less: .zero)
-                    } else if pieces[1].hasPrefix("std-") {
-                        amount = .standard(less: try Money.parse(yuan: String(pieces[1].dropFirst(4)), field: field))
-                    } else {
-                        amount = .fixed(try Money.parse(yuan: pieces[1], field: field))
-                    }
-                    schedule = schedule.setting(amount, from: try Month.parse(pieces[0], field: field))
+                    schedule = schedule.setting(
+                        try ScheduledAmount.parse(pieces[1], field: field), from: try Month.parse(pieces[0], field: field))
                 }
                 guard !schedule.entries.isEmpty else { throw InputError(field: field, reason: "a schedule needs at least one month") }
                 return .text(schedule.description)
