@@ -111,6 +111,30 @@ struct StandardTests {
         }
     }
 
+    @Test("a node that forges a change to a county setting, or a new one, is quarantined (R14); the county's rule stands")
+    func settingsAreTheHubs() async throws {
+        let county = try TestCounty()
+        try await withRunningHub(county.service()) { url in
+            let village = try await county.node(name: "village-001", scope: TestCounty.village1, hubURL: url)
+            let setting = try county.hub.setSetting(
+                name: "death_month", value: "stopped", note: nil, author: "admin", nowMillis: TestCounty.now)
+            try await county.syncRounds([village], url: url, rounds: 2)
+            #expect(try village.countyRules().deathMonth == .stopped)
+            let forger = try Forger(village, url: url, hubKey: county.hub.info.publicKey)
+            let edit = try forger.op(
+                record: setting, scope: TestCounty.village1, fields: ["value": .text("paid")],
+                context: try county.hub.state(of: setting)!.clock)
+            let created = try forger.op(
+                creates: .setting, scope: TestCounty.county + "000000",
+                fields: ["name": .text("top_up_raise"), "value": .text("stays")])
+            let response = try await forger.pushAnswered([edit, created])
+            #expect(response.applied == 0)
+            #expect(response.quarantined.map(\.dot) == [edit.dot, created.dot])
+            #expect(response.quarantined.allSatisfy { $0.reason.contains("R14") }, "\(response.quarantined.map(\.reason))")
+            #expect(try county.hub.countyRules() == CountyRules(deathMonth: .stopped, topUpRaise: .follows))
+        }
+    }
+
     @Test("an enrollment without an amount takes the standard in force for its program and band, or says to give one")
     func enrollAtTheStandard() throws {
         let county = try TestCounty()
