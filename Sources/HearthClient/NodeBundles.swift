@@ -25,7 +25,8 @@ public enum NodeBundles {
         var registration: RegisterRequest?
         if let pending = state.pendingRegistration {
             let (secret, name) = SyncClient.splitRegistration(pending)
-            registration = RegisterRequest(secret: secret, replica: replica.info.id, publicKey: replica.info.publicKey, name: name)
+            registration = RegisterRequest(
+                secret: secret, replica: replica.info.id, publicKey: replica.info.publicKey, name: name)
         }
         // One op more than could ever fit, to learn whether some are left for the next bundle.
         let limit = WireLimits.maxOpsPerMessage * Bundle.maxPieces

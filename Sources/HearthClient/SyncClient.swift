@@ -42,7 +42,8 @@ public struct SyncClient: Sendable {
     public var timeout: TimeAmount = .seconds(60)
 
     /// - Parameter caFile: a PEM file of the county's own CA, trusted instead of the system's roots.
-    public init(replica: Replica, baseURL: String, caFile: String? = nil, clock: @escaping @Sendable () -> Int64) throws {
+    public init(replica: Replica, baseURL: String, caFile: String? = nil, clock: @escaping @Sendable () -> Int64) throws
+    {
         self.replica = replica
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
         self.clock = clock
@@ -65,7 +66,8 @@ public struct SyncClient: Sendable {
     /// Whether an address may be used: HTTPS anywhere, plain HTTP only to this machine
     /// (tests and demos), judged by the parsed host, not by a text prefix.
     public static func isAcceptable(_ address: String) -> Bool {
-        guard let url = URL(string: address), let scheme = url.scheme?.lowercased(), let host = url.host?.lowercased() else {
+        guard let url = URL(string: address), let scheme = url.scheme?.lowercased(), let host = url.host?.lowercased()
+        else {
             return false
         }
         if scheme == "https" { return true }
@@ -77,7 +79,8 @@ public struct SyncClient: Sendable {
 
     /// Registers this replica with the hub using an enrollment token's secret.
     public func register(secret: String, name: String) async throws -> RegisterResponse {
-        let request = RegisterRequest(secret: secret, replica: replica.info.id, publicKey: replica.info.publicKey, name: name)
+        let request = RegisterRequest(
+            secret: secret, replica: replica.info.id, publicKey: replica.info.publicKey, name: name)
         // The hub's key is known from the token: its answer is checked like any other.
         let (json, _) = try await post(SyncPath.register, request.json, hubKey: try replica.syncState().hubKey)
         do { return try RegisterResponse(json: json) } catch { throw SyncError.badResponse(error.description) }
@@ -199,7 +202,9 @@ public struct SyncClient: Sendable {
         }
         let inflated: [UInt8]
         if response.headers.first(name: "content-encoding")?.lowercased() == "gzip" {
-            do { inflated = try Gzip.decompress(raw) } catch { throw SyncError.badResponse("the hub's answer \(error.description)") }
+            do { inflated = try Gzip.decompress(raw) } catch {
+                throw SyncError.badResponse("the hub's answer \(error.description)")
+            }
         } else {
             inflated = raw
         }
@@ -223,7 +228,8 @@ public struct SyncClient: Sendable {
         guard response.status == .ok else {
             let error = ErrorBody(json: json)
             throw SyncError.refused(
-                status: Int(response.status.code), code: error?.code ?? "error", message: error?.message ?? "no reason given")
+                status: Int(response.status.code), code: error?.code ?? "error",
+                message: error?.message ?? "no reason given")
         }
         return (json, body.count + raw.count)
     }

@@ -80,7 +80,9 @@ extension HubService {
             quarantined += response.quarantined
             node = try replica.node(node.replica) ?? node
         }
-        if let cursor = bundle.pulledCursor { try replica.confirmPulled(node: node.replica, cursor: cursor, nowMillis: clock()) }
+        if let cursor = bundle.pulledCursor {
+            try replica.confirmPulled(node: node.replica, cursor: cursor, nowMillis: clock())
+        }
         return ImportSummary(
             node: node.name, registered: registered, ops: ops, applied: applied, duplicates: duplicates,
             quarantined: quarantined)

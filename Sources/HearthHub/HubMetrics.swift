@@ -42,11 +42,17 @@ public final class HubMetrics: Sendable {
             lines.append("# TYPE \(name) \(type)")
             for (labels, value) in samples { lines.append("\(name)\(labels) \(value)") }
         }
-        metric("hearth_ops_received_total", "counter", "Ops received in pushes and bundles.", [("", "\(snapshot.opsReceived)")])
-        metric("hearth_ops_applied_total", "counter", "Ops applied to the hub's replica.", [("", "\(snapshot.opsApplied)")])
-        metric("hearth_ops_rejected_total", "counter", "Ops quarantined with a reason.", [("", "\(snapshot.opsRejected)")])
+        metric(
+            "hearth_ops_received_total", "counter", "Ops received in pushes and bundles.",
+            [("", "\(snapshot.opsReceived)")])
+        metric(
+            "hearth_ops_applied_total", "counter", "Ops applied to the hub's replica.", [("", "\(snapshot.opsApplied)")]
+        )
+        metric(
+            "hearth_ops_rejected_total", "counter", "Ops quarantined with a reason.", [("", "\(snapshot.opsRejected)")])
         metric("hearth_conflicts_open", "gauge", "Records with a field in conflict.", [("", "\(conflictsOpen)")])
-        metric("hearth_quarantine_held", "gauge", "Quarantined ops awaiting an administrator.", [("", "\(quarantined)")])
+        metric(
+            "hearth_quarantine_held", "gauge", "Quarantined ops awaiting an administrator.", [("", "\(quarantined)")])
         metric("hearth_nodes", "gauge", "Registered nodes.", [("", "\(nodes)")])
         metric(
             "hearth_requests_total", "counter", "HTTP requests by endpoint and status.",

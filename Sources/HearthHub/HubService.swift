@@ -109,7 +109,9 @@ public struct HubService: Sendable {
             } else {
                 inflated = raw
             }
-            do { return try JSON.parse(inflated) } catch { throw HubError.badRequest("body is not JSON: \(error.description)") }
+            do { return try JSON.parse(inflated) } catch {
+                throw HubError.badRequest("body is not JSON: \(error.description)")
+            }
         }
 
         /// The body as one message type; a malformed one is a bad request naming what was wrong.
@@ -183,14 +185,17 @@ public struct HubService: Sendable {
         guard let replicaID = ReplicaID(validating: try header(SyncHeader.replica)) else {
             throw HubError.unauthorized("\(SyncHeader.replica) is not a replica id")
         }
-        guard let time = Int64(try header(SyncHeader.time)) else { throw HubError.unauthorized("\(SyncHeader.time) is not a number") }
+        guard let time = Int64(try header(SyncHeader.time)) else {
+            throw HubError.unauthorized("\(SyncHeader.time) is not a number")
+        }
         let nonce = try header(SyncHeader.nonce)
         let signature = try header(SyncHeader.signature)
         guard nonce.utf8.count >= 16, nonce.utf8.count <= 64, Hex.decode(nonce) != nil else {
             throw HubError.unauthorized("\(SyncHeader.nonce) must be 16 to 64 hex digits")
         }
         let limit = endpoint.maxBodyBytes
-        let tooLarge = endpoint == .register
+        let tooLarge =
+            endpoint == .register
             ? "register body larger than \(limit) bytes: a registration needs far less (WireLimits.maxRegisterBytes)"
             : "request body larger than \(limit) bytes"
         if let declared = request.headers[.contentLength].flatMap({ Int($0) }), declared > limit {
@@ -229,7 +234,8 @@ public struct HubService: Sendable {
             headers[HTTPField.Name(SyncHeader.signature)!] = signature
         }
         headers[HTTPField.Name(SyncHeader.replica)!] = replica.info.id.value
-        return Response(status: answer.status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: answer.body)))
+        return Response(
+            status: answer.status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: answer.body)))
     }
 
     /// Authenticates a registered node: known, not revoked, not forked, signature valid,
@@ -243,7 +249,8 @@ public struct HubService: Sendable {
         guard node.forkedMillis == nil else {
             throw HubError.conflict(
                 "forked",
-                "replica \(node.replica) is marked forked (a copied or restored database): run `hearth node reidentify`")
+                "replica \(node.replica) is marked forked (a copied or restored database): run `hearth node reidentify`"
+            )
         }
         return node
     }
@@ -284,7 +291,9 @@ public struct HubService: Sendable {
     private func register(_ envelope: Envelope) throws -> JSON {
         let request: RegisterRequest
         request = try envelope.decode { json throws(MessageError) in try RegisterRequest(json: json) }
-        guard request.replica == envelope.replica else { throw HubError.badRequest("body and header name different replicas") }
+        guard request.replica == envelope.replica else {
+            throw HubError.badRequest("body and header name different replicas")
+        }
         try verifySignature(envelope, publicKey: request.publicKey)
         let node: NodeRecord
         do {
@@ -292,15 +301,19 @@ public struct HubService: Sendable {
                 secret: request.secret, replica: request.replica, publicKey: request.publicKey, nowMillis: clock())
         } catch { throw HubError.forbidden(error.description) }
         logger.info("registered node \(node.name) (\(node.replica)), scope \(node.scope.value)")
-        return RegisterResponse(hub: replica.info.id, hubKey: replica.info.publicKey, scope: node.scope.value, name: node.name)
-            .json
+        return RegisterResponse(
+            hub: replica.info.id, hubKey: replica.info.publicKey, scope: node.scope.value, name: node.name
+        )
+        .json
     }
 
     private func push(_ envelope: Envelope) throws -> JSON {
         let node = try authenticate(envelope)
         let request: PushRequest
         request = try envelope.decode { json throws(MessageError) in try PushRequest(json: json) }
-        guard request.replica == node.replica else { throw HubError.badRequest("body and header name different replicas") }
+        guard request.replica == node.replica else {
+            throw HubError.badRequest("body and header name different replicas")
+        }
         return try accept(request, from: node).json
     }
 
@@ -308,25 +321,32 @@ public struct HubService: Sendable {
     public func accept(_ request: PushRequest, from node: NodeRecord) throws -> PushResponse {
         guard let first = request.ops.first else {
             return PushResponse(
-                acked: node.ackedCounter, ackedHash: try replica.chainHash(replica: node.replica, counter: node.ackedCounter) ?? "",
+                acked: node.ackedCounter,
+                ackedHash: try replica.chainHash(replica: node.replica, counter: node.ackedCounter) ?? "",
                 applied: 0, duplicates: 0, waiting: 0, quarantined: [])
         }
         guard let previous = try replica.chainHash(replica: node.replica, counter: first.dot.counter - 1) else {
             throw HubError.conflict(
-                "gap", "the hub holds your ops up to \(node.ackedCounter); send from \(node.ackedCounter + 1), not \(first.dot.counter)")
+                "gap",
+                "the hub holds your ops up to \(node.ackedCounter); send from \(node.ackedCounter + 1), not \(first.dot.counter)"
+            )
         }
         if let failure = ChainCheck.verify(
-            ops: request.ops, author: node.replica, previousHash: previous, head: request.chain, publicKey: node.publicKey)
+            ops: request.ops, author: node.replica, previousHash: previous, head: request.chain,
+            publicKey: node.publicKey)
         {
             throw HubError.badRequest("chain: \(failure.description)")
         }
         let outcome: PushOutcome
         do {
-            outcome = try replica.acceptPush(from: node, ops: request.ops, nowMillis: clock()) { op in fieldProblem(op) }
+            outcome = try replica.acceptPush(from: node, ops: request.ops, nowMillis: clock()) { op in fieldProblem(op)
+            }
         } catch {
             if case .fork(let dot) = error {
                 try? replica.markForked(node: node.replica, nowMillis: clock())
-                if let forked = request.ops.first(where: { $0.dot == dot }) { try? replica.holdForkedOp(forked, nowMillis: clock()) }
+                if let forked = request.ops.first(where: { $0.dot == dot }) {
+                    try? replica.holdForkedOp(forked, nowMillis: clock())
+                }
                 throw HubError.conflict("fork", error.description)
             }
             // A storage failure is the hub's, not the request's: 500, and nothing was applied.
@@ -338,7 +358,8 @@ public struct HubService: Sendable {
         return PushResponse(
             acked: outcome.acked, ackedHash: try replica.chainHash(replica: node.replica, counter: outcome.acked) ?? "",
             applied: outcome.report.applied, duplicates: outcome.report.duplicates,
-            waiting: outcome.report.waiting, quarantined: outcome.quarantined.map { QuarantineNote(dot: $0.dot, reason: $0.reason) })
+            waiting: outcome.report.waiting,
+            quarantined: outcome.quarantined.map { QuarantineNote(dot: $0.dot, reason: $0.reason) })
     }
 
     /// Field rules the hub checks beyond the schema and ``Admission`` (which the ledger runs in
@@ -347,7 +368,9 @@ public struct HubService: Sendable {
     func fieldProblem(_ op: Op) -> String? {
         let today = DomainCalendar.date(atMillis: clock())
         if case .sealed(let sealed)? = op.fields["id_number"] {
-            guard let clear = try? replica.keys.open(sealed) else { return "id_number: sealed under another county key" }
+            guard let clear = try? replica.keys.open(sealed) else {
+                return "id_number: sealed under another county key"
+            }
             do { _ = try IDNumber(parsing: clear, today: today) } catch { return "id_number: \(error.reason)" }
         }
         if case .text(let text)? = op.fields["death_date"], let date = try? CivilDate.parse(text, field: "death_date"),
@@ -362,7 +385,9 @@ public struct HubService: Sendable {
         let node = try authenticate(envelope)
         let request: PullRequest
         request = try envelope.decode { json throws(MessageError) in try PullRequest(json: json) }
-        guard request.replica == node.replica else { throw HubError.badRequest("body and header name different replicas") }
+        guard request.replica == node.replica else {
+            throw HubError.badRequest("body and header name different replicas")
+        }
         return try answer(pull: request, for: node).json
     }
 
@@ -370,9 +395,13 @@ public struct HubService: Sendable {
         let node = try authenticate(envelope)
         let request: IndexRequest
         request = try envelope.decode { json throws(MessageError) in try IndexRequest(json: json) }
-        guard request.replica == node.replica else { throw HubError.badRequest("body and header name different replicas") }
+        guard request.replica == node.replica else {
+            throw HubError.badRequest("body and header name different replicas")
+        }
         let (version, prefixes) = try replica.duplicateIndex()
-        guard version != request.version else { return IndexResponse(version: version, unchanged: true, entries: []).json }
+        guard version != request.version else {
+            return IndexResponse(version: version, unchanged: true, entries: []).json
+        }
         return IndexResponse(version: version, unchanged: false, entries: prefixes).json
     }
 
@@ -381,7 +410,8 @@ public struct HubService: Sendable {
         try replica.confirmPulled(node: node.replica, cursor: request.cursor, nowMillis: clock())
         let batch = try replica.pull(for: node, cursor: request.cursor, maxOps: request.maxOps, nowMillis: clock())
         return PullResponse(
-            hub: replica.info.id, ops: batch.ops, cursor: batch.cursor, more: batch.more, yourCounter: node.ackedCounter,
+            hub: replica.info.id, ops: batch.ops, cursor: batch.cursor, more: batch.more,
+            yourCounter: node.ackedCounter,
             yourHash: try replica.chainHash(replica: node.replica, counter: node.ackedCounter) ?? "")
     }
 }

@@ -7,7 +7,9 @@ import HearthStore
 /// A command the replica refuses (an edit to a field in conflict, a second head) is part of
 /// the run, not a failure.
 enum FieldWork {
-    static let programs = ["dibao_rural", "dibao_urban", "tekun_dispersed", "elderly", "disability_living", "temporary"]
+    static let programs = [
+        "dibao_rural", "dibao_urban", "tekun_dispersed", "elderly", "disability_living", "temporary",
+    ]
 
     static func act(on node: SimNode, in sim: Simulation) {
         let replica = node.replica
@@ -87,12 +89,14 @@ enum FieldWork {
             case 73..<77:
                 action = "exit"
                 guard let enrollment = hot(enrollments, sim) else { break }
-                try replica.exitEnrollment(enrollment.value, reason: "收入超标", end: "2026-10", author: author, nowMillis: now)
+                try replica.exitEnrollment(
+                    enrollment.value, reason: "收入超标", end: "2026-10", author: author, nowMillis: now)
             case 77..<81:
                 action = "death"
                 guard let member = hot(members, sim) else { break }
                 _ = try replica.recordDeath(
-                    member: member.value, date: "2026-\(sim.random.pick(["09", "10", "11"])!)-0\(sim.random.int(1...9))",
+                    member: member.value,
+                    date: "2026-\(sim.random.pick(["09", "10", "11"])!)-0\(sim.random.int(1...9))",
                     author: author, nowMillis: now)
             case 81..<86:
                 action = "member move"
@@ -101,7 +105,8 @@ enum FieldWork {
             case 86..<91:
                 action = "visit"
                 guard let household = hot(households, sim) else { break }
-                _ = try replica.addVisit(household: household.value, note: "入户核查", date: nil, author: author, nowMillis: now)
+                _ = try replica.addVisit(
+                    household: household.value, note: "入户核查", date: nil, author: author, nowMillis: now)
             case 91..<97:
                 action = "member edit"
                 guard let member = hot(members, sim) else { break }
@@ -140,12 +145,15 @@ enum FieldWork {
             switch sim.random.int(0...11) {
             case 0...4:
                 guard let conflict = sim.random.pick(try sim.hub.conflicts()) else { return }
-                let choice: DeskChoice = sim.random.chance(50) ? .pick(sim.random.int(1...conflict.candidates.count)) : .newest
+                let choice: DeskChoice =
+                    sim.random.chance(50) ? .pick(sim.random.int(1...conflict.candidates.count)) : .newest
                 try sim.hub.resolve(conflict.id, choice: choice, note: "核实后决定", author: "admin", nowMillis: now)
                 sim.count("conflicts resolved at the desk")
                 sim.note("desk resolved \(conflict.id)")
             case 5...7:
-                guard let enrollment = sim.random.pick(try sim.hub.list(.enrollment, where: "status", equals: "applied")) else { return }
+                guard
+                    let enrollment = sim.random.pick(try sim.hub.list(.enrollment, where: "status", equals: "applied"))
+                else { return }
                 try sim.hub.changeEnrollment(enrollment.value, .approve, note: nil, author: "admin", nowMillis: now)
                 sim.count("county approvals")
                 sim.note("county approved \(enrollment)")

@@ -37,7 +37,8 @@ final class SimHostile {
         scope = try ScopePrefix.parse(Self.scopeText, field: "scope")
         let secret = try hub.createEnrollment(name: "hostile-\(Self.scopeText)", scope: scope, nowMillis: now)
         _ = try hub.register(
-            secret: secret, replica: id, publicKey: key.publicKey.rawRepresentation.base64EncodedString(), nowMillis: now)
+            secret: secret, replica: id, publicKey: key.publicKey.rawRepresentation.base64EncodedString(),
+            nowMillis: now)
     }
 
     /// One hostile act against the hub, judged by the production endpoint.
@@ -81,7 +82,11 @@ final class SimHostile {
             case 2:
                 kind = "move out of scope"
                 guard let village = random.pick(SimTopology.scopes.filter { $0.count == 12 }) else { break }
-                ops = [try op(record: home.record, scope: village, fields: ["village": .text(village)], context: own, now: now)]
+                ops = [
+                    try op(
+                        record: home.record, scope: village, fields: ["village": .text(village)], context: own, now: now
+                    )
+                ]
             case 3:
                 kind = "foreign amount"
                 guard let target = random.pick(enrollments) else { break }
@@ -143,7 +148,8 @@ final class SimHostile {
                 ]
             default:
                 kind = "enumerate"
-                let guess = RecordID(type: .household, creator: Dot(replica: sim.hub.info.id, counter: UInt64(random.int(1...500))))
+                let guess = RecordID(
+                    type: .household, creator: Dot(replica: sim.hub.info.id, counter: UInt64(random.int(1...500))))
                 ops = [
                     try op(
                         record: guess, scope: Self.scopeText, fields: ["note": .text("?")],

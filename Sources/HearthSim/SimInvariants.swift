@@ -37,7 +37,8 @@ struct SimInvariants {
         for node in nodes {
             let state = try node.replica.syncState()
             if state.ackedCounter != state.ownCounter {
-                failures.append("\(node.name): the hub acknowledged \(state.ackedCounter) of its \(state.ownCounter) ops")
+                failures.append(
+                    "\(node.name): the hub acknowledged \(state.ackedCounter) of its \(state.ownCounter) ops")
             }
             if node.needsReidentify { failures.append("\(node.name) still needs re-identifying") }
         }
@@ -57,7 +58,9 @@ struct SimInvariants {
             for row in try Row.fetchAll(db, sql: "SELECT replica, counter, hash FROM ops") {
                 out["\(row[0] as String):\(row[1] as Int64)"] = row[2]
             }
-            for row in try Row.fetchAll(db, sql: "SELECT replica, counter, hash FROM quarantine WHERE reason NOT LIKE 'fork%'") {
+            for row in try Row.fetchAll(
+                db, sql: "SELECT replica, counter, hash FROM quarantine WHERE reason NOT LIKE 'fork%'")
+            {
                 let key = "\(row[0] as String):\(row[1] as Int64)"
                 if out[key] == nil { out[key] = row[2] }
             }
@@ -78,7 +81,9 @@ struct SimInvariants {
                 }
             }
             for (dot, hash) in own where held[dot] != hash {
-                failures.append("\(node.name) holds op \(dot) that the hub \(held[dot] == nil ? "does not hold" : "holds with other content")")
+                failures.append(
+                    "\(node.name) holds op \(dot) that the hub \(held[dot] == nil ? "does not hold" : "holds with other content")"
+                )
             }
         }
         return failures
@@ -90,7 +95,10 @@ struct SimInvariants {
         for (name, replica) in [("hub", hub)] + nodes.map({ ($0.name, $0.replica) }) {
             let duplicates = try replica.read { db in
                 try Int.fetchOne(
-                    db, sql: "SELECT count(*) FROM (SELECT replica, counter FROM ops GROUP BY replica, counter HAVING count(*) > 1)") ?? 0
+                    db,
+                    sql:
+                        "SELECT count(*) FROM (SELECT replica, counter FROM ops GROUP BY replica, counter HAVING count(*) > 1)"
+                ) ?? 0
             }
             if duplicates > 0 { failures.append("\(name) logged \(duplicates) dots more than once") }
         }
@@ -125,8 +133,12 @@ struct SimInvariants {
             let missing = Set(hubs.keys).subtracting(mine.keys).sorted()
             let extra = Set(mine.keys).subtracting(hubs.keys).sorted()
             let differing = mine.keys.filter { hubs[$0] != nil && hubs[$0] != mine[$0] }.sorted()
-            if !missing.isEmpty { failures.append("\(node.name) lacks \(missing.count) records of its scope, e.g. \(missing[0])") }
-            if !extra.isEmpty { failures.append("\(node.name) holds \(extra.count) records the hub does not, e.g. \(extra[0])") }
+            if !missing.isEmpty {
+                failures.append("\(node.name) lacks \(missing.count) records of its scope, e.g. \(missing[0])")
+            }
+            if !extra.isEmpty {
+                failures.append("\(node.name) holds \(extra.count) records the hub does not, e.g. \(extra[0])")
+            }
             if !differing.isEmpty {
                 failures.append("\(node.name) differs from the hub on \(differing.count) records, e.g. \(differing[0])")
             }
@@ -157,7 +169,8 @@ struct SimInvariants {
         var failures: [String] = []
         for row in roll.rows where row.kind == .regular {
             let status = try hub.read { db in
-                try Row.fetchOne(db, sql: "SELECT vital_status, death_date FROM members WHERE id = ?", arguments: [row.member.value])
+                try Row.fetchOne(
+                    db, sql: "SELECT vital_status, death_date FROM members WHERE id = ?", arguments: [row.member.value])
             }
             guard let status, (status["vital_status"] as String?) == "deceased" else { continue }
             let died = (status["death_date"] as String?).flatMap { try? CivilDate.parse($0, field: "death") }
@@ -239,7 +252,8 @@ struct SimInvariants {
                 let from = try? DivisionCode.parse(before, field: "village"),
                 let to = try? DivisionCode.parse(village, field: "village"), scope.contains(from), scope.contains(to)
             else {
-                failures.append("\(op.record) moved from \(before) to \(village) by \(op.dot), outside its writer's authority")
+                failures.append(
+                    "\(op.record) moved from \(before) to \(village) by \(op.dot), outside its writer's authority")
                 continue
             }
         }
@@ -265,7 +279,8 @@ struct SimInvariants {
         }
         let hostile = simulation.hostile!
         for (op, village) in hostile.received {
-            let inScope = village.flatMap { try? DivisionCode.parse($0, field: "village") }.map(hostile.scope.contains) ?? false
+            let inScope =
+                village.flatMap { try? DivisionCode.parse($0, field: "village") }.map(hostile.scope.contains) ?? false
             // Its own records aside: a compensation for a record it created, which the desk refused.
             let own = op.record.creator.replica == hostile.id
             if !inScope, !own, village != countyWide, Set(op.fields.keys) != ["village"] {

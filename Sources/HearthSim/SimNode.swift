@@ -22,7 +22,8 @@ final class SimNode {
     /// A copy of another node's database file (a laptop cloned to a second machine).
     let cloneOf: Int?
 
-    init(index: Int, name: String, scope: ScopePrefix, path: String, replica: Replica, skew: Int64, cloneOf: Int? = nil) {
+    init(index: Int, name: String, scope: ScopePrefix, path: String, replica: Replica, skew: Int64, cloneOf: Int? = nil)
+    {
         self.index = index
         self.name = name
         self.scope = scope

@@ -51,7 +51,9 @@ public final class Simulation {
     static let hour: Int64 = 3_600_000
 
     /// Runs one simulation in a fresh directory under `parent`, removed afterwards unless it failed.
-    public static func run(_ options: SimOptions, parent: String = FileManager.default.temporaryDirectory.path) -> SimResult {
+    public static func run(_ options: SimOptions, parent: String = FileManager.default.temporaryDirectory.path)
+        -> SimResult
+    {
         let directory = parent + "/hearth-sim-\(options.seed)-\(UUID().uuidString.prefix(8))"
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -79,7 +81,8 @@ public final class Simulation {
         let hubKeys = KeyMaterial(
             dataKey: countyKey, signingKey: try Curve25519.Signing.PrivateKey(rawRepresentation: random.bytes(32)))
         hub = try Replica.create(
-            path: directory + "/hub.db", name: "sim hub", scope: try ScopePrefix.parse(SimTopology.county, field: "scope"),
+            path: directory + "/hub.db", name: "sim hub",
+            scope: try ScopePrefix.parse(SimTopology.county, field: "scope"),
             role: .hub, nowMillis: Self.start, keys: hubKeys, id: ReplicaID.random(using: &random))
         let clock = self.clock
         service = HubService(replica: hub, logger: logger, clock: { clock.now })
@@ -92,11 +95,14 @@ public final class Simulation {
             let keys = KeyMaterial(
                 dataKey: countyKey, signingKey: try Curve25519.Signing.PrivateKey(rawRepresentation: random.bytes(32)))
             let replica = try Replica.create(
-                path: directory + "/\(name).db", name: name, scope: scope, role: .node, nowMillis: clock.now + skew, keys: keys,
+                path: directory + "/\(name).db", name: name, scope: scope, role: .node, nowMillis: clock.now + skew,
+                keys: keys,
                 id: ReplicaID.random(using: &random))
             try replica.setHub(replica: hub.info.id, key: hub.info.publicKey, url: nil, pendingRegistration: nil)
-            _ = try hub.register(secret: secret, replica: replica.info.id, publicKey: replica.info.publicKey, nowMillis: clock.now)
-            nodes.append(SimNode(index: index, name: name, scope: scope, path: replica.path, replica: replica, skew: skew))
+            _ = try hub.register(
+                secret: secret, replica: replica.info.id, publicKey: replica.info.publicKey, nowMillis: clock.now)
+            nodes.append(
+                SimNode(index: index, name: name, scope: scope, path: replica.path, replica: replica, skew: skew))
             if skew != 0 { count("nodes with a skewed clock") }
         }
         hostile = try SimHostile(seed: options.seed, hub: hub, now: clock.now)
@@ -187,10 +193,17 @@ public final class Simulation {
                     signature: try node.replica.signChainHead(counter: last.dot.counter, hash: last.hash))
                 if traced { note("\(node.name) pushes \(ops[0].dot)...\(last.dot.counter)") }
                 let request = PushRequest(replica: replica, ops: ops, chain: head)
-                send(SimMessage(kind: .push, node: node.index, replica: replica, bytes: request.json.canonicalBytes, status: 200))
+                send(
+                    SimMessage(
+                        kind: .push, node: node.index, replica: replica, bytes: request.json.canonicalBytes, status: 200
+                    ))
             } else {
-                let request = PullRequest(replica: replica, cursor: try node.replica.syncState().pullCursor, maxOps: batch)
-                send(SimMessage(kind: .pull, node: node.index, replica: replica, bytes: request.json.canonicalBytes, status: 200))
+                let request = PullRequest(
+                    replica: replica, cursor: try node.replica.syncState().pullCursor, maxOps: batch)
+                send(
+                    SimMessage(
+                        kind: .pull, node: node.index, replica: replica, bytes: request.json.canonicalBytes, status: 200
+                    ))
             }
         } catch {
             fail("\(node.name) could not build a sync request: \(error)")
@@ -260,7 +273,8 @@ public final class Simulation {
         let replyKind: SimMessage.Kind = message.kind == .push ? .pushReply : .pullReply
         func refusal(_ status: Int, _ code: String) -> SimMessage {
             note("hub refused \(message.kind.rawValue) \(message.node): \(status) \(code)")
-            return SimMessage(kind: replyKind, node: message.node, replica: message.replica, bytes: [], status: status, code: code)
+            return SimMessage(
+                kind: replyKind, node: message.node, replica: message.replica, bytes: [], status: status, code: code)
         }
         var armed = false
         do {
@@ -282,7 +296,8 @@ public final class Simulation {
                 let response = try service.accept(request, from: record)
                 hub.crashSwitch.disarm()
                 return SimMessage(
-                    kind: .pushReply, node: message.node, replica: replica, bytes: response.json.canonicalBytes, status: 200)
+                    kind: .pushReply, node: message.node, replica: replica, bytes: response.json.canonicalBytes,
+                    status: 200)
             case .pull:
                 let request: PullRequest
                 do { request = try PullRequest(json: json) } catch { return refusal(400, "bad_request") }
@@ -292,7 +307,8 @@ public final class Simulation {
                 if record.forkedMillis != nil { return refusal(409, "forked") }
                 let response = try service.answer(pull: request, for: record)
                 return SimMessage(
-                    kind: .pullReply, node: message.node, replica: replica, bytes: response.json.canonicalBytes, status: 200)
+                    kind: .pullReply, node: message.node, replica: replica, bytes: response.json.canonicalBytes,
+                    status: 200)
             default:
                 fail("the hub was sent a \(message.kind.rawValue)")
                 return nil
@@ -449,7 +465,8 @@ public final class Simulation {
                 path: node.path, nowMillis: clock.now + node.skew, newID: ReplicaID.random(using: &random))
             try node.restart()
             try node.replica.setHub(replica: hub.info.id, key: hub.info.publicKey, url: nil, pendingRegistration: nil)
-            _ = try hub.register(secret: secret, replica: outcome.newID, publicKey: node.replica.info.publicKey, nowMillis: clock.now)
+            _ = try hub.register(
+                secret: secret, replica: outcome.newID, publicKey: node.replica.info.publicKey, nowMillis: clock.now)
             node.needsReidentify = false
             count("re-identifications")
             count("ops re-issued under a new id", outcome.reissued)
@@ -545,7 +562,9 @@ public final class Simulation {
 
     /// The county decides every op still held in quarantine (a fork's second op stays kept).
     func settleQuarantine() -> Bool {
-        guard let all = try? hub.quarantine().filter({ $0.state == "held" && !$0.reason.hasPrefix("fork") }) else { return false }
+        guard let all = try? hub.quarantine().filter({ $0.state == "held" && !$0.reason.hasPrefix("fork") }) else {
+            return false
+        }
         // The tampered node's refusals are discarded, drawing nothing from the honest run's stream.
         let held = all.filter { $0.dot.replica != hostile.id }
         var moved = false

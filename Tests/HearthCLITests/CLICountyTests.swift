@@ -26,7 +26,10 @@ struct CLICountyTests {
     func bureauDay() throws {
         let cli = try CLIRunner()
         let out = cli.directory + "/city"
-        _ = try cli.ok(["hub", "generate", "--profile", "city", "--out", out, "--seed", "1", "--scale", "0.01", "--month", "2026-11"])
+        _ = try cli.ok([
+            "hub", "generate", "--profile", "city", "--out", out, "--seed", "1", "--scale", "0.01", "--month",
+            "2026-11",
+        ])
         let hub = out + "/hub.db"
 
         let report = try cli.ok(["hub", "report", "--db", hub, "--month", "2026-11", "--by", "township"])
@@ -42,12 +45,25 @@ struct CLICountyTests {
         // A raise from December: November's roll is untouched; December's rural dibao, the standard
         // less the household's income (补差), rises with it.
         #expect(try cli.ok(["hub", "standard", "list", "--db", hub, "--json"]).json?.arrayValue?.count == 11)
-        let novemberBefore = total(try cli.ok(["hub", "payroll", "--db", hub, "--month", "2026-11", "--out", cli.directory + "/n1.csv", "--json"]))
-        let decemberBefore = try cli.ok(["hub", "payroll", "--db", hub, "--month", "2026-12", "--out", cli.directory + "/d1.csv", "--json"])
-        let raised = try cli.ok(["hub", "standard", "set", "--db", hub, "--program", "农村低保", "--from", "2026-12", "--amount", "600"])
+        let novemberBefore = total(
+            try cli.ok([
+                "hub", "payroll", "--db", hub, "--month", "2026-11", "--out", cli.directory + "/n1.csv", "--json",
+            ]))
+        let decemberBefore = try cli.ok([
+            "hub", "payroll", "--db", hub, "--month", "2026-12", "--out", cli.directory + "/d1.csv", "--json",
+        ])
+        let raised = try cli.ok([
+            "hub", "standard", "set", "--db", hub, "--program", "农村低保", "--from", "2026-12", "--amount", "600",
+        ])
         #expect(raised.firstLine.hasPrefix("S-"))
-        #expect(total(try cli.ok(["hub", "payroll", "--db", hub, "--month", "2026-11", "--out", cli.directory + "/n2.csv", "--json"])) == novemberBefore)
-        let december = try cli.ok(["hub", "payroll", "--db", hub, "--month", "2026-12", "--out", cli.directory + "/d2.csv", "--json"])
+        #expect(
+            total(
+                try cli.ok([
+                    "hub", "payroll", "--db", hub, "--month", "2026-11", "--out", cli.directory + "/n2.csv", "--json",
+                ])) == novemberBefore)
+        let december = try cli.ok([
+            "hub", "payroll", "--db", hub, "--month", "2026-12", "--out", cli.directory + "/d2.csv", "--json",
+        ])
         #expect(total(december) != total(decemberBefore))
         // One line per household for dibao (to the bank, or listed apart where the household has no
         // card). Dibao pays the standard less the household's income per person (补差): the raise of
@@ -66,50 +82,70 @@ struct CLICountyTests {
         let ruralNovember = rural(novemberLines)
         #expect(!ruralDecember.isEmpty)
         #expect(Set(ruralDecember.keys) == Set(ruralNovember.keys))
-        #expect(ruralDecember.allSatisfy { household, line in
-            line.fen - (ruralNovember[household]?.fen ?? 0) == 4_000 * line.persons && line.fen < 60_000 * line.persons
-        })
+        #expect(
+            ruralDecember.allSatisfy { household, line in
+                line.fen - (ruralNovember[household]?.fen ?? 0) == 4_000 * line.persons
+                    && line.fen < 60_000 * line.persons
+            })
 
         // A death list: two payees on the roll, a stranger, and a row Excel mangled.
-        let payees = decemberLines.compactMap { $0["领款人身份证号"]?.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        let payees = decemberLines.compactMap { $0["领款人身份证号"]?.trimmingCharacters(in: .whitespaces) }.filter {
+            !$0.isEmpty
+        }
         let first = try #require(payees.first)
         let second = try #require(payees.last)
         #expect(first.count == 18 && second.count == 18 && first != second)
         let stranger = "43010119300101001" + String(IDNumber.checkDigit(of: "43010119300101001")!)
         let list = cli.directory + "/deaths.csv"
-        let text = ["姓名,身份证号,死亡日期,来源", "甲,\(first),2026-10-03,殡葬管理所", "乙,\(second),2026/11/20,公安户籍注销",
-            "丙,\(stranger),2026-09-01,殡葬管理所", "丁,4.21281E+17,2026-09-01,殡葬管理所"].joined(separator: "\n") + "\n"
+        let text =
+            [
+                "姓名,身份证号,死亡日期,来源", "甲,\(first),2026-10-03,殡葬管理所", "乙,\(second),2026/11/20,公安户籍注销",
+                "丙,\(stranger),2026-09-01,殡葬管理所", "丁,4.21281E+17,2026-09-01,殡葬管理所",
+            ].joined(separator: "\n") + "\n"
         try Data(text.utf8).write(to: URL(fileURLWithPath: list))
         let refused = try cli.run(["hub", "crosscheck", "import", "--db", hub, "--source", "death", list])
         #expect(refused.status == 65)
         #expect(refused.stderr.contains("line 5, 身份证号"))
         #expect(!refused.stderr.contains(first) && !refused.stdout.contains(first))
-        let imported = try cli.ok(["hub", "crosscheck", "import", "--db", hub, "--source", "death", list, "--skip-invalid"])
+        let imported = try cli.ok([
+            "hub", "crosscheck", "import", "--db", hub, "--source", "death", list, "--skip-invalid",
+        ])
         #expect(imported.firstLine == "2")
         #expect(!imported.stdout.contains(first) && !imported.stderr.contains(first))
         #expect(FileManager.default.fileExists(atPath: cli.directory + "/deaths.skipped.csv"))
         // The skipped rows hold ID numbers in clear: the export is in the hub's audit trail.
         let audited = try #require(try cli.ok(["hub", "audit", "--db", hub, "--json"]).json?.arrayValue)
-        #expect(audited.contains {
-            $0["kind"]?.stringValue == "export" && $0["record"]?.stringValue == cli.directory + "/deaths.skipped.csv"
-                && $0["field"]?.stringValue == "skipped rows" && $0["by"]?.stringValue == "w-test"
-        })
-        #expect(try cli.ok(["hub", "crosscheck", "import", "--db", hub, "--source", "death", list, "--skip-invalid"]).firstLine == "0")
-        let leads = try #require(try cli.ok(["hub", "leads", "--db", hub, "--status", "open", "--json"]).json?.arrayValue)
+        #expect(
+            audited.contains {
+                $0["kind"]?.stringValue == "export"
+                    && $0["record"]?.stringValue == cli.directory + "/deaths.skipped.csv"
+                    && $0["field"]?.stringValue == "skipped rows" && $0["by"]?.stringValue == "w-test"
+            })
+        #expect(
+            try cli.ok(["hub", "crosscheck", "import", "--db", hub, "--source", "death", list, "--skip-invalid"])
+                .firstLine == "0")
+        let leads = try #require(
+            try cli.ok(["hub", "leads", "--db", hub, "--status", "open", "--json"]).json?.arrayValue)
         #expect(leads.count == 2)
         #expect(leads.allSatisfy { !($0["detail"]?.stringValue ?? "").contains(first) })
 
         // The December roll no longer pays them; confirming one lead records the death.
-        let held = try cli.ok(["hub", "payroll", "--db", hub, "--month", "2026-12", "--out", cli.directory + "/d3.csv", "--json"])
+        let held = try cli.ok([
+            "hub", "payroll", "--db", hub, "--month", "2026-12", "--out", cli.directory + "/d3.csv", "--json",
+        ])
         let suspended = Set(leads.flatMap { $0["suspended"]?.arrayValue ?? [] }.compactMap(\.stringValue))
         #expect(suspended.count >= 2)
-        let paidNow = Set(try Self.rollLines(cli.directory + "/d3").flatMap { ($0["救助关系编号"] ?? "").split(separator: " ").map(String.init) })
+        let paidNow = Set(
+            try Self.rollLines(cli.directory + "/d3").flatMap {
+                ($0["救助关系编号"] ?? "").split(separator: " ").map(String.init)
+            })
         #expect(!paidNow.isEmpty && paidNow.isDisjoint(with: suspended), "a suspended enrollment is still paid")
         #expect((held.json?["left_out"]?["suspended"]?.integerValue ?? 0) >= 2)
         let lead = try #require(leads.first { ($0["reported_date"]?.stringValue) == "2026-10-03" }?["id"]?.stringValue)
         let confirmed = try cli.ok(["lead", "confirm", lead, "--note", "火化证明已核", "--db", hub])
         #expect(confirmed.firstLine.hasPrefix("E-"))
-        #expect(try cli.ok(["hub", "leads", "--db", hub, "--status", "confirmed", "--json"]).json?.arrayValue?.count == 1)
+        #expect(
+            try cli.ok(["hub", "leads", "--db", hub, "--status", "confirmed", "--json"]).json?.arrayValue?.count == 1)
         let recovery = try #require(try cli.ok(["hub", "recovery", "--db", hub, "--json"]).json)
         #expect(recovery["lines"]?.arrayValue != nil)
     }

@@ -80,9 +80,11 @@ final class DeskCounty {
         var members: [String] = []
         for (index, name) in names.enumerated() {
             let relation = index == 0 ? "head" : index == 1 ? "spouse" : "child"
-            members.append(try ok([
-                "member", "add", "--db", xinzhuang, "--household", household, "--name", name, "--relation", relation,
-            ]).firstLine)
+            members.append(
+                try ok([
+                    "member", "add", "--db", xinzhuang, "--household", household, "--name", name, "--relation",
+                    relation,
+                ]).firstLine)
         }
         return (household, members)
     }
@@ -104,22 +106,32 @@ final class DeskCounty {
     /// The number (`n`) of the candidate with this value in `conflicts show`.
     func candidate(_ conflict: String, value: String) throws -> String {
         let shown = try json(["hub", "conflicts", "show", "--db", hubDB, conflict])
-        guard let n = shown["candidates"]?.arrayValue?.first(where: { $0["value"]?.stringValue == value })?["n"]?.integerValue
+        guard
+            let n = shown["candidates"]?.arrayValue?.first(where: { $0["value"]?.stringValue == value })?["n"]?
+                .integerValue
         else { throw CLITestFailure("\(conflict) has no candidate \(value): \(shown.canonicalText)") }
         return String(n)
     }
 
     /// After the desk and a sync: no replica holds the field in conflict, and every replica
     /// reads the same value for it.
-    func expectSettled(_ record: String, _ field: String, value: String, sourceLocation: SourceLocation = #_sourceLocation)
+    func expectSettled(
+        _ record: String, _ field: String, value: String, sourceLocation: SourceLocation = #_sourceLocation
+    )
         throws
     {
         for db in replicas {
             let name = URL(fileURLWithPath: db).lastPathComponent
             let shown = try show(record, on: db)
-            #expect(shown["fields"]?[field]?.stringValue == value, "\(name): \(record)/\(field)", sourceLocation: sourceLocation)
-            #expect(shown["conflicts"]?.arrayValue == [], "\(name): \(record) still in conflict", sourceLocation: sourceLocation)
-            #expect(shown["concurrent"]?[field] == nil, "\(name): \(record)/\(field) still concurrent", sourceLocation: sourceLocation)
+            #expect(
+                shown["fields"]?[field]?.stringValue == value, "\(name): \(record)/\(field)",
+                sourceLocation: sourceLocation)
+            #expect(
+                shown["conflicts"]?.arrayValue == [], "\(name): \(record) still in conflict",
+                sourceLocation: sourceLocation)
+            #expect(
+                shown["concurrent"]?[field] == nil, "\(name): \(record)/\(field) still concurrent",
+                sourceLocation: sourceLocation)
             let open = try status(db)["conflicts"]?.arrayValue ?? []
             #expect(!open.contains(.string("\(record)/\(field)")), "\(name) lists it", sourceLocation: sourceLocation)
         }
@@ -130,7 +142,9 @@ final class DeskCounty {
 
 @Suite("The county desk through the hearth CLI: conflicts built by real replicas, resolved once for all")
 struct CLIDeskTests {
-    @Test("money (R4b): concurrent amount and income edits are listed, shown three ways, hold payments, and resolve by --value and --pick county everywhere")
+    @Test(
+        "money (R4b): concurrent amount and income edits are listed, shown three ways, hold payments, and resolve by --value and --pick county everywhere"
+    )
     func money() throws {
         let county = try DeskCounty()
         let (household, members) = try county.household(["张三"])
@@ -158,8 +172,12 @@ struct CLIDeskTests {
             "household", "edit", "--db", county.township, household, "--income", "410", "--reason", "入户复核",
             "--worker", "zhen-wang",
         ])
-        try county.ok(["household", "edit", "--db", county.hubDB, household, "--income", "420", "--worker", "county-admin"])
-        try county.ok(["household", "edit", "--db", county.xinzhuang, household, "--income", "430", "--worker", "cun-li"])
+        try county.ok([
+            "household", "edit", "--db", county.hubDB, household, "--income", "420", "--worker", "county-admin",
+        ])
+        try county.ok([
+            "household", "edit", "--db", county.xinzhuang, household, "--income", "430", "--worker", "cun-li",
+        ])
         try county.ok(["node", "sync", "--db", county.xinzhuang])
         try county.syncAll()
 
@@ -193,7 +211,9 @@ struct CLIDeskTests {
         #expect(township?["reason"]?.stringValue == "amount change: 提标")
         #expect(village?["reason"]?.stringValue == "amount change: 收入核减")
         let shownText = try county.ok(["hub", "conflicts", "show", "--db", county.hubDB, amountID]).stdout
-        #expect(shownText.contains("why: amount change: 提标") && shownText.contains("why: amount change: 收入核减"), "\(shownText)")
+        #expect(
+            shownText.contains("why: amount change: 提标") && shownText.contains("why: amount change: 收入核减"),
+            "\(shownText)")
 
         let income = try county.json(["hub", "conflicts", "show", "--db", county.hubDB, incomeID])
         #expect(income["base"]?.stringValue == "300.00")
@@ -217,7 +237,9 @@ struct CLIDeskTests {
             #expect(reasons.contains { $0.contains(incomeID) }, "\(db): \(reasons)")
             let held = try county.status(db)["on_hold"]?.arrayValue ?? []
             #expect(held.map { $0["enrollment"] } == [.string(enrollment)], "\(db)")
-            #expect(Set(try county.status(db)["conflicts"]?.arrayValue ?? []) == [.string(amountID), .string(incomeID)], "\(db)")
+            #expect(
+                Set(try county.status(db)["conflicts"]?.arrayValue ?? []) == [.string(amountID), .string(incomeID)],
+                "\(db)")
         }
 
         // The desk writes its own schedule for the amount.
@@ -272,7 +294,9 @@ struct CLIDeskTests {
         #expect(incomeDecision?["choice"]?.stringValue == "county")
     }
 
-    @Test("identity (R4c), household head (R8) and date of death (R1): listed by rule, shown with base and ranks, resolved by --pick and --value on every replica")
+    @Test(
+        "identity (R4c), household head (R8) and date of death (R1): listed by rule, shown with base and ranks, resolved by --pick and --value on every replica"
+    )
     func identityHeadDeath() throws {
         let county = try DeskCounty()
         let (household, members) = try county.household(["张三", "李芳", "张小明", "张德顺"])
@@ -281,17 +305,25 @@ struct CLIDeskTests {
 
         try county.ok(["member", "edit", "--db", county.township, head, "--name", "张叁", "--worker", "zhen-wang"])
         try county.ok(["member", "edit", "--db", county.xinzhuang, head, "--name", "章三", "--worker", "cun-li"])
-        try county.ok(["household", "edit", "--db", county.township, household, "--head", spouse, "--worker", "zhen-wang"])
+        try county.ok([
+            "household", "edit", "--db", county.township, household, "--head", spouse, "--worker", "zhen-wang",
+        ])
         try county.ok(["household", "edit", "--db", county.xinzhuang, household, "--head", child, "--worker", "cun-li"])
-        try county.ok(["death", "--db", county.township, "--member", father, "--date", "2024-10-03", "--worker", "zhen-wang"])
-        try county.ok(["death", "--db", county.xinzhuang, "--member", father, "--date", "2024-10-05", "--worker", "cun-li"])
+        try county.ok([
+            "death", "--db", county.township, "--member", father, "--date", "2024-10-03", "--worker", "zhen-wang",
+        ])
+        try county.ok([
+            "death", "--db", county.xinzhuang, "--member", father, "--date", "2024-10-05", "--worker", "cun-li",
+        ])
         try county.syncAll()
 
         let nameID = "\(head)/name"
         let headID = "\(household)/head"
         let deathID = "\(father)/death_date"
         let rules = Dictionary(
-            uniqueKeysWithValues: try county.conflicts().map { ($0["id"]?.stringValue ?? "?", $0["rule"]?.stringValue ?? "?") })
+            uniqueKeysWithValues: try county.conflicts().map {
+                ($0["id"]?.stringValue ?? "?", $0["rule"]?.stringValue ?? "?")
+            })
         #expect(rules == [nameID: "R4c", headID: "R8", deathID: "R1"])
         #expect(try county.conflictIDs(["--rule", "R8"]) == [headID])
         #expect(try county.conflictIDs(["--rule", "R1"]) == [deathID])
@@ -302,7 +334,9 @@ struct CLIDeskTests {
         #expect(try county.conflictIDs(["--township", "421281102"]) == [])
         for db in county.replicas {
             #expect(
-                Set(try county.status(db)["conflicts"]?.arrayValue ?? []) == [.string(nameID), .string(headID), .string(deathID)],
+                Set(try county.status(db)["conflicts"]?.arrayValue ?? []) == [
+                    .string(nameID), .string(headID), .string(deathID),
+                ],
                 "\(db)")
             #expect(try county.show(head, on: db)["conflicts"]?.arrayValue == [.string("name")], "\(db)")
         }
@@ -322,19 +356,28 @@ struct CLIDeskTests {
 
         let headShown = try county.json(["hub", "conflicts", "show", "--db", county.hubDB, headID])
         #expect(headShown["base"]?.stringValue == head)
-        #expect(Set((headShown["candidates"]?.arrayValue ?? []).compactMap { $0["value"]?.stringValue }) == [spouse, child])
+        #expect(
+            Set((headShown["candidates"]?.arrayValue ?? []).compactMap { $0["value"]?.stringValue }) == [spouse, child])
 
         let death = try county.json(["hub", "conflicts", "show", "--db", county.hubDB, deathID])
         #expect(death["base"] == .null, "no date of death was written before the two concurrent ones")
-        #expect(Set((death["candidates"]?.arrayValue ?? []).compactMap { $0["value"]?.stringValue }) == ["2024-10-03", "2024-10-05"])
-        #expect(Set((death["candidates"]?.arrayValue ?? []).compactMap { $0["rank"]?.stringValue }) == ["township", "village"])
+        #expect(
+            Set((death["candidates"]?.arrayValue ?? []).compactMap { $0["value"]?.stringValue }) == [
+                "2024-10-03", "2024-10-05",
+            ])
+        #expect(
+            Set((death["candidates"]?.arrayValue ?? []).compactMap { $0["rank"]?.stringValue }) == [
+                "township", "village",
+            ])
 
         try county.ok([
-            "hub", "conflicts", "resolve", "--db", county.hubDB, nameID, "--pick", try county.candidate(nameID, value: "张叁"),
+            "hub", "conflicts", "resolve", "--db", county.hubDB, nameID, "--pick",
+            try county.candidate(nameID, value: "张叁"),
             "--note", "按户口簿", "--worker", "county-admin",
         ])
         try county.ok([
-            "hub", "conflicts", "resolve", "--db", county.hubDB, headID, "--pick", try county.candidate(headID, value: child),
+            "hub", "conflicts", "resolve", "--db", county.hubDB, headID, "--pick",
+            try county.candidate(headID, value: child),
             "--note", "户主变更已核实", "--worker", "county-admin",
         ])
         try county.ok([
@@ -379,18 +422,22 @@ struct CLIDeskTests {
     /// is settled too).
     func approveAtDesk(_ county: DeskCounty, _ enrollment: String, _ conflict: String) throws {
         try county.ok([
-            "hub", "conflicts", "resolve", "--db", county.hubDB, conflict, "--pick", try county.candidate(conflict, value: "approved"),
+            "hub", "conflicts", "resolve", "--db", county.hubDB, conflict, "--pick",
+            try county.candidate(conflict, value: "approved"),
             "--note", "镇审核通过", "--worker", "county-admin",
         ])
         let status = "\(enrollment)/status"
         try county.ok([
-            "hub", "conflicts", "resolve", "--db", county.hubDB, status, "--pick", try county.candidate(status, value: "approved"),
+            "hub", "conflicts", "resolve", "--db", county.hubDB, status, "--pick",
+            try county.candidate(status, value: "approved"),
             "--note", "按县级决定在保", "--worker", "county-admin",
         ])
         try county.syncAll()
     }
 
-    @Test("approval authority (R7): two township replicas of equal rank approve and reject; the tie and the R2a case hold it until the desk decides")
+    @Test(
+        "approval authority (R7): two township replicas of equal rank approve and reject; the tie and the R2a case hold it until the desk decides"
+    )
     func authority() throws {
         let county = try DeskCounty()
         let (enrollment, conflict) = try authorityTie(county)
@@ -415,7 +462,8 @@ struct CLIDeskTests {
         }
 
         try county.ok([
-            "hub", "conflicts", "resolve", "--db", county.hubDB, conflict, "--pick", try county.candidate(conflict, value: "approved"),
+            "hub", "conflicts", "resolve", "--db", county.hubDB, conflict, "--pick",
+            try county.candidate(conflict, value: "approved"),
             "--note", "镇审核通过", "--worker", "county-admin",
         ])
         try county.syncAll()
@@ -425,13 +473,17 @@ struct CLIDeskTests {
             let view = try county.show(enrollment, on: db)
             #expect(view["fields"]?["status"]?.stringValue == "exited", "\(db)")
             let reasons = view["holds"]?.arrayValue?.compactMap(\.stringValue) ?? []
-            #expect(reasons.contains { $0.hasPrefix(r2a) } && !reasons.contains { $0.contains("/decision") }, "\(db): \(reasons)")
+            #expect(
+                reasons.contains { $0.hasPrefix(r2a) } && !reasons.contains { $0.contains("/decision") },
+                "\(db): \(reasons)")
         }
 
         let status = "\(enrollment)/status"
-        #expect(try county.conflicts(["--soft"]).first { $0["id"]?.stringValue == status }?["rule"]?.stringValue == "R3")
+        #expect(
+            try county.conflicts(["--soft"]).first { $0["id"]?.stringValue == status }?["rule"]?.stringValue == "R3")
         try county.ok([
-            "hub", "conflicts", "resolve", "--db", county.hubDB, status, "--pick", try county.candidate(status, value: "approved"),
+            "hub", "conflicts", "resolve", "--db", county.hubDB, status, "--pick",
+            try county.candidate(status, value: "approved"),
             "--note", "按县级决定在保", "--worker", "county-admin",
         ])
         try county.syncAll()
@@ -460,11 +512,15 @@ struct CLIDeskTests {
         for db in county.replicas {
             let fields = try county.show(enrollment, on: db)["fields"]
             #expect(fields?["status"]?.stringValue == "approved", "\(db)")
-            #expect(fields?["exit_reason"] == .null, "\(db): an approved enrollment with exit_reason \(fields?["exit_reason"]?.stringValue ?? "")")
+            #expect(
+                fields?["exit_reason"] == .null,
+                "\(db): an approved enrollment with exit_reason \(fields?["exit_reason"]?.stringValue ?? "")")
         }
     }
 
-    @Test("bulk: resolve --all --kind amount --pick newest settles every amount conflict and nothing else; ack --all --rule R4a clears soft phone decisions")
+    @Test(
+        "bulk: resolve --all --kind amount --pick newest settles every amount conflict and nothing else; ack --all --rule R4a clears soft phone decisions"
+    )
     func bulk() throws {
         let county = try DeskCounty()
         let (household, members) = try county.household(["张三", "李芳", "张小明"])
@@ -476,7 +532,8 @@ struct CLIDeskTests {
         try county.syncAll()
         for (index, enrollment) in enrollments.enumerated() {
             try county.ok([
-                "enrollment", "edit", "--db", county.township, enrollment, "--amount", "\(600 + index)", "--from", "2026-07",
+                "enrollment", "edit", "--db", county.township, enrollment, "--amount", "\(600 + index)", "--from",
+                "2026-07",
                 "--reason", "提标",
             ])
         }
@@ -485,7 +542,8 @@ struct CLIDeskTests {
         // The village writes later (newest by HLC).
         for (index, enrollment) in enrollments.enumerated() {
             try county.ok([
-                "enrollment", "edit", "--db", county.xinzhuang, enrollment, "--amount", "\(550 + index)", "--from", "2026-07",
+                "enrollment", "edit", "--db", county.xinzhuang, enrollment, "--amount", "\(550 + index)", "--from",
+                "2026-07",
                 "--reason", "核减",
             ])
         }
@@ -508,7 +566,8 @@ struct CLIDeskTests {
         }
 
         let bulk = try county.ok([
-            "hub", "conflicts", "resolve", "--db", county.hubDB, "--all", "--kind", "amount", "--pick", "newest", "--note",
+            "hub", "conflicts", "resolve", "--db", county.hubDB, "--all", "--kind", "amount", "--pick", "newest",
+            "--note",
             "按村级核减", "--worker", "county-admin",
         ])
         #expect(bulk.firstLine == "3 resolved, 0 left open")
@@ -520,9 +579,15 @@ struct CLIDeskTests {
         }
         let audit = try county.audit()
         #expect(audit.count == 3)
-        #expect(audit.allSatisfy { $0["choice"]?.stringValue == "newest" && $0["rule"]?.stringValue == "R4b" && $0["rule_set"]?.integerValue == 1 })
+        #expect(
+            audit.allSatisfy {
+                $0["choice"]?.stringValue == "newest" && $0["rule"]?.stringValue == "R4b"
+                    && $0["rule_set"]?.integerValue == 1
+            })
 
-        let ack = try county.ok(["hub", "conflicts", "ack", "--db", county.hubDB, "--all", "--rule", "R4a", "--worker", "county-admin"])
+        let ack = try county.ok([
+            "hub", "conflicts", "ack", "--db", county.hubDB, "--all", "--rule", "R4a", "--worker", "county-admin",
+        ])
         #expect(ack.firstLine == "1 acknowledged")
         #expect(!(try county.conflictIDs(["--soft"])).contains(phoneID))
         #expect(try county.conflictIDs(["--rule", "R4a"]) == [])
@@ -539,13 +604,17 @@ struct CLIDeskTests {
         #expect(try county.conflictIDs() == ["\(members[2])/name"], "still open for the desk")
     }
 
-    @Test("refusals: no note, --pick with --value, --pick out of range, bad ids, ack of an open conflict, a node's desk: non-zero, a clear message, nothing written")
+    @Test(
+        "refusals: no note, --pick with --value, --pick out of range, bad ids, ack of an open conflict, a node's desk: non-zero, a clear message, nothing written"
+    )
     func refusals() throws {
         let county = try DeskCounty()
         let (household, members) = try county.household(["张三", "李芳"])
         try county.syncAll()
         try county.ok(["household", "edit", "--db", county.township, household, "--head", members[1]])
-        try county.ok(["household", "edit", "--db", county.xinzhuang, household, "--head", members[0], "--address", "新址"])
+        try county.ok([
+            "household", "edit", "--db", county.xinzhuang, household, "--head", members[0], "--address", "新址",
+        ])
         try county.syncAll()
         let conflict = "\(household)/head"
         #expect(try county.conflictIDs() == [conflict])
@@ -556,7 +625,10 @@ struct CLIDeskTests {
         let cases: [([String], String)] = [
             (resolve + [conflict, "--pick", "1"], "--note"),
             (resolve + [conflict, "--pick", "1", "--note", "   "], "note: say why"),
-            (resolve + [conflict, "--pick", "1", "--value", members[0], "--note", "x"], "exactly one of --pick and --value"),
+            (
+                resolve + [conflict, "--pick", "1", "--value", members[0], "--note", "x"],
+                "exactly one of --pick and --value"
+            ),
             (resolve + [conflict, "--note", "x"], "exactly one of --pick and --value"),
             (resolve + [conflict, "--pick", "9", "--note", "x"], "must be 1 to 2"),
             (resolve + [conflict, "--pick", "0", "--note", "x"], "--pick takes a number"),
@@ -577,7 +649,9 @@ struct CLIDeskTests {
             #expect(result.stderr.contains(message), "\(arguments): \(result.stderr)")
             #expect(!result.stdout.contains("resolved"), "\(arguments): \(result.stdout)")
         }
-        let onNode = try county.run(["hub", "conflicts", "resolve", "--db", county.xinzhuang, conflict, "--pick", "1", "--note", "x"])
+        let onNode = try county.run([
+            "hub", "conflicts", "resolve", "--db", county.xinzhuang, conflict, "--pick", "1", "--note", "x",
+        ])
         #expect(onNode.status != 0)
         #expect(onNode.stderr.contains("not the county hub's"), "\(onNode.stderr)")
 
@@ -602,8 +676,14 @@ struct CLIDeskTests {
             "--start", "2026-01",
         ]).firstLine
         try county.syncAll()
-        try county.ok(["enrollment", "edit", "--db", county.township, enrollment, "--amount", "600", "--from", "2026-07", "--reason", "a"])
-        try county.ok(["enrollment", "edit", "--db", county.xinzhuang, enrollment, "--amount", "550", "--from", "2026-07", "--reason", "b"])
+        try county.ok([
+            "enrollment", "edit", "--db", county.township, enrollment, "--amount", "600", "--from", "2026-07",
+            "--reason", "a",
+        ])
+        try county.ok([
+            "enrollment", "edit", "--db", county.xinzhuang, enrollment, "--amount", "550", "--from", "2026-07",
+            "--reason", "b",
+        ])
         try county.syncAll()
         let conflict = "\(enrollment)/amount"
         let result = try county.run([
@@ -611,7 +691,9 @@ struct CLIDeskTests {
         ])
         let amount = try county.show(enrollment, on: county.hubDB)["fields"]?["amount"]?.stringValue
         if result.status == 0 {
-            #expect(amount == "500.00 from 2026-01; 580.00 from 2026-07", "January to June lost their amount: \(amount ?? "")")
+            #expect(
+                amount == "500.00 from 2026-01; 580.00 from 2026-07",
+                "January to June lost their amount: \(amount ?? "")")
         } else {
             #expect(try county.conflictIDs() == [conflict])
         }

@@ -66,7 +66,8 @@ struct CLIFlowTests {
         #expect(ended["fields"]?["status"]?.stringValue == "exited")
         #expect(ended["fields"]?["end_month"]?.stringValue == "2026-10")
         #expect(ended["fields"]?["exit_reason"]?.stringValue == "death")
-        let babyEnrollment = try #require(try cli.ok(["enrollment", "list", "--member", baby, "--json"]).json?.arrayValue)
+        let babyEnrollment = try #require(
+            try cli.ok(["enrollment", "list", "--member", baby, "--json"]).json?.arrayValue)
         #expect(babyEnrollment.count == 1)
         #expect(babyEnrollment.first?["fields"]?["status"]?.stringValue == "applied")
 
@@ -99,21 +100,63 @@ struct CLIFlowTests {
         let (cli, household, head, _) = try seeded()
         let before = try logSize(cli)
         let cases: [([String], String)] = [
-            (["member", "add", "--household", household, "--name", "甲", "--id-number", "421281198001010012", "--relation", "other"], "id-number"),
-            (["member", "add", "--household", household, "--name", "甲", "--id-number", "42128119800101001", "--relation", "other"], "id-number"),
-            (["member", "add", "--household", household, "--name", "甲", "--id-number", "421281203001010011", "--relation", "other"], "id-number"),
-            (["member", "add", "--household", household, "--name", "甲", "--id-number", "4.21281E+17", "--relation", "other"], "id-number"),
+            (
+                [
+                    "member", "add", "--household", household, "--name", "甲", "--id-number", "421281198001010012",
+                    "--relation", "other",
+                ], "id-number"
+            ),
+            (
+                [
+                    "member", "add", "--household", household, "--name", "甲", "--id-number", "42128119800101001",
+                    "--relation", "other",
+                ], "id-number"
+            ),
+            (
+                [
+                    "member", "add", "--household", household, "--name", "甲", "--id-number", "421281203001010011",
+                    "--relation", "other",
+                ], "id-number"
+            ),
+            (
+                [
+                    "member", "add", "--household", household, "--name", "甲", "--id-number", "4.21281E+17",
+                    "--relation", "other",
+                ], "id-number"
+            ),
             (["member", "add", "--household", household, "--name", "甲", "--relation", "cousin"], "relation"),
-            (["member", "add", "--household", household, "--name", "甲", "--relation", "other", "--disability-grade", "5"], "disability-grade"),
-            (["member", "add", "--household", household, "--name", "乙", "--id-number", Self.headID, "--relation", "other"], "id-number"),
+            (
+                [
+                    "member", "add", "--household", household, "--name", "甲", "--relation", "other",
+                    "--disability-grade", "5",
+                ], "disability-grade"
+            ),
+            (
+                [
+                    "member", "add", "--household", household, "--name", "乙", "--id-number", Self.headID, "--relation",
+                    "other",
+                ], "id-number"
+            ),
             (["household", "add", "--village", "421281102001", "--address", "x", "--type", "rural"], "village"),
             (["household", "add", "--village", "42128110100", "--address", "x", "--type", "rural"], "village"),
             (["household", "add", "--village", "421281101001", "--address", "x", "--type", "suburban"], "type"),
             (["enroll", "--member", head, "--program", "dibao", "--amount", "560", "--start", "2026-01"], "program"),
-            (["enroll", "--member", head, "--program", "dibao_rural", "--amount", "-5", "--start", "2026-01"], "amount"),
-            (["enroll", "--member", head, "--program", "dibao_rural", "--amount", "5.555", "--start", "2026-01"], "amount"),
-            (["enroll", "--member", head, "--program", "dibao_rural", "--amount", "560", "--start", "2026-13"], "start"),
-            (["enroll", "--member", head, "--program", "disability_living", "--amount", "80", "--start", "2026-01"], "program"),
+            (
+                ["enroll", "--member", head, "--program", "dibao_rural", "--amount", "-5", "--start", "2026-01"],
+                "amount"
+            ),
+            (
+                ["enroll", "--member", head, "--program", "dibao_rural", "--amount", "5.555", "--start", "2026-01"],
+                "amount"
+            ),
+            (
+                ["enroll", "--member", head, "--program", "dibao_rural", "--amount", "560", "--start", "2026-13"],
+                "start"
+            ),
+            (
+                ["enroll", "--member", head, "--program", "disability_living", "--amount", "80", "--start", "2026-01"],
+                "program"
+            ),
             (["death", "--member", head, "--date", "2099-01-01"], "date"),
             (["death", "--member", head, "--date", "2026-02-30"], "date"),
             (["death", "--member", "M-000000000000-1", "--date", "2026-01-01"], "member"),
@@ -127,7 +170,9 @@ struct CLIFlowTests {
         }
         #expect(try logSize(cli) == before)
 
-        let enrollment = try cli.ok(["enroll", "--member", head, "--program", "dibao_rural", "--amount", "560", "--start", "2026-03"]).firstLine
+        let enrollment = try cli.ok([
+            "enroll", "--member", head, "--program", "dibao_rural", "--amount", "560", "--start", "2026-03",
+        ]).firstLine
         let exitBeforeStart = try cli.run(["exit", enrollment, "--reason", "收入超标", "--end", "2026-01"])
         #expect(exitBeforeStart.status == 65)
         #expect(exitBeforeStart.stderr.contains("end:"))
@@ -141,7 +186,9 @@ struct CLIFlowTests {
         try cli.ok(["enroll", "--member", baby, "--program", "dibao_rural", "--amount", "560", "--start", "2026-01"])
         let before = try logSize(cli)
         // The head would be enrolled first; the baby already has a live dibao enrollment, so the whole command fails.
-        let result = try cli.run(["enroll", "--household", household, "--program", "dibao_rural", "--amount", "560", "--start", "2026-01"])
+        let result = try cli.run([
+            "enroll", "--household", household, "--program", "dibao_rural", "--amount", "560", "--start", "2026-01",
+        ])
         #expect(result.status == 65)
         #expect(try logSize(cli) == before)
         #expect(try cli.ok(["enrollment", "list", "--json"]).json?.arrayValue?.count == 1)

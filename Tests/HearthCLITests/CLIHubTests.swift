@@ -13,12 +13,17 @@ struct CLIHubTests {
         let cli = try CLIRunner()
         let hubDB = cli.directory + "/hub.db"
         #expect(try cli.ok(["hub", "init", "--db", hubDB, "--name", "宜城", "--scope", "421281"]).firstLine.count == 12)
-        let badScope = try cli.run(["hub", "init", "--db", cli.directory + "/x.db", "--name", "x", "--scope", "421281101"])
+        let badScope = try cli.run([
+            "hub", "init", "--db", cli.directory + "/x.db", "--name", "x", "--scope", "421281101",
+        ])
         #expect(badScope.status == 65)
-        let villageToken = try cli.ok(["hub", "enroll", "--db", hubDB, "--name", "xinzhuang", "--scope", "421281101001"])
+        let villageToken = try cli.ok([
+            "hub", "enroll", "--db", hubDB, "--name", "xinzhuang", "--scope", "421281101001",
+        ])
         #expect(villageToken.stdout.split(separator: "\n").count == 1)
         #expect(villageToken.firstLine.hasPrefix("hearth1."))
-        let townshipToken = try cli.ok(["hub", "enroll", "--db", hubDB, "--name", "shahe", "--scope", "421281101"]).firstLine
+        let townshipToken = try cli.ok(["hub", "enroll", "--db", hubDB, "--name", "shahe", "--scope", "421281101"])
+            .firstLine
         let outside = try cli.run(["hub", "enroll", "--db", hubDB, "--name", "far", "--scope", "420000101"])
         #expect(outside.status == 65)
 
@@ -28,7 +33,9 @@ struct CLIHubTests {
         let villageDB = cli.directory + "/village.db"
         let village = try cli.ok(["node", "init", "--db", villageDB, "--token", villageToken.firstLine, "--hub", url])
         #expect(village.firstLine.count == 12)
-        let reuse = try cli.run(["node", "init", "--db", cli.directory + "/again.db", "--token", villageToken.firstLine, "--hub", url])
+        let reuse = try cli.run([
+            "node", "init", "--db", cli.directory + "/again.db", "--token", villageToken.firstLine, "--hub", url,
+        ])
         #expect(reuse.status != 0)
         #expect(reuse.stderr.contains("already been used"))
         #expect(!FileManager.default.fileExists(atPath: cli.directory + "/again.db"))
@@ -75,7 +82,9 @@ struct CLIHubTests {
         let token = try cli.ok(["hub", "enroll", "--db", hubDB, "--name", "hewan", "--scope", "421281101002"]).firstLine
         let nodeDB = cli.directory + "/hewan.db"
         try cli.ok(["node", "init", "--db", nodeDB, "--token", token])
-        try cli.ok(["household", "add", "--db", nodeDB, "--village", "421281101002", "--address", "三组", "--type", "urban"])
+        try cli.ok([
+            "household", "add", "--db", nodeDB, "--village", "421281101002", "--address", "三组", "--type", "urban",
+        ])
         let up = cli.directory + "/up.hearth"
         try cli.ok(["node", "export", "--db", nodeDB, "--out", up])
         let first = try #require(try cli.ok(["hub", "import", "--db", hubDB, up, "--json"]).json)
@@ -86,12 +95,16 @@ struct CLIHubTests {
         #expect(second["duplicates"]?.integerValue == 1)
         #expect(try cli.ok(["status", "--db", hubDB, "--json"]).json?["log_size"]?.integerValue == 1)
 
-        let other = try cli.ok(["hub", "enroll", "--db", hubDB, "--name", "xinzhuang", "--scope", "421281101001"]).firstLine
+        let other = try cli.ok(["hub", "enroll", "--db", hubDB, "--name", "xinzhuang", "--scope", "421281101001"])
+            .firstLine
         let otherDB = cli.directory + "/xinzhuang.db"
         try cli.ok(["node", "init", "--db", otherDB, "--token", other])
-        let otherHome = try cli.ok(["household", "add", "--db", otherDB, "--village", "421281101001", "--address", "一组", "--type", "rural"]).firstLine
+        let otherHome = try cli.ok([
+            "household", "add", "--db", otherDB, "--village", "421281101001", "--address", "一组", "--type", "rural",
+        ]).firstLine
         try cli.ok([
-            "member", "add", "--db", otherDB, "--household", otherHome, "--name", "赵六", "--id-number", "421281198001010011",
+            "member", "add", "--db", otherDB, "--household", otherHome, "--name", "赵六", "--id-number",
+            "421281198001010011",
             "--relation", "head",
         ])
         let otherUp = cli.directory + "/other.hearth"
@@ -108,7 +121,9 @@ struct CLIHubTests {
         #expect(status["unsynced_ops"]?.integerValue == 0)
         #expect(status["records"]?["households"]?.integerValue == 1)  // only its own village
         // The hub's bundle carried the county's duplicate index: the file-only node checks offline.
-        let home = try cli.ok(["household", "list", "--db", nodeDB, "--json"]).json?.arrayValue?.first?["id"]?.stringValue ?? ""
+        let home =
+            try cli.ok(["household", "list", "--db", nodeDB, "--json"]).json?.arrayValue?.first?["id"]?.stringValue
+            ?? ""
         let warned = try cli.ok([
             "member", "add", "--db", nodeDB, "--household", home, "--name", "赵六", "--id-number", "421281198001010011",
             "--relation", "head",
@@ -132,24 +147,33 @@ struct CLIHubTests {
         let cli = try CLIRunner()
         let hubDB = cli.directory + "/hub.db"
         try cli.ok(["hub", "init", "--db", hubDB, "--name", "宜城", "--scope", "421281"])
-        let firstToken = try cli.ok(["hub", "enroll", "--db", hubDB, "--name", "a", "--scope", "421281101001"]).firstLine
-        let secondToken = try cli.ok(["hub", "enroll", "--db", hubDB, "--name", "b", "--scope", "421281102001"]).firstLine
+        let firstToken = try cli.ok(["hub", "enroll", "--db", hubDB, "--name", "a", "--scope", "421281101001"])
+            .firstLine
+        let secondToken = try cli.ok(["hub", "enroll", "--db", hubDB, "--name", "b", "--scope", "421281102001"])
+            .firstLine
         let (hub, url) = try startHub(cli, database: hubDB)
         defer { if hub.isRunning { hub.terminate() } }
         let first = cli.directory + "/a.db"
         let second = cli.directory + "/b.db"
         try cli.ok(["node", "init", "--db", first, "--token", firstToken, "--hub", url])
         try cli.ok(["node", "init", "--db", second, "--token", secondToken, "--hub", url])
-        let home = try cli.ok(["household", "add", "--db", first, "--village", "421281101001", "--address", "一组", "--type", "rural"]).firstLine
+        let home = try cli.ok([
+            "household", "add", "--db", first, "--village", "421281101001", "--address", "一组", "--type", "rural",
+        ]).firstLine
         let member = try cli.ok([
             "member", "add", "--db", first, "--household", home, "--name", "张三", "--id-number", "421281198001010011",
             "--relation", "head",
         ]).firstLine
-        try cli.ok(["enroll", "--db", first, "--member", member, "--program", "dibao_rural", "--amount", "560", "--start", "2026-01"])
+        try cli.ok([
+            "enroll", "--db", first, "--member", member, "--program", "dibao_rural", "--amount", "560", "--start",
+            "2026-01",
+        ])
         try cli.ok(["node", "sync", "--db", first])
         try cli.ok(["node", "sync", "--db", second])  // receives the county's index
 
-        let other = try cli.ok(["household", "add", "--db", second, "--village", "421281102001", "--address", "二组", "--type", "rural"]).firstLine
+        let other = try cli.ok([
+            "household", "add", "--db", second, "--village", "421281102001", "--address", "二组", "--type", "rural",
+        ]).firstLine
         let added = try cli.ok([
             "member", "add", "--db", second, "--household", other, "--name", "张三", "--id-number", "421281198001010011",
             "--relation", "head",
@@ -162,7 +186,8 @@ struct CLIHubTests {
         #expect(!index.contains("198001010011"))
 
         try cli.ok(["node", "sync", "--db", second])
-        let cases = try #require(try cli.ok(["hub", "conflicts", "list", "--db", hubDB, "--rule", "R5", "--json"]).json?.arrayValue)
+        let cases = try #require(
+            try cli.ok(["hub", "conflicts", "list", "--db", hubDB, "--rule", "R5", "--json"]).json?.arrayValue)
         #expect(cases.count == 1)
         #expect(cases.first?["kind"]?.stringValue == "duplicate-person")
         let fresh = try cli.ok([
@@ -182,14 +207,17 @@ struct CLIHubTests {
         #expect(result.stdout.contains("by rule R1"), "an automatic decision")
         #expect(result.stdout.contains("in conflict: false"), "a conflict resolved at the desk reached the village")
         let hub = cli.directory + "/demo/hub.db"
-        let report = try cli.ok(["hub", "report", "--db", hub, "--from", "2026-01", "--to", "2026-11", "--by", "village"])
+        let report = try cli.ok([
+            "hub", "report", "--db", hub, "--from", "2026-01", "--to", "2026-11", "--by", "village",
+        ])
         #expect(report.stdout.contains("农村低保"))
         // The father died on 2026-11-20: November, the month of death, is paid (次月停发, the default).
         #expect(report.stdout.contains("12520.00"), "\(report.stdout)")
         let csv = try cli.ok(["hub", "report", "--db", hub, "--month", "2026-11", "--format", "csv"])
         #expect(csv.stdout.hasPrefix("\u{FEFF}地区"))
         let roll = cli.directory + "/roll.csv"
-        let payroll = try #require(try cli.ok(["hub", "payroll", "--db", hub, "--month", "2026-11", "--out", roll, "--json"]).json)
+        let payroll = try #require(
+            try cli.ok(["hub", "payroll", "--db", hub, "--month", "2026-11", "--out", roll, "--json"]).json)
         #expect(payroll["rows"]?.integerValue == 2)
         #expect(payroll["total_yuan"]?.stringValue == "1160.00")
     }
@@ -218,9 +246,9 @@ enum IdleSocket {
     /// connection (a read that returns end of file); false when it is still open by then.
     static func closedByPeer(port: Int, within seconds: Int) -> Bool {
         #if os(Linux)
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         #else
-        let fd = socket(AF_INET, SOCK_STREAM, 0)
+            let fd = socket(AF_INET, SOCK_STREAM, 0)
         #endif
         guard fd >= 0 else { return false }
         defer { close(fd) }
@@ -241,4 +269,3 @@ enum IdleSocket {
         return recv(fd, &byte, 1, 0) == 0
     }
 }
-

@@ -56,7 +56,8 @@ struct CLIRosterTests {
         #expect(payroll["lines"]?.integerValue == 1)
         #expect(payroll["disbursement_yuan"]?.stringValue == "1120.00")
         let text = try String(contentsOfFile: roll, encoding: .utf8)
-        #expect(text.contains(",农村低保,dibao_rural,2,") && text.contains(",王秀英,\t\(head),王秀英,\t6222000011112222,户卡,1120.00,"))
+        #expect(
+            text.contains(",农村低保,dibao_rural,2,") && text.contains(",王秀英,\t\(head),王秀英,\t6222000011112222,户卡,1120.00,"))
         #expect(!text.contains("王小宝"))
     }
 }

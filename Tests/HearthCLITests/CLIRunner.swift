@@ -16,14 +16,16 @@ struct CLIRunner {
     var worker: String? = "w-test"
 
     init() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("hearth-cli-\(UUID().uuidString)").path
+        directory =
+            FileManager.default.temporaryDirectory.appendingPathComponent("hearth-cli-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         database = directory + "/node.db"
     }
 
     static var binary: String {
         let candidates = [
-            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("hearth").path,
+            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("hearth")
+                .path,
             URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
                 .deletingLastPathComponent().appendingPathComponent(".build/debug/hearth").path,
         ]
@@ -64,7 +66,9 @@ struct CLIRunner {
 
     /// Starts `hearth hub serve --port 0` (with any extra arguments, e.g. TLS files) and reads its
     /// stdout until it names its address: no sleeps. The caller terminates the process.
-    static func startHub(database: String, extra: [String] = [], scheme: String = "http") throws -> (process: Process, url: String) {
+    static func startHub(database: String, extra: [String] = [], scheme: String = "http") throws -> (
+        process: Process, url: String
+    ) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = ["hub", "serve", "--db", database, "--port", "0"] + extra
@@ -89,7 +93,8 @@ struct CLIRunner {
     func ok(_ arguments: [String]) throws -> Result {
         let result = try run(arguments)
         guard result.status == 0 else {
-            throw CLITestFailure("hearth \(arguments.joined(separator: " ")) failed (\(result.status)): \(result.stderr)")
+            throw CLITestFailure(
+                "hearth \(arguments.joined(separator: " ")) failed (\(result.status)): \(result.stderr)")
         }
         return result
     }

@@ -4,7 +4,8 @@ import Testing
 
 @Suite("County settings from the command line")
 struct CLISettingTests {
-    @Test("hub setting set prints the setting's id, refuses an unknown value by name, and every replica lists the value")
+    @Test(
+        "hub setting set prints the setting's id, refuses an unknown value by name, and every replica lists the value")
     func settings() throws {
         let cli = try CLIRunner()
         let hub = cli.directory + "/hub.db"

@@ -20,16 +20,25 @@ struct CLITLSTests {
 
     func makeCertificates(in directory: String) throws {
         try openssl(
-            ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca-key.pem", "-out", "ca.pem", "-days", "2",
-             "-subj", "/CN=County Test CA"], in: directory)
+            [
+                "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca-key.pem", "-out", "ca.pem", "-days",
+                "2",
+                "-subj", "/CN=County Test CA",
+            ], in: directory)
         try openssl(
-            ["req", "-newkey", "rsa:2048", "-nodes", "-keyout", "hub-key.pem", "-out", "hub.csr", "-subj", "/CN=127.0.0.1"],
+            [
+                "req", "-newkey", "rsa:2048", "-nodes", "-keyout", "hub-key.pem", "-out", "hub.csr", "-subj",
+                "/CN=127.0.0.1",
+            ],
             in: directory)
         try "subjectAltName=IP:127.0.0.1,DNS:localhost\n".write(
             toFile: directory + "/san.ext", atomically: true, encoding: .utf8)
         try openssl(
-            ["x509", "-req", "-in", "hub.csr", "-CA", "ca.pem", "-CAkey", "ca-key.pem", "-CAcreateserial", "-out", "hub.pem",
-             "-days", "2", "-extfile", "san.ext"], in: directory)
+            [
+                "x509", "-req", "-in", "hub.csr", "-CA", "ca.pem", "-CAkey", "ca-key.pem", "-CAcreateserial", "-out",
+                "hub.pem",
+                "-days", "2", "-extfile", "san.ext",
+            ], in: directory)
     }
 
     @Test("a node trusts the hub's certificate only through the county CA given with --ca")
@@ -40,7 +49,8 @@ struct CLITLSTests {
         try cli.ok(["hub", "init", "--db", hubDB, "--name", "宜城", "--scope", "421281"])
         let token = try cli.ok(["hub", "enroll", "--db", hubDB, "--name", "v", "--scope", "421281101001"]).firstLine
         let (process, url) = try CLIRunner.startHub(
-            database: hubDB, extra: ["--tls-cert", cli.directory + "/hub.pem", "--tls-key", cli.directory + "/hub-key.pem"],
+            database: hubDB,
+            extra: ["--tls-cert", cli.directory + "/hub.pem", "--tls-key", cli.directory + "/hub-key.pem"],
             scheme: "https")
         defer {
             process.terminate()
@@ -54,11 +64,17 @@ struct CLITLSTests {
 
         let nodeDB = cli.directory + "/v.db"
         try cli.ok(["node", "init", "--db", nodeDB, "--token", token, "--hub", url, "--ca", cli.directory + "/ca.pem"])
-        try cli.ok(["household", "add", "--db", nodeDB, "--village", "421281101001", "--address", "一组", "--type", "rural"])
-        let synced = try #require(try cli.ok(["node", "sync", "--db", nodeDB, "--ca", cli.directory + "/ca.pem", "--json"]).json)
+        try cli.ok([
+            "household", "add", "--db", nodeDB, "--village", "421281101001", "--address", "一组", "--type", "rural",
+        ])
+        let synced = try #require(
+            try cli.ok(["node", "sync", "--db", nodeDB, "--ca", cli.directory + "/ca.pem", "--json"]).json)
         #expect(synced["pushed_ops"]?.integerValue == 1)
 
-        let plain = try cli.run(["node", "init", "--db", cli.directory + "/y.db", "--token", token, "--hub", "http://hub.county.invalid:8080"])
+        let plain = try cli.run([
+            "node", "init", "--db", cli.directory + "/y.db", "--token", token, "--hub",
+            "http://hub.county.invalid:8080",
+        ])
         #expect(plain.status == 2)
         #expect(plain.stderr.contains("https://"))
     }
@@ -71,7 +87,8 @@ struct CLITLSTests {
         try cli.ok(["hub", "init", "--db", hubDB, "--name", "宜城", "--scope", "421281"])
         let (process, url) = try CLIRunner.startHub(
             database: hubDB,
-            extra: ["--tls-cert", cli.directory + "/hub.pem", "--tls-key", cli.directory + "/hub-key.pem"], scheme: "https")
+            extra: ["--tls-cert", cli.directory + "/hub.pem", "--tls-key", cli.directory + "/hub-key.pem"],
+            scheme: "https")
         defer {
             process.terminate()
             process.waitUntilExit()

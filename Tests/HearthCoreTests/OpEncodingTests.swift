@@ -17,10 +17,16 @@ struct OpEncodingTests {
     func canonicalWriterMatchesJSON() throws {
         let variants: [(String?, [String: FieldValue], VersionVector)] = [
             (nil, ["address": .text("新庄村\n三组")], VersionVector([ReplicaID("0123456789ab"): 1])),
-            ("death of M-0123456789ab-2", ["tags": .set(["a", "b"]), "income": .integer(56000), "phone": .null],
-             VersionVector([ReplicaID("0123456789ab"): 6, ReplicaID("ffffffffffff"): 2, ReplicaID("00000000000a"): 9])),
-            (nil, ["bank_card": .sealed(SealedValue(box: "AAAA", digest: String(repeating: "b", count: 64)))],
-             VersionVector([ReplicaID("0123456789ab"): 3])),
+            (
+                "death of M-0123456789ab-2", ["tags": .set(["a", "b"]), "income": .integer(56000), "phone": .null],
+                VersionVector([
+                    ReplicaID("0123456789ab"): 6, ReplicaID("ffffffffffff"): 2, ReplicaID("00000000000a"): 9,
+                ])
+            ),
+            (
+                nil, ["bank_card": .sealed(SealedValue(box: "AAAA", digest: String(repeating: "b", count: 64)))],
+                VersionVector([ReplicaID("0123456789ab"): 3])
+            ),
         ]
         for (cause, fields, context) in variants {
             let op = try sample(cause: cause, fields: fields, context: context)
@@ -34,7 +40,8 @@ struct OpEncodingTests {
 
     @Test("malformed ops are refused with a reason")
     func malformed() throws {
-        let op = try sample(cause: nil, fields: ["address": .text("x")], context: VersionVector([ReplicaID("0123456789ab"): 1]))
+        let op = try sample(
+            cause: nil, fields: ["address": .text("x")], context: VersionVector([ReplicaID("0123456789ab"): 1]))
         let good = op.json.canonicalText
         #expect(try Op(bytes: Array(good.utf8)) == op)
         let cases = [
@@ -86,14 +93,16 @@ struct RecordStateEncodingTests {
         let village = try ScopePrefix.parse("421281101001", field: "o")
         let county = try ScopePrefix.parse("421281", field: "o")
         let create = Op(
-            dot: Dot(replica: a, counter: 1), hlc: HLC(millis: 10, logical: 0), author: "w", origin: village, record: id,
+            dot: Dot(replica: a, counter: 1), hlc: HLC(millis: 10, logical: 0), author: "w", origin: village,
+            record: id,
             scope: scope, fields: ["address": .text("一\"组"), "tags": .set(["x"]), "income": .integer(5)],
             context: .empty, previous: "")
         state.apply(create)
         for (replica, origin, value) in [(a, village, "东"), (b, county, "西")] {
             state.apply(
                 Op(
-                    dot: Dot(replica: replica, counter: 2), hlc: HLC(millis: 20, logical: 1), author: "w", origin: origin,
+                    dot: Dot(replica: replica, counter: 2), hlc: HLC(millis: 20, logical: 1), author: "w",
+                    origin: origin,
                     record: id, scope: scope, fields: ["address": .text(value)], context: VersionVector([a: 1]),
                     previous: ""))
         }

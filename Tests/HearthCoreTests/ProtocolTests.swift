@@ -143,7 +143,8 @@ struct ProtocolTests {
                 #expect(item.op.json.canonicalText == item.canonical, "\(vector.name) \(dot): canonical text")
                 #expect(String(decoding: item.op.canonicalBytes, as: UTF8.self) == item.canonical)
                 #expect(item.op.hash == item.hash, "\(vector.name) \(dot): hash")
-                #expect(item.op.schemaProblems == item.schemaProblems, "\(vector.name) \(dot): \(item.op.schemaProblems)")
+                #expect(
+                    item.op.schemaProblems == item.schemaProblems, "\(vector.name) \(dot): \(item.op.schemaProblems)")
                 let reread = try Op(bytes: Array(item.canonical.utf8))
                 #expect(reread == item.op, "\(vector.name) \(dot): canonical bytes read back differently")
             }

@@ -44,14 +44,24 @@ struct StandardTableTests {
             ProgramStandard(program: .elderly, band: "90-99", from: month("2025-01"), amount: Money(fen: 10_000)),
             ProgramStandard(program: .elderly, band: "80-89", from: month("2026-01"), amount: Money(fen: 6_000)),
         ])
-        #expect(table.effective(schedule("2025-01:8000"), program: .disabilityLiving, grade: 2, birth: nil).description == "2025-01:8000;2026-01:9000")
-        #expect(table.effective(schedule("2025-01:4000"), program: .disabilityLiving, grade: 4, birth: nil).description == "2025-01:4000;2026-01:5000")
+        #expect(
+            table.effective(schedule("2025-01:8000"), program: .disabilityLiving, grade: 2, birth: nil).description
+                == "2025-01:8000;2026-01:9000")
+        #expect(
+            table.effective(schedule("2025-01:4000"), program: .disabilityLiving, grade: 4, birth: nil).description
+                == "2025-01:4000;2026-01:5000")
         // A grade 4 member paid the grade 1-2 amount (a mistake the desk must look at) does not follow either band.
-        #expect(table.effective(schedule("2025-01:8000"), program: .disabilityLiving, grade: 4, birth: nil).description == "2025-01:8000")
+        #expect(
+            table.effective(schedule("2025-01:8000"), program: .disabilityLiving, grade: 4, birth: nil).description
+                == "2025-01:8000")
         let eightyFive = try CivilDate.parse("1940-06-01", field: "b")
         let ninetyOne = try CivilDate.parse("1934-06-01", field: "b")
-        #expect(table.effective(schedule("2025-01:5000"), program: .elderly, grade: nil, birth: eightyFive).description == "2025-01:5000;2026-01:6000")
-        #expect(table.effective(schedule("2025-01:10000"), program: .elderly, grade: nil, birth: ninetyOne).description == "2025-01:10000")
+        #expect(
+            table.effective(schedule("2025-01:5000"), program: .elderly, grade: nil, birth: eightyFive).description
+                == "2025-01:5000;2026-01:6000")
+        #expect(
+            table.effective(schedule("2025-01:10000"), program: .elderly, grade: nil, birth: ninetyOne).description
+                == "2025-01:10000")
         #expect(table.inForce(.elderly, band: "90-99", in: month("2026-06")) == Money(fen: 10_000))
         #expect(table.inForce(.elderly, band: "90-99", in: month("2024-12")) == nil)
     }

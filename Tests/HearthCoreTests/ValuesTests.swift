@@ -234,7 +234,8 @@ struct ValuesTests {
         for days in start...end {
             let date = CivilDate.fromDaysSinceEpoch(days)
             if date.daysSinceEpoch != days || !(previous < date)
-                || CivilDate(year: date.year, month: date.monthNumber, day: date.day) != date {
+                || CivilDate(year: date.year, month: date.monthNumber, day: date.day) != date
+            {
                 failures += 1
             }
             previous = date

@@ -44,12 +44,18 @@ private let samples: [(schema: String, json: JSON)] = [
         ).json
     ),
     ("pull-request.schema.json", PullRequest(replica: replica, cursor: 0, maxOps: 1_000).json),
-    ("pull-response.schema.json", PullResponse(hub: hub, ops: [], cursor: 8, more: false, yourCounter: 3, yourHash: "").json),
+    (
+        "pull-response.schema.json",
+        PullResponse(hub: hub, ops: [], cursor: 8, more: false, yourCounter: 3, yourHash: "").json
+    ),
     (
         "register-request.schema.json",
         RegisterRequest(secret: "c2VjcmV0", replica: replica, publicKey: "a2V5", name: "village 1").json
     ),
-    ("register-response.schema.json", RegisterResponse(hub: hub, hubKey: "a2V5", scope: "421281101001", name: "village 1").json),
+    (
+        "register-response.schema.json",
+        RegisterResponse(hub: hub, hubKey: "a2V5", scope: "421281101001", name: "village 1").json
+    ),
     ("error.schema.json", ErrorBody(code: "gap", message: "the hub holds your ops up to 3; send from 4, not 5").json),
     ("index-request.schema.json", IndexRequest(replica: replica, version: "").json),
     (
@@ -79,7 +85,9 @@ func openAPINamesPathsAndHeaders() throws {
 @Test("every schema file in Protocol/schemas parses as JSON and is a draft 2020-12 object schema")
 func schemaFilesParse() throws {
     let folder = repositoryRoot.appendingPathComponent("Protocol/schemas")
-    let present = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".schema.json") }
+    let present = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter {
+        $0.hasSuffix(".schema.json")
+    }
     #expect(Set(present) == Set(schemaFiles))
     for name in present {
         let schema = try JSON.parse(try protocolFile("schemas/" + name))

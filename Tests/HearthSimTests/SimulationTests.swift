@@ -18,14 +18,19 @@ struct SimulationTests {
         for (seed, result) in zip(seeds, results) {
             for (name, value) in result.counters { totals[name, default: 0] += value }
             if !result.passed {
-                failed.append("seed \(seed): \(result.failures.prefix(3).joined(separator: "; ")) — reproduce: \(result.options.reproduceCommand)")
+                failed.append(
+                    "seed \(seed): \(result.failures.prefix(3).joined(separator: "; ")) — reproduce: \(result.options.reproduceCommand)"
+                )
             }
         }
         #expect(failed.isEmpty, "\(failed.count) seeds failed:\n\(failed.prefix(10).joined(separator: "\n"))")
-        print("simulation totals over \(Self.seeds) seeds: \(totals.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))")
+        print(
+            "simulation totals over \(Self.seeds) seeds: \(totals.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))"
+        )
         // A simulation whose faults never fired proves nothing: each kind must have happened.
         for fault in [
-            "messages dropped", "messages duplicated", "messages reordered", "messages truncated", "hub crashes mid-apply",
+            "messages dropped", "messages duplicated", "messages reordered", "messages truncated",
+            "hub crashes mid-apply",
             "node crashes mid-apply", "partitions", "databases copied", "forks detected", "re-identifications",
             "nodes with a skewed clock", "conflicts resolved at the desk", "field edits", "death leads made",
             "leads decided", "hostile ops sent", "hostile ops discarded",

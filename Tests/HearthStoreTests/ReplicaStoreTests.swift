@@ -10,7 +10,8 @@ struct ReplicaStoreTests {
     static let now: Int64 = 1_795_600_000_000
 
     func temporaryDirectory() throws -> String {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("hearth-store-\(UUID().uuidString)").path
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("hearth-store-\(UUID().uuidString)")
+            .path
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         return path
     }
@@ -137,7 +138,8 @@ struct ReplicaStoreTests {
             EnrollInput(household: home.value, program: "dibao_rural", amount: "560", start: "2026-01"), author: "w1",
             nowMillis: Self.now)
         let disability = try replica.enroll(
-            EnrollInput(member: member.value, program: "disability_living", amount: "80", start: "2026-01"), author: "w1",
+            EnrollInput(member: member.value, program: "disability_living", amount: "80", start: "2026-01"),
+            author: "w1",
             nowMillis: Self.now)[0]
         try replica.changeEnrollment(disability.value, .approve, note: nil, author: "w1", nowMillis: Self.now)
         let opsBefore = try replica.status().logSize
@@ -201,7 +203,9 @@ struct ReplicaStoreTests {
 struct StateCacheTests {
     @Test("a write made through another connection (another process) is never hidden by the cache")
     func otherWriterInvalidates() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("hearth-cache-\(UUID().uuidString)").path
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "hearth-cache-\(UUID().uuidString)"
+        ).path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let first = try Replica.create(
             path: directory + "/n.db", name: "n", scope: try ScopePrefix.parse("421281101001", field: "scope"),
@@ -237,10 +241,13 @@ struct StateCacheTests {
 struct ConflictedFieldTests {
     @Test("a field worker cannot close a money conflict with a plain edit; other fields stay editable")
     func editRefused() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("hearth-conflict-\(UUID().uuidString)").path
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "hearth-conflict-\(UUID().uuidString)"
+        ).path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let scope = try ScopePrefix.parse("421281101001", field: "scope")
-        let a = try Replica.create(path: directory + "/a.db", name: "a", scope: scope, role: .node, nowMillis: ReplicaStoreTests.now)
+        let a = try Replica.create(
+            path: directory + "/a.db", name: "a", scope: scope, role: .node, nowMillis: ReplicaStoreTests.now)
         let b = try Replica.create(
             path: directory + "/b.db", name: "b", scope: scope, role: .node, nowMillis: ReplicaStoreTests.now,
             keys: a.keys.withNewSigningKey())

@@ -58,11 +58,12 @@ struct RosterPlausibilityTests {
         #expect(!report.refused)
         #expect(report.enrollmentsCreated == 3)
         let causes = try hub.allOps().filter { $0.record.type == .enrollment }.map { $0.cause ?? "" }
-        #expect(causes == [
-            "roster import: roster.csv line 2",
-            "roster import: roster.csv line 3; plausibility override: 大病一次性救助，县局批复",
-            "roster import: roster.csv line 4; plausibility override: 户籍待迁",
-        ])
+        #expect(
+            causes == [
+                "roster import: roster.csv line 2",
+                "roster import: roster.csv line 3; plausibility override: 大病一次性救助，县局批复",
+                "roster import: roster.csv line 4; plausibility override: 户籍待迁",
+            ])
         let audit = try hub.decisions().filter { $0.rule == "R6" }
         #expect(audit.map(\.note) == ["plausibility override: 大病一次性救助，县局批复", "plausibility override: 户籍待迁"])
         #expect(audit.allSatisfy { $0.worker == "county-admin" && $0.choice == "override" })

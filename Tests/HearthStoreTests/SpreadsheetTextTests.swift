@@ -140,7 +140,8 @@ struct SpreadsheetTextTests {
             #expect(SpreadsheetCSV.neutralised(live) == "'" + live, "\(live.debugDescription)")
         }
         let inert = [
-            "-560.00", "+3", "\r+1", "12", "0.5", "\t421281198001010011", "\t42128119820305002X", "王秀英", "", "a=b", "'=x",
+            "-560.00", "+3", "\r+1", "12", "0.5", "\t421281198001010011", "\t42128119820305002X", "王秀英", "", "a=b",
+            "'=x",
         ]
         for inert in inert {
             #expect(SpreadsheetCSV.neutralised(inert) == inert, "\(inert.debugDescription)")

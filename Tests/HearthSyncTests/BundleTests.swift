@@ -289,7 +289,8 @@ struct BundleTests {
         change(&content)
         var compressed = Gzip.compress(JSON.object(content).canonicalBytes)
         let length = sealed.header.contentBytes
-        compressed = compressed.count >= length
+        compressed =
+            compressed.count >= length
             ? Array(compressed.prefix(length)) : compressed + [UInt8](repeating: 0, count: length - compressed.count)
         return Array(file.prefix(file.count - length)) + compressed
     }

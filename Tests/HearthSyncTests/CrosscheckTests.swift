@@ -7,7 +7,9 @@ import Testing
 struct CrosscheckTests {
     private func month(_ text: String) throws -> Month { try Month.parse(text, field: "month") }
 
-    @Test("a death list stops exactly the matching enrollments; the township confirms or refutes; paid months come back as recovery")
+    @Test(
+        "a death list stops exactly the matching enrollments; the township confirms or refutes; paid months come back as recovery"
+    )
     func deathList() async throws {
         let county = try TestCounty()
         let hub = county.hub
@@ -29,7 +31,8 @@ struct CrosscheckTests {
                     try village.editMember(member.value, input, author: "w1", nowMillis: TestCounty.now)
                 }
                 enrollments[name] = try village.enroll(
-                    EnrollInput(member: member.value, program: "dibao_rural", amount: "560", start: "2026-01"), author: "w1",
+                    EnrollInput(member: member.value, program: "dibao_rural", amount: "560", start: "2026-01"),
+                    author: "w1",
                     nowMillis: TestCounty.now)
                 if grade > 0 {
                     enrollments[name]! += try village.enroll(
@@ -39,11 +42,13 @@ struct CrosscheckTests {
             }
             // One application of 甲's is never approved: not paid, but held too once a death is reported.
             let applied = try village.enroll(
-                EnrollInput(member: members["甲"]!.value, program: "elderly", amount: "100", start: "2026-01"), author: "w1",
+                EnrollInput(member: members["甲"]!.value, program: "elderly", amount: "100", start: "2026-01"),
+                author: "w1",
                 nowMillis: TestCounty.now)[0]
             try await county.syncRounds([village, township], url: url)
             for enrollment in enrollments.values.flatMap({ $0 }) {
-                try township.changeEnrollment(enrollment.value, .approve, note: nil, author: "t1", nowMillis: TestCounty.now)
+                try township.changeEnrollment(
+                    enrollment.value, .approve, note: nil, author: "t1", nowMillis: TestCounty.now)
             }
             try await county.syncRounds([township, village], url: url)
             let october = try hub.payroll(for: try month("2026-10"), nowMillis: TestCounty.now)
@@ -55,12 +60,14 @@ struct CrosscheckTests {
             let rows = [
                 CrosscheckRow(line: 2, idNumber: idA, date: "2026/9/20", detail: "姓名: 甲; 火化日期: 2026/9/20"),
                 CrosscheckRow(line: 3, idNumber: fifteen, date: "2026年10月2日", detail: "姓名: 乙"),
-                CrosscheckRow(line: 4, idNumber: idNumber(born: "19300101", sequence: "091"), date: "2026-08-01", detail: "姓名: 某"),
+                CrosscheckRow(
+                    line: 4, idNumber: idNumber(born: "19300101", sequence: "091"), date: "2026-08-01", detail: "姓名: 某"),
                 CrosscheckRow(line: 5, idNumber: "4.21281E+17", date: "2026-08-01", detail: "姓名: 某"),
             ]
             let opsBefore = try hub.opCount()
             let refused = try hub.importCrosscheck(
-                source: .death, rows: rows, dryRun: false, skipInvalid: false, author: "admin", nowMillis: TestCounty.now)
+                source: .death, rows: rows, dryRun: false, skipInvalid: false, author: "admin",
+                nowMillis: TestCounty.now)
             #expect(refused.wroteNothing)
             #expect(refused.problems.map(\.line) == [5])
             #expect(refused.problems.first?.field == "身份证号")
@@ -72,7 +79,8 @@ struct CrosscheckTests {
             #expect(try hub.opCount() == opsBefore, "a dry run changes nothing")
 
             let done = try hub.importCrosscheck(
-                source: .death, rows: rows, dryRun: false, skipInvalid: true, author: "admin", nowMillis: TestCounty.now)
+                source: .death, rows: rows, dryRun: false, skipInvalid: true, author: "admin", nowMillis: TestCounty.now
+            )
             #expect(done.leads.count == 2)
             #expect(done.matched == 2 && done.unmatched == 1 && done.skippedLines == [5])
             let stopped = Set(enrollments["甲"]! + enrollments["乙"]!)
@@ -85,7 +93,8 @@ struct CrosscheckTests {
             // The same list again changes nothing.
             let opsAfter = try hub.opCount()
             let again = try hub.importCrosscheck(
-                source: .death, rows: rows, dryRun: false, skipInvalid: true, author: "admin", nowMillis: TestCounty.now)
+                source: .death, rows: rows, dryRun: false, skipInvalid: true, author: "admin", nowMillis: TestCounty.now
+            )
             #expect(again.leads.isEmpty && again.alreadyImported == 2)
             #expect(try hub.opCount() == opsAfter)
 
@@ -104,13 +113,16 @@ struct CrosscheckTests {
                 leadB.id.value, confirm: false, note: "本人健在，同名误报", date: nil, author: "t1", nowMillis: TestCounty.now)
             #expect(Set(resumed) == Set(enrollments["乙"]!))
             #expect(throws: ReplicaError.self) {
-                try township.decideLead(leadB.id.value, confirm: true, note: "again", date: nil, author: "t1", nowMillis: TestCounty.now)
+                try township.decideLead(
+                    leadB.id.value, confirm: true, note: "again", date: nil, author: "t1", nowMillis: TestCounty.now)
             }
             try await county.syncRounds([township, village], url: url)
 
             #expect(try hub.state(of: members["甲"]!)?.resolution(of: "vital_status").value == .text("deceased"))
             let paid = try hub.payroll(for: try month("2026-11"), nowMillis: TestCounty.now)
-            #expect(Set(paid.rows.filter { $0.kind == .regular }.map(\.enrollment)) == Set(enrollments["乙"]! + enrollments["丙"]!))
+            #expect(
+                Set(paid.rows.filter { $0.kind == .regular }.map(\.enrollment))
+                    == Set(enrollments["乙"]! + enrollments["丙"]!))
             // October was paid to 甲 after the September death: listed for recovery, and recovered in November's roll.
             let recovery = try hub.recoveryReport()
             #expect(recovery.map(\.member) == [members["甲"]!])

@@ -6,7 +6,9 @@ import Testing
 
 @Suite("A copied database is a fork: refused, nothing lost, re-identified")
 struct ForkTests {
-    @Test("two copies of one replica: the second to sync is refused as a fork, both ops are kept, and after reidentify it syncs with nothing lost")
+    @Test(
+        "two copies of one replica: the second to sync is refused as a fork, both ops are kept, and after reidentify it syncs with nothing lost"
+    )
     func copiedDatabase() async throws {
         let county = try TestCounty()
         try await withRunningHub(county.service()) { url in
@@ -52,13 +54,16 @@ struct ForkTests {
             let hubView = try county.hub.view(renamed, reveal: false)
             #expect(hubView.value("address") == "二组", "the copy's new household reached the hub under its new id")
             #expect(try county.hub.state(of: added) == nil, "the forked id never entered the hub's state")
-            let phones = Set(try county.hub.view(home, reveal: false).fields.first { $0.name == "phone" }!.candidates.map(\.display))
+            let phones = Set(
+                try county.hub.view(home, reveal: false).fields.first { $0.name == "phone" }!.candidates.map(\.display))
             #expect(phones == ["13800000001", "13800000002"], "both laptops' phone numbers are kept")
             #expect(FileManager.default.fileExists(atPath: copyPath + ".key.forked-\(outcome.oldID.value)"))
         }
     }
 
-    @Test("a copy that pushes only an op both copies share is not told the original's ops are its own (simulation seed 16)")
+    @Test(
+        "a copy that pushes only an op both copies share is not told the original's ops are its own (simulation seed 16)"
+    )
     func copyIsNotAckedForTheOriginal() async throws {
         let county = try TestCounty()
         try await withRunningHub(county.service()) { url in
@@ -96,7 +101,8 @@ struct ForkTests {
             try reborn.setHub(
                 replica: token.hub, key: token.hubKey, url: url, pendingRegistration: token.secret + "\n" + token.name)
             try await county.sync(reborn, url: url)
-            let addresses = Set(try county.hub.list(.household).compactMap { try county.hub.view($0, reveal: false).value("address") })
+            let addresses = Set(
+                try county.hub.list(.household).compactMap { try county.hub.view($0, reveal: false).value("address") })
             #expect(addresses.contains("二组"), "the copy's change reached the hub under its new id")
             #expect(addresses.contains("一组3号"))
         }

@@ -277,7 +277,8 @@ struct HostileBundleTests {
             "declared.hbundle", try Setting.handSealed(header, content: compressed, key: setting.villageKey))
         let refusal = Self.hubRefusal(setting, path)
         #expect(
-            refusal?.contains("a bundle holds at most \(WireLimits.maxBundleBytes)") == true, "\(refusal ?? "imported")")
+            refusal?.contains("a bundle holds at most \(WireLimits.maxBundleBytes)") == true, "\(refusal ?? "imported")"
+        )
         #expect(try setting.county.hub.node(setting.village.info.id) == nil)
     }
 

@@ -53,7 +53,8 @@ struct HubBoundsTests {
             #expect(reasons[bidi.dot]?.contains("address: must not contain control or bidirectional-override") == true)
             #expect(reasons[escape.dot]?.contains("note: must not contain control") == true)
             #expect(reasons[author.dot]?.contains("author or cause contains control") == true)
-            let roll = try county.hub.payroll(for: try Month.parse("2026-11", field: "month"), nowMillis: TestCounty.now)
+            let roll = try county.hub.payroll(
+                for: try Month.parse("2026-11", field: "month"), nowMillis: TestCounty.now)
             #expect(roll.total == .zero)
         }
     }
@@ -92,7 +93,9 @@ struct HubBoundsTests {
         }
     }
 
-    @Test("R7: a village raising the amount of a township-approved enrollment is held; the roll pays the old amount until the county releases it")
+    @Test(
+        "R7: a village raising the amount of a township-approved enrollment is held; the roll pays the old amount until the county releases it"
+    )
     func moneyNeedsAuthority() async throws {
         let county = try TestCounty()
         try await withRunningHub(county.service()) { url in
@@ -101,10 +104,12 @@ struct HubBoundsTests {
             let home = try village.household(in: TestCounty.village1, address: "一组")
             let member = try village.member(of: home, name: "王五", idNumber: "11010519491231002X")
             let enrollment = try village.enroll(
-                EnrollInput(member: member.value, program: "dibao_rural", amount: "560", start: "2026-01"), author: "w1",
+                EnrollInput(member: member.value, program: "dibao_rural", amount: "560", start: "2026-01"),
+                author: "w1",
                 nowMillis: TestCounty.now)[0]
             try await county.syncRounds([village, township], url: url)
-            try township.changeEnrollment(enrollment.value, .approve, note: nil, author: "zhen", nowMillis: TestCounty.now)
+            try township.changeEnrollment(
+                enrollment.value, .approve, note: nil, author: "zhen", nowMillis: TestCounty.now)
             try await county.syncRounds([township, village], url: url)
             try village.changeAmount(
                 enrollment.value, amount: "600", from: "2026-11", reason: "提标", author: "w1", nowMillis: TestCounty.now)
@@ -165,7 +170,8 @@ struct HubBoundsTests {
                 }
             }
             try await county.sync(township, url: url)
-            _ = try township.moveHousehold(home.value, toVillage: TestCounty.village2, author: "zhen", nowMillis: TestCounty.now)
+            _ = try township.moveHousehold(
+                home.value, toVillage: TestCounty.village2, author: "zhen", nowMillis: TestCounty.now)
             try await county.sync(township, url: url)
             let receiver = try await county.node(name: "village-002", scope: TestCounty.village2, hubURL: url)
             let summary = try await county.sync(receiver, url: url)

@@ -19,10 +19,13 @@ struct HubRuleTests {
 
             // Offline, concurrently: the township enrolls and approves; the village records the death.
             let enrollment = try township.enroll(
-                EnrollInput(member: member.value, program: "temporary", amount: "500", start: "2026-10"), author: "zhen",
+                EnrollInput(member: member.value, program: "temporary", amount: "500", start: "2026-10"),
+                author: "zhen",
                 nowMillis: TestCounty.now)[0]
-            try township.changeEnrollment(enrollment.value, .approve, note: nil, author: "zhen", nowMillis: TestCounty.now)
-            let ended = try village.recordDeath(member: member.value, date: "2026-11-02", author: "w1", nowMillis: TestCounty.now)
+            try township.changeEnrollment(
+                enrollment.value, .approve, note: nil, author: "zhen", nowMillis: TestCounty.now)
+            let ended = try village.recordDeath(
+                member: member.value, date: "2026-11-02", author: "w1", nowMillis: TestCounty.now)
             #expect(ended.isEmpty, "the village did not know the new enrollment")
 
             try await county.syncRounds([village, township], url: url)
@@ -46,7 +49,9 @@ struct HubRuleTests {
         }
     }
 
-    @Test("R10 and R7: an edit concurrent with an archive, and an approval forged below the program's rank, go to the desk")
+    @Test(
+        "R10 and R7: an edit concurrent with an archive, and an approval forged below the program's rank, go to the desk"
+    )
     func archivedAndAuthority() async throws {
         let county = try TestCounty()
         try await withRunningHub(county.service()) { url in
@@ -55,7 +60,8 @@ struct HubRuleTests {
             let home = try village.household(in: TestCounty.village1, address: "一组")
             let member = try village.member(of: home, name: "王五")
             let enrollment = try village.enroll(
-                EnrollInput(member: member.value, program: "dibao_rural", amount: "560", start: "2026-01"), author: "w1",
+                EnrollInput(member: member.value, program: "dibao_rural", amount: "560", start: "2026-01"),
+                author: "w1",
                 nowMillis: TestCounty.now)[0]
             try await county.sync(village, url: url)
             try await county.sync(township, url: url)
@@ -94,7 +100,9 @@ struct HubRuleTests {
 
 @Suite("Rules about time and concurrency at the hub")
 struct HubTimeRuleTests {
-    @Test("R15: a node whose clock runs 2 hours ahead is accepted and flagged, and cannot drag the hub's clock past 5 minutes")
+    @Test(
+        "R15: a node whose clock runs 2 hours ahead is accepted and flagged, and cannot drag the hub's clock past 5 minutes"
+    )
     func clockSkew() async throws {
         let county = try TestCounty()
         try await withRunningHub(county.service()) { url in
@@ -124,23 +132,29 @@ struct HubTimeRuleTests {
             let home = try township.household(in: TestCounty.village1, address: "一组")
             let member = try township.member(of: home, name: "王五")
             let enrollment = try township.enroll(
-                EnrollInput(member: member.value, program: "dibao_rural", amount: "560", start: "2026-01"), author: "t1",
+                EnrollInput(member: member.value, program: "dibao_rural", amount: "560", start: "2026-01"),
+                author: "t1",
                 nowMillis: TestCounty.now)[0]
             try await county.sync(township, url: url)
             try await county.sync(other, url: url)
             // One office approves while the other, concurrently, ends the application (not a death).
-            try township.changeEnrollment(enrollment.value, .approve, note: nil, author: "t1", nowMillis: TestCounty.now)
-            try other.exitEnrollment(enrollment.value, reason: "收入超标", end: "2026-03", author: "t2", nowMillis: TestCounty.now)
+            try township.changeEnrollment(
+                enrollment.value, .approve, note: nil, author: "t1", nowMillis: TestCounty.now)
+            try other.exitEnrollment(
+                enrollment.value, reason: "收入超标", end: "2026-03", author: "t2", nowMillis: TestCounty.now)
             try await county.syncRounds([township, other], url: url)
             let cases = try county.hub.ruleCases(nowMillis: TestCounty.now).filter { $0.rule == "R2a" }
             #expect(cases.map(\.id) == ["R2a:\(enrollment)"])
             #expect(try county.hub.holds(of: enrollment, nowMillis: TestCounty.now).contains { $0.hasPrefix("R2a") })
-            #expect(try township.holds(of: enrollment, nowMillis: TestCounty.now).contains { $0.hasPrefix("R2a") },
+            #expect(
+                try township.holds(of: enrollment, nowMillis: TestCounty.now).contains { $0.hasPrefix("R2a") },
                 "the field office sees the hold too")
             // The county settles the status; the case closes on every replica.
             let conflict = try county.hub.conflicts(soft: true).first { $0.id == "\(enrollment)/status" }
             let exited = try #require(conflict?.candidates.firstIndex { $0.value == .text("exited") })
-            try county.hub.resolve("\(enrollment)/status", choice: .pick(exited + 1), note: "收入超标属实", author: "admin", nowMillis: TestCounty.now)
+            try county.hub.resolve(
+                "\(enrollment)/status", choice: .pick(exited + 1), note: "收入超标属实", author: "admin",
+                nowMillis: TestCounty.now)
             try await county.sync(township, url: url)
             try await county.sync(other, url: url)
             for replica in [county.hub, township, other] {
@@ -153,7 +167,9 @@ struct HubTimeRuleTests {
 
 @Suite("R2 at the hub")
 struct HubSupersededTests {
-    @Test("R2: an amount change concurrent with an exit is kept out of payment by the exit and listed as superseded, once")
+    @Test(
+        "R2: an amount change concurrent with an exit is kept out of payment by the exit and listed as superseded, once"
+    )
     func amountChangeSupersededByExit() async throws {
         let county = try TestCounty()
         try await withRunningHub(county.service()) { url in
@@ -162,13 +178,17 @@ struct HubSupersededTests {
             let home = try township.household(in: TestCounty.village1, address: "一组")
             let member = try township.member(of: home, name: "王五")
             let enrollment = try township.enroll(
-                EnrollInput(member: member.value, program: "dibao_rural", amount: "560", start: "2026-01"), author: "t1",
+                EnrollInput(member: member.value, program: "dibao_rural", amount: "560", start: "2026-01"),
+                author: "t1",
                 nowMillis: TestCounty.now)[0]
-            try township.changeEnrollment(enrollment.value, .approve, note: nil, author: "t1", nowMillis: TestCounty.now)
+            try township.changeEnrollment(
+                enrollment.value, .approve, note: nil, author: "t1", nowMillis: TestCounty.now)
             try await county.sync(township, url: url)
             try await county.sync(other, url: url)
-            try township.exitEnrollment(enrollment.value, reason: "收入超标", end: "2026-06", author: "t1", nowMillis: TestCounty.now)
-            try other.changeAmount(enrollment.value, amount: "600", from: "2026-07", reason: "提标", author: "t2", nowMillis: TestCounty.now)
+            try township.exitEnrollment(
+                enrollment.value, reason: "收入超标", end: "2026-06", author: "t1", nowMillis: TestCounty.now)
+            try other.changeAmount(
+                enrollment.value, amount: "600", from: "2026-07", reason: "提标", author: "t2", nowMillis: TestCounty.now)
             try await county.syncRounds([township, other], url: url)
             #expect(try county.hub.view(enrollment, reveal: false).value("status") == "exited")
             let superseded = try county.hub.decisions().filter { $0.rule == "R2" }
@@ -191,17 +211,21 @@ struct DisputedDeathTests {
             let home = try village.household(in: TestCounty.village1, address: "一组")
             let member = try village.member(of: home, name: "王五")
             let enrollment = try village.enroll(
-                EnrollInput(member: member.value, program: "dibao_rural", amount: "560", start: "2026-01"), author: "w1",
+                EnrollInput(member: member.value, program: "dibao_rural", amount: "560", start: "2026-01"),
+                author: "w1",
                 nowMillis: TestCounty.now)[0]
             try await county.sync(village, url: url)
             try await county.sync(township, url: url)
-            _ = try village.recordDeath(member: member.value, date: "2026-09-20", author: "w1", nowMillis: TestCounty.now)
-            _ = try township.recordDeath(member: member.value, date: "2026-10-05", author: "t1", nowMillis: TestCounty.now)
+            _ = try village.recordDeath(
+                member: member.value, date: "2026-09-20", author: "w1", nowMillis: TestCounty.now)
+            _ = try township.recordDeath(
+                member: member.value, date: "2026-10-05", author: "t1", nowMillis: TestCounty.now)
             try await county.syncRounds([village, township], url: url)
             #expect(try county.hub.view(member, reveal: false).conflicts == ["death_date"])
             #expect(try county.hub.view(enrollment, reveal: false).conflicts == ["end_month"])
             try county.hub.resolve(
-                "\(member)/death_date", choice: .value("2026-09-20"), note: "以火化证明为准", author: "admin", nowMillis: TestCounty.now)
+                "\(member)/death_date", choice: .value("2026-09-20"), note: "以火化证明为准", author: "admin",
+                nowMillis: TestCounty.now)
             try await county.sync(village, url: url)
             try await county.sync(township, url: url)
             for replica in [county.hub, village, township] {

@@ -92,7 +92,9 @@ struct InterruptedSyncTests {
         #expect(try village.syncState().ackedCounter == 0)
 
         let restarted = try county.reopenHub()
-        let summary = try await withRunningHub(county.service(restarted)) { url in try await county.sync(village, url: url) }
+        let summary = try await withRunningHub(county.service(restarted)) { url in
+            try await county.sync(village, url: url)
+        }
         #expect(summary.pushedOps == 6)
         #expect(summary.quarantined.isEmpty, "\(summary.quarantined.map(\.reason))")
         #expect(try restarted.quarantine(includeSettled: true).isEmpty)

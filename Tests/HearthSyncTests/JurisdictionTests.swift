@@ -34,7 +34,8 @@ struct JurisdictionTests {
                 author: "w1", nowMillis: TestCounty.now)[0]
             try await county.sync(village, url: url)
             try await county.sync(township, url: url)
-            try township.changeEnrollment(enrollment.value, .approve, note: nil, author: "zhen", nowMillis: TestCounty.now)
+            try township.changeEnrollment(
+                enrollment.value, .approve, note: nil, author: "zhen", nowMillis: TestCounty.now)
             try await county.syncRounds([township, village], url: url)
             let attacker = try await county.node(name: "village-002", scope: TestCounty.village2, hubURL: url)
             forger = try Forger(attacker, url: url, hubKey: county.hub.info.publicKey)
@@ -53,7 +54,9 @@ struct JurisdictionTests {
         }
     }
 
-    @Test("an edit of another village's household that also sets its village to the writer's is refused, and its pull carries nothing of it")
+    @Test(
+        "an edit of another village's household that also sets its village to the writer's is refused, and its pull carries nothing of it"
+    )
     func takeover() async throws {
         let county = try TestCounty()
         try await withRunningHub(county.service()) { url in
@@ -61,7 +64,8 @@ struct JurisdictionTests {
             let digest = try county.hub.stateDigest()
             let takeover = try scene.forger.op(
                 record: scene.home, scope: TestCounty.village2,
-                fields: ["village": .text(TestCounty.village2), "address": .text("我的")], context: try scene.clock(scene.home))
+                fields: ["village": .text(TestCounty.village2), "address": .text("我的")],
+                context: try scene.clock(scene.home))
             // Claiming the record's own village instead changes nothing: the writer's scope decides.
             let claimed = try scene.forger.op(
                 record: scene.home, scope: TestCounty.village1, fields: ["phone": .text("13900000000")],
@@ -72,13 +76,16 @@ struct JurisdictionTests {
             let reasons = try await scene.refusals([takeover, claimed, takeMember])
             for reason in reasons {
                 #expect(reason.hasPrefix("R14:"), "\(reason)")
-                #expect(!reason.contains(TestCounty.village1), "the refusal does not say where the record lives: \(reason)")
+                #expect(
+                    !reason.contains(TestCounty.village1), "the refusal does not say where the record lives: \(reason)")
             }
             #expect(try county.hub.stateDigest() == digest)
             #expect(try county.hub.view(scene.home, reveal: false).value("village") == TestCounty.village1)
             let pulled = try await scene.forger.pullAll()
             let theirs: Set<RecordID> = [scene.home, scene.member, scene.enrollment]
-            #expect(pulled.filter { theirs.contains($0.record) }.isEmpty, "nothing of village 1's records reaches village 2")
+            #expect(
+                pulled.filter { theirs.contains($0.record) }.isEmpty, "nothing of village 1's records reaches village 2"
+            )
             #expect(!pulled.contains { $0.fields.values.contains { if case .sealed = $0 { true } else { false } } })
         }
     }
@@ -97,7 +104,8 @@ struct JurisdictionTests {
             #expect(try county.hub.view(scene.member, reveal: false).value("vital_status") == "alive")
             #expect(try county.hub.view(scene.enrollment, reveal: false).value("status") == "approved")
             #expect(try county.hub.decisions().filter { $0.rule == "R1" }.isEmpty)
-            let roll = try county.hub.payroll(for: try Month.parse("2026-11", field: "month"), nowMillis: TestCounty.now)
+            let roll = try county.hub.payroll(
+                for: try Month.parse("2026-11", field: "month"), nowMillis: TestCounty.now)
             #expect(roll.rows.map(\.enrollment) == [scene.enrollment])
         }
     }
@@ -140,7 +148,8 @@ struct JurisdictionTests {
             let townForger = try Forger(scene.township, url: url, hubKey: county.hub.info.publicKey)
             let outside = "421281102001"
             let townMove = try townForger.op(
-                record: scene.home, scope: outside, fields: ["village": .text(outside)], context: try scene.clock(scene.home))
+                record: scene.home, scope: outside, fields: ["village": .text(outside)],
+                context: try scene.clock(scene.home))
             let townAnswer = try await townForger.pushAnswered([townMove])
             #expect(townAnswer.quarantined.first?.reason.contains("cannot move to \(outside)") == true)
             // A move logged under another village than the one it moves to.
@@ -221,7 +230,9 @@ struct JurisdictionTests {
                 record: own.record, scope: TestCounty.village2, fields: ["payee": .text(scene.member.value)],
                 context: clock)
             let reasons = try await scene.refusals([foreign])
-            #expect(reasons == ["R14: payee names \(scene.member), which is not a record of village \(TestCounty.village2)"])
+            #expect(
+                reasons == ["R14: payee names \(scene.member), which is not a record of village \(TestCounty.village2)"]
+            )
             #expect(try county.hub.view(own.record, reveal: false).value("payee") == "")
             let mine = try scene.forger.op(
                 record: own.record, scope: TestCounty.village2, fields: ["payee": .text(ownMember.record.value)],

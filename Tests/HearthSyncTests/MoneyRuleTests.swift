@@ -20,7 +20,8 @@ struct MoneyRuleTests {
             clock = Self.millis("2025-12-10")
             let hub = county.hub
             _ = try hub.setStandard(
-                program: "dibao_rural", band: nil, from: "2024-01", amount: "560", note: nil, author: "county", nowMillis: clock)
+                program: "dibao_rural", band: nil, from: "2024-01", amount: "560", note: nil, author: "county",
+                nowMillis: clock)
             let home = try hub.household(in: TestCounty.village1, address: "一户", nowMillis: clock)
             number = idNumber(born: "19500101", sequence: "011")
             var input = MemberInput()
@@ -30,13 +31,15 @@ struct MoneyRuleTests {
             input.relation = "head"
             member = try hub.addMember(input, author: "w1", nowMillis: clock)
             enrollment = try hub.enroll(
-                EnrollInput(member: member.value, program: "dibao_rural", amount: amount, start: start), author: "county",
+                EnrollInput(member: member.value, program: "dibao_rural", amount: amount, start: start),
+                author: "county",
                 nowMillis: clock)[0]
             try hub.changeEnrollment(enrollment.value, .approve, note: nil, author: "county", nowMillis: clock)
         }
 
         static func millis(_ day: String) -> Int64 {
-            (try! CivilDate.parse(day, field: "d")).daysSinceEpoch * 86_400_000 - DomainCalendar.offsetMillis + 36_000_000
+            (try! CivilDate.parse(day, field: "d")).daysSinceEpoch * 86_400_000 - DomainCalendar.offsetMillis
+                + 36_000_000
         }
 
         static func month(_ text: String) -> Month { try! Month.parse(text, field: "m") }
@@ -56,18 +59,22 @@ struct MoneyRuleTests {
         mutating func at(_ day: String) { clock = Self.millis(day) }
 
         func adjustments(_ roll: Payroll) -> [String] {
-            roll.rows.filter { $0.kind != .regular }.map { "\($0.kind.rawValue) \($0.forMonth!) \($0.amount.fen)" }.sorted()
+            roll.rows.filter { $0.kind != .regular }.map { "\($0.kind.rawValue) \($0.forMonth!) \($0.amount.fen)" }
+                .sorted()
         }
     }
 
-    @Test("a suspension withholds from its month and never recovers paid months; refuting the lead pays back exactly what was withheld")
+    @Test(
+        "a suspension withholds from its month and never recovers paid months; refuting the lead pays back exactly what was withheld"
+    )
     func suspensionNeverReachesBack() throws {
         var desk = try Desk()
         for month in ["2026-01", "2026-02", "2026-03"] { try desk.lock(month) }
         // April: a death list names her without a date; the lead suspends her at once.
         desk.at("2026-04-05")
         let outcome = try desk.county.hub.importCrosscheck(
-            source: .death, rows: [CrosscheckRow(line: 2, idNumber: desk.number, date: nil, detail: "火化")], dryRun: false,
+            source: .death, rows: [CrosscheckRow(line: 2, idNumber: desk.number, date: nil, detail: "火化")],
+            dryRun: false,
             skipInvalid: false, author: "county", nowMillis: desk.clock)
         #expect(outcome.suspended == [desk.enrollment])
         let april = try desk.roll("2026-04")
@@ -78,7 +85,8 @@ struct MoneyRuleTests {
         // June: the village finds her alive; the lead is refuted and payments resume.
         desk.at("2026-06-03")
         _ = try desk.county.hub.decideLead(
-            outcome.leads[0].value, confirm: false, note: "入户核实，本人健在", date: nil, author: "county", nowMillis: desk.clock)
+            outcome.leads[0].value, confirm: false, note: "入户核实，本人健在", date: nil, author: "county",
+            nowMillis: desk.clock)
         let june = try desk.roll("2026-06")
         #expect(desk.adjustments(june) == ["back_pay 2026-04 56000", "back_pay 2026-05 56000"])
         #expect(june.rows.filter { $0.kind == .regular }.map(\.amount) == [Money(fen: 56_000)])
@@ -109,14 +117,17 @@ struct MoneyRuleTests {
         #expect(try desk.county.hub.state(of: desk.enrollment)?.resolution(of: "end_month").value == .text("2026-02"))
     }
 
-    @Test("one month-of-death rule for the roll, the end month and recovery: paid through it, or stopped from it", arguments: [true, false])
+    @Test(
+        "one month-of-death rule for the roll, the end month and recovery: paid through it, or stopped from it",
+        arguments: [true, false])
     func monthOfDeath(paid: Bool) throws {
         var desk = try Desk()
         _ = try desk.county.hub.setSetting(
             name: "death_month", value: paid ? "paid" : "stopped", note: nil, author: "county", nowMillis: desk.clock)
         for month in ["2026-08", "2026-09", "2026-10"] { try desk.lock(month) }
         desk.at("2026-11-02")
-        _ = try desk.county.hub.recordDeath(member: desk.member.value, date: "2026-10-20", author: "county", nowMillis: desk.clock)
+        _ = try desk.county.hub.recordDeath(
+            member: desk.member.value, date: "2026-10-20", author: "county", nowMillis: desk.clock)
         let end = try desk.county.hub.state(of: desk.enrollment)?.resolution(of: "end_month").value
         #expect(end == .text(paid ? "2026-10" : "2026-09"))
         let november = try desk.roll("2026-11")
@@ -126,12 +137,15 @@ struct MoneyRuleTests {
         #expect(recovery.flatMap(\.months) == (paid ? [] : [Desk.month("2026-10")]))
     }
 
-    @Test("an enrollment made at the standard follows a raise set later for its own start month, however it was made", arguments: [nil, "560"])
+    @Test(
+        "an enrollment made at the standard follows a raise set later for its own start month, however it was made",
+        arguments: [nil, "560"])
     func raiseAtTheStartMonth(amount: String?) throws {
         var desk = try Desk(amount: amount, start: "2027-01")
         desk.at("2026-12-20")
         _ = try desk.county.hub.setStandard(
-            program: "dibao_rural", band: nil, from: "2027-01", amount: "600", note: "提标", author: "county", nowMillis: desk.clock)
+            program: "dibao_rural", band: nil, from: "2027-01", amount: "600", note: "提标", author: "county",
+            nowMillis: desk.clock)
         let january = try desk.roll("2027-01")
         #expect(january.rows.map(\.amount) == [Money(fen: 60_000)])
     }
@@ -140,10 +154,12 @@ struct MoneyRuleTests {
     func topUpFollowsTheRule() throws {
         var desk = try Desk(amount: "std-326", start: "2026-01")
         _ = try desk.county.hub.setStandard(
-            program: "dibao_rural", band: nil, from: "2026-07", amount: "600", note: "提标", author: "county", nowMillis: desk.clock)
+            program: "dibao_rural", band: nil, from: "2026-07", amount: "600", note: "提标", author: "county",
+            nowMillis: desk.clock)
         #expect(try desk.roll("2026-06").rows.map(\.amount) == [Money(fen: 23_400)])
         #expect(try desk.roll("2026-07").rows.map(\.amount) == [Money(fen: 27_400)])
-        _ = try desk.county.hub.setSetting(name: "top_up_raise", value: "stays", note: nil, author: "county", nowMillis: desk.clock)
+        _ = try desk.county.hub.setSetting(
+            name: "top_up_raise", value: "stays", note: nil, author: "county", nowMillis: desk.clock)
         #expect(try desk.roll("2026-07").rows.map(\.amount) == [Money(fen: 23_400)])
     }
 }

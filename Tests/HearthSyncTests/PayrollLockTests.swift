@@ -5,7 +5,9 @@ import Testing
 
 @Suite("Paid months are history (R12)")
 struct PayrollLockTests {
-    @Test("a change touching a locked month becomes back pay or recovery in the next roll, and the locked roll never changes")
+    @Test(
+        "a change touching a locked month becomes back pay or recovery in the next roll, and the locked roll never changes"
+    )
     func adjustments() throws {
         let county = try TestCounty()
         let hub = county.hub
@@ -25,10 +27,14 @@ struct PayrollLockTests {
         let paid = try hub.payroll(for: september, nowMillis: TestCounty.now)
         #expect(paid.total == Money(fen: 2 * 56_000))
         try hub.lock(paid, worker: "admin", nowMillis: TestCounty.now)
-        #expect(throws: ReplicaError.self) { try hub.lock(try hub.payroll(for: september, nowMillis: TestCounty.now), worker: "a", nowMillis: TestCounty.now) }
+        #expect(throws: ReplicaError.self) {
+            try hub.lock(
+                try hub.payroll(for: september, nowMillis: TestCounty.now), worker: "a", nowMillis: TestCounty.now)
+        }
 
         // After the lock: a raise from September, and a death found to have happened in August.
-        try hub.changeAmount(raised.value, amount: "600", from: "2026-09", reason: "提标", author: "a", nowMillis: TestCounty.now)
+        try hub.changeAmount(
+            raised.value, amount: "600", from: "2026-09", reason: "提标", author: "a", nowMillis: TestCounty.now)
         _ = try hub.recordDeath(member: dead.value, date: "2026-08-20", author: "a", nowMillis: TestCounty.now)
 
         let again = try hub.payroll(for: september, nowMillis: TestCounty.now)
@@ -53,7 +59,9 @@ struct PayrollLockTests {
         let november = try hub.payroll(for: try Month.parse("2026-11", field: "m"), nowMillis: TestCounty.now)
         #expect(november.rows.allSatisfy { $0.kind == .regular })
         #expect(throws: ReplicaError.self) {
-            try hub.lock(try hub.payroll(for: try Month.parse("2026-08", field: "m"), nowMillis: TestCounty.now), worker: "a", nowMillis: TestCounty.now)
+            try hub.lock(
+                try hub.payroll(for: try Month.parse("2026-08", field: "m"), nowMillis: TestCounty.now), worker: "a",
+                nowMillis: TestCounty.now)
         }
     }
 }

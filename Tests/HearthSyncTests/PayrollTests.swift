@@ -13,30 +13,38 @@ struct PayrollTests {
             let village = try await county.node(name: "village-001", scope: TestCounty.village1, hubURL: url)
             let other = try await county.node(name: "village-002", scope: TestCounty.village2, hubURL: url)
             let township = try await county.node(name: "town-101", scope: TestCounty.township, hubURL: url)
-            func person(_ node: Replica, _ village: String, _ name: String, _ id: String?) throws -> (RecordID, RecordID) {
+            func person(_ node: Replica, _ village: String, _ name: String, _ id: String?) throws -> (
+                RecordID, RecordID
+            ) {
                 let home = try node.household(in: village, address: name)
                 let member = try node.member(of: home, name: name, idNumber: id)
                 let enrollment = try node.enroll(
-                    EnrollInput(member: member.value, program: "dibao_rural", amount: "560", start: "2026-01"), author: "w1",
+                    EnrollInput(member: member.value, program: "dibao_rural", amount: "560", start: "2026-01"),
+                    author: "w1",
                     nowMillis: TestCounty.now)[0]
                 return (member, enrollment)
             }
             let (_, paid) = try person(village, TestCounty.village1, "甲", idNumber(born: "19600101", sequence: "011"))
-            let (dead, deadEnrollment) = try person(village, TestCounty.village1, "乙", idNumber(born: "19400101", sequence: "021"))
-            let (_, suspended) = try person(village, TestCounty.village1, "丙", idNumber(born: "19500101", sequence: "031"))
+            let (dead, deadEnrollment) = try person(
+                village, TestCounty.village1, "乙", idNumber(born: "19400101", sequence: "021"))
+            let (_, suspended) = try person(
+                village, TestCounty.village1, "丙", idNumber(born: "19500101", sequence: "031"))
             let (_, exited) = try person(village, TestCounty.village1, "丁", idNumber(born: "19550101", sequence: "041"))
             let (_, pending) = try person(village, TestCounty.village1, "戊", nil)
             let (_, held) = try person(village, TestCounty.village1, "己", idNumber(born: "19650101", sequence: "051"))
-            let (_, applied) = try person(village, TestCounty.village1, "庚", idNumber(born: "19700101", sequence: "061"))
+            let (_, applied) = try person(
+                village, TestCounty.village1, "庚", idNumber(born: "19700101", sequence: "061"))
             let twice = idNumber(born: "19450101", sequence: "071")
             let (_, first) = try person(village, TestCounty.village1, "辛", twice)
             let (_, second) = try person(other, TestCounty.village2, "辛", twice)
             for node in [village, other, township] { try await county.sync(node, url: url) }
             for enrollment in [paid, deadEnrollment, suspended, exited, pending, held, first, second] {
-                try township.changeEnrollment(enrollment.value, .approve, note: nil, author: "t1", nowMillis: TestCounty.now)
+                try township.changeEnrollment(
+                    enrollment.value, .approve, note: nil, author: "t1", nowMillis: TestCounty.now)
             }
             try township.changeEnrollment(suspended.value, .suspend, note: nil, author: "t1", nowMillis: TestCounty.now)
-            try township.exitEnrollment(exited.value, reason: "收入超标", end: "2026-09", author: "t1", nowMillis: TestCounty.now)
+            try township.exitEnrollment(
+                exited.value, reason: "收入超标", end: "2026-09", author: "t1", nowMillis: TestCounty.now)
             try await county.sync(township, url: url)
             for node in [village, other] { try await county.sync(node, url: url) }
             _ = try village.recordDeath(member: dead.value, date: "2026-10-10", author: "w1", nowMillis: TestCounty.now)
@@ -44,7 +52,8 @@ struct PayrollTests {
             // enrollment would be held as a recommendation instead, R7).
             try county.hub.changeAmount(
                 held.value, amount: "600", from: "2026-07", reason: "核增", author: "county", nowMillis: TestCounty.now)
-            try township.changeAmount(held.value, amount: "500", from: "2026-07", reason: "核减", author: "t1", nowMillis: TestCounty.now)
+            try township.changeAmount(
+                held.value, amount: "500", from: "2026-07", reason: "核减", author: "t1", nowMillis: TestCounty.now)
             for _ in 0..<2 { for node in [village, other, township] { try await county.sync(node, url: url) } }
 
             let november = try Month.parse("2026-11", field: "month")
@@ -60,11 +69,13 @@ struct PayrollTests {
             let octoberMonth = try Month.parse("2026-10", field: "month")
             let october = try county.hub.payroll(for: octoberMonth, nowMillis: TestCounty.now)
             #expect(october.rows.contains { $0.enrollment == deadEnrollment && $0.amount == Money(fen: 56_000) })
-            _ = try county.hub.setSetting(name: "death_month", value: "stopped", note: nil, author: "county", nowMillis: TestCounty.now)
+            _ = try county.hub.setSetting(
+                name: "death_month", value: "stopped", note: nil, author: "county", nowMillis: TestCounty.now)
             let stopped = try county.hub.payroll(for: octoberMonth, nowMillis: TestCounty.now)
             #expect(stopped.leftOut["deceased"] == [deadEnrollment])
             #expect(!stopped.rows.contains { $0.enrollment == deadEnrollment })
-            _ = try county.hub.setSetting(name: "death_month", value: "paid", note: nil, author: "county", nowMillis: TestCounty.now)
+            _ = try county.hub.setSetting(
+                name: "death_month", value: "paid", note: nil, author: "county", nowMillis: TestCounty.now)
             #expect(roll.leftOut["suspended"] == [suspended])
             #expect(roll.leftOut["no ID number (pending)"] == [pending])
             #expect(roll.leftOut["held (conflict or rule case)"]?.contains(held) == true)
@@ -91,12 +102,14 @@ struct PayrollTests {
             #expect(year.lines.allSatisfy { $0.area.count == 9 })
 
             // September: the exited one is still paid, the dead one too (died in October).
-            let september = try county.hub.payroll(for: try Month.parse("2026-09", field: "month"), nowMillis: TestCounty.now)
+            let september = try county.hub.payroll(
+                for: try Month.parse("2026-09", field: "month"), nowMillis: TestCounty.now)
             let septemberIDs = Set(september.rows.map(\.enrollment))
             #expect(septemberIDs.isSuperset(of: [paid, exited, deadEnrollment]))
             #expect(!septemberIDs.contains(held))
             // The amount is disputed from July only: March, which every value agrees on, is paid.
-            let march = try county.hub.payroll(for: try Month.parse("2026-03", field: "month"), nowMillis: TestCounty.now)
+            let march = try county.hub.payroll(
+                for: try Month.parse("2026-03", field: "month"), nowMillis: TestCounty.now)
             #expect(march.rows.contains { $0.enrollment == held && $0.amount == Money(fen: 56_000) })
             #expect(march.leftOut["held (conflict or rule case)"]?.contains(held) != true)
 

@@ -34,7 +34,11 @@ struct QuarantineConvergenceTests {
             #expect(try county.hub.view(member, reveal: false).value("vital_status") == "alive")
 
             // The author's next change to the member depends on the refused op: it waits at the hub.
-            try village.editMember(member.value, { var input = MemberInput(); input.health = "良好"; return input }(),
+            try village.editMember(
+                member.value,
+                {
+                    var input = MemberInput(); input.health = "良好"; return input
+                }(),
                 author: "w1", nowMillis: ahead + 1)
             try await county.sync(village, url: url, clock: { ahead })
             let held = try county.hub.quarantine()
@@ -44,7 +48,8 @@ struct QuarantineConvergenceTests {
 
             // The county confirms the refusal: the hub's compensating op voids it and restores its values.
             let refused = try #require(held.first?.dot)
-            let compensation = try #require(try county.hub.discardQuarantined(refused, author: "admin", nowMillis: TestCounty.now))
+            let compensation = try #require(
+                try county.hub.discardQuarantined(refused, author: "admin", nowMillis: TestCounty.now))
             #expect(compensation.voids == [try #require(held.first?.dot)])
             #expect(try county.hub.view(member, reveal: false).value("health") == "良好", "the waiting edit applied")
             #expect(try county.hub.quarantine().isEmpty)
@@ -78,7 +83,10 @@ struct QuarantineConvergenceTests {
             let ahead: Int64 = TestCounty.now + 8 * 3_600_000
             _ = try village.recordDeath(member: member.value, date: "2026-11-26", author: "w1", nowMillis: ahead)
             try village.editMember(
-                member.value, { var input = MemberInput(); input.note = "殡葬证明已收"; return input }(), author: "w1",
+                member.value,
+                {
+                    var input = MemberInput(); input.note = "殡葬证明已收"; return input
+                }(), author: "w1",
                 nowMillis: ahead + 1)
             try await county.sync(village, url: url, clock: { ahead })
             let held = try #require(try county.hub.quarantine().first)
@@ -87,7 +95,9 @@ struct QuarantineConvergenceTests {
             #expect(report.applied == 2 && report.released == 1)
             #expect(try county.hub.view(member, reveal: false).value("vital_status") == "deceased")
             #expect(try county.hub.quarantine().isEmpty)
-            #expect(throws: ReplicaError.self) { try county.hub.releaseQuarantined(held.dot, author: "admin", nowMillis: TestCounty.now) }
+            #expect(throws: ReplicaError.self) {
+                try county.hub.releaseQuarantined(held.dot, author: "admin", nowMillis: TestCounty.now)
+            }
             try await county.sync(township, url: url)
             try await county.sync(village, url: url, clock: { ahead })
             #expect(try township.state(of: member) == county.hub.state(of: member))

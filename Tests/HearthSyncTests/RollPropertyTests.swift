@@ -28,7 +28,9 @@ struct RollPropertyTests {
             for (key, count) in run.tally { tally[key, default: 0] += count }
         }
         // The histories are rich enough to mean something.
-        for key in ["back_pay", "recovery", "suspend", "resume", "death", "lead confirmed", "lead refuted", "raise", "exit"] {
+        for key in [
+            "back_pay", "recovery", "suspend", "resume", "death", "lead confirmed", "lead refuted", "raise", "exit",
+        ] {
             #expect(tally[key, default: 0] > 0, "no \(key) in any history")
         }
     }
@@ -88,12 +90,15 @@ struct RollRun {
         let hub = county.hub
         clock = Self.millis(Self.first.adding(months: -1).firstDay) + 3_600_000
         _ = try hub.setStandard(
-            program: Self.program, band: nil, from: "2024-01", amount: "560", note: nil, author: "county", nowMillis: tick())
+            program: Self.program, band: nil, from: "2024-01", amount: "560", note: nil, author: "county",
+            nowMillis: tick())
         standards[try Month.parse("2024-01", field: "m")] = 56_000
         _ = try hub.setSetting(
-            name: "death_month", value: deathMonthPaid ? "paid" : "stopped", note: nil, author: "county", nowMillis: tick())
+            name: "death_month", value: deathMonthPaid ? "paid" : "stopped", note: nil, author: "county",
+            nowMillis: tick())
         _ = try hub.setSetting(
-            name: "top_up_raise", value: topUpsFollow ? "follows" : "stays", note: nil, author: "county", nowMillis: tick())
+            name: "top_up_raise", value: topUpsFollow ? "follows" : "stays", note: nil, author: "county",
+            nowMillis: tick())
     }
 
     static func millis(_ day: CivilDate) -> Int64 {
@@ -124,7 +129,8 @@ struct RollRun {
             return max(0, standard - less)
         case .fixed(var current):
             // A sum equal to the standard in force the month before a raise follows the raise.
-            for raise in standards.keys.sorted() where (raise > from || (index == 0 && raise == from)) && raise <= month {
+            for raise in standards.keys.sorted() where (raise > from || (index == 0 && raise == from)) && raise <= month
+            {
                 if current == standard(in: raise.adding(months: -1)) { current = standards[raise]! }
             }
             return current
@@ -201,7 +207,8 @@ struct RollRun {
             text = String(yuan)
         }
         let id = try hub.enroll(
-            EnrollInput(member: member.value, program: Self.program, amount: text, start: start.description), author: "county",
+            EnrollInput(member: member.value, program: Self.program, amount: text, start: start.description),
+            author: "county",
             nowMillis: tick())[0]
         enrollments.append(Enrollment(id: id, member: member, start: start, schedule: [(start, amount)]))
     }
@@ -249,7 +256,8 @@ struct RollRun {
         }
         if chance(4) {
             let end = max(enrollment.start, month.adding(months: pick(-3...1)))
-            try hub.exitEnrollment(enrollment.id.value, reason: "收入超标", end: end.description, author: "county", nowMillis: tick())
+            try hub.exitEnrollment(
+                enrollment.id.value, reason: "收入超标", end: end.description, author: "county", nowMillis: tick())
             enrollment.exited = true
             enrollment.end = end
             enrollment.suspended = false
@@ -260,20 +268,26 @@ struct RollRun {
 
     /// Deaths recorded directly, and death lists that raise leads; dates reach back months.
     mutating func deaths(in month: Month, today: CivilDate) throws {
-        for index in people.indices where people[index].death == nil && !leads.contains(where: { $0.member == people[index].id }) {
+        for index in people.indices
+        where people[index].death == nil && !leads.contains(where: { $0.member == people[index].id }) {
             let roll = pick(0...99)
             guard roll < 8 else { continue }
             let back = month.adding(months: -pick(0...4)).firstDay
             let day = max(back, people[index].born)
             let date = min(CivilDate(year: day.year, month: day.monthNumber, day: min(28, pick(1...28)))!, today)
             if roll < 4 {
-                _ = try county.hub.recordDeath(member: people[index].id.value, date: date.description, author: "county", nowMillis: tick())
+                _ = try county.hub.recordDeath(
+                    member: people[index].id.value, date: date.description, author: "county", nowMillis: tick())
                 markDead(index, on: date)
                 tally["death", default: 0] += 1
             } else {
                 let outcome = try county.hub.importCrosscheck(
                     source: .death,
-                    rows: [CrosscheckRow(line: 2, idNumber: people[index].idNumber, date: roll < 7 ? date.description : nil, detail: "火化")],
+                    rows: [
+                        CrosscheckRow(
+                            line: 2, idNumber: people[index].idNumber, date: roll < 7 ? date.description : nil,
+                            detail: "火化")
+                    ],
                     dryRun: false, skipInvalid: false, author: "county", nowMillis: tick())
                 guard let lead = outcome.leads.first else { continue }
                 for id in outcome.suspended {
@@ -306,9 +320,12 @@ struct RollRun {
             let confirm = chance(50)
             let person = people.firstIndex { $0.id == lead.member }!
             let date = DomainCalendar.date(atMillis: clock)
-            let given = max(CivilDate(year: date.year, month: date.monthNumber, day: 1)!.month.adding(months: -pick(0...3)).firstDay, people[person].born)
+            let given = max(
+                CivilDate(year: date.year, month: date.monthNumber, day: 1)!.month.adding(months: -pick(0...3))
+                    .firstDay, people[person].born)
             _ = try county.hub.decideLead(
-                lead.lead.value, confirm: confirm, note: "入户核实", date: confirm ? given.description : nil, author: "county",
+                lead.lead.value, confirm: confirm, note: "入户核实", date: confirm ? given.description : nil,
+                author: "county",
                 nowMillis: tick())
             if confirm {
                 // The date the verifier gives wins over the list's (`hearth lead confirm --date`).
@@ -332,7 +349,8 @@ struct RollRun {
         let from = month.adding(months: pick(-2...2))
         let amount = standard(in: from)! + Int64(pick(1...6)) * 1_000
         _ = try county.hub.setStandard(
-            program: Self.program, band: nil, from: from.description, amount: String(amount / 100), note: nil, author: "county",
+            program: Self.program, band: nil, from: from.description, amount: String(amount / 100), note: nil,
+            author: "county",
             nowMillis: tick())
         standards[from] = amount
         tally["raise", default: 0] += 1
@@ -341,7 +359,8 @@ struct RollRun {
     /// Resumes every suspension, so nothing is withheld.
     mutating func settle() throws {
         for index in enrollments.indices where enrollments[index].suspended && !enrollments[index].exited {
-            try county.hub.changeEnrollment(enrollments[index].id.value, .resume, note: nil, author: "county", nowMillis: tick())
+            try county.hub.changeEnrollment(
+                enrollments[index].id.value, .resume, note: nil, author: "county", nowMillis: tick())
             enrollments[index].suspended = false
             enrollments[index].suspendedFrom = nil
         }
@@ -356,10 +375,14 @@ struct RollRun {
         let fields = ["status", "decision", "amount", "start_month", "end_month", "suspended_from", "exit_reason"].map {
             "\($0)=\(state?.resolution(of: $0).value.textValue ?? "-")"
         }
-        let lines = try locked.flatMap { month in
-            try county.hub.payroll(for: month, nowMillis: clock).rows.filter { $0.enrollment == enrollment.id }
-                .map { "\(month):\($0.kind.rawValue)/\($0.forMonth?.description ?? "")=\($0.amount.fen)" }
-        } + next.rows.filter { $0.enrollment == enrollment.id }.map { "next:\($0.kind.rawValue)/\($0.forMonth?.description ?? "")=\($0.amount.fen)" }
+        let lines =
+            try locked.flatMap { month in
+                try county.hub.payroll(for: month, nowMillis: clock).rows.filter { $0.enrollment == enrollment.id }
+                    .map { "\(month):\($0.kind.rawValue)/\($0.forMonth?.description ?? "")=\($0.amount.fen)" }
+            }
+            + next.rows.filter { $0.enrollment == enrollment.id }.map {
+                "next:\($0.kind.rawValue)/\($0.forMonth?.description ?? "")=\($0.amount.fen)"
+            }
         return """
             model: start=\(enrollment.start) schedule=\(enrollment.schedule) approved=\(enrollment.approved) \
             suspended=\(enrollment.suspended) from=\(enrollment.suspendedFrom?.description ?? "-") exited=\(enrollment.exited) \
@@ -394,9 +417,12 @@ struct RollRun {
             for month in locked {
                 if let due = due(enrollment, in: month) {
                     let story = try explain(enrollment, next)
-                    #expect(paid[enrollment.id]?[month] ?? 0 == due, "seed \(seed): \(enrollment.id) \(month): paid vs due\n\(story)")
+                    #expect(
+                        paid[enrollment.id]?[month] ?? 0 == due,
+                        "seed \(seed): \(enrollment.id) \(month): paid vs due\n\(story)")
                 } else {
-                    #expect(!next.rows.contains { $0.enrollment == enrollment.id && $0.forMonth == month },
+                    #expect(
+                        !next.rows.contains { $0.enrollment == enrollment.id && $0.forMonth == month },
                         "seed \(seed): \(enrollment.id) \(month) is withheld yet adjusted")
                 }
             }
@@ -413,7 +439,9 @@ struct RollRun {
             for locked in locked {
                 let due = due(enrollment, in: locked)
                 #expect(due != nil)
-                #expect(paid[enrollment.id]?[locked] ?? 0 == due ?? -1, "seed \(seed): \(enrollment.id) \(locked): paid vs due")
+                #expect(
+                    paid[enrollment.id]?[locked] ?? 0 == due ?? -1,
+                    "seed \(seed): \(enrollment.id) \(locked): paid vs due")
             }
             let regular = next.rows.filter { $0.enrollment == enrollment.id && $0.kind == .regular }.map(\.amount.fen)
             let owed = due(enrollment, in: month) ?? -1

@@ -6,7 +6,8 @@ import Testing
 
 @Suite("Rule cases built by separate replicas syncing through the hub")
 struct RuleCaseTests {
-    @Test("R6: dibao granted on one replica and tekun on another for the same person: both held at the desk, everywhere")
+    @Test(
+        "R6: dibao granted on one replica and tekun on another for the same person: both held at the desk, everywhere")
     func exclusivePrograms() async throws {
         let county = try TestCounty()
         try await withRunningHub(county.service()) { url in
@@ -17,10 +18,12 @@ struct RuleCaseTests {
             try await county.sync(village, url: url)
             try await county.sync(township, url: url)
             let dibao = try village.enroll(
-                EnrollInput(member: member.value, program: "dibao_rural", amount: "560", start: "2026-01"), author: "w1",
+                EnrollInput(member: member.value, program: "dibao_rural", amount: "560", start: "2026-01"),
+                author: "w1",
                 nowMillis: TestCounty.now)[0]
             let tekun = try township.enroll(
-                EnrollInput(member: member.value, program: "tekun_dispersed", amount: "838", start: "2026-01"), author: "t1",
+                EnrollInput(member: member.value, program: "tekun_dispersed", amount: "838", start: "2026-01"),
+                author: "t1",
                 nowMillis: TestCounty.now)[0]
             try await county.syncRounds([village, township], url: url)
             for replica in [county.hub, village, township] {
@@ -30,7 +33,8 @@ struct RuleCaseTests {
                 #expect(!(try replica.holds(of: dibao, nowMillis: TestCounty.now)).isEmpty)
             }
             // The county ends the tekun application; the case closes everywhere after the next sync.
-            try county.hub.exitEnrollment(tekun.value, reason: "与低保重复", end: "2026-01", author: "admin", nowMillis: TestCounty.now)
+            try county.hub.exitEnrollment(
+                tekun.value, reason: "与低保重复", end: "2026-01", author: "admin", nowMillis: TestCounty.now)
             try await county.sync(village, url: url)
             try await county.sync(township, url: url)
             for replica in [county.hub, village, township] {
@@ -48,7 +52,8 @@ struct RuleCaseTests {
             let home = try village.household(in: TestCounty.village1, address: "一组")
             let member = try village.member(of: home, name: "独居老人")
             try await county.sync(village, url: url)
-            _ = try village.recordDeath(member: member.value, date: "2026-11-01", author: "w1", nowMillis: TestCounty.now)
+            _ = try village.recordDeath(
+                member: member.value, date: "2026-11-01", author: "w1", nowMillis: TestCounty.now)
             try await county.sync(village, url: url)
             let cases = try county.hub.ruleCases(nowMillis: TestCounty.now)
             #expect(cases.contains { $0.id == "H:\(home)/living" && $0.kind == "no-living-member" })
@@ -77,7 +82,8 @@ struct RuleCaseTests {
             #expect(conflict.rule.id == "R8")
             #expect(Set(conflict.candidates.map(\.display)) == [second.value, third.value])
             try county.hub.resolve(
-                "\(member)/household", choice: .value(third.value), note: "现居三组", author: "admin", nowMillis: TestCounty.now)
+                "\(member)/household", choice: .value(third.value), note: "现居三组", author: "admin",
+                nowMillis: TestCounty.now)
             try await county.sync(village, url: url)
             try await county.sync(township, url: url)
             for replica in [county.hub, village, township] {
@@ -92,7 +98,8 @@ struct RuleCaseTests {
         let county = try TestCounty()
         let directory = county.directory
         let author = try Replica.create(
-            path: directory + "/author.db", name: "author", scope: try ScopePrefix.parse(TestCounty.village1, field: "s"),
+            path: directory + "/author.db", name: "author",
+            scope: try ScopePrefix.parse(TestCounty.village1, field: "s"),
             role: .node, nowMillis: TestCounty.now, keys: county.hub.keys.withNewSigningKey())
         let home = try author.household(in: TestCounty.village1, address: "一组")
         try author.edit(home) { $0.phone = "13800000001" }
@@ -118,7 +125,8 @@ struct ConcurrentSplitTests {
             let son = try village.member(of: home, name: "王小五", relation: "child")
             try await county.sync(village, url: url)
             try await county.sync(township, url: url)
-            _ = try township.splitHousehold(home.value, members: [son.value], head: nil, author: "t1", nowMillis: TestCounty.now)
+            _ = try township.splitHousehold(
+                home.value, members: [son.value], head: nil, author: "t1", nowMillis: TestCounty.now)
             _ = try village.member(of: home, name: "王小六", relation: "child")
             try await county.syncRounds([village, township], url: url)
             let cases = try county.hub.conflicts(rule: "R8")

@@ -6,7 +6,9 @@ import Testing
 
 @Suite("A record entering a village's scope arrives whole")
 struct ScopeEntryTests {
-    @Test("a household moved by the township to another village arrives there with its whole history; every replica agrees")
+    @Test(
+        "a household moved by the township to another village arrives there with its whole history; every replica agrees"
+    )
     func householdMove() async throws {
         let county = try TestCounty()
         try await withRunningHub(county.service()) { url in
@@ -16,17 +18,20 @@ struct ScopeEntryTests {
             let home = try first.household(in: TestCounty.village1, address: "一组")
             let member = try first.member(of: home, name: "王五")
             _ = try first.enroll(
-                EnrollInput(member: member.value, program: "dibao_rural", amount: "560", start: "2026-01"), author: "w1",
+                EnrollInput(member: member.value, program: "dibao_rural", amount: "560", start: "2026-01"),
+                author: "w1",
                 nowMillis: TestCounty.now)
             try first.edit(home) { $0.phone = "13800000001" }
             for node in [first, second, township] { try await county.sync(node, url: url) }
             #expect(try second.recordIDs().isEmpty)
 
-            let moved = try township.moveHousehold(home.value, toVillage: TestCounty.village2, author: "zhen", nowMillis: TestCounty.now)
+            let moved = try township.moveHousehold(
+                home.value, toVillage: TestCounty.village2, author: "zhen", nowMillis: TestCounty.now)
             #expect(moved.count == 3)
             // A village cannot move a household out of its own scope.
             #expect(throws: ReplicaError.self) {
-                try first.moveHousehold(home.value, toVillage: TestCounty.village2, author: "w1", nowMillis: TestCounty.now)
+                try first.moveHousehold(
+                    home.value, toVillage: TestCounty.village2, author: "w1", nowMillis: TestCounty.now)
             }
             for _ in 0..<2 { for node in [township, first, second] { try await county.sync(node, url: url) } }
 
@@ -40,12 +45,15 @@ struct ScopeEntryTests {
                 #expect(try township.state(of: id) == hubStates[id], "\(id) on the township")
                 #expect(try second.view(id, reveal: false).value("village") == TestCounty.village2)
             }
-            #expect(try second.view(home, reveal: false).value("phone") == "13800000001", "history arrived, not just the move")
+            #expect(
+                try second.view(home, reveal: false).value("phone") == "13800000001",
+                "history arrived, not just the move")
             #expect(try second.status().waiting == 0)
             #expect(try first.status().waiting == 0)
 
             // Moved back, it arrives whole again in the first village.
-            _ = try township.moveHousehold(home.value, toVillage: TestCounty.village1, author: "zhen", nowMillis: TestCounty.now)
+            _ = try township.moveHousehold(
+                home.value, toVillage: TestCounty.village1, author: "zhen", nowMillis: TestCounty.now)
             for _ in 0..<2 { for node in [township, first, second] { try await county.sync(node, url: url) } }
             let back = try county.hub.states()
             for id in moved {

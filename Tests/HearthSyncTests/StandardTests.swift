@@ -36,22 +36,28 @@ struct StandardTests {
 
         // The yearly raise from December, by its Chinese name as a clerk would type it.
         try hub.setStandard(
-            program: "农村低保", band: nil, from: "2026-12", amount: "600", note: nil, author: "admin", nowMillis: TestCounty.now)
+            program: "农村低保", band: nil, from: "2026-12", amount: "600", note: nil, author: "admin",
+            nowMillis: TestCounty.now)
         #expect(amounts(try hub.payroll(for: try month("2026-11"), nowMillis: TestCounty.now)) == amounts(november))
-        #expect(amounts(try hub.payroll(for: try month("2026-12"), nowMillis: TestCounty.now)) == [standard: 60_000, special: 42_000])
+        #expect(
+            amounts(try hub.payroll(for: try month("2026-12"), nowMillis: TestCounty.now)) == [
+                standard: 60_000, special: 42_000,
+            ])
         #expect(try hub.payingSchedule(of: standard)?.description == "2026-01:56000;2026-12:60000")
         // The enrollment record itself was not edited: no op, no conflict.
         #expect(try hub.state(of: standard)?.resolution(of: "amount").value == .text("2026-01:56000"))
         #expect(try hub.state(of: standard)?.conflicts.isEmpty == true)
 
         // An amount set on the enrollment itself wins from its month, whatever the standard.
-        try hub.changeAmount(standard.value, amount: "580", from: "2027-02", reason: "核减", author: "a", nowMillis: TestCounty.now)
+        try hub.changeAmount(
+            standard.value, amount: "580", from: "2027-02", reason: "核减", author: "a", nowMillis: TestCounty.now)
         #expect(amounts(try hub.payroll(for: try month("2027-01"), nowMillis: TestCounty.now))[standard] == 60_000)
         #expect(amounts(try hub.payroll(for: try month("2027-02"), nowMillis: TestCounty.now))[standard] == 58_000)
 
         // Setting the same program and month again changes that standard; a raise chains on.
         try hub.setStandard(
-            program: "dibao_rural", band: nil, from: "2026-12", amount: "610", note: nil, author: "admin", nowMillis: TestCounty.now)
+            program: "dibao_rural", band: nil, from: "2026-12", amount: "610", note: nil, author: "admin",
+            nowMillis: TestCounty.now)
         #expect(try hub.standards().count == 2)
         #expect(amounts(try hub.payroll(for: try month("2026-12"), nowMillis: TestCounty.now))[standard] == 61_000)
     }
@@ -60,11 +66,15 @@ struct StandardTests {
     func raiseIntoLockedMonth() throws {
         let county = try TestCounty()
         let hub = county.hub
-        try hub.setStandard(program: "dibao_rural", band: nil, from: "2026-01", amount: "560", note: nil, author: "admin", nowMillis: TestCounty.now)
+        try hub.setStandard(
+            program: "dibao_rural", band: nil, from: "2026-01", amount: "560", note: nil, author: "admin",
+            nowMillis: TestCounty.now)
         let enrollment = try approved(hub, "甲", idNumber(born: "19600101", sequence: "011"), amount: "560")
         let october = try hub.payroll(for: try month("2026-10"), nowMillis: TestCounty.now)
         try hub.lock(october, worker: "admin", nowMillis: TestCounty.now)
-        try hub.setStandard(program: "dibao_rural", band: nil, from: "2026-10", amount: "600", note: "补发", author: "admin", nowMillis: TestCounty.now)
+        try hub.setStandard(
+            program: "dibao_rural", band: nil, from: "2026-10", amount: "600", note: "补发", author: "admin",
+            nowMillis: TestCounty.now)
         #expect(try hub.payroll(for: try month("2026-10"), nowMillis: TestCounty.now).total == Money(fen: 56_000))
         let next = try hub.payroll(for: try month("2026-11"), nowMillis: TestCounty.now)
         #expect(next.rows.filter { $0.kind == .regular }.map(\.amount) == [Money(fen: 60_000)])
@@ -80,7 +90,8 @@ struct StandardTests {
             let village = try await county.node(name: "village-001", scope: TestCounty.village1, hubURL: url)
             let township = try await county.node(name: "town-101", scope: TestCounty.township, hubURL: url)
             let home = try village.household(in: TestCounty.village1, address: "新庄村三组12号")
-            let member = try village.member(of: home, name: "王秀英", idNumber: idNumber(born: "19600101", sequence: "011"))
+            let member = try village.member(
+                of: home, name: "王秀英", idNumber: idNumber(born: "19600101", sequence: "011"))
             try village.edit(home) { $0.phone = "13800001111" }
             try county.hub.setStandard(
                 program: "disability_living", band: "1-2", from: "2026-01", amount: "80", note: nil, author: "admin",
@@ -111,7 +122,8 @@ struct StandardTests {
         }
     }
 
-    @Test("a node that forges a change to a county setting, or a new one, is quarantined (R14); the county's rule stands")
+    @Test(
+        "a node that forges a change to a county setting, or a new one, is quarantined (R14); the county's rule stands")
     func settingsAreTheHubs() async throws {
         let county = try TestCounty()
         try await withRunningHub(county.service()) { url in
@@ -130,7 +142,8 @@ struct StandardTests {
             let response = try await forger.pushAnswered([edit, created])
             #expect(response.applied == 0)
             #expect(response.quarantined.map(\.dot) == [edit.dot, created.dot])
-            #expect(response.quarantined.allSatisfy { $0.reason.contains("R14") }, "\(response.quarantined.map(\.reason))")
+            #expect(
+                response.quarantined.allSatisfy { $0.reason.contains("R14") }, "\(response.quarantined.map(\.reason))")
             #expect(try county.hub.countyRules() == CountyRules(deathMonth: .stopped, topUpRaise: .follows))
         }
     }
@@ -144,24 +157,30 @@ struct StandardTests {
             ("disability_living", "1-2", "2026-01", "80"), ("disability_living", "3-4", "2026-01", "40"),
             ("orphan", "scattered", "2026-01", "1300"), ("orphan", "institutional", "2026-01", "2080"),
         ] {
-            try hub.setStandard(program: program, band: band, from: from, amount: yuan, note: nil, author: "admin", nowMillis: TestCounty.now)
+            try hub.setStandard(
+                program: program, band: band, from: from, amount: yuan, note: nil, author: "admin",
+                nowMillis: TestCounty.now)
         }
         let home = try hub.household(in: TestCounty.village1, address: "一组")
         let adult = try hub.member(of: home, name: "甲", idNumber: idNumber(born: "19600101", sequence: "011"))
-        let child = try hub.member(of: home, name: "乙", idNumber: idNumber(born: "20150101", sequence: "021"), relation: "child")
+        let child = try hub.member(
+            of: home, name: "乙", idNumber: idNumber(born: "20150101", sequence: "021"), relation: "child")
         var grade = MemberInput()
         grade.disabilityGrade = 3
         try hub.editMember(adult.value, grade, author: "a", nowMillis: TestCounty.now)
         /// The schedule recorded (`std`: it follows the standard) and what it pays.
         func enroll(_ member: RecordID, _ program: String, _ start: String) throws -> String? {
             let id = try hub.enroll(
-                EnrollInput(member: member.value, program: program, amount: nil, start: start), author: "a", nowMillis: TestCounty.now)[0]
+                EnrollInput(member: member.value, program: program, amount: nil, start: start), author: "a",
+                nowMillis: TestCounty.now)[0]
             let recorded = try hub.state(of: id)?.resolution(of: "amount").value.textValue ?? ""
             return recorded + " pays " + (try hub.payingSchedule(of: id)?.description ?? "")
         }
         #expect(try enroll(adult, "dibao_rural", "2026-06") == "2026-06:std pays 2026-06:56000;2027-01:60000")
         #expect(try enroll(child, "dibao_rural", "2027-02") == "2027-02:std pays 2027-02:60000")
-        #expect(try enroll(adult, "disability_living", "2026-06") == "2026-06:std pays 2026-06:4000", "grade 3 is in the 3-4 band")
+        #expect(
+            try enroll(adult, "disability_living", "2026-06") == "2026-06:std pays 2026-06:4000",
+            "grade 3 is in the 3-4 band")
         // Placement is not in the records, and two bands differ: the worker must say.
         #expect(throws: ReplicaError.self) { _ = try enroll(child, "orphan", "2026-06") }
         // No standard for the program at all.

@@ -24,7 +24,8 @@ public struct RecordState: Hashable, Sendable {
     /// newest dot per replica. Empty means the op is causally ready (RULES.md R11).
     public func missingDependencies(of op: Op) -> [Dot] {
         op.context.sorted.filter { entry in
-            clock[entry.replica] < entry.counter && !op.voids.contains(Dot(replica: entry.replica, counter: entry.counter))
+            clock[entry.replica] < entry.counter
+                && !op.voids.contains(Dot(replica: entry.replica, counter: entry.counter))
         }.map { Dot(replica: $0.replica, counter: $0.counter) }
     }
 

@@ -3,14 +3,17 @@
 extension RecordState {
     /// `{"field": [["replica:counter", millis, logical, "rank", value], ...], ...}`
     public var registersJSON: JSON {
-        .object(registers.mapValues { register in
-            .array(register.entries.map { entry in
-                .array([
-                    .string(entry.dot.description), .integer(entry.hlc.millis), .integer(Int64(entry.hlc.logical)),
-                    .string(entry.rank.rawValue), entry.value.json,
-                ])
+        .object(
+            registers.mapValues { register in
+                .array(
+                    register.entries.map { entry in
+                        .array([
+                            .string(entry.dot.description), .integer(entry.hlc.millis),
+                            .integer(Int64(entry.hlc.logical)),
+                            .string(entry.rank.rawValue), entry.value.json,
+                        ])
+                    })
             })
-        })
     }
 
     /// The canonical text of ``registersJSON``, written directly: it is written for every
@@ -68,7 +71,8 @@ extension RecordState {
                     let rank = ScopePrefix.Level(rawValue: rankText), let value = FieldValue(json: parts[4])
                 else { return nil }
                 registerEntries.append(
-                    RegisterEntry(dot: dot, hlc: HLC(millis: millis, logical: UInt32(logical)), rank: rank, value: value))
+                    RegisterEntry(
+                        dot: dot, hlc: HLC(millis: millis, logical: UInt32(logical)), rank: rank, value: value))
             }
             registers[name] = Register(entries: registerEntries)
         }

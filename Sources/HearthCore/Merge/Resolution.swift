@@ -27,8 +27,10 @@ public struct Resolution: Hashable, Sendable {
                 if case .text(let text) = entry.value, let index = order.firstIndex(of: text) { return index }
                 return order.count
             }
-            let ordered = byRecency.enumerated().sorted { (rank($0.element), $0.offset) < (rank($1.element), $1.offset) }
-                .map(\.element)
+            let ordered = byRecency.enumerated().sorted {
+                (rank($0.element), $0.offset) < (rank($1.element), $1.offset)
+            }
+            .map(\.element)
             return Resolution(value: ordered[0].value, inConflict: false, candidates: ordered)
         case .authority:
             let top = byRecency.map(\.rank).max()!

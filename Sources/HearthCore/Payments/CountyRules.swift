@@ -147,7 +147,8 @@ public enum CountySetting: String, Hashable, Sendable, CaseIterable {
         let text = String(raw.trimmingCharacters(in: .whitespaces).lowercased().map { $0 == "-" ? "_" : $0 })
         guard let setting = CountySetting(rawValue: text) else {
             throw InputError(
-                field: "name", reason: "unknown setting \"\(raw)\"; one of \(allCases.map(\.rawValue).joined(separator: ", "))")
+                field: "name",
+                reason: "unknown setting \"\(raw)\"; one of \(allCases.map(\.rawValue).joined(separator: ", "))")
         }
         return setting
     }

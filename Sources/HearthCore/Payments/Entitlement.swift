@@ -20,7 +20,8 @@ public struct EnrollmentFacts: Hashable, Sendable {
     public var deathDate: CivilDate?
 
     public init(
-        program: Program?, status: String?, decision: String?, exitReason: String? = nil, start: Month?, end: Month? = nil,
+        program: Program?, status: String?, decision: String?, exitReason: String? = nil, start: Month?,
+        end: Month? = nil,
         schedule: AmountSchedule?, suspendedFrom: Month? = nil, grade: Int? = nil, birth: CivilDate? = nil,
         deceased: Bool = false, deathDate: CivilDate? = nil
     ) {

@@ -40,7 +40,8 @@ public enum StandardBand {
         case .elderly:
             guard !text.isEmpty else { return text }
             guard let range = ageRange(text), range.lowerBound >= 80, range.upperBound <= 150 else {
-                throw InputError(field: "band", reason: "elderly bands are age ranges from 80 up, such as 80-89 or 100-120")
+                throw InputError(
+                    field: "band", reason: "elderly bands are age ranges from 80 up, such as 80-89 or 100-120")
             }
         default:
             guard text.isEmpty else {

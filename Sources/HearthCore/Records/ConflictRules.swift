@@ -21,19 +21,23 @@ public enum ConflictRules {
         case (.member, "name"), (.member, "id_number"), (.member, "birth_date"), (.member, "sex"):
             return Rule(
                 id: "R4c", title: "identity field",
-                reason: "identity fields are never picked by a machine; the duplicate check runs again after the choice",
+                reason:
+                    "identity fields are never picked by a machine; the duplicate check runs again after the choice",
                 hard: true)
         case (.household, "population"):
             return Rule(
                 id: "R8", title: "household structure",
-                reason: "members were added, moved or split off concurrently: check where each person belongs and the registered population",
+                reason:
+                    "members were added, moved or split off concurrently: check where each person belongs and the registered population",
                 hard: true)
         case (.household, "head"), (.member, "household"):
             return Rule(
                 id: "R8", title: "household structure",
                 reason: "a person is in one live household with exactly one head: a person must decide", hard: true)
         case (.member, "death_date"):
-            return Rule(id: "R1", title: "date of death", reason: "two different dates of death: a person must decide", hard: true)
+            return Rule(
+                id: "R1", title: "date of death", reason: "two different dates of death: a person must decide",
+                hard: true)
         case (.enrollment, "decision"):
             return Rule(
                 id: "R7", title: "approval authority",
@@ -48,11 +52,15 @@ public enum ConflictRules {
                 reason: "amounts and eligibility are never picked by a machine; payments that depend on it are held",
                 hard: true)
         case .lww:
-            return Rule(id: "R4a", title: "descriptive field", reason: "the latest write (by HLC) was kept", hard: false)
+            return Rule(
+                id: "R4a", title: "descriptive field", reason: "the latest write (by HLC) was kept", hard: false)
         case .priority:
-            return Rule(id: "R3", title: "status order", reason: "the safer value was kept by the declared order", hard: false)
+            return Rule(
+                id: "R3", title: "status order", reason: "the safer value was kept by the declared order", hard: false)
         case .authority:
-            return Rule(id: "R7", title: "approval authority", reason: "writers of equal authority decided differently", hard: true)
+            return Rule(
+                id: "R7", title: "approval authority", reason: "writers of equal authority decided differently",
+                hard: true)
         case .union:
             return Rule(id: "R9", title: "union", reason: "the sets were united", hard: false)
         }

@@ -25,11 +25,13 @@ extension FieldKind {
             return Hex.isSHA256(sealed.digest) && !sealed.box.isEmpty && sealed.box.utf8.count <= 256
                 ? nil : "is not a sealed value"
         case (.set, .set(let members)):
-            return members.count <= 64 && members.allSatisfy({ !$0.isEmpty && $0.utf8.count <= 192 && !$0.contains(",") })
+            return members.count <= 64
+                && members.allSatisfy({ !$0.isEmpty && $0.utf8.count <= 192 && !$0.contains(",") })
                 && FieldValue.makeSet(members) == value
                 ? nil : "must be at most 64 short tags without commas, sorted and unique"
         case (.schedule, .text(let text)):
-            return AmountSchedule(text: text) != nil ? nil : "must be an amount schedule YYYY-MM:fen, YYYY-MM:std or YYYY-MM:std-fen, joined by ;"
+            return AmountSchedule(text: text) != nil
+                ? nil : "must be an amount schedule YYYY-MM:fen, YYYY-MM:std or YYYY-MM:std-fen, joined by ;"
         default:
             return "has the wrong type for a \(name) field"
         }
@@ -79,7 +81,8 @@ extension Op {
     /// Every field of this op outside the bounds the CLI holds typed values to, as "field: reason".
     public var boundProblems: [String] {
         fields.sorted(by: { $0.key < $1.key }).compactMap { name, value in
-            guard let spec = RecordSchema.field(name, of: record.type), let problem = spec.kind.boundProblem(with: value)
+            guard let spec = RecordSchema.field(name, of: record.type),
+                let problem = spec.kind.boundProblem(with: value)
             else { return nil }
             return "\(name): \(problem)"
         }

@@ -40,10 +40,13 @@ extension Program {
     /// A program from its code or its Chinese name, as people type it or spreadsheets carry it.
     public static func parse(_ raw: String, field: String = "program") throws(InputError) -> Program {
         let text = raw.trimmingCharacters(in: .whitespaces)
-        if let program = Program(rawValue: text.lowercased()) ?? Program.allCases.first(where: { $0.chineseName == text }) {
+        if let program = Program(rawValue: text.lowercased())
+            ?? Program.allCases.first(where: { $0.chineseName == text })
+        {
             return program
         }
         throw InputError(
-            field: field, reason: "unknown program \"\(raw)\"; one of \(Program.allCases.map(\.rawValue).joined(separator: ", "))")
+            field: field,
+            reason: "unknown program \"\(raw)\"; one of \(Program.allCases.map(\.rawValue).joined(separator: ", "))")
     }
 }

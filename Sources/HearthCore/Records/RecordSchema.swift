@@ -77,7 +77,9 @@ public enum RecordSchema {
         FieldSpec(
             "decision", .code(["pending", "approved", "rejected"]), .authority,
             "the approval decision; county over township over village"),
-        FieldSpec("amount", .schedule, .human, "monthly amount schedule: fen, the standard, or the standard less fen, from each month"),
+        FieldSpec(
+            "amount", .schedule, .human,
+            "monthly amount schedule: fen, the standard, or the standard less fen, from each month"),
         FieldSpec("start_month", .month, .human, "first month paid"),
         FieldSpec("end_month", .month, .human, "last month paid"),
         FieldSpec("exit_reason", .text(maxLength: 200), .lww, "why the enrollment ended"),
@@ -100,9 +102,12 @@ public enum RecordSchema {
     /// County configuration, so it lives under the county-wide code (`<county>000000`) that
     /// every replica of the county pulls. Only the hub writes it (R7 as for approvals).
     public static let standard: [FieldSpec] = [
-        FieldSpec("village", .division, .lww, "the county-wide code `<county>000000`: every node of the county holds it"),
+        FieldSpec(
+            "village", .division, .lww, "the county-wide code `<county>000000`: every node of the county holds it"),
         FieldSpec("program", .code(Program.allCases.map(\.rawValue)), .lww, "program code"),
-        FieldSpec("band", .text(maxLength: 16), .lww, "band: `1-2`/`3-4` (disability_living), `scattered`/`institutional`, ages `80-89`"),
+        FieldSpec(
+            "band", .text(maxLength: 16), .lww,
+            "band: `1-2`/`3-4` (disability_living), `scattered`/`institutional`, ages `80-89`"),
         FieldSpec("from_month", .month, .lww, "first month the standard is in force (提标 month)"),
         FieldSpec("amount", .money, .human, "the standard, fen per person per month"),
         FieldSpec("note", .text(maxLength: 500), .lww, "free note, e.g. the document that set it"),
@@ -110,7 +115,8 @@ public enum RecordSchema {
 
     /// County configuration like standards: under the county-wide code, written by the hub.
     public static let setting: [FieldSpec] = [
-        FieldSpec("village", .division, .lww, "the county-wide code `<county>000000`: every node of the county holds it"),
+        FieldSpec(
+            "village", .division, .lww, "the county-wide code `<county>000000`: every node of the county holds it"),
         FieldSpec("name", .code(CountySetting.allCases.map(\.rawValue)), .lww, "which setting"),
         FieldSpec("value", .text(maxLength: 64), .human, "the setting's value"),
         FieldSpec("note", .text(maxLength: 500), .lww, "free note, e.g. the document that decided it"),
@@ -123,7 +129,9 @@ public enum RecordSchema {
         FieldSpec("member", .reference(.member), .lww, "the member the other department's list matched"),
         FieldSpec("household", .reference(.household), .lww, "the member's household"),
         FieldSpec("village", .division, .lww, "the member's village, kept for scoping"),
-        FieldSpec("source", .code(["death", "pension", "vehicle", "other"]), .lww, "which list matched: death, pension, vehicle, other"),
+        FieldSpec(
+            "source", .code(["death", "pension", "vehicle", "other"]), .lww,
+            "which list matched: death, pension, vehicle, other"),
         FieldSpec("detail", .text(maxLength: 500), .lww, "what the list said (never the ID number)"),
         FieldSpec("reported_date", .date, .lww, "the date the list gives (date of death for a death list)"),
         FieldSpec("status", .code(leadStatusOrder), .human, "open 待核实 / confirmed 属实 / refuted 不属实"),

@@ -145,7 +145,8 @@ public enum Admission {
             else {
                 return .refused(
                     AdmissionRefusal(
-                        rule: "R14", "R14: \(op.record) cannot move to \(target), outside the node's scope \(writer.value)"))
+                        rule: "R14",
+                        "R14: \(op.record) cannot move to \(target), outside the node's scope \(writer.value)"))
             }
             guard op.scope.value == target else {
                 return .refused(
@@ -160,7 +161,8 @@ public enum Admission {
             return .refused(
                 AdmissionRefusal(
                     rule: "R8",
-                    "R8: \(op.record) moved to village \(current); an edit made for \(op.scope.value) goes to the desk"))
+                    "R8: \(op.record) moved to village \(current); an edit made for \(op.scope.value) goes to the desk")
+            )
         }
         return .village(current)
     }
@@ -202,7 +204,8 @@ public enum Admission {
         {
             return AdmissionRefusal(rule: "R10", "R10: \(op.record) is archived; an edit to it goes to the desk")
         }
-        if case .text(let target)? = op.fields["household"], op.record.type == .member, let household = RecordID(target),
+        if case .text(let target)? = op.fields["household"], op.record.type == .member,
+            let household = RecordID(target),
             let state = try lookup.state(of: household), state.resolution(of: "status").value == .text("archived")
         {
             return AdmissionRefusal(rule: "R8", "R8: household \(household) is archived; a member cannot join it")

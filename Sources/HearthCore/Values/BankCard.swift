@@ -5,7 +5,8 @@
 /// "one-card" accounts often do not satisfy it. The digits are sensitive: `description`,
 /// `debugDescription` and the mirror show only the masked form, and errors never repeat them.
 public struct BankCard: Hashable, Sendable, CustomStringConvertible, CustomDebugStringConvertible,
-    CustomReflectable {
+    CustomReflectable
+{
     /// The card number as ASCII digits.
     public let value: String
 

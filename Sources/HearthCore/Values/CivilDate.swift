@@ -14,7 +14,8 @@ public struct CivilDate: Comparable, Hashable, Sendable, CustomStringConvertible
     /// A real calendar date (proleptic Gregorian, leap years respected), or nil.
     public init?(year: Int, month: Int, day: Int) {
         guard (1...9999).contains(year), (1...12).contains(month),
-              day >= 1, day <= CivilDate.daysIn(year: year, month: month) else {
+            day >= 1, day <= CivilDate.daysIn(year: year, month: month)
+        else {
             return nil
         }
         self.year = year
@@ -67,15 +68,17 @@ public struct CivilDate: Comparable, Hashable, Sendable, CustomStringConvertible
     /// Splits `YYYY-MM-DD` (or `YYYYMMDD` when allowed) into numbers without checking ranges.
     static func components(_ bytes: [UInt8], allowCompact: Bool) -> (Int, Int, Int)? {
         if bytes.count == 10, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"),
-           let year = ValueText.number(bytes[0..<4]),
-           let month = ValueText.number(bytes[5..<7]),
-           let day = ValueText.number(bytes[8..<10]) {
+            let year = ValueText.number(bytes[0..<4]),
+            let month = ValueText.number(bytes[5..<7]),
+            let day = ValueText.number(bytes[8..<10])
+        {
             return (year, month, day)
         }
         if allowCompact, bytes.count == 8,
-           let year = ValueText.number(bytes[0..<4]),
-           let month = ValueText.number(bytes[4..<6]),
-           let day = ValueText.number(bytes[6..<8]) {
+            let year = ValueText.number(bytes[0..<4]),
+            let month = ValueText.number(bytes[4..<6]),
+            let day = ValueText.number(bytes[6..<8])
+        {
             return (year, month, day)
         }
         return nil
@@ -148,7 +151,8 @@ public struct CivilDate: Comparable, Hashable, Sendable, CustomStringConvertible
         let container = try decoder.singleValueContainer()
         let text = try container.decode(String.self)
         guard let (year, month, day) = CivilDate.components(Array(text.utf8), allowCompact: false),
-              let date = CivilDate(year: year, month: month, day: day) else {
+            let date = CivilDate(year: year, month: month, day: day)
+        else {
             throw DecodingError.dataCorruptedError(
                 in: container, debugDescription: "expected a real date written as YYYY-MM-DD")
         }

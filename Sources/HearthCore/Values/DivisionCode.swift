@@ -14,8 +14,9 @@ public struct DivisionCode: Hashable, Comparable, Sendable, Codable {
     /// Requires exactly 12 digits whose county part (first 6) is not all zeros.
     /// Surrounding spaces are ignored and full-width digits are accepted.
     public static func parse(_ text: String, field: String) throws(InputError) -> DivisionCode {
-        let digits = try DivisionDigits.parse(text, field: field, lengths: [12],
-                                              lengthReason: "must be 12 digits (6 county, 3 township, 3 village)")
+        let digits = try DivisionDigits.parse(
+            text, field: field, lengths: [12],
+            lengthReason: "must be 12 digits (6 county, 3 township, 3 village)")
         return DivisionCode(value: digits)
     }
 
@@ -57,7 +58,8 @@ public struct DivisionCode: Hashable, Comparable, Sendable, Codable {
 /// Digit checks shared by `DivisionCode` and `ScopePrefix`.
 enum DivisionDigits {
     static func parse(_ text: String, field: String, lengths: [Int], lengthReason: String) throws(InputError)
-        -> String {
+        -> String
+    {
         let cleaned = ValueText.cleaned(text)
         guard !cleaned.isEmpty else {
             throw InputError(field: field, reason: "is empty")

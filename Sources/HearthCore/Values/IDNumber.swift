@@ -6,7 +6,8 @@
 /// The number is sensitive personal data: `description`, `debugDescription` and the mirror
 /// show only the masked form, and errors never repeat the digits.
 public struct IDNumber: Hashable, Sendable, CustomStringConvertible, CustomDebugStringConvertible,
-    CustomReflectable {
+    CustomReflectable
+{
     /// The normalized number: 17 ASCII digits followed by a digit or "X".
     public let value: String
     /// The birth date encoded in characters 7-14.
@@ -85,9 +86,10 @@ public struct IDNumber: Hashable, Sendable, CustomStringConvertible, CustomDebug
         }
         let bytes = Array(text.utf8)
         guard let year = ValueText.number(bytes[6..<10]),
-              let month = ValueText.number(bytes[10..<12]),
-              let day = ValueText.number(bytes[12..<14]),
-              let birth = CivilDate(year: year, month: month, day: day) else {
+            let month = ValueText.number(bytes[10..<12]),
+            let day = ValueText.number(bytes[12..<14]),
+            let birth = CivilDate(year: year, month: month, day: day)
+        else {
             throw InputError(field: field, reason: "the birth date in the number is not a real date")
         }
         guard birth.year >= 1900 else {

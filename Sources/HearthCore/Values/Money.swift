@@ -44,9 +44,10 @@ public struct Money: Hashable, Comparable, Sendable, Codable {
         let whole = parts[0]
         let fraction = parts.count == 2 ? parts[1] : ""
         guard whole.isEmpty || whole.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || $0 == UInt8(ascii: ",") }),
-              fraction.isEmpty || ValueText.isDigits(fraction),
-              !whole.isEmpty || !fraction.isEmpty,
-              parts.count == 1 || !fraction.isEmpty else {
+            fraction.isEmpty || ValueText.isDigits(fraction),
+            !whole.isEmpty || !fraction.isEmpty,
+            parts.count == 1 || !fraction.isEmpty
+        else {
             throw notAnAmount
         }
         guard fraction.utf8.count <= 2 else {

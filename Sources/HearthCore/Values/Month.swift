@@ -40,11 +40,13 @@ public struct Month: Comparable, Hashable, Sendable, CustomStringConvertible, Co
 
     static func components(_ bytes: [UInt8], allowCompact: Bool) -> (Int, Int)? {
         if bytes.count == 7, bytes[4] == UInt8(ascii: "-"),
-           let year = ValueText.number(bytes[0..<4]), let month = ValueText.number(bytes[5..<7]) {
+            let year = ValueText.number(bytes[0..<4]), let month = ValueText.number(bytes[5..<7])
+        {
             return (year, month)
         }
         if allowCompact, bytes.count == 6,
-           let year = ValueText.number(bytes[0..<4]), let month = ValueText.number(bytes[4..<6]) {
+            let year = ValueText.number(bytes[0..<4]), let month = ValueText.number(bytes[4..<6])
+        {
             return (year, month)
         }
         return nil
@@ -82,7 +84,8 @@ public struct Month: Comparable, Hashable, Sendable, CustomStringConvertible, Co
         let container = try decoder.singleValueContainer()
         let text = try container.decode(String.self)
         guard let (year, month) = Month.components(Array(text.utf8), allowCompact: false),
-              let value = Month(year: year, month: month) else {
+            let value = Month(year: year, month: month)
+        else {
             throw DecodingError.dataCorruptedError(
                 in: container, debugDescription: "expected a month written as YYYY-MM")
         }

@@ -27,7 +27,8 @@ public struct EnrollmentToken: Sendable, Equatable {
 
     public var text: String {
         let json = JSON.object([
-            "v": .integer(WireVersion.current), "hub": .string(hub.value), "hub_key": .string(hubKey), "name": .string(name),
+            "v": .integer(WireVersion.current), "hub": .string(hub.value), "hub_key": .string(hubKey),
+            "name": .string(name),
             "scope": .string(scope), "secret": .string(secret), "data_key": .string(dataKey),
         ])
         return "hearth1." + Base64URL.encode(json.canonicalBytes)
@@ -37,7 +38,10 @@ public struct EnrollmentToken: Sendable, Equatable {
         let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
         guard trimmed.hasPrefix("hearth1."), let bytes = Base64URL.decode(String(trimmed.dropFirst(8))),
             let json = try? JSON.parse(bytes)
-        else { throw MessageError("not an enrollment token (it starts with hearth1. and is printed by `hearth hub enroll`)") }
+        else {
+            throw MessageError(
+                "not an enrollment token (it starts with hearth1. and is printed by `hearth hub enroll`)")
+        }
         try json.checkVersion()
         hub = try json.replica("hub")
         hubKey = try json.string("hub_key")

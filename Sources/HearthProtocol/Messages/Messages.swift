@@ -18,7 +18,9 @@ extension JSON {
     }
 
     func replica(_ key: String) throws(MessageError) -> ReplicaID {
-        guard let value = ReplicaID(validating: try string(key)) else { throw MessageError("\"\(key)\" is not a replica id") }
+        guard let value = ReplicaID(validating: try string(key)) else {
+            throw MessageError("\"\(key)\" is not a replica id")
+        }
         return value
     }
 
@@ -161,7 +163,9 @@ public struct PushResponse: Sendable, Equatable {
         applied = Int(try json.integer("applied"))
         duplicates = Int(try json.integer("duplicates"))
         waiting = Int(try json.integer("waiting"))
-        guard let items = json["quarantined"]?.arrayValue else { throw MessageError("\"quarantined\" must be an array") }
+        guard let items = json["quarantined"]?.arrayValue else {
+            throw MessageError("\"quarantined\" must be an array")
+        }
         var notes: [QuarantineNote] = []
         for item in items { notes.append(try QuarantineNote(json: item)) }
         quarantined = notes

@@ -16,7 +16,8 @@ public enum ChainCheck {
             switch self {
             case .empty: return "the batch holds no ops"
             case .wrongAuthor(let dot): return "op \(dot) is not the sender's own op"
-            case .gap(let expected, let got): return "ops must follow each other: expected counter \(expected), got \(got)"
+            case .gap(let expected, let got):
+                return "ops must follow each other: expected counter \(expected), got \(got)"
             case .brokenLink(let dot): return "op \(dot) does not chain to the op before it (tampered or reordered)"
             case .headMismatch: return "the signed chain head is not the hash of the last op"
             case .badSignature: return "the chain signature does not verify with the replica's key"
@@ -42,7 +43,10 @@ public enum ChainCheck {
             expectedCounter += 1
         }
         guard head.counter == expectedCounter - 1, head.hash == lastHash else { return .headMismatch }
-        guard Signer.verify(head.signature, of: Signer.chainMessage(replica: author, counter: head.counter, head: head.hash), publicKey: publicKey)
+        guard
+            Signer.verify(
+                head.signature, of: Signer.chainMessage(replica: author, counter: head.counter, head: head.hash),
+                publicKey: publicKey)
         else { return .badSignature }
         return nil
     }

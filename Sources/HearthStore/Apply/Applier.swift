@@ -89,7 +89,8 @@ struct Applier {
         // covers it), so a creating op never finds stored state: skip the lookup.
         var current =
             op.createsRecord
-            ? (states[op.record] ?? RecordState(id: op.record)) : (try state(of: op.record) ?? RecordState(id: op.record))
+            ? (states[op.record] ?? RecordState(id: op.record))
+            : (try state(of: op.record) ?? RecordState(id: op.record))
         let missing = current.missingDependencies(of: op)
         let coveredButUnseen = current.hasApplied(op)
         // One statement both logs the op and detects one already held under its dot.
@@ -149,7 +150,8 @@ struct Applier {
         else { return }
         // The history is cut into parts, each at a log position of its own, so a long one
         // (a record edited for years) spans several pull answers instead of exceeding one.
-        let history = try Int.fetchOne(db, sql: "SELECT count(*) FROM ops WHERE record = ?", arguments: [op.record.value]) ?? 0
+        let history =
+            try Int.fetchOne(db, sql: "SELECT count(*) FROM ops WHERE record = ?", arguments: [op.record.value]) ?? 0
         let parts = max(1, (history + ScopeEntryPart.size - 1) / ScopeEntryPart.size)
         for village in [op.scope.value, before] {
             guard let code = try? DivisionCode.parse(village, field: "village") else { continue }
@@ -160,7 +162,8 @@ struct Applier {
             else { throw ReplicaError.database("the op log's sequence is missing") }
             for part in 0..<parts {
                 try db.execute(
-                    sql: "INSERT INTO scope_entries (seq, record, scope, township, part, parts) VALUES (?, ?, ?, ?, ?, ?)",
+                    sql:
+                        "INSERT INTO scope_entries (seq, record, scope, township, part, parts) VALUES (?, ?, ?, ?, ?, ?)",
                     arguments: [first + Int64(part), op.record.value, code.value, code.township, part, parts])
             }
         }

@@ -30,7 +30,8 @@ enum Checks {
 
     static func recordID(_ raw: String, field: String, type: RecordType) throws(InputError) -> RecordID {
         guard let id = RecordID(raw.trimmingCharacters(in: .whitespaces)) else {
-            throw InputError(field: field, reason: "\"\(raw)\" is not a record id (ids look like \(type.idPrefix)-3f9a2c71b0d4-42)")
+            throw InputError(
+                field: field, reason: "\"\(raw)\" is not a record id (ids look like \(type.idPrefix)-3f9a2c71b0d4-42)")
         }
         guard id.type == type else {
             throw InputError(field: field, reason: "\(id) is a \(id.type.rawValue), not a \(type.rawValue)")
@@ -65,7 +66,9 @@ extension ChangeSet {
         for name in fields.keys.sorted() where state.resolution(of: name).inConflict {
             throw InputError(
                 field: name.replacingOccurrences(of: "_", with: "-"),
-                reason: "\(state.id) \(name) is in conflict: the county resolves it (`hearth hub conflicts resolve \(state.id)/\(name)`)")
+                reason:
+                    "\(state.id) \(name) is in conflict: the county resolves it (`hearth hub conflicts resolve \(state.id)/\(name)`)"
+            )
         }
     }
 
@@ -75,8 +78,9 @@ extension ChangeSet {
     /// field is already in conflict: writing it would settle that conflict silently.
     mutating func recountPopulation(_ household: RecordID, change: Int) throws {
         guard let state = try state(of: household), !state.resolution(of: "population").inConflict else { return }
-        let listed = try Int.fetchOne(
-            database, sql: "SELECT count(*) FROM members WHERE household = ?", arguments: [household.value]) ?? 0
+        let listed =
+            try Int.fetchOne(
+                database, sql: "SELECT count(*) FROM members WHERE household = ?", arguments: [household.value]) ?? 0
         try update(household, fields: ["population": .integer(Int64(max(0, min(99, listed + change))))])
     }
 

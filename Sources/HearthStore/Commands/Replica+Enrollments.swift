@@ -5,12 +5,17 @@ extension Replica {
     /// Enrolls a member in a program, or every living member of a household.
     public func enroll(_ input: EnrollInput, author: String, nowMillis: Int64) throws(ReplicaError) -> [RecordID] {
         try write(author: author, nowMillis: nowMillis) { changes in
-            guard let program = Program(rawValue: input.program.trimmingCharacters(in: .whitespaces).lowercased()) else {
+            guard let program = Program(rawValue: input.program.trimmingCharacters(in: .whitespaces).lowercased())
+            else {
                 throw InputError(
                     field: "program",
-                    reason: "unknown program \"\(input.program)\"; one of \(Program.allCases.map(\.rawValue).joined(separator: ", "))")
+                    reason:
+                        "unknown program \"\(input.program)\"; one of \(Program.allCases.map(\.rawValue).joined(separator: ", "))"
+                )
             }
-            let given = try input.amount.map { text throws(InputError) in try ScheduledAmount.parse(text, field: "amount") }
+            let given = try input.amount.map { text throws(InputError) in
+                try ScheduledAmount.parse(text, field: "amount")
+            }
             let start = try Month.parse(input.start, field: "start")
             let override = try Checks.overrideReason(input.override)
             let configuration = try Replica.countyConfiguration(changes.database)
@@ -44,7 +49,8 @@ extension Replica {
                     arguments: [member.value, program.rawValue])
                 {
                     throw InputError(
-                        field: "program", reason: "\(member) already has a live \(program.rawValue) enrollment (\(live))")
+                        field: "program",
+                        reason: "\(member) already has a live \(program.rawValue) enrollment (\(live))")
                 }
                 guard let household = ChangeSet.text(state, "household"), let village = ChangeSet.text(state, "village")
                 else { throw InputError(field: "member", reason: "\(member) has no household") }
@@ -57,7 +63,8 @@ extension Replica {
                     program: program, schedule: AmountSchedule(from: start, amount), months: [start],
                     member: state, configuration: configuration, override: override)
                 if amount.fixed == nil,
-                    configuration.standards.standard(for: program, grade: facts.grade, birth: facts.birth, in: start) == nil
+                    configuration.standards.standard(for: program, grade: facts.grade, birth: facts.birth, in: start)
+                        == nil
                 {
                     throw InputError(
                         field: "amount",
@@ -67,7 +74,8 @@ extension Replica {
                 let id = try changes.create(
                     .enrollment, village: try DivisionCode.parse(village, field: "village"),
                     fields: [
-                        "member": .text(member.value), "household": .text(household), "program": .text(program.rawValue),
+                        "member": .text(member.value), "household": .text(household),
+                        "program": .text(program.rawValue),
                         "status": .text("applied"), "decision": .text("pending"),
                         "amount": .text(AmountSchedule(from: start, amount).description),
                         "start_month": .text(start.description),
@@ -82,7 +90,9 @@ extension Replica {
     /// rank (a village, by default) an approval or rejection is recorded as a recommendation
     /// (R7) and the result is `true`.
     @discardableResult
-    public func changeEnrollment(_ id: String, _ action: EnrollmentAction, note: String?, author: String, nowMillis: Int64)
+    public func changeEnrollment(
+        _ id: String, _ action: EnrollmentAction, note: String?, author: String, nowMillis: Int64
+    )
         throws(ReplicaError) -> Bool
     {
         try write(author: author, nowMillis: nowMillis) { changes in
@@ -95,7 +105,8 @@ extension Replica {
                 changes.info.scope.level < ApprovalAuthority.approver(for: program)
             {
                 guard status == "applied" else {
-                    throw InputError(field: "enrollment", reason: "\(enrollment) is \(status); only an application is decided")
+                    throw InputError(
+                        field: "enrollment", reason: "\(enrollment) is \(status); only an application is decided")
                 }
                 fields = ["recommendation": .text(action == .approve ? "approve" : "reject")]
                 if let note { fields["note"] = .text(try Checks.text(note, field: "note", maxLength: 500)) }
@@ -105,12 +116,14 @@ extension Replica {
             switch action {
             case .approve:
                 guard status == "applied" else {
-                    throw InputError(field: "enrollment", reason: "\(enrollment) is \(status); only an application is approved")
+                    throw InputError(
+                        field: "enrollment", reason: "\(enrollment) is \(status); only an application is approved")
                 }
                 fields = ["status": .text("approved"), "decision": .text("approved"), "approver": .text(author)]
             case .reject:
                 guard status == "applied" else {
-                    throw InputError(field: "enrollment", reason: "\(enrollment) is \(status); only an application is rejected")
+                    throw InputError(
+                        field: "enrollment", reason: "\(enrollment) is \(status); only an application is rejected")
                 }
                 fields = [
                     "status": .text("exited"), "decision": .text("rejected"), "approver": .text(author),
@@ -118,13 +131,15 @@ extension Replica {
                 ]
             case .suspend:
                 guard status == "approved" else {
-                    throw InputError(field: "enrollment", reason: "\(enrollment) is \(status); only an approved one is suspended")
+                    throw InputError(
+                        field: "enrollment", reason: "\(enrollment) is \(status); only an approved one is suspended")
                 }
                 // Withheld from this month on; months before it stay as paid (never recovered).
                 fields = ["status": .text("suspended"), "suspended_from": .text(changes.today().month.description)]
             case .resume:
                 guard status == "suspended" else {
-                    throw InputError(field: "enrollment", reason: "\(enrollment) is \(status); only a suspended one is resumed")
+                    throw InputError(
+                        field: "enrollment", reason: "\(enrollment) is \(status); only a suspended one is resumed")
                 }
                 fields = ["status": .text("approved"), "suspended_from": .null]
             }
@@ -146,7 +161,8 @@ extension Replica {
                 throw InputError(field: "enrollment", reason: "\(enrollment) has already exited")
             }
             let endMonth = try Month.parse(end, field: "end")
-            if let start = ChangeSet.text(state, "start_month"), let startMonth = try? Month.parse(start, field: "start"),
+            if let start = ChangeSet.text(state, "start_month"),
+                let startMonth = try? Month.parse(start, field: "start"),
                 endMonth < startMonth
             {
                 throw InputError(field: "end", reason: "\(endMonth) is before the start month \(startMonth)")
@@ -178,7 +194,8 @@ extension Replica {
             let month = try Month.parse(from, field: "from")
             let why = try Checks.text(reason, field: "reason", maxLength: 200)
             let schedule = ChangeSet.text(state, "amount").flatMap(AmountSchedule.init(text:)) ?? AmountSchedule()
-            if let start = ChangeSet.text(state, "start_month"), let startMonth = try? Month.parse(start, field: "start"),
+            if let start = ChangeSet.text(state, "start_month"),
+                let startMonth = try? Month.parse(start, field: "start"),
                 month < startMonth
             {
                 throw InputError(field: "from", reason: "\(month) is before the start month \(startMonth)")
@@ -208,13 +225,15 @@ extension Replica {
         try write(author: author, nowMillis: nowMillis) { changes in
             let household = try Checks.recordID(id, field: "household", type: .household)
             let state = try changes.existing(household, field: "household")
-            let day = try date.map { raw throws(InputError) in try CivilDate.parse(raw, field: "date") } ?? changes.today()
+            let day =
+                try date.map { raw throws(InputError) in try CivilDate.parse(raw, field: "date") } ?? changes.today()
             guard day <= changes.today() else { throw InputError(field: "date", reason: "is in the future") }
             let village = try DivisionCode.parse(ChangeSet.text(state, "village") ?? "", field: "village")
             return try changes.create(
                 .visit, village: village,
                 fields: [
-                    "household": .text(household.value), "date": .text(day.description), "worker": .text(changes.author),
+                    "household": .text(household.value), "date": .text(day.description),
+                    "worker": .text(changes.author),
                     "note": .text(try Checks.text(note, field: "note", maxLength: 2000)),
                 ])
         }.result

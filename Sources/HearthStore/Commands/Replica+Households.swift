@@ -3,7 +3,8 @@ import HearthCore
 
 extension Replica {
     /// Registers a household (户) in a village of this replica's scope.
-    public func addHousehold(_ input: HouseholdInput, author: String, nowMillis: Int64) throws(ReplicaError) -> RecordID {
+    public func addHousehold(_ input: HouseholdInput, author: String, nowMillis: Int64) throws(ReplicaError) -> RecordID
+    {
         try write(author: author, nowMillis: nowMillis) { changes in
             guard let villageText = input.village else { throw InputError(field: "village", reason: "is required") }
             let village = try DivisionCode.parse(villageText, field: "village")
@@ -15,7 +16,8 @@ extension Replica {
             guard input.address != nil else { throw InputError(field: "address", reason: "is required") }
             guard input.type != nil else { throw InputError(field: "type", reason: "is required (rural or urban)") }
             guard input.head == nil else {
-                throw InputError(field: "head", reason: "add the household first, then its head with `member add --relation head`")
+                throw InputError(
+                    field: "head", reason: "add the household first, then its head with `member add --relation head`")
             }
             guard input.payee == nil else {
                 throw InputError(
@@ -36,7 +38,8 @@ extension Replica {
             let household = try Checks.recordID(id, field: "household", type: .household)
             let state = try changes.existing(household, field: "household")
             guard ChangeSet.text(state, "status") == "active" else {
-                throw InputError(field: "household", reason: "\(household) is archived; archived records are not edited")
+                throw InputError(
+                    field: "household", reason: "\(household) is archived; archived records are not edited")
             }
             guard input.village == nil else {
                 throw InputError(field: "village", reason: "moving a household between villages is `household move`")
@@ -82,8 +85,12 @@ extension Replica {
 
     private func householdFields(_ input: HouseholdInput) throws(InputError) -> [String: FieldValue] {
         var fields: [String: FieldValue] = [:]
-        if let address = input.address { fields["address"] = .text(try Checks.text(address, field: "address", maxLength: 200)) }
-        if let type = input.type { fields["type"] = .text(try Checks.code(type, field: "type", allowed: ["rural", "urban"])) }
+        if let address = input.address {
+            fields["address"] = .text(try Checks.text(address, field: "address", maxLength: 200))
+        }
+        if let type = input.type {
+            fields["type"] = .text(try Checks.code(type, field: "type", allowed: ["rural", "urban"]))
+        }
         if let phone = input.phone { fields["phone"] = .text(try Phone.parse(phone, field: "phone").value) }
         if let card = input.bankCard {
             let parsed = try BankCard.parse(card, field: "bank-card")
@@ -99,13 +106,17 @@ extension Replica {
             }
             fields["population"] = .integer(Int64(population))
         }
-        if let assets = input.assets { fields["assets"] = .text(try Checks.text(assets, field: "assets", maxLength: 500)) }
+        if let assets = input.assets {
+            fields["assets"] = .text(try Checks.text(assets, field: "assets", maxLength: 500))
+        }
         if let note = input.note { fields["note"] = .text(try Checks.text(note, field: "note", maxLength: 500)) }
         if let tags = input.tags {
             var clean: [String] = []
             for tag in tags {
                 let text = try Checks.text(tag, field: "tags", maxLength: 64)
-                guard !text.contains(",") else { throw InputError(field: "tags", reason: "a tag must not contain a comma") }
+                guard !text.contains(",") else {
+                    throw InputError(field: "tags", reason: "a tag must not contain a comma")
+                }
                 clean.append(text)
             }
             fields["tags"] = FieldValue.makeSet(clean)
@@ -134,13 +145,16 @@ extension Replica {
             guard changes.info.scope.contains(target) else {
                 throw InputError(
                     field: "village",
-                    reason: "\(target.value) is outside this replica's scope \(changes.info.scope.value): the township or county moves it")
+                    reason:
+                        "\(target.value) is outside this replica's scope \(changes.info.scope.value): the township or county moves it"
+                )
             }
             var moved = [household]
             try changes.move(household, to: target, cause: "household moved to \(target.value)")
             for (table, column) in [("members", "household"), ("enrollments", "household"), ("visits", "household")] {
                 for text in try String.fetchAll(
-                    changes.database, sql: "SELECT id FROM \(table) WHERE \(column) = ? ORDER BY id", arguments: [household.value])
+                    changes.database, sql: "SELECT id FROM \(table) WHERE \(column) = ? ORDER BY id",
+                    arguments: [household.value])
                 {
                     guard let record = RecordID(text) else { continue }
                     try changes.move(record, to: target, cause: "household \(household) moved to \(target.value)")
@@ -169,14 +183,18 @@ extension Replica {
                     SELECT e.id FROM enrollments e WHERE e.household = ? AND e.status IN ('approved', 'suspended') LIMIT 1
                     """, arguments: [household.value])
             if let live {
-                throw InputError(field: "household", reason: "\(household) still has a live enrollment (\(live)): exit it first")
+                throw InputError(
+                    field: "household", reason: "\(household) still has a live enrollment (\(live)): exit it first")
             }
-            try changes.update(household, fields: ["status": .text("archived"), "note": .text(why)], cause: "archived: \(why)")
+            try changes.update(
+                household, fields: ["status": .text("archived"), "note": .text(why)], cause: "archived: \(why)")
         }
     }
 
     /// Moves a member to another household of the same village (R8: one live household).
-    public func moveMember(_ id: String, toHousehold target: String, author: String, nowMillis: Int64) throws(ReplicaError) {
+    public func moveMember(_ id: String, toHousehold target: String, author: String, nowMillis: Int64)
+        throws(ReplicaError)
+    {
         _ = try write(author: author, nowMillis: nowMillis) { changes in
             let member = try Checks.recordID(id, field: "member", type: .member)
             let state = try changes.existing(member, field: "member")
@@ -189,7 +207,9 @@ extension Replica {
                 throw InputError(field: "household", reason: "\(member) is already in \(household)")
             }
             guard ChangeSet.text(state, "village") == ChangeSet.text(destination, "village") else {
-                throw InputError(field: "household", reason: "\(household) is in another village: move the household, or register the person there")
+                throw InputError(
+                    field: "household",
+                    reason: "\(household) is in another village: move the household, or register the person there")
             }
             var fields: [String: FieldValue] = ["household": .text(household.value)]
             if ChangeSet.text(state, "relation") == "head" { fields["relation"] = .text("other") }
@@ -210,7 +230,8 @@ extension Replica {
                 arguments: [member.value])
             {
                 guard let enrollment = RecordID(text) else { continue }
-                try changes.update(enrollment, fields: ["household": .text(household.value)], cause: "member moved to \(household)")
+                try changes.update(
+                    enrollment, fields: ["household": .text(household.value)], cause: "member moved to \(household)")
             }
             try changes.recountPopulation(from, change: -1)
             try changes.recountPopulation(household, change: 1)
@@ -225,8 +246,12 @@ extension Replica {
         try write(author: author, nowMillis: nowMillis) { changes in
             let household = try Checks.recordID(id, field: "household", type: .household)
             let state = try changes.existing(household, field: "household")
-            guard ChangeSet.text(state, "status") == "active" else { throw InputError(field: "household", reason: "\(household) is archived") }
-            guard !members.isEmpty else { throw InputError(field: "members", reason: "name at least one member to split off") }
+            guard ChangeSet.text(state, "status") == "active" else {
+                throw InputError(field: "household", reason: "\(household) is archived")
+            }
+            guard !members.isEmpty else {
+                throw InputError(field: "members", reason: "name at least one member to split off")
+            }
             var moving: [RecordID] = []
             for text in members {
                 let member = try Checks.recordID(text, field: "members", type: .member)
@@ -236,24 +261,36 @@ extension Replica {
                 }
                 moving.append(member)
             }
-            let newHead = try head.map { text throws in try Checks.recordID(text, field: "head", type: .member) } ?? moving[0]
-            guard moving.contains(newHead) else { throw InputError(field: "head", reason: "\(newHead) is not among the members split off") }
-            guard let villageText = ChangeSet.text(state, "village") else { throw InputError(field: "household", reason: "no village") }
-            var fields: [String: FieldValue] = ["status": .text("active"), "address": state.resolution(of: "address").value]
+            let newHead =
+                try head.map { text throws in try Checks.recordID(text, field: "head", type: .member) } ?? moving[0]
+            guard moving.contains(newHead) else {
+                throw InputError(field: "head", reason: "\(newHead) is not among the members split off")
+            }
+            guard let villageText = ChangeSet.text(state, "village") else {
+                throw InputError(field: "household", reason: "no village")
+            }
+            var fields: [String: FieldValue] = [
+                "status": .text("active"), "address": state.resolution(of: "address").value,
+            ]
             if let type = ChangeSet.text(state, "type") { fields["type"] = .text(type) }
             let created = try changes.create(
                 .household, village: try DivisionCode.parse(villageText, field: "village"), fields: fields,
                 cause: "split from \(household)")
             for member in moving {
                 try changes.update(
-                    member, fields: ["household": .text(created.value), "relation": .text(member == newHead ? "head" : "other")],
+                    member,
+                    fields: [
+                        "household": .text(created.value), "relation": .text(member == newHead ? "head" : "other"),
+                    ],
                     cause: "split from \(household) into \(created)")
                 for text in try String.fetchAll(
-                    changes.database, sql: "SELECT id FROM enrollments WHERE member = ? AND status != 'exited' ORDER BY id",
+                    changes.database,
+                    sql: "SELECT id FROM enrollments WHERE member = ? AND status != 'exited' ORDER BY id",
                     arguments: [member.value])
                 {
                     guard let enrollment = RecordID(text) else { continue }
-                    try changes.update(enrollment, fields: ["household": .text(created.value)], cause: "split into \(created)")
+                    try changes.update(
+                        enrollment, fields: ["household": .text(created.value)], cause: "split into \(created)")
                 }
             }
             try changes.update(

@@ -82,8 +82,12 @@ extension Replica {
             fields["relation"] = .text(
                 try Checks.code(relation, field: "relation", allowed: ["head", "spouse", "child", "parent", "other"]))
         }
-        if let grade = input.disabilityGrade { fields["disability_grade"] = try Checks.grade(grade, field: "disability-grade") }
-        if let health = input.health { fields["health"] = .text(try Checks.text(health, field: "health", maxLength: 200)) }
+        if let grade = input.disabilityGrade {
+            fields["disability_grade"] = try Checks.grade(grade, field: "disability-grade")
+        }
+        if let health = input.health {
+            fields["health"] = .text(try Checks.text(health, field: "health", maxLength: 200))
+        }
         if let work = input.workCapacity {
             fields["work_capacity"] = .text(try Checks.text(work, field: "work-capacity", maxLength: 200))
         }
@@ -137,7 +141,9 @@ extension ChangeSet {
             let end = rules.endMonth(death: death, start: start)
             try update(
                 enrollment,
-                fields: ["status": .text("exited"), "end_month": .text(end.description), "exit_reason": .text("death")],
+                fields: [
+                    "status": .text("exited"), "end_month": .text(end.description), "exit_reason": .text("death"),
+                ],
                 cause: "death of \(member)")
             ended.append(enrollment)
         }

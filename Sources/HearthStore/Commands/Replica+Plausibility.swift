@@ -36,9 +36,10 @@ extension ChangeSet {
         program: Program, schedule: AmountSchedule?, months: [Month], member: RecordState?,
         configuration: CountyConfiguration, override: String?
     ) throws -> [PlausibilityProblem] {
-        let household = try member.flatMap { ChangeSet.text($0, "household") }.flatMap(RecordID.init).map {
-            try state(of: $0)
-        } ?? nil
+        let household =
+            try member.flatMap { ChangeSet.text($0, "household") }.flatMap(RecordID.init).map {
+                try state(of: $0)
+            } ?? nil
         let facts = MemberFacts(member: member, household: household)
         let problems: [PlausibilityProblem]
         if let schedule {

@@ -13,7 +13,9 @@ extension Replica {
     /// Sets a county setting (`hearth hub setting set`), as a replicated record under the
     /// county-wide code: only the county hub sets them, and every node computes its roll by
     /// them. Setting it again changes the same record; the result is its id.
-    public func setSetting(name rawName: String, value rawValue: String, note: String?, author: String, nowMillis: Int64)
+    public func setSetting(
+        name rawName: String, value rawValue: String, note: String?, author: String, nowMillis: Int64
+    )
         throws(ReplicaError) -> RecordID
     {
         guard info.role == .hub, info.scope.level == .county else {
@@ -26,7 +28,8 @@ extension Replica {
             if let note { fields["note"] = .text(try Checks.text(note, field: "note", maxLength: 500)) }
             let cause = "setting \(setting.rawValue): \(value)"
             if let existing = try String.fetchOne(
-                changes.database, sql: "SELECT id FROM settings WHERE name = ? ORDER BY id LIMIT 1", arguments: [setting.rawValue]
+                changes.database, sql: "SELECT id FROM settings WHERE name = ? ORDER BY id LIMIT 1",
+                arguments: [setting.rawValue]
             ).flatMap(RecordID.init) {
                 try changes.update(existing, fields: fields, cause: cause)
                 return existing
@@ -51,7 +54,8 @@ extension Replica {
 
     static func settings(_ db: Database) throws -> [SettingEntry] {
         try Row.fetchAll(db, sql: "SELECT id, name, value, note FROM settings ORDER BY name, id").compactMap { row in
-            guard let id = RecordID(row["id"] as String), let setting = CountySetting(rawValue: row["name"] as String? ?? ""),
+            guard let id = RecordID(row["id"] as String),
+                let setting = CountySetting(rawValue: row["name"] as String? ?? ""),
                 let value = row["value"] as String?
             else { return nil }
             return SettingEntry(id: id, setting: setting, value: value, note: row["note"])

@@ -14,7 +14,8 @@ extension Replica {
     /// program, band and month again changes that standard's amount; the result is the
     /// standard's record id.
     public func setStandard(
-        program rawProgram: String, band rawBand: String?, from rawFrom: String, amount rawAmount: String, note: String?,
+        program rawProgram: String, band rawBand: String?, from rawFrom: String, amount rawAmount: String,
+        note: String?,
         author: String, nowMillis: Int64
     ) throws(ReplicaError) -> RecordID {
         guard info.role == .hub, info.scope.level == .county else {
@@ -25,16 +26,20 @@ extension Replica {
             let band = try StandardBand.parse(rawBand, program: program)
             let from = try Month.parse(rawFrom, field: "from")
             let amount = try Money.parse(yuan: rawAmount, field: "amount")
-            guard amount.fen > 0 else { throw InputError(field: "amount", reason: "a standard must be more than 0 yuan") }
+            guard amount.fen > 0 else {
+                throw InputError(field: "amount", reason: "a standard must be more than 0 yuan")
+            }
             var fields: [String: FieldValue] = [
                 "program": .text(program.rawValue), "band": .text(band), "from_month": .text(from.description),
                 "amount": .integer(amount.fen),
             ]
             if let note { fields["note"] = .text(try Checks.text(note, field: "note", maxLength: 500)) }
-            let cause = "standard \(program.rawValue)\(band.isEmpty ? "" : " " + band) from \(from): \(amount.yuanText) yuan"
+            let cause =
+                "standard \(program.rawValue)\(band.isEmpty ? "" : " " + band) from \(from): \(amount.yuanText) yuan"
             if let existing = try String.fetchOne(
                 changes.database,
-                sql: "SELECT id FROM standards WHERE program = ? AND coalesce(band, '') = ? AND from_month = ? ORDER BY id LIMIT 1",
+                sql:
+                    "SELECT id FROM standards WHERE program = ? AND coalesce(band, '') = ? AND from_month = ? ORDER BY id LIMIT 1",
                 arguments: [program.rawValue, band, from.description]
             ).flatMap(RecordID.init) {
                 var changed: [String: FieldValue] = ["amount": .integer(amount.fen)]
@@ -81,14 +86,19 @@ extension Replica {
 
     static func standards(_ db: Database) throws -> [StandardEntry] {
         try Row.fetchAll(
-            db, sql: "SELECT id, program, band, from_month, amount, note FROM standards ORDER BY program, band, from_month, id"
+            db,
+            sql:
+                "SELECT id, program, band, from_month, amount, note FROM standards ORDER BY program, band, from_month, id"
         ).compactMap { row in
-            guard let id = RecordID(row["id"] as String), let program = Program(rawValue: row["program"] as String? ?? ""),
+            guard let id = RecordID(row["id"] as String),
+                let program = Program(rawValue: row["program"] as String? ?? ""),
                 let from = (row["from_month"] as String?).flatMap({ try? Month.parse($0, field: "from") }),
                 let fen = row["amount"] as Int64?
             else { return nil }
             return StandardEntry(
-                id: id, standard: ProgramStandard(program: program, band: row["band"] ?? "", from: from, amount: Money(fen: fen)),
+                id: id,
+                standard: ProgramStandard(
+                    program: program, band: row["band"] ?? "", from: from, amount: Money(fen: fen)),
                 note: row["note"])
         }
     }
@@ -97,7 +107,8 @@ extension Replica {
 extension StandardTable {
     /// ``effective(_:program:grade:birth:rules:)`` for a row carrying the member's
     /// `disability_grade` and `birth_date` columns, as the roll and `show` read them.
-    func effective(_ schedule: AmountSchedule, program: Program, member row: Row, rules: CountyRules) -> AmountSchedule {
+    func effective(_ schedule: AmountSchedule, program: Program, member row: Row, rules: CountyRules) -> AmountSchedule
+    {
         effective(
             schedule, program: program, grade: (row["disability_grade"] as Int64?).map { Int($0) },
             birth: (row["birth_date"] as String?).flatMap { try? CivilDate.parse($0, field: "birth") }, rules: rules)

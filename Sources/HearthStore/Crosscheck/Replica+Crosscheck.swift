@@ -74,7 +74,8 @@ extension Replica {
     /// A row already turned into a lead (same list, member and date) is not made again, so
     /// importing the same file twice changes nothing.
     public func importCrosscheck(
-        source: CrosscheckSource, rows: [CrosscheckRow], dryRun: Bool, skipInvalid: Bool, author: String, nowMillis: Int64
+        source: CrosscheckSource, rows: [CrosscheckRow], dryRun: Bool, skipInvalid: Bool, author: String,
+        nowMillis: Int64
     ) throws(ReplicaError) -> CrosscheckOutcome {
         guard info.role == .hub else {
             throw .refused("cross-checks are imported at the county hub (`hearth hub crosscheck import`)")
@@ -112,7 +113,8 @@ extension Replica {
             for plan in planned {
                 let members = try Row.fetchAll(
                     changes.database,
-                    sql: "SELECT id, household, village, vital_status FROM members WHERE id_number_hash = ? ORDER BY id",
+                    sql:
+                        "SELECT id, household, village, vital_status FROM members WHERE id_number_hash = ? ORDER BY id",
                     arguments: [plan.digest])
                 guard !members.isEmpty else {
                     outcome.unmatched += 1
@@ -120,7 +122,8 @@ extension Replica {
                 }
                 outcome.matched += 1
                 for member in members {
-                    guard let memberID = RecordID(member["id"] as String), let villageText = member["village"] as String?,
+                    guard let memberID = RecordID(member["id"] as String),
+                        let villageText = member["village"] as String?,
                         let village = try? DivisionCode.parse(villageText, field: "village")
                     else { continue }
                     if source == .death, (member["vital_status"] as String?) == "deceased" {
@@ -128,7 +131,10 @@ extension Replica {
                         continue
                     }
                     let key = "crosscheck|\(source.rawValue)|\(memberID.value)|\(plan.date?.description ?? "")"
-                    if try Int.fetchOne(changes.database, sql: "SELECT count(*) FROM import_keys WHERE key = ?", arguments: [key]) ?? 0 > 0 {
+                    if try Int.fetchOne(
+                        changes.database, sql: "SELECT count(*) FROM import_keys WHERE key = ?", arguments: [key]) ?? 0
+                        > 0
+                    {
                         outcome.alreadyImported += 1
                         continue
                     }
@@ -149,10 +155,15 @@ extension Replica {
                     if let date = plan.date { fields["reported_date"] = .text(date.description) }
                     if !toSuspend.isEmpty { fields["suspended"] = FieldValue.makeSet(toSuspend.map(\.value)) }
                     let lead = try changes.create(
-                        .lead, village: village, fields: fields, cause: "cross-check against the \(source.rawValue) list, line \(plan.row.line)")
+                        .lead, village: village, fields: fields,
+                        cause: "cross-check against the \(source.rawValue) list, line \(plan.row.line)")
                     for enrollment in toSuspend {
                         try changes.update(
-                            enrollment, fields: ["status": .text("suspended"), "suspended_from": .text(changes.today().month.description)],
+                            enrollment,
+                            fields: [
+                                "status": .text("suspended"),
+                                "suspended_from": .text(changes.today().month.description),
+                            ],
                             cause: "death reported by a cross-check (lead \(lead)): suspended pending verification")
                     }
                     outcome.suspended += toSuspend

@@ -39,10 +39,13 @@ extension Replica {
                 """
             var arguments: StatementArguments = []
             if let status {
-                sql += status == "conflict" ? " WHERE l.conflicts IS NOT NULL" : " WHERE l.status = ? AND l.conflicts IS NULL"
+                sql +=
+                    status == "conflict"
+                    ? " WHERE l.conflicts IS NOT NULL" : " WHERE l.status = ? AND l.conflicts IS NULL"
                 if status != "conflict" { arguments = [status] }
             }
-            return try Row.fetchAll(db, sql: sql + " ORDER BY l.village, l.id", arguments: arguments).compactMap { row in
+            return try Row.fetchAll(db, sql: sql + " ORDER BY l.village, l.id", arguments: arguments).compactMap {
+                row in
                 guard let id = RecordID(row["id"] as String) else { return nil }
                 let conflicts: String? = row["conflicts"]
                 return LeadEntry(
@@ -51,7 +54,9 @@ extension Replica {
                     reportedDate: row["reported_date"],
                     status: conflicts?.contains("status") == true ? "in conflict" : (row["status"] ?? "open"),
                     note: row["note"], verifier: row["verifier"],
-                    suspended: ((row["suspended"] as String?) ?? "").split(separator: ",").compactMap { RecordID(String($0)) })
+                    suspended: ((row["suspended"] as String?) ?? "").split(separator: ",").compactMap {
+                        RecordID(String($0))
+                    })
             }
         }
     }
@@ -75,10 +80,12 @@ extension Replica {
             try changes.update(
                 lead,
                 fields: [
-                    "status": .text(confirm ? "confirmed" : "refuted"), "note": .text(verified), "verifier": .text(changes.author),
+                    "status": .text(confirm ? "confirmed" : "refuted"), "note": .text(verified),
+                    "verifier": .text(changes.author),
                 ],
                 cause: "lead \(confirm ? "confirmed" : "refuted") by \(changes.author)")
-            guard ChangeSet.text(state, "source") == "death", let member = ChangeSet.text(state, "member").flatMap(RecordID.init)
+            guard ChangeSet.text(state, "source") == "death",
+                let member = ChangeSet.text(state, "member").flatMap(RecordID.init)
             else { return [] }
             if confirm {
                 guard let day = date ?? ChangeSet.text(state, "reported_date") else {
@@ -127,7 +134,8 @@ extension Replica {
                 var byMonth: [Month: Int64] = [:]
                 for paid in try Row.fetchAll(
                     db,
-                    sql: "SELECT for_month, sum(amount_fen) AS fen FROM roll_lines WHERE member = ? AND for_month >= ? GROUP BY for_month",
+                    sql:
+                        "SELECT for_month, sum(amount_fen) AS fen FROM roll_lines WHERE member = ? AND for_month >= ? GROUP BY for_month",
                     arguments: [member.value, rules.lastPaidMonth(death: died).adding(months: 1).description])
                 {
                     guard let month = try? Month.parse(paid["for_month"] as String, field: "month") else { continue }
@@ -136,12 +144,15 @@ extension Replica {
                 let owed = byMonth.filter { $0.value > 0 }
                 guard !owed.isEmpty else { continue }
                 let lead = try String.fetchOne(
-                    db, sql: "SELECT id FROM leads WHERE member = ? AND source = 'death' AND status = 'confirmed' ORDER BY id LIMIT 1",
+                    db,
+                    sql:
+                        "SELECT id FROM leads WHERE member = ? AND source = 'death' AND status = 'confirmed' ORDER BY id LIMIT 1",
                     arguments: [member.value]
                 ).flatMap(RecordID.init)
                 lines.append(
                     RecoveryLine(
-                        member: member, name: row["name"] ?? "", village: row["village"] ?? "", deathDate: died, lead: lead,
+                        member: member, name: row["name"] ?? "", village: row["village"] ?? "", deathDate: died,
+                        lead: lead,
                         months: owed.keys.sorted(),
                         amount: Money(fen: try Totals.sum(owed.values, "the recovery from \(member)"))))
             }

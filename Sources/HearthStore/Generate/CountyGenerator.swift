@@ -232,7 +232,9 @@ public struct CountyGenerator: Sendable {
                             "type": .text(plannedHome.urban ? "urban" : "rural"), "status": .text("active"),
                             // 一卡通: most households have a card on record; the rest are listed apart by the roll.
                             "bank_card": random.next() % 100 < 97
-                                ? .sealed(node.keys.seal("6217" + String(format: "%015llu", random.next() % 1_000_000_000_000_000)))
+                                ? .sealed(
+                                    node.keys.seal(
+                                        "6217" + String(format: "%015llu", random.next() % 1_000_000_000_000_000)))
                                 : .null,
                         ])
                     villageOf[home] = village

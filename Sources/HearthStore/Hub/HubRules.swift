@@ -26,11 +26,14 @@ enum HubRules {
                 let memberState = try changes.state(of: member)
             else { continue }
             // The trigger: the op(s) that wrote "deceased".
-            let trigger = memberState.registers["vital_status"]?.entries
+            let trigger =
+                memberState.registers["vital_status"]?.entries
                 .filter { $0.value == .text("deceased") }.map(\.dot.description).sorted().joined(separator: ",") ?? ""
-            let already = try Int.fetchOne(
-                changes.database, sql: "SELECT count(*) FROM decisions WHERE rule = 'R1' AND record = ? AND trigger = ?",
-                arguments: [enrollment.value, trigger]) ?? 0
+            let already =
+                try Int.fetchOne(
+                    changes.database,
+                    sql: "SELECT count(*) FROM decisions WHERE rule = 'R1' AND record = ? AND trigger = ?",
+                    arguments: [enrollment.value, trigger]) ?? 0
             guard already == 0 else { continue }
             let start = (row["start"] as String?).flatMap { try? Month.parse($0, field: "start") }
             let end = (row["death"] as String?).flatMap { try? CivilDate.parse($0, field: "death") }
@@ -40,7 +43,9 @@ enum HubRules {
             changes.author = "rule R1"
             try changes.update(
                 enrollment, fields: fields,
-                cause: "rule R1 (rule set \(ConflictRules.ruleSetVersion)): death of \(member) ends the enrollment (trigger \(trigger))")
+                cause:
+                    "rule R1 (rule set \(ConflictRules.ruleSetVersion)): death of \(member) ends the enrollment (trigger \(trigger))"
+            )
             let op = changes.ops[changes.ops.count - 1]
             try changes.database.execute(
                 sql: """
@@ -72,20 +77,28 @@ extension HubRules {
                 """)
         let rules = try Replica.countyRules(changes.database)
         for row in rows {
-            guard let enrollment = RecordID(row["enrollment"] as String), let member = RecordID(row["member"] as String),
+            guard let enrollment = RecordID(row["enrollment"] as String),
+                let member = RecordID(row["member"] as String),
                 let memberState = try changes.state(of: member),
                 let died = (row["death"] as String?).flatMap({ try? CivilDate.parse($0, field: "death") })
             else { continue }
-            let end = rules.endMonth(death: died, start: (row["start"] as String?).flatMap { try? Month.parse($0, field: "start") })
-            let trigger = memberState.registers["death_date"]?.entries.map(\.dot.description).sorted().joined(separator: ",") ?? ""
-            let already = try Int.fetchOne(
-                changes.database, sql: "SELECT count(*) FROM decisions WHERE rule = 'R1' AND record = ? AND trigger = ?",
-                arguments: [enrollment.value, "end:" + trigger]) ?? 0
+            let end = rules.endMonth(
+                death: died, start: (row["start"] as String?).flatMap { try? Month.parse($0, field: "start") })
+            let trigger =
+                memberState.registers["death_date"]?.entries.map(\.dot.description).sorted().joined(separator: ",")
+                ?? ""
+            let already =
+                try Int.fetchOne(
+                    changes.database,
+                    sql: "SELECT count(*) FROM decisions WHERE rule = 'R1' AND record = ? AND trigger = ?",
+                    arguments: [enrollment.value, "end:" + trigger]) ?? 0
             guard already == 0 else { continue }
             changes.author = "rule R1"
             try changes.update(
                 enrollment, fields: ["end_month": .text(end.description)],
-                cause: "rule R1 (rule set \(ConflictRules.ruleSetVersion)): the end month follows the settled date of death of \(member)")
+                cause:
+                    "rule R1 (rule set \(ConflictRules.ruleSetVersion)): the end month follows the settled date of death of \(member)"
+            )
             let op = changes.ops[changes.ops.count - 1]
             try changes.database.execute(
                 sql: """
@@ -110,10 +123,13 @@ extension HubRules {
             let setsStop = op.fields["status"] == .text("exited") || op.fields["status"] == .text("suspended")
             guard setsAmountOrResume || setsStop, let state = try changes.state(of: op.record) else { continue }
             let history = try log(op.record)
-            func concurrent(_ a: Op, _ b: Op) -> Bool { !a.context.covers(b.dot) && !b.context.covers(a.dot) && a.dot != b.dot }
+            func concurrent(_ a: Op, _ b: Op) -> Bool {
+                !a.context.covers(b.dot) && !b.context.covers(a.dot) && a.dot != b.dot
+            }
             var pairs: [(superseded: Op, by: Op)] = []
             if setsAmountOrResume {
-                for stop in history where stop.fields["status"] == .text("exited") || stop.fields["status"] == .text("suspended") {
+                for stop in history
+                where stop.fields["status"] == .text("exited") || stop.fields["status"] == .text("suspended") {
                     if concurrent(op, stop), stop.fields["exit_reason"] != .text("death") { pairs.append((op, stop)) }
                 }
             }

@@ -67,7 +67,9 @@ extension Replica {
             for field in state.registers.keys.sorted() {
                 let resolution = state.resolution(of: field)
                 guard resolution.candidates.count > 1 else { continue }
-                let distinct = resolution.candidates.contains { !$0.value.sameMeaning(as: resolution.candidates[0].value) }
+                let distinct = resolution.candidates.contains {
+                    !$0.value.sameMeaning(as: resolution.candidates[0].value)
+                }
                 guard resolution.inConflict || (soft && distinct) else { continue }
                 let ruleFor = ConflictRules.rule(for: id.type, field: field)
                 if let rule, ruleFor.id != rule { continue }
@@ -82,7 +84,9 @@ extension Replica {
     public func conflict(_ text: String) throws(ReplicaError) -> ConflictCase {
         let parts = text.split(separator: "/", maxSplits: 1).map(String.init)
         guard parts.count == 2, let id = RecordID(parts[0]), RecordSchema.field(parts[1], of: id.type) != nil else {
-            throw .invalid(InputError(field: "id", reason: "\"\(text)\" is not a conflict id (record/field, as `conflicts list` prints)"))
+            throw .invalid(
+                InputError(
+                    field: "id", reason: "\"\(text)\" is not a conflict id (record/field, as `conflicts list` prints)"))
         }
         guard let state = try state(of: id) else { throw .unknownRecord(id.value) }
         guard state.resolution(of: parts[1]).candidates.count > 1 else {
@@ -91,7 +95,8 @@ extension Replica {
         return try conflictCase(state: state, field: parts[1], village: state.resolution(of: "village").value.textValue)
     }
 
-    private func conflictCase(state: RecordState, field: String, village: String?) throws(ReplicaError) -> ConflictCase {
+    private func conflictCase(state: RecordState, field: String, village: String?) throws(ReplicaError) -> ConflictCase
+    {
         guard let spec = RecordSchema.field(field, of: state.id.type) else { throw .database("unknown field \(field)") }
         let resolution = state.resolution(of: field)
         let entries = try log(record: state.id)
@@ -99,14 +104,17 @@ extension Replica {
         for entry in entries { opsByDot[entry.op.dot] = entry.op }
         let names: [String: String] = try read { db in
             var names: [String: String] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT replica, name FROM nodes") { names[row["replica"]] = row["name"] }
+            for row in try Row.fetchAll(db, sql: "SELECT replica, name FROM nodes") {
+                names[row["replica"]] = row["name"]
+            }
             return names
         }
         let candidates = resolution.candidates.map { entry in
             ConflictCase.Candidate(
                 value: entry.value, display: display(entry.value, spec: spec, reveal: false), dot: entry.dot,
                 author: opsByDot[entry.dot]?.author ?? "?",
-                replicaName: entry.dot.replica == info.id ? "\(info.name) (hub)" : names[entry.dot.replica.value] ?? entry.dot.replica.value,
+                replicaName: entry.dot.replica == info.id
+                    ? "\(info.name) (hub)" : names[entry.dot.replica.value] ?? entry.dot.replica.value,
                 atMillis: entry.hlc.millis, rank: entry.rank.rawValue, reason: opsByDot[entry.dot]?.cause)
         }
         // The base: the latest earlier write of the field that every competing write had seen.
@@ -116,7 +124,8 @@ extension Replica {
                 && competing.allSatisfy { $0.context.covers(op.dot) }
         }.max { ($0.hlc, $0.dot) < ($1.hlc, $1.dot) }
         return ConflictCase(
-            record: state.id, field: field, village: village, rule: ConflictRules.rule(for: state.id.type, field: field),
+            record: state.id, field: field, village: village,
+            rule: ConflictRules.rule(for: state.id.type, field: field),
             open: resolution.inConflict, display: display(resolution.value, spec: spec, reveal: false),
             base: base.map { display($0.fields[field] ?? .null, spec: spec, reveal: false) }, candidates: candidates)
     }
@@ -129,9 +138,13 @@ extension Replica {
     {
         guard info.role == .hub else { throw .refused("conflicts are resolved at the county hub") }
         let trimmed = note.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !trimmed.isEmpty else { throw .invalid(InputError(field: "note", reason: "say why (it is kept with the decision)")) }
+        guard !trimmed.isEmpty else {
+            throw .invalid(InputError(field: "note", reason: "say why (it is kept with the decision)"))
+        }
         let conflict = try conflict(id)
-        guard let spec = RecordSchema.field(conflict.field, of: conflict.record.type) else { throw .database("unknown field") }
+        guard let spec = RecordSchema.field(conflict.field, of: conflict.record.type) else {
+            throw .database("unknown field")
+        }
         let value: FieldValue
         switch choice {
         case .pick(let number):
@@ -144,7 +157,8 @@ extension Replica {
         case .county:
             let county = conflict.candidates.filter { $0.rank == ScopePrefix.Level.county.rawValue }
             guard let first = county.first, county.allSatisfy({ $0.value.sameMeaning(as: first.value) }) else {
-                throw .invalid(InputError(field: "pick", reason: "the county wrote no single value here; pick one by number"))
+                throw .invalid(
+                    InputError(field: "pick", reason: "the county wrote no single value here; pick one by number"))
             }
             value = first.value
         case .value(let text):
@@ -157,11 +171,16 @@ extension Replica {
             // A schedule typed from a month on keeps the months before it, when every competing
             // value agrees on them; otherwise the whole schedule must be given.
             let earlier = conflict.candidates.compactMap { $0.value.textValue.flatMap(AmountSchedule.init(text:)) }
-                .map { candidate in candidate.entries.filter { $0.from < first.from }.map { "\($0.from):\($0.amount.text)" } }
+                .map { candidate in
+                    candidate.entries.filter { $0.from < first.from }.map { "\($0.from):\($0.amount.text)" }
+                }
             guard let agreed = earlier.first, earlier.allSatisfy({ $0 == agreed }) else {
-                throw .invalid(InputError(
-                    field: "value",
-                    reason: "the competing schedules differ before \(first.from): give the whole schedule from the start month"))
+                throw .invalid(
+                    InputError(
+                        field: "value",
+                        reason:
+                            "the competing schedules differ before \(first.from): give the whole schedule from the start month"
+                    ))
             }
             let kept = AmountSchedule(text: agreed.joined(separator: ";")) ?? AmountSchedule()
             var merged = kept
@@ -185,7 +204,9 @@ extension Replica {
         let (_, ops) = try write(author: author, nowMillis: nowMillis) { changes in
             try changes.update(
                 conflict.record, fields: fields,
-                cause: "\(kind) of \(conflict.field) (rule \(ruleID), rule set \(ConflictRules.ruleSetVersion)): \(trimmed)")
+                cause:
+                    "\(kind) of \(conflict.field) (rule \(ruleID), rule set \(ConflictRules.ruleSetVersion)): \(trimmed)"
+            )
             let op = changes.ops[changes.ops.count - 1]
             try changes.database.execute(
                 sql: """
@@ -193,7 +214,8 @@ extension Replica {
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
-                    nowMillis, author, kind, conflict.record.value, conflict.field, ruleID, ConflictRules.ruleSetVersion,
+                    nowMillis, author, kind, conflict.record.value, conflict.field, ruleID,
+                    ConflictRules.ruleSetVersion,
                     choiceText, trimmed, op.dot.description,
                 ])
         }
@@ -209,23 +231,31 @@ extension Replica {
             case .money: return .integer(try Money.parse(yuan: text, field: field).fen)
             case .integer(let range):
                 guard let number = Int64(text.trimmingCharacters(in: .whitespaces)), range.contains(number) else {
-                    throw InputError(field: field, reason: "must be a whole number \(range.lowerBound) to \(range.upperBound)")
+                    throw InputError(
+                        field: field, reason: "must be a whole number \(range.lowerBound) to \(range.upperBound)")
                 }
                 return .integer(number)
             case .date: return .text(try CivilDate.parse(text, field: field).description)
             case .month: return .text(try Month.parse(text, field: field).description)
             case .division: return .text(try DivisionCode.parse(text, field: field).value)
             case .code(let codes):
-                guard codes.contains(text) else { throw InputError(field: field, reason: "must be one of \(codes.joined(separator: ", "))") }
+                guard codes.contains(text) else {
+                    throw InputError(field: field, reason: "must be one of \(codes.joined(separator: ", "))")
+                }
                 return .text(text)
             case .reference(let type):
-                guard let id = RecordID(text), id.type == type else { throw InputError(field: field, reason: "must be a \(type.rawValue) id") }
+                guard let id = RecordID(text), id.type == type else {
+                    throw InputError(field: field, reason: "must be a \(type.rawValue) id")
+                }
                 return .text(id.value)
             case .text(let maxLength): return .text(try Checks.text(text, field: field, maxLength: maxLength))
             case .set: return FieldValue.makeSet(text.split(separator: ",").map(String.init))
             case .sealed:
                 if spec.name == "id_number" {
-                    return .sealed(keys.seal(try IDNumber(parsing: text, field: field, today: DomainCalendar.date(atMillis: nowMillis)).value))
+                    return .sealed(
+                        keys.seal(
+                            try IDNumber(parsing: text, field: field, today: DomainCalendar.date(atMillis: nowMillis))
+                                .value))
                 }
                 return .sealed(keys.seal(try BankCard.parse(text, field: field).value))
             case .schedule:
@@ -233,12 +263,16 @@ extension Replica {
                 for part in text.split(separator: ";") {
                     let pieces = part.split(separator: ":").map(String.init)
                     guard pieces.count == 2 else {
-                        throw InputError(field: field, reason: "a schedule is YYYY-MM:yuan;YYYY-MM:std;YYYY-MM:std-yuan")
+                        throw InputError(
+                            field: field, reason: "a schedule is YYYY-MM:yuan;YYYY-MM:std;YYYY-MM:std-yuan")
                     }
                     schedule = schedule.setting(
-                        try ScheduledAmount.parse(pieces[1], field: field), from: try Month.parse(pieces[0], field: field))
+                        try ScheduledAmount.parse(pieces[1], field: field),
+                        from: try Month.parse(pieces[0], field: field))
                 }
-                guard !schedule.entries.isEmpty else { throw InputError(field: field, reason: "a schedule needs at least one month") }
+                guard !schedule.entries.isEmpty else {
+                    throw InputError(field: field, reason: "a schedule needs at least one month")
+                }
                 return .text(schedule.description)
             }
         } catch let error as InputError { throw .invalid(error) } catch { throw .database(String(describing: error)) }
@@ -251,7 +285,8 @@ extension Replica {
             try Row.fetchAll(db, sql: "SELECT * FROM decisions ORDER BY seq").map { row in
                 Decision(
                     atMillis: row["at_millis"], worker: row["worker"], kind: row["kind"], record: row["record"],
-                    field: row["field"], rule: row["rule"], ruleSet: row["rule_set"], choice: row["choice"], note: row["note"],
+                    field: row["field"], rule: row["rule"], ruleSet: row["rule_set"], choice: row["choice"],
+                    note: row["note"],
                     op: row["op"])
             }
         }

@@ -20,10 +20,12 @@ extension Replica {
             throw .invalid(InputError(field: "name", reason: "must be 1 to 64 characters"))
         }
         guard scope.level != .county else {
-            throw .invalid(InputError(field: "scope", reason: "a node serves a township (9 digits) or a village (12 digits)"))
+            throw .invalid(
+                InputError(field: "scope", reason: "a node serves a township (9 digits) or a village (12 digits)"))
         }
         guard info.scope.contains(scope) else {
-            throw .invalid(InputError(field: "scope", reason: "\(scope.value) is outside the hub's county \(info.scope.value)"))
+            throw .invalid(
+                InputError(field: "scope", reason: "\(scope.value) is outside the hub's county \(info.scope.value)"))
         }
         var secretBytes = [UInt8](repeating: 0, count: 32)
         var generator = SystemRandomNumberGenerator()
@@ -31,13 +33,17 @@ extension Replica {
         let secret = Data(secretBytes).base64EncodedString()
         try writeBookkeeping { db in
             if try Int.fetchOne(db, sql: "SELECT count(*) FROM nodes WHERE name = ?", arguments: [name]) ?? 0 > 0 {
-                throw ReplicaError.invalid(InputError(field: "name", reason: "a node named \(name) is already registered"))
+                throw ReplicaError.invalid(
+                    InputError(field: "name", reason: "a node named \(name) is already registered"))
             }
             if try Int.fetchOne(
-                db, sql: "SELECT count(*) FROM enrollment_tokens WHERE name = ? AND used_by IS NULL", arguments: [name]) ?? 0 > 0
+                db, sql: "SELECT count(*) FROM enrollment_tokens WHERE name = ? AND used_by IS NULL", arguments: [name])
+                ?? 0 > 0
             {
                 throw ReplicaError.invalid(
-                    InputError(field: "name", reason: "an unused token for \(name) exists already; use it, or choose another name"))
+                    InputError(
+                        field: "name",
+                        reason: "an unused token for \(name) exists already; use it, or choose another name"))
             }
             try db.execute(
                 sql: "INSERT INTO enrollment_tokens (secret_hash, name, scope, created_millis) VALUES (?, ?, ?, ?)",
@@ -59,7 +65,10 @@ extension Replica {
                 let token = try Row.fetchOne(
                     db, sql: "SELECT name, scope, used_by FROM enrollment_tokens WHERE secret_hash = ?",
                     arguments: [Replica.secretHash(secret)])
-            else { throw ReplicaError.refused("unknown enrollment token: ask the county for a new one (`hearth hub enroll`)") }
+            else {
+                throw ReplicaError.refused(
+                    "unknown enrollment token: ask the county for a new one (`hearth hub enroll`)")
+            }
             if let used: String = token["used_by"] {
                 // A repeated registration (the answer was lost) is answered again, but only for the
                 // same replica and key, and never for a revoked node.
@@ -70,7 +79,8 @@ extension Replica {
                 else { throw ReplicaError.refused("this enrollment token has already been used") }
             } else {
                 guard replica != info.id else { throw ReplicaError.refused("a node cannot reuse the hub's replica id") }
-                if try Int.fetchOne(db, sql: "SELECT count(*) FROM nodes WHERE replica = ?", arguments: [replica.value]) ?? 0
+                if try Int.fetchOne(db, sql: "SELECT count(*) FROM nodes WHERE replica = ?", arguments: [replica.value])
+                    ?? 0
                     > 0
                 {
                     throw ReplicaError.refused("replica \(replica) is already registered")
@@ -78,12 +88,14 @@ extension Replica {
                 try db.execute(
                     sql: """
                         INSERT INTO nodes (replica, name, public_key, scope, registered_millis) VALUES (?, ?, ?, ?, ?)
-                        """, arguments: [replica.value, token["name"] as String, publicKey, token["scope"] as String, nowMillis])
+                        """,
+                    arguments: [replica.value, token["name"] as String, publicKey, token["scope"] as String, nowMillis])
                 try db.execute(
                     sql: "UPDATE enrollment_tokens SET used_by = ? WHERE secret_hash = ?",
                     arguments: [replica.value, Replica.secretHash(secret)])
             }
-            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM nodes WHERE replica = ?", arguments: [replica.value])
+            guard
+                let row = try Row.fetchOne(db, sql: "SELECT * FROM nodes WHERE replica = ?", arguments: [replica.value])
             else { throw ReplicaError.database("node row missing after registration") }
             return try NodeRecord(row: row)
         }
@@ -106,7 +118,9 @@ extension Replica {
             try db.execute(
                 sql: "UPDATE nodes SET revoked_millis = coalesce(revoked_millis, ?) WHERE name = ?",
                 arguments: [nowMillis, name])
-            guard db.changesCount > 0 else { throw ReplicaError.invalid(InputError(field: "name", reason: "no node named \(name)")) }
+            guard db.changesCount > 0 else {
+                throw ReplicaError.invalid(InputError(field: "name", reason: "no node named \(name)"))
+            }
         }
     }
 
@@ -133,7 +147,9 @@ extension Replica {
         from replica: ReplicaID, nonce: String, timeMillis: Int64, offsetMillis: Int64 = 0, nowMillis: Int64,
         windowMillis: Int64 = requestWindowMillis
     ) throws(ReplicaError) {
-        guard nonce.utf8.count >= 16, nonce.utf8.count <= 64 else { throw .refused("request nonce must be 16 to 64 characters") }
+        guard nonce.utf8.count >= 16, nonce.utf8.count <= 64 else {
+            throw .refused("request nonce must be 16 to 64 characters")
+        }
         guard
             Replica.requestTimeInWindow(
                 timeMillis: timeMillis, offsetMillis: offsetMillis, nowMillis: nowMillis, windowMillis: windowMillis)
@@ -150,7 +166,9 @@ extension Replica {
             try db.execute(
                 sql: "INSERT INTO nonces (replica, nonce, seen_millis) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
                 arguments: [replica.value, nonce, nowMillis])
-            guard db.changesCount > 0 else { throw ReplicaError.refused("request replayed (this nonce was already used)") }
+            guard db.changesCount > 0 else {
+                throw ReplicaError.refused("request replayed (this nonce was already used)")
+            }
             try db.execute(
                 sql: "UPDATE nodes SET skew_millis = ? WHERE replica = ?", arguments: [skew, replica.value])
         }
@@ -162,7 +180,8 @@ extension Replica {
         if counter == 0 { return "" }
         return try read { db in
             if let hash = try String.fetchOne(
-                db, sql: "SELECT hash FROM ops WHERE replica = ? AND counter = ?", arguments: [replica.value, Int64(counter)])
+                db, sql: "SELECT hash FROM ops WHERE replica = ? AND counter = ?",
+                arguments: [replica.value, Int64(counter)])
             {
                 return hash
             }
@@ -218,8 +237,10 @@ extension Replica {
                 // An op waits for the ops its context covers; a node whose ops wait without end
                 // (a forged context, a chain of dependents on a refused op) is bounded here.
                 if report.waiting > 0 {
-                    let waiting = try Int.fetchOne(
-                        db, sql: "SELECT count(*) FROM op_waits WHERE replica = ?", arguments: [node.replica.value]) ?? 0
+                    let waiting =
+                        try Int.fetchOne(
+                            db, sql: "SELECT count(*) FROM op_waits WHERE replica = ?", arguments: [node.replica.value])
+                        ?? 0
                     guard waiting <= Self.maxWaitingOps else {
                         throw ReplicaError.tooManyWaiting(count: waiting, bound: Self.maxWaitingOps)
                     }
@@ -229,7 +250,9 @@ extension Replica {
                         UPDATE nodes SET acked_counter = max(acked_counter, ?), chain_head = CASE WHEN ? > acked_counter
                         THEN ? ELSE chain_head END, last_sync_millis = ? WHERE replica = ?
                         """,
-                    arguments: [Int64(last), Int64(last), ops.last?.hash ?? node.chainHead, nowMillis, node.replica.value])
+                    arguments: [
+                        Int64(last), Int64(last), ops.last?.hash ?? node.chainHead, nowMillis, node.replica.value,
+                    ])
                 return false
             })
         var counted = report
@@ -328,7 +351,8 @@ extension Replica {
                     // while its record lies in the node's scope. (A record the hub holds no
                     // state for yet, its creation held at the desk, goes where its op is logged.)
                     let village = try villages.village(of: record)
-                    group = addressed || village.map { node.holds($0, countyWide: countyWide) } ?? true
+                    group =
+                        addressed || village.map { node.holds($0, countyWide: countyWide) } ?? true
                         ? [position.row["body"]] : []
                 }
                 if !ops.isEmpty, ops.count + group.count > limit {
@@ -422,7 +446,8 @@ extension Replica {
         try read { db in
             var conflicts = 0
             for type in RecordType.allCases {
-                conflicts += try Int.fetchOne(db, sql: "SELECT count(*) FROM \(type.table) WHERE conflicts IS NOT NULL") ?? 0
+                conflicts +=
+                    try Int.fetchOne(db, sql: "SELECT count(*) FROM \(type.table) WHERE conflicts IS NOT NULL") ?? 0
             }
             return (
                 conflicts, try Int.fetchOne(db, sql: "SELECT count(*) FROM nodes") ?? 0,

@@ -18,16 +18,23 @@ extension Replica {
         try read { db in
             let rows = try Row.fetchAll(
                 db,
-                sql: "SELECT * FROM quarantine \(includeSettled ? "" : "WHERE state = 'held'") ORDER BY at_millis, replica, counter")
+                sql:
+                    "SELECT * FROM quarantine \(includeSettled ? "" : "WHERE state = 'held'") ORDER BY at_millis, replica, counter"
+            )
             return try rows.map { row in
-                guard let replica = ReplicaID(validating: row["replica"]) else { throw ReplicaError.database("quarantine row damaged") }
+                guard let replica = ReplicaID(validating: row["replica"]) else {
+                    throw ReplicaError.database("quarantine row damaged")
+                }
                 let dot = Dot(replica: replica, counter: UInt64(row["counter"] as Int64))
                 let dependents = try Row.fetchAll(
                     db, sql: "SELECT replica, counter, needs FROM op_waits WHERE record = ? ORDER BY counter",
                     arguments: [row["record"] as String]
                 ).compactMap { wait -> Dot? in
                     let needs = (wait["needs"] as String).split(separator: ",").map(String.init)
-                    guard needs.contains(where: { Dot(text: $0).map { $0.replica == dot.replica && $0.counter >= dot.counter } ?? false }),
+                    guard
+                        needs.contains(where: {
+                            Dot(text: $0).map { $0.replica == dot.replica && $0.counter >= dot.counter } ?? false
+                        }),
                         let id = ReplicaID(validating: wait["replica"])
                     else { return nil }
                     return Dot(replica: id, counter: UInt64(wait["counter"] as Int64))
@@ -52,7 +59,8 @@ extension Replica {
                 arguments: [dot.replica.value, Int64(dot.counter)]) ?? 0
         }
         guard clash == 0 else {
-            throw .invalid(InputError(field: "id", reason: "\(dot) is a fork of an op already held; it cannot be released"))
+            throw .invalid(
+                InputError(field: "id", reason: "\(dot) is a fork of an op already held; it cannot be released"))
         }
         let reason = try read { db in
             try String.fetchOne(
@@ -129,10 +137,12 @@ extension Replica {
                 arguments: [dot.replica.value, Int64(dot.counter)]) ?? 0
         }
         guard clash == 0 else {
-            throw .invalid(InputError(field: "id", reason: "\(dot) is a fork of an op the hub holds; the node must re-identify"))
+            throw .invalid(
+                InputError(field: "id", reason: "\(dot) is a fork of an op the hub holds; the node must re-identify"))
         }
         guard info.scope.contains(refused.scope) else {
-            throw .invalid(InputError(field: "id", reason: "\(dot) is for village \(refused.scope.value), outside this county"))
+            throw .invalid(
+                InputError(field: "id", reason: "\(dot) is for village \(refused.scope.value), outside this county"))
         }
         // A node that wrote to a record outside its area holds nothing of that record but its
         // own op, and no one else ever saw the op: there is nothing to bring in line, and the
@@ -156,7 +166,9 @@ extension Replica {
                 guard missing.isEmpty else {
                     throw InputError(
                         field: "id",
-                        reason: "\(dot) depends on \(missing.map(\.description).joined(separator: ", ")), not held here yet")
+                        reason:
+                            "\(dot) depends on \(missing.map(\.description).joined(separator: ", ")), not held here yet"
+                    )
                 }
             } else if !refused.createsRecord {
                 throw InputError(field: "id", reason: "\(dot) depends on ops on \(refused.record) not held here yet")
@@ -166,7 +178,8 @@ extension Replica {
                 let resolution = current?.resolution(of: name) ?? Resolution.resolve(Register(), policy: .lww)
                 guard !resolution.inConflict else {
                     throw InputError(
-                        field: "id", reason: "\(refused.record) field \(name) is in conflict at the hub: resolve it first")
+                        field: "id",
+                        reason: "\(refused.record) field \(name) is in conflict at the hub: resolve it first")
                 }
                 restore[name] = resolution.value
             }
@@ -175,9 +188,10 @@ extension Replica {
             let authorScope = try String.fetchOne(
                 changes.database, sql: "SELECT scope FROM nodes WHERE replica = ?", arguments: [dot.replica.value]
             ).flatMap { try? ScopePrefix.parse($0, field: "scope") }
-            let village = current.flatMap { ChangeSet.text($0, "village") }.flatMap {
-                try? DivisionCode.parse($0, field: "village")
-            } ?? refused.scope
+            let village =
+                current.flatMap { ChangeSet.text($0, "village") }.flatMap {
+                    try? DivisionCode.parse($0, field: "village")
+                } ?? refused.scope
             let addressed = authorScope.map { $0.contains(village) } ?? false
             try changes.compensate(
                 refused, restoring: restore, cause: "compensates refused op \(dot): \(reason)",

@@ -18,7 +18,8 @@ public struct RuleCase: Sendable {
 
 extension Replica {
     /// Every open rule case, minus those an administrator acknowledged (as they were then).
-    public func ruleCases(nowMillis: Int64, waitLimitMillis: Int64 = 7 * 86_400_000) throws(ReplicaError) -> [RuleCase] {
+    public func ruleCases(nowMillis: Int64, waitLimitMillis: Int64 = 7 * 86_400_000) throws(ReplicaError) -> [RuleCase]
+    {
         let today = DomainCalendar.date(atMillis: nowMillis)
         let cases: [RuleCase] = try read { db in
             var cases: [RuleCase] = []
@@ -37,13 +38,15 @@ extension Replica {
                 let later = Array(ids.dropFirst())
                 let held = try String.fetchAll(
                     db,
-                    sql: "SELECT id FROM enrollments WHERE member IN (\(later.map { _ in "?" }.joined(separator: ","))) AND status != 'exited'",
+                    sql:
+                        "SELECT id FROM enrollments WHERE member IN (\(later.map { _ in "?" }.joined(separator: ","))) AND status != 'exited'",
                     arguments: StatementArguments(later.map(\.value))
                 ).compactMap(RecordID.init)
                 cases.append(
                     RuleCase(
                         id: "R5:\(ids[0])", rule: "R5", kind: "duplicate-person", village: row["village"], records: ids,
-                        detail: "the same ID number is registered to \(ids.map(\.value).joined(separator: " and ")); the later record's enrollments are held",
+                        detail:
+                            "the same ID number is registered to \(ids.map(\.value).joined(separator: " and ")); the later record's enrollments are held",
                         holds: held))
             }
             // R6: dibao and tekun exclude each other for one person.
@@ -60,12 +63,14 @@ extension Replica {
                 let member = RecordID(row["member"] as String)
                 let enrollments = try String.fetchAll(
                     db,
-                    sql: "SELECT id FROM enrollments WHERE member = ? AND status != 'exited' AND (program LIKE 'dibao%' OR program LIKE 'tekun%') ORDER BY id",
+                    sql:
+                        "SELECT id FROM enrollments WHERE member = ? AND status != 'exited' AND (program LIKE 'dibao%' OR program LIKE 'tekun%') ORDER BY id",
                     arguments: [row["member"] as String]
                 ).compactMap(RecordID.init)
                 cases.append(
                     RuleCase(
-                        id: "R6:\(member?.value ?? "?")", rule: "R6", kind: "exclusive-programs", village: row["village"],
+                        id: "R6:\(member?.value ?? "?")", rule: "R6", kind: "exclusive-programs",
+                        village: row["village"],
                         records: (member.map { [$0] } ?? []) + enrollments,
                         detail: "dibao and tekun for the same person exclude each other: exit one", holds: enrollments))
             }
@@ -79,7 +84,8 @@ extension Replica {
                     WHERE e.status != 'exited' AND e.program IN ('disability_living', 'disability_care', 'elderly')
                     """)
             {
-                guard let enrollment = RecordID(row["enrollment"] as String), let member = RecordID(row["member"] as String)
+                guard let enrollment = RecordID(row["enrollment"] as String),
+                    let member = RecordID(row["member"] as String)
                 else { continue }
                 let program: String = row["program"]
                 var problem: String?
@@ -90,7 +96,8 @@ extension Replica {
                     let born = (row["born"] as String?).flatMap { try? CivilDate.parse($0, field: "born") }
                     let start = (row["start"] as String?).flatMap { try? Month.parse($0, field: "start") }
                     if let born, let start, born.age(on: start.lastDay) < 80 {
-                        problem = "the old-age allowance needs age 80 by the start month; \(member) is \(born.age(on: start.lastDay))"
+                        problem =
+                            "the old-age allowance needs age 80 by the start month; \(member) is \(born.age(on: start.lastDay))"
                     } else if born == nil {
                         problem = "the old-age allowance needs a birth date on \(member)"
                     }
@@ -116,25 +123,35 @@ extension Replica {
                 let living: Int64 = row["living"]
                 // Only a household in the case is asked for its enrollments (once per household
                 // of the county was a scan of the enrollments each: quadratic at a county's size).
-                if living == 0, (try Int.fetchOne(db, sql: "SELECT count(*) FROM members WHERE household = ?", arguments: [household.value]) ?? 0) > 0 {
+                if living == 0,
+                    (try Int.fetchOne(
+                        db, sql: "SELECT count(*) FROM members WHERE household = ?", arguments: [household.value]) ?? 0)
+                        > 0
+                {
                     let held = try String.fetchAll(
-                        db, sql: "SELECT id FROM enrollments WHERE household = ? AND status != 'exited'", arguments: [household.value]
+                        db, sql: "SELECT id FROM enrollments WHERE household = ? AND status != 'exited'",
+                        arguments: [household.value]
                     ).compactMap(RecordID.init)
                     cases.append(
                         RuleCase(
                             id: "H:\(household)/living", rule: "R8", kind: "no-living-member", village: row["village"],
-                            records: [household], detail: "\(household) has no living member: archive it or correct the record",
+                            records: [household],
+                            detail: "\(household) has no living member: archive it or correct the record",
                             holds: held))
                 } else if living > 0, (row["head"] as String?) == nil || (row["head_status"] as String?) == "deceased" {
                     cases.append(
                         RuleCase(
-                            id: "H:\(household)/head", rule: "R8", kind: "no-head", village: row["village"], records: [household],
+                            id: "H:\(household)/head", rule: "R8", kind: "no-head", village: row["village"],
+                            records: [household],
                             detail: "\(household) has no living head: choose one (`household edit --head`)", holds: []))
                 }
             }
             // R2a: an exit (not a death) concurrent with an approval: both held for the desk.
-            for row in try Row.fetchAll(db, sql: "SELECT id, registers FROM record_meta WHERE type = 'enrollment' AND registers LIKE '%exited%'") {
-                guard let id = RecordID(row["id"] as String), let registers = try? JSON.parse(row["registers"] as String),
+            for row in try Row.fetchAll(
+                db, sql: "SELECT id, registers FROM record_meta WHERE type = 'enrollment' AND registers LIKE '%exited%'"
+            ) {
+                guard let id = RecordID(row["id"] as String),
+                    let registers = try? JSON.parse(row["registers"] as String),
                     let state = RecordState(id: id, clock: JSON.object([:]), registers: registers)
                 else { continue }
                 let statuses = state.resolution(of: "status").candidates.map(\.value)
@@ -145,7 +162,8 @@ extension Replica {
                     RuleCase(
                         id: "R2a:\(id)", rule: "R2a", kind: "exit-against-approval",
                         village: state.resolution(of: "village").value.textValue, records: [id],
-                        detail: "an exit and an approval were made concurrently: the county decides; payment is held", holds: [id]))
+                        detail: "an exit and an approval were made concurrently: the county decides; payment is held",
+                        holds: [id]))
             }
             // R1: a death a cross-check reported and nobody has verified yet (or whose
             // confirmation and refutation clash): every live enrollment of the person is held.
@@ -159,7 +177,9 @@ extension Replica {
                     ORDER BY l.id
                     """)
             {
-                guard let lead = RecordID(row["lead"] as String), let member = RecordID(row["member"] as String) else { continue }
+                guard let lead = RecordID(row["lead"] as String), let member = RecordID(row["member"] as String) else {
+                    continue
+                }
                 let held = try String.fetchAll(
                     db, sql: "SELECT id FROM enrollments WHERE member = ? AND status != 'exited' ORDER BY id",
                     arguments: [member.value]
@@ -167,22 +187,27 @@ extension Replica {
                 let when = (row["reported"] as String?).map { " on \($0)" } ?? ""
                 cases.append(
                     RuleCase(
-                        id: "R1:\(lead)", rule: "R1", kind: "death-reported", village: row["village"], records: [lead, member],
+                        id: "R1:\(lead)", rule: "R1", kind: "death-reported", village: row["village"],
+                        records: [lead, member],
                         detail: "a death list reports \(member) died\(when) (lead \(lead)): the township verifies it "
                             + "(`hearth lead confirm|refute \(lead)`); payments are held meanwhile",
                         holds: held))
             }
             // R11: an op held too long waiting for the ops it depends on.
             for row in try Row.fetchAll(
-                db, sql: "SELECT replica, counter, record, needs, since_millis FROM op_waits WHERE since_millis < ? ORDER BY since_millis",
+                db,
+                sql:
+                    "SELECT replica, counter, record, needs, since_millis FROM op_waits WHERE since_millis < ? ORDER BY since_millis",
                 arguments: [nowMillis - waitLimitMillis])
             {
                 guard let record = RecordID(row["record"] as String) else { continue }
                 cases.append(
                     RuleCase(
-                        id: "R11:\(row["replica"] as String):\(row["counter"] as Int64)", rule: "R11", kind: "waiting-too-long",
+                        id: "R11:\(row["replica"] as String):\(row["counter"] as Int64)", rule: "R11",
+                        kind: "waiting-too-long",
                         village: nil, records: [record],
-                        detail: "op \(row["replica"] as String):\(row["counter"] as Int64) has waited since \(DomainCalendar.date(atMillis: row["since_millis"])) for \(row["needs"] as String)",
+                        detail:
+                            "op \(row["replica"] as String):\(row["counter"] as Int64) has waited since \(DomainCalendar.date(atMillis: row["since_millis"])) for \(row["needs"] as String)",
                         holds: []))
             }
             return cases

@@ -35,7 +35,9 @@ extension Replica {
     /// Loads a record's merged state, or nil when this replica does not hold it.
     public func state(of id: RecordID) throws(ReplicaError) -> RecordState? {
         try read { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT clock, registers FROM record_meta WHERE id = ?", arguments: [id.value])
+            guard
+                let row = try Row.fetchOne(
+                    db, sql: "SELECT clock, registers FROM record_meta WHERE id = ?", arguments: [id.value])
             else { return nil }
             guard let clock = try? JSON.parse(row[0] as String), let registers = try? JSON.parse(row[1] as String),
                 let state = RecordState(id: id, clock: clock, registers: registers)

@@ -4,7 +4,9 @@ import HearthCore
 extension Replica {
     /// Why an enrollment's payments are held: an open conflict on something that decides money,
     /// on the enrollment itself, its member or its household. Empty when it is not held.
-    public func holds(of enrollment: RecordID, cases: [RuleCase]? = nil, nowMillis: Int64 = 0) throws(ReplicaError) -> [String] {
+    public func holds(of enrollment: RecordID, cases: [RuleCase]? = nil, nowMillis: Int64 = 0) throws(ReplicaError)
+        -> [String]
+    {
         guard enrollment.type == .enrollment, let state = try state(of: enrollment) else { return [] }
         var reasons: [String] = []
         let known: [RuleCase]
@@ -14,7 +16,9 @@ extension Replica {
         }
         var related: [(RecordID, RecordState)] = [(enrollment, state)]
         for field in ["member", "household"] {
-            if let text = state.resolution(of: field).value.textValue, let id = RecordID(text), let other = try self.state(of: id) {
+            if let text = state.resolution(of: field).value.textValue, let id = RecordID(text),
+                let other = try self.state(of: id)
+            {
                 related.append((id, other))
             }
         }
@@ -55,8 +59,12 @@ extension Replica {
         try read { db in
             var out: [String] = []
             for type in RecordType.allCases {
-                for row in try Row.fetchAll(db, sql: "SELECT id, conflicts FROM \(type.table) WHERE conflicts IS NOT NULL ORDER BY id") {
-                    for field in (row["conflicts"] as String).split(separator: ",") { out.append("\(row["id"] as String)/\(field)") }
+                for row in try Row.fetchAll(
+                    db, sql: "SELECT id, conflicts FROM \(type.table) WHERE conflicts IS NOT NULL ORDER BY id")
+                {
+                    for field in (row["conflicts"] as String).split(separator: ",") {
+                        out.append("\(row["id"] as String)/\(field)")
+                    }
                 }
             }
             return out
@@ -69,7 +77,8 @@ extension Replica {
         guard let hub else { return [] }
         return try read { db in
             try Row.fetchAll(
-                db, sql: "SELECT body FROM ops WHERE replica = ? ORDER BY seq DESC LIMIT ?", arguments: [hub.value, limit * 20]
+                db, sql: "SELECT body FROM ops WHERE replica = ? ORDER BY seq DESC LIMIT ?",
+                arguments: [hub.value, limit * 20]
             ).compactMap { ($0[0] as DatabaseValue).loggedOp }
                 .filter { $0.cause != nil }.prefix(limit).map { $0 }
         }

@@ -53,7 +53,9 @@ extension Replica {
             sql += " ORDER BY seq"
             if let limit { sql += " LIMIT \(limit)" }
             return try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
-                guard let op = (row[1] as DatabaseValue).loggedOp else { throw ReplicaError.database("a logged op is unreadable") }
+                guard let op = (row[1] as DatabaseValue).loggedOp else {
+                    throw ReplicaError.database("a logged op is unreadable")
+                }
                 return LogEntry(seq: row[0], op: op, hash: row[2], state: row[3])
             }
         }
@@ -70,7 +72,8 @@ extension Replica {
             var conflicted = 0
             for type in RecordType.allCases {
                 counts[type] = try Int.fetchOne(db, sql: "SELECT count(*) FROM \(type.table)") ?? 0
-                conflicted += try Int.fetchOne(db, sql: "SELECT count(*) FROM \(type.table) WHERE conflicts IS NOT NULL") ?? 0
+                conflicted +=
+                    try Int.fetchOne(db, sql: "SELECT count(*) FROM \(type.table) WHERE conflicts IS NOT NULL") ?? 0
             }
             let pending = try Int.fetchOne(db, sql: "SELECT count(*) FROM members WHERE id_pending = 1") ?? 0
             var entries: [ReplicaID: UInt64] = [:]

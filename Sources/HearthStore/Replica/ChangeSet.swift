@@ -66,7 +66,9 @@ public struct ChangeSet {
         guard info.scope.contains(village) else {
             throw ReplicaError.outsideScope(record: id.value, village: village.value, scope: info.scope.value)
         }
-        try emit(record: id, village: village, fields: ["village": .text(village.value)], context: current.clock, cause: cause)
+        try emit(
+            record: id, village: village, fields: ["village": .text(village.value)], context: current.clock,
+            cause: cause)
     }
 
     /// Sets fields of an existing record.
@@ -80,7 +82,9 @@ public struct ChangeSet {
 
     /// Sets fields of an existing record, logging the op under a given village (a re-issued
     /// move keeps the village it moved the record to).
-    mutating func update(_ id: RecordID, fields: [String: FieldValue], loggedUnder village: DivisionCode, cause: String?)
+    mutating func update(
+        _ id: RecordID, fields: [String: FieldValue], loggedUnder village: DivisionCode, cause: String?
+    )
         throws
     {
         guard let current = try state(of: id) else { throw ReplicaError.unknownRecord(id.value) }

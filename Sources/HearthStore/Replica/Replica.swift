@@ -130,7 +130,8 @@ public final class Replica: Sendable {
                 applier.updateCacheOnCommit(stale: ruled)
                 return (result, changes.ops)
             }
-        } catch let error as ReplicaError { throw error } catch let error as InputError { throw .invalid(error) } catch {
+        } catch let error as ReplicaError { throw error } catch let error as InputError { throw .invalid(error) } catch
+        {
             throw .database(String(describing: error))
         }
     }

@@ -39,7 +39,8 @@ public enum ReplicaError: Error, Sendable, CustomStringConvertible {
             return "op \(dot) arrived with different content than the op already held under that dot: "
                 + "a copied or restored database (a fork); nothing was applied"
         case .copied(let reason):
-            return "\(reason). Nothing was recorded; run `hearth node reidentify` (with a new token from the county) before syncing"
+            return
+                "\(reason). Nothing was recorded; run `hearth node reidentify` (with a new token from the county) before syncing"
         case .malformedOp(let dot, let reason): return "op \(dot) refused: \(reason)"
         case .tooManyWaiting(let count, let bound):
             return "this push would leave \(count) of the node's ops waiting at the hub for ops it does not hold "

@@ -126,7 +126,8 @@ extension Replica {
                 case .zero: owed = 0
                 case .line(let amount, _): owed = amount.fen
                 }
-                let difference = try Totals.difference(owed, book.paid(entry, for: locked), "the adjustment of \(entry.id) for \(locked)")
+                let difference = try Totals.difference(
+                    owed, book.paid(entry, for: locked), "the adjustment of \(entry.id) for \(locked)")
                 guard difference != 0 else { continue }
                 var idNumber = ""
                 if let sealed = entry.idSealed, let hash = entry.idHash {
@@ -210,21 +211,29 @@ extension Replica {
             bankCard = (try? keys.open(SealedValue(box: box, digest: digest))) ?? ""
         }
         return PayrollRow(
-            enrollment: entry.id, household: entry.household, member: entry.member, name: entry.name, idNumber: idNumber,
+            enrollment: entry.id, household: entry.household, member: entry.member, name: entry.name,
+            idNumber: idNumber,
             program: entry.facts.program ?? .dibaoRural, amount: amount, bankCard: bankCard, village: entry.village)
     }
 
     /// Records a roll as paid: its lines are kept, and the month is never recomputed.
     public func lock(_ roll: Payroll, worker: String, nowMillis: Int64) throws(ReplicaError) {
-        guard !roll.locked else { throw .invalid(InputError(field: "month", reason: "\(roll.month) is already locked")) }
+        guard !roll.locked else {
+            throw .invalid(InputError(field: "month", reason: "\(roll.month) is already locked"))
+        }
         try writeBookkeeping { db in
-            if try Int.fetchOne(db, sql: "SELECT count(*) FROM roll_locks WHERE month = ?", arguments: [roll.month.description]) ?? 0 > 0 {
+            if try Int.fetchOne(
+                db, sql: "SELECT count(*) FROM roll_locks WHERE month = ?", arguments: [roll.month.description]) ?? 0
+                > 0
+            {
                 throw ReplicaError.invalid(InputError(field: "month", reason: "\(roll.month) is already locked"))
             }
             if let later = try String.fetchOne(
-                db, sql: "SELECT month FROM roll_locks WHERE month > ? ORDER BY month LIMIT 1", arguments: [roll.month.description])
+                db, sql: "SELECT month FROM roll_locks WHERE month > ? ORDER BY month LIMIT 1",
+                arguments: [roll.month.description])
             {
-                throw ReplicaError.invalid(InputError(field: "month", reason: "a later month (\(later)) is already locked"))
+                throw ReplicaError.invalid(
+                    InputError(field: "month", reason: "a later month (\(later)) is already locked"))
             }
             for row in roll.rows {
                 try db.execute(
@@ -233,7 +242,8 @@ extension Replica {
                         VALUES (?, ?, ?, ?, ?, ?, ?)
                         """,
                     arguments: [
-                        roll.month.description, row.enrollment.value, row.member.value, row.program.rawValue, row.kind.rawValue,
+                        roll.month.description, row.enrollment.value, row.member.value, row.program.rawValue,
+                        row.kind.rawValue,
                         (row.forMonth ?? roll.month).description, row.amount.fen,
                     ])
             }
@@ -246,7 +256,9 @@ extension Replica {
     /// A locked month's roll as it was paid (names and numbers as held now).
     func lockedRoll(_ month: Month) throws(ReplicaError) -> Payroll? {
         let lines: [Row]? = try read { db in
-            guard try Int.fetchOne(db, sql: "SELECT count(*) FROM roll_locks WHERE month = ?", arguments: [month.description]) ?? 0 > 0
+            guard
+                try Int.fetchOne(
+                    db, sql: "SELECT count(*) FROM roll_locks WHERE month = ?", arguments: [month.description]) ?? 0 > 0
             else { return nil }
             return try Row.fetchAll(
                 db,
@@ -260,7 +272,8 @@ extension Replica {
         guard let lines else { return nil }
         var rows: [PayrollRow] = []
         for line in lines {
-            guard let enrollment = RecordID(line["enrollment"] as String), let member = RecordID(line["member"] as String),
+            guard let enrollment = RecordID(line["enrollment"] as String),
+                let member = RecordID(line["member"] as String),
                 let program = Program(rawValue: line["program"] as String)
             else { continue }
             var idNumber = ""
@@ -273,7 +286,8 @@ extension Replica {
             }
             rows.append(
                 PayrollRow(
-                    enrollment: enrollment, household: line["household"] ?? "", member: member, name: line["name"] ?? "",
+                    enrollment: enrollment, household: line["household"] ?? "", member: member,
+                    name: line["name"] ?? "",
                     idNumber: idNumber, program: program, amount: Money(fen: line["amount_fen"]), bankCard: bankCard,
                     village: line["village"] ?? "", kind: PayrollRow.Kind(rawValue: line["kind"]) ?? .regular,
                     forMonth: try? Month.parse(line["for_month"] as String, field: "month")))

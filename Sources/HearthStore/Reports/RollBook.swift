@@ -40,7 +40,8 @@ struct RollBook {
     func isHeld(_ entry: Entry, in month: Month) -> Bool {
         if entry.heldAlways { return true }
         guard entry.alternatives.count > 1 else { return false }
-        return !Entitlement.disputedMonths(entry.alternatives, months: [month], standards: standards, rules: rules).isEmpty
+        return !Entitlement.disputedMonths(entry.alternatives, months: [month], standards: standards, rules: rules)
+            .isEmpty
     }
 
     func outcome(_ entry: Entry, in month: Month) -> MonthOutcome {
@@ -77,7 +78,8 @@ extension Replica {
                         GROUP BY enrollment, for_month
                         """, arguments: [month.description]),
                 try String.fetchAll(
-                    db, sql: "SELECT month FROM roll_locks WHERE month < ? ORDER BY month", arguments: [month.description])
+                    db, sql: "SELECT month FROM roll_locks WHERE month < ? ORDER BY month",
+                    arguments: [month.description])
             )
         }
         var paid: [String: [Month: Int64]] = [:]
@@ -88,16 +90,22 @@ extension Replica {
         var entries: [RollBook.Entry] = []
         entries.reserveCapacity(rows.count)
         for row in rows {
-            guard let id = RecordID(row["enrollment"] as String), let member = RecordID(row["member"] as String) else { continue }
+            guard let id = RecordID(row["enrollment"] as String), let member = RecordID(row["member"] as String) else {
+                continue
+            }
             var entry = RollBook.Entry(
                 id: id, member: member, household: row["household"] ?? "", village: row["village"] ?? "",
-                name: row["name"] ?? "", facts: Self.facts(row), idSealed: row["id_number_sealed"], idHash: row["id_number_hash"],
+                name: row["name"] ?? "", facts: Self.facts(row), idSealed: row["id_number_sealed"],
+                idHash: row["id_number_hash"],
                 cardSealed: row["bank_card_sealed"], cardHash: row["bank_card_hash"])
             entry.heldAlways = heldByCase.contains(id.value)
             let conflicted = [
-                (RecordType.enrollment, row["e_conflicts"] as String?), (.member, row["m_conflicts"]), (.household, row["h_conflicts"]),
+                (RecordType.enrollment, row["e_conflicts"] as String?), (.member, row["m_conflicts"]),
+                (.household, row["h_conflicts"]),
             ].flatMap { type, list in
-                (list ?? "").split(separator: ",").map { (type, String($0)) }.filter { ConflictRules.decidesMoney($0.0, $0.1) }
+                (list ?? "").split(separator: ",").map { (type, String($0)) }.filter {
+                    ConflictRules.decidesMoney($0.0, $0.1)
+                }
             }
             if !conflicted.isEmpty, !entry.heldAlways {
                 if conflicted.contains(where: { !Self.factFields.contains("\($0.0.rawValue).\($0.1)") }) {
@@ -146,18 +154,26 @@ extension Replica {
 
     /// Facts from a row of the book's query.
     static func facts(_ row: Row) -> EnrollmentFacts {
-        func month(_ column: String) -> Month? { (row[column] as String?).flatMap { try? Month.parse($0, field: column) } }
-        func date(_ column: String) -> CivilDate? { (row[column] as String?).flatMap { try? CivilDate.parse($0, field: column) } }
+        func month(_ column: String) -> Month? {
+            (row[column] as String?).flatMap { try? Month.parse($0, field: column) }
+        }
+        func date(_ column: String) -> CivilDate? {
+            (row[column] as String?).flatMap { try? CivilDate.parse($0, field: column) }
+        }
         return EnrollmentFacts(
-            program: (row["program"] as String?).flatMap(Program.init(rawValue:)), status: row["status"], decision: row["decision"],
+            program: (row["program"] as String?).flatMap(Program.init(rawValue:)), status: row["status"],
+            decision: row["decision"],
             exitReason: row["exit_reason"], start: month("start_month"), end: month("end_month"),
-            schedule: (row["amount"] as String?).flatMap(AmountSchedule.init(text:)), suspendedFrom: month("suspended_from"),
+            schedule: (row["amount"] as String?).flatMap(AmountSchedule.init(text:)),
+            suspendedFrom: month("suspended_from"),
             grade: (row["disability_grade"] as Int64?).map { Int($0) }, birth: date("birth_date"),
             deceased: (row["vital_status"] as String?) == "deceased", deathDate: date("death_date"))
     }
 
     /// The facts with one field read as another of its competing values.
-    static func facts(_ base: EnrollmentFacts, setting field: String, of type: RecordType, to value: FieldValue) -> EnrollmentFacts {
+    static func facts(_ base: EnrollmentFacts, setting field: String, of type: RecordType, to value: FieldValue)
+        -> EnrollmentFacts
+    {
         var facts = base
         let text = value.textValue
         func month() -> Month? { text.flatMap { try? Month.parse($0, field: field) } }

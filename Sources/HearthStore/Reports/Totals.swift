@@ -27,6 +27,7 @@ enum Totals {
     static func overflowError(_ what: String) -> ReplicaError {
         .refused(
             "\(what) is too large to add up: an amount on record is out of bounds (over 100,000,000 yuan); "
-                + "find the enrollment with `hearth hub payroll --json` on an earlier month or `hearth show`, and correct it")
+                + "find the enrollment with `hearth hub payroll --json` on an earlier month or `hearth show`, and correct it"
+        )
     }
 }

@@ -25,15 +25,18 @@ extension Replica {
             let sync = try Row.fetchOne(db, sql: "SELECT * FROM sync_state WHERE id = 1")!
             let replica = try Row.fetchOne(db, sql: "SELECT counter, acked_counter FROM replica")!
             return NodeSyncState(
-                hubReplica: (sync["hub_replica"] as String?).flatMap(ReplicaID.init(validating:)), hubKey: sync["hub_key"],
+                hubReplica: (sync["hub_replica"] as String?).flatMap(ReplicaID.init(validating:)),
+                hubKey: sync["hub_key"],
                 hubURL: sync["hub_url"], pullCursor: sync["pull_cursor"], pendingRegistration: sync["registration"],
-                ackedCounter: UInt64(replica["acked_counter"] as Int64), ownCounter: UInt64(replica["counter"] as Int64),
+                ackedCounter: UInt64(replica["acked_counter"] as Int64),
+                ownCounter: UInt64(replica["counter"] as Int64),
                 lastSyncMillis: sync["last_sync_millis"], notes: sync["notes"])
         }
     }
 
     /// Remembers the hub this node belongs to (at `node init` with a token).
-    public func setHub(replica: ReplicaID, key: String, url: String?, pendingRegistration: String?) throws(ReplicaError) {
+    public func setHub(replica: ReplicaID, key: String, url: String?, pendingRegistration: String?) throws(ReplicaError)
+    {
         try writeBookkeeping { db in
             try db.execute(
                 sql: "UPDATE sync_state SET hub_replica = ?, hub_key = ?, hub_url = ?, registration = ? WHERE id = 1",
@@ -42,7 +45,9 @@ extension Replica {
     }
 
     public func setHubURL(_ url: String) throws(ReplicaError) {
-        try writeBookkeeping { db in try db.execute(sql: "UPDATE sync_state SET hub_url = ? WHERE id = 1", arguments: [url]) }
+        try writeBookkeeping { db in
+            try db.execute(sql: "UPDATE sync_state SET hub_url = ? WHERE id = 1", arguments: [url])
+        }
     }
 
     /// The registration was delivered; stop sending it, and leave no trace of its secret.
@@ -109,11 +114,15 @@ extension Replica {
         guard counter > 0 else { return }
         let mine = try read { db in
             try String.fetchOne(
-                db, sql: "SELECT hash FROM ops WHERE replica = ? AND counter = ?", arguments: [info.id.value, Int64(counter)])
-                ?? String.fetchOne(db, sql: "SELECT hash FROM own_evicted WHERE counter = ?", arguments: [Int64(counter)])
+                db, sql: "SELECT hash FROM ops WHERE replica = ? AND counter = ?",
+                arguments: [info.id.value, Int64(counter)])
+                ?? String.fetchOne(
+                    db, sql: "SELECT hash FROM own_evicted WHERE counter = ?", arguments: [Int64(counter)])
         }
         guard mine == hash else {
-            throw .copied("the hub holds another op under \(info.id):\(counter) than this database: it was copied to another machine or restored")
+            throw .copied(
+                "the hub holds another op under \(info.id):\(counter) than this database: it was copied to another machine or restored"
+            )
         }
     }
 
@@ -128,7 +137,8 @@ extension Replica {
     public func recordAck(_ acked: UInt64, notes: String?, nowMillis: Int64) throws(ReplicaError) {
         try writeBookkeeping { db in
             try db.execute(
-                sql: "UPDATE replica SET acked_counter = max(acked_counter, min(counter, ?))", arguments: [Int64(acked)])
+                sql: "UPDATE replica SET acked_counter = max(acked_counter, min(counter, ?))", arguments: [Int64(acked)]
+            )
             try db.execute(
                 sql: "UPDATE sync_state SET last_sync_millis = ?, notes = coalesce(?, notes) WHERE id = 1",
                 arguments: [nowMillis, notes])
@@ -181,7 +191,9 @@ extension Replica {
                 SELECT DISTINCT w.record FROM op_waits w JOIN ops o ON o.replica = w.replica AND o.counter = w.counter
                 WHERE substr(o.scope, 1, ?) != ? AND o.scope != ? AND EXISTS (SELECT 1 FROM record_meta m WHERE m.id = w.record)
                 """,
-            arguments: [info.scope.value.count, info.scope.value, DivisionCode.countyWide(info.scope.value)?.value ?? ""])
+            arguments: [
+                info.scope.value.count, info.scope.value, DivisionCode.countyWide(info.scope.value)?.value ?? "",
+            ])
         gone = Array(Set(gone)).sorted()
         let acked = try Int64.fetchOne(db, sql: "SELECT acked_counter FROM replica") ?? 0
         // A compensation addressed to this node for an edit it made to a record that has since
@@ -194,16 +206,19 @@ extension Replica {
                 SELECT w.replica, w.counter FROM op_waits w JOIN ops o ON o.replica = w.replica AND o.counter = w.counter
                 WHERE substr(o.scope, 1, ?) != ? AND o.scope != ? AND NOT EXISTS (SELECT 1 FROM record_meta m WHERE m.id = w.record)
                 """,
-            arguments: [info.scope.value.count, info.scope.value, DivisionCode.countyWide(info.scope.value)?.value ?? ""])
+            arguments: [
+                info.scope.value.count, info.scope.value, DivisionCode.countyWide(info.scope.value)?.value ?? "",
+            ])
         for row in stranded {
             try db.execute(sql: "DELETE FROM op_waits WHERE replica = ? AND counter = ?", arguments: [row[0], row[1]])
             try db.execute(sql: "DELETE FROM ops WHERE replica = ? AND counter = ?", arguments: [row[0], row[1]])
         }
         for id in gone {
             // A record with changes made here that the hub has not acknowledged stays until they are pushed.
-            let unpushed = try Int.fetchOne(
-                db, sql: "SELECT count(*) FROM ops WHERE record = ? AND replica = ? AND counter > ?",
-                arguments: [id, info.id.value, acked]) ?? 0
+            let unpushed =
+                try Int.fetchOne(
+                    db, sql: "SELECT count(*) FROM ops WHERE record = ? AND replica = ? AND counter > ?",
+                    arguments: [id, info.id.value, acked]) ?? 0
             guard unpushed == 0 else { continue }
             let type = RecordID(id)?.type.table ?? "households"
             try db.execute(sql: "DELETE FROM \(type) WHERE id = ?", arguments: [id])
@@ -213,7 +228,8 @@ extension Replica {
             // its history arrives again and applies afresh instead of being skipped as duplicates.
             // The hashes of its own stay, to check the hub's acknowledgements by.
             try db.execute(
-                sql: "INSERT OR IGNORE INTO own_evicted (counter, hash) SELECT counter, hash FROM ops WHERE record = ? AND replica = ?",
+                sql:
+                    "INSERT OR IGNORE INTO own_evicted (counter, hash) SELECT counter, hash FROM ops WHERE record = ? AND replica = ?",
                 arguments: [id, info.id.value])
             try db.execute(sql: "DELETE FROM ops WHERE record = ?", arguments: [id])
         }

@@ -36,7 +36,8 @@ extension Replica {
         let newKeys = old.keys.withNewSigningKey()
         var generator = SystemRandomNumberGenerator()
         let newID = chosen ?? ReplicaID.random(using: &generator)
-        let newInfo = ReplicaInfo(id: newID, name: old.info.name, scope: old.info.scope, role: .node, publicKey: newKeys.publicKeyBase64)
+        let newInfo = ReplicaInfo(
+            id: newID, name: old.info.name, scope: old.info.scope, role: .node, publicKey: newKeys.publicKeyBase64)
         let outcome: ReidentifyOutcome
         do {
             outcome = try old.pool.write { db in
@@ -45,7 +46,9 @@ extension Replica {
                     db, sql: "SELECT body FROM ops WHERE replica = ? AND counter > ? ORDER BY counter",
                     arguments: [old.info.id.value, acked]
                 ).map { row in
-                    guard let op = (row[0] as DatabaseValue).loggedOp else { throw ReplicaError.database("a logged op is unreadable") }
+                    guard let op = (row[0] as DatabaseValue).loggedOp else {
+                        throw ReplicaError.database("a logged op is unreadable")
+                    }
                     return op
                 }
                 // Rebuild the state from the log without the unacknowledged ops.
@@ -53,10 +56,14 @@ extension Replica {
                     db, sql: "SELECT body FROM ops WHERE NOT (replica = ? AND counter > ?) ORDER BY seq",
                     arguments: [old.info.id.value, acked]
                 ).map { row in
-                    guard let op = (row[0] as DatabaseValue).loggedOp else { throw ReplicaError.database("a logged op is unreadable") }
+                    guard let op = (row[0] as DatabaseValue).loggedOp else {
+                        throw ReplicaError.database("a logged op is unreadable")
+                    }
                     return op
                 }
-                for table in RecordType.allCases.map(\.table) + ["record_meta", "op_waits", "replica_clock", "ops", "own_evicted"] {
+                for table in RecordType.allCases.map(\.table) + [
+                    "record_meta", "op_waits", "replica_clock", "ops", "own_evicted",
+                ] {
                     try db.execute(sql: "DELETE FROM \(table)")
                 }
                 var applier = try Applier(db: db, nowMillis: nowMillis)
@@ -69,9 +76,11 @@ extension Replica {
                 // left that id's ops out of its pulls as the node's own, but a copy of the database
                 // made some of them, and they are not here (found by the simulation). Ops already
                 // held arrive as duplicates and change nothing.
-                try db.execute(sql: "UPDATE sync_state SET registration = NULL, notes = NULL, pull_cursor = 0 WHERE id = 1")
+                try db.execute(
+                    sql: "UPDATE sync_state SET registration = NULL, notes = NULL, pull_cursor = 0 WHERE id = 1")
                 // Make the unacknowledged changes again under the new id.
-                var changes = try ChangeSet(db: db, info: newInfo, author: "reidentify", nowMillis: nowMillis, cache: nil)
+                var changes = try ChangeSet(
+                    db: db, info: newInfo, author: "reidentify", nowMillis: nowMillis, cache: nil)
                 var renamed: [RecordID: RecordID] = [:]
                 for op in unsynced {
                     var fields = op.fields

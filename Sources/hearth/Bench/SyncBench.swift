@@ -59,7 +59,9 @@ struct SyncBench {
         }
         result.ops = try villageNodes.reduce(0) { $0 + Int(try $1.status().ownOps) }
         result.setupSeconds = Date().timeIntervalSince(setupStart)
-        say("  set up \(villages) villages and \(townships) townships, \(result.ops) ops, in \(String(format: "%.1f", result.setupSeconds)) s")
+        say(
+            "  set up \(villages) villages and \(townships) townships, \(result.ops) ops, in \(String(format: "%.1f", result.setupSeconds)) s"
+        )
 
         let server = try HubProcess.start(database: hubPath)
         defer { server.stop() }
@@ -99,7 +101,8 @@ struct SyncBench {
         result.hubPeakKiB = server.peakKiB()
         let hubOps = try Replica.open(path: hubPath).status().logSize
         guard hubOps == result.ops, result.pulledOps == result.ops else {
-            throw CLIError.failed("lost ops: nodes made \(result.ops), the hub holds \(hubOps), townships pulled \(result.pulledOps)")
+            throw CLIError.failed(
+                "lost ops: nodes made \(result.ops), the hub holds \(hubOps), townships pulled \(result.pulledOps)")
         }
         return result
     }
@@ -110,7 +113,8 @@ struct SyncBench {
         let node = try Replica.create(
             path: directory + "/\(name).db", name: name, scope: prefix, role: .node, nowMillis: nowMillis(),
             keys: hub.keys.withNewSigningKey())
-        try node.setHub(replica: hub.info.id, key: hub.info.publicKey, url: nil, pendingRegistration: secret + "\n" + name)
+        try node.setHub(
+            replica: hub.info.id, key: hub.info.publicKey, url: nil, pendingRegistration: secret + "\n" + name)
         return node
     }
 
@@ -128,7 +132,8 @@ struct SyncBench {
                 homes.append(home)
                 for position in 0..<membersPerHousehold {
                     let year = 1940 + Int(generator.next() % 80)
-                    let body = "421281\(year)\(String(format: "%02d%02d", 1 + Int(generator.next() % 12), 1 + Int(generator.next() % 28)))\(String(format: "%03d", Int(generator.next() % 1000)))"
+                    let body =
+                        "421281\(year)\(String(format: "%02d%02d", 1 + Int(generator.next() % 12), 1 + Int(generator.next() % 28)))\(String(format: "%03d", Int(generator.next() % 1000)))"
                     let id = body + String(IDNumber.checkDigit(of: body)!)
                     let parsed = try IDNumber(parsing: id, today: changes.today())
                     let member = try changes.create(
@@ -136,7 +141,8 @@ struct SyncBench {
                         fields: [
                             "household": .text(home.value), "name": .text("成员\(number)-\(position)"),
                             "id_number": .sealed(node.keys.seal(parsed.value)), "sex": .text(parsed.sex.rawValue),
-                            "birth_date": .text(parsed.birthDate.description), "relation": .text(position == 0 ? "head" : "child"),
+                            "birth_date": .text(parsed.birthDate.description),
+                            "relation": .text(position == 0 ? "head" : "child"),
                             "vital_status": .text("alive"),
                         ])
                     if position == 0 { try changes.update(home, fields: ["head": .text(member.value)]) }
@@ -144,8 +150,10 @@ struct SyncBench {
                         try changes.create(
                             .enrollment, village: code,
                             fields: [
-                                "member": .text(member.value), "household": .text(home.value), "program": .text("dibao_rural"),
-                                "status": .text("applied"), "decision": .text("pending"), "amount": .text("2026-01:56000"),
+                                "member": .text(member.value), "household": .text(home.value),
+                                "program": .text("dibao_rural"),
+                                "status": .text("applied"), "decision": .text("pending"),
+                                "amount": .text("2026-01:56000"),
                                 "start_month": .text("2026-01"),
                             ])
                     }

@@ -4,13 +4,15 @@ import HearthStore
 
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "bench", abstract: "Measure Hearth on this machine.", subcommands: [BenchMerge.self, BenchSync.self])
+        commandName: "bench", abstract: "Measure Hearth on this machine.",
+        subcommands: [BenchMerge.self, BenchSync.self])
 }
 
 struct BenchMerge: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "merge",
-        abstract: "Apply N generated ops to a fresh replica, and the same rows by a raw SQLite upsert; print both rates.")
+        abstract:
+            "Apply N generated ops to a fresh replica, and the same rows by a raw SQLite upsert; print both rates.")
 
     @Option(help: "How many ops to generate.") var ops: Int = 100_000
     @Option(help: "Ops (and raw rows) per transaction.") var batch: Int = 10_000
@@ -20,22 +22,30 @@ struct BenchMerge: ParsableCommand {
     func run() throws {
         try guarded {
             guard ops > 0, batch > 0 else { throw CLIError.usage("--ops and --batch must be positive") }
-            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("hearth-bench-\(UUID().uuidString)").path
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "hearth-bench-\(UUID().uuidString)"
+            ).path
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(atPath: directory) }
             let result = try MergeBench(opCount: ops, batchSize: batch, seed: seed).run(in: directory)
             if json {
-                Output.json(.object([
-                    "ops": .integer(Int64(result.ops)), "field_changes": .integer(Int64(result.fieldChanges)),
-                    "replica_ops_per_second": .integer(Int64(result.opsPerSecond)),
-                    "replica_field_changes_per_second": .integer(Int64(result.fieldChangesPerSecond)),
-                    "raw_rows_per_second": .integer(Int64(result.rawRowsPerSecond)),
-                    "ratio_permille": .integer(Int64(result.ratio * 1000)),
-                ]))
+                Output.json(
+                    .object([
+                        "ops": .integer(Int64(result.ops)), "field_changes": .integer(Int64(result.fieldChanges)),
+                        "replica_ops_per_second": .integer(Int64(result.opsPerSecond)),
+                        "replica_field_changes_per_second": .integer(Int64(result.fieldChangesPerSecond)),
+                        "raw_rows_per_second": .integer(Int64(result.rawRowsPerSecond)),
+                        "ratio_permille": .integer(Int64(result.ratio * 1000)),
+                    ]))
             } else {
                 print("ops applied        \(result.ops) (\(result.fieldChanges) field changes)")
-                print(String(format: "replica            %.0f ops/s, %.0f field changes/s (%.2f s)", result.opsPerSecond, result.fieldChangesPerSecond, result.replicaSeconds))
-                print(String(format: "raw sqlite upsert  %.0f rows/s (%.2f s)", result.rawRowsPerSecond, result.rawSeconds))
+                print(
+                    String(
+                        format: "replica            %.0f ops/s, %.0f field changes/s (%.2f s)", result.opsPerSecond,
+                        result.fieldChangesPerSecond, result.replicaSeconds))
+                print(
+                    String(
+                        format: "raw sqlite upsert  %.0f rows/s (%.2f s)", result.rawRowsPerSecond, result.rawSeconds))
                 print(String(format: "ratio              %.3f of the raw rate", result.ratio))
             }
         }
@@ -45,7 +55,9 @@ struct BenchMerge: ParsableCommand {
 struct BenchSync: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sync",
-        abstract: "A county-sized night over loopback: villages push, townships pull; time, op rate, bytes per op, hub memory.")
+        abstract:
+            "A county-sized night over loopback: villages push, townships pull; time, op rate, bytes per op, hub memory."
+    )
 
     @Option(help: "Village nodes.") var villages = 300
     @Option(help: "Households in the county (spread over the villages).") var households = 30_000
@@ -59,45 +71,58 @@ struct BenchSync: AsyncParsableCommand {
             guard villages > 0, households > 0, members > 0, concurrency > 0 else {
                 throw CLIError.usage("--villages, --households, --members and --concurrency must be positive")
             }
-            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("hearth-bench-sync-\(UUID().uuidString)").path
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "hearth-bench-sync-\(UUID().uuidString)"
+            ).path
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(atPath: directory) }
             let bench = SyncBench(
                 directory: directory, villages: villages, households: households, membersPerHousehold: members,
-                editsPerVillage: edits, concurrency: concurrency) { line in if !json { print(line) } }
+                editsPerVillage: edits, concurrency: concurrency
+            ) { line in if !json { print(line) } }
             let result = try await bench.run()
             let total = result.pushSeconds + result.pullSeconds
             let rate = Double(result.ops) / result.pushSeconds
             let bytesPerOp = Double(result.pushedBytes) / Double(max(1, result.ops))
             if json {
-                Output.json(.object([
-                    "ops": .integer(Int64(result.ops)), "push_ms": .integer(Int64(result.pushSeconds * 1000)),
-                    "pull_ms": .integer(Int64(result.pullSeconds * 1000)), "hub_ops_per_second": .integer(Int64(rate)),
-                    "push_bytes_per_op": .integer(Int64(bytesPerOp)),
-                    "pull_bytes_per_op": .integer(Int64(Double(result.pulledBytes) / Double(max(1, result.pulledOps)))),
-                    "hub_peak_kib": .integer(Int64(result.hubPeakKiB)),
-                    "concurrency": .integer(Int64(concurrency)),
-                    "healthz_p50_us": .integer(Int64(result.health.p50 * 1e6)),
-                    "healthz_p99_us": .integer(Int64(result.health.p99 * 1e6)),
-                    "healthz_max_us": .integer(Int64(result.health.max * 1e6)),
-                    "healthz_requests": .integer(Int64(result.health.samples.count)),
-                    "healthz_failures": .integer(Int64(result.health.failures)),
-                    "metrics_p50_us": .integer(Int64(result.metrics.p50 * 1e6)),
-                    "metrics_p99_us": .integer(Int64(result.metrics.p99 * 1e6)),
-                    "metrics_max_us": .integer(Int64(result.metrics.max * 1e6)),
-                    "metrics_failures": .integer(Int64(result.metrics.failures)),
-                ]))
+                Output.json(
+                    .object([
+                        "ops": .integer(Int64(result.ops)), "push_ms": .integer(Int64(result.pushSeconds * 1000)),
+                        "pull_ms": .integer(Int64(result.pullSeconds * 1000)),
+                        "hub_ops_per_second": .integer(Int64(rate)),
+                        "push_bytes_per_op": .integer(Int64(bytesPerOp)),
+                        "pull_bytes_per_op": .integer(
+                            Int64(Double(result.pulledBytes) / Double(max(1, result.pulledOps)))),
+                        "hub_peak_kib": .integer(Int64(result.hubPeakKiB)),
+                        "concurrency": .integer(Int64(concurrency)),
+                        "healthz_p50_us": .integer(Int64(result.health.p50 * 1e6)),
+                        "healthz_p99_us": .integer(Int64(result.health.p99 * 1e6)),
+                        "healthz_max_us": .integer(Int64(result.health.max * 1e6)),
+                        "healthz_requests": .integer(Int64(result.health.samples.count)),
+                        "healthz_failures": .integer(Int64(result.health.failures)),
+                        "metrics_p50_us": .integer(Int64(result.metrics.p50 * 1e6)),
+                        "metrics_p99_us": .integer(Int64(result.metrics.p99 * 1e6)),
+                        "metrics_max_us": .integer(Int64(result.metrics.max * 1e6)),
+                        "metrics_failures": .integer(Int64(result.metrics.failures)),
+                    ]))
             } else {
                 print("ops pushed by villages   \(result.ops)")
-                print(String(format: "push (villages -> hub)   %.1f s, %.0f ops/s at the hub, %.0f bytes/op on the wire", result.pushSeconds, rate, bytesPerOp))
-                print(String(format: "pull (hub -> townships)  %.1f s, %d ops, %.0f bytes/op", result.pullSeconds, result.pulledOps, Double(result.pulledBytes) / Double(max(1, result.pulledOps))))
+                print(
+                    String(
+                        format: "push (villages -> hub)   %.1f s, %.0f ops/s at the hub, %.0f bytes/op on the wire",
+                        result.pushSeconds, rate, bytesPerOp))
+                print(
+                    String(
+                        format: "pull (hub -> townships)  %.1f s, %d ops, %.0f bytes/op", result.pullSeconds,
+                        result.pulledOps, Double(result.pulledBytes) / Double(max(1, result.pulledOps))))
                 print(String(format: "total sync time          %.1f s", total))
                 print("hub peak memory (VmHWM)  \(result.hubPeakKiB / 1024) MiB")
                 for (path, figures) in [("/healthz", result.health), ("/metrics", result.metrics)] {
                     print(
                         "\(path.padding(toLength: 9, withPad: " ", startingAt: 0)) during push "
                             + String(
-                                format: "p50 %.1f ms, p99 %.1f ms, max %.1f ms (%d answers, %d failed; %d nodes at once)",
+                                format:
+                                    "p50 %.1f ms, p99 %.1f ms, max %.1f ms (%d answers, %d failed; %d nodes at once)",
                                 figures.p50 * 1000, figures.p99 * 1000, figures.max * 1000, figures.samples.count,
                                 figures.failures, concurrency))
                 }

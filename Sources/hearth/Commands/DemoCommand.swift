@@ -4,7 +4,8 @@ import Foundation
 struct DemoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
-        abstract: "A scripted day: a county hub on loopback, a township and two villages working offline, then syncing.",
+        abstract:
+            "A scripted day: a county hub on loopback, a township and two villages working offline, then syncing.",
         discussion: "Exits non-zero unless every replica ends with the hub's state for what it shares.")
 
     @Option(help: "Keep the replicas in this (new) directory instead of a temporary one.") var dir: String?
@@ -12,7 +13,9 @@ struct DemoCommand: AsyncParsableCommand {
     func run() async throws {
         try await guardedAsync {
             let directory =
-                dir ?? FileManager.default.temporaryDirectory.appendingPathComponent("hearth-demo-\(UUID().uuidString)").path
+                dir
+                ?? FileManager.default.temporaryDirectory.appendingPathComponent("hearth-demo-\(UUID().uuidString)")
+                .path
             if FileManager.default.fileExists(atPath: directory),
                 !((try? FileManager.default.contentsOfDirectory(atPath: directory))?.isEmpty ?? true)
             {

@@ -21,7 +21,9 @@ struct EnrollCommand: ParsableCommand {
     @Option(help: "Program code.") var program: String
     @Option(
         parsing: .unconditional,
-        help: "Monthly amount per person: yuan (fixed), std (the county's standard, following every raise) or std-326 (a top-up 补差: the standard less the household's income per person, here 326 yuan); default: std.")
+        help:
+            "Monthly amount per person: yuan (fixed), std (the county's standard, following every raise) or std-326 (a top-up 补差: the standard less the household's income per person, here 326 yuan); default: std."
+    )
     var amount: String?
     @Option(help: "First month, YYYY-MM.") var start: String
     @Option(
@@ -105,7 +107,8 @@ struct ExitCommand: ParsableCommand {
 
     func run() throws {
         try guarded {
-            try replica.open().exitEnrollment(id, reason: reason, end: end, author: try replica.author, nowMillis: nowMillis())
+            try replica.open().exitEnrollment(
+                id, reason: reason, end: end, author: try replica.author, nowMillis: nowMillis())
             print(id)
         }
     }
@@ -122,7 +125,10 @@ struct EnrollmentEdit: ParsableCommand {
         commandName: "edit", abstract: "Change the monthly amount from a month on; earlier months keep their amounts.")
     @OptionGroup var replica: ReplicaOptions
     @Argument(help: "The enrollment id.") var id: String
-    @Option(parsing: .unconditional, help: "New monthly amount: yuan, std (the standard) or std-326 (the standard less 326 yuan, 补差).") var amount: String
+    @Option(
+        parsing: .unconditional,
+        help: "New monthly amount: yuan, std (the standard) or std-326 (the standard less 326 yuan, 补差).") var amount:
+        String
     @Option(help: "First month of the new amount, YYYY-MM.") var from: String
     @Option(help: "Why the amount changes.") var reason: String
     @Option(
@@ -197,8 +203,9 @@ struct VisitAdd: ParsableCommand {
 
     func run() throws {
         try guarded {
-            print(try replica.open().addVisit(
-                household: household, note: note, date: date, author: try replica.author, nowMillis: nowMillis()))
+            print(
+                try replica.open().addVisit(
+                    household: household, note: note, date: date, author: try replica.author, nowMillis: nowMillis()))
         }
     }
 }

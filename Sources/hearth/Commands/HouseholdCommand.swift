@@ -5,7 +5,9 @@ import HearthStore
 struct HouseholdCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "household", abstract: "Households (户): add, edit, show, list.",
-        subcommands: [HouseholdAdd.self, HouseholdEdit.self, HouseholdShow.self, HouseholdList.self, HouseholdMove.self, HouseholdSplit.self, HouseholdArchive.self,
+        subcommands: [
+            HouseholdAdd.self, HouseholdEdit.self, HouseholdShow.self, HouseholdList.self, HouseholdMove.self,
+            HouseholdSplit.self, HouseholdArchive.self,
         ])
 }
 
@@ -126,7 +128,8 @@ struct HouseholdMove: ParsableCommand {
 
     func run() throws {
         try guarded {
-            let moved = try replica.open().moveHousehold(id, toVillage: village, author: try replica.author, nowMillis: nowMillis())
+            let moved = try replica.open().moveHousehold(
+                id, toVillage: village, author: try replica.author, nowMillis: nowMillis())
             print(id)
             print("moved \(moved.count) record(s) to \(village)")
         }
@@ -135,7 +138,8 @@ struct HouseholdMove: ParsableCommand {
 
 struct HouseholdSplit: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "split", abstract: "Split members off into a new household in the same village (分户). Prints the new id.")
+        commandName: "split",
+        abstract: "Split members off into a new household in the same village (分户). Prints the new id.")
     @OptionGroup var replica: ReplicaOptions
     @Argument(help: "The household id.") var id: String
     @Option(help: "The members who leave, comma-separated ids.") var members: String

@@ -13,7 +13,8 @@ struct HubCommand: AsyncParsableCommand {
         subcommands: [
             HubInit.self, HubEnroll.self, HubNodes.self, HubRevoke.self, HubServe.self, HubImport.self, HubExport.self,
             HubQuarantine.self, HubConflicts.self, HubAudit.self, HubPayroll.self, HubReport.self, HubGenerate.self,
-            HubStandard.self, HubSetting.self, HubLeads.self, HubRecovery.self, HubImportRoster.self, HubCrosscheck.self,
+            HubStandard.self, HubSetting.self, HubLeads.self, HubRecovery.self, HubImportRoster.self,
+            HubCrosscheck.self,
         ])
 }
 
@@ -27,12 +28,16 @@ struct HubInit: ParsableCommand {
     func run() throws {
         try guarded {
             let prefix = try ScopePrefix.parse(scope, field: "scope")
-            guard prefix.level == .county else { throw InputError(field: "scope", reason: "a hub serves a county: 6 digits") }
+            guard prefix.level == .county else {
+                throw InputError(field: "scope", reason: "a hub serves a county: 6 digits")
+            }
             let created = try Replica.create(
                 path: try replica.databasePath, keyPath: replica.keyPath, name: name, scope: prefix, role: .hub,
                 nowMillis: nowMillis())
             print(created.info.id.value)
-            print("hub \(name) created for county \(prefix.value); key file \(replica.keyPath ?? created.path + ".key") (keep it safe)")
+            print(
+                "hub \(name) created for county \(prefix.value); key file \(replica.keyPath ?? created.path + ".key") (keep it safe)"
+            )
         }
     }
 }
@@ -59,7 +64,8 @@ struct HubEnroll: ParsableCommand {
 }
 
 struct HubNodes: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "nodes", abstract: "List nodes with their last sync and lag.")
+    static let configuration = CommandConfiguration(
+        commandName: "nodes", abstract: "List nodes with their last sync and lag.")
     @OptionGroup var replica: HubReplicaOptions
     @Flag(help: "Print one JSON document.") var json = false
 
@@ -69,18 +75,24 @@ struct HubNodes: ParsableCommand {
             let end = try hub.logEnd()
             let nodes = try hub.nodes()
             if json {
-                Output.json(.array(nodes.map { node in
-                    .object([
-                        "name": .string(node.name), "replica": .string(node.replica.value), "scope": .string(node.scope.value),
-                        "registered": .string(Output.time(node.registeredMillis)),
-                        "last_sync": node.lastSyncMillis.map { .string(Output.time($0)) } ?? .null,
-                        "acked_counter": .integer(Int64(node.ackedCounter)), "pull_cursor": .integer(node.pullCursor),
-                        "lag_ops": .integer(max(0, end - node.pullCursor)),
-                        "skew_ms": node.skewMillis.map(JSON.integer) ?? .null,
-                        "skew_flagged": .bool(abs(node.skewMillis ?? 0) > 300_000),
-                        "state": .string(node.revokedMillis != nil ? "revoked" : node.forkedMillis != nil ? "forked" : "active"),
-                    ])
-                }))
+                Output.json(
+                    .array(
+                        nodes.map { node in
+                            .object([
+                                "name": .string(node.name), "replica": .string(node.replica.value),
+                                "scope": .string(node.scope.value),
+                                "registered": .string(Output.time(node.registeredMillis)),
+                                "last_sync": node.lastSyncMillis.map { .string(Output.time($0)) } ?? .null,
+                                "acked_counter": .integer(Int64(node.ackedCounter)),
+                                "pull_cursor": .integer(node.pullCursor),
+                                "lag_ops": .integer(max(0, end - node.pullCursor)),
+                                "skew_ms": node.skewMillis.map(JSON.integer) ?? .null,
+                                "skew_flagged": .bool(abs(node.skewMillis ?? 0) > 300_000),
+                                "state": .string(
+                                    node.revokedMillis != nil
+                                        ? "revoked" : node.forkedMillis != nil ? "forked" : "active"),
+                            ])
+                        }))
                 return
             }
             if nodes.isEmpty {
@@ -91,9 +103,11 @@ struct HubNodes: ParsableCommand {
                 ["name", "scope", "replica", "last sync", "lag (log entries)", "skew", "state"],
                 nodes.map { node in
                     [
-                        node.name, node.scope.value, node.replica.value, node.lastSyncMillis.map(Output.time) ?? "never",
+                        node.name, node.scope.value, node.replica.value,
+                        node.lastSyncMillis.map(Output.time) ?? "never",
                         String(max(0, end - node.pullCursor)),
-                        node.skewMillis.map { abs($0) > 300_000 ? "\($0 / 1000) s (over 5 min)" : "\($0 / 1000) s" } ?? "",
+                        node.skewMillis.map { abs($0) > 300_000 ? "\($0 / 1000) s (over 5 min)" : "\($0 / 1000) s" }
+                            ?? "",
                         node.revokedMillis != nil ? "revoked" : node.forkedMillis != nil ? "forked" : "active",
                     ]
                 })
@@ -102,7 +116,8 @@ struct HubNodes: ParsableCommand {
 }
 
 struct HubRevoke: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "revoke", abstract: "Revoke a node: it gets nothing more.")
+    static let configuration = CommandConfiguration(
+        commandName: "revoke", abstract: "Revoke a node: it gets nothing more.")
     @OptionGroup var replica: HubReplicaOptions
     @Argument(help: "The node's name.") var name: String
 
@@ -140,7 +155,9 @@ struct HubServe: AsyncParsableCommand {
         try await guardedAsync {
             let hub = try replica.open()
             let loopback = host == "127.0.0.1" || host == "localhost" || host == "::1"
-            guard (tlsCert == nil) == (tlsKey == nil) else { throw CLIError.usage("give both --tls-cert and --tls-key") }
+            guard (tlsCert == nil) == (tlsKey == nil) else {
+                throw CLIError.usage("give both --tls-cert and --tls-key")
+            }
             guard idleTimeout.isFinite, idleTimeout > 0, idleTimeout <= 86_400 else {
                 throw CLIError.usage("--idle-timeout must be more than 0 and at most 86400 seconds")
             }
@@ -153,7 +170,8 @@ struct HubServe: AsyncParsableCommand {
             let scheme = tlsCert == nil ? "http" : "https"
             if tlsCert == nil {
                 guard loopback else {
-                    throw CLIError.usage("plain HTTP is for loopback only: give --tls-cert and --tls-key to serve \(host)")
+                    throw CLIError.usage(
+                        "plain HTTP is for loopback only: give --tls-cert and --tls-key to serve \(host)")
                 }
                 printError("serving plain HTTP on loopback: for tests and demos only; nodes elsewhere need TLS")
             }
@@ -181,14 +199,18 @@ struct HubImport: ParsableCommand {
             let service = HubService(replica: hub, logger: Logger(label: "hearth.hub"), clock: { nowMillis() })
             let summary = try service.importBundle(try BundleFile.read(file))
             if json {
-                Output.json(.object([
-                    "node": .string(summary.node), "registered": .bool(summary.registered), "ops": .integer(Int64(summary.ops)),
-                    "applied": .integer(Int64(summary.applied)), "duplicates": .integer(Int64(summary.duplicates)),
-                    "quarantined": .array(summary.quarantined.map(\.json)),
-                ]))
+                Output.json(
+                    .object([
+                        "node": .string(summary.node), "registered": .bool(summary.registered),
+                        "ops": .integer(Int64(summary.ops)),
+                        "applied": .integer(Int64(summary.applied)), "duplicates": .integer(Int64(summary.duplicates)),
+                        "quarantined": .array(summary.quarantined.map(\.json)),
+                    ]))
             } else {
-                print("imported \(summary.ops) ops from \(summary.node)\(summary.registered ? " (node registered)" : ""): "
-                    + "\(summary.applied) applied, \(summary.duplicates) already held, \(summary.quarantined.count) quarantined")
+                print(
+                    "imported \(summary.ops) ops from \(summary.node)\(summary.registered ? " (node registered)" : ""): "
+                        + "\(summary.applied) applied, \(summary.duplicates) already held, \(summary.quarantined.count) quarantined"
+                )
                 for note in summary.quarantined { print("  quarantined \(note.dot): \(note.reason)") }
             }
         }

@@ -31,14 +31,16 @@ func conflictJSON(_ conflict: ConflictCase) -> JSON {
         "village": conflict.village.map(JSON.string) ?? .null, "rule": .string(conflict.rule.id),
         "rule_title": .string(conflict.rule.title), "open": .bool(conflict.open), "why": .string(conflict.rule.reason),
         "display": .string(conflict.display), "base": conflict.base.map(JSON.string) ?? .null,
-        "candidates": .array(conflict.candidates.enumerated().map { index, candidate in
-            .object([
-                "n": .integer(Int64(index + 1)), "value": .string(candidate.display), "op": .string(candidate.dot.description),
-                "author": .string(candidate.author), "replica": .string(candidate.replicaName),
-                "at": .string(Output.time(candidate.atMillis)), "rank": .string(candidate.rank),
-                "reason": candidate.reason.map(JSON.string) ?? .null,
-            ])
-        }),
+        "candidates": .array(
+            conflict.candidates.enumerated().map { index, candidate in
+                .object([
+                    "n": .integer(Int64(index + 1)), "value": .string(candidate.display),
+                    "op": .string(candidate.dot.description),
+                    "author": .string(candidate.author), "replica": .string(candidate.replicaName),
+                    "at": .string(Output.time(candidate.atMillis)), "rank": .string(candidate.rank),
+                    "reason": candidate.reason.map(JSON.string) ?? .null,
+                ])
+            }),
     ])
 }
 
@@ -53,10 +55,12 @@ struct ConflictsList: ParsableCommand {
         try guarded {
             let open = try replica.open()
             let cases = try open.conflicts(
-                soft: soft || filters.rule == "R4a" || filters.rule == "R3", township: filters.township, kind: filters.kind,
+                soft: soft || filters.rule == "R4a" || filters.rule == "R3", township: filters.township,
+                kind: filters.kind,
                 rule: filters.rule)
             let ruleCases = try open.ruleCases(nowMillis: nowMillis()).filter { found in
-                (filters.rule == nil || filters.rule == found.rule) && (filters.kind == nil || filters.kind == found.kind)
+                (filters.rule == nil || filters.rule == found.rule)
+                    && (filters.kind == nil || filters.kind == found.kind)
                     && (filters.township == nil || (found.village ?? "").hasPrefix(filters.township!))
             }
             if json {
@@ -69,7 +73,12 @@ struct ConflictsList: ParsableCommand {
             }
             Output.table(
                 ["id", "village", "rule", "values", "state"],
-                cases.map { [$0.id, $0.village ?? "", "\($0.rule.id) \($0.rule.title)", "\($0.candidates.count)", $0.open ? "open" : "soft"] }
+                cases.map {
+                    [
+                        $0.id, $0.village ?? "", "\($0.rule.id) \($0.rule.title)", "\($0.candidates.count)",
+                        $0.open ? "open" : "soft",
+                    ]
+                }
                     + ruleCases.map { [$0.id, $0.village ?? "", "\($0.rule) \($0.kind)", "", "open"] })
         }
     }
@@ -77,7 +86,8 @@ struct ConflictsList: ParsableCommand {
 
 struct ConflictsShow: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "show", abstract: "A three-way view: the base value, each competing value, the rule and why it could not decide.")
+        commandName: "show",
+        abstract: "A three-way view: the base value, each competing value, the rule and why it could not decide.")
     @OptionGroup var replica: HubReplicaOptions
     @Argument(help: "The conflict id (record/field).") var id: String
     @Flag(help: "Print one JSON document.") var json = false
@@ -97,7 +107,8 @@ struct ConflictsShow: ParsableCommand {
                 print("why    \(found.detail)")
                 print("records " + found.records.map(\.value).joined(separator: ", "))
                 if !found.holds.isEmpty { print("held   " + found.holds.map(\.value).joined(separator: ", ")) }
-                print("settle it with the ordinary commands on the hub (e.g. `hearth exit E --db hub.db`), or review it:")
+                print(
+                    "settle it with the ordinary commands on the hub (e.g. `hearth exit E --db hub.db`), or review it:")
                 print("       hearth hub conflicts ack \(found.id) --note TEXT")
                 return
             }
@@ -107,11 +118,15 @@ struct ConflictsShow: ParsableCommand {
                 return
             }
             print("\(conflict.id)  \(conflict.open ? "OPEN" : "soft decision")  village \(conflict.village ?? "?")")
-            print("rule   \(conflict.rule.id) \(conflict.rule.title) (rule set \(ConflictRules.ruleSetVersion)): \(conflict.rule.reason)")
+            print(
+                "rule   \(conflict.rule.id) \(conflict.rule.title) (rule set \(ConflictRules.ruleSetVersion)): \(conflict.rule.reason)"
+            )
             print("base   \(conflict.base ?? "(none: the values were written independently)")")
             for (index, candidate) in conflict.candidates.enumerated() {
                 print("  \(index + 1)  \(candidate.display)")
-                print("     by \(candidate.author) on \(candidate.replicaName) (\(candidate.rank)) at \(Output.time(candidate.atMillis)), op \(candidate.dot)")
+                print(
+                    "     by \(candidate.author) on \(candidate.replicaName) (\(candidate.rank)) at \(Output.time(candidate.atMillis)), op \(candidate.dot)"
+                )
                 print("     why: \(candidate.reason ?? "(no reason given)")")
             }
             print("shown now: \(conflict.display)")
@@ -124,7 +139,9 @@ struct ConflictsResolve: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "resolve",
         abstract: "Settle a conflict (or --all matching ones) with one value; it replicates to every node.",
-        discussion: "--pick N|newest|county chooses a competing value; --value V gives another (yuan for money, YYYY-MM:yuan;… for an amount schedule).")
+        discussion:
+            "--pick N|newest|county chooses a competing value; --value V gives another (yuan for money, YYYY-MM:yuan;… for an amount schedule)."
+    )
     @OptionGroup var replica: HubReplicaOptions
     @Argument(help: "The conflict id (record/field); omit with --all.") var id: String?
     @Flag(help: "Resolve every open conflict matching the filters.") var all = false
@@ -138,7 +155,9 @@ struct ConflictsResolve: ParsableCommand {
         case (let pick?, nil):
             if pick == "newest" { return .newest }
             if pick == "county" { return .county }
-            guard let number = Int(pick), number > 0 else { throw CLIError.usage("--pick takes a number, newest or county") }
+            guard let number = Int(pick), number > 0 else {
+                throw CLIError.usage("--pick takes a number, newest or county")
+            }
             return .pick(number)
         case (nil, let value?): return .value(value)
         default: throw CLIError.usage("give exactly one of --pick and --value")
@@ -180,7 +199,8 @@ struct ConflictsResolve: ParsableCommand {
 
 struct ConflictsAck: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "ack", abstract: "Acknowledge soft decisions (e.g. --all --rule R4a): the value kept stays, the alternatives close.")
+        commandName: "ack",
+        abstract: "Acknowledge soft decisions (e.g. --all --rule R4a): the value kept stays, the alternatives close.")
     @OptionGroup var replica: HubReplicaOptions
     @Argument(help: "The conflict id; omit with --all.") var id: String?
     @Flag(help: "Acknowledge every soft decision matching the filters.") var all = false
@@ -193,8 +213,10 @@ struct ConflictsAck: ParsableCommand {
             let author = try replica.author
             let targets: [ConflictCase]
             if all {
-                targets = try hub.conflicts(soft: true, township: filters.township, kind: filters.kind, rule: filters.rule)
-                    .filter { !$0.open }
+                targets = try hub.conflicts(
+                    soft: true, township: filters.township, kind: filters.kind, rule: filters.rule
+                )
+                .filter { !$0.open }
             } else {
                 guard let id else { throw CLIError.usage("give a conflict id, or --all with filters") }
                 if !id.contains("/") || id.hasPrefix("H:") {
@@ -203,7 +225,9 @@ struct ConflictsAck: ParsableCommand {
                     return
                 }
                 let conflict = try hub.conflict(id)
-                guard !conflict.open else { throw CLIError.usage("\(id) is open: resolve it (`conflicts resolve`), it is not a soft decision") }
+                guard !conflict.open else {
+                    throw CLIError.usage("\(id) is open: resolve it (`conflicts resolve`), it is not a soft decision")
+                }
                 targets = [conflict]
             }
             for conflict in targets {
@@ -237,33 +261,38 @@ struct HubAudit: ParsableCommand {
             // One trail: the two logs merged by time, each kept in its own order.
             var fromDecisions: [(at: Int64, json: JSON, text: String)] = []
             for decision in decisions {
-                fromDecisions.append((
-                    decision.atMillis,
-                    .object([
-                        "at": .string(Output.time(decision.atMillis)), "by": .string(decision.worker), "kind": .string(decision.kind),
-                        "record": .string(decision.record), "field": decision.field.map(JSON.string) ?? .null,
-                        "rule": .string(decision.rule), "rule_set": .integer(Int64(decision.ruleSet)),
-                        "choice": .string(decision.choice), "note": .string(decision.note), "op": .string(decision.op),
-                    ]),
-                    "\(Output.time(decision.atMillis))  \(decision.kind)  \(decision.record)"
-                        + "\(decision.field.map { "/\($0)" } ?? "")  rule \(decision.rule) (set \(decision.ruleSet))  "
-                        + "\(decision.choice)  by \(decision.worker): \(decision.note)  [op \(decision.op)]"
-                ))
+                fromDecisions.append(
+                    (
+                        decision.atMillis,
+                        .object([
+                            "at": .string(Output.time(decision.atMillis)), "by": .string(decision.worker),
+                            "kind": .string(decision.kind),
+                            "record": .string(decision.record), "field": decision.field.map(JSON.string) ?? .null,
+                            "rule": .string(decision.rule), "rule_set": .integer(Int64(decision.ruleSet)),
+                            "choice": .string(decision.choice), "note": .string(decision.note),
+                            "op": .string(decision.op),
+                        ]),
+                        "\(Output.time(decision.atMillis))  \(decision.kind)  \(decision.record)"
+                            + "\(decision.field.map { "/\($0)" } ?? "")  rule \(decision.rule) (set \(decision.ruleSet))  "
+                            + "\(decision.choice)  by \(decision.worker): \(decision.note)  [op \(decision.op)]"
+                    ))
             }
             var fromEvents: [(at: Int64, json: JSON, text: String)] = []
             for event in events {
-                fromEvents.append((
-                    event.atMillis,
-                    .object([
-                        "at": .string(Output.time(event.atMillis)), "by": .string(event.worker),
-                        "kind": .string(event.action),
-                        "record": .string(event.subject), "field": event.field.isEmpty ? .null : .string(event.field),
-                        "detail": .string(event.detail),
-                    ]),
-                    "\(Output.time(event.atMillis))  \(event.action)  \(event.subject)"
-                        + "\(event.field.isEmpty ? "" : " [\(event.field)]")  by \(event.worker)"
-                        + "\(event.detail.isEmpty ? "" : ": \(event.detail)")"
-                ))
+                fromEvents.append(
+                    (
+                        event.atMillis,
+                        .object([
+                            "at": .string(Output.time(event.atMillis)), "by": .string(event.worker),
+                            "kind": .string(event.action),
+                            "record": .string(event.subject),
+                            "field": event.field.isEmpty ? .null : .string(event.field),
+                            "detail": .string(event.detail),
+                        ]),
+                        "\(Output.time(event.atMillis))  \(event.action)  \(event.subject)"
+                            + "\(event.field.isEmpty ? "" : " [\(event.field)]")  by \(event.worker)"
+                            + "\(event.detail.isEmpty ? "" : ": \(event.detail)")"
+                    ))
             }
             var entries: [(at: Int64, json: JSON, text: String)] = []
             var (left, right) = (fromDecisions[...], fromEvents[...])

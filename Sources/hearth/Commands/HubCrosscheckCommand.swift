@@ -5,7 +5,8 @@ import HearthStore
 
 struct HubCrosscheck: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "crosscheck", abstract: "Cross-check other departments' lists (信息比对) against the county's members.",
+        commandName: "crosscheck",
+        abstract: "Cross-check other departments' lists (信息比对) against the county's members.",
         subcommands: [HubCrosscheckImport.self])
 }
 
@@ -68,13 +69,16 @@ struct HubCrosscheckImport: ParsableCommand {
             }
             let author = options.dryRun ? replica.reader : try replica.author
             let outcome = try hub.importCrosscheck(
-                source: list, rows: rows, dryRun: options.dryRun, skipInvalid: options.skipInvalid, author: author, nowMillis: nowMillis())
+                source: list, rows: rows, dryRun: options.dryRun, skipInvalid: options.skipInvalid, author: author,
+                nowMillis: nowMillis())
             let refused = !outcome.problems.isEmpty && !options.skipInvalid
             var skippedFile: String?
             if !refused, !options.dryRun, !outcome.problems.isEmpty {
                 let reasons = Dictionary(grouping: outcome.problems, by: \.line)
                 let skipped = table.rows.filter { reasons[$0.line] != nil }.map { row in
-                    SkippedRow(row: row, reason: reasons[row.line]!.map { "\($0.field): \($0.reason)" }.joined(separator: "; "))
+                    SkippedRow(
+                        row: row, reason: reasons[row.line]!.map { "\($0.field): \($0.reason)" }.joined(separator: "; ")
+                    )
                 }
                 do throws(SpreadsheetError) { skippedFile = try table.writeSkipped(skipped) } catch {
                     printError(error.description)
@@ -90,28 +94,33 @@ struct HubCrosscheckImport: ParsableCommand {
             }
             let name = (file as NSString).lastPathComponent
             if options.json {
-                Output.json(.object([
-                    "file": .string(file), "source": .string(list.rawValue), "rows": .integer(Int64(outcome.rows)),
-                    "dry_run": .bool(options.dryRun), "refused": .bool(refused), "matched": .integer(Int64(outcome.matched)),
-                    "unmatched": .integer(Int64(outcome.unmatched)), "new_leads": .integer(Int64(outcome.newLeads)),
-                    "leads": .array(outcome.leads.map { .string($0.value) }),
-                    "already_imported": .integer(Int64(outcome.alreadyImported)),
-                    "already_deceased": .integer(Int64(outcome.alreadyDeceased)),
-                    "suspended": .array(outcome.suspended.map { .string($0.value) }),
-                    "skipped_file": skippedFile.map(JSON.string) ?? .null,
-                    "bad_rows": .array(outcome.problems.map { problem in
-                        .object([
-                            "line": .integer(Int64(problem.line)), "field": .string(problem.field), "reason": .string(problem.reason),
-                        ])
-                    }),
-                ]))
+                Output.json(
+                    .object([
+                        "file": .string(file), "source": .string(list.rawValue), "rows": .integer(Int64(outcome.rows)),
+                        "dry_run": .bool(options.dryRun), "refused": .bool(refused),
+                        "matched": .integer(Int64(outcome.matched)),
+                        "unmatched": .integer(Int64(outcome.unmatched)), "new_leads": .integer(Int64(outcome.newLeads)),
+                        "leads": .array(outcome.leads.map { .string($0.value) }),
+                        "already_imported": .integer(Int64(outcome.alreadyImported)),
+                        "already_deceased": .integer(Int64(outcome.alreadyDeceased)),
+                        "suspended": .array(outcome.suspended.map { .string($0.value) }),
+                        "skipped_file": skippedFile.map(JSON.string) ?? .null,
+                        "bad_rows": .array(
+                            outcome.problems.map { problem in
+                                .object([
+                                    "line": .integer(Int64(problem.line)), "field": .string(problem.field),
+                                    "reason": .string(problem.reason),
+                                ])
+                            }),
+                    ]))
                 if refused { throw ExitCode(65) }
                 return
             }
             if refused {
                 for problem in outcome.problems { printError("\(name) \(problem)") }
                 printError(
-                    "nothing imported: \(outcome.problems.count) bad row(s) in \(name); fix them, or import the good rows with --skip-invalid")
+                    "nothing imported: \(outcome.problems.count) bad row(s) in \(name); fix them, or import the good rows with --skip-invalid"
+                )
                 throw ExitCode(65)
             }
             print(outcome.newLeads)
@@ -122,7 +131,9 @@ struct HubCrosscheckImport: ParsableCommand {
                     + "\(outcome.newLeads) leads; \(outcome.alreadyImported) already imported; "
                     + "\(outcome.alreadyDeceased) already recorded as deceased")
             if !outcome.suspended.isEmpty {
-                print("\(outcome.suspended.count) enrollments suspended pending verification (the township confirms or refutes)")
+                print(
+                    "\(outcome.suspended.count) enrollments suspended pending verification (the township confirms or refutes)"
+                )
             }
             for problem in outcome.problems { printError("skipped \(name) \(problem)") }
             if let skippedFile { print("\(outcome.problems.count) rows skipped, written to \(skippedFile)") }

@@ -6,8 +6,10 @@ import HearthStore
 struct HubGenerate: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "generate",
-        abstract: "Create a hub and one node per township holding a realistic synthetic county (reproducible from --seed).",
-        discussion: "Profiles follow the figures in DOMAIN.md: small-county, city, large-district. --scale 0.1 makes a tenth.")
+        abstract:
+            "Create a hub and one node per township holding a realistic synthetic county (reproducible from --seed).",
+        discussion:
+            "Profiles follow the figures in DOMAIN.md: small-county, city, large-district. --scale 0.1 makes a tenth.")
     @Option(help: "small-county, city or large-district.") var profile: String
     @Option(help: "A new directory for hub.db and the township replicas.") var out: String
     @Option(help: "Generator seed.") var seed: UInt64 = 1
@@ -17,16 +19,21 @@ struct HubGenerate: ParsableCommand {
     func run() throws {
         try guarded {
             guard let base = CountyProfile.all[profile] else {
-                throw InputError(field: "profile", reason: "must be one of \(CountyProfile.all.keys.sorted().joined(separator: ", "))")
+                throw InputError(
+                    field: "profile",
+                    reason: "must be one of \(CountyProfile.all.keys.sorted().joined(separator: ", "))")
             }
-            guard scale > 0, scale <= 1 else { throw InputError(field: "scale", reason: "must be above 0 and at most 1") }
+            guard scale > 0, scale <= 1 else {
+                throw InputError(field: "scale", reason: "must be above 0 and at most 1")
+            }
             if FileManager.default.fileExists(atPath: out),
                 !((try? FileManager.default.contentsOfDirectory(atPath: out))?.isEmpty ?? true)
             {
                 throw CLIError.usage("\(out) is not empty; give a new directory")
             }
             try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
-            let period = try month.map { text throws in try Month.parse(text, field: "month") }
+            let period =
+                try month.map { text throws in try Month.parse(text, field: "month") }
                 ?? DomainCalendar.date(atMillis: nowMillis()).month
             let chosen = scale < 1 ? base.scaled(scale) : base
             let start = Date()
@@ -35,13 +42,17 @@ struct HubGenerate: ParsableCommand {
             ).run { print($0) }
             let status = try hub.status()
             print(out + "/hub.db")
-            print(String(format: "%@: %d townships, %d households, %d members, %d enrollments, %d ops, in %.1f s",
-                chosen.name, nodes.count, status.counts[.household] ?? 0, status.counts[.member] ?? 0,
-                status.counts[.enrollment] ?? 0, status.logSize, Date().timeIntervalSince(start)))
+            print(
+                String(
+                    format: "%@: %d townships, %d households, %d members, %d enrollments, %d ops, in %.1f s",
+                    chosen.name, nodes.count, status.counts[.household] ?? 0, status.counts[.member] ?? 0,
+                    status.counts[.enrollment] ?? 0, status.logSize, Date().timeIntervalSince(start)))
             print("try: hearth hub report --db \(out)/hub.db --month \(period) --by township")
             // The nodes are registered and in sync but know no address: the hub's is given at their first sync.
             if let first = nodes.first {
-                print("nodes: \(out)/<township>.db, registered; serve the hub, then: hearth node sync --db \(first.path) --hub URL")
+                print(
+                    "nodes: \(out)/<township>.db, registered; serve the hub, then: hearth node sync --db \(first.path) --hub URL"
+                )
             }
         }
     }

@@ -50,7 +50,8 @@ struct HubImportRoster: ParsableCommand {
             let report: RosterImportReport
             do throws(RosterImportError) {
                 report = try hub.importRoster(
-                    file: file, dryRun: options.dryRun, skipInvalid: options.skipInvalid, author: author, nowMillis: nowMillis())
+                    file: file, dryRun: options.dryRun, skipInvalid: options.skipInvalid, author: author,
+                    nowMillis: nowMillis())
             } catch {
                 switch error {
                 case .replica(let inner): throw inner

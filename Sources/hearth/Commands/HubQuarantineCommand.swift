@@ -20,14 +20,18 @@ struct HubQuarantineList: ParsableCommand {
         try guarded {
             let entries = try replica.open().quarantine(includeSettled: all)
             if json {
-                Output.json(.array(entries.map { entry in
-                    .object([
-                        "id": .string(entry.dot.description), "record": entry.record.map { .string($0.value) } ?? .null,
-                        "author": .string(entry.author), "reason": .string(entry.reason), "state": .string(entry.state),
-                        "at": .string(Output.time(entry.atMillis)),
-                        "dependents": .array(entry.dependents.map { .string($0.description) }),
-                    ])
-                }))
+                Output.json(
+                    .array(
+                        entries.map { entry in
+                            .object([
+                                "id": .string(entry.dot.description),
+                                "record": entry.record.map { .string($0.value) } ?? .null,
+                                "author": .string(entry.author), "reason": .string(entry.reason),
+                                "state": .string(entry.state),
+                                "at": .string(Output.time(entry.atMillis)),
+                                "dependents": .array(entry.dependents.map { .string($0.description) }),
+                            ])
+                        }))
                 return
             }
             if entries.isEmpty {
@@ -35,7 +39,9 @@ struct HubQuarantineList: ParsableCommand {
                 return
             }
             for entry in entries {
-                print("\(entry.dot)  \(entry.record?.value ?? "?")  by \(entry.author) at \(Output.time(entry.atMillis))  [\(entry.state)]")
+                print(
+                    "\(entry.dot)  \(entry.record?.value ?? "?")  by \(entry.author) at \(Output.time(entry.atMillis))  [\(entry.state)]"
+                )
                 print("    reason: \(entry.reason)")
                 for dependent in entry.dependents { print("    waiting: \(dependent) (depends on \(entry.dot))") }
             }
@@ -52,7 +58,9 @@ struct HubQuarantineRelease: ParsableCommand {
 
     func run() throws {
         try guarded {
-            guard let dot = Dot(text: id) else { throw InputError(field: "id", reason: "\"\(id)\" is not an op id (replica:counter)") }
+            guard let dot = Dot(text: id) else {
+                throw InputError(field: "id", reason: "\"\(id)\" is not an op id (replica:counter)")
+            }
             let hub = try replica.open()
             let report = try hub.releaseQuarantined(dot, author: try replica.author, nowMillis: nowMillis())
             print(id)
@@ -73,8 +81,11 @@ struct HubQuarantineDiscard: ParsableCommand {
 
     func run() throws {
         try guarded {
-            guard let dot = Dot(text: id) else { throw InputError(field: "id", reason: "\"\(id)\" is not an op id (replica:counter)") }
-            let compensation = try replica.open().discardQuarantined(dot, author: try replica.author, nowMillis: nowMillis())
+            guard let dot = Dot(text: id) else {
+                throw InputError(field: "id", reason: "\"\(id)\" is not an op id (replica:counter)")
+            }
+            let compensation = try replica.open().discardQuarantined(
+                dot, author: try replica.author, nowMillis: nowMillis())
             print(id)
             if let compensation {
                 print("compensating op \(compensation.dot) reaches \(dot.replica) at its next sync")

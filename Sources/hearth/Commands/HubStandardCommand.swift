@@ -4,7 +4,8 @@ import HearthStore
 
 struct HubStandard: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "standard", abstract: "Program standards (保障标准): dated county configuration, replicated to every node.",
+        commandName: "standard",
+        abstract: "Program standards (保障标准): dated county configuration, replicated to every node.",
         subcommands: [HubStandardSet.self, HubStandardList.self], defaultSubcommand: HubStandardList.self)
 }
 
@@ -67,14 +68,17 @@ struct StandardsCommand: ParsableCommand {
 func printStandards(_ replica: Replica, json: Bool) throws {
     let entries = try replica.standards()
     if json {
-        Output.json(.array(entries.map { entry in
-            .object([
-                "id": .string(entry.id.value), "program": .string(entry.standard.program.rawValue),
-                "band": entry.standard.band.isEmpty ? .null : .string(entry.standard.band),
-                "from": .string(entry.standard.from.description),
-                "amount_yuan": .string(entry.standard.amount.yuanText), "note": entry.note.map(JSON.string) ?? .null,
-            ])
-        }))
+        Output.json(
+            .array(
+                entries.map { entry in
+                    .object([
+                        "id": .string(entry.id.value), "program": .string(entry.standard.program.rawValue),
+                        "band": entry.standard.band.isEmpty ? .null : .string(entry.standard.band),
+                        "from": .string(entry.standard.from.description),
+                        "amount_yuan": .string(entry.standard.amount.yuanText),
+                        "note": entry.note.map(JSON.string) ?? .null,
+                    ])
+                }))
         return
     }
     guard !entries.isEmpty else {

@@ -25,7 +25,8 @@ struct LeadList: ParsableCommand {
 struct LeadConfirm: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "confirm",
-        abstract: "Confirm a lead after verification (属实). A death lead records the death: every benefit of the person ends.",
+        abstract:
+            "Confirm a lead after verification (属实). A death lead records the death: every benefit of the person ends.",
         discussion: "Prints the enrollments the confirmation ended, one per line.")
     @OptionGroup var replica: ReplicaOptions
     @Argument(help: "The lead id, e.g. L-3f9a2c71b0d4-12.") var id: String
@@ -69,16 +70,19 @@ func leadStatus(_ raw: String?) throws -> String? {
 
 func printLeads(_ leads: [LeadEntry], json: Bool) {
     if json {
-        Output.json(.array(leads.map { lead in
-            .object([
-                "id": .string(lead.id.value), "member": lead.member.map { .string($0.value) } ?? .null,
-                "name": lead.name.map(JSON.string) ?? .null, "village": .string(lead.village), "source": .string(lead.source),
-                "detail": .string(lead.detail), "reported_date": lead.reportedDate.map(JSON.string) ?? .null,
-                "status": .string(lead.status), "note": lead.note.map(JSON.string) ?? .null,
-                "verifier": lead.verifier.map(JSON.string) ?? .null,
-                "suspended": .array(lead.suspended.map { .string($0.value) }),
-            ])
-        }))
+        Output.json(
+            .array(
+                leads.map { lead in
+                    .object([
+                        "id": .string(lead.id.value), "member": lead.member.map { .string($0.value) } ?? .null,
+                        "name": lead.name.map(JSON.string) ?? .null, "village": .string(lead.village),
+                        "source": .string(lead.source),
+                        "detail": .string(lead.detail), "reported_date": lead.reportedDate.map(JSON.string) ?? .null,
+                        "status": .string(lead.status), "note": lead.note.map(JSON.string) ?? .null,
+                        "verifier": lead.verifier.map(JSON.string) ?? .null,
+                        "suspended": .array(lead.suspended.map { .string($0.value) }),
+                    ])
+                }))
         return
     }
     guard !leads.isEmpty else {
@@ -90,7 +94,8 @@ func printLeads(_ leads: [LeadEntry], json: Bool) {
         ["id", "status", "source", "village", "member", "name", "date", "detail"],
         leads.sorted { (order[$0.status] ?? 9, $0.village, $0.id) < (order[$1.status] ?? 9, $1.village, $1.id) }.map {
             [
-                $0.id.value, $0.status, $0.source, $0.village, $0.member?.value ?? "", $0.name ?? "", $0.reportedDate ?? "",
+                $0.id.value, $0.status, $0.source, $0.village, $0.member?.value ?? "", $0.name ?? "",
+                $0.reportedDate ?? "",
                 String($0.detail.prefix(60)),
             ]
         })

@@ -15,7 +15,8 @@ struct MemberFields: ParsableArguments {
         help: "Resident ID number (18 characters; spaces, full-width digits and a lower-case x are accepted).")
     var idNumber: String?
     @Option(help: "Relation to the head: head, spouse, child, parent or other.") var relation: String?
-    @Option(name: .customLong("disability-grade"), help: "Disability grade 1-4 (0 clears it).") var disabilityGrade: Int?
+    @Option(name: .customLong("disability-grade"), help: "Disability grade 1-4 (0 clears it).") var disabilityGrade:
+        Int?
     @Option(help: "Health note.") var health: String?
     @Option(name: .customLong("work-capacity"), help: "Work-capacity note.") var workCapacity: String?
     @Option(help: "Free note.") var note: String?
@@ -62,7 +63,9 @@ struct MemberAdd: ParsableCommand {
             let id = try node.addMember(input, author: try replica.author, nowMillis: nowMillis())
             print(id)
             if fields.idNumber == nil { print("no ID number: registered as pending, not payable until one is added") }
-            if let raw = fields.idNumber, let number = try? IDNumber(parsing: raw, today: DomainCalendar.date(atMillis: nowMillis())) {
+            if let raw = fields.idNumber,
+                let number = try? IDNumber(parsing: raw, today: DomainCalendar.date(atMillis: nowMillis()))
+            {
                 // The index says no more than this (no township, no program): the hub's R5 check
                 // at the next sync tells where.
                 if try node.possiblyRegisteredElsewhere(idNumber: number.value) {
@@ -136,14 +139,16 @@ struct DeathCommand: ParsableCommand {
 
 struct MemberMove: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "move", abstract: "Move a member to another household of the same village; live enrollments follow.")
+        commandName: "move",
+        abstract: "Move a member to another household of the same village; live enrollments follow.")
     @OptionGroup var replica: ReplicaOptions
     @Argument(help: "The member id.") var id: String
     @Option(help: "The household it joins.") var household: String
 
     func run() throws {
         try guarded {
-            try replica.open().moveMember(id, toHousehold: household, author: try replica.author, nowMillis: nowMillis())
+            try replica.open().moveMember(
+                id, toHousehold: household, author: try replica.author, nowMillis: nowMillis())
             print(id)
         }
     }

@@ -59,14 +59,17 @@ struct NodeInit: AsyncParsableCommand {
                 throw InputError(field: "scope", reason: "a node serves a township (9 digits) or a village (12 digits)")
             }
             if let enrollment, enrollment.scope != prefix.value {
-                throw InputError(field: "scope", reason: "the token enrolls scope \(enrollment.scope), not \(prefix.value)")
+                throw InputError(
+                    field: "scope", reason: "the token enrolls scope \(enrollment.scope), not \(prefix.value)")
             }
             guard let nodeName = name ?? enrollment?.name else { throw CLIError.usage("give --name") }
             if let hub, !SyncClient.isAcceptable(hub) {
-                throw CLIError.usage("the hub must be reached over https:// (plain http:// only to this machine, for tests)")
+                throw CLIError.usage(
+                    "the hub must be reached over https:// (plain http:// only to this machine, for tests)")
             }
             let created = try Replica.create(
-                path: path, keyPath: replica.keyPath, name: nodeName, scope: prefix, role: .node, nowMillis: nowMillis(),
+                path: path, keyPath: replica.keyPath, name: nodeName, scope: prefix, role: .node,
+                nowMillis: nowMillis(),
                 keys: keys)
             if let enrollment {
                 try created.setHub(
@@ -83,30 +86,39 @@ struct NodeInit: AsyncParsableCommand {
                     } catch {
                         await client.shutdown()
                         // Nothing else happened on this replica: remove it so init can simply be run again.
-                        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
-                        try? FileManager.default.removeItem(atPath: replica.keyPath ?? KeyFile.defaultPath(forDatabase: path))
+                        for suffix in ["", "-wal", "-shm"] {
+                            try? FileManager.default.removeItem(atPath: path + suffix)
+                        }
+                        try? FileManager.default.removeItem(
+                            atPath: replica.keyPath ?? KeyFile.defaultPath(forDatabase: path))
                         throw error
                     }
                 }
             }
             if json {
-                Output.json(.object([
-                    "replica": .string(created.info.id.value), "name": .string(nodeName), "scope": .string(prefix.value),
-                    "public_key": .string(created.info.publicKey),
-                    "hub": enrollment.map { .string($0.hub.value) } ?? .null,
-                    "registered": .bool(hub != nil),
-                ]))
+                Output.json(
+                    .object([
+                        "replica": .string(created.info.id.value), "name": .string(nodeName),
+                        "scope": .string(prefix.value),
+                        "public_key": .string(created.info.publicKey),
+                        "hub": enrollment.map { .string($0.hub.value) } ?? .null,
+                        "registered": .bool(hub != nil),
+                    ]))
             } else {
                 print(created.info.id.value)
-                print("node \(nodeName) created: scope \(prefix.value) (\(prefix.level.rawValue)), database \(created.path)")
+                print(
+                    "node \(nodeName) created: scope \(prefix.value) (\(prefix.level.rawValue)), database \(created.path)"
+                )
                 if enrollment != nil {
-                    print(hub != nil ? "registered with the hub at \(hub!)" : "enrolled for file sync: `hearth node export` carries the registration")
+                    print(
+                        hub != nil
+                            ? "registered with the hub at \(hub!)"
+                            : "enrolled for file sync: `hearth node export` carries the registration")
                 }
             }
         }
     }
 }
-
 
 struct NodeSync: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -137,24 +149,33 @@ struct NodeSync: AsyncParsableCommand {
                 let summary = try await client.sync { progress in
                     guard terminal else { return }
                     switch progress {
-                    case .pushed(let ops, let bytes): FileHandle.standardError.write(Data("\rpushed \(ops) ops (\(bytes) bytes)   ".utf8))
-                    case .pulled(let ops, let bytes): FileHandle.standardError.write(Data("\rpulled \(ops) ops (\(bytes) bytes)   ".utf8))
+                    case .pushed(let ops, let bytes):
+                        FileHandle.standardError.write(Data("\rpushed \(ops) ops (\(bytes) bytes)   ".utf8))
+                    case .pulled(let ops, let bytes):
+                        FileHandle.standardError.write(Data("\rpulled \(ops) ops (\(bytes) bytes)   ".utf8))
                     }
                 }
                 await client.shutdown()
                 if terminal { FileHandle.standardError.write(Data("\n".utf8)) }
                 let seconds = Date().timeIntervalSince(start)
                 if json {
-                    Output.json(.object([
-                        "pushed_ops": .integer(Int64(summary.pushedOps)), "pushed_bytes": .integer(Int64(summary.pushedBytes)),
-                        "pulled_ops": .integer(Int64(summary.pulledOps)), "pulled_bytes": .integer(Int64(summary.pulledBytes)),
-                        "applied": .integer(Int64(summary.applied)), "waiting": .integer(Int64(summary.waiting)),
-                        "quarantined": .array(summary.quarantined.map(\.json)), "cursor": .integer(summary.cursor),
-                        "milliseconds": .integer(Int64(seconds * 1000)),
-                    ]))
+                    Output.json(
+                        .object([
+                            "pushed_ops": .integer(Int64(summary.pushedOps)),
+                            "pushed_bytes": .integer(Int64(summary.pushedBytes)),
+                            "pulled_ops": .integer(Int64(summary.pulledOps)),
+                            "pulled_bytes": .integer(Int64(summary.pulledBytes)),
+                            "applied": .integer(Int64(summary.applied)), "waiting": .integer(Int64(summary.waiting)),
+                            "quarantined": .array(summary.quarantined.map(\.json)), "cursor": .integer(summary.cursor),
+                            "milliseconds": .integer(Int64(seconds * 1000)),
+                        ]))
                 } else {
-                    print(String(format: "synced with %@: pushed %d ops, pulled %d ops (%d applied, %d waiting), %d quarantined, %.1f s",
-                        url, summary.pushedOps, summary.pulledOps, summary.applied, summary.waiting, summary.quarantined.count, seconds))
+                    print(
+                        String(
+                            format:
+                                "synced with %@: pushed %d ops, pulled %d ops (%d applied, %d waiting), %d quarantined, %.1f s",
+                            url, summary.pushedOps, summary.pulledOps, summary.applied, summary.waiting,
+                            summary.quarantined.count, seconds))
                     for note in summary.quarantined { print("  refused by the hub: \(note.dot): \(note.reason)") }
                 }
             } catch {
@@ -175,7 +196,9 @@ struct NodeExport: ParsableCommand {
         try guarded {
             let summary = try NodeBundles.export(try replica.open(), to: out)
             print(out)
-            print("\(summary.ops) ops, \(summary.bytes) bytes\(summary.remaining ? "; more remain: export again after the hub imports this one" : "")")
+            print(
+                "\(summary.ops) ops, \(summary.bytes) bytes\(summary.remaining ? "; more remain: export again after the hub imports this one" : "")"
+            )
         }
     }
 }
@@ -189,7 +212,9 @@ struct NodeImport: ParsableCommand {
     func run() throws {
         try guarded {
             let summary = try NodeBundles.import(try replica.open(), from: file, nowMillis: nowMillis())
-            print("imported \(summary.ops) ops: \(summary.applied) applied, \(summary.waiting) waiting; cursor \(summary.cursor)")
+            print(
+                "imported \(summary.ops) ops: \(summary.applied) applied, \(summary.waiting) waiting; cursor \(summary.cursor)"
+            )
         }
     }
 }
@@ -222,15 +247,22 @@ struct NodeReidentify: AsyncParsableCommand {
                 throw InputError(field: "token", reason: "the token is from another hub than this node's")
             }
             guard parsed.scope == before.info.scope.value else {
-                throw InputError(field: "token", reason: "the token enrolls scope \(parsed.scope), this node serves \(before.info.scope.value)")
+                throw InputError(
+                    field: "token",
+                    reason: "the token enrolls scope \(parsed.scope), this node serves \(before.info.scope.value)")
             }
             let url = hub ?? state.hubURL
             let outcome = try Replica.reidentify(
-                path: try replica.databasePath, keyPath: replica.keyPath, environment: replica.environment, nowMillis: nowMillis())
+                path: try replica.databasePath, keyPath: replica.keyPath, environment: replica.environment,
+                nowMillis: nowMillis())
             let node = try replica.open()
-            try node.setHub(replica: parsed.hub, key: parsed.hubKey, url: url, pendingRegistration: parsed.secret + "\n" + parsed.name)
+            try node.setHub(
+                replica: parsed.hub, key: parsed.hubKey, url: url,
+                pendingRegistration: parsed.secret + "\n" + parsed.name)
             print(outcome.newID.value)
-            print("replica \(outcome.oldID) is now \(outcome.newID); \(outcome.reissued) unsynced change(s) made again under the new id")
+            print(
+                "replica \(outcome.oldID) is now \(outcome.newID); \(outcome.reissued) unsynced change(s) made again under the new id"
+            )
             for (old, new) in outcome.renamed.sorted(by: { $0.key < $1.key }) { print("  \(old) is now \(new)") }
             if let url {
                 let client = try SyncClient(replica: node, baseURL: url, caFile: ca, clock: { nowMillis() })

@@ -66,11 +66,12 @@ struct ReportOptions: ParsableArguments {
                 }
                 return .object(fields)
             }
-            Output.json(.object([
-                "from": .string(start.description), "to": .string(end.description), "by": .string(by),
-                "lines": .array(report.lines.map(object)), "area_totals": .array(report.areaTotals.map(object)),
-                "total": object(report.total),
-            ]))
+            Output.json(
+                .object([
+                    "from": .string(start.description), "to": .string(end.description), "by": .string(by),
+                    "lines": .array(report.lines.map(object)), "area_totals": .array(report.areaTotals.map(object)),
+                    "total": object(report.total),
+                ]))
         case "csv":
             // Areas come from the records' village field: cells are neutralised like every CSV's.
             let out = SpreadsheetCSV.document([header] + rows)

@@ -35,7 +35,9 @@ func showRecord(_ text: String, expected: RecordType?, replica options: ReplicaO
         let reader = try options.author
         var shown: Set<String> = []
         for field in view.fields {
-            if !field.display.isEmpty || field.candidates.contains(where: { !$0.display.isEmpty }) { shown.insert(field.name) }
+            if !field.display.isEmpty || field.candidates.contains(where: { !$0.display.isEmpty }) {
+                shown.insert(field.name)
+            }
         }
         if display.history {
             for entry in entries { for (name, value) in entry.op.fields where !value.isNull { shown.insert(name) } }
@@ -65,7 +67,9 @@ func showRecord(_ text: String, expected: RecordType?, replica options: ReplicaO
         Output.json(document)
         return
     }
-    print("\(id)  \(id.type.rawValue)\(view.conflicts.isEmpty ? "" : "  IN CONFLICT: \(view.conflicts.joined(separator: ", "))")")
+    print(
+        "\(id)  \(id.type.rawValue)\(view.conflicts.isEmpty ? "" : "  IN CONFLICT: \(view.conflicts.joined(separator: ", "))")"
+    )
     for reason in holds { print("  ON HOLD (no payment until the county decides): \(reason)") }
     let width = view.fields.map(\.name.count).max() ?? 0
     for field in view.fields where !field.display.isEmpty || !field.candidates.isEmpty {
@@ -78,7 +82,9 @@ func showRecord(_ text: String, expected: RecordType?, replica options: ReplicaO
         if field.candidates.count > 1 {
             for candidate in field.candidates {
                 let who = authors[candidate.dot] ?? "?"
-                print("  \(String(repeating: " ", count: width))    \(candidate.display)  by \(who) at \(Output.time(candidate.hlcMillis)), op \(candidate.dot) (\(candidate.rank))")
+                print(
+                    "  \(String(repeating: " ", count: width))    \(candidate.display)  by \(who) at \(Output.time(candidate.hlcMillis)), op \(candidate.dot) (\(candidate.rank))"
+                )
             }
         }
     }
@@ -93,7 +99,9 @@ func showRecord(_ text: String, expected: RecordType?, replica options: ReplicaO
                 "\(name)=\(displayValue(value, field: name, type: id.type, replica: replica, reveal: display.reveal))"
             }
             let cause = entry.op.cause.map { "  [\($0)]" } ?? ""
-            print("  \(Output.time(entry.op.hlc.millis))  \(entry.op.author)  op \(entry.op.dot)\(entry.state == "waiting" ? " (waiting)" : "")\(cause)")
+            print(
+                "  \(Output.time(entry.op.hlc.millis))  \(entry.op.author)  op \(entry.op.dot)\(entry.state == "waiting" ? " (waiting)" : "")\(cause)"
+            )
             print("    " + fields.joined(separator: "  "))
         }
     }
@@ -108,7 +116,8 @@ func displayValue(_ value: FieldValue, field: String, type: RecordType, replica:
 func historyJSON(_ entry: LogEntry, replica: Replica, reveal: Bool) -> JSON {
     var fields: [String: JSON] = [:]
     for (name, value) in entry.op.fields {
-        fields[name] = .string(displayValue(value, field: name, type: entry.op.record.type, replica: replica, reveal: reveal))
+        fields[name] = .string(
+            displayValue(value, field: name, type: entry.op.record.type, replica: replica, reveal: reveal))
     }
     return .object([
         "dot": .string(entry.op.dot.description), "author": .string(entry.op.author),
@@ -154,15 +163,22 @@ struct LogCommand: ParsableCommand {
             }
             let entries = try open.log(record: id, limit: limit)
             if json {
-                Output.json(.array(entries.map { entry in
-                    .object(["seq": .integer(entry.seq), "hash": .string(entry.hash), "state": .string(entry.state), "op": entry.op.json])
-                }))
+                Output.json(
+                    .array(
+                        entries.map { entry in
+                            .object([
+                                "seq": .integer(entry.seq), "hash": .string(entry.hash), "state": .string(entry.state),
+                                "op": entry.op.json,
+                            ])
+                        }))
                 return
             }
             for entry in entries {
                 let op = entry.op
                 let fields = op.fields.keys.sorted().joined(separator: ",")
-                print("\(entry.seq)  \(Output.time(op.hlc.millis))  \(op.dot)  \(op.author)  \(op.record)  \(fields)\(entry.state == "waiting" ? "  (waiting)" : "")")
+                print(
+                    "\(entry.seq)  \(Output.time(op.hlc.millis))  \(op.dot)  \(op.author)  \(op.record)  \(fields)\(entry.state == "waiting" ? "  (waiting)" : "")"
+                )
             }
         }
     }
@@ -182,31 +198,53 @@ struct StatusCommand: ParsableCommand {
             let refused = (sync.notes.flatMap { try? JSON.parse($0) }?.arrayValue) ?? []
             let counts = RecordType.allCases.map { ($0.table, status.counts[$0] ?? 0) }
             if json {
-                Output.json(.object([
-                    "replica": .string(status.info.id.value), "name": .string(status.info.name),
-                    "role": .string(status.info.role.rawValue), "scope": .string(status.info.scope.value),
-                    "records": .object(Dictionary(uniqueKeysWithValues: counts.map { ($0.0, JSON.integer(Int64($0.1))) })),
-                    "in_conflict": .integer(Int64(status.conflicted)), "pending_id_numbers": .integer(Int64(status.pendingIDs)),
-                    "version_vector": .object(Dictionary(uniqueKeysWithValues: status.vector.sorted.map { ($0.replica.value, JSON.integer(Int64($0.counter))) })),
-                    "own_ops": .integer(Int64(status.ownOps)), "unsynced_ops": .integer(Int64(status.unsynced)),
-                    "waiting_ops": .integer(Int64(status.waiting)), "log_size": .integer(Int64(status.logSize)),
-                    "hub": sync.hubReplica.map { .string($0.value) } ?? .null,
-                    "last_sync": sync.lastSyncMillis.map { .string(Output.time($0)) } ?? .null,
-                    "pull_cursor": .integer(sync.pullCursor), "refused_by_hub": .array(refused),
-                    "conflicts": .array(try open.conflictedFields().map(JSON.string)),
-                    "on_hold": .array(try open.heldEnrollments(nowMillis: nowMillis()).map { .object(["enrollment": .string($0.0.value), "reasons": .array($0.1.map(JSON.string))]) }),
-                    "county_decisions": .array(try open.countyDecisions().map { .object(["record": .string($0.record.value), "op": .string($0.dot.description), "cause": .string($0.cause ?? "")]) }),
-                ]))
+                Output.json(
+                    .object([
+                        "replica": .string(status.info.id.value), "name": .string(status.info.name),
+                        "role": .string(status.info.role.rawValue), "scope": .string(status.info.scope.value),
+                        "records": .object(
+                            Dictionary(uniqueKeysWithValues: counts.map { ($0.0, JSON.integer(Int64($0.1))) })),
+                        "in_conflict": .integer(Int64(status.conflicted)),
+                        "pending_id_numbers": .integer(Int64(status.pendingIDs)),
+                        "version_vector": .object(
+                            Dictionary(
+                                uniqueKeysWithValues: status.vector.sorted.map {
+                                    ($0.replica.value, JSON.integer(Int64($0.counter)))
+                                })),
+                        "own_ops": .integer(Int64(status.ownOps)), "unsynced_ops": .integer(Int64(status.unsynced)),
+                        "waiting_ops": .integer(Int64(status.waiting)), "log_size": .integer(Int64(status.logSize)),
+                        "hub": sync.hubReplica.map { .string($0.value) } ?? .null,
+                        "last_sync": sync.lastSyncMillis.map { .string(Output.time($0)) } ?? .null,
+                        "pull_cursor": .integer(sync.pullCursor), "refused_by_hub": .array(refused),
+                        "conflicts": .array(try open.conflictedFields().map(JSON.string)),
+                        "on_hold": .array(
+                            try open.heldEnrollments(nowMillis: nowMillis()).map {
+                                .object(["enrollment": .string($0.0.value), "reasons": .array($0.1.map(JSON.string))])
+                            }),
+                        "county_decisions": .array(
+                            try open.countyDecisions().map {
+                                .object([
+                                    "record": .string($0.record.value), "op": .string($0.dot.description),
+                                    "cause": .string($0.cause ?? ""),
+                                ])
+                            }),
+                    ]))
                 return
             }
             print("replica   \(status.info.id)  \(status.info.name) (\(status.info.role.rawValue))")
             print("scope     \(status.info.scope.value) (\(status.info.scope.level.rawValue))")
             print("records   " + counts.map { "\($0.0) \($0.1)" }.joined(separator: ", "))
-            print("conflict  \(status.conflicted) record(s) in conflict; \(status.pendingIDs) member(s) without an ID number (pending)")
+            print(
+                "conflict  \(status.conflicted) record(s) in conflict; \(status.pendingIDs) member(s) without an ID number (pending)"
+            )
             print("vector    \(status.vector)")
-            print("ops       \(status.logSize) in the log, \(status.ownOps) made here, \(status.unsynced) not yet synced, \(status.waiting) waiting for earlier ops")
+            print(
+                "ops       \(status.logSize) in the log, \(status.ownOps) made here, \(status.unsynced) not yet synced, \(status.waiting) waiting for earlier ops"
+            )
             if let hub = sync.hubReplica {
-                print("hub       \(hub)\(sync.hubURL.map { " at \($0)" } ?? " (file sync)"), last sync \(sync.lastSyncMillis.map(Output.time) ?? "never")")
+                print(
+                    "hub       \(hub)\(sync.hubURL.map { " at \($0)" } ?? " (file sync)"), last sync \(sync.lastSyncMillis.map(Output.time) ?? "never")"
+                )
             }
             for note in refused {
                 print("refused   \(note["dot"]?.stringValue ?? "?"): \(note["reason"]?.stringValue ?? "")")

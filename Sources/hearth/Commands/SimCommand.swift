@@ -29,7 +29,9 @@ struct SimCommand: ParsableCommand {
             let result = Simulation.run(SimOptions(seed: seed, replicas: replicas, steps: steps))
             for (name, value) in result.counters { totals[name, default: 0] += value }
             if json {
-                print("{\"seed\":\(seed),\"passed\":\(result.passed),\"trace\":\"\(result.traceHash)\",\"failures\":\(result.failures.count)}")
+                print(
+                    "{\"seed\":\(seed),\"passed\":\(result.passed),\"trace\":\"\(result.traceHash)\",\"failures\":\(result.failures.count)}"
+                )
             } else if !result.passed {
                 print("seed \(seed) FAILED:")
                 for failure in result.failures.prefix(10) { print("  \(failure)") }
@@ -40,7 +42,10 @@ struct SimCommand: ParsableCommand {
             }
         }
         if !json {
-            print(String(format: "%d seeds from %llu, %d failed, in %.1f s", seeds, startSeed, failed, Date().timeIntervalSince(start)))
+            print(
+                String(
+                    format: "%d seeds from %llu, %d failed, in %.1f s", seeds, startSeed, failed,
+                    Date().timeIntervalSince(start)))
             for (name, value) in totals.sorted(by: { $0.key < $1.key }) { print("  \(name): \(value)") }
         }
         if failed > 0 { throw ExitCode(1) }

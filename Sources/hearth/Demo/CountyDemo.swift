@@ -27,9 +27,12 @@ struct CountyDemo {
             clock += 60_000
             return clock
         }
-        say("1. The county hub (421281) and three nodes: Shahe township (421281101), Xinzhuang (…101001), Hewan (…101002).")
+        say(
+            "1. The county hub (421281) and three nodes: Shahe township (421281101), Xinzhuang (…101001), Hewan (…101002)."
+        )
         let hub = try Replica.create(
-            path: directory + "/hub.db", name: "county hub", scope: try ScopePrefix.parse("421281", field: "scope"), role: .hub,
+            path: directory + "/hub.db", name: "county hub", scope: try ScopePrefix.parse("421281", field: "scope"),
+            role: .hub,
             nowMillis: tick())
         var logger = Logger(label: "hearth.demo")
         logger.logLevel = .critical
@@ -37,7 +40,9 @@ struct CountyDemo {
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         return try await withThrowingTaskGroup(of: Bool.self) { group in
             group.addTask {
-                try await service.serve(host: "127.0.0.1", port: 0, stopOnSignals: false) { port in continuation.yield(port) }
+                try await service.serve(host: "127.0.0.1", port: 0, stopOnSignals: false) { port in
+                    continuation.yield(port)
+                }
                 return true
             }
             var iterator = ports.makeAsyncIterator()
@@ -49,7 +54,8 @@ struct CountyDemo {
             let hewan = try await enroll(hub, name: "河湾村", scope: "421281101002", url: url, clock: now)
             let converged: Bool
             do {
-                converged = try await story(hub: hub, township: township, xinzhuang: xinzhuang, hewan: hewan, tick: tick)
+                converged = try await story(
+                    hub: hub, township: township, xinzhuang: xinzhuang, hewan: hewan, tick: tick)
             } catch {
                 for node in [township, xinzhuang, hewan] { await node.client.shutdown() }
                 throw error
@@ -60,7 +66,9 @@ struct CountyDemo {
         }
     }
 
-    private func enroll(_ hub: Replica, name: String, scope: String, url: String, clock: @escaping @Sendable () -> Int64)
+    private func enroll(
+        _ hub: Replica, name: String, scope: String, url: String, clock: @escaping @Sendable () -> Int64
+    )
         async throws -> Node
     {
         let prefix = try ScopePrefix.parse(scope, field: "scope")
@@ -75,7 +83,9 @@ struct CountyDemo {
         return Node(replica: replica, client: client)
     }
 
-    private func story(hub: Replica, township: Node, xinzhuang: Node, hewan: Node, tick: () -> Int64) async throws -> Bool {
+    private func story(hub: Replica, township: Node, xinzhuang: Node, hewan: Node, tick: () -> Int64) async throws
+        -> Bool
+    {
         say("2. Offline field work in the villages.")
         var household = HouseholdInput()
         household.village = "421281101001"
@@ -96,19 +106,23 @@ struct CountyDemo {
         father.relation = "parent"
         let fatherID = try xinzhuang.replica.addMember(father, author: "cun-li", nowMillis: tick())
         let enrollments = try xinzhuang.replica.enroll(
-            EnrollInput(household: home.value, program: "dibao_rural", amount: "560", start: "2026-01"), author: "cun-li",
+            EnrollInput(household: home.value, program: "dibao_rural", amount: "560", start: "2026-01"),
+            author: "cun-li",
             nowMillis: tick())
         var other = HouseholdInput()
         other.village = "421281101002"
         other.address = "河湾村一组3号"
         other.type = "rural"
         let hewanHome = try hewan.replica.addHousehold(other, author: "cun-zhao", nowMillis: tick())
-        say("   Xinzhuang: household \(home) with \(headID) and \(fatherID), rural dibao applied; Hewan: household \(hewanHome)")
+        say(
+            "   Xinzhuang: household \(home) with \(headID) and \(fatherID), rural dibao applied; Hewan: household \(hewanHome)"
+        )
 
         say("3. Everyone syncs; the township approves the applications.")
         try await sync([xinzhuang, hewan, township])
         for enrollment in enrollments {
-            try township.replica.changeEnrollment(enrollment.value, .approve, note: nil, author: "zhen-wang", nowMillis: tick())
+            try township.replica.changeEnrollment(
+                enrollment.value, .approve, note: nil, author: "zhen-wang", nowMillis: tick())
         }
 
         say("4. Offline again, concurrently on two replicas:")
@@ -120,7 +134,8 @@ struct CountyDemo {
         try township.replica.editHousehold(home.value, townshipEdit, author: "zhen-wang", nowMillis: tick())
         say("   township: also grants the father temporary assistance (临时救助), not knowing of his death")
         let temporary = try township.replica.enroll(
-            EnrollInput(member: fatherID.value, program: "temporary", amount: "800", start: "2026-11"), author: "zhen-wang",
+            EnrollInput(member: fatherID.value, program: "temporary", amount: "800", start: "2026-11"),
+            author: "zhen-wang",
             nowMillis: tick())[0]
         say("   village: head's amount 580 yuan from 2026-07 (收入核减), new address, phone 13900003333,")
         say("            and the father's death on 2026-11-20 (his enrollment ends in the same transaction)")
@@ -130,7 +145,8 @@ struct CountyDemo {
         villageEdit.address = "新庄村三组12号（新房）"
         villageEdit.phone = "13900003333"
         try xinzhuang.replica.editHousehold(home.value, villageEdit, author: "cun-li", nowMillis: tick())
-        _ = try xinzhuang.replica.recordDeath(member: fatherID.value, date: "2026-11-20", author: "cun-li", nowMillis: tick())
+        _ = try xinzhuang.replica.recordDeath(
+            member: fatherID.value, date: "2026-11-20", author: "cun-li", nowMillis: tick())
 
         say("5. Everyone syncs (twice, in different orders). The village's amount reaches the hub before the")
         say("   township's approval; after it, a village's amount change would be held for the township (R7).")
@@ -142,15 +158,19 @@ struct CountyDemo {
         say("   phone (lww, newest write wins): \(view.value("phone") ?? ""); address: \(view.value("address") ?? "")")
         let amount = try hub.view(enrollments[0], reveal: false)
         let amountField = amount.fields.first { $0.name == "amount" }!
-        say("   head's amount (human): \(amountField.inConflict ? "IN CONFLICT, for the county desk" : "settled"): "
-            + amountField.candidates.map(\.display).joined(separator: "  |  "))
+        say(
+            "   head's amount (human): \(amountField.inConflict ? "IN CONFLICT, for the county desk" : "settled"): "
+                + amountField.candidates.map(\.display).joined(separator: "  |  "))
         let fatherEnrollment = try hub.view(enrollments[1], reveal: false)
-        say("   father's enrollment: \(fatherEnrollment.value("status") ?? "") (exited beats approved), end \(fatherEnrollment.value("end_month") ?? "")")
+        say(
+            "   father's enrollment: \(fatherEnrollment.value("status") ?? "") (exited beats approved), end \(fatherEnrollment.value("end_month") ?? "")"
+        )
         say("   Hewan holds \(try hewan.replica.list(.household).count) household(s): only its own village")
         let automatic = try hub.view(temporary, reveal: false)
-        say("   automatic decision: the father's temporary assistance is \(automatic.value("status") ?? "") by rule R1 "
-            + "(a death ends every enrollment, even one granted concurrently): "
-            + (try hub.decisions().first { $0.rule == "R1" }.map { "\($0.record), op \($0.op)" } ?? "none"))
+        say(
+            "   automatic decision: the father's temporary assistance is \(automatic.value("status") ?? "") by rule R1 "
+                + "(a death ends every enrollment, even one granted concurrently): "
+                + (try hub.decisions().first { $0.rule == "R1" }.map { "\($0.record), op \($0.op)" } ?? "none"))
         for (enrollment, reasons) in try hub.heldEnrollments() {
             say("   on hold: \(enrollment): \(reasons.joined(separator: "; "))")
         }
@@ -160,11 +180,14 @@ struct CountyDemo {
         let shown = try hub.conflict(conflictID)
         let townshipValue = (shown.candidates.firstIndex { $0.display.contains("600.00") } ?? 0) + 1
         let resolution = try hub.resolve(
-            conflictID, choice: .pick(townshipValue), note: "按2026年提标标准, 复核属实", author: "county-admin", nowMillis: tick())
+            conflictID, choice: .pick(townshipValue), note: "按2026年提标标准, 复核属实", author: "county-admin",
+            nowMillis: tick())
         say("   resolved by op \(resolution.dot); everyone syncs again")
         try await sync([township, xinzhuang, hewan])
-        say("   head's amount on the village laptop now: \(try xinzhuang.replica.view(enrollments[0], reveal: false).value("amount") ?? "")"
-            + ", in conflict: \(try xinzhuang.replica.view(enrollments[0], reveal: false).conflicts.contains("amount"))")
+        say(
+            "   head's amount on the village laptop now: \(try xinzhuang.replica.view(enrollments[0], reveal: false).value("amount") ?? "")"
+                + ", in conflict: \(try xinzhuang.replica.view(enrollments[0], reveal: false).conflicts.contains("amount"))"
+        )
 
         say("7. Every replica against the hub, record by record:")
         var converged = true
@@ -180,13 +203,18 @@ struct CountyDemo {
                 }
             }
             let hubCount = try RecordType.allCases.reduce(0) { total, type in
-                try total + hub.list(type).filter { id in
-                    guard let village = try hub.state(of: id)?.resolution(of: "village").value.textValue else { return false }
-                    return village.hasPrefix(node.replica.info.scope.value)
-                }.count
+                try total
+                    + hub.list(type).filter { id in
+                        guard let village = try hub.state(of: id)?.resolution(of: "village").value.textValue else {
+                            return false
+                        }
+                        return village.hasPrefix(node.replica.info.scope.value)
+                    }.count
             }
             if hubCount != records { converged = false }
-            say("   \(name): \(records) records, \(records == hubCount ? "all" : "NOT all") of the hub's for its scope, identical: \(converged)")
+            say(
+                "   \(name): \(records) records, \(records == hubCount ? "all" : "NOT all") of the hub's for its scope, identical: \(converged)"
+            )
         }
         let status = try hub.status()
         say("   hub: \(status.logSize) ops, \(status.conflicted) record(s) in conflict")

@@ -45,13 +45,14 @@ extension RecordView {
         for field in fields {
             values[field.name] = field.display.isEmpty ? .null : .string(field.display)
             if !field.candidates.isEmpty {
-                competing[field.name] = .array(field.candidates.map { candidate in
-                    .object([
-                        "value": .string(candidate.display), "dot": .string(candidate.dot),
-                        "author": authors[candidate.dot].map(JSON.string) ?? .null,
-                        "at": .string(Output.time(candidate.hlcMillis)), "rank": .string(candidate.rank),
-                    ])
-                })
+                competing[field.name] = .array(
+                    field.candidates.map { candidate in
+                        .object([
+                            "value": .string(candidate.display), "dot": .string(candidate.dot),
+                            "author": authors[candidate.dot].map(JSON.string) ?? .null,
+                            "at": .string(Output.time(candidate.hlcMillis)), "rank": .string(candidate.rank),
+                        ])
+                    })
             }
         }
         return .object([

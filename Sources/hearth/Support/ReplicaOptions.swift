@@ -8,7 +8,9 @@ struct ReplicaOptions: ParsableArguments {
     @Option(name: .long, help: "The replica database (or set HEARTH_DB).")
     var db: String?
 
-    @Option(name: .long, help: "The replica's key file (default: <db>.key; or HEARTH_KEY_FILE, or its content in HEARTH_KEY).")
+    @Option(
+        name: .long,
+        help: "The replica's key file (default: <db>.key; or HEARTH_KEY_FILE, or its content in HEARTH_KEY).")
     var keyFile: String?
 
     @Option(name: .long, help: "Who is working: recorded on every change (or set HEARTH_WORKER).")

@@ -47,7 +47,8 @@ final class Forger {
     }
 
     func push(_ ops: [Op]) async throws -> RawAnswer {
-        try await raw.send(try SignedRequest(path: SyncPath.push, document: try node.pushRequest(ops).json, signedBy: node))
+        try await raw.send(
+            try SignedRequest(path: SyncPath.push, document: try node.pushRequest(ops).json, signedBy: node))
     }
 
     /// Pulls everything the hub will give this node, from the start of the log.
