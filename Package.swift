@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "HearthCore", targets: ["HearthCore"]),
         .library(name: "HearthStore", targets: ["HearthStore"]),
         .library(name: "HearthProtocol", targets: ["HearthProtocol"]),
+        .library(name: "HearthLedger", targets: ["HearthLedger"]),
         .library(name: "HearthHub", targets: ["HearthHub"]),
         .library(name: "HearthClient", targets: ["HearthClient"]),
         .library(name: "HearthSim", targets: ["HearthSim"]),
@@ -49,11 +50,30 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
+        // The county hub's ledger: push and pull admission, nodes and tokens, quarantine, the
+        // desk, rule cases, rolls, reports, imports and cross-checks. Only a hub database opens as
+        // one, so a hub operation on a village's replica does not compile.
+        .target(
+            name: "HearthLedger",
+            dependencies: [
+                "HearthCore", "HearthStore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        // Developer tools apart from the production library: the merge bench and the county generator.
+        .target(
+            name: "HearthTools",
+            dependencies: [
+                "HearthCore", "HearthStore", "HearthLedger",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
         // The county hub's HTTP service on Hummingbird 2.
         .target(
             name: "HearthHub",
             dependencies: [
-                "HearthCore", "HearthStore", "HearthProtocol",
+                "HearthCore", "HearthStore", "HearthLedger", "HearthProtocol",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
@@ -79,7 +99,7 @@ let package = Package(
         .target(
             name: "HearthSim",
             dependencies: [
-                "HearthCore", "HearthStore", "HearthProtocol", "HearthHub",
+                "HearthCore", "HearthStore", "HearthLedger", "HearthProtocol", "HearthHub",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -89,7 +109,8 @@ let package = Package(
         .executableTarget(
             name: "hearth",
             dependencies: [
-                "HearthCore", "HearthStore", "HearthProtocol", "HearthHub", "HearthClient", "HearthSim",
+                "HearthCore", "HearthStore", "HearthLedger", "HearthProtocol", "HearthHub", "HearthClient",
+                "HearthSim", "HearthTools",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 // The bench's latency probe: HTTP on an event loop of its own.
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -98,18 +119,25 @@ let package = Package(
             ]
         ),
         .testTarget(name: "HearthCoreTests", dependencies: ["HearthCore"]),
-        .testTarget(name: "HearthStoreTests", dependencies: ["HearthCore", "HearthStore"]),
+        .testTarget(
+            name: "HearthStoreTests", dependencies: ["HearthCore", "HearthStore", "HearthLedger", "HearthTools"]),
         .testTarget(name: "HearthProtocolTests", dependencies: ["HearthCore", "HearthProtocol"]),
         .testTarget(
             name: "HearthSyncTests",
             dependencies: [
-                "HearthCore", "HearthStore", "HearthProtocol", "HearthHub", "HearthClient",
+                "HearthCore", "HearthStore", "HearthLedger", "HearthProtocol", "HearthHub", "HearthClient",
                 // Holding the hub's write lock from a second connection, and raw sockets to the hub.
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]),
-        .testTarget(name: "HearthCLITests", dependencies: ["hearth", "HearthCore", "HearthStore"]),
-        .testTarget(name: "HearthSimTests", dependencies: ["HearthSim", "HearthCore", "HearthStore"]),
+        .testTarget(
+            name: "HearthCLITests",
+            dependencies: [
+                "hearth", "HearthCore", "HearthStore", "HearthLedger",
+                // Reading which tables a database holds.
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]),
+        .testTarget(name: "HearthSimTests", dependencies: ["HearthSim", "HearthCore", "HearthStore", "HearthLedger"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import HearthCore
 import HearthProtocol
+import HearthLedger
 import HearthStore
 import Logging
 import NIOCore

@@ -1,6 +1,7 @@
 import Foundation
 import HearthCore
 import HearthProtocol
+import HearthLedger
 import HearthStore
 
 /// The hub's side of offline transfer: import a node's bundle (its registration and pushes),
@@ -131,7 +132,7 @@ extension HubService {
         guard node.forkedMillis == nil else {
             throw HubError.conflict("forked", "node \(name) is marked forked: it must re-identify before it gets news")
         }
-        let (version, prefixes) = try replica.duplicateIndex()
+        let (version, prefixes) = try replica.replica.duplicateIndex()
         let index = IndexResponse(version: version, unchanged: false, entries: prefixes)
         // The pieces stop where the next would take the content past the budget; the node gets
         // the rest in the next bundle, from the cursor it confirms. A piece too big for what is

@@ -3,6 +3,7 @@ import Foundation
 import HTTPTypes
 import HearthCore
 import HearthProtocol
+import HearthLedger
 import HearthStore
 import Hummingbird
 import Logging
@@ -20,7 +21,7 @@ import NIOCore
 /// ``GaugeCache``; a body is refused before it is read when the caller cannot be served
 /// (a registration over ``WireLimits/maxRegisterBytes``, a replica that is not registered).
 public struct HubService: Sendable {
-    public let replica: Replica
+    public let replica: HubLedger
     public let metrics: HubMetrics
     let logger: Logger
     /// Injected so tests can move the hub's clock.
@@ -30,7 +31,7 @@ public struct HubService: Sendable {
     let gauges: GaugeCache
 
     public init(
-        replica: Replica, logger: Logger, clock: @escaping @Sendable () -> Int64, database: DatabaseExecutor = .shared
+        replica: HubLedger, logger: Logger, clock: @escaping @Sendable () -> Int64, database: DatabaseExecutor = .shared
     ) {
         self.replica = replica
         self.metrics = HubMetrics()
@@ -219,7 +220,7 @@ public struct HubService: Sendable {
     private func seal(_ document: JSON, status: HTTPResponse.Status, nonce: String) -> Answer {
         let bytes = Gzip.compress(document.canonicalBytes)
         let now = clock()
-        let signature = try? replica.sign(
+        let signature = try? replica.replica.sign(
             Signer.responseMessage(nonce: nonce, status: Int(status.code), body: bytes, timeMillis: now))
         return Answer(status: status, body: bytes, signature: signature, timeMillis: now)
     }
@@ -264,7 +265,8 @@ public struct HubService: Sendable {
         }
         let now = clock()
         let offset = envelope.offsetMillis ?? 0
-        guard Replica.requestTimeInWindow(timeMillis: envelope.timeMillis, offsetMillis: offset, nowMillis: now) else {
+        guard HubLedger.requestTimeInWindow(timeMillis: envelope.timeMillis, offsetMillis: offset, nowMillis: now)
+        else {
             // A code of its own: the answer is signed and carries the hub's time, so the node
             // measures its offset from it and sends the request again (Protocol/sync.md, Clocks).
             throw HubError(
@@ -398,7 +400,7 @@ public struct HubService: Sendable {
         guard request.replica == node.replica else {
             throw HubError.badRequest("body and header name different replicas")
         }
-        let (version, prefixes) = try replica.duplicateIndex()
+        let (version, prefixes) = try replica.replica.duplicateIndex()
         guard version != request.version else {
             return IndexResponse(version: version, unchanged: true, entries: []).json
         }

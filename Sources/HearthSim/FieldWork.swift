@@ -1,4 +1,5 @@
 import HearthCore
+import HearthLedger
 import HearthStore
 
 /// What people do to the records during a simulation, through the same commands the CLI
@@ -152,9 +153,11 @@ enum FieldWork {
                 sim.note("desk resolved \(conflict.id)")
             case 5...7:
                 guard
-                    let enrollment = sim.random.pick(try sim.hub.list(.enrollment, where: "status", equals: "applied"))
+                    let enrollment = sim.random.pick(
+                        try sim.hub.replica.list(.enrollment, where: "status", equals: "applied"))
                 else { return }
-                try sim.hub.changeEnrollment(enrollment.value, .approve, note: nil, author: "admin", nowMillis: now)
+                try sim.hub.replica.changeEnrollment(
+                    enrollment.value, .approve, note: nil, author: "admin", nowMillis: now)
                 sim.count("county approvals")
                 sim.note("county approved \(enrollment)")
             case 9...11 where !sim.idNumbers.isEmpty:

@@ -3,6 +3,7 @@ import Foundation
 import HearthCore
 import HearthHub
 import HearthProtocol
+import HearthLedger
 import HearthStore
 
 /// A registered village node that has been tampered with: it builds ops by hand, chains and
@@ -30,7 +31,7 @@ final class SimHostile {
     /// Every op its pulls brought, with the village its record had at the hub then.
     private(set) var received: [(op: Op, village: String?)] = []
 
-    init(seed: UInt64, hub: Replica, now: Int64) throws {
+    init(seed: UInt64, hub: HubLedger, now: Int64) throws {
         random = SimRandom(seed: seed ^ 0x6B1D_05E5_7A11_0000)
         key = try Curve25519.Signing.PrivateKey(rawRepresentation: random.bytes(32))
         id = ReplicaID.random(using: &random)
@@ -52,9 +53,9 @@ final class SimHostile {
                 if try push([created], sim: sim) { self.home = created }
                 return
             }
-            let households = try sim.hub.list(.household).filter { $0 != home.record }
-            let members = try sim.hub.list(.member)
-            let enrollments = try sim.hub.list(.enrollment)
+            let households = try sim.hub.replica.list(.household).filter { $0 != home.record }
+            let members = try sim.hub.replica.list(.member)
+            let enrollments = try sim.hub.replica.list(.enrollment)
             let now = sim.clock.now
             let own = VersionVector([id: home.dot.counter])
             var kind = "idle"
@@ -67,17 +68,17 @@ final class SimHostile {
                     try op(
                         record: target, scope: Self.scopeText,
                         fields: ["village": .text(Self.scopeText), "note": .text("mine")],
-                        context: try sim.hub.state(of: target)?.clock ?? .empty, now: now)
+                        context: try sim.hub.replica.state(of: target)?.clock ?? .empty, now: now)
                 ]
             case 1:
                 kind = "foreign death"
                 guard let target = random.pick(members) else { break }
-                let village = try sim.hub.view(target, reveal: false).value("village") ?? Self.scopeText
+                let village = try sim.hub.replica.view(target, reveal: false).value("village") ?? Self.scopeText
                 ops = [
                     try op(
                         record: target, scope: village,
                         fields: ["vital_status": .text("deceased"), "death_date": .text("2026-10-01")],
-                        context: try sim.hub.state(of: target)?.clock ?? .empty, now: now)
+                        context: try sim.hub.replica.state(of: target)?.clock ?? .empty, now: now)
                 ]
             case 2:
                 kind = "move out of scope"
@@ -90,11 +91,11 @@ final class SimHostile {
             case 3:
                 kind = "foreign amount"
                 guard let target = random.pick(enrollments) else { break }
-                let village = try sim.hub.view(target, reveal: false).value("village") ?? Self.scopeText
+                let village = try sim.hub.replica.view(target, reveal: false).value("village") ?? Self.scopeText
                 ops = [
                     try op(
                         record: target, scope: village, fields: ["amount": .text("2026-01:5600000")],
-                        context: try sim.hub.state(of: target)?.clock ?? .empty, now: now)
+                        context: try sim.hub.replica.state(of: target)?.clock ?? .empty, now: now)
                 ]
             case 4:
                 kind = "absurd amount"
@@ -175,7 +176,7 @@ final class SimHostile {
                 let answer = try sim.service.answer(
                     pull: PullRequest(replica: id, cursor: cursor, maxOps: 500), for: node)
                 for op in answer.ops {
-                    received.append((op, try sim.hub.view(op.record, reveal: false).value("village")))
+                    received.append((op, try sim.hub.replica.view(op.record, reveal: false).value("village")))
                 }
                 cursor = answer.cursor
                 more = answer.more

@@ -1,5 +1,6 @@
 import GRDB
 import HearthCore
+import HearthLedger
 import HearthStore
 
 /// What must hold once the faults stop and everyone has synced (issue 6):
@@ -28,7 +29,7 @@ struct SimInvariants {
         return failures
     }
 
-    var hub: Replica { simulation.hub }
+    var hub: HubLedger { simulation.hub }
     var nodes: [SimNode] { simulation.nodes }
 
     /// Every node pushed everything and the hub acknowledged it; no op waits anywhere.
@@ -42,7 +43,7 @@ struct SimInvariants {
             }
             if node.needsReidentify { failures.append("\(node.name) still needs re-identifying") }
         }
-        for (name, replica) in [("hub", hub)] + nodes.map({ ($0.name, $0.replica) }) {
+        for (name, replica) in [("hub", hub.replica)] + nodes.map({ ($0.name, $0.replica) }) {
             let waiting = try replica.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM op_waits") ?? 0 }
             if waiting > 0 { failures.append("\(name): \(waiting) ops still wait for their causal past") }
         }
@@ -53,7 +54,7 @@ struct SimInvariants {
     /// the same hash.
     func nothingLost() throws -> [String] {
         var failures: [String] = []
-        let held: [String: String] = try hub.read { db in
+        let held: [String: String] = try hub.replica.read { db in
             var out: [String: String] = [:]
             for row in try Row.fetchAll(db, sql: "SELECT replica, counter, hash FROM ops") {
                 out["\(row[0] as String):\(row[1] as Int64)"] = row[2]
@@ -92,7 +93,7 @@ struct SimInvariants {
     /// No replica logged one dot twice, and no record's clock counts an op its log lacks.
     func nothingTwice() throws -> [String] {
         var failures: [String] = []
-        for (name, replica) in [("hub", hub)] + nodes.map({ ($0.name, $0.replica) }) {
+        for (name, replica) in [("hub", hub.replica)] + nodes.map({ ($0.name, $0.replica) }) {
             let duplicates = try replica.read { db in
                 try Int.fetchOne(
                     db,
@@ -129,7 +130,7 @@ struct SimInvariants {
         }
         for node in nodes {
             let mine = try records(node.replica, in: node.scope)
-            let hubs = try records(hub, in: node.scope)
+            let hubs = try records(hub.replica, in: node.scope)
             let missing = Set(hubs.keys).subtracting(mine.keys).sorted()
             let extra = Set(mine.keys).subtracting(hubs.keys).sorted()
             let differing = mine.keys.filter { hubs[$0] != nil && hubs[$0] != mine[$0] }.sorted()
@@ -151,7 +152,7 @@ struct SimInvariants {
     func conflictsAtTheDesk() throws -> [String] {
         let listed = Set(try hub.conflicts().map(\.id))
         var failures: [String] = []
-        for field in try hub.conflictedFields() where !listed.contains(field) {
+        for field in try hub.replica.conflictedFields() where !listed.contains(field) {
             guard let record = RecordID(String(field.split(separator: "/")[0])) else { continue }
             let name = String(field.split(separator: "/")[1])
             if ConflictRules.rule(for: record.type, field: name).hard {
@@ -164,11 +165,11 @@ struct SimInvariants {
     /// The roll for the current month pays no deceased member.
     func noDeadPaid() throws -> [String] {
         let month = DomainCalendar.date(atMillis: simulation.clock.now).month
-        let roll = try hub.payroll(for: month, nowMillis: simulation.clock.now)
-        let rules = try hub.countyRules()
+        let roll = try hub.replica.payroll(for: month, nowMillis: simulation.clock.now)
+        let rules = try hub.replica.countyRules()
         var failures: [String] = []
         for row in roll.rows where row.kind == .regular {
-            let status = try hub.read { db in
+            let status = try hub.replica.read { db in
                 try Row.fetchOne(
                     db, sql: "SELECT vital_status, death_date FROM members WHERE id = ?", arguments: [row.member.value])
             }
@@ -186,14 +187,14 @@ struct SimInvariants {
     /// adjustment at all.
     func rollsPayWhatIsOwed() throws -> [String] {
         let now = simulation.clock.now
-        let locked: [Month] = try hub.read { db in
+        let locked: [Month] = try hub.replica.read { db in
             try String.fetchAll(db, sql: "SELECT month FROM roll_locks ORDER BY month")
         }.compactMap { try? Month.parse($0, field: "month") }
         guard let last = locked.last else { return [] }
-        let next = try hub.payroll(for: last.adding(months: 1), nowMillis: now)
+        let next = try hub.replica.payroll(for: last.adding(months: 1), nowMillis: now)
         var paid: [RecordID: [Month: Int64]] = [:]
         for month in locked {
-            for row in try hub.payroll(for: month, nowMillis: now).rows {
+            for row in try hub.replica.payroll(for: month, nowMillis: now).rows {
                 paid[row.enrollment, default: [:]][row.forMonth ?? month, default: 0] += row.amount.fen
             }
         }
@@ -204,7 +205,7 @@ struct SimInvariants {
             adjusted.insert("\(row.enrollment)|\(month)")
         }
         var failures: [String] = []
-        for (enrollment, months) in try hub.owed(in: locked, nowMillis: now) {
+        for (enrollment, months) in try hub.replica.owed(in: locked, nowMillis: now) {
             for (month, owed) in months {
                 guard let owed else {
                     if adjusted.contains("\(enrollment)|\(month)") {
@@ -242,7 +243,7 @@ struct SimInvariants {
     func movesWithinAuthority() throws -> [String] {
         var failures: [String] = []
         let scopes = Dictionary(uniqueKeysWithValues: try hub.nodes().map { ($0.replica, $0.scope) })
-        let ops = try hub.allOps()
+        let ops = try hub.replica.allOps()
         var villages: [RecordID: String] = [:]
         for op in ops {
             guard case .text(let village)? = op.fields["village"] else { continue }
@@ -268,7 +269,7 @@ struct SimInvariants {
         for node in nodes {
             for type in RecordType.allCases {
                 for id in try node.replica.list(type) {
-                    guard let village = try hub.view(id, reveal: false).value("village"),
+                    guard let village = try hub.replica.view(id, reveal: false).value("village"),
                         let code = try? DivisionCode.parse(village, field: "village")
                     else { continue }
                     if !node.scope.contains(code), village != countyWide {

@@ -1,5 +1,6 @@
 import Foundation
 import HearthCore
+import HearthLedger
 import HearthStore
 
 /// One simulated node replica: its file, the handle a running process would have (dropped

@@ -1,3 +1,5 @@
+import HearthCore
+import HearthLedger
 import HearthStore
 
 /// The simulation's one source of randomness: SplitMix64 from a seed, so a seed replays

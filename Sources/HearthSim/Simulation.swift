@@ -3,6 +3,7 @@ import Foundation
 import HearthCore
 import HearthHub
 import HearthProtocol
+import HearthLedger
 import HearthStore
 import Logging
 
@@ -23,7 +24,7 @@ public final class Simulation {
     let clock: SimClock
     let countyKey: SymmetricKey
     let logger: Logger
-    var hub: Replica
+    var hub: HubLedger
     var service: HubService
     /// A tampered node of its own (see ``SimHostile``).
     var hostile: SimHostile!
@@ -80,10 +81,10 @@ public final class Simulation {
         countyKey = SymmetricKey(data: random.bytes(32))
         let hubKeys = KeyMaterial(
             dataKey: countyKey, signingKey: try Curve25519.Signing.PrivateKey(rawRepresentation: random.bytes(32)))
-        hub = try Replica.create(
+        hub = try HubLedger.create(
             path: directory + "/hub.db", name: "sim hub",
-            scope: try ScopePrefix.parse(SimTopology.county, field: "scope"),
-            role: .hub, nowMillis: Self.start, keys: hubKeys, id: ReplicaID.random(using: &random))
+            scope: try ScopePrefix.parse(SimTopology.county, field: "scope"), nowMillis: Self.start, keys: hubKeys,
+            id: ReplicaID.random(using: &random))
         let clock = self.clock
         service = HubService(replica: hub, logger: logger, clock: { clock.now })
         for index in 0..<options.replicas {
@@ -95,7 +96,7 @@ public final class Simulation {
             let keys = KeyMaterial(
                 dataKey: countyKey, signingKey: try Curve25519.Signing.PrivateKey(rawRepresentation: random.bytes(32)))
             let replica = try Replica.create(
-                path: directory + "/\(name).db", name: name, scope: scope, role: .node, nowMillis: clock.now + skew,
+                path: directory + "/\(name).db", name: name, scope: scope, nowMillis: clock.now + skew,
                 keys: keys,
                 id: ReplicaID.random(using: &random))
             try replica.setHub(replica: hub.info.id, key: hub.info.publicKey, url: nil, pendingRegistration: nil)
@@ -120,7 +121,7 @@ public final class Simulation {
         let invariants = SimInvariants(simulation: self)
         failures += invariants.check()
         for node in nodes { note("final \(node.name) \((try? node.replica.stateDigest()) ?? "?")") }
-        note("final hub \((try? hub.stateDigest()) ?? "?")")
+        note("final hub \((try? hub.replica.stateDigest()) ?? "?")")
         let hash = Hex.encode(trace.finalize())
         return SimResult(options: options, traceHash: hash, counters: counters, failures: failures)
     }
@@ -155,7 +156,7 @@ public final class Simulation {
         let now = clock.now
         guard nextRoll <= DomainCalendar.date(atMillis: now).month else { return }
         do {
-            let roll = try hub.payroll(for: nextRoll, nowMillis: now)
+            let roll = try hub.replica.payroll(for: nextRoll, nowMillis: now)
             try hub.lock(roll, worker: "admin", nowMillis: now)
             count("rolls locked")
             count("adjustment lines", roll.rows.filter { $0.kind != .regular }.count)
@@ -290,11 +291,11 @@ public final class Simulation {
                 if record.revokedMillis != nil { return refusal(403, "forbidden") }
                 if record.forkedMillis != nil { return refusal(409, "forked") }
                 if faultsOn, random.chance(5) {
-                    hub.crashSwitch.arm(afterOps: random.int(0...max(0, request.ops.count - 1)))
+                    hub.replica.crashSwitch.arm(afterOps: random.int(0...max(0, request.ops.count - 1)))
                     armed = true
                 }
                 let response = try service.accept(request, from: record)
-                hub.crashSwitch.disarm()
+                hub.replica.crashSwitch.disarm()
                 return SimMessage(
                     kind: .pushReply, node: message.node, replica: replica, bytes: response.json.canonicalBytes,
                     status: 200)
@@ -314,24 +315,24 @@ public final class Simulation {
                 return nil
             }
         } catch let error as HubError {
-            if armed, !hub.crashSwitch.isArmed {
+            if armed, !hub.replica.crashSwitch.isArmed {
                 // The hub died in the middle of applying the push: nothing of it was committed.
                 count("hub crashes mid-apply")
                 note("hub crashed mid-apply")
                 restartHub()
                 return nil
             }
-            hub.crashSwitch.disarm()
+            hub.replica.crashSwitch.disarm()
             return refusal(Int(error.status.code), error.code)
         } catch {
-            if armed, !hub.crashSwitch.isArmed {
+            if armed, !hub.replica.crashSwitch.isArmed {
                 // The hub died in the middle of applying the push (a storage failure: a 500).
                 count("hub crashes mid-apply")
                 note("hub crashed mid-apply")
                 restartHub()
                 return nil
             }
-            hub.crashSwitch.disarm()
+            hub.replica.crashSwitch.disarm()
             fail("the hub failed on a \(message.kind.rawValue) (a 500): \(error)")
             return refusal(500, "internal")
         }
@@ -339,7 +340,7 @@ public final class Simulation {
 
     func restartHub() {
         do {
-            hub = try Replica.open(path: hub.path)
+            hub = try HubLedger.open(path: hub.path)
             let clock = self.clock
             service = HubService(replica: hub, logger: logger, clock: { clock.now })
         } catch {
@@ -486,7 +487,7 @@ public final class Simulation {
             node.partitioned = false
             node.replica.crashSwitch.disarm()
         }
-        hub.crashSwitch.disarm()
+        hub.replica.crashSwitch.disarm()
         note("settle")
         while !inFlight.isEmpty { deliver(inFlight.removeFirst()) }
         var quiet = 0

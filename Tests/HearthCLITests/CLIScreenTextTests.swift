@@ -1,5 +1,6 @@
 import Foundation
 import HearthCore
+import HearthLedger
 import HearthStore
 import Testing
 
@@ -30,7 +31,7 @@ struct CLIScreenTextTests {
     static func hostileHousehold(directory: String) throws -> (RecordID, Op) {
         let other = try Replica.create(
             path: directory + "/other.db", name: "other", scope: try ScopePrefix.parse(village, field: "scope"),
-            role: .node, nowMillis: now)
+            nowMillis: now)
         var input = HouseholdInput()
         input.village = village
         input.address = "一组"
@@ -95,7 +96,7 @@ struct CLIScreenTextTests {
             dot: forged.dot, hlc: forged.hlc, author: forged.author, origin: forged.origin, record: forged.record,
             scope: forged.scope, fields: fields, context: forged.context, previous: forged.previous, cause: forged.cause
         )
-        let hub = try Replica.open(path: hubDB)
+        let hub = try HubLedger.open(path: hubDB)
         let secret = try hub.createEnrollment(
             name: "v", scope: try ScopePrefix.parse(Self.village, field: "scope"), nowMillis: Self.now)
         let node = try hub.register(

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import HearthCore
+import HearthLedger
 import HearthStore
 import Testing
 
@@ -465,7 +466,8 @@ final class KillRun {
     /// Adds about `ops` ops at the hub (only while it is not running): edits and visits in
     /// every township, and with `raise` a county-wide standard, which every node receives.
     func addHubWork(ops target: Int, raise: Bool) throws {
-        let replica = try Replica.open(path: county + "/hub.db")
+        let ledger = try HubLedger.open(path: county + "/hub.db")
+        let replica = ledger.replica
         let start = try replica.syncState().ownCounter
         let households = try replica.read { db in
             try String.fetchAll(db, sql: "SELECT id FROM households WHERE status = 'active' ORDER BY id")
@@ -474,7 +476,7 @@ final class KillRun {
             try String.fetchAll(db, sql: "SELECT id FROM members WHERE vital_status = 'alive' ORDER BY id")
         }
         if raise {
-            _ = try replica.setStandard(
+            _ = try ledger.setStandard(
                 program: "dibao_rural", band: nil, from: "2027-0\(1 + random.next() % 9)",
                 amount: String(560 + random.next() % 100),
                 note: "提标", author: "county-admin", nowMillis: Self.now())

@@ -1,6 +1,8 @@
 import Foundation
 import GRDB
 import HearthCore
+import HearthLedger
+@testable import HearthTools
 import Testing
 
 @testable import HearthStore
@@ -8,7 +10,7 @@ import Testing
 /// A generated county in a fresh temporary directory, removed when the test ends.
 private func generated(
     _ profile: CountyProfile, seed: UInt64, month: Month, now: Int64 = GeneratorTests.now,
-    _ body: (Replica, [Replica]) throws -> Void
+    _ body: (HubLedger, [Replica]) throws -> Void
 ) throws {
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("hearth-gen-\(UUID().uuidString)")
         .path
@@ -39,19 +41,20 @@ struct GeneratorTests {
         let profile = try #require(CountyProfile.all["small-county"]).scaled(0.2)
         try generated(profile, seed: 7, month: Self.november) { hub, nodes in
             #expect(nodes.count == 5)
-            let report = try hub.report(from: Self.november, to: Self.november, by: .county, nowMillis: Self.now)
+            let report = try hub.replica.report(
+                from: Self.november, to: Self.november, by: .county, nowMillis: Self.now)
             for (program, declared) in profile.programs {
                 let persons = report.lines.first { $0.program == program }?.persons ?? 0
                 #expect(persons == declared, "\(program.rawValue): \(persons) paid, \(declared) declared")
             }
-            let members = try hub.status().counts[.member] ?? 0
+            let members = try hub.replica.status().counts[.member] ?? 0
             #expect(abs(members - profile.people) <= profile.people / 50)
-            #expect(try hub.status().counts[.household] == profile.households)
+            #expect(try hub.replica.status().counts[.household] == profile.households)
 
             // The roll, checked against the tables independently of the payroll code.
-            let roll = try hub.payroll(for: Self.november, nowMillis: Self.now)
+            let roll = try hub.replica.payroll(for: Self.november, nowMillis: Self.now)
             #expect(!roll.rows.isEmpty)
-            try hub.read { db in
+            try hub.replica.read { db in
                 var seen: Set<String> = []
                 for row in roll.rows {
                     let facts = try #require(
@@ -69,7 +72,7 @@ struct GeneratorTests {
                     #expect(seen.insert(person).inserted, "a person paid twice in one program")
                 }
             }
-            let deaths = try hub.read { db in
+            let deaths = try hub.replica.read { db in
                 try Int.fetchOne(
                     db, sql: "SELECT count(*) FROM enrollments WHERE exit_reason = 'death' AND status = 'exited'")
                     ?? 0
@@ -86,10 +89,11 @@ struct GeneratorTests {
         for _ in 0..<2 {
             try generated(profile, seed: 11, month: Self.november) { hub, _ in
                 digests.append(
-                    try hub.report(from: Self.november, to: Self.november, by: .township, nowMillis: Self.now).lines
+                    try hub.replica.report(from: Self.november, to: Self.november, by: .township, nowMillis: Self.now)
+                        .lines
                         .map(\.persons))
                 incomes.append(
-                    try hub.read { db in
+                    try hub.replica.read { db in
                         try Int64.fetchAll(db, sql: "SELECT income FROM households WHERE income IS NOT NULL").sorted()
                     })
             }
@@ -107,7 +111,8 @@ struct GeneratorTests {
         let profile = try #require(CountyProfile.all["city"]).scaled(0.1)
         #expect(profile.programs[.orphan] == 6, "6 orphans over 16 townships: each township's share rounds to 0")
         try generated(profile, seed: 5, month: Self.november) { hub, _ in
-            let report = try hub.report(from: Self.november, to: Self.november, by: .township, nowMillis: Self.now)
+            let report = try hub.replica.report(
+                from: Self.november, to: Self.november, by: .township, nowMillis: Self.now)
             for (program, declared) in profile.programs {
                 let persons = report.lines.filter { $0.program == program }.reduce(0) { $0 + $1.persons }
                 #expect(persons == declared, "\(program.rawValue): \(persons) paid, \(declared) declared")
@@ -116,7 +121,7 @@ struct GeneratorTests {
                 let households = report.lines.filter { $0.program == program }.reduce(0) { $0 + $1.households }
                 #expect(households == profile.programHouseholds[program], "\(program.rawValue) households")
             }
-            #expect(try hub.status().counts[.household] == profile.households)
+            #expect(try hub.replica.status().counts[.household] == profile.households)
             try checkTopUps(hub, profile)
         }
     }
@@ -148,13 +153,14 @@ struct GeneratorTests {
         }
         let profile = large.scaled(0.03)
         try generated(profile, seed: 9, month: Self.november) { hub, _ in
-            let report = try hub.report(from: Self.november, to: Self.november, by: .county, nowMillis: Self.now)
+            let report = try hub.replica.report(
+                from: Self.november, to: Self.november, by: .county, nowMillis: Self.now)
             let rural = try #require(report.lines.first { $0.program == .dibaoRural })
             #expect(rural.persons == profile.programs[.dibaoRural])
             #expect(rural.households == profile.programHouseholds[.dibaoRural])
             #expect(abs(Double(rural.households) - 29_456 * 0.03) <= 29_456 * 0.03 * 0.02)
             // The sizes are spread as dibao households are: mostly one or two persons, a few larger.
-            let sizes = try hub.read { db in
+            let sizes = try hub.replica.read { db in
                 try Int.fetchAll(
                     db,
                     sql: """
@@ -170,8 +176,8 @@ struct GeneratorTests {
 
     /// Dibao pays the standard less the household's income (补差): about 280 yuan a person urban,
     /// 234 rural, never below the floor; read from the tables, not through the roll.
-    func checkTopUps(_ hub: Replica, _ profile: CountyProfile) throws {
-        let cases = try hub.read { db in
+    func checkTopUps(_ hub: HubLedger, _ profile: CountyProfile) throws {
+        let cases = try hub.replica.read { db in
             try Row.fetchAll(
                 db,
                 sql: """
@@ -218,7 +224,7 @@ struct GeneratorTests {
             #expect(incomes.count > 10)
         }
         // Every other program pays its standard in full, following it.
-        let others = try hub.read { db in
+        let others = try hub.replica.read { db in
             try String.fetchAll(db, sql: "SELECT amount FROM enrollments WHERE program NOT LIKE 'dibao%'")
         }
         #expect(!others.isEmpty)
@@ -253,18 +259,18 @@ struct GeneratorTests {
         let profile = try #require(CountyProfile.all["small-county"]).scaled(0.05)
         let december = Self.november.adding(months: 1)
         try generated(profile, seed: 3, month: Self.november) { hub, nodes in
-            #expect(try hub.standards().count == CountyProfile.standards.count)
+            #expect(try hub.replica.standards().count == CountyProfile.standards.count)
             #expect(try nodes.allSatisfy { try $0.standards().count == CountyProfile.standards.count })
-            let before = try hub.payroll(for: december, nowMillis: Self.now)
+            let before = try hub.replica.payroll(for: december, nowMillis: Self.now)
             let dispersed = before.rows.filter { $0.program == .tekunDispersed }
             #expect(!dispersed.isEmpty && dispersed.allSatisfy { $0.amount == Money(fen: 83_800) })
-            let novemberTotal = try hub.payroll(for: Self.november, nowMillis: Self.now).total
+            let novemberTotal = try hub.replica.payroll(for: Self.november, nowMillis: Self.now).total
 
             try hub.setStandard(
                 program: "tekun_dispersed", band: nil, from: "2026-12", amount: "900", note: nil, author: "admin",
                 nowMillis: Self.now)
-            #expect(try hub.payroll(for: Self.november, nowMillis: Self.now).total == novemberTotal)
-            let after = try hub.payroll(for: december, nowMillis: Self.now)
+            #expect(try hub.replica.payroll(for: Self.november, nowMillis: Self.now).total == novemberTotal)
+            let after = try hub.replica.payroll(for: december, nowMillis: Self.now)
             #expect(
                 after.rows.filter { $0.program == .tekunDispersed }.map(\.enrollment) == dispersed.map(\.enrollment))
             #expect(after.rows.filter { $0.program == .tekunDispersed }.allSatisfy { $0.amount == Money(fen: 90_000) })
@@ -278,13 +284,17 @@ struct GeneratorTests {
         let profile = try #require(CountyProfile.all["small-county"]).scaled(0.05)
         let december = Self.november.adding(months: 1)
         try generated(profile, seed: 3, month: Self.november) { hub, _ in
-            let before = try hub.payroll(for: december, nowMillis: Self.now).rows.filter { $0.program == .dibaoRural }
+            let before = try hub.replica.payroll(for: december, nowMillis: Self.now).rows.filter {
+                $0.program == .dibaoRural
+            }
             #expect(!before.isEmpty)
             #expect(before.contains { $0.amount != Money(fen: 56_000) }, "incomes are deducted")
             try hub.setStandard(
                 program: "dibao_rural", band: nil, from: "2026-12", amount: "600", note: nil, author: "admin",
                 nowMillis: Self.now)
-            let after = try hub.payroll(for: december, nowMillis: Self.now).rows.filter { $0.program == .dibaoRural }
+            let after = try hub.replica.payroll(for: december, nowMillis: Self.now).rows.filter {
+                $0.program == .dibaoRural
+            }
             #expect(after.map(\.enrollment) == before.map(\.enrollment))
             #expect(zip(before, after).allSatisfy { $1.amount.fen - $0.amount.fen == 4_000 })
         }

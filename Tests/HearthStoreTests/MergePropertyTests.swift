@@ -1,5 +1,6 @@
 import Foundation
 import HearthCore
+import HearthLedger
 import HearthStore
 import Testing
 

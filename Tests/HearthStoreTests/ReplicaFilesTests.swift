@@ -24,7 +24,7 @@ struct ReplicaFilesTests {
 
     func create(_ path: String, keys: KeyMaterial = .generate()) throws -> Replica {
         try Replica.create(
-            path: path, name: "v", scope: try ScopePrefix.parse(Self.village, field: "scope"), role: .node,
+            path: path, name: "v", scope: try ScopePrefix.parse(Self.village, field: "scope"),
             nowMillis: Self.now, keys: keys)
     }
 

@@ -19,7 +19,7 @@ struct ReplicaStoreTests {
     func village(_ directory: String, name: String = "v", keys: KeyMaterial = .generate()) throws -> Replica {
         try Replica.create(
             path: directory + "/\(name).db", name: name, scope: try ScopePrefix.parse("421281101001", field: "scope"),
-            role: .node, nowMillis: Self.now, keys: keys)
+            nowMillis: Self.now, keys: keys)
     }
 
     func household(_ replica: Replica) throws -> RecordID {
@@ -209,7 +209,7 @@ struct StateCacheTests {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let first = try Replica.create(
             path: directory + "/n.db", name: "n", scope: try ScopePrefix.parse("421281101001", field: "scope"),
-            role: .node, nowMillis: ReplicaStoreTests.now)
+            nowMillis: ReplicaStoreTests.now)
         let second = try Replica.open(path: directory + "/n.db")
         var input = HouseholdInput()
         input.village = "421281101001"
@@ -247,9 +247,9 @@ struct ConflictedFieldTests {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let scope = try ScopePrefix.parse("421281101001", field: "scope")
         let a = try Replica.create(
-            path: directory + "/a.db", name: "a", scope: scope, role: .node, nowMillis: ReplicaStoreTests.now)
+            path: directory + "/a.db", name: "a", scope: scope, nowMillis: ReplicaStoreTests.now)
         let b = try Replica.create(
-            path: directory + "/b.db", name: "b", scope: scope, role: .node, nowMillis: ReplicaStoreTests.now,
+            path: directory + "/b.db", name: "b", scope: scope, nowMillis: ReplicaStoreTests.now,
             keys: a.keys.withNewSigningKey())
         var input = HouseholdInput()
         input.village = "421281101001"

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import HearthCore
+@testable import HearthLedger
 import Testing
 
 @testable import HearthStore
@@ -39,10 +40,9 @@ struct RosterImportTests {
         return path
     }
 
-    func hub(_ directory: String, name: String = "hub") throws -> Replica {
-        try Replica.create(
+    func hub(_ directory: String, name: String = "hub") throws -> HubLedger {
+        try HubLedger.create(
             path: directory + "/\(name).db", name: name, scope: try ScopePrefix.parse("421281", field: "scope"),
-            role: .hub,
             nowMillis: Self.now)
     }
 
@@ -51,18 +51,18 @@ struct RosterImportTests {
         return path
     }
 
-    func importing(_ hub: Replica, _ path: String, dryRun: Bool = false, skipInvalid: Bool = false) throws
+    func importing(_ hub: HubLedger, _ path: String, dryRun: Bool = false, skipInvalid: Bool = false) throws
         -> RosterImportReport
     {
         try hub.importRoster(
             file: path, dryRun: dryRun, skipInvalid: skipInvalid, author: "county-admin", nowMillis: Self.now)
     }
 
-    func count(_ hub: Replica, _ sql: String) throws -> Int {
+    func count(_ hub: HubLedger, _ sql: String) throws -> Int {
         try hub.read { db in try Int.fetchOne(db, sql: sql) ?? -1 }
     }
 
-    func opCount(_ hub: Replica) throws -> Int { try count(hub, "SELECT count(*) FROM ops") }
+    func opCount(_ hub: HubLedger) throws -> Int { try count(hub, "SELECT count(*) FROM ops") }
 
     /// Every message the import could show: problems, and the skipped file's reasons.
     func assertNoSensitiveDigits(
@@ -150,13 +150,13 @@ struct RosterImportTests {
             #expect(enrollment["start_month"] as String == "2026-01")
         }
         // Every op names the file and line it came from (痕迹化管理).
-        let ops = try replica.allOps()
+        let ops = try replica.replica.allOps()
         #expect(
             ops.allSatisfy {
                 $0.author == "county-admin" && ($0.cause ?? "").hasPrefix("roster import: roster.csv line ")
             })
         // The roll pays the imported approved enrollments; the baby has none, the head two.
-        let roll = try replica.payroll(for: try Month.parse("2026-11", field: "month"), nowMillis: Self.now)
+        let roll = try replica.replica.payroll(for: try Month.parse("2026-11", field: "month"), nowMillis: Self.now)
         #expect(roll.rows.count == 4)
         #expect(roll.total.fen == (560 + 80 + 560) * 100 + 65_050)
     }
@@ -265,7 +265,7 @@ struct RosterImportTests {
         #expect(table.rows[0]["错误原因"].hasPrefix("身份证号: the spreadsheet turned it into a number"))
         // The skipped rows hold the file's ID and card numbers in clear: the export is audited.
         #expect(
-            try replica.auditTrail() == [
+            try replica.replica.auditTrail() == [
                 AuditEvent(
                     atMillis: Self.now, worker: "county-admin", action: "export", subject: skipped,
                     field: "skipped rows",
@@ -281,7 +281,7 @@ struct RosterImportTests {
         #expect(again.membersCreated == 1)
         #expect(again.enrollmentsCreated == 1)
         #expect(try count(replica, "SELECT population FROM households WHERE address LIKE '新庄村%'") == 3)
-        #expect(try replica.auditTrail().count == 1, "nothing skipped, nothing written, nothing audited")
+        #expect(try replica.replica.auditTrail().count == 1, "nothing skipped, nothing written, nothing audited")
     }
 
     @Test("importing the same file twice creates no op; a longer file adds only what is new")
@@ -358,13 +358,13 @@ struct RosterImportTests {
         household.village = "421281101009"
         household.address = "别处"
         household.type = "rural"
-        let elsewhere = try replica.addHousehold(household, author: "w", nowMillis: Self.now)
+        let elsewhere = try replica.replica.addHousehold(household, author: "w", nowMillis: Self.now)
         var member = MemberInput()
         member.household = elsewhere.value
         member.name = "李强"
         member.idNumber = Self.spouse
         member.relation = "head"
-        let registered = try replica.addMember(member, author: "w", nowMillis: Self.now)
+        let registered = try replica.replica.addMember(member, author: "w", nowMillis: Self.now)
         let before = try opCount(replica)
         var rows = Self.goodRows
         rows.append("421281101003,0003,某地,农村,,,王二,\(Self.neighbour),户主,,,,")
@@ -402,13 +402,6 @@ struct RosterImportTests {
             Self.csv(["421281101001,7,Main St,rural,Li,\(Self.head),head,dibao_rural,560,2026-01"], header: english),
             to: folder + "/en.csv")
         #expect(try importing(replica, englishPath).enrollmentsCreated == 1)
-
-        let node = try Replica.create(
-            path: folder + "/node.db", name: "node", scope: try ScopePrefix.parse("421281101001", field: "scope"),
-            role: .node,
-            nowMillis: Self.now)
-        #expect(throws: RosterImportError.self) {
-            try node.importRoster(file: path, author: "w", nowMillis: Self.now)
-        }
+        // A node's replica cannot import a roster: `importRoster` exists only on the hub's ledger.
     }
 }

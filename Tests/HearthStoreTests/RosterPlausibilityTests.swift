@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import HearthCore
+import HearthLedger
 import Testing
 
 @testable import HearthStore
@@ -25,7 +26,7 @@ struct RosterPlausibilityTests {
         ]
     }
 
-    func importing(_ rows: [String], header: String = header) throws -> (Replica, RosterImportReport) {
+    func importing(_ rows: [String], header: String = header) throws -> (HubLedger, RosterImportReport) {
         let tests = Roster()
         let folder = try tests.directory()
         let hub = try tests.hub(folder)
@@ -45,7 +46,7 @@ struct RosterPlausibilityTests {
         let program = report.problems.first { $0.line == 4 }
         #expect(program?.field == "救助项目")
         #expect(program?.reason.contains("for urban households; this household is rural") == true)
-        #expect(try hub.list(.enrollment).isEmpty)
+        #expect(try hub.replica.list(.enrollment).isEmpty)
         // A roster without the column: the same rows are bad the same way.
         let plain = Self.rows().map { String($0[..<$0.lastIndex(of: ",")!]) }
         let (_, without) = try importing(plain, header: Roster.header)
@@ -57,7 +58,7 @@ struct RosterPlausibilityTests {
         let (hub, report) = try importing(Self.rows(override3: "大病一次性救助，县局批复", override4: "户籍待迁"))
         #expect(!report.refused)
         #expect(report.enrollmentsCreated == 3)
-        let causes = try hub.allOps().filter { $0.record.type == .enrollment }.map { $0.cause ?? "" }
+        let causes = try hub.replica.allOps().filter { $0.record.type == .enrollment }.map { $0.cause ?? "" }
         #expect(
             causes == [
                 "roster import: roster.csv line 2",

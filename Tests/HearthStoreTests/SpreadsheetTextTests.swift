@@ -1,5 +1,6 @@
 import Foundation
 import HearthCore
+@testable import HearthLedger
 import Testing
 
 @testable import HearthStore

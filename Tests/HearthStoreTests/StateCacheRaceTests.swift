@@ -15,7 +15,7 @@ struct StateCacheRaceTests {
         let now = ReplicaStoreTests.now
         let scope = try ScopePrefix.parse("421281101001", field: "scope")
         func replica(_ name: String) throws -> Replica {
-            try Replica.create(path: directory + "/\(name).db", name: name, scope: scope, role: .node, nowMillis: now)
+            try Replica.create(path: directory + "/\(name).db", name: name, scope: scope, nowMillis: now)
         }
         let a = try replica("a")
         let b = try replica("b")

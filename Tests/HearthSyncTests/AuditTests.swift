@@ -1,6 +1,7 @@
 import Foundation
 import HearthClient
 import HearthCore
+import HearthLedger
 import HearthStore
 import Testing
 
@@ -26,7 +27,7 @@ struct AuditTests {
             #expect(held.count == 2)
             let released = try #require(held.first { $0.record == first })
             let discarded = try #require(held.first { $0.record == second })
-            #expect(try county.hub.auditTrail().isEmpty)
+            #expect(try county.hub.replica.auditTrail().isEmpty)
 
             try county.hub.releaseQuarantined(released.dot, author: "county-admin", nowMillis: TestCounty.now + 1)
             #expect(throws: ReplicaError.self) {
@@ -34,7 +35,7 @@ struct AuditTests {
             }
             _ = try county.hub.discardQuarantined(discarded.dot, author: "county-lead", nowMillis: TestCounty.now + 3)
 
-            let trail = try county.hub.auditTrail()
+            let trail = try county.hub.replica.auditTrail()
             #expect(
                 trail == [
                     AuditEvent(

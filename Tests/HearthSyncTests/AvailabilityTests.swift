@@ -4,6 +4,7 @@ import GRDB
 import HearthCore
 import HearthHub
 import HearthProtocol
+import HearthLedger
 import HearthStore
 import NIOCore
 import Testing
@@ -19,7 +20,7 @@ struct AvailabilityTests {
     static func stranger(_ county: TestCounty, _ name: String = "stranger") throws -> Replica {
         try Replica.create(
             path: county.directory + "/\(name).db", name: name,
-            scope: try ScopePrefix.parse(TestCounty.village1, field: "scope"), role: .node, nowMillis: TestCounty.now)
+            scope: try ScopePrefix.parse(TestCounty.village1, field: "scope"), nowMillis: TestCounty.now)
     }
 
     /// GET `url` over a fresh client; the status and body, or nil when it failed or `timeout` passed.

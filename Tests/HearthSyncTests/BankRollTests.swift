@@ -1,6 +1,7 @@
 import Foundation
 import HearthClient
 import HearthCore
+import HearthLedger
 import HearthStore
 import Testing
 
@@ -13,7 +14,7 @@ private struct BankCounty {
     static let cardC = "6217000011112222333"
 
     let county: TestCounty
-    var hub: Replica { county.hub }
+    var hub: HubLedger { county.hub }
     /// Two dibao members (甲 head, 乙 the named payee), the household's card; 甲 also has
     /// disability_living on an own card.
     let householdA: RecordID
@@ -36,12 +37,12 @@ private struct BankCounty {
         let hub = county.hub
         func approve(_ enrollments: [RecordID]) throws {
             for enrollment in enrollments {
-                _ = try hub.changeEnrollment(
+                _ = try hub.replica.changeEnrollment(
                     enrollment.value, .approve, note: nil, author: "a", nowMillis: TestCounty.now)
             }
         }
         func dibao(_ household: RecordID) throws -> [RecordID] {
-            let enrollments = try hub.enroll(
+            let enrollments = try hub.replica.enroll(
                 EnrollInput(household: household.value, program: "dibao_rural", amount: "560", start: "2026-01"),
                 author: "a", nowMillis: TestCounty.now)
             try approve(enrollments)
@@ -50,44 +51,45 @@ private struct BankCounty {
         func disability(_ member: RecordID) throws -> RecordID {
             var grade = MemberInput()
             grade.disabilityGrade = 2
-            try hub.editMember(member.value, grade, author: "a", nowMillis: TestCounty.now)
-            let enrollment = try hub.enroll(
+            try hub.replica.editMember(member.value, grade, author: "a", nowMillis: TestCounty.now)
+            let enrollment = try hub.replica.enroll(
                 EnrollInput(member: member.value, program: "disability_living", amount: "80", start: "2026-01"),
                 author: "a", nowMillis: TestCounty.now)[0]
             try approve([enrollment])
             return enrollment
         }
 
-        let householdA = try hub.household(in: TestCounty.village1, address: "新庄村一组")
-        let jia = try hub.member(of: householdA, name: "甲", idNumber: idNumber(born: "19600101", sequence: "011"))
-        let yi = try hub.member(
+        let householdA = try hub.replica.household(in: TestCounty.village1, address: "新庄村一组")
+        let jia = try hub.replica.member(
+            of: householdA, name: "甲", idNumber: idNumber(born: "19600101", sequence: "011"))
+        let yi = try hub.replica.member(
             of: householdA, name: "乙", idNumber: idNumber(born: "19620101", sequence: "022"), relation: "spouse")
-        try hub.edit(householdA) { $0.bankCard = Self.card }
-        try hub.edit(householdA) { $0.payee = yi.value }
+        try hub.replica.edit(householdA) { $0.bankCard = Self.card }
+        try hub.replica.edit(householdA) { $0.payee = yi.value }
         let enrolledA = try dibao(householdA)
         jiaDibao = try #require(
-            try enrolledA.first { try hub.view($0, reveal: false).value("member") == jia.value })
+            try enrolledA.first { try hub.replica.view($0, reveal: false).value("member") == jia.value })
         (self.householdA, self.jia, self.yi) = (householdA, jia, yi)
         jiaDisability = try disability(jia)
         var own = MemberInput()
         own.bankCard = Self.ownCard
-        try hub.editMember(jia.value, own, author: "a", nowMillis: TestCounty.now)
+        try hub.replica.editMember(jia.value, own, author: "a", nowMillis: TestCounty.now)
 
-        householdB = try hub.household(in: TestCounty.village1, address: "新庄村二组")
-        _ = try hub.member(of: householdB, name: "丙", idNumber: idNumber(born: "19550101", sequence: "031"))
+        householdB = try hub.replica.household(in: TestCounty.village1, address: "新庄村二组")
+        _ = try hub.replica.member(of: householdB, name: "丙", idNumber: idNumber(born: "19550101", sequence: "031"))
         _ = try dibao(householdB)
 
-        householdC = try hub.household(in: TestCounty.village2, address: "河湾村")
-        ding = try hub.member(of: householdC, name: "丁", idNumber: idNumber(born: "19700101", sequence: "041"))
-        try hub.edit(householdC) {
+        householdC = try hub.replica.household(in: TestCounty.village2, address: "河湾村")
+        ding = try hub.replica.member(of: householdC, name: "丁", idNumber: idNumber(born: "19700101", sequence: "041"))
+        try hub.replica.edit(householdC) {
             $0.bankCard = Self.cardC
             $0.accountName = "丁某某"
         }
         _ = try disability(ding)
 
-        householdE = try hub.household(in: Self.otherVillage, address: "东岗村")
-        wu = try hub.member(of: householdE, name: "戊", idNumber: idNumber(born: "19400101", sequence: "051"))
-        try hub.edit(householdE) { $0.bankCard = "6222000099998888" }
+        householdE = try hub.replica.household(in: Self.otherVillage, address: "东岗村")
+        wu = try hub.replica.member(of: householdE, name: "戊", idNumber: idNumber(born: "19400101", sequence: "051"))
+        try hub.replica.edit(householdE) { $0.bankCard = "6222000099998888" }
         wuDibao = try dibao(householdE)[0]
     }
 }
@@ -105,12 +107,14 @@ struct BankRollTests {
         let hub = setup.hub
         // September is paid; then a raise for 甲's dibao from September, and 戊's death in August.
         try hub.lock(
-            try hub.payroll(for: Self.september, nowMillis: TestCounty.now), worker: "admin", nowMillis: TestCounty.now)
-        try hub.changeAmount(
+            try hub.replica.payroll(for: Self.september, nowMillis: TestCounty.now), worker: "admin",
+            nowMillis: TestCounty.now)
+        try hub.replica.changeAmount(
             setup.jiaDibao.value, amount: "600", from: "2026-09", reason: "提标", author: "a", nowMillis: TestCounty.now)
-        _ = try hub.recordDeath(member: setup.wu.value, date: "2026-08-20", author: "a", nowMillis: TestCounty.now)
+        _ = try hub.replica.recordDeath(
+            member: setup.wu.value, date: "2026-08-20", author: "a", nowMillis: TestCounty.now)
 
-        let payroll = try hub.payroll(for: Self.october, nowMillis: TestCounty.now)
+        let payroll = try hub.replica.payroll(for: Self.october, nowMillis: TestCounty.now)
         let roll = try hub.bankRoll(payroll)
         #expect(roll.month == Self.october)
         #expect(roll.county == TestCounty.county)
@@ -177,9 +181,11 @@ struct BankRollTests {
         let setup = try BankCounty()
         let hub = setup.hub
         try hub.lock(
-            try hub.payroll(for: Self.september, nowMillis: TestCounty.now), worker: "admin", nowMillis: TestCounty.now)
-        _ = try hub.recordDeath(member: setup.wu.value, date: "2026-08-20", author: "a", nowMillis: TestCounty.now)
-        let roll = try hub.bankRoll(try hub.payroll(for: Self.october, nowMillis: TestCounty.now))
+            try hub.replica.payroll(for: Self.september, nowMillis: TestCounty.now), worker: "admin",
+            nowMillis: TestCounty.now)
+        _ = try hub.replica.recordDeath(
+            member: setup.wu.value, date: "2026-08-20", author: "a", nowMillis: TestCounty.now)
+        let roll = try hub.bankRoll(try hub.replica.payroll(for: Self.october, nowMillis: TestCounty.now))
         let subtotals = try roll.subtotals()
         #expect(
             subtotals.map(\.area) == [
@@ -213,11 +219,12 @@ struct BankRollTests {
     func payeeFallback() throws {
         let setup = try BankCounty()
         let hub = setup.hub
-        _ = try hub.recordDeath(member: setup.yi.value, date: "2026-08-20", author: "a", nowMillis: TestCounty.now)
+        _ = try hub.replica.recordDeath(
+            member: setup.yi.value, date: "2026-08-20", author: "a", nowMillis: TestCounty.now)
         var name = MemberInput()
         name.accountName = "甲(代)"
-        try hub.editMember(setup.jia.value, name, author: "a", nowMillis: TestCounty.now)
-        let roll = try hub.bankRoll(try hub.payroll(for: Self.october, nowMillis: TestCounty.now))
+        try hub.replica.editMember(setup.jia.value, name, author: "a", nowMillis: TestCounty.now)
+        let roll = try hub.bankRoll(try hub.replica.payroll(for: Self.october, nowMillis: TestCounty.now))
         let dibaoA = try #require(
             roll.lines.first { $0.household == setup.householdA.value && $0.program == .dibaoRural })
         #expect(dibaoA.payee == setup.jia, "乙 died: the head is paid")
@@ -235,9 +242,11 @@ struct BankRollTests {
         let setup = try BankCounty()
         let hub = setup.hub
         try hub.lock(
-            try hub.payroll(for: Self.september, nowMillis: TestCounty.now), worker: "admin", nowMillis: TestCounty.now)
-        _ = try hub.recordDeath(member: setup.wu.value, date: "2026-08-20", author: "a", nowMillis: TestCounty.now)
-        let roll = try hub.bankRoll(try hub.payroll(for: Self.october, nowMillis: TestCounty.now))
+            try hub.replica.payroll(for: Self.september, nowMillis: TestCounty.now), worker: "admin",
+            nowMillis: TestCounty.now)
+        _ = try hub.replica.recordDeath(
+            member: setup.wu.value, date: "2026-08-20", author: "a", nowMillis: TestCounty.now)
+        let roll = try hub.bankRoll(try hub.replica.payroll(for: Self.october, nowMillis: TestCounty.now))
         let out = setup.county.directory + "/roll-2026-10.csv"
         let paths = try hub.writeRoll(roll, to: out, worker: "county-admin", nowMillis: TestCounty.now)
         #expect(
@@ -282,7 +291,7 @@ struct BankRollTests {
         #expect(summary.last == "县(市、区)合计,421281,3,4,1280.00,0.00,1280.00,1,560.00,1,-560.00")
 
         // Audited: who took the numbers, when, which month and how many lines.
-        let audit = try hub.auditTrail()
+        let audit = try hub.replica.auditTrail()
         #expect(audit.count == 1)
         #expect(audit.first?.action == "export")
         #expect(audit.first?.worker == "county-admin")
@@ -296,7 +305,7 @@ struct BankRollTests {
             try hub.writeRoll(roll, to: out, worker: "county-admin", nowMillis: TestCounty.now)
         }
         #expect(!FileManager.default.fileExists(atPath: paths.disbursement))
-        #expect(try hub.auditTrail().count == 1)
+        #expect(try hub.replica.auditTrail().count == 1)
     }
 
     @Test("two payees, or two own cards, written concurrently hold the money they decide until the county settles them")
@@ -329,7 +338,7 @@ struct BankRollTests {
             try await county.syncRounds([village, township], url: url)
             let october = try Month.parse("2026-10", field: "m")
             #expect(
-                Set(try county.hub.payroll(for: october, nowMillis: TestCounty.now).rows.map(\.enrollment))
+                Set(try county.hub.replica.payroll(for: october, nowMillis: TestCounty.now).rows.map(\.enrollment))
                     == Set(dibao + [own]))
 
             // Offline, each records another own card for 甲: 甲's money is held, 乙's is paid.
@@ -339,8 +348,8 @@ struct BankRollTests {
             card.bankCard = "6228480000999988"
             try township.editMember(head.value, card, author: "t1", nowMillis: TestCounty.now)
             try await county.syncRounds([village, township], url: url)
-            #expect(try county.hub.conflictedFields() == ["\(head.value)/bank_card"])
-            let cards = try county.hub.payroll(for: october, nowMillis: TestCounty.now)
+            #expect(try county.hub.replica.conflictedFields() == ["\(head.value)/bank_card"])
+            let cards = try county.hub.replica.payroll(for: october, nowMillis: TestCounty.now)
             #expect(cards.rows.map(\.member) == [spouse])
             #expect((cards.leftOut["held (conflict or rule case)"] ?? []).count == 2)
             #expect(cards.leftOut["held (conflict or rule case)"]?.contains(own) == true)
@@ -349,9 +358,10 @@ struct BankRollTests {
             try village.edit(home) { $0.payee = spouse.value }
             try township.edit(home, author: "t1") { $0.payee = head.value }
             try await county.syncRounds([village, township], url: url)
-            #expect(Set(try county.hub.conflictedFields()) == ["\(home.value)/payee", "\(head.value)/bank_card"])
+            #expect(
+                Set(try county.hub.replica.conflictedFields()) == ["\(home.value)/payee", "\(head.value)/bank_card"])
 
-            let roll = try county.hub.payroll(for: october, nowMillis: TestCounty.now)
+            let roll = try county.hub.replica.payroll(for: october, nowMillis: TestCounty.now)
             #expect(roll.rows.isEmpty, "who is paid, and into which card, is in dispute: nothing goes to the bank")
             #expect(Set(roll.leftOut["held (conflict or rule case)"] ?? []) == Set(dibao + [own]))
             let bank = try county.hub.bankRoll(roll)

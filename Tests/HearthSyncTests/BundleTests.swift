@@ -4,6 +4,7 @@ import HearthClient
 import HearthCore
 import HearthHub
 import HearthProtocol
+import HearthLedger
 import HearthStore
 import Testing
 
@@ -23,9 +24,9 @@ struct BundleTests {
             acked = try node.syncState().ackedCounter
         }
 
-        init(hub: Replica) throws {
-            ops = try hub.opCount()
-            digest = try hub.stateDigest()
+        init(hub: HubLedger) throws {
+            ops = try hub.replica.opCount()
+            digest = try hub.replica.stateDigest()
             cursor = try hub.logEnd()
             acked = UInt64(try hub.nodes().reduce(0) { $0 + Int($1.ackedCounter) })
         }
@@ -66,9 +67,10 @@ struct BundleTests {
         #expect(imported.applied == own)
         #expect(imported.quarantined.isEmpty)
         #expect(try county.hub.node(village.info.id)?.scope.value == TestCounty.village1)
-        #expect(try county.hub.state(of: home) == village.state(of: home))
+        #expect(try county.hub.replica.state(of: home) == village.state(of: home))
         #expect(
-            try county.hub.view(head, reveal: true).value("id_number") == idNumber(born: "19700101", sequence: "021"))
+            try county.hub.replica.view(head, reveal: true).value("id_number")
+                == idNumber(born: "19700101", sequence: "021"))
         let hubAfterFirst = try Mark(hub: county.hub)
         let again = try service.importBundle(try BundleFile.read(toHub))
         #expect(!again.registered)
@@ -86,7 +88,7 @@ struct BundleTests {
         #expect(received.applied == 1)
         #expect(try village.syncState().pendingRegistration == nil)
         #expect(try village.syncState().ackedCounter == UInt64(own), "the hub's bundle acknowledges the node's ops")
-        #expect(try village.state(of: inVillage1) == county.hub.state(of: inVillage1))
+        #expect(try village.state(of: inVillage1) == county.hub.replica.state(of: inVillage1))
         #expect(try village.state(of: inVillage2) == nil)
         let nodeAfterFirst = try Mark(node: village)
         let receivedAgain = try NodeBundles.import(village, from: toNode, nowMillis: TestCounty.now)
@@ -109,7 +111,7 @@ struct BundleTests {
             "nothing new for the node after it confirmed its cursor")
         // The township gets the village's edit over HTTP.
         _ = try await withRunningHub(service) { url in try await county.sync(township, url: url) }
-        #expect(try township.state(of: inVillage1) == county.hub.state(of: inVillage1))
+        #expect(try township.state(of: inVillage1) == county.hub.replica.state(of: inVillage1))
         #expect(try township.view(inVillage1, reveal: false).value("phone") == "13700000003")
     }
 
@@ -253,7 +255,7 @@ struct BundleTests {
         let registration = county.directory + "/register.hbundle"
         _ = try NodeBundles.export(village, to: registration)
         _ = try service.importBundle(try BundleFile.read(registration))
-        let held = try county.hub.opCount()
+        let held = try county.hub.replica.opCount()
 
         // Room for a few ops only: the export stops there.
         let (small, first) = try service.exportBundle(forNode: "village-001", budget: 2_000)

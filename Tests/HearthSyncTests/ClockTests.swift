@@ -3,6 +3,7 @@ import HearthClient
 import HearthCore
 import HearthHub
 import HearthProtocol
+import HearthLedger
 import HearthStore
 import Synchronization
 import Testing
@@ -42,10 +43,10 @@ struct ClockTests {
 
             let summary = try await county.sync(village, url: url, clock: laptop)
             #expect(summary.pushedOps == 1)
-            #expect(try county.hub.state(of: home) == village.state(of: home), "the hub applied the push")
-            #expect(try village.state(of: theirs) == county.hub.state(of: theirs), "the node pulled")
+            #expect(try county.hub.replica.state(of: home) == village.state(of: home), "the hub applied the push")
+            #expect(try village.state(of: theirs) == county.hub.replica.state(of: theirs), "the node pulled")
             // The op keeps the node's own clock (HLC); only requests are corrected.
-            let pushed = try #require(try county.hub.allOps().first { $0.dot.replica == village.info.id })
+            let pushed = try #require(try county.hub.replica.allOps().first { $0.dot.replica == village.info.id })
             #expect(pushed.hlc.millis == laptop())
             // The desk sees the clock as it is (R15), not as corrected.
             #expect(try county.hub.node(village.info.id)?.skewMillis == skew)
@@ -57,7 +58,7 @@ struct ClockTests {
             let later = try other.household(in: TestCounty.village1, address: "三组", nowMillis: hubClock.now)
             try await county.sync(other, url: url, clock: hubClock.clock)
             try await county.sync(village, url: url, clock: laptop)
-            #expect(try village.state(of: later) == county.hub.state(of: later))
+            #expect(try village.state(of: later) == county.hub.replica.state(of: later))
             #expect(try village.hubClockOffset() == -skew + 3 * day)
             #expect(try county.hub.node(village.info.id)?.skewMillis == skew - 3 * day)
         }

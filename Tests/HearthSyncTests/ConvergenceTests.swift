@@ -1,6 +1,7 @@
 import Foundation
 import HearthClient
 import HearthCore
+import HearthLedger
 import HearthStore
 import Testing
 
@@ -29,8 +30,8 @@ struct ConvergenceTests {
     }
 
     /// Checks that `node` holds exactly the hub's records in its scope, each in the hub's state.
-    static func expectSameAsHub(_ node: Replica, hub: Replica) throws {
-        let hubStates = try hub.states()
+    static func expectSameAsHub(_ node: Replica, hub: HubLedger) throws {
+        let hubStates = try hub.replica.states()
         let inScope = hubStates.filter { _, state in state.village.map { $0.hasPrefix(node.info.scope.value) } ?? false
         }
         let held = try node.states()
@@ -101,36 +102,36 @@ struct ConvergenceTests {
             for node in nodes { try Self.expectSameAsHub(node, hub: hub) }
             // The township holds everything the hub holds (the hub serves only this township here),
             // byte for byte.
-            #expect(try township.stateDigest() == hub.stateDigest())
-            #expect(Set(try township.recordIDs()) == Set(try hub.recordIDs()))
+            #expect(try township.stateDigest() == hub.replica.stateDigest())
+            #expect(Set(try township.recordIDs()) == Set(try hub.replica.recordIDs()))
 
             // The hub holds every node's ops, each once, and made none of its own.
             let ownOps = try nodes.reduce(0) { $0 + Int(try $1.status().ownOps) }
-            #expect(try hub.opCount() == ownOps)
-            #expect(Set(try hub.loggedDots()).count == ownOps)
+            #expect(try hub.replica.opCount() == ownOps)
+            #expect(Set(try hub.replica.loggedDots()).count == ownOps)
             for node in nodes {
                 let status = try node.status()
                 #expect(status.unsynced == 0, "\(node.info.name) still has unacknowledged ops")
                 #expect(status.waiting == 0)
             }
-            #expect(try hub.status().waiting == 0)
+            #expect(try hub.replica.status().waiting == 0)
 
             // The conflicts show up identically everywhere that holds the record.
-            let sharedOnHub = try #require(try hub.state(of: shared))
+            let sharedOnHub = try #require(try hub.replica.state(of: shared))
             #expect(sharedOnHub.conflicts == ["income"])
             #expect(sharedOnHub.resolution(of: "tags").value == .makeSet(["低保边缘", "独居老人"]))
             #expect(sharedOnHub.resolution(of: "phone").value == .text("13800000001"))
             #expect(sharedOnHub.resolution(of: "address").value == .text("新庄村一组 3 号（新）"))
             #expect(try village1.state(of: shared)?.conflicts == ["income"])
             #expect(try township.state(of: shared)?.conflicts == ["income"])
-            #expect(try hub.state(of: own2)?.conflicts == ["population"])
+            #expect(try hub.replica.state(of: own2)?.conflicts == ["population"])
             #expect(try village2.state(of: own2)?.conflicts == ["population"])
             #expect(try township.state(of: own2)?.conflicts == ["population"])
-            let note = try #require(try hub.state(of: townIn2)).resolution(of: "note").value
+            let note = try #require(try hub.replica.state(of: townIn2)).resolution(of: "note").value
             #expect(try village2.state(of: townIn2)?.resolution(of: "note").value == note)
             // Approval (township) and rejection (village) at once: the village's rejection is only a
             // recommendation (R7), the township's approval decides.
-            let decided = try #require(try hub.state(of: enrollment))
+            let decided = try #require(try hub.replica.state(of: enrollment))
             #expect(decided.resolution(of: "status").value == .text("approved"))
             #expect(decided.resolution(of: "decision").value == .text("approved"))
             #expect(decided.resolution(of: "recommendation").value == .text("reject"))
@@ -139,7 +140,9 @@ struct ConvergenceTests {
             #expect(
                 try township.view(head1, reveal: true).value("id_number") == idNumber(born: "19500304", sequence: "002")
             )
-            #expect(try hub.view(head1, reveal: true).value("id_number") == idNumber(born: "19500304", sequence: "002"))
+            #expect(
+                try hub.replica.view(head1, reveal: true).value("id_number")
+                    == idNumber(born: "19500304", sequence: "002"))
         }
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import HearthCore
+import HearthLedger
 import HearthStore
 import Testing
 
@@ -51,7 +52,7 @@ struct CrosscheckTests {
                     enrollment.value, .approve, note: nil, author: "t1", nowMillis: TestCounty.now)
             }
             try await county.syncRounds([township, village], url: url)
-            let october = try hub.payroll(for: try month("2026-10"), nowMillis: TestCounty.now)
+            let october = try hub.replica.payroll(for: try month("2026-10"), nowMillis: TestCounty.now)
             #expect(october.rows.count == 4)
             try hub.lock(october, worker: "admin", nowMillis: TestCounty.now)
 
@@ -64,7 +65,7 @@ struct CrosscheckTests {
                     line: 4, idNumber: idNumber(born: "19300101", sequence: "091"), date: "2026-08-01", detail: "姓名: 某"),
                 CrosscheckRow(line: 5, idNumber: "4.21281E+17", date: "2026-08-01", detail: "姓名: 某"),
             ]
-            let opsBefore = try hub.opCount()
+            let opsBefore = try hub.replica.opCount()
             let refused = try hub.importCrosscheck(
                 source: .death, rows: rows, dryRun: false, skipInvalid: false, author: "admin",
                 nowMillis: TestCounty.now)
@@ -72,11 +73,11 @@ struct CrosscheckTests {
             #expect(refused.problems.map(\.line) == [5])
             #expect(refused.problems.first?.field == "身份证号")
             #expect(refused.problems.first?.reason.contains("scientific notation") == true)
-            #expect(try hub.opCount() == opsBefore, "a file with a bad row changes nothing")
+            #expect(try hub.replica.opCount() == opsBefore, "a file with a bad row changes nothing")
             let dry = try hub.importCrosscheck(
                 source: .death, rows: rows, dryRun: true, skipInvalid: true, author: "admin", nowMillis: TestCounty.now)
             #expect(dry.newLeads == 2 && dry.leads.isEmpty && dry.unmatched == 1)
-            #expect(try hub.opCount() == opsBefore, "a dry run changes nothing")
+            #expect(try hub.replica.opCount() == opsBefore, "a dry run changes nothing")
 
             let done = try hub.importCrosscheck(
                 source: .death, rows: rows, dryRun: false, skipInvalid: true, author: "admin", nowMillis: TestCounty.now
@@ -85,18 +86,18 @@ struct CrosscheckTests {
             #expect(done.matched == 2 && done.unmatched == 1 && done.skippedLines == [5])
             let stopped = Set(enrollments["甲"]! + enrollments["乙"]!)
             #expect(Set(done.suspended) == stopped, "exactly the matching approved enrollments are suspended")
-            let november = try hub.payroll(for: try month("2026-11"), nowMillis: TestCounty.now)
+            let november = try hub.replica.payroll(for: try month("2026-11"), nowMillis: TestCounty.now)
             #expect(november.rows.filter { $0.kind == .regular }.map(\.enrollment) == enrollments["丙"]!)
             #expect(Set(november.leftOut["suspended"] ?? []) == stopped)
-            #expect(try hub.holds(of: applied, nowMillis: TestCounty.now).contains { $0.hasPrefix("R1:L-") })
+            #expect(try hub.replica.holds(of: applied, nowMillis: TestCounty.now).contains { $0.hasPrefix("R1:L-") })
 
             // The same list again changes nothing.
-            let opsAfter = try hub.opCount()
+            let opsAfter = try hub.replica.opCount()
             let again = try hub.importCrosscheck(
                 source: .death, rows: rows, dryRun: false, skipInvalid: true, author: "admin", nowMillis: TestCounty.now
             )
             #expect(again.leads.isEmpty && again.alreadyImported == 2)
-            #expect(try hub.opCount() == opsAfter)
+            #expect(try hub.replica.opCount() == opsAfter)
 
             // The leads reach the owning township, which verifies them.
             try await county.syncRounds([township, village], url: url)
@@ -118,8 +119,8 @@ struct CrosscheckTests {
             }
             try await county.syncRounds([township, village], url: url)
 
-            #expect(try hub.state(of: members["甲"]!)?.resolution(of: "vital_status").value == .text("deceased"))
-            let paid = try hub.payroll(for: try month("2026-11"), nowMillis: TestCounty.now)
+            #expect(try hub.replica.state(of: members["甲"]!)?.resolution(of: "vital_status").value == .text("deceased"))
+            let paid = try hub.replica.payroll(for: try month("2026-11"), nowMillis: TestCounty.now)
             #expect(
                 Set(paid.rows.filter { $0.kind == .regular }.map(\.enrollment))
                     == Set(enrollments["乙"]! + enrollments["丙"]!))
@@ -130,7 +131,7 @@ struct CrosscheckTests {
             #expect(recovery.first?.lead == leadA.id)
             #expect(recovery.first?.months == [try month("2026-10")])
             #expect(paid.rows.filter { $0.kind == .recovery }.reduce(0) { $0 + $1.amount.fen } == -(56_000 + 8_000))
-            #expect(try hub.ruleCases(nowMillis: TestCounty.now).allSatisfy { !$0.id.hasPrefix("R1:L-") })
+            #expect(try hub.replica.ruleCases(nowMillis: TestCounty.now).allSatisfy { !$0.id.hasPrefix("R1:L-") })
         }
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import HearthCore
 import HearthProtocol
+import HearthLedger
 import HearthStore
 import Testing
 

@@ -1,6 +1,7 @@
 import Foundation
 import HearthClient
 import HearthCore
+import HearthLedger
 import HearthStore
 import Testing
 
@@ -27,12 +28,12 @@ struct ForkTests {
             try copy.edit(home) { $0.phone = "13800000002" }
             let added = try copy.household(in: TestCounty.village1, address: "二组")
             try await county.sync(original, url: url)
-            let before = try county.hub.stateDigest()
+            let before = try county.hub.replica.stateDigest()
 
             let refused = await county.refusal(of: copy, url: url)
             #expect(refused?.status == 409)
             #expect(refused?.code == "fork")
-            #expect(try county.hub.stateDigest() == before, "nothing of the forked batch was applied")
+            #expect(try county.hub.replica.stateDigest() == before, "nothing of the forked batch was applied")
             let held = try county.hub.quarantine()
             #expect(held.count == 1)
             #expect(held.first?.reason.hasPrefix("fork") == true, "both ops are kept")
@@ -51,11 +52,12 @@ struct ForkTests {
                 replica: token.hub, key: token.hubKey, url: url, pendingRegistration: token.secret + "\n" + token.name)
             try await county.sync(reborn, url: url)
             #expect(try reborn.status().unsynced == 0)
-            let hubView = try county.hub.view(renamed, reveal: false)
+            let hubView = try county.hub.replica.view(renamed, reveal: false)
             #expect(hubView.value("address") == "二组", "the copy's new household reached the hub under its new id")
-            #expect(try county.hub.state(of: added) == nil, "the forked id never entered the hub's state")
+            #expect(try county.hub.replica.state(of: added) == nil, "the forked id never entered the hub's state")
             let phones = Set(
-                try county.hub.view(home, reveal: false).fields.first { $0.name == "phone" }!.candidates.map(\.display))
+                try county.hub.replica.view(home, reveal: false).fields.first { $0.name == "phone" }!.candidates.map(
+                    \.display))
             #expect(phones == ["13800000001", "13800000002"], "both laptops' phone numbers are kept")
             #expect(FileManager.default.fileExists(atPath: copyPath + ".key.forked-\(outcome.oldID.value)"))
         }
@@ -102,7 +104,9 @@ struct ForkTests {
                 replica: token.hub, key: token.hubKey, url: url, pendingRegistration: token.secret + "\n" + token.name)
             try await county.sync(reborn, url: url)
             let addresses = Set(
-                try county.hub.list(.household).compactMap { try county.hub.view($0, reveal: false).value("address") })
+                try county.hub.replica.list(.household).compactMap {
+                    try county.hub.replica.view($0, reveal: false).value("address")
+                })
             #expect(addresses.contains("二组"), "the copy's change reached the hub under its new id")
             #expect(addresses.contains("一组3号"))
         }

@@ -4,6 +4,7 @@ import HearthClient
 import HearthCore
 import HearthHub
 import HearthProtocol
+import HearthLedger
 import HearthStore
 import Testing
 

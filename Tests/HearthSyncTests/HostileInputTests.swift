@@ -3,6 +3,7 @@ import Foundation
 import HearthClient
 import HearthCore
 import HearthProtocol
+import HearthLedger
 import HearthStore
 import Testing
 
@@ -149,7 +150,7 @@ struct HostileInputTests {
             // The hub still serves, and nothing of the refused body was half-applied.
             let summary = try await county.sync(village, url: url)
             #expect(summary.pushedOps == 1)
-            #expect(try county.hub.opCount() == before.ops + 1)
+            #expect(try county.hub.replica.opCount() == before.ops + 1)
         }
     }
 
@@ -202,9 +203,9 @@ struct HostileInputTests {
             #expect(response.applied == 0)
             #expect(response.quarantined.map(\.dot) == [dot])
             #expect(response.quarantined.first?.reason.contains("address: longer than 200 characters") == true)
-            #expect(try county.hub.state(of: op.record) == nil)
-            #expect(try county.hub.opCount() == before.ops)
-            #expect(try county.hub.stateDigest() == before.digest)
+            #expect(try county.hub.replica.state(of: op.record) == nil)
+            #expect(try county.hub.replica.opCount() == before.ops)
+            #expect(try county.hub.replica.stateDigest() == before.digest)
             #expect(try county.hub.hubGauges().quarantined == before.quarantined + 1)
         }
     }
@@ -290,7 +291,7 @@ struct HostileInputTests {
             // the key in its own body.
             let stranger = try Replica.create(
                 path: county.directory + "/stranger.db", name: "stranger",
-                scope: try ScopePrefix.parse(TestCounty.village1, field: "scope"), role: .node,
+                scope: try ScopePrefix.parse(TestCounty.village1, field: "scope"),
                 nowMillis: TestCounty.now)
             let registration = RegisterRequest(
                 secret: "no-such-secret", replica: stranger.info.id, publicKey: stranger.info.publicKey, name: "x")

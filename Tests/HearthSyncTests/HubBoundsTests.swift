@@ -3,6 +3,7 @@ import GRDB
 import HearthClient
 import HearthCore
 import HearthProtocol
+import HearthLedger
 import HearthStore
 import Testing
 
@@ -53,7 +54,7 @@ struct HubBoundsTests {
             #expect(reasons[bidi.dot]?.contains("address: must not contain control or bidirectional-override") == true)
             #expect(reasons[escape.dot]?.contains("note: must not contain control") == true)
             #expect(reasons[author.dot]?.contains("author or cause contains control") == true)
-            let roll = try county.hub.payroll(
+            let roll = try county.hub.replica.payroll(
                 for: try Month.parse("2026-11", field: "month"), nowMillis: TestCounty.now)
             #expect(roll.total == .zero)
         }
@@ -65,16 +66,17 @@ struct HubBoundsTests {
         let hub = county.hub
         var enrollments: [RecordID] = []
         for (index, id) in ["11010519491231002X", "110105195001010012"].enumerated() {
-            let home = try hub.household(in: TestCounty.village1, address: "组\(index)", author: "county")
-            let member = try hub.member(of: home, name: "人\(index)", idNumber: id)
-            let enrollment = try hub.enroll(
+            let home = try hub.replica.household(in: TestCounty.village1, address: "组\(index)", author: "county")
+            let member = try hub.replica.member(of: home, name: "人\(index)", idNumber: id)
+            let enrollment = try hub.replica.enroll(
                 EnrollInput(member: member.value, program: "dibao_rural", amount: "560", start: "2026-01"),
                 author: "county", nowMillis: TestCounty.now)[0]
-            try hub.changeEnrollment(enrollment.value, .approve, note: nil, author: "county", nowMillis: TestCounty.now)
+            try hub.replica.changeEnrollment(
+                enrollment.value, .approve, note: nil, author: "county", nowMillis: TestCounty.now)
             enrollments.append(enrollment)
         }
         let month = try Month.parse("2026-11", field: "month")
-        #expect(try hub.payroll(for: month, nowMillis: TestCounty.now).total == Money(fen: 112_000))
+        #expect(try hub.replica.payroll(for: month, nowMillis: TestCounty.now).total == Money(fen: 112_000))
         // Out-of-bounds amounts written behind the hub's back (an old hub, a damaged file).
         let other = try DatabaseQueue(path: hub.path)
         try await other.write { db in
@@ -82,12 +84,12 @@ struct HubBoundsTests {
         }
         try await other.close()
         #expect {
-            _ = try hub.payroll(for: month, nowMillis: TestCounty.now)
+            _ = try hub.replica.payroll(for: month, nowMillis: TestCounty.now)
         } throws: { error in
             String(describing: error).contains("too large to add up")
         }
         #expect {
-            _ = try hub.report(from: month, to: month, by: .township, nowMillis: TestCounty.now)
+            _ = try hub.replica.report(from: month, to: month, by: .township, nowMillis: TestCounty.now)
         } throws: { error in
             String(describing: error).contains("too large to add up")
         }
@@ -118,10 +120,10 @@ struct HubBoundsTests {
             #expect(held.count == 1)
             #expect(held.first?.reason.hasPrefix("R7:") == true)
             let month = try Month.parse("2026-11", field: "month")
-            #expect(try county.hub.payroll(for: month, nowMillis: TestCounty.now).total == Money(fen: 56_000))
+            #expect(try county.hub.replica.payroll(for: month, nowMillis: TestCounty.now).total == Money(fen: 56_000))
             // The county accepts the village's recommendation: the new amount is paid.
             try county.hub.releaseQuarantined(held[0].dot, author: "admin", nowMillis: TestCounty.now)
-            #expect(try county.hub.payroll(for: month, nowMillis: TestCounty.now).total == Money(fen: 60_000))
+            #expect(try county.hub.replica.payroll(for: month, nowMillis: TestCounty.now).total == Money(fen: 60_000))
         }
     }
 
@@ -144,17 +146,17 @@ struct HubBoundsTests {
                         context: VersionVector([node.info.id: home.dot.counter, phantom: 1]))
                 }
             }
-            let bound = Replica.maxWaitingOps
+            let bound = HubLedger.maxWaitingOps
             for _ in 0..<(bound / 5_000) {
                 let answer = try await forger.push(try batch(5_000))
                 #expect(answer.status == 200)
             }
-            let before = try county.hub.opCount()
+            let before = try county.hub.replica.opCount()
             let over = try await forger.push(try batch(1))
             #expect(over.status == 409)
             #expect(over.errorCode == "waiting")
             #expect(over.message.contains("at most \(bound) may wait"))
-            #expect(try county.hub.opCount() == before, "nothing of the refused push was applied")
+            #expect(try county.hub.replica.opCount() == before, "nothing of the refused push was applied")
         }
     }
 
@@ -176,7 +178,7 @@ struct HubBoundsTests {
             let receiver = try await county.node(name: "village-002", scope: TestCounty.village2, hubURL: url)
             let summary = try await county.sync(receiver, url: url)
             #expect(summary.pulledOps > WireLimits.maxOpsPerMessage)
-            #expect(try receiver.state(of: home) == county.hub.state(of: home))
+            #expect(try receiver.state(of: home) == county.hub.replica.state(of: home))
             #expect(try receiver.status().waiting == 0)
             // And a later pull of the village still works.
             try await county.sync(receiver, url: url)

@@ -1,6 +1,7 @@
 import Foundation
 import HearthClient
 import HearthCore
+import HearthLedger
 import HearthStore
 import Testing
 
@@ -29,22 +30,22 @@ struct HubRuleTests {
             #expect(ended.isEmpty, "the village did not know the new enrollment")
 
             try await county.syncRounds([village, township], url: url)
-            for replica in [county.hub, village, township] {
+            for replica in [county.hub.replica, village, township] {
                 let view = try replica.view(enrollment, reveal: false)
                 #expect(view.value("status") == "exited")
                 #expect(view.value("end_month") == "2026-11")
                 #expect(view.value("exit_reason") == "death")
             }
-            #expect(try village.state(of: enrollment) == county.hub.state(of: enrollment))
-            #expect(try township.state(of: enrollment) == county.hub.state(of: enrollment))
+            #expect(try village.state(of: enrollment) == county.hub.replica.state(of: enrollment))
+            #expect(try township.state(of: enrollment) == county.hub.replica.state(of: enrollment))
             let rules = try county.hub.decisions().filter { $0.rule == "R1" }
             #expect(rules.count == 1)
             #expect(rules.first?.record == enrollment.value)
-            let history = try county.hub.log(record: enrollment).map(\.op)
+            let history = try county.hub.replica.log(record: enrollment).map(\.op)
             #expect(history.filter { $0.cause?.hasPrefix("rule R1") == true }.count == 1, "emitted once")
 
             // Delivering the trigger again (a re-sync, a bundle) fires nothing more.
-            try county.hub.integrate(try village.allOps(), nowMillis: TestCounty.now)
+            try county.hub.replica.integrate(try village.allOps(), nowMillis: TestCounty.now)
             #expect(try county.hub.decisions().filter { $0.rule == "R1" }.count == 1)
         }
     }
@@ -78,8 +79,8 @@ struct HubRuleTests {
             let reasons = summary.quarantined.map(\.reason)
             #expect(reasons.contains { $0.hasPrefix("R10") }, "\(reasons)")
             #expect(reasons.contains { $0.hasPrefix("R7") }, "\(reasons)")
-            #expect(try county.hub.view(home, reveal: false).value("phone") == "")
-            #expect(try county.hub.view(enrollment, reveal: false).value("decision") == "pending")
+            #expect(try county.hub.replica.view(home, reveal: false).value("phone") == "")
+            #expect(try county.hub.replica.view(enrollment, reveal: false).value("decision") == "pending")
             #expect(try county.hub.quarantine().count == 2)
             #expect(try village.syncState().notes?.contains("R10") == true, "the field worker sees why")
 
@@ -90,8 +91,8 @@ struct HubRuleTests {
             try await county.sync(village, url: url)
             try await county.sync(township, url: url)
             for id in [home, enrollment] {
-                #expect(try village.state(of: id) == county.hub.state(of: id))
-                #expect(try township.state(of: id) == county.hub.state(of: id))
+                #expect(try village.state(of: id) == county.hub.replica.state(of: id))
+                #expect(try township.state(of: id) == county.hub.replica.state(of: id))
             }
             #expect(try village.view(home, reveal: false).value("status") == "archived")
         }
@@ -115,7 +116,7 @@ struct HubTimeRuleTests {
             let skew = try #require(node.skewMillis)
             #expect(abs(skew - 2 * 3_600_000) < 60_000, "measured skew \(skew)")
             // The hub's own next timestamp stays within 5 minutes of its wall clock.
-            let op = try county.hub.write(author: "admin", nowMillis: TestCounty.now) { changes in
+            let op = try county.hub.replica.write(author: "admin", nowMillis: TestCounty.now) { changes in
                 try changes.update(try #require(try village.recordIDs().first), fields: ["note": .text("核查")])
             }.ops[0]
             #expect(op.hlc.millis <= TestCounty.now + 5 * 60_000)
@@ -143,9 +144,11 @@ struct HubTimeRuleTests {
             try other.exitEnrollment(
                 enrollment.value, reason: "收入超标", end: "2026-03", author: "t2", nowMillis: TestCounty.now)
             try await county.syncRounds([township, other], url: url)
-            let cases = try county.hub.ruleCases(nowMillis: TestCounty.now).filter { $0.rule == "R2a" }
+            let cases = try county.hub.replica.ruleCases(nowMillis: TestCounty.now).filter { $0.rule == "R2a" }
             #expect(cases.map(\.id) == ["R2a:\(enrollment)"])
-            #expect(try county.hub.holds(of: enrollment, nowMillis: TestCounty.now).contains { $0.hasPrefix("R2a") })
+            #expect(
+                try county.hub.replica.holds(of: enrollment, nowMillis: TestCounty.now).contains { $0.hasPrefix("R2a") }
+            )
             #expect(
                 try township.holds(of: enrollment, nowMillis: TestCounty.now).contains { $0.hasPrefix("R2a") },
                 "the field office sees the hold too")
@@ -157,7 +160,7 @@ struct HubTimeRuleTests {
                 nowMillis: TestCounty.now)
             try await county.sync(township, url: url)
             try await county.sync(other, url: url)
-            for replica in [county.hub, township, other] {
+            for replica in [county.hub.replica, township, other] {
                 #expect(try replica.ruleCases(nowMillis: TestCounty.now).filter { $0.rule == "R2a" }.isEmpty)
                 #expect(try replica.view(enrollment, reveal: false).value("status") == "exited")
             }
@@ -190,11 +193,11 @@ struct HubSupersededTests {
             try other.changeAmount(
                 enrollment.value, amount: "600", from: "2026-07", reason: "提标", author: "t2", nowMillis: TestCounty.now)
             try await county.syncRounds([township, other], url: url)
-            #expect(try county.hub.view(enrollment, reveal: false).value("status") == "exited")
+            #expect(try county.hub.replica.view(enrollment, reveal: false).value("status") == "exited")
             let superseded = try county.hub.decisions().filter { $0.rule == "R2" }
             #expect(superseded.count == 1)
             #expect(superseded.first?.note.hasPrefix("amount change") == true)
-            try county.hub.integrate(try other.allOps(), nowMillis: TestCounty.now)
+            try county.hub.replica.integrate(try other.allOps(), nowMillis: TestCounty.now)
             #expect(try county.hub.decisions().filter { $0.rule == "R2" }.count == 1)
         }
     }
@@ -221,14 +224,14 @@ struct DisputedDeathTests {
             _ = try township.recordDeath(
                 member: member.value, date: "2026-10-05", author: "t1", nowMillis: TestCounty.now)
             try await county.syncRounds([village, township], url: url)
-            #expect(try county.hub.view(member, reveal: false).conflicts == ["death_date"])
-            #expect(try county.hub.view(enrollment, reveal: false).conflicts == ["end_month"])
+            #expect(try county.hub.replica.view(member, reveal: false).conflicts == ["death_date"])
+            #expect(try county.hub.replica.view(enrollment, reveal: false).conflicts == ["end_month"])
             try county.hub.resolve(
                 "\(member)/death_date", choice: .value("2026-09-20"), note: "以火化证明为准", author: "admin",
                 nowMillis: TestCounty.now)
             try await county.sync(village, url: url)
             try await county.sync(township, url: url)
-            for replica in [county.hub, village, township] {
+            for replica in [county.hub.replica, village, township] {
                 let view = try replica.view(enrollment, reveal: false)
                 #expect(view.conflicts.isEmpty)
                 #expect(view.value("end_month") == "2026-09")

@@ -2,6 +2,7 @@ import Foundation
 import HearthClient
 import HearthCore
 import HearthProtocol
+import HearthLedger
 import HearthStore
 import Testing
 
@@ -43,7 +44,7 @@ struct InterruptedSyncTests {
         #expect(plan.requests(SyncPath.push) == 3)
         #expect(plan.requests(SyncPath.pull) == 0)
         // The hub holds 12 of the node's ops; the node knows of only 8 being acknowledged.
-        #expect(try county.hub.opCount() == 12)
+        #expect(try county.hub.replica.opCount() == 12)
         #expect(try village.syncState().ackedCounter == 8)
         #expect(try county.hub.node(village.info.id)?.ackedCounter == 12)
 
@@ -55,13 +56,13 @@ struct InterruptedSyncTests {
         // It resent 9...30 (the hub already held 9...12 and counted them as duplicates).
         #expect(summary.pushedOps == 22)
         #expect(summary.quarantined.isEmpty)
-        let hubOps = try restarted.allOps()
+        let hubOps = try restarted.replica.allOps()
         #expect(hubOps.count == own.count)
         #expect(Set(hubOps.map(\.dot)).count == hubOps.count, "an op is in the hub's log twice")
         #expect(Set(hubOps.map(\.hash)) == Set(own.map(\.hash)), "the hub's ops differ from the node's own")
         #expect(try village.syncState().ackedCounter == 30)
         #expect(try restarted.node(village.info.id)?.ackedCounter == 30)
-        #expect(try village.stateDigest() == restarted.stateDigest())
+        #expect(try village.stateDigest() == restarted.replica.stateDigest())
         #expect(try village.opCount() == own.count)
     }
 
@@ -98,9 +99,9 @@ struct InterruptedSyncTests {
         #expect(summary.pushedOps == 6)
         #expect(summary.quarantined.isEmpty, "\(summary.quarantined.map(\.reason))")
         #expect(try restarted.quarantine(includeSettled: true).isEmpty)
-        #expect(try restarted.allOps().count == own.count)
+        #expect(try restarted.replica.allOps().count == own.count)
         #expect(try village.syncState().ackedCounter == 6)
-        #expect(try village.stateDigest() == restarted.stateDigest())
+        #expect(try village.stateDigest() == restarted.replica.stateDigest())
     }
 
     @Test(
@@ -120,7 +121,7 @@ struct InterruptedSyncTests {
         }
         let total = try author.ownOps().count
         #expect(total == 24)
-        #expect(try county.hub.opCount() == total)
+        #expect(try county.hub.replica.opCount() == total)
 
         // The reader pulls 5 at a time; the second pull's answer is lost.
         let plan = CutPlan(cutAt: [SyncPath.pull: 2])
@@ -151,7 +152,7 @@ struct InterruptedSyncTests {
         let dots = try reader.loggedDots()
         #expect(dots.count == total)
         #expect(Set(dots).count == dots.count, "an op is in the reader's log twice")
-        #expect(try reader.stateDigest() == restarted.stateDigest())
+        #expect(try reader.stateDigest() == restarted.replica.stateDigest())
         #expect(try restarted.node(reader.info.id)?.pullCursor ?? 0 <= summary.cursor)
     }
 }

@@ -3,6 +3,7 @@ import GRDB
 import HearthClient
 import HearthCore
 import HearthProtocol
+import HearthLedger
 import HearthStore
 import Testing
 
@@ -41,7 +42,7 @@ struct JurisdictionTests {
             forger = try Forger(attacker, url: url, hubKey: county.hub.info.publicKey)
         }
 
-        func clock(_ id: RecordID) throws -> VersionVector { try county.hub.state(of: id)!.clock }
+        func clock(_ id: RecordID) throws -> VersionVector { try county.hub.replica.state(of: id)!.clock }
 
         /// Pushes and returns the quarantine reasons, in order; every op must be quarantined.
         func refusals(_ ops: [Op]) async throws -> [String] {
@@ -61,7 +62,7 @@ struct JurisdictionTests {
         let county = try TestCounty()
         try await withRunningHub(county.service()) { url in
             let scene = try await Scene(county, url: url)
-            let digest = try county.hub.stateDigest()
+            let digest = try county.hub.replica.stateDigest()
             let takeover = try scene.forger.op(
                 record: scene.home, scope: TestCounty.village2,
                 fields: ["village": .text(TestCounty.village2), "address": .text("我的")],
@@ -79,8 +80,8 @@ struct JurisdictionTests {
                 #expect(
                     !reason.contains(TestCounty.village1), "the refusal does not say where the record lives: \(reason)")
             }
-            #expect(try county.hub.stateDigest() == digest)
-            #expect(try county.hub.view(scene.home, reveal: false).value("village") == TestCounty.village1)
+            #expect(try county.hub.replica.stateDigest() == digest)
+            #expect(try county.hub.replica.view(scene.home, reveal: false).value("village") == TestCounty.village1)
             let pulled = try await scene.forger.pullAll()
             let theirs: Set<RecordID> = [scene.home, scene.member, scene.enrollment]
             #expect(
@@ -101,10 +102,10 @@ struct JurisdictionTests {
                 context: try scene.clock(scene.member))
             let reasons = try await scene.refusals([death])
             #expect(reasons[0].hasPrefix("R14:"))
-            #expect(try county.hub.view(scene.member, reveal: false).value("vital_status") == "alive")
-            #expect(try county.hub.view(scene.enrollment, reveal: false).value("status") == "approved")
+            #expect(try county.hub.replica.view(scene.member, reveal: false).value("vital_status") == "alive")
+            #expect(try county.hub.replica.view(scene.enrollment, reveal: false).value("status") == "approved")
             #expect(try county.hub.decisions().filter { $0.rule == "R1" }.isEmpty)
-            let roll = try county.hub.payroll(
+            let roll = try county.hub.replica.payroll(
                 for: try Month.parse("2026-11", field: "month"), nowMillis: TestCounty.now)
             #expect(roll.rows.map(\.enrollment) == [scene.enrollment])
         }
@@ -116,7 +117,7 @@ struct JurisdictionTests {
         try await withRunningHub(county.service()) { url in
             let scene = try await Scene(county, url: url)
             // A record the county made itself (as a roster import does), named by guessing the hub's counter.
-            let hubHome = try county.hub.household(in: TestCounty.village1, address: "县导入", author: "county")
+            let hubHome = try county.hub.replica.household(in: TestCounty.village1, address: "县导入", author: "county")
             let missing = RecordID(type: .household, creator: Dot(replica: county.hub.info.id, counter: 999_999))
             let edits = try [hubHome, missing].map { id in
                 try scene.forger.op(
@@ -158,7 +159,7 @@ struct JurisdictionTests {
                 context: try scene.clock(scene.home))
             let mislogAnswer = try await townForger.pushAnswered([mislogged])
             #expect(mislogAnswer.quarantined.first?.reason.contains("but is logged under") == true)
-            #expect(try county.hub.view(scene.home, reveal: false).value("village") == TestCounty.village1)
+            #expect(try county.hub.replica.view(scene.home, reveal: false).value("village") == TestCounty.village1)
             // Within its township, through the ordinary command, the township's move applies (a fresh
             // township node: the forged ops above advanced the first one's chain on the hub only).
             let township2 = try await county.node(name: "town-101b", scope: TestCounty.township, hubURL: url)
@@ -166,7 +167,7 @@ struct JurisdictionTests {
             _ = try township2.moveHousehold(
                 scene.home.value, toVillage: TestCounty.village2, author: "zhen", nowMillis: TestCounty.now)
             try await county.sync(township2, url: url)
-            #expect(try county.hub.view(scene.home, reveal: false).value("village") == TestCounty.village2)
+            #expect(try county.hub.replica.view(scene.home, reveal: false).value("village") == TestCounty.village2)
         }
     }
 
@@ -233,12 +234,12 @@ struct JurisdictionTests {
             #expect(
                 reasons == ["R14: payee names \(scene.member), which is not a record of village \(TestCounty.village2)"]
             )
-            #expect(try county.hub.view(own.record, reveal: false).value("payee") == "")
+            #expect(try county.hub.replica.view(own.record, reveal: false).value("payee") == "")
             let mine = try scene.forger.op(
                 record: own.record, scope: TestCounty.village2, fields: ["payee": .text(ownMember.record.value)],
                 context: clock)
             #expect(try await scene.forger.pushAnswered([mine]).applied == 1)
-            #expect(try county.hub.view(own.record, reveal: false).value("payee") == ownMember.record.value)
+            #expect(try county.hub.replica.view(own.record, reveal: false).value("payee") == ownMember.record.value)
         }
     }
 
@@ -247,7 +248,9 @@ struct JurisdictionTests {
         let county = try TestCounty()
         try await withRunningHub(county.service()) { url in
             let scene = try await Scene(county, url: url)
-            let approval = try county.hub.log(record: scene.enrollment).map(\.op).last { $0.fields["decision"] != nil }!
+            let approval = try county.hub.replica.log(record: scene.enrollment).map(\.op).last {
+                $0.fields["decision"] != nil
+            }!
             let villageForger = try Forger(scene.village, url: url, hubKey: county.hub.info.publicKey)
             let void = try villageForger.op(
                 record: scene.enrollment, scope: TestCounty.village1, fields: ["note": .text("x")],
@@ -259,7 +262,7 @@ struct JurisdictionTests {
             let node = try #require(try county.hub.node(scene.village.info.id))
             let outcome = try county.hub.acceptPush(from: node, ops: [void], nowMillis: TestCounty.now) { _ in nil }
             #expect(outcome.quarantined.first?.reason.contains("only the hub voids ops") == true)
-            #expect(try county.hub.view(scene.enrollment, reveal: false).value("decision") == "approved")
+            #expect(try county.hub.replica.view(scene.enrollment, reveal: false).value("decision") == "approved")
         }
     }
 
@@ -285,8 +288,8 @@ struct JurisdictionTests {
             // Village 2's node, which the household entered, holds it whole.
             let receiver = try await county.node(name: "village-002b", scope: TestCounty.village2, hubURL: url)
             try await county.sync(receiver, url: url)
-            #expect(try receiver.state(of: scene.home) == county.hub.state(of: scene.home))
-            #expect(try receiver.state(of: scene.enrollment) == county.hub.state(of: scene.enrollment))
+            #expect(try receiver.state(of: scene.home) == county.hub.replica.state(of: scene.home))
+            #expect(try receiver.state(of: scene.enrollment) == county.hub.replica.state(of: scene.enrollment))
         }
     }
 
@@ -296,7 +299,7 @@ struct JurisdictionTests {
         try await withRunningHub(county.service()) { url in
             let scene = try await Scene(county, url: url)
             try scene.village.edit(scene.home) { $0.phone = "13800000009" }
-            let before = try county.hub.opCount()
+            let before = try county.hub.replica.opCount()
             // The household's stored merge state is damaged behind the hub's back.
             let other = try DatabaseQueue(path: county.hub.path)
             let damaged = scene.home.value
@@ -306,7 +309,7 @@ struct JurisdictionTests {
             try await other.close()
             let refusal = await county.refusal(of: scene.village, url: url)
             #expect(refusal?.status == 500, "\(String(describing: refusal))")
-            #expect(try county.hub.opCount() == before)
+            #expect(try county.hub.replica.opCount() == before)
             #expect(try county.hub.hubGauges().quarantined == 0)
         }
     }

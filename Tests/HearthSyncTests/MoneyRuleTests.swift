@@ -1,5 +1,6 @@
 import Foundation
 import HearthCore
+import HearthLedger
 import HearthStore
 import Testing
 
@@ -22,19 +23,19 @@ struct MoneyRuleTests {
             _ = try hub.setStandard(
                 program: "dibao_rural", band: nil, from: "2024-01", amount: "560", note: nil, author: "county",
                 nowMillis: clock)
-            let home = try hub.household(in: TestCounty.village1, address: "一户", nowMillis: clock)
+            let home = try hub.replica.household(in: TestCounty.village1, address: "一户", nowMillis: clock)
             number = idNumber(born: "19500101", sequence: "011")
             var input = MemberInput()
             input.household = home.value
             input.name = "王秀英"
             input.idNumber = number
             input.relation = "head"
-            member = try hub.addMember(input, author: "w1", nowMillis: clock)
-            enrollment = try hub.enroll(
+            member = try hub.replica.addMember(input, author: "w1", nowMillis: clock)
+            enrollment = try hub.replica.enroll(
                 EnrollInput(member: member.value, program: "dibao_rural", amount: amount, start: start),
                 author: "county",
                 nowMillis: clock)[0]
-            try hub.changeEnrollment(enrollment.value, .approve, note: nil, author: "county", nowMillis: clock)
+            try hub.replica.changeEnrollment(enrollment.value, .approve, note: nil, author: "county", nowMillis: clock)
         }
 
         static func millis(_ day: String) -> Int64 {
@@ -47,7 +48,7 @@ struct MoneyRuleTests {
         /// Moves the clock into a month and returns its roll.
         mutating func roll(_ month: String) throws -> Payroll {
             clock = Self.millis(month + "-20")
-            return try county.hub.payroll(for: Self.month(month), nowMillis: clock)
+            return try county.hub.replica.payroll(for: Self.month(month), nowMillis: clock)
         }
 
         /// Locks a month's roll, the clock in that month.
@@ -84,7 +85,7 @@ struct MoneyRuleTests {
         try desk.lock("2026-05")
         // June: the village finds her alive; the lead is refuted and payments resume.
         desk.at("2026-06-03")
-        _ = try desk.county.hub.decideLead(
+        _ = try desk.county.hub.replica.decideLead(
             outcome.leads[0].value, confirm: false, note: "入户核实，本人健在", date: nil, author: "county",
             nowMillis: desk.clock)
         let june = try desk.roll("2026-06")
@@ -104,7 +105,7 @@ struct MoneyRuleTests {
         #expect(desk.adjustments(try desk.roll("2026-05")).isEmpty, "a lead alone recovers nothing")
         try desk.lock("2026-05")
         desk.at("2026-06-02")
-        _ = try desk.county.hub.decideLead(
+        _ = try desk.county.hub.replica.decideLead(
             outcome.leads[0].value, confirm: true, note: "火化证明", date: nil, author: "county", nowMillis: desk.clock)
         // February, the month of death, is paid (次月停发): March and April are recovered;
         // May was withheld by the lead, so nothing of it comes back.
@@ -114,7 +115,9 @@ struct MoneyRuleTests {
         let recovery = try desk.county.hub.recoveryReport()
         #expect(recovery.map(\.months) == [[Desk.month("2026-03"), Desk.month("2026-04")]])
         #expect(recovery.first?.amount == Money(fen: 112_000))
-        #expect(try desk.county.hub.state(of: desk.enrollment)?.resolution(of: "end_month").value == .text("2026-02"))
+        #expect(
+            try desk.county.hub.replica.state(of: desk.enrollment)?.resolution(of: "end_month").value
+                == .text("2026-02"))
     }
 
     @Test(
@@ -126,9 +129,9 @@ struct MoneyRuleTests {
             name: "death_month", value: paid ? "paid" : "stopped", note: nil, author: "county", nowMillis: desk.clock)
         for month in ["2026-08", "2026-09", "2026-10"] { try desk.lock(month) }
         desk.at("2026-11-02")
-        _ = try desk.county.hub.recordDeath(
+        _ = try desk.county.hub.replica.recordDeath(
             member: desk.member.value, date: "2026-10-20", author: "county", nowMillis: desk.clock)
-        let end = try desk.county.hub.state(of: desk.enrollment)?.resolution(of: "end_month").value
+        let end = try desk.county.hub.replica.state(of: desk.enrollment)?.resolution(of: "end_month").value
         #expect(end == .text(paid ? "2026-10" : "2026-09"))
         let november = try desk.roll("2026-11")
         #expect(november.rows.allSatisfy { $0.kind != .regular })

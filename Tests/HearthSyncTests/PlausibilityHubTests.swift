@@ -3,6 +3,7 @@ import GRDB
 import HearthClient
 import HearthCore
 import HearthProtocol
+import HearthLedger
 import HearthStore
 import Testing
 
@@ -54,12 +55,12 @@ struct PlausibilityHubTests {
         func edit(_ fields: [String: FieldValue], cause: String? = nil) throws -> Op {
             try forger.op(
                 record: enrollment, scope: TestCounty.village1, fields: fields,
-                context: try county.hub.state(of: enrollment)!.clock, cause: cause)
+                context: try county.hub.replica.state(of: enrollment)!.clock, cause: cause)
         }
 
         /// A field of the village's application as the hub holds it.
         func held(_ field: String) throws -> String? {
-            try county.hub.state(of: enrollment)?.resolution(of: field).value.textValue
+            try county.hub.replica.state(of: enrollment)?.resolution(of: field).value.textValue
         }
 
         func overrides() throws -> [Decision] {
@@ -79,7 +80,7 @@ struct PlausibilityHubTests {
             let reason = refused.quarantined.first?.reason ?? ""
             #expect(reason.hasPrefix("R6:"), "\(reason)")
             #expect(reason.contains("56000.00 yuan a month from 2026-01 is above the dibao_rural ceiling of 560.00"))
-            #expect(try county.hub.state(of: slip.record) == nil)
+            #expect(try county.hub.replica.state(of: slip.record) == nil)
             #expect(try scene.overrides().isEmpty)
 
             let meant = try scene.application(
@@ -87,7 +88,7 @@ struct PlausibilityHubTests {
             let accepted = try await scene.forger.pushAnswered([meant])
             #expect(accepted.quarantined.isEmpty)
             #expect(accepted.applied == 1)
-            #expect(try county.hub.state(of: meant.record) != nil)
+            #expect(try county.hub.replica.state(of: meant.record) != nil)
             let audit = try scene.overrides()
             #expect(audit.map(\.record) == [meant.record.value])
             #expect(audit.first?.worker == "w9")
@@ -144,7 +145,7 @@ struct PlausibilityHubTests {
             let audit = try scene.overrides()
             #expect(audit.map(\.worker) == ["w1"])
             #expect(audit.first?.note == "plausibility override: 重病，乡镇会审同意")
-            let history = try county.hub.log(record: scene.enrollment).compactMap(\.op.cause)
+            let history = try county.hub.replica.log(record: scene.enrollment).compactMap(\.op.cause)
             #expect(history.contains("amount change: 核定; plausibility override: 重病，乡镇会审同意"))
         }
     }

@@ -1,6 +1,7 @@
 import Foundation
 import HearthClient
 import HearthCore
+import HearthLedger
 import HearthStore
 import Testing
 
@@ -31,7 +32,7 @@ struct QuarantineConvergenceTests {
             #expect(summary.quarantined.first?.reason == "death_date: is in the future")
             #expect(try village.syncState().notes?.contains("death_date") == true, "the field worker sees why")
             #expect(try village.status().unsynced == 0, "a quarantined op is acknowledged and never re-sent")
-            #expect(try county.hub.view(member, reveal: false).value("vital_status") == "alive")
+            #expect(try county.hub.replica.view(member, reveal: false).value("vital_status") == "alive")
 
             // The author's next change to the member depends on the refused op: it waits at the hub.
             try village.editMember(
@@ -44,14 +45,15 @@ struct QuarantineConvergenceTests {
             let held = try county.hub.quarantine()
             #expect(held.count == 1)
             #expect(held.first?.dependents.count == 1, "the later edit waits: depends on the refused op")
-            #expect(try county.hub.view(member, reveal: false).value("health") == "")
+            #expect(try county.hub.replica.view(member, reveal: false).value("health") == "")
 
             // The county confirms the refusal: the hub's compensating op voids it and restores its values.
             let refused = try #require(held.first?.dot)
             let compensation = try #require(
                 try county.hub.discardQuarantined(refused, author: "admin", nowMillis: TestCounty.now))
             #expect(compensation.voids == [try #require(held.first?.dot)])
-            #expect(try county.hub.view(member, reveal: false).value("health") == "良好", "the waiting edit applied")
+            #expect(
+                try county.hub.replica.view(member, reveal: false).value("health") == "良好", "the waiting edit applied")
             #expect(try county.hub.quarantine().isEmpty)
 
             // Every replica that holds the member converges: after syncing, the author holds the hub's state.
@@ -60,12 +62,12 @@ struct QuarantineConvergenceTests {
                 try await county.sync(township, url: url)
             }
             #expect(
-                try village.state(of: member) == county.hub.state(of: member),
+                try village.state(of: member) == county.hub.replica.state(of: member),
                 "the author keeps the refused death: it diverges from the hub and the township for good")
             #expect(
                 try village.view(member, reveal: false).value("vital_status")
-                    == county.hub.view(member, reveal: false).value("vital_status"))
-            #expect(try township.state(of: member) == county.hub.state(of: member))
+                    == county.hub.replica.view(member, reveal: false).value("vital_status"))
+            #expect(try township.state(of: member) == county.hub.replica.state(of: member))
             #expect(try village.view(member, reveal: false).value("vital_status") == "alive")
             #expect(try village.view(member, reveal: false).value("health") == "良好")
         }
@@ -93,15 +95,15 @@ struct QuarantineConvergenceTests {
             #expect(held.dependents.count == 1)
             let report = try county.hub.releaseQuarantined(held.dot, author: "admin", nowMillis: TestCounty.now)
             #expect(report.applied == 2 && report.released == 1)
-            #expect(try county.hub.view(member, reveal: false).value("vital_status") == "deceased")
+            #expect(try county.hub.replica.view(member, reveal: false).value("vital_status") == "deceased")
             #expect(try county.hub.quarantine().isEmpty)
             #expect(throws: ReplicaError.self) {
                 try county.hub.releaseQuarantined(held.dot, author: "admin", nowMillis: TestCounty.now)
             }
             try await county.sync(township, url: url)
             try await county.sync(village, url: url, clock: { ahead })
-            #expect(try township.state(of: member) == county.hub.state(of: member))
-            #expect(try village.state(of: member) == county.hub.state(of: member))
+            #expect(try township.state(of: member) == county.hub.replica.state(of: member))
+            #expect(try village.state(of: member) == county.hub.replica.state(of: member))
         }
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import HearthClient
 import HearthCore
 import HearthProtocol
+import HearthLedger
 import HearthStore
 import Testing
 
@@ -13,9 +14,9 @@ struct RefusalTests {
         let digest: String
         let quarantined: Int
 
-        init(_ hub: Replica) throws {
-            ops = try hub.opCount()
-            digest = try hub.stateDigest()
+        init(_ hub: HubLedger) throws {
+            ops = try hub.replica.opCount()
+            digest = try hub.replica.stateDigest()
             quarantined = try hub.hubGauges().quarantined
         }
     }
@@ -67,10 +68,10 @@ struct RefusalTests {
             #expect(response.quarantined[0].reason.contains(TestCounty.village2))
             #expect(response.quarantined[1].reason.contains("origin"))
             // Nothing applied: no record, no logged op, the state unchanged; both held in quarantine.
-            #expect(try county.hub.state(of: outside.record) == nil)
-            #expect(try county.hub.state(of: claimsTownship.record) == nil)
-            #expect(try county.hub.opCount() == before.ops)
-            #expect(try county.hub.stateDigest() == before.digest)
+            #expect(try county.hub.replica.state(of: outside.record) == nil)
+            #expect(try county.hub.replica.state(of: claimsTownship.record) == nil)
+            #expect(try county.hub.replica.opCount() == before.ops)
+            #expect(try county.hub.replica.stateDigest() == before.digest)
             #expect(try county.hub.hubGauges().quarantined == before.quarantined + 2)
             // Nor does anyone else get them.
             let township = try await county.node(name: "town-101", scope: TestCounty.township, hubURL: url)
@@ -146,7 +147,7 @@ struct RefusalTests {
             #expect(answer.hubSigned, "refusals are signed by the hub too")
             // A request signed by another key (a stranger claiming the node's id) is refused the same way.
             let impostor = try Replica.create(
-                path: county.directory + "/impostor.db", name: "impostor", scope: village.info.scope, role: .node,
+                path: county.directory + "/impostor.db", name: "impostor", scope: village.info.scope,
                 nowMillis: TestCounty.now, keys: village.keys.withNewSigningKey())
             let forged = try SignedRequest(
                 path: SyncPath.push, document: other.json, signedBy: impostor, claiming: village.info.id)
@@ -240,7 +241,7 @@ struct RefusalTests {
             // The genuine batch still goes through afterwards.
             let summary = try await county.sync(village, url: url)
             #expect(summary.pushedOps == 3)
-            #expect(try county.hub.state(of: home) == village.state(of: home))
+            #expect(try county.hub.replica.state(of: home) == village.state(of: home))
         }
     }
 }

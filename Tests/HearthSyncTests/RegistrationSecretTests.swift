@@ -1,6 +1,7 @@
 import Foundation
 import HearthClient
 import HearthCore
+import HearthLedger
 import HearthStore
 import Testing
 

@@ -1,5 +1,6 @@
 import Foundation
 import HearthCore
+import HearthLedger
 import HearthStore
 import Testing
 
@@ -163,7 +164,7 @@ struct RollRun {
             try deaths(in: month, today: today)
             try decideLeads()
             if chance(25) { try raise(around: month) }
-            let roll = try county.hub.payroll(for: month, nowMillis: tick())
+            let roll = try county.hub.replica.payroll(for: month, nowMillis: tick())
             for row in roll.rows where row.kind != .regular { tally[row.kind.rawValue, default: 0] += 1 }
             try county.hub.lock(roll, worker: "county", nowMillis: tick())
             locked.append(month)
@@ -179,7 +180,7 @@ struct RollRun {
         household.address = "户 \(sequence)"
         household.type = "rural"
         household.population = 1
-        let home = try hub.addHousehold(household, author: "w1", nowMillis: tick())
+        let home = try hub.replica.addHousehold(household, author: "w1", nowMillis: tick())
         let bornYear = 1940 + pick(0...40)
         let number = idNumber(born: "\(bornYear)0101", sequence: String(format: "%03d", sequence % 1000))
         var input = MemberInput()
@@ -187,7 +188,7 @@ struct RollRun {
         input.name = "人\(sequence)"
         input.idNumber = number
         input.relation = "head"
-        let member = try hub.addMember(input, author: "w1", nowMillis: tick())
+        let member = try hub.replica.addMember(input, author: "w1", nowMillis: tick())
         people.append(
             Person(id: member, idNumber: number, born: CivilDate(year: bornYear, month: 1, day: 1)!, death: nil))
         let start = month.adding(months: pick(-2...1))
@@ -206,7 +207,7 @@ struct RollRun {
             amount = .fixed(yuan * 100)
             text = String(yuan)
         }
-        let id = try hub.enroll(
+        let id = try hub.replica.enroll(
             EnrollInput(member: member.value, program: Self.program, amount: text, start: start.description),
             author: "county",
             nowMillis: tick())[0]
@@ -219,18 +220,21 @@ struct RollRun {
         guard !enrollment.exited else { return }
         if !enrollment.approved {
             if chance(60) {
-                try hub.changeEnrollment(enrollment.id.value, .approve, note: nil, author: "county", nowMillis: tick())
+                try hub.replica.changeEnrollment(
+                    enrollment.id.value, .approve, note: nil, author: "county", nowMillis: tick())
                 enrollment.approved = true
             }
         } else if enrollment.suspended {
             if chance(30) {
-                try hub.changeEnrollment(enrollment.id.value, .resume, note: nil, author: "county", nowMillis: tick())
+                try hub.replica.changeEnrollment(
+                    enrollment.id.value, .resume, note: nil, author: "county", nowMillis: tick())
                 enrollment.suspended = false
                 enrollment.suspendedFrom = nil
                 tally["resume", default: 0] += 1
             }
         } else if chance(8) {
-            try hub.changeEnrollment(enrollment.id.value, .suspend, note: nil, author: "county", nowMillis: tick())
+            try hub.replica.changeEnrollment(
+                enrollment.id.value, .suspend, note: nil, author: "county", nowMillis: tick())
             enrollment.suspended = true
             enrollment.suspendedFrom = month
             tally["suspend", default: 0] += 1
@@ -248,7 +252,7 @@ struct RollRun {
                 text = String(yuan)
             }
             // Amounts above the standard are plausible only with a reason (R6); the county gives one.
-            try hub.changeAmount(
+            try hub.replica.changeAmount(
                 enrollment.id.value, amount: text, from: from.description, reason: "核定", override: "县民政局特批",
                 author: "county", nowMillis: tick())
             enrollment.schedule.removeAll { $0.from >= from }
@@ -256,7 +260,7 @@ struct RollRun {
         }
         if chance(4) {
             let end = max(enrollment.start, month.adding(months: pick(-3...1)))
-            try hub.exitEnrollment(
+            try hub.replica.exitEnrollment(
                 enrollment.id.value, reason: "收入超标", end: end.description, author: "county", nowMillis: tick())
             enrollment.exited = true
             enrollment.end = end
@@ -276,7 +280,7 @@ struct RollRun {
             let day = max(back, people[index].born)
             let date = min(CivilDate(year: day.year, month: day.monthNumber, day: min(28, pick(1...28)))!, today)
             if roll < 4 {
-                _ = try county.hub.recordDeath(
+                _ = try county.hub.replica.recordDeath(
                     member: people[index].id.value, date: date.description, author: "county", nowMillis: tick())
                 markDead(index, on: date)
                 tally["death", default: 0] += 1
@@ -323,7 +327,7 @@ struct RollRun {
             let given = max(
                 CivilDate(year: date.year, month: date.monthNumber, day: 1)!.month.adding(months: -pick(0...3))
                     .firstDay, people[person].born)
-            _ = try county.hub.decideLead(
+            _ = try county.hub.replica.decideLead(
                 lead.lead.value, confirm: confirm, note: "入户核实", date: confirm ? given.description : nil,
                 author: "county",
                 nowMillis: tick())
@@ -359,7 +363,7 @@ struct RollRun {
     /// Resumes every suspension, so nothing is withheld.
     mutating func settle() throws {
         for index in enrollments.indices where enrollments[index].suspended && !enrollments[index].exited {
-            try county.hub.changeEnrollment(
+            try county.hub.replica.changeEnrollment(
                 enrollments[index].id.value, .resume, note: nil, author: "county", nowMillis: tick())
             enrollments[index].suspended = false
             enrollments[index].suspendedFrom = nil
@@ -371,14 +375,16 @@ struct RollRun {
     /// The model's view and the hub's, for a failure message.
     func explain(_ enrollment: Enrollment, _ next: Payroll) throws -> String {
         let person = people.first { $0.id == enrollment.member }!
-        let state = try county.hub.state(of: enrollment.id)
+        let state = try county.hub.replica.state(of: enrollment.id)
         let fields = ["status", "decision", "amount", "start_month", "end_month", "suspended_from", "exit_reason"].map {
             "\($0)=\(state?.resolution(of: $0).value.textValue ?? "-")"
         }
         let lines =
             try locked.flatMap { month in
-                try county.hub.payroll(for: month, nowMillis: clock).rows.filter { $0.enrollment == enrollment.id }
-                    .map { "\(month):\($0.kind.rawValue)/\($0.forMonth?.description ?? "")=\($0.amount.fen)" }
+                try county.hub.replica.payroll(for: month, nowMillis: clock).rows.filter {
+                    $0.enrollment == enrollment.id
+                }
+                .map { "\(month):\($0.kind.rawValue)/\($0.forMonth?.description ?? "")=\($0.amount.fen)" }
             }
             + next.rows.filter { $0.enrollment == enrollment.id }.map {
                 "next:\($0.kind.rawValue)/\($0.forMonth?.description ?? "")=\($0.amount.fen)"
@@ -389,7 +395,7 @@ struct RollRun {
             end=\(enrollment.end?.description ?? "-") death=\(person.death?.description ?? "-") deathPaid=\(deathMonthPaid) \
             follows=\(topUpsFollow) standards=\(standards.sorted { $0.key < $1.key }.map { "\($0.key):\($0.value)" })
             due: \(locked.map { "\($0):\(due(enrollment, in: $0).map(String.init) ?? "w")" }.joined(separator: " "))
-            hub: \(fields.joined(separator: " ")) leads=\(try county.hub.leads().filter { $0.member == enrollment.member }.map { "\($0.status)/\($0.reportedDate ?? "-")" })
+            hub: \(fields.joined(separator: " ")) leads=\(try county.hub.replica.leads().filter { $0.member == enrollment.member }.map { "\($0.status)/\($0.reportedDate ?? "-")" })
             lines: \(lines.joined(separator: " "))
             """
     }
@@ -398,7 +404,7 @@ struct RollRun {
     func paid(including next: Payroll) throws -> [RecordID: [Month: Int64]] {
         var paid: [RecordID: [Month: Int64]] = [:]
         for month in locked {
-            for row in try county.hub.payroll(for: month, nowMillis: clock).rows {
+            for row in try county.hub.replica.payroll(for: month, nowMillis: clock).rows {
                 paid[row.enrollment, default: [:]][row.forMonth ?? month, default: 0] += row.amount.fen
             }
         }
@@ -411,7 +417,7 @@ struct RollRun {
     /// Before settling: a month a suspension withholds gets no adjustment (a suspension never
     /// reaches into paid months), and every other month is paid what it is owed.
     mutating func checkWithheldMonthsUntouched() throws {
-        let next = try county.hub.payroll(for: locked.last!.adding(months: 1), nowMillis: tick())
+        let next = try county.hub.replica.payroll(for: locked.last!.adding(months: 1), nowMillis: tick())
         let paid = try paid(including: next)
         for enrollment in enrollments {
             for month in locked {
@@ -433,7 +439,7 @@ struct RollRun {
     /// regular lines are what it owes.
     mutating func checkPaidEqualsDue() throws {
         let month = locked.last!.adding(months: 1)
-        let next = try county.hub.payroll(for: month, nowMillis: tick())
+        let next = try county.hub.replica.payroll(for: month, nowMillis: tick())
         let paid = try paid(including: next)
         for enrollment in enrollments {
             for locked in locked {

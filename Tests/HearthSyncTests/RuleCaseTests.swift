@@ -1,6 +1,7 @@
 import Foundation
 import HearthClient
 import HearthCore
+import HearthLedger
 import HearthStore
 import Testing
 
@@ -26,18 +27,18 @@ struct RuleCaseTests {
                 author: "t1",
                 nowMillis: TestCounty.now)[0]
             try await county.syncRounds([village, township], url: url)
-            for replica in [county.hub, village, township] {
+            for replica in [county.hub.replica, village, township] {
                 let cases = try replica.ruleCases(nowMillis: TestCounty.now).filter { $0.rule == "R6" }
                 #expect(cases.map(\.id) == ["R6:\(member)"])
                 #expect(Set(cases.first?.holds ?? []) == [dibao, tekun])
                 #expect(!(try replica.holds(of: dibao, nowMillis: TestCounty.now)).isEmpty)
             }
             // The county ends the tekun application; the case closes everywhere after the next sync.
-            try county.hub.exitEnrollment(
+            try county.hub.replica.exitEnrollment(
                 tekun.value, reason: "与低保重复", end: "2026-01", author: "admin", nowMillis: TestCounty.now)
             try await county.sync(village, url: url)
             try await county.sync(township, url: url)
-            for replica in [county.hub, village, township] {
+            for replica in [county.hub.replica, village, township] {
                 #expect(try replica.ruleCases(nowMillis: TestCounty.now).filter { $0.rule == "R6" }.isEmpty)
                 #expect(try replica.holds(of: dibao, nowMillis: TestCounty.now).isEmpty)
             }
@@ -55,10 +56,13 @@ struct RuleCaseTests {
             _ = try village.recordDeath(
                 member: member.value, date: "2026-11-01", author: "w1", nowMillis: TestCounty.now)
             try await county.sync(village, url: url)
-            let cases = try county.hub.ruleCases(nowMillis: TestCounty.now)
+            let cases = try county.hub.replica.ruleCases(nowMillis: TestCounty.now)
             #expect(cases.contains { $0.id == "H:\(home)/living" && $0.kind == "no-living-member" })
-            try county.hub.archiveHousehold(home.value, reason: "户内无在世人员", author: "admin", nowMillis: TestCounty.now)
-            #expect(!(try county.hub.ruleCases(nowMillis: TestCounty.now)).contains { $0.id.hasPrefix("H:\(home)") })
+            try county.hub.replica.archiveHousehold(
+                home.value, reason: "户内无在世人员", author: "admin", nowMillis: TestCounty.now)
+            #expect(
+                !(try county.hub.replica.ruleCases(nowMillis: TestCounty.now)).contains { $0.id.hasPrefix("H:\(home)") }
+            )
         }
     }
 
@@ -86,7 +90,7 @@ struct RuleCaseTests {
                 nowMillis: TestCounty.now)
             try await county.sync(village, url: url)
             try await county.sync(township, url: url)
-            for replica in [county.hub, village, township] {
+            for replica in [county.hub.replica, village, township] {
                 #expect(try replica.view(member, reveal: false).value("household") == third.value)
                 #expect(try replica.view(member, reveal: false).conflicts.isEmpty)
             }
@@ -99,14 +103,18 @@ struct RuleCaseTests {
         let directory = county.directory
         let author = try Replica.create(
             path: directory + "/author.db", name: "author",
-            scope: try ScopePrefix.parse(TestCounty.village1, field: "s"),
-            role: .node, nowMillis: TestCounty.now, keys: county.hub.keys.withNewSigningKey())
+            scope: try ScopePrefix.parse(TestCounty.village1, field: "s"), nowMillis: TestCounty.now,
+            keys: county.hub.keys.withNewSigningKey())
         let home = try author.household(in: TestCounty.village1, address: "一组")
         try author.edit(home) { $0.phone = "13800000001" }
         let ops = try author.allOps()
-        try county.hub.integrate([ops[1]], nowMillis: TestCounty.now)  // its creation never arrives
-        #expect(try county.hub.ruleCases(nowMillis: TestCounty.now + 86_400_000).filter { $0.rule == "R11" }.isEmpty)
-        let late = try county.hub.ruleCases(nowMillis: TestCounty.now + 8 * 86_400_000).filter { $0.rule == "R11" }
+        try county.hub.replica.integrate([ops[1]], nowMillis: TestCounty.now)  // its creation never arrives
+        #expect(
+            try county.hub.replica.ruleCases(nowMillis: TestCounty.now + 86_400_000).filter { $0.rule == "R11" }.isEmpty
+        )
+        let late = try county.hub.replica.ruleCases(nowMillis: TestCounty.now + 8 * 86_400_000).filter {
+            $0.rule == "R11"
+        }
         #expect(late.count == 1)
         #expect(late.first?.detail.contains(ops[0].dot.description) == true)
     }

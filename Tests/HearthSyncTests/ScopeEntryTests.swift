@@ -1,6 +1,7 @@
 import Foundation
 import HearthClient
 import HearthCore
+import HearthLedger
 import HearthStore
 import Testing
 
@@ -35,7 +36,7 @@ struct ScopeEntryTests {
             }
             for _ in 0..<2 { for node in [township, first, second] { try await county.sync(node, url: url) } }
 
-            let hubStates = try county.hub.states()
+            let hubStates = try county.hub.replica.states()
             let received = try second.states()
             #expect(Set(received.keys) == Set(moved))
             for id in moved {
@@ -55,7 +56,7 @@ struct ScopeEntryTests {
             _ = try township.moveHousehold(
                 home.value, toVillage: TestCounty.village1, author: "zhen", nowMillis: TestCounty.now)
             for _ in 0..<2 { for node in [township, first, second] { try await county.sync(node, url: url) } }
-            let back = try county.hub.states()
+            let back = try county.hub.replica.states()
             for id in moved {
                 #expect(try first.state(of: id) == back[id], "\(id) back in the first village")
                 #expect(try second.state(of: id) == nil, "\(id) handed over by the second village")

@@ -8,9 +8,9 @@ import HearthCore
 /// merged into its record's state, and any op that was waiting for it is released in turn.
 /// States are cached for the batch and written back once at the end, so a batch that
 /// touches a record many times rewrites its row once.
-struct Applier {
-    let db: Database
-    let nowMillis: Int64
+package struct Applier {
+    package let db: Database
+    package let nowMillis: Int64
     private var states: [RecordID: RecordState] = [:]
     private var dirty: Set<RecordID> = []
     private var waitingRecords: Set<String>
@@ -23,15 +23,15 @@ struct Applier {
 
     /// On the hub: when an op moves a record into another village, the record's whole
     /// history is queued for the villages it leaves and enters (see ``noteScopeChange``).
-    var tracksScopeEntries = false
+    package var tracksScopeEntries = false
 
     /// A simulation's fault: fails the integration part-way (see ``CrashSwitch``).
     private let crash: CrashSwitch?
     /// The county's standards and settings, read once per transaction for the hub's admission
     /// (R6); their tables change only when the batch is flushed.
-    private var configuration: CountyConfiguration?
+    package var configuration: CountyConfiguration?
 
-    init(db: Database, nowMillis: Int64, cache: StateCache? = nil, crash: CrashSwitch? = nil) throws {
+    package init(db: Database, nowMillis: Int64, cache: StateCache? = nil, crash: CrashSwitch? = nil) throws {
         self.db = db
         self.nowMillis = nowMillis
         self.cache = cache
@@ -46,7 +46,7 @@ struct Applier {
     /// Runs in GRDB's commit hook, on the writer before it takes the next transaction: were
     /// the cache updated after `write` returned, a write starting in between would read the
     /// states this one replaced and write them back without its ops (a lost update).
-    func updateCacheOnCommit(stale: Bool) {
+    package func updateCacheOnCommit(stale: Bool) {
         guard let cache else { return }
         let written = written
         let dataVersion = dataVersion
@@ -56,7 +56,7 @@ struct Applier {
     }
 
     /// The current state of a record, as this batch has it; nil if the replica never saw it.
-    mutating func state(of id: RecordID) throws -> RecordState? {
+    package mutating func state(of id: RecordID) throws -> RecordState? {
         if let cached = states[id] { return cached }
         if let cached = cache?.state(of: id) {
             states[id] = cached
@@ -77,7 +77,7 @@ struct Applier {
 
     /// Logs an op and applies it if it is causally ready; returns its hash.
     @discardableResult
-    mutating func integrate(_ op: Op, target: ReplicaID? = nil) throws -> String {
+    package mutating func integrate(_ op: Op, target: ReplicaID? = nil) throws -> String {
         try crash?.tick()
         let body = op.canonicalBytes
         let hash = Hex.encode(SHA256Digest.of(body))
@@ -222,7 +222,7 @@ struct Applier {
     }
 
     /// Writes every changed record's metadata and plain row, and the replica's vector.
-    mutating func flush() throws {
+    package mutating func flush() throws {
         for id in dirty.sorted() {
             guard let state = states[id] else { continue }
             try db.cachedStatement(
@@ -252,11 +252,11 @@ struct Applier {
 
 extension DatabaseValue {
     /// The op stored in this `body` value (the ops or quarantine table); nil when the bytes are not one.
-    var loggedOp: Op? { try? Op(bytes: storage.asBytes) }
+    package var loggedOp: Op? { try? Op(bytes: storage.asBytes) }
 }
 
 extension DatabaseValue.Storage {
-    var asBytes: [UInt8] {
+    package var asBytes: [UInt8] {
         switch self {
         case .blob(let data): return Array(data)
         case .string(let text): return Array(text.utf8)
@@ -267,29 +267,6 @@ extension DatabaseValue.Storage {
 
 /// How many ops of a record's history one scope-entry part carries: well under a message's
 /// limit (`WireLimits.maxOpsPerMessage`, 5,000), so every part fits in one pull answer.
-enum ScopeEntryPart {
-    static let size = 2_000
-}
-
-/// The hub judges a pushed op against the state the applier holds: the earlier ops of the
-/// batch applied, in the transaction that will apply this one.
-extension Applier: AdmissionLookup {
-    mutating func quarantinedVillage(of id: RecordID) throws -> String? {
-        let creator = id.creator
-        guard
-            let body = try DatabaseValue.fetchOne(
-                db.cachedStatement(
-                    sql: "SELECT body FROM quarantine WHERE replica = ? AND counter = ? AND state = 'held'"),
-                arguments: [creator.replica.value, Int64(creator.counter)]),
-            let op = body.loggedOp, op.record == id
-        else { return nil }
-        return op.scope.value
-    }
-
-    mutating func countyConfiguration() throws -> CountyConfiguration {
-        if let configuration { return configuration }
-        let read = try Replica.countyConfiguration(db)
-        configuration = read
-        return read
-    }
+package enum ScopeEntryPart {
+    package static let size = 2_000
 }

@@ -20,7 +20,7 @@ public final class CrashSwitch: Sendable {
     public var isArmed: Bool { remaining.load(ordering: .relaxed) >= 0 }
 
     /// Called per op by the applier; throws when the switch fires (and disarms it).
-    func tick() throws {
+    package func tick() throws {
         let left = remaining.load(ordering: .relaxed)
         guard left >= 0 else { return }
         if left == 0 {

@@ -8,7 +8,7 @@ import Synchronization
 /// same records batch after batch. The cache is only trusted while SQLite's `data_version`
 /// is unchanged, which it is exactly when no other connection (another `hearth` process)
 /// has committed since; states enter it only after their transaction committed.
-final class StateCache: Sendable {
+package final class StateCache: Sendable {
     private struct Storage {
         var dataVersion: Int64 = -1
         var states: [RecordID: RecordState] = [:]
@@ -17,12 +17,12 @@ final class StateCache: Sendable {
     private let storage = Mutex(Storage())
     private let capacity: Int
 
-    init(capacity: Int = 200_000) {
+    package init(capacity: Int = 200_000) {
         self.capacity = capacity
     }
 
     /// Checks the cache against the database at the start of a write transaction.
-    func validate(_ db: Database) throws -> Int64 {
+    package func validate(_ db: Database) throws -> Int64 {
         let version = try Int64.fetchOne(db, sql: "PRAGMA data_version") ?? 0
         storage.withLock { storage in
             if storage.dataVersion != version {
@@ -33,12 +33,12 @@ final class StateCache: Sendable {
         return version
     }
 
-    func state(of id: RecordID) -> RecordState? {
+    package func state(of id: RecordID) -> RecordState? {
         storage.withLock { $0.states[id] }
     }
 
     /// Remembers the states a transaction committed.
-    func committed(_ states: [RecordState], dataVersion: Int64) {
+    package func committed(_ states: [RecordState], dataVersion: Int64) {
         storage.withLock { storage in
             guard storage.dataVersion == dataVersion else { return }
             if storage.states.count + states.count > capacity { storage.states.removeAll(keepingCapacity: true) }
@@ -46,7 +46,7 @@ final class StateCache: Sendable {
         }
     }
 
-    func clear() {
+    package func clear() {
         storage.withLock { $0.states.removeAll() }
     }
 }

@@ -3,9 +3,9 @@ import HearthCore
 
 /// Renders a merged record into its plain table row: one column per field, sensitive
 /// fields as `_sealed`/`_hash` pairs, and the derived columns people query by.
-enum StateRow {
+package enum StateRow {
     /// Column names of a record type's table, in table order.
-    static func columns(of type: RecordType) -> [String] {
+    package static func columns(of type: RecordType) -> [String] {
         var columns = ["id"]
         for spec in RecordSchema.fields(of: type) {
             if spec.isSensitive {
@@ -22,7 +22,7 @@ enum StateRow {
         return columns + ["conflicts", "updated_millis"]
     }
 
-    static func values(of state: RecordState) -> [DatabaseValue] {
+    package static func values(of state: RecordState) -> [DatabaseValue] {
         var row: [DatabaseValue] = [state.id.value.databaseValue]
         var values: [String: FieldValue] = [:]
         var conflicts: [String] = []
@@ -58,7 +58,7 @@ enum StateRow {
         return row
     }
 
-    static func databaseValue(_ value: FieldValue) -> DatabaseValue {
+    package static func databaseValue(_ value: FieldValue) -> DatabaseValue {
         switch value {
         case .null: return .null
         case .text(let text): return text.databaseValue

@@ -3,10 +3,10 @@ import GRDB
 import HearthCore
 
 /// Input checks shared by the commands; each failure names the field and the reason.
-enum Checks {
+package enum Checks {
     /// Trimmed, NFC-normalised text: replicas compare and hash text by its bytes, so one
     /// spelling of every character is stored.
-    static func text(_ raw: String, field: String, maxLength: Int) throws(InputError) -> String {
+    package static func text(_ raw: String, field: String, maxLength: Int) throws(InputError) -> String {
         let text = raw.trimmingCharacters(in: .whitespacesAndNewlines).precomposedStringWithCanonicalMapping
         guard !text.isEmpty else { throw InputError(field: field, reason: "must not be empty") }
         guard text.count <= maxLength else {
@@ -20,7 +20,7 @@ enum Checks {
         return text
     }
 
-    static func code(_ raw: String, field: String, allowed: [String]) throws(InputError) -> String {
+    package static func code(_ raw: String, field: String, allowed: [String]) throws(InputError) -> String {
         let text = raw.trimmingCharacters(in: .whitespaces).lowercased()
         guard allowed.contains(text) else {
             throw InputError(field: field, reason: "must be one of \(allowed.joined(separator: ", ")) (got \"\(raw)\")")
@@ -28,7 +28,7 @@ enum Checks {
         return text
     }
 
-    static func recordID(_ raw: String, field: String, type: RecordType) throws(InputError) -> RecordID {
+    package static func recordID(_ raw: String, field: String, type: RecordType) throws(InputError) -> RecordID {
         guard let id = RecordID(raw.trimmingCharacters(in: .whitespaces)) else {
             throw InputError(
                 field: field, reason: "\"\(raw)\" is not a record id (ids look like \(type.idPrefix)-3f9a2c71b0d4-42)")
@@ -39,7 +39,7 @@ enum Checks {
         return id
     }
 
-    static func grade(_ grade: Int, field: String) throws(InputError) -> FieldValue {
+    package static func grade(_ grade: Int, field: String) throws(InputError) -> FieldValue {
         if grade == 0 { return .null }
         guard (1...4).contains(grade) else { throw InputError(field: field, reason: "must be 1 to 4 (or 0 to clear)") }
         return .integer(Int64(grade))
@@ -48,7 +48,7 @@ enum Checks {
 
 extension ChangeSet {
     /// The state of a record that must exist and be of the given type.
-    mutating func existing(_ id: RecordID, field: String) throws -> RecordState {
+    package mutating func existing(_ id: RecordID, field: String) throws -> RecordState {
         guard let state = try state(of: id) else {
             throw InputError(field: field, reason: "no \(id.type.rawValue) \(id) on this replica")
         }
@@ -56,13 +56,13 @@ extension ChangeSet {
     }
 
     /// The display value of a field as text.
-    static func text(_ state: RecordState, _ field: String) -> String? {
+    package static func text(_ state: RecordState, _ field: String) -> String? {
         state.resolution(of: field).value.textValue
     }
 
     /// Refuses a field worker's edit to a field in conflict: the county settles it at the
     /// desk, where the decision is recorded (a plain edit would close it unrecorded).
-    func refuseIfInConflict(_ state: RecordState, _ fields: [String: FieldValue]) throws {
+    package func refuseIfInConflict(_ state: RecordState, _ fields: [String: FieldValue]) throws {
         for name in fields.keys.sorted() where state.resolution(of: name).inConflict {
             throw InputError(
                 field: name.replacingOccurrences(of: "_", with: "-"),
@@ -76,7 +76,7 @@ extension ChangeSet {
     /// concurrent changes to one household's members (an addition and a split, say) then
     /// write this field concurrently, and the desk sees them (R8). Left alone while the
     /// field is already in conflict: writing it would settle that conflict silently.
-    mutating func recountPopulation(_ household: RecordID, change: Int) throws {
+    package mutating func recountPopulation(_ household: RecordID, change: Int) throws {
         guard let state = try state(of: household), !state.resolution(of: "population").inConflict else { return }
         let listed =
             try Int.fetchOne(

@@ -79,7 +79,7 @@ extension Replica {
     }
 
     /// A worker's reason for a change, as the op's cause (nil when none was given).
-    static func cause(_ reason: String?) throws(InputError) -> String? {
+    package static func cause(_ reason: String?) throws(InputError) -> String? {
         try reason.map { raw throws(InputError) in try Checks.text(raw, field: "reason", maxLength: 200) }
     }
 

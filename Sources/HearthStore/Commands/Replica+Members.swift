@@ -115,7 +115,7 @@ extension Replica {
 extension ChangeSet {
     /// Records a death and ends every enrollment of the member that has not exited, in the
     /// command's transaction (`hearth death`, and a confirmed death lead).
-    mutating func recordDeath(of member: RecordID, date: String) throws -> [RecordID] {
+    package mutating func recordDeath(of member: RecordID, date: String) throws -> [RecordID] {
         let state = try existing(member, field: "member")
         let death = try CivilDate.parse(date, field: "date")
         guard death <= today() else { throw InputError(field: "date", reason: "is in the future") }

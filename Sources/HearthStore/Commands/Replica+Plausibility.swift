@@ -8,7 +8,7 @@ extension Replica {
         try read { db in try Replica.countyConfiguration(db) }
     }
 
-    static func countyConfiguration(_ db: Database) throws -> CountyConfiguration {
+    package static func countyConfiguration(_ db: Database) throws -> CountyConfiguration {
         var values: [String: String] = [:]
         // The oldest record of a name wins should two exist, as in ``countyRules(_:)``.
         for entry in try settings(db).reversed() { values[entry.setting.rawValue] = entry.value }
@@ -20,7 +20,7 @@ extension Replica {
 
 extension Checks {
     /// An override reason as the writer typed it (nil: none given).
-    static func overrideReason(_ raw: String?) throws(InputError) -> String? {
+    package static func overrideReason(_ raw: String?) throws(InputError) -> String? {
         try raw.map { text throws(InputError) in
             try Checks.text(text, field: "override", maxLength: Plausibility.maxOverrideLength)
         }
@@ -32,7 +32,7 @@ extension ChangeSet {
     /// refuses an implausible value (an ``InputError`` naming the field and every problem)
     /// unless the writer gave an override reason. Returns the problems overridden (empty when
     /// there were none), so the caller records the reason in the op's cause only when it was used.
-    mutating func judgePlausibility(
+    package mutating func judgePlausibility(
         program: Program, schedule: AmountSchedule?, months: [Month], member: RecordState?,
         configuration: CountyConfiguration, override: String?
     ) throws -> [PlausibilityProblem] {

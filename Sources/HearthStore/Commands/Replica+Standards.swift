@@ -9,51 +9,6 @@ public struct StandardEntry: Sendable {
 }
 
 extension Replica {
-    /// Sets a program standard from a month (the yearly raise, 提标), as a replicated record
-    /// under the county-wide code. Only the county hub sets standards. Setting the same
-    /// program, band and month again changes that standard's amount; the result is the
-    /// standard's record id.
-    public func setStandard(
-        program rawProgram: String, band rawBand: String?, from rawFrom: String, amount rawAmount: String,
-        note: String?,
-        author: String, nowMillis: Int64
-    ) throws(ReplicaError) -> RecordID {
-        guard info.role == .hub, info.scope.level == .county else {
-            throw .refused("program standards are county configuration: set them on the county hub")
-        }
-        return try write(author: author, nowMillis: nowMillis) { changes in
-            let program = try Program.parse(rawProgram)
-            let band = try StandardBand.parse(rawBand, program: program)
-            let from = try Month.parse(rawFrom, field: "from")
-            let amount = try Money.parse(yuan: rawAmount, field: "amount")
-            guard amount.fen > 0 else {
-                throw InputError(field: "amount", reason: "a standard must be more than 0 yuan")
-            }
-            var fields: [String: FieldValue] = [
-                "program": .text(program.rawValue), "band": .text(band), "from_month": .text(from.description),
-                "amount": .integer(amount.fen),
-            ]
-            if let note { fields["note"] = .text(try Checks.text(note, field: "note", maxLength: 500)) }
-            let cause =
-                "standard \(program.rawValue)\(band.isEmpty ? "" : " " + band) from \(from): \(amount.yuanText) yuan"
-            if let existing = try String.fetchOne(
-                changes.database,
-                sql:
-                    "SELECT id FROM standards WHERE program = ? AND coalesce(band, '') = ? AND from_month = ? ORDER BY id LIMIT 1",
-                arguments: [program.rawValue, band, from.description]
-            ).flatMap(RecordID.init) {
-                var changed: [String: FieldValue] = ["amount": .integer(amount.fen)]
-                changed["note"] = fields["note"]
-                try changes.update(existing, fields: changed, cause: cause)
-                return existing
-            }
-            guard let county = DivisionCode.countyWide(info.scope.value) else {
-                throw ReplicaError.database("the hub's scope \(info.scope.value) has no county-wide code")
-            }
-            return try changes.create(.standard, village: county, fields: fields, cause: cause)
-        }.result
-    }
-
     /// Every program standard this replica holds (every node of the county holds them all).
     public func standards() throws(ReplicaError) -> [StandardEntry] {
         try read { db in try Replica.standards(db) }
@@ -84,7 +39,7 @@ extension Replica {
         }
     }
 
-    static func standards(_ db: Database) throws -> [StandardEntry] {
+    package static func standards(_ db: Database) throws -> [StandardEntry] {
         try Row.fetchAll(
             db,
             sql:
@@ -107,7 +62,8 @@ extension Replica {
 extension StandardTable {
     /// ``effective(_:program:grade:birth:rules:)`` for a row carrying the member's
     /// `disability_grade` and `birth_date` columns, as the roll and `show` read them.
-    func effective(_ schedule: AmountSchedule, program: Program, member row: Row, rules: CountyRules) -> AmountSchedule
+    package func effective(_ schedule: AmountSchedule, program: Program, member row: Row, rules: CountyRules)
+        -> AmountSchedule
     {
         effective(
             schedule, program: program, grade: (row["disability_grade"] as Int64?).map { Int($0) },

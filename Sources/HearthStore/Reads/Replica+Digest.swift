@@ -28,7 +28,7 @@ extension Replica {
 }
 
 extension DatabaseValue {
-    var storageDescription: String {
+    package var storageDescription: String {
         switch storage {
         case .null: return "N"
         case .int64(let number): return "I\(number)"

@@ -90,4 +90,16 @@ extension Replica {
                 logSize: try Int.fetchOne(db, sql: "SELECT count(*) FROM ops") ?? 0)
         }
     }
+
+    /// What the county decided (resolutions and rule decisions, made by the replica `hub`:
+    /// the hub a node syncs with, or the hub itself), newest first.
+    public func countyDecisions(by hub: ReplicaID, limit: Int = 20) throws(ReplicaError) -> [Op] {
+        return try read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT body FROM ops WHERE replica = ? ORDER BY seq DESC LIMIT ?",
+                arguments: [hub.value, limit * 20]
+            ).compactMap { ($0[0] as DatabaseValue).loggedOp }
+                .filter { $0.cause != nil }.prefix(limit).map { $0 }
+        }
+    }
 }

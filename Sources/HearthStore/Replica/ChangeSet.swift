@@ -7,9 +7,9 @@ import HearthCore
 /// context and the previous op's hash; it is merged at once, so later ops in the same
 /// command see its effect.
 public struct ChangeSet {
-    let db: Database
+    package let db: Database
     public let info: ReplicaInfo
-    public internal(set) var author: String
+    public package(set) var author: String
     public let nowMillis: Int64
     private var applier: Applier
     private var counter: UInt64
@@ -17,13 +17,16 @@ public struct ChangeSet {
     private var clock: HybridClock
     public private(set) var ops: [Op] = []
 
-    init(db: Database, info: ReplicaInfo, author: String, nowMillis: Int64, cache: StateCache?) throws {
+    package init(
+        db: Database, info: ReplicaInfo, author: String, nowMillis: Int64, cache: StateCache?,
+        tracksScopeEntries: Bool
+    ) throws {
         self.db = db
         self.info = info
         self.author = author
         self.nowMillis = nowMillis
         applier = try Applier(db: db, nowMillis: nowMillis, cache: cache)
-        applier.tracksScopeEntries = info.role == .hub
+        applier.tracksScopeEntries = tracksScopeEntries
         guard let row = try Row.fetchOne(db, sql: "SELECT counter, chain_head FROM replica") else {
             throw ReplicaError.database("replica row missing")
         }
@@ -32,7 +35,7 @@ public struct ChangeSet {
         clock = try ChangeSet.loadClock(db)
     }
 
-    static func loadClock(_ db: Database) throws -> HybridClock {
+    package static func loadClock(_ db: Database) throws -> HybridClock {
         let row = try Row.fetchOne(db, sql: "SELECT hlc_millis, hlc_logical FROM replica")!
         return HybridClock(last: HLC(millis: row[0], logical: UInt32(row[1] as Int64)))
     }
@@ -82,7 +85,7 @@ public struct ChangeSet {
 
     /// Sets fields of an existing record, logging the op under a given village (a re-issued
     /// move keeps the village it moved the record to).
-    mutating func update(
+    package mutating func update(
         _ id: RecordID, fields: [String: FieldValue], loggedUnder village: DivisionCode, cause: String?
     )
         throws
@@ -91,7 +94,7 @@ public struct ChangeSet {
         try emit(record: id, village: village, fields: fields, context: current.clock, cause: cause)
     }
 
-    private mutating func emit(
+    package mutating func emit(
         record: RecordID, village: DivisionCode, fields: [String: FieldValue], context: VersionVector, cause: String?,
         voids: [Dot] = [], target: ReplicaID? = nil
     ) throws {
@@ -107,38 +110,7 @@ public struct ChangeSet {
         ops.append(op)
     }
 
-    /// The hub's compensating op for a quarantined op it will never apply: it voids that op,
-    /// and, with a context covering the op and everything the hub holds on the record, sets
-    /// the fields the op set back to the hub's values. Addressed (`target`) to the op's author,
-    /// the one replica holding the voided op, when the record lies in the author's scope; an
-    /// author that wrote to another village's record is sent nothing of it.
-    ///
-    /// It is logged under the village the record is in now (at the hub), not the one the
-    /// refused op named: an edit refused because its record had moved (R8) named the village
-    /// the record left, whose nodes handed the record over and would hold the compensation
-    /// waiting forever for a past they no longer keep (found by the simulation).
-    mutating func compensate(
-        _ refused: Op, restoring fields: [String: FieldValue], cause: String, target: ReplicaID?
-    ) throws {
-        let current = try state(of: refused.record)
-        var context = current?.clock ?? .empty
-        context.add(refused.dot)
-        // A record the hub never accepted (its creation refused) has no village of its own: its
-        // compensations go where its creation was made, with the ones before them, so no node
-        // holds one waiting for another logged elsewhere (found by the simulation, seed 90195).
-        let creation = try DatabaseValue.fetchOne(
-            database, sql: "SELECT body FROM quarantine WHERE replica = ? AND counter = ?",
-            arguments: [refused.record.creator.replica.value, Int64(refused.record.creator.counter)]
-        )?.loggedOp.flatMap { $0.record == refused.record ? $0.scope : nil }
-        let village =
-            current.flatMap { ChangeSet.text($0, "village") }.flatMap { try? DivisionCode.parse($0, field: "village") }
-            ?? creation ?? refused.scope
-        try emit(
-            record: refused.record, village: village, fields: fields, context: context, cause: cause,
-            voids: [refused.dot], target: target)
-    }
-
-    mutating func finish() throws -> Applier {
+    package mutating func finish() throws -> Applier {
         try applier.flush()
         try db.execute(
             sql: "UPDATE replica SET counter = ?, chain_head = ?, hlc_millis = ?, hlc_logical = ?",

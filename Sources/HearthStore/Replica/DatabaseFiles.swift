@@ -9,13 +9,13 @@ import Foundation
 /// and `-shm` files the database file's mode, so the database file is made 0600 before SQLite
 /// first opens it, and the files of a database made before this rule are set to 0600 when it
 /// is opened.
-enum DatabaseFiles {
+package enum DatabaseFiles {
     /// The database file and the files SQLite keeps beside it.
-    static let suffixes = ["", "-wal", "-shm", "-journal"]
+    package static let suffixes = ["", "-wal", "-shm", "-journal"]
 
     /// Creates an empty database file with mode 0600 (SQLite takes an empty file for a new
     /// database); refuses an existing file.
-    static func createOwnerOnly(_ path: String) throws(ReplicaError) {
+    package static func createOwnerOnly(_ path: String) throws(ReplicaError) {
         let fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0o600)
         guard fd >= 0 else {
             if errno == EEXIST { throw .alreadyExists(path: path) }
@@ -28,7 +28,7 @@ enum DatabaseFiles {
     }
 
     /// Sets every existing file of the database at `path` to 0600 when others could read it.
-    static func restrictToOwner(_ path: String) throws(ReplicaError) {
+    package static func restrictToOwner(_ path: String) throws(ReplicaError) {
         for file in suffixes.map({ path + $0 }) {
             var info = stat()
             guard stat(file, &info) == 0, info.st_mode & 0o077 != 0 else { continue }

@@ -48,7 +48,7 @@ extension Replica {
     }
 
     /// Records an audited event in the caller's transaction: it commits with what it records.
-    static func insertAudit(_ event: AuditEvent, into db: Database) throws {
+    package static func insertAudit(_ event: AuditEvent, into db: Database) throws {
         try db.execute(
             sql: "INSERT INTO audit (at_millis, worker, action, record, field, detail) VALUES (?, ?, ?, ?, ?, ?)",
             arguments: [event.atMillis, event.worker, event.action, event.subject, event.field, event.detail])

@@ -12,16 +12,19 @@ public final class Replica: Sendable {
     public let path: String
     public let info: ReplicaInfo
     public let keys: KeyMaterial
-    let pool: DatabasePool
-    let cache = StateCache()
+    package let pool: DatabasePool
+    package let cache = StateCache()
+    /// What the replica's role adds: the hub's tables and rules, or nothing on a node.
+    package let role: any ReplicaRole
     /// Armed only by simulations: makes the next integration of received ops fail part-way.
     public let crashSwitch = CrashSwitch()
 
-    private init(path: String, pool: DatabasePool, info: ReplicaInfo, keys: KeyMaterial) {
+    private init(path: String, pool: DatabasePool, info: ReplicaInfo, keys: KeyMaterial, role: any ReplicaRole) {
         self.path = path
         self.pool = pool
         self.info = info
         self.keys = keys
+        self.role = role
     }
 
     public static func configuration() -> Configuration {
@@ -33,10 +36,21 @@ public final class Replica: Sendable {
         return config
     }
 
-    /// Creates a new replica database and its key file. Refuses to touch an existing file.
+    /// Creates a new village or township replica and its key file. Refuses to touch an
+    /// existing file. (The county hub's database is created by its ledger.)
     public static func create(
-        path: String, keyPath: String? = nil, name: String, scope: ScopePrefix, role: ReplicaInfo.Role,
+        path: String, keyPath: String? = nil, name: String, scope: ScopePrefix,
         nowMillis: Int64, keys: KeyMaterial = .generate(), id: ReplicaID? = nil
+    ) throws(ReplicaError) -> Replica {
+        try create(
+            path: path, keyPath: keyPath, name: name, scope: scope, nowMillis: nowMillis, keys: keys, id: id,
+            role: NodeRole())
+    }
+
+    /// Creates a replica of `role`'s kind.
+    package static func create(
+        path: String, keyPath: String? = nil, name: String, scope: ScopePrefix,
+        nowMillis: Int64, keys: KeyMaterial = .generate(), id: ReplicaID? = nil, role: any ReplicaRole
     ) throws(ReplicaError) -> Replica {
         let keyPath = keyPath ?? KeyFile.defaultPath(forDatabase: path)
         guard !name.isEmpty, name.count <= 64 else {
@@ -51,10 +65,12 @@ public final class Replica: Sendable {
         }
         var generator = SystemRandomNumberGenerator()
         let info = ReplicaInfo(
-            id: id ?? .random(using: &generator), name: name, scope: scope, role: role, publicKey: keys.publicKeyBase64)
+            id: id ?? .random(using: &generator), name: name, scope: scope, role: role.role,
+            publicKey: keys.publicKeyBase64)
         do {
             let pool = try DatabasePool(path: path, configuration: configuration())
             try Migrations.migrator.migrate(pool)
+            try role.migrator.migrate(pool)
             try pool.write { db in
                 try db.execute(
                     sql: """
@@ -62,10 +78,11 @@ public final class Replica: Sendable {
                         VALUES (?, ?, ?, ?, ?, ?, ?)
                         """,
                     arguments: [
-                        info.id.value, name, scope.value, role.rawValue, info.publicKey, keys.checkValue, nowMillis,
+                        info.id.value, name, scope.value, role.role.rawValue, info.publicKey, keys.checkValue,
+                        nowMillis,
                     ])
             }
-            return Replica(path: path, pool: pool, info: info, keys: keys)
+            return Replica(path: path, pool: pool, info: info, keys: keys, role: role)
         } catch {
             try? FileManager.default.removeItem(atPath: keyPath)
             for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
@@ -73,9 +90,18 @@ public final class Replica: Sendable {
         }
     }
 
-    /// Opens an existing replica with its key file (or `HEARTH_KEY`).
+    /// Opens an existing village or township replica with its key file (or `HEARTH_KEY`).
+    /// The county hub's database is refused here (``ReplicaError/otherRole(path:role:)``): it
+    /// opens as the hub's ledger, which runs the county's rules in every transaction.
     public static func open(
         path: String, keyPath: String? = nil, environment: [String: String] = [:]
+    ) throws(ReplicaError) -> Replica {
+        try open(path: path, keyPath: keyPath, environment: environment, role: NodeRole())
+    }
+
+    /// Opens an existing replica of `role`'s kind.
+    package static func open(
+        path: String, keyPath: String? = nil, environment: [String: String] = [:], role: any ReplicaRole
     ) throws(ReplicaError) -> Replica {
         guard FileManager.default.fileExists(atPath: path) else { throw .notFound(path: path) }
         let keys: KeyMaterial
@@ -95,7 +121,7 @@ public final class Replica: Sendable {
         }
         guard let row, let id = ReplicaID(validating: row["id"]),
             let scope = try? ScopePrefix.parse(row["scope"], field: "scope"),
-            let role = ReplicaInfo.Role(rawValue: row["role"])
+            let stored = ReplicaInfo.Role(rawValue: row["role"])
         else { throw .notAReplica(path: path, reason: "its replica row is missing or damaged") }
         guard (row["key_check"] as String) == keys.checkValue else { throw .key(.wrongKey) }
         // The check value covers the county data key only, which every replica of the county
@@ -105,8 +131,10 @@ public final class Replica: Sendable {
             let source = inline ? "HEARTH_KEY" : "key file " + (keyPath ?? KeyFile.defaultPath(forDatabase: path))
             throw .key(.otherReplica(source: source, database: path, replica: id.value))
         }
-        let info = ReplicaInfo(id: id, name: row["name"], scope: scope, role: role, publicKey: row["public_key"])
-        return Replica(path: path, pool: pool, info: info, keys: keys)
+        let info = ReplicaInfo(id: id, name: row["name"], scope: scope, role: stored, publicKey: row["public_key"])
+        guard stored == role.role else { throw .otherRole(path: path, info: info) }
+        do { try role.migrator.migrate(pool) } catch { throw .database(String(describing: error)) }
+        return Replica(path: path, pool: pool, info: info, keys: keys, role: role)
     }
 
     /// Runs a read-only block on a consistent snapshot.
@@ -123,10 +151,14 @@ public final class Replica: Sendable {
     ) throws(ReplicaError) -> (result: T, ops: [Op]) {
         do {
             return try pool.write { db in
-                var changes = try ChangeSet(db: db, info: info, author: author, nowMillis: nowMillis, cache: cache)
+                var changes = try ChangeSet(
+                    db: db, info: info, author: author, nowMillis: nowMillis, cache: cache,
+                    tracksScopeEntries: role.tracksScopeEntries)
                 let result = try block(&changes)
                 let applier = try changes.finish()
-                let ruled = try runHubRules(db, batch: changes.ops, nowMillis: nowMillis)
+                let ruled =
+                    changes.ops.isEmpty
+                    ? false : try role.afterApply(db, info: info, batch: changes.ops, nowMillis: nowMillis)
                 applier.updateCacheOnCommit(stale: ruled)
                 return (result, changes.ops)
             }
@@ -151,14 +183,14 @@ public final class Replica: Sendable {
     /// the applier as it stands (earlier ops of the batch applied); an op it turns away
     /// (returning false) is not integrated. It throws to roll the whole batch back.
     @discardableResult
-    func integrate(
+    package func integrate(
         _ ops: [Op], nowMillis: Int64, admit: (Database, inout Applier, Op) throws -> Bool = { _, _, _ in true },
         bookkeeping: (Database, ApplyReport) throws -> Bool
     ) throws(ReplicaError) -> ApplyReport {
         do {
             return try pool.write { db in
                 var applier = try Applier(db: db, nowMillis: nowMillis, cache: cache, crash: crashSwitch)
-                applier.tracksScopeEntries = info.role == .hub
+                applier.tracksScopeEntries = role.tracksScopeEntries
                 for op in ops {
                     guard try admit(db, &applier, op) else { continue }
                     try applier.integrate(op)
@@ -172,7 +204,9 @@ public final class Replica: Sendable {
                         arguments: [clock.last.millis, Int64(clock.last.logical)])
                 }
                 let changedRecords = try bookkeeping(db, applier.report)
-                let ruled = applier.report.applied > 0 ? try runHubRules(db, batch: ops, nowMillis: nowMillis) : false
+                let ruled =
+                    applier.report.applied > 0
+                    ? try role.afterApply(db, info: info, batch: ops, nowMillis: nowMillis) : false
                 // Rule ops (or bookkeeping) changed records after the batch's states were taken:
                 // then the cache starts afresh.
                 applier.updateCacheOnCommit(stale: ruled || changedRecords)
@@ -183,24 +217,8 @@ public final class Replica: Sendable {
         }
     }
 
-    /// On the hub, runs the cross-record rules in the transaction that applied their trigger;
-    /// true when they wrote ops (the in-memory cache is then stale and must be cleared).
-    func runHubRules(_ db: Database, batch: [Op], nowMillis: Int64) throws -> Bool {
-        guard info.role == .hub, !batch.isEmpty else { return false }
-        try HubRules.recordOverrides(db, batch: batch, nowMillis: nowMillis)
-        var changes = try ChangeSet(db: db, info: info, author: "rules", nowMillis: nowMillis, cache: nil)
-        try HubRules.deathEndsEnrollments(&changes)
-        try HubRules.exitBeatsIncrease(&changes, batch: batch) { record in
-            try Row.fetchAll(db, sql: "SELECT body FROM ops WHERE record = ? ORDER BY seq", arguments: [record.value])
-                .compactMap { ($0[0] as DatabaseValue).loggedOp }
-        }
-        guard !changes.ops.isEmpty else { return false }
-        _ = try changes.finish()
-        return true
-    }
-
     /// Runs a write transaction for bookkeeping that changes no record.
-    func writeBookkeeping<T>(_ block: (Database) throws -> T) throws(ReplicaError) -> T {
+    package func writeBookkeeping<T>(_ block: (Database) throws -> T) throws(ReplicaError) -> T {
         do { return try pool.write(block) } catch let error as ReplicaError { throw error } catch {
             throw .database(String(describing: error))
         }

@@ -20,6 +20,8 @@ public enum ReplicaError: Error, Sendable, CustomStringConvertible {
     case database(String)
     /// A database file others can read, which could not be made owner-only.
     case permissions(path: String, mode: String, reason: String)
+    /// A database of the other role: a node's opened as the hub's ledger, or the reverse.
+    case otherRole(path: String, info: ReplicaInfo)
 
     public var description: String {
         switch self {
@@ -47,6 +49,15 @@ public enum ReplicaError: Error, Sendable, CustomStringConvertible {
                 + "(at most \(bound) may wait); nothing of it was applied. The county settles the node's "
                 + "quarantined ops first (`hearth hub quarantine`), then the node syncs again"
         case .database(let reason): return "database error: \(reason)"
+        case .otherRole(let path, let info):
+            switch info.role {
+            case .node:
+                return "\(path) is a node's replica (\(info.name), scope \(info.scope.value)), not the county hub's: "
+                    + "`hearth hub` commands work on the hub's database only"
+            case .hub:
+                return "\(path) is the county hub's database (\(info.name), scope \(info.scope.value)), "
+                    + "not a node's replica: it opens as the hub"
+            }
         case .permissions(let path, let mode, let reason):
             return "\(path) is readable by others (mode \(mode)) and could not be made readable by its owner only "
                 + "(\(reason)); run: chmod 600 \(path), as the user who owns it"

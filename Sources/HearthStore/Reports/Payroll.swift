@@ -56,7 +56,7 @@ public struct Payroll: Sendable {
     public var disbursementTotal: Money { Money(fen: regularTotal.fen + backPayTotal.fen) }
 
     /// Adds the lines up in checked arithmetic: a roll over absurd stored amounts is refused.
-    init(month: Month, rows: [PayrollRow], leftOut: [String: [RecordID]]) throws(ReplicaError) {
+    package init(month: Month, rows: [PayrollRow], leftOut: [String: [RecordID]]) throws(ReplicaError) {
         self.month = month
         self.rows = rows
         self.leftOut = leftOut
@@ -102,9 +102,9 @@ extension Replica {
     }
 
     /// Outcomes of ``Entitlement`` that mean the enrollment is simply not part of the month.
-    static let silentReasons: Set<String> = ["not started", "ended"]
+    package static let silentReasons: Set<String> = ["not started", "ended"]
 
-    func roll(for month: Month, book: RollBook) throws(ReplicaError) -> Payroll {
+    package func roll(for month: Month, book: RollBook) throws(ReplicaError) -> Payroll {
         var rows: [PayrollRow] = []
         var leftOut: [String: [RecordID]] = [:]
         let regular = payable(in: month, book: book)
@@ -147,7 +147,7 @@ extension Replica {
     }
 
     /// What one enrollment's month comes to once the roll's own conditions apply.
-    enum Payable {
+    package enum Payable {
         /// A line of this amount, to the person with this ID number.
         case line(Money, String)
         /// Nothing is paid for the month, for this reason: money paid for it is recovered.
@@ -159,7 +159,7 @@ extension Replica {
     /// Each entry's month, in the book's order: ``Entitlement``, then holds, then the ID number,
     /// then one payment per person and program (the record already paid for the month first).
     /// Without `openingIDs` a line carries no ID number and an unreadable one is not noticed.
-    func payable(in month: Month, book: RollBook, openingIDs: Bool = true) -> [Payable] {
+    package func payable(in month: Month, book: RollBook, openingIDs: Bool = true) -> [Payable] {
         var result: [Payable] = []
         result.reserveCapacity(book.entries.count)
         var chosen: [String: (index: Int, paid: Int64)] = [:]
@@ -216,59 +216,9 @@ extension Replica {
             program: entry.facts.program ?? .dibaoRural, amount: amount, bankCard: bankCard, village: entry.village)
     }
 
-    /// Records a roll as paid: its lines are kept, and the month is never recomputed.
-    public func lock(_ roll: Payroll, worker: String, nowMillis: Int64) throws(ReplicaError) {
-        guard !roll.locked else {
-            throw .invalid(InputError(field: "month", reason: "\(roll.month) is already locked"))
-        }
-        try writeBookkeeping { db in
-            if try Int.fetchOne(
-                db, sql: "SELECT count(*) FROM roll_locks WHERE month = ?", arguments: [roll.month.description]) ?? 0
-                > 0
-            {
-                throw ReplicaError.invalid(InputError(field: "month", reason: "\(roll.month) is already locked"))
-            }
-            if let later = try String.fetchOne(
-                db, sql: "SELECT month FROM roll_locks WHERE month > ? ORDER BY month LIMIT 1",
-                arguments: [roll.month.description])
-            {
-                throw ReplicaError.invalid(
-                    InputError(field: "month", reason: "a later month (\(later)) is already locked"))
-            }
-            for row in roll.rows {
-                try db.execute(
-                    sql: """
-                        INSERT INTO roll_lines (month, enrollment, member, program, kind, for_month, amount_fen)
-                        VALUES (?, ?, ?, ?, ?, ?, ?)
-                        """,
-                    arguments: [
-                        roll.month.description, row.enrollment.value, row.member.value, row.program.rawValue,
-                        row.kind.rawValue,
-                        (row.forMonth ?? roll.month).description, row.amount.fen,
-                    ])
-            }
-            try db.execute(
-                sql: "INSERT INTO roll_locks (month, locked_millis, worker, total_fen) VALUES (?, ?, ?, ?)",
-                arguments: [roll.month.description, nowMillis, worker, roll.total.fen])
-        }
-    }
-
     /// A locked month's roll as it was paid (names and numbers as held now).
-    func lockedRoll(_ month: Month) throws(ReplicaError) -> Payroll? {
-        let lines: [Row]? = try read { db in
-            guard
-                try Int.fetchOne(
-                    db, sql: "SELECT count(*) FROM roll_locks WHERE month = ?", arguments: [month.description]) ?? 0 > 0
-            else { return nil }
-            return try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT l.enrollment, l.member, l.program, l.kind, l.for_month, l.amount_fen,
-                           m.name, m.id_number_sealed, m.id_number_hash, m.household, m.village, h.bank_card_sealed, h.bank_card_hash
-                    FROM roll_lines l LEFT JOIN members m ON m.id = l.member LEFT JOIN households h ON h.id = m.household
-                    WHERE l.month = ? ORDER BY l.enrollment, l.kind, l.for_month
-                    """, arguments: [month.description])
-        }
+    package func lockedRoll(_ month: Month) throws(ReplicaError) -> Payroll? {
+        let lines: [Row]? = try read { db in try role.lockedLines(db, month: month) }
         guard let lines else { return nil }
         var rows: [PayrollRow] = []
         for line in lines {

@@ -7,86 +7,75 @@ import HearthCore
 /// The roll of a month, its adjustments for locked months, and recovery are all answers of
 /// ``Entitlement`` over this book, so they agree by construction; reading it once keeps a roll
 /// over a county with many locked months linear in the county, not in months × county.
-struct RollBook {
+package struct RollBook {
     /// One enrollment with what the roll needs beside its facts.
-    struct Entry {
-        let id: RecordID
-        let member: RecordID
-        let household: String
-        let village: String
-        let name: String
-        let facts: EnrollmentFacts
-        let idSealed: String?
-        let idHash: String?
-        let cardSealed: String?
-        let cardHash: String?
+    package struct Entry {
+        package let id: RecordID
+        package let member: RecordID
+        package let household: String
+        package let village: String
+        package let name: String
+        package let facts: EnrollmentFacts
+        package let idSealed: String?
+        package let idHash: String?
+        package let cardSealed: String?
+        package let cardHash: String?
         /// Set when payments are held whatever the month (a rule case, a conflict over where
         /// the money goes or who the person is).
-        var heldAlways = false
+        package var heldAlways = false
         /// The competing readings of a field in conflict that decides what a month owes:
         /// only the months on which they differ are held.
-        var alternatives: [EnrollmentFacts] = []
+        package var alternatives: [EnrollmentFacts] = []
     }
 
-    let standards: StandardTable
-    let rules: CountyRules
-    let entries: [Entry]
+    package let standards: StandardTable
+    package let rules: CountyRules
+    package let entries: [Entry]
     /// What locked rolls paid, adjustments included: enrollment id → month → fen.
-    let paid: [String: [Month: Int64]]
+    package let paid: [String: [Month: Int64]]
     /// Locked months before the roll's month, ascending.
-    let lockedMonths: [Month]
+    package let lockedMonths: [Month]
 
     /// Whether the enrollment's payment for a month is held by a conflict or a rule case.
-    func isHeld(_ entry: Entry, in month: Month) -> Bool {
+    package func isHeld(_ entry: Entry, in month: Month) -> Bool {
         if entry.heldAlways { return true }
         guard entry.alternatives.count > 1 else { return false }
         return !Entitlement.disputedMonths(entry.alternatives, months: [month], standards: standards, rules: rules)
             .isEmpty
     }
 
-    func outcome(_ entry: Entry, in month: Month) -> MonthOutcome {
+    package func outcome(_ entry: Entry, in month: Month) -> MonthOutcome {
         Entitlement.outcome(entry.facts, in: month, standards: standards, rules: rules)
     }
 
-    func paid(_ entry: Entry, for month: Month) -> Int64 { paid[entry.id.value]?[month] ?? 0 }
+    package func paid(_ entry: Entry, for month: Month) -> Int64 { paid[entry.id.value]?[month] ?? 0 }
 }
 
 extension Replica {
     /// Reads the book for a roll of `month`: the locked months before it and what they paid.
-    func rollBook(before month: Month, nowMillis: Int64) throws(ReplicaError) -> RollBook {
+    package func rollBook(before month: Month, nowMillis: Int64) throws(ReplicaError) -> RollBook {
         let cases = try ruleCases(nowMillis: nowMillis)
         let standards = try standardTable()
         let heldByCase = Set(cases.flatMap(\.holds).map(\.value))
-        let (rules, rows, paidRows, locked): (CountyRules, [Row], [Row], [String]) = try read { db in
-            (
-                try Replica.countyRules(db),
-                try Row.fetchAll(
-                    db,
-                    sql: """
-                        SELECT e.id AS enrollment, e.program, e.status, e.decision, e.amount, e.start_month, e.end_month,
-                               e.exit_reason, e.suspended_from, e.household, e.village, e.conflicts AS e_conflicts,
-                               m.id AS member, m.name, m.vital_status, m.death_date, m.disability_grade, m.birth_date,
-                               m.id_number_sealed, m.id_number_hash, m.conflicts AS m_conflicts,
-                               h.bank_card_sealed, h.bank_card_hash, h.conflicts AS h_conflicts
-                        FROM enrollments e JOIN members m ON m.id = e.member LEFT JOIN households h ON h.id = e.household
-                        ORDER BY e.village, e.household, e.id
-                        """),
-                try Row.fetchAll(
-                    db,
-                    sql: """
-                        SELECT enrollment, for_month, sum(amount_fen) AS fen FROM roll_lines WHERE for_month < ?
-                        GROUP BY enrollment, for_month
-                        """, arguments: [month.description]),
-                try String.fetchAll(
-                    db, sql: "SELECT month FROM roll_locks WHERE month < ? ORDER BY month",
-                    arguments: [month.description])
-            )
-        }
-        var paid: [String: [Month: Int64]] = [:]
-        for row in paidRows {
-            guard let month = try? Month.parse(row["for_month"] as String, field: "month") else { continue }
-            paid[row["enrollment"] as String, default: [:]][month] = row["fen"]
-        }
+        let (rules, rows, history): (CountyRules, [Row], (paid: [String: [Month: Int64]], locked: [Month])) =
+            try read { db in
+                (
+                    try Replica.countyRules(db),
+                    try Row.fetchAll(
+                        db,
+                        sql: """
+                            SELECT e.id AS enrollment, e.program, e.status, e.decision, e.amount, e.start_month, e.end_month,
+                                   e.exit_reason, e.suspended_from, e.household, e.village, e.conflicts AS e_conflicts,
+                                   m.id AS member, m.name, m.vital_status, m.death_date, m.disability_grade, m.birth_date,
+                                   m.id_number_sealed, m.id_number_hash, m.conflicts AS m_conflicts,
+                                   h.bank_card_sealed, h.bank_card_hash, h.conflicts AS h_conflicts
+                            FROM enrollments e JOIN members m ON m.id = e.member LEFT JOIN households h ON h.id = e.household
+                            ORDER BY e.village, e.household, e.id
+                            """),
+                    try role.paidBefore(db, month: month)
+                )
+            }
+        let paid = history.paid
         var entries: [RollBook.Entry] = []
         entries.reserveCapacity(rows.count)
         for row in rows {
@@ -119,12 +108,12 @@ extension Replica {
         }
         return RollBook(
             standards: standards, rules: rules, entries: entries, paid: paid,
-            lockedMonths: locked.compactMap { try? Month.parse($0, field: "month") })
+            lockedMonths: history.locked)
     }
 
     /// The fields that feed ``EnrollmentFacts``: a conflict on one of them holds only the
     /// months its competing values disagree on.
-    static let factFields: Set<String> = [
+    package static let factFields: Set<String> = [
         "enrollment.program", "enrollment.status", "enrollment.decision", "enrollment.amount", "enrollment.start_month",
         "enrollment.end_month", "enrollment.exit_reason", "enrollment.suspended_from", "member.vital_status",
         "member.death_date", "member.birth_date", "member.disability_grade",
@@ -153,7 +142,7 @@ extension Replica {
     }
 
     /// Facts from a row of the book's query.
-    static func facts(_ row: Row) -> EnrollmentFacts {
+    package static func facts(_ row: Row) -> EnrollmentFacts {
         func month(_ column: String) -> Month? {
             (row[column] as String?).flatMap { try? Month.parse($0, field: column) }
         }
@@ -171,7 +160,7 @@ extension Replica {
     }
 
     /// The facts with one field read as another of its competing values.
-    static func facts(_ base: EnrollmentFacts, setting field: String, of type: RecordType, to value: FieldValue)
+    package static func facts(_ base: EnrollmentFacts, setting field: String, of type: RecordType, to value: FieldValue)
         -> EnrollmentFacts
     {
         var facts = base

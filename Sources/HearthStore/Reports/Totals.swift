@@ -5,26 +5,26 @@ import HearthCore
 /// The hub bounds every amount it accepts, so a county's totals fit in 64 bits of fen many
 /// times over; but sums are taken over stored data, which an older hub or a damaged file may
 /// hold out of bounds, and a roll must then fail with a sentence, never trap mid-way.
-enum Totals {
-    static func add(_ total: inout Int64, _ fen: Int64, _ what: String) throws(ReplicaError) {
+package enum Totals {
+    package static func add(_ total: inout Int64, _ fen: Int64, _ what: String) throws(ReplicaError) {
         let (sum, overflow) = total.addingReportingOverflow(fen)
         guard !overflow else { throw overflowError(what) }
         total = sum
     }
 
-    static func sum<S: Sequence<Int64>>(_ fens: S, _ what: String) throws(ReplicaError) -> Int64 {
+    package static func sum<S: Sequence<Int64>>(_ fens: S, _ what: String) throws(ReplicaError) -> Int64 {
         var total: Int64 = 0
         for fen in fens { try add(&total, fen, what) }
         return total
     }
 
-    static func difference(_ owed: Int64, _ paid: Int64, _ what: String) throws(ReplicaError) -> Int64 {
+    package static func difference(_ owed: Int64, _ paid: Int64, _ what: String) throws(ReplicaError) -> Int64 {
         let (difference, overflow) = owed.subtractingReportingOverflow(paid)
         guard !overflow else { throw overflowError(what) }
         return difference
     }
 
-    static func overflowError(_ what: String) -> ReplicaError {
+    package static func overflowError(_ what: String) -> ReplicaError {
         .refused(
             "\(what) is too large to add up: an amount on record is out of bounds (over 100,000,000 yuan); "
                 + "find the enrollment with `hearth hub payroll --json` on an earlier month or `hearth show`, and correct it"

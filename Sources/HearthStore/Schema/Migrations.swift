@@ -8,8 +8,13 @@ import GRDB
 /// lives beside them: `record_meta` (per-record version vector and per-field registers with
 /// their dots), `ops` (the append-only log), `op_waits` (ops waiting for their causal past),
 /// and `replica_clock` (the vector over everything applied).
-enum Migrations {
-    static var migrator: DatabaseMigrator {
+///
+/// The county hub's own tables (nodes, tokens, nonces, quarantine, decisions, rolls, import
+/// keys) were created here up to v9; they moved to the ledger's `HubMigrations`, which creates
+/// them if absent, so a village's database never holds them. Those migrations keep their
+/// identifiers (a database that applied them is at the same place) with the hub's part removed.
+package enum Migrations {
+    package static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1 replica, op log and record tables") { db in
             try db.execute(
@@ -146,49 +151,12 @@ enum Migrations {
                     """)
         }
         migrator.registerMigration("v2 sync: township index, nodes, tokens, nonces, quarantine, sync state") { db in
+            // The hub's tables of this migration moved to HubMigrations.
             try db.execute(
                 sql: """
                     ALTER TABLE ops ADD COLUMN township TEXT;
                     UPDATE ops SET township = substr(scope, 1, 9);
                     CREATE INDEX ops_by_township ON ops (township, seq);
-                    CREATE TABLE nodes (
-                        replica TEXT PRIMARY KEY NOT NULL,
-                        name TEXT NOT NULL UNIQUE,
-                        public_key TEXT NOT NULL,
-                        scope TEXT NOT NULL,
-                        registered_millis INTEGER NOT NULL,
-                        revoked_millis INTEGER,
-                        forked_millis INTEGER,
-                        last_sync_millis INTEGER,
-                        acked_counter INTEGER NOT NULL DEFAULT 0,
-                        chain_head TEXT NOT NULL DEFAULT '',
-                        pull_cursor INTEGER NOT NULL DEFAULT 0,
-                        skew_millis INTEGER
-                    );
-                    CREATE TABLE enrollment_tokens (
-                        secret_hash TEXT PRIMARY KEY NOT NULL,
-                        name TEXT NOT NULL,
-                        scope TEXT NOT NULL,
-                        created_millis INTEGER NOT NULL,
-                        used_by TEXT
-                    );
-                    CREATE TABLE nonces (
-                        replica TEXT NOT NULL,
-                        nonce TEXT NOT NULL,
-                        seen_millis INTEGER NOT NULL,
-                        PRIMARY KEY (replica, nonce)
-                    );
-                    CREATE TABLE quarantine (
-                        replica TEXT NOT NULL,
-                        counter INTEGER NOT NULL,
-                        record TEXT NOT NULL,
-                        hash TEXT NOT NULL,
-                        body BLOB NOT NULL,
-                        reason TEXT NOT NULL,
-                        state TEXT NOT NULL CHECK (state IN ('held', 'released', 'discarded')),
-                        at_millis INTEGER NOT NULL,
-                        PRIMARY KEY (replica, counter)
-                    );
                     CREATE TABLE sync_state (
                         id INTEGER PRIMARY KEY CHECK (id = 1),
                         hub_replica TEXT,
@@ -223,26 +191,8 @@ enum Migrations {
                     INSERT OR IGNORE INTO sqlite_sequence (name, seq) VALUES ('ops', (SELECT coalesce(max(seq), 0) FROM ops));
                     """)
         }
-        migrator.registerMigration("v5 decisions: resolutions and automatic rule decisions") { db in
-            try db.execute(
-                sql: """
-                    CREATE TABLE decisions (
-                        seq INTEGER PRIMARY KEY AUTOINCREMENT,
-                        at_millis INTEGER NOT NULL,
-                        worker TEXT NOT NULL,
-                        kind TEXT NOT NULL CHECK (kind IN ('resolution', 'acknowledgement', 'rule')),
-                        record TEXT NOT NULL,
-                        field TEXT,
-                        rule TEXT NOT NULL,
-                        rule_set INTEGER NOT NULL,
-                        choice TEXT NOT NULL,
-                        note TEXT NOT NULL,
-                        op TEXT NOT NULL,
-                        trigger TEXT
-                    );
-                    CREATE INDEX decisions_by_record ON decisions (record);
-                    CREATE UNIQUE INDEX decisions_once_per_trigger ON decisions (rule, record, trigger) WHERE trigger IS NOT NULL;
-                    """)
+        migrator.registerMigration("v5 decisions: resolutions and automatic rule decisions") { _ in
+            // The hub's own table since the ledger has migrations of its own (HubMigrations).
         }
         migrator.registerMigration("v6 enrollment recommendations (R7)") { db in
             try db.execute(sql: "ALTER TABLE enrollments ADD COLUMN recommendation TEXT")
@@ -259,42 +209,11 @@ enum Migrations {
                     ALTER TABLE sync_state ADD COLUMN index_version TEXT NOT NULL DEFAULT '';
                     """)
         }
-        migrator.registerMigration("v8 locked payment rolls (R12)") { db in
-            try db.execute(
-                sql: """
-                    CREATE TABLE roll_locks (
-                        month TEXT PRIMARY KEY NOT NULL,
-                        locked_millis INTEGER NOT NULL,
-                        worker TEXT NOT NULL,
-                        total_fen INTEGER NOT NULL
-                    );
-                    CREATE TABLE roll_lines (
-                        month TEXT NOT NULL,
-                        enrollment TEXT NOT NULL,
-                        member TEXT NOT NULL,
-                        program TEXT NOT NULL,
-                        kind TEXT NOT NULL CHECK (kind IN ('regular', 'back_pay', 'recovery')),
-                        for_month TEXT NOT NULL,
-                        amount_fen INTEGER NOT NULL,
-                        PRIMARY KEY (month, enrollment, kind, for_month)
-                    );
-                    CREATE INDEX roll_lines_by_for_month ON roll_lines (for_month, enrollment);
-                    """)
+        migrator.registerMigration("v8 locked payment rolls (R12)") { _ in
+            // The hub's own tables since the ledger has migrations of its own (HubMigrations).
         }
-        migrator.registerMigration("v9 import keys: rows already imported from spreadsheets") { db in
-            // A roster or cross-check row, once imported, is remembered by a key (its household
-            // number, its ID number's keyed hash, ...) so that importing the same file again
-            // changes nothing. Hub-local bookkeeping: these rows never replicate.
-            try db.execute(
-                sql: """
-                    CREATE TABLE import_keys (
-                        key TEXT PRIMARY KEY NOT NULL,
-                        record TEXT NOT NULL,
-                        source TEXT NOT NULL,
-                        line INTEGER NOT NULL,
-                        at_millis INTEGER NOT NULL
-                    );
-                    """)
+        migrator.registerMigration("v9 import keys: rows already imported from spreadsheets") { _ in
+            // The hub's own table since the ledger has migrations of its own (HubMigrations).
         }
         migrator.registerMigration("v10 program standards and cross-check leads") { db in
             try db.execute(

@@ -162,8 +162,7 @@ extension Replica {
     /// township or village): their rows, merge state and ops leave this replica, so no node is
     /// left holding an orphan; the hub and the receiving scope keep them. Should the record
     /// come back, the hub sends its whole history again, and it applies afresh.
-    func evictOutOfScope(_ db: Database) throws -> Bool {
-        guard info.role == .node else { return false }
+    package func evictOutOfScope(_ db: Database) throws -> Bool {
         var gone: [String] = []
         for type in RecordType.allCases {
             // A record on its way in stays: its history arrives in parts before the op that

@@ -27,8 +27,8 @@ extension Replica {
         path: String, keyPath: String? = nil, environment: [String: String] = [:], nowMillis: Int64,
         newID chosen: ReplicaID? = nil
     ) throws(ReplicaError) -> ReidentifyOutcome {
+        // A node's opener: the county hub's database is refused there (a hub keeps its identity).
         let old = try Replica.open(path: path, keyPath: keyPath, environment: environment)
-        guard old.info.role == .node else { throw .refused("only a node is re-identified; a hub keeps its identity") }
         let keyFile = keyPath ?? KeyFile.defaultPath(forDatabase: path)
         guard environment["HEARTH_KEY"] == nil else {
             throw .refused("re-identify writes a new key file: unset HEARTH_KEY and use the key file")
@@ -80,7 +80,8 @@ extension Replica {
                     sql: "UPDATE sync_state SET registration = NULL, notes = NULL, pull_cursor = 0 WHERE id = 1")
                 // Make the unacknowledged changes again under the new id.
                 var changes = try ChangeSet(
-                    db: db, info: newInfo, author: "reidentify", nowMillis: nowMillis, cache: nil)
+                    db: db, info: newInfo, author: "reidentify", nowMillis: nowMillis, cache: nil,
+                    tracksScopeEntries: false)
                 var renamed: [RecordID: RecordID] = [:]
                 for op in unsynced {
                     var fields = op.fields
@@ -117,7 +118,7 @@ extension Replica {
 
 extension ChangeSet {
     /// Re-issues a creating op under this replica's identity, keeping its author and cause.
-    mutating func reissueCreate(_ op: Op, fields: [String: FieldValue]) throws -> RecordID {
+    package mutating func reissueCreate(_ op: Op, fields: [String: FieldValue]) throws -> RecordID {
         author = op.author
         return try create(op.record.type, village: op.scope, fields: fields, cause: op.cause ?? "re-issued \(op.dot)")
     }
@@ -126,7 +127,7 @@ extension ChangeSet {
     /// is the village the record enters, so the hub sends the record's history there (logged
     /// under the village it left, the move would reach neither side whole; found by the
     /// simulation).
-    mutating func reissueUpdate(_ op: Op, record: RecordID, fields: [String: FieldValue]) throws {
+    package mutating func reissueUpdate(_ op: Op, record: RecordID, fields: [String: FieldValue]) throws {
         author = op.author
         try update(record, fields: fields, loggedUnder: op.scope, cause: op.cause ?? "re-issued \(op.dot)")
     }

@@ -3,6 +3,7 @@ import Foundation
 import HearthClient
 import HearthCore
 import HearthProtocol
+import HearthLedger
 import HearthStore
 
 /// `hearth bench sync`: a county-sized night over loopback. Village nodes full of households
@@ -37,8 +38,8 @@ struct SyncBench {
         var result = Result()
         let setupStart = Date()
         let hubPath = directory + "/hub.db"
-        let hub = try Replica.create(
-            path: hubPath, name: "bench hub", scope: try ScopePrefix.parse("421281", field: "scope"), role: .hub,
+        let hub = try HubLedger.create(
+            path: hubPath, name: "bench hub", scope: try ScopePrefix.parse("421281", field: "scope"),
             nowMillis: nowMillis())
         let townships = max(1, (villages + 19) / 20)
         var villageNodes: [Replica] = []
@@ -107,11 +108,11 @@ struct SyncBench {
         return result
     }
 
-    private func makeNode(_ hub: Replica, name: String, scope: String) throws -> Replica {
+    private func makeNode(_ hub: HubLedger, name: String, scope: String) throws -> Replica {
         let prefix = try ScopePrefix.parse(scope, field: "scope")
         let secret = try hub.createEnrollment(name: name, scope: prefix, nowMillis: nowMillis())
         let node = try Replica.create(
-            path: directory + "/\(name).db", name: name, scope: prefix, role: .node, nowMillis: nowMillis(),
+            path: directory + "/\(name).db", name: name, scope: prefix, nowMillis: nowMillis(),
             keys: hub.keys.withNewSigningKey())
         try node.setHub(
             replica: hub.info.id, key: hub.info.publicKey, url: nil, pendingRegistration: secret + "\n" + name)

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
+import HearthLedger
 import HearthStore
+import HearthTools
 
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

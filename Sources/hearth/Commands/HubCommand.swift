@@ -4,6 +4,7 @@ import HearthClient
 import HearthCore
 import HearthHub
 import HearthProtocol
+import HearthLedger
 import HearthStore
 import Logging
 
@@ -31,8 +32,8 @@ struct HubInit: ParsableCommand {
             guard prefix.level == .county else {
                 throw InputError(field: "scope", reason: "a hub serves a county: 6 digits")
             }
-            let created = try Replica.create(
-                path: try replica.databasePath, keyPath: replica.keyPath, name: name, scope: prefix, role: .hub,
+            let created = try HubLedger.create(
+                path: try replica.databasePath, keyPath: replica.keyPath, name: name, scope: prefix,
                 nowMillis: nowMillis())
             print(created.info.id.value)
             print(

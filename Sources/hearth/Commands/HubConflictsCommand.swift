@@ -1,5 +1,6 @@
 import ArgumentParser
 import HearthCore
+import HearthLedger
 import HearthStore
 
 struct HubConflicts: ParsableCommand {
@@ -58,7 +59,7 @@ struct ConflictsList: ParsableCommand {
                 soft: soft || filters.rule == "R4a" || filters.rule == "R3", township: filters.township,
                 kind: filters.kind,
                 rule: filters.rule)
-            let ruleCases = try open.ruleCases(nowMillis: nowMillis()).filter { found in
+            let ruleCases = try open.replica.ruleCases(nowMillis: nowMillis()).filter { found in
                 (filters.rule == nil || filters.rule == found.rule)
                     && (filters.kind == nil || filters.kind == found.kind)
                     && (filters.township == nil || (found.village ?? "").hasPrefix(filters.township!))
@@ -96,7 +97,8 @@ struct ConflictsShow: ParsableCommand {
         try guarded {
             let open = try replica.open()
             if !id.contains("/") || id.hasPrefix("H:") {
-                guard let found = try open.ruleCases(nowMillis: nowMillis()).first(where: { $0.id == id }) else {
+                guard let found = try open.replica.ruleCases(nowMillis: nowMillis()).first(where: { $0.id == id })
+                else {
                     throw InputError(field: "id", reason: "no open conflict or rule case \(id)")
                 }
                 if json {
@@ -257,7 +259,7 @@ struct HubAudit: ParsableCommand {
         try guarded {
             let hub = try replica.open()
             let decisions = try hub.decisions()
-            let events = try hub.auditTrail()
+            let events = try hub.replica.auditTrail()
             // One trail: the two logs merged by time, each kept in its own order.
             var fromDecisions: [(at: Int64, json: JSON, text: String)] = []
             for decision in decisions {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import HearthCore
+import HearthLedger
 import HearthStore
 
 struct HubCrosscheck: ParsableCommand {
@@ -86,7 +87,7 @@ struct HubCrosscheckImport: ParsableCommand {
                 }
                 // The rows as the list had them, ID numbers in clear: audited.
                 let source = (file as NSString).lastPathComponent
-                try hub.audit(
+                try hub.replica.audit(
                     AuditEvent(
                         atMillis: nowMillis(), worker: author, action: AuditEvent.Action.export,
                         subject: skippedFile ?? "", field: "skipped rows",

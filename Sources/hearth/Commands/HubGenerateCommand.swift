@@ -1,7 +1,9 @@
 import ArgumentParser
 import Foundation
 import HearthCore
+import HearthLedger
 import HearthStore
+import HearthTools
 
 struct HubGenerate: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -40,7 +42,7 @@ struct HubGenerate: ParsableCommand {
             let (hub, nodes) = try CountyGenerator(
                 profile: chosen, seed: seed, directory: out, month: period, nowMillis: nowMillis()
             ).run { print($0) }
-            let status = try hub.status()
+            let status = try hub.replica.status()
             print(out + "/hub.db")
             print(
                 String(

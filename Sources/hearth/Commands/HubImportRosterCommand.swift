@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import HearthCore
+import HearthLedger
 import HearthStore
 
 struct HubImportRoster: ParsableCommand {
@@ -61,7 +62,6 @@ struct HubImportRoster: ParsableCommand {
                 case .spreadsheet(.cannotWrite):
                     printError(error.description)
                     throw ExitCode(1)
-                case .notHub: throw CLIError.usage(error.description)
                 default:
                     printError(error.description)
                     throw ExitCode(65)

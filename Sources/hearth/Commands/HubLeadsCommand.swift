@@ -1,5 +1,6 @@
 import ArgumentParser
 import HearthCore
+import HearthLedger
 import HearthStore
 
 struct HubLeads: ParsableCommand {
@@ -11,7 +12,7 @@ struct HubLeads: ParsableCommand {
     @Flag(help: "Print one JSON document.") var json = false
 
     func run() throws {
-        try guarded { try printLeads(try replica.open().leads(status: try leadStatus(status)), json: json) }
+        try guarded { try printLeads(try replica.open().replica.leads(status: try leadStatus(status)), json: json) }
     }
 }
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import HearthCore
+import HearthLedger
 import HearthStore
 
 struct HubPayroll: ParsableCommand {
@@ -45,7 +46,7 @@ struct HubPayroll: ParsableCommand {
             let hub = try replica.open()
             let worker = try replica.author
             let period = try Month.parse(month, field: "month")
-            let roll = try hub.payroll(for: period, nowMillis: nowMillis())
+            let roll = try hub.replica.payroll(for: period, nowMillis: nowMillis())
             let bank = try hub.bankRoll(roll)
             let paths = try hub.writeRoll(bank, to: out, worker: worker, nowMillis: nowMillis())
             if lock { try hub.lock(roll, worker: worker, nowMillis: nowMillis()) }

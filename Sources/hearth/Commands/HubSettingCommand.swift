@@ -1,5 +1,6 @@
 import ArgumentParser
 import HearthCore
+import HearthLedger
 import HearthStore
 
 struct HubSetting: ParsableCommand {
@@ -52,7 +53,7 @@ struct HubSettingList: ParsableCommand {
     @Flag(help: "Print one JSON document.") var json = false
 
     func run() throws {
-        try guarded { try printSettings(try replica.open(), json: json) }
+        try guarded { try printSettings(try replica.open().replica, json: json) }
     }
 }
 

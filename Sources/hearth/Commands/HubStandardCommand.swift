@@ -1,5 +1,6 @@
 import ArgumentParser
 import HearthCore
+import HearthLedger
 import HearthStore
 
 struct HubStandard: ParsableCommand {
@@ -48,7 +49,7 @@ struct HubStandardList: ParsableCommand {
     @Flag(help: "Print one JSON document.") var json = false
 
     func run() throws {
-        try guarded { try printStandards(try replica.open(), json: json) }
+        try guarded { try printStandards(try replica.open().replica, json: json) }
     }
 }
 

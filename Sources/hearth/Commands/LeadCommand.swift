@@ -1,5 +1,6 @@
 import ArgumentParser
 import HearthCore
+import HearthLedger
 import HearthStore
 
 /// `hearth lead …` on a node: the problem leads (问题线索) the county's cross-checks sent to

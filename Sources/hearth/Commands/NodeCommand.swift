@@ -4,6 +4,7 @@ import Foundation
 import HearthClient
 import HearthCore
 import HearthProtocol
+import HearthLedger
 import HearthStore
 
 struct NodeCommand: AsyncParsableCommand {
@@ -68,7 +69,7 @@ struct NodeInit: AsyncParsableCommand {
                     "the hub must be reached over https:// (plain http:// only to this machine, for tests)")
             }
             let created = try Replica.create(
-                path: path, keyPath: replica.keyPath, name: nodeName, scope: prefix, role: .node,
+                path: path, keyPath: replica.keyPath, name: nodeName, scope: prefix,
                 nowMillis: nowMillis(),
                 keys: keys)
             if let enrollment {

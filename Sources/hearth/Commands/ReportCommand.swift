@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import HearthCore
+import HearthLedger
 import HearthStore
 
 /// Options shared by `hearth hub report` and the node's `hearth report`.
@@ -95,7 +96,7 @@ struct HubReport: ParsableCommand {
     @OptionGroup var options: ReportOptions
 
     func run() throws {
-        try guarded { try options.render(try replica.open()) }
+        try guarded { try options.render(try replica.open().replica) }
     }
 }
 

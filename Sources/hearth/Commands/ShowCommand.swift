@@ -1,5 +1,6 @@
 import ArgumentParser
 import HearthCore
+import HearthLedger
 import HearthStore
 
 struct ShowOptions: ParsableArguments {
@@ -195,6 +196,8 @@ struct StatusCommand: ParsableCommand {
             let open = try replica.open()
             let status = try open.status()
             let sync = try open.syncState()
+            // The county's decisions are the hub's own ops; a node knows its hub once registered.
+            let hubID = open.info.role == .hub ? open.info.id : sync.hubReplica
             let refused = (sync.notes.flatMap { try? JSON.parse($0) }?.arrayValue) ?? []
             let counts = RecordType.allCases.map { ($0.table, status.counts[$0] ?? 0) }
             if json {
@@ -222,7 +225,7 @@ struct StatusCommand: ParsableCommand {
                                 .object(["enrollment": .string($0.0.value), "reasons": .array($0.1.map(JSON.string))])
                             }),
                         "county_decisions": .array(
-                            try open.countyDecisions().map {
+                            try (hubID.map { try open.countyDecisions(by: $0) } ?? []).map {
                                 .object([
                                     "record": .string($0.record.value), "op": .string($0.dot.description),
                                     "cause": .string($0.cause ?? ""),
@@ -253,7 +256,7 @@ struct StatusCommand: ParsableCommand {
             for (enrollment, reasons) in try open.heldEnrollments(nowMillis: nowMillis()) {
                 print("on hold   \(enrollment): \(reasons.joined(separator: "; "))")
             }
-            for op in try open.countyDecisions(limit: 10) {
+            for op in try hubID.map({ try open.countyDecisions(by: $0, limit: 10) }) ?? [] {
                 print("county    \(Output.time(op.hlc.millis))  \(op.record): \(op.cause ?? "")")
             }
         }

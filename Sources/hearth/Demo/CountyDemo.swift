@@ -4,6 +4,7 @@ import HearthClient
 import HearthCore
 import HearthHub
 import HearthProtocol
+import HearthLedger
 import HearthStore
 import Logging
 
@@ -30,9 +31,8 @@ struct CountyDemo {
         say(
             "1. The county hub (421281) and three nodes: Shahe township (421281101), Xinzhuang (…101001), Hewan (…101002)."
         )
-        let hub = try Replica.create(
+        let hub = try HubLedger.create(
             path: directory + "/hub.db", name: "county hub", scope: try ScopePrefix.parse("421281", field: "scope"),
-            role: .hub,
             nowMillis: tick())
         var logger = Logger(label: "hearth.demo")
         logger.logLevel = .critical
@@ -67,14 +67,14 @@ struct CountyDemo {
     }
 
     private func enroll(
-        _ hub: Replica, name: String, scope: String, url: String, clock: @escaping @Sendable () -> Int64
+        _ hub: HubLedger, name: String, scope: String, url: String, clock: @escaping @Sendable () -> Int64
     )
         async throws -> Node
     {
         let prefix = try ScopePrefix.parse(scope, field: "scope")
         let secret = try hub.createEnrollment(name: name, scope: prefix, nowMillis: clock())
         let replica = try Replica.create(
-            path: directory + "/\(scope).db", name: name, scope: prefix, role: .node, nowMillis: clock(),
+            path: directory + "/\(scope).db", name: name, scope: prefix, nowMillis: clock(),
             keys: hub.keys.withNewSigningKey())
         try replica.setHub(replica: hub.info.id, key: hub.info.publicKey, url: url, pendingRegistration: nil)
         let client = try SyncClient(replica: replica, baseURL: url, clock: clock)
@@ -83,7 +83,7 @@ struct CountyDemo {
         return Node(replica: replica, client: client)
     }
 
-    private func story(hub: Replica, township: Node, xinzhuang: Node, hewan: Node, tick: () -> Int64) async throws
+    private func story(hub: HubLedger, township: Node, xinzhuang: Node, hewan: Node, tick: () -> Int64) async throws
         -> Bool
     {
         say("2. Offline field work in the villages.")
@@ -154,24 +154,24 @@ struct CountyDemo {
         try await sync([hewan, xinzhuang, township])
 
         say("6. What merged, and what the hub's rules decided:")
-        let view = try hub.view(home, reveal: false)
+        let view = try hub.replica.view(home, reveal: false)
         say("   phone (lww, newest write wins): \(view.value("phone") ?? ""); address: \(view.value("address") ?? "")")
-        let amount = try hub.view(enrollments[0], reveal: false)
+        let amount = try hub.replica.view(enrollments[0], reveal: false)
         let amountField = amount.fields.first { $0.name == "amount" }!
         say(
             "   head's amount (human): \(amountField.inConflict ? "IN CONFLICT, for the county desk" : "settled"): "
                 + amountField.candidates.map(\.display).joined(separator: "  |  "))
-        let fatherEnrollment = try hub.view(enrollments[1], reveal: false)
+        let fatherEnrollment = try hub.replica.view(enrollments[1], reveal: false)
         say(
             "   father's enrollment: \(fatherEnrollment.value("status") ?? "") (exited beats approved), end \(fatherEnrollment.value("end_month") ?? "")"
         )
         say("   Hewan holds \(try hewan.replica.list(.household).count) household(s): only its own village")
-        let automatic = try hub.view(temporary, reveal: false)
+        let automatic = try hub.replica.view(temporary, reveal: false)
         say(
             "   automatic decision: the father's temporary assistance is \(automatic.value("status") ?? "") by rule R1 "
                 + "(a death ends every enrollment, even one granted concurrently): "
                 + (try hub.decisions().first { $0.rule == "R1" }.map { "\($0.record), op \($0.op)" } ?? "none"))
-        for (enrollment, reasons) in try hub.heldEnrollments() {
+        for (enrollment, reasons) in try hub.replica.heldEnrollments() {
             say("   on hold: \(enrollment): \(reasons.joined(separator: "; "))")
         }
 
@@ -196,7 +196,7 @@ struct CountyDemo {
             for type in RecordType.allCases {
                 for id in try node.replica.list(type) {
                     records += 1
-                    if try node.replica.state(of: id) != hub.state(of: id) {
+                    if try node.replica.state(of: id) != hub.replica.state(of: id) {
                         converged = false
                         say("   DIVERGED: \(name) \(id)")
                     }
@@ -204,8 +204,9 @@ struct CountyDemo {
             }
             let hubCount = try RecordType.allCases.reduce(0) { total, type in
                 try total
-                    + hub.list(type).filter { id in
-                        guard let village = try hub.state(of: id)?.resolution(of: "village").value.textValue else {
+                    + hub.replica.list(type).filter { id in
+                        guard let village = try hub.replica.state(of: id)?.resolution(of: "village").value.textValue
+                        else {
                             return false
                         }
                         return village.hasPrefix(node.replica.info.scope.value)
@@ -216,7 +217,7 @@ struct CountyDemo {
                 "   \(name): \(records) records, \(records == hubCount ? "all" : "NOT all") of the hub's for its scope, identical: \(converged)"
             )
         }
-        let status = try hub.status()
+        let status = try hub.replica.status()
         say("   hub: \(status.logSize) ops, \(status.conflicted) record(s) in conflict")
         say(converged ? "Converged." : "NOT CONVERGED.")
         return converged

@@ -4,6 +4,7 @@ import HearthClient
 import HearthHub
 import HearthProtocol
 import HearthCore
+import HearthLedger
 import HearthStore
 
 /// Failures of the CLI itself (as opposed to the replica's own errors).

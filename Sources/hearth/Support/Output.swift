@@ -1,4 +1,5 @@
 import HearthCore
+import HearthLedger
 import HearthStore
 
 /// Printing for people and for scripts: one JSON document for `--json`, aligned text otherwise.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import HearthCore
+import HearthLedger
 import HearthStore
 
 /// Options every command that opens a replica shares.
@@ -45,8 +46,16 @@ struct ReplicaOptions: ParsableArguments {
     /// The reader's id for audited reads; "unknown" when none was given.
     var reader: String { worker ?? environment["HEARTH_WORKER"] ?? "unknown" }
 
+    /// Opens the replica for commands every replica shares (records, reads, local edits): a
+    /// node's as a node's, the county hub's through its ledger, so the county's rules run in
+    /// every change made there too.
     func open() throws -> Replica {
-        try Replica.open(path: try databasePath, keyPath: keyPath, environment: environment)
+        let path = try databasePath
+        do {
+            return try Replica.open(path: path, keyPath: keyPath, environment: environment)
+        } catch .otherRole(_, let info) where info.role == .hub {
+            return try HubLedger.open(path: path, keyPath: keyPath, environment: environment).replica
+        }
     }
 }
 
@@ -65,18 +74,13 @@ struct HubReplicaOptions: ParsableArguments {
     var author: String { get throws { try options.author } }
     var reader: String { options.reader }
 
-    /// Opens the replica, refusing any that is not the county hub's.
-    func open() throws -> Replica {
-        let replica = try options.open()
-        try Self.requireHub(replica)
-        return replica
-    }
-
-    static func requireHub(_ replica: Replica) throws {
-        guard replica.info.role == .hub else {
-            throw CLIError.usage(
-                "\(replica.path) is a node's replica (\(replica.info.name), scope \(replica.info.scope.value)), "
-                    + "not the county hub's: `hearth hub` commands work on the hub's database only")
+    /// Opens the county hub's ledger; a node's replica is refused with a message naming it.
+    func open() throws -> HubLedger {
+        let path = try databasePath
+        do {
+            return try HubLedger.open(path: path, keyPath: keyPath, environment: options.environment)
+        } catch .otherRole(let path, let info) {
+            throw CLIError.usage(ReplicaError.otherRole(path: path, info: info).description)
         }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import HearthCore
+import HearthLedger
 import HearthStore
 
 /// A temporary directory of real SQLite replicas sharing one key, with a fake wall clock.
@@ -51,9 +52,20 @@ final class MergeLab {
     {
         made += 1
         let path = directory.appendingPathComponent("replica-\(made).sqlite").path
-        return try Replica.create(
-            path: path, name: name ?? "replica \(made)", scope: ScopePrefix.parse(scope, field: "scope"), role: role,
-            nowMillis: now + skew, keys: keys, id: ReplicaID.random(using: &ids))
+        let scope = try ScopePrefix.parse(scope, field: "scope")
+        let name = name ?? "replica \(made)"
+        switch role {
+        case .node:
+            return try Replica.create(
+                path: path, name: name, scope: scope, nowMillis: now + skew, keys: keys,
+                id: ReplicaID.random(using: &ids))
+        case .hub:
+            // The county's replica runs the hub's rules in every transaction: opened as the ledger.
+            return try HubLedger.create(
+                path: path, name: name, scope: scope, nowMillis: now + skew, keys: keys,
+                id: ReplicaID.random(using: &ids)
+            ).replica
+        }
     }
 
     /// Advances the fake clock.

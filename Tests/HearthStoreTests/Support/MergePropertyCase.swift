@@ -1,4 +1,5 @@
 import HearthCore
+import HearthLedger
 import HearthStore
 
 /// One case of the merge property, from its seed.

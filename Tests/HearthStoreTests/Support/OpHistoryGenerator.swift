@@ -1,4 +1,5 @@
 import HearthCore
+import HearthLedger
 import HearthStore
 
 /// One replica that makes changes in a generated history.

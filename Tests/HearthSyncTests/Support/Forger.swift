@@ -1,6 +1,7 @@
 import Foundation
 import HearthCore
 import HearthProtocol
+import HearthLedger
 import HearthStore
 
 /// A registered node that speaks Protocol/ directly: it builds ops by hand, chains and signs

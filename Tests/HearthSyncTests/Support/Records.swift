@@ -1,5 +1,6 @@
 import Foundation
 import HearthCore
+import HearthLedger
 import HearthStore
 
 /// Making records the way the commands do, and reading back what a replica holds.

@@ -4,6 +4,7 @@ import HearthClient
 import HearthCore
 import HearthHub
 import HearthProtocol
+import HearthLedger
 import HearthStore
 import Logging
 
@@ -21,16 +22,16 @@ final class TestCounty: Sendable {
     static let village2 = "421281101002"
 
     let directory: String
-    let hub: Replica
+    let hub: HubLedger
     let logger: Logger
 
     init() throws {
         directory =
             FileManager.default.temporaryDirectory.appendingPathComponent("hearth-sync-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        hub = try Replica.create(
+        hub = try HubLedger.create(
             path: directory + "/hub.db", name: "county-hub", scope: try ScopePrefix.parse(Self.county, field: "scope"),
-            role: .hub, nowMillis: Self.now)
+            nowMillis: Self.now)
         var logger = Logger(label: "hearth.test.hub")
         logger.logLevel = .critical
         self.logger = logger
@@ -41,13 +42,13 @@ final class TestCounty: Sendable {
     }
 
     /// A hub service over the hub replica (or over another handle on the same database).
-    func service(_ replica: Replica? = nil) -> HubService {
+    func service(_ replica: HubLedger? = nil) -> HubService {
         HubService(replica: replica ?? hub, logger: logger, clock: Self.clock)
     }
 
     /// Opens the hub's database again, as a restarted hub process would.
-    func reopenHub() throws -> Replica {
-        try Replica.open(path: hub.path)
+    func reopenHub() throws -> HubLedger {
+        try HubLedger.open(path: hub.path)
     }
 
     /// The token `hearth hub enroll --name NAME --scope SCOPE` prints.
@@ -81,8 +82,7 @@ final class TestCounty: Sendable {
         let keys = KeyMaterial(dataKey: SymmetricKey(data: dataKey), signingKey: Curve25519.Signing.PrivateKey())
         let replica = try Replica.create(
             path: directory + "/\(token.name).db", name: token.name,
-            scope: try ScopePrefix.parse(token.scope, field: "scope"),
-            role: .node, nowMillis: Self.now, keys: keys)
+            scope: try ScopePrefix.parse(token.scope, field: "scope"), nowMillis: Self.now, keys: keys)
         try replica.setHub(
             replica: token.hub, key: token.hubKey, url: hubURL,
             pendingRegistration: hubURL == nil ? token.secret + "\n" + token.name : nil)

@@ -1,0 +1,84 @@
+import GRDB
+import HearthCore
+import HearthStore
+
+/// County configuration is the hub's to set: program standards (提标) and county settings are
+/// replicated records under the county-wide code, written here and read by every replica.
+extension HubLedger {
+    /// Sets a program standard from a month (the yearly raise, 提标), as a replicated record
+    /// under the county-wide code. Only the county hub sets standards. Setting the same
+    /// program, band and month again changes that standard's amount; the result is the
+    /// standard's record id.
+    public func setStandard(
+        program rawProgram: String, band rawBand: String?, from rawFrom: String, amount rawAmount: String,
+        note: String?,
+        author: String, nowMillis: Int64
+    ) throws(ReplicaError) -> RecordID {
+        guard info.scope.level == .county else {
+            throw .refused("program standards are county configuration: set them on the county hub")
+        }
+        return try write(author: author, nowMillis: nowMillis) { changes in
+            let program = try Program.parse(rawProgram)
+            let band = try StandardBand.parse(rawBand, program: program)
+            let from = try Month.parse(rawFrom, field: "from")
+            let amount = try Money.parse(yuan: rawAmount, field: "amount")
+            guard amount.fen > 0 else {
+                throw InputError(field: "amount", reason: "a standard must be more than 0 yuan")
+            }
+            var fields: [String: FieldValue] = [
+                "program": .text(program.rawValue), "band": .text(band), "from_month": .text(from.description),
+                "amount": .integer(amount.fen),
+            ]
+            if let note { fields["note"] = .text(try Checks.text(note, field: "note", maxLength: 500)) }
+            let cause =
+                "standard \(program.rawValue)\(band.isEmpty ? "" : " " + band) from \(from): \(amount.yuanText) yuan"
+            if let existing = try String.fetchOne(
+                changes.database,
+                sql:
+                    "SELECT id FROM standards WHERE program = ? AND coalesce(band, '') = ? AND from_month = ? ORDER BY id LIMIT 1",
+                arguments: [program.rawValue, band, from.description]
+            ).flatMap(RecordID.init) {
+                var changed: [String: FieldValue] = ["amount": .integer(amount.fen)]
+                changed["note"] = fields["note"]
+                try changes.update(existing, fields: changed, cause: cause)
+                return existing
+            }
+            guard let county = DivisionCode.countyWide(info.scope.value) else {
+                throw ReplicaError.database("the hub's scope \(info.scope.value) has no county-wide code")
+            }
+            return try changes.create(.standard, village: county, fields: fields, cause: cause)
+        }.result
+    }
+
+    /// Sets a county setting (`hearth hub setting set`), as a replicated record under the
+    /// county-wide code: only the county hub sets them, and every node computes its roll by
+    /// them. Setting it again changes the same record; the result is its id.
+    public func setSetting(
+        name rawName: String, value rawValue: String, note: String?, author: String, nowMillis: Int64
+    )
+        throws(ReplicaError) -> RecordID
+    {
+        guard info.scope.level == .county else {
+            throw .refused("county settings are county configuration: set them on the county hub")
+        }
+        return try write(author: author, nowMillis: nowMillis) { changes in
+            let setting = try CountySetting.parse(rawName)
+            let value = try setting.parse(rawValue)
+            var fields: [String: FieldValue] = ["value": .text(value)]
+            if let note { fields["note"] = .text(try Checks.text(note, field: "note", maxLength: 500)) }
+            let cause = "setting \(setting.rawValue): \(value)"
+            if let existing = try String.fetchOne(
+                changes.database, sql: "SELECT id FROM settings WHERE name = ? ORDER BY id LIMIT 1",
+                arguments: [setting.rawValue]
+            ).flatMap(RecordID.init) {
+                try changes.update(existing, fields: fields, cause: cause)
+                return existing
+            }
+            guard let county = DivisionCode.countyWide(info.scope.value) else {
+                throw ReplicaError.database("the hub's scope \(info.scope.value) has no county-wide code")
+            }
+            fields["name"] = .text(setting.rawValue)
+            return try changes.create(.setting, village: county, fields: fields, cause: cause)
+        }.result
+    }
+}

@@ -1,0 +1,59 @@
+import GRDB
+import HearthCore
+import HearthStore
+
+extension ChangeSet {
+    /// The hub's compensating op for a quarantined op it will never apply: it voids that op,
+    /// and, with a context covering the op and everything the hub holds on the record, sets
+    /// the fields the op set back to the hub's values. Addressed (`target`) to the op's author,
+    /// the one replica holding the voided op, when the record lies in the author's scope; an
+    /// author that wrote to another village's record is sent nothing of it.
+    ///
+    /// It is logged under the village the record is in now (at the hub), not the one the
+    /// refused op named: an edit refused because its record had moved (R8) named the village
+    /// the record left, whose nodes handed the record over and would hold the compensation
+    /// waiting forever for a past they no longer keep (found by the simulation).
+    mutating func compensate(
+        _ refused: Op, restoring fields: [String: FieldValue], cause: String, target: ReplicaID?
+    ) throws {
+        let current = try state(of: refused.record)
+        var context = current?.clock ?? .empty
+        context.add(refused.dot)
+        // A record the hub never accepted (its creation refused) has no village of its own: its
+        // compensations go where its creation was made, with the ones before them, so no node
+        // holds one waiting for another logged elsewhere (found by the simulation, seed 90195).
+        let creation = try DatabaseValue.fetchOne(
+            database, sql: "SELECT body FROM quarantine WHERE replica = ? AND counter = ?",
+            arguments: [refused.record.creator.replica.value, Int64(refused.record.creator.counter)]
+        )?.loggedOp.flatMap { $0.record == refused.record ? $0.scope : nil }
+        let village =
+            current.flatMap { ChangeSet.text($0, "village") }.flatMap { try? DivisionCode.parse($0, field: "village") }
+            ?? creation ?? refused.scope
+        try emit(
+            record: refused.record, village: village, fields: fields, context: context, cause: cause,
+            voids: [refused.dot], target: target)
+    }
+}
+
+/// The hub judges a pushed op against the state the applier holds: the earlier ops of the
+/// batch applied, in the transaction that will apply this one.
+extension Applier: AdmissionLookup {
+    package mutating func quarantinedVillage(of id: RecordID) throws -> String? {
+        let creator = id.creator
+        guard
+            let body = try DatabaseValue.fetchOne(
+                db.cachedStatement(
+                    sql: "SELECT body FROM quarantine WHERE replica = ? AND counter = ? AND state = 'held'"),
+                arguments: [creator.replica.value, Int64(creator.counter)]),
+            let op = body.loggedOp, op.record == id
+        else { return nil }
+        return op.scope.value
+    }
+
+    package mutating func countyConfiguration() throws -> CountyConfiguration {
+        if let configuration { return configuration }
+        let read = try Replica.countyConfiguration(db)
+        configuration = read
+        return read
+    }
+}

@@ -1,0 +1,309 @@
+import Foundation
+import GRDB
+import HearthCore
+import HearthStore
+
+/// A field written concurrently, as the county's desk shows it.
+public struct ConflictCase: Sendable {
+    public struct Candidate: Sendable {
+        public let value: FieldValue
+        public let display: String
+        public let dot: Dot
+        public let author: String
+        public let replicaName: String
+        public let atMillis: Int64
+        public let rank: String
+        /// Why the writer set this value: the cause of the op that wrote it (an amount change's
+        /// "amount change: 提标", a move, a resolution), nil when the writer gave none.
+        public let reason: String?
+    }
+
+    /// `<record>/<field>`, e.g. `E-3f9a2c71b0d4-4/amount`.
+    public var id: String { "\(record.value)/\(field)" }
+    public let record: RecordID
+    public let field: String
+    public let village: String?
+    public let rule: ConflictRules.Rule
+    /// True when the policy could not decide (hard); false for a soft decision to review.
+    public let open: Bool
+    public let display: String
+    /// The value every competing write started from, when the log shows one.
+    public let base: String?
+    public let candidates: [Candidate]
+}
+
+/// How an administrator settles a conflict.
+public enum DeskChoice: Sendable, Equatable {
+    /// The N-th competing value, counting from 1 as `conflicts show` lists them.
+    case pick(Int)
+    /// The latest write by HLC.
+    case newest
+    /// The value the county wrote (there must be exactly one).
+    case county
+    /// A value typed by the administrator, in the field's input form.
+    case value(String)
+}
+
+extension HubLedger {
+    /// Open conflicts (hard), and with `soft` also the soft decisions awaiting review,
+    /// filtered by township prefix, kind (field name or record type) and rule id.
+    public func conflicts(soft: Bool = false, township: String? = nil, kind: String? = nil, rule: String? = nil)
+        throws(ReplicaError) -> [ConflictCase]
+    {
+        var ids: [RecordID] = []
+        try read { db in
+            for type in RecordType.allCases {
+                let sql =
+                    soft
+                    ? "SELECT id FROM record_meta WHERE type = ? ORDER BY id"
+                    : "SELECT id FROM \(type.table) WHERE conflicts IS NOT NULL AND ? IS NOT NULL ORDER BY id"
+                ids += try String.fetchAll(db, sql: sql, arguments: [type.rawValue]).compactMap(RecordID.init)
+            }
+        }
+        var cases: [ConflictCase] = []
+        for id in ids {
+            guard let state = try replica.state(of: id) else { continue }
+            let village = state.resolution(of: "village").value.textValue
+            if let township, !(village ?? "").hasPrefix(township) { continue }
+            for field in state.registers.keys.sorted() {
+                let resolution = state.resolution(of: field)
+                guard resolution.candidates.count > 1 else { continue }
+                let distinct = resolution.candidates.contains {
+                    !$0.value.sameMeaning(as: resolution.candidates[0].value)
+                }
+                guard resolution.inConflict || (soft && distinct) else { continue }
+                let ruleFor = ConflictRules.rule(for: id.type, field: field)
+                if let rule, ruleFor.id != rule { continue }
+                if let kind, kind != field, kind != id.type.rawValue { continue }
+                cases.append(try conflictCase(state: state, field: field, village: village))
+            }
+        }
+        return cases
+    }
+
+    /// One conflict by its id (`<record>/<field>`).
+    public func conflict(_ text: String) throws(ReplicaError) -> ConflictCase {
+        let parts = text.split(separator: "/", maxSplits: 1).map(String.init)
+        guard parts.count == 2, let id = RecordID(parts[0]), RecordSchema.field(parts[1], of: id.type) != nil else {
+            throw .invalid(
+                InputError(
+                    field: "id", reason: "\"\(text)\" is not a conflict id (record/field, as `conflicts list` prints)"))
+        }
+        guard let state = try replica.state(of: id) else { throw .unknownRecord(id.value) }
+        guard state.resolution(of: parts[1]).candidates.count > 1 else {
+            throw .invalid(InputError(field: "id", reason: "\(text) has one value: there is no conflict to settle"))
+        }
+        return try conflictCase(state: state, field: parts[1], village: state.resolution(of: "village").value.textValue)
+    }
+
+    private func conflictCase(state: RecordState, field: String, village: String?) throws(ReplicaError) -> ConflictCase
+    {
+        guard let spec = RecordSchema.field(field, of: state.id.type) else { throw .database("unknown field \(field)") }
+        let resolution = state.resolution(of: field)
+        let entries = try replica.log(record: state.id)
+        var opsByDot: [Dot: Op] = [:]
+        for entry in entries { opsByDot[entry.op.dot] = entry.op }
+        let names: [String: String] = try read { db in
+            var names: [String: String] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT replica, name FROM nodes") {
+                names[row["replica"]] = row["name"]
+            }
+            return names
+        }
+        let candidates = resolution.candidates.map { entry in
+            ConflictCase.Candidate(
+                value: entry.value, display: replica.display(entry.value, spec: spec, reveal: false), dot: entry.dot,
+                author: opsByDot[entry.dot]?.author ?? "?",
+                replicaName: entry.dot.replica == info.id
+                    ? "\(info.name) (hub)" : names[entry.dot.replica.value] ?? entry.dot.replica.value,
+                atMillis: entry.hlc.millis, rank: entry.rank.rawValue, reason: opsByDot[entry.dot]?.cause)
+        }
+        // The base: the latest earlier write of the field that every competing write had seen.
+        let competing = resolution.candidates.compactMap { opsByDot[$0.dot] }
+        let base = entries.map(\.op).filter { op in
+            op.fields[field] != nil && !resolution.candidates.contains { $0.dot == op.dot }
+                && competing.allSatisfy { $0.context.covers(op.dot) }
+        }.max { ($0.hlc, $0.dot) < ($1.hlc, $1.dot) }
+        return ConflictCase(
+            record: state.id, field: field, village: village,
+            rule: ConflictRules.rule(for: state.id.type, field: field),
+            open: resolution.inConflict, display: replica.display(resolution.value, spec: spec, reveal: false),
+            base: base.map { replica.display($0.fields[field] ?? .null, spec: spec, reveal: false) },
+            candidates: candidates)
+    }
+
+    /// Settles a conflict with one value: a hub op whose context covers every competing
+    /// value, so it replaces them on every replica it reaches. Recorded in `decisions`.
+    @discardableResult
+    public func resolve(_ id: String, choice: DeskChoice, note: String, author: String, nowMillis: Int64)
+        throws(ReplicaError) -> Op
+    {
+        let trimmed = note.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !trimmed.isEmpty else {
+            throw .invalid(InputError(field: "note", reason: "say why (it is kept with the decision)"))
+        }
+        let conflict = try conflict(id)
+        guard let spec = RecordSchema.field(conflict.field, of: conflict.record.type) else {
+            throw .database("unknown field")
+        }
+        let value: FieldValue
+        switch choice {
+        case .pick(let number):
+            guard (1...conflict.candidates.count).contains(number) else {
+                throw .invalid(InputError(field: "pick", reason: "must be 1 to \(conflict.candidates.count)"))
+            }
+            value = conflict.candidates[number - 1].value
+        case .newest:
+            value = conflict.candidates.max { ($0.atMillis, $0.dot) < ($1.atMillis, $1.dot) }!.value
+        case .county:
+            let county = conflict.candidates.filter { $0.rank == ScopePrefix.Level.county.rawValue }
+            guard let first = county.first, county.allSatisfy({ $0.value.sameMeaning(as: first.value) }) else {
+                throw .invalid(
+                    InputError(field: "pick", reason: "the county wrote no single value here; pick one by number"))
+            }
+            value = first.value
+        case .value(let text):
+            value = try typedValue(text, spec: spec, nowMillis: nowMillis)
+        }
+        var fields: [String: FieldValue] = [conflict.field: value]
+        if spec.kind == .schedule, case .text(let typed) = value, case .value = choice,
+            let schedule = AmountSchedule(text: typed), let first = schedule.entries.first
+        {
+            // A schedule typed from a month on keeps the months before it, when every competing
+            // value agrees on them; otherwise the whole schedule must be given.
+            let earlier = conflict.candidates.compactMap { $0.value.textValue.flatMap(AmountSchedule.init(text:)) }
+                .map { candidate in
+                    candidate.entries.filter { $0.from < first.from }.map { "\($0.from):\($0.amount.text)" }
+                }
+            guard let agreed = earlier.first, earlier.allSatisfy({ $0 == agreed }) else {
+                throw .invalid(
+                    InputError(
+                        field: "value",
+                        reason:
+                            "the competing schedules differ before \(first.from): give the whole schedule from the start month"
+                    ))
+            }
+            let kept = AmountSchedule(text: agreed.joined(separator: ";")) ?? AmountSchedule()
+            var merged = kept
+            for entry in schedule.entries { merged = merged.setting(entry.amount, from: entry.from) }
+            fields[conflict.field] = .text(merged.description)
+        }
+        if conflict.record.type == .enrollment, conflict.field == "status", value != .text("exited") {
+            // The enrollment goes on: what only an exit wrote no longer applies.
+            fields["exit_reason"] = .null
+            fields["end_month"] = .null
+        }
+        let ruleID = conflict.rule.id
+        let kind = conflict.open ? "resolution" : "acknowledgement"
+        let choiceText: String =
+            switch choice {
+            case .pick(let number): "pick \(number)"
+            case .newest: "newest"
+            case .county: "county"
+            case .value: "value"
+            }
+        let (_, ops) = try write(author: author, nowMillis: nowMillis) { changes in
+            try changes.update(
+                conflict.record, fields: fields,
+                cause:
+                    "\(kind) of \(conflict.field) (rule \(ruleID), rule set \(ConflictRules.ruleSetVersion)): \(trimmed)"
+            )
+            let op = changes.ops[changes.ops.count - 1]
+            try changes.database.execute(
+                sql: """
+                    INSERT INTO decisions (at_millis, worker, kind, record, field, rule, rule_set, choice, note, op)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    nowMillis, author, kind, conflict.record.value, conflict.field, ruleID,
+                    ConflictRules.ruleSetVersion,
+                    choiceText, trimmed, op.dot.description,
+                ])
+        }
+        return ops[0]
+    }
+
+    /// Reads a value typed at the desk in the field's input form (yuan for money, a
+    /// schedule as `YYYY-MM:yuan;...`), sealing sensitive values.
+    func typedValue(_ text: String, spec: FieldSpec, nowMillis: Int64) throws(ReplicaError) -> FieldValue {
+        let field = "value"
+        do {
+            switch spec.kind {
+            case .money: return .integer(try Money.parse(yuan: text, field: field).fen)
+            case .integer(let range):
+                guard let number = Int64(text.trimmingCharacters(in: .whitespaces)), range.contains(number) else {
+                    throw InputError(
+                        field: field, reason: "must be a whole number \(range.lowerBound) to \(range.upperBound)")
+                }
+                return .integer(number)
+            case .date: return .text(try CivilDate.parse(text, field: field).description)
+            case .month: return .text(try Month.parse(text, field: field).description)
+            case .division: return .text(try DivisionCode.parse(text, field: field).value)
+            case .code(let codes):
+                guard codes.contains(text) else {
+                    throw InputError(field: field, reason: "must be one of \(codes.joined(separator: ", "))")
+                }
+                return .text(text)
+            case .reference(let type):
+                guard let id = RecordID(text), id.type == type else {
+                    throw InputError(field: field, reason: "must be a \(type.rawValue) id")
+                }
+                return .text(id.value)
+            case .text(let maxLength): return .text(try Checks.text(text, field: field, maxLength: maxLength))
+            case .set: return FieldValue.makeSet(text.split(separator: ",").map(String.init))
+            case .sealed:
+                if spec.name == "id_number" {
+                    return .sealed(
+                        keys.seal(
+                            try IDNumber(parsing: text, field: field, today: DomainCalendar.date(atMillis: nowMillis))
+                                .value))
+                }
+                return .sealed(keys.seal(try BankCard.parse(text, field: field).value))
+            case .schedule:
+                var schedule = AmountSchedule()
+                for part in text.split(separator: ";") {
+                    let pieces = part.split(separator: ":").map(String.init)
+                    guard pieces.count == 2 else {
+                        throw InputError(
+                            field: field, reason: "a schedule is YYYY-MM:yuan;YYYY-MM:std;YYYY-MM:std-yuan")
+                    }
+                    schedule = schedule.setting(
+                        try ScheduledAmount.parse(pieces[1], field: field),
+                        from: try Month.parse(pieces[0], field: field))
+                }
+                guard !schedule.entries.isEmpty else {
+                    throw InputError(field: field, reason: "a schedule needs at least one month")
+                }
+                return .text(schedule.description)
+            }
+        } catch let error as InputError { throw .invalid(error) } catch { throw .database(String(describing: error)) }
+    }
+
+    /// Every resolution, acknowledgement and automatic rule decision, oldest first, for
+    /// `hearth hub audit`.
+    public func decisions() throws(ReplicaError) -> [Decision] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM decisions ORDER BY seq").map { row in
+                Decision(
+                    atMillis: row["at_millis"], worker: row["worker"], kind: row["kind"], record: row["record"],
+                    field: row["field"], rule: row["rule"], ruleSet: row["rule_set"], choice: row["choice"],
+                    note: row["note"],
+                    op: row["op"])
+            }
+        }
+    }
+}
+
+/// One entry of the audit trail: who or which rule decided what, when, and why.
+public struct Decision: Sendable {
+    public let atMillis: Int64
+    public let worker: String
+    public let kind: String
+    public let record: String
+    public let field: String?
+    public let rule: String
+    public let ruleSet: Int
+    public let choice: String
+    public let note: String
+    public let op: String
+}

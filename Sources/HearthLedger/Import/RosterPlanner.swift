@@ -1,0 +1,333 @@
+import Foundation
+import GRDB
+import HearthCore
+import HearthStore
+
+/// Checks a roster against itself and against the hub, and plans the records to create.
+///
+/// Pure reads: the same plan serves `--dry-run` (in a read) and the import (inside its write
+/// transaction, so nothing can change between the check and the write). Each cell is checked
+/// by ``RosterRow``; here the rows are checked together (one household's rows agree, a person
+/// is in one household, one head per household, a program once per person) and against the
+/// hub (what earlier imports created, ID numbers registered by other means, live
+/// enrollments, the rules `hearth enroll` applies).
+struct RosterPlanner {
+    let table: SpreadsheetTable
+    let columns: [RosterColumn: String]
+    let keys: KeyMaterial
+    let scope: ScopePrefix
+    let today: CivilDate
+
+    /// The import-key prefix of every roster record.
+    static let keyPrefix = "roster|"
+
+    func plan(_ db: Database) throws -> RosterPlan {
+        var rows = table.rows.map { RosterRow($0, columns: columns, scope: scope, today: today) }
+        func header(_ column: RosterColumn) -> String { columns[column] ?? column.chineseHeader }
+        func flag(_ index: Int, _ column: RosterColumn, _ reason: String) {
+            rows[index].problems.append(ImportProblem(line: rows[index].line, field: header(column), reason: reason))
+        }
+        func importedRecord(_ key: String) throws -> RecordID? {
+            try String.fetchOne(db, sql: "SELECT record FROM import_keys WHERE key = ?", arguments: [key]).flatMap(
+                RecordID.init)
+        }
+
+        // Keys, and the rows of each household and each person, in file order.
+        var memberKeys: [Int: String] = [:]
+        var householdRows: [(key: String, rows: [Int])] = []
+        var householdIndex: [String: Int] = [:]
+        var memberRows: [(key: String, rows: [Int])] = []
+        var memberIndex: [String: Int] = [:]
+        for (index, row) in rows.enumerated() {
+            guard let householdKey = row.householdKey else { continue }
+            if let slot = householdIndex[householdKey] {
+                householdRows[slot].rows.append(index)
+            } else {
+                householdIndex[householdKey] = householdRows.count
+                householdRows.append((householdKey, [index]))
+            }
+            guard let name = row.name, let village = row.village, let number = row.householdNumber else { continue }
+            let memberKey: String
+            if let id = row.idNumber {
+                memberKey = Self.keyPrefix + "M|" + keys.digest(id.value)
+            } else if row.idMissing {
+                memberKey = Self.keyPrefix + "M|\(village.value)|\(number)|\(name)"
+            } else {
+                continue
+            }
+            memberKeys[index] = memberKey
+            if let slot = memberIndex[memberKey] {
+                memberRows[slot].rows.append(index)
+            } else {
+                memberIndex[memberKey] = memberRows.count
+                memberRows.append((memberKey, [index]))
+            }
+        }
+
+        // One household's rows agree; a new household has an address and a type somewhere.
+        var households: [String: RosterPlan.Household] = [:]
+        for (key, indices) in householdRows {
+            let first = rows[indices[0]]
+            let existing = try importedRecord(key)
+            var existingHead: String?
+            if let existing {
+                let row = try Row.fetchOne(
+                    db, sql: "SELECT status, head FROM households WHERE id = ?", arguments: [existing.value])
+                let problem: String? =
+                    row == nil
+                    ? "household \(first.householdNumber ?? "") was imported earlier as \(existing), which this hub no longer holds"
+                    : (row?["status"] as String?) == "archived"
+                        ? "household \(first.householdNumber ?? "") was imported earlier as \(existing), which is archived"
+                        : nil
+                if let problem { for index in indices { flag(index, .household, problem) } }
+                existingHead = row?["head"]
+            }
+            var household = RosterPlan.Household(
+                key: key, village: first.village!, number: first.householdNumber!, line: first.line, existing: existing,
+                existingHead: existingHead)
+            var firstLines: [RosterColumn: Int] = [:]
+            let number = household.number  // read apart: `merge` runs during an inout access to `household`
+            for index in indices {
+                let row = rows[index]
+                func merge<T: Equatable>(_ column: RosterColumn, _ value: T?, _ slot: inout T?) {
+                    guard let value else { return }
+                    if let held = slot {
+                        if held != value {
+                            flag(
+                                index, column,
+                                "differs from line \(firstLines[column] ?? 0) of the same household (户号 \(number)); "
+                                    + "a household has one \(header(column))")
+                        }
+                    } else {
+                        slot = value
+                        firstLines[column] = row.line
+                    }
+                }
+                merge(.address, row.address, &household.address)
+                merge(.type, row.type, &household.type)
+                merge(.phone, row.phone, &household.phone)
+                merge(.bankCard, row.bankCard, &household.bankCard)
+            }
+            if existing == nil {
+                for (column, value) in [(RosterColumn.address, household.address), (.type, household.type)]
+                where value == nil {
+                    for index in indices where !rows[index].problems.contains(where: { $0.field == header(column) }) {
+                        flag(
+                            index, column,
+                            "is empty on every row of household \(household.number); a new household needs it")
+                    }
+                }
+            }
+            households[key] = household
+        }
+
+        // A person: one household, one name, one relation, one grade, each program once.
+        var rosterRecords: Set<String>?
+        func importedByRoster(_ record: String) throws -> Bool {
+            if rosterRecords == nil {
+                rosterRecords = Set(
+                    try String.fetchAll(db, sql: "SELECT record FROM import_keys WHERE key LIKE 'roster|%'"))
+            }
+            return rosterRecords!.contains(record)
+        }
+        var members: [String: (existing: RecordID?, recordKey: Bool, row: Row?)] = [:]
+        var headOf: [String: (line: Int, name: String)] = [:]
+        var relations: [String: String] = [:]
+        for (key, indices) in memberRows {
+            let first = rows[indices[0]]
+            let householdKeys = Set(indices.compactMap { rows[$0].householdKey })
+            if householdKeys.count > 1 {
+                let places = indices.map { "line \(rows[$0].line) (户号 \(rows[$0].householdNumber ?? ""))" }
+                for index in indices {
+                    flag(
+                        index, .idNumber,
+                        "the same ID number is in two households: \(places.joined(separator: ", ")); one person belongs to one household"
+                    )
+                }
+            }
+            // The relation the person's first row with one gives; later rows must agree.
+            let relationRow = indices.lazy.map { rows[$0] }.first { $0.relation != nil }
+            let relation = relationRow?.relation
+            relations[key] = relation
+            var programs: [Program: Int] = [:]
+            for index in indices {
+                let row = rows[index]
+                if index != indices[0] {
+                    if let name = row.name, let held = first.name, name != held {
+                        flag(index, .name, "line \(first.line) has the same ID number under the name \(held)")
+                    }
+                }
+                if let own = row.relation, let relation, let relationRow, own != relation {
+                    flag(index, .relation, "differs from line \(relationRow.line) for the same person")
+                }
+                if let grade = row.grade, let other = indices.lazy.map({ rows[$0] }).first(where: { $0.grade != nil }),
+                    other.grade != grade
+                {
+                    flag(index, .disabilityGrade, "differs from line \(other.line) for the same person")
+                }
+                if let program = row.program {
+                    if let line = programs[program] {
+                        flag(index, .program, "line \(line) already lists \(program.chineseName) for this person")
+                    } else {
+                        programs[program] = row.line
+                    }
+                }
+            }
+            // One head per household.
+            if relation == "head", let householdKey = first.householdKey {
+                if let head = headOf[householdKey] {
+                    for index in indices {
+                        flag(index, .relation, "the household already has a head on line \(head.line) (\(head.name))")
+                    }
+                } else {
+                    headOf[householdKey] = (first.line, first.name ?? "")
+                }
+            }
+            // Against the hub.
+            var existing = try importedRecord(key)
+            var recordKey = false
+            if existing == nil, let id = first.idNumber {
+                let holder = try String.fetchOne(
+                    db,
+                    sql:
+                        "SELECT id FROM members WHERE id_number_hash = ? AND vital_status = 'alive' ORDER BY id LIMIT 1",
+                    arguments: [keys.digest(id.value)])
+                if let holder {
+                    if try importedByRoster(holder) {
+                        existing = RecordID(holder)
+                        recordKey = true
+                    } else {
+                        for index in indices {
+                            flag(
+                                index, .idNumber,
+                                "already registered as \(holder) (not by a roster import); leave this person out of the "
+                                    + "roster, or change that record with `hearth member edit`")
+                        }
+                    }
+                }
+            }
+            var memberRow: Row?
+            if let existing {
+                memberRow = try Row.fetchOne(
+                    db, sql: "SELECT household, vital_status, disability_grade, birth_date FROM members WHERE id = ?",
+                    arguments: [existing.value])
+                let household = first.householdKey.flatMap { households[$0]?.existing?.value }
+                if let memberRow, (memberRow["household"] as String?) != household {
+                    let column: RosterColumn = first.idNumber == nil ? .name : .idNumber
+                    for index in indices {
+                        flag(
+                            index, column,
+                            "this person was imported earlier as \(existing) into household \(memberRow["household"] ?? "?"), "
+                                + "not this one; `hearth member move` moves a person between households")
+                    }
+                }
+            } else if relation == "head", let householdKey = first.householdKey,
+                let head = households[householdKey]?.existingHead
+            {
+                for index in indices {
+                    flag(index, .relation, "household \(first.householdNumber ?? "") already has a head (\(head))")
+                }
+            }
+            members[key] = (existing, recordKey, memberRow)
+        }
+
+        // Enrollments: not imported before, not live already, and what `hearth enroll` requires.
+        var enrollmentKeys: [Int: (key: String, imported: Bool)] = [:]
+        var configuration: CountyConfiguration?
+        /// Rows whose enrollment is implausible (R6): imported only with their override reason.
+        var overridden: Set<Int> = []
+        /// The household's type: as the hub holds it for a household imported earlier (the
+        /// import does not change it), else as the roster gives it.
+        func householdType(_ row: RosterRow) throws -> String? {
+            guard let key = row.householdKey, let household = households[key] else { return row.type }
+            guard let existing = household.existing else { return household.type }
+            return try String.fetchOne(db, sql: "SELECT type FROM households WHERE id = ?", arguments: [existing.value])
+        }
+        for (index, row) in rows.enumerated() {
+            guard let program = row.program, let memberKey = memberKeys[index], let member = members[memberKey] else {
+                continue
+            }
+            let key = Self.keyPrefix + "E|\(memberKey)|\(program.rawValue)"
+            if try importedRecord(key) != nil {
+                enrollmentKeys[index] = (key, true)
+                continue
+            }
+            enrollmentKeys[index] = (key, false)
+            if let existing = member.existing {
+                if (member.row?["vital_status"] as String?) == "deceased" {
+                    flag(index, .program, "\(existing) is recorded as deceased")
+                }
+                if let live = try String.fetchOne(
+                    db,
+                    sql: "SELECT id FROM enrollments WHERE member = ? AND program = ? AND status != 'exited' LIMIT 1",
+                    arguments: [existing.value, program.rawValue])
+                {
+                    flag(index, .program, "\(existing) already has a live \(program.chineseName) enrollment (\(live))")
+                }
+            }
+            // R6, as `hearth enroll` judges it: prerequisites and the ceiling, unless the row's
+            // 特批理由 says why it is right.
+            guard let start = row.start, let amount = row.amount else { continue }
+            let groupRows = memberRows[memberIndex[memberKey]!].rows.map { rows[$0] }
+            if configuration == nil { configuration = try Replica.countyConfiguration(db) }
+            let facts = MemberFacts(
+                householdType: try householdType(row),
+                birth: row.idNumber?.birthDate
+                    ?? (member.row?["birth_date"] as String?).flatMap { try? CivilDate.parse($0, field: "birth") },
+                grade: groupRows.lazy.compactMap(\.grade).first
+                    ?? (member.row?["disability_grade"] as Int64?).map { Int($0) })
+            let problems = Plausibility.problems(
+                program: program, schedule: AmountSchedule(from: start, amount: amount), months: [start], facts: facts,
+                configuration: configuration!)
+            if problems.isEmpty { continue }
+            overridden.insert(index)
+            if row.override != nil { continue }
+            for problem in problems {
+                flag(
+                    index, problem.kind == .ceiling ? .amount : .program,
+                    "\(problem.message); if it is right, give the reason in a \(header(.override)) column")
+            }
+        }
+
+        // The plan: what the good rows create.
+        var plan = RosterPlan()
+        plan.rows = rows.count
+        var included: Set<String> = []
+        for (index, row) in rows.enumerated() {
+            guard row.problems.isEmpty else {
+                plan.problems += row.problems
+                plan.skipped.append(
+                    SkippedRow(
+                        row: row.source,
+                        reason: row.problems.map { "\($0.field): \($0.reason)" }.joined(separator: "; ")))
+                continue
+            }
+            guard let householdKey = row.householdKey, let household = households[householdKey],
+                let memberKey = memberKeys[index], let member = members[memberKey]
+            else { continue }
+            if included.insert(householdKey).inserted { plan.households.append(household) }
+            if included.insert(memberKey).inserted {
+                let grade = memberRows[memberIndex[memberKey]!].rows.lazy.compactMap { rows[$0].grade }.first
+                plan.members.append(
+                    RosterPlan.Member(
+                        key: memberKey, householdKey: householdKey, line: row.line, existing: member.existing,
+                        recordKey: member.recordKey, name: row.name!, idNumber: row.idNumber,
+                        relation: relations[memberKey] ?? row.relation!, grade: grade))
+            }
+            let enrollment = enrollmentKeys[index]
+            if let enrollment, !enrollment.imported, let program = row.program, let amount = row.amount,
+                let start = row.start
+            {
+                plan.enrollments.append(
+                    RosterPlan.Enrollment(
+                        key: enrollment.key, memberKey: memberKey, line: row.line, program: program, amount: amount,
+                        start: start, override: overridden.contains(index) ? row.override : nil))
+            } else if household.existing != nil, member.existing != nil, !member.recordKey,
+                row.program == nil || enrollment?.imported == true
+            {
+                plan.rowsAlreadyImported += 1
+            }
+        }
+        return plan
+    }
+}

@@ -1,0 +1,202 @@
+import Foundation
+import HearthCore
+import HearthStore
+
+/// One roster row, each cell checked on its own. A cell that fails its check is nil here and
+/// has a problem; what rows say together (households, repeated members) is checked by
+/// ``RosterPlanner``.
+struct RosterRow {
+    let line: Int
+    let source: SpreadsheetRow
+    var village: DivisionCode?
+    var householdNumber: String?
+    var address: String?
+    var type: String?
+    var phone: Phone?
+    var bankCard: BankCard?
+    var name: String?
+    /// Nil when the cell is empty (`idMissing`) or wrong (a problem says which).
+    var idNumber: IDNumber?
+    var idMissing = false
+    var relation: String?
+    var grade: Int?
+    var program: Program?
+    var amount: Money?
+    var start: Month?
+    /// Why an implausible enrollment on this row is right (R6); nil when the cell is empty.
+    var override: String?
+    var problems: [ImportProblem] = []
+
+    /// The household key, when village and household number are good.
+    var householdKey: String? {
+        guard let village, let householdNumber else { return nil }
+        return "roster|H|\(village.value)|\(householdNumber)"
+    }
+
+    init(_ source: SpreadsheetRow, columns: [RosterColumn: String], scope: ScopePrefix, today: CivilDate) {
+        self.source = source
+        line = source.line
+        func cell(_ column: RosterColumn) -> String { columns[column].map { source[$0] } ?? "" }
+        func header(_ column: RosterColumn) -> String { columns[column] ?? column.chineseHeader }
+        func check<T>(_ column: RosterColumn, _ parse: (String, String) throws(InputError) -> T?) -> T? {
+            let text = cell(column)
+            do { return try parse(text, header(column)) } catch {
+                problems.append(ImportProblem(line: line, field: header(column), reason: error.reason))
+                return nil
+            }
+        }
+        village = check(.village) { text, field throws(InputError) in
+            guard !text.isEmpty else { throw RosterRow.empty(field) }
+            let code = try DivisionCode.parse(text, field: field)
+            guard scope.contains(code) else {
+                throw InputError(field: field, reason: "\(code.value) is outside this hub's county \(scope.value)")
+            }
+            return code
+        }
+        householdNumber = check(.household) { text, field throws(InputError) in
+            guard !text.isEmpty else { throw RosterRow.empty(field) }
+            return try Checks.text(text, field: field, maxLength: 32)
+        }
+        address = check(.address) { text, field throws(InputError) in
+            text.isEmpty ? nil : try Checks.text(text, field: field, maxLength: 200)
+        }
+        type = check(.type) { text, field throws(InputError) in
+            text.isEmpty ? nil : try RosterRow.householdType(text, field: field)
+        }
+        phone = check(.phone) { text, field throws(InputError) in
+            text.isEmpty ? nil : try Phone.parse(text, field: field)
+        }
+        bankCard = check(.bankCard) { text, field throws(InputError) in
+            text.isEmpty ? nil : try BankCard.parse(text, field: field)
+        }
+        name = check(.name) { text, field throws(InputError) in try Checks.text(text, field: field, maxLength: 50) }
+        idMissing = cell(.idNumber).isEmpty
+        idNumber = check(.idNumber) { text, field throws(InputError) in
+            text.isEmpty ? nil : try IDNumber(parsing: text, field: field, today: today)
+        }
+        relation = check(.relation) { text, field throws(InputError) in try RosterRow.relation(text, field: field) }
+        grade = check(.disabilityGrade) { text, field throws(InputError) in try RosterRow.grade(text, field: field) }
+        program = check(.program) { text, field throws(InputError) in try RosterRow.program(text, field: field) }
+        if program != nil || !cell(.program).isEmpty {
+            amount = check(.amount) { text, field throws(InputError) in
+                guard !text.isEmpty else {
+                    throw InputError(field: field, reason: "is empty; a program needs its monthly amount")
+                }
+                let money = try Money.parse(yuan: text, field: field)
+                guard money.fen > 0 else { throw InputError(field: field, reason: "must be more than 0 yuan") }
+                return money
+            }
+            start = check(.start) { text, field throws(InputError) in
+                guard !text.isEmpty else {
+                    throw InputError(field: field, reason: "is empty; a program needs its first month")
+                }
+                return try RosterRow.month(text, field: field)
+            }
+            override = check(.override) { text, field throws(InputError) in
+                text.isEmpty ? nil : try Checks.text(text, field: field, maxLength: Plausibility.maxOverrideLength)
+            }
+        } else {
+            for column in [RosterColumn.amount, .start, .override] where !cell(column).isEmpty {
+                problems.append(
+                    ImportProblem(
+                        line: line, field: header(column),
+                        reason: "is given but \(header(.program)) is empty: which program is it for?"))
+            }
+        }
+    }
+
+    /// An empty key cell; the usual cause is a merged cell, which CSV keeps on its first row only.
+    static func empty(_ field: String) -> InputError {
+        InputError(
+            field: field,
+            reason: "is empty (merged cells leave every row but the first empty: unmerge them and fill the value down)")
+    }
+
+    /// 农村 / 城镇, or the codes.
+    static func householdType(_ text: String, field: String) throws(InputError) -> String {
+        switch SpreadsheetTable.normalizedHeader(text) {
+        case "农村", "农业", "rural": return "rural"
+        case "城镇", "城市", "非农业", "urban": return "urban"
+        default: throw InputError(field: field, reason: "must be 农村 or 城镇 (rural or urban)\(shown(text))")
+        }
+    }
+
+    /// The relation to the head of household, as the county writes it.
+    static func relation(_ text: String, field: String) throws(InputError) -> String {
+        let word = SpreadsheetTable.normalizedHeader(text)
+        switch word {
+        case "": throw InputError(field: field, reason: "is empty (户主, 配偶, 子女, 父母 or another relation)")
+        case "户主", "本人", "head": return "head"
+        case "配偶", "妻", "夫", "妻子", "丈夫", "spouse": return "spouse"
+        case "子", "女", "子女", "儿子", "女儿", "长子", "次子", "长女", "次女", "child": return "child"
+        case "父亲", "母亲", "父母", "父", "母", "parent": return "parent"
+        default: return "other"
+        }
+    }
+
+    /// 1-4, 一级..四级 or 1级..4级; empty or 无 for none.
+    static func grade(_ text: String, field: String) throws(InputError) -> Int? {
+        let word = SpreadsheetTable.normalizedHeader(text)
+        let grades: [String: Int] = [
+            "1": 1, "2": 2, "3": 3, "4": 4, "一级": 1, "二级": 2, "三级": 3, "四级": 4, "1级": 1, "2级": 2, "3级": 3, "4级": 4,
+            "一": 1, "二": 2, "三": 3, "四": 4,
+        ]
+        if word.isEmpty || word == "无" || word == "0" { return nil }
+        guard let grade = grades[word] else {
+            throw InputError(field: field, reason: "must be 1 to 4 or 一级 to 四级\(shown(text))")
+        }
+        return grade
+    }
+
+    /// A program by its Chinese name or its code; nil for an empty cell.
+    static func program(_ text: String, field: String) throws(InputError) -> Program? {
+        let word = SpreadsheetTable.normalizedHeader(text)
+        guard !word.isEmpty else { return nil }
+        if let program = Program.allCases.first(where: {
+            SpreadsheetTable.normalizedHeader($0.chineseName) == word
+                || SpreadsheetTable.normalizedHeader($0.rawValue) == word
+        }) {
+            return program
+        }
+        throw InputError(
+            field: field,
+            reason:
+                "unknown program\(shown(text)); one of \(Program.allCases.map(\.chineseName).joined(separator: ", ")) "
+                + "(or its code)")
+    }
+
+    /// A month as counties write it: 2026-01, 2026/01, 2026.1, 2026年1月, 202601; a date's
+    /// month too (Excel turns 2026-01 into 2026/1/1).
+    static func month(_ text: String, field: String) throws(InputError) -> Month {
+        let folded = String(
+            String.UnicodeScalarView(
+                text.unicodeScalars.map { scalar in
+                    (0xFF01...0xFF5E).contains(scalar.value) ? Unicode.Scalar(scalar.value - 0xFEE0) ?? scalar : scalar
+                }))
+        let groups = folded.split(whereSeparator: { "-/.年月日 ".contains($0) }).map(String.init)
+        let shape = InputError(field: field, reason: "must be a month like 2026-01, 2026/01, 2026年1月 or 202601")
+        guard groups.allSatisfy({ !$0.isEmpty && $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) }) else {
+            throw shape
+        }
+        switch groups.count {
+        case 1: return try Month.parse(groups[0], field: field)
+        case 2, 3:
+            guard groups[0].count == 4, (1...2).contains(groups[1].count), let month = Int(groups[1]) else {
+                throw shape
+            }
+            return try Month.parse(groups[0] + "-" + (month < 10 ? "0" : "") + String(month), field: field)
+        default: throw shape
+        }
+    }
+
+    /// ` ("…")` for a short cell that cannot be an ID or card number, else nothing: reasons
+    /// never repeat sensitive digits.
+    static func shown(_ text: String) -> String {
+        var run = 0
+        for character in text {
+            run = character.isNumber ? run + 1 : 0
+            if run >= 5 { return "" }
+        }
+        return text.count <= 20 ? " (\"\(text)\")" : ""
+    }
+}

@@ -1,0 +1,99 @@
+import GRDB
+
+/// The county hub's own tables, after the replica core's: registered nodes and their
+/// enrollment tokens, request nonces, quarantined ops, the desk's and the rules' decisions,
+/// locked payment rolls and the keys of rows already imported from spreadsheets. None of it
+/// replicates, and a village's database holds none of it.
+///
+/// Until the ledger had migrations of its own these tables came from the core's v2, v5, v8
+/// and v9, in the shape created here; hence `IF NOT EXISTS`: a hub database made then already
+/// has them. A shipped migration is never edited: add a new one.
+enum HubMigrations {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("hub v1 nodes, tokens, nonces, quarantine, decisions, rolls, import keys") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE IF NOT EXISTS nodes (
+                        replica TEXT PRIMARY KEY NOT NULL,
+                        name TEXT NOT NULL UNIQUE,
+                        public_key TEXT NOT NULL,
+                        scope TEXT NOT NULL,
+                        registered_millis INTEGER NOT NULL,
+                        revoked_millis INTEGER,
+                        forked_millis INTEGER,
+                        last_sync_millis INTEGER,
+                        acked_counter INTEGER NOT NULL DEFAULT 0,
+                        chain_head TEXT NOT NULL DEFAULT '',
+                        pull_cursor INTEGER NOT NULL DEFAULT 0,
+                        skew_millis INTEGER
+                    );
+                    CREATE TABLE IF NOT EXISTS enrollment_tokens (
+                        secret_hash TEXT PRIMARY KEY NOT NULL,
+                        name TEXT NOT NULL,
+                        scope TEXT NOT NULL,
+                        created_millis INTEGER NOT NULL,
+                        used_by TEXT
+                    );
+                    CREATE TABLE IF NOT EXISTS nonces (
+                        replica TEXT NOT NULL,
+                        nonce TEXT NOT NULL,
+                        seen_millis INTEGER NOT NULL,
+                        PRIMARY KEY (replica, nonce)
+                    );
+                    CREATE TABLE IF NOT EXISTS quarantine (
+                        replica TEXT NOT NULL,
+                        counter INTEGER NOT NULL,
+                        record TEXT NOT NULL,
+                        hash TEXT NOT NULL,
+                        body BLOB NOT NULL,
+                        reason TEXT NOT NULL,
+                        state TEXT NOT NULL CHECK (state IN ('held', 'released', 'discarded')),
+                        at_millis INTEGER NOT NULL,
+                        PRIMARY KEY (replica, counter)
+                    );
+                    CREATE TABLE IF NOT EXISTS decisions (
+                        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                        at_millis INTEGER NOT NULL,
+                        worker TEXT NOT NULL,
+                        kind TEXT NOT NULL CHECK (kind IN ('resolution', 'acknowledgement', 'rule')),
+                        record TEXT NOT NULL,
+                        field TEXT,
+                        rule TEXT NOT NULL,
+                        rule_set INTEGER NOT NULL,
+                        choice TEXT NOT NULL,
+                        note TEXT NOT NULL,
+                        op TEXT NOT NULL,
+                        trigger TEXT
+                    );
+                    CREATE INDEX IF NOT EXISTS decisions_by_record ON decisions (record);
+                    CREATE UNIQUE INDEX IF NOT EXISTS decisions_once_per_trigger ON decisions (rule, record, trigger) WHERE trigger IS NOT NULL;
+                    CREATE TABLE IF NOT EXISTS roll_locks (
+                        month TEXT PRIMARY KEY NOT NULL,
+                        locked_millis INTEGER NOT NULL,
+                        worker TEXT NOT NULL,
+                        total_fen INTEGER NOT NULL
+                    );
+                    CREATE TABLE IF NOT EXISTS roll_lines (
+                        month TEXT NOT NULL,
+                        enrollment TEXT NOT NULL,
+                        member TEXT NOT NULL,
+                        program TEXT NOT NULL,
+                        kind TEXT NOT NULL CHECK (kind IN ('regular', 'back_pay', 'recovery')),
+                        for_month TEXT NOT NULL,
+                        amount_fen INTEGER NOT NULL,
+                        PRIMARY KEY (month, enrollment, kind, for_month)
+                    );
+                    CREATE INDEX IF NOT EXISTS roll_lines_by_for_month ON roll_lines (for_month, enrollment);
+                    CREATE TABLE IF NOT EXISTS import_keys (
+                        key TEXT PRIMARY KEY NOT NULL,
+                        record TEXT NOT NULL,
+                        source TEXT NOT NULL,
+                        line INTEGER NOT NULL,
+                        at_millis INTEGER NOT NULL
+                    );
+                    """)
+        }
+        return migrator
+    }
+}

@@ -1,0 +1,70 @@
+import GRDB
+import HearthCore
+
+/// What a role adds to the replica core: its own tables and what runs in the transaction
+/// that applies ops.
+///
+/// A village's or township's replica and the county hub share the core (records, op log,
+/// merge); the hub adds its ledger (nodes, quarantine, decisions, rolls, imports) and its
+/// cross-record rules. The role is chosen by the type that opens the database (a node's
+/// ``Replica/open(path:keyPath:environment:)`` or the hub's ledger), so no code asks at run
+/// time which role it is in, and a node's database never holds the hub's tables.
+package protocol ReplicaRole: Sendable {
+    /// The role written in the database's `replica` row; opening a database of the other
+    /// role is refused.
+    var role: ReplicaInfo.Role { get }
+    /// This role's tables, migrated after the core's.
+    var migrator: DatabaseMigrator { get }
+    /// Whether applying an op that moves a record queues its history for the scopes it
+    /// enters (the hub serves them in pulls).
+    var tracksScopeEntries: Bool { get }
+    /// Runs in every write transaction that applied ops, after them (the hub's cross-record
+    /// rules). Returns true when it changed records, so the state cache starts afresh.
+    func afterApply(_ db: Database, info: ReplicaInfo, batch: [Op], nowMillis: Int64) throws -> Bool
+
+    /// The rule cases an administrator marked as reviewed (the hub's decisions); a node
+    /// reviews none.
+    func acknowledgedCases(_ db: Database) throws -> Set<String>
+    /// What locked rolls paid for each enrollment and month before `month`, and the months
+    /// locked before it (the hub's rolls). A node locks no roll: it reads the county's
+    /// entitlement as if nothing were paid yet.
+    func paidBefore(_ db: Database, month: Month) throws -> (paid: [String: [Month: Int64]], locked: [Month])
+    /// The lines of `month`'s locked roll with their member's and household's current rows
+    /// (the columns ``Replica/lockedRoll(_:)`` reads), or nil when `month` is not locked.
+    func lockedLines(_ db: Database, month: Month) throws -> [Row]?
+}
+
+/// A village's or township's replica: the core alone, without the hub's tables.
+package struct NodeRole: ReplicaRole {
+    package init() {}
+
+    package var role: ReplicaInfo.Role { .node }
+    package var tracksScopeEntries: Bool { false }
+
+    package var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("node v1 a village database holds none of the hub's tables") { db in
+            // Databases made before the hub's ledger had migrations of its own were given the
+            // hub's tables too; on a node they were always empty.
+            for table in [
+                "nodes", "enrollment_tokens", "nonces", "quarantine", "decisions", "roll_locks", "roll_lines",
+                "import_keys",
+            ] {
+                try db.execute(sql: "DROP TABLE IF EXISTS \(table)")
+            }
+        }
+        return migrator
+    }
+
+    package func afterApply(_ db: Database, info: ReplicaInfo, batch: [Op], nowMillis: Int64) throws -> Bool {
+        false
+    }
+
+    package func acknowledgedCases(_ db: Database) throws -> Set<String> { [] }
+
+    package func paidBefore(_ db: Database, month: Month) throws -> (paid: [String: [Month: Int64]], locked: [Month]) {
+        ([:], [])
+    }
+
+    package func lockedLines(_ db: Database, month: Month) throws -> [Row]? { nil }
+}
