@@ -36,7 +36,7 @@ private func permutations<T>(_ items: [T]) -> [[T]] {
 }
 
 /// Delivers ops in the given order as a replica would: an op whose context is not yet covered
-/// by its record's clock waits, and waiting ops are retried after every apply (RULES.md R11).
+/// by its record's clock waits, and waiting ops are retried after every apply (docs/rules.md R11).
 private func deliver(_ ops: [Op]) -> (states: [RecordID: RecordState], stuck: [Op]) {
     var states: [RecordID: RecordState] = [:]
     var waiting: [Op] = []

@@ -196,7 +196,7 @@ struct HostileInputTests {
             let raw = RawClient(baseURL: url, hubKey: county.hub.info.publicKey)
             let answer = try await raw.send(
                 try SignedRequest(path: SyncPath.push, document: try village.pushRequest([op]).json, signedBy: village))
-            // The author has already applied it, so the hub keeps it in quarantine (ARCHITECTURE.md,
+            // The author has already applied it, so the hub keeps it in quarantine (docs/architecture.md,
             // Quarantine) and acknowledges it rather than refusing the batch for ever.
             #expect(answer.status == 200)
             let response = try PushResponse(json: answer.json)

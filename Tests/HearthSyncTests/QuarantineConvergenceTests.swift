@@ -7,7 +7,7 @@ import Testing
 
 @Suite("An op the hub quarantines does not leave its author diverged")
 struct QuarantineConvergenceTests {
-    /// ARCHITECTURE.md, Sync, Quarantine: "the hub keeps it in the author's chain, acknowledges it
+    /// Quarantine (docs/architecture.md), by design: "the hub keeps it in the author's chain, acknowledges it
     /// (it is never re-sent), and answers with a compensating op whose context covers it and
     /// restores the hub's values … Every replica converges and the field worker sees why."
     @Test(

@@ -1,7 +1,7 @@
 /// A hybrid logical clock timestamp: wall-clock milliseconds plus a logical counter.
 ///
 /// HLC orders last-writer-wins ties and shows people when a change was made, while never
-/// running backwards when a laptop's clock does. It never orders money fields (RULES.md R15).
+/// running backwards when a laptop's clock does. It never orders money fields (docs/rules.md R15).
 public struct HLC: Hashable, Comparable, Sendable, CustomStringConvertible {
     /// Milliseconds since the Unix epoch, as the clock best knew it.
     public let millis: Int64
@@ -47,7 +47,7 @@ public struct HybridClock: Sendable, Hashable {
     /// Folds in a timestamp received from another replica, so the next local event is after it.
     ///
     /// `maxAhead` bounds how far a remote clock may drag this one past its own wall clock
-    /// (RULES.md R15); a remote timestamp beyond that bound is clamped, not adopted.
+    /// (docs/rules.md R15); a remote timestamp beyond that bound is clamped, not adopted.
     public mutating func observe(_ remote: HLC, wallMillis: Int64, maxAheadMillis: Int64 = 5 * 60 * 1000) {
         let bound = HLC(millis: wallMillis + maxAheadMillis, logical: 0)
         let seen = min(remote, bound)

@@ -21,7 +21,7 @@ public struct RecordState: Hashable, Sendable {
     }
 
     /// The ops this op's context covers that this state does not hold yet, named by the
-    /// newest dot per replica. Empty means the op is causally ready (RULES.md R11).
+    /// newest dot per replica. Empty means the op is causally ready (docs/rules.md R11).
     public func missingDependencies(of op: Op) -> [Dot] {
         op.context.sorted.filter { entry in
             clock[entry.replica] < entry.counter

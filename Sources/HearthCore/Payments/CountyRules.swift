@@ -1,6 +1,6 @@
 /// The county's payment rules that local policy decides, held as replicated configuration.
 ///
-/// Counties differ on these (RULES.md: "rules are data"), so they are records written by the
+/// Counties differ on these (docs/architecture.md, "Conflict rules are data"), so they are records written by the
 /// hub under the county-wide code, like standards, and every replica computes the same roll
 /// from them. A setting nobody wrote takes its default.
 public struct CountyRules: Hashable, Sendable {

@@ -1,7 +1,7 @@
 /// One dated program standard (保障标准): from a month on, a program (and band) pays so much
 /// per person per month, until a later standard of the same program and band.
 ///
-/// Standards are county policy, not code (RULES.md): the yearly raise (提标) is a new standard
+/// Standards are county policy, not code (docs/domain.md): the yearly raise (提标) is a new standard
 /// from a month, and enrollments that paid the old standard follow it from that month with
 /// no per-enrollment edit, hence no conflict. Months before the raise keep their amounts.
 public struct ProgramStandard: Hashable, Sendable {

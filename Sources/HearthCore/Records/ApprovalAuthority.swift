@@ -1,4 +1,4 @@
-/// Who may approve or reject an enrollment in each program (RULES.md R7), as data.
+/// Who may approve or reject an enrollment in each program (docs/rules.md R7), as data.
 ///
 /// By default townships approve (审核确认权限下放到乡镇) and the county may overrule; an
 /// approval written on a village node is a recommendation only. A county that keeps a

@@ -1,4 +1,4 @@
-/// Which rule of RULES.md governs a conflict on a field, and why no machine settles it.
+/// Which rule of docs/rules.md governs a conflict on a field, and why no machine settles it.
 ///
 /// The rule set is versioned: every automatic decision and resolution records the rule id
 /// and this version, so it can be explained later ("rule R2, rule set 1").

@@ -1,6 +1,6 @@
-/// How concurrent values of one field are settled (ARCHITECTURE.md, "Conflict rules are data").
+/// How concurrent values of one field are settled (docs/architecture.md, "Conflict rules are data").
 public enum FieldPolicy: Hashable, Sendable {
-    /// The greatest (HLC, replica id) wins; losers stay in history (RULES.md R4a).
+    /// The greatest (HLC, replica id) wins; losers stay in history (docs/rules.md R4a).
     case lww
     /// A declared order of values decides, the safer first: `order[0]` beats everything.
     case priority([String])

@@ -1,4 +1,4 @@
-/// The assistance programs (救助项目) a county pays, from DOMAIN.md.
+/// The assistance programs (救助项目) a county pays, from docs/domain.md.
 public enum Program: String, Hashable, Sendable, CaseIterable {
     case dibaoUrban = "dibao_urban"
     case dibaoRural = "dibao_rural"

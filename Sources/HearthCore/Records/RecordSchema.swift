@@ -1,6 +1,6 @@
 /// The declared field table: every field of every record type, with its conflict policy.
 ///
-/// This is the one table the merge obeys (ARCHITECTURE.md, "Conflict rules are data");
+/// This is the one table the merge obeys (docs/architecture.md, "Conflict rules are data");
 /// Protocol/field-policies.md documents it and a test keeps the two equal.
 public enum RecordSchema {
     public static let enrollmentStatusOrder = ["exited", "suspended", "approved", "applied"]

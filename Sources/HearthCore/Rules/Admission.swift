@@ -18,7 +18,7 @@ public protocol AdmissionLookup {
 /// Why the hub refused a pushed op: the rule it breaks and a sentence for the field worker
 /// and the desk. The op is quarantined with this reason, never silently applied or dropped.
 public struct AdmissionRefusal: Error, Equatable, Sendable, CustomStringConvertible {
-    /// The rule of RULES.md the op breaks, or `nil` for a malformed op.
+    /// The rule of docs/rules.md the op breaks, or `nil` for a malformed op.
     public let rule: String?
     public let message: String
 
@@ -44,7 +44,7 @@ public struct AdmissionRefusal: Error, Equatable, Sendable, CustomStringConverti
 /// own, take the record over and pull its history, ID numbers included. So the record's
 /// *current* village decides whether the writer may touch it; only a township (within
 /// itself) or the county moves a record; a new record lies where its op is logged, and what
-/// it references lies there too. Rules are checked in the precedence of RULES.md (R14 before
+/// it references lies there too. Rules are checked in the precedence of docs/rules.md (R14 before
 /// R7, R7 before an enrollment's plausibility, R6), and the first that refuses gives the reason.
 public enum Admission {
     /// The reason the hub refuses `op` from a replica whose registered scope is `writer`, or

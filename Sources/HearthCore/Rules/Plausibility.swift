@@ -92,7 +92,7 @@ public struct MemberFacts: Hashable, Sendable {
     }
 }
 
-/// One reason an enrollment's program or amount is implausible (RULES.md R6), in words for
+/// One reason an enrollment's program or amount is implausible (docs/rules.md R6), in words for
 /// the writer and the desk. Never repeats an ID number.
 public struct PlausibilityProblem: Hashable, Sendable, CustomStringConvertible {
     public enum Kind: String, Hashable, Sendable {
@@ -123,7 +123,7 @@ public struct PlausibilityProblem: Hashable, Sendable, CustomStringConvertible {
     public var description: String { message }
 }
 
-/// Plausibility of what an enrollment grants (RULES.md R6, prerequisites): an amount within
+/// Plausibility of what an enrollment grants (docs/rules.md R6, prerequisites): an amount within
 /// the program's ceiling, urban dibao for urban households and rural for rural, child benefits
 /// under 18, the old-age allowance from 80, disability programs with a grade (the care
 /// subsidy, 重度残疾人护理补贴, grades 1-2 only).

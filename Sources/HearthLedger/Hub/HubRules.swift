@@ -2,7 +2,7 @@ import GRDB
 import HearthCore
 import HearthStore
 
-/// The hub's cross-record rules (RULES.md), run in the transaction that applied their
+/// The hub's cross-record rules (docs/rules.md), run in the transaction that applied their
 /// trigger and emitting ordinary ops, so their effects replicate like any other change.
 ///
 /// A rule reads merged state only, never arrival order or the wall clock; its op carries the

@@ -17,7 +17,7 @@ public struct NodeRecord: Sendable, Hashable {
     public let chainHead: String
     /// How far into the hub's log the node has confirmed it holds.
     public let pullCursor: Int64
-    /// The node's clock minus the hub's, as last measured (RULES.md R15).
+    /// The node's clock minus the hub's, as last measured (docs/rules.md R15).
     public let skewMillis: Int64?
 
     init(row: Row) throws {

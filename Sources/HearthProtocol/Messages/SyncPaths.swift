@@ -12,7 +12,7 @@ public enum SyncHeader {
     /// The sending replica's id.
     public static let replica = "x-hearth-replica"
     /// The sender's clock, Unix milliseconds: the node's own clock on a request, uncorrected
-    /// (the hub records its skew, RULES.md R15); the hub's clock on an answer.
+    /// (the hub records its skew, docs/rules.md R15); the hub's clock on an answer.
     public static let time = "x-hearth-time"
     /// On a request, optional: what the node adds to its clock to get the hub's, in
     /// milliseconds, as measured from the hub's signed answers. The hub checks the request

@@ -102,7 +102,7 @@ extension Replica {
     }
 
     /// Records a death: the member becomes deceased from that date and every active
-    /// enrollment of theirs ends, in the same transaction (RULES.md R1).
+    /// enrollment of theirs ends, in the same transaction (docs/rules.md R1).
     public func recordDeath(member id: String, date: String, author: String, nowMillis: Int64) throws(ReplicaError)
         -> [RecordID]
     {

@@ -2,7 +2,7 @@ import HearthCore
 import HearthLedger
 import HearthStore
 
-/// The size and mix of a synthetic county, from the real figures in DOMAIN.md.
+/// The size and mix of a synthetic county, from the real figures in docs/domain.md.
 public struct CountyProfile: Sendable {
     public let name: String
     public let townships: Int

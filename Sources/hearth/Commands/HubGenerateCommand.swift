@@ -11,7 +11,7 @@ struct HubGenerate: ParsableCommand {
         abstract:
             "Create a hub and one node per township holding a realistic synthetic county (reproducible from --seed).",
         discussion:
-            "Profiles follow the figures in DOMAIN.md: small-county, city, large-district. --scale 0.1 makes a tenth.")
+            "Profiles (figures in docs/domain.md): small-county, city, large-district. --scale 0.1 makes a tenth.")
     @Option(help: "small-county, city or large-district.") var profile: String
     @Option(help: "A new directory for hub.db and the township replicas.") var out: String
     @Option(help: "Generator seed.") var seed: UInt64 = 1

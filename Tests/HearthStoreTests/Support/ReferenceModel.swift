@@ -5,7 +5,7 @@ import HearthCore
 /// Two independent views of one set of ops:
 /// - ``states``: `RecordState`s in a dictionary, each op applied one at a time in a causal
 ///   order (any op whose dependencies are all applied), with no storage, batching or waits;
-/// - ``expected(_:field:)``: the merge as ARCHITECTURE.md states it, computed straight
+/// - ``expected(_:field:)``: the merge as docs/architecture.md states it, computed straight
 ///   from the ops: a field's live values are the writes no other write of that field has
 ///   seen, and the field's policy (read from the table) settles them.
 struct ReferenceModel {
