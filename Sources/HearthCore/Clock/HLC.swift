@@ -48,7 +48,7 @@ public struct HybridClock: Sendable, Hashable {
     ///
     /// `maxAhead` bounds how far a remote clock may drag this one past its own wall clock
     /// (docs/rules.md R15); a remote timestamp beyond that bound is clamped, not adopted.
-    public mutating func observe(_ remote: HLC, wallMillis: Int64, maxAheadMillis: Int64 = 5 * 60 * 1000) {
+    public mutating func observe(_ remote: HLC, wallMillis: Int64, maxAheadMillis: Int64 = ClockRule.maxSkewMillis) {
         let bound = HLC(millis: wallMillis + maxAheadMillis, logical: 0)
         let seen = min(remote, bound)
         if seen > last { last = seen }

@@ -6,12 +6,24 @@ public enum ConflictRules {
     public static let ruleSetVersion = 1
 
     public struct Rule: Hashable, Sendable {
-        public let id: String
+        /// The rule, typed; ``id`` is its stored form.
+        public let ruleID: RuleID
+        /// How the desk names the field's conflict (not always docs/rules.md's title of the rule).
         public let title: String
         /// Why the rule could not decide (shown at the desk), or how it decided (soft rules).
         public let reason: String
         /// Hard rules need a person; soft ones decided and are listed for optional review.
         public let hard: Bool
+
+        init(_ rule: RuleID, title: String, reason: String, hard: Bool) {
+            self.ruleID = rule
+            self.title = title
+            self.reason = reason
+            self.hard = hard
+        }
+
+        /// The rule's id as decisions and the desk store it ("R4b").
+        public var id: String { ruleID.rawValue }
     }
 
     /// The rule for concurrent values of a field under its policy.
@@ -20,27 +32,27 @@ public enum ConflictRules {
         switch (type, field) {
         case (.member, "name"), (.member, "id_number"), (.member, "birth_date"), (.member, "sex"):
             return Rule(
-                id: "R4c", title: "identity field",
+                .r4c, title: "identity field",
                 reason:
                     "identity fields are never picked by a machine; the duplicate check runs again after the choice",
                 hard: true)
         case (.household, "population"):
             return Rule(
-                id: "R8", title: "household structure",
+                .r8, title: "household structure",
                 reason:
                     "members were added, moved or split off concurrently: check where each person belongs and the registered population",
                 hard: true)
         case (.household, "head"), (.member, "household"):
             return Rule(
-                id: "R8", title: "household structure",
+                .r8, title: "household structure",
                 reason: "a person is in one live household with exactly one head: a person must decide", hard: true)
         case (.member, "death_date"):
             return Rule(
-                id: "R1", title: "date of death", reason: "two different dates of death: a person must decide",
+                .r1, title: "date of death", reason: "two different dates of death: a person must decide",
                 hard: true)
         case (.enrollment, "decision"):
             return Rule(
-                id: "R7", title: "approval authority",
+                .r7, title: "approval authority",
                 reason: "writers of equal authority decided differently", hard: true)
         default:
             break
@@ -48,21 +60,20 @@ public enum ConflictRules {
         switch policy {
         case .human:
             return Rule(
-                id: "R4b", title: "money and eligibility field",
+                .r4b, title: "money and eligibility field",
                 reason: "amounts and eligibility are never picked by a machine; payments that depend on it are held",
                 hard: true)
         case .lww:
-            return Rule(
-                id: "R4a", title: "descriptive field", reason: "the latest write (by HLC) was kept", hard: false)
+            return Rule(.r4a, title: "descriptive field", reason: "the latest write (by HLC) was kept", hard: false)
         case .priority:
             return Rule(
-                id: "R3", title: "status order", reason: "the safer value was kept by the declared order", hard: false)
+                .r3, title: "status order", reason: "the safer value was kept by the declared order", hard: false)
         case .authority:
             return Rule(
-                id: "R7", title: "approval authority", reason: "writers of equal authority decided differently",
+                .r7, title: "approval authority", reason: "writers of equal authority decided differently",
                 hard: true)
         case .union:
-            return Rule(id: "R9", title: "union", reason: "the sets were united", hard: false)
+            return Rule(.r9, title: "union", reason: "the sets were united", hard: false)
         }
     }
 

@@ -1,6 +1,11 @@
 /// Checks that a value has the shape its field declares: what a replica verifies before it
 /// applies an op from anywhere, so a malformed or hostile op cannot enter the tables.
 extension FieldKind {
+    /// The most members a set holds.
+    public static let maxSetMembers = 64
+    /// The longest member of a set, in UTF-8 bytes (64 characters of Chinese).
+    public static let maxSetMemberBytes = 192
+
     /// Nil when the value fits, else the reason it does not (never quoting sensitive values).
     public func problem(with value: FieldValue) -> String? {
         if value == .null { return nil }
@@ -25,8 +30,10 @@ extension FieldKind {
             return Hex.isSHA256(sealed.digest) && !sealed.box.isEmpty && sealed.box.utf8.count <= 256
                 ? nil : "is not a sealed value"
         case (.set, .set(let members)):
-            return members.count <= 64
-                && members.allSatisfy({ !$0.isEmpty && $0.utf8.count <= 192 && !$0.contains(",") })
+            return members.count <= FieldKind.maxSetMembers
+                && members.allSatisfy({
+                    !$0.isEmpty && $0.utf8.count <= FieldKind.maxSetMemberBytes && !$0.contains(",")
+                })
                 && FieldValue.makeSet(members) == value
                 ? nil : "must be at most 64 short tags without commas, sorted and unique"
         case (.schedule, .text(let text)):

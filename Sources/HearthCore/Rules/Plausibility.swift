@@ -53,17 +53,23 @@ public struct AmountCeilings: Hashable, Sendable {
 }
 
 /// What the county has configured that decides which amounts are plausible: its standards,
-/// its payment rules (how a top-up follows a raise) and its ceilings. Read by the writer from
-/// its replica and by the hub from its own state, never taken from an op.
+/// its payment rules (how a top-up follows a raise), its ceilings and who each program is for.
+/// Read by the writer from its replica and by the hub from its own state, never taken from an op.
 public struct CountyConfiguration: Sendable {
     public var standards: StandardTable
     public var rules: CountyRules
     public var ceilings: AmountCeilings
+    /// Who each program is for and which exclude each other (R6).
+    public var programs: ProgramRules
 
-    public init(standards: StandardTable, rules: CountyRules = .standard, ceilings: AmountCeilings = .standard) {
+    public init(
+        standards: StandardTable, rules: CountyRules = .standard, ceilings: AmountCeilings = .standard,
+        programs: ProgramRules = .standard
+    ) {
         self.standards = standards
         self.rules = rules
         self.ceilings = ceilings
+        self.programs = programs
     }
 }
 
@@ -149,40 +155,16 @@ public enum Plausibility {
             problems.append(PlausibilityProblem(kind: kind, month: month, message: message))
         }
         let name = "\(program.rawValue) (\(program.chineseName))"
-        switch program {
-        case .dibaoUrban, .dibaoRural:
-            let needed = program == .dibaoUrban ? "urban" : "rural"
-            if facts.householdType != needed {
-                let found =
-                    facts.householdType.map { "this household is \($0)" } ?? "the household's type is not recorded"
-                add(.householdType, "\(name) is for \(needed) households; \(found)")
-            }
-        case .orphan, .unsupportedChild:
-            if let birth = facts.birth {
-                let age = birth.age(on: month.firstDay)
-                if age >= 18 { add(.age, "\(name) is for children under 18; the member is \(age) in \(month)") }
-            } else {
-                add(
-                    .age,
-                    "\(name) is for children under 18; the member has no birth date (from the ID number) to show it")
-            }
-        case .elderly:
-            if let birth = facts.birth {
-                let age = birth.age(on: month.lastDay)
-                if age < 80 { add(.age, "\(name) needs age 80; the member is \(age) in \(month)") }
-            } else {
-                add(.age, "\(name) needs age 80; the member has no birth date (from the ID number) to show it")
-            }
-        case .disabilityLiving:
-            if facts.grade == nil { add(.grade, "\(name) needs a disability grade on the member") }
-        case .disabilityCare:
-            if let grade = facts.grade {
-                if grade > 2 { add(.grade, "\(name) is for grades 1-2 (重度); the member's grade is \(grade)") }
-            } else {
-                add(.grade, "\(name) needs a disability grade 1 or 2 (重度) on the member")
-            }
-        case .tekunDispersed, .tekunCentralized, .temporary:
-            break
+        let rules = configuration.programs
+        if let needed = rules.householdTypes[program], facts.householdType != needed {
+            let found = facts.householdType.map { "this household is \($0)" } ?? "the household's type is not recorded"
+            add(.householdType, "\(name) is for \(needed) households; \(found)")
+        }
+        if let limit = rules.ages[program] {
+            for problem in ageProblems(name, limit, in: month, birth: facts.birth) { add(.age, problem) }
+        }
+        if let grades = rules.grades[program] {
+            if let problem = gradeProblem(name, grades, grade: facts.grade) { add(.grade, problem) }
         }
         if let amount {
             let ceiling = ceiling(for: program, in: month, facts: facts, configuration: configuration)
@@ -194,6 +176,53 @@ public enum Plausibility {
             }
         }
         return problems
+    }
+
+    /// What an age limit finds wrong with a member born on `birth` in `month`: under 18 on the
+    /// month's first day for a child benefit, 80 by its last day for the old-age allowance.
+    static func ageProblems(_ name: String, _ limit: ProgramRules.AgeLimit, in month: Month, birth: CivilDate?)
+        -> [String]
+    {
+        var problems: [String] = []
+        if let below = limit.below {
+            if let birth {
+                let age = birth.age(on: month.firstDay)
+                if age >= below {
+                    problems.append("\(name) is for children under \(below); the member is \(age) in \(month)")
+                }
+            } else {
+                problems.append(
+                    "\(name) is for children under \(below); the member has no birth date (from the ID number) to show it"
+                )
+            }
+        }
+        if let minimum = limit.minimum {
+            if let birth {
+                let age = birth.age(on: month.lastDay)
+                if age < minimum { problems.append("\(name) needs age \(minimum); the member is \(age) in \(month)") }
+            } else {
+                problems.append(
+                    "\(name) needs age \(minimum); the member has no birth date (from the ID number) to show it")
+            }
+        }
+        return problems
+    }
+
+    /// What a program's grades find wrong with a member's grade (nil: none recorded). A program
+    /// for every grade only needs one; one for some grades (the care subsidy, 1-2) names them.
+    static func gradeProblem(_ name: String, _ grades: ClosedRange<Int>, grade: Int?) -> String? {
+        let every = grades.lowerBound <= 1 && grades.upperBound >= 4
+        let severe = grades.upperBound <= 2 ? " (重度)" : ""
+        guard let grade else {
+            if every { return "\(name) needs a disability grade on the member" }
+            let which =
+                grades.count == 2
+                ? "\(grades.lowerBound) or \(grades.upperBound)" : "\(grades.lowerBound) to \(grades.upperBound)"
+            return "\(name) needs a disability grade \(which)\(severe) on the member"
+        }
+        guard !grades.contains(grade) else { return nil }
+        return
+            "\(name) is for grades \(grades.lowerBound)-\(grades.upperBound)\(severe); the member's grade is \(grade)"
     }
 
     /// The problems with an enrollment's schedule, judged at each of `months` (the months its

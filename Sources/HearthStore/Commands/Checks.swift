@@ -2,30 +2,16 @@ import Foundation
 import GRDB
 import HearthCore
 
-/// Input checks shared by the commands; each failure names the field and the reason.
+/// Input checks shared by the commands; each failure names the field and the reason. The
+/// limits and the checks are the schema's (``FieldInput``, in HearthCore): one place for both.
 package enum Checks {
-    /// Trimmed, NFC-normalised text: replicas compare and hash text by its bytes, so one
-    /// spelling of every character is stored.
+    /// Trimmed, NFC-normalised text of at most `maxLength` characters (``FieldInput/text(_:label:maxLength:)``).
     package static func text(_ raw: String, field: String, maxLength: Int) throws(InputError) -> String {
-        let text = raw.trimmingCharacters(in: .whitespacesAndNewlines).precomposedStringWithCanonicalMapping
-        guard !text.isEmpty else { throw InputError(field: field, reason: "must not be empty") }
-        guard text.count <= maxLength else {
-            throw InputError(field: field, reason: "must be at most \(maxLength) characters (got \(text.count))")
-        }
-        guard !text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }),
-            !DisplaySafety.isUnsafe(text)
-        else {
-            throw InputError(field: field, reason: "must not contain control characters or bidirectional overrides")
-        }
-        return text
+        try FieldInput.text(raw, label: field, maxLength: maxLength)
     }
 
     package static func code(_ raw: String, field: String, allowed: [String]) throws(InputError) -> String {
-        let text = raw.trimmingCharacters(in: .whitespaces).lowercased()
-        guard allowed.contains(text) else {
-            throw InputError(field: field, reason: "must be one of \(allowed.joined(separator: ", ")) (got \"\(raw)\")")
-        }
-        return text
+        try FieldInput.code(raw, label: field, allowed: allowed)
     }
 
     package static func recordID(_ raw: String, field: String, type: RecordType) throws(InputError) -> RecordID {
@@ -39,10 +25,9 @@ package enum Checks {
         return id
     }
 
+    /// A disability grade in the schema's range; 0 clears it.
     package static func grade(_ grade: Int, field: String) throws(InputError) -> FieldValue {
-        if grade == 0 { return .null }
-        guard (1...4).contains(grade) else { throw InputError(field: field, reason: "must be 1 to 4 (or 0 to clear)") }
-        return .integer(Int64(grade))
+        try FieldInput.integer(grade, field: "disability_grade", of: .member, label: field, zeroClears: true)
     }
 }
 

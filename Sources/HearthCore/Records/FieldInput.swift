@@ -1,0 +1,88 @@
+import Foundation
+
+/// What a person typed for a field, checked against the field's spec in ``RecordSchema``: the
+/// one place the limits on typed values live (a name's 50 characters, a note's 500, a grade's
+/// 1-4), so the commands, the roster import and the desk cannot hold one field to two limits.
+/// Each failure is an ``InputError`` naming the field as the person typed it (`account-name`)
+/// and what was wrong, never the value.
+public enum FieldInput {
+    /// The longest reason a worker gives for a change (kept as the op's cause).
+    public static let reasonMaxLength = 200
+    /// The longest tag a worker types (a ``FieldKind/set`` member).
+    public static let tagMaxLength = 64
+
+    /// How a field is named to the person who typed it: `work_capacity` is `work-capacity`.
+    public static func label(_ name: String) -> String {
+        name.replacingOccurrences(of: "_", with: "-")
+    }
+
+    /// The longest text a field takes, from its spec; nil when the field is not free text.
+    public static func maxLength(of name: String, of type: RecordType) -> Int? {
+        if case .text(let maxLength)? = RecordSchema.field(name, of: type)?.kind { return maxLength }
+        return nil
+    }
+
+    /// Trimmed, NFC-normalised text of at most `maxLength` characters, not empty, without
+    /// control characters or bidirectional overrides: replicas compare and hash text by its
+    /// bytes, so one spelling of every character is stored.
+    public static func text(_ raw: String, label: String, maxLength: Int) throws(InputError) -> String {
+        let text = raw.trimmingCharacters(in: .whitespacesAndNewlines).precomposedStringWithCanonicalMapping
+        guard !text.isEmpty else { throw InputError(field: label, reason: "must not be empty") }
+        guard text.count <= maxLength else {
+            throw InputError(field: label, reason: "must be at most \(maxLength) characters (got \(text.count))")
+        }
+        guard !text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }),
+            !DisplaySafety.isUnsafe(text)
+        else {
+            throw InputError(field: label, reason: "must not contain control characters or bidirectional overrides")
+        }
+        return text
+    }
+
+    /// Text for the free-text field `name` of `type`, held to the limit its spec declares.
+    public static func text(_ raw: String, field name: String, of type: RecordType, label: String? = nil)
+        throws(InputError) -> String
+    {
+        guard let maxLength = maxLength(of: name, of: type) else {
+            throw InputError(field: label ?? Self.label(name), reason: "is not a text field of a \(type.rawValue)")
+        }
+        return try text(raw, label: label ?? Self.label(name), maxLength: maxLength)
+    }
+
+    /// One of `allowed`, trimmed and lower-cased.
+    public static func code(_ raw: String, label: String, allowed: [String]) throws(InputError) -> String {
+        let text = raw.trimmingCharacters(in: .whitespaces).lowercased()
+        guard allowed.contains(text) else {
+            throw InputError(field: label, reason: "must be one of \(allowed.joined(separator: ", ")) (got \"\(raw)\")")
+        }
+        return text
+    }
+
+    /// One of the codes the field `name` of `type` declares.
+    public static func code(_ raw: String, field name: String, of type: RecordType, label: String? = nil)
+        throws(InputError) -> String
+    {
+        guard case .code(let codes)? = RecordSchema.field(name, of: type)?.kind else {
+            throw InputError(field: label ?? Self.label(name), reason: "is not a code field of a \(type.rawValue)")
+        }
+        return try code(raw, label: label ?? Self.label(name), allowed: codes)
+    }
+
+    /// An integer within the range the field `name` of `type` declares; with `zeroClears`, 0
+    /// clears the field (a grade withdrawn).
+    public static func integer(
+        _ value: Int, field name: String, of type: RecordType, label: String? = nil, zeroClears: Bool = false
+    ) throws(InputError) -> FieldValue {
+        let label = label ?? Self.label(name)
+        guard case .integer(let range)? = RecordSchema.field(name, of: type)?.kind else {
+            throw InputError(field: label, reason: "is not an integer field of a \(type.rawValue)")
+        }
+        if zeroClears, value == 0 { return .null }
+        guard range.contains(Int64(value)) else {
+            throw InputError(
+                field: label,
+                reason: "must be \(range.lowerBound) to \(range.upperBound)\(zeroClears ? " (or 0 to clear)" : "")")
+        }
+        return .integer(Int64(value))
+    }
+}
