@@ -1,68 +1,114 @@
+import CoreMetrics
+import Prometheus
 import Synchronization
 
-/// Counters the hub exposes at `GET /metrics` in Prometheus text format.
+/// What the hub counts, through swift-metrics, into a Prometheus registry of its own; exposed
+/// at `GET /metrics` in Prometheus text format (Protocol/sync.md, Health and metrics).
+///
+/// Why a registry per hub rather than `MetricsSystem.bootstrap`: a bootstrap is once per
+/// process, and tests run several hubs in one process, each of which must report only what it
+/// served. Every metric here is created with ``factory``; Hummingbird's request metrics reach
+/// the same registry through ``MetricsScopeMiddleware``.
 public final class HubMetrics: Sendable {
-    struct Values {
-        var opsReceived = 0
-        var opsApplied = 0
-        var opsRejected = 0
-        var requests: [String: Int] = [:]
-        var syncSeconds = 0.0
-        var syncCount = 0
+    /// The registry `/metrics` renders; owned by this hub.
+    public let registry: PrometheusCollectorRegistry
+    /// The swift-metrics factory over ``registry``.
+    public let factory: any MetricsFactory
+
+    private let opsReceived: CoreMetrics.Counter
+    private let opsApplied: CoreMetrics.Counter
+    private let opsRejected: CoreMetrics.Counter
+    private let conflictsOpen: CoreMetrics.Gauge
+    private let quarantineHeld: CoreMetrics.Gauge
+    private let nodes: CoreMetrics.Gauge
+    private let syncDuration: CoreMetrics.Timer
+    /// The node names that have per-node gauges in the registry now.
+    private let nodeNames = Mutex(Set<String>())
+
+    public init() {
+        registry = PrometheusCollectorRegistry()
+        let factory = HubMetricsFactory(registry: registry)
+        self.factory = factory
+        opsReceived = CoreMetrics.Counter(label: "hearth_ops_received_total", factory: factory)
+        opsApplied = CoreMetrics.Counter(label: "hearth_ops_applied_total", factory: factory)
+        opsRejected = CoreMetrics.Counter(label: "hearth_ops_rejected_total", factory: factory)
+        conflictsOpen = CoreMetrics.Gauge(label: "hearth_conflicts_open", factory: factory)
+        quarantineHeld = CoreMetrics.Gauge(label: "hearth_quarantine_held", factory: factory)
+        nodes = CoreMetrics.Gauge(label: "hearth_nodes", factory: factory)
+        syncDuration = CoreMetrics.Timer(label: "hearth_sync_duration_seconds", factory: factory)
     }
 
-    private let values = Mutex(Values())
-
-    public init() {}
-
+    /// Ops received in a push or a bundle, how many were applied, how many quarantined.
     func received(_ count: Int, applied: Int, rejected: Int) {
-        values.withLock {
-            $0.opsReceived += count
-            $0.opsApplied += applied
-            $0.opsRejected += rejected
+        opsReceived.increment(by: Int64(count))
+        opsApplied.increment(by: Int64(applied))
+        opsRejected.increment(by: Int64(rejected))
+    }
+
+    /// One answered request of a signed endpoint (refusals included).
+    func request(endpoint: String, status: Int, duration: Duration) {
+        CoreMetrics.Counter(
+            label: "hearth_requests_total", dimensions: [("endpoint", endpoint), ("status", String(status))],
+            factory: factory
+        )
+        .increment()
+        if endpoint == "push" || endpoint == "pull" {
+            let (seconds, attoseconds) = duration.components
+            syncDuration.recordNanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
         }
     }
 
-    func request(endpoint: String, status: Int, seconds: Double) {
-        values.withLock {
-            $0.requests["\(endpoint)|\(status)", default: 0] += 1
-            if endpoint == "push" || endpoint == "pull" {
-                $0.syncSeconds += seconds
-                $0.syncCount += 1
+    /// Sets the gauges read from the database; a node that is no longer read (revoked) loses
+    /// its gauges.
+    func record(_ reading: GaugeCache.Gauges) {
+        conflictsOpen.record(reading.conflicts)
+        quarantineHeld.record(reading.quarantined)
+        nodes.record(reading.nodes)
+        var current = Set<String>()
+        for node in reading.perNode {
+            current.insert(node.name)
+            let label = [("node", node.name)]
+            CoreMetrics.Gauge(label: "hearth_node_lag_ops", dimensions: label, factory: factory).record(node.lagOps)
+            if let skew = node.skewMillis {
+                CoreMetrics.Gauge(label: "hearth_node_clock_skew_seconds", dimensions: label, factory: factory)
+                    .record(Double(skew) / 1000)
+            }
+            if let last = node.lastSyncMillis {
+                CoreMetrics.Gauge(label: "hearth_node_last_sync_timestamp_seconds", dimensions: label, factory: factory)
+                    .record(Double(last) / 1000)
+            }
+        }
+        let gone = nodeNames.withLock { names in
+            defer { names = current }
+            return names.subtracting(current)
+        }
+        for name in gone {
+            for label in [
+                "hearth_node_lag_ops", "hearth_node_clock_skew_seconds", "hearth_node_last_sync_timestamp_seconds",
+            ] {
+                CoreMetrics.Gauge(label: label, dimensions: [("node", name)], factory: factory).destroy()
             }
         }
     }
 
-    /// The Prometheus exposition text; `conflictsOpen` is read from the database at scrape time.
-    func render(conflictsOpen: Int, nodes: Int, quarantined: Int) -> String {
-        let snapshot = values.withLock { $0 }
-        var lines: [String] = []
-        func metric(_ name: String, _ type: String, _ help: String, _ samples: [(String, String)]) {
-            lines.append("# HELP \(name) \(help)")
-            lines.append("# TYPE \(name) \(type)")
-            for (labels, value) in samples { lines.append("\(name)\(labels) \(value)") }
+    /// The Prometheus exposition of everything in ``registry``.
+    func exposition() -> String {
+        Self.integralSamples(registry.emitToString())
+    }
+
+    /// The exposition with every whole-numbered sample written as an integer (`hearth_nodes 1`,
+    /// not `hearth_nodes 1.0`): the hub's gauges count things, Prometheus reads both forms
+    /// alike, and scripts (and the hub's own tests) read `hearth_nodes 1`, as the hub wrote
+    /// it before it used swift-prometheus, whose gauges print every value as a `Double`.
+    static func integralSamples(_ text: String) -> String {
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        for (position, line) in lines.enumerated() where !line.hasPrefix("#") && line.hasSuffix(".0") {
+            guard let space = line.lastIndex(of: " ") else { continue }
+            let whole = line[line.index(after: space)...].dropLast(2)
+            let digits = whole.hasPrefix("-") ? whole.dropFirst() : whole
+            guard !digits.isEmpty, digits.allSatisfy(\.isASCII), digits.allSatisfy(\.isNumber) else { continue }
+            lines[position] = line.dropLast(2)
         }
-        metric(
-            "hearth_ops_received_total", "counter", "Ops received in pushes and bundles.",
-            [("", "\(snapshot.opsReceived)")])
-        metric(
-            "hearth_ops_applied_total", "counter", "Ops applied to the hub's replica.", [("", "\(snapshot.opsApplied)")]
-        )
-        metric(
-            "hearth_ops_rejected_total", "counter", "Ops quarantined with a reason.", [("", "\(snapshot.opsRejected)")])
-        metric("hearth_conflicts_open", "gauge", "Records with a field in conflict.", [("", "\(conflictsOpen)")])
-        metric(
-            "hearth_quarantine_held", "gauge", "Quarantined ops awaiting an administrator.", [("", "\(quarantined)")])
-        metric("hearth_nodes", "gauge", "Registered nodes.", [("", "\(nodes)")])
-        metric(
-            "hearth_requests_total", "counter", "HTTP requests by endpoint and status.",
-            snapshot.requests.sorted { $0.key < $1.key }.map { key, count in
-                let parts = key.split(separator: "|")
-                return ("{endpoint=\"\(parts[0])\",status=\"\(parts[1])\"}", "\(count)")
-            })
-        metric(
-            "hearth_sync_duration_seconds", "summary", "Time spent serving push and pull requests.",
-            [("_sum", String(snapshot.syncSeconds)), ("_count", "\(snapshot.syncCount)")])
-        return lines.joined(separator: "\n") + "\n"
+        return lines.joined(separator: "\n")
     }
 }
