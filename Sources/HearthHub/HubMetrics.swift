@@ -22,8 +22,17 @@ public final class HubMetrics: Sendable {
     private let quarantineHeld: CoreMetrics.Gauge
     private let nodes: CoreMetrics.Gauge
     private let syncDuration: CoreMetrics.Timer
-    /// The node names that have per-node gauges in the registry now.
-    private let nodeNames = Mutex(Set<String>())
+    /// `hearth_requests_total` by endpoint and status, made once each.
+    private let requests = Mutex([String: CoreMetrics.Counter]())
+    /// The per-node gauges in the registry now, by node name.
+    private let perNode = Mutex([String: NodeGauges]())
+
+    /// One node's gauges.
+    private struct NodeGauges {
+        let lag: CoreMetrics.Gauge
+        let skew: CoreMetrics.Gauge
+        let lastSync: CoreMetrics.Gauge
+    }
 
     public init() {
         registry = PrometheusCollectorRegistry()
@@ -47,10 +56,16 @@ public final class HubMetrics: Sendable {
 
     /// One answered request of a signed endpoint (refusals included).
     func request(endpoint: String, status: Int, duration: Duration) {
-        CoreMetrics.Counter(
-            label: "hearth_requests_total", dimensions: [("endpoint", endpoint), ("status", String(status))],
-            factory: factory
-        )
+        let factory = self.factory
+        requests.withLock { counters in
+            let key = "\(endpoint) \(status)"
+            if let counter = counters[key] { return counter }
+            let counter = CoreMetrics.Counter(
+                label: "hearth_requests_total", dimensions: [("endpoint", endpoint), ("status", String(status))],
+                factory: factory)
+            counters[key] = counter
+            return counter
+        }
         .increment()
         if endpoint == "push" || endpoint == "pull" {
             let (seconds, attoseconds) = duration.components
@@ -64,51 +79,68 @@ public final class HubMetrics: Sendable {
         conflictsOpen.record(reading.conflicts)
         quarantineHeld.record(reading.quarantined)
         nodes.record(reading.nodes)
-        var current = Set<String>()
-        for node in reading.perNode {
-            current.insert(node.name)
-            let label = [("node", node.name)]
-            CoreMetrics.Gauge(label: "hearth_node_lag_ops", dimensions: label, factory: factory).record(node.lagOps)
-            if let skew = node.skewMillis {
-                CoreMetrics.Gauge(label: "hearth_node_clock_skew_seconds", dimensions: label, factory: factory)
-                    .record(Double(skew) / 1000)
+        let factory = self.factory
+        perNode.withLock { gauges in
+            var current = Set<String>()
+            for node in reading.perNode {
+                current.insert(node.name)
+                let label = [("node", node.name)]
+                let made =
+                    gauges[node.name]
+                    ?? NodeGauges(
+                        lag: CoreMetrics.Gauge(label: "hearth_node_lag_ops", dimensions: label, factory: factory),
+                        skew: CoreMetrics.Gauge(
+                            label: "hearth_node_clock_skew_seconds", dimensions: label, factory: factory),
+                        lastSync: CoreMetrics.Gauge(
+                            label: "hearth_node_last_sync_timestamp_seconds", dimensions: label, factory: factory))
+                gauges[node.name] = made
+                made.lag.record(node.lagOps)
+                // A gauge's first value makes it appear: none for what was never measured.
+                if let skew = node.skewMillis { made.skew.record(Double(skew) / 1000) }
+                if let last = node.lastSyncMillis { made.lastSync.record(Double(last) / 1000) }
             }
-            if let last = node.lastSyncMillis {
-                CoreMetrics.Gauge(label: "hearth_node_last_sync_timestamp_seconds", dimensions: label, factory: factory)
-                    .record(Double(last) / 1000)
-            }
-        }
-        let gone = nodeNames.withLock { names in
-            defer { names = current }
-            return names.subtracting(current)
-        }
-        for name in gone {
-            for label in [
-                "hearth_node_lag_ops", "hearth_node_clock_skew_seconds", "hearth_node_last_sync_timestamp_seconds",
-            ] {
-                CoreMetrics.Gauge(label: label, dimensions: [("node", name)], factory: factory).destroy()
+            for (name, gone) in gauges where !current.contains(name) {
+                gone.lag.destroy()
+                gone.skew.destroy()
+                gone.lastSync.destroy()
+                gauges[name] = nil
             }
         }
     }
 
     /// The Prometheus exposition of everything in ``registry``.
     func exposition() -> String {
-        Self.integralSamples(registry.emitToString())
+        var bytes: [UInt8] = []
+        registry.emit(into: &bytes)
+        return String(decoding: Self.integralSamples(bytes), as: UTF8.self)
     }
 
     /// The exposition with every whole-numbered sample written as an integer (`hearth_nodes 1`,
     /// not `hearth_nodes 1.0`): the hub's gauges count things, Prometheus reads both forms
     /// alike, and scripts (and the hub's own tests) read `hearth_nodes 1`, as the hub wrote
     /// it before it used swift-prometheus, whose gauges print every value as a `Double`.
-    static func integralSamples(_ text: String) -> String {
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
-        for (position, line) in lines.enumerated() where !line.hasPrefix("#") && line.hasSuffix(".0") {
-            guard let space = line.lastIndex(of: " ") else { continue }
-            let whole = line[line.index(after: space)...].dropLast(2)
-            let digits = whole.hasPrefix("-") ? whole.dropFirst() : whole
-            guard !digits.isEmpty, digits.allSatisfy(\.isASCII), digits.allSatisfy(\.isNumber) else { continue }
-            lines[position] = line.dropLast(2)
+    static func integralSamples(_ text: [UInt8]) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(text.count)
+        var lineStart = 0
+        while lineStart < text.count {
+            let lineEnd = text[lineStart...].firstIndex(of: UInt8(ascii: "\n")) ?? text.count
+            var keep = lineEnd
+            // A sample line ending " <digits>.0" or " -<digits>.0" loses the ".0".
+            if text[lineStart] != UInt8(ascii: "#"), lineEnd - lineStart >= 4, text[lineEnd - 1] == UInt8(ascii: "0"),
+                text[lineEnd - 2] == UInt8(ascii: ".")
+            {
+                var position = lineEnd - 3
+                while position > lineStart, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(text[position]) {
+                    position -= 1
+                }
+                if text[position] == UInt8(ascii: "-"), position > lineStart { position -= 1 }
+                if position < lineEnd - 3, text[position] == UInt8(ascii: " ") { keep = lineEnd - 2 }
+            }
+            out.append(contentsOf: text[lineStart..<keep])
+            if lineEnd < text.count { out.append(UInt8(ascii: "\n")) }
+            lineStart = lineEnd + 1
         }
-        return lines.joined(separator: "\n")
+        return out
     }
 }

@@ -41,19 +41,22 @@ struct HubMetricsFactory: MetricsFactory {
         "hearth_http_active_requests": "HTTP requests being served.",
     ]
 
-    /// Hummingbird's metric and dimension names, as the hub exposes them.
+    /// Hummingbird's metric names, as the hub exposes them.
+    static let names = [
+        "hb.requests": "hearth_http_requests_total",
+        "http.server.request.duration": "hearth_http_request_duration_seconds",
+        "hb.request.errors": "hearth_http_request_errors_total",
+        "http.server.active_requests": "hearth_http_active_requests",
+    ]
+
+    /// Hummingbird's dimension names, as the hub exposes them (`error.type` is a status code).
+    static let dimensionNames = [
+        "http.route": "route", "http.request.method": "method", "http.response.status_code": "status",
+        "error.type": "status",
+    ]
+
     static func rename(_ label: String, _ dimensions: [(String, String)]) -> (String, [(String, String)]) {
-        let names = [
-            "hb.requests": "hearth_http_requests_total",
-            "http.server.request.duration": "hearth_http_request_duration_seconds",
-            "hb.request.errors": "hearth_http_request_errors_total",
-            "http.server.active_requests": "hearth_http_active_requests",
-        ]
-        let dimensionNames = [
-            "http.route": "route", "http.request.method": "method", "http.response.status_code": "status",
-            "error.type": "status",
-        ]
-        return (names[label] ?? label, dimensions.map { (dimensionNames[$0.0] ?? $0.0, $0.1) })
+        (names[label] ?? label, dimensions.map { (dimensionNames[$0.0] ?? $0.0, $0.1) })
     }
 
     private func descriptor(_ label: String) -> MetricNameDescriptor {

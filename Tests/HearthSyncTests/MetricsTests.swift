@@ -130,7 +130,7 @@ struct MetricsTests {
 
             """
         #expect(
-            HubMetrics.integralSamples(text) == """
+            String(decoding: HubMetrics.integralSamples(Array(text.utf8)), as: UTF8.self) == """
                 # HELP a_seconds Took 1.0 s.
                 a_seconds_bucket{le="1.0"} 4
                 a_seconds_sum 2
