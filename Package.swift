@@ -24,6 +24,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // Records, ops, clocks, version vectors, merge and the policy table: pure values, no I/O.
@@ -79,6 +81,9 @@ let package = Package(
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "CompressNIO", package: "compress-nio"),
                 .product(name: "Logging", package: "swift-log"),
+                // Counters, gauges and timers, exposed at /metrics by a registry the service owns.
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 // The thread pool the handlers' database work runs on.
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
@@ -112,6 +117,7 @@ let package = Package(
                 "HearthCore", "HearthStore", "HearthLedger", "HearthProtocol", "HearthHub", "HearthClient",
                 "HearthSim", "HearthTools",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
                 // The bench's latency probe: HTTP on an event loop of its own.
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -129,6 +135,10 @@ let package = Package(
                 // Holding the hub's write lock from a second connection, and raw sockets to the hub.
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                // Capturing what the hub and the client log.
+                .product(name: "Logging", package: "swift-log"),
+                // The hub's router driven in memory.
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]),
         .testTarget(
             name: "HearthCLITests",

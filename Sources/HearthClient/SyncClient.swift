@@ -31,6 +31,11 @@ public enum SyncProgress: Sendable {
 /// The node's side of the protocol over HTTP(S): register, push what the hub lacks, pull
 /// the hub's log for the node's scope. Every step commits before the next starts, so an
 /// interrupted sync resumes where it stopped.
+///
+/// It logs through ``logger`` with structured metadata: each exchange (endpoint, status,
+/// bytes each way, duration) at debug, each sync's totals at info, refusals and unreachable
+/// hubs at notice and warning. Only counts, codes and names: never a body, a field value, the
+/// registration secret or a key.
 public struct SyncClient: Sendable {
     public let replica: Replica
     public let baseURL: String
@@ -41,11 +46,21 @@ public struct SyncClient: Sendable {
     let hubClock: HubClock
     public var batchSize = 1_000
     public var timeout: TimeAmount = .seconds(60)
+    /// Where the client logs; by default nowhere (the command line says what a sync did).
+    public var logger: Logger
+
+    /// A logger that drops everything: the default, so a library call prints nothing unasked.
+    public static let silent = Logger(label: "hearth.client", factory: { _ in SwiftLogNoOpLogHandler() })
 
     /// - Parameter caFile: a PEM file of the county's own CA, trusted instead of the system's roots.
-    public init(replica: Replica, baseURL: String, caFile: String? = nil, clock: @escaping @Sendable () -> Int64) throws
-    {
+    public init(
+        replica: Replica, baseURL: String, caFile: String? = nil, logger: Logger = SyncClient.silent,
+        clock: @escaping @Sendable () -> Int64
+    ) throws {
         self.replica = replica
+        var logger = logger
+        logger[metadataKey: "node"] = "\(replica.info.name)"
+        self.logger = logger
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
         self.clock = clock
         hubClock = HubClock(stored: try replica.hubClockOffset())
@@ -84,7 +99,10 @@ public struct SyncClient: Sendable {
             secret: secret, replica: replica.info.id, publicKey: replica.info.publicKey, name: name)
         // The hub's key is known from the token: its answer is checked like any other.
         let (json, _) = try await post(SyncPath.register, request.json, hubKey: try replica.syncState().hubKey)
-        do { return try RegisterResponse(json: json) } catch { throw SyncError.badResponse(error.description) }
+        let response: RegisterResponse
+        do { response = try RegisterResponse(json: json) } catch { throw SyncError.badResponse(error.description) }
+        logger.info("registered with the hub", metadata: ["scope": "\(response.scope)"])
+        return response
     }
 
     /// Pushes, then pulls until the hub has nothing more for this node.
@@ -96,6 +114,7 @@ public struct SyncClient: Sendable {
             _ = try await register(secret: secret, name: name)
             try replica.clearPendingRegistration()
         }
+        let start = ContinuousClock.now
         var summary = SyncSummary()
         while true {
             let ops = try replica.unpushedOps(limit: batchSize)
@@ -115,6 +134,12 @@ public struct SyncClient: Sendable {
             summary.pushedOps += ops.count
             summary.pushedBytes += bytes
             summary.quarantined += response.quarantined
+            logger.debug(
+                "pushed a batch",
+                metadata: [
+                    "ops": "\(ops.count)", "applied": "\(response.applied)", "duplicates": "\(response.duplicates)",
+                    "quarantined": "\(response.quarantined.count)", "acked": "\(response.acked)",
+                ])
             progress(.pushed(ops: summary.pushedOps, bytes: summary.pushedBytes))
             guard response.acked >= last.dot.counter else {
                 throw SyncError.badResponse("the hub acknowledged \(response.acked), not \(last.dot.counter)")
@@ -149,6 +174,15 @@ public struct SyncClient: Sendable {
         }
         summary.pulledBytes += indexBytes
         summary.indexEntries = index.unchanged ? nil : index.entries.count
+        logger.info(
+            "synced",
+            metadata: [
+                "pushed_ops": "\(summary.pushedOps)", "pushed_bytes": "\(summary.pushedBytes)",
+                "pulled_ops": "\(summary.pulledOps)", "pulled_bytes": "\(summary.pulledBytes)",
+                "applied": "\(summary.applied)", "waiting": "\(summary.waiting)",
+                "quarantined": "\(summary.quarantined.count)", "cursor": "\(summary.cursor)",
+                "duration_ms": "\(Self.milliseconds(since: start))",
+            ])
         return summary
     }
 
@@ -165,6 +199,9 @@ public struct SyncClient: Sendable {
         do {
             return try await exchange(path, body: body, hubKey: hubKey)
         } catch SyncError.refused(status: 401, code: HubClock.refusalCode, message: _) where hubKey != nil {
+            logger.notice(
+                "the hub refused this node's clock; sending again corrected by the hub's",
+                metadata: ["endpoint": "\(path)", "offset_ms": "\(hubClock.current.map(String.init) ?? "none")"])
             return try await exchange(path, body: body, hubKey: hubKey)
         }
     }
@@ -193,14 +230,25 @@ public struct SyncClient: Sendable {
         request.headers.add(name: SyncHeader.nonce, value: nonce)
         request.headers.add(name: SyncHeader.signature, value: signature)
         request.body = .bytes(ByteBuffer(bytes: body))
+        let start = ContinuousClock.now
         let response: HTTPClientResponse
         let raw: [UInt8]
         do {
             response = try await http.execute(request, timeout: timeout)
             raw = Array((try await response.body.collect(upTo: WireLimits.maxBodyBytes)).readableBytesView)
         } catch {
+            logger.warning(
+                "the hub is unreachable",
+                metadata: [
+                    "endpoint": "\(path)", "error": "\(String(describing: error))",
+                    "duration_ms": "\(Self.milliseconds(since: start))",
+                ])
             throw SyncError.unreachable(url: baseURL, reason: String(describing: error))
         }
+        var metadata: Logger.Metadata = [
+            "endpoint": "\(path)", "status": "\(response.status.code)", "sent_bytes": "\(body.count)",
+            "received_bytes": "\(raw.count)", "duration_ms": "\(Self.milliseconds(since: start))",
+        ]
         let inflated: [UInt8]
         if response.headers.first(name: "content-encoding")?.lowercased() == "gzip" {
             do { inflated = try Gzip.decompress(raw) } catch {
@@ -218,7 +266,10 @@ public struct SyncClient: Sendable {
             let hubTime = response.headers.first(name: SyncHeader.time).flatMap { Int64($0) }
             let message = Signer.responseMessage(
                 nonce: nonce, status: Int(response.status.code), body: raw, timeMillis: hubTime)
-            guard Signer.verify(signed, of: message, publicKey: hubKey) else { throw SyncError.forgedResponse }
+            guard Signer.verify(signed, of: message, publicKey: hubKey) else {
+                logger.error("the answer is not signed by this node's hub", metadata: metadata)
+                throw SyncError.forgedResponse
+            }
             // Trusted only because the hub signed it, for this request's fresh nonce.
             if let hubTime,
                 let keep = hubClock.measured(hubMillis: hubTime, sentMillis: time, receivedMillis: clock())
@@ -228,10 +279,19 @@ public struct SyncClient: Sendable {
         }
         guard response.status == .ok else {
             let error = ErrorBody(json: json)
+            metadata["code"] = "\(error?.code ?? "error")"
+            logger.notice("the hub refused", metadata: metadata)
             throw SyncError.refused(
                 status: Int(response.status.code), code: error?.code ?? "error",
                 message: error?.message ?? "no reason given")
         }
+        logger.debug("exchanged", metadata: metadata)
         return (json, body.count + raw.count)
+    }
+
+    /// Whole milliseconds since `start`, for a log line.
+    static func milliseconds(since start: ContinuousClock.Instant) -> Int64 {
+        let (seconds, attoseconds) = (ContinuousClock.now - start).components
+        return seconds * 1_000 + attoseconds / 1_000_000_000_000_000
     }
 }

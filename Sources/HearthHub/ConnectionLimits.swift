@@ -79,11 +79,8 @@ struct LimitedChildChannel<Base: ServerChildChannel>: ServerChildChannel {
         guard admitted else {
             if firstRefusal {
                 self.logger.warning(
-                    """
-                    \(counter.maximum) connections are open (hub serve --max-connections): \
-                    closing new ones until one ends
-                    """
-                )
+                    "connections at the cap (hub serve --max-connections): closing new ones until one ends",
+                    metadata: ["max_connections": "\(counter.maximum)"])
             }
             try? await value.channel.close()
             return

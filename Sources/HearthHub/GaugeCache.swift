@@ -1,7 +1,7 @@
 import Synchronization
 
-/// The gauges `/metrics` reports from the database (open conflicts, held quarantine, nodes),
-/// read so that a scrape never stalls on them.
+/// The gauges `/metrics` reports from the database (open conflicts, held quarantine, nodes,
+/// and each node's lag and clock skew), read so that a scrape never stalls on them.
 ///
 /// Why: they are count queries over every record table, slow on a county's database and, run
 /// on a request's thread, one more way for a scrape to stall while pushes are applied (and
@@ -15,6 +15,19 @@ final class GaugeCache: Sendable {
         let conflicts: Int
         let nodes: Int
         let quarantined: Int
+        /// Every node that is not revoked, by name.
+        var perNode: [NodeGauges] = []
+    }
+
+    /// One node's sync lag and clock, labelled by the node's name (never its key or anything
+    /// it holds).
+    struct NodeGauges: Sendable, Equatable {
+        let name: String
+        /// Entries of the hub's log past what the node confirmed pulling.
+        let lagOps: Int64
+        /// The node's clock minus the hub's, as last measured; nil before it was.
+        let skewMillis: Int64?
+        let lastSyncMillis: Int64?
     }
 
     private struct State {

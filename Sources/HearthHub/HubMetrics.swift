@@ -1,68 +1,146 @@
+import CoreMetrics
+import Prometheus
 import Synchronization
 
-/// Counters the hub exposes at `GET /metrics` in Prometheus text format.
+/// What the hub counts, through swift-metrics, into a Prometheus registry of its own; exposed
+/// at `GET /metrics` in Prometheus text format (Protocol/sync.md, Health and metrics).
+///
+/// Why a registry per hub rather than `MetricsSystem.bootstrap`: a bootstrap is once per
+/// process, and tests run several hubs in one process, each of which must report only what it
+/// served. Every metric here is created with ``factory``; Hummingbird's request metrics reach
+/// the same registry through ``MetricsScopeMiddleware``.
 public final class HubMetrics: Sendable {
-    struct Values {
-        var opsReceived = 0
-        var opsApplied = 0
-        var opsRejected = 0
-        var requests: [String: Int] = [:]
-        var syncSeconds = 0.0
-        var syncCount = 0
+    /// The registry `/metrics` renders; owned by this hub.
+    public let registry: PrometheusCollectorRegistry
+    /// The swift-metrics factory over ``registry``.
+    public let factory: any MetricsFactory
+
+    private let opsReceived: CoreMetrics.Counter
+    private let opsApplied: CoreMetrics.Counter
+    private let opsRejected: CoreMetrics.Counter
+    private let conflictsOpen: CoreMetrics.Gauge
+    private let quarantineHeld: CoreMetrics.Gauge
+    private let nodes: CoreMetrics.Gauge
+    private let syncDuration: CoreMetrics.Timer
+    /// `hearth_requests_total` by endpoint and status, made once each.
+    private let requests = Mutex([String: CoreMetrics.Counter]())
+    /// The per-node gauges in the registry now, by node name.
+    private let perNode = Mutex([String: NodeGauges]())
+
+    /// One node's gauges.
+    private struct NodeGauges {
+        let lag: CoreMetrics.Gauge
+        let skew: CoreMetrics.Gauge
+        let lastSync: CoreMetrics.Gauge
     }
 
-    private let values = Mutex(Values())
+    public init() {
+        registry = PrometheusCollectorRegistry()
+        let factory = HubMetricsFactory(registry: registry)
+        self.factory = factory
+        opsReceived = CoreMetrics.Counter(label: "hearth_ops_received_total", factory: factory)
+        opsApplied = CoreMetrics.Counter(label: "hearth_ops_applied_total", factory: factory)
+        opsRejected = CoreMetrics.Counter(label: "hearth_ops_rejected_total", factory: factory)
+        conflictsOpen = CoreMetrics.Gauge(label: "hearth_conflicts_open", factory: factory)
+        quarantineHeld = CoreMetrics.Gauge(label: "hearth_quarantine_held", factory: factory)
+        nodes = CoreMetrics.Gauge(label: "hearth_nodes", factory: factory)
+        syncDuration = CoreMetrics.Timer(label: "hearth_sync_duration_seconds", factory: factory)
+    }
 
-    public init() {}
-
+    /// Ops received in a push or a bundle, how many were applied, how many quarantined.
     func received(_ count: Int, applied: Int, rejected: Int) {
-        values.withLock {
-            $0.opsReceived += count
-            $0.opsApplied += applied
-            $0.opsRejected += rejected
+        opsReceived.increment(by: Int64(count))
+        opsApplied.increment(by: Int64(applied))
+        opsRejected.increment(by: Int64(rejected))
+    }
+
+    /// One answered request of a signed endpoint (refusals included).
+    func request(endpoint: String, status: Int, duration: Duration) {
+        let factory = self.factory
+        requests.withLock { counters in
+            let key = "\(endpoint) \(status)"
+            if let counter = counters[key] { return counter }
+            let counter = CoreMetrics.Counter(
+                label: "hearth_requests_total", dimensions: [("endpoint", endpoint), ("status", String(status))],
+                factory: factory)
+            counters[key] = counter
+            return counter
+        }
+        .increment()
+        if endpoint == "push" || endpoint == "pull" {
+            let (seconds, attoseconds) = duration.components
+            syncDuration.recordNanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
         }
     }
 
-    func request(endpoint: String, status: Int, seconds: Double) {
-        values.withLock {
-            $0.requests["\(endpoint)|\(status)", default: 0] += 1
-            if endpoint == "push" || endpoint == "pull" {
-                $0.syncSeconds += seconds
-                $0.syncCount += 1
+    /// Sets the gauges read from the database; a node that is no longer read (revoked) loses
+    /// its gauges.
+    func record(_ reading: GaugeCache.Gauges) {
+        conflictsOpen.record(reading.conflicts)
+        quarantineHeld.record(reading.quarantined)
+        nodes.record(reading.nodes)
+        let factory = self.factory
+        perNode.withLock { gauges in
+            var current = Set<String>()
+            for node in reading.perNode {
+                current.insert(node.name)
+                let label = [("node", node.name)]
+                let made =
+                    gauges[node.name]
+                    ?? NodeGauges(
+                        lag: CoreMetrics.Gauge(label: "hearth_node_lag_ops", dimensions: label, factory: factory),
+                        skew: CoreMetrics.Gauge(
+                            label: "hearth_node_clock_skew_seconds", dimensions: label, factory: factory),
+                        lastSync: CoreMetrics.Gauge(
+                            label: "hearth_node_last_sync_timestamp_seconds", dimensions: label, factory: factory))
+                gauges[node.name] = made
+                made.lag.record(node.lagOps)
+                // A gauge's first value makes it appear: none for what was never measured.
+                if let skew = node.skewMillis { made.skew.record(Double(skew) / 1000) }
+                if let last = node.lastSyncMillis { made.lastSync.record(Double(last) / 1000) }
+            }
+            for (name, gone) in gauges where !current.contains(name) {
+                gone.lag.destroy()
+                gone.skew.destroy()
+                gone.lastSync.destroy()
+                gauges[name] = nil
             }
         }
     }
 
-    /// The Prometheus exposition text; `conflictsOpen` is read from the database at scrape time.
-    func render(conflictsOpen: Int, nodes: Int, quarantined: Int) -> String {
-        let snapshot = values.withLock { $0 }
-        var lines: [String] = []
-        func metric(_ name: String, _ type: String, _ help: String, _ samples: [(String, String)]) {
-            lines.append("# HELP \(name) \(help)")
-            lines.append("# TYPE \(name) \(type)")
-            for (labels, value) in samples { lines.append("\(name)\(labels) \(value)") }
+    /// The Prometheus exposition of everything in ``registry``.
+    func exposition() -> String {
+        var bytes: [UInt8] = []
+        registry.emit(into: &bytes)
+        return String(decoding: Self.integralSamples(bytes), as: UTF8.self)
+    }
+
+    /// The exposition with every whole-numbered sample written as an integer (`hearth_nodes 1`,
+    /// not `hearth_nodes 1.0`): the hub's gauges count things, Prometheus reads both forms
+    /// alike, and scripts (and the hub's own tests) read `hearth_nodes 1`, as the hub wrote
+    /// it before it used swift-prometheus, whose gauges print every value as a `Double`.
+    static func integralSamples(_ text: [UInt8]) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(text.count)
+        var lineStart = 0
+        while lineStart < text.count {
+            let lineEnd = text[lineStart...].firstIndex(of: UInt8(ascii: "\n")) ?? text.count
+            var keep = lineEnd
+            // A sample line ending " <digits>.0" or " -<digits>.0" loses the ".0".
+            if text[lineStart] != UInt8(ascii: "#"), lineEnd - lineStart >= 4, text[lineEnd - 1] == UInt8(ascii: "0"),
+                text[lineEnd - 2] == UInt8(ascii: ".")
+            {
+                var position = lineEnd - 3
+                while position > lineStart, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(text[position]) {
+                    position -= 1
+                }
+                if text[position] == UInt8(ascii: "-"), position > lineStart { position -= 1 }
+                if position < lineEnd - 3, text[position] == UInt8(ascii: " ") { keep = lineEnd - 2 }
+            }
+            out.append(contentsOf: text[lineStart..<keep])
+            if lineEnd < text.count { out.append(UInt8(ascii: "\n")) }
+            lineStart = lineEnd + 1
         }
-        metric(
-            "hearth_ops_received_total", "counter", "Ops received in pushes and bundles.",
-            [("", "\(snapshot.opsReceived)")])
-        metric(
-            "hearth_ops_applied_total", "counter", "Ops applied to the hub's replica.", [("", "\(snapshot.opsApplied)")]
-        )
-        metric(
-            "hearth_ops_rejected_total", "counter", "Ops quarantined with a reason.", [("", "\(snapshot.opsRejected)")])
-        metric("hearth_conflicts_open", "gauge", "Records with a field in conflict.", [("", "\(conflictsOpen)")])
-        metric(
-            "hearth_quarantine_held", "gauge", "Quarantined ops awaiting an administrator.", [("", "\(quarantined)")])
-        metric("hearth_nodes", "gauge", "Registered nodes.", [("", "\(nodes)")])
-        metric(
-            "hearth_requests_total", "counter", "HTTP requests by endpoint and status.",
-            snapshot.requests.sorted { $0.key < $1.key }.map { key, count in
-                let parts = key.split(separator: "|")
-                return ("{endpoint=\"\(parts[0])\",status=\"\(parts[1])\"}", "\(count)")
-            })
-        metric(
-            "hearth_sync_duration_seconds", "summary", "Time spent serving push and pull requests.",
-            [("_sum", String(snapshot.syncSeconds)), ("_count", "\(snapshot.syncCount)")])
-        return lines.joined(separator: "\n") + "\n"
+        return out
     }
 }

@@ -20,6 +20,14 @@ import NIOCore
 /// while a push waits for SQLite's write lock); `/metrics` reads its gauges through a
 /// ``GaugeCache``; a body is refused before it is read when the caller cannot be served
 /// (a registration over ``WireLimits/maxRegisterBytes``, a replica that is not registered).
+///
+/// Over HTTP, a signed endpoint is its handler inside four middlewares, outermost first:
+/// ``ResponseSigningMiddleware`` (the hub's signature and clock on every answer, refusals
+/// included), ``GzipMiddleware``, ``OutcomeMiddleware`` (a refusal becomes its answer; every
+/// outcome is counted and logged with its node, endpoint, counts and duration) and
+/// ``AuthenticationMiddleware`` (the caller, put into the ``HubRequestContext``). The decisions
+/// themselves (``authenticate(_:)``, ``accept(_:from:)``, ``answer(pull:for:)``) take no HTTP
+/// types, so other transports call the same code.
 public struct HubService: Sendable {
     public let replica: HubLedger
     public let metrics: HubMetrics
@@ -40,58 +48,94 @@ public struct HubService: Sendable {
         self.database = database
         self.gauges = GaugeCache {
             let (conflicts, nodes, quarantined) = try replica.hubGauges()
-            return GaugeCache.Gauges(conflicts: conflicts, nodes: nodes, quarantined: quarantined)
+            let end = try replica.logEnd()
+            // Revoked nodes get nothing more: their lag would only grow, and alert for ever.
+            let serving = try replica.nodes().filter { $0.revokedMillis == nil }
+            return GaugeCache.Gauges(
+                conflicts: conflicts, nodes: nodes, quarantined: quarantined,
+                perNode: serving.map { node in
+                    GaugeCache.NodeGauges(
+                        name: node.name, lagOps: max(0, end - node.pullCursor), skewMillis: node.skewMillis,
+                        lastSyncMillis: node.lastSyncMillis)
+                })
         }
     }
 
-    public func router() -> Router<BasicRequestContext> {
-        let router = Router()
+    public func router() -> Router<HubRequestContext> {
+        let router = Router(context: HubRequestContext.self)
+        // Request counts and durations for every route, into this hub's own registry.
+        router.add(middleware: MetricsScopeMiddleware(factory: metrics.factory))
+        router.add(middleware: MetricsMiddleware())
         router.get(RouterPath(stringLiteral: SyncPath.health)) { _, _ in "ok\n" }
         router.get(RouterPath(stringLiteral: SyncPath.metrics)) { _, _ in
             let reading = try await gauges.current()
+            metrics.record(reading)
             var headers = HTTPFields()
             headers[.contentType] = "text/plain; version=0.0.4"
-            let text = metrics.render(
-                conflictsOpen: reading.conflicts, nodes: reading.nodes, quarantined: reading.quarantined)
-            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: text)))
+            return Response(
+                status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: metrics.exposition())))
         }
-        router.post(RouterPath(stringLiteral: SyncPath.register)) { request, _ in
-            await handle(request, endpoint: .register) { envelope in try register(envelope) }
-        }
-        router.post(RouterPath(stringLiteral: SyncPath.push)) { request, _ in
-            await handle(request, endpoint: .push) { envelope in try push(envelope) }
-        }
-        router.post(RouterPath(stringLiteral: SyncPath.pull)) { request, _ in
-            await handle(request, endpoint: .pull) { envelope in try pull(envelope) }
-        }
-        router.post(RouterPath(stringLiteral: SyncPath.index)) { request, _ in
-            await handle(request, endpoint: .index) { envelope in try index(envelope) }
+        // Every signed endpoint: its answer signed (outermost: the signature covers the body as
+        // sent), compressed, its refusals turned into answers and logged, its caller authenticated.
+        for endpoint in Endpoint.allCases {
+            router.group(RouterPath(stringLiteral: endpoint.path))
+                .add(middleware: ResponseSigningMiddleware(service: self))
+                .add(middleware: GzipMiddleware(executor: database))
+                .add(middleware: OutcomeMiddleware(metrics: metrics, endpoint: endpoint))
+                .add(middleware: AuthenticationMiddleware(service: self, endpoint: endpoint))
+                .post { _, context in try await respond(to: endpoint, context: context) }
         }
         return router
     }
 
     /// A signed endpoint, with what it may receive.
-    enum Endpoint: String, Sendable {
+    public enum Endpoint: String, Sendable, CaseIterable {
         case register, push, pull, index
+
+        public var path: String {
+            switch self {
+            case .register: return SyncPath.register
+            case .push: return SyncPath.push
+            case .pull: return SyncPath.pull
+            case .index: return SyncPath.index
+            }
+        }
 
         /// Most bytes of body, as sent and after inflating. A registration is read before the
         /// hub knows who sent it, so it gets only what a registration needs.
-        var maxBodyBytes: Int { self == .register ? WireLimits.maxRegisterBytes : WireLimits.maxBodyBytes }
-        var maxInflatedBytes: Int { self == .register ? WireLimits.maxRegisterBytes : WireLimits.maxInflatedBytes }
+        public var maxBodyBytes: Int { self == .register ? WireLimits.maxRegisterBytes : WireLimits.maxBodyBytes }
+        public var maxInflatedBytes: Int {
+            self == .register ? WireLimits.maxRegisterBytes : WireLimits.maxInflatedBytes
+        }
     }
 
     /// A request whose headers were read and body collected; not yet authenticated.
-    struct Envelope: Sendable {
-        let replica: ReplicaID
-        let timeMillis: Int64
-        let nonce: String
-        let signature: String
-        let path: String
-        let raw: [UInt8]
-        let gzipped: Bool
-        let endpoint: Endpoint
+    public struct Envelope: Sendable {
+        public let replica: ReplicaID
+        public let timeMillis: Int64
+        public let nonce: String
+        public let signature: String
+        public let path: String
+        public let raw: [UInt8]
+        public let gzipped: Bool
+        public let endpoint: Endpoint
         /// The clock offset the node states (`x-hearth-offset`), signed with the request.
-        var offsetMillis: Int64? = nil
+        public var offsetMillis: Int64? = nil
+
+        public init(
+            headers: SignedHeaders, path: String, raw: [UInt8], gzipped: Bool, endpoint: Endpoint,
+            offsetMillis: Int64?
+        ) {
+            replica = headers.replica
+            timeMillis = headers.timeMillis
+            nonce = headers.nonce
+            signature = headers.signature
+            self.path = path
+            self.raw = raw
+            self.gzipped = gzipped
+            self.endpoint = endpoint
+            self.offsetMillis = offsetMillis
+        }
 
         /// The body as JSON: read only after the signature was checked (except to register,
         /// where the key to check it with is in the body, and the body is small).
@@ -122,175 +166,36 @@ public struct HubService: Sendable {
         }
     }
 
-    /// An answer ready to send: its body compressed and signed off the cooperative threads.
-    struct Answer: Sendable {
-        let status: HTTPResponse.Status
-        let body: [UInt8]
-        let signature: String?
-        /// The hub's clock when it signed the answer (`x-hearth-time`, covered by the signature).
-        let timeMillis: Int64
-    }
-
-    /// Reads, checks and answers one signed request. Everything that may block or take CPU
-    /// time (the database, inflating, parsing, signatures, compressing the answer) runs on
-    /// the ``DatabaseExecutor``; this task only waits.
-    private func handle(
-        _ request: Request, endpoint: Endpoint, body: @escaping @Sendable (Envelope) throws -> JSON
-    ) async -> Response {
-        let start = Date()
-        let nonce = request.headers[HTTPField.Name(SyncHeader.nonce)!] ?? ""
-        let answer: Answer
-        do {
-            let envelope = try await read(request, endpoint: endpoint)
-            answer = try await database.run {
-                let (status, document) = outcome(endpoint) { try body(envelope) }
-                return seal(document, status: status, nonce: nonce)
+    /// Answers one signed request that the middleware read and authenticated: the endpoint's
+    /// work, and the answer's canonical JSON, on the ``DatabaseExecutor`` (this task only
+    /// waits). What the work came to is noted for the request's log line.
+    private func respond(to endpoint: Endpoint, context: HubRequestContext) async throws -> Response {
+        guard let envelope = context.envelope else { throw HubError.internalFailure }
+        let node = context.node
+        let outcome = context.outcome
+        let bytes = try await database.run { () throws -> [UInt8] in
+            let document: JSON
+            switch endpoint {
+            case .register: document = try register(envelope, outcome: outcome)
+            case .push: document = try push(envelope, from: try authenticated(node), outcome: outcome)
+            case .pull: document = try pull(envelope, for: try authenticated(node), outcome: outcome)
+            case .index: document = try index(envelope, for: try authenticated(node), outcome: outcome)
             }
-        } catch {
-            let (status, document) = outcome(endpoint) { throw error }
-            answer = seal(document, status: status, nonce: nonce)
+            return document.canonicalBytes
         }
-        metrics.request(
-            endpoint: endpoint.rawValue, status: Int(answer.status.code), seconds: Date().timeIntervalSince(start))
-        return respond(answer)
-    }
-
-    /// What a request's work came to: its answer, or its refusal (logged) as a status and an
-    /// ErrorBody.
-    private func outcome(_ endpoint: Endpoint, _ work: () throws -> JSON) -> (HTTPResponse.Status, JSON) {
-        do {
-            return (.ok, try work())
-        } catch let error as HubError {
-            logger.notice("refused \(endpoint.rawValue): \(error.code): \(error.message)")
-            return (error.status, error.body.json)
-        } catch {
-            logger.error("\(endpoint.rawValue) failed: \(String(describing: error))")
-            return (
-                .internalServerError,
-                ErrorBody(code: "internal", message: "the hub could not process this request").json
-            )
-        }
-    }
-
-    /// Reads a request's signed headers and collects its body, refusing as early as it can:
-    /// malformed headers before the body is read; a declared length over the endpoint's bound
-    /// before the body is read; a replica that is not registered (except to register) before
-    /// the body is read; a body over the bound as soon as it passes it.
-    private func read(_ request: Request, endpoint: Endpoint) async throws -> Envelope {
-        func header(_ name: String) throws -> String {
-            guard let value = request.headers[HTTPField.Name(name)!], !value.isEmpty else {
-                throw HubError.unauthorized("missing header \(name): every request is signed (Protocol/sync.md)")
-            }
-            return value
-        }
-        guard let replicaID = ReplicaID(validating: try header(SyncHeader.replica)) else {
-            throw HubError.unauthorized("\(SyncHeader.replica) is not a replica id")
-        }
-        guard let time = Int64(try header(SyncHeader.time)) else {
-            throw HubError.unauthorized("\(SyncHeader.time) is not a number")
-        }
-        let nonce = try header(SyncHeader.nonce)
-        let signature = try header(SyncHeader.signature)
-        guard nonce.utf8.count >= 16, nonce.utf8.count <= 64, Hex.decode(nonce) != nil else {
-            throw HubError.unauthorized("\(SyncHeader.nonce) must be 16 to 64 hex digits")
-        }
-        let limit = endpoint.maxBodyBytes
-        let tooLarge =
-            endpoint == .register
-            ? "register body larger than \(limit) bytes: a registration needs far less (WireLimits.maxRegisterBytes)"
-            : "request body larger than \(limit) bytes"
-        if let declared = request.headers[.contentLength].flatMap({ Int($0) }), declared > limit {
-            throw HubError.tooLarge(tooLarge)
-        }
-        if endpoint != .register {
-            let replica = self.replica
-            guard try await database.run({ try replica.node(replicaID) != nil }) else {
-                throw HubError.unauthorized("replica \(replicaID) is not registered with this hub")
-            }
-        }
-        let buffer: ByteBuffer
-        do { buffer = try await request.body.collect(upTo: limit) } catch { throw HubError.tooLarge(tooLarge) }
-        return Envelope(
-            replica: replicaID, timeMillis: time, nonce: nonce, signature: signature, path: request.uri.path,
-            raw: Array(buffer.readableBytesView), gzipped: request.headers[.contentEncoding]?.lowercased() == "gzip",
-            endpoint: endpoint, offsetMillis: try Self.offset(request))
-    }
-
-    /// An answer's body compressed and signed by the hub (tied to the request's nonce).
-    private func seal(_ document: JSON, status: HTTPResponse.Status, nonce: String) -> Answer {
-        let bytes = Gzip.compress(document.canonicalBytes)
-        let now = clock()
-        let signature = try? replica.replica.sign(
-            Signer.responseMessage(nonce: nonce, status: Int(status.code), body: bytes, timeMillis: now))
-        return Answer(status: status, body: bytes, signature: signature, timeMillis: now)
-    }
-
-    private func respond(_ answer: Answer) -> Response {
         var headers = HTTPFields()
         headers[.contentType] = "application/json"
-        headers[.contentEncoding] = "gzip"
-        // Every answer carries the hub's clock, signed: a node whose clock is wrong corrects by it.
-        headers[HTTPField.Name(SyncHeader.time)!] = String(answer.timeMillis)
-        if let signature = answer.signature {
-            headers[HTTPField.Name(SyncHeader.signature)!] = signature
-        }
-        headers[HTTPField.Name(SyncHeader.replica)!] = replica.info.id.value
-        return Response(
-            status: answer.status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: answer.body)))
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
     }
 
-    /// Authenticates a registered node: known, not revoked, not forked, signature valid,
-    /// nonce fresh.
-    private func authenticate(_ envelope: Envelope) throws -> NodeRecord {
-        guard let node = try replica.node(envelope.replica) else {
-            throw HubError.unauthorized("replica \(envelope.replica) is not registered with this hub")
-        }
-        try verifySignature(envelope, publicKey: node.publicKey)
-        guard node.revokedMillis == nil else { throw HubError.forbidden("node \(node.name) has been revoked") }
-        guard node.forkedMillis == nil else {
-            throw HubError.conflict(
-                "forked",
-                "replica \(node.replica) is marked forked (a copied or restored database): run `hearth node reidentify`"
-            )
-        }
+    /// The node the middleware authenticated; a signed endpoint reached without one is the
+    /// hub's own mistake (its routes are built with the middleware), answered 500.
+    private func authenticated(_ node: NodeRecord?) throws -> NodeRecord {
+        guard let node else { throw HubError.internalFailure }
         return node
     }
 
-    private func verifySignature(_ envelope: Envelope, publicKey: String) throws {
-        let message = Signer.requestMessage(
-            method: "POST", path: envelope.path, replica: envelope.replica.value, timeMillis: envelope.timeMillis,
-            nonce: envelope.nonce, body: envelope.raw, offsetMillis: envelope.offsetMillis)
-        guard Signer.verify(envelope.signature, of: message, publicKey: publicKey) else {
-            throw HubError.unauthorized("request signature does not verify (tampered, or signed with another key)")
-        }
-        let now = clock()
-        let offset = envelope.offsetMillis ?? 0
-        guard HubLedger.requestTimeInWindow(timeMillis: envelope.timeMillis, offsetMillis: offset, nowMillis: now)
-        else {
-            // A code of its own: the answer is signed and carries the hub's time, so the node
-            // measures its offset from it and sends the request again (Protocol/sync.md, Clocks).
-            throw HubError(
-                status: .unauthorized, code: "time_window",
-                message: "request time, corrected by the offset the node states, is more than 24 hours from the hub's "
-                    + "clock: refused as a possible replay (the hub's time is in this answer's \(SyncHeader.time))")
-        }
-        do {
-            try replica.admitRequest(
-                from: envelope.replica, nonce: envelope.nonce, timeMillis: envelope.timeMillis, offsetMillis: offset,
-                nowMillis: now)
-        } catch {
-            throw HubError.unauthorized(error.description)
-        }
-    }
-
-    /// The request's `x-hearth-offset`, when it has one: a signed 64-bit integer.
-    private static func offset(_ request: Request) throws -> Int64? {
-        guard let text = request.headers[HTTPField.Name(SyncHeader.offset)!] else { return nil }
-        guard let offset = Int64(text) else { throw HubError.unauthorized("\(SyncHeader.offset) is not a number") }
-        return offset
-    }
-
-    private func register(_ envelope: Envelope) throws -> JSON {
+    private func register(_ envelope: Envelope, outcome: RequestOutcome) throws -> JSON {
         let request: RegisterRequest
         request = try envelope.decode { json throws(MessageError) in try RegisterRequest(json: json) }
         guard request.replica == envelope.replica else {
@@ -302,21 +207,28 @@ public struct HubService: Sendable {
             node = try replica.register(
                 secret: request.secret, replica: request.replica, publicKey: request.publicKey, nowMillis: clock())
         } catch { throw HubError.forbidden(error.description) }
-        logger.info("registered node \(node.name) (\(node.replica)), scope \(node.scope.value)")
+        outcome["node"] = "\(node.name)"
+        outcome["scope"] = "\(node.scope.value)"
         return RegisterResponse(
             hub: replica.info.id, hubKey: replica.info.publicKey, scope: node.scope.value, name: node.name
         )
         .json
     }
 
-    private func push(_ envelope: Envelope) throws -> JSON {
-        let node = try authenticate(envelope)
+    private func push(_ envelope: Envelope, from node: NodeRecord, outcome: RequestOutcome) throws -> JSON {
         let request: PushRequest
         request = try envelope.decode { json throws(MessageError) in try PushRequest(json: json) }
         guard request.replica == node.replica else {
             throw HubError.badRequest("body and header name different replicas")
         }
-        return try accept(request, from: node).json
+        outcome["ops"] = "\(request.ops.count)"
+        let response = try accept(request, from: node)
+        outcome["applied"] = "\(response.applied)"
+        outcome["duplicates"] = "\(response.duplicates)"
+        outcome["waiting"] = "\(response.waiting)"
+        outcome["quarantined"] = "\(response.quarantined.count)"
+        outcome["acked"] = "\(response.acked)"
+        return response.json
     }
 
     /// Verifies a push's chain and applies it; shared by HTTP and bundle import.
@@ -383,18 +295,20 @@ public struct HubService: Sendable {
         return nil
     }
 
-    private func pull(_ envelope: Envelope) throws -> JSON {
-        let node = try authenticate(envelope)
+    private func pull(_ envelope: Envelope, for node: NodeRecord, outcome: RequestOutcome) throws -> JSON {
         let request: PullRequest
         request = try envelope.decode { json throws(MessageError) in try PullRequest(json: json) }
         guard request.replica == node.replica else {
             throw HubError.badRequest("body and header name different replicas")
         }
-        return try answer(pull: request, for: node).json
+        let response = try answer(pull: request, for: node)
+        outcome["ops"] = "\(response.ops.count)"
+        outcome["cursor"] = "\(response.cursor)"
+        outcome["more"] = "\(response.more)"
+        return response.json
     }
 
-    private func index(_ envelope: Envelope) throws -> JSON {
-        let node = try authenticate(envelope)
+    private func index(_ envelope: Envelope, for node: NodeRecord, outcome: RequestOutcome) throws -> JSON {
         let request: IndexRequest
         request = try envelope.decode { json throws(MessageError) in try IndexRequest(json: json) }
         guard request.replica == node.replica else {
@@ -402,8 +316,10 @@ public struct HubService: Sendable {
         }
         let (version, prefixes) = try replica.replica.duplicateIndex()
         guard version != request.version else {
+            outcome["unchanged"] = "true"
             return IndexResponse(version: version, unchanged: true, entries: []).json
         }
+        outcome["entries"] = "\(prefixes.count)"
         return IndexResponse(version: version, unchanged: false, entries: prefixes).json
     }
 

@@ -165,7 +165,9 @@ struct HubServe: AsyncParsableCommand {
             guard maxConnections > 0 else { throw CLIError.usage("--max-connections must be at least 1") }
             let limits = ConnectionLimits(
                 idleTimeout: .milliseconds(Int64((idleTimeout * 1000).rounded(.up))), maxConnections: maxConnections)
-            var logger = Logger(label: "hearth.hub")
+            // Logs go to stderr: stdout carries the "serving" line that scripts wait for, and
+            // nothing reads it after that line.
+            var logger = Logger(label: "hearth.hub", factory: { StreamLogHandler.standardError(label: $0) })
             logger.logLevel = .info
             let service = HubService(replica: hub, logger: logger, clock: { nowMillis() })
             let scheme = tlsCert == nil ? "http" : "https"

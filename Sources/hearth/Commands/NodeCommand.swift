@@ -6,6 +6,7 @@ import HearthCore
 import HearthProtocol
 import HearthLedger
 import HearthStore
+import Logging
 
 struct NodeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -129,10 +130,23 @@ struct NodeSync: AsyncParsableCommand {
     @OptionGroup var replica: ReplicaOptions
     @Option(help: "The hub's address (remembered for next time).") var hub: String?
     @Option(help: "PEM file of the county's own CA.") var ca: String?
+    @Option(
+        help:
+            "Log the sync to stderr at this level and above: trace, debug (each exchange), info, notice, warning, error."
+    )
+    var logLevel: String?
     @Flag(help: "Print one JSON document.") var json = false
 
     func run() async throws {
         try await guardedAsync {
+            var logger = SyncClient.silent
+            if let logLevel {
+                guard let level = Logger.Level(rawValue: logLevel) else {
+                    throw CLIError.usage("--log-level must be trace, debug, info, notice, warning or error")
+                }
+                logger = Logger(label: "hearth.client", factory: { StreamLogHandler.standardError(label: $0) })
+                logger.logLevel = level
+            }
             let node = try replica.open()
             if let hub {
                 guard SyncClient.isAcceptable(hub) else {
@@ -143,7 +157,8 @@ struct NodeSync: AsyncParsableCommand {
             let state = try node.syncState()
             guard state.hubKey != nil else { throw SyncError.notEnrolled }
             guard let url = state.hubURL else { throw SyncError.noHubURL }
-            let client = try SyncClient(replica: node, baseURL: url, caFile: ca, clock: { nowMillis() })
+            let client = try SyncClient(
+                replica: node, baseURL: url, caFile: ca, logger: logger, clock: { nowMillis() })
             let terminal = isatty(1) == 1 && !json
             let start = Date()
             do {

@@ -89,13 +89,13 @@ struct ConnectionCut: Error {}
 /// the plan names the connection is closed instead of answered.
 struct CuttingResponder: HTTPResponder {
     typealias Context = ChannelContext
-    let inner: RouterResponder<BasicRequestContext>
+    let inner: RouterResponder<HubRequestContext>
     let plan: CutPlan
 
     func respond(to request: Request, context: ChannelContext) async throws -> Response {
-        let basic = BasicRequestContext(
+        let hub = HubRequestContext(
             source: ApplicationRequestContextSource(channel: context.channel, logger: context.logger))
-        let response = try await inner.respond(to: request, context: basic)
+        let response = try await inner.respond(to: request, context: hub)
         if plan.shouldCut(path: request.uri.path) {
             try? await context.channel.close()
             throw ConnectionCut()
