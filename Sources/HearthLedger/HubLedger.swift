@@ -79,14 +79,11 @@ struct HubRole: ReplicaRole {
     /// they wrote ops (the in-memory cache is then stale and must be cleared).
     func afterApply(_ db: Database, info: ReplicaInfo, batch: [Op], nowMillis: Int64) throws -> Bool {
         guard !batch.isEmpty else { return false }
-        try HubRules.recordOverrides(db, batch: batch, nowMillis: nowMillis)
+        let decisions = try HubRules.decisions(db, after: batch)
+        guard !decisions.isEmpty else { return false }
         var changes = try ChangeSet(
             db: db, info: info, author: "rules", nowMillis: nowMillis, cache: nil, tracksScopeEntries: true)
-        try HubRules.deathEndsEnrollments(&changes)
-        try HubRules.exitBeatsIncrease(&changes, batch: batch) { record in
-            try Row.fetchAll(db, sql: "SELECT body FROM ops WHERE record = ? ORDER BY seq", arguments: [record.value])
-                .compactMap { ($0[0] as DatabaseValue).loggedOp }
-        }
+        try HubRules.write(decisions, &changes)
         guard !changes.ops.isEmpty else { return false }
         _ = try changes.finish()
         return true

@@ -6,8 +6,8 @@ import Testing
 
 @testable import HearthStore
 
-/// ``RuleLookup`` over a replica's tables, as the hub will answer it: references matched as
-/// the text their column holds.
+/// ``RuleLookup`` over a replica's public reads, independent of the store's own lookup:
+/// references matched as the text their column holds.
 private struct ReplicaLookup: RuleLookup {
     let replica: Replica
 
@@ -221,10 +221,12 @@ private struct ParityHistory {
     }
 }
 
-/// The rule engine over a replica's state gives what the hub's SQL gives today: the same desk
-/// cases (R1, R2a, R5, R6, R8) and the same automatic decisions (R1, R2, R6 overrides). What
-/// lets the lead swap one for the other without any test noticing.
-@Suite("Rule engine parity with the hub's SQL rules")
+/// The hub runs the rule engine over candidates its SQL finds (members a death may act on, ID
+/// hashes held twice, households missing a head, …) through a lookup over its transaction.
+/// Here the engine, shown every record of a plain replica, must give exactly what the hub
+/// wrote and lists: the same automatic decisions (R1, R2, R6 overrides), each once, and the
+/// same desk cases (R1, R2a, R5, R6, R8). What proves the candidate queries miss nothing.
+@Suite("The hub's rules and rule cases equal the rule engine's over every record")
 struct RuleEngineParityTests {
     static let now: Int64 = 1_795_700_000_000
 

@@ -16,6 +16,11 @@ public enum ExitRule {
         op.fields["status"] == .text("approved") && op.fields["decision"] == nil
     }
 
+    /// Whether R2 can say anything about an op: it stops payments, changes an amount or resumes.
+    static func concernsSupersession(_ op: Op) -> Bool {
+        op.fields["amount"] != nil || resumes(op) || stops(op)
+    }
+
     /// Neither op saw the other.
     static func concurrent(_ a: Op, _ b: Op) -> Bool {
         !a.context.covers(b.dot) && !b.context.covers(a.dot) && a.dot != b.dot
@@ -29,7 +34,7 @@ public enum ExitRule {
         guard op.record.type == .enrollment else { return .admit }
         let setsAmountOrResume = op.fields["amount"] != nil || resumes(op)
         let setsStop = stops(op)
-        guard setsAmountOrResume || setsStop, recordExists else { return .admit }
+        guard concernsSupersession(op), recordExists else { return .admit }
         var pairs: [(superseded: Op, by: Op)] = []
         if setsAmountOrResume {
             for stop in history where stops(stop) {

@@ -57,9 +57,14 @@ public enum RuleEngine {
         lookup: inout Lookup
     ) throws -> [RuleDecision] {
         var decisions: [RuleDecision] = []
-        for op in batch where try logged(op) { decisions += ProgramRule.overrideVerdict(of: op).decisions }
+        for op in batch {
+            let overrides = ProgramRule.overrideVerdict(of: op).decisions
+            if !overrides.isEmpty, try logged(op) { decisions += overrides }
+        }
         decisions += try DeathRule.decisionsVerdict(members: deceased, lookup: &lookup).decisions
-        for op in batch where op.record.type == .enrollment {
+        // Only an op that stops payments, changes an amount or resumes can supersede or be
+        // superseded: the record's history is read for those alone.
+        for op in batch where op.record.type == .enrollment && ExitRule.concernsSupersession(op) {
             let exists = try lookup.state(of: op.record) != nil
             guard exists else { continue }
             decisions +=

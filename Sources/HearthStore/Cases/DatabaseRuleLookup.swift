@@ -1,0 +1,67 @@
+import GRDB
+import HearthCore
+
+/// ``RuleLookup`` over one open database connection: what the rule engine reads, answered
+/// inside the transaction (or read) that asks, so a verdict never rests on state another
+/// transaction may change. References are matched as the text their column holds, through
+/// the tables' indexes (`members_by_household`, `members_by_id_hash`, `enrollments_by_member`,
+/// `enrollments_by_household`): a look costs what it returns.
+///
+/// Why in the store: the hub's rules after a batch (``ReplicaRole/afterApply``) and every
+/// replica's desk cases (``Replica/ruleCases(nowMillis:waitLimitMillis:)``) read the same way.
+package struct DatabaseRuleLookup: RuleLookup {
+    let db: Database
+    private var states: [RecordID: RecordState?] = [:]
+    private var configuration: CountyConfiguration?
+
+    package init(_ db: Database) {
+        self.db = db
+    }
+
+    package mutating func state(of id: RecordID) throws -> RecordState? {
+        if let known = states[id] { return known }
+        let row = try Row.fetchOne(
+            db.cachedStatement(sql: "SELECT clock, registers FROM record_meta WHERE id = ?"), arguments: [id.value])
+        guard let row else {
+            states[id] = .some(nil)
+            return nil
+        }
+        guard let clock = try? JSON.parse(row[0] as String), let registers = try? JSON.parse(row[1] as String),
+            let state = RecordState(id: id, clock: clock, registers: registers)
+        else { throw ReplicaError.database("stored merge state of \(id) is unreadable") }
+        states[id] = state
+        return state
+    }
+
+    /// A replica's rules never ask: ops waiting at the desk are the hub's admission's business.
+    package mutating func quarantinedVillage(of id: RecordID) throws -> String? { nil }
+
+    package mutating func countyConfiguration() throws -> CountyConfiguration {
+        if let configuration { return configuration }
+        let read = try Replica.countyConfiguration(db)
+        configuration = read
+        return read
+    }
+
+    /// The states of the records `sql` lists by id (its first column), in that order.
+    package mutating func states(_ sql: String, _ arguments: StatementArguments = []) throws -> [RecordState] {
+        try String.fetchAll(db.cachedStatement(sql: sql), arguments: arguments).compactMap(RecordID.init)
+            .compactMap { try state(of: $0) }
+    }
+
+    package mutating func enrollments(ofMember member: RecordID) throws -> [RecordState] {
+        try states("SELECT id FROM enrollments WHERE member = ?", [member.value])
+    }
+
+    package mutating func enrollments(ofHousehold household: RecordID) throws -> [RecordState] {
+        try states("SELECT id FROM enrollments WHERE household = ?", [household.value])
+    }
+
+    package mutating func members(ofHousehold household: RecordID) throws -> [RecordState] {
+        try states("SELECT id FROM members WHERE household = ?", [household.value])
+    }
+
+    package mutating func holders(ofIDHash hash: String) throws -> [RecordState] {
+        try states("SELECT id FROM members WHERE id_number_hash = ?", [hash])
+    }
+}
