@@ -61,11 +61,6 @@ public final class HubLedger: Sendable {
     func writeBookkeeping<T>(_ block: (Database) throws -> T) throws(ReplicaError) -> T {
         try replica.writeBookkeeping(block)
     }
-
-    /// A hub-side change set inside an open transaction (rules, compensations).
-    func changeSet(_ db: Database, author: String, nowMillis: Int64) throws -> ChangeSet {
-        try ChangeSet(db: db, info: info, author: author, nowMillis: nowMillis, cache: nil, tracksScopeEntries: true)
-    }
 }
 
 /// The hub's part of every transaction: its tables, scope entries for pulls, and the county's
