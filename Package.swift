@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "HearthStore", targets: ["HearthStore"]),
         .library(name: "HearthProtocol", targets: ["HearthProtocol"]),
         .library(name: "HearthLedger", targets: ["HearthLedger"]),
+        .library(name: "HearthLedgerSQLite", targets: ["HearthLedgerSQLite"]),
         .library(name: "HearthHub", targets: ["HearthHub"]),
         .library(name: "HearthClient", targets: ["HearthClient"]),
         .library(name: "HearthSim", targets: ["HearthSim"]),
@@ -63,11 +64,20 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        // The ledger's storage in one SQLite file through GRDB (the default): the hub's tables,
+        // its role in every apply (the county's rules), the op log and scoped reads.
+        .target(
+            name: "HearthLedgerSQLite",
+            dependencies: [
+                "HearthCore", "HearthStore", "HearthLedger",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
         // Developer tools apart from the production library: the merge bench and the county generator.
         .target(
             name: "HearthTools",
             dependencies: [
-                "HearthCore", "HearthStore", "HearthLedger",
+                "HearthCore", "HearthStore", "HearthLedger", "HearthLedgerSQLite",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
@@ -104,7 +114,7 @@ let package = Package(
         .target(
             name: "HearthSim",
             dependencies: [
-                "HearthCore", "HearthStore", "HearthLedger", "HearthProtocol", "HearthHub",
+                "HearthCore", "HearthStore", "HearthLedger", "HearthLedgerSQLite", "HearthProtocol", "HearthHub",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -114,8 +124,8 @@ let package = Package(
         .executableTarget(
             name: "hearth",
             dependencies: [
-                "HearthCore", "HearthStore", "HearthLedger", "HearthProtocol", "HearthHub", "HearthClient",
-                "HearthSim", "HearthTools",
+                "HearthCore", "HearthStore", "HearthLedger", "HearthLedgerSQLite", "HearthProtocol", "HearthHub",
+                "HearthClient", "HearthSim", "HearthTools",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 // The bench's latency probe: HTTP on an event loop of its own.
@@ -126,12 +136,18 @@ let package = Package(
         ),
         .testTarget(name: "HearthCoreTests", dependencies: ["HearthCore"]),
         .testTarget(
-            name: "HearthStoreTests", dependencies: ["HearthCore", "HearthStore", "HearthLedger", "HearthTools"]),
+            name: "HearthStoreTests",
+            dependencies: ["HearthCore", "HearthStore", "HearthLedger", "HearthLedgerSQLite", "HearthTools"]),
+        // The ledger storage's conformance suite, run once per backend.
+        .testTarget(
+            name: "HearthLedgerTests",
+            dependencies: ["HearthCore", "HearthStore", "HearthLedger", "HearthLedgerSQLite"]),
         .testTarget(name: "HearthProtocolTests", dependencies: ["HearthCore", "HearthProtocol"]),
         .testTarget(
             name: "HearthSyncTests",
             dependencies: [
-                "HearthCore", "HearthStore", "HearthLedger", "HearthProtocol", "HearthHub", "HearthClient",
+                "HearthCore", "HearthStore", "HearthLedger", "HearthLedgerSQLite", "HearthProtocol", "HearthHub",
+                "HearthClient",
                 // Holding the hub's write lock from a second connection, and raw sockets to the hub.
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -143,11 +159,13 @@ let package = Package(
         .testTarget(
             name: "HearthCLITests",
             dependencies: [
-                "hearth", "HearthCore", "HearthStore", "HearthLedger",
+                "hearth", "HearthCore", "HearthStore", "HearthLedger", "HearthLedgerSQLite",
                 // Reading which tables a database holds.
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]),
-        .testTarget(name: "HearthSimTests", dependencies: ["HearthSim", "HearthCore", "HearthStore", "HearthLedger"]),
+        .testTarget(
+            name: "HearthSimTests",
+            dependencies: ["HearthSim", "HearthCore", "HearthStore", "HearthLedger", "HearthLedgerSQLite"]),
     ],
     swiftLanguageModes: [.v6]
 )

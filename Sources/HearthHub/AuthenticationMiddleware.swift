@@ -24,7 +24,7 @@ struct AuthenticationMiddleware: RouterMiddleware {
         context.envelope = envelope
         if endpoint != .register {
             let service = self.service
-            let node = try await service.database.run { try service.authenticate(envelope) }
+            let node = try await service.authenticate(envelope)
             context.node = node
             context.outcome["node"] = "\(node.name)"
         }
@@ -44,7 +44,7 @@ struct AuthenticationMiddleware: RouterMiddleware {
         }
         if endpoint != .register {
             let service = self.service
-            try await service.database.run { try service.requireRegistered(headers.replica) }
+            try await service.requireRegistered(headers.replica)
         }
         let buffer: ByteBuffer
         do { buffer = try await request.body.collect(upTo: limit) } catch { throw HubError.tooLarge(tooLarge) }

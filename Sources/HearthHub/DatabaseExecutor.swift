@@ -1,21 +1,20 @@
 import Foundation
 import NIOPosix
 
-/// Runs the hub's synchronous work — SQLite through GRDB (``HearthStore/Replica``), and the
-/// inflating, parsing, signing and compressing around it — on threads of its own.
+/// Runs the hub's long synchronous work — inflating, parsing, checking signatures and chains,
+/// encoding and compressing, and the reads not yet on the ledger's async storage — on threads
+/// of its own.
 ///
 /// Why: Swift's cooperative pool has one thread per core, two on the county's machines. A
-/// request that waits for SQLite's write lock, or parses a 60 MB body, holds its thread for as
-/// long as that takes; two such requests and `/healthz` stopped answering for seconds. Here a
-/// waiting request holds a thread of this pool instead, and the cooperative threads stay free
-/// to read requests and answer `/healthz`.
+/// request that parses a 60 MB body or hashes its chain holds its thread for as long as that
+/// takes; two such requests and `/healthz` stopped answering for seconds. Here the work holds
+/// a thread of this pool instead, and the cooperative threads stay free to read requests and
+/// answer `/healthz`. The ledger's storage waits for SQLite through GRDB's async access,
+/// holding no thread of either pool.
 public final class DatabaseExecutor: Sendable {
     /// The pool HTTP handlers use: SQLite takes one writer at a time, so a few threads beyond the
     /// cores keep the CPU busy (inflating, parsing, checking signatures) while one of them writes.
     public static let shared = DatabaseExecutor(threads: max(4, 2 * ProcessInfo.processInfo.activeProcessorCount))
-
-    /// One thread for `/metrics`' count queries: a scrape never queues behind pushes.
-    public static let gauges = DatabaseExecutor(threads: 1)
 
     private let pool: NIOThreadPool
     public let threads: Int

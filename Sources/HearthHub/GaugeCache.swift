@@ -5,8 +5,8 @@ import Synchronization
 ///
 /// Why: they are count queries over every record table, slow on a county's database and, run
 /// on a request's thread, one more way for a scrape to stall while pushes are applied (and
-/// `/metrics` needs no credentials, so anyone may ask for it often). Readings run one at a
-/// time on a thread of their own (``DatabaseExecutor/gauges``); a reading younger than
+/// `/metrics` needs no credentials, so anyone may ask for it often). Readings go through the
+/// ledger's async storage (a read snapshot beside the writer); a reading younger than
 /// ``maxAge`` is reused; a scrape waits for a new reading at most ``patience``, then answers
 /// with the one before it while the new one finishes for the next scrape. Only the first
 /// scrape after start waits for its reading whatever it takes.
@@ -40,17 +40,15 @@ final class GaugeCache: Sendable {
     let maxAge: Duration
     /// How long a scrape waits for a new reading before it answers with the previous one.
     let patience: Duration
-    private let executor: DatabaseExecutor
-    private let read: @Sendable () throws -> Gauges
+    private let read: @Sendable () async throws -> Gauges
     private let state = Mutex(State())
 
     init(
-        maxAge: Duration = .seconds(1), patience: Duration = .milliseconds(50), executor: DatabaseExecutor = .gauges,
-        read: @escaping @Sendable () throws -> Gauges
+        maxAge: Duration = .seconds(1), patience: Duration = .milliseconds(50),
+        read: @escaping @Sendable () async throws -> Gauges
     ) {
         self.maxAge = maxAge
         self.patience = patience
-        self.executor = executor
         self.read = read
     }
 
@@ -81,7 +79,7 @@ final class GaugeCache: Sendable {
 
     private func refreshed() async throws -> Gauges {
         do {
-            let gauges = try await executor.run(read)
+            let gauges = try await read()
             state.withLock { state in
                 state.reading = gauges
                 state.readAt = ContinuousClock.now

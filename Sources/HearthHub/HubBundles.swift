@@ -19,17 +19,17 @@ extension HubService {
     /// Imports a bundle file's bytes (as ``BundleFile/read(_:)`` returns them). The file's size,
     /// the signature over its header and the hash of its compressed content are checked before
     /// anything is inflated; then the content is inflated no further than the signed header says.
-    public func importBundle(_ bytes: [UInt8]) throws -> ImportSummary {
+    public func importBundle(_ bytes: [UInt8]) async throws -> ImportSummary {
         let sealed: SealedBundle
         do { sealed = try SealedBundle(reading: bytes) } catch { throw HubError.badRequest(error.reason) }
         let header = sealed.header
         guard header.kind == .nodeToHub else {
             throw HubError.badRequest("this is a hub's bundle; import it on a node")
         }
-        guard header.to == replica.info.id else {
-            throw HubError.badRequest("this bundle was written for hub \(header.to), not this one (\(replica.info.id))")
+        guard header.to == ledger.info.id else {
+            throw HubError.badRequest("this bundle was written for hub \(header.to), not this one (\(ledger.info.id))")
         }
-        let known = try replica.node(header.from)
+        let known = try await ledger.node(header.from)
         // A node the hub does not know yet is checked with the key of the registration it carries.
         let registration = known == nil ? header.registration : nil
         let publicKey: String
@@ -52,13 +52,13 @@ extension HubService {
         }
         var registered = false
         if let registration {
-            try checkPieces(bundle.pushes, of: bundle.from, publicKey: registration.publicKey)
-            _ = try replica.register(
+            try await checkPieces(bundle.pushes, of: bundle.from, publicKey: registration.publicKey)
+            _ = try await ledger.register(
                 secret: registration.secret, replica: registration.replica, publicKey: registration.publicKey,
                 nowMillis: clock())
             registered = true
         }
-        guard var node = try replica.node(bundle.from) else {
+        guard var node = try await ledger.node(bundle.from) else {
             throw HubError.unauthorized("replica \(bundle.from) is not registered with this hub")
         }
         guard node.publicKey == publicKey else {
@@ -68,21 +68,21 @@ extension HubService {
         guard node.forkedMillis == nil else {
             throw HubError.conflict("forked", "replica \(node.replica) is marked forked: run `hearth node reidentify`")
         }
-        if !registered { try checkPieces(bundle.pushes, of: node.replica, publicKey: node.publicKey) }
+        if !registered { try await checkPieces(bundle.pushes, of: node.replica, publicKey: node.publicKey) }
         var ops = 0
         var applied = 0
         var duplicates = 0
         var quarantined: [QuarantineNote] = []
         for push in bundle.pushes {
-            let response = try accept(push, from: node)
+            let response = try await accept(push, from: node)
             ops += push.ops.count
             applied += response.applied
             duplicates += response.duplicates
             quarantined += response.quarantined
-            node = try replica.node(node.replica) ?? node
+            node = try await ledger.node(node.replica) ?? node
         }
         if let cursor = bundle.pulledCursor {
-            try replica.confirmPulled(node: node.replica, cursor: cursor, nowMillis: clock())
+            try await ledger.confirmPulled(node: node.replica, cursor: cursor, nowMillis: clock())
         }
         return ImportSummary(
             node: node.name, registered: registered, ops: ops, applied: applied, duplicates: duplicates,
@@ -91,7 +91,7 @@ extension HubService {
 
     /// Checks every piece of a bundle's pushes before any is applied, the way ``accept(_:from:)``
     /// will, so that a bundle broken in a later piece imports nothing rather than its first part.
-    private func checkPieces(_ pushes: [PushRequest], of author: ReplicaID, publicKey: String) throws {
+    private func checkPieces(_ pushes: [PushRequest], of author: ReplicaID, publicKey: String) async throws {
         var previous: (counter: UInt64, hash: String)?
         for (index, push) in pushes.enumerated() {
             guard push.replica == author else {
@@ -101,7 +101,7 @@ extension HubService {
             let link: String
             if let previous, first.dot.counter == previous.counter + 1 {
                 link = previous.hash
-            } else if let held = try replica.chainHash(replica: author, counter: first.dot.counter - 1) {
+            } else if let held = try await ledger.chainHash(replica: author, counter: first.dot.counter - 1) {
                 link = held
             } else {
                 throw HubError.conflict(
@@ -124,15 +124,15 @@ extension HubService {
     /// accepts; a test may give less).
     public func exportBundle(
         forNode name: String, budget: Int = Bundle.contentBudget
-    ) throws -> (bytes: [UInt8], ops: Int) {
-        guard let node = try replica.nodes().first(where: { $0.name == name }) else {
+    ) async throws -> (bytes: [UInt8], ops: Int) {
+        guard let node = try await ledger.nodes().first(where: { $0.name == name }) else {
             throw HubError.badRequest("no node named \(name) (see `hearth hub nodes`)")
         }
         guard node.revokedMillis == nil else { throw HubError.forbidden("node \(name) has been revoked") }
         guard node.forkedMillis == nil else {
             throw HubError.conflict("forked", "node \(name) is marked forked: it must re-identify before it gets news")
         }
-        let (version, prefixes) = try replica.replica.duplicateIndex()
+        let (version, prefixes) = try ledger.replica.duplicateIndex()
         let index = IndexResponse(version: version, unchanged: false, entries: prefixes)
         // The pieces stop where the next would take the content past the budget; the node gets
         // the rest in the next bundle, from the cursor it confirms. A piece too big for what is
@@ -143,11 +143,11 @@ extension HubService {
         var ops = 0
         var maxOps = WireLimits.maxOpsPerMessage
         while pulls.count < Bundle.maxPieces {
-            let batch = try replica.pull(for: node, cursor: cursor, maxOps: maxOps, nowMillis: clock())
+            let batch = try await ledger.pull(for: node, cursor: cursor, maxOps: maxOps, nowMillis: clock())
             let piece = PullResponse(
-                hub: replica.info.id, ops: batch.ops, cursor: batch.cursor, more: batch.more,
+                hub: ledger.info.id, ops: batch.ops, cursor: batch.cursor, more: batch.more,
                 yourCounter: node.ackedCounter,
-                yourHash: try replica.chainHash(replica: node.replica, counter: node.ackedCounter) ?? "")
+                yourHash: try await ledger.chainHash(replica: node.replica, counter: node.ackedCounter) ?? "")
             let size = piece.json.canonicalBytes.count + 1
             if size > budget {
                 guard batch.ops.count > 1, maxOps > 1 else { break }
@@ -160,7 +160,7 @@ extension HubService {
             cursor = batch.cursor
             if !batch.more { break }
         }
-        let bundle = Bundle(kind: .hubToNode, from: replica.info.id, to: node.replica, pulls: pulls, index: index)
-        return (try bundle.sealed(privateKey: Array(replica.keys.signingKey.rawRepresentation)), ops)
+        let bundle = Bundle(kind: .hubToNode, from: ledger.info.id, to: node.replica, pulls: pulls, index: index)
+        return (try bundle.sealed(privateKey: Array(ledger.keys.signingKey.rawRepresentation)), ops)
     }
 }

@@ -13,11 +13,12 @@ import NIOCore
 /// signed by a registered replica and every answer signed by the hub, bodies gzip-compressed.
 ///
 /// The service holds no state of its own beyond metrics: everything lives in the hub's
-/// replica, so a restart (or a kill) loses nothing that was acknowledged.
+/// ledger, so a restart (or a kill) loses nothing that was acknowledged.
 ///
-/// It keeps answering while it works: every request's database and CPU work runs on
-/// ``DatabaseExecutor`` threads, never on Swift's cooperative threads (so `/healthz` answers
-/// while a push waits for SQLite's write lock); `/metrics` reads its gauges through a
+/// It keeps answering while it works: the ledger's storage is async (a push waiting for
+/// SQLite's write lock holds no thread), and every request's long CPU work (inflating,
+/// parsing, checking signatures and chains, encoding) runs on ``DatabaseExecutor`` threads,
+/// never on Swift's cooperative threads, so `/healthz` answers; `/metrics` reads its gauges through a
 /// ``GaugeCache``; a body is refused before it is read when the caller cannot be served
 /// (a registration over ``WireLimits/maxRegisterBytes``, a replica that is not registered).
 ///
@@ -29,28 +30,29 @@ import NIOCore
 /// themselves (``authenticate(_:)``, ``accept(_:from:)``, ``answer(pull:for:)``) take no HTTP
 /// types, so other transports call the same code.
 public struct HubService: Sendable {
-    public let replica: HubLedger
+    /// The county hub's ledger every endpoint works on.
+    public let ledger: HubLedger
     public let metrics: HubMetrics
     let logger: Logger
     /// Injected so tests can move the hub's clock.
     let clock: @Sendable () -> Int64
-    /// Where the handlers' synchronous work runs.
+    /// Where the handlers' long synchronous work runs.
     let database: DatabaseExecutor
     let gauges: GaugeCache
 
     public init(
-        replica: HubLedger, logger: Logger, clock: @escaping @Sendable () -> Int64, database: DatabaseExecutor = .shared
+        ledger: HubLedger, logger: Logger, clock: @escaping @Sendable () -> Int64, database: DatabaseExecutor = .shared
     ) {
-        self.replica = replica
+        self.ledger = ledger
         self.metrics = HubMetrics()
         self.logger = logger
         self.clock = clock
         self.database = database
         self.gauges = GaugeCache {
-            let (conflicts, nodes, quarantined) = try replica.hubGauges()
-            let end = try replica.logEnd()
+            let (conflicts, nodes, quarantined) = try await ledger.hubGauges()
+            let end = try await ledger.logEnd()
             // Revoked nodes get nothing more: their lag would only grow, and alert for ever.
-            let serving = try replica.nodes().filter { $0.revokedMillis == nil }
+            let serving = try await ledger.nodes().filter { $0.revokedMillis == nil }
             return GaugeCache.Gauges(
                 conflicts: conflicts, nodes: nodes, quarantined: quarantined,
                 perNode: serving.map { node in
@@ -164,28 +166,45 @@ public struct HubService: Sendable {
             let document = try json()
             do { return try read(document) } catch { throw HubError.badRequest(error.description) }
         }
+
+        /// ``decode(_:)`` on the executor's threads: inflating and parsing a large body takes long.
+        func decode<Message: Sendable>(
+            on executor: DatabaseExecutor, _ read: @escaping @Sendable (JSON) throws(MessageError) -> Message
+        ) async throws -> Message {
+            try await executor.run { try decode(read) }
+        }
     }
 
     /// Answers one signed request that the middleware read and authenticated: the endpoint's
-    /// work, and the answer's canonical JSON, on the ``DatabaseExecutor`` (this task only
-    /// waits). What the work came to is noted for the request's log line.
+    /// work on the ledger, with its parsing and the answer's encoding on the
+    /// ``DatabaseExecutor``. What the work came to is noted for the request's log line.
     private func respond(to endpoint: Endpoint, context: HubRequestContext) async throws -> Response {
         guard let envelope = context.envelope else { throw HubError.internalFailure }
-        let node = context.node
-        let outcome = context.outcome
-        let bytes = try await database.run { () throws -> [UInt8] in
-            let document: JSON
-            switch endpoint {
-            case .register: document = try register(envelope, outcome: outcome)
-            case .push: document = try push(envelope, from: try authenticated(node), outcome: outcome)
-            case .pull: document = try pull(envelope, for: try authenticated(node), outcome: outcome)
-            case .index: document = try index(envelope, for: try authenticated(node), outcome: outcome)
-            }
-            return document.canonicalBytes
-        }
+        let bytes = try await work(envelope, node: context.node, outcome: context.outcome)
         var headers = HTTPFields()
         headers[.contentType] = "application/json"
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+    }
+
+    /// One signed request through the hub's endpoint without HTTP (the simulation's network):
+    /// the same checks in the same order as ``AuthenticationMiddleware`` (registered, signature,
+    /// time window, nonce, revoked, forked), then the endpoint's work. Refusals are
+    /// ``HubError``s, as over HTTP; the answer is its canonical JSON.
+    public func handle(_ envelope: Envelope) async throws -> [UInt8] {
+        let node = envelope.endpoint == .register ? nil : try await authenticate(envelope)
+        return try await work(envelope, node: node, outcome: RequestOutcome())
+    }
+
+    /// An endpoint's work for an authenticated request, and its answer's canonical JSON.
+    private func work(_ envelope: Envelope, node: NodeRecord?, outcome: RequestOutcome) async throws -> [UInt8] {
+        let document: JSON
+        switch envelope.endpoint {
+        case .register: document = try await register(envelope, outcome: outcome)
+        case .push: document = try await push(envelope, from: try authenticated(node), outcome: outcome)
+        case .pull: document = try await pull(envelope, for: try authenticated(node), outcome: outcome)
+        case .index: document = try await index(envelope, for: try authenticated(node), outcome: outcome)
+        }
+        return try await database.run { document.canonicalBytes }
     }
 
     /// The node the middleware authenticated; a signed endpoint reached without one is the
@@ -195,34 +214,36 @@ public struct HubService: Sendable {
         return node
     }
 
-    private func register(_ envelope: Envelope, outcome: RequestOutcome) throws -> JSON {
-        let request: RegisterRequest
-        request = try envelope.decode { json throws(MessageError) in try RegisterRequest(json: json) }
+    private func register(_ envelope: Envelope, outcome: RequestOutcome) async throws -> JSON {
+        let request = try await envelope.decode(on: database) { json throws(MessageError) in
+            try RegisterRequest(json: json)
+        }
         guard request.replica == envelope.replica else {
             throw HubError.badRequest("body and header name different replicas")
         }
-        try verifySignature(envelope, publicKey: request.publicKey)
+        try await verifySignature(envelope, publicKey: request.publicKey)
         let node: NodeRecord
         do {
-            node = try replica.register(
+            node = try await ledger.register(
                 secret: request.secret, replica: request.replica, publicKey: request.publicKey, nowMillis: clock())
         } catch { throw HubError.forbidden(error.description) }
         outcome["node"] = "\(node.name)"
         outcome["scope"] = "\(node.scope.value)"
         return RegisterResponse(
-            hub: replica.info.id, hubKey: replica.info.publicKey, scope: node.scope.value, name: node.name
+            hub: ledger.info.id, hubKey: ledger.info.publicKey, scope: node.scope.value, name: node.name
         )
         .json
     }
 
-    private func push(_ envelope: Envelope, from node: NodeRecord, outcome: RequestOutcome) throws -> JSON {
-        let request: PushRequest
-        request = try envelope.decode { json throws(MessageError) in try PushRequest(json: json) }
+    private func push(_ envelope: Envelope, from node: NodeRecord, outcome: RequestOutcome) async throws -> JSON {
+        let request = try await envelope.decode(on: database) { json throws(MessageError) in
+            try PushRequest(json: json)
+        }
         guard request.replica == node.replica else {
             throw HubError.badRequest("body and header name different replicas")
         }
         outcome["ops"] = "\(request.ops.count)"
-        let response = try accept(request, from: node)
+        let response = try await accept(request, from: node)
         outcome["applied"] = "\(response.applied)"
         outcome["duplicates"] = "\(response.duplicates)"
         outcome["waiting"] = "\(response.waiting)"
@@ -232,34 +253,37 @@ public struct HubService: Sendable {
     }
 
     /// Verifies a push's chain and applies it; shared by HTTP and bundle import.
-    public func accept(_ request: PushRequest, from node: NodeRecord) throws -> PushResponse {
+    public func accept(_ request: PushRequest, from node: NodeRecord) async throws -> PushResponse {
         guard let first = request.ops.first else {
             return PushResponse(
                 acked: node.ackedCounter,
-                ackedHash: try replica.chainHash(replica: node.replica, counter: node.ackedCounter) ?? "",
+                ackedHash: try await ledger.chainHash(replica: node.replica, counter: node.ackedCounter) ?? "",
                 applied: 0, duplicates: 0, waiting: 0, quarantined: [])
         }
-        guard let previous = try replica.chainHash(replica: node.replica, counter: first.dot.counter - 1) else {
+        guard let previous = try await ledger.chainHash(replica: node.replica, counter: first.dot.counter - 1) else {
             throw HubError.conflict(
                 "gap",
                 "the hub holds your ops up to \(node.ackedCounter); send from \(node.ackedCounter + 1), not \(first.dot.counter)"
             )
         }
-        if let failure = ChainCheck.verify(
-            ops: request.ops, author: node.replica, previousHash: previous, head: request.chain,
-            publicKey: node.publicKey)
-        {
+        let chainFailure = try await database.run {
+            ChainCheck.verify(
+                ops: request.ops, author: node.replica, previousHash: previous, head: request.chain,
+                publicKey: node.publicKey)
+        }
+        if let failure = chainFailure {
             throw HubError.badRequest("chain: \(failure.description)")
         }
         let outcome: PushOutcome
         do {
-            outcome = try replica.acceptPush(from: node, ops: request.ops, nowMillis: clock()) { op in fieldProblem(op)
+            outcome = try await ledger.acceptPush(from: node, ops: request.ops, nowMillis: clock()) { op in
+                fieldProblem(op)
             }
         } catch {
             if case .fork(let dot) = error {
-                try? replica.markForked(node: node.replica, nowMillis: clock())
+                try? await ledger.markForked(node: node.replica, nowMillis: clock())
                 if let forked = request.ops.first(where: { $0.dot == dot }) {
-                    try? replica.holdForkedOp(forked, nowMillis: clock())
+                    try? await ledger.holdForkedOp(forked, nowMillis: clock())
                 }
                 throw HubError.conflict("fork", error.description)
             }
@@ -270,7 +294,8 @@ public struct HubService: Sendable {
         }
         metrics.received(request.ops.count, applied: outcome.report.applied, rejected: outcome.quarantined.count)
         return PushResponse(
-            acked: outcome.acked, ackedHash: try replica.chainHash(replica: node.replica, counter: outcome.acked) ?? "",
+            acked: outcome.acked,
+            ackedHash: try await ledger.chainHash(replica: node.replica, counter: outcome.acked) ?? "",
             applied: outcome.report.applied, duplicates: outcome.report.duplicates,
             waiting: outcome.report.waiting,
             quarantined: outcome.quarantined.map { QuarantineNote(dot: $0.dot, reason: $0.reason) })
@@ -282,7 +307,7 @@ public struct HubService: Sendable {
     func fieldProblem(_ op: Op) -> String? {
         let today = DomainCalendar.date(atMillis: clock())
         if case .sealed(let sealed)? = op.fields["id_number"] {
-            guard let clear = try? replica.keys.open(sealed) else {
+            guard let clear = try? ledger.keys.open(sealed) else {
                 return "id_number: sealed under another county key"
             }
             do { _ = try IDNumber(parsing: clear, today: today) } catch { return "id_number: \(error.reason)" }
@@ -295,26 +320,29 @@ public struct HubService: Sendable {
         return nil
     }
 
-    private func pull(_ envelope: Envelope, for node: NodeRecord, outcome: RequestOutcome) throws -> JSON {
-        let request: PullRequest
-        request = try envelope.decode { json throws(MessageError) in try PullRequest(json: json) }
+    private func pull(_ envelope: Envelope, for node: NodeRecord, outcome: RequestOutcome) async throws -> JSON {
+        let request = try await envelope.decode(on: database) { json throws(MessageError) in
+            try PullRequest(json: json)
+        }
         guard request.replica == node.replica else {
             throw HubError.badRequest("body and header name different replicas")
         }
-        let response = try answer(pull: request, for: node)
+        let response = try await answer(pull: request, for: node)
         outcome["ops"] = "\(response.ops.count)"
         outcome["cursor"] = "\(response.cursor)"
         outcome["more"] = "\(response.more)"
         return response.json
     }
 
-    private func index(_ envelope: Envelope, for node: NodeRecord, outcome: RequestOutcome) throws -> JSON {
-        let request: IndexRequest
-        request = try envelope.decode { json throws(MessageError) in try IndexRequest(json: json) }
+    private func index(_ envelope: Envelope, for node: NodeRecord, outcome: RequestOutcome) async throws -> JSON {
+        let request = try await envelope.decode(on: database) { json throws(MessageError) in
+            try IndexRequest(json: json)
+        }
         guard request.replica == node.replica else {
             throw HubError.badRequest("body and header name different replicas")
         }
-        let (version, prefixes) = try replica.replica.duplicateIndex()
+        let ledger = self.ledger
+        let (version, prefixes) = try await database.run { try ledger.replica.duplicateIndex() }
         guard version != request.version else {
             outcome["unchanged"] = "true"
             return IndexResponse(version: version, unchanged: true, entries: []).json
@@ -324,12 +352,12 @@ public struct HubService: Sendable {
     }
 
     /// A pull answer for a node; shared by HTTP and bundle export.
-    public func answer(pull request: PullRequest, for node: NodeRecord) throws -> PullResponse {
-        try replica.confirmPulled(node: node.replica, cursor: request.cursor, nowMillis: clock())
-        let batch = try replica.pull(for: node, cursor: request.cursor, maxOps: request.maxOps, nowMillis: clock())
+    public func answer(pull request: PullRequest, for node: NodeRecord) async throws -> PullResponse {
+        try await ledger.confirmPulled(node: node.replica, cursor: request.cursor, nowMillis: clock())
+        let batch = try await ledger.pull(for: node, cursor: request.cursor, maxOps: request.maxOps, nowMillis: clock())
         return PullResponse(
-            hub: replica.info.id, ops: batch.ops, cursor: batch.cursor, more: batch.more,
+            hub: ledger.info.id, ops: batch.ops, cursor: batch.cursor, more: batch.more,
             yourCounter: node.ackedCounter,
-            yourHash: try replica.chainHash(replica: node.replica, counter: node.ackedCounter) ?? "")
+            yourHash: try await ledger.chainHash(replica: node.replica, counter: node.ackedCounter) ?? "")
     }
 }

@@ -57,20 +57,20 @@ extension HubService {
 
     /// Refuses a replica that is not registered; asked before its body is read, so a stranger
     /// cannot make the hub read (or wait for) a body it will refuse.
-    public func requireRegistered(_ replicaID: ReplicaID) throws {
-        guard try replica.node(replicaID) != nil else {
+    public func requireRegistered(_ replicaID: ReplicaID) async throws {
+        guard try await ledger.node(replicaID) != nil else {
             throw HubError.unauthorized("replica \(replicaID) is not registered with this hub")
         }
     }
 
     /// Authenticates a registered node: known, signature valid, time in the window, nonce
     /// fresh (recorded, so the same request is never admitted twice), not revoked (403), not
-    /// forked (409). Runs SQLite: call it off Swift's cooperative threads (``DatabaseExecutor``).
-    public func authenticate(_ envelope: Envelope) throws -> NodeRecord {
-        guard let node = try replica.node(envelope.replica) else {
+    /// forked (409). The signature is checked on the ``DatabaseExecutor`` (it hashes the body).
+    public func authenticate(_ envelope: Envelope) async throws -> NodeRecord {
+        guard let node = try await ledger.node(envelope.replica) else {
             throw HubError.unauthorized("replica \(envelope.replica) is not registered with this hub")
         }
-        try verifySignature(envelope, publicKey: node.publicKey)
+        try await verifySignature(envelope, publicKey: node.publicKey)
         guard node.revokedMillis == nil else { throw HubError.forbidden("node \(node.name) has been revoked") }
         guard node.forkedMillis == nil else {
             throw HubError.conflict(
@@ -83,11 +83,14 @@ extension HubService {
 
     /// Checks a request's signature with `publicKey`, its time against the hub's window, and
     /// records its nonce (a nonce seen before is refused).
-    func verifySignature(_ envelope: Envelope, publicKey: String) throws {
-        let message = Signer.requestMessage(
-            method: "POST", path: envelope.path, replica: envelope.replica.value, timeMillis: envelope.timeMillis,
-            nonce: envelope.nonce, body: envelope.raw, offsetMillis: envelope.offsetMillis)
-        guard Signer.verify(envelope.signature, of: message, publicKey: publicKey) else {
+    func verifySignature(_ envelope: Envelope, publicKey: String) async throws {
+        let verified = try await database.run {
+            let message = Signer.requestMessage(
+                method: "POST", path: envelope.path, replica: envelope.replica.value, timeMillis: envelope.timeMillis,
+                nonce: envelope.nonce, body: envelope.raw, offsetMillis: envelope.offsetMillis)
+            return Signer.verify(envelope.signature, of: message, publicKey: publicKey)
+        }
+        guard verified else {
             throw HubError.unauthorized("request signature does not verify (tampered, or signed with another key)")
         }
         let now = clock()
@@ -102,7 +105,7 @@ extension HubService {
                     + "clock: refused as a possible replay (the hub's time is in this answer's \(SyncHeader.time))")
         }
         do {
-            try replica.admitRequest(
+            try await ledger.admitRequest(
                 from: envelope.replica, nonce: envelope.nonce, timeMillis: envelope.timeMillis, offsetMillis: offset,
                 nowMillis: now)
         } catch {
@@ -115,7 +118,7 @@ extension HubService {
     /// unsigned, and the node refuses it).
     public func signAnswer(body: [UInt8], status: Int, nonce: String) -> (signature: String?, timeMillis: Int64) {
         let now = clock()
-        let signature = try? replica.replica.sign(
+        let signature = try? ledger.replica.sign(
             Signer.responseMessage(nonce: nonce, status: status, body: body, timeMillis: now))
         return (signature, now)
     }

@@ -35,7 +35,7 @@ struct ResponseSigningMiddleware<Context: RequestContext>: RouterMiddleware {
         if let signature {
             response.headers[HTTPField.Name(SyncHeader.signature)!] = signature
         }
-        response.headers[HTTPField.Name(SyncHeader.replica)!] = service.replica.info.id.value
+        response.headers[HTTPField.Name(SyncHeader.replica)!] = service.ledger.info.id.value
         response.headers[.contentLength] = String(body.readableBytes)
         response.body = .init(byteBuffer: body)
         return response

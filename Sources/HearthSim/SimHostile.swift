@@ -31,26 +31,26 @@ final class SimHostile {
     /// Every op its pulls brought, with the village its record had at the hub then.
     private(set) var received: [(op: Op, village: String?)] = []
 
-    init(seed: UInt64, hub: HubLedger, now: Int64) throws {
+    init(seed: UInt64, hub: HubLedger, now: Int64) async throws {
         random = SimRandom(seed: seed ^ 0x6B1D_05E5_7A11_0000)
         key = try Curve25519.Signing.PrivateKey(rawRepresentation: random.bytes(32))
         id = ReplicaID.random(using: &random)
         scope = try ScopePrefix.parse(Self.scopeText, field: "scope")
-        let secret = try hub.createEnrollment(name: "hostile-\(Self.scopeText)", scope: scope, nowMillis: now)
-        _ = try hub.register(
+        let secret = try await hub.createEnrollment(name: "hostile-\(Self.scopeText)", scope: scope, nowMillis: now)
+        _ = try await hub.register(
             secret: secret, replica: id, publicKey: key.publicKey.rawRepresentation.base64EncodedString(),
             nowMillis: now)
     }
 
     /// One hostile act against the hub, judged by the production endpoint.
-    func act(in sim: Simulation) {
+    func act(in sim: Simulation) async {
         do {
             guard let home else {
                 let created = try op(
                     creates: .household, scope: Self.scopeText,
                     fields: ["village": .text(Self.scopeText), "address": .text("外村"), "status": .text("active")],
                     now: sim.clock.now)
-                if try push([created], sim: sim) { self.home = created }
+                if try await push([created], sim: sim) { self.home = created }
                 return
             }
             let households = try sim.hub.replica.list(.household).filter { $0 != home.record }
@@ -158,7 +158,7 @@ final class SimHostile {
                 ]
             }
             guard !ops.isEmpty else { return }
-            let applied = try push(ops, sim: sim)
+            let applied = try await push(ops, sim: sim)
             sim.count("hostile ops sent")
             sim.note("hostile \(kind) \(applied ? "APPLIED" : "refused")")
             if applied { sim.fail("the hub applied a hostile op (\(kind)): \(ops.map(\.dot))") }
@@ -168,12 +168,12 @@ final class SimHostile {
     }
 
     /// Pulls what the hub gives it, noting each op's record village at the hub.
-    func pull(in sim: Simulation) {
+    func pull(in sim: Simulation) async {
         do {
             var more = true
             while more {
-                guard let node = try sim.hub.node(id) else { return }
-                let answer = try sim.service.answer(
+                guard let node = try await sim.hub.node(id) else { return }
+                let answer = try await sim.service.answer(
                     pull: PullRequest(replica: id, cursor: cursor, maxOps: 500), for: node)
                 for op in answer.ops {
                     received.append((op, try sim.hub.replica.view(op.record, reveal: false).value("village")))
@@ -187,14 +187,14 @@ final class SimHostile {
     }
 
     /// Pushes a batch through the production endpoint; true when every op applied.
-    private func push(_ ops: [Op], sim: Simulation) throws -> Bool {
-        guard let node = try sim.hub.node(id), let last = ops.last else { return false }
+    private func push(_ ops: [Op], sim: Simulation) async throws -> Bool {
+        guard let node = try await sim.hub.node(id), let last = ops.last else { return false }
         let signature = try key.signature(
             for: Data(Signer.chainMessage(replica: id, counter: last.dot.counter, head: last.hash))
         ).base64EncodedString()
         let request = PushRequest(
             replica: id, ops: ops, chain: ChainHead(counter: last.dot.counter, hash: last.hash, signature: signature))
-        let response = try sim.service.accept(request, from: node)
+        let response = try await sim.service.accept(request, from: node)
         sim.count("hostile ops refused", response.quarantined.count)
         return response.quarantined.isEmpty
     }

@@ -10,7 +10,7 @@ import HearthStore
 struct SimInvariants {
     let simulation: Simulation
 
-    func check() -> [String] {
+    func check() async -> [String] {
         var failures: [String] = []
         do {
             failures += try synced()
@@ -21,7 +21,7 @@ struct SimInvariants {
             failures += try noDeadPaid()
             failures += try rollsPayWhatIsOwed()
             failures += try resolutionsEverywhere()
-            failures += try movesWithinAuthority()
+            await failures += try movesWithinAuthority()
             failures += try recordsWithinScope()
         } catch {
             failures.append("the invariants could not be read: \(error)")
@@ -162,9 +162,15 @@ struct SimInvariants {
         return failures
     }
 
-    /// The roll for the current month pays no deceased member.
+    /// The next roll the county pays (the current month's, or the first month after it not
+    /// locked yet) pays no deceased member. A locked roll is what was paid: a death the hub
+    /// learnt after the lock is recovered by the next roll (``rollsPayWhatIsOwed()``).
     func noDeadPaid() throws -> [String] {
-        let month = DomainCalendar.date(atMillis: simulation.clock.now).month
+        let locked: Set<String> = try hub.replica.read { db in
+            Set(try String.fetchAll(db, sql: "SELECT month FROM roll_locks"))
+        }
+        var month = DomainCalendar.date(atMillis: simulation.clock.now).month
+        while locked.contains(month.description) { month = month.adding(months: 1) }
         let roll = try hub.replica.payroll(for: month, nowMillis: simulation.clock.now)
         let rules = try hub.replica.countyRules()
         var failures: [String] = []
@@ -240,9 +246,9 @@ struct SimInvariants {
 
     /// No record changed village except by a township or the county, within its scope: read
     /// off the hub's log, record by record in log order.
-    func movesWithinAuthority() throws -> [String] {
+    func movesWithinAuthority() async throws -> [String] {
         var failures: [String] = []
-        let scopes = Dictionary(uniqueKeysWithValues: try hub.nodes().map { ($0.replica, $0.scope) })
+        let scopes = Dictionary(uniqueKeysWithValues: try await hub.nodes().map { ($0.replica, $0.scope) })
         let ops = try hub.replica.allOps()
         var villages: [RecordID: String] = [:]
         for op in ops {

@@ -19,4 +19,10 @@ struct SimMessage {
     var status: Int
     /// The refusal's stable code ("fork", "forked", "bad_request", …).
     var code: String = ""
+    /// A request's signed headers (`x-hearth-replica`, `-time`, `-nonce`, `-signature` and
+    /// `-offset`), as the node's sync client sends them.
+    var headers: [String: String] = [:]
+    /// An answer's hub clock (the time its signed answers carry), from which a node measures
+    /// its offset; nil for a request.
+    var hubMillis: Int64? = nil
 }

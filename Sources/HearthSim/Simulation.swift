@@ -4,13 +4,16 @@ import HearthCore
 import HearthHub
 import HearthProtocol
 import HearthLedger
+import HearthLedgerSQLite
 import HearthStore
 import Logging
 
 /// A deterministic simulation of a county: a hub and several node replicas in one process,
 /// on real SQLite files, running the production merge, storage and hub code over a network
-/// the simulation controls (FoundationDB-style). One thread, one injected clock, one seeded
-/// random source: a seed replays exactly, and its trace hash says so.
+/// the simulation controls (FoundationDB-style). Requests are signed as the sync client signs
+/// them and go through the hub's production endpoint (``HubService/handle(_:)``: signature,
+/// time window, nonce, revoked, forked, then the push or pull). One task, one injected clock,
+/// one seeded random source: a seed replays exactly, and its trace hash says so.
 ///
 /// While faults are on, the network drops, duplicates, reorders and truncates messages and
 /// partitions nodes; replicas crash part-way through applying a batch and restart from their
@@ -52,14 +55,14 @@ public final class Simulation {
     static let hour: Int64 = 3_600_000
 
     /// Runs one simulation in a fresh directory under `parent`, removed afterwards unless it failed.
-    public static func run(_ options: SimOptions, parent: String = FileManager.default.temporaryDirectory.path)
+    public static func run(_ options: SimOptions, parent: String = FileManager.default.temporaryDirectory.path) async
         -> SimResult
     {
         let directory = parent + "/hearth-sim-\(options.seed)-\(UUID().uuidString.prefix(8))"
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-            let simulation = try Simulation(options: options, directory: directory)
-            let result = simulation.execute()
+            let simulation = try await Simulation(options: options, directory: directory)
+            let result = await simulation.execute()
             if result.passed { try? FileManager.default.removeItem(atPath: directory) }
             return result
         } catch {
@@ -68,7 +71,7 @@ public final class Simulation {
         }
     }
 
-    init(options: SimOptions, directory: String) throws {
+    init(options: SimOptions, directory: String) async throws {
         self.options = options
         self.directory = directory
         random = SimRandom(seed: options.seed)
@@ -86,13 +89,13 @@ public final class Simulation {
             scope: try ScopePrefix.parse(SimTopology.county, field: "scope"), nowMillis: Self.start, keys: hubKeys,
             id: ReplicaID.random(using: &random))
         let clock = self.clock
-        service = HubService(replica: hub, logger: logger, clock: { clock.now })
+        service = HubService(ledger: hub, logger: logger, clock: { clock.now })
         for index in 0..<options.replicas {
             let scope = try ScopePrefix.parse(SimTopology.scopes[index], field: "scope")
             // A third of the nodes run on a skewed clock, up to a day either way (R15).
             let skew: Int64 = random.chance(33) ? Int64(random.int(-24 * 60...24 * 60)) * 60_000 : 0
             let name = "node\(index)-\(scope.value)"
-            let secret = try hub.createEnrollment(name: name, scope: scope, nowMillis: clock.now)
+            let secret = try await hub.createEnrollment(name: name, scope: scope, nowMillis: clock.now)
             let keys = KeyMaterial(
                 dataKey: countyKey, signingKey: try Curve25519.Signing.PrivateKey(rawRepresentation: random.bytes(32)))
             let replica = try Replica.create(
@@ -100,26 +103,26 @@ public final class Simulation {
                 keys: keys,
                 id: ReplicaID.random(using: &random))
             try replica.setHub(replica: hub.info.id, key: hub.info.publicKey, url: nil, pendingRegistration: nil)
-            _ = try hub.register(
+            _ = try await hub.register(
                 secret: secret, replica: replica.info.id, publicKey: replica.info.publicKey, nowMillis: clock.now)
             nodes.append(
                 SimNode(index: index, name: name, scope: scope, path: replica.path, replica: replica, skew: skew))
             if skew != 0 { count("nodes with a skewed clock") }
         }
-        hostile = try SimHostile(seed: options.seed, hub: hub, now: clock.now)
+        hostile = try await SimHostile(seed: options.seed, hub: hub, now: clock.now)
     }
 
-    func execute() -> SimResult {
+    func execute() async -> SimResult {
         for step in 0..<options.steps {
             clock.advance(by: Int64(random.int(0...90)) * 1_000)
             if random.chance(2) { clock.advance(by: Int64(random.int(1...12)) * Self.hour) }
             note("step \(step)")
-            self.step()
+            await self.step()
         }
-        settle()
-        hostile.pull(in: self)
+        await settle()
+        await hostile.pull(in: self)
         let invariants = SimInvariants(simulation: self)
-        failures += invariants.check()
+        await failures += invariants.check()
         for node in nodes { note("final \(node.name) \((try? node.replica.stateDigest()) ?? "?")") }
         note("final hub \((try? hub.replica.stateDigest()) ?? "?")")
         let hash = Hex.encode(trace.finalize())
@@ -127,13 +130,13 @@ public final class Simulation {
     }
 
     /// One step of the faulty period: field work, the desk, a sync message, or a fault.
-    func step() {
+    func step() async {
         let roll = random.int(0...99)
         switch roll {
         case 0..<36: if let node = random.pick(nodes) { FieldWork.act(on: node, in: self) }
         case 36..<41: FieldWork.desk(self)
-        case 41..<60: if let node = random.pick(nodes) { startExchange(node) }
-        case 60..<90: deliverNext()
+        case 41..<60: if let node = random.pick(nodes) { await startExchange(node) }
+        case 60..<90: await deliverNext()
         case 90..<93 where faultsOn: crashSomeone()
         case 93..<96 where faultsOn:
             if let node = random.pick(nodes) {
@@ -142,11 +145,11 @@ public final class Simulation {
                 note("partition \(node.name) \(node.partitioned)")
             }
         case 96 where faultsOn && options.replicas > 1 && !nodes.contains(where: { $0.cloneOf != nil }): cloneSomeone()
-        default: deliverNext()
+        default: await deliverNext()
         }
         // The tampered node acts on a random stream of its own (the honest run stays as it was).
-        if hostile.random.chance(4) { hostile.act(in: self) }
-        if hostile.random.chance(3) { hostile.pull(in: self) }
+        if hostile.random.chance(4) { await hostile.act(in: self) }
+        if hostile.random.chance(3) { await hostile.pull(in: self) }
         if rolls.chance(1.5) { lockNextRoll() }
     }
 
@@ -171,9 +174,9 @@ public final class Simulation {
     // MARK: The network
 
     /// A node starts one exchange: a push of some of its unacknowledged ops, or a pull.
-    func startExchange(_ node: SimNode) {
+    func startExchange(_ node: SimNode) async {
         if node.needsReidentify {
-            reidentify(node)
+            await reidentify(node)
             return
         }
         let batch = random.int(1...40)
@@ -183,29 +186,42 @@ public final class Simulation {
 
     /// Sends one request as `hearth node sync` builds it: a push of up to `batch` of the
     /// node's unacknowledged ops with its signed chain head (when `push` and there are any),
-    /// otherwise a pull from its cursor.
+    /// otherwise a pull from its cursor; signed with the node's key, a fresh nonce, its own
+    /// clock and the offset to the hub's clock it last measured.
     func sendRequest(_ node: SimNode, push: Bool, batch: Int, traced: Bool) {
         let replica = node.replica.info.id
         do {
             let ops = push ? try node.replica.unpushedOps(limit: batch) : []
+            let kind: SimMessage.Kind
+            let bytes: [UInt8]
             if let last = ops.last {
                 let head = ChainHead(
                     counter: last.dot.counter, hash: last.hash,
                     signature: try node.replica.signChainHead(counter: last.dot.counter, hash: last.hash))
                 if traced { note("\(node.name) pushes \(ops[0].dot)...\(last.dot.counter)") }
-                let request = PushRequest(replica: replica, ops: ops, chain: head)
-                send(
-                    SimMessage(
-                        kind: .push, node: node.index, replica: replica, bytes: request.json.canonicalBytes, status: 200
-                    ))
+                kind = .push
+                bytes = PushRequest(replica: replica, ops: ops, chain: head).json.canonicalBytes
             } else {
-                let request = PullRequest(
-                    replica: replica, cursor: try node.replica.syncState().pullCursor, maxOps: batch)
-                send(
-                    SimMessage(
-                        kind: .pull, node: node.index, replica: replica, bytes: request.json.canonicalBytes, status: 200
-                    ))
+                kind = .pull
+                bytes =
+                    PullRequest(replica: replica, cursor: try node.replica.syncState().pullCursor, maxOps: batch)
+                    .json.canonicalBytes
             }
+            let path = kind == .push ? SyncPath.push : SyncPath.pull
+            let time = clock.now + node.skew
+            let nonce = Hex.encode((0..<16).map { _ in UInt8(random.int(0...255)) })
+            let offset = try node.replica.hubClockOffset()
+            var headers = [
+                SyncHeader.replica: replica.value, SyncHeader.time: String(time), SyncHeader.nonce: nonce,
+                SyncHeader.signature: try node.replica.sign(
+                    Signer.requestMessage(
+                        method: "POST", path: path, replica: replica.value, timeMillis: time, nonce: nonce, body: bytes,
+                        offsetMillis: offset)),
+            ]
+            if let offset { headers[SyncHeader.offset] = String(offset) }
+            send(
+                SimMessage(
+                    kind: kind, node: node.index, replica: replica, bytes: bytes, status: 200, headers: headers))
         } catch {
             fail("\(node.name) could not build a sync request: \(error)")
         }
@@ -241,17 +257,17 @@ public final class Simulation {
     }
 
     /// Delivers one message in flight: usually the oldest, sometimes another (reordering).
-    func deliverNext() {
+    func deliverNext() async {
         guard !inFlight.isEmpty else { return }
         var index = 0
         if faultsOn, inFlight.count > 1, random.chance(30) {
             index = random.int(1...inFlight.count - 1)
             count("messages reordered")
         }
-        deliver(inFlight.remove(at: index))
+        await deliver(inFlight.remove(at: index))
     }
 
-    func deliver(_ message: SimMessage) {
+    func deliver(_ message: SimMessage) async {
         let node = nodes[message.node]
         if faultsOn, node.partitioned {
             count("messages lost to a partition")
@@ -259,7 +275,7 @@ public final class Simulation {
         }
         note("deliver \(message.kind.rawValue) \(message.node) \(message.bytes.count)B status \(message.status)")
         if message.kind.toHub {
-            if let reply = hubHandle(message) { send(reply) }
+            if let reply = await hubHandle(message) { send(reply) }
         } else {
             nodeHandle(message)
         }
@@ -267,53 +283,42 @@ public final class Simulation {
 
     // MARK: The hub's side
 
-    /// What the hub's HTTP handler does with a request (signature and nonce checks aside:
-    /// those are HTTP's, tested over real HTTP): decode, authenticate the node, apply.
-    /// Nil when the hub crashed before answering.
-    func hubHandle(_ message: SimMessage) -> SimMessage? {
+    /// What the hub's HTTP endpoint does with a request, through the production code
+    /// (``HubService/handle(_:)``): signed headers read, the node authenticated (registered,
+    /// signature, time window, nonce, not revoked, not forked), the body decoded and applied or
+    /// answered. Nil when the hub crashed before answering.
+    func hubHandle(_ message: SimMessage) async -> SimMessage? {
         let replyKind: SimMessage.Kind = message.kind == .push ? .pushReply : .pullReply
         func refusal(_ status: Int, _ code: String) -> SimMessage {
             note("hub refused \(message.kind.rawValue) \(message.node): \(status) \(code)")
             return SimMessage(
-                kind: replyKind, node: message.node, replica: message.replica, bytes: [], status: status, code: code)
+                kind: replyKind, node: message.node, replica: message.replica, bytes: [], status: status, code: code,
+                hubMillis: clock.now)
+        }
+        guard message.kind.toHub else {
+            fail("the hub was sent a \(message.kind.rawValue)")
+            return nil
         }
         var armed = false
         do {
-            let json: JSON
-            do { json = try JSON.parse(message.bytes) } catch { return refusal(400, "bad_request") }
-            let replica: ReplicaID
-            switch message.kind {
-            case .push:
-                let request: PushRequest
-                do { request = try PushRequest(json: json) } catch { return refusal(400, "bad_request") }
-                replica = request.replica
-                guard let record = try hub.node(replica) else { return refusal(401, "unauthorized") }
-                if record.revokedMillis != nil { return refusal(403, "forbidden") }
-                if record.forkedMillis != nil { return refusal(409, "forked") }
-                if faultsOn, random.chance(5) {
-                    hub.replica.crashSwitch.arm(afterOps: random.int(0...max(0, request.ops.count - 1)))
-                    armed = true
-                }
-                let response = try service.accept(request, from: record)
-                hub.replica.crashSwitch.disarm()
-                return SimMessage(
-                    kind: .pushReply, node: message.node, replica: replica, bytes: response.json.canonicalBytes,
-                    status: 200)
-            case .pull:
-                let request: PullRequest
-                do { request = try PullRequest(json: json) } catch { return refusal(400, "bad_request") }
-                replica = request.replica
-                guard let record = try hub.node(replica) else { return refusal(401, "unauthorized") }
-                if record.revokedMillis != nil { return refusal(403, "forbidden") }
-                if record.forkedMillis != nil { return refusal(409, "forked") }
-                let response = try service.answer(pull: request, for: record)
-                return SimMessage(
-                    kind: .pullReply, node: message.node, replica: replica, bytes: response.json.canonicalBytes,
-                    status: 200)
-            default:
-                fail("the hub was sent a \(message.kind.rawValue)")
-                return nil
+            let endpoint: HubService.Endpoint = message.kind == .push ? .push : .pull
+            let headers = try HubService.SignedHeaders { message.headers[$0] }
+            let envelope = HubService.Envelope(
+                headers: headers, path: endpoint.path, raw: message.bytes, gzipped: false, endpoint: endpoint,
+                offsetMillis: try HubService.SignedHeaders.offset(message.headers[SyncHeader.offset]))
+            // The fault: the hub dies part-way through applying a push. (The ops are counted
+            // here only to choose where; the endpoint reads the body itself.)
+            if message.kind == .push, faultsOn, random.chance(5),
+                let count = (try? PushRequest(json: JSON.parse(message.bytes)))?.ops.count
+            {
+                hub.replica.crashSwitch.arm(afterOps: random.int(0...max(0, count - 1)))
+                armed = true
             }
+            let bytes = try await service.handle(envelope)
+            hub.replica.crashSwitch.disarm()
+            return SimMessage(
+                kind: replyKind, node: message.node, replica: message.replica, bytes: bytes, status: 200,
+                hubMillis: clock.now)
         } catch let error as HubError {
             if armed, !hub.replica.crashSwitch.isArmed {
                 // The hub died in the middle of applying the push: nothing of it was committed.
@@ -323,6 +328,10 @@ public final class Simulation {
                 return nil
             }
             hub.replica.crashSwitch.disarm()
+            // The production authentication at work: a duplicated message is a replayed nonce,
+            // a truncated one fails its signature, a far clock misses the window.
+            if error.status.code == 401 { count("requests refused by authentication") }
+            if error.code == "time_window" { count("requests refused for the node's clock") }
             return refusal(Int(error.status.code), error.code)
         } catch {
             if armed, !hub.replica.crashSwitch.isArmed {
@@ -342,7 +351,7 @@ public final class Simulation {
         do {
             hub = try HubLedger.open(path: hub.path)
             let clock = self.clock
-            service = HubService(replica: hub, logger: logger, clock: { clock.now })
+            service = HubService(ledger: hub, logger: logger, clock: { clock.now })
         } catch {
             fail("the hub did not restart from its file: \(error)")
         }
@@ -356,6 +365,15 @@ public final class Simulation {
         guard message.replica == node.replica.info.id else {
             note("\(node.name) ignored an answer for its former identity")
             return
+        }
+        if let hubMillis = message.hubMillis {
+            // As the sync client does (HubClock): the hub's clock minus the node's, kept in the
+            // node's sync state when it moved by more than a second.
+            let offset = hubMillis - (clock.now + node.skew)
+            let kept = try? node.replica.hubClockOffset()
+            if kept.flatMap({ $0 }).map({ abs($0 - offset) > 1_000 }) ?? true {
+                try? node.replica.recordHubClockOffset(offset)
+            }
         }
         guard message.status == 200 else {
             if message.code == "fork" || message.code == "forked" {
@@ -457,16 +475,16 @@ public final class Simulation {
     }
 
     /// `hearth node reidentify` with a new token from the county (`hearth hub enroll`).
-    func reidentify(_ node: SimNode) {
+    func reidentify(_ node: SimNode) async {
         do {
             node.identities += 1
             let name = "\(node.name)-id\(node.identities)"
-            let secret = try hub.createEnrollment(name: name, scope: node.scope, nowMillis: clock.now)
+            let secret = try await hub.createEnrollment(name: name, scope: node.scope, nowMillis: clock.now)
             let outcome = try Replica.reidentify(
                 path: node.path, nowMillis: clock.now + node.skew, newID: ReplicaID.random(using: &random))
             try node.restart()
             try node.replica.setHub(replica: hub.info.id, key: hub.info.publicKey, url: nil, pendingRegistration: nil)
-            _ = try hub.register(
+            _ = try await hub.register(
                 secret: secret, replica: outcome.newID, publicKey: node.replica.info.publicKey, nowMillis: clock.now)
             node.needsReidentify = false
             count("re-identifications")
@@ -481,7 +499,7 @@ public final class Simulation {
 
     /// The faults stop; every message in flight arrives; everyone syncs, and the county
     /// settles its quarantine, until a whole round changes nothing.
-    func settle() {
+    func settle() async {
         faultsOn = false
         for node in nodes {
             node.partitioned = false
@@ -489,14 +507,14 @@ public final class Simulation {
         }
         hub.replica.crashSwitch.disarm()
         note("settle")
-        while !inFlight.isEmpty { deliver(inFlight.removeFirst()) }
+        while !inFlight.isEmpty { await deliver(inFlight.removeFirst()) }
         var quiet = 0
         for round in 0..<40 {
-            let before = (try? hub.logEnd()) ?? -1
+            let before = await (try? hub.logEnd()) ?? -1
             var changed = false
-            for node in nodes { changed = syncFully(node) || changed }
-            changed = settleQuarantine() || changed
-            let after = (try? hub.logEnd()) ?? -2
+            for node in nodes { changed = await syncFully(node) || changed }
+            changed = await settleQuarantine() || changed
+            let after = await (try? hub.logEnd()) ?? -2
             quiet = (!changed && after == before) ? quiet + 1 : 0
             if quiet == 1, !deskSettled {
                 // Once quiet, the county settles what is open at its desk; the resolutions must
@@ -531,21 +549,21 @@ public final class Simulation {
     }
 
     /// Pushes everything and pulls until the hub has nothing more; true when anything moved.
-    func syncFully(_ node: SimNode) -> Bool {
+    func syncFully(_ node: SimNode) async -> Bool {
         var moved = false
         if node.needsReidentify {
-            reidentify(node)
+            await reidentify(node)
             moved = true
         }
         for _ in 0..<1_000 {
             guard let ops = try? node.replica.unpushedOps(limit: 1), !ops.isEmpty else { break }
             moved = true
-            exchange(node, push: true)
+            await exchange(node, push: true)
             if node.needsReidentify { return true }
         }
         for _ in 0..<1_000 {
             let cursor = (try? node.replica.syncState().pullCursor) ?? 0
-            exchange(node, push: false)
+            await exchange(node, push: false)
             if node.needsReidentify { return true }
             let after = (try? node.replica.syncState().pullCursor) ?? 0
             if after == cursor { break }
@@ -555,15 +573,16 @@ public final class Simulation {
     }
 
     /// One request and its answer, delivered at once.
-    func exchange(_ node: SimNode, push: Bool) {
+    func exchange(_ node: SimNode, push: Bool) async {
         inFlight.removeAll()
         sendRequest(node, push: push, batch: 100, traced: false)
-        while !inFlight.isEmpty { deliver(inFlight.removeFirst()) }
+        while !inFlight.isEmpty { await deliver(inFlight.removeFirst()) }
     }
 
     /// The county decides every op still held in quarantine (a fork's second op stays kept).
-    func settleQuarantine() -> Bool {
-        guard let all = try? hub.quarantine().filter({ $0.state == "held" && !$0.reason.hasPrefix("fork") }) else {
+    func settleQuarantine() async -> Bool {
+        guard let all = try? await hub.quarantine().filter({ $0.state == "held" && !$0.reason.hasPrefix("fork") })
+        else {
             return false
         }
         // The tampered node's refusals are discarded, drawing nothing from the honest run's stream.
@@ -571,7 +590,7 @@ public final class Simulation {
         var moved = false
         for entry in all where entry.dot.replica == hostile.id {
             do {
-                _ = try hub.discardQuarantined(entry.dot, author: "admin", nowMillis: clock.now)
+                _ = try await hub.discardQuarantined(entry.dot, author: "admin", nowMillis: clock.now)
                 count("hostile ops discarded")
             } catch {
                 fail("the desk could not discard the hostile op \(entry.dot): \(error)")
@@ -582,10 +601,10 @@ public final class Simulation {
             for discard in discardFirst ? [true, false] : [false, true] {
                 do {
                     if discard {
-                        _ = try hub.discardQuarantined(entry.dot, author: "admin", nowMillis: clock.now)
+                        _ = try await hub.discardQuarantined(entry.dot, author: "admin", nowMillis: clock.now)
                         count("quarantined ops discarded")
                     } else {
-                        _ = try hub.releaseQuarantined(entry.dot, author: "admin", nowMillis: clock.now)
+                        _ = try await hub.releaseQuarantined(entry.dot, author: "admin", nowMillis: clock.now)
                         count("quarantined ops released")
                     }
                     note("quarantine \(entry.dot) \(discard ? "discarded" : "released")")

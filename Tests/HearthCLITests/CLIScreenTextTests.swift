@@ -1,6 +1,7 @@
 import Foundation
 import HearthCore
 import HearthLedger
+import HearthLedgerSQLite
 import HearthStore
 import Testing
 
@@ -84,7 +85,7 @@ struct CLIScreenTextTests {
     }
 
     @Test("hub quarantine prints a refused op's author and reason with control characters escaped")
-    func quarantine() throws {
+    func quarantine() async throws {
         let cli = try CLIRunner()
         let hubDB = cli.directory + "/hub.db"
         try cli.ok(["hub", "init", "--db", hubDB, "--name", "宜城", "--scope", "421281"])
@@ -97,11 +98,11 @@ struct CLIScreenTextTests {
             scope: forged.scope, fields: fields, context: forged.context, previous: forged.previous, cause: forged.cause
         )
         let hub = try HubLedger.open(path: hubDB)
-        let secret = try hub.createEnrollment(
+        let secret = try await hub.createEnrollment(
             name: "v", scope: try ScopePrefix.parse(Self.village, field: "scope"), nowMillis: Self.now)
-        let node = try hub.register(
+        let node = try await hub.register(
             secret: secret, replica: forged.dot.replica, publicKey: "unused-in-this-test", nowMillis: Self.now)
-        let outcome = try hub.acceptPush(from: node, ops: [refused], nowMillis: Self.now) { _ in
+        let outcome = try await hub.acceptPush(from: node, ops: [refused], nowMillis: Self.now) { _ in
             "refused by the test: \(Self.hostile)"
         }
         #expect(outcome.quarantined.count == 1)

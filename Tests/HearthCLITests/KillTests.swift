@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import HearthCore
 import HearthLedger
+import HearthLedgerSQLite
 import HearthStore
 import Testing
 

@@ -14,7 +14,8 @@ struct SimulationTests {
         var totals: [String: Int] = [:]
         var failed: [String] = []
         let seeds = Self.start..<(Self.start + UInt64(Self.seeds))
-        let results = await offPool { seeds.map { Simulation.run(SimOptions(seed: $0)) } }
+        var results: [SimResult] = []
+        for seed in seeds { results.append(await Simulation.run(SimOptions(seed: seed))) }
         for (seed, result) in zip(seeds, results) {
             for (name, value) in result.counters { totals[name, default: 0] += value }
             if !result.passed {
@@ -33,7 +34,7 @@ struct SimulationTests {
             "hub crashes mid-apply",
             "node crashes mid-apply", "partitions", "databases copied", "forks detected", "re-identifications",
             "nodes with a skewed clock", "conflicts resolved at the desk", "field edits", "death leads made",
-            "leads decided", "hostile ops sent", "hostile ops discarded",
+            "leads decided", "hostile ops sent", "hostile ops discarded", "requests refused by authentication",
         ] where Self.seeds >= 50 {
             #expect((totals[fault] ?? 0) > 0, "no \(fault) in \(Self.seeds) seeds")
         }
@@ -65,7 +66,8 @@ struct SimulationTests {
     @Test("the seeds that found bugs pass")
     func regressionSeeds() async {
         let runs = Self.regressions.map { SimOptions(seed: $0.seed, replicas: $0.replicas, steps: $0.steps) }
-        let results = await offPool { runs.map { Simulation.run($0) } }
+        var results: [SimResult] = []
+        for run in runs { results.append(await Simulation.run(run)) }
         for (regression, result) in zip(Self.regressions, results) {
             #expect(
                 result.passed,
@@ -75,12 +77,9 @@ struct SimulationTests {
 
     @Test("one seed run twice gives the same trace hash; another seed another")
     func deterministic() async {
-        let (first, second, other) = await offPool {
-            (
-                Simulation.run(SimOptions(seed: 4242)), Simulation.run(SimOptions(seed: 4242)),
-                Simulation.run(SimOptions(seed: 4243))
-            )
-        }
+        let first = await Simulation.run(SimOptions(seed: 4242))
+        let second = await Simulation.run(SimOptions(seed: 4242))
+        let other = await Simulation.run(SimOptions(seed: 4243))
         #expect(!first.traceHash.isEmpty)
         #expect(first.traceHash == second.traceHash)
         #expect(first.counters == second.counters)

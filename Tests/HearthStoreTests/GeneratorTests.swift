@@ -11,12 +11,12 @@ import Testing
 private func generated(
     _ profile: CountyProfile, seed: UInt64, month: Month, now: Int64 = GeneratorTests.now,
     _ body: (HubLedger, [Replica]) throws -> Void
-) throws {
+) async throws {
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("hearth-gen-\(UUID().uuidString)")
         .path
     try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(atPath: directory) }
-    let (hub, nodes) = try CountyGenerator(
+    let (hub, nodes) = try await CountyGenerator(
         profile: profile, seed: seed, directory: directory, month: month, nowMillis: now
     )
     .run { _ in }
@@ -37,9 +37,9 @@ struct GeneratorTests {
     static let november = try! Month.parse("2026-11", field: "m")
     /// Whether this build's amount schedules read `std` entries (they pay the standard in force).
     @Test("a generated profile's persons per program are its scaled figures exactly, and its roll is clean")
-    func smallCounty() throws {
+    func smallCounty() async throws {
         let profile = try #require(CountyProfile.all["small-county"]).scaled(0.2)
-        try generated(profile, seed: 7, month: Self.november) { hub, nodes in
+        try await generated(profile, seed: 7, month: Self.november) { hub, nodes in
             #expect(nodes.count == 5)
             let report = try hub.replica.report(
                 from: Self.november, to: Self.november, by: .county, nowMillis: Self.now)
@@ -82,12 +82,12 @@ struct GeneratorTests {
     }
 
     @Test("the same profile and seed give the same county")
-    func reproducible() throws {
+    func reproducible() async throws {
         let profile = try #require(CountyProfile.all["city"]).scaled(0.01)
         var digests: [[Int]] = []
         var incomes: [[Int64]] = []
         for _ in 0..<2 {
-            try generated(profile, seed: 11, month: Self.november) { hub, _ in
+            try await generated(profile, seed: 11, month: Self.november) { hub, _ in
                 digests.append(
                     try hub.replica.report(from: Self.november, to: Self.november, by: .township, nowMillis: Self.now)
                         .lines
@@ -107,10 +107,10 @@ struct GeneratorTests {
     @Test(
         "each program's total is its scaled figure exactly; dibao pays standard less income, ~280/234 yuan a person"
     )
-    func exactProgramTotals() throws {
+    func exactProgramTotals() async throws {
         let profile = try #require(CountyProfile.all["city"]).scaled(0.1)
         #expect(profile.programs[.orphan] == 6, "6 orphans over 16 townships: each township's share rounds to 0")
-        try generated(profile, seed: 5, month: Self.november) { hub, _ in
+        try await generated(profile, seed: 5, month: Self.november) { hub, _ in
             let report = try hub.replica.report(
                 from: Self.november, to: Self.november, by: .township, nowMillis: Self.now)
             for (program, declared) in profile.programs {
@@ -140,7 +140,7 @@ struct GeneratorTests {
     @Test(
         "dibao households are as small as the bureau's: 29,456 rural households for 56,790 persons (large district)"
     )
-    func dibaoHouseholdSizes() throws {
+    func dibaoHouseholdSizes() async throws {
         let large = try #require(CountyProfile.all["large-district"])
         #expect(large.programHouseholds[.dibaoRural] == 29_456)
         // Every profile's dibao: about 1.9 persons per household (urban and rural alike).
@@ -152,7 +152,7 @@ struct GeneratorTests {
             }
         }
         let profile = large.scaled(0.03)
-        try generated(profile, seed: 9, month: Self.november) { hub, _ in
+        try await generated(profile, seed: 9, month: Self.november) { hub, _ in
             let report = try hub.replica.report(
                 from: Self.november, to: Self.november, by: .county, nowMillis: Self.now)
             let rural = try #require(report.lines.first { $0.program == .dibaoRural })
@@ -255,10 +255,10 @@ struct GeneratorTests {
     }
 
     @Test("a generated county records its standards; a raise pays every follower the new standard from its month only")
-    func raiseOnGeneratedCounty() throws {
+    func raiseOnGeneratedCounty() async throws {
         let profile = try #require(CountyProfile.all["small-county"]).scaled(0.05)
         let december = Self.november.adding(months: 1)
-        try generated(profile, seed: 3, month: Self.november) { hub, nodes in
+        try await generated(profile, seed: 3, month: Self.november) { hub, nodes in
             #expect(try hub.replica.standards().count == CountyProfile.standards.count)
             #expect(try nodes.allSatisfy { try $0.standards().count == CountyProfile.standards.count })
             let before = try hub.replica.payroll(for: december, nowMillis: Self.now)
@@ -280,10 +280,10 @@ struct GeneratorTests {
 
     @Test(
         "a raise of the dibao standard raises every generated 补差 payment by the same amount")
-    func raiseCarriesTopUps() throws {
+    func raiseCarriesTopUps() async throws {
         let profile = try #require(CountyProfile.all["small-county"]).scaled(0.05)
         let december = Self.november.adding(months: 1)
-        try generated(profile, seed: 3, month: Self.november) { hub, _ in
+        try await generated(profile, seed: 3, month: Self.november) { hub, _ in
             let before = try hub.replica.payroll(for: december, nowMillis: Self.now).rows.filter {
                 $0.program == .dibaoRural
             }

@@ -23,17 +23,18 @@ struct AuditTests {
             _ = try village.recordDeath(member: first.value, date: "2026-11-26", author: "w1", nowMillis: ahead)
             _ = try village.recordDeath(member: second.value, date: "2026-11-26", author: "w1", nowMillis: ahead)
             try await county.sync(village, url: url, clock: { ahead })
-            let held = try county.hub.quarantine()
+            let held = try await county.hub.quarantine()
             #expect(held.count == 2)
             let released = try #require(held.first { $0.record == first })
             let discarded = try #require(held.first { $0.record == second })
             #expect(try county.hub.replica.auditTrail().isEmpty)
 
-            try county.hub.releaseQuarantined(released.dot, author: "county-admin", nowMillis: TestCounty.now + 1)
-            #expect(throws: ReplicaError.self) {
-                try county.hub.releaseQuarantined(released.dot, author: "someone", nowMillis: TestCounty.now + 2)
+            try await county.hub.releaseQuarantined(released.dot, author: "county-admin", nowMillis: TestCounty.now + 1)
+            await #expect(throws: ReplicaError.self) {
+                try await county.hub.releaseQuarantined(released.dot, author: "someone", nowMillis: TestCounty.now + 2)
             }
-            _ = try county.hub.discardQuarantined(discarded.dot, author: "county-lead", nowMillis: TestCounty.now + 3)
+            _ = try await county.hub.discardQuarantined(
+                discarded.dot, author: "county-lead", nowMillis: TestCounty.now + 3)
 
             let trail = try county.hub.replica.auditTrail()
             #expect(

@@ -24,11 +24,11 @@ struct BundleTests {
             acked = try node.syncState().ackedCounter
         }
 
-        init(hub: HubLedger) throws {
+        init(hub: HubLedger) async throws {
             ops = try hub.replica.opCount()
             digest = try hub.replica.stateDigest()
-            cursor = try hub.logEnd()
-            acked = UInt64(try hub.nodes().reduce(0) { $0 + Int($1.ackedCounter) })
+            cursor = try await hub.logEnd()
+            acked = await UInt64(try hub.nodes().reduce(0) { $0 + Int($1.ackedCounter) })
         }
     }
 
@@ -60,27 +60,27 @@ struct BundleTests {
         #expect(own == 4, "household, member, household head, household population")
         #expect(exported.ops == own)
         #expect(!exported.remaining)
-        let imported = try service.importBundle(try BundleFile.read(toHub))
+        let imported = try await service.importBundle(try BundleFile.read(toHub))
         #expect(imported.registered)
         #expect(imported.node == "village-001")
         #expect(imported.ops == own)
         #expect(imported.applied == own)
         #expect(imported.quarantined.isEmpty)
-        #expect(try county.hub.node(village.info.id)?.scope.value == TestCounty.village1)
+        #expect(try await county.hub.node(village.info.id)?.scope.value == TestCounty.village1)
         #expect(try county.hub.replica.state(of: home) == village.state(of: home))
         #expect(
             try county.hub.replica.view(head, reveal: true).value("id_number")
                 == idNumber(born: "19700101", sequence: "021"))
-        let hubAfterFirst = try Mark(hub: county.hub)
-        let again = try service.importBundle(try BundleFile.read(toHub))
+        let hubAfterFirst = try await Mark(hub: county.hub)
+        let again = try await service.importBundle(try BundleFile.read(toHub))
         #expect(!again.registered)
         #expect(again.applied == 0)
         #expect(again.duplicates == own)
-        #expect(try Mark(hub: county.hub) == hubAfterFirst)
+        #expect(try await Mark(hub: county.hub) == hubAfterFirst)
 
         // Hub → node.
         let toNode = county.directory + "/village-001-1.from-hub.hbundle"
-        let (bytes, hubOps) = try service.exportBundle(forNode: "village-001")
+        let (bytes, hubOps) = try await service.exportBundle(forNode: "village-001")
         #expect(hubOps == 1, "only the township's household in village 001; not the node's own ops, not village 002")
         try BundleFile.write(bytes, to: toNode)
         let received = try NodeBundles.import(village, from: toNode, nowMillis: TestCounty.now)
@@ -102,11 +102,11 @@ struct BundleTests {
         try village.edit(inVillage1) { $0.phone = "13700000003" }
         let second = county.directory + "/village-001-2.hbundle"
         #expect(try NodeBundles.export(village, to: second).ops == 1)
-        let secondImport = try service.importBundle(try BundleFile.read(second))
+        let secondImport = try await service.importBundle(try BundleFile.read(second))
         #expect(!secondImport.registered)
         #expect(secondImport.applied == 1)
-        #expect(try county.hub.node(village.info.id)?.pullCursor == village.syncState().pullCursor)
-        #expect(
+        #expect(try await county.hub.node(village.info.id)?.pullCursor == village.syncState().pullCursor)
+        await #expect(
             try service.exportBundle(forNode: "village-001").ops == 0,
             "nothing new for the node after it confirmed its cursor")
         // The township gets the village's edit over HTTP.
@@ -123,8 +123,8 @@ struct BundleTests {
         let home = try village.household(in: TestCounty.village1, address: "一组")
         let first = county.directory + "/first.hbundle"
         _ = try NodeBundles.export(village, to: first)
-        _ = try service.importBundle(try BundleFile.read(first))
-        let (bytes, _) = try service.exportBundle(forNode: "village-001")
+        _ = try await service.importBundle(try BundleFile.read(first))
+        let (bytes, _) = try await service.exportBundle(forNode: "village-001")
         try BundleFile.write(bytes, to: county.directory + "/first.from-hub.hbundle")
         _ = try NodeBundles.import(
             village, from: county.directory + "/first.from-hub.hbundle", nowMillis: TestCounty.now)
@@ -136,9 +136,9 @@ struct BundleTests {
         let push = try village.pushRequest(try village.unpushedOps(limit: 100))
         let forgedPush = HearthProtocol.Bundle(
             kind: .nodeToHub, from: village.info.id, to: county.hub.info.id, pushes: [push], pulledCursor: 0)
-        let hubBefore = try Mark(hub: county.hub)
+        let hubBefore = try await Mark(hub: county.hub)
         do {
-            _ = try service.importBundle(try forgedPush.sealed(privateKey: stranger))
+            _ = try await service.importBundle(try forgedPush.sealed(privateKey: stranger))
             Issue.record("the hub imported a bundle signed by another key")
         } catch let error as HubError {
             #expect(error.status.code == 401)
@@ -151,16 +151,16 @@ struct BundleTests {
             content["pulled_cursor"] = .integer(content["pulled_cursor"] == .integer(0) ? 9 : 0)
         }
         do {
-            _ = try service.importBundle(changed)
+            _ = try await service.importBundle(changed)
             Issue.record("the hub imported a bundle changed after signing")
         } catch let error as HubError {
             #expect(error.status.code == 400)
             #expect(error.message.contains("not what its sender signed"), "\(error.message)")
         }
         let retargeted = try Self.withHeader(genuine) { $0["to"] = .string(village.info.id.value) }
-        #expect(throws: HubError.self) { try service.importBundle(retargeted) }
+        await #expect(throws: HubError.self) { try await service.importBundle(retargeted) }
         // A registration in a bundle for an unregistered replica, signed by someone else.
-        let token = try county.enrollmentToken(name: "village-002", scope: TestCounty.village2)
+        let token = try await county.enrollmentToken(name: "village-002", scope: TestCounty.village2)
         let newcomer = try await county.node(token: token, hubURL: nil)
         try newcomer.household(in: TestCounty.village2, address: "二组")
         let registration = RegisterRequest(
@@ -168,9 +168,10 @@ struct BundleTests {
         let forgedRegistration = HearthProtocol.Bundle(
             kind: .nodeToHub, from: newcomer.info.id, to: county.hub.info.id, registration: registration,
             pushes: [try newcomer.pushRequest(try newcomer.unpushedOps(limit: 100))])
-        #expect(throws: HubError.self) { try service.importBundle(try forgedRegistration.sealed(privateKey: stranger)) }
-        #expect(try county.hub.node(newcomer.info.id) == nil)
-        #expect(try Mark(hub: county.hub) == hubBefore)
+        let forged = try forgedRegistration.sealed(privateKey: stranger)
+        await #expect(throws: HubError.self) { try await service.importBundle(forged) }
+        #expect(try await county.hub.node(newcomer.info.id) == nil)
+        #expect(try await Mark(hub: county.hub) == hubBefore)
 
         // Hub → node, signed by a key that is not the hub's, carrying an op the node does not hold.
         let pull = PullResponse(
@@ -254,11 +255,11 @@ struct BundleTests {
         let village = try await county.node(name: "village-001", scope: TestCounty.village1, hubURL: nil)
         let registration = county.directory + "/register.hbundle"
         _ = try NodeBundles.export(village, to: registration)
-        _ = try service.importBundle(try BundleFile.read(registration))
+        _ = try await service.importBundle(try BundleFile.read(registration))
         let held = try county.hub.replica.opCount()
 
         // Room for a few ops only: the export stops there.
-        let (small, first) = try service.exportBundle(forNode: "village-001", budget: 2_000)
+        let (small, first) = try await service.exportBundle(forNode: "village-001", budget: 2_000)
         #expect(small.count < 2_000)
         #expect(first > 0 && first < held, "exported \(first) of \(held)")
         try BundleFile.write(small, to: county.directory + "/first.from-hub.hbundle")
@@ -266,13 +267,13 @@ struct BundleTests {
             village, from: county.directory + "/first.from-hub.hbundle", nowMillis: TestCounty.now)
         #expect(received.ops == first)
         // Until the node confirms, the hub's next export starts at the same place.
-        #expect(try service.exportBundle(forNode: "village-001", budget: 2_000).ops == first)
+        #expect(try await service.exportBundle(forNode: "village-001", budget: 2_000).ops == first)
 
         // The node's next bundle confirms its cursor; the hub's next export brings the rest.
         let confirm = county.directory + "/confirm.hbundle"
         _ = try NodeBundles.export(village, to: confirm)
-        _ = try service.importBundle(try BundleFile.read(confirm))
-        let (rest, second) = try service.exportBundle(forNode: "village-001")
+        _ = try await service.importBundle(try BundleFile.read(confirm))
+        let (rest, second) = try await service.exportBundle(forNode: "village-001")
         #expect(first + second == held)
         try BundleFile.write(rest, to: county.directory + "/rest.from-hub.hbundle")
         _ = try NodeBundles.import(

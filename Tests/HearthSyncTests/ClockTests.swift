@@ -29,12 +29,12 @@ struct ClockTests {
     func wrongClockSyncs(skew: Int64) async throws {
         let county = try TestCounty()
         let hubClock = MovableClock(TestCounty.now)
-        try await withRunningHub(HubService(replica: county.hub, logger: county.logger, clock: hubClock.clock)) { url in
+        try await withRunningHub(HubService(ledger: county.hub, logger: county.logger, clock: hubClock.clock)) { url in
             // The laptop's clock is wrong, and stays wrong: every stamp it makes comes from it.
             let laptop: @Sendable () -> Int64 = { TestCounty.now + skew }
             let village = try await county.node(
                 name: "village-001", scope: TestCounty.village1, hubURL: url, clock: laptop)
-            #expect(try county.hub.node(village.info.id) != nil, "registered")
+            #expect(try await county.hub.node(village.info.id) != nil, "registered")
             let home = try village.household(in: TestCounty.village1, address: "一组", nowMillis: laptop())
             // Another office of the village, its clock right, has written something to pull.
             let other = try await county.node(name: "village-001-b", scope: TestCounty.village1, hubURL: url)
@@ -49,7 +49,7 @@ struct ClockTests {
             let pushed = try #require(try county.hub.replica.allOps().first { $0.dot.replica == village.info.id })
             #expect(pushed.hlc.millis == laptop())
             // The desk sees the clock as it is (R15), not as corrected.
-            #expect(try county.hub.node(village.info.id)?.skewMillis == skew)
+            #expect(try await county.hub.node(village.info.id)?.skewMillis == skew)
             #expect(try village.hubClockOffset() == -skew, "the offset is kept for the next sync")
 
             // Days pass at the hub while the laptop's clock stands still: the kept offset is now
@@ -60,7 +60,7 @@ struct ClockTests {
             try await county.sync(village, url: url, clock: laptop)
             #expect(try village.state(of: later) == county.hub.replica.state(of: later))
             #expect(try village.hubClockOffset() == -skew + 3 * day)
-            #expect(try county.hub.node(village.info.id)?.skewMillis == skew - 3 * day)
+            #expect(try await county.hub.node(village.info.id)?.skewMillis == skew - 3 * day)
         }
     }
 
@@ -68,7 +68,7 @@ struct ClockTests {
     func replayStillRefused() async throws {
         let county = try TestCounty()
         let hubClock = MovableClock(TestCounty.now)
-        try await withRunningHub(HubService(replica: county.hub, logger: county.logger, clock: hubClock.clock)) { url in
+        try await withRunningHub(HubService(ledger: county.hub, logger: county.logger, clock: hubClock.clock)) { url in
             let skew = 365 * day
             let laptop = TestCounty.now + skew
             let village = try await county.node(
@@ -84,7 +84,7 @@ struct ClockTests {
             #expect(refused.errorCode == "time_window")
             #expect(refused.hubSigned)
             #expect(refused.hubTime == TestCounty.now)
-            #expect(try county.hub.node(village.info.id)?.ackedCounter == 0)
+            #expect(try await county.hub.node(village.info.id)?.ackedCounter == 0)
 
             // Corrected by that time, it is accepted; sent again (same nonce) it is a replay.
             let offset = try #require(refused.hubTime) - laptop

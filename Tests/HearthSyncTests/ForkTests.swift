@@ -34,15 +34,15 @@ struct ForkTests {
             #expect(refused?.status == 409)
             #expect(refused?.code == "fork")
             #expect(try county.hub.replica.stateDigest() == before, "nothing of the forked batch was applied")
-            let held = try county.hub.quarantine()
+            let held = try await county.hub.quarantine()
             #expect(held.count == 1)
             #expect(held.first?.reason.hasPrefix("fork") == true, "both ops are kept")
-            #expect(try county.hub.node(original.info.id)?.forkedMillis != nil)
+            #expect(try await county.hub.node(original.info.id)?.forkedMillis != nil)
             // The original is refused too until it re-identifies: the hub cannot tell the copies apart.
             #expect(await county.refusal(of: original, url: url)?.code == "forked")
 
             // The copy takes a new identity with a new token; its unacknowledged changes are made again.
-            let token = try county.enrollmentToken(name: "village-001-b", scope: TestCounty.village1)
+            let token = try await county.enrollmentToken(name: "village-001-b", scope: TestCounty.village1)
             let outcome = try Replica.reidentify(path: copyPath, nowMillis: TestCounty.now)
             #expect(outcome.reissued == 2)
             let renamed = try #require(outcome.renamed[added])
@@ -96,7 +96,7 @@ struct ForkTests {
             // It recorded nothing: its own two changes are still waiting to be sent, not lost.
             #expect(try copy.syncState().ackedCounter == 0)
             #expect(try copy.unpushedOps(limit: 10).count == 3)
-            let token = try county.enrollmentToken(name: "village-001-b", scope: TestCounty.village1)
+            let token = try await county.enrollmentToken(name: "village-001-b", scope: TestCounty.village1)
             let outcome = try Replica.reidentify(path: copyPath, nowMillis: TestCounty.now)
             #expect(outcome.reissued == 3)
             let reborn = try Replica.open(path: copyPath)

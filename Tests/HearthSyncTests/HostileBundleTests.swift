@@ -36,14 +36,14 @@ struct HostileBundleTests {
         /// Registers the village through its bundle and gives the hub a household in the
         /// village from another node; returns the hub's genuine bundle for the village.
         func hubBundle() async throws -> String {
-            _ = try service.importBundle(try BundleFile.read(nodeBundle))
+            _ = try await service.importBundle(try BundleFile.read(nodeBundle))
             let neighbour = try await county.node(name: "village-001b", scope: TestCounty.village1, hubURL: nil)
             try neighbour.household(in: TestCounty.village1, address: "二组")
             let carried = county.directory + "/neighbour.hbundle"
             _ = try NodeBundles.export(neighbour, to: carried)
-            _ = try service.importBundle(try BundleFile.read(carried))
+            _ = try await service.importBundle(try BundleFile.read(carried))
             let path = county.directory + "/for-village.hbundle"
-            try BundleFile.write(try service.exportBundle(forNode: "village-001").bytes, to: path)
+            try await BundleFile.write(try service.exportBundle(forNode: "village-001").bytes, to: path)
             return path
         }
 
@@ -80,9 +80,9 @@ struct HostileBundleTests {
     }
 
     /// What importing `path` on the hub threw, as text; nil when it imported.
-    static func hubRefusal(_ setting: Setting, _ path: String) -> String? {
+    static func hubRefusal(_ setting: Setting, _ path: String) async -> String? {
         do {
-            _ = try setting.service.importBundle(try BundleFile.read(path))
+            _ = try await setting.service.importBundle(try BundleFile.read(path))
             return nil
         } catch {
             return String(describing: error)
@@ -132,15 +132,15 @@ struct HostileBundleTests {
                 "at most \(HearthProtocol.Bundle.maxPieces) pieces"
             ),
         ]
-        let before = try Mark(hub: setting.county.hub)
+        let before = try await Mark(hub: setting.county.hub)
         for item in cases {
-            let refusal = Self.hubRefusal(setting, item.path)
+            let refusal = await Self.hubRefusal(setting, item.path)
             #expect(refusal?.contains(item.says) == true, "\(item.name): \(refusal ?? "imported")")
-            #expect(try Mark(hub: setting.county.hub) == before, "\(item.name)")
-            #expect(try setting.county.hub.node(setting.village.info.id) == nil, "\(item.name)")
+            #expect(try await Mark(hub: setting.county.hub) == before, "\(item.name)")
+            #expect(try await setting.county.hub.node(setting.village.info.id) == nil, "\(item.name)")
         }
         // The genuine file still imports.
-        #expect(try setting.service.importBundle(try BundleFile.read(setting.nodeBundle)).applied == 2)
+        #expect(try await setting.service.importBundle(try BundleFile.read(setting.nodeBundle)).applied == 2)
     }
 
     @Test("a node bundle whose last piece breaks its chain imports nothing, not even its first piece or registration")
@@ -168,13 +168,13 @@ struct HostileBundleTests {
             content["pushes"] = .array([.object(firstPiece), .object(secondPiece)])
         }
         let path = try setting.file("broken.hbundle", broken)
-        let before = try Mark(hub: setting.county.hub)
-        let refusal = Self.hubRefusal(setting, path)
+        let before = try await Mark(hub: setting.county.hub)
+        let refusal = await Self.hubRefusal(setting, path)
         #expect(refusal?.contains("piece 2") == true, "\(refusal ?? "imported")")
         #expect(refusal?.contains("chain") == true, "\(refusal ?? "imported")")
-        #expect(try Mark(hub: setting.county.hub) == before)
-        #expect(try setting.county.hub.node(setting.village.info.id) == nil)
-        #expect(try setting.service.importBundle(try BundleFile.read(setting.nodeBundle)).applied == 2)
+        #expect(try await Mark(hub: setting.county.hub) == before)
+        #expect(try await setting.county.hub.node(setting.village.info.id) == nil)
+        #expect(try await setting.service.importBundle(try BundleFile.read(setting.nodeBundle)).applied == 2)
     }
 
     @Test("a node refuses a truncated, a byte-flipped, a version-2 and an over-long hub bundle, and imports nothing")
@@ -239,11 +239,11 @@ struct HostileBundleTests {
             contentBytes: bomb.count, contentSHA256: Signer.sha256Hex(bomb), inflatedBytes: inflated.count)
         let stranger = Array(Curve25519.Signing.PrivateKey().rawRepresentation)
         let path = try setting.file("bomb.hbundle", try Setting.handSealed(header, content: bomb, key: stranger))
-        let before = try Mark(hub: setting.county.hub)
-        let refusal = Self.hubRefusal(setting, path)
+        let before = try await Mark(hub: setting.county.hub)
+        let refusal = await Self.hubRefusal(setting, path)
         #expect(refusal?.contains("signature does not verify") == true, "\(refusal ?? "imported")")
-        #expect(try Mark(hub: setting.county.hub) == before)
-        #expect(try setting.county.hub.node(setting.village.info.id) == nil)
+        #expect(try await Mark(hub: setting.county.hub) == before)
+        #expect(try await setting.county.hub.node(setting.village.info.id) == nil)
     }
 
     @Test("a signed bundle whose content inflates past what its header declares is refused, inflated no further")
@@ -257,12 +257,12 @@ struct HostileBundleTests {
             contentBytes: swollen.count, contentSHA256: Signer.sha256Hex(swollen), inflatedBytes: content.count)
         let path = try setting.file(
             "swollen.hbundle", try Setting.handSealed(header, content: swollen, key: setting.villageKey))
-        let before = try Mark(hub: setting.county.hub)
-        let refusal = Self.hubRefusal(setting, path)
+        let before = try await Mark(hub: setting.county.hub)
+        let refusal = await Self.hubRefusal(setting, path)
         #expect(refusal?.contains("inflates past \(content.count) bytes") == true, "\(refusal ?? "imported")")
-        #expect(try Mark(hub: setting.county.hub) == before)
-        #expect(try setting.county.hub.node(setting.village.info.id) == nil)
-        #expect(try setting.service.importBundle(try BundleFile.read(setting.nodeBundle)).applied == 2)
+        #expect(try await Mark(hub: setting.county.hub) == before)
+        #expect(try await setting.county.hub.node(setting.village.info.id) == nil)
+        #expect(try await setting.service.importBundle(try BundleFile.read(setting.nodeBundle)).applied == 2)
     }
 
     @Test("a bundle whose signed header declares content past WireLimits.maxBundleBytes is refused from its header")
@@ -276,11 +276,11 @@ struct HostileBundleTests {
             inflatedBytes: WireLimits.maxBundleBytes + 1)
         let path = try setting.file(
             "declared.hbundle", try Setting.handSealed(header, content: compressed, key: setting.villageKey))
-        let refusal = Self.hubRefusal(setting, path)
+        let refusal = await Self.hubRefusal(setting, path)
         #expect(
             refusal?.contains("a bundle holds at most \(WireLimits.maxBundleBytes)") == true, "\(refusal ?? "imported")"
         )
-        #expect(try setting.county.hub.node(setting.village.info.id) == nil)
+        #expect(try await setting.county.hub.node(setting.village.info.id) == nil)
     }
 
     @Test("a file over WireLimits.maxBundleBytes is refused unread; a bundle in the old gzip format is named as such")
@@ -299,7 +299,7 @@ struct HostileBundleTests {
         }
         // What an earlier Hearth wrote: gzip of the signed JSON.
         let old = try setting.file("old.hbundle", Gzip.compress(Array("{\"bundle\":{},\"signature\":\"\"}".utf8)))
-        #expect(Self.hubRefusal(setting, old)?.contains("format of an earlier Hearth") == true)
+        await #expect(Self.hubRefusal(setting, old)?.contains("format of an earlier Hearth") == true)
         #expect(Self.nodeRefusal(setting, old)?.contains("format of an earlier Hearth") == true)
     }
 }

@@ -136,7 +136,7 @@ struct HostileInputTests {
             let genuine = try village.pushRequest(try village.unpushedOps(limit: 100)).json
             let body = hostile.build(genuine)
             #expect(body.count < WireLimits.maxBodyBytes, "the body as sent is within the wire limit")
-            let before = try HubMark(county.hub)
+            let before = try await HubMark(county.hub)
             let raw = RawClient(baseURL: url, hubKey: county.hub.info.publicKey)
             let answer = try await raw.send(
                 try SignedRequest(
@@ -145,8 +145,8 @@ struct HostileInputTests {
             #expect(answer.errorCode == hostile.code)
             #expect(answer.message.contains(hostile.says), "the message was: \(answer.message)")
             #expect(answer.hubSigned)
-            #expect(try HubMark(county.hub) == before)
-            #expect(try county.hub.node(village.info.id)?.ackedCounter == 0)
+            #expect(try await HubMark(county.hub) == before)
+            #expect(try await county.hub.node(village.info.id)?.ackedCounter == 0)
             // The hub still serves, and nothing of the refused body was half-applied.
             let summary = try await county.sync(village, url: url)
             #expect(summary.pushedOps == 1)
@@ -159,14 +159,14 @@ struct HostileInputTests {
         let county = try TestCounty()
         try await withRunningHub(county.service()) { url in
             let village = try await county.node(name: "village-001", scope: TestCounty.village1, hubURL: url)
-            let before = try HubMark(county.hub)
+            let before = try await HubMark(county.hub)
             let body = [UInt8](repeating: 0x41, count: WireLimits.maxBodyBytes + 1)
             let raw = RawClient(baseURL: url, hubKey: county.hub.info.publicKey)
             let answer = try await raw.send(try SignedRequest(path: SyncPath.push, rawBody: body, signedBy: village))
             #expect(answer.status == 413)
             #expect(answer.errorCode == "too_large")
             #expect(answer.message.contains("larger than \(WireLimits.maxBodyBytes) bytes"))
-            #expect(try HubMark(county.hub) == before)
+            #expect(try await HubMark(county.hub) == before)
         }
     }
 
@@ -192,7 +192,7 @@ struct HostileInputTests {
                     "type": .text("rural"), "status": .text("active"),
                 ],
                 context: .empty, previous: "")
-            let before = try HubMark(county.hub)
+            let before = try await HubMark(county.hub)
             let raw = RawClient(baseURL: url, hubKey: county.hub.info.publicKey)
             let answer = try await raw.send(
                 try SignedRequest(path: SyncPath.push, document: try village.pushRequest([op]).json, signedBy: village))
@@ -206,7 +206,7 @@ struct HostileInputTests {
             #expect(try county.hub.replica.state(of: op.record) == nil)
             #expect(try county.hub.replica.opCount() == before.ops)
             #expect(try county.hub.replica.stateDigest() == before.digest)
-            #expect(try county.hub.hubGauges().quarantined == before.quarantined + 1)
+            #expect(try await county.hub.hubGauges().quarantined == before.quarantined + 1)
         }
     }
 
@@ -218,7 +218,7 @@ struct HostileInputTests {
             try village.household(in: TestCounty.village1, address: "一组")
             let push = try village.pushRequest(try village.unpushedOps(limit: 100)).json
             let raw = RawClient(baseURL: url, hubKey: county.hub.info.publicKey)
-            let before = try HubMark(county.hub)
+            let before = try await HubMark(county.hub)
             var variants: [(String, SignedRequest)] = []
             var later = try SignedRequest(path: SyncPath.push, document: push, signedBy: village)
             later.timeMillis += 1
@@ -241,8 +241,8 @@ struct HostileInputTests {
                 #expect(answer.errorCode == "unauthorized", "\(name)")
                 #expect(answer.message.contains("signature"), "\(name): \(answer.message)")
             }
-            #expect(try HubMark(county.hub) == before)
-            #expect(try county.hub.node(village.info.id)?.ackedCounter == 0)
+            #expect(try await HubMark(county.hub) == before)
+            #expect(try await county.hub.node(village.info.id)?.ackedCounter == 0)
         }
     }
 
@@ -262,7 +262,7 @@ struct HostileInputTests {
                 ).status == 200)
             try village.household(in: TestCounty.village1, address: "一组")
             let push = try village.pushRequest(try village.unpushedOps(limit: 100)).json
-            let before = try HubMark(county.hub)
+            let before = try await HubMark(county.hub)
             // Another path, another body, another time: a fresh signature over a used nonce.
             let reused = try SignedRequest(
                 path: SyncPath.push, document: push, signedBy: village, timeMillis: TestCounty.now + 1, nonce: nonce)
@@ -278,7 +278,7 @@ struct HostileInputTests {
                 #expect(refused.status == 401, "nonce \(bad)")
                 #expect(refused.message.contains("16 to 64 hex digits"), "nonce \(bad): \(refused.message)")
             }
-            #expect(try HubMark(county.hub) == before)
+            #expect(try await HubMark(county.hub) == before)
         }
     }
 
@@ -296,7 +296,7 @@ struct HostileInputTests {
             let registration = RegisterRequest(
                 secret: "no-such-secret", replica: stranger.info.id, publicKey: stranger.info.publicKey, name: "x")
             let raw = RawClient(baseURL: url, hubKey: county.hub.info.publicKey)
-            let before = try HubMark(county.hub)
+            let before = try await HubMark(county.hub)
             for time in [Int64.min, Int64.min + 1, Int64.max] {
                 let register = try await raw.send(
                     try SignedRequest(
@@ -310,8 +310,8 @@ struct HostileInputTests {
                         signedBy: village, timeMillis: time))
                 #expect(pull.status == 401, "time \(time)")
             }
-            #expect(try HubMark(county.hub) == before)
-            #expect(try county.hub.node(stranger.info.id) == nil)
+            #expect(try await HubMark(county.hub) == before)
+            #expect(try await county.hub.node(stranger.info.id) == nil)
             #expect(try await county.sync(village, url: url).pulledOps == 0, "the hub still serves")
         }
     }

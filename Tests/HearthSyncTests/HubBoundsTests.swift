@@ -116,13 +116,13 @@ struct HubBoundsTests {
             try village.changeAmount(
                 enrollment.value, amount: "600", from: "2026-11", reason: "提标", author: "w1", nowMillis: TestCounty.now)
             try await county.sync(village, url: url)
-            let held = try county.hub.quarantine()
+            let held = try await county.hub.quarantine()
             #expect(held.count == 1)
             #expect(held.first?.reason.hasPrefix("R7:") == true)
             let month = try Month.parse("2026-11", field: "month")
             #expect(try county.hub.replica.payroll(for: month, nowMillis: TestCounty.now).total == Money(fen: 56_000))
             // The county accepts the village's recommendation: the new amount is paid.
-            try county.hub.releaseQuarantined(held[0].dot, author: "admin", nowMillis: TestCounty.now)
+            try await county.hub.releaseQuarantined(held[0].dot, author: "admin", nowMillis: TestCounty.now)
             #expect(try county.hub.replica.payroll(for: month, nowMillis: TestCounty.now).total == Money(fen: 60_000))
         }
     }

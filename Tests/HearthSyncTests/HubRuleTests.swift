@@ -81,12 +81,12 @@ struct HubRuleTests {
             #expect(reasons.contains { $0.hasPrefix("R7") }, "\(reasons)")
             #expect(try county.hub.replica.view(home, reveal: false).value("phone") == "")
             #expect(try county.hub.replica.view(enrollment, reveal: false).value("decision") == "pending")
-            #expect(try county.hub.quarantine().count == 2)
+            #expect(try await county.hub.quarantine().count == 2)
             #expect(try village.syncState().notes?.contains("R10") == true, "the field worker sees why")
 
             // The county discards both: the village comes back in line with the hub.
-            for entry in try county.hub.quarantine() {
-                try county.hub.discardQuarantined(entry.dot, author: "admin", nowMillis: TestCounty.now)
+            for entry in try await county.hub.quarantine() {
+                try await county.hub.discardQuarantined(entry.dot, author: "admin", nowMillis: TestCounty.now)
             }
             try await county.sync(village, url: url)
             try await county.sync(township, url: url)
@@ -112,7 +112,7 @@ struct HubTimeRuleTests {
             _ = try village.household(in: TestCounty.village1, address: "一组", author: "w1", nowMillis: ahead)
             let summary = try await county.sync(village, url: url, clock: { ahead })
             #expect(summary.quarantined.isEmpty, "a skewed node is accepted")
-            let node = try #require(try county.hub.node(village.info.id))
+            let node = try #require(try await county.hub.node(village.info.id))
             let skew = try #require(node.skewMillis)
             #expect(abs(skew - 2 * 3_600_000) < 60_000, "measured skew \(skew)")
             // The hub's own next timestamp stays within 5 minutes of its wall clock.

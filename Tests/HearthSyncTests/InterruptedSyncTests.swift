@@ -46,7 +46,7 @@ struct InterruptedSyncTests {
         // The hub holds 12 of the node's ops; the node knows of only 8 being acknowledged.
         #expect(try county.hub.replica.opCount() == 12)
         #expect(try village.syncState().ackedCounter == 8)
-        #expect(try county.hub.node(village.info.id)?.ackedCounter == 12)
+        #expect(try await county.hub.node(village.info.id)?.ackedCounter == 12)
 
         // A new hub process on the same database; the node syncs again.
         let restarted = try county.reopenHub()
@@ -61,7 +61,7 @@ struct InterruptedSyncTests {
         #expect(Set(hubOps.map(\.dot)).count == hubOps.count, "an op is in the hub's log twice")
         #expect(Set(hubOps.map(\.hash)) == Set(own.map(\.hash)), "the hub's ops differ from the node's own")
         #expect(try village.syncState().ackedCounter == 30)
-        #expect(try restarted.node(village.info.id)?.ackedCounter == 30)
+        #expect(try await restarted.node(village.info.id)?.ackedCounter == 30)
         #expect(try village.stateDigest() == restarted.replica.stateDigest())
         #expect(try village.opCount() == own.count)
     }
@@ -89,7 +89,7 @@ struct InterruptedSyncTests {
         await #expect(throws: SyncError.self) {
             try await withCuttingHub(county.service(), plan: plan) { url in try await county.sync(village, url: url) }
         }
-        #expect(try county.hub.node(village.info.id)?.ackedCounter == 6)
+        #expect(try await county.hub.node(village.info.id)?.ackedCounter == 6)
         #expect(try village.syncState().ackedCounter == 0)
 
         let restarted = try county.reopenHub()
@@ -98,7 +98,7 @@ struct InterruptedSyncTests {
         }
         #expect(summary.pushedOps == 6)
         #expect(summary.quarantined.isEmpty, "\(summary.quarantined.map(\.reason))")
-        #expect(try restarted.quarantine(includeSettled: true).isEmpty)
+        #expect(try await restarted.quarantine(includeSettled: true).isEmpty)
         #expect(try restarted.replica.allOps().count == own.count)
         #expect(try village.syncState().ackedCounter == 6)
         #expect(try village.stateDigest() == restarted.replica.stateDigest())
@@ -153,6 +153,6 @@ struct InterruptedSyncTests {
         #expect(dots.count == total)
         #expect(Set(dots).count == dots.count, "an op is in the reader's log twice")
         #expect(try reader.stateDigest() == restarted.replica.stateDigest())
-        #expect(try restarted.node(reader.info.id)?.pullCursor ?? 0 <= summary.cursor)
+        #expect(try await restarted.node(reader.info.id)?.pullCursor ?? 0 <= summary.cursor)
     }
 }

@@ -259,8 +259,9 @@ struct JurisdictionTests {
             let answer = try await villageForger.push([void])
             #expect(answer.status == 400)
             #expect(answer.message.contains("only the county hub may void ops"))
-            let node = try #require(try county.hub.node(scene.village.info.id))
-            let outcome = try county.hub.acceptPush(from: node, ops: [void], nowMillis: TestCounty.now) { _ in nil }
+            let node = try #require(try await county.hub.node(scene.village.info.id))
+            let outcome = try await county.hub.acceptPush(from: node, ops: [void], nowMillis: TestCounty.now) { _ in nil
+            }
             #expect(outcome.quarantined.first?.reason.contains("only the hub voids ops") == true)
             #expect(try county.hub.replica.view(scene.enrollment, reveal: false).value("decision") == "approved")
         }
@@ -310,7 +311,7 @@ struct JurisdictionTests {
             let refusal = await county.refusal(of: scene.village, url: url)
             #expect(refusal?.status == 500, "\(String(describing: refusal))")
             #expect(try county.hub.replica.opCount() == before)
-            #expect(try county.hub.hubGauges().quarantined == 0)
+            #expect(try await county.hub.hubGauges().quarantined == 0)
         }
     }
 }

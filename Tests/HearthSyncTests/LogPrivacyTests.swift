@@ -56,10 +56,10 @@ struct LogPrivacyTests {
     func noSensitiveValueInLogs() async throws {
         let county = try TestCounty()
         let captured = CapturedLog()
-        let service = HubService(replica: county.hub, logger: captured.logger("hearth.hub"), clock: TestCounty.clock)
+        let service = HubService(ledger: county.hub, logger: captured.logger("hearth.hub"), clock: TestCounty.clock)
         let number = idNumber(born: "19600101", sequence: "011")
         let clearNumber = idNumber(born: "19700202", sequence: "022")
-        let token = try county.enrollmentToken(name: "village-001", scope: TestCounty.village1)
+        let token = try await county.enrollmentToken(name: "village-001", scope: TestCounty.village1)
         let pushed = try await withRunningHub(service) { url in
             let village = try await county.node(token: token, hubURL: url)
             let home = try village.household(in: TestCounty.village1, address: "一组")

@@ -40,8 +40,8 @@ struct MetricsTests {
             let scrape = await AvailabilityTests.get(url + SyncPath.metrics, timeout: .seconds(10))
             #expect(scrape?.status == 200)
             let text = scrape?.body ?? ""
-            let end = try county.hub.logEnd()
-            let nodes = try county.hub.nodes()
+            let end = try await county.hub.logEnd()
+            let nodes = try await county.hub.nodes()
             let expected = [
                 "# TYPE hearth_ops_received_total counter\n", "hearth_ops_received_total \(summary.pushedOps)\n",
                 "hearth_ops_applied_total \(summary.pushedOps)\n", "hearth_ops_rejected_total 0\n",

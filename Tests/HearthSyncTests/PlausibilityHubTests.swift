@@ -140,7 +140,7 @@ struct PlausibilityHubTests {
                 scene.enrollment.value, amount: "1500", from: "2026-07", reason: "核定", override: "重病，乡镇会审同意",
                 author: "w1", nowMillis: TestCounty.now)
             try await county.sync(scene.village, url: url)
-            #expect(try county.hub.quarantine().isEmpty)
+            #expect(try await county.hub.quarantine().isEmpty)
             #expect(try scene.held("amount") == "2026-01:56000;2026-07:150000")
             let audit = try scene.overrides()
             #expect(audit.map(\.worker) == ["w1"])

@@ -42,19 +42,19 @@ struct QuarantineConvergenceTests {
                 }(),
                 author: "w1", nowMillis: ahead + 1)
             try await county.sync(village, url: url, clock: { ahead })
-            let held = try county.hub.quarantine()
+            let held = try await county.hub.quarantine()
             #expect(held.count == 1)
             #expect(held.first?.dependents.count == 1, "the later edit waits: depends on the refused op")
             #expect(try county.hub.replica.view(member, reveal: false).value("health") == "")
 
             // The county confirms the refusal: the hub's compensating op voids it and restores its values.
             let refused = try #require(held.first?.dot)
-            let compensation = try #require(
+            let compensation = try await #require(
                 try county.hub.discardQuarantined(refused, author: "admin", nowMillis: TestCounty.now))
             #expect(compensation.voids == [try #require(held.first?.dot)])
             #expect(
                 try county.hub.replica.view(member, reveal: false).value("health") == "良好", "the waiting edit applied")
-            #expect(try county.hub.quarantine().isEmpty)
+            #expect(try await county.hub.quarantine().isEmpty)
 
             // Every replica that holds the member converges: after syncing, the author holds the hub's state.
             for _ in 0..<3 {
@@ -91,14 +91,14 @@ struct QuarantineConvergenceTests {
                 }(), author: "w1",
                 nowMillis: ahead + 1)
             try await county.sync(village, url: url, clock: { ahead })
-            let held = try #require(try county.hub.quarantine().first)
+            let held = try #require(try await county.hub.quarantine().first)
             #expect(held.dependents.count == 1)
-            let report = try county.hub.releaseQuarantined(held.dot, author: "admin", nowMillis: TestCounty.now)
+            let report = try await county.hub.releaseQuarantined(held.dot, author: "admin", nowMillis: TestCounty.now)
             #expect(report.applied == 2 && report.released == 1)
             #expect(try county.hub.replica.view(member, reveal: false).value("vital_status") == "deceased")
-            #expect(try county.hub.quarantine().isEmpty)
-            #expect(throws: ReplicaError.self) {
-                try county.hub.releaseQuarantined(held.dot, author: "admin", nowMillis: TestCounty.now)
+            #expect(try await county.hub.quarantine().isEmpty)
+            await #expect(throws: ReplicaError.self) {
+                try await county.hub.releaseQuarantined(held.dot, author: "admin", nowMillis: TestCounty.now)
             }
             try await county.sync(township, url: url)
             try await county.sync(village, url: url, clock: { ahead })

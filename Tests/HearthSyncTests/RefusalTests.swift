@@ -14,10 +14,10 @@ struct RefusalTests {
         let digest: String
         let quarantined: Int
 
-        init(_ hub: HubLedger) throws {
+        init(_ hub: HubLedger) async throws {
             ops = try hub.replica.opCount()
             digest = try hub.replica.stateDigest()
-            quarantined = try hub.hubGauges().quarantined
+            quarantined = try await hub.hubGauges().quarantined
         }
     }
 
@@ -52,7 +52,7 @@ struct RefusalTests {
                     "status": .text("active"),
                 ],
                 context: .empty, previous: outside.hash)
-            let before = try HubMark(county.hub)
+            let before = try await HubMark(county.hub)
             let raw = RawClient(baseURL: url, hubKey: county.hub.info.publicKey)
             let answer = try await raw.send(
                 try SignedRequest(
@@ -72,7 +72,7 @@ struct RefusalTests {
             #expect(try county.hub.replica.state(of: claimsTownship.record) == nil)
             #expect(try county.hub.replica.opCount() == before.ops)
             #expect(try county.hub.replica.stateDigest() == before.digest)
-            #expect(try county.hub.hubGauges().quarantined == before.quarantined + 2)
+            #expect(try await county.hub.hubGauges().quarantined == before.quarantined + 2)
             // Nor does anyone else get them.
             let township = try await county.node(name: "town-101", scope: TestCounty.township, hubURL: url)
             let pulled = try await county.sync(township, url: url)
@@ -85,17 +85,17 @@ struct RefusalTests {
         let county = try TestCounty()
         try await withRunningHub(county.service()) { url in
             // A replica with the county key and the hub's identity that never registered (its token unused).
-            let token = try county.enrollmentToken(name: "village-001", scope: TestCounty.village1)
+            let token = try await county.enrollmentToken(name: "village-001", scope: TestCounty.village1)
             let stranger = try await county.node(token: token, hubURL: nil)
             try stranger.clearPendingRegistration()
             try stranger.household(in: TestCounty.village1, address: "无名")
-            let before = try HubMark(county.hub)
+            let before = try await HubMark(county.hub)
             let refusal = await county.refusal(of: stranger, url: url)
             #expect(refusal?.status == 401)
             #expect(refusal?.code == "unauthorized")
             #expect(refusal?.message.contains("not registered") == true)
-            #expect(try HubMark(county.hub) == before)
-            #expect(try county.hub.node(stranger.info.id) == nil)
+            #expect(try await HubMark(county.hub) == before)
+            #expect(try await county.hub.node(stranger.info.id) == nil)
             #expect(try stranger.syncState().ackedCounter == 0)
         }
     }
@@ -107,9 +107,9 @@ struct RefusalTests {
             let village = try await county.node(name: "village-001", scope: TestCounty.village1, hubURL: url)
             try village.household(in: TestCounty.village1, address: "一组")
             try await county.sync(village, url: url)
-            try county.hub.revoke(name: "village-001", nowMillis: TestCounty.now)
+            try await county.hub.revoke(name: "village-001", nowMillis: TestCounty.now)
             try village.household(in: TestCounty.village1, address: "二组")
-            let before = try HubMark(county.hub)
+            let before = try await HubMark(county.hub)
             let refusal = await county.refusal(of: village, url: url)
             #expect(refusal?.status == 403)
             #expect(refusal?.code == "forbidden")
@@ -121,8 +121,8 @@ struct RefusalTests {
                     signedBy: village))
             #expect(pull.status == 403)
             #expect(pull.errorCode == "forbidden")
-            #expect(try HubMark(county.hub) == before)
-            #expect(try county.hub.node(village.info.id)?.ackedCounter == 1)
+            #expect(try await HubMark(county.hub) == before)
+            #expect(try await county.hub.node(village.info.id)?.ackedCounter == 1)
         }
     }
 
@@ -138,7 +138,7 @@ struct RefusalTests {
             // Replace the body with another valid push (other content, its own valid chain head).
             try village.edit(home) { $0.phone = "13800000009" }
             let other = try village.pushRequest(try village.unpushedOps(limit: 100))
-            let before = try HubMark(county.hub)
+            let before = try await HubMark(county.hub)
             let raw = RawClient(baseURL: url, hubKey: county.hub.info.publicKey)
             let answer = try await raw.send(signed.withBody(other.json))
             #expect(answer.status == 401)
@@ -154,8 +154,8 @@ struct RefusalTests {
             let forgedAnswer = try await raw.send(forged)
             #expect(forgedAnswer.status == 401)
             #expect(forgedAnswer.message.contains("signature"))
-            #expect(try HubMark(county.hub) == before)
-            #expect(try county.hub.node(village.info.id)?.ackedCounter == 0)
+            #expect(try await HubMark(county.hub) == before)
+            #expect(try await county.hub.node(village.info.id)?.ackedCounter == 0)
         }
     }
 
@@ -172,12 +172,12 @@ struct RefusalTests {
             let first = try await raw.send(request)
             #expect(first.status == 200)
             #expect(try PushResponse(json: first.json).applied == 1)
-            let after = try HubMark(county.hub)
+            let after = try await HubMark(county.hub)
             let replay = try await raw.send(request)
             #expect(replay.status == 401)
             #expect(replay.errorCode == "unauthorized")
             #expect(replay.message.contains("replayed"))
-            #expect(try HubMark(county.hub) == after)
+            #expect(try await HubMark(county.hub) == after)
             // A pull replayed is refused too, even though it changes nothing by itself.
             let pull = try SignedRequest(
                 path: SyncPath.pull, document: PullRequest(replica: village.info.id, cursor: 0, maxOps: 10).json,
@@ -212,7 +212,7 @@ struct RefusalTests {
                     fields: fields, context: op.context, previous: op.previous, cause: op.cause)
             }
             let raw = RawClient(baseURL: url, hubKey: county.hub.info.publicKey)
-            let before = try HubMark(county.hub)
+            let before = try await HubMark(county.hub)
             // A middle op changed: the next op no longer chains to it.
             let middle = PushRequest(
                 replica: village.info.id, ops: [ops[0], altered(ops[1]), ops[2]], chain: genuine.chain)
@@ -236,8 +236,8 @@ struct RefusalTests {
                 try SignedRequest(path: SyncPath.push, document: rechained.json, signedBy: village))
             #expect(third.status == 400)
             #expect(third.message.contains("signature"))
-            #expect(try HubMark(county.hub) == before)
-            #expect(try county.hub.node(village.info.id)?.ackedCounter == 0)
+            #expect(try await HubMark(county.hub) == before)
+            #expect(try await county.hub.node(village.info.id)?.ackedCounter == 0)
             // The genuine batch still goes through afterwards.
             let summary = try await county.sync(village, url: url)
             #expect(summary.pushedOps == 3)

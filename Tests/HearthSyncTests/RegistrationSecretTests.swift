@@ -20,7 +20,7 @@ struct RegistrationSecretTests {
     func secretGoneAfterConfirmation() async throws {
         let county = try TestCounty()
         let service = county.service()
-        let token = try county.enrollmentToken(name: "village-001", scope: TestCounty.village1)
+        let token = try await county.enrollmentToken(name: "village-001", scope: TestCounty.village1)
         let village = try await county.node(token: token, hubURL: nil)
         _ = try village.household(in: TestCounty.village1, address: "三组")
         let secret = Data(token.secret.utf8)
@@ -29,12 +29,12 @@ struct RegistrationSecretTests {
 
         let toHub = county.directory + "/up.hbundle"
         _ = try NodeBundles.export(village, to: toHub)
-        #expect(try service.importBundle(try BundleFile.read(toHub)).registered)
+        #expect(try await service.importBundle(try BundleFile.read(toHub)).registered)
         // Not confirmed yet: the hub's answer has not reached the node.
         #expect(try village.syncState().pendingRegistration != nil)
 
         let toNode = county.directory + "/down.hbundle"
-        try BundleFile.write(try service.exportBundle(forNode: "village-001").bytes, to: toNode)
+        try await BundleFile.write(try service.exportBundle(forNode: "village-001").bytes, to: toNode)
         _ = try NodeBundles.import(village, from: toNode, nowMillis: TestCounty.now)
         #expect(try village.syncState().pendingRegistration == nil)
         #expect(bytesOnDisk(village).range(of: secret) == nil, "the secret stayed in the database's bytes")

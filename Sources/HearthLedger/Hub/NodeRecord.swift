@@ -1,4 +1,3 @@
-import GRDB
 import HearthCore
 import HearthStore
 
@@ -20,21 +19,29 @@ public struct NodeRecord: Sendable, Hashable {
     /// The node's clock minus the hub's, as last measured (docs/rules.md R15).
     public let skewMillis: Int64?
 
-    init(row: Row) throws {
-        guard let replica = ReplicaID(validating: row["replica"]),
-            let scope = try? ScopePrefix.parse(row["scope"], field: "scope")
-        else { throw ReplicaError.database("a nodes row is damaged") }
+    public init(
+        replica: ReplicaID, name: String, publicKey: String, scope: ScopePrefix, registeredMillis: Int64,
+        revokedMillis: Int64?, forkedMillis: Int64?, lastSyncMillis: Int64?, ackedCounter: UInt64, chainHead: String,
+        pullCursor: Int64, skewMillis: Int64?
+    ) {
         self.replica = replica
+        self.name = name
+        self.publicKey = publicKey
         self.scope = scope
-        name = row["name"]
-        publicKey = row["public_key"]
-        registeredMillis = row["registered_millis"]
-        revokedMillis = row["revoked_millis"]
-        forkedMillis = row["forked_millis"]
-        lastSyncMillis = row["last_sync_millis"]
-        ackedCounter = UInt64(row["acked_counter"] as Int64)
-        chainHead = row["chain_head"]
-        pullCursor = row["pull_cursor"]
-        skewMillis = row["skew_millis"]
+        self.registeredMillis = registeredMillis
+        self.revokedMillis = revokedMillis
+        self.forkedMillis = forkedMillis
+        self.lastSyncMillis = lastSyncMillis
+        self.ackedCounter = ackedCounter
+        self.chainHead = chainHead
+        self.pullCursor = pullCursor
+        self.skewMillis = skewMillis
+    }
+}
+
+extension NodeRecord {
+    /// Whether a record of `village` belongs on this node: in its scope, or county-wide.
+    public func holds(_ village: DivisionCode, countyWide: String) -> Bool {
+        scope.contains(village) || village.value == countyWide
     }
 }

@@ -150,22 +150,27 @@ public final class Replica: Sendable {
         author: String, nowMillis: Int64, _ block: (inout ChangeSet) throws -> T
     ) throws(ReplicaError) -> (result: T, ops: [Op]) {
         do {
-            return try pool.write { db in
-                var changes = try ChangeSet(
-                    db: db, info: info, author: author, nowMillis: nowMillis, cache: cache,
-                    tracksScopeEntries: role.tracksScopeEntries)
-                let result = try block(&changes)
-                let applier = try changes.finish()
-                let ruled =
-                    changes.ops.isEmpty
-                    ? false : try role.afterApply(db, info: info, batch: changes.ops, nowMillis: nowMillis)
-                applier.updateCacheOnCommit(stale: ruled)
-                return (result, changes.ops)
-            }
+            return try pool.write { db in try write(in: db, author: author, nowMillis: nowMillis, block) }
         } catch let error as ReplicaError { throw error } catch let error as InputError { throw .invalid(error) } catch
         {
             throw .database(String(describing: error))
         }
+    }
+
+    /// The body of ``write(author:nowMillis:_:)`` inside a write transaction the caller opened
+    /// (a ledger's storage, which reads and decides in the same transaction).
+    package func write<T>(
+        in db: Database, author: String, nowMillis: Int64, _ block: (inout ChangeSet) throws -> T
+    ) throws -> (result: T, ops: [Op]) {
+        var changes = try ChangeSet(
+            db: db, info: info, author: author, nowMillis: nowMillis, cache: cache,
+            tracksScopeEntries: role.tracksScopeEntries)
+        let result = try block(&changes)
+        let applier = try changes.finish()
+        let ruled =
+            changes.ops.isEmpty ? false : try role.afterApply(db, info: info, batch: changes.ops, nowMillis: nowMillis)
+        applier.updateCacheOnCommit(stale: ruled)
+        return (result, changes.ops)
     }
 
     /// Integrates ops made elsewhere (sync, files, tests) in one transaction.
@@ -189,30 +194,62 @@ public final class Replica: Sendable {
     ) throws(ReplicaError) -> ApplyReport {
         do {
             return try pool.write { db in
-                var applier = try Applier(db: db, nowMillis: nowMillis, cache: cache, crash: crashSwitch)
-                applier.tracksScopeEntries = role.tracksScopeEntries
-                for op in ops {
-                    guard try admit(db, &applier, op) else { continue }
-                    try applier.integrate(op)
-                }
-                try applier.flush()
-                if let newest = ops.map(\.hlc).max() {
-                    var clock = try ChangeSet.loadClock(db)
-                    clock.observe(newest, wallMillis: nowMillis)
-                    try db.execute(
-                        sql: "UPDATE replica SET hlc_millis = ?, hlc_logical = ?",
-                        arguments: [clock.last.millis, Int64(clock.last.logical)])
-                }
-                let changedRecords = try bookkeeping(db, applier.report)
-                let ruled =
-                    applier.report.applied > 0
-                    ? try role.afterApply(db, info: info, batch: ops, nowMillis: nowMillis) : false
-                // Rule ops (or bookkeeping) changed records after the batch's states were taken:
-                // then the cache starts afresh.
-                applier.updateCacheOnCommit(stale: ruled || changedRecords)
-                return applier.report
+                try integrate(in: db, ops, nowMillis: nowMillis, admit: admit, bookkeeping: bookkeeping)
             }
         } catch let error as ReplicaError { throw error } catch {
+            throw .database(String(describing: error))
+        }
+    }
+
+    /// The body of ``integrate(_:nowMillis:admit:bookkeeping:)`` inside a write transaction the
+    /// caller opened (a ledger's storage, through GRDB's async access).
+    package func integrate(
+        in db: Database, _ ops: [Op], nowMillis: Int64, admit: (Database, inout Applier, Op) throws -> Bool,
+        bookkeeping: (Database, ApplyReport) throws -> Bool
+    ) throws -> ApplyReport {
+        var applier = try Applier(db: db, nowMillis: nowMillis, cache: cache, crash: crashSwitch)
+        applier.tracksScopeEntries = role.tracksScopeEntries
+        for op in ops {
+            guard try admit(db, &applier, op) else { continue }
+            try applier.integrate(op)
+        }
+        try applier.flush()
+        if let newest = ops.map(\.hlc).max() {
+            var clock = try ChangeSet.loadClock(db)
+            clock.observe(newest, wallMillis: nowMillis)
+            try db.execute(
+                sql: "UPDATE replica SET hlc_millis = ?, hlc_logical = ?",
+                arguments: [clock.last.millis, Int64(clock.last.logical)])
+        }
+        let changedRecords = try bookkeeping(db, applier.report)
+        let ruled =
+            applier.report.applied > 0 ? try role.afterApply(db, info: info, batch: ops, nowMillis: nowMillis) : false
+        // Rule ops (or bookkeeping) changed records after the batch's states were taken:
+        // then the cache starts afresh.
+        applier.updateCacheOnCommit(stale: ruled || changedRecords)
+        return applier.report
+    }
+
+    /// Runs a read-only block on a consistent snapshot, waiting for the database without
+    /// holding a cooperative thread (GRDB's async access).
+    package func readAsync<T: Sendable>(_ block: @escaping @Sendable (Database) throws -> T) async throws(ReplicaError)
+        -> T
+    {
+        do { return try await pool.read(block) } catch let error as ReplicaError { throw error } catch {
+            throw .database(String(describing: error))
+        }
+    }
+
+    /// Runs a write transaction, waiting for SQLite's write lock without holding a cooperative
+    /// thread (GRDB's async access).
+    package func writeAsync<T: Sendable>(_ block: @escaping @Sendable (Database) throws -> T) async throws(ReplicaError)
+        -> T
+    {
+        do { return try await pool.write(block) } catch let error as ReplicaError { throw error } catch let error
+            as InputError
+        {
+            throw .invalid(error)
+        } catch {
             throw .database(String(describing: error))
         }
     }

@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import HearthCore
 import HearthLedger
+import HearthLedgerSQLite
 import HearthStore
 
 /// `hearth bench merge`: the replica's apply rate against SQLite's own upsert rate.

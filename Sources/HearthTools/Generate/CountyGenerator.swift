@@ -1,6 +1,7 @@
 import Foundation
 import HearthCore
 import HearthLedger
+import HearthLedgerSQLite
 import HearthStore
 
 /// `hearth hub generate`: a hub and one node per township holding a synthetic county whose
@@ -95,7 +96,7 @@ public struct CountyGenerator: Sendable {
         return standard - min(standard, max(floor, paid))
     }
 
-    public func run(say: (String) -> Void) throws -> (hub: HubLedger, nodes: [Replica]) {
+    public func run(say: (String) -> Void) async throws -> (hub: HubLedger, nodes: [Replica]) {
         var random = SplitMix64(seed: seed)
         let county = "421281"
         let hub = try HubLedger.create(
@@ -142,7 +143,7 @@ public struct CountyGenerator: Sendable {
             let households = householdShares[township]
             let people = peopleShares[township]
             let quotas = programShares.mapValues { $0[township] }
-            let secret = try hub.createEnrollment(
+            let secret = try await hub.createEnrollment(
                 name: "township-\(code)", scope: try ScopePrefix.parse(code, field: "scope"), nowMillis: nowMillis)
             let node = try Replica.create(
                 path: directory + "/\(code).db", name: "township-\(code)",
@@ -315,7 +316,7 @@ public struct CountyGenerator: Sendable {
                 try pick(.disabilityLiving, where: { $0.age >= 18 && $0.age < 82 && !$0.enrolled }, grade: 3)
             }
             try hub.replica.integrate(try node.allOps(), nowMillis: nowMillis)
-            _ = try hub.register(
+            _ = try await hub.register(
                 secret: secret, replica: node.info.id, publicKey: node.info.publicKey, nowMillis: nowMillis)
             try node.setHub(replica: hub.info.id, key: hub.info.publicKey, url: nil, pendingRegistration: nil)
             try node.recordAck(try node.syncState().ownCounter, notes: nil, nowMillis: nowMillis)

@@ -4,6 +4,7 @@ import HearthClient
 import HearthCore
 import HearthProtocol
 import HearthLedger
+import HearthLedgerSQLite
 import HearthStore
 
 /// `hearth bench sync`: a county-sized night over loopback. Village nodes full of households
@@ -49,14 +50,14 @@ struct SyncBench {
         for index in 0..<villages {
             let township = String(101 + index % townships)
             let code = "421281\(township)\(String(format: "%03d", 1 + index / townships))"
-            let node = try makeNode(hub, name: "village-\(index)", scope: code)
+            let node = try await makeNode(hub, name: "village-\(index)", scope: code)
             try populate(node, village: code, households: perVillage, random: &random)
             villageNodes.append(node)
             if index % 50 == 49 { say("  populated \(index + 1) of \(villages) villages") }
         }
         for index in 0..<townships {
             let code = "421281\(101 + index)"
-            townshipNodes.append((try makeNode(hub, name: "township-\(index)", scope: code), code))
+            await townshipNodes.append((try makeNode(hub, name: "township-\(index)", scope: code), code))
         }
         result.ops = try villageNodes.reduce(0) { $0 + Int(try $1.status().ownOps) }
         result.setupSeconds = Date().timeIntervalSince(setupStart)
@@ -108,9 +109,9 @@ struct SyncBench {
         return result
     }
 
-    private func makeNode(_ hub: HubLedger, name: String, scope: String) throws -> Replica {
+    private func makeNode(_ hub: HubLedger, name: String, scope: String) async throws -> Replica {
         let prefix = try ScopePrefix.parse(scope, field: "scope")
-        let secret = try hub.createEnrollment(name: name, scope: prefix, nowMillis: nowMillis())
+        let secret = try await hub.createEnrollment(name: name, scope: prefix, nowMillis: nowMillis())
         let node = try Replica.create(
             path: directory + "/\(name).db", name: name, scope: prefix, nowMillis: nowMillis(),
             keys: hub.keys.withNewSigningKey())

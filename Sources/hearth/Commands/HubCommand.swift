@@ -5,6 +5,7 @@ import HearthCore
 import HearthHub
 import HearthProtocol
 import HearthLedger
+import HearthLedgerSQLite
 import HearthStore
 import Logging
 
@@ -43,7 +44,7 @@ struct HubInit: ParsableCommand {
     }
 }
 
-struct HubEnroll: ParsableCommand {
+struct HubEnroll: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "enroll",
         abstract: "Print a one-time enrollment token for a new node (a secret: hand it over like a password).")
@@ -51,11 +52,11 @@ struct HubEnroll: ParsableCommand {
     @Option(help: "The node's name (unique in the county).") var name: String
     @Option(help: "The node's scope: 9 digits for a township, 12 for a village.") var scope: String
 
-    func run() throws {
-        try guarded {
+    func run() async throws {
+        try await guardedAsync {
             let hub = try replica.open()
             let prefix = try ScopePrefix.parse(scope, field: "scope")
-            let secret = try hub.createEnrollment(name: name, scope: prefix, nowMillis: nowMillis())
+            let secret = try await hub.createEnrollment(name: name, scope: prefix, nowMillis: nowMillis())
             let token = EnrollmentToken(
                 hub: hub.info.id, hubKey: hub.info.publicKey, name: name, scope: prefix.value, secret: secret,
                 dataKey: hub.keys.dataKey.withUnsafeBytes { Data($0) }.base64EncodedString())
@@ -64,17 +65,17 @@ struct HubEnroll: ParsableCommand {
     }
 }
 
-struct HubNodes: ParsableCommand {
+struct HubNodes: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "nodes", abstract: "List nodes with their last sync and lag.")
     @OptionGroup var replica: HubReplicaOptions
     @Flag(help: "Print one JSON document.") var json = false
 
-    func run() throws {
-        try guarded {
+    func run() async throws {
+        try await guardedAsync {
             let hub = try replica.open()
-            let end = try hub.logEnd()
-            let nodes = try hub.nodes()
+            let end = try await hub.logEnd()
+            let nodes = try await hub.nodes()
             if json {
                 Output.json(
                     .array(
@@ -116,15 +117,15 @@ struct HubNodes: ParsableCommand {
     }
 }
 
-struct HubRevoke: ParsableCommand {
+struct HubRevoke: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "revoke", abstract: "Revoke a node: it gets nothing more.")
     @OptionGroup var replica: HubReplicaOptions
     @Argument(help: "The node's name.") var name: String
 
-    func run() throws {
-        try guarded {
-            try replica.open().revoke(name: name, nowMillis: nowMillis())
+    func run() async throws {
+        try await guardedAsync {
+            try await replica.open().revoke(name: name, nowMillis: nowMillis())
             print(name)
         }
     }
@@ -169,7 +170,7 @@ struct HubServe: AsyncParsableCommand {
             // nothing reads it after that line.
             var logger = Logger(label: "hearth.hub", factory: { StreamLogHandler.standardError(label: $0) })
             logger.logLevel = .info
-            let service = HubService(replica: hub, logger: logger, clock: { nowMillis() })
+            let service = HubService(ledger: hub, logger: logger, clock: { nowMillis() })
             let scheme = tlsCert == nil ? "http" : "https"
             if tlsCert == nil {
                 guard loopback else {
@@ -190,17 +191,17 @@ struct HubServe: AsyncParsableCommand {
     }
 }
 
-struct HubImport: ParsableCommand {
+struct HubImport: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "import", abstract: "Import a node's bundle file.")
     @OptionGroup var replica: HubReplicaOptions
     @Argument(help: "The bundle file written by `hearth node export`.") var file: String
     @Flag(help: "Print one JSON document.") var json = false
 
-    func run() throws {
-        try guarded {
+    func run() async throws {
+        try await guardedAsync {
             let hub = try replica.open()
-            let service = HubService(replica: hub, logger: Logger(label: "hearth.hub"), clock: { nowMillis() })
-            let summary = try service.importBundle(try BundleFile.read(file))
+            let service = HubService(ledger: hub, logger: Logger(label: "hearth.hub"), clock: { nowMillis() })
+            let summary = try await service.importBundle(try BundleFile.read(file))
             if json {
                 Output.json(
                     .object([
@@ -220,18 +221,18 @@ struct HubImport: ParsableCommand {
     }
 }
 
-struct HubExport: ParsableCommand {
+struct HubExport: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export", abstract: "Write the hub's news for one node to a bundle file.")
     @OptionGroup var replica: HubReplicaOptions
     @Option(help: "The node's name.") var node: String
     @Option(help: "The bundle file to write (must not exist).") var out: String
 
-    func run() throws {
-        try guarded {
+    func run() async throws {
+        try await guardedAsync {
             let hub = try replica.open()
-            let service = HubService(replica: hub, logger: Logger(label: "hearth.hub"), clock: { nowMillis() })
-            let (bytes, ops) = try service.exportBundle(forNode: node)
+            let service = HubService(ledger: hub, logger: Logger(label: "hearth.hub"), clock: { nowMillis() })
+            let (bytes, ops) = try await service.exportBundle(forNode: node)
             try BundleFile.write(bytes, to: out)
             print(out)
             print("\(ops) ops for \(node), \(bytes.count) bytes")

@@ -5,7 +5,7 @@ import HearthLedger
 import HearthStore
 import HearthTools
 
-struct HubGenerate: ParsableCommand {
+struct HubGenerate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "generate",
         abstract:
@@ -18,8 +18,8 @@ struct HubGenerate: ParsableCommand {
     @Option(help: "Size factor (1 = the profile's real size).") var scale: Double = 1
     @Option(help: "The month the figures describe, YYYY-MM (default: this month).") var month: String?
 
-    func run() throws {
-        try guarded {
+    func run() async throws {
+        try await guardedAsync {
             guard let base = CountyProfile.all[profile] else {
                 throw InputError(
                     field: "profile",
@@ -39,7 +39,7 @@ struct HubGenerate: ParsableCommand {
                 ?? DomainCalendar.date(atMillis: nowMillis()).month
             let chosen = scale < 1 ? base.scaled(scale) : base
             let start = Date()
-            let (hub, nodes) = try CountyGenerator(
+            let (hub, nodes) = try await CountyGenerator(
                 profile: chosen, seed: seed, directory: out, month: period, nowMillis: nowMillis()
             ).run { print($0) }
             let status = try hub.replica.status()

@@ -11,15 +11,15 @@ struct HubQuarantine: ParsableCommand {
         defaultSubcommand: HubQuarantineList.self)
 }
 
-struct HubQuarantineList: ParsableCommand {
+struct HubQuarantineList: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "list", abstract: "List held ops (the default).")
     @OptionGroup var replica: HubReplicaOptions
     @Flag(help: "Also list released and discarded ops.") var all = false
     @Flag(help: "Print one JSON document.") var json = false
 
-    func run() throws {
-        try guarded {
-            let entries = try replica.open().quarantine(includeSettled: all)
+    func run() async throws {
+        try await guardedAsync {
+            let entries = try await replica.open().quarantine(includeSettled: all)
             if json {
                 Output.json(
                     .array(
@@ -50,27 +50,27 @@ struct HubQuarantineList: ParsableCommand {
     }
 }
 
-struct HubQuarantineRelease: ParsableCommand {
+struct HubQuarantineRelease: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "release",
         abstract: "Accept a quarantined op after all: it is applied and replicates (recorded in `hearth hub audit`).")
     @OptionGroup var replica: HubReplicaOptions
     @Argument(help: "The op's id (replica:counter).") var id: String
 
-    func run() throws {
-        try guarded {
+    func run() async throws {
+        try await guardedAsync {
             guard let dot = Dot(text: id) else {
                 throw InputError(field: "id", reason: "\"\(id)\" is not an op id (replica:counter)")
             }
             let hub = try replica.open()
-            let report = try hub.releaseQuarantined(dot, author: try replica.author, nowMillis: nowMillis())
+            let report = try await hub.releaseQuarantined(dot, author: try replica.author, nowMillis: nowMillis())
             print(id)
             print("applied \(report.applied) op(s), including \(report.released) that were waiting for it")
         }
     }
 }
 
-struct HubQuarantineDiscard: ParsableCommand {
+struct HubQuarantineDiscard: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "discard",
         abstract: """
@@ -80,12 +80,12 @@ struct HubQuarantineDiscard: ParsableCommand {
     @OptionGroup var replica: HubReplicaOptions
     @Argument(help: "The op's id (replica:counter).") var id: String
 
-    func run() throws {
-        try guarded {
+    func run() async throws {
+        try await guardedAsync {
             guard let dot = Dot(text: id) else {
                 throw InputError(field: "id", reason: "\"\(id)\" is not an op id (replica:counter)")
             }
-            let compensation = try replica.open().discardQuarantined(
+            let compensation = try await replica.open().discardQuarantined(
                 dot, author: try replica.author, nowMillis: nowMillis())
             print(id)
             if let compensation {

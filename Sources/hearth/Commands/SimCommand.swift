@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import HearthSim
 
-struct SimCommand: ParsableCommand {
+struct SimCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sim",
         abstract: "Run the deterministic simulation: a hub and nodes under faults, then every invariant checked.",
@@ -21,12 +21,12 @@ struct SimCommand: ParsableCommand {
     @Option(help: "Steps with faults per seed.") var steps: Int = 200
     @Flag(help: "Print one JSON line per seed.") var json = false
 
-    func run() throws {
+    func run() async throws {
         var failed = 0
         var totals: [String: Int] = [:]
         let start = Date()
         for seed in startSeed..<(startSeed + UInt64(max(0, seeds))) {
-            let result = Simulation.run(SimOptions(seed: seed, replicas: replicas, steps: steps))
+            let result = await Simulation.run(SimOptions(seed: seed, replicas: replicas, steps: steps))
             for (name, value) in result.counters { totals[name, default: 0] += value }
             if json {
                 print(

@@ -5,6 +5,7 @@ import HearthCore
 import HearthHub
 import HearthProtocol
 import HearthLedger
+import HearthLedgerSQLite
 import HearthStore
 import Logging
 
@@ -36,7 +37,7 @@ struct CountyDemo {
             nowMillis: tick())
         var logger = Logger(label: "hearth.demo")
         logger.logLevel = .critical
-        let service = HubService(replica: hub, logger: logger, clock: now)
+        let service = HubService(ledger: hub, logger: logger, clock: now)
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         return try await withThrowingTaskGroup(of: Bool.self) { group in
             group.addTask {
@@ -72,7 +73,7 @@ struct CountyDemo {
         async throws -> Node
     {
         let prefix = try ScopePrefix.parse(scope, field: "scope")
-        let secret = try hub.createEnrollment(name: name, scope: prefix, nowMillis: clock())
+        let secret = try await hub.createEnrollment(name: name, scope: prefix, nowMillis: clock())
         let replica = try Replica.create(
             path: directory + "/\(scope).db", name: name, scope: prefix, nowMillis: clock(),
             keys: hub.keys.withNewSigningKey())

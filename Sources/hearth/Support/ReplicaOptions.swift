@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import HearthCore
 import HearthLedger
+import HearthLedgerSQLite
 import HearthStore
 
 /// Options every command that opens a replica shares.

@@ -1,6 +1,7 @@
 import Foundation
 import HearthCore
 import HearthLedger
+import HearthLedgerSQLite
 import HearthStore
 
 /// A temporary directory of real SQLite replicas sharing one key, with a fake wall clock.

@@ -5,6 +5,7 @@ import HearthCore
 import HearthHub
 import HearthProtocol
 import HearthLedger
+import HearthLedgerSQLite
 import HearthStore
 import Logging
 
@@ -43,7 +44,7 @@ final class TestCounty: Sendable {
 
     /// A hub service over the hub replica (or over another handle on the same database).
     func service(_ replica: HubLedger? = nil) -> HubService {
-        HubService(replica: replica ?? hub, logger: logger, clock: Self.clock)
+        HubService(ledger: replica ?? hub, logger: logger, clock: Self.clock)
     }
 
     /// Opens the hub's database again, as a restarted hub process would.
@@ -52,8 +53,8 @@ final class TestCounty: Sendable {
     }
 
     /// The token `hearth hub enroll --name NAME --scope SCOPE` prints.
-    func enrollmentToken(name: String, scope: String) throws -> EnrollmentToken {
-        let secret = try hub.createEnrollment(
+    func enrollmentToken(name: String, scope: String) async throws -> EnrollmentToken {
+        let secret = try await hub.createEnrollment(
             name: name, scope: try ScopePrefix.parse(scope, field: "scope"), nowMillis: Self.now)
         let token = EnrollmentToken(
             hub: hub.info.id, hubKey: hub.info.publicKey, name: name, scope: scope, secret: secret,
@@ -69,7 +70,7 @@ final class TestCounty: Sendable {
     func node(
         name: String, scope: String, hubURL: String?, clock: @escaping @Sendable () -> Int64 = TestCounty.clock
     ) async throws -> Replica {
-        let token = try enrollmentToken(name: name, scope: scope)
+        let token = try await enrollmentToken(name: name, scope: scope)
         return try await node(token: token, hubURL: hubURL, clock: clock)
     }
 

@@ -1,0 +1,179 @@
+import Crypto
+import Foundation
+import HearthCore
+import HearthStore
+
+/// The hub's side of sync: enrollment tokens, registered nodes, request nonces, pushes with
+/// quarantine, and scoped pulls by log position. The ledger decides; its ``storage`` keeps
+/// what was decided, each call one transaction, waited for without holding a cooperative
+/// thread.
+extension HubLedger {
+    /// A new one-time enrollment secret for a node; only its hash is stored.
+    public func createEnrollment(name: String, scope: ScopePrefix, nowMillis: Int64) async throws(ReplicaError)
+        -> String
+    {
+        guard !name.isEmpty, name.count <= 64, !name.contains(where: \.isNewline) else {
+            throw .invalid(InputError(field: "name", reason: "must be 1 to 64 characters"))
+        }
+        guard scope.level != .county else {
+            throw .invalid(
+                InputError(field: "scope", reason: "a node serves a township (9 digits) or a village (12 digits)"))
+        }
+        guard info.scope.contains(scope) else {
+            throw .invalid(
+                InputError(field: "scope", reason: "\(scope.value) is outside the hub's county \(info.scope.value)"))
+        }
+        var secretBytes = [UInt8](repeating: 0, count: 32)
+        var generator = SystemRandomNumberGenerator()
+        for index in secretBytes.indices { secretBytes[index] = UInt8.random(in: 0...255, using: &generator) }
+        let secret = Data(secretBytes).base64EncodedString()
+        try await storage.addEnrollment(
+            StoredEnrollment(
+                secretHash: HubLedger.secretHash(secret), name: name, scope: scope, createdMillis: nowMillis))
+        return secret
+    }
+
+    static func secretHash(_ secret: String) -> String {
+        Hex.encode(SHA256.hash(data: Data(secret.utf8)))
+    }
+
+    /// Registers a node that presents an unused enrollment secret.
+    public func register(secret: String, replica: ReplicaID, publicKey: String, nowMillis: Int64)
+        async throws(ReplicaError) -> NodeRecord
+    {
+        try await storage.register(
+            NodeRegistration(
+                secretHash: HubLedger.secretHash(secret), replica: replica, publicKey: publicKey, nowMillis: nowMillis))
+    }
+
+    /// Every registered node, by name.
+    public func nodes() async throws(ReplicaError) -> [NodeRecord] {
+        try await storage.nodes()
+    }
+
+    /// One registered node; nil when the replica is not registered.
+    public func node(_ replica: ReplicaID) async throws(ReplicaError) -> NodeRecord? {
+        try await storage.node(replica)
+    }
+
+    /// Revokes a node by name: it gets nothing from the hub from now on.
+    public func revoke(name: String, nowMillis: Int64) async throws(ReplicaError) {
+        guard try await storage.revoke(name: name, atMillis: nowMillis) else {
+            throw ReplicaError.invalid(InputError(field: "name", reason: "no node named \(name)"))
+        }
+    }
+
+    /// How far a request's time, corrected by the offset the node states, may lie from the
+    /// hub's clock (24 h either way); nonces are kept for twice as long.
+    public static let requestWindowMillis: Int64 = 86_400_000
+
+    /// Whether a request stamped `timeMillis` by a node that adds `offsetMillis` to its clock
+    /// lies within the window of the hub's clock (computed without overflow: any 64-bit
+    /// values may arrive in headers).
+    public static func requestTimeInWindow(
+        timeMillis: Int64, offsetMillis: Int64, nowMillis: Int64, windowMillis: Int64 = requestWindowMillis
+    ) -> Bool {
+        let (corrected, overflow) = timeMillis.addingReportingOverflow(offsetMillis)
+        guard !overflow else { return false }
+        let (distance, tooFar) = corrected.subtractingReportingOverflow(nowMillis)
+        return !tooFar && distance >= -windowMillis && distance <= windowMillis
+    }
+
+    /// Refuses a request nonce seen before, or a request time (corrected by the offset the
+    /// node measured from the hub's signed answers) outside the window, and records the
+    /// sender's own clock skew, uncorrected (R15: a skewed node is accepted and flagged).
+    public func admitRequest(
+        from replica: ReplicaID, nonce: String, timeMillis: Int64, offsetMillis: Int64 = 0, nowMillis: Int64,
+        windowMillis: Int64 = requestWindowMillis
+    ) async throws(ReplicaError) {
+        guard nonce.utf8.count >= 16, nonce.utf8.count <= 64 else {
+            throw .refused("request nonce must be 16 to 64 characters")
+        }
+        guard
+            HubLedger.requestTimeInWindow(
+                timeMillis: timeMillis, offsetMillis: offsetMillis, nowMillis: nowMillis, windowMillis: windowMillis)
+        else {
+            throw .refused("request time is more than 24 hours from the hub's clock: refused as a possible replay")
+        }
+        // The node's clock as it is, not as corrected: the desk sees a wrong clock (R15).
+        // Clamped to ±Int64.max, so whoever reads it may take its magnitude.
+        let (rawSkew, overflow) = timeMillis.subtractingReportingOverflow(nowMillis)
+        let skew = overflow ? (timeMillis < 0 ? -Int64.max : Int64.max) : max(rawSkew, -Int64.max)
+        guard
+            try await storage.recordNonce(
+                nonce, from: replica, skewMillis: skew, nowMillis: nowMillis, forgetBefore: nowMillis - 2 * windowMillis
+            )
+        else { throw ReplicaError.refused("request replayed (this nonce was already used)") }
+    }
+
+    /// The hash of an author's op as the hub holds it (applied, waiting or quarantined):
+    /// the link a pushed batch's first op must chain to.
+    public func chainHash(replica: ReplicaID, counter: UInt64) async throws(ReplicaError) -> String? {
+        try await storage.chainHash(replica: replica, counter: counter)
+    }
+
+    /// Applies a verified batch of one node's own ops. Each op is judged (``Admission``, then
+    /// `check`) inside the transaction that applies the batch, against the hub's state as the
+    /// earlier ops of the batch left it: what another transaction commits meanwhile cannot
+    /// change a verdict, and a storage error fails the whole push rather than skipping a check.
+    /// Ops that break a rule are quarantined with their reason (still acknowledged: the author
+    /// already applied them); the rest are integrated, those depending on a quarantined op
+    /// waiting for it.
+    public func acceptPush(
+        from node: NodeRecord, ops: [Op], nowMillis: Int64, check: @escaping @Sendable (Op) -> String?
+    ) async throws(ReplicaError) -> PushOutcome {
+        try await storage.append(
+            PushBatch(node: node, ops: ops, nowMillis: nowMillis, maxWaiting: Self.maxWaitingOps),
+            admission: PushAdmission(writer: node.scope, check: check))
+    }
+
+    /// How many of one node's ops may wait at the hub for ops it does not hold (R11).
+    public static let maxWaitingOps = 10_000
+
+    /// The hub's log after `cursor` for a node's scope, without the node's own ops, found
+    /// through the scope indexes (never a scan of other scopes' ops); plus the ops addressed
+    /// to the node, and the history of each record that entered its scope (a scope entry),
+    /// delivered at the entry's place in the log in parts that each fit one answer.
+    ///
+    /// Whatever the log holds, an op goes out only for a record that lies in the node's scope
+    /// as the hub holds it now: a record that left carries nothing more to its old village but
+    /// the op that moved it out (so its nodes hand it over), and a record's history goes only
+    /// to the village it is in (SECURITY.md, "Jurisdiction").
+    public func pull(for node: NodeRecord, cursor: Int64, maxOps: Int, nowMillis: Int64) async throws(ReplicaError)
+        -> (ops: [Op], cursor: Int64, more: Bool)
+    {
+        let page = try await storage.read(
+            ScopedRead(node: node.replica, scope: node.scope, cursor: cursor, limit: maxOps))
+        return (page.ops, page.cursor, page.more)
+    }
+
+    /// Records how far a node has confirmed the hub's log (its next pull's cursor, or a bundle's).
+    public func confirmPulled(node: ReplicaID, cursor: Int64, nowMillis: Int64) async throws(ReplicaError) {
+        try await storage.confirmPulled(node, cursor: cursor, nowMillis: nowMillis)
+    }
+
+    /// Keeps the op that clashed with a held one (a fork): both are kept, this one in quarantine.
+    public func holdForkedOp(_ op: Op, nowMillis: Int64) async throws(ReplicaError) {
+        try await storage.hold(
+            op, reason: "fork: another op is held under the same dot (a copied or restored database)",
+            nowMillis: nowMillis)
+    }
+
+    /// Marks a node forked: the same dot arrived with other content (a copied database).
+    public func markForked(node: ReplicaID, nowMillis: Int64) async throws(ReplicaError) {
+        try await storage.markForked(node, atMillis: nowMillis)
+    }
+
+    /// The hub's log end: the greatest sequence number.
+    public func logEnd() async throws(ReplicaError) -> Int64 {
+        try await storage.logEnd()
+    }
+}
+
+extension HubLedger {
+    /// Gauges for the hub's metrics: records in conflict, registered nodes, held quarantine.
+    public func hubGauges() async throws(ReplicaError) -> (conflicts: Int, nodes: Int, quarantined: Int) {
+        let gauges = try await storage.gauges()
+        return (gauges.conflicts, gauges.nodes, gauges.quarantined)
+    }
+}

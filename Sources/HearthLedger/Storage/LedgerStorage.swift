@@ -1,0 +1,101 @@
+import HearthCore
+import HearthStore
+
+/// What the county hub's ledger keeps in a database, as async operations each of which is one
+/// transaction: nodes and their enrollment tokens, request nonces, the op log (a pushed batch
+/// appended, a node's scope read by cursor), and quarantine.
+///
+/// Why a protocol: the ledger decides (who may register, which request is fresh, which op
+/// breaks a rule) and the storage keeps what was decided, atomically, so the same ledger runs
+/// on SQLite inside one file (``HubLedger`` opened from a path) or on a server database where
+/// a county outgrows a file. Every method is `async`: a backend waits for its database without
+/// holding one of Swift's cooperative threads (SQLite through GRDB's async access).
+///
+/// What crosses records inside a transaction (the state a pushed op is judged on) is given to
+/// the ledger's pure rules through ``AdmissionLookup``, which the backend answers from the
+/// transaction that applies the op; the verdict never rests on state read before it.
+///
+/// Every backend passes the same conformance suite (Tests/HearthLedgerTests), written against
+/// this protocol and run once per backend. docs/architecture.md, "The storage seam".
+public protocol LedgerStorage: Sendable {
+    /// The hub's identity as the database holds it.
+    var info: ReplicaInfo { get }
+
+    // MARK: Nodes and enrollment
+
+    /// Keeps a new enrollment token. Refuses a name a registered node or an unused token already
+    /// has (``ReplicaError/invalid(_:)`` naming `name`).
+    func addEnrollment(_ token: StoredEnrollment) async throws(ReplicaError)
+
+    /// Registers the node that presents the token whose secret hashes to
+    /// `registration.secretHash`, marking the token used, in one transaction; a registration
+    /// repeated by the same replica with the same key (its answer was lost) gets the same node
+    /// again. Refusals are ``ReplicaError/refused(_:)`` saying why.
+    func register(_ registration: NodeRegistration) async throws(ReplicaError) -> NodeRecord
+
+    /// Every registered node, by name.
+    func nodes() async throws(ReplicaError) -> [NodeRecord]
+
+    /// One registered node; nil when the replica is not registered.
+    func node(_ replica: ReplicaID) async throws(ReplicaError) -> NodeRecord?
+
+    /// Marks the node named `name` revoked at `atMillis` (kept if it was revoked earlier);
+    /// false when no node has that name.
+    func revoke(name: String, atMillis: Int64) async throws(ReplicaError) -> Bool
+
+    /// Marks a node forked at `atMillis` (kept if it was marked earlier).
+    func markForked(_ replica: ReplicaID, atMillis: Int64) async throws(ReplicaError)
+
+    /// Records a request nonce of `replica` and the sender's clock skew, forgetting nonces seen
+    /// before `forgetBefore`; false (and nothing recorded) when the nonce was seen already.
+    func recordNonce(_ nonce: String, from replica: ReplicaID, skewMillis: Int64, nowMillis: Int64, forgetBefore: Int64)
+        async throws(ReplicaError) -> Bool
+
+    // MARK: The op log
+
+    /// The hash of an author's op as the hub holds it (logged or quarantined); "" for counter
+    /// 0, nil when it holds no op there.
+    func chainHash(replica: ReplicaID, counter: UInt64) async throws(ReplicaError) -> String?
+
+    /// Appends a node's verified batch in one transaction: an op already held under the same
+    /// dot and hash is a duplicate, under the same dot with another hash a fork (the whole
+    /// batch is refused: ``ReplicaError/fork(dot:)``); every other op is judged by `admission`
+    /// on the state as the earlier ops of the batch left it, and quarantined with its reason or
+    /// integrated. The node's acknowledged counter and chain head advance in the same
+    /// transaction. More than `batch.maxWaiting` of the node's ops waiting refuses the batch
+    /// (``ReplicaError/tooManyWaiting(count:bound:)``).
+    func append(_ batch: PushBatch, admission: PushAdmission) async throws(ReplicaError) -> PushOutcome
+
+    /// The log after a cursor as one node may see it (``ScopedRead``), in log order, at most
+    /// `read.limit` ops unless one record's history part is longer.
+    func read(_ read: ScopedRead) async throws(ReplicaError) -> LogPage
+
+    /// Records how far a node has confirmed the log, and when it last synced.
+    func confirmPulled(_ replica: ReplicaID, cursor: Int64, nowMillis: Int64) async throws(ReplicaError)
+
+    /// The greatest log position.
+    func logEnd() async throws(ReplicaError) -> Int64
+
+    // MARK: Quarantine
+
+    /// Holds an op the hub will not apply, with the reason; an op already held stays as it is.
+    func hold(_ op: Op, reason: String, nowMillis: Int64) async throws(ReplicaError)
+
+    /// The held ops (with `includeSettled`, the released and discarded ones too), oldest first,
+    /// each with the ops waiting for it.
+    func quarantine(includeSettled: Bool) async throws(ReplicaError) -> [QuarantineEntry]
+
+    /// Settles the held op `dot` in one transaction: reads it and what the hub holds around it
+    /// (``HeldOp``), asks `decide`, and carries out its settlement with its audit line. An op
+    /// not held, or settled already, is refused (``ReplicaError/invalid(_:)`` on `id`);
+    /// whatever `decide` throws rolls everything back.
+    func settle(
+        _ dot: Dot, author: String, nowMillis: Int64,
+        decide: @escaping @Sendable (HeldOp) throws(ReplicaError) -> SettlementDecision
+    ) async throws(ReplicaError) -> SettlementOutcome
+
+    // MARK: Figures
+
+    /// Records in conflict, registered nodes and held quarantine, for the hub's metrics.
+    func gauges() async throws(ReplicaError) -> LedgerGauges
+}

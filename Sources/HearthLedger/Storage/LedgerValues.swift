@@ -1,0 +1,133 @@
+import HearthCore
+import HearthStore
+
+/// A one-time enrollment token as a ledger keeps it: the hash of its secret, never the secret.
+public struct StoredEnrollment: Sendable, Hashable {
+    public let secretHash: String
+    /// The name the node will carry once registered.
+    public let name: String
+    /// The township or village the node will serve.
+    public let scope: ScopePrefix
+    public let createdMillis: Int64
+
+    public init(secretHash: String, name: String, scope: ScopePrefix, createdMillis: Int64) {
+        self.secretHash = secretHash
+        self.name = name
+        self.scope = scope
+        self.createdMillis = createdMillis
+    }
+}
+
+/// A node asking to register with the secret of an enrollment token (by its hash).
+public struct NodeRegistration: Sendable, Hashable {
+    public let secretHash: String
+    public let replica: ReplicaID
+    public let publicKey: String
+    public let nowMillis: Int64
+
+    public init(secretHash: String, replica: ReplicaID, publicKey: String, nowMillis: Int64) {
+        self.secretHash = secretHash
+        self.replica = replica
+        self.publicKey = publicKey
+        self.nowMillis = nowMillis
+    }
+}
+
+/// A node's verified batch of its own ops, to append to the log.
+public struct PushBatch: Sendable {
+    /// The node as the hub knew it when the push was authenticated.
+    public let node: NodeRecord
+    public let ops: [Op]
+    public let nowMillis: Int64
+    /// How many of the node's ops may wait at the hub for ops it does not hold (R11).
+    public let maxWaiting: Int
+
+    public init(node: NodeRecord, ops: [Op], nowMillis: Int64, maxWaiting: Int) {
+        self.node = node
+        self.ops = ops
+        self.nowMillis = nowMillis
+        self.maxWaiting = maxWaiting
+    }
+}
+
+/// How the ledger judges each op of a push: the rule engine's admission (``Admission``) for the
+/// writer's registered scope, then field checks of the ledger's own. Pure: the backend calls it
+/// inside the transaction that applies the op, with a lookup over that transaction.
+public struct PushAdmission: Sendable {
+    /// The writer's scope as the hub registered it, never as the op claims.
+    public let writer: ScopePrefix
+    /// Checks on the op alone beyond the rules (a sealed ID number, a death in the future).
+    public let check: @Sendable (Op) -> String?
+
+    public init(writer: ScopePrefix, check: @escaping @Sendable (Op) -> String?) {
+        self.writer = writer
+        self.check = check
+    }
+
+    /// Why `op` is refused, or nil when it may apply. Throws only when the lookup fails.
+    public func refusal<Lookup: AdmissionLookup>(of op: Op, lookup: inout Lookup) throws -> String? {
+        try Admission.refusal(of: op, writer: writer, lookup: &lookup)?.message ?? check(op)
+    }
+}
+
+/// What the hub did with one pushed batch.
+public struct PushOutcome: Sendable {
+    /// The node's highest counter the hub now holds.
+    public let acked: UInt64
+    public let report: ApplyReport
+    public let quarantined: [(dot: Dot, reason: String)]
+
+    public init(acked: UInt64, report: ApplyReport, quarantined: [(dot: Dot, reason: String)]) {
+        self.acked = acked
+        self.report = report
+        self.quarantined = quarantined
+    }
+}
+
+/// A read of the hub's log for one node: its scope after `cursor`, without its own ops, plus
+/// the ops addressed to it and the history of each record that entered its scope, each op only
+/// while its record lies in the node's scope as the hub holds it now (SECURITY.md,
+/// "Jurisdiction").
+public struct ScopedRead: Sendable, Hashable {
+    public let node: ReplicaID
+    public let scope: ScopePrefix
+    public let cursor: Int64
+    /// Most ops in the page (at least 1).
+    public let limit: Int
+
+    public init(node: ReplicaID, scope: ScopePrefix, cursor: Int64, limit: Int) {
+        self.node = node
+        self.scope = scope
+        self.cursor = cursor
+        self.limit = max(1, limit)
+    }
+}
+
+/// One page of a scoped read: the ops, the cursor to read on from, and whether more is there.
+public struct LogPage: Sendable {
+    public let ops: [Op]
+    public let cursor: Int64
+    public let more: Bool
+
+    public init(ops: [Op], cursor: Int64, more: Bool) {
+        self.ops = ops
+        self.cursor = cursor
+        self.more = more
+    }
+}
+
+/// The hub's figures for its metrics.
+public struct LedgerGauges: Sendable, Hashable {
+    /// Records with a conflict no rule settled.
+    public let conflicts: Int
+    /// Registered nodes, revoked ones included.
+    public let nodes: Int
+    /// Ops held in quarantine, waiting for the desk.
+    public let quarantined: Int
+
+    public init(conflicts: Int, nodes: Int, quarantined: Int) {
+        self.conflicts = conflicts
+        self.nodes = nodes
+        self.quarantined = quarantined
+    }
+}

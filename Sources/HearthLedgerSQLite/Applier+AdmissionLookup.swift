@@ -1,0 +1,26 @@
+import GRDB
+import HearthCore
+import HearthStore
+
+/// The hub judges a pushed op against the state the applier holds: the earlier ops of the
+/// batch applied, in the transaction that will apply this one.
+extension Applier: AdmissionLookup {
+    package mutating func quarantinedVillage(of id: RecordID) throws -> String? {
+        let creator = id.creator
+        guard
+            let body = try DatabaseValue.fetchOne(
+                db.cachedStatement(
+                    sql: "SELECT body FROM quarantine WHERE replica = ? AND counter = ? AND state = 'held'"),
+                arguments: [creator.replica.value, Int64(creator.counter)]),
+            let op = body.loggedOp, op.record == id
+        else { return nil }
+        return op.scope.value
+    }
+
+    package mutating func countyConfiguration() throws -> CountyConfiguration {
+        if let configuration { return configuration }
+        let read = try Replica.countyConfiguration(db)
+        configuration = read
+        return read
+    }
+}

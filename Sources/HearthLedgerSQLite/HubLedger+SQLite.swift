@@ -1,0 +1,28 @@
+import HearthCore
+import HearthLedger
+import HearthStore
+
+/// The county hub's ledger in one SQLite file: what `hearth hub init` makes and every hub
+/// command opens.
+extension HubLedger {
+    /// Creates the county hub's database and its key file. Refuses to touch an existing file.
+    public static func create(
+        path: String, keyPath: String? = nil, name: String, scope: ScopePrefix,
+        nowMillis: Int64, keys: KeyMaterial = .generate(), id: ReplicaID? = nil
+    ) throws(ReplicaError) -> HubLedger {
+        let replica = try Replica.create(
+            path: path, keyPath: keyPath, name: name, scope: scope, nowMillis: nowMillis, keys: keys, id: id,
+            role: SQLiteLedgerStorage.role)
+        return HubLedger(storage: SQLiteLedgerStorage(replica: replica), replica: replica)
+    }
+
+    /// Opens the county hub's database; a node's database is refused
+    /// (``ReplicaError/otherRole(path:info:)``).
+    public static func open(
+        path: String, keyPath: String? = nil, environment: [String: String] = [:]
+    ) throws(ReplicaError) -> HubLedger {
+        let replica = try Replica.open(
+            path: path, keyPath: keyPath, environment: environment, role: SQLiteLedgerStorage.role)
+        return HubLedger(storage: SQLiteLedgerStorage(replica: replica), replica: replica)
+    }
+}

@@ -1,0 +1,66 @@
+import GRDB
+import HearthCore
+import HearthLedger
+import HearthStore
+
+/// The hub's part of every transaction: its tables, scope entries for pulls, and the county's
+/// cross-record rules run after the ops they judge, in the same transaction.
+struct HubRole: ReplicaRole {
+    var role: ReplicaInfo.Role { .hub }
+    var tracksScopeEntries: Bool { true }
+    var migrator: DatabaseMigrator { HubMigrations.migrator }
+
+    /// Runs the cross-record rules in the transaction that applied their trigger; true when
+    /// they wrote ops (the in-memory cache is then stale and must be cleared).
+    func afterApply(_ db: Database, info: ReplicaInfo, batch: [Op], nowMillis: Int64) throws -> Bool {
+        guard !batch.isEmpty else { return false }
+        let decisions = try HubRules.decisions(db, after: batch)
+        guard !decisions.isEmpty else { return false }
+        var changes = try ChangeSet(
+            db: db, info: info, author: "rules", nowMillis: nowMillis, cache: nil, tracksScopeEntries: true)
+        try HubRules.write(decisions, &changes)
+        guard !changes.ops.isEmpty else { return false }
+        _ = try changes.finish()
+        return true
+    }
+
+    func acknowledgedCases(_ db: Database) throws -> Set<String> {
+        Set(
+            try String.fetchAll(
+                db, sql: "SELECT record FROM decisions WHERE kind = 'acknowledgement' AND field IS NULL"))
+    }
+
+    func paidBefore(_ db: Database, month: Month) throws -> (paid: [String: [Month: Int64]], locked: [Month]) {
+        var paid: [String: [Month: Int64]] = [:]
+        for row in try Row.fetchAll(
+            db,
+            sql: """
+                SELECT enrollment, for_month, sum(amount_fen) AS fen FROM roll_lines WHERE for_month < ?
+                GROUP BY enrollment, for_month
+                """, arguments: [month.description])
+        {
+            guard let month = try? Month.parse(row["for_month"] as String, field: "month") else { continue }
+            paid[row["enrollment"] as String, default: [:]][month] = row["fen"]
+        }
+        let locked = try String.fetchAll(
+            db, sql: "SELECT month FROM roll_locks WHERE month < ? ORDER BY month", arguments: [month.description]
+        ).compactMap { try? Month.parse($0, field: "month") }
+        return (paid, locked)
+    }
+
+    func lockedLines(_ db: Database, month: Month) throws -> [Row]? {
+        guard
+            try Int.fetchOne(
+                db, sql: "SELECT count(*) FROM roll_locks WHERE month = ?", arguments: [month.description]) ?? 0 > 0
+        else { return nil }
+        return try Row.fetchAll(
+            db,
+            sql: """
+                SELECT l.enrollment, l.member, l.program, l.kind, l.for_month, l.amount_fen,
+                       m.name, m.id_number_sealed, m.id_number_hash, m.household, m.village, h.bank_card_sealed,
+                       h.bank_card_hash
+                FROM roll_lines l LEFT JOIN members m ON m.id = l.member LEFT JOIN households h ON h.id = m.household
+                WHERE l.month = ? ORDER BY l.enrollment, l.kind, l.for_month
+                """, arguments: [month.description])
+    }
+}

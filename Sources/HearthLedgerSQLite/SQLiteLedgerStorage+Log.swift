@@ -1,0 +1,141 @@
+import Foundation
+import GRDB
+import HearthCore
+import HearthLedger
+import HearthStore
+
+/// The op log: a node's batch appended (judged, quarantined or integrated), chain links,
+/// confirmations, quarantine holds and the hub's figures.
+extension SQLiteLedgerStorage {
+    public func chainHash(replica: ReplicaID, counter: UInt64) async throws(ReplicaError) -> String? {
+        if counter == 0 { return "" }
+        return try await self.replica.readAsync { db in
+            if let hash = try String.fetchOne(
+                db, sql: "SELECT hash FROM ops WHERE replica = ? AND counter = ?",
+                arguments: [replica.value, Int64(counter)])
+            {
+                return hash
+            }
+            return try String.fetchOne(
+                db, sql: "SELECT hash FROM quarantine WHERE replica = ? AND counter = ?",
+                arguments: [replica.value, Int64(counter)])
+        }
+    }
+
+    public func append(_ batch: PushBatch, admission: PushAdmission) async throws(ReplicaError) -> PushOutcome {
+        let replica = self.replica
+        return try await replica.writeAsync { db in
+            let node = batch.node
+            let ops = batch.ops
+            var held: [(dot: Dot, reason: String)] = []
+            var alreadyHeld = 0
+            // An op already held (a resent batch whose answer was lost) was judged when it first
+            // came: judging it again against the state it helped make would refuse it (a member
+            // "joining" the household it archived; found by the kill test). It is a duplicate, or
+            // a fork if its hash differs. Asked inside this transaction, so two pushes of one
+            // node at once cannot both judge the same op.
+            let heldHashes = try Self.heldHashes(db, node: node.replica, ops: ops)
+            let last = ops.last?.dot.counter ?? node.ackedCounter
+            let report = try replica.integrate(
+                in: db, ops, nowMillis: batch.nowMillis,
+                admit: { db, applier, op in
+                    if op.dot.replica == node.replica, let heldHash = heldHashes[Int64(op.dot.counter)] {
+                        guard heldHash == op.hash else { throw ReplicaError.fork(dot: op.dot) }
+                        alreadyHeld += 1
+                        return false
+                    }
+                    guard let reason = try admission.refusal(of: op, lookup: &applier) else { return true }
+                    try Self.hold(db, op, reason: reason, nowMillis: batch.nowMillis)
+                    held.append((op.dot, reason))
+                    return false
+                },
+                bookkeeping: { db, report in
+                    // An op waits for the ops its context covers; a node whose ops wait without end
+                    // (a forged context, a chain of dependents on a refused op) is bounded here.
+                    if report.waiting > 0 {
+                        let waiting =
+                            try Int.fetchOne(
+                                db, sql: "SELECT count(*) FROM op_waits WHERE replica = ?",
+                                arguments: [node.replica.value]) ?? 0
+                        guard waiting <= batch.maxWaiting else {
+                            throw ReplicaError.tooManyWaiting(count: waiting, bound: batch.maxWaiting)
+                        }
+                    }
+                    try db.execute(
+                        sql: """
+                            UPDATE nodes SET acked_counter = max(acked_counter, ?), chain_head = CASE WHEN ? > acked_counter
+                            THEN ? ELSE chain_head END, last_sync_millis = ? WHERE replica = ?
+                            """,
+                        arguments: [
+                            Int64(last), Int64(last), ops.last?.hash ?? node.chainHead, batch.nowMillis,
+                            node.replica.value,
+                        ])
+                    return false
+                })
+            var counted = report
+            counted.duplicates += alreadyHeld
+            return PushOutcome(acked: max(last, node.ackedCounter), report: counted, quarantined: held)
+        }
+    }
+
+    /// The hashes of the ops the hub holds, in its log or its quarantine, under the batch's
+    /// counters of `node`: the same op again is a duplicate, another one under the same dot a
+    /// fork. Both places must be asked before an op is quarantined: a rule that refuses the
+    /// second op of a fork would otherwise keep it beside the first, and acknowledge both.
+    /// One range query per table for the whole batch, read in the applying transaction.
+    static func heldHashes(_ db: Database, node: ReplicaID, ops: [Op]) throws -> [Int64: String] {
+        let counters = ops.filter { $0.dot.replica == node }.map { Int64($0.dot.counter) }
+        guard let low = counters.min(), let high = counters.max() else { return [:] }
+        var hashes: [Int64: String] = [:]
+        for table in ["ops", "quarantine"] {
+            for row in try Row.fetchAll(
+                db, sql: "SELECT counter, hash FROM \(table) WHERE replica = ? AND counter BETWEEN ? AND ?",
+                arguments: [node.value, low, high])
+            {
+                hashes[row["counter"]] = hashes[row["counter"]] ?? row["hash"]
+            }
+        }
+        return hashes
+    }
+
+    static func hold(_ db: Database, _ op: Op, reason: String, nowMillis: Int64) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO quarantine (replica, counter, record, hash, body, reason, state, at_millis)
+                VALUES (?, ?, ?, ?, ?, ?, 'held', ?) ON CONFLICT DO NOTHING
+                """,
+            arguments: [
+                op.dot.replica.value, Int64(op.dot.counter), op.record.value, op.hash, Data(op.canonicalBytes),
+                reason, nowMillis,
+            ])
+    }
+
+    public func hold(_ op: Op, reason: String, nowMillis: Int64) async throws(ReplicaError) {
+        try await replica.writeAsync { db in try Self.hold(db, op, reason: reason, nowMillis: nowMillis) }
+    }
+
+    public func confirmPulled(_ replica: ReplicaID, cursor: Int64, nowMillis: Int64) async throws(ReplicaError) {
+        try await self.replica.writeAsync { db in
+            try db.execute(
+                sql: "UPDATE nodes SET pull_cursor = max(pull_cursor, ?), last_sync_millis = ? WHERE replica = ?",
+                arguments: [cursor, nowMillis, replica.value])
+        }
+    }
+
+    public func logEnd() async throws(ReplicaError) -> Int64 {
+        try await replica.readAsync { db in try Int64.fetchOne(db, sql: "SELECT coalesce(max(seq), 0) FROM ops") ?? 0 }
+    }
+
+    public func gauges() async throws(ReplicaError) -> LedgerGauges {
+        try await replica.readAsync { db in
+            var conflicts = 0
+            for type in RecordType.allCases {
+                conflicts +=
+                    try Int.fetchOne(db, sql: "SELECT count(*) FROM \(type.table) WHERE conflicts IS NOT NULL") ?? 0
+            }
+            return LedgerGauges(
+                conflicts: conflicts, nodes: try Int.fetchOne(db, sql: "SELECT count(*) FROM nodes") ?? 0,
+                quarantined: try Int.fetchOne(db, sql: "SELECT count(*) FROM quarantine WHERE state = 'held'") ?? 0)
+        }
+    }
+}

@@ -1,0 +1,26 @@
+import GRDB
+import HearthCore
+import HearthLedger
+import HearthStore
+
+/// The hub's ledger storage in one SQLite file, through GRDB: the hub's replica (records, op
+/// log, merge, the county's rules after every apply) and its own tables (``HubMigrations``).
+///
+/// Why this is the default: a county's hub is one process on one machine, and a file is what
+/// its operator can copy, back up and restore. Every method waits for SQLite through GRDB's
+/// async access, so a push that waits for the write lock holds no cooperative thread.
+public final class SQLiteLedgerStorage: LedgerStorage {
+    /// The replica under the storage; the ledger's operations not yet on the storage protocol
+    /// (the desk, rolls, imports, cross-checks) still use it directly.
+    public let replica: Replica
+
+    /// Storage over a hub's replica, opened with the hub's role (``HubRole``).
+    init(replica: Replica) {
+        self.replica = replica
+    }
+
+    public var info: ReplicaInfo { replica.info }
+
+    /// The rule set's hub role: the hub's tables and the rules run after every apply.
+    static var role: any ReplicaRole { HubRole() }
+}

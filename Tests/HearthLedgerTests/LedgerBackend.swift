@@ -1,0 +1,118 @@
+import Foundation
+import HearthCore
+import HearthLedger
+import HearthLedgerSQLite
+import HearthStore
+
+/// A storage backend the conformance suite runs against: how to make an empty county hub's
+/// storage and how to reach it again. A second backend (PostgreSQL) joins ``all`` and runs
+/// the same tests unchanged.
+struct LedgerBackend: Sendable, CustomStringConvertible {
+    let description: String
+    /// Makes the hub's storage for `scope` under `directory`, with the county's keys.
+    let create: @Sendable (_ directory: URL, _ scope: ScopePrefix, _ keys: KeyMaterial) throws -> any LedgerStorage
+    /// The storage as the next call sees it: the same one, or the same data opened anew (what
+    /// a restarted hub process finds).
+    let reach: @Sendable (_ storage: any LedgerStorage) throws -> any LedgerStorage
+
+    static let all: [LedgerBackend] = [.sqlite, .sqliteReopened]
+
+    /// One SQLite file, one open ledger for the whole test.
+    static let sqlite = LedgerBackend(
+        description: "SQLite",
+        create: { directory, scope, keys in
+            try HubLedger.create(
+                path: directory.appendingPathComponent("hub.sqlite").path, name: "hub", scope: scope,
+                nowMillis: Fixture.start, keys: keys
+            ).storage
+        },
+        reach: { $0 })
+
+    /// One SQLite file, opened afresh before every call: what is kept must be in the file.
+    static let sqliteReopened = LedgerBackend(
+        description: "SQLite, reopened between calls",
+        create: { directory, scope, keys in
+            try HubLedger.create(
+                path: directory.appendingPathComponent("hub.sqlite").path, name: "hub", scope: scope,
+                nowMillis: Fixture.start, keys: keys
+            ).storage
+        },
+        reach: { storage in
+            guard let sqlite = storage as? SQLiteLedgerStorage else { return storage }
+            return try HubLedger.open(path: sqlite.replica.path).storage
+        })
+}
+
+/// A county for one test: the hub's storage on a backend, and village replicas that make real
+/// signed ops (households, members) to append.
+final class Fixture: @unchecked Sendable {
+    static let start: Int64 = 1_780_000_000_000
+    static let county = "421281"
+    static let villageA = "421281101001"
+    static let villageB = "421281101002"
+
+    let backend: LedgerBackend
+    let directory: URL
+    let keys = KeyMaterial.generate()
+    private let made: any LedgerStorage
+    private var replicas = 0
+
+    init(_ backend: LedgerBackend) throws {
+        self.backend = backend
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "hearth-ledger-\(UUID().uuidString)", isDirectory: true)
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        made = try backend.create(directory, try ScopePrefix.parse(Fixture.county, field: "scope"), keys)
+    }
+
+    deinit { try? FileManager.default.removeItem(at: directory) }
+
+    /// The storage, as the backend reaches it for the next call.
+    var storage: any LedgerStorage {
+        get throws { try backend.reach(made) }
+    }
+
+    /// A village (or township) replica of the county, with the county's keys.
+    func node(_ scope: String) throws -> Replica {
+        replicas += 1
+        return try Replica.create(
+            path: directory.appendingPathComponent("node-\(replicas).sqlite").path, name: "node \(replicas)",
+            scope: try ScopePrefix.parse(scope, field: "scope"), nowMillis: Fixture.start,
+            keys: keys.withNewSigningKey())
+    }
+
+    /// Registers `node` through a fresh token, as `hearth hub enroll` and the node's first
+    /// sync do.
+    func register(_ node: Replica, name: String) async throws -> NodeRecord {
+        let secretHash = "secret-of-\(name)"
+        try await storage.addEnrollment(
+            StoredEnrollment(secretHash: secretHash, name: name, scope: node.info.scope, createdMillis: Fixture.start))
+        return try await storage.register(
+            NodeRegistration(
+                secretHash: secretHash, replica: node.info.id, publicKey: node.info.publicKey, nowMillis: Fixture.start)
+        )
+    }
+}
+
+extension Replica {
+    /// A household in `village`, with its ops.
+    @discardableResult
+    func household(in village: String, address: String) throws -> RecordID {
+        var input = HouseholdInput()
+        input.village = village
+        input.address = address
+        input.type = "rural"
+        input.population = 2
+        return try addHousehold(input, author: "w1", nowMillis: Fixture.start)
+    }
+
+    /// The node's own ops it has not pushed, in counter order.
+    func ownOps() throws -> [Op] { try unpushedOps(limit: 10_000) }
+}
+
+extension PushAdmission {
+    /// Admits every op the rules admit (no field checks of the ledger's own).
+    static func rules(for node: NodeRecord) -> PushAdmission {
+        PushAdmission(writer: node.scope) { _ in nil }
+    }
+}

@@ -1,0 +1,90 @@
+import Foundation
+import HearthCore
+import HearthHub
+import HearthLedger
+import HearthProtocol
+import HearthStore
+import Testing
+
+/// The hub's endpoint without HTTP (``HubService/handle(_:)``), as the simulation's network
+/// reaches it: the same refusals, in the same order, as over HTTP, and the same answers.
+@Suite("The hub's endpoint without HTTP")
+struct EndpointTests {
+    /// A request signed as the sync client signs it, for `node` at `path` with `body`.
+    static func envelope(
+        _ node: Replica, _ endpoint: HubService.Endpoint, body: [UInt8], nonce: String,
+        time: Int64 = TestCounty.now, signer: Replica? = nil
+    ) throws -> HubService.Envelope {
+        let signature = try (signer ?? node).sign(
+            Signer.requestMessage(
+                method: "POST", path: endpoint.path, replica: node.info.id.value, timeMillis: time, nonce: nonce,
+                body: body, offsetMillis: nil))
+        let fields = [
+            SyncHeader.replica: node.info.id.value, SyncHeader.time: String(time), SyncHeader.nonce: nonce,
+            SyncHeader.signature: signature,
+        ]
+        return HubService.Envelope(
+            headers: try HubService.SignedHeaders { fields[$0] }, path: endpoint.path, raw: body, gzipped: false,
+            endpoint: endpoint, offsetMillis: nil)
+    }
+
+    static func refusal(_ service: HubService, _ envelope: HubService.Envelope) async -> HubError? {
+        do {
+            _ = try await service.handle(envelope)
+            return nil
+        } catch {
+            return error as? HubError
+        }
+    }
+
+    @Test("a signed push applies; replayed, forged, revoked and forked requests are refused as over HTTP")
+    func refusals() async throws {
+        let county = try TestCounty()
+        let service = county.service()
+        let token = try await county.enrollmentToken(name: "village-001", scope: TestCounty.village1)
+        let village = try await county.node(token: token, hubURL: nil)
+        _ = try await county.hub.register(
+            secret: token.secret, replica: village.info.id, publicKey: village.info.publicKey, nowMillis: TestCounty.now
+        )
+        try village.household(in: TestCounty.village1, address: "一组")
+        let ops = try village.unpushedOps(limit: 100)
+        let last = try #require(ops.last)
+        let push = PushRequest(
+            replica: village.info.id, ops: ops,
+            chain: ChainHead(
+                counter: last.dot.counter, hash: last.hash,
+                signature: try village.signChainHead(counter: last.dot.counter, hash: last.hash)))
+        let body = push.json.canonicalBytes
+        let signed = try Self.envelope(village, .push, body: body, nonce: "00112233445566778899aabbccddeeff")
+        let answer = try PushResponse(json: try JSON.parse(try await service.handle(signed)))
+        #expect(answer.acked == last.dot.counter && answer.applied == ops.count)
+
+        // The same request again: its nonce was used.
+        #expect(await Self.refusal(service, signed)?.status.code == 401)
+        // Signed by another key.
+        let stranger = try await county.node(name: "stranger", scope: TestCounty.village2, hubURL: nil)
+        let forged = try Self.envelope(
+            village, .push, body: body, nonce: "10112233445566778899aabbccddeeff", signer: stranger)
+        #expect(await Self.refusal(service, forged)?.status.code == 401)
+        // A day and more off the hub's clock.
+        let late = try Self.envelope(
+            village, .pull, body: PullRequest(replica: village.info.id, cursor: 0, maxOps: 10).json.canonicalBytes,
+            nonce: "20112233445566778899aabbccddeeff", time: TestCounty.now - 2 * HubLedger.requestWindowMillis)
+        #expect(await Self.refusal(service, late)?.code == "time_window")
+        // Forked, then revoked: 409, then 403 (revocation is checked first).
+        let pull = PullRequest(replica: village.info.id, cursor: 0, maxOps: 10).json.canonicalBytes
+        try await county.hub.markForked(node: village.info.id, nowMillis: TestCounty.now)
+        let forkedRefusal = await Self.refusal(
+            service, try Self.envelope(village, .pull, body: pull, nonce: "30112233445566778899aabbccddeeff"))
+        #expect(forkedRefusal?.status.code == 409 && forkedRefusal?.code == "forked")
+        let name = try #require(try await county.hub.node(village.info.id)).name
+        try await county.hub.revoke(name: name, nowMillis: TestCounty.now)
+        let revokedRefusal = await Self.refusal(
+            service, try Self.envelope(village, .pull, body: pull, nonce: "40112233445566778899aabbccddeeff"))
+        #expect(revokedRefusal?.status.code == 403)
+        // Not registered at all.
+        let unregistered = await Self.refusal(
+            service, try Self.envelope(stranger, .pull, body: pull, nonce: "50112233445566778899aabbccddeeff"))
+        #expect(unregistered?.status.code == 401)
+    }
+}
