@@ -23,6 +23,10 @@ struct SimCommand: ParsableCommand {
 
     func run() throws {
         try guarded {
+            // A --json document holds signed 64-bit integers only (the canonical form).
+            if json, startSeed > UInt64(Int64.max) - UInt64(max(0, seeds)) {
+                throw CLIError.usage("with --json, seeds must stay below 2^63: give a smaller --start-seed")
+            }
             var failed = 0
             var totals: [String: Int] = [:]
             let start = Date()
