@@ -160,6 +160,8 @@ let package = Package(
             name: "HearthCLITests",
             dependencies: [
                 "hearth", "HearthCore", "HearthStore", "HearthLedger", "HearthLedgerSQLite",
+                // The errors the CLI maps to exit statuses.
+                "HearthProtocol", "HearthHub", "HearthClient",
                 // Reading which tables a database holds.
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]),

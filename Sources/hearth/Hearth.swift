@@ -9,7 +9,7 @@ struct Hearth: AsyncParsableCommand {
         discussion: """
             Every node keeps a full SQLite replica of its area and works without a network.
             Choose the replica with --db PATH or HEARTH_DB, and say who works with --worker ID or HEARTH_WORKER.
-            Exit codes: 0 ok, 1 failure, 2 bad usage, 65 input refused (nothing was changed), 66 no such replica.
+            \(ExitStatus.summary)
             """,
         subcommands: [
             NodeCommand.self, HouseholdCommand.self, MemberCommand.self, EnrollCommand.self, ApproveCommand.self,

@@ -31,14 +31,12 @@ struct BenchMerge: ParsableCommand {
             defer { try? FileManager.default.removeItem(atPath: directory) }
             let result = try MergeBench(opCount: ops, batchSize: batch, seed: seed).run(in: directory)
             if json {
-                Output.json(
-                    .object([
-                        "ops": .integer(Int64(result.ops)), "field_changes": .integer(Int64(result.fieldChanges)),
-                        "replica_ops_per_second": .integer(Int64(result.opsPerSecond)),
-                        "replica_field_changes_per_second": .integer(Int64(result.fieldChangesPerSecond)),
-                        "raw_rows_per_second": .integer(Int64(result.rawRowsPerSecond)),
-                        "ratio_permille": .integer(Int64(result.ratio * 1000)),
-                    ]))
+                try Output.json(
+                    MergeBenchDocument(
+                        ops: Int64(result.ops), fieldChanges: Int64(result.fieldChanges),
+                        replicaOpsPerSecond: Int64(result.opsPerSecond),
+                        replicaFieldChangesPerSecond: Int64(result.fieldChangesPerSecond),
+                        rawRowsPerSecond: Int64(result.rawRowsPerSecond), ratioPermille: Int64(result.ratio * 1000)))
             } else {
                 print("ops applied        \(result.ops) (\(result.fieldChanges) field changes)")
                 print(
@@ -87,26 +85,19 @@ struct BenchSync: AsyncParsableCommand {
             let rate = Double(result.ops) / result.pushSeconds
             let bytesPerOp = Double(result.pushedBytes) / Double(max(1, result.ops))
             if json {
-                Output.json(
-                    .object([
-                        "ops": .integer(Int64(result.ops)), "push_ms": .integer(Int64(result.pushSeconds * 1000)),
-                        "pull_ms": .integer(Int64(result.pullSeconds * 1000)),
-                        "hub_ops_per_second": .integer(Int64(rate)),
-                        "push_bytes_per_op": .integer(Int64(bytesPerOp)),
-                        "pull_bytes_per_op": .integer(
-                            Int64(Double(result.pulledBytes) / Double(max(1, result.pulledOps)))),
-                        "hub_peak_kib": .integer(Int64(result.hubPeakKiB)),
-                        "concurrency": .integer(Int64(concurrency)),
-                        "healthz_p50_us": .integer(Int64(result.health.p50 * 1e6)),
-                        "healthz_p99_us": .integer(Int64(result.health.p99 * 1e6)),
-                        "healthz_max_us": .integer(Int64(result.health.max * 1e6)),
-                        "healthz_requests": .integer(Int64(result.health.samples.count)),
-                        "healthz_failures": .integer(Int64(result.health.failures)),
-                        "metrics_p50_us": .integer(Int64(result.metrics.p50 * 1e6)),
-                        "metrics_p99_us": .integer(Int64(result.metrics.p99 * 1e6)),
-                        "metrics_max_us": .integer(Int64(result.metrics.max * 1e6)),
-                        "metrics_failures": .integer(Int64(result.metrics.failures)),
-                    ]))
+                try Output.json(
+                    SyncBenchDocument(
+                        ops: Int64(result.ops), pushMs: Int64(result.pushSeconds * 1000),
+                        pullMs: Int64(result.pullSeconds * 1000), hubOpsPerSecond: Int64(rate),
+                        pushBytesPerOp: Int64(bytesPerOp),
+                        pullBytesPerOp: Int64(Double(result.pulledBytes) / Double(max(1, result.pulledOps))),
+                        hubPeakKiB: Int64(result.hubPeakKiB), concurrency: Int64(concurrency),
+                        healthzP50Us: Int64(result.health.p50 * 1e6), healthzP99Us: Int64(result.health.p99 * 1e6),
+                        healthzMaxUs: Int64(result.health.max * 1e6),
+                        healthzRequests: Int64(result.health.samples.count),
+                        healthzFailures: Int64(result.health.failures),
+                        metricsP50Us: Int64(result.metrics.p50 * 1e6), metricsP99Us: Int64(result.metrics.p99 * 1e6),
+                        metricsMaxUs: Int64(result.metrics.max * 1e6), metricsFailures: Int64(result.metrics.failures)))
             } else {
                 print("ops pushed by villages   \(result.ops)")
                 print(

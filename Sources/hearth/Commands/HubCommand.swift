@@ -77,24 +77,7 @@ struct HubNodes: AsyncParsableCommand {
             let end = try await hub.logEnd()
             let nodes = try await hub.nodes()
             if json {
-                Output.json(
-                    .array(
-                        nodes.map { node in
-                            .object([
-                                "name": .string(node.name), "replica": .string(node.replica.value),
-                                "scope": .string(node.scope.value),
-                                "registered": .string(Output.time(node.registeredMillis)),
-                                "last_sync": node.lastSyncMillis.map { .string(Output.time($0)) } ?? .null,
-                                "acked_counter": .integer(Int64(node.ackedCounter)),
-                                "pull_cursor": .integer(node.pullCursor),
-                                "lag_ops": .integer(max(0, end - node.pullCursor)),
-                                "skew_ms": node.skewMillis.map(JSON.integer) ?? .null,
-                                "skew_flagged": .bool(abs(node.skewMillis ?? 0) > 300_000),
-                                "state": .string(
-                                    node.revokedMillis != nil
-                                        ? "revoked" : node.forkedMillis != nil ? "forked" : "active"),
-                            ])
-                        }))
+                try Output.json(nodes.map { NodeListing($0, logEnd: end) })
                 return
             }
             if nodes.isEmpty {
@@ -203,13 +186,7 @@ struct HubImport: AsyncParsableCommand {
             let service = HubService(ledger: hub, logger: Logger(label: "hearth.hub"), clock: { nowMillis() })
             let summary = try await service.importBundle(try BundleFile.read(file))
             if json {
-                Output.json(
-                    .object([
-                        "node": .string(summary.node), "registered": .bool(summary.registered),
-                        "ops": .integer(Int64(summary.ops)),
-                        "applied": .integer(Int64(summary.applied)), "duplicates": .integer(Int64(summary.duplicates)),
-                        "quarantined": .array(summary.quarantined.map(\.json)),
-                    ]))
+                try Output.json(BundleImportDocument(summary))
             } else {
                 print(
                     "imported \(summary.ops) ops from \(summary.node)\(summary.registered ? " (node registered)" : ""): "

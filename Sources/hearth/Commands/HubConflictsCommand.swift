@@ -18,33 +18,6 @@ struct ConflictFilters: ParsableArguments {
     @Option(help: "Only this rule (R4b, R4c, R7, R8, R1, R4a, …).") var rule: String?
 }
 
-func ruleCaseJSON(_ found: RuleCase) -> JSON {
-    .object([
-        "id": .string(found.id), "rule": .string(found.rule), "kind": .string(found.kind),
-        "village": found.village.map(JSON.string) ?? .null, "records": .array(found.records.map { .string($0.value) }),
-        "detail": .string(found.detail), "holds": .array(found.holds.map { .string($0.value) }), "open": .bool(true),
-    ])
-}
-
-func conflictJSON(_ conflict: ConflictCase) -> JSON {
-    .object([
-        "id": .string(conflict.id), "record": .string(conflict.record.value), "field": .string(conflict.field),
-        "village": conflict.village.map(JSON.string) ?? .null, "rule": .string(conflict.rule.id),
-        "rule_title": .string(conflict.rule.title), "open": .bool(conflict.open), "why": .string(conflict.rule.reason),
-        "display": .string(conflict.display), "base": conflict.base.map(JSON.string) ?? .null,
-        "candidates": .array(
-            conflict.candidates.enumerated().map { index, candidate in
-                .object([
-                    "n": .integer(Int64(index + 1)), "value": .string(candidate.display),
-                    "op": .string(candidate.dot.description),
-                    "author": .string(candidate.author), "replica": .string(candidate.replicaName),
-                    "at": .string(Output.time(candidate.atMillis)), "rank": .string(candidate.rank),
-                    "reason": candidate.reason.map(JSON.string) ?? .null,
-                ])
-            }),
-    ])
-}
-
 struct ConflictsList: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "list", abstract: "List open conflicts (the default).")
     @OptionGroup var replica: HubReplicaOptions
@@ -65,7 +38,9 @@ struct ConflictsList: ParsableCommand {
                     && (filters.township == nil || (found.village ?? "").hasPrefix(filters.township!))
             }
             if json {
-                Output.json(.array(cases.map(conflictJSON) + ruleCases.map(ruleCaseJSON)))
+                try Output.json(
+                    cases.map { DeskCaseDocument.conflict(ConflictDocument($0)) }
+                        + ruleCases.map { DeskCaseDocument.ruleCase(RuleCaseDocument($0)) })
                 return
             }
             if cases.isEmpty && ruleCases.isEmpty {
@@ -102,7 +77,7 @@ struct ConflictsShow: ParsableCommand {
                     throw InputError(field: "id", reason: "no open conflict or rule case \(id)")
                 }
                 if json {
-                    Output.json(ruleCaseJSON(found))
+                    try Output.json(RuleCaseDocument(found))
                     return
                 }
                 print("\(found.id)  OPEN  rule \(found.rule) (rule set \(ConflictRules.ruleSetVersion)) \(found.kind)")
@@ -116,7 +91,7 @@ struct ConflictsShow: ParsableCommand {
             }
             let conflict = try open.conflict(id)
             if json {
-                Output.json(conflictJSON(conflict))
+                try Output.json(ConflictDocument(conflict))
                 return
             }
             print("\(conflict.id)  \(conflict.open ? "OPEN" : "soft decision")  village \(conflict.village ?? "?")")
@@ -261,42 +236,27 @@ struct HubAudit: ParsableCommand {
             let decisions = try hub.decisions()
             let events = try hub.replica.auditTrail()
             // One trail: the two logs merged by time, each kept in its own order.
-            var fromDecisions: [(at: Int64, json: JSON, text: String)] = []
+            var fromDecisions: [(at: Int64, json: AuditEntryDocument, text: String)] = []
             for decision in decisions {
                 fromDecisions.append(
                     (
-                        decision.atMillis,
-                        .object([
-                            "at": .string(Output.time(decision.atMillis)), "by": .string(decision.worker),
-                            "kind": .string(decision.kind),
-                            "record": .string(decision.record), "field": decision.field.map(JSON.string) ?? .null,
-                            "rule": .string(decision.rule), "rule_set": .integer(Int64(decision.ruleSet)),
-                            "choice": .string(decision.choice), "note": .string(decision.note),
-                            "op": .string(decision.op),
-                        ]),
+                        decision.atMillis, .decision(AuditEntryDocument.Decision(decision)),
                         "\(Output.time(decision.atMillis))  \(decision.kind)  \(decision.record)"
                             + "\(decision.field.map { "/\($0)" } ?? "")  rule \(decision.rule) (set \(decision.ruleSet))  "
                             + "\(decision.choice)  by \(decision.worker): \(decision.note)  [op \(decision.op)]"
                     ))
             }
-            var fromEvents: [(at: Int64, json: JSON, text: String)] = []
+            var fromEvents: [(at: Int64, json: AuditEntryDocument, text: String)] = []
             for event in events {
                 fromEvents.append(
                     (
-                        event.atMillis,
-                        .object([
-                            "at": .string(Output.time(event.atMillis)), "by": .string(event.worker),
-                            "kind": .string(event.action),
-                            "record": .string(event.subject),
-                            "field": event.field.isEmpty ? .null : .string(event.field),
-                            "detail": .string(event.detail),
-                        ]),
+                        event.atMillis, .event(AuditEntryDocument.Event(event)),
                         "\(Output.time(event.atMillis))  \(event.action)  \(event.subject)"
                             + "\(event.field.isEmpty ? "" : " [\(event.field)]")  by \(event.worker)"
                             + "\(event.detail.isEmpty ? "" : ": \(event.detail)")"
                     ))
             }
-            var entries: [(at: Int64, json: JSON, text: String)] = []
+            var entries: [(at: Int64, json: AuditEntryDocument, text: String)] = []
             var (left, right) = (fromDecisions[...], fromEvents[...])
             while !left.isEmpty || !right.isEmpty {
                 if let decision = left.first, right.first.map({ decision.at <= $0.at }) ?? true {
@@ -306,7 +266,7 @@ struct HubAudit: ParsableCommand {
                 }
             }
             if json {
-                Output.json(.array(entries.map(\.json)))
+                try Output.json(entries.map(\.json))
                 return
             }
             if entries.isEmpty { print("(nothing audited yet)") }

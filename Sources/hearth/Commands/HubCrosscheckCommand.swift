@@ -52,12 +52,7 @@ struct HubCrosscheckImport: ParsableCommand {
                 throw InputError(field: "source", reason: "must be death, pension, vehicle or other")
             }
             let hub = try replica.open()
-            let table: SpreadsheetTable
-            do throws(SpreadsheetError) { table = try SpreadsheetTable.read(path: file) } catch {
-                printError(error.description)
-                if case .noSuchFile = error { throw ExitCode(66) }
-                throw ExitCode(65)
-            }
+            let table = try SpreadsheetTable.read(path: file)
             guard let idColumn = table.column(named: Self.idHeaders) else {
                 throw InputError(field: "header", reason: "\(file) has no 身份证号 column (the ID number to match on)")
             }
@@ -81,10 +76,7 @@ struct HubCrosscheckImport: ParsableCommand {
                         row: row, reason: reasons[row.line]!.map { "\($0.field): \($0.reason)" }.joined(separator: "; ")
                     )
                 }
-                do throws(SpreadsheetError) { skippedFile = try table.writeSkipped(skipped) } catch {
-                    printError(error.description)
-                    throw ExitCode(1)
-                }
+                skippedFile = try table.writeSkipped(skipped)
                 // The rows as the list had them, ID numbers in clear: audited.
                 let source = (file as NSString).lastPathComponent
                 try hub.replica.audit(
@@ -95,26 +87,11 @@ struct HubCrosscheckImport: ParsableCommand {
             }
             let name = (file as NSString).lastPathComponent
             if options.json {
-                Output.json(
-                    .object([
-                        "file": .string(file), "source": .string(list.rawValue), "rows": .integer(Int64(outcome.rows)),
-                        "dry_run": .bool(options.dryRun), "refused": .bool(refused),
-                        "matched": .integer(Int64(outcome.matched)),
-                        "unmatched": .integer(Int64(outcome.unmatched)), "new_leads": .integer(Int64(outcome.newLeads)),
-                        "leads": .array(outcome.leads.map { .string($0.value) }),
-                        "already_imported": .integer(Int64(outcome.alreadyImported)),
-                        "already_deceased": .integer(Int64(outcome.alreadyDeceased)),
-                        "suspended": .array(outcome.suspended.map { .string($0.value) }),
-                        "skipped_file": skippedFile.map(JSON.string) ?? .null,
-                        "bad_rows": .array(
-                            outcome.problems.map { problem in
-                                .object([
-                                    "line": .integer(Int64(problem.line)), "field": .string(problem.field),
-                                    "reason": .string(problem.reason),
-                                ])
-                            }),
-                    ]))
-                if refused { throw ExitCode(65) }
+                try Output.json(
+                    CrosscheckDocument(
+                        file: file, source: list, outcome: outcome, dryRun: options.dryRun, refused: refused,
+                        skippedFile: skippedFile))
+                if refused { throw CLIError.importRefused(badRows: outcome.problems.count) }
                 return
             }
             if refused {
@@ -122,7 +99,7 @@ struct HubCrosscheckImport: ParsableCommand {
                 printError(
                     "nothing imported: \(outcome.problems.count) bad row(s) in \(name); fix them, or import the good rows with --skip-invalid"
                 )
-                throw ExitCode(65)
+                throw CLIError.importRefused(badRows: outcome.problems.count)
             }
             print(outcome.newLeads)
             for lead in outcome.leads { print("  \(lead)") }

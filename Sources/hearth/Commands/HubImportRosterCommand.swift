@@ -48,61 +48,16 @@ struct HubImportRoster: ParsableCommand {
         try guarded {
             let hub = try replica.open()
             let author = options.dryRun ? replica.reader : try replica.author
-            let report: RosterImportReport
-            do throws(RosterImportError) {
-                report = try hub.importRoster(
-                    file: file, dryRun: options.dryRun, skipInvalid: options.skipInvalid, author: author,
-                    nowMillis: nowMillis())
-            } catch {
-                switch error {
-                case .replica(let inner): throw inner
-                case .spreadsheet(.noSuchFile), .spreadsheet(.cannotRead):
-                    printError(error.description)
-                    throw ExitCode(66)
-                case .spreadsheet(.cannotWrite):
-                    printError(error.description)
-                    throw ExitCode(1)
-                default:
-                    printError(error.description)
-                    throw ExitCode(65)
-                }
-            }
+            let report = try hub.importRoster(
+                file: file, dryRun: options.dryRun, skipInvalid: options.skipInvalid, author: author,
+                nowMillis: nowMillis())
             if options.json {
-                Output.json(Self.json(report))
+                try Output.json(RosterImportDocument(report))
             } else {
                 Self.printReport(report)
             }
-            if report.refused { throw ExitCode(65) }
+            if report.refused { throw CLIError.importRefused(badRows: report.badLines.count) }
         }
-    }
-
-    static func json(_ report: RosterImportReport) -> JSON {
-        .object([
-            "file": .string(report.file), "encoding": .string(report.encoding.rawValue),
-            "rows": .integer(Int64(report.rows)), "dry_run": .bool(report.dryRun), "refused": .bool(report.refused),
-            "imported": .bool(!report.dryRun && !report.refused),
-            "households_created": .integer(Int64(report.householdsCreated)),
-            "members_created": .integer(Int64(report.membersCreated)),
-            "enrollments_created": .integer(Int64(report.enrollmentsCreated)),
-            "rows_already_imported": .integer(Int64(report.rowsAlreadyImported)),
-            "members_without_id_number": .integer(Int64(report.withoutIDNumber.count)),
-            "without_id_number": .array(
-                report.withoutIDNumber.map { flag in
-                    .object([
-                        "line": .integer(Int64(flag.line)), "name": .string(flag.name),
-                        "member": flag.member.map { .string($0.value) } ?? .null,
-                    ])
-                }),
-            "rows_skipped": .integer(Int64(report.rowsSkipped)),
-            "skipped_file": report.skippedFile.map(JSON.string) ?? .null,
-            "bad_rows": .array(
-                report.problems.map { problem in
-                    .object([
-                        "line": .integer(Int64(problem.line)), "field": .string(problem.field),
-                        "reason": .string(problem.reason),
-                    ])
-                }),
-        ])
     }
 
     static func printReport(_ report: RosterImportReport) {

@@ -32,21 +32,8 @@ struct HubRecovery: ParsableCommand {
             let lines = try replica.open().recoveryReport()
             let total = Money(fen: lines.reduce(0) { $0 + $1.amount.fen })
             if json {
-                Output.json(
-                    .object([
-                        "total_yuan": .string(total.yuanText),
-                        "lines": .array(
-                            lines.map { line in
-                                .object([
-                                    "member": .string(line.member.value), "name": .string(line.name),
-                                    "village": .string(line.village),
-                                    "death_date": .string(line.deathDate.description),
-                                    "lead": line.lead.map { .string($0.value) } ?? .null,
-                                    "months": .array(line.months.map { .string($0.description) }),
-                                    "amount_yuan": .string(line.amount.yuanText),
-                                ])
-                            }),
-                    ]))
+                try Output.json(
+                    RecoveryDocument(totalYuan: total.yuanText, lines: lines.map(RecoveryDocument.Line.init)))
                 return
             }
             guard !lines.isEmpty else {

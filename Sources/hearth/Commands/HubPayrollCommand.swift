@@ -53,26 +53,19 @@ struct HubPayroll: ParsableCommand {
             let adjustments = roll.rows.filter { $0.kind != .regular }
             let reasons = roll.leftOut.sorted { $0.key < $1.key }
             if json {
-                Output.json(
-                    .object([
-                        "month": .string(period.description), "county": .string(bank.county), "file": .string(out),
-                        "files": .object([
-                            "disbursement": .string(paths.disbursement), "no_card": .string(paths.noCard),
-                            "recovery": .string(paths.recovery), "summary": .string(paths.summary),
-                        ]),
-                        "rows": .integer(Int64(roll.rows.count)), "total_yuan": .string(roll.total.yuanText),
-                        "lines": .integer(Int64(bank.lines.count)), "disbursement_yuan": .string(bank.total.yuanText),
-                        "regular_yuan": .string(bank.regularTotal.yuanText),
-                        "back_pay_yuan": .string(bank.backPayTotal.yuanText),
-                        "lines_without_card": .integer(Int64(bank.withoutCard.count)),
-                        "without_card_yuan": .string(bank.withoutCardTotal.yuanText),
-                        "recovery_lines": .integer(Int64(bank.recoveries.count)),
-                        "recovery_yuan": .string(bank.recoveryTotal.yuanText),
-                        "adjustments": .integer(Int64(adjustments.count)), "locked": .bool(lock || roll.locked),
-                        "left_out": .object(
-                            Dictionary(
-                                uniqueKeysWithValues: reasons.map { ($0.key, JSON.integer(Int64($0.value.count))) })),
-                    ]))
+                try Output.json(
+                    PayrollDocument(
+                        month: period.description, county: bank.county, file: out,
+                        files: PayrollDocument.Files(
+                            disbursement: paths.disbursement, noCard: paths.noCard, recovery: paths.recovery,
+                            summary: paths.summary),
+                        rows: Int64(roll.rows.count), totalYuan: roll.total.yuanText, lines: Int64(bank.lines.count),
+                        disbursementYuan: bank.total.yuanText, regularYuan: bank.regularTotal.yuanText,
+                        backPayYuan: bank.backPayTotal.yuanText, linesWithoutCard: Int64(bank.withoutCard.count),
+                        withoutCardYuan: bank.withoutCardTotal.yuanText, recoveryLines: Int64(bank.recoveries.count),
+                        recoveryYuan: bank.recoveryTotal.yuanText, adjustments: Int64(adjustments.count),
+                        locked: lock || roll.locked,
+                        leftOut: Dictionary(uniqueKeysWithValues: reasons.map { ($0.key, Int64($0.value.count)) })))
                 return
             }
             print(out)

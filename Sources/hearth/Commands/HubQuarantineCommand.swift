@@ -21,18 +21,7 @@ struct HubQuarantineList: AsyncParsableCommand {
         try await guardedAsync {
             let entries = try await replica.open().quarantine(includeSettled: all)
             if json {
-                Output.json(
-                    .array(
-                        entries.map { entry in
-                            .object([
-                                "id": .string(entry.dot.description),
-                                "record": entry.record.map { .string($0.value) } ?? .null,
-                                "author": .string(entry.author), "reason": .string(entry.reason),
-                                "state": .string(entry.state),
-                                "at": .string(Output.time(entry.atMillis)),
-                                "dependents": .array(entry.dependents.map { .string($0.description) }),
-                            ])
-                        }))
+                try Output.json(entries.map(QuarantineDocument.init))
                 return
             }
             if entries.isEmpty {

@@ -77,19 +77,14 @@ func printSettings(_ replica: Replica, json: Bool) throws {
         return (setting, entry?.value ?? setting.defaultValue, entry)
     }
     if json {
-        Output.json(
-            .object(
-                Dictionary(
-                    uniqueKeysWithValues: rows.map { setting, value, entry in
-                        (
-                            setting.rawValue,
-                            JSON.object([
-                                "value": .string(value), "default": .bool(entry == nil),
-                                "id": entry.map { .string($0.id.value) } ?? .null,
-                                "note": entry?.note.map(JSON.string) ?? .null,
-                            ])
-                        )
-                    })))
+        try Output.json(
+            Dictionary(
+                uniqueKeysWithValues: rows.map { setting, value, entry in
+                    (
+                        setting.rawValue,
+                        SettingDocument(value: value, default: entry == nil, id: entry?.id.value, note: entry?.note)
+                    )
+                }))
         return
     }
     Output.table(

@@ -69,17 +69,7 @@ struct StandardsCommand: ParsableCommand {
 func printStandards(_ replica: Replica, json: Bool) throws {
     let entries = try replica.standards()
     if json {
-        Output.json(
-            .array(
-                entries.map { entry in
-                    .object([
-                        "id": .string(entry.id.value), "program": .string(entry.standard.program.rawValue),
-                        "band": entry.standard.band.isEmpty ? .null : .string(entry.standard.band),
-                        "from": .string(entry.standard.from.description),
-                        "amount_yuan": .string(entry.standard.amount.yuanText),
-                        "note": entry.note.map(JSON.string) ?? .null,
-                    ])
-                }))
+        try Output.json(entries.map(StandardDocument.init))
         return
     }
     guard !entries.isEmpty else {

@@ -69,21 +69,9 @@ func leadStatus(_ raw: String?) throws -> String? {
     return raw
 }
 
-func printLeads(_ leads: [LeadEntry], json: Bool) {
+func printLeads(_ leads: [LeadEntry], json: Bool) throws {
     if json {
-        Output.json(
-            .array(
-                leads.map { lead in
-                    .object([
-                        "id": .string(lead.id.value), "member": lead.member.map { .string($0.value) } ?? .null,
-                        "name": lead.name.map(JSON.string) ?? .null, "village": .string(lead.village),
-                        "source": .string(lead.source),
-                        "detail": .string(lead.detail), "reported_date": lead.reportedDate.map(JSON.string) ?? .null,
-                        "status": .string(lead.status), "note": lead.note.map(JSON.string) ?? .null,
-                        "verifier": lead.verifier.map(JSON.string) ?? .null,
-                        "suspended": .array(lead.suspended.map { .string($0.value) }),
-                    ])
-                }))
+        try Output.json(leads.map(LeadDocument.init))
         return
     }
     guard !leads.isEmpty else {

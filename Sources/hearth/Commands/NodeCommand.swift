@@ -98,14 +98,10 @@ struct NodeInit: AsyncParsableCommand {
                 }
             }
             if json {
-                Output.json(
-                    .object([
-                        "replica": .string(created.info.id.value), "name": .string(nodeName),
-                        "scope": .string(prefix.value),
-                        "public_key": .string(created.info.publicKey),
-                        "hub": enrollment.map { .string($0.hub.value) } ?? .null,
-                        "registered": .bool(hub != nil),
-                    ]))
+                try Output.json(
+                    NodeInitDocument(
+                        replica: created.info.id.value, name: nodeName, scope: prefix.value,
+                        publicKey: created.info.publicKey, hub: enrollment?.hub.value, registered: hub != nil))
             } else {
                 print(created.info.id.value)
                 print(
@@ -175,16 +171,7 @@ struct NodeSync: AsyncParsableCommand {
                 if terminal { FileHandle.standardError.write(Data("\n".utf8)) }
                 let seconds = Date().timeIntervalSince(start)
                 if json {
-                    Output.json(
-                        .object([
-                            "pushed_ops": .integer(Int64(summary.pushedOps)),
-                            "pushed_bytes": .integer(Int64(summary.pushedBytes)),
-                            "pulled_ops": .integer(Int64(summary.pulledOps)),
-                            "pulled_bytes": .integer(Int64(summary.pulledBytes)),
-                            "applied": .integer(Int64(summary.applied)), "waiting": .integer(Int64(summary.waiting)),
-                            "quarantined": .array(summary.quarantined.map(\.json)), "cursor": .integer(summary.cursor),
-                            "milliseconds": .integer(Int64(seconds * 1000)),
-                        ]))
+                    try Output.json(NodeSyncDocument(summary, seconds: seconds))
                 } else {
                     print(
                         String(

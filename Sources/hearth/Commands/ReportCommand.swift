@@ -54,25 +54,12 @@ struct ReportOptions: ParsableArguments {
         rows.append(["合计", ""] + figures(report.total))
         switch format {
         case "json":
-            func object(_ line: ReportLine) -> JSON {
-                var fields: [String: JSON] = [
-                    "area": .string(line.area), "households": .integer(Int64(line.households)),
-                    "persons": .integer(Int64(line.persons)), "new_entries": .integer(Int64(line.newEntries)),
-                    "exits": .integer(Int64(line.exits)), "month_total_fen": .integer(line.monthTotal.fen),
-                    "period_total_fen": .integer(line.periodTotal.fen),
-                ]
-                if let program = line.program {
-                    fields["program"] = .string(program.rawValue)
-                    fields["program_name"] = .string(program.chineseName)
-                }
-                return .object(fields)
-            }
-            Output.json(
-                .object([
-                    "from": .string(start.description), "to": .string(end.description), "by": .string(by),
-                    "lines": .array(report.lines.map(object)), "area_totals": .array(report.areaTotals.map(object)),
-                    "total": object(report.total),
-                ]))
+            try Output.json(
+                ReportDocument(
+                    from: start.description, to: end.description, by: by,
+                    lines: report.lines.map(ReportDocument.Line.init),
+                    areaTotals: report.areaTotals.map(ReportDocument.Line.init),
+                    total: ReportDocument.Line(report.total)))
         case "csv":
             // Areas come from the records' village field: cells are neutralised like every CSV's.
             let out = SpreadsheetCSV.document([header] + rows)

@@ -1,6 +1,7 @@
 import ArgumentParser
 import HearthCore
 import HearthLedger
+import HearthProtocol
 import HearthStore
 
 struct ShowOptions: ParsableArguments {
@@ -53,19 +54,15 @@ func showRecord(_ text: String, expected: RecordType?, replica options: ReplicaO
     var authors: [String: String] = [:]
     for entry in entries { authors[entry.op.dot.description] = entry.op.author }
     if display.json {
-        var document = view.json(authors: authors)
-        if case .object(var members) = document {
-            if display.history {
-                members["history"] = .array(entries.map { historyJSON($0, replica: replica, reveal: display.reveal) })
-            }
-            if id.type == .enrollment {
-                members["pays"] = paying.map { .string($0.description) } ?? .null
-                members["on_hold"] = .bool(!holds.isEmpty)
-                members["holds"] = .array(holds.map(JSON.string))
-            }
-            document = .object(members)
+        var document = RecordDocument(view, authors: authors)
+        if display.history {
+            document.history = entries.map { historyEntry($0, replica: replica, reveal: display.reveal) }
         }
-        Output.json(document)
+        if id.type == .enrollment {
+            document.payment = RecordDocument.Payment(
+                pays: paying.map(\.description), onHold: !holds.isEmpty, holds: holds)
+        }
+        try Output.json(document)
         return
     }
     print(
@@ -114,32 +111,29 @@ func displayValue(_ value: FieldValue, field: String, type: RecordType, replica:
     return text.isEmpty ? "(none)" : text
 }
 
-func historyJSON(_ entry: LogEntry, replica: Replica, reveal: Bool) -> JSON {
-    var fields: [String: JSON] = [:]
+func historyEntry(_ entry: LogEntry, replica: Replica, reveal: Bool) -> HistoryEntry {
+    var fields: [String: String] = [:]
     for (name, value) in entry.op.fields {
-        fields[name] = .string(
-            displayValue(value, field: name, type: entry.op.record.type, replica: replica, reveal: reveal))
+        fields[name] = displayValue(value, field: name, type: entry.op.record.type, replica: replica, reveal: reveal)
     }
-    return .object([
-        "dot": .string(entry.op.dot.description), "author": .string(entry.op.author),
-        "at": .string(Output.time(entry.op.hlc.millis)), "fields": .object(fields),
-        "cause": entry.op.cause.map(JSON.string) ?? .null, "state": .string(entry.state),
-    ])
+    return HistoryEntry(
+        dot: entry.op.dot.description, author: entry.op.author, at: Output.time(entry.op.hlc.millis), fields: fields,
+        cause: entry.op.cause, state: entry.state)
 }
 
 func listRecords(_ ids: [RecordID], replica: Replica, json: Bool, columns: [String]) throws {
     var rows: [[String]] = []
-    var documents: [JSON] = []
+    var documents: [RecordDocument] = []
     for id in ids {
         let view = try replica.view(id, reveal: false)
         if json {
-            documents.append(view.json(authors: [:]))
+            documents.append(RecordDocument(view, authors: [:]))
         } else {
             rows.append([id.value] + columns.map { view.value($0) ?? "" } + [view.conflicts.isEmpty ? "" : "conflict"])
         }
     }
     if json {
-        Output.json(.array(documents))
+        try Output.json(documents)
     } else if rows.isEmpty {
         print("(none)")
     } else {
@@ -164,14 +158,7 @@ struct LogCommand: ParsableCommand {
             }
             let entries = try open.log(record: id, limit: limit)
             if json {
-                Output.json(
-                    .array(
-                        entries.map { entry in
-                            .object([
-                                "seq": .integer(entry.seq), "hash": .string(entry.hash), "state": .string(entry.state),
-                                "op": entry.op.json,
-                            ])
-                        }))
+                try Output.json(entries.map(LogDocument.init))
                 return
             }
             for entry in entries {
@@ -198,40 +185,32 @@ struct StatusCommand: ParsableCommand {
             let sync = try open.syncState()
             // The county's decisions are the hub's own ops; a node knows its hub once registered.
             let hubID = open.info.role == .hub ? open.info.id : sync.hubReplica
-            let refused = (sync.notes.flatMap { try? JSON.parse($0) }?.arrayValue) ?? []
+            // The hub's refusals of this node's last push, as the client stored them (QuarantineNote's form).
+            let refused = ((sync.notes.flatMap { try? JSON.parse($0) }?.arrayValue) ?? []).compactMap {
+                try? QuarantineNote(json: $0)
+            }
             let counts = RecordType.allCases.map { ($0.table, status.counts[$0] ?? 0) }
             if json {
-                Output.json(
-                    .object([
-                        "replica": .string(status.info.id.value), "name": .string(status.info.name),
-                        "role": .string(status.info.role.rawValue), "scope": .string(status.info.scope.value),
-                        "records": .object(
-                            Dictionary(uniqueKeysWithValues: counts.map { ($0.0, JSON.integer(Int64($0.1))) })),
-                        "in_conflict": .integer(Int64(status.conflicted)),
-                        "pending_id_numbers": .integer(Int64(status.pendingIDs)),
-                        "version_vector": .object(
-                            Dictionary(
-                                uniqueKeysWithValues: status.vector.sorted.map {
-                                    ($0.replica.value, JSON.integer(Int64($0.counter)))
-                                })),
-                        "own_ops": .integer(Int64(status.ownOps)), "unsynced_ops": .integer(Int64(status.unsynced)),
-                        "waiting_ops": .integer(Int64(status.waiting)), "log_size": .integer(Int64(status.logSize)),
-                        "hub": sync.hubReplica.map { .string($0.value) } ?? .null,
-                        "last_sync": sync.lastSyncMillis.map { .string(Output.time($0)) } ?? .null,
-                        "pull_cursor": .integer(sync.pullCursor), "refused_by_hub": .array(refused),
-                        "conflicts": .array(try open.conflictedFields().map(JSON.string)),
-                        "on_hold": .array(
-                            try open.heldEnrollments(nowMillis: nowMillis()).map {
-                                .object(["enrollment": .string($0.0.value), "reasons": .array($0.1.map(JSON.string))])
-                            }),
-                        "county_decisions": .array(
-                            try (hubID.map { try open.countyDecisions(by: $0) } ?? []).map {
-                                .object([
-                                    "record": .string($0.record.value), "op": .string($0.dot.description),
-                                    "cause": .string($0.cause ?? ""),
-                                ])
-                            }),
-                    ]))
+                try Output.json(
+                    StatusDocument(
+                        replica: status.info.id.value, name: status.info.name, role: status.info.role.rawValue,
+                        scope: status.info.scope.value,
+                        records: Dictionary(uniqueKeysWithValues: counts.map { ($0.0, Int64($0.1)) }),
+                        inConflict: Int64(status.conflicted), pendingIDNumbers: Int64(status.pendingIDs),
+                        versionVector: Dictionary(
+                            uniqueKeysWithValues: status.vector.sorted.map { ($0.replica.value, Int64($0.counter)) }),
+                        ownOps: Int64(status.ownOps), unsyncedOps: Int64(status.unsynced),
+                        waitingOps: Int64(status.waiting), logSize: Int64(status.logSize),
+                        hub: sync.hubReplica?.value, lastSync: sync.lastSyncMillis.map(Output.time),
+                        pullCursor: sync.pullCursor, refusedByHub: refused.map(RefusedOp.init),
+                        conflicts: try open.conflictedFields(),
+                        onHold: try open.heldEnrollments(nowMillis: nowMillis()).map {
+                            StatusDocument.HeldEnrollment(enrollment: $0.0.value, reasons: $0.1)
+                        },
+                        countyDecisions: try (hubID.map { try open.countyDecisions(by: $0) } ?? []).map {
+                            StatusDocument.CountyDecision(
+                                record: $0.record.value, op: $0.dot.description, cause: $0.cause ?? "")
+                        }))
                 return
             }
             print("replica   \(status.info.id)  \(status.info.name) (\(status.info.role.rawValue))")
@@ -250,7 +229,7 @@ struct StatusCommand: ParsableCommand {
                 )
             }
             for note in refused {
-                print("refused   \(note["dot"]?.stringValue ?? "?"): \(note["reason"]?.stringValue ?? "")")
+                print("refused   \(note.dot): \(note.reason)")
             }
             for field in try open.conflictedFields() { print("conflict  \(field) (the county decides)") }
             for (enrollment, reasons) in try open.heldEnrollments(nowMillis: nowMillis()) {

@@ -22,32 +22,44 @@ struct SimCommand: AsyncParsableCommand {
     @Flag(help: "Print one JSON line per seed.") var json = false
 
     func run() async throws {
-        var failed = 0
-        var totals: [String: Int] = [:]
-        let start = Date()
-        for seed in startSeed..<(startSeed + UInt64(max(0, seeds))) {
-            let result = await Simulation.run(SimOptions(seed: seed, replicas: replicas, steps: steps))
-            for (name, value) in result.counters { totals[name, default: 0] += value }
-            if json {
+        try await guardedAsync {
+            // A --json document holds signed 64-bit integers only (the canonical form).
+            if json, startSeed > UInt64(Int64.max) - UInt64(max(0, seeds)) {
+                throw CLIError.usage("with --json, seeds must stay below 2^63: give a smaller --start-seed")
+            }
+            var failed = 0
+            var totals: [String: Int] = [:]
+            let start = Date()
+            for seed in startSeed..<(startSeed + UInt64(max(0, seeds))) {
+                let result = await Simulation.run(SimOptions(seed: seed, replicas: replicas, steps: steps))
+                for (name, value) in result.counters { totals[name, default: 0] += value }
+                if json {
+                    try Output.json(
+                        SimSeedDocument(
+                            seed: seed, passed: result.passed, trace: result.traceHash,
+                            failures: Int64(result.failures.count)))
+                } else if !result.passed {
+                    print("seed \(seed) FAILED:")
+                    for failure in result.failures.prefix(10) { print("  \(failure)") }
+                }
+                if !result.passed {
+                    failed += 1
+                    // With --json, standard output holds the documents only.
+                    if json {
+                        printError("seed \(seed) failed; reproduce: \(result.options.reproduceCommand)")
+                    } else {
+                        print("  reproduce: \(result.options.reproduceCommand)")
+                    }
+                }
+            }
+            if !json {
                 print(
-                    "{\"seed\":\(seed),\"passed\":\(result.passed),\"trace\":\"\(result.traceHash)\",\"failures\":\(result.failures.count)}"
-                )
-            } else if !result.passed {
-                print("seed \(seed) FAILED:")
-                for failure in result.failures.prefix(10) { print("  \(failure)") }
+                    String(
+                        format: "%d seeds from %llu, %d failed, in %.1f s", seeds, startSeed, failed,
+                        Date().timeIntervalSince(start)))
+                for (name, value) in totals.sorted(by: { $0.key < $1.key }) { print("  \(name): \(value)") }
             }
-            if !result.passed {
-                failed += 1
-                print("  reproduce: \(result.options.reproduceCommand)")
-            }
+            if failed > 0 { throw CLIError.seedsFailed(failed) }
         }
-        if !json {
-            print(
-                String(
-                    format: "%d seeds from %llu, %d failed, in %.1f s", seeds, startSeed, failed,
-                    Date().timeIntervalSince(start)))
-            for (name, value) in totals.sorted(by: { $0.key < $1.key }) { print("  \(name): \(value)") }
-        }
-        if failed > 0 { throw ExitCode(1) }
     }
 }

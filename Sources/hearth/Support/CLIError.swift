@@ -1,20 +1,24 @@
 import ArgumentParser
 import Foundation
-import HearthClient
-import HearthHub
-import HearthProtocol
-import HearthCore
-import HearthLedger
-import HearthStore
 
-/// Failures of the CLI itself (as opposed to the replica's own errors).
+/// Failures of the CLI itself (as opposed to the libraries' errors); ``exitFailure(for:)`` gives
+/// each its exit status.
 enum CLIError: Error, CustomStringConvertible {
+    /// The command was used wrongly (exit 2).
     case usage(String)
+    /// Something failed that the input did not cause (exit 1).
     case failed(String)
+    /// An import refused for its bad rows, which the command has printed (or its `--json`
+    /// document): nothing was imported (exit 65).
+    case importRefused(badRows: Int)
+    /// Seeds of `hearth sim` failed; each has printed the command that reproduces it (exit 1).
+    case seedsFailed(Int)
 
     var description: String {
         switch self {
         case .usage(let message), .failed(let message): return message
+        case .importRefused(let badRows): return "nothing imported: \(badRows) bad row\(badRows == 1 ? "" : "s")"
+        case .seedsFailed(let count): return "\(count) seed\(count == 1 ? "" : "s") failed"
         }
     }
 }
@@ -37,44 +41,11 @@ func guardedAsync(_ body: () async throws -> Void) async throws {
     }
 }
 
+/// Prints what ``exitFailure(for:)`` says about the error and exits with its status.
 private func report(_ error: any Error) throws -> Never {
-    switch error {
-    case let error as ExitCode: throw error
-    case let error as SyncError:
-        printError(error.description)
-        if case .replica(let inner) = error { try report(inner) }
-        throw ExitCode(1)
-    case let error as HubError:
-        printError(error.message)
-        throw ExitCode(error.status.code == 400 ? 65 : 1)
-    case let error as BundleFile.Failure:
-        printError(error.description)
-        throw ExitCode(1)
-    case let error as MessageError:
-        printError(error.description)
-        throw ExitCode(65)
-    default: break
-    }
-    do {
-        throw error
-    } catch let error as ReplicaError {
-        printError(error.description)
-        switch error {
-        case .invalid, .outsideScope, .wrongRecordType, .refused: throw ExitCode(65)
-        case .notFound, .unknownRecord: throw ExitCode(66)
-        default: throw ExitCode(1)
-        }
-    } catch let error as InputError {
-        printError(error.description)
-        throw ExitCode(65)
-    } catch let error as CLIError {
-        printError(error.description)
-        if case .usage = error { throw ExitCode(2) }
-        throw ExitCode(1)
-    } catch {
-        printError(String(describing: error))
-        throw ExitCode(1)
-    }
+    let failure = exitFailure(for: error)
+    for line in failure.lines { printError(line) }
+    throw ExitCode(failure.status.rawValue)
 }
 
 /// One line on stderr, escaped like everything the CLI prints (an error may quote a value).

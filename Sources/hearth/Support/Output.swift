@@ -1,12 +1,30 @@
+import Foundation
 import HearthCore
-import HearthLedger
-import HearthStore
 
 /// Printing for people and for scripts: one JSON document for `--json`, aligned text otherwise.
 enum Output {
-    /// Prints one JSON document; characters that could act on a terminal are `\u` escapes.
-    static func json(_ document: JSON) {
-        Swift.print(ScreenText.jsonEscaped(document.canonicalText))
+    /// Prints one `--json` document; characters that could act on a terminal are `\u` escapes.
+    ///
+    /// Every document is a `Codable` value of its own (Sources/hearth/Output), so its keys and
+    /// value types are written down once and a script (or a test) can decode it back.
+    static func json<Document: Encodable>(_ document: Document) throws {
+        Swift.print(ScreenText.jsonEscaped(try jsonText(document)))
+    }
+
+    /// The document's text: encoded by `JSONEncoder`, then written in Hearth's canonical form
+    /// (HearthCore's ``JSON/canonicalText``, the form ops are signed in): keys sorted by their
+    /// UTF-8 bytes, no whitespace, integers in plain decimal, `/` unescaped, only the escapes JSON
+    /// requires. `JSONEncoder`'s own `.sortedKeys` order is not that one on every platform (Darwin
+    /// compares keys numerically and ignoring case, so replica ids and field names would move) and
+    /// it writes `\b` and `\f` where the canonical form writes `\u0008` and `\u000c`; passing the
+    /// encoder's output through the canonical writer keeps every document byte for byte what
+    /// scripts have always read. Documents hold integers only (money in fen or as yuan text), which
+    /// is all the canonical form accepts.
+    static func jsonText<Document: Encodable>(_ document: Document) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let encoded = try encoder.encode(document)
+        return try JSON.parse(Array(encoded)).canonicalText
     }
 
     /// `2026-11-25 15:04:05` in China Standard Time, from Unix milliseconds.
@@ -35,30 +53,5 @@ enum Output {
 
     static func width(_ text: String) -> Int {
         text.unicodeScalars.reduce(0) { $0 + ($1.value >= 0x1100 && $1.value <= 0xFFEF ? 2 : 1) }
-    }
-}
-
-extension RecordView {
-    /// The record as one JSON object: display values, conflicts and competing values.
-    func json(authors: [String: String]) -> JSON {
-        var values: [String: JSON] = [:]
-        var competing: [String: JSON] = [:]
-        for field in fields {
-            values[field.name] = field.display.isEmpty ? .null : .string(field.display)
-            if !field.candidates.isEmpty {
-                competing[field.name] = .array(
-                    field.candidates.map { candidate in
-                        .object([
-                            "value": .string(candidate.display), "dot": .string(candidate.dot),
-                            "author": authors[candidate.dot].map(JSON.string) ?? .null,
-                            "at": .string(Output.time(candidate.hlcMillis)), "rank": .string(candidate.rank),
-                        ])
-                    })
-            }
-        }
-        return .object([
-            "id": .string(id.value), "type": .string(id.type.rawValue), "fields": .object(values),
-            "conflicts": .array(conflicts.map(JSON.string)), "concurrent": .object(competing),
-        ])
     }
 }

@@ -1,0 +1,70 @@
+/// `bench merge --json`: the replica's apply rate against a raw SQLite upsert of the same rows.
+struct MergeBenchDocument: Codable, Sendable, Equatable {
+    let ops: Int64
+    let fieldChanges: Int64
+    let replicaOpsPerSecond: Int64
+    let replicaFieldChangesPerSecond: Int64
+    let rawRowsPerSecond: Int64
+    /// The replica's rate over the raw rate, in thousandths.
+    let ratioPermille: Int64
+
+    enum CodingKeys: String, CodingKey {
+        case ops
+        case fieldChanges = "field_changes"
+        case replicaOpsPerSecond = "replica_ops_per_second"
+        case replicaFieldChangesPerSecond = "replica_field_changes_per_second"
+        case rawRowsPerSecond = "raw_rows_per_second"
+        case ratioPermille = "ratio_permille"
+    }
+}
+
+/// `bench sync --json`: a county-sized night over loopback, and how the hub answered meanwhile.
+struct SyncBenchDocument: Codable, Sendable, Equatable {
+    let ops: Int64
+    let pushMs: Int64
+    let pullMs: Int64
+    let hubOpsPerSecond: Int64
+    let pushBytesPerOp: Int64
+    let pullBytesPerOp: Int64
+    let hubPeakKiB: Int64
+    let concurrency: Int64
+    let healthzP50Us: Int64
+    let healthzP99Us: Int64
+    let healthzMaxUs: Int64
+    let healthzRequests: Int64
+    let healthzFailures: Int64
+    let metricsP50Us: Int64
+    let metricsP99Us: Int64
+    let metricsMaxUs: Int64
+    let metricsFailures: Int64
+
+    enum CodingKeys: String, CodingKey {
+        case ops
+        case pushMs = "push_ms"
+        case pullMs = "pull_ms"
+        case hubOpsPerSecond = "hub_ops_per_second"
+        case pushBytesPerOp = "push_bytes_per_op"
+        case pullBytesPerOp = "pull_bytes_per_op"
+        case hubPeakKiB = "hub_peak_kib"
+        case concurrency
+        case healthzP50Us = "healthz_p50_us"
+        case healthzP99Us = "healthz_p99_us"
+        case healthzMaxUs = "healthz_max_us"
+        case healthzRequests = "healthz_requests"
+        case healthzFailures = "healthz_failures"
+        case metricsP50Us = "metrics_p50_us"
+        case metricsP99Us = "metrics_p99_us"
+        case metricsMaxUs = "metrics_max_us"
+        case metricsFailures = "metrics_failures"
+    }
+}
+
+/// One line of `hearth sim --json`: a seed, whether every invariant held, and its trace's hash
+/// (equal hashes, equal runs).
+struct SimSeedDocument: Codable, Sendable, Equatable {
+    let seed: UInt64
+    let passed: Bool
+    let trace: String
+    /// How many invariants failed.
+    let failures: Int64
+}

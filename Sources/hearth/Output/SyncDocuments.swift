@@ -1,0 +1,75 @@
+import HearthClient
+import HearthHub
+
+/// `node init --json`: the new replica's identity and whether it registered with the hub.
+struct NodeInitDocument: Codable, Sendable, Equatable {
+    let replica: String
+    let name: String
+    let scope: String
+    let publicKey: String
+    /// The hub's replica id, from the enrollment token; null for a node standing alone.
+    @Nullable var hub: String?
+    /// Whether it registered at once (`--hub`), rather than with its first bundle.
+    let registered: Bool
+
+    enum CodingKeys: String, CodingKey {
+        case replica, name, scope
+        case publicKey = "public_key"
+        case hub, registered
+    }
+}
+
+/// `node sync --json`: what one sync moved, and what the hub refused.
+struct NodeSyncDocument: Codable, Sendable, Equatable {
+    let pushedOps: Int64
+    let pushedBytes: Int64
+    let pulledOps: Int64
+    let pulledBytes: Int64
+    let applied: Int64
+    /// Pulled ops waiting for an op they depend on.
+    let waiting: Int64
+    let quarantined: [RefusedOp]
+    /// The pull cursor after the sync.
+    let cursor: Int64
+    let milliseconds: Int64
+
+    enum CodingKeys: String, CodingKey {
+        case pushedOps = "pushed_ops"
+        case pushedBytes = "pushed_bytes"
+        case pulledOps = "pulled_ops"
+        case pulledBytes = "pulled_bytes"
+        case applied, waiting, quarantined, cursor, milliseconds
+    }
+
+    init(_ summary: SyncSummary, seconds: Double) {
+        pushedOps = Int64(summary.pushedOps)
+        pushedBytes = Int64(summary.pushedBytes)
+        pulledOps = Int64(summary.pulledOps)
+        pulledBytes = Int64(summary.pulledBytes)
+        applied = Int64(summary.applied)
+        waiting = Int64(summary.waiting)
+        quarantined = summary.quarantined.map(RefusedOp.init)
+        cursor = summary.cursor
+        milliseconds = Int64(seconds * 1000)
+    }
+}
+
+/// `hub import --json`: a node's bundle taken in by the hub.
+struct BundleImportDocument: Codable, Sendable, Equatable {
+    let node: String
+    /// Whether the bundle carried the node's registration.
+    let registered: Bool
+    let ops: Int64
+    let applied: Int64
+    let duplicates: Int64
+    let quarantined: [RefusedOp]
+
+    init(_ summary: HubService.ImportSummary) {
+        node = summary.node
+        registered = summary.registered
+        ops = Int64(summary.ops)
+        applied = Int64(summary.applied)
+        duplicates = Int64(summary.duplicates)
+        quarantined = summary.quarantined.map(RefusedOp.init)
+    }
+}

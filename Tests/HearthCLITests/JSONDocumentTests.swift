@@ -1,0 +1,204 @@
+import Foundation
+import HearthCore
+import Testing
+
+@testable import hearth
+
+/// `--json` documents are Codable types printed in Hearth's canonical JSON form: the same bytes
+/// the hand-built `JSON` trees gave, and a script (or these tests) can decode them back.
+@Suite("--json documents: Codable types in the canonical form")
+struct JSONDocumentTests {
+    struct Sample: Encodable {
+        let text: String
+        let keys: [String: Int64]
+        let big: Int64
+        let small: Int64
+        @Nullable var none: String?
+        let absent: String?
+        let nested: [[String: Bool]]
+    }
+
+    static let sample = Sample(
+        text: "新庄村/三组 \u{8}\u{C}\u{1}\"\\\n\t\r",
+        keys: ["a10": 1, "a9": 2, "B": 3, "_": 4, "é": 5, "9c": 6, "12ab": 7],
+        big: .max, small: .min, none: nil, absent: nil, nested: [["z": true, "a": false], [:]])
+
+    @Test("JSONEncoder's output is written as the canonical JSON writer writes the same value")
+    func canonicalForm() throws {
+        let text = try Output.jsonText(Self.sample)
+        #expect(
+            text
+                == #"{"big":9223372036854775807,"keys":{"12ab":7,"9c":6,"B":3,"_":4,"a10":1,"a9":2,"é":5},"#
+                + #""nested":[{"a":false,"z":true},{}],"none":null,"small":-9223372036854775808,"#
+                + #""text":"新庄村/三组 \u0008\u000c\u0001\"\\\n\t\r"}"#)
+        // The same document as a hand-built tree, as the commands used to print it.
+        let tree = JSON.object([
+            "text": .string(Self.sample.text),
+            "keys": .object(Self.sample.keys.mapValues(JSON.integer)),
+            "big": .integer(.max), "small": .integer(.min), "none": .null,
+            "nested": .array([.object(["z": .bool(true), "a": .bool(false)]), .object([:])]),
+        ])
+        #expect(text == tree.canonicalText)
+    }
+
+    @Test("a terminal control character in a value reaches the screen as a \\u escape, still the same JSON value")
+    func terminalEscapes() throws {
+        let value = ["note": "一组\u{202E}dekcol\u{85}\u{7F}"]
+        let printed = ScreenText.jsonEscaped(try Output.jsonText(value))
+        #expect(printed == #"{"note":"一组\u202edekcol\u0085\u007f"}"#)
+        #expect(try JSONDecoder().decode([String: String].self, from: Data(printed.utf8)) == value)
+    }
+
+    struct Nullables: Codable, Equatable {
+        @Nullable var value: String?
+    }
+
+    @Test("@Nullable writes null for nil, and reads null or a missing key as nil")
+    func nullable() throws {
+        #expect(try Output.jsonText(Nullables(value: nil)) == #"{"value":null}"#)
+        #expect(try Output.jsonText(Nullables(value: "a")) == #"{"value":"a"}"#)
+        #expect(try JSONDecoder().decode(Nullables.self, from: Data(#"{"value":null}"#.utf8)).value == nil)
+        #expect(try JSONDecoder().decode(Nullables.self, from: Data("{}".utf8)).value == nil)
+        #expect(try JSONDecoder().decode(Nullables.self, from: Data(#"{"value":"b"}"#.utf8)).value == "b")
+    }
+
+    // MARK: - Documents the binary prints
+
+    static func id(_ first17: String) -> String { first17 + String(IDNumber.checkDigit(of: first17)!) }
+
+    /// A hub holding a roster: a household of three (one without an ID number), two enrollments;
+    /// with what the roster's import printed.
+    static func county() throws -> (cli: CLIRunner, rosterImport: String) {
+        let cli = try CLIRunner()
+        _ = try cli.ok(["hub", "init", "--name", "宜城市", "--scope", "421281"])
+        let header = "区划代码,户号,地址,户类型,一卡通账号,姓名,身份证号,与户主关系,救助项目,月保障金额,起始年月"
+        let rows = [
+            "421281101001,0001,新庄村三组12号/东,农村,\t6222000011112222,王秀英,\t\(id("42128119800101001")),户主,农村低保,560,2026-01",
+            "421281101001,0001,,,,李强,\t\(id("42128119820305002")),配偶,农村低保,560,2026-01",
+            "421281101001,0001,,,,王小宝,,子,,,",
+        ]
+        try Data(("\u{FEFF}" + ([header] + rows).joined(separator: "\r\n") + "\r\n").utf8)
+            .write(to: URL(fileURLWithPath: cli.directory + "/roster.csv"))
+        let imported = try cli.ok(["hub", "import-roster", cli.directory + "/roster.csv", "--json"]).stdout
+        _ = try cli.ok([
+            "hub", "standard", "set", "--program", "dibao_rural", "--from", "2026-12", "--amount", "600", "--note",
+            "宜政发/2026",
+        ])
+        _ = try cli.ok(["hub", "setting", "set", "death_month", "stopped"])
+        return (cli, imported)
+    }
+
+    /// Decodes a printed `--json` document as `Document`, and checks that encoding it again
+    /// prints the very same bytes.
+    static func decoded<Document: Codable>(
+        _ type: Document.Type, printed: String, _ label: String
+    ) throws -> (document: Document, json: JSON) {
+        #expect(printed.hasSuffix("\n") && printed.dropLast().allSatisfy { $0 != "\n" }, "one line: \(label)")
+        let text = String(printed.dropLast())
+        let document = try JSONDecoder().decode(Document.self, from: Data(text.utf8))
+        #expect(ScreenText.jsonEscaped(try Output.jsonText(document)) == text, "\(label) round trip")
+        return (document, try JSON.parse(text))
+    }
+
+    /// Runs a `--json` command and decodes its document (see above).
+    static func decoded<Document: Codable>(
+        _ type: Document.Type, _ cli: CLIRunner, _ arguments: [String]
+    ) throws -> (document: Document, json: JSON) {
+        try decoded(type, printed: try cli.ok(arguments).stdout, arguments.joined(separator: " "))
+    }
+
+    static func keys(_ json: JSON?) -> Set<String> { Set(json?.objectValue.map { Array($0.keys) } ?? []) }
+
+    @Test("status, the roster import, records and the log decode back to their types, byte for byte, with their keys")
+    func replicaDocuments() throws {
+        let (cli, rosterImport) = try Self.county()
+        let status = try Self.decoded(StatusDocument.self, cli, ["status", "--json"])
+        #expect(
+            Self.keys(status.json) == [
+                "replica", "name", "role", "scope", "records", "in_conflict", "pending_id_numbers", "version_vector",
+                "own_ops", "unsynced_ops", "waiting_ops", "log_size", "hub", "last_sync", "pull_cursor",
+                "refused_by_hub", "conflicts", "on_hold", "county_decisions",
+            ])
+        #expect(status.document.records["members"] == 3 && status.document.pendingIDNumbers == 1)
+        #expect(status.json["hub"] == .null && status.json["last_sync"] == .null)
+
+        let imported = try Self.decoded(RosterImportDocument.self, printed: rosterImport, "hub import-roster")
+        #expect(
+            Self.keys(imported.json) == [
+                "file", "encoding", "rows", "dry_run", "refused", "imported", "households_created", "members_created",
+                "enrollments_created", "rows_already_imported", "members_without_id_number", "without_id_number",
+                "rows_skipped", "skipped_file", "bad_rows",
+            ])
+        #expect(imported.document.membersCreated == 3 && imported.json["skipped_file"] == .null)
+        #expect(Self.keys(imported.json["without_id_number"]?.arrayValue?.first) == ["line", "name", "member"])
+        let again = try Self.decoded(
+            RosterImportDocument.self, cli, ["hub", "import-roster", cli.directory + "/roster.csv", "--json"])
+        #expect(again.document.rowsAlreadyImported == 3 && again.document.membersCreated == 0)
+
+        let households = try Self.decoded([RecordDocument].self, cli, ["household", "list", "--json"])
+        #expect(households.document.first?.fields["address"] == .some("新庄村三组12号/东"))
+        #expect(households.document.first?.fields["note"] == .some(nil), "an unset field is null, not left out")
+        #expect(Self.keys(households.json.arrayValue?.first) == ["id", "type", "fields", "conflicts", "concurrent"])
+
+        let enrollments = try Self.decoded([RecordDocument].self, cli, ["enrollment", "list", "--json"])
+        let enrollment = try #require(enrollments.document.first?.id)
+        let shown = try Self.decoded(RecordDocument.self, cli, ["show", enrollment, "--json", "--history"])
+        #expect(
+            Self.keys(shown.json) == [
+                "id", "type", "fields", "conflicts", "concurrent", "history", "pays", "on_hold", "holds",
+            ])
+        #expect(shown.document.payment?.onHold == false && shown.document.history?.isEmpty == false)
+        #expect(
+            Self.keys(shown.json["history"]?.arrayValue?.first) == ["dot", "author", "at", "fields", "cause", "state"])
+
+        let log = try Self.decoded([LogDocument].self, cli, ["log", "--json"])
+        #expect(log.document.count == Int(status.document.logSize))
+        #expect(Self.keys(log.json.arrayValue?.first) == ["seq", "hash", "state", "op"])
+        #expect(log.document.first?.op.value["dot"] != nil, "the op in its wire form")
+    }
+
+    @Test("standards, settings, the report, the roll and the audit trail decode back, byte for byte, with their keys")
+    func countyDocuments() throws {
+        let cli = try Self.county().cli
+        let standards = try Self.decoded([StandardDocument].self, cli, ["hub", "standard", "list", "--json"])
+        let raise = try #require(standards.document.first { $0.from == "2026-12" })
+        #expect(raise.amountYuan == "600.00" && raise.note == "宜政发/2026" && raise.band == nil)
+        #expect(
+            Self.keys(standards.json.arrayValue?.first) == ["id", "program", "band", "from", "amount_yuan", "note"])
+
+        let settings = try Self.decoded([String: SettingDocument].self, cli, ["hub", "setting", "list", "--json"])
+        #expect(
+            settings.document["death_month"]?.value == "stopped" && settings.document["death_month"]?.default == false)
+        #expect(settings.document["top_up_raise"]?.default == true && settings.document["top_up_raise"]?.id == nil)
+        #expect(Self.keys(settings.json["top_up_raise"]) == ["value", "default", "id", "note"])
+
+        let report = try Self.decoded(
+            ReportDocument.self, cli, ["hub", "report", "--month", "2026-11", "--by", "village", "--format", "json"])
+        #expect(Self.keys(report.json) == ["from", "to", "by", "lines", "area_totals", "total"])
+        let figures: Set<String> = [
+            "area", "households", "persons", "new_entries", "exits", "month_total_fen", "period_total_fen",
+        ]
+        #expect(Self.keys(report.json["lines"]?.arrayValue?.first) == figures.union(["program", "program_name"]))
+        #expect(Self.keys(report.json["total"]) == figures, "a total line has no program")
+        #expect(report.document.total.monthTotalFen == 112_000)
+
+        let roll = try Self.decoded(
+            PayrollDocument.self, cli,
+            ["hub", "payroll", "--month", "2026-11", "--out", cli.directory + "/roll.csv", "--json"])
+        #expect(
+            Self.keys(roll.json) == [
+                "month", "county", "file", "files", "rows", "total_yuan", "lines", "disbursement_yuan", "regular_yuan",
+                "back_pay_yuan", "lines_without_card", "without_card_yuan", "recovery_lines", "recovery_yuan",
+                "adjustments", "locked", "left_out",
+            ])
+        #expect(roll.document.totalYuan == "1120.00" && roll.document.files.noCard.hasSuffix("roll-no-card.csv"))
+
+        let audit = try Self.decoded([AuditEntryDocument].self, cli, ["hub", "audit", "--json"])
+        guard case .event(let export) = try #require(audit.document.last) else {
+            Issue.record("the roll's export is an audited event: \(audit.document)")
+            return
+        }
+        #expect(export.kind == "export" && export.record.hasSuffix("roll.csv"))
+        #expect(Self.keys(audit.json.arrayValue?.last) == ["at", "by", "kind", "record", "field", "detail"])
+    }
+}
