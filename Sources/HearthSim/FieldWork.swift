@@ -140,15 +140,15 @@ enum FieldWork {
     }
 
     /// The county's desk: settles a conflict, approves an application, or raises a standard.
-    static func desk(_ sim: Simulation) {
+    static func desk(_ sim: Simulation) async {
         let now = sim.clock.now
         do {
             switch sim.random.int(0...11) {
             case 0...4:
-                guard let conflict = sim.random.pick(try sim.hub.conflicts()) else { return }
+                guard let conflict = await sim.random.pick(try sim.hub.conflicts()) else { return }
                 let choice: DeskChoice =
                     sim.random.chance(50) ? .pick(sim.random.int(1...conflict.candidates.count)) : .newest
-                try sim.hub.resolve(conflict.id, choice: choice, note: "核实后决定", author: "admin", nowMillis: now)
+                try await sim.hub.resolve(conflict.id, choice: choice, note: "核实后决定", author: "admin", nowMillis: now)
                 sim.count("conflicts resolved at the desk")
                 sim.note("desk resolved \(conflict.id)")
             case 5...7:
@@ -172,7 +172,7 @@ enum FieldWork {
                 sim.count("death leads made", outcome.leads.count)
                 sim.note("death list: \(outcome.leads.count) leads")
             default:
-                _ = try sim.hub.setStandard(
+                _ = try await sim.hub.setStandard(
                     program: "dibao_rural", band: nil, from: "2026-\(sim.random.pick(["01", "12"])!)",
                     amount: sim.random.pick(["560", "600"])!, note: nil, author: "admin", nowMillis: now)
                 sim.count("standards set")

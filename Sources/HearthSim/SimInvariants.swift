@@ -17,10 +17,10 @@ struct SimInvariants {
             failures += try nothingLost()
             failures += try nothingTwice()
             failures += try convergence()
-            failures += try conflictsAtTheDesk()
+            await failures += try conflictsAtTheDesk()
             failures += try noDeadPaid()
             failures += try rollsPayWhatIsOwed()
-            failures += try resolutionsEverywhere()
+            await failures += try resolutionsEverywhere()
             await failures += try movesWithinAuthority()
             failures += try recordsWithinScope()
         } catch {
@@ -149,8 +149,8 @@ struct SimInvariants {
 
     /// Every field in conflict at the hub is listed at its desk (or is soft), and every node
     /// sees the same conflicts (convergence already compares the registers).
-    func conflictsAtTheDesk() throws -> [String] {
-        let listed = Set(try hub.conflicts().map(\.id))
+    func conflictsAtTheDesk() async throws -> [String] {
+        let listed = await Set(try hub.conflicts().map(\.id))
         var failures: [String] = []
         for field in try hub.replica.conflictedFields() where !listed.contains(field) {
             guard let record = RecordID(String(field.split(separator: "/")[0])) else { continue }
@@ -229,9 +229,9 @@ struct SimInvariants {
     }
 
     /// Every resolution the desk made has reached every node that holds the record.
-    func resolutionsEverywhere() throws -> [String] {
+    func resolutionsEverywhere() async throws -> [String] {
         var failures: [String] = []
-        let resolutions = try hub.decisions().filter { $0.kind == "resolution" }
+        let resolutions = try await hub.decisions().filter { $0.kind == "resolution" }
         for decision in resolutions {
             guard let dot = Dot(text: decision.op), let record = RecordID(decision.record) else { continue }
             for node in nodes {

@@ -134,7 +134,7 @@ public final class Simulation {
         let roll = random.int(0...99)
         switch roll {
         case 0..<36: if let node = random.pick(nodes) { FieldWork.act(on: node, in: self) }
-        case 36..<41: FieldWork.desk(self)
+        case 36..<41: await FieldWork.desk(self)
         case 41..<60: if let node = random.pick(nodes) { await startExchange(node) }
         case 60..<90: await deliverNext()
         case 90..<93 where faultsOn: crashSomeone()
@@ -520,11 +520,11 @@ public final class Simulation {
                 // Once quiet, the county settles what is open at its desk; the resolutions must
                 // then reach every replica holding the records.
                 deskSettled = true
-                if settleDesk() { quiet = 0 }
+                if await settleDesk() { quiet = 0 }
             }
             if quiet >= 2 {
                 count("settling rounds", round + 1)
-                count("conflicts left open", (try? hub.conflicts().count) ?? 0)
+                await count("conflicts left open", (try? hub.conflicts().count) ?? 0)
                 return
             }
         }
@@ -532,12 +532,12 @@ public final class Simulation {
     }
 
     /// The desk resolves every open conflict (a random choice of value each); true if any.
-    func settleDesk() -> Bool {
-        guard let open = try? hub.conflicts(), !open.isEmpty else { return false }
+    func settleDesk() async -> Bool {
+        guard let open = try? await hub.conflicts(), !open.isEmpty else { return false }
         for conflict in open {
             let choice: DeskChoice = random.chance(50) ? .pick(random.int(1...conflict.candidates.count)) : .newest
             do {
-                try hub.resolve(conflict.id, choice: choice, note: "核实后决定", author: "admin", nowMillis: clock.now)
+                try await hub.resolve(conflict.id, choice: choice, note: "核实后决定", author: "admin", nowMillis: clock.now)
                 count("conflicts resolved at the desk")
                 note("desk resolved \(conflict.id)")
             } catch {

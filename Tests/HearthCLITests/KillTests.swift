@@ -35,23 +35,23 @@ struct KillTests {
     @Test(
         "hub and nodes killed with SIGKILL at random points of their syncs restart intact, lose and repeat no op, and converge"
     )
-    func randomKills() throws {
+    func randomKills() async throws {
         let seed =
             UInt64(ProcessInfo.processInfo.environment["HEARTH_KILL_SEED"] ?? "")
             ?? UInt64.random(in: 1...UInt64(Int64.max))
         let run = try KillRun(seed: seed, points: Self.points)
         defer { run.cleanUp() }
-        try run.execute()
+        try await run.execute()
     }
 
     /// The seed whose run found a resent push quarantined at the hub (fixed in Replica.acceptPush;
     /// the deterministic regression is InterruptedSyncTests.resentPushIsNotJudgedAgain). It makes
     /// the same county, work and kill choices every time; where each kill lands still varies.
     @Test("the seed that found resent ops judged again by the hub's rules still converges with nothing quarantined")
-    func resentPushSeed() throws {
+    func resentPushSeed() async throws {
         let run = try KillRun(seed: 8_887_210_621_648_485_628, points: Self.points)
         defer { run.cleanUp() }
-        try run.execute()
+        try await run.execute()
     }
 }
 
@@ -137,7 +137,7 @@ final class KillRun {
 
     // MARK: - The run
 
-    func execute() throws {
+    func execute() async throws {
         say("seed \(seed), \(points) kill points, files in \(directory); \(reproduce)")
         let cli = try CLIRunner()
         let generated = try cli.run([
@@ -157,7 +157,7 @@ final class KillRun {
         pendingPull = Array(repeating: 0, count: nodes.count)
 
         // The hub holds work for the nodes before anything runs: edits in every township and a raise.
-        try addHubWork(ops: 3_000, raise: true)
+        try await addHubWork(ops: 3_000, raise: true)
         try startHub()
 
         // Calibration: one uninterrupted sync with work both ways, then one with nothing to do.
@@ -173,7 +173,7 @@ final class KillRun {
                 moved, full, empty, emptySync, perOp * 1000))
 
         for round in 1...points {
-            try killRound(round)
+            try await killRound(round)
         }
         try quiet()
         try stopHub()
@@ -218,7 +218,7 @@ final class KillRun {
     }
 
     /// One kill point: work, syncs, a random delay, SIGKILL, restart, integrity checks.
-    func killRound(_ round: Int) throws {
+    func killRound(_ round: Int) async throws {
         // Who syncs: usually one node, sometimes two or three at once.
         let count = random.next() % 10 < 7 ? 1 : 2 + Int(random.next() % 2)
         var chosen: [Int] = []
@@ -229,7 +229,7 @@ final class KillRun {
         for node in chosen { try addNodeWork(node, ops: 200 + Int(random.next() % 801)) }
         if hub == nil {
             if random.next() % 2 == 0 {
-                try addHubWork(ops: 300 + Int(random.next() % 2_000), raise: random.next() % 4 == 0)
+                try await addHubWork(ops: 300 + Int(random.next() % 2_000), raise: random.next() % 4 == 0)
             }
             try startHub()
         }
@@ -241,7 +241,7 @@ final class KillRun {
 
         var running: [Running] = []
         for node in chosen { running.append(try launchSync(node, round: round)) }
-        Thread.sleep(forTimeInterval: delay)
+        try await Task.sleep(nanoseconds: UInt64(delay * 1_000_000_000))
         if victim != "hub" {
             // "node": one of the syncing nodes; "both": every syncing node and the hub.
             for sync in running where (victim == "both" || sync.node == killedNode) && sync.process.isRunning {
@@ -466,7 +466,7 @@ final class KillRun {
 
     /// Adds about `ops` ops at the hub (only while it is not running): edits and visits in
     /// every township, and with `raise` a county-wide standard, which every node receives.
-    func addHubWork(ops target: Int, raise: Bool) throws {
+    func addHubWork(ops target: Int, raise: Bool) async throws {
         let ledger = try HubLedger.open(path: county + "/hub.db")
         let replica = ledger.replica
         let start = try replica.syncState().ownCounter
@@ -477,7 +477,7 @@ final class KillRun {
             try String.fetchAll(db, sql: "SELECT id FROM members WHERE vital_status = 'alive' ORDER BY id")
         }
         if raise {
-            _ = try ledger.setStandard(
+            _ = try await ledger.setStandard(
                 program: "dibao_rural", band: nil, from: "2027-0\(1 + random.next() % 9)",
                 amount: String(560 + random.next() % 100),
                 note: "提标", author: "county-admin", nowMillis: Self.now())

@@ -10,7 +10,7 @@ import Testing
 /// A generated county in a fresh temporary directory, removed when the test ends.
 private func generated(
     _ profile: CountyProfile, seed: UInt64, month: Month, now: Int64 = GeneratorTests.now,
-    _ body: (HubLedger, [Replica]) throws -> Void
+    _ body: (HubLedger, [Replica]) async throws -> Void
 ) async throws {
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("hearth-gen-\(UUID().uuidString)")
         .path
@@ -20,7 +20,7 @@ private func generated(
         profile: profile, seed: seed, directory: directory, month: month, nowMillis: now
     )
     .run { _ in }
-    try body(hub, nodes)
+    try await body(hub, nodes)
 }
 
 /// What one paid dibao enrollment of a generated county says, read from the tables.
@@ -266,7 +266,7 @@ struct GeneratorTests {
             #expect(!dispersed.isEmpty && dispersed.allSatisfy { $0.amount == Money(fen: 83_800) })
             let novemberTotal = try hub.replica.payroll(for: Self.november, nowMillis: Self.now).total
 
-            try hub.setStandard(
+            try await hub.setStandard(
                 program: "tekun_dispersed", band: nil, from: "2026-12", amount: "900", note: nil, author: "admin",
                 nowMillis: Self.now)
             #expect(try hub.replica.payroll(for: Self.november, nowMillis: Self.now).total == novemberTotal)
@@ -289,7 +289,7 @@ struct GeneratorTests {
             }
             #expect(!before.isEmpty)
             #expect(before.contains { $0.amount != Money(fen: 56_000) }, "incomes are deducted")
-            try hub.setStandard(
+            try await hub.setStandard(
                 program: "dibao_rural", band: nil, from: "2026-12", amount: "600", note: nil, author: "admin",
                 nowMillis: Self.now)
             let after = try hub.replica.payroll(for: december, nowMillis: Self.now).rows.filter {

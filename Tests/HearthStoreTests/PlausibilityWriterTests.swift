@@ -15,13 +15,13 @@ struct PlausibilityWriterTests {
 
     /// A county hub holding the rural dibao standard 560 from 2026-01, and a rural household
     /// whose head was born in 1980.
-    func county() throws -> (hub: HubLedger, member: RecordID, household: RecordID) {
+    func county() async throws -> (hub: HubLedger, member: RecordID, household: RecordID) {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("hearth-r6-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         let hub = try HubLedger.create(
             path: path + "/hub.db", name: "hub", scope: try ScopePrefix.parse("421281", field: "scope"),
             nowMillis: Self.now)
-        _ = try hub.setStandard(
+        _ = try await hub.setStandard(
             program: "dibao_rural", band: nil, from: "2026-01", amount: "560", note: nil, author: "admin",
             nowMillis: Self.now)
         var home = HouseholdInput()
@@ -51,13 +51,13 @@ struct PlausibilityWriterTests {
         }
     }
 
-    func overrides(_ hub: HubLedger) throws -> [Decision] {
-        try hub.decisions().filter { $0.rule == "R6" && $0.choice == "override" }
+    func overrides(_ hub: HubLedger) async throws -> [Decision] {
+        try await hub.decisions().filter { $0.rule == "R6" && $0.choice == "override" }
     }
 
     @Test("56,000 yuan a month of rural dibao is refused, naming the amount and the ceiling; nothing is written")
-    func ceilingRefused() throws {
-        let (hub, member, _) = try county()
+    func ceilingRefused() async throws {
+        let (hub, member, _) = try await county()
         let before = try hub.replica.allOps().count
         let refusal = refusedField {
             _ = try hub.replica.enroll(
@@ -72,8 +72,8 @@ struct PlausibilityWriterTests {
     }
 
     @Test("urban dibao for a rural household is refused, and so is a child benefit for an adult")
-    func prerequisitesRefused() throws {
-        let (hub, member, _) = try county()
+    func prerequisitesRefused() async throws {
+        let (hub, member, _) = try await county()
         for program in ["dibao_urban", "orphan", "elderly", "disability_care"] {
             let refusal = refusedField {
                 _ = try hub.replica.enroll(
@@ -86,15 +86,15 @@ struct PlausibilityWriterTests {
     }
 
     @Test("with an override reason the value is recorded: the op's cause and the hub's audit keep the reason")
-    func overrideKept() throws {
-        let (hub, member, _) = try county()
+    func overrideKept() async throws {
+        let (hub, member, _) = try await county()
         let enrollment = try hub.replica.enroll(
             EnrollInput(
                 member: member.value, program: "dibao_rural", amount: "1200", start: "2026-01", override: "因病支出型特批"),
             author: "w1", nowMillis: Self.now)[0]
         let created = try hub.replica.log(record: enrollment).map(\.op)
         #expect(created.first?.cause == "plausibility override: 因病支出型特批")
-        var audit = try overrides(hub)
+        var audit = try await overrides(hub)
         #expect(audit.count == 1)
         #expect(audit.first?.record == enrollment.value)
         #expect(audit.first?.worker == "w1")
@@ -111,14 +111,14 @@ struct PlausibilityWriterTests {
             author: "w2", nowMillis: Self.now)
         let change = try hub.replica.log(record: enrollment).map(\.op).last
         #expect(change?.cause == "amount change: 核定; plausibility override: 重大疾病一次性救助")
-        audit = try overrides(hub)
+        audit = try await overrides(hub)
         #expect(audit.map(\.worker) == ["w1", "w2"])
         #expect(audit.last?.field == "amount")
     }
 
     @Test("an override given where nothing is out of range is not recorded")
-    func needlessOverride() throws {
-        let (hub, member, _) = try county()
+    func needlessOverride() async throws {
+        let (hub, member, _) = try await county()
         let enrollment = try hub.replica.enroll(
             EnrollInput(member: member.value, program: "dibao_rural", amount: "560", start: "2026-01", override: "不需要"),
             author: "w1", nowMillis: Self.now)[0]
@@ -127,13 +127,13 @@ struct PlausibilityWriterTests {
             enrollment.value, amount: "500", from: "2026-07", reason: "收入核减", override: "不需要", author: "w1",
             nowMillis: Self.now)
         #expect(try hub.replica.log(record: enrollment).last?.op.cause == "amount change: 收入核减")
-        #expect(try overrides(hub).isEmpty)
+        #expect(try await overrides(hub).isEmpty)
     }
 
     @Test("the ceiling is the county's setting: raised to 150%, 840 a month passes and 841 does not")
-    func ceilingSetting() throws {
-        let (hub, member, _) = try county()
-        _ = try hub.setSetting(
+    func ceilingSetting() async throws {
+        let (hub, member, _) = try await county()
+        _ = try await hub.setSetting(
             name: "ceiling_dibao_rural", value: "150", note: nil, author: "admin", nowMillis: Self.now)
         let enrollment = try hub.replica.enroll(
             EnrollInput(member: member.value, program: "dibao_rural", amount: "840", start: "2026-01"),

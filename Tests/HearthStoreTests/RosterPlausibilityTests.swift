@@ -54,7 +54,7 @@ struct RosterPlausibilityTests {
     }
 
     @Test("with a reason in 特批理由 the rows are imported; the cause and the hub's audit keep the reason")
-    func overridden() throws {
+    func overridden() async throws {
         let (hub, report) = try importing(Self.rows(override3: "大病一次性救助，县局批复", override4: "户籍待迁"))
         #expect(!report.refused)
         #expect(report.enrollmentsCreated == 3)
@@ -65,7 +65,7 @@ struct RosterPlausibilityTests {
                 "roster import: roster.csv line 3; plausibility override: 大病一次性救助，县局批复",
                 "roster import: roster.csv line 4; plausibility override: 户籍待迁",
             ])
-        let audit = try hub.decisions().filter { $0.rule == "R6" }
+        let audit = try await hub.decisions().filter { $0.rule == "R6" }
         #expect(audit.map(\.note) == ["plausibility override: 大病一次性救助，县局批复", "plausibility override: 户籍待迁"])
         #expect(audit.allSatisfy { $0.worker == "county-admin" && $0.choice == "override" })
     }

@@ -38,7 +38,7 @@ struct HubRuleTests {
             }
             #expect(try village.state(of: enrollment) == county.hub.replica.state(of: enrollment))
             #expect(try township.state(of: enrollment) == county.hub.replica.state(of: enrollment))
-            let rules = try county.hub.decisions().filter { $0.rule == "R1" }
+            let rules = try await county.hub.decisions().filter { $0.rule == "R1" }
             #expect(rules.count == 1)
             #expect(rules.first?.record == enrollment.value)
             let history = try county.hub.replica.log(record: enrollment).map(\.op)
@@ -46,7 +46,7 @@ struct HubRuleTests {
 
             // Delivering the trigger again (a re-sync, a bundle) fires nothing more.
             try county.hub.replica.integrate(try village.allOps(), nowMillis: TestCounty.now)
-            #expect(try county.hub.decisions().filter { $0.rule == "R1" }.count == 1)
+            #expect(try await county.hub.decisions().filter { $0.rule == "R1" }.count == 1)
         }
     }
 
@@ -153,9 +153,9 @@ struct HubTimeRuleTests {
                 try township.holds(of: enrollment, nowMillis: TestCounty.now).contains { $0.hasPrefix("R2a") },
                 "the field office sees the hold too")
             // The county settles the status; the case closes on every replica.
-            let conflict = try county.hub.conflicts(soft: true).first { $0.id == "\(enrollment)/status" }
+            let conflict = try await county.hub.conflicts(soft: true).first { $0.id == "\(enrollment)/status" }
             let exited = try #require(conflict?.candidates.firstIndex { $0.value == .text("exited") })
-            try county.hub.resolve(
+            try await county.hub.resolve(
                 "\(enrollment)/status", choice: .pick(exited + 1), note: "收入超标属实", author: "admin",
                 nowMillis: TestCounty.now)
             try await county.sync(township, url: url)
@@ -194,11 +194,11 @@ struct HubSupersededTests {
                 enrollment.value, amount: "600", from: "2026-07", reason: "提标", author: "t2", nowMillis: TestCounty.now)
             try await county.syncRounds([township, other], url: url)
             #expect(try county.hub.replica.view(enrollment, reveal: false).value("status") == "exited")
-            let superseded = try county.hub.decisions().filter { $0.rule == "R2" }
+            let superseded = try await county.hub.decisions().filter { $0.rule == "R2" }
             #expect(superseded.count == 1)
             #expect(superseded.first?.note.hasPrefix("amount change") == true)
             try county.hub.replica.integrate(try other.allOps(), nowMillis: TestCounty.now)
-            #expect(try county.hub.decisions().filter { $0.rule == "R2" }.count == 1)
+            #expect(try await county.hub.decisions().filter { $0.rule == "R2" }.count == 1)
         }
     }
 }
@@ -226,7 +226,7 @@ struct DisputedDeathTests {
             try await county.syncRounds([village, township], url: url)
             #expect(try county.hub.replica.view(member, reveal: false).conflicts == ["death_date"])
             #expect(try county.hub.replica.view(enrollment, reveal: false).conflicts == ["end_month"])
-            try county.hub.resolve(
+            try await county.hub.resolve(
                 "\(member)/death_date", choice: .value("2026-09-20"), note: "以火化证明为准", author: "admin",
                 nowMillis: TestCounty.now)
             try await county.sync(village, url: url)
@@ -236,7 +236,7 @@ struct DisputedDeathTests {
                 #expect(view.conflicts.isEmpty)
                 #expect(view.value("end_month") == "2026-09")
             }
-            #expect(try county.hub.decisions().filter { $0.rule == "R1" && $0.field == "end_month" }.count == 1)
+            #expect(try await county.hub.decisions().filter { $0.rule == "R1" && $0.field == "end_month" }.count == 1)
         }
     }
 }

@@ -104,7 +104,7 @@ struct JurisdictionTests {
             #expect(reasons[0].hasPrefix("R14:"))
             #expect(try county.hub.replica.view(scene.member, reveal: false).value("vital_status") == "alive")
             #expect(try county.hub.replica.view(scene.enrollment, reveal: false).value("status") == "approved")
-            #expect(try county.hub.decisions().filter { $0.rule == "R1" }.isEmpty)
+            #expect(try await county.hub.decisions().filter { $0.rule == "R1" }.isEmpty)
             let roll = try county.hub.replica.payroll(
                 for: try Month.parse("2026-11", field: "month"), nowMillis: TestCounty.now)
             #expect(roll.rows.map(\.enrollment) == [scene.enrollment])

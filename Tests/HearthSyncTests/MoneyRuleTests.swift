@@ -16,11 +16,11 @@ struct MoneyRuleTests {
         let number: String
         var clock: Int64
 
-        init(amount: String? = nil, start: String = "2026-01") throws {
+        init(amount: String? = nil, start: String = "2026-01") async throws {
             county = try TestCounty()
             clock = Self.millis("2025-12-10")
             let hub = county.hub
-            _ = try hub.setStandard(
+            _ = try await hub.setStandard(
                 program: "dibao_rural", band: nil, from: "2024-01", amount: "560", note: nil, author: "county",
                 nowMillis: clock)
             let home = try hub.replica.household(in: TestCounty.village1, address: "一户", nowMillis: clock)
@@ -68,8 +68,8 @@ struct MoneyRuleTests {
     @Test(
         "a suspension withholds from its month and never recovers paid months; refuting the lead pays back exactly what was withheld"
     )
-    func suspensionNeverReachesBack() throws {
-        var desk = try Desk()
+    func suspensionNeverReachesBack() async throws {
+        var desk = try await Desk()
         for month in ["2026-01", "2026-02", "2026-03"] { try desk.lock(month) }
         // April: a death list names her without a date; the lead suspends her at once.
         desk.at("2026-04-05")
@@ -95,8 +95,8 @@ struct MoneyRuleTests {
     }
 
     @Test("a confirmed death recovers only the months after the death, never the months before it")
-    func recoveryStartsAfterTheDeath() throws {
-        var desk = try Desk()
+    func recoveryStartsAfterTheDeath() async throws {
+        var desk = try await Desk()
         for month in ["2026-01", "2026-02", "2026-03", "2026-04"] { try desk.lock(month) }
         desk.at("2026-05-04")
         let outcome = try desk.county.hub.importCrosscheck(
@@ -123,9 +123,9 @@ struct MoneyRuleTests {
     @Test(
         "one month-of-death rule for the roll, the end month and recovery: paid through it, or stopped from it",
         arguments: [true, false])
-    func monthOfDeath(paid: Bool) throws {
-        var desk = try Desk()
-        _ = try desk.county.hub.setSetting(
+    func monthOfDeath(paid: Bool) async throws {
+        var desk = try await Desk()
+        _ = try await desk.county.hub.setSetting(
             name: "death_month", value: paid ? "paid" : "stopped", note: nil, author: "county", nowMillis: desk.clock)
         for month in ["2026-08", "2026-09", "2026-10"] { try desk.lock(month) }
         desk.at("2026-11-02")
@@ -143,10 +143,10 @@ struct MoneyRuleTests {
     @Test(
         "an enrollment made at the standard follows a raise set later for its own start month, however it was made",
         arguments: [nil, "560"])
-    func raiseAtTheStartMonth(amount: String?) throws {
-        var desk = try Desk(amount: amount, start: "2027-01")
+    func raiseAtTheStartMonth(amount: String?) async throws {
+        var desk = try await Desk(amount: amount, start: "2027-01")
         desk.at("2026-12-20")
-        _ = try desk.county.hub.setStandard(
+        _ = try await desk.county.hub.setStandard(
             program: "dibao_rural", band: nil, from: "2027-01", amount: "600", note: "提标", author: "county",
             nowMillis: desk.clock)
         let january = try desk.roll("2027-01")
@@ -154,14 +154,14 @@ struct MoneyRuleTests {
     }
 
     @Test("a top-up (补差) follows a raise by the county's rule: the difference rises with the standard, or stays")
-    func topUpFollowsTheRule() throws {
-        var desk = try Desk(amount: "std-326", start: "2026-01")
-        _ = try desk.county.hub.setStandard(
+    func topUpFollowsTheRule() async throws {
+        var desk = try await Desk(amount: "std-326", start: "2026-01")
+        _ = try await desk.county.hub.setStandard(
             program: "dibao_rural", band: nil, from: "2026-07", amount: "600", note: "提标", author: "county",
             nowMillis: desk.clock)
         #expect(try desk.roll("2026-06").rows.map(\.amount) == [Money(fen: 23_400)])
         #expect(try desk.roll("2026-07").rows.map(\.amount) == [Money(fen: 27_400)])
-        _ = try desk.county.hub.setSetting(
+        _ = try await desk.county.hub.setSetting(
             name: "top_up_raise", value: "stays", note: nil, author: "county", nowMillis: desk.clock)
         #expect(try desk.roll("2026-07").rows.map(\.amount) == [Money(fen: 23_400)])
     }

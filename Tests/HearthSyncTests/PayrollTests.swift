@@ -70,12 +70,12 @@ struct PayrollTests {
             let octoberMonth = try Month.parse("2026-10", field: "month")
             let october = try county.hub.replica.payroll(for: octoberMonth, nowMillis: TestCounty.now)
             #expect(october.rows.contains { $0.enrollment == deadEnrollment && $0.amount == Money(fen: 56_000) })
-            _ = try county.hub.setSetting(
+            _ = try await county.hub.setSetting(
                 name: "death_month", value: "stopped", note: nil, author: "county", nowMillis: TestCounty.now)
             let stopped = try county.hub.replica.payroll(for: octoberMonth, nowMillis: TestCounty.now)
             #expect(stopped.leftOut["deceased"] == [deadEnrollment])
             #expect(!stopped.rows.contains { $0.enrollment == deadEnrollment })
-            _ = try county.hub.setSetting(
+            _ = try await county.hub.setSetting(
                 name: "death_month", value: "paid", note: nil, author: "county", nowMillis: TestCounty.now)
             #expect(roll.leftOut["suspended"] == [suspended])
             #expect(roll.leftOut["no ID number (pending)"] == [pending])

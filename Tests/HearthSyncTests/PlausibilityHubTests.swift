@@ -25,7 +25,7 @@ struct PlausibilityHubTests {
 
         init(_ county: TestCounty, url: String) async throws {
             self.county = county
-            _ = try county.hub.setStandard(
+            _ = try await county.hub.setStandard(
                 program: "dibao_rural", band: nil, from: "2026-01", amount: "560", note: nil, author: "admin",
                 nowMillis: TestCounty.now)
             village = try await county.node(name: "village-001", scope: TestCounty.village1, hubURL: url)
@@ -63,8 +63,8 @@ struct PlausibilityHubTests {
             try county.hub.replica.state(of: enrollment)?.resolution(of: field).value.textValue
         }
 
-        func overrides() throws -> [Decision] {
-            try county.hub.decisions().filter { $0.rule == "R6" && $0.choice == "override" }
+        func overrides() async throws -> [Decision] {
+            try await county.hub.decisions().filter { $0.rule == "R6" && $0.choice == "override" }
         }
     }
 
@@ -81,7 +81,7 @@ struct PlausibilityHubTests {
             #expect(reason.hasPrefix("R6:"), "\(reason)")
             #expect(reason.contains("56000.00 yuan a month from 2026-01 is above the dibao_rural ceiling of 560.00"))
             #expect(try county.hub.replica.state(of: slip.record) == nil)
-            #expect(try scene.overrides().isEmpty)
+            #expect(try await scene.overrides().isEmpty)
 
             let meant = try scene.application(
                 amount: "2026-01:120000", cause: Plausibility.cause(nil, override: "因病致贫，县局特批"))
@@ -89,7 +89,7 @@ struct PlausibilityHubTests {
             #expect(accepted.quarantined.isEmpty)
             #expect(accepted.applied == 1)
             #expect(try county.hub.replica.state(of: meant.record) != nil)
-            let audit = try scene.overrides()
+            let audit = try await scene.overrides()
             #expect(audit.map(\.record) == [meant.record.value])
             #expect(audit.first?.worker == "w9")
             #expect(audit.first?.note == "plausibility override: 因病致贫，县局特批")
@@ -127,7 +127,7 @@ struct PlausibilityHubTests {
             let answer = try await scene.forger.pushAnswered([lower])
             #expect(answer.quarantined.isEmpty)
             #expect(answer.applied == 1)
-            #expect(try scene.overrides().isEmpty)
+            #expect(try await scene.overrides().isEmpty)
         }
     }
 
@@ -142,7 +142,7 @@ struct PlausibilityHubTests {
             try await county.sync(scene.village, url: url)
             #expect(try await county.hub.quarantine().isEmpty)
             #expect(try scene.held("amount") == "2026-01:56000;2026-07:150000")
-            let audit = try scene.overrides()
+            let audit = try await scene.overrides()
             #expect(audit.map(\.worker) == ["w1"])
             #expect(audit.first?.note == "plausibility override: 重病，乡镇会审同意")
             let history = try county.hub.replica.log(record: scene.enrollment).compactMap(\.op.cause)

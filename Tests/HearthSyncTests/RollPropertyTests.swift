@@ -17,11 +17,11 @@ struct RollPropertyTests {
     static let seeds: [UInt64] = [1, 2, 3, 5, 8, 13, 21, 34]
 
     @Test("random histories on a real hub file: paid equals due for every enrollment and locked month")
-    func paidEqualsDue() throws {
+    func paidEqualsDue() async throws {
         var tally: [String: Int] = [:]
         for seed in Self.seeds {
-            var run = try RollRun(seed: seed)
-            try run.play(months: 12)
+            var run = try await RollRun(seed: seed)
+            try await run.play(months: 12)
             try run.decideLeads(all: true)
             try run.checkWithheldMonthsUntouched()
             try run.settle()
@@ -81,7 +81,7 @@ struct RollRun {
     static let program = "dibao_rural"
     static let first = try! Month.parse("2025-01", field: "m")
 
-    init(seed: UInt64) throws {
+    init(seed: UInt64) async throws {
         county = try TestCounty()
         self.seed = seed
         var random = SplitMix64(seed: seed)
@@ -90,14 +90,14 @@ struct RollRun {
         self.random = random
         let hub = county.hub
         clock = Self.millis(Self.first.adding(months: -1).firstDay) + 3_600_000
-        _ = try hub.setStandard(
+        _ = try await hub.setStandard(
             program: Self.program, band: nil, from: "2024-01", amount: "560", note: nil, author: "county",
             nowMillis: tick())
         standards[try Month.parse("2024-01", field: "m")] = 56_000
-        _ = try hub.setSetting(
+        _ = try await hub.setSetting(
             name: "death_month", value: deathMonthPaid ? "paid" : "stopped", note: nil, author: "county",
             nowMillis: tick())
-        _ = try hub.setSetting(
+        _ = try await hub.setSetting(
             name: "top_up_raise", value: topUpsFollow ? "follows" : "stays", note: nil, author: "county",
             nowMillis: tick())
     }
@@ -154,7 +154,7 @@ struct RollRun {
 
     // MARK: the history
 
-    mutating func play(months: Int) throws {
+    mutating func play(months: Int) async throws {
         var month = Self.first
         for _ in 0..<months {
             clock = Self.millis(month.firstDay) + 3_600_000
@@ -163,7 +163,7 @@ struct RollRun {
             for index in enrollments.indices { try act(on: index, in: month, today: today) }
             try deaths(in: month, today: today)
             try decideLeads()
-            if chance(25) { try raise(around: month) }
+            if chance(25) { try await raise(around: month) }
             let roll = try county.hub.replica.payroll(for: month, nowMillis: tick())
             for row in roll.rows where row.kind != .regular { tally[row.kind.rawValue, default: 0] += 1 }
             try county.hub.lock(roll, worker: "county", nowMillis: tick())
@@ -349,10 +349,10 @@ struct RollRun {
         leads = open
     }
 
-    mutating func raise(around month: Month) throws {
+    mutating func raise(around month: Month) async throws {
         let from = month.adding(months: pick(-2...2))
         let amount = standard(in: from)! + Int64(pick(1...6)) * 1_000
-        _ = try county.hub.setStandard(
+        _ = try await county.hub.setStandard(
             program: Self.program, band: nil, from: from.description, amount: String(amount / 100), note: nil,
             author: "county",
             nowMillis: tick())

@@ -81,11 +81,11 @@ struct RuleCaseTests {
             try village.moveMember(member.value, toHousehold: second.value, author: "w1", nowMillis: TestCounty.now)
             try township.moveMember(member.value, toHousehold: third.value, author: "t1", nowMillis: TestCounty.now)
             try await county.syncRounds([village, township], url: url)
-            let conflict = try county.hub.conflict("\(member)/household")
+            let conflict = try await county.hub.conflict("\(member)/household")
             #expect(conflict.open)
             #expect(conflict.rule.id == "R8")
             #expect(Set(conflict.candidates.map(\.display)) == [second.value, third.value])
-            try county.hub.resolve(
+            try await county.hub.resolve(
                 "\(member)/household", choice: .value(third.value), note: "现居三组", author: "admin",
                 nowMillis: TestCounty.now)
             try await county.sync(village, url: url)
@@ -137,7 +137,7 @@ struct ConcurrentSplitTests {
                 home.value, members: [son.value], head: nil, author: "t1", nowMillis: TestCounty.now)
             _ = try village.member(of: home, name: "王小六", relation: "child")
             try await county.syncRounds([village, township], url: url)
-            let cases = try county.hub.conflicts(rule: "R8")
+            let cases = try await county.hub.conflicts(rule: "R8")
             #expect(cases.map(\.id) == ["\(home)/population"], "\(cases.map(\.id))")
             _ = head
         }

@@ -1,4 +1,3 @@
-import GRDB
 import HearthCore
 import HearthStore
 
@@ -13,11 +12,12 @@ extension HubLedger {
         program rawProgram: String, band rawBand: String?, from rawFrom: String, amount rawAmount: String,
         note: String?,
         author: String, nowMillis: Int64
-    ) throws(ReplicaError) -> RecordID {
+    ) async throws(ReplicaError) -> RecordID {
         guard info.scope.level == .county else {
             throw .refused("program standards are county configuration: set them on the county hub")
         }
-        return try write(author: author, nowMillis: nowMillis) { changes in
+        let scope = info.scope
+        return try await storage.edit(author: author, nowMillis: nowMillis) { edit in
             let program = try Program.parse(rawProgram)
             let band = try StandardBand.parse(rawBand, program: program)
             let from = try Month.parse(rawFrom, field: "from")
@@ -32,21 +32,16 @@ extension HubLedger {
             if let note { fields["note"] = .text(try Checks.text(note, field: "note", maxLength: 500)) }
             let cause =
                 "standard \(program.rawValue)\(band.isEmpty ? "" : " " + band) from \(from): \(amount.yuanText) yuan"
-            if let existing = try String.fetchOne(
-                changes.database,
-                sql:
-                    "SELECT id FROM standards WHERE program = ? AND coalesce(band, '') = ? AND from_month = ? ORDER BY id LIMIT 1",
-                arguments: [program.rawValue, band, from.description]
-            ).flatMap(RecordID.init) {
+            if let existing = try edit.standard(program: program.rawValue, band: band, from: from) {
                 var changed: [String: FieldValue] = ["amount": .integer(amount.fen)]
                 changed["note"] = fields["note"]
-                try changes.update(existing, fields: changed, cause: cause)
+                try edit.update(existing, fields: changed, cause: cause)
                 return existing
             }
-            guard let county = DivisionCode.countyWide(info.scope.value) else {
-                throw ReplicaError.database("the hub's scope \(info.scope.value) has no county-wide code")
+            guard let county = DivisionCode.countyWide(scope.value) else {
+                throw ReplicaError.database("the hub's scope \(scope.value) has no county-wide code")
             }
-            return try changes.create(.standard, village: county, fields: fields, cause: cause)
+            return try edit.create(.standard, village: county, fields: fields, cause: cause)
         }.result
     }
 
@@ -56,29 +51,27 @@ extension HubLedger {
     public func setSetting(
         name rawName: String, value rawValue: String, note: String?, author: String, nowMillis: Int64
     )
-        throws(ReplicaError) -> RecordID
+        async throws(ReplicaError) -> RecordID
     {
         guard info.scope.level == .county else {
             throw .refused("county settings are county configuration: set them on the county hub")
         }
-        return try write(author: author, nowMillis: nowMillis) { changes in
+        let scope = info.scope
+        return try await storage.edit(author: author, nowMillis: nowMillis) { edit in
             let setting = try CountySetting.parse(rawName)
             let value = try setting.parse(rawValue)
             var fields: [String: FieldValue] = ["value": .text(value)]
             if let note { fields["note"] = .text(try Checks.text(note, field: "note", maxLength: 500)) }
             let cause = "setting \(setting.rawValue): \(value)"
-            if let existing = try String.fetchOne(
-                changes.database, sql: "SELECT id FROM settings WHERE name = ? ORDER BY id LIMIT 1",
-                arguments: [setting.rawValue]
-            ).flatMap(RecordID.init) {
-                try changes.update(existing, fields: fields, cause: cause)
+            if let existing = try edit.setting(named: setting.rawValue) {
+                try edit.update(existing, fields: fields, cause: cause)
                 return existing
             }
-            guard let county = DivisionCode.countyWide(info.scope.value) else {
-                throw ReplicaError.database("the hub's scope \(info.scope.value) has no county-wide code")
+            guard let county = DivisionCode.countyWide(scope.value) else {
+                throw ReplicaError.database("the hub's scope \(scope.value) has no county-wide code")
             }
             fields["name"] = .text(setting.rawValue)
-            return try changes.create(.setting, village: county, fields: fields, cause: cause)
+            return try edit.create(.setting, village: county, fields: fields, cause: cause)
         }.result
     }
 }

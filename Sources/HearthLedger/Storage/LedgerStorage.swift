@@ -94,6 +94,18 @@ public protocol LedgerStorage: Sendable {
         decide: @escaping @Sendable (HeldOp) throws(ReplicaError) -> SettlementDecision
     ) async throws(ReplicaError) -> SettlementOutcome
 
+    // MARK: The county's edits and the desk's decisions
+
+    /// Runs `body` in one write transaction: what it writes through ``CountyEditing`` is
+    /// logged, merged, judged by the county's rules and committed with its decisions, or
+    /// nothing is (whatever `body` throws). Returns its result and the ops written.
+    func edit<T: Sendable>(
+        author: String, nowMillis: Int64, _ body: @escaping @Sendable (CountyEditing) throws -> T
+    ) async throws(ReplicaError) -> (result: T, ops: [Op])
+
+    /// Every decision (the desk's and the rules'), oldest first.
+    func decisions() async throws(ReplicaError) -> [Decision]
+
     // MARK: Figures
 
     /// Records in conflict, registered nodes and held quarantine, for the hub's metrics.

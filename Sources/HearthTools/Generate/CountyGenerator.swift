@@ -103,7 +103,7 @@ public struct CountyGenerator: Sendable {
             path: directory + "/hub.db", name: "\(profile.name) hub",
             scope: try ScopePrefix.parse(county, field: "scope"), nowMillis: nowMillis)
         for standard in CountyProfile.standards {
-            _ = try hub.setStandard(
+            _ = try await hub.setStandard(
                 program: standard.program.rawValue, band: standard.band, from: "2024-01", amount: String(standard.yuan),
                 note: "generated", author: "generator", nowMillis: nowMillis)
         }

@@ -18,17 +18,17 @@ struct ConflictFilters: ParsableArguments {
     @Option(help: "Only this rule (R4b, R4c, R7, R8, R1, R4a, …).") var rule: String?
 }
 
-struct ConflictsList: ParsableCommand {
+struct ConflictsList: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "list", abstract: "List open conflicts (the default).")
     @OptionGroup var replica: HubReplicaOptions
     @OptionGroup var filters: ConflictFilters
     @Flag(help: "Also list soft decisions awaiting review (R4a, R3, …).") var soft = false
     @Flag(help: "Print one JSON document.") var json = false
 
-    func run() throws {
-        try guarded {
+    func run() async throws {
+        try await guardedAsync {
             let open = try replica.open()
-            let cases = try open.conflicts(
+            let cases = try await open.conflicts(
                 soft: soft || filters.rule == "R4a" || filters.rule == "R3", township: filters.township,
                 kind: filters.kind,
                 rule: filters.rule)
@@ -60,7 +60,7 @@ struct ConflictsList: ParsableCommand {
     }
 }
 
-struct ConflictsShow: ParsableCommand {
+struct ConflictsShow: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "show",
         abstract: "A three-way view: the base value, each competing value, the rule and why it could not decide.")
@@ -68,8 +68,8 @@ struct ConflictsShow: ParsableCommand {
     @Argument(help: "The conflict id (record/field).") var id: String
     @Flag(help: "Print one JSON document.") var json = false
 
-    func run() throws {
-        try guarded {
+    func run() async throws {
+        try await guardedAsync {
             let open = try replica.open()
             if !id.contains("/") || id.hasPrefix("H:") {
                 guard let found = try open.replica.ruleCases(nowMillis: nowMillis()).first(where: { $0.id == id })
@@ -89,7 +89,7 @@ struct ConflictsShow: ParsableCommand {
                 print("       hearth hub conflicts ack \(found.id) --note TEXT")
                 return
             }
-            let conflict = try open.conflict(id)
+            let conflict = try await open.conflict(id)
             if json {
                 try Output.json(ConflictDocument(conflict))
                 return
@@ -112,7 +112,7 @@ struct ConflictsShow: ParsableCommand {
     }
 }
 
-struct ConflictsResolve: ParsableCommand {
+struct ConflictsResolve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "resolve",
         abstract: "Settle a conflict (or --all matching ones) with one value; it replicates to every node.",
@@ -141,8 +141,8 @@ struct ConflictsResolve: ParsableCommand {
         }
     }
 
-    func run() throws {
-        try guarded {
+    func run() async throws {
+        try await guardedAsync {
             let hub = try replica.open()
             let author = try replica.author
             let choice = try choice()
@@ -151,12 +151,13 @@ struct ConflictsResolve: ParsableCommand {
                 if case .pick(let number) = choice, number > 0 {
                     throw CLIError.usage("--all takes --pick newest or --pick county (numbers differ per conflict)")
                 }
-                let cases = try hub.conflicts(township: filters.township, kind: filters.kind, rule: filters.rule)
+                let cases = try await hub.conflicts(township: filters.township, kind: filters.kind, rule: filters.rule)
                 var resolved = 0
                 var skipped: [String] = []
                 for conflict in cases {
                     do {
-                        try hub.resolve(conflict.id, choice: choice, note: note, author: author, nowMillis: nowMillis())
+                        try await hub.resolve(
+                            conflict.id, choice: choice, note: note, author: author, nowMillis: nowMillis())
                         resolved += 1
                     } catch {
                         skipped.append("\(conflict.id): \(error)")
@@ -167,14 +168,14 @@ struct ConflictsResolve: ParsableCommand {
                 return
             }
             guard let id else { throw CLIError.usage("give a conflict id, or --all with filters") }
-            let op = try hub.resolve(id, choice: choice, note: note, author: author, nowMillis: nowMillis())
+            let op = try await hub.resolve(id, choice: choice, note: note, author: author, nowMillis: nowMillis())
             print(id)
             print("resolved by op \(op.dot); nodes receive it at their next sync")
         }
     }
 }
 
-struct ConflictsAck: ParsableCommand {
+struct ConflictsAck: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ack",
         abstract: "Acknowledge soft decisions (e.g. --all --rule R4a): the value kept stays, the alternatives close.")
@@ -184,24 +185,24 @@ struct ConflictsAck: ParsableCommand {
     @OptionGroup var filters: ConflictFilters
     @Option(help: "A note kept with the acknowledgement.") var note = "acknowledged"
 
-    func run() throws {
-        try guarded {
+    func run() async throws {
+        try await guardedAsync {
             let hub = try replica.open()
             let author = try replica.author
             let targets: [ConflictCase]
             if all {
-                targets = try hub.conflicts(
+                targets = try await hub.conflicts(
                     soft: true, township: filters.township, kind: filters.kind, rule: filters.rule
                 )
                 .filter { !$0.open }
             } else {
                 guard let id else { throw CLIError.usage("give a conflict id, or --all with filters") }
                 if !id.contains("/") || id.hasPrefix("H:") {
-                    try hub.acknowledgeCase(id, note: note, author: author, nowMillis: nowMillis())
+                    try await hub.acknowledgeCase(id, note: note, author: author, nowMillis: nowMillis())
                     print("1 acknowledged")
                     return
                 }
-                let conflict = try hub.conflict(id)
+                let conflict = try await hub.conflict(id)
                 guard !conflict.open else {
                     throw CLIError.usage("\(id) is open: resolve it (`conflicts resolve`), it is not a soft decision")
                 }
@@ -210,14 +211,15 @@ struct ConflictsAck: ParsableCommand {
             for conflict in targets {
                 // The value the rule kept is the display value: write it over the alternatives.
                 let kept = conflict.candidates.firstIndex { $0.display == conflict.display }.map { $0 + 1 } ?? 1
-                try hub.resolve(conflict.id, choice: .pick(kept), note: note, author: author, nowMillis: nowMillis())
+                try await hub.resolve(
+                    conflict.id, choice: .pick(kept), note: note, author: author, nowMillis: nowMillis())
             }
             print("\(targets.count) acknowledged")
         }
     }
 }
 
-struct HubAudit: ParsableCommand {
+struct HubAudit: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "audit",
         abstract: "The hub's audit trail: resolutions and rule decisions, and who took ID or card numbers in clear.",
@@ -230,10 +232,10 @@ struct HubAudit: ParsableCommand {
     @OptionGroup var replica: HubReplicaOptions
     @Flag(help: "Print one JSON document.") var json = false
 
-    func run() throws {
-        try guarded {
+    func run() async throws {
+        try await guardedAsync {
             let hub = try replica.open()
-            let decisions = try hub.decisions()
+            let decisions = try await hub.decisions()
             let events = try hub.replica.auditTrail()
             // One trail: the two logs merged by time, each kept in its own order.
             var fromDecisions: [(at: Int64, json: AuditEntryDocument, text: String)] = []

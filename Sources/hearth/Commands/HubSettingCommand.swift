@@ -12,7 +12,7 @@ struct HubSetting: ParsableCommand {
         subcommands: [HubSettingSet.self, HubSettingList.self], defaultSubcommand: HubSettingList.self)
 }
 
-struct HubSettingSet: ParsableCommand {
+struct HubSettingSet: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "set",
         abstract: "Set a county setting.",
@@ -36,9 +36,9 @@ struct HubSettingSet: ParsableCommand {
     @Argument(help: "Its value (see above).") var value: String
     @Option(help: "A note, e.g. the document that decided it.") var note: String?
 
-    func run() throws {
-        try guarded {
-            let id = try replica.open().setSetting(
+    func run() async throws {
+        try await guardedAsync {
+            let id = try await replica.open().setSetting(
                 name: name, value: value, note: note, author: try replica.author, nowMillis: nowMillis())
             print(id.value)
         }

@@ -10,7 +10,7 @@ struct HubStandard: ParsableCommand {
         subcommands: [HubStandardSet.self, HubStandardList.self], defaultSubcommand: HubStandardList.self)
 }
 
-struct HubStandardSet: ParsableCommand {
+struct HubStandardSet: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "set",
         abstract: "Set a program's standard from a month on (the yearly raise, 提标).",
@@ -30,10 +30,10 @@ struct HubStandardSet: ParsableCommand {
     @Option(help: "The band, for programs paid by band (see above).") var band: String?
     @Option(help: "A note, e.g. the document that set the standard.") var note: String?
 
-    func run() throws {
-        try guarded {
+    func run() async throws {
+        try await guardedAsync {
             let hub = try replica.open()
-            let id = try hub.setStandard(
+            let id = try await hub.setStandard(
                 program: program, band: band, from: from, amount: amount, note: note, author: try replica.author,
                 nowMillis: nowMillis())
             print(id.value)

@@ -168,19 +168,19 @@ struct CountyDemo {
         )
         say("   Hewan holds \(try hewan.replica.list(.household).count) household(s): only its own village")
         let automatic = try hub.replica.view(temporary, reveal: false)
+        let ruled = try await hub.decisions().first { $0.rule == "R1" }.map { "\($0.record), op \($0.op)" }
         say(
             "   automatic decision: the father's temporary assistance is \(automatic.value("status") ?? "") by rule R1 "
-                + "(a death ends every enrollment, even one granted concurrently): "
-                + (try hub.decisions().first { $0.rule == "R1" }.map { "\($0.record), op \($0.op)" } ?? "none"))
+                + "(a death ends every enrollment, even one granted concurrently): " + (ruled ?? "none"))
         for (enrollment, reasons) in try hub.replica.heldEnrollments() {
             say("   on hold: \(enrollment): \(reasons.joined(separator: "; "))")
         }
 
         say("6b. The county desk resolves the amount: it keeps the township's 600 yuan (提标), with a note.")
         let conflictID = "\(enrollments[0])/amount"
-        let shown = try hub.conflict(conflictID)
+        let shown = try await hub.conflict(conflictID)
         let townshipValue = (shown.candidates.firstIndex { $0.display.contains("600.00") } ?? 0) + 1
-        let resolution = try hub.resolve(
+        let resolution = try await hub.resolve(
             conflictID, choice: .pick(townshipValue), note: "按2026年提标标准, 复核属实", author: "county-admin",
             nowMillis: tick())
         say("   resolved by op \(resolution.dot); everyone syncs again")

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import HearthCore
 import HearthStore
 
@@ -48,18 +47,21 @@ extension HubLedger {
     /// Open conflicts (hard), and with `soft` also the soft decisions awaiting review,
     /// filtered by township prefix, kind (field name or record type) and rule id.
     public func conflicts(soft: Bool = false, township: String? = nil, kind: String? = nil, rule: String? = nil)
-        throws(ReplicaError) -> [ConflictCase]
+        async throws(ReplicaError) -> [ConflictCase]
     {
         var ids: [RecordID] = []
-        try read { db in
-            for type in RecordType.allCases {
-                let sql =
-                    soft
-                    ? "SELECT id FROM record_meta WHERE type = ? ORDER BY id"
-                    : "SELECT id FROM \(type.table) WHERE conflicts IS NOT NULL AND ? IS NOT NULL ORDER BY id"
-                ids += try String.fetchAll(db, sql: sql, arguments: [type.rawValue]).compactMap(RecordID.init)
+        if soft {
+            for type in RecordType.allCases { ids += try replica.list(type) }
+        } else {
+            var seen: Set<RecordID> = []
+            for field in try replica.conflictedFields() {
+                guard let id = RecordID(String(field.split(separator: "/")[0])), seen.insert(id).inserted else {
+                    continue
+                }
+                ids.append(id)
             }
         }
+        let names = try await nodeNames()
         var cases: [ConflictCase] = []
         for id in ids {
             guard let state = try replica.state(of: id) else { continue }
@@ -75,14 +77,14 @@ extension HubLedger {
                 let ruleFor = ConflictRules.rule(for: id.type, field: field)
                 if let rule, ruleFor.id != rule { continue }
                 if let kind, kind != field, kind != id.type.rawValue { continue }
-                cases.append(try conflictCase(state: state, field: field, village: village))
+                cases.append(try conflictCase(state: state, field: field, village: village, names: names))
             }
         }
         return cases
     }
 
     /// One conflict by its id (`<record>/<field>`).
-    public func conflict(_ text: String) throws(ReplicaError) -> ConflictCase {
+    public func conflict(_ text: String) async throws(ReplicaError) -> ConflictCase {
         let parts = text.split(separator: "/", maxSplits: 1).map(String.init)
         guard parts.count == 2, let id = RecordID(parts[0]), RecordSchema.field(parts[1], of: id.type) != nil else {
             throw .invalid(
@@ -93,23 +95,26 @@ extension HubLedger {
         guard state.resolution(of: parts[1]).candidates.count > 1 else {
             throw .invalid(InputError(field: "id", reason: "\(text) has one value: there is no conflict to settle"))
         }
-        return try conflictCase(state: state, field: parts[1], village: state.resolution(of: "village").value.textValue)
+        return try conflictCase(
+            state: state, field: parts[1], village: state.resolution(of: "village").value.textValue,
+            names: try await nodeNames())
     }
 
-    private func conflictCase(state: RecordState, field: String, village: String?) throws(ReplicaError) -> ConflictCase
+    /// The registered nodes' names by replica id, to name who wrote each value.
+    private func nodeNames() async throws(ReplicaError) -> [String: String] {
+        var names: [String: String] = [:]
+        for node in try await storage.nodes() { names[node.replica.value] = node.name }
+        return names
+    }
+
+    private func conflictCase(state: RecordState, field: String, village: String?, names: [String: String])
+        throws(ReplicaError) -> ConflictCase
     {
         guard let spec = RecordSchema.field(field, of: state.id.type) else { throw .database("unknown field \(field)") }
         let resolution = state.resolution(of: field)
         let entries = try replica.log(record: state.id)
         var opsByDot: [Dot: Op] = [:]
         for entry in entries { opsByDot[entry.op.dot] = entry.op }
-        let names: [String: String] = try read { db in
-            var names: [String: String] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT replica, name FROM nodes") {
-                names[row["replica"]] = row["name"]
-            }
-            return names
-        }
         let candidates = resolution.candidates.map { entry in
             ConflictCase.Candidate(
                 value: entry.value, display: replica.display(entry.value, spec: spec, reveal: false), dot: entry.dot,
@@ -136,13 +141,13 @@ extension HubLedger {
     /// value, so it replaces them on every replica it reaches. Recorded in `decisions`.
     @discardableResult
     public func resolve(_ id: String, choice: DeskChoice, note: String, author: String, nowMillis: Int64)
-        throws(ReplicaError) -> Op
+        async throws(ReplicaError) -> Op
     {
         let trimmed = note.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !trimmed.isEmpty else {
             throw .invalid(InputError(field: "note", reason: "say why (it is kept with the decision)"))
         }
-        let conflict = try conflict(id)
+        let conflict = try await conflict(id)
         guard let spec = RecordSchema.field(conflict.field, of: conflict.record.type) else {
             throw .database("unknown field")
         }
@@ -202,23 +207,17 @@ extension HubLedger {
             case .county: "county"
             case .value: "value"
             }
-        let (_, ops) = try write(author: author, nowMillis: nowMillis) { changes in
-            try changes.update(
-                conflict.record, fields: fields,
-                cause:
-                    "\(kind) of \(conflict.field) (rule \(ruleID), rule set \(ConflictRules.ruleSetVersion)): \(trimmed)"
-            )
-            let op = changes.ops[changes.ops.count - 1]
-            try changes.database.execute(
-                sql: """
-                    INSERT INTO decisions (at_millis, worker, kind, record, field, rule, rule_set, choice, note, op)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """,
-                arguments: [
-                    nowMillis, author, kind, conflict.record.value, conflict.field, ruleID,
-                    ConflictRules.ruleSetVersion,
-                    choiceText, trimmed, op.dot.description,
-                ])
+        let record = conflict.record
+        let field = conflict.field
+        let settled = fields
+        let (_, ops) = try await storage.edit(author: author, nowMillis: nowMillis) { edit in
+            let op = try edit.update(
+                record, fields: settled,
+                cause: "\(kind) of \(field) (rule \(ruleID), rule set \(ConflictRules.ruleSetVersion)): \(trimmed)")
+            try edit.record(
+                DecisionDraft(
+                    kind: kind, record: record.value, field: field, rule: ruleID, choice: choiceText, note: trimmed,
+                    op: op.dot.description))
         }
         return ops[0]
     }
@@ -281,29 +280,7 @@ extension HubLedger {
 
     /// Every resolution, acknowledgement and automatic rule decision, oldest first, for
     /// `hearth hub audit`.
-    public func decisions() throws(ReplicaError) -> [Decision] {
-        try read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM decisions ORDER BY seq").map { row in
-                Decision(
-                    atMillis: row["at_millis"], worker: row["worker"], kind: row["kind"], record: row["record"],
-                    field: row["field"], rule: row["rule"], ruleSet: row["rule_set"], choice: row["choice"],
-                    note: row["note"],
-                    op: row["op"])
-            }
-        }
+    public func decisions() async throws(ReplicaError) -> [Decision] {
+        try await storage.decisions()
     }
-}
-
-/// One entry of the audit trail: who or which rule decided what, when, and why.
-public struct Decision: Sendable {
-    public let atMillis: Int64
-    public let worker: String
-    public let kind: String
-    public let record: String
-    public let field: String?
-    public let rule: String
-    public let ruleSet: Int
-    public let choice: String
-    public let note: String
-    public let op: String
 }

@@ -1,0 +1,81 @@
+import HearthCore
+import HearthStore
+
+/// The county's own edits inside one transaction of the ledger's storage: a record read as the
+/// hub holds it, the ops the county writes, and the decisions that explain them, all committed
+/// together or not at all (``LedgerStorage/edit(author:nowMillis:_:)``).
+///
+/// Why a protocol of its own: the desk and the county's configuration decide on what they read
+/// (the conflict still open, the standard already set); reading and writing in one transaction
+/// means no other writer changes the record in between, on any backend.
+public protocol CountyEditing: AnyObject {
+    /// The record's merged state as the hub holds it, the edits of this transaction included.
+    func state(of id: RecordID) throws -> RecordState?
+    /// Sets fields of an existing record (logged under its village); returns the op.
+    @discardableResult
+    func update(_ id: RecordID, fields: [String: FieldValue], cause: String?) throws -> Op
+    /// Creates a record in `village`; returns its id.
+    func create(_ type: RecordType, village: DivisionCode, fields: [String: FieldValue], cause: String?) throws
+        -> RecordID
+    /// The standard record already set for a program, band and first month, if any, as the
+    /// county's records stood when this transaction began (one created in it is not found).
+    func standard(program: String, band: String, from: Month) throws -> RecordID?
+    /// The setting record of a name, if any, as the county's records stood when this
+    /// transaction began.
+    func setting(named name: String) throws -> RecordID?
+    /// Keeps a decision of the desk, written with this transaction's time and worker.
+    func record(_ decision: DecisionDraft) throws
+}
+
+/// A decision as the desk makes it; the storage adds when and who (``Decision``).
+public struct DecisionDraft: Sendable {
+    /// "resolution", "acknowledgement" (or "rule" for the rules' own).
+    public let kind: String
+    public let record: String
+    public let field: String?
+    public let rule: String
+    public let choice: String
+    public let note: String
+    /// The op that carried it out (its dot), or "" when it wrote none.
+    public let op: String
+
+    public init(kind: String, record: String, field: String?, rule: String, choice: String, note: String, op: String) {
+        self.kind = kind
+        self.record = record
+        self.field = field
+        self.rule = rule
+        self.choice = choice
+        self.note = note
+        self.op = op
+    }
+}
+
+/// One entry of the audit trail: who or which rule decided what, when, and why.
+public struct Decision: Sendable {
+    public let atMillis: Int64
+    public let worker: String
+    public let kind: String
+    public let record: String
+    public let field: String?
+    public let rule: String
+    public let ruleSet: Int
+    public let choice: String
+    public let note: String
+    public let op: String
+
+    public init(
+        atMillis: Int64, worker: String, kind: String, record: String, field: String?, rule: String, ruleSet: Int,
+        choice: String, note: String, op: String
+    ) {
+        self.atMillis = atMillis
+        self.worker = worker
+        self.kind = kind
+        self.record = record
+        self.field = field
+        self.rule = rule
+        self.ruleSet = ruleSet
+        self.choice = choice
+        self.note = note
+        self.op = op
+    }
+}

@@ -1,0 +1,90 @@
+import GRDB
+import HearthCore
+import HearthLedger
+import HearthStore
+
+/// The county's edits through a ``ChangeSet`` in one write transaction, and the decisions table.
+extension SQLiteLedgerStorage {
+    public func edit<T: Sendable>(
+        author: String, nowMillis: Int64, _ body: @escaping @Sendable (CountyEditing) throws -> T
+    ) async throws(ReplicaError) -> (result: T, ops: [Op]) {
+        let replica = self.replica
+        return try await replica.writeAsync { db in
+            try replica.write(in: db, author: author, nowMillis: nowMillis) { changes in
+                let editing = SQLiteCountyEditing(changes, author: author, nowMillis: nowMillis)
+                defer { changes = editing.changes }
+                return try body(editing)
+            }
+        }
+    }
+
+    public func decisions() async throws(ReplicaError) -> [Decision] {
+        try await replica.readAsync { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM decisions ORDER BY seq").map { row in
+                Decision(
+                    atMillis: row["at_millis"], worker: row["worker"], kind: row["kind"], record: row["record"],
+                    field: row["field"], rule: row["rule"], ruleSet: row["rule_set"], choice: row["choice"],
+                    note: row["note"], op: row["op"])
+            }
+        }
+    }
+}
+
+/// ``CountyEditing`` over the change set of the transaction it was made for; never kept
+/// beyond it.
+final class SQLiteCountyEditing: CountyEditing {
+    var changes: ChangeSet
+    let author: String
+    let nowMillis: Int64
+
+    init(_ changes: ChangeSet, author: String, nowMillis: Int64) {
+        self.changes = changes
+        self.author = author
+        self.nowMillis = nowMillis
+    }
+
+    func state(of id: RecordID) throws -> RecordState? {
+        try changes.state(of: id)
+    }
+
+    @discardableResult
+    func update(_ id: RecordID, fields: [String: FieldValue], cause: String?) throws -> Op {
+        try changes.update(id, fields: fields, cause: cause)
+        return changes.ops[changes.ops.count - 1]
+    }
+
+    func create(_ type: RecordType, village: DivisionCode, fields: [String: FieldValue], cause: String?) throws
+        -> RecordID
+    {
+        try changes.create(type, village: village, fields: fields, cause: cause)
+    }
+
+    func standard(program: String, band: String, from: Month) throws -> RecordID? {
+        try String.fetchOne(
+            changes.database,
+            sql: """
+                SELECT id FROM standards WHERE program = ? AND coalesce(band, '') = ? AND from_month = ?
+                ORDER BY id LIMIT 1
+                """,
+            arguments: [program, band, from.description]
+        ).flatMap(RecordID.init)
+    }
+
+    func setting(named name: String) throws -> RecordID? {
+        try String.fetchOne(
+            changes.database, sql: "SELECT id FROM settings WHERE name = ? ORDER BY id LIMIT 1", arguments: [name]
+        ).flatMap(RecordID.init)
+    }
+
+    func record(_ decision: DecisionDraft) throws {
+        try changes.database.execute(
+            sql: """
+                INSERT INTO decisions (at_millis, worker, kind, record, field, rule, rule_set, choice, note, op)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [
+                nowMillis, author, decision.kind, decision.record, decision.field, decision.rule,
+                ConflictRules.ruleSetVersion, decision.choice, decision.note, decision.op,
+            ])
+    }
+}
