@@ -150,17 +150,17 @@ public final class Simulation {
         // The tampered node acts on a random stream of its own (the honest run stays as it was).
         if hostile.random.chance(4) { await hostile.act(in: self) }
         if hostile.random.chance(3) { await hostile.pull(in: self) }
-        if rolls.chance(1.5) { lockNextRoll() }
+        if rolls.chance(1.5) { await lockNextRoll() }
     }
 
     /// The desk locks the next month's roll as paid, up to the current month: later changes to
     /// it become back pay and recovery, which the invariants check.
-    func lockNextRoll() {
+    func lockNextRoll() async {
         let now = clock.now
         guard nextRoll <= DomainCalendar.date(atMillis: now).month else { return }
         do {
             let roll = try hub.replica.payroll(for: nextRoll, nowMillis: now)
-            try hub.lock(roll, worker: "admin", nowMillis: now)
+            try await hub.lock(roll, worker: "admin", nowMillis: now)
             count("rolls locked")
             count("adjustment lines", roll.rows.filter { $0.kind != .regular }.count)
             note("locked \(nextRoll)")

@@ -129,4 +129,24 @@ struct LedgerEditConformanceTests {
         }
         #expect(absent.result)
     }
+
+    @Test("A month's roll locks once, and never before a month locked later", arguments: LedgerBackend.all)
+    func rollLocks(backend: LedgerBackend) async throws {
+        let county = try Fixture(backend)
+        func roll(_ month: String) throws -> Payroll {
+            try Payroll(month: try Month.parse(month, field: "month"), rows: [], leftOut: [:])
+        }
+        try await county.storage.lock(try roll("2026-03"), worker: "admin", nowMillis: Fixture.start)
+        for month in ["2026-03", "2026-02"] {
+            let refused = await #expect(throws: ReplicaError.self) {
+                try await county.storage.lock(try roll(month), worker: "admin", nowMillis: Fixture.start)
+            }
+            guard case .invalid(let input)? = refused else {
+                Issue.record("expected the month refused, got \(String(describing: refused))")
+                continue
+            }
+            #expect(input.field == "month")
+        }
+        try await county.storage.lock(try roll("2026-04"), worker: "admin", nowMillis: Fixture.start)
+    }
 }

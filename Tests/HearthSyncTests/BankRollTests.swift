@@ -102,11 +102,11 @@ struct BankRollTests {
     @Test(
         "a household program pays its payee on the household's card, an own program the person's own card; no card and recovery are apart"
     )
-    func linesPerPayee() throws {
+    func linesPerPayee() async throws {
         let setup = try BankCounty()
         let hub = setup.hub
         // September is paid; then a raise for 甲's dibao from September, and 戊's death in August.
-        try hub.lock(
+        try await hub.lock(
             try hub.replica.payroll(for: Self.september, nowMillis: TestCounty.now), worker: "admin",
             nowMillis: TestCounty.now)
         try hub.replica.changeAmount(
@@ -177,10 +177,10 @@ struct BankRollTests {
     }
 
     @Test("subtotals per township and village add up to the county's total, recovery and no-card lines included")
-    func subtotals() throws {
+    func subtotals() async throws {
         let setup = try BankCounty()
         let hub = setup.hub
-        try hub.lock(
+        try await hub.lock(
             try hub.replica.payroll(for: Self.september, nowMillis: TestCounty.now), worker: "admin",
             nowMillis: TestCounty.now)
         _ = try hub.replica.recordDeath(
@@ -238,10 +238,10 @@ struct BankRollTests {
     @Test(
         "the four files: the bank's states month, county, lines and total; the rest apart; 0600, never over a file; audited"
     )
-    func files() throws {
+    func files() async throws {
         let setup = try BankCounty()
         let hub = setup.hub
-        try hub.lock(
+        try await hub.lock(
             try hub.replica.payroll(for: Self.september, nowMillis: TestCounty.now), worker: "admin",
             nowMillis: TestCounty.now)
         _ = try hub.replica.recordDeath(

@@ -54,7 +54,7 @@ struct CrosscheckTests {
             try await county.syncRounds([township, village], url: url)
             let october = try hub.replica.payroll(for: try month("2026-10"), nowMillis: TestCounty.now)
             #expect(october.rows.count == 4)
-            try hub.lock(october, worker: "admin", nowMillis: TestCounty.now)
+            try await hub.lock(october, worker: "admin", nowMillis: TestCounty.now)
 
             // The civil-registry list: 甲 died in September; 乙 in a 15-digit old number; one stranger; one row Excel mangled.
             let fifteen = String(idB.prefix(6)) + String(idB.dropFirst(8).prefix(9))

@@ -52,9 +52,9 @@ struct MoneyRuleTests {
         }
 
         /// Locks a month's roll, the clock in that month.
-        mutating func lock(_ month: String) throws {
+        mutating func lock(_ month: String) async throws {
             let roll = try roll(month)
-            try county.hub.lock(roll, worker: "county", nowMillis: clock)
+            try await county.hub.lock(roll, worker: "county", nowMillis: clock)
         }
 
         mutating func at(_ day: String) { clock = Self.millis(day) }
@@ -70,7 +70,7 @@ struct MoneyRuleTests {
     )
     func suspensionNeverReachesBack() async throws {
         var desk = try await Desk()
-        for month in ["2026-01", "2026-02", "2026-03"] { try desk.lock(month) }
+        for month in ["2026-01", "2026-02", "2026-03"] { try await desk.lock(month) }
         // April: a death list names her without a date; the lead suspends her at once.
         desk.at("2026-04-05")
         let outcome = try desk.county.hub.importCrosscheck(
@@ -81,8 +81,8 @@ struct MoneyRuleTests {
         let april = try desk.roll("2026-04")
         #expect(desk.adjustments(april).isEmpty, "nothing paid is clawed back")
         #expect(april.leftOut["suspended"] == [desk.enrollment])
-        try desk.lock("2026-04")
-        try desk.lock("2026-05")
+        try await desk.lock("2026-04")
+        try await desk.lock("2026-05")
         // June: the village finds her alive; the lead is refuted and payments resume.
         desk.at("2026-06-03")
         _ = try desk.county.hub.replica.decideLead(
@@ -97,13 +97,13 @@ struct MoneyRuleTests {
     @Test("a confirmed death recovers only the months after the death, never the months before it")
     func recoveryStartsAfterTheDeath() async throws {
         var desk = try await Desk()
-        for month in ["2026-01", "2026-02", "2026-03", "2026-04"] { try desk.lock(month) }
+        for month in ["2026-01", "2026-02", "2026-03", "2026-04"] { try await desk.lock(month) }
         desk.at("2026-05-04")
         let outcome = try desk.county.hub.importCrosscheck(
             source: .death, rows: [CrosscheckRow(line: 2, idNumber: desk.number, date: "2026-02-14", detail: "火化")],
             dryRun: false, skipInvalid: false, author: "county", nowMillis: desk.clock)
         #expect(desk.adjustments(try desk.roll("2026-05")).isEmpty, "a lead alone recovers nothing")
-        try desk.lock("2026-05")
+        try await desk.lock("2026-05")
         desk.at("2026-06-02")
         _ = try desk.county.hub.replica.decideLead(
             outcome.leads[0].value, confirm: true, note: "火化证明", date: nil, author: "county", nowMillis: desk.clock)
@@ -127,7 +127,7 @@ struct MoneyRuleTests {
         var desk = try await Desk()
         _ = try await desk.county.hub.setSetting(
             name: "death_month", value: paid ? "paid" : "stopped", note: nil, author: "county", nowMillis: desk.clock)
-        for month in ["2026-08", "2026-09", "2026-10"] { try desk.lock(month) }
+        for month in ["2026-08", "2026-09", "2026-10"] { try await desk.lock(month) }
         desk.at("2026-11-02")
         _ = try desk.county.hub.replica.recordDeath(
             member: desk.member.value, date: "2026-10-20", author: "county", nowMillis: desk.clock)

@@ -9,7 +9,7 @@ struct PayrollLockTests {
     @Test(
         "a change touching a locked month becomes back pay or recovery in the next roll, and the locked roll never changes"
     )
-    func adjustments() throws {
+    func adjustments() async throws {
         let county = try TestCounty()
         let hub = county.hub
         func approved(_ name: String, _ id: String) throws -> (RecordID, RecordID) {
@@ -28,9 +28,9 @@ struct PayrollLockTests {
         let october = try Month.parse("2026-10", field: "m")
         let paid = try hub.replica.payroll(for: september, nowMillis: TestCounty.now)
         #expect(paid.total == Money(fen: 2 * 56_000))
-        try hub.lock(paid, worker: "admin", nowMillis: TestCounty.now)
-        #expect(throws: ReplicaError.self) {
-            try hub.lock(
+        try await hub.lock(paid, worker: "admin", nowMillis: TestCounty.now)
+        await #expect(throws: ReplicaError.self) {
+            try await hub.lock(
                 try hub.replica.payroll(for: september, nowMillis: TestCounty.now), worker: "a",
                 nowMillis: TestCounty.now)
         }
@@ -58,11 +58,11 @@ struct PayrollLockTests {
         #expect(next.total == Money(fen: 60_000 + 4_000 - 56_000))
 
         // Once October is locked with its adjustments, November owes nothing more for September.
-        try hub.lock(next, worker: "admin", nowMillis: TestCounty.now)
+        try await hub.lock(next, worker: "admin", nowMillis: TestCounty.now)
         let november = try hub.replica.payroll(for: try Month.parse("2026-11", field: "m"), nowMillis: TestCounty.now)
         #expect(november.rows.allSatisfy { $0.kind == .regular })
-        #expect(throws: ReplicaError.self) {
-            try hub.lock(
+        await #expect(throws: ReplicaError.self) {
+            try await hub.lock(
                 try hub.replica.payroll(for: try Month.parse("2026-08", field: "m"), nowMillis: TestCounty.now),
                 worker: "a",
                 nowMillis: TestCounty.now)

@@ -166,7 +166,7 @@ struct RollRun {
             if chance(25) { try await raise(around: month) }
             let roll = try county.hub.replica.payroll(for: month, nowMillis: tick())
             for row in roll.rows where row.kind != .regular { tally[row.kind.rawValue, default: 0] += 1 }
-            try county.hub.lock(roll, worker: "county", nowMillis: tick())
+            try await county.hub.lock(roll, worker: "county", nowMillis: tick())
             locked.append(month)
             month = month.adding(months: 1)
         }

@@ -76,7 +76,7 @@ struct StandardTests {
             nowMillis: TestCounty.now)
         let enrollment = try approved(hub, "甲", idNumber(born: "19600101", sequence: "011"), amount: "560")
         let october = try hub.replica.payroll(for: try month("2026-10"), nowMillis: TestCounty.now)
-        try hub.lock(october, worker: "admin", nowMillis: TestCounty.now)
+        try await hub.lock(october, worker: "admin", nowMillis: TestCounty.now)
         try await hub.setStandard(
             program: "dibao_rural", band: nil, from: "2026-10", amount: "600", note: "补发", author: "admin",
             nowMillis: TestCounty.now)

@@ -106,6 +106,13 @@ public protocol LedgerStorage: Sendable {
     /// Every decision (the desk's and the rules'), oldest first.
     func decisions() async throws(ReplicaError) -> [Decision]
 
+    // MARK: Rolls
+
+    /// Locks a month's roll as paid: its lines are kept and the month is never computed again.
+    /// Refused (``ReplicaError/invalid(_:)`` on `month`) when that month or a later one is
+    /// locked already.
+    func lock(_ roll: Payroll, worker: String, nowMillis: Int64) async throws(ReplicaError)
+
     // MARK: Figures
 
     /// Records in conflict, registered nodes and held quarantine, for the hub's metrics.

@@ -4,7 +4,7 @@ import HearthCore
 import HearthLedger
 import HearthStore
 
-struct HubPayroll: ParsableCommand {
+struct HubPayroll: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "payroll",
         abstract: "Write the month's payment roll (一卡通发放名册) for the bank, and say what was left out and why.",
@@ -41,15 +41,15 @@ struct HubPayroll: ParsableCommand {
     var lock = false
     @Flag(help: "Print the summary as one JSON document.") var json = false
 
-    func run() throws {
-        try guarded {
+    func run() async throws {
+        try await guardedAsync {
             let hub = try replica.open()
             let worker = try replica.author
             let period = try Month.parse(month, field: "month")
             let roll = try hub.replica.payroll(for: period, nowMillis: nowMillis())
             let bank = try hub.bankRoll(roll)
             let paths = try hub.writeRoll(bank, to: out, worker: worker, nowMillis: nowMillis())
-            if lock { try hub.lock(roll, worker: worker, nowMillis: nowMillis()) }
+            if lock { try await hub.lock(roll, worker: worker, nowMillis: nowMillis()) }
             let adjustments = roll.rows.filter { $0.kind != .regular }
             let reasons = roll.leftOut.sorted { $0.key < $1.key }
             if json {
