@@ -87,4 +87,36 @@ final class SQLiteCountyEditing: CountyEditing {
                 ConflictRules.ruleSetVersion, decision.choice, decision.note, decision.op,
             ])
     }
+
+    func members(withIDHash hash: String) throws -> [MemberHolding] {
+        try Row.fetchAll(
+            changes.database,
+            sql: "SELECT id, household, village, vital_status FROM members WHERE id_number_hash = ? ORDER BY id",
+            arguments: [hash]
+        ).compactMap { row in
+            guard let id = RecordID(row["id"] as String) else { return nil }
+            return MemberHolding(
+                id: id, household: row["household"],
+                village: (row["village"] as String?).flatMap { try? DivisionCode.parse($0, field: "village") },
+                vitalStatus: row["vital_status"])
+        }
+    }
+
+    func approvedEnrollments(of member: RecordID) throws -> [RecordID] {
+        try String.fetchAll(
+            changes.database, sql: "SELECT id FROM enrollments WHERE member = ? AND status = 'approved' ORDER BY id",
+            arguments: [member.value]
+        ).compactMap(RecordID.init)
+    }
+
+    func imported(_ key: String) throws -> Bool {
+        try Int.fetchOne(changes.database, sql: "SELECT count(*) FROM import_keys WHERE key = ?", arguments: [key])
+            ?? 0 > 0
+    }
+
+    func remember(_ key: String, record: RecordID, source: String, line: Int) throws {
+        try changes.database.execute(
+            sql: "INSERT INTO import_keys (key, record, source, line, at_millis) VALUES (?, ?, ?, ?, ?)",
+            arguments: [key, record.value, source, line, nowMillis])
+    }
 }

@@ -167,7 +167,7 @@ enum FieldWork {
                         line: index + 2, idNumber: sim.random.pick(sim.idNumbers)!,
                         date: "2026-\(sim.random.pick(["09", "10"])!)-1\(sim.random.int(0...9))", detail: "火化")
                 }
-                let outcome = try sim.hub.importCrosscheck(
+                let outcome = try await sim.hub.importCrosscheck(
                     source: .death, rows: rows, dryRun: false, skipInvalid: false, author: "admin", nowMillis: now)
                 sim.count("death leads made", outcome.leads.count)
                 sim.note("death list: \(outcome.leads.count) leads")

@@ -66,7 +66,7 @@ struct CrosscheckTests {
                 CrosscheckRow(line: 5, idNumber: "4.21281E+17", date: "2026-08-01", detail: "姓名: 某"),
             ]
             let opsBefore = try hub.replica.opCount()
-            let refused = try hub.importCrosscheck(
+            let refused = try await hub.importCrosscheck(
                 source: .death, rows: rows, dryRun: false, skipInvalid: false, author: "admin",
                 nowMillis: TestCounty.now)
             #expect(refused.wroteNothing)
@@ -74,12 +74,12 @@ struct CrosscheckTests {
             #expect(refused.problems.first?.field == "身份证号")
             #expect(refused.problems.first?.reason.contains("scientific notation") == true)
             #expect(try hub.replica.opCount() == opsBefore, "a file with a bad row changes nothing")
-            let dry = try hub.importCrosscheck(
+            let dry = try await hub.importCrosscheck(
                 source: .death, rows: rows, dryRun: true, skipInvalid: true, author: "admin", nowMillis: TestCounty.now)
             #expect(dry.newLeads == 2 && dry.leads.isEmpty && dry.unmatched == 1)
             #expect(try hub.replica.opCount() == opsBefore, "a dry run changes nothing")
 
-            let done = try hub.importCrosscheck(
+            let done = try await hub.importCrosscheck(
                 source: .death, rows: rows, dryRun: false, skipInvalid: true, author: "admin", nowMillis: TestCounty.now
             )
             #expect(done.leads.count == 2)
@@ -93,7 +93,7 @@ struct CrosscheckTests {
 
             // The same list again changes nothing.
             let opsAfter = try hub.replica.opCount()
-            let again = try hub.importCrosscheck(
+            let again = try await hub.importCrosscheck(
                 source: .death, rows: rows, dryRun: false, skipInvalid: true, author: "admin", nowMillis: TestCounty.now
             )
             #expect(again.leads.isEmpty && again.alreadyImported == 2)

@@ -73,7 +73,7 @@ struct MoneyRuleTests {
         for month in ["2026-01", "2026-02", "2026-03"] { try await desk.lock(month) }
         // April: a death list names her without a date; the lead suspends her at once.
         desk.at("2026-04-05")
-        let outcome = try desk.county.hub.importCrosscheck(
+        let outcome = try await desk.county.hub.importCrosscheck(
             source: .death, rows: [CrosscheckRow(line: 2, idNumber: desk.number, date: nil, detail: "火化")],
             dryRun: false,
             skipInvalid: false, author: "county", nowMillis: desk.clock)
@@ -99,7 +99,7 @@ struct MoneyRuleTests {
         var desk = try await Desk()
         for month in ["2026-01", "2026-02", "2026-03", "2026-04"] { try await desk.lock(month) }
         desk.at("2026-05-04")
-        let outcome = try desk.county.hub.importCrosscheck(
+        let outcome = try await desk.county.hub.importCrosscheck(
             source: .death, rows: [CrosscheckRow(line: 2, idNumber: desk.number, date: "2026-02-14", detail: "火化")],
             dryRun: false, skipInvalid: false, author: "county", nowMillis: desk.clock)
         #expect(desk.adjustments(try desk.roll("2026-05")).isEmpty, "a lead alone recovers nothing")

@@ -161,7 +161,7 @@ struct RollRun {
             let today = DomainCalendar.date(atMillis: clock)
             for _ in 0..<pick(1...3) { try enroll(in: month) }
             for index in enrollments.indices { try act(on: index, in: month, today: today) }
-            try deaths(in: month, today: today)
+            try await deaths(in: month, today: today)
             try decideLeads()
             if chance(25) { try await raise(around: month) }
             let roll = try county.hub.replica.payroll(for: month, nowMillis: tick())
@@ -271,7 +271,7 @@ struct RollRun {
     }
 
     /// Deaths recorded directly, and death lists that raise leads; dates reach back months.
-    mutating func deaths(in month: Month, today: CivilDate) throws {
+    mutating func deaths(in month: Month, today: CivilDate) async throws {
         for index in people.indices
         where people[index].death == nil && !leads.contains(where: { $0.member == people[index].id }) {
             let roll = pick(0...99)
@@ -285,7 +285,7 @@ struct RollRun {
                 markDead(index, on: date)
                 tally["death", default: 0] += 1
             } else {
-                let outcome = try county.hub.importCrosscheck(
+                let outcome = try await county.hub.importCrosscheck(
                     source: .death,
                     rows: [
                         CrosscheckRow(

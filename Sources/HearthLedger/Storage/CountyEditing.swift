@@ -25,6 +25,32 @@ public protocol CountyEditing: AnyObject {
     func setting(named name: String) throws -> RecordID?
     /// Keeps a decision of the desk, written with this transaction's time and worker.
     func record(_ decision: DecisionDraft) throws
+
+    // MARK: Imports
+
+    /// The members whose ID number has this keyed hash, living or not, by id.
+    func members(withIDHash hash: String) throws -> [MemberHolding]
+    /// The approved enrollments of a member, by id.
+    func approvedEnrollments(of member: RecordID) throws -> [RecordID]
+    /// Whether an import already made a record for this key (a list's row seen before).
+    func imported(_ key: String) throws -> Bool
+    /// Remembers that `key` made `record`, from `source` line `line`.
+    func remember(_ key: String, record: RecordID, source: String, line: Int) throws
+}
+
+/// A member as an import matches it: where it lives and whether it is alive.
+public struct MemberHolding: Sendable, Hashable {
+    public let id: RecordID
+    public let household: String?
+    public let village: DivisionCode?
+    public let vitalStatus: String?
+
+    public init(id: RecordID, household: String?, village: DivisionCode?, vitalStatus: String?) {
+        self.id = id
+        self.household = household
+        self.village = village
+        self.vitalStatus = vitalStatus
+    }
 }
 
 /// A decision as the desk makes it; the storage adds when and who (``Decision``).

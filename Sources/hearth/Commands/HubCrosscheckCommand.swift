@@ -11,7 +11,7 @@ struct HubCrosscheck: ParsableCommand {
         subcommands: [HubCrosscheckImport.self])
 }
 
-struct HubCrosscheckImport: ParsableCommand {
+struct HubCrosscheckImport: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import",
         abstract: "Match a list (deaths, pensions, vehicles, …) on ID number and turn each match into a lead (问题线索).",
@@ -46,8 +46,8 @@ struct HubCrosscheckImport: ParsableCommand {
     @Argument(help: "The list as a CSV file.") var file: String
     @OptionGroup var options: ImportOptions
 
-    func run() throws {
-        try guarded {
+    func run() async throws {
+        try await guardedAsync {
             guard let list = CrosscheckSource(rawValue: source) else {
                 throw InputError(field: "source", reason: "must be death, pension, vehicle or other")
             }
@@ -64,7 +64,7 @@ struct HubCrosscheckImport: ParsableCommand {
                         .map { "\($0): \(row[$0])" }.joined(separator: "; "))
             }
             let author = options.dryRun ? replica.reader : try replica.author
-            let outcome = try hub.importCrosscheck(
+            let outcome = try await hub.importCrosscheck(
                 source: list, rows: rows, dryRun: options.dryRun, skipInvalid: options.skipInvalid, author: author,
                 nowMillis: nowMillis())
             let refused = !outcome.problems.isEmpty && !options.skipInvalid

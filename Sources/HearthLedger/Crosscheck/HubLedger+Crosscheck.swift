@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import HearthCore
 import HearthStore
 
@@ -77,7 +76,7 @@ extension HubLedger {
     public func importCrosscheck(
         source: CrosscheckSource, rows: [CrosscheckRow], dryRun: Bool, skipInvalid: Bool, author: String,
         nowMillis: Int64
-    ) throws(ReplicaError) -> CrosscheckOutcome {
+    ) async throws(ReplicaError) -> CrosscheckOutcome {
         let today = DomainCalendar.date(atMillis: nowMillis)
         var outcome = CrosscheckOutcome()
         outcome.rows = rows.count
@@ -106,69 +105,52 @@ extension HubLedger {
         }
         if !outcome.problems.isEmpty && !skipInvalid { return outcome }
         let write = !dryRun
-        let result = try self.write(author: author, nowMillis: nowMillis) { changes -> CrosscheckOutcome in
-            var outcome = outcome
-            for plan in planned {
-                let members = try Row.fetchAll(
-                    changes.database,
-                    sql:
-                        "SELECT id, household, village, vital_status FROM members WHERE id_number_hash = ? ORDER BY id",
-                    arguments: [plan.digest])
+        let start = outcome
+        let plans = planned
+        let suspendedFrom = today.month.description
+        let result = try await storage.edit(author: author, nowMillis: nowMillis) { edit -> CrosscheckOutcome in
+            var outcome = start
+            for plan in plans {
+                let members = try edit.members(withIDHash: plan.digest)
                 guard !members.isEmpty else {
                     outcome.unmatched += 1
                     continue
                 }
                 outcome.matched += 1
                 for member in members {
-                    guard let memberID = RecordID(member["id"] as String),
-                        let villageText = member["village"] as String?,
-                        let village = try? DivisionCode.parse(villageText, field: "village")
-                    else { continue }
-                    if source == .death, (member["vital_status"] as String?) == "deceased" {
+                    guard let village = member.village else { continue }
+                    let memberID = member.id
+                    if source == .death, member.vitalStatus == "deceased" {
                         outcome.alreadyDeceased += 1
                         continue
                     }
                     let key = "crosscheck|\(source.rawValue)|\(memberID.value)|\(plan.date?.description ?? "")"
-                    if try Int.fetchOne(
-                        changes.database, sql: "SELECT count(*) FROM import_keys WHERE key = ?", arguments: [key]) ?? 0
-                        > 0
-                    {
+                    if try edit.imported(key) {
                         outcome.alreadyImported += 1
                         continue
                     }
                     outcome.newLeads += 1
                     guard write else { continue }
-                    let toSuspend: [RecordID] =
-                        source == .death
-                        ? try String.fetchAll(
-                            changes.database,
-                            sql: "SELECT id FROM enrollments WHERE member = ? AND status = 'approved' ORDER BY id",
-                            arguments: [memberID.value]
-                        ).compactMap(RecordID.init) : []
+                    let toSuspend = source == .death ? try edit.approvedEnrollments(of: memberID) : []
                     var fields: [String: FieldValue] = [
                         "member": .text(memberID.value), "source": .text(source.rawValue), "status": .text("open"),
                         "detail": .text(String(plan.row.detail.prefix(500))),
                     ]
-                    if let household = member["household"] as String? { fields["household"] = .text(household) }
+                    if let household = member.household { fields["household"] = .text(household) }
                     if let date = plan.date { fields["reported_date"] = .text(date.description) }
                     if !toSuspend.isEmpty { fields["suspended"] = FieldValue.makeSet(toSuspend.map(\.value)) }
-                    let lead = try changes.create(
+                    let lead = try edit.create(
                         .lead, village: village, fields: fields,
                         cause: "cross-check against the \(source.rawValue) list, line \(plan.row.line)")
                     for enrollment in toSuspend {
-                        try changes.update(
+                        try edit.update(
                             enrollment,
-                            fields: [
-                                "status": .text("suspended"),
-                                "suspended_from": .text(changes.today().month.description),
-                            ],
+                            fields: ["status": .text("suspended"), "suspended_from": .text(suspendedFrom)],
                             cause: "death reported by a cross-check (lead \(lead)): suspended pending verification")
                     }
                     outcome.suspended += toSuspend
                     outcome.leads.append(lead)
-                    try changes.database.execute(
-                        sql: "INSERT INTO import_keys (key, record, source, line, at_millis) VALUES (?, ?, ?, ?, ?)",
-                        arguments: [key, lead.value, "crosscheck:\(source.rawValue)", plan.row.line, nowMillis])
+                    try edit.remember(key, record: lead, source: "crosscheck:\(source.rawValue)", line: plan.row.line)
                 }
             }
             outcome.wroteNothing = !write || outcome.leads.isEmpty
