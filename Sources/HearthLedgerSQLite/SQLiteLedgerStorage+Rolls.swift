@@ -36,4 +36,50 @@ extension SQLiteLedgerStorage {
                 arguments: [roll.month.description, nowMillis, worker, roll.total.fen])
         }
     }
+
+    public func paidAfterDeath() async throws(ReplicaError) -> [RecoveryLine] {
+        try await replica.readAsync { db in
+            let rules = try Replica.countyRules(db)
+            var lines: [RecoveryLine] = []
+            for row in try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT id, name, village, death_date FROM members
+                    WHERE vital_status = 'deceased' AND death_date IS NOT NULL ORDER BY village, id
+                    """)
+            {
+                guard let member = RecordID(row["id"] as String),
+                    let died = (row["death_date"] as String?).flatMap({ try? CivilDate.parse($0, field: "death") })
+                else { continue }
+                var byMonth: [Month: Int64] = [:]
+                for paid in try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT for_month, sum(amount_fen) AS fen FROM roll_lines WHERE member = ? AND for_month >= ?
+                        GROUP BY for_month
+                        """,
+                    arguments: [member.value, rules.lastPaidMonth(death: died).adding(months: 1).description])
+                {
+                    guard let month = try? Month.parse(paid["for_month"] as String, field: "month") else { continue }
+                    byMonth[month] = paid["fen"]
+                }
+                let owed = byMonth.filter { $0.value > 0 }
+                guard !owed.isEmpty else { continue }
+                let lead = try String.fetchOne(
+                    db,
+                    sql: """
+                        SELECT id FROM leads WHERE member = ? AND source = 'death' AND status = 'confirmed'
+                        ORDER BY id LIMIT 1
+                        """,
+                    arguments: [member.value]
+                ).flatMap(RecordID.init)
+                lines.append(
+                    RecoveryLine(
+                        member: member, name: row["name"] ?? "", village: row["village"] ?? "", deathDate: died,
+                        lead: lead, months: owed.keys.sorted(),
+                        amount: Money(fen: try Totals.sum(owed.values, "the recovery from \(member)"))))
+            }
+            return lines
+        }
+    }
 }

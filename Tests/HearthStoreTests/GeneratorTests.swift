@@ -266,7 +266,7 @@ struct GeneratorTests {
             #expect(!dispersed.isEmpty && dispersed.allSatisfy { $0.amount == Money(fen: 83_800) })
             let novemberTotal = try hub.replica.payroll(for: Self.november, nowMillis: Self.now).total
 
-            try await hub.setStandard(
+            _ = try await hub.setStandard(
                 program: "tekun_dispersed", band: nil, from: "2026-12", amount: "900", note: nil, author: "admin",
                 nowMillis: Self.now)
             #expect(try hub.replica.payroll(for: Self.november, nowMillis: Self.now).total == novemberTotal)
@@ -289,7 +289,7 @@ struct GeneratorTests {
             }
             #expect(!before.isEmpty)
             #expect(before.contains { $0.amount != Money(fen: 56_000) }, "incomes are deducted")
-            try await hub.setStandard(
+            _ = try await hub.setStandard(
                 program: "dibao_rural", band: nil, from: "2026-12", amount: "600", note: nil, author: "admin",
                 nowMillis: Self.now)
             let after = try hub.replica.payroll(for: december, nowMillis: Self.now).rows.filter {

@@ -125,7 +125,7 @@ struct CrosscheckTests {
                 Set(paid.rows.filter { $0.kind == .regular }.map(\.enrollment))
                     == Set(enrollments["乙"]! + enrollments["丙"]!))
             // October was paid to 甲 after the September death: listed for recovery, and recovered in November's roll.
-            let recovery = try hub.recoveryReport()
+            let recovery = try await hub.recoveryReport()
             #expect(recovery.map(\.member) == [members["甲"]!])
             #expect(recovery.first?.amount == Money(fen: 56_000 + 8_000))
             #expect(recovery.first?.lead == leadA.id)

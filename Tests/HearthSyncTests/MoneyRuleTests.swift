@@ -112,7 +112,7 @@ struct MoneyRuleTests {
         let june = try desk.roll("2026-06")
         #expect(desk.adjustments(june) == ["recovery 2026-03 -56000", "recovery 2026-04 -56000"])
         #expect(june.rows.allSatisfy { $0.kind != .regular })
-        let recovery = try desk.county.hub.recoveryReport()
+        let recovery = try await desk.county.hub.recoveryReport()
         #expect(recovery.map(\.months) == [[Desk.month("2026-03"), Desk.month("2026-04")]])
         #expect(recovery.first?.amount == Money(fen: 112_000))
         #expect(
@@ -136,7 +136,7 @@ struct MoneyRuleTests {
         let november = try desk.roll("2026-11")
         #expect(november.rows.allSatisfy { $0.kind != .regular })
         #expect(desk.adjustments(november) == (paid ? [] : ["recovery 2026-10 -56000"]))
-        let recovery = try desk.county.hub.recoveryReport()
+        let recovery = try await desk.county.hub.recoveryReport()
         #expect(recovery.flatMap(\.months) == (paid ? [] : [Desk.month("2026-10")]))
     }
 

@@ -113,6 +113,11 @@ public protocol LedgerStorage: Sendable {
     /// locked already.
     func lock(_ roll: Payroll, worker: String, nowMillis: Int64) async throws(ReplicaError)
 
+    /// Every deceased member with a date of death whose locked rolls (net of recoveries
+    /// already made) paid months after the last one the county's death-month rule leaves
+    /// paid, by village and id: what is owed back (追缴).
+    func paidAfterDeath() async throws(ReplicaError) -> [RecoveryLine]
+
     // MARK: Figures
 
     /// Records in conflict, registered nodes and held quarantine, for the hub's metrics.

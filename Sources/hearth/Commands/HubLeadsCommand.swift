@@ -16,7 +16,7 @@ struct HubLeads: ParsableCommand {
     }
 }
 
-struct HubRecovery: ParsableCommand {
+struct HubRecovery: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "recovery",
         abstract: "Money paid after a person's death, for recovery (追缴): from the locked (paid) rolls.",
@@ -27,9 +27,9 @@ struct HubRecovery: ParsableCommand {
     @OptionGroup var replica: HubReplicaOptions
     @Flag(help: "Print one JSON document.") var json = false
 
-    func run() throws {
-        try guarded {
-            let lines = try replica.open().recoveryReport()
+    func run() async throws {
+        try await guardedAsync {
+            let lines = try await replica.open().recoveryReport()
             let total = Money(fen: lines.reduce(0) { $0 + $1.amount.fen })
             if json {
                 try Output.json(
