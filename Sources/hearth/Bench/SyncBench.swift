@@ -101,7 +101,7 @@ struct SyncBench {
         result.pulledOps = pulled.reduce(0) { $0 + $1.pulledOps }
         result.pulledBytes = pulled.reduce(0) { $0 + $1.pushedBytes + $1.pulledBytes }
         result.hubPeakKiB = server.peakKiB()
-        let hubOps = try Replica.open(path: hubPath).status().logSize
+        let hubOps = try HubLedger.open(path: hubPath).replica.status().logSize
         guard hubOps == result.ops, result.pulledOps == result.ops else {
             throw CLIError.failed(
                 "lost ops: nodes made \(result.ops), the hub holds \(hubOps), townships pulled \(result.pulledOps)")
