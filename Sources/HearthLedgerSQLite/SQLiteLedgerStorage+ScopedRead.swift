@@ -69,7 +69,7 @@ extension SQLiteLedgerStorage {
                 // state for yet, its creation held at the desk, goes where its op is logged.)
                 let village = try villages.village(of: record)
                 group =
-                    addressed || village.map { holds(read.scope, $0, countyWide: countyWide) } ?? true
+                    addressed || village.map(read.holds) ?? true
                     ? [position.row["body"]] : []
             }
             if !ops.isEmpty, ops.count + group.count > limit {
@@ -100,8 +100,7 @@ extension SQLiteLedgerStorage {
         let record: String = entry["record"]
         let part: Int64 = entry["part"]
         let boundary = (entry["seq"] as Int64) - part
-        let countyWide = DivisionCode.countyWide(read.scope.value)?.value ?? ""
-        if try villages.village(of: record).map({ holds(read.scope, $0, countyWide: countyWide) }) ?? true {
+        if try villages.village(of: record).map(read.holds) ?? true {
             return try DatabaseValue.fetchAll(
                 db,
                 sql: "SELECT body FROM ops WHERE record = ? AND seq < ? ORDER BY seq LIMIT ? OFFSET ?",
@@ -114,10 +113,5 @@ extension SQLiteLedgerStorage {
             !read.scope.contains(try DivisionCode.parse(row["scope"], field: "scope"))
         else { return [] }
         return [row["body"]]
-    }
-
-    /// Whether a record of `village` belongs on a node of `scope`: in it, or county-wide.
-    private static func holds(_ scope: ScopePrefix, _ village: DivisionCode, countyWide: String) -> Bool {
-        scope.contains(village) || village.value == countyWide
     }
 }

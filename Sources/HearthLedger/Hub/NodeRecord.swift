@@ -38,10 +38,3 @@ public struct NodeRecord: Sendable, Hashable {
         self.skewMillis = skewMillis
     }
 }
-
-extension NodeRecord {
-    /// Whether a record of `village` belongs on this node: in its scope, or county-wide.
-    public func holds(_ village: DivisionCode, countyWide: String) -> Bool {
-        scope.contains(village) || village.value == countyWide
-    }
-}

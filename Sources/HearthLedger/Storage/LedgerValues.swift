@@ -101,6 +101,12 @@ public struct ScopedRead: Sendable, Hashable {
         self.cursor = cursor
         self.limit = max(1, limit)
     }
+
+    /// Whether a record of `village` belongs on the reading node: in its scope, or county-wide
+    /// (the county's configuration, which every node of the county holds).
+    public func holds(_ village: DivisionCode) -> Bool {
+        scope.contains(village) || village.value == DivisionCode.countyWide(scope.value)?.value
+    }
 }
 
 /// One page of a scoped read: the ops, the cursor to read on from, and whether more is there.
