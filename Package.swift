@@ -118,6 +118,7 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
+                "HearthClient",
             ]
         ),
         // The `hearth` command line, for nodes and the hub.

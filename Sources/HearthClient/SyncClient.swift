@@ -1,12 +1,8 @@
-import AsyncHTTPClient
 import Foundation
 import HearthCore
 import HearthProtocol
-import HearthLedger
 import HearthStore
 import Logging
-import NIOCore
-import NIOSSL
 
 /// What one sync did, for the summary line and `--json`.
 public struct SyncSummary: Sendable {
@@ -38,14 +34,17 @@ public enum SyncProgress: Sendable {
 /// registration secret or a key.
 public struct SyncClient: Sendable {
     public let replica: Replica
+    /// Where the hub is, for messages: its address, or the name of another transport.
     public let baseURL: String
-    let http: HTTPClient
+    /// What carries each request: HTTPS (``HTTPTransport``) unless another was given.
+    let transport: any SyncTransport
+    /// The HTTP client to shut down, when this client made one.
+    let http: HTTPTransport?
     let clock: @Sendable () -> Int64
     /// The hub's clock minus the node's: requests are stamped with the node's own clock and
     /// state this offset, so a wrong clock does not stop sync. Ops keep the node's clock.
     let hubClock: HubClock
     public var batchSize = 1_000
-    public var timeout: TimeAmount = .seconds(60)
     /// Where the client logs; by default nowhere (the command line says what a sync did).
     public var logger: Logger
 
@@ -61,22 +60,33 @@ public struct SyncClient: Sendable {
         var logger = logger
         logger[metadataKey: "node"] = "\(replica.info.name)"
         self.logger = logger
-        self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
         self.clock = clock
         hubClock = HubClock(stored: try replica.hubClockOffset())
-        var configuration = HTTPClient.Configuration()
-        var tls = TLSConfiguration.makeClientConfiguration()
-        if let caFile {
-            tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(caFile))
-        }
-        configuration.tlsConfiguration = tls
-        configuration.timeout = .init(connect: .seconds(5), read: .seconds(60))
-        configuration.decompression = .disabled
-        http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        let http = try HTTPTransport(baseURL: baseURL, caFile: caFile)
+        self.http = http
+        transport = http
+        self.baseURL = http.baseURL
+    }
+
+    /// A client over another transport (a hub in the same process, a test's network);
+    /// `destination` names it in messages.
+    public init(
+        replica: Replica, transport: any SyncTransport, destination: String, logger: Logger = SyncClient.silent,
+        clock: @escaping @Sendable () -> Int64
+    ) throws {
+        self.replica = replica
+        var logger = logger
+        logger[metadataKey: "node"] = "\(replica.info.name)"
+        self.logger = logger
+        self.clock = clock
+        hubClock = HubClock(stored: try replica.hubClockOffset())
+        self.transport = transport
+        http = nil
+        baseURL = destination
     }
 
     public func shutdown() async {
-        try? await http.shutdown()
+        await http?.shutdown()
     }
 
     /// Whether an address may be used: HTTPS anywhere, plain HTTP only to this machine
@@ -93,14 +103,19 @@ public struct SyncClient: Sendable {
         return parts.count == 4 && parts[0] == "127" && parts.allSatisfy { UInt8($0) != nil }
     }
 
+    /// The protocol's half for this replica, over the clock offset this process measured.
+    func session() throws -> SyncSession {
+        try SyncSession(replica: replica, hubClock: hubClock)
+    }
+
     /// Registers this replica with the hub using an enrollment token's secret.
     public func register(secret: String, name: String) async throws -> RegisterResponse {
-        let request = RegisterRequest(
-            secret: secret, replica: replica.info.id, publicKey: replica.info.publicKey, name: name)
+        let session = try session()
         // The hub's key is known from the token: its answer is checked like any other.
-        let (json, _) = try await post(SyncPath.register, request.json, hubKey: try replica.syncState().hubKey)
-        let response: RegisterResponse
-        do { response = try RegisterResponse(json: json) } catch { throw SyncError.badResponse(error.description) }
+        let (json, _) = try await post(session) { nonce, time in
+            try session.registerRequest(secret: secret, name: name, nonce: nonce, timeMillis: time)
+        }
+        let response = try SyncSession.decode(json, as: RegisterResponse.init(json:))
         logger.info("registered with the hub", metadata: ["scope": "\(response.scope)"])
         return response
     }
@@ -108,36 +123,36 @@ public struct SyncClient: Sendable {
     /// Pushes, then pulls until the hub has nothing more for this node.
     public func sync(progress: @Sendable (SyncProgress) -> Void = { _ in }) async throws -> SyncSummary {
         let state = try replica.syncState()
-        guard let hubKey = state.hubKey else { throw SyncError.notEnrolled }
+        guard state.hubKey != nil else { throw SyncError.notEnrolled }
         if let pending = state.pendingRegistration {
             let (secret, name) = Self.splitRegistration(pending)
             _ = try await register(secret: secret, name: name)
             try replica.clearPendingRegistration()
         }
+        let session = try session()
         let start = ContinuousClock.now
         var summary = SyncSummary()
         while true {
-            let ops = try replica.unpushedOps(limit: batchSize)
-            guard let last = ops.last else { break }
-            let head = ChainHead(
-                counter: last.dot.counter, hash: last.hash,
-                signature: try replica.signChainHead(counter: last.dot.counter, hash: last.hash))
-            let request = PushRequest(replica: replica.info.id, ops: ops, chain: head)
-            let (json, bytes) = try await post(SyncPath.push, request.json, hubKey: hubKey)
-            let response: PushResponse
-            do { response = try PushResponse(json: json) } catch { throw SyncError.badResponse(error.description) }
-            let own = try replica.syncState().ownCounter
-            if response.acked > own { throw SyncError.behindItself(hubHolds: response.acked, local: own) }
-            let notes: String? =
-                response.quarantined.isEmpty ? nil : JSON.array(response.quarantined.map(\.json)).canonicalText
-            try replica.recordAck(response.acked, hash: response.ackedHash, notes: notes, nowMillis: clock())
-            summary.pushedOps += ops.count
+            // Built inside the exchange so a request sent again gets a fresh nonce and time;
+            // the ops are the same both times (nothing else acknowledges them meanwhile).
+            var sent: [Op] = []
+            let answer = try await post(session) { nonce, time -> WireRequest? in
+                guard let push = try session.pushRequest(limit: batchSize, nonce: nonce, timeMillis: time) else {
+                    return nil
+                }
+                sent = push.ops
+                return push.request
+            }
+            guard let (json, bytes) = answer, let last = sent.last else { break }
+            let response = try SyncSession.decode(json, as: PushResponse.init(json:))
+            try session.accept(response, nowMillis: clock())
+            summary.pushedOps += sent.count
             summary.pushedBytes += bytes
             summary.quarantined += response.quarantined
             logger.debug(
                 "pushed a batch",
                 metadata: [
-                    "ops": "\(ops.count)", "applied": "\(response.applied)", "duplicates": "\(response.duplicates)",
+                    "ops": "\(sent.count)", "applied": "\(response.applied)", "duplicates": "\(response.duplicates)",
                     "quarantined": "\(response.quarantined.count)", "acked": "\(response.acked)",
                 ])
             progress(.pushed(ops: summary.pushedOps, bytes: summary.pushedBytes))
@@ -145,33 +160,26 @@ public struct SyncClient: Sendable {
                 throw SyncError.badResponse("the hub acknowledged \(response.acked), not \(last.dot.counter)")
             }
         }
-        var cursor = try replica.syncState().pullCursor
         while true {
-            let request = PullRequest(replica: replica.info.id, cursor: cursor, maxOps: batchSize)
-            let (json, bytes) = try await post(SyncPath.pull, request.json, hubKey: hubKey)
-            let response: PullResponse
-            do { response = try PullResponse(json: json) } catch { throw SyncError.badResponse(error.description) }
-            let own = try replica.syncState().ownCounter
-            if response.yourCounter > own { throw SyncError.behindItself(hubHolds: response.yourCounter, local: own) }
-            try replica.checkHubHolds(counter: response.yourCounter, hash: response.yourHash)
-            let report = try replica.applyPulled(response.ops, cursor: response.cursor, nowMillis: clock())
+            let (json, bytes) = try await post(session) { nonce, time in
+                try session.pullRequest(maxOps: batchSize, nonce: nonce, timeMillis: time)
+            }
+            let response = try SyncSession.decode(json, as: PullResponse.init(json:))
+            let report = try session.accept(response, nowMillis: clock())
             summary.pulledOps += response.ops.count
             summary.pulledBytes += bytes
             summary.applied += report.applied
             summary.waiting += report.waiting
-            cursor = response.cursor
+            summary.cursor = response.cursor
             progress(.pulled(ops: summary.pulledOps, bytes: summary.pulledBytes))
             if !response.more { break }
         }
-        summary.cursor = cursor
         // The county's duplicate index, when it changed: `member add` checks it offline.
-        let indexRequest = IndexRequest(replica: replica.info.id, version: try replica.duplicateIndexVersion())
-        let (indexJSON, indexBytes) = try await post(SyncPath.index, indexRequest.json, hubKey: hubKey)
-        let index: IndexResponse
-        do { index = try IndexResponse(json: indexJSON) } catch { throw SyncError.badResponse(error.description) }
-        if !index.unchanged {
-            try replica.storeDuplicateIndex(version: index.version, prefixes: index.entries)
+        let (indexJSON, indexBytes) = try await post(session) { nonce, time in
+            try session.indexRequest(nonce: nonce, timeMillis: time)
         }
+        let index = try SyncSession.decode(indexJSON, as: IndexResponse.init(json:))
+        try session.accept(index)
         summary.pulledBytes += indexBytes
         summary.indexEntries = index.unchanged ? nil : index.entries.count
         logger.info(
@@ -191,102 +199,66 @@ public struct SyncClient: Sendable {
         return (parts.first ?? "", parts.count > 1 ? parts[1] : "")
     }
 
-    /// Signs, compresses and posts one message; verifies the hub's signature on the answer.
-    /// A request refused because its time lies outside the hub's window is sent once more
-    /// (with a fresh nonce), corrected by the hub's clock from that signed refusal.
-    func post(_ path: String, _ document: JSON, hubKey: String?) async throws -> (JSON, Int) {
-        let body = Gzip.compress(document.canonicalBytes)
+    /// Sends the request `build` makes (for a fresh nonce and the node's clock) and opens the
+    /// answer. A request refused because its time lies outside the hub's window is built and
+    /// sent once more, corrected by the hub's clock from that signed refusal.
+    func post(_ session: SyncSession, _ build: (String, Int64) throws -> WireRequest) async throws -> (JSON, Int) {
+        let answer = try await post(session) { nonce, time -> WireRequest? in try build(nonce, time) }
+        guard let answer else { throw SyncError.badResponse("no request was sent") }
+        return answer
+    }
+
+    /// As above, for a request there may be no need of (`build` returns nil): then nil.
+    func post(_ session: SyncSession, _ build: (String, Int64) throws -> WireRequest?) async throws -> (JSON, Int)? {
+        guard let request = try build(Self.nonce(), clock()) else { return nil }
         do {
-            return try await exchange(path, body: body, hubKey: hubKey)
-        } catch SyncError.refused(status: 401, code: HubClock.refusalCode, message: _) where hubKey != nil {
+            return try await exchange(session, request)
+        } catch SyncError.refused(status: 401, code: HubClock.refusalCode, message: _) where session.hubKey != nil {
             logger.notice(
                 "the hub refused this node's clock; sending again corrected by the hub's",
-                metadata: ["endpoint": "\(path)", "offset_ms": "\(hubClock.current.map(String.init) ?? "none")"])
-            return try await exchange(path, body: body, hubKey: hubKey)
+                metadata: [
+                    "endpoint": "\(request.path)", "offset_ms": "\(hubClock.current.map(String.init) ?? "none")",
+                ])
+            guard let again = try build(Self.nonce(), clock()) else { return nil }
+            return try await exchange(session, again)
         }
     }
 
-    /// One signed request and its verified answer; learns the hub's clock from the answer.
-    private func exchange(_ path: String, body: [UInt8], hubKey: String?) async throws -> (JSON, Int) {
-        var nonceBytes = [UInt8](repeating: 0, count: 16)
-        var generator = SystemRandomNumberGenerator()
-        for index in nonceBytes.indices { nonceBytes[index] = UInt8.random(in: 0...255, using: &generator) }
-        let nonce = Hex.encode(nonceBytes)
-        // The node's own clock, uncorrected (the hub records its skew for the desk, R15), and
-        // the offset that corrects it; both signed.
-        let time = clock()
-        let offset = hubClock.current
-        let signature = try replica.sign(
-            Signer.requestMessage(
-                method: "POST", path: path, replica: replica.info.id.value, timeMillis: time, nonce: nonce, body: body,
-                offsetMillis: offset))
-        var request = HTTPClientRequest(url: baseURL + path)
-        request.method = .POST
-        request.headers.add(name: "content-type", value: "application/json")
-        request.headers.add(name: "content-encoding", value: "gzip")
-        request.headers.add(name: SyncHeader.replica, value: replica.info.id.value)
-        request.headers.add(name: SyncHeader.time, value: String(time))
-        if let offset { request.headers.add(name: SyncHeader.offset, value: String(offset)) }
-        request.headers.add(name: SyncHeader.nonce, value: nonce)
-        request.headers.add(name: SyncHeader.signature, value: signature)
-        request.body = .bytes(ByteBuffer(bytes: body))
+    /// One request through the transport and its answer opened by the session.
+    private func exchange(_ session: SyncSession, _ request: WireRequest) async throws -> (JSON, Int) {
         let start = ContinuousClock.now
-        let response: HTTPClientResponse
-        let raw: [UInt8]
-        do {
-            response = try await http.execute(request, timeout: timeout)
-            raw = Array((try await response.body.collect(upTo: WireLimits.maxBodyBytes)).readableBytesView)
-        } catch {
+        let answer: WireAnswer
+        do { answer = try await transport.exchange(request) } catch {
             logger.warning(
                 "the hub is unreachable",
                 metadata: [
-                    "endpoint": "\(path)", "error": "\(String(describing: error))",
+                    "endpoint": "\(request.path)", "error": "\(error.reason)",
                     "duration_ms": "\(Self.milliseconds(since: start))",
                 ])
-            throw SyncError.unreachable(url: baseURL, reason: String(describing: error))
+            throw SyncError.unreachable(url: baseURL, reason: error.reason)
         }
         var metadata: Logger.Metadata = [
-            "endpoint": "\(path)", "status": "\(response.status.code)", "sent_bytes": "\(body.count)",
-            "received_bytes": "\(raw.count)", "duration_ms": "\(Self.milliseconds(since: start))",
+            "endpoint": "\(request.path)", "status": "\(answer.status)", "sent_bytes": "\(request.body.count)",
+            "received_bytes": "\(answer.body.count)", "duration_ms": "\(Self.milliseconds(since: start))",
         ]
-        let inflated: [UInt8]
-        if response.headers.first(name: "content-encoding")?.lowercased() == "gzip" {
-            do { inflated = try Gzip.decompress(raw) } catch {
-                throw SyncError.badResponse("the hub's answer \(error.description)")
-            }
-        } else {
-            inflated = raw
-        }
-        let json: JSON
-        do { json = try JSON.parse(inflated) } catch {
-            throw SyncError.badResponse("HTTP \(response.status.code), body is not JSON")
-        }
-        if let hubKey {
-            let signed = response.headers.first(name: SyncHeader.signature) ?? ""
-            let hubTime = response.headers.first(name: SyncHeader.time).flatMap { Int64($0) }
-            let message = Signer.responseMessage(
-                nonce: nonce, status: Int(response.status.code), body: raw, timeMillis: hubTime)
-            guard Signer.verify(signed, of: message, publicKey: hubKey) else {
-                logger.error("the answer is not signed by this node's hub", metadata: metadata)
-                throw SyncError.forgedResponse
-            }
-            // Trusted only because the hub signed it, for this request's fresh nonce.
-            if let hubTime,
-                let keep = hubClock.measured(hubMillis: hubTime, sentMillis: time, receivedMillis: clock())
-            {
-                try replica.recordHubClockOffset(keep)
-            }
-        }
-        guard response.status == .ok else {
-            let error = ErrorBody(json: json)
-            metadata["code"] = "\(error?.code ?? "error")"
+        do {
+            let json = try session.open(answer, to: request, receivedMillis: clock())
+            logger.debug("exchanged", metadata: metadata)
+            return (json, request.body.count + answer.body.count)
+        } catch SyncError.forgedResponse {
+            logger.error("the answer is not signed by this node's hub", metadata: metadata)
+            throw SyncError.forgedResponse
+        } catch SyncError.refused(let status, let code, let message) {
+            metadata["code"] = "\(code)"
             logger.notice("the hub refused", metadata: metadata)
-            throw SyncError.refused(
-                status: Int(response.status.code), code: error?.code ?? "error",
-                message: error?.message ?? "no reason given")
+            throw SyncError.refused(status: status, code: code, message: message)
         }
-        logger.debug("exchanged", metadata: metadata)
-        return (json, body.count + raw.count)
+    }
+
+    /// A fresh random nonce: 16 bytes in hex.
+    static func nonce() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return Hex.encode((0..<16).map { _ in UInt8.random(in: 0...255, using: &generator) })
     }
 
     /// Whole milliseconds since `start`, for a log line.

@@ -1,4 +1,3 @@
-import HearthLedger
 import HearthStore
 
 /// Why a sync did not complete, worded for the field worker; what was committed before the

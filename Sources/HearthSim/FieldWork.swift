@@ -118,7 +118,7 @@ enum FieldWork {
                 // A move between villages (two-sided: the record leaves one village's nodes and arrives whole at the other's).
                 action = "household move"
                 guard let household = hot(households, sim), let village = sim.random.pick(node.villages) else { break }
-                try replica.moveHousehold(household.value, toVillage: village, author: author, nowMillis: now)
+                _ = try replica.moveHousehold(household.value, toVillage: village, author: author, nowMillis: now)
             default:
                 action = "household archive"
                 guard let household = hot(households, sim) else { break }

@@ -1,6 +1,8 @@
 import HearthCore
+import HearthProtocol
 
-/// A message in flight between a node and the hub: the bytes the wire would carry.
+/// A message in flight between a node and the hub: a signed request as the node's
+/// ``SyncSession`` built it, or the hub's signed answer to one, as bytes the wire would carry.
 struct SimMessage {
     enum Kind: String {
         case push, pushReply = "push-reply", pull, pullReply = "pull-reply"
@@ -14,15 +16,20 @@ struct SimMessage {
     /// The node's identity when it sent the request: an answer for a former identity (before
     /// a re-identification) is not used.
     let replica: ReplicaID
-    var bytes: [UInt8]
-    /// 200 for a request or an accepted answer; the refusal's status otherwise.
-    var status: Int
-    /// The refusal's stable code ("fork", "forked", "bad_request", …).
-    var code: String = ""
-    /// A request's signed headers (`x-hearth-replica`, `-time`, `-nonce`, `-signature` and
-    /// `-offset`), as the node's sync client sends them.
-    var headers: [String: String] = [:]
-    /// An answer's hub clock (the time its signed answers carry), from which a node measures
-    /// its offset; nil for a request.
-    var hubMillis: Int64? = nil
+    /// The request, or for an answer the request it answers (the connection it came back on):
+    /// the node checks the answer's signature against that request's nonce.
+    var request: WireRequest
+    /// The hub's answer; nil while the message is a request.
+    var answer: WireAnswer? = nil
+
+    /// The bytes the fault may truncate: the answer's body, or the request's.
+    var bytes: [UInt8] {
+        get { answer?.body ?? request.body }
+        set {
+            if answer != nil { answer?.body = newValue } else { request.body = newValue }
+        }
+    }
+
+    /// The answer's status; 200 for a request.
+    var status: Int { answer?.status ?? 200 }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import HearthClient
 import HearthCore
 import HearthLedger
 import HearthStore
@@ -11,6 +12,9 @@ final class SimNode {
     let scope: ScopePrefix
     let path: String
     var replica: Replica
+    /// The sync client's half of the protocol over this replica, as the running process
+    /// holds it (with the hub clock offset it measured); made again on a restart.
+    var session: SyncSession
     /// This node's clock minus the simulation's (±24 h at most).
     var skew: Int64
     /// Cut off from the hub: whatever it sends or is sent is lost.
@@ -24,6 +28,7 @@ final class SimNode {
     let cloneOf: Int?
 
     init(index: Int, name: String, scope: ScopePrefix, path: String, replica: Replica, skew: Int64, cloneOf: Int? = nil)
+        throws
     {
         self.index = index
         self.name = name
@@ -32,6 +37,7 @@ final class SimNode {
         self.replica = replica
         self.skew = skew
         self.cloneOf = cloneOf
+        session = try SyncSession(replica: replica)
     }
 
     /// The villages this node may create households in.
@@ -45,5 +51,6 @@ final class SimNode {
     /// Drops the handle and opens the file again, as a restarted process would.
     func restart() throws {
         replica = try Replica.open(path: path)
+        session = try SyncSession(replica: replica)
     }
 }

@@ -27,7 +27,7 @@ struct StandardTests {
     func raiseChangesOnlyLaterMonths() async throws {
         let county = try TestCounty()
         let hub = county.hub
-        try await hub.setStandard(
+        _ = try await hub.setStandard(
             program: "dibao_rural", band: nil, from: "2026-01", amount: "560", note: "2026 standard", author: "admin",
             nowMillis: TestCounty.now)
         let standard = try approved(hub, "甲", idNumber(born: "19600101", sequence: "011"), amount: "560")
@@ -36,7 +36,7 @@ struct StandardTests {
         #expect(amounts(november) == [standard: 56_000, special: 42_000])
 
         // The yearly raise from December, by its Chinese name as a clerk would type it.
-        try await hub.setStandard(
+        _ = try await hub.setStandard(
             program: "农村低保", band: nil, from: "2026-12", amount: "600", note: nil, author: "admin",
             nowMillis: TestCounty.now)
         #expect(
@@ -59,7 +59,7 @@ struct StandardTests {
             amounts(try hub.replica.payroll(for: try month("2027-02"), nowMillis: TestCounty.now))[standard] == 58_000)
 
         // Setting the same program and month again changes that standard; a raise chains on.
-        try await hub.setStandard(
+        _ = try await hub.setStandard(
             program: "dibao_rural", band: nil, from: "2026-12", amount: "610", note: nil, author: "admin",
             nowMillis: TestCounty.now)
         #expect(try hub.replica.standards().count == 2)
@@ -71,13 +71,13 @@ struct StandardTests {
     func raiseIntoLockedMonth() async throws {
         let county = try TestCounty()
         let hub = county.hub
-        try await hub.setStandard(
+        _ = try await hub.setStandard(
             program: "dibao_rural", band: nil, from: "2026-01", amount: "560", note: nil, author: "admin",
             nowMillis: TestCounty.now)
         let enrollment = try approved(hub, "甲", idNumber(born: "19600101", sequence: "011"), amount: "560")
         let october = try hub.replica.payroll(for: try month("2026-10"), nowMillis: TestCounty.now)
         try await hub.lock(october, worker: "admin", nowMillis: TestCounty.now)
-        try await hub.setStandard(
+        _ = try await hub.setStandard(
             program: "dibao_rural", band: nil, from: "2026-10", amount: "600", note: "补发", author: "admin",
             nowMillis: TestCounty.now)
         #expect(
@@ -99,10 +99,10 @@ struct StandardTests {
             let member = try village.member(
                 of: home, name: "王秀英", idNumber: idNumber(born: "19600101", sequence: "011"))
             try village.edit(home) { $0.phone = "13800001111" }
-            try await county.hub.setStandard(
+            _ = try await county.hub.setStandard(
                 program: "disability_living", band: "1-2", from: "2026-01", amount: "80", note: nil, author: "admin",
                 nowMillis: TestCounty.now)
-            try await county.hub.setStandard(
+            _ = try await county.hub.setStandard(
                 program: "disability_living", band: "1-2", from: "2027-01", amount: "90", note: nil, author: "admin",
                 nowMillis: TestCounty.now)
             try await county.syncRounds([village, township], url: url, rounds: 2)
@@ -114,7 +114,7 @@ struct StandardTests {
             // A node cannot set a standard: `setStandard` exists only on the hub's ledger, so calling it on
             // a village's replica does not compile. The county's records stay the county's to write.
             await #expect(throws: ReplicaError.self) {
-                try await county.hub.setStandard(
+                _ = try await county.hub.setStandard(
                     program: "dibao_rural", band: "1-2", from: "2027-01", amount: "600", note: nil, author: "admin",
                     nowMillis: TestCounty.now)
             }
@@ -159,7 +159,7 @@ struct StandardTests {
             ("disability_living", "1-2", "2026-01", "80"), ("disability_living", "3-4", "2026-01", "40"),
             ("orphan", "scattered", "2026-01", "1300"), ("orphan", "institutional", "2026-01", "2080"),
         ] {
-            try await hub.setStandard(
+            _ = try await hub.setStandard(
                 program: program, band: band, from: from, amount: yuan, note: nil, author: "admin",
                 nowMillis: TestCounty.now)
         }

@@ -36,7 +36,7 @@ package struct Applier {
         self.nowMillis = nowMillis
         self.cache = cache
         self.crash = crash
-        dataVersion = try cache?.validate(db) ?? 0
+        dataVersion = try cache.map { try $0.validate(version: SQLiteChangeVersion.current(db)) } ?? 0
         waitingRecords = Set(try String.fetchAll(db, sql: "SELECT DISTINCT record FROM op_waits"))
     }
 

@@ -1,13 +1,15 @@
-import GRDB
 import HearthCore
 import Synchronization
 
 /// Merged record states kept in memory between write transactions of one process.
 ///
 /// Loading a record's registers means a query and a JSON parse; a night's sync touches the
-/// same records batch after batch. The cache is only trusted while SQLite's `data_version`
-/// is unchanged, which it is exactly when no other connection (another `hearth` process)
-/// has committed since; states enter it only after their transaction committed.
+/// same records batch after batch. The cache is only trusted while the storage's change
+/// version is unchanged: a number the backend supplies at the start of each write transaction
+/// that moves whenever another connection (another `hearth` process) has committed since.
+/// States enter it only after their transaction committed. The cache itself reads no
+/// database: SQLite supplies `PRAGMA data_version` (``SQLiteChangeVersion``); a server
+/// database would supply a counter its commits advance.
 package final class StateCache: Sendable {
     private struct Storage {
         var dataVersion: Int64 = -1
@@ -21,9 +23,11 @@ package final class StateCache: Sendable {
         self.capacity = capacity
     }
 
-    /// Checks the cache against the database at the start of a write transaction.
-    package func validate(_ db: Database) throws -> Int64 {
-        let version = try Int64.fetchOne(db, sql: "PRAGMA data_version") ?? 0
+    /// Checks the cache against the storage's change version, read at the start of a write
+    /// transaction: a different version empties it. Returns the version, to hand back with
+    /// the states the transaction commits (``committed(_:dataVersion:)``).
+    @discardableResult
+    package func validate(version: Int64) -> Int64 {
         storage.withLock { storage in
             if storage.dataVersion != version {
                 storage.states.removeAll(keepingCapacity: true)
