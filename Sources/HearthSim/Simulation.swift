@@ -11,10 +11,12 @@ import Logging
 
 /// A deterministic simulation of a county: a hub and several node replicas in one process,
 /// on real SQLite files, running the production merge, storage and hub code over a network
-/// the simulation controls (FoundationDB-style). Requests are signed as the sync client signs
-/// them and go through the hub's production endpoint (``HubService/handle(_:)``: signature,
-/// time window, nonce, revoked, forked, then the push or pull). One task, one injected clock,
-/// one seeded random source: a seed replays exactly, and its trace hash says so.
+/// the simulation controls (FoundationDB-style). Each node's requests are built, and the hub's
+/// answers taken, by the sync client's own ``SyncSession``; the hub answers through its
+/// production endpoint (``HubService/answer(_:)``: signature, time window, nonce, revoked,
+/// forked, then the push or pull, and the answer signed). One task, one injected clock, one
+/// seeded random source: a seed replays exactly, and its trace hash says so (what is random
+/// in production, a signature or a registration's nonce, never reaches the trace).
 ///
 /// While faults are on, the network drops, duplicates, reorders and truncates messages and
 /// partitions nodes; replicas crash part-way through applying a batch and restart from their
