@@ -78,7 +78,6 @@ let package = Package(
             name: "HearthTools",
             dependencies: [
                 "HearthCore", "HearthStore", "HearthLedger", "HearthLedgerSQLite",
-                .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
         // The county hub's HTTP service on Hummingbird 2.
