@@ -55,12 +55,12 @@ let package = Package(
         ),
         // The county hub's ledger: push and pull admission, nodes and tokens, quarantine, the
         // desk, rule cases, rolls, reports, imports and cross-checks. Only a hub database opens as
-        // one, so a hub operation on a village's replica does not compile.
+        // one, so a hub operation on a village's replica does not compile. No GRDB: the ledger
+        // reaches its database through LedgerStorage only.
         .target(
             name: "HearthLedger",
             dependencies: [
                 "HearthCore", "HearthStore",
-                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
@@ -78,7 +78,6 @@ let package = Package(
             name: "HearthTools",
             dependencies: [
                 "HearthCore", "HearthStore", "HearthLedger", "HearthLedgerSQLite",
-                .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
         // The county hub's HTTP service on Hummingbird 2.
@@ -115,7 +114,6 @@ let package = Package(
             name: "HearthSim",
             dependencies: [
                 "HearthCore", "HearthStore", "HearthLedger", "HearthLedgerSQLite", "HearthProtocol", "HearthHub",
-                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 "HearthClient",

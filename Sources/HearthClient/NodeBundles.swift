@@ -1,7 +1,6 @@
 import Foundation
 import HearthCore
 import HearthProtocol
-import HearthLedger
 import HearthStore
 
 /// The node's side of offline transfer: write what a push would send to a file, read what a

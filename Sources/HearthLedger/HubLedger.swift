@@ -1,4 +1,3 @@
-import GRDB
 import HearthCore
 import HearthStore
 
@@ -20,8 +19,9 @@ public final class HubLedger: Sendable {
     /// Where the ledger keeps nodes, nonces, the op log and quarantine (``LedgerStorage``).
     public let storage: any LedgerStorage
 
-    /// A ledger over a storage backend and the replica it keeps. The desk, rolls, imports and
-    /// cross-checks still work on the replica directly; they move onto ``LedgerStorage`` next.
+    /// A ledger over a storage backend and the replica it keeps. What the ledger keeps, and what
+    /// its reports and imports look up, goes through ``storage``; the reads every replica shares
+    /// (a record, its log, rule cases, the roll's computation) go through ``replica``.
     package init(storage: any LedgerStorage, replica: Replica) {
         self.storage = storage
         self.replica = replica
@@ -33,18 +33,4 @@ public final class HubLedger: Sendable {
     public var path: String { replica.path }
     /// The county data key and the hub's signing key.
     public var keys: KeyMaterial { replica.keys }
-
-    func read<T>(_ block: (Database) throws -> T) throws(ReplicaError) -> T {
-        try replica.read(block)
-    }
-
-    func write<T>(
-        author: String, nowMillis: Int64, _ block: (inout ChangeSet) throws -> T
-    ) throws(ReplicaError) -> (result: T, ops: [Op]) {
-        try replica.write(author: author, nowMillis: nowMillis, block)
-    }
-
-    func writeBookkeeping<T>(_ block: (Database) throws -> T) throws(ReplicaError) -> T {
-        try replica.writeBookkeeping(block)
-    }
 }

@@ -30,9 +30,9 @@ extension SQLiteLedgerStorage {
     }
 }
 
-/// ``CountyEditing`` over the change set of the transaction it was made for; never kept
-/// beyond it.
-final class SQLiteCountyEditing: CountyEditing {
+/// ``CountyEditing`` over the change set of the transaction it was made for, with the
+/// lookups of ``SQLiteCountyReading`` on the same transaction; never kept beyond it.
+final class SQLiteCountyEditing: SQLiteCountyReading, CountyEditing {
     var changes: ChangeSet
     let author: String
     let nowMillis: Int64
@@ -41,6 +41,7 @@ final class SQLiteCountyEditing: CountyEditing {
         self.changes = changes
         self.author = author
         self.nowMillis = nowMillis
+        super.init(changes.database)
     }
 
     func state(of id: RecordID) throws -> RecordState? {
@@ -61,7 +62,7 @@ final class SQLiteCountyEditing: CountyEditing {
 
     func standard(program: String, band: String, from: Month) throws -> RecordID? {
         try String.fetchOne(
-            changes.database,
+            database,
             sql: """
                 SELECT id FROM standards WHERE program = ? AND coalesce(band, '') = ? AND from_month = ?
                 ORDER BY id LIMIT 1
@@ -72,12 +73,12 @@ final class SQLiteCountyEditing: CountyEditing {
 
     func setting(named name: String) throws -> RecordID? {
         try String.fetchOne(
-            changes.database, sql: "SELECT id FROM settings WHERE name = ? ORDER BY id LIMIT 1", arguments: [name]
+            database, sql: "SELECT id FROM settings WHERE name = ? ORDER BY id LIMIT 1", arguments: [name]
         ).flatMap(RecordID.init)
     }
 
     func record(_ decision: DecisionDraft) throws {
-        try changes.database.execute(
+        try database.execute(
             sql: """
                 INSERT INTO decisions (at_millis, worker, kind, record, field, rule, rule_set, choice, note, op)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -88,34 +89,16 @@ final class SQLiteCountyEditing: CountyEditing {
             ])
     }
 
-    func members(withIDHash hash: String) throws -> [MemberHolding] {
-        try Row.fetchAll(
-            changes.database,
-            sql: "SELECT id, household, village, vital_status FROM members WHERE id_number_hash = ? ORDER BY id",
-            arguments: [hash]
-        ).compactMap { row in
-            guard let id = RecordID(row["id"] as String) else { return nil }
-            return MemberHolding(
-                id: id, household: row["household"],
-                village: (row["village"] as String?).flatMap { try? DivisionCode.parse($0, field: "village") },
-                vitalStatus: row["vital_status"])
-        }
+    func recountPopulation(_ household: RecordID, change: Int) throws {
+        try changes.recountPopulation(household, change: change)
     }
 
-    func approvedEnrollments(of member: RecordID) throws -> [RecordID] {
-        try String.fetchAll(
-            changes.database, sql: "SELECT id FROM enrollments WHERE member = ? AND status = 'approved' ORDER BY id",
-            arguments: [member.value]
-        ).compactMap(RecordID.init)
-    }
-
-    func imported(_ key: String) throws -> Bool {
-        try Int.fetchOne(changes.database, sql: "SELECT count(*) FROM import_keys WHERE key = ?", arguments: [key])
-            ?? 0 > 0
+    func audit(_ event: AuditEvent) throws {
+        try Replica.insertAudit(event, into: database)
     }
 
     func remember(_ key: String, record: RecordID, source: String, line: Int) throws {
-        try changes.database.execute(
+        try database.execute(
             sql: "INSERT INTO import_keys (key, record, source, line, at_millis) VALUES (?, ?, ?, ?, ?)",
             arguments: [key, record.value, source, line, nowMillis])
     }

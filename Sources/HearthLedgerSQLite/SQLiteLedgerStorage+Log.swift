@@ -114,6 +114,27 @@ extension SQLiteLedgerStorage {
         try await replica.writeAsync { db in try Self.hold(db, op, reason: reason, nowMillis: nowMillis) }
     }
 
+    public func heldHashes() async throws(ReplicaError) -> [Dot: String] {
+        try await replica.readAsync { db in
+            var hashes: [Dot: String] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT replica, counter, hash FROM ops") {
+                hashes[Self.dot(row)] = row[2]
+            }
+            for row in try Row.fetchAll(
+                db, sql: "SELECT replica, counter, hash FROM quarantine WHERE reason NOT LIKE 'fork%'")
+            {
+                let dot = Self.dot(row)
+                if hashes[dot] == nil { hashes[dot] = row[2] }
+            }
+            return hashes
+        }
+    }
+
+    /// The dot of a row whose first two columns are its replica and counter.
+    static func dot(_ row: Row) -> Dot {
+        Dot(replica: ReplicaID(row[0] as String), counter: UInt64(row[1] as Int64))
+    }
+
     public func confirmPulled(_ replica: ReplicaID, cursor: Int64, nowMillis: Int64) async throws(ReplicaError) {
         try await self.replica.writeAsync { db in
             try db.execute(

@@ -37,6 +37,14 @@ extension SQLiteLedgerStorage {
         }
     }
 
+    public func lockedMonths() async throws(ReplicaError) -> [Month] {
+        try await replica.readAsync { db in
+            try String.fetchAll(db, sql: "SELECT month FROM roll_locks ORDER BY month").map { text in
+                try Month.parse(text, field: "month")
+            }
+        }
+    }
+
     public func paidAfterDeath() async throws(ReplicaError) -> [RecoveryLine] {
         try await replica.readAsync { db in
             let rules = try Replica.countyRules(db)

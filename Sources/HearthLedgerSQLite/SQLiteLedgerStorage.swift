@@ -10,8 +10,8 @@ import HearthStore
 /// its operator can copy, back up and restore. Every method waits for SQLite through GRDB's
 /// async access, so a push that waits for the write lock holds no cooperative thread.
 public final class SQLiteLedgerStorage: LedgerStorage {
-    /// The replica under the storage; the ledger's operations not yet on the storage protocol
-    /// (the desk, rolls, imports, cross-checks) still use it directly.
+    /// The replica under the storage; the ledger reads what every replica shares (records, the
+    /// log, rule cases, the roll's computation) through it directly (``HubLedger/replica``).
     public let replica: Replica
 
     /// Storage over a hub's replica, opened with the hub's role (``HubRole``).

@@ -1,4 +1,3 @@
-import GRDB
 import HearthCore
 import HearthLedger
 import HearthStore
@@ -14,12 +13,12 @@ struct SimInvariants {
         var failures: [String] = []
         do {
             failures += try synced()
-            failures += try nothingLost()
+            await failures += try nothingLost()
             failures += try nothingTwice()
             failures += try convergence()
             await failures += try conflictsAtTheDesk()
-            failures += try noDeadPaid()
-            failures += try rollsPayWhatIsOwed()
+            await failures += try noDeadPaid()
+            await failures += try rollsPayWhatIsOwed()
             await failures += try resolutionsEverywhere()
             await failures += try movesWithinAuthority()
             failures += try recordsWithinScope()
@@ -44,7 +43,7 @@ struct SimInvariants {
             if node.needsReidentify { failures.append("\(node.name) still needs re-identifying") }
         }
         for (name, replica) in [("hub", hub.replica)] + nodes.map({ ($0.name, $0.replica) }) {
-            let waiting = try replica.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM op_waits") ?? 0 }
+            let waiting = try replica.waitingOpCount()
             if waiting > 0 { failures.append("\(name): \(waiting) ops still wait for their causal past") }
         }
         return failures
@@ -52,23 +51,11 @@ struct SimInvariants {
 
     /// Every op a node was told the hub holds is in the hub's log (or its quarantine) with
     /// the same hash.
-    func nothingLost() throws -> [String] {
+    func nothingLost() async throws -> [String] {
         var failures: [String] = []
-        let held: [String: String] = try hub.replica.read { db in
-            var out: [String: String] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT replica, counter, hash FROM ops") {
-                out["\(row[0] as String):\(row[1] as Int64)"] = row[2]
-            }
-            for row in try Row.fetchAll(
-                db, sql: "SELECT replica, counter, hash FROM quarantine WHERE reason NOT LIKE 'fork%'")
-            {
-                let key = "\(row[0] as String):\(row[1] as Int64)"
-                if out[key] == nil { out[key] = row[2] }
-            }
-            return out
-        }
+        let held = try await hub.storage.heldHashes()
         for (dot, hash) in simulation.acknowledged.sorted(by: { $0.key < $1.key }) {
-            guard let found = held[dot.description] else {
+            guard let found = held[dot] else {
                 failures.append("op \(dot) was acknowledged to its node but the hub does not hold it")
                 continue
             }
@@ -76,12 +63,7 @@ struct SimInvariants {
         }
         // And every op a node holds is the hub's, byte for byte (or was voided by it).
         for node in nodes {
-            let own = try node.replica.read { db in
-                try Row.fetchAll(db, sql: "SELECT replica, counter, hash FROM ops").map {
-                    ("\($0[0] as String):\($0[1] as Int64)", $0[2] as String)
-                }
-            }
-            for (dot, hash) in own where held[dot] != hash {
+            for (dot, hash) in try node.replica.loggedHashes() where held[dot] != hash {
                 failures.append(
                     "\(node.name) holds op \(dot) that the hub \(held[dot] == nil ? "does not hold" : "holds with other content")"
                 )
@@ -94,13 +76,9 @@ struct SimInvariants {
     func nothingTwice() throws -> [String] {
         var failures: [String] = []
         for (name, replica) in [("hub", hub.replica)] + nodes.map({ ($0.name, $0.replica) }) {
-            let duplicates = try replica.read { db in
-                try Int.fetchOne(
-                    db,
-                    sql:
-                        "SELECT count(*) FROM (SELECT replica, counter FROM ops GROUP BY replica, counter HAVING count(*) > 1)"
-                ) ?? 0
-            }
+            var logged: [Dot: Int] = [:]
+            for (dot, _) in try replica.loggedHashes() { logged[dot, default: 0] += 1 }
+            let duplicates = logged.values.filter { $0 > 1 }.count
             if duplicates > 0 { failures.append("\(name) logged \(duplicates) dots more than once") }
         }
         return failures
@@ -110,27 +88,9 @@ struct SimInvariants {
     /// with identical merge state.
     func convergence() throws -> [String] {
         var failures: [String] = []
-        func records(_ replica: Replica, in scope: ScopePrefix) throws -> [String: String] {
-            let countyWide = DivisionCode.countyWide(scope.value)?.value ?? ""
-            return try replica.read { db in
-                var out: [String: String] = [:]
-                for type in RecordType.allCases {
-                    for row in try Row.fetchAll(
-                        db,
-                        sql: """
-                            SELECT t.id, m.clock, m.registers FROM \(type.table) t JOIN record_meta m ON m.id = t.id
-                            WHERE substr(t.village, 1, ?) = ? OR t.village = ?
-                            """, arguments: [scope.value.count, scope.value, countyWide])
-                    {
-                        out[row[0]] = (row[1] as String) + "|" + (row[2] as String)
-                    }
-                }
-                return out
-            }
-        }
         for node in nodes {
-            let mine = try records(node.replica, in: node.scope)
-            let hubs = try records(hub.replica, in: node.scope)
+            let mine = try node.replica.storedStates(in: node.scope)
+            let hubs = try hub.replica.storedStates(in: node.scope)
             let missing = Set(hubs.keys).subtracting(mine.keys).sorted()
             let extra = Set(mine.keys).subtracting(hubs.keys).sorted()
             let differing = mine.keys.filter { hubs[$0] != nil && hubs[$0] != mine[$0] }.sorted()
@@ -165,23 +125,20 @@ struct SimInvariants {
     /// The next roll the county pays (the current month's, or the first month after it not
     /// locked yet) pays no deceased member. A locked roll is what was paid: a death the hub
     /// learnt after the lock is recovered by the next roll (``rollsPayWhatIsOwed()``).
-    func noDeadPaid() throws -> [String] {
-        let locked: Set<String> = try hub.replica.read { db in
-            Set(try String.fetchAll(db, sql: "SELECT month FROM roll_locks"))
-        }
+    func noDeadPaid() async throws -> [String] {
+        let locked = Set(try await hub.storage.lockedMonths())
         var month = DomainCalendar.date(atMillis: simulation.clock.now).month
-        while locked.contains(month.description) { month = month.adding(months: 1) }
+        while locked.contains(month) { month = month.adding(months: 1) }
         let roll = try hub.replica.payroll(for: month, nowMillis: simulation.clock.now)
         let rules = try hub.replica.countyRules()
+        let paid = roll.rows.filter { $0.kind == .regular }
+        let members = try await hub.storage.reading { lookup in
+            try paid.map { row in try lookup.member(row.member) }
+        }
         var failures: [String] = []
-        for row in roll.rows where row.kind == .regular {
-            let status = try hub.replica.read { db in
-                try Row.fetchOne(
-                    db, sql: "SELECT vital_status, death_date FROM members WHERE id = ?", arguments: [row.member.value])
-            }
-            guard let status, (status["vital_status"] as String?) == "deceased" else { continue }
-            let died = (status["death_date"] as String?).flatMap { try? CivilDate.parse($0, field: "death") }
-            if died.map({ !rules.pays(month, death: $0) }) ?? true {
+        for (row, member) in zip(paid, members) {
+            guard let member, member.vitalStatus == "deceased" else { continue }
+            if member.deathDate.map({ !rules.pays(month, death: $0) }) ?? true {
                 failures.append("the \(month) roll pays \(row.enrollment) of deceased member \(row.member)")
             }
         }
@@ -191,11 +148,9 @@ struct SimInvariants {
     /// What the locked rolls paid for each enrollment and month, plus the next roll's back pay
     /// and recovery, is what the settled state owes; a month still withheld or held gets no
     /// adjustment at all.
-    func rollsPayWhatIsOwed() throws -> [String] {
+    func rollsPayWhatIsOwed() async throws -> [String] {
         let now = simulation.clock.now
-        let locked: [Month] = try hub.replica.read { db in
-            try String.fetchAll(db, sql: "SELECT month FROM roll_locks ORDER BY month")
-        }.compactMap { try? Month.parse($0, field: "month") }
+        let locked = try await hub.storage.lockedMonths()
         guard let last = locked.last else { return [] }
         let next = try hub.replica.payroll(for: last.adding(months: 1), nowMillis: now)
         var paid: [RecordID: [Month: Int64]] = [:]

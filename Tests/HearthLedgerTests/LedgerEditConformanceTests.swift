@@ -148,5 +148,6 @@ struct LedgerEditConformanceTests {
             #expect(input.field == "month")
         }
         try await county.storage.lock(try roll("2026-04"), worker: "admin", nowMillis: Fixture.start)
+        #expect(try await county.storage.lockedMonths() == [try roll("2026-03").month, try roll("2026-04").month])
     }
 }

@@ -26,17 +26,17 @@ struct RosterPlausibilityTests {
         ]
     }
 
-    func importing(_ rows: [String], header: String = header) throws -> (HubLedger, RosterImportReport) {
+    func importing(_ rows: [String], header: String = header) async throws -> (HubLedger, RosterImportReport) {
         let tests = Roster()
         let folder = try tests.directory()
         let hub = try tests.hub(folder)
         let path = try tests.write(Roster.csv(rows, header: header), to: folder + "/roster.csv")
-        return (hub, try tests.importing(hub, path))
+        return (hub, try await tests.importing(hub, path))
     }
 
     @Test("an implausible row is bad, naming the column and pointing to 特批理由; nothing is imported")
-    func refused() throws {
-        let (hub, report) = try importing(Self.rows())
+    func refused() async throws {
+        let (hub, report) = try await importing(Self.rows())
         #expect(report.refused)
         #expect(report.badLines == [3, 4])
         let amount = report.problems.first { $0.line == 3 }
@@ -49,13 +49,13 @@ struct RosterPlausibilityTests {
         #expect(try hub.replica.list(.enrollment).isEmpty)
         // A roster without the column: the same rows are bad the same way.
         let plain = Self.rows().map { String($0[..<$0.lastIndex(of: ",")!]) }
-        let (_, without) = try importing(plain, header: Roster.header)
+        let (_, without) = try await importing(plain, header: Roster.header)
         #expect(without.badLines == [3, 4])
     }
 
     @Test("with a reason in 特批理由 the rows are imported; the cause and the hub's audit keep the reason")
     func overridden() async throws {
-        let (hub, report) = try importing(Self.rows(override3: "大病一次性救助，县局批复", override4: "户籍待迁"))
+        let (hub, report) = try await importing(Self.rows(override3: "大病一次性救助，县局批复", override4: "户籍待迁"))
         #expect(!report.refused)
         #expect(report.enrollmentsCreated == 3)
         let causes = try hub.replica.allOps().filter { $0.record.type == .enrollment }.map { $0.cause ?? "" }

@@ -115,7 +115,7 @@ struct BankRollTests {
             member: setup.wu.value, date: "2026-08-20", author: "a", nowMillis: TestCounty.now)
 
         let payroll = try hub.replica.payroll(for: Self.october, nowMillis: TestCounty.now)
-        let roll = try hub.bankRoll(payroll)
+        let roll = try await hub.bankRoll(payroll)
         #expect(roll.month == Self.october)
         #expect(roll.county == TestCounty.county)
 
@@ -185,7 +185,7 @@ struct BankRollTests {
             nowMillis: TestCounty.now)
         _ = try hub.replica.recordDeath(
             member: setup.wu.value, date: "2026-08-20", author: "a", nowMillis: TestCounty.now)
-        let roll = try hub.bankRoll(try hub.replica.payroll(for: Self.october, nowMillis: TestCounty.now))
+        let roll = try await hub.bankRoll(try hub.replica.payroll(for: Self.october, nowMillis: TestCounty.now))
         let subtotals = try roll.subtotals()
         #expect(
             subtotals.map(\.area) == [
@@ -216,7 +216,7 @@ struct BankRollTests {
     }
 
     @Test("the payee falls back to the head when the named payee dies; an own card's 户名 is used when recorded")
-    func payeeFallback() throws {
+    func payeeFallback() async throws {
         let setup = try BankCounty()
         let hub = setup.hub
         _ = try hub.replica.recordDeath(
@@ -224,7 +224,7 @@ struct BankRollTests {
         var name = MemberInput()
         name.accountName = "甲(代)"
         try hub.replica.editMember(setup.jia.value, name, author: "a", nowMillis: TestCounty.now)
-        let roll = try hub.bankRoll(try hub.replica.payroll(for: Self.october, nowMillis: TestCounty.now))
+        let roll = try await hub.bankRoll(try hub.replica.payroll(for: Self.october, nowMillis: TestCounty.now))
         let dibaoA = try #require(
             roll.lines.first { $0.household == setup.householdA.value && $0.program == .dibaoRural })
         #expect(dibaoA.payee == setup.jia, "乙 died: the head is paid")
@@ -246,7 +246,7 @@ struct BankRollTests {
             nowMillis: TestCounty.now)
         _ = try hub.replica.recordDeath(
             member: setup.wu.value, date: "2026-08-20", author: "a", nowMillis: TestCounty.now)
-        let roll = try hub.bankRoll(try hub.replica.payroll(for: Self.october, nowMillis: TestCounty.now))
+        let roll = try await hub.bankRoll(try hub.replica.payroll(for: Self.october, nowMillis: TestCounty.now))
         let out = setup.county.directory + "/roll-2026-10.csv"
         let paths = try hub.writeRoll(roll, to: out, worker: "county-admin", nowMillis: TestCounty.now)
         #expect(
@@ -364,7 +364,7 @@ struct BankRollTests {
             let roll = try county.hub.replica.payroll(for: october, nowMillis: TestCounty.now)
             #expect(roll.rows.isEmpty, "who is paid, and into which card, is in dispute: nothing goes to the bank")
             #expect(Set(roll.leftOut["held (conflict or rule case)"] ?? []) == Set(dibao + [own]))
-            let bank = try county.hub.bankRoll(roll)
+            let bank = try await county.hub.bankRoll(roll)
             #expect(bank.lines.isEmpty && bank.total == .zero)
         }
     }

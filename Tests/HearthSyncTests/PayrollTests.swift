@@ -118,7 +118,7 @@ struct PayrollTests {
             // The files: owner-only, a BOM for Excel, Chinese headers, the numbers in clear. No
             // household here has a card: every line is listed apart, none goes to the bank.
             let path = county.directory + "/roll-2026-11.csv"
-            let bank = try county.hub.bankRoll(roll)
+            let bank = try await county.hub.bankRoll(roll)
             let paths = try county.hub.writeRoll(bank, to: path, worker: "admin", nowMillis: TestCounty.now)
             #expect(bank.lines.isEmpty && bank.withoutCard.count == 2)
             for file in paths.all {

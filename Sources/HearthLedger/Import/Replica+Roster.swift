@@ -1,13 +1,14 @@
 import Foundation
-import GRDB
 import HearthCore
 import HearthStore
+import Synchronization
 
 extension HubLedger {
     /// Loads a county roster (花名册, see ``RosterColumn``) into the hub as ordinary ops, so it
     /// replicates like any change made by hand.
     ///
-    /// One transaction: every good row's household, member and enrollment, or nothing. When
+    /// One unit of work of the hub's storage (``LedgerStorage/edit(author:nowMillis:_:)``): the
+    /// plan read and every good row's household, member and enrollment written, or nothing. When
     /// a row is bad nothing is imported, unless `skipInvalid`: then the good rows are, and
     /// the bad ones are written beside the file (``SpreadsheetTable/writeSkipped(_:)``) for
     /// fixing and importing again. Each record is remembered in `import_keys` by the
@@ -19,77 +20,93 @@ extension HubLedger {
     /// A dry run plans in a read and changes nothing, not even the skipped-rows file.
     public func importRoster(
         file path: String, dryRun: Bool = false, skipInvalid: Bool = false, author: String, nowMillis: Int64
-    ) throws(RosterImportError) -> RosterImportReport {
+    ) async throws(RosterImportError) -> RosterImportReport {
         let table: SpreadsheetTable
         do { table = try SpreadsheetTable.read(path: path) } catch { throw .spreadsheet(error) }
-        return try importRoster(table, dryRun: dryRun, skipInvalid: skipInvalid, author: author, nowMillis: nowMillis)
+        return try await importRoster(
+            table, dryRun: dryRun, skipInvalid: skipInvalid, author: author, nowMillis: nowMillis)
     }
 
     /// Imports a roster already read (see ``importRoster(file:dryRun:skipInvalid:author:nowMillis:)``).
     public func importRoster(
         _ table: SpreadsheetTable, dryRun: Bool = false, skipInvalid: Bool = false, author: String, nowMillis: Int64
-    ) throws(RosterImportError) -> RosterImportReport {
+    ) async throws(RosterImportError) -> RosterImportReport {
         let planner = RosterPlanner(
             table: table, columns: try RosterColumn.resolve(table), keys: keys, scope: info.scope,
             today: DomainCalendar.date(atMillis: nowMillis))
         if dryRun {
             let plan: RosterPlan
-            do { plan = try read { db in try planner.plan(db) } } catch { throw .replica(error) }
+            do throws(ReplicaError) {
+                plan = try await storage.reading { lookup in try planner.plan(lookup) }
+            } catch { throw .replica(error) }
             let refused = !plan.problems.isEmpty && !skipInvalid
             return RosterImportReport(
                 table: table, plan: plan, dryRun: true, refused: refused, skipInvalid: skipInvalid)
         }
-        var skippedFile: String?
+        let skippedFile = SkippedFileWritten()
+        let keys = self.keys
         do throws(ReplicaError) {
-            return try write(author: author, nowMillis: nowMillis) { changes in
-                let plan = try planner.plan(changes.database)
+            // Planned and written in one unit of work: the plan cannot go stale before it is written.
+            return try await storage.edit(author: author, nowMillis: nowMillis) { edit in
+                let plan = try planner.plan(edit)
                 guard plan.problems.isEmpty || skipInvalid else {
                     return RosterImportReport(
                         table: table, plan: plan, dryRun: false, refused: true, skipInvalid: false)
                 }
                 let source = (table.file as NSString).lastPathComponent
-                let (created, flagged) = try changes.apply(plan, source: source, keys: keys)
+                let (created, flagged) = try RosterWriter(edit: edit, source: source, author: author, keys: keys)
+                    .apply(plan)
+                var written: String?
                 if !plan.skipped.isEmpty {
-                    do throws(SpreadsheetError) { skippedFile = try table.writeSkipped(plan.skipped) } catch {
+                    do throws(SpreadsheetError) {
+                        written = try table.writeSkipped(plan.skipped)
+                        skippedFile.path.withLock { $0 = written }
+                    } catch {
                         throw ReplicaError.refused("\(error.description); nothing was imported")
                     }
                     // The skipped rows are the file's own, ID and card numbers in clear: audited,
                     // in the import's transaction.
-                    try Replica.insertAudit(
+                    try edit.audit(
                         AuditEvent(
                             atMillis: nowMillis, worker: author, action: AuditEvent.Action.export,
-                            subject: skippedFile ?? "", field: "skipped rows",
-                            detail: "\(plan.skipped.count) rows of \(source) skipped by the roster import"),
-                        into: changes.database)
+                            subject: written ?? "", field: "skipped rows",
+                            detail: "\(plan.skipped.count) rows of \(source) skipped by the roster import"))
                 }
                 return RosterImportReport(
                     table: table, plan: plan, dryRun: false, refused: false, skipInvalid: true, created: created,
-                    flagged: flagged, skippedFile: skippedFile)
+                    flagged: flagged, skippedFile: written)
             }.result
         } catch {
             // The transaction rolled back: a skipped-rows file written for it would mislead.
-            if let skippedFile { try? FileManager.default.removeItem(atPath: skippedFile) }
+            if let path = skippedFile.path.withLock({ $0 }) { try? FileManager.default.removeItem(atPath: path) }
             throw .replica(error)
         }
     }
 }
 
-extension ChangeSet {
-    /// Writes a roster plan: households, then their members (ID number sealed, sex and birth
+/// The skipped-rows file an import's transaction wrote, so that the file is removed when the
+/// transaction rolls back after the body returned (the county's rules, the commit).
+private final class SkippedFileWritten: Sendable {
+    let path = Mutex<String?>(nil)
+}
+
+/// Writes a roster plan through the import's unit of work (``CountyEditing``).
+struct RosterWriter {
+    let edit: any CountyEditing
+    let source: String
+    let author: String
+    let keys: KeyMaterial
+
+    /// Writes the plan: households, then their members (ID number sealed, sex and birth
     /// date from it), then each household's head and population, then the enrollments,
     /// approved; every record created is remembered under its import key.
-    mutating func apply(_ plan: RosterPlan, source: String, keys: KeyMaterial) throws -> (
-        created: [RecordID], flagged: [RosterFlag]
-    ) {
+    func apply(_ plan: RosterPlan) throws -> (created: [RecordID], flagged: [RosterFlag]) {
         var created: [RecordID] = []
         var flagged: [RosterFlag] = []
         func remember(_ key: String, _ record: RecordID, line: Int) throws {
-            try database.execute(
-                sql: "INSERT INTO import_keys (key, record, source, line, at_millis) VALUES (?, ?, ?, ?, ?)",
-                arguments: [key, record.value, source, line, nowMillis])
+            try edit.remember(key, record: record, source: source, line: line)
         }
         func cause(_ line: Int) -> String { "roster import: \(source) line \(line)" }
-
         var householdIDs: [String: RecordID] = [:]
         var villages: [String: DivisionCode] = [:]
         for household in plan.households {
@@ -103,7 +120,8 @@ extension ChangeSet {
             if let type = household.type { fields["type"] = .text(type) }
             if let phone = household.phone { fields["phone"] = .text(phone.value) }
             if let card = household.bankCard { fields["bank_card"] = .sealed(keys.seal(card.value)) }
-            let id = try create(.household, village: household.village, fields: fields, cause: cause(household.line))
+            let id = try edit.create(
+                .household, village: household.village, fields: fields, cause: cause(household.line))
             try remember(household.key, id, line: household.line)
             householdIDs[household.key] = id
             created.append(id)
@@ -130,7 +148,7 @@ extension ChangeSet {
                 fields["birth_date"] = .text(id.birthDate.description)
             }
             if let grade = member.grade { fields["disability_grade"] = .integer(Int64(grade)) }
-            let id = try create(.member, village: village, fields: fields, cause: cause(member.line))
+            let id = try edit.create(.member, village: village, fields: fields, cause: cause(member.line))
             try remember(member.key, id, line: member.line)
             memberIDs[member.key] = id
             created.append(id)
@@ -146,21 +164,21 @@ extension ChangeSet {
             if household.existing == nil {
                 var fields: [String: FieldValue] = ["population": .integer(Int64(min(99, entry.count)))]
                 if let head = entry.head { fields["head"] = .text(head.value) }
-                try update(id, fields: fields, cause: cause(household.line))
+                try edit.update(id, fields: fields, cause: cause(household.line))
             } else {
                 if let head = entry.head, household.existingHead == nil {
-                    try update(id, fields: ["head": .text(head.value)], cause: cause(household.line))
+                    try edit.update(id, fields: ["head": .text(head.value)], cause: cause(household.line))
                 }
                 // The members table still holds the count before this transaction.
-                try recountPopulation(id, change: entry.count)
+                try edit.recountPopulation(id, change: entry.count)
             }
         }
 
         for enrollment in plan.enrollments {
-            guard let member = memberIDs[enrollment.memberKey], let state = try state(of: member),
+            guard let member = memberIDs[enrollment.memberKey], let state = try edit.state(of: member),
                 let household = ChangeSet.text(state, "household"), let villageText = ChangeSet.text(state, "village")
             else { throw ReplicaError.database("roster plan: no member for \(enrollment.key)") }
-            let id = try create(
+            let id = try edit.create(
                 .enrollment, village: try DivisionCode.parse(villageText, field: "village"),
                 fields: [
                     "member": .text(member.value), "household": .text(household),

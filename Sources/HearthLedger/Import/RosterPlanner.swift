@@ -1,17 +1,17 @@
 import Foundation
-import GRDB
 import HearthCore
 import HearthStore
 
 /// Checks a roster against itself and against the hub, and plans the records to create.
 ///
-/// Pure reads: the same plan serves `--dry-run` (in a read) and the import (inside its write
-/// transaction, so nothing can change between the check and the write). Each cell is checked
+/// Reads only, through the storage's ``CountyReading``: the same plan serves `--dry-run` (in a
+/// read) and the import (inside its edit, so nothing can change between the check and the
+/// write). Each cell is checked
 /// by ``RosterRow``; here the rows are checked together (one household's rows agree, a person
 /// is in one household, one head per household, a program once per person) and against the
 /// hub (what earlier imports created, ID numbers registered by other means, live
 /// enrollments, the rules `hearth enroll` applies).
-struct RosterPlanner {
+struct RosterPlanner: Sendable {
     let table: SpreadsheetTable
     let columns: [RosterColumn: String]
     let keys: KeyMaterial
@@ -21,16 +21,13 @@ struct RosterPlanner {
     /// The import-key prefix of every roster record.
     static let keyPrefix = "roster|"
 
-    func plan(_ db: Database) throws -> RosterPlan {
+    func plan(_ lookup: any CountyReading) throws -> RosterPlan {
         var rows = table.rows.map { RosterRow($0, columns: columns, scope: scope, today: today) }
         func header(_ column: RosterColumn) -> String { columns[column] ?? column.chineseHeader }
         func flag(_ index: Int, _ column: RosterColumn, _ reason: String) {
             rows[index].problems.append(ImportProblem(line: rows[index].line, field: header(column), reason: reason))
         }
-        func importedRecord(_ key: String) throws -> RecordID? {
-            try String.fetchOne(db, sql: "SELECT record FROM import_keys WHERE key = ?", arguments: [key]).flatMap(
-                RecordID.init)
-        }
+        func importedRecord(_ key: String) throws -> RecordID? { try lookup.importedRecord(key) }
 
         // Keys, and the rows of each household and each person, in file order.
         var memberKeys: [Int: String] = [:]
@@ -71,16 +68,15 @@ struct RosterPlanner {
             let existing = try importedRecord(key)
             var existingHead: String?
             if let existing {
-                let row = try Row.fetchOne(
-                    db, sql: "SELECT status, head FROM households WHERE id = ?", arguments: [existing.value])
+                let held = try lookup.household(existing)
                 let problem: String? =
-                    row == nil
+                    held == nil
                     ? "household \(first.householdNumber ?? "") was imported earlier as \(existing), which this hub no longer holds"
-                    : (row?["status"] as String?) == "archived"
+                    : held?.status == "archived"
                         ? "household \(first.householdNumber ?? "") was imported earlier as \(existing), which is archived"
                         : nil
                 if let problem { for index in indices { flag(index, .household, problem) } }
-                existingHead = row?["head"]
+                existingHead = held?.head
             }
             var household = RosterPlan.Household(
                 key: key, village: first.village!, number: first.householdNumber!, line: first.line, existing: existing,
@@ -122,15 +118,12 @@ struct RosterPlanner {
         }
 
         // A person: one household, one name, one relation, one grade, each program once.
-        var rosterRecords: Set<String>?
-        func importedByRoster(_ record: String) throws -> Bool {
-            if rosterRecords == nil {
-                rosterRecords = Set(
-                    try String.fetchAll(db, sql: "SELECT record FROM import_keys WHERE key LIKE 'roster|%'"))
-            }
+        var rosterRecords: Set<RecordID>?
+        func importedByRoster(_ record: RecordID) throws -> Bool {
+            if rosterRecords == nil { rosterRecords = try lookup.importedRecords(keyPrefix: Self.keyPrefix) }
             return rosterRecords!.contains(record)
         }
-        var members: [String: (existing: RecordID?, recordKey: Bool, row: Row?)] = [:]
+        var members: [String: (existing: RecordID?, recordKey: Bool, entry: MemberEntry?)] = [:]
         var headOf: [String: (line: Int, name: String)] = [:]
         var relations: [String: String] = [:]
         for (key, indices) in memberRows {
@@ -187,14 +180,11 @@ struct RosterPlanner {
             var existing = try importedRecord(key)
             var recordKey = false
             if existing == nil, let id = first.idNumber {
-                let holder = try String.fetchOne(
-                    db,
-                    sql:
-                        "SELECT id FROM members WHERE id_number_hash = ? AND vital_status = 'alive' ORDER BY id LIMIT 1",
-                    arguments: [keys.digest(id.value)])
+                let holders = try lookup.members(withIDHash: keys.digest(id.value))
+                let holder = holders.first { $0.vitalStatus == "alive" }?.id
                 if let holder {
                     if try importedByRoster(holder) {
-                        existing = RecordID(holder)
+                        existing = holder
                         recordKey = true
                     } else {
                         for index in indices {
@@ -206,18 +196,16 @@ struct RosterPlanner {
                     }
                 }
             }
-            var memberRow: Row?
+            var memberEntry: MemberEntry?
             if let existing {
-                memberRow = try Row.fetchOne(
-                    db, sql: "SELECT household, vital_status, disability_grade, birth_date FROM members WHERE id = ?",
-                    arguments: [existing.value])
+                memberEntry = try lookup.member(existing)
                 let household = first.householdKey.flatMap { households[$0]?.existing?.value }
-                if let memberRow, (memberRow["household"] as String?) != household {
+                if let memberEntry, memberEntry.household != household {
                     let column: RosterColumn = first.idNumber == nil ? .name : .idNumber
                     for index in indices {
                         flag(
                             index, column,
-                            "this person was imported earlier as \(existing) into household \(memberRow["household"] ?? "?"), "
+                            "this person was imported earlier as \(existing) into household \(memberEntry.household ?? "?"), "
                                 + "not this one; `hearth member move` moves a person between households")
                     }
                 }
@@ -228,7 +216,7 @@ struct RosterPlanner {
                     flag(index, .relation, "household \(first.householdNumber ?? "") already has a head (\(head))")
                 }
             }
-            members[key] = (existing, recordKey, memberRow)
+            members[key] = (existing, recordKey, memberEntry)
         }
 
         // Enrollments: not imported before, not live already, and what `hearth enroll` requires.
@@ -241,7 +229,7 @@ struct RosterPlanner {
         func householdType(_ row: RosterRow) throws -> String? {
             guard let key = row.householdKey, let household = households[key] else { return row.type }
             guard let existing = household.existing else { return household.type }
-            return try String.fetchOne(db, sql: "SELECT type FROM households WHERE id = ?", arguments: [existing.value])
+            return try lookup.household(existing)?.type
         }
         for (index, row) in rows.enumerated() {
             guard let program = row.program, let memberKey = memberKeys[index], let member = members[memberKey] else {
@@ -254,14 +242,10 @@ struct RosterPlanner {
             }
             enrollmentKeys[index] = (key, false)
             if let existing = member.existing {
-                if (member.row?["vital_status"] as String?) == "deceased" {
+                if member.entry?.vitalStatus == "deceased" {
                     flag(index, .program, "\(existing) is recorded as deceased")
                 }
-                if let live = try String.fetchOne(
-                    db,
-                    sql: "SELECT id FROM enrollments WHERE member = ? AND program = ? AND status != 'exited' LIMIT 1",
-                    arguments: [existing.value, program.rawValue])
-                {
+                if let live = try lookup.liveEnrollment(of: existing, in: program) {
                     flag(index, .program, "\(existing) already has a live \(program.chineseName) enrollment (\(live))")
                 }
             }
@@ -269,13 +253,11 @@ struct RosterPlanner {
             // 特批理由 says why it is right.
             guard let start = row.start, let amount = row.amount else { continue }
             let groupRows = memberRows[memberIndex[memberKey]!].rows.map { rows[$0] }
-            if configuration == nil { configuration = try Replica.countyConfiguration(db) }
+            if configuration == nil { configuration = try lookup.countyConfiguration() }
             let facts = MemberFacts(
                 householdType: try householdType(row),
-                birth: row.idNumber?.birthDate
-                    ?? (member.row?["birth_date"] as String?).flatMap { try? CivilDate.parse($0, field: "birth") },
-                grade: groupRows.lazy.compactMap(\.grade).first
-                    ?? (member.row?["disability_grade"] as Int64?).map { Int($0) })
+                birth: row.idNumber?.birthDate ?? member.entry?.birthDate,
+                grade: groupRows.lazy.compactMap(\.grade).first ?? member.entry?.disabilityGrade)
             let problems = Plausibility.problems(
                 program: program, schedule: AmountSchedule(from: start, amount: amount), months: [start], facts: facts,
                 configuration: configuration!)

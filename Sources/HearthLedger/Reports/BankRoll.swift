@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import HearthCore
 import HearthStore
 
@@ -176,8 +175,9 @@ public struct BankRoll: Sendable {
 
 extension HubLedger {
     /// The roll as the bank takes it, built from a month's ``Payroll`` and the households'
-    /// payees, account names and cards as this replica holds them now.
-    public func bankRoll(_ payroll: Payroll) throws(ReplicaError) -> BankRoll {
+    /// payees, account names and cards as the hub holds them now (read in one transaction of
+    /// its storage, ``LedgerStorage/reading(_:)``).
+    public func bankRoll(_ payroll: Payroll) async throws(ReplicaError) -> BankRoll {
         struct Group {
             var village = ""
             var household = ""
@@ -216,23 +216,24 @@ extension HubLedger {
             groups[key] = group
         }
 
-        var directory = AccountDirectory(keys: keys)
-        var lines: [BankRoll.Line] = []
-        var unpaid: [BankRoll.Unpaid] = []
-        var recoveries: [BankRoll.Recovery] = []
-        try read { db in
-            let order = Dictionary(uniqueKeysWithValues: Program.allCases.enumerated().map { ($1, $0) })
-            let sorted = groups.values.sorted {
-                ($0.village, $0.household, order[$0.program] ?? 0, $0.member.value)
-                    < ($1.village, $1.household, order[$1.program] ?? 0, $1.member.value)
-            }
+        let order = Dictionary(uniqueKeysWithValues: Program.allCases.enumerated().map { ($1, $0) })
+        let sorted = groups.values.sorted {
+            ($0.village, $0.household, order[$0.program] ?? 0, $0.member.value)
+                < ($1.village, $1.household, order[$1.program] ?? 0, $1.member.value)
+        }
+        let keys = self.keys
+        let recoveryRowsRead = recoveryRows
+        let (lines, unpaid, unsortedRecoveries) = try await storage.reading { lookup in
+            var directory = AccountDirectory(keys: keys, lookup: lookup)
+            var lines: [BankRoll.Line] = []
+            var unpaid: [BankRoll.Unpaid] = []
+            var recoveries: [BankRoll.Recovery] = []
             for group in sorted {
                 let total = try Totals.sum([group.regular, group.backPay], "the roll line of \(group.household)")
                 guard total != 0 else { continue }
                 let account = try directory.account(
                     household: group.household, member: group.member,
-                    householdProgram: group.program.isHouseholdProgram,
-                    db)
+                    householdProgram: group.program.isHouseholdProgram)
                 let line = BankRoll.Line(
                     village: group.village, household: group.household, program: group.program,
                     payee: account.payee?.id,
@@ -247,8 +248,8 @@ extension HubLedger {
                     lines.append(line)
                 }
             }
-            for row in recoveryRows {
-                let person = try directory.member(row.member.value, db)
+            for row in recoveryRowsRead {
+                let person = try directory.member(row.member.value)
                 recoveries.append(
                     BankRoll.Recovery(
                         village: row.village, household: row.household, member: row.member,
@@ -256,8 +257,9 @@ extension HubLedger {
                         idNumber: person?.idNumber ?? row.idNumber, program: row.program, forMonth: row.forMonth,
                         amount: row.amount, enrollment: row.enrollment))
             }
+            return (lines, unpaid, recoveries)
         }
-        recoveries.sort {
+        let recoveries = unsortedRecoveries.sorted {
             ($0.village, $0.household, $0.member.value, $0.program.rawValue, $0.forMonth?.description ?? "")
                 < ($1.village, $1.household, $1.member.value, $1.program.rawValue, $1.forMonth?.description ?? "")
         }
@@ -273,8 +275,8 @@ extension HubLedger {
     }
 }
 
-/// Households and members as the roll needs them (payee, account holder, card), read once each
-/// and opened with the county key.
+/// Households and members as the roll needs them (payee, account holder, card), looked up once
+/// each through the storage's read (``CountyReading``) and opened with the county key.
 struct AccountDirectory {
     struct Person {
         let id: RecordID
@@ -310,54 +312,44 @@ struct AccountDirectory {
     }
 
     let keys: KeyMaterial
+    let lookup: any CountyReading
     private var people: [String: Person?] = [:]
     private var households: [String: Household?] = [:]
 
-    init(keys: KeyMaterial) {
+    init(keys: KeyMaterial, lookup: any CountyReading) {
         self.keys = keys
+        self.lookup = lookup
     }
 
-    mutating func member(_ id: String, _ db: Database) throws -> Person? {
+    mutating func member(_ id: String) throws -> Person? {
         if let known = people[id] { return known }
-        let row = try Row.fetchOne(
-            db,
-            sql: """
-                SELECT id, name, household, vital_status, id_number_sealed, id_number_hash,
-                       bank_card_sealed, bank_card_hash, account_name
-                FROM members WHERE id = ?
-                """, arguments: [id])
-        let person = row.flatMap { row -> Person? in
-            guard let id = RecordID(row["id"] as String) else { return nil }
+        let entry = try RecordID(id).flatMap { id in try lookup.member(id) }
+        let person = entry.map { entry -> Person in
             var idNumber = ""
-            if case .clear(let text) = open(row["id_number_sealed"], row["id_number_hash"]) { idNumber = text }
+            if case .clear(let text) = open(entry.idNumber) { idNumber = text }
             return Person(
-                id: id, name: row["name"] ?? "", household: row["household"],
-                alive: (row["vital_status"] as String?) != "deceased",
-                idNumber: idNumber, card: open(row["bank_card_sealed"], row["bank_card_hash"]),
-                accountName: row["account_name"])
+                id: entry.id, name: entry.name ?? "", household: entry.household,
+                alive: entry.vitalStatus != "deceased", idNumber: idNumber, card: open(entry.bankCard),
+                accountName: entry.accountName)
         }
         people[id] = person
         return person
     }
 
-    mutating func household(_ id: String, _ db: Database) throws -> Household? {
+    mutating func household(_ id: String) throws -> Household? {
         if let known = households[id] { return known }
-        let row = try Row.fetchOne(
-            db, sql: "SELECT head, payee, account_name, bank_card_sealed, bank_card_hash FROM households WHERE id = ?",
-            arguments: [id])
-        let household = row.map { row in
-            Household(
-                head: row["head"], payee: row["payee"], accountName: row["account_name"],
-                card: open(row["bank_card_sealed"], row["bank_card_hash"]))
+        let entry = try RecordID(id).flatMap { id in try lookup.household(id) }
+        let household = entry.map { entry in
+            Household(head: entry.head, payee: entry.payee, accountName: entry.accountName, card: open(entry.bankCard))
         }
         households[id] = household
         return household
     }
 
     /// The household's payee: the named payee while a living member of it, else the head.
-    mutating func payee(of household: Household, id: String, _ db: Database) throws -> Person? {
+    mutating func payee(of household: Household, id: String) throws -> Person? {
         for candidate in [household.payee, household.head] {
-            guard let candidate, let person = try member(candidate, db), person.alive, person.household == id else {
+            guard let candidate, let person = try member(candidate), person.alive, person.household == id else {
                 continue
             }
             return person
@@ -367,11 +359,9 @@ struct AccountDirectory {
 
     /// Where a line's money goes: for a household program the household's card, held by its
     /// payee; for a person's own program the person's own card, else the household's.
-    mutating func account(household id: String, member: RecordID, householdProgram: Bool, _ db: Database) throws
-        -> Account
-    {
-        let household = try self.household(id, db)
-        let person = try self.member(member.value, db)
+    mutating func account(household id: String, member: RecordID, householdProgram: Bool) throws -> Account {
+        let household = try self.household(id)
+        let person = try self.member(member.value)
         if !householdProgram, let person, case .clear(let card) = person.card {
             return Account(payee: person, name: person.accountName ?? person.name, card: card, kind: .own)
         }
@@ -380,7 +370,7 @@ struct AccountDirectory {
                 payee: person, name: person.accountName ?? person.name, card: nil, kind: .own,
                 problem: "the person's own bank card cannot be opened with this replica's key")
         }
-        let payee = try household.map { household in try self.payee(of: household, id: id, db) } ?? nil
+        let payee = try household.map { household in try self.payee(of: household, id: id) } ?? nil
         var account = Account(
             payee: householdProgram ? payee : person, name: household?.accountName ?? payee?.name, card: nil,
             kind: .household)
@@ -407,9 +397,9 @@ struct AccountDirectory {
         return account
     }
 
-    private func open(_ box: String?, _ digest: String?) -> Sealed {
-        guard let box, let digest else { return .none }
-        guard let clear = try? keys.open(SealedValue(box: box, digest: digest)) else { return .unreadable }
+    private func open(_ sealed: SealedValue?) -> Sealed {
+        guard let sealed else { return .none }
+        guard let clear = try? keys.open(sealed) else { return .unreadable }
         return .clear(clear)
     }
 }

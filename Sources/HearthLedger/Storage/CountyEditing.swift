@@ -5,10 +5,11 @@ import HearthStore
 /// hub holds it, the ops the county writes, and the decisions that explain them, all committed
 /// together or not at all (``LedgerStorage/edit(author:nowMillis:_:)``).
 ///
-/// Why a protocol of its own: the desk and the county's configuration decide on what they read
-/// (the conflict still open, the standard already set); reading and writing in one transaction
-/// means no other writer changes the record in between, on any backend.
-public protocol CountyEditing: AnyObject {
+/// Why a protocol of its own: the desk, the county's configuration and the imports decide on
+/// what they read (the conflict still open, the standard already set, the row imported before,
+/// through ``CountyReading``); reading and writing in one transaction means no other writer
+/// changes the record in between, on any backend.
+public protocol CountyEditing: CountyReading {
     /// The record's merged state as the hub holds it, the edits of this transaction included.
     func state(of id: RecordID) throws -> RecordState?
     /// Sets fields of an existing record (logged under its village); returns the op.
@@ -26,14 +27,15 @@ public protocol CountyEditing: AnyObject {
     /// Keeps a decision of the desk, written with this transaction's time and worker.
     func record(_ decision: DecisionDraft) throws
 
+    /// Sets a household's population to the members the county's records listed for it when
+    /// this transaction began, plus `change` (the members this transaction adds or takes away);
+    /// left alone while the field is in conflict, which writing it would settle silently.
+    func recountPopulation(_ household: RecordID, change: Int) throws
+    /// Keeps an audit line (a file written with numbers in clear), in this transaction.
+    func audit(_ event: AuditEvent) throws
+
     // MARK: Imports
 
-    /// The members whose ID number has this keyed hash, living or not, by id.
-    func members(withIDHash hash: String) throws -> [MemberHolding]
-    /// The approved enrollments of a member, by id.
-    func approvedEnrollments(of member: RecordID) throws -> [RecordID]
-    /// Whether an import already made a record for this key (a list's row seen before).
-    func imported(_ key: String) throws -> Bool
     /// Remembers that `key` made `record`, from `source` line `line`.
     func remember(_ key: String, record: RecordID, source: String, line: Int) throws
 }

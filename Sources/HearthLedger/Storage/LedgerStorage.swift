@@ -70,6 +70,10 @@ public protocol LedgerStorage: Sendable {
     /// `read.limit` ops unless one record's history part is longer.
     func read(_ read: ScopedRead) async throws(ReplicaError) -> LogPage
 
+    /// The hash of every op the hub holds, by dot: logged, or held in quarantine (an op held
+    /// as a fork, the second content under a dot the log holds, is not the hub's).
+    func heldHashes() async throws(ReplicaError) -> [Dot: String]
+
     /// Records how far a node has confirmed the log, and when it last synced.
     func confirmPulled(_ replica: ReplicaID, cursor: Int64, nowMillis: Int64) async throws(ReplicaError)
 
@@ -103,6 +107,12 @@ public protocol LedgerStorage: Sendable {
         author: String, nowMillis: Int64, _ body: @escaping @Sendable (CountyEditing) throws -> T
     ) async throws(ReplicaError) -> (result: T, ops: [Op])
 
+    /// Runs `body` in one read transaction: every lookup it makes through ``CountyReading``
+    /// sees the same state, and nothing is written. Returns its result; whatever `body`
+    /// throws is thrown (a ``ReplicaError`` as it is).
+    func reading<T: Sendable>(_ body: @escaping @Sendable (any CountyReading) throws -> T) async throws(ReplicaError)
+        -> T
+
     /// Every decision (the desk's and the rules'), oldest first.
     func decisions() async throws(ReplicaError) -> [Decision]
 
@@ -112,6 +122,9 @@ public protocol LedgerStorage: Sendable {
     /// Refused (``ReplicaError/invalid(_:)`` on `month`) when that month or a later one is
     /// locked already.
     func lock(_ roll: Payroll, worker: String, nowMillis: Int64) async throws(ReplicaError)
+
+    /// The months whose rolls are locked as paid, oldest first.
+    func lockedMonths() async throws(ReplicaError) -> [Month]
 
     /// Every deceased member with a date of death whose locked rolls (net of recoveries
     /// already made) paid months after the last one the county's death-month rule leaves

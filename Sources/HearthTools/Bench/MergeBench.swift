@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import HearthCore
 import HearthLedger
 import HearthLedgerSQLite
@@ -9,7 +8,8 @@ import HearthStore
 ///
 /// The baseline is the physical limit on the same machine in the same run: one prepared
 /// upsert statement writing the same rows into a plain table, 10,000 rows per transaction,
-/// with the replica's pragmas. The ratio, not the raw rate, is what to compare across runs.
+/// with the replica's pragmas (``RawUpsertBaseline``, in HearthStore). The ratio, not the raw
+/// rate, is what to compare across runs.
 public struct MergeBench: Sendable {
     public struct Result: Sendable {
         public let ops: Int
@@ -103,39 +103,9 @@ public struct MergeBench: Sendable {
             index += batchSize
         }
         let replicaSeconds = Date().timeIntervalSince(start)
-        let rawSeconds = try rawUpsert(ops, path: directory + "/bench-raw.db")
+        let rawSeconds = try RawUpsertBaseline.seconds(ops, path: directory + "/bench-raw.db", batchSize: batchSize)
         return Result(
             ops: ops.count, fieldChanges: ops.reduce(0) { $0 + $1.fields.count }, replicaSeconds: replicaSeconds,
             rawSeconds: rawSeconds)
-    }
-
-    /// The baseline: the same rows through one prepared upsert, no merge, no log.
-    func rawUpsert(_ ops: [Op], path: String) throws -> Double {
-        let pool = try DatabasePool(path: path, configuration: Replica.configuration())
-        let columns = ["village", "address", "type", "phone", "status", "income", "population", "note"]
-        try pool.write { db in
-            try db.execute(
-                sql: "CREATE TABLE households (id TEXT PRIMARY KEY NOT NULL, "
-                    + columns.map { "\($0) TEXT" }.joined(separator: ", ") + ")")
-        }
-        let sql =
-            "INSERT INTO households (id, \(columns.joined(separator: ", "))) VALUES (?"
-            + String(repeating: ", ?", count: columns.count) + ") ON CONFLICT (id) DO UPDATE SET "
-            + columns.map { "\($0) = coalesce(excluded.\($0), \($0))" }.joined(separator: ", ")
-        let start = Date()
-        var index = 0
-        while index < ops.count {
-            let end = min(index + batchSize, ops.count)
-            try pool.write { db in
-                let statement = try db.cachedStatement(sql: sql)
-                for op in ops[index..<end] {
-                    var arguments: [DatabaseValue] = [op.record.value.databaseValue]
-                    for column in columns { arguments.append(StateRow.databaseValue(op.fields[column] ?? .null)) }
-                    try statement.execute(arguments: StatementArguments(arguments))
-                }
-            }
-            index = end
-        }
-        return Date().timeIntervalSince(start)
     }
 }

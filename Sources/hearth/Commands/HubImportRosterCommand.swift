@@ -4,7 +4,7 @@ import HearthCore
 import HearthLedger
 import HearthStore
 
-struct HubImportRoster: ParsableCommand {
+struct HubImportRoster: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import-roster",
         abstract: "Load the county's existing roster (花名册, a CSV spreadsheet) into the hub as ordinary ops.",
@@ -44,11 +44,11 @@ struct HubImportRoster: ParsableCommand {
     @Argument(help: "The roster as a CSV file.") var file: String
     @OptionGroup var options: ImportOptions
 
-    func run() throws {
-        try guarded {
+    func run() async throws {
+        try await guardedAsync {
             let hub = try replica.open()
             let author = options.dryRun ? replica.reader : try replica.author
-            let report = try hub.importRoster(
+            let report = try await hub.importRoster(
                 file: file, dryRun: options.dryRun, skipInvalid: options.skipInvalid, author: author,
                 nowMillis: nowMillis())
             if options.json {

@@ -47,7 +47,7 @@ struct HubPayroll: AsyncParsableCommand {
             let worker = try replica.author
             let period = try Month.parse(month, field: "month")
             let roll = try hub.replica.payroll(for: period, nowMillis: nowMillis())
-            let bank = try hub.bankRoll(roll)
+            let bank = try await hub.bankRoll(roll)
             let paths = try hub.writeRoll(bank, to: out, worker: worker, nowMillis: nowMillis())
             if lock { try await hub.lock(roll, worker: worker, nowMillis: nowMillis()) }
             let adjustments = roll.rows.filter { $0.kind != .regular }
