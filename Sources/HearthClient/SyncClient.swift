@@ -56,22 +56,23 @@ public struct SyncClient: Sendable {
         replica: Replica, baseURL: String, caFile: String? = nil, logger: Logger = SyncClient.silent,
         clock: @escaping @Sendable () -> Int64
     ) throws {
-        self.replica = replica
-        var logger = logger
-        logger[metadataKey: "node"] = "\(replica.info.name)"
-        self.logger = logger
-        self.clock = clock
-        hubClock = HubClock(stored: try replica.hubClockOffset())
         let http = try HTTPTransport(baseURL: baseURL, caFile: caFile)
-        self.http = http
-        transport = http
-        self.baseURL = http.baseURL
+        try self.init(
+            replica: replica, transport: http, http: http, destination: http.baseURL, logger: logger, clock: clock)
     }
 
     /// A client over another transport (a hub in the same process, a test's network);
     /// `destination` names it in messages.
     public init(
         replica: Replica, transport: any SyncTransport, destination: String, logger: Logger = SyncClient.silent,
+        clock: @escaping @Sendable () -> Int64
+    ) throws {
+        try self.init(
+            replica: replica, transport: transport, http: nil, destination: destination, logger: logger, clock: clock)
+    }
+
+    private init(
+        replica: Replica, transport: any SyncTransport, http: HTTPTransport?, destination: String, logger: Logger,
         clock: @escaping @Sendable () -> Int64
     ) throws {
         self.replica = replica
@@ -81,7 +82,7 @@ public struct SyncClient: Sendable {
         self.clock = clock
         hubClock = HubClock(stored: try replica.hubClockOffset())
         self.transport = transport
-        http = nil
+        self.http = http
         baseURL = destination
     }
 

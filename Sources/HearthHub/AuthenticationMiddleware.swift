@@ -35,19 +35,15 @@ struct AuthenticationMiddleware: RouterMiddleware {
         let headers = try HubService.SignedHeaders { name in request.headers[HTTPField.Name(name)!] }
         outcome["replica"] = "\(headers.replica)"
         let limit = endpoint.maxBodyBytes
-        let tooLarge =
-            endpoint == .register
-            ? "register body larger than \(limit) bytes: a registration needs far less (WireLimits.maxRegisterBytes)"
-            : "request body larger than \(limit) bytes"
         if let declared = request.headers[.contentLength].flatMap({ Int($0) }), declared > limit {
-            throw HubError.tooLarge(tooLarge)
+            throw endpoint.bodyTooLarge
         }
         if endpoint != .register {
             let service = self.service
             try await service.requireRegistered(headers.replica)
         }
         let buffer: ByteBuffer
-        do { buffer = try await request.body.collect(upTo: limit) } catch { throw HubError.tooLarge(tooLarge) }
+        do { buffer = try await request.body.collect(upTo: limit) } catch { throw endpoint.bodyTooLarge }
         return HubService.Envelope(
             headers: headers, path: request.uri.path, raw: Array(buffer.readableBytesView),
             gzipped: request.headers[.contentEncoding]?.lowercased() == "gzip", endpoint: endpoint,

@@ -51,13 +51,7 @@ extension HubService {
             throw HubError(status: .notFound, code: "not_found", message: "no endpoint at \(request.path)")
         }
         let headers = try SignedHeaders { request.header($0) }
-        guard request.body.count <= endpoint.maxBodyBytes else {
-            throw HubError.tooLarge(
-                endpoint == .register
-                    ? "register body larger than \(endpoint.maxBodyBytes) bytes: a registration needs far less "
-                        + "(WireLimits.maxRegisterBytes)"
-                    : "request body larger than \(endpoint.maxBodyBytes) bytes")
-        }
+        guard request.body.count <= endpoint.maxBodyBytes else { throw endpoint.bodyTooLarge }
         let envelope = Envelope(
             headers: headers, path: request.path, raw: request.body,
             gzipped: request.header("content-encoding")?.lowercased() == "gzip", endpoint: endpoint,

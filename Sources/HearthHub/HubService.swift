@@ -109,6 +109,15 @@ public struct HubService: Sendable {
         public var maxInflatedBytes: Int {
             self == .register ? WireLimits.maxRegisterBytes : WireLimits.maxInflatedBytes
         }
+
+        /// The refusal of a body over ``maxBodyBytes``, as sent.
+        var bodyTooLarge: HubError {
+            HubError.tooLarge(
+                self == .register
+                    ? "register body larger than \(maxBodyBytes) bytes: a registration needs far less "
+                        + "(WireLimits.maxRegisterBytes)"
+                    : "request body larger than \(maxBodyBytes) bytes")
+        }
     }
 
     /// A request whose headers were read and body collected; not yet authenticated.

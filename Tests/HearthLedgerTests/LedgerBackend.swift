@@ -92,6 +92,16 @@ final class Fixture: @unchecked Sendable {
                 secretHash: secretHash, replica: node.info.id, publicKey: node.info.publicKey, nowMillis: Fixture.start)
         )
     }
+
+    /// A village node registered as "east", and the ops of two households it made in its
+    /// village, not yet pushed: what most log tests start from.
+    func eastWithTwoHouseholds() async throws -> (node: NodeRecord, ops: [Op]) {
+        let village = try node(Fixture.villageA)
+        let node = try await register(village, name: "east")
+        try village.household(in: Fixture.villageA, address: "1 Well Lane")
+        try village.household(in: Fixture.villageA, address: "2 Well Lane")
+        return (node, try village.ownOps())
+    }
 }
 
 extension Replica {

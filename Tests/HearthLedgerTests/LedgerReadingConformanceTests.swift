@@ -152,11 +152,7 @@ struct LedgerReadingConformanceTests {
     @Test("The held hashes are the log's and the quarantine's, by dot", arguments: LedgerBackend.all)
     func heldHashes(backend: LedgerBackend) async throws {
         let county = try Fixture(backend)
-        let village = try county.node(Fixture.villageA)
-        let node = try await county.register(village, name: "east")
-        try village.household(in: Fixture.villageA, address: "1 Well Lane")
-        try village.household(in: Fixture.villageA, address: "2 Well Lane")
-        let ops = try village.ownOps()
+        let (node, ops) = try await county.eastWithTwoHouseholds()
         let refused = ops[1].dot
         _ = try await county.storage.append(
             PushBatch(node: node, ops: ops, nowMillis: Fixture.start, maxWaiting: 100),

@@ -94,11 +94,7 @@ struct LedgerStorageConformanceTests {
     @Test("A batch appends once: resent it is duplicates, changed it is a fork", arguments: LedgerBackend.all)
     func appendDuplicatesAndForks(backend: LedgerBackend) async throws {
         let county = try Fixture(backend)
-        let village = try county.node(Fixture.villageA)
-        let node = try await county.register(village, name: "east")
-        try village.household(in: Fixture.villageA, address: "1 Well Lane")
-        try village.household(in: Fixture.villageA, address: "2 Well Lane")
-        let ops = try village.ownOps()
+        let (node, ops) = try await county.eastWithTwoHouseholds()
         #expect(ops.count == 2)
         #expect(try await county.storage.chainHash(replica: node.replica, counter: 0) == "")
         #expect(try await county.storage.chainHash(replica: node.replica, counter: 1) == nil)
@@ -139,11 +135,7 @@ struct LedgerStorageConformanceTests {
     @Test("An op the admission refuses is held with its reason, still acknowledged", arguments: LedgerBackend.all)
     func quarantine(backend: LedgerBackend) async throws {
         let county = try Fixture(backend)
-        let village = try county.node(Fixture.villageA)
-        let node = try await county.register(village, name: "east")
-        try village.household(in: Fixture.villageA, address: "1 Well Lane")
-        try village.household(in: Fixture.villageA, address: "2 Well Lane")
-        let ops = try village.ownOps()
+        let (node, ops) = try await county.eastWithTwoHouseholds()
         let refused = ops[1].dot
         let admission = PushAdmission(writer: node.scope) { op in op.dot == refused ? "test: refused" : nil }
         let outcome = try await county.storage.append(
