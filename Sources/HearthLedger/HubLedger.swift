@@ -14,15 +14,17 @@ import HearthStore
 /// Edits and reads that every replica shares (a household added at the county, a record
 /// shown) go through ``replica``.
 public final class HubLedger: Sendable {
-    /// The replica core under the ledger: records, op log, merge, local edits.
-    public let replica: Replica
+    /// The replica core under the ledger: records, op log, merge, local edits. A core, not a
+    /// node's ``Replica``: the node's side of sync (a hub, acknowledgements, a pull cursor)
+    /// does not compile on it.
+    public let replica: ReplicaCore
     /// Where the ledger keeps nodes, nonces, the op log and quarantine (``LedgerStorage``).
     public let storage: any LedgerStorage
 
     /// A ledger over a storage backend and the replica it keeps. What the ledger keeps, and what
     /// its reports and imports look up, goes through ``storage``; the reads every replica shares
     /// (a record, its log, rule cases, the roll's computation) go through ``replica``.
-    package init(storage: any LedgerStorage, replica: Replica) {
+    package init(storage: any LedgerStorage, replica: ReplicaCore) {
         self.storage = storage
         self.replica = replica
     }

@@ -19,7 +19,7 @@ extension Applier: AdmissionLookup {
 
     package mutating func countyConfiguration() throws -> CountyConfiguration {
         if let configuration { return configuration }
-        let read = try Replica.countyConfiguration(db)
+        let read = try ReplicaCore.countyConfiguration(db)
         configuration = read
         return read
     }

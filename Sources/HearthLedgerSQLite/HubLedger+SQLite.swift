@@ -10,7 +10,7 @@ extension HubLedger {
         path: String, keyPath: String? = nil, name: String, scope: ScopePrefix,
         nowMillis: Int64, keys: KeyMaterial = .generate(), id: ReplicaID? = nil
     ) throws(ReplicaError) -> HubLedger {
-        let replica = try Replica.create(
+        let replica = try ReplicaCore.create(
             path: path, keyPath: keyPath, name: name, scope: scope, nowMillis: nowMillis, keys: keys, id: id,
             role: SQLiteLedgerStorage.role)
         return HubLedger(storage: SQLiteLedgerStorage(replica: replica), replica: replica)
@@ -21,7 +21,7 @@ extension HubLedger {
     public static func open(
         path: String, keyPath: String? = nil, environment: [String: String] = [:]
     ) throws(ReplicaError) -> HubLedger {
-        let replica = try Replica.open(
+        let replica = try ReplicaCore.open(
             path: path, keyPath: keyPath, environment: environment, role: SQLiteLedgerStorage.role)
         return HubLedger(storage: SQLiteLedgerStorage(replica: replica), replica: replica)
     }

@@ -94,7 +94,7 @@ final class SQLiteCountyEditing: SQLiteCountyReading, CountyEditing {
     }
 
     func audit(_ event: AuditEvent) throws {
-        try Replica.insertAudit(event, into: database)
+        try ReplicaCore.insertAudit(event, into: database)
     }
 
     func remember(_ key: String, record: RecordID, source: String, line: Int) throws {

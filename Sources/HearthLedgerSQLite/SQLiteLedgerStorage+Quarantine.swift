@@ -51,7 +51,7 @@ extension SQLiteLedgerStorage {
                 try db.execute(
                     sql: "UPDATE quarantine SET state = ? WHERE replica = ? AND counter = ?",
                     arguments: [state, dot.replica.value, Int64(dot.counter)])
-                try Replica.insertAudit(decision.audit, into: db)
+                try ReplicaCore.insertAudit(decision.audit, into: db)
             }
             switch decision.settlement {
             case .release:

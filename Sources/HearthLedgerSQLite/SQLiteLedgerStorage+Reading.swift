@@ -105,7 +105,7 @@ class SQLiteCountyReading: CountyReading {
     }
 
     func countyConfiguration() throws -> CountyConfiguration {
-        try Replica.countyConfiguration(database)
+        try ReplicaCore.countyConfiguration(database)
     }
 
     /// A sealed column pair as stored; nil unless both halves are.

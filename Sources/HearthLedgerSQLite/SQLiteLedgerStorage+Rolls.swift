@@ -47,7 +47,7 @@ extension SQLiteLedgerStorage {
 
     public func paidAfterDeath() async throws(ReplicaError) -> [RecoveryLine] {
         try await replica.readAsync { db in
-            let rules = try Replica.countyRules(db)
+            let rules = try ReplicaCore.countyRules(db)
             var lines: [RecoveryLine] = []
             for row in try Row.fetchAll(
                 db,

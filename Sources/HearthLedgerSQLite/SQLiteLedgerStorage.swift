@@ -12,10 +12,10 @@ import HearthStore
 public final class SQLiteLedgerStorage: LedgerStorage {
     /// The replica under the storage; the ledger reads what every replica shares (records, the
     /// log, rule cases, the roll's computation) through it directly (``HubLedger/replica``).
-    public let replica: Replica
+    public let replica: ReplicaCore
 
     /// Storage over a hub's replica, opened with the hub's role (``HubRole``).
-    init(replica: Replica) {
+    init(replica: ReplicaCore) {
         self.replica = replica
     }
 

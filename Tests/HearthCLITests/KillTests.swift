@@ -469,7 +469,7 @@ final class KillRun {
     func addHubWork(ops target: Int, raise: Bool) async throws {
         let ledger = try HubLedger.open(path: county + "/hub.db")
         let replica = ledger.replica
-        let start = try replica.syncState().ownCounter
+        let start = try replica.status().ownOps
         let households = try replica.read { db in
             try String.fetchAll(db, sql: "SELECT id FROM households WHERE status = 'active' ORDER BY id")
         }
@@ -483,7 +483,7 @@ final class KillRun {
                 note: "提标", author: "county-admin", nowMillis: Self.now())
         }
         var refused = 0
-        while try replica.syncState().ownCounter - start < UInt64(target) {
+        while try replica.status().ownOps - start < UInt64(target) {
             do {
                 switch random.next() % 3 {
                 case 0:
@@ -508,7 +508,7 @@ final class KillRun {
                 if refused > 1_000 { throw CLITestFailure("making work at the hub keeps failing: \(error)") }
             }
         }
-        hubOpsMade += Int(try replica.syncState().ownCounter - start)
+        hubOpsMade += Int(try replica.status().ownOps - start)
     }
 
     // MARK: - Checks

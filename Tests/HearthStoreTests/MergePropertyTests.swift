@@ -380,7 +380,7 @@ struct MergePropertyTests {
     }
 
     /// Each pulls everything the other holds.
-    private func exchange(_ a: Replica, _ b: Replica, _ lab: MergeLab) throws {
+    private func exchange(_ a: ReplicaCore, _ b: ReplicaCore, _ lab: MergeLab) throws {
         lab.tick()
         try a.pull(from: b, nowMillis: lab.now)
         try b.pull(from: a, nowMillis: lab.now)

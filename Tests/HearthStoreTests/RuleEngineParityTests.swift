@@ -10,7 +10,7 @@ import Testing
 /// ``RuleLookup`` over a replica's public reads, independent of the store's own lookup:
 /// references matched as the text their column holds.
 private struct ReplicaLookup: RuleLookup {
-    let replica: Replica
+    let replica: ReplicaCore
 
     mutating func state(of id: RecordID) throws -> RecordState? { try replica.state(of: id) }
     mutating func quarantinedVillage(of id: RecordID) throws -> String? { nil }
@@ -231,7 +231,7 @@ private struct ParityHistory {
 struct RuleEngineParityTests {
     static let now: Int64 = 1_795_700_000_000
 
-    static func replica(_ role: ReplicaInfo.Role, in directory: String) throws -> Replica {
+    static func replica(_ role: ReplicaInfo.Role, in directory: String) throws -> ReplicaCore {
         let path = directory + "/\(role.rawValue).db"
         let scope = try ScopePrefix.parse("421281", field: "scope")
         switch role {
@@ -254,7 +254,7 @@ struct RuleEngineParityTests {
         var description: String { "\(rule) \(record) \(field ?? "-") \(choice) [\(trigger)] \(note)" }
     }
 
-    static func ruleRows(_ hub: Replica, after seq: Int64) throws -> [Row] {
+    static func ruleRows(_ hub: ReplicaCore, after seq: Int64) throws -> [Row] {
         try hub.read { db in
             try GRDB.Row.fetchAll(
                 db, sql: "SELECT * FROM decisions WHERE kind = 'rule' AND seq > ? ORDER BY seq", arguments: [seq]
@@ -267,7 +267,7 @@ struct RuleEngineParityTests {
         }
     }
 
-    static func lastSeq(_ hub: Replica) throws -> Int64 {
+    static func lastSeq(_ hub: ReplicaCore) throws -> Int64 {
         try hub.read { db in try Int64.fetchOne(db, sql: "SELECT coalesce(max(seq), 0) FROM decisions") ?? 0 }
     }
 

@@ -6,7 +6,7 @@ import HearthCore
 /// prepared upsert into a plain table, no merge, no log, in transactions of the bench's batch size.
 ///
 /// Why it lives here: it measures plain SQLite under the replica's own configuration
-/// (``Replica/configuration()``, the same pragmas), so the ratio of the replica's apply rate to
+/// (``ReplicaCore/configuration()``, the same pragmas), so the ratio of the replica's apply rate to
 /// it is the cost of the replica alone; it needs GRDB, which only the SQLite implementations
 /// import, and the bench (HearthTools) does not.
 package enum RawUpsertBaseline {
@@ -16,7 +16,7 @@ package enum RawUpsertBaseline {
     /// Creates a database at `path` and writes the ops' fields into its `households` table,
     /// `batchSize` ops per transaction; returns the seconds the writes took.
     package static func seconds(_ ops: [Op], path: String, batchSize: Int) throws -> Double {
-        let pool = try DatabasePool(path: path, configuration: Replica.configuration())
+        let pool = try DatabasePool(path: path, configuration: ReplicaCore.configuration())
         try pool.write { db in
             try db.execute(
                 sql: "CREATE TABLE households (id TEXT PRIMARY KEY NOT NULL, "

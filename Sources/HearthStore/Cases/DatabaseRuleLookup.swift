@@ -8,7 +8,7 @@ import HearthCore
 /// `enrollments_by_household`): a look costs what it returns.
 ///
 /// Why in the store: the hub's rules after a batch (``ReplicaRole/afterApply``) and every
-/// replica's desk cases (``Replica/ruleCases(nowMillis:waitLimitMillis:)``) read the same way.
+/// replica's desk cases (``ReplicaCore/ruleCases(nowMillis:waitLimitMillis:)``) read the same way.
 package struct DatabaseRuleLookup: RuleLookup {
     let db: Database
     private var states: [RecordID: RecordState?] = [:]
@@ -38,7 +38,7 @@ package struct DatabaseRuleLookup: RuleLookup {
 
     package mutating func countyConfiguration() throws -> CountyConfiguration {
         if let configuration { return configuration }
-        let read = try Replica.countyConfiguration(db)
+        let read = try ReplicaCore.countyConfiguration(db)
         configuration = read
         return read
     }

@@ -1,7 +1,7 @@
 import GRDB
 import HearthCore
 
-extension Replica {
+extension ReplicaCore {
     /// Why an enrollment's payments are held: an open conflict on something that decides money,
     /// on the enrollment itself, its member or its household. Empty when it is not held.
     public func holds(of enrollment: RecordID, cases: [RuleCase]? = nil, nowMillis: Int64 = 0) throws(ReplicaError)

@@ -26,7 +26,7 @@ public struct RuleCase: Sendable {
     }
 }
 
-extension Replica {
+extension ReplicaCore {
     /// Every open rule case, minus those an administrator acknowledged (as they were then).
     ///
     /// The rule engine (``RuleEngine/deskCases(_:nowMillis:waitLimitMillis:lookup:)``) judges;
@@ -39,7 +39,7 @@ extension Replica {
         let cases: [DeskCase] = try read { db in
             var lookup = DatabaseRuleLookup(db)
             let programs = try lookup.countyConfiguration().programs
-            let subjects = try Replica.caseSubjects(
+            let subjects = try ReplicaCore.caseSubjects(
                 db, programs: programs, lookup: &lookup, waitingBefore: nowMillis - waitLimitMillis)
             return try RuleEngine.deskCases(
                 subjects, nowMillis: nowMillis, waitLimitMillis: waitLimitMillis, lookup: &lookup)

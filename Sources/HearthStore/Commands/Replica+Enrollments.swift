@@ -1,7 +1,7 @@
 import GRDB
 import HearthCore
 
-extension Replica {
+extension ReplicaCore {
     /// Enrolls a member in a program, or every living member of a household.
     public func enroll(_ input: EnrollInput, author: String, nowMillis: Int64) throws(ReplicaError) -> [RecordID] {
         try write(author: author, nowMillis: nowMillis) { changes in
@@ -18,7 +18,7 @@ extension Replica {
             }
             let start = try Month.parse(input.start, field: "start")
             let override = try Checks.overrideReason(input.override)
-            let configuration = try Replica.countyConfiguration(changes.database)
+            let configuration = try ReplicaCore.countyConfiguration(changes.database)
             var members: [RecordID] = []
             switch (input.member, input.household) {
             case (let member?, nil):
@@ -209,7 +209,7 @@ extension Replica {
                     try ChangeSet.text(state, "member").flatMap(RecordID.init).map { try changes.state(of: $0) } ?? nil
                 overridden = try changes.judgePlausibility(
                     program: program, schedule: changed, months: [month], member: member,
-                    configuration: try Replica.countyConfiguration(changes.database), override: overrideReason)
+                    configuration: try ReplicaCore.countyConfiguration(changes.database), override: overrideReason)
             }
             let cause = "amount change: \(why)"
             try changes.update(

@@ -1,7 +1,7 @@
 import GRDB
 import HearthCore
 
-extension Replica {
+extension ReplicaCore {
     /// Registers a household (户) in a village of this replica's scope.
     public func addHousehold(_ input: HouseholdInput, author: String, nowMillis: Int64) throws(ReplicaError) -> RecordID
     {
@@ -125,7 +125,7 @@ extension Replica {
     }
 }
 
-extension Replica {
+extension ReplicaCore {
     /// Moves a household, with its members, enrollments and visits, to another village, in one
     /// transaction. The ops are logged under the new village: the hub then sends each record's
     /// whole history to the village it enters, and the move to the one it leaves.
@@ -166,7 +166,7 @@ extension Replica {
     }
 }
 
-extension Replica {
+extension ReplicaCore {
     /// Archives a household (its members leave the live register with it). Archived records
     /// are not edited any more; an edit made concurrently elsewhere goes to the desk (R10).
     public func archiveHousehold(_ id: String, reason: String, author: String, nowMillis: Int64) throws(ReplicaError) {

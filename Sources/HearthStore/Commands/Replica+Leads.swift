@@ -17,7 +17,7 @@ public struct LeadEntry: Sendable {
     public let suspended: [RecordID]
 }
 
-extension Replica {
+extension ReplicaCore {
     /// The leads this replica holds, optionally only those of one status, by village and id.
     public func leads(status: String? = nil) throws(ReplicaError) -> [LeadEntry] {
         try read { db in

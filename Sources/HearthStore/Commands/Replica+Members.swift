@@ -1,7 +1,7 @@
 import GRDB
 import HearthCore
 
-extension Replica {
+extension ReplicaCore {
     /// Registers a member (成员) in a household. Without an ID number the member is
     /// pending (a newborn not yet registered) and never payable.
     public func addMember(_ input: MemberInput, author: String, nowMillis: Int64) throws(ReplicaError) -> RecordID {
@@ -133,7 +133,7 @@ extension ChangeSet {
             database, sql: "SELECT id FROM enrollments WHERE member = ? AND status != 'exited' ORDER BY id",
             arguments: [member.value])
         var ended: [RecordID] = []
-        let rules = try Replica.countyRules(database)
+        let rules = try ReplicaCore.countyRules(database)
         for text in enrollments {
             guard let enrollment = RecordID(text) else { continue }
             let enrollmentState = try existing(enrollment, field: "enrollment")

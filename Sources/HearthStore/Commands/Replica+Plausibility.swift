@@ -1,11 +1,11 @@
 import GRDB
 import HearthCore
 
-extension Replica {
+extension ReplicaCore {
     /// The county's standards, payment rules and plausibility ceilings as this replica holds
     /// them (every replica of the county holds them all).
     public func countyConfiguration() throws(ReplicaError) -> CountyConfiguration {
-        try read { db in try Replica.countyConfiguration(db) }
+        try read { db in try ReplicaCore.countyConfiguration(db) }
     }
 
     package static func countyConfiguration(_ db: Database) throws -> CountyConfiguration {

@@ -9,15 +9,15 @@ public struct SettingEntry: Sendable {
     public let note: String?
 }
 
-extension Replica {
+extension ReplicaCore {
     /// The county settings this replica holds (every node of the county holds them all).
     public func settings() throws(ReplicaError) -> [SettingEntry] {
-        try read { db in try Replica.settings(db) }
+        try read { db in try ReplicaCore.settings(db) }
     }
 
     /// The county's payment rules from the settings held, defaults for the rest.
     public func countyRules() throws(ReplicaError) -> CountyRules {
-        try read { db in try Replica.countyRules(db) }
+        try read { db in try ReplicaCore.countyRules(db) }
     }
 
     package static func settings(_ db: Database) throws -> [SettingEntry] {

@@ -8,10 +8,10 @@ public struct StandardEntry: Sendable {
     public let note: String?
 }
 
-extension Replica {
+extension ReplicaCore {
     /// Every program standard this replica holds (every node of the county holds them all).
     public func standards() throws(ReplicaError) -> [StandardEntry] {
-        try read { db in try Replica.standards(db) }
+        try read { db in try ReplicaCore.standards(db) }
     }
 
     /// The standards as a table, for computing what enrollments pay.
@@ -24,7 +24,7 @@ extension Replica {
     public func payingSchedule(of enrollment: RecordID) throws(ReplicaError) -> AmountSchedule? {
         let table = try standardTable()
         return try read { db in
-            let rules = try Replica.countyRules(db)
+            let rules = try ReplicaCore.countyRules(db)
             guard
                 let row = try Row.fetchOne(
                     db,

@@ -31,7 +31,7 @@ public struct RecordView: Sendable {
     }
 }
 
-extension Replica {
+extension ReplicaCore {
     /// Loads a record's merged state, or nil when this replica does not hold it.
     public func state(of id: RecordID) throws(ReplicaError) -> RecordState? {
         try read { db in

@@ -2,7 +2,7 @@ import Crypto
 import GRDB
 import HearthCore
 
-extension Replica {
+extension ReplicaCore {
     /// The tables whose bytes must agree between replicas holding the same ops.
     public static let digestTables = RecordType.allCases.map(\.table) + ["record_meta"]
 
@@ -12,7 +12,7 @@ extension Replica {
     public func stateDigest() throws(ReplicaError) -> String {
         try read { db in
             var hasher = SHA256()
-            for table in Replica.digestTables {
+            for table in ReplicaCore.digestTables {
                 hasher.update(data: Array("table \(table)\n".utf8))
                 let rows = try Row.fetchCursor(db, sql: "SELECT * FROM \(table) ORDER BY id")
                 while let row = try rows.next() {

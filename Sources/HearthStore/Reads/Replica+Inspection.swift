@@ -7,7 +7,7 @@ import HearthCore
 /// Why `package`: these are the storage's own rows, not anything a worker asks for; they let
 /// the simulation prove that replicas converged without reading SQL itself, so that only the
 /// SQLite implementations import GRDB.
-extension Replica {
+extension ReplicaCore {
     /// Ops integrated but still waiting for their causal past.
     package func waitingOpCount() throws(ReplicaError) -> Int {
         try read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM op_waits") ?? 0 }

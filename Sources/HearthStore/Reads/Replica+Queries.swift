@@ -22,7 +22,7 @@ public struct ReplicaStatus: Sendable {
     public let logSize: Int
 }
 
-extension Replica {
+extension ReplicaCore {
     /// Ids of the records of one type, filtered by one column, in id order.
     public func list(_ type: RecordType, where column: String? = nil, equals value: String? = nil)
         throws(ReplicaError) -> [RecordID]

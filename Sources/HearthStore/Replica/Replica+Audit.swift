@@ -41,7 +41,7 @@ public struct AuditEvent: Sendable, Equatable {
     }
 }
 
-extension Replica {
+extension ReplicaCore {
     /// Records an audited event in its own transaction.
     public func audit(_ event: AuditEvent) throws(ReplicaError) {
         try writeBookkeeping { db in try Self.insertAudit(event, into: db) }

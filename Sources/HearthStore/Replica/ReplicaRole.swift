@@ -6,9 +6,10 @@ import HearthCore
 ///
 /// A village's or township's replica and the county hub share the core (records, op log,
 /// merge); the hub adds its ledger (nodes, quarantine, decisions, rolls, imports) and its
-/// cross-record rules. The role is chosen by the type that opens the database (a node's
-/// ``Replica/open(path:keyPath:environment:)`` or the hub's ledger), so no code asks at run
-/// time which role it is in, and a node's database never holds the hub's tables.
+/// cross-record rules, a node its side of sync. The role is chosen by the type that opens the
+/// database (a node's ``Replica/open(path:keyPath:environment:)`` or the hub's ledger), so no
+/// code asks at run time which role it is in, and neither role's database holds the other's
+/// tables.
 package protocol ReplicaRole: Sendable {
     /// The role written in the database's `replica` row; opening a database of the other
     /// role is refused.
@@ -30,11 +31,13 @@ package protocol ReplicaRole: Sendable {
     /// entitlement as if nothing were paid yet.
     func paidBefore(_ db: Database, month: Month) throws -> (paid: [String: [Month: Int64]], locked: [Month])
     /// The lines of `month`'s locked roll with their member's and household's current rows
-    /// (the columns ``Replica/lockedRoll(_:)`` reads), or nil when `month` is not locked.
+    /// (the columns ``ReplicaCore/lockedRoll(_:)`` reads), or nil when `month` is not locked.
     func lockedLines(_ db: Database, month: Month) throws -> [Row]?
 }
 
-/// A village's or township's replica: the core alone, without the hub's tables.
+/// A village's or township's replica: the core and the node's sync tables, without the hub's
+/// tables. The sync tables are still made by the core's shipped migrations (which a hub's
+/// database drops again); changes to them are registered here.
 package struct NodeRole: ReplicaRole {
     package init() {}
 

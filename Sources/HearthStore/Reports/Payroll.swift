@@ -70,7 +70,7 @@ public struct Payroll: Sendable {
     }
 }
 
-extension Replica {
+extension ReplicaCore {
     /// The roll for a month (R12): a locked month is read back as it was paid; otherwise the
     /// month's regular payments, plus, for every locked month before it, the difference between
     /// what that month is owed now and what was paid for it (back pay 补发, or recovery 追缴),

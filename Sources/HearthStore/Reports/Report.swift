@@ -49,7 +49,7 @@ public struct Report: Sendable {
     public let total: ReportLine
 }
 
-extension Replica {
+extension ReplicaCore {
     /// The report for a period, by area level, built from the same payable set as the roll,
     /// so the two always agree.
     public func report(from start: Month, to end: Month, by level: ScopePrefix.Level, nowMillis: Int64)

@@ -51,7 +51,7 @@ package struct RollBook {
     package func paid(_ entry: Entry, for month: Month) -> Int64 { paid[entry.id.value]?[month] ?? 0 }
 }
 
-extension Replica {
+extension ReplicaCore {
     /// Reads the book for a roll of `month`: the locked months before it and what they paid.
     package func rollBook(before month: Month, nowMillis: Int64) throws(ReplicaError) -> RollBook {
         let cases = try ruleCases(nowMillis: nowMillis)
@@ -60,7 +60,7 @@ extension Replica {
         let (rules, rows, history): (CountyRules, [Row], (paid: [String: [Month: Int64]], locked: [Month])) =
             try read { db in
                 (
-                    try Replica.countyRules(db),
+                    try ReplicaCore.countyRules(db),
                     try Row.fetchAll(
                         db,
                         sql: """

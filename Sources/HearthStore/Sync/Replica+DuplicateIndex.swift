@@ -3,7 +3,7 @@ import Foundation
 import GRDB
 import HearthCore
 
-extension Replica {
+extension ReplicaCore {
     /// On the hub: the county's live ID numbers as prefixes of their keyed hashes (no
     /// township, no program: what a node holds says only "possibly registered elsewhere"),
     /// ascending, and a version that changes when the set does.
@@ -22,6 +22,11 @@ extension Replica {
         hasher.update(data: Data(text.utf8))
         return (String(Hex.encode(hasher.finalize()).prefix(16)), prefixes)
     }
+}
+
+/// A node's copy of the index, in its own table (`duplicate_index`, which a hub's database
+/// does not hold).
+extension Replica {
 
     /// On a node: replaces the stored index with the hub's.
     public func storeDuplicateIndex(version: String, prefixes: [Int]) throws(ReplicaError) {

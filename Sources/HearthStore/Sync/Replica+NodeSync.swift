@@ -93,11 +93,6 @@ extension Replica {
         return try keys.signingKey.signature(for: Data(message)).base64EncodedString()
     }
 
-    /// Signs arbitrary protocol bytes with this replica's key.
-    public func sign(_ message: [UInt8]) throws -> String {
-        try keys.signingKey.signature(for: Data(message)).base64EncodedString()
-    }
-
     /// Checks that what the hub holds under this replica's ids, up to `counter`, is this
     /// database's own history: the hub names the hash of the op at `counter`, and since every
     /// op carries the hash of the one before, one comparison covers the whole chain below it.

@@ -70,7 +70,7 @@ struct SettingsCommand: ParsableCommand {
     }
 }
 
-func printSettings(_ replica: Replica, json: Bool) throws {
+func printSettings(_ replica: ReplicaCore, json: Bool) throws {
     let entries = try replica.settings()
     let rows = CountySetting.allCases.map { setting in
         let entry = entries.first { $0.setting == setting }

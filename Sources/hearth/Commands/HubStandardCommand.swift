@@ -66,7 +66,7 @@ struct StandardsCommand: ParsableCommand {
     }
 }
 
-func printStandards(_ replica: Replica, json: Bool) throws {
+func printStandards(_ replica: ReplicaCore, json: Bool) throws {
     let entries = try replica.standards()
     if json {
         try Output.json(entries.map(StandardDocument.init))

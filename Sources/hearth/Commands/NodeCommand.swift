@@ -143,7 +143,7 @@ struct NodeSync: AsyncParsableCommand {
                 logger = Logger(label: "hearth.client", factory: { StreamLogHandler.standardError(label: $0) })
                 logger.logLevel = level
             }
-            let node = try replica.open()
+            let node = try replica.openNode()
             if let hub {
                 guard SyncClient.isAcceptable(hub) else {
                     throw CLIError.usage("the hub must be reached over https:// (plain http:// only to this machine)")
@@ -197,7 +197,7 @@ struct NodeExport: ParsableCommand {
 
     func run() throws {
         try guarded {
-            let summary = try NodeBundles.export(try replica.open(), to: out)
+            let summary = try NodeBundles.export(try replica.openNode(), to: out)
             print(out)
             print(
                 "\(summary.ops) ops, \(summary.bytes) bytes\(summary.remaining ? "; more remain: export again after the hub imports this one" : "")"
@@ -214,7 +214,7 @@ struct NodeImport: ParsableCommand {
 
     func run() throws {
         try guarded {
-            let summary = try NodeBundles.import(try replica.open(), from: file, nowMillis: nowMillis())
+            let summary = try NodeBundles.import(try replica.openNode(), from: file, nowMillis: nowMillis())
             print(
                 "imported \(summary.ops) ops: \(summary.applied) applied, \(summary.waiting) waiting; cursor \(summary.cursor)"
             )
@@ -244,7 +244,7 @@ struct NodeReidentify: AsyncParsableCommand {
                 throw CLIError.usage("give the new enrollment token with --token-file PATH (or --token)")
             }
             let parsed = try EnrollmentToken(text: token)
-            let before = try replica.open()
+            let before = try replica.openNode()
             let state = try before.syncState()
             guard state.hubReplica == nil || state.hubReplica == parsed.hub else {
                 throw InputError(field: "token", reason: "the token is from another hub than this node's")
@@ -258,7 +258,7 @@ struct NodeReidentify: AsyncParsableCommand {
             let outcome = try Replica.reidentify(
                 path: try replica.databasePath, keyPath: replica.keyPath, environment: replica.environment,
                 nowMillis: nowMillis())
-            let node = try replica.open()
+            let node = try replica.openNode()
             try node.setHub(
                 replica: parsed.hub, key: parsed.hubKey, url: url,
                 pendingRegistration: parsed.secret + "\n" + parsed.name)

@@ -32,7 +32,7 @@ struct ReportOptions: ParsableArguments {
         return level
     }
 
-    func render(_ replica: Replica) throws {
+    func render(_ replica: ReplicaCore) throws {
         let (start, end) = try period()
         let report = try replica.report(from: start, to: end, by: try level(), nowMillis: nowMillis())
         let periodText = start == end ? start.description : "\(start)–\(end)"

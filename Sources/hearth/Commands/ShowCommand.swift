@@ -105,13 +105,13 @@ func showRecord(_ text: String, expected: RecordType?, replica options: ReplicaO
     }
 }
 
-func displayValue(_ value: FieldValue, field: String, type: RecordType, replica: Replica, reveal: Bool) -> String {
+func displayValue(_ value: FieldValue, field: String, type: RecordType, replica: ReplicaCore, reveal: Bool) -> String {
     guard let spec = RecordSchema.field(field, of: type) else { return "?" }
     let text = replica.display(value, spec: spec, reveal: reveal)
     return text.isEmpty ? "(none)" : text
 }
 
-func historyEntry(_ entry: LogEntry, replica: Replica, reveal: Bool) -> HistoryEntry {
+func historyEntry(_ entry: LogEntry, replica: ReplicaCore, reveal: Bool) -> HistoryEntry {
     var fields: [String: String] = [:]
     for (name, value) in entry.op.fields {
         fields[name] = displayValue(value, field: name, type: entry.op.record.type, replica: replica, reveal: reveal)
@@ -121,7 +121,7 @@ func historyEntry(_ entry: LogEntry, replica: Replica, reveal: Bool) -> HistoryE
         cause: entry.op.cause, state: entry.state)
 }
 
-func listRecords(_ ids: [RecordID], replica: Replica, json: Bool, columns: [String]) throws {
+func listRecords(_ ids: [RecordID], replica: ReplicaCore, json: Bool, columns: [String]) throws {
     var rows: [[String]] = []
     var documents: [RecordDocument] = []
     for id in ids {
@@ -182,11 +182,12 @@ struct StatusCommand: ParsableCommand {
         try guarded {
             let open = try replica.open()
             let status = try open.status()
-            let sync = try open.syncState()
+            // A node's side of sync; the county hub has none (no hub of its own, nothing to push).
+            let sync = try (open as? Replica)?.syncState()
             // The county's decisions are the hub's own ops; a node knows its hub once registered.
-            let hubID = open.info.role == .hub ? open.info.id : sync.hubReplica
+            let hubID = open.info.role == .hub ? open.info.id : sync?.hubReplica
             // The hub's refusals of this node's last push, as the client stored them (QuarantineNote's form).
-            let refused = ((sync.notes.flatMap { try? JSON.parse($0) }?.arrayValue) ?? []).compactMap {
+            let refused = ((sync?.notes.flatMap { try? JSON.parse($0) }?.arrayValue) ?? []).compactMap {
                 try? QuarantineNote(json: $0)
             }
             let counts = RecordType.allCases.map { ($0.table, status.counts[$0] ?? 0) }
@@ -201,8 +202,8 @@ struct StatusCommand: ParsableCommand {
                             uniqueKeysWithValues: status.vector.sorted.map { ($0.replica.value, Int64($0.counter)) }),
                         ownOps: Int64(status.ownOps), unsyncedOps: Int64(status.unsynced),
                         waitingOps: Int64(status.waiting), logSize: Int64(status.logSize),
-                        hub: sync.hubReplica?.value, lastSync: sync.lastSyncMillis.map(Output.time),
-                        pullCursor: sync.pullCursor, refusedByHub: refused.map(RefusedOp.init),
+                        hub: sync?.hubReplica?.value, lastSync: sync?.lastSyncMillis.map(Output.time),
+                        pullCursor: sync?.pullCursor ?? 0, refusedByHub: refused.map(RefusedOp.init),
                         conflicts: try open.conflictedFields(),
                         onHold: try open.heldEnrollments(nowMillis: nowMillis()).map {
                             StatusDocument.HeldEnrollment(enrollment: $0.0.value, reasons: $0.1)
@@ -223,7 +224,7 @@ struct StatusCommand: ParsableCommand {
             print(
                 "ops       \(status.logSize) in the log, \(status.ownOps) made here, \(status.unsynced) not yet synced, \(status.waiting) waiting for earlier ops"
             )
-            if let hub = sync.hubReplica {
+            if let sync, let hub = sync.hubReplica {
                 print(
                     "hub       \(hub)\(sync.hubURL.map { " at \($0)" } ?? " (file sync)"), last sync \(sync.lastSyncMillis.map(Output.time) ?? "never")"
                 )

@@ -50,12 +50,25 @@ struct ReplicaOptions: ParsableArguments {
     /// Opens the replica for commands every replica shares (records, reads, local edits): a
     /// node's as a node's, the county hub's through its ledger, so the county's rules run in
     /// every change made there too.
-    func open() throws -> Replica {
+    func open() throws -> ReplicaCore {
         let path = try databasePath
         do {
             return try Replica.open(path: path, keyPath: keyPath, environment: environment)
         } catch .otherRole(_, let info) where info.role == .hub {
             return try HubLedger.open(path: path, keyPath: keyPath, environment: environment).replica
+        }
+    }
+
+    /// Opens a node's replica for `hearth node …` commands (sync, bundles, re-identification):
+    /// the county hub's database is refused with a message naming it; it has no hub to sync with.
+    func openNode() throws -> Replica {
+        let path = try databasePath
+        do {
+            return try Replica.open(path: path, keyPath: keyPath, environment: environment)
+        } catch .otherRole(let path, let info) {
+            throw CLIError.usage(
+                ReplicaError.otherRole(path: path, info: info).description
+                    + "; `hearth node` commands work on a node's database only")
         }
     }
 }

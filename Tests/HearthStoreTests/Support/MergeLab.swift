@@ -49,7 +49,7 @@ final class MergeLab {
 
     /// A fresh, empty replica with the given scope (6, 9 or 12 digits).
     func replica(_ scope: String, role: ReplicaInfo.Role = .node, name: String? = nil, skew: Int64 = 0) throws
-        -> Replica
+        -> ReplicaCore
     {
         made += 1
         let path = directory.appendingPathComponent("replica-\(made).sqlite").path
@@ -75,7 +75,7 @@ final class MergeLab {
     }
 }
 
-extension Replica {
+extension ReplicaCore {
     /// Creates one record and returns its id.
     func create(
         _ type: RecordType, _ fields: [String: FieldValue], author: String = "worker", nowMillis: Int64
@@ -97,7 +97,7 @@ extension Replica {
 
     /// Integrates everything `source` holds (idempotent).
     @discardableResult
-    func pull(from source: Replica, nowMillis: Int64) throws -> ApplyReport {
+    func pull(from source: ReplicaCore, nowMillis: Int64) throws -> ApplyReport {
         try integrate(source.allOps(), nowMillis: nowMillis)
     }
 }

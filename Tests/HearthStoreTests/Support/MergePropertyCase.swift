@@ -137,7 +137,7 @@ enum MergeProperty {
     }
 
     /// Everything that differs between a replica and the reference model, one line each.
-    static func check(_ replica: Replica, against model: ReferenceModel, label: String, seed: UInt64) throws
+    static func check(_ replica: ReplicaCore, against model: ReferenceModel, label: String, seed: UInt64) throws
         -> [String]
     {
         var failures: [String] = []

@@ -4,7 +4,7 @@ import HearthStore
 
 /// One replica that makes changes in a generated history.
 struct Author {
-    let replica: Replica
+    let replica: ReplicaCore
     let worker: String
     /// How far this replica's wall clock is from the true (fake) time, in milliseconds.
     let skew: Int64

@@ -4,7 +4,7 @@ import HearthLedger
 import HearthStore
 
 /// Making records the way the commands do, and reading back what a replica holds.
-extension Replica {
+extension ReplicaCore {
     @discardableResult
     func household(in village: String, address: String, author: String = "w1", nowMillis: Int64 = TestCounty.now) throws
         -> RecordID
