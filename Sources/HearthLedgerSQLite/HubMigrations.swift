@@ -3,7 +3,9 @@ import GRDB
 /// The county hub's own tables, after the replica core's: registered nodes and their
 /// enrollment tokens, request nonces, quarantined ops, the desk's and the rules' decisions,
 /// locked payment rolls and the keys of rows already imported from spreadsheets. None of it
-/// replicates, and a village's database holds none of it.
+/// replicates, and a village's database holds none of it. The node's own tables (its sync
+/// state, duplicate index and handed-over hashes), which the core's migrations make on every
+/// database, are dropped here.
 ///
 /// Until the ledger had migrations of its own these tables came from the core's v2, v5, v8
 /// and v9, in the shape created here; hence `IF NOT EXISTS`: a hub database made then already
@@ -93,6 +95,14 @@ enum HubMigrations {
                         at_millis INTEGER NOT NULL
                     );
                     """)
+        }
+        migrator.registerMigration("hub v2 a hub database holds none of the node's tables") { db in
+            // The core's migrations (v2, v7, v11) make the node's side of sync on every database:
+            // its hub, pull cursor and clock offset, its copy of the duplicate index, the hashes of
+            // its own ops handed over. The hub has no hub of its own and never used them.
+            for table in ["sync_state", "duplicate_index", "own_evicted"] {
+                try db.execute(sql: "DROP TABLE IF EXISTS \(table)")
+            }
         }
         return migrator
     }

@@ -13,6 +13,11 @@ import GRDB
 /// keys) were created here up to v9; they moved to the ledger's `HubMigrations`, which creates
 /// them if absent, so a village's database never holds them. Those migrations keep their
 /// identifiers (a database that applied them is at the same place) with the hub's part removed.
+///
+/// The node's side of sync (`sync_state`, `duplicate_index`, `own_evicted`) is made here too,
+/// by v2, v7, v11, v13 and v14, on every database; the hub's ledger drops it (`hub v2`). A later
+/// change to those tables belongs in ``NodeRole``'s migrator, not here: here it would fail on a
+/// hub's database, which no longer has them.
 package enum Migrations {
     package static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
