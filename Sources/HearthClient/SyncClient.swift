@@ -122,6 +122,7 @@ public struct SyncClient: Sendable {
     }
 
     /// Pushes, then pulls until the hub has nothing more for this node.
+    @discardableResult
     public func sync(progress: @Sendable (SyncProgress) -> Void = { _ in }) async throws -> SyncSummary {
         let state = try replica.syncState()
         guard state.hubKey != nil else { throw SyncError.notEnrolled }

@@ -104,6 +104,15 @@ enum HubMigrations {
                 try db.execute(sql: "DROP TABLE IF EXISTS \(table)")
             }
         }
+        migrator.registerMigration("hub v3 acknowledged rule cases by case") { db in
+            // The desk asks whether the cases it shows were acknowledged: a lookup per case, not
+            // a scan of every decision the county ever recorded.
+            try db.execute(
+                sql: """
+                    CREATE INDEX decisions_acknowledged ON decisions (record)
+                    WHERE kind = 'acknowledgement' AND field IS NULL
+                    """)
+        }
         return migrator
     }
 }

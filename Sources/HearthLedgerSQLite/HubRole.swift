@@ -24,10 +24,22 @@ struct HubRole: ReplicaRole {
         return true
     }
 
-    func acknowledgedCases(_ db: Database) throws -> Set<String> {
-        Set(
-            try String.fetchAll(
-                db, sql: "SELECT record FROM decisions WHERE kind = 'acknowledgement' AND field IS NULL"))
+    func acknowledgedCases(_ db: Database, among ids: [String]) throws -> Set<String> {
+        var acknowledged: Set<String> = []
+        // In slices well under SQLite's bound on parameters; each id a lookup in
+        // `decisions_acknowledged`.
+        for start in stride(from: 0, to: ids.count, by: 500) {
+            let slice = Array(ids[start..<min(ids.count, start + 500)])
+            let marks = Array(repeating: "?", count: slice.count).joined(separator: ",")
+            acknowledged.formUnion(
+                try String.fetchAll(
+                    db,
+                    sql: """
+                        SELECT record FROM decisions
+                        WHERE kind = 'acknowledgement' AND field IS NULL AND record IN (\(marks))
+                        """, arguments: StatementArguments(slice)))
+        }
+        return acknowledged
     }
 
     func paidBefore(_ db: Database, month: Month) throws -> (paid: [String: [Month: Int64]], locked: [Month]) {

@@ -13,7 +13,7 @@ enum HubRules {
     /// The decisions the batch makes, judged on the state the transaction holds now.
     static func decisions(_ db: Database, after batch: [Op]) throws -> [RuleDecision] {
         var lookup = DatabaseRuleLookup(db)
-        let deceased = try deceasedWithEnrollments(db, lookup: &lookup)
+        let deceased = try deceasedWithEnrollments(db, touchedBy: batch, lookup: &lookup)
         return try RuleEngine.batchDecisions(
             after: batch,
             logged: { op in
@@ -31,14 +31,46 @@ enum HubRules {
 
     /// R1's candidates: members recorded as deceased with an enrollment not exited, or one a
     /// death ended whose last month paid is in conflict. The engine decides which of them act.
-    static func deceasedWithEnrollments(_ db: Database, lookup: inout DatabaseRuleLookup) throws -> [RecordState] {
-        try lookup.states(
-            """
-            SELECT DISTINCT m.id FROM members m JOIN enrollments e ON e.member = m.id
-            WHERE m.vital_status = 'deceased' AND (e.status IS NULL OR e.status != 'exited'
+    ///
+    /// Only a member the batch touched can have become one: the batch's members, and the
+    /// members of the batch's enrollments (before and after it: the plain row holds the member
+    /// now, the op the member it names). Every earlier batch judged the rest. A batch that
+    /// changes the county's settings may change what a death decides: then every deceased
+    /// member is asked again, through the partial index of the deceased.
+    static func deceasedWithEnrollments(_ db: Database, touchedBy batch: [Op], lookup: inout DatabaseRuleLookup)
+        throws -> [RecordState]
+    {
+        let candidate = """
+            m.vital_status = 'deceased' AND (e.status IS NULL OR e.status != 'exited'
                 OR (e.exit_reason = 'death' AND e.conflicts LIKE '%end_month%'))
-            ORDER BY m.id
-            """)
+            """
+        if batch.contains(where: { $0.record.type == .setting }) {
+            return try lookup.states(
+                "SELECT DISTINCT m.id FROM members m JOIN enrollments e ON e.member = m.id WHERE \(candidate) ORDER BY m.id"
+            )
+        }
+        var members: Set<String> = []
+        for op in batch {
+            switch op.record.type {
+            case .member: members.insert(op.record.value)
+            case .enrollment:
+                if case .text(let member)? = op.fields["member"] { members.insert(member) }
+                if let member = try String.fetchOne(
+                    db.cachedStatement(sql: "SELECT member FROM enrollments WHERE id = ?"),
+                    arguments: [op.record.value])
+                {
+                    members.insert(member)
+                }
+            default: continue
+            }
+        }
+        var deceased: [RecordState] = []
+        for member in members.sorted() {
+            deceased += try lookup.states(
+                "SELECT DISTINCT m.id FROM members m JOIN enrollments e ON e.member = m.id WHERE m.id = ? AND \(candidate)",
+                [member])
+        }
+        return deceased
     }
 
     /// Writes each decision not recorded yet: an op of the rule's for the fields it sets (the

@@ -5,7 +5,8 @@ import HearthStore
 /// What must hold once the faults stop and everyone has synced (issue 6):
 /// identical state per scope, nothing acknowledged lost, nothing applied twice, every
 /// conflict at the hub's desk, no payable enrollment of a deceased member, every resolution
-/// everywhere, and no op left waiting.
+/// everywhere, no op left waiting, and every replica's kept rule cases what the county's
+/// state shows.
 struct SimInvariants {
     let simulation: Simulation
 
@@ -22,6 +23,7 @@ struct SimInvariants {
             await failures += try resolutionsEverywhere()
             await failures += try movesWithinAuthority()
             failures += try recordsWithinScope()
+            failures += try casesKept()
         } catch {
             failures.append("the invariants could not be read: \(error)")
         }
@@ -248,6 +250,27 @@ struct SimInvariants {
             if !inScope, !own, village != countyWide, Set(op.fields.keys) != ["village"] {
                 failures.append("the tampered node received \(op.dot) on \(op.record) of village \(village ?? "?")")
             }
+        }
+        return failures
+    }
+
+    /// Every replica's kept rule cases (maintained as ops apply, across crashes, moves out of
+    /// scope and re-identification) are the cases judged afresh from its whole state.
+    func casesKept() throws -> [String] {
+        var failures: [String] = []
+        let now = simulation.clock.now
+        for (name, replica) in [("hub", hub.replica)] + nodes.map({ ($0.name, $0.replica) }) {
+            let kept = try replica.ruleCases(nowMillis: now)
+            let fresh = try replica.recomputedRuleCases(nowMillis: now)
+            guard kept != fresh else { continue }
+            let keptIDs = Set(kept.map(\.id))
+            let freshIDs = Set(fresh.map(\.id))
+            let missing = freshIDs.subtracting(keptIDs).sorted()
+            let extra = keptIDs.subtracting(freshIDs).sorted()
+            failures.append(
+                "\(name): kept rule cases differ from the state's (missing \(missing.prefix(3)), extra "
+                    + "\(extra.prefix(3)), \(missing.isEmpty && extra.isEmpty ? "same ids, other content or order" : "")"
+            )
         }
         return failures
     }

@@ -331,6 +331,11 @@ struct RuleEngineParityTests {
             }
             let theirKeys = theirs.map { key($0.id, $0.rule, $0.kind, $0.village, $0.records, $0.detail, $0.holds) }
             #expect(mineKeys.sorted() == theirKeys.sorted(), "seed \(seed) round \(round)")
+            // The cases each replica keeps as the ops apply are the ones judged afresh from its state.
+            for replica in [hub, plain] {
+                let kept = try replica.ruleCases(nowMillis: Self.now)
+                #expect(kept == (try replica.recomputedRuleCases(nowMillis: Self.now)), "seed \(seed) round \(round)")
+            }
             kinds.formUnion(mine.map(\.kind))
         }
         #expect(!kinds.isEmpty, "seed \(seed) made no desk case at all")

@@ -107,32 +107,67 @@ public enum RuleEngine {
         _ subjects: Subjects, nowMillis: Int64, waitLimitMillis: Int64 = CausalOrderRule.defaultWaitLimitMillis,
         lookup: inout Lookup
     ) throws -> [DeskCase] {
-        var cases: [DeskCase] = []
+        var found: [(position: Int, key: String, found: DeskCase)] = []
+        var all: [CaseSubject] = Set(subjects.idHashes).map(CaseSubject.idHash)
+        all += Set(subjects.members).map(CaseSubject.member)
+        all += subjects.enrollments.map { CaseSubject.enrollment($0.id) }
+        all += subjects.households.map { CaseSubject.household($0.id) }
+        all += subjects.leads.map { CaseSubject.lead($0.id) }
+        var states: [RecordID: RecordState] = [:]
+        for state in subjects.enrollments + subjects.households + subjects.leads { states[state.id] = state }
         var seen: Set<String> = []
-        func add(_ verdict: RuleVerdict) {
-            if let found = verdict.deskCase, seen.insert(found.id).inserted { cases.append(found) }
+        for subject in all {
+            for desk in try deskCases(of: subject, given: states, lookup: &lookup) where seen.insert(desk.id).inserted {
+                found.append((desk.deskPosition, subject.sortKey, desk))
+            }
         }
-        for hash in Set(subjects.idHashes).sorted() {
-            add(try DuplicatePersonRule.verdict(idHash: hash, lookup: &lookup))
-        }
-        for member in Set(subjects.members).sorted() {
-            add(try ProgramRule.exclusivityVerdict(member: member, lookup: &lookup))
-        }
-        let enrollments = subjects.enrollments.sorted { $0.id < $1.id }
-        for enrollment in enrollments {
-            add(try ProgramRule.prerequisiteVerdict(enrollment: enrollment, lookup: &lookup))
-        }
-        for household in subjects.households.sorted(by: { $0.id < $1.id }) {
-            add(try HouseholdStructureRule.deskVerdict(household: household, lookup: &lookup))
-        }
-        for enrollment in enrollments { add(ExitRule.approvalVerdict(enrollment: enrollment)) }
-        for lead in subjects.leads.sorted(by: { $0.id < $1.id }) {
-            add(try DeathRule.reportedVerdict(lead: lead, lookup: &lookup))
-        }
+        var cases = found.sorted { ($0.position, $0.key) < ($1.position, $1.key) }.map(\.found)
         let waits = subjects.waits.sorted { ($0.sinceMillis, $0.dot) < ($1.sinceMillis, $1.dot) }
         for wait in waits {
-            add(CausalOrderRule.waitingVerdict(wait, nowMillis: nowMillis, waitLimitMillis: waitLimitMillis))
+            if let desk = CausalOrderRule.waitingVerdict(wait, nowMillis: nowMillis, waitLimitMillis: waitLimitMillis)
+                .deskCase, seen.insert(desk.id).inserted
+            {
+                cases.append(desk)
+            }
         }
         return cases
+    }
+
+    /// The open desk cases of one subject (at most two: an enrollment can miss a prerequisite
+    /// and carry an exit against an approval). What each reads: an ID hash its holders, their
+    /// households and the later holders' enrollments (R5); a member its enrollments (R6); an
+    /// enrollment itself and its member (R6, R2a); a household itself, its members, its head and
+    /// its enrollments (R8); a lead itself, its member and the member's enrollments (R1). A
+    /// store that keeps cases judges a subject again whenever one of those records changes.
+    public static func deskCases<Lookup: RuleLookup>(of subject: CaseSubject, lookup: inout Lookup) throws
+        -> [DeskCase]
+    {
+        try deskCases(of: subject, given: [:], lookup: &lookup)
+    }
+
+    private static func deskCases<Lookup: RuleLookup>(
+        of subject: CaseSubject, given states: [RecordID: RecordState], lookup: inout Lookup
+    ) throws -> [DeskCase] {
+        func state(_ id: RecordID) throws -> RecordState? { try states[id] ?? lookup.state(of: id) }
+        var verdicts: [RuleVerdict] = []
+        switch subject {
+        case .idHash(let hash):
+            verdicts = [try DuplicatePersonRule.verdict(idHash: hash, lookup: &lookup)]
+        case .member(let member):
+            verdicts = [try ProgramRule.exclusivityVerdict(member: member, lookup: &lookup)]
+        case .enrollment(let id):
+            guard let enrollment = try state(id) else { return [] }
+            verdicts = [
+                try ProgramRule.prerequisiteVerdict(enrollment: enrollment, lookup: &lookup),
+                ExitRule.approvalVerdict(enrollment: enrollment),
+            ]
+        case .household(let id):
+            guard let household = try state(id) else { return [] }
+            verdicts = [try HouseholdStructureRule.deskVerdict(household: household, lookup: &lookup)]
+        case .lead(let id):
+            guard let lead = try state(id) else { return [] }
+            verdicts = [try DeathRule.reportedVerdict(lead: lead, lookup: &lookup)]
+        }
+        return verdicts.compactMap(\.deskCase)
     }
 }

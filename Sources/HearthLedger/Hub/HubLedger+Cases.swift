@@ -5,7 +5,7 @@ extension HubLedger {
     /// Marks a rule case as reviewed; it stays closed while the same case id stands.
     public func acknowledgeCase(_ id: String, note: String, author: String, nowMillis: Int64) async throws(ReplicaError)
     {
-        guard let found = try replica.ruleCases(nowMillis: nowMillis).first(where: { $0.id == id }) else {
+        guard let found = try replica.ruleCase(id, nowMillis: nowMillis) else {
             throw .invalid(InputError(field: "id", reason: "no open rule case \(id)"))
         }
         _ = try await storage.edit(author: author, nowMillis: nowMillis) { edit in

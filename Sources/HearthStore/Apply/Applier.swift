@@ -230,11 +230,8 @@ package struct Applier {
             ).execute(arguments: [
                 id.value, id.type.rawValue, state.clockText, state.registersText,
             ])
-            let columns = StateRow.columns(of: id.type)
-            let sql =
-                "INSERT OR REPLACE INTO \(id.type.table) (\(columns.joined(separator: ", "))) VALUES ("
-                + Array(repeating: "?", count: columns.count).joined(separator: ", ") + ")"
-            try db.cachedStatement(sql: sql).execute(arguments: StatementArguments(StateRow.values(of: state)))
+            try db.cachedStatement(sql: StateRow.upsert(id.type)).execute(
+                arguments: StatementArguments(StateRow.values(of: state)))
             written.append(state)
         }
         dirty.removeAll()

@@ -22,6 +22,16 @@ package enum StateRow {
         return columns + ["conflicts", "updated_millis"]
     }
 
+    /// Writes a record's row: inserted when new, else updated in place, so the tables'
+    /// triggers see the row before and after (``Migrations/ruleCasesSchema``). `INSERT OR
+    /// REPLACE` would delete the old row without telling them and count it twice.
+    package static func upsert(_ type: RecordType) -> String {
+        let columns = columns(of: type)
+        return "INSERT INTO \(type.table) (\(columns.joined(separator: ", "))) VALUES ("
+            + Array(repeating: "?", count: columns.count).joined(separator: ", ") + ") ON CONFLICT (id) DO UPDATE SET "
+            + columns.dropFirst().map { "\($0) = excluded.\($0)" }.joined(separator: ", ")
+    }
+
     package static func values(of state: RecordState) -> [DatabaseValue] {
         var row: [DatabaseValue] = [state.id.value.databaseValue]
         var values: [String: FieldValue] = [:]

@@ -2,15 +2,17 @@ import GRDB
 import HearthCore
 
 extension ReplicaCore {
-    /// Why an enrollment's payments are held: an open conflict on something that decides money,
-    /// on the enrollment itself, its member or its household. Empty when it is not held.
+    /// Why an enrollment's payments are held: an open rule case that holds it, or an open
+    /// conflict on something that decides money, on the enrollment itself, its member or its
+    /// household. Empty when it is not held. `cases`, when given, are the open cases already
+    /// read; otherwise the kept cases holding this enrollment are looked up by index.
     public func holds(of enrollment: RecordID, cases: [RuleCase]? = nil, nowMillis: Int64 = 0) throws(ReplicaError)
         -> [String]
     {
         guard enrollment.type == .enrollment, let state = try state(of: enrollment) else { return [] }
         var reasons: [String] = []
         let known: [RuleCase]
-        if let cases { known = cases } else { known = try ruleCases(nowMillis: nowMillis) }
+        if let cases { known = cases } else { known = try ruleCases(holding: enrollment) }
         for found in known where found.holds.contains(enrollment) {
             reasons.append("\(found.id): \(found.detail)")
         }
@@ -31,19 +33,40 @@ extension ReplicaCore {
         return reasons
     }
 
-    /// Every enrollment held by an open conflict, with its reasons.
+    /// The open (not acknowledged) kept cases that hold `enrollment`, in the desk's order.
+    /// R11 cases hold nothing.
+    func ruleCases(holding enrollment: RecordID) throws(ReplicaError) -> [RuleCase] {
+        try read { db in
+            let holding = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT c.id, c.rule, c.kind, c.village, c.records, c.detail, c.holds
+                    FROM rule_case_holds h JOIN rule_cases c ON c.id = h.case_id
+                    WHERE h.enrollment = ? ORDER BY c.position, c.sort_key
+                    """, arguments: [enrollment.value]
+            ).map(RuleCase.init(row:))
+            let acknowledged = try role.acknowledgedCases(db, among: holding.map(\.id))
+            return holding.filter { !acknowledged.contains($0.id) }
+        }
+    }
+
+    /// Every enrollment held by an open case or conflict, with its reasons.
     public func heldEnrollments(nowMillis: Int64 = 0) throws(ReplicaError) -> [(RecordID, [String])] {
         var held: [(RecordID, [String])] = []
         let cases = try ruleCases(nowMillis: nowMillis)
-        // Only enrollments a rule case names, or that touch a record in conflict, can be held.
+        // Only enrollments a rule case names, or that touch a record in conflict, can be held:
+        // each found through an index of what it returns (`CROSS JOIN` keeps SQLite, which has
+        // no statistics, from scanning the enrollments to find the few in conflict).
         var candidates = Set(cases.flatMap(\.holds))
         let touched: [String] = try read { db in
             try String.fetchAll(
                 db,
                 sql: """
-                    SELECT e.id FROM enrollments e
-                    LEFT JOIN members m ON m.id = e.member LEFT JOIN households h ON h.id = e.household
-                    WHERE e.conflicts IS NOT NULL OR m.conflicts IS NOT NULL OR h.conflicts IS NOT NULL
+                    SELECT id FROM enrollments WHERE conflicts IS NOT NULL
+                    UNION SELECT e.id FROM members m CROSS JOIN enrollments e ON e.member = m.id
+                        WHERE m.conflicts IS NOT NULL
+                    UNION SELECT e.id FROM households h CROSS JOIN enrollments e ON e.household = h.id
+                        WHERE h.conflicts IS NOT NULL
                     """)
         }
         candidates.formUnion(touched.compactMap(RecordID.init))

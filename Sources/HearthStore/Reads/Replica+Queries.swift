@@ -68,10 +68,14 @@ extension ReplicaCore {
 
     public func status() throws(ReplicaError) -> ReplicaStatus {
         try read { db in
+            // Counted as rows come and go (v18's `row_counts`), and the records in conflict and
+            // pending ID numbers through partial indexes: nothing here reads the county.
+            var kept: [String: Int] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT name, n FROM row_counts") { kept[row[0]] = row[1] }
             var counts: [RecordType: Int] = [:]
             var conflicted = 0
             for type in RecordType.allCases {
-                counts[type] = try Int.fetchOne(db, sql: "SELECT count(*) FROM \(type.table)") ?? 0
+                counts[type] = kept[type.table] ?? 0
                 conflicted +=
                     try Int.fetchOne(db, sql: "SELECT count(*) FROM \(type.table) WHERE conflicts IS NOT NULL") ?? 0
             }
@@ -87,7 +91,7 @@ extension ReplicaCore {
                 info: info, counts: counts, conflicted: conflicted, pendingIDs: pending, vector: VersionVector(entries),
                 ownOps: own, unsynced: own - min(own, acked),
                 waiting: try Int.fetchOne(db, sql: "SELECT count(*) FROM op_waits") ?? 0,
-                logSize: try Int.fetchOne(db, sql: "SELECT count(*) FROM ops") ?? 0)
+                logSize: kept["ops"] ?? 0)
         }
     }
 
@@ -95,8 +99,10 @@ extension ReplicaCore {
     /// the hub a node syncs with, or the hub itself), newest first.
     public func countyDecisions(by hub: ReplicaID, limit: Int = 20) throws(ReplicaError) -> [Op] {
         return try read { db in
+            // A replica's own ops are logged in counter order: newest first by the log's
+            // (replica, counter) index, without sorting everything the hub ever wrote.
             try Row.fetchAll(
-                db, sql: "SELECT body FROM ops WHERE replica = ? ORDER BY seq DESC LIMIT ?",
+                db, sql: "SELECT body FROM ops WHERE replica = ? ORDER BY counter DESC LIMIT ?",
                 arguments: [hub.value, limit * 20]
             ).compactMap { ($0[0] as DatabaseValue).loggedOp }
                 .filter { $0.cause != nil }.prefix(limit).map { $0 }

@@ -6,7 +6,7 @@ import HearthCore
 ///
 /// A type of its own so that those operations do not compile on the county hub's replica
 /// (the ledger keeps a ``ReplicaCore``), and its database holds the node's tables alone.
-public final class Replica: ReplicaCore {
+public final class Replica: ReplicaCore, @unchecked Sendable {
     /// Creates a new village or township replica and its key file. Refuses to touch an
     /// existing file. (The county hub's database is created by its ledger.)
     public static func create(

@@ -38,11 +38,14 @@ public class ReplicaCore: @unchecked Sendable {
         self.role = role
     }
 
-    public static func configuration() -> Configuration {
+    /// The connection settings of every replica. With a `path`, a connection opened while a
+    /// test traces that path notes its statements (``StatementTrace``).
+    public static func configuration(path: String? = nil) -> Configuration {
         var config = Configuration()
         config.busyMode = .timeout(10)
         config.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            if let path { StatementTrace.shared.attach(db, path: path) }
         }
         return config
     }
@@ -69,7 +72,7 @@ public class ReplicaCore: @unchecked Sendable {
             id: id ?? .random(using: &generator), name: name, scope: scope, role: role.role,
             publicKey: keys.publicKeyBase64)
         do {
-            let pool = try DatabasePool(path: path, configuration: configuration())
+            let pool = try DatabasePool(path: path, configuration: configuration(path: path))
             try Migrations.migrator.migrate(pool)
             try role.migrator.migrate(pool)
             try pool.write { db in
@@ -82,6 +85,8 @@ public class ReplicaCore: @unchecked Sendable {
                         info.id.value, name, scope.value, role.role.rawValue, info.publicKey, keys.checkValue,
                         nowMillis,
                     ])
+                // Nothing to judge yet: this clears the migration's mark.
+                try RuleCaseBook.refresh(db)
             }
             return Self(path: path, pool: pool, info: info, keys: keys, role: role)
         } catch {
@@ -105,7 +110,7 @@ public class ReplicaCore: @unchecked Sendable {
         let pool: DatabasePool
         let row: Row?
         do {
-            pool = try DatabasePool(path: path, configuration: configuration())
+            pool = try DatabasePool(path: path, configuration: configuration(path: path))
             try Migrations.migrator.migrate(pool)
             row = try pool.read { db in try Row.fetchOne(db, sql: "SELECT * FROM replica") }
         } catch {
@@ -125,7 +130,11 @@ public class ReplicaCore: @unchecked Sendable {
         }
         let info = ReplicaInfo(id: id, name: row["name"], scope: scope, role: stored, publicKey: row["public_key"])
         guard stored == role.role else { throw .otherRole(path: path, info: info) }
-        do { try role.migrator.migrate(pool) } catch { throw .database(String(describing: error)) }
+        do {
+            try role.migrator.migrate(pool)
+            // A migration that changed what the cases rest on leaves them marked for judging.
+            if try pool.read(RuleCaseBook.hasMarks) { try pool.write(RuleCaseBook.refresh) }
+        } catch { throw .database(String(describing: error)) }
         return Self(path: path, pool: pool, info: info, keys: keys, role: role)
     }
 
@@ -161,6 +170,7 @@ public class ReplicaCore: @unchecked Sendable {
         let applier = try changes.finish()
         let ruled =
             changes.ops.isEmpty ? false : try role.afterApply(db, info: info, batch: changes.ops, nowMillis: nowMillis)
+        try RuleCaseBook.refresh(db)
         applier.updateCacheOnCommit(stale: ruled)
         return (result, changes.ops)
     }
@@ -216,6 +226,7 @@ public class ReplicaCore: @unchecked Sendable {
         let changedRecords = try bookkeeping(db, applier.report)
         let ruled =
             applier.report.applied > 0 ? try role.afterApply(db, info: info, batch: ops, nowMillis: nowMillis) : false
+        try RuleCaseBook.refresh(db)
         // Rule ops (or bookkeeping) changed records after the batch's states were taken:
         // then the cache starts afresh.
         applier.updateCacheOnCommit(stale: ruled || changedRecords)

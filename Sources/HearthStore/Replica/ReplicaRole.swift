@@ -23,9 +23,9 @@ package protocol ReplicaRole: Sendable {
     /// rules). Returns true when it changed records, so the state cache starts afresh.
     func afterApply(_ db: Database, info: ReplicaInfo, batch: [Op], nowMillis: Int64) throws -> Bool
 
-    /// The rule cases an administrator marked as reviewed (the hub's decisions); a node
-    /// reviews none.
-    func acknowledgedCases(_ db: Database) throws -> Set<String>
+    /// Which of the rule cases `ids` an administrator marked as reviewed (the hub's
+    /// decisions); a node reviews none.
+    func acknowledgedCases(_ db: Database, among ids: [String]) throws -> Set<String>
     /// What locked rolls paid for each enrollment and month before `month`, and the months
     /// locked before it (the hub's rolls). A node locks no roll: it reads the county's
     /// entitlement as if nothing were paid yet.
@@ -63,7 +63,7 @@ package struct NodeRole: ReplicaRole {
         false
     }
 
-    package func acknowledgedCases(_ db: Database) throws -> Set<String> { [] }
+    package func acknowledgedCases(_ db: Database, among ids: [String]) throws -> Set<String> { [] }
 
     package func paidBefore(_ db: Database, month: Month) throws -> (paid: [String: [Month: Int64]], locked: [Month]) {
         ([:], [])

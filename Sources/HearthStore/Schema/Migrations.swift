@@ -313,6 +313,10 @@ package enum Migrations {
             // Rule cases and the roll's payees ask a household for its enrollments.
             try db.execute(sql: "CREATE INDEX enrollments_by_household ON enrollments (household)")
         }
+        migrator.registerMigration("v18 rule cases kept with the records, row counts, indexes for the desk") { db in
+            try db.execute(
+                sql: Migrations.ruleCasesSchema + Migrations.caseMarkTriggers() + Migrations.rowCountsSchema())
+        }
         return migrator
     }
 }

@@ -72,7 +72,7 @@ struct ConflictsShow: AsyncParsableCommand {
         try await guardedAsync {
             let open = try replica.open()
             if !id.contains("/") || id.hasPrefix("H:") {
-                guard let found = try open.replica.ruleCases(nowMillis: nowMillis()).first(where: { $0.id == id })
+                guard let found = try open.replica.ruleCase(id, nowMillis: nowMillis())
                 else {
                     throw InputError(field: "id", reason: "no open conflict or rule case \(id)")
                 }

@@ -1,0 +1,189 @@
+import GRDB
+import HearthCore
+
+/// The rule cases a replica keeps, maintained in the transaction that changes what they rest on.
+///
+/// Recomputing the desk's cases for the whole county on every read made each read cost the
+/// county (minutes on a city's hub). Instead the record tables' triggers (``RuleCaseBook/schema``)
+/// mark, in `rule_case_dirty`, every ``CaseSubject`` whose rule reads a row that changed, with
+/// the row's values before and after: a member that moves marks both households, a new ID hash
+/// marks the old and the new one. Before the transaction commits, ``refresh(_:)`` judges the
+/// marked subjects again with the rule engine and replaces their cases in `rule_cases` (and
+/// the enrollments they hold in `rule_case_holds`). A read is then a scan of the cases it
+/// returns, and one enrollment's holds an index lookup.
+///
+/// Each subject is first checked by its candidate query (a superset of what its rule flags,
+/// on the plain columns), so a changed record that cannot be a case costs an index lookup, not
+/// the parse of its merge state.
+package enum RuleCaseBook {
+    /// Marks every subject for judging: a full rebuild at the next ``refresh(_:)`` (a new
+    /// database, a migration, a change to the county's settings).
+    static let everything = "all"
+
+    /// Judges every marked subject again and clears the marks. Runs at the end of every write
+    /// transaction that changed records.
+    package static func refresh(_ db: Database) throws {
+        let marked = try String.fetchAll(db.cachedStatement(sql: "SELECT subject FROM rule_case_dirty"))
+        guard !marked.isEmpty else { return }
+        var lookup = DatabaseRuleLookup(db)
+        if marked.contains(everything) {
+            try db.execute(sql: "DELETE FROM rule_cases; DELETE FROM rule_case_holds")
+            for (subject, cases) in try judgeAll(db, lookup: &lookup) { try store(cases, of: subject, db) }
+        } else {
+            for key in marked {
+                guard let subject = CaseSubject(key: key) else { continue }
+                try forget(subject, db)
+                guard try isCandidate(subject, db, lookup: &lookup) else { continue }
+                try store(try RuleEngine.deskCases(of: subject, lookup: &lookup), of: subject, db)
+            }
+        }
+        try db.execute(sql: "DELETE FROM rule_case_dirty")
+    }
+
+    /// Every subject's cases judged afresh from the whole county, as a full rebuild finds them
+    /// (and a test or a simulation checks the kept ones against).
+    package static func judgeAll(_ db: Database, lookup: inout DatabaseRuleLookup) throws
+        -> [(CaseSubject, [DeskCase])]
+    {
+        try candidates(db, lookup: &lookup).map { subject in
+            (subject, try RuleEngine.deskCases(of: subject, lookup: &lookup))
+        }
+    }
+
+    /// Whether the database holds marks not yet judged (left by a migration).
+    package static func hasMarks(_ db: Database) throws -> Bool {
+        try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM rule_case_dirty)") ?? false
+    }
+
+    private static func forget(_ subject: CaseSubject, _ db: Database) throws {
+        try db.cachedStatement(
+            sql: "DELETE FROM rule_case_holds WHERE case_id IN (SELECT id FROM rule_cases WHERE subject = ?)"
+        ).execute(arguments: [subject.key])
+        try db.cachedStatement(sql: "DELETE FROM rule_cases WHERE subject = ?").execute(arguments: [subject.key])
+    }
+
+    private static func store(_ cases: [DeskCase], of subject: CaseSubject, _ db: Database) throws {
+        for found in cases {
+            try db.cachedStatement(
+                sql: """
+                    INSERT OR REPLACE INTO rule_cases
+                        (id, subject, position, sort_key, rule, kind, village, records, detail, holds)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """
+            ).execute(arguments: [
+                found.id, subject.key, found.deskPosition, subject.sortKey, found.rule.rawValue, found.kind,
+                found.village, found.records.map(\.value).joined(separator: ","), found.detail,
+                found.holds.map(\.value).joined(separator: ","),
+            ])
+            for enrollment in found.holds {
+                try db.cachedStatement(sql: "INSERT OR IGNORE INTO rule_case_holds (enrollment, case_id) VALUES (?, ?)")
+                    .execute(arguments: [enrollment.value, found.id])
+            }
+        }
+    }
+
+    /// The subject's candidate query, restricted to it: false when its rule cannot flag it.
+    private static func isCandidate(_ subject: CaseSubject, _ db: Database, lookup: inout DatabaseRuleLookup)
+        throws -> Bool
+    {
+        func exists(_ sql: String, _ arguments: StatementArguments) throws -> Bool {
+            try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS (\(sql))"), arguments: arguments) ?? false
+        }
+        switch subject {
+        case .idHash(let hash):
+            return try Int.fetchOne(
+                db.cachedStatement(
+                    sql: "SELECT count(*) FROM members WHERE id_number_hash = ? AND vital_status = 'alive'"),
+                arguments: [hash]) ?? 0 > 1
+        case .member(let member):
+            return try Int.fetchOne(
+                db.cachedStatement(sql: "SELECT count(*) FROM enrollments WHERE member = ? AND status != 'exited'"),
+                arguments: [member.value]) ?? 0 > 1
+        case .enrollment(let id):
+            let prerequisites = try lookup.countyConfiguration().programs.prerequisitePrograms.map(\.rawValue)
+            let marks = Array(repeating: "?", count: prerequisites.count).joined(separator: ",")
+            return try
+                (!prerequisites.isEmpty
+                && exists(
+                    "SELECT 1 FROM enrollments WHERE id = ? AND status != 'exited' AND program IN (\(marks))",
+                    [id.value] + StatementArguments(prerequisites)))
+                || exists("SELECT 1 FROM record_meta WHERE id = ? AND registers LIKE '%exited%'", [id.value])
+        case .household(let id):
+            return try exists(
+                "SELECT 1 FROM households h WHERE h.id = ? AND \(livingHouseholdWithoutLife)", [id.value])
+        case .lead(let id):
+            return try exists(
+                "SELECT 1 FROM leads l JOIN members m ON m.id = l.member WHERE l.id = ? AND \(deathNotVerified)",
+                [id.value])
+        }
+    }
+
+    /// R8's candidates: a live household without a head, a living head or a living member.
+    private static let livingHouseholdWithoutLife = """
+        h.status = 'active' AND (
+            h.head IS NULL
+            OR NOT EXISTS (SELECT 1 FROM members m WHERE m.id = h.head AND m.vital_status = 'alive')
+            OR NOT EXISTS (SELECT 1 FROM members m WHERE m.household = h.id AND m.vital_status = 'alive'))
+        """
+
+    /// R1's candidates: a death reported for a living member, open (or its status in conflict).
+    private static let deathNotVerified = """
+        l.source = 'death' AND m.vital_status = 'alive' AND (l.status = 'open' OR l.conflicts LIKE '%status%')
+        """
+
+    /// Every subject that may hold a case, county-wide: each query a superset of what its rule
+    /// flags. Only a full rebuild reads them.
+    private static func candidates(_ db: Database, lookup: inout DatabaseRuleLookup) throws -> [CaseSubject] {
+        let programs = try lookup.countyConfiguration().programs
+        func marks(_ count: Int) -> String { Array(repeating: "?", count: count).joined(separator: ",") }
+        func codes(_ programs: [Program]) -> StatementArguments { StatementArguments(programs.map(\.rawValue)) }
+        func ids(_ sql: String, _ arguments: StatementArguments = []) throws -> [RecordID] {
+            try String.fetchAll(db, sql: sql, arguments: arguments).compactMap(RecordID.init)
+        }
+        var subjects: [CaseSubject] = []
+        // R5: ID numbers on more than one living member.
+        subjects += try String.fetchAll(
+            db,
+            sql: """
+                SELECT id_number_hash FROM members WHERE id_number_hash IS NOT NULL AND vital_status = 'alive'
+                GROUP BY id_number_hash HAVING count(*) > 1
+                """
+        ).map(CaseSubject.idHash)
+        // R6: members with live enrollments on both sides of an exclusion.
+        var members: Set<RecordID> = []
+        for exclusion in programs.exclusions {
+            let first = Program.allCases.filter(exclusion.first.contains)
+            let second = Program.allCases.filter(exclusion.second.contains)
+            guard !first.isEmpty, !second.isEmpty else { continue }
+            members.formUnion(
+                try ids(
+                    """
+                    SELECT DISTINCT d.member FROM enrollments d JOIN enrollments t ON t.member = d.member
+                    WHERE d.program IN (\(marks(first.count))) AND t.program IN (\(marks(second.count)))
+                      AND d.status != 'exited' AND t.status != 'exited'
+                    """, codes(first) + codes(second)))
+        }
+        subjects += members.sorted().map(CaseSubject.member)
+        // R6: live enrollments in the programs with prerequisites; R2a: enrollments whose
+        // status holds an exit among its values.
+        var enrollments: Set<RecordID> = []
+        let prerequisites = programs.prerequisitePrograms
+        if !prerequisites.isEmpty {
+            enrollments.formUnion(
+                try ids(
+                    """
+                    SELECT id FROM enrollments WHERE status != 'exited' AND program IN (\(marks(prerequisites.count)))
+                    """, codes(prerequisites)))
+        }
+        enrollments.formUnion(
+            try ids("SELECT id FROM record_meta WHERE type = 'enrollment' AND registers LIKE '%exited%'"))
+        subjects += enrollments.sorted().map(CaseSubject.enrollment)
+        // R8: live households without a living member, a head, or a living head.
+        subjects += try ids("SELECT h.id FROM households h WHERE \(livingHouseholdWithoutLife)")
+            .map(CaseSubject.household)
+        // R1: deaths reported for a living member and not verified (or verified both ways).
+        subjects += try ids("SELECT l.id FROM leads l JOIN members m ON m.id = l.member WHERE \(deathNotVerified)")
+            .map(CaseSubject.lead)
+        return subjects
+    }
+}

@@ -1,0 +1,215 @@
+import Foundation
+import GRDB
+import HearthCore
+import HearthLedger
+import HearthLedgerSQLite
+import Testing
+
+@testable import HearthStore
+@testable import HearthTools
+
+/// Every statement a read or a push runs, checked with `EXPLAIN QUERY PLAN` on a generated
+/// county: no read scans a table that grows with the county, except the report and the roll,
+/// whose answer is the county (each of their scans runs once, never inside a loop).
+///
+/// SQLite plans without statistics (no `ANALYZE` is ever run), so the plans on a small county
+/// are the plans on a city's.
+@Suite("Query plans: reads cost what they return")
+struct QueryPlanTests {
+    static let now: Int64 = 1_795_600_000_000
+    static let november = try! Month.parse("2026-11", field: "m")
+
+    /// The tables whose rows grow with the county's people and its history. (`op_waits` does
+    /// not: each node may leave at most `HubLedger.maxWaitingOps` ops waiting.)
+    static let countyTables: Set<String> = [
+        "households", "members", "enrollments", "visits", "leads", "ops", "record_meta", "scope_entries",
+        "roll_lines", "decisions", "quarantine", "audit", "import_keys", "rule_case_holds",
+    ]
+
+    /// What one statement's plan scans of the county's tables.
+    struct Scan: CustomStringConvertible {
+        let sql: String
+        let tables: [String]
+        var description: String { "\(tables.joined(separator: ", ")) in: \(sql.prefix(300))" }
+    }
+
+    /// The county tables each statement scans, through a connection of the test's own.
+    static func scans(_ statements: [String], in path: String) throws -> [Scan] {
+        let queue = try DatabaseQueue(path: path)
+        defer { try? queue.close() }
+        let (names, partial) = try queue.read { db in
+            (
+                Set(try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table'")),
+                // A partial index holds only the rows a read asks for (those in conflict, the
+                // deceased, …): scanning it costs what the read returns.
+                Set(
+                    try String.fetchAll(
+                        db, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND sql LIKE '% WHERE %'"))
+            )
+        }
+        var found: [Scan] = []
+        for sql in statements {
+            let trimmed = sql.trimmingCharacters(in: .whitespacesAndNewlines)
+            let verb = trimmed.prefix(while: { $0.isLetter }).uppercased()
+            guard ["SELECT", "INSERT", "UPDATE", "DELETE", "WITH"].contains(verb) else { continue }
+            let details = try queue.read { db in
+                try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + trimmed).map { $0["detail"] as String }
+            }
+            let aliases = aliasTable(trimmed, tables: names)
+            let tables = details.compactMap { detail -> String? in
+                guard detail.hasPrefix("SCAN ") else { return nil }
+                let index = detail.components(separatedBy: " INDEX ").dropFirst().first?.split(separator: " ").first
+                if let index, partial.contains(String(index)) { return nil }
+                let name = String(detail.dropFirst(5).prefix { $0 != " " })
+                let table = aliases[name] ?? name
+                return countyTables.contains(table) ? table : nil
+            }
+            if !tables.isEmpty { found.append(Scan(sql: trimmed, tables: tables)) }
+        }
+        return found
+    }
+
+    /// `alias -> table` for every `FROM t a`, `JOIN t AS a` of a statement.
+    static func aliasTable(_ sql: String, tables: Set<String>) -> [String: String] {
+        var aliases: [String: String] = [:]
+        let words = sql.split(whereSeparator: { $0.isWhitespace || $0 == "," || $0 == "(" || $0 == ")" })
+            .map(String.init)
+        for (index, word) in words.enumerated() where ["FROM", "JOIN"].contains(word.uppercased()) {
+            guard index + 2 < words.count, tables.contains(words[index + 1]) else { continue }
+            var alias = words[index + 2]
+            if alias.uppercased() == "AS", index + 3 < words.count { alias = words[index + 3] }
+            aliases[alias] = words[index + 1]
+        }
+        return aliases
+    }
+
+    /// Runs `read` with the hub's statements traced; returns what their plans scan.
+    static func traced(_ path: String, _ read: () async throws -> Void) async throws -> (scans: [Scan], count: Int) {
+        _ = StatementTrace.shared.take(path)
+        try await read()
+        let statements = StatementTrace.shared.take(path)
+        return (try scans(statements, in: path), statements.count)
+    }
+
+    @Test(
+        "status, show, the desk, nodes, recovery, a push and a pull search by index; the report and the roll scan once"
+    )
+    func plans() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("hearth-plans-\(UUID())").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let profile = try #require(CountyProfile.all["small-county"]).scaled(0.02)
+        let (_, nodes) = try await CountyGenerator(
+            profile: profile, seed: 3, directory: directory, month: Self.november, nowMillis: Self.now
+        ).run { _ in }
+        let path = directory + "/hub.db"
+        StatementTrace.shared.start(path)
+        defer { StatementTrace.shared.stop(path) }
+        let hub = try HubLedger.open(path: path)
+        let node = try #require(nodes.first)
+
+        // Something for the desk: a death recorded at the township and pushed, and a field the
+        // hub and the township set concurrently.
+        let member = try #require(node.list(.member, where: "vital_status", equals: "alive").first)
+        let household = try #require(RecordID(try node.view(member, reveal: false).value("household") ?? ""))
+        var income = HouseholdInput()
+        income.income = "410"
+        try node.editHousehold(household.value, income, author: "w1", nowMillis: Self.now)
+        income.income = "420"
+        try hub.replica.editHousehold(household.value, income, author: "admin", nowMillis: Self.now)
+        _ = try node.recordDeath(member: member.value, date: "2026-10-02", author: "w1", nowMillis: Self.now)
+        let record = try #require(try await hub.nodes().first { $0.replica == node.info.id })
+        let acked = try node.syncState().ackedCounter
+        let pending = try node.allOps().filter { $0.dot.replica == node.info.id && $0.dot.counter > acked }
+        #expect(!pending.isEmpty)
+
+        var indexed: [String: (scans: [Scan], count: Int)] = [:]
+        indexed["push"] = try await Self.traced(path) {
+            let outcome = try await hub.acceptPush(from: record, ops: pending, nowMillis: Self.now) { _ in nil }
+            #expect(outcome.quarantined.isEmpty)
+        }
+        indexed["pull"] = try await Self.traced(path) {
+            let end = try await hub.logEnd()
+            _ = try await hub.pull(for: record, cursor: max(0, end - 50), maxOps: 5_000, nowMillis: Self.now)
+        }
+        indexed["status"] = try await Self.traced(path) {
+            _ = try hub.replica.status()
+            _ = try hub.replica.conflictedFields()
+            #expect(!(try hub.replica.heldEnrollments(nowMillis: Self.now)).isEmpty)
+            _ = try hub.replica.countyDecisions(by: hub.replica.info.id)
+        }
+        indexed["show"] = try await Self.traced(path) {
+            for id in [member, household] + (try node.list(.enrollment, where: "member", equals: member.value)) {
+                _ = try hub.replica.view(id, reveal: false)
+                _ = try hub.replica.log(record: id)
+                _ = try hub.replica.holds(of: id, nowMillis: Self.now)
+                if id.type == .enrollment { _ = try hub.replica.payingSchedule(of: id) }
+            }
+        }
+        indexed["hub conflicts"] = try await Self.traced(path) {
+            #expect(!(try await hub.conflicts()).isEmpty)
+            _ = try hub.replica.ruleCases(nowMillis: Self.now)
+        }
+        indexed["hub nodes"] = try await Self.traced(path) {
+            _ = try await hub.logEnd()
+            _ = try await hub.nodes()
+        }
+        indexed["hub recovery"] = try await Self.traced(path) { _ = try await hub.recoveryReport() }
+        for (read, traced) in indexed.sorted(by: { $0.key < $1.key }) {
+            #expect(traced.count > 0, "\(read) ran no statement: the trace is not attached")
+            #expect(traced.scans.isEmpty, "\(read) scans a county table: \(traced.scans)")
+        }
+
+        // The report and the roll answer with the county: each scan runs once.
+        for (read, body) in [
+            (
+                "report",
+                {
+                    _ = try hub.replica.report(
+                        from: Self.november, to: Self.november, by: .township, nowMillis: Self.now)
+                }
+            ),
+            (
+                "payroll",
+                { _ = try await hub.bankRoll(try hub.replica.payroll(for: Self.november, nowMillis: Self.now)) }
+            ),
+        ] as [(String, () async throws -> Void)] {
+            let traced = try await Self.traced(path, body)
+            #expect(traced.count > 0, "\(read) ran no statement")
+            var runs: [String: Int] = [:]
+            for scan in traced.scans { runs[scan.sql, default: 0] += 1 }
+            for (sql, count) in runs where count > 1 {
+                Issue.record("\(read) scans a county table \(count) times: \(sql.prefix(300))")
+            }
+        }
+    }
+
+    @Test("every statement of the triggers that keep rule cases and counts searches by index")
+    func triggers() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("hearth-plans-\(UUID())").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let replica = try Replica.create(
+            path: directory + "/v.db", name: "v", scope: try ScopePrefix.parse("421281101001", field: "scope"),
+            nowMillis: Self.now)
+        let bodies = try replica.read { db in
+            try String.fetchAll(db, sql: "SELECT sql FROM sqlite_master WHERE type = 'trigger'")
+        }
+        #expect(bodies.count >= 25)
+        var statements: [String] = []
+        for body in bodies {
+            guard let begin = body.range(of: " BEGIN"), let end = body.range(of: "END", options: .backwards) else {
+                Issue.record("a trigger without a body: \(body)")
+                continue
+            }
+            // Each statement of the body, with the row's values as literals.
+            let text = String(body[begin.upperBound..<end.lowerBound])
+                .replacingOccurrences(of: #"(NEW|OLD)\.[a-z_]+"#, with: "'x'", options: .regularExpression)
+            statements += text.split(separator: ";").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+                .filter { !$0.isEmpty }
+        }
+        #expect(statements.count >= bodies.count)
+        let scans = try Self.scans(statements, in: directory + "/v.db")
+        #expect(scans.isEmpty, "\(scans)")
+    }
+}
