@@ -38,4 +38,39 @@ struct CLIBenchTests {
         }
         #expect(ops == 2000)
     }
+
+    @Test("bench county generates a county, times each read and prints one JSON document")
+    func countyBench() throws {
+        let cli = try CLIRunner()
+        let result = try cli.run([
+            "bench", "county", "--profile", "small-county", "--scale", "0.01", "--runs", "1", "--json",
+        ])
+        #expect(result.status == 0, "\(result.stderr)")
+        guard case .object(let document)? = result.json, case .array(let reads)? = document["reads"] else {
+            Issue.record("not one JSON document with reads: \(result.stdout)")
+            return
+        }
+        let names = reads.compactMap { read -> String? in
+            guard case .object(let fields) = read, case .string(let name)? = fields["read"] else { return nil }
+            return name
+        }
+        #expect(names == ["status", "hub conflicts", "hub report", "hub payroll", "show"])
+        guard case .integer(let members)? = document["members"] else {
+            Issue.record("no member count: \(result.stdout)")
+            return
+        }
+        #expect(members > 0)
+        let report = reads.first {
+            if case .object(let fields) = $0 { return fields["read"] == .string("hub report") }
+            return false
+        }
+        guard case .object(let fields)? = report, case .integer(let lines)? = fields["returned"] else {
+            Issue.record("the report returned nothing: \(result.stdout)")
+            return
+        }
+        #expect(lines > 0)
+        let refused = try cli.run(["bench", "county", "--profile", "town", "--scale", "0.01"])
+        #expect(refused.status != 0)
+        #expect(refused.stderr.contains("profile"))
+    }
 }

@@ -46,7 +46,7 @@ public enum PayrollFile {
     }
 
     /// Writes the four files; nothing is written when any of them exists already.
-    static func write(_ roll: BankRoll, to out: String) throws(ReplicaError) -> Paths {
+    package static func write(_ roll: BankRoll, to out: String) throws(ReplicaError) -> Paths {
         let paths = Paths(out: out)
         for path in paths.all where FileManager.default.fileExists(atPath: path) {
             throw .alreadyExists(path: path)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import HearthCore
 import HearthLedger
 import HearthStore
 import HearthTools
@@ -7,7 +8,7 @@ import HearthTools
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench", abstract: "Measure Hearth on this machine.",
-        subcommands: [BenchMerge.self, BenchSync.self])
+        subcommands: [BenchMerge.self, BenchSync.self, BenchCounty.self])
 }
 
 struct BenchMerge: ParsableCommand {
@@ -119,6 +120,82 @@ struct BenchSync: AsyncParsableCommand {
                                 figures.p50 * 1000, figures.p99 * 1000, figures.max * 1000, figures.samples.count,
                                 figures.failures, concurrency))
                 }
+            }
+        }
+    }
+}
+
+struct BenchCounty: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "county",
+        abstract: "Time the bureau's reads (status, the desk, the report, the roll, show) on a generated county.",
+        discussion: """
+            Generates the profile's county (as `hub generate` does) in a temporary directory, or reads an existing \
+            hub with --hub, then runs each read --runs times and prints the median. Run it at --scale 0.25 and 1 \
+            to see how a read grows with the county (linear is 4x). `show` counts the slowest of its sample of \
+            records. --hub only reads the database (opening an older one migrates it, as any command does); the \
+            roll's files go to a temporary directory and are removed.
+            """)
+
+    @Option(help: "small-county, city or large-district.") var profile = "large-district"
+    @Option(help: "Size factor (1 = the profile's real size).") var scale: Double = 1
+    @Option(help: "Generator seed.") var seed: UInt64 = 7
+    @Option(help: "The month the county's figures describe and the reads ask about, YYYY-MM.") var month = "2026-11"
+    @Option(help: "Runs of each read (the median counts).") var runs = 3
+    @Option(help: "Time the reads on this existing hub database instead of generating a county.") var hub: String?
+    @Flag(help: "Print one JSON document.") var json = false
+
+    func run() async throws {
+        try await guardedAsync {
+            guard runs > 0 else { throw CLIError.usage("--runs must be positive") }
+            let period = try Month.parse(month, field: "month")
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "hearth-bench-county-\(UUID().uuidString)"
+            ).path
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(atPath: directory) }
+            let say: (String) -> Void = { line in if !json { print(line) } }
+            var generateSeconds: Double?
+            let ledger: HubLedger
+            if let hub {
+                ledger = try HubLedger.open(path: hub)
+            } else {
+                guard let base = CountyProfile.all[profile] else {
+                    throw InputError(
+                        field: "profile",
+                        reason: "must be one of \(CountyProfile.all.keys.sorted().joined(separator: ", "))")
+                }
+                guard scale > 0, scale <= 1 else {
+                    throw InputError(field: "scale", reason: "must be above 0 and at most 1")
+                }
+                let start = Date()
+                ledger = try await CountyGenerator(
+                    profile: scale < 1 ? base.scaled(scale) : base, seed: seed, directory: directory, month: period,
+                    nowMillis: nowMillis()
+                ).run { _ in }.hub
+                generateSeconds = Date().timeIntervalSince(start)
+            }
+            let status = try ledger.replica.status()
+            say(
+                "county      \(hub ?? "\(profile) at scale \(scale)"): \(status.counts[.household] ?? 0) households, "
+                    + "\(status.counts[.member] ?? 0) members, \(status.counts[.enrollment] ?? 0) enrollments, "
+                    + "\(status.logSize) ops"
+                    + (generateSeconds.map { String(format: " (generated in %.0f s)", $0) } ?? ""))
+            let timings = try await CountyBench(
+                hub: ledger, month: period, nowMillis: nowMillis(), runs: runs, seed: seed
+            ).run(in: directory, say: say)
+            if json {
+                try Output.json(
+                    CountyBenchDocument(
+                        county: hub ?? profile, scale: hub == nil ? String(scale) : nil,
+                        households: Int64(status.counts[.household] ?? 0), members: Int64(status.counts[.member] ?? 0),
+                        enrollments: Int64(status.counts[.enrollment] ?? 0), ops: Int64(status.logSize),
+                        generateMs: generateSeconds.map { Int64($0 * 1000) },
+                        reads: timings.map {
+                            CountyBenchDocument.Read(
+                                read: $0.read, medianMs: Int64($0.median * 1000),
+                                runsMs: $0.seconds.map { Int64($0 * 1000) }, returned: Int64($0.returned))
+                        }))
             }
         }
     }

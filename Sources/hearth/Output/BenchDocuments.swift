@@ -68,3 +68,38 @@ struct SimSeedDocument: Codable, Sendable, Equatable {
     /// How many invariants failed.
     let failures: Int64
 }
+
+/// `bench county --json`: each read's median time on one county, with what it returned.
+struct CountyBenchDocument: Codable, Sendable, Equatable {
+    struct Read: Codable, Sendable, Equatable {
+        let read: String
+        let medianMs: Int64
+        let runsMs: [Int64]
+        let returned: Int64
+
+        enum CodingKeys: String, CodingKey {
+            case read
+            case medianMs = "median_ms"
+            case runsMs = "runs_ms"
+            case returned
+        }
+    }
+
+    /// The profile, or the hub database's path with --hub.
+    let county: String
+    /// The size factor as given (`0.25`; text: Hearth's JSON holds no fractions); nil with --hub.
+    let scale: String?
+    let households: Int64
+    let members: Int64
+    let enrollments: Int64
+    let ops: Int64
+    /// nil with --hub.
+    let generateMs: Int64?
+    let reads: [Read]
+
+    enum CodingKeys: String, CodingKey {
+        case county, scale, households, members, enrollments, ops
+        case generateMs = "generate_ms"
+        case reads
+    }
+}
