@@ -14,7 +14,8 @@ public struct SyncSummary: Sendable {
     public var waiting = 0
     public var quarantined: [QuarantineNote] = []
     public var cursor: Int64 = 0
-    /// Entries of the duplicate index received, or nil when it had not changed.
+    /// Entries of the duplicate index received (the whole index, or the prefixes a delta adds
+    /// and removes), or nil when it had not changed.
     public var indexEntries: Int?
 }
 
@@ -183,7 +184,9 @@ public struct SyncClient: Sendable {
         let index = try SyncSession.decode(indexJSON, as: IndexResponse.init(json:))
         try session.accept(index)
         summary.pulledBytes += indexBytes
-        summary.indexEntries = index.unchanged ? nil : index.entries.count
+        summary.indexEntries =
+            index.unchanged
+            ? nil : index.isDelta ? (index.added?.count ?? 0) + (index.removed?.count ?? 0) : index.entries.count
         logger.info(
             "synced",
             metadata: [

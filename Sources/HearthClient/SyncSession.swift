@@ -62,7 +62,7 @@ public struct SyncSession: Sendable {
 
     /// A request for the county's duplicate index, naming the version this node holds.
     public func indexRequest(nonce: String, timeMillis: Int64) throws -> WireRequest {
-        let message = IndexRequest(replica: replica.info.id, version: try replica.duplicateIndexVersion())
+        let message = IndexRequest(replica: replica.info.id, version: try replica.duplicateIndexVersion(), deltas: true)
         return try request(SyncPath.index, message.json, nonce: nonce, timeMillis: timeMillis)
     }
 
@@ -153,9 +153,14 @@ public struct SyncSession: Sendable {
         return try replica.applyPulled(response.ops, cursor: response.cursor, nowMillis: nowMillis)
     }
 
-    /// Takes the duplicate index's answer: a changed index replaces the one kept.
+    /// Takes the duplicate index's answer: a delta changes the index kept, a whole index
+    /// replaces it.
     public func accept(_ response: IndexResponse) throws {
-        if !response.unchanged {
+        guard !response.unchanged else { return }
+        if response.isDelta {
+            try replica.applyDuplicateIndexDelta(
+                version: response.version, added: response.added ?? [], removed: response.removed ?? [])
+        } else {
             try replica.storeDuplicateIndex(version: response.version, prefixes: response.entries)
         }
     }

@@ -132,8 +132,14 @@ extension HubService {
         guard node.forkedMillis == nil else {
             throw HubError.conflict("forked", "node \(name) is marked forked: it must re-identify before it gets news")
         }
-        let (version, prefixes) = try ledger.replica.duplicateIndex()
-        let index = IndexResponse(version: version, unchanged: false, entries: prefixes)
+        // A bundle carries the whole index: a file node's version may be any age.
+        let index: IndexResponse
+        switch try await ledger.duplicateIndex(since: "", deltas: false) {
+        case .full(let version, let prefixes):
+            index = IndexResponse(version: version, unchanged: false, entries: prefixes)
+        case .unchanged(let version), .delta(let version, _, _):
+            throw ReplicaError.database("the duplicate index answered version \(version) without its prefixes")
+        }
         // The pieces stop where the next would take the content past the budget; the node gets
         // the rest in the next bundle, from the cursor it confirms. A piece too big for what is
         // left is asked for again with fewer ops.

@@ -350,14 +350,18 @@ public struct HubService: Sendable {
         guard request.replica == node.replica else {
             throw HubError.badRequest("body and header name different replicas")
         }
-        let ledger = self.ledger
-        let (version, prefixes) = try await database.run { try ledger.replica.duplicateIndex() }
-        guard version != request.version else {
+        switch try await ledger.duplicateIndex(since: request.version, deltas: request.deltas) {
+        case .unchanged(let version):
             outcome["unchanged"] = "true"
             return IndexResponse(version: version, unchanged: true, entries: []).json
+        case .delta(let version, let added, let removed):
+            outcome["added"] = "\(added.count)"
+            outcome["removed"] = "\(removed.count)"
+            return IndexResponse(version: version, unchanged: false, entries: [], added: added, removed: removed).json
+        case .full(let version, let prefixes):
+            outcome["entries"] = "\(prefixes.count)"
+            return IndexResponse(version: version, unchanged: false, entries: prefixes).json
         }
-        outcome["entries"] = "\(prefixes.count)"
-        return IndexResponse(version: version, unchanged: false, entries: prefixes).json
     }
 
     /// A pull answer for a node; shared by HTTP and bundle export.

@@ -113,6 +113,63 @@ enum HubMigrations {
                     WHERE kind = 'acknowledgement' AND field IS NULL
                     """)
         }
+        migrator.registerMigration("hub v4 duplicate index kept by prefix, with the version each changed at") { db in
+            // The county's duplicate index (Protocol/sync.md, "Duplicate index") was computed from
+            // every member at each node's request. `id_prefixes` counts the living members per
+            // first four hex digits of their ID hash, kept by the triggers below; `changed` is
+            // the index version at which a prefix last gained its first member or lost its last,
+            // so a node holding version n is sent the prefixes changed after n, not the index.
+            try db.execute(sql: HubMigrations.duplicateIndexSchema)
+        }
         return migrator
+    }
+
+    static let duplicateIndexSchema = """
+        CREATE TABLE id_prefixes (
+            prefix TEXT PRIMARY KEY NOT NULL,
+            living INTEGER NOT NULL,
+            changed INTEGER NOT NULL
+        ) WITHOUT ROWID;
+        CREATE INDEX id_prefixes_by_change ON id_prefixes (changed);
+        INSERT INTO id_prefixes (prefix, living, changed)
+            SELECT substr(id_number_hash, 1, 4), count(*), 1 FROM members
+            WHERE vital_status = 'alive' AND id_number_hash IS NOT NULL GROUP BY 1;
+        CREATE TRIGGER members_index_after_insert AFTER INSERT ON members
+        WHEN NEW.vital_status = 'alive' AND NEW.id_number_hash IS NOT NULL BEGIN
+            \(countIn("NEW"))
+        END;
+        CREATE TRIGGER members_index_after_update AFTER UPDATE ON members
+        WHEN OLD.vital_status IS NOT NEW.vital_status OR OLD.id_number_hash IS NOT NEW.id_number_hash BEGIN
+            \(countOut("OLD"))
+            \(countIn("NEW"))
+        END;
+        CREATE TRIGGER members_index_after_delete AFTER DELETE ON members
+        WHEN OLD.vital_status = 'alive' AND OLD.id_number_hash IS NOT NULL BEGIN
+            \(countOut("OLD"))
+        END;
+        """
+
+    /// Counts a living member with an ID hash in its prefix; a prefix gaining its first
+    /// member takes the next index version.
+    static func countIn(_ row: String) -> String {
+        """
+        INSERT INTO id_prefixes (prefix, living, changed)
+            SELECT substr(\(row).id_number_hash, 1, 4), 1, (SELECT coalesce(max(changed), 0) + 1 FROM id_prefixes)
+            WHERE \(row).vital_status = 'alive' AND \(row).id_number_hash IS NOT NULL
+            ON CONFLICT (prefix) DO UPDATE SET
+                changed = CASE WHEN id_prefixes.living = 0 THEN excluded.changed ELSE id_prefixes.changed END,
+                living = id_prefixes.living + 1;
+        """
+    }
+
+    /// Counts a living member out of its prefix; a prefix losing its last member takes the
+    /// next index version.
+    static func countOut(_ row: String) -> String {
+        """
+        UPDATE id_prefixes SET
+            changed = CASE WHEN living = 1 THEN (SELECT max(changed) + 1 FROM id_prefixes) ELSE changed END,
+            living = living - 1
+            WHERE prefix = substr(\(row).id_number_hash, 1, 4) AND \(row).vital_status = 'alive';
+        """
     }
 }

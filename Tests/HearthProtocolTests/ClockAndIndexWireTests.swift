@@ -61,3 +61,36 @@ func indexEntriesArePrefixes() throws {
     #expect(throws: MessageError.self) { try IndexResponse(json: answer([.integer(16_384)])) }
     #expect(throws: MessageError.self) { try IndexResponse(json: answer([.integer(-1)])) }
 }
+
+@Test("a delta of the index names the prefixes added and removed, both, and no entries; a request says it takes deltas")
+func indexDeltas() throws {
+    let delta = IndexResponse(version: "d7", unchanged: false, entries: [], added: [9, 2, 9], removed: [16_383])
+    let read = try IndexResponse(json: try JSON.parse(delta.json.canonicalText))
+    #expect(read == delta && read.isDelta && read.added == [2, 9] && read.removed == [16_383])
+    #expect(!(try IndexResponse(json: IndexResponse(version: "d7", unchanged: false, entries: [1]).json)).isDelta)
+    func answer(_ fields: [String: JSON]) -> JSON {
+        .object(
+            ["v": .integer(1), "version": .string("d7"), "unchanged": .bool(false), "entries": .array([])]
+                .merging(fields) { $1 })
+    }
+    // Only one side of a delta, entries beside one, a delta that is also "unchanged", or a bad prefix.
+    for fields: [String: JSON] in [
+        ["added": .array([.integer(1)])],
+        ["added": .array([]), "removed": .array([]), "entries": .array([.integer(1)])],
+        ["added": .array([]), "removed": .array([]), "unchanged": .bool(true)],
+        ["added": .array([.integer(16_384)]), "removed": .array([])],
+        ["added": .string("1"), "removed": .array([])],
+    ] {
+        #expect(throws: MessageError.self) { try IndexResponse(json: answer(fields)) }
+    }
+    let replica = ReplicaID("0123456789ab")
+    #expect(try IndexRequest(json: IndexRequest(replica: replica, version: "d7", deltas: true).json).deltas)
+    #expect(!(try IndexRequest(json: IndexRequest(replica: replica, version: "d7").json)).deltas)
+    #expect(IndexRequest(replica: replica, version: "").json["deltas"] == nil, "an old node's request, unchanged")
+    #expect(throws: MessageError.self) {
+        try IndexRequest(
+            json: .object([
+                "v": .integer(1), "replica": .string("0123456789ab"), "version": .string(""), "deltas": .integer(1),
+            ]))
+    }
+}

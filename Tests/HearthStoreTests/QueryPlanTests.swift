@@ -92,7 +92,7 @@ struct QueryPlanTests {
     }
 
     @Test(
-        "status, show, the desk, nodes, recovery, a push and a pull search by index; the report and the roll scan once"
+        "status, show, the desk, nodes, recovery, the index, a push and a pull search by index; the report and the roll scan once"
     )
     func plans() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("hearth-plans-\(UUID())").path
@@ -155,6 +155,11 @@ struct QueryPlanTests {
             _ = try await hub.nodes()
         }
         indexed["hub recovery"] = try await Self.traced(path) { _ = try await hub.recoveryReport() }
+        indexed["index"] = try await Self.traced(path) {
+            let whole = try await hub.duplicateIndex(since: "", deltas: true)
+            _ = try await hub.duplicateIndex(since: "d1", deltas: true)
+            _ = try await hub.duplicateIndex(since: whole.version, deltas: true)
+        }
         for (read, traced) in indexed.sorted(by: { $0.key < $1.key }) {
             #expect(traced.count > 0, "\(read) ran no statement: the trace is not attached")
             #expect(traced.scans.isEmpty, "\(read) scans a county table: \(traced.scans)")

@@ -46,4 +46,50 @@ struct DuplicateIndexTests {
             #expect(columns == ["prefix"])
         }
     }
+
+    @Test("a node holding the index gets what changed since its version: a new person's prefix, a dead one's")
+    func indexTravelsAsDelta() async throws {
+        let county = try TestCounty()
+        try await withRunningHub(county.service()) { url in
+            let township = try await county.node(name: "town-101", scope: TestCounty.township, hubURL: url)
+            let home = try township.household(in: TestCounty.village1, address: "一组")
+            let first = try township.member(of: home, name: "张三", idNumber: idNumber(born: "19800101", sequence: "001"))
+            try await county.sync(township, url: url)
+            let elsewhere = try await county.node(name: "village-102-001", scope: "421281102001", hubURL: url)
+            #expect(try await county.sync(elsewhere, url: url).indexEntries == 1)
+            let held = try elsewhere.duplicateIndexVersion()
+            #expect(try await county.sync(elsewhere, url: url).indexEntries == nil, "unchanged: nothing travels")
+
+            // A second person registered, the first one dead: the index changes by two prefixes.
+            let second = idNumber(born: "19900101", sequence: "002")
+            _ = try township.member(of: home, name: "李四", idNumber: second, relation: "spouse")
+            _ = try township.recordDeath(
+                member: first.value, date: "2026-05-14", author: "t1", nowMillis: TestCounty.now)
+            try await county.sync(township, url: url)
+
+            let raw = RawClient(baseURL: url, hubKey: county.hub.info.publicKey)
+            let answer = try await raw.send(
+                try SignedRequest(
+                    path: SyncPath.index,
+                    document: IndexRequest(replica: elsewhere.info.id, version: held, deltas: true).json,
+                    signedBy: elsewhere))
+            let delta = try IndexResponse(json: answer.json)
+            let secondPrefix = try #require(DuplicateIndex.prefix(ofHash: county.hub.keys.digest(second)))
+            let firstPrefix = try #require(
+                DuplicateIndex.prefix(ofHash: county.hub.keys.digest(idNumber(born: "19800101", sequence: "001"))))
+            #expect(delta.isDelta && delta.entries.isEmpty)
+            #expect(delta.added == [secondPrefix] && delta.removed == [firstPrefix])
+            // A node that does not take deltas still gets the whole index.
+            let whole = try await raw.send(
+                try SignedRequest(
+                    path: SyncPath.index, document: IndexRequest(replica: elsewhere.info.id, version: held).json,
+                    signedBy: elsewhere))
+            #expect(try IndexResponse(json: whole.json).entries == [secondPrefix])
+
+            #expect(try await county.sync(elsewhere, url: url).indexEntries == 2)
+            let kept = try elsewhere.read { db in try Int.fetchAll(db, sql: "SELECT prefix FROM duplicate_index") }
+            #expect(kept == [secondPrefix])
+            #expect(try elsewhere.possiblyRegisteredElsewhere(idNumber: second))
+        }
+    }
 }

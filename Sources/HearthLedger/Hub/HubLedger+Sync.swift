@@ -168,6 +168,11 @@ extension HubLedger {
     public func logEnd() async throws(ReplicaError) -> Int64 {
         try await storage.logEnd()
     }
+
+    /// The county's duplicate index for a node holding `version` (``LedgerStorage/duplicateIndex(since:deltas:)``).
+    public func duplicateIndex(since version: String, deltas: Bool) async throws(ReplicaError) -> DuplicateIndexAnswer {
+        try await storage.duplicateIndex(since: version, deltas: deltas)
+    }
 }
 
 extension HubLedger {

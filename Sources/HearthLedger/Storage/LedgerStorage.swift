@@ -80,6 +80,12 @@ public protocol LedgerStorage: Sendable {
     /// The greatest log position.
     func logEnd() async throws(ReplicaError) -> Int64
 
+    /// The county's duplicate index for a node holding `version` (`""` for none): unchanged,
+    /// the prefixes changed since it when `deltas` (the node can take them) and the backend
+    /// knows that version, or the whole index. The backend keeps the index as members change,
+    /// so the answer costs what it carries, never the county's members.
+    func duplicateIndex(since version: String, deltas: Bool) async throws(ReplicaError) -> DuplicateIndexAnswer
+
     // MARK: Quarantine
 
     /// Holds an op the hub will not apply, with the reason; an op already held stays as it is.

@@ -1,28 +1,5 @@
-import Crypto
-import Foundation
 import GRDB
 import HearthCore
-
-extension ReplicaCore {
-    /// On the hub: the county's live ID numbers as prefixes of their keyed hashes (no
-    /// township, no program: what a node holds says only "possibly registered elsewhere"),
-    /// ascending, and a version that changes when the set does.
-    public func duplicateIndex() throws(ReplicaError) -> (version: String, prefixes: [Int]) {
-        let hashes: [String] = try read { db in
-            try String.fetchAll(
-                db,
-                sql: """
-                    SELECT DISTINCT substr(id_number_hash, 1, 4) FROM members
-                    WHERE vital_status = 'alive' AND id_number_hash IS NOT NULL
-                    """)
-        }
-        let prefixes = Set(hashes.compactMap(DuplicateIndex.prefix(ofHash:))).sorted()
-        var hasher = SHA256()
-        let text = "\(DuplicateIndex.prefixBits)|" + prefixes.map(String.init).joined(separator: ",")
-        hasher.update(data: Data(text.utf8))
-        return (String(Hex.encode(hasher.finalize()).prefix(16)), prefixes)
-    }
-}
 
 /// A node's copy of the index, in its own table (`duplicate_index`, which a hub's database
 /// does not hold).
@@ -34,6 +11,18 @@ extension Replica {
             try db.execute(sql: "DELETE FROM duplicate_index")
             let statement = try db.makeStatement(sql: "INSERT OR IGNORE INTO duplicate_index (prefix) VALUES (?)")
             for prefix in prefixes { try statement.execute(arguments: [prefix]) }
+            try db.execute(sql: "UPDATE sync_state SET index_version = ? WHERE id = 1", arguments: [version])
+        }
+    }
+
+    /// On a node: applies the hub's changes since the version kept (prefixes that gained their
+    /// first live ID number, and those that lost their last) and keeps the new version.
+    public func applyDuplicateIndexDelta(version: String, added: [Int], removed: [Int]) throws(ReplicaError) {
+        try writeBookkeeping { db in
+            let remove = try db.makeStatement(sql: "DELETE FROM duplicate_index WHERE prefix = ?")
+            for prefix in removed { try remove.execute(arguments: [prefix]) }
+            let add = try db.makeStatement(sql: "INSERT OR IGNORE INTO duplicate_index (prefix) VALUES (?)")
+            for prefix in added { try add.execute(arguments: [prefix]) }
             try db.execute(sql: "UPDATE sync_state SET index_version = ? WHERE id = 1", arguments: [version])
         }
     }
