@@ -360,7 +360,8 @@ public struct HubService: Sendable {
             return IndexResponse(version: version, unchanged: false, entries: [], added: added, removed: removed).json
         case .full(let version, let prefixes):
             outcome["entries"] = "\(prefixes.count)"
-            return IndexResponse(version: version, unchanged: false, entries: prefixes).json
+            // A node that takes deltas reads the whole index as a bitmap too.
+            return IndexResponse(version: version, unchanged: false, entries: prefixes, asBitmap: request.deltas).json
         }
     }
 

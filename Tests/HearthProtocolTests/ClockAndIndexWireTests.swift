@@ -94,3 +94,34 @@ func indexDeltas() throws {
             ]))
     }
 }
+
+@Test("the whole index as a bitmap: the same prefixes, 2 KiB whatever the county; a wrong bitmap is refused")
+func indexBitmap() throws {
+    let prefixes = [0, 7, 8, 4_660, 16_383]
+    let whole = IndexResponse(version: "d9", unchanged: false, entries: prefixes, asBitmap: true)
+    #expect(whole.json["entries"] == .array([]))
+    let bitmap = try #require(whole.json["bitmap"]?.stringValue)
+    #expect(Data(base64Encoded: bitmap)?.count == 2_048)
+    let read = try IndexResponse(json: try JSON.parse(whole.json.canonicalText))
+    #expect(read.entries == prefixes && read.asBitmap && !read.isDelta)
+    #expect(DuplicateIndexBitmap.bitmap(of: [0, 9])[0...1] == [0x80, 0x40])
+    let full = Array(0..<16_384)
+    #expect(DuplicateIndexBitmap.prefixes(in: DuplicateIndexBitmap.bitmap(of: full)) == full)
+    func answer(_ fields: [String: JSON]) -> JSON {
+        .object(
+            ["v": .integer(1), "version": .string("d9"), "unchanged": .bool(false), "entries": .array([])]
+                .merging(fields) { $1 })
+    }
+    let good = JSON.string(Data(repeating: 0, count: 2_048).base64EncodedString())
+    #expect(try IndexResponse(json: answer(["bitmap": good])).entries.isEmpty)
+    for fields: [String: JSON] in [
+        ["bitmap": .string(Data(repeating: 0, count: 2_047).base64EncodedString())],
+        ["bitmap": .string("not base64!")],
+        ["bitmap": .integer(1)],
+        ["bitmap": good, "entries": .array([.integer(1)])],
+        ["bitmap": good, "unchanged": .bool(true)],
+        ["bitmap": good, "added": .array([]), "removed": .array([])],
+    ] {
+        #expect(throws: MessageError.self) { try IndexResponse(json: answer(fields)) }
+    }
+}

@@ -67,6 +67,10 @@ private let samples: [(schema: String, json: JSON)] = [
         "index-response.schema.json",
         IndexResponse(version: "d42", unchanged: false, entries: [], added: [4_660], removed: [0, 16_383]).json
     ),
+    (
+        "index-response.schema.json",
+        IndexResponse(version: "d42", unchanged: false, entries: [0, 4_660], asBitmap: true).json
+    ),
 ]
 
 private let schemaFiles = [

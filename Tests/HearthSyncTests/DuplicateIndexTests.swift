@@ -85,6 +85,14 @@ struct DuplicateIndexTests {
                     path: SyncPath.index, document: IndexRequest(replica: elsewhere.info.id, version: held).json,
                     signedBy: elsewhere))
             #expect(try IndexResponse(json: whole.json).entries == [secondPrefix])
+            // A node that takes deltas but holds nothing gets the whole index as a bitmap.
+            let fresh = try await raw.send(
+                try SignedRequest(
+                    path: SyncPath.index,
+                    document: IndexRequest(replica: elsewhere.info.id, version: "", deltas: true).json,
+                    signedBy: elsewhere))
+            #expect(fresh.json["bitmap"] != nil)
+            #expect(try IndexResponse(json: fresh.json).entries == [secondPrefix])
 
             #expect(try await county.sync(elsewhere, url: url).indexEntries == 2)
             let kept = try elsewhere.read { db in try Int.fetchAll(db, sql: "SELECT prefix FROM duplicate_index") }

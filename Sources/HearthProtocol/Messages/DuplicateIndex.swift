@@ -1,3 +1,4 @@
+import Foundation
 import HearthCore
 
 /// A node asking for the duplicate index, naming the version it holds, and whether it takes
@@ -37,20 +38,29 @@ public struct IndexRequest: Sendable, Equatable {
 
 /// The hub's answer: `unchanged` when the node already holds this version; otherwise the
 /// whole index (`entries`, the prefixes ascending), or, to a node that takes deltas, the
-/// prefixes `added` and `removed` since its version (`entries` then empty).
+/// prefixes `added` and `removed` since its version (`entries` then empty). To such a node the
+/// whole index travels as a `bitmap` of the 16,384 prefixes (2 KiB before gzip, whatever the
+/// county's size) instead of a list of up to 16,384 numbers.
 public struct IndexResponse: Sendable, Equatable {
     public let version: String
     public let unchanged: Bool
+    /// The whole index (decoded from the bitmap when it came as one); empty in a delta.
     public let entries: [Int]
+    /// Whether the whole index is written as a bitmap.
+    public let asBitmap: Bool
     /// Present in a delta only: the prefixes that gained their first live ID number.
     public let added: [Int]?
     /// Present in a delta only: the prefixes that lost their last.
     public let removed: [Int]?
 
-    public init(version: String, unchanged: Bool, entries: [Int], added: [Int]? = nil, removed: [Int]? = nil) {
+    public init(
+        version: String, unchanged: Bool, entries: [Int], added: [Int]? = nil, removed: [Int]? = nil,
+        asBitmap: Bool = false
+    ) {
         self.version = version
         self.unchanged = unchanged
         self.entries = Array(Set(entries)).sorted()
+        self.asBitmap = asBitmap && added == nil && removed == nil && !unchanged
         self.added = added.map { Array(Set($0)).sorted() }
         self.removed = removed.map { Array(Set($0)).sorted() }
     }
@@ -61,8 +71,9 @@ public struct IndexResponse: Sendable, Equatable {
     public var json: JSON {
         var fields: [String: JSON] = [
             "v": .integer(WireVersion.current), "version": .string(version), "unchanged": .bool(unchanged),
-            "entries": .array(entries.map { .integer(Int64($0)) }),
+            "entries": .array(asBitmap ? [] : entries.map { .integer(Int64($0)) }),
         ]
+        if asBitmap { fields["bitmap"] = .string(Data(DuplicateIndexBitmap.bitmap(of: entries)).base64EncodedString()) }
         if isDelta {
             fields["added"] = .array((added ?? []).map { .integer(Int64($0)) })
             fields["removed"] = .array((removed ?? []).map { .integer(Int64($0)) })
@@ -87,7 +98,21 @@ public struct IndexResponse: Sendable, Equatable {
         if added != nil, !entries.isEmpty || unchanged {
             throw MessageError("a delta of the index has no \"entries\" and is not \"unchanged\"")
         }
-        self.init(version: version, unchanged: unchanged, entries: entries, added: added, removed: removed)
+        guard let bitmap = json["bitmap"] else {
+            self.init(version: version, unchanged: unchanged, entries: entries, added: added, removed: removed)
+            return
+        }
+        guard case .string(let text) = bitmap, let bytes = Data(base64Encoded: text),
+            bytes.count == DuplicateIndexBitmap.byteCount
+        else {
+            throw MessageError("\"bitmap\" is the base64 of \(DuplicateIndexBitmap.byteCount) bytes, a bit per prefix")
+        }
+        guard entries.isEmpty, added == nil, !unchanged else {
+            throw MessageError("an index sent as a bitmap has no \"entries\", no delta and is not \"unchanged\"")
+        }
+        self.init(
+            version: version, unchanged: false, entries: DuplicateIndexBitmap.prefixes(in: Array(bytes)), asBitmap: true
+        )
     }
 
     private static func prefixes(_ items: [JSON]?, _ name: String = "entries") throws(MessageError) -> [Int] {
@@ -98,6 +123,28 @@ public struct IndexResponse: Sendable, Equatable {
                 throw MessageError("an index entry is an integer from 0 to \(DuplicateIndex.prefixCount - 1)")
             }
             prefixes.append(Int(prefix))
+        }
+        return prefixes
+    }
+}
+
+/// The whole index as a bitmap: bit `p` (byte `p / 8`, most significant bit first) is set
+/// when prefix `p` is in the index.
+public enum DuplicateIndexBitmap {
+    public static let byteCount = DuplicateIndex.prefixCount / 8
+
+    public static func bitmap(of prefixes: [Int]) -> [UInt8] {
+        var bytes = [UInt8](repeating: 0, count: byteCount)
+        for prefix in prefixes where prefix >= 0 && prefix < DuplicateIndex.prefixCount {
+            bytes[prefix >> 3] |= 0x80 >> UInt8(prefix & 7)
+        }
+        return bytes
+    }
+
+    public static func prefixes(in bytes: [UInt8]) -> [Int] {
+        var prefixes: [Int] = []
+        for (index, byte) in bytes.enumerated() where byte != 0 {
+            for bit in 0..<8 where byte & (0x80 >> UInt8(bit)) != 0 { prefixes.append(index << 3 | bit) }
         }
         return prefixes
     }
