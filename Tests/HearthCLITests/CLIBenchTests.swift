@@ -25,6 +25,12 @@ struct CLIBenchTests {
         }
         #expect(ops > 0)
         #expect(document["healthz_failures"] == .integer(0))
+        // A sync with nothing new moves a few signed requests and answers, no ops.
+        guard case .integer(let idle)? = document["idle_sync_bytes"] else {
+            Issue.record("no idle sync figure: \(result.stdout)")
+            return
+        }
+        #expect(idle > 0 && idle < 16_384)
     }
 
     @Test("bench merge prints one JSON document with its rates")

@@ -33,6 +33,10 @@ struct SyncBench {
         /// `/healthz` and `/metrics` answer times measured while the villages pushed.
         var health = LatencyProbe.Figures(samples: [], failures: 0)
         var metrics = LatencyProbe.Figures(samples: [], failures: 0)
+        /// A village syncing again with nothing new: bytes both ways, and the median of five
+        /// such syncs' wall time.
+        var idleBytes = 0
+        var idleSeconds = 0.0
     }
 
     func run() async throws -> Result {
@@ -42,6 +46,12 @@ struct SyncBench {
         let hub = try HubLedger.create(
             path: hubPath, name: "bench hub", scope: try ScopePrefix.parse("421281", field: "scope"),
             nowMillis: nowMillis())
+        // The hub's process starts before the nodes' databases are open: Foundation's
+        // `Process.run` crashed (a bad memcpy) when this process held the file descriptors of
+        // 300 villages' databases.
+        let server = try HubProcess.start(database: hubPath)
+        defer { server.stop() }
+        let url = server.url
         let townships = max(1, (villages + 19) / 20)
         var villageNodes: [Replica] = []
         var townshipNodes: [(Replica, String)] = []
@@ -65,9 +75,6 @@ struct SyncBench {
             "  set up \(villages) villages and \(townships) townships, \(result.ops) ops, in \(String(format: "%.1f", result.setupSeconds)) s"
         )
 
-        let server = try HubProcess.start(database: hubPath)
-        defer { server.stop() }
-        let url = server.url
         for node in villageNodes + townshipNodes.map(\.0) {
             let pending = try node.syncState().pendingRegistration ?? ""
             let parts = pending.split(separator: "\n", maxSplits: 1).map(String.init)
@@ -98,6 +105,19 @@ struct SyncBench {
         let pullStart = Date()
         let pulled = try await syncAll(townshipNodes.map(\.0), url: url)
         result.pullSeconds = Date().timeIntervalSince(pullStart)
+        // The next night of a village with nothing new: push nothing, pull nothing, the index unchanged.
+        if let village = villageNodes.first {
+            let client = try SyncClient(replica: village, baseURL: url, clock: { nowMillis() })
+            var times: [Double] = []
+            for _ in 0..<5 {
+                let start = Date()
+                let summary = try await client.sync()
+                times.append(Date().timeIntervalSince(start))
+                result.idleBytes = summary.pushedBytes + summary.pulledBytes
+            }
+            await client.shutdown()
+            result.idleSeconds = times.sorted()[times.count / 2]
+        }
         result.pulledOps = pulled.reduce(0) { $0 + $1.pulledOps }
         result.pulledBytes = pulled.reduce(0) { $0 + $1.pushedBytes + $1.pulledBytes }
         result.hubPeakKiB = server.peakKiB()

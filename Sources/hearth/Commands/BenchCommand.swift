@@ -98,7 +98,8 @@ struct BenchSync: AsyncParsableCommand {
                         healthzRequests: Int64(result.health.samples.count),
                         healthzFailures: Int64(result.health.failures),
                         metricsP50Us: Int64(result.metrics.p50 * 1e6), metricsP99Us: Int64(result.metrics.p99 * 1e6),
-                        metricsMaxUs: Int64(result.metrics.max * 1e6), metricsFailures: Int64(result.metrics.failures)))
+                        metricsMaxUs: Int64(result.metrics.max * 1e6), metricsFailures: Int64(result.metrics.failures),
+                        idleSyncBytes: Int64(result.idleBytes), idleSyncUs: Int64(result.idleSeconds * 1e6)))
             } else {
                 print("ops pushed by villages   \(result.ops)")
                 print(
@@ -111,6 +112,10 @@ struct BenchSync: AsyncParsableCommand {
                         result.pulledOps, Double(result.pulledBytes) / Double(max(1, result.pulledOps))))
                 print(String(format: "total sync time          %.1f s", total))
                 print("hub peak memory (VmHWM)  \(result.hubPeakKiB / 1024) MiB")
+                print(
+                    String(
+                        format: "nothing new (a village)  %d bytes both ways, %.1f ms (median of 5)", result.idleBytes,
+                        result.idleSeconds * 1000))
                 for (path, figures) in [("/healthz", result.health), ("/metrics", result.metrics)] {
                     print(
                         "\(path.padding(toLength: 9, withPad: " ", startingAt: 0)) during push "

@@ -37,6 +37,9 @@ struct SyncBenchDocument: Codable, Sendable, Equatable {
     let metricsP99Us: Int64
     let metricsMaxUs: Int64
     let metricsFailures: Int64
+    /// A village syncing again with nothing new: bytes both ways, and its median wall time.
+    let idleSyncBytes: Int64
+    let idleSyncUs: Int64
 
     enum CodingKeys: String, CodingKey {
         case ops
@@ -56,6 +59,8 @@ struct SyncBenchDocument: Codable, Sendable, Equatable {
         case metricsP99Us = "metrics_p99_us"
         case metricsMaxUs = "metrics_max_us"
         case metricsFailures = "metrics_failures"
+        case idleSyncBytes = "idle_sync_bytes"
+        case idleSyncUs = "idle_sync_us"
     }
 }
 
