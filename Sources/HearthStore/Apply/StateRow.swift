@@ -25,7 +25,13 @@ package enum StateRow {
     /// Writes a record's row: inserted when new, else updated in place, so the tables'
     /// triggers see the row before and after (``Migrations/ruleCasesSchema``). `INSERT OR
     /// REPLACE` would delete the old row without telling them and count it twice.
-    package static func upsert(_ type: RecordType) -> String {
+    package static func upsert(_ type: RecordType) -> String { upserts[type]! }
+
+    /// Built once: the flush asks for one per record it writes.
+    private static let upserts: [RecordType: String] = Dictionary(
+        uniqueKeysWithValues: RecordType.allCases.map { ($0, makeUpsert($0)) })
+
+    private static func makeUpsert(_ type: RecordType) -> String {
         let columns = columns(of: type)
         return "INSERT INTO \(type.table) (\(columns.joined(separator: ", "))) VALUES ("
             + Array(repeating: "?", count: columns.count).joined(separator: ", ") + ") ON CONFLICT (id) DO UPDATE SET "

@@ -118,9 +118,11 @@ package enum RuleCaseBook {
         }
     }
 
-    /// R8's candidates: a live household without a head, a living head or a living member.
+    /// R8's candidates: a live household with members, without a head, a living head or a
+    /// living member. (One with no member at all is no case: a household is created before its
+    /// members are added, often in the same batch.)
     private static let livingHouseholdWithoutLife = """
-        h.status = 'active' AND (
+        h.status = 'active' AND EXISTS (SELECT 1 FROM members m WHERE m.household = h.id) AND (
             h.head IS NULL
             OR NOT EXISTS (SELECT 1 FROM members m WHERE m.id = h.head AND m.vital_status = 'alive')
             OR NOT EXISTS (SELECT 1 FROM members m WHERE m.household = h.id AND m.vital_status = 'alive'))
