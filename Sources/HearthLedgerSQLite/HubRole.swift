@@ -30,22 +30,19 @@ struct HubRole: ReplicaRole {
                 db, sql: "SELECT record FROM decisions WHERE kind = 'acknowledgement' AND field IS NULL"))
     }
 
-    func paidBefore(_ db: Database, month: Month) throws -> (paid: [String: [Month: Int64]], locked: [Month]) {
-        var paid: [String: [Month: Int64]] = [:]
-        for row in try Row.fetchAll(
-            db,
-            sql: """
-                SELECT enrollment, for_month, sum(amount_fen) AS fen FROM roll_lines WHERE for_month < ?
-                GROUP BY enrollment, for_month
-                """, arguments: [month.description])
-        {
-            guard let month = try? Month.parse(row["for_month"] as String, field: "month") else { continue }
-            paid[row["enrollment"] as String, default: [:]][month] = row["fen"]
+    func paidBefore(
+        _ db: Database, month: Month, _ body: (_ enrollment: String, _ forMonth: String, _ fen: Int64) throws -> Void
+    ) throws -> [Month] {
+        // One range of the index on (for_month, enrollment, amount_fen): no table row is read.
+        let lines = try Row.fetchCursor(
+            db, sql: "SELECT enrollment, for_month, amount_fen FROM roll_lines WHERE for_month < ?",
+            arguments: [month.description])
+        while let line = try lines.next() {
+            try body(line[0], line[1], line[2])
         }
-        let locked = try String.fetchAll(
+        return try String.fetchAll(
             db, sql: "SELECT month FROM roll_locks WHERE month < ? ORDER BY month", arguments: [month.description]
         ).compactMap { try? Month.parse($0, field: "month") }
-        return (paid, locked)
     }
 
     func lockedLines(_ db: Database, month: Month) throws -> [Row]? {

@@ -42,6 +42,9 @@ public struct Payroll: Sendable {
     public let leftOut: [String: [RecordID]]
     /// Whether this roll was locked as paid (it is then read back, never recomputed).
     public var locked = false
+    /// The sealed values opened for it (ID and card numbers, nil where this key cannot open
+    /// one): the bank roll built from it starts from them instead of opening each again.
+    package var opened: [SealedValue: String?] = [:]
     /// The sum of every line, adjustments included (recovery counts negative).
     public let total: Money
     /// The regular payments for the month.
@@ -104,10 +107,23 @@ extension ReplicaCore {
     /// Outcomes of ``Entitlement`` that mean the enrollment is simply not part of the month.
     package static let silentReasons: Set<String> = ["not started", "ended"]
 
-    package func roll(for month: Month, book: RollBook) throws(ReplicaError) -> Payroll {
+    /// The roll of `month` over a book. Without `openingCards` (the report, which shows no
+    /// card) each line's bank card is left empty; everything else is as with them.
+    package func roll(for month: Month, book: RollBook, openingCards: Bool = true) throws(ReplicaError) -> Payroll {
         var rows: [PayrollRow] = []
         var leftOut: [String: [RecordID]] = [:]
-        let regular = payable(in: month, book: book)
+        var opened = OpenedValues(keys: keys)
+        let regular = payable(in: month, book: book, openingIDs: true, opened: &opened)
+        func line(_ entry: RollBook.Entry, amount: Money, idNumber: String) -> PayrollRow {
+            var bankCard = ""
+            if openingCards, let box = entry.cardSealed, let digest = entry.cardHash {
+                bankCard = opened.open(SealedValue(box: box, digest: digest)) ?? ""
+            }
+            return PayrollRow(
+                enrollment: entry.id, household: entry.household, member: entry.member, name: entry.name,
+                idNumber: idNumber, program: entry.facts.program ?? .dibaoRural, amount: amount, bankCard: bankCard,
+                village: entry.village)
+        }
         for (entry, outcome) in zip(book.entries, regular) {
             func leave(_ reason: String) { leftOut[reason, default: []].append(entry.id) }
             switch outcome {
@@ -119,7 +135,8 @@ extension ReplicaCore {
         }
         for locked in book.lockedMonths where locked < month {
             // ID numbers are opened only for the lines that differ: most locked months match.
-            for (entry, outcome) in zip(book.entries, payable(in: locked, book: book, openingIDs: false)) {
+            for (index, outcome) in payable(in: locked, book: book, openingIDs: false).enumerated() {
+                let entry = book.entries[index]
                 let owed: Int64
                 switch outcome {
                 case .unsettled: continue
@@ -127,11 +144,11 @@ extension ReplicaCore {
                 case .line(let amount, _): owed = amount.fen
                 }
                 let difference = try Totals.difference(
-                    owed, book.paid(entry, for: locked), "the adjustment of \(entry.id) for \(locked)")
+                    owed, book.paid(index, for: locked), "the adjustment of \(entry.id) for \(locked)")
                 guard difference != 0 else { continue }
                 var idNumber = ""
                 if let sealed = entry.idSealed, let hash = entry.idHash {
-                    guard let number = try? keys.open(SealedValue(box: sealed, digest: hash)) else {
+                    guard let number = opened.open(SealedValue(box: sealed, digest: hash)) else {
                         leftOut["ID number unreadable with this key", default: []].append(entry.id)
                         continue
                     }
@@ -143,7 +160,9 @@ extension ReplicaCore {
                 rows.append(row)
             }
         }
-        return try Payroll(month: month, rows: rows, leftOut: leftOut)
+        var payroll = try Payroll(month: month, rows: rows, leftOut: leftOut)
+        payroll.opened = opened.opened
+        return payroll
     }
 
     /// What one enrollment's month comes to once the roll's own conditions apply.
@@ -160,9 +179,21 @@ extension ReplicaCore {
     /// then one payment per person and program (the record already paid for the month first).
     /// Without `openingIDs` a line carries no ID number and an unreadable one is not noticed.
     package func payable(in month: Month, book: RollBook, openingIDs: Bool = true) -> [Payable] {
+        var opened = OpenedValues(keys: keys)
+        return payable(in: month, book: book, openingIDs: openingIDs, opened: &opened)
+    }
+
+    /// ``payable(in:book:openingIDs:)``, opening ID numbers through `opened`.
+    package func payable(in month: Month, book: RollBook, openingIDs: Bool, opened: inout OpenedValues)
+        -> [Payable]
+    {
         var result: [Payable] = []
         result.reserveCapacity(book.entries.count)
-        var chosen: [String: (index: Int, paid: Int64)] = [:]
+        struct Person: Hashable {
+            let idHash: String
+            let program: Program?
+        }
+        var chosen: [Person: (index: Int, paid: Int64)] = [:]
         for (index, entry) in book.entries.enumerated() {
             switch book.outcome(entry, in: month) {
             case .nothing(let reason):
@@ -177,16 +208,16 @@ extension ReplicaCore {
                 } else if let sealed = entry.idSealed, let hash = entry.idHash {
                     var number = ""
                     if openingIDs {
-                        guard let opened = try? keys.open(SealedValue(box: sealed, digest: hash)) else {
+                        guard let clear = opened.open(SealedValue(box: sealed, digest: hash)) else {
                             result.append(.unsettled("ID number unreadable with this key"))
                             continue
                         }
-                        number = opened
+                        number = clear
                     }
                     result.append(.line(amount, number))
                     // One person, one payment per program: a second record of the same ID number is not paid again.
-                    let key = "\(hash)|\(entry.facts.program?.rawValue ?? "")"
-                    let paid = book.paid(entry, for: month)
+                    let key = Person(idHash: hash, program: entry.facts.program)
+                    let paid = book.paid(index, for: month)
                     if let earlier = chosen[key] {
                         if paid > earlier.paid {
                             result[earlier.index] = .zero("duplicate person")
@@ -203,17 +234,6 @@ extension ReplicaCore {
             }
         }
         return result
-    }
-
-    private func line(_ entry: RollBook.Entry, amount: Money, idNumber: String) -> PayrollRow {
-        var bankCard = ""
-        if let box = entry.cardSealed, let digest = entry.cardHash {
-            bankCard = (try? keys.open(SealedValue(box: box, digest: digest))) ?? ""
-        }
-        return PayrollRow(
-            enrollment: entry.id, household: entry.household, member: entry.member, name: entry.name,
-            idNumber: idNumber,
-            program: entry.facts.program ?? .dibaoRural, amount: amount, bankCard: bankCard, village: entry.village)
     }
 
     /// A locked month's roll as it was paid (names and numbers as held now).

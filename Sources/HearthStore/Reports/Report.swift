@@ -80,7 +80,7 @@ extension ReplicaCore {
                 roll = locked
             } else {
                 if book == nil { book = try rollBook(before: end.adding(months: 1), nowMillis: nowMillis) }
-                roll = try self.roll(for: month, book: book!)
+                roll = try self.roll(for: month, book: book!, openingCards: false)
             }
             for row in roll.rows {
                 for key in keys(area(row.village), row.program) {
@@ -107,25 +107,20 @@ extension ReplicaCore {
         var entries: [Key: Int] = [:]
         var exits: [Key: Int] = [:]
         try read { db in
-            for row in try Row.fetchAll(
+            var months = TextCache { try? Month.parse($0, field: "month") }
+            let rows = try Row.fetchCursor(
                 db,
                 sql: """
                     SELECT program, village, start_month, end_month, status, decision FROM enrollments
                     WHERE village IS NOT NULL AND program IS NOT NULL
                     """)
-            {
-                guard let program = Program(rawValue: row["program"] as String), let village: String = row["village"]
-                else { continue }
-                if (row["decision"] as String?) == "approved",
-                    let begun = (row["start_month"] as String?).flatMap({ try? Month.parse($0, field: "start") }),
-                    begun >= start, begun <= end
-                {
+            while let row = try rows.next() {
+                guard let program = Program(rawValue: row[0] as String), let village: String = row[1] else { continue }
+                guard (row[5] as String?) == "approved" else { continue }
+                if let begun = months[row[2]], begun >= start, begun <= end {
                     for key in keys(area(village), program) { entries[key, default: 0] += 1 }
                 }
-                if (row["status"] as String?) == "exited", (row["decision"] as String?) == "approved",
-                    let ended = (row["end_month"] as String?).flatMap({ try? Month.parse($0, field: "end") }),
-                    ended >= start, ended <= end
-                {
+                if (row[4] as String?) == "exited", let ended = months[row[3]], ended >= start, ended <= end {
                     for key in keys(area(village), program) { exits[key, default: 0] += 1 }
                 }
             }

@@ -31,8 +31,9 @@ package struct RollBook {
     package let standards: StandardTable
     package let rules: CountyRules
     package let entries: [Entry]
-    /// What locked rolls paid, adjustments included: enrollment id → month → fen.
-    package let paid: [String: [Month: Int64]]
+    /// What locked rolls paid, adjustments included: for each month paid for, the fen paid
+    /// for each entry, by its index in ``entries``.
+    package let paid: [Month: [Int64]]
     /// Locked months before the roll's month, ascending.
     package let lockedMonths: [Month]
 
@@ -48,67 +49,40 @@ package struct RollBook {
         Entitlement.outcome(entry.facts, in: month, standards: standards, rules: rules)
     }
 
-    package func paid(_ entry: Entry, for month: Month) -> Int64 { paid[entry.id.value]?[month] ?? 0 }
+    /// What locked rolls paid for the entry at this index of ``entries`` for a month.
+    package func paid(_ index: Int, for month: Month) -> Int64 { paid[month]?[index] ?? 0 }
 }
 
 extension ReplicaCore {
     /// Reads the book for a roll of `month`: the locked months before it and what they paid.
+    ///
+    /// One pass over the enrollments with their member and household, columns read by
+    /// position and each distinct month, date and amount text parsed once; then one pass over
+    /// the locked lines, summed into a column per month. A county's roll reads each record
+    /// once, whatever the number of lines or locked months.
     package func rollBook(before month: Month, nowMillis: Int64) throws(ReplicaError) -> RollBook {
         let cases = try ruleCases(nowMillis: nowMillis)
         let standards = try standardTable()
         let heldByCase = Set(cases.flatMap(\.holds).map(\.value))
-        let (rules, rows, history): (CountyRules, [Row], (paid: [String: [Month: Int64]], locked: [Month])) =
-            try read { db in
-                (
-                    try ReplicaCore.countyRules(db),
-                    try Row.fetchAll(
-                        db,
-                        sql: """
-                            SELECT e.id AS enrollment, e.program, e.status, e.decision, e.amount, e.start_month, e.end_month,
-                                   e.exit_reason, e.suspended_from, e.household, e.village, e.conflicts AS e_conflicts,
-                                   m.id AS member, m.name, m.vital_status, m.death_date, m.disability_grade, m.birth_date,
-                                   m.id_number_sealed, m.id_number_hash, m.conflicts AS m_conflicts,
-                                   h.bank_card_sealed, h.bank_card_hash, h.conflicts AS h_conflicts
-                            FROM enrollments e JOIN members m ON m.id = e.member LEFT JOIN households h ON h.id = e.household
-                            ORDER BY e.village, e.household, e.id
-                            """),
-                    try role.paidBefore(db, month: month)
-                )
+        let (rules, read, locked, paid): (CountyRules, BookRows, [Month], [Month: [Int64]]) = try self.read { db in
+            let rules = try ReplicaCore.countyRules(db)
+            let read = try BookRows(db, heldByCase: heldByCase)
+            var paid: [Month: [Int64]] = [:]
+            var months = TextCache { try? Month.parse($0, field: "month") }
+            let locked = try role.paidBefore(db, month: month) { enrollment, forMonth, fen in
+                guard let index = read.index[enrollment], let month = months[forMonth] else { return }
+                try Totals.add(
+                    &paid[month, default: Array(repeating: 0, count: read.entries.count)][index], fen,
+                    "what was paid to \(enrollment) for \(month)")
             }
-        let paid = history.paid
-        var entries: [RollBook.Entry] = []
-        entries.reserveCapacity(rows.count)
-        for row in rows {
-            guard let id = RecordID(row["enrollment"] as String), let member = RecordID(row["member"] as String) else {
-                continue
-            }
-            var entry = RollBook.Entry(
-                id: id, member: member, household: row["household"] ?? "", village: row["village"] ?? "",
-                name: row["name"] ?? "", facts: Self.facts(row), idSealed: row["id_number_sealed"],
-                idHash: row["id_number_hash"],
-                cardSealed: row["bank_card_sealed"], cardHash: row["bank_card_hash"])
-            entry.heldAlways = heldByCase.contains(id.value)
-            let conflicted = [
-                (RecordType.enrollment, row["e_conflicts"] as String?), (.member, row["m_conflicts"]),
-                (.household, row["h_conflicts"]),
-            ].flatMap { type, list in
-                (list ?? "").split(separator: ",").map { (type, String($0)) }.filter {
-                    ConflictRules.decidesMoney($0.0, $0.1)
-                }
-            }
-            if !conflicted.isEmpty, !entry.heldAlways {
-                if conflicted.contains(where: { !Self.factFields.contains("\($0.0.rawValue).\($0.1)") }) {
-                    entry.heldAlways = true
-                } else {
-                    entry.alternatives = try alternatives(of: entry, conflicted: conflicted)
-                    if entry.alternatives.isEmpty { entry.heldAlways = true }
-                }
-            }
-            entries.append(entry)
+            return (rules, read, locked, paid)
         }
-        return RollBook(
-            standards: standards, rules: rules, entries: entries, paid: paid,
-            lockedMonths: history.locked)
+        var entries = read.entries
+        for (index, conflicted) in read.conflicted {
+            entries[index].alternatives = try alternatives(of: entries[index], conflicted: conflicted)
+            if entries[index].alternatives.isEmpty { entries[index].heldAlways = true }
+        }
+        return RollBook(standards: standards, rules: rules, entries: entries, paid: paid, lockedMonths: locked)
     }
 
     /// The fields that feed ``EnrollmentFacts``: a conflict on one of them holds only the
@@ -139,24 +113,6 @@ extension ReplicaCore {
             if readings.count > 64 { return [] }
         }
         return readings
-    }
-
-    /// Facts from a row of the book's query.
-    package static func facts(_ row: Row) -> EnrollmentFacts {
-        func month(_ column: String) -> Month? {
-            (row[column] as String?).flatMap { try? Month.parse($0, field: column) }
-        }
-        func date(_ column: String) -> CivilDate? {
-            (row[column] as String?).flatMap { try? CivilDate.parse($0, field: column) }
-        }
-        return EnrollmentFacts(
-            program: (row["program"] as String?).flatMap(Program.init(rawValue:)), status: row["status"],
-            decision: row["decision"],
-            exitReason: row["exit_reason"], start: month("start_month"), end: month("end_month"),
-            schedule: (row["amount"] as String?).flatMap(AmountSchedule.init(text:)),
-            suspendedFrom: month("suspended_from"),
-            grade: (row["disability_grade"] as Int64?).map { Int($0) }, birth: date("birth_date"),
-            deceased: (row["vital_status"] as String?) == "deceased", deathDate: date("death_date"))
     }
 
     /// The facts with one field read as another of its competing values.
