@@ -34,8 +34,10 @@ package protocol ReplicaRole: Sendable {
     func paidBefore(
         _ db: Database, month: Month, _ body: (_ enrollment: String, _ forMonth: String, _ fen: Int64) throws -> Void
     ) throws -> [Month]
-    /// The lines of `month`'s locked roll with their member's and household's current rows
-    /// (the columns ``ReplicaCore/lockedRoll(_:)`` reads), or nil when `month` is not locked.
+    /// The lines of `month`'s locked roll with their member's and household's current rows,
+    /// or nil when `month` is not locked. The columns, in this order (``ReplicaCore/lockedRoll(_:)``
+    /// reads them by position): enrollment, member, program, kind, for_month, amount_fen, name,
+    /// id_number_sealed, id_number_hash, household, village, bank_card_sealed, bank_card_hash.
     func lockedLines(_ db: Database, month: Month) throws -> [Row]?
 }
 

@@ -241,29 +241,32 @@ extension ReplicaCore {
         let lines: [Row]? = try read { db in try role.lockedLines(db, month: month) }
         guard let lines else { return nil }
         var rows: [PayrollRow] = []
+        rows.reserveCapacity(lines.count)
+        var opened = OpenedValues(keys: keys)
+        var months = TextCache { try? Month.parse($0, field: "month") }
+        // The columns of ``ReplicaRole/lockedLines(_:month:)``, by position.
         for line in lines {
-            guard let enrollment = RecordID(line["enrollment"] as String),
-                let member = RecordID(line["member"] as String),
-                let program = Program(rawValue: line["program"] as String)
+            guard let enrollment = RecordID(line[0] as String), let member = RecordID(line[1] as String),
+                let program = Program(rawValue: line[2] as String)
             else { continue }
             var idNumber = ""
             var bankCard = ""
-            if let box = line["id_number_sealed"] as String?, let digest = line["id_number_hash"] as String? {
-                idNumber = (try? keys.open(SealedValue(box: box, digest: digest))) ?? ""
+            if let box = line[7] as String?, let digest = line[8] as String? {
+                idNumber = opened.open(SealedValue(box: box, digest: digest)) ?? ""
             }
-            if let box = line["bank_card_sealed"] as String?, let digest = line["bank_card_hash"] as String? {
-                bankCard = (try? keys.open(SealedValue(box: box, digest: digest))) ?? ""
+            if let box = line[11] as String?, let digest = line[12] as String? {
+                bankCard = opened.open(SealedValue(box: box, digest: digest)) ?? ""
             }
             rows.append(
                 PayrollRow(
-                    enrollment: enrollment, household: line["household"] ?? "", member: member,
-                    name: line["name"] ?? "",
-                    idNumber: idNumber, program: program, amount: Money(fen: line["amount_fen"]), bankCard: bankCard,
-                    village: line["village"] ?? "", kind: PayrollRow.Kind(rawValue: line["kind"]) ?? .regular,
-                    forMonth: try? Month.parse(line["for_month"] as String, field: "month")))
+                    enrollment: enrollment, household: line[9] ?? "", member: member, name: line[6] ?? "",
+                    idNumber: idNumber, program: program, amount: Money(fen: line[5]), bankCard: bankCard,
+                    village: line[10] ?? "", kind: PayrollRow.Kind(rawValue: line[3]) ?? .regular,
+                    forMonth: months[line[4]]))
         }
         var roll = try Payroll(month: month, rows: rows, leftOut: [:])
         roll.locked = true
+        roll.opened = opened.opened
         return roll
     }
 }
