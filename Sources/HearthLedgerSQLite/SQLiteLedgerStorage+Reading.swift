@@ -28,17 +28,12 @@ class SQLiteCountyReading: CountyReading {
 
     func households(_ ids: [RecordID]) throws -> [HouseholdEntry] {
         guard !ids.isEmpty else { return [] }
-        return try households(where: "id IN (SELECT value FROM json_each(?))", [Self.jsonArray(ids)])
+        return try households(where: Self.anyOf, [Self.jsonArray(ids)])
     }
 
     private func households(where condition: String, _ arguments: StatementArguments) throws -> [HouseholdEntry] {
         let rows = try Row.fetchCursor(
-            database.cachedStatement(
-                sql: """
-                    SELECT id, status, type, head, payee, account_name, bank_card_sealed, bank_card_hash
-                    FROM households WHERE \(condition)
-                    """),
-            arguments: arguments)
+            database.cachedStatement(sql: Self.householdsSQL(where: condition)), arguments: arguments)
         var households: [HouseholdEntry] = []
         while let row = try rows.next() {
             guard let id = RecordID(row[0] as String) else { continue }
@@ -56,18 +51,12 @@ class SQLiteCountyReading: CountyReading {
 
     func members(_ ids: [RecordID]) throws -> [MemberEntry] {
         guard !ids.isEmpty else { return [] }
-        return try members(where: "id IN (SELECT value FROM json_each(?))", [Self.jsonArray(ids)])
+        return try members(where: Self.anyOf, [Self.jsonArray(ids)])
     }
 
     private func members(where condition: String, _ arguments: StatementArguments) throws -> [MemberEntry] {
         let rows = try Row.fetchCursor(
-            database.cachedStatement(
-                sql: """
-                    SELECT id, name, household, vital_status, death_date, birth_date, disability_grade,
-                           id_number_sealed, id_number_hash, bank_card_sealed, bank_card_hash, account_name
-                    FROM members WHERE \(condition)
-                    """),
-            arguments: arguments)
+            database.cachedStatement(sql: Self.membersSQL(where: condition)), arguments: arguments)
         var dates = [String: CivilDate?]()
         func date(_ text: String?) -> CivilDate? {
             guard let text else { return nil }
@@ -87,6 +76,24 @@ class SQLiteCountyReading: CountyReading {
                     accountName: row[11]))
         }
         return members
+    }
+
+    /// The rows whose id is one of a JSON array's: each a search of the primary key.
+    static let anyOf = "id IN (SELECT value FROM json_each(?))"
+
+    static func householdsSQL(where condition: String) -> String {
+        """
+        SELECT id, status, type, head, payee, account_name, bank_card_sealed, bank_card_hash
+        FROM households WHERE \(condition)
+        """
+    }
+
+    static func membersSQL(where condition: String) -> String {
+        """
+        SELECT id, name, household, vital_status, death_date, birth_date, disability_grade,
+               id_number_sealed, id_number_hash, bank_card_sealed, bank_card_hash, account_name
+        FROM members WHERE \(condition)
+        """
     }
 
     /// Ids as a JSON array for `json_each`: one statement for any number of them (a list of

@@ -108,12 +108,7 @@ extension ReplicaCore {
         var exits: [Key: Int] = [:]
         try read { db in
             var months = TextCache { try? Month.parse($0, field: "month") }
-            let rows = try Row.fetchCursor(
-                db,
-                sql: """
-                    SELECT program, village, start_month, end_month, status, decision FROM enrollments
-                    WHERE village IS NOT NULL AND program IS NOT NULL
-                    """)
+            let rows = try Row.fetchCursor(db, sql: Self.reportEnrollmentsSQL)
             while let row = try rows.next() {
                 guard let program = Program(rawValue: row[0] as String), let village: String = row[1] else { continue }
                 guard (row[5] as String?) == "approved" else { continue }
@@ -139,4 +134,10 @@ extension ReplicaCore {
         return Report(
             lines: programKeys.map(line), areaTotals: areaKeys.map(line), total: line(Key(area: nil, program: nil)))
     }
+
+    /// The report's new entries and exits: one pass over the enrollments.
+    package static let reportEnrollmentsSQL = """
+        SELECT program, village, start_month, end_month, status, decision FROM enrollments
+        WHERE village IS NOT NULL AND program IS NOT NULL
+        """
 }
