@@ -99,7 +99,14 @@ class SQLiteCountyReading: CountyReading {
     /// Ids as a JSON array for `json_each`: one statement for any number of them (a list of
     /// bound parameters is capped). A record id holds letters, digits and dashes only.
     static func jsonArray(_ ids: [RecordID]) -> String {
-        "[" + ids.map { "\"\($0.value)\"" }.joined(separator: ",") + "]"
+        var text = "["
+        text.reserveCapacity(ids.count * 24 + 2)
+        for (index, id) in ids.enumerated() {
+            text += index == 0 ? "\"" : ",\""
+            text += id.value
+            text += "\""
+        }
+        return text + "]"
     }
 
     func members(withIDHash hash: String) throws -> [MemberHolding] {

@@ -64,7 +64,7 @@ struct AccountDirectory {
     private var households: [String: Household?] = [:]
 
     /// `opened`: values the roll already opened under the same key (``Payroll/opened``).
-    init(keys: KeyMaterial, lookup: any CountyReading, opened: [SealedValue: String?] = [:]) {
+    init(keys: KeyMaterial, lookup: any CountyReading, opened: [OpenedValues.Key: String?] = [:]) {
         self.lookup = lookup
         self.opened = OpenedValues(keys: keys, known: opened)
     }

@@ -142,13 +142,17 @@ public struct BankRoll: Sendable {
             }
             try change(&whole)
         }
-        for line in lines {
-            try update(line.village) { (subtotal: inout Subtotal) throws(ReplicaError) in
+        for index in lines.indices {
+            // The line's figures read in place: a line is never copied whole.
+            let (persons, regular, backPay, total) = (
+                lines[index].members.count, lines[index].regular, lines[index].backPay, lines[index].total
+            )
+            try update(lines[index].village) { (subtotal: inout Subtotal) throws(ReplicaError) in
                 subtotal.lines += 1
-                subtotal.persons += line.members.count
-                try add(line.regular, to: &subtotal.regular, "the roll's subtotals")
-                try add(line.backPay, to: &subtotal.backPay, "the roll's subtotals")
-                try add(line.total, to: &subtotal.total, "the roll's subtotals")
+                subtotal.persons += persons
+                try add(regular, to: &subtotal.regular, "the roll's subtotals")
+                try add(backPay, to: &subtotal.backPay, "the roll's subtotals")
+                try add(total, to: &subtotal.total, "the roll's subtotals")
             }
         }
         for unpaid in withoutCard {
@@ -199,7 +203,8 @@ extension HubLedger {
             var unpaid: [BankRoll.Unpaid] = []
             var recoveries: [BankRoll.Recovery] = []
             for group in sorted {
-                let total = try Totals.sum([group.regular, group.backPay], "the roll line of \(group.household)")
+                var total = group.regular
+                try Totals.add(&total, group.backPay, "the roll line of \(group.household)")
                 guard total != 0 else { continue }
                 let account = try directory.account(
                     household: group.household, member: group.member,
@@ -243,11 +248,11 @@ extension HubLedger {
         return BankRoll(
             month: payroll.month, county: info.scope.value, countyName: info.name, locked: payroll.locked, lines: lines,
             withoutCard: unpaid, recoveries: recoveries,
-            total: Money(fen: try Totals.sum(lines.lazy.map(\.total.fen), what)),
-            regularTotal: Money(fen: try Totals.sum(lines.lazy.map(\.regular.fen), what)),
-            backPayTotal: Money(fen: try Totals.sum(lines.lazy.map(\.backPay.fen), what)),
-            withoutCardTotal: Money(fen: try Totals.sum(unpaid.lazy.map(\.line.total.fen), what)),
-            recoveryTotal: Money(fen: try Totals.sum(recoveries.lazy.map(\.amount.fen), what)))
+            total: Money(fen: try Totals.sum(lines.indices.lazy.map { lines[$0].total.fen }, what)),
+            regularTotal: Money(fen: try Totals.sum(lines.indices.lazy.map { lines[$0].regular.fen }, what)),
+            backPayTotal: Money(fen: try Totals.sum(lines.indices.lazy.map { lines[$0].backPay.fen }, what)),
+            withoutCardTotal: Money(fen: try Totals.sum(unpaid.indices.lazy.map { unpaid[$0].line.total.fen }, what)),
+            recoveryTotal: Money(fen: try Totals.sum(recoveries.indices.lazy.map { recoveries[$0].amount.fen }, what)))
     }
 
     /// The roll's rows gathered into one group per payee per program, ordered by village,
@@ -263,23 +268,27 @@ extension HubLedger {
         var groups: [RollGroup] = []
         var position: [Key: Int] = [:]
         var recoveryRows: [PayrollRow] = []
-        for row in payroll.rows {
-            if row.kind == .recovery || row.amount.fen < 0 {
-                recoveryRows.append(row)
+        let rows = payroll.rows
+        // Each row's fields read in place: a row is never copied whole, but to the recovery list.
+        for row in rows.indices {
+            if rows[row].kind == .recovery || rows[row].amount.fen < 0 {
+                recoveryRows.append(rows[row])
                 continue
             }
-            let byHousehold = row.program.isHouseholdProgram && !row.household.isEmpty
+            let program = rows[row].program
+            let byHousehold = program.isHouseholdProgram && !rows[row].household.isEmpty
             let key = Key(
-                byHousehold: byHousehold, id: byHousehold ? row.household : row.member.value, program: row.program)
+                byHousehold: byHousehold, id: byHousehold ? rows[row].household : rows[row].member.value,
+                program: program)
             let index: Int
             if let known = position[key] {
                 index = known
             } else {
                 index = groups.count
                 position[key] = index
-                groups.append(RollGroup(program: row.program, member: row.member))
+                groups.append(RollGroup(program: program, member: rows[row].member))
             }
-            try groups[index].add(row)
+            try groups[index].add(rows, row)
         }
         // The rows come by village and household, so this sort mostly confirms runs.
         let sorted = groups.sorted { a, b in
@@ -312,25 +321,22 @@ struct RollGroup: Sendable {
         self.member = member
     }
 
-    mutating func add(_ row: PayrollRow) throws(ReplicaError) {
-        village = row.village
-        household = row.household
-        if !members.contains(row.member) { members.append(row.member) }
-        if !enrollments.contains(row.enrollment) { enrollments.append(row.enrollment) }
-        if row.kind == .backPay {
-            try Self.add(row.amount.fen, to: &backPay, row)
-            if let month = row.forMonth { backPayMonths.insert(month) }
+    /// Adds the row at this index of the roll's rows.
+    mutating func add(_ rows: [PayrollRow], _ row: Int) throws(ReplicaError) {
+        village = rows[row].village
+        household = rows[row].household
+        if !members.contains(rows[row].member) { members.append(rows[row].member) }
+        if !enrollments.contains(rows[row].enrollment) { enrollments.append(rows[row].enrollment) }
+        if rows[row].kind == .backPay {
+            try Totals.add(&backPay, rows[row].amount.fen, Self.what(rows[row]))
+            if let month = rows[row].forMonth { backPayMonths.insert(month) }
         } else {
-            try Self.add(row.amount.fen, to: &regular, row)
+            try Totals.add(&regular, rows[row].amount.fen, Self.what(rows[row]))
         }
     }
 
-    /// ``Totals/add(_:_:_:)`` with the sentence made only when it is needed.
-    private static func add(_ fen: Int64, to total: inout Int64, _ row: PayrollRow) throws(ReplicaError) {
-        let (sum, overflow) = total.addingReportingOverflow(fen)
-        guard !overflow else {
-            throw Totals.overflowError("the roll line of \(row.household) for \(row.program.chineseName)")
-        }
-        total = sum
+    /// The sentence of an overflow (made only then).
+    private static func what(_ row: PayrollRow) -> String {
+        "the roll line of \(row.household) for \(row.program.chineseName)"
     }
 }

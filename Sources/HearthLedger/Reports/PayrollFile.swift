@@ -108,11 +108,13 @@ public enum PayrollFile {
                 ],
             lineHeaders + ["一卡通账号", "账户类型"] + moneyHeaders,
         ]
-        for (index, line) in roll.lines.enumerated() {
+        for index in roll.lines.indices {
             rows.append(
-                lineCells(index + 1, line) + [digits(line.bankCard), line.account.chineseName] + moneyCells(line))
+                lineCells(index + 1, roll.lines[index])
+                    + [digits(roll.lines[index].bankCard), roll.lines[index].account.chineseName]
+                    + moneyCells(roll.lines[index]))
         }
-        let persons = roll.lines.reduce(0) { $0 + $1.members.count }
+        let persons = roll.lines.indices.reduce(0) { $0 + roll.lines[$1].members.count }
         rows.append(
             ["合计", "", "", "", "", "", "\(persons)", "", "", "", "", "", ""]
                 + [roll.regularTotal.yuanText, roll.backPayTotal.yuanText, roll.total.yuanText, "", ""])

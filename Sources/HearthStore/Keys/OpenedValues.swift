@@ -8,19 +8,28 @@ package struct OpenedValues {
     private let opener: SealedOpener
     /// What was opened, nil where the key could not open the value: handed to a later read
     /// of the same data (``Payroll/opened``, which the bank roll starts from).
-    package private(set) var opened: [SealedValue: String?]
+    package private(set) var opened: [Key: String?]
+
+    /// A sealed value as a key: hashed by its digest alone (under one key the same text seals
+    /// to the same box), compared whole.
+    package struct Key: Hashable, Sendable {
+        let sealed: SealedValue
+
+        package func hash(into hasher: inout Hasher) { hasher.combine(sealed.digest) }
+    }
 
     /// Starting from values already opened under the same key.
-    package init(keys: KeyMaterial, known: [SealedValue: String?] = [:]) {
+    package init(keys: KeyMaterial, known: [Key: String?] = [:]) {
         opener = keys.opener()
         opened = known
     }
 
     /// The clear text, or nil when this key cannot open the value.
     package mutating func open(_ sealed: SealedValue) -> String? {
-        if let known = opened[sealed] { return known }
+        let key = Key(sealed: sealed)
+        if let known = opened[key] { return known }
         let clear = opener.open(sealed)
-        opened[sealed] = .some(clear)
+        opened[key] = .some(clear)
         return clear
     }
 }

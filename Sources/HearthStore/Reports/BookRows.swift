@@ -65,7 +65,7 @@ struct BookRows {
                 deceased: (row[Column.vitalStatus] as String?) == "deceased", deathDate: dates[row[Column.deathDate]])
             let village: String? = row[Column.village]
             let household: String? = row[Column.household]
-            var entry = RollBook.Entry(
+            let entry = RollBook.Entry(
                 id: id, member: member, household: household ?? "", village: village ?? "",
                 name: row[Column.name] ?? "", facts: facts, idSealed: row[Column.idSealed],
                 idHash: row[Column.idHash], cardSealed: row[Column.cardSealed], cardHash: row[Column.cardHash])

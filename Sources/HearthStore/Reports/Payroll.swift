@@ -44,7 +44,7 @@ public struct Payroll: Sendable {
     public var locked = false
     /// The sealed values opened for it (ID and card numbers, nil where this key cannot open
     /// one): the bank roll built from it starts from them instead of opening each again.
-    package var opened: [SealedValue: String?] = [:]
+    package var opened: [OpenedValues.Key: String?] = [:]
     /// The sum of every line, adjustments included (recovery counts negative).
     public let total: Money
     /// The regular payments for the month.
@@ -64,10 +64,21 @@ public struct Payroll: Sendable {
         self.rows = rows
         self.leftOut = leftOut
         let what = "the roll for \(month)"
-        total = Money(fen: try Totals.sum(rows.lazy.map(\.amount.fen), what))
-        regularTotal = Money(fen: try Totals.sum(rows.lazy.filter { $0.kind == .regular }.map(\.amount.fen), what))
-        backPayTotal = Money(fen: try Totals.sum(rows.lazy.filter { $0.kind == .backPay }.map(\.amount.fen), what))
-        recoveryTotal = Money(fen: try Totals.sum(rows.lazy.filter { $0.kind == .recovery }.map(\.amount.fen), what))
+        // One pass, each line's two fields read in place (a line is never copied whole).
+        var (total, regular, backPay, recovery): (Int64, Int64, Int64, Int64) = (0, 0, 0, 0)
+        for index in rows.indices {
+            let fen = rows[index].amount.fen
+            try Totals.add(&total, fen, what)
+            switch rows[index].kind {
+            case .regular: try Totals.add(&regular, fen, what)
+            case .backPay: try Totals.add(&backPay, fen, what)
+            case .recovery: try Totals.add(&recovery, fen, what)
+            }
+        }
+        self.total = Money(fen: total)
+        regularTotal = Money(fen: regular)
+        backPayTotal = Money(fen: backPay)
+        recoveryTotal = Money(fen: recovery)
         // Both parts are sums of the lines the total already added without overflow.
         _ = try Totals.sum([regularTotal.fen, backPayTotal.fen], what)
     }

@@ -82,11 +82,14 @@ extension ReplicaCore {
                 if book == nil { book = try rollBook(before: end.adding(months: 1), nowMillis: nowMillis) }
                 roll = try self.roll(for: month, book: book!, openingCards: false)
             }
-            for row in roll.rows {
-                for key in keys(area(row.village), row.program) {
+            // Each line's fields read in place: a line is never copied whole.
+            for index in roll.rows.indices {
+                let village = area(roll.rows[index].village)
+                let program = roll.rows[index].program
+                for key in keys(village, program) {
                     try Totals.add(
-                        &periodTotals[key, default: 0], row.amount.fen,
-                        "the report's total for \(row.program.rawValue) in \(area(row.village))")
+                        &periodTotals[key, default: 0], roll.rows[index].amount.fen,
+                        "the report's total for \(program.rawValue) in \(village)")
                 }
             }
             last = roll
@@ -95,13 +98,15 @@ extension ReplicaCore {
         var households: [Key: Set<String>] = [:]
         var persons: [Key: Set<RecordID>] = [:]
         var monthTotals: [Key: Int64] = [:]
-        for row in last?.rows ?? [] where row.kind == .regular {
-            for key in keys(area(row.village), row.program) {
-                households[key, default: []].insert(row.household)
-                persons[key, default: []].insert(row.member)
+        let rows = last?.rows ?? []
+        for index in rows.indices where rows[index].kind == .regular {
+            let program = rows[index].program
+            for key in keys(area(rows[index].village), program) {
+                households[key, default: []].insert(rows[index].household)
+                persons[key, default: []].insert(rows[index].member)
                 try Totals.add(
-                    &monthTotals[key, default: 0], row.amount.fen,
-                    "the report's month total for \(row.program.rawValue)")
+                    &monthTotals[key, default: 0], rows[index].amount.fen,
+                    "the report's month total for \(program.rawValue)")
             }
         }
         var entries: [Key: Int] = [:]

@@ -8,8 +8,10 @@ import HearthCore
 /// ``Entitlement`` over this book, so they agree by construction; reading it once keeps a roll
 /// over a county with many locked months linear in the county, not in months × county.
 package struct RollBook {
-    /// One enrollment with what the roll needs beside its facts.
-    package struct Entry {
+    /// One enrollment with what the roll needs beside its facts. A class: a county's roll
+    /// goes over a hundred thousand of them once per month it settles, and a copy of a
+    /// reference is one count, not one per text it holds.
+    package final class Entry {
         package let id: RecordID
         package let member: RecordID
         package let household: String
@@ -26,6 +28,22 @@ package struct RollBook {
         /// The competing readings of a field in conflict that decides what a month owes:
         /// only the months on which they differ are held.
         package var alternatives: [EnrollmentFacts] = []
+
+        package init(
+            id: RecordID, member: RecordID, household: String, village: String, name: String, facts: EnrollmentFacts,
+            idSealed: String?, idHash: String?, cardSealed: String?, cardHash: String?
+        ) {
+            self.id = id
+            self.member = member
+            self.household = household
+            self.village = village
+            self.name = name
+            self.facts = facts
+            self.idSealed = idSealed
+            self.idHash = idHash
+            self.cardSealed = cardSealed
+            self.cardHash = cardHash
+        }
     }
 
     package let standards: StandardTable
@@ -77,12 +95,12 @@ extension ReplicaCore {
             }
             return (rules, read, locked, paid)
         }
-        var entries = read.entries
         for (index, conflicted) in read.conflicted {
-            entries[index].alternatives = try alternatives(of: entries[index], conflicted: conflicted)
-            if entries[index].alternatives.isEmpty { entries[index].heldAlways = true }
+            let entry = read.entries[index]
+            entry.alternatives = try alternatives(of: entry, conflicted: conflicted)
+            if entry.alternatives.isEmpty { entry.heldAlways = true }
         }
-        return RollBook(standards: standards, rules: rules, entries: entries, paid: paid, lockedMonths: locked)
+        return RollBook(standards: standards, rules: rules, entries: read.entries, paid: paid, lockedMonths: locked)
     }
 
     /// The fields that feed ``EnrollmentFacts``: a conflict on one of them holds only the
