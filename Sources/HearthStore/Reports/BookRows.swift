@@ -17,6 +17,8 @@ struct BookRows {
     /// The entries with fact fields in conflict, by position, and those fields: their
     /// alternatives are read after this pass.
     var conflicted: [(Int, [(RecordType, String)])] = []
+    /// How many persons and programs the entries' numbers count (``RollBook/Entry/person``).
+    var persons = 0
 
     static let sql = """
         SELECT e.id, e.program, e.status, e.decision, e.amount, e.start_month, e.end_month,
@@ -51,6 +53,11 @@ struct BookRows {
             (RecordType.enrollment, Column.enrollmentConflicts), (.member, Column.memberConflicts),
             (.household, Column.householdConflicts),
         ]
+        struct PersonKey: Hashable {
+            let idHash: String
+            let program: Program?
+        }
+        var personNumbers: [PersonKey: Int] = [:]
         let rows = try Row.fetchCursor(db, sql: Self.sql)
         while let row = try rows.next() {
             guard let id = RecordID(row[Column.enrollment] as String),
@@ -84,6 +91,11 @@ struct BookRows {
                     conflictedRows[read.count] = conflicted
                 }
             }
+            if let hash = entry.idHash {
+                let key = PersonKey(idHash: hash, program: facts.program)
+                entry.person = personNumbers[key, default: personNumbers.count]
+                personNumbers[key] = entry.person
+            }
             read.append(entry)
             keys.append((village, household))
         }
@@ -95,6 +107,7 @@ struct BookRows {
             if byHousehold != 0 { return byHousehold < 0 }
             return Self.compare(read[a].id.value, read[b].id.value) < 0
         }
+        persons = personNumbers.count
         entries.reserveCapacity(order.count)
         index.reserveCapacity(order.count)
         for (position, row) in order.enumerated() {

@@ -200,11 +200,9 @@ extension ReplicaCore {
     {
         var result: [Payable] = []
         result.reserveCapacity(book.entries.count)
-        struct Person: Hashable {
-            let idHash: String
-            let program: Program?
-        }
-        var chosen: [Person: (index: Int, paid: Int64)] = [:]
+        // By person and program number: the entry paid so far, and what was paid to it.
+        var chosen = [(index: Int, paid: Int64)?](repeating: nil, count: book.persons)
+        let paidColumn = book.paid[month]
         for (index, entry) in book.entries.enumerated() {
             switch book.outcome(entry, in: month) {
             case .nothing(let reason):
@@ -227,8 +225,8 @@ extension ReplicaCore {
                     }
                     result.append(.line(amount, number))
                     // One person, one payment per program: a second record of the same ID number is not paid again.
-                    let key = Person(idHash: hash, program: entry.facts.program)
-                    let paid = book.paid(index, for: month)
+                    guard let key = entry.person else { continue }
+                    let paid = paidColumn?[index] ?? 0
                     if let earlier = chosen[key] {
                         if paid > earlier.paid {
                             result[earlier.index] = .zero("duplicate person")

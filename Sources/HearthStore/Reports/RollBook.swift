@@ -28,6 +28,9 @@ package struct RollBook {
         /// The competing readings of a field in conflict that decides what a month owes:
         /// only the months on which they differ are held.
         package var alternatives: [EnrollmentFacts] = []
+        /// The number of the person and program (ID number hash and program): entries of one
+        /// person in one program share it, and the roll pays one of them (nil without a hash).
+        package var person: Int?
 
         package init(
             id: RecordID, member: RecordID, household: String, village: String, name: String, facts: EnrollmentFacts,
@@ -49,6 +52,8 @@ package struct RollBook {
     package let standards: StandardTable
     package let rules: CountyRules
     package let entries: [Entry]
+    /// How many persons and programs the entries' ``Entry/person`` numbers count.
+    package let persons: Int
     /// What locked rolls paid, adjustments included: for each month paid for, the fen paid
     /// for each entry, by its index in ``entries``.
     package let paid: [Month: [Int64]]
@@ -86,13 +91,26 @@ extension ReplicaCore {
             let rules = try ReplicaCore.countyRules(db)
             let read = try BookRows(db, heldByCase: heldByCase)
             var paid: [Month: [Int64]] = [:]
-            var months = TextCache { try? Month.parse($0, field: "month") }
-            let locked = try role.paidBefore(db, month: month) { enrollment, forMonth, fen in
-                guard let index = read.index[enrollment], let month = months[forMonth] else { return }
-                try Totals.add(
-                    &paid[month, default: Array(repeating: 0, count: read.entries.count)][index], fen,
-                    "what was paid to \(enrollment) for \(month)")
+            // The lines come a month at a time: each month's column is found once.
+            var column: (text: String, month: Month?, fen: [Int64])?
+            func store() {
+                if let column, let month = column.month { paid[month] = column.fen }
             }
+            let locked = try role.paidBefore(db, month: month) { enrollment, forMonth, fen in
+                if column?.text != forMonth {
+                    store()
+                    let month = try? Month.parse(forMonth, field: "month")
+                    column = (
+                        forMonth, month,
+                        month.flatMap { paid.removeValue(forKey: $0) }
+                            ?? Array(
+                                repeating: 0, count: read.entries.count)
+                    )
+                }
+                guard let index = read.index[enrollment], column?.month != nil else { return }
+                try Totals.add(&column!.fen[index], fen, "what was paid to \(enrollment) for \(forMonth)")
+            }
+            store()
             return (rules, read, locked, paid)
         }
         for (index, conflicted) in read.conflicted {
@@ -100,7 +118,9 @@ extension ReplicaCore {
             entry.alternatives = try alternatives(of: entry, conflicted: conflicted)
             if entry.alternatives.isEmpty { entry.heldAlways = true }
         }
-        return RollBook(standards: standards, rules: rules, entries: read.entries, paid: paid, lockedMonths: locked)
+        return RollBook(
+            standards: standards, rules: rules, entries: read.entries, persons: read.persons, paid: paid,
+            lockedMonths: locked)
     }
 
     /// The fields that feed ``EnrollmentFacts``: a conflict on one of them holds only the
