@@ -72,6 +72,8 @@ struct AccountDirectory {
     /// Reads these households, then these members with every payee and head the households
     /// name: two queries in all.
     mutating func prefetch(households householdIDs: [String], members memberIDs: [String]) throws {
+        households.reserveCapacity(households.count + householdIDs.count)
+        people.reserveCapacity(people.count + memberIDs.count + 2 * householdIDs.count)
         for household in try lookup.households(Self.unknown(householdIDs, in: &households)) {
             households[household.id.value] = .some(Household(household))
         }

@@ -183,9 +183,11 @@ public enum PayrollFile {
             throw .database("cannot create \(path): \(String(cString: strerror(errno)))")
         }
         defer { close(fd) }
-        let bytes = Array(text.utf8)
-        let written = bytes.withUnsafeBytes { Foundation.write(fd, $0.baseAddress, $0.count) }
-        guard written == bytes.count, fsync(fd) == 0 else {
+        var text = text
+        let (written, count) = text.withUTF8 { bytes in
+            (Foundation.write(fd, bytes.baseAddress, bytes.count), bytes.count)
+        }
+        guard written == count, fsync(fd) == 0 else {
             unlink(path)
             throw .database("could not write \(path)")
         }

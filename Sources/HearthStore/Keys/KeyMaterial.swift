@@ -108,9 +108,31 @@ package struct SealedOpener {
             let clear = try? AES.GCM.open(box, using: sealKey), let text = String(data: clear, encoding: .utf8)
         else { return nil }
         var hash = self.hash
-        hash.update(data: Data(text.utf8))
-        guard KeyMaterial.hex(hash.finalize()) == sealed.digest else { return nil }
+        // The text's bytes in place (a native string's are contiguous), else copied.
+        if text.utf8.withContiguousStorageIfAvailable({ hash.update(data: UnsafeRawBufferPointer($0)) }) == nil {
+            hash.update(data: Data(text.utf8))
+        }
+        guard Self.matches(hash.finalize(), hex: sealed.digest) else { return nil }
         return text
+    }
+
+    /// Whether the MAC's lower-case hex is this text, compared without making the hex.
+    static func matches(_ mac: HMAC<SHA256>.MAC, hex: String) -> Bool {
+        var hex = hex
+        return hex.withUTF8 { digits in
+            mac.withUnsafeBytes { bytes in
+                guard digits.count == 2 * bytes.count else { return false }
+                for (index, byte) in bytes.enumerated() {
+                    guard digits[2 * index] == Self.digit(byte >> 4), digits[2 * index + 1] == Self.digit(byte & 15)
+                    else { return false }
+                }
+                return true
+            }
+        }
+    }
+
+    private static func digit(_ value: UInt8) -> UInt8 {
+        value < 10 ? UInt8(ascii: "0") + value : UInt8(ascii: "a") + value - 10
     }
 }
 
