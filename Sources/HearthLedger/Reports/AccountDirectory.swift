@@ -139,7 +139,8 @@ struct AccountDirectory {
     /// payee; for a person's own program the person's own card, else the household's.
     mutating func account(household id: String, member: RecordID, householdProgram: Bool) throws -> Account {
         let household = try self.household(id)
-        let person = try self.member(member.value)
+        // A household program pays the household's payee: the line's member is not asked for.
+        let person = householdProgram ? nil : try self.member(member.value)
         if !householdProgram, let person {
             switch open(person.card) {
             case .clear(let card):

@@ -196,27 +196,32 @@ extension HubLedger {
             var directory = AccountDirectory(keys: keys, lookup: lookup, opened: opened)
             if prefetching {
                 try directory.prefetch(
-                    households: sorted.map(\.household),
-                    members: sorted.map(\.member.value) + recoveryRows.map(\.member.value))
+                    households: sorted.indices.map { sorted[$0].household },
+                    members: sorted.indices.filter { !sorted[$0].program.isHouseholdProgram }.map {
+                        sorted[$0].member.value
+                    } + recoveryRows.map(\.member.value))
             }
             var lines: [BankRoll.Line] = []
             var unpaid: [BankRoll.Unpaid] = []
             var recoveries: [BankRoll.Recovery] = []
-            for group in sorted {
-                var total = group.regular
-                try Totals.add(&total, group.backPay, "the roll line of \(group.household)")
+            lines.reserveCapacity(sorted.count)
+            // Each group's fields read in place: a group is never copied whole.
+            for index in sorted.indices {
+                var total = sorted[index].regular
+                try Totals.add(&total, sorted[index].backPay, "the roll line of \(sorted[index].household)")
                 guard total != 0 else { continue }
+                let program = sorted[index].program
                 let account = try directory.account(
-                    household: group.household, member: group.member,
-                    householdProgram: group.program.isHouseholdProgram)
+                    household: sorted[index].household, member: sorted[index].member,
+                    householdProgram: program.isHouseholdProgram)
                 let line = BankRoll.Line(
-                    village: group.village, household: group.household, program: group.program,
+                    village: sorted[index].village, household: sorted[index].household, program: program,
                     payee: account.payee?.id,
                     payeeName: account.payee?.name ?? "", payeeIDNumber: directory.idNumber(of: account.payee),
                     accountName: account.name ?? "", bankCard: account.card ?? "", account: account.kind,
-                    members: group.members, enrollments: group.enrollments, regular: Money(fen: group.regular),
-                    backPay: Money(fen: group.backPay), backPayMonths: group.backPayMonths.sorted(),
-                    total: Money(fen: total))
+                    members: sorted[index].members, enrollments: sorted[index].enrollments,
+                    regular: Money(fen: sorted[index].regular), backPay: Money(fen: sorted[index].backPay),
+                    backPayMonths: sorted[index].backPayMonths.sorted(), total: Money(fen: total))
                 if let reason = account.problem {
                     unpaid.append(BankRoll.Unpaid(line: line, reason: reason))
                 } else {
@@ -290,14 +295,17 @@ extension HubLedger {
             }
             try groups[index].add(rows, row)
         }
-        // The rows come by village and household, so this sort mostly confirms runs.
-        let sorted = groups.sorted { a, b in
-            if a.village != b.village { return a.village < b.village }
-            if a.household != b.household { return a.household < b.household }
-            if a.programOrder != b.programOrder { return a.programOrder < b.programOrder }
-            return a.member.value < b.member.value
+        // The rows come by village and household, so this sort mostly confirms runs; positions
+        // are sorted, and each group moved once.
+        let order = groups.indices.sorted { a, b in
+            if groups[a].village != groups[b].village { return groups[a].village < groups[b].village }
+            if groups[a].household != groups[b].household { return groups[a].household < groups[b].household }
+            if groups[a].programOrder != groups[b].programOrder {
+                return groups[a].programOrder < groups[b].programOrder
+            }
+            return groups[a].member.value < groups[b].member.value
         }
-        return (sorted, recoveryRows)
+        return (order.map { groups[$0] }, recoveryRows)
     }
 }
 

@@ -108,11 +108,15 @@ public enum PayrollFile {
                 ],
             lineHeaders + ["一卡通账号", "账户类型"] + moneyHeaders,
         ]
-        for index in roll.lines.indices {
-            rows.append(
-                lineCells(index + 1, roll.lines[index])
-                    + [digits(roll.lines[index].bankCard), roll.lines[index].account.chineseName]
-                    + moneyCells(roll.lines[index]))
+        // Each line read in place (an array's element is copied whole when handed over).
+        roll.lines.withUnsafeBufferPointer { lines in
+            for index in lines.indices {
+                rows.append(
+                    lineCells(index + 1, lines[index]) + [
+                        digits(lines[index].bankCard), lines[index].account.chineseName,
+                    ]
+                        + moneyCells(lines[index]))
+            }
         }
         let persons = roll.lines.indices.reduce(0) { $0 + roll.lines[$1].members.count }
         rows.append(
@@ -127,11 +131,12 @@ public enum PayrollFile {
                 + ["笔数", "\(roll.withoutCard.count)", "金额(元)", roll.withoutCardTotal.yuanText],
             lineHeaders + ["账户类型"] + moneyHeaders + ["原因"],
         ]
-        for (index, unpaid) in roll.withoutCard.enumerated() {
-            rows.append(
-                lineCells(index + 1, unpaid.line) + [unpaid.line.account.chineseName] + moneyCells(unpaid.line) + [
-                    unpaid.reason
-                ])
+        roll.withoutCard.withUnsafeBufferPointer { unpaid in
+            for index in unpaid.indices {
+                rows.append(
+                    lineCells(index + 1, unpaid[index].line) + [unpaid[index].line.account.chineseName]
+                        + moneyCells(unpaid[index].line) + [unpaid[index].reason])
+            }
         }
         return rows
     }

@@ -23,14 +23,30 @@ public enum SpreadsheetCSV {
         // As `rows.map { cells joined by "," }.joined(separator: "\r\n") + "\r\n"`, built in place.
         guard !rows.isEmpty else { return "\u{FEFF}\r\n" }
         var text = "\u{FEFF}"
-        for row in rows {
-            for (index, value) in row.enumerated() {
-                if index > 0 { text += "," }
-                text += cell(value)
+        rows.withUnsafeBufferPointer { rows in
+            for row in rows.indices {
+                rows[row].withUnsafeBufferPointer { cells in
+                    for index in cells.indices {
+                        if index > 0 { text += "," }
+                        append(cells[index], to: &text)
+                    }
+                }
+                text += "\r\n"
             }
-            text += "\r\n"
         }
         return text
+    }
+
+    /// ``cell(_:)`` appended to a document: a cell with nothing to neutralise or quote (nearly
+    /// every one) is appended as it is.
+    static func append(_ value: String, to text: inout String) {
+        if let first = value.utf8.first, first < 0x80, !asciiLeadingOrFormula[Int(first)],
+            !value.utf8.contains(where: { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D })
+        {
+            text += value
+        } else {
+            text += cell(value)
+        }
     }
 
     /// One cell, neutralised and then quoted when it holds a comma, a quote or a line break.

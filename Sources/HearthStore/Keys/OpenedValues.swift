@@ -6,9 +6,11 @@ import HearthCore
 /// dictionary lookup does not. Kept for one read, never stored: it holds clear text and keys.
 package struct OpenedValues {
     private let opener: SealedOpener
-    /// What was opened, nil where the key could not open the value: handed to a later read
-    /// of the same data (``Payroll/opened``, which the bank roll starts from).
-    package private(set) var opened: [Key: String?]
+    /// What it was given: read, never changed (so never copied).
+    private let known: [Key: String?]
+    /// What was opened beyond what it was given, nil where the key could not open the value:
+    /// handed to a later read of the same data (``Payroll/opened``, which the bank roll starts from).
+    package private(set) var opened: [Key: String?] = [:]
 
     /// A sealed value as a key: hashed by its digest alone (under one key the same text seals
     /// to the same box), compared whole.
@@ -21,13 +23,14 @@ package struct OpenedValues {
     /// Starting from values already opened under the same key.
     package init(keys: KeyMaterial, known: [Key: String?] = [:]) {
         opener = keys.opener()
-        opened = known
+        self.known = known
     }
 
     /// The clear text, or nil when this key cannot open the value.
     package mutating func open(_ sealed: SealedValue) -> String? {
         let key = Key(sealed: sealed)
-        if let known = opened[key] { return known }
+        if let given = known[key] { return given }
+        if let earlier = opened[key] { return earlier }
         let clear = opener.open(sealed)
         opened[key] = .some(clear)
         return clear
