@@ -121,6 +121,17 @@ enum HubMigrations {
             // so a node holding version n is sent the prefixes changed after n, not the index.
             try db.execute(sql: HubMigrations.duplicateIndexSchema)
         }
+        migrator.registerMigration("hub v5 roll lines read by index: what was paid, and by member") { db in
+            // A roll sums what the locked rolls paid for each month before it: the index holds
+            // the amount too, so that pass reads no table row. The recovery after a death reads
+            // one member's lines at a time.
+            try db.execute(
+                sql: """
+                    CREATE INDEX IF NOT EXISTS roll_lines_paid ON roll_lines (for_month, enrollment, amount_fen);
+                    DROP INDEX IF EXISTS roll_lines_by_for_month;
+                    CREATE INDEX IF NOT EXISTS roll_lines_by_member ON roll_lines (member, for_month);
+                    """)
+        }
         return migrator
     }
 

@@ -23,38 +23,90 @@ class SQLiteCountyReading: CountyReading {
     }
 
     func household(_ id: RecordID) throws -> HouseholdEntry? {
-        try Row.fetchOne(
-            database,
-            sql: """
-                SELECT status, type, head, payee, account_name, bank_card_sealed, bank_card_hash
-                FROM households WHERE id = ?
-                """,
-            arguments: [id.value]
-        ).map { row in
-            HouseholdEntry(
-                id: id, status: row["status"], type: row["type"], head: row["head"], payee: row["payee"],
-                accountName: row["account_name"], bankCard: Self.sealed(row["bank_card_sealed"], row["bank_card_hash"]))
+        try households(where: "id = ?", [id.value]).first
+    }
+
+    func households(_ ids: [RecordID]) throws -> [HouseholdEntry] {
+        guard !ids.isEmpty else { return [] }
+        return try households(where: Self.anyOf, [Self.jsonArray(ids)])
+    }
+
+    private func households(where condition: String, _ arguments: StatementArguments) throws -> [HouseholdEntry] {
+        let rows = try Row.fetchCursor(
+            database.cachedStatement(sql: Self.householdsSQL(where: condition)), arguments: arguments)
+        var households: [HouseholdEntry] = []
+        while let row = try rows.next() {
+            guard let id = RecordID(row[0] as String) else { continue }
+            households.append(
+                HouseholdEntry(
+                    id: id, status: row[1], type: row[2], head: row[3], payee: row[4], accountName: row[5],
+                    bankCard: Self.sealed(row[6], row[7])))
         }
+        return households
     }
 
     func member(_ id: RecordID) throws -> MemberEntry? {
-        try Row.fetchOne(
-            database,
-            sql: """
-                SELECT name, household, vital_status, death_date, birth_date, disability_grade,
-                       id_number_sealed, id_number_hash, bank_card_sealed, bank_card_hash, account_name
-                FROM members WHERE id = ?
-                """,
-            arguments: [id.value]
-        ).map { row in
-            MemberEntry(
-                id: id, name: row["name"], household: row["household"], vitalStatus: row["vital_status"],
-                deathDate: (row["death_date"] as String?).flatMap { try? CivilDate.parse($0, field: "death_date") },
-                birthDate: (row["birth_date"] as String?).flatMap { try? CivilDate.parse($0, field: "birth_date") },
-                disabilityGrade: (row["disability_grade"] as Int64?).map { Int($0) },
-                idNumber: Self.sealed(row["id_number_sealed"], row["id_number_hash"]),
-                bankCard: Self.sealed(row["bank_card_sealed"], row["bank_card_hash"]), accountName: row["account_name"])
+        try members(where: "id = ?", [id.value]).first
+    }
+
+    func members(_ ids: [RecordID]) throws -> [MemberEntry] {
+        guard !ids.isEmpty else { return [] }
+        return try members(where: Self.anyOf, [Self.jsonArray(ids)])
+    }
+
+    private func members(where condition: String, _ arguments: StatementArguments) throws -> [MemberEntry] {
+        let rows = try Row.fetchCursor(
+            database.cachedStatement(sql: Self.membersSQL(where: condition)), arguments: arguments)
+        var dates = [String: CivilDate?]()
+        func date(_ text: String?) -> CivilDate? {
+            guard let text else { return nil }
+            if let known = dates[text] { return known }
+            let date = try? CivilDate.parse(text, field: "date")
+            dates[text] = date
+            return date
         }
+        var members: [MemberEntry] = []
+        while let row = try rows.next() {
+            guard let id = RecordID(row[0] as String) else { continue }
+            members.append(
+                MemberEntry(
+                    id: id, name: row[1], household: row[2], vitalStatus: row[3], deathDate: date(row[4]),
+                    birthDate: date(row[5]), disabilityGrade: (row[6] as Int64?).map { Int($0) },
+                    idNumber: Self.sealed(row[7], row[8]), bankCard: Self.sealed(row[9], row[10]),
+                    accountName: row[11]))
+        }
+        return members
+    }
+
+    /// The rows whose id is one of a JSON array's: each a search of the primary key.
+    static let anyOf = "id IN (SELECT value FROM json_each(?))"
+
+    static func householdsSQL(where condition: String) -> String {
+        """
+        SELECT id, status, type, head, payee, account_name, bank_card_sealed, bank_card_hash
+        FROM households WHERE \(condition)
+        """
+    }
+
+    static func membersSQL(where condition: String) -> String {
+        """
+        SELECT id, name, household, vital_status, death_date, birth_date, disability_grade,
+               id_number_sealed, id_number_hash, bank_card_sealed, bank_card_hash, account_name
+        FROM members WHERE \(condition)
+        """
+    }
+
+    /// Ids as a JSON array for `json_each`: one statement for any number of them (a list of
+    /// bound parameters is capped). A record id holds letters, digits and dashes only.
+    static func jsonArray(_ ids: [RecordID]) -> String {
+        var text = "["
+        text.reserveCapacity(ids.count * 24 + 2)
+        for (index, id) in ids.enumerated() {
+            text += index == 0 ? "\"" : ",\""
+            text += id.value
+            text += "\""
+        }
+        return text + "]"
     }
 
     func members(withIDHash hash: String) throws -> [MemberHolding] {

@@ -20,12 +20,14 @@ extension SQLiteLedgerStorage {
                 throw ReplicaError.invalid(
                     InputError(field: "month", reason: "a later month (\(later)) is already locked"))
             }
+            // One statement for every line (a county's roll has a hundred thousand).
+            let insert = try db.makeStatement(
+                sql: """
+                    INSERT INTO roll_lines (month, enrollment, member, program, kind, for_month, amount_fen)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    """)
             for row in roll.rows {
-                try db.execute(
-                    sql: """
-                        INSERT INTO roll_lines (month, enrollment, member, program, kind, for_month, amount_fen)
-                        VALUES (?, ?, ?, ?, ?, ?, ?)
-                        """,
+                try insert.execute(
                     arguments: [
                         roll.month.description, row.enrollment.value, row.member.value, row.program.rawValue,
                         row.kind.rawValue, (row.forMonth ?? roll.month).description, row.amount.fen,

@@ -136,6 +136,33 @@ struct LedgerReadingConformanceTests {
         #expect(found.configuration.standards.inForce(.dibaoRural, band: "", in: march) == Money(fen: 60_000))
     }
 
+    @Test(
+        "Households and members read set-wise are the ones read one by one; unknown ids left out, repeated ones once",
+        arguments: LedgerBackend.all)
+    func setWise(backend: LedgerBackend) async throws {
+        let county = try Fixture(backend)
+        let written = try await Self.write(county)
+        let found = try await county.storage.reading { lookup in
+            (
+                households: try lookup.households([
+                    written.household, Self.unknown(.household), written.household,
+                ]),
+                household: try lookup.household(written.household),
+                members: try lookup.members([
+                    written.deceased, Self.unknown(.member), written.living, written.deceased,
+                ]),
+                living: try lookup.member(written.living), deceased: try lookup.member(written.deceased),
+                noHouseholds: try lookup.households([]), noMembers: try lookup.members([])
+            )
+        }
+        #expect(found.households == [try #require(found.household)])
+        let living = try #require(found.living)
+        let deceased = try #require(found.deceased)
+        #expect(found.members.count == 2)
+        #expect(Set(found.members) == [living, deceased])
+        #expect(found.noHouseholds.isEmpty && found.noMembers.isEmpty)
+    }
+
     @Test("A read gives back what its body throws", arguments: LedgerBackend.all)
     func readingThrows(backend: LedgerBackend) async throws {
         let county = try Fixture(backend)

@@ -1,9 +1,10 @@
 import Foundation
 import HearthClient
 import HearthCore
-import HearthLedger
 import HearthStore
 import Testing
+
+@testable import HearthLedger
 
 /// A county hub with households paid in several ways, for the roll as the bank takes it.
 private struct BankCounty {
@@ -174,6 +175,36 @@ struct BankRollTests {
         #expect(roll.backPayTotal == Money(fen: 4_000))
         // Everything the roll owes is in one of the three: the bank's, the no-card list, the recovery.
         #expect(roll.total.fen + roll.withoutCardTotal.fen + roll.recoveryTotal.fen == payroll.total.fen)
+    }
+
+    @Test(
+        "read set-wise and from what the roll opened, the bank roll is the one read line by line and opened afresh"
+    )
+    func setWiseReads() async throws {
+        let setup = try BankCounty()
+        let hub = setup.hub
+        try await hub.lock(
+            try hub.replica.payroll(for: Self.september, nowMillis: TestCounty.now), worker: "admin",
+            nowMillis: TestCounty.now)
+        try hub.replica.changeAmount(
+            setup.jiaDibao.value, amount: "600", from: "2026-09", reason: "提标", author: "a", nowMillis: TestCounty.now)
+        _ = try hub.replica.recordDeath(
+            member: setup.wu.value, date: "2026-08-20", author: "a", nowMillis: TestCounty.now)
+        let payroll = try hub.replica.payroll(for: Self.october, nowMillis: TestCounty.now)
+        #expect(!payroll.opened.isEmpty, "the roll hands over the ID and card numbers it opened")
+        var unopened = payroll
+        unopened.opened = [:]
+        let setWise = try await hub.bankRoll(payroll)
+        let lineByLine = try await hub.bankRoll(unopened, prefetching: false)
+        func documents(_ roll: BankRoll) throws -> [[[String]]] {
+            [
+                PayrollFile.disbursement(roll), PayrollFile.noCard(roll), PayrollFile.recovery(roll),
+                try PayrollFile.summary(roll),
+            ]
+        }
+        #expect(try documents(setWise) == documents(lineByLine))
+        #expect(setWise.lines.count == 3 && setWise.withoutCard.count == 1 && setWise.recoveries.count == 1)
+        #expect(setWise.lines.map(\.payeeIDNumber) == lineByLine.lines.map(\.payeeIDNumber))
     }
 
     @Test("subtotals per township and village add up to the county's total, recovery and no-card lines included")

@@ -1,17 +1,25 @@
 /// Lower-case hexadecimal, the text form of hashes in ops, tables and Protocol/.
 public enum Hex {
     public static func encode<Bytes: Sequence>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {
-        let input = Array(bytes)
-        return String(unsafeUninitializedCapacity: input.count * 2) { buffer in
+        if let text = bytes.withContiguousStorageIfAvailable({ encode(UnsafeRawBufferPointer($0)) }) { return text }
+        return Array(bytes).withUnsafeBytes(encode)
+    }
+
+    /// Raw bytes (a digest's), read in place.
+    public static func encode(_ input: UnsafeRawBufferPointer) -> String {
+        String(unsafeUninitializedCapacity: input.count * 2) { buffer in
             for (index, byte) in input.enumerated() {
-                buffer[2 * index] = digits[Int(byte >> 4)]
-                buffer[2 * index + 1] = digits[Int(byte & 15)]
+                buffer[2 * index] = digit(byte >> 4)
+                buffer[2 * index + 1] = digit(byte & 15)
             }
             return input.count * 2
         }
     }
 
-    private static let digits: [UInt8] = Array("0123456789abcdef".utf8)
+    /// The lower-case hex digit of a value from 0 to 15.
+    private static func digit(_ value: UInt8) -> UInt8 {
+        value < 10 ? UInt8(ascii: "0") + value : UInt8(ascii: "a") + value - 10
+    }
 
     public static func decode(_ text: String) -> [UInt8]? {
         let utf8 = Array(text.utf8)

@@ -57,6 +57,12 @@ public struct RecordID: Hashable, Comparable, Sendable, CustomStringConvertible 
 
     /// Parses an id typed by a user or read from the wire.
     public init?(_ text: String) {
+        if let type = Self.canonicalType(text) {
+            // Already in the form this initializer writes (as every stored id is): kept as it is.
+            self.type = type
+            self.value = text
+            return
+        }
         let parts = text.split(separator: "-", omittingEmptySubsequences: false)
         guard parts.count == 3, parts[0].count == 1,
             let type = RecordType.allCases.first(where: { String($0.idPrefix) == parts[0].uppercased() }),
@@ -65,6 +71,51 @@ public struct RecordID: Hashable, Comparable, Sendable, CustomStringConvertible 
         else { return nil }
         self.type = type
         self.value = "\(type.idPrefix)-\(parts[1])-\(parts[2])"
+    }
+
+    /// The type of an id already in canonical form (`H-3f9a2c71b0d4-42`: an upper-case type
+    /// letter, 12 lower-case hex digits, a counter from 1 without leading zeros), read byte by
+    /// byte; nil for anything else, which the general parse then judges. Reports read ids by
+    /// the hundred thousand, and the general parse allocates at every step.
+    static func canonicalType(_ text: String) -> RecordType? {
+        let utf8 = text.utf8
+        // 1 + 1 + 12 + 1 + at most 19 digits (Int64.max).
+        guard utf8.count >= 16, utf8.count <= 34 else { return nil }
+        var index = utf8.startIndex
+        let type: RecordType
+        switch utf8[index] {
+        case UInt8(ascii: "H"): type = .household
+        case UInt8(ascii: "M"): type = .member
+        case UInt8(ascii: "E"): type = .enrollment
+        case UInt8(ascii: "V"): type = .visit
+        case UInt8(ascii: "S"): type = .standard
+        case UInt8(ascii: "L"): type = .lead
+        case UInt8(ascii: "C"): type = .setting
+        default: return nil
+        }
+        index = utf8.index(after: index)
+        guard utf8[index] == UInt8(ascii: "-") else { return nil }
+        for _ in 0..<12 {
+            index = utf8.index(after: index)
+            let byte = utf8[index]
+            guard (byte >= 48 && byte <= 57) || (byte >= 97 && byte <= 102) else { return nil }
+        }
+        index = utf8.index(after: index)
+        guard utf8[index] == UInt8(ascii: "-") else { return nil }
+        index = utf8.index(after: index)
+        guard utf8[index] != UInt8(ascii: "0") else { return nil }
+        var counter: UInt64 = 0
+        while index < utf8.endIndex {
+            let byte = utf8[index]
+            guard byte >= 48, byte <= 57 else { return nil }
+            let (times, overflowTimes) = counter.multipliedReportingOverflow(by: 10)
+            let (sum, overflowSum) = times.addingReportingOverflow(UInt64(byte - 48))
+            guard !overflowTimes, !overflowSum else { return nil }
+            counter = sum
+            index = utf8.index(after: index)
+        }
+        guard counter > 0, counter <= Dot.maxCounter else { return nil }
+        return type
     }
 
     /// The dot of the op that created the record.

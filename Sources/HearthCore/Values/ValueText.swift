@@ -43,6 +43,8 @@ enum ValueText {
 
     /// Folds widths and trims blanks (including U+3000) at both ends; inner text is kept.
     static func cleaned(_ raw: String) -> String {
+        // Visible ASCII only (what every stored value is): nothing to fold or trim.
+        if raw.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) { return raw }
         var scalars = raw.unicodeScalars.map(widthFolded)
         while let last = scalars.last, isBlank(last) {
             scalars.removeLast()

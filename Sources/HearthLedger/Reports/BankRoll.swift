@@ -142,13 +142,17 @@ public struct BankRoll: Sendable {
             }
             try change(&whole)
         }
-        for line in lines {
-            try update(line.village) { (subtotal: inout Subtotal) throws(ReplicaError) in
+        for index in lines.indices {
+            // The line's figures read in place: a line is never copied whole.
+            let (persons, regular, backPay, total) = (
+                lines[index].members.count, lines[index].regular, lines[index].backPay, lines[index].total
+            )
+            try update(lines[index].village) { (subtotal: inout Subtotal) throws(ReplicaError) in
                 subtotal.lines += 1
-                subtotal.persons += line.members.count
-                try add(line.regular, to: &subtotal.regular, "the roll's subtotals")
-                try add(line.backPay, to: &subtotal.backPay, "the roll's subtotals")
-                try add(line.total, to: &subtotal.total, "the roll's subtotals")
+                subtotal.persons += persons
+                try add(regular, to: &subtotal.regular, "the roll's subtotals")
+                try add(backPay, to: &subtotal.backPay, "the roll's subtotals")
+                try add(total, to: &subtotal.total, "the roll's subtotals")
             }
         }
         for unpaid in withoutCard {
@@ -176,230 +180,171 @@ public struct BankRoll: Sendable {
 extension HubLedger {
     /// The roll as the bank takes it, built from a month's ``Payroll`` and the households'
     /// payees, account names and cards as the hub holds them now (read in one transaction of
-    /// its storage, ``LedgerStorage/reading(_:)``).
+    /// its storage, ``LedgerStorage/reading(_:)``: every household and person the roll names in
+    /// two set-wise reads, each sealed value opened once).
     public func bankRoll(_ payroll: Payroll) async throws(ReplicaError) -> BankRoll {
-        struct Group {
-            var village = ""
-            var household = ""
-            var program: Program
-            var member: RecordID
-            var members: [RecordID] = []
-            var enrollments: [RecordID] = []
-            var regular: Int64 = 0
-            var backPay: Int64 = 0
-            var backPayMonths: Set<Month> = []
-        }
-        var groups: [String: Group] = [:]
-        var recoveryRows: [PayrollRow] = []
-        for row in payroll.rows {
-            if row.kind == .recovery || row.amount.fen < 0 {
-                recoveryRows.append(row)
-                continue
-            }
-            // A household program pays the household once; a person's own program pays the person (so
-            // does a household program's row that names no household: it is never merged with others).
-            let key =
-                row.program.isHouseholdProgram && !row.household.isEmpty
-                ? "H|\(row.household)|\(row.program.rawValue)" : "M|\(row.member.value)|\(row.program.rawValue)"
-            var group = groups[key] ?? Group(program: row.program, member: row.member)
-            group.village = row.village
-            group.household = row.household
-            if !group.members.contains(row.member) { group.members.append(row.member) }
-            if !group.enrollments.contains(row.enrollment) { group.enrollments.append(row.enrollment) }
-            let what = "the roll line of \(row.household) for \(row.program.chineseName)"
-            if row.kind == .backPay {
-                try Totals.add(&group.backPay, row.amount.fen, what)
-                if let month = row.forMonth { group.backPayMonths.insert(month) }
-            } else {
-                try Totals.add(&group.regular, row.amount.fen, what)
-            }
-            groups[key] = group
-        }
+        try await bankRoll(payroll, prefetching: true)
+    }
 
-        let order = Dictionary(uniqueKeysWithValues: Program.allCases.enumerated().map { ($1, $0) })
-        let sorted = groups.values.sorted {
-            ($0.village, $0.household, order[$0.program] ?? 0, $0.member.value)
-                < ($1.village, $1.household, order[$1.program] ?? 0, $1.member.value)
-        }
+    /// Without `prefetching`, each household and person is read by itself when a line first
+    /// needs it (how the tests check that the set-wise reads change nothing).
+    func bankRoll(_ payroll: Payroll, prefetching: Bool) async throws(ReplicaError) -> BankRoll {
+        let (sorted, recoveryRows) = try Self.groups(payroll)
         let keys = self.keys
-        let recoveryRowsRead = recoveryRows
+        let opened = payroll.opened
         let (lines, unpaid, unsortedRecoveries) = try await storage.reading { lookup in
-            var directory = AccountDirectory(keys: keys, lookup: lookup)
+            var directory = AccountDirectory(keys: keys, lookup: lookup, opened: opened)
+            if prefetching {
+                try directory.prefetch(
+                    households: sorted.indices.map { sorted[$0].household },
+                    members: sorted.indices.filter { !sorted[$0].program.isHouseholdProgram }.map {
+                        sorted[$0].member.value
+                    } + recoveryRows.map(\.member.value))
+            }
             var lines: [BankRoll.Line] = []
             var unpaid: [BankRoll.Unpaid] = []
             var recoveries: [BankRoll.Recovery] = []
-            for group in sorted {
-                let total = try Totals.sum([group.regular, group.backPay], "the roll line of \(group.household)")
+            lines.reserveCapacity(sorted.count)
+            // Each group's fields read in place: a group is never copied whole.
+            for index in sorted.indices {
+                var total = sorted[index].regular
+                try Totals.add(&total, sorted[index].backPay, "the roll line of \(sorted[index].household)")
                 guard total != 0 else { continue }
+                let program = sorted[index].program
                 let account = try directory.account(
-                    household: group.household, member: group.member,
-                    householdProgram: group.program.isHouseholdProgram)
+                    household: sorted[index].household, member: sorted[index].member,
+                    householdProgram: program.isHouseholdProgram)
                 let line = BankRoll.Line(
-                    village: group.village, household: group.household, program: group.program,
+                    village: sorted[index].village, household: sorted[index].household, program: program,
                     payee: account.payee?.id,
-                    payeeName: account.payee?.name ?? "", payeeIDNumber: account.payee?.idNumber ?? "",
+                    payeeName: account.payee?.name ?? "", payeeIDNumber: directory.idNumber(of: account.payee),
                     accountName: account.name ?? "", bankCard: account.card ?? "", account: account.kind,
-                    members: group.members, enrollments: group.enrollments, regular: Money(fen: group.regular),
-                    backPay: Money(fen: group.backPay), backPayMonths: group.backPayMonths.sorted(),
-                    total: Money(fen: total))
+                    members: sorted[index].members, enrollments: sorted[index].enrollments,
+                    regular: Money(fen: sorted[index].regular), backPay: Money(fen: sorted[index].backPay),
+                    backPayMonths: sorted[index].backPayMonths.sorted(), total: Money(fen: total))
                 if let reason = account.problem {
                     unpaid.append(BankRoll.Unpaid(line: line, reason: reason))
                 } else {
                     lines.append(line)
                 }
             }
-            for row in recoveryRowsRead {
+            for row in recoveryRows {
                 let person = try directory.member(row.member.value)
                 recoveries.append(
                     BankRoll.Recovery(
                         village: row.village, household: row.household, member: row.member,
                         name: person?.name ?? row.name,
-                        idNumber: person?.idNumber ?? row.idNumber, program: row.program, forMonth: row.forMonth,
-                        amount: row.amount, enrollment: row.enrollment))
+                        idNumber: person.map { directory.idNumber(of: $0) } ?? row.idNumber, program: row.program,
+                        forMonth: row.forMonth, amount: row.amount, enrollment: row.enrollment))
             }
             return (lines, unpaid, recoveries)
         }
-        let recoveries = unsortedRecoveries.sorted {
-            ($0.village, $0.household, $0.member.value, $0.program.rawValue, $0.forMonth?.description ?? "")
-                < ($1.village, $1.household, $1.member.value, $1.program.rawValue, $1.forMonth?.description ?? "")
-        }
+        // Sorted by keys made once each, not at every comparison.
+        let recoveries = unsortedRecoveries.map { recovery in
+            (
+                recovery,
+                [
+                    recovery.village, recovery.household, recovery.member.value, recovery.program.rawValue,
+                    recovery.forMonth?.description ?? "",
+                ]
+            )
+        }.sorted { $0.1.lexicographicallyPrecedes($1.1) }.map(\.0)
         let what = "the roll for \(payroll.month)"
         return BankRoll(
             month: payroll.month, county: info.scope.value, countyName: info.name, locked: payroll.locked, lines: lines,
             withoutCard: unpaid, recoveries: recoveries,
-            total: Money(fen: try Totals.sum(lines.lazy.map(\.total.fen), what)),
-            regularTotal: Money(fen: try Totals.sum(lines.lazy.map(\.regular.fen), what)),
-            backPayTotal: Money(fen: try Totals.sum(lines.lazy.map(\.backPay.fen), what)),
-            withoutCardTotal: Money(fen: try Totals.sum(unpaid.lazy.map(\.line.total.fen), what)),
-            recoveryTotal: Money(fen: try Totals.sum(recoveries.lazy.map(\.amount.fen), what)))
+            total: Money(fen: try Totals.sum(lines.indices.lazy.map { lines[$0].total.fen }, what)),
+            regularTotal: Money(fen: try Totals.sum(lines.indices.lazy.map { lines[$0].regular.fen }, what)),
+            backPayTotal: Money(fen: try Totals.sum(lines.indices.lazy.map { lines[$0].backPay.fen }, what)),
+            withoutCardTotal: Money(fen: try Totals.sum(unpaid.indices.lazy.map { unpaid[$0].line.total.fen }, what)),
+            recoveryTotal: Money(fen: try Totals.sum(recoveries.indices.lazy.map { recoveries[$0].amount.fen }, what)))
+    }
+
+    /// The roll's rows gathered into one group per payee per program, ordered by village,
+    /// household, program and member; and the recovery rows, which no group takes.
+    static func groups(_ payroll: Payroll) throws(ReplicaError) -> ([RollGroup], [PayrollRow]) {
+        // A household program pays the household once; a person's own program pays the person (so
+        // does a household program's row that names no household: it is never merged with others).
+        struct Key: Hashable {
+            let byHousehold: Bool
+            let id: String
+            let program: Program
+        }
+        var groups: [RollGroup] = []
+        var position: [Key: Int] = [:]
+        var recoveryRows: [PayrollRow] = []
+        let rows = payroll.rows
+        // Each row's fields read in place: a row is never copied whole, but to the recovery list.
+        for row in rows.indices {
+            if rows[row].kind == .recovery || rows[row].amount.fen < 0 {
+                recoveryRows.append(rows[row])
+                continue
+            }
+            let program = rows[row].program
+            let byHousehold = program.isHouseholdProgram && !rows[row].household.isEmpty
+            let key = Key(
+                byHousehold: byHousehold, id: byHousehold ? rows[row].household : rows[row].member.value,
+                program: program)
+            let index: Int
+            if let known = position[key] {
+                index = known
+            } else {
+                index = groups.count
+                position[key] = index
+                groups.append(RollGroup(program: program, member: rows[row].member))
+            }
+            try groups[index].add(rows, row)
+        }
+        // The rows come by village and household, so this sort mostly confirms runs; positions
+        // are sorted, and each group moved once.
+        let order = groups.indices.sorted { a, b in
+            if groups[a].village != groups[b].village { return groups[a].village < groups[b].village }
+            if groups[a].household != groups[b].household { return groups[a].household < groups[b].household }
+            if groups[a].programOrder != groups[b].programOrder {
+                return groups[a].programOrder < groups[b].programOrder
+            }
+            return groups[a].member.value < groups[b].member.value
+        }
+        return (order.map { groups[$0] }, recoveryRows)
     }
 }
 
-/// Households and members as the roll needs them (payee, account holder, card), looked up once
-/// each through the storage's read (``CountyReading``) and opened with the county key.
-struct AccountDirectory {
-    struct Person {
-        let id: RecordID
-        let name: String
-        let household: String?
-        let alive: Bool
-        let idNumber: String
-        let card: Sealed
-        let accountName: String?
+/// The rows of one line of the bank roll: one payee, one program.
+struct RollGroup: Sendable {
+    var village = ""
+    var household = ""
+    let program: Program
+    /// The program's place in ``Program/allCases``, the roll's order of programs.
+    let programOrder: Int
+    let member: RecordID
+    var members: [RecordID] = []
+    var enrollments: [RecordID] = []
+    var regular: Int64 = 0
+    var backPay: Int64 = 0
+    var backPayMonths: Set<Month> = []
+
+    init(program: Program, member: RecordID) {
+        self.program = program
+        self.programOrder = Program.allCases.firstIndex(of: program) ?? 0
+        self.member = member
     }
 
-    struct Household {
-        let head: String?
-        let payee: String?
-        let accountName: String?
-        let card: Sealed
-    }
-
-    /// A card as stored: absent, readable, or sealed under another key.
-    enum Sealed {
-        case none
-        case clear(String)
-        case unreadable
-    }
-
-    /// Where one line's money goes, or why it cannot go anywhere.
-    struct Account {
-        var payee: Person?
-        var name: String?
-        var card: String?
-        var kind: BankRoll.Account
-        var problem: String?
-    }
-
-    let keys: KeyMaterial
-    let lookup: any CountyReading
-    private var people: [String: Person?] = [:]
-    private var households: [String: Household?] = [:]
-
-    init(keys: KeyMaterial, lookup: any CountyReading) {
-        self.keys = keys
-        self.lookup = lookup
-    }
-
-    mutating func member(_ id: String) throws -> Person? {
-        if let known = people[id] { return known }
-        let entry = try RecordID(id).flatMap { id in try lookup.member(id) }
-        let person = entry.map { entry -> Person in
-            var idNumber = ""
-            if case .clear(let text) = open(entry.idNumber) { idNumber = text }
-            return Person(
-                id: entry.id, name: entry.name ?? "", household: entry.household,
-                alive: entry.vitalStatus != "deceased", idNumber: idNumber, card: open(entry.bankCard),
-                accountName: entry.accountName)
+    /// Adds the row at this index of the roll's rows.
+    mutating func add(_ rows: [PayrollRow], _ row: Int) throws(ReplicaError) {
+        village = rows[row].village
+        household = rows[row].household
+        if !members.contains(rows[row].member) { members.append(rows[row].member) }
+        if !enrollments.contains(rows[row].enrollment) { enrollments.append(rows[row].enrollment) }
+        if rows[row].kind == .backPay {
+            try Totals.add(&backPay, rows[row].amount.fen, Self.what(rows[row]))
+            if let month = rows[row].forMonth { backPayMonths.insert(month) }
+        } else {
+            try Totals.add(&regular, rows[row].amount.fen, Self.what(rows[row]))
         }
-        people[id] = person
-        return person
     }
 
-    mutating func household(_ id: String) throws -> Household? {
-        if let known = households[id] { return known }
-        let entry = try RecordID(id).flatMap { id in try lookup.household(id) }
-        let household = entry.map { entry in
-            Household(head: entry.head, payee: entry.payee, accountName: entry.accountName, card: open(entry.bankCard))
-        }
-        households[id] = household
-        return household
-    }
-
-    /// The household's payee: the named payee while a living member of it, else the head.
-    mutating func payee(of household: Household, id: String) throws -> Person? {
-        for candidate in [household.payee, household.head] {
-            guard let candidate, let person = try member(candidate), person.alive, person.household == id else {
-                continue
-            }
-            return person
-        }
-        return nil
-    }
-
-    /// Where a line's money goes: for a household program the household's card, held by its
-    /// payee; for a person's own program the person's own card, else the household's.
-    mutating func account(household id: String, member: RecordID, householdProgram: Bool) throws -> Account {
-        let household = try self.household(id)
-        let person = try self.member(member.value)
-        if !householdProgram, let person, case .clear(let card) = person.card {
-            return Account(payee: person, name: person.accountName ?? person.name, card: card, kind: .own)
-        }
-        if !householdProgram, let person, case .unreadable = person.card {
-            return Account(
-                payee: person, name: person.accountName ?? person.name, card: nil, kind: .own,
-                problem: "the person's own bank card cannot be opened with this replica's key")
-        }
-        let payee = try household.map { household in try self.payee(of: household, id: id) } ?? nil
-        var account = Account(
-            payee: householdProgram ? payee : person, name: household?.accountName ?? payee?.name, card: nil,
-            kind: .household)
-        guard let household else {
-            account.problem = "the household \(id) is not on this replica"
-            return account
-        }
-        switch household.card {
-        case .clear(let card): account.card = card
-        case .none:
-            account.problem =
-                householdProgram
-                ? "no bank card (一卡通) on record for the household"
-                : "no bank card on record for the person or the household"
-            return account
-        case .unreadable:
-            account.problem = "the household's bank card cannot be opened with this replica's key"
-            return account
-        }
-        if account.name == nil {
-            account.problem =
-                "no account holder: the household names no living payee or head, and no account name (户名)"
-        }
-        return account
-    }
-
-    private func open(_ sealed: SealedValue?) -> Sealed {
-        guard let sealed else { return .none }
-        guard let clear = try? keys.open(sealed) else { return .unreadable }
-        return .clear(clear)
+    /// The sentence of an overflow (made only then).
+    private static func what(_ row: PayrollRow) -> String {
+        "the roll line of \(row.household) for \(row.program.chineseName)"
     }
 }

@@ -108,11 +108,17 @@ public enum PayrollFile {
                 ],
             lineHeaders + ["一卡通账号", "账户类型"] + moneyHeaders,
         ]
-        for (index, line) in roll.lines.enumerated() {
-            rows.append(
-                lineCells(index + 1, line) + [digits(line.bankCard), line.account.chineseName] + moneyCells(line))
+        // Each line read in place (an array's element is copied whole when handed over).
+        roll.lines.withUnsafeBufferPointer { lines in
+            for index in lines.indices {
+                rows.append(
+                    lineCells(index + 1, lines[index]) + [
+                        digits(lines[index].bankCard), lines[index].account.chineseName,
+                    ]
+                        + moneyCells(lines[index]))
+            }
         }
-        let persons = roll.lines.reduce(0) { $0 + $1.members.count }
+        let persons = roll.lines.indices.reduce(0) { $0 + roll.lines[$1].members.count }
         rows.append(
             ["合计", "", "", "", "", "", "\(persons)", "", "", "", "", "", ""]
                 + [roll.regularTotal.yuanText, roll.backPayTotal.yuanText, roll.total.yuanText, "", ""])
@@ -125,11 +131,12 @@ public enum PayrollFile {
                 + ["笔数", "\(roll.withoutCard.count)", "金额(元)", roll.withoutCardTotal.yuanText],
             lineHeaders + ["账户类型"] + moneyHeaders + ["原因"],
         ]
-        for (index, unpaid) in roll.withoutCard.enumerated() {
-            rows.append(
-                lineCells(index + 1, unpaid.line) + [unpaid.line.account.chineseName] + moneyCells(unpaid.line) + [
-                    unpaid.reason
-                ])
+        roll.withoutCard.withUnsafeBufferPointer { unpaid in
+            for index in unpaid.indices {
+                rows.append(
+                    lineCells(index + 1, unpaid[index].line) + [unpaid[index].line.account.chineseName]
+                        + moneyCells(unpaid[index].line) + [unpaid[index].reason])
+            }
         }
         return rows
     }
@@ -181,9 +188,11 @@ public enum PayrollFile {
             throw .database("cannot create \(path): \(String(cString: strerror(errno)))")
         }
         defer { close(fd) }
-        let bytes = Array(text.utf8)
-        let written = bytes.withUnsafeBytes { Foundation.write(fd, $0.baseAddress, $0.count) }
-        guard written == bytes.count, fsync(fd) == 0 else {
+        var text = text
+        let (written, count) = text.withUTF8 { bytes in
+            (Foundation.write(fd, bytes.baseAddress, bytes.count), bytes.count)
+        }
+        guard written == count, fsync(fd) == 0 else {
             unlink(path)
             throw .database("could not write \(path)")
         }

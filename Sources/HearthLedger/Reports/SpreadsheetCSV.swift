@@ -20,13 +20,40 @@ public enum SpreadsheetCSV {
     /// A whole file: a byte-order mark (so Excel reads UTF-8), CRLF line ends, every cell
     /// through ``cell(_:)``.
     public static func document(_ rows: [[String]]) -> String {
-        "\u{FEFF}" + rows.map { $0.map(cell).joined(separator: ",") }.joined(separator: "\r\n") + "\r\n"
+        // As `rows.map { cells joined by "," }.joined(separator: "\r\n") + "\r\n"`, built in place.
+        guard !rows.isEmpty else { return "\u{FEFF}\r\n" }
+        var text = "\u{FEFF}"
+        rows.withUnsafeBufferPointer { rows in
+            for row in rows.indices {
+                rows[row].withUnsafeBufferPointer { cells in
+                    for index in cells.indices {
+                        if index > 0 { text += "," }
+                        append(cells[index], to: &text)
+                    }
+                }
+                text += "\r\n"
+            }
+        }
+        return text
+    }
+
+    /// ``cell(_:)`` appended to a document: a cell with nothing to neutralise or quote (nearly
+    /// every one) is appended as it is.
+    static func append(_ value: String, to text: inout String) {
+        if let first = value.utf8.first, first < 0x80, !asciiLeadingOrFormula[Int(first)],
+            !value.utf8.contains(where: { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D })
+        {
+            text += value
+        } else {
+            text += cell(value)
+        }
     }
 
     /// One cell, neutralised and then quoted when it holds a comma, a quote or a line break.
     public static func cell(_ text: String) -> String {
         let safe = neutralised(text)
-        guard safe.unicodeScalars.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else {
+        // Bytes, not scalars: these four are ASCII, and no byte of a longer UTF-8 sequence is.
+        guard safe.utf8.contains(where: { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }) else {
             return safe
         }
         return "\"" + safe.replacingOccurrences(of: "\"", with: "\"\"") + "\""
@@ -34,6 +61,9 @@ public enum SpreadsheetCSV {
 
     /// The text with a leading `'` when a spreadsheet would read it as a formula.
     public static func neutralised(_ text: String) -> String {
+        // An ASCII first character that is neither blank nor a formula's start: nothing to do
+        // (what nearly every cell of a roll is, a number, a code, a name in Chinese aside).
+        if let first = text.utf8.first, first < 0x80, !asciiLeadingOrFormula[Int(first)] { return text }
         let rest = text.unicodeScalars.drop(while: leading.contains)
         guard let first = rest.first, formulaStarts.contains(first),
             !isNumber(String(String.UnicodeScalarView(rest)))
@@ -51,6 +81,11 @@ public enum SpreadsheetCSV {
     static let formulaStarts: Set<Unicode.Scalar> = [
         "=", "+", "-", "@", "\u{FF1D}", "\u{FF0B}", "\u{FF0D}", "\u{FF20}",
     ]
+
+    /// For each ASCII byte, whether it is in ``leading`` or ``formulaStarts``.
+    static let asciiLeadingOrFormula: [Bool] = (0..<128).map { byte in
+        leading.union(formulaStarts).contains(Unicode.Scalar(UInt8(byte)))
+    }
 
     /// A decimal number and nothing else: `-560.00`, `+3`, `12`.
     static func isNumber(_ text: String) -> Bool {

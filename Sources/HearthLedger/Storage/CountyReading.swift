@@ -20,6 +20,12 @@ public protocol CountyReading: AnyObject {
     func household(_ id: RecordID) throws -> HouseholdEntry?
     /// A member; nil when the hub holds none with this id.
     func member(_ id: RecordID) throws -> MemberEntry?
+    /// The households of these ids that the hub holds, in one query however many ids are
+    /// given (the bank roll reads every line's household at once, not one query per line);
+    /// each once, in no particular order, and none for an id the hub holds no household of.
+    func households(_ ids: [RecordID]) throws -> [HouseholdEntry]
+    /// The members of these ids that the hub holds, in one query, as ``households(_:)``.
+    func members(_ ids: [RecordID]) throws -> [MemberEntry]
     /// The members whose ID number has this keyed hash, living or not, by id.
     func members(withIDHash hash: String) throws -> [MemberHolding]
     /// The approved enrollments of a member, by id.

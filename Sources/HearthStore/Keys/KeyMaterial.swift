@@ -56,7 +56,12 @@ public struct KeyMaterial: Sendable {
 
     /// The keyed hash of a normalised sensitive value.
     public func digest(_ clearText: String) -> String {
-        Hex.encode(HMAC<SHA256>.authenticationCode(for: Data(clearText.utf8), using: hashKey))
+        Self.hex(HMAC<SHA256>.authenticationCode(for: Data(clearText.utf8), using: hashKey))
+    }
+
+    /// A MAC in lower-case hex, from its bytes at once (its sequence yields one byte at a time).
+    static func hex(_ mac: HMAC<SHA256>.MAC) -> String {
+        mac.withUnsafeBytes { Hex.encode($0) }
     }
 
     /// Seals a normalised sensitive value for storage and transport.
@@ -77,11 +82,57 @@ public struct KeyMaterial: Sendable {
 
     /// Opens a sealed value, checking that it decrypts and matches its hash.
     public func open(_ sealed: SealedValue) throws(KeyError) -> String {
-        guard let data = Data(base64Encoded: sealed.box), let box = try? AES.GCM.SealedBox(combined: data),
-            let clear = try? AES.GCM.open(box, using: sealKey), let text = String(data: clear, encoding: .utf8),
-            digest(text) == sealed.digest
-        else { throw KeyError.cannotOpen }
+        guard let text = opener().open(sealed) else { throw KeyError.cannotOpen }
         return text
+    }
+
+    /// An opener for many values: the derived keys and the keyed hash's padded key are made
+    /// once for it, not for every value (a roll opens a county's ID and card numbers).
+    package func opener() -> SealedOpener {
+        SealedOpener(sealKey: sealKey, hash: HMAC<SHA256>(key: hashKey))
+    }
+}
+
+/// Opens sealed values under one key, as ``KeyMaterial/open(_:)`` does (that method is one
+/// opener's one use). Holds key material: made for one read and dropped with it, never stored
+/// or sent anywhere (swift-crypto's key types are not `Sendable`, and neither is this).
+package struct SealedOpener {
+    fileprivate let sealKey: SymmetricKey
+    /// The keyed hash with its key already absorbed: each value copies it and adds itself.
+    fileprivate let hash: HMAC<SHA256>
+
+    /// The clear text: nil unless the box decrypts under the key and its text hashes to the
+    /// digest stored beside it.
+    package func open(_ sealed: SealedValue) -> String? {
+        guard let data = Data(base64Encoded: sealed.box), let box = try? AES.GCM.SealedBox(combined: data),
+            let clear = try? AES.GCM.open(box, using: sealKey), let text = String(data: clear, encoding: .utf8)
+        else { return nil }
+        var hash = self.hash
+        // The text's bytes in place (a native string's are contiguous), else copied.
+        if text.utf8.withContiguousStorageIfAvailable({ hash.update(data: UnsafeRawBufferPointer($0)) }) == nil {
+            hash.update(data: Data(text.utf8))
+        }
+        guard Self.matches(hash.finalize(), hex: sealed.digest) else { return nil }
+        return text
+    }
+
+    /// Whether the MAC's lower-case hex is this text, compared without making the hex.
+    static func matches(_ mac: HMAC<SHA256>.MAC, hex: String) -> Bool {
+        var hex = hex
+        return hex.withUTF8 { digits in
+            mac.withUnsafeBytes { bytes in
+                guard digits.count == 2 * bytes.count else { return false }
+                for (index, byte) in bytes.enumerated() {
+                    guard digits[2 * index] == Self.digit(byte >> 4), digits[2 * index + 1] == Self.digit(byte & 15)
+                    else { return false }
+                }
+                return true
+            }
+        }
+    }
+
+    private static func digit(_ value: UInt8) -> UInt8 {
+        value < 10 ? UInt8(ascii: "0") + value : UInt8(ascii: "a") + value - 10
     }
 }
 

@@ -26,12 +26,18 @@ package protocol ReplicaRole: Sendable {
     /// Which of the rule cases `ids` an administrator marked as reviewed (the hub's
     /// decisions); a node reviews none.
     func acknowledgedCases(_ db: Database, among ids: [String]) throws -> Set<String>
-    /// What locked rolls paid for each enrollment and month before `month`, and the months
-    /// locked before it (the hub's rolls). A node locks no roll: it reads the county's
-    /// entitlement as if nothing were paid yet.
-    func paidBefore(_ db: Database, month: Month) throws -> (paid: [String: [Month: Int64]], locked: [Month])
-    /// The lines of `month`'s locked roll with their member's and household's current rows
-    /// (the columns ``ReplicaCore/lockedRoll(_:)`` reads), or nil when `month` is not locked.
+    /// Hands `body` each line locked rolls paid for a month before `month` (the enrollment,
+    /// the month the money is for as stored, and the fen: several lines of one enrollment and
+    /// month add up), in one pass, and returns the months locked before `month`, ascending
+    /// (the hub's rolls). A node locks no roll: it reads the county's entitlement as if
+    /// nothing were paid yet.
+    func paidBefore(
+        _ db: Database, month: Month, _ body: (_ enrollment: String, _ forMonth: String, _ fen: Int64) throws -> Void
+    ) throws -> [Month]
+    /// The lines of `month`'s locked roll with their member's and household's current rows,
+    /// or nil when `month` is not locked. The columns, in this order (``ReplicaCore/lockedRoll(_:)``
+    /// reads them by position): enrollment, member, program, kind, for_month, amount_fen, name,
+    /// id_number_sealed, id_number_hash, household, village, bank_card_sealed, bank_card_hash.
     func lockedLines(_ db: Database, month: Month) throws -> [Row]?
 }
 
@@ -65,9 +71,9 @@ package struct NodeRole: ReplicaRole {
 
     package func acknowledgedCases(_ db: Database, among ids: [String]) throws -> Set<String> { [] }
 
-    package func paidBefore(_ db: Database, month: Month) throws -> (paid: [String: [Month: Int64]], locked: [Month]) {
-        ([:], [])
-    }
+    package func paidBefore(
+        _ db: Database, month: Month, _ body: (_ enrollment: String, _ forMonth: String, _ fen: Int64) throws -> Void
+    ) throws -> [Month] { [] }
 
     package func lockedLines(_ db: Database, month: Month) throws -> [Row]? { nil }
 }

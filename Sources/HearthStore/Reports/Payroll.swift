@@ -42,6 +42,9 @@ public struct Payroll: Sendable {
     public let leftOut: [String: [RecordID]]
     /// Whether this roll was locked as paid (it is then read back, never recomputed).
     public var locked = false
+    /// The sealed values opened for it (ID and card numbers, nil where this key cannot open
+    /// one): the bank roll built from it starts from them instead of opening each again.
+    package var opened: [OpenedValues.Key: String?] = [:]
     /// The sum of every line, adjustments included (recovery counts negative).
     public let total: Money
     /// The regular payments for the month.
@@ -61,10 +64,21 @@ public struct Payroll: Sendable {
         self.rows = rows
         self.leftOut = leftOut
         let what = "the roll for \(month)"
-        total = Money(fen: try Totals.sum(rows.lazy.map(\.amount.fen), what))
-        regularTotal = Money(fen: try Totals.sum(rows.lazy.filter { $0.kind == .regular }.map(\.amount.fen), what))
-        backPayTotal = Money(fen: try Totals.sum(rows.lazy.filter { $0.kind == .backPay }.map(\.amount.fen), what))
-        recoveryTotal = Money(fen: try Totals.sum(rows.lazy.filter { $0.kind == .recovery }.map(\.amount.fen), what))
+        // One pass, each line's two fields read in place (a line is never copied whole).
+        var (total, regular, backPay, recovery): (Int64, Int64, Int64, Int64) = (0, 0, 0, 0)
+        for index in rows.indices {
+            let fen = rows[index].amount.fen
+            try Totals.add(&total, fen, what)
+            switch rows[index].kind {
+            case .regular: try Totals.add(&regular, fen, what)
+            case .backPay: try Totals.add(&backPay, fen, what)
+            case .recovery: try Totals.add(&recovery, fen, what)
+            }
+        }
+        self.total = Money(fen: total)
+        regularTotal = Money(fen: regular)
+        backPayTotal = Money(fen: backPay)
+        recoveryTotal = Money(fen: recovery)
         // Both parts are sums of the lines the total already added without overflow.
         _ = try Totals.sum([regularTotal.fen, backPayTotal.fen], what)
     }
@@ -104,10 +118,23 @@ extension ReplicaCore {
     /// Outcomes of ``Entitlement`` that mean the enrollment is simply not part of the month.
     package static let silentReasons: Set<String> = ["not started", "ended"]
 
-    package func roll(for month: Month, book: RollBook) throws(ReplicaError) -> Payroll {
+    /// The roll of `month` over a book. Without `openingCards` (the report, which shows no
+    /// card) each line's bank card is left empty; everything else is as with them.
+    package func roll(for month: Month, book: RollBook, openingCards: Bool = true) throws(ReplicaError) -> Payroll {
         var rows: [PayrollRow] = []
         var leftOut: [String: [RecordID]] = [:]
-        let regular = payable(in: month, book: book)
+        var opened = OpenedValues(keys: keys)
+        let regular = payable(in: month, book: book, openingIDs: true, opened: &opened)
+        func line(_ entry: RollBook.Entry, amount: Money, idNumber: String) -> PayrollRow {
+            var bankCard = ""
+            if openingCards, let box = entry.cardSealed, let digest = entry.cardHash {
+                bankCard = opened.open(SealedValue(box: box, digest: digest)) ?? ""
+            }
+            return PayrollRow(
+                enrollment: entry.id, household: entry.household, member: entry.member, name: entry.name,
+                idNumber: idNumber, program: entry.facts.program ?? .dibaoRural, amount: amount, bankCard: bankCard,
+                village: entry.village)
+        }
         for (entry, outcome) in zip(book.entries, regular) {
             func leave(_ reason: String) { leftOut[reason, default: []].append(entry.id) }
             switch outcome {
@@ -119,7 +146,8 @@ extension ReplicaCore {
         }
         for locked in book.lockedMonths where locked < month {
             // ID numbers are opened only for the lines that differ: most locked months match.
-            for (entry, outcome) in zip(book.entries, payable(in: locked, book: book, openingIDs: false)) {
+            for (index, outcome) in payable(in: locked, book: book, openingIDs: false).enumerated() {
+                let entry = book.entries[index]
                 let owed: Int64
                 switch outcome {
                 case .unsettled: continue
@@ -127,11 +155,11 @@ extension ReplicaCore {
                 case .line(let amount, _): owed = amount.fen
                 }
                 let difference = try Totals.difference(
-                    owed, book.paid(entry, for: locked), "the adjustment of \(entry.id) for \(locked)")
+                    owed, book.paid(index, for: locked), "the adjustment of \(entry.id) for \(locked)")
                 guard difference != 0 else { continue }
                 var idNumber = ""
                 if let sealed = entry.idSealed, let hash = entry.idHash {
-                    guard let number = try? keys.open(SealedValue(box: sealed, digest: hash)) else {
+                    guard let number = opened.open(SealedValue(box: sealed, digest: hash)) else {
                         leftOut["ID number unreadable with this key", default: []].append(entry.id)
                         continue
                     }
@@ -143,7 +171,9 @@ extension ReplicaCore {
                 rows.append(row)
             }
         }
-        return try Payroll(month: month, rows: rows, leftOut: leftOut)
+        var payroll = try Payroll(month: month, rows: rows, leftOut: leftOut)
+        payroll.opened = opened.opened
+        return payroll
     }
 
     /// What one enrollment's month comes to once the roll's own conditions apply.
@@ -160,9 +190,19 @@ extension ReplicaCore {
     /// then one payment per person and program (the record already paid for the month first).
     /// Without `openingIDs` a line carries no ID number and an unreadable one is not noticed.
     package func payable(in month: Month, book: RollBook, openingIDs: Bool = true) -> [Payable] {
+        var opened = OpenedValues(keys: keys)
+        return payable(in: month, book: book, openingIDs: openingIDs, opened: &opened)
+    }
+
+    /// ``payable(in:book:openingIDs:)``, opening ID numbers through `opened`.
+    package func payable(in month: Month, book: RollBook, openingIDs: Bool, opened: inout OpenedValues)
+        -> [Payable]
+    {
         var result: [Payable] = []
         result.reserveCapacity(book.entries.count)
-        var chosen: [String: (index: Int, paid: Int64)] = [:]
+        // By person and program number: the entry paid so far, and what was paid to it.
+        var chosen = [(index: Int, paid: Int64)?](repeating: nil, count: book.persons)
+        let paidColumn = book.paid[month]
         for (index, entry) in book.entries.enumerated() {
             switch book.outcome(entry, in: month) {
             case .nothing(let reason):
@@ -177,16 +217,16 @@ extension ReplicaCore {
                 } else if let sealed = entry.idSealed, let hash = entry.idHash {
                     var number = ""
                     if openingIDs {
-                        guard let opened = try? keys.open(SealedValue(box: sealed, digest: hash)) else {
+                        guard let clear = opened.open(SealedValue(box: sealed, digest: hash)) else {
                             result.append(.unsettled("ID number unreadable with this key"))
                             continue
                         }
-                        number = opened
+                        number = clear
                     }
                     result.append(.line(amount, number))
                     // One person, one payment per program: a second record of the same ID number is not paid again.
-                    let key = "\(hash)|\(entry.facts.program?.rawValue ?? "")"
-                    let paid = book.paid(entry, for: month)
+                    guard let key = entry.person else { continue }
+                    let paid = paidColumn?[index] ?? 0
                     if let earlier = chosen[key] {
                         if paid > earlier.paid {
                             result[earlier.index] = .zero("duplicate person")
@@ -205,45 +245,37 @@ extension ReplicaCore {
         return result
     }
 
-    private func line(_ entry: RollBook.Entry, amount: Money, idNumber: String) -> PayrollRow {
-        var bankCard = ""
-        if let box = entry.cardSealed, let digest = entry.cardHash {
-            bankCard = (try? keys.open(SealedValue(box: box, digest: digest))) ?? ""
-        }
-        return PayrollRow(
-            enrollment: entry.id, household: entry.household, member: entry.member, name: entry.name,
-            idNumber: idNumber,
-            program: entry.facts.program ?? .dibaoRural, amount: amount, bankCard: bankCard, village: entry.village)
-    }
-
     /// A locked month's roll as it was paid (names and numbers as held now).
     package func lockedRoll(_ month: Month) throws(ReplicaError) -> Payroll? {
         let lines: [Row]? = try read { db in try role.lockedLines(db, month: month) }
         guard let lines else { return nil }
         var rows: [PayrollRow] = []
+        rows.reserveCapacity(lines.count)
+        var opened = OpenedValues(keys: keys)
+        var months = TextCache { try? Month.parse($0, field: "month") }
+        // The columns of ``ReplicaRole/lockedLines(_:month:)``, by position.
         for line in lines {
-            guard let enrollment = RecordID(line["enrollment"] as String),
-                let member = RecordID(line["member"] as String),
-                let program = Program(rawValue: line["program"] as String)
+            guard let enrollment = RecordID(line[0] as String), let member = RecordID(line[1] as String),
+                let program = Program(rawValue: line[2] as String)
             else { continue }
             var idNumber = ""
             var bankCard = ""
-            if let box = line["id_number_sealed"] as String?, let digest = line["id_number_hash"] as String? {
-                idNumber = (try? keys.open(SealedValue(box: box, digest: digest))) ?? ""
+            if let box = line[7] as String?, let digest = line[8] as String? {
+                idNumber = opened.open(SealedValue(box: box, digest: digest)) ?? ""
             }
-            if let box = line["bank_card_sealed"] as String?, let digest = line["bank_card_hash"] as String? {
-                bankCard = (try? keys.open(SealedValue(box: box, digest: digest))) ?? ""
+            if let box = line[11] as String?, let digest = line[12] as String? {
+                bankCard = opened.open(SealedValue(box: box, digest: digest)) ?? ""
             }
             rows.append(
                 PayrollRow(
-                    enrollment: enrollment, household: line["household"] ?? "", member: member,
-                    name: line["name"] ?? "",
-                    idNumber: idNumber, program: program, amount: Money(fen: line["amount_fen"]), bankCard: bankCard,
-                    village: line["village"] ?? "", kind: PayrollRow.Kind(rawValue: line["kind"]) ?? .regular,
-                    forMonth: try? Month.parse(line["for_month"] as String, field: "month")))
+                    enrollment: enrollment, household: line[9] ?? "", member: member, name: line[6] ?? "",
+                    idNumber: idNumber, program: program, amount: Money(fen: line[5]), bankCard: bankCard,
+                    village: line[10] ?? "", kind: PayrollRow.Kind(rawValue: line[3]) ?? .regular,
+                    forMonth: months[line[4]]))
         }
         var roll = try Payroll(month: month, rows: rows, leftOut: [:])
         roll.locked = true
+        roll.opened = opened.opened
         return roll
     }
 }

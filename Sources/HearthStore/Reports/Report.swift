@@ -63,13 +63,10 @@ extension ReplicaCore {
             case .village: return village
             }
         }
-        /// One area's program (a program line) or all its programs (program nil: its total);
-        /// area nil with program nil is the grand total.
-        struct Key: Hashable { let area: String?; let program: Program? }
-        func keys(_ area: String, _ program: Program) -> [Key] {
-            [Key(area: area, program: program), Key(area: area, program: nil), Key(area: nil, program: nil)]
+        var tally = ReportTally()
+        func slots(_ village: String, _ program: Program) -> ReportTally.Slots {
+            tally.slots(village: village, program: program, area: area)
         }
-        var periodTotals: [Key: Int64] = [:]
         var last: Payroll?
         var month = start
         // One book for every month not yet locked: read once, not once per month.
@@ -80,68 +77,147 @@ extension ReplicaCore {
                 roll = locked
             } else {
                 if book == nil { book = try rollBook(before: end.adding(months: 1), nowMillis: nowMillis) }
-                roll = try self.roll(for: month, book: book!)
+                roll = try self.roll(for: month, book: book!, openingCards: false)
             }
-            for row in roll.rows {
-                for key in keys(area(row.village), row.program) {
+            // Each line's fields read in place: a line is never copied whole.
+            for index in roll.rows.indices {
+                let program = roll.rows[index].program
+                for slot in slots(roll.rows[index].village, program).all {
                     try Totals.add(
-                        &periodTotals[key, default: 0], row.amount.fen,
-                        "the report's total for \(row.program.rawValue) in \(area(row.village))")
+                        &tally.periodTotals[slot], roll.rows[index].amount.fen,
+                        "the report's total for \(program.rawValue) in \(area(roll.rows[index].village))")
+                    tally.touched[slot] = true
                 }
             }
             last = roll
             month = month.adding(months: 1)
         }
-        var households: [Key: Set<String>] = [:]
-        var persons: [Key: Set<RecordID>] = [:]
-        var monthTotals: [Key: Int64] = [:]
-        for row in last?.rows ?? [] where row.kind == .regular {
-            for key in keys(area(row.village), row.program) {
-                households[key, default: []].insert(row.household)
-                persons[key, default: []].insert(row.member)
+        // Households and persons as numbers, each text hashed once: a set of numbers per line.
+        var householdNumbers: [String: Int] = [:]
+        var personNumbers: [RecordID: Int] = [:]
+        let rows = last?.rows ?? []
+        for index in rows.indices where rows[index].kind == .regular {
+            let program = rows[index].program
+            let household = householdNumbers[rows[index].household, default: householdNumbers.count]
+            householdNumbers[rows[index].household] = household
+            let person = personNumbers[rows[index].member, default: personNumbers.count]
+            personNumbers[rows[index].member] = person
+            for slot in slots(rows[index].village, program).all {
+                tally.households[slot].insert(household)
+                tally.persons[slot].insert(person)
+                tally.touched[slot] = true
                 try Totals.add(
-                    &monthTotals[key, default: 0], row.amount.fen,
-                    "the report's month total for \(row.program.rawValue)")
+                    &tally.monthTotals[slot], rows[index].amount.fen,
+                    "the report's month total for \(program.rawValue)")
             }
         }
-        var entries: [Key: Int] = [:]
-        var exits: [Key: Int] = [:]
         try read { db in
-            for row in try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT program, village, start_month, end_month, status, decision FROM enrollments
-                    WHERE village IS NOT NULL AND program IS NOT NULL
-                    """)
-            {
-                guard let program = Program(rawValue: row["program"] as String), let village: String = row["village"]
-                else { continue }
-                if (row["decision"] as String?) == "approved",
-                    let begun = (row["start_month"] as String?).flatMap({ try? Month.parse($0, field: "start") }),
-                    begun >= start, begun <= end
-                {
-                    for key in keys(area(village), program) { entries[key, default: 0] += 1 }
+            var months = TextCache { try? Month.parse($0, field: "month") }
+            let rows = try Row.fetchCursor(db, sql: Self.reportEnrollmentsSQL)
+            while let row = try rows.next() {
+                guard let program = Program(rawValue: row[0] as String), let village: String = row[1] else { continue }
+                guard (row[5] as String?) == "approved" else { continue }
+                if let begun = months[row[2]], begun >= start, begun <= end {
+                    for slot in slots(village, program).all {
+                        tally.entries[slot] += 1
+                        tally.touched[slot] = true
+                    }
                 }
-                if (row["status"] as String?) == "exited", (row["decision"] as String?) == "approved",
-                    let ended = (row["end_month"] as String?).flatMap({ try? Month.parse($0, field: "end") }),
-                    ended >= start, ended <= end
-                {
-                    for key in keys(area(village), program) { exits[key, default: 0] += 1 }
+                if (row[4] as String?) == "exited", let ended = months[row[3]], ended >= start, ended <= end {
+                    for slot in slots(village, program).all {
+                        tally.exits[slot] += 1
+                        tally.touched[slot] = true
+                    }
                 }
             }
         }
-        func line(_ key: Key) -> ReportLine {
-            ReportLine(
-                area: key.area ?? info.scope.value, program: key.program, households: households[key]?.count ?? 0,
-                persons: persons[key]?.count ?? 0, newEntries: entries[key] ?? 0, exits: exits[key] ?? 0,
-                monthTotal: Money(fen: monthTotals[key] ?? 0), periodTotal: Money(fen: periodTotals[key] ?? 0))
+        func line(_ key: ReportTally.Key) -> ReportLine {
+            guard let slot = tally.slot[key] else {
+                return ReportLine(
+                    area: key.area ?? info.scope.value, program: key.program, households: 0, persons: 0, newEntries: 0,
+                    exits: 0, monthTotal: .zero, periodTotal: .zero)
+            }
+            return ReportLine(
+                area: key.area ?? info.scope.value, program: key.program, households: tally.households[slot].count,
+                persons: tally.persons[slot].count, newEntries: tally.entries[slot], exits: tally.exits[slot],
+                monthTotal: Money(fen: tally.monthTotals[slot]), periodTotal: Money(fen: tally.periodTotals[slot]))
         }
-        let all = Set(periodTotals.keys).union(entries.keys).union(exits.keys).union(households.keys)
+        let all = tally.keys.indices.filter { tally.touched[$0] }.map { tally.keys[$0] }
         func order(_ program: Program?) -> Int { program.flatMap { Program.allCases.firstIndex(of: $0) } ?? -1 }
         let programKeys = all.filter { $0.program != nil }
             .sorted { ($0.area ?? "", order($0.program)) < ($1.area ?? "", order($1.program)) }
         let areaKeys = all.filter { $0.program == nil && $0.area != nil }.sorted { ($0.area ?? "") < ($1.area ?? "") }
         return Report(
-            lines: programKeys.map(line), areaTotals: areaKeys.map(line), total: line(Key(area: nil, program: nil)))
+            lines: programKeys.map(line), areaTotals: areaKeys.map(line),
+            total: line(ReportTally.Key(area: nil, program: nil)))
+    }
+
+    /// The report's new entries and exits: one pass over the enrollments.
+    package static let reportEnrollmentsSQL = """
+        SELECT program, village, start_month, end_month, status, decision FROM enrollments
+        WHERE village IS NOT NULL AND program IS NOT NULL
+        """
+}
+
+/// The report's figures, a slot per line (an area's program, an area's total, the grand
+/// total): each row adds to its three slots, found once per village and program, not by
+/// hashing three keys per row.
+struct ReportTally {
+    /// One area's program (a program line) or all its programs (program nil: its total);
+    /// area nil with program nil is the grand total.
+    struct Key: Hashable {
+        let area: String?
+        let program: Program?
+    }
+
+    /// A row's three slots: its area's program, its area, the whole scope.
+    struct Slots {
+        let program: Int
+        let area: Int
+        let total: Int
+
+        var all: [Int] { [program, area, total] }
+    }
+
+    private struct Place: Hashable {
+        let village: String
+        let program: Program
+    }
+
+    private(set) var keys: [Key] = []
+    private(set) var slot: [Key: Int] = [:]
+    private var places: [Place: Slots] = [:]
+    var periodTotals: [Int64] = []
+    var monthTotals: [Int64] = []
+    var households: [Set<Int>] = []
+    var persons: [Set<Int>] = []
+    var entries: [Int] = []
+    var exits: [Int] = []
+    /// Whether anything was added to the slot: its line is in the report (even at zero).
+    var touched: [Bool] = []
+
+    mutating func slots(village: String, program: Program, area: (String) -> String) -> Slots {
+        let place = Place(village: village, program: program)
+        if let known = places[place] { return known }
+        let name = area(village)
+        let slots = Slots(
+            program: slot(Key(area: name, program: program)), area: slot(Key(area: name, program: nil)),
+            total: slot(Key(area: nil, program: nil)))
+        places[place] = slots
+        return slots
+    }
+
+    private mutating func slot(_ key: Key) -> Int {
+        if let known = slot[key] { return known }
+        slot[key] = keys.count
+        keys.append(key)
+        periodTotals.append(0)
+        monthTotals.append(0)
+        households.append([])
+        persons.append([])
+        entries.append(0)
+        exits.append(0)
+        touched.append(false)
+        return keys.count - 1
     }
 }

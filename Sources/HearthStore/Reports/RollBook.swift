@@ -8,8 +8,10 @@ import HearthCore
 /// ``Entitlement`` over this book, so they agree by construction; reading it once keeps a roll
 /// over a county with many locked months linear in the county, not in months × county.
 package struct RollBook {
-    /// One enrollment with what the roll needs beside its facts.
-    package struct Entry {
+    /// One enrollment with what the roll needs beside its facts. A class: a county's roll
+    /// goes over a hundred thousand of them once per month it settles, and a copy of a
+    /// reference is one count, not one per text it holds.
+    package final class Entry {
         package let id: RecordID
         package let member: RecordID
         package let household: String
@@ -26,13 +28,35 @@ package struct RollBook {
         /// The competing readings of a field in conflict that decides what a month owes:
         /// only the months on which they differ are held.
         package var alternatives: [EnrollmentFacts] = []
+        /// The number of the person and program (ID number hash and program): entries of one
+        /// person in one program share it, and the roll pays one of them (nil without a hash).
+        package var person: Int?
+
+        package init(
+            id: RecordID, member: RecordID, household: String, village: String, name: String, facts: EnrollmentFacts,
+            idSealed: String?, idHash: String?, cardSealed: String?, cardHash: String?
+        ) {
+            self.id = id
+            self.member = member
+            self.household = household
+            self.village = village
+            self.name = name
+            self.facts = facts
+            self.idSealed = idSealed
+            self.idHash = idHash
+            self.cardSealed = cardSealed
+            self.cardHash = cardHash
+        }
     }
 
     package let standards: StandardTable
     package let rules: CountyRules
     package let entries: [Entry]
-    /// What locked rolls paid, adjustments included: enrollment id → month → fen.
-    package let paid: [String: [Month: Int64]]
+    /// How many persons and programs the entries' ``Entry/person`` numbers count.
+    package let persons: Int
+    /// What locked rolls paid, adjustments included: for each month paid for, the fen paid
+    /// for each entry, by its index in ``entries``.
+    package let paid: [Month: [Int64]]
     /// Locked months before the roll's month, ascending.
     package let lockedMonths: [Month]
 
@@ -48,67 +72,55 @@ package struct RollBook {
         Entitlement.outcome(entry.facts, in: month, standards: standards, rules: rules)
     }
 
-    package func paid(_ entry: Entry, for month: Month) -> Int64 { paid[entry.id.value]?[month] ?? 0 }
+    /// What locked rolls paid for the entry at this index of ``entries`` for a month.
+    package func paid(_ index: Int, for month: Month) -> Int64 { paid[month]?[index] ?? 0 }
 }
 
 extension ReplicaCore {
     /// Reads the book for a roll of `month`: the locked months before it and what they paid.
+    ///
+    /// One pass over the enrollments with their member and household, columns read by
+    /// position and each distinct month, date and amount text parsed once; then one pass over
+    /// the locked lines, summed into a column per month. A county's roll reads each record
+    /// once, whatever the number of lines or locked months.
     package func rollBook(before month: Month, nowMillis: Int64) throws(ReplicaError) -> RollBook {
         let cases = try ruleCases(nowMillis: nowMillis)
         let standards = try standardTable()
         let heldByCase = Set(cases.flatMap(\.holds).map(\.value))
-        let (rules, rows, history): (CountyRules, [Row], (paid: [String: [Month: Int64]], locked: [Month])) =
-            try read { db in
-                (
-                    try ReplicaCore.countyRules(db),
-                    try Row.fetchAll(
-                        db,
-                        sql: """
-                            SELECT e.id AS enrollment, e.program, e.status, e.decision, e.amount, e.start_month, e.end_month,
-                                   e.exit_reason, e.suspended_from, e.household, e.village, e.conflicts AS e_conflicts,
-                                   m.id AS member, m.name, m.vital_status, m.death_date, m.disability_grade, m.birth_date,
-                                   m.id_number_sealed, m.id_number_hash, m.conflicts AS m_conflicts,
-                                   h.bank_card_sealed, h.bank_card_hash, h.conflicts AS h_conflicts
-                            FROM enrollments e JOIN members m ON m.id = e.member LEFT JOIN households h ON h.id = e.household
-                            ORDER BY e.village, e.household, e.id
-                            """),
-                    try role.paidBefore(db, month: month)
-                )
+        let (rules, read, locked, paid): (CountyRules, BookRows, [Month], [Month: [Int64]]) = try self.read { db in
+            let rules = try ReplicaCore.countyRules(db)
+            let read = try BookRows(db, heldByCase: heldByCase)
+            var paid: [Month: [Int64]] = [:]
+            // The lines come a month at a time: each month's column is found once.
+            var column: (text: String, month: Month?, fen: [Int64])?
+            func store() {
+                if let column, let month = column.month { paid[month] = column.fen }
             }
-        let paid = history.paid
-        var entries: [RollBook.Entry] = []
-        entries.reserveCapacity(rows.count)
-        for row in rows {
-            guard let id = RecordID(row["enrollment"] as String), let member = RecordID(row["member"] as String) else {
-                continue
-            }
-            var entry = RollBook.Entry(
-                id: id, member: member, household: row["household"] ?? "", village: row["village"] ?? "",
-                name: row["name"] ?? "", facts: Self.facts(row), idSealed: row["id_number_sealed"],
-                idHash: row["id_number_hash"],
-                cardSealed: row["bank_card_sealed"], cardHash: row["bank_card_hash"])
-            entry.heldAlways = heldByCase.contains(id.value)
-            let conflicted = [
-                (RecordType.enrollment, row["e_conflicts"] as String?), (.member, row["m_conflicts"]),
-                (.household, row["h_conflicts"]),
-            ].flatMap { type, list in
-                (list ?? "").split(separator: ",").map { (type, String($0)) }.filter {
-                    ConflictRules.decidesMoney($0.0, $0.1)
+            let locked = try role.paidBefore(db, month: month) { enrollment, forMonth, fen in
+                if column?.text != forMonth {
+                    store()
+                    let month = try? Month.parse(forMonth, field: "month")
+                    column = (
+                        forMonth, month,
+                        month.flatMap { paid.removeValue(forKey: $0) }
+                            ?? Array(
+                                repeating: 0, count: read.entries.count)
+                    )
                 }
+                guard let index = read.index[enrollment], column?.month != nil else { return }
+                try Totals.add(&column!.fen[index], fen, "what was paid to \(enrollment) for \(forMonth)")
             }
-            if !conflicted.isEmpty, !entry.heldAlways {
-                if conflicted.contains(where: { !Self.factFields.contains("\($0.0.rawValue).\($0.1)") }) {
-                    entry.heldAlways = true
-                } else {
-                    entry.alternatives = try alternatives(of: entry, conflicted: conflicted)
-                    if entry.alternatives.isEmpty { entry.heldAlways = true }
-                }
-            }
-            entries.append(entry)
+            store()
+            return (rules, read, locked, paid)
+        }
+        for (index, conflicted) in read.conflicted {
+            let entry = read.entries[index]
+            entry.alternatives = try alternatives(of: entry, conflicted: conflicted)
+            if entry.alternatives.isEmpty { entry.heldAlways = true }
         }
         return RollBook(
-            standards: standards, rules: rules, entries: entries, paid: paid,
-            lockedMonths: history.locked)
+            standards: standards, rules: rules, entries: read.entries, persons: read.persons, paid: paid,
+            lockedMonths: locked)
     }
 
     /// The fields that feed ``EnrollmentFacts``: a conflict on one of them holds only the
@@ -139,24 +151,6 @@ extension ReplicaCore {
             if readings.count > 64 { return [] }
         }
         return readings
-    }
-
-    /// Facts from a row of the book's query.
-    package static func facts(_ row: Row) -> EnrollmentFacts {
-        func month(_ column: String) -> Month? {
-            (row[column] as String?).flatMap { try? Month.parse($0, field: column) }
-        }
-        func date(_ column: String) -> CivilDate? {
-            (row[column] as String?).flatMap { try? CivilDate.parse($0, field: column) }
-        }
-        return EnrollmentFacts(
-            program: (row["program"] as String?).flatMap(Program.init(rawValue:)), status: row["status"],
-            decision: row["decision"],
-            exitReason: row["exit_reason"], start: month("start_month"), end: month("end_month"),
-            schedule: (row["amount"] as String?).flatMap(AmountSchedule.init(text:)),
-            suspendedFrom: month("suspended_from"),
-            grade: (row["disability_grade"] as Int64?).map { Int($0) }, birth: date("birth_date"),
-            deceased: (row["vital_status"] as String?) == "deceased", deathDate: date("death_date"))
     }
 
     /// The facts with one field read as another of its competing values.

@@ -6,9 +6,13 @@ import HearthCore
 /// times over; but sums are taken over stored data, which an older hub or a damaged file may
 /// hold out of bounds, and a roll must then fail with a sentence, never trap mid-way.
 package enum Totals {
-    package static func add(_ total: inout Int64, _ fen: Int64, _ what: String) throws(ReplicaError) {
+    /// `what` is only made into a sentence when the sum overflows (a report adds a county's
+    /// lines one by one).
+    package static func add(_ total: inout Int64, _ fen: Int64, _ what: @autoclosure () -> String)
+        throws(ReplicaError)
+    {
         let (sum, overflow) = total.addingReportingOverflow(fen)
-        guard !overflow else { throw overflowError(what) }
+        guard !overflow else { throw overflowError(what()) }
         total = sum
     }
 
@@ -18,9 +22,11 @@ package enum Totals {
         return total
     }
 
-    package static func difference(_ owed: Int64, _ paid: Int64, _ what: String) throws(ReplicaError) -> Int64 {
+    package static func difference(_ owed: Int64, _ paid: Int64, _ what: @autoclosure () -> String)
+        throws(ReplicaError) -> Int64
+    {
         let (difference, overflow) = owed.subtractingReportingOverflow(paid)
-        guard !overflow else { throw overflowError(what) }
+        guard !overflow else { throw overflowError(what()) }
         return difference
     }
 

@@ -1,0 +1,55 @@
+import Foundation
+import HearthCore
+import Testing
+
+@Suite("Record ids and hex read fast, and read as before")
+struct RecordIDTests {
+    static let replica = ReplicaID("3f9a2c71b0d4")
+
+    @Test("an id in the form ids are written in parses to itself, of its type, for every type")
+    func canonical() throws {
+        for type in RecordType.allCases {
+            for counter: UInt64 in [1, 9, 10, 42, 1_000_000, Dot.maxCounter] {
+                let written = RecordID(type: type, creator: Dot(replica: Self.replica, counter: counter))
+                let parsed = try #require(RecordID(written.value), "\(written.value)")
+                #expect(parsed == written)
+                #expect(parsed.type == type)
+                #expect(parsed.value == written.value)
+                #expect(parsed.creator == Dot(replica: Self.replica, counter: counter))
+            }
+        }
+    }
+
+    @Test("a lower-case type letter still parses, to the upper-case form")
+    func lowerCaseLetter() throws {
+        let parsed = try #require(RecordID("h-3f9a2c71b0d4-42"))
+        #expect(parsed.value == "H-3f9a2c71b0d4-42")
+        #expect(parsed.type == .household)
+    }
+
+    @Test("what is no id is refused, however close it comes")
+    func refused() {
+        let overMax = String(Dot.maxCounter + 1)
+        for text in [
+            "", "H", "H-", "H-3f9a2c71b0d4", "H-3f9a2c71b0d4-", "H-3f9a2c71b0d4-0", "H-3f9a2c71b0d4-042",
+            "H-3f9a2c71b0d4-" + overMax, "H-3f9a2c71b0d4-99999999999999999999999", "H-3F9A2C71B0D4-1",
+            "H-3f9a2c71b0d-1", "H-3f9a2c71b0d45-1", "X-3f9a2c71b0d4-1", "H_3f9a2c71b0d4-1", "H-3f9a2c71b0d4_1",
+            "H-3f9a2c71b0d4-1a", "H-3f9a2c71b0d4--1", "H-3f9a2c71b0d4-+1", " H-3f9a2c71b0d4-1", "H-3f9a2c71b0d4-1 ",
+            "HH-3f9a2c71b0d4-1", "H-3f9a2c71b0d4-1-1", "Ｈ-3f9a2c71b0d4-1", "H-3f9a2c71b0d4-１",
+        ] {
+            #expect(RecordID(text) == nil, "\(text.debugDescription)")
+        }
+    }
+
+    @Test("hex of bytes in an array, in Data, in a raw buffer and from a lazy sequence is the same text")
+    func hex() {
+        let bytes: [UInt8] = [0x00, 0x01, 0x0f, 0x10, 0x7f, 0x80, 0xab, 0xff]
+        let expected = "00010f107f80abff"
+        #expect(Hex.encode(bytes) == expected)
+        #expect(Hex.encode(Data(bytes)) == expected)
+        #expect(bytes.withUnsafeBytes { Hex.encode($0) } == expected)
+        #expect(Hex.encode(bytes.lazy.map { $0 }) == expected)
+        #expect(Hex.encode([UInt8]()) == "")
+        #expect(Hex.decode(expected) == bytes)
+    }
+}

@@ -1,0 +1,137 @@
+import Foundation
+import GRDB
+import HearthCore
+import HearthTools
+import Testing
+
+@testable import HearthLedger
+@testable import HearthLedgerSQLite
+@testable import HearthStore
+
+/// A generated county with three months locked, in a fresh temporary directory removed when
+/// the test ends.
+private func lockedCounty(_ body: (HubLedger) async throws -> Void) async throws {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("hearth-roll-\(UUID().uuidString)")
+        .path
+    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    let profile = try #require(CountyProfile.all["small-county"]).scaled(0.05)
+    let (hub, _) = try await CountyGenerator(
+        profile: profile, seed: 3, directory: directory, month: RollReadsTests.november,
+        nowMillis: RollReadsTests.now
+    )
+    .run { _ in }
+    for month in RollReadsTests.locked {
+        try await hub.lock(
+            try hub.replica.payroll(for: month, nowMillis: RollReadsTests.now), worker: "admin",
+            nowMillis: RollReadsTests.now)
+    }
+    try await body(hub)
+}
+
+@Suite("The roll's reads: each record once, by index, whatever the number of locked months")
+struct RollReadsTests {
+    static let now: Int64 = 1_795_600_000_000
+    static let november = try! Month.parse("2026-11", field: "m")
+    static let locked = ["2026-08", "2026-09", "2026-10"].map { try! Month.parse($0, field: "m") }
+
+    @Test("the book holds what the locked rolls paid for each enrollment and month, as the table sums it")
+    func paidByMonth() async throws {
+        try await lockedCounty { hub in
+            let book = try hub.replica.rollBook(before: Self.november, nowMillis: Self.now)
+            #expect(book.lockedMonths == Self.locked)
+            let summed = try hub.replica.read { db in
+                try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT enrollment, for_month, sum(amount_fen) AS fen FROM roll_lines
+                        GROUP BY enrollment, for_month
+                        """)
+            }
+            #expect(!summed.isEmpty)
+            let position = Dictionary(uniqueKeysWithValues: book.entries.enumerated().map { ($1.id.value, $0) })
+            for row in summed {
+                let index = try #require(position[row["enrollment"] as String])
+                let month = try Month.parse(row["for_month"] as String, field: "m")
+                #expect(book.paid(index, for: month) == row["fen"] as Int64)
+            }
+            // Nothing else was paid: the column sums are the table's.
+            let total = try hub.replica.read { db in
+                try Int64.fetchOne(db, sql: "SELECT sum(amount_fen) FROM roll_lines") ?? 0
+            }
+            #expect(book.paid.values.reduce(0) { $0 + $1.reduce(0, +) } == total)
+            #expect(book.paid(0, for: Self.november) == 0)
+        }
+    }
+
+    @Test("after three locked months with nothing changed, the next roll adjusts nothing and pays as before")
+    func lockedMonthsAdjustNothing() async throws {
+        try await lockedCounty { hub in
+            let roll = try hub.replica.payroll(for: Self.november, nowMillis: Self.now)
+            #expect(!roll.rows.isEmpty)
+            #expect(roll.rows.allSatisfy { $0.kind == .regular && $0.forMonth == nil })
+            // What each locked month paid is what the roll of that month says now.
+            for month in Self.locked {
+                let paid = try #require(try hub.replica.lockedRoll(month))
+                #expect(paid.locked)
+                let owed = try hub.replica.roll(
+                    for: month, book: try hub.replica.rollBook(before: month, nowMillis: Self.now))
+                #expect(paid.regularTotal == owed.regularTotal)
+                #expect(Set(paid.rows.map(\.enrollment)) == Set(owed.rows.map(\.enrollment)))
+            }
+        }
+    }
+
+    @Test("read set-wise and from what the roll opened, the bank roll is the one read line by line")
+    func bankRollSetWise() async throws {
+        try await lockedCounty { hub in
+            for month in [Self.locked[1], Self.november] {
+                let payroll = try hub.replica.payroll(for: month, nowMillis: Self.now)
+                #expect(payroll.locked == (month != Self.november))
+                var unopened = payroll
+                unopened.opened = [:]
+                let setWise = try await hub.bankRoll(payroll)
+                let lineByLine = try await hub.bankRoll(unopened, prefetching: false)
+                #expect(!setWise.lines.isEmpty)
+                #expect(PayrollFile.disbursement(setWise) == PayrollFile.disbursement(lineByLine))
+                #expect(PayrollFile.noCard(setWise) == PayrollFile.noCard(lineByLine))
+                #expect(PayrollFile.recovery(setWise) == PayrollFile.recovery(lineByLine))
+                #expect(try PayrollFile.summary(setWise) == PayrollFile.summary(lineByLine))
+            }
+        }
+    }
+
+    @Test("every query of the roll, the bank roll and the report searches an index or passes over a table once")
+    func queryPlans() async throws {
+        try await lockedCounty { hub in
+            try hub.replica.read { db in
+                func plan(_ sql: String, _ arguments: StatementArguments) throws -> [String] {
+                    try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql, arguments: arguments).map { $0["detail"] }
+                }
+                let ids = "[\"H-000000000000-1\"]"
+                let queries: [(String, StatementArguments, [String])] = [
+                    // Run once a roll: one pass over the enrollments, members and households by key.
+                    (BookRows.sql, [], ["SCAN e"]),
+                    (HubRole.paidSQL, ["2026-11"], []),
+                    (HubRole.lockedLinesSQL, ["2026-09"], []),
+                    // Run once a report.
+                    (ReplicaCore.reportEnrollmentsSQL, [], ["SCAN enrollments"]),
+                    // Run once a bank roll, each over the ids it is given.
+                    (SQLiteCountyReading.householdsSQL(where: SQLiteCountyReading.anyOf), [ids], []),
+                    (SQLiteCountyReading.membersSQL(where: SQLiteCountyReading.anyOf), [ids], []),
+                    (SQLiteCountyReading.householdsSQL(where: "id = ?"), ["H-000000000000-1"], []),
+                    (SQLiteCountyReading.membersSQL(where: "id = ?"), ["M-000000000000-1"], []),
+                ]
+                for (sql, arguments, passes) in queries {
+                    let steps = try plan(sql, arguments)
+                    let scans = steps.filter { $0.hasPrefix("SCAN") && !$0.contains("json_each") }
+                    #expect(scans == passes, "\(sql)\n\(steps)")
+                    #expect(!steps.contains { $0.contains("TEMP B-TREE") }, "\(sql)\n\(steps)")
+                    #expect(steps.contains { $0.hasPrefix("SEARCH") } || !passes.isEmpty, "\(sql)\n\(steps)")
+                }
+                #expect(
+                    try plan(HubRole.paidSQL, ["2026-11"]).contains { $0.contains("COVERING INDEX roll_lines_paid") })
+            }
+        }
+    }
+}
