@@ -73,6 +73,16 @@ public struct CountyProfile: Sendable {
             programHouseholds: [.dibaoRural: 29_456]),
     ]
 
+    /// The profile a user named, at `scale` (1: its real size): what `hub generate` and
+    /// `bench county` build. Refuses an unknown name or a scale outside (0, 1].
+    public static func named(_ name: String, scale: Double) throws(InputError) -> CountyProfile {
+        guard let base = all[name] else {
+            throw InputError(field: "profile", reason: "must be one of \(all.keys.sorted().joined(separator: ", "))")
+        }
+        guard scale > 0, scale <= 1 else { throw InputError(field: "scale", reason: "must be above 0 and at most 1") }
+        return scale < 1 ? base.scaled(scale) : base
+    }
+
     /// The same townships, villages and mix at a fraction of the people (tests and quick demos).
     public func scaled(_ factor: Double) -> CountyProfile {
         func scale(_ value: Int) -> Int { max(1, Int((Double(value) * factor).rounded())) }

@@ -165,17 +165,10 @@ struct BenchCounty: AsyncParsableCommand {
             if let hub {
                 ledger = try HubLedger.open(path: hub)
             } else {
-                guard let base = CountyProfile.all[profile] else {
-                    throw InputError(
-                        field: "profile",
-                        reason: "must be one of \(CountyProfile.all.keys.sorted().joined(separator: ", "))")
-                }
-                guard scale > 0, scale <= 1 else {
-                    throw InputError(field: "scale", reason: "must be above 0 and at most 1")
-                }
+                let chosen = try CountyProfile.named(profile, scale: scale)
                 let start = Date()
                 ledger = try await CountyGenerator(
-                    profile: scale < 1 ? base.scaled(scale) : base, seed: seed, directory: directory, month: period,
+                    profile: chosen, seed: seed, directory: directory, month: period,
                     nowMillis: nowMillis()
                 ).run { _ in }.hub
                 generateSeconds = Date().timeIntervalSince(start)

@@ -20,14 +20,7 @@ struct HubGenerate: AsyncParsableCommand {
 
     func run() async throws {
         try await guardedAsync {
-            guard let base = CountyProfile.all[profile] else {
-                throw InputError(
-                    field: "profile",
-                    reason: "must be one of \(CountyProfile.all.keys.sorted().joined(separator: ", "))")
-            }
-            guard scale > 0, scale <= 1 else {
-                throw InputError(field: "scale", reason: "must be above 0 and at most 1")
-            }
+            let chosen = try CountyProfile.named(profile, scale: scale)
             if FileManager.default.fileExists(atPath: out),
                 !((try? FileManager.default.contentsOfDirectory(atPath: out))?.isEmpty ?? true)
             {
@@ -37,7 +30,6 @@ struct HubGenerate: AsyncParsableCommand {
             let period =
                 try month.map { text throws in try Month.parse(text, field: "month") }
                 ?? DomainCalendar.date(atMillis: nowMillis()).month
-            let chosen = scale < 1 ? base.scaled(scale) : base
             let start = Date()
             let (hub, nodes) = try await CountyGenerator(
                 profile: chosen, seed: seed, directory: out, month: period, nowMillis: nowMillis()
