@@ -141,7 +141,8 @@ let package = Package(
         .testTarget(
             name: "HearthLedgerTests",
             dependencies: ["HearthCore", "HearthStore", "HearthLedger", "HearthLedgerSQLite"]),
-        .testTarget(name: "HearthProtocolTests", dependencies: ["HearthCore", "HearthProtocol"]),
+        // HearthStore for real county keys: the wire derives sealed values' hmacs with them.
+        .testTarget(name: "HearthProtocolTests", dependencies: ["HearthCore", "HearthProtocol", "HearthStore"]),
         .testTarget(
             name: "HearthSyncTests",
             dependencies: [

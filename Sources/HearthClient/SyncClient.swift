@@ -167,7 +167,7 @@ public struct SyncClient: Sendable {
             let (json, bytes) = try await post(session) { nonce, time in
                 try session.pullRequest(maxOps: batchSize, nonce: nonce, timeMillis: time)
             }
-            let response = try SyncSession.decode(json, as: PullResponse.init(json:))
+            let response = try session.pullResponse(json)
             let report = try session.accept(response, nowMillis: clock())
             summary.pulledOps += response.ops.count
             summary.pulledBytes += bytes

@@ -51,7 +51,8 @@ public struct SyncSession: Sendable {
             counter: last.dot.counter, hash: last.hash,
             signature: try replica.signChainHead(counter: last.dot.counter, hash: last.hash))
         let message = PushRequest(replica: replica.info.id, ops: ops, chain: head)
-        return (try request(SyncPath.push, message.json, nonce: nonce, timeMillis: timeMillis), ops)
+        let document = message.json(digests: replica.keys.opener())
+        return (try request(SyncPath.push, document, nonce: nonce, timeMillis: timeMillis), ops)
     }
 
     /// A pull of up to `maxOps` ops of this node's scope, from its committed cursor.
@@ -130,6 +131,13 @@ public struct SyncSession: Sendable {
         -> Message
     {
         do { return try read(json) } catch { throw SyncError.badResponse(error.description) }
+    }
+
+    /// Reads an opened pull answer, deriving what its ops left out (``WireOps``) with this
+    /// replica's county key; one that does not read is a bad response.
+    public func pullResponse(_ json: JSON) throws -> PullResponse {
+        let opener = replica.keys.opener()
+        return try Self.decode(json) { json throws(MessageError) in try PullResponse(json: json, digests: opener) }
     }
 
     /// Takes a push's answer: the hub must hold no more of this replica's ops than it has, and

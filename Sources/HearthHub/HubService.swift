@@ -241,12 +241,13 @@ public struct HubService: Sendable {
         return RegisterResponse(
             hub: ledger.info.id, hubKey: ledger.info.publicKey, scope: node.scope.value, name: node.name
         )
-        .json
+        .json.answering(version: request.protocolVersion)
     }
 
     private func push(_ envelope: Envelope, from node: NodeRecord, outcome: RequestOutcome) async throws -> JSON {
+        let keys = ledger.keys
         let request = try await envelope.decode(on: database) { json throws(MessageError) in
-            try PushRequest(json: json)
+            try PushRequest(json: json, digests: keys.opener())
         }
         guard request.replica == node.replica else {
             throw HubError.badRequest("body and header name different replicas")
@@ -258,7 +259,7 @@ public struct HubService: Sendable {
         outcome["waiting"] = "\(response.waiting)"
         outcome["quarantined"] = "\(response.quarantined.count)"
         outcome["acked"] = "\(response.acked)"
-        return response.json
+        return response.json.answering(version: request.protocolVersion)
     }
 
     /// Verifies a push's chain and applies it; shared by HTTP and bundle import.
@@ -340,7 +341,12 @@ public struct HubService: Sendable {
         outcome["ops"] = "\(response.ops.count)"
         outcome["cursor"] = "\(response.cursor)"
         outcome["more"] = "\(response.more)"
-        return response.json
+        // Leaving out what the node derives hashes every op and opens its sealed values: off
+        // the cooperative threads, like the encoding that follows.
+        let keys = ledger.keys
+        return try await database.run {
+            response.json(version: request.protocolVersion, digests: keys.opener())
+        }
     }
 
     private func index(_ envelope: Envelope, for node: NodeRecord, outcome: RequestOutcome) async throws -> JSON {
@@ -354,14 +360,17 @@ public struct HubService: Sendable {
         case .unchanged(let version):
             outcome["unchanged"] = "true"
             return IndexResponse(version: version, unchanged: true, entries: []).json
+                .answering(version: request.protocolVersion)
         case .delta(let version, let added, let removed):
             outcome["added"] = "\(added.count)"
             outcome["removed"] = "\(removed.count)"
             return IndexResponse(version: version, unchanged: false, entries: [], added: added, removed: removed).json
+                .answering(version: request.protocolVersion)
         case .full(let version, let prefixes):
             outcome["entries"] = "\(prefixes.count)"
             // A node that takes deltas reads the whole index as a bitmap too.
             return IndexResponse(version: version, unchanged: false, entries: prefixes, asBitmap: request.deltas).json
+                .answering(version: request.protocolVersion)
         }
     }
 

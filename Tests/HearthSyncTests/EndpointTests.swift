@@ -87,4 +87,54 @@ struct EndpointTests {
             service, try Self.envelope(stranger, .pull, body: pull, nonce: "50112233445566778899aabbccddeeff"))
         #expect(unregistered?.status.code == 401)
     }
+
+    @Test("a node still speaking protocol version 1 pushes whole ops and is answered in version 1, its pulls whole")
+    func versionOne() async throws {
+        let county = try TestCounty()
+        let service = county.service()
+        let token = try await county.enrollmentToken(name: "village-001", scope: TestCounty.village1)
+        let village = try await county.node(token: token, hubURL: nil)
+        _ = try await county.hub.register(
+            secret: token.secret, replica: village.info.id, publicKey: village.info.publicKey, nowMillis: TestCounty.now
+        )
+        let townshipToken = try await county.enrollmentToken(name: "township", scope: TestCounty.township)
+        let township = try await county.node(token: townshipToken, hubURL: nil)
+        _ = try await county.hub.register(
+            secret: townshipToken.secret, replica: township.info.id, publicKey: township.info.publicKey,
+            nowMillis: TestCounty.now)
+        let home = try village.household(in: TestCounty.village1, address: "一组")
+        try village.member(of: home, name: "王五", idNumber: "11010519491231002X")
+        let ops = try village.unpushedOps(limit: 100)
+        let last = try #require(ops.last)
+        let push = PushRequest(
+            replica: village.info.id, ops: ops,
+            chain: ChainHead(
+                counter: last.dot.counter, hash: last.hash,
+                signature: try village.signChainHead(counter: last.dot.counter, hash: last.hash)))
+        let pushed = try JSON.parse(
+            try await service.handle(
+                try Self.envelope(
+                    village, .push, body: push.json.answering(version: 1).canonicalBytes,
+                    nonce: "60112233445566778899aabbccddeeff")))
+        #expect(pushed["v"]?.integerValue == 1)
+        #expect(try PushResponse(json: pushed).applied == ops.count)
+
+        func pull(version: Int64, nonce: String) async throws -> JSON {
+            let request = PullRequest(replica: township.info.id, cursor: 0, maxOps: 100).json
+            return try JSON.parse(
+                try await service.handle(
+                    try Self.envelope(
+                        township, .pull, body: request.answering(version: version).canonicalBytes, nonce: nonce)))
+        }
+        let old = try await pull(version: 1, nonce: "70112233445566778899aabbccddeeff")
+        #expect(old["v"]?.integerValue == 1)
+        let oldOps = try #require(old["ops"]?.arrayValue)
+        #expect(oldOps.count == ops.count)
+        // Whole: every op reads on its own, as a version-1 node reads it.
+        #expect(try oldOps.map { try Op(json: $0) } == ops)
+        let new = try await pull(version: WireVersion.current, nonce: "80112233445566778899aabbccddeeff")
+        #expect(new["v"]?.integerValue == WireVersion.current)
+        #expect(new["ops"]?.arrayValue?.contains { $0["prev"] == nil } == true)
+        #expect(try PullResponse(json: new, digests: township.keys.opener()).ops == ops)
+    }
 }

@@ -99,7 +99,7 @@ struct HostileBundleTests {
         }
     }
 
-    @Test("the hub refuses a truncated, a byte-flipped, a version-2 and an over-long node bundle, and registers no one")
+    @Test("the hub refuses a truncated, a byte-flipped, a version-3 and an over-long node bundle, and registers no one")
     func hubRefusesDamagedBundles() async throws {
         let setting = try await Setting()
         let genuine = Array(try Data(contentsOf: URL(fileURLWithPath: setting.nodeBundle)))
@@ -113,10 +113,10 @@ struct HostileBundleTests {
             ),
             ("a flipped byte", try setting.file("flipped.hbundle", flipped), "damaged"),
             (
-                "protocol version 2",
+                "protocol version 3",
                 try setting.file(
-                    "v2.hbundle",
-                    try setting.resigned(setting.nodeBundle, key: setting.villageKey) { $0["v"] = .integer(2) }),
+                    "v3.hbundle",
+                    try setting.resigned(setting.nodeBundle, key: setting.villageKey) { $0["v"] = .integer(3) }),
                 "unsupported protocol version"
             ),
             (
@@ -177,7 +177,7 @@ struct HostileBundleTests {
         #expect(try await setting.service.importBundle(try BundleFile.read(setting.nodeBundle)).applied == 2)
     }
 
-    @Test("a node refuses a truncated, a byte-flipped, a version-2 and an over-long hub bundle, and imports nothing")
+    @Test("a node refuses a truncated, a byte-flipped, a version-3 and an over-long hub bundle, and imports nothing")
     func nodeRefusesDamagedBundles() async throws {
         let setting = try await Setting()
         let hubBundle = try await setting.hubBundle()
@@ -192,9 +192,9 @@ struct HostileBundleTests {
             ),
             ("a flipped byte", try setting.file("h-flipped.hbundle", flipped), "damaged"),
             (
-                "protocol version 2",
+                "protocol version 3",
                 try setting.file(
-                    "h-v2.hbundle", try setting.resigned(hubBundle, key: setting.hubKey) { $0["v"] = .integer(2) }),
+                    "h-v3.hbundle", try setting.resigned(hubBundle, key: setting.hubKey) { $0["v"] = .integer(3) }),
                 "unsupported protocol version"
             ),
             (

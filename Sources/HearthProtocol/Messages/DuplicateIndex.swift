@@ -9,8 +9,11 @@ public struct IndexRequest: Sendable, Equatable {
     /// True from nodes that apply a delta (`added`, `removed`); a node that sends none gets
     /// the whole index whenever it changed, as before deltas existed.
     public let deltas: Bool
+    /// The protocol version the request came in, which its answer is written in.
+    public let protocolVersion: Int64
 
     public init(replica: ReplicaID, version: String, deltas: Bool = false) {
+        protocolVersion = WireVersion.current
         self.replica = replica
         self.version = version
         self.deltas = deltas
@@ -25,7 +28,7 @@ public struct IndexRequest: Sendable, Equatable {
     }
 
     public init(json: JSON) throws(MessageError) {
-        try json.checkVersion()
+        protocolVersion = try json.checkVersion()
         replica = try json.replica("replica")
         version = try json.string("version")
         switch json["deltas"] {

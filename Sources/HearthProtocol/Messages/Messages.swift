@@ -31,28 +31,29 @@ extension JSON {
         return value
     }
 
-    func checkVersion() throws(MessageError) {
+    /// The message's protocol version, one this side reads.
+    @discardableResult
+    func checkVersion() throws(MessageError) -> Int64 {
         guard objectValue != nil else { throw MessageError("a message must be a JSON object") }
-        guard self["v"]?.integerValue == WireVersion.current else {
-            throw MessageError("unsupported protocol version (this side speaks version \(WireVersion.current))")
+        guard let version = self["v"]?.integerValue, WireVersion.readable.contains(version) else {
+            throw MessageError(
+                "unsupported protocol version (this side speaks versions \(WireVersion.readable.lowerBound) "
+                    + "to \(WireVersion.readable.upperBound))")
         }
+        return version
     }
 
-    func ops(_ key: String, limit: Int) throws(MessageError) -> [Op] {
+    func ops(_ key: String, limit: Int, digests: (any SealedDigestSource)?) throws(MessageError) -> [Op] {
         guard let items = self[key]?.arrayValue else { throw MessageError("\"\(key)\" must be an array of ops") }
         guard items.count <= limit else { throw MessageError("more than \(limit) ops in one message") }
-        var ops: [Op] = []
-        ops.reserveCapacity(items.count)
-        for (index, item) in items.enumerated() {
-            let op: Op
-            do { op = try Op(json: item) } catch { throw MessageError("op \(index): \(error.reason)") }
-            let size = op.canonicalBytes.count
-            guard size <= WireLimits.maxOpBytes else {
-                throw MessageError("op \(index) is \(size) bytes; one op may be at most \(WireLimits.maxOpBytes) bytes")
-            }
-            ops.append(op)
-        }
-        return ops
+        return try WireOps.read(items, digests: digests)
+    }
+
+    /// The document with its `v` set to `version`: the hub answers a request in the version it came in.
+    public func answering(version: Int64) -> JSON {
+        guard case .object(var members) = self, members["v"] != nil else { return self }
+        members["v"] = .integer(version)
+        return .object(members)
     }
 }
 
@@ -82,24 +83,33 @@ public struct PushRequest: Sendable, Equatable {
     public let replica: ReplicaID
     public let ops: [Op]
     public let chain: ChainHead
+    /// The protocol version the request came in (``WireVersion/current`` for one made here).
+    public let protocolVersion: Int64
 
     public init(replica: ReplicaID, ops: [Op], chain: ChainHead) {
+        protocolVersion = WireVersion.current
         self.replica = replica
         self.ops = ops
         self.chain = chain
     }
 
-    public var json: JSON {
+    /// The request with every op whole.
+    public var json: JSON { json(digests: nil, compact: false) }
+
+    /// The request as a node sends it: its ops less what the hub derives (``WireOps``), sealed
+    /// values without their `hmac` where `digests` shows the hub can derive it.
+    public func json(digests: (any SealedDigestSource)?, compact: Bool = true) -> JSON {
         .object([
-            "v": .integer(WireVersion.current), "replica": .string(replica.value), "ops": .array(ops.map(\.json)),
-            "chain": chain.json,
+            "v": .integer(WireVersion.current), "replica": .string(replica.value),
+            "ops": compact ? WireOps.json(ops, digests: digests) : .array(ops.map(\.json)), "chain": chain.json,
         ])
     }
 
-    public init(json: JSON) throws(MessageError) {
-        try json.checkVersion()
+    /// Reads a push; `digests` derives the `hmac` of sealed values sent without it.
+    public init(json: JSON, digests: (any SealedDigestSource)? = nil) throws(MessageError) {
+        protocolVersion = try json.checkVersion()
         replica = try json.replica("replica")
-        ops = try json.ops("ops", limit: WireLimits.maxOpsPerMessage)
+        ops = try json.ops("ops", limit: WireLimits.maxOpsPerMessage, digests: digests)
         chain = try ChainHead(json: try json.require("chain"))
     }
 }
@@ -177,8 +187,11 @@ public struct PullRequest: Sendable, Equatable {
     public let replica: ReplicaID
     public let cursor: Int64
     public let maxOps: Int
+    /// The protocol version the request came in: a version-1 node is answered with whole ops.
+    public let protocolVersion: Int64
 
     public init(replica: ReplicaID, cursor: Int64, maxOps: Int) {
+        protocolVersion = WireVersion.current
         self.replica = replica
         self.cursor = cursor
         self.maxOps = maxOps
@@ -192,7 +205,7 @@ public struct PullRequest: Sendable, Equatable {
     }
 
     public init(json: JSON) throws(MessageError) {
-        try json.checkVersion()
+        protocolVersion = try json.checkVersion()
         replica = try json.replica("replica")
         cursor = try json.integer("cursor")
         guard cursor >= 0 else { throw MessageError("\"cursor\" must not be negative") }
@@ -224,18 +237,26 @@ public struct PullResponse: Sendable, Equatable {
         self.yourHash = yourHash
     }
 
-    public var json: JSON {
+    /// The answer with every op whole.
+    public var json: JSON { json(version: WireVersion.current, digests: nil, compact: false) }
+
+    /// The answer in a request's protocol `version`: from version 2 its ops less what the node
+    /// derives (``WireOps``); version 1 has every op whole.
+    public func json(version: Int64, digests: (any SealedDigestSource)?, compact: Bool = true) -> JSON {
         .object([
-            "v": .integer(WireVersion.current), "hub": .string(hub.value), "ops": .array(ops.map(\.json)),
+            "v": .integer(version),
+            "hub": .string(hub.value),
+            "ops": compact && version >= 2 ? WireOps.json(ops, digests: digests) : .array(ops.map(\.json)),
             "cursor": .integer(cursor), "more": .bool(more), "your_counter": .integer(Int64(yourCounter)),
             "your_hash": .string(yourHash),
         ])
     }
 
-    public init(json: JSON) throws(MessageError) {
+    /// Reads a pull's answer; `digests` derives the `hmac` of sealed values sent without it.
+    public init(json: JSON, digests: (any SealedDigestSource)? = nil) throws(MessageError) {
         try json.checkVersion()
         hub = try json.replica("hub")
-        ops = try json.ops("ops", limit: WireLimits.maxOpsPerMessage)
+        ops = try json.ops("ops", limit: WireLimits.maxOpsPerMessage, digests: digests)
         cursor = try json.integer("cursor")
         guard case .bool(let more)? = json["more"] else { throw MessageError("\"more\" must be true or false") }
         self.more = more
@@ -250,8 +271,11 @@ public struct RegisterRequest: Sendable, Equatable {
     public let replica: ReplicaID
     public let publicKey: String
     public let name: String
+    /// The protocol version the request came in, which its answer is written in.
+    public let protocolVersion: Int64
 
     public init(secret: String, replica: ReplicaID, publicKey: String, name: String) {
+        protocolVersion = WireVersion.current
         self.secret = secret
         self.replica = replica
         self.publicKey = publicKey
@@ -266,7 +290,7 @@ public struct RegisterRequest: Sendable, Equatable {
     }
 
     public init(json: JSON) throws(MessageError) {
-        try json.checkVersion()
+        protocolVersion = try json.checkVersion()
         secret = try json.string("secret")
         replica = try json.replica("replica")
         publicKey = try json.string("public_key")

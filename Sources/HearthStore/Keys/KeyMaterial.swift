@@ -96,7 +96,7 @@ public struct KeyMaterial: Sendable {
 /// Opens sealed values under one key, as ``KeyMaterial/open(_:)`` does (that method is one
 /// opener's one use). Holds key material: made for one read and dropped with it, never stored
 /// or sent anywhere (swift-crypto's key types are not `Sendable`, and neither is this).
-package struct SealedOpener {
+package struct SealedOpener: SealedDigestSource {
     fileprivate let sealKey: SymmetricKey
     /// The keyed hash with its key already absorbed: each value copies it and adds itself.
     fileprivate let hash: HMAC<SHA256>
@@ -114,6 +114,17 @@ package struct SealedOpener {
         }
         guard Self.matches(hash.finalize(), hex: sealed.digest) else { return nil }
         return text
+    }
+
+    /// The `hmac` of the value sealed in `box`, computed from its opened bytes: what a message
+    /// may leave out because the receiver derives it (Protocol/sync.md, Ops in a message).
+    package func digest(ofBox box: String) -> String? {
+        guard let data = Data(base64Encoded: box), let sealed = try? AES.GCM.SealedBox(combined: data),
+            let clear = try? AES.GCM.open(sealed, using: sealKey)
+        else { return nil }
+        var hash = self.hash
+        hash.update(data: clear)
+        return KeyMaterial.hex(hash.finalize())
     }
 
     /// Whether the MAC's lower-case hex is this text, compared without making the hex.
