@@ -39,6 +39,8 @@ public struct HubService: Sendable {
     /// Where the handlers' long synchronous work runs.
     let database: DatabaseExecutor
     let gauges: GaugeCache
+    /// Pushes in turn: one batch in memory at a time.
+    let pushes = PushLine()
 
     public init(
         ledger: HubLedger, logger: Logger, clock: @escaping @Sendable () -> Int64, database: DatabaseExecutor = .shared
@@ -245,21 +247,24 @@ public struct HubService: Sendable {
     }
 
     private func push(_ envelope: Envelope, from node: NodeRecord, outcome: RequestOutcome) async throws -> JSON {
-        let keys = ledger.keys
-        let request = try await envelope.decode(on: database) { json throws(MessageError) in
-            try PushRequest(json: json, digests: keys.opener())
+        // The body is inflated and read only in the push's turn: one batch in memory at a time.
+        let (count, version, response) = try await pushes.run {
+            let keys = ledger.keys
+            let request = try await envelope.decode(on: database) { json throws(MessageError) in
+                try PushRequest(json: json, digests: keys.opener())
+            }
+            guard request.replica == node.replica else {
+                throw HubError.badRequest("body and header name different replicas")
+            }
+            return (request.ops.count, request.protocolVersion, try await accept(request, from: node))
         }
-        guard request.replica == node.replica else {
-            throw HubError.badRequest("body and header name different replicas")
-        }
-        outcome["ops"] = "\(request.ops.count)"
-        let response = try await accept(request, from: node)
+        outcome["ops"] = "\(count)"
         outcome["applied"] = "\(response.applied)"
         outcome["duplicates"] = "\(response.duplicates)"
         outcome["waiting"] = "\(response.waiting)"
         outcome["quarantined"] = "\(response.quarantined.count)"
         outcome["acked"] = "\(response.acked)"
-        return response.json.answering(version: request.protocolVersion)
+        return response.json.answering(version: version)
     }
 
     /// Verifies a push's chain and applies it; shared by HTTP and bundle import.

@@ -1,0 +1,76 @@
+import HearthHub
+import Testing
+
+/// The hub's pushes take turns (``PushLine``): one batch in memory at a time, first come first
+/// served, and a push cancelled while waiting leaves the line without running.
+@Suite("Pushes take turns")
+struct PushLineTests {
+    /// What the work inside the line saw: how many ran at once, and in which order.
+    actor Record {
+        var inside = 0
+        var most = 0
+        var order: [Int] = []
+        func enter(_ number: Int) {
+            inside += 1
+            most = max(most, inside)
+            order.append(number)
+        }
+        func leave() { inside -= 1 }
+    }
+
+    /// Waits, yielding, until the line holds exactly `count` waiting pushes: each arrival and
+    /// each departure is an actor call, so this is ordering, not timing.
+    static func waitUntil(_ line: PushLine, holds count: Int) async {
+        while await line.waitingCount != count { await Task.yield() }
+    }
+
+    @Test("one push at a time, in the order they came; a cancelled waiter never runs and the line goes on")
+    func turns() async throws {
+        let line = PushLine()
+        let record = Record()
+        let (gate, open) = AsyncStream<Void>.makeStream()
+        let first = Task {
+            try await line.run {
+                await record.enter(0)
+                for await _ in gate { break }
+                await record.leave()
+            }
+        }
+        while await record.order.isEmpty { await Task.yield() }
+        var waiters: [Task<Void, any Error>] = []
+        for number in 1...4 {
+            waiters.append(
+                Task {
+                    try await line.run {
+                        await record.enter(number)
+                        await Task.yield()
+                        await record.leave()
+                    }
+                })
+            await Self.waitUntil(line, holds: number)
+        }
+        // The third waiter gives up: it leaves the line and its work never runs.
+        waiters[2].cancel()
+        await Self.waitUntil(line, holds: 3)
+        await #expect(throws: CancellationError.self) { try await waiters[2].value }
+        #expect(await record.order == [0])
+
+        open.yield()
+        try await first.value
+        for (index, waiter) in waiters.enumerated() where index != 2 { try await waiter.value }
+        #expect(await record.order == [0, 1, 2, 4])
+        #expect(await record.most == 1)
+        #expect(await line.waitingCount == 0)
+        // The line is free again: the next push runs at once.
+        try await line.run { await record.enter(5) }
+        #expect(await record.order.last == 5)
+    }
+
+    @Test("a push that fails hands its turn on")
+    func failureFreesTheLine() async throws {
+        struct Refused: Error {}
+        let line = PushLine()
+        await #expect(throws: Refused.self) { try await line.run { throw Refused() } }
+        #expect(try await line.run { 7 } == 7)
+    }
+}
