@@ -56,6 +56,12 @@ struct CLICountyTests {
             "hub", "standard", "set", "--db", hub, "--program", "农村低保", "--from", "2026-12", "--amount", "600",
         ])
         #expect(raised.firstLine.hasPrefix("S-"))
+        // The hub made ops of its own, and has no one to push them to: none is "not yet synced".
+        let hubStatus = try cli.ok(["status", "--db", hub])
+        #expect(!hubStatus.stdout.contains("not yet synced"))
+        let hubDocument = try #require(try cli.ok(["status", "--db", hub, "--json"]).json)
+        #expect((hubDocument["own_ops"]?.integerValue ?? 0) > 0)
+        #expect(hubDocument["unsynced_ops"]?.integerValue == 0)
         #expect(
             total(
                 try cli.ok([

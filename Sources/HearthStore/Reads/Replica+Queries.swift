@@ -17,6 +17,7 @@ public struct ReplicaStatus: Sendable {
     public let pendingIDs: Int
     public let vector: VersionVector
     public let ownOps: UInt64
+    /// Own ops the hub has not acknowledged; always 0 on the hub, which pushes to no one.
     public let unsynced: UInt64
     public let waiting: Int
     public let logSize: Int
@@ -89,7 +90,7 @@ extension ReplicaCore {
             let acked = UInt64(replicaRow[1] as Int64)
             return ReplicaStatus(
                 info: info, counts: counts, conflicted: conflicted, pendingIDs: pending, vector: VersionVector(entries),
-                ownOps: own, unsynced: own - min(own, acked),
+                ownOps: own, unsynced: info.role == .hub ? 0 : own - min(own, acked),
                 waiting: try Int.fetchOne(db, sql: "SELECT count(*) FROM op_waits") ?? 0,
                 logSize: kept["ops"] ?? 0)
         }

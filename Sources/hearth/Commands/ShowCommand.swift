@@ -221,8 +221,10 @@ struct StatusCommand: ParsableCommand {
                 "conflict  \(status.conflicted) record(s) in conflict; \(status.pendingIDs) member(s) without an ID number (pending)"
             )
             print("vector    \(status.vector)")
+            // The hub is where ops are synced to: it has nothing of its own to send.
+            let unsynced = status.info.role == .hub ? "" : ", \(status.unsynced) not yet synced"
             print(
-                "ops       \(status.logSize) in the log, \(status.ownOps) made here, \(status.unsynced) not yet synced, \(status.waiting) waiting for earlier ops"
+                "ops       \(status.logSize) in the log, \(status.ownOps) made here\(unsynced), \(status.waiting) waiting for earlier ops"
             )
             if let sync, let hub = sync.hubReplica {
                 print(
