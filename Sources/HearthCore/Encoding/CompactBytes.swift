@@ -42,6 +42,30 @@ public struct CompactWriter: Sendable {
         }
     }
 
+    /// Lower-case hex text as the bytes it spells, `count` of them; false (writing nothing)
+    /// when the text is not exactly that many bytes in lower-case hex. No intermediate array:
+    /// every replica id and hash of an op goes through here.
+    public mutating func hex(_ text: String, count: Int) -> Bool {
+        let utf8 = text.utf8
+        guard utf8.count == 2 * count else { return false }
+        let start = bytes.count
+        var high: UInt8 = 0
+        var odd = false
+        for unit in utf8 {
+            let nibble: UInt8
+            switch unit {
+            case 48...57: nibble = unit - 48
+            case 97...102: nibble = unit - 87
+            default:
+                bytes.removeSubrange(start...)
+                return false
+            }
+            if odd { bytes.append(high << 4 | nibble) } else { high = nibble }
+            odd.toggle()
+        }
+        return true
+    }
+
     public mutating func raw<Bytes: Sequence>(_ value: Bytes) where Bytes.Element == UInt8 {
         bytes.append(contentsOf: value)
     }

@@ -170,8 +170,7 @@ extension RecordState {
     private static func writeReplica(_ replica: ReplicaID, into out: inout CompactWriter) {
         // A ReplicaID made by `init(_:)` is trusted to be 12 lower-case hex digits; any other
         // text would not round-trip and is refused when read back.
-        let raw = Hex.decode(replica.value) ?? []
-        out.raw(raw.count == 6 ? raw : Array(repeating: 0, count: 6))
+        if !out.hex(replica.value, count: 6) { out.raw(repeatElement(0, count: 6)) }
     }
 
     private static func rankCode(_ rank: ScopePrefix.Level) -> UInt8 {
@@ -222,10 +221,10 @@ extension RecordState {
             out.varint(members.count)
             for member in members { out.text(member) }
         case .sealed(let sealed):
-            if Hex.isSHA256(sealed.digest), let digest = Hex.decode(sealed.digest) {
+            if Hex.isSHA256(sealed.digest) {
                 out.byte(4)
                 out.text(sealed.box)
-                out.raw(digest)
+                _ = out.hex(sealed.digest, count: 32)
             } else {
                 out.byte(5)
                 out.text(sealed.box)

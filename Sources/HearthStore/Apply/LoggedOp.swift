@@ -49,7 +49,8 @@ extension Op {
         out.text(origin.value)
         guard let typeIndex = RecordType.allCases.firstIndex(of: record.type) else { return nil }
         let creator = record.creator
-        if record == RecordID(type: record.type, creator: dot) {
+        // Record ids are canonical (`T-replica-counter`), so the creating dot names the record.
+        if creator == dot {
             out.byte(UInt8(typeIndex) | 0x80)
         } else {
             out.byte(UInt8(typeIndex))
@@ -69,9 +70,8 @@ extension Op {
         if previous.isEmpty {
             out.byte(0)
         } else {
-            guard Hex.isSHA256(previous), let hash = Hex.decode(previous) else { return nil }
             out.byte(1)
-            out.raw(hash)
+            guard out.hex(previous, count: 32) else { return nil }
         }
         if let cause {
             out.byte(1)
@@ -149,10 +149,7 @@ extension Op {
     }
 
     private static func write(_ dot: Dot, into out: inout CompactWriter) -> Bool {
-        guard let raw = ReplicaID(validating: dot.replica.value).flatMap({ Hex.decode($0.value) }) else {
-            return false
-        }
-        out.raw(raw)
+        guard out.hex(dot.replica.value, count: 6) else { return false }
         out.varint(dot.counter)
         return true
     }
