@@ -305,7 +305,7 @@ struct JurisdictionTests {
             let other = try DatabaseQueue(path: county.hub.path)
             let damaged = scene.home.value
             try await other.write { db in
-                try db.execute(sql: "UPDATE record_meta SET registers = 'garbage' WHERE id = ?", arguments: [damaged])
+                try db.execute(sql: "UPDATE record_meta SET state = X'01FF' WHERE id = ?", arguments: [damaged])
             }
             try await other.close()
             let refusal = await county.refusal(of: scene.village, url: url)

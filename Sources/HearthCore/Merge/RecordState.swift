@@ -23,10 +23,15 @@ public struct RecordState: Hashable, Sendable {
     /// The ops this op's context covers that this state does not hold yet, named by the
     /// newest dot per replica. Empty means the op is causally ready (docs/rules.md R11).
     public func missingDependencies(of op: Op) -> [Dot] {
-        op.context.sorted.filter { entry in
-            clock[entry.replica] < entry.counter
-                && !op.voids.contains(Dot(replica: entry.replica, counter: entry.counter))
-        }.map { Dot(replica: $0.replica, counter: $0.counter) }
+        // Checked for every op on the apply path: nothing is sorted or allocated unless
+        // something is missing, which is rare.
+        var missing: [Dot] = []
+        for (replica, counter) in op.context.entries where clock[replica] < counter {
+            let dot = Dot(replica: replica, counter: counter)
+            if !op.voids.contains(dot) { missing.append(dot) }
+        }
+        if missing.count > 1 { missing.sort() }
+        return missing
     }
 
     /// Applies a causally ready op: per field it sets, removes the values its context
@@ -38,9 +43,9 @@ public struct RecordState: Hashable, Sendable {
         for void in op.voids { clock.add(void) }
         let rank = op.origin.level
         for (name, value) in op.fields {
-            var register = registers[name] ?? Register()
-            register.write(RegisterEntry(dot: op.dot, hlc: op.hlc, rank: rank, value: value), context: op.context)
-            registers[name] = register
+            // In place: a register copied out of the dictionary and written back would copy its entries.
+            registers[name, default: Register()].write(
+                RegisterEntry(dot: op.dot, hlc: op.hlc, rank: rank, value: value), context: op.context)
         }
         clock.add(op.dot)
     }
@@ -65,6 +70,10 @@ public struct RecordState: Hashable, Sendable {
 
     /// The greatest HLC among the live values: when the record last changed, as merged.
     public var updated: HLC {
-        registers.values.flatMap(\.entries).map(\.hlc).max() ?? .zero
+        var newest = HLC.zero
+        for register in registers.values {
+            for entry in register.entries where entry.hlc > newest { newest = entry.hlc }
+        }
+        return newest
     }
 }

@@ -12,6 +12,10 @@ public struct Resolution: Hashable, Sendable {
     /// Decides one field by its policy. Pure: the same register gives the same answer on
     /// every replica, whatever order its ops arrived in.
     public static func resolve(_ register: Register, policy: FieldPolicy) -> Resolution {
+        // Most fields hold one value: nothing to order, whatever the policy.
+        if register.entries.count == 1 {
+            return Resolution(value: register.entries[0].value, inConflict: false, candidates: register.entries)
+        }
         let byRecency = register.entries.sorted { RegisterEntry.lwwPrecedes($1, $0) }
         guard let newest = byRecency.first else {
             return Resolution(value: .null, inConflict: false, candidates: [])

@@ -62,15 +62,7 @@ package struct Applier {
             states[id] = cached
             return cached
         }
-        guard
-            let row = try Row.fetchOne(
-                db.cachedStatement(sql: "SELECT clock, registers FROM record_meta WHERE id = ?"), arguments: [id.value])
-        else { return nil }
-        let clockText: String = row[0]
-        let registersText: String = row[1]
-        guard let clock = try? JSON.parse(clockText), let registers = try? JSON.parse(registersText),
-            let state = RecordState(id: id, clock: clock, registers: registers)
-        else { throw ReplicaError.database("stored merge state of \(id) is unreadable") }
+        guard let state = try StoredState.load(db, id) else { return nil }
         states[id] = state
         return state
     }
@@ -87,10 +79,13 @@ package struct Applier {
         }
         // A record's creating op is applied before any other op on it (every later op's context
         // covers it), so a creating op never finds stored state: skip the lookup.
-        var current =
-            op.createsRecord
-            ? (states[op.record] ?? RecordState(id: op.record))
-            : (try state(of: op.record) ?? RecordState(id: op.record))
+        if !op.createsRecord { _ = try state(of: op.record) }
+        // The state is taken out of the batch's table while the op is applied, so that applying
+        // changes it in place instead of copying its registers; every way out puts it back.
+        let held = states.removeValue(forKey: op.record)
+        var current = held ?? RecordState(id: op.record)
+        var putBack = held != nil
+        defer { if putBack { states[op.record] = current } }
         let missing = current.missingDependencies(of: op)
         let coveredButUnseen = current.hasApplied(op)
         // One statement both logs the op and detects one already held under its dot.
@@ -103,14 +98,14 @@ package struct Applier {
                 """
         ).execute(arguments: [
             op.dot.replica.value, Int64(op.dot.counter), op.hlc.millis, Int64(op.hlc.logical), op.author,
-            op.record.value, op.record.type.rawValue, op.scope.value, hash, Data(body),
+            op.record.value, op.record.type.rawValue, op.scope.value, hash, Data(op.loggedBytes),
             missing.isEmpty ? "applied" : "waiting", op.scope.township, target?.value,
         ])
         if db.changesCount == 0 {
-            let held = try String.fetchOne(
+            let logged = try String.fetchOne(
                 db.cachedStatement(sql: "SELECT hash FROM ops WHERE replica = ? AND counter = ?"),
                 arguments: [op.dot.replica.value, Int64(op.dot.counter)])
-            guard held == hash else { throw ReplicaError.fork(dot: op.dot) }
+            guard logged == hash else { throw ReplicaError.fork(dot: op.dot) }
             report.duplicates += 1
             return hash
         }
@@ -134,6 +129,7 @@ package struct Applier {
         }
         let before = tracksScopeEntries ? current.resolution(of: "village").value.textValue : nil
         current.apply(op)
+        putBack = false
         record(applied: op, state: current)
         try noteScopeChange(op, from: before)
         try release(op.record)
@@ -195,7 +191,7 @@ package struct Applier {
             }
             for row in rows {
                 let op: Op
-                do { op = try Op(bytes: (row[0] as DatabaseValue).storage.asBytes) } catch {
+                do { op = try Op(logged: (row[0] as DatabaseValue).storage.asBytes) } catch {
                     throw ReplicaError.database("a logged op is unreadable: \(error.description)")
                 }
                 var current = try state(of: id) ?? RecordState(id: id)
@@ -225,11 +221,7 @@ package struct Applier {
     package mutating func flush() throws {
         for id in dirty.sorted() {
             guard let state = states[id] else { continue }
-            try db.cachedStatement(
-                sql: "INSERT OR REPLACE INTO record_meta (id, type, clock, registers) VALUES (?, ?, ?, ?)"
-            ).execute(arguments: [
-                id.value, id.type.rawValue, state.clockText, state.registersText,
-            ])
+            try StoredState.save(db, state)
             try db.cachedStatement(sql: StateRow.upsert(id.type)).execute(
                 arguments: StatementArguments(StateRow.values(of: state)))
             written.append(state)
@@ -244,21 +236,6 @@ package struct Applier {
             ).execute(arguments: [replica.value, Int64(counter)])
         }
         clock.removeAll()
-    }
-}
-
-extension DatabaseValue {
-    /// The op stored in this `body` value (the ops or quarantine table); nil when the bytes are not one.
-    package var loggedOp: Op? { try? Op(bytes: storage.asBytes) }
-}
-
-extension DatabaseValue.Storage {
-    package var asBytes: [UInt8] {
-        switch self {
-        case .blob(let data): return Array(data)
-        case .string(let text): return Array(text.utf8)
-        default: return []
-        }
     }
 }
 

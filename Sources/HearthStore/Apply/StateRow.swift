@@ -39,18 +39,24 @@ package enum StateRow {
     }
 
     package static func values(of state: RecordState) -> [DatabaseValue] {
-        var row: [DatabaseValue] = [state.id.value.databaseValue]
-        var values: [String: FieldValue] = [:]
+        // Field by field in table order, each register resolved once: this runs for every
+        // record a batch changes.
+        let specs = RecordSchema.fields(of: state.id.type)
+        var row: [DatabaseValue] = []
+        row.reserveCapacity(2 * specs.count + 4)
+        row.append(state.id.value.databaseValue)
         var conflicts: [String] = []
-        for (name, register) in state.registers {
-            let policy = RecordSchema.field(name, of: state.id.type)?.policy ?? .lww
-            let resolution = Resolution.resolve(register, policy: policy)
-            values[name] = resolution.value
-            if resolution.inConflict { conflicts.append(name) }
-        }
-        conflicts.sort()
-        for spec in RecordSchema.fields(of: state.id.type) {
-            let value = values[spec.name] ?? .null
+        var idNumberIsNull = true
+        var amount: FieldValue = .null
+        for spec in specs {
+            var value = FieldValue.null
+            if let register = state.registers[spec.name] {
+                let resolution = Resolution.resolve(register, policy: spec.policy)
+                value = resolution.value
+                if resolution.inConflict { conflicts.append(spec.name) }
+            }
+            if spec.name == "id_number" { idNumberIsNull = value.isNull }
+            if spec.name == "amount" { amount = value }
             if spec.isSensitive {
                 if case .sealed(let sealed) = value {
                     row += [sealed.box.databaseValue, sealed.digest.databaseValue]
@@ -63,12 +69,13 @@ package enum StateRow {
         }
         switch state.id.type {
         case .member:
-            row.append((values["id_number"] ?? .null).isNull ? 1.databaseValue : 0.databaseValue)
+            row.append(idNumberIsNull ? 1.databaseValue : 0.databaseValue)
         case .enrollment:
-            let schedule = values["amount"]?.textValue.flatMap(AmountSchedule.init(text:))
+            let schedule = amount.textValue.flatMap(AmountSchedule.init(text:))
             row.append(schedule?.current?.fen.databaseValue ?? .null)
         default: break
         }
+        conflicts.sort()
         row.append(conflicts.isEmpty ? .null : conflicts.joined(separator: ",").databaseValue)
         row.append(state.updated.millis.databaseValue)
         return row

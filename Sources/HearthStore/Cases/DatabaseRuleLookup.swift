@@ -20,15 +20,10 @@ package struct DatabaseRuleLookup: RuleLookup {
 
     package mutating func state(of id: RecordID) throws -> RecordState? {
         if let known = states[id] { return known }
-        let row = try Row.fetchOne(
-            db.cachedStatement(sql: "SELECT clock, registers FROM record_meta WHERE id = ?"), arguments: [id.value])
-        guard let row else {
+        guard let state = try StoredState.load(db, id) else {
             states[id] = .some(nil)
             return nil
         }
-        guard let clock = try? JSON.parse(row[0] as String), let registers = try? JSON.parse(row[1] as String),
-            let state = RecordState(id: id, clock: clock, registers: registers)
-        else { throw ReplicaError.database("stored merge state of \(id) is unreadable") }
         states[id] = state
         return state
     }

@@ -107,7 +107,8 @@ package enum RuleCaseBook {
                 && exists(
                     "SELECT 1 FROM enrollments WHERE id = ? AND status != 'exited' AND program IN (\(marks))",
                     [id.value] + StatementArguments(prerequisites)))
-                || exists("SELECT 1 FROM record_meta WHERE id = ? AND registers LIKE '%exited%'", [id.value])
+                || exists(
+                    "SELECT 1 FROM record_meta WHERE id = ? AND instr(state, CAST('exited' AS BLOB)) > 0", [id.value])
         case .household(let id):
             return try exists(
                 "SELECT 1 FROM households h WHERE h.id = ? AND \(livingHouseholdWithoutLife)", [id.value])
@@ -178,7 +179,8 @@ package enum RuleCaseBook {
                     """, codes(prerequisites)))
         }
         enrollments.formUnion(
-            try ids("SELECT id FROM record_meta WHERE type = 'enrollment' AND registers LIKE '%exited%'"))
+            try ids("SELECT id FROM record_meta WHERE type = 'enrollment' AND instr(state, CAST('exited' AS BLOB)) > 0")
+        )
         subjects += enrollments.sorted().map(CaseSubject.enrollment)
         // R8: live households without a living member, a head, or a living head.
         subjects += try ids("SELECT h.id FROM households h WHERE \(livingHouseholdWithoutLife)")

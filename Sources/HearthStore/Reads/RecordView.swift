@@ -34,16 +34,7 @@ public struct RecordView: Sendable {
 extension ReplicaCore {
     /// Loads a record's merged state, or nil when this replica does not hold it.
     public func state(of id: RecordID) throws(ReplicaError) -> RecordState? {
-        try read { db in
-            guard
-                let row = try Row.fetchOne(
-                    db, sql: "SELECT clock, registers FROM record_meta WHERE id = ?", arguments: [id.value])
-            else { return nil }
-            guard let clock = try? JSON.parse(row[0] as String), let registers = try? JSON.parse(row[1] as String),
-                let state = RecordState(id: id, clock: clock, registers: registers)
-            else { throw ReplicaError.database("stored merge state of \(id) is unreadable") }
-            return state
-        }
+        try read { db in try StoredState.load(db, id) }
     }
 
     /// A record for display. With `reveal`, sensitive values are shown in clear: the

@@ -33,11 +33,11 @@ extension ReplicaCore {
                 for row in try Row.fetchAll(
                     db,
                     sql: """
-                        SELECT t.id, m.clock, m.registers FROM \(type.table) t JOIN record_meta m ON m.id = t.id
+                        SELECT t.id, m.state FROM \(type.table) t JOIN record_meta m ON m.id = t.id
                         WHERE substr(t.village, 1, ?) = ? OR t.village = ?
                         """, arguments: [scope.value.count, scope.value, countyWide])
                 {
-                    out[row[0]] = (row[1] as String) + "|" + (row[2] as String)
+                    out[row[0]] = (row[1] as DatabaseValue).storageDescription
                 }
             }
             return out

@@ -6,8 +6,8 @@ import GRDB
 /// state with one plain column per field, for `sqlite3` and Datasette; sensitive fields
 /// appear only as `<field>_sealed` (AES-GCM) and `<field>_hash` (HMAC). The merge metadata
 /// lives beside them: `record_meta` (per-record version vector and per-field registers with
-/// their dots), `ops` (the append-only log), `op_waits` (ops waiting for their causal past),
-/// and `replica_clock` (the vector over everything applied).
+/// their dots, in compact binary since v19), `ops` (the append-only log), `op_waits` (ops
+/// waiting for their causal past), and `replica_clock` (the vector over everything applied).
 ///
 /// The county hub's own tables (nodes, tokens, nonces, quarantine, decisions, rolls, import
 /// keys) were created here up to v9; they moved to the ledger's `HubMigrations`, which creates
@@ -316,6 +316,9 @@ package enum Migrations {
         migrator.registerMigration("v18 rule cases kept with the records, row counts, indexes for the desk") { db in
             try db.execute(
                 sql: Migrations.ruleCasesSchema + Migrations.caseMarkTriggers() + Migrations.rowCountsSchema())
+        }
+        migrator.registerMigration("v19 merge state in compact binary; no second index of the log by record") { db in
+            try Migrations.compactRecordState(db)
         }
         return migrator
     }
