@@ -66,7 +66,7 @@ struct HubPayroll: AsyncParsableCommand {
                         recoveryYuan: bank.recoveryTotal.yuanText, adjustments: Int64(adjustments.count),
                         locked: lock || roll.locked,
                         leftOut: Dictionary(uniqueKeysWithValues: reasons.map { ($0.key, Int64($0.value.count)) })))
-                return
+                endProcess()
             }
             print(out)
             let state = roll.locked ? " (locked: as paid)" : lock ? " (now locked)" : ""
@@ -85,6 +85,8 @@ struct HubPayroll: AsyncParsableCommand {
                 print("  \(line.kind.chineseName) \(line.enrollment) for \(month): \(line.amount.yuanText)")
             }
             for (reason, ids) in reasons { print("  left out: \(ids.count) \(reason)") }
+            // The roll, the book and the bank roll are left to the system to free, at once.
+            endProcess()
         }
     }
 }
