@@ -81,6 +81,18 @@ struct CLIBankRollTests {
         #expect(json["files"]?["recovery"]?.stringValue == cli.directory + "/again-recovery.csv")
         let occupied = try cli.run(["hub", "payroll", "--db", hub, "--month", "2026-11", "--out", out])
         #expect(occupied.status != 0)
+        // Said of the --out file, not of the replica (it once said "a replica is never overwritten").
+        #expect(occupied.stderr.contains("\(out) already exists"), "\(occupied.stderr)")
+        #expect(occupied.stderr.contains("--out") && !occupied.stderr.contains("--db"), "\(occupied.stderr)")
+        // One of the other three there: named, with the --out path it belongs to; none is written.
+        let fresh = cli.directory + "/fresh.csv"
+        try "".write(toFile: cli.directory + "/fresh-summary.csv", atomically: true, encoding: .utf8)
+        let companion = try cli.run(["hub", "payroll", "--db", hub, "--month", "2026-11", "--out", fresh])
+        #expect(companion.status != 0)
+        #expect(
+            companion.stderr.contains("\(cli.directory)/fresh-summary.csv (a file of --out \(fresh)) already exists"),
+            "\(companion.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: fresh))
         // Numbers in clear go to a named person only: without --worker nothing is written.
         var anonymous = cli
         anonymous.worker = nil

@@ -33,17 +33,92 @@ struct CLIBenchTests {
         #expect(idle > 0 && idle < 16_384)
     }
 
-    @Test("bench merge prints one JSON document with its rates")
+    @Test("bench merge prints one JSON document with its rates, the raw baseline's and the peer's")
     func mergeBench() throws {
         let cli = try CLIRunner()
         let result = try cli.run(["bench", "merge", "--ops", "2000", "--batch", "500", "--json"])
         #expect(result.status == 0, "\(result.stderr)")
-        guard case .object(let document)? = result.json, case .integer(let ops)? = document["ops"] else {
+        guard case .object(let document)? = result.json, case .integer(let ops)? = document["ops"],
+            case .integer(let fieldChanges)? = document["field_changes"]
+        else {
             Issue.record("not one JSON document with an op count: \(result.stdout)")
             return
         }
         #expect(ops == 2000)
+        #expect(document["batch"] == .integer(500))
+        // A create writes five fields, a change one to three.
+        #expect(fieldChanges > ops && fieldChanges < 5 * ops)
+        for key in [
+            "replica_ops_per_second", "replica_field_changes_per_second", "raw_rows_per_second", "ratio_permille",
+        ] {
+            guard case .integer(let figure)? = document[key] else {
+                Issue.record("no \(key): \(result.stdout)")
+                continue
+            }
+            #expect(figure > 0, "\(key)")
+        }
+        if Self.peerInstalled {
+            guard case .object(let peer)? = document["peer"], case .integer(let changes)? = peer["changes"],
+                case .integer(let rate)? = peer["field_changes_per_second"],
+                case .integer(let ratio)? = document["peer_ratio_permille"]
+            else {
+                Issue.record("pygeodiff is installed but did not run: \(result.stdout) \(result.stderr)")
+                return
+            }
+            // One change per op, checked by the peer's script to leave the raw baseline's rows.
+            #expect(changes == ops)
+            #expect(peer["name"] == .string("pygeodiff"))
+            #expect(rate > 0 && ratio > 0)
+            #expect(document["peer_absent"] == .null)
+        } else {
+            #expect(document["peer"] == .null)
+            #expect(document["peer_ratio_permille"] == .null)
+            guard case .string(let reason)? = document["peer_absent"] else {
+                Issue.record("no reason the peer did not run: \(result.stdout)")
+                return
+            }
+            #expect(!reason.isEmpty)
+        }
     }
+
+    @Test("bench merge without pygeodiff says so in one line and prints the rest")
+    func mergeBenchWithoutPeer() throws {
+        let cli = try CLIRunner()
+        // A python3 that cannot import site packages, so not pygeodiff.
+        let python = cli.directory + "/python-without-packages"
+        try "#!/bin/sh\nexec python3 -S \"$@\"\n".write(toFile: python, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: python)
+        let result = try cli.run(
+            ["bench", "merge", "--ops", "300", "--batch", "100"], environment: ["HEARTH_BENCH_PYTHON": python])
+        #expect(result.status == 0, "\(result.stderr)")
+        let lines = result.stdout.split(separator: "\n").map(String.init)
+        let peerLines = lines.filter { $0.hasPrefix("peer ") }
+        #expect(peerLines.count == 1)
+        #expect(peerLines.first?.contains("not run: pygeodiff is not installed") == true)
+        #expect(lines.contains { $0.hasPrefix("raw sqlite upsert") })
+        #expect(lines.contains { $0.hasPrefix("ratio to raw") })
+        #expect(!lines.contains { $0.hasPrefix("ratio to peer") })
+        let skipped = try cli.run(["bench", "merge", "--ops", "300", "--no-peer", "--json"])
+        #expect(skipped.status == 0, "\(skipped.stderr)")
+        guard case .object(let document)? = skipped.json else {
+            Issue.record("not one JSON document: \(skipped.stdout)")
+            return
+        }
+        #expect(document["peer"] == .null)
+        #expect(document["ops"] == .integer(300))
+    }
+
+    /// Whether python3 here imports pygeodiff (the CI installs it with scripts/install-bench-peers.sh).
+    static let peerInstalled: Bool = {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", "import pygeodiff"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        guard (try? process.run()) != nil else { return false }
+        process.waitUntilExit()
+        return process.terminationStatus == 0
+    }()
 
     @Test("bench county generates a county, times each read and prints one JSON document")
     func countyBench() throws {

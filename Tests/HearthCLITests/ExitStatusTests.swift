@@ -51,6 +51,9 @@ struct ExitStatusTests {
         Case(
             name: "ReplicaError.alreadyExists", error: ReplicaError.alreadyExists(path: "/tmp/node.db"),
             status: .failure),
+        Case(
+            name: "ReplicaError.outputExists",
+            error: ReplicaError.outputExists(path: "/tmp/roll-summary.csv", out: "/tmp/roll.csv"), status: .failure),
         Case(name: "ReplicaError.database", error: ReplicaError.database("disk I/O error"), status: .failure),
         Case(
             name: "ReplicaError.tooManyWaiting", error: ReplicaError.tooManyWaiting(count: 9, bound: 8),

@@ -272,6 +272,7 @@ extension HubLedger {
         }
         var groups: [RollGroup] = []
         var position: [Key: Int] = [:]
+        position.reserveCapacity(payroll.rows.count)
         var recoveryRows: [PayrollRow] = []
         let rows = payroll.rows
         // Each row's fields read in place: a row is never copied whole, but to the recovery list.
@@ -295,17 +296,15 @@ extension HubLedger {
             }
             try groups[index].add(rows, row)
         }
-        // The rows come by village and household, so this sort mostly confirms runs; positions
-        // are sorted, and each group moved once.
-        let order = groups.indices.sorted { a, b in
-            if groups[a].village != groups[b].village { return groups[a].village < groups[b].village }
-            if groups[a].household != groups[b].household { return groups[a].household < groups[b].household }
-            if groups[a].programOrder != groups[b].programOrder {
-                return groups[a].programOrder < groups[b].programOrder
-            }
-            return groups[a].member.value < groups[b].member.value
+        // The rows come by village and household, so this sort mostly confirms runs; sorted in
+        // place, each group moved, never copied (no two groups share all four keys).
+        groups.sort { a, b in
+            if a.village != b.village { return a.village < b.village }
+            if a.household != b.household { return a.household < b.household }
+            if a.programOrder != b.programOrder { return a.programOrder < b.programOrder }
+            return a.member.value < b.member.value
         }
-        return (order.map { groups[$0] }, recoveryRows)
+        return (groups, recoveryRows)
     }
 }
 

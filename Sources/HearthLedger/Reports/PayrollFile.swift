@@ -49,7 +49,7 @@ public enum PayrollFile {
     package static func write(_ roll: BankRoll, to out: String) throws(ReplicaError) -> Paths {
         let paths = Paths(out: out)
         for path in paths.all where FileManager.default.fileExists(atPath: path) {
-            throw .alreadyExists(path: path)
+            throw .outputExists(path: path, out: out)
         }
         let documents = [
             (paths.disbursement, disbursement(roll)), (paths.noCard, noCard(roll)), (paths.recovery, recovery(roll)),
@@ -58,7 +58,7 @@ public enum PayrollFile {
         var written: [String] = []
         do throws(ReplicaError) {
             for (path, rows) in documents {
-                try create(path, text: SpreadsheetCSV.document(rows))
+                try create(path, text: SpreadsheetCSV.document(rows), out: out)
                 written.append(path)
             }
         } catch {
@@ -181,10 +181,10 @@ public enum PayrollFile {
     }
 
     /// A new owner-only file with this text, flushed to disk.
-    static func create(_ path: String, text: String) throws(ReplicaError) {
+    static func create(_ path: String, text: String, out: String) throws(ReplicaError) {
         let fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0o600)
         guard fd >= 0 else {
-            if errno == EEXIST { throw .alreadyExists(path: path) }
+            if errno == EEXIST { throw .outputExists(path: path, out: out) }
             throw .database("cannot create \(path): \(String(cString: strerror(errno)))")
         }
         defer { close(fd) }

@@ -40,8 +40,12 @@ public enum SpreadsheetCSV {
     /// ``cell(_:)`` appended to a document: a cell with nothing to neutralise or quote (nearly
     /// every one) is appended as it is.
     static func append(_ value: String, to text: inout String) {
-        if let first = value.utf8.first, first < 0x80, !asciiLeadingOrFormula[Int(first)],
-            !value.utf8.contains(where: { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D })
+        let bytes = value.utf8
+        // Past a leading tab (what keeps an ID or card number text), the first character
+        // decides as for any other cell: a roll has two such cells a line.
+        let first = bytes.first == 0x09 ? bytes.dropFirst().first : bytes.first
+        if let first, first < 0x80, !asciiLeadingOrFormula[Int(first)],
+            !bytes.contains(where: { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D })
         {
             text += value
         } else {

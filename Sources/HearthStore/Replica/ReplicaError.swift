@@ -3,6 +3,9 @@ import HearthCore
 /// Everything that can stop a replica command, worded for the person at the keyboard.
 public enum ReplicaError: Error, Sendable, CustomStringConvertible {
     case alreadyExists(path: String)
+    /// A file a command writes (`path`, for its `--out` file `out`) exists already: output files
+    /// are never written over, and nothing of the output was written.
+    case outputExists(path: String, out: String)
     case notFound(path: String)
     case notAReplica(path: String, reason: String)
     case key(KeyError)
@@ -27,6 +30,10 @@ public enum ReplicaError: Error, Sendable, CustomStringConvertible {
         switch self {
         case .alreadyExists(let path):
             return "\(path) already exists; a replica is never overwritten (choose another --db path)"
+        case .outputExists(let path, let out):
+            let which = path == out ? "\(path) already exists" : "\(path) (a file of --out \(out)) already exists"
+            return "\(which): Hearth never writes over an existing file, and nothing was written "
+                + "(choose another --out path)"
         case .notFound(let path):
             return "no replica database at \(path); create one with `hearth node init --db \(path) ...`"
         case .notAReplica(let path, let reason): return "\(path) is not a Hearth replica: \(reason)"

@@ -58,6 +58,7 @@ struct BookRows {
             let program: Program?
         }
         var personNumbers: [PersonKey: Int] = [:]
+        personNumbers.reserveCapacity(count)
         let rows = try Row.fetchCursor(db, sql: Self.sql)
         while let row = try rows.next() {
             guard let id = RecordID(row[Column.enrollment] as String),

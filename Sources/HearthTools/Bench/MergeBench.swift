@@ -4,32 +4,51 @@ import HearthLedger
 import HearthLedgerSQLite
 import HearthStore
 
-/// `hearth bench merge`: the replica's apply rate against SQLite's own upsert rate.
+/// `hearth bench merge`: the replica's apply rate against the fastest honest SQLite write of the
+/// same rows, and against a peer applying the same field changes, in the same run.
 ///
-/// The baseline is the physical limit on the same machine in the same run: one prepared
-/// upsert statement writing the same rows into a plain table, 10,000 rows per transaction,
-/// with the replica's pragmas (``RawUpsertBaseline``, in HearthStore). The ratio, not the raw
-/// rate, is what to compare across runs.
+/// The raw baseline (``RawUpsertBaseline``, in HearthStore) is the physical limit on the same
+/// machine: one upsert prepared once, its arguments bound straight into it, writing the ops'
+/// fields into a plain table, one transaction per batch, with the replica's pragmas. The peer
+/// (``MergePeer``) is pygeodiff applying changesets holding the same field changes, one entry
+/// per op (``PeerChangeset``), one changeset per batch, when python3 and pygeodiff are there.
+/// The ratios, not the rates, are what to compare across runs and machines.
 public struct MergeBench: Sendable {
     public struct Result: Sendable {
         public let ops: Int
         public let fieldChanges: Int
         public let replicaSeconds: Double
         public let rawSeconds: Double
+        /// The peer's figures, or why it did not run.
+        public let peer: MergePeer.Outcome
         public var opsPerSecond: Double { Double(ops) / replicaSeconds }
         public var fieldChangesPerSecond: Double { Double(fieldChanges) / replicaSeconds }
         public var rawRowsPerSecond: Double { Double(ops) / rawSeconds }
+        /// The replica's rate over the raw baseline's.
         public var ratio: Double { rawSeconds / replicaSeconds }
+        /// The peer's rate of field changes, when it ran.
+        public var peerFieldChangesPerSecond: Double? {
+            guard case .ran(let result) = peer else { return nil }
+            return Double(fieldChanges) / result.seconds
+        }
+        /// The replica's rate over the peer's (the same field changes on both sides), when it ran.
+        public var peerRatio: Double? {
+            guard case .ran(let result) = peer else { return nil }
+            return result.seconds / replicaSeconds
+        }
     }
 
     public let opCount: Int
     public let batchSize: Int
     public let seed: UInt64
+    /// The peer to run, nil for none.
+    public let peer: MergePeer?
 
-    public init(opCount: Int, batchSize: Int = 10_000, seed: UInt64 = 1) {
+    public init(opCount: Int, batchSize: Int = 10_000, seed: UInt64 = 1, peer: MergePeer? = MergePeer()) {
         self.opCount = opCount
         self.batchSize = batchSize
         self.seed = seed
+        self.peer = peer
     }
 
     /// Generates ops as several field replicas would make them: a quarter create
@@ -89,9 +108,10 @@ public struct MergeBench: Sendable {
         return ops
     }
 
-    /// Runs both sides in `directory` and returns the timings.
+    /// Runs the replica, the raw baseline and the peer in `directory` and returns the timings.
     public func run(in directory: String) throws -> Result {
         let ops = generate()
+        let fieldChanges = ops.reduce(0) { $0 + $1.fields.count }
         let replica = try HubLedger.create(
             path: directory + "/bench-replica.db", keyPath: directory + "/bench-replica.key", name: "bench",
             scope: try ScopePrefix.parse("421281", field: "scope"), nowMillis: 1_790_000_000_000)
@@ -103,9 +123,29 @@ public struct MergeBench: Sendable {
             index += batchSize
         }
         let replicaSeconds = Date().timeIntervalSince(start)
-        let rawSeconds = try RawUpsertBaseline.seconds(ops, path: directory + "/bench-raw.db", batchSize: batchSize)
+        let raw = directory + "/bench-raw.db"
+        let rawSeconds = try RawUpsertBaseline.seconds(ops, path: raw, batchSize: batchSize)
+        var outcome = MergePeer.Outcome.absent("not asked for (--no-peer)")
+        if let peer {
+            let base = directory + "/peer-base.db"
+            try RawUpsertBaseline.createEmpty(path: base)
+            var changeset = PeerChangeset()
+            var files: [String] = []
+            var index = 0
+            while index < ops.count {
+                let file = directory + "/peer-\(files.count).changeset"
+                let bytes = changeset.encode(ops[index..<min(index + batchSize, ops.count)])
+                try Data(bytes).write(to: URL(fileURLWithPath: file))
+                files.append(file)
+                index += batchSize
+            }
+            outcome = try peer.run(base: base, changesets: files, expected: raw, directory: directory)
+            if case .ran(let result) = outcome, result.entries != ops.count {
+                throw MergeBenchError.peerCounted(entries: result.entries, ops: ops.count)
+            }
+        }
         return Result(
-            ops: ops.count, fieldChanges: ops.reduce(0) { $0 + $1.fields.count }, replicaSeconds: replicaSeconds,
-            rawSeconds: rawSeconds)
+            ops: ops.count, fieldChanges: fieldChanges, replicaSeconds: replicaSeconds, rawSeconds: rawSeconds,
+            peer: outcome)
     }
 }

@@ -15,29 +15,40 @@ struct BenchMerge: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "merge",
         abstract:
-            "Apply N generated ops to a fresh replica, and the same rows by a raw SQLite upsert; print both rates.")
+            "Apply N generated ops to a fresh replica, the same rows by a raw SQLite upsert, and the same field "
+            + "changes by pygeodiff when installed; print the rates and ratios.",
+        discussion: """
+            The raw baseline is the fastest honest SQLite write of the ops' rows: one prepared upsert, its \
+            arguments bound directly, one transaction per batch, the replica's pragmas. The peer is pygeodiff \
+            (scripts/install-bench-peers.sh installs it) applying changesets of the same field changes, one \
+            entry per op and one changeset per batch, timed around its apply alone by \
+            scripts/bench-merge-peer.py, which then checks it ended with the raw baseline's rows. Without \
+            python3 or pygeodiff the bench says so in one line and prints the rest.
+            """)
 
     @Option(help: "How many ops to generate.") var ops: Int = 100_000
-    @Option(help: "Ops (and raw rows) per transaction.") var batch: Int = 10_000
+    @Option(help: "Ops (and raw rows, and peer changes) per transaction.") var batch: Int = 10_000
     @Option(help: "Generator seed.") var seed: UInt64 = 1
+    @Option(help: "The peer's helper script (default: scripts/\(MergePeer.scriptName) of the repository).")
+    var peerScript: String?
+    @Flag(help: "Do not run the peer.") var noPeer = false
     @Flag(help: "Print one JSON document.") var json = false
 
     func run() throws {
         try guarded {
             guard ops > 0, batch > 0 else { throw CLIError.usage("--ops and --batch must be positive") }
+            if let peerScript, !FileManager.default.fileExists(atPath: peerScript) {
+                throw CLIError.usage("--peer-script: no file at that path")
+            }
             let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
                 "hearth-bench-\(UUID().uuidString)"
             ).path
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(atPath: directory) }
-            let result = try MergeBench(opCount: ops, batchSize: batch, seed: seed).run(in: directory)
+            let peer = noPeer ? nil : MergePeer(script: peerScript)
+            let result = try MergeBench(opCount: ops, batchSize: batch, seed: seed, peer: peer).run(in: directory)
             if json {
-                try Output.json(
-                    MergeBenchDocument(
-                        ops: Int64(result.ops), fieldChanges: Int64(result.fieldChanges),
-                        replicaOpsPerSecond: Int64(result.opsPerSecond),
-                        replicaFieldChangesPerSecond: Int64(result.fieldChangesPerSecond),
-                        rawRowsPerSecond: Int64(result.rawRowsPerSecond), ratioPermille: Int64(result.ratio * 1000)))
+                try Output.json(MergeBenchDocument(result, batch: batch))
             } else {
                 print("ops applied        \(result.ops) (\(result.fieldChanges) field changes)")
                 print(
@@ -47,9 +58,49 @@ struct BenchMerge: ParsableCommand {
                 print(
                     String(
                         format: "raw sqlite upsert  %.0f rows/s (%.2f s)", result.rawRowsPerSecond, result.rawSeconds))
-                print(String(format: "ratio              %.3f of the raw rate", result.ratio))
+                switch result.peer {
+                case .ran(let peer):
+                    print(
+                        "peer               \(peer.name) \(peer.version): "
+                            + String(
+                                format: "%.0f field changes/s (%.2f s, %d changes applied)",
+                                Double(result.fieldChanges) / peer.seconds, peer.seconds, peer.entries))
+                case .absent(let reason):
+                    print("peer               not run: \(reason)")
+                }
+                print(String(format: "ratio to raw       %.3f of the raw rate", result.ratio))
+                if let peerRatio = result.peerRatio {
+                    print(String(format: "ratio to peer      %.3f of the peer's rate (field changes/s)", peerRatio))
+                }
             }
         }
+    }
+}
+
+/// The document of a run's figures.
+extension MergeBenchDocument {
+    init(_ result: MergeBench.Result, batch: Int) {
+        ops = Int64(result.ops)
+        fieldChanges = Int64(result.fieldChanges)
+        self.batch = Int64(batch)
+        replicaOpsPerSecond = Int64(result.opsPerSecond)
+        replicaFieldChangesPerSecond = Int64(result.fieldChangesPerSecond)
+        replicaMs = Int64(result.replicaSeconds * 1000)
+        rawRowsPerSecond = Int64(result.rawRowsPerSecond)
+        rawMs = Int64(result.rawSeconds * 1000)
+        ratioPermille = Int64(result.ratio * 1000)
+        switch result.peer {
+        case .ran(let peer):
+            self.peer = Peer(
+                name: peer.name, version: peer.version, changes: Int64(peer.entries),
+                fieldChangesPerSecond: Int64(Double(result.fieldChanges) / peer.seconds),
+                ms: Int64(peer.seconds * 1000))
+            peerAbsent = nil
+        case .absent(let reason):
+            peer = nil
+            peerAbsent = reason
+        }
+        peerRatioPermille = result.peerRatio.map { Int64($0 * 1000) }
     }
 }
 

@@ -1,20 +1,48 @@
-/// `bench merge --json`: the replica's apply rate against a raw SQLite upsert of the same rows.
+/// `bench merge --json`: the replica's apply rate against a raw SQLite upsert of the same rows, and
+/// against its peer (pygeodiff) applying the same field changes: `peer` and `peer_ratio_permille`
+/// are null when the peer did not run, and `peer_absent` says why.
 struct MergeBenchDocument: Codable, Sendable, Equatable {
+    /// What the peer measured.
+    struct Peer: Codable, Sendable, Equatable {
+        let name: String
+        let version: String
+        /// Changes it applied (one per op).
+        let changes: Int64
+        let fieldChangesPerSecond: Int64
+        let ms: Int64
+
+        enum CodingKeys: String, CodingKey {
+            case name, version, changes, ms
+            case fieldChangesPerSecond = "field_changes_per_second"
+        }
+    }
+
     let ops: Int64
     let fieldChanges: Int64
+    let batch: Int64
     let replicaOpsPerSecond: Int64
     let replicaFieldChangesPerSecond: Int64
+    let replicaMs: Int64
     let rawRowsPerSecond: Int64
+    let rawMs: Int64
     /// The replica's rate over the raw rate, in thousandths.
     let ratioPermille: Int64
+    @Nullable var peer: Peer?
+    /// The replica's rate of field changes over the peer's, in thousandths.
+    @Nullable var peerRatioPermille: Int64?
+    @Nullable var peerAbsent: String?
 
     enum CodingKeys: String, CodingKey {
-        case ops
+        case ops, batch, peer
         case fieldChanges = "field_changes"
         case replicaOpsPerSecond = "replica_ops_per_second"
         case replicaFieldChangesPerSecond = "replica_field_changes_per_second"
+        case replicaMs = "replica_ms"
         case rawRowsPerSecond = "raw_rows_per_second"
+        case rawMs = "raw_ms"
         case ratioPermille = "ratio_permille"
+        case peerRatioPermille = "peer_ratio_permille"
+        case peerAbsent = "peer_absent"
     }
 }
 
