@@ -37,23 +37,35 @@ struct EndpointTests {
         }
     }
 
+    /// A node enrolled and registered at the hub directly, as its first sync would register it.
+    static func registeredNode(_ county: TestCounty, name: String, scope: String) async throws -> Replica {
+        let token = try await county.enrollmentToken(name: name, scope: scope)
+        let node = try await county.node(token: token, hubURL: nil)
+        _ = try await county.hub.register(
+            secret: token.secret, replica: node.info.id, publicKey: node.info.publicKey, nowMillis: TestCounty.now)
+        return node
+    }
+
+    /// The node's unpushed ops as a push, with its chain head signed at the last of them.
+    static func signedPush(_ node: Replica) throws -> PushRequest {
+        let ops = try node.unpushedOps(limit: 100)
+        let last = try #require(ops.last)
+        return PushRequest(
+            replica: node.info.id, ops: ops,
+            chain: ChainHead(
+                counter: last.dot.counter, hash: last.hash,
+                signature: try node.signChainHead(counter: last.dot.counter, hash: last.hash)))
+    }
+
     @Test("a signed push applies; replayed, forged, revoked and forked requests are refused as over HTTP")
     func refusals() async throws {
         let county = try TestCounty()
         let service = county.service()
-        let token = try await county.enrollmentToken(name: "village-001", scope: TestCounty.village1)
-        let village = try await county.node(token: token, hubURL: nil)
-        _ = try await county.hub.register(
-            secret: token.secret, replica: village.info.id, publicKey: village.info.publicKey, nowMillis: TestCounty.now
-        )
+        let village = try await Self.registeredNode(county, name: "village-001", scope: TestCounty.village1)
         try village.household(in: TestCounty.village1, address: "一组")
-        let ops = try village.unpushedOps(limit: 100)
+        let push = try Self.signedPush(village)
+        let ops = push.ops
         let last = try #require(ops.last)
-        let push = PushRequest(
-            replica: village.info.id, ops: ops,
-            chain: ChainHead(
-                counter: last.dot.counter, hash: last.hash,
-                signature: try village.signChainHead(counter: last.dot.counter, hash: last.hash)))
         let body = push.json.canonicalBytes
         let signed = try Self.envelope(village, .push, body: body, nonce: "00112233445566778899aabbccddeeff")
         let answer = try PushResponse(json: try JSON.parse(try await service.handle(signed)))
@@ -92,25 +104,12 @@ struct EndpointTests {
     func versionOne() async throws {
         let county = try TestCounty()
         let service = county.service()
-        let token = try await county.enrollmentToken(name: "village-001", scope: TestCounty.village1)
-        let village = try await county.node(token: token, hubURL: nil)
-        _ = try await county.hub.register(
-            secret: token.secret, replica: village.info.id, publicKey: village.info.publicKey, nowMillis: TestCounty.now
-        )
-        let townshipToken = try await county.enrollmentToken(name: "township", scope: TestCounty.township)
-        let township = try await county.node(token: townshipToken, hubURL: nil)
-        _ = try await county.hub.register(
-            secret: townshipToken.secret, replica: township.info.id, publicKey: township.info.publicKey,
-            nowMillis: TestCounty.now)
+        let village = try await Self.registeredNode(county, name: "village-001", scope: TestCounty.village1)
+        let township = try await Self.registeredNode(county, name: "township", scope: TestCounty.township)
         let home = try village.household(in: TestCounty.village1, address: "一组")
         try village.member(of: home, name: "王五", idNumber: "11010519491231002X")
-        let ops = try village.unpushedOps(limit: 100)
-        let last = try #require(ops.last)
-        let push = PushRequest(
-            replica: village.info.id, ops: ops,
-            chain: ChainHead(
-                counter: last.dot.counter, hash: last.hash,
-                signature: try village.signChainHead(counter: last.dot.counter, hash: last.hash)))
+        let push = try Self.signedPush(village)
+        let ops = push.ops
         let pushed = try JSON.parse(
             try await service.handle(
                 try Self.envelope(

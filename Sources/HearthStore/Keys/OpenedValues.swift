@@ -1,5 +1,3 @@
-import Dispatch
-import Foundation
 import HearthCore
 
 /// Sealed values opened at most once each, for one read that meets the same value many times
@@ -7,7 +5,6 @@ import HearthCore
 /// ID number for each of the household's programs): opening decrypts and re-hashes, which a
 /// dictionary lookup does not. Kept for one read, never stored: it holds clear text and keys.
 package struct OpenedValues {
-    private let keys: KeyMaterial
     private let opener: SealedOpener
     /// What it was given: read, never changed (so never copied).
     private let known: [Key: String?]
@@ -25,42 +22,8 @@ package struct OpenedValues {
 
     /// Starting from values already opened under the same key.
     package init(keys: KeyMaterial, known: [Key: String?] = [:]) {
-        self.keys = keys
         opener = keys.opener()
         self.known = known
-    }
-
-    /// Opens these values (those not opened yet, each once) on every core at once, so that
-    /// ``open(_:)`` then finds them. A roll knows up front which ID and card numbers its lines
-    /// need: opening decrypts and re-hashes each, the largest share of a county's roll after
-    /// reading its book, and the values are independent of each other.
-    package mutating func openAll(_ values: [SealedValue]) {
-        var wanted: [SealedValue] = []
-        var seen = Set<Key>(minimumCapacity: values.count)
-        for value in values {
-            let key = Key(sealed: value)
-            guard known[key] == nil, opened[key] == nil, seen.insert(key).inserted else { continue }
-            wanted.append(value)
-        }
-        guard !wanted.isEmpty else { return }
-        // A thousand values or more per thread: fewer are not worth a thread.
-        let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, wanted.count / 1000))
-        let chunk = (wanted.count + workers - 1) / workers
-        let keys = self.keys
-        var clear = [String?](repeating: nil, count: wanted.count)
-        clear.withUnsafeMutableBufferPointer { clear in
-            let results = OpenedSlots(clear)
-            let values = wanted
-            DispatchQueue.concurrentPerform(iterations: workers) { worker in
-                // An opener per thread: swift-crypto's keys are not shared between threads.
-                let opener = keys.opener()
-                for index in (worker * chunk)..<min(values.count, (worker + 1) * chunk) {
-                    results.store(opener.open(values[index]), at: index)
-                }
-            }
-        }
-        opened.reserveCapacity(opened.count + wanted.count)
-        for index in wanted.indices { opened[Key(sealed: wanted[index])] = .some(clear[index]) }
     }
 
     /// The clear text, or nil when this key cannot open the value.
@@ -72,14 +35,4 @@ package struct OpenedValues {
         opened[key] = .some(clear)
         return clear
     }
-}
-
-/// The slots ``OpenedValues/openAll(_:)``'s threads write their results into: each thread
-/// writes its own range of indices only, and the buffer outlives them.
-private struct OpenedSlots: @unchecked Sendable {
-    let buffer: UnsafeMutableBufferPointer<String?>
-
-    init(_ buffer: UnsafeMutableBufferPointer<String?>) { self.buffer = buffer }
-
-    func store(_ value: String?, at index: Int) { buffer[index] = value }
 }

@@ -124,19 +124,6 @@ extension ReplicaCore {
         var rows: [PayrollRow] = []
         var leftOut: [String: [RecordID]] = [:]
         var opened = OpenedValues(keys: keys)
-        // The ID numbers (and cards) of the month's lines, opened on every core before the pass
-        // that uses them: which entries make a line does not depend on the numbers.
-        var sealed: [SealedValue] = []
-        for (entry, outcome) in zip(book.entries, payable(in: month, book: book, openingIDs: false)) {
-            guard case .line = outcome else { continue }
-            if let box = entry.idSealed, let digest = entry.idHash {
-                sealed.append(SealedValue(box: box, digest: digest))
-            }
-            if openingCards, let box = entry.cardSealed, let digest = entry.cardHash {
-                sealed.append(SealedValue(box: box, digest: digest))
-            }
-        }
-        opened.openAll(sealed)
         let regular = payable(in: month, book: book, openingIDs: true, opened: &opened)
         func line(_ entry: RollBook.Entry, amount: Money, idNumber: String) -> PayrollRow {
             var bankCard = ""
