@@ -11,7 +11,7 @@ extension SQLiteLedgerStorage {
         if counter == 0 { return "" }
         return try await self.replica.readAsync { db in
             if let hash = try String.fetchOne(
-                db, sql: "SELECT hash FROM ops WHERE replica = ? AND counter = ?",
+                db, sql: "SELECT \(OpLogSQL.hashText) FROM ops WHERE replica = ? AND counter = ?",
                 arguments: [replica.value, Int64(counter)])
             {
                 return hash
@@ -87,9 +87,11 @@ extension SQLiteLedgerStorage {
         let counters = ops.filter { $0.dot.replica == node }.map { Int64($0.dot.counter) }
         guard let low = counters.min(), let high = counters.max() else { return [:] }
         var hashes: [Int64: String] = [:]
-        for table in ["ops", "quarantine"] {
+        // The log stores a hash as its bytes (v20), the quarantine as hex.
+        for (table, hash) in [("ops", OpLogSQL.hashText), ("quarantine", "hash")] {
             for row in try Row.fetchAll(
-                db, sql: "SELECT counter, hash FROM \(table) WHERE replica = ? AND counter BETWEEN ? AND ?",
+                db,
+                sql: "SELECT counter, \(hash) AS hash FROM \(table) WHERE replica = ? AND counter BETWEEN ? AND ?",
                 arguments: [node.value, low, high])
             {
                 hashes[row["counter"]] = hashes[row["counter"]] ?? row["hash"]
@@ -117,7 +119,7 @@ extension SQLiteLedgerStorage {
     public func heldHashes() async throws(ReplicaError) -> [Dot: String] {
         try await replica.readAsync { db in
             var hashes: [Dot: String] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT replica, counter, hash FROM ops") {
+            for row in try Row.fetchAll(db, sql: "SELECT replica, counter, \(OpLogSQL.hashText) FROM ops") {
                 hashes[Self.dot(row)] = row[2]
             }
             for row in try Row.fetchAll(

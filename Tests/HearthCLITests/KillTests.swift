@@ -592,7 +592,8 @@ final class KillRun {
                 let row = try Row.fetchOne(db, sql: "SELECT counter, acked_counter FROM replica")!
                 return (
                     row["counter"] as Int64, row["acked_counter"] as Int64,
-                    try Self.opHashes(db, sql: "SELECT counter, hash FROM ops WHERE replica = ?", node.replica),
+                    try Self.opHashes(
+                        db, sql: "SELECT counter, lower(hex(hash)) FROM ops WHERE replica = ?", node.replica),
                     try Int.fetchOne(db, sql: "SELECT count(*) FROM op_waits") ?? -1,
                     try Int.fetchOne(db, sql: "SELECT count(*) FROM ops WHERE state != 'applied'") ?? -1,
                     try String.fetchOne(db, sql: "SELECT notes FROM sync_state WHERE id = 1")
@@ -600,7 +601,8 @@ final class KillRun {
             }
             let (atHub, hubAcked, hubRows) = try hubQueue.read { db in
                 (
-                    try Self.opHashes(db, sql: "SELECT counter, hash FROM ops WHERE replica = ?", node.replica),
+                    try Self.opHashes(
+                        db, sql: "SELECT counter, lower(hex(hash)) FROM ops WHERE replica = ?", node.replica),
                     try Int64.fetchOne(
                         db, sql: "SELECT acked_counter FROM nodes WHERE replica = ?", arguments: [node.replica]) ?? -1,
                     try Int.fetchOne(db, sql: "SELECT count(*) FROM ops WHERE replica = ?", arguments: [node.replica])
@@ -625,10 +627,14 @@ final class KillRun {
             if notes != nil { problem("\(scope): the hub refused ops: \(notes!)") }
 
             // Convergence: the node's log is the hub's log for its scope, and its records are the hub's, byte for byte.
-            let nodeLog = try queue.read { db in try Self.dots(db, sql: "SELECT replica, counter, hash FROM ops") }
+            let nodeLog = try queue.read { db in
+                try Self.dots(db, sql: "SELECT replica, counter, lower(hex(hash)) FROM ops")
+            }
             let hubLog = try hubQueue.read { db in
                 try Self.dots(
-                    db, sql: "SELECT replica, counter, hash FROM ops WHERE township = ? OR scope = ? OR target = ?",
+                    db,
+                    sql:
+                        "SELECT replica, counter, lower(hex(hash)) FROM ops WHERE township = ? OR scope = ? OR target = ?",
                     arguments: [scope, countyWide, node.replica])
             }
             if nodeLog != hubLog {

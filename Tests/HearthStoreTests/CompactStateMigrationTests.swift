@@ -9,6 +9,7 @@ import Testing
 @Suite("Migration v19: merge state in compact binary")
 struct CompactStateMigrationTests {
     static let v18 = "v18 rule cases kept with the records, row counts, indexes for the desk"
+    static let v19 = "v19 merge state in compact binary; no second index of the log by record"
 
     /// Household states as ops leave them (created, edited, one field written concurrently), and the ops.
     func history() throws -> (states: [RecordState], ops: [Op]) {
@@ -92,7 +93,7 @@ struct CompactStateMigrationTests {
         let before = try queue.read { db in
             try Int.fetchOne(db, sql: "SELECT sum(length(clock) + length(registers)) FROM record_meta") ?? 0
         }
-        try Migrations.migrator.migrate(queue)
+        try Migrations.migrator.migrate(queue, upTo: Self.v19)
         try queue.read { db in
             for state in states {
                 #expect(try StoredState.load(db, state.id) == state)

@@ -72,7 +72,9 @@ package struct Applier {
     package mutating func integrate(_ op: Op, target: ReplicaID? = nil) throws -> String {
         try crash?.tick()
         let body = op.canonicalBytes
-        let hash = Hex.encode(SHA256Digest.of(body))
+        let digest = SHA256Digest.of(body)
+        let hash = Hex.encode(digest)
+        let hashBytes = Data(digest)
         let problems = op.schemaProblems
         guard problems.isEmpty else {
             throw ReplicaError.malformedOp(dot: op.dot.description, reason: problems.joined(separator: "; "))
@@ -91,19 +93,17 @@ package struct Applier {
         // One statement both logs the op and detects one already held under its dot.
         try db.cachedStatement(
             sql: """
-                INSERT INTO ops (replica, counter, hlc_millis, hlc_logical, author, record, record_type, scope, hash,
-                                 body, state, township, target)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO ops (replica, counter, record, scope, hash, body, state, township, target)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (replica, counter) DO NOTHING
                 """
         ).execute(arguments: [
-            op.dot.replica.value, Int64(op.dot.counter), op.hlc.millis, Int64(op.hlc.logical), op.author,
-            op.record.value, op.record.type.rawValue, op.scope.value, hash, Data(op.loggedBytes),
-            missing.isEmpty ? "applied" : "waiting", op.scope.township, target?.value,
+            op.dot.replica.value, Int64(op.dot.counter), op.record.value, op.scope.value, hashBytes,
+            Data(op.loggedBytes), missing.isEmpty ? "applied" : "waiting", op.scope.township, target?.value,
         ])
         if db.changesCount == 0 {
             let logged = try String.fetchOne(
-                db.cachedStatement(sql: "SELECT hash FROM ops WHERE replica = ? AND counter = ?"),
+                db.cachedStatement(sql: "SELECT \(OpLogSQL.hashText) FROM ops WHERE replica = ? AND counter = ?"),
                 arguments: [op.dot.replica.value, Int64(op.dot.counter)])
             guard logged == hash else { throw ReplicaError.fork(dot: op.dot) }
             report.duplicates += 1
@@ -181,19 +181,26 @@ package struct Applier {
             let rows = try Row.fetchAll(
                 db.cachedStatement(
                     sql: """
-                        SELECT o.body, o.replica, o.counter FROM op_waits w
+                        SELECT o.body FROM op_waits w
                         JOIN ops o ON o.replica = w.replica AND o.counter = w.counter
-                        WHERE w.record = ? ORDER BY o.hlc_millis, o.hlc_logical, o.replica, o.counter
+                        WHERE w.record = ?
                         """), arguments: [id.value])
             if rows.isEmpty {
                 waitingRecords.remove(id.value)
                 return
             }
+            var waiting: [Op] = []
             for row in rows {
-                let op: Op
-                do { op = try Op(logged: (row[0] as DatabaseValue).storage.asBytes) } catch {
+                do { waiting.append(try Op(logged: (row[0] as DatabaseValue).storage.asBytes)) } catch {
                     throw ReplicaError.database("a logged op is unreadable: \(error.description)")
                 }
+            }
+            // In causal-clock order, then by dot: the order they were logged in cannot matter.
+            waiting.sort {
+                ($0.hlc.millis, $0.hlc.logical, $0.dot.replica.value, $0.dot.counter)
+                    < ($1.hlc.millis, $1.hlc.logical, $1.dot.replica.value, $1.dot.counter)
+            }
+            for op in waiting {
                 var current = try state(of: id) ?? RecordState(id: id)
                 guard current.missingDependencies(of: op).isEmpty else { continue }
                 let before = tracksScopeEntries ? current.resolution(of: "village").value.textValue : nil
@@ -206,8 +213,8 @@ package struct Applier {
                 record(applied: op, state: current)
                 try noteScopeChange(op, from: before)
                 report.released += 1
-                let replica: String = row[1]
-                let counter: Int64 = row[2]
+                let replica = op.dot.replica.value
+                let counter = Int64(op.dot.counter)
                 try db.cachedStatement(sql: "DELETE FROM op_waits WHERE replica = ? AND counter = ?")
                     .execute(arguments: [replica, counter])
                 try db.cachedStatement(sql: "UPDATE ops SET state = 'applied' WHERE replica = ? AND counter = ?")

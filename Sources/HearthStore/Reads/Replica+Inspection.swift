@@ -17,7 +17,7 @@ extension ReplicaCore {
     /// is listed twice.
     package func loggedHashes() throws(ReplicaError) -> [(dot: Dot, hash: String)] {
         try read { db in
-            try Row.fetchAll(db, sql: "SELECT replica, counter, hash FROM ops").map { row in
+            try Row.fetchAll(db, sql: "SELECT replica, counter, \(OpLogSQL.hashText) FROM ops").map { row in
                 (Dot(replica: ReplicaID(row[0] as String), counter: UInt64(row[1] as Int64)), row[2] as String)
             }
         }

@@ -45,7 +45,7 @@ extension ReplicaCore {
     /// The op log, oldest first, optionally for one record only.
     public func log(record: RecordID? = nil, limit: Int? = nil) throws(ReplicaError) -> [LogEntry] {
         try read { db in
-            var sql = "SELECT seq, body, hash, state FROM ops"
+            var sql = "SELECT seq, body, \(OpLogSQL.hashText), state FROM ops"
             var arguments: StatementArguments = []
             if let record {
                 sql += " WHERE record = ?"

@@ -320,6 +320,9 @@ package enum Migrations {
         migrator.registerMigration("v19 merge state in compact binary; no second index of the log by record") { db in
             try Migrations.compactRecordState(db)
         }
+        migrator.registerMigration("v20 the op log's hash in binary, without columns no query reads") { db in
+            try Migrations.slimOpLog(db)
+        }
         return migrator
     }
 }

@@ -109,7 +109,7 @@ extension Replica {
         guard counter > 0 else { return }
         let mine = try read { db in
             try String.fetchOne(
-                db, sql: "SELECT hash FROM ops WHERE replica = ? AND counter = ?",
+                db, sql: "SELECT \(OpLogSQL.hashText) FROM ops WHERE replica = ? AND counter = ?",
                 arguments: [info.id.value, Int64(counter)])
                 ?? String.fetchOne(
                     db, sql: "SELECT hash FROM own_evicted WHERE counter = ?", arguments: [Int64(counter)])
@@ -223,7 +223,8 @@ extension Replica {
             // The hashes of its own stay, to check the hub's acknowledgements by.
             try db.execute(
                 sql:
-                    "INSERT OR IGNORE INTO own_evicted (counter, hash) SELECT counter, hash FROM ops WHERE record = ? AND replica = ?",
+                    "INSERT OR IGNORE INTO own_evicted (counter, hash) SELECT counter, \(OpLogSQL.hashText) FROM ops "
+                    + "WHERE record = ? AND replica = ?",
                 arguments: [id, info.id.value])
             try db.execute(sql: "DELETE FROM ops WHERE record = ?", arguments: [id])
         }
