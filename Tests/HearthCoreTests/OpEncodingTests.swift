@@ -38,6 +38,17 @@ struct OpEncodingTests {
         }
     }
 
+    @Test("an op that remembers its hash is the same op: equal, hashed alike, and its hash is that of its bytes")
+    func rememberedHash() throws {
+        let op = try sample(cause: nil, fields: ["address": .text("东街")], context: .empty)
+        let known = op.knowingHash(ofCanonical: op.canonicalBytes)
+        #expect(known == op)
+        #expect(Set([op, known]).count == 1)
+        #expect(known.hash == op.hash, "the hash computed afresh from the same bytes")
+        let other = try sample(cause: "x", fields: ["address": .text("东街")], context: .empty)
+        #expect(other.knowingHash(ofCanonical: other.canonicalBytes) != known)
+    }
+
     @Test("malformed ops are refused with a reason")
     func malformed() throws {
         let op = try sample(

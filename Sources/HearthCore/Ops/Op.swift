@@ -31,6 +31,11 @@ public struct Op: Hashable, Sendable {
     /// the hub writes them, in the compensating op that brings their author back in line;
     /// every receiver counts them as held, so ops whose context covers them can apply.
     public let voids: [Dot]
+    /// The op's hash, when whoever built it already had its canonical bytes (a decoder that
+    /// rebuilt them to check them): ``hash`` returns it instead of serializing and hashing the
+    /// op again, which the hub would otherwise do three times per op of a push. Not part of
+    /// the op's identity: left out of `==` and `hash(into:)`.
+    private var knownHash: String?
 
     public init(
         dot: Dot, hlc: HLC, author: String, origin: ScopePrefix, record: RecordID, scope: DivisionCode,
@@ -138,7 +143,35 @@ public struct Op: Hashable, Sendable {
     }
 
     /// Lower-case hex SHA-256 of the canonical bytes.
-    public var hash: String { Hex.encode(SHA256.hash(data: canonicalBytes)) }
+    public var hash: String { knownHash ?? Hex.encode(SHA256.hash(data: canonicalBytes)) }
+
+    /// This op remembering its hash, computed by the caller from these very canonical bytes
+    /// (never taken from a message: a claimed hash is checked, not trusted).
+    package func knowingHash(ofCanonical bytes: [UInt8]) -> Op {
+        var op = self
+        op.knownHash = Hex.encode(SHA256.hash(data: bytes))
+        return op
+    }
+
+    public static func == (a: Op, b: Op) -> Bool {
+        a.dot == b.dot && a.hlc == b.hlc && a.author == b.author && a.origin == b.origin && a.record == b.record
+            && a.scope == b.scope && a.fields == b.fields && a.context == b.context && a.previous == b.previous
+            && a.cause == b.cause && a.voids == b.voids
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(dot)
+        hasher.combine(hlc)
+        hasher.combine(author)
+        hasher.combine(origin)
+        hasher.combine(record)
+        hasher.combine(scope)
+        hasher.combine(fields)
+        hasher.combine(context)
+        hasher.combine(previous)
+        hasher.combine(cause)
+        hasher.combine(voids)
+    }
 }
 
 /// Why bytes received as an op could not be read as one.

@@ -112,8 +112,10 @@ public enum WireOps {
                 throw MessageError(
                     "op \(index) is \(bytes.count) bytes; one op may be at most \(WireLimits.maxOpBytes) bytes")
             }
-            heads[op.dot.replica] = (op.dot.counter, Hex.encode(SHA256.hash(data: bytes)))
-            ops.append(op)
+            // The hash of bytes rebuilt here anyway: the chain check and the apply reuse it.
+            let known = op.knowingHash(ofCanonical: bytes)
+            heads[op.dot.replica] = (op.dot.counter, known.hash)
+            ops.append(known)
             previous = members
         }
         return ops

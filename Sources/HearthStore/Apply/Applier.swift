@@ -71,10 +71,10 @@ package struct Applier {
     @discardableResult
     package mutating func integrate(_ op: Op, target: ReplicaID? = nil) throws -> String {
         try crash?.tick()
-        let body = op.canonicalBytes
-        let digest = SHA256Digest.of(body)
-        let hash = Hex.encode(digest)
-        let hashBytes = Data(digest)
+        let hash = op.hash
+        guard let hashBytes = OpLogSQL.hashBytes(hash) else {
+            throw ReplicaError.database("the hash of \(op.dot) is not 64 hex digits")
+        }
         let problems = op.schemaProblems
         guard problems.isEmpty else {
             throw ReplicaError.malformedOp(dot: op.dot.description, reason: problems.joined(separator: "; "))
