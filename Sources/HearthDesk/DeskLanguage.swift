@@ -28,7 +28,7 @@ public enum DeskLanguage: String, Sendable, CaseIterable {
             return (language, false)
         }
         let accept = request.headers[.acceptLanguage] ?? ""
-        let first = accept.split(separator: ",").first.map { $0.split(separator: ";")[0] } ?? ""
+        let first = accept.split(separator: ",").first.flatMap { $0.split(separator: ";").first } ?? ""
         let tag = first.trimmingCharacters(in: .whitespaces).lowercased()
         return (tag == "en" || tag.hasPrefix("en-") ? .en : .zh, false)
     }

@@ -227,6 +227,10 @@ struct DeskConflictTests {
                 browser.cookies["hearth_desk"] = "not a session; or=this"
                 #expect(try await browser.get("/desk/overview").status == 303)
                 browser.cookies["hearth_desk"] = nil
+                for header in [";", ",;", "q=0.5;;en", String(repeating: "x", count: 4_000)] {
+                    browser.language = header
+                    #expect(try await browser.get("/desk/login").status == 200, "Accept-Language \(header.prefix(20))")
+                }
                 try await browser.login("wang", DeskCounty.password)
                 browser.language = "en"
                 let page = try await browser.get("/desk/overview")
