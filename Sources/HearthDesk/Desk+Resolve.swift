@@ -31,7 +31,7 @@ extension Desk {
         let now: ConflictCase
         switch try await current(id, for: account) {
         case .absent: throw DeskError.notFound
-        case .settled(let shown): return settledView(id: id, shown: shown, visit: &visit)
+        case .settled(let shown): return settledView(shown: shown, visit: visit)
         case .open(let conflict): now = conflict
         }
         guard now.version == seen else {
@@ -53,7 +53,7 @@ extension Desk {
                 // Changed between this request's read and its transaction: as stale as before it.
                 switch try await current(id, for: account) {
                 case .absent: throw DeskError.notFound
-                case .settled(let shown): return settledView(id: id, shown: shown, visit: &visit)
+                case .settled(let shown): return settledView(shown: shown, visit: visit)
                 case .open(let conflict): return try await changedView(conflict, seen: seen, visit: visit)
                 }
             case .unknownRecord: throw DeskError.notFound
@@ -155,7 +155,7 @@ extension Desk {
     }
 
     /// 409: the conflict was settled meanwhile; the value it shows now.
-    private func settledView(id: String, shown: String, visit: inout Visit) -> Response {
+    private func settledView(shown: String, visit: Visit) -> Response {
         let catalogue = visit.catalogue
         return render(
             "error",
