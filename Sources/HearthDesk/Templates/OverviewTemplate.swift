@@ -10,7 +10,7 @@ extension DeskTemplates {
         {{#county}}
         <div class="card"><b>{{quarantined}}</b> {{t.overview_quarantined}}</div>
         <div class="card"><b>{{open_leads}}</b> {{t.overview_open_leads}}</div>
-        <div class="card">{{t.overview_last_roll}} <b>{{last_roll}}</b> <span>{{roll_state}}</span></div>
+        <div class="card">{{t.overview_last_roll}} <b>{{last_roll}}</b> · <span>{{roll_state}}</span></div>
         {{/county}}
         </section>
         <div class="columns">
