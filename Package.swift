@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "HearthProtocol", targets: ["HearthProtocol"]),
         .library(name: "HearthLedger", targets: ["HearthLedger"]),
         .library(name: "HearthLedgerSQLite", targets: ["HearthLedgerSQLite"]),
+        .library(name: "HearthDesk", targets: ["HearthDesk"]),
         .library(name: "HearthHub", targets: ["HearthHub"]),
         .library(name: "HearthClient", targets: ["HearthClient"]),
         .library(name: "HearthSim", targets: ["HearthSim"]),
@@ -27,6 +28,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        // The desk's passwords (bcrypt) and its server-rendered pages.
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth", exact: "2.5.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", exact: "2.1.1"),
     ],
     targets: [
         // Records, ops, clocks, version vectors, merge and the policy table: pure values, no I/O.
@@ -80,11 +84,26 @@ let package = Package(
                 "HearthCore", "HearthStore", "HearthLedger", "HearthLedgerSQLite",
             ]
         ),
+        // The county desk in the browser: accounts, sessions and pages under /desk, mounted by the
+        // hub on its own router. No GRDB: accounts and sessions are kept through DeskStorage.
+        .target(
+            name: "HearthDesk",
+            dependencies: [
+                "HearthCore", "HearthStore", "HearthLedger",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                // The threads bcrypt runs on, away from Swift's cooperative pool.
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
         // The county hub's HTTP service on Hummingbird 2.
         .target(
             name: "HearthHub",
             dependencies: [
-                "HearthCore", "HearthStore", "HearthLedger", "HearthProtocol",
+                "HearthCore", "HearthStore", "HearthLedger", "HearthProtocol", "HearthDesk",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
@@ -124,7 +143,7 @@ let package = Package(
             name: "hearth",
             dependencies: [
                 "HearthCore", "HearthStore", "HearthLedger", "HearthLedgerSQLite", "HearthProtocol", "HearthHub",
-                "HearthClient", "HearthSim", "HearthTools",
+                "HearthClient", "HearthSim", "HearthTools", "HearthDesk",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 // The bench's latency probe: HTTP on an event loop of its own.
@@ -155,16 +174,22 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 // The hub's router driven in memory.
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                // The desk in the browser, driven over HTTP as a browser would (cookies, forms).
+                "HearthDesk",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]),
         .testTarget(
             name: "HearthCLITests",
             dependencies: [
                 "hearth", "HearthCore", "HearthStore", "HearthLedger", "HearthLedgerSQLite",
                 // The errors the CLI maps to exit statuses.
-                "HearthProtocol", "HearthHub", "HearthClient",
+                "HearthProtocol", "HearthHub", "HearthClient", "HearthDesk",
                 // Reading which tables a database holds.
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]),
+        // The desk's pieces without a hub: its label catalogues, passwords, tokens.
+        .testTarget(
+            name: "HearthDeskTests", dependencies: ["HearthDesk", "HearthCore", "HearthLedger", "HearthStore"]),
         .testTarget(
             name: "HearthSimTests",
             dependencies: ["HearthSim", "HearthCore", "HearthStore", "HearthLedger", "HearthLedgerSQLite"]),

@@ -38,7 +38,7 @@ extension HubService {
             }
         }
         return Application(
-            router: router(), server: server,
+            router: router(tls: tlsCertificate != nil), server: server,
             configuration: .init(address: .hostname(host, port: port), serverName: "hearth-hub"),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? port) },
             logger: logger)

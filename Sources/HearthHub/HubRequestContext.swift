@@ -1,3 +1,4 @@
+import HearthDesk
 import HearthLedger
 import HearthStore
 import Hummingbird
@@ -10,8 +11,10 @@ import Synchronization
 /// Why a context of Hearth's own: the handler of a signed endpoint must not be reachable
 /// without an authenticated caller, and must not read the request again: the
 /// ``AuthenticationMiddleware`` reads and checks it once and puts the result here.
-public struct HubRequestContext: RequestContext {
+public struct HubRequestContext: RequestContext, DeskRequestContext {
     public var coreContext: CoreRequestContextStorage
+    /// The peer's IP address, for the desk's limits on failed logins.
+    public let peerAddress: String?
     /// The signed request (headers and collected body); nil until the authentication
     /// middleware has read it, and for the unsigned endpoints (`/healthz`, `/metrics`).
     public internal(set) var envelope: HubService.Envelope?
@@ -24,6 +27,7 @@ public struct HubRequestContext: RequestContext {
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
+        peerAddress = source.channel.remoteAddress?.ipAddress
     }
 }
 

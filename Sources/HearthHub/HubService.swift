@@ -2,6 +2,7 @@ import CompressNIO
 import Foundation
 import HTTPTypes
 import HearthCore
+import HearthDesk
 import HearthProtocol
 import HearthLedger
 import HearthStore
@@ -41,11 +42,15 @@ public struct HubService: Sendable {
     let gauges: GaugeCache
     /// Pushes in turn: one batch in memory at a time.
     let pushes = PushLine()
+    /// How the desk in the browser (`/desk`) keeps its sessions and guards its logins.
+    public let desk: DeskConfiguration
 
     public init(
-        ledger: HubLedger, logger: Logger, clock: @escaping @Sendable () -> Int64, database: DatabaseExecutor = .shared
+        ledger: HubLedger, logger: Logger, clock: @escaping @Sendable () -> Int64, database: DatabaseExecutor = .shared,
+        desk: DeskConfiguration = .standard
     ) {
         self.ledger = ledger
+        self.desk = desk
         self.metrics = HubMetrics()
         self.logger = logger
         self.clock = clock
@@ -65,7 +70,9 @@ public struct HubService: Sendable {
         }
     }
 
-    public func router() -> Router<HubRequestContext> {
+    /// The hub's routes: sync, health, metrics and the desk (`/desk`, whose cookies are marked
+    /// `Secure` when `tls`).
+    public func router(tls: Bool = false) -> Router<HubRequestContext> {
         let router = Router(context: HubRequestContext.self)
         // Request counts and durations for every route, into this hub's own registry.
         router.add(middleware: MetricsScopeMiddleware(factory: metrics.factory))
@@ -89,6 +96,9 @@ public struct HubService: Sendable {
                 .add(middleware: AuthenticationMiddleware(service: self, endpoint: endpoint))
                 .post { _, context in try await respond(to: endpoint, context: context) }
         }
+        var deskConfiguration = desk
+        deskConfiguration.secureCookies = deskConfiguration.secureCookies || tls
+        Desk(ledger: ledger, configuration: deskConfiguration, clock: clock, logger: logger).addRoutes(to: router)
         return router
     }
 

@@ -132,8 +132,52 @@ enum HubMigrations {
                     CREATE INDEX IF NOT EXISTS roll_lines_by_member ON roll_lines (member, for_month);
                     """)
         }
+        migrator.registerMigration("hub v6 desk accounts, sessions and login attempts") { db in
+            // The county desk in the browser (docs/desk.md): its accounts with bcrypt hashes (never
+            // a password), its sessions by the SHA-256 of their id (never the id, which only the
+            // browser's cookie holds) and its login attempts, which limit guessing across restarts.
+            try db.execute(sql: HubMigrations.deskSchema)
+        }
+        migrator.registerMigration("hub v7 the desk's overview counts open leads by index") { db in
+            // The overview counts the open leads at every view: an index of the open ones only, so
+            // the count reads what it counts, not every lead the county ever had.
+            try db.execute(
+                sql: "CREATE INDEX IF NOT EXISTS leads_open ON leads (id) WHERE coalesce(status, 'open') = 'open'")
+        }
         return migrator
     }
+
+    static let deskSchema = """
+        CREATE TABLE desk_accounts (
+            name TEXT PRIMARY KEY NOT NULL COLLATE NOCASE,
+            role TEXT NOT NULL CHECK (role IN ('admin', 'reviewer', 'auditor')),
+            township TEXT,
+            password_hash TEXT NOT NULL,
+            created_millis INTEGER NOT NULL,
+            password_millis INTEGER NOT NULL,
+            disabled_millis INTEGER,
+            CHECK ((role = 'reviewer') = (township IS NOT NULL))
+        );
+        CREATE TABLE desk_sessions (
+            id_hash TEXT PRIMARY KEY NOT NULL,
+            account TEXT NOT NULL COLLATE NOCASE REFERENCES desk_accounts (name),
+            created_millis INTEGER NOT NULL,
+            last_seen_millis INTEGER NOT NULL,
+            address TEXT NOT NULL
+        );
+        CREATE INDEX desk_sessions_by_account ON desk_sessions (account);
+        CREATE INDEX desk_sessions_by_use ON desk_sessions (last_seen_millis);
+        CREATE TABLE desk_login_attempts (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            account TEXT NOT NULL COLLATE NOCASE,
+            address TEXT NOT NULL,
+            at_millis INTEGER NOT NULL,
+            succeeded INTEGER NOT NULL CHECK (succeeded IN (0, 1))
+        );
+        CREATE INDEX desk_login_attempts_by_account ON desk_login_attempts (account, succeeded, at_millis);
+        CREATE INDEX desk_login_attempts_by_address ON desk_login_attempts (address, succeeded, at_millis);
+        CREATE INDEX desk_login_attempts_by_time ON desk_login_attempts (at_millis);
+        """
 
     static let duplicateIndexSchema = """
         CREATE TABLE id_prefixes (

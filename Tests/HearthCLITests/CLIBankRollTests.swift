@@ -145,6 +145,12 @@ struct CLIBankRollTests {
         "recovery": [],
         "import-roster": ["roster.csv"],
         "crosscheck import": ["--source", "death", "deaths.csv"],
+        // Refused before any password is asked for.
+        "user add": ["--name", "wang", "--role", "admin"],
+        "user list": [],
+        "user disable": ["wang"],
+        "user password": ["wang"],
+        "user logout": ["wang"],
     ]
     /// Hub verbs that open no existing database: `init` creates the hub's, `generate` a new county.
     static let creating: Set<String> = ["init", "generate"]

@@ -29,6 +29,39 @@ public struct ConflictCase: Sendable {
     /// The value every competing write started from, when the log shows one.
     public let base: String?
     public let candidates: [Candidate]
+
+    /// The conflict as it stood when shown: its competing writes, by their dots. A page carries
+    /// it with its resolution form, so a resolution made from a page gone stale is refused
+    /// (``DeskGuard``) rather than settling writes its author never saw.
+    public var version: String { ConflictCase.version(of: candidates.map(\.dot)) }
+
+    /// The version of a field's competing writes, in one canonical order.
+    static func version(of dots: [Dot]) -> String {
+        dots.map(\.description).sorted().joined(separator: ",")
+    }
+}
+
+/// What a resolution made at the desk in the browser must still find when it is written, checked
+/// in the transaction that writes it, and the audit line written with it.
+///
+/// Why in the transaction: a push may land between the page's last read and the write; the
+/// resolution's op would then cover a value its author never saw. The check and the write are
+/// one transaction, so a conflict that changed is refused (``ReplicaError/invalid(_:)`` on the
+/// field `version`) and nothing is written.
+public struct DeskGuard: Sendable {
+    /// The conflict's ``ConflictCase/version`` as the page showed it.
+    public let seen: String
+    /// A reviewer's township: the record must lie in it at the hub now, or the resolution is
+    /// refused as for a record that does not exist (``ReplicaError/unknownRecord(_:)``).
+    public let within: ScopePrefix?
+    /// The audit line of the desk action, written in the same transaction.
+    public let audit: AuditEvent
+
+    public init(seen: String, within: ScopePrefix?, audit: AuditEvent) {
+        self.seen = seen
+        self.within = within
+        self.audit = audit
+    }
 }
 
 /// How an administrator settles a conflict.
@@ -139,10 +172,12 @@ extension HubLedger {
 
     /// Settles a conflict with one value: a hub op whose context covers every competing
     /// value, so it replaces them on every replica it reaches. Recorded in `decisions`.
+    /// From the desk in the browser, `guarded` is checked and its audit line written in the same
+    /// transaction as the resolution (``DeskGuard``).
     @discardableResult
-    public func resolve(_ id: String, choice: DeskChoice, note: String, author: String, nowMillis: Int64)
-        async throws(ReplicaError) -> Op
-    {
+    public func resolve(
+        _ id: String, choice: DeskChoice, note: String, author: String, nowMillis: Int64, guarded: DeskGuard? = nil
+    ) async throws(ReplicaError) -> Op {
         let trimmed = note.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !trimmed.isEmpty else {
             throw .invalid(InputError(field: "note", reason: "say why (it is kept with the decision)"))
@@ -211,6 +246,21 @@ extension HubLedger {
         let field = conflict.field
         let settled = fields
         let (_, ops) = try await storage.edit(author: author, nowMillis: nowMillis) { edit in
+            if let guarded {
+                guard let state = try edit.state(of: record) else { throw ReplicaError.unknownRecord(record.value) }
+                if let within = guarded.within,
+                    !(state.resolution(of: "village").value.textValue ?? "").hasPrefix(within.value)
+                {
+                    throw ReplicaError.unknownRecord(record.value)
+                }
+                let now = ConflictCase.version(of: state.resolution(of: field).candidates.map(\.dot))
+                guard now == guarded.seen else {
+                    throw InputError(
+                        field: "version",
+                        reason: "\(record.value)/\(field) changed since it was shown: nothing was written")
+                }
+                try edit.audit(guarded.audit)
+            }
             let op = try edit.update(
                 record, fields: settled,
                 cause: "\(kind) of \(field) (rule \(ruleID), rule set \(ConflictRules.ruleSetVersion)): \(trimmed)")

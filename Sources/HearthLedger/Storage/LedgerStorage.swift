@@ -16,8 +16,9 @@ import HearthStore
 /// transaction that applies the op; the verdict never rests on state read before it.
 ///
 /// Every backend passes the same conformance suite (Tests/HearthLedgerTests), written against
-/// this protocol and run once per backend. docs/architecture.md, "The storage seam".
-public protocol LedgerStorage: Sendable {
+/// this protocol and run once per backend. docs/architecture.md, "The storage seam". The
+/// county desk's accounts and sessions are kept by the same backend (``DeskStorage``).
+public protocol LedgerStorage: DeskStorage {
     /// The hub's identity as the database holds it.
     var info: ReplicaInfo { get }
 

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import HearthClient
 import HearthCore
+import HearthDesk
 import HearthHub
 import HearthProtocol
 import HearthLedger
@@ -16,7 +17,7 @@ struct HubCommand: AsyncParsableCommand {
             HubInit.self, HubEnroll.self, HubNodes.self, HubRevoke.self, HubServe.self, HubImport.self, HubExport.self,
             HubQuarantine.self, HubConflicts.self, HubAudit.self, HubPayroll.self, HubReport.self, HubGenerate.self,
             HubStandard.self, HubSetting.self, HubLeads.self, HubRecovery.self, HubImportRoster.self,
-            HubCrosscheck.self,
+            HubCrosscheck.self, HubUser.self,
         ])
 }
 
@@ -135,6 +136,10 @@ struct HubServe: AsyncParsableCommand {
         name: .customLong("max-connections"),
         help: "Most connections open at once; one accepted past this is closed at once, and the node tries again.")
     var maxConnections: Int = ConnectionLimits.standard.maxConnections
+    @Option(
+        name: .customLong("desk-idle-minutes"),
+        help: "Minutes a desk session (/desk in a browser) may sit unused before it ends.")
+    var deskIdleMinutes: Int = 30
 
     func run() async throws {
         try await guardedAsync {
@@ -147,13 +152,18 @@ struct HubServe: AsyncParsableCommand {
                 throw CLIError.usage("--idle-timeout must be more than 0 and at most 86400 seconds")
             }
             guard maxConnections > 0 else { throw CLIError.usage("--max-connections must be at least 1") }
+            guard deskIdleMinutes >= 1, deskIdleMinutes <= 24 * 60 else {
+                throw CLIError.usage("--desk-idle-minutes must be 1 to 1440")
+            }
+            var desk = DeskConfiguration.standard
+            desk.idleMillis = Int64(deskIdleMinutes) * 60_000
             let limits = ConnectionLimits(
                 idleTimeout: .milliseconds(Int64((idleTimeout * 1000).rounded(.up))), maxConnections: maxConnections)
             // Logs go to stderr: stdout carries the "serving" line that scripts wait for, and
             // nothing reads it after that line.
             var logger = Logger(label: "hearth.hub", factory: { StreamLogHandler.standardError(label: $0) })
             logger.logLevel = .info
-            let service = HubService(ledger: hub, logger: logger, clock: { nowMillis() })
+            let service = HubService(ledger: hub, logger: logger, clock: { nowMillis() }, desk: desk)
             let scheme = tlsCert == nil ? "http" : "https"
             if tlsCert == nil {
                 guard loopback else {

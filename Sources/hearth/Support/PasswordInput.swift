@@ -1,0 +1,55 @@
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// A desk password, from a file (`--password-file`) or typed at a prompt with echo off, asked
+/// twice; never from an argument, which `ps` would show to every user of the machine.
+enum PasswordInput {
+    /// The password in `file` (its one line, without the line break), or typed at the terminal.
+    static func read(file: String?, prompt: String) throws -> String {
+        if let file { return try fromFile(file) }
+        guard isatty(STDIN_FILENO) == 1 else {
+            throw CLIError.usage("no terminal to ask for the password on: give --password-file F")
+        }
+        let first = try typed(prompt + ": ")
+        let second = try typed("again, to confirm: ")
+        guard first == second else { throw CLIError.usage("the two passwords differ; nothing was changed") }
+        return first
+    }
+
+    static func fromFile(_ file: String) throws -> String {
+        guard let data = FileManager.default.contents(atPath: file) else {
+            throw CLIError.usage("cannot read the password file \(file)")
+        }
+        guard data.count <= 1024, var text = String(data: data, encoding: .utf8) else {
+            throw CLIError.usage("the password file \(file) does not hold one line of text")
+        }
+        if text.hasSuffix("\r\n") { text.removeLast(2) } else if text.hasSuffix("\n") { text.removeLast() }
+        guard !text.contains("\n"), !text.contains("\r") else {
+            throw CLIError.usage("the password file \(file) must hold one line: the password")
+        }
+        return text
+    }
+
+    /// One line typed at the terminal with echo off; echo comes back however the line ends.
+    private static func typed(_ prompt: String) throws -> String {
+        FileHandle.standardError.write(Data(prompt.utf8))
+        var saved = termios()
+        guard tcgetattr(STDIN_FILENO, &saved) == 0 else { throw CLIError.failed("cannot read the terminal's settings") }
+        var quiet = saved
+        quiet.c_lflag &= ~tcflag_t(ECHO)
+        guard tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet) == 0 else {
+            throw CLIError.failed("cannot turn the terminal's echo off")
+        }
+        defer {
+            _ = tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved)
+            FileHandle.standardError.write(Data("\n".utf8))
+        }
+        guard let line = readLine(strippingNewline: true) else { throw CLIError.usage("no password was typed") }
+        return line
+    }
+}
