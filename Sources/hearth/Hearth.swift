@@ -11,6 +11,7 @@ struct Hearth: AsyncParsableCommand {
             Choose the replica with --db PATH or HEARTH_DB, and say who works with --worker ID or HEARTH_WORKER.
             \(ExitStatus.summary)
             """,
+        version: HearthVersion.text,
         subcommands: [
             NodeCommand.self, HouseholdCommand.self, MemberCommand.self, EnrollCommand.self, ApproveCommand.self,
             RejectCommand.self, SuspendCommand.self, ResumeCommand.self, ExitCommand.self, EnrollmentCommand.self,

@@ -74,6 +74,37 @@ struct CLIHubTests {
         #expect(down.stderr.contains("cannot reach the hub"))
     }
 
+    @Test("a sync through a wrong --hub fails and the working address stays remembered; a good one is remembered")
+    func hubAddressRememberedOnSuccess() throws {
+        let cli = try CLIRunner()
+        let hubDB = cli.directory + "/hub.db"
+        try cli.ok(["hub", "init", "--db", hubDB, "--name", "宜城", "--scope", "421281"])
+        let token = try cli.ok(["hub", "enroll", "--db", hubDB, "--name", "xinzhuang", "--scope", "421281101001"])
+        let (hub, url) = try startHub(cli, database: hubDB)
+        defer { if hub.isRunning { hub.terminate() } }
+        let villageDB = cli.directory + "/village.db"
+        try cli.ok(["node", "init", "--db", villageDB, "--token", token.firstLine, "--hub", url])
+        // Port 1 on this machine: nothing listens there.
+        let wrong = try cli.run(["node", "sync", "--db", villageDB, "--hub", "http://127.0.0.1:1"])
+        #expect(wrong.status == 1)
+        #expect(wrong.stderr.contains("cannot reach the hub"))
+        let after = try cli.run(["node", "sync", "--db", villageDB])
+        #expect(after.status == 0, "the remembered address is still the hub's: \(after.stderr)")
+        #expect(after.stdout.contains("synced with \(url)"))
+        // The same hub by another name for this machine: remembered once the sync through it succeeds.
+        let other = url.replacingOccurrences(of: "127.0.0.1", with: "localhost")
+        try cli.ok(["node", "sync", "--db", villageDB, "--hub", other])
+        #expect(try cli.ok(["node", "sync", "--db", villageDB]).stdout.contains("synced with \(other)"))
+    }
+
+    @Test("hearth --version names the release and the sync protocol and op format it speaks")
+    func version() throws {
+        let result = try CLIRunner().run(["--version"])
+        #expect(result.status == 0)
+        #expect(result.firstLine.hasPrefix("hearth "))
+        #expect(result.firstLine.contains("sync protocol 2, reads 1 to 2; op format 1"))
+    }
+
     @Test("a file-only node syncs by bundles, and importing a bundle twice changes nothing")
     func bundles() throws {
         let cli = try CLIRunner()

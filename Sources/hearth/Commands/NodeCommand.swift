@@ -124,7 +124,7 @@ struct NodeSync: AsyncParsableCommand {
         abstract: "Push this node's changes to the hub and pull the hub's for this node's scope.",
         discussion: "Safe to interrupt at any moment and run again: every batch commits whole or not at all.")
     @OptionGroup var replica: ReplicaOptions
-    @Option(help: "The hub's address (remembered for next time).") var hub: String?
+    @Option(help: "The hub's address (remembered for next time once a sync through it succeeds).") var hub: String?
     @Option(help: "PEM file of the county's own CA.") var ca: String?
     @Option(
         help:
@@ -148,11 +148,12 @@ struct NodeSync: AsyncParsableCommand {
                 guard SyncClient.isAcceptable(hub) else {
                     throw CLIError.usage("the hub must be reached over https:// (plain http:// only to this machine)")
                 }
-                try node.setHubURL(hub)
             }
             let state = try node.syncState()
             guard state.hubKey != nil else { throw SyncError.notEnrolled }
-            guard let url = state.hubURL else { throw SyncError.noHubURL }
+            // A new --hub is remembered only once a sync through it succeeds: a mistyped address
+            // must not replace the one that works.
+            guard let url = hub ?? state.hubURL else { throw SyncError.noHubURL }
             let client = try SyncClient(
                 replica: node, baseURL: url, caFile: ca, logger: logger, clock: { nowMillis() })
             let terminal = isatty(1) == 1 && !json
@@ -168,6 +169,7 @@ struct NodeSync: AsyncParsableCommand {
                     }
                 }
                 await client.shutdown()
+                if let hub, hub != state.hubURL { try node.setHubURL(hub) }
                 if terminal { FileHandle.standardError.write(Data("\n".utf8)) }
                 let seconds = Date().timeIntervalSince(start)
                 if json {
