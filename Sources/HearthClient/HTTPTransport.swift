@@ -12,11 +12,14 @@ import NIOSSL
 public struct HTTPTransport: SyncTransport {
     public let baseURL: String
     let http: HTTPClient
+    /// Whether the county's CA was given: a certificate refused then names that file.
+    let caGiven: Bool
     public var timeout: TimeAmount = .seconds(60)
 
     /// - Parameter caFile: a PEM file of the county's own CA, trusted instead of the system's roots.
     public init(baseURL: String, caFile: String? = nil) throws {
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
+        caGiven = caFile != nil
         var configuration = HTTPClient.Configuration()
         var tls = TLSConfiguration.makeClientConfiguration()
         if let caFile {
@@ -48,7 +51,29 @@ public struct HTTPTransport: SyncTransport {
             }
             return WireAnswer(status: Int(response.status.code), headers: headers, body: body)
         } catch {
-            throw TransportFailure(destination: baseURL, reason: String(describing: error))
+            throw Self.failure(error, destination: baseURL, caGiven: caGiven)
         }
+    }
+
+    /// The failure in words a clerk can act on: a certificate this node does not trust is said
+    /// so, with what to give (`--ca`), instead of the TLS library's error text.
+    static func failure(_ error: any Error, destination: String, caGiven: Bool) -> TransportFailure {
+        let text = String(describing: error)
+        if text.contains("CERTIFICATE_VERIFY_FAILED") || text.contains("certificateVerificationFailed") {
+            let reason =
+                caGiven
+                ? "the hub's certificate is not signed by the CA file given with --ca; ask the county office "
+                    + "for its current CA file"
+                : "the hub's certificate is not one this computer trusts; ask the county office for its CA "
+                    + "file and give it with --ca FILE"
+            return TransportFailure(destination: destination, reason: reason, untrusted: true)
+        }
+        if text.contains("failedToValidateHostname") {
+            return TransportFailure(
+                destination: destination,
+                reason: "the hub's certificate is for another address; check the address given with --hub",
+                untrusted: true)
+        }
+        return TransportFailure(destination: destination, reason: text)
     }
 }

@@ -240,6 +240,7 @@ public struct SyncClient: Sendable {
                     "endpoint": "\(request.path)", "error": "\(error.reason)",
                     "duration_ms": "\(Self.milliseconds(since: start))",
                 ])
+            if error.untrusted { throw SyncError.untrustedHub(url: baseURL, reason: error.reason) }
             throw SyncError.unreachable(url: baseURL, reason: error.reason)
         }
         var metadata: Logger.Metadata = [

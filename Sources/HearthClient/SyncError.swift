@@ -6,6 +6,8 @@ public enum SyncError: Error, Sendable, CustomStringConvertible {
     case notEnrolled
     case noHubURL
     case unreachable(url: String, reason: String)
+    /// Something answered at the address but did not prove it is the hub (TLS).
+    case untrustedHub(url: String, reason: String)
     case refused(status: Int, code: String, message: String)
     case badResponse(String)
     case forgedResponse
@@ -20,6 +22,8 @@ public enum SyncError: Error, Sendable, CustomStringConvertible {
             return "no hub address: give --hub URL (this node has only synced by file so far)"
         case .unreachable(let url, let reason):
             return "cannot reach the hub at \(url): \(reason). Nothing is lost; run sync again when connected"
+        case .untrustedHub(let url, let reason):
+            return "did not sync with \(url): \(reason). Nothing was sent and nothing is lost"
         case .refused(let status, let code, let message): return "the hub refused (\(status) \(code)): \(message)"
         case .badResponse(let reason): return "the hub's answer could not be read: \(reason)"
         case .forgedResponse:

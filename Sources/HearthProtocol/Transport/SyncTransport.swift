@@ -15,10 +15,14 @@ public struct TransportFailure: Error, Sendable, CustomStringConvertible {
     /// Where the request was going (an address, or a simulated link's name).
     public let destination: String
     public let reason: String
+    /// The other end answered but did not prove it is the hub (its TLS certificate is not one
+    /// this side trusts): waiting for a better connection will not help, the CA file will.
+    public let untrusted: Bool
 
-    public init(destination: String, reason: String) {
+    public init(destination: String, reason: String, untrusted: Bool = false) {
         self.destination = destination
         self.reason = reason
+        self.untrusted = untrusted
     }
 
     public var description: String { "cannot reach the hub at \(destination): \(reason)" }
