@@ -95,6 +95,23 @@ struct CLIFlowTests {
         #expect(history.contains("amount change: 提标"))
     }
 
+    @Test("status counts open rule cases by rule beside conflicts, as text and in --json")
+    func statusCountsRuleCases() throws {
+        let cli = try CLIRunner()
+        _ = try cli.ok(["node", "init", "--name", "新庄村", "--scope", "421281101001"])
+        let household = try cli.ok([
+            "household", "add", "--village", "421281101001", "--address", "新庄村三组12号", "--type", "rural",
+        ]).firstLine
+        let head = try cli.ok(["member", "add", "--household", household, "--name", "王秀英", "--relation", "head"])
+            .firstLine
+        #expect(try cli.ok(["status", "--json"]).json?["open_rule_cases"] == .object([:]))
+        #expect(try cli.ok(["status"]).stdout.contains("0 open rule case(s);"))
+        // The only member dies: the household has no living member (R8) until someone acts.
+        try cli.ok(["death", "--member", head, "--date", "2026-03-01"])
+        #expect(try cli.ok(["status", "--json"]).json?["open_rule_cases"] == .object(["R8": .integer(1)]))
+        #expect(try cli.ok(["status"]).stdout.contains("1 open rule case(s) (R8 1);"))
+    }
+
     @Test("invalid input is refused with the field and the reason, a non-zero exit, and no change")
     func refusals() throws {
         let (cli, household, head, _) = try seeded()

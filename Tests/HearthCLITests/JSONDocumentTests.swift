@@ -115,7 +115,8 @@ struct JSONDocumentTests {
         let status = try Self.decoded(StatusDocument.self, cli, ["status", "--json"])
         #expect(
             Self.keys(status.json) == [
-                "replica", "name", "role", "scope", "records", "in_conflict", "pending_id_numbers", "version_vector",
+                "replica", "name", "role", "scope", "records", "in_conflict", "open_rule_cases", "pending_id_numbers",
+                "version_vector",
                 "own_ops", "unsynced_ops", "waiting_ops", "log_size", "hub", "last_sync", "pull_cursor",
                 "refused_by_hub", "conflicts", "on_hold", "county_decisions",
             ])

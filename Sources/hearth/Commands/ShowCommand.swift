@@ -191,13 +191,17 @@ struct StatusCommand: ParsableCommand {
                 try? QuarantineNote(json: $0)
             }
             let counts = RecordType.allCases.map { ($0.table, status.counts[$0] ?? 0) }
+            // Open rule cases by rule (kept as the records change: reading them costs what is open).
+            var cases: [String: Int64] = [:]
+            for found in try open.ruleCases(nowMillis: nowMillis()) { cases[found.rule, default: 0] += 1 }
             if json {
                 try Output.json(
                     StatusDocument(
                         replica: status.info.id.value, name: status.info.name, role: status.info.role.rawValue,
                         scope: status.info.scope.value,
                         records: Dictionary(uniqueKeysWithValues: counts.map { ($0.0, Int64($0.1)) }),
-                        inConflict: Int64(status.conflicted), pendingIDNumbers: Int64(status.pendingIDs),
+                        inConflict: Int64(status.conflicted), openRuleCases: cases,
+                        pendingIDNumbers: Int64(status.pendingIDs),
                         versionVector: Dictionary(
                             uniqueKeysWithValues: status.vector.sorted.map { ($0.replica.value, Int64($0.counter)) }),
                         ownOps: Int64(status.ownOps), unsyncedOps: Int64(status.unsynced),
@@ -217,8 +221,12 @@ struct StatusCommand: ParsableCommand {
             print("replica   \(status.info.id)  \(status.info.name) (\(status.info.role.rawValue))")
             print("scope     \(status.info.scope.value) (\(status.info.scope.level.rawValue))")
             print("records   " + counts.map { "\($0.0) \($0.1)" }.joined(separator: ", "))
+            let caseCount = cases.values.reduce(0, +)
+            let byRule = cases.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
             print(
-                "conflict  \(status.conflicted) record(s) in conflict; \(status.pendingIDs) member(s) without an ID number (pending)"
+                "conflict  \(status.conflicted) record(s) in conflict; \(caseCount) open rule case(s)"
+                    + (byRule.isEmpty ? "" : " (\(byRule))")
+                    + "; \(status.pendingIDs) member(s) without an ID number (pending)"
             )
             print("vector    \(status.vector)")
             // The hub is where ops are synced to: it has nothing of its own to send.

@@ -22,6 +22,8 @@ struct StatusDocument: Codable, Sendable, Equatable {
     /// Records per table (households, members, enrollments, visits, …).
     let records: [String: Int64]
     let inConflict: Int64
+    /// Open rule cases (duplicates, exclusivity, households without a living member, …) by rule.
+    let openRuleCases: [String: Int64]
     let pendingIDNumbers: Int64
     /// Replica id to the highest counter held from it.
     let versionVector: [String: Int64]
@@ -40,6 +42,7 @@ struct StatusDocument: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey {
         case replica, name, role, scope, records
         case inConflict = "in_conflict"
+        case openRuleCases = "open_rule_cases"
         case pendingIDNumbers = "pending_id_numbers"
         case versionVector = "version_vector"
         case ownOps = "own_ops"
