@@ -110,6 +110,9 @@ struct CLIFlowTests {
         try cli.ok(["death", "--member", head, "--date", "2026-03-01"])
         #expect(try cli.ok(["status", "--json"]).json?["open_rule_cases"] == .object(["R8": .integer(1)]))
         #expect(try cli.ok(["status"]).stdout.contains("1 open rule case(s) (R8 1);"))
+        // Times on the screen say their zone; the JSON documents keep their form (China Standard Time).
+        let logged = try cli.ok(["log"]).stdout.split(separator: "\n")
+        #expect(!logged.isEmpty && logged.allSatisfy { $0.contains(" +08:00  ") }, "\(logged)")
     }
 
     @Test("invalid input is refused with the field and the reason, a non-zero exit, and no change")

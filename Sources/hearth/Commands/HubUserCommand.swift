@@ -83,7 +83,7 @@ struct UserList: AsyncParsableCommand {
                 return
             }
             Output.table(
-                ["name", "role", "township", "created", "password set", "state"],
+                ["name", "role", "township", "created (+08:00)", "password set (+08:00)", "state"],
                 accounts.map(DeskUserListing.init).map {
                     [$0.name, $0.role, $0.township ?? "", $0.created, $0.passwordSet, $0.state]
                 })

@@ -117,7 +117,8 @@ func historyEntry(_ entry: LogEntry, replica: ReplicaCore, reveal: Bool) -> Hist
         fields[name] = displayValue(value, field: name, type: entry.op.record.type, replica: replica, reveal: reveal)
     }
     return HistoryEntry(
-        dot: entry.op.dot.description, author: entry.op.author, at: Output.time(entry.op.hlc.millis), fields: fields,
+        dot: entry.op.dot.description, author: entry.op.author, at: Output.documentTime(entry.op.hlc.millis),
+        fields: fields,
         cause: entry.op.cause, state: entry.state)
 }
 
@@ -206,7 +207,7 @@ struct StatusCommand: ParsableCommand {
                             uniqueKeysWithValues: status.vector.sorted.map { ($0.replica.value, Int64($0.counter)) }),
                         ownOps: Int64(status.ownOps), unsyncedOps: Int64(status.unsynced),
                         waitingOps: Int64(status.waiting), logSize: Int64(status.logSize),
-                        hub: sync?.hubReplica?.value, lastSync: sync?.lastSyncMillis.map(Output.time),
+                        hub: sync?.hubReplica?.value, lastSync: sync?.lastSyncMillis.map(Output.documentTime),
                         pullCursor: sync?.pullCursor ?? 0, refusedByHub: refused.map(RefusedOp.init),
                         conflicts: try open.conflictedFields(),
                         onHold: try open.heldEnrollments(nowMillis: nowMillis()).map {

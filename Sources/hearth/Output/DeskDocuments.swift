@@ -52,7 +52,7 @@ struct ConflictDocument: Codable, Sendable, Equatable {
         candidates = conflict.candidates.enumerated().map { index, candidate in
             Candidate(
                 n: Int64(index + 1), value: candidate.display, op: candidate.dot.description, author: candidate.author,
-                replica: candidate.replicaName, at: Output.time(candidate.atMillis), rank: candidate.rank,
+                replica: candidate.replicaName, at: Output.documentTime(candidate.atMillis), rank: candidate.rank,
                 reason: candidate.reason)
         }
     }
@@ -131,7 +131,7 @@ enum AuditEntryDocument: Codable, Sendable, Equatable {
         }
 
         init(_ decision: HearthLedger.Decision) {
-            at = Output.time(decision.atMillis)
+            at = Output.documentTime(decision.atMillis)
             by = decision.worker
             kind = decision.kind
             record = decision.record
@@ -154,7 +154,7 @@ enum AuditEntryDocument: Codable, Sendable, Equatable {
         let detail: String
 
         init(_ event: AuditEvent) {
-            at = Output.time(event.atMillis)
+            at = Output.documentTime(event.atMillis)
             by = event.worker
             kind = event.action
             record = event.subject

@@ -23,9 +23,9 @@ struct DeskUserListing: Codable, Sendable, Equatable {
         name = account.name
         role = account.role.rawValue
         township = account.township?.value
-        created = Output.time(account.createdMillis)
-        passwordSet = Output.time(account.passwordMillis)
-        disabled = account.disabledMillis.map(Output.time)
+        created = Output.documentTime(account.createdMillis)
+        passwordSet = Output.documentTime(account.passwordMillis)
+        disabled = account.disabledMillis.map(Output.documentTime)
         state = account.disabledMillis == nil ? "active" : "disabled"
     }
 }

@@ -36,8 +36,8 @@ struct NodeListing: Codable, Sendable, Equatable {
         name = node.name
         replica = node.replica.value
         scope = node.scope.value
-        registered = Output.time(node.registeredMillis)
-        lastSync = node.lastSyncMillis.map(Output.time)
+        registered = Output.documentTime(node.registeredMillis)
+        lastSync = node.lastSyncMillis.map(Output.documentTime)
         ackedCounter = Int64(node.ackedCounter)
         pullCursor = node.pullCursor
         lagOps = max(0, logEnd - node.pullCursor)

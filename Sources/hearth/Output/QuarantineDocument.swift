@@ -19,7 +19,7 @@ struct QuarantineDocument: Codable, Sendable, Equatable {
         author = entry.author
         reason = entry.reason
         state = entry.state
-        at = Output.time(entry.atMillis)
+        at = Output.documentTime(entry.atMillis)
         dependents = entry.dependents.map(\.description)
     }
 }

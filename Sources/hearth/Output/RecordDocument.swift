@@ -45,7 +45,7 @@ struct RecordDocument: Codable, Sendable, Equatable {
                 competing[field.name] = field.candidates.map { candidate in
                     CompetingValue(
                         value: candidate.display, dot: candidate.dot, author: authors[candidate.dot],
-                        at: Output.time(candidate.hlcMillis), rank: candidate.rank)
+                        at: Output.documentTime(candidate.hlcMillis), rank: candidate.rank)
                 }
             }
         }

@@ -27,8 +27,15 @@ enum Output {
         return try JSON.parse(Array(encoded)).canonicalText
     }
 
-    /// `2026-11-25 15:04:05` in China Standard Time, from Unix milliseconds.
+    /// `2026-11-25 15:04:05 +08:00` for the screen: China Standard Time, said so, so a time read
+    /// off a screen elsewhere (or by a machine set to UTC) is not taken for local.
     static func time(_ millis: Int64) -> String {
+        documentTime(millis) + " +08:00"
+    }
+
+    /// `2026-11-25 15:04:05` in China Standard Time, from Unix milliseconds: the form `--json`
+    /// documents have always carried (scripts read it), documented as China Standard Time.
+    static func documentTime(_ millis: Int64) -> String {
         let date = DomainCalendar.date(atMillis: millis)
         let seconds = ((millis + DomainCalendar.offsetMillis) % 86_400_000 + 86_400_000) % 86_400_000 / 1000
         func two(_ value: Int64) -> String { value < 10 ? "0\(value)" : "\(value)" }
