@@ -31,9 +31,11 @@ struct HubGenerate: AsyncParsableCommand {
                 try month.map { text throws in try Month.parse(text, field: "month") }
                 ?? DomainCalendar.date(atMillis: nowMillis()).month
             let start = Date()
+            let progress = ProgressLine()
             let (hub, nodes) = try await CountyGenerator(
                 profile: chosen, seed: seed, directory: out, month: period, nowMillis: nowMillis()
-            ).run { print($0) }
+            ).run { progress.update("generating: " + $0.trimmingCharacters(in: .whitespaces), force: true) }
+            progress.finish()
             let status = try hub.replica.status()
             print(out + "/hub.db")
             print(

@@ -46,10 +46,15 @@ struct HubPayroll: AsyncParsableCommand {
             let hub = try replica.open()
             let worker = try replica.author
             let period = try Month.parse(month, field: "month")
+            let progress = ProgressLine(quiet: json)
+            progress.update("\(period): reading the county's enrollments and computing what each is owed", force: true)
             let roll = try hub.replica.payroll(for: period, nowMillis: nowMillis())
+            progress.update("\(period): \(roll.rows.count) lines; finding each payee's account", force: true)
             let bank = try await hub.bankRoll(roll)
+            progress.update("\(period): writing the files", force: true)
             let paths = try hub.writeRoll(bank, to: out, worker: worker, nowMillis: nowMillis())
             if lock { try await hub.lock(roll, worker: worker, nowMillis: nowMillis()) }
+            progress.finish()
             let adjustments = roll.rows.filter { $0.kind != .regular }
             let reasons = roll.leftOut.sorted { $0.key < $1.key }
             if json {

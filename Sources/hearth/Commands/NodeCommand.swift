@@ -156,21 +156,18 @@ struct NodeSync: AsyncParsableCommand {
             guard let url = hub ?? state.hubURL else { throw SyncError.noHubURL }
             let client = try SyncClient(
                 replica: node, baseURL: url, caFile: ca, logger: logger, clock: { nowMillis() })
-            let terminal = isatty(1) == 1 && !json
+            let line = ProgressLine(quiet: json)
             let start = Date()
             do {
                 let summary = try await client.sync { progress in
-                    guard terminal else { return }
                     switch progress {
-                    case .pushed(let ops, let bytes):
-                        FileHandle.standardError.write(Data("\rpushed \(ops) ops (\(bytes) bytes)   ".utf8))
-                    case .pulled(let ops, let bytes):
-                        FileHandle.standardError.write(Data("\rpulled \(ops) ops (\(bytes) bytes)   ".utf8))
+                    case .pushed(let ops, let bytes): line.update("pushed \(ops) ops (\(bytes) bytes)")
+                    case .pulled(let ops, let bytes): line.update("pulled \(ops) ops (\(bytes) bytes)")
                     }
                 }
+                line.finish()
                 await client.shutdown()
                 if let hub, hub != state.hubURL { try node.setHubURL(hub) }
-                if terminal { FileHandle.standardError.write(Data("\n".utf8)) }
                 let seconds = Date().timeIntervalSince(start)
                 if json {
                     try Output.json(NodeSyncDocument(summary, seconds: seconds))
@@ -184,6 +181,7 @@ struct NodeSync: AsyncParsableCommand {
                     for note in summary.quarantined { print("  refused by the hub: \(note.dot): \(note.reason)") }
                 }
             } catch {
+                line.finish()
                 await client.shutdown()
                 throw error
             }

@@ -34,7 +34,11 @@ struct ReportOptions: ParsableArguments {
 
     func render(_ replica: ReplicaCore) throws {
         let (start, end) = try period()
+        let progress = ProgressLine(quiet: format == "json")
+        progress.update(
+            "computing the report for \(start == end ? start.description : "\(start) to \(end)")", force: true)
         let report = try replica.report(from: start, to: end, by: try level(), nowMillis: nowMillis())
+        progress.finish()
         let periodText = start == end ? start.description : "\(start)–\(end)"
         let header = ["地区", "救助项目", "户数", "人数", "新增", "退出", "\(end) 金额(元)", "期间金额(元)"]
         func figures(_ line: ReportLine) -> [String] {

@@ -30,8 +30,11 @@ struct SimCommand: AsyncParsableCommand {
             var failed = 0
             var totals: [String: Int] = [:]
             let start = Date()
+            let progress = ProgressLine(quiet: json)
             for seed in startSeed..<(startSeed + UInt64(max(0, seeds))) {
+                progress.update("seed \(seed) (\(seed - startSeed + 1) of \(seeds)), \(failed) failed so far")
                 let result = await Simulation.run(SimOptions(seed: seed, replicas: replicas, steps: steps))
+                if !result.passed { progress.finish() }
                 for (name, value) in result.counters { totals[name, default: 0] += value }
                 if json {
                     try Output.json(
@@ -52,6 +55,7 @@ struct SimCommand: AsyncParsableCommand {
                     }
                 }
             }
+            progress.finish()
             if !json {
                 print(
                     String(
