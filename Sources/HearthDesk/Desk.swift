@@ -76,6 +76,12 @@ public struct Desk: Sendable {
         group.get("conflicts") { request, context in
             await desk.serve(request, context, needs: .session) { visit in try await desk.conflictList(&visit) }
         }
+        group.get("bulk") { request, context in
+            await desk.serve(request, context, needs: .session) { visit in try await desk.bulkPage(&visit) }
+        }
+        group.post("bulk") { request, context in
+            await desk.serve(request, context, needs: .form) { visit in try await desk.bulkApply(&visit) }
+        }
         group.get("conflicts/{record}/{field}") { request, context in
             let id = Self.conflictID(context)
             return await desk.serve(request, context, needs: .session) { visit in

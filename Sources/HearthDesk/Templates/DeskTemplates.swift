@@ -10,7 +10,7 @@ enum DeskTemplates {
     /// Every template by the name a page renders it with.
     static let sources: [String: String] = [
         "layout": layout, "error": error, "login": login, "overview": overview, "conflicts": conflicts,
-        "conflict": conflict,
+        "conflict": conflict, "bulk": bulk,
     ]
 
     /// The compiled templates. The sources are constants checked by the desk's tests

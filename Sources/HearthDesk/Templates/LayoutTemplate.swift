@@ -17,6 +17,7 @@ extension DeskTemplates {
         <nav>
         <a href="/desk/overview">{{t.nav_overview}}</a>
         <a href="/desk/conflicts">{{t.nav_conflicts}}</a>
+        <a href="/desk/bulk">{{t.nav_bulk}}</a>
         </nav>
         <span class="who">{{name}} · {{role}}{{#township}} · {{.}}{{/township}}</span>
         <form method="post" action="/desk/logout" class="inline">
