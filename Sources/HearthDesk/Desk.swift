@@ -82,6 +82,15 @@ public struct Desk: Sendable {
         group.post("bulk") { request, context in
             await desk.serve(request, context, needs: .form) { visit in try await desk.bulkApply(&visit) }
         }
+        group.get("quarantine") { request, context in
+            await desk.serve(request, context, needs: .session) { visit in try await desk.quarantinePage(&visit) }
+        }
+        group.post("quarantine/{dot}") { request, context in
+            let dot = context.parameters.get("dot") ?? ""
+            return await desk.serve(request, context, needs: .form) { visit in
+                try await desk.settleQuarantined(&visit, dot: dot)
+            }
+        }
         group.get("conflicts/{record}/{field}") { request, context in
             let id = Self.conflictID(context)
             return await desk.serve(request, context, needs: .session) { visit in

@@ -10,7 +10,7 @@ enum DeskTemplates {
     /// Every template by the name a page renders it with.
     static let sources: [String: String] = [
         "layout": layout, "error": error, "login": login, "overview": overview, "conflicts": conflicts,
-        "conflict": conflict, "bulk": bulk,
+        "conflict": conflict, "bulk": bulk, "quarantine": quarantine,
     ]
 
     /// The compiled templates. The sources are constants checked by the desk's tests

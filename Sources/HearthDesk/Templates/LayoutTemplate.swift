@@ -18,6 +18,7 @@ extension DeskTemplates {
         <a href="/desk/overview">{{t.nav_overview}}</a>
         <a href="/desk/conflicts">{{t.nav_conflicts}}</a>
         <a href="/desk/bulk">{{t.nav_bulk}}</a>
+        {{#county}}<a href="/desk/quarantine">{{t.nav_quarantine}}</a>{{/county}}
         </nav>
         <span class="who">{{name}} · {{role}}{{#township}} · {{.}}{{/township}}</span>
         <form method="post" action="/desk/logout" class="inline">
