@@ -82,6 +82,24 @@ public struct Desk: Sendable {
         group.post("bulk") { request, context in
             await desk.serve(request, context, needs: .form) { visit in try await desk.bulkApply(&visit) }
         }
+        group.get("report") { request, context in
+            await desk.serve(request, context, needs: .session) { visit in try await desk.reportPage(&visit) }
+        }
+        group.get("report.csv") { request, context in
+            await desk.serve(request, context, needs: .session) { visit in try await desk.reportCSV(&visit) }
+        }
+        group.get("roll") { request, context in
+            await desk.serve(request, context, needs: .session) { visit in try await desk.rollPage(&visit) }
+        }
+        group.get("roll.csv") { request, context in
+            await desk.serve(request, context, needs: .session) { visit in try await desk.rollCSV(&visit) }
+        }
+        group.get("roll/lock") { request, context in
+            await desk.serve(request, context, needs: .session) { visit in try await desk.lockPage(&visit) }
+        }
+        group.post("roll/lock") { request, context in
+            await desk.serve(request, context, needs: .form) { visit in try await desk.lockApply(&visit) }
+        }
         group.get("quarantine") { request, context in
             await desk.serve(request, context, needs: .session) { visit in try await desk.quarantinePage(&visit) }
         }

@@ -31,6 +31,7 @@ public struct DeskAccounts: Sendable {
         public static let logout = "desk logout"
         public static let resolve = "desk resolve"
         public static let bulkResolve = "desk bulk resolve"
+        public static let lockRoll = "desk roll lock"
     }
 
     /// Adds an account. A reviewer needs a township (9 digits); the other roles take none.

@@ -18,7 +18,9 @@ extension DeskTemplates {
         <a href="/desk/overview">{{t.nav_overview}}</a>
         <a href="/desk/conflicts">{{t.nav_conflicts}}</a>
         <a href="/desk/bulk">{{t.nav_bulk}}</a>
-        {{#county}}<a href="/desk/quarantine">{{t.nav_quarantine}}</a>{{/county}}
+        <a href="/desk/report">{{t.nav_report}}</a>
+        {{#county}}<a href="/desk/roll">{{t.nav_roll}}</a>
+        <a href="/desk/quarantine">{{t.nav_quarantine}}</a>{{/county}}
         </nav>
         <span class="who">{{name}} · {{role}}{{#township}} · {{.}}{{/township}}</span>
         <form method="post" action="/desk/logout" class="inline">
