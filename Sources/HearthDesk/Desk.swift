@@ -100,6 +100,15 @@ public struct Desk: Sendable {
         group.post("roll/lock") { request, context in
             await desk.serve(request, context, needs: .form) { visit in try await desk.lockApply(&visit) }
         }
+        group.get("cases") { request, context in
+            await desk.serve(request, context, needs: .session) { visit in try await desk.caseList(&visit) }
+        }
+        group.get("case") { request, context in
+            await desk.serve(request, context, needs: .session) { visit in try await desk.casePage(&visit) }
+        }
+        group.post("case") { request, context in
+            await desk.serve(request, context, needs: .form) { visit in try await desk.caseAction(&visit) }
+        }
         group.get("quarantine") { request, context in
             await desk.serve(request, context, needs: .session) { visit in try await desk.quarantinePage(&visit) }
         }

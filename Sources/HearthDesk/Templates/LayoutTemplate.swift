@@ -18,6 +18,7 @@ extension DeskTemplates {
         <a href="/desk/overview">{{t.nav_overview}}</a>
         <a href="/desk/conflicts">{{t.nav_conflicts}}</a>
         <a href="/desk/bulk">{{t.nav_bulk}}</a>
+        <a href="/desk/cases">{{t.nav_cases}}</a>
         <a href="/desk/report">{{t.nav_report}}</a>
         {{#county}}<a href="/desk/roll">{{t.nav_roll}}</a>
         <a href="/desk/quarantine">{{t.nav_quarantine}}</a>{{/county}}
