@@ -109,6 +109,12 @@ public struct Desk: Sendable {
         group.post("case") { request, context in
             await desk.serve(request, context, needs: .form) { visit in try await desk.caseAction(&visit) }
         }
+        group.get("leads") { request, context in
+            await desk.serve(request, context, needs: .session) { visit in try await desk.leadList(&visit) }
+        }
+        group.post("leads") { request, context in
+            await desk.serve(request, context, needs: .form) { visit in try await desk.decideLead(&visit) }
+        }
         group.get("quarantine") { request, context in
             await desk.serve(request, context, needs: .session) { visit in try await desk.quarantinePage(&visit) }
         }

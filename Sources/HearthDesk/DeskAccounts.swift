@@ -34,6 +34,7 @@ public struct DeskAccounts: Sendable {
         public static let lockRoll = "desk roll lock"
         public static let acknowledgeCase = "desk case acknowledge"
         public static let exitForCase = "desk case exit"
+        public static let decideLead = "desk lead decision"
     }
 
     /// Adds an account. A reviewer needs a township (9 digits); the other roles take none.

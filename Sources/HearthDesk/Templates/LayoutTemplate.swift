@@ -21,7 +21,8 @@ extension DeskTemplates {
         <a href="/desk/cases">{{t.nav_cases}}</a>
         <a href="/desk/report">{{t.nav_report}}</a>
         {{#county}}<a href="/desk/roll">{{t.nav_roll}}</a>
-        <a href="/desk/quarantine">{{t.nav_quarantine}}</a>{{/county}}
+        <a href="/desk/quarantine">{{t.nav_quarantine}}</a>
+        <a href="/desk/leads">{{t.nav_leads}}</a>{{/county}}
         </nav>
         <span class="who">{{name}} · {{role}}{{#township}} · {{.}}{{/township}}</span>
         <form method="post" action="/desk/logout" class="inline">
