@@ -115,6 +115,9 @@ public struct Desk: Sendable {
         group.post("leads") { request, context in
             await desk.serve(request, context, needs: .form) { visit in try await desk.decideLead(&visit) }
         }
+        group.get("audit") { request, context in
+            await desk.serve(request, context, needs: .session) { visit in try await desk.auditPage(&visit) }
+        }
         group.get("quarantine") { request, context in
             await desk.serve(request, context, needs: .session) { visit in try await desk.quarantinePage(&visit) }
         }

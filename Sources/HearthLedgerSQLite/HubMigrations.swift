@@ -159,6 +159,7 @@ enum HubMigrations {
                     CREATE INDEX IF NOT EXISTS audit_by_record ON audit (record, at_millis, seq);
                     CREATE INDEX IF NOT EXISTS decisions_by_time ON decisions (at_millis, seq);
                     CREATE INDEX IF NOT EXISTS decisions_by_worker ON decisions (worker, at_millis, seq);
+                    CREATE INDEX IF NOT EXISTS decisions_by_kind ON decisions (kind, at_millis, seq);
                     CREATE INDEX IF NOT EXISTS decisions_by_record ON decisions (record, at_millis, seq);
                     """)
         }

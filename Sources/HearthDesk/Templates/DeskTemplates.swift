@@ -12,7 +12,7 @@ enum DeskTemplates {
         "layout": layout, "error": error, "login": login, "overview": overview, "conflicts": conflicts,
         "conflict": conflict, "bulk": bulk, "quarantine": quarantine, "report": report, "roll": roll,
         "roll_facts": rollFacts,
-        "lock": lock, "cases": cases, "case": ruleCase, "leads": leads,
+        "lock": lock, "cases": cases, "case": ruleCase, "leads": leads, "audit": audit,
     ]
 
     /// The compiled templates. The sources are constants checked by the desk's tests

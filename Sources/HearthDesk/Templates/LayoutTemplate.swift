@@ -22,7 +22,8 @@ extension DeskTemplates {
         <a href="/desk/report">{{t.nav_report}}</a>
         {{#county}}<a href="/desk/roll">{{t.nav_roll}}</a>
         <a href="/desk/quarantine">{{t.nav_quarantine}}</a>
-        <a href="/desk/leads">{{t.nav_leads}}</a>{{/county}}
+        <a href="/desk/leads">{{t.nav_leads}}</a>
+        <a href="/desk/audit">{{t.nav_audit}}</a>{{/county}}
         </nav>
         <span class="who">{{name}} · {{role}}{{#township}} · {{.}}{{/township}}</span>
         <form method="post" action="/desk/logout" class="inline">

@@ -357,3 +357,13 @@ extension HubLedger {
         try await storage.decisions()
     }
 }
+
+extension HubLedger {
+    /// One page of the hub's audit (decisions and events together) matching `query`, newest
+    /// first, and how many lines match: the desk's searchable audit.
+    public func audit(_ query: AuditQuery, limit: Int, offset: Int) async throws(ReplicaError)
+        -> (lines: [AuditLine], total: Int)
+    {
+        try await storage.audit(query, limit: limit, offset: offset)
+    }
+}

@@ -128,6 +128,11 @@ public protocol LedgerStorage: DeskStorage {
     /// Every decision (the desk's and the rules'), oldest first.
     func decisions() async throws(ReplicaError) -> [Decision]
 
+    /// One page of the audit (decisions and events together) matching `query`, newest first,
+    /// and how many lines match in all; each table read by its indexes (hub v8).
+    func audit(_ query: AuditQuery, limit: Int, offset: Int) async throws(ReplicaError)
+        -> (lines: [AuditLine], total: Int)
+
     // MARK: Rolls
 
     /// Locks a month's roll as paid: its lines are kept and the month is never computed again.
