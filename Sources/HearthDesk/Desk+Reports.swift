@@ -19,20 +19,19 @@ extension Desk {
         let (month, level, rows) = try reportRows(visit)
         let catalogue = visit.catalogue
         let query = "month=\(month)&by=\(level.rawValue)"
-        return render(
-            "report",
-            [
-                "month": month.description, "header": ReportTable.header(end: month),
-                "rows": rows.map { ["cells": $0, "total": $0.first == "合计" || $0.count > 1 && $0[1] == "小计"] },
-                "levels": [ScopePrefix.Level.township, .village].map { option in
-                    [
-                        "value": option.rawValue, "label": catalogue["report_by_\(option.rawValue)"],
-                        "selected": option == level,
-                    ] as [String: Any]
-                },
-                "download": "/desk/report.csv?\(query)",
-                "scope": visit.session?.account.township?.value ?? "",
-            ], visit: visit)
+        var data: [String: Any] = [
+            "month": month.description, "header": ReportTable.header(end: month),
+            "rows": rows.map { ["cells": $0, "total": $0.first == "合计" || $0.count > 1 && $0[1] == "小计"] },
+            "levels": [ScopePrefix.Level.township, .village].map { option in
+                [
+                    "value": option.rawValue, "label": catalogue["report_by_\(option.rawValue)"],
+                    "selected": option == level,
+                ] as [String: Any]
+            },
+            "download": "/desk/report.csv?\(query)",
+        ]
+        if let township = visit.session?.account.township { data["scope"] = township.value }
+        return render("report", data, visit: visit)
     }
 
     /// The report as CSV for Excel (UTF-8 with a BOM, Chinese headers), as `hearth hub report

@@ -42,6 +42,7 @@ struct DeskReportTests {
                 let page = try await admin.get("/desk/report?month=\(Self.month)&by=township")
                 #expect(page.status == 200)
                 #expect(page.body.contains(TestCounty.township) && page.body.contains(DeskCounty.township2))
+                #expect(page.body.contains("<h1>月度统计表 · 2026-09</h1>"), "the county's report names no township")
                 let csv = try await admin.get("/desk/report.csv?month=\(Self.month)&by=village")
                 #expect(csv.status == 200 && csv.headers.first(name: "content-type") == "text/csv; charset=utf-8")
                 #expect(csv.headers.first(name: "content-disposition")?.contains("report-2026-09-village.csv") == true)
@@ -53,6 +54,8 @@ struct DeskReportTests {
             }
             try await withBrowser(url) { reviewer in
                 try await reviewer.login("li", DeskCounty.password)
+                let page = try await reviewer.get("/desk/report?month=\(Self.month)&by=village")
+                #expect(page.body.contains("<h1>月度统计表 · 2026-09 · \(DeskCounty.township2)</h1>"))
                 let csv = try await reviewer.get("/desk/report.csv?month=\(Self.month)&by=village")
                 #expect(csv.body.contains(DeskCounty.village2of2) && !csv.body.contains(TestCounty.village1))
                 let township = try desk.hub.replica.report(
