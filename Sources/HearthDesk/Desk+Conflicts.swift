@@ -50,6 +50,10 @@ extension Desk {
         ]
         if page > 1 { data["previous"] = filter.link(page: page - 1) }
         if page < pages { data["next"] = filter.link(page: page + 1) }
+        data["bulk_link"] = filter.bulkLink
+        if let count = visit.query.trimmed("bulk"), let number = Int(count), number >= 0 {
+            visit.notice = catalogue.format("notice_bulk", ["count": "\(number)"])
+        }
         if let done = visit.query.trimmed("resolved"), let op = visit.query.trimmed("op") {
             visit.notice = catalogue.format("notice_resolved", ["id": done, "op": op])
         }
@@ -126,6 +130,13 @@ struct ConflictFilter {
     }
 
     var olderThanMillis: Int64 { AgeFilter.choices.first { $0.value == age }?.olderThanMillis ?? 0 }
+
+    /// The bulk resolution of what this list shows, previewed with the county's value.
+    var bulkLink: String {
+        link(page: 1).replacingOccurrences(of: "/desk/conflicts?", with: "/desk/bulk?")
+            .replacingOccurrences(of: "&page=1", with: "&choice=county")
+            .replacingOccurrences(of: "?page=1", with: "?choice=county")
+    }
 
     /// This list at another page.
     func link(page: Int) -> String {

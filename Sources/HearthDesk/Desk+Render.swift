@@ -23,6 +23,7 @@ extension Desk {
                 "name": account.name, "role": visit.catalogue["role_\(account.role.rawValue)"], "csrf": session.csrf,
             ]
             if let township = account.township { user["township"] = township.value }
+            user["county"] = account.role != .reviewer
             values["user"] = user
         }
         let html = DeskTemplates.library.render(values, withTemplate: template) ?? ""

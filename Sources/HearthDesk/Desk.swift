@@ -76,6 +76,57 @@ public struct Desk: Sendable {
         group.get("conflicts") { request, context in
             await desk.serve(request, context, needs: .session) { visit in try await desk.conflictList(&visit) }
         }
+        group.get("bulk") { request, context in
+            await desk.serve(request, context, needs: .session) { visit in try await desk.bulkPage(&visit) }
+        }
+        group.post("bulk") { request, context in
+            await desk.serve(request, context, needs: .form) { visit in try await desk.bulkApply(&visit) }
+        }
+        group.get("report") { request, context in
+            await desk.serve(request, context, needs: .session) { visit in try await desk.reportPage(&visit) }
+        }
+        group.get("report.csv") { request, context in
+            await desk.serve(request, context, needs: .session) { visit in try await desk.reportCSV(&visit) }
+        }
+        group.get("roll") { request, context in
+            await desk.serve(request, context, needs: .session) { visit in try await desk.rollPage(&visit) }
+        }
+        group.get("roll.csv") { request, context in
+            await desk.serve(request, context, needs: .session) { visit in try await desk.rollCSV(&visit) }
+        }
+        group.get("roll/lock") { request, context in
+            await desk.serve(request, context, needs: .session) { visit in try await desk.lockPage(&visit) }
+        }
+        group.post("roll/lock") { request, context in
+            await desk.serve(request, context, needs: .form) { visit in try await desk.lockApply(&visit) }
+        }
+        group.get("cases") { request, context in
+            await desk.serve(request, context, needs: .session) { visit in try await desk.caseList(&visit) }
+        }
+        group.get("case") { request, context in
+            await desk.serve(request, context, needs: .session) { visit in try await desk.casePage(&visit) }
+        }
+        group.post("case") { request, context in
+            await desk.serve(request, context, needs: .form) { visit in try await desk.caseAction(&visit) }
+        }
+        group.get("leads") { request, context in
+            await desk.serve(request, context, needs: .session) { visit in try await desk.leadList(&visit) }
+        }
+        group.post("leads") { request, context in
+            await desk.serve(request, context, needs: .form) { visit in try await desk.decideLead(&visit) }
+        }
+        group.get("audit") { request, context in
+            await desk.serve(request, context, needs: .session) { visit in try await desk.auditPage(&visit) }
+        }
+        group.get("quarantine") { request, context in
+            await desk.serve(request, context, needs: .session) { visit in try await desk.quarantinePage(&visit) }
+        }
+        group.post("quarantine/{dot}") { request, context in
+            let dot = context.parameters.get("dot") ?? ""
+            return await desk.serve(request, context, needs: .form) { visit in
+                try await desk.settleQuarantined(&visit, dot: dot)
+            }
+        }
         group.get("conflicts/{record}/{field}") { request, context in
             let id = Self.conflictID(context)
             return await desk.serve(request, context, needs: .session) { visit in

@@ -30,6 +30,11 @@ public struct DeskAccounts: Sendable {
         public static let login = "desk login"
         public static let logout = "desk logout"
         public static let resolve = "desk resolve"
+        public static let bulkResolve = "desk bulk resolve"
+        public static let lockRoll = "desk roll lock"
+        public static let acknowledgeCase = "desk case acknowledge"
+        public static let exitForCase = "desk case exit"
+        public static let decideLead = "desk lead decision"
     }
 
     /// Adds an account. A reviewer needs a township (9 digits); the other roles take none.

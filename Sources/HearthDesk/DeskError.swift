@@ -14,6 +14,9 @@ enum DeskError: Error, Sendable, CustomStringConvertible {
     case csrf
     /// An auditor asked to change something.
     case readOnly
+    /// A page or action of the county's level (quarantine, leads, rolls, the audit) asked by a
+    /// reviewer, whose role covers one township.
+    case countyOnly
     /// No such page or conflict, or one outside the reviewer's township.
     case notFound
     /// A form or query that cannot be read.
@@ -25,7 +28,7 @@ enum DeskError: Error, Sendable, CustomStringConvertible {
 
     var status: HTTPResponse.Status {
         switch self {
-        case .sessionEnded, .csrf, .readOnly: return .forbidden
+        case .sessionEnded, .csrf, .readOnly, .countyOnly: return .forbidden
         case .notFound: return .notFound
         case .badForm: return .badRequest
         case .busy: return .serviceUnavailable
@@ -39,6 +42,7 @@ enum DeskError: Error, Sendable, CustomStringConvertible {
         case .sessionEnded: return ("error_title_forbidden", "error_session_ended", [:])
         case .csrf: return ("error_title_forbidden", "error_csrf", [:])
         case .readOnly: return ("error_title_forbidden", "error_read_only", [:])
+        case .countyOnly: return ("error_title_forbidden", "error_county_only", [:])
         case .notFound: return ("error_title_not_found", "error_not_found", [:])
         case .badForm(let detail): return ("error_title_bad_request", "error_form", ["detail": detail])
         case .busy: return ("error_title_busy", "error_busy", [:])
@@ -51,6 +55,7 @@ enum DeskError: Error, Sendable, CustomStringConvertible {
         case .sessionEnded: return "no live desk session"
         case .csrf: return "missing or foreign CSRF token"
         case .readOnly: return "an auditor may not change anything"
+        case .countyOnly: return "a county-level page or action asked by a township's reviewer"
         case .notFound: return "not found"
         case .badForm(let detail): return "bad form: \(detail)"
         case .busy: return "password hashing queue full"

@@ -46,5 +46,11 @@ enum DeskStylesheet {
         form.login { display: grid; gap: 10px; max-width: 320px; background: #fff; padding: 16px;
           border: 1px solid #d5d9de; }
         form.login input { width: 100%; }
+        tr.differ td { background: #fff4e0; }
+        tr.total td { font-weight: 600; background: #f0f3f6; }
+        form.settle { display: flex; flex-wrap: wrap; gap: 4px; margin: 0; }
+        form.resolve fieldset { background: #fff; border: 1px solid #d5d9de; }
+        form.resolve fieldset label { margin-right: 12px; }
+        ul.skipped { margin: 4px 0 12px; }
         """
 }

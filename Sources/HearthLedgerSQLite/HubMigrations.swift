@@ -144,6 +144,25 @@ enum HubMigrations {
             try db.execute(
                 sql: "CREATE INDEX IF NOT EXISTS leads_open ON leads (id) WHERE coalesce(status, 'open') = 'open'")
         }
+        migrator.registerMigration("hub v8 the desk's quarantine, leads and audit pages read by index") { db in
+            // The desk pages the quarantine (held first, or every state) and the leads (by status,
+            // village and id), and searches the audit by worker, action, record and time: each
+            // page reads what it shows, not the whole table.
+            try db.execute(
+                sql: """
+                    CREATE INDEX IF NOT EXISTS quarantine_by_state ON quarantine (state, at_millis, replica, counter);
+                    CREATE INDEX IF NOT EXISTS quarantine_by_time ON quarantine (at_millis, replica, counter);
+                    CREATE INDEX IF NOT EXISTS leads_by_state ON leads (coalesce(status, 'open'), village, id);
+                    CREATE INDEX IF NOT EXISTS audit_by_time ON audit (at_millis, seq);
+                    CREATE INDEX IF NOT EXISTS audit_by_worker ON audit (worker, at_millis, seq);
+                    CREATE INDEX IF NOT EXISTS audit_by_action ON audit (action, at_millis, seq);
+                    CREATE INDEX IF NOT EXISTS audit_by_record ON audit (record, at_millis, seq);
+                    CREATE INDEX IF NOT EXISTS decisions_by_time ON decisions (at_millis, seq);
+                    CREATE INDEX IF NOT EXISTS decisions_by_worker ON decisions (worker, at_millis, seq);
+                    CREATE INDEX IF NOT EXISTS decisions_by_kind ON decisions (kind, at_millis, seq);
+                    CREATE INDEX IF NOT EXISTS decisions_by_record ON decisions (record, at_millis, seq);
+                    """)
+        }
         return migrator
     }
 

@@ -48,6 +48,20 @@ final class SQLiteCountyEditing: SQLiteCountyReading, CountyEditing {
         try changes.state(of: id)
     }
 
+    func conflictedFields() throws -> [String] {
+        var out: [String] = []
+        for type in RecordType.allCases {
+            for row in try Row.fetchAll(
+                database, sql: "SELECT id, conflicts FROM \(type.table) WHERE conflicts IS NOT NULL ORDER BY id")
+            {
+                for field in (row["conflicts"] as String).split(separator: ",") {
+                    out.append("\(row["id"] as String)/\(field)")
+                }
+            }
+        }
+        return out
+    }
+
     @discardableResult
     func update(_ id: RecordID, fields: [String: FieldValue], cause: String?) throws -> Op {
         try changes.update(id, fields: fields, cause: cause)

@@ -13,30 +13,48 @@ extension SQLiteLedgerStorage {
                     SELECT * FROM quarantine \(includeSettled ? "" : "WHERE state = 'held'")
                     ORDER BY at_millis, replica, counter
                     """)
-            return try rows.map { row in
-                guard let replica = ReplicaID(validating: row["replica"]) else {
-                    throw ReplicaError.database("quarantine row damaged")
-                }
-                let dot = Dot(replica: replica, counter: UInt64(row["counter"] as Int64))
-                let dependents = try Row.fetchAll(
-                    db, sql: "SELECT replica, counter, needs FROM op_waits WHERE record = ? ORDER BY counter",
-                    arguments: [row["record"] as String]
-                ).compactMap { wait -> Dot? in
-                    let needs = (wait["needs"] as String).split(separator: ",").map(String.init)
-                    guard
-                        needs.contains(where: {
-                            Dot(text: $0).map { $0.replica == dot.replica && $0.counter >= dot.counter } ?? false
-                        }),
-                        let id = ReplicaID(validating: wait["replica"])
-                    else { return nil }
-                    return Dot(replica: id, counter: UInt64(wait["counter"] as Int64))
-                }
-                let author = (row["body"] as DatabaseValue).loggedOp?.author ?? "?"
-                return QuarantineEntry(
-                    dot: dot, record: RecordID(row["record"]), reason: row["reason"], state: row["state"],
-                    atMillis: row["at_millis"], author: author, dependents: dependents)
-            }
+            return try rows.map { row in try Self.entry(row, db) }
         }
+    }
+
+    public func quarantine(includeSettled: Bool, limit: Int, offset: Int) async throws(ReplicaError)
+        -> (entries: [QuarantineEntry], total: Int)
+    {
+        try await replica.readAsync { db in
+            // Both read by index (hub v8): quarantine_by_state for the held ones, quarantine_by_time for all.
+            let filter = includeSettled ? "" : "WHERE state = 'held'"
+            let total = try Int.fetchOne(db, sql: "SELECT count(*) FROM quarantine \(filter)") ?? 0
+            let rows = try Row.fetchAll(
+                db,
+                sql: "SELECT * FROM quarantine \(filter) ORDER BY at_millis, replica, counter LIMIT ? OFFSET ?",
+                arguments: [max(0, limit), max(0, offset)])
+            return (try rows.map { row in try Self.entry(row, db) }, total)
+        }
+    }
+
+    /// A quarantine row as the desk shows it, with the ops waiting for it.
+    private static func entry(_ row: Row, _ db: Database) throws -> QuarantineEntry {
+        guard let replica = ReplicaID(validating: row["replica"]) else {
+            throw ReplicaError.database("quarantine row damaged")
+        }
+        let dot = Dot(replica: replica, counter: UInt64(row["counter"] as Int64))
+        let dependents = try Row.fetchAll(
+            db, sql: "SELECT replica, counter, needs FROM op_waits WHERE record = ? ORDER BY counter",
+            arguments: [row["record"] as String]
+        ).compactMap { wait -> Dot? in
+            let needs = (wait["needs"] as String).split(separator: ",").map(String.init)
+            guard
+                needs.contains(where: {
+                    Dot(text: $0).map { $0.replica == dot.replica && $0.counter >= dot.counter } ?? false
+                }),
+                let id = ReplicaID(validating: wait["replica"])
+            else { return nil }
+            return Dot(replica: id, counter: UInt64(wait["counter"] as Int64))
+        }
+        let author = (row["body"] as DatabaseValue).loggedOp?.author ?? "?"
+        return QuarantineEntry(
+            dot: dot, record: RecordID(row["record"]), reason: row["reason"], state: row["state"],
+            atMillis: row["at_millis"], author: author, dependents: dependents)
     }
 
     public func settle(

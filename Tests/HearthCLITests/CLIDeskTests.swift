@@ -518,6 +518,47 @@ struct CLIDeskTests {
         }
     }
 
+    @Test("resolve --bulk --dry-run prints the plan and writes nothing; --bulk writes exactly that plan in one go")
+    func bulkPlan() throws {
+        let county = try DeskCounty()
+        let (household, _) = try county.household(["张三", "李芳"])
+        let enrollments = try county.ok([
+            "enroll", "--db", county.xinzhuang, "--household", household, "--program", "dibao_rural", "--amount", "500",
+            "--start", "2026-01",
+        ]).stdout.split(separator: "\n").map(String.init)
+        try county.syncAll()
+        for (db, base) in [(county.township, 600), (county.xinzhuang, 550)] {
+            for (index, enrollment) in enrollments.enumerated() {
+                try county.ok([
+                    "enrollment", "edit", "--db", db, enrollment, "--amount", "\(base + index)", "--from", "2026-07",
+                    "--reason", "调整",
+                ])
+            }
+        }
+        try county.syncAll()
+        let amountIDs = Set(enrollments.map { "\($0)/amount" })
+        #expect(Set(try county.conflictIDs(["--kind", "amount"])) == amountIDs)
+        let command = [
+            "hub", "conflicts", "resolve", "--db", county.hubDB, "--bulk", "--kind", "amount", "--pick", "newest",
+            "--note", "按村级核减", "--worker", "county-admin",
+        ]
+        let dry = try county.ok(command + ["--dry-run"])
+        let planned = dry.stdout.split(separator: "\n").filter { $0.contains(" -> ") }.map(String.init)
+        #expect(Set(planned.map { String($0.split(separator: " ")[0]) }) == amountIDs)
+        #expect(dry.stdout.contains("2 would be resolved, 0 left open (dry run: nothing written)"))
+        #expect(Set(try county.conflictIDs(["--kind", "amount"])) == amountIDs)
+        #expect(try county.audit().isEmpty)
+        let byCounty = try county.ok(command.map { $0 == "newest" ? "county" : $0 } + ["--dry-run"])
+        #expect(byCounty.stdout.contains("0 would be resolved, 2 left open"))
+        let applied = try county.ok(command)
+        #expect(applied.stdout.split(separator: "\n").filter { $0.contains(" -> ") }.map(String.init) == planned)
+        #expect(applied.stdout.contains("2 resolved, 0 left open"))
+        #expect(try county.conflictIDs(["--kind", "amount"]) == [])
+        let audit = try county.audit()
+        #expect(audit.count == 2 && audit.allSatisfy { $0["choice"]?.stringValue == "bulk newest" })
+        #expect(try county.run(command + ["--all"]).status == 2)
+    }
+
     @Test(
         "bulk: resolve --all --kind amount --pick newest settles every amount conflict and nothing else; ack --all --rule R4a clears soft phone decisions"
     )

@@ -21,7 +21,7 @@ extension DeskTemplates {
         <button type="submit">{{t.filter_apply}}</button>
         <a href="/desk/conflicts">{{t.filter_clear}}</a>
         </form>
-        <p class="count">{{summary}}</p>
+        <p class="count">{{summary}} · <a href="{{bulk_link}}" id="bulk-link">{{t.bulk_link}}</a></p>
         <table>
         <thead><tr><th>{{t.col_conflict}}</th><th>{{t.col_village}}</th><th>{{t.col_rule}}</th>
         <th>{{t.col_kind}}</th><th class="num">{{t.col_values}}</th><th>{{t.col_age}}</th><th>{{t.col_state}}</th>

@@ -10,7 +10,9 @@ enum DeskTemplates {
     /// Every template by the name a page renders it with.
     static let sources: [String: String] = [
         "layout": layout, "error": error, "login": login, "overview": overview, "conflicts": conflicts,
-        "conflict": conflict,
+        "conflict": conflict, "bulk": bulk, "quarantine": quarantine, "report": report, "roll": roll,
+        "roll_facts": rollFacts,
+        "lock": lock, "cases": cases, "case": ruleCase, "leads": leads, "audit": audit,
     ]
 
     /// The compiled templates. The sources are constants checked by the desk's tests

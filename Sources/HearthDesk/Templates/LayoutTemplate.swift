@@ -17,6 +17,13 @@ extension DeskTemplates {
         <nav>
         <a href="/desk/overview">{{t.nav_overview}}</a>
         <a href="/desk/conflicts">{{t.nav_conflicts}}</a>
+        <a href="/desk/bulk">{{t.nav_bulk}}</a>
+        <a href="/desk/cases">{{t.nav_cases}}</a>
+        <a href="/desk/report">{{t.nav_report}}</a>
+        {{#county}}<a href="/desk/roll">{{t.nav_roll}}</a>
+        <a href="/desk/quarantine">{{t.nav_quarantine}}</a>
+        <a href="/desk/leads">{{t.nav_leads}}</a>
+        <a href="/desk/audit">{{t.nav_audit}}</a>{{/county}}
         </nav>
         <span class="who">{{name}} · {{role}}{{#township}} · {{.}}{{/township}}</span>
         <form method="post" action="/desk/logout" class="inline">

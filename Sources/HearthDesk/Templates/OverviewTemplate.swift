@@ -8,9 +8,9 @@ extension DeskTemplates {
         <section class="cards">
         <a class="card" href="/desk/conflicts"><b>{{open_conflicts}}</b> {{t.overview_open_conflicts}}</a>
         {{#county}}
-        <div class="card"><b>{{quarantined}}</b> {{t.overview_quarantined}}</div>
-        <div class="card"><b>{{open_leads}}</b> {{t.overview_open_leads}}</div>
-        <div class="card">{{t.overview_last_roll}} <b>{{last_roll}}</b> · <span>{{roll_state}}</span></div>
+        <a class="card" href="/desk/quarantine"><b>{{quarantined}}</b> {{t.overview_quarantined}}</a>
+        <a class="card" href="/desk/leads"><b>{{open_leads}}</b> {{t.overview_open_leads}}</a>
+        <a class="card" href="/desk/roll">{{t.overview_last_roll}} <b>{{last_roll}}</b> · <span>{{roll_state}}</span></a>
         {{/county}}
         </section>
         <div class="columns">

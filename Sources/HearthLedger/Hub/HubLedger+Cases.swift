@@ -16,3 +16,34 @@ extension HubLedger {
         }
     }
 }
+
+extension HubLedger {
+    /// The open rule cases of a rule (all when nil), within a village prefix (a reviewer's
+    /// township), in the desk's order, a page at a time with the count of all that match.
+    public func ruleCases(rule: String?, within: String?, limit: Int, offset: Int, nowMillis: Int64)
+        throws(ReplicaError) -> (cases: [RuleCase], total: Int)
+    {
+        let matching = try replica.ruleCases(nowMillis: nowMillis).filter { found in
+            (rule.map { found.rule == $0 } ?? true) && (within.map { (found.village ?? "").hasPrefix($0) } ?? true)
+        }
+        return (Array(matching.dropFirst(max(0, offset)).prefix(max(0, limit))), matching.count)
+    }
+
+    /// Ends an enrollment of an open rule case (退出), as `hearth exit E --db hub.db` does, and
+    /// keeps the desk's audit line. Refused unless the case is still open, the enrollment is one
+    /// of its records or the payments it holds, and (for a reviewer) the case lies in `within`.
+    public func exitForCase(
+        _ id: String, enrollment: RecordID, reason: String, end: String, within: ScopePrefix?, audit: AuditEvent,
+        nowMillis: Int64
+    ) throws(ReplicaError) {
+        guard let found = try replica.ruleCase(id, nowMillis: nowMillis),
+            within.map({ (found.village ?? "").hasPrefix($0.value) }) ?? true
+        else { throw .invalid(InputError(field: "id", reason: "no open rule case \(id)")) }
+        guard enrollment.type == .enrollment, (found.records + found.holds).contains(enrollment) else {
+            throw .invalid(InputError(field: "enrollment", reason: "\(enrollment) is not an enrollment of \(id)"))
+        }
+        try replica.exitEnrollment(
+            enrollment.value, reason: reason, end: end, author: audit.worker, nowMillis: nowMillis)
+        try replica.audit(audit)
+    }
+}

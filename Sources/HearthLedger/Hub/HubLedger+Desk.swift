@@ -228,13 +228,10 @@ extension HubLedger {
             for entry in schedule.entries { merged = merged.setting(entry.amount, from: entry.from) }
             fields[conflict.field] = .text(merged.description)
         }
-        if conflict.record.type == .enrollment, conflict.field == "status", value != .text("exited") {
-            // The enrollment goes on: what only an exit wrote no longer applies.
-            fields["exit_reason"] = .null
-            fields["end_month"] = .null
+        fields.merge(Self.settledFields(record: conflict.record, field: conflict.field, value: value)) { kept, _ in kept
         }
         let ruleID = conflict.rule.id
-        let kind = conflict.open ? "resolution" : "acknowledgement"
+        let open = conflict.open
         let choiceText: String =
             switch choice {
             case .pick(let number): "pick \(number)"
@@ -261,15 +258,41 @@ extension HubLedger {
                 }
                 try edit.audit(guarded.audit)
             }
-            let op = try edit.update(
-                record, fields: settled,
-                cause: "\(kind) of \(field) (rule \(ruleID), rule set \(ConflictRules.ruleSetVersion)): \(trimmed)")
-            try edit.record(
-                DecisionDraft(
-                    kind: kind, record: record.value, field: field, rule: ruleID, choice: choiceText, note: trimmed,
-                    op: op.dot.description))
+            try Self.writeSettlement(
+                edit, record: record, field: field, fields: settled, open: open, ruleID: ruleID, choice: choiceText,
+                note: trimmed)
         }
         return ops[0]
+    }
+
+    /// The fields a settlement of `field` with `value` writes: the value and, when an
+    /// enrollment's status is settled on anything but an exit, the exit's own fields cleared
+    /// (the enrollment goes on: what only an exit wrote no longer applies).
+    static func settledFields(record: RecordID, field: String, value: FieldValue) -> [String: FieldValue] {
+        var fields: [String: FieldValue] = [field: value]
+        if record.type == .enrollment, field == "status", value != .text("exited") {
+            fields["exit_reason"] = .null
+            fields["end_month"] = .null
+        }
+        return fields
+    }
+
+    /// Writes one settlement in a county edit: the op whose context covers every competing
+    /// value, and its decision (a resolution of an open conflict, an acknowledgement of a soft one).
+    @discardableResult
+    static func writeSettlement(
+        _ edit: any CountyEditing, record: RecordID, field: String, fields: [String: FieldValue], open: Bool,
+        ruleID: String, choice: String, note: String
+    ) throws -> Op {
+        let kind = open ? "resolution" : "acknowledgement"
+        let op = try edit.update(
+            record, fields: fields,
+            cause: "\(kind) of \(field) (rule \(ruleID), rule set \(ConflictRules.ruleSetVersion)): \(note)")
+        try edit.record(
+            DecisionDraft(
+                kind: kind, record: record.value, field: field, rule: ruleID, choice: choice, note: note,
+                op: op.dot.description))
+        return op
     }
 
     /// Reads a value typed at the desk in the field's input form (yuan for money, a
@@ -332,5 +355,15 @@ extension HubLedger {
     /// `hearth hub audit`.
     public func decisions() async throws(ReplicaError) -> [Decision] {
         try await storage.decisions()
+    }
+}
+
+extension HubLedger {
+    /// One page of the hub's audit (decisions and events together) matching `query`, newest
+    /// first, and how many lines match: the desk's searchable audit.
+    public func audit(_ query: AuditQuery, limit: Int, offset: Int) async throws(ReplicaError)
+        -> (lines: [AuditLine], total: Int)
+    {
+        try await storage.audit(query, limit: limit, offset: offset)
     }
 }

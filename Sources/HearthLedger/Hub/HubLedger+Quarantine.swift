@@ -1,3 +1,4 @@
+import Foundation
 import HearthCore
 import HearthStore
 
@@ -10,15 +11,23 @@ extension HubLedger {
         try await storage.quarantine(includeSettled: includeSettled)
     }
 
+    /// One page of the quarantine, oldest first, and how many ops it holds in all: the desk's
+    /// page reads what it shows.
+    public func quarantine(includeSettled: Bool, limit: Int, offset: Int) async throws(ReplicaError)
+        -> (entries: [QuarantineEntry], total: Int)
+    {
+        try await storage.quarantine(includeSettled: includeSettled, limit: limit, offset: offset)
+    }
+
     /// An administrator accepts a quarantined op after all: it is applied now, and the ops
     /// that waited for it are released. The release is audited (who, when, which op and why it
     /// was held) in the transaction that applies it.
     @discardableResult
-    public func releaseQuarantined(_ dot: Dot, author: String, nowMillis: Int64) async throws(ReplicaError)
-        -> ApplyReport
+    public func releaseQuarantined(_ dot: Dot, author: String, nowMillis: Int64, note: String? = nil)
+        async throws(ReplicaError) -> ApplyReport
     {
         let outcome = try await storage.settle(dot, author: author, nowMillis: nowMillis) { held throws(ReplicaError) in
-            try HubLedger.releaseDecision(held, author: author, nowMillis: nowMillis)
+            try HubLedger.releaseDecision(held, author: author, nowMillis: nowMillis).noted(note)
         }
         return outcome.applied ?? ApplyReport()
     }
@@ -33,10 +42,12 @@ extension HubLedger {
     /// Returns the compensating op, or nil when none was needed (an op refused for
     /// jurisdiction on a record outside its author's scope).
     @discardableResult
-    public func discardQuarantined(_ dot: Dot, author: String, nowMillis: Int64) async throws(ReplicaError) -> Op? {
+    public func discardQuarantined(_ dot: Dot, author: String, nowMillis: Int64, note: String? = nil)
+        async throws(ReplicaError) -> Op?
+    {
         let county = info.scope
         let outcome = try await storage.settle(dot, author: author, nowMillis: nowMillis) { held throws(ReplicaError) in
-            try HubLedger.discardDecision(held, county: county, author: author, nowMillis: nowMillis)
+            try HubLedger.discardDecision(held, county: county, author: author, nowMillis: nowMillis).noted(note)
         }
         return outcome.compensation
     }
@@ -159,5 +170,16 @@ extension HubLedger {
             return held.op.createsRecord && scope.contains(held.op.scope)
         }
         return scope.contains(village)
+    }
+}
+
+extension SettlementDecision {
+    /// The decision with the settler's reason (from the desk) after its audit line's detail.
+    func noted(_ note: String?) -> SettlementDecision {
+        guard let note = note?.trimmingCharacters(in: .whitespacesAndNewlines), !note.isEmpty else { return self }
+        let audit = AuditEvent(
+            atMillis: self.audit.atMillis, worker: self.audit.worker, action: self.audit.action,
+            subject: self.audit.subject, field: self.audit.field, detail: "\(self.audit.detail); why: \(note)")
+        return SettlementDecision(settlement, audit: audit)
     }
 }

@@ -200,6 +200,23 @@ public enum PayrollFile {
 }
 
 extension HubLedger {
+    /// One of the roll's files as text, for the desk's download: the disbursement (ID and card
+    /// numbers in clear) or the subtotals per township and village. Recorded in the audit table
+    /// as ``writeRoll(_:to:worker:nowMillis:)`` records the files, before the text is given out.
+    public func rollDocument(_ roll: BankRoll, summary: Bool, worker: String, nowMillis: Int64)
+        throws(ReplicaError) -> String
+    {
+        let rows = summary ? try PayrollFile.summary(roll) : PayrollFile.disbursement(roll)
+        try replica.audit(
+            AuditEvent(
+                atMillis: nowMillis, worker: worker, action: AuditEvent.Action.export,
+                subject: "desk download roll-\(roll.month)\(summary ? "-summary" : "").csv",
+                field: summary ? "payroll summary" : "payroll",
+                detail: "roll for \(roll.month)\(roll.locked ? " (locked)" : ""): \(roll.lines.count) lines, "
+                    + "\(roll.total.yuanText) yuan to the bank"))
+        return SpreadsheetCSV.document(rows)
+    }
+
     /// Writes the month's roll for the bank (``PayrollFile``) and records it in the audit
     /// table: the files hold ID and card numbers in clear, so who took them, when, and how many
     /// lines is kept. Should the record fail, the files are removed again.

@@ -12,6 +12,9 @@ import HearthStore
 public protocol CountyEditing: CountyReading {
     /// The record's merged state as the hub holds it, the edits of this transaction included.
     func state(of id: RecordID) throws -> RecordState?
+    /// The fields in conflict as `record/field`, as the county's records stood when this
+    /// transaction began: a bulk resolution plans again from them before it writes.
+    func conflictedFields() throws -> [String]
     /// Sets fields of an existing record (logged under its village); returns the op.
     @discardableResult
     func update(_ id: RecordID, fields: [String: FieldValue], cause: String?) throws -> Op

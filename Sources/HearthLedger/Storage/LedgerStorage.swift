@@ -96,6 +96,11 @@ public protocol LedgerStorage: DeskStorage {
     /// each with the ops waiting for it.
     func quarantine(includeSettled: Bool) async throws(ReplicaError) -> [QuarantineEntry]
 
+    /// One page of ``quarantine(includeSettled:)``: at most `limit` entries from `offset`, read by
+    /// index (the desk's page costs what it shows), and how many there are in all.
+    func quarantine(includeSettled: Bool, limit: Int, offset: Int) async throws(ReplicaError)
+        -> (entries: [QuarantineEntry], total: Int)
+
     /// Settles the held op `dot` in one transaction: reads it and what the hub holds around it
     /// (``HeldOp``), asks `decide`, and carries out its settlement with its audit line. An op
     /// not held, or settled already, is refused (``ReplicaError/invalid(_:)`` on `id`);
@@ -122,6 +127,11 @@ public protocol LedgerStorage: DeskStorage {
 
     /// Every decision (the desk's and the rules'), oldest first.
     func decisions() async throws(ReplicaError) -> [Decision]
+
+    /// One page of the audit (decisions and events together) matching `query`, newest first,
+    /// and how many lines match in all; each table read by its indexes (hub v8).
+    func audit(_ query: AuditQuery, limit: Int, offset: Int) async throws(ReplicaError)
+        -> (lines: [AuditLine], total: Int)
 
     // MARK: Rolls
 

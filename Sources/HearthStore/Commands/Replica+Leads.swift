@@ -31,21 +31,52 @@ extension ReplicaCore {
                     ? " WHERE l.conflicts IS NOT NULL" : " WHERE l.status = ? AND l.conflicts IS NULL"
                 if status != "conflict" { arguments = [status] }
             }
-            return try Row.fetchAll(db, sql: sql + " ORDER BY l.village, l.id", arguments: arguments).compactMap {
-                row in
-                guard let id = RecordID(row["id"] as String) else { return nil }
-                let conflicts: String? = row["conflicts"]
-                return LeadEntry(
-                    id: id, member: (row["member"] as String?).flatMap(RecordID.init), name: row["name"],
-                    village: row["village"] ?? "", source: row["source"] ?? "", detail: row["detail"] ?? "",
-                    reportedDate: row["reported_date"],
-                    status: conflicts?.contains("status") == true ? "in conflict" : (row["status"] ?? "open"),
-                    note: row["note"], verifier: row["verifier"],
-                    suspended: ((row["suspended"] as String?) ?? "").split(separator: ",").compactMap {
-                        RecordID(String($0))
-                    })
-            }
+            return try Row.fetchAll(db, sql: sql + " ORDER BY l.village, l.id", arguments: arguments).compactMap(
+                Self.leadEntry)
         }
+    }
+
+    /// One page of the leads of a status (all when nil), by village and id, read by index (hub
+    /// v8's `leads_by_state`), and how many there are in all: the desk's page reads what it shows.
+    public func leads(status: String?, limit: Int, offset: Int) throws(ReplicaError)
+        -> (entries: [LeadEntry], total: Int)
+    {
+        try read { db in
+            var filter = ""
+            var arguments: StatementArguments = []
+            if let status {
+                if status == "conflict" {
+                    filter = " WHERE l.conflicts IS NOT NULL"
+                } else {
+                    filter = " WHERE coalesce(l.status, 'open') = ? AND l.conflicts IS NULL"
+                    arguments = [status]
+                }
+            }
+            let total = try Int.fetchOne(db, sql: "SELECT count(*) FROM leads l" + filter, arguments: arguments) ?? 0
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT l.*, m.name AS name FROM leads l LEFT JOIN members m ON m.id = l.member\(filter)
+                    ORDER BY coalesce(l.status, 'open'), l.village, l.id LIMIT ? OFFSET ?
+                    """,
+                arguments: arguments + [max(0, limit), max(0, offset)])
+            return (rows.compactMap(Self.leadEntry), total)
+        }
+    }
+
+    /// A lead's row as people read it.
+    private static func leadEntry(_ row: Row) -> LeadEntry? {
+        guard let id = RecordID(row["id"] as String) else { return nil }
+        let conflicts: String? = row["conflicts"]
+        return LeadEntry(
+            id: id, member: (row["member"] as String?).flatMap(RecordID.init), name: row["name"],
+            village: row["village"] ?? "", source: row["source"] ?? "", detail: row["detail"] ?? "",
+            reportedDate: row["reported_date"],
+            status: conflicts?.contains("status") == true ? "in conflict" : (row["status"] ?? "open"),
+            note: row["note"], verifier: row["verifier"],
+            suspended: ((row["suspended"] as String?) ?? "").split(separator: ",").compactMap {
+                RecordID(String($0))
+            })
     }
 
     /// Confirms (属实) or refutes (不属实) a lead after verification. Confirming a death lead

@@ -122,6 +122,13 @@ struct ConflictsResolve: AsyncParsableCommand {
     @OptionGroup var replica: HubReplicaOptions
     @Argument(help: "The conflict id (record/field); omit with --all.") var id: String?
     @Flag(help: "Resolve every open conflict matching the filters.") var all = false
+    @Flag(
+        help: """
+            Resolve every open conflict matching the filters in one transaction, exactly as planned (--pick newest or \
+            county; at most 200 at a time, the oldest first), as the desk's bulk resolution does.
+            """)
+    var bulk = false
+    @Flag(help: "With --bulk: print what would be written, and write nothing.") var dryRun = false
     @OptionGroup var filters: ConflictFilters
     @Option(help: "N (as `show` numbers them), newest, or county.") var pick: String?
     @Option(help: "A value to write instead.") var value: String?
@@ -146,6 +153,12 @@ struct ConflictsResolve: AsyncParsableCommand {
             let hub = try replica.open()
             let author = try replica.author
             let choice = try choice()
+            if bulk {
+                guard id == nil, !all else { throw CLIError.usage("--bulk takes filters, not a conflict id or --all") }
+                try await resolveInBulk(hub, choice: choice, author: author)
+                return
+            }
+            guard !dryRun else { throw CLIError.usage("--dry-run goes with --bulk") }
             if all {
                 guard id == nil else { throw CLIError.usage("give a conflict id or --all, not both") }
                 if case .pick(let number) = choice, number > 0 {
@@ -172,6 +185,38 @@ struct ConflictsResolve: AsyncParsableCommand {
             print(id)
             print("resolved by op \(op.dot); nodes receive it at their next sync")
         }
+    }
+}
+
+extension ConflictsResolve {
+    /// `--bulk`: the desk's bulk resolution (``HubLedger/bulkPlan(_:choice:nowMillis:)``), printed
+    /// row by row; without `--dry-run`, applied in one transaction only if the plan is still the
+    /// one printed (``HubLedger/bulkResolve(_:choice:digest:note:author:nowMillis:audit:)``).
+    func resolveInBulk(_ hub: HubLedger, choice: DeskChoice, author: String) async throws {
+        let bulkChoice: BulkChoice
+        switch choice {
+        case .newest: bulkChoice = .newest
+        case .county: bulkChoice = .county
+        default: throw CLIError.usage("--bulk takes --pick newest or --pick county")
+        }
+        let filter = BulkFilter(place: filters.township, kind: filters.kind, rule: filters.rule)
+        let plan = try await hub.bulkPlan(filter, choice: bulkChoice, nowMillis: nowMillis())
+        for row in plan.rows { print("\(row.id)  \(row.shown) -> \(row.chosen)  (rule \(row.ruleID))") }
+        for skip in plan.skipped { print("left open: \(skip.id): \(skip.reason)") }
+        let more = plan.more > 0 ? ", \(plan.more) more match: run again" : ""
+        guard !dryRun else {
+            print(
+                "\(plan.rows.count) would be resolved, \(plan.skipped.count) left open\(more) (dry run: nothing written)"
+            )
+            return
+        }
+        guard !plan.rows.isEmpty else {
+            print("0 resolved, \(plan.skipped.count) left open")
+            return
+        }
+        let outcome = try await hub.bulkResolve(
+            filter, choice: bulkChoice, digest: plan.digest, note: note, author: author, nowMillis: nowMillis())
+        print("\(outcome.ops.count) resolved, \(plan.skipped.count) left open\(more)")
     }
 }
 

@@ -40,22 +40,8 @@ struct ReportOptions: ParsableArguments {
         let report = try replica.report(from: start, to: end, by: try level(), nowMillis: nowMillis())
         progress.finish()
         let periodText = start == end ? start.description : "\(start)–\(end)"
-        let header = ["地区", "救助项目", "户数", "人数", "新增", "退出", "\(end) 金额(元)", "期间金额(元)"]
-        func figures(_ line: ReportLine) -> [String] {
-            [
-                "\(line.households)", "\(line.persons)", "\(line.newEntries)", "\(line.exits)",
-                line.monthTotal.yuanText, line.periodTotal.yuanText,
-            ]
-        }
-        // Each area's program lines, then (when there are several areas) its 小计, then the 合计:
-        // the totals count a household or person once however many programs pay them.
-        var rows: [[String]] = []
-        for area in report.areaTotals {
-            let lines = report.lines.filter { $0.area == area.area }
-            rows += lines.map { [$0.area, $0.program?.chineseName ?? ""] + figures($0) }
-            if report.areaTotals.count > 1 { rows.append([area.area, "小计"] + figures(area)) }
-        }
-        rows.append(["合计", ""] + figures(report.total))
+        let header = ReportTable.header(end: end)
+        let rows = ReportTable.rows(report)
         switch format {
         case "json":
             try Output.json(
