@@ -98,6 +98,29 @@ extension Desk {
         }
     }
 
+    /// What each competing value would pay a month, and from which month, to every enrollment
+    /// the field decides (``ReplicaCore/paymentEffects(of:field:values:months:)``), from a year
+    /// back to a year ahead: one line per enrollment and run of months, by candidate. Empty when
+    /// the field decides no money, or the read fails (the page is still shown).
+    private func paysByCandidate(_ conflict: ConflictCase, visit: Visit) -> [[String]] {
+        let now = DomainCalendar.date(atMillis: visit.nowMillis).month
+        let months = (-12...12).map { now.adding(months: $0) }
+        guard
+            let effects = try? ledger.replica.paymentEffects(
+                of: conflict.record, field: conflict.field, values: conflict.candidates.map(\.value), months: months),
+            !effects.isEmpty
+        else { return [] }
+        let catalogue = visit.catalogue
+        return conflict.candidates.indices.map { index in
+            effects.flatMap { effect in
+                effect.segments[index].map { segment in
+                    let amount = segment.amount.map(\.yuanText) ?? catalogue["pays_withheld"]
+                    return "\(effect.enrollment.value): \(amount) \(catalogue["pays_from"]) \(segment.from)"
+                }
+            }
+        }
+    }
+
     /// The page of a conflict, with what changed since the page that posted was loaded.
     private func conflictView(
         _ conflict: ConflictCase, visit: Visit, changes: [String]?, status: HTTPResponse.Status
@@ -106,13 +129,15 @@ extension Desk {
         let account = visit.session?.account
         let rule = catalogue.rule(title: conflict.rule.title, reason: conflict.rule.reason)
         let kind = RecordSchema.field(conflict.field, of: conflict.record.type)?.kind
+        let pays = paysByCandidate(conflict, visit: visit)
         var data: [String: Any] = [
             "id": conflict.id, "record": conflict.record.value, "field": conflict.field,
             "village": conflict.village ?? "", "state": catalogue[conflict.open ? "state_open" : "state_soft"],
             "rule_id": conflict.rule.id, "rule_title": rule.title, "rule_reason": rule.reason,
             "shown": conflict.display, "base": conflict.base ?? catalogue["base_none"],
             "action": "/desk/conflicts/\(conflict.id)", "csrf": visit.session?.csrf ?? "", "version": conflict.version,
-            "can_resolve": account?.role.writes ?? false,
+            "can_resolve": account?.role.writes ?? false, "has_effects": !pays.isEmpty,
+            "base_span": pays.isEmpty ? 6 : 7,
             "has_county": conflict.candidates.contains { $0.rank == ScopePrefix.Level.county.rawValue },
             "value_hint": catalogue[kind == .money ? "hint_money" : kind == .schedule ? "hint_schedule" : "hint_other"],
             "candidates": conflict.candidates.enumerated().map { index, candidate in
@@ -121,6 +146,7 @@ extension Desk {
                     "replica": candidate.replicaName, "rank": candidate.rank,
                     "time": DeskFormat.time(candidate.atMillis),
                     "reason": candidate.reason ?? catalogue["reason_none"],
+                    "pays": pays.isEmpty ? [] : pays[index],
                 ] as [String: Any]
             },
         ]

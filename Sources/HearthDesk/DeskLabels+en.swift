@@ -63,6 +63,9 @@ extension DeskLabels {
         "col_rank": "Rank",
         "col_time": "Time",
         "col_reason": "Why",
+        "col_pays": "Would pay a month",
+        "pays_withheld": "withheld",
+        "pays_from": "from",
 
         "age_under_1d": "under 1 day",
         "age_1_7d": "1–7 days",

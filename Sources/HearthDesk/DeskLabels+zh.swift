@@ -63,6 +63,9 @@ extension DeskLabels {
         "col_rank": "级别",
         "col_time": "时间",
         "col_reason": "原因",
+        "col_pays": "按此值每月发放",
+        "pays_withheld": "暂停发放",
+        "pays_from": "自",
 
         "age_under_1d": "不到 1 天",
         "age_1_7d": "1–7 天",

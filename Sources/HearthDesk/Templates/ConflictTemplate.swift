@@ -26,14 +26,16 @@ extension DeskTemplates {
         <input type="hidden" name="version" value="{{version}}">
         <table class="three-way">
         <thead><tr><th></th><th>{{t.col_value}}</th><th>{{t.col_written_by}}</th><th>{{t.col_replica}}</th>
-        <th>{{t.col_rank}}</th><th>{{t.col_time}}</th><th>{{t.col_reason}}</th></tr></thead>
+        <th>{{t.col_rank}}</th><th>{{t.col_time}}</th><th>{{t.col_reason}}</th>
+        {{#has_effects}}<th>{{t.col_pays}}</th>{{/has_effects}}</tr></thead>
         <tbody>
-        <tr class="base"><td>{{t.conflict_base}}</td><td colspan="6">{{base}}</td></tr>
+        <tr class="base"><td>{{t.conflict_base}}</td><td colspan="{{base_span}}">{{base}}</td></tr>
         {{#candidates}}<tr>
         <td>{{#can_resolve}}<label><input type="radio" name="choice" value="pick-{{number}}" required>
         {{number}}</label>{{/can_resolve}}{{^can_resolve}}{{number}}{{/can_resolve}}</td>
         <td class="value">{{value}}</td><td>{{author}}</td><td>{{replica}}</td><td>{{rank}}</td>
-        <td>{{time}}</td><td>{{reason}}</td></tr>{{/candidates}}
+        <td>{{time}}</td><td>{{reason}}</td>
+        {{#has_effects}}<td class="pays">{{#pays}}<div>{{.}}</div>{{/pays}}</td>{{/has_effects}}</tr>{{/candidates}}
         </tbody>
         </table>
         {{#can_resolve}}

@@ -30,7 +30,7 @@ struct BookRows {
         """
 
     /// The positions of ``sql``'s columns.
-    private enum Column {
+    enum Column {
         static let enrollment = 0, program = 1, status = 2, decision = 3, amount = 4, start = 5, end = 6
         static let exitReason = 7, suspendedFrom = 8, household = 9, village = 10, enrollmentConflicts = 11
         static let member = 12, name = 13, vitalStatus = 14, deathDate = 15, grade = 16, birthDate = 17
@@ -38,10 +38,26 @@ struct BookRows {
         static let cardSealed = 21, cardHash = 22, householdConflicts = 23
     }
 
-    init(_ db: Database, heldByCase: Set<String>) throws {
+    /// Reads an enrollment's facts from a row of ``sql``, each distinct month, date and amount
+    /// text parsed once.
+    struct FactsReader {
         var months = TextCache { try? Month.parse($0, field: "month") }
         var dates = TextCache { try? CivilDate.parse($0, field: "date") }
         var schedules = TextCache { AmountSchedule(text: $0) }
+
+        mutating func facts(_ row: Row) -> EnrollmentFacts {
+            EnrollmentFacts(
+                program: (row[Column.program] as String?).flatMap(Program.init(rawValue:)),
+                status: row[Column.status], decision: row[Column.decision], exitReason: row[Column.exitReason],
+                start: months[row[Column.start]], end: months[row[Column.end]],
+                schedule: schedules[row[Column.amount]], suspendedFrom: months[row[Column.suspendedFrom]],
+                grade: (row[Column.grade] as Int64?).map { Int($0) }, birth: dates[row[Column.birthDate]],
+                deceased: (row[Column.vitalStatus] as String?) == "deceased", deathDate: dates[row[Column.deathDate]])
+        }
+    }
+
+    init(_ db: Database, heldByCase: Set<String>) throws {
+        var reader = FactsReader()
         let count = try Int.fetchOne(db, sql: "SELECT count(*) FROM enrollments") ?? 0
         var read: [RollBook.Entry] = []
         read.reserveCapacity(count)
@@ -64,13 +80,7 @@ struct BookRows {
             guard let id = RecordID(row[Column.enrollment] as String),
                 let member = RecordID(row[Column.member] as String)
             else { continue }
-            let facts = EnrollmentFacts(
-                program: (row[Column.program] as String?).flatMap(Program.init(rawValue:)),
-                status: row[Column.status], decision: row[Column.decision], exitReason: row[Column.exitReason],
-                start: months[row[Column.start]], end: months[row[Column.end]],
-                schedule: schedules[row[Column.amount]], suspendedFrom: months[row[Column.suspendedFrom]],
-                grade: (row[Column.grade] as Int64?).map { Int($0) }, birth: dates[row[Column.birthDate]],
-                deceased: (row[Column.vitalStatus] as String?) == "deceased", deathDate: dates[row[Column.deathDate]])
+            let facts = reader.facts(row)
             let village: String? = row[Column.village]
             let household: String? = row[Column.household]
             let entry = RollBook.Entry(
