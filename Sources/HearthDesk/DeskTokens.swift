@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import HearthCore
 
 /// The desk's secrets: session ids, the login form's cookie, and the CSRF tokens derived from
 /// them.
@@ -28,7 +29,7 @@ enum DeskTokens {
 
     /// The hex SHA-256 of a session id: what the hub's database keeps.
     static func hash(_ secret: String) -> String {
-        SHA256.hash(data: Data(secret.utf8)).map { String(format: "%02x", $0) }.joined()
+        Hex.encode(SHA256.hash(data: Data(secret.utf8)))
     }
 
     /// The CSRF token of the forms of the session (or login form) whose secret is `secret`.

@@ -74,7 +74,7 @@ public struct BulkRow: Sendable, Hashable {
     /// A short fingerprint of the row (its canonical line's SHA-256, 12 hex digits): the desk
     /// carries one per row in its form, to say which rows changed when a plan went stale.
     public var fingerprint: String {
-        SHA256.hash(data: Data(canonical.utf8)).prefix(6).map { String(format: "%02x", $0) }.joined()
+        Hex.encode(SHA256.hash(data: Data(canonical.utf8)).prefix(6))
     }
 }
 
@@ -108,8 +108,7 @@ public struct BulkPlan: Sendable {
     /// SHA-256 (hex) of the rows' canonical lines in the order of their ids, with the choice.
     public var digest: String {
         let lines = ["choice:\(choice.rawValue)"] + rows.sorted { $0.id < $1.id }.map(\.canonical)
-        return SHA256.hash(data: Data(lines.joined(separator: "\n").utf8)).map { String(format: "%02x", $0) }
-            .joined()
+        return Hex.encode(SHA256.hash(data: Data(lines.joined(separator: "\n").utf8)))
     }
 }
 
