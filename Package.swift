@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "hearth", targets: ["hearth"]),
+        .library(name: "HearthText", targets: ["HearthText"]),
         .library(name: "HearthCore", targets: ["HearthCore"]),
         .library(name: "HearthStore", targets: ["HearthStore"]),
         .library(name: "HearthProtocol", targets: ["HearthProtocol"]),
@@ -33,16 +34,19 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/swift-mustache", exact: "2.1.1"),
     ],
     targets: [
+        // Every word said to a person, in a catalogue per language (zh, en), and the process's
+        // language: below everything, so an error anywhere can be put into the reader's words.
+        .target(name: "HearthText"),
         // Records, ops, clocks, version vectors, merge and the policy table: pure values, no I/O.
         .target(
             name: "HearthCore",
-            dependencies: [.product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["HearthText", .product(name: "Crypto", package: "swift-crypto")]
         ),
         // The replica on SQLite through GRDB: schema, op log, apply engine, sealed fields, hub bookkeeping.
         .target(
             name: "HearthStore",
             dependencies: [
-                "HearthCore",
+                "HearthCore", "HearthText",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
@@ -120,7 +124,7 @@ let package = Package(
         .target(
             name: "HearthClient",
             dependencies: [
-                "HearthCore", "HearthStore", "HearthProtocol",
+                "HearthCore", "HearthStore", "HearthProtocol", "HearthText",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "CompressNIO", package: "compress-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -143,7 +147,7 @@ let package = Package(
             name: "hearth",
             dependencies: [
                 "HearthCore", "HearthStore", "HearthLedger", "HearthLedgerSQLite", "HearthProtocol", "HearthHub",
-                "HearthClient", "HearthSim", "HearthTools", "HearthDesk",
+                "HearthClient", "HearthSim", "HearthTools", "HearthDesk", "HearthText",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 // The bench's latency probe: HTTP on an event loop of its own.
@@ -152,6 +156,8 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
+        // The catalogues: both languages hold every key, and every key the code names.
+        .testTarget(name: "HearthTextTests", dependencies: ["HearthText"]),
         .testTarget(name: "HearthCoreTests", dependencies: ["HearthCore"]),
         .testTarget(
             name: "HearthStoreTests",
@@ -181,7 +187,7 @@ let package = Package(
         .testTarget(
             name: "HearthCLITests",
             dependencies: [
-                "hearth", "HearthCore", "HearthStore", "HearthLedger", "HearthLedgerSQLite",
+                "hearth", "HearthCore", "HearthStore", "HearthLedger", "HearthLedgerSQLite", "HearthText",
                 // The errors the CLI maps to exit statuses.
                 "HearthProtocol", "HearthHub", "HearthClient", "HearthDesk",
                 // Reading which tables a database holds.

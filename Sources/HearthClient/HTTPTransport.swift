@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import HearthProtocol
+import HearthText
 import NIOCore
 import NIOSSL
 
@@ -60,18 +61,13 @@ public struct HTTPTransport: SyncTransport {
     static func failure(_ error: any Error, destination: String, caGiven: Bool) -> TransportFailure {
         let text = String(describing: error)
         if text.contains("CERTIFICATE_VERIFY_FAILED") || text.contains("certificateVerificationFailed") {
-            let reason =
-                caGiven
-                ? "the hub's certificate is not signed by the CA file given with --ca; ask the county office "
-                    + "for its current CA file"
-                : "the hub's certificate is not one this computer trusts; ask the county office for its CA "
-                    + "file and give it with --ca FILE"
+            let reason = Catalogue.text(caGiven ? "transport.untrusted_ca" : "transport.untrusted")
             return TransportFailure(destination: destination, reason: reason, untrusted: true)
         }
         if text.contains("failedToValidateHostname") {
             return TransportFailure(
                 destination: destination,
-                reason: "the hub's certificate is for another address; check the address given with --hub",
+                reason: Catalogue.text("transport.hostname"),
                 untrusted: true)
         }
         return TransportFailure(destination: destination, reason: text)

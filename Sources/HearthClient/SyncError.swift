@@ -1,4 +1,5 @@
 import HearthStore
+import HearthText
 
 /// Why a sync did not complete, worded for the field worker; what was committed before the
 /// failure stays committed, and running sync again resumes from there.
@@ -17,20 +18,20 @@ public enum SyncError: Error, Sendable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .notEnrolled:
-            return "this node is not enrolled with a hub: create it with `hearth node init ... --token TOKEN`"
+            return Catalogue.text("sync.not_enrolled")
         case .noHubURL:
-            return "no hub address: give --hub URL (this node has only synced by file so far)"
+            return Catalogue.text("sync.no_hub_url")
         case .unreachable(let url, let reason):
-            return "cannot reach the hub at \(url): \(reason). Nothing is lost; run sync again when connected"
+            return Catalogue.text("sync.unreachable", ["url": url, "reason": reason])
         case .untrustedHub(let url, let reason):
-            return "did not sync with \(url): \(reason). Nothing was sent and nothing is lost"
-        case .refused(let status, let code, let message): return "the hub refused (\(status) \(code)): \(message)"
-        case .badResponse(let reason): return "the hub's answer could not be read: \(reason)"
+            return Catalogue.text("sync.untrusted", ["url": url, "reason": reason])
+        case .refused(let status, let code, let message):
+            return Catalogue.text("sync.refused_status", ["status": "\(status)", "code": code, "message": message])
+        case .badResponse(let reason): return Catalogue.text("sync.bad_response", ["reason": reason])
         case .forgedResponse:
-            return "the answer is not signed by this node's hub (wrong address, or someone in between): nothing applied"
+            return Catalogue.text("sync.forged")
         case .behindItself(let hubHolds, let local):
-            return "the hub holds this replica's ops up to \(hubHolds) but this database only has \(local): "
-                + "it was restored from an old backup or copied. Run `hearth node reidentify` before syncing"
+            return Catalogue.text("sync.behind", ["hub": "\(hubHolds)", "local": "\(local)"])
         case .replica(let error): return error.description
         }
     }

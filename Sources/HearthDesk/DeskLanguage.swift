@@ -71,3 +71,11 @@ struct Catalogue: Sendable {
         text.lowercased().split { !$0.isLetter }.prefix(count).joined(separator: "_")
     }
 }
+
+extension DeskLanguage {
+    /// A rule's title and why it could not decide, in this language: the command line's
+    /// `hearth hub conflicts` shows the same words as the desk, from the desk's catalogue.
+    public func rule(title: String, reason: String) -> (title: String, reason: String) {
+        Catalogue(self).rule(title: title, reason: reason)
+    }
+}

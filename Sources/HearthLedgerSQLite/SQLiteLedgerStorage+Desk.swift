@@ -13,8 +13,7 @@ extension SQLiteLedgerStorage {
             if try Int.fetchOne(db, sql: "SELECT count(*) FROM desk_accounts WHERE name = ?", arguments: [account.name])
                 ?? 0 > 0
             {
-                throw ReplicaError.invalid(
-                    InputError(field: "name", reason: "a desk account named \(account.name) exists already"))
+                throw ReplicaError.invalid(InputError(field: "name", "desk.account_exists", ["name": account.name]))
             }
             try db.execute(
                 sql: """

@@ -2,6 +2,7 @@ import GRDB
 import HearthCore
 import HearthLedger
 import HearthStore
+import HearthText
 
 /// Enrollment tokens, registered nodes and request nonces in the hub's tables.
 extension SQLiteLedgerStorage {
@@ -10,17 +11,14 @@ extension SQLiteLedgerStorage {
             if try Int.fetchOne(db, sql: "SELECT count(*) FROM nodes WHERE name = ?", arguments: [token.name]) ?? 0
                 > 0
             {
-                throw ReplicaError.invalid(
-                    InputError(field: "name", reason: "a node named \(token.name) is already registered"))
+                throw ReplicaError.invalid(InputError(field: "name", "hub.node_exists", ["name": token.name]))
             }
             if try Int.fetchOne(
                 db, sql: "SELECT count(*) FROM enrollment_tokens WHERE name = ? AND used_by IS NULL",
                 arguments: [token.name]) ?? 0 > 0
             {
                 throw ReplicaError.invalid(
-                    InputError(
-                        field: "name",
-                        reason: "an unused token for \(token.name) exists already; use it, or choose another name"))
+                    InputError(field: "name", "hub.unused_token", ["name": token.name]))
             }
             try db.execute(
                 sql: "INSERT INTO enrollment_tokens (secret_hash, name, scope, created_millis) VALUES (?, ?, ?, ?)",
@@ -37,8 +35,7 @@ extension SQLiteLedgerStorage {
                     db, sql: "SELECT name, scope, used_by FROM enrollment_tokens WHERE secret_hash = ?",
                     arguments: [registration.secretHash])
             else {
-                throw ReplicaError.refused(
-                    "unknown enrollment token: ask the county for a new one (`hearth hub enroll`)")
+                throw ReplicaError.refused(Catalogue.text("hub.unknown_token"))
             }
             if let used: String = token["used_by"] {
                 // A repeated registration (the answer was lost) is answered again, but only for the
@@ -47,13 +44,13 @@ extension SQLiteLedgerStorage {
                     let node = try Row.fetchOne(
                         db, sql: "SELECT public_key, revoked_millis FROM nodes WHERE replica = ?", arguments: [used]),
                     (node["public_key"] as String) == registration.publicKey, (node["revoked_millis"] as Int64?) == nil
-                else { throw ReplicaError.refused("this enrollment token has already been used") }
+                else { throw ReplicaError.refused(Catalogue.text("hub.token_used")) }
             } else {
-                guard replica != hub else { throw ReplicaError.refused("a node cannot reuse the hub's replica id") }
+                guard replica != hub else { throw ReplicaError.refused(Catalogue.text("hub.hub_replica_id")) }
                 if try Int.fetchOne(db, sql: "SELECT count(*) FROM nodes WHERE replica = ?", arguments: [replica.value])
                     ?? 0 > 0
                 {
-                    throw ReplicaError.refused("replica \(replica) is already registered")
+                    throw ReplicaError.refused(Catalogue.text("hub.replica_registered", ["replica": "\(replica)"]))
                 }
                 try db.execute(
                     sql: """

@@ -2,6 +2,7 @@ import GRDB
 import HearthCore
 import HearthLedger
 import HearthStore
+import HearthText
 
 /// Quarantine: the held ops listed for the desk, and each one settled in one transaction.
 extension SQLiteLedgerStorage {
@@ -100,10 +101,10 @@ extension SQLiteLedgerStorage {
             let row = try Row.fetchOne(
                 db, sql: "SELECT body, state, reason FROM quarantine WHERE replica = ? AND counter = ?",
                 arguments: [dot.replica.value, Int64(dot.counter)])
-        else { throw ReplicaError.invalid(InputError(field: "id", reason: "no quarantined op \(dot)")) }
+        else { throw ReplicaError.invalid(InputError(field: "id", "quarantine.none", ["dot": "\(dot)"])) }
         guard (row["state"] as String) == "held" else {
-            throw ReplicaError.invalid(
-                InputError(field: "id", reason: "op \(dot) was already \(row["state"] as String)"))
+            let state = Catalogue.valueName(row["state"] as String, field: "quarantine_state")
+            throw ReplicaError.invalid(InputError(field: "id", "quarantine.settled", ["dot": "\(dot)", "state": state]))
         }
         guard let op = (row["body"] as DatabaseValue).loggedOp else {
             throw ReplicaError.database("quarantined op \(dot) is unreadable")

@@ -11,14 +11,14 @@ extension SQLiteLedgerStorage {
                 db, sql: "SELECT count(*) FROM roll_locks WHERE month = ?", arguments: [roll.month.description]) ?? 0
                 > 0
             {
-                throw ReplicaError.invalid(InputError(field: "month", reason: "\(roll.month) is already locked"))
+                throw ReplicaError.invalid(
+                    InputError(field: "month", "roll.already_locked", ["month": "\(roll.month)"]))
             }
             if let later = try String.fetchOne(
                 db, sql: "SELECT month FROM roll_locks WHERE month > ? ORDER BY month LIMIT 1",
                 arguments: [roll.month.description])
             {
-                throw ReplicaError.invalid(
-                    InputError(field: "month", reason: "a later month (\(later)) is already locked"))
+                throw ReplicaError.invalid(InputError(field: "month", "roll.later_locked", ["month": later]))
             }
             // One statement for every line (a county's roll has a hundred thousand).
             let insert = try db.makeStatement(

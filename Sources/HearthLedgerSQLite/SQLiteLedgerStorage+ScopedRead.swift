@@ -2,6 +2,7 @@ import GRDB
 import HearthCore
 import HearthLedger
 import HearthStore
+import HearthText
 
 /// A node's scope of the log after a cursor, found through the scope indexes (never a scan of
 /// other scopes' ops).
@@ -77,7 +78,7 @@ extension SQLiteLedgerStorage {
                 break
             }
             for body in group {
-                guard let op = body.loggedOp else { throw ReplicaError.database("a logged op is unreadable") }
+                guard let op = body.loggedOp else { throw ReplicaError.database(Catalogue.text("sync.op_unreadable")) }
                 ops.append(op)
             }
             last = position.seq

@@ -5,12 +5,8 @@ import ArgumentParser
 struct Hearth: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "hearth",
-        abstract: "Offline-first records for county social assistance (社会救助): households, members, enrollments.",
-        discussion: """
-            Every node keeps a full SQLite replica of its area and works without a network.
-            Choose the replica with --db PATH or HEARTH_DB, and say who works with --worker ID or HEARTH_WORKER.
-            \(ExitStatus.summary)
-            """,
+        abstract: L("cmd.hearth.abstract"),
+        discussion: L("cmd.hearth.discussion") + "\n" + ExitStatus.summary,
         version: HearthVersion.text,
         subcommands: [
             NodeCommand.self, HouseholdCommand.self, MemberCommand.self, EnrollCommand.self, ApproveCommand.self,

@@ -42,6 +42,11 @@ struct CLIRunner {
         environment["HEARTH_DB"] = database
         environment.removeValue(forKey: "HEARTH_WORKER")
         environment.removeValue(forKey: "HEARTH_KEY")
+        // English unless a test asks for Chinese (`--lang zh` or a LANG of its own): the tests
+        // read English output, whatever the machine's locale.
+        environment["LANG"] = "C.UTF-8"
+        environment.removeValue(forKey: "LC_ALL")
+        environment.removeValue(forKey: "LC_MESSAGES")
         if let worker { environment["HEARTH_WORKER"] = worker }
         for (key, value) in extra { environment[key] = value }
         process.environment = environment

@@ -120,9 +120,8 @@ public enum CountySetting: String, Hashable, Sendable, CaseIterable {
             let range = AmountCeilings.percentRange
             guard let percent = Int(digits), range.contains(percent) else {
                 throw InputError(
-                    field: "value",
-                    reason: "\(rawValue) is a whole percent of the standard, "
-                        + "\(range.lowerBound) to \(range.upperBound) (100: the standard; 600: six times it)")
+                    field: "value", "setting.percent",
+                    ["name": rawValue, "low": "\(range.lowerBound)", "high": "\(range.upperBound)"])
             }
             return String(percent)
         }
@@ -131,13 +130,14 @@ public enum CountySetting: String, Hashable, Sendable, CaseIterable {
             let range = AmountCeilings.yuanRange
             guard let yuan = Int(digits), range.contains(yuan) else {
                 throw InputError(
-                    field: "value",
-                    reason: "\(rawValue) is whole yuan a month, \(range.lowerBound) to \(range.upperBound)")
+                    field: "value", "setting.yuan",
+                    ["name": rawValue, "low": "\(range.lowerBound)", "high": "\(range.upperBound)"])
             }
             return String(yuan)
         }
         guard values.contains(text) else {
-            throw InputError(field: "value", reason: "\(rawValue) is one of \(values.joined(separator: ", "))")
+            throw InputError(
+                field: "value", "setting.one_of", ["name": rawValue, "values": values.joined(separator: ", ")])
         }
         return text
     }
@@ -147,8 +147,8 @@ public enum CountySetting: String, Hashable, Sendable, CaseIterable {
         let text = String(raw.trimmingCharacters(in: .whitespaces).lowercased().map { $0 == "-" ? "_" : $0 })
         guard let setting = CountySetting(rawValue: text) else {
             throw InputError(
-                field: "name",
-                reason: "unknown setting \"\(raw)\"; one of \(allCases.map(\.rawValue).joined(separator: ", "))")
+                field: "name", "setting.unknown",
+                ["typed": raw, "settings": allCases.map(\.rawValue).joined(separator: ", ")])
         }
         return setting
     }

@@ -31,21 +31,20 @@ public enum StandardBand {
         switch program {
         case .disabilityLiving:
             guard ["", "1-2", "3-4"].contains(text) else {
-                throw InputError(field: "band", reason: "disability_living bands are 1-2 and 3-4 (disability grade)")
+                throw InputError(field: "band", "standard.band_disability")
             }
         case .orphan, .unsupportedChild:
             guard ["", "scattered", "institutional"].contains(text) else {
-                throw InputError(field: "band", reason: "\(program.rawValue) bands are scattered and institutional")
+                throw InputError(field: "band", "standard.band_placement", ["program": program.rawValue])
             }
         case .elderly:
             guard !text.isEmpty else { return text }
             guard let range = ageRange(text), range.lowerBound >= 80, range.upperBound <= 150 else {
-                throw InputError(
-                    field: "band", reason: "elderly bands are age ranges from 80 up, such as 80-89 or 100-120")
+                throw InputError(field: "band", "standard.band_elderly")
             }
         default:
             guard text.isEmpty else {
-                throw InputError(field: "band", reason: "\(program.rawValue) has a single standard: give no --band")
+                throw InputError(field: "band", "standard.band_none", ["program": program.rawValue])
             }
         }
         return text

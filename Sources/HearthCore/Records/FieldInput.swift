@@ -1,4 +1,5 @@
 import Foundation
+import HearthText
 
 /// What a person typed for a field, checked against the field's spec in ``RecordSchema``: the
 /// one place the limits on typed values live (a name's 50 characters, a note's 500, a grade's
@@ -27,14 +28,14 @@ public enum FieldInput {
     /// bytes, so one spelling of every character is stored.
     public static func text(_ raw: String, label: String, maxLength: Int) throws(InputError) -> String {
         let text = raw.trimmingCharacters(in: .whitespacesAndNewlines).precomposedStringWithCanonicalMapping
-        guard !text.isEmpty else { throw InputError(field: label, reason: "must not be empty") }
+        guard !text.isEmpty else { throw InputError(field: label, "input.empty") }
         guard text.count <= maxLength else {
-            throw InputError(field: label, reason: "must be at most \(maxLength) characters (got \(text.count))")
+            throw InputError(field: label, "input.too_long", ["max": "\(maxLength)", "count": "\(text.count)"])
         }
         guard !text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }),
             !DisplaySafety.isUnsafe(text)
         else {
-            throw InputError(field: label, reason: "must not contain control characters or bidirectional overrides")
+            throw InputError(field: label, "input.control_characters")
         }
         return text
     }
@@ -49,13 +50,32 @@ public enum FieldInput {
         return try text(raw, label: label ?? Self.label(name), maxLength: maxLength)
     }
 
-    /// One of `allowed`, trimmed and lower-cased.
+    /// One of `allowed`, trimmed and lower-cased, or named in either language (农村 for
+    /// `rural`: the catalogue's `value.<field>.<code>` names, where `field` is the label with
+    /// `-` as `_`).
     public static func code(_ raw: String, label: String, allowed: [String]) throws(InputError) -> String {
         let text = raw.trimmingCharacters(in: .whitespaces).lowercased()
-        guard allowed.contains(text) else {
-            throw InputError(field: label, reason: "must be one of \(allowed.joined(separator: ", ")) (got \"\(raw)\")")
+        if allowed.contains(text) { return text }
+        let field = label.replacingOccurrences(of: "-", with: "_")
+        if let code = Catalogue.code(named: raw, field: field, among: allowed) { return code }
+        let names = allowed.map { code in
+            let name = Catalogue.valueName(code, field: field)
+            return name == code ? code : "\(name) (\(code))"
         }
-        return text
+        throw InputError(
+            field: label, "input.one_of", ["allowed": names.joined(separator: ", "), "typed": raw])
+    }
+
+    /// A disability grade typed as 1-4, 一级 to 四级 (or 一 to 四, 1级 to 4级); 0, 无 or nothing
+    /// typed clears it (0 is returned).
+    public static func disabilityGrade(_ raw: String, label: String) throws(InputError) -> Int {
+        let word = raw.trimmingCharacters(in: .whitespaces)
+        let grades: [String: Int] = [
+            "0": 0, "无": 0, "": 0, "1": 1, "2": 2, "3": 3, "4": 4, "一级": 1, "二级": 2, "三级": 3, "四级": 4,
+            "1级": 1, "2级": 2, "3级": 3, "4级": 4, "一": 1, "二": 2, "三": 3, "四": 4,
+        ]
+        guard let grade = grades[word] else { throw InputError(field: label, "input.grade") }
+        return grade
     }
 
     /// One of the codes the field `name` of `type` declares.
@@ -80,8 +100,8 @@ public enum FieldInput {
         if zeroClears, value == 0 { return .null }
         guard range.contains(Int64(value)) else {
             throw InputError(
-                field: label,
-                reason: "must be \(range.lowerBound) to \(range.upperBound)\(zeroClears ? " (or 0 to clear)" : "")")
+                field: label, zeroClears ? "input.range_or_clear" : "input.range",
+                ["low": "\(range.lowerBound)", "high": "\(range.upperBound)"])
         }
         return .integer(Int64(value))
     }

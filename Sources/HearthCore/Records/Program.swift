@@ -45,8 +45,7 @@ extension Program {
         {
             return program
         }
-        throw InputError(
-            field: field,
-            reason: "unknown program \"\(raw)\"; one of \(Program.allCases.map(\.rawValue).joined(separator: ", "))")
+        let programs = Program.allCases.map { "\($0.chineseName) (\($0.rawValue))" }.joined(separator: ", ")
+        throw InputError(field: field, "input.unknown_program", ["typed": raw, "programs": programs])
     }
 }

@@ -1,3 +1,5 @@
+import HearthText
+
 /// The county's ceilings on what one person may be granted a month, per program, from its
 /// settings (`hearth hub setting set ceiling_<program> PERCENT`).
 ///
@@ -115,16 +117,35 @@ public struct PlausibilityProblem: Hashable, Sendable, CustomStringConvertible {
     public let kind: Kind
     /// The month judged.
     public let month: Month
+    /// The problem in English: what the hub's verdicts and the logs keep.
     public let message: String
+    /// The problem in each language Hearth speaks, for the person who typed the value; worded
+    /// once per language when found, as its parts (a program's name, a household type) are
+    /// words of the language too.
+    public let texts: [Language: String]
 
     public init(kind: Kind, month: Month, message: String) {
         self.kind = kind
         self.month = month
         self.message = message
+        self.texts = [.en: message]
+    }
+
+    /// A problem worded by `words` in every language.
+    init(kind: Kind, month: Month, words: (Language) -> String) {
+        self.kind = kind
+        self.month = month
+        var texts: [Language: String] = [:]
+        for language in Language.allCases { texts[language] = words(language) }
+        self.texts = texts
+        self.message = texts[.en] ?? ""
     }
 
     /// The input field the problem is about: `amount` for a ceiling, otherwise `program`.
     public var field: String { kind == .ceiling ? "amount" : "program" }
+
+    /// The problem in `language` (in English where it has no wording in it).
+    public func text(in language: Language) -> String { texts[language] ?? message }
 
     public var description: String { message }
 }
@@ -151,58 +172,97 @@ public enum Plausibility {
         program: Program, amount: Money?, in month: Month, facts: MemberFacts, configuration: CountyConfiguration
     ) -> [PlausibilityProblem] {
         var problems: [PlausibilityProblem] = []
-        func add(_ kind: PlausibilityProblem.Kind, _ message: String) {
-            problems.append(PlausibilityProblem(kind: kind, month: month, message: message))
+        func add(_ kind: PlausibilityProblem.Kind, _ words: (Language) -> String) {
+            problems.append(PlausibilityProblem(kind: kind, month: month, words: words))
         }
-        let name = "\(program.rawValue) (\(program.chineseName))"
         let rules = configuration.programs
         if let needed = rules.householdTypes[program], facts.householdType != needed {
-            let found = facts.householdType.map { "this household is \($0)" } ?? "the household's type is not recorded"
-            add(.householdType, "\(name) is for \(needed) households; \(found)")
+            add(.householdType) { language in
+                let found =
+                    facts.householdType.map {
+                        Catalogue.text("plausibility.household_is", ["type": typeWord($0, language)], in: language)
+                    } ?? Catalogue.text("plausibility.household_type_unknown", in: language)
+                return Catalogue.text(
+                    "plausibility.household_type",
+                    ["name": name(program, language), "needed": typeWord(needed, language), "found": found],
+                    in: language)
+            }
         }
         if let limit = rules.ages[program] {
-            for problem in ageProblems(name, limit, in: month, birth: facts.birth) { add(.age, problem) }
+            for problem in ageProblems(limit, in: month, birth: facts.birth) {
+                add(.age) { language in
+                    var values = problem.values
+                    values["name"] = name(program, language)
+                    return Catalogue.text(problem.key, values, in: language)
+                }
+            }
         }
-        if let grades = rules.grades[program] {
-            if let problem = gradeProblem(name, grades, grade: facts.grade) { add(.grade, problem) }
+        if let grades = rules.grades[program], let problem = gradeProblem(grades, grade: facts.grade) {
+            add(.grade) { language in
+                var values = problem.values
+                values["name"] = name(program, language)
+                values["severe"] = grades.upperBound <= 2 ? Catalogue.text("plausibility.severe", in: language) : ""
+                return Catalogue.text(problem.key, values, in: language)
+            }
         }
         if let amount {
             let ceiling = ceiling(for: program, in: month, facts: facts, configuration: configuration)
             if amount > ceiling.amount {
-                add(
-                    .ceiling,
-                    "\(amount.yuanText) yuan a month from \(month) is above the \(program.rawValue) ceiling of "
-                        + "\(ceiling.amount.yuanText) (\(ceiling.basis))")
+                add(.ceiling) { language in
+                    Catalogue.text(
+                        "plausibility.ceiling",
+                        [
+                            "amount": amount.yuanText, "month": "\(month)", "program": programWord(program, language),
+                            "ceiling": ceiling.amount.yuanText, "basis": ceiling.basis(in: language),
+                        ], in: language)
+                }
             }
         }
         return problems
     }
 
+    /// How a problem names a program: `dibao_rural (农村低保)` in English, 农村低保 in Chinese.
+    static func name(_ program: Program, _ language: Language) -> String {
+        language == .zh ? program.chineseName : "\(program.rawValue) (\(program.chineseName))"
+    }
+
+    /// A program as a ceiling or standard names it: its code in English, its name in Chinese.
+    static func programWord(_ program: Program, _ language: Language) -> String {
+        language == .zh ? program.chineseName : program.rawValue
+    }
+
+    /// A household type (`rural`) in `language` (农村).
+    static func typeWord(_ type: String, _ language: Language) -> String {
+        Catalogue.valueName(type, field: "type", in: language)
+    }
+
     /// What an age limit finds wrong with a member born on `birth` in `month`: under 18 on the
-    /// month's first day for a child benefit, 80 by its last day for the old-age allowance.
-    static func ageProblems(_ name: String, _ limit: ProgramRules.AgeLimit, in month: Month, birth: CivilDate?)
-        -> [String]
+    /// month's first day for a child benefit, 80 by its last day for the old-age allowance. Each
+    /// a catalogue key and its values but the program's `name`.
+    static func ageProblems(_ limit: ProgramRules.AgeLimit, in month: Month, birth: CivilDate?)
+        -> [(key: String, values: [String: String])]
     {
-        var problems: [String] = []
+        var problems: [(key: String, values: [String: String])] = []
         if let below = limit.below {
             if let birth {
                 let age = birth.age(on: month.firstDay)
                 if age >= below {
-                    problems.append("\(name) is for children under \(below); the member is \(age) in \(month)")
+                    problems.append(
+                        ("plausibility.child_age", ["below": "\(below)", "age": "\(age)", "month": "\(month)"]))
                 }
             } else {
-                problems.append(
-                    "\(name) is for children under \(below); the member has no birth date (from the ID number) to show it"
-                )
+                problems.append(("plausibility.child_no_birth", ["below": "\(below)"]))
             }
         }
         if let minimum = limit.minimum {
             if let birth {
                 let age = birth.age(on: month.lastDay)
-                if age < minimum { problems.append("\(name) needs age \(minimum); the member is \(age) in \(month)") }
+                if age < minimum {
+                    problems.append(
+                        ("plausibility.min_age", ["minimum": "\(minimum)", "age": "\(age)", "month": "\(month)"]))
+                }
             } else {
-                problems.append(
-                    "\(name) needs age \(minimum); the member has no birth date (from the ID number) to show it")
+                problems.append(("plausibility.min_age_no_birth", ["minimum": "\(minimum)"]))
             }
         }
         return problems
@@ -210,19 +270,16 @@ public enum Plausibility {
 
     /// What a program's grades find wrong with a member's grade (nil: none recorded). A program
     /// for every grade only needs one; one for some grades (the care subsidy, 1-2) names them.
-    static func gradeProblem(_ name: String, _ grades: ClosedRange<Int>, grade: Int?) -> String? {
+    /// A catalogue key and its values but the program's `name` and `severe` (重度, for grades 1-2).
+    static func gradeProblem(_ grades: ClosedRange<Int>, grade: Int?) -> (key: String, values: [String: String])? {
         let every = grades.lowerBound <= 1 && grades.upperBound >= 4
-        let severe = grades.upperBound <= 2 ? " (重度)" : ""
+        let bounds = ["low": "\(grades.lowerBound)", "high": "\(grades.upperBound)"]
         guard let grade else {
-            if every { return "\(name) needs a disability grade on the member" }
-            let which =
-                grades.count == 2
-                ? "\(grades.lowerBound) or \(grades.upperBound)" : "\(grades.lowerBound) to \(grades.upperBound)"
-            return "\(name) needs a disability grade \(which)\(severe) on the member"
+            if every { return ("plausibility.grade_missing", [:]) }
+            return (grades.count == 2 ? "plausibility.grade_needed_pair" : "plausibility.grade_needed_range", bounds)
         }
         guard !grades.contains(grade) else { return nil }
-        return
-            "\(name) is for grades \(grades.lowerBound)-\(grades.upperBound)\(severe); the member's grade is \(grade)"
+        return ("plausibility.grade_wrong", bounds.merging(["grade": "\(grade)"]) { $1 })
     }
 
     /// The problems with an enrollment's schedule, judged at each of `months` (the months its
@@ -258,8 +315,22 @@ public enum Plausibility {
     /// The most a program may pay a person in a month, and how it was reached.
     public struct Ceiling: Hashable, Sendable {
         public let amount: Money
+        /// How it was reached: a catalogue key and its values but `program`.
+        let basisKey: String
+        let basisValues: [String: String]
+        /// The programs the basis names, by code in English and by name in Chinese.
+        let basisPrograms: [Program]
+
         /// In words: "100% of the dibao_rural standard 560.00 in force in 2026-01".
-        public let basis: String
+        public var basis: String { basis(in: .en) }
+
+        /// How it was reached, in `language`.
+        public func basis(in language: Language) -> String {
+            let names = basisPrograms.map { Plausibility.programWord($0, language) }
+            var values = basisValues
+            values["program"] = names.joined(separator: Catalogue.text("plausibility.or", in: language))
+            return Catalogue.text(basisKey, values, in: language)
+        }
     }
 
     /// The program's ceiling in a month: its percent of the standard in force for the member's
@@ -288,15 +359,14 @@ public enum Plausibility {
             return (single ?? standards.highest(reference, in: month)).map { (reference, $0) }
         }.max { $0.amount < $1.amount }
         guard let found else {
-            let names = references.map(\.rawValue).joined(separator: " or ")
             return Ceiling(
-                amount: configuration.ceilings.withoutStandard,
-                basis: "no \(names) standard is in force in \(month): the county's ceiling without a standard")
+                amount: configuration.ceilings.withoutStandard, basisKey: "plausibility.basis_none",
+                basisValues: ["month": "\(month)"], basisPrograms: references)
         }
         return Ceiling(
-            amount: Money(fen: found.amount.fen * Int64(percent) / 100),
-            basis:
-                "\(percent)% of the \(found.program.rawValue) standard \(found.amount.yuanText) in force in \(month)")
+            amount: Money(fen: found.amount.fen * Int64(percent) / 100), basisKey: "plausibility.basis",
+            basisValues: ["percent": "\(percent)", "amount": found.amount.yuanText, "month": "\(month)"],
+            basisPrograms: [found.program])
     }
 
     /// The override reason an op's cause carries, or nil when its writer overrode nothing.
@@ -311,10 +381,17 @@ public enum Plausibility {
         (base.map { $0 + "; " } ?? "") + overrideMarker + reason
     }
 
-    /// The sentence a writer refuses an implausible value with.
+    /// The sentence a writer refuses an implausible value with, in English.
     public static func refusal(_ problems: [PlausibilityProblem]) -> String {
-        problems.map(\.message).joined(separator: "; ")
-            + "; if it is right, give an override reason (--override \"…\"): the audit keeps it"
+        refusal(problems, in: .en)
+    }
+
+    /// The sentence a writer refuses an implausible value with, in `language`.
+    public static func refusal(_ problems: [PlausibilityProblem], in language: Language) -> String {
+        let separator = Catalogue.text("plausibility.separator", in: language)
+        return Catalogue.text(
+            "plausibility.refusal",
+            ["problems": problems.map { $0.text(in: language) }.joined(separator: separator)], in: language)
     }
 }
 

@@ -19,17 +19,17 @@ public struct BankCard: Hashable, Sendable, CustomStringConvertible, CustomDebug
     public static func parse(_ text: String, field: String) throws(InputError) -> BankCard {
         let compact = ValueText.compacted(text, dropping: ValueText.isHyphen)
         guard !compact.isEmpty else {
-            throw InputError(field: field, reason: "is empty")
+            throw InputError(field: field, "input.is_empty")
         }
         if ValueText.looksLikeExponent(compact) {
-            throw InputError(field: field, reason: ValueText.spreadsheetReason)
+            throw InputError(field: field, "input.spreadsheet")
         }
         guard ValueText.isDigits(compact) else {
-            throw InputError(field: field, reason: "must contain only digits")
+            throw InputError(field: field, "input.digits_only")
         }
         let count = compact.utf8.count
         guard (12...19).contains(count) else {
-            throw InputError(field: field, reason: "must be 12 to 19 digits, got \(count)")
+            throw InputError(field: field, "input.card_length", ["count": "\(count)"])
         }
         return BankCard(value: compact)
     }

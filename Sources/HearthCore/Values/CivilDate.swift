@@ -49,18 +49,18 @@ public struct CivilDate: Comparable, Hashable, Sendable, CustomStringConvertible
     /// Surrounding spaces are ignored and full-width digits are accepted.
     public static func parse(_ text: String, field: String) throws(InputError) -> CivilDate {
         let cleaned = ValueText.cleaned(text)
-        guard !cleaned.isEmpty else { throw InputError(field: field, reason: "is empty") }
+        guard !cleaned.isEmpty else { throw InputError(field: field, "input.is_empty") }
         guard let (year, month, day) = components(Array(cleaned.utf8), allowCompact: true) else {
-            throw InputError(field: field, reason: "must be a date written as YYYY-MM-DD")
+            throw InputError(field: field, "input.date_format")
         }
         guard (1900...2200).contains(year) else {
-            throw InputError(field: field, reason: "year must be between 1900 and 2200")
+            throw InputError(field: field, "input.year_range")
         }
         guard (1...12).contains(month) else {
-            throw InputError(field: field, reason: "month must be between 01 and 12")
+            throw InputError(field: field, "input.month_range")
         }
         guard let date = CivilDate(year: year, month: month, day: day) else {
-            throw InputError(field: field, reason: "that day does not exist in that month (check for leap years)")
+            throw InputError(field: field, "input.no_such_day")
         }
         return date
     }

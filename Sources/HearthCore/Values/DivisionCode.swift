@@ -16,7 +16,7 @@ public struct DivisionCode: Hashable, Comparable, Sendable, Codable {
     public static func parse(_ text: String, field: String) throws(InputError) -> DivisionCode {
         let digits = try DivisionDigits.parse(
             text, field: field, lengths: [12],
-            lengthReason: "must be 12 digits (6 county, 3 township, 3 village)")
+            lengthKey: "input.division_village_length")
         return DivisionCode(value: digits)
     }
 
@@ -57,22 +57,22 @@ public struct DivisionCode: Hashable, Comparable, Sendable, Codable {
 
 /// Digit checks shared by `DivisionCode` and `ScopePrefix`.
 enum DivisionDigits {
-    static func parse(_ text: String, field: String, lengths: [Int], lengthReason: String) throws(InputError)
+    static func parse(_ text: String, field: String, lengths: [Int], lengthKey: String) throws(InputError)
         -> String
     {
         let cleaned = ValueText.cleaned(text)
         guard !cleaned.isEmpty else {
-            throw InputError(field: field, reason: "is empty")
+            throw InputError(field: field, "input.is_empty")
         }
         guard ValueText.isDigits(cleaned) else {
-            throw InputError(field: field, reason: "must contain only digits")
+            throw InputError(field: field, "input.digits_only")
         }
         let count = cleaned.utf8.count
         guard lengths.contains(count) else {
-            throw InputError(field: field, reason: "\(lengthReason), got \(count)")
+            throw InputError(field: field, lengthKey, ["count": "\(count)"])
         }
         guard cleaned.prefix(6).contains(where: { $0 != "0" }) else {
-            throw InputError(field: field, reason: "the county part (first 6 digits) must not be all zeros")
+            throw InputError(field: field, "input.county_zeros")
         }
         return cleaned
     }

@@ -66,23 +66,23 @@ public struct IDNumber: Hashable, Sendable, CustomStringConvertible, CustomDebug
     public init(parsing raw: String, field: String = "id-number", today: CivilDate) throws(InputError) {
         var text = IDNumber.normalize(raw)
         guard !text.isEmpty else {
-            throw InputError(field: field, reason: "is empty")
+            throw InputError(field: field, "input.is_empty")
         }
         if ValueText.looksLikeExponent(text) {
-            throw InputError(field: field, reason: ValueText.spreadsheetReason)
+            throw InputError(field: field, "input.spreadsheet")
         }
         if let upgraded = IDNumber.upgrade(fifteen: text) {
             text = upgraded
         }
         let characters = Array(text)
         guard characters.count == 18 else {
-            throw InputError(field: field, reason: "must be 18 characters, got \(characters.count)")
+            throw InputError(field: field, "input.id_length", ["count": "\(characters.count)"])
         }
         guard characters[0..<17].allSatisfy(ValueText.isASCIIDigit) else {
-            throw InputError(field: field, reason: "the first 17 characters must be digits")
+            throw InputError(field: field, "input.id_first17")
         }
         guard ValueText.isASCIIDigit(characters[17]) || characters[17] == "X" else {
-            throw InputError(field: field, reason: "the last character must be a digit or X")
+            throw InputError(field: field, "input.id_last")
         }
         let bytes = Array(text.utf8)
         guard let year = ValueText.number(bytes[6..<10]),
@@ -90,19 +90,19 @@ public struct IDNumber: Hashable, Sendable, CustomStringConvertible, CustomDebug
             let day = ValueText.number(bytes[12..<14]),
             let birth = CivilDate(year: year, month: month, day: day)
         else {
-            throw InputError(field: field, reason: "the birth date in the number is not a real date")
+            throw InputError(field: field, "input.id_birth_invalid")
         }
         guard birth.year >= 1900 else {
-            throw InputError(field: field, reason: "the birth date in the number is before 1900")
+            throw InputError(field: field, "input.id_birth_early")
         }
         guard birth <= today else {
-            throw InputError(field: field, reason: "the birth date in the number is in the future")
+            throw InputError(field: field, "input.id_birth_future")
         }
         guard characters[0] != "0" else {
-            throw InputError(field: field, reason: "the region code (first 6 digits) is not valid")
+            throw InputError(field: field, "input.id_region")
         }
         guard IDNumber.checkDigit(of: String(text.prefix(17))) == characters[17] else {
-            throw InputError(field: field, reason: "check digit does not match: the number is mistyped")
+            throw InputError(field: field, "input.id_check")
         }
         self.value = text
         self.birthDate = birth

@@ -30,15 +30,15 @@ public struct Money: Hashable, Comparable, Sendable, Codable {
         }
         let body = ValueText.cleaned(ValueText.string(scalars))
         guard !body.isEmpty else {
-            throw InputError(field: field, reason: "is empty")
+            throw InputError(field: field, "input.is_empty")
         }
         if let first = body.unicodeScalars.first, ValueText.isHyphen(first) {
-            throw InputError(field: field, reason: "must not be negative")
+            throw InputError(field: field, "input.negative")
         }
         if ValueText.looksLikeExponent(body) {
-            throw InputError(field: field, reason: "must be written out in full, not in exponent notation")
+            throw InputError(field: field, "input.exponent")
         }
-        let notAnAmount = InputError(field: field, reason: "must be an amount in yuan, like 560 or 560.50")
+        let notAnAmount = InputError(field: field, "input.amount")
         let parts = body.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count <= 2 else { throw notAnAmount }
         let whole = parts[0]
@@ -51,16 +51,16 @@ public struct Money: Hashable, Comparable, Sendable, Codable {
             throw notAnAmount
         }
         guard fraction.utf8.count <= 2 else {
-            throw InputError(field: field, reason: "must have at most two decimal places (fen)")
+            throw InputError(field: field, "input.fen")
         }
         if whole.contains(",") {
             let groups = whole.split(separator: ",", omittingEmptySubsequences: false)
             guard (1...3).contains(groups[0].utf8.count), groups.dropFirst().allSatisfy({ $0.utf8.count == 3 }) else {
-                throw InputError(field: field, reason: "has thousands separators in the wrong places")
+                throw InputError(field: field, "input.thousands")
             }
         }
         let wholeDigits = whole.filter { $0 != "," }.drop { $0 == "0" }
-        let tooLarge = InputError(field: field, reason: "is too large: more than 100,000,000 yuan")
+        let tooLarge = InputError(field: field, "input.too_large")
         guard wholeDigits.utf8.count <= 9 else { throw tooLarge }
         let yuan = Int64(wholeDigits) ?? 0
         let fen = Int64(String(fraction) + String(repeating: "0", count: 2 - fraction.utf8.count)) ?? 0

@@ -25,15 +25,15 @@ public struct Month: Comparable, Hashable, Sendable, CustomStringConvertible, Co
     /// Surrounding spaces are ignored and full-width digits are accepted.
     public static func parse(_ text: String, field: String) throws(InputError) -> Month {
         let cleaned = ValueText.cleaned(text)
-        guard !cleaned.isEmpty else { throw InputError(field: field, reason: "is empty") }
+        guard !cleaned.isEmpty else { throw InputError(field: field, "input.is_empty") }
         guard let (year, month) = components(Array(cleaned.utf8), allowCompact: true) else {
-            throw InputError(field: field, reason: "must be a month written as YYYY-MM")
+            throw InputError(field: field, "input.month_format")
         }
         guard (1900...2200).contains(year) else {
-            throw InputError(field: field, reason: "year must be between 1900 and 2200")
+            throw InputError(field: field, "input.year_range")
         }
         guard let value = Month(year: year, month: month) else {
-            throw InputError(field: field, reason: "month must be between 01 and 12")
+            throw InputError(field: field, "input.month_range")
         }
         return value
     }

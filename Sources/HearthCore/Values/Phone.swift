@@ -17,17 +17,17 @@ public struct Phone: Hashable, Sendable {
             ValueText.isHyphen(scalar) || scalar == "(" || scalar == ")"
         }
         guard !compact.isEmpty else {
-            throw InputError(field: field, reason: "is empty")
+            throw InputError(field: field, "input.is_empty")
         }
         let hasPlus = compact.hasPrefix("+")
         let digits = hasPlus ? String(compact.dropFirst()) : compact
         guard ValueText.isDigits(digits) else {
             throw InputError(
-                field: field, reason: "may contain only digits, spaces, hyphens, brackets and a leading +")
+                field: field, "input.phone_characters")
         }
         let count = digits.utf8.count
         guard (5...20).contains(count) else {
-            throw InputError(field: field, reason: "must have 5 to 20 digits, got \(count)")
+            throw InputError(field: field, "input.phone_length", ["count": "\(count)"])
         }
         return Phone(value: compact)
     }

@@ -35,7 +35,7 @@ public struct ScopePrefix: Hashable, Sendable, Codable {
     public static func parse(_ text: String, field: String) throws(InputError) -> ScopePrefix {
         let digits = try DivisionDigits.parse(
             text, field: field, lengths: [6, 9, 12],
-            lengthReason: "must be 6 (county), 9 (township) or 12 (village) digits")
+            lengthKey: "input.scope_length")
         return ScopePrefix(value: digits)
     }
 

@@ -117,9 +117,4 @@ enum ValueText {
         let sign = value < 0 ? "-" : ""
         return sign + String(repeating: "0", count: max(0, width - digits.count)) + digits
     }
-
-    /// The reason used when a spreadsheet has turned a long number into scientific notation.
-    static let spreadsheetReason =
-        "the spreadsheet turned it into a number in scientific notation and digits were lost; "
-        + "format the column as Text and enter it again"
 }

@@ -93,13 +93,13 @@ extension HubLedger {
                 if let text = row.date, !text.trimmingCharacters(in: .whitespaces).isEmpty {
                     let day = try SpreadsheetDate.parse(text, field: source == .death ? "死亡日期" : "日期")
                     guard day <= today else {
-                        throw InputError(field: source == .death ? "死亡日期" : "日期", reason: "is in the future")
+                        throw InputError(field: source == .death ? "死亡日期" : "日期", "input.future")
                     }
                     date = day
                 }
                 planned.append(Planned(row: row, digest: keys.digest(id.value), date: date))
             } catch {
-                outcome.problems.append(ImportProblem(line: row.line, field: error.field, reason: error.reason))
+                outcome.problems.append(ImportProblem(line: row.line, field: error.field, reason: error.message.description))
                 outcome.skippedLines.append(row.line)
             }
         }
@@ -174,7 +174,7 @@ public enum SpreadsheetDate {
             if parts.count != pieces.count { parts = [] }
         }
         guard parts.count == 3, let date = CivilDate(year: parts[0], month: parts[1], day: parts[2]) else {
-            throw InputError(field: field, reason: "is not a date (write 2026-10-03)")
+            throw InputError(field: field, "input.not_a_date")
         }
         return date
     }

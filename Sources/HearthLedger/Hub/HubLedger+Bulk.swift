@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import HearthCore
 import HearthStore
+import HearthText
 
 /// How a bulk resolution picks each conflict's value: the choices of
 /// ``HubLedger/resolve(_:choice:note:author:nowMillis:guarded:)`` that mean the same for every
@@ -145,7 +146,7 @@ extension HubLedger {
     ) async throws(ReplicaError) -> BulkOutcome {
         let trimmed = note.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !trimmed.isEmpty else {
-            throw .invalid(InputError(field: "note", reason: "say why (it is kept with each decision)"))
+            throw .invalid(InputError(field: "note", "desk.note_each"))
         }
         let replica = self.replica
         let (plan, ops) = try await storage.edit(author: author, nowMillis: nowMillis) { edit in
@@ -154,11 +155,10 @@ extension HubLedger {
                 state: { id in try edit.state(of: id) },
                 display: { value, spec in replica.display(value, spec: spec, reveal: false) })
             guard plan.digest == digest else {
-                throw InputError(
-                    field: "digest", reason: "the conflicts changed since the preview was shown: nothing was written")
+                throw InputError(field: "digest", "desk.bulk_changed")
             }
             guard !plan.rows.isEmpty else {
-                throw InputError(field: "digest", reason: "no conflict matches: nothing was written")
+                throw InputError(field: "digest", "desk.bulk_none")
             }
             if let audit { try edit.audit(audit) }
             for row in plan.rows {
@@ -210,7 +210,8 @@ extension HubLedger {
             case .county:
                 let county = resolution.candidates.filter { $0.rank == .county }
                 guard let first = county.first, county.allSatisfy({ $0.value.sameMeaning(as: first.value) }) else {
-                    skipped.append(BulkSkip(record: id, field: field, reason: "the county wrote no single value here"))
+                    skipped.append(
+                        BulkSkip(record: id, field: field, reason: Catalogue.text("desk.no_county_value")))
                     continue
                 }
                 value = first.value

@@ -6,7 +6,7 @@ extension HubLedger {
     public func acknowledgeCase(_ id: String, note: String, author: String, nowMillis: Int64) async throws(ReplicaError)
     {
         guard let found = try replica.ruleCase(id, nowMillis: nowMillis) else {
-            throw .invalid(InputError(field: "id", reason: "no open rule case \(id)"))
+            throw .invalid(InputError(field: "id", "case.no_open", ["id": id]))
         }
         _ = try await storage.edit(author: author, nowMillis: nowMillis) { edit in
             try edit.record(
@@ -38,9 +38,10 @@ extension HubLedger {
     ) throws(ReplicaError) {
         guard let found = try replica.ruleCase(id, nowMillis: nowMillis),
             within.map({ (found.village ?? "").hasPrefix($0.value) }) ?? true
-        else { throw .invalid(InputError(field: "id", reason: "no open rule case \(id)")) }
+        else { throw .invalid(InputError(field: "id", "case.no_open", ["id": id])) }
         guard enrollment.type == .enrollment, (found.records + found.holds).contains(enrollment) else {
-            throw .invalid(InputError(field: "enrollment", reason: "\(enrollment) is not an enrollment of \(id)"))
+            throw .invalid(
+                InputError(field: "enrollment", "case.not_its_enrollment", ["enrollment": "\(enrollment)", "id": id]))
         }
         try replica.exitEnrollment(
             enrollment.value, reason: reason, end: end, author: audit.worker, nowMillis: nowMillis)

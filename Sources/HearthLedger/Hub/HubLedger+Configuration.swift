@@ -1,5 +1,6 @@
 import HearthCore
 import HearthStore
+import HearthText
 
 /// County configuration is the hub's to set: program standards (提标) and county settings are
 /// replicated records under the county-wide code, written here and read by every replica.
@@ -14,7 +15,7 @@ extension HubLedger {
         author: String, nowMillis: Int64
     ) async throws(ReplicaError) -> RecordID {
         guard info.scope.level == .county else {
-            throw .refused("program standards are county configuration: set them on the county hub")
+            throw .refused(Catalogue.text("hub.standards_on_hub"))
         }
         let scope = info.scope
         return try await storage.edit(author: author, nowMillis: nowMillis) { edit in
@@ -23,7 +24,7 @@ extension HubLedger {
             let from = try Month.parse(rawFrom, field: "from")
             let amount = try Money.parse(yuan: rawAmount, field: "amount")
             guard amount.fen > 0 else {
-                throw InputError(field: "amount", reason: "a standard must be more than 0 yuan")
+                throw InputError(field: "amount", "standard.positive")
             }
             var fields: [String: FieldValue] = [
                 "program": .text(program.rawValue), "band": .text(band), "from_month": .text(from.description),
@@ -39,7 +40,7 @@ extension HubLedger {
                 return existing
             }
             guard let county = DivisionCode.countyWide(scope.value) else {
-                throw ReplicaError.database("the hub's scope \(scope.value) has no county-wide code")
+                throw ReplicaError.database(Catalogue.text("hub.no_county_code", ["scope": scope.value]))
             }
             return try edit.create(.standard, village: county, fields: fields, cause: cause)
         }.result
@@ -54,7 +55,7 @@ extension HubLedger {
         async throws(ReplicaError) -> RecordID
     {
         guard info.scope.level == .county else {
-            throw .refused("county settings are county configuration: set them on the county hub")
+            throw .refused(Catalogue.text("hub.settings_on_hub"))
         }
         let scope = info.scope
         return try await storage.edit(author: author, nowMillis: nowMillis) { edit in
@@ -68,7 +69,7 @@ extension HubLedger {
                 return existing
             }
             guard let county = DivisionCode.countyWide(scope.value) else {
-                throw ReplicaError.database("the hub's scope \(scope.value) has no county-wide code")
+                throw ReplicaError.database(Catalogue.text("hub.no_county_code", ["scope": scope.value]))
             }
             fields["name"] = .text(setting.rawValue)
             return try edit.create(.setting, village: county, fields: fields, cause: cause)

@@ -120,13 +120,11 @@ extension HubLedger {
     public func conflict(_ text: String) async throws(ReplicaError) -> ConflictCase {
         let parts = text.split(separator: "/", maxSplits: 1).map(String.init)
         guard parts.count == 2, let id = RecordID(parts[0]), RecordSchema.field(parts[1], of: id.type) != nil else {
-            throw .invalid(
-                InputError(
-                    field: "id", reason: "\"\(text)\" is not a conflict id (record/field, as `conflicts list` prints)"))
+            throw .invalid(InputError(field: "id", "desk.not_conflict_id", ["text": text]))
         }
         guard let state = try replica.state(of: id) else { throw .unknownRecord(id.value) }
         guard state.resolution(of: parts[1]).candidates.count > 1 else {
-            throw .invalid(InputError(field: "id", reason: "\(text) has one value: there is no conflict to settle"))
+            throw .invalid(InputError(field: "id", "desk.one_value", ["id": text]))
         }
         return try conflictCase(
             state: state, field: parts[1], village: state.resolution(of: "village").value.textValue,
@@ -180,7 +178,7 @@ extension HubLedger {
     ) async throws(ReplicaError) -> Op {
         let trimmed = note.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !trimmed.isEmpty else {
-            throw .invalid(InputError(field: "note", reason: "say why (it is kept with the decision)"))
+            throw .invalid(InputError(field: "note", "desk.note"))
         }
         let conflict = try await conflict(id)
         guard let spec = RecordSchema.field(conflict.field, of: conflict.record.type) else {
@@ -190,7 +188,8 @@ extension HubLedger {
         switch choice {
         case .pick(let number):
             guard (1...conflict.candidates.count).contains(number) else {
-                throw .invalid(InputError(field: "pick", reason: "must be 1 to \(conflict.candidates.count)"))
+                throw .invalid(
+                    InputError(field: "pick", "input.range", ["low": "1", "high": "\(conflict.candidates.count)"]))
             }
             value = conflict.candidates[number - 1].value
         case .newest:
@@ -198,8 +197,7 @@ extension HubLedger {
         case .county:
             let county = conflict.candidates.filter { $0.rank == ScopePrefix.Level.county.rawValue }
             guard let first = county.first, county.allSatisfy({ $0.value.sameMeaning(as: first.value) }) else {
-                throw .invalid(
-                    InputError(field: "pick", reason: "the county wrote no single value here; pick one by number"))
+                throw .invalid(InputError(field: "pick", "desk.no_county_value_pick"))
             }
             value = first.value
         case .value(let text):
@@ -216,12 +214,7 @@ extension HubLedger {
                     candidate.entries.filter { $0.from < first.from }.map { "\($0.from):\($0.amount.text)" }
                 }
             guard let agreed = earlier.first, earlier.allSatisfy({ $0 == agreed }) else {
-                throw .invalid(
-                    InputError(
-                        field: "value",
-                        reason:
-                            "the competing schedules differ before \(first.from): give the whole schedule from the start month"
-                    ))
+                throw .invalid(InputError(field: "value", "desk.schedules_differ", ["month": "\(first.from)"]))
             }
             let kept = AmountSchedule(text: agreed.joined(separator: ";")) ?? AmountSchedule()
             var merged = kept
@@ -252,9 +245,7 @@ extension HubLedger {
                 }
                 let now = ConflictCase.version(of: state.resolution(of: field).candidates.map(\.dot))
                 guard now == guarded.seen else {
-                    throw InputError(
-                        field: "version",
-                        reason: "\(record.value)/\(field) changed since it was shown: nothing was written")
+                    throw InputError(field: "version", "desk.changed", ["id": "\(record.value)/\(field)"])
                 }
                 try edit.audit(guarded.audit)
             }
@@ -305,7 +296,7 @@ extension HubLedger {
             case .integer(let range):
                 guard let number = Int64(text.trimmingCharacters(in: .whitespaces)), range.contains(number) else {
                     throw InputError(
-                        field: field, reason: "must be a whole number \(range.lowerBound) to \(range.upperBound)")
+                        field: field, "input.whole_number", ["low": "\(range.lowerBound)", "high": "\(range.upperBound)"])
                 }
                 return .integer(number)
             case .date: return .text(try CivilDate.parse(text, field: field).description)
@@ -313,12 +304,12 @@ extension HubLedger {
             case .division: return .text(try DivisionCode.parse(text, field: field).value)
             case .code(let codes):
                 guard codes.contains(text) else {
-                    throw InputError(field: field, reason: "must be one of \(codes.joined(separator: ", "))")
+                    throw InputError(field: field, "input.one_of_codes", ["allowed": codes.joined(separator: ", ")])
                 }
                 return .text(text)
             case .reference(let type):
                 guard let id = RecordID(text), id.type == type else {
-                    throw InputError(field: field, reason: "must be a \(type.rawValue) id")
+                    throw InputError(field: field, "input.must_be_id", ["type": Checks.typeWord(type)])
                 }
                 return .text(id.value)
             case .text(let maxLength): return .text(try Checks.text(text, field: field, maxLength: maxLength))
@@ -336,15 +327,14 @@ extension HubLedger {
                 for part in text.split(separator: ";") {
                     let pieces = part.split(separator: ":").map(String.init)
                     guard pieces.count == 2 else {
-                        throw InputError(
-                            field: field, reason: "a schedule is YYYY-MM:yuan;YYYY-MM:std;YYYY-MM:std-yuan")
+                        throw InputError(field: field, "input.schedule_format")
                     }
                     schedule = schedule.setting(
                         try ScheduledAmount.parse(pieces[1], field: field),
                         from: try Month.parse(pieces[0], field: field))
                 }
                 guard !schedule.entries.isEmpty else {
-                    throw InputError(field: field, reason: "a schedule needs at least one month")
+                    throw InputError(field: field, "input.schedule_empty")
                 }
                 return .text(schedule.description)
             }

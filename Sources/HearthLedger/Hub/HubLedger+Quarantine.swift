@@ -59,18 +59,14 @@ extension HubLedger {
         let op = held.op
         let dot = op.dot
         guard !held.forked else {
-            throw .invalid(
-                InputError(field: "id", reason: "\(dot) is a fork of an op already held; it cannot be released"))
+            throw .invalid(InputError(field: "id", "quarantine.fork_release", ["dot": "\(dot)"]))
         }
         // Releasing applies the op as its writer made it: an op refused for jurisdiction
         // (a record outside the writer's area, a move it may not make) would then do exactly
         // what the hub refused. The county makes such a change itself, if it is wanted.
         guard !AdmissionRefusal.isJurisdiction(held.reason) else {
             throw .invalid(
-                InputError(
-                    field: "id",
-                    reason: "\(dot) was refused for jurisdiction (R14): it cannot be released; discard it, "
-                        + "and have the record's own village, its township or the county make the change"))
+                InputError(field: "id", "quarantine.jurisdiction", ["dot": "\(dot)"]))
         }
         let village = held.record?.resolution(of: "village").value.textValue
         // A move of a record the hub holds in no village (its creation held, or discarded, at
@@ -78,10 +74,7 @@ extension HubLedger {
         // (found by the simulation, seed 90195).
         if !op.createsRecord, op.fields["village"] != nil, village == nil {
             throw .invalid(
-                InputError(
-                    field: "id",
-                    reason: "\(dot) moves \(op.record), which the hub holds in no village (its creation is held or "
-                        + "was discarded): release the creation first, or discard this op"))
+                InputError(field: "id", "quarantine.move_unplaced", ["dot": "\(dot)", "record": "\(op.record)"]))
         }
         // An edit made for a village the record has since left (R8) would be logged where the
         // record no longer is: the nodes holding it would never receive it, and those of the
@@ -89,9 +82,8 @@ extension HubLedger {
         if !op.createsRecord, op.fields["village"] == nil, let village, village != op.scope.value {
             throw .invalid(
                 InputError(
-                    field: "id",
-                    reason: "\(dot) was made for village \(op.scope.value), but \(op.record) is now in \(village): "
-                        + "it cannot be released there; discard it, and make the change again in \(village)"))
+                    field: "id", "quarantine.moved_away",
+                    ["dot": "\(dot)", "scope": op.scope.value, "record": "\(op.record)", "village": village]))
         }
         return SettlementDecision(
             .release,
@@ -108,11 +100,12 @@ extension HubLedger {
         let dot = refused.dot
         guard !held.forked else {
             throw .invalid(
-                InputError(field: "id", reason: "\(dot) is a fork of an op the hub holds; the node must re-identify"))
+                InputError(field: "id", "quarantine.fork_discard", ["dot": "\(dot)"]))
         }
         guard county.contains(refused.scope) else {
             throw .invalid(
-                InputError(field: "id", reason: "\(dot) is for village \(refused.scope.value), outside this county"))
+                InputError(
+                    field: "id", "quarantine.outside_county", ["dot": "\(dot)", "village": refused.scope.value]))
         }
         let audit = AuditEvent(
             atMillis: nowMillis, worker: author, action: AuditEvent.Action.discard, subject: refused.record.value,
@@ -129,14 +122,13 @@ extension HubLedger {
             guard missing.isEmpty else {
                 throw .invalid(
                     InputError(
-                        field: "id",
-                        reason:
-                            "\(dot) depends on \(missing.map(\.description).joined(separator: ", ")), not held here yet"
-                    ))
+                        field: "id", "quarantine.depends_on",
+                        ["dot": "\(dot)", "missing": missing.map(\.description).joined(separator: ", ")]))
             }
         } else if !refused.createsRecord {
             throw .invalid(
-                InputError(field: "id", reason: "\(dot) depends on ops on \(refused.record) not held here yet"))
+                InputError(
+                    field: "id", "quarantine.depends_on_record", ["dot": "\(dot)", "record": "\(refused.record)"]))
         }
         var restore: [String: FieldValue] = [:]
         for name in refused.fields.keys {
@@ -144,8 +136,7 @@ extension HubLedger {
             guard !resolution.inConflict else {
                 throw .invalid(
                     InputError(
-                        field: "id",
-                        reason: "\(refused.record) field \(name) is in conflict at the hub: resolve it first"))
+                        field: "id", "quarantine.field_in_conflict", ["record": "\(refused.record)", "field": name]))
             }
             restore[name] = resolution.value
         }

@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import HearthCore
 import HearthStore
+import HearthText
 
 /// The hub's side of sync: enrollment tokens, registered nodes, request nonces, pushes with
 /// quarantine, and scoped pulls by log position. The ledger decides; its ``storage`` keeps
@@ -13,15 +14,14 @@ extension HubLedger {
         -> String
     {
         guard !name.isEmpty, name.count <= 64, !name.contains(where: \.isNewline) else {
-            throw .invalid(InputError(field: "name", reason: "must be 1 to 64 characters"))
+            throw .invalid(InputError(field: "name", "input.characters_range", ["low": "1", "high": "64"]))
         }
         guard scope.level != .county else {
-            throw .invalid(
-                InputError(field: "scope", reason: "a node serves a township (9 digits) or a village (12 digits)"))
+            throw .invalid(InputError(field: "scope", "input.node_scope_level"))
         }
         guard info.scope.contains(scope) else {
             throw .invalid(
-                InputError(field: "scope", reason: "\(scope.value) is outside the hub's county \(info.scope.value)"))
+                InputError(field: "scope", "hub.outside_county", ["scope": scope.value, "county": info.scope.value]))
         }
         var secretBytes = [UInt8](repeating: 0, count: 32)
         var generator = SystemRandomNumberGenerator()
@@ -59,7 +59,7 @@ extension HubLedger {
     /// Revokes a node by name: it gets nothing from the hub from now on.
     public func revoke(name: String, nowMillis: Int64) async throws(ReplicaError) {
         guard try await storage.revoke(name: name, atMillis: nowMillis) else {
-            throw ReplicaError.invalid(InputError(field: "name", reason: "no node named \(name)"))
+            throw ReplicaError.invalid(InputError(field: "name", "hub.no_node", ["name": name]))
         }
     }
 
@@ -87,13 +87,13 @@ extension HubLedger {
         windowMillis: Int64 = requestWindowMillis
     ) async throws(ReplicaError) {
         guard nonce.utf8.count >= 16, nonce.utf8.count <= 64 else {
-            throw .refused("request nonce must be 16 to 64 characters")
+            throw .refused(Catalogue.text("hub.nonce_length"))
         }
         guard
             HubLedger.requestTimeInWindow(
                 timeMillis: timeMillis, offsetMillis: offsetMillis, nowMillis: nowMillis, windowMillis: windowMillis)
         else {
-            throw .refused("request time is more than 24 hours from the hub's clock: refused as a possible replay")
+            throw .refused(Catalogue.text("hub.request_time"))
         }
         // The node's clock as it is, not as corrected: the desk sees a wrong clock (R15).
         // Clamped to ±Int64.max, so whoever reads it may take its magnitude.
@@ -103,7 +103,7 @@ extension HubLedger {
             try await storage.recordNonce(
                 nonce, from: replica, skewMillis: skew, nowMillis: nowMillis, forgetBefore: nowMillis - 2 * windowMillis
             )
-        else { throw ReplicaError.refused("request replayed (this nonce was already used)") }
+        else { throw ReplicaError.refused(Catalogue.text("hub.replayed")) }
     }
 
     /// The hash of an author's op as the hub holds it (applied, waiting or quarantined):

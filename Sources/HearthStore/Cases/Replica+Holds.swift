@@ -1,5 +1,6 @@
 import GRDB
 import HearthCore
+import HearthText
 
 extension ReplicaCore {
     /// Why an enrollment's payments are held: an open rule case that holds it, or an open
@@ -27,7 +28,9 @@ extension ReplicaCore {
         for (id, other) in related {
             for field in other.conflicts where ConflictRules.decidesMoney(id.type, field) {
                 let rule = ConflictRules.rule(for: id.type, field: field)
-                reasons.append("\(id)/\(field) is in conflict (\(rule.id) \(rule.title))")
+                reasons.append(
+                    Catalogue.text(
+                        "hold.in_conflict", ["field": "\(id)/\(field)", "rule": "\(rule.id)", "title": rule.title]))
             }
         }
         return reasons

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import HearthCore
+import HearthText
 
 /// Input checks shared by the commands; each failure names the field and the reason. The
 /// limits and the checks are the schema's (``FieldInput``, in HearthCore): one place for both.
@@ -16,13 +17,29 @@ package enum Checks {
 
     package static func recordID(_ raw: String, field: String, type: RecordType) throws(InputError) -> RecordID {
         guard let id = RecordID(raw.trimmingCharacters(in: .whitespaces)) else {
-            throw InputError(
-                field: field, reason: "\"\(raw)\" is not a record id (ids look like \(type.idPrefix)-3f9a2c71b0d4-42)")
+            throw InputError(field: field, "input.not_an_id", ["text": raw, "prefix": "\(type.idPrefix)"])
         }
         guard id.type == type else {
-            throw InputError(field: field, reason: "\(id) is a \(id.type.rawValue), not a \(type.rawValue)")
+            throw InputError(
+                field: field, "input.wrong_type",
+                ["id": "\(id)", "actual": typeWord(id.type), "expected": typeWord(type)])
         }
         return id
+    }
+
+    /// The name of a kind of record in the process's language (`record.member` is 成员).
+    package static func typeWord(_ type: RecordType) -> String {
+        Catalogue.text("record." + type.rawValue)
+    }
+
+    /// A program's name in the process's language: its Chinese name (城市低保) or its code.
+    package static func programWord(_ program: Program) -> String {
+        Language.current == .zh ? program.chineseName : program.rawValue
+    }
+
+    /// A status code's name in the process's language (`approved` is 在保).
+    package static func statusWord(_ status: String) -> String {
+        Catalogue.valueName(status, field: "status")
     }
 
     /// A disability grade in the schema's range; 0 clears it.
@@ -35,7 +52,7 @@ extension ChangeSet {
     /// The state of a record that must exist and be of the given type.
     package mutating func existing(_ id: RecordID, field: String) throws -> RecordState {
         guard let state = try state(of: id) else {
-            throw InputError(field: field, reason: "no \(id.type.rawValue) \(id) on this replica")
+            throw InputError(field: field, "input.no_record", ["type": Checks.typeWord(id.type), "id": "\(id)"])
         }
         return state
     }
@@ -50,10 +67,8 @@ extension ChangeSet {
     package func refuseIfInConflict(_ state: RecordState, _ fields: [String: FieldValue]) throws {
         for name in fields.keys.sorted() where state.resolution(of: name).inConflict {
             throw InputError(
-                field: name.replacingOccurrences(of: "_", with: "-"),
-                reason:
-                    "\(state.id) \(name) is in conflict: the county resolves it (`hearth hub conflicts resolve \(state.id)/\(name)`)"
-            )
+                field: name.replacingOccurrences(of: "_", with: "-"), "input.field_in_conflict",
+                ["id": "\(state.id)", "field": name])
         }
     }
 

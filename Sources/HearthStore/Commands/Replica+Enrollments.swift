@@ -8,10 +8,8 @@ extension ReplicaCore {
             guard let program = Program(rawValue: input.program.trimmingCharacters(in: .whitespaces).lowercased())
             else {
                 throw InputError(
-                    field: "program",
-                    reason:
-                        "unknown program \"\(input.program)\"; one of \(Program.allCases.map(\.rawValue).joined(separator: ", "))"
-                )
+                    field: "program", "input.unknown_program",
+                    ["typed": input.program, "programs": Program.allCases.map(\.rawValue).joined(separator: ", ")])
             }
             let given = try input.amount.map { text throws(InputError) in
                 try ScheduledAmount.parse(text, field: "amount")
@@ -32,16 +30,16 @@ extension ReplicaCore {
                     arguments: [id.value]
                 ).compactMap(RecordID.init)
                 guard !members.isEmpty else {
-                    throw InputError(field: "household", reason: "\(id) has no living member to enroll")
+                    throw InputError(field: "household", "enrollment.no_living_member", ["household": "\(id)"])
                 }
             default:
-                throw InputError(field: "member", reason: "give either --member or --household")
+                throw InputError(field: "member", "enrollment.member_or_household")
             }
             var created: [RecordID] = []
             for member in members {
                 let state = try changes.existing(member, field: "member")
                 guard ChangeSet.text(state, "vital_status") == "alive" else {
-                    throw InputError(field: "member", reason: "\(member) is recorded as deceased")
+                    throw InputError(field: "member", "member.deceased", ["member": "\(member)"])
                 }
                 if let live = try String.fetchOne(
                     changes.database,
@@ -49,11 +47,11 @@ extension ReplicaCore {
                     arguments: [member.value, program.rawValue])
                 {
                     throw InputError(
-                        field: "program",
-                        reason: "\(member) already has a live \(program.rawValue) enrollment (\(live))")
+                        field: "program", "enrollment.already_live",
+                        ["member": "\(member)", "program": Checks.programWord(program), "enrollment": live])
                 }
                 guard let household = ChangeSet.text(state, "household"), let village = ChangeSet.text(state, "village")
-                else { throw InputError(field: "member", reason: "\(member) has no household") }
+                else { throw InputError(field: "member", "member.no_household", ["member": "\(member)"]) }
                 let facts = MemberFacts(member: state, household: nil)
                 // Without an amount, the enrollment pays the standard and follows it through raises.
                 let amount = given ?? .standard(less: .zero)
@@ -67,9 +65,8 @@ extension ReplicaCore {
                         == nil
                 {
                     throw InputError(
-                        field: "amount",
-                        reason: "no single county standard for \(program.rawValue) in force in \(start) for \(member): "
-                            + "give --amount in yuan")
+                        field: "amount", "enrollment.no_standard",
+                        ["program": Checks.programWord(program), "month": "\(start)", "member": "\(member)"])
                 }
                 let id = try changes.create(
                     .enrollment, village: try DivisionCode.parse(village, field: "village"),
@@ -106,7 +103,8 @@ extension ReplicaCore {
             {
                 guard status == "applied" else {
                     throw InputError(
-                        field: "enrollment", reason: "\(enrollment) is \(status); only an application is decided")
+                        field: "enrollment", "enrollment.only_application_decided",
+                        ["id": "\(enrollment)", "status": Checks.statusWord(status)])
                 }
                 fields = ["recommendation": .text(action == .approve ? "approve" : "reject")]
                 if let note { fields["note"] = .text(try Checks.text(note, field: "note", maxLength: 500)) }
@@ -117,13 +115,15 @@ extension ReplicaCore {
             case .approve:
                 guard status == "applied" else {
                     throw InputError(
-                        field: "enrollment", reason: "\(enrollment) is \(status); only an application is approved")
+                        field: "enrollment", "enrollment.only_application_approved",
+                        ["id": "\(enrollment)", "status": Checks.statusWord(status)])
                 }
                 fields = ["status": .text("approved"), "decision": .text("approved"), "approver": .text(author)]
             case .reject:
                 guard status == "applied" else {
                     throw InputError(
-                        field: "enrollment", reason: "\(enrollment) is \(status); only an application is rejected")
+                        field: "enrollment", "enrollment.only_application_rejected",
+                        ["id": "\(enrollment)", "status": Checks.statusWord(status)])
                 }
                 fields = [
                     "status": .text("exited"), "decision": .text("rejected"), "approver": .text(author),
@@ -132,14 +132,16 @@ extension ReplicaCore {
             case .suspend:
                 guard status == "approved" else {
                     throw InputError(
-                        field: "enrollment", reason: "\(enrollment) is \(status); only an approved one is suspended")
+                        field: "enrollment", "enrollment.only_approved_suspended",
+                        ["id": "\(enrollment)", "status": Checks.statusWord(status)])
                 }
                 // Withheld from this month on; months before it stay as paid (never recovered).
                 fields = ["status": .text("suspended"), "suspended_from": .text(changes.today().month.description)]
             case .resume:
                 guard status == "suspended" else {
                     throw InputError(
-                        field: "enrollment", reason: "\(enrollment) is \(status); only a suspended one is resumed")
+                        field: "enrollment", "enrollment.only_suspended_resumed",
+                        ["id": "\(enrollment)", "status": Checks.statusWord(status)])
                 }
                 fields = ["status": .text("approved"), "suspended_from": .null]
             }
@@ -158,14 +160,15 @@ extension ReplicaCore {
             let enrollment = try Checks.recordID(id, field: "enrollment", type: .enrollment)
             let state = try changes.existing(enrollment, field: "enrollment")
             guard ChangeSet.text(state, "status") != "exited" else {
-                throw InputError(field: "enrollment", reason: "\(enrollment) has already exited")
+                throw InputError(field: "enrollment", "enrollment.already_exited", ["id": "\(enrollment)"])
             }
             let endMonth = try Month.parse(end, field: "end")
             if let start = ChangeSet.text(state, "start_month"),
                 let startMonth = try? Month.parse(start, field: "start"),
                 endMonth < startMonth
             {
-                throw InputError(field: "end", reason: "\(endMonth) is before the start month \(startMonth)")
+                throw InputError(
+                    field: "end", "enrollment.before_start", ["month": "\(endMonth)", "start": "\(startMonth)"])
             }
             try changes.refuseIfInConflict(state, ["end_month": .null])
             try changes.update(
@@ -188,7 +191,7 @@ extension ReplicaCore {
             let enrollment = try Checks.recordID(id, field: "enrollment", type: .enrollment)
             let state = try changes.existing(enrollment, field: "enrollment")
             guard ChangeSet.text(state, "status") != "exited" else {
-                throw InputError(field: "enrollment", reason: "\(enrollment) has exited; its amounts are history")
+                throw InputError(field: "enrollment", "enrollment.exited_history", ["id": "\(enrollment)"])
             }
             let money = try ScheduledAmount.parse(amount, field: "amount")
             let month = try Month.parse(from, field: "from")
@@ -198,7 +201,8 @@ extension ReplicaCore {
                 let startMonth = try? Month.parse(start, field: "start"),
                 month < startMonth
             {
-                throw InputError(field: "from", reason: "\(month) is before the start month \(startMonth)")
+                throw InputError(
+                    field: "from", "enrollment.before_start", ["month": "\(month)", "start": "\(startMonth)"])
             }
             try changes.refuseIfInConflict(state, ["amount": .null])
             let changed = schedule.setting(money, from: month)
@@ -227,7 +231,7 @@ extension ReplicaCore {
             let state = try changes.existing(household, field: "household")
             let day =
                 try date.map { raw throws(InputError) in try CivilDate.parse(raw, field: "date") } ?? changes.today()
-            guard day <= changes.today() else { throw InputError(field: "date", reason: "is in the future") }
+            guard day <= changes.today() else { throw InputError(field: "date", "input.future") }
             let village = try DivisionCode.parse(ChangeSet.text(state, "village") ?? "", field: "village")
             return try changes.create(
                 .visit, village: village,

@@ -6,23 +6,20 @@ extension ReplicaCore {
     public func addHousehold(_ input: HouseholdInput, author: String, nowMillis: Int64) throws(ReplicaError) -> RecordID
     {
         try write(author: author, nowMillis: nowMillis) { changes in
-            guard let villageText = input.village else { throw InputError(field: "village", reason: "is required") }
+            guard let villageText = input.village else { throw InputError(field: "village", "input.required") }
             let village = try DivisionCode.parse(villageText, field: "village")
             guard changes.info.scope.contains(village) else {
                 throw InputError(
-                    field: "village",
-                    reason: "\(village.value) is outside this replica's scope \(changes.info.scope.value)")
+                    field: "village", "input.outside_scope",
+                    ["village": village.value, "scope": changes.info.scope.value])
             }
-            guard input.address != nil else { throw InputError(field: "address", reason: "is required") }
-            guard input.type != nil else { throw InputError(field: "type", reason: "is required (rural or urban)") }
+            guard input.address != nil else { throw InputError(field: "address", "input.required") }
+            guard input.type != nil else { throw InputError(field: "type", "input.type_required") }
             guard input.head == nil else {
-                throw InputError(
-                    field: "head", reason: "add the household first, then its head with `member add --relation head`")
+                throw InputError(field: "head", "household.head_later")
             }
             guard input.payee == nil else {
-                throw InputError(
-                    field: "payee",
-                    reason: "add the household and its members first, then name the payee (`household edit --payee`)")
+                throw InputError(field: "payee", "household.payee_later")
             }
             var fields = try householdFields(input)
             fields["status"] = .text("active")
@@ -38,25 +35,25 @@ extension ReplicaCore {
             let household = try Checks.recordID(id, field: "household", type: .household)
             let state = try changes.existing(household, field: "household")
             guard ChangeSet.text(state, "status") == "active" else {
-                throw InputError(
-                    field: "household", reason: "\(household) is archived; archived records are not edited")
+                throw InputError(field: "household", "household.archived_not_edited", ["id": "\(household)"])
             }
             guard input.village == nil else {
-                throw InputError(field: "village", reason: "moving a household between villages is `household move`")
+                throw InputError(field: "village", "household.move_is_separate")
             }
             var fields = try householdFields(input)
             if let head = input.head {
                 let member = try Checks.recordID(head, field: "head", type: .member)
                 let memberState = try changes.existing(member, field: "head")
                 guard ChangeSet.text(memberState, "household") == household.value else {
-                    throw InputError(field: "head", reason: "\(member) is not a member of \(household)")
+                    throw InputError(
+                        field: "head", "household.not_member", ["member": "\(member)", "household": "\(household)"])
                 }
                 fields["head"] = .text(member.value)
             }
             if let payee = input.payee {
                 fields["payee"] = try Self.payee(payee, of: household, changes: &changes)
             }
-            guard !fields.isEmpty else { throw InputError(field: "household", reason: "nothing to change was given") }
+            guard !fields.isEmpty else { throw InputError(field: "household", "input.nothing_to_change") }
             try changes.refuseIfInConflict(state, fields)
             try changes.update(household, fields: fields, cause: try Self.cause(input.reason))
         }
@@ -70,10 +67,11 @@ extension ReplicaCore {
         let member = try Checks.recordID(text, field: "payee", type: .member)
         let state = try changes.existing(member, field: "payee")
         guard ChangeSet.text(state, "household") == household.value else {
-            throw InputError(field: "payee", reason: "\(member) is not a member of \(household)")
+            throw InputError(
+                field: "payee", "household.not_member", ["member": "\(member)", "household": "\(household)"])
         }
         guard ChangeSet.text(state, "vital_status") != "deceased" else {
-            throw InputError(field: "payee", reason: "\(member) is recorded as deceased")
+            throw InputError(field: "payee", "member.deceased", ["member": "\(member)"])
         }
         return .text(member.value)
     }
@@ -102,7 +100,7 @@ extension ReplicaCore {
         if let income = input.income { fields["income"] = .integer(try Money.parse(yuan: income, field: "income").fen) }
         if let population = input.population {
             guard (0...99).contains(population) else {
-                throw InputError(field: "population", reason: "must be 0 to 99")
+                throw InputError(field: "population", "input.range", ["low": "0", "high": "99"])
             }
             fields["population"] = .integer(Int64(population))
         }
@@ -115,7 +113,7 @@ extension ReplicaCore {
             for tag in tags {
                 let text = try Checks.text(tag, field: "tags", maxLength: 64)
                 guard !text.contains(",") else {
-                    throw InputError(field: "tags", reason: "a tag must not contain a comma")
+                    throw InputError(field: "tags", "input.tag_comma")
                 }
                 clean.append(text)
             }
@@ -136,18 +134,17 @@ extension ReplicaCore {
             let household = try Checks.recordID(id, field: "household", type: .household)
             let state = try changes.existing(household, field: "household")
             guard ChangeSet.text(state, "status") == "active" else {
-                throw InputError(field: "household", reason: "\(household) is archived; archived records are not moved")
+                throw InputError(field: "household", "household.archived_not_moved", ["id": "\(household)"])
             }
             let target = try DivisionCode.parse(village, field: "village")
             guard ChangeSet.text(state, "village") != target.value else {
-                throw InputError(field: "village", reason: "\(household) is already in \(target.value)")
+                throw InputError(
+                    field: "village", "household.already_in", ["id": "\(household)", "village": target.value])
             }
             guard changes.info.scope.contains(target) else {
                 throw InputError(
-                    field: "village",
-                    reason:
-                        "\(target.value) is outside this replica's scope \(changes.info.scope.value): the township or county moves it"
-                )
+                    field: "village", "household.move_outside_scope",
+                    ["village": target.value, "scope": changes.info.scope.value])
             }
             var moved = [household]
             try changes.move(household, to: target, cause: "household moved to \(target.value)")
@@ -174,7 +171,7 @@ extension ReplicaCore {
             let household = try Checks.recordID(id, field: "household", type: .household)
             let state = try changes.existing(household, field: "household")
             guard ChangeSet.text(state, "status") == "active" else {
-                throw InputError(field: "household", reason: "\(household) is already archived")
+                throw InputError(field: "household", "household.already_archived", ["id": "\(household)"])
             }
             let why = try Checks.text(reason, field: "reason", maxLength: 200)
             let live = try String.fetchOne(
@@ -184,7 +181,7 @@ extension ReplicaCore {
                     """, arguments: [household.value])
             if let live {
                 throw InputError(
-                    field: "household", reason: "\(household) still has a live enrollment (\(live)): exit it first")
+                    field: "household", "household.live_enrollment", ["id": "\(household)", "enrollment": live])
             }
             try changes.update(
                 household, fields: ["status": .text("archived"), "note": .text(why)], cause: "archived: \(why)")
@@ -201,15 +198,14 @@ extension ReplicaCore {
             let household = try Checks.recordID(target, field: "household", type: .household)
             let destination = try changes.existing(household, field: "household")
             guard ChangeSet.text(destination, "status") == "active" else {
-                throw InputError(field: "household", reason: "\(household) is archived")
+                throw InputError(field: "household", "household.archived", ["id": "\(household)"])
             }
             guard let from = ChangeSet.text(state, "household").flatMap(RecordID.init), from != household else {
-                throw InputError(field: "household", reason: "\(member) is already in \(household)")
+                throw InputError(
+                    field: "household", "member.already_in", ["member": "\(member)", "household": "\(household)"])
             }
             guard ChangeSet.text(state, "village") == ChangeSet.text(destination, "village") else {
-                throw InputError(
-                    field: "household",
-                    reason: "\(household) is in another village: move the household, or register the person there")
+                throw InputError(field: "household", "member.other_village", ["household": "\(household)"])
             }
             var fields: [String: FieldValue] = ["household": .text(household.value)]
             if ChangeSet.text(state, "relation") == "head" { fields["relation"] = .text("other") }
@@ -247,27 +243,28 @@ extension ReplicaCore {
             let household = try Checks.recordID(id, field: "household", type: .household)
             let state = try changes.existing(household, field: "household")
             guard ChangeSet.text(state, "status") == "active" else {
-                throw InputError(field: "household", reason: "\(household) is archived")
+                throw InputError(field: "household", "household.archived", ["id": "\(household)"])
             }
             guard !members.isEmpty else {
-                throw InputError(field: "members", reason: "name at least one member to split off")
+                throw InputError(field: "members", "household.split_none")
             }
             var moving: [RecordID] = []
             for text in members {
                 let member = try Checks.recordID(text, field: "members", type: .member)
                 let memberState = try changes.existing(member, field: "members")
                 guard ChangeSet.text(memberState, "household") == household.value else {
-                    throw InputError(field: "members", reason: "\(member) is not a member of \(household)")
+                    throw InputError(
+                        field: "members", "household.not_member", ["member": "\(member)", "household": "\(household)"])
                 }
                 moving.append(member)
             }
             let newHead =
                 try head.map { text throws in try Checks.recordID(text, field: "head", type: .member) } ?? moving[0]
             guard moving.contains(newHead) else {
-                throw InputError(field: "head", reason: "\(newHead) is not among the members split off")
+                throw InputError(field: "head", "household.split_head", ["member": "\(newHead)"])
             }
             guard let villageText = ChangeSet.text(state, "village") else {
-                throw InputError(field: "household", reason: "no village")
+                throw InputError(field: "household", "household.no_village")
             }
             var fields: [String: FieldValue] = [
                 "status": .text("active"), "address": state.resolution(of: "address").value,

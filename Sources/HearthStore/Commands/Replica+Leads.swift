@@ -92,7 +92,8 @@ extension ReplicaCore {
             let status = ChangeSet.text(state, "status") ?? "open"
             try changes.refuseIfInConflict(state, ["status": .null])
             guard status == "open" else {
-                throw InputError(field: "lead", reason: "\(lead) is already \(status)")
+                throw InputError(
+                    field: "lead", "lead.already_decided", ["id": "\(lead)", "status": Checks.statusWord(status)])
             }
             let verified = try Checks.text(note, field: "note", maxLength: 500)
             try changes.update(
@@ -107,7 +108,7 @@ extension ReplicaCore {
             else { return [] }
             if confirm {
                 guard let day = date ?? ChangeSet.text(state, "reported_date") else {
-                    throw InputError(field: "date", reason: "the list gave no date of death: give --date YYYY-MM-DD")
+                    throw InputError(field: "date", "lead.no_death_date")
                 }
                 let memberState = try changes.existing(member, field: "member")
                 guard ChangeSet.text(memberState, "vital_status") != "deceased" else { return [] }

@@ -7,16 +7,16 @@ extension ReplicaCore {
     public func addMember(_ input: MemberInput, author: String, nowMillis: Int64) throws(ReplicaError) -> RecordID {
         try write(author: author, nowMillis: nowMillis) { changes in
             guard let householdText = input.household else {
-                throw InputError(field: "household", reason: "is required")
+                throw InputError(field: "household", "input.required")
             }
             let household = try Checks.recordID(householdText, field: "household", type: .household)
             let householdState = try changes.existing(household, field: "household")
             guard ChangeSet.text(householdState, "status") == "active" else {
-                throw InputError(field: "household", reason: "\(household) is archived")
+                throw InputError(field: "household", "household.archived", ["id": "\(household)"])
             }
-            guard let name = input.name else { throw InputError(field: "name", reason: "is required") }
+            guard let name = input.name else { throw InputError(field: "name", "input.required") }
             guard let relation = input.relation else {
-                throw InputError(field: "relation", reason: "is required (head, spouse, child, parent or other)")
+                throw InputError(field: "relation", "member.relation_required")
             }
             var fields = try memberFields(input, changes: &changes, excluding: nil)
             fields["household"] = .text(household.value)
@@ -26,8 +26,7 @@ extension ReplicaCore {
             let currentHead = ChangeSet.text(householdState, "head")
             if fields["relation"] == .text("head"), let currentHead {
                 throw InputError(
-                    field: "relation",
-                    reason: "\(household) already has a head (\(currentHead)); change it with `household edit --head`")
+                    field: "relation", "member.has_head", ["household": "\(household)", "head": currentHead])
             }
             _ = relation
             let member = try changes.create(
@@ -46,14 +45,14 @@ extension ReplicaCore {
             let member = try Checks.recordID(id, field: "member", type: .member)
             let state = try changes.existing(member, field: "member")
             guard input.household == nil else {
-                throw InputError(field: "household", reason: "moving a member is `member move`")
+                throw InputError(field: "household", "member.move_is_separate")
             }
             if input.relation?.lowercased() == "head" {
-                throw InputError(field: "relation", reason: "make a member head with `household edit --head`")
+                throw InputError(field: "relation", "member.head_by_household")
             }
             var fields = try memberFields(input, changes: &changes, excluding: member)
             if let name = input.name { fields["name"] = .text(try Checks.text(name, field: "name", maxLength: 50)) }
-            guard !fields.isEmpty else { throw InputError(field: "member", reason: "nothing to change was given") }
+            guard !fields.isEmpty else { throw InputError(field: "member", "input.nothing_to_change") }
             _ = state
             try changes.refuseIfInConflict(state, fields)
             try changes.update(member, fields: fields, cause: try Self.cause(input.reason))
@@ -72,7 +71,7 @@ extension ReplicaCore {
                 sql: "SELECT id FROM members WHERE id_number_hash = ? AND vital_status = 'alive' AND id != ?",
                 arguments: [sealed.digest, excluding?.value ?? ""])
             {
-                throw InputError(field: "id-number", reason: "this ID number is already registered to member \(holder)")
+                throw InputError(field: "id-number", "member.id_taken", ["member": holder])
             }
             fields["id_number"] = .sealed(sealed)
             fields["sex"] = .text(id.sex.rawValue)
@@ -118,14 +117,14 @@ extension ChangeSet {
     package mutating func recordDeath(of member: RecordID, date: String) throws -> [RecordID] {
         let state = try existing(member, field: "member")
         let death = try CivilDate.parse(date, field: "date")
-        guard death <= today() else { throw InputError(field: "date", reason: "is in the future") }
+        guard death <= today() else { throw InputError(field: "date", "input.future") }
         if let birth = ChangeSet.text(state, "birth_date"), let born = try? CivilDate.parse(birth, field: "birth"),
             death < born
         {
-            throw InputError(field: "date", reason: "is before the member's birth date")
+            throw InputError(field: "date", "member.death_before_birth")
         }
         guard ChangeSet.text(state, "vital_status") != "deceased" else {
-            throw InputError(field: "member", reason: "\(member) is already recorded as deceased")
+            throw InputError(field: "member", "member.already_deceased", ["member": "\(member)"])
         }
         try update(
             member, fields: ["vital_status": .text("deceased"), "death_date": .text(death.description)])

@@ -1,5 +1,6 @@
 import GRDB
 import HearthCore
+import HearthText
 
 extension ReplicaCore {
     /// The county's standards, payment rules and plausibility ceilings as this replica holds
@@ -51,7 +52,12 @@ extension ChangeSet {
             }
         }
         guard !problems.isEmpty, override == nil else { return problems }
-        let who = member.map { "\($0.id): " } ?? ""
-        throw InputError(field: problems[0].field, reason: who + Plausibility.refusal(problems))
+        // Worded in the process's language: each problem's parts are words of it too.
+        let refusal = Plausibility.refusal(problems, in: .current)
+        guard let member else {
+            throw InputError(field: problems[0].field, "plausibility.refused", ["refusal": refusal])
+        }
+        throw InputError(
+            field: problems[0].field, "plausibility.refused_member", ["id": "\(member.id)", "refusal": refusal])
     }
 }

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import HearthText
 
 /// Reads and writes the key file: three short lines, created with mode 0600.
 ///
@@ -43,7 +44,7 @@ public enum KeyFile {
         let bytes = Array(encode(keys).utf8)
         let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
         guard written == bytes.count, fsync(fd) == 0 else {
-            throw .unreadable(path: path, reason: "could not write the key file")
+            throw .unreadable(path: path, reason: Catalogue.text("key.not_written"))
         }
     }
 
@@ -58,7 +59,7 @@ public enum KeyFile {
             throw .tooOpen(path: path, mode: String(info.st_mode & 0o777, radix: 8))
         }
         guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8)
-        else { throw .unreadable(path: path, reason: "not a text file") }
+        else { throw .unreadable(path: path, reason: Catalogue.text("key.not_text")) }
         return try decode(text, source: path)
     }
 }

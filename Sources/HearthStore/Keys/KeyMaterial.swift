@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import HearthCore
+import HearthText
 
 /// The secrets of one replica, kept outside its database file.
 ///
@@ -161,20 +162,19 @@ public enum KeyError: Error, Equatable, Sendable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .missing(let path):
-            return "key file \(path) not found: the replica's keys are kept beside the database, not in it; "
-                + "give the right file with --key-file or HEARTH_KEY_FILE, or its content in HEARTH_KEY"
-        case .unreadable(let path, let reason): return "cannot read key file \(path): \(reason)"
-        case .malformed(let source): return "\(source) is not a Hearth key (expected the file written by init)"
-        case .tooOpen(let path, let mode):
-            return "key file \(path) is readable by others (mode \(mode)); run: chmod 600 \(path)"
-        case .wrongKey: return "the key does not belong to this database (its check value differs)"
+        case .missing(let path): return Catalogue.text("key.missing", ["path": path])
+        case .unreadable(let path, let reason): return Catalogue.text("key.unreadable", ["path": path, "reason": reason])
+        case .malformed(let source): return Catalogue.text("key.malformed", ["source": source])
+        case .tooOpen(let path, let mode): return Catalogue.text("key.too_open", ["path": path, "mode": mode])
+        case .wrongKey: return Catalogue.text("key.wrong_key")
         case .otherReplica(let source, let database, let replica):
-            return "\(source) holds the signing key of another replica of this county, not of replica \(replica) "
-                + "(\(database)): nothing was opened. Give this database's own key file with --key-file or "
-                + "HEARTH_KEY_FILE (by default \(KeyFile.defaultPath(forDatabase: database))); each replica has a key "
-                + "file of its own, never copy one to another replica"
-        case .cannotOpen: return "a sealed value could not be opened with this replica's key"
+            return Catalogue.text(
+                "key.other_replica",
+                [
+                    "source": source, "replica": replica, "database": database,
+                    "default": KeyFile.defaultPath(forDatabase: database),
+                ])
+        case .cannotOpen: return Catalogue.text("key.cannot_open")
         }
     }
 }

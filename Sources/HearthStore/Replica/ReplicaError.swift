@@ -1,4 +1,5 @@
 import HearthCore
+import HearthText
 
 /// Everything that can stop a replica command, worded for the person at the keyboard.
 public enum ReplicaError: Error, Sendable, CustomStringConvertible {
@@ -28,46 +29,37 @@ public enum ReplicaError: Error, Sendable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .alreadyExists(let path):
-            return "\(path) already exists; a replica is never overwritten (choose another --db path)"
+        case .alreadyExists(let path): return Catalogue.text("replica.already_exists", ["path": path])
         case .outputExists(let path, let out):
-            let which = path == out ? "\(path) already exists" : "\(path) (a file of --out \(out)) already exists"
-            return "\(which): Hearth never writes over an existing file, and nothing was written "
-                + "(choose another --out path)"
-        case .notFound(let path):
-            return "no replica database at \(path); create one with `hearth node init --db \(path) ...`"
-        case .notAReplica(let path, let reason): return "\(path) is not a Hearth replica: \(reason)"
+            let which =
+                path == out
+                ? Catalogue.text("replica.output_exists_path", ["path": path])
+                : Catalogue.text("replica.output_exists_of", ["path": path, "out": out])
+            return Catalogue.text("replica.output_exists", ["which": which])
+        case .notFound(let path): return Catalogue.text("replica.not_found", ["path": path])
+        case .notAReplica(let path, let reason):
+            return Catalogue.text("replica.not_a_replica", ["path": path, "reason": reason])
         case .key(let error): return error.description
         case .invalid(let error): return error.description
-        case .unknownRecord(let id): return "no record \(id) on this replica"
-        case .wrongRecordType(let id, let expected): return "\(id) is not a \(expected.rawValue)"
+        case .unknownRecord(let id): return Catalogue.text("replica.unknown_record", ["id": id])
+        case .wrongRecordType(let id, let expected):
+            let type = Catalogue.entries(.current)["record.\(expected.rawValue)"] ?? expected.rawValue
+            return Catalogue.text("replica.wrong_type", ["id": id, "type": type])
         case .outsideScope(let record, let village, let scope):
-            return "\(record): village \(village) is outside this replica's scope \(scope)"
+            return Catalogue.text("replica.outside_scope", ["record": record, "village": village, "scope": scope])
         case .refused(let reason): return reason
-        case .fork(let dot):
-            return "op \(dot) arrived with different content than the op already held under that dot: "
-                + "a copied or restored database (a fork); nothing was applied"
-        case .copied(let reason):
-            return
-                "\(reason). Nothing was recorded; run `hearth node reidentify` (with a new token from the county) before syncing"
-        case .malformedOp(let dot, let reason): return "op \(dot) refused: \(reason)"
+        case .fork(let dot): return Catalogue.text("replica.fork", ["dot": dot.description])
+        case .copied(let reason): return Catalogue.text("replica.copied", ["reason": reason])
+        case .malformedOp(let dot, let reason):
+            return Catalogue.text("replica.malformed_op", ["dot": dot, "reason": reason])
         case .tooManyWaiting(let count, let bound):
-            return "this push would leave \(count) of the node's ops waiting at the hub for ops it does not hold "
-                + "(at most \(bound) may wait); nothing of it was applied. The county settles the node's "
-                + "quarantined ops first (`hearth hub quarantine`), then the node syncs again"
-        case .database(let reason): return "database error: \(reason)"
+            return Catalogue.text("replica.too_many_waiting", ["count": "\(count)", "bound": "\(bound)"])
+        case .database(let reason): return Catalogue.text("replica.database", ["reason": reason])
         case .otherRole(let path, let info):
-            switch info.role {
-            case .node:
-                return "\(path) is a node's replica (\(info.name), scope \(info.scope.value)), not the county hub's: "
-                    + "`hearth hub` commands work on the hub's database only"
-            case .hub:
-                return "\(path) is the county hub's database (\(info.name), scope \(info.scope.value)), "
-                    + "not a node's replica: it opens as the hub"
-            }
+            let values = ["path": path, "name": info.name, "scope": info.scope.value]
+            return Catalogue.text(info.role == .node ? "replica.node_not_hub" : "replica.hub_not_node", values)
         case .permissions(let path, let mode, let reason):
-            return "\(path) is readable by others (mode \(mode)) and could not be made readable by its owner only "
-                + "(\(reason)); run: chmod 600 \(path), as the user who owns it"
+            return Catalogue.text("replica.permissions", ["path": path, "mode": mode, "reason": reason])
         }
     }
 }

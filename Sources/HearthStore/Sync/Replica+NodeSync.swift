@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import HearthCore
+import HearthText
 
 /// A node's view of its hub: who it is, how far the node has pulled, what is not yet pushed.
 public struct NodeSyncState: Sendable {
@@ -80,7 +81,7 @@ extension Replica {
                 arguments: [info.id.value, acked, limit]
             ).map { row in
                 guard let op = (row[0] as DatabaseValue).loggedOp else {
-                    throw ReplicaError.database("a logged op is unreadable")
+                    throw ReplicaError.database(Catalogue.text("sync.op_unreadable"))
                 }
                 return op
             }
@@ -103,8 +104,7 @@ extension Replica {
         let state = try syncState()
         guard counter <= state.ownCounter else {
             throw .copied(
-                "the hub holds this replica's ops up to \(counter) but this database only has \(state.ownCounter): "
-                    + "it was restored from an old backup or copied")
+                Catalogue.text("sync.copied_behind", ["hub": "\(counter)", "local": "\(state.ownCounter)"]))
         }
         guard counter > 0 else { return }
         let mine = try read { db in
@@ -115,9 +115,7 @@ extension Replica {
                     db, sql: "SELECT hash FROM own_evicted WHERE counter = ?", arguments: [Int64(counter)])
         }
         guard mine == hash else {
-            throw .copied(
-                "the hub holds another op under \(info.id):\(counter) than this database: it was copied to another machine or restored"
-            )
+            throw .copied(Catalogue.text("sync.copied_other_op", ["dot": "\(info.id):\(counter)"]))
         }
     }
 

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import HearthCore
+import HearthText
 
 /// What re-identifying a replica did.
 public struct ReidentifyOutcome: Sendable {
@@ -31,7 +32,7 @@ extension Replica {
         let old = try Replica.open(path: path, keyPath: keyPath, environment: environment)
         let keyFile = keyPath ?? KeyFile.defaultPath(forDatabase: path)
         guard environment["HEARTH_KEY"] == nil else {
-            throw .refused("re-identify writes a new key file: unset HEARTH_KEY and use the key file")
+            throw .refused(Catalogue.text("node.reidentify_key_env"))
         }
         let newKeys = old.keys.withNewSigningKey()
         var generator = SystemRandomNumberGenerator()
@@ -47,7 +48,7 @@ extension Replica {
                     arguments: [old.info.id.value, acked]
                 ).map { row in
                     guard let op = (row[0] as DatabaseValue).loggedOp else {
-                        throw ReplicaError.database("a logged op is unreadable")
+                        throw ReplicaError.database(Catalogue.text("sync.op_unreadable"))
                     }
                     return op
                 }
@@ -57,7 +58,7 @@ extension Replica {
                     arguments: [old.info.id.value, acked]
                 ).map { row in
                     guard let op = (row[0] as DatabaseValue).loggedOp else {
-                        throw ReplicaError.database("a logged op is unreadable")
+                        throw ReplicaError.database(Catalogue.text("sync.op_unreadable"))
                     }
                     return op
                 }
@@ -109,7 +110,7 @@ extension Replica {
         do {
             try FileManager.default.moveItem(atPath: keyFile, toPath: retired)
         } catch {
-            throw .database("re-identified, but the old key file could not be moved aside: \(error)")
+            throw .database(Catalogue.text("node.reidentify_key_move", ["error": "\(error)"]))
         }
         do { try KeyFile.create(newKeys, at: keyFile) } catch { throw .key(error) }
         return outcome

@@ -32,7 +32,7 @@ struct BenchMerge: ParsableCommand {
     @Option(help: "The peer's helper script (default: scripts/\(MergePeer.scriptName) of the repository).")
     var peerScript: String?
     @Flag(help: "Do not run the peer.") var noPeer = false
-    @Flag(help: "Print one JSON document.") var json = false
+    @Flag(help: .text("opt.json")) var json = false
 
     func run() throws {
         try guarded {
@@ -116,7 +116,7 @@ struct BenchSync: AsyncParsableCommand {
     @Option(name: .customLong("members"), help: "Members per household.") var members = 3
     @Option(help: "Edits per village in the day.") var edits = 50
     @Option(help: "Nodes syncing at once (20: a township's villages all pushing together).") var concurrency = 20
-    @Flag(help: "Print one JSON document.") var json = false
+    @Flag(help: .text("opt.json")) var json = false
 
     func run() async throws {
         try await guardedAsync {
@@ -199,7 +199,7 @@ struct BenchCounty: AsyncParsableCommand {
     @Option(help: "The month the county's figures describe and the reads ask about, YYYY-MM.") var month = "2026-11"
     @Option(help: "Runs of each read (the median counts).") var runs = 3
     @Option(help: "Time the reads on this existing hub database instead of generating a county.") var hub: String?
-    @Flag(help: "Print one JSON document.") var json = false
+    @Flag(help: .text("opt.json")) var json = false
 
     func run() async throws {
         try await guardedAsync {

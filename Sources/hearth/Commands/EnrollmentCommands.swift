@@ -7,30 +7,22 @@ import HearthStore
 struct EnrollCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "enroll",
-        abstract: "Apply for a program for a member, or for every living member of a household.",
-        discussion: """
-            Programs: \(Program.allCases.map { "\($0.rawValue) (\($0.chineseName))" }.joined(separator: ", ")).
-            Prints the new enrollment ids, one per line. The enrollment starts as applied (申请), decision pending.
-            Refused when implausible (R6): an amount above the program's ceiling (`hearth hub setting list`), dibao of
-            the other household type, a child benefit from 18, the old-age allowance under 80, a disability program
-            without its grade; unless --override gives the reason it is right.
-            """)
+        abstract: L("cmd.enroll.abstract"),
+        discussion: L(
+            "cmd.enroll.discussion",
+            ["programs": Program.allCases.map { "\($0.chineseName) (\($0.rawValue))" }.joined(separator: ", ")]))
 
     @OptionGroup var replica: ReplicaOptions
-    @Option(help: "The member id.") var member: String?
-    @Option(help: "Enroll every living member of this household instead.") var household: String?
-    @Option(help: "Program code.") var program: String
+    @Option(help: .text("opt.enroll.member")) var member: String?
+    @Option(help: .text("opt.enroll.household")) var household: String?
+    @Option(help: .text("opt.enroll.program")) var program: String
     @Option(
         parsing: .unconditional,
-        help:
-            "Monthly amount per person: yuan (fixed), std (the county's standard, following every raise) or std-326 (a top-up 补差: the standard less the household's income per person, here 326 yuan); default: std."
-    )
+        help: .text("opt.enroll.amount"))
     var amount: String?
-    @Option(help: "First month, YYYY-MM.") var start: String
+    @Option(help: .text("opt.enroll.start")) var start: String
     @Option(
-        help: ArgumentHelp(
-            "Why an amount above the program's ceiling, or a prerequisite not met, is right; the audit keeps it.",
-            valueName: "reason"))
+        help: ArgumentHelp(L("opt.override"), valueName: "reason"))
     var override: String?
 
     func run() throws {
@@ -60,7 +52,7 @@ extension EnrollmentActionCommand {
                 id, Self.action, note: note, author: try replica.author, nowMillis: nowMillis())
             print(id)
             if recommendation {
-                print("recorded as a recommendation only (R7): the township decides on this program")
+                print(L("enrollment.recommendation"))
             }
         }
     }
@@ -68,43 +60,43 @@ extension EnrollmentActionCommand {
 
 struct ApproveCommand: EnrollmentActionCommand {
     static let configuration = CommandConfiguration(
-        commandName: "approve", abstract: "Approve an application (在保). On a village node this is a recommendation.")
+        commandName: "approve", abstract: L("cmd.approve.abstract"))
     static let action = EnrollmentAction.approve
     @OptionGroup var replica: ReplicaOptions
-    @Argument(help: "The enrollment id.") var id: String
-    @Option(help: "A note.") var note: String?
+    @Argument(help: .text("arg.enrollment")) var id: String
+    @Option(help: .text("opt.note")) var note: String?
 }
 
 struct RejectCommand: EnrollmentActionCommand {
-    static let configuration = CommandConfiguration(commandName: "reject", abstract: "Reject an application.")
+    static let configuration = CommandConfiguration(commandName: "reject", abstract: L("cmd.reject.abstract"))
     static let action = EnrollmentAction.reject
     @OptionGroup var replica: ReplicaOptions
-    @Argument(help: "The enrollment id.") var id: String
-    @Option(help: "A note.") var note: String?
+    @Argument(help: .text("arg.enrollment")) var id: String
+    @Option(help: .text("opt.note")) var note: String?
 }
 
 struct SuspendCommand: EnrollmentActionCommand {
-    static let configuration = CommandConfiguration(commandName: "suspend", abstract: "Suspend payments (暂停).")
+    static let configuration = CommandConfiguration(commandName: "suspend", abstract: L("cmd.suspend.abstract"))
     static let action = EnrollmentAction.suspend
     @OptionGroup var replica: ReplicaOptions
-    @Argument(help: "The enrollment id.") var id: String
-    @Option(help: "A note.") var note: String?
+    @Argument(help: .text("arg.enrollment")) var id: String
+    @Option(help: .text("opt.note")) var note: String?
 }
 
 struct ResumeCommand: EnrollmentActionCommand {
-    static let configuration = CommandConfiguration(commandName: "resume", abstract: "Resume a suspended enrollment.")
+    static let configuration = CommandConfiguration(commandName: "resume", abstract: L("cmd.resume.abstract"))
     static let action = EnrollmentAction.resume
     @OptionGroup var replica: ReplicaOptions
-    @Argument(help: "The enrollment id.") var id: String
-    @Option(help: "A note.") var note: String?
+    @Argument(help: .text("arg.enrollment")) var id: String
+    @Option(help: .text("opt.note")) var note: String?
 }
 
 struct ExitCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "exit", abstract: "End an enrollment (退出).")
+    static let configuration = CommandConfiguration(commandName: "exit", abstract: L("cmd.exit.abstract"))
     @OptionGroup var replica: ReplicaOptions
-    @Argument(help: "The enrollment id.") var id: String
-    @Option(help: "Why the enrollment ends.") var reason: String
-    @Option(help: "Last month paid, YYYY-MM.") var end: String
+    @Argument(help: .text("arg.enrollment")) var id: String
+    @Option(help: .text("opt.exit.reason")) var reason: String
+    @Option(help: .text("opt.exit.end")) var end: String
 
     func run() throws {
         try guarded {
@@ -117,26 +109,22 @@ struct ExitCommand: ParsableCommand {
 
 struct EnrollmentCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "enrollment", abstract: "Enrollments (救助关系): edit the amount, show, list.",
+        commandName: "enrollment", abstract: L("cmd.enrollment.abstract"),
         subcommands: [EnrollmentEdit.self, EnrollmentShow.self, EnrollmentList.self])
 }
 
 struct EnrollmentEdit: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "edit", abstract: "Change the monthly amount from a month on; earlier months keep their amounts.")
+        commandName: "edit", abstract: L("cmd.enrollment.edit.abstract"))
     @OptionGroup var replica: ReplicaOptions
-    @Argument(help: "The enrollment id.") var id: String
+    @Argument(help: .text("arg.enrollment")) var id: String
     @Option(
         parsing: .unconditional,
-        help: "New monthly amount: yuan, std (the standard) or std-326 (the standard less 326 yuan, 补差).") var amount:
-        String
-    @Option(help: "First month of the new amount, YYYY-MM.") var from: String
-    @Option(help: "Why the amount changes.") var reason: String
+        help: .text("opt.enrollment.amount")) var amount: String
+    @Option(help: .text("opt.enrollment.from")) var from: String
+    @Option(help: .text("opt.enrollment.reason")) var reason: String
     @Option(
-        help: ArgumentHelp(
-            "Why an amount above the program's ceiling (or for a member the program's prerequisites do not fit) is "
-                + "right; the audit keeps it.",
-            valueName: "reason"))
+        help: ArgumentHelp(L("opt.override"), valueName: "reason"))
     var override: String?
 
     func run() throws {
@@ -153,19 +141,20 @@ struct EnrollmentEdit: ParsableCommand {
             {
                 FileHandle.standardError.write(
                     Data(
-                        ("note: \(record) is approved; from a \(opened.info.scope.level.rawValue) this change is a "
-                            + "recommendation: the hub holds it, and the old amount is paid, until the county releases it "
-                            + "(R7)\n").utf8))
+                        (L(
+                            "enrollment.amount_recommendation",
+                            ["id": record, "level": valueName(opened.info.scope.level.rawValue, field: "level")])
+                            + "\n").utf8))
             }
         }
     }
 }
 
 struct EnrollmentShow: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "show", abstract: "Show an enrollment.")
+    static let configuration = CommandConfiguration(commandName: "show", abstract: L("cmd.enrollment.show.abstract"))
     @OptionGroup var replica: ReplicaOptions
     @OptionGroup var display: ShowOptions
-    @Argument(help: "The enrollment id.") var id: String
+    @Argument(help: .text("arg.enrollment")) var id: String
 
     func run() throws {
         try guarded { try showRecord(id, expected: .enrollment, replica: replica, display: display) }
@@ -173,10 +162,10 @@ struct EnrollmentShow: ParsableCommand {
 }
 
 struct EnrollmentList: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "list", abstract: "List enrollments.")
+    static let configuration = CommandConfiguration(commandName: "list", abstract: L("cmd.enrollment.list.abstract"))
     @OptionGroup var replica: ReplicaOptions
-    @Option(help: "Only this member's enrollments.") var member: String?
-    @Flag(help: "Print one JSON document.") var json = false
+    @Option(help: .text("opt.enrollment.list.member")) var member: String?
+    @Flag(help: .text("opt.json")) var json = false
 
     func run() throws {
         try guarded {
@@ -191,16 +180,16 @@ struct EnrollmentList: ParsableCommand {
 
 struct VisitCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "visit", abstract: "Home visits and verifications (入户核查).",
+        commandName: "visit", abstract: L("cmd.visit.abstract"),
         subcommands: [VisitAdd.self, VisitList.self])
 }
 
 struct VisitAdd: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "add", abstract: "Record a visit. Prints its id.")
+    static let configuration = CommandConfiguration(commandName: "add", abstract: L("cmd.visit.add.abstract"))
     @OptionGroup var replica: ReplicaOptions
-    @Option(help: "The household id.") var household: String
-    @Option(help: "What was found.") var note: String
-    @Option(help: "Date of the visit, YYYY-MM-DD (default today).") var date: String?
+    @Option(help: .text("opt.visit.household")) var household: String
+    @Option(help: .text("opt.visit.note")) var note: String
+    @Option(help: .text("opt.visit.date")) var date: String?
 
     func run() throws {
         try guarded {
@@ -212,10 +201,10 @@ struct VisitAdd: ParsableCommand {
 }
 
 struct VisitList: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "list", abstract: "List visits.")
+    static let configuration = CommandConfiguration(commandName: "list", abstract: L("cmd.visit.list.abstract"))
     @OptionGroup var replica: ReplicaOptions
-    @Option(help: "Only visits to this household.") var household: String?
-    @Flag(help: "Print one JSON document.") var json = false
+    @Option(help: .text("opt.visit.list.household")) var household: String?
+    @Flag(help: .text("opt.json")) var json = false
 
     func run() throws {
         try guarded {

@@ -5,7 +5,7 @@ import HearthStore
 
 struct HouseholdCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "household", abstract: "Households (户): add, edit, show, list.",
+        commandName: "household", abstract: L("cmd.household.abstract"),
         subcommands: [
             HouseholdAdd.self, HouseholdEdit.self, HouseholdShow.self, HouseholdList.self, HouseholdMove.self,
             HouseholdSplit.self, HouseholdArchive.self,
@@ -14,20 +14,20 @@ struct HouseholdCommand: ParsableCommand {
 
 /// Options that set household fields, shared by add and edit.
 struct HouseholdFields: ParsableArguments {
-    @Option(help: "Address.") var address: String?
-    @Option(help: "Household type: rural (农村) or urban (城镇).") var type: String?
-    @Option(help: "Contact phone.") var phone: String?
-    @Option(name: .customLong("bank-card"), help: "Bank card for payments (一卡通); stored sealed.") var bankCard: String?
+    @Option(help: .text("opt.household.address")) var address: String?
+    @Option(help: .text("opt.household.type")) var type: String?
+    @Option(help: .text("opt.household.phone")) var phone: String?
+    @Option(name: .customLong("bank-card"), help: .text("opt.household.bank_card")) var bankCard: String?
     @Option(
         name: .customLong("account-name"),
-        help: "The account holder's name on the household's card (户名), if not the payee's (at most 50 characters).")
+        help: .text("opt.household.account_name"))
     var accountName: String?
-    @Option(parsing: .unconditional, help: "Verified monthly income per person, in yuan.") var income: String?
-    @Option(help: "Registered population.") var population: Int?
-    @Option(help: "Assets note.") var assets: String?
-    @Option(help: "Free note.") var note: String?
-    @Option(help: "Tags, comma-separated (merged by union).") var tags: String?
-    @Option(help: "Why: kept with the change, and shown at the county desk beside the value.") var reason: String?
+    @Option(parsing: .unconditional, help: .text("opt.household.income")) var income: String?
+    @Option(help: .text("opt.household.population")) var population: Int?
+    @Option(help: .text("opt.household.assets")) var assets: String?
+    @Option(help: .text("opt.household.note")) var note: String?
+    @Option(help: .text("opt.household.tags")) var tags: String?
+    @Option(help: .text("opt.reason")) var reason: String?
 
     func input() -> HouseholdInput {
         var input = HouseholdInput()
@@ -48,10 +48,10 @@ struct HouseholdFields: ParsableArguments {
 
 struct HouseholdAdd: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "add", abstract: "Register a household. Prints its id alone on the first line.")
+        commandName: "add", abstract: L("cmd.household.add.abstract"))
 
     @OptionGroup var replica: ReplicaOptions
-    @Option(help: "The village's 12-digit division code (inside this node's scope).") var village: String
+    @Option(help: .text("opt.household.village")) var village: String
     @OptionGroup var fields: HouseholdFields
 
     func run() throws {
@@ -65,16 +65,13 @@ struct HouseholdAdd: ParsableCommand {
 }
 
 struct HouseholdEdit: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "edit", abstract: "Change a household's fields.")
+    static let configuration = CommandConfiguration(commandName: "edit", abstract: L("cmd.household.edit.abstract"))
 
     @OptionGroup var replica: ReplicaOptions
-    @Argument(help: "The household id.") var id: String
-    @Option(help: "Make this member the head of household (户主).") var head: String?
+    @Argument(help: .text("arg.household")) var id: String
+    @Option(help: .text("opt.household.head")) var head: String?
     @Option(
-        help: """
-            The member paid for household programs (领款人): a living member of this household; `head` to pay the \
-            head again (the default).
-            """)
+        help: .text("opt.household.payee"))
     var payee: String?
     @OptionGroup var fields: HouseholdFields
 
@@ -90,10 +87,10 @@ struct HouseholdEdit: ParsableCommand {
 }
 
 struct HouseholdShow: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "show", abstract: "Show a household.")
+    static let configuration = CommandConfiguration(commandName: "show", abstract: L("cmd.household.show.abstract"))
     @OptionGroup var replica: ReplicaOptions
     @OptionGroup var display: ShowOptions
-    @Argument(help: "The household id.") var id: String
+    @Argument(help: .text("arg.household")) var id: String
 
     func run() throws {
         try guarded { try showRecord(id, expected: .household, replica: replica, display: display) }
@@ -101,10 +98,10 @@ struct HouseholdShow: ParsableCommand {
 }
 
 struct HouseholdList: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "list", abstract: "List households.")
+    static let configuration = CommandConfiguration(commandName: "list", abstract: L("cmd.household.list.abstract"))
     @OptionGroup var replica: ReplicaOptions
-    @Option(help: "Only this village.") var village: String?
-    @Flag(help: "Print one JSON document.") var json = false
+    @Option(help: .text("opt.household.list.village")) var village: String?
+    @Flag(help: .text("opt.json")) var json = false
 
     func run() throws {
         try guarded {
@@ -118,21 +115,17 @@ struct HouseholdList: ParsableCommand {
 struct HouseholdMove: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "move",
-        abstract: "Move a household, with its members, enrollments and visits, to another village.",
-        discussion: """
-            Both villages must be in this replica's scope (a township moves within the township, the county anywhere).
-            After the next sync the village it enters receives the household's whole history.
-            """)
+        abstract: L("cmd.household.move.abstract"), discussion: L("cmd.household.move.discussion"))
     @OptionGroup var replica: ReplicaOptions
-    @Argument(help: "The household id.") var id: String
-    @Option(help: "The village it moves to (12-digit division code).") var village: String
+    @Argument(help: .text("arg.household")) var id: String
+    @Option(help: .text("opt.household.move.village")) var village: String
 
     func run() throws {
         try guarded {
             let moved = try replica.open().moveHousehold(
                 id, toVillage: village, author: try replica.author, nowMillis: nowMillis())
             print(id)
-            print("moved \(moved.count) record(s) to \(village)")
+            print(L("household.moved", ["count": moved.count, "village": village]))
         }
     }
 }
@@ -140,11 +133,11 @@ struct HouseholdMove: ParsableCommand {
 struct HouseholdSplit: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "split",
-        abstract: "Split members off into a new household in the same village (分户). Prints the new id.")
+        abstract: L("cmd.household.split.abstract"))
     @OptionGroup var replica: ReplicaOptions
-    @Argument(help: "The household id.") var id: String
-    @Option(help: "The members who leave, comma-separated ids.") var members: String
-    @Option(help: "The new household's head (default: the first member listed).") var head: String?
+    @Argument(help: .text("arg.household")) var id: String
+    @Option(help: .text("opt.household.split.members")) var members: String
+    @Option(help: .text("opt.household.split.head")) var head: String?
 
     func run() throws {
         try guarded {
@@ -158,10 +151,10 @@ struct HouseholdSplit: ParsableCommand {
 
 struct HouseholdArchive: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "archive", abstract: "Archive a household; it is not edited any more (R10).")
+        commandName: "archive", abstract: L("cmd.household.archive.abstract"))
     @OptionGroup var replica: ReplicaOptions
-    @Argument(help: "The household id.") var id: String
-    @Option(help: "Why (kept on the household).") var reason: String
+    @Argument(help: .text("arg.household")) var id: String
+    @Option(help: .text("opt.household.archive.reason")) var reason: String
 
     func run() throws {
         try guarded {

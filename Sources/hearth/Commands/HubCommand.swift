@@ -12,7 +12,7 @@ import Logging
 
 struct HubCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "hub", abstract: "The county hub: enroll nodes, serve sync, exchange bundles.",
+        commandName: "hub", abstract: L("cmd.hub.abstract"),
         subcommands: [
             HubInit.self, HubEnroll.self, HubNodes.self, HubRevoke.self, HubServe.self, HubImport.self, HubExport.self,
             HubQuarantine.self, HubConflicts.self, HubAudit.self, HubPayroll.self, HubReport.self, HubGenerate.self,
@@ -23,24 +23,25 @@ struct HubCommand: AsyncParsableCommand {
 
 struct HubInit: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "init", abstract: "Create the county hub's replica and the county data key.")
+        commandName: "init", abstract: L("cmd.hub.init.abstract"))
     @OptionGroup var replica: ReplicaOptions
-    @Option(help: "A name for the hub, e.g. the county's.") var name: String
-    @Option(help: "The county's 6-digit division code.") var scope: String
+    @Option(help: .text("opt.hub.init.name")) var name: String
+    @Option(help: .text("opt.hub.init.scope")) var scope: String
 
     func run() throws {
         try guarded {
             let prefix = try ScopePrefix.parse(scope, field: "scope")
             guard prefix.level == .county else {
-                throw InputError(field: "scope", reason: "a hub serves a county: 6 digits")
+                throw InputError(field: "scope", "input.hub_scope")
             }
             let created = try HubLedger.create(
                 path: try replica.databasePath, keyPath: replica.keyPath, name: name, scope: prefix,
                 nowMillis: nowMillis())
             print(created.info.id.value)
             print(
-                "hub \(name) created for county \(prefix.value); key file \(replica.keyPath ?? created.path + ".key") (keep it safe)"
-            )
+                L(
+                    "hub.created",
+                    ["name": name, "scope": prefix.value, "key": replica.keyPath ?? created.path + ".key"]))
         }
     }
 }
@@ -48,10 +49,10 @@ struct HubInit: ParsableCommand {
 struct HubEnroll: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "enroll",
-        abstract: "Print a one-time enrollment token for a new node (a secret: hand it over like a password).")
+        abstract: L("cmd.hub.enroll.abstract"))
     @OptionGroup var replica: HubReplicaOptions
-    @Option(help: "The node's name (unique in the county).") var name: String
-    @Option(help: "The node's scope: 9 digits for a township, 12 for a village.") var scope: String
+    @Option(help: .text("opt.hub.enroll.name")) var name: String
+    @Option(help: .text("opt.hub.enroll.scope")) var scope: String
 
     func run() async throws {
         try await guardedAsync {
@@ -68,9 +69,9 @@ struct HubEnroll: AsyncParsableCommand {
 
 struct HubNodes: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "nodes", abstract: "List nodes with their last sync and lag.")
+        commandName: "nodes", abstract: L("cmd.hub.nodes.abstract"))
     @OptionGroup var replica: HubReplicaOptions
-    @Flag(help: "Print one JSON document.") var json = false
+    @Flag(help: .text("opt.json")) var json = false
 
     func run() async throws {
         try await guardedAsync {
@@ -82,19 +83,26 @@ struct HubNodes: AsyncParsableCommand {
                 return
             }
             if nodes.isEmpty {
-                print("(no nodes: enroll one with `hearth hub enroll --name NAME --scope PREFIX`)")
+                print(L("hub.no_nodes"))
                 return
             }
             Output.table(
-                ["name", "scope", "replica", "last sync", "lag (log entries)", "skew", "state"],
+                [
+                    L("nodes.name"), L("nodes.scope"), L("nodes.replica"), L("nodes.last_sync"), L("nodes.lag"),
+                    L("nodes.skew"), L("nodes.state"),
+                ],
                 nodes.map { node in
                     [
                         node.name, node.scope.value, node.replica.value,
-                        node.lastSyncMillis.map(Output.time) ?? "never",
+                        node.lastSyncMillis.map(Output.time) ?? L("nodes.never"),
                         String(max(0, end - node.pullCursor)),
-                        node.skewMillis.map { abs($0) > 300_000 ? "\($0 / 1000) s (over 5 min)" : "\($0 / 1000) s" }
+                        node.skewMillis.map {
+                            L(abs($0) > 300_000 ? "nodes.skew_over" : "nodes.skew_seconds", ["seconds": $0 / 1000])
+                        }
                             ?? "",
-                        node.revokedMillis != nil ? "revoked" : node.forkedMillis != nil ? "forked" : "active",
+                        L(
+                            node.revokedMillis != nil
+                                ? "nodes.revoked" : node.forkedMillis != nil ? "nodes.forked" : "nodes.active"),
                     ]
                 })
         }
@@ -103,9 +111,9 @@ struct HubNodes: AsyncParsableCommand {
 
 struct HubRevoke: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "revoke", abstract: "Revoke a node: it gets nothing more.")
+        commandName: "revoke", abstract: L("cmd.hub.revoke.abstract"))
     @OptionGroup var replica: HubReplicaOptions
-    @Argument(help: "The node's name.") var name: String
+    @Argument(help: .text("arg.node_name")) var name: String
 
     func run() async throws {
         try await guardedAsync {
@@ -118,11 +126,8 @@ struct HubRevoke: AsyncParsableCommand {
 struct HubServe: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Serve the sync API. Stops cleanly on SIGINT or SIGTERM.",
-        discussion: """
-            With --tls-cert and --tls-key the hub serves HTTPS; nodes check its certificate (give them --ca for a
-            county's own CA). Without them it serves plain HTTP, which is for loopback and tests only.
-            """)
+        abstract: L("cmd.hub.serve.abstract"),
+        discussion: L("cmd.hub.serve.discussion"))
     @OptionGroup var replica: HubReplicaOptions
     @Option(help: "Address to listen on.") var host = "127.0.0.1"
     @Option(help: "Port to listen on (0 picks a free one and prints it).") var port: Int
@@ -170,7 +175,7 @@ struct HubServe: AsyncParsableCommand {
                     throw CLIError.usage(
                         "plain HTTP is for loopback only: give --tls-cert and --tls-key to serve \(host)")
                 }
-                printError("serving plain HTTP on loopback: for tests and demos only; nodes elsewhere need TLS")
+                printError(L("hub.plain_http"))
             }
             try await service.serve(
                 host: host, port: port, tlsCertificate: tlsCert, tlsKey: tlsKey, limits: limits, stopOnSignals: true
@@ -179,16 +184,16 @@ struct HubServe: AsyncParsableCommand {
                 let name = ScreenText.escaped(hub.info.name)
                 FileHandle.standardOutput.write(Data("hub \(name) serving \(scheme)://\(host):\(bound)\n".utf8))
             }
-            print("hub stopped")
+            print(L("hub.stopped"))
         }
     }
 }
 
 struct HubImport: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "import", abstract: "Import a node's bundle file.")
+    static let configuration = CommandConfiguration(commandName: "import", abstract: L("cmd.hub.import.abstract"))
     @OptionGroup var replica: HubReplicaOptions
-    @Argument(help: "The bundle file written by `hearth node export`.") var file: String
-    @Flag(help: "Print one JSON document.") var json = false
+    @Argument(help: .text("arg.hub.import.file")) var file: String
+    @Flag(help: .text("opt.json")) var json = false
 
     func run() async throws {
         try await guardedAsync {
@@ -199,10 +204,17 @@ struct HubImport: AsyncParsableCommand {
                 try Output.json(BundleImportDocument(summary))
             } else {
                 print(
-                    "imported \(summary.ops) ops from \(summary.node)\(summary.registered ? " (node registered)" : ""): "
-                        + "\(summary.applied) applied, \(summary.duplicates) already held, \(summary.quarantined.count) quarantined"
-                )
-                for note in summary.quarantined { print("  quarantined \(note.dot): \(note.reason)") }
+                    L(
+                        "hub.imported",
+                        [
+                            "ops": summary.ops, "node": summary.node,
+                            "registered": summary.registered ? L("hub.node_registered") : "",
+                            "applied": summary.applied, "duplicates": summary.duplicates,
+                            "quarantined": summary.quarantined.count,
+                        ]))
+                for note in summary.quarantined {
+                    print("  " + L("hub.quarantined_note", ["dot": note.dot, "reason": note.reason]))
+                }
             }
         }
     }
@@ -210,10 +222,10 @@ struct HubImport: AsyncParsableCommand {
 
 struct HubExport: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "export", abstract: "Write the hub's news for one node to a bundle file.")
+        commandName: "export", abstract: L("cmd.hub.export.abstract"))
     @OptionGroup var replica: HubReplicaOptions
-    @Option(help: "The node's name.") var node: String
-    @Option(help: "The bundle file to write (must not exist).") var out: String
+    @Option(help: .text("opt.hub.export.node")) var node: String
+    @Option(help: .text("opt.node.export.out")) var out: String
 
     func run() async throws {
         try await guardedAsync {
@@ -222,7 +234,7 @@ struct HubExport: AsyncParsableCommand {
             let (bytes, ops) = try await service.exportBundle(forNode: node)
             try BundleFile.write(bytes, to: out)
             print(out)
-            print("\(ops) ops for \(node), \(bytes.count) bytes")
+            print(L("hub.exported", ["ops": ops, "node": node, "bytes": bytes.count]))
         }
     }
 }

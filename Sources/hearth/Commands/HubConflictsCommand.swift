@@ -1,29 +1,36 @@
 import ArgumentParser
 import HearthCore
+import HearthDesk
 import HearthLedger
 import HearthStore
+import HearthText
+
+/// A rule's title and why it could not decide, in the reader's language (the desk's words).
+func ruleWords(_ rule: ConflictRules.Rule) -> (title: String, reason: String) {
+    (DeskLanguage(rawValue: Language.current.rawValue) ?? .en).rule(title: rule.title, reason: rule.reason)
+}
 
 struct HubConflicts: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "conflicts",
-        abstract: "The county desk: what no rule could settle, shown three ways and resolved once for every replica.",
+        abstract: L("cmd.conflicts.abstract"),
         subcommands: [ConflictsList.self, ConflictsShow.self, ConflictsResolve.self, ConflictsAck.self],
         defaultSubcommand: ConflictsList.self)
 }
 
 /// Filters shared by list, resolve --all and ack --all.
 struct ConflictFilters: ParsableArguments {
-    @Option(help: "Only this township (9-digit code) or village.") var township: String?
-    @Option(help: "Only this kind: a field name (amount, head, id_number, …) or a record type.") var kind: String?
-    @Option(help: "Only this rule (R4b, R4c, R7, R8, R1, R4a, …).") var rule: String?
+    @Option(help: .text("opt.conflicts.township")) var township: String?
+    @Option(help: .text("opt.conflicts.kind")) var kind: String?
+    @Option(help: .text("opt.conflicts.rule")) var rule: String?
 }
 
 struct ConflictsList: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "list", abstract: "List open conflicts (the default).")
+    static let configuration = CommandConfiguration(commandName: "list", abstract: L("cmd.conflicts.list.abstract"))
     @OptionGroup var replica: HubReplicaOptions
     @OptionGroup var filters: ConflictFilters
-    @Flag(help: "Also list soft decisions awaiting review (R4a, R3, …).") var soft = false
-    @Flag(help: "Print one JSON document.") var json = false
+    @Flag(help: .text("opt.conflicts.soft")) var soft = false
+    @Flag(help: .text("opt.json")) var json = false
 
     func run() async throws {
         try await guardedAsync {
@@ -44,18 +51,21 @@ struct ConflictsList: AsyncParsableCommand {
                 return
             }
             if cases.isEmpty && ruleCases.isEmpty {
-                print("(no conflicts)")
+                print(L("conflicts.none"))
                 return
             }
             Output.table(
-                ["id", "village", "rule", "values", "state"],
+                [
+                    FieldWords.name("id"), L("conflicts.col_village"), L("conflicts.col_rule"),
+                    L("conflicts.col_values"), L("conflicts.col_state"),
+                ],
                 cases.map {
                     [
-                        $0.id, $0.village ?? "", "\($0.rule.id) \($0.rule.title)", "\($0.candidates.count)",
-                        $0.open ? "open" : "soft",
+                        $0.id, $0.village ?? "", "\($0.rule.id) \(ruleWords($0.rule).title)", "\($0.candidates.count)",
+                        L($0.open ? "conflicts.open" : "conflicts.soft"),
                     ]
                 }
-                    + ruleCases.map { [$0.id, $0.village ?? "", "\($0.rule) \($0.kind)", "", "open"] })
+                    + ruleCases.map { [$0.id, $0.village ?? "", "\($0.rule) \($0.kind)", "", L("conflicts.open")] })
         }
     }
 }
@@ -63,10 +73,10 @@ struct ConflictsList: AsyncParsableCommand {
 struct ConflictsShow: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "show",
-        abstract: "A three-way view: the base value, each competing value, the rule and why it could not decide.")
+        abstract: L("cmd.conflicts.show.abstract"))
     @OptionGroup var replica: HubReplicaOptions
-    @Argument(help: "The conflict id (record/field).") var id: String
-    @Flag(help: "Print one JSON document.") var json = false
+    @Argument(help: .text("arg.conflict")) var id: String
+    @Flag(help: .text("opt.json")) var json = false
 
     func run() async throws {
         try await guardedAsync {
@@ -74,19 +84,23 @@ struct ConflictsShow: AsyncParsableCommand {
             if !id.contains("/") || id.hasPrefix("H:") {
                 guard let found = try open.replica.ruleCase(id, nowMillis: nowMillis())
                 else {
-                    throw InputError(field: "id", reason: "no open conflict or rule case \(id)")
+                    throw InputError(field: "id", "input.no_conflict", ["id": id])
                 }
                 if json {
                     try Output.json(RuleCaseDocument(found))
                     return
                 }
-                print("\(found.id)  OPEN  rule \(found.rule) (rule set \(ConflictRules.ruleSetVersion)) \(found.kind)")
-                print("why    \(found.detail)")
-                print("records " + found.records.map(\.value).joined(separator: ", "))
-                if !found.holds.isEmpty { print("held   " + found.holds.map(\.value).joined(separator: ", ")) }
                 print(
-                    "settle it with the ordinary commands on the hub (e.g. `hearth exit E --db hub.db`), or review it:")
-                print("       hearth hub conflicts ack \(found.id) --note TEXT")
+                    L(
+                        "conflicts.case_head",
+                        ["id": found.id, "rule": found.rule, "set": ConflictRules.ruleSetVersion, "kind": found.kind]))
+                print(L("conflicts.why", ["detail": found.detail]))
+                print(L("conflicts.records", ["records": found.records.map(\.value).joined(separator: ", ")]))
+                if !found.holds.isEmpty {
+                    print(L("conflicts.held", ["holds": found.holds.map(\.value).joined(separator: ", ")]))
+                }
+                print(L("conflicts.case_settle"))
+                print(L("conflicts.ack_hint", ["id": found.id]))
                 return
             }
             let conflict = try await open.conflict(id)
@@ -94,20 +108,30 @@ struct ConflictsShow: AsyncParsableCommand {
                 try Output.json(ConflictDocument(conflict))
                 return
             }
-            print("\(conflict.id)  \(conflict.open ? "OPEN" : "soft decision")  village \(conflict.village ?? "?")")
+            let state = L(conflict.open ? "conflicts.state_open" : "conflicts.state_soft")
+            print(L("conflicts.head", ["id": conflict.id, "state": state, "village": conflict.village ?? "?"]))
+            let rule = ruleWords(conflict.rule)
             print(
-                "rule   \(conflict.rule.id) \(conflict.rule.title) (rule set \(ConflictRules.ruleSetVersion)): \(conflict.rule.reason)"
-            )
-            print("base   \(conflict.base ?? "(none: the values were written independently)")")
+                L(
+                    "conflicts.rule_line",
+                    [
+                        "id": conflict.rule.id, "title": rule.title, "set": ConflictRules.ruleSetVersion,
+                        "reason": rule.reason,
+                    ]))
+            print(L("conflicts.base", ["base": conflict.base ?? L("conflicts.base_none")]))
             for (index, candidate) in conflict.candidates.enumerated() {
                 print("  \(index + 1)  \(candidate.display)")
-                print(
-                    "     by \(candidate.author) on \(candidate.replicaName) (\(candidate.rank)) at \(Output.time(candidate.atMillis)), op \(candidate.dot)"
-                )
-                print("     why: \(candidate.reason ?? "(no reason given)")")
+                let by = L(
+                    "conflicts.by",
+                    [
+                        "author": candidate.author, "replica": candidate.replicaName, "rank": candidate.rank,
+                        "time": Output.time(candidate.atMillis), "dot": candidate.dot,
+                    ])
+                print("     " + by)
+                print("     " + L("conflicts.reason", ["reason": candidate.reason ?? L("conflicts.no_reason")]))
             }
-            print("shown now: \(conflict.display)")
-            print("resolve:   hearth hub conflicts resolve \(conflict.id) --pick N --note TEXT")
+            print(L("conflicts.shown", ["value": conflict.display]))
+            print(L("conflicts.resolve_hint", ["id": conflict.id]))
         }
     }
 }
@@ -115,24 +139,17 @@ struct ConflictsShow: AsyncParsableCommand {
 struct ConflictsResolve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "resolve",
-        abstract: "Settle a conflict (or --all matching ones) with one value; it replicates to every node.",
-        discussion:
-            "--pick N|newest|county chooses a competing value; --value V gives another (yuan for money, YYYY-MM:yuan;… for an amount schedule)."
-    )
+        abstract: L("cmd.conflicts.resolve.abstract"), discussion: L("cmd.conflicts.resolve.discussion"))
     @OptionGroup var replica: HubReplicaOptions
-    @Argument(help: "The conflict id (record/field); omit with --all.") var id: String?
-    @Flag(help: "Resolve every open conflict matching the filters.") var all = false
-    @Flag(
-        help: """
-            Resolve every open conflict matching the filters in one transaction, exactly as planned (--pick newest or \
-            county; at most 200 at a time, the oldest first), as the desk's bulk resolution does.
-            """)
+    @Argument(help: .text("arg.conflict_optional")) var id: String?
+    @Flag(help: .text("opt.conflicts.all")) var all = false
+    @Flag(help: .text("opt.conflicts.bulk"))
     var bulk = false
-    @Flag(help: "With --bulk: print what would be written, and write nothing.") var dryRun = false
+    @Flag(help: .text("opt.conflicts.dry_run")) var dryRun = false
     @OptionGroup var filters: ConflictFilters
-    @Option(help: "N (as `show` numbers them), newest, or county.") var pick: String?
-    @Option(help: "A value to write instead.") var value: String?
-    @Option(help: "Why: kept with the decision.") var note: String
+    @Option(help: .text("opt.conflicts.pick")) var pick: String?
+    @Option(help: .text("opt.conflicts.value")) var value: String?
+    @Option(help: .text("opt.conflicts.note")) var note: String
 
     func choice() throws -> DeskChoice {
         switch (pick, value) {
@@ -140,11 +157,11 @@ struct ConflictsResolve: AsyncParsableCommand {
             if pick == "newest" { return .newest }
             if pick == "county" { return .county }
             guard let number = Int(pick), number > 0 else {
-                throw CLIError.usage("--pick takes a number, newest or county")
+                throw CLIError.usage(L("error.pick"))
             }
             return .pick(number)
         case (nil, let value?): return .value(value)
-        default: throw CLIError.usage("give exactly one of --pick and --value")
+        default: throw CLIError.usage(L("error.pick_or_value"))
         }
     }
 
@@ -154,15 +171,15 @@ struct ConflictsResolve: AsyncParsableCommand {
             let author = try replica.author
             let choice = try choice()
             if bulk {
-                guard id == nil, !all else { throw CLIError.usage("--bulk takes filters, not a conflict id or --all") }
+                guard id == nil, !all else { throw CLIError.usage(L("error.bulk_filters")) }
                 try await resolveInBulk(hub, choice: choice, author: author)
                 return
             }
-            guard !dryRun else { throw CLIError.usage("--dry-run goes with --bulk") }
+            guard !dryRun else { throw CLIError.usage(L("error.dry_run")) }
             if all {
-                guard id == nil else { throw CLIError.usage("give a conflict id or --all, not both") }
+                guard id == nil else { throw CLIError.usage(L("error.id_or_all")) }
                 if case .pick(let number) = choice, number > 0 {
-                    throw CLIError.usage("--all takes --pick newest or --pick county (numbers differ per conflict)")
+                    throw CLIError.usage(L("error.all_pick"))
                 }
                 let cases = try await hub.conflicts(township: filters.township, kind: filters.kind, rule: filters.rule)
                 var resolved = 0
@@ -176,14 +193,14 @@ struct ConflictsResolve: AsyncParsableCommand {
                         skipped.append("\(conflict.id): \(error)")
                     }
                 }
-                print("\(resolved) resolved, \(skipped.count) left open")
-                for line in skipped { print("  left open: \(line)") }
+                print(L("conflicts.resolved_count", ["resolved": resolved, "left": skipped.count]))
+                for line in skipped { print("  " + L("conflicts.left_open", ["line": line])) }
                 return
             }
             guard let id else { throw CLIError.usage("give a conflict id, or --all with filters") }
             let op = try await hub.resolve(id, choice: choice, note: note, author: author, nowMillis: nowMillis())
             print(id)
-            print("resolved by op \(op.dot); nodes receive it at their next sync")
+            print(L("conflicts.resolved_by", ["dot": op.dot]))
         }
     }
 }
@@ -197,38 +214,39 @@ extension ConflictsResolve {
         switch choice {
         case .newest: bulkChoice = .newest
         case .county: bulkChoice = .county
-        default: throw CLIError.usage("--bulk takes --pick newest or --pick county")
+        default: throw CLIError.usage(L("error.bulk_pick"))
         }
         let filter = BulkFilter(place: filters.township, kind: filters.kind, rule: filters.rule)
         let plan = try await hub.bulkPlan(filter, choice: bulkChoice, nowMillis: nowMillis())
-        for row in plan.rows { print("\(row.id)  \(row.shown) -> \(row.chosen)  (rule \(row.ruleID))") }
-        for skip in plan.skipped { print("left open: \(skip.id): \(skip.reason)") }
-        let more = plan.more > 0 ? ", \(plan.more) more match: run again" : ""
-        guard !dryRun else {
+        for row in plan.rows {
             print(
-                "\(plan.rows.count) would be resolved, \(plan.skipped.count) left open\(more) (dry run: nothing written)"
-            )
+                L("conflicts.plan_row", ["id": row.id, "shown": row.shown, "chosen": row.chosen, "rule": row.ruleID]))
+        }
+        for skip in plan.skipped { print(L("conflicts.left_open", ["line": "\(skip.id): \(skip.reason)"])) }
+        let more = plan.more > 0 ? L("conflicts.more", ["count": plan.more]) : ""
+        guard !dryRun else {
+            print(L("conflicts.dry_run", ["count": plan.rows.count, "left": plan.skipped.count, "more": more]))
             return
         }
         guard !plan.rows.isEmpty else {
-            print("0 resolved, \(plan.skipped.count) left open")
+            print(L("conflicts.resolved_count", ["resolved": 0, "left": plan.skipped.count]))
             return
         }
         let outcome = try await hub.bulkResolve(
             filter, choice: bulkChoice, digest: plan.digest, note: note, author: author, nowMillis: nowMillis())
-        print("\(outcome.ops.count) resolved, \(plan.skipped.count) left open\(more)")
+        print(L("conflicts.bulk_done", ["count": outcome.ops.count, "left": plan.skipped.count, "more": more]))
     }
 }
 
 struct ConflictsAck: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ack",
-        abstract: "Acknowledge soft decisions (e.g. --all --rule R4a): the value kept stays, the alternatives close.")
+        abstract: L("cmd.conflicts.ack.abstract"))
     @OptionGroup var replica: HubReplicaOptions
-    @Argument(help: "The conflict id; omit with --all.") var id: String?
-    @Flag(help: "Acknowledge every soft decision matching the filters.") var all = false
+    @Argument(help: .text("arg.conflict_ack")) var id: String?
+    @Flag(help: .text("opt.conflicts.ack_all")) var all = false
     @OptionGroup var filters: ConflictFilters
-    @Option(help: "A note kept with the acknowledgement.") var note = "acknowledged"
+    @Option(help: .text("opt.conflicts.ack_note")) var note = "acknowledged"
 
     func run() async throws {
         try await guardedAsync {
@@ -244,12 +262,12 @@ struct ConflictsAck: AsyncParsableCommand {
                 guard let id else { throw CLIError.usage("give a conflict id, or --all with filters") }
                 if !id.contains("/") || id.hasPrefix("H:") {
                     try await hub.acknowledgeCase(id, note: note, author: author, nowMillis: nowMillis())
-                    print("1 acknowledged")
+                    print(L("conflicts.acknowledged", ["count": 1]))
                     return
                 }
                 let conflict = try await hub.conflict(id)
                 guard !conflict.open else {
-                    throw CLIError.usage("\(id) is open: resolve it (`conflicts resolve`), it is not a soft decision")
+                    throw CLIError.usage(L("error.open_not_soft", ["id": id]))
                 }
                 targets = [conflict]
             }
@@ -259,7 +277,7 @@ struct ConflictsAck: AsyncParsableCommand {
                 try await hub.resolve(
                     conflict.id, choice: .pick(kept), note: note, author: author, nowMillis: nowMillis())
             }
-            print("\(targets.count) acknowledged")
+            print(L("conflicts.acknowledged", ["count": targets.count]))
         }
     }
 }
@@ -267,15 +285,10 @@ struct ConflictsAck: AsyncParsableCommand {
 struct HubAudit: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "audit",
-        abstract: "The hub's audit trail: resolutions and rule decisions, and who took ID or card numbers in clear.",
-        discussion: """
-            Oldest first: every resolution and automatic decision, with its rule id and rule-set version; every file
-            written with ID or card numbers in clear (the roll and its companion files, skipped-rows files), with its
-            month and number of lines; every quarantine release and discard; every `--reveal` made on the hub's
-            database. A `--reveal` on a node is recorded in that node's own database.
-            """)
+        abstract: L("cmd.audit.abstract"),
+        discussion: L("cmd.audit.discussion"))
     @OptionGroup var replica: HubReplicaOptions
-    @Flag(help: "Print one JSON document.") var json = false
+    @Flag(help: .text("opt.json")) var json = false
 
     func run() async throws {
         try await guardedAsync {
@@ -288,9 +301,14 @@ struct HubAudit: AsyncParsableCommand {
                 fromDecisions.append(
                     (
                         decision.atMillis, .decision(AuditEntryDocument.Decision(decision)),
-                        "\(Output.time(decision.atMillis))  \(decision.kind)  \(decision.record)"
-                            + "\(decision.field.map { "/\($0)" } ?? "")  rule \(decision.rule) (set \(decision.ruleSet))  "
-                            + "\(decision.choice)  by \(decision.worker): \(decision.note)  [op \(decision.op)]"
+                        L(
+                            "audit.decision",
+                            [
+                                "time": Output.time(decision.atMillis), "kind": decision.kind,
+                                "record": decision.record, "field": decision.field.map { "/\($0)" } ?? "",
+                                "rule": decision.rule, "set": decision.ruleSet, "choice": decision.choice,
+                                "worker": decision.worker, "note": decision.note, "op": decision.op,
+                            ])
                     ))
             }
             var fromEvents: [(at: Int64, json: AuditEntryDocument, text: String)] = []
@@ -298,9 +316,13 @@ struct HubAudit: AsyncParsableCommand {
                 fromEvents.append(
                     (
                         event.atMillis, .event(AuditEntryDocument.Event(event)),
-                        "\(Output.time(event.atMillis))  \(event.action)  \(event.subject)"
-                            + "\(event.field.isEmpty ? "" : " [\(event.field)]")  by \(event.worker)"
-                            + "\(event.detail.isEmpty ? "" : ": \(event.detail)")"
+                        L(
+                            "audit.event",
+                            [
+                                "time": Output.time(event.atMillis), "action": event.action, "subject": event.subject,
+                                "field": event.field.isEmpty ? "" : " [\(event.field)]", "worker": event.worker,
+                                "detail": event.detail.isEmpty ? "" : ": \(event.detail)",
+                            ])
                     ))
             }
             var entries: [(at: Int64, json: AuditEntryDocument, text: String)] = []
@@ -316,7 +338,7 @@ struct HubAudit: AsyncParsableCommand {
                 try Output.json(entries.map(\.json))
                 return
             }
-            if entries.isEmpty { print("(nothing audited yet)") }
+            if entries.isEmpty { print(L("audit.none")) }
             for entry in entries { print(entry.text) }
         }
     }

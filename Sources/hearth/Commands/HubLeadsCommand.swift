@@ -9,7 +9,7 @@ struct HubLeads: ParsableCommand {
         abstract: "Every problem lead (问题线索) in the county: open ones wait for their township's verification.")
     @OptionGroup var replica: HubReplicaOptions
     @Option(help: "Only leads with this status: open, confirmed, refuted or conflict.") var status: String?
-    @Flag(help: "Print one JSON document.") var json = false
+    @Flag(help: .text("opt.json")) var json = false
 
     func run() throws {
         try guarded { try printLeads(try replica.open().replica.leads(status: try leadStatus(status)), json: json) }
@@ -25,7 +25,7 @@ struct HubRecovery: AsyncParsableCommand {
             lines already on locked rolls; with the confirmed death lead when a cross-check reported the death.
             """)
     @OptionGroup var replica: HubReplicaOptions
-    @Flag(help: "Print one JSON document.") var json = false
+    @Flag(help: .text("opt.json")) var json = false
 
     func run() async throws {
         try await guardedAsync {

@@ -15,7 +15,7 @@ struct HubQuarantineList: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "list", abstract: "List held ops (the default).")
     @OptionGroup var replica: HubReplicaOptions
     @Flag(help: "Also list released and discarded ops.") var all = false
-    @Flag(help: "Print one JSON document.") var json = false
+    @Flag(help: .text("opt.json")) var json = false
 
     func run() async throws {
         try await guardedAsync {

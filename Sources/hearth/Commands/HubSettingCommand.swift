@@ -50,7 +50,7 @@ struct HubSettingList: ParsableCommand {
         commandName: "list",
         abstract: "List every county setting and its value, defaults included (on a node: `hearth settings`).")
     @OptionGroup var replica: HubReplicaOptions
-    @Flag(help: "Print one JSON document.") var json = false
+    @Flag(help: .text("opt.json")) var json = false
 
     func run() throws {
         try guarded { try printSettings(try replica.open().replica, json: json) }
@@ -63,7 +63,7 @@ struct SettingsCommand: ParsableCommand {
         commandName: "settings",
         abstract: "List every county setting and its value, defaults included (any replica: every node holds them).")
     @OptionGroup var replica: ReplicaOptions
-    @Flag(help: "Print one JSON document.") var json = false
+    @Flag(help: .text("opt.json")) var json = false
 
     func run() throws {
         try guarded { try printSettings(try replica.open(), json: json) }

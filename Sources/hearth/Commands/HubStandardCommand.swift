@@ -46,7 +46,7 @@ struct HubStandardList: ParsableCommand {
         commandName: "list",
         abstract: "List every program standard with the month it took effect (on a node: `hearth standards`).")
     @OptionGroup var replica: HubReplicaOptions
-    @Flag(help: "Print one JSON document.") var json = false
+    @Flag(help: .text("opt.json")) var json = false
 
     func run() throws {
         try guarded { try printStandards(try replica.open().replica, json: json) }
@@ -59,7 +59,7 @@ struct StandardsCommand: ParsableCommand {
         commandName: "standards",
         abstract: "List every program standard with the month it took effect (any replica: every node holds them).")
     @OptionGroup var replica: ReplicaOptions
-    @Flag(help: "Print one JSON document.") var json = false
+    @Flag(help: .text("opt.json")) var json = false
 
     func run() throws {
         try guarded { try printStandards(try replica.open(), json: json) }

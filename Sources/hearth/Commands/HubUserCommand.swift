@@ -40,7 +40,7 @@ struct UserAdd: AsyncParsableCommand {
     @Option(help: "admin, reviewer or auditor.") var role: String
     @Option(help: "A reviewer's township (9 digits); the other roles take none.") var township: String?
     @OptionGroup var password: PasswordOptions
-    @Flag(help: "Print one JSON document.") var json = false
+    @Flag(help: .text("opt.json")) var json = false
 
     func run() async throws {
         try await guardedAsync {
@@ -69,7 +69,7 @@ struct UserAdd: AsyncParsableCommand {
 struct UserList: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "list", abstract: "List the desk's accounts.")
     @OptionGroup var replica: HubReplicaOptions
-    @Flag(help: "Print one JSON document.") var json = false
+    @Flag(help: .text("opt.json")) var json = false
 
     func run() async throws {
         try await guardedAsync {
@@ -130,7 +130,7 @@ struct UserLogout: AsyncParsableCommand {
         commandName: "logout", abstract: "End every session of a desk account; prints its name, then how many ended.")
     @OptionGroup var replica: HubReplicaOptions
     @Argument(help: "The account's name.") var name: String
-    @Flag(help: "Print one JSON document.") var json = false
+    @Flag(help: .text("opt.json")) var json = false
 
     func run() async throws {
         try await guardedAsync {

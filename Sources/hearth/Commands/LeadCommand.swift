@@ -1,3 +1,4 @@
+import Foundation
 import ArgumentParser
 import HearthCore
 import HearthLedger
@@ -7,16 +8,16 @@ import HearthStore
 /// this township or village, and their verification.
 struct LeadCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "lead", abstract: "Problem leads (问题线索) from the county's cross-checks: list, confirm, refute.",
+        commandName: "lead", abstract: L("cmd.lead.abstract"),
         subcommands: [LeadList.self, LeadConfirm.self, LeadRefute.self], defaultSubcommand: LeadList.self)
 }
 
 struct LeadList: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "list", abstract: "List the leads this replica holds (open first), with what the list said.")
+        commandName: "list", abstract: L("cmd.lead.list.abstract"))
     @OptionGroup var replica: ReplicaOptions
-    @Option(help: "Only leads with this status: open, confirmed, refuted or conflict.") var status: String?
-    @Flag(help: "Print one JSON document.") var json = false
+    @Option(help: .text("opt.lead.status")) var status: String?
+    @Flag(help: .text("opt.json")) var json = false
 
     func run() throws {
         try guarded { try printLeads(try replica.open().leads(status: try leadStatus(status)), json: json) }
@@ -26,13 +27,11 @@ struct LeadList: ParsableCommand {
 struct LeadConfirm: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "confirm",
-        abstract:
-            "Confirm a lead after verification (属实). A death lead records the death: every benefit of the person ends.",
-        discussion: "Prints the enrollments the confirmation ended, one per line.")
+        abstract: L("cmd.lead.confirm.abstract"), discussion: L("cmd.lead.confirm.discussion"))
     @OptionGroup var replica: ReplicaOptions
-    @Argument(help: "The lead id, e.g. L-3f9a2c71b0d4-12.") var id: String
-    @Option(help: "How it was verified (入户核实, 火化证明, …); recorded with the decision.") var note: String
-    @Option(help: "The date of death, YYYY-MM-DD, when the list gave none or gave a wrong one.") var date: String?
+    @Argument(help: .text("arg.lead")) var id: String
+    @Option(help: .text("opt.lead.confirm.note")) var note: String
+    @Option(help: .text("opt.lead.confirm.date")) var date: String?
 
     func run() throws {
         try guarded {
@@ -46,11 +45,10 @@ struct LeadConfirm: ParsableCommand {
 struct LeadRefute: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "refute",
-        abstract: "Refute a lead after verification (不属实). A death lead's suspended enrollments resume.",
-        discussion: "Prints the enrollments that resumed, one per line.")
+        abstract: L("cmd.lead.refute.abstract"), discussion: L("cmd.lead.refute.discussion"))
     @OptionGroup var replica: ReplicaOptions
-    @Argument(help: "The lead id, e.g. L-3f9a2c71b0d4-12.") var id: String
-    @Option(help: "How it was verified (本人健在, 同名误报, …); recorded with the decision.") var note: String
+    @Argument(help: .text("arg.lead")) var id: String
+    @Option(help: .text("opt.lead.refute.note")) var note: String
 
     func run() throws {
         try guarded {
@@ -64,7 +62,7 @@ struct LeadRefute: ParsableCommand {
 func leadStatus(_ raw: String?) throws -> String? {
     guard let raw else { return nil }
     guard ["open", "confirmed", "refuted", "conflict"].contains(raw) else {
-        throw InputError(field: "status", reason: "must be open, confirmed, refuted or conflict")
+        throw InputError(field: "status", "input.lead_status")
     }
     return raw
 }
@@ -75,15 +73,19 @@ func printLeads(_ leads: [LeadEntry], json: Bool) throws {
         return
     }
     guard !leads.isEmpty else {
-        print("(no leads)")
+        print(L("lead.none"))
         return
     }
     let order = ["in conflict": 0, "open": 1, "confirmed": 2, "refuted": 3]
     Output.table(
-        ["id", "status", "source", "village", "member", "name", "date", "detail"],
+        [
+            FieldWords.name("id"), L("leads.status"), L("leads.source"), L("leads.village"), L("leads.member"),
+            L("leads.name"), L("leads.date"), L("leads.detail"),
+        ],
         leads.sorted { (order[$0.status] ?? 9, $0.village, $0.id) < (order[$1.status] ?? 9, $1.village, $1.id) }.map {
             [
-                $0.id.value, $0.status, $0.source, $0.village, $0.member?.value ?? "", $0.name ?? "",
+                $0.id.value, FieldWords.value($0.status.replacingOccurrences(of: " ", with: "_"), field: "status"),
+                FieldWords.value($0.source, field: "source"), $0.village, $0.member?.value ?? "", $0.name ?? "",
                 $0.reportedDate ?? "",
                 String($0.detail.prefix(60)),
             ]

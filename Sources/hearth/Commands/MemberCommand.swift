@@ -5,38 +5,40 @@ import HearthStore
 
 struct MemberCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "member", abstract: "Members of households (成员): add, edit, show, list.",
+        commandName: "member", abstract: L("cmd.member.abstract"),
         subcommands: [MemberAdd.self, MemberEdit.self, MemberShow.self, MemberList.self, MemberMove.self])
 }
 
 struct MemberFields: ParsableArguments {
-    @Option(help: "Name (姓名).") var name: String?
+    @Option(help: .text("opt.member.name")) var name: String?
     @Option(
         name: .customLong("id-number"),
-        help: "Resident ID number (18 characters; spaces, full-width digits and a lower-case x are accepted).")
+        help: .text("opt.member.id_number"))
     var idNumber: String?
-    @Option(help: "Relation to the head: head, spouse, child, parent or other.") var relation: String?
-    @Option(name: .customLong("disability-grade"), help: "Disability grade 1-4 (0 clears it).") var disabilityGrade:
-        Int?
-    @Option(help: "Health note.") var health: String?
-    @Option(name: .customLong("work-capacity"), help: "Work-capacity note.") var workCapacity: String?
-    @Option(help: "Free note.") var note: String?
+    @Option(help: .text("opt.member.relation")) var relation: String?
+    @Option(name: .customLong("disability-grade"), help: .text("opt.member.disability_grade"))
+    var disabilityGrade: String?
+    @Option(help: .text("opt.member.health")) var health: String?
+    @Option(name: .customLong("work-capacity"), help: .text("opt.member.work_capacity")) var workCapacity: String?
+    @Option(help: .text("opt.household.note")) var note: String?
     @Option(
         name: .customLong("bank-card"),
-        help: "The person's own bank card, paid for their own programs (else the household's card); stored sealed.")
+        help: .text("opt.member.bank_card"))
     var bankCard: String?
     @Option(
         name: .customLong("account-name"),
-        help: "The account holder's name on the person's own card (户名), if not the person's (at most 50 characters).")
+        help: .text("opt.member.account_name"))
     var accountName: String?
-    @Option(help: "Why: kept with the change, and shown at the county desk beside the value.") var reason: String?
+    @Option(help: .text("opt.reason")) var reason: String?
 
-    func input() -> MemberInput {
+    func input() throws(InputError) -> MemberInput {
         var input = MemberInput()
         input.name = name
         input.idNumber = idNumber
         input.relation = relation
-        input.disabilityGrade = disabilityGrade
+        input.disabilityGrade = try disabilityGrade.map { text throws(InputError) in
+            try FieldInput.disabilityGrade(text, label: "disability-grade")
+        }
         input.health = health
         input.workCapacity = workCapacity
         input.note = note
@@ -50,27 +52,27 @@ struct MemberFields: ParsableArguments {
 struct MemberAdd: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "add",
-        abstract: "Register a member. Without --id-number the member is pending (never payable). Prints the id.")
+        abstract: L("cmd.member.add.abstract"))
 
     @OptionGroup var replica: ReplicaOptions
-    @Option(help: "The household id.") var household: String
+    @Option(help: .text("opt.member.household")) var household: String
     @OptionGroup var fields: MemberFields
 
     func run() throws {
         try guarded {
-            var input = fields.input()
+            var input = try fields.input()
             input.household = household
             let node = try replica.open()
             let id = try node.addMember(input, author: try replica.author, nowMillis: nowMillis())
             print(id)
-            if fields.idNumber == nil { print("no ID number: registered as pending, not payable until one is added") }
+            if fields.idNumber == nil { print(L("member.no_id_number")) }
             if let raw = fields.idNumber,
                 let number = try? IDNumber(parsing: raw, today: DomainCalendar.date(atMillis: nowMillis()))
             {
                 // The index says no more than this (no township, no program): the hub's R5 check
                 // at the next sync tells where. The county hub holds no index: its R5 check ran already.
                 if let node = node as? Replica, try node.possiblyRegisteredElsewhere(idNumber: number.value) {
-                    print("warning: possibly registered elsewhere; the hub confirms or clears it at the next sync")
+                    print(L("member.possibly_elsewhere"))
                 }
             }
         }
@@ -78,24 +80,24 @@ struct MemberAdd: ParsableCommand {
 }
 
 struct MemberEdit: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "edit", abstract: "Change a member's fields.")
+    static let configuration = CommandConfiguration(commandName: "edit", abstract: L("cmd.member.edit.abstract"))
     @OptionGroup var replica: ReplicaOptions
-    @Argument(help: "The member id.") var id: String
+    @Argument(help: .text("arg.member")) var id: String
     @OptionGroup var fields: MemberFields
 
     func run() throws {
         try guarded {
-            try replica.open().editMember(id, fields.input(), author: try replica.author, nowMillis: nowMillis())
+            try replica.open().editMember(id, try fields.input(), author: try replica.author, nowMillis: nowMillis())
             print(id)
         }
     }
 }
 
 struct MemberShow: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "show", abstract: "Show a member.")
+    static let configuration = CommandConfiguration(commandName: "show", abstract: L("cmd.member.show.abstract"))
     @OptionGroup var replica: ReplicaOptions
     @OptionGroup var display: ShowOptions
-    @Argument(help: "The member id.") var id: String
+    @Argument(help: .text("arg.member")) var id: String
 
     func run() throws {
         try guarded { try showRecord(id, expected: .member, replica: replica, display: display) }
@@ -103,10 +105,10 @@ struct MemberShow: ParsableCommand {
 }
 
 struct MemberList: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "list", abstract: "List members.")
+    static let configuration = CommandConfiguration(commandName: "list", abstract: L("cmd.member.list.abstract"))
     @OptionGroup var replica: ReplicaOptions
-    @Option(help: "Only members of this household.") var household: String?
-    @Flag(help: "Print one JSON document.") var json = false
+    @Option(help: .text("opt.member.list.household")) var household: String?
+    @Flag(help: .text("opt.json")) var json = false
 
     func run() throws {
         try guarded {
@@ -122,18 +124,18 @@ struct MemberList: ParsableCommand {
 struct DeathCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "death",
-        abstract: "Record a member's death; every active enrollment of theirs ends in the same transaction.")
+        abstract: L("cmd.death.abstract"))
 
     @OptionGroup var replica: ReplicaOptions
-    @Option(help: "The member id.") var member: String
-    @Option(help: "Date of death, YYYY-MM-DD (not in the future).") var date: String
+    @Option(help: .text("opt.death.member")) var member: String
+    @Option(help: .text("opt.death.date")) var date: String
 
     func run() throws {
         try guarded {
             let ended = try replica.open().recordDeath(
                 member: member, date: date, author: try replica.author, nowMillis: nowMillis())
             print(member)
-            for enrollment in ended { print("ended enrollment \(enrollment)") }
+            for enrollment in ended { print(L("death.ended", ["id": enrollment])) }
         }
     }
 }
@@ -141,10 +143,10 @@ struct DeathCommand: ParsableCommand {
 struct MemberMove: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "move",
-        abstract: "Move a member to another household of the same village; live enrollments follow.")
+        abstract: L("cmd.member.move.abstract"))
     @OptionGroup var replica: ReplicaOptions
-    @Argument(help: "The member id.") var id: String
-    @Option(help: "The household it joins.") var household: String
+    @Argument(help: .text("arg.member")) var id: String
+    @Option(help: .text("opt.member.move.household")) var household: String
 
     func run() throws {
         try guarded {

@@ -10,32 +10,24 @@ import Logging
 
 struct NodeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "node", abstract: "A village or township node: create it, sync it, move bundles by file.",
+        commandName: "node", abstract: L("cmd.node.abstract"),
         subcommands: [NodeInit.self, NodeSync.self, NodeExport.self, NodeImport.self, NodeReidentify.self])
 }
 
 struct NodeInit: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "init",
-        abstract: "Create a new node replica: a new replica id, a new Ed25519 key pair and the node's scope.",
-        discussion: """
-            The database is created at --db and the key file beside it (<db>.key, mode 0600) unless --key-file says
-            elsewhere. An existing database or key file is never overwritten.
-            With a token (printed by `hearth hub enroll`) the node joins the county: it takes the county data key and
-            the hub's identity from the token; with --hub URL it registers at once, without --hub its first bundle
-            (`hearth node export`) carries the registration. Without a token the node stands alone.
-            Give the token with --token-file PATH (or --token-file - to paste it on standard input): a --token on the
-            command line can be read by every user of the machine (ps) and stays in the shell's history.
-            """)
+        abstract: L("cmd.node.init.abstract"),
+        discussion: L("cmd.node.init.discussion"))
 
     @OptionGroup var replica: ReplicaOptions
-    @Option(help: "A name for this node (defaults to the token's).") var name: String?
-    @Option(help: "The division-code prefix this node serves: 9 digits for a township, 12 for a village.")
+    @Option(help: .text("opt.node.name")) var name: String?
+    @Option(help: .text("opt.node.scope"))
     var scope: String?
     @OptionGroup var enrollmentToken: TokenOptions
-    @Option(help: "The hub's address, e.g. https://hub.example:8443.") var hub: String?
-    @Option(help: "PEM file of the county's own CA, to check the hub's certificate.") var ca: String?
-    @Flag(help: "Print the result as JSON.") var json = false
+    @Option(help: .text("opt.node.hub")) var hub: String?
+    @Option(help: .text("opt.node.ca")) var ca: String?
+    @Flag(help: .text("opt.node.json")) var json = false
 
     func run() async throws {
         try await guardedAsync {
@@ -45,29 +37,27 @@ struct NodeInit: AsyncParsableCommand {
             if let token = try enrollmentToken.text() {
                 let parsed = try EnrollmentToken(text: token)
                 guard let dataKey = Data(base64Encoded: parsed.dataKey), dataKey.count == 32 else {
-                    throw InputError(field: "token", reason: "the token's county key is damaged; ask for a new token")
+                    throw InputError(field: "token", "input.token_key_damaged")
                 }
                 keys = KeyMaterial(dataKey: SymmetricKey(data: dataKey), signingKey: Curve25519.Signing.PrivateKey())
                 enrollment = parsed
             } else if hub != nil {
-                throw CLIError.usage(
-                    "--hub needs --token-file or --token (print one on the hub with `hearth hub enroll`)")
+                throw CLIError.usage(L("error.hub_needs_token"))
             }
             guard let scopeText = scope ?? enrollment?.scope else {
-                throw CLIError.usage("give --scope (or a token, which names the scope)")
+                throw CLIError.usage(L("error.give_scope"))
             }
             let prefix = try ScopePrefix.parse(scopeText, field: "scope")
             guard prefix.level != .county else {
-                throw InputError(field: "scope", reason: "a node serves a township (9 digits) or a village (12 digits)")
+                throw InputError(field: "scope", "input.node_scope_level")
             }
             if let enrollment, enrollment.scope != prefix.value {
                 throw InputError(
-                    field: "scope", reason: "the token enrolls scope \(enrollment.scope), not \(prefix.value)")
+                    field: "scope", "input.token_scope", ["token": enrollment.scope, "scope": prefix.value])
             }
-            guard let nodeName = name ?? enrollment?.name else { throw CLIError.usage("give --name") }
+            guard let nodeName = name ?? enrollment?.name else { throw CLIError.usage(L("error.give_name")) }
             if let hub, !SyncClient.isAcceptable(hub) {
-                throw CLIError.usage(
-                    "the hub must be reached over https:// (plain http:// only to this machine, for tests)")
+                throw CLIError.usage(L("error.https_tests"))
             }
             let created = try Replica.create(
                 path: path, keyPath: replica.keyPath, name: nodeName, scope: prefix,
@@ -83,7 +73,7 @@ struct NodeInit: AsyncParsableCommand {
                         let answer = try await client.register(secret: enrollment.secret, name: nodeName)
                         await client.shutdown()
                         guard answer.hub == enrollment.hub, answer.scope == prefix.value else {
-                            throw CLIError.failed("the hub at \(hub) is not the one that issued this token")
+                            throw CLIError.failed(L("error.other_hub", ["hub": hub]))
                         }
                     } catch {
                         await client.shutdown()
@@ -105,13 +95,15 @@ struct NodeInit: AsyncParsableCommand {
             } else {
                 print(created.info.id.value)
                 print(
-                    "node \(nodeName) created: scope \(prefix.value) (\(prefix.level.rawValue)), database \(created.path)"
-                )
+                    L(
+                        "node.created",
+                        [
+                            "name": nodeName, "scope": prefix.value,
+                            "level": valueName(prefix.level.rawValue, field: "level"), "path": created.path,
+                        ]))
                 if enrollment != nil {
                     print(
-                        hub != nil
-                            ? "registered with the hub at \(hub!)"
-                            : "enrolled for file sync: `hearth node export` carries the registration")
+                        hub.map { L("node.registered", ["hub": $0]) } ?? L("node.enrolled_for_files"))
                 }
             }
         }
@@ -121,24 +113,22 @@ struct NodeInit: AsyncParsableCommand {
 struct NodeSync: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sync",
-        abstract: "Push this node's changes to the hub and pull the hub's for this node's scope.",
-        discussion: "Safe to interrupt at any moment and run again: every batch commits whole or not at all.")
+        abstract: L("cmd.node.sync.abstract"),
+        discussion: L("cmd.node.sync.discussion"))
     @OptionGroup var replica: ReplicaOptions
-    @Option(help: "The hub's address (remembered for next time once a sync through it succeeds).") var hub: String?
-    @Option(help: "PEM file of the county's own CA.") var ca: String?
+    @Option(help: .text("opt.node.sync.hub")) var hub: String?
+    @Option(help: .text("opt.node.sync.ca")) var ca: String?
     @Option(
-        help:
-            "Log the sync to stderr at this level and above: trace, debug (each exchange), info, notice, warning, error."
-    )
+        help: .text("opt.node.sync.log_level"))
     var logLevel: String?
-    @Flag(help: "Print one JSON document.") var json = false
+    @Flag(help: .text("opt.json")) var json = false
 
     func run() async throws {
         try await guardedAsync {
             var logger = SyncClient.silent
             if let logLevel {
                 guard let level = Logger.Level(rawValue: logLevel) else {
-                    throw CLIError.usage("--log-level must be trace, debug, info, notice, warning or error")
+                    throw CLIError.usage(L("error.log_level"))
                 }
                 logger = Logger(label: "hearth.client", factory: { StreamLogHandler.standardError(label: $0) })
                 logger.logLevel = level
@@ -146,7 +136,7 @@ struct NodeSync: AsyncParsableCommand {
             let node = try replica.openNode()
             if let hub {
                 guard SyncClient.isAcceptable(hub) else {
-                    throw CLIError.usage("the hub must be reached over https:// (plain http:// only to this machine)")
+                    throw CLIError.usage(L("error.https"))
                 }
             }
             let state = try node.syncState()
@@ -161,8 +151,8 @@ struct NodeSync: AsyncParsableCommand {
             do {
                 let summary = try await client.sync { progress in
                     switch progress {
-                    case .pushed(let ops, let bytes): line.update("pushed \(ops) ops (\(bytes) bytes)")
-                    case .pulled(let ops, let bytes): line.update("pulled \(ops) ops (\(bytes) bytes)")
+                    case .pushed(let ops, let bytes): line.update(L("sync.pushed", ["ops": ops, "bytes": bytes]))
+                    case .pulled(let ops, let bytes): line.update(L("sync.pulled", ["ops": ops, "bytes": bytes]))
                     }
                 }
                 line.finish()
@@ -173,12 +163,16 @@ struct NodeSync: AsyncParsableCommand {
                     try Output.json(NodeSyncDocument(summary, seconds: seconds))
                 } else {
                     print(
-                        String(
-                            format:
-                                "synced with %@: pushed %d ops, pulled %d ops (%d applied, %d waiting), %d quarantined, %.1f s",
-                            url, summary.pushedOps, summary.pulledOps, summary.applied, summary.waiting,
-                            summary.quarantined.count, seconds))
-                    for note in summary.quarantined { print("  refused by the hub: \(note.dot): \(note.reason)") }
+                        L(
+                            "sync.done",
+                            [
+                                "url": url, "pushed": summary.pushedOps, "pulled": summary.pulledOps,
+                                "applied": summary.applied, "waiting": summary.waiting,
+                                "quarantined": summary.quarantined.count, "seconds": String(format: "%.1f", seconds),
+                            ]))
+                    for note in summary.quarantined {
+                        print("  " + L("sync.refused", ["dot": note.dot, "reason": note.reason]))
+                    }
                 }
             } catch {
                 line.finish()
@@ -191,33 +185,37 @@ struct NodeSync: AsyncParsableCommand {
 
 struct NodeExport: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "export", abstract: "Write this node's unsynced changes to a bundle file for the hub (USB stick).")
+        commandName: "export", abstract: L("cmd.node.export.abstract"))
     @OptionGroup var replica: ReplicaOptions
-    @Option(help: "The bundle file to write (must not exist).") var out: String
+    @Option(help: .text("opt.node.export.out")) var out: String
 
     func run() throws {
         try guarded {
             let summary = try NodeBundles.export(try replica.openNode(), to: out)
             print(out)
             print(
-                "\(summary.ops) ops, \(summary.bytes) bytes\(summary.remaining ? "; more remain: export again after the hub imports this one" : "")"
-            )
+                L("bundle.exported", ["ops": summary.ops, "bytes": summary.bytes])
+                    + (summary.remaining ? L("bundle.more_remain") : ""))
         }
     }
 }
 
 struct NodeImport: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "import", abstract: "Apply a bundle file the hub wrote for this node.")
+        commandName: "import", abstract: L("cmd.node.import.abstract"))
     @OptionGroup var replica: ReplicaOptions
-    @Argument(help: "The bundle file from `hearth hub export`.") var file: String
+    @Argument(help: .text("arg.node.import.file")) var file: String
 
     func run() throws {
         try guarded {
             let summary = try NodeBundles.import(try replica.openNode(), from: file, nowMillis: nowMillis())
             print(
-                "imported \(summary.ops) ops: \(summary.applied) applied, \(summary.waiting) waiting; cursor \(summary.cursor)"
-            )
+                L(
+                    "bundle.imported",
+                    [
+                        "ops": summary.ops, "applied": summary.applied, "waiting": summary.waiting,
+                        "cursor": summary.cursor,
+                    ]))
         }
     }
 }
@@ -225,34 +223,27 @@ struct NodeImport: ParsableCommand {
 struct NodeReidentify: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "reidentify",
-        abstract: "Give a copied, restored or forked replica a new identity, so it can sync again.",
-        discussion: """
-            The hub refuses a replica whose ops clash with ops it already holds under the same ids (a copied or
-            restored database). This makes a new replica id and key; changes the hub never acknowledged are made again
-            under the new id (nothing entered is lost; records they created get new ids, printed here). Ask the county
-            for a new enrollment token (`hearth hub enroll` with a new name) and give it with --token-file PATH (or -
-            for standard input; a --token on the command line is visible to other users in ps).
-            """)
+        abstract: L("cmd.node.reidentify.abstract"),
+        discussion: L("cmd.node.reidentify.discussion"))
     @OptionGroup var replica: ReplicaOptions
     @OptionGroup var enrollmentToken: TokenOptions
-    @Option(help: "The hub's address, to register at once.") var hub: String?
-    @Option(help: "PEM file of the county's own CA.") var ca: String?
+    @Option(help: .text("opt.node.reidentify.hub")) var hub: String?
+    @Option(help: .text("opt.node.sync.ca")) var ca: String?
 
     func run() async throws {
         try await guardedAsync {
             guard let token = try enrollmentToken.text() else {
-                throw CLIError.usage("give the new enrollment token with --token-file PATH (or --token)")
+                throw CLIError.usage(L("error.give_token"))
             }
             let parsed = try EnrollmentToken(text: token)
             let before = try replica.openNode()
             let state = try before.syncState()
             guard state.hubReplica == nil || state.hubReplica == parsed.hub else {
-                throw InputError(field: "token", reason: "the token is from another hub than this node's")
+                throw InputError(field: "token", "input.token_other_hub")
             }
             guard parsed.scope == before.info.scope.value else {
                 throw InputError(
-                    field: "token",
-                    reason: "the token enrolls scope \(parsed.scope), this node serves \(before.info.scope.value)")
+                    field: "token", "input.token_scope_node", ["token": parsed.scope, "scope": before.info.scope.value])
             }
             let url = hub ?? state.hubURL
             let outcome = try Replica.reidentify(
@@ -264,22 +255,25 @@ struct NodeReidentify: AsyncParsableCommand {
                 pendingRegistration: parsed.secret + "\n" + parsed.name)
             print(outcome.newID.value)
             print(
-                "replica \(outcome.oldID) is now \(outcome.newID); \(outcome.reissued) unsynced change(s) made again under the new id"
-            )
-            for (old, new) in outcome.renamed.sorted(by: { $0.key < $1.key }) { print("  \(old) is now \(new)") }
+                L(
+                    "node.reidentified",
+                    ["old": outcome.oldID, "new": outcome.newID, "count": outcome.reissued]))
+            for (old, new) in outcome.renamed.sorted(by: { $0.key < $1.key }) {
+                print("  " + L("node.renamed", ["old": old, "new": new]))
+            }
             if let url {
                 let client = try SyncClient(replica: node, baseURL: url, caFile: ca, clock: { nowMillis() })
                 do {
                     _ = try await client.register(secret: parsed.secret, name: parsed.name)
                     await client.shutdown()
                     try node.clearPendingRegistration()
-                    print("registered with the hub as \(parsed.name); run `hearth node sync`")
+                    print(L("node.registered_as", ["name": parsed.name]))
                 } catch {
                     await client.shutdown()
-                    print("not registered yet (\(error)); `hearth node sync` will register first")
+                    print(L("node.not_registered", ["reason": "\(error)"]))
                 }
             } else {
-                print("the next `hearth node export` carries the new registration")
+                print(L("node.export_registers"))
             }
         }
     }

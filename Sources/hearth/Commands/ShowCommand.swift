@@ -5,18 +5,18 @@ import HearthProtocol
 import HearthStore
 
 struct ShowOptions: ParsableArguments {
-    @Flag(help: "Print one JSON document.") var json = false
-    @Flag(help: "Also show every change to each field, oldest first.") var history = false
-    @Flag(help: "Show ID and bank card numbers in clear (needs --worker; recorded as an audited event).")
+    @Flag(help: .text("opt.json")) var json = false
+    @Flag(help: .text("opt.show.history")) var history = false
+    @Flag(help: .text("opt.show.reveal"))
     var reveal = false
 }
 
 struct ShowCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "show", abstract: "Show any record by id; a field in conflict lists every competing value.")
+        commandName: "show", abstract: L("cmd.show.abstract"))
     @OptionGroup var replica: ReplicaOptions
     @OptionGroup var display: ShowOptions
-    @Argument(help: "A household, member, enrollment or visit id.") var id: String
+    @Argument(help: .text("arg.record")) var id: String
 
     func run() throws {
         try guarded { try showRecord(id, expected: nil, replica: replica, display: display) }
@@ -25,7 +25,7 @@ struct ShowCommand: ParsableCommand {
 
 func showRecord(_ text: String, expected: RecordType?, replica options: ReplicaOptions, display: ShowOptions) throws {
     guard let id = RecordID(text) else {
-        throw InputError(field: "id", reason: "\"\(text)\" is not a record id (e.g. H-3f9a2c71b0d4-42)")
+        throw InputError(field: "id", "input.not_record_id", ["text": text])
     }
     if let expected, id.type != expected { throw ReplicaError.wrongRecordType(id: id.value, expected: expected) }
     let replica = try options.open()
@@ -65,40 +65,51 @@ func showRecord(_ text: String, expected: RecordType?, replica options: ReplicaO
         try Output.json(document)
         return
     }
+    let conflicts = view.conflicts.map(FieldWords.name).joined(separator: ", ")
     print(
-        "\(id)  \(id.type.rawValue)\(view.conflicts.isEmpty ? "" : "  IN CONFLICT: \(view.conflicts.joined(separator: ", "))")"
+        "\(id)  \(FieldWords.type(id.type))\(view.conflicts.isEmpty ? "" : "  " + L("show.in_conflict", ["fields": conflicts]))"
     )
-    for reason in holds { print("  ON HOLD (no payment until the county decides): \(reason)") }
-    let width = view.fields.map(\.name.count).max() ?? 0
+    for reason in holds { print("  " + L("show.on_hold", ["reason": reason])) }
+    let width = view.fields.map { Output.width(FieldWords.name($0.name)) }.max() ?? 0
     for field in view.fields where !field.display.isEmpty || !field.candidates.isEmpty {
-        let pad = String(repeating: " ", count: width - field.name.count)
+        let name = FieldWords.name(field.name)
+        let pad = String(repeating: " ", count: width - Output.width(name))
+        let value = FieldWords.value(field.display, field: field.name)
         if field.inConflict {
-            print("  \(field.name)\(pad)  \(field.display)   <- in conflict (\(field.policy)); competing values:")
+            print("  \(name)\(pad)  \(value)   " + L("show.competing", ["policy": field.policy]))
         } else {
-            print("  \(field.name)\(pad)  \(field.display)")
+            print("  \(name)\(pad)  \(value)")
         }
         if field.candidates.count > 1 {
             for candidate in field.candidates {
                 let who = authors[candidate.dot] ?? "?"
-                print(
-                    "  \(String(repeating: " ", count: width))    \(candidate.display)  by \(who) at \(Output.time(candidate.hlcMillis)), op \(candidate.dot) (\(candidate.rank))"
-                )
+                let line = L(
+                    "show.candidate",
+                    [
+                        "value": FieldWords.value(candidate.display, field: field.name), "author": who,
+                        "time": Output.time(candidate.hlcMillis), "dot": candidate.dot, "rank": candidate.rank,
+                    ])
+                print("  \(String(repeating: " ", count: width))    " + line)
             }
         }
     }
     if let paying, paying.description != (try replica.state(of: id)?.resolution(of: "amount").value.textValue) {
-        let width = max(width, 6)
-        print("  pays\(String(repeating: " ", count: width - 4))  \(paying.readable)   (with the county's standards)")
+        let label = L("show.pays")
+        let width = max(width, Output.width(label) + 2)
+        print(
+            "  \(label)\(String(repeating: " ", count: width - Output.width(label)))  \(paying.readable)   "
+                + L("show.with_standards"))
     }
     if display.history {
-        print("history:")
+        print(L("show.history"))
         for entry in entries {
             let fields = entry.op.fields.sorted { $0.key < $1.key }.map { name, value in
-                "\(name)=\(displayValue(value, field: name, type: id.type, replica: replica, reveal: display.reveal))"
+                let shown = displayValue(value, field: name, type: id.type, replica: replica, reveal: display.reveal)
+                return "\(FieldWords.name(name))=\(FieldWords.value(shown, field: name))"
             }
             let cause = entry.op.cause.map { "  [\($0)]" } ?? ""
             print(
-                "  \(Output.time(entry.op.hlc.millis))  \(entry.op.author)  op \(entry.op.dot)\(entry.state == "waiting" ? " (waiting)" : "")\(cause)"
+                "  \(Output.time(entry.op.hlc.millis))  \(entry.op.author)  op \(entry.op.dot)\(entry.state == "waiting" ? L("show.waiting") : "")\(cause)"
             )
             print("    " + fields.joined(separator: "  "))
         }
@@ -108,7 +119,7 @@ func showRecord(_ text: String, expected: RecordType?, replica options: ReplicaO
 func displayValue(_ value: FieldValue, field: String, type: RecordType, replica: ReplicaCore, reveal: Bool) -> String {
     guard let spec = RecordSchema.field(field, of: type) else { return "?" }
     let text = replica.display(value, spec: spec, reveal: reveal)
-    return text.isEmpty ? "(none)" : text
+    return text.isEmpty ? L("show.none") : text
 }
 
 func historyEntry(_ entry: LogEntry, replica: ReplicaCore, reveal: Bool) -> HistoryEntry {
@@ -130,31 +141,33 @@ func listRecords(_ ids: [RecordID], replica: ReplicaCore, json: Bool, columns: [
         if json {
             documents.append(RecordDocument(view, authors: [:]))
         } else {
-            rows.append([id.value] + columns.map { view.value($0) ?? "" } + [view.conflicts.isEmpty ? "" : "conflict"])
+            rows.append(
+                [id.value] + columns.map { FieldWords.value(view.value($0) ?? "", field: $0) }
+                    + [view.conflicts.isEmpty ? "" : L("list.conflict")])
         }
     }
     if json {
         try Output.json(documents)
     } else if rows.isEmpty {
-        print("(none)")
+        print(L("show.none"))
     } else {
-        Output.table(["id"] + columns + [""], rows)
+        Output.table([FieldWords.name("id")] + columns.map(FieldWords.name) + [""], rows)
     }
 }
 
 struct LogCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "log", abstract: "The op log: every change this replica holds, in the order it received them.")
+        commandName: "log", abstract: L("cmd.log.abstract"))
     @OptionGroup var replica: ReplicaOptions
-    @Option(help: "Only ops on this record.") var record: String?
-    @Option(help: "At most this many ops.") var limit: Int?
-    @Flag(help: "Print one JSON document (the ops in their wire form, sensitive values sealed).") var json = false
+    @Option(help: .text("opt.log.record")) var record: String?
+    @Option(help: .text("opt.log.limit")) var limit: Int?
+    @Flag(help: .text("opt.log.json")) var json = false
 
     func run() throws {
         try guarded {
             let open = try replica.open()
             let id = try record.map { text throws in
-                guard let id = RecordID(text) else { throw InputError(field: "record", reason: "not a record id") }
+                guard let id = RecordID(text) else { throw InputError(field: "record", "input.not_a_record_id") }
                 return id
             }
             let entries = try open.log(record: id, limit: limit)
@@ -166,7 +179,7 @@ struct LogCommand: ParsableCommand {
                 let op = entry.op
                 let fields = op.fields.keys.sorted().joined(separator: ",")
                 print(
-                    "\(entry.seq)  \(Output.time(op.hlc.millis))  \(op.dot)  \(op.author)  \(op.record)  \(fields)\(entry.state == "waiting" ? "  (waiting)" : "")"
+                    "\(entry.seq)  \(Output.time(op.hlc.millis))  \(op.dot)  \(op.author)  \(op.record)  \(fields)\(entry.state == "waiting" ? " " + L("show.waiting") : "")"
                 )
             }
         }
@@ -177,7 +190,7 @@ struct StatusCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status", abstract: "Replica id, scope, record counts, version vector and ops not yet synced.")
     @OptionGroup var replica: ReplicaOptions
-    @Flag(help: "Print one JSON document.") var json = false
+    @Flag(help: .text("opt.json")) var json = false
 
     func run() throws {
         try guarded {

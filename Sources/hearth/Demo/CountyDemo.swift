@@ -29,9 +29,7 @@ struct CountyDemo {
             clock += 60_000
             return clock
         }
-        say(
-            "1. The county hub (421281) and three nodes: Shahe township (421281101), Xinzhuang (…101001), Hewan (…101002)."
-        )
+        say(L("demo.step1"))
         let hub = try HubLedger.create(
             path: directory + "/hub.db", name: "county hub", scope: try ScopePrefix.parse("421281", field: "scope"),
             nowMillis: tick())
@@ -47,9 +45,9 @@ struct CountyDemo {
                 return true
             }
             var iterator = ports.makeAsyncIterator()
-            guard let port = await iterator.next() else { throw CLIError.failed("the hub did not start") }
+            guard let port = await iterator.next() else { throw CLIError.failed(L("error.hub_not_started")) }
             let url = "http://127.0.0.1:\(port)"
-            say("   hub serving \(url) (plain HTTP on loopback, for the demo)")
+            say(L("demo.serving", ["url": url]))
             let township = try await enroll(hub, name: "沙河镇", scope: "421281101", url: url, clock: now)
             let xinzhuang = try await enroll(hub, name: "新庄村", scope: "421281101001", url: url, clock: now)
             let hewan = try await enroll(hub, name: "河湾村", scope: "421281101002", url: url, clock: now)
@@ -80,14 +78,14 @@ struct CountyDemo {
         try replica.setHub(replica: hub.info.id, key: hub.info.publicKey, url: url, pendingRegistration: nil)
         let client = try SyncClient(replica: replica, baseURL: url, clock: clock)
         _ = try await client.register(secret: secret, name: name)
-        say("   enrolled \(name) (\(scope)) as replica \(replica.info.id)")
+        say(L("demo.enrolled", ["name": name, "scope": scope, "replica": replica.info.id]))
         return Node(replica: replica, client: client)
     }
 
     private func story(hub: HubLedger, township: Node, xinzhuang: Node, hewan: Node, tick: () -> Int64) async throws
         -> Bool
     {
-        say("2. Offline field work in the villages.")
+        say(L("demo.step2"))
         var household = HouseholdInput()
         household.village = "421281101001"
         household.address = "新庄村三组12号"
@@ -116,30 +114,30 @@ struct CountyDemo {
         other.type = "rural"
         let hewanHome = try hewan.replica.addHousehold(other, author: "cun-zhao", nowMillis: tick())
         say(
-            "   Xinzhuang: household \(home) with \(headID) and \(fatherID), rural dibao applied; Hewan: household \(hewanHome)"
+            L("demo.households", ["home": home, "head": headID, "father": fatherID, "hewan": hewanHome])
         )
 
-        say("3. Everyone syncs; the township approves the applications.")
+        say(L("demo.step3"))
         try await sync([xinzhuang, hewan, township])
         for enrollment in enrollments {
             try township.replica.changeEnrollment(
                 enrollment.value, .approve, note: nil, author: "zhen-wang", nowMillis: tick())
         }
 
-        say("4. Offline again, concurrently on two replicas:")
-        say("   township: head's amount 600 yuan from 2026-07 (提标), phone 13800002222")
+        say(L("demo.step4"))
+        say(L("demo.township_amount"))
         try township.replica.changeAmount(
             enrollments[0].value, amount: "600", from: "2026-07", reason: "提标", author: "zhen-wang", nowMillis: tick())
         var townshipEdit = HouseholdInput()
         townshipEdit.phone = "13800002222"
         try township.replica.editHousehold(home.value, townshipEdit, author: "zhen-wang", nowMillis: tick())
-        say("   township: also grants the father temporary assistance (临时救助), not knowing of his death")
+        say(L("demo.township_temporary"))
         let temporary = try township.replica.enroll(
             EnrollInput(member: fatherID.value, program: "temporary", amount: "800", start: "2026-11"),
             author: "zhen-wang",
             nowMillis: tick())[0]
-        say("   village: head's amount 580 yuan from 2026-07 (收入核减), new address, phone 13900003333,")
-        say("            and the father's death on 2026-11-20 (his enrollment ends in the same transaction)")
+        say(L("demo.village_amount"))
+        say(L("demo.village_death"))
         try xinzhuang.replica.changeAmount(
             enrollments[0].value, amount: "580", from: "2026-07", reason: "收入核减", author: "cun-li", nowMillis: tick())
         var villageEdit = HouseholdInput()
@@ -149,57 +147,75 @@ struct CountyDemo {
         _ = try xinzhuang.replica.recordDeath(
             member: fatherID.value, date: "2026-11-20", author: "cun-li", nowMillis: tick())
 
-        say("5. Everyone syncs (twice, in different orders). The village's amount reaches the hub before the")
-        say("   township's approval; after it, a village's amount change would be held for the township (R7).")
+        say(L("demo.step5"))
+        say(L("demo.step5b"))
         try await sync([xinzhuang, township, hewan])
         try await sync([hewan, xinzhuang, township])
 
-        say("6. What merged, and what the hub's rules decided:")
+        say(L("demo.step6"))
         let view = try hub.replica.view(home, reveal: false)
-        say("   phone (lww, newest write wins): \(view.value("phone") ?? ""); address: \(view.value("address") ?? "")")
+        say(L("demo.phone", ["phone": view.value("phone") ?? "", "address": view.value("address") ?? ""]))
         let amount = try hub.replica.view(enrollments[0], reveal: false)
         let amountField = amount.fields.first { $0.name == "amount" }!
         say(
-            "   head's amount (human): \(amountField.inConflict ? "IN CONFLICT, for the county desk" : "settled"): "
-                + amountField.candidates.map(\.display).joined(separator: "  |  "))
+            L(
+                "demo.amount",
+                [
+                    "state": L(amountField.inConflict ? "demo.in_conflict" : "demo.settled"),
+                    "candidates": amountField.candidates.map(\.display).joined(separator: "  |  "),
+                ]))
         let fatherEnrollment = try hub.replica.view(enrollments[1], reveal: false)
         say(
-            "   father's enrollment: \(fatherEnrollment.value("status") ?? "") (exited beats approved), end \(fatherEnrollment.value("end_month") ?? "")"
-        )
-        say("   Hewan holds \(try hewan.replica.list(.household).count) household(s): only its own village")
+            L(
+                "demo.father",
+                [
+                    "status": FieldWords.value(fatherEnrollment.value("status") ?? "", field: "status"),
+                    "end": fatherEnrollment.value("end_month") ?? "",
+                ]))
+        say(L("demo.hewan", ["count": try hewan.replica.list(.household).count]))
         let automatic = try hub.replica.view(temporary, reveal: false)
         let ruled = try await hub.decisions().first { $0.rule == "R1" }.map { "\($0.record), op \($0.op)" }
         say(
-            "   automatic decision: the father's temporary assistance is \(automatic.value("status") ?? "") by rule R1 "
-                + "(a death ends every enrollment, even one granted concurrently): " + (ruled ?? "none"))
+            L(
+                "demo.automatic",
+                [
+                    "status": FieldWords.value(automatic.value("status") ?? "", field: "status"),
+                    "ruled": ruled ?? L("demo.none"),
+                ]))
         for (enrollment, reasons) in try hub.replica.heldEnrollments() {
-            say("   on hold: \(enrollment): \(reasons.joined(separator: "; "))")
+            say(L("demo.on_hold", ["enrollment": enrollment, "reasons": reasons.joined(separator: "; ")]))
         }
 
-        say("6b. The county desk resolves the amount: it keeps the township's 600 yuan (提标), with a note.")
+        say(L("demo.step6b"))
         let conflictID = "\(enrollments[0])/amount"
         let shown = try await hub.conflict(conflictID)
         let townshipValue = (shown.candidates.firstIndex { $0.display.contains("600.00") } ?? 0) + 1
         let resolution = try await hub.resolve(
             conflictID, choice: .pick(townshipValue), note: "按2026年提标标准, 复核属实", author: "county-admin",
             nowMillis: tick())
-        say("   resolved by op \(resolution.dot); everyone syncs again")
+        say(L("demo.resolved", ["dot": resolution.dot]))
         try await sync([township, xinzhuang, hewan])
+        let villageView = try xinzhuang.replica.view(enrollments[0], reveal: false)
         say(
-            "   head's amount on the village laptop now: \(try xinzhuang.replica.view(enrollments[0], reveal: false).value("amount") ?? "")"
-                + ", in conflict: \(try xinzhuang.replica.view(enrollments[0], reveal: false).conflicts.contains("amount"))"
-        )
+            L(
+                "demo.village_now",
+                [
+                    "amount": villageView.value("amount") ?? "",
+                    "conflict": L(villageView.conflicts.contains("amount") ? "demo.yes" : "demo.no"),
+                ]))
 
-        say("7. Every replica against the hub, record by record:")
+        say(L("demo.step7"))
         var converged = true
-        for (name, node) in [("township", township), ("Xinzhuang", xinzhuang), ("Hewan", hewan)] {
+        for (name, node) in [
+            (L("demo.township"), township), (L("demo.xinzhuang"), xinzhuang), (L("demo.hewan_name"), hewan),
+        ] {
             var records = 0
             for type in RecordType.allCases {
                 for id in try node.replica.list(type) {
                     records += 1
                     if try node.replica.state(of: id) != hub.replica.state(of: id) {
                         converged = false
-                        say("   DIVERGED: \(name) \(id)")
+                        say(L("demo.diverged", ["name": name, "id": id]))
                     }
                 }
             }
@@ -215,19 +231,26 @@ struct CountyDemo {
             }
             if hubCount != records { converged = false }
             say(
-                "   \(name): \(records) records, \(records == hubCount ? "all" : "NOT all") of the hub's for its scope, identical: \(converged)"
-            )
+                L(
+                    "demo.compared",
+                    [
+                        "name": name, "records": records, "all": L(records == hubCount ? "demo.all" : "demo.not_all"),
+                        "same": L(converged ? "demo.yes" : "demo.no"),
+                    ]))
         }
         let status = try hub.replica.status()
-        say("   hub: \(status.logSize) ops, \(status.conflicted) record(s) in conflict")
-        say(converged ? "Converged." : "NOT CONVERGED.")
+        say(L("demo.hub", ["ops": status.logSize, "conflicted": status.conflicted]))
+        say(L(converged ? "demo.converged" : "demo.not_converged"))
         return converged
     }
 
     private func sync(_ nodes: [Node]) async throws {
         for node in nodes {
             let summary = try await node.client.sync()
-            say("   \(node.replica.info.name): pushed \(summary.pushedOps), pulled \(summary.pulledOps)")
+            say(
+                L(
+                    "demo.synced",
+                    ["name": node.replica.info.name, "pushed": summary.pushedOps, "pulled": summary.pulledOps]))
         }
     }
 }

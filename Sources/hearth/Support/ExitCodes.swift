@@ -32,18 +32,18 @@ enum ExitStatus: Int32, CaseIterable, Sendable {
     /// How `hearth --help` and the README name the status.
     var meaning: String {
         switch self {
-        case .ok: return "ok"
-        case .failure: return "failure"
-        case .usage: return "bad usage"
-        case .unparsable: return "arguments not understood"
-        case .refused: return "input refused (nothing was changed)"
-        case .notFound: return "no such replica, record or file"
+        case .ok: return L("exit.ok")
+        case .failure: return L("exit.failure")
+        case .usage: return L("exit.usage")
+        case .unparsable: return L("exit.unparsable")
+        case .refused: return L("exit.refused")
+        case .notFound: return L("exit.not_found")
         }
     }
 
     /// One sentence listing every status, for `hearth --help`.
     static var summary: String {
-        "Exit codes: " + allCases.map { "\($0.rawValue) \($0.meaning)" }.joined(separator: ", ") + "."
+        L("exit.summary", ["list": allCases.map { "\($0.rawValue) \($0.meaning)" }.joined(separator: ", ")])
     }
 }
 

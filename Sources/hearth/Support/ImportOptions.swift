@@ -8,5 +8,5 @@ struct ImportOptions: ParsableArguments {
         name: .customLong("skip-invalid"),
         help: "Import the good rows and write the bad ones beside the file, instead of importing nothing.")
     var skipInvalid = false
-    @Flag(help: "Print one JSON document.") var json = false
+    @Flag(help: .text("opt.json")) var json = false
 }

@@ -7,15 +7,15 @@ import HearthStore
 
 /// Options every command that opens a replica shares.
 struct ReplicaOptions: ParsableArguments {
-    @Option(name: .long, help: "The replica database (or set HEARTH_DB).")
+    @Option(name: .long, help: .text("opt.db"))
     var db: String?
 
     @Option(
         name: .long,
-        help: "The replica's key file (default: <db>.key; or HEARTH_KEY_FILE, or its content in HEARTH_KEY).")
+        help: .text("opt.key_file"))
     var keyFile: String?
 
-    @Option(name: .long, help: "Who is working: recorded on every change (or set HEARTH_WORKER).")
+    @Option(name: .long, help: .text("opt.worker"))
     var worker: String?
 
     var environment: [String: String] { ProcessInfo.processInfo.environment }
@@ -23,7 +23,7 @@ struct ReplicaOptions: ParsableArguments {
     var databasePath: String {
         get throws {
             guard let path = db ?? environment["HEARTH_DB"], !path.isEmpty else {
-                throw CLIError.usage("which replica? give --db PATH or set HEARTH_DB")
+                throw CLIError.usage(L("error.which_replica"))
             }
             return path
         }
@@ -35,10 +35,10 @@ struct ReplicaOptions: ParsableArguments {
     var author: String {
         get throws {
             guard let worker = worker ?? environment["HEARTH_WORKER"], !worker.isEmpty else {
-                throw CLIError.usage("who is making this change? give --worker ID or set HEARTH_WORKER")
+                throw CLIError.usage(L("error.which_worker"))
             }
             guard worker.count <= 64, !worker.contains(where: { $0.isNewline }) else {
-                throw CLIError.usage("--worker must be a short id (at most 64 characters)")
+                throw CLIError.usage(L("error.worker_long"))
             }
             return worker
         }
@@ -67,8 +67,7 @@ struct ReplicaOptions: ParsableArguments {
             return try Replica.open(path: path, keyPath: keyPath, environment: environment)
         } catch .otherRole(let path, let info) {
             throw CLIError.usage(
-                ReplicaError.otherRole(path: path, info: info).description
-                    + "; `hearth node` commands work on a node's database only")
+                L("error.node_only", ["reason": ReplicaError.otherRole(path: path, info: info).description]))
         }
     }
 }
