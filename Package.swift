@@ -31,6 +31,8 @@ let package = Package(
         // The desk's passwords (bcrypt) and its server-rendered pages.
         .package(url: "https://github.com/hummingbird-project/hummingbird-auth", exact: "2.5.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", exact: "2.1.1"),
+        // The zip inside .xlsx workbooks, read (rosters, cross-checks) and written (report, roll).
+        .package(url: "https://github.com/weichsel/ZIPFoundation", exact: "0.9.20"),
     ],
     targets: [
         // Records, ops, clocks, version vectors, merge and the policy table: pure values, no I/O.
@@ -66,6 +68,7 @@ let package = Package(
             dependencies: [
                 "HearthCore", "HearthStore",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ]
         ),
         // The ledger's storage in one SQLite file through GRDB (the default): the hub's tables,
