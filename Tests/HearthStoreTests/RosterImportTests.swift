@@ -233,7 +233,7 @@ struct RosterImportTests {
         ] {
             #expect(seen.contains(expected), "missing \(expected) in \(seen.sorted())")
         }
-        #expect(report.problems.first { $0.line == 8 }?.reason.contains("merged cells") == true)
+        #expect(report.problems.first { $0.line == 8 }?.reason.contains("merged cell") == true)
         assertNoSensitiveDigits(report)
         #expect(try opCount(replica) == before)
         #expect(try count(replica, "SELECT count(*) FROM households") == 0)

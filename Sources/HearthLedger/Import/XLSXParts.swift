@@ -32,6 +32,28 @@ enum XLSXParts {
         }
     }
 
+    /// Text with the spreadsheet's `_xHHHH_` escapes (characters XML cannot hold, such as
+    /// control characters, and `_x005F_` for a literal underscore before one) decoded.
+    static func unescaped(_ text: String) -> String {
+        guard text.contains("_x") else { return text }
+        let scalars = Array(text.unicodeScalars)
+        var out = String.UnicodeScalarView()
+        var index = 0
+        while index < scalars.count {
+            if scalars[index] == "_", index + 6 < scalars.count, scalars[index + 1] == "x", scalars[index + 6] == "_",
+                let value = UInt32(String(String.UnicodeScalarView(scalars[(index + 2)...(index + 5)])), radix: 16),
+                let scalar = Unicode.Scalar(value)
+            {
+                out.append(scalar)
+                index += 7
+            } else {
+                out.append(scalars[index])
+                index += 1
+            }
+        }
+        return String(out)
+    }
+
     /// `r:id` whatever the prefix a program chose for the relationships namespace.
     static func relationshipID(_ attributes: [String: String]) -> String? {
         attributes.first { $0.key == "id" || $0.key.hasSuffix(":id") }?.value
@@ -115,7 +137,7 @@ final class XLSXSharedStrings: NSObject, XMLParserDelegate, PartReader {
     func parser(_ parser: XMLParser, didEndElement name: String, namespaceURI: String?, qualifiedName: String?) {
         switch XLSXParts.local(name) {
         case "si":
-            strings.append(current)
+            strings.append(XLSXParts.unescaped(current))
             if strings.count > limit {
                 failure = XLSXParts.Failure(reason: "more than \(limit) strings")
                 parser.abortParsing()
@@ -251,7 +273,7 @@ final class XLSXSheet: NSObject, XMLParserDelegate, PartReader {
                     return fail(parser, "a cell names a shared string that the workbook does not have")
                 }
                 text = shared[index]
-            case "inlineStr": text = inlineText
+            case "inlineStr": text = XLSXParts.unescaped(inlineText)
             case "str", "e": text = value
             case "b": text = value.trimmingCharacters(in: .whitespaces) == "1" ? "TRUE" : "FALSE"
             case "d": text = value.split(separator: "T").first.map(String.init) ?? value
