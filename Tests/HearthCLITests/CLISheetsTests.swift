@@ -43,8 +43,7 @@ struct CLISheetsTests {
     }
 
     @Test(
-        "an .xlsx roster from a spreadsheet program imports: 序号 and 备注 ignored, 小计 and 合计 rows skipped and "
-            + "listed, merged household cells filled from above, official program names, 户号 1 is 001",
+        "an .xlsx roster from a spreadsheet program imports: 序号 and 备注 ignored, 小计 and 合计 rows skipped and listed, merged household cells filled from above, official program names, 户号 1 is 001",
         .enabled(if: LibreOffice.usable, "needs LibreOffice (soffice)"))
     func roster() throws {
         let cli = try CLIRunner()
@@ -174,8 +173,7 @@ struct CLISheetsTests {
     }
 
     @Test(
-        "hub payroll and hub report --format xlsx: the sheets LibreOffice reads keep 18-digit ID numbers and the CSV's "
-            + "totals and subtotals; owner-only, never over a file, audited",
+        "hub payroll and hub report --format xlsx: the sheets LibreOffice reads keep 18-digit ID numbers and the CSV's totals and subtotals; owner-only, never over a file, audited",
         .enabled(if: LibreOffice.usable, "needs LibreOffice (soffice)"))
     func workbooksOut() throws {
         let cli = try CLIRunner()

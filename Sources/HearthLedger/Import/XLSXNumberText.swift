@@ -142,7 +142,7 @@ enum XLSXNumberText {
             return .date(time: lower.contains("h") || lower.contains("s"))
         }
         if lower.contains("h") || lower.contains("s") { return .time }
-        if !plain.isEmpty, plain.allSatisfy({ $0 == "0" }) { return .zeroPadded(width: plain.count) }
+        if plain.count > 1, plain.allSatisfy({ $0 == "0" }) { return .zeroPadded(width: plain.count) }
         return .general
     }
 }

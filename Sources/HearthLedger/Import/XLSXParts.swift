@@ -24,9 +24,10 @@ enum XLSXParts {
         parser.shouldResolveExternalEntities = false
         parser.shouldProcessNamespaces = false
         parser.delegate = delegate
+        // On Linux parse() can return true after a fatal error: parserError is what tells.
         let parsed = parser.parse()
         if let failure = delegate.failure { throw failure }
-        guard parsed else {
+        guard parsed, parser.parserError == nil else {
             let error = parser.parserError.map { " (\(($0 as NSError).code))" } ?? ""
             throw Failure(reason: "it is not well-formed XML\(error), line \(parser.lineNumber)")
         }
