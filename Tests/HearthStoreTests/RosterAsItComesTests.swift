@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import HearthCore
 import Testing
 
@@ -73,6 +74,31 @@ struct RosterAsItComesTests {
             to: folder + "/more.csv")
         let again = try await helper.importing(hub, more)
         #expect(again.householdsCreated == 0 && again.membersCreated == 1, "\(again.problems)")
+    }
+
+    @Test("a household imported before 户号 were canonical (keyed 0001) is found again, with its people and programs")
+    func legacyKeys() async throws {
+        let folder = try helper.directory()
+        let hub = try helper.hub(folder)
+        let path = try helper.write(
+            RosterImportTests.csv(
+                [
+                    "1,421281101001,0001,新庄村1号,农村,王秀英,\(Self.a),户主,农村低保,560,2026-01,",
+                    "2,421281101001,0001,,,王小宝,,子,农村低保,560,2026-01,",
+                ], header: Self.header), to: folder + "/roster.csv")
+        let first = try await helper.importing(hub, path)
+        #expect(first.householdsCreated == 1 && first.membersCreated == 2 && first.enrollmentsCreated == 2)
+        // As an earlier version keyed them: the 户号 as written.
+        let queue = try DatabaseQueue(path: folder + "/hub.db")
+        try await queue.write { db in
+            try db.execute(sql: "UPDATE import_keys SET key = replace(key, '|421281101001|1', '|421281101001|0001')")
+        }
+        try queue.close()
+        #expect(try helper.count(hub, "SELECT count(*) FROM import_keys WHERE key LIKE '%|0001%'") == 3)
+        let again = try await helper.importing(hub, path)
+        #expect(again.householdsCreated == 0 && again.membersCreated == 0 && again.enrollmentsCreated == 0)
+        #expect(again.rowsAlreadyImported == 2, "\(again.problems)")
+        #expect(try helper.count(hub, "SELECT count(*) FROM households") == 1)
     }
 
     @Test("official program names map to programs; a name for two programs says which to write")

@@ -28,7 +28,19 @@ struct RosterPlanner: Sendable {
         func flag(_ index: Int, _ column: RosterColumn, _ reason: String) {
             rows[index].problems.append(ImportProblem(line: rows[index].line, field: header(column), reason: reason))
         }
-        func importedRecord(_ key: String) throws -> RecordID? { try lookup.importedRecord(key) }
+        /// Keys as earlier imports wrote them, for a key whose 户号 was written with leading zeros
+        /// (imports before 户号 were canonical kept `001` as it was): canonical key → those keys.
+        var legacyKeys: [String: [String]] = [:]
+        func importedRecord(_ key: String) throws -> RecordID? {
+            if let record = try lookup.importedRecord(key) { return record }
+            for legacy in legacyKeys[key] ?? [] {
+                if let record = try lookup.importedRecord(legacy) { return record }
+            }
+            return nil
+        }
+        func noteLegacy(_ key: String, _ legacy: String) {
+            if !(legacyKeys[key] ?? []).contains(legacy) { legacyKeys[key, default: []].append(legacy) }
+        }
 
         // Keys, and the rows of each household and each person, in file order.
         var memberKeys: [Int: String] = [:]
@@ -45,11 +57,17 @@ struct RosterPlanner: Sendable {
                 householdRows.append((householdKey, [index]))
             }
             guard let name = row.name, let village = row.village, let number = row.householdNumber else { continue }
+            if let written = row.legacyHouseholdNumber {
+                noteLegacy(householdKey, Self.keyPrefix + "H|\(village.value)|\(written)")
+            }
             let memberKey: String
             if let id = row.idNumber {
                 memberKey = Self.keyPrefix + "M|" + keys.digest(id.value)
             } else if row.idMissing {
                 memberKey = Self.keyPrefix + "M|\(village.value)|\(number)|\(name)"
+                if let written = row.legacyHouseholdNumber {
+                    noteLegacy(memberKey, Self.keyPrefix + "M|\(village.value)|\(written)|\(name)")
+                }
             } else {
                 continue
             }
@@ -237,6 +255,9 @@ struct RosterPlanner: Sendable {
                 continue
             }
             let key = Self.keyPrefix + "E|\(memberKey)|\(program.rawValue)"
+            for legacy in legacyKeys[memberKey] ?? [] {
+                noteLegacy(key, Self.keyPrefix + "E|\(legacy)|\(program.rawValue)")
+            }
             if try importedRecord(key) != nil {
                 enrollmentKeys[index] = (key, true)
                 continue

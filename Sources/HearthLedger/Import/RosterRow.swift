@@ -33,6 +33,14 @@ struct RosterRow {
         return "roster|H|\(village.value)|\(householdNumber)"
     }
 
+    /// The household number as the cell has it (`001`), when that is not its canonical form.
+    var householdNumberAsWritten: String?
+
+    /// The number as imports before 户号 were canonical kept it in their keys, when it differs.
+    var legacyHouseholdNumber: String? {
+        householdNumberAsWritten.flatMap { $0 == householdNumber ? nil : $0 }
+    }
+
     init(_ source: SpreadsheetRow, columns: [RosterColumn: String], scope: ScopePrefix, today: CivilDate) {
         self.source = source
         line = source.line
@@ -59,6 +67,7 @@ struct RosterRow {
             if RosterRow.looksLikeExponent(text) { throw RosterRow.exponent(field, text) }
             return RosterRow.householdNumber(try Checks.text(text, field: field, maxLength: 32))
         }
+        if householdNumber != nil { householdNumberAsWritten = cell(.household) }
         address = check(.address) { text, field throws(InputError) in
             text.isEmpty ? nil : try Checks.text(text, field: field, maxLength: 200)
         }
