@@ -49,6 +49,18 @@ public struct SpreadsheetTable: Sendable {
             throw .noSuchFile(file: path)
         }
         guard !isDirectory.boolValue else { throw .cannotRead(file: path, reason: "it is a directory") }
+        // A workbook too large to read is refused before it is read into memory.
+        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.intValue ?? 0
+        if size > XLSXLimits.standard.fileBytes {
+            let head = FileHandle(forReadingAtPath: path).flatMap { handle in
+                defer { try? handle.close() }
+                return try? handle.read(upToCount: 4)
+            }
+            if path.lowercased().hasSuffix(".xlsx") || XLSXWorkbook.isZip(Array(head ?? Data())) {
+                throw .tooLarge(
+                    file: path, limit: "the file is larger than \(XLSXLimits.standard.fileBytes >> 20) MiB")
+            }
+        }
         let data: Data
         do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
             throw .cannotRead(file: path, reason: (error as NSError).localizedDescription)

@@ -235,7 +235,7 @@ final class XLSXSheet: NSObject, XMLParserDelegate, PartReader {
         case "c":
             if let reference = attributes["r"] {
                 guard let parsed = Self.column(of: reference) else {
-                    return fail(parser, "a cell has the reference \"\(reference.prefix(12))\", which names no cell")
+                    return fail(parser, "row \(rowNumber) has a cell whose reference names no cell")
                 }
                 column = parsed
             } else {
