@@ -248,5 +248,17 @@ struct CLISheetsTests {
         #expect(refused.status != 0 && refused.stderr.contains("already exists"))
         let noOut = try cli.run(["hub", "report", "--month", "2026-11", "--format", "xlsx"])
         #expect(noOut.status == 2 && noOut.stderr.contains("--out"))
+        // A workbook is never written under a .csv name, nor CSV under an .xlsx one.
+        let misnamed = try cli.run(["hub", "payroll", "--month", "2026-11", "--out", csv + "x.csv", "--format", "xlsx"])
+        #expect(misnamed.status == 2 && misnamed.stderr.contains("ending in .xlsx"))
+        let csvAsXLSX = try cli.run(["hub", "payroll", "--month", "2026-11", "--out", cli.directory + "/r2.xlsx"])
+        #expect(csvAsXLSX.status == 2 && csvAsXLSX.stderr.contains("--format xlsx"))
+        let reportCSVName = try cli.run([
+            "hub", "report", "--month", "2026-11", "--format", "xlsx", "--out", cli.directory + "/r.csv",
+        ])
+        #expect(reportCSVName.status == 2)
+        #expect(!FileManager.default.fileExists(atPath: csv + "x.csv"))
+        #expect(!FileManager.default.fileExists(atPath: cli.directory + "/r2.xlsx"))
+        #expect(!FileManager.default.fileExists(atPath: cli.directory + "/r.csv"))
     }
 }

@@ -53,7 +53,7 @@ struct HubPayroll: AsyncParsableCommand {
             let hub = try replica.open()
             let worker = try replica.author
             let period = try Month.parse(month, field: "month")
-            let fileFormat = try PayrollFormat.parse(format)
+            let fileFormat = try PayrollFormat.parse(format, out: out)
             let progress = ProgressLine(quiet: json)
             progress.update("\(period): reading the county's enrollments and computing what each is owed", force: true)
             let roll = try hub.replica.payroll(for: period, nowMillis: nowMillis())

@@ -19,11 +19,23 @@ enum PayrollFormat: String {
         let summary: String
     }
 
-    static func parse(_ text: String) throws -> PayrollFormat {
+    /// The format, checked against the name given to --out: a workbook named .csv (or CSV
+    /// named .xlsx) would not open as what its name says.
+    static func parse(_ text: String, out: String) throws -> PayrollFormat {
         guard let format = PayrollFormat(rawValue: text.lowercased()) else {
             throw InputError(field: "format", reason: "must be csv or xlsx")
         }
+        try checkName(out, xlsx: format == .xlsx)
         return format
+    }
+
+    /// Refuses an --out name that says the other format.
+    static func checkName(_ out: String, xlsx: Bool) throws {
+        let named = out.lowercased().hasSuffix(".xlsx")
+        if xlsx, !named {
+            throw CLIError.usage("--format xlsx writes an Excel workbook: give --out a name ending in .xlsx")
+        }
+        if !xlsx, named { throw CLIError.usage("--out \(out) names an Excel workbook: add --format xlsx") }
     }
 
     /// Writes the roll in this format, audited with `worker`.

@@ -9,6 +9,7 @@ extension ReportOptions {
         title: String, header: [String], rows: [[String]], replica: ReplicaCore, period: String, worker: String
     ) throws {
         guard let out else { throw CLIError.usage("--format xlsx writes a file: give --out FILE.xlsx") }
+        try PayrollFormat.checkName(out, xlsx: true)
         try ReportWorkbook.write(
             ReportWorkbook.sheet(title: title, header: header, rows: rows), to: out, replica: replica, period: period,
             worker: worker, nowMillis: nowMillis())
