@@ -32,6 +32,8 @@ let package = Package(
         // The desk's passwords (bcrypt) and its server-rendered pages.
         .package(url: "https://github.com/hummingbird-project/hummingbird-auth", exact: "2.5.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", exact: "2.1.1"),
+        // The zip inside .xlsx workbooks, read (rosters, cross-checks) and written (report, roll).
+        .package(url: "https://github.com/weichsel/ZIPFoundation", exact: "0.9.20"),
     ],
     targets: [
         // Every word said to a person, in a catalogue per language (zh, en), and the process's
@@ -70,6 +72,7 @@ let package = Package(
             dependencies: [
                 "HearthCore", "HearthStore",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ]
         ),
         // The ledger's storage in one SQLite file through GRDB (the default): the hub's tables,
@@ -161,7 +164,11 @@ let package = Package(
         .testTarget(name: "HearthCoreTests", dependencies: ["HearthCore"]),
         .testTarget(
             name: "HearthStoreTests",
-            dependencies: ["HearthCore", "HearthStore", "HearthLedger", "HearthLedgerSQLite", "HearthTools"]),
+            dependencies: [
+                "HearthCore", "HearthStore", "HearthLedger", "HearthLedgerSQLite", "HearthTools",
+                // Zips built part by part: the .xlsx reader's damaged and hostile workbooks.
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+            ]),
         // The ledger storage's conformance suite, run once per backend.
         .testTarget(
             name: "HearthLedgerTests",

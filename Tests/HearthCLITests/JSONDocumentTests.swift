@@ -128,7 +128,7 @@ struct JSONDocumentTests {
             Self.keys(imported.json) == [
                 "file", "encoding", "rows", "dry_run", "refused", "imported", "households_created", "members_created",
                 "enrollments_created", "rows_already_imported", "members_without_id_number", "without_id_number",
-                "rows_skipped", "skipped_file", "bad_rows",
+                "rows_skipped", "total_rows_skipped", "filled_from_above", "skipped_file", "bad_rows",
             ])
         #expect(imported.document.membersCreated == 3 && imported.json["skipped_file"] == .null)
         #expect(Self.keys(imported.json["without_id_number"]?.arrayValue?.first) == ["line", "name", "member"])

@@ -63,7 +63,7 @@ struct SpreadsheetTextTests {
         #expect(table.column(named: ["姓名"]) == nil)
     }
 
-    @Test("a workbook, UTF-16, binary bytes, an unclosed quote and a repeated header are refused with a clear error")
+    @Test("an .xls or a broken zip, UTF-16, binary bytes, an unclosed quote and a repeated header are refused clearly")
     func refusals() throws {
         func error(_ bytes: [UInt8]) -> SpreadsheetError? {
             do {
@@ -71,7 +71,8 @@ struct SpreadsheetTextTests {
                 return nil
             } catch { return error }
         }
-        #expect(error([0x50, 0x4B, 0x03, 0x04, 0x14, 0x00]) == .workbook(file: "x.csv"))
+        #expect(error([0x50, 0x4B, 0x03, 0x04, 0x14, 0x00]) == .notAWorkbook(file: "x.csv"))
+        #expect(error([0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1]) == .workbook(file: "x.csv"))
         #expect(error([0xFF, 0xFE, 0x53, 0x59]) == .utf16(file: "x.csv"))
         #expect(error([0x61, 0x00, 0x62]) == .notText(file: "x.csv"))
         #expect(error([0x61, 0x2C, 0xFF, 0xFF, 0x0A]) == .notText(file: "x.csv"))

@@ -92,6 +92,10 @@ public enum RosterColumn: String, CaseIterable, Sendable {
     /// Columns a roster with a 救助项目 column must also have.
     public static let requiredWithProgram: [RosterColumn] = [.amount, .start]
 
+    /// Headers of columns a county's roster carries for people, not for the import: a running
+    /// number (序号) and remarks (备注). Their cells are ignored.
+    public static let ignoredHeaders = ["序号", "编号序号", "备注", "备注说明", "no.", "seq", "remark", "remarks", "note", "notes"]
+
     /// Which column each of the file's headers is, as the file spells the header.
     ///
     /// Refuses unknown headers (they would be silently dropped), two headers for one column,
@@ -104,7 +108,8 @@ public enum RosterColumn: String, CaseIterable, Sendable {
         var columns: [RosterColumn: String] = [:]
         var unknown: [String] = []
         var twice: [String] = []
-        for header in table.headers {
+        let ignored = Set(ignoredHeaders.map(SpreadsheetTable.normalizedHeader))
+        for header in table.headers where !ignored.contains(SpreadsheetTable.normalizedHeader(header)) {
             guard let column = lookup[SpreadsheetTable.normalizedHeader(header)] else {
                 unknown.append(header)
                 continue

@@ -31,6 +31,10 @@ public struct RosterImportReport: Sendable {
     public let problems: [ImportProblem]
     /// Bad rows left out (with `--skip-invalid`).
     public let rowsSkipped: Int
+    /// The lines of the 合计, 小计 and 总计 rows, which are never imported.
+    public let totalRows: [Int]
+    /// The lines whose blank 区划代码 or 户号 (a merged cell) was taken from the row above.
+    public let filledDown: [Int]
     /// Where the skipped rows were written, when they were.
     public let skippedFile: String?
     /// The records created, in the order they were created (households, members, enrollments).
@@ -64,6 +68,8 @@ public struct RosterImportReport: Sendable {
                 }
         problems = plan.problems
         rowsSkipped = skipInvalid ? plan.skipped.count : 0
+        totalRows = plan.totalRows
+        filledDown = plan.filledDown
         self.skippedFile = skippedFile
         self.created = created
     }

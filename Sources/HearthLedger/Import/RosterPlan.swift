@@ -46,6 +46,10 @@ struct RosterPlan {
     }
 
     var rows = 0
+    /// The lines of 合计, 小计 and 总计 rows, left out.
+    var totalRows: [Int] = []
+    /// The lines whose 区划代码 or 户号 was blank and taken from the row above.
+    var filledDown: [Int] = []
     var households: [Household] = []
     var members: [Member] = []
     var enrollments: [Enrollment] = []

@@ -22,12 +22,25 @@ struct RosterPlanner: Sendable {
     static let keyPrefix = "roster|"
 
     func plan(_ lookup: any CountyReading) throws -> RosterPlan {
-        var rows = table.rows.map { RosterRow($0, columns: columns, scope: scope, today: today) }
+        let prepared = RosterPreparation(table, columns: columns)
+        var rows = prepared.rows.map { RosterRow($0, columns: columns, scope: scope, today: today) }
         func header(_ column: RosterColumn) -> String { columns[column] ?? column.chineseHeader }
         func flag(_ index: Int, _ column: RosterColumn, _ reason: String) {
             rows[index].problems.append(ImportProblem(line: rows[index].line, field: header(column), reason: reason))
         }
-        func importedRecord(_ key: String) throws -> RecordID? { try lookup.importedRecord(key) }
+        /// Keys as earlier imports wrote them, for a key whose 户号 was written with leading zeros
+        /// (imports before 户号 were canonical kept `001` as it was): canonical key → those keys.
+        var legacyKeys: [String: [String]] = [:]
+        func importedRecord(_ key: String) throws -> RecordID? {
+            if let record = try lookup.importedRecord(key) { return record }
+            for legacy in legacyKeys[key] ?? [] {
+                if let record = try lookup.importedRecord(legacy) { return record }
+            }
+            return nil
+        }
+        func noteLegacy(_ key: String, _ legacy: String) {
+            if !(legacyKeys[key] ?? []).contains(legacy) { legacyKeys[key, default: []].append(legacy) }
+        }
 
         // Keys, and the rows of each household and each person, in file order.
         var memberKeys: [Int: String] = [:]
@@ -44,11 +57,17 @@ struct RosterPlanner: Sendable {
                 householdRows.append((householdKey, [index]))
             }
             guard let name = row.name, let village = row.village, let number = row.householdNumber else { continue }
+            if let written = row.legacyHouseholdNumber {
+                noteLegacy(householdKey, Self.keyPrefix + "H|\(village.value)|\(written)")
+            }
             let memberKey: String
             if let id = row.idNumber {
                 memberKey = Self.keyPrefix + "M|" + keys.digest(id.value)
             } else if row.idMissing {
                 memberKey = Self.keyPrefix + "M|\(village.value)|\(number)|\(name)"
+                if let written = row.legacyHouseholdNumber {
+                    noteLegacy(memberKey, Self.keyPrefix + "M|\(village.value)|\(written)|\(name)")
+                }
             } else {
                 continue
             }
@@ -236,6 +255,9 @@ struct RosterPlanner: Sendable {
                 continue
             }
             let key = Self.keyPrefix + "E|\(memberKey)|\(program.rawValue)"
+            for legacy in legacyKeys[memberKey] ?? [] {
+                noteLegacy(key, Self.keyPrefix + "E|\(legacy)|\(program.rawValue)")
+            }
             if try importedRecord(key) != nil {
                 enrollmentKeys[index] = (key, true)
                 continue
@@ -271,9 +293,30 @@ struct RosterPlanner: Sendable {
             }
         }
 
+        // A household is never created without its head: when no row of the head survives (or a
+        // new household has no 户主 row at all), its other rows are skipped with it.
+        for (key, indices) in householdRows {
+            guard let household = households[key], household.existingHead == nil else { continue }
+            let headKeys = Set(indices.filter { rows[$0].relation == "head" }.compactMap { memberKeys[$0] })
+            let headRows = indices.filter {
+                rows[$0].relation == "head" || memberKeys[$0].map(headKeys.contains) == true
+            }
+            guard !headRows.contains(where: { rows[$0].problems.isEmpty }) else { continue }
+            guard household.existing == nil || !headRows.isEmpty else { continue }
+            let reason =
+                headRows.isEmpty
+                ? "household \(household.number) has no row whose \(header(.relation)) is 户主; a new household is "
+                    + "created only with its head, so its rows are skipped"
+                : "skipped with its household: the head's row (line \(rows[headRows[0]].line)) was refused, and a "
+                    + "household is never created without its head"
+            for index in indices where rows[index].problems.isEmpty { flag(index, .relation, reason) }
+        }
+
         // The plan: what the good rows create.
         var plan = RosterPlan()
-        plan.rows = rows.count
+        plan.rows = table.rows.count
+        plan.totalRows = prepared.totalRows
+        plan.filledDown = prepared.filledDown
         var included: Set<String> = []
         for (index, row) in rows.enumerated() {
             guard row.problems.isEmpty else {

@@ -33,6 +33,14 @@ struct RosterRow {
         return "roster|H|\(village.value)|\(householdNumber)"
     }
 
+    /// The household number as the cell has it (`001`), when that is not its canonical form.
+    var householdNumberAsWritten: String?
+
+    /// The number as imports before 户号 were canonical kept it in their keys, when it differs.
+    var legacyHouseholdNumber: String? {
+        householdNumberAsWritten.flatMap { $0 == householdNumber ? nil : $0 }
+    }
+
     init(_ source: SpreadsheetRow, columns: [RosterColumn: String], scope: ScopePrefix, today: CivilDate) {
         self.source = source
         line = source.line
@@ -47,6 +55,7 @@ struct RosterRow {
         }
         village = check(.village) { text, field throws(InputError) in
             guard !text.isEmpty else { throw RosterRow.empty(field) }
+            if RosterRow.looksLikeExponent(text) { throw RosterRow.exponent(field, text) }
             let code = try DivisionCode.parse(text, field: field)
             guard scope.contains(code) else {
                 throw InputError(field: field, reason: "\(code.value) is outside this hub's county \(scope.value)")
@@ -55,8 +64,10 @@ struct RosterRow {
         }
         householdNumber = check(.household) { text, field throws(InputError) in
             guard !text.isEmpty else { throw RosterRow.empty(field) }
-            return try Checks.text(text, field: field, maxLength: 32)
+            if RosterRow.looksLikeExponent(text) { throw RosterRow.exponent(field, text) }
+            return RosterRow.householdNumber(try Checks.text(text, field: field, maxLength: 32))
         }
+        if householdNumber != nil { householdNumberAsWritten = cell(.household) }
         address = check(.address) { text, field throws(InputError) in
             text.isEmpty ? nil : try Checks.text(text, field: field, maxLength: 200)
         }
@@ -105,11 +116,35 @@ struct RosterRow {
         }
     }
 
-    /// An empty key cell; the usual cause is a merged cell, which CSV keeps on its first row only.
+    /// An empty key cell. Blank cells below a household's first row are filled from the row
+    /// above before this check (``RosterPlanner``), so this is a first row, or one after a 小计.
     static func empty(_ field: String) -> InputError {
         InputError(
             field: field,
-            reason: "is empty (merged cells leave every row but the first empty: unmerge them and fill the value down)")
+            reason: "is empty, and cannot be taken from the row above (a blank left by a merged cell is filled from "
+                + "the row above in the same village; a household's first row needs it)")
+    }
+
+    /// A household number as its household is known: digits without leading zeros, so `001`
+    /// (typed as text) and `1` (what Excel made of it) are the same household.
+    static func householdNumber(_ text: String) -> String {
+        guard text.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return text }
+        let trimmed = text.drop { $0 == "0" }
+        return trimmed.isEmpty ? "0" : String(trimmed)
+    }
+
+    /// Text shaped like a spreadsheet's scientific notation, e.g. `1.30102E+11`.
+    static func looksLikeExponent(_ text: String) -> Bool {
+        text.range(of: #"^[0-9]+([.,][0-9]+)?[eE][+-]?[0-9]+$"#, options: .regularExpression) != nil
+    }
+
+    /// What to do when Excel has turned a code into a number in scientific notation.
+    static func exponent(_ field: String, _ text: String) -> InputError {
+        InputError(
+            field: field,
+            reason: "Excel turned the code into a number and shows it in scientific notation (\"\(text)\"): its "
+                + "digits are lost. In Excel select the column, 设置单元格格式 (Format Cells) → 文本 (Text), type or "
+                + "paste the codes again (or begin each with a '), and save again")
     }
 
     /// 农村 / 城镇, or the codes.
@@ -148,7 +183,34 @@ struct RosterRow {
         return grade
     }
 
-    /// A program by its Chinese name or its code; nil for an empty cell.
+    /// The programs' official names (as the ministry's rules and the bureau's rosters write
+    /// them) and the short names counties use, beside ``Program/chineseName``.
+    static let officialNames: [String: Program] = [
+        "农村最低生活保障": .dibaoRural, "农村居民最低生活保障": .dibaoRural, "农村低保金": .dibaoRural,
+        "城市居民最低生活保障": .dibaoUrban, "城市最低生活保障": .dibaoUrban, "城镇最低生活保障": .dibaoUrban,
+        "城镇居民最低生活保障": .dibaoUrban, "城镇低保": .dibaoUrban, "城市低保金": .dibaoUrban,
+        "特困人员分散供养": .tekunDispersed, "分散供养特困人员": .tekunDispersed, "农村分散供养特困人员": .tekunDispersed,
+        "城市分散供养特困人员": .tekunDispersed, "特困分散": .tekunDispersed, "分散供养": .tekunDispersed,
+        "特困人员集中供养": .tekunCentralized, "集中供养特困人员": .tekunCentralized, "农村集中供养特困人员": .tekunCentralized,
+        "城市集中供养特困人员": .tekunCentralized, "特困集中": .tekunCentralized, "集中供养": .tekunCentralized,
+        "临时救助金": .temporary,
+        "孤儿基本生活费": .orphan, "孤儿基本生活保障金": .orphan, "孤儿基本生活保障": .orphan,
+        "事实无人抚养儿童基本生活补贴": .unsupportedChild, "事实无人抚养儿童生活补贴": .unsupportedChild,
+        "困难残疾人生活补贴": .disabilityLiving, "残疾人生活补贴": .disabilityLiving,
+        "重度残疾人护理补贴": .disabilityCare, "残疾人护理补贴": .disabilityCare,
+        "高龄补贴": .elderly, "高龄津贴": .elderly, "高龄老人补贴": .elderly, "高龄老人津贴": .elderly,
+    ]
+
+    /// Names that stand for more than one program: what to write instead.
+    static let ambiguousNames: [String: String] = [
+        "残疾人两项补贴": "残疾人两项补贴 is two programs: write 困难残疾人生活补贴 or 重度残疾人护理补贴, one row for each",
+        "低保": "低保 alone does not say which: write 农村低保 (农村最低生活保障) or 城市低保 (城市居民最低生活保障)",
+        "最低生活保障": "最低生活保障 alone does not say which: write 农村最低生活保障 or 城市居民最低生活保障",
+        "特困": "特困 alone does not say which: write 特困人员分散供养 or 特困人员集中供养",
+        "特困供养": "特困供养 alone does not say which: write 特困人员分散供养 or 特困人员集中供养",
+    ]
+
+    /// A program by its Chinese name (short or official) or its code; nil for an empty cell.
     static func program(_ text: String, field: String) throws(InputError) -> Program? {
         let word = SpreadsheetTable.normalizedHeader(text)
         guard !word.isEmpty else { return nil }
@@ -158,6 +220,8 @@ struct RosterRow {
         }) {
             return program
         }
+        if let program = officialNames[word] { return program }
+        if let hint = ambiguousNames[word] { throw InputError(field: field, reason: hint) }
         throw InputError(
             field: field,
             reason:

@@ -49,6 +49,18 @@ public struct SpreadsheetTable: Sendable {
             throw .noSuchFile(file: path)
         }
         guard !isDirectory.boolValue else { throw .cannotRead(file: path, reason: "it is a directory") }
+        // A workbook too large to read is refused before it is read into memory.
+        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.intValue ?? 0
+        if size > XLSXLimits.standard.fileBytes {
+            let head = FileHandle(forReadingAtPath: path).flatMap { handle in
+                defer { try? handle.close() }
+                return try? handle.read(upToCount: 4)
+            }
+            if path.lowercased().hasSuffix(".xlsx") || XLSXWorkbook.isZip(Array(head ?? Data())) {
+                throw .tooLarge(
+                    file: path, limit: "the file is larger than \(XLSXLimits.standard.fileBytes >> 20) MiB")
+            }
+        }
         let data: Data
         do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
             throw .cannotRead(file: path, reason: (error as NSError).localizedDescription)
@@ -56,10 +68,20 @@ public struct SpreadsheetTable: Sendable {
         return try SpreadsheetTable(bytes: Array(data), file: path)
     }
 
-    /// Parses a file's bytes; `file` names it in errors and is where skipped rows go.
+    /// Parses a file's bytes, CSV text or an .xlsx workbook (its first worksheet,
+    /// ``XLSXWorkbook``); `file` names it in errors and is where skipped rows go.
     public init(bytes: [UInt8], file: String) throws(SpreadsheetError) {
+        if XLSXWorkbook.isZip(bytes) || file.lowercased().hasSuffix(".xlsx") {
+            try self.init(records: XLSXWorkbook.records(bytes, file: file), file: file, encoding: .xlsx)
+            return
+        }
         let decoded = try SpreadsheetText.decode(bytes, file: file)
-        var records = try CSVTable.parse(decoded.text, file: file)[...]
+        try self.init(records: CSVTable.parse(decoded.text, file: file), file: file, encoding: decoded.encoding)
+    }
+
+    /// The table of a file's records, each with the line (or worksheet row) it starts on.
+    init(records all: [CSVRecord], file: String, encoding: SpreadsheetEncoding) throws(SpreadsheetError) {
+        var records = all[...]
         while let first = records.first, first.fields.allSatisfy({ Self.clean($0).isEmpty }) { records.removeFirst() }
         guard let header = records.popFirst() else { throw .empty(file: file) }
         let names = header.fields.map(Self.clean)
@@ -87,7 +109,7 @@ public struct SpreadsheetTable: Sendable {
             rows.append(SpreadsheetRow(line: record.line, cells: cells, values: record.fields))
         }
         self.file = file
-        self.encoding = decoded.encoding
+        self.encoding = encoding
         self.headers = names.filter { !$0.isEmpty }
         self.headerValues = header.fields
         self.rows = rows

@@ -12,6 +12,8 @@ public enum SpreadsheetEncoding: String, Sendable {
     case utf8BOM = "utf-8-bom"
     /// GB18030 (a superset of GBK and GB2312): Excel's plain "CSV (逗号分隔)" on a Chinese system.
     case gb18030
+    /// Not text: an Excel workbook (.xlsx), its first worksheet read (``XLSXWorkbook``).
+    case xlsx
 
     /// The name shown to people.
     public var displayName: String {
@@ -19,6 +21,7 @@ public enum SpreadsheetEncoding: String, Sendable {
         case .utf8: return "UTF-8"
         case .utf8BOM: return "UTF-8 with BOM"
         case .gb18030: return "GB18030"
+        case .xlsx: return "Excel workbook"
         }
     }
 }

@@ -16,7 +16,8 @@ struct HubCrosscheckImport: AsyncParsableCommand {
         commandName: "import",
         abstract: "Match a list (deaths, pensions, vehicles, …) on ID number and turn each match into a lead (问题线索).",
         discussion: """
-            The file is CSV as Excel saves it (UTF-8 with or without BOM, or GB18030), read like the roster. Columns:
+            The file is an .xlsx workbook (its first worksheet) or CSV as Excel saves it (UTF-8 with or without BOM, or
+            GB18030), read like the roster. Columns:
             身份证号 (or 公民身份号码, id_number) is required; 死亡日期 / 火化日期 / 注销日期 / 日期 (date) is the date the
             list gives; every other column is kept, as "header: value", in the lead's detail for the verifier. The
             match is on the ID number's keyed hash; 15-digit numbers are upgraded; an ID number Excel turned into a
@@ -43,7 +44,7 @@ struct HubCrosscheckImport: AsyncParsableCommand {
 
     @OptionGroup var replica: HubReplicaOptions
     @Option(help: "Which list: death (火化/户籍注销), pension, vehicle or other.") var source: String
-    @Argument(help: "The list as a CSV file.") var file: String
+    @Argument(help: "The list: an .xlsx workbook or a CSV file.") var file: String
     @OptionGroup var options: ImportOptions
 
     func run() async throws {

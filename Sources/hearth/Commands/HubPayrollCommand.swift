@@ -22,6 +22,9 @@ struct HubPayroll: AsyncParsableCommand {
               roll-no-card.csv    lines the bank is not given (no card, no account holder), with the reason.
               roll-recovery.csv   recovery (追缴) for the townships to collect: never netted into the bank's total.
               roll-summary.csv    subtotals per township and village, and the county's total.
+            --format xlsx --out roll.xlsx writes one Excel workbook instead, its four worksheets the four files above
+            (发放名册, 无卡另列, 追缴, 发放汇总 with 小计 per township and village and the 合计): Chinese headers, ID and card
+            numbers as text (never turned into numbers), yuan as numbers.
             They hold ID and bank card numbers in clear: readable by their owner only, UTF-8 with a BOM for Excel,
             never over an existing file (if any of the four exists, none is written), and recorded in
             `hearth hub audit` with --worker, the month and the number of lines.
@@ -31,8 +34,12 @@ struct HubPayroll: AsyncParsableCommand {
             """)
     @OptionGroup var replica: HubReplicaOptions
     @Option(help: "The month, YYYY-MM.") var month: String
-    @Option(help: "The disbursement CSV file to write (must not exist; the other three are named after it).")
+    @Option(
+        help:
+            "The disbursement CSV file to write (must not exist; the other three are named after it), or the workbook.")
     var out: String
+    @Option(help: "csv (four files, the default) or xlsx (one Excel workbook of four sheets).")
+    var format = "csv"
     @Flag(
         help: """
             Record the roll as paid: the month is never rewritten; later changes become adjustments (补发/追缴) in a \
@@ -46,13 +53,14 @@ struct HubPayroll: AsyncParsableCommand {
             let hub = try replica.open()
             let worker = try replica.author
             let period = try Month.parse(month, field: "month")
+            let fileFormat = try PayrollFormat.parse(format, out: out)
             let progress = ProgressLine(quiet: json)
             progress.update("\(period): reading the county's enrollments and computing what each is owed", force: true)
             let roll = try hub.replica.payroll(for: period, nowMillis: nowMillis())
             progress.update("\(period): \(roll.rows.count) lines; finding each payee's account", force: true)
             let bank = try await hub.bankRoll(roll)
             progress.update("\(period): writing the files", force: true)
-            let paths = try hub.writeRoll(bank, to: out, worker: worker, nowMillis: nowMillis())
+            let paths = try fileFormat.write(bank, hub: hub, to: out, worker: worker, nowMillis: nowMillis())
             if lock { try await hub.lock(roll, worker: worker, nowMillis: nowMillis()) }
             progress.finish()
             let adjustments = roll.rows.filter { $0.kind != .regular }

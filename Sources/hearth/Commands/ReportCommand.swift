@@ -10,7 +10,9 @@ struct ReportOptions: ParsableArguments {
     @Option(help: "First month of a period, YYYY-MM.") var from: String?
     @Option(help: "Last month of a period, YYYY-MM.") var to: String?
     @Option(help: "Group by county, township or village.") var by: String = "township"
-    @Option(help: "table, csv (UTF-8 with BOM, for Excel) or json.") var format: String = "table"
+    @Option(help: "table, csv (UTF-8 with BOM, for Excel), json, or xlsx (an Excel workbook; needs --out).")
+    var format: String = "table"
+    @Option(help: "The file to write (--format xlsx; must not exist).") var out: String?
 
     func period() throws -> (Month, Month) {
         switch (month, from, to) {
@@ -32,14 +34,20 @@ struct ReportOptions: ParsableArguments {
         return level
     }
 
-    func render(_ replica: ReplicaCore) throws {
+    func render(_ replica: ReplicaCore, worker: String) throws {
         let (start, end) = try period()
+        if format == "xlsx", out == nil { throw CLIError.usage("--format xlsx writes a file: give --out FILE.xlsx") }
+        if format != "xlsx", out != nil {
+            throw CLIError.usage("--out is for --format xlsx; csv goes to standard output")
+        }
         let progress = ProgressLine(quiet: format == "json")
         progress.update(
             "computing the report for \(start == end ? start.description : "\(start) to \(end)")", force: true)
         let report = try replica.report(from: start, to: end, by: try level(), nowMillis: nowMillis())
         progress.finish()
         let periodText = start == end ? start.description : "\(start)–\(end)"
+        let level = by == "county" ? "县" : by == "township" ? "乡镇" : "村"
+        let title = "社会救助情况统计表  \(periodText)  (\(replica.info.name), 按\(level)汇总)"
         let header = ReportTable.header(end: end)
         let rows = ReportTable.rows(report)
         switch format {
@@ -55,10 +63,12 @@ struct ReportOptions: ParsableArguments {
             let out = SpreadsheetCSV.document([header] + rows)
             FileHandle.standardOutput.write(Data(out.utf8))
         case "table":
-            let level = by == "county" ? "县" : by == "township" ? "乡镇" : "村"
-            print("社会救助情况统计表  \(periodText)  (\(replica.info.name), 按\(level)汇总)")
+            print(title)
             Output.table(header, rows)
-        default: throw InputError(field: "format", reason: "must be table, csv or json")
+        case "xlsx":
+            try writeWorkbook(
+                title: title, header: header, rows: rows, replica: replica, period: periodText, worker: worker)
+        default: throw InputError(field: "format", reason: "must be table, csv, json or xlsx")
         }
     }
 }
@@ -73,7 +83,7 @@ struct HubReport: ParsableCommand {
     @OptionGroup var options: ReportOptions
 
     func run() throws {
-        try guarded { try options.render(try replica.open().replica) }
+        try guarded { try options.render(try replica.open().replica, worker: replica.reader) }
     }
 }
 
@@ -84,6 +94,6 @@ struct ReportCommand: ParsableCommand {
     @OptionGroup var options: ReportOptions
 
     func run() throws {
-        try guarded { try options.render(try replica.open()) }
+        try guarded { try options.render(try replica.open(), worker: replica.reader) }
     }
 }

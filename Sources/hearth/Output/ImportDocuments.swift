@@ -37,6 +37,10 @@ struct RosterImportDocument: Codable, Sendable, Equatable {
     let membersWithoutIDNumber: Int64
     let withoutIDNumber: [WithoutIDNumber]
     let rowsSkipped: Int64
+    /// The lines of 合计, 小计 and 总计 rows, never imported.
+    let totalRowsSkipped: [Int64]
+    /// The lines whose blank 区划代码 or 户号 (a merged cell) was taken from the row above.
+    let filledFromAbove: [Int64]
     /// Where `--skip-invalid` wrote the bad rows; null when none were written.
     @Nullable var skippedFile: String?
     let badRows: [BadRow]
@@ -52,6 +56,8 @@ struct RosterImportDocument: Codable, Sendable, Equatable {
         case membersWithoutIDNumber = "members_without_id_number"
         case withoutIDNumber = "without_id_number"
         case rowsSkipped = "rows_skipped"
+        case totalRowsSkipped = "total_rows_skipped"
+        case filledFromAbove = "filled_from_above"
         case skippedFile = "skipped_file"
         case badRows = "bad_rows"
     }
@@ -72,6 +78,8 @@ struct RosterImportDocument: Codable, Sendable, Equatable {
             WithoutIDNumber(line: Int64(flag.line), name: flag.name, member: flag.member?.value)
         }
         rowsSkipped = Int64(report.rowsSkipped)
+        totalRowsSkipped = report.totalRows.map(Int64.init)
+        filledFromAbove = report.filledDown.map(Int64.init)
         skippedFile = report.skippedFile
         badRows = report.problems.map(BadRow.init)
     }

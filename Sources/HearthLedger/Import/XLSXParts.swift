@@ -1,0 +1,325 @@
+import Foundation
+
+#if canImport(FoundationXML)
+    import FoundationXML
+#endif
+
+/// The XML parts of a workbook the reader needs, each read by Foundation's streaming parser.
+///
+/// Every part is refused before parsing when it declares a document type: no spreadsheet
+/// program writes one, and a DTD is how entity-expansion bombs (billion laughs) and external
+/// entities get in.
+enum XLSXParts {
+    /// Why a part could not be read.
+    struct Failure: Error {
+        let reason: String
+    }
+
+    /// Runs `delegate` over `data`.
+    static func parse(_ data: Data, with delegate: some XMLParserDelegate & PartReader) throws(Failure) {
+        if data.range(of: Data("<!DOCTYPE".utf8)) != nil || data.range(of: Data("<!doctype".utf8)) != nil {
+            throw Failure(reason: "it declares a document type, which no spreadsheet program writes")
+        }
+        let parser = XMLParser(data: data)
+        parser.shouldResolveExternalEntities = false
+        parser.shouldProcessNamespaces = false
+        parser.delegate = delegate
+        // On Linux parse() can return true after a fatal error: parserError is what tells.
+        let parsed = parser.parse()
+        if let failure = delegate.failure { throw failure }
+        guard parsed, parser.parserError == nil else {
+            let error = parser.parserError.map { " (\(($0 as NSError).code))" } ?? ""
+            throw Failure(reason: "it is not well-formed XML\(error), line \(parser.lineNumber)")
+        }
+    }
+
+    /// Text with the spreadsheet's `_xHHHH_` escapes (characters XML cannot hold, such as
+    /// control characters, and `_x005F_` for a literal underscore before one) decoded.
+    static func unescaped(_ text: String) -> String {
+        guard text.contains("_x") else { return text }
+        let scalars = Array(text.unicodeScalars)
+        var out = String.UnicodeScalarView()
+        var index = 0
+        while index < scalars.count {
+            if scalars[index] == "_", index + 6 < scalars.count, scalars[index + 1] == "x", scalars[index + 6] == "_",
+                let value = UInt32(String(String.UnicodeScalarView(scalars[(index + 2)...(index + 5)])), radix: 16),
+                let scalar = Unicode.Scalar(value)
+            {
+                out.append(scalar)
+                index += 7
+            } else {
+                out.append(scalars[index])
+                index += 1
+            }
+        }
+        return String(out)
+    }
+
+    /// `r:id` whatever the prefix a program chose for the relationships namespace.
+    static func relationshipID(_ attributes: [String: String]) -> String? {
+        attributes.first { $0.key == "id" || $0.key.hasSuffix(":id") }?.value
+    }
+
+    /// The local part of a name, `x:row` → `row` (some programs prefix the main namespace).
+    static func local(_ name: String) -> Substring {
+        name.lastIndex(of: ":").map { name[name.index(after: $0)...] } ?? name[...]
+    }
+}
+
+/// A part's delegate, which may stop the parse with its own reason.
+protocol PartReader: AnyObject {
+    var failure: XLSXParts.Failure? { get }
+}
+
+/// `_rels/.rels` and `xl/_rels/workbook.xml.rels`: relationship id → target.
+final class XLSXRelationships: NSObject, XMLParserDelegate, PartReader {
+    var targets: [String: String] = [:]
+    /// The target of the first relationship of a type ending in `/officeDocument`.
+    var officeDocument: String?
+    var failure: XLSXParts.Failure?
+
+    func parser(
+        _ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?,
+        attributes: [String: String]
+    ) {
+        guard XLSXParts.local(name) == "Relationship", let id = attributes["Id"], let target = attributes["Target"]
+        else { return }
+        targets[id] = target
+        if officeDocument == nil, attributes["Type"]?.hasSuffix("/officeDocument") == true { officeDocument = target }
+    }
+}
+
+/// `xl/workbook.xml`: the first worksheet's relationship id, and the date system.
+final class XLSXWorkbookPart: NSObject, XMLParserDelegate, PartReader {
+    var firstSheet: String?
+    var date1904 = false
+    var failure: XLSXParts.Failure?
+
+    func parser(
+        _ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?,
+        attributes: [String: String]
+    ) {
+        switch XLSXParts.local(name) {
+        case "workbookPr": date1904 = ["1", "true"].contains(attributes["date1904"] ?? "")
+        case "sheet" where firstSheet == nil: firstSheet = XLSXParts.relationshipID(attributes)
+        default: break
+        }
+    }
+}
+
+/// `xl/sharedStrings.xml`: the text of each string, rich-text runs joined, phonetic guides
+/// (`rPh`) left out.
+final class XLSXSharedStrings: NSObject, XMLParserDelegate, PartReader {
+    var strings: [String] = []
+    var failure: XLSXParts.Failure?
+    let limit: Int
+    private var current = ""
+    private var inText = false
+    private var phonetic = 0
+
+    init(limit: Int) { self.limit = limit }
+
+    func parser(
+        _ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?,
+        attributes: [String: String]
+    ) {
+        switch XLSXParts.local(name) {
+        case "si": current = ""
+        case "t": inText = phonetic == 0
+        case "rPh": phonetic += 1
+        default: break
+        }
+    }
+
+    func parser(_ parser: XMLParser, foundCharacters string: String) {
+        if inText { current += string }
+    }
+
+    func parser(_ parser: XMLParser, didEndElement name: String, namespaceURI: String?, qualifiedName: String?) {
+        switch XLSXParts.local(name) {
+        case "si":
+            strings.append(XLSXParts.unescaped(current))
+            if strings.count > limit {
+                failure = XLSXParts.Failure(reason: "more than \(limit) strings")
+                parser.abortParsing()
+            }
+        case "t": inText = false
+        case "rPh": phonetic -= 1
+        default: break
+        }
+    }
+}
+
+/// `xl/styles.xml`: for each cell style (`s` of a cell), how its number format shows numbers.
+final class XLSXStyles: NSObject, XMLParserDelegate, PartReader {
+    var kinds: [XLSXNumberText.Kind] = []
+    var failure: XLSXParts.Failure?
+    private var custom: [Int: XLSXNumberText.Kind] = [:]
+    private var inCellFormats = false
+
+    func parser(
+        _ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?,
+        attributes: [String: String]
+    ) {
+        switch XLSXParts.local(name) {
+        case "numFmt":
+            if let id = attributes["numFmtId"].flatMap(Int.init), let code = attributes["formatCode"] {
+                custom[id] = XLSXNumberText.custom(code)
+            }
+        case "cellXfs": inCellFormats = true
+        case "xf" where inCellFormats:
+            let id = attributes["numFmtId"].flatMap(Int.init) ?? 0
+            kinds.append(custom[id] ?? XLSXNumberText.builtIn(id))
+        default: break
+        }
+    }
+
+    func parser(_ parser: XMLParser, didEndElement name: String, namespaceURI: String?, qualifiedName: String?) {
+        if XLSXParts.local(name) == "cellXfs" { inCellFormats = false }
+    }
+}
+
+/// A worksheet: each row's cells as text, by row number, within the cell limit.
+final class XLSXSheet: NSObject, XMLParserDelegate, PartReader {
+    /// Rows with at least one cell, in sheet order: the row number and its cells from column A.
+    var rows: [(number: Int, cells: [String])] = []
+    var failure: XLSXParts.Failure?
+
+    let shared: [String]
+    let styles: [XLSXNumberText.Kind]
+    let date1904: Bool
+    let cellLimit: Int
+    private var cellsKept = 0
+
+    private var rowNumber = 0
+    private var rowCells: [Int: String] = [:]
+    private var column = 0
+    private var type = "n"
+    private var style = 0
+    private var value = ""
+    private var inlineText = ""
+    private var reading: Reading = .nothing
+    private var phonetic = 0
+
+    private enum Reading { case nothing, value, inline }
+
+    /// Excel's largest sheet: 1 048 576 rows of 16 384 columns (A to XFD).
+    static let maxRow = 1_048_576
+    static let maxColumn = 16_384
+
+    init(shared: [String], styles: [XLSXNumberText.Kind], date1904: Bool, cellLimit: Int) {
+        self.shared = shared
+        self.styles = styles
+        self.date1904 = date1904
+        self.cellLimit = cellLimit
+    }
+
+    func fail(_ parser: XMLParser, _ reason: String) {
+        if failure == nil { failure = XLSXParts.Failure(reason: reason) }
+        parser.abortParsing()
+    }
+
+    func parser(
+        _ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?,
+        attributes: [String: String]
+    ) {
+        switch XLSXParts.local(name) {
+        case "row":
+            let number = attributes["r"].flatMap(Int.init) ?? rowNumber + 1
+            guard number > rowNumber, number <= Self.maxRow else {
+                return fail(parser, "row \(attributes["r"] ?? "?") is out of order or beyond the sheet's last row")
+            }
+            rowNumber = number
+            rowCells = [:]
+            column = 0
+        case "c":
+            if let reference = attributes["r"] {
+                guard let parsed = Self.column(of: reference) else {
+                    return fail(parser, "row \(rowNumber) has a cell whose reference names no cell")
+                }
+                column = parsed
+            } else {
+                column += 1
+            }
+            type = attributes["t"] ?? "n"
+            style = attributes["s"].flatMap(Int.init) ?? 0
+            value = ""
+            inlineText = ""
+        case "v": reading = .value
+        case "is": reading = .inline
+        case "rPh": phonetic += 1
+        default: break
+        }
+    }
+
+    func parser(_ parser: XMLParser, foundCharacters string: String) {
+        switch reading {
+        case .value: value += string
+        case .inline where phonetic == 0: inlineText += string
+        default: break
+        }
+    }
+
+    func parser(_ parser: XMLParser, didEndElement name: String, namespaceURI: String?, qualifiedName: String?) {
+        switch XLSXParts.local(name) {
+        case "v": reading = .nothing
+        case "is": reading = .nothing
+        case "rPh": phonetic -= 1
+        case "c":
+            guard column >= 1, column <= Self.maxColumn else { return fail(parser, "a cell is beyond column XFD") }
+            let text: String
+            switch type {
+            case "s":
+                guard let index = Int(value.trimmingCharacters(in: .whitespaces)), shared.indices.contains(index) else {
+                    return fail(parser, "a cell names a shared string that the workbook does not have")
+                }
+                text = shared[index]
+            case "inlineStr": text = XLSXParts.unescaped(inlineText)
+            case "str", "e": text = value
+            case "b": text = value.trimmingCharacters(in: .whitespaces) == "1" ? "TRUE" : "FALSE"
+            case "d": text = value.split(separator: "T").first.map(String.init) ?? value
+            default:
+                let trimmed = value.trimmingCharacters(in: .whitespaces)
+                if trimmed.isEmpty {
+                    text = ""
+                } else if let number = Double(trimmed) {
+                    let kind = styles.indices.contains(style) ? styles[style] : .general
+                    text = XLSXNumberText.text(number, kind: kind, date1904: date1904)
+                } else {
+                    return fail(parser, "a number cell holds something that is not a number")
+                }
+            }
+            if !text.isEmpty { rowCells[column] = text }
+        case "row":
+            guard let width = rowCells.keys.max() else { return }
+            cellsKept += width
+            guard cellsKept <= cellLimit else {
+                failure = XLSXParts.Failure(reason: "more than \(cellLimit) cells")
+                parser.abortParsing()
+                return
+            }
+            var cells = [String](repeating: "", count: width)
+            for (column, text) in rowCells { cells[column - 1] = text }
+            rows.append((rowNumber, cells))
+        default: break
+        }
+    }
+
+    /// The column of a cell reference: `B7` → 2, `AA1` → 27; nil when it is not one.
+    static func column(of reference: String) -> Int? {
+        var column = 0
+        var letters = 0
+        var digits = 0
+        for byte in reference.utf8 {
+            switch byte {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z") where digits == 0:
+                letters += 1
+                guard letters <= 3 else { return nil }
+                column = column * 26 + Int(byte - UInt8(ascii: "A") + 1)
+            case UInt8(ascii: "0")...UInt8(ascii: "9") where letters > 0: digits += 1
+            default: return nil
+            }
+        }
+        return letters > 0 && digits > 0 ? column : nil
+    }
+}

@@ -1,0 +1,54 @@
+import Foundation
+import HearthCore
+import HearthLedger
+import HearthStore
+
+/// `hub payroll --format`: how the roll is written. Kept apart from the command so each format
+/// is one case here.
+enum PayrollFormat: String {
+    /// Four CSV files beside each other (``PayrollFile``), the default.
+    case csv
+    /// One .xlsx workbook of four worksheets (``RollWorkbook``).
+    case xlsx
+
+    /// Where each part of the roll went: four files, or four sheets of one workbook.
+    struct Written {
+        let disbursement: String
+        let noCard: String
+        let recovery: String
+        let summary: String
+    }
+
+    /// The format, checked against the name given to --out: a workbook named .csv (or CSV
+    /// named .xlsx) would not open as what its name says.
+    static func parse(_ text: String, out: String) throws -> PayrollFormat {
+        guard let format = PayrollFormat(rawValue: text.lowercased()) else {
+            throw InputError(field: "format", reason: "must be csv or xlsx")
+        }
+        try checkName(out, xlsx: format == .xlsx)
+        return format
+    }
+
+    /// Refuses an --out name that says the other format.
+    static func checkName(_ out: String, xlsx: Bool) throws {
+        let named = out.lowercased().hasSuffix(".xlsx")
+        if xlsx, !named {
+            throw CLIError.usage("--format xlsx writes an Excel workbook: give --out a name ending in .xlsx")
+        }
+        if !xlsx, named { throw CLIError.usage("--out \(out) names an Excel workbook: add --format xlsx") }
+    }
+
+    /// Writes the roll in this format, audited with `worker`.
+    func write(_ bank: BankRoll, hub: HubLedger, to out: String, worker: String, nowMillis: Int64) throws -> Written {
+        switch self {
+        case .csv:
+            let paths = try hub.writeRoll(bank, to: out, worker: worker, nowMillis: nowMillis)
+            return Written(
+                disbursement: paths.disbursement, noCard: paths.noCard, recovery: paths.recovery,
+                summary: paths.summary)
+        case .xlsx:
+            try hub.writeRollWorkbook(bank, to: out, worker: worker, nowMillis: nowMillis)
+            return Written(disbursement: out, noCard: out, recovery: out, summary: out)
+        }
+    }
+}
