@@ -31,7 +31,10 @@ struct HubPayroll: AsyncParsableCommand {
             """)
     @OptionGroup var replica: HubReplicaOptions
     @Option(help: "The month, YYYY-MM.") var month: String
-    @Option(help: "The disbursement CSV file to write (must not exist; the other three are named after it).")
+    @Option(
+        help:
+            "The disbursement CSV file to write (must not exist; the other three are named after it), or the page with --format print."
+    )
     var out: String
     @Flag(
         help: """
@@ -40,12 +43,25 @@ struct HubPayroll: AsyncParsableCommand {
             """)
     var lock = false
     @Flag(help: "Print the summary as one JSON document.") var json = false
+    @Option(
+        help: """
+            csv: the four CSV files (default); print: one HTML page to print and sign (A4, 小计 and 合计, page numbers, \
+            lines for 制表人, 审核人, 负责人 and 日期), written to --out.
+            """)
+    var format = "csv"
 
     func run() async throws {
         try await guardedAsync {
             let hub = try replica.open()
             let worker = try replica.author
             let period = try Month.parse(month, field: "month")
+            switch format {
+            case "csv": break
+            case "print":
+                try await PrintFormat.roll(hub: hub, month: period, out: out, worker: worker, lock: lock, json: json)
+                return
+            default: throw InputError(field: "format", reason: "must be csv or print")
+            }
             let progress = ProgressLine(quiet: json)
             progress.update("\(period): reading the county's enrollments and computing what each is owed", force: true)
             let roll = try hub.replica.payroll(for: period, nowMillis: nowMillis())

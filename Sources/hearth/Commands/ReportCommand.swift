@@ -10,7 +10,10 @@ struct ReportOptions: ParsableArguments {
     @Option(help: "First month of a period, YYYY-MM.") var from: String?
     @Option(help: "Last month of a period, YYYY-MM.") var to: String?
     @Option(help: "Group by county, township or village.") var by: String = "township"
-    @Option(help: "table, csv (UTF-8 with BOM, for Excel) or json.") var format: String = "table"
+    @Option(
+        help: "table, csv (UTF-8 with BOM, for Excel), json, or print (an HTML page to print and sign; needs --out).")
+    var format: String = "table"
+    @Option(help: "The file to write with --format print (must not exist).") var out: String?
 
     func period() throws -> (Month, Month) {
         switch (month, from, to) {
@@ -34,22 +37,27 @@ struct ReportOptions: ParsableArguments {
 
     func render(_ replica: ReplicaCore) throws {
         let (start, end) = try period()
+        if format == "print" {
+            try PrintFormat.report(replica: replica, start: start, end: end, out: out)
+            return
+        }
         let progress = ProgressLine(quiet: format == "json")
         progress.update(
             "computing the report for \(start == end ? start.description : "\(start) to \(end)")", force: true)
         let report = try replica.report(from: start, to: end, by: try level(), nowMillis: nowMillis())
         progress.finish()
         let periodText = start == end ? start.description : "\(start)–\(end)"
+        let names = try replica.divisionNames()
         let header = ReportTable.header(end: end)
-        let rows = ReportTable.rows(report)
+        let rows = ReportTable.rows(report, names: names)
         switch format {
         case "json":
             try Output.json(
                 ReportDocument(
                     from: start.description, to: end.description, by: by,
-                    lines: report.lines.map(ReportDocument.Line.init),
-                    areaTotals: report.areaTotals.map(ReportDocument.Line.init),
-                    total: ReportDocument.Line(report.total)))
+                    lines: report.lines.map { ReportDocument.Line($0, names: names) },
+                    areaTotals: report.areaTotals.map { ReportDocument.Line($0, names: names) },
+                    total: ReportDocument.Line(report.total, names: names)))
         case "csv":
             // Areas come from the records' village field: cells are neutralised like every CSV's.
             let out = SpreadsheetCSV.document([header] + rows)
@@ -58,7 +66,7 @@ struct ReportOptions: ParsableArguments {
             let level = by == "county" ? "县" : by == "township" ? "乡镇" : "村"
             print("社会救助情况统计表  \(periodText)  (\(replica.info.name), 按\(level)汇总)")
             Output.table(header, rows)
-        default: throw InputError(field: "format", reason: "must be table, csv or json")
+        default: throw InputError(field: "format", reason: "must be table, csv, json or print")
         }
     }
 }
