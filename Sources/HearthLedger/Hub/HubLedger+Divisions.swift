@@ -102,10 +102,11 @@ extension HubLedger {
         guard let county = DivisionCode.countyWide(info.scope.value) else {
             throw .database("the hub's scope \(info.scope.value) has no county-wide code")
         }
-        let checkedNote: String?
-        do { checkedNote = try note.map { try Checks.text($0, field: "note", maxLength: 500) } } catch {
-            throw .invalid(error)
+        var noteChecked: String?
+        if let note {
+            do { noteChecked = try Checks.text(note, field: "note", maxLength: 500) } catch { throw .invalid(error) }
         }
+        let checkedNote = noteChecked
         return try await storage.edit(author: author, nowMillis: nowMillis) { edit in
             var outcomes: [DivisionOutcome] = []
             for row in rows {

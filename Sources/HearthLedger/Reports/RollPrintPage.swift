@@ -1,4 +1,5 @@
 import HearthCore
+import HearthStore
 
 /// The month's roll as a page to print and sign (``PrintPage``): the disbursement's lines as the
 /// CSV roll has them (ID and card numbers in clear: they are what the bank checks), grouped by
