@@ -62,13 +62,14 @@ public enum PrintPage {
         .facts { display: flex; justify-content: space-between; gap: 6mm; margin-bottom: 2mm; }
         table { width: 100%; border-collapse: collapse; }
         thead { display: table-header-group; }
-        th, td { border: 0.6pt solid #000; padding: 0.8mm 1.2mm; }
+        th, td { border: 0.6pt solid #000; padding: 0.5mm 1.2mm; line-height: 1.25; }
         th { font-weight: bold; background: #eee; }
         tr { break-inside: avoid; page-break-inside: avoid; }
         td.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
         td.digits { white-space: nowrap; font-family: "DejaVu Sans Mono", monospace; font-size: 8.5pt; }
-        tr.group td { font-weight: bold; background: #f3f3f3; }
-        tr.subtotal td { font-weight: bold; }
+        tr.group { break-after: avoid; page-break-after: avoid; }
+        tr.group td { font-weight: bold; background: #f0f0f0; }
+        tr.subtotal td { font-weight: bold; background: #fafafa; }
         tr.total td { font-weight: bold; border-top: 1.6pt solid #000; }
         * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
         .notes { margin-top: 3mm; }
