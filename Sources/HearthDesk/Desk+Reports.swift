@@ -75,7 +75,7 @@ extension Desk {
         var data = rollFacts(roll, bank, catalogue: visit.catalogue)
         data["subtotals"] = try bank.subtotals().map { subtotal in
             [
-                "level": subtotal.level.chineseName, "area": subtotal.area, "lines": subtotal.lines,
+                "level": subtotal.level.chineseName, "area": bank.names.label(subtotal.area), "lines": subtotal.lines,
                 "persons": subtotal.persons, "total": subtotal.total.yuanText,
                 "without_card": subtotal.withoutCard, "recoveries": subtotal.recoveryTotal.yuanText,
             ] as [String: Any]
