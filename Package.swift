@@ -199,6 +199,9 @@ let package = Package(
                 "HearthProtocol", "HearthHub", "HearthClient", "HearthDesk",
                 // Reading which tables a database holds.
                 .product(name: "GRDB", package: "GRDB.swift"),
+                // Inflating the pixels of a PNG headless Chromium rendered of a page to print.
+                .product(name: "CompressNIO", package: "compress-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ]),
         // The desk's pieces without a hub: its label catalogues, passwords, tokens.
         .testTarget(

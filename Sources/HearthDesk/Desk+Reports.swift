@@ -52,14 +52,15 @@ extension Desk {
         }
         let replica = ledger.replica
         let report = try replica.report(from: month, to: month, by: level, nowMillis: visit.nowMillis)
+        let names = try replica.divisionNames()
         guard account.role == .reviewer, let township = account.township?.value else {
-            return (month, level, ReportTable.rows(report))
+            return (month, level, ReportTable.rows(report, names: names))
         }
         let byTownship =
             level == .township
             ? report : try replica.report(from: month, to: month, by: .township, nowMillis: visit.nowMillis)
         let own = byTownship.areaTotals.first { $0.area == township }
-        return (month, level, ReportTable.rows(report, within: township, total: own))
+        return (month, level, ReportTable.rows(report, within: township, total: own, names: names))
     }
 
     /// The month's roll as the bank would be given it: totals, what is left apart, and the
@@ -74,7 +75,7 @@ extension Desk {
         var data = rollFacts(roll, bank, catalogue: visit.catalogue)
         data["subtotals"] = try bank.subtotals().map { subtotal in
             [
-                "level": subtotal.level.chineseName, "area": subtotal.area, "lines": subtotal.lines,
+                "level": subtotal.level.chineseName, "area": bank.names.label(subtotal.area), "lines": subtotal.lines,
                 "persons": subtotal.persons, "total": subtotal.total.yuanText,
                 "without_card": subtotal.withoutCard, "recoveries": subtotal.recoveryTotal.yuanText,
             ] as [String: Any]

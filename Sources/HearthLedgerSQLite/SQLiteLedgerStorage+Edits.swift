@@ -91,6 +91,12 @@ final class SQLiteCountyEditing: SQLiteCountyReading, CountyEditing {
         ).flatMap(RecordID.init)
     }
 
+    func division(code: String) throws -> RecordID? {
+        try String.fetchOne(
+            database, sql: "SELECT id FROM divisions WHERE code = ? ORDER BY id LIMIT 1", arguments: [code]
+        ).flatMap(RecordID.init)
+    }
+
     func record(_ decision: DecisionDraft) throws {
         try database.execute(
             sql: """

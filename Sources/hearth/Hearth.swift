@@ -13,7 +13,7 @@ struct Hearth: AsyncParsableCommand {
             RejectCommand.self, SuspendCommand.self, ResumeCommand.self, ExitCommand.self, EnrollmentCommand.self,
             DeathCommand.self, VisitCommand.self, ShowCommand.self, LogCommand.self, StatusCommand.self,
             ReportCommand.self, LeadCommand.self,
-            StandardsCommand.self, SettingsCommand.self,
+            StandardsCommand.self, SettingsCommand.self, DivisionsCommand.self,
             HubCommand.self,
             BenchCommand.self, SimCommand.self, DemoCommand.self,
         ]

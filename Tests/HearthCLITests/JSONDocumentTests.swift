@@ -115,7 +115,8 @@ struct JSONDocumentTests {
         let status = try Self.decoded(StatusDocument.self, cli, ["status", "--json"])
         #expect(
             Self.keys(status.json) == [
-                "replica", "name", "role", "scope", "records", "in_conflict", "open_rule_cases", "pending_id_numbers",
+                "replica", "name", "role", "scope", "scope_name", "records", "in_conflict", "open_rule_cases",
+                "pending_id_numbers",
                 "version_vector",
                 "own_ops", "unsynced_ops", "waiting_ops", "log_size", "hub", "last_sync", "pull_cursor",
                 "refused_by_hub", "conflicts", "on_hold", "county_decisions",
@@ -139,7 +140,10 @@ struct JSONDocumentTests {
         let households = try Self.decoded([RecordDocument].self, cli, ["household", "list", "--json"])
         #expect(households.document.first?.fields["address"] == .some("新庄村三组12号/东"))
         #expect(households.document.first?.fields["note"] == .some(nil), "an unset field is null, not left out")
-        #expect(Self.keys(households.json.arrayValue?.first) == ["id", "type", "fields", "conflicts", "concurrent"])
+        #expect(
+            Self.keys(households.json.arrayValue?.first) == [
+                "id", "type", "fields", "conflicts", "concurrent", "village_name", "township_name",
+            ])
 
         let enrollments = try Self.decoded([RecordDocument].self, cli, ["enrollment", "list", "--json"])
         let enrollment = try #require(enrollments.document.first?.id)
@@ -177,7 +181,7 @@ struct JSONDocumentTests {
             ReportDocument.self, cli, ["hub", "report", "--month", "2026-11", "--by", "village", "--format", "json"])
         #expect(Self.keys(report.json) == ["from", "to", "by", "lines", "area_totals", "total"])
         let figures: Set<String> = [
-            "area", "households", "persons", "new_entries", "exits", "month_total_fen", "period_total_fen",
+            "area", "area_name", "households", "persons", "new_entries", "exits", "month_total_fen", "period_total_fen",
         ]
         #expect(Self.keys(report.json["lines"]?.arrayValue?.first) == figures.union(["program", "program_name"]))
         #expect(Self.keys(report.json["total"]) == figures, "a total line has no program")

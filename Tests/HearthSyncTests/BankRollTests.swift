@@ -299,9 +299,9 @@ struct BankRollTests {
         #expect(bank[0].hasPrefix("一卡通发放名册,发放月份,2026-10,县(市、区)区划代码,421281,"))
         #expect(bank[0].contains(",笔数,3,发放总额(元),1280.00,"), "\(bank[0])")
         #expect(bank[0].contains(",无卡另列笔数,1,追缴另列笔数,1,"), "\(bank[0])")
-        #expect(bank[1].hasPrefix("序号,乡镇(街道),村(社区),户编号,救助项目"))
+        #expect(bank[1].hasPrefix("序号,乡镇(街道),乡镇(街道)名称,村(社区),村(社区)名称,户编号,救助项目"))
         #expect(bank.count == 2 + 3 + 1)
-        #expect(bank[2].hasPrefix("1,421281101,421281101001,\(setup.householdA.value),农村低保,dibao_rural,2,"))
+        #expect(bank[2].hasPrefix("1,421281101,,421281101001,,\(setup.householdA.value),农村低保,dibao_rural,2,"))
         #expect(bank[2].contains(",\t\(BankCounty.card),户卡,1120.00,0.00,1120.00,"), "\(bank[2])")
         #expect(bank.last?.hasPrefix("合计,") == true)
         #expect(bank.last?.contains(",1280.00,0.00,1280.00,") == true, "\(bank.last ?? "")")
@@ -319,7 +319,7 @@ struct BankRollTests {
             recovery[2].contains(",\t\(idNumber(born: "19400101", sequence: "051")),农村低保,dibao_rural,2026-09,-560.00,"))
         let summary = try lines(paths.summary)
         #expect(summary.count == 2 + 6)
-        #expect(summary.last == "县(市、区)合计,421281,3,4,1280.00,0.00,1280.00,1,560.00,1,-560.00")
+        #expect(summary.last == "县(市、区)合计,421281,\(hub.info.name),3,4,1280.00,0.00,1280.00,1,560.00,1,-560.00")
 
         // Audited: who took the numbers, when, which month and how many lines.
         let audit = try hub.replica.auditTrail()

@@ -29,7 +29,7 @@ extension RecordState {
         "disability_grade", "health", "work_capacity", "vital_status", "death_date", "member", "program",
         "decision", "amount", "start_month", "end_month", "exit_reason", "approver", "recommendation",
         "suspended_from", "date", "worker", "band", "from_month", "value", "source", "detail", "reported_date",
-        "verifier", "suspended",
+        "verifier", "suspended", "code",
     ]
 
     private static let fieldKeys: [String: Int] = Dictionary(

@@ -91,7 +91,7 @@ public enum ConflictRules {
         case .household:
             return ["income", "assets", "bank_card", "head", "type", "population", "payee", "account_name"]
                 .contains(field)
-        case .visit, .standard, .lead, .setting: return false
+        case .visit, .standard, .lead, .setting, .division: return false
         }
     }
 }

@@ -16,6 +16,7 @@ public enum RecordSchema {
         case .standard: return standard
         case .lead: return lead
         case .setting: return setting
+        case .division: return division
         }
     }
 
@@ -120,6 +121,16 @@ public enum RecordSchema {
         FieldSpec("name", .code(CountySetting.allCases.map(\.rawValue)), .lww, "which setting"),
         FieldSpec("value", .text(maxLength: 64), .human, "the setting's value"),
         FieldSpec("note", .text(maxLength: 500), .lww, "free note, e.g. the document that decided it"),
+    ]
+
+    /// County configuration like settings: the name the county registered for a township or
+    /// village code, under the county-wide code so every node shows names, written by the hub.
+    public static let division: [FieldSpec] = [
+        FieldSpec(
+            "village", .division, .lww, "the county-wide code `<county>000000`: every node of the county holds it"),
+        FieldSpec("code", .text(maxLength: 12), .lww, "the township (9 digits) or village (12 digits) named"),
+        FieldSpec("name", .text(maxLength: 64), .lww, "the name, e.g. 新庄镇 or 新庄村"),
+        FieldSpec("note", .text(maxLength: 500), .lww, "free note, e.g. the document that named it"),
     ]
 
     public static let leadStatusOrder = ["open", "confirmed", "refuted"]

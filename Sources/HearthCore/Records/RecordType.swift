@@ -10,6 +10,9 @@ public enum RecordType: String, Hashable, Sendable, CaseIterable, Comparable {
     case lead
     /// A county setting (the month-of-death rule, …): configuration, written by the hub only.
     case setting
+    /// The name of a township or village (区划名称): county configuration, written by the hub
+    /// only. Last, so the position each type is stored by (``RecordType/allCases``) never moves.
+    case division
 
     /// The SQLite table that holds the current state of this kind of record.
     public var table: String {
@@ -21,6 +24,7 @@ public enum RecordType: String, Hashable, Sendable, CaseIterable, Comparable {
         case .standard: return "standards"
         case .lead: return "leads"
         case .setting: return "settings"
+        case .division: return "divisions"
         }
     }
 
@@ -34,6 +38,7 @@ public enum RecordType: String, Hashable, Sendable, CaseIterable, Comparable {
         case .standard: return "S"
         case .lead: return "L"
         case .setting: return "C"
+        case .division: return "D"
         }
     }
 
@@ -91,6 +96,7 @@ public struct RecordID: Hashable, Comparable, Sendable, CustomStringConvertible 
         case UInt8(ascii: "S"): type = .standard
         case UInt8(ascii: "L"): type = .lead
         case UInt8(ascii: "C"): type = .setting
+        case UInt8(ascii: "D"): type = .division
         default: return nil
         }
         index = utf8.index(after: index)

@@ -33,11 +33,20 @@ public enum JurisdictionRule {
                 AdmissionRefusal(
                     .r14, "R14: a new record's village must be the village its op is logged under (\(op.scope.value))"))
         }
+        guard !op.scope.isCountyWide else { return .refuse(countyConfiguration(op.scope.value)) }
         guard writer.contains(op.scope) else {
             return .refuse(
                 AdmissionRefusal(.r14, "village \(op.scope.value) is outside the node's scope \(writer.value) (R14)"))
         }
         return .admit
+    }
+
+    /// The county's configuration (standards, settings, the names of places) lives under the
+    /// county-wide code `<county>000000` and is the county hub's alone to write: no node, of
+    /// whatever scope, creates or changes a record there. Judged on the code, not on a scope
+    /// that might contain it (a township scope `<county>000` would).
+    static func countyConfiguration(_ code: String) -> AdmissionRefusal {
+        AdmissionRefusal(.r14, "R14: records under the county-wide code \(code) are written by the county hub only")
     }
 
     /// An existing record: its village as the hub holds it must lie in the writer's scope, and
@@ -59,8 +68,11 @@ public enum JurisdictionRule {
             held = try lookup.quarantinedVillage(of: op.record)
             accepted = false
         }
-        guard let current = held, let code = try? DivisionCode.parse(current, field: "village"), writer.contains(code)
-        else { return .refused(foreign) }
+        guard let current = held, let code = try? DivisionCode.parse(current, field: "village") else {
+            return .refused(foreign)
+        }
+        guard !code.isCountyWide else { return .refused(countyConfiguration(current)) }
+        guard writer.contains(code) else { return .refused(foreign) }
         if case .text(let target)? = op.fields["village"], target != current {
             if let refusal = CausalOrderRule.moveVerdict(of: op, creationAccepted: accepted).refusal {
                 return .refused(refusal)

@@ -23,6 +23,14 @@ extension HubLedger {
             throw .invalid(
                 InputError(field: "scope", "hub.outside_county", ["scope": scope.value, "county": info.scope.value]))
         }
+        // `<county>000` is no township: it would hold the county-wide code, the county's own configuration.
+        guard scope.value.dropFirst(6).prefix(3) != "000" else {
+            throw .invalid(
+                InputError(
+                    field: "scope",
+                    reason:
+                        "the township part (digits 7 to 9) is 000, which is the county's own code; give a township's"))
+        }
         var secretBytes = [UInt8](repeating: 0, count: 32)
         var generator = SystemRandomNumberGenerator()
         for index in secretBytes.indices { secretBytes[index] = UInt8.random(in: 0...255, using: &generator) }

@@ -108,6 +108,8 @@ public struct BankRoll: Sendable {
     /// The county's division code (the hub's scope) and the hub's name.
     public let county: String
     public let countyName: String
+    /// The names the county registered for its townships and villages (and the county's own).
+    public let names: DivisionNames
     /// Whether the month is locked as paid.
     public let locked: Bool
     /// The disbursement: every line with a card and an account holder, ordered by village.
@@ -251,7 +253,8 @@ extension HubLedger {
         }.sorted { $0.1.lexicographicallyPrecedes($1.1) }.map(\.0)
         let what = "the roll for \(payroll.month)"
         return BankRoll(
-            month: payroll.month, county: info.scope.value, countyName: info.name, locked: payroll.locked, lines: lines,
+            month: payroll.month, county: info.scope.value, countyName: info.name, names: try replica.divisionNames(),
+            locked: payroll.locked, lines: lines,
             withoutCard: unpaid, recoveries: recoveries,
             total: Money(fen: try Totals.sum(lines.indices.lazy.map { lines[$0].total.fen }, what)),
             regularTotal: Money(fen: try Totals.sum(lines.indices.lazy.map { lines[$0].regular.fen }, what)),

@@ -9,7 +9,8 @@ import HearthStore
 /// - `roll.csv`, the disbursement (一卡通发放名册) for the bank: line 1 states the month, the
 ///   county's division code and name, the number of lines and the total (regular and back pay
 ///   apart), what was kept out, and whether the month is locked; line 2 the headers; then one
-///   line per payee per program (序号, township, village, household, program, persons, payee
+///   line per payee per program (序号, township and village, each code with its registered
+///   name beside it, household, program, persons, payee
 ///   id, name and ID number, 户名, card number, card kind, regular, back pay, line total, the
 ///   months of the back pay, enrollment ids); the last line the 合计.
 /// - `roll-no-card.csv`: the lines the bank is not given (no card, no account holder, a card
@@ -74,16 +75,18 @@ public enum PayrollFile {
     }
 
     static let lineHeaders = [
-        "序号", "乡镇(街道)", "村(社区)", "户编号", "救助项目", "项目代码", "享受人数", "领款人编号", "领款人姓名", "领款人身份证号", "户名",
+        "序号", "乡镇(街道)", "乡镇(街道)名称", "村(社区)", "村(社区)名称", "户编号", "救助项目", "项目代码", "享受人数", "领款人编号",
+        "领款人姓名", "领款人身份证号", "户名",
     ]
     static let moneyHeaders = ["正常发放(元)", "补发(元)", "合计(元)", "补发所属月份", "救助关系编号"]
 
     /// A number the spreadsheet must keep as text (ID and card numbers).
     static func digits(_ text: String) -> String { text.isEmpty ? "" : "\t" + text }
 
-    static func lineCells(_ number: Int, _ line: BankRoll.Line) -> [String] {
+    static func lineCells(_ number: Int, _ line: BankRoll.Line, _ names: DivisionNames) -> [String] {
         [
-            "\(number)", line.township, line.village, line.household, line.program.chineseName, line.program.rawValue,
+            "\(number)", line.township, names.name(of: line.township) ?? "", line.village,
+            names.name(of: line.village) ?? "", line.household, line.program.chineseName, line.program.rawValue,
             "\(line.members.count)", line.payee?.value ?? "", line.payeeName, digits(line.payeeIDNumber),
             line.accountName,
         ]
@@ -112,7 +115,7 @@ public enum PayrollFile {
         roll.lines.withUnsafeBufferPointer { lines in
             for index in lines.indices {
                 rows.append(
-                    lineCells(index + 1, lines[index]) + [
+                    lineCells(index + 1, lines[index], roll.names) + [
                         digits(lines[index].bankCard), lines[index].account.chineseName,
                     ]
                         + moneyCells(lines[index]))
@@ -120,7 +123,7 @@ public enum PayrollFile {
         }
         let persons = roll.lines.indices.reduce(0) { $0 + roll.lines[$1].members.count }
         rows.append(
-            ["合计", "", "", "", "", "", "\(persons)", "", "", "", "", "", ""]
+            ["合计", "", "", "", "", "", "", "", "\(persons)", "", "", "", "", "", ""]
                 + [roll.regularTotal.yuanText, roll.backPayTotal.yuanText, roll.total.yuanText, "", ""])
         return rows
     }
@@ -134,7 +137,7 @@ public enum PayrollFile {
         roll.withoutCard.withUnsafeBufferPointer { unpaid in
             for index in unpaid.indices {
                 rows.append(
-                    lineCells(index + 1, unpaid[index].line) + [unpaid[index].line.account.chineseName]
+                    lineCells(index + 1, unpaid[index].line, roll.names) + [unpaid[index].line.account.chineseName]
                         + moneyCells(unpaid[index].line) + [unpaid[index].reason])
             }
         }
@@ -146,13 +149,14 @@ public enum PayrollFile {
             heading("追缴名册(由乡镇追回，不计入银行发放)", roll)
                 + ["笔数", "\(roll.recoveries.count)", "追缴总额(元)", roll.recoveryTotal.yuanText],
             [
-                "序号", "乡镇(街道)", "村(社区)", "户编号", "成员编号", "姓名", "身份证号", "救助项目", "项目代码", "所属月份", "追缴金额(元)",
-                "救助关系编号",
+                "序号", "乡镇(街道)", "乡镇(街道)名称", "村(社区)", "村(社区)名称", "户编号", "成员编号", "姓名", "身份证号", "救助项目", "项目代码",
+                "所属月份", "追缴金额(元)", "救助关系编号",
             ],
         ]
         for (index, line) in roll.recoveries.enumerated() {
             rows.append([
-                "\(index + 1)", line.township, line.village, line.household, line.member.value, line.name,
+                "\(index + 1)", line.township, roll.names.name(of: line.township) ?? "", line.village,
+                roll.names.name(of: line.village) ?? "", line.household, line.member.value, line.name,
                 digits(line.idNumber), line.program.chineseName, line.program.rawValue,
                 line.forMonth?.description ?? "",
                 line.amount.yuanText, line.enrollment.value,
@@ -165,13 +169,14 @@ public enum PayrollFile {
         var rows = [
             heading("发放汇总", roll),
             [
-                "级别", "区划代码", "发放笔数", "享受人数", "正常发放(元)", "补发(元)", "发放合计(元)", "无卡笔数", "无卡金额(元)", "追缴笔数",
+                "级别", "区划代码", "名称", "发放笔数", "享受人数", "正常发放(元)", "补发(元)", "发放合计(元)", "无卡笔数", "无卡金额(元)", "追缴笔数",
                 "追缴金额(元)",
             ],
         ]
         for subtotal in try roll.subtotals() {
             rows.append([
-                subtotal.level.chineseName, subtotal.area, "\(subtotal.lines)", "\(subtotal.persons)",
+                subtotal.level.chineseName, subtotal.area, roll.names.name(of: subtotal.area) ?? "",
+                "\(subtotal.lines)", "\(subtotal.persons)",
                 subtotal.regular.yuanText, subtotal.backPay.yuanText, subtotal.total.yuanText,
                 "\(subtotal.withoutCard)",
                 subtotal.withoutCardTotal.yuanText, "\(subtotal.recoveries)", subtotal.recoveryTotal.yuanText,

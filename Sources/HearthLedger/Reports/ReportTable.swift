@@ -13,14 +13,18 @@ public enum ReportTable {
     }
 
     /// The rows of a report. With `within` (a township's code), only the areas inside it, and
-    /// `total` (that township's own total line, from a report by township) as the 合计.
-    public static func rows(_ report: Report, within: String? = nil, total: ReportLine? = nil) -> [[String]] {
+    /// `total` (that township's own total line, from a report by township) as the 合计. Each
+    /// area shows its registered name beside its code (`names`; the code alone without one).
+    public static func rows(
+        _ report: Report, within: String? = nil, total: ReportLine? = nil, names: DivisionNames = DivisionNames()
+    ) -> [[String]] {
         let areas = report.areaTotals.filter { area in within.map { area.area.hasPrefix($0) } ?? true }
         var rows: [[String]] = []
         for area in areas {
             let lines = report.lines.filter { $0.area == area.area }
-            rows += lines.map { [$0.area, $0.program?.chineseName ?? ""] + figures($0) }
-            if areas.count > 1 { rows.append([area.area, "小计"] + figures(area)) }
+            let label = names.label(area.area)
+            rows += lines.map { [label, $0.program?.chineseName ?? ""] + figures($0) }
+            if areas.count > 1 { rows.append([label, "小计"] + figures(area)) }
         }
         if let grand = within == nil ? report.total : total {
             rows.append(["合计", ""] + figures(grand))

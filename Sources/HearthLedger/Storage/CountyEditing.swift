@@ -27,6 +27,9 @@ public protocol CountyEditing: CountyReading {
     /// The setting record of a name, if any, as the county's records stood when this
     /// transaction began.
     func setting(named name: String) throws -> RecordID?
+    /// The record naming a township or village code, if any, as the county's records stood
+    /// when this transaction began.
+    func division(code: String) throws -> RecordID?
     /// Keeps a decision of the desk, written with this transaction's time and worker.
     func record(_ decision: DecisionDraft) throws
 

@@ -323,6 +323,9 @@ package enum Migrations {
         migrator.registerMigration("v20 the op log's hash in binary, without columns no query reads") { db in
             try Migrations.slimOpLog(db)
         }
+        migrator.registerMigration("v21 the names of townships and villages") { db in
+            try Migrations.divisionNames(db)
+        }
         return migrator
     }
 }

@@ -22,8 +22,13 @@ public struct CountyGenerator: Sendable {
     /// The month the profile's figures describe.
     public let month: Month
     public let nowMillis: Int64
+    /// The hub's name, which titles the county's reports and printed rolls (default `<profile> hub`).
+    public let name: String
 
-    public init(profile: CountyProfile, seed: UInt64, directory: String, month: Month, nowMillis: Int64) {
+    public init(
+        profile: CountyProfile, seed: UInt64, directory: String, month: Month, nowMillis: Int64, name: String? = nil
+    ) {
+        self.name = name ?? "\(profile.name) hub"
         self.profile = profile
         self.seed = seed
         self.directory = directory
@@ -100,7 +105,7 @@ public struct CountyGenerator: Sendable {
         var random = SplitMix64(seed: seed)
         let county = "421281"
         let hub = try HubLedger.create(
-            path: directory + "/hub.db", name: "\(profile.name) hub",
+            path: directory + "/hub.db", name: name,
             scope: try ScopePrefix.parse(county, field: "scope"), nowMillis: nowMillis)
         for standard in CountyProfile.standards {
             _ = try await hub.setStandard(

@@ -17,6 +17,7 @@ struct HubGenerate: AsyncParsableCommand {
     @Option(help: "Generator seed.") var seed: UInt64 = 1
     @Option(help: "Size factor (1 = the profile's real size).") var scale: Double = 1
     @Option(help: "The month the figures describe, YYYY-MM (default: this month).") var month: String?
+    @Option(help: "The hub's name, e.g. 赤壁市 (default: the profile's name and \"hub\").") var name: String?
 
     func run() async throws {
         try await guardedAsync {
@@ -33,7 +34,7 @@ struct HubGenerate: AsyncParsableCommand {
             let start = Date()
             let progress = ProgressLine()
             let (hub, nodes) = try await CountyGenerator(
-                profile: chosen, seed: seed, directory: out, month: period, nowMillis: nowMillis()
+                profile: chosen, seed: seed, directory: out, month: period, nowMillis: nowMillis(), name: name
             ).run { progress.update("generating: " + $0.trimmingCharacters(in: .whitespaces), force: true) }
             progress.finish()
             let status = try hub.replica.status()

@@ -36,10 +36,9 @@ struct HubPayroll: AsyncParsableCommand {
     @Option(help: "The month, YYYY-MM.") var month: String
     @Option(
         help:
-            "The disbursement CSV file to write (must not exist; the other three are named after it), or the workbook.")
+            "The disbursement CSV file to write (must not exist; the other three are named after it), the workbook with --format xlsx, or the page with --format print."
+    )
     var out: String
-    @Option(help: "csv (four files, the default) or xlsx (one Excel workbook of four sheets).")
-    var format = "csv"
     @Flag(
         help: """
             Record the roll as paid: the month is never rewritten; later changes become adjustments (补发/追缴) in a \
@@ -47,12 +46,22 @@ struct HubPayroll: AsyncParsableCommand {
             """)
     var lock = false
     @Flag(help: "Print the summary as one JSON document.") var json = false
+    @Option(
+        help: """
+            csv: the four CSV files (default); xlsx: one Excel workbook of four sheets; print: one HTML page to print \
+            and sign (A4, 小计 and 合计, page numbers, lines for 制表人, 审核人, 负责人 and 日期), written to --out.
+            """)
+    var format = "csv"
 
     func run() async throws {
         try await guardedAsync {
             let hub = try replica.open()
             let worker = try replica.author
             let period = try Month.parse(month, field: "month")
+            if format.lowercased() == "print" {
+                try await PrintFormat.roll(hub: hub, month: period, out: out, worker: worker, lock: lock, json: json)
+                return
+            }
             let fileFormat = try PayrollFormat.parse(format, out: out)
             let progress = ProgressLine(quiet: json)
             progress.update("\(period): reading the county's enrollments and computing what each is owed", force: true)

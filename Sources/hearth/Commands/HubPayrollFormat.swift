@@ -23,7 +23,7 @@ enum PayrollFormat: String {
     /// named .xlsx) would not open as what its name says.
     static func parse(_ text: String, out: String) throws -> PayrollFormat {
         guard let format = PayrollFormat(rawValue: text.lowercased()) else {
-            throw InputError(field: "format", reason: "must be csv or xlsx")
+            throw InputError(field: "format", reason: "must be csv, xlsx or print")
         }
         try checkName(out, xlsx: format == .xlsx)
         return format

@@ -10,9 +10,12 @@ struct ReportOptions: ParsableArguments {
     @Option(help: "First month of a period, YYYY-MM.") var from: String?
     @Option(help: "Last month of a period, YYYY-MM.") var to: String?
     @Option(help: "Group by county, township or village.") var by: String = "township"
-    @Option(help: "table, csv (UTF-8 with BOM, for Excel), json, or xlsx (an Excel workbook; needs --out).")
+    @Option(
+        help:
+            "table, csv (UTF-8 with BOM, for Excel), json, xlsx (an Excel workbook; needs --out) or print (an HTML page to print and sign; needs --out)."
+    )
     var format: String = "table"
-    @Option(help: "The file to write (--format xlsx; must not exist).") var out: String?
+    @Option(help: "The file to write with --format xlsx or print (must not exist).") var out: String?
 
     func period() throws -> (Month, Month) {
         switch (month, from, to) {
@@ -36,9 +39,13 @@ struct ReportOptions: ParsableArguments {
 
     func render(_ replica: ReplicaCore, worker: String) throws {
         let (start, end) = try period()
+        if format == "print" {
+            try PrintFormat.report(replica: replica, start: start, end: end, out: out)
+            return
+        }
         if format == "xlsx", out == nil { throw CLIError.usage("--format xlsx writes a file: give --out FILE.xlsx") }
         if format != "xlsx", out != nil {
-            throw CLIError.usage("--out is for --format xlsx; csv goes to standard output")
+            throw CLIError.usage("--out is for --format xlsx or print; csv goes to standard output")
         }
         let progress = ProgressLine(quiet: format == "json")
         progress.update(
@@ -48,16 +55,17 @@ struct ReportOptions: ParsableArguments {
         let periodText = start == end ? start.description : "\(start)–\(end)"
         let level = by == "county" ? "县" : by == "township" ? "乡镇" : "村"
         let title = "社会救助情况统计表  \(periodText)  (\(replica.info.name), 按\(level)汇总)"
+        let names = try replica.divisionNames()
         let header = ReportTable.header(end: end)
-        let rows = ReportTable.rows(report)
+        let rows = ReportTable.rows(report, names: names)
         switch format {
         case "json":
             try Output.json(
                 ReportDocument(
                     from: start.description, to: end.description, by: by,
-                    lines: report.lines.map(ReportDocument.Line.init),
-                    areaTotals: report.areaTotals.map(ReportDocument.Line.init),
-                    total: ReportDocument.Line(report.total)))
+                    lines: report.lines.map { ReportDocument.Line($0, names: names) },
+                    areaTotals: report.areaTotals.map { ReportDocument.Line($0, names: names) },
+                    total: ReportDocument.Line(report.total, names: names)))
         case "csv":
             // Areas come from the records' village field: cells are neutralised like every CSV's.
             let out = SpreadsheetCSV.document([header] + rows)
@@ -68,7 +76,7 @@ struct ReportOptions: ParsableArguments {
         case "xlsx":
             try writeWorkbook(
                 title: title, header: header, rows: rows, replica: replica, period: periodText, worker: worker)
-        default: throw InputError(field: "format", reason: "must be table, csv, json or xlsx")
+        default: throw InputError(field: "format", reason: "must be table, csv, json, xlsx or print")
         }
     }
 }

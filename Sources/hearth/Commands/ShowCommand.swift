@@ -136,13 +136,22 @@ func historyEntry(_ entry: LogEntry, replica: ReplicaCore, reveal: Bool) -> Hist
 func listRecords(_ ids: [RecordID], replica: ReplicaCore, json: Bool, columns: [String]) throws {
     var rows: [[String]] = []
     var documents: [RecordDocument] = []
+    // Villages shown with their registered names (`hub division set`), in the table and in --json.
+    let names = try replica.divisionNames()
     for id in ids {
         let view = try replica.view(id, reveal: false)
+        let village = view.value("village")
         if json {
-            documents.append(RecordDocument(view, authors: [:]))
+            var document = RecordDocument(view, authors: [:])
+            if let village, !village.isEmpty { document.places = RecordDocument.Places(village: village, names: names) }
+            documents.append(document)
         } else {
             rows.append(
-                [id.value] + columns.map { FieldWords.value(view.value($0) ?? "", field: $0) }
+                [id.value]
+                    + columns.map {
+                        $0 == "village"
+                            ? names.label(view.value($0) ?? "") : FieldWords.value(view.value($0) ?? "", field: $0)
+                    }
                     + [view.conflicts.isEmpty ? "" : L("list.conflict")])
         }
     }
@@ -208,11 +217,12 @@ struct StatusCommand: ParsableCommand {
             // Open rule cases by rule (kept as the records change: reading them costs what is open).
             var cases: [String: Int64] = [:]
             for found in try open.ruleCases(nowMillis: nowMillis()) { cases[found.rule, default: 0] += 1 }
+            let names = try open.divisionNames()
             if json {
                 try Output.json(
                     StatusDocument(
                         replica: status.info.id.value, name: status.info.name, role: status.info.role.rawValue,
-                        scope: status.info.scope.value,
+                        scope: status.info.scope.value, scopeName: names.name(of: status.info.scope.value),
                         records: Dictionary(uniqueKeysWithValues: counts.map { ($0.0, Int64($0.1)) }),
                         inConflict: Int64(status.conflicted), openRuleCases: cases,
                         pendingIDNumbers: Int64(status.pendingIDs),
@@ -233,7 +243,7 @@ struct StatusCommand: ParsableCommand {
                 return
             }
             print("replica   \(status.info.id)  \(status.info.name) (\(status.info.role.rawValue))")
-            print("scope     \(status.info.scope.value) (\(status.info.scope.level.rawValue))")
+            print("scope     \(names.label(status.info.scope.value)) (\(status.info.scope.level.rawValue))")
             print("records   " + counts.map { "\($0.0) \($0.1)" }.joined(separator: ", "))
             let caseCount = cases.values.reduce(0, +)
             let byRule = cases.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")

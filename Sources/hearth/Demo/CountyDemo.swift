@@ -31,7 +31,7 @@ struct CountyDemo {
         }
         say(L("demo.step1"))
         let hub = try HubLedger.create(
-            path: directory + "/hub.db", name: "county hub", scope: try ScopePrefix.parse("421281", field: "scope"),
+            path: directory + "/hub.db", name: "赤壁市", scope: try ScopePrefix.parse("421281", field: "scope"),
             nowMillis: tick())
         var logger = Logger(label: "hearth.demo")
         logger.logLevel = .critical
@@ -51,6 +51,12 @@ struct CountyDemo {
             let township = try await enroll(hub, name: "沙河镇", scope: "421281101", url: url, clock: now)
             let xinzhuang = try await enroll(hub, name: "新庄村", scope: "421281101001", url: url, clock: now)
             let hewan = try await enroll(hub, name: "河湾村", scope: "421281101002", url: url, clock: now)
+            // The county names its township and villages: every node shows the names once it syncs.
+            _ = try await hub.setDivisions(
+                [("421281101", "沙河镇"), ("421281101001", "新庄村"), ("421281101002", "河湾村")].map {
+                    DivisionRow(line: 0, code: $0.0, name: $0.1)
+                }, note: nil, author: "county-admin", nowMillis: tick())
+            say("   the county names its township and villages (hub division set): 沙河镇, 新庄村, 河湾村")
             let converged: Bool
             do {
                 converged = try await story(
@@ -226,7 +232,9 @@ struct CountyDemo {
                         else {
                             return false
                         }
+                        // County configuration (the names of places) reaches every node.
                         return village.hasPrefix(node.replica.info.scope.value)
+                            || village == DivisionCode.countyWide(hub.info.scope.value)?.value
                     }.count
             }
             if hubCount != records { converged = false }

@@ -34,6 +34,25 @@ struct RecordDocument: Codable, Sendable, Equatable {
     var history: [HistoryEntry]?
     /// Enrollments only (`show` only).
     var payment: Payment?
+    /// The registered names of the record's village and its township (`list` commands, for a
+    /// record with a village); each null when none is registered.
+    var places: Places?
+
+    /// The names beside a record's village code.
+    struct Places: Codable, Sendable, Equatable {
+        let village: String?
+        let township: String?
+
+        init(village code: String, names: DivisionNames) {
+            village = names.name(of: code)
+            township = names.name(of: String(code.prefix(9)))
+        }
+
+        init(village: String?, township: String?) {
+            self.village = village
+            self.township = township
+        }
+    }
 
     /// The record as the view shows it; `authors` names the writer of each competing value's op.
     init(_ view: RecordView, authors: [String: String]) {
@@ -60,6 +79,8 @@ struct RecordDocument: Codable, Sendable, Equatable {
         case id, type, fields, conflicts, concurrent, history, pays
         case onHold = "on_hold"
         case holds
+        case villageName = "village_name"
+        case townshipName = "township_name"
     }
 
     init(from decoder: any Decoder) throws {
@@ -76,6 +97,11 @@ struct RecordDocument: Codable, Sendable, Equatable {
                 onHold: try container.decode(Bool.self, forKey: .onHold),
                 holds: try container.decode([String].self, forKey: .holds))
         }
+        if container.contains(.villageName) {
+            places = Places(
+                village: try container.decodeIfPresent(String.self, forKey: .villageName),
+                township: try container.decodeIfPresent(String.self, forKey: .townshipName))
+        }
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -90,6 +116,10 @@ struct RecordDocument: Codable, Sendable, Equatable {
             try container.encode(Nullable(wrappedValue: payment.pays), forKey: .pays)
             try container.encode(payment.onHold, forKey: .onHold)
             try container.encode(payment.holds, forKey: .holds)
+        }
+        if let places {
+            try container.encode(Nullable(wrappedValue: places.village), forKey: .villageName)
+            try container.encode(Nullable(wrappedValue: places.township), forKey: .townshipName)
         }
     }
 }

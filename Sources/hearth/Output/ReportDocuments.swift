@@ -7,6 +7,8 @@ struct ReportDocument: Codable, Sendable, Equatable {
     /// One line of figures: an area's program, an area's total, or the total.
     struct Line: Codable, Sendable, Equatable {
         let area: String
+        /// The area's registered name (`hub division set`); null when none is registered.
+        @Nullable var areaName: String?
         /// The program's code and Chinese name; absent on a total line.
         let program: String?
         let programName: String?
@@ -20,7 +22,9 @@ struct ReportDocument: Codable, Sendable, Equatable {
         let periodTotalFen: Int64
 
         enum CodingKeys: String, CodingKey {
-            case area, program
+            case area
+            case areaName = "area_name"
+            case program
             case programName = "program_name"
             case households, persons
             case newEntries = "new_entries"
@@ -29,8 +33,9 @@ struct ReportDocument: Codable, Sendable, Equatable {
             case periodTotalFen = "period_total_fen"
         }
 
-        init(_ line: ReportLine) {
+        init(_ line: ReportLine, names: DivisionNames) {
             area = line.area
+            areaName = names.name(of: line.area)
             program = line.program?.rawValue
             programName = line.program?.chineseName
             households = Int64(line.households)

@@ -19,6 +19,8 @@ struct StatusDocument: Codable, Sendable, Equatable {
     let name: String
     let role: String
     let scope: String
+    /// The scope's registered name (`hub division set`); null when none is registered.
+    @Nullable var scopeName: String?
     /// Records per table (households, members, enrollments, visits, …).
     let records: [String: Int64]
     let inConflict: Int64
@@ -40,7 +42,9 @@ struct StatusDocument: Codable, Sendable, Equatable {
     let countyDecisions: [CountyDecision]
 
     enum CodingKeys: String, CodingKey {
-        case replica, name, role, scope, records
+        case replica, name, role, scope
+        case scopeName = "scope_name"
+        case records
         case inConflict = "in_conflict"
         case openRuleCases = "open_rule_cases"
         case pendingIDNumbers = "pending_id_numbers"

@@ -57,6 +57,28 @@ struct JurisdictionRuleTests {
         #expect(JurisdictionRule.creationVerdict(of: outside, writer: Place.scope(Place.township)) == .admit)
     }
 
+    @Test(
+        "county configuration under <county>000000 is no node's: refused on the code even for a scope that contains it"
+    )
+    func countyWideCode() throws {
+        var book = RecordBook()
+        let countyWide = Place.county + "000000"
+        // A township scope `<county>000` contains the county-wide code as a prefix; the code decides, not the prefix.
+        let zeroTownship = Place.scope(Place.county + "000")
+        let forged = book.op(
+            .division, village: countyWide,
+            fields: ["village": .text(countyWide), "code": .text(Place.village1), "name": .text("冒名村")])
+        let message = "R14: records under the county-wide code \(countyWide) are written by the county hub only"
+        #expect(JurisdictionRule.creationVerdict(of: forged, writer: zeroTownship).refusal?.message == message)
+        #expect(JurisdictionRule.creationVerdict(of: forged, writer: Place.scope(Place.township)).refusal != nil)
+        let named = book.create(.division, in: countyWide, by: Writer.county, ["name": .text("新庄村")])
+        let rename = book.op(.division, named, by: Writer.township, village: countyWide, fields: ["name": .text("x")])
+        var lookup = book.lookup()
+        #expect(
+            try JurisdictionRule.placement(of: rename, writer: zeroTownship, lookup: &lookup)
+                == .refused(AdmissionRefusal(.r14, message)))
+    }
+
     @Test("only a township or the county moves a record, within its scope, logged under the new village")
     func moves() throws {
         var book = RecordBook()

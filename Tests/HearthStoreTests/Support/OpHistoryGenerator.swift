@@ -149,6 +149,8 @@ enum OpHistoryGenerator {
             for name in ["member", "source", "detail"] { set(name) }
         case .setting:
             for name in ["name", "value"] { set(name) }
+        case .division:
+            for name in ["code", "name"] { set(name) }
         }
         return try author.replica.create(type, fields, author: author.worker, nowMillis: now)
     }

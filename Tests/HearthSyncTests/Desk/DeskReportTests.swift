@@ -77,7 +77,7 @@ struct DeskReportTests {
                 let page = try await admin.get("/desk/roll?month=\(Self.month)")
                 #expect(page.status == 200 && page.body.contains("1120.00") && page.body.contains("未锁定"))
                 let summary = try await admin.get("/desk/roll.csv?month=\(Self.month)&file=summary")
-                #expect(summary.body.hasPrefix("\u{FEFF}") && summary.body.contains("级别,区划代码,发放笔数"))
+                #expect(summary.body.hasPrefix("\u{FEFF}") && summary.body.contains("级别,区划代码,名称,发放笔数"))
                 let audit = try #require(try desk.hub.replica.auditTrail().last)
                 #expect(audit.action == AuditEvent.Action.export && audit.worker == "wang")
                 #expect(try await admin.get("/desk/roll.csv?file=all").status == 400)
