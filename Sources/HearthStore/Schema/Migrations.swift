@@ -323,6 +323,9 @@ package enum Migrations {
         migrator.registerMigration("v20 the op log's hash in binary, without columns no query reads") { db in
             try Migrations.slimOpLog(db)
         }
+        migrator.registerMigration("v21 search index: two-character pieces of names, addresses and phones") { db in
+            try db.execute(sql: Migrations.searchIndexSchema())
+        }
         return migrator
     }
 }

@@ -17,8 +17,9 @@ struct EnrollCommand: ParsableCommand {
             """)
 
     @OptionGroup var replica: ReplicaOptions
-    @Option(help: "The member id.") var member: String?
-    @Option(help: "Enroll every living member of this household instead.") var household: String?
+    @Option(help: "The member: its id, ID number or name.") var member: String?
+    @Option(help: "Enroll every living member of this household instead (an id, or a member's ID number or name).")
+    var household: String?
     @Option(help: "Program code.") var program: String
     @Option(
         parsing: .unconditional,
@@ -35,10 +36,12 @@ struct EnrollCommand: ParsableCommand {
 
     func run() throws {
         try guarded {
-            let ids = try replica.open().enroll(
+            let open = try replica.open()
+            let ids = try open.enroll(
                 EnrollInput(
-                    member: member, household: household, program: program, amount: amount, start: start,
-                    override: override),
+                    member: try member.map { try RecordReference($0).resolve(.member, in: open) },
+                    household: try household.map { try RecordReference($0).resolve(.household, in: open) },
+                    program: program, amount: amount, start: start, override: override),
                 author: try replica.author, nowMillis: nowMillis())
             for id in ids { print(id) }
         }
@@ -56,9 +59,11 @@ protocol EnrollmentActionCommand: ParsableCommand {
 extension EnrollmentActionCommand {
     func run() throws {
         try guarded {
-            let recommendation = try replica.open().changeEnrollment(
-                id, Self.action, note: note, author: try replica.author, nowMillis: nowMillis())
-            print(id)
+            let open = try replica.open()
+            let enrollment = try RecordReference(id).resolve(Self.action.target, in: open)
+            let recommendation = try open.changeEnrollment(
+                enrollment, Self.action, note: note, author: try replica.author, nowMillis: nowMillis())
+            print(enrollment)
             if recommendation {
                 print("recorded as a recommendation only (R7): the township decides on this program")
             }
@@ -71,7 +76,8 @@ struct ApproveCommand: EnrollmentActionCommand {
         commandName: "approve", abstract: "Approve an application (在保). On a village node this is a recommendation.")
     static let action = EnrollmentAction.approve
     @OptionGroup var replica: ReplicaOptions
-    @Argument(help: "The enrollment id.") var id: String
+    @Argument(help: "The enrollment: its id, or the member's ID number or name when it has one such enrollment.")
+    var id: String
     @Option(help: "A note.") var note: String?
 }
 
@@ -79,7 +85,8 @@ struct RejectCommand: EnrollmentActionCommand {
     static let configuration = CommandConfiguration(commandName: "reject", abstract: "Reject an application.")
     static let action = EnrollmentAction.reject
     @OptionGroup var replica: ReplicaOptions
-    @Argument(help: "The enrollment id.") var id: String
+    @Argument(help: "The enrollment: its id, or the member's ID number or name when it has one such enrollment.")
+    var id: String
     @Option(help: "A note.") var note: String?
 }
 
@@ -87,7 +94,8 @@ struct SuspendCommand: EnrollmentActionCommand {
     static let configuration = CommandConfiguration(commandName: "suspend", abstract: "Suspend payments (暂停).")
     static let action = EnrollmentAction.suspend
     @OptionGroup var replica: ReplicaOptions
-    @Argument(help: "The enrollment id.") var id: String
+    @Argument(help: "The enrollment: its id, or the member's ID number or name when it has one such enrollment.")
+    var id: String
     @Option(help: "A note.") var note: String?
 }
 
@@ -95,22 +103,27 @@ struct ResumeCommand: EnrollmentActionCommand {
     static let configuration = CommandConfiguration(commandName: "resume", abstract: "Resume a suspended enrollment.")
     static let action = EnrollmentAction.resume
     @OptionGroup var replica: ReplicaOptions
-    @Argument(help: "The enrollment id.") var id: String
+    @Argument(help: "The enrollment: its id, or the member's ID number or name when it has one such enrollment.")
+    var id: String
     @Option(help: "A note.") var note: String?
 }
 
 struct ExitCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "exit", abstract: "End an enrollment (退出).")
     @OptionGroup var replica: ReplicaOptions
-    @Argument(help: "The enrollment id.") var id: String
+    @Argument(help: "The enrollment: its id, or the member's ID number or name when it has one such enrollment.")
+    var id: String
     @Option(help: "Why the enrollment ends.") var reason: String
     @Option(help: "Last month paid, YYYY-MM.") var end: String
 
     func run() throws {
         try guarded {
-            try replica.open().exitEnrollment(
-                id, reason: reason, end: end, author: try replica.author, nowMillis: nowMillis())
-            print(id)
+            let open = try replica.open()
+            let enrollment = try RecordReference(id).resolve(
+                .enrollment(statuses: EnrollmentTargets.live, action: "ended"), in: open)
+            try open.exitEnrollment(
+                enrollment, reason: reason, end: end, author: try replica.author, nowMillis: nowMillis())
+            print(enrollment)
         }
     }
 }
@@ -125,7 +138,8 @@ struct EnrollmentEdit: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "edit", abstract: "Change the monthly amount from a month on; earlier months keep their amounts.")
     @OptionGroup var replica: ReplicaOptions
-    @Argument(help: "The enrollment id.") var id: String
+    @Argument(help: "The enrollment: its id, or the member's ID number or name when it has one such enrollment.")
+    var id: String
     @Option(
         parsing: .unconditional,
         help: "New monthly amount: yuan, std (the standard) or std-326 (the standard less 326 yuan, 补差).") var amount:
@@ -142,6 +156,8 @@ struct EnrollmentEdit: ParsableCommand {
     func run() throws {
         try guarded {
             let opened = try replica.open()
+            let id = try RecordReference(self.id).resolve(
+                .enrollment(statuses: EnrollmentTargets.live, action: "changed"), in: opened)
             try opened.changeAmount(
                 id, amount: amount, from: from, reason: reason, override: override, author: try replica.author,
                 nowMillis: nowMillis())
@@ -165,7 +181,8 @@ struct EnrollmentShow: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "show", abstract: "Show an enrollment.")
     @OptionGroup var replica: ReplicaOptions
     @OptionGroup var display: ShowOptions
-    @Argument(help: "The enrollment id.") var id: String
+    @Argument(help: "The enrollment: its id, or the member's ID number or name when it has one such enrollment.")
+    var id: String
 
     func run() throws {
         try guarded { try showRecord(id, expected: .enrollment, replica: replica, display: display) }
@@ -175,12 +192,13 @@ struct EnrollmentShow: ParsableCommand {
 struct EnrollmentList: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "list", abstract: "List enrollments.")
     @OptionGroup var replica: ReplicaOptions
-    @Option(help: "Only this member's enrollments.") var member: String?
+    @Option(help: "Only this member's enrollments (an id, ID number or name).") var member: String?
     @Flag(help: "Print one JSON document.") var json = false
 
     func run() throws {
         try guarded {
             let open = try replica.open()
+            let member = try self.member.map { try RecordReference($0).resolve(.member, in: open) }
             let ids = try open.list(.enrollment, where: member == nil ? nil : "member", equals: member)
             try listRecords(
                 ids, replica: open, json: json,
@@ -198,15 +216,18 @@ struct VisitCommand: ParsableCommand {
 struct VisitAdd: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "add", abstract: "Record a visit. Prints its id.")
     @OptionGroup var replica: ReplicaOptions
-    @Option(help: "The household id.") var household: String
+    @Option(help: "The household: its id, or a member's ID number or name (that member's household).")
+    var household: String
     @Option(help: "What was found.") var note: String
     @Option(help: "Date of the visit, YYYY-MM-DD (default today).") var date: String?
 
     func run() throws {
         try guarded {
+            let open = try replica.open()
             print(
-                try replica.open().addVisit(
-                    household: household, note: note, date: date, author: try replica.author, nowMillis: nowMillis()))
+                try open.addVisit(
+                    household: try RecordReference(household).resolve(.household, in: open), note: note, date: date,
+                    author: try replica.author, nowMillis: nowMillis()))
         }
     }
 }
@@ -214,14 +235,34 @@ struct VisitAdd: ParsableCommand {
 struct VisitList: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "list", abstract: "List visits.")
     @OptionGroup var replica: ReplicaOptions
-    @Option(help: "Only visits to this household.") var household: String?
+    @Option(help: "Only visits to this household (an id, or a member's ID number or name).") var household: String?
     @Flag(help: "Print one JSON document.") var json = false
 
     func run() throws {
         try guarded {
             let open = try replica.open()
+            let household = try self.household.map { try RecordReference($0).resolve(.household, in: open) }
             let ids = try open.list(.visit, where: household == nil ? nil : "household", equals: household)
             try listRecords(ids, replica: open, json: json, columns: ["household", "date", "worker", "note"])
+        }
+    }
+}
+
+/// Which of a member's enrollments each command can act on, when it is given the member.
+enum EnrollmentTargets {
+    /// Not ended: what exit and an amount's change take.
+    static let live: Set<String> = ["applied", "approved", "suspended"]
+}
+
+extension EnrollmentAction {
+    /// The member's enrollments this action can take: an application to approve or reject, an
+    /// approved one to suspend, a suspended one to resume.
+    var target: RecordReference.Target {
+        switch self {
+        case .approve: return .enrollment(statuses: ["applied"], action: "approved")
+        case .reject: return .enrollment(statuses: ["applied"], action: "rejected")
+        case .suspend: return .enrollment(statuses: ["approved"], action: "suspended")
+        case .resume: return .enrollment(statuses: ["suspended"], action: "resumed")
         }
     }
 }

@@ -68,23 +68,25 @@ struct HouseholdEdit: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "edit", abstract: "Change a household's fields.")
 
     @OptionGroup var replica: ReplicaOptions
-    @Argument(help: "The household id.") var id: String
-    @Option(help: "Make this member the head of household (户主).") var head: String?
+    @Argument(help: "The household: its id, or a member's ID number or name (the member's household).") var id: String
+    @Option(help: "Make this member the head of household (户主): an id, ID number or name.") var head: String?
     @Option(
         help: """
-            The member paid for household programs (领款人): a living member of this household; `head` to pay the \
-            head again (the default).
+            The member paid for household programs (领款人): a living member of this household (an id, ID number or \
+            name); `head` to pay the head again (the default).
             """)
     var payee: String?
     @OptionGroup var fields: HouseholdFields
 
     func run() throws {
         try guarded {
+            let open = try replica.open()
+            let household = try RecordReference(id).resolve(.household, in: open)
             var input = fields.input()
-            input.head = head
-            input.payee = payee
-            try replica.open().editHousehold(id, input, author: try replica.author, nowMillis: nowMillis())
-            print(id)
+            input.head = try head.map { try RecordReference($0).resolve(.member, in: open) }
+            input.payee = try payee.map { $0 == "head" ? $0 : try RecordReference($0).resolve(.member, in: open) }
+            try open.editHousehold(household, input, author: try replica.author, nowMillis: nowMillis())
+            print(household)
         }
     }
 }
@@ -93,7 +95,7 @@ struct HouseholdShow: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "show", abstract: "Show a household.")
     @OptionGroup var replica: ReplicaOptions
     @OptionGroup var display: ShowOptions
-    @Argument(help: "The household id.") var id: String
+    @Argument(help: "The household: its id, or a member's ID number or name (the member's household).") var id: String
 
     func run() throws {
         try guarded { try showRecord(id, expected: .household, replica: replica, display: display) }
@@ -124,14 +126,16 @@ struct HouseholdMove: ParsableCommand {
             After the next sync the village it enters receives the household's whole history.
             """)
     @OptionGroup var replica: ReplicaOptions
-    @Argument(help: "The household id.") var id: String
+    @Argument(help: "The household: its id, or a member's ID number or name (the member's household).") var id: String
     @Option(help: "The village it moves to (12-digit division code).") var village: String
 
     func run() throws {
         try guarded {
-            let moved = try replica.open().moveHousehold(
-                id, toVillage: village, author: try replica.author, nowMillis: nowMillis())
-            print(id)
+            let open = try replica.open()
+            let household = try RecordReference(id).resolve(.household, in: open)
+            let moved = try open.moveHousehold(
+                household, toVillage: village, author: try replica.author, nowMillis: nowMillis())
+            print(household)
             print("moved \(moved.count) record(s) to \(village)")
         }
     }
@@ -142,14 +146,18 @@ struct HouseholdSplit: ParsableCommand {
         commandName: "split",
         abstract: "Split members off into a new household in the same village (分户). Prints the new id.")
     @OptionGroup var replica: ReplicaOptions
-    @Argument(help: "The household id.") var id: String
-    @Option(help: "The members who leave, comma-separated ids.") var members: String
-    @Option(help: "The new household's head (default: the first member listed).") var head: String?
+    @Argument(help: "The household: its id, or a member's ID number or name (the member's household).") var id: String
+    @Option(help: "The members who leave, comma-separated: ids, ID numbers or names.") var members: String
+    @Option(help: "The new household's head (default: the first member listed): an id, ID number or name.")
+    var head: String?
 
     func run() throws {
         try guarded {
-            let created = try replica.open().splitHousehold(
-                id, members: members.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }, head: head,
+            let open = try replica.open()
+            let created = try open.splitHousehold(
+                try RecordReference(id).resolve(.household, in: open),
+                members: try RecordReference.resolveList(members, .member, in: open),
+                head: try head.map { try RecordReference($0).resolve(.member, in: open) },
                 author: try replica.author, nowMillis: nowMillis())
             print(created)
         }
@@ -160,13 +168,15 @@ struct HouseholdArchive: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "archive", abstract: "Archive a household; it is not edited any more (R10).")
     @OptionGroup var replica: ReplicaOptions
-    @Argument(help: "The household id.") var id: String
+    @Argument(help: "The household: its id, or a member's ID number or name (the member's household).") var id: String
     @Option(help: "Why (kept on the household).") var reason: String
 
     func run() throws {
         try guarded {
-            try replica.open().archiveHousehold(id, reason: reason, author: try replica.author, nowMillis: nowMillis())
-            print(id)
+            let open = try replica.open()
+            let household = try RecordReference(id).resolve(.household, in: open)
+            try open.archiveHousehold(household, reason: reason, author: try replica.author, nowMillis: nowMillis())
+            print(household)
         }
     }
 }

@@ -30,14 +30,17 @@ struct LeadConfirm: ParsableCommand {
             "Confirm a lead after verification (属实). A death lead records the death: every benefit of the person ends.",
         discussion: "Prints the enrollments the confirmation ended, one per line.")
     @OptionGroup var replica: ReplicaOptions
-    @Argument(help: "The lead id, e.g. L-3f9a2c71b0d4-12.") var id: String
+    @Argument(help: "The lead id, e.g. L-3f9a2c71b0d4-12; or the member's ID number or name when one lead is open.")
+    var id: String
     @Option(help: "How it was verified (入户核实, 火化证明, …); recorded with the decision.") var note: String
     @Option(help: "The date of death, YYYY-MM-DD, when the list gave none or gave a wrong one.") var date: String?
 
     func run() throws {
         try guarded {
-            let ended = try replica.open().decideLead(
-                id, confirm: true, note: note, date: date, author: try replica.author, nowMillis: nowMillis())
+            let open = try replica.open()
+            let ended = try open.decideLead(
+                try RecordReference(id).resolve(.lead(statuses: ["open"], action: "confirmed"), in: open),
+                confirm: true, note: note, date: date, author: try replica.author, nowMillis: nowMillis())
             for enrollment in ended { print(enrollment.value) }
         }
     }
@@ -49,13 +52,16 @@ struct LeadRefute: ParsableCommand {
         abstract: "Refute a lead after verification (不属实). A death lead's suspended enrollments resume.",
         discussion: "Prints the enrollments that resumed, one per line.")
     @OptionGroup var replica: ReplicaOptions
-    @Argument(help: "The lead id, e.g. L-3f9a2c71b0d4-12.") var id: String
+    @Argument(help: "The lead id, e.g. L-3f9a2c71b0d4-12; or the member's ID number or name when one lead is open.")
+    var id: String
     @Option(help: "How it was verified (本人健在, 同名误报, …); recorded with the decision.") var note: String
 
     func run() throws {
         try guarded {
-            let resumed = try replica.open().decideLead(
-                id, confirm: false, note: note, date: nil, author: try replica.author, nowMillis: nowMillis())
+            let open = try replica.open()
+            let resumed = try open.decideLead(
+                try RecordReference(id).resolve(.lead(statuses: ["open"], action: "refuted"), in: open),
+                confirm: false, note: note, date: nil, author: try replica.author, nowMillis: nowMillis())
             for enrollment in resumed { print(enrollment.value) }
         }
     }

@@ -53,14 +53,15 @@ struct MemberAdd: ParsableCommand {
         abstract: "Register a member. Without --id-number the member is pending (never payable). Prints the id.")
 
     @OptionGroup var replica: ReplicaOptions
-    @Option(help: "The household id.") var household: String
+    @Option(help: "The household: its id, or a member's ID number or name (that member's household).")
+    var household: String
     @OptionGroup var fields: MemberFields
 
     func run() throws {
         try guarded {
-            var input = fields.input()
-            input.household = household
             let node = try replica.open()
+            var input = fields.input()
+            input.household = try RecordReference(household).resolve(.household, in: node)
             let id = try node.addMember(input, author: try replica.author, nowMillis: nowMillis())
             print(id)
             if fields.idNumber == nil { print("no ID number: registered as pending, not payable until one is added") }
@@ -80,13 +81,15 @@ struct MemberAdd: ParsableCommand {
 struct MemberEdit: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "edit", abstract: "Change a member's fields.")
     @OptionGroup var replica: ReplicaOptions
-    @Argument(help: "The member id.") var id: String
+    @Argument(help: "The member: its id, ID number or name.") var id: String
     @OptionGroup var fields: MemberFields
 
     func run() throws {
         try guarded {
-            try replica.open().editMember(id, fields.input(), author: try replica.author, nowMillis: nowMillis())
-            print(id)
+            let open = try replica.open()
+            let member = try RecordReference(id).resolve(.member, in: open)
+            try open.editMember(member, fields.input(), author: try replica.author, nowMillis: nowMillis())
+            print(member)
         }
     }
 }
@@ -95,7 +98,7 @@ struct MemberShow: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "show", abstract: "Show a member.")
     @OptionGroup var replica: ReplicaOptions
     @OptionGroup var display: ShowOptions
-    @Argument(help: "The member id.") var id: String
+    @Argument(help: "The member: its id, ID number or name.") var id: String
 
     func run() throws {
         try guarded { try showRecord(id, expected: .member, replica: replica, display: display) }
@@ -105,12 +108,13 @@ struct MemberShow: ParsableCommand {
 struct MemberList: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "list", abstract: "List members.")
     @OptionGroup var replica: ReplicaOptions
-    @Option(help: "Only members of this household.") var household: String?
+    @Option(help: "Only members of this household (an id, or a member's ID number or name).") var household: String?
     @Flag(help: "Print one JSON document.") var json = false
 
     func run() throws {
         try guarded {
             let open = try replica.open()
+            let household = try self.household.map { try RecordReference($0).resolve(.household, in: open) }
             let ids = try open.list(.member, where: household == nil ? nil : "household", equals: household)
             try listRecords(
                 ids, replica: open, json: json,
@@ -125,12 +129,14 @@ struct DeathCommand: ParsableCommand {
         abstract: "Record a member's death; every active enrollment of theirs ends in the same transaction.")
 
     @OptionGroup var replica: ReplicaOptions
-    @Option(help: "The member id.") var member: String
+    @Option(help: "The member: its id, ID number or name.") var member: String
     @Option(help: "Date of death, YYYY-MM-DD (not in the future).") var date: String
 
     func run() throws {
         try guarded {
-            let ended = try replica.open().recordDeath(
+            let open = try replica.open()
+            let member = try RecordReference(self.member).resolve(.member, in: open)
+            let ended = try open.recordDeath(
                 member: member, date: date, author: try replica.author, nowMillis: nowMillis())
             print(member)
             for enrollment in ended { print("ended enrollment \(enrollment)") }
@@ -143,14 +149,18 @@ struct MemberMove: ParsableCommand {
         commandName: "move",
         abstract: "Move a member to another household of the same village; live enrollments follow.")
     @OptionGroup var replica: ReplicaOptions
-    @Argument(help: "The member id.") var id: String
-    @Option(help: "The household it joins.") var household: String
+    @Argument(help: "The member: its id, ID number or name.") var id: String
+    @Option(help: "The household it joins: its id, or a member's ID number or name (that member's household).")
+    var household: String
 
     func run() throws {
         try guarded {
-            try replica.open().moveMember(
-                id, toHousehold: household, author: try replica.author, nowMillis: nowMillis())
-            print(id)
+            let open = try replica.open()
+            let member = try RecordReference(id).resolve(.member, in: open)
+            try open.moveMember(
+                member, toHousehold: try RecordReference(household).resolve(.household, in: open),
+                author: try replica.author, nowMillis: nowMillis())
+            print(member)
         }
     }
 }

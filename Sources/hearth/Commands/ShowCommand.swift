@@ -16,7 +16,7 @@ struct ShowCommand: ParsableCommand {
         commandName: "show", abstract: "Show any record by id; a field in conflict lists every competing value.")
     @OptionGroup var replica: ReplicaOptions
     @OptionGroup var display: ShowOptions
-    @Argument(help: "A household, member, enrollment or visit id.") var id: String
+    @Argument(help: "A household, member, enrollment or visit id; or a member's ID number or name.") var id: String
 
     func run() throws {
         try guarded { try showRecord(id, expected: nil, replica: replica, display: display) }
@@ -24,11 +24,20 @@ struct ShowCommand: ParsableCommand {
 }
 
 func showRecord(_ text: String, expected: RecordType?, replica options: ReplicaOptions, display: ShowOptions) throws {
-    guard let id = RecordID(text) else {
+    let replica = try options.open()
+    // An id as it is; an ID number or a name through the shared resolver.
+    let target: RecordReference.Target
+    switch expected {
+    case .household: target = .household
+    case .member: target = .member
+    case .enrollment: target = .enrollment(statuses: nil, action: "shown")
+    default: target = .any
+    }
+    let resolved = try RecordReference(text).resolve(target, in: replica)
+    guard let id = RecordID(resolved) else {
         throw InputError(field: "id", reason: "\"\(text)\" is not a record id (e.g. H-3f9a2c71b0d4-42)")
     }
     if let expected, id.type != expected { throw ReplicaError.wrongRecordType(id: id.value, expected: expected) }
-    let replica = try options.open()
     let view = try replica.view(id, reveal: display.reveal)
     let entries = try replica.log(record: id)
     if display.reveal {
