@@ -103,7 +103,7 @@ struct CLIFindTests {
             try cli.ok(["find", Self.headID]), try cli.ok(["find", Self.headID, "--json"]),
             try cli.ok(["find", "421281 19800101 001１"]),
         ]
-        let unknown = "421281199001010013"
+        let unknown = "421281199001010016"
         let mistyped = "421281198001010012"
         outputs.append(try cli.ok(["find", unknown]))
         let refused = try cli.run(["find", mistyped])

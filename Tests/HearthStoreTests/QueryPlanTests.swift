@@ -149,7 +149,7 @@ struct QueryPlanTests {
         indexed["find"] = try await Self.traced(path) {
             let name = try #require(try hub.replica.searchHit(member)?.name)
             #expect(try hub.replica.find(name, limit: 20, nowMillis: Self.now).hits.map(\.id).contains(member))
-            #expect(try hub.replica.members(named: name, limit: 20).hits.map(\.id) == [member])
+            #expect(try hub.replica.members(named: name, limit: 20).hits.map(\.id).contains(member))
             _ = try hub.replica.find("3组", limit: 20, nowMillis: Self.now)
         }
         indexed["hub conflicts"] = try await Self.traced(path) {
