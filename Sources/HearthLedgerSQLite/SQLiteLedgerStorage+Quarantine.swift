@@ -104,7 +104,8 @@ extension SQLiteLedgerStorage {
         else { throw ReplicaError.invalid(InputError(field: "id", "quarantine.none", ["dot": "\(dot)"])) }
         guard (row["state"] as String) == "held" else {
             let state = Catalogue.valueName(row["state"] as String, field: "quarantine_state")
-            throw ReplicaError.invalid(InputError(field: "id", "quarantine.settled", ["dot": "\(dot)", "state": state]))
+            throw ReplicaError.invalid(
+                InputError(field: "id", "quarantine.settled", ["dot": "\(dot)", "state": state]))
         }
         guard let op = (row["body"] as DatabaseValue).loggedOp else {
             throw ReplicaError.database("quarantined op \(dot) is unreadable")

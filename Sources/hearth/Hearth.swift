@@ -11,7 +11,8 @@ struct Hearth: AsyncParsableCommand {
         subcommands: [
             NodeCommand.self, HouseholdCommand.self, MemberCommand.self, EnrollCommand.self, ApproveCommand.self,
             RejectCommand.self, SuspendCommand.self, ResumeCommand.self, ExitCommand.self, EnrollmentCommand.self,
-            DeathCommand.self, VisitCommand.self, ShowCommand.self, LogCommand.self, StatusCommand.self,
+            DeathCommand.self, VisitCommand.self, ShowCommand.self, FindCommand.self, LogCommand.self,
+            StatusCommand.self,
             ReportCommand.self, LeadCommand.self,
             StandardsCommand.self, SettingsCommand.self, DivisionsCommand.self,
             HubCommand.self,

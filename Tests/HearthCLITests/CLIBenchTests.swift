@@ -135,7 +135,7 @@ struct CLIBenchTests {
             guard case .object(let fields) = read, case .string(let name)? = fields["read"] else { return nil }
             return name
         }
-        #expect(names == ["status", "hub conflicts", "hub report", "hub payroll", "show"])
+        #expect(names == ["status", "hub conflicts", "hub report", "hub payroll", "show", "find"])
         guard case .integer(let members)? = document["members"] else {
             Issue.record("no member count: \(result.stdout)")
             return

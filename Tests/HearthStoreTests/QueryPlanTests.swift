@@ -23,7 +23,7 @@ struct QueryPlanTests {
     /// not: each node may leave at most `HubLedger.maxWaitingOps` ops waiting.)
     static let countyTables: Set<String> = [
         "households", "members", "enrollments", "visits", "leads", "ops", "record_meta", "scope_entries",
-        "roll_lines", "decisions", "quarantine", "audit", "import_keys", "rule_case_holds",
+        "roll_lines", "decisions", "quarantine", "audit", "import_keys", "rule_case_holds", "search_grams",
     ]
 
     /// What one statement's plan scans of the county's tables.
@@ -145,6 +145,12 @@ struct QueryPlanTests {
                 _ = try hub.replica.holds(of: id, nowMillis: Self.now)
                 if id.type == .enrollment { _ = try hub.replica.payingSchedule(of: id) }
             }
+        }
+        indexed["find"] = try await Self.traced(path) {
+            let name = try #require(try hub.replica.searchHit(member)?.name)
+            #expect(try hub.replica.find(name, limit: 20, nowMillis: Self.now).hits.map(\.id).contains(member))
+            #expect(try hub.replica.members(named: name, limit: 20).hits.map(\.id).contains(member))
+            _ = try hub.replica.find("3组", limit: 20, nowMillis: Self.now)
         }
         indexed["hub conflicts"] = try await Self.traced(path) {
             #expect(!(try await hub.conflicts()).isEmpty)

@@ -36,9 +36,9 @@ public struct DivisionNames: Sendable, Equatable {
     public static func parseCode(_ text: String, county: String, field: String = "code") throws(InputError) -> String {
         let digits = try DivisionDigits.parse(
             text, field: field, lengths: [9, 12],
-            lengthReason: "must be a township code (9 digits) or a village code (12 digits)")
+            lengthKey: "input.division_code_length")
         guard digits.hasPrefix(county) else {
-            throw InputError(field: field, reason: "\(digits) is not inside the county \(county)")
+            throw InputError(field: field, "input.division_outside_county", ["code": digits, "county": county])
         }
         let township = digits.dropFirst(6).prefix(3)
         guard township != "000" else {

@@ -99,7 +99,8 @@ extension HubLedger {
                 }
                 planned.append(Planned(row: row, digest: keys.digest(id.value), date: date))
             } catch {
-                outcome.problems.append(ImportProblem(line: row.line, field: error.field, reason: error.message.description))
+                outcome.problems.append(
+                    ImportProblem(line: row.line, field: error.field, reason: error.message.description))
                 outcome.skippedLines.append(row.line)
             }
         }

@@ -296,7 +296,8 @@ extension HubLedger {
             case .integer(let range):
                 guard let number = Int64(text.trimmingCharacters(in: .whitespaces)), range.contains(number) else {
                     throw InputError(
-                        field: field, "input.whole_number", ["low": "\(range.lowerBound)", "high": "\(range.upperBound)"])
+                        field: field, "input.whole_number",
+                        ["low": "\(range.lowerBound)", "high": "\(range.upperBound)"])
                 }
                 return .integer(number)
             case .date: return .text(try CivilDate.parse(text, field: field).description)

@@ -163,7 +163,8 @@ public enum KeyError: Error, Equatable, Sendable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .missing(let path): return Catalogue.text("key.missing", ["path": path])
-        case .unreadable(let path, let reason): return Catalogue.text("key.unreadable", ["path": path, "reason": reason])
+        case .unreadable(let path, let reason):
+            return Catalogue.text("key.unreadable", ["path": path, "reason": reason])
         case .malformed(let source): return Catalogue.text("key.malformed", ["source": source])
         case .tooOpen(let path, let mode): return Catalogue.text("key.too_open", ["path": path, "mode": mode])
         case .wrongKey: return Catalogue.text("key.wrong_key")

@@ -326,6 +326,9 @@ package enum Migrations {
         migrator.registerMigration("v21 the names of townships and villages") { db in
             try Migrations.divisionNames(db)
         }
+        migrator.registerMigration("v22 search index: two-character pieces of names, addresses and phones") { db in
+            try db.execute(sql: Migrations.searchIndexSchema())
+        }
         return migrator
     }
 }

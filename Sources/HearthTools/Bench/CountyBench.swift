@@ -8,7 +8,7 @@ import HearthStore
 /// The hub answers the desk, the report and the roll on a county of 60,000 to 380,000 people;
 /// each read must cost what it returns, so the same reads at a quarter of a county and at the
 /// whole of it show whether they grow linearly. Each read runs the library calls its command
-/// runs (`status`, `hub conflicts`, `hub report --by township`, `hub payroll`, `show`), in this
+/// runs (`status`, `hub conflicts`, `hub report --by township`, `hub payroll`, `show`, `find`), in this
 /// process, a few times; the median counts.
 public struct CountyBench: Sendable {
     /// One read's timings.
@@ -122,6 +122,37 @@ public struct CountyBench: Sendable {
         }
         timings.append(Timing(read: "show", seconds: seconds, returned: sample.count))
         say(Self.line(timings[timings.count - 1]))
+        timings.append(try find(sample))
+        say(Self.line(timings[timings.count - 1]))
         return timings
+    }
+
+    /// `find`: each sampled member by its whole name, its name's first two characters and as a
+    /// name given for a record id, each sampled household by its address, as a clerk searches;
+    /// a run counts its slowest search.
+    func find(_ sample: [RecordID]) throws -> Timing {
+        let replica = hub.replica
+        var texts: [(text: String, asName: Bool)] = []
+        for id in sample {
+            guard let hit = try replica.searchHit(id) else { continue }
+            if let name = hit.name, id.type == .member {
+                texts += [(name, true), (String(name.prefix(2)), false)]
+            }
+            if let address = hit.address { texts.append((address, false)) }
+        }
+        var seconds: [Double] = []
+        var returned = 0
+        for _ in 0..<max(1, runs) {
+            var slowest = 0.0
+            returned = 0
+            for (text, asName) in texts {
+                let start = DispatchTime.now().uptimeNanoseconds
+                returned += try replica.find(text, limit: 50, nowMillis: nowMillis).hits.count
+                if asName { returned += try replica.members(named: text, limit: 20).hits.count }
+                slowest = max(slowest, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+            }
+            seconds.append(slowest)
+        }
+        return Timing(read: "find", seconds: seconds, returned: returned)
     }
 }

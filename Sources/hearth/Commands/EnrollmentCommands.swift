@@ -13,8 +13,9 @@ struct EnrollCommand: ParsableCommand {
             ["programs": Program.allCases.map { "\($0.chineseName) (\($0.rawValue))" }.joined(separator: ", ")]))
 
     @OptionGroup var replica: ReplicaOptions
-    @Option(help: .text("opt.enroll.member")) var member: String?
-    @Option(help: .text("opt.enroll.household")) var household: String?
+    @Option(help: .text("opt.death.member")) var member: String?
+    @Option(help: .text("opt.enroll.household"))
+    var household: String?
     @Option(help: .text("opt.enroll.program")) var program: String
     @Option(
         parsing: .unconditional,
@@ -27,10 +28,12 @@ struct EnrollCommand: ParsableCommand {
 
     func run() throws {
         try guarded {
-            let ids = try replica.open().enroll(
+            let open = try replica.open()
+            let ids = try open.enroll(
                 EnrollInput(
-                    member: member, household: household, program: program, amount: amount, start: start,
-                    override: override),
+                    member: try member.map { try RecordReference($0).resolve(.member, in: open) },
+                    household: try household.map { try RecordReference($0).resolve(.household, in: open) },
+                    program: program, amount: amount, start: start, override: override),
                 author: try replica.author, nowMillis: nowMillis())
             for id in ids { print(id) }
         }
@@ -48,9 +51,11 @@ protocol EnrollmentActionCommand: ParsableCommand {
 extension EnrollmentActionCommand {
     func run() throws {
         try guarded {
-            let recommendation = try replica.open().changeEnrollment(
-                id, Self.action, note: note, author: try replica.author, nowMillis: nowMillis())
-            print(id)
+            let open = try replica.open()
+            let enrollment = try RecordReference(id).resolve(Self.action.target, in: open)
+            let recommendation = try open.changeEnrollment(
+                enrollment, Self.action, note: note, author: try replica.author, nowMillis: nowMillis())
+            print(enrollment)
             if recommendation {
                 print(L("enrollment.recommendation"))
             }
@@ -63,7 +68,8 @@ struct ApproveCommand: EnrollmentActionCommand {
         commandName: "approve", abstract: L("cmd.approve.abstract"))
     static let action = EnrollmentAction.approve
     @OptionGroup var replica: ReplicaOptions
-    @Argument(help: .text("arg.enrollment")) var id: String
+    @Argument(help: .text("arg.enrollment"))
+    var id: String
     @Option(help: .text("opt.note")) var note: String?
 }
 
@@ -71,7 +77,8 @@ struct RejectCommand: EnrollmentActionCommand {
     static let configuration = CommandConfiguration(commandName: "reject", abstract: L("cmd.reject.abstract"))
     static let action = EnrollmentAction.reject
     @OptionGroup var replica: ReplicaOptions
-    @Argument(help: .text("arg.enrollment")) var id: String
+    @Argument(help: .text("arg.enrollment"))
+    var id: String
     @Option(help: .text("opt.note")) var note: String?
 }
 
@@ -79,7 +86,8 @@ struct SuspendCommand: EnrollmentActionCommand {
     static let configuration = CommandConfiguration(commandName: "suspend", abstract: L("cmd.suspend.abstract"))
     static let action = EnrollmentAction.suspend
     @OptionGroup var replica: ReplicaOptions
-    @Argument(help: .text("arg.enrollment")) var id: String
+    @Argument(help: .text("arg.enrollment"))
+    var id: String
     @Option(help: .text("opt.note")) var note: String?
 }
 
@@ -87,22 +95,27 @@ struct ResumeCommand: EnrollmentActionCommand {
     static let configuration = CommandConfiguration(commandName: "resume", abstract: L("cmd.resume.abstract"))
     static let action = EnrollmentAction.resume
     @OptionGroup var replica: ReplicaOptions
-    @Argument(help: .text("arg.enrollment")) var id: String
+    @Argument(help: .text("arg.enrollment"))
+    var id: String
     @Option(help: .text("opt.note")) var note: String?
 }
 
 struct ExitCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "exit", abstract: L("cmd.exit.abstract"))
     @OptionGroup var replica: ReplicaOptions
-    @Argument(help: .text("arg.enrollment")) var id: String
+    @Argument(help: .text("arg.enrollment"))
+    var id: String
     @Option(help: .text("opt.exit.reason")) var reason: String
     @Option(help: .text("opt.exit.end")) var end: String
 
     func run() throws {
         try guarded {
-            try replica.open().exitEnrollment(
-                id, reason: reason, end: end, author: try replica.author, nowMillis: nowMillis())
-            print(id)
+            let open = try replica.open()
+            let enrollment = try RecordReference(id).resolve(
+                .enrollment(statuses: EnrollmentTargets.live, action: "ended"), in: open)
+            try open.exitEnrollment(
+                enrollment, reason: reason, end: end, author: try replica.author, nowMillis: nowMillis())
+            print(enrollment)
         }
     }
 }
@@ -117,7 +130,8 @@ struct EnrollmentEdit: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "edit", abstract: L("cmd.enrollment.edit.abstract"))
     @OptionGroup var replica: ReplicaOptions
-    @Argument(help: .text("arg.enrollment")) var id: String
+    @Argument(help: .text("arg.enrollment"))
+    var id: String
     @Option(
         parsing: .unconditional,
         help: .text("opt.enrollment.amount")) var amount: String
@@ -130,6 +144,8 @@ struct EnrollmentEdit: ParsableCommand {
     func run() throws {
         try guarded {
             let opened = try replica.open()
+            let id = try RecordReference(self.id).resolve(
+                .enrollment(statuses: EnrollmentTargets.live, action: "changed"), in: opened)
             try opened.changeAmount(
                 id, amount: amount, from: from, reason: reason, override: override, author: try replica.author,
                 nowMillis: nowMillis())
@@ -154,7 +170,8 @@ struct EnrollmentShow: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "show", abstract: L("cmd.enrollment.show.abstract"))
     @OptionGroup var replica: ReplicaOptions
     @OptionGroup var display: ShowOptions
-    @Argument(help: .text("arg.enrollment")) var id: String
+    @Argument(help: .text("arg.enrollment"))
+    var id: String
 
     func run() throws {
         try guarded { try showRecord(id, expected: .enrollment, replica: replica, display: display) }
@@ -170,6 +187,7 @@ struct EnrollmentList: ParsableCommand {
     func run() throws {
         try guarded {
             let open = try replica.open()
+            let member = try self.member.map { try RecordReference($0).resolve(.member, in: open) }
             let ids = try open.list(.enrollment, where: member == nil ? nil : "member", equals: member)
             try listRecords(
                 ids, replica: open, json: json,
@@ -187,15 +205,18 @@ struct VisitCommand: ParsableCommand {
 struct VisitAdd: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "add", abstract: L("cmd.visit.add.abstract"))
     @OptionGroup var replica: ReplicaOptions
-    @Option(help: .text("opt.visit.household")) var household: String
+    @Option(help: .text("opt.visit.household"))
+    var household: String
     @Option(help: .text("opt.visit.note")) var note: String
     @Option(help: .text("opt.visit.date")) var date: String?
 
     func run() throws {
         try guarded {
+            let open = try replica.open()
             print(
-                try replica.open().addVisit(
-                    household: household, note: note, date: date, author: try replica.author, nowMillis: nowMillis()))
+                try open.addVisit(
+                    household: try RecordReference(household).resolve(.household, in: open), note: note, date: date,
+                    author: try replica.author, nowMillis: nowMillis()))
         }
     }
 }
@@ -209,8 +230,28 @@ struct VisitList: ParsableCommand {
     func run() throws {
         try guarded {
             let open = try replica.open()
+            let household = try self.household.map { try RecordReference($0).resolve(.household, in: open) }
             let ids = try open.list(.visit, where: household == nil ? nil : "household", equals: household)
             try listRecords(ids, replica: open, json: json, columns: ["household", "date", "worker", "note"])
+        }
+    }
+}
+
+/// Which of a member's enrollments each command can act on, when it is given the member.
+enum EnrollmentTargets {
+    /// Not ended: what exit and an amount's change take.
+    static let live: Set<String> = ["applied", "approved", "suspended"]
+}
+
+extension EnrollmentAction {
+    /// The member's enrollments this action can take: an application to approve or reject, an
+    /// approved one to suspend, a suspended one to resume.
+    var target: RecordReference.Target {
+        switch self {
+        case .approve: return .enrollment(statuses: ["applied"], action: "approved")
+        case .reject: return .enrollment(statuses: ["applied"], action: "rejected")
+        case .suspend: return .enrollment(statuses: ["approved"], action: "suspended")
+        case .resume: return .enrollment(statuses: ["suspended"], action: "resumed")
         }
     }
 }

@@ -56,7 +56,7 @@ struct HouseholdAdd: ParsableCommand {
 
     func run() throws {
         try guarded {
-            var input = fields.input()
+            var input = try fields.input()
             input.village = village
             let id = try replica.open().addHousehold(input, author: try replica.author, nowMillis: nowMillis())
             print(id)
@@ -77,11 +77,13 @@ struct HouseholdEdit: ParsableCommand {
 
     func run() throws {
         try guarded {
-            var input = fields.input()
-            input.head = head
-            input.payee = payee
-            try replica.open().editHousehold(id, input, author: try replica.author, nowMillis: nowMillis())
-            print(id)
+            let open = try replica.open()
+            let household = try RecordReference(id).resolve(.household, in: open)
+            var input = try fields.input()
+            input.head = try head.map { try RecordReference($0).resolve(.member, in: open) }
+            input.payee = try payee.map { $0 == "head" ? $0 : try RecordReference($0).resolve(.member, in: open) }
+            try open.editHousehold(household, input, author: try replica.author, nowMillis: nowMillis())
+            print(household)
         }
     }
 }
@@ -122,9 +124,11 @@ struct HouseholdMove: ParsableCommand {
 
     func run() throws {
         try guarded {
-            let moved = try replica.open().moveHousehold(
-                id, toVillage: village, author: try replica.author, nowMillis: nowMillis())
-            print(id)
+            let open = try replica.open()
+            let household = try RecordReference(id).resolve(.household, in: open)
+            let moved = try open.moveHousehold(
+                household, toVillage: village, author: try replica.author, nowMillis: nowMillis())
+            print(household)
             print(L("household.moved", ["count": moved.count, "village": village]))
         }
     }
@@ -137,12 +141,16 @@ struct HouseholdSplit: ParsableCommand {
     @OptionGroup var replica: ReplicaOptions
     @Argument(help: .text("arg.household")) var id: String
     @Option(help: .text("opt.household.split.members")) var members: String
-    @Option(help: .text("opt.household.split.head")) var head: String?
+    @Option(help: .text("opt.household.split.head"))
+    var head: String?
 
     func run() throws {
         try guarded {
-            let created = try replica.open().splitHousehold(
-                id, members: members.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }, head: head,
+            let open = try replica.open()
+            let created = try open.splitHousehold(
+                try RecordReference(id).resolve(.household, in: open),
+                members: try RecordReference.resolveList(members, .member, in: open),
+                head: try head.map { try RecordReference($0).resolve(.member, in: open) },
                 author: try replica.author, nowMillis: nowMillis())
             print(created)
         }
@@ -158,8 +166,10 @@ struct HouseholdArchive: ParsableCommand {
 
     func run() throws {
         try guarded {
-            try replica.open().archiveHousehold(id, reason: reason, author: try replica.author, nowMillis: nowMillis())
-            print(id)
+            let open = try replica.open()
+            let household = try RecordReference(id).resolve(.household, in: open)
+            try open.archiveHousehold(household, reason: reason, author: try replica.author, nowMillis: nowMillis())
+            print(household)
         }
     }
 }

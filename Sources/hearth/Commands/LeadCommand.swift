@@ -29,14 +29,17 @@ struct LeadConfirm: ParsableCommand {
         commandName: "confirm",
         abstract: L("cmd.lead.confirm.abstract"), discussion: L("cmd.lead.confirm.discussion"))
     @OptionGroup var replica: ReplicaOptions
-    @Argument(help: .text("arg.lead")) var id: String
+    @Argument(help: .text("arg.lead"))
+    var id: String
     @Option(help: .text("opt.lead.confirm.note")) var note: String
     @Option(help: .text("opt.lead.confirm.date")) var date: String?
 
     func run() throws {
         try guarded {
-            let ended = try replica.open().decideLead(
-                id, confirm: true, note: note, date: date, author: try replica.author, nowMillis: nowMillis())
+            let open = try replica.open()
+            let ended = try open.decideLead(
+                try RecordReference(id).resolve(.lead(statuses: ["open"], action: "confirmed"), in: open),
+                confirm: true, note: note, date: date, author: try replica.author, nowMillis: nowMillis())
             for enrollment in ended { print(enrollment.value) }
         }
     }
@@ -47,13 +50,16 @@ struct LeadRefute: ParsableCommand {
         commandName: "refute",
         abstract: L("cmd.lead.refute.abstract"), discussion: L("cmd.lead.refute.discussion"))
     @OptionGroup var replica: ReplicaOptions
-    @Argument(help: .text("arg.lead")) var id: String
+    @Argument(help: .text("arg.lead"))
+    var id: String
     @Option(help: .text("opt.lead.refute.note")) var note: String
 
     func run() throws {
         try guarded {
-            let resumed = try replica.open().decideLead(
-                id, confirm: false, note: note, date: nil, author: try replica.author, nowMillis: nowMillis())
+            let open = try replica.open()
+            let resumed = try open.decideLead(
+                try RecordReference(id).resolve(.lead(statuses: ["open"], action: "refuted"), in: open),
+                confirm: false, note: note, date: nil, author: try replica.author, nowMillis: nowMillis())
             for enrollment in resumed { print(enrollment.value) }
         }
     }

@@ -55,14 +55,15 @@ struct MemberAdd: ParsableCommand {
         abstract: L("cmd.member.add.abstract"))
 
     @OptionGroup var replica: ReplicaOptions
-    @Option(help: .text("opt.member.household")) var household: String
+    @Option(help: .text("opt.visit.household"))
+    var household: String
     @OptionGroup var fields: MemberFields
 
     func run() throws {
         try guarded {
-            var input = try fields.input()
-            input.household = household
             let node = try replica.open()
+            var input = try fields.input()
+            input.household = try RecordReference(household).resolve(.household, in: node)
             let id = try node.addMember(input, author: try replica.author, nowMillis: nowMillis())
             print(id)
             if fields.idNumber == nil { print(L("member.no_id_number")) }
@@ -82,13 +83,15 @@ struct MemberAdd: ParsableCommand {
 struct MemberEdit: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "edit", abstract: L("cmd.member.edit.abstract"))
     @OptionGroup var replica: ReplicaOptions
-    @Argument(help: .text("arg.member")) var id: String
+    @Argument(help: .text("opt.death.member")) var id: String
     @OptionGroup var fields: MemberFields
 
     func run() throws {
         try guarded {
-            try replica.open().editMember(id, try fields.input(), author: try replica.author, nowMillis: nowMillis())
-            print(id)
+            let open = try replica.open()
+            let member = try RecordReference(id).resolve(.member, in: open)
+            try open.editMember(member, try fields.input(), author: try replica.author, nowMillis: nowMillis())
+            print(member)
         }
     }
 }
@@ -97,7 +100,7 @@ struct MemberShow: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "show", abstract: L("cmd.member.show.abstract"))
     @OptionGroup var replica: ReplicaOptions
     @OptionGroup var display: ShowOptions
-    @Argument(help: .text("arg.member")) var id: String
+    @Argument(help: .text("opt.death.member")) var id: String
 
     func run() throws {
         try guarded { try showRecord(id, expected: .member, replica: replica, display: display) }
@@ -113,6 +116,7 @@ struct MemberList: ParsableCommand {
     func run() throws {
         try guarded {
             let open = try replica.open()
+            let household = try self.household.map { try RecordReference($0).resolve(.household, in: open) }
             let ids = try open.list(.member, where: household == nil ? nil : "household", equals: household)
             try listRecords(
                 ids, replica: open, json: json,
@@ -132,7 +136,9 @@ struct DeathCommand: ParsableCommand {
 
     func run() throws {
         try guarded {
-            let ended = try replica.open().recordDeath(
+            let open = try replica.open()
+            let member = try RecordReference(self.member).resolve(.member, in: open)
+            let ended = try open.recordDeath(
                 member: member, date: date, author: try replica.author, nowMillis: nowMillis())
             print(member)
             for enrollment in ended { print(L("death.ended", ["id": enrollment])) }
@@ -145,14 +151,18 @@ struct MemberMove: ParsableCommand {
         commandName: "move",
         abstract: L("cmd.member.move.abstract"))
     @OptionGroup var replica: ReplicaOptions
-    @Argument(help: .text("arg.member")) var id: String
-    @Option(help: .text("opt.member.move.household")) var household: String
+    @Argument(help: .text("opt.death.member")) var id: String
+    @Option(help: .text("opt.member.move.household"))
+    var household: String
 
     func run() throws {
         try guarded {
-            try replica.open().moveMember(
-                id, toHousehold: household, author: try replica.author, nowMillis: nowMillis())
-            print(id)
+            let open = try replica.open()
+            let member = try RecordReference(id).resolve(.member, in: open)
+            try open.moveMember(
+                member, toHousehold: try RecordReference(household).resolve(.household, in: open),
+                author: try replica.author, nowMillis: nowMillis())
+            print(member)
         }
     }
 }

@@ -24,11 +24,20 @@ struct ShowCommand: ParsableCommand {
 }
 
 func showRecord(_ text: String, expected: RecordType?, replica options: ReplicaOptions, display: ShowOptions) throws {
-    guard let id = RecordID(text) else {
+    let replica = try options.open()
+    // An id as it is; an ID number or a name through the shared resolver.
+    let target: RecordReference.Target
+    switch expected {
+    case .household: target = .household
+    case .member: target = .member
+    case .enrollment: target = .enrollment(statuses: nil, action: "shown")
+    default: target = .any
+    }
+    let resolved = try RecordReference(text).resolve(target, in: replica)
+    guard let id = RecordID(resolved) else {
         throw InputError(field: "id", "input.not_record_id", ["text": text])
     }
     if let expected, id.type != expected { throw ReplicaError.wrongRecordType(id: id.value, expected: expected) }
-    let replica = try options.open()
     let view = try replica.view(id, reveal: display.reveal)
     let entries = try replica.log(record: id)
     if display.reveal {

@@ -74,6 +74,10 @@ func exitFailure(for error: any Error) -> ExitFailure {
         }
     case let error as InputError:
         return ExitFailure([error.description], .refused)
+    case let error as ReferenceError:
+        // A name that means several people changes nothing: refused, with the candidates listed.
+        if case .ambiguous = error { return ExitFailure(error.lines, .refused) }
+        return ExitFailure(error.lines, .notFound)
     case let error as ReplicaError:
         switch error {
         case .invalid, .outsideScope, .wrongRecordType, .refused: return ExitFailure([error.description], .refused)

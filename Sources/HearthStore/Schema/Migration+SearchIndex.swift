@@ -1,0 +1,88 @@
+import GRDB
+
+extension Migrations {
+    /// v22: the index `hearth find` and the name resolver read: every two-character piece
+    /// ("gram") of each member's name and each household's address and phone, with the record
+    /// it came from.
+    ///
+    /// Why two characters: a Chinese name has two to four, and a clerk types two (王强, or the
+    /// given name 秀英); SQLite's trigram tokenizer finds nothing shorter than three. A longer
+    /// text is found through its grams too: the reader walks the rarest gram's records and
+    /// checks the others by primary key (``ReplicaCore/find(_:limit:)``), so a search costs the
+    /// records that hold its rarest piece, never the county.
+    ///
+    /// Kept by triggers on the record tables, in the transaction that writes the row (every
+    /// apply, local edit, sync and migration writes rows through them), so the index is never
+    /// behind the records. A row changed in other columns fires nothing. Texts are compared
+    /// as ``SearchText`` normalizes them: without spaces and hyphens, ASCII letters in lower
+    /// case, which is what SQLite's `lower` and `replace` can do inside a trigger.
+    ///
+    /// `search_positions` holds 1 to 200 (the longest searchable field, an address), so the
+    /// triggers make a text's grams without a recursive query, which SQLite refuses in a trigger.
+    static func searchIndexSchema() -> String {
+        """
+        CREATE TABLE search_grams (
+            gram TEXT NOT NULL,
+            record TEXT NOT NULL,
+            PRIMARY KEY (gram, record)
+        ) WITHOUT ROWID;
+        CREATE TABLE search_positions (p INTEGER PRIMARY KEY NOT NULL);
+        WITH RECURSIVE n(p) AS (SELECT 1 UNION ALL SELECT p + 1 FROM n WHERE p < \(SearchText.maxLength))
+        INSERT INTO search_positions (p) SELECT p FROM n;
+
+        \(searchTriggers())
+        INSERT INTO search_grams (gram, record)
+        SELECT substr(t, p, 2), id FROM (SELECT id, \(normalized("name")) AS t FROM members WHERE name IS NOT NULL)
+        JOIN search_positions ON p < length(t) WHERE true ON CONFLICT DO NOTHING;
+        INSERT INTO search_grams (gram, record)
+        SELECT substr(t, p, 2), id FROM (
+            SELECT id, \(normalized("address")) AS t FROM households WHERE address IS NOT NULL
+            UNION ALL SELECT id, \(normalized("phone")) FROM households WHERE phone IS NOT NULL)
+        JOIN search_positions ON p < length(t) WHERE true ON CONFLICT DO NOTHING;
+        """
+    }
+
+    /// The SQL that normalizes a text as ``SearchText/normalized(_:)`` does.
+    static func normalized(_ expression: String) -> String {
+        var sql = expression
+        for removed in SearchText.removed { sql = "replace(\(sql), '\(removed)', '')" }
+        return "lower(\(sql))"
+    }
+
+    /// The triggers that keep `search_grams` with the members' names and the households'
+    /// addresses and phones.
+    static func searchTriggers() -> String {
+        /// `SELECT gram, record` over the grams of the texts, for `record`.
+        func grams(_ texts: [String], record: String) -> String {
+            let rows = texts.enumerated().map { "SELECT \(normalized($1))\($0 == 0 ? " AS t" : "")" }
+            return "SELECT substr(t, p, 2) AS gram, \(record) FROM (\(rows.joined(separator: " UNION ALL ")))"
+                + " JOIN search_positions ON p < length(t) WHERE t IS NOT NULL"
+        }
+        func insert(_ texts: [String], _ record: String) -> String {
+            "INSERT INTO search_grams (gram, record) \(grams(texts, record: record)) ON CONFLICT DO NOTHING;"
+        }
+        func delete(_ texts: [String], _ record: String) -> String {
+            "DELETE FROM search_grams WHERE record = \(record) AND gram IN (SELECT gram FROM (\(grams(texts, record: record))));"
+        }
+        func triggers(_ table: String, _ columns: [String]) -> String {
+            let new = columns.map { "NEW.\($0)" }
+            let old = columns.map { "OLD.\($0)" }
+            let changed = columns.map { "OLD.\($0) IS NOT NEW.\($0)" }.joined(separator: " OR ")
+            return """
+                CREATE TRIGGER \(table)_search_after_insert AFTER INSERT ON \(table) BEGIN
+                \(insert(new, "NEW.id"))
+                END;
+                CREATE TRIGGER \(table)_search_after_update AFTER UPDATE OF \(columns.joined(separator: ", ")) \
+                ON \(table) WHEN \(changed) BEGIN
+                \(delete(old, "OLD.id"))
+                \(insert(new, "NEW.id"))
+                END;
+                CREATE TRIGGER \(table)_search_after_delete AFTER DELETE ON \(table) BEGIN
+                \(delete(old, "OLD.id"))
+                END;
+
+                """
+        }
+        return triggers("members", ["name"]) + triggers("households", ["address", "phone"])
+    }
+}

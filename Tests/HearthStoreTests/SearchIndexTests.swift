@@ -1,0 +1,298 @@
+import Foundation
+import GRDB
+import HearthCore
+import Testing
+
+@testable import HearthStore
+
+/// `hearth find`'s index (v21's `search_grams`): what it finds, and that it stays equal to the
+/// records through edits, moves, ops from another replica and the migration of an old replica.
+@Suite("Finding people: the search index")
+struct SearchIndexTests {
+    static let now: Int64 = 1_795_600_000_000
+    static let township = "421281101"
+    static let village = "421281101001"
+    static let otherVillage = "421281101002"
+
+    func directory() throws -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("hearth-find-\(UUID().uuidString)")
+            .path
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+
+    func replica(_ directory: String, name: String = "t", keys: KeyMaterial = .generate()) throws -> Replica {
+        try Replica.create(
+            path: directory + "/\(name).db", name: name, scope: try ScopePrefix.parse(Self.township, field: "scope"),
+            nowMillis: Self.now, keys: keys)
+    }
+
+    /// A valid ID number born on `birth` (YYYYMMDD) with sequence `sequence` (3 digits).
+    static func idNumber(_ birth: String, _ sequence: String) -> String {
+        let first17 = "421281" + birth + sequence
+        return first17 + String(IDNumber.checkDigit(of: first17)!)
+    }
+
+    @discardableResult
+    func household(_ replica: ReplicaCore, address: String, phone: String? = nil, village: String = village) throws
+        -> RecordID
+    {
+        var input = HouseholdInput()
+        input.village = village
+        input.address = address
+        input.phone = phone
+        input.type = "rural"
+        return try replica.addHousehold(input, author: "w1", nowMillis: Self.now)
+    }
+
+    @discardableResult
+    func member(_ replica: ReplicaCore, _ household: RecordID, name: String, id: String? = nil, head: Bool = false)
+        throws -> RecordID
+    {
+        var input = MemberInput()
+        input.household = household.value
+        input.name = name
+        input.idNumber = id
+        input.relation = head ? "head" : "child"
+        return try replica.addMember(input, author: "w1", nowMillis: Self.now)
+    }
+
+    func found(_ replica: ReplicaCore, _ text: String, limit: Int = 50) throws -> [RecordID] {
+        try replica.find(text, limit: limit, nowMillis: Self.now).hits.map(\.id)
+    }
+
+    /// The index as the records say it should be, computed apart from the triggers: every
+    /// two-character piece of each member's name and each household's address and phone.
+    func expectedIndex(_ replica: ReplicaCore) throws -> Set<String> {
+        try replica.read { db in
+            var grams: Set<String> = []
+            let texts =
+                try Row.fetchAll(db, sql: "SELECT id, name FROM members")
+                + Row.fetchAll(db, sql: "SELECT id, address FROM households")
+                + Row.fetchAll(db, sql: "SELECT id, phone FROM households")
+            for row in texts {
+                guard let text = row[1] as String? else { continue }
+                for gram in SearchText.grams(SearchText.normalized(text)) {
+                    grams.insert("\(gram) \(row[0] as String)")
+                }
+            }
+            return grams
+        }
+    }
+
+    func storedIndex(_ replica: ReplicaCore) throws -> Set<String> {
+        try replica.read { db in
+            Set(
+                try Row.fetchAll(db, sql: "SELECT gram, record FROM search_grams").map {
+                    "\($0[0] as String) \($0[1] as String)"
+                })
+        }
+    }
+
+    @Test("a name is found by two characters, three, and a part; an address and a phone by a part")
+    func findsByNameAddressPhone() throws {
+        let replica = try replica(try directory())
+        let home = try household(replica, address: "新庄村三组12号", phone: "138 0000 1111")
+        let head = try member(replica, home, name: "王秀英", head: true)
+        let child = try member(replica, home, name: "王强")
+        let other = try household(replica, address: "河湾村一组3号", phone: "13900002222")
+        let neighbour = try member(replica, other, name: "李秀兰", head: true)
+
+        #expect(try found(replica, "王强") == [child])
+        #expect(try found(replica, "秀英") == [head])
+        #expect(try found(replica, "王秀英") == [head])
+        // Every piece present, but not as one run: not a match.
+        #expect(try found(replica, "王英").isEmpty)
+        #expect(try found(replica, "李秀兰") == [neighbour])
+        #expect(try found(replica, "三组12") == [home])
+        #expect(try found(replica, "0000-1111") == [home])
+        #expect(try found(replica, "1390000") == [other])
+        #expect(Set(try found(replica, "一组3号")) == [other])
+        #expect(try found(replica, "张三丰").isEmpty)
+
+        let hit = try #require(try replica.find("王秀英", limit: 5, nowMillis: Self.now).hits.first)
+        #expect(hit.household == home)
+        #expect(hit.village == Self.village)
+        #expect(hit.name == "王秀英")
+        let household = try #require(try replica.find("三组12", limit: 5, nowMillis: Self.now).hits.first)
+        #expect(household.name == "王秀英")  // the head's name
+        #expect(household.phone == "13800001111")
+    }
+
+    @Test("one character is refused with a reason, and the limit says when there is more")
+    func shortTextAndLimit() throws {
+        let replica = try replica(try directory())
+        let home = try household(replica, address: "新庄村三组12号")
+        var members: [RecordID] = []
+        for index in 0..<5 { members.append(try member(replica, home, name: "张\(["一", "二", "三", "四", "五"][index])伟")) }
+        do {
+            _ = try replica.find("张", limit: 10, nowMillis: Self.now)
+            Issue.record("a one-character search was run")
+        } catch {
+            #expect("\(error)".contains("at least two characters"))
+        }
+        let some = try replica.find("张二", limit: 10, nowMillis: Self.now)
+        #expect(some.hits.map(\.id) == [members[1]])
+        let limited = try replica.find("新庄", limit: 1, nowMillis: Self.now)
+        #expect(limited.hits.map(\.id) == [home])
+        #expect(!limited.more)
+        let names = try replica.members(named: "张三伟", limit: 10)
+        #expect(names.hits.map(\.id) == [members[2]])
+        #expect(!names.more)
+    }
+
+    @Test("an ID number finds its member by the keyed hash, and the index holds no digit of it")
+    func findsByIDNumber() throws {
+        let replica = try replica(try directory())
+        let home = try household(replica, address: "新庄村三组12号")
+        let number = Self.idNumber("19800101", "001")
+        let head = try member(replica, home, name: "王秀英", id: number, head: true)
+        try member(replica, home, name: "王小宝")
+        let result = try replica.find(number, limit: 10, nowMillis: Self.now)
+        #expect(result.byIDNumber)
+        #expect(result.hits.map(\.id) == [head])
+        // Spaced and with a lower-case x the same number is found; a mistyped one is refused
+        // without repeating it.
+        let spaced = String(number.prefix(6)) + " " + String(number.dropFirst(6))
+        #expect(try found(replica, spaced) == [head])
+        let mistyped = String(number.dropLast()) + (number.last == "1" ? "2" : "1")
+        do {
+            _ = try replica.find(mistyped, limit: 10, nowMillis: Self.now)
+            Issue.record("a mistyped ID number was searched")
+        } catch {
+            #expect(!"\(error)".contains(mistyped))
+            #expect(!"\(error)".contains(String(mistyped.prefix(14))))
+        }
+        #expect(try found(replica, Self.idNumber("19900101", "003")).isEmpty)
+        let index = try storedIndex(replica)
+        // No piece of the number was indexed: the index holds only names, addresses and phones.
+        #expect(index == (try expectedIndex(replica)))
+        #expect(
+            try replica.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM search_grams WHERE gram = '19'") }
+                == 0)
+    }
+
+    @Test("the index follows renames, new phones, moves to another village and archived households")
+    func followsEdits() throws {
+        let replica = try replica(try directory())
+        let home = try household(replica, address: "新庄村三组12号", phone: "13800001111")
+        let head = try member(replica, home, name: "王秀英", head: true)
+        var rename = MemberInput()
+        rename.name = "王秀云"
+        try replica.editMember(head.value, rename, author: "w1", nowMillis: Self.now)
+        #expect(try found(replica, "秀英").isEmpty)
+        #expect(try found(replica, "秀云") == [head])
+        var phone = HouseholdInput()
+        phone.phone = "13911112222"
+        try replica.editHousehold(home.value, phone, author: "w1", nowMillis: Self.now)
+        #expect(try found(replica, "13800001111").isEmpty)
+        #expect(try found(replica, "1111222") == [home])
+        #expect(try found(replica, "三组12") == [home])
+        _ = try replica.moveHousehold(home.value, toVillage: Self.otherVillage, author: "w1", nowMillis: Self.now)
+        let moved = try replica.find("秀云", limit: 5, nowMillis: Self.now).hits
+        #expect(moved.map(\.village) == [Self.otherVillage])
+        try replica.archiveHousehold(home.value, reason: "迁出", author: "w1", nowMillis: Self.now)
+        #expect(try replica.find("三组12", limit: 5, nowMillis: Self.now).hits.map(\.status) == ["archived"])
+        #expect(try storedIndex(replica) == (try expectedIndex(replica)))
+    }
+
+    @Test("ops from another replica keep the index as local edits do (the applier's path)")
+    func followsSync() throws {
+        let directory = try directory()
+        let keys = KeyMaterial.generate()
+        let author = try replica(directory, name: "a", keys: keys)
+        let reader = try replica(directory, name: "b", keys: keys.withNewSigningKey())
+        let home = try household(author, address: "新庄村三组12号", phone: "13800001111")
+        let head = try member(author, home, name: "王秀英", id: Self.idNumber("19800101", "001"), head: true)
+        try reader.integrate(try author.allOps(), nowMillis: Self.now)
+        #expect(try found(reader, "秀英") == [head])
+        #expect(try found(reader, Self.idNumber("19800101", "001")) == [head])
+        var rename = MemberInput()
+        rename.name = "王秀云"
+        try author.editMember(head.value, rename, author: "w1", nowMillis: Self.now + 1)
+        try reader.integrate(try author.allOps(), nowMillis: Self.now + 1)
+        #expect(try found(reader, "秀英").isEmpty)
+        #expect(try found(reader, "王秀云") == [head])
+        #expect(try storedIndex(reader) == (try expectedIndex(reader)))
+        #expect(try storedIndex(reader) == (try storedIndex(author)))
+    }
+
+    @Test("a replica made before the index gets it, whole, when opened")
+    func migratesAnOldReplica() throws {
+        let directory = try directory()
+        let keys = KeyMaterial.generate()
+        let path = directory + "/t.db"
+        var made: [RecordID] = []
+        do {
+            let old = try replica(directory, keys: keys)
+            let home = try household(old, address: "新庄村三组12号", phone: "13800001111")
+            made = [home, try member(old, home, name: "王秀英", head: true), try member(old, home, name: "王强")]
+        }
+        // Back to the schema before v21: no index, no triggers, the migration not applied.
+        let queue = try DatabaseQueue(path: path)
+        try queue.write { db in
+            for trigger in try String.fetchAll(
+                db, sql: "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE '%_search_after_%'")
+            {
+                try db.execute(sql: "DROP TRIGGER \(trigger)")
+            }
+            try db.execute(
+                sql: """
+                    DROP TABLE search_grams;
+                    DROP TABLE search_positions;
+                    DELETE FROM grdb_migrations WHERE identifier LIKE 'v22 %';
+                    """)
+        }
+        try queue.close()
+        let reopened = try Replica.open(path: path, keyPath: path + ".key")
+        #expect(try found(reopened, "王强") == [made[2]])
+        #expect(try found(reopened, "秀英") == [made[1]])
+        #expect(try found(reopened, "0000111") == [made[0]])
+        #expect(try storedIndex(reopened) == (try expectedIndex(reopened)))
+    }
+
+    @Test("after a seeded run of adds and edits the index equals the one computed from the records")
+    func indexEqualsRecords() throws {
+        let seed = UInt64.random(in: 1...UInt64.max)
+        var generator = SplitMix64(seed: seed)
+        let replica = try replica(try directory())
+        let surnames = ["王", "李", "张", "刘", "欧阳"]
+        let given = ["秀英", "强", "伟", "芳", "小宝", "建 国", "Li-Na"]
+        var households: [RecordID] = []
+        var members: [RecordID] = []
+        for step in 0..<120 {
+            switch Int.random(in: 0..<4, using: &generator) {
+            case 0,
+                _ where households.isEmpty:
+                households.append(
+                    try household(
+                        replica, address: "新庄村\(Int.random(in: 1...9, using: &generator))组\(step)号",
+                        phone: Bool.random(using: &generator)
+                            ? "138\(Int.random(in: 10_000_000...99_999_999, using: &generator))" : nil))
+            case 1:
+                let name = surnames.randomElement(using: &generator)! + given.randomElement(using: &generator)!
+                members.append(try member(replica, households.randomElement(using: &generator)!, name: name))
+            case 2 where !members.isEmpty:
+                var input = MemberInput()
+                input.name = surnames.randomElement(using: &generator)! + given.randomElement(using: &generator)!
+                try replica.editMember(
+                    members.randomElement(using: &generator)!.value, input, author: "w1", nowMillis: Self.now)
+            default:
+                var input = HouseholdInput()
+                if Bool.random(using: &generator) {
+                    input.address = "河湾村\(step)号"
+                } else {
+                    input.phone = "0715-\(step)"
+                }
+                try replica.editHousehold(
+                    households.randomElement(using: &generator)!.value, input, author: "w1", nowMillis: Self.now)
+            }
+        }
+        #expect(try storedIndex(replica) == (try expectedIndex(replica)), "seed \(seed)")
+        // And every member is found by its whole name.
+        for id in members {
+            let name = try #require(try replica.searchHit(id)?.name)
+            #expect(try found(replica, name, limit: 500).contains(id), "seed \(seed): \(name)")
+        }
+    }
+}
