@@ -10,6 +10,14 @@ struct CLILanguageTests {
     /// names and option names: an English word left in Chinese output.
     static func englishWords(in text: String, allowing allowed: Set<String> = []) -> [String] {
         var words: [String] = []
+        // Record ids (M-1e1e5440a61b-4), replica ids (12 hex digits) and paths are not words.
+        var text = text
+        for pattern in [
+            #"[A-Z]-[0-9a-f]{12}-[0-9]+"#, #"\b[0-9a-f]{12}\b"#, #"(DIR|/tmp)/\S*"#,
+            #"[\w-]+\.(csv|db|key|xlsx|html)\b"#,
+        ] {
+            text = text.replacingOccurrences(of: pattern, with: " ", options: .regularExpression)
+        }
         for token in text.split(whereSeparator: { !$0.isLetter && $0 != "-" && $0 != "_" }) {
             let word = String(token)
             guard word.unicodeScalars.contains(where: { $0.isASCII && $0.properties.isAlphabetic }) else { continue }

@@ -5,12 +5,8 @@ extension ReplicaCore {
     /// Enrolls a member in a program, or every living member of a household.
     public func enroll(_ input: EnrollInput, author: String, nowMillis: Int64) throws(ReplicaError) -> [RecordID] {
         try write(author: author, nowMillis: nowMillis) { changes in
-            guard let program = Program(rawValue: input.program.trimmingCharacters(in: .whitespaces).lowercased())
-            else {
-                throw InputError(
-                    field: "program", "input.unknown_program",
-                    ["typed": input.program, "programs": Program.allCases.map(\.rawValue).joined(separator: ", ")])
-            }
+            // The code or the Chinese name (农村低保), as Program.parse takes them.
+            let program = try Program.parse(input.program)
             let given = try input.amount.map { text throws(InputError) in
                 try ScheduledAmount.parse(text, field: "amount")
             }

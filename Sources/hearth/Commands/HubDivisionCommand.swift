@@ -104,20 +104,22 @@ func printDivisions(_ replica: ReplicaCore, json: Bool) throws {
         return
     }
     Output.table(
-        ["code", "level", "name", "id"],
-        entries.map { [$0.code, $0.code.count == 9 ? "township" : "village", $0.name, $0.id.value] })
+        [L("division.code"), L("division.level"), L("division.name"), FieldWords.name("id")],
+        entries.map {
+            [$0.code, valueName($0.code.count == 9 ? "township" : "village", field: "level"), $0.name, $0.id.value]
+        })
 }
 
 /// The words `hub division` prints, together so the message catalogue can take them over.
 enum DivisionText {
-    static let none = "(no names of places; set one with `hearth hub division set CODE NAME`)"
+    static var none: String { L("division.none") }
 
     static func outcome(_ outcome: DivisionOutcome) -> String {
         let row = outcome.row
         switch outcome.change {
-        case .added: return "\(row.code) \(row.name): added"
-        case .renamed: return "\(row.code) \(row.name): renamed"
-        case .unchanged: return "\(row.code) \(row.name): unchanged"
+        case .added: return L("division.added", ["code": row.code, "name": row.name])
+        case .renamed: return L("division.renamed", ["code": row.code, "name": row.name])
+        case .unchanged: return L("division.unchanged", ["code": row.code, "name": row.name])
         }
     }
 
@@ -125,10 +127,10 @@ enum DivisionText {
         let added = outcomes.filter { $0.change == .added }.count
         let renamed = outcomes.filter { $0.change == .renamed }.count
         let unchanged = outcomes.filter { $0.change == .unchanged }.count
-        return "\(file): \(added) added, \(renamed) renamed, \(unchanged) unchanged"
+        return L("division.summary", ["file": file, "added": added, "renamed": renamed, "unchanged": unchanged])
     }
 
     static func refused(_ count: Int, file: String) -> String {
-        "nothing set: \(count) bad rows in \(file); fix them and import the file again"
+        L("division.refused", ["count": count, "file": file])
     }
 }

@@ -64,11 +64,11 @@ struct HubPayroll: AsyncParsableCommand {
             }
             let fileFormat = try PayrollFormat.parse(format, out: out)
             let progress = ProgressLine(quiet: json)
-            progress.update("\(period): reading the county's enrollments and computing what each is owed", force: true)
+            progress.update(L("payroll.reading", ["month": period]), force: true)
             let roll = try hub.replica.payroll(for: period, nowMillis: nowMillis())
-            progress.update("\(period): \(roll.rows.count) lines; finding each payee's account", force: true)
+            progress.update(L("payroll.accounts", ["month": period, "lines": roll.rows.count]), force: true)
             let bank = try await hub.bankRoll(roll)
-            progress.update("\(period): writing the files", force: true)
+            progress.update(L("payroll.writing", ["month": period]), force: true)
             let paths = try fileFormat.write(bank, hub: hub, to: out, worker: worker, nowMillis: nowMillis())
             if lock { try await hub.lock(roll, worker: worker, nowMillis: nowMillis()) }
             progress.finish()
@@ -91,22 +91,45 @@ struct HubPayroll: AsyncParsableCommand {
                 return
             }
             print(out)
-            let state = roll.locked ? " (locked: as paid)" : lock ? " (now locked)" : ""
+            let state = roll.locked ? L("payroll.locked_already") : lock ? L("payroll.now_locked") : ""
             print(
-                "\(period): \(bank.lines.count) lines to the bank, \(bank.total.yuanText) yuan (regular "
-                    + "\(bank.regularTotal.yuanText), back pay \(bank.backPayTotal.yuanText))\(state)")
+                L(
+                    "payroll.summary",
+                    [
+                        "month": period, "lines": bank.lines.count, "total": bank.total.yuanText,
+                        "regular": bank.regularTotal.yuanText, "back": bank.backPayTotal.yuanText, "state": state,
+                    ]))
             print(
-                "  without a card, listed apart: \(bank.withoutCard.count) lines, "
-                    + "\(bank.withoutCardTotal.yuanText) yuan (\(paths.noCard))")
+                "  "
+                    + L(
+                        "payroll.no_card",
+                        [
+                            "lines": bank.withoutCard.count, "total": bank.withoutCardTotal.yuanText,
+                            "file": paths.noCard,
+                        ]))
             print(
-                "  recovery (追缴), for the townships: \(bank.recoveries.count) lines, "
-                    + "\(bank.recoveryTotal.yuanText) yuan (\(paths.recovery))")
-            print("  subtotals per township and village: \(paths.summary)")
+                "  "
+                    + L(
+                        "payroll.recovery",
+                        [
+                            "lines": bank.recoveries.count, "total": bank.recoveryTotal.yuanText,
+                            "file": paths.recovery,
+                        ]))
+            print("  " + L("payroll.subtotals", ["file": paths.summary]))
             for line in adjustments {
                 let month = line.forMonth?.description ?? ""
-                print("  \(line.kind.chineseName) \(line.enrollment) for \(month): \(line.amount.yuanText)")
+                print(
+                    "  "
+                        + L(
+                            "payroll.adjustment",
+                            [
+                                "kind": line.kind.chineseName, "enrollment": line.enrollment, "month": month,
+                                "amount": line.amount.yuanText,
+                            ]))
             }
-            for (reason, ids) in reasons { print("  left out: \(ids.count) \(reason)") }
+            for (reason, ids) in reasons {
+                print("  " + L("payroll.left_out", ["count": ids.count, "reason": reason]))
+            }
         }
     }
 }

@@ -43,19 +43,19 @@ struct RecordReference {
             return person.id.value
         case .household:
             guard let household = person.household else {
-                throw ReferenceError.noneFor(described, what: "household")
+                throw ReferenceError.noneFor(described, what: FieldWords.type(.household))
             }
             return household.value
         case .enrollment(let statuses, let action):
             let choices = try replica.enrollments(ofMember: person.id).filter {
                 statuses?.contains($0.status ?? "") ?? true
             }
-            return try only(choices, person: person, what: "enrollment", action: action)
+            return try only(choices, person: person, what: .enrollment, action: action)
         case .lead(let statuses, let action):
             let choices = try replica.leads(aboutMember: person.id).filter {
                 statuses?.contains($0.status ?? "") ?? true
             }
-            return try only(choices, person: person, what: "lead", action: action)
+            return try only(choices, person: person, what: .lead, action: action)
         }
     }
 
@@ -83,17 +83,27 @@ struct RecordReference {
         // Two people of one name in one household are one household.
         if case .household = target, !more, Set(hits.map(\.household)).count == 1 { return first }
         throw ReferenceError.ambiguous(
-            "\(more ? "more than \(hits.count)" : "\(hits.count)") members are named \(described)",
+            L(
+                "ref.many_named",
+                ["count": more ? L("ref.more_than", ["count": hits.count]) : "\(hits.count)", "name": described]),
             candidates: hits.map(Self.line) + (more ? ["…"] : []))
     }
 
-    private func only(_ choices: [PersonRecord], person: SearchHit, what: String, action: String) throws -> String {
+    private func only(_ choices: [PersonRecord], person: SearchHit, what type: RecordType, action: String) throws
+        -> String
+    {
         if choices.count == 1 { return choices[0].id.value }
         let who = "\(person.name ?? described) (\(person.id))"
-        guard !choices.isEmpty else { throw ReferenceError.noneFor(who, what: "\(what) that can be \(action)") }
+        let words: [String: any CustomStringConvertible] = [
+            "who": who, "what": FieldWords.type(type), "action": valueName(action, field: "action"),
+            "count": choices.count,
+        ]
+        guard !choices.isEmpty else { throw ReferenceError.message(L("ref.none_can", words)) }
         throw ReferenceError.ambiguous(
-            "\(who) has \(choices.count) \(what)s that can be \(action)",
-            candidates: choices.map { "\($0.id)  \($0.kind ?? "")  \($0.status ?? "")" })
+            L("ref.many_can", words),
+            candidates: choices.map {
+                "\($0.id)  \($0.kind ?? "")  \(FieldWords.value($0.status ?? "", field: "status"))"
+            })
     }
 
     /// The text as a message may quote it: not at all when it holds a long run of digits (a
@@ -102,7 +112,7 @@ struct RecordReference {
         var run = 0
         for character in text {
             run = character.isNumber ? run + 1 : 0
-            if run >= 6 { return "the text given" }
+            if run >= 6 { return L("find.the_text") }
         }
         return "\"\(text)\""
     }
@@ -110,8 +120,9 @@ struct RecordReference {
     /// One candidate's line: id, name, village, household (never the ID number).
     static func line(_ hit: SearchHit) -> String {
         [
-            hit.id.value, hit.name ?? "", hit.village ?? "", hit.household.map { "household \($0)" } ?? "",
-            hit.status ?? "",
+            hit.id.value, hit.name ?? "", hit.village ?? "",
+            hit.household.map { L("ref.household_of", ["id": $0]) } ?? "",
+            FieldWords.value(hit.status ?? "", field: "status"),
         ]
         .filter { !$0.isEmpty }.joined(separator: "  ")
     }
@@ -126,20 +137,23 @@ enum ReferenceError: Error, CustomStringConvertible {
     case noIDNumber
     /// The person has no record of the kind the command takes.
     case noneFor(String, what: String)
+    /// A finished message (no such record of the kind the command takes).
+    case message(String)
     /// The text means several records; each candidate's line.
     case ambiguous(String, candidates: [String])
 
     var description: String {
         switch self {
         case .unknown(let text):
-            return "\(text) is not a record id, and no member on this replica has that name; "
-                + "`hearth find` searches names, addresses and phones"
+            return L("ref.unknown", ["text": text])
         case .noIDNumber:
-            return "no member on this replica has that ID number"
+            return L("find.no_id_number")
         case .noneFor(let who, let what):
-            return "\(who) has no \(what)"
+            return L("ref.none_for", ["who": who, "what": what])
+        case .message(let text):
+            return text
         case .ambiguous(let summary, _):
-            return "\(summary); nothing was changed. Give the id of the one meant:"
+            return L("ref.ambiguous", ["summary": summary])
         }
     }
 
