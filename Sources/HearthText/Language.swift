@@ -29,20 +29,32 @@ public enum Language: String, Sendable, CaseIterable {
     /// The value of the last `--lang X` or `--lang=X` among `arguments`, if any (the first
     /// element, the program's path, is not looked at).
     public static func requested(in arguments: [String]) -> String? {
-        var found: String?
-        var index = 1
+        option(in: Array(arguments.dropFirst())).value
+    }
+
+    /// `arguments` without `--lang X` / `--lang=X`, and the last value given (`""` for a
+    /// `--lang` with nothing after it); nothing after a `--` is looked at.
+    public static func option(in arguments: [String]) -> (rest: [String], value: String?) {
+        var rest: [String] = []
+        var value: String?
+        var index = 0
+        var ended = false
         while index < arguments.count {
             let argument = arguments[index]
-            if argument == "--" { break }
-            if argument == "--lang", index + 1 < arguments.count {
-                found = arguments[index + 1]
+            if ended || argument == "--" {
+                ended = true
+                rest.append(argument)
+            } else if argument == "--lang" {
+                value = index + 1 < arguments.count ? arguments[index + 1] : ""
                 index += 1
             } else if argument.hasPrefix("--lang=") {
-                found = String(argument.dropFirst("--lang=".count))
+                value = String(argument.dropFirst("--lang=".count))
+            } else {
+                rest.append(argument)
             }
             index += 1
         }
-        return found
+        return (rest, value)
     }
 
     /// `zh`, `zh-CN`, `zh_CN.UTF-8`, `中文` are Chinese; `en`, `en-US`, `english` English.

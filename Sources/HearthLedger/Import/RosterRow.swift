@@ -171,15 +171,11 @@ struct RosterRow {
 
     /// 1-4, 一级..四级 or 1级..4级; empty or 无 for none.
     static func grade(_ text: String, field: String) throws(InputError) -> Int? {
-        let word = SpreadsheetTable.normalizedHeader(text)
-        let grades: [String: Int] = [
-            "1": 1, "2": 2, "3": 3, "4": 4, "一级": 1, "二级": 2, "三级": 3, "四级": 4, "1级": 1, "2级": 2, "3级": 3, "4级": 4,
-            "一": 1, "二": 2, "三": 3, "四": 4,
-        ]
-        if word.isEmpty || word == "无" || word == "0" { return nil }
-        guard let grade = grades[word] else {
+        // The grades as FieldInput reads them everywhere a grade is typed; 0, 无 and "" clear.
+        guard let grade = try? FieldInput.disabilityGrade(SpreadsheetTable.normalizedHeader(text), label: field) else {
             throw InputError(field: field, reason: "must be 1 to 4 or 一级 to 四级\(shown(text))")
         }
+        if grade == 0 { return nil }
         return grade
     }
 

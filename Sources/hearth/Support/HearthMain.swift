@@ -9,7 +9,7 @@ extension Hearth {
     /// process's language (``HelpLanguage``).
     static func main() async {
         let arguments = Array(CommandLine.arguments.dropFirst())
-        let (rest, language) = LanguageOption.extract(from: arguments)
+        let (rest, language) = Language.option(in: arguments)
         if let language, Language(tag: language) == nil {
             printError(L("error.lang", ["value": language]))
             Foundation.exit(ExitStatus.unparsable.rawValue)
@@ -34,33 +34,5 @@ extension Hearth {
             }
             Foundation.exit(code.rawValue)
         }
-    }
-}
-
-/// `--lang zh|en`: accepted anywhere on the command line, before or after the subcommand.
-enum LanguageOption {
-    /// The arguments without `--lang X` / `--lang=X`, and the last value given (nothing after a
-    /// `--` is looked at).
-    static func extract(from arguments: [String]) -> (rest: [String], value: String?) {
-        var rest: [String] = []
-        var value: String?
-        var index = 0
-        var ended = false
-        while index < arguments.count {
-            let argument = arguments[index]
-            if ended || argument == "--" {
-                ended = true
-                rest.append(argument)
-            } else if argument == "--lang" {
-                value = index + 1 < arguments.count ? arguments[index + 1] : ""
-                index += 1
-            } else if argument.hasPrefix("--lang=") {
-                value = String(argument.dropFirst("--lang=".count))
-            } else {
-                rest.append(argument)
-            }
-            index += 1
-        }
-        return (rest, value)
     }
 }
