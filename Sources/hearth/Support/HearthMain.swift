@@ -24,7 +24,12 @@ extension Hearth {
         } catch {
             let columns = TerminalWrap.columns
             let code = exitCode(for: error)
-            let text = HelpLanguage.localized(fullMessage(for: error, columns: columns), in: .current, columns: columns)
+            // ArgumentParser wraps by characters at spaces; in Chinese it is told not to wrap
+            // (its breaks would cut lines TerminalWrap then breaks again) and TerminalWrap wraps
+            // the text once, by display width.
+            let parserColumns = Language.current == .en ? columns : TerminalWrap.unwrapped
+            let message = fullMessage(for: error, columns: parserColumns)
+            let text = HelpLanguage.localized(message, in: .current, columns: columns)
             if !text.isEmpty {
                 if code == .success {
                     Swift.print(text)

@@ -6,6 +6,9 @@ import Foundation
 /// Why: ArgumentParser wraps help at spaces and counts characters, so a Chinese sentence (no
 /// spaces) overflows the terminal and is cut mid-word, without the indent of its column.
 enum TerminalWrap {
+    /// A width no help line reaches: what ArgumentParser is given when TerminalWrap wraps instead.
+    static let unwrapped = 10_000
+
     /// The terminal's width: `COLUMNS`, else the width of standard output's terminal, else 80.
     static var columns: Int {
         if let text = ProcessInfo.processInfo.environment["COLUMNS"], let value = Int(text), value > 20 {
@@ -34,20 +37,10 @@ enum TerminalWrap {
         var currentWidth = 0
         var index = 0
         while index < characters.count {
-            // The next unit: a run of non-blank, non-Chinese characters (a word, an option),
-            // or one Chinese character, or one blank.
-            var unit = String(characters[index])
-            index += 1
-            if !isWide(characters[index - 1]) && characters[index - 1] != " " {
-                while index < characters.count, characters[index] != " ", !isWide(characters[index]) {
-                    unit.append(characters[index])
-                    index += 1
-                }
-            }
-            // Closing punctuation stays with what it closes.
-            while index < characters.count, isClosing(characters[index]) {
-                unit.append(characters[index])
-                index += 1
+            var unit = nextUnit(characters, &index)
+            // Opening punctuation stays with what it opens.
+            while let last = unit.last, isOpening(last), index < characters.count, characters[index] != " " {
+                unit += nextUnit(characters, &index)
             }
             let unitWidth = Output.width(unit)
             if currentWidth + unitWidth > columns, !current.trimmingCharacters(in: .whitespaces).isEmpty {
@@ -63,13 +56,34 @@ enum TerminalWrap {
         return lines.joined(separator: "\n")
     }
 
-    /// Where the text of a help line begins: after `  --name <value>` and the blanks that follow
-    /// it for an option or argument line, after the leading blanks otherwise.
+    /// The unit of text at `index`, which a line never breaks inside: a command in backquotes
+    /// (`hearth node export`), a run of non-blank, non-Chinese characters (a word, an option),
+    /// one Chinese character, or one blank; with the closing punctuation that follows it.
+    static func nextUnit(_ characters: [Character], _ index: inout Int) -> String {
+        var unit = String(characters[index])
+        index += 1
+        if characters[index - 1] == "`", let close = characters[index...].firstIndex(of: "`") {
+            unit.append(contentsOf: characters[index...close])
+            index = close + 1
+        } else if !isWide(characters[index - 1]) && characters[index - 1] != " " && !isOpening(characters[index - 1]) {
+            while index < characters.count, characters[index] != " ", !isWide(characters[index]) {
+                unit.append(characters[index])
+                index += 1
+            }
+        }
+        while index < characters.count, isClosing(characters[index]) {
+            unit.append(characters[index])
+            index += 1
+        }
+        return unit
+    }
+
+    /// Where the text of a help line begins: for an item of a list (an option, an argument, a
+    /// subcommand: `  --name <value>   text`, indented, a run of blanks after its name), after
+    /// that run of blanks; after the leading blanks otherwise.
     static func bodyColumn(_ characters: [Character]) -> Int {
         let leading = characters.prefix { $0 == " " }.count
-        guard leading < characters.count, characters[leading] == "-" || characters[leading] == "<" else {
-            return leading
-        }
+        guard leading > 0, leading < characters.count else { return leading }
         var index = leading
         while index + 1 < characters.count {
             if characters[index] == " ", characters[index + 1] == " " {
@@ -79,11 +93,20 @@ enum TerminalWrap {
             }
             index += 1
         }
+        // A name as wide as ArgumentParser's column of names is followed by a single blank.
+        if leading == 2, characters.count > labelColumn, characters[labelColumn - 1] == " " { return labelColumn }
         return leading
     }
 
+    /// The column where ArgumentParser begins the text of an option, argument or subcommand.
+    static let labelColumn = 26
+
     static func isWide(_ character: Character) -> Bool {
         character.unicodeScalars.first.map { $0.value >= 0x1100 && $0.value <= 0xFFEF } ?? false
+    }
+
+    static func isOpening(_ character: Character) -> Bool {
+        "（「『《“‘(".contains(character)
     }
 
     static func isClosing(_ character: Character) -> Bool {
