@@ -70,7 +70,7 @@ let package = Package(
         .target(
             name: "HearthLedger",
             dependencies: [
-                "HearthCore", "HearthStore",
+                "HearthCore", "HearthStore", "HearthText",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ]
@@ -80,7 +80,7 @@ let package = Package(
         .target(
             name: "HearthLedgerSQLite",
             dependencies: [
-                "HearthCore", "HearthStore", "HearthLedger",
+                "HearthCore", "HearthStore", "HearthLedger", "HearthText",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
@@ -88,7 +88,7 @@ let package = Package(
         .target(
             name: "HearthTools",
             dependencies: [
-                "HearthCore", "HearthStore", "HearthLedger", "HearthLedgerSQLite",
+                "HearthCore", "HearthStore", "HearthLedger", "HearthLedgerSQLite", "HearthText",
             ]
         ),
         // The county desk in the browser: accounts, sessions and pages under /desk, mounted by the

@@ -38,7 +38,7 @@ struct CLIHelpPagesTests {
         var text = text
         for pattern in [
             #"`[^`]*`"#, #"https?://\S+"#, #"\S+\.(csv|xlsx|db|key|pem|html|md|py|sh)\b"#,
-            #"[（(][A-Za-z0-9_\-/ ,|]+[)）]"#, #"<[^>]*>"#,
+            #"[（(][A-Za-z0-9_\-/ ,|]+[)）]"#, #"<[^>]*>"#, #"（默认：[^）\n]*）"#,
         ] {
             text = text.replacingOccurrences(of: pattern, with: " ", options: .regularExpression)
         }

@@ -1,3 +1,5 @@
+import HearthText
+
 /// What an enrollment is granted from a month on: a fixed sum, or the county's standard less
 /// a deduction (补差).
 ///
@@ -37,11 +39,18 @@ public enum ScheduledAmount: Hashable, Sendable {
         }
     }
 
-    /// How people read it: `560.00`, `the standard`, `the standard less 326.00` (yuan).
-    public var readable: String {
+    /// How people read it: `560.00`, `the standard`, `the standard less 326.00` (yuan), in the
+    /// process's language.
+    public var readable: String { readable(in: .current) }
+
+    /// How people read it in `language`.
+    public func readable(in language: Language) -> String {
         switch self {
         case .fixed(let money): return money.yuanText
-        case .standard(let less): return less.fen == 0 ? "the standard" : "the standard less \(less.yuanText)"
+        case .standard(let less):
+            return less.fen == 0
+                ? Catalogue.text("schedule.standard", in: language)
+                : Catalogue.text("schedule.standard_less", ["less": less.yuanText], in: language)
         }
     }
 
@@ -136,9 +145,17 @@ public struct AmountSchedule: Hashable, Sendable, CustomStringConvertible {
         entries.map { "\($0.from):\($0.amount.text)" }.joined(separator: ";")
     }
 
-    /// How people read it: `560.00 from 2026-01; the standard from 2027-01`.
-    public var readable: String {
-        entries.map { "\($0.amount.readable) from \($0.from)" }.joined(separator: "; ")
+    /// How people read it: `560.00 from 2026-01; the standard from 2027-01`, in the process's
+    /// language.
+    public var readable: String { readable(in: .current) }
+
+    /// How people read it in `language`.
+    public func readable(in language: Language) -> String {
+        entries.map {
+            Catalogue.text(
+                "schedule.from", ["amount": $0.amount.readable(in: language), "month": $0.from.description],
+                in: language)
+        }.joined(separator: Catalogue.text("schedule.separator", in: language))
     }
 
     /// The largest fen figure written in the schedule, for bounds checks.

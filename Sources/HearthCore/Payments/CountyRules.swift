@@ -1,3 +1,5 @@
+import HearthText
+
 /// The county's payment rules that local policy decides, held as replicated configuration.
 ///
 /// Counties differ on these (docs/architecture.md, "Conflict rules are data"), so they are records written by the
@@ -96,19 +98,19 @@ public enum CountySetting: String, Hashable, Sendable, CaseIterable {
         return values[0]
     }
 
-    public var meaning: String {
+    /// What the setting decides, in the process's language.
+    public var meaning: String { meaning(in: .current) }
+
+    /// What the setting decides, in `language`.
+    public func meaning(in language: Language) -> String {
         switch self {
-        case .deathMonth:
-            return "the month of death: paid (次月停发, pay through it) or stopped (当月停发, stop from it)"
-        case .topUpRaise:
-            return "a raise on a top-up (补差) amount: follows (the difference rises with the standard) or stays"
-        case .ceilingTemporary:
-            return "the most temporary assistance grants a month, in percent of the household's dibao standard"
-        case .ceilingWithoutStandard:
-            return "the most any program pays a person a month where no standard of it is in force, in yuan"
+        case .deathMonth: return Catalogue.text("setting.meaning.death_month", in: language)
+        case .topUpRaise: return Catalogue.text("setting.meaning.top_up_raise", in: language)
+        case .ceilingTemporary: return Catalogue.text("setting.meaning.ceiling_temporary", in: language)
+        case .ceilingWithoutStandard: return Catalogue.text("setting.meaning.ceiling_without_standard", in: language)
         default:
-            return "the most \(ceilingProgram?.rawValue ?? rawValue) pays a person a month, in percent of the standard "
-                + "in force for the member's band"
+            let program = ceilingProgram.map { language == .zh ? $0.chineseName : $0.rawValue } ?? rawValue
+            return Catalogue.text("setting.meaning.ceiling", ["program": program], in: language)
         }
     }
 

@@ -99,8 +99,7 @@ extension HubLedger {
                 }
                 planned.append(Planned(row: row, digest: keys.digest(id.value), date: date))
             } catch {
-                outcome.problems.append(
-                    ImportProblem(line: row.line, field: error.field, reason: error.message.description))
+                outcome.problems.append(ImportProblem(line: row.line, field: error.field, error))
                 outcome.skippedLines.append(row.line)
             }
         }

@@ -1,6 +1,7 @@
 import Foundation
 import HearthCore
 import HearthStore
+import HearthText
 
 /// A field written concurrently, as the county's desk shows it.
 public struct ConflictCase: Sendable {
@@ -141,7 +142,9 @@ extension HubLedger {
     private func conflictCase(state: RecordState, field: String, village: String?, names: [String: String])
         throws(ReplicaError) -> ConflictCase
     {
-        guard let spec = RecordSchema.field(field, of: state.id.type) else { throw .database("unknown field \(field)") }
+        guard let spec = RecordSchema.field(field, of: state.id.type) else {
+            throw .database(Catalogue.text("desk.unknown_field", ["field": field]))
+        }
         let resolution = state.resolution(of: field)
         let entries = try replica.log(record: state.id)
         var opsByDot: [Dot: Op] = [:]
@@ -182,7 +185,7 @@ extension HubLedger {
         }
         let conflict = try await conflict(id)
         guard let spec = RecordSchema.field(conflict.field, of: conflict.record.type) else {
-            throw .database("unknown field")
+            throw .database(Catalogue.text("desk.unknown_field", ["field": conflict.field]))
         }
         let value: FieldValue
         switch choice {

@@ -1,5 +1,6 @@
 import HearthCore
 import HearthStore
+import HearthText
 
 /// One name to register: a checked code and name, and the file line it came from (0 when typed).
 public struct DivisionRow: Sendable, Equatable {
@@ -60,7 +61,7 @@ extension HubLedger {
                 [
                     ImportProblem(
                         line: 1, field: codeColumn == nil ? "code" : "name",
-                        reason: "the header row needs a code column (code or 区划代码) and a name column (name or 名称)")
+                        LocalizedText("division.header"))
                 ]
             )
         }
@@ -72,18 +73,19 @@ extension HubLedger {
             do {
                 code = try DivisionNames.parseCode(row[codeColumn], county: info.scope.value, field: codeColumn)
             } catch {
-                problems.append(ImportProblem(line: row.line, field: codeColumn, reason: error.reason))
+                problems.append(ImportProblem(line: row.line, field: codeColumn, error))
                 continue
             }
             let name: String
             do { name = try DivisionNames.parseName(row[nameColumn], field: nameColumn) } catch {
-                problems.append(ImportProblem(line: row.line, field: nameColumn, reason: error.reason))
+                problems.append(ImportProblem(line: row.line, field: nameColumn, error))
                 continue
             }
             if let first = seen[code] {
                 problems.append(
                     ImportProblem(
-                        line: row.line, field: codeColumn, reason: "\(code) is named on line \(first) already"))
+                        line: row.line, field: codeColumn,
+                        LocalizedText("division.named_twice", ["code": code, "line": "\(first)"])))
                 continue
             }
             seen[code] = row.line
@@ -97,10 +99,10 @@ extension HubLedger {
         async throws(ReplicaError) -> [DivisionOutcome]
     {
         guard info.scope.level == .county else {
-            throw .refused("the names of places are county configuration: set them on the county hub")
+            throw .refused(Catalogue.text("division.on_hub"))
         }
         guard let county = DivisionCode.countyWide(info.scope.value) else {
-            throw .database("the hub's scope \(info.scope.value) has no county-wide code")
+            throw .database(Catalogue.text("hub.no_county_code", ["scope": info.scope.value]))
         }
         var noteChecked: String?
         if let note {

@@ -26,10 +26,7 @@ extension HubLedger {
         // `<county>000` is no township: it would hold the county-wide code, the county's own configuration.
         guard scope.value.dropFirst(6).prefix(3) != "000" else {
             throw .invalid(
-                InputError(
-                    field: "scope",
-                    reason:
-                        "the township part (digits 7 to 9) is 000, which is the county's own code; give a township's"))
+                InputError(field: "scope", "hub.township_000"))
         }
         var secretBytes = [UInt8](repeating: 0, count: 32)
         var generator = SystemRandomNumberGenerator()

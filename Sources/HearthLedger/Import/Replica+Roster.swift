@@ -1,6 +1,7 @@
 import Foundation
 import HearthCore
 import HearthStore
+import HearthText
 import Synchronization
 
 extension HubLedger {
@@ -62,7 +63,8 @@ extension HubLedger {
                         written = try table.writeSkipped(plan.skipped)
                         skippedFile.path.withLock { $0 = written }
                     } catch {
-                        throw ReplicaError.refused("\(error.description); nothing was imported")
+                        throw ReplicaError.refused(
+                            Catalogue.text("roster.skipped_unwritten", ["error": error.description]))
                     }
                     // The skipped rows are the file's own, ID and card numbers in clear: audited,
                     // in the import's transaction.

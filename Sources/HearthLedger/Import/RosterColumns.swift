@@ -1,3 +1,5 @@
+import HearthText
+
 /// The columns of a county roster (花名册) as `hearth hub import-roster` reads it: one row
 /// per member per program, household columns repeated (or left empty) on each member's row.
 ///
@@ -64,27 +66,12 @@ public enum RosterColumn: String, CaseIterable, Sendable {
         }
     }
 
-    /// What goes in the column, for help texts.
-    public var meaning: String {
-        switch self {
-        case .village: return "the village's 12-digit division code (统计用区划代码)"
-        case .household: return "the household number within the village, the county's own key"
-        case .address: return "address (needed on at least one row of a new household)"
-        case .type: return "农村 or 城镇 (rural / urban; needed on at least one row of a new household)"
-        case .phone: return "contact phone (optional)"
-        case .bankCard: return "bank card for payments (optional)"
-        case .name: return "the member's name"
-        case .idNumber: return "resident ID number; 15 digits are upgraded to 18; empty: kept, flagged, never paid"
-        case .relation: return "户主/本人, 配偶, 子女 (子, 女, 儿子, 女儿), 父母 (父亲, 母亲), anything else: other"
-        case .disabilityGrade: return "1-4 or 一级..四级 (optional)"
-        case .program: return "the program's Chinese name (农村低保, …) or its code; empty: no program"
-        case .amount: return "yuan per month (needed with a program)"
-        case .start: return "first month paid: 2026-01, 2026/01, 2026年1月 or 202601 (needed with a program)"
-        case .override:
-            return "why an amount above the program's ceiling, or a prerequisite not met, is right "
-                + "(optional; the audit keeps it)"
-        case .reason: return "ignored (the reason column of a skipped-rows file)"
-        }
+    /// What goes in the column, for help texts, in the process's language.
+    public var meaning: String { meaning(in: .current) }
+
+    /// What goes in the column, in `language`.
+    public func meaning(in language: Language) -> String {
+        Catalogue.text("roster.column." + rawValue, in: language)
     }
 
     /// Columns every roster must have.
@@ -115,7 +102,7 @@ public enum RosterColumn: String, CaseIterable, Sendable {
                 continue
             }
             if let earlier = columns[column] {
-                twice.append("\(earlier) and \(header)")
+                twice.append(Catalogue.text("roster.columns_pair", ["first": earlier, "second": header]))
                 continue
             }
             columns[column] = header

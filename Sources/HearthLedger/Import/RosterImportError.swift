@@ -1,4 +1,5 @@
 import HearthStore
+import HearthText
 
 /// Why a roster import did not even look at the rows. Bad rows are not errors: they are
 /// reported in ``RosterImportReport/problems``.
@@ -14,17 +15,24 @@ public enum RosterImportError: Error, Sendable, CustomStringConvertible {
         switch self {
         case .spreadsheet(let error): return error.description
         case .columns(let file, let unknown, let missing, let twice):
+            let separator = Catalogue.text("roster.columns_separator")
             var parts: [String] = []
             if !unknown.isEmpty {
                 parts.append(
-                    "unknown column\(unknown.count == 1 ? "" : "s") \(unknown.joined(separator: ", ")) "
-                        + "(delete or rename; the columns are listed in `hearth hub import-roster --help`)")
+                    Catalogue.text(
+                        unknown.count == 1 ? "roster.unknown_column" : "roster.unknown_columns",
+                        ["columns": unknown.joined(separator: separator)]))
             }
             if !missing.isEmpty {
-                parts.append("missing column\(missing.count == 1 ? "" : "s") \(missing.joined(separator: ", "))")
+                parts.append(
+                    Catalogue.text(
+                        missing.count == 1 ? "roster.missing_column" : "roster.missing_columns",
+                        ["columns": missing.joined(separator: separator)]))
             }
-            for pair in twice { parts.append("\(pair) name the same column; keep one") }
-            return "\(file): nothing imported: " + parts.joined(separator: "; ")
+            for pair in twice { parts.append(Catalogue.text("roster.same_column", ["pair": pair])) }
+            return Catalogue.text(
+                "roster.nothing_imported",
+                ["file": file, "parts": parts.joined(separator: Catalogue.text("roster.parts_separator"))])
         case .replica(let error): return error.description
         }
     }

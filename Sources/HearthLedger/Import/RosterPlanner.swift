@@ -1,6 +1,7 @@
 import Foundation
 import HearthCore
 import HearthStore
+import HearthText
 
 /// Checks a roster against itself and against the hub, and plans the records to create.
 ///
@@ -25,8 +26,14 @@ struct RosterPlanner: Sendable {
         let prepared = RosterPreparation(table, columns: columns)
         var rows = prepared.rows.map { RosterRow($0, columns: columns, scope: scope, today: today) }
         func header(_ column: RosterColumn) -> String { columns[column] ?? column.chineseHeader }
-        func flag(_ index: Int, _ column: RosterColumn, _ reason: String) {
-            rows[index].problems.append(ImportProblem(line: rows[index].line, field: header(column), reason: reason))
+        func flag(_ index: Int, _ column: RosterColumn, _ key: String, _ values: [String: String] = [:]) {
+            flag(index, column, LocalizedText(key, values))
+        }
+        func flag(_ index: Int, _ column: RosterColumn, _ message: LocalizedText) {
+            rows[index].problems.append(ImportProblem(line: rows[index].line, field: header(column), message))
+        }
+        func flag(_ index: Int, _ column: RosterColumn, words: (Language) -> String) {
+            rows[index].problems.append(ImportProblem(line: rows[index].line, field: header(column), words: words))
         }
         /// Keys as earlier imports wrote them, for a key whose 户号 was written with leading zeros
         /// (imports before 户号 were canonical kept `001` as it was): canonical key → those keys.
@@ -88,12 +95,11 @@ struct RosterPlanner: Sendable {
             var existingHead: String?
             if let existing {
                 let held = try lookup.household(existing)
-                let problem: String? =
+                let values = ["number": first.householdNumber ?? "", "id": existing.value]
+                let problem: LocalizedText? =
                     held == nil
-                    ? "household \(first.householdNumber ?? "") was imported earlier as \(existing), which this hub no longer holds"
-                    : held?.status == "archived"
-                        ? "household \(first.householdNumber ?? "") was imported earlier as \(existing), which is archived"
-                        : nil
+                    ? LocalizedText("roster.household_gone", values)
+                    : held?.status == "archived" ? LocalizedText("roster.household_archived", values) : nil
                 if let problem { for index in indices { flag(index, .household, problem) } }
                 existingHead = held?.head
             }
@@ -109,9 +115,8 @@ struct RosterPlanner: Sendable {
                     if let held = slot {
                         if held != value {
                             flag(
-                                index, column,
-                                "differs from line \(firstLines[column] ?? 0) of the same household (户号 \(number)); "
-                                    + "a household has one \(header(column))")
+                                index, column, "roster.household_differs",
+                                ["line": "\(firstLines[column] ?? 0)", "number": number, "column": header(column)])
                         }
                     } else {
                         slot = value
@@ -127,9 +132,7 @@ struct RosterPlanner: Sendable {
                 for (column, value) in [(RosterColumn.address, household.address), (.type, household.type)]
                 where value == nil {
                     for index in indices where !rows[index].problems.contains(where: { $0.field == header(column) }) {
-                        flag(
-                            index, column,
-                            "is empty on every row of household \(household.number); a new household needs it")
+                        flag(index, column, "roster.household_empty", ["number": household.number])
                     }
                 }
             }
@@ -149,12 +152,13 @@ struct RosterPlanner: Sendable {
             let first = rows[indices[0]]
             let householdKeys = Set(indices.compactMap { rows[$0].householdKey })
             if householdKeys.count > 1 {
-                let places = indices.map { "line \(rows[$0].line) (户号 \(rows[$0].householdNumber ?? ""))" }
+                let places = indices.map { ["line": "\(rows[$0].line)", "number": rows[$0].householdNumber ?? ""] }
                 for index in indices {
-                    flag(
-                        index, .idNumber,
-                        "the same ID number is in two households: \(places.joined(separator: ", ")); one person belongs to one household"
-                    )
+                    flag(index, .idNumber) { language in
+                        let list = places.map { Catalogue.text("roster.place", $0, in: language) }
+                            .joined(separator: language == .zh ? "、" : ", ")
+                        return Catalogue.text("roster.two_households", ["places": list], in: language)
+                    }
                 }
             }
             // The relation the person's first row with one gives; later rows must agree.
@@ -166,20 +170,22 @@ struct RosterPlanner: Sendable {
                 let row = rows[index]
                 if index != indices[0] {
                     if let name = row.name, let held = first.name, name != held {
-                        flag(index, .name, "line \(first.line) has the same ID number under the name \(held)")
+                        flag(index, .name, "roster.other_name", ["line": "\(first.line)", "name": held])
                     }
                 }
                 if let own = row.relation, let relation, let relationRow, own != relation {
-                    flag(index, .relation, "differs from line \(relationRow.line) for the same person")
+                    flag(index, .relation, "roster.person_differs", ["line": "\(relationRow.line)"])
                 }
                 if let grade = row.grade, let other = indices.lazy.map({ rows[$0] }).first(where: { $0.grade != nil }),
                     other.grade != grade
                 {
-                    flag(index, .disabilityGrade, "differs from line \(other.line) for the same person")
+                    flag(index, .disabilityGrade, "roster.person_differs", ["line": "\(other.line)"])
                 }
                 if let program = row.program {
                     if let line = programs[program] {
-                        flag(index, .program, "line \(line) already lists \(program.chineseName) for this person")
+                        flag(
+                            index, .program, "roster.program_twice",
+                            ["line": "\(line)", "program": program.chineseName])
                     } else {
                         programs[program] = row.line
                     }
@@ -189,7 +195,7 @@ struct RosterPlanner: Sendable {
             if relation == "head", let householdKey = first.householdKey {
                 if let head = headOf[householdKey] {
                     for index in indices {
-                        flag(index, .relation, "the household already has a head on line \(head.line) (\(head.name))")
+                        flag(index, .relation, "roster.second_head", ["line": "\(head.line)", "name": head.name])
                     }
                 } else {
                     headOf[householdKey] = (first.line, first.name ?? "")
@@ -207,10 +213,7 @@ struct RosterPlanner: Sendable {
                         recordKey = true
                     } else {
                         for index in indices {
-                            flag(
-                                index, .idNumber,
-                                "already registered as \(holder) (not by a roster import); leave this person out of the "
-                                    + "roster, or change that record with `hearth member edit`")
+                            flag(index, .idNumber, "roster.registered", ["id": holder.value])
                         }
                     }
                 }
@@ -223,16 +226,16 @@ struct RosterPlanner: Sendable {
                     let column: RosterColumn = first.idNumber == nil ? .name : .idNumber
                     for index in indices {
                         flag(
-                            index, column,
-                            "this person was imported earlier as \(existing) into household \(memberEntry.household ?? "?"), "
-                                + "not this one; `hearth member move` moves a person between households")
+                            index, column, "roster.other_household",
+                            ["id": existing.value, "household": memberEntry.household ?? "?"])
                     }
                 }
             } else if relation == "head", let householdKey = first.householdKey,
                 let head = households[householdKey]?.existingHead
             {
                 for index in indices {
-                    flag(index, .relation, "household \(first.householdNumber ?? "") already has a head (\(head))")
+                    flag(
+                        index, .relation, "roster.has_head", ["number": first.householdNumber ?? "", "head": head])
                 }
             }
             members[key] = (existing, recordKey, memberEntry)
@@ -265,10 +268,12 @@ struct RosterPlanner: Sendable {
             enrollmentKeys[index] = (key, false)
             if let existing = member.existing {
                 if member.entry?.vitalStatus == "deceased" {
-                    flag(index, .program, "\(existing) is recorded as deceased")
+                    flag(index, .program, "roster.deceased", ["id": existing.value])
                 }
                 if let live = try lookup.liveEnrollment(of: existing, in: program) {
-                    flag(index, .program, "\(existing) already has a live \(program.chineseName) enrollment (\(live))")
+                    flag(
+                        index, .program, "roster.live_enrollment",
+                        ["id": existing.value, "program": program.chineseName, "live": "\(live)"])
                 }
             }
             // R6, as `hearth enroll` judges it: prerequisites and the ceiling, unless the row's
@@ -287,9 +292,11 @@ struct RosterPlanner: Sendable {
             overridden.insert(index)
             if row.override != nil { continue }
             for problem in problems {
-                flag(
-                    index, problem.kind == .ceiling ? .amount : .program,
-                    "\(problem.message); if it is right, give the reason in a \(header(.override)) column")
+                let column = header(.override)
+                flag(index, problem.kind == .ceiling ? .amount : .program) { language in
+                    Catalogue.text(
+                        "roster.implausible", ["problem": problem.text(in: language), "column": column], in: language)
+                }
             }
         }
 
@@ -305,10 +312,8 @@ struct RosterPlanner: Sendable {
             guard household.existing == nil || !headRows.isEmpty else { continue }
             let reason =
                 headRows.isEmpty
-                ? "household \(household.number) has no row whose \(header(.relation)) is 户主; a new household is "
-                    + "created only with its head, so its rows are skipped"
-                : "skipped with its household: the head's row (line \(rows[headRows[0]].line)) was refused, and a "
-                    + "household is never created without its head"
+                ? LocalizedText("roster.no_head", ["number": household.number, "column": header(.relation)])
+                : LocalizedText("roster.head_refused", ["line": "\(rows[headRows[0]].line)"])
             for index in indices where rows[index].problems.isEmpty { flag(index, .relation, reason) }
         }
 
@@ -321,10 +326,7 @@ struct RosterPlanner: Sendable {
         for (index, row) in rows.enumerated() {
             guard row.problems.isEmpty else {
                 plan.problems += row.problems
-                plan.skipped.append(
-                    SkippedRow(
-                        row: row.source,
-                        reason: row.problems.map { "\($0.field): \($0.reason)" }.joined(separator: "; ")))
+                plan.skipped.append(SkippedRow(row: row.source, reason: ImportProblem.cell(row.problems)))
                 continue
             }
             guard let householdKey = row.householdKey, let household = households[householdKey],

@@ -1,6 +1,7 @@
 import Foundation
 import HearthCore
 import HearthStore
+import HearthText
 
 /// One roster row, each cell checked on its own. A cell that fails its check is nil here and
 /// has a problem; what rows say together (households, repeated members) is checked by
@@ -49,7 +50,7 @@ struct RosterRow {
         func check<T>(_ column: RosterColumn, _ parse: (String, String) throws(InputError) -> T?) -> T? {
             let text = cell(column)
             do { return try parse(text, header(column)) } catch {
-                problems.append(ImportProblem(line: line, field: header(column), reason: error.reason))
+                problems.append(ImportProblem(line: line, field: header(column), error))
                 return nil
             }
         }
@@ -58,7 +59,7 @@ struct RosterRow {
             if RosterRow.looksLikeExponent(text) { throw RosterRow.exponent(field, text) }
             let code = try DivisionCode.parse(text, field: field)
             guard scope.contains(code) else {
-                throw InputError(field: field, reason: "\(code.value) is outside this hub's county \(scope.value)")
+                throw InputError(field: field, "roster.outside_county", ["code": code.value, "scope": scope.value])
             }
             return code
         }
@@ -91,15 +92,15 @@ struct RosterRow {
         if program != nil || !cell(.program).isEmpty {
             amount = check(.amount) { text, field throws(InputError) in
                 guard !text.isEmpty else {
-                    throw InputError(field: field, reason: "is empty; a program needs its monthly amount")
+                    throw InputError(field: field, "roster.amount_empty")
                 }
                 let money = try Money.parse(yuan: text, field: field)
-                guard money.fen > 0 else { throw InputError(field: field, reason: "must be more than 0 yuan") }
+                guard money.fen > 0 else { throw InputError(field: field, "roster.amount_positive") }
                 return money
             }
             start = check(.start) { text, field throws(InputError) in
                 guard !text.isEmpty else {
-                    throw InputError(field: field, reason: "is empty; a program needs its first month")
+                    throw InputError(field: field, "roster.start_empty")
                 }
                 return try RosterRow.month(text, field: field)
             }
@@ -111,7 +112,7 @@ struct RosterRow {
                 problems.append(
                     ImportProblem(
                         line: line, field: header(column),
-                        reason: "is given but \(header(.program)) is empty: which program is it for?"))
+                        LocalizedText("roster.without_program", ["program": header(.program)])))
             }
         }
     }
@@ -119,10 +120,7 @@ struct RosterRow {
     /// An empty key cell. Blank cells below a household's first row are filled from the row
     /// above before this check (``RosterPlanner``), so this is a first row, or one after a 小计.
     static func empty(_ field: String) -> InputError {
-        InputError(
-            field: field,
-            reason: "is empty, and cannot be taken from the row above (a blank left by a merged cell is filled from "
-                + "the row above in the same village; a household's first row needs it)")
+        InputError(field: field, "roster.empty_key")
     }
 
     /// A household number as its household is known: digits without leading zeros, so `001`
@@ -140,11 +138,7 @@ struct RosterRow {
 
     /// What to do when Excel has turned a code into a number in scientific notation.
     static func exponent(_ field: String, _ text: String) -> InputError {
-        InputError(
-            field: field,
-            reason: "Excel turned the code into a number and shows it in scientific notation (\"\(text)\"): its "
-                + "digits are lost. In Excel select the column, 设置单元格格式 (Format Cells) → 文本 (Text), type or "
-                + "paste the codes again (or begin each with a '), and save again")
+        InputError(field: field, "roster.exponent", ["text": text])
     }
 
     /// 农村 / 城镇, or the codes.
@@ -152,7 +146,7 @@ struct RosterRow {
         switch SpreadsheetTable.normalizedHeader(text) {
         case "农村", "农业", "rural": return "rural"
         case "城镇", "城市", "非农业", "urban": return "urban"
-        default: throw InputError(field: field, reason: "must be 农村 or 城镇 (rural or urban)\(shown(text))")
+        default: throw shown(field, "roster.type", text)
         }
     }
 
@@ -160,7 +154,7 @@ struct RosterRow {
     static func relation(_ text: String, field: String) throws(InputError) -> String {
         let word = SpreadsheetTable.normalizedHeader(text)
         switch word {
-        case "": throw InputError(field: field, reason: "is empty (户主, 配偶, 子女, 父母 or another relation)")
+        case "": throw InputError(field: field, "roster.relation_empty")
         case "户主", "本人", "head": return "head"
         case "配偶", "妻", "夫", "妻子", "丈夫", "spouse": return "spouse"
         case "子", "女", "子女", "儿子", "女儿", "长子", "次子", "长女", "次女", "child": return "child"
@@ -173,7 +167,7 @@ struct RosterRow {
     static func grade(_ text: String, field: String) throws(InputError) -> Int? {
         // The grades as FieldInput reads them everywhere a grade is typed; 0, 无 and "" clear.
         guard let grade = try? FieldInput.disabilityGrade(SpreadsheetTable.normalizedHeader(text), label: field) else {
-            throw InputError(field: field, reason: "must be 1 to 4 or 一级 to 四级\(shown(text))")
+            throw shown(field, "roster.grade", text)
         }
         if grade == 0 { return nil }
         return grade
@@ -198,12 +192,12 @@ struct RosterRow {
     ]
 
     /// Names that stand for more than one program: what to write instead.
-    static let ambiguousNames: [String: String] = [
-        "残疾人两项补贴": "残疾人两项补贴 is two programs: write 困难残疾人生活补贴 or 重度残疾人护理补贴, one row for each",
-        "低保": "低保 alone does not say which: write 农村低保 (农村最低生活保障) or 城市低保 (城市居民最低生活保障)",
-        "最低生活保障": "最低生活保障 alone does not say which: write 农村最低生活保障 or 城市居民最低生活保障",
-        "特困": "特困 alone does not say which: write 特困人员分散供养 or 特困人员集中供养",
-        "特困供养": "特困供养 alone does not say which: write 特困人员分散供养 or 特困人员集中供养",
+    static let ambiguousNames: [String: LocalizedText] = [
+        "残疾人两项补贴": LocalizedText("roster.ambiguous_disability"),
+        "低保": LocalizedText("roster.ambiguous_dibao"),
+        "最低生活保障": LocalizedText("roster.ambiguous_minimum"),
+        "特困": LocalizedText("roster.ambiguous_tekun", ["word": "特困"]),
+        "特困供养": LocalizedText("roster.ambiguous_tekun", ["word": "特困供养"]),
     ]
 
     /// A program by its Chinese name (short or official) or its code; nil for an empty cell.
@@ -217,12 +211,10 @@ struct RosterRow {
             return program
         }
         if let program = officialNames[word] { return program }
-        if let hint = ambiguousNames[word] { throw InputError(field: field, reason: hint) }
-        throw InputError(
-            field: field,
-            reason:
-                "unknown program\(shown(text)); one of \(Program.allCases.map(\.chineseName).joined(separator: ", ")) "
-                + "(or its code)")
+        if let hint = ambiguousNames[word] { throw InputError(field: field, hint.key, hint.values) }
+        throw shown(
+            field, "roster.unknown_program", text,
+            ["programs": Program.allCases.map(\.chineseName).joined(separator: ", ")])
     }
 
     /// A month as counties write it: 2026-01, 2026/01, 2026.1, 2026年1月, 202601; a date's
@@ -234,7 +226,7 @@ struct RosterRow {
                     (0xFF01...0xFF5E).contains(scalar.value) ? Unicode.Scalar(scalar.value - 0xFEE0) ?? scalar : scalar
                 }))
         let groups = folded.split(whereSeparator: { "-/.年月日 ".contains($0) }).map(String.init)
-        let shape = InputError(field: field, reason: "must be a month like 2026-01, 2026/01, 2026年1月 or 202601")
+        let shape = InputError(field: field, "roster.month")
         guard groups.allSatisfy({ !$0.isEmpty && $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) }) else {
             throw shape
         }
@@ -249,14 +241,15 @@ struct RosterRow {
         }
     }
 
-    /// ` ("…")` for a short cell that cannot be an ID or card number, else nothing: reasons
-    /// never repeat sensitive digits.
-    static func shown(_ text: String) -> String {
+    /// The refusal `key`, or its `_shown` form quoting the cell (`("…")`) when the cell is short
+    /// and cannot be an ID or card number: reasons never repeat sensitive digits.
+    static func shown(_ field: String, _ key: String, _ text: String, _ values: [String: String] = [:]) -> InputError {
         var run = 0
         for character in text {
             run = character.isNumber ? run + 1 : 0
-            if run >= 5 { return "" }
+            if run >= 5 { return InputError(field: field, key, values) }
         }
-        return text.count <= 20 ? " (\"\(text)\")" : ""
+        guard text.count <= 20 else { return InputError(field: field, key, values) }
+        return InputError(field: field, key + "_shown", values.merging(["text": text]) { old, _ in old })
     }
 }

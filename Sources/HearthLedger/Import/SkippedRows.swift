@@ -1,4 +1,5 @@
 import Foundation
+import HearthText
 
 /// A row an import left out, and why (every problem of the row, in one sentence).
 public struct SkippedRow: Sendable {
@@ -58,7 +59,7 @@ extension SpreadsheetTable {
             }
             return path
         }
-        throw .cannotWrite(file: base + ".csv", reason: "999 skipped-rows files already exist beside it")
+        throw .cannotWrite(file: base + ".csv", reason: Catalogue.text("sheet.too_many_skipped"))
     }
 
     /// `dir/roster.csv` → `dir/roster.skipped` (the caller adds a number and `.csv`).

@@ -1,3 +1,5 @@
+import HearthText
+
 /// Why a spreadsheet file could not be read (or its skipped rows written), worded for the
 /// administrator who saved it from Excel.
 ///
@@ -35,37 +37,27 @@ public enum SpreadsheetError: Error, Equatable, Sendable, CustomStringConvertibl
 
     public var description: String {
         switch self {
-        case .noSuchFile(let file): return "\(file): no such file"
-        case .cannotRead(let file, let reason): return "\(file): cannot be read: \(reason)"
-        case .empty(let file): return "\(file): the file is empty; it needs a header row and one row per line"
-        case .workbook(let file):
-            return "\(file): this is an old Excel workbook (.xls); in Excel or WPS use 另存为 (Save As) → "
-                + "Excel 工作簿 (.xlsx) or CSV UTF-8 (逗号分隔), then import that file"
-        case .notAWorkbook(let file):
-            return "\(file): this is not a readable .xlsx workbook (it is damaged, or another kind of file renamed); "
-                + "open it in Excel or WPS and use 另存为 (Save As) → Excel 工作簿 (.xlsx) or CSV UTF-8 (逗号分隔)"
-        case .noWorksheet(let file):
-            return "\(file): the workbook has no worksheet to read; the roster must be on its first worksheet"
+        case .noSuchFile(let file): return Catalogue.text("sheet.no_such_file", ["file": file])
+        case .cannotRead(let file, let reason):
+            return Catalogue.text("sheet.cannot_read", ["file": file, "reason": reason])
+        case .empty(let file): return Catalogue.text("sheet.empty", ["file": file])
+        case .workbook(let file): return Catalogue.text("sheet.xls", ["file": file])
+        case .notAWorkbook(let file): return Catalogue.text("sheet.not_a_workbook", ["file": file])
+        case .noWorksheet(let file): return Catalogue.text("sheet.no_worksheet", ["file": file])
         case .damagedWorkbook(let file, let part, let reason):
-            return "\(file): the workbook is damaged (\(part): \(reason)); open it in Excel or WPS and save it again "
-                + "as .xlsx, or save it as CSV UTF-8 (逗号分隔)"
-        case .tooLarge(let file, let limit):
-            return "\(file): the workbook is too large to read (\(limit)); nothing was read. Import a roster of one "
-                + "county at a time, or check that this is the right file"
-        case .utf16(let file):
-            return "\(file): the file is UTF-16 (\"Unicode text\"); save it as CSV UTF-8 (逗号分隔) or CSV (逗号分隔)"
-        case .notText(let file):
-            return "\(file): the file is neither UTF-8 nor GB18030 text; save it from Excel as "
-                + "CSV UTF-8 (逗号分隔) or CSV (逗号分隔)"
+            return Catalogue.text("sheet.damaged", ["file": file, "part": part, "reason": reason])
+        case .tooLarge(let file, let limit): return Catalogue.text("sheet.too_large", ["file": file, "limit": limit])
+        case .utf16(let file): return Catalogue.text("sheet.utf16", ["file": file])
+        case .notText(let file): return Catalogue.text("sheet.not_text", ["file": file])
         case .unterminatedQuote(let file, let line):
-            return
-                "\(file): line \(line): a quoted cell is never closed (a \" is missing); nothing after it could be read"
+            return Catalogue.text("sheet.unterminated_quote", ["file": file, "line": "\(line)"])
         case .duplicateHeader(let file, let header):
-            return "\(file): two columns are headed \(header); each column needs its own header"
+            return Catalogue.text("sheet.duplicate_header", ["file": file, "header": header])
         case .valueWithoutHeader(let file, let line, let column):
-            return
-                "\(file): line \(line): column \(column) has a value but no header; add a header or delete the column"
-        case .cannotWrite(let file, let reason): return "\(file): cannot be written: \(reason)"
+            return Catalogue.text(
+                "sheet.value_without_header", ["file": file, "line": "\(line)", "column": "\(column)"])
+        case .cannotWrite(let file, let reason):
+            return Catalogue.text("sheet.cannot_write", ["file": file, "reason": reason])
         }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import HearthText
 
 /// One data row of a spreadsheet: the line it starts on, and its cells by header.
 public struct SpreadsheetRow: Sendable {
@@ -48,7 +49,7 @@ public struct SpreadsheetTable: Sendable {
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw .noSuchFile(file: path)
         }
-        guard !isDirectory.boolValue else { throw .cannotRead(file: path, reason: "it is a directory") }
+        guard !isDirectory.boolValue else { throw .cannotRead(file: path, reason: Catalogue.text("sheet.directory")) }
         // A workbook too large to read is refused before it is read into memory.
         let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.intValue ?? 0
         if size > XLSXLimits.standard.fileBytes {
@@ -58,7 +59,8 @@ public struct SpreadsheetTable: Sendable {
             }
             if path.lowercased().hasSuffix(".xlsx") || XLSXWorkbook.isZip(Array(head ?? Data())) {
                 throw .tooLarge(
-                    file: path, limit: "the file is larger than \(XLSXLimits.standard.fileBytes >> 20) MiB")
+                    file: path,
+                    limit: Catalogue.text("xlsx.file_larger", ["mib": "\(XLSXLimits.standard.fileBytes >> 20)"]))
             }
         }
         let data: Data

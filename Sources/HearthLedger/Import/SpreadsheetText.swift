@@ -4,6 +4,8 @@
     import Darwin
 #endif
 
+import HearthText
+
 /// How a spreadsheet file's bytes were turned into text.
 public enum SpreadsheetEncoding: String, Sendable {
     /// UTF-8 without a byte-order mark (LibreOffice, scripts, most web exports).
@@ -15,13 +17,16 @@ public enum SpreadsheetEncoding: String, Sendable {
     /// Not text: an Excel workbook (.xlsx), its first worksheet read (``XLSXWorkbook``).
     case xlsx
 
-    /// The name shown to people.
-    public var displayName: String {
+    /// The name shown to people, in the process's language.
+    public var displayName: String { displayName(in: .current) }
+
+    /// The name shown to people, in `language`.
+    public func displayName(in language: Language) -> String {
         switch self {
         case .utf8: return "UTF-8"
-        case .utf8BOM: return "UTF-8 with BOM"
+        case .utf8BOM: return Catalogue.text("sheet.encoding.utf8_bom", in: language)
         case .gb18030: return "GB18030"
-        case .xlsx: return "Excel workbook"
+        case .xlsx: return Catalogue.text("sheet.encoding.xlsx", in: language)
         }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import HearthText
 
 #if canImport(FoundationXML)
     import FoundationXML
@@ -12,13 +13,25 @@ import Foundation
 enum XLSXParts {
     /// Why a part could not be read.
     struct Failure: Error {
-        let reason: String
+        /// The catalogue key of the reason, and its values.
+        let key: String
+        let values: [String: String]
+
+        init(_ key: String, _ values: [String: String] = [:]) {
+            self.key = key
+            self.values = values
+        }
+
+        /// The reason, in the process's language.
+        var reason: String { Catalogue.text(key, values) }
+        /// The part holds more than the limits allow (strings or cells): the workbook is too large.
+        var tooMany: Bool { key.hasPrefix("xlsx.more_than") }
     }
 
     /// Runs `delegate` over `data`.
     static func parse(_ data: Data, with delegate: some XMLParserDelegate & PartReader) throws(Failure) {
         if data.range(of: Data("<!DOCTYPE".utf8)) != nil || data.range(of: Data("<!doctype".utf8)) != nil {
-            throw Failure(reason: "it declares a document type, which no spreadsheet program writes")
+            throw Failure("xlsx.doctype")
         }
         let parser = XMLParser(data: data)
         parser.shouldResolveExternalEntities = false
@@ -28,8 +41,11 @@ enum XLSXParts {
         let parsed = parser.parse()
         if let failure = delegate.failure { throw failure }
         guard parsed, parser.parserError == nil else {
-            let error = parser.parserError.map { " (\(($0 as NSError).code))" } ?? ""
-            throw Failure(reason: "it is not well-formed XML\(error), line \(parser.lineNumber)")
+            let line = "\(parser.lineNumber)"
+            guard let code = parser.parserError.map({ "\(($0 as NSError).code)" }) else {
+                throw Failure("xlsx.not_xml", ["line": line])
+            }
+            throw Failure("xlsx.not_xml_code", ["code": code, "line": line])
         }
     }
 
@@ -140,7 +156,7 @@ final class XLSXSharedStrings: NSObject, XMLParserDelegate, PartReader {
         case "si":
             strings.append(XLSXParts.unescaped(current))
             if strings.count > limit {
-                failure = XLSXParts.Failure(reason: "more than \(limit) strings")
+                failure = XLSXParts.Failure("xlsx.more_than_strings", ["limit": "\(limit)"])
                 parser.abortParsing()
             }
         case "t": inText = false
@@ -214,8 +230,8 @@ final class XLSXSheet: NSObject, XMLParserDelegate, PartReader {
         self.cellLimit = cellLimit
     }
 
-    func fail(_ parser: XMLParser, _ reason: String) {
-        if failure == nil { failure = XLSXParts.Failure(reason: reason) }
+    func fail(_ parser: XMLParser, _ key: String, _ values: [String: String] = [:]) {
+        if failure == nil { failure = XLSXParts.Failure(key, values) }
         parser.abortParsing()
     }
 
@@ -227,7 +243,7 @@ final class XLSXSheet: NSObject, XMLParserDelegate, PartReader {
         case "row":
             let number = attributes["r"].flatMap(Int.init) ?? rowNumber + 1
             guard number > rowNumber, number <= Self.maxRow else {
-                return fail(parser, "row \(attributes["r"] ?? "?") is out of order or beyond the sheet's last row")
+                return fail(parser, "xlsx.row_order", ["row": attributes["r"] ?? "?"])
             }
             rowNumber = number
             rowCells = [:]
@@ -235,7 +251,7 @@ final class XLSXSheet: NSObject, XMLParserDelegate, PartReader {
         case "c":
             if let reference = attributes["r"] {
                 guard let parsed = Self.column(of: reference) else {
-                    return fail(parser, "row \(rowNumber) has a cell whose reference names no cell")
+                    return fail(parser, "xlsx.bad_reference", ["row": "\(rowNumber)"])
                 }
                 column = parsed
             } else {
@@ -266,12 +282,12 @@ final class XLSXSheet: NSObject, XMLParserDelegate, PartReader {
         case "is": reading = .nothing
         case "rPh": phonetic -= 1
         case "c":
-            guard column >= 1, column <= Self.maxColumn else { return fail(parser, "a cell is beyond column XFD") }
+            guard column >= 1, column <= Self.maxColumn else { return fail(parser, "xlsx.beyond_xfd") }
             let text: String
             switch type {
             case "s":
                 guard let index = Int(value.trimmingCharacters(in: .whitespaces)), shared.indices.contains(index) else {
-                    return fail(parser, "a cell names a shared string that the workbook does not have")
+                    return fail(parser, "xlsx.no_shared_string")
                 }
                 text = shared[index]
             case "inlineStr": text = XLSXParts.unescaped(inlineText)
@@ -286,7 +302,7 @@ final class XLSXSheet: NSObject, XMLParserDelegate, PartReader {
                     let kind = styles.indices.contains(style) ? styles[style] : .general
                     text = XLSXNumberText.text(number, kind: kind, date1904: date1904)
                 } else {
-                    return fail(parser, "a number cell holds something that is not a number")
+                    return fail(parser, "xlsx.not_a_number")
                 }
             }
             if !text.isEmpty { rowCells[column] = text }
@@ -294,7 +310,7 @@ final class XLSXSheet: NSObject, XMLParserDelegate, PartReader {
             guard let width = rowCells.keys.max() else { return }
             cellsKept += width
             guard cellsKept <= cellLimit else {
-                failure = XLSXParts.Failure(reason: "more than \(cellLimit) cells")
+                failure = XLSXParts.Failure("xlsx.more_than_cells", ["limit": "\(cellLimit)"])
                 parser.abortParsing()
                 return
             }

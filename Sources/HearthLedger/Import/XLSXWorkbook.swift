@@ -1,4 +1,5 @@
 import Foundation
+import HearthText
 import ZIPFoundation
 
 #if canImport(FoundationXML)
@@ -28,7 +29,7 @@ enum XLSXWorkbook {
         -> [CSVRecord]
     {
         guard bytes.count <= limits.fileBytes else {
-            throw .tooLarge(file: file, limit: "the file is larger than \(limits.fileBytes >> 20) MiB")
+            throw .tooLarge(file: file, limit: Catalogue.text("xlsx.file_larger", ["mib": "\(limits.fileBytes >> 20)"]))
         }
         guard isZip(bytes), let archive = try? Archive(data: Data(bytes), accessMode: .read) else {
             throw .notAWorkbook(file: file)
@@ -119,22 +120,22 @@ private struct PartReading {
         } catch is OverLimit {
             throw tooLarge
         } catch {
-            throw .damagedWorkbook(file: file, part: path, reason: "it cannot be unpacked")
+            throw .damagedWorkbook(file: file, part: path, reason: Catalogue.text("xlsx.cannot_unpack"))
         }
         unpacked += count
         return data
     }
 
     var tooLarge: SpreadsheetError {
-        .tooLarge(file: file, limit: "it unpacks to more than \(limits.unpackedBytes >> 20) MiB")
+        .tooLarge(file: file, limit: Catalogue.text("xlsx.unpacks_to", ["mib": "\(limits.unpackedBytes >> 20)"]))
     }
 
     func parse(_ data: Data, _ path: String, with delegate: some XMLParserDelegate & PartReader)
         throws(SpreadsheetError)
     {
         do { try XLSXParts.parse(data, with: delegate) } catch {
-            if error.reason.hasPrefix("more than") {
-                throw .tooLarge(file: file, limit: "it holds \(error.reason)")
+            if error.tooMany {
+                throw .tooLarge(file: file, limit: Catalogue.text("xlsx.holds", ["what": error.reason]))
             }
             throw .damagedWorkbook(file: file, part: path, reason: error.reason)
         }

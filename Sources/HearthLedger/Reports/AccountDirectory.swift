@@ -1,5 +1,6 @@
 import HearthCore
 import HearthStore
+import HearthText
 
 /// Households and members as the bank roll needs them (payee, account holder, card), read
 /// through the storage's read (``CountyReading``): every household and person a roll names in
@@ -148,7 +149,7 @@ struct AccountDirectory {
             case .unreadable:
                 return Account(
                     payee: person, name: person.accountName ?? person.name, card: nil, kind: .own,
-                    problem: "the person's own bank card cannot be opened with this replica's key")
+                    problem: Catalogue.text("account.own_card_unreadable"))
             case .none:
                 break
             }
@@ -158,7 +159,7 @@ struct AccountDirectory {
             payee: householdProgram ? payee : person, name: household?.accountName ?? payee?.name, card: nil,
             kind: .household)
         guard let household else {
-            account.problem = "the household \(id) is not on this replica"
+            account.problem = Catalogue.text("account.no_household", ["household": id])
             return account
         }
         switch open(household.card) {
@@ -166,16 +167,15 @@ struct AccountDirectory {
         case .none:
             account.problem =
                 householdProgram
-                ? "no bank card (一卡通) on record for the household"
-                : "no bank card on record for the person or the household"
+                ? Catalogue.text("account.no_household_card")
+                : Catalogue.text("account.no_card")
             return account
         case .unreadable:
-            account.problem = "the household's bank card cannot be opened with this replica's key"
+            account.problem = Catalogue.text("account.household_card_unreadable")
             return account
         }
         if account.name == nil {
-            account.problem =
-                "no account holder: the household names no living payee or head, and no account name (户名)"
+            account.problem = Catalogue.text("account.no_holder")
         }
         return account
     }

@@ -1,6 +1,7 @@
 import Foundation
 import HearthCore
 import HearthStore
+import HearthText
 
 /// The month's roll as the bank pays it and the townships collect it (一卡通发放名册).
 ///
@@ -131,9 +132,9 @@ public struct BankRoll: Sendable {
         func areas(_ village: String) -> [(String, Subtotal.Level)] {
             [(String(village.prefix(9)), .township), (village, .village)]
         }
-        func add(_ amount: Money, to money: inout Money, _ what: String) throws(ReplicaError) {
+        func add(_ amount: Money, to money: inout Money, _ what: @autoclosure () -> String) throws(ReplicaError) {
             var fen = money.fen
-            try Totals.add(&fen, amount.fen, what)
+            try Totals.add(&fen, amount.fen, what())
             money = Money(fen: fen)
         }
         func update(_ village: String, _ change: (inout Subtotal) throws(ReplicaError) -> Void) throws(ReplicaError) {
@@ -152,21 +153,21 @@ public struct BankRoll: Sendable {
             try update(lines[index].village) { (subtotal: inout Subtotal) throws(ReplicaError) in
                 subtotal.lines += 1
                 subtotal.persons += persons
-                try add(regular, to: &subtotal.regular, "the roll's subtotals")
-                try add(backPay, to: &subtotal.backPay, "the roll's subtotals")
-                try add(total, to: &subtotal.total, "the roll's subtotals")
+                try add(regular, to: &subtotal.regular, Catalogue.text("roll.what_subtotals"))
+                try add(backPay, to: &subtotal.backPay, Catalogue.text("roll.what_subtotals"))
+                try add(total, to: &subtotal.total, Catalogue.text("roll.what_subtotals"))
             }
         }
         for unpaid in withoutCard {
             try update(unpaid.line.village) { (subtotal: inout Subtotal) throws(ReplicaError) in
                 subtotal.withoutCard += 1
-                try add(unpaid.line.total, to: &subtotal.withoutCardTotal, "the roll's subtotals")
+                try add(unpaid.line.total, to: &subtotal.withoutCardTotal, Catalogue.text("roll.what_subtotals"))
             }
         }
         for recovery in recoveries {
             try update(recovery.village) { (subtotal: inout Subtotal) throws(ReplicaError) in
                 subtotal.recoveries += 1
-                try add(recovery.amount, to: &subtotal.recoveryTotal, "the roll's subtotals")
+                try add(recovery.amount, to: &subtotal.recoveryTotal, Catalogue.text("roll.what_subtotals"))
             }
         }
         var out: [Subtotal] = []
@@ -210,7 +211,9 @@ extension HubLedger {
             // Each group's fields read in place: a group is never copied whole.
             for index in sorted.indices {
                 var total = sorted[index].regular
-                try Totals.add(&total, sorted[index].backPay, "the roll line of \(sorted[index].household)")
+                try Totals.add(
+                    &total, sorted[index].backPay,
+                    Catalogue.text("roll.what_line", ["household": sorted[index].household]))
                 guard total != 0 else { continue }
                 let program = sorted[index].program
                 let account = try directory.account(
@@ -251,7 +254,7 @@ extension HubLedger {
                 ]
             )
         }.sorted { $0.1.lexicographicallyPrecedes($1.1) }.map(\.0)
-        let what = "the roll for \(payroll.month)"
+        let what = Catalogue.text("roll.what_roll", ["month": payroll.month.description])
         return BankRoll(
             month: payroll.month, county: info.scope.value, countyName: info.name, names: try replica.divisionNames(),
             locked: payroll.locked, lines: lines,
@@ -347,6 +350,6 @@ struct RollGroup: Sendable {
 
     /// The sentence of an overflow (made only then).
     private static func what(_ row: PayrollRow) -> String {
-        "the roll line of \(row.household) for \(row.program.chineseName)"
+        Catalogue.text("roll.what_line_program", ["household": row.household, "program": row.program.chineseName])
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import HearthCore
 import HearthStore
+import HearthText
 
 /// Writes a ``BankRoll`` as four CSV files for Excel and the bank.
 ///
@@ -190,7 +191,8 @@ public enum PayrollFile {
         let fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0o600)
         guard fd >= 0 else {
             if errno == EEXIST { throw .outputExists(path: path, out: out) }
-            throw .database("cannot create \(path): \(String(cString: strerror(errno)))")
+            throw .database(
+                Catalogue.text("file.cannot_create", ["path": path, "reason": String(cString: strerror(errno))]))
         }
         defer { close(fd) }
         var text = text
@@ -199,7 +201,7 @@ public enum PayrollFile {
         }
         guard written == count, fsync(fd) == 0 else {
             unlink(path)
-            throw .database("could not write \(path)")
+            throw .database(Catalogue.text("file.cannot_write", ["path": path]))
         }
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import HearthCore
 import HearthStore
+import HearthText
 
 /// The roll and the report as .xlsx workbooks (`--format xlsx`), for the bureau's clerks who
 /// open them in Excel or WPS.
@@ -43,18 +44,19 @@ public enum RollWorkbook {
         if FileManager.default.fileExists(atPath: path) { throw .outputExists(path: path, out: path) }
         let data: Data
         do { data = try XLSXDocument.build(sheets) } catch {
-            throw .database("cannot build the workbook \(path): \(error)")
+            throw .database(Catalogue.text("file.cannot_build_workbook", ["path": path, "reason": "\(error)"]))
         }
         let fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0o600)
         guard fd >= 0 else {
             if errno == EEXIST { throw .outputExists(path: path, out: path) }
-            throw .database("cannot create \(path): \(String(cString: strerror(errno)))")
+            throw .database(
+                Catalogue.text("file.cannot_create", ["path": path, "reason": String(cString: strerror(errno))]))
         }
         defer { close(fd) }
         let written = data.withUnsafeBytes { Foundation.write(fd, $0.baseAddress, $0.count) }
         guard written == data.count, fsync(fd) == 0 else {
             unlink(path)
-            throw .database("could not write \(path)")
+            throw .database(Catalogue.text("file.cannot_write", ["path": path]))
         }
     }
 }

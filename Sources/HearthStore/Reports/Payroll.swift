@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import HearthCore
+import HearthText
 
 /// One line of the monthly payment roll (一卡通发放名册).
 public struct PayrollRow: Sendable {
@@ -63,7 +64,7 @@ public struct Payroll: Sendable {
         self.month = month
         self.rows = rows
         self.leftOut = leftOut
-        let what = "the roll for \(month)"
+        let what = Catalogue.text("roll.what_roll", ["month": month.description])
         // One pass, each line's two fields read in place (a line is never copied whole).
         var (total, regular, backPay, recovery): (Int64, Int64, Int64, Int64) = (0, 0, 0, 0)
         for index in rows.indices {
@@ -81,6 +82,26 @@ public struct Payroll: Sendable {
         recoveryTotal = Money(fen: recovery)
         // Both parts are sums of the lines the total already added without overflow.
         _ = try Totals.sum([regularTotal.fen, backPayTotal.fen], what)
+    }
+}
+
+extension Payroll {
+    /// The catalogue key of each reason ``leftOut`` counts enrollments by (``Entitlement``'s
+    /// and the roll's own).
+    static let reasonKeys: [String: String] = [
+        "not started": "roll.reason.not_started", "no start month": "roll.reason.no_start_month",
+        "ended": "roll.reason.ended", "deceased, no date of death": "roll.reason.deceased_no_date",
+        "deceased": "roll.reason.deceased", "not approved": "roll.reason.not_approved",
+        "suspended": "roll.reason.suspended", "no amount for the month": "roll.reason.no_amount",
+        "held (conflict or rule case)": "roll.reason.held", "nothing to pay (amount 0)": "roll.reason.zero",
+        "ID number unreadable with this key": "roll.reason.id_unreadable",
+        "duplicate person": "roll.reason.duplicate_person", "no ID number (pending)": "roll.reason.no_id_number",
+    ]
+
+    /// A reason of ``leftOut`` in `language`. The reasons themselves stay English: `--json`
+    /// and scripts count by them.
+    public static func reasonText(_ reason: String, in language: Language = .current) -> String {
+        reasonKeys[reason].map { Catalogue.text($0, in: language) } ?? reason
     }
 }
 
@@ -155,7 +176,8 @@ extension ReplicaCore {
                 case .line(let amount, _): owed = amount.fen
                 }
                 let difference = try Totals.difference(
-                    owed, book.paid(index, for: locked), "the adjustment of \(entry.id) for \(locked)")
+                    owed, book.paid(index, for: locked),
+                    Catalogue.text("roll.what_adjustment", ["enrollment": "\(entry.id)", "month": "\(locked)"]))
                 guard difference != 0 else { continue }
                 var idNumber = ""
                 if let sealed = entry.idSealed, let hash = entry.idHash {

@@ -1,5 +1,6 @@
 import GRDB
 import HearthCore
+import HearthText
 
 /// One line of the bureau's report: one program in one area, or every program in one area
 /// (a total line).
@@ -55,7 +56,9 @@ extension ReplicaCore {
     public func report(from start: Month, to end: Month, by level: ScopePrefix.Level, nowMillis: Int64)
         throws(ReplicaError) -> Report
     {
-        guard start <= end else { throw .invalid(InputError(field: "from", reason: "\(start) is after \(end)")) }
+        guard start <= end else {
+            throw .invalid(InputError(field: "from", "report.from_after_to", ["from": "\(start)", "to": "\(end)"]))
+        }
         func area(_ village: String) -> String {
             switch level {
             case .county: return String(village.prefix(6))
@@ -85,7 +88,9 @@ extension ReplicaCore {
                 for slot in slots(roll.rows[index].village, program).all {
                     try Totals.add(
                         &tally.periodTotals[slot], roll.rows[index].amount.fen,
-                        "the report's total for \(program.rawValue) in \(area(roll.rows[index].village))")
+                        Catalogue.text(
+                            "report.what_total",
+                            ["program": program.rawValue, "area": area(roll.rows[index].village)]))
                     tally.touched[slot] = true
                 }
             }
@@ -108,7 +113,7 @@ extension ReplicaCore {
                 tally.touched[slot] = true
                 try Totals.add(
                     &tally.monthTotals[slot], rows[index].amount.fen,
-                    "the report's month total for \(program.rawValue)")
+                    Catalogue.text("report.what_month_total", ["program": program.rawValue]))
             }
         }
         try read { db in

@@ -1,5 +1,6 @@
 import GRDB
 import HearthCore
+import HearthText
 
 /// Everything a roll is computed from, read once: each enrollment's facts, what the locked
 /// rolls paid for each month, the holds, the standards and the county's rules.
@@ -108,7 +109,9 @@ extension ReplicaCore {
                     )
                 }
                 guard let index = read.index[enrollment], column?.month != nil else { return }
-                try Totals.add(&column!.fen[index], fen, "what was paid to \(enrollment) for \(forMonth)")
+                try Totals.add(
+                    &column!.fen[index], fen,
+                    Catalogue.text("roll.what_paid", ["enrollment": "\(enrollment)", "month": "\(forMonth)"]))
             }
             store()
             return (rules, read, locked, paid)

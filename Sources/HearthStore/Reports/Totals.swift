@@ -1,4 +1,5 @@
 import HearthCore
+import HearthText
 
 /// Sums of money for rolls, reports and recovery, in checked arithmetic.
 ///
@@ -31,9 +32,6 @@ package enum Totals {
     }
 
     package static func overflowError(_ what: String) -> ReplicaError {
-        .refused(
-            "\(what) is too large to add up: an amount on record is out of bounds (over 100,000,000 yuan); "
-                + "find the enrollment with `hearth hub payroll --json` on an earlier month or `hearth show`, and correct it"
-        )
+        .refused(Catalogue.text("roll.overflow", ["what": what]))
     }
 }

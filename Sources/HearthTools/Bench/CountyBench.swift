@@ -2,6 +2,7 @@ import Foundation
 import HearthCore
 import HearthLedger
 import HearthStore
+import HearthText
 
 /// `hearth bench county`: the bureau's reads timed on a county of a profile's size.
 ///
@@ -44,7 +45,8 @@ public struct CountyBench: Sendable {
     public static func line(_ timing: Timing) -> String {
         timing.read.padding(toLength: 14, withPad: " ", startingAt: 0)
             + String(format: "%8.3f s", timing.median)
-            + "  median of \(timing.seconds.count) (returned \(timing.returned))"
+            + Catalogue.text(
+                "bench.county.median", ["runs": "\(timing.seconds.count)", "returned": "\(timing.returned)"])
     }
 
     /// Times every read; `directory` receives the roll's files (removed after each run).

@@ -3,6 +3,7 @@ import HearthCore
 import HearthLedger
 import HearthLedgerSQLite
 import HearthStore
+import HearthText
 
 /// `hearth bench merge`: the replica's apply rate against the fastest honest SQLite write of the
 /// same rows, and against a peer applying the same field changes, in the same run.
@@ -125,7 +126,7 @@ public struct MergeBench: Sendable {
         let replicaSeconds = Date().timeIntervalSince(start)
         let raw = directory + "/bench-raw.db"
         let rawSeconds = try RawUpsertBaseline.seconds(ops, path: raw, batchSize: batchSize)
-        var outcome = MergePeer.Outcome.absent("not asked for (--no-peer)")
+        var outcome = MergePeer.Outcome.absent(Catalogue.text("bench.peer.not_asked"))
         if let peer {
             let base = directory + "/peer-base.db"
             try RawUpsertBaseline.createEmpty(path: base)

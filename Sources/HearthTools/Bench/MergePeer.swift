@@ -1,4 +1,5 @@
 import Foundation
+import HearthText
 
 /// The merge bench's peer, pygeodiff, run in the same run on the same field changes.
 ///
@@ -67,8 +68,10 @@ public struct MergePeer: Sendable {
     func run(base: String, changesets: [String], expected: String, directory: String) throws(MergeBenchError)
         -> Outcome
     {
-        guard let python else { return .absent("python3 not found (set HEARTH_BENCH_PYTHON to choose one)") }
-        guard let script else { return .absent("scripts/\(MergePeer.scriptName) not found (pass --peer-script)") }
+        guard let python else { return .absent(Catalogue.text("bench.peer.no_python")) }
+        guard let script else {
+            return .absent(Catalogue.text("bench.peer.no_script", ["script": MergePeer.scriptName]))
+        }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: python)
         process.arguments =
@@ -79,19 +82,24 @@ public struct MergePeer: Sendable {
         let complaints = directory + "/peer-stderr.txt"
         guard FileManager.default.createFile(atPath: complaints, contents: nil),
             let errors = FileHandle(forWritingAtPath: complaints)
-        else { throw .peerFailed("could not create \(complaints)") }
+        else { throw .peerFailed(Catalogue.text("bench.peer.cannot_create", ["path": complaints])) }
         defer { try? errors.close() }
         process.standardOutput = output
         process.standardError = errors
-        do { try process.run() } catch { throw .peerFailed("could not start \(python): \(error)") }
+        do { try process.run() } catch {
+            throw .peerFailed(Catalogue.text("bench.peer.cannot_start", ["program": python, "error": "\(error)"]))
+        }
         let printed = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         let complaint = (try? String(contentsOfFile: complaints, encoding: .utf8)) ?? ""
         if process.terminationStatus == 3 {
-            return .absent("pygeodiff is not installed (scripts/install-bench-peers.sh)")
+            return .absent(Catalogue.text("bench.peer.not_installed"))
         }
         guard process.terminationStatus == 0 else {
-            throw .peerFailed("exited with status \(process.terminationStatus): \(complaint.suffix(2000))")
+            throw .peerFailed(
+                Catalogue.text(
+                    "bench.peer.exited",
+                    ["status": "\(process.terminationStatus)", "complaint": String(complaint.suffix(2000))]))
         }
         struct Printed: Decodable {
             let peer: String
@@ -105,7 +113,8 @@ public struct MergePeer: Sendable {
             }
         }
         guard let result = try? JSONDecoder().decode(Printed.self, from: printed) else {
-            throw .peerFailed("printed no result: \(String(decoding: printed, as: UTF8.self).prefix(2000))")
+            let text = String(String(decoding: printed, as: UTF8.self).prefix(2000))
+            throw .peerFailed(Catalogue.text("bench.peer.no_result", ["printed": text]))
         }
         guard result.matchesExpected else { throw .peerDiffers }
         return .ran(
@@ -124,12 +133,10 @@ public enum MergeBenchError: Error, Equatable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .peerFailed(let reason): "the merge bench's peer (pygeodiff) failed: \(reason)"
-        case .peerDiffers:
-            "the merge bench's peer (pygeodiff) ended with other rows than the raw baseline: "
-                + "its changesets do not hold the ops' field changes"
+        case .peerFailed(let reason): Catalogue.text("bench.peer.failed", ["reason": reason])
+        case .peerDiffers: Catalogue.text("bench.peer.differs")
         case .peerCounted(let entries, let ops):
-            "the merge bench's peer (pygeodiff) applied \(entries) changes for \(ops) ops"
+            Catalogue.text("bench.peer.counted", ["entries": "\(entries)", "ops": "\(ops)"])
         }
     }
 }

@@ -3,6 +3,7 @@ import HearthCore
 import HearthLedger
 import HearthLedgerSQLite
 import HearthStore
+import HearthText
 
 /// `hearth hub generate`: a hub and one node per township holding a synthetic county whose
 /// size and program mix follow a ``CountyProfile``, reproducible from a seed.
@@ -326,7 +327,10 @@ public struct CountyGenerator: Sendable {
             try node.setHub(replica: hub.info.id, key: hub.info.publicKey, url: nil, pendingRegistration: nil)
             try node.recordAck(try node.syncState().ownCounter, notes: nil, nowMillis: nowMillis)
             nodes.append(node)
-            say("  township \(code): \(plan.count) households, \(plan.reduce(0) { $0 + $1.size }) people")
+            let persons = plan.reduce(0) { $0 + $1.size }
+            say(
+                Catalogue.text(
+                    "generate.township", ["code": code, "households": "\(plan.count)", "people": "\(persons)"]))
         }
         return (hub, nodes)
     }

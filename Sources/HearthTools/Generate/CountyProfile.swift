@@ -77,9 +77,10 @@ public struct CountyProfile: Sendable {
     /// `bench county` build. Refuses an unknown name or a scale outside (0, 1].
     public static func named(_ name: String, scale: Double) throws(InputError) -> CountyProfile {
         guard let base = all[name] else {
-            throw InputError(field: "profile", reason: "must be one of \(all.keys.sorted().joined(separator: ", "))")
+            throw InputError(
+                field: "profile", "input.one_of_codes", ["allowed": all.keys.sorted().joined(separator: ", ")])
         }
-        guard scale > 0, scale <= 1 else { throw InputError(field: "scale", reason: "must be above 0 and at most 1") }
+        guard scale > 0, scale <= 1 else { throw InputError(field: "scale", "input.scale_range") }
         return scale < 1 ? base.scaled(scale) : base
     }
 

@@ -63,7 +63,7 @@ struct SyncBench {
             let node = try await makeNode(hub, name: "village-\(index)", scope: code)
             try populate(node, village: code, households: perVillage, random: &random)
             villageNodes.append(node)
-            if index % 50 == 49 { say("  populated \(index + 1) of \(villages) villages") }
+            if index % 50 == 49 { say(L("bench.sync.populated", ["done": index + 1, "villages": villages])) }
         }
         for index in 0..<townships {
             let code = "421281\(101 + index)"
@@ -72,8 +72,12 @@ struct SyncBench {
         result.ops = try villageNodes.reduce(0) { $0 + Int(try $1.status().ownOps) }
         result.setupSeconds = Date().timeIntervalSince(setupStart)
         say(
-            "  set up \(villages) villages and \(townships) townships, \(result.ops) ops, in \(String(format: "%.1f", result.setupSeconds)) s"
-        )
+            L(
+                "bench.sync.set_up",
+                [
+                    "villages": villages, "townships": townships, "ops": result.ops,
+                    "seconds": String(format: "%.1f", result.setupSeconds),
+                ]))
 
         for node in villageNodes + townshipNodes.map(\.0) {
             let pending = try node.syncState().pendingRegistration ?? ""
@@ -124,7 +128,7 @@ struct SyncBench {
         let hubOps = try HubLedger.open(path: hubPath).replica.status().logSize
         guard hubOps == result.ops, result.pulledOps == result.ops else {
             throw CLIError.failed(
-                "lost ops: nodes made \(result.ops), the hub holds \(hubOps), townships pulled \(result.pulledOps)")
+                L("error.bench.sync.lost_ops", ["made": result.ops, "held": hubOps, "pulled": result.pulledOps]))
         }
         return result
     }
@@ -228,7 +232,8 @@ struct HubProcess {
         if !FileManager.default.isExecutableFile(atPath: process.executableURL!.path) {
             process.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
         }
-        process.arguments = ["hub", "serve", "--db", database, "--port", "0"]
+        // In English whatever the bench's language: the line announcing the address is read below.
+        process.arguments = ["hub", "serve", "--db", database, "--port", "0", "--lang", "en"]
         let out = Pipe()
         process.standardOutput = out
         process.standardError = FileHandle.nullDevice
@@ -241,7 +246,7 @@ struct HubProcess {
         }
         guard let range = text.range(of: "http://127.0.0.1:[0-9]+", options: .regularExpression) else {
             process.terminate()
-            throw CLIError.failed("the hub process did not start")
+            throw CLIError.failed(L("error.bench.hub_process"))
         }
         return HubProcess(process: process, url: String(text[range]))
     }

@@ -7,38 +7,28 @@ import HearthTools
 
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "bench", abstract: "Measure Hearth on this machine.",
+        commandName: "bench", abstract: L("cmd.bench.abstract"),
         subcommands: [BenchMerge.self, BenchSync.self, BenchCounty.self])
 }
 
 struct BenchMerge: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "merge",
-        abstract:
-            "Apply N generated ops to a fresh replica, the same rows by a raw SQLite upsert, and the same field "
-            + "changes by pygeodiff when installed; print the rates and ratios.",
-        discussion: """
-            The raw baseline is the fastest honest SQLite write of the ops' rows: one prepared upsert, its \
-            arguments bound directly, one transaction per batch, the replica's pragmas. The peer is pygeodiff \
-            (scripts/install-bench-peers.sh installs it) applying changesets of the same field changes, one \
-            entry per op and one changeset per batch, timed around its apply alone by \
-            scripts/bench-merge-peer.py, which then checks it ended with the raw baseline's rows. Without \
-            python3 or pygeodiff the bench says so in one line and prints the rest.
-            """)
+        abstract: L("cmd.bench.merge.abstract"), discussion: L("cmd.bench.merge.discussion"))
 
-    @Option(help: "How many ops to generate.") var ops: Int = 100_000
-    @Option(help: "Ops (and raw rows, and peer changes) per transaction.") var batch: Int = 10_000
-    @Option(help: "Generator seed.") var seed: UInt64 = 1
-    @Option(help: "The peer's helper script (default: scripts/\(MergePeer.scriptName) of the repository).")
+    @Option(help: .text("opt.bench.merge.ops")) var ops: Int = 100_000
+    @Option(help: .text("opt.bench.merge.batch")) var batch: Int = 10_000
+    @Option(help: .text("opt.generate.seed")) var seed: UInt64 = 1
+    @Option(help: .text("opt.bench.merge.peer_script", ["script": MergePeer.scriptName]))
     var peerScript: String?
-    @Flag(help: "Do not run the peer.") var noPeer = false
+    @Flag(help: .text("opt.bench.merge.no_peer")) var noPeer = false
     @Flag(help: .text("opt.json")) var json = false
 
     func run() throws {
         try guarded {
-            guard ops > 0, batch > 0 else { throw CLIError.usage("--ops and --batch must be positive") }
+            guard ops > 0, batch > 0 else { throw CLIError.usage(L("error.bench.merge.positive")) }
             if let peerScript, !FileManager.default.fileExists(atPath: peerScript) {
-                throw CLIError.usage("--peer-script: no file at that path")
+                throw CLIError.usage(L("error.bench.merge.peer_script"))
             }
             let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
                 "hearth-bench-\(UUID().uuidString)"
@@ -50,27 +40,47 @@ struct BenchMerge: ParsableCommand {
             if json {
                 try Output.json(MergeBenchDocument(result, batch: batch))
             } else {
-                print("ops applied        \(result.ops) (\(result.fieldChanges) field changes)")
+                let labelled = labels([
+                    "bench.merge.applied.label", "bench.merge.replica.label", "bench.merge.raw.label",
+                    "bench.merge.peer.label", "bench.merge.ratio_raw.label", "bench.merge.ratio_peer.label",
+                ])
                 print(
-                    String(
-                        format: "replica            %.0f ops/s, %.0f field changes/s (%.2f s)", result.opsPerSecond,
-                        result.fieldChangesPerSecond, result.replicaSeconds))
+                    labelled("bench.merge.applied.label")
+                        + L("bench.merge.applied", ["ops": result.ops, "changes": result.fieldChanges]))
                 print(
-                    String(
-                        format: "raw sqlite upsert  %.0f rows/s (%.2f s)", result.rawRowsPerSecond, result.rawSeconds))
+                    labelled("bench.merge.replica.label")
+                        + L(
+                            "bench.merge.replica",
+                            [
+                                "ops": fixed(result.opsPerSecond, 0), "changes": fixed(result.fieldChangesPerSecond, 0),
+                                "seconds": fixed(result.replicaSeconds, 2),
+                            ]))
+                print(
+                    labelled("bench.merge.raw.label")
+                        + L(
+                            "bench.merge.raw",
+                            ["rows": fixed(result.rawRowsPerSecond, 0), "seconds": fixed(result.rawSeconds, 2)]))
                 switch result.peer {
                 case .ran(let peer):
                     print(
-                        "peer               \(peer.name) \(peer.version): "
-                            + String(
-                                format: "%.0f field changes/s (%.2f s, %d changes applied)",
-                                Double(result.fieldChanges) / peer.seconds, peer.seconds, peer.entries))
+                        labelled("bench.merge.peer.label")
+                            + L(
+                                "bench.merge.peer",
+                                [
+                                    "name": peer.name, "version": peer.version,
+                                    "changes": fixed(Double(result.fieldChanges) / peer.seconds, 0),
+                                    "seconds": fixed(peer.seconds, 2), "entries": peer.entries,
+                                ]))
                 case .absent(let reason):
-                    print("peer               not run: \(reason)")
+                    print(labelled("bench.merge.peer.label") + L("bench.merge.peer_absent", ["reason": reason]))
                 }
-                print(String(format: "ratio to raw       %.3f of the raw rate", result.ratio))
+                print(
+                    labelled("bench.merge.ratio_raw.label")
+                        + L("bench.merge.ratio_raw", ["ratio": fixed(result.ratio, 3)]))
                 if let peerRatio = result.peerRatio {
-                    print(String(format: "ratio to peer      %.3f of the peer's rate (field changes/s)", peerRatio))
+                    print(
+                        labelled("bench.merge.ratio_peer.label")
+                            + L("bench.merge.ratio_peer", ["ratio": fixed(peerRatio, 3)]))
                 }
             }
         }
@@ -107,21 +117,19 @@ extension MergeBenchDocument {
 struct BenchSync: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sync",
-        abstract:
-            "A county-sized night over loopback: villages push, townships pull; time, op rate, bytes per op, hub memory."
-    )
+        abstract: L("cmd.bench.sync.abstract"))
 
-    @Option(help: "Village nodes.") var villages = 300
-    @Option(help: "Households in the county (spread over the villages).") var households = 30_000
-    @Option(name: .customLong("members"), help: "Members per household.") var members = 3
-    @Option(help: "Edits per village in the day.") var edits = 50
-    @Option(help: "Nodes syncing at once (20: a township's villages all pushing together).") var concurrency = 20
+    @Option(help: .text("opt.bench.sync.villages")) var villages = 300
+    @Option(help: .text("opt.bench.sync.households")) var households = 30_000
+    @Option(name: .customLong("members"), help: .text("opt.bench.sync.members")) var members = 3
+    @Option(help: .text("opt.bench.sync.edits")) var edits = 50
+    @Option(help: .text("opt.bench.sync.concurrency")) var concurrency = 20
     @Flag(help: .text("opt.json")) var json = false
 
     func run() async throws {
         try await guardedAsync {
             guard villages > 0, households > 0, members > 0, concurrency > 0 else {
-                throw CLIError.usage("--villages, --households, --members and --concurrency must be positive")
+                throw CLIError.usage(L("error.bench.sync.positive"))
             }
             let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
                 "hearth-bench-sync-\(UUID().uuidString)"
@@ -152,29 +160,43 @@ struct BenchSync: AsyncParsableCommand {
                         metricsMaxUs: Int64(result.metrics.max * 1e6), metricsFailures: Int64(result.metrics.failures),
                         idleSyncBytes: Int64(result.idleBytes), idleSyncUs: Int64(result.idleSeconds * 1e6)))
             } else {
-                print("ops pushed by villages   \(result.ops)")
+                let labelled = labels([
+                    "bench.sync.ops.label", "bench.sync.push.label", "bench.sync.pull.label", "bench.sync.total.label",
+                    "bench.sync.memory.label", "bench.sync.idle.label",
+                ])
+                print(labelled("bench.sync.ops.label") + "\(result.ops)")
                 print(
-                    String(
-                        format: "push (villages -> hub)   %.1f s, %.0f ops/s at the hub, %.0f bytes/op on the wire",
-                        result.pushSeconds, rate, bytesPerOp))
+                    labelled("bench.sync.push.label")
+                        + L(
+                            "bench.sync.push",
+                            [
+                                "seconds": fixed(result.pushSeconds, 1), "rate": fixed(rate, 0),
+                                "bytes": fixed(bytesPerOp, 0),
+                            ]
+                        ))
                 print(
-                    String(
-                        format: "pull (hub -> townships)  %.1f s, %d ops, %.0f bytes/op", result.pullSeconds,
-                        result.pulledOps, Double(result.pulledBytes) / Double(max(1, result.pulledOps))))
-                print(String(format: "total sync time          %.1f s", total))
-                print("hub peak memory (VmHWM)  \(result.hubPeakKiB / 1024) MiB")
+                    labelled("bench.sync.pull.label")
+                        + L(
+                            "bench.sync.pull",
+                            [
+                                "seconds": fixed(result.pullSeconds, 1), "ops": result.pulledOps,
+                                "bytes": fixed(Double(result.pulledBytes) / Double(max(1, result.pulledOps)), 0),
+                            ]))
+                print(labelled("bench.sync.total.label") + fixed(total, 1) + " s")
+                print(labelled("bench.sync.memory.label") + "\(result.hubPeakKiB / 1024) MiB")
                 print(
-                    String(
-                        format: "nothing new (a village)  %d bytes both ways, %.1f ms (median of 5)", result.idleBytes,
-                        result.idleSeconds * 1000))
+                    labelled("bench.sync.idle.label")
+                        + L("bench.sync.idle", ["bytes": result.idleBytes, "ms": fixed(result.idleSeconds * 1000, 1)]))
                 for (path, figures) in [("/healthz", result.health), ("/metrics", result.metrics)] {
                     print(
-                        "\(path.padding(toLength: 9, withPad: " ", startingAt: 0)) during push "
-                            + String(
-                                format:
-                                    "p50 %.1f ms, p99 %.1f ms, max %.1f ms (%d answers, %d failed; %d nodes at once)",
-                                figures.p50 * 1000, figures.p99 * 1000, figures.max * 1000, figures.samples.count,
-                                figures.failures, concurrency))
+                        "\(path.padding(toLength: 9, withPad: " ", startingAt: 0)) \(L("bench.sync.during_push")) "
+                            + L(
+                                "bench.sync.latency",
+                                [
+                                    "p50": fixed(figures.p50 * 1000, 1), "p99": fixed(figures.p99 * 1000, 1),
+                                    "max": fixed(figures.max * 1000, 1), "answers": figures.samples.count,
+                                    "failed": figures.failures, "nodes": concurrency,
+                                ]))
                 }
             }
         }
@@ -184,26 +206,19 @@ struct BenchSync: AsyncParsableCommand {
 struct BenchCounty: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "county",
-        abstract: "Time the bureau's reads (status, the desk, the report, the roll, show) on a generated county.",
-        discussion: """
-            Generates the profile's county (as `hub generate` does) in a temporary directory, or reads an existing \
-            hub with --hub, then runs each read --runs times and prints the median. Run it at --scale 0.25 and 1 \
-            to see how a read grows with the county (linear is 4x). `show` counts the slowest of its sample of \
-            records. --hub only reads the database (opening an older one migrates it, as any command does); the \
-            roll's files go to a temporary directory and are removed.
-            """)
+        abstract: L("cmd.bench.county.abstract"), discussion: L("cmd.bench.county.discussion"))
 
-    @Option(help: "small-county, city or large-district.") var profile = "large-district"
-    @Option(help: "Size factor (1 = the profile's real size).") var scale: Double = 1
-    @Option(help: "Generator seed.") var seed: UInt64 = 7
-    @Option(help: "The month the county's figures describe and the reads ask about, YYYY-MM.") var month = "2026-11"
-    @Option(help: "Runs of each read (the median counts).") var runs = 3
-    @Option(help: "Time the reads on this existing hub database instead of generating a county.") var hub: String?
+    @Option(help: .text("opt.generate.profile")) var profile = "large-district"
+    @Option(help: .text("opt.generate.scale")) var scale: Double = 1
+    @Option(help: .text("opt.generate.seed")) var seed: UInt64 = 7
+    @Option(help: .text("opt.bench.county.month")) var month = "2026-11"
+    @Option(help: .text("opt.bench.county.runs")) var runs = 3
+    @Option(help: .text("opt.bench.county.hub")) var hub: String?
     @Flag(help: .text("opt.json")) var json = false
 
     func run() async throws {
         try await guardedAsync {
-            guard runs > 0 else { throw CLIError.usage("--runs must be positive") }
+            guard runs > 0 else { throw CLIError.usage(L("error.bench.county.runs")) }
             let period = try Month.parse(month, field: "month")
             let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
                 "hearth-bench-county-\(UUID().uuidString)"
@@ -225,11 +240,15 @@ struct BenchCounty: AsyncParsableCommand {
                 generateSeconds = Date().timeIntervalSince(start)
             }
             let status = try ledger.replica.status()
+            let figures: [String: any CustomStringConvertible] = [
+                "county": hub ?? L("bench.county.profile", ["profile": profile, "scale": scale]),
+                "households": status.counts[.household] ?? 0, "members": status.counts[.member] ?? 0,
+                "enrollments": status.counts[.enrollment] ?? 0, "ops": status.logSize,
+                "seconds": generateSeconds.map { fixed($0, 0) } ?? "",
+            ]
             say(
-                "county      \(hub ?? "\(profile) at scale \(scale)"): \(status.counts[.household] ?? 0) households, "
-                    + "\(status.counts[.member] ?? 0) members, \(status.counts[.enrollment] ?? 0) enrollments, "
-                    + "\(status.logSize) ops"
-                    + (generateSeconds.map { String(format: " (generated in %.0f s)", $0) } ?? ""))
+                labels(["bench.county.label"], minimum: 12)("bench.county.label")
+                    + L(generateSeconds == nil ? "bench.county.summary" : "bench.county.summary_generated", figures))
             let timings = try await CountyBench(
                 hub: ledger, month: period, nowMillis: nowMillis(), runs: runs, seed: seed
             ).run(in: directory, say: say)
@@ -248,4 +267,19 @@ struct BenchCounty: AsyncParsableCommand {
             }
         }
     }
+}
+
+/// The catalogue's labels `keys`, each padded to the widest of them and two spaces more (a CJK
+/// character counts two columns), at least to `minimum` columns: a column of figures follows.
+private func labels(_ keys: [String], minimum: Int = 0) -> (String) -> String {
+    let width = max(minimum, (keys.map { Output.width(L($0)) }.max() ?? 0) + 2)
+    return { key in
+        let label = L(key)
+        return label + String(repeating: " ", count: max(2, width - Output.width(label)))
+    }
+}
+
+/// `value` with `digits` decimals, as `%.Nf` writes it.
+private func fixed(_ value: Double, _ digits: Int) -> String {
+    String(format: "%.\(digits)f", value)
 }

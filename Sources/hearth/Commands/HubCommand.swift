@@ -129,21 +129,21 @@ struct HubServe: AsyncParsableCommand {
         abstract: L("cmd.hub.serve.abstract"),
         discussion: L("cmd.hub.serve.discussion"))
     @OptionGroup var replica: HubReplicaOptions
-    @Option(help: "Address to listen on.") var host = "127.0.0.1"
-    @Option(help: "Port to listen on (0 picks a free one and prints it).") var port: Int
-    @Option(name: .customLong("tls-cert"), help: "PEM certificate chain.") var tlsCert: String?
-    @Option(name: .customLong("tls-key"), help: "PEM private key.") var tlsKey: String?
+    @Option(help: .text("opt.hub.serve.host")) var host = "127.0.0.1"
+    @Option(help: .text("opt.hub.serve.port")) var port: Int
+    @Option(name: .customLong("tls-cert"), help: .text("opt.hub.serve.tls_cert")) var tlsCert: String?
+    @Option(name: .customLong("tls-key"), help: .text("opt.hub.serve.tls_key")) var tlsKey: String?
     @Option(
         name: .customLong("idle-timeout"),
-        help: "Seconds a connection may sit idle (no request being read or answered) before the hub closes it.")
+        help: .text("opt.hub.serve.idle_timeout"))
     var idleTimeout: Double = 30
     @Option(
         name: .customLong("max-connections"),
-        help: "Most connections open at once; one accepted past this is closed at once, and the node tries again.")
+        help: .text("opt.hub.serve.max_connections"))
     var maxConnections: Int = ConnectionLimits.standard.maxConnections
     @Option(
         name: .customLong("desk-idle-minutes"),
-        help: "Minutes a desk session (/desk in a browser) may sit unused before it ends.")
+        help: .text("opt.hub.serve.desk_idle_minutes"))
     var deskIdleMinutes: Int = 30
 
     func run() async throws {
@@ -151,14 +151,14 @@ struct HubServe: AsyncParsableCommand {
             let hub = try replica.open()
             let loopback = host == "127.0.0.1" || host == "localhost" || host == "::1"
             guard (tlsCert == nil) == (tlsKey == nil) else {
-                throw CLIError.usage("give both --tls-cert and --tls-key")
+                throw CLIError.usage(L("error.hub.serve.tls_pair"))
             }
             guard idleTimeout.isFinite, idleTimeout > 0, idleTimeout <= 86_400 else {
-                throw CLIError.usage("--idle-timeout must be more than 0 and at most 86400 seconds")
+                throw CLIError.usage(L("error.hub.serve.idle_timeout"))
             }
-            guard maxConnections > 0 else { throw CLIError.usage("--max-connections must be at least 1") }
+            guard maxConnections > 0 else { throw CLIError.usage(L("error.hub.serve.max_connections")) }
             guard deskIdleMinutes >= 1, deskIdleMinutes <= 24 * 60 else {
-                throw CLIError.usage("--desk-idle-minutes must be 1 to 1440")
+                throw CLIError.usage(L("error.hub.serve.desk_idle_minutes"))
             }
             var desk = DeskConfiguration.standard
             desk.idleMillis = Int64(deskIdleMinutes) * 60_000
@@ -172,8 +172,7 @@ struct HubServe: AsyncParsableCommand {
             let scheme = tlsCert == nil ? "http" : "https"
             if tlsCert == nil {
                 guard loopback else {
-                    throw CLIError.usage(
-                        "plain HTTP is for loopback only: give --tls-cert and --tls-key to serve \(host)")
+                    throw CLIError.usage(L("error.hub.serve.plain_http", ["host": host]))
                 }
                 printError(L("hub.plain_http"))
             }
@@ -182,7 +181,8 @@ struct HubServe: AsyncParsableCommand {
             ) { bound in
                 // Written unbuffered: scripts and tests wait for this line to learn the port.
                 let name = ScreenText.escaped(hub.info.name)
-                FileHandle.standardOutput.write(Data("hub \(name) serving \(scheme)://\(host):\(bound)\n".utf8))
+                let line = L("hub.serving", ["name": name, "url": "\(scheme)://\(host):\(bound)"])
+                FileHandle.standardOutput.write(Data((line + "\n").utf8))
             }
             print(L("hub.stopped"))
         }

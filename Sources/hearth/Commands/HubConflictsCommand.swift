@@ -10,6 +10,14 @@ func ruleWords(_ rule: ConflictRules.Rule) -> (title: String, reason: String) {
     (DeskLanguage(rawValue: Language.current.rawValue) ?? .en).rule(title: rule.title, reason: rule.reason)
 }
 
+/// A code with hyphens or spaces (`duplicate-person`, `quarantine release`) as the reader's
+/// language names it (`value.<field>.duplicate_person`); the code itself when it has no name.
+func codeName(_ code: String, field: String) -> String {
+    let key = code.replacingOccurrences(of: "-", with: "_").replacingOccurrences(of: " ", with: "_")
+    let name = valueName(key, field: field)
+    return name == key ? code : name
+}
+
 struct HubConflicts: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "conflicts",
@@ -21,7 +29,7 @@ struct HubConflicts: ParsableCommand {
 /// Filters shared by list, resolve --all and ack --all.
 struct ConflictFilters: ParsableArguments {
     @Option(help: .text("opt.conflicts.township")) var township: String?
-    @Option(help: .text("opt.conflicts.kind")) var kind: String?
+    @Option(help: .text("opt.conflicts.kind_named")) var kind: String?
     @Option(help: .text("opt.conflicts.rule")) var rule: String?
 }
 
@@ -65,7 +73,12 @@ struct ConflictsList: AsyncParsableCommand {
                         L($0.open ? "conflicts.open" : "conflicts.soft"),
                     ]
                 }
-                    + ruleCases.map { [$0.id, $0.village ?? "", "\($0.rule) \($0.kind)", "", L("conflicts.open")] })
+                    + ruleCases.map {
+                        [
+                            $0.id, $0.village ?? "", "\($0.rule) \(codeName($0.kind, field: "case_kind"))", "",
+                            L("conflicts.open"),
+                        ]
+                    })
         }
     }
 }
@@ -93,7 +106,10 @@ struct ConflictsShow: AsyncParsableCommand {
                 print(
                     L(
                         "conflicts.case_head",
-                        ["id": found.id, "rule": found.rule, "set": ConflictRules.ruleSetVersion, "kind": found.kind]))
+                        [
+                            "id": found.id, "rule": found.rule, "set": ConflictRules.ruleSetVersion,
+                            "kind": codeName(found.kind, field: "case_kind"),
+                        ]))
                 print(L("conflicts.why", ["detail": found.detail]))
                 print(L("conflicts.records", ["records": found.records.map(\.value).joined(separator: ", ")]))
                 if !found.holds.isEmpty {
@@ -139,23 +155,25 @@ struct ConflictsShow: AsyncParsableCommand {
 struct ConflictsResolve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "resolve",
-        abstract: L("cmd.conflicts.resolve.abstract"), discussion: L("cmd.conflicts.resolve.discussion"))
+        abstract: L("cmd.conflicts.resolve.abstract"), discussion: L("cmd.conflicts.resolve.discussion_named"))
     @OptionGroup var replica: HubReplicaOptions
     @Argument(help: .text("arg.conflict_optional")) var id: String?
     @Flag(help: .text("opt.conflicts.all")) var all = false
-    @Flag(help: .text("opt.conflicts.bulk"))
+    @Flag(help: .text("opt.conflicts.bulk_planned"))
     var bulk = false
     @Flag(help: .text("opt.conflicts.dry_run")) var dryRun = false
     @OptionGroup var filters: ConflictFilters
-    @Option(help: .text("opt.conflicts.pick")) var pick: String?
+    @Option(help: .text("opt.conflicts.pick_named")) var pick: String?
     @Option(help: .text("opt.conflicts.value")) var value: String?
     @Option(help: .text("opt.conflicts.note")) var note: String
 
     func choice() throws -> DeskChoice {
         switch (pick, value) {
         case (let pick?, nil):
-            if pick == "newest" { return .newest }
-            if pick == "county" { return .county }
+            // The code as typed, or its name in either language (最新的值, 县里的值).
+            let named = Catalogue.code(named: pick, field: "pick", among: ["newest", "county"])
+            if named == "newest" { return .newest }
+            if named == "county" { return .county }
             guard let number = Int(pick), number > 0 else {
                 throw CLIError.usage(L("error.pick"))
             }
@@ -197,7 +215,7 @@ struct ConflictsResolve: AsyncParsableCommand {
                 for line in skipped { print("  " + L("conflicts.left_open", ["line": line])) }
                 return
             }
-            guard let id else { throw CLIError.usage("give a conflict id, or --all with filters") }
+            guard let id else { throw CLIError.usage(L("error.id_or_all_filters")) }
             let op = try await hub.resolve(id, choice: choice, note: note, author: author, nowMillis: nowMillis())
             print(id)
             print(L("conflicts.resolved_by", ["dot": op.dot]))
@@ -246,7 +264,7 @@ struct ConflictsAck: AsyncParsableCommand {
     @Argument(help: .text("arg.conflict_ack")) var id: String?
     @Flag(help: .text("opt.conflicts.ack_all")) var all = false
     @OptionGroup var filters: ConflictFilters
-    @Option(help: .text("opt.conflicts.ack_note")) var note = "acknowledged"
+    @Option(help: .text("opt.conflicts.ack_note")) var note = L("conflicts.ack_default_note")
 
     func run() async throws {
         try await guardedAsync {
@@ -259,7 +277,7 @@ struct ConflictsAck: AsyncParsableCommand {
                 )
                 .filter { !$0.open }
             } else {
-                guard let id else { throw CLIError.usage("give a conflict id, or --all with filters") }
+                guard let id else { throw CLIError.usage(L("error.id_or_all_filters")) }
                 if !id.contains("/") || id.hasPrefix("H:") {
                     try await hub.acknowledgeCase(id, note: note, author: author, nowMillis: nowMillis())
                     print(L("conflicts.acknowledged", ["count": 1]))
@@ -304,7 +322,8 @@ struct HubAudit: AsyncParsableCommand {
                         L(
                             "audit.decision",
                             [
-                                "time": Output.time(decision.atMillis), "kind": decision.kind,
+                                "time": Output.time(decision.atMillis),
+                                "kind": codeName(decision.kind, field: "audit_kind"),
                                 "record": decision.record, "field": decision.field.map { "/\($0)" } ?? "",
                                 "rule": decision.rule, "set": decision.ruleSet, "choice": decision.choice,
                                 "worker": decision.worker, "note": decision.note, "op": decision.op,
@@ -319,7 +338,9 @@ struct HubAudit: AsyncParsableCommand {
                         L(
                             "audit.event",
                             [
-                                "time": Output.time(event.atMillis), "action": event.action, "subject": event.subject,
+                                "time": Output.time(event.atMillis),
+                                "action": codeName(event.action, field: "audit_action"),
+                                "subject": event.subject,
                                 "field": event.field.isEmpty ? "" : " [\(event.field)]", "worker": event.worker,
                                 "detail": event.detail.isEmpty ? "" : ": \(event.detail)",
                             ])

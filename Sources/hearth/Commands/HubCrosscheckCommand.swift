@@ -3,37 +3,20 @@ import Foundation
 import HearthCore
 import HearthLedger
 import HearthStore
+import HearthText
 
 struct HubCrosscheck: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "crosscheck",
-        abstract: "Cross-check other departments' lists (信息比对) against the county's members.",
+        abstract: L("cmd.hub.crosscheck.abstract"),
         subcommands: [HubCrosscheckImport.self])
 }
 
 struct HubCrosscheckImport: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import",
-        abstract: "Match a list (deaths, pensions, vehicles, …) on ID number and turn each match into a lead (问题线索).",
-        discussion: """
-            The file is an .xlsx workbook (its first worksheet) or CSV as Excel saves it (UTF-8 with or without BOM, or
-            GB18030), read like the roster. Columns:
-            身份证号 (or 公民身份号码, id_number) is required; 死亡日期 / 火化日期 / 注销日期 / 日期 (date) is the date the
-            list gives; every other column is kept, as "header: value", in the lead's detail for the verifier. The
-            match is on the ID number's keyed hash; 15-digit numbers are upgraded; an ID number Excel turned into a
-            number is refused.
-
-            Each match becomes a lead in the member's village, replicated to the owning township
-            (`hearth lead list|confirm|refute` there). A death match suspends the person's approved enrollments at once
-            and holds any other, pending verification; a member already recorded as deceased needs nothing.
-
-            Every bad row is reported with its line, column and reason, and then nothing is imported (exit 65), unless
-            --skip-invalid: the good rows are imported and the bad ones written beside the file (0600). Importing the
-            same list twice changes nothing.
-
-            Output: the number of new leads alone on the first line, then the lead ids and a summary; --json prints
-            one JSON document instead.
-            """)
+        abstract: L("cmd.hub.crosscheck.import.abstract"),
+        discussion: L("cmd.hub.crosscheck.import.discussion"))
     static let idHeaders = ["身份证号", "身份证号码", "公民身份号码", "证件号码", "id_number", "idnumber", "id"]
     static let dateHeaders = ["死亡日期", "火化日期", "注销日期", "日期", "date", "death_date"]
 
@@ -43,19 +26,24 @@ struct HubCrosscheckImport: AsyncParsableCommand {
     }
 
     @OptionGroup var replica: HubReplicaOptions
-    @Option(help: "Which list: death (火化/户籍注销), pension, vehicle or other.") var source: String
-    @Argument(help: "The list: an .xlsx workbook or a CSV file.") var file: String
+    @Option(help: .text("opt.hub.crosscheck.source")) var source: String
+    @Argument(help: .text("arg.hub.crosscheck.file")) var file: String
     @OptionGroup var options: ImportOptions
 
     func run() async throws {
         try await guardedAsync {
-            guard let list = CrosscheckSource(rawValue: source) else {
-                throw InputError(field: "source", reason: "must be death, pension, vehicle or other")
+            // The code as typed, or the list's name in either language (死亡).
+            guard
+                let list = Catalogue.code(
+                    named: source, field: "source", among: CrosscheckSource.allCases.map(\.rawValue)
+                ).flatMap(CrosscheckSource.init(rawValue:))
+            else {
+                throw InputError(field: "source", "input.crosscheck_source")
             }
             let hub = try replica.open()
             let table = try SpreadsheetTable.read(path: file)
             guard let idColumn = table.column(named: Self.idHeaders) else {
-                throw InputError(field: "header", reason: "\(file) has no 身份证号 column (the ID number to match on)")
+                throw InputError(field: "header", "input.crosscheck_no_id_column", ["file": file])
             }
             let dateColumn = table.column(named: Self.dateHeaders)
             let rows = table.rows.map { row in
@@ -97,25 +85,28 @@ struct HubCrosscheckImport: AsyncParsableCommand {
             }
             if refused {
                 for problem in outcome.problems { printError("\(name) \(problem)") }
-                printError(
-                    "nothing imported: \(outcome.problems.count) bad row(s) in \(name); fix them, or import the good rows with --skip-invalid"
-                )
+                printError(L("crosscheck.refused", ["count": outcome.problems.count, "file": name]))
                 throw CLIError.importRefused(badRows: outcome.problems.count)
             }
             print(outcome.newLeads)
             for lead in outcome.leads { print("  \(lead)") }
             print(
-                "\(options.dryRun ? "dry run, nothing changed: " : "")\(name) (\(list.chineseName), \(outcome.rows) rows): "
-                    + "\(outcome.matched) matched, \(outcome.unmatched) not in the county; \(options.dryRun ? "would make" : "made") "
-                    + "\(outcome.newLeads) leads; \(outcome.alreadyImported) already imported; "
-                    + "\(outcome.alreadyDeceased) already recorded as deceased")
+                L(
+                    options.dryRun ? "crosscheck.summary_dry_run" : "crosscheck.summary",
+                    [
+                        "file": name, "list": list.chineseName, "rows": outcome.rows, "matched": outcome.matched,
+                        "unmatched": outcome.unmatched, "leads": outcome.newLeads,
+                        "already": outcome.alreadyImported, "deceased": outcome.alreadyDeceased,
+                    ]))
             if !outcome.suspended.isEmpty {
-                print(
-                    "\(outcome.suspended.count) enrollments suspended pending verification (the township confirms or refutes)"
-                )
+                print(L("crosscheck.suspended", ["count": outcome.suspended.count]))
             }
-            for problem in outcome.problems { printError("skipped \(name) \(problem)") }
-            if let skippedFile { print("\(outcome.problems.count) rows skipped, written to \(skippedFile)") }
+            for problem in outcome.problems {
+                printError(L("import.skipped_problem", ["file": name, "problem": problem]))
+            }
+            if let skippedFile {
+                print(L("crosscheck.skipped_written", ["count": outcome.problems.count, "file": skippedFile]))
+            }
         }
     }
 }

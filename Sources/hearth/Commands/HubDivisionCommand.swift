@@ -7,11 +7,7 @@ import HearthStore
 struct HubDivision: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "division",
-        abstract: "Names of the county's townships and villages (区划名称), replicated to every node.",
-        discussion: """
-            Reports, rolls, status and lists show a registered name beside its code (421281101 新庄镇); a code \
-            without a name shows the code alone. Only the county hub sets names; every node receives them when it syncs.
-            """,
+        abstract: L("cmd.hub.division.abstract"), discussion: L("cmd.hub.division.discussion"),
         subcommands: [HubDivisionSet.self, HubDivisionImport.self, HubDivisionList.self],
         defaultSubcommand: HubDivisionList.self)
 }
@@ -19,12 +15,11 @@ struct HubDivision: ParsableCommand {
 struct HubDivisionSet: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "set",
-        abstract: "Name a township (9-digit code) or village (12-digit code) of the county; again to rename it.",
-        discussion: "Prints the name's record id.")
+        abstract: L("cmd.hub.division.set.abstract"), discussion: L("cmd.hub.division.set.discussion"))
     @OptionGroup var replica: HubReplicaOptions
-    @Argument(help: "The township's 9-digit or the village's 12-digit code, inside the hub's county.") var code: String
-    @Argument(help: "The name, e.g. 新庄镇 or 新庄村.") var name: String
-    @Option(help: "A note, e.g. the document that named it.") var note: String?
+    @Argument(help: .text("arg.hub.division.code")) var code: String
+    @Argument(help: .text("arg.hub.division.name")) var name: String
+    @Option(help: .text("opt.hub.division.note")) var note: String?
 
     func run() async throws {
         try await guardedAsync {
@@ -40,15 +35,10 @@ struct HubDivisionSet: AsyncParsableCommand {
 struct HubDivisionImport: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import",
-        abstract: "Name many townships and villages from a CSV file with columns code,name (or 区划代码,名称).",
-        discussion: """
-            Every row is checked first: if any is bad (a code not of this county, not 9 or 12 digits, a name missing, \
-            a code given twice), each is named by its line and nothing is set. Otherwise all are set at once, and each \
-            line says whether the name was added, changed or already so. Importing the same file again changes nothing.
-            """)
+        abstract: L("cmd.hub.division.import.abstract"), discussion: L("cmd.hub.division.import.discussion"))
     @OptionGroup var replica: HubReplicaOptions
-    @Argument(help: "The CSV file (UTF-8 or GB18030, as Excel saves it).") var file: String
-    @Option(help: "A note kept with each name set, e.g. the document that named them.") var note: String?
+    @Argument(help: .text("arg.hub.division.import.file")) var file: String
+    @Option(help: .text("opt.hub.division.import.note")) var note: String?
 
     func run() async throws {
         try await guardedAsync {
@@ -63,7 +53,9 @@ struct HubDivisionImport: AsyncParsableCommand {
                 throw CLIError.importRefused(badRows: plan.problems.count)
             }
             let outcomes = try await hub.setDivisions(plan.rows, note: note, author: author, nowMillis: nowMillis())
-            for outcome in outcomes { print("line \(outcome.row.line): \(DivisionText.outcome(outcome))") }
+            for outcome in outcomes {
+                print(L("division.line", ["line": outcome.row.line, "text": DivisionText.outcome(outcome)]))
+            }
             print(DivisionText.summary(outcomes, file: name))
         }
     }
@@ -71,9 +63,9 @@ struct HubDivisionImport: AsyncParsableCommand {
 
 struct HubDivisionList: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "list", abstract: "List the names of places by code (on a node: `hearth divisions`).")
+        commandName: "list", abstract: L("cmd.hub.division.list.abstract"))
     @OptionGroup var replica: HubReplicaOptions
-    @Flag(help: "Print one JSON document.") var json = false
+    @Flag(help: .text("opt.json")) var json = false
 
     func run() throws {
         try guarded { try printDivisions(try replica.open().replica, json: json) }
@@ -84,9 +76,9 @@ struct HubDivisionList: ParsableCommand {
 struct DivisionsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "divisions",
-        abstract: "List the names of the county's townships and villages (any replica: every node holds them).")
+        abstract: L("cmd.divisions.abstract"))
     @OptionGroup var replica: ReplicaOptions
-    @Flag(help: "Print one JSON document.") var json = false
+    @Flag(help: .text("opt.json")) var json = false
 
     func run() throws {
         try guarded { try printDivisions(try replica.open(), json: json) }

@@ -6,9 +6,9 @@ import HearthStore
 struct HubLeads: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "leads",
-        abstract: "Every problem lead (问题线索) in the county: open ones wait for their township's verification.")
+        abstract: L("cmd.hub.leads.abstract"))
     @OptionGroup var replica: HubReplicaOptions
-    @Option(help: "Only leads with this status: open, confirmed, refuted or conflict.") var status: String?
+    @Option(help: .text("opt.hub.leads.status")) var status: String?
     @Flag(help: .text("opt.json")) var json = false
 
     func run() throws {
@@ -19,11 +19,8 @@ struct HubLeads: ParsableCommand {
 struct HubRecovery: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "recovery",
-        abstract: "Money paid after a person's death, for recovery (追缴): from the locked (paid) rolls.",
-        discussion: """
-            One line per deceased person whose locked rolls paid months from the month of death on, net of recovery
-            lines already on locked rolls; with the confirmed death lead when a cross-check reported the death.
-            """)
+        abstract: L("cmd.hub.recovery.abstract"),
+        discussion: L("cmd.hub.recovery.discussion"))
     @OptionGroup var replica: HubReplicaOptions
     @Flag(help: .text("opt.json")) var json = false
 
@@ -37,7 +34,7 @@ struct HubRecovery: AsyncParsableCommand {
                 return
             }
             guard !lines.isEmpty else {
-                print("nothing to recover: no locked roll paid anyone for a month after their death")
+                print(L("recovery.none"))
                 return
             }
             Output.table(

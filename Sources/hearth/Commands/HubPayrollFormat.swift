@@ -23,7 +23,7 @@ enum PayrollFormat: String {
     /// named .xlsx) would not open as what its name says.
     static func parse(_ text: String, out: String) throws -> PayrollFormat {
         guard let format = PayrollFormat(rawValue: text.lowercased()) else {
-            throw InputError(field: "format", reason: "must be csv, xlsx or print")
+            throw InputError(field: "format", "input.payroll_format")
         }
         try checkName(out, xlsx: format == .xlsx)
         return format
@@ -33,9 +33,9 @@ enum PayrollFormat: String {
     static func checkName(_ out: String, xlsx: Bool) throws {
         let named = out.lowercased().hasSuffix(".xlsx")
         if xlsx, !named {
-            throw CLIError.usage("--format xlsx writes an Excel workbook: give --out a name ending in .xlsx")
+            throw CLIError.usage(L("usage.xlsx_name"))
         }
-        if !xlsx, named { throw CLIError.usage("--out \(out) names an Excel workbook: add --format xlsx") }
+        if !xlsx, named { throw CLIError.usage(L("usage.out_is_xlsx", ["out": out])) }
     }
 
     /// Writes the roll in this format, audited with `worker`.

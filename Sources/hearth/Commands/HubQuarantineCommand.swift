@@ -6,15 +6,16 @@ import HearthStore
 struct HubQuarantine: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "quarantine",
-        abstract: "Ops the hub refused, with their reasons; release or discard them.",
+        abstract: L("cmd.hub.quarantine.abstract"),
         subcommands: [HubQuarantineList.self, HubQuarantineRelease.self, HubQuarantineDiscard.self],
         defaultSubcommand: HubQuarantineList.self)
 }
 
 struct HubQuarantineList: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "list", abstract: "List held ops (the default).")
+    static let configuration = CommandConfiguration(
+        commandName: "list", abstract: L("cmd.hub.quarantine.list.abstract"))
     @OptionGroup var replica: HubReplicaOptions
-    @Flag(help: "Also list released and discarded ops.") var all = false
+    @Flag(help: .text("opt.hub.quarantine.all")) var all = false
     @Flag(help: .text("opt.json")) var json = false
 
     func run() async throws {
@@ -25,15 +26,22 @@ struct HubQuarantineList: AsyncParsableCommand {
                 return
             }
             if entries.isEmpty {
-                print("(no quarantined ops)")
+                print(L("quarantine.list_none"))
                 return
             }
             for entry in entries {
                 print(
-                    "\(entry.dot)  \(entry.record?.value ?? "?")  by \(entry.author) at \(Output.time(entry.atMillis))  [\(entry.state)]"
-                )
-                print("    reason: \(entry.reason)")
-                for dependent in entry.dependents { print("    waiting: \(dependent) (depends on \(entry.dot))") }
+                    L(
+                        "quarantine.list_entry",
+                        [
+                            "dot": entry.dot, "record": entry.record?.value ?? "?", "author": entry.author,
+                            "time": Output.time(entry.atMillis),
+                            "state": valueName(entry.state, field: "quarantine_state"),
+                        ]))
+                print("    " + L("quarantine.list_reason", ["reason": entry.reason]))
+                for dependent in entry.dependents {
+                    print("    " + L("quarantine.list_waiting", ["dependent": dependent, "dot": entry.dot]))
+                }
             }
         }
     }
@@ -42,19 +50,19 @@ struct HubQuarantineList: AsyncParsableCommand {
 struct HubQuarantineRelease: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "release",
-        abstract: "Accept a quarantined op after all: it is applied and replicates (recorded in `hearth hub audit`).")
+        abstract: L("cmd.hub.quarantine.release.abstract"))
     @OptionGroup var replica: HubReplicaOptions
-    @Argument(help: "The op's id (replica:counter).") var id: String
+    @Argument(help: .text("arg.op_id")) var id: String
 
     func run() async throws {
         try await guardedAsync {
             guard let dot = Dot(text: id) else {
-                throw InputError(field: "id", reason: "\"\(id)\" is not an op id (replica:counter)")
+                throw InputError(field: "id", "input.op_id", ["id": id])
             }
             let hub = try replica.open()
             let report = try await hub.releaseQuarantined(dot, author: try replica.author, nowMillis: nowMillis())
             print(id)
-            print("applied \(report.applied) op(s), including \(report.released) that were waiting for it")
+            print(L("quarantine.released_count", ["applied": report.applied, "released": report.released]))
         }
     }
 }
@@ -62,25 +70,22 @@ struct HubQuarantineRelease: AsyncParsableCommand {
 struct HubQuarantineDiscard: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "discard",
-        abstract: """
-            Confirm the refusal: the hub writes a compensating op that brings the author back to the hub's values \
-            (recorded in `hearth hub audit`).
-            """)
+        abstract: L("cmd.hub.quarantine.discard.abstract"))
     @OptionGroup var replica: HubReplicaOptions
-    @Argument(help: "The op's id (replica:counter).") var id: String
+    @Argument(help: .text("arg.op_id")) var id: String
 
     func run() async throws {
         try await guardedAsync {
             guard let dot = Dot(text: id) else {
-                throw InputError(field: "id", reason: "\"\(id)\" is not an op id (replica:counter)")
+                throw InputError(field: "id", "input.op_id", ["id": id])
             }
             let compensation = try await replica.open().discardQuarantined(
                 dot, author: try replica.author, nowMillis: nowMillis())
             print(id)
             if let compensation {
-                print("compensating op \(compensation.dot) reaches \(dot.replica) at its next sync")
+                print(L("quarantine.compensating", ["op": compensation.dot, "replica": dot.replica]))
             } else {
-                print("settled without a compensating op: the record lies outside the author's scope (R14)")
+                print(L("quarantine.no_compensation"))
             }
         }
     }

@@ -3,16 +3,13 @@ import HearthCore
 import HearthDesk
 import HearthLedger
 import HearthStore
+import HearthText
 
 struct HubUser: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "user",
-        abstract: "Accounts of the county desk in the browser (`hub serve`, /desk): add, list, disable, passwords.",
-        discussion: """
-            Roles: admin (everything), reviewer (the records of one township: --township CODE), auditor (reads
-            everything, changes nothing). Passwords are read from a prompt with echo off, or from --password-file;
-            the hub keeps only their bcrypt hash. Every change is written to the hub's audit (`hub audit`).
-            """,
+        abstract: L("cmd.hub.user.abstract"),
+        discussion: L("cmd.hub.user.discussion"),
         subcommands: [UserAdd.self, UserList.self, UserDisable.self, UserPassword.self, UserLogout.self])
 }
 
@@ -20,9 +17,7 @@ struct HubUser: ParsableCommand {
 struct PasswordOptions: ParsableArguments {
     @Option(
         name: .customLong("password-file"),
-        help: ArgumentHelp(
-            "Read the password from this file's one line instead of a prompt (never from an argument).",
-            valueName: "path"))
+        help: ArgumentHelp(L("opt.hub.user.password_file"), valueName: "path"))
     var passwordFile: String?
 }
 
@@ -34,22 +29,27 @@ private func accountWorker(_ replica: HubReplicaOptions) -> String {
 
 struct UserAdd: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "add", abstract: "Add a desk account; prints its name on the first line.")
+        commandName: "add", abstract: L("cmd.hub.user.add.abstract"))
     @OptionGroup var replica: HubReplicaOptions
-    @Option(help: "The account's name: 2 to 32 letters, digits, '.', '_' or '-'.") var name: String
-    @Option(help: "admin, reviewer or auditor.") var role: String
-    @Option(help: "A reviewer's township (9 digits); the other roles take none.") var township: String?
+    @Option(help: .text("opt.hub.user.name")) var name: String
+    @Option(help: .text("opt.hub.user.role")) var role: String
+    @Option(help: .text("opt.hub.user.township")) var township: String?
     @OptionGroup var password: PasswordOptions
     @Flag(help: .text("opt.json")) var json = false
 
     func run() async throws {
         try await guardedAsync {
-            guard let role = DeskRole(rawValue: role) else {
-                throw CLIError.usage("--role must be admin, reviewer or auditor")
+            // The code as typed, or the role's name in either language (审核员).
+            guard
+                let role = Catalogue.code(named: role, field: "desk_role", among: DeskRole.allCases.map(\.rawValue))
+                    .flatMap(DeskRole.init(rawValue:))
+            else {
+                throw CLIError.usage(L("error.hub.user.role"))
             }
             let checked = try DeskAccounts.checkName(name)
             let hub = try replica.open()
-            let secret = try PasswordInput.read(file: password.passwordFile, prompt: "password for \(checked)")
+            let secret = try PasswordInput.read(
+                file: password.passwordFile, prompt: L("hub.user.password_prompt", ["name": checked]))
             let account = try await DeskAccounts(ledger: hub).add(
                 name: checked, role: role, township: township, password: secret, worker: accountWorker(replica),
                 nowMillis: nowMillis())
@@ -58,16 +58,17 @@ struct UserAdd: AsyncParsableCommand {
                 return
             }
             print(account.name)
+            let roleName = valueName(role.rawValue, field: "desk_role")
             print(
-                "desk account \(account.name) added: \(role.rawValue)"
-                    + (account.township.map { " of township \($0.value)" } ?? "")
-            )
+                account.township.map {
+                    L("hub.user.added_township", ["name": account.name, "role": roleName, "township": $0.value])
+                } ?? L("hub.user.added", ["name": account.name, "role": roleName]))
         }
     }
 }
 
 struct UserList: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "list", abstract: "List the desk's accounts.")
+    static let configuration = CommandConfiguration(commandName: "list", abstract: L("cmd.hub.user.list.abstract"))
     @OptionGroup var replica: HubReplicaOptions
     @Flag(help: .text("opt.json")) var json = false
 
@@ -79,13 +80,19 @@ struct UserList: AsyncParsableCommand {
                 return
             }
             if accounts.isEmpty {
-                print("(no desk accounts: add one with `hearth hub user add --name NAME --role admin`)")
+                print(L("hub.user.none"))
                 return
             }
             Output.table(
-                ["name", "role", "township", "created (+08:00)", "password set (+08:00)", "state"],
+                [
+                    L("hub.user.col_name"), L("hub.user.col_role"), L("hub.user.col_township"),
+                    L("hub.user.col_created"), L("hub.user.col_password_set"), L("hub.user.col_state"),
+                ],
                 accounts.map(DeskUserListing.init).map {
-                    [$0.name, $0.role, $0.township ?? "", $0.created, $0.passwordSet, $0.state]
+                    [
+                        $0.name, valueName($0.role, field: "desk_role"), $0.township ?? "", $0.created, $0.passwordSet,
+                        valueName($0.state, field: "desk_state"),
+                    ]
                 })
         }
     }
@@ -93,9 +100,9 @@ struct UserList: AsyncParsableCommand {
 
 struct UserDisable: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "disable", abstract: "Disable a desk account and end its sessions; prints its name.")
+        commandName: "disable", abstract: L("cmd.hub.user.disable.abstract"))
     @OptionGroup var replica: HubReplicaOptions
-    @Argument(help: "The account's name.") var name: String
+    @Argument(help: .text("arg.hub.user.name")) var name: String
 
     func run() async throws {
         try await guardedAsync {
@@ -108,16 +115,17 @@ struct UserDisable: AsyncParsableCommand {
 
 struct UserPassword: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "password", abstract: "Set a desk account's password and end its sessions; prints its name.")
+        commandName: "password", abstract: L("cmd.hub.user.password.abstract"))
     @OptionGroup var replica: HubReplicaOptions
-    @Argument(help: "The account's name.") var name: String
+    @Argument(help: .text("arg.hub.user.name")) var name: String
     @OptionGroup var password: PasswordOptions
 
     func run() async throws {
         try await guardedAsync {
             let hub = try replica.open()
             let secret = try PasswordInput.read(
-                file: password.passwordFile, prompt: "new password for \(try DeskAccounts.checkName(name))")
+                file: password.passwordFile,
+                prompt: L("hub.user.new_password_prompt", ["name": try DeskAccounts.checkName(name)]))
             try await DeskAccounts(ledger: hub).setPassword(
                 name: name, password: secret, worker: accountWorker(replica), nowMillis: nowMillis())
             print(name)
@@ -127,9 +135,9 @@ struct UserPassword: AsyncParsableCommand {
 
 struct UserLogout: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "logout", abstract: "End every session of a desk account; prints its name, then how many ended.")
+        commandName: "logout", abstract: L("cmd.hub.user.logout.abstract"))
     @OptionGroup var replica: HubReplicaOptions
-    @Argument(help: "The account's name.") var name: String
+    @Argument(help: .text("arg.hub.user.name")) var name: String
     @Flag(help: .text("opt.json")) var json = false
 
     func run() async throws {
@@ -141,7 +149,7 @@ struct UserLogout: AsyncParsableCommand {
                 return
             }
             print(name)
-            print("\(ended) session\(ended == 1 ? "" : "s") ended")
+            print(L(ended == 1 ? "hub.user.session_ended" : "hub.user.sessions_ended", ["count": ended]))
         }
     }
 }

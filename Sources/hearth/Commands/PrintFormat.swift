@@ -50,17 +50,24 @@ enum PrintFormat {
 
 /// The words `--format print` prints, together so the message catalogue can take them over.
 enum PrintText {
-    static let needsOut = "--format print writes a file: give --out FILE.html"
-    static let computingReport = "computing the report"
+    static var needsOut: String { L("usage.print_needs_out") }
+    static var computingReport: String { L("print.computing_report") }
 
-    static func computing(_ month: Month) -> String { "\(month): computing the roll" }
+    static func computing(_ month: Month) -> String { L("print.computing_roll", ["month": month]) }
 
     static func roll(_ bank: BankRoll, locked: Bool) -> String {
-        "\(bank.month): page to print, \(bank.lines.count) lines, \(bank.total.yuanText) yuan\(locked ? " (locked)" : "")"
+        L(
+            "print.roll",
+            [
+                "month": bank.month, "lines": bank.lines.count, "total": bank.total.yuanText,
+                "locked": locked ? L("print.locked") : "",
+            ])
     }
 
     static func report(_ total: ReportLine) -> String {
-        "page to print: \(total.households) households, \(total.persons) persons, \(total.monthTotal.yuanText) yuan"
+        L(
+            "print.report",
+            ["households": total.households, "persons": total.persons, "total": total.monthTotal.yuanText])
     }
 }
 

@@ -6,16 +6,13 @@ import HearthStore
 
 /// Options shared by `hearth hub report` and the node's `hearth report`.
 struct ReportOptions: ParsableArguments {
-    @Option(help: "One month, YYYY-MM (default: this month).") var month: String?
-    @Option(help: "First month of a period, YYYY-MM.") var from: String?
-    @Option(help: "Last month of a period, YYYY-MM.") var to: String?
-    @Option(help: "Group by county, township or village.") var by: String = "township"
-    @Option(
-        help:
-            "table, csv (UTF-8 with BOM, for Excel), json, xlsx (an Excel workbook; needs --out) or print (an HTML page to print and sign; needs --out)."
-    )
+    @Option(help: .text("opt.report.month")) var month: String?
+    @Option(help: .text("opt.report.from")) var from: String?
+    @Option(help: .text("opt.report.to")) var to: String?
+    @Option(help: .text("opt.report.by")) var by: String = "township"
+    @Option(help: .text("opt.report.format"))
     var format: String = "table"
-    @Option(help: "The file to write with --format xlsx or print (must not exist).") var out: String?
+    @Option(help: .text("opt.report.out")) var out: String?
 
     func period() throws -> (Month, Month) {
         switch (month, from, to) {
@@ -26,13 +23,13 @@ struct ReportOptions: ParsableArguments {
         case (nil, nil, nil):
             let current = DomainCalendar.date(atMillis: nowMillis()).month
             return (current, current)
-        default: throw CLIError.usage("give --month, or both --from and --to")
+        default: throw CLIError.usage(L("usage.report_period"))
         }
     }
 
     func level() throws -> ScopePrefix.Level {
         guard let level = ScopePrefix.Level(rawValue: by) else {
-            throw InputError(field: "by", reason: "must be county, township or village")
+            throw InputError(field: "by", "input.report_by")
         }
         return level
     }
@@ -43,13 +40,16 @@ struct ReportOptions: ParsableArguments {
             try PrintFormat.report(replica: replica, start: start, end: end, out: out)
             return
         }
-        if format == "xlsx", out == nil { throw CLIError.usage("--format xlsx writes a file: give --out FILE.xlsx") }
+        if format == "xlsx", out == nil { throw CLIError.usage(L("usage.xlsx_needs_out")) }
         if format != "xlsx", out != nil {
-            throw CLIError.usage("--out is for --format xlsx or print; csv goes to standard output")
+            throw CLIError.usage(L("usage.report_out"))
         }
         let progress = ProgressLine(quiet: format == "json")
         progress.update(
-            "computing the report for \(start == end ? start.description : "\(start) to \(end)")", force: true)
+            L(
+                "report.computing",
+                ["period": start == end ? start.description : L("report.period_range", ["from": start, "to": end])]),
+            force: true)
         let report = try replica.report(from: start, to: end, by: try level(), nowMillis: nowMillis())
         progress.finish()
         let periodText = start == end ? start.description : "\(start)–\(end)"
@@ -76,7 +76,7 @@ struct ReportOptions: ParsableArguments {
         case "xlsx":
             try writeWorkbook(
                 title: title, header: header, rows: rows, replica: replica, period: periodText, worker: worker)
-        default: throw InputError(field: "format", reason: "must be table, csv, json, xlsx or print")
+        default: throw InputError(field: "format", "input.report_format")
         }
     }
 }
@@ -84,9 +84,7 @@ struct ReportOptions: ParsableArguments {
 struct HubReport: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
-        abstract:
-            "The bureau's report: per program and area, households, persons, new entries, exits, amounts in yuan;"
-            + " totals count a household or person once.")
+        abstract: L("cmd.hub.report.abstract"))
     @OptionGroup var replica: HubReplicaOptions
     @OptionGroup var options: ReportOptions
 
@@ -97,7 +95,7 @@ struct HubReport: ParsableCommand {
 
 struct ReportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "report", abstract: "The report for this node's scope (same flags as `hearth hub report`).")
+        commandName: "report", abstract: L("cmd.report.abstract"))
     @OptionGroup var replica: ReplicaOptions
     @OptionGroup var options: ReportOptions
 

@@ -8,7 +8,7 @@ extension ReportOptions {
     func writeWorkbook(
         title: String, header: [String], rows: [[String]], replica: ReplicaCore, period: String, worker: String
     ) throws {
-        guard let out else { throw CLIError.usage("--format xlsx writes a file: give --out FILE.xlsx") }
+        guard let out else { throw CLIError.usage(L("usage.xlsx_needs_out")) }
         try PayrollFormat.checkName(out, xlsx: true)
         try ReportWorkbook.write(
             ReportWorkbook.sheet(title: title, header: header, rows: rows), to: out, replica: replica, period: period,

@@ -118,7 +118,7 @@ func showRecord(_ text: String, expected: RecordType?, replica options: ReplicaO
             }
             let cause = entry.op.cause.map { "  [\($0)]" } ?? ""
             print(
-                "  \(Output.time(entry.op.hlc.millis))  \(entry.op.author)  op \(entry.op.dot)\(entry.state == "waiting" ? L("show.waiting") : "")\(cause)"
+                "  \(Output.time(entry.op.hlc.millis))  \(entry.op.author)  \(L("show.op", ["dot": entry.op.dot]))\(entry.state == "waiting" ? L("show.waiting") : "")\(cause)"
             )
             print("    " + fields.joined(separator: "  "))
         }
@@ -206,7 +206,7 @@ struct LogCommand: ParsableCommand {
 
 struct StatusCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "status", abstract: "Replica id, scope, record counts, version vector and ops not yet synced.")
+        commandName: "status", abstract: L("cmd.status.abstract"))
     @OptionGroup var replica: ReplicaOptions
     @Flag(help: .text("opt.json")) var json = false
 
@@ -251,36 +251,64 @@ struct StatusCommand: ParsableCommand {
                         }))
                 return
             }
-            print("replica   \(status.info.id)  \(status.info.name) (\(status.info.role.rawValue))")
-            print("scope     \(names.label(status.info.scope.value)) (\(status.info.scope.level.rawValue))")
-            print("records   " + counts.map { "\($0.0) \($0.1)" }.joined(separator: ", "))
+            print(
+                L(
+                    "status.replica",
+                    [
+                        "id": status.info.id, "name": status.info.name,
+                        "role": valueName(status.info.role.rawValue, field: "replica_role"),
+                    ]))
+            print(
+                L(
+                    "status.scope",
+                    [
+                        "scope": names.label(status.info.scope.value),
+                        "level": valueName(status.info.scope.level.rawValue, field: "level"),
+                    ]))
+            let countWords = RecordType.allCases.map {
+                L("status.count", ["type": FieldWords.type($0), "count": status.counts[$0] ?? 0])
+            }
+            print(L("status.records", ["counts": countWords.joined(separator: L("status.sep"))]))
             let caseCount = cases.values.reduce(0, +)
-            let byRule = cases.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+            let byRule = cases.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(
+                separator: L("status.sep"))
             print(
-                "conflict  \(status.conflicted) record(s) in conflict; \(caseCount) open rule case(s)"
-                    + (byRule.isEmpty ? "" : " (\(byRule))")
-                    + "; \(status.pendingIDs) member(s) without an ID number (pending)"
-            )
-            print("vector    \(status.vector)")
+                L(
+                    "status.conflict",
+                    [
+                        "conflicted": status.conflicted, "cases": caseCount,
+                        "rules": byRule.isEmpty ? "" : L("status.rules", ["rules": byRule]),
+                        "pending": status.pendingIDs,
+                    ]))
+            print(L("status.vector", ["vector": status.vector]))
             // The hub is where ops are synced to: it has nothing of its own to send.
-            let unsynced = status.info.role == .hub ? "" : ", \(status.unsynced) not yet synced"
+            let unsynced = status.info.role == .hub ? "" : L("status.unsynced", ["count": status.unsynced])
             print(
-                "ops       \(status.logSize) in the log, \(status.ownOps) made here\(unsynced), \(status.waiting) waiting for earlier ops"
-            )
+                L(
+                    "status.ops",
+                    [
+                        "log": status.logSize, "own": status.ownOps, "unsynced": unsynced, "waiting": status.waiting,
+                    ]))
             if let sync, let hub = sync.hubReplica {
-                print(
-                    "hub       \(hub)\(sync.hubURL.map { " at \($0)" } ?? " (file sync)"), last sync \(sync.lastSyncMillis.map(Output.time) ?? "never")"
-                )
+                let place = sync.hubURL.map { L("status.hub_at", ["url": $0]) } ?? L("status.file_sync")
+                let last = sync.lastSyncMillis.map(Output.time) ?? L("status.never")
+                print(L("status.hub", ["hub": hub, "where": place, "last": last]))
             }
             for note in refused {
-                print("refused   \(note.dot): \(note.reason)")
+                print(L("status.refused", ["dot": note.dot, "reason": note.reason]))
             }
-            for field in try open.conflictedFields() { print("conflict  \(field) (the county decides)") }
+            for field in try open.conflictedFields() { print(L("status.field_conflict", ["field": field])) }
             for (enrollment, reasons) in try open.heldEnrollments(nowMillis: nowMillis()) {
-                print("on hold   \(enrollment): \(reasons.joined(separator: "; "))")
+                print(
+                    L(
+                        "status.on_hold",
+                        ["enrollment": enrollment, "reasons": reasons.joined(separator: L("status.reason_sep"))]))
             }
             for op in try hubID.map({ try open.countyDecisions(by: $0, limit: 10) }) ?? [] {
-                print("county    \(Output.time(op.hlc.millis))  \(op.record): \(op.cause ?? "")")
+                print(
+                    L(
+                        "status.county",
+                        ["time": Output.time(op.hlc.millis), "record": op.record, "cause": op.cause ?? ""]))
             }
         }
     }

@@ -1,38 +1,33 @@
 import ArgumentParser
 import Foundation
 import HearthSim
+import HearthText
 
 struct SimCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sim",
-        abstract: "Run the deterministic simulation: a hub and nodes under faults, then every invariant checked.",
-        discussion: """
-            Each seed runs a county (a hub and --replicas nodes) in one process on real SQLite files, with the
-            production merge and hub code, over a network that drops, duplicates, reorders and truncates messages,
-            partitions nodes, crashes replicas part-way through a batch, skews clocks by up to a day and copies a
-            node's database to a second machine. Then the faults stop, everyone syncs, and the run checks: identical
-            state per scope, nothing acknowledged lost, nothing applied twice, every conflict at the desk, no payable
-            enrollment of a deceased member, every resolution everywhere. A seed replays exactly: a failing seed prints
-            the command that reproduces it. Exit 1 when any seed fails.
-            """)
-    @Option(help: "How many seeds to run.") var seeds: Int = 20
-    @Option(name: .customLong("start-seed"), help: "The first seed.") var startSeed: UInt64 = 1
-    @Option(help: "Node replicas besides the hub (1 to 8).") var replicas: Int = 5
-    @Option(help: "Steps with faults per seed.") var steps: Int = 200
-    @Flag(help: "Print one JSON line per seed.") var json = false
+        abstract: L("cmd.sim.abstract"), discussion: L("cmd.sim.discussion"))
+    @Option(help: .text("opt.sim.seeds")) var seeds: Int = 20
+    @Option(name: .customLong("start-seed"), help: .text("opt.sim.start_seed")) var startSeed: UInt64 = 1
+    @Option(help: .text("opt.sim.replicas")) var replicas: Int = 5
+    @Option(help: .text("opt.sim.steps")) var steps: Int = 200
+    @Flag(help: .text("opt.sim.json")) var json = false
 
     func run() async throws {
         try await guardedAsync {
             // A --json document holds signed 64-bit integers only (the canonical form).
             if json, startSeed > UInt64(Int64.max) - UInt64(max(0, seeds)) {
-                throw CLIError.usage("with --json, seeds must stay below 2^63: give a smaller --start-seed")
+                throw CLIError.usage(L("error.sim.json_seeds"))
             }
             var failed = 0
             var totals: [String: Int] = [:]
             let start = Date()
             let progress = ProgressLine(quiet: json)
             for seed in startSeed..<(startSeed + UInt64(max(0, seeds))) {
-                progress.update("seed \(seed) (\(seed - startSeed + 1) of \(seeds)), \(failed) failed so far")
+                progress.update(
+                    L(
+                        "sim.progress",
+                        ["seed": seed, "number": seed - startSeed + 1, "seeds": seeds, "failed": failed]))
                 let result = await Simulation.run(SimOptions(seed: seed, replicas: replicas, steps: steps))
                 if !result.passed { progress.finish() }
                 for (name, value) in result.counters { totals[name, default: 0] += value }
@@ -42,28 +37,43 @@ struct SimCommand: AsyncParsableCommand {
                             seed: seed, passed: result.passed, trace: result.traceHash,
                             failures: Int64(result.failures.count)))
                 } else if !result.passed {
-                    print("seed \(seed) FAILED:")
+                    print(L("sim.failed", ["seed": seed]))
                     for failure in result.failures.prefix(10) { print("  \(failure)") }
                 }
                 if !result.passed {
                     failed += 1
                     // With --json, standard output holds the documents only.
                     if json {
-                        printError("seed \(seed) failed; reproduce: \(result.options.reproduceCommand)")
+                        printError(
+                            L(
+                                "sim.failed_reproduce",
+                                ["seed": seed, "command": result.options.reproduceCommand]))
                     } else {
-                        print("  reproduce: \(result.options.reproduceCommand)")
+                        print(L("sim.reproduce", ["command": result.options.reproduceCommand]))
                     }
                 }
             }
             progress.finish()
             if !json {
                 print(
-                    String(
-                        format: "%d seeds from %llu, %d failed, in %.1f s", seeds, startSeed, failed,
-                        Date().timeIntervalSince(start)))
-                for (name, value) in totals.sorted(by: { $0.key < $1.key }) { print("  \(name): \(value)") }
+                    L(
+                        "sim.summary",
+                        [
+                            "seeds": seeds, "start": startSeed, "failed": failed,
+                            "seconds": String(format: "%.1f", Date().timeIntervalSince(start)),
+                        ]))
+                for (name, value) in totals.sorted(by: { $0.key < $1.key }) {
+                    print(L("sim.counter.line", ["name": Self.counterName(name), "value": value]))
+                }
             }
             if failed > 0 { throw CLIError.seedsFailed(failed) }
         }
+    }
+
+    /// A counter of the simulation (named in English by HearthSim, `messages dropped`) as the
+    /// reader's language names it: the entry `sim.counter.messages_dropped`, else the name itself.
+    static func counterName(_ name: String) -> String {
+        let key = "sim.counter." + String(name.map { $0.isLetter || $0.isNumber ? $0 : "_" })
+        return Catalogue.entries(.en)[key] == nil ? name : L(key)
     }
 }

@@ -56,7 +56,7 @@ struct CountyDemo {
                 [("421281101", "沙河镇"), ("421281101001", "新庄村"), ("421281101002", "河湾村")].map {
                     DivisionRow(line: 0, code: $0.0, name: $0.1)
                 }, note: nil, author: "county-admin", nowMillis: tick())
-            say("   the county names its township and villages (hub division set): 沙河镇, 新庄村, 河湾村")
+            say(L("demo.divisions"))
             let converged: Bool
             do {
                 converged = try await story(
@@ -180,7 +180,9 @@ struct CountyDemo {
                 ]))
         say(L("demo.hewan", ["count": try hewan.replica.list(.household).count]))
         let automatic = try hub.replica.view(temporary, reveal: false)
-        let ruled = try await hub.decisions().first { $0.rule == "R1" }.map { "\($0.record), op \($0.op)" }
+        let ruled = try await hub.decisions().first { $0.rule == "R1" }.map {
+            L("demo.ruled", ["record": $0.record, "op": $0.op])
+        }
         say(
             L(
                 "demo.automatic",

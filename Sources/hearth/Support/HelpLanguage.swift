@@ -27,6 +27,12 @@ enum HelpLanguage {
             }
             out = out.replacingOccurrences(of: english, with: translated)
         }
+        // ArgumentParser closes its default's parenthesis itself: close it as the opening one.
+        if let opening = Catalogue.entries(language)["parser.default"], opening.hasPrefix("（") {
+            out = out.replacingOccurrences(
+                of: " ?(" + NSRegularExpression.escapedPattern(for: opening) + #"[^)\n]*)\)"#, with: "$1）",
+                options: .regularExpression)
+        }
         return TerminalWrap.wrap(out, columns: columns)
     }
 }

@@ -2,11 +2,11 @@ import ArgumentParser
 
 /// The flags every spreadsheet import shares (`hub import-roster`, `hub crosscheck import`).
 struct ImportOptions: ParsableArguments {
-    @Flag(name: .customLong("dry-run"), help: "Check the file and say what would be imported; change nothing.")
+    @Flag(name: .customLong("dry-run"), help: .text("opt.import.dry_run"))
     var dryRun = false
     @Flag(
         name: .customLong("skip-invalid"),
-        help: "Import the good rows and write the bad ones beside the file, instead of importing nothing.")
+        help: .text("opt.import.skip_invalid"))
     var skipInvalid = false
     @Flag(help: .text("opt.json")) var json = false
 }

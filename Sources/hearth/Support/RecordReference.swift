@@ -74,7 +74,7 @@ struct RecordReference {
             if holders.count == 1 { return holders[0] }
             if holders.isEmpty { throw ReferenceError.noIDNumber }
             throw ReferenceError.ambiguous(
-                "2 or more members have this ID number (a duplicate, R5)", candidates: holders.map(Self.line))
+                L("ref.id_duplicate"), candidates: holders.map(Self.line))
         }
         guard SearchText.normalized(text).count >= 2 else { throw ReferenceError.unknown(described) }
         let (hits, more) = try replica.members(named: text, limit: Self.listed)
@@ -102,7 +102,7 @@ struct RecordReference {
         throw ReferenceError.ambiguous(
             L("ref.many_can", words),
             candidates: choices.map {
-                "\($0.id)  \($0.kind ?? "")  \(FieldWords.value($0.status ?? "", field: "status"))"
+                "\($0.id)  \(FieldWords.value($0.kind ?? "", field: type == .enrollment ? "program" : "kind"))  \(FieldWords.value($0.status ?? "", field: "status"))"
             })
     }
 
@@ -114,7 +114,7 @@ struct RecordReference {
             run = character.isNumber ? run + 1 : 0
             if run >= 6 { return L("find.the_text") }
         }
-        return "\"\(text)\""
+        return L("ref.quoted", ["text": text])
     }
 
     /// One candidate's line: id, name, village, household (never the ID number).

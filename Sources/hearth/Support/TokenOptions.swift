@@ -10,39 +10,34 @@ import HearthCore
 /// help steers people to `--token-file`; `--token` keeps working for scripts and tests.
 struct TokenOptions: ParsableArguments {
     @Option(
-        help: """
-            The enrollment token from `hearth hub enroll`. Visible to other users in the process list (ps) and \
-            kept in shell history: prefer --token-file.
-            """)
+        help: .text("opt.token"))
     var token: String?
 
     @Option(
-        help: ArgumentHelp(
-            "Read the enrollment token from this file, or from standard input with '-' (not shown in ps).",
-            valueName: "path"))
+        help: ArgumentHelp(L("opt.token_file"), valueName: "path"))
     var tokenFile: String?
 
     /// The token's text, or nil when neither option was given.
     func text() throws -> String? {
         guard let tokenFile else { return token }
-        guard token == nil else { throw CLIError.usage("give --token or --token-file, not both") }
+        guard token == nil else { throw CLIError.usage(L("error.token_both")) }
         let data: Data
         if tokenFile == "-" {
             data = FileHandle.standardInput.readDataToEndOfFile()
         } else {
             guard let contents = FileManager.default.contents(atPath: tokenFile) else {
-                throw InputError(field: "token-file", reason: "cannot read \(tokenFile)")
+                throw InputError(field: "token-file", "input.token_file_unreadable", ["file": tokenFile])
             }
             data = contents
         }
         // A token is one line of base64url text; the file may end with a line break.
+        let source = tokenFile == "-" ? L("token.standard_input") : tokenFile
         guard data.count <= 64 << 10, let text = String(data: data, encoding: .utf8) else {
-            throw InputError(
-                field: "token-file", reason: "\(tokenFile == "-" ? "standard input" : tokenFile) holds no token")
+            throw InputError(field: "token-file", "input.token_file_no_token", ["file": source])
         }
         let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !trimmed.isEmpty else {
-            throw InputError(field: "token-file", reason: "\(tokenFile == "-" ? "standard input" : tokenFile) is empty")
+            throw InputError(field: "token-file", "input.token_file_empty", ["file": source])
         }
         return trimmed
     }
