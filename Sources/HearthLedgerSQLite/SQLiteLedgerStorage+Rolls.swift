@@ -2,6 +2,7 @@ import GRDB
 import HearthCore
 import HearthLedger
 import HearthStore
+import HearthText
 
 /// Locked rolls: the months paid, and each line as it was paid.
 extension SQLiteLedgerStorage {
@@ -87,7 +88,9 @@ extension SQLiteLedgerStorage {
                     RecoveryLine(
                         member: member, name: row["name"] ?? "", village: row["village"] ?? "", deathDate: died,
                         lead: lead, months: owed.keys.sorted(),
-                        amount: Money(fen: try Totals.sum(owed.values, "the recovery from \(member)"))))
+                        amount: Money(
+                            fen: try Totals.sum(
+                                owed.values, Catalogue.text("roll.what_recovery", ["member": "\(member)"])))))
             }
             return lines
         }

@@ -1414,5 +1414,12 @@ extension Catalogue {
         "roster.flagged_dry_run": "{count} members would be flagged without an ID number (never paid until one is added)",
         "field.token_file": "token-file",
         "field.header": "header",
+        "value.payroll_kind.regular": "regular",
+        "value.payroll_kind.back_pay": "back pay",
+        "value.payroll_kind.recovery": "recovery",
+        "roll.what_recovery": "the recovery from {member}",
+        "input.place_name_empty": "is empty; give the place's name",
+        "input.max_characters": "must be at most {max} characters",
+        "input.one_line": "must be one line, without control or direction characters",
     ]
 }

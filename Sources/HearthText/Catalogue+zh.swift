@@ -1412,6 +1412,13 @@ extension Catalogue {
         "roster.flagged_dry_run": "{count} 名成员没有身份证号，将加标记（补上之前不发放）",
         "field.token_file": "令牌文件",
         "field.header": "列名",
+        "value.payroll_kind.regular": "正常发放",
+        "value.payroll_kind.back_pay": "补发",
+        "value.payroll_kind.recovery": "追缴",
+        "roll.what_recovery": "{member} 的追缴金额",
+        "input.place_name_empty": "为空；请填写地名",
+        "input.max_characters": "最多 {max} 个字符",
+        "input.one_line": "须为一行，不含控制字符或文字方向字符",
     ]
 
     /// Other names clerks type for a coded value (lower-cased), beside the catalogues' own.

@@ -58,14 +58,14 @@ public struct DivisionNames: Sendable, Equatable {
         var scalars = Array(text.unicodeScalars)
         while let last = scalars.last, ValueText.isBlank(last) { scalars.removeLast() }
         let name = ValueText.string(scalars.drop(while: ValueText.isBlank))
-        guard !name.isEmpty else { throw InputError(field: field, reason: "is empty; give the place's name") }
-        guard name.count <= 64 else { throw InputError(field: field, reason: "must be at most 64 characters") }
+        guard !name.isEmpty else { throw InputError(field: field, "input.place_name_empty") }
+        guard name.count <= 64 else { throw InputError(field: field, "input.max_characters", ["max": "64"]) }
         guard
             !name.unicodeScalars.contains(where: {
                 $0.properties.generalCategory == .control || $0.properties.generalCategory == .format
             })
         else {
-            throw InputError(field: field, reason: "must be one line, without control or direction characters")
+            throw InputError(field: field, "input.one_line")
         }
         return name
     }

@@ -88,12 +88,13 @@ struct HubPayroll: AsyncParsableCommand {
                         + L(
                             "payroll.adjustment",
                             [
-                                "kind": line.kind.chineseName, "enrollment": line.enrollment, "month": month,
+                                "kind": valueName(line.kind.rawValue, field: "payroll_kind"),
+                                "enrollment": line.enrollment, "month": month,
                                 "amount": line.amount.yuanText,
                             ]))
             }
             for (reason, ids) in reasons {
-                print("  " + L("payroll.left_out", ["count": ids.count, "reason": reason]))
+                print("  " + L("payroll.left_out", ["count": ids.count, "reason": Payroll.reasonText(reason)]))
             }
         }
     }
