@@ -493,7 +493,6 @@ extension Catalogue {
         // Conflicts and the audit trail on the command line
         "cmd.conflicts.abstract": "The county desk: what no rule could settle, shown three ways and resolved once for every replica.",
         "opt.conflicts.township": "Only this township (9-digit code) or village.",
-        "opt.conflicts.kind": "Only this kind: a field name (amount, head, id_number, …) or a record type.",
         "opt.conflicts.rule": "Only this rule (R4b, R4c, R7, R8, R1, R4a, …).",
         "cmd.conflicts.list.abstract": "List open conflicts (the default).",
         "opt.conflicts.soft": "Also list soft decisions awaiting review (R4a, R3, …).",
@@ -524,12 +523,9 @@ extension Catalogue {
         "conflicts.shown": "shown now: {value}",
         "conflicts.resolve_hint": "resolve:   hearth hub conflicts resolve {id} --pick N --note TEXT",
         "cmd.conflicts.resolve.abstract": "Settle a conflict (or --all matching ones) with one value; it replicates to every node.",
-        "cmd.conflicts.resolve.discussion": "--pick N|newest|county chooses a competing value; --value V gives another (yuan for money, YYYY-MM:yuan;… for an amount schedule).",
         "arg.conflict_optional": "The conflict id (record/field); omit with --all.",
         "opt.conflicts.all": "Resolve every open conflict matching the filters.",
-        "opt.conflicts.bulk": "Resolve every open conflict matching the filters in one transaction, exactly as planned (--pick newest or county; at most 200 at a time, the oldest first), as the desk's bulk resolution does.",
         "opt.conflicts.dry_run": "With --bulk: print what would be written, and write nothing.",
-        "opt.conflicts.pick": "N (as `show` numbers them), newest, or county.",
         "opt.conflicts.value": "A value to write instead.",
         "opt.conflicts.note": "Why: kept with the decision.",
         "error.pick": "--pick takes a number, newest or county",
@@ -1421,5 +1417,8 @@ extension Catalogue {
         "input.place_name_empty": "is empty; give the place's name",
         "input.max_characters": "must be at most {max} characters",
         "input.one_line": "must be one line, without control or direction characters",
+        "roster.progress.reading": "{file}: reading",
+        "roster.progress.checking": "{file}: checking households {done}/{total}",
+        "roster.progress.writing": "{file}: writing records {done}/{total}",
     ]
 }

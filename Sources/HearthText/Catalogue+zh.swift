@@ -172,7 +172,7 @@ extension Catalogue {
         "opt.enroll.member": "成员：编号、身份证号或姓名。",
         "opt.enroll.household": "改为为此户所有在世成员申请（户编号，或某成员的身份证号或姓名）。",
         "opt.enroll.program": "救助项目：代码或中文名称。",
-        "opt.enroll.amount": "每人每月金额：元（固定金额）、std（县标准，随标准调整）或 std-326（补差：标准减去家庭月人均收入，此例为 326 元）；默认 std。",
+        "opt.enroll.amount": "每人每月金额：元（固定金额）；县标准（std），随标准调整；或补差（std-326），即标准减去家庭月人均收入，此例为 326 元。默认为县标准（std）。",
         "opt.enroll.start": "起始月份，YYYY-MM。",
         "opt.override": "金额超过项目上限或不符合前提条件时，说明为何仍然正确；记入审计。",
         "enrollment.recommendation": "仅记为建议（R7）：此项目由乡镇审批",
@@ -187,7 +187,7 @@ extension Catalogue {
         "opt.exit.end": "最后发放月份，YYYY-MM。",
         "cmd.enrollment.abstract": "救助关系：调整金额、查看、列表。",
         "cmd.enrollment.edit.abstract": "从某月起调整月发放金额；此前各月金额不变。",
-        "opt.enrollment.amount": "新的月金额：元、std（标准）或 std-326（标准减 326 元，补差）。",
+        "opt.enrollment.amount": "新的月金额：元；县标准（std）；或补差（std-326），即标准减 326 元。",
         "opt.enrollment.from": "新金额的起始月份，YYYY-MM。",
         "opt.enrollment.reason": "调整原因。",
         "enrollment.amount_recommendation": "提示：{id} 已批准；在{level}所做的此项更改只是建议：县里放行前暂扣，仍按原金额发放（R7）",
@@ -280,7 +280,7 @@ extension Catalogue {
         "cmd.node.sync.discussion": "随时可以中断并重新运行：每一批要么整批提交，要么完全不提交。",
         "opt.node.sync.hub": "县级中心的地址（通过它同步成功后会记住，下次不必再给）。",
         "opt.node.sync.ca": "本县自有 CA 的 PEM 文件。",
-        "opt.node.sync.log_level": "将同步日志按此级别及以上写到标准错误：trace、debug（每次交换）、info、notice、warning、error。",
+        "opt.node.sync.log_level": "把此级别及以上的同步日志写到标准错误。级别由低到高：跟踪（trace）；调试（debug），记下每次交换；信息（info）；通知（notice）；警告（warning）；错误（error）。",
         "error.log_level": "--log-level 须为 trace、debug、info、notice、warning 或 error",
         "error.https": "必须通过 https:// 访问县级中心（仅本机可用 http://）",
         "sync.pushed": "已推送 {ops} 条操作（{bytes} 字节）",
@@ -295,7 +295,7 @@ extension Catalogue {
         "arg.node.import.file": "来自 `hearth hub export` 的数据包文件。",
         "bundle.imported": "已导入 {ops} 条操作：应用 {applied} 条，等待 {waiting} 条；游标 {cursor}",
         "cmd.node.reidentify.abstract": "为复制、恢复或分叉的副本换一个新身份，使其能再次同步。",
-        "cmd.node.reidentify.discussion": "若副本的操作与县级中心已有的同编号操作冲突（复制或恢复的数据库），县级中心会拒绝它。本命令生成新的副本编号和密钥；县里从未确认的更改以新编号重做（已录入的不会丢失；由此新建的记录获得新编号，在此列出）。请向县里申请新的登记令牌（用新名称运行 `hearth hub enroll`），并用 --token-file 路径 提供（或 - 表示标准输入；命令行上的 --token 会被其他用户在 ps 中看到）。",
+        "cmd.node.reidentify.discussion": "若副本的操作与县级中心已有的同编号操作冲突（复制或恢复的数据库），县级中心会拒绝它。本命令生成新的副本编号和密钥；县里从未确认的更改以新编号重做（已录入的不会丢失；由此新建的记录获得新编号，在此列出）。请向县里申请新的登记令牌（用新名称运行 `hearth hub enroll`），并用 --token-file 路径 提供（或 - 表示标准输入；写在命令行上的 --token 会被本机其他用户在进程列表中看到）。",
         "opt.node.reidentify.hub": "县级中心的地址，用于立即注册。",
         "error.give_token": "请用 --token-file 路径（或 --token）提供新的登记令牌",
         "input.token_other_hub": "令牌来自另一个县级中心，不是本节点的",
@@ -419,7 +419,7 @@ extension Catalogue {
         // Problem leads on a node
         "cmd.lead.abstract": "县里比对发现的问题线索：列表、确认、排除。",
         "cmd.lead.list.abstract": "列出本副本的线索（待核实的在前），及比对名单所载内容。",
-        "opt.lead.status": "只列此状态的线索：open（待核实）、confirmed（已确认）、refuted（已排除）或 conflict（有冲突）。",
+        "opt.lead.status": "只列此状态的线索：待核实（open）、已确认（confirmed）、已排除（refuted）或有冲突（conflict）。",
         "cmd.lead.confirm.abstract": "核实后确认线索（属实）。死亡线索会登记死亡：此人的所有救助项目随即终止。",
         "cmd.lead.confirm.discussion": "每行输出一个因确认而终止的救助项目。",
         "arg.lead": "线索编号，如 L-3f9a2c71b0d4-12；该成员只有一条待核实线索时，也可用其身份证号或姓名。",
@@ -491,7 +491,6 @@ extension Catalogue {
         // Conflicts and the audit trail on the command line
         "cmd.conflicts.abstract": "县级工作台：规则无法决定的冲突，三方对照显示，一次处理，所有副本同步生效。",
         "opt.conflicts.township": "只看此乡镇（9 位代码）或村。",
-        "opt.conflicts.kind": "只看此类：字段名（amount、head、id_number 等）或记录类型。",
         "opt.conflicts.rule": "只看此规则（R4b、R4c、R7、R8、R1、R4a 等）。",
         "cmd.conflicts.list.abstract": "列出未解决的冲突（默认）。",
         "opt.conflicts.soft": "同时列出待复核的自动决定（R4a、R3 等）。",
@@ -522,12 +521,9 @@ extension Catalogue {
         "conflicts.shown": "当前显示：{value}",
         "conflicts.resolve_hint": "处理：     hearth hub conflicts resolve {id} --pick 序号 --note 说明",
         "cmd.conflicts.resolve.abstract": "用一个值解决冲突（或用 --all 解决所有符合条件的冲突）；结果同步到所有节点。",
-        "cmd.conflicts.resolve.discussion": "--pick 序号|newest|county 选择一个候选值；--value 值 另给一个值（金额用元，金额计划用 YYYY-MM:元;…）。",
         "arg.conflict_optional": "冲突编号（记录/字段）；用 --all 时省略。",
         "opt.conflicts.all": "解决所有符合条件的未解决冲突。",
-        "opt.conflicts.bulk": "与工作台的批量处理相同：在一个事务中严格按计划解决所有符合条件的冲突（--pick newest 或 county；每次最多 200 条，最早的在前）。",
         "opt.conflicts.dry_run": "与 --bulk 一起用：只列出将要写入的内容，不写入。",
-        "opt.conflicts.pick": "序号（按 `show` 的编号）、newest（最新）或 county（县里的值）。",
         "opt.conflicts.value": "改为写入的值。",
         "opt.conflicts.note": "理由：与决定一并保存。",
         "error.pick": "--pick 须为序号、newest 或 county",
@@ -746,7 +742,7 @@ extension Catalogue {
 
         // Find, references, places
         "cmd.find.abstract": "按姓名、住址、电话或身份证号查找户和成员。",
-        "cmd.find.discussion": "TEXT 为姓名的一部分（两个字即可：秀英）、住址的一部分（三组12号）或电话的一部分；空格和连字符不计。身份证号（18 位或 15 位）按其加密摘要查找对应成员：号码既不保存也不显示。每条找到的记录一行，按编号排列：类别、编号、姓名（户则为户主）、村、成员所在的户或户的住址和电话、状态。凡是接受记录编号的命令，也接受身份证号，或只有一位成员使用的姓名。",
+        "cmd.find.discussion": "要查找的文字可以是姓名的一部分（两个字即可：秀英）、住址的一部分（三组12号）或电话的一部分；空格和连字符不计。身份证号（18 位或 15 位）按其加密摘要查找对应成员：号码既不保存也不显示。每条找到的记录一行，按编号排列：类别、编号、姓名（户则为户主）、村、成员所在的户或户的住址和电话、状态。凡是接受记录编号的命令，也接受身份证号，或只有一位成员使用的姓名。",
         "arg.find.text": "姓名、住址或电话的一部分，或完整的身份证号。",
         "opt.find.limit": "最多列出这么多条（默认 50）。",
         "error.find_limit": "--limit 须在 1 至 10000 之间",
@@ -1377,7 +1373,7 @@ extension Catalogue {
         // hub crosscheck
         "cmd.hub.crosscheck.abstract": "信息比对：把其他部门的名单与全县的家庭成员逐一比对。",
         "cmd.hub.crosscheck.import.abstract": "按身份证号比对一份名单（死亡、养老金、车辆等），每比中一人生成一条问题线索。",
-        "cmd.hub.crosscheck.import.discussion": "文件为 .xlsx 工作簿（读第一个工作表），或 Excel 保存的 CSV（UTF-8，带或不带 BOM；或 GB18030），读法与花名册相同。各列：\n身份证号（也可写作公民身份号码、id_number）必填；死亡日期、火化日期、注销日期或日期（date）是名单给出的日期；其余各列以“列名：值”的形式记入线索详情，供核实人参考。比对用的是身份证号的加密散列值；15 位号码自动升为 18 位；被 Excel 变成数字的身份证号不予接受。\n\n每比中一人，就在其所在村生成一条线索，同步到所属乡镇（在那里用 `hearth lead list|confirm|refute` 处理）。比中死亡名单的，此人在保的救助项目立即暂停，其他项目暂缓办理，等待核实；已登记为死亡的成员无需处理。\n\n每个有错的行都会报告行号、列和原因，这时什么也不导入（退出码 65）；加 --skip-invalid 则导入正确的行，把有错的行写到原文件旁边（权限 0600）。同一份名单导入两次，不会有任何变化。\n\n输出：第一行只有新线索的条数，然后是各条线索的编号和汇总；加 --json 则改为输出一个 JSON 文档。",
+        "cmd.hub.crosscheck.import.discussion": "文件为 Excel 工作簿（.xlsx，读第一个工作表），或 Excel 保存的 CSV（UTF-8，带或不带 BOM；或 GB18030），读法与花名册相同。各列：\n身份证号（也可写作公民身份号码、id_number）必填；死亡日期、火化日期、注销日期或日期（date）是名单给出的日期；其余各列以“列名：值”的形式记入线索详情，供核实人参考。比对用的是身份证号的加密散列值；15 位号码自动升为 18 位；被 Excel 变成数字的身份证号不予接受。\n\n每比中一人，就在其所在村生成一条线索，同步到所属乡镇（在那里用 `hearth lead list|confirm|refute` 处理）。比中死亡名单的，此人在保的救助项目立即暂停，其他项目暂缓办理，等待核实；已登记为死亡的成员无需处理。\n\n每个有错的行都会报告行号、列和原因，这时什么也不导入（退出码 65）；加 --skip-invalid 则导入正确的行，把有错的行写到原文件旁边（权限 0600）。同一份名单导入两次，不会有任何变化。\n\n输出：第一行只有新线索的条数，然后是各条线索的编号和汇总；加 --json 则改为输出一个 JSON 文档。",
         "opt.hub.crosscheck.source": "哪一种名单：死亡（death），即火化或户籍注销名单；养老金（pension）；车辆（vehicle）；其他（other）。",
         "arg.hub.crosscheck.file": "名单文件：.xlsx 工作簿或 CSV 文件。",
         "input.crosscheck_source": "只能是死亡（death）、养老金（pension）、车辆（vehicle）或其他（other）",
@@ -1419,6 +1415,9 @@ extension Catalogue {
         "input.place_name_empty": "为空；请填写地名",
         "input.max_characters": "最多 {max} 个字符",
         "input.one_line": "须为一行，不含控制字符或文字方向字符",
+        "roster.progress.reading": "{file}：正在读取",
+        "roster.progress.checking": "{file}：正在核对户 {done}/{total}",
+        "roster.progress.writing": "{file}：正在写入记录 {done}/{total}",
     ]
 
     /// Other names clerks type for a coded value (lower-cased), beside the catalogues' own.

@@ -13,6 +13,8 @@ struct CLIHelpPagesTests {
         "JSON", "CSV", "Excel", "WPS", "LibreOffice", "SQLite", "PostgreSQL", "HTTP", "HTTPS", "TLS", "CA", "PEM",
         "BOM", "UTF-8", "GB18030", "PNG", "HTML", "PDF", "SIGINT", "SIGTERM", "bcrypt", "Ed25519", "pygeodiff",
         "YYYY-MM", "YYYY-MM-DD", "Hearth", "LANG", "ID", "MiB", "KB", "ms", "ops",
+        // Values of --format, typed as they are.
+        "csv", "json", "xlsx", "print", "table",
     ]
 
     /// The path of every command under `hearth`, from ArgumentParser's dump of the tree.

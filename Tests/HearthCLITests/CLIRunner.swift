@@ -76,7 +76,8 @@ struct CLIRunner {
     ) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = ["hub", "serve", "--db", database, "--port", "0"] + extra
+        // English whatever the machine's locale: the line read below is its "serving" line.
+        process.arguments = ["--lang", "en", "hub", "serve", "--db", database, "--port", "0"] + extra
         let out = Pipe()
         process.standardOutput = out
         process.standardError = FileHandle.nullDevice

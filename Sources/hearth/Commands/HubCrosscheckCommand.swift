@@ -61,9 +61,7 @@ struct HubCrosscheckImport: AsyncParsableCommand {
             if !refused, !options.dryRun, !outcome.problems.isEmpty {
                 let reasons = Dictionary(grouping: outcome.problems, by: \.line)
                 let skipped = table.rows.filter { reasons[$0.line] != nil }.map { row in
-                    SkippedRow(
-                        row: row, reason: reasons[row.line]!.map { "\($0.field): \($0.reason)" }.joined(separator: "; ")
-                    )
+                    SkippedRow(row: row, reason: ImportProblem.cell(reasons[row.line]!))
                 }
                 skippedFile = try table.writeSkipped(skipped)
                 // The rows as the list had them, ID numbers in clear: audited.
