@@ -19,22 +19,27 @@ extension HubLedger {
     /// the county's own decisions: approved, with `author` as the approver.
     ///
     /// A dry run plans in a read and changes nothing, not even the skipped-rows file.
+    ///
+    /// `progress`, when given, is told how far the check and the write have got.
     public func importRoster(
-        file path: String, dryRun: Bool = false, skipInvalid: Bool = false, author: String, nowMillis: Int64
+        file path: String, dryRun: Bool = false, skipInvalid: Bool = false, author: String, nowMillis: Int64,
+        progress: RosterProgressReport? = nil
     ) async throws(RosterImportError) -> RosterImportReport {
         let table: SpreadsheetTable
         do { table = try SpreadsheetTable.read(path: path) } catch { throw .spreadsheet(error) }
         return try await importRoster(
-            table, dryRun: dryRun, skipInvalid: skipInvalid, author: author, nowMillis: nowMillis)
+            table, dryRun: dryRun, skipInvalid: skipInvalid, author: author, nowMillis: nowMillis,
+            progress: progress)
     }
 
     /// Imports a roster already read (see ``importRoster(file:dryRun:skipInvalid:author:nowMillis:)``).
     public func importRoster(
-        _ table: SpreadsheetTable, dryRun: Bool = false, skipInvalid: Bool = false, author: String, nowMillis: Int64
+        _ table: SpreadsheetTable, dryRun: Bool = false, skipInvalid: Bool = false, author: String, nowMillis: Int64,
+        progress: RosterProgressReport? = nil
     ) async throws(RosterImportError) -> RosterImportReport {
         let planner = RosterPlanner(
             table: table, columns: try RosterColumn.resolve(table), keys: keys, scope: info.scope,
-            today: DomainCalendar.date(atMillis: nowMillis))
+            today: DomainCalendar.date(atMillis: nowMillis), progress: progress)
         if dryRun {
             let plan: RosterPlan
             do throws(ReplicaError) {
@@ -55,8 +60,9 @@ extension HubLedger {
                         table: table, plan: plan, dryRun: false, refused: true, skipInvalid: false)
                 }
                 let source = (table.file as NSString).lastPathComponent
-                let (created, flagged) = try RosterWriter(edit: edit, source: source, author: author, keys: keys)
-                    .apply(plan)
+                let (created, flagged) = try RosterWriter(
+                    edit: edit, source: source, author: author, keys: keys, progress: progress
+                ).apply(plan)
                 var written: String?
                 if !plan.skipped.isEmpty {
                     do throws(SpreadsheetError) {
@@ -98,6 +104,8 @@ struct RosterWriter {
     let source: String
     let author: String
     let keys: KeyMaterial
+    /// Told after each record is written.
+    var progress: RosterProgressReport?
 
     /// Writes the plan: households, then their members (ID number sealed, sex and birth
     /// date from it), then each household's head and population, then the enrollments,
@@ -105,6 +113,12 @@ struct RosterWriter {
     func apply(_ plan: RosterPlan) throws -> (created: [RecordID], flagged: [RosterFlag]) {
         var created: [RecordID] = []
         var flagged: [RosterFlag] = []
+        let total = plan.households.count + plan.members.count + plan.enrollments.count
+        var written = 0
+        func step() {
+            written += 1
+            progress?(RosterProgress(stage: .writing, done: written, total: total))
+        }
         func remember(_ key: String, _ record: RecordID, line: Int) throws {
             try edit.remember(key, record: record, source: source, line: line)
         }
@@ -115,6 +129,7 @@ struct RosterWriter {
             villages[household.key] = household.village
             if let existing = household.existing {
                 householdIDs[household.key] = existing
+                step()
                 continue
             }
             var fields: [String: FieldValue] = ["status": .text("active")]
@@ -127,6 +142,7 @@ struct RosterWriter {
             try remember(household.key, id, line: household.line)
             householdIDs[household.key] = id
             created.append(id)
+            step()
         }
 
         var memberIDs: [String: RecordID] = [:]
@@ -138,6 +154,7 @@ struct RosterWriter {
             if let existing = member.existing {
                 memberIDs[member.key] = existing
                 if member.recordKey { try remember(member.key, existing, line: member.line) }
+                step()
                 continue
             }
             var fields: [String: FieldValue] = [
@@ -155,6 +172,7 @@ struct RosterWriter {
             memberIDs[member.key] = id
             created.append(id)
             if member.idNumber == nil { flagged.append(RosterFlag(line: member.line, name: member.name, member: id)) }
+            step()
             var entry = joined[member.householdKey] ?? (0, nil)
             entry.count += 1
             if member.relation == "head" { entry.head = id }
@@ -193,6 +211,7 @@ struct RosterWriter {
                     ?? cause(enrollment.line))
             try remember(enrollment.key, id, line: enrollment.line)
             created.append(id)
+            step()
         }
         return (created, flagged)
     }

@@ -18,6 +18,8 @@ struct RosterPlanner: Sendable {
     let keys: KeyMaterial
     let scope: ScopePrefix
     let today: CivilDate
+    /// Told after each household is checked.
+    var progress: RosterProgressReport?
 
     /// The import-key prefix of every roster record.
     static let keyPrefix = "roster|"
@@ -89,7 +91,8 @@ struct RosterPlanner: Sendable {
 
         // One household's rows agree; a new household has an address and a type somewhere.
         var households: [String: RosterPlan.Household] = [:]
-        for (key, indices) in householdRows {
+        for (number, (key, indices)) in householdRows.enumerated() {
+            progress?(RosterProgress(stage: .checking, done: number, total: householdRows.count))
             let first = rows[indices[0]]
             let existing = try importedRecord(key)
             var existingHead: String?

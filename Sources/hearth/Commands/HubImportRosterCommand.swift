@@ -29,9 +29,20 @@ struct HubImportRoster: AsyncParsableCommand {
         try await guardedAsync {
             let hub = try replica.open()
             let author = options.dryRun ? replica.reader : try replica.author
+            let name = (file as NSString).lastPathComponent
+            let progress = ProgressLine(quiet: options.json)
+            progress.update(L("roster.progress.reading", ["file": name]), force: true)
             let report = try await hub.importRoster(
                 file: file, dryRun: options.dryRun, skipInvalid: options.skipInvalid, author: author,
-                nowMillis: nowMillis())
+                nowMillis: nowMillis()
+            ) { step in
+                let key = step.stage == .checking ? "roster.progress.checking" : "roster.progress.writing"
+                // The last record written is always shown: what the transaction's commit waits on.
+                progress.update(
+                    L(key, ["file": name, "done": step.done, "total": step.total]),
+                    force: step.stage == .writing && step.done == step.total)
+            }
+            progress.finish()
             if options.json {
                 try Output.json(RosterImportDocument(report))
             } else {
