@@ -67,11 +67,16 @@ extension Migrations {
         func triggers(_ table: String, _ columns: [String]) -> String {
             let new = columns.map { "NEW.\($0)" }
             let old = columns.map { "OLD.\($0)" }
+            let changed = columns.map { "OLD.\($0) IS NOT NEW.\($0)" }.joined(separator: " OR ")
             return """
                 CREATE TRIGGER \(table)_search_after_insert AFTER INSERT ON \(table) BEGIN
                 \(insert(new, "NEW.id"))
                 END;
-                \(searchUpdateTrigger(table, columns))
+                CREATE TRIGGER \(table)_search_after_update AFTER UPDATE OF \(columns.joined(separator: ", ")) \
+                ON \(table) WHEN \(changed) BEGIN
+                \(delete(old, "OLD.id"))
+                \(insert(new, "NEW.id"))
+                END;
                 CREATE TRIGGER \(table)_search_after_delete AFTER DELETE ON \(table) BEGIN
                 \(delete(old, "OLD.id"))
                 END;
@@ -79,35 +84,5 @@ extension Migrations {
                 """
         }
         return triggers("members", ["name"]) + triggers("households", ["address", "phone"])
-    }
-
-    /// The trigger that keeps `table`'s grams when `columns` change: it deletes only the pieces
-    /// the old texts had and the new ones lack, and inserts only the new ones. An address edit
-    /// leaves the phone's pieces and the unchanged part of the address alone; deleting every old
-    /// piece and inserting every new one cost about a third of the merge rate (`bench merge`).
-    static func searchUpdateTrigger(_ table: String, _ columns: [String]) -> String {
-        func grams(_ prefix: String) -> String {
-            let rows = columns.enumerated().map { "SELECT \(normalized("\(prefix).\($1)"))\($0 == 0 ? " AS t" : "")" }
-            return "SELECT substr(t, p, 2) AS gram FROM (\(rows.joined(separator: " UNION ALL ")))"
-                + " JOIN search_positions ON p < length(t) WHERE t IS NOT NULL"
-        }
-        let changed = columns.map { "OLD.\($0) IS NOT NEW.\($0)" }.joined(separator: " OR ")
-        return """
-            CREATE TRIGGER \(table)_search_after_update AFTER UPDATE OF \(columns.joined(separator: ", ")) \
-            ON \(table) WHEN \(changed) BEGIN
-            DELETE FROM search_grams WHERE record = OLD.id AND gram IN (\(grams("OLD")) EXCEPT \(grams("NEW")));
-            INSERT INTO search_grams (gram, record) SELECT gram, NEW.id FROM (\(grams("NEW")) EXCEPT \(grams("OLD"))) \
-            WHERE true ON CONFLICT DO NOTHING;
-            END;
-            """
-    }
-
-    /// v23: the search index's update triggers replaced by ones that change only the pieces
-    /// that changed (``searchUpdateTrigger(_:_:)``).
-    static func searchIndexDiffTriggers(_ db: Database) throws {
-        for (table, columns) in [("members", ["name"]), ("households", ["address", "phone"])] {
-            try db.execute(sql: "DROP TRIGGER IF EXISTS \(table)_search_after_update")
-            try db.execute(sql: searchUpdateTrigger(table, columns))
-        }
     }
 }

@@ -329,9 +329,6 @@ package enum Migrations {
         migrator.registerMigration("v22 search index: two-character pieces of names, addresses and phones") { db in
             try db.execute(sql: Migrations.searchIndexSchema())
         }
-        migrator.registerMigration("v23 search index: an edit changes only the pieces that changed") { db in
-            try Migrations.searchIndexDiffTriggers(db)
-        }
         return migrator
     }
 }
