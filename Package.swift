@@ -161,7 +161,7 @@ let package = Package(
         ),
         // The catalogues: both languages hold every key, and every key the code names.
         .testTarget(name: "HearthTextTests", dependencies: ["HearthText"]),
-        .testTarget(name: "HearthCoreTests", dependencies: ["HearthCore"]),
+        .testTarget(name: "HearthCoreTests", dependencies: ["HearthCore", "HearthText"]),
         .testTarget(
             name: "HearthStoreTests",
             dependencies: [

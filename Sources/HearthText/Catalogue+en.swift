@@ -1420,5 +1420,15 @@ extension Catalogue {
         "roster.progress.reading": "{file}: reading",
         "roster.progress.checking": "{file}: checking households {done}/{total}",
         "roster.progress.writing": "{file}: writing records {done}/{total}",
+
+        // The conflict rules' titles (ConflictRules.Rule.title), as the desk names them
+        "rule.title.identity_field": "identity field",
+        "rule.title.household_structure": "household structure",
+        "rule.title.date_of_death": "date of death",
+        "rule.title.approval_authority": "approval authority",
+        "rule.title.money_and_eligibility_field": "money and eligibility field",
+        "rule.title.descriptive_field": "descriptive field",
+        "rule.title.status_order": "status order",
+        "rule.title.union": "union",
     ]
 }

@@ -1418,6 +1418,16 @@ extension Catalogue {
         "roster.progress.reading": "{file}：正在读取",
         "roster.progress.checking": "{file}：正在核对户 {done}/{total}",
         "roster.progress.writing": "{file}：正在写入记录 {done}/{total}",
+
+        // The conflict rules' titles (ConflictRules.Rule.title), as the desk names them
+        "rule.title.identity_field": "身份字段",
+        "rule.title.household_structure": "家庭结构",
+        "rule.title.date_of_death": "死亡日期",
+        "rule.title.approval_authority": "审批权限",
+        "rule.title.money_and_eligibility_field": "金额与资格字段",
+        "rule.title.descriptive_field": "描述字段",
+        "rule.title.status_order": "状态顺序",
+        "rule.title.union": "合并",
     ]
 
     /// Other names clerks type for a coded value (lower-cased), beside the catalogues' own.

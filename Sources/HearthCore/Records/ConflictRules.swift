@@ -1,3 +1,5 @@
+import HearthText
+
 /// Which rule of docs/rules.md governs a conflict on a field, and why no machine settles it.
 ///
 /// The rule set is versioned: every automatic decision and resolution records the rule id
@@ -20,6 +22,16 @@ public enum ConflictRules {
             self.title = title
             self.reason = reason
             self.hard = hard
+        }
+
+        /// ``title`` in the reader's language (`rule.title.<words>` in the catalogue); the
+        /// stored English title when the catalogue has no entry for it.
+        public var localizedTitle: String { localizedTitle(in: .current) }
+
+        /// ``title`` in `language`.
+        public func localizedTitle(in language: Language) -> String {
+            let key = "rule.title." + title.lowercased().split { !$0.isLetter }.joined(separator: "_")
+            return Catalogue.entries(.en)[key] == nil ? title : Catalogue.text(key, in: language)
         }
 
         /// The rule's id as decisions and the desk store it ("R4b").

@@ -30,7 +30,8 @@ extension ReplicaCore {
                 let rule = ConflictRules.rule(for: id.type, field: field)
                 reasons.append(
                     Catalogue.text(
-                        "hold.in_conflict", ["field": "\(id)/\(field)", "rule": "\(rule.id)", "title": rule.title]))
+                        "hold.in_conflict",
+                        ["field": "\(id)/\(field)", "rule": "\(rule.id)", "title": rule.localizedTitle]))
             }
         }
         return reasons
