@@ -1430,5 +1430,28 @@ extension Catalogue {
         "rule.title.descriptive_field": "descriptive field",
         "rule.title.status_order": "status order",
         "rule.title.union": "union",
+
+        // An op's cause as Hearth writes it (CauseText): English is the stored form itself
+        "cause.settlement": "{kind} of {field} (rule {rule}, rule set {set}): {note}",
+        "cause.kind.resolution": "resolution",
+        "cause.kind.acknowledgement": "acknowledgement",
+        "cause.r1_death": "rule R1 (rule set {set}): death of {member} ends the enrollment (trigger {trigger})",
+        "cause.r1_end_month": "rule R1 (rule set {set}): the end month follows the settled date of death of {member}",
+        "cause.death": "death of {member}",
+        "cause.division": "division {code}: {name}",
+        "cause.roster": "roster import: {file} line {line}",
+        "cause.crosscheck": "cross-check against the {list} list, line {line}",
+        "cause.crosscheck_death": "death reported by a cross-check (lead {lead}): suspended pending verification",
+        "cause.death_refuted": "death report refuted (lead {lead}): payments resume",
+        "cause.lead": "lead {outcome} by {worker}",
+        "cause.outcome.confirmed": "confirmed",
+        "cause.outcome.refuted": "refuted",
+        "cause.household_moved": "household moved to {village}",
+        "cause.member_moved": "member moved to {household}",
+        "cause.moved": "moved from {from} to {to}",
+        "cause.archived": "archived: {why}",
+        "cause.recommendation": "recommendation by {worker} (R7)",
+        "cause.amount_change": "amount change: {why}",
+        "cause.compensates": "compensates refused op {op}: {reason}",
     ]
 }

@@ -1428,6 +1428,29 @@ extension Catalogue {
         "rule.title.descriptive_field": "描述字段",
         "rule.title.status_order": "状态顺序",
         "rule.title.union": "合并",
+
+        // An op's cause as Hearth writes it (CauseText): English is the stored form itself
+        "cause.settlement": "县里{kind}{field}（规则 {rule}，规则版本 {set}）：{note}",
+        "cause.kind.resolution": "处理冲突：",
+        "cause.kind.acknowledgement": "确认：",
+        "cause.r1_death": "规则 R1（规则版本 {set}）：{member} 死亡，救助项目终止（触发操作 {trigger}）",
+        "cause.r1_end_month": "规则 R1（规则版本 {set}）：终止月份按 {member} 已确定的死亡日期",
+        "cause.death": "{member} 死亡",
+        "cause.division": "地名 {code}：{name}",
+        "cause.roster": "花名册导入：{file} 第 {line} 行",
+        "cause.crosscheck": "与{list}名单比对，第 {line} 行",
+        "cause.crosscheck_death": "比对发现死亡（线索 {lead}）：暂停发放，待核实",
+        "cause.death_refuted": "死亡报告已排除（线索 {lead}）：恢复发放",
+        "cause.lead": "线索由 {worker} {outcome}",
+        "cause.outcome.confirmed": "确认",
+        "cause.outcome.refuted": "排除",
+        "cause.household_moved": "户迁至 {village}",
+        "cause.member_moved": "成员迁至 {household}",
+        "cause.moved": "从 {from} 迁至 {to}",
+        "cause.archived": "已注销：{why}",
+        "cause.recommendation": "{worker} 的建议（R7）",
+        "cause.amount_change": "金额调整：{why}",
+        "cause.compensates": "抵消被拒绝的操作 {op}：{reason}",
     ]
 
     /// Other names clerks type for a coded value (lower-cased), beside the catalogues' own.

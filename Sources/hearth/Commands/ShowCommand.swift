@@ -116,7 +116,7 @@ func showRecord(_ text: String, expected: RecordType?, replica options: ReplicaO
                 let shown = displayValue(value, field: name, type: id.type, replica: replica, reveal: display.reveal)
                 return "\(FieldWords.name(name))=\(FieldWords.value(shown, field: name))"
             }
-            let cause = entry.op.cause.map { "  [\($0)]" } ?? ""
+            let cause = entry.op.cause.map { "  [\(CauseText.localized($0))]" } ?? ""
             print(
                 "  \(Output.time(entry.op.hlc.millis))  \(entry.op.author)  \(L("show.op", ["dot": entry.op.dot]))\(entry.state == "waiting" ? L("show.waiting") : "")\(cause)"
             )
@@ -308,7 +308,10 @@ struct StatusCommand: ParsableCommand {
                 print(
                     L(
                         "status.county",
-                        ["time": Output.time(op.hlc.millis), "record": op.record, "cause": op.cause ?? ""]))
+                        [
+                            "time": Output.time(op.hlc.millis), "record": op.record,
+                            "cause": CauseText.localized(op.cause ?? ""),
+                        ]))
             }
         }
     }
