@@ -1453,5 +1453,8 @@ extension Catalogue {
         "cause.recommendation": "recommendation by {worker} (R7)",
         "cause.amount_change": "amount change: {why}",
         "cause.compensates": "compensates refused op {op}: {reason}",
+        "cause.end_month": "end month follows the settled date of death of {member}",
+        "audit.pick": "pick {n}",
+        "audit.rule_worker": "rule {rule}",
     ]
 }

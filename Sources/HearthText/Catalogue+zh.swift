@@ -1451,6 +1451,9 @@ extension Catalogue {
         "cause.recommendation": "{worker} 的建议（R7）",
         "cause.amount_change": "金额调整：{why}",
         "cause.compensates": "抵消被拒绝的操作 {op}：{reason}",
+        "cause.end_month": "终止月份按 {member} 已确定的死亡日期",
+        "audit.pick": "选第 {n} 个值",
+        "audit.rule_worker": "规则 {rule}",
     ]
 
     /// Other names clerks type for a coded value (lower-cased), beside the catalogues' own.

@@ -12,6 +12,7 @@ struct CauseTextTests {
         "rule R1 (rule set 1): death of M-eb22bac42717-5 ends the enrollment (trigger eb22bac42717:11)",
         "rule R1 (rule set 1): the end month follows the settled date of death of M-eb22bac42717-5",
         "death of M-eb22bac42717-5",
+        "end month follows the settled date of death of M-eb22bac42717-5",
         "division 421281101002: 河湾村",
         "roster import: 花名册.xlsx line 12",
         "cross-check against the death list, line 7",
@@ -41,7 +42,7 @@ struct CauseTextTests {
             #expect(!rest.contains { $0.isASCII && $0.isLetter }, "\(cause) → \(shown)")
         }
         #expect(CauseText.localized(Self.written[0], in: .zh).contains("金额"))
-        #expect(CauseText.localized(Self.written[7], in: .zh).contains("死亡"))
+        #expect(CauseText.localized("cross-check against the death list, line 7", in: .zh).contains("死亡"))
     }
 
     @Test("in English, and for a cause of no fixed form, the cause is shown as stored")

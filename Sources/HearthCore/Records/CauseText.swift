@@ -28,6 +28,9 @@ public enum CauseText {
             pattern: #"^rule R1 \(rule set ([0-9]+)\): the end month follows the settled date of death of (\S+)$"#,
             key: "cause.r1_end_month", parts: ["set", "member"]),
         Form(pattern: #"^death of (\S+)$"#, key: "cause.death", parts: ["member"]),
+        Form(
+            pattern: #"^end month follows the settled date of death of (\S+)$"#, key: "cause.end_month",
+            parts: ["member"]),
         Form(pattern: #"^division ([0-9]+): (.*)$"#, key: "cause.division", parts: ["code", "name"]),
         Form(pattern: #"^roster import: (.*) line ([0-9]+)$"#, key: "cause.roster", parts: ["file", "line"]),
         Form(

@@ -308,6 +308,17 @@ struct HubAudit: AsyncParsableCommand {
     @OptionGroup var replica: HubReplicaOptions
     @Flag(help: .text("opt.json")) var json = false
 
+    /// A decision's choice as the reader says it: `pick 2` is the second value, a status its name.
+    static func choiceWords(_ choice: String) -> String {
+        if choice.hasPrefix("pick "), let number = Int(choice.dropFirst(5)) { return L("audit.pick", ["n": number]) }
+        return Catalogue.entries(.en)["value.status.\(choice)"] == nil ? choice : valueName(choice, field: "status")
+    }
+
+    /// The rules decide as `rule R1`; a person's account name is shown as it is.
+    static func workerWords(_ worker: String) -> String {
+        worker.hasPrefix("rule R") ? L("audit.rule_worker", ["rule": worker.dropFirst(5)]) : worker
+    }
+
     func run() async throws {
         try await guardedAsync {
             let hub = try replica.open()
@@ -325,8 +336,10 @@ struct HubAudit: AsyncParsableCommand {
                                 "time": Output.time(decision.atMillis),
                                 "kind": codeName(decision.kind, field: "audit_kind"),
                                 "record": decision.record, "field": decision.field.map { "/\($0)" } ?? "",
-                                "rule": decision.rule, "set": decision.ruleSet, "choice": decision.choice,
-                                "worker": decision.worker, "note": decision.note, "op": decision.op,
+                                "rule": decision.rule, "set": decision.ruleSet,
+                                "choice": Self.choiceWords(decision.choice),
+                                "worker": Self.workerWords(decision.worker),
+                                "note": CauseText.localized(decision.note), "op": decision.op,
                             ])
                     ))
             }
