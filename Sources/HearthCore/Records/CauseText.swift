@@ -52,14 +52,20 @@ public enum CauseText {
         Form(pattern: #"^compensates refused op (\S+): (.*)$"#, key: "cause.compensates", parts: ["op", "reason"]),
     ]
 
+    /// The forms with their patterns compiled, once per process: `status` and `show --history`
+    /// put every cause they print through them.
+    static let compiled: [(form: Form, expression: NSRegularExpression)] = forms.map { form in
+        // The patterns are literals above; CauseTextTests matches every one.
+        (form, try! NSRegularExpression(pattern: form.pattern))
+    }
+
     /// `cause` in `language`: its fixed form's catalogue entry with the parts it holds, or the
     /// cause as written when it has no fixed form (or the reader reads English).
     public static func localized(_ cause: String, in language: Language = .current) -> String {
         guard language != .en else { return cause }
         let whole = NSRange(cause.startIndex..., in: cause)
-        for form in forms {
-            guard let expression = try? NSRegularExpression(pattern: form.pattern),
-                let match = expression.firstMatch(in: cause, range: whole),
+        for (form, expression) in compiled {
+            guard let match = expression.firstMatch(in: cause, range: whole),
                 match.numberOfRanges == form.parts.count + 1
             else { continue }
             var values: [String: String] = [:]
