@@ -43,7 +43,7 @@ extension ReplicaCore {
     /// order, at most `limit`.
     ///
     /// Reads cost what they find: the records holding the text's rarest two-character piece
-    /// (v21's `search_grams`), each checked by primary key, never the county.
+    /// (`search_grams`), each checked by primary key, never the county.
     public func find(_ text: String, limit: Int, scope: SearchScope = .all, nowMillis: Int64) throws(ReplicaError)
         -> SearchResult
     {
@@ -136,7 +136,9 @@ extension ReplicaCore {
     }
 
     /// Calls `body` with each record (of `scope`) holding every two-character piece of
-    /// `query`, in id order, until it returns false.
+    /// `query`, in id order, until it returns false; and with each record marked for indexing
+    /// (``SearchIndex``), whose pieces the index may not hold yet. `body` checks each record's
+    /// texts, so a candidate that does not match costs a lookup, never a wrong answer.
     ///
     /// Walks the records of the rarest piece: each piece's count is taken up to a bound (a
     /// piece every record holds costs the bound, not the county), and each other piece is
@@ -146,6 +148,9 @@ extension ReplicaCore {
     ) throws {
         let grams = SearchText.grams(query)
         guard !grams.isEmpty else { return }
+        let members: Bool
+        if case .members = scope { members = true } else { members = false }
+        var marked = try SearchIndex.marked(db, members: members)[...]
         let bound = 2_000
         var counted: [(gram: String, count: Int)] = []
         for gram in grams {
@@ -154,20 +159,34 @@ extension ReplicaCore {
                     db.cachedStatement(
                         sql: "SELECT count(*) FROM (SELECT 1 FROM search_grams WHERE gram = ? LIMIT \(bound))"),
                     arguments: [gram]) ?? 0
-            if count == 0 { return }
             counted.append((gram, count))
         }
-        counted.sort { $0.count < $1.count }
-        let ordered = counted.map(\.gram)
-        // CROSS JOIN keeps SQLite's join order: the rarest piece first, the others looked up.
-        var sql = "SELECT g0.record FROM search_grams g0"
-        for index in ordered.indices.dropFirst() { sql += " CROSS JOIN search_grams g\(index)" }
-        sql += " WHERE g0.gram = ?"
-        for index in ordered.indices.dropFirst() { sql += " AND g\(index).gram = ? AND g\(index).record = g0.record" }
-        if case .members = scope { sql += " AND g0.record >= 'M-' AND g0.record < 'M.'" }
-        sql += " ORDER BY g0.record"
-        let records = try String.fetchCursor(db, sql: sql, arguments: StatementArguments(ordered))
-        while let record = try records.next() {
+        var indexed: FastDatabaseValueCursor<String>?
+        if counted.allSatisfy({ $0.count > 0 }) {
+            counted.sort { $0.count < $1.count }
+            let ordered = counted.map(\.gram)
+            // CROSS JOIN keeps SQLite's join order: the rarest piece first, the others looked up.
+            var sql = "SELECT g0.record FROM search_grams g0"
+            for index in ordered.indices.dropFirst() { sql += " CROSS JOIN search_grams g\(index)" }
+            sql += " WHERE g0.gram = ?"
+            for index in ordered.indices.dropFirst() {
+                sql += " AND g\(index).gram = ? AND g\(index).record = g0.record"
+            }
+            if members { sql += " AND g0.record >= 'M-' AND g0.record < 'M.'" }
+            sql += " ORDER BY g0.record"
+            indexed = try String.fetchCursor(db, sql: sql, arguments: StatementArguments(ordered))
+        }
+        // The index's records and the marked ones, merged in id order, each once.
+        var next = try indexed?.next()
+        while next != nil || !marked.isEmpty {
+            let record: String
+            if let found = next, marked.first.map({ found <= $0 }) ?? true {
+                record = found
+                if marked.first == found { marked.removeFirst() }
+                next = try indexed?.next()
+            } else {
+                record = marked.removeFirst()
+            }
             guard let id = RecordID(record) else { continue }
             guard try body(id) else { return }
         }

@@ -90,7 +90,7 @@ public class ReplicaCore: @unchecked Sendable {
                         nowMillis,
                     ])
                 // Nothing to judge yet: this clears the migration's mark.
-                try RuleCaseBook.refresh(db)
+                try Self.refreshKeptReads(db)
             }
             return Self(path: path, pool: pool, info: info, keys: keys, role: role)
         } catch {
@@ -136,10 +136,19 @@ public class ReplicaCore: @unchecked Sendable {
         guard stored == role.role else { throw .otherRole(path: path, info: info) }
         do {
             try role.migrator.migrate(pool)
-            // A migration that changed what the cases rest on leaves them marked for judging.
-            if try pool.read(RuleCaseBook.hasMarks) { try pool.write(RuleCaseBook.refresh) }
+            // A migration that changed what the cases or the search index rest on leaves marks.
+            if try pool.read({ db in try RuleCaseBook.hasMarks(db) || SearchIndex.hasMarks(db) }) {
+                try pool.write(Self.refreshKeptReads)
+            }
         } catch { throw .database(String(describing: error)) }
         return Self(path: path, pool: pool, info: info, keys: keys, role: role)
+    }
+
+    /// Brings what the replica keeps for its reads (the rule cases, the search index) up to
+    /// date with the rows the transaction changed. Every write transaction ends with it.
+    package static func refreshKeptReads(_ db: Database) throws {
+        try RuleCaseBook.refresh(db)
+        try SearchIndex.refresh(db)
     }
 
     /// Runs a read-only block on a consistent snapshot.
@@ -174,7 +183,7 @@ public class ReplicaCore: @unchecked Sendable {
         let applier = try changes.finish()
         let ruled =
             changes.ops.isEmpty ? false : try role.afterApply(db, info: info, batch: changes.ops, nowMillis: nowMillis)
-        try RuleCaseBook.refresh(db)
+        try Self.refreshKeptReads(db)
         applier.updateCacheOnCommit(stale: ruled)
         return (result, changes.ops)
     }
@@ -230,7 +239,7 @@ public class ReplicaCore: @unchecked Sendable {
         let changedRecords = try bookkeeping(db, applier.report)
         let ruled =
             applier.report.applied > 0 ? try role.afterApply(db, info: info, batch: ops, nowMillis: nowMillis) : false
-        try RuleCaseBook.refresh(db)
+        try Self.refreshKeptReads(db)
         // Rule ops (or bookkeeping) changed records after the batch's states were taken:
         // then the cache starts afresh.
         applier.updateCacheOnCommit(stale: ruled || changedRecords)

@@ -11,14 +11,15 @@ extension Migrations {
     /// checks the others by primary key (``ReplicaCore/find(_:limit:)``), so a search costs the
     /// records that hold its rarest piece, never the county.
     ///
-    /// Kept by triggers on the record tables, in the transaction that writes the row (every
-    /// apply, local edit, sync and migration writes rows through them), so the index is never
-    /// behind the records. A row changed in other columns fires nothing. Texts are compared
-    /// as ``SearchText`` normalizes them: without spaces and hyphens, ASCII letters in lower
-    /// case, which is what SQLite's `lower` and `replace` can do inside a trigger.
+    /// v22 kept the index by triggers that cut texts into pieces row by row; v23
+    /// (``searchMarksSchema()``) replaced them with marks and a sorted pass at the end of the
+    /// transaction. v22's triggers are still made here, so an older database migrates through
+    /// the same steps as it did. Texts are compared as ``SearchText`` normalizes them: without
+    /// spaces and hyphens, ASCII letters in lower case, which is what SQLite's `lower` and
+    /// `replace` do in the initial fill.
     ///
     /// `search_positions` holds 1 to 200 (the longest searchable field, an address), so the
-    /// triggers make a text's grams without a recursive query, which SQLite refuses in a trigger.
+    /// fill makes a text's grams without a recursive query.
     static func searchIndexSchema() -> String {
         """
         CREATE TABLE search_grams (
@@ -49,8 +50,7 @@ extension Migrations {
         return "lower(\(sql))"
     }
 
-    /// The triggers that keep `search_grams` with the members' names and the households'
-    /// addresses and phones.
+    /// v22's triggers, which kept `search_grams` row by row (dropped by v23).
     static func searchTriggers() -> String {
         /// `SELECT gram, record` over the grams of the texts, for `record`.
         func grams(_ texts: [String], record: String) -> String {
@@ -84,5 +84,53 @@ extension Migrations {
                 """
         }
         return triggers("members", ["name"]) + triggers("households", ["address", "phone"])
+    }
+
+    /// The names of v22's triggers, which v23 drops.
+    static let rowSearchTriggers = ["members", "households"].flatMap { table in
+        ["insert", "update", "delete"].map { "\(table)_search_after_\($0)" }
+    }
+
+    /// v23: the record tables' triggers only mark what changed; ``SearchIndex/refresh(_:)``
+    /// brings the index up to date at the end of the transaction.
+    ///
+    /// Why: v22's triggers deleted and inserted each changed text's pieces row by row, in the
+    /// order the ops came, each a lookup in an index ordered by piece. On `bench merge` they
+    /// cut the merge rate to 0.63 of what it was without an index. A mark is one row in a
+    /// small table; the pass at the end writes only the pieces that changed, sorted, so
+    /// neighbouring writes share pages.
+    ///
+    /// `search_dirty` holds, for each record changed since the index was last brought up to
+    /// date, its searchable texts as the index holds them (the first values seen in the
+    /// transaction: a later change keeps them): `first` is a member's name or a household's
+    /// address, `second` a household's phone. A new record has none.
+    static func searchMarksSchema() -> String {
+        func triggers(_ table: String, _ columns: [String]) -> String {
+            let changed = columns.map { "OLD.\($0) IS NOT NEW.\($0)" }.joined(separator: " OR ")
+            let present = columns.map { "NEW.\($0) IS NOT NULL" }.joined(separator: " OR ")
+            let names = ["first", "second"].prefix(columns.count).joined(separator: ", ")
+            let old = columns.map { "OLD.\($0)" }.joined(separator: ", ")
+            let mark = "INSERT INTO search_dirty (record, \(names)) VALUES (OLD.id, \(old)) ON CONFLICT DO NOTHING;"
+            return """
+                CREATE TRIGGER \(table)_search_mark_insert AFTER INSERT ON \(table) WHEN \(present) BEGIN
+                INSERT INTO search_dirty (record) VALUES (NEW.id) ON CONFLICT DO NOTHING;
+                END;
+                CREATE TRIGGER \(table)_search_mark_update AFTER UPDATE OF \(columns.joined(separator: ", ")) \
+                ON \(table) WHEN \(changed) BEGIN
+                \(mark)
+                END;
+                CREATE TRIGGER \(table)_search_mark_delete AFTER DELETE ON \(table) BEGIN
+                \(mark)
+                END;
+
+                """
+        }
+        return rowSearchTriggers.map { "DROP TRIGGER IF EXISTS \($0);\n" }.joined()
+            + """
+            DROP TABLE IF EXISTS search_positions;
+            CREATE TABLE search_dirty (record TEXT PRIMARY KEY NOT NULL, first TEXT, second TEXT) WITHOUT ROWID;
+
+            """
+            + triggers("members", ["name"]) + triggers("households", ["address", "phone"])
     }
 }

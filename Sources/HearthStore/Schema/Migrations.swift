@@ -329,6 +329,9 @@ package enum Migrations {
         migrator.registerMigration("v22 search index: two-character pieces of names, addresses and phones") { db in
             try db.execute(sql: Migrations.searchIndexSchema())
         }
+        migrator.registerMigration("v23 search index brought up to date once per transaction") { db in
+            try db.execute(sql: Migrations.searchMarksSchema())
+        }
         return migrator
     }
 }

@@ -1,0 +1,81 @@
+import GRDB
+import HearthCore
+
+/// Brings `hearth find`'s index (`search_grams`) up to date with the records marked in
+/// `search_dirty` (v23, ``Migrations/searchMarksSchema()``), at the end of the transaction that
+/// changed them.
+///
+/// Each marked record's pieces as the index holds them (from the texts the mark kept) are
+/// compared with its pieces now; only the difference is written, sorted by piece, so a night
+/// that changes 40,000 phones writes each index page once per pass instead of once per op.
+package enum SearchIndex {
+    /// A record's indexed texts: a member's name, or a household's address and phone.
+    private static func texts(of record: String, _ db: Database) throws -> [String?] {
+        switch RecordID(record)?.type {
+        case .member:
+            return [
+                try String.fetchOne(
+                    db.cachedStatement(sql: "SELECT name FROM members WHERE id = ?"), arguments: [record])
+            ]
+        case .household:
+            guard
+                let row = try Row.fetchOne(
+                    db.cachedStatement(sql: "SELECT address, phone FROM households WHERE id = ?"),
+                    arguments: [record])
+            else { return [] }
+            return [row[0], row[1]]
+        default:
+            return []
+        }
+    }
+
+    /// The distinct pieces of `texts`, as the index holds them.
+    static func pieces(_ texts: [String?]) -> Set<String> {
+        var pieces: Set<String> = []
+        for case let text? in texts { pieces.formUnion(SearchText.grams(SearchText.normalized(text))) }
+        return pieces
+    }
+
+    /// Writes the marked records' changed pieces and clears the marks. Runs at the end of
+    /// every write transaction; a transaction that changed no searchable text costs one lookup.
+    package static func refresh(_ db: Database) throws {
+        let marked = try Row.fetchAll(db.cachedStatement(sql: "SELECT record, first, second FROM search_dirty"))
+        guard !marked.isEmpty else { return }
+        var removed: [(gram: String, record: String)] = []
+        var added: [(gram: String, record: String)] = []
+        for row in marked {
+            let record: String = row[0]
+            let before = pieces([row[1], row[2]])
+            let after = pieces(try texts(of: record, db))
+            for gram in before.subtracting(after) { removed.append((gram, record)) }
+            for gram in after.subtracting(before) { added.append((gram, record)) }
+        }
+        func order(_ a: (gram: String, record: String), _ b: (gram: String, record: String)) -> Bool {
+            a.gram != b.gram ? a.gram < b.gram : a.record < b.record
+        }
+        removed.sort(by: order)
+        added.sort(by: order)
+        let delete = try db.cachedStatement(sql: "DELETE FROM search_grams WHERE gram = ? AND record = ?")
+        for entry in removed { try delete.execute(arguments: [entry.gram, entry.record]) }
+        let insert = try db.cachedStatement(
+            sql: "INSERT INTO search_grams (gram, record) VALUES (?, ?) ON CONFLICT DO NOTHING")
+        for entry in added { try insert.execute(arguments: [entry.gram, entry.record]) }
+        try db.execute(sql: "DELETE FROM search_dirty")
+    }
+
+    /// Whether records are marked and not yet indexed (left by a migration or by a write that
+    /// did not end through the replica).
+    package static func hasMarks(_ db: Database) throws -> Bool {
+        try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM search_dirty)") ?? false
+    }
+
+    /// The marked records (of `scope`) in id order: a search checks them besides the index,
+    /// which may not hold their texts yet.
+    static func marked(_ db: Database, members: Bool) throws -> [String] {
+        try String.fetchAll(
+            db,
+            sql: members
+                ? "SELECT record FROM search_dirty WHERE record >= 'M-' AND record < 'M.' ORDER BY record"
+                : "SELECT record FROM search_dirty ORDER BY record")
+    }
+}
