@@ -86,7 +86,9 @@ public enum NodeBundles {
             if pull.yourCounter > state.ownCounter {
                 throw SyncError.behindItself(hubHolds: pull.yourCounter, local: state.ownCounter)
             }
-            try replica.checkHubHolds(counter: pull.yourCounter, hash: pull.yourHash)
+            // A hub restored from a backup holds fewer of this node's ops than it acknowledged:
+            // the next bundle sends them again.
+            try replica.acceptHubHolds(counter: pull.yourCounter, hash: pull.yourHash)
             let report = try replica.applyPulled(pull.ops, cursor: pull.cursor, nowMillis: nowMillis)
             try replica.recordAck(pull.yourCounter, hash: pull.yourHash, notes: nil, nowMillis: nowMillis)
             ops += pull.ops.count

@@ -135,47 +135,19 @@ public struct SyncClient: Sendable {
         let session = try session()
         let start = ContinuousClock.now
         var summary = SyncSummary()
+        // A hub restored from a backup holds fewer of this node's ops than it acknowledged: it
+        // refuses the next push for the gap, and its pull answer brings the acknowledgement
+        // down (SyncSession.accept). Then push and pull once more, sending the lost ops again.
+        var round = 0
         while true {
-            // Built inside the exchange so a request sent again gets a fresh nonce and time;
-            // the ops are the same both times (nothing else acknowledges them meanwhile).
-            var sent: [Op] = []
-            let answer = try await post(session) { nonce, time -> WireRequest? in
-                guard let push = try session.pushRequest(limit: batchSize, nonce: nonce, timeMillis: time) else {
-                    return nil
-                }
-                sent = push.ops
-                return push.request
-            }
-            guard let (json, bytes) = answer, let last = sent.last else { break }
-            let response = try SyncSession.decode(json, as: PushResponse.init(json:))
-            try session.accept(response, nowMillis: clock())
-            summary.pushedOps += sent.count
-            summary.pushedBytes += bytes
-            summary.quarantined += response.quarantined
-            logger.debug(
-                "pushed a batch",
-                metadata: [
-                    "ops": "\(sent.count)", "applied": "\(response.applied)", "duplicates": "\(response.duplicates)",
-                    "quarantined": "\(response.quarantined.count)", "acked": "\(response.acked)",
-                ])
-            progress(.pushed(ops: summary.pushedOps, bytes: summary.pushedBytes))
-            guard response.acked >= last.dot.counter else {
-                throw SyncError.badResponse("the hub acknowledged \(response.acked), not \(last.dot.counter)")
-            }
-        }
-        while true {
-            let (json, bytes) = try await post(session) { nonce, time in
-                try session.pullRequest(maxOps: batchSize, nonce: nonce, timeMillis: time)
-            }
-            let response = try session.pullResponse(json)
-            let report = try session.accept(response, nowMillis: clock())
-            summary.pulledOps += response.ops.count
-            summary.pulledBytes += bytes
-            summary.applied += report.applied
-            summary.waiting += report.waiting
-            summary.cursor = response.cursor
-            progress(.pulled(ops: summary.pulledOps, bytes: summary.pulledBytes))
-            if !response.more { break }
+            round += 1
+            let ackedBefore = try replica.syncState().ackedCounter
+            let gap = try await pushAll(session, into: &summary, progress: progress)
+            try await pullAll(session, into: &summary, progress: progress)
+            let lowered = try replica.syncState().ackedCounter < ackedBefore
+            if lowered, round < 3 { continue }
+            if let gap { throw gap }
+            break
         }
         // The county's duplicate index, when it changed: `member add` checks it offline.
         let (indexJSON, indexBytes) = try await post(session) { nonce, time in
@@ -197,6 +169,67 @@ public struct SyncClient: Sendable {
                 "duration_ms": "\(Self.milliseconds(since: start))",
             ])
         return summary
+    }
+
+    /// Pushes until the hub holds every own op; returns the hub's `gap` refusal instead of
+    /// throwing it (a restored hub's: the pull that follows says how far it holds).
+    private func pushAll(
+        _ session: SyncSession, into summary: inout SyncSummary, progress: @Sendable (SyncProgress) -> Void
+    ) async throws -> SyncError? {
+        while true {
+            // Built inside the exchange so a request sent again gets a fresh nonce and time;
+            // the ops are the same both times (nothing else acknowledges them meanwhile).
+            var sent: [Op] = []
+            let answer: (JSON, Int)?
+            do {
+                answer = try await post(session) { nonce, time -> WireRequest? in
+                    guard let push = try session.pushRequest(limit: batchSize, nonce: nonce, timeMillis: time) else {
+                        return nil
+                    }
+                    sent = push.ops
+                    return push.request
+                }
+            } catch let error as SyncError {
+                if case .refused(_, "gap", _) = error { return error }
+                throw error
+            }
+            guard let (json, bytes) = answer, let last = sent.last else { return nil }
+            let response = try SyncSession.decode(json, as: PushResponse.init(json:))
+            try session.accept(response, nowMillis: clock())
+            summary.pushedOps += sent.count
+            summary.pushedBytes += bytes
+            summary.quarantined += response.quarantined
+            logger.debug(
+                "pushed a batch",
+                metadata: [
+                    "ops": "\(sent.count)", "applied": "\(response.applied)", "duplicates": "\(response.duplicates)",
+                    "quarantined": "\(response.quarantined.count)", "acked": "\(response.acked)",
+                ])
+            progress(.pushed(ops: summary.pushedOps, bytes: summary.pushedBytes))
+            guard response.acked >= last.dot.counter else {
+                throw SyncError.badResponse("the hub acknowledged \(response.acked), not \(last.dot.counter)")
+            }
+        }
+    }
+
+    /// Pulls until the hub has nothing more for this node.
+    private func pullAll(
+        _ session: SyncSession, into summary: inout SyncSummary, progress: @Sendable (SyncProgress) -> Void
+    ) async throws {
+        while true {
+            let (json, bytes) = try await post(session) { nonce, time in
+                try session.pullRequest(maxOps: batchSize, nonce: nonce, timeMillis: time)
+            }
+            let response = try session.pullResponse(json)
+            let report = try session.accept(response, nowMillis: clock())
+            summary.pulledOps += response.ops.count
+            summary.pulledBytes += bytes
+            summary.applied += report.applied
+            summary.waiting += report.waiting
+            summary.cursor = response.cursor
+            progress(.pulled(ops: summary.pulledOps, bytes: summary.pulledBytes))
+            if !response.more { return }
+        }
     }
 
     static func splitRegistration(_ text: String) -> (secret: String, name: String) {

@@ -152,12 +152,15 @@ public struct SyncSession: Sendable {
     }
 
     /// Takes a pull's answer: the same check of this replica's history, then the batch
-    /// applied and the cursor advanced in one transaction.
+    /// applied and the cursor advanced in one transaction. A hub that holds fewer of this
+    /// node's own ops than it acknowledged (restored from a backup) brings the
+    /// acknowledgement down to what it holds, so the next push sends the rest again
+    /// (``Replica/acceptHubHolds(counter:hash:)``).
     @discardableResult
     public func accept(_ response: PullResponse, nowMillis: Int64) throws -> ApplyReport {
         let own = try replica.syncState().ownCounter
         if response.yourCounter > own { throw SyncError.behindItself(hubHolds: response.yourCounter, local: own) }
-        try replica.checkHubHolds(counter: response.yourCounter, hash: response.yourHash)
+        try replica.acceptHubHolds(counter: response.yourCounter, hash: response.yourHash)
         return try replica.applyPulled(response.ops, cursor: response.cursor, nowMillis: nowMillis)
     }
 

@@ -163,6 +163,23 @@ enum HubMigrations {
                     CREATE INDEX IF NOT EXISTS decisions_by_record ON decisions (record, at_millis, seq);
                     """)
         }
+        migrator.registerMigration("hub v9 restores from a backup") { db in
+            // Each `hub restore`: the writer id retired and the last counter of it the backup held
+            // (ops above it were made after the backup and only nodes hold them), the backup's
+            // last log position, and the writer the hub went on under.
+            try db.execute(
+                sql: """
+                    CREATE TABLE hub_restores (
+                        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                        restored_millis INTEGER NOT NULL,
+                        retired_writer TEXT NOT NULL,
+                        retired_counter INTEGER NOT NULL,
+                        log_end INTEGER NOT NULL,
+                        writer TEXT NOT NULL,
+                        backup TEXT NOT NULL
+                    )
+                    """)
+        }
         return migrator
     }
 

@@ -28,6 +28,7 @@ extension SQLiteLedgerStorage {
 
     public func register(_ registration: NodeRegistration) async throws(ReplicaError) -> NodeRecord {
         let hub = info.id
+        let writer = info.writer
         return try await replica.writeAsync { db in
             let replica = registration.replica
             guard
@@ -46,7 +47,19 @@ extension SQLiteLedgerStorage {
                     (node["public_key"] as String) == registration.publicKey, (node["revoked_millis"] as Int64?) == nil
                 else { throw ReplicaError.refused(Catalogue.text("hub.token_used")) }
             } else {
-                guard replica != hub else { throw ReplicaError.refused(Catalogue.text("hub.hub_replica_id")) }
+                // Never the hub's id, nor an id the hub writes or wrote its ops under (a restored
+                // hub's writers), nor any id the log holds ops of: a node registered under it
+                // could push ops under another's dots.
+                let taken =
+                    try Bool.fetchOne(
+                        db,
+                        sql: """
+                            SELECT EXISTS (SELECT 1 FROM hub_restores WHERE retired_writer = ?1 OR writer = ?1)
+                                OR EXISTS (SELECT 1 FROM ops WHERE replica = ?1)
+                            """, arguments: [replica.value]) ?? false
+                guard replica != hub, replica != writer, !taken else {
+                    throw ReplicaError.refused(Catalogue.text("hub.hub_replica_id"))
+                }
                 if try Int.fetchOne(db, sql: "SELECT count(*) FROM nodes WHERE replica = ?", arguments: [replica.value])
                     ?? 0 > 0
                 {

@@ -718,7 +718,7 @@ extension Catalogue {
         "hub.unused_token": "an unused token for {name} exists already; use it, or choose another name",
         "hub.unknown_token": "unknown enrollment token: ask the county for a new one (`hearth hub enroll`)",
         "hub.token_used": "this enrollment token has already been used",
-        "hub.hub_replica_id": "a node cannot reuse the hub's replica id",
+        "hub.hub_replica_id": "a node cannot register under the hub's replica id, an id the hub writes its ops under, or an id whose ops the hub already holds",
         "hub.replica_registered": "replica {replica} is already registered",
         "quarantine.none": "no quarantined op {dot}",
         "quarantine.settled": "op {dot} was already {state}",
@@ -1456,5 +1456,22 @@ extension Catalogue {
         "cause.end_month": "end month follows the settled date of death of {member}",
         "audit.pick": "pick {n}",
         "audit.rule_worker": "rule {rule}",
+
+        // hub backup and restore
+        "cmd.hub.backup.abstract": "Copy the hub's database to a file while it serves.",
+        "cmd.hub.backup.discussion": "The copy is one consistent snapshot (SQLite's online backup), made while nodes push and pull. It holds sealed ID and card numbers and is written owner-only; the key file is not copied: keep both safe, apart. Put a copy back with `hearth hub restore --from FILE`. On PostgreSQL use pg_dump instead. Prints the file's path on the first line.",
+        "opt.hub.backup.out": "The file to write (must not exist).",
+        "hub.backup.done": "{ops} ops copied, log up to position {end}, {bytes} bytes",
+        "cmd.hub.restore.abstract": "Put a backup of this hub back in place of its database.",
+        "cmd.hub.restore.discussion": "Stop `hearth hub serve` first. The database being replaced is kept beside it (its name ends in `.before-restore-` and the time). A backup of another hub is refused. The restored hub is behind its nodes: from now on it writes its own ops under a new replica id, so it never reuses an id it gave an op after the backup, and its log positions jump ahead, so nodes that pulled further miss nothing. At their next sync, nodes send again their own ops the backup lacks. Ops the hub itself made after the backup (rule decisions, the desk's resolutions) are not brought back: nodes that pulled them keep them. Prints the new replica id on the first line.",
+        "opt.hub.restore.from": "The backup file to put back.",
+        "hub.restore.done": "restored: the hub now writes as {writer} (it wrote as {retired} up to op {counter}); the log goes on after position {end}, skipping ahead",
+        "hub.restore.previous": "the database it replaced is kept at {path}",
+        "backup.exists": "{path} already exists; nothing was written (choose another --out path)",
+        "backup.other_hub": "this backup is of hub {backup}, not of this hub ({hub}); nothing was changed",
+        "backup.failed": "the copy could not be made: {reason}",
+        "value.audit_action.backup": "backup",
+        "value.audit_action.restore": "restore",
+        "sync.hub_lost_given_away": "the hub holds this node's ops only up to {hub}, fewer than the {acked} it acknowledged (it was restored from a backup), and some of those above were given away with records that left this node's scope, so they cannot be sent again; nothing was changed: run `hearth node reidentify` with a new enrollment token",
     ]
 }

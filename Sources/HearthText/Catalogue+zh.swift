@@ -716,7 +716,7 @@ extension Catalogue {
         "hub.unused_token": "{name} 已有一个未使用的令牌；请使用它，或另取一个名称",
         "hub.unknown_token": "未知的登记令牌：请向县里重新申请（`hearth hub enroll`）",
         "hub.token_used": "该登记令牌已被使用",
-        "hub.hub_replica_id": "节点不能使用县级中心的副本编号",
+        "hub.hub_replica_id": "节点不能使用中心的副本编号、中心写操作所用的编号，或中心已保存其操作的编号登记",
         "hub.replica_registered": "副本 {replica} 已经登记",
         "quarantine.none": "没有被隔离的操作 {dot}",
         "quarantine.settled": "操作 {dot} 已经{state}",
@@ -1454,6 +1454,23 @@ extension Catalogue {
         "cause.end_month": "终止月份按 {member} 已确定的死亡日期",
         "audit.pick": "选第 {n} 个值",
         "audit.rule_worker": "规则 {rule}",
+
+        // hub backup and restore
+        "cmd.hub.backup.abstract": "在中心运行时把中心数据库复制到一个文件。",
+        "cmd.hub.backup.discussion": "副本是数据库在某一时刻的完整快照（SQLite 在线备份），节点推送、拉取时也可以做。副本含加密的身份证号和银行卡号，只有属主能读；密钥文件不会复制，请把两者分开妥善保管。用 `hearth hub restore --from 文件` 恢复。PostgreSQL 上请改用 pg_dump。第一行输出副本的路径。",
+        "opt.hub.backup.out": "要写入的文件（不能已存在）。",
+        "hub.backup.done": "已复制 {ops} 条操作，日志到位置 {end}，共 {bytes} 字节",
+        "cmd.hub.restore.abstract": "用本中心的备份替换它的数据库。",
+        "cmd.hub.restore.discussion": "请先停止 `hearth hub serve`。被替换的数据库保留在原处旁边（文件名以 `.before-restore-` 加时间结尾）。其他中心的备份会被拒绝。恢复后的中心落后于各节点：此后它以新的副本编号写自己的操作，绝不重用备份之后已分配给操作的编号；日志位置向前跳过一段，已拉取得更远的节点也不会漏掉任何操作。各节点下次同步时会重新发送备份中缺少的本节点操作。中心自己在备份之后产生的操作（规则决定、工作台的处理结果）不会找回，已拉取它们的节点仍保留。第一行输出新的副本编号。",
+        "opt.hub.restore.from": "要恢复的备份文件。",
+        "hub.restore.done": "已恢复：中心此后以 {writer} 写操作（此前以 {retired} 写到第 {counter} 条）；日志从位置 {end} 之后跳过一段继续",
+        "hub.restore.previous": "被替换的数据库保留在 {path}",
+        "backup.exists": "{path} 已存在，未写入任何内容（请换一个 --out 路径）",
+        "backup.other_hub": "这是中心 {backup} 的备份，不是本中心（{hub}）的；未做任何更改",
+        "backup.failed": "无法完成复制：{reason}",
+        "value.audit_action.backup": "备份数据库",
+        "value.audit_action.restore": "恢复数据库",
+        "sync.hub_lost_given_away": "中心只保存了本节点到第 {hub} 条的操作，少于它已确认的 {acked} 条（中心已从备份恢复），而其后的部分操作已随迁出本节点范围的记录交出，无法重新发送；未做任何更改：请用新的登记令牌运行 `hearth node reidentify`",
     ]
 
     /// Other names clerks type for a coded value (lower-cased), beside the catalogues' own.

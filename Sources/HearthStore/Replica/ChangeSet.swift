@@ -53,7 +53,7 @@ public struct ChangeSet {
     public mutating func create(
         _ type: RecordType, village: DivisionCode, fields: [String: FieldValue], cause: String? = nil
     ) throws -> RecordID {
-        let dot = Dot(replica: info.id, counter: counter + 1)
+        let dot = Dot(replica: info.writer, counter: counter + 1)
         let id = RecordID(type: type, creator: dot)
         var all = fields
         all["village"] = .text(village.value)
@@ -103,7 +103,7 @@ public struct ChangeSet {
         }
         counter += 1
         let op = Op(
-            dot: Dot(replica: info.id, counter: counter), hlc: clock.tick(wallMillis: nowMillis), author: author,
+            dot: Dot(replica: info.writer, counter: counter), hlc: clock.tick(wallMillis: nowMillis), author: author,
             origin: info.scope, record: record, scope: village, fields: fields, context: context,
             previous: chainHead, cause: cause, voids: voids)
         chainHead = try applier.integrate(op, target: target)

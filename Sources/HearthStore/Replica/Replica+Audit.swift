@@ -20,6 +20,10 @@ public struct AuditEvent: Sendable, Equatable {
         public static let release = "quarantine release"
         /// A quarantined op's refusal confirmed (subject: the op's record, field: the op's id).
         public static let discard = "quarantine discard"
+        /// The hub's database copied for safekeeping (subject: the copy).
+        public static let backup = "backup"
+        /// The hub's database put back from a copy (subject: the copy).
+        public static let restore = "restore"
     }
 
     public let atMillis: Int64

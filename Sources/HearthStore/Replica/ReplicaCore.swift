@@ -132,7 +132,9 @@ public class ReplicaCore: @unchecked Sendable {
             let source = inline ? "HEARTH_KEY" : "key file " + (keyPath ?? KeyFile.defaultPath(forDatabase: path))
             throw .key(.otherReplica(source: source, database: path, replica: id.value))
         }
-        let info = ReplicaInfo(id: id, name: row["name"], scope: scope, role: stored, publicKey: row["public_key"])
+        let info = ReplicaInfo(
+            id: id, name: row["name"], scope: scope, role: stored, publicKey: row["public_key"],
+            writer: (row["writer"] as String?).flatMap(ReplicaID.init(validating:)))
         guard stored == role.role else { throw .otherRole(path: path, info: info) }
         do {
             try role.migrator.migrate(pool)

@@ -332,6 +332,10 @@ package enum Migrations {
         migrator.registerMigration("v23 search index brought up to date once per transaction") { db in
             try db.execute(sql: Migrations.searchMarksSchema())
         }
+        migrator.registerMigration("v24 the replica id a restored hub writes under") { db in
+            // NULL: the replica's own id (ReplicaInfo.writer).
+            try db.execute(sql: "ALTER TABLE replica ADD COLUMN writer TEXT")
+        }
         return migrator
     }
 }

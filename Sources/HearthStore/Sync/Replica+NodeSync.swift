@@ -119,6 +119,34 @@ extension Replica {
         }
     }
 
+    /// Takes what the hub says it holds of this node's own ops when that is less than it
+    /// acknowledged: a hub restored from a backup. After checking that what it holds is this
+    /// database's own history (``checkHubHolds(counter:hash:)``), the acknowledgement comes
+    /// down to it, so the ops above are sent again at the next push. Returns whether it came
+    /// down.
+    ///
+    /// Only a node that still holds every one of those ops can send them: one it gave away
+    /// with a record that left its scope cannot be, and the hub would refuse every later push
+    /// for the gap. That is refused here with what to do (re-identify), and nothing changes.
+    @discardableResult
+    public func acceptHubHolds(counter: UInt64, hash: String) throws(ReplicaError) -> Bool {
+        try checkHubHolds(counter: counter, hash: hash)
+        return try writeBookkeeping { db in
+            let acked = UInt64(try Int64.fetchOne(db, sql: "SELECT acked_counter FROM replica") ?? 0)
+            guard counter < acked else { return false }
+            let held =
+                try Int64.fetchOne(
+                    db, sql: "SELECT count(*) FROM ops WHERE replica = ? AND counter > ? AND counter <= ?",
+                    arguments: [info.id.value, Int64(counter), Int64(acked)]) ?? 0
+            guard held == Int64(acked - counter) else {
+                throw ReplicaError.refused(
+                    Catalogue.text("sync.hub_lost_given_away", ["hub": "\(counter)", "acked": "\(acked)"]))
+            }
+            try db.execute(sql: "UPDATE replica SET acked_counter = ?", arguments: [Int64(counter)])
+            return true
+        }
+    }
+
     /// Records the hub's acknowledgement after checking it covers this database's own ops
     /// (``checkHubHolds(counter:hash:)``).
     public func recordAck(_ acked: UInt64, hash: String, notes: String?, nowMillis: Int64) throws(ReplicaError) {

@@ -2,6 +2,7 @@ import HearthClient
 import HearthCore
 import HearthHub
 import HearthLedger
+import HearthLedgerSQLite
 import HearthProtocol
 import HearthStore
 
@@ -109,6 +110,11 @@ func exitFailure(for error: any Error) -> ExitFailure {
         case .spreadsheet(let inner): return exitFailure(for: inner)
         case .replica(let inner): return exitFailure(for: inner)
         case .columns: return ExitFailure([error.description], .refused)
+        }
+    case let error as HubBackupError:
+        switch error {
+        case .exists, .otherHub: return ExitFailure([error.description], .refused)
+        case .failed: return ExitFailure([error.description], .failure)
         }
     default:
         return ExitFailure([String(describing: error)], .failure)

@@ -1,0 +1,184 @@
+import Foundation
+import GRDB
+import HearthCore
+import HearthLedger
+import HearthStore
+import HearthText
+
+/// What `hearth hub backup` copied.
+public struct HubBackup: Sendable, Equatable {
+    /// The copy's path.
+    public let file: String
+    /// Ops in the copy's log.
+    public let ops: Int64
+    /// The last log position the copy holds: nodes that pulled past it hold ops the copy lacks.
+    public let logEnd: Int64
+    /// The copy's size in bytes.
+    public let bytes: Int64
+}
+
+/// What `hearth hub restore` did.
+public struct HubRestore: Sendable, Equatable {
+    /// The replica id the restored hub writes its ops under from now on.
+    public let writer: ReplicaID
+    /// The id it wrote under before, and the last counter of it the backup holds: ops of that
+    /// writer above it were made after the backup, and only nodes hold them.
+    public let retiredWriter: ReplicaID
+    public let retiredCounter: UInt64
+    /// The backup's last log position, and where the restored hub's log goes on.
+    public let logEnd: Int64
+    public let nextPosition: Int64
+    /// Where the database that was replaced was kept.
+    public let previous: String?
+}
+
+/// How `hearth hub backup` and `hearth hub restore` fail.
+public enum HubBackupError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The file named for a backup exists already.
+    case exists(String)
+    /// The backup is another hub's.
+    case otherHub(backup: String, hub: String)
+    /// The copy could not be made or read.
+    case failed(String)
+
+    public var description: String {
+        switch self {
+        case .exists(let path): Catalogue.text("backup.exists", ["path": path])
+        case .otherHub(let backup, let hub): Catalogue.text("backup.other_hub", ["backup": backup, "hub": hub])
+        case .failed(let reason): Catalogue.text("backup.failed", ["reason": reason])
+        }
+    }
+}
+
+extension HubLedger {
+    /// The positions a restored hub's log skips: more ops than a hub logs in centuries, so no
+    /// position the hub gave out after the backup (and before it was restored) is given again.
+    public static let restoreGap: Int64 = 1 << 40
+
+    /// Copies the hub's database to `path` while it keeps serving: SQLite's online backup
+    /// reads one snapshot, so the copy is consistent (every op with its records, cases and
+    /// acknowledgements) whatever is being pushed meanwhile. The file is owner-only (it holds
+    /// sealed ID and card numbers; the key file is not copied). Audited.
+    public func backup(to path: String, worker: String, nowMillis: Int64) throws -> HubBackup {
+        if FileManager.default.fileExists(atPath: path) { throw HubBackupError.exists(path) }
+        try DatabaseFiles.createOwnerOnly(path)
+        do {
+            let copy = try DatabaseQueue(path: path)
+            try replica.pool.backup(to: copy)
+            let (ops, logEnd) = try copy.read { db in
+                (
+                    try Int64.fetchOne(db, sql: "SELECT count(*) FROM ops") ?? 0,
+                    try Int64.fetchOne(db, sql: "SELECT seq FROM sqlite_sequence WHERE name = 'ops'") ?? 0
+                )
+            }
+            let event = AuditEvent(
+                atMillis: nowMillis, worker: worker, action: AuditEvent.Action.backup, subject: path,
+                field: "database", detail: "\(ops) ops, log end \(logEnd)")
+            // Recorded in the copy too: a hub restored from it still says who took it.
+            try copy.write { db in try ReplicaCore.insertAudit(event, into: db) }
+            try copy.close()
+            let bytes = (try FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.int64Value ?? 0
+            try replica.audit(event)
+            return HubBackup(file: path, ops: ops, logEnd: logEnd, bytes: bytes)
+        } catch {
+            for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+            if let error = error as? HubBackupError { throw error }
+            throw HubBackupError.failed(String(describing: error))
+        }
+    }
+
+    /// Puts a backup of this hub back at `path` (the hub must not be serving).
+    ///
+    /// The backup is copied next to `path` and opened with the hub's key (another hub's
+    /// backup is refused), and the copy is made safe to go on from before it replaces the
+    /// database, which is kept beside it as `<path>.before-restore-<millis>`:
+    /// - the hub writes its own ops under a fresh replica id from now on
+    ///   (``ReplicaInfo/writer``), so it never makes a different op under a dot it used after
+    ///   the backup, which a node may hold;
+    /// - its log positions jump by ``restoreGap``, so a node whose cursor passed the
+    ///   backup's last position still receives every op logged after the restore.
+    ///
+    /// Nodes then send again their own ops the backup lacks: a node told that the hub holds
+    /// fewer of its ops than it acknowledged checks the hub holds its own history up to there
+    /// and pushes the rest (Protocol/sync.md, A restored hub).
+    public static func restore(
+        from backup: String, to path: String, keyPath: String? = nil, environment: [String: String] = [:],
+        worker: String, nowMillis: Int64
+    ) throws -> HubRestore {
+        guard FileManager.default.fileExists(atPath: backup) else { throw ReplicaError.notFound(path: backup) }
+        let keyPath = keyPath ?? KeyFile.defaultPath(forDatabase: path)
+        let staging = path + ".restoring-\(nowMillis)"
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: staging + suffix) }
+        defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: staging + suffix) } }
+        try DatabaseFiles.createOwnerOnly(staging)
+        do {
+            var configuration = Configuration()
+            // Read-write when it may be, so closing it leaves no -wal or -shm file beside it.
+            configuration.readonly = !FileManager.default.isWritableFile(atPath: backup)
+            let source = try DatabaseQueue(path: backup, configuration: configuration)
+            try source.backup(to: try DatabaseQueue(path: staging))
+            try source.close()
+        } catch { throw HubBackupError.failed(String(describing: error)) }
+        let current: String? =
+            FileManager.default.fileExists(atPath: path)
+            ? try ReplicaCore.open(
+                path: path, keyPath: keyPath, environment: environment, role: SQLiteLedgerStorage.role
+            )
+            .info.id.value : nil
+        let restored = try open(path: staging, keyPath: keyPath, environment: environment)
+        if let current, current != restored.info.id.value {
+            throw HubBackupError.otherHub(backup: restored.info.id.value, hub: current)
+        }
+        var generator = SystemRandomNumberGenerator()
+        let writer = ReplicaID.random(using: &generator)
+        let outcome = try restored.replica.pool.write { db -> HubRestore in
+            let row = try Row.fetchOne(db, sql: "SELECT id, writer, counter FROM replica")!
+            let retired = ReplicaID((row["writer"] as String?) ?? row["id"])
+            let counter = UInt64(row["counter"] as Int64)
+            let logEnd = try Int64.fetchOne(db, sql: "SELECT seq FROM sqlite_sequence WHERE name = 'ops'") ?? 0
+            try db.execute(
+                sql: "UPDATE replica SET writer = ?, counter = 0, chain_head = ''", arguments: [writer.value])
+            // sqlite_sequence has no key on its name: update the row, or add it when there is none.
+            try db.execute(
+                sql: "UPDATE sqlite_sequence SET seq = ? WHERE name = 'ops'", arguments: [logEnd + restoreGap])
+            if db.changesCount == 0 {
+                try db.execute(
+                    sql: "INSERT INTO sqlite_sequence (name, seq) VALUES ('ops', ?)", arguments: [logEnd + restoreGap])
+            }
+            try db.execute(
+                sql: """
+                    INSERT INTO hub_restores (restored_millis, retired_writer, retired_counter, log_end, writer, backup)
+                    VALUES (?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [nowMillis, retired.value, Int64(counter), logEnd, writer.value, backup])
+            try ReplicaCore.insertAudit(
+                AuditEvent(
+                    atMillis: nowMillis, worker: worker, action: AuditEvent.Action.restore, subject: backup,
+                    field: "database",
+                    detail: "writes as \(writer.value) (was \(retired.value) at \(counter)), log from \(logEnd)"),
+                into: db)
+            return HubRestore(
+                writer: writer, retiredWriter: retired, retiredCounter: counter, logEnd: logEnd,
+                nextPosition: logEnd + restoreGap + 1, previous: nil)
+        }
+        do {
+            try restored.replica.pool.writeWithoutTransaction { db in _ = try db.checkpoint(.truncate) }
+            try restored.replica.pool.close()
+        } catch { throw HubBackupError.failed(String(describing: error)) }
+        var previous: String?
+        if current != nil {
+            let kept = path + ".before-restore-\(nowMillis)"
+            for suffix in ["", "-wal", "-shm"] where FileManager.default.fileExists(atPath: path + suffix) {
+                try FileManager.default.moveItem(atPath: path + suffix, toPath: kept + suffix)
+            }
+            previous = kept
+        }
+        try FileManager.default.moveItem(atPath: staging, toPath: path)
+        for suffix in ["-wal", "-shm"] where FileManager.default.fileExists(atPath: staging + suffix) {
+            try FileManager.default.moveItem(atPath: staging + suffix, toPath: path + suffix)
+        }
+        return HubRestore(
+            writer: outcome.writer, retiredWriter: outcome.retiredWriter, retiredCounter: outcome.retiredCounter,
+            logEnd: outcome.logEnd, nextPosition: outcome.nextPosition, previous: previous)
+    }
+}

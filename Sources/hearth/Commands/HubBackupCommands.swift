@@ -1,0 +1,97 @@
+import ArgumentParser
+import Foundation
+import HearthLedger
+import HearthLedgerSQLite
+import HearthStore
+
+struct HubBackupCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "backup", abstract: L("cmd.hub.backup.abstract"), discussion: L("cmd.hub.backup.discussion"))
+    @OptionGroup var replica: HubReplicaOptions
+    @Option(help: .text("opt.hub.backup.out")) var out: String
+    @Flag(help: .text("opt.json")) var json = false
+
+    /// `--json`'s document.
+    struct Document: Encodable {
+        let file: String
+        let ops: Int64
+        let logEnd: Int64
+        let bytes: Int64
+        enum CodingKeys: String, CodingKey {
+            case file, ops, bytes
+            case logEnd = "log_end"
+        }
+    }
+
+    func run() async throws {
+        try await guardedAsync {
+            let hub = try replica.open()
+            let copy = try hub.backup(to: out, worker: try replica.author, nowMillis: nowMillis())
+            if json {
+                try Output.json(Document(file: copy.file, ops: copy.ops, logEnd: copy.logEnd, bytes: copy.bytes))
+                return
+            }
+            print(copy.file)
+            print(L("hub.backup.done", ["ops": copy.ops, "end": copy.logEnd, "bytes": copy.bytes]))
+        }
+    }
+}
+
+struct HubRestoreCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "restore", abstract: L("cmd.hub.restore.abstract"), discussion: L("cmd.hub.restore.discussion"))
+    @OptionGroup var replica: HubReplicaOptions
+    @Option(help: .text("opt.hub.restore.from")) var from: String
+    @Flag(help: .text("opt.json")) var json = false
+
+    /// `--json`'s document.
+    struct Document: Encodable {
+        let writer: String
+        let retiredWriter: String
+        let retiredCounter: UInt64
+        let logEnd: Int64
+        let nextPosition: Int64
+        let previous: String?
+        enum CodingKeys: String, CodingKey {
+            case writer, previous
+            case retiredWriter = "retired_writer"
+            case retiredCounter = "retired_counter"
+            case logEnd = "log_end"
+            case nextPosition = "next_position"
+        }
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(writer, forKey: .writer)
+            try container.encode(retiredWriter, forKey: .retiredWriter)
+            try container.encode(retiredCounter, forKey: .retiredCounter)
+            try container.encode(logEnd, forKey: .logEnd)
+            try container.encode(nextPosition, forKey: .nextPosition)
+            try container.encode(previous, forKey: .previous)
+        }
+    }
+
+    func run() async throws {
+        try await guardedAsync {
+            let done = try HubLedger.restore(
+                from: from, to: try replica.databasePath, keyPath: replica.keyPath,
+                environment: ProcessInfo.processInfo.environment, worker: try replica.author, nowMillis: nowMillis())
+            if json {
+                try Output.json(
+                    Document(
+                        writer: done.writer.value, retiredWriter: done.retiredWriter.value,
+                        retiredCounter: done.retiredCounter, logEnd: done.logEnd, nextPosition: done.nextPosition,
+                        previous: done.previous))
+                return
+            }
+            print(done.writer.value)
+            print(
+                L(
+                    "hub.restore.done",
+                    [
+                        "writer": done.writer.value, "retired": done.retiredWriter.value,
+                        "counter": done.retiredCounter, "end": done.logEnd,
+                    ]))
+            if let previous = done.previous { print(L("hub.restore.previous", ["path": previous])) }
+        }
+    }
+}
