@@ -21,7 +21,7 @@ extension Desk {
             byTownship[String((conflict.village ?? "?").prefix(9)), default: 0] += 1
             byAge[Self.ageBucket(of: conflict, nowMillis: visit.nowMillis)] += 1
         }
-        let end = try await ledger.logEnd()
+        let extent = try await ledger.logExtent()
         let nodes = try await ledger.nodes().filter { node in
             township.map { node.scope.value.hasPrefix($0.value) } ?? true
         }
@@ -36,7 +36,7 @@ extension Desk {
                     "link": "/desk/conflicts?age=\(bucket.filter)",
                 ] as [String: Any]
             },
-            "nodes": nodes.map { node in nodeRow(node, logEnd: end, catalogue: catalogue) },
+            "nodes": nodes.map { node in nodeRow(node, log: extent, catalogue: catalogue) },
         ]
         if let township { data["scope"] = township.value }
         if township == nil {
@@ -58,14 +58,14 @@ extension Desk {
         return render("overview", data, visit: visit)
     }
 
-    private func nodeRow(_ node: NodeRecord, logEnd: Int64, catalogue: Catalogue) -> [String: Any] {
+    private func nodeRow(_ node: NodeRecord, log: LogExtent, catalogue: Catalogue) -> [String: Any] {
         let state =
             node.revokedMillis != nil ? "node_revoked" : node.forkedMillis != nil ? "node_forked" : "node_active"
         let farOff = node.skewMillis.map { abs($0) > 300_000 } ?? false
         return [
             "name": node.name, "scope": node.scope.value,
             "last_sync": node.lastSyncMillis.map(DeskFormat.time) ?? catalogue["never"],
-            "lag": max(0, logEnd - node.pullCursor),
+            "lag": log.lag(from: node.pullCursor),
             "skew": node.skewMillis.map {
                 catalogue.format(farOff ? "skew_large" : "skew", ["seconds": "\($0 / 1000)"])
             }

@@ -57,14 +57,14 @@ public struct HubService: Sendable {
         self.database = database
         self.gauges = GaugeCache {
             let (conflicts, nodes, quarantined) = try await ledger.hubGauges()
-            let end = try await ledger.logEnd()
+            let extent = try await ledger.logExtent()
             // Revoked nodes get nothing more: their lag would only grow, and alert for ever.
             let serving = try await ledger.nodes().filter { $0.revokedMillis == nil }
             return GaugeCache.Gauges(
                 conflicts: conflicts, nodes: nodes, quarantined: quarantined,
                 perNode: serving.map { node in
                     GaugeCache.NodeGauges(
-                        name: node.name, lagOps: max(0, end - node.pullCursor), skewMillis: node.skewMillis,
+                        name: node.name, lagOps: extent.lag(from: node.pullCursor), skewMillis: node.skewMillis,
                         lastSyncMillis: node.lastSyncMillis)
                 })
         }
@@ -78,6 +78,21 @@ public struct HubService: Sendable {
         router.add(middleware: MetricsScopeMiddleware(factory: metrics.factory))
         router.add(middleware: MetricsMiddleware())
         router.get(RouterPath(stringLiteral: SyncPath.health)) { _, _ in "ok\n" }
+        // Ready when the store answers a read: a load balancer sends nodes elsewhere while it
+        // does not (a PostgreSQL out of reach, a file gone), though the process lives.
+        router.get(RouterPath(stringLiteral: SyncPath.ready)) { _, _ -> Response in
+            var headers = HTTPFields()
+            headers[.contentType] = "text/plain; charset=utf-8"
+            do {
+                _ = try await ledger.logEnd()
+                return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: "ready\n")))
+            } catch {
+                logger.warning("not ready: the store did not answer", metadata: ["error": "\(error)"])
+                return Response(
+                    status: .serviceUnavailable, headers: headers,
+                    body: .init(byteBuffer: ByteBuffer(string: "not ready: the store does not answer\n")))
+            }
+        }
         router.get(RouterPath(stringLiteral: SyncPath.metrics)) { _, _ in
             let reading = try await gauges.current()
             metrics.record(reading)

@@ -149,6 +149,17 @@ extension SQLiteLedgerStorage {
         try await replica.readAsync { db in try Int64.fetchOne(db, sql: "SELECT coalesce(max(seq), 0) FROM ops") ?? 0 }
     }
 
+    public func logExtent() async throws(ReplicaError) -> LogExtent {
+        let gap = HubLedger.restoreGap
+        return try await replica.readAsync { db in
+            LogExtent(
+                end: try Int64.fetchOne(db, sql: "SELECT coalesce(max(seq), 0) FROM ops") ?? 0,
+                skipped: try Int64.fetchAll(db, sql: "SELECT log_end FROM hub_restores").map {
+                    LogExtent.Skip(after: $0, count: gap)
+                })
+        }
+    }
+
     public func gauges() async throws(ReplicaError) -> LedgerGauges {
         try await replica.readAsync { db in
             var conflicts = 0

@@ -38,6 +38,22 @@ struct AvailabilityTests {
         return answer
     }
 
+    @Test("/readyz is 200 while the store answers and 503 once it does not, while /healthz stays 200")
+    func readiness() async throws {
+        let county = try TestCounty()
+        try await withRunningHub(county.service()) { url in
+            let ready = await Self.get(url + SyncPath.ready, timeout: .seconds(10))
+            #expect(ready?.status == 200)
+            #expect(ready?.body == "ready\n")
+            // The store stops answering (its connections closed under the running hub).
+            try county.hub.replica.pool.close()
+            let gone = await Self.get(url + SyncPath.ready, timeout: .seconds(10))
+            #expect(gone?.status == 503)
+            #expect(gone?.body == "not ready: the store does not answer\n")
+            #expect(await Self.get(url + SyncPath.health, timeout: .seconds(10))?.status == 200, "alive all the same")
+        }
+    }
+
     @Test(
         "a registration declaring 61 KB is refused with 413 before its body is read: answered with its body unsent"
     )

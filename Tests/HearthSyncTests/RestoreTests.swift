@@ -74,6 +74,10 @@ struct RestoreTests {
             try expectSameRecords(v2, hub)
             let acked = try await hub.node(v1.info.id)?.ackedCounter
             #expect(acked == (try v1.syncState().ownCounter))
+            // The nodes' lag counts ops, not the positions the restore skipped.
+            let log = try await hub.logExtent()
+            #expect(log.end > done.logEnd + HubLedger.restoreGap)
+            for node in try await hub.nodes() { #expect(log.lag(from: node.pullCursor) < 100, "\(node.name)") }
         }
     }
 

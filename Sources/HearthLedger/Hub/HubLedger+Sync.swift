@@ -174,6 +174,11 @@ extension HubLedger {
         try await storage.logEnd()
     }
 
+    /// The hub's log end and the positions a restore skipped (``LogExtent``).
+    public func logExtent() async throws(ReplicaError) -> LogExtent {
+        try await storage.logExtent()
+    }
+
     /// The county's duplicate index for a node holding `version` (``LedgerStorage/duplicateIndex(since:deltas:)``).
     public func duplicateIndex(since version: String, deltas: Bool) async throws(ReplicaError) -> DuplicateIndexAnswer {
         try await storage.duplicateIndex(since: version, deltas: deltas)

@@ -81,6 +81,9 @@ public protocol LedgerStorage: DeskStorage {
     /// The greatest log position.
     func logEnd() async throws(ReplicaError) -> Int64
 
+    /// The greatest log position and the runs a restored hub skipped, to count nodes' lag by.
+    func logExtent() async throws(ReplicaError) -> LogExtent
+
     /// The county's duplicate index for a node holding `version` (`""` for none): unchanged,
     /// the prefixes changed since it when `deltas` (the node can take them) and the backend
     /// knows that version, or the whole index. The backend keeps the index as members change,

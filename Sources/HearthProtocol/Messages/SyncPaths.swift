@@ -5,6 +5,8 @@ public enum SyncPath {
     public static let pull = "/v1/pull"
     public static let index = "/v1/index"
     public static let health = "/healthz"
+    /// Readiness: the hub's store answers (`/healthz` is liveness and touches no store).
+    public static let ready = "/readyz"
     public static let metrics = "/metrics"
 }
 

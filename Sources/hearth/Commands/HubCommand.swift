@@ -76,10 +76,10 @@ struct HubNodes: AsyncParsableCommand {
     func run() async throws {
         try await guardedAsync {
             let hub = try replica.open()
-            let end = try await hub.logEnd()
+            let log = try await hub.logExtent()
             let nodes = try await hub.nodes()
             if json {
-                try Output.json(nodes.map { NodeListing($0, logEnd: end) })
+                try Output.json(nodes.map { NodeListing($0, log: log) })
                 return
             }
             if nodes.isEmpty {
@@ -95,7 +95,7 @@ struct HubNodes: AsyncParsableCommand {
                     [
                         node.name, node.scope.value, node.replica.value,
                         node.lastSyncMillis.map(Output.time) ?? L("nodes.never"),
-                        String(max(0, end - node.pullCursor)),
+                        String(log.lag(from: node.pullCursor)),
                         node.skewMillis.map {
                             L(abs($0) > 300_000 ? "nodes.skew_over" : "nodes.skew_seconds", ["seconds": $0 / 1000])
                         }
@@ -169,6 +169,12 @@ struct HubServe: AsyncParsableCommand {
             var logger = Logger(label: "hearth.hub", factory: { StreamLogHandler.standardError(label: $0) })
             logger.logLevel = .info
             let service = HubService(ledger: hub, logger: logger, clock: { nowMillis() }, desk: desk)
+            logger.info(
+                "hub starting",
+                metadata: [
+                    "version": "\(HearthVersion.text)", "store": "sqlite:\(hub.path)", "hub": "\(hub.info.id)",
+                    "writer": "\(hub.info.writer)",
+                ])
             let scheme = tlsCert == nil ? "http" : "https"
             if tlsCert == nil {
                 guard loopback else {

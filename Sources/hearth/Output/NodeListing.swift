@@ -31,8 +31,8 @@ struct NodeListing: Codable, Sendable, Equatable {
         case state
     }
 
-    /// The node as the hub records it; `logEnd` is the hub's log end, to measure the lag from.
-    init(_ node: NodeRecord, logEnd: Int64) {
+    /// The node as the hub records it; `log` is the hub's log, to measure the lag against.
+    init(_ node: NodeRecord, log: LogExtent) {
         name = node.name
         replica = node.replica.value
         scope = node.scope.value
@@ -40,7 +40,7 @@ struct NodeListing: Codable, Sendable, Equatable {
         lastSync = node.lastSyncMillis.map(Output.documentTime)
         ackedCounter = Int64(node.ackedCounter)
         pullCursor = node.pullCursor
-        lagOps = max(0, logEnd - node.pullCursor)
+        lagOps = log.lag(from: node.pullCursor)
         skewMs = node.skewMillis
         skewFlagged = abs(node.skewMillis ?? 0) > Self.skewLimitMillis
         state = node.revokedMillis != nil ? "revoked" : node.forkedMillis != nil ? "forked" : "active"
