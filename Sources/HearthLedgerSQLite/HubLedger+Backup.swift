@@ -105,8 +105,16 @@ extension HubLedger {
         from backup: String, to path: String, keyPath: String? = nil, environment: [String: String] = [:],
         worker: String, nowMillis: Int64
     ) throws -> HubRestore {
-        guard FileManager.default.fileExists(atPath: backup) else { throw ReplicaError.notFound(path: backup) }
         let keyPath = keyPath ?? KeyFile.defaultPath(forDatabase: path)
+        // The database it replaces must be this hub's (a node's is refused as any hub command
+        // refuses it), before anything is written.
+        let current: String? =
+            FileManager.default.fileExists(atPath: path)
+            ? try ReplicaCore.open(
+                path: path, keyPath: keyPath, environment: environment, role: SQLiteLedgerStorage.role
+            )
+            .info.id.value : nil
+        guard FileManager.default.fileExists(atPath: backup) else { throw ReplicaError.notFound(path: backup) }
         let staging = path + ".restoring-\(nowMillis)"
         for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: staging + suffix) }
         defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: staging + suffix) } }
@@ -119,12 +127,6 @@ extension HubLedger {
             try source.backup(to: try DatabaseQueue(path: staging))
             try source.close()
         } catch { throw HubBackupError.failed(String(describing: error)) }
-        let current: String? =
-            FileManager.default.fileExists(atPath: path)
-            ? try ReplicaCore.open(
-                path: path, keyPath: keyPath, environment: environment, role: SQLiteLedgerStorage.role
-            )
-            .info.id.value : nil
         let restored = try open(path: staging, keyPath: keyPath, environment: environment)
         if let current, current != restored.info.id.value {
             throw HubBackupError.otherHub(backup: restored.info.id.value, hub: current)

@@ -48,15 +48,11 @@ extension SQLiteLedgerStorage {
                 else { throw ReplicaError.refused(Catalogue.text("hub.token_used")) }
             } else {
                 // Never the hub's id, nor an id the hub writes or wrote its ops under (a restored
-                // hub's writers), nor any id the log holds ops of: a node registered under it
-                // could push ops under another's dots.
+                // hub's writers): a node registered under it could push ops under the hub's dots.
                 let taken =
                     try Bool.fetchOne(
-                        db,
-                        sql: """
-                            SELECT EXISTS (SELECT 1 FROM hub_restores WHERE retired_writer = ?1 OR writer = ?1)
-                                OR EXISTS (SELECT 1 FROM ops WHERE replica = ?1)
-                            """, arguments: [replica.value]) ?? false
+                        db, sql: "SELECT EXISTS (SELECT 1 FROM hub_restores WHERE retired_writer = ?1 OR writer = ?1)",
+                        arguments: [replica.value]) ?? false
                 guard replica != hub, replica != writer, !taken else {
                     throw ReplicaError.refused(Catalogue.text("hub.hub_replica_id"))
                 }

@@ -718,7 +718,7 @@ extension Catalogue {
         "hub.unused_token": "an unused token for {name} exists already; use it, or choose another name",
         "hub.unknown_token": "unknown enrollment token: ask the county for a new one (`hearth hub enroll`)",
         "hub.token_used": "this enrollment token has already been used",
-        "hub.hub_replica_id": "a node cannot register under the hub's replica id, an id the hub writes its ops under, or an id whose ops the hub already holds",
+        "hub.hub_replica_id": "a node cannot register under the hub's replica id or an id the hub writes its ops under",
         "hub.replica_registered": "replica {replica} is already registered",
         "quarantine.none": "no quarantined op {dot}",
         "quarantine.settled": "op {dot} was already {state}",

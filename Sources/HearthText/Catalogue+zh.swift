@@ -716,7 +716,7 @@ extension Catalogue {
         "hub.unused_token": "{name} 已有一个未使用的令牌；请使用它，或另取一个名称",
         "hub.unknown_token": "未知的登记令牌：请向县里重新申请（`hearth hub enroll`）",
         "hub.token_used": "该登记令牌已被使用",
-        "hub.hub_replica_id": "节点不能使用中心的副本编号、中心写操作所用的编号，或中心已保存其操作的编号登记",
+        "hub.hub_replica_id": "节点不能使用中心的副本编号或中心写操作所用的编号登记",
         "hub.replica_registered": "副本 {replica} 已经登记",
         "quarantine.none": "没有被隔离的操作 {dot}",
         "quarantine.settled": "操作 {dot} 已经{state}",

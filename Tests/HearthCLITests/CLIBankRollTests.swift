@@ -154,6 +154,8 @@ struct CLIBankRollTests {
         "user disable": ["wang"],
         "user password": ["wang"],
         "user logout": ["wang"],
+        "backup": ["--out", "copy.db"],
+        "restore": ["--from", "copy.db"],
     ]
     /// Hub verbs that open no existing database: `init` creates the hub's, `generate` a new county.
     static let creating: Set<String> = ["init", "generate"]
