@@ -38,6 +38,8 @@ public enum HubBackupError: Error, Sendable, Equatable, CustomStringConvertible 
     case exists(String)
     /// The backup is another hub's.
     case otherHub(backup: String, hub: String)
+    /// The database to replace is open in another process (`hub serve`).
+    case inUse(String)
     /// The copy could not be made or read.
     case failed(String)
 
@@ -46,6 +48,7 @@ public enum HubBackupError: Error, Sendable, Equatable, CustomStringConvertible 
         case .exists(let path): Catalogue.text("backup.exists", ["path": path])
         case .otherHub(let backup, let hub): Catalogue.text("backup.other_hub", ["backup": backup, "hub": hub])
         case .failed(let reason): Catalogue.text("backup.failed", ["reason": reason])
+        case .inUse(let path): Catalogue.text("backup.in_use", ["path": path])
         }
     }
 }
@@ -87,6 +90,25 @@ extension HubLedger {
         }
     }
 
+    /// Refuses a database another connection has open: a `hub serve` still running would go
+    /// on serving (and writing) the file being replaced. In WAL mode every open connection
+    /// holds a lock that an exclusive one cannot get past, so the check fails at once rather
+    /// than waiting.
+    static func ensureUnused(_ path: String) throws {
+        var configuration = Configuration()
+        configuration.busyMode = .immediateError
+        do {
+            let probe = try DatabaseQueue(path: path, configuration: configuration)
+            defer { try? probe.close() }
+            try probe.writeWithoutTransaction { db in
+                try db.execute(sql: "PRAGMA locking_mode = EXCLUSIVE")
+                try db.execute(sql: "BEGIN EXCLUSIVE")
+                try db.execute(sql: "COMMIT")
+                try db.execute(sql: "PRAGMA locking_mode = NORMAL")
+            }
+        } catch { throw HubBackupError.inUse(path) }
+    }
+
     /// Puts a backup of this hub back at `path` (the hub must not be serving).
     ///
     /// The backup is copied next to `path` and opened with the hub's key (another hub's
@@ -108,6 +130,7 @@ extension HubLedger {
         let keyPath = keyPath ?? KeyFile.defaultPath(forDatabase: path)
         // The database it replaces must be this hub's (a node's is refused as any hub command
         // refuses it), before anything is written.
+        if FileManager.default.fileExists(atPath: path) { try ensureUnused(path) }
         let current: String? =
             FileManager.default.fileExists(atPath: path)
             ? try ReplicaCore.open(

@@ -1463,7 +1463,7 @@ extension Catalogue {
         "opt.hub.backup.out": "The file to write (must not exist).",
         "hub.backup.done": "{ops} ops copied, log up to position {end}, {bytes} bytes",
         "cmd.hub.restore.abstract": "Put a backup of this hub back in place of its database.",
-        "cmd.hub.restore.discussion": "Stop `hearth hub serve` first. The database being replaced is kept beside it (its name ends in `.before-restore-` and the time). A backup of another hub is refused. The restored hub is behind its nodes: from now on it writes its own ops under a new replica id, so it never reuses an id it gave an op after the backup, and its log positions jump ahead, so nodes that pulled further miss nothing. At their next sync, nodes send again their own ops the backup lacks. Ops the hub itself made after the backup (rule decisions, the desk's resolutions) are not brought back: nodes that pulled them keep them. Prints the new replica id on the first line.",
+        "cmd.hub.restore.discussion": "Stop `hearth hub serve` first: a database another process has open is refused. The database being replaced is kept beside it (its name ends in `.before-restore-` and the time). A backup of another hub is refused. The restored hub is behind its nodes: from now on it writes its own ops under a new replica id, so it never reuses an id it gave an op after the backup, and its log positions jump ahead, so nodes that pulled further miss nothing. At their next sync, nodes send again their own ops the backup lacks. Ops the hub itself made after the backup (rule decisions, the desk's resolutions) are not brought back: nodes that pulled them keep them. Prints the new replica id on the first line.",
         "opt.hub.restore.from": "The backup file to put back.",
         "hub.restore.done": "restored: the hub now writes as {writer} (it wrote as {retired} up to op {counter}); the log goes on after position {end}, skipping ahead",
         "hub.restore.previous": "the database it replaced is kept at {path}",
@@ -1473,5 +1473,6 @@ extension Catalogue {
         "value.audit_action.backup": "backup",
         "value.audit_action.restore": "restore",
         "sync.hub_lost_given_away": "the hub holds this node's ops only up to {hub}, fewer than the {acked} it acknowledged (it was restored from a backup), and some of those above were given away with records that left this node's scope, so they cannot be sent again; nothing was changed: run `hearth node reidentify` with a new enrollment token",
+        "backup.in_use": "{path} is open in another process (is `hearth hub serve` running? stop it first); nothing was changed",
     ]
 }

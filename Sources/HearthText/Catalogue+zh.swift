@@ -1461,7 +1461,7 @@ extension Catalogue {
         "opt.hub.backup.out": "要写入的文件（不能已存在）。",
         "hub.backup.done": "已复制 {ops} 条操作，日志到位置 {end}，共 {bytes} 字节",
         "cmd.hub.restore.abstract": "用本中心的备份替换它的数据库。",
-        "cmd.hub.restore.discussion": "请先停止 `hearth hub serve`。被替换的数据库保留在原处旁边（文件名以 `.before-restore-` 加时间结尾）。其他中心的备份会被拒绝。恢复后的中心落后于各节点：此后它以新的副本编号写自己的操作，绝不重用备份之后已分配给操作的编号；日志位置向前跳过一段，已拉取得更远的节点也不会漏掉任何操作。各节点下次同步时会重新发送备份中缺少的本节点操作。中心自己在备份之后产生的操作（规则决定、工作台的处理结果）不会找回，已拉取它们的节点仍保留。第一行输出新的副本编号。",
+        "cmd.hub.restore.discussion": "请先停止 `hearth hub serve`：数据库被其他进程打开时会被拒绝。被替换的数据库保留在原处旁边（文件名以 `.before-restore-` 加时间结尾）。其他中心的备份会被拒绝。恢复后的中心落后于各节点：此后它以新的副本编号写自己的操作，绝不重用备份之后已分配给操作的编号；日志位置向前跳过一段，已拉取得更远的节点也不会漏掉任何操作。各节点下次同步时会重新发送备份中缺少的本节点操作。中心自己在备份之后产生的操作（规则决定、工作台的处理结果）不会找回，已拉取它们的节点仍保留。第一行输出新的副本编号。",
         "opt.hub.restore.from": "要恢复的备份文件。",
         "hub.restore.done": "已恢复：中心此后以 {writer} 写操作（此前以 {retired} 写到第 {counter} 条）；日志从位置 {end} 之后跳过一段继续",
         "hub.restore.previous": "被替换的数据库保留在 {path}",
@@ -1471,6 +1471,7 @@ extension Catalogue {
         "value.audit_action.backup": "备份数据库",
         "value.audit_action.restore": "恢复数据库",
         "sync.hub_lost_given_away": "中心只保存了本节点到第 {hub} 条的操作，少于它已确认的 {acked} 条（中心已从备份恢复），而其后的部分操作已随迁出本节点范围的记录交出，无法重新发送；未做任何更改：请用新的登记令牌运行 `hearth node reidentify`",
+        "backup.in_use": "{path} 正被另一个进程打开（`hearth hub serve` 是否仍在运行？请先停止）；未做任何更改",
     ]
 
     /// Other names clerks type for a coded value (lower-cased), beside the catalogues' own.

@@ -184,10 +184,17 @@ struct RestoreTests {
         let foreign = county.directory + "/foreign.db"
         _ = try other.backup(to: foreign, worker: "admin", nowMillis: TestCounty.now)
         let digest = try county.hub.replica.stateDigest()
+        // While the hub's database is open (a hub still serving), nothing is restored over it.
+        #expect(throws: HubBackupError.inUse(county.hub.path)) {
+            try HubLedger.restore(from: foreign, to: county.hub.path, worker: "admin", nowMillis: TestCounty.now)
+        }
+        try county.hub.replica.pool.close()
         #expect(throws: HubBackupError.otherHub(backup: other.info.id.value, hub: county.hub.info.id.value)) {
             try HubLedger.restore(from: foreign, to: county.hub.path, worker: "admin", nowMillis: TestCounty.now)
         }
         #expect(try HubLedger.open(path: county.hub.path).replica.stateDigest() == digest)
+        let left = try FileManager.default.contentsOfDirectory(atPath: county.directory)
+        #expect(!left.contains { $0.contains("before-restore") || $0.contains("restoring") }, "\(left)")
         #expect(try HubLedger.open(path: county.hub.path).info.writer == county.hub.info.id)
     }
 }

@@ -113,7 +113,7 @@ func exitFailure(for error: any Error) -> ExitFailure {
         }
     case let error as HubBackupError:
         switch error {
-        case .exists, .otherHub: return ExitFailure([error.description], .refused)
+        case .exists, .otherHub, .inUse: return ExitFailure([error.description], .refused)
         case .failed: return ExitFailure([error.description], .failure)
         }
     default:
