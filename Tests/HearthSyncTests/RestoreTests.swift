@@ -1,6 +1,7 @@
 import Foundation
 import HearthClient
 import HearthCore
+import HearthHub
 import HearthLedger
 import HearthLedgerSQLite
 import HearthStore
@@ -146,6 +147,42 @@ struct RestoreTests {
                 #expect(hashes.updateValue(op.hash, forKey: op.dot).map { $0 == op.hash } ?? true, "\(op.dot)")
             }
         }
+    }
+
+    @Test("a file-only node learns from the restored hub's bundle what it lost, and its next bundle carries it again")
+    func bundlesRefillTheHub() async throws {
+        let county = try TestCounty()
+        let service = county.service()
+        let village = try await county.node(name: "village-001", scope: TestCounty.village1, hubURL: nil)
+        try village.household(in: TestCounty.village1, address: "一组")
+        // One exchange of bundles each way: node → hub, hub → node (the acknowledgement).
+        func exchange(_ hub: HubService, _ name: String) async throws -> (sent: Int, received: Int) {
+            let up = county.directory + "/\(name).hbundle"
+            let sent = try NodeBundles.export(village, to: up).ops
+            _ = try await hub.importBundle(try BundleFile.read(up))
+            let down = county.directory + "/\(name).from-hub.hbundle"
+            try BundleFile.write(try await hub.exportBundle(forNode: "village-001").bytes, to: down)
+            return (sent, try NodeBundles.import(village, from: down, nowMillis: TestCounty.now).ops)
+        }
+        _ = try await exchange(service, "first")
+        let backup = county.directory + "/backup.db"
+        _ = try county.hub.backup(to: backup, worker: "admin", nowMillis: TestCounty.now)
+        let lost = try village.household(in: TestCounty.village1, address: "二组")
+        _ = try await exchange(service, "second")
+        #expect(try village.syncState().ackedCounter == village.syncState().ownCounter)
+
+        let (hub, _) = try restore(county, from: backup)
+        let restored = county.service(hub)
+        // The restored hub's bundle says how far it holds the node's ops: the acknowledgement
+        // comes down, and the next bundle carries the lost household again.
+        let (sent, _) = try await exchange(restored, "third")
+        #expect(sent == 0, "the node did not know yet")
+        #expect(try village.syncState().ackedCounter < village.syncState().ownCounter)
+        let (again, _) = try await exchange(restored, "fourth")
+        #expect(again > 0)
+        #expect(try hub.replica.state(of: lost) == village.state(of: lost))
+        #expect(try village.syncState().ackedCounter == village.syncState().ownCounter)
+        try expectSameRecords(village, hub)
     }
 
     @Test("a node cannot register under an id the restored hub writes or wrote its ops under")
