@@ -1,0 +1,87 @@
+import Foundation
+import GRDB
+import Testing
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
+
+@Suite("hub serve stops cleanly: a request in flight is answered first")
+struct CLIShutdownTests {
+    /// The hub's `/metrics` text, nil when it does not answer.
+    static func metrics(_ url: String) async -> String? {
+        guard let (data, _) = try? await URLSession.shared.data(from: URL(string: url + "/metrics")!) else {
+            return nil
+        }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// Whether something listens on `port` on this machine (the kernel's table of TCP sockets).
+    static func listening(on port: Int) throws -> Bool {
+        let table = try String(contentsOfFile: "/proc/net/tcp", encoding: .utf8)
+        return table.split(separator: "\n").dropFirst().contains { line in
+            let fields = line.split(separator: " ")
+            guard fields.count > 3, let local = fields[1].split(separator: ":").last else { return false }
+            return Int(local, radix: 16) == port && fields[3] == "0A"
+        }
+    }
+
+    @Test("SIGTERM while a push waits for the database: the push is answered and applied, then the hub exits 0")
+    func pushInFlightIsAnswered() async throws {
+        let cli = try CLIRunner()
+        let hubDB = cli.directory + "/hub.db"
+        try cli.ok(["hub", "init", "--db", hubDB, "--name", "宜城", "--scope", "421281"])
+        let token = try cli.ok(["hub", "enroll", "--db", hubDB, "--name", "xinzhuang", "--scope", "421281101001"])
+            .firstLine
+        let (hub, url) = try CLIRunner.startHub(database: hubDB)
+        defer { if hub.isRunning { hub.terminate() } }
+        let port = try #require(Int(url.split(separator: ":").last ?? ""))
+        let villageDB = cli.directory + "/village.db"
+        try cli.ok(["node", "init", "--db", villageDB, "--token", token, "--hub", url])
+        let household = try cli.ok([
+            "household", "add", "--db", villageDB, "--village", "421281101001", "--address", "一组", "--type", "rural",
+        ]).firstLine
+
+        // Another process's transaction on the hub's file: the push will wait inside the hub.
+        var configuration = Configuration()
+        configuration.allowsUnsafeTransactions = true
+        let holder = try DatabaseQueue(path: hubDB, configuration: configuration)
+        try holder.inDatabase { try $0.execute(sql: "BEGIN IMMEDIATE") }
+        var locked = true
+        defer { if locked { try? holder.inDatabase { try $0.execute(sql: "ROLLBACK") } } }
+
+        let sync = Process()
+        sync.executableURL = URL(fileURLWithPath: CLIRunner.binary)
+        sync.arguments = ["--lang", "en", "node", "sync", "--db", villageDB]
+        sync.standardOutput = FileHandle.nullDevice
+        sync.standardError = FileHandle.nullDevice
+        try sync.run()
+        defer { if sync.isRunning { sync.terminate() } }
+
+        // The push is being served once the hub counts a POST in flight (the GET asking is
+        // the other request in flight). Bounded: the hub's busy timeout is 10 s.
+        var inFlight = false
+        let deadline = ContinuousClock.now + .seconds(8)
+        while !inFlight, ContinuousClock.now < deadline {
+            inFlight = await Self.metrics(url)?.contains("hearth_http_active_requests{method=\"POST\"} 1") ?? false
+        }
+        try #require(inFlight, "the push never reached the hub")
+
+        hub.terminate()  // SIGTERM, with the push still waiting for the lock
+        // The hub has begun to stop once it no longer listens; only then may the push go on.
+        var stopped = false
+        while !stopped, ContinuousClock.now < deadline + .seconds(10) { stopped = try !Self.listening(on: port) }
+        try #require(stopped, "the hub kept listening after SIGTERM")
+        try holder.inDatabase { try $0.execute(sql: "ROLLBACK") }
+        locked = false
+
+        hub.waitUntilExit()
+        sync.waitUntilExit()
+        #expect(hub.terminationStatus == 0)
+        // The push was applied, and its answer reached the node: it counts nothing unsynced
+        // (its pull, after the hub stopped, failed: that is the sync's exit status 1).
+        #expect(sync.terminationStatus == 1)
+        #expect(try cli.ok(["status", "--db", villageDB, "--json"]).json?["unsynced_ops"]?.integerValue == 0)
+        try cli.ok(["household", "show", "--db", hubDB, household])
+    }
+}
