@@ -832,7 +832,7 @@ extension Catalogue {
         "opt.bench.sync.members": "Members per household.",
         "opt.bench.sync.edits": "Edits per village in the day.",
         "opt.bench.sync.concurrency": "Nodes syncing at once (20: a township's villages all pushing together).",
-        "error.bench.sync.positive": "--villages, --households, --members and --concurrency must be positive",
+        "error.bench.sync.positive": "--villages, --households, --members and --concurrency must be positive, and --hubs 1 to 8",
         "bench.sync.ops.label": "ops pushed by villages",
         "bench.sync.push.label": "push (villages -> hub)",
         "bench.sync.push": "{seconds} s, {rate} ops/s at the hub, {bytes} bytes/op on the wire",
@@ -1474,5 +1474,6 @@ extension Catalogue {
         "value.audit_action.restore": "restore",
         "sync.hub_lost_given_away": "the hub holds this node's ops only up to {hub}, fewer than the {acked} it acknowledged (it was restored from a backup), and some of those above were given away with records that left this node's scope, so they cannot be sent again; nothing was changed: run `hearth node reidentify` with a new enrollment token",
         "backup.in_use": "{path} is open in another process (is `hearth hub serve` running? stop it first); nothing was changed",
+        "opt.bench.sync.hubs": "`hearth hub serve` processes sharing the hub's database (1 to 8); nodes are spread over them in turn, and the peak memory shown is the largest one's.",
     ]
 }

@@ -830,7 +830,7 @@ extension Catalogue {
         "opt.bench.sync.members": "每户成员数。",
         "opt.bench.sync.edits": "每村一天的修改次数。",
         "opt.bench.sync.concurrency": "同时同步的节点数（20：一个乡镇的各村同时推送）。",
-        "error.bench.sync.positive": "--villages、--households、--members 和 --concurrency 必须大于 0",
+        "error.bench.sync.positive": "--villages、--households、--members 和 --concurrency 必须大于 0，--hubs 为 1 到 8",
         "bench.sync.ops.label": "各村推送的操作",
         "bench.sync.push.label": "推送（村 -> 县级中心）",
         "bench.sync.push": "{seconds} s，县级中心 {rate} ops/s，网络上每条操作 {bytes} 字节",
@@ -1472,6 +1472,7 @@ extension Catalogue {
         "value.audit_action.restore": "恢复数据库",
         "sync.hub_lost_given_away": "中心只保存了本节点到第 {hub} 条的操作，少于它已确认的 {acked} 条（中心已从备份恢复），而其后的部分操作已随迁出本节点范围的记录交出，无法重新发送；未做任何更改：请用新的登记令牌运行 `hearth node reidentify`",
         "backup.in_use": "{path} 正被另一个进程打开（`hearth hub serve` 是否仍在运行？请先停止）；未做任何更改",
+        "opt.bench.sync.hubs": "共用同一中心数据库的 `hearth hub serve` 进程数（1 到 8）；各节点依次分到各进程，显示的内存峰值为其中最大者。",
     ]
 
     /// Other names clerks type for a coded value (lower-cased), beside the catalogues' own.

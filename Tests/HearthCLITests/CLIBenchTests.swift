@@ -7,14 +7,18 @@ import Testing
 /// which only opens as the hub, and printed no JSON at all).
 @Suite("hearth bench, end to end on a small county")
 struct CLIBenchTests {
-    @Test("bench sync pushes, pulls and checks the hub's log, and prints one JSON document")
-    func syncBench() throws {
+    @Test(
+        "bench sync pushes, pulls and checks the hub's log, and prints one JSON document; with two hub processes on one database too",
+        arguments: [1, 2])
+    func syncBench(hubs: Int) throws {
         let cli = try CLIRunner()
+        // The bench exits 1 unless the hub's log holds every op made and the townships pulled them all.
         let result = try cli.run([
             "bench", "sync", "--villages", "4", "--households", "40", "--members", "2", "--edits", "3",
-            "--concurrency", "2", "--json",
+            "--concurrency", "2", "--hubs", "\(hubs)", "--json",
         ])
         #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.json?["hubs"] == .integer(Int64(hubs)))
         guard case .object(let document)? = result.json else {
             Issue.record("not one JSON document: \(result.stdout)")
             return

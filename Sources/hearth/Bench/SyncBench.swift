@@ -19,6 +19,8 @@ struct SyncBench {
     let membersPerHousehold: Int
     let editsPerVillage: Int
     let concurrency: Int
+    /// `hub serve` processes on the one database; node `i` syncs through hub `i mod hubs`.
+    var hubs = 1
     let say: (String) -> Void
 
     struct Result {
@@ -29,6 +31,7 @@ struct SyncBench {
         var pushedBytes = 0
         var pulledOps = 0
         var pulledBytes = 0
+        /// The largest of the hub processes' peaks.
         var hubPeakKiB = 0
         /// `/healthz` and `/metrics` answer times measured while the villages pushed.
         var health = LatencyProbe.Figures(samples: [], failures: 0)
@@ -49,9 +52,11 @@ struct SyncBench {
         // The hub's process starts before the nodes' databases are open: Foundation's
         // `Process.run` crashed (a bad memcpy) when this process held the file descriptors of
         // 300 villages' databases.
-        let server = try HubProcess.start(database: hubPath)
-        defer { server.stop() }
-        let url = server.url
+        var servers: [HubProcess] = []
+        defer { for server in servers { server.stop() } }
+        for _ in 0..<max(1, hubs) { servers.append(try HubProcess.start(database: hubPath)) }
+        let urls = servers.map(\.url)
+        let url = urls[0]
         let townships = max(1, (villages + 19) / 20)
         var villageNodes: [Replica] = []
         var townshipNodes: [(Replica, String)] = []
@@ -79,14 +84,15 @@ struct SyncBench {
                     "seconds": String(format: "%.1f", result.setupSeconds),
                 ]))
 
-        for node in villageNodes + townshipNodes.map(\.0) {
+        for (index, node) in (villageNodes + townshipNodes.map(\.0)).enumerated() {
             let pending = try node.syncState().pendingRegistration ?? ""
             let parts = pending.split(separator: "\n", maxSplits: 1).map(String.init)
-            let client = try SyncClient(replica: node, baseURL: url, clock: { nowMillis() })
+            let address = urls[index % urls.count]
+            let client = try SyncClient(replica: node, baseURL: address, clock: { nowMillis() })
             _ = try await client.register(secret: parts[0], name: parts[1])
             await client.shutdown()
             try node.clearPendingRegistration()
-            try node.setHubURL(url)
+            try node.setHubURL(address)
         }
 
         // While the villages push, two probes ask the hub's unauthenticated endpoints over
@@ -97,7 +103,7 @@ struct SyncBench {
         metrics.start()
         let pushStart = Date()
         let pushed: [SyncSummary]
-        do { pushed = try await syncAll(villageNodes, url: url) } catch {
+        do { pushed = try await syncAll(villageNodes, urls: urls) } catch {
             _ = await health.stop()
             _ = await metrics.stop()
             throw error
@@ -107,7 +113,7 @@ struct SyncBench {
         result.metrics = await metrics.stop()
         result.pushedBytes = pushed.reduce(0) { $0 + $1.pushedBytes + $1.pulledBytes }
         let pullStart = Date()
-        let pulled = try await syncAll(townshipNodes.map(\.0), url: url)
+        let pulled = try await syncAll(townshipNodes.map(\.0), urls: urls)
         result.pullSeconds = Date().timeIntervalSince(pullStart)
         // The next night of a village with nothing new: push nothing, pull nothing, the index unchanged.
         if let village = villageNodes.first {
@@ -124,7 +130,7 @@ struct SyncBench {
         }
         result.pulledOps = pulled.reduce(0) { $0 + $1.pulledOps }
         result.pulledBytes = pulled.reduce(0) { $0 + $1.pushedBytes + $1.pulledBytes }
-        result.hubPeakKiB = server.peakKiB()
+        result.hubPeakKiB = servers.map { $0.peakKiB() }.max() ?? 0
         let hubOps = try HubLedger.open(path: hubPath).replica.status().logSize
         guard hubOps == result.ops, result.pulledOps == result.ops else {
             throw CLIError.failed(
@@ -192,12 +198,14 @@ struct SyncBench {
         }
     }
 
-    private func syncAll(_ nodes: [Replica], url: String) async throws -> [SyncSummary] {
+    /// Syncs every node, `concurrency` at once, node `i` through `urls[i mod count]`.
+    private func syncAll(_ nodes: [Replica], urls: [String]) async throws -> [SyncSummary] {
         try await withThrowingTaskGroup(of: SyncSummary.self) { group in
             var summaries: [SyncSummary] = []
             var next = 0
             func add() {
                 let node = nodes[next]
+                let url = urls[next % urls.count]
                 next += 1
                 group.addTask {
                     let client = try SyncClient(replica: node, baseURL: url, clock: { nowMillis() })

@@ -124,11 +124,12 @@ struct BenchSync: AsyncParsableCommand {
     @Option(name: .customLong("members"), help: .text("opt.bench.sync.members")) var members = 3
     @Option(help: .text("opt.bench.sync.edits")) var edits = 50
     @Option(help: .text("opt.bench.sync.concurrency")) var concurrency = 20
+    @Option(help: .text("opt.bench.sync.hubs")) var hubs = 1
     @Flag(help: .text("opt.json")) var json = false
 
     func run() async throws {
         try await guardedAsync {
-            guard villages > 0, households > 0, members > 0, concurrency > 0 else {
+            guard villages > 0, households > 0, members > 0, concurrency > 0, hubs > 0, hubs <= 8 else {
                 throw CLIError.usage(L("error.bench.sync.positive"))
             }
             let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
@@ -136,10 +137,11 @@ struct BenchSync: AsyncParsableCommand {
             ).path
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(atPath: directory) }
-            let bench = SyncBench(
+            var bench = SyncBench(
                 directory: directory, villages: villages, households: households, membersPerHousehold: members,
                 editsPerVillage: edits, concurrency: concurrency
             ) { line in if !json { print(line) } }
+            bench.hubs = hubs
             let result = try await bench.run()
             let total = result.pushSeconds + result.pullSeconds
             let rate = Double(result.ops) / result.pushSeconds
@@ -151,7 +153,7 @@ struct BenchSync: AsyncParsableCommand {
                         pullMs: Int64(result.pullSeconds * 1000), hubOpsPerSecond: Int64(rate),
                         pushBytesPerOp: Int64(bytesPerOp),
                         pullBytesPerOp: Int64(Double(result.pulledBytes) / Double(max(1, result.pulledOps))),
-                        hubPeakKiB: Int64(result.hubPeakKiB), concurrency: Int64(concurrency),
+                        hubPeakKiB: Int64(result.hubPeakKiB), hubs: Int64(hubs), concurrency: Int64(concurrency),
                         healthzP50Us: Int64(result.health.p50 * 1e6), healthzP99Us: Int64(result.health.p99 * 1e6),
                         healthzMaxUs: Int64(result.health.max * 1e6),
                         healthzRequests: Int64(result.health.samples.count),

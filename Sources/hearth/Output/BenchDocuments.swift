@@ -55,6 +55,8 @@ struct SyncBenchDocument: Codable, Sendable, Equatable {
     let pushBytesPerOp: Int64
     let pullBytesPerOp: Int64
     let hubPeakKiB: Int64
+    /// `hub serve` processes sharing the database (`--hubs`); `hub_peak_kib` is the largest one's.
+    let hubs: Int64
     let concurrency: Int64
     let healthzP50Us: Int64
     let healthzP99Us: Int64
@@ -77,6 +79,7 @@ struct SyncBenchDocument: Codable, Sendable, Equatable {
         case pushBytesPerOp = "push_bytes_per_op"
         case pullBytesPerOp = "pull_bytes_per_op"
         case hubPeakKiB = "hub_peak_kib"
+        case hubs
         case concurrency
         case healthzP50Us = "healthz_p50_us"
         case healthzP99Us = "healthz_p99_us"
