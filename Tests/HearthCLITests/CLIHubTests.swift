@@ -273,6 +273,20 @@ struct CLIHubTests {
 
 /// A TCP connection that sends nothing, to see whether the hub process closes it.
 enum IdleSocket {
+    /// Connects the socket `fd` to 127.0.0.1:`port`; false when nothing answers there.
+    static func connect(_ fd: Int32, toPort port: Int) -> Bool {
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                Foundation.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        return connected == 0
+    }
+
     /// Connects to 127.0.0.1:`port` and waits up to `seconds` for the other side to close the
     /// connection (a read that returns end of file); false when it is still open by then.
     static func closedByPeer(port: Int, within seconds: Int) -> Bool {
@@ -283,16 +297,7 @@ enum IdleSocket {
         #endif
         guard fd >= 0 else { return false }
         defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
-        }
-        guard connected == 0 else { return false }
+        guard connect(fd, toPort: port) else { return false }
         // The deadline for the read below: past it, recv fails instead of returning 0.
         var timeout = timeval(tv_sec: seconds, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))

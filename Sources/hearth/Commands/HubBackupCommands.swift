@@ -51,22 +51,13 @@ struct HubRestoreCommand: AsyncParsableCommand {
         let retiredCounter: UInt64
         let logEnd: Int64
         let nextPosition: Int64
-        let previous: String?
+        @Nullable var previous: String?
         enum CodingKeys: String, CodingKey {
             case writer, previous
             case retiredWriter = "retired_writer"
             case retiredCounter = "retired_counter"
             case logEnd = "log_end"
             case nextPosition = "next_position"
-        }
-        func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(writer, forKey: .writer)
-            try container.encode(retiredWriter, forKey: .retiredWriter)
-            try container.encode(retiredCounter, forKey: .retiredCounter)
-            try container.encode(logEnd, forKey: .logEnd)
-            try container.encode(nextPosition, forKey: .nextPosition)
-            try container.encode(previous, forKey: .previous)
         }
     }
 
