@@ -205,8 +205,10 @@ struct AvailabilityTests {
     @Test("a connection left idle, before or after a request, is closed by the hub after the idle timeout")
     func idleConnectionsClosed() async throws {
         let county = try TestCounty()
-        // Long enough that a busy machine sends before the hub gives up, short enough to wait for.
-        let limits = ConnectionLimits(idleTimeout: .seconds(2), maxConnections: 16)
+        // Long enough that a busy machine sends before the hub gives up (2 s was not: a CI run
+        // saw the hub close a connection between its opening and its first byte), short enough
+        // to wait for.
+        let limits = ConnectionLimits(idleTimeout: .seconds(6), maxConnections: 16)
         try await Self.withLimitedHub(county, limits) { url in
             let silent = try await RawConnection.open(url)
             #expect(
