@@ -31,9 +31,22 @@ public enum NodeBundles {
         // One op more than could ever fit, to learn whether some are left for the next bundle.
         let limit = WireLimits.maxOpsPerMessage * Bundle.maxPieces
         let ops = try replica.unpushedOps(limit: limit + 1)
+        // Ops a restored hub asked back go in a piece of their own, first; with no signed
+        // exchange to confirm them, they count as handed back once written.
         var pushes: [PushRequest] = []
+        var budget = Bundle.contentBudget
+        let (returned, stamps) = try replica.opsToHandBack(limit: WireLimits.maxOpsPerMessage)
+        if !returned.isEmpty {
+            let (counter, hash) = try replica.acknowledgedHead()
+            let head = ChainHead(
+                counter: counter, hash: hash, signature: try replica.signChainHead(counter: counter, hash: hash))
+            let piece = PushRequest(replica: replica.info.id, ops: [], chain: head, returned: returned, stamps: stamps)
+            pushes.append(piece)
+            budget -= piece.json.canonicalBytes.count
+        }
         var sent = 0
-        for piece in Bundle.pieces(of: Array(ops.prefix(limit)), budget: Bundle.contentBudget) {
+        for piece in Bundle.pieces(of: Array(ops.prefix(limit)), budget: budget)
+        where pushes.count < Bundle.maxPieces {
             let last = piece[piece.count - 1]
             let head = ChainHead(
                 counter: last.dot.counter, hash: last.hash,
@@ -47,6 +60,7 @@ public enum NodeBundles {
             pulledCursor: state.pullCursor)
         let bytes = try bundle.sealed(privateKey: Array(replica.keys.signingKey.rawRepresentation))
         try BundleFile.write(bytes, to: path)
+        try replica.recordHandedBack(returned)
         return ExportSummary(ops: sent, bytes: bytes.count, remaining: remaining)
     }
 
@@ -89,7 +103,8 @@ public enum NodeBundles {
             // A hub restored from a backup holds fewer of this node's ops than it acknowledged:
             // the next bundle sends them again.
             try replica.acceptHubHolds(counter: pull.yourCounter, hash: pull.yourHash)
-            let report = try replica.applyPulled(pull.ops, cursor: pull.cursor, nowMillis: nowMillis)
+            let report = try replica.applyPulled(
+                pull.ops, cursor: pull.cursor, nowMillis: nowMillis, stamps: pull.stamps, retired: pull.retired)
             try replica.recordAck(pull.yourCounter, hash: pull.yourHash, notes: nil, nowMillis: nowMillis)
             ops += pull.ops.count
             applied += report.applied

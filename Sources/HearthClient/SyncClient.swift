@@ -17,6 +17,8 @@ public struct SyncSummary: Sendable {
     /// Entries of the duplicate index received (the whole index, or the prefixes a delta adds
     /// and removes), or nil when it had not changed.
     public var indexEntries: Int?
+    /// Ops handed back to a hub restored from a backup (Protocol/sync.md, A restored hub).
+    public var handedBack = 0
 }
 
 /// Progress reported while syncing, so a terminal can show ops and bytes each way.
@@ -145,7 +147,9 @@ public struct SyncClient: Sendable {
             let gap = try await pushAll(session, into: &summary, progress: progress)
             try await pullAll(session, into: &summary, progress: progress)
             let lowered = try replica.syncState().ackedCounter < ackedBefore
-            if lowered, round < 3 { continue }
+            // A restored hub's pull answer may also ask back ops it made and lost: send them now.
+            let askedBack = !(try replica.opsToHandBack(limit: 1).ops.isEmpty)
+            if lowered || askedBack, round < 3 { continue }
             if let gap { throw gap }
             break
         }
@@ -180,6 +184,7 @@ public struct SyncClient: Sendable {
             // Built inside the exchange so a request sent again gets a fresh nonce and time;
             // the ops are the same both times (nothing else acknowledges them meanwhile).
             var sent: [Op] = []
+            var returned: [Op] = []
             let answer: (JSON, Int)?
             do {
                 answer = try await post(session) { nonce, time -> WireRequest? in
@@ -187,15 +192,27 @@ public struct SyncClient: Sendable {
                         return nil
                     }
                     sent = push.ops
+                    returned = push.returned
                     return push.request
                 }
             } catch let error as SyncError {
                 if case .refused(_, "gap", _) = error { return error }
                 throw error
             }
-            guard let (json, bytes) = answer, let last = sent.last else { return nil }
+            guard let (json, bytes) = answer else { return nil }
             let response = try SyncSession.decode(json, as: PushResponse.init(json:))
-            try session.accept(response, nowMillis: clock())
+            try session.accept(response, returned: returned, nowMillis: clock())
+            if !returned.isEmpty {
+                summary.handedBack += returned.count
+                logger.notice(
+                    "handed back ops the restored hub had lost",
+                    metadata: [
+                        "ops": "\(returned.count)", "taken": "\(response.returned?.taken ?? 0)",
+                        "refused": "\(response.returned?.refused ?? 0)",
+                    ])
+                // A hub that answers without counting them does not know them: not sent again.
+                guard response.returned != nil else { return nil }
+            }
             summary.pushedOps += sent.count
             summary.pushedBytes += bytes
             summary.quarantined += response.quarantined
@@ -206,7 +223,7 @@ public struct SyncClient: Sendable {
                     "quarantined": "\(response.quarantined.count)", "acked": "\(response.acked)",
                 ])
             progress(.pushed(ops: summary.pushedOps, bytes: summary.pushedBytes))
-            guard response.acked >= last.dot.counter else {
+            if let last = sent.last, response.acked < last.dot.counter {
                 throw SyncError.badResponse("the hub acknowledged \(response.acked), not \(last.dot.counter)")
             }
         }

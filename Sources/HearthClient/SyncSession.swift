@@ -43,16 +43,20 @@ public struct SyncSession: Sendable {
     }
 
     /// A push of up to `limit` of the ops the hub has not acknowledged, with the signed head
-    /// of this replica's chain; nil when the hub holds them all.
-    public func pushRequest(limit: Int, nonce: String, timeMillis: Int64) throws -> (request: WireRequest, ops: [Op])? {
+    /// of this replica's chain, and, in what room is left, ops a restored hub asked back
+    /// (``Replica/opsToHandBack(limit:)``); nil when there is nothing to send.
+    public func pushRequest(limit: Int, nonce: String, timeMillis: Int64) throws -> (
+        request: WireRequest, ops: [Op], returned: [Op]
+    )? {
         let ops = try replica.unpushedOps(limit: limit)
-        guard let last = ops.last else { return nil }
+        let (returned, stamps) = try replica.opsToHandBack(limit: max(0, limit - ops.count))
+        guard !ops.isEmpty || !returned.isEmpty else { return nil }
+        let (counter, hash) = try ops.last.map { ($0.dot.counter, $0.hash) } ?? replica.acknowledgedHead()
         let head = ChainHead(
-            counter: last.dot.counter, hash: last.hash,
-            signature: try replica.signChainHead(counter: last.dot.counter, hash: last.hash))
-        let message = PushRequest(replica: replica.info.id, ops: ops, chain: head)
+            counter: counter, hash: hash, signature: try replica.signChainHead(counter: counter, hash: hash))
+        let message = PushRequest(replica: replica.info.id, ops: ops, chain: head, returned: returned, stamps: stamps)
         let document = message.json(digests: replica.keys.opener())
-        return (try request(SyncPath.push, document, nonce: nonce, timeMillis: timeMillis), ops)
+        return (try request(SyncPath.push, document, nonce: nonce, timeMillis: timeMillis), ops, returned)
     }
 
     /// A pull of up to `maxOps` ops of this node's scope, from its committed cursor.
@@ -143,12 +147,16 @@ public struct SyncSession: Sendable {
     /// Takes a push's answer: the hub must hold no more of this replica's ops than it has, and
     /// what it holds must be this database's own history (a copy or an old backup is told to
     /// re-identify); then the acknowledgement and the hub's notes on quarantined ops are kept.
-    public func accept(_ response: PushResponse, nowMillis: Int64) throws {
+    ///
+    /// `returned` are the ops the push handed back: once the hub has answered for them
+    /// (``PushResponse/returned``), they are not sent again.
+    public func accept(_ response: PushResponse, returned: [Op] = [], nowMillis: Int64) throws {
         let own = try replica.syncState().ownCounter
         if response.acked > own { throw SyncError.behindItself(hubHolds: response.acked, local: own) }
         let notes: String? =
             response.quarantined.isEmpty ? nil : JSON.array(response.quarantined.map(\.json)).canonicalText
         try replica.recordAck(response.acked, hash: response.ackedHash, notes: notes, nowMillis: nowMillis)
+        if response.returned != nil { try replica.recordHandedBack(returned) }
     }
 
     /// Takes a pull's answer: the same check of this replica's history, then the batch
@@ -161,7 +169,9 @@ public struct SyncSession: Sendable {
         let own = try replica.syncState().ownCounter
         if response.yourCounter > own { throw SyncError.behindItself(hubHolds: response.yourCounter, local: own) }
         try replica.acceptHubHolds(counter: response.yourCounter, hash: response.yourHash)
-        return try replica.applyPulled(response.ops, cursor: response.cursor, nowMillis: nowMillis)
+        return try replica.applyPulled(
+            response.ops, cursor: response.cursor, nowMillis: nowMillis, stamps: response.stamps,
+            retired: response.retired)
     }
 
     /// Takes the duplicate index's answer: a delta changes the index kept, a whole index

@@ -150,10 +150,7 @@ extension HubService {
         var maxOps = WireLimits.maxOpsPerMessage
         while pulls.count < Bundle.maxPieces {
             let batch = try await ledger.pull(for: node, cursor: cursor, maxOps: maxOps, nowMillis: clock())
-            let piece = PullResponse(
-                hub: ledger.info.id, ops: batch.ops, cursor: batch.cursor, more: batch.more,
-                yourCounter: node.ackedCounter,
-                yourHash: try await ledger.chainHash(replica: node.replica, counter: node.ackedCounter) ?? "")
+            let piece = try await pullResponse(batch, for: node)
             let size = piece.json.canonicalBytes.count + 1
             if size > budget {
                 guard batch.ops.count > 1, maxOps > 1 else { break }

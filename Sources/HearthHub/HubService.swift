@@ -294,29 +294,35 @@ public struct HubService: Sendable {
 
     /// Verifies a push's chain and applies it; shared by HTTP and bundle import.
     public func accept(_ request: PushRequest, from node: NodeRecord) async throws -> PushResponse {
-        guard let first = request.ops.first else {
+        if request.ops.isEmpty, request.returned.isEmpty {
             return PushResponse(
                 acked: node.ackedCounter,
                 ackedHash: try await ledger.chainHash(replica: node.replica, counter: node.ackedCounter) ?? "",
                 applied: 0, duplicates: 0, waiting: 0, quarantined: [])
         }
-        guard let previous = try await ledger.chainHash(replica: node.replica, counter: first.dot.counter - 1) else {
-            throw HubError.conflict(
-                "gap",
-                "the hub holds your ops up to \(node.ackedCounter); send from \(node.ackedCounter + 1), not \(first.dot.counter)"
-            )
-        }
-        let chainFailure = try await database.run {
-            ChainCheck.verify(
-                ops: request.ops, author: node.replica, previousHash: previous, head: request.chain,
-                publicKey: node.publicKey)
-        }
-        if let failure = chainFailure {
-            throw HubError.badRequest("chain: \(failure.description)")
+        // A push that only hands back ops (Protocol/sync.md, A restored hub) has no chain to check.
+        if let first = request.ops.first {
+            guard let previous = try await ledger.chainHash(replica: node.replica, counter: first.dot.counter - 1)
+            else {
+                throw HubError.conflict(
+                    "gap",
+                    "the hub holds your ops up to \(node.ackedCounter); send from \(node.ackedCounter + 1), not \(first.dot.counter)"
+                )
+            }
+            let chainFailure = try await database.run {
+                ChainCheck.verify(
+                    ops: request.ops, author: node.replica, previousHash: previous, head: request.chain,
+                    publicKey: node.publicKey)
+            }
+            if let failure = chainFailure {
+                throw HubError.badRequest("chain: \(failure.description)")
+            }
         }
         let outcome: PushOutcome
         do {
-            outcome = try await ledger.acceptPush(from: node, ops: request.ops, nowMillis: clock()) { op in
+            outcome = try await ledger.acceptPush(
+                from: node, ops: request.ops, returned: request.returned, stamps: request.stamps, nowMillis: clock()
+            ) { op in
                 fieldProblem(op)
             }
         } catch {
@@ -333,12 +339,26 @@ public struct HubService: Sendable {
             throw HubError.badRequest(error.description)
         }
         metrics.received(request.ops.count, applied: outcome.report.applied, rejected: outcome.quarantined.count)
+        var returned: ReturnedCount?
+        if !request.returned.isEmpty {
+            let count = ReturnedCount(
+                taken: request.returned.count - outcome.returnedRefused - outcome.returnedHeld,
+                held: outcome.returnedHeld, refused: outcome.returnedRefused)
+            returned = count
+            logger.notice(
+                "ops handed back after a restore",
+                metadata: [
+                    "node": "\(node.name)", "taken": "\(count.taken)", "held": "\(count.held)",
+                    "refused": "\(count.refused)",
+                ])
+        }
         return PushResponse(
             acked: outcome.acked,
             ackedHash: try await ledger.chainHash(replica: node.replica, counter: outcome.acked) ?? "",
             applied: outcome.report.applied, duplicates: outcome.report.duplicates,
             waiting: outcome.report.waiting,
-            quarantined: outcome.quarantined.map { QuarantineNote(dot: $0.dot, reason: $0.reason) })
+            quarantined: outcome.quarantined.map { QuarantineNote(dot: $0.dot, reason: $0.reason) },
+            returned: returned)
     }
 
     /// Field rules the hub checks beyond the schema and ``Admission`` (which the ledger runs in
@@ -407,10 +427,19 @@ public struct HubService: Sendable {
     /// A pull answer for a node; shared by HTTP and bundle export.
     public func answer(pull request: PullRequest, for node: NodeRecord) async throws -> PullResponse {
         try await ledger.confirmPulled(node: node.replica, cursor: request.cursor, nowMillis: clock())
-        let batch = try await ledger.pull(for: node, cursor: request.cursor, maxOps: request.maxOps, nowMillis: clock())
+        let page = try await ledger.pull(for: node, cursor: request.cursor, maxOps: request.maxOps, nowMillis: clock())
+        return try await pullResponse(page, for: node)
+    }
+
+    /// A page of the log as a pull answer (over HTTP or in a bundle): with the stamps of the
+    /// hub's own ops and its retired writers, and what the hub holds of the node's own ops.
+    func pullResponse(_ page: LogPage, for node: NodeRecord) async throws -> PullResponse {
+        let ledger = self.ledger
+        let stamps = try await database.run { ledger.stamps(of: page.ops, retired: page.retired) }
         return PullResponse(
-            hub: ledger.info.id, ops: batch.ops, cursor: batch.cursor, more: batch.more,
+            hub: ledger.info.id, ops: page.ops, cursor: page.cursor, more: page.more,
             yourCounter: node.ackedCounter,
-            yourHash: try await ledger.chainHash(replica: node.replica, counter: node.ackedCounter) ?? "")
+            yourHash: try await ledger.chainHash(replica: node.replica, counter: node.ackedCounter) ?? "",
+            stamps: stamps, retired: page.retired)
     }
 }

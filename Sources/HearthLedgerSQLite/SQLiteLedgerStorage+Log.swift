@@ -36,9 +36,19 @@ extension SQLiteLedgerStorage {
             // node at once cannot both judge the same op.
             let heldHashes = try Self.heldHashes(db, node: node.replica, ops: ops)
             let last = ops.last?.dot.counter ?? node.ackedCounter
+            // Returned ops come first, and are the hub's own: held already, or taken back as
+            // they are (their stamps were checked before this transaction).
+            var returnedLeft = batch.returned.count
+            var returnedHeld = 0
             let report = try replica.integrate(
-                in: db, ops, nowMillis: batch.nowMillis,
+                in: db, batch.returned + ops, nowMillis: batch.nowMillis,
                 admit: { db, applier, op in
+                    if returnedLeft > 0 {
+                        returnedLeft -= 1
+                        guard try Self.holds(db, op.dot) else { return true }
+                        returnedHeld += 1
+                        return false
+                    }
                     if op.dot.replica == node.replica, let heldHash = heldHashes[Int64(op.dot.counter)] {
                         guard heldHash == op.hash else { throw ReplicaError.fork(dot: op.dot) }
                         alreadyHeld += 1
@@ -74,8 +84,31 @@ extension SQLiteLedgerStorage {
                 })
             var counted = report
             counted.duplicates += alreadyHeld
-            return PushOutcome(acked: max(last, node.ackedCounter), report: counted, quarantined: held)
+            return PushOutcome(
+                acked: max(last, node.ackedCounter), report: counted, quarantined: held, returnedHeld: returnedHeld)
         }
+    }
+
+    public func retiredWriters() async throws(ReplicaError) -> [RetiredWriter] {
+        try await replica.readAsync { db in try Self.retiredWriters(db) }
+    }
+
+    /// The writers each restore retired, oldest first.
+    static func retiredWriters(_ db: Database) throws -> [RetiredWriter] {
+        try Row.fetchAll(db, sql: "SELECT retired_writer, retired_counter FROM hub_restores ORDER BY seq").map {
+            RetiredWriter(writer: ReplicaID($0[0] as String), after: UInt64($0[1] as Int64))
+        }
+    }
+
+    /// Whether the hub holds an op under `dot`, in its log or its quarantine.
+    static func holds(_ db: Database, _ dot: Dot) throws -> Bool {
+        try Bool.fetchOne(
+            db,
+            sql: """
+                SELECT EXISTS (SELECT 1 FROM ops WHERE replica = ?1 AND counter = ?2)
+                OR EXISTS (SELECT 1 FROM quarantine WHERE replica = ?1 AND counter = ?2)
+                """,
+            arguments: [dot.replica.value, Int64(dot.counter)]) ?? false
     }
 
     /// The hashes of the ops the hub holds, in its log or its quarantine, under the batch's

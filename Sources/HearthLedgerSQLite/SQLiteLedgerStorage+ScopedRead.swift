@@ -89,7 +89,7 @@ extension SQLiteLedgerStorage {
                 try Int64.fetchOne(db, sql: "SELECT coalesce(max(seq), 0) FROM scope_entries") ?? 0)
             last = max(end, read.cursor)
         }
-        return LogPage(ops: ops, cursor: last, more: more)
+        return LogPage(ops: ops, cursor: last, more: more, retired: try retiredWriters(db))
     }
 
     /// One part of the history a scope entry carries: for a record now in the node's scope,

@@ -27,6 +27,14 @@ private func protocolFile(_ path: String) throws -> [UInt8] {
 private let replica = ReplicaID("3f9a2c71b0d4")
 private let hub = ReplicaID("a81c5e0f2b97")
 
+/// An op the hub made, handed back by a node after a restore.
+private let handedBack = Op(
+    dot: Dot(replica: hub, counter: 4), hlc: HLC(millis: 1_790_000_000_000, logical: 0), author: "admin",
+    origin: try! ScopePrefix.parse("421281", field: "origin"),
+    record: RecordID(type: .household, creator: Dot(replica: hub, counter: 4)),
+    scope: try! DivisionCode.parse("421281101001", field: "scope"), fields: ["address": .text("一组")],
+    context: .empty, previous: "")
+
 /// One sample of every HTTP message, with the schema file that describes it.
 private let samples: [(schema: String, json: JSON)] = [
     (
@@ -34,6 +42,20 @@ private let samples: [(schema: String, json: JSON)] = [
         PushRequest(
             replica: replica, ops: [],
             chain: ChainHead(counter: 1, hash: String(repeating: "0", count: 64), signature: "c2lnbmF0dXJl")
+        ).json
+    ),
+    (
+        "push-request.schema.json",
+        PushRequest(
+            replica: replica, ops: [], chain: ChainHead(counter: 0, hash: "", signature: "c2lnbmF0dXJl"),
+            returned: [handedBack], stamps: [handedBack.dot: "AAAAAAAAAAAAAAAAAAAAAA=="]
+        ).json
+    ),
+    (
+        "push-response.schema.json",
+        PushResponse(
+            acked: 3, ackedHash: String(repeating: "ab", count: 32), applied: 1, duplicates: 0, waiting: 0,
+            quarantined: [], returned: ReturnedCount(taken: 1, held: 0, refused: 0)
         ).json
     ),
     (
@@ -47,6 +69,14 @@ private let samples: [(schema: String, json: JSON)] = [
     (
         "pull-response.schema.json",
         PullResponse(hub: hub, ops: [], cursor: 8, more: false, yourCounter: 3, yourHash: "").json
+    ),
+    (
+        "pull-response.schema.json",
+        PullResponse(
+            hub: hub, ops: [], cursor: 8, more: false, yourCounter: 3, yourHash: "",
+            stamps: [Dot(replica: hub, counter: 4): "AAAAAAAAAAAAAAAAAAAAAA=="],
+            retired: [RetiredWriter(writer: replica, after: 3)]
+        ).json
     ),
     (
         "register-request.schema.json",

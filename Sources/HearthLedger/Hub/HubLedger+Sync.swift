@@ -124,12 +124,45 @@ extension HubLedger {
     /// Ops that break a rule are quarantined with their reason (still acknowledged: the author
     /// already applied them); the rest are integrated, those depending on a quarantined op
     /// waiting for it.
+    ///
+    /// `returned` are ops the node hands back that the hub made before a restore and lost
+    /// (Protocol/sync.md, A restored hub). The hub takes back only an op of one of its retired
+    /// writers, above the counter the restored copy held, whose stamp (`stamps`) is the one
+    /// this hub's key gives that op: no node can make such an op, or alter one. The rest are
+    /// refused and counted (`refused`); nothing of them is kept.
     public func acceptPush(
-        from node: NodeRecord, ops: [Op], nowMillis: Int64, check: @escaping @Sendable (Op) -> String?
+        from node: NodeRecord, ops: [Op], returned: [Op] = [], stamps: [Dot: String] = [:], nowMillis: Int64,
+        check: @escaping @Sendable (Op) -> String?
     ) async throws(ReplicaError) -> PushOutcome {
-        try await storage.append(
-            PushBatch(node: node, ops: ops, nowMillis: nowMillis, maxWaiting: Self.maxWaitingOps),
+        var taken: [Op] = []
+        if !returned.isEmpty {
+            let retired = Dictionary(
+                try await storage.retiredWriters().map { ($0.writer, $0.after) }, uniquingKeysWith: min)
+            let stamper = keys.stamper()
+            var seen = Set<Dot>()
+            taken = returned.filter { op in
+                guard let after = retired[op.dot.replica], op.dot.counter > after, seen.insert(op.dot).inserted,
+                    let stamp = stamps[op.dot]
+                else { return false }
+                return stamper.verifies(stamp, dot: op.dot, hash: op.hash)
+            }
+        }
+        var outcome = try await storage.append(
+            PushBatch(node: node, ops: ops, nowMillis: nowMillis, maxWaiting: Self.maxWaitingOps, returned: taken),
             admission: PushAdmission(writer: node.scope, check: check))
+        outcome.returnedRefused = returned.count - taken.count
+        return outcome
+    }
+
+    /// The stamp of each op in `ops` the hub wrote itself (under its id, its writer, or a
+    /// writer a restore retired): what a pull answer carries so that nodes can hand such an op
+    /// back to a hub restored without it (``OpStamper``).
+    public func stamps(of ops: [Op], retired: [RetiredWriter]) -> [Dot: String] {
+        let writers = Set([info.id, info.writer] + retired.map(\.writer))
+        let ours = ops.filter { writers.contains($0.dot.replica) }
+        guard !ours.isEmpty else { return [:] }
+        let stamper = keys.stamper()
+        return Dictionary(ours.map { ($0.dot, stamper.stamp($0.dot, hash: $0.hash)) }, uniquingKeysWith: { a, _ in a })
     }
 
     /// How many of one node's ops may wait at the hub for ops it does not hold (R11).
@@ -145,11 +178,9 @@ extension HubLedger {
     /// the op that moved it out (so its nodes hand it over), and a record's history goes only
     /// to the village it is in (SECURITY.md, "Jurisdiction").
     public func pull(for node: NodeRecord, cursor: Int64, maxOps: Int, nowMillis: Int64) async throws(ReplicaError)
-        -> (ops: [Op], cursor: Int64, more: Bool)
+        -> LogPage
     {
-        let page = try await storage.read(
-            ScopedRead(node: node.replica, scope: node.scope, cursor: cursor, limit: maxOps))
-        return (page.ops, page.cursor, page.more)
+        try await storage.read(ScopedRead(node: node.replica, scope: node.scope, cursor: cursor, limit: maxOps))
     }
 
     /// Records how far a node has confirmed the hub's log (its next pull's cursor, or a bundle's).

@@ -81,6 +81,10 @@ public protocol LedgerStorage: DeskStorage {
     /// The greatest log position.
     func logEnd() async throws(ReplicaError) -> Int64
 
+    /// The ids the hub wrote under before each restore, with the last counter of each the
+    /// restored copy held, oldest first (none on a hub never restored).
+    func retiredWriters() async throws(ReplicaError) -> [RetiredWriter]
+
     /// The greatest log position and the runs a restored hub skipped, to count nodes' lag by.
     func logExtent() async throws(ReplicaError) -> LogExtent
 

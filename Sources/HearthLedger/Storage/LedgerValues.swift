@@ -41,12 +41,18 @@ public struct PushBatch: Sendable {
     public let nowMillis: Int64
     /// How many of the node's ops may wait at the hub for ops it does not hold (R11).
     public let maxWaiting: Int
+    /// Ops the hub made under a retired writer and lost to a restore, handed back by the node
+    /// and already proven the hub's by their stamps (``HubLedger/acceptPush(from:ops:returned:stamps:nowMillis:check:)``).
+    /// They are integrated before the node's own ops, without the node's admission: the
+    /// hub judged them when it made them.
+    public let returned: [Op]
 
-    public init(node: NodeRecord, ops: [Op], nowMillis: Int64, maxWaiting: Int) {
+    public init(node: NodeRecord, ops: [Op], nowMillis: Int64, maxWaiting: Int, returned: [Op] = []) {
         self.node = node
         self.ops = ops
         self.nowMillis = nowMillis
         self.maxWaiting = maxWaiting
+        self.returned = returned
     }
 }
 
@@ -76,11 +82,18 @@ public struct PushOutcome: Sendable {
     public let acked: UInt64
     public let report: ApplyReport
     public let quarantined: [(dot: Dot, reason: String)]
+    /// Of the batch's returned ops, how many the hub held already; the rest were taken back
+    /// (and are counted in ``report`` with the node's own).
+    public let returnedHeld: Int
+    /// Of the ops the push handed back, how many the ledger refused before storing anything
+    /// (a stamp that is not the hub's, or an op the hub did not lose).
+    public var returnedRefused = 0
 
-    public init(acked: UInt64, report: ApplyReport, quarantined: [(dot: Dot, reason: String)]) {
+    public init(acked: UInt64, report: ApplyReport, quarantined: [(dot: Dot, reason: String)], returnedHeld: Int = 0) {
         self.acked = acked
         self.report = report
         self.quarantined = quarantined
+        self.returnedHeld = returnedHeld
     }
 }
 
@@ -114,11 +127,15 @@ public struct LogPage: Sendable {
     public let ops: [Op]
     public let cursor: Int64
     public let more: Bool
+    /// The ids the hub wrote under before each restore (``RetiredWriter``), read in the same
+    /// transaction: the answer tells the node which ops to hand back.
+    public let retired: [RetiredWriter]
 
-    public init(ops: [Op], cursor: Int64, more: Bool) {
+    public init(ops: [Op], cursor: Int64, more: Bool, retired: [RetiredWriter] = []) {
         self.ops = ops
         self.cursor = cursor
         self.more = more
+        self.retired = retired
     }
 }
 

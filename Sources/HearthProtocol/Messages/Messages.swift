@@ -49,6 +49,26 @@ extension JSON {
         return try WireOps.read(items, digests: digests)
     }
 
+    /// The optional `stamps` member: each op's stamp by its dot (``OpStamps``).
+    func stamps(_ key: String) throws(MessageError) -> [Dot: String] {
+        guard let value = self[key] else { return [:] }
+        guard let members = value.objectValue else { throw MessageError("\"\(key)\" must be an object") }
+        guard members.count <= WireLimits.maxOpsPerMessage else {
+            throw MessageError("more than \(WireLimits.maxOpsPerMessage) stamps in one message")
+        }
+        var stamps: [Dot: String] = [:]
+        for (text, stamp) in members {
+            guard let dot = Dot(text: text) else {
+                throw MessageError("\"\(key)\": \"\(text.prefix(80))\" is not a dot")
+            }
+            guard let stamp = stamp.stringValue, stamp.utf8.count == 24 else {
+                throw MessageError("\"\(key)\": the stamp of \(dot) must be 24 characters of base64")
+            }
+            stamps[dot] = stamp
+        }
+        return stamps
+    }
+
     /// The document with its `v` set to `version`: the hub answers a request in the version it came in.
     public func answering(version: Int64) -> JSON {
         guard case .object(var members) = self, members["v"] != nil else { return self }
@@ -79,18 +99,28 @@ public enum WireLimits {
 }
 
 /// A node's own ops the hub has not acknowledged, with the signed head of the node's chain.
+///
+/// It may also hand back ops a restored hub lost (`returned`): ops of the hub's retired
+/// writers the node pulled before the restore, each with the stamp the hub gave it
+/// (`stamps`), which the hub checks before it takes one back (Protocol/sync.md, A restored hub).
 public struct PushRequest: Sendable, Equatable {
     public let replica: ReplicaID
     public let ops: [Op]
     public let chain: ChainHead
+    /// Ops of the hub's retired writers handed back, oldest first per writer.
+    public let returned: [Op]
+    /// The hub's stamp of each returned op, by dot.
+    public let stamps: [Dot: String]
     /// The protocol version the request came in (``WireVersion/current`` for one made here).
     public let protocolVersion: Int64
 
-    public init(replica: ReplicaID, ops: [Op], chain: ChainHead) {
+    public init(replica: ReplicaID, ops: [Op], chain: ChainHead, returned: [Op] = [], stamps: [Dot: String] = [:]) {
         protocolVersion = WireVersion.current
         self.replica = replica
         self.ops = ops
         self.chain = chain
+        self.returned = returned
+        self.stamps = stamps
     }
 
     /// The request with every op whole.
@@ -99,10 +129,14 @@ public struct PushRequest: Sendable, Equatable {
     /// The request as a node sends it: its ops less what the hub derives (``WireOps``), sealed
     /// values without their `hmac` where `digests` shows the hub can derive it.
     public func json(digests: (any SealedDigestSource)?, compact: Bool = true) -> JSON {
-        .object([
+        var members: [String: JSON] = [
             "v": .integer(WireVersion.current), "replica": .string(replica.value),
             "ops": compact ? WireOps.json(ops, digests: digests) : .array(ops.map(\.json)), "chain": chain.json,
-        ])
+        ]
+        // Whole ops: they are few, and come from several writers with gaps between them.
+        if !returned.isEmpty { members["returned"] = .array(returned.map(\.json)) }
+        if !stamps.isEmpty { members["stamps"] = OpStamps.json(stamps) }
+        return .object(members)
     }
 
     /// Reads a push; `digests` derives the `hmac` of sealed values sent without it.
@@ -111,6 +145,10 @@ public struct PushRequest: Sendable, Equatable {
         replica = try json.replica("replica")
         ops = try json.ops("ops", limit: WireLimits.maxOpsPerMessage, digests: digests)
         chain = try ChainHead(json: try json.require("chain"))
+        returned =
+            json["returned"] == nil
+            ? [] : try json.ops("returned", limit: WireLimits.maxOpsPerMessage, digests: digests)
+        stamps = try json.stamps("stamps")
     }
 }
 
@@ -145,9 +183,12 @@ public struct PushResponse: Sendable, Equatable {
     public let duplicates: Int
     public let waiting: Int
     public let quarantined: [QuarantineNote]
+    /// What became of the ops the push handed back; nil when it handed back none.
+    public let returned: ReturnedCount?
 
     public init(
-        acked: UInt64, ackedHash: String, applied: Int, duplicates: Int, waiting: Int, quarantined: [QuarantineNote]
+        acked: UInt64, ackedHash: String, applied: Int, duplicates: Int, waiting: Int, quarantined: [QuarantineNote],
+        returned: ReturnedCount? = nil
     ) {
         self.acked = acked
         self.ackedHash = ackedHash
@@ -155,15 +196,18 @@ public struct PushResponse: Sendable, Equatable {
         self.duplicates = duplicates
         self.waiting = waiting
         self.quarantined = quarantined
+        self.returned = returned
     }
 
     public var json: JSON {
-        .object([
+        var members: [String: JSON] = [
             "v": .integer(WireVersion.current), "acked": .integer(Int64(acked)), "acked_hash": .string(ackedHash),
             "applied": .integer(Int64(applied)),
             "duplicates": .integer(Int64(duplicates)), "waiting": .integer(Int64(waiting)),
             "quarantined": .array(quarantined.map(\.json)),
-        ])
+        ]
+        if let returned { members["returned"] = returned.json }
+        return .object(members)
     }
 
     public init(json: JSON) throws(MessageError) {
@@ -179,6 +223,39 @@ public struct PushResponse: Sendable, Equatable {
         var notes: [QuarantineNote] = []
         for item in items { notes.append(try QuarantineNote(json: item)) }
         quarantined = notes
+        returned = try json["returned"].map { json throws(MessageError) in try ReturnedCount(json: json) }
+    }
+}
+
+/// What the hub did with the ops a push handed back: taken back (logged and applied, or
+/// waiting for what they depend on), already held, or refused (a stamp that does not verify,
+/// or an op that is not one the hub lost).
+public struct ReturnedCount: Sendable, Equatable {
+    public let taken: Int
+    public let held: Int
+    public let refused: Int
+
+    public init(taken: Int, held: Int, refused: Int) {
+        self.taken = taken
+        self.held = held
+        self.refused = refused
+    }
+
+    public var json: JSON {
+        .object(["taken": .integer(Int64(taken)), "held": .integer(Int64(held)), "refused": .integer(Int64(refused))])
+    }
+
+    public init(json: JSON) throws(MessageError) {
+        taken = Int(try json.integer("taken"))
+        held = Int(try json.integer("held"))
+        refused = Int(try json.integer("refused"))
+    }
+}
+
+/// The `stamps` member of a pull answer or a push: each op's stamp by its dot.
+enum OpStamps {
+    static func json(_ stamps: [Dot: String]) -> JSON {
+        .object(Dictionary(uniqueKeysWithValues: stamps.map { ($0.key.description, JSON.string($0.value)) }))
     }
 }
 
@@ -227,15 +304,29 @@ public struct PullResponse: Sendable, Equatable {
     public let yourCounter: UInt64
     /// The hash of the op the hub holds under the node's counter `yourCounter` ("" for 0).
     public let yourHash: String
+    /// The hub's stamp of each op it wrote itself, by dot: the node keeps them, so it can hand
+    /// such an op back should the hub be restored from a backup that lacks it.
+    public let stamps: [Dot: String]
+    /// The ids the hub wrote under before a restore, with the last counter of each it holds:
+    /// the node hands back the stamped ops above it (Protocol/sync.md, A restored hub).
+    public let retired: [RetiredWriter]
 
-    public init(hub: ReplicaID, ops: [Op], cursor: Int64, more: Bool, yourCounter: UInt64, yourHash: String) {
+    public init(
+        hub: ReplicaID, ops: [Op], cursor: Int64, more: Bool, yourCounter: UInt64, yourHash: String,
+        stamps: [Dot: String] = [:], retired: [RetiredWriter] = []
+    ) {
         self.hub = hub
         self.ops = ops
         self.cursor = cursor
         self.more = more
         self.yourCounter = yourCounter
         self.yourHash = yourHash
+        self.stamps = stamps
+        self.retired = retired
     }
+
+    /// Most retired writers an answer may name (one per restore of the hub).
+    public static let maxRetired = 1_000
 
     /// The answer with every op whole.
     public var json: JSON { json(version: WireVersion.current, digests: nil, compact: false) }
@@ -243,13 +334,19 @@ public struct PullResponse: Sendable, Equatable {
     /// The answer in a request's protocol `version`: from version 2 its ops less what the node
     /// derives (``WireOps``); version 1 has every op whole.
     public func json(version: Int64, digests: (any SealedDigestSource)?, compact: Bool = true) -> JSON {
-        .object([
+        var members: [String: JSON] = [
             "v": .integer(version),
             "hub": .string(hub.value),
             "ops": compact && version >= 2 ? WireOps.json(ops, digests: digests) : .array(ops.map(\.json)),
             "cursor": .integer(cursor), "more": .bool(more), "your_counter": .integer(Int64(yourCounter)),
             "your_hash": .string(yourHash),
-        ])
+        ]
+        if !stamps.isEmpty { members["stamps"] = OpStamps.json(stamps) }
+        if !retired.isEmpty {
+            members["retired"] = .array(
+                retired.map { .object(["writer": .string($0.writer.value), "after": .integer(Int64($0.after))]) })
+        }
+        return .object(members)
     }
 
     /// Reads a pull's answer; `digests` derives the `hmac` of sealed values sent without it.
@@ -262,6 +359,19 @@ public struct PullResponse: Sendable, Equatable {
         self.more = more
         yourCounter = UInt64(max(0, try json.integer("your_counter")))
         yourHash = try json.chainHash("your_hash")
+        stamps = try json.stamps("stamps")
+        var retired: [RetiredWriter] = []
+        if let value = json["retired"] {
+            guard let items = value.arrayValue, items.count <= Self.maxRetired else {
+                throw MessageError("\"retired\" must be an array of at most \(Self.maxRetired) writers")
+            }
+            for item in items {
+                let after = try item.integer("after")
+                guard after >= 0 else { throw MessageError("\"after\" must not be negative") }
+                retired.append(RetiredWriter(writer: try item.replica("writer"), after: UInt64(after)))
+            }
+        }
+        self.retired = retired
     }
 }
 

@@ -69,8 +69,9 @@ public struct ChainHead: Hashable, Sendable {
     }
 
     public init(json: JSON) throws(MessageError) {
-        guard let counter = json["counter"]?.integerValue, counter > 0, let hash = json["hash"]?.stringValue,
-            Hex.isSHA256(hash), let signature = json["signature"]?.stringValue
+        // Counter 0 with hash "": a push that only hands back ops from a node with none acknowledged.
+        guard let counter = json["counter"]?.integerValue, counter >= 0, let hash = json["hash"]?.stringValue,
+            counter == 0 ? hash.isEmpty : Hex.isSHA256(hash), let signature = json["signature"]?.stringValue
         else { throw MessageError("\"chain\" must be {counter, hash, signature}") }
         self.init(counter: UInt64(counter), hash: hash, signature: signature)
     }

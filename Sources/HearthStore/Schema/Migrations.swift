@@ -336,6 +336,22 @@ package enum Migrations {
             // NULL: the replica's own id (ReplicaInfo.writer).
             try db.execute(sql: "ALTER TABLE replica ADD COLUMN writer TEXT")
         }
+        migrator.registerMigration("v25 the hub's stamps on its ops, and the ops a restored hub asks back") { db in
+            // op_stamps: the stamp a pull answer gave each op the hub wrote (a node hands the op
+            // back with it should the hub be restored without it). hub_returns: each writer the
+            // hub retired at a restore, the last counter of it the restored copy held, and how
+            // far this node has handed back its ops (Protocol/sync.md, A restored hub).
+            try db.execute(
+                sql: """
+                    CREATE TABLE op_stamps (
+                        replica TEXT NOT NULL, counter INTEGER NOT NULL, stamp TEXT NOT NULL,
+                        PRIMARY KEY (replica, counter)
+                    ) WITHOUT ROWID;
+                    CREATE TABLE hub_returns (
+                        writer TEXT PRIMARY KEY, after INTEGER NOT NULL, returned INTEGER NOT NULL
+                    ) WITHOUT ROWID;
+                    """)
+        }
         return migrator
     }
 }

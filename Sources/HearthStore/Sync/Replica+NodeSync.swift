@@ -168,9 +168,14 @@ extension Replica {
 
     /// Applies a batch pulled from the hub and advances the cursor in the same transaction:
     /// an interrupted pull leaves the cursor where the last committed batch put it.
+    /// The stamps the hub gave its own ops and its retired writers are kept in the same
+    /// transaction (``keepStamps(_:ops:stamps:retired:)``).
     @discardableResult
-    public func applyPulled(_ ops: [Op], cursor: Int64, nowMillis: Int64) throws(ReplicaError) -> ApplyReport {
+    public func applyPulled(
+        _ ops: [Op], cursor: Int64, nowMillis: Int64, stamps: [Dot: String] = [:], retired: [RetiredWriter] = []
+    ) throws(ReplicaError) -> ApplyReport {
         try integrate(ops, nowMillis: nowMillis) { db, _ in
+            try Self.keepStamps(db, ops: ops, stamps: stamps, retired: retired)
             try db.execute(
                 sql: "UPDATE sync_state SET pull_cursor = max(pull_cursor, ?), last_sync_millis = ? WHERE id = 1",
                 arguments: [cursor, nowMillis])
