@@ -28,6 +28,9 @@ final class SimHostile {
     /// Its own household, the one record it may edit.
     private var home: Op?
     private var cursor: Int64 = 0
+    /// Every op it pushed and the hub answered for: a hub restored from an older copy has
+    /// lost some, and its chain must be sent again from where the hub holds it.
+    private var pushed: [Op] = []
     /// Every op its pulls brought, with the village its record had at the hub then.
     private(set) var received: [(op: Op, village: String?)] = []
 
@@ -187,16 +190,22 @@ final class SimHostile {
     }
 
     /// Pushes a batch through the production endpoint; true when every op applied.
+    /// What a restored hub lost of its chain goes first, judged again; only the new ops count.
     private func push(_ ops: [Op], sim: Simulation) async throws -> Bool {
         guard let node = try await sim.hub.node(id), let last = ops.last else { return false }
+        let lost = pushed.filter { $0.dot.counter > node.ackedCounter }
         let signature = try key.signature(
             for: Data(Signer.chainMessage(replica: id, counter: last.dot.counter, head: last.hash))
         ).base64EncodedString()
         let request = PushRequest(
-            replica: id, ops: ops, chain: ChainHead(counter: last.dot.counter, hash: last.hash, signature: signature))
+            replica: id, ops: lost + ops,
+            chain: ChainHead(counter: last.dot.counter, hash: last.hash, signature: signature))
         let response = try await sim.service.accept(request, from: node)
-        sim.count("hostile ops refused", response.quarantined.count)
-        return response.quarantined.isEmpty
+        pushed += ops
+        let fresh = Set(ops.map(\.dot))
+        let refused = response.quarantined.filter { fresh.contains($0.dot) }.count
+        sim.count("hostile ops refused", refused)
+        return refused == 0
     }
 
     private func op(

@@ -21,6 +21,9 @@ struct SimMessage {
     var request: WireRequest
     /// The hub's answer; nil while the message is a request.
     var answer: WireAnswer? = nil
+    /// The ops a push hands back to a restored hub (and its answer's, the same): the node
+    /// records them handed back when the answer counts them.
+    var returned: [Op] = []
 
     /// The bytes the fault may truncate: the answer's body, or the request's.
     var bytes: [UInt8] {

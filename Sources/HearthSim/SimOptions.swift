@@ -6,17 +6,23 @@ public struct SimOptions: Sendable {
     /// Steps with faults, before the network heals and everyone syncs.
     public var steps: Int
     public var faults: Bool
+    /// Whether the operator backs the hub up and restores older copies of its file while the
+    /// nodes sync (`hearth sim --restores`). Off by default until the hub re-judges an op it
+    /// refused for a record it had lost (docs/architecture.md, "A hub put back from a backup").
+    public var restores: Bool
 
-    public init(seed: UInt64, replicas: Int = 5, steps: Int = 200, faults: Bool = true) {
+    public init(seed: UInt64, replicas: Int = 5, steps: Int = 200, faults: Bool = true, restores: Bool = false) {
         self.seed = seed
         self.replicas = max(1, min(replicas, SimTopology.scopes.count))
         self.steps = steps
         self.faults = faults
+        self.restores = restores
     }
 
     /// The one-line command that replays this run exactly.
     public var reproduceCommand: String {
         "swift run hearth sim --seeds 1 --start-seed \(seed) --replicas \(replicas) --steps \(steps)"
+            + (restores ? " --restores" : "")
     }
 }
 

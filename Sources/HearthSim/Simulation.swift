@@ -52,6 +52,12 @@ public final class Simulation {
     var idNumbers: [String] = []
     /// Whether the desk has settled what was open once the network healed.
     var deskSettled = false
+    /// The operator's copies of the hub's file (`hearth hub backup`), put back later
+    /// (`hearth hub restore`), drawn on a stream of their own.
+    var restores: SimRandom
+    /// The copy waiting to be put back, with the re-identifications and copied databases
+    /// counted when it was taken.
+    var hubBackup: (path: String, reidentifications: Int, clones: Int)?
 
     /// 2026-11-01 00:00 China time.
     static let start: Int64 = 1_793_462_400_000
@@ -79,6 +85,7 @@ public final class Simulation {
         self.directory = directory
         random = SimRandom(seed: options.seed)
         rolls = SimRandom(seed: options.seed ^ 0x2011_5EED_0000_0000)
+        restores = SimRandom(seed: options.seed ^ 0x0BAC_CAFE_0000_0000)
         clock = SimClock(start: Self.start)
         faultsOn = options.faults
         var logger = Logger(label: "hearth.sim")
@@ -154,6 +161,52 @@ public final class Simulation {
         if hostile.random.chance(4) { await hostile.act(in: self) }
         if hostile.random.chance(3) { await hostile.pull(in: self) }
         if rolls.chance(1.5) { await lockNextRoll() }
+        if faultsOn, options.restores, restores.chance(1.5) { await backUpOrRestoreHub() }
+    }
+
+    /// The fault: the hub's file replaced by an older copy. The operator backs the hub up
+    /// while it serves, and later restores that copy: the hub is then behind its nodes, which
+    /// hold ops it acknowledged and ops it made itself since (Protocol/sync.md, A restored
+    /// hub). The invariants then check nothing acknowledged was lost and everyone converged.
+    ///
+    /// A copy older than a re-identification is not put back: it does not know the node
+    /// registered since (that node would need a new token), and the ops of the identity it
+    /// left behind can no longer be sent again by anyone. Nor is one while a copied database
+    /// is about: the restored hub has forgotten which of two ops under one dot it took first,
+    /// and takes whichever comes first again (the other is found a fork and re-issued under a
+    /// new id, so nothing is lost, but an acknowledgement is taken back).
+    func backUpOrRestoreHub() async {
+        let reidentified = counters["re-identifications", default: 0]
+        let cloned = counters["databases copied", default: 0]
+        guard let backup = hubBackup else {
+            let path = directory + "/hub-backup-\(counters["hub backups", default: 0]).db"
+            do {
+                _ = try hub.backup(to: path, worker: "admin", nowMillis: clock.now)
+                hubBackup = (path, reidentified, cloned)
+                count("hub backups")
+                note("hub backup")
+            } catch {
+                fail("the hub could not be backed up: \(error)")
+            }
+            return
+        }
+        hubBackup = nil
+        guard backup.reidentifications == reidentified, cloned == 0 else {
+            count("hub backups not restored")
+            return
+        }
+        do {
+            try hub.replica.pool.close()
+            _ = try HubLedger.restore(from: backup.path, to: hub.path, worker: "admin", nowMillis: clock.now)
+        } catch {
+            fail("the hub could not be restored from its backup: \(error)")
+        }
+        restartHub()
+        // Rolls locked after the copy was taken went with the rest: the desk locks them again.
+        let locked = (try? await hub.storage.lockedMonths()) ?? []
+        nextRoll = locked.last?.adding(months: 1) ?? Month(year: 2026, month: 7)!
+        count("hub restores")
+        note("hub restored")
     }
 
     /// The desk locks the next month's roll as paid, up to the current month: later changes to
@@ -183,7 +236,7 @@ public final class Simulation {
             return
         }
         let batch = random.int(1...40)
-        let hasOps = !((try? node.replica.unpushedOps(limit: 1)) ?? []).isEmpty
+        let hasOps = Self.hasSomethingToPush(node)
         sendRequest(node, push: hasOps && random.chance(60), batch: batch, traced: true)
     }
 
@@ -197,11 +250,15 @@ public final class Simulation {
             let time = clock.now + node.skew
             let nonce = Hex.encode((0..<16).map { _ in UInt8(random.int(0...255)) })
             let message: SimMessage
-            if push, let built = try node.session.pushRequest(limit: batch, nonce: nonce, timeMillis: time),
-                let first = built.ops.first, let last = built.ops.last
-            {
-                if traced { note("\(node.name) pushes \(first.dot)...\(last.dot.counter)") }
-                message = SimMessage(kind: .push, node: node.index, replica: replica, request: built.request)
+            if push, let built = try node.session.pushRequest(limit: batch, nonce: nonce, timeMillis: time) {
+                if traced {
+                    if let first = built.ops.first, let last = built.ops.last {
+                        note("\(node.name) pushes \(first.dot)...\(last.dot.counter)")
+                    }
+                    if !built.returned.isEmpty { note("\(node.name) hands back \(built.returned.count)") }
+                }
+                message = SimMessage(
+                    kind: .push, node: node.index, replica: replica, request: built.request, returned: built.returned)
             } else {
                 let request = try node.session.pullRequest(maxOps: batch, nonce: nonce, timeMillis: time)
                 message = SimMessage(kind: .pull, node: node.index, replica: replica, request: request)
@@ -311,7 +368,7 @@ public final class Simulation {
         }
         return SimMessage(
             kind: message.kind == .push ? .pushReply : .pullReply, node: message.node, replica: message.replica,
-            request: message.request, answer: answer)
+            request: message.request, answer: answer, returned: message.returned)
     }
 
     /// How many ops a push request carries, read from its body as sent; nil if it does not read.
@@ -376,11 +433,17 @@ public final class Simulation {
                     ? try node.replica.unpushedOps(
                         limit: Int(min(response.acked, state.ownCounter) - state.ackedCounter))
                     : []
-                do { try node.session.accept(response, nowMillis: now) } catch  where Self.showsCopy(error) {
+                do { try node.session.accept(response, returned: message.returned, nowMillis: now) } catch
+                    where Self.showsCopy(error)
+                {
                     note("\(node.name) learns it is a copy: \(response.acked) held, it has \(state.ownCounter)")
                     count("copies found by the node")
                     node.needsReidentify = true
                     return
+                }
+                if let returned = response.returned {
+                    count("hub ops handed back", returned.taken)
+                    if returned.refused > 0 { fail("the hub refused \(returned.refused) of its own ops handed back") }
                 }
                 for op in covered where op.dot.counter <= response.acked {
                     if let known = acknowledged[op.dot], known != op.hash {
@@ -558,10 +621,13 @@ public final class Simulation {
             moved = true
         }
         for _ in 0..<1_000 {
-            guard let ops = try? node.replica.unpushedOps(limit: 1), !ops.isEmpty else { break }
+            guard Self.hasSomethingToPush(node) else { break }
             moved = true
+            let before = Self.pushState(node)
             await exchange(node, push: true)
             if node.needsReidentify { return true }
+            // Refused (a restored hub's gap): the pull that follows tells the node what it holds.
+            if Self.pushState(node) == before { break }
         }
         for _ in 0..<1_000 {
             let cursor = (try? node.replica.syncState().pullCursor) ?? 0
@@ -572,6 +638,20 @@ public final class Simulation {
             moved = true
         }
         return moved
+    }
+
+    /// Whether the node has own ops the hub has not acknowledged, or ops a restored hub asked back.
+    static func hasSomethingToPush(_ node: SimNode) -> Bool {
+        !((try? node.replica.unpushedOps(limit: 1)) ?? []).isEmpty
+            || !((try? node.replica.opsToHandBack(limit: 1).ops) ?? []).isEmpty
+    }
+
+    /// What a push changes on the node: its acknowledgement and the next op it would hand back.
+    static func pushState(_ node: SimNode) -> [String] {
+        [
+            "\((try? node.replica.syncState().ackedCounter) ?? 0)",
+            "\((try? node.replica.opsToHandBack(limit: 1).ops.first?.dot.description) ?? nil ?? "")",
+        ]
     }
 
     /// One request and its answer, delivered at once.

@@ -11,6 +11,7 @@ struct SimCommand: AsyncParsableCommand {
     @Option(name: .customLong("start-seed"), help: .text("opt.sim.start_seed")) var startSeed: UInt64 = 1
     @Option(help: .text("opt.sim.replicas")) var replicas: Int = 5
     @Option(help: .text("opt.sim.steps")) var steps: Int = 200
+    @Flag(help: .text("opt.sim.restores")) var restores = false
     @Flag(help: .text("opt.sim.json")) var json = false
 
     func run() async throws {
@@ -28,7 +29,7 @@ struct SimCommand: AsyncParsableCommand {
                     L(
                         "sim.progress",
                         ["seed": seed, "number": seed - startSeed + 1, "seeds": seeds, "failed": failed]))
-                let result = await Simulation.run(SimOptions(seed: seed, replicas: replicas, steps: steps))
+                let result = await Simulation.run(SimOptions(seed: seed, replicas: replicas, steps: steps, restores: restores))
                 if !result.passed { progress.finish() }
                 for (name, value) in result.counters { totals[name, default: 0] += value }
                 if json {
