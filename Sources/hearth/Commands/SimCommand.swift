@@ -29,7 +29,8 @@ struct SimCommand: AsyncParsableCommand {
                     L(
                         "sim.progress",
                         ["seed": seed, "number": seed - startSeed + 1, "seeds": seeds, "failed": failed]))
-                let result = await Simulation.run(SimOptions(seed: seed, replicas: replicas, steps: steps, restores: restores))
+                let result = await Simulation.run(
+                    SimOptions(seed: seed, replicas: replicas, steps: steps, restores: restores))
                 if !result.passed { progress.finish() }
                 for (name, value) in result.counters { totals[name, default: 0] += value }
                 if json {
