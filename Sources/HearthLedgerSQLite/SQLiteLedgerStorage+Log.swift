@@ -84,6 +84,8 @@ extension SQLiteLedgerStorage {
                 })
             var counted = report
             counted.duplicates += alreadyHeld
+            counted.applied += try Self.judgeAgainAfterRestore(
+                db, replica: replica, check: admission.check, nowMillis: batch.nowMillis)
             return PushOutcome(
                 acked: max(last, node.ackedCounter), report: counted, quarantined: held, returnedHeld: returnedHeld)
         }
@@ -98,6 +100,60 @@ extension SQLiteLedgerStorage {
         try Row.fetchAll(db, sql: "SELECT retired_writer, retired_counter FROM hub_restores ORDER BY seq").map {
             RetiredWriter(writer: ReplicaID($0[0] as String), after: UInt64($0[1] as Int64))
         }
+    }
+
+    /// On a hub restored from a backup: the ops held since the restore for jurisdiction (R14)
+    /// judged again, each by its author's registered scope on the state as it is now, and
+    /// integrated (marked released, with an audit line) when they pass. Returns how many passed.
+    ///
+    /// Why: a node may hold records the restored hub lost (it pulled them before the restore)
+    /// and edit them; pushed before the record's author sends it again, the edit names a record
+    /// the hub does not hold, and is held under R14 with the one answer that does not tell
+    /// whether a record exists. Once the record is back the edit may be judged like any other
+    /// (found by `hearth sim --restores`, seed 68): discarding it would send the node nothing
+    /// (it wrote, as the hub saw it, outside its area) and leave it apart from the hub.
+    /// A hub never restored reads one row and does nothing.
+    static func judgeAgainAfterRestore(
+        _ db: Database, replica: ReplicaCore, check: @escaping @Sendable (Op) -> String?, nowMillis: Int64
+    ) throws -> Int {
+        guard try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM hub_restores)") == true else { return 0 }
+        let rows = try Row.fetchAll(
+            db,
+            sql: """
+                SELECT q.body, q.reason, n.scope FROM quarantine q JOIN nodes n ON n.replica = q.replica
+                WHERE q.state = 'held' ORDER BY q.replica, q.counter
+                """)
+        var passed = 0
+        for row in rows where AdmissionRefusal.isJurisdiction(row["reason"]) {
+            guard let op = (row["body"] as DatabaseValue).loggedOp,
+                let scope = try? ScopePrefix.parse(row["scope"], field: "scope")
+            else { continue }
+            // An edit of a record still away has nothing new to be judged on.
+            if !op.createsRecord, try !holds(db, op.record.creator) { continue }
+            let admission = PushAdmission(writer: scope, check: check)
+            var admitted = false
+            try replica.integrate(
+                in: db, [op], nowMillis: nowMillis,
+                admit: { _, applier, op in
+                    admitted = try admission.refusal(of: op, lookup: &applier) == nil
+                    return admitted
+                },
+                bookkeeping: { db, _ in
+                    guard admitted else { return false }
+                    try db.execute(
+                        sql: "UPDATE quarantine SET state = 'released' WHERE replica = ? AND counter = ?",
+                        arguments: [op.dot.replica.value, Int64(op.dot.counter)])
+                    try ReplicaCore.insertAudit(
+                        AuditEvent(
+                            atMillis: nowMillis, worker: "hub", action: AuditEvent.Action.release,
+                            subject: op.record.value, field: op.dot.description,
+                            detail: "by \(op.author), judged again once its record was back at the restored hub"),
+                        into: db)
+                    return false
+                })
+            if admitted { passed += 1 }
+        }
+        return passed
     }
 
     /// Whether the hub holds an op under `dot`, in its log or its quarantine.

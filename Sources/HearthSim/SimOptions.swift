@@ -7,11 +7,10 @@ public struct SimOptions: Sendable {
     public var steps: Int
     public var faults: Bool
     /// Whether the operator backs the hub up and restores older copies of its file while the
-    /// nodes sync (`hearth sim --restores`). Off by default until the hub re-judges an op it
-    /// refused for a record it had lost (docs/architecture.md, "A hub put back from a backup").
+    /// nodes sync (`hearth sim --no-restores` leaves it out, to replay a seed found before it).
     public var restores: Bool
 
-    public init(seed: UInt64, replicas: Int = 5, steps: Int = 200, faults: Bool = true, restores: Bool = false) {
+    public init(seed: UInt64, replicas: Int = 5, steps: Int = 200, faults: Bool = true, restores: Bool = true) {
         self.seed = seed
         self.replicas = max(1, min(replicas, SimTopology.scopes.count))
         self.steps = steps
@@ -22,7 +21,7 @@ public struct SimOptions: Sendable {
     /// The one-line command that replays this run exactly.
     public var reproduceCommand: String {
         "swift run hearth sim --seeds 1 --start-seed \(seed) --replicas \(replicas) --steps \(steps)"
-            + (restores ? " --restores" : "")
+            + (restores ? "" : " --no-restores")
     }
 }
 

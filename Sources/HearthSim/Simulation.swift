@@ -614,12 +614,28 @@ public final class Simulation {
     }
 
     /// Pushes everything and pulls until the hub has nothing more; true when anything moved.
+    /// Like `hearth node sync`, it pushes and pulls again (up to three rounds in all) when a
+    /// pull brought its acknowledgement down or asked ops back (a restored hub).
     func syncFully(_ node: SimNode) async -> Bool {
         var moved = false
         if node.needsReidentify {
             await reidentify(node)
             moved = true
         }
+        for _ in 0..<3 {
+            let acked = (try? node.replica.syncState().ackedCounter) ?? 0
+            moved = await pushAndPull(node) || moved
+            if node.needsReidentify { return true }
+            let lowered = ((try? node.replica.syncState().ackedCounter) ?? 0) < acked
+            let askedBack = !((try? node.replica.opsToHandBack(limit: 1).ops) ?? []).isEmpty
+            if !lowered && !askedBack { break }
+        }
+        return moved
+    }
+
+    /// One push of everything and pulls until the hub has nothing more; true when anything moved.
+    func pushAndPull(_ node: SimNode) async -> Bool {
+        var moved = false
         for _ in 0..<1_000 {
             guard Self.hasSomethingToPush(node) else { break }
             moved = true

@@ -1475,6 +1475,6 @@ extension Catalogue {
         "sync.hub_lost_given_away": "the hub holds this node's ops only up to {hub}, fewer than the {acked} it acknowledged (it was restored from a backup), and some of those above were given away with records that left this node's scope, so they cannot be sent again; nothing was changed: run `hearth node reidentify` with a new enrollment token",
         "backup.in_use": "{path} is open in another process (is `hearth hub serve` running? stop it first); nothing was changed",
         "opt.bench.sync.hubs": "`hearth hub serve` processes sharing the hub's database (1 to 8); nodes are spread over them in turn, and the peak memory shown is the largest one's.",
-        "opt.sim.restores": "Also back the hub up and restore older copies of its file while nodes sync (the hub must get back what it lost from its nodes).",
+        "opt.sim.restores": "Back the hub up and restore older copies of its file while nodes sync (the hub must get back what it lost from its nodes); on by default.",
     ]
 }

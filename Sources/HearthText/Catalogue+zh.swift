@@ -1473,7 +1473,7 @@ extension Catalogue {
         "sync.hub_lost_given_away": "中心只保存了本节点到第 {hub} 条的操作，少于它已确认的 {acked} 条（中心已从备份恢复），而其后的部分操作已随迁出本节点范围的记录交出，无法重新发送；未做任何更改：请用新的登记令牌运行 `hearth node reidentify`",
         "backup.in_use": "{path} 正被另一个进程打开（`hearth hub serve` 是否仍在运行？请先停止）；未做任何更改",
         "opt.bench.sync.hubs": "共用同一中心数据库的 `hearth hub serve` 进程数（1 到 8）；各节点依次分到各进程，显示的内存峰值为其中最大者。",
-        "opt.sim.restores": "同时在节点同步期间备份县级中心，并用较旧的副本恢复（中心须从各节点取回丢失的内容）。",
+        "opt.sim.restores": "在节点同步期间备份县级中心，并用较旧的副本恢复（中心须从各节点取回丢失的内容）；默认开启。",
     ]
 
     /// Other names clerks type for a coded value (lower-cased), beside the catalogues' own.

@@ -182,3 +182,42 @@ extension RestoreTests {
         try expectSameRecords(village, hub)
     }
 }
+
+extension RestoreTests {
+    @Test(
+        "an edit of a record the restored hub lost, pushed before the record comes back, is judged again once it does"
+    )
+    func heldEditJudgedAgain() async throws {
+        let county = try TestCounty()
+        let backup = county.directory + "/backup.db"
+        var village: Replica!
+        var township: Replica!
+        var home: RecordID!
+        try await withRunningHub(county.service()) { url in
+            village = try await county.node(name: "village-001", scope: TestCounty.village1, hubURL: url)
+            township = try await county.node(name: "town-101", scope: TestCounty.township, hubURL: url)
+            try village.household(in: TestCounty.village1, address: "一组")
+            try await county.syncRounds([village, township], url: url)
+            _ = try county.hub.backup(to: backup, worker: "admin", nowMillis: TestCounty.now)
+            // After the backup: the village adds a household, and the township pulls it.
+            home = try village.household(in: TestCounty.village1, address: "二组")
+            try await county.syncRounds([village, township], url: url, rounds: 1)
+            #expect(try township.state(of: home) != nil)
+        }
+        let (hub, _) = try restore(county, from: backup)
+        try await withRunningHub(county.service(hub)) { url in
+            // The township edits the household and syncs first: the hub does not hold it yet.
+            try township.edit(home, author: "t1") { $0.address = "二组 改" }
+            try await county.sync(township, url: url)
+            let held = try await hub.quarantine().filter { $0.state == "held" }
+            #expect(held.count == 1, "held under R14 while the record is away: \(held.map(\.reason))")
+            // The village sends the household again: the held edit is judged anew and applied.
+            try await county.syncRounds([village, township], url: url)
+            #expect(try await hub.quarantine().filter { $0.state == "held" }.isEmpty)
+            #expect(try hub.replica.view(home, reveal: false).value("address") == "二组 改")
+            try expectHubHoldsAll([village, township], hub)
+            try expectSameRecords(village, hub)
+            try expectSameRecords(township, hub)
+        }
+    }
+}

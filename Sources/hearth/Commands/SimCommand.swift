@@ -11,7 +11,7 @@ struct SimCommand: AsyncParsableCommand {
     @Option(name: .customLong("start-seed"), help: .text("opt.sim.start_seed")) var startSeed: UInt64 = 1
     @Option(help: .text("opt.sim.replicas")) var replicas: Int = 5
     @Option(help: .text("opt.sim.steps")) var steps: Int = 200
-    @Flag(help: .text("opt.sim.restores")) var restores = false
+    @Flag(inversion: .prefixedNo, help: .text("opt.sim.restores")) var restores = true
     @Flag(help: .text("opt.sim.json")) var json = false
 
     func run() async throws {
