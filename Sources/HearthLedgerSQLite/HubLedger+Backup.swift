@@ -30,6 +30,10 @@ public struct HubRestore: Sendable, Equatable {
     public let nextPosition: Int64
     /// Where the database that was replaced was kept.
     public let previous: String?
+    /// Months whose rolls the replaced database had locked as paid and the backup has not:
+    /// locks are the hub's own tables, not ops, so no node brings them back. They must be
+    /// locked again from what was paid (Protocol/sync.md, A restored hub).
+    public let locksLost: [Month]
 }
 
 /// How `hearth hub backup` and `hearth hub restore` fail.
@@ -131,12 +135,15 @@ extension HubLedger {
         // The database it replaces must be this hub's (a node's is refused as any hub command
         // refuses it), before anything is written.
         if FileManager.default.fileExists(atPath: path) { try ensureUnused(path) }
-        let current: String? =
-            FileManager.default.fileExists(atPath: path)
-            ? try ReplicaCore.open(
-                path: path, keyPath: keyPath, environment: environment, role: SQLiteLedgerStorage.role
-            )
-            .info.id.value : nil
+        var current: String?
+        var lockedBefore: [Month] = []
+        if FileManager.default.fileExists(atPath: path) {
+            let replaced = try ReplicaCore.open(
+                path: path, keyPath: keyPath, environment: environment, role: SQLiteLedgerStorage.role)
+            current = replaced.info.id.value
+            lockedBefore = try replaced.read { db in try lockedMonths(db) }
+            try? replaced.pool.close()
+        }
         guard FileManager.default.fileExists(atPath: backup) else { throw ReplicaError.notFound(path: backup) }
         let staging = path + ".restoring-\(nowMillis)"
         for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: staging + suffix) }
@@ -154,6 +161,8 @@ extension HubLedger {
         if let current, current != restored.info.id.value {
             throw HubBackupError.otherHub(backup: restored.info.id.value, hub: current)
         }
+        let lockedInCopy = Set(try restored.replica.read { db in try lockedMonths(db) })
+        let locksLost = lockedBefore.filter { !lockedInCopy.contains($0) }
         var generator = SystemRandomNumberGenerator()
         let writer = ReplicaID.random(using: &generator)
         let outcome = try restored.replica.pool.write { db -> HubRestore in
@@ -180,11 +189,15 @@ extension HubLedger {
                 AuditEvent(
                     atMillis: nowMillis, worker: worker, action: AuditEvent.Action.restore, subject: backup,
                     field: "database",
-                    detail: "writes as \(writer.value) (was \(retired.value) at \(counter)), log from \(logEnd)"),
+                    detail: "writes as \(writer.value) (was \(retired.value) at \(counter)), log from \(logEnd)"
+                        + (locksLost.isEmpty
+                            ? ""
+                            : "; rolls locked before and not in the copy: "
+                                + locksLost.map(\.description).joined(separator: ", "))),
                 into: db)
             return HubRestore(
                 writer: writer, retiredWriter: retired, retiredCounter: counter, logEnd: logEnd,
-                nextPosition: logEnd + restoreGap + 1, previous: nil)
+                nextPosition: logEnd + restoreGap + 1, previous: nil, locksLost: locksLost)
         }
         do {
             try restored.replica.pool.writeWithoutTransaction { db in _ = try db.checkpoint(.truncate) }
@@ -204,6 +217,13 @@ extension HubLedger {
         }
         return HubRestore(
             writer: outcome.writer, retiredWriter: outcome.retiredWriter, retiredCounter: outcome.retiredCounter,
-            logEnd: outcome.logEnd, nextPosition: outcome.nextPosition, previous: previous)
+            logEnd: outcome.logEnd, nextPosition: outcome.nextPosition, previous: previous, locksLost: locksLost)
+    }
+
+    /// The months whose rolls a hub database has locked, oldest first.
+    private static func lockedMonths(_ db: Database) throws -> [Month] {
+        try String.fetchAll(db, sql: "SELECT month FROM roll_locks ORDER BY month").map { text in
+            try Month.parse(text, field: "month")
+        }
     }
 }

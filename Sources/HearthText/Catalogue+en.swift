@@ -1476,5 +1476,6 @@ extension Catalogue {
         "backup.in_use": "{path} is open in another process (is `hearth hub serve` running? stop it first); nothing was changed",
         "opt.bench.sync.hubs": "`hearth hub serve` processes sharing the hub's database (1 to 8); nodes are spread over them in turn, and the peak memory shown is the largest one's.",
         "opt.sim.restores": "Back the hub up and restore older copies of its file while nodes sync (the hub must get back what it lost from its nodes); on by default.",
+        "hub.restore.locks_lost": "warning: the replaced database had locked the rolls of {months} as paid, and the backup has not: lock them again (hearth hub payroll --month M --lock) only after checking them against what was paid",
     ]
 }

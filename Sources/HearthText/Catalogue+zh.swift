@@ -1474,6 +1474,7 @@ extension Catalogue {
         "backup.in_use": "{path} 正被另一个进程打开（`hearth hub serve` 是否仍在运行？请先停止）；未做任何更改",
         "opt.bench.sync.hubs": "共用同一中心数据库的 `hearth hub serve` 进程数（1 到 8）；各节点依次分到各进程，显示的内存峰值为其中最大者。",
         "opt.sim.restores": "在节点同步期间备份县级中心，并用较旧的副本恢复（中心须从各节点取回丢失的内容）；默认开启。",
+        "hub.restore.locks_lost": "警告：被替换的数据库已将 {months} 的发放名册锁定为已发放，而备份中没有：请先与实际发放核对，再重新锁定（hearth hub payroll --month M --lock）",
     ]
 
     /// Other names clerks type for a coded value (lower-cased), beside the catalogues' own.

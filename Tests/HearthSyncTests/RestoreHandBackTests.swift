@@ -221,3 +221,27 @@ extension RestoreTests {
         }
     }
 }
+
+extension RestoreTests {
+    @Test("a restore names the months whose rolls the replaced database locked and the backup did not")
+    func locksLostAreNamed() async throws {
+        let county = try TestCounty()
+        let backup = county.directory + "/backup.db"
+        let september = try #require(Month(year: 2026, month: 9))
+        let october = try #require(Month(year: 2026, month: 10))
+        try await county.hub.lock(
+            try county.hub.replica.payroll(for: september, nowMillis: TestCounty.now), worker: "admin",
+            nowMillis: TestCounty.now)
+        _ = try county.hub.backup(to: backup, worker: "admin", nowMillis: TestCounty.now)
+        try await county.hub.lock(
+            try county.hub.replica.payroll(for: october, nowMillis: TestCounty.now), worker: "admin",
+            nowMillis: TestCounty.now)
+        let (hub, done) = try restore(county, from: backup)
+        #expect(done.locksLost == [october])
+        #expect(try await hub.storage.lockedMonths() == [september])
+        let line = try await hub.audit(AuditQuery(action: AuditEvent.Action.restore), limit: 5, offset: 0).lines.first
+        #expect(
+            line?.detail.contains("rolls locked before and not in the copy: 2026-10") == true,
+            "\(String(describing: line))")
+    }
+}

@@ -52,8 +52,10 @@ struct HubRestoreCommand: AsyncParsableCommand {
         let logEnd: Int64
         let nextPosition: Int64
         @Nullable var previous: String?
+        let locksLost: [String]
         enum CodingKeys: String, CodingKey {
             case writer, previous
+            case locksLost = "locks_lost"
             case retiredWriter = "retired_writer"
             case retiredCounter = "retired_counter"
             case logEnd = "log_end"
@@ -71,7 +73,7 @@ struct HubRestoreCommand: AsyncParsableCommand {
                     Document(
                         writer: done.writer.value, retiredWriter: done.retiredWriter.value,
                         retiredCounter: done.retiredCounter, logEnd: done.logEnd, nextPosition: done.nextPosition,
-                        previous: done.previous))
+                        previous: done.previous, locksLost: done.locksLost.map(\.description)))
                 return
             }
             print(done.writer.value)
@@ -83,6 +85,10 @@ struct HubRestoreCommand: AsyncParsableCommand {
                         "counter": done.retiredCounter, "end": done.logEnd,
                     ]))
             if let previous = done.previous { print(L("hub.restore.previous", ["path": previous])) }
+            if !done.locksLost.isEmpty {
+                print(
+                    L("hub.restore.locks_lost", ["months": done.locksLost.map(\.description).joined(separator: ", ")]))
+            }
         }
     }
 }
