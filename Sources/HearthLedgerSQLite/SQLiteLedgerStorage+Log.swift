@@ -84,8 +84,11 @@ extension SQLiteLedgerStorage {
                 })
             var counted = report
             counted.duplicates += alreadyHeld
-            counted.applied += try Self.judgeAgainAfterRestore(
-                db, replica: replica, check: admission.check, nowMillis: batch.nowMillis)
+            // Only a record arriving can change such a verdict, and records arrive by their creation.
+            if (batch.returned + ops).contains(where: \.createsRecord) {
+                counted.applied += try Self.judgeAgainAfterRestore(
+                    db, replica: replica, check: admission.check, nowMillis: batch.nowMillis)
+            }
             return PushOutcome(
                 acked: max(last, node.ackedCounter), report: counted, quarantined: held, returnedHeld: returnedHeld)
         }
@@ -102,7 +105,7 @@ extension SQLiteLedgerStorage {
         }
     }
 
-    /// On a hub restored from a backup: the ops held since the restore for jurisdiction (R14)
+    /// On a hub restored from a backup, after a batch that created records: the ops held for jurisdiction (R14)
     /// judged again, each by its author's registered scope on the state as it is now, and
     /// integrated (marked released, with an audit line) when they pass. Returns how many passed.
     ///
