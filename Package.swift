@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "HearthProtocol", targets: ["HearthProtocol"]),
         .library(name: "HearthLedger", targets: ["HearthLedger"]),
         .library(name: "HearthLedgerSQLite", targets: ["HearthLedgerSQLite"]),
+        .library(name: "HearthLedgerPostgres", targets: ["HearthLedgerPostgres"]),
         .library(name: "HearthDesk", targets: ["HearthDesk"]),
         .library(name: "HearthHub", targets: ["HearthHub"]),
         .library(name: "HearthClient", targets: ["HearthClient"]),
@@ -34,6 +35,8 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/swift-mustache", exact: "2.1.1"),
         // The zip inside .xlsx workbooks, read (rosters, cross-checks) and written (report, roll).
         .package(url: "https://github.com/weichsel/ZIPFoundation", exact: "0.9.20"),
+        // The hub's storage on a PostgreSQL server, where a hub outgrows one file.
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // Every word said to a person, in a catalogue per language (zh, en), and the process's
@@ -82,6 +85,16 @@ let package = Package(
             dependencies: [
                 "HearthCore", "HearthStore", "HearthLedger", "HearthText",
                 .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
+        // The ledger's storage on a PostgreSQL server through postgres-nio: the hub's tables, for
+        // several hub processes on one database. No GRDB, no SQLite.
+        .target(
+            name: "HearthLedgerPostgres",
+            dependencies: [
+                "HearthCore", "HearthStore", "HearthLedger", "HearthText",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // Developer tools apart from the production library: the merge bench and the county generator.
@@ -172,7 +185,7 @@ let package = Package(
         // The ledger storage's conformance suite, run once per backend.
         .testTarget(
             name: "HearthLedgerTests",
-            dependencies: ["HearthCore", "HearthStore", "HearthLedger", "HearthLedgerSQLite"]),
+            dependencies: ["HearthCore", "HearthStore", "HearthLedger", "HearthLedgerSQLite", "HearthLedgerPostgres"]),
         // HearthStore for real county keys: the wire derives sealed values' hmacs with them.
         .testTarget(name: "HearthProtocolTests", dependencies: ["HearthCore", "HearthProtocol", "HearthStore"]),
         .testTarget(

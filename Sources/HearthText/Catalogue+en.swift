@@ -1477,5 +1477,13 @@ extension Catalogue {
         "opt.bench.sync.hubs": "`hearth hub serve` processes sharing the hub's database (1 to 8); nodes are spread over them in turn, and the peak memory shown is the largest one's.",
         "opt.sim.restores": "Back the hub up and restore older copies of its file while nodes sync (the hub must get back what it lost from its nodes); on by default.",
         "hub.restore.locks_lost": "warning: the replaced database had locked the rolls of {months} as paid, and the backup has not: lock them again (hearth hub payroll --month M --lock) only after checking them against what was paid",
+
+        // The hub's PostgreSQL store
+        "postgres.location_form": "must be a URL such as postgres://USER@HOST:PORT/DATABASE",
+        "postgres.location_user": "names no user: write postgres://USER@HOST/DATABASE",
+        "postgres.location_database": "names no database: end it with /DATABASE",
+        "postgres.location_port": "has a port outside 1 to 65535",
+        "postgres.location_query": "takes only ?host=/a/socket/directory after the database",
+        "postgres.location_host": "names no host: write a host, or ?host=/a/socket/directory",
     ]
 }

@@ -1475,6 +1475,14 @@ extension Catalogue {
         "opt.bench.sync.hubs": "共用同一中心数据库的 `hearth hub serve` 进程数（1 到 8）；各节点依次分到各进程，显示的内存峰值为其中最大者。",
         "opt.sim.restores": "在节点同步期间备份县级中心，并用较旧的副本恢复（中心须从各节点取回丢失的内容）；默认开启。",
         "hub.restore.locks_lost": "警告：被替换的数据库已将 {months} 的发放名册锁定为已发放，而备份中没有：请先与实际发放核对，再重新锁定（hearth hub payroll --month M --lock）",
+
+        // The hub's PostgreSQL store
+        "postgres.location_form": "须为形如 postgres://用户@主机:端口/数据库 的地址",
+        "postgres.location_user": "未写用户：应写作 postgres://用户@主机/数据库",
+        "postgres.location_database": "未写数据库：请以 /数据库名 结尾",
+        "postgres.location_port": "端口须在 1 到 65535 之间",
+        "postgres.location_query": "数据库名之后只能写 ?host=/套接字目录",
+        "postgres.location_host": "未写主机：请写主机名，或 ?host=/套接字目录",
     ]
 
     /// Other names clerks type for a coded value (lower-cased), beside the catalogues' own.

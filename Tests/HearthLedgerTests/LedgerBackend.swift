@@ -1,8 +1,68 @@
 import Foundation
 import HearthCore
 import HearthLedger
+import HearthLedgerPostgres
 import HearthLedgerSQLite
 import HearthStore
+
+/// The hub's own tables as every backend keeps them: nodes, tokens and nonces, and the desk's
+/// accounts and sessions. PostgreSQL keeps these already; the op log and the county's records
+/// (the rest of ``LedgerStorage``) are SQLite's only for now.
+typealias HubTables = NodeStorage & DeskStorage
+
+/// A backend of the hub's own tables (``HubTables``): every ``LedgerBackend``, and PostgreSQL.
+struct HubTablesBackend: Sendable, CustomStringConvertible {
+    let description: String
+    let create: @Sendable (_ directory: URL, _ scope: ScopePrefix, _ keys: KeyMaterial) async throws -> any HubTables
+    let reach: @Sendable (_ storage: any HubTables) async throws -> any HubTables
+
+    static let all: [HubTablesBackend] =
+        LedgerBackend.all.map(HubTablesBackend.init(ledger:)) + [
+            .postgres, .postgresReopened,
+        ]
+
+    init(
+        description: String,
+        create: @escaping @Sendable (URL, ScopePrefix, KeyMaterial) async throws -> any HubTables,
+        reach: @escaping @Sendable (any HubTables) async throws -> any HubTables
+    ) {
+        self.description = description
+        self.create = create
+        self.reach = reach
+    }
+
+    init(ledger: LedgerBackend) {
+        description = ledger.description
+        create = { directory, scope, keys in try ledger.create(directory, scope, keys) }
+        reach = { storage in
+            guard let storage = storage as? any LedgerStorage else { return storage }
+            return try ledger.reach(storage)
+        }
+    }
+
+    /// A fresh database on the tests' PostgreSQL server (``PostgresServer``), one open storage
+    /// for the whole test.
+    static let postgres = HubTablesBackend(
+        description: "PostgreSQL",
+        create: { directory, scope, keys in
+            let server = try PostgresServer.shared.get()
+            return try await PostgresLedgerStorage.create(
+                location: try server.freshDatabase(), keyPath: directory.appendingPathComponent("hub.key").path,
+                name: "hub", scope: scope, nowMillis: Fixture.start, keys: keys)
+        },
+        reach: { $0 })
+
+    /// The same, opened afresh (a new pool of connections) before every call: what another
+    /// hub process on the same database sees.
+    static let postgresReopened = HubTablesBackend(
+        description: "PostgreSQL, another process's connections for every call",
+        create: postgres.create,
+        reach: { storage in
+            guard let postgres = storage as? PostgresLedgerStorage else { return storage }
+            return try await PostgresLedgerStorage.open(
+                location: postgres.location, keyPath: postgres.keyPath, nowMillis: Fixture.start)
+        })
+}
 
 /// A storage backend the conformance suite runs against: how to make an empty county hub's
 /// storage and how to reach it again. A second backend (PostgreSQL) joins ``all`` and runs
@@ -51,25 +111,68 @@ final class Fixture: @unchecked Sendable {
     static let villageA = "421281101001"
     static let villageB = "421281101002"
 
-    let backend: LedgerBackend
     let directory: URL
-    let keys = KeyMaterial.generate()
-    private let made: any LedgerStorage
+    let keys: KeyMaterial
+    private let ledger: LedgerBackend?
+    private let made: any HubTables
+    private let reachTables: @Sendable (any HubTables) async throws -> any HubTables
     private var replicas = 0
 
+    /// A county on a backend of the whole ledger.
     init(_ backend: LedgerBackend) throws {
-        self.backend = backend
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+        ledger = backend
+        keys = KeyMaterial.generate()
+        directory = try Self.makeDirectory()
+        made = try backend.create(directory, try ScopePrefix.parse(Fixture.county, field: "scope"), keys)
+        reachTables = HubTablesBackend(ledger: backend).reach
+    }
+
+    /// A county on a backend of the hub's own tables only (``storage`` is not there: use
+    /// ``tables``).
+    init(tables backend: HubTablesBackend) async throws {
+        ledger = nil
+        let keys = KeyMaterial.generate()
+        self.keys = keys
+        let directory = try Self.makeDirectory()
+        self.directory = directory
+        made = try await backend.create(directory, try ScopePrefix.parse(Fixture.county, field: "scope"), keys)
+        reachTables = backend.reach
+    }
+
+    private static func makeDirectory() throws -> URL {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
             "hearth-ledger-\(UUID().uuidString)", isDirectory: true)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        made = try backend.create(directory, try ScopePrefix.parse(Fixture.county, field: "scope"), keys)
+        return directory
     }
 
     deinit { try? FileManager.default.removeItem(at: directory) }
 
-    /// The storage, as the backend reaches it for the next call.
+    /// The whole ledger's storage, as the backend reaches it for the next call.
     var storage: any LedgerStorage {
-        get throws { try backend.reach(made) }
+        get throws {
+            guard let ledger, let storage = made as? any LedgerStorage else {
+                throw PostgresServerError("this county's backend keeps the hub's tables only: use `tables`")
+            }
+            return try ledger.reach(storage)
+        }
+    }
+
+    /// The hub's own tables (nodes, nonces, the desk's), as the backend reaches them next.
+    var tables: any HubTables {
+        get async throws { try await reachTables(made) }
+    }
+
+    /// The same data opened as a second hub process would: its own SQLite connections on the
+    /// file, or its own pool of connections to the PostgreSQL database.
+    func anotherProcess() async throws -> any HubTables {
+        switch made {
+        case let sqlite as SQLiteLedgerStorage: return try HubLedger.open(path: sqlite.replica.path).storage
+        case let postgres as PostgresLedgerStorage:
+            return try await PostgresLedgerStorage.open(
+                location: postgres.location, keyPath: postgres.keyPath, nowMillis: Fixture.start)
+        default: throw PostgresServerError("no second process for \(type(of: made))")
+        }
     }
 
     /// A village (or township) replica of the county, with the county's keys.
@@ -85,9 +188,9 @@ final class Fixture: @unchecked Sendable {
     /// sync do.
     func register(_ node: Replica, name: String) async throws -> NodeRecord {
         let secretHash = "secret-of-\(name)"
-        try await storage.addEnrollment(
+        try await tables.addEnrollment(
             StoredEnrollment(secretHash: secretHash, name: name, scope: node.info.scope, createdMillis: Fixture.start))
-        return try await storage.register(
+        return try await tables.register(
             NodeRegistration(
                 secretHash: secretHash, replica: node.info.id, publicKey: node.info.publicKey, nowMillis: Fixture.start)
         )

@@ -8,87 +8,89 @@ import Testing
 /// backend (``LedgerBackend/all``).
 @Suite("Ledger storage conformance")
 struct LedgerStorageConformanceTests {
-    @Test("A token registers its node once; repeating it with the same key answers again", arguments: LedgerBackend.all)
-    func registration(backend: LedgerBackend) async throws {
-        let county = try Fixture(backend)
+    @Test(
+        "A token registers its node once; repeating it with the same key answers again", arguments: HubTablesBackend.all
+    )
+    func registration(backend: HubTablesBackend) async throws {
+        let county = try await Fixture(tables: backend)
         let village = try county.node(Fixture.villageA)
         let token = StoredEnrollment(
             secretHash: "h1", name: "east", scope: village.info.scope, createdMillis: Fixture.start)
-        try await county.storage.addEnrollment(token)
-        await #expect(throws: ReplicaError.self) { try await county.storage.addEnrollment(token) }
+        try await county.tables.addEnrollment(token)
+        await #expect(throws: ReplicaError.self) { try await county.tables.addEnrollment(token) }
         let registration = NodeRegistration(
             secretHash: "h1", replica: village.info.id, publicKey: village.info.publicKey, nowMillis: Fixture.start + 5)
-        let node = try await county.storage.register(registration)
+        let node = try await county.tables.register(registration)
         #expect(node.name == "east" && node.scope == village.info.scope && node.registeredMillis == Fixture.start + 5)
         #expect(node.ackedCounter == 0 && node.pullCursor == 0 && node.revokedMillis == nil)
-        #expect(try await county.storage.register(registration) == node)
+        #expect(try await county.tables.register(registration) == node)
         // Another key on the same token, an unknown token, the hub's own id: refused.
         let other = try county.node(Fixture.villageA)
         await #expect(throws: ReplicaError.self) {
-            try await county.storage.register(
+            try await county.tables.register(
                 NodeRegistration(
                     secretHash: "h1", replica: village.info.id, publicKey: other.info.publicKey, nowMillis: 0))
         }
         await #expect(throws: ReplicaError.self) {
-            try await county.storage.register(
+            try await county.tables.register(
                 NodeRegistration(
                     secretHash: "nope", replica: other.info.id, publicKey: other.info.publicKey, nowMillis: 0))
         }
-        try await county.storage.addEnrollment(
+        try await county.tables.addEnrollment(
             StoredEnrollment(secretHash: "h2", name: "hubby", scope: village.info.scope, createdMillis: 0))
-        let hub = try county.storage.info.id
+        let hub = try await county.tables.info.id
         await #expect(throws: ReplicaError.self) {
-            try await county.storage.register(
+            try await county.tables.register(
                 NodeRegistration(secretHash: "h2", replica: hub, publicKey: other.info.publicKey, nowMillis: 0))
         }
         // A registered name takes no second token.
         await #expect(throws: ReplicaError.self) {
-            try await county.storage.addEnrollment(
+            try await county.tables.addEnrollment(
                 StoredEnrollment(secretHash: "h3", name: "east", scope: village.info.scope, createdMillis: 0))
         }
-        #expect(try await county.storage.nodes().map(\.name) == ["east"])
-        #expect(try await county.storage.node(village.info.id) == node)
-        #expect(try await county.storage.node(other.info.id) == nil)
+        #expect(try await county.tables.nodes().map(\.name) == ["east"])
+        #expect(try await county.tables.node(village.info.id) == node)
+        #expect(try await county.tables.node(other.info.id) == nil)
     }
 
-    @Test("Revocation and fork marks keep their first time", arguments: LedgerBackend.all)
-    func revocationAndForks(backend: LedgerBackend) async throws {
-        let county = try Fixture(backend)
+    @Test("Revocation and fork marks keep their first time", arguments: HubTablesBackend.all)
+    func revocationAndForks(backend: HubTablesBackend) async throws {
+        let county = try await Fixture(tables: backend)
         let village = try county.node(Fixture.villageA)
         let node = try await county.register(village, name: "east")
-        #expect(try await county.storage.revoke(name: "east", atMillis: 100))
-        #expect(try await county.storage.revoke(name: "east", atMillis: 200))
-        #expect(try await county.storage.revoke(name: "west", atMillis: 200) == false)
-        try await county.storage.markForked(node.replica, atMillis: 300)
-        try await county.storage.markForked(node.replica, atMillis: 400)
-        let stored = try #require(try await county.storage.node(node.replica))
+        #expect(try await county.tables.revoke(name: "east", atMillis: 100))
+        #expect(try await county.tables.revoke(name: "east", atMillis: 200))
+        #expect(try await county.tables.revoke(name: "west", atMillis: 200) == false)
+        try await county.tables.markForked(node.replica, atMillis: 300)
+        try await county.tables.markForked(node.replica, atMillis: 400)
+        let stored = try #require(try await county.tables.node(node.replica))
         #expect(stored.revokedMillis == 100 && stored.forkedMillis == 300)
         // A revoked node's repeated registration is refused.
         await #expect(throws: ReplicaError.self) {
-            try await county.storage.register(
+            try await county.tables.register(
                 NodeRegistration(
                     secretHash: "secret-of-east", replica: village.info.id, publicKey: village.info.publicKey,
                     nowMillis: 0))
         }
     }
 
-    @Test("A nonce is taken once, forgotten after its window, and the skew is kept", arguments: LedgerBackend.all)
-    func nonces(backend: LedgerBackend) async throws {
-        let county = try Fixture(backend)
+    @Test("A nonce is taken once, forgotten after its window, and the skew is kept", arguments: HubTablesBackend.all)
+    func nonces(backend: HubTablesBackend) async throws {
+        let county = try await Fixture(tables: backend)
         let node = try await county.register(try county.node(Fixture.villageA), name: "east")
         let nonce = "0123456789abcdef"
         #expect(
-            try await county.storage.recordNonce(
+            try await county.tables.recordNonce(
                 nonce, from: node.replica, skewMillis: -42, nowMillis: 1_000, forgetBefore: 0))
         #expect(
-            try await county.storage.recordNonce(
+            try await county.tables.recordNonce(
                 nonce, from: node.replica, skewMillis: 7, nowMillis: 2_000, forgetBefore: 0) == false)
-        #expect(try await county.storage.node(node.replica)?.skewMillis == -42)
+        #expect(try await county.tables.node(node.replica)?.skewMillis == -42)
         // Past its window the nonce is forgotten, and taken again.
         #expect(
-            try await county.storage.recordNonce(
+            try await county.tables.recordNonce(
                 nonce, from: node.replica, skewMillis: 7, nowMillis: 9_000, forgetBefore: 1_001))
-        #expect(try await county.storage.node(node.replica)?.skewMillis == 7)
+        #expect(try await county.tables.node(node.replica)?.skewMillis == 7)
     }
 
     @Test("A batch appends once: resent it is duplicates, changed it is a fork", arguments: LedgerBackend.all)

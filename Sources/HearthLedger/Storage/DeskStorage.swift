@@ -60,10 +60,4 @@ public protocol DeskStorage: Sendable {
     /// account's (after its last successful login) and the address's.
     func deskLoginFailures(account: String, address: String, since: Int64, limit: Int) async throws(ReplicaError)
         -> DeskLoginFailures
-
-    // MARK: The overview's counts
-
-    /// The county's open leads (问题线索 not yet confirmed or refuted), counted by an index of
-    /// the open ones: the cost follows the open leads, not all the county's.
-    func openLeadCount() async throws(ReplicaError) -> Int
 }

@@ -17,41 +17,9 @@ import HearthStore
 ///
 /// Every backend passes the same conformance suite (Tests/HearthLedgerTests), written against
 /// this protocol and run once per backend. docs/architecture.md, "The storage seam". The
-/// county desk's accounts and sessions are kept by the same backend (``DeskStorage``).
-public protocol LedgerStorage: DeskStorage {
-    /// The hub's identity as the database holds it.
-    var info: ReplicaInfo { get }
-
-    // MARK: Nodes and enrollment
-
-    /// Keeps a new enrollment token. Refuses a name a registered node or an unused token already
-    /// has (``ReplicaError/invalid(_:)`` naming `name`).
-    func addEnrollment(_ token: StoredEnrollment) async throws(ReplicaError)
-
-    /// Registers the node that presents the token whose secret hashes to
-    /// `registration.secretHash`, marking the token used, in one transaction; a registration
-    /// repeated by the same replica with the same key (its answer was lost) gets the same node
-    /// again. Refusals are ``ReplicaError/refused(_:)`` saying why.
-    func register(_ registration: NodeRegistration) async throws(ReplicaError) -> NodeRecord
-
-    /// Every registered node, by name.
-    func nodes() async throws(ReplicaError) -> [NodeRecord]
-
-    /// One registered node; nil when the replica is not registered.
-    func node(_ replica: ReplicaID) async throws(ReplicaError) -> NodeRecord?
-
-    /// Marks the node named `name` revoked at `atMillis` (kept if it was revoked earlier);
-    /// false when no node has that name.
-    func revoke(name: String, atMillis: Int64) async throws(ReplicaError) -> Bool
-
-    /// Marks a node forked at `atMillis` (kept if it was marked earlier).
-    func markForked(_ replica: ReplicaID, atMillis: Int64) async throws(ReplicaError)
-
-    /// Records a request nonce of `replica` and the sender's clock skew, forgetting nonces seen
-    /// before `forgetBefore`; false (and nothing recorded) when the nonce was seen already.
-    func recordNonce(_ nonce: String, from replica: ReplicaID, skewMillis: Int64, nowMillis: Int64, forgetBefore: Int64)
-        async throws(ReplicaError) -> Bool
-
+/// registered nodes and nonces (``NodeStorage``) and the county desk's accounts and sessions
+/// (``DeskStorage``) are kept by the same backend.
+public protocol LedgerStorage: NodeStorage, DeskStorage {
     // MARK: The op log
 
     /// The hash of an author's op as the hub holds it (logged or quarantined); "" for counter
@@ -159,4 +127,8 @@ public protocol LedgerStorage: DeskStorage {
 
     /// Records in conflict, registered nodes and held quarantine, for the hub's metrics.
     func gauges() async throws(ReplicaError) -> LedgerGauges
+
+    /// The county's open leads (问题线索 not yet confirmed or refuted), counted by an index of
+    /// the open ones: the cost follows the open leads, not all the county's.
+    func openLeadCount() async throws(ReplicaError) -> Int
 }

@@ -1,0 +1,113 @@
+import HearthStore
+import Logging
+import PostgresNIO
+
+/// A pool of connections to the hub's PostgreSQL database, and the transactions every storage
+/// method runs in.
+///
+/// Why a type: postgres-nio's client must be run (its pool lives in a task) and closed, and its
+/// errors must reach the hub as ``ReplicaError/database(_:)`` with the server's own message,
+/// never with a query's bound values (a card or an ID number could be among them).
+final class PostgresDatabase: Sendable {
+    let location: PostgresLocation
+    private let client: PostgresClient
+    private let running: Task<Void, Never>
+    let logger: Logger
+
+    init(_ location: PostgresLocation, logger: Logger = Logger(label: "hearth.postgres")) {
+        self.location = location
+        self.logger = logger
+        let configuration: PostgresClient.Configuration
+        if let directory = location.socketDirectory {
+            configuration = .init(
+                unixSocketPath: "\(directory)/.s.PGSQL.\(location.port)", username: location.user,
+                password: location.password, database: location.database)
+        } else {
+            configuration = .init(
+                host: location.host ?? "localhost", port: location.port, username: location.user,
+                password: location.password, database: location.database, tls: .disable)
+        }
+        let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        self.client = client
+        running = Task { await client.run() }
+    }
+
+    deinit { running.cancel() }
+
+    /// Closes the pool: connections in use finish, then every connection is closed.
+    func close() async {
+        running.cancel()
+        await running.value
+    }
+
+    /// Runs `body` in one transaction on a leased connection: committed when it returns,
+    /// rolled back when it throws. What it throws comes out as a ``ReplicaError`` (its own as
+    /// they are, the server's as ``ReplicaError/database(_:)``).
+    @discardableResult
+    func transaction<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws(ReplicaError) -> T {
+        do {
+            return try await client.withConnection { connection in
+                try await connection.query("BEGIN ISOLATION LEVEL READ COMMITTED", logger: logger)
+                do {
+                    let result = try await body(connection)
+                    try await connection.query("COMMIT", logger: logger)
+                    return result
+                } catch {
+                    _ = try? await connection.query("ROLLBACK", logger: logger)
+                    throw error
+                }
+            }
+        } catch { throw Self.replicaError(error) }
+    }
+
+    /// Runs `body` on a leased connection outside any transaction (one statement at a time).
+    func connection<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws(ReplicaError) -> T {
+        do { return try await client.withConnection { try await body($0) } } catch { throw Self.replicaError(error) }
+    }
+
+    /// A ``ReplicaError`` for what a transaction threw: the server's message and code, never the
+    /// query or its values.
+    static func replicaError(_ error: any Error) -> ReplicaError {
+        if let error = error as? ReplicaError { return error }
+        if let error = error as? PSQLError {
+            if let message = error.serverInfo?[.message] {
+                let code = error.serverInfo?[.sqlState].map { " (\($0))" } ?? ""
+                return .database("PostgreSQL: \(message)\(code)")
+            }
+            return .database("PostgreSQL: \(error.code)")
+        }
+        return .database(String(describing: error))
+    }
+}
+
+extension PostgresConnection {
+    /// Runs a statement and reads every row, the rows decoded as `T`.
+    func rows<each T: PostgresDecodable & Sendable>(
+        _ query: PostgresQuery, as types: (repeat each T).Type, logger: Logger
+    )
+        async throws -> [(repeat each T)]
+    {
+        var rows: [(repeat each T)] = []
+        for try await row in try await self.query(query, logger: logger).decode(types) { rows.append(row) }
+        return rows
+    }
+
+    /// Runs a statement and reads its first row (nil when it has none).
+    func row<each T: PostgresDecodable & Sendable>(
+        _ query: PostgresQuery, as types: (repeat each T).Type, logger: Logger
+    )
+        async throws -> (repeat each T)?
+    {
+        for try await row in try await self.query(query, logger: logger).decode(types) { return row }
+        return nil
+    }
+
+    /// Runs a statement and returns how many rows it returned: with `RETURNING`, how many it
+    /// changed.
+    @discardableResult
+    func run(_ query: PostgresQuery, logger: Logger) async throws -> Int {
+        var count = 0
+        for try await _ in try await self.query(query, logger: logger) { count += 1 }
+        return count
+    }
+}

@@ -1,0 +1,127 @@
+import Foundation
+import HearthCore
+import HearthLedger
+import HearthStore
+import Logging
+import PostgresNIO
+
+/// The hub's ledger storage on a PostgreSQL server, for a hub that outgrows one file or runs
+/// several `hub serve` processes on one database.
+///
+/// What it keeps so far: the hub's identity, enrollment tokens, registered nodes and request
+/// nonces (``NodeStorage``), and the desk's accounts, sessions and login attempts
+/// (``DeskStorage``), each method one transaction, correct across processes (a token
+/// registers one node, a nonce is accepted once). The op log, the county's records and their
+/// rules come next (docs/architecture.md, "The hub on PostgreSQL"); until then the full
+/// ``LedgerStorage`` is SQLite's only, and no hub command opens this storage.
+///
+/// The keys stay in a key file beside the hub, as with SQLite: the database holds only the
+/// key's check value, so a dump of it reveals no sealed field.
+public final class PostgresLedgerStorage: NodeStorage, DeskStorage {
+    public let info: ReplicaInfo
+    public let keys: KeyMaterial
+    /// The key file the storage was opened with.
+    public let keyPath: String
+    let database: PostgresDatabase
+    var logger: Logger { database.logger }
+
+    /// Where the database is (its description never shows the password).
+    public var location: PostgresLocation { database.location }
+
+    private init(info: ReplicaInfo, keys: KeyMaterial, keyPath: String, database: PostgresDatabase) {
+        self.info = info
+        self.keys = keys
+        self.keyPath = keyPath
+        self.database = database
+    }
+
+    /// Creates the county hub in an existing, empty PostgreSQL database, and its key file at
+    /// `keyPath`. Refuses a database that holds a hub already, and a key file that exists.
+    public static func create(
+        location: PostgresLocation, keyPath: String, name: String, scope: ScopePrefix, nowMillis: Int64,
+        keys: KeyMaterial = .generate(), id: ReplicaID? = nil
+    ) async throws(ReplicaError) -> PostgresLedgerStorage {
+        guard !name.isEmpty, name.count <= 64 else {
+            throw .invalid(InputError(field: "name", reason: "must be 1 to 64 characters"))
+        }
+        if FileManager.default.fileExists(atPath: keyPath) { throw .alreadyExists(path: keyPath) }
+        let database = PostgresDatabase(location)
+        do {
+            try await PostgresHubSchema.migrate(database, nowMillis: nowMillis)
+            var generator = SystemRandomNumberGenerator()
+            let info = ReplicaInfo(
+                id: id ?? .random(using: &generator), name: name, scope: scope, role: .hub,
+                publicKey: keys.publicKeyBase64)
+            let logger = database.logger
+            let made = try await database.transaction { connection in
+                let inserted = try await connection.run(
+                    """
+                    INSERT INTO hub_identity (id, name, scope, public_key, key_check, created_millis)
+                    VALUES (\(info.id.value), \(name), \(scope.value), \(info.publicKey), \(keys.checkValue), \(nowMillis))
+                    ON CONFLICT DO NOTHING RETURNING 1
+                    """, logger: logger)
+                guard inserted == 1 else { return false }
+                // The key file is written inside the transaction: no hub row without its key.
+                do throws(KeyError) { try KeyFile.create(keys, at: keyPath) } catch { throw ReplicaError.key(error) }
+                return true
+            }
+            guard made else { throw ReplicaError.alreadyExists(path: location.description) }
+            return PostgresLedgerStorage(info: info, keys: keys, keyPath: keyPath, database: database)
+        } catch {
+            await database.close()
+            throw PostgresDatabase.replicaError(error)
+        }
+    }
+
+    /// Opens the county hub in a PostgreSQL database with its key file (or `HEARTH_KEY` in
+    /// `environment`), migrating its tables to this build's version.
+    public static func open(
+        location: PostgresLocation, keyPath: String, environment: [String: String] = [:], nowMillis: Int64
+    ) async throws(ReplicaError) -> PostgresLedgerStorage {
+        let keys: KeyMaterial
+        do { keys = try KeyFile.load(path: keyPath, environment: environment) } catch { throw .key(error) }
+        let database = PostgresDatabase(location)
+        do {
+            try await PostgresHubSchema.migrate(database, nowMillis: nowMillis)
+            let logger = database.logger
+            let row = try await database.transaction { connection in
+                try await connection.row(
+                    "SELECT id, name, scope, public_key, key_check, writer FROM hub_identity",
+                    as: (String, String, String, String, String, String?).self, logger: logger)
+            }
+            guard let row else {
+                throw ReplicaError.notAReplica(path: location.description, reason: "it holds no hub (hearth hub init)")
+            }
+            let (id, name, scopeText, publicKey, keyCheck, writer) = row
+            guard let replica = ReplicaID(validating: id), let scope = try? ScopePrefix.parse(scopeText, field: "scope")
+            else { throw ReplicaError.notAReplica(path: location.description, reason: "its hub row is damaged") }
+            guard keyCheck == keys.checkValue else { throw ReplicaError.key(.wrongKey) }
+            guard publicKey == keys.publicKeyBase64 else {
+                let inline = environment["HEARTH_KEY"].map { !$0.isEmpty } ?? false
+                throw ReplicaError.key(
+                    .otherReplica(
+                        source: inline ? "HEARTH_KEY" : "key file " + keyPath, database: location.description,
+                        replica: id))
+            }
+            let info = ReplicaInfo(
+                id: replica, name: name, scope: scope, role: .hub, publicKey: publicKey,
+                writer: writer.flatMap(ReplicaID.init(validating:)))
+            return PostgresLedgerStorage(info: info, keys: keys, keyPath: keyPath, database: database)
+        } catch {
+            await database.close()
+            throw PostgresDatabase.replicaError(error)
+        }
+    }
+
+    /// Closes the storage's connections; every call after it fails.
+    public func close() async { await database.close() }
+
+    /// Keeps an audit line in the transaction of `connection`.
+    static func insertAudit(_ event: AuditEvent, on connection: PostgresConnection, logger: Logger) async throws {
+        try await connection.run(
+            """
+            INSERT INTO audit (at_millis, worker, action, record, field, detail)
+            VALUES (\(event.atMillis), \(event.worker), \(event.action), \(event.subject), \(event.field), \(event.detail))
+            """, logger: logger)
+    }
+}

@@ -1,0 +1,205 @@
+import Foundation
+import HearthLedgerPostgres
+
+/// A real PostgreSQL server for the tests: made by `initdb` in a temporary directory, started
+/// by `pg_ctl` on a free loopback port, and stopped (its directory removed) when the test
+/// process exits. One server serves the whole process; each county gets a database of its own
+/// (``freshDatabase()``).
+///
+/// PostgreSQL refuses to run as root: when the tests run as root (CI), `initdb` and `pg_ctl`
+/// run as the `postgres` user Debian's package creates. The server's binaries are found in
+/// `HEARTH_PG_BIN`, then Debian's `/usr/lib/postgresql/<version>/bin`, then `PATH`. A machine
+/// without PostgreSQL fails these tests, saying so: CI installs it (.ci/run).
+final class PostgresServer: Sendable {
+    let port: Int
+    let directory: URL
+    let binaries: URL
+    private let asPostgresUser: Bool
+
+    /// The process's server, started at first use.
+    static let shared: Result<PostgresServer, PostgresServerError> = Result { () throws(PostgresServerError) in
+        try PostgresServer.start()
+    }
+
+    /// The server's location for a database (the server's own user, trusted on loopback).
+    func location(database: String) -> PostgresLocation {
+        PostgresLocation(user: "postgres", host: "127.0.0.1", port: port, database: database)
+    }
+
+    /// Makes an empty database and returns where it is.
+    func freshDatabase() throws(PostgresServerError) -> PostgresLocation {
+        let name = "hearth_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
+        try run(
+            "createdb", ["-h", "127.0.0.1", "-p", "\(port)", "-U", "postgres", name], as: false)
+        return location(database: name)
+    }
+
+    /// Runs one SQL statement in a database with `psql` (what a test does behind the
+    /// storage's back: a damaged row, a schema from a newer Hearth).
+    func sql(_ location: PostgresLocation, _ statement: String) throws(PostgresServerError) {
+        try run(
+            "psql",
+            [
+                "-h", "127.0.0.1", "-p", "\(port)", "-U", "postgres", "-d", location.database, "-v", "ON_ERROR_STOP=1",
+                "-c", statement,
+            ],
+            as: false)
+    }
+
+    private init(port: Int, directory: URL, binaries: URL, asPostgresUser: Bool) {
+        self.port = port
+        self.directory = directory
+        self.binaries = binaries
+        self.asPostgresUser = asPostgresUser
+    }
+
+    private static func start() throws(PostgresServerError) -> PostgresServer {
+        let binaries = try findBinaries()
+        let root = getuid() == 0
+        let directory = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent(
+            "hearth-pg-\(UUID().uuidString)", isDirectory: true)
+        do {
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            if root {
+                // The postgres user must own the data directory and reach it.
+                try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: directory.path)
+            }
+        } catch { throw PostgresServerError("cannot make \(directory.path): \(error)") }
+        var server: PostgresServer?
+        var lastError: PostgresServerError?
+        for _ in 0..<5 {
+            let attempt = PostgresServer(
+                port: freePort(), directory: directory, binaries: binaries, asPostgresUser: root)
+            do {
+                try attempt.initialise()
+                try attempt.run(
+                    "pg_ctl",
+                    [
+                        "-D", attempt.data, "-l", attempt.run + "/server.log", "-w", "-t", "60",
+                        "-o", "-p \(attempt.port) -k \(attempt.run) -c listen_addresses=127.0.0.1 -c fsync=off",
+                        "start",
+                    ], as: root)
+                server = attempt
+                break
+            } catch {
+                lastError = error
+                try? FileManager.default.removeItem(atPath: attempt.data)
+            }
+        }
+        guard let server else { throw lastError ?? PostgresServerError("the server did not start") }
+        runningServer = server
+        atexit { runningServer?.stop() }
+        return server
+    }
+
+    /// The server's own directory (its socket and log), and its data directory inside it: the
+    /// postgres user's when the tests run as root.
+    private var run: String { directory.appendingPathComponent("run").path }
+    private var data: String { run + "/data" }
+
+    private func initialise() throws(PostgresServerError) {
+        guard !FileManager.default.fileExists(atPath: data) else { return }
+        if asPostgresUser {
+            try run("/usr/bin/install", ["-d", "-o", "postgres", "-g", "postgres", "-m", "700", run], as: false)
+        } else {
+            try run("/usr/bin/install", ["-d", "-m", "700", run], as: false)
+        }
+        try run(
+            "initdb", ["-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C", "--no-sync"],
+            as: asPostgresUser)
+    }
+
+    /// Stops the server at once and removes its directory.
+    func stop() {
+        try? run("pg_ctl", ["-D", data, "-m", "immediate", "-w", "stop"], as: asPostgresUser)
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    /// Runs one of the server's programs (or an absolute path), as the postgres user when
+    /// `as` is true; throws with its output when it fails.
+    ///
+    /// Spawned directly with every descriptor above standard error closed, not through
+    /// Foundation's `Process`: the server `pg_ctl start` leaves running would inherit the
+    /// descriptor `Process` watches for its child's end, and the wait would last as long as
+    /// the server.
+    private func run(_ program: String, _ arguments: [String], as postgres: Bool) throws(PostgresServerError) {
+        let executable = program.hasPrefix("/") ? program : binaries.appendingPathComponent(program).path
+        let argv =
+            postgres ? ["/usr/sbin/runuser", "-u", "postgres", "--", executable] + arguments : [executable] + arguments
+        let outputPath = directory.appendingPathComponent("output-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: outputPath) }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        guard closeFrom(&actions, 3) == 0 else { throw PostgresServerError("cannot close descriptors for \(program)") }
+        var pid: pid_t = 0
+        let cArguments = argv.map { strdup($0) } + [nil]
+        defer { for argument in cArguments { free(argument) } }
+        let spawned = posix_spawn(&pid, argv[0], &actions, nil, cArguments, environ)
+        guard spawned == 0 else { throw PostgresServerError("cannot run \(argv[0]): error \(spawned)") }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        let text = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
+        // Exited normally with status 0.
+        guard status & 0x7f == 0, (status >> 8) & 0xff == 0 else {
+            throw PostgresServerError("\(program) \(arguments.joined(separator: " ")) failed: \(text)")
+        }
+    }
+
+    private static func findBinaries() throws(PostgresServerError) -> URL {
+        let manager = FileManager.default
+        if let given = ProcessInfo.processInfo.environment["HEARTH_PG_BIN"], !given.isEmpty {
+            return URL(fileURLWithPath: given)
+        }
+        let debian = "/usr/lib/postgresql"
+        let versions = ((try? manager.contentsOfDirectory(atPath: debian)) ?? []).compactMap(Int.init).sorted()
+        if let newest = versions.last {
+            return URL(fileURLWithPath: "\(debian)/\(newest)/bin")
+        }
+        for directory in (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":")
+        where manager.isExecutableFile(atPath: "\(directory)/pg_ctl") {
+            return URL(fileURLWithPath: String(directory))
+        }
+        throw PostgresServerError(
+            "PostgreSQL is not installed (no initdb or pg_ctl): `apt-get install postgresql`, or set HEARTH_PG_BIN")
+    }
+
+    /// A port nothing listens on now: bound to port 0 and released.
+    private static func freePort() -> Int {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard descriptor >= 0 else { return 54_321 }
+        defer { close(descriptor) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { generic in
+                bind(descriptor, generic, length) == 0 && getsockname(descriptor, generic, &length) == 0
+            }
+        }
+        return bound ? Int(UInt16(bigEndian: address.sin_port)) : 54_321
+    }
+}
+
+/// glibc's `posix_spawn_file_actions_addclosefrom_np` (2.34 and later), which Swift's Glibc
+/// module does not declare: found by name in the running process.
+private let closeFrom: @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32 = {
+    guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addclosefrom_np")
+    else { fatalError("glibc 2.34 or later is needed (posix_spawn_file_actions_addclosefrom_np)") }
+    return unsafeBitCast(
+        symbol, to: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32).self)
+}()
+
+/// Why the tests' PostgreSQL server could not be had.
+struct PostgresServerError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// The server to stop when the test process exits.
+nonisolated(unsafe) private var runningServer: PostgresServer?
