@@ -57,26 +57,69 @@ final class PostgresDatabase: Sendable {
                     throw error
                 }
             }
-        } catch { throw Self.replicaError(error) }
+        } catch { throw replicaError(error) }
     }
 
     /// Runs `body` on a leased connection outside any transaction (one statement at a time).
     func connection<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws(ReplicaError) -> T {
-        do { return try await client.withConnection { try await body($0) } } catch { throw Self.replicaError(error) }
+        do { return try await client.withConnection { try await body($0) } } catch { throw replicaError(error) }
+    }
+
+    /// Checks that the server answers within `limit`, on a connection of its own: a hub
+    /// command on a server that is down, a database that is not there or a password refused
+    /// ends with the connection's own error, naming the location, instead of waiting while
+    /// the pool tries again.
+    func reach(within limit: Duration = .seconds(15)) async throws(ReplicaError) {
+        var configuration: PostgresConnection.Configuration
+        if let directory = location.socketDirectory {
+            configuration = .init(
+                unixSocketPath: "\(directory)/.s.PGSQL.\(location.port)", username: location.user,
+                password: location.password, database: location.database)
+        } else {
+            configuration = .init(
+                host: location.host ?? "localhost", port: location.port, username: location.user,
+                password: location.password, database: location.database, tls: .disable)
+        }
+        configuration.options.connectTimeout = .seconds(10)
+        let settings = configuration
+        let logger = logger
+        let answered: Bool
+        do {
+            answered = try await withThrowingTaskGroup(of: Bool.self) { group in
+                group.addTask {
+                    let connection = try await PostgresConnection.connect(
+                        configuration: settings, id: 0, logger: logger)
+                    try await connection.close()
+                    return true
+                }
+                group.addTask {
+                    try await Task.sleep(for: limit)
+                    return false
+                }
+                let first = try await group.next() ?? false
+                group.cancelAll()
+                return first
+            }
+        } catch { throw replicaError(error) }
+        guard answered else {
+            throw ReplicaError.database("PostgreSQL at \(location) did not answer within \(limit)")
+        }
     }
 
     /// A ``ReplicaError`` for what a transaction threw: the server's message and code, never the
-    /// query or its values.
-    static func replicaError(_ error: any Error) -> ReplicaError {
+    /// query or its values; for a connection that failed, the location (without its password)
+    /// and why.
+    func replicaError(_ error: any Error) -> ReplicaError {
         if let error = error as? ReplicaError { return error }
         if let error = error as? PSQLError {
             if let message = error.serverInfo?[.message] {
                 let code = error.serverInfo?[.sqlState].map { " (\($0))" } ?? ""
-                return .database("PostgreSQL: \(message)\(code)")
+                return .database("PostgreSQL at \(location): \(message)\(code)")
             }
-            return .database("PostgreSQL: \(error.code)")
+            let why = error.underlying.map { ": \($0)" } ?? ""
+            return .database("PostgreSQL at \(location): \(error.code)\(why)")
         }
-        return .database(String(describing: error))
+        return .database("PostgreSQL at \(location): \(error)")
     }
 }
 

@@ -47,6 +47,7 @@ public final class PostgresLedgerStorage: NodeStorage, DeskStorage {
         if FileManager.default.fileExists(atPath: keyPath) { throw .alreadyExists(path: keyPath) }
         let database = PostgresDatabase(location)
         do {
+            try await database.reach()
             try await PostgresHubSchema.migrate(database, nowMillis: nowMillis)
             var generator = SystemRandomNumberGenerator()
             let info = ReplicaInfo(
@@ -69,7 +70,7 @@ public final class PostgresLedgerStorage: NodeStorage, DeskStorage {
             return PostgresLedgerStorage(info: info, keys: keys, keyPath: keyPath, database: database)
         } catch {
             await database.close()
-            throw PostgresDatabase.replicaError(error)
+            throw database.replicaError(error)
         }
     }
 
@@ -82,6 +83,7 @@ public final class PostgresLedgerStorage: NodeStorage, DeskStorage {
         do { keys = try KeyFile.load(path: keyPath, environment: environment) } catch { throw .key(error) }
         let database = PostgresDatabase(location)
         do {
+            try await database.reach()
             try await PostgresHubSchema.migrate(database, nowMillis: nowMillis)
             let logger = database.logger
             let row = try await database.transaction { connection in
@@ -109,7 +111,7 @@ public final class PostgresLedgerStorage: NodeStorage, DeskStorage {
             return PostgresLedgerStorage(info: info, keys: keys, keyPath: keyPath, database: database)
         } catch {
             await database.close()
-            throw PostgresDatabase.replicaError(error)
+            throw database.replicaError(error)
         }
     }
 

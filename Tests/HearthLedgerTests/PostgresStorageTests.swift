@@ -101,4 +101,34 @@ struct PostgresStorageTests {
         }
         #expect(error.map { "\($0)" }?.contains("version 999") == true)
     }
+
+    @Test(
+        "A server that is not there, or a database it does not have, is an error naming the store, never a wait",
+        .timeLimit(.minutes(1)))
+    func unreachable() async throws {
+        let server = try PostgresServer.shared.get()
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("hearth-pg-\(UUID())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let keyPath = directory.appendingPathComponent("hub.key").path
+        let scope = try ScopePrefix.parse(Fixture.county, field: "scope")
+        // Nothing listens on port 1; the password is in the URL and must not be in the error.
+        let nowhere = try PostgresLocation.parse("postgres://postgres:hunter2@127.0.0.1:1/county")
+        let refused = await #expect(throws: ReplicaError.self) {
+            try await PostgresLedgerStorage.create(
+                location: nowhere, keyPath: keyPath, name: "hub", scope: scope, nowMillis: 1)
+        }
+        let said = refused.map { "\($0)" } ?? ""
+        #expect(said.contains("postgres://postgres@127.0.0.1:1/county") && !said.contains("hunter2"), "\(said)")
+        #expect(said.contains("refused"), "the connection's own error: \(said)")
+        #expect(!FileManager.default.fileExists(atPath: keyPath))
+        // The server is there, the database is not: the server's own words.
+        let missing = server.location(database: "no_such_county")
+        let absent = await #expect(throws: ReplicaError.self) {
+            try await PostgresLedgerStorage.create(
+                location: missing, keyPath: keyPath, name: "hub", scope: scope, nowMillis: 1)
+        }
+        let words = absent.map { "\($0)" } ?? ""
+        #expect(words.contains("no_such_county") && words.contains("does not exist"), "\(words)")
+    }
 }

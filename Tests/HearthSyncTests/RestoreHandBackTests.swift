@@ -157,13 +157,8 @@ extension RestoreTests {
         let service = county.service()
         let village = try await county.node(name: "village-001", scope: TestCounty.village1, hubURL: nil)
         try village.household(in: TestCounty.village1, address: "一组")
-        func exchange(_ hub: HubService, _ name: String) async throws {
-            let up = county.directory + "/\(name).hbundle"
-            _ = try NodeBundles.export(village, to: up)
-            _ = try await hub.importBundle(try BundleFile.read(up))
-            let down = county.directory + "/\(name).from-hub.hbundle"
-            try BundleFile.write(try await hub.exportBundle(forNode: "village-001").bytes, to: down)
-            _ = try NodeBundles.import(village, from: down, nowMillis: TestCounty.now)
+        func exchange(_ hub: HubService, _ step: String) async throws {
+            try await county.exchangeBundles(village, named: "village-001", with: hub, step: step)
         }
         try await exchange(service, "first")
         let backup = county.directory + "/backup.db"

@@ -156,13 +156,8 @@ struct RestoreTests {
         let village = try await county.node(name: "village-001", scope: TestCounty.village1, hubURL: nil)
         try village.household(in: TestCounty.village1, address: "一组")
         // One exchange of bundles each way: node → hub, hub → node (the acknowledgement).
-        func exchange(_ hub: HubService, _ name: String) async throws -> (sent: Int, received: Int) {
-            let up = county.directory + "/\(name).hbundle"
-            let sent = try NodeBundles.export(village, to: up).ops
-            _ = try await hub.importBundle(try BundleFile.read(up))
-            let down = county.directory + "/\(name).from-hub.hbundle"
-            try BundleFile.write(try await hub.exportBundle(forNode: "village-001").bytes, to: down)
-            return (sent, try NodeBundles.import(village, from: down, nowMillis: TestCounty.now).ops)
+        func exchange(_ hub: HubService, _ step: String) async throws -> (sent: Int, received: Int) {
+            try await county.exchangeBundles(village, named: "village-001", with: hub, step: step)
         }
         _ = try await exchange(service, "first")
         let backup = county.directory + "/backup.db"

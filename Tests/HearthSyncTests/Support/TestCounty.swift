@@ -143,3 +143,20 @@ struct TestFailure: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
 }
+
+extension TestCounty {
+    /// One exchange of bundle files each way between a file-only node and `hub`: the node's
+    /// bundle imported, then the hub's bundle for the node (named `node` at the hub) taken in.
+    /// `step` names the files. Returns how many ops went up and came down.
+    @discardableResult
+    func exchangeBundles(_ node: Replica, named name: String, with hub: HubService, step: String) async throws
+        -> (sent: Int, received: Int)
+    {
+        let up = directory + "/\(step).hbundle"
+        let sent = try NodeBundles.export(node, to: up).ops
+        _ = try await hub.importBundle(try BundleFile.read(up))
+        let down = directory + "/\(step).from-hub.hbundle"
+        try BundleFile.write(try await hub.exportBundle(forNode: name).bytes, to: down)
+        return (sent, try NodeBundles.import(node, from: down, nowMillis: TestCounty.now).ops)
+    }
+}
