@@ -185,7 +185,11 @@ let package = Package(
         // The ledger storage's conformance suite, run once per backend.
         .testTarget(
             name: "HearthLedgerTests",
-            dependencies: ["HearthCore", "HearthStore", "HearthLedger", "HearthLedgerSQLite", "HearthLedgerPostgres"]),
+            dependencies: [
+                "HearthCore", "HearthStore", "HearthLedger", "HearthLedgerSQLite", "HearthLedgerPostgres",
+                // Statements of the tests' own on the PostgreSQL store (the log head's race).
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ]),
         // HearthStore for real county keys: the wire derives sealed values' hmacs with them.
         .testTarget(name: "HearthProtocolTests", dependencies: ["HearthCore", "HearthProtocol", "HearthStore"]),
         .testTarget(

@@ -139,6 +139,17 @@ enum PostgresHubSchema {
                 "CREATE INDEX desk_login_attempts_by_address ON desk_login_attempts (address, succeeded, at_millis)",
                 "CREATE INDEX desk_login_attempts_by_time ON desk_login_attempts (at_millis)",
             ]),
+        Migration(
+            version: 3, name: "the log's head: the write lock, and positions in commit order",
+            statements: [
+                """
+                CREATE TABLE log_head (
+                    one BOOLEAN PRIMARY KEY DEFAULT TRUE CHECK (one),
+                    position BIGINT NOT NULL CHECK (position >= 0)
+                )
+                """,
+                "INSERT INTO log_head (one, position) VALUES (TRUE, 0)",
+            ]),
     ]
 
     /// The newest version this build knows.
