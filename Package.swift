@@ -187,8 +187,10 @@ let package = Package(
             name: "HearthLedgerTests",
             dependencies: [
                 "HearthCore", "HearthStore", "HearthLedger", "HearthLedgerSQLite", "HearthLedgerPostgres",
-                // Statements of the tests' own on the PostgreSQL store (the log head's race).
+                // Statements of the tests' own on the PostgreSQL store (the log head's race), and
+                // the thread pool the tests' PostgreSQL server programs are waited for on.
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ]),
         // HearthStore for real county keys: the wire derives sealed values' hmacs with them.
         .testTarget(name: "HearthProtocolTests", dependencies: ["HearthCore", "HearthProtocol", "HearthStore"]),

@@ -45,9 +45,9 @@ struct HubTablesBackend: Sendable, CustomStringConvertible {
     static let postgres = HubTablesBackend(
         description: "PostgreSQL",
         create: { directory, scope, keys in
-            let server = try PostgresServer.shared.get()
+            let server = try await PostgresServer.shared()
             return try await PostgresLedgerStorage.create(
-                location: try server.freshDatabase(), keyPath: directory.appendingPathComponent("hub.key").path,
+                location: try await server.freshDatabase(), keyPath: directory.appendingPathComponent("hub.key").path,
                 name: "hub", scope: scope, nowMillis: Fixture.start, keys: keys)
         },
         reach: { $0 })

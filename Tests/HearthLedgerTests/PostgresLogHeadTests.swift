@@ -19,8 +19,8 @@ struct PostgresLogHeadTests {
         let directory: URL
 
         init() async throws {
-            let server = try PostgresServer.shared.get()
-            let location = try server.freshDatabase()
+            let server = try await PostgresServer.shared()
+            let location = try await server.freshDatabase()
             directory = FileManager.default.temporaryDirectory.appendingPathComponent("hearth-pg-\(UUID())")
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             let keyPath = directory.appendingPathComponent("hub.key").path
@@ -28,7 +28,7 @@ struct PostgresLogHeadTests {
                 location: location, keyPath: keyPath, name: "hub",
                 scope: try ScopePrefix.parse(Fixture.county, field: "scope"), nowMillis: Fixture.start)
             second = try await PostgresLedgerStorage.open(location: location, keyPath: keyPath, nowMillis: 0)
-            try server.sql(
+            try await server.sql(
                 location,
                 "CREATE TABLE test_log (position BIGINT PRIMARY KEY, writer INTEGER NOT NULL, item INTEGER NOT NULL)")
         }

@@ -1,5 +1,6 @@
 import Foundation
 import HearthLedgerPostgres
+import NIOPosix
 
 /// A real PostgreSQL server for the tests: made by `initdb` in a temporary directory, started
 /// by `pg_ctl` on a free loopback port, and stopped (its directory removed) when the test
@@ -16,9 +17,25 @@ final class PostgresServer: Sendable {
     let binaries: URL
     private let asPostgresUser: Bool
 
-    /// The process's server, started at first use.
-    static let shared: Result<PostgresServer, PostgresServerError> = Result { () throws(PostgresServerError) in
-        try PostgresServer.start()
+    /// The process's server, started at first use. The programs it runs (`initdb`, `pg_ctl`,
+    /// `createdb`) are waited for on a thread of NIO's pool, never on one of Swift's
+    /// cooperative threads, which the other suites running alongside need.
+    static func shared() async throws -> PostgresServer {
+        try await starter.server()
+    }
+
+    private static let starter = Starter()
+
+    /// Starts the server once, however many tests ask at once.
+    private actor Starter {
+        private var started: Task<PostgresServer, any Error>?
+
+        func server() async throws -> PostgresServer {
+            if let started { return try await started.value }
+            let task = Task { try await NIOThreadPool.singleton.runIfActive { try PostgresServer.start() } }
+            started = task
+            return try await task.value
+        }
     }
 
     /// The server's location for a database (the server's own user, trusted on loopback).
@@ -27,16 +44,21 @@ final class PostgresServer: Sendable {
     }
 
     /// Makes an empty database and returns where it is.
-    func freshDatabase() throws(PostgresServerError) -> PostgresLocation {
+    func freshDatabase() async throws -> PostgresLocation {
         let name = "hearth_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
-        try run(
-            "createdb", ["-h", "127.0.0.1", "-p", "\(port)", "-U", "postgres", name], as: false)
+        try await NIOThreadPool.singleton.runIfActive {
+            try self.run("createdb", ["-h", "127.0.0.1", "-p", "\(self.port)", "-U", "postgres", name], as: false)
+        }
         return location(database: name)
     }
 
     /// Runs one SQL statement in a database with `psql` (what a test does behind the
     /// storage's back: a damaged row, a schema from a newer Hearth).
-    func sql(_ location: PostgresLocation, _ statement: String) throws(PostgresServerError) {
+    func sql(_ location: PostgresLocation, _ statement: String) async throws {
+        try await NIOThreadPool.singleton.runIfActive { try self.runSQL(location, statement) }
+    }
+
+    private func runSQL(_ location: PostgresLocation, _ statement: String) throws(PostgresServerError) {
         try run(
             "psql",
             [

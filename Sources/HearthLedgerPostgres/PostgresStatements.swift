@@ -1,0 +1,88 @@
+import HearthStore
+import Logging
+import NIOCore
+import PostgresNIO
+
+/// ``SQLStatements`` on PostgreSQL: the statements of one transaction on a connection leased
+/// for it, each run to completion before the call returns.
+///
+/// Why blocking: the replica engine is synchronous (it runs inside GRDB's transactions on
+/// SQLite), so its PostgreSQL side waits for each answer. It must run on a thread of its own
+/// (``PostgresDatabase/blockingTransaction(_:)`` gives it one from NIO's thread pool), never on
+/// an event loop, whose wait would deadlock, nor on Swift's cooperative pool, which it would
+/// starve.
+final class PostgresStatements: SQLStatements {
+    private let connection: PostgresConnection
+    private let logger: Logger
+
+    init(_ connection: PostgresConnection, logger: Logger) {
+        self.connection = connection
+        self.logger = logger
+    }
+
+    var dialect: SQLDialect { .postgres }
+
+    @discardableResult
+    func execute(_ sql: String, _ arguments: [SQLValue]) throws -> Int {
+        try run(sql, arguments).metadata.rows ?? 0
+    }
+
+    func rows(_ sql: String, _ arguments: [SQLValue]) throws -> [[SQLValue]] {
+        try run(sql, arguments).rows.map { row in row.map(SQLValue.init(cell:)) }
+    }
+
+    private func run(_ sql: String, _ arguments: [SQLValue]) throws -> PostgresQueryResult {
+        var bindings = PostgresBindings(capacity: arguments.count)
+        for argument in arguments {
+            switch argument {
+            case .null: bindings.appendNull()
+            case .integer(let integer): bindings.append(integer)
+            case .real(let real): bindings.append(real)
+            case .text(let text): bindings.append(text)
+            case .blob(let bytes): bindings.append(ByteBuffer(bytes: bytes))
+            }
+        }
+        let query = PostgresQuery(unsafeSQL: SQLParameters.numbered(sql), binds: bindings)
+        let answer: EventLoopFuture<PostgresQueryResult> = connection.query(query, logger: logger)
+        return try answer.wait()
+    }
+}
+
+extension SQLValue {
+    /// A cell as the engine reads it: integers (and booleans, as 0 or 1), reals, bytes, text.
+    init(cell: PostgresCell) {
+        guard cell.bytes != nil else {
+            self = .null
+            return
+        }
+        do {
+            switch cell.dataType {
+            case .int2, .int4, .int8: self = .integer(try cell.decode(Int64.self))
+            case .bool: self = .integer(try cell.decode(Bool.self) ? 1 : 0)
+            case .float4, .float8: self = .real(try cell.decode(Double.self))
+            case .bytea:
+                var buffer = try cell.decode(ByteBuffer.self)
+                self = .blob(buffer.readBytes(length: buffer.readableBytes) ?? [])
+            default: self = .text(try cell.decode(String.self))
+            }
+        } catch {
+            // A type the engine never stores (a date, a JSON document): its text.
+            self = (try? cell.decode(String.self)).map(SQLValue.text) ?? .null
+        }
+    }
+}
+
+extension PostgresDatabase {
+    /// Runs `body` in one transaction whose statements block (``PostgresStatements``), on a
+    /// thread of NIO's pool: committed when it returns, rolled back when it throws.
+    func blockingTransaction<T: Sendable>(_ body: @escaping @Sendable (any SQLStatements) throws -> T)
+        async throws(ReplicaError) -> T
+    {
+        let logger = logger
+        return try await transaction { connection in
+            try await NIOThreadPool.singleton.runIfActive {
+                try body(PostgresStatements(connection, logger: logger))
+            }
+        }
+    }
+}

@@ -1,0 +1,59 @@
+import Foundation
+import GRDB
+import HearthCore
+
+/// ``SQLStatements`` on SQLite through GRDB: the transaction GRDB's writer (or reader) runs,
+/// each statement prepared once per connection (GRDB's statement cache), as the engine's own
+/// statements are today.
+package final class SQLiteStatements: SQLStatements {
+    package let db: Database
+
+    package init(_ db: Database) { self.db = db }
+
+    package var dialect: SQLDialect { .sqlite }
+
+    @discardableResult
+    package func execute(_ sql: String, _ arguments: [SQLValue]) throws -> Int {
+        try db.cachedStatement(sql: sql).execute(arguments: StatementArguments(arguments.map(\.databaseValue)))
+        return db.changesCount
+    }
+
+    package func rows(_ sql: String, _ arguments: [SQLValue]) throws -> [[SQLValue]] {
+        let cursor = try Row.fetchCursor(
+            db.cachedStatement(sql: sql), arguments: StatementArguments(arguments.map(\.databaseValue)))
+        var rows: [[SQLValue]] = []
+        while let row = try cursor.next() {
+            rows.append((0..<row.count).map { SQLValue(row[$0] as DatabaseValue) })
+        }
+        return rows
+    }
+
+    /// Runs `body` in a transaction on a new in-memory SQLite database (what the dialect tests
+    /// compare PostgreSQL with).
+    package static func inMemory<T>(_ body: (SQLiteStatements) throws -> T) throws -> T {
+        let queue = try DatabaseQueue()
+        return try queue.write { db in try body(SQLiteStatements(db)) }
+    }
+}
+
+extension SQLValue {
+    init(_ value: DatabaseValue) {
+        switch value.storage {
+        case .null: self = .null
+        case .int64(let integer): self = .integer(integer)
+        case .double(let real): self = .real(real)
+        case .string(let text): self = .text(text)
+        case .blob(let data): self = .blob(Array(data))
+        }
+    }
+
+    var databaseValue: DatabaseValue {
+        switch self {
+        case .null: return .null
+        case .integer(let integer): return integer.databaseValue
+        case .real(let real): return real.databaseValue
+        case .text(let text): return text.databaseValue
+        case .blob(let bytes): return Data(bytes).databaseValue
+        }
+    }
+}

@@ -1,0 +1,95 @@
+import Foundation
+import HearthCore
+import HearthStore
+import Testing
+
+@testable import HearthLedgerPostgres
+
+/// The statement seam the replica engine moves behind (``SQLStatements``): the same statements,
+/// with `?` parameters, give the same answers on SQLite (through GRDB) and on a real
+/// PostgreSQL server (blocking, on a thread of NIO's pool).
+@Suite("The engine's statements on SQLite and PostgreSQL")
+struct SQLStatementsTests {
+    @Test("? becomes $1, $2, … outside quoted strings and identifiers")
+    func numbering() {
+        #expect(
+            SQLParameters.numbered(#"SELECT * FROM t WHERE a = ? AND b = '?' AND "c?" = ? AND d IN (?, ?)"#)
+                == #"SELECT * FROM t WHERE a = $1 AND b = '?' AND "c?" = $2 AND d IN ($3, $4)"#)
+        #expect(SQLParameters.numbered("SELECT 'it''s ?', ?") == "SELECT 'it''s ?', $1")
+        #expect(SQLParameters.numbered("SELECT 1") == "SELECT 1")
+    }
+
+    /// Runs the same statements and returns every answer, in order.
+    static func script(_ statements: any SQLStatements) throws -> [String] {
+        let blob = statements.dialect == .postgres ? "BYTEA" : "BLOB"
+        try statements.execute(
+            "CREATE TABLE t (id TEXT PRIMARY KEY, n BIGINT, r DOUBLE PRECISION, b \(blob), note TEXT)", [])
+        var answers: [String] = []
+        func change(_ label: String, _ sql: String, _ arguments: [SQLValue]) throws {
+            answers.append("\(label) \(try statements.execute(sql, arguments))")
+        }
+        func read(_ label: String, _ sql: String, _ arguments: [SQLValue] = []) throws {
+            answers.append("\(label) \(try statements.rows(sql, arguments))")
+        }
+        try change(
+            "inserted", "INSERT INTO t (id, n, r, b, note) VALUES (?, ?, ?, ?, 'what?')",
+            [.text("a"), .integer(Int64.max), .real(0.5), .blob([0, 1, 255])])
+        try change(
+            "inserted", "INSERT INTO t (id, n, r, b, note) VALUES (?, ?, ?, ?, ?)",
+            [.text("b"), .integer(-7), .null, .null, .text("二组 '?'")])
+        try change(
+            "upserted", "INSERT INTO t (id, n) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET n = t.n + excluded.n",
+            [.text("b"), .integer(10)])
+        try change("updated", "UPDATE t SET note = ? WHERE n < ?", [.text("small"), .integer(100)])
+        try change("unchanged", "UPDATE t SET note = ? WHERE id = ?", [.text("x"), .text("zz")])
+        try read("rows", "SELECT id, n, r, b, note FROM t ORDER BY id")
+        try read("returned", "DELETE FROM t WHERE id = ? RETURNING n", [.text("b")])
+        answers.append("value \(String(describing: try statements.value("SELECT count(*) FROM t")))")
+        answers.append(
+            "none \(String(describing: try statements.value("SELECT n FROM t WHERE id = ?", [.text("b")])))")
+        return answers
+    }
+
+    @Test("The same statements give the same answers on both databases")
+    func sameAnswers() async throws {
+        let onSQLite = try SQLiteStatements.inMemory { try Self.script($0) }
+        let server = try await PostgresServer.shared()
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("hearth-pg-\(UUID())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let storage = try await PostgresLedgerStorage.create(
+            location: try await server.freshDatabase(), keyPath: directory.appendingPathComponent("hub.key").path,
+            name: "hub", scope: try ScopePrefix.parse(Fixture.county, field: "scope"), nowMillis: Fixture.start)
+        let onPostgres = try await storage.database.blockingTransaction { try Self.script($0) }
+        await storage.close()
+        #expect(onSQLite == onPostgres)
+        #expect(onSQLite.count == 9)
+        #expect(onSQLite[2] == "upserted 1" && onSQLite[3] == "updated 1" && onSQLite[4] == "unchanged 0")
+    }
+
+    @Test("A statement that fails rolls the PostgreSQL transaction back, with the server's words")
+    func failureRollsBack() async throws {
+        let server = try await PostgresServer.shared()
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("hearth-pg-\(UUID())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let storage = try await PostgresLedgerStorage.create(
+            location: try await server.freshDatabase(), keyPath: directory.appendingPathComponent("hub.key").path,
+            name: "hub", scope: try ScopePrefix.parse(Fixture.county, field: "scope"), nowMillis: Fixture.start)
+        try await storage.database.blockingTransaction { statements in
+            try statements.execute("CREATE TABLE u (id BIGINT PRIMARY KEY)", [])
+        }
+        let failed = await #expect(throws: ReplicaError.self) {
+            try await storage.database.blockingTransaction { statements in
+                try statements.execute("INSERT INTO u VALUES (?)", [.integer(1)])
+                try statements.execute("INSERT INTO u VALUES (?)", [.integer(1)])
+            }
+        }
+        #expect(failed.map { "\($0)" }?.contains("23505") == true)
+        let count = try await storage.database.blockingTransaction { statements in
+            try statements.value("SELECT count(*) FROM u")
+        }
+        #expect(count == .integer(0))
+        await storage.close()
+    }
+}
