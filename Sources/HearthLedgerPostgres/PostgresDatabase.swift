@@ -18,14 +18,15 @@ final class PostgresDatabase: Sendable {
         self.location = location
         self.logger = logger
         let configuration: PostgresClient.Configuration
-        if let directory = location.socketDirectory {
+        switch location.server {
+        case .socket(let path):
             configuration = .init(
-                unixSocketPath: "\(directory)/.s.PGSQL.\(location.port)", username: location.user,
-                password: location.password, database: location.database)
-        } else {
+                unixSocketPath: path, username: location.user, password: location.password,
+                database: location.database)
+        case .host(let host):
             configuration = .init(
-                host: location.host ?? "localhost", port: location.port, username: location.user,
-                password: location.password, database: location.database, tls: .disable)
+                host: host, port: location.port, username: location.user, password: location.password,
+                database: location.database, tls: .disable)
         }
         let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         self.client = client
@@ -71,14 +72,15 @@ final class PostgresDatabase: Sendable {
     /// the pool tries again.
     func reach(within limit: Duration = .seconds(15)) async throws(ReplicaError) {
         var configuration: PostgresConnection.Configuration
-        if let directory = location.socketDirectory {
+        switch location.server {
+        case .socket(let path):
             configuration = .init(
-                unixSocketPath: "\(directory)/.s.PGSQL.\(location.port)", username: location.user,
-                password: location.password, database: location.database)
-        } else {
+                unixSocketPath: path, username: location.user, password: location.password,
+                database: location.database)
+        case .host(let host):
             configuration = .init(
-                host: location.host ?? "localhost", port: location.port, username: location.user,
-                password: location.password, database: location.database, tls: .disable)
+                host: host, port: location.port, username: location.user, password: location.password,
+                database: location.database, tls: .disable)
         }
         configuration.options.connectTimeout = .seconds(10)
         let settings = configuration
@@ -152,5 +154,18 @@ extension PostgresConnection {
         var count = 0
         for try await _ in try await self.query(query, logger: logger) { count += 1 }
         return count
+    }
+}
+
+extension PostgresLocation {
+    /// How the server is reached: its Unix socket's path (a directory was given), or a host.
+    enum Server {
+        case socket(String)
+        case host(String)
+    }
+
+    var server: Server {
+        if let directory = socketDirectory { return .socket("\(directory)/.s.PGSQL.\(port)") }
+        return .host(host ?? "localhost")
     }
 }

@@ -14,29 +14,21 @@ import Testing
 struct PostgresLogHeadTests {
     /// A county's store opened twice, and a table of the test's own that writers log into.
     struct TwoProcesses {
-        let first: PostgresLedgerStorage
+        let hub: FreshPostgresHub
         let second: PostgresLedgerStorage
-        let directory: URL
+        var first: PostgresLedgerStorage { hub.storage }
 
         init() async throws {
-            let server = try await PostgresServer.shared()
-            let location = try await server.freshDatabase()
-            directory = FileManager.default.temporaryDirectory.appendingPathComponent("hearth-pg-\(UUID())")
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            let keyPath = directory.appendingPathComponent("hub.key").path
-            first = try await PostgresLedgerStorage.create(
-                location: location, keyPath: keyPath, name: "hub",
-                scope: try ScopePrefix.parse(Fixture.county, field: "scope"), nowMillis: Fixture.start)
-            second = try await PostgresLedgerStorage.open(location: location, keyPath: keyPath, nowMillis: 0)
-            try await server.sql(
-                location,
+            hub = try await FreshPostgresHub()
+            second = try await PostgresLedgerStorage.open(location: hub.location, keyPath: hub.keyPath, nowMillis: 0)
+            try await PostgresServer.shared().sql(
+                hub.location,
                 "CREATE TABLE test_log (position BIGINT PRIMARY KEY, writer INTEGER NOT NULL, item INTEGER NOT NULL)")
         }
 
         func close() async {
             await first.close()
             await second.close()
-            try? FileManager.default.removeItem(at: directory)
         }
     }
 

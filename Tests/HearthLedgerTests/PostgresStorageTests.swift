@@ -37,15 +37,11 @@ struct PostgresStorageTests {
 
     @Test("A hub is made once in a database, opened with its key only, and keeps its identity")
     func createAndOpen() async throws {
+        let hub = try await FreshPostgresHub(name: "county hub")
         let server = try await PostgresServer.shared()
-        let location = try await server.freshDatabase()
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("hearth-pg-\(UUID())")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let keyPath = directory.appendingPathComponent("hub.key").path
+        let (location, directory, keyPath) = (hub.location, hub.directory, hub.keyPath)
         let scope = try ScopePrefix.parse(Fixture.county, field: "scope")
-        let made = try await PostgresLedgerStorage.create(
-            location: location, keyPath: keyPath, name: "county hub", scope: scope, nowMillis: Fixture.start)
+        let made = hub.storage
         #expect(made.info.role == .hub && made.info.writer == made.info.id)
         await made.close()
 
@@ -84,17 +80,10 @@ struct PostgresStorageTests {
 
     @Test("A database migrated by a newer Hearth is refused, not written")
     func newerSchemaRefused() async throws {
+        let hub = try await FreshPostgresHub()
         let server = try await PostgresServer.shared()
-        let location = try await server.freshDatabase()
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("hearth-pg-\(UUID())")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let keyPath = directory.appendingPathComponent("hub.key").path
-        let made = try await PostgresLedgerStorage.create(
-            location: location, keyPath: keyPath, name: "hub",
-            scope: try ScopePrefix.parse(Fixture.county, field: "scope"),
-            nowMillis: Fixture.start)
-        await made.close()
+        let (location, keyPath) = (hub.location, hub.keyPath)
+        await hub.storage.close()
         try await server.sql(location, "INSERT INTO hearth_migrations VALUES (999, 'from the future', 0)")
         let error = await #expect(throws: ReplicaError.self) {
             try await PostgresLedgerStorage.open(location: location, keyPath: keyPath, nowMillis: 5)

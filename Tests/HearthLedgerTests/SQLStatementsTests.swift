@@ -53,13 +53,8 @@ struct SQLStatementsTests {
     @Test("The same statements give the same answers on both databases")
     func sameAnswers() async throws {
         let onSQLite = try SQLiteStatements.inMemory { try Self.script($0) }
-        let server = try await PostgresServer.shared()
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("hearth-pg-\(UUID())")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let storage = try await PostgresLedgerStorage.create(
-            location: try await server.freshDatabase(), keyPath: directory.appendingPathComponent("hub.key").path,
-            name: "hub", scope: try ScopePrefix.parse(Fixture.county, field: "scope"), nowMillis: Fixture.start)
+        let hub = try await FreshPostgresHub()
+        let storage = hub.storage
         let onPostgres = try await storage.database.blockingTransaction { try Self.script($0) }
         await storage.close()
         #expect(onSQLite == onPostgres)
@@ -69,13 +64,8 @@ struct SQLStatementsTests {
 
     @Test("A statement that fails rolls the PostgreSQL transaction back, with the server's words")
     func failureRollsBack() async throws {
-        let server = try await PostgresServer.shared()
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("hearth-pg-\(UUID())")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let storage = try await PostgresLedgerStorage.create(
-            location: try await server.freshDatabase(), keyPath: directory.appendingPathComponent("hub.key").path,
-            name: "hub", scope: try ScopePrefix.parse(Fixture.county, field: "scope"), nowMillis: Fixture.start)
+        let hub = try await FreshPostgresHub()
+        let storage = hub.storage
         try await storage.database.blockingTransaction { statements in
             try statements.execute("CREATE TABLE u (id BIGINT PRIMARY KEY)", [])
         }
