@@ -22,7 +22,10 @@ enum PostgresHubSchema {
         let statements: [String]
     }
 
-    static let migrations: [Migration] = [
+    /// Every migration, in order: the hub's own tables, then the replica's (``replicaMigrations``).
+    static let migrations: [Migration] = hubMigrations + replicaMigrations
+
+    static let hubMigrations: [Migration] = [
         Migration(
             version: 1, name: "the hub's identity, nodes, tokens, nonces, restores and audit",
             statements: [
