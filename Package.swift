@@ -191,6 +191,9 @@ let package = Package(
                 // the thread pool the tests' PostgreSQL server programs are waited for on.
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                // A real hub's SQLite file read directly, to compare its schema and triggers with
+                // PostgreSQL's.
+                .product(name: "GRDB", package: "GRDB.swift"),
             ]),
         // HearthStore for real county keys: the wire derives sealed values' hmacs with them.
         .testTarget(name: "HearthProtocolTests", dependencies: ["HearthCore", "HearthProtocol", "HearthStore"]),
