@@ -39,7 +39,10 @@ struct PostgresReplicaSchemaTests {
         await hub.storage.close()
         #expect(sqlite.count == 33, "the SQLite hub's tables compared: \(sqlite.keys.sorted())")
         for table in sqlite.keys.sorted() {
-            let mine = try #require(postgres[table], "PostgreSQL has no table \(table)")
+            guard let mine = postgres[table] else {
+                Issue.record("PostgreSQL has no table \(table)")
+                continue
+            }
             #expect(mine.columns == sqlite[table]!.columns, "columns of \(table)")
             #expect(mine.indexes == sqlite[table]!.indexes, "indexes of \(table)")
         }
