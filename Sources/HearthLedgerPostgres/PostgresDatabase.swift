@@ -45,10 +45,15 @@ final class PostgresDatabase: Sendable {
     /// rolled back when it throws. What it throws comes out as a ``ReplicaError`` (its own as
     /// they are, the server's as ``ReplicaError/database(_:)``).
     @discardableResult
-    func transaction<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws(ReplicaError) -> T {
+    func transaction<T: Sendable>(
+        snapshot: Bool = false, _ body: (PostgresConnection) async throws -> T
+    ) async throws(ReplicaError) -> T {
         do {
             return try await client.withConnection { connection in
-                try await connection.query("BEGIN ISOLATION LEVEL READ COMMITTED", logger: logger)
+                let begin =
+                    snapshot
+                    ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY" : "BEGIN ISOLATION LEVEL READ COMMITTED"
+                try await connection.query(PostgresQuery(unsafeSQL: begin), logger: logger)
                 do {
                     let result = try await body(connection)
                     try await connection.query("COMMIT", logger: logger)

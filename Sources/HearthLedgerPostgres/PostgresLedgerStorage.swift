@@ -62,6 +62,13 @@ public final class PostgresLedgerStorage: NodeStorage, DeskStorage {
                     ON CONFLICT DO NOTHING RETURNING 1
                     """, logger: logger)
                 guard inserted == 1 else { return false }
+                // The apply engine's row (its counter, chain head and clock), as a SQLite hub's.
+                _ = try await connection.run(
+                    """
+                    INSERT INTO replica (id, name, scope, role, public_key, key_check, created_millis)
+                    VALUES (\(info.id.value), \(name), \(scope.value), 'hub', \(info.publicKey), \(keys.checkValue),
+                            \(nowMillis))
+                    """, logger: logger)
                 // The key file is written inside the transaction: no hub row without its key.
                 do throws(KeyError) { try KeyFile.create(keys, at: keyPath) } catch { throw ReplicaError.key(error) }
                 return true

@@ -56,3 +56,30 @@ extension PostgresLedgerStorage {
         }
     }
 }
+
+extension PostgresLedgerStorage {
+    /// Runs the replica engine's `body` in one transaction holding the hub's write lock, its
+    /// statements blocking on a thread of NIO's pool (``PostgresDatabase/blockingTransaction(_:)``).
+    ///
+    /// The ops' positions come from the identity column of `ops` (and ``LogPositions`` for
+    /// scope entries): taken while the lock is held, they are given out in commit order, so a
+    /// cursor never passes a position still to come. Before the commit the head records the
+    /// last position given out, for readers that ask how far the log goes.
+    package func writingStatements<T: Sendable>(_ body: @escaping @Sendable (any SQLStatements) throws -> T)
+        async throws(ReplicaError) -> T
+    {
+        try await database.blockingTransaction { sql in
+            guard try sql.integer("SELECT position FROM log_head WHERE one FOR UPDATE") != nil else {
+                throw ReplicaError.database("the log's head row is missing")
+            }
+            let result = try body(sql)
+            try sql.execute(
+                """
+                UPDATE log_head SET position = greatest(position,
+                    coalesce(pg_sequence_last_value(pg_get_serial_sequence('ops', 'seq')::regclass), 0))
+                WHERE one
+                """, [])
+            return result
+        }
+    }
+}

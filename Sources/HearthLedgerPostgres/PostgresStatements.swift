@@ -20,7 +20,19 @@ final class PostgresStatements: SQLStatements {
         self.logger = logger
     }
 
+    /// What runs once the transaction has committed (``afterCommit(_:)``), in order.
+    private(set) var committed: [@Sendable () -> Void] = []
+
     var dialect: SQLDialect { .postgres }
+
+    /// None: several hub processes write one database, and PostgreSQL keeps no number a
+    /// connection could read to learn that another committed; the engine keeps no states
+    /// between transactions here.
+    func changeVersion() throws -> Int64? { nil }
+
+    func afterCommit(_ body: @escaping @Sendable () -> Void) {
+        committed.append(body)
+    }
 
     @discardableResult
     func execute(_ sql: String, _ arguments: [SQLValue]) throws -> Int {
@@ -75,14 +87,21 @@ extension SQLValue {
 extension PostgresDatabase {
     /// Runs `body` in one transaction whose statements block (``PostgresStatements``), on a
     /// thread of NIO's pool: committed when it returns, rolled back when it throws.
-    func blockingTransaction<T: Sendable>(_ body: @escaping @Sendable (any SQLStatements) throws -> T)
-        async throws(ReplicaError) -> T
-    {
+    ///
+    /// With `snapshot`, a read-only `REPEATABLE READ` transaction: every statement reads the
+    /// snapshot its first one took (a pull's page and the log end it reports must agree;
+    /// `READ COMMITTED` would give each statement a newer one).
+    func blockingTransaction<T: Sendable>(
+        snapshot: Bool = false, _ body: @escaping @Sendable (any SQLStatements) throws -> T
+    ) async throws(ReplicaError) -> T {
         let logger = logger
-        return try await transaction { connection in
+        let (result, committed) = try await transaction(snapshot: snapshot) { connection in
             try await NIOThreadPool.singleton.runIfActive {
-                try body(PostgresStatements(connection, logger: logger))
+                let statements = PostgresStatements(connection, logger: logger)
+                return (try body(statements), statements.committed)
             }
         }
+        for hook in committed { hook() }
+        return result
     }
 }

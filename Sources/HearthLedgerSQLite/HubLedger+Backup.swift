@@ -58,9 +58,8 @@ public enum HubBackupError: Error, Sendable, Equatable, CustomStringConvertible 
 }
 
 extension HubLedger {
-    /// The positions a restored hub's log skips: more ops than a hub logs in centuries, so no
-    /// position the hub gave out after the backup (and before it was restored) is given again.
-    public static let restoreGap: Int64 = 1 << 40
+    /// The positions a restored hub's log skips (``LedgerLog/restoreGap``).
+    public static let restoreGap: Int64 = LedgerLog.restoreGap
 
     /// Copies the hub's database to `path` while it keeps serving: SQLite's online backup
     /// reads one snapshot, so the copy is consistent (every op with its records, cases and

@@ -10,36 +10,12 @@ struct HubRole: ReplicaRole {
     var tracksScopeEntries: Bool { true }
     var migrator: DatabaseMigrator { HubMigrations.migrator }
 
-    /// Runs the cross-record rules in the transaction that applied their trigger; true when
-    /// they wrote ops (the in-memory cache is then stale and must be cleared).
-    func afterApply(_ db: Database, info: ReplicaInfo, batch: [Op], nowMillis: Int64) throws -> Bool {
-        guard !batch.isEmpty else { return false }
-        let decisions = try HubRules.decisions(db, after: batch)
-        guard !decisions.isEmpty else { return false }
-        var changes = try ChangeSet(
-            db: db, info: info, author: "rules", nowMillis: nowMillis, cache: nil, tracksScopeEntries: true)
-        try HubRules.write(decisions, &changes)
-        guard !changes.ops.isEmpty else { return false }
-        _ = try changes.finish()
-        return true
+    func afterApply(_ sql: any SQLStatements, info: ReplicaInfo, batch: [Op], nowMillis: Int64) throws -> Bool {
+        try HubApplyRole().afterApply(sql, info: info, batch: batch, nowMillis: nowMillis)
     }
 
-    func acknowledgedCases(_ db: Database, among ids: [String]) throws -> Set<String> {
-        var acknowledged: Set<String> = []
-        // In slices well under SQLite's bound on parameters; each id a lookup in
-        // `decisions_acknowledged`.
-        for start in stride(from: 0, to: ids.count, by: 500) {
-            let slice = Array(ids[start..<min(ids.count, start + 500)])
-            let marks = Array(repeating: "?", count: slice.count).joined(separator: ",")
-            acknowledged.formUnion(
-                try String.fetchAll(
-                    db,
-                    sql: """
-                        SELECT record FROM decisions
-                        WHERE kind = 'acknowledgement' AND field IS NULL AND record IN (\(marks))
-                        """, arguments: StatementArguments(slice)))
-        }
-        return acknowledged
+    func acknowledgedCases(_ sql: any SQLStatements, among ids: [String]) throws -> Set<String> {
+        try HubApplyRole().acknowledgedCases(sql, among: ids)
     }
 
     func paidBefore(

@@ -11,7 +11,7 @@ extension SQLiteLedgerStorage {
         let replica = self.replica
         return try await replica.writeAsync { db in
             try replica.write(in: db, author: author, nowMillis: nowMillis) { changes in
-                let editing = SQLiteCountyEditing(changes, author: author, nowMillis: nowMillis)
+                let editing = SQLiteCountyEditing(changes, db: db, author: author, nowMillis: nowMillis)
                 defer { changes = editing.changes }
                 return try body(editing)
             }
@@ -37,11 +37,11 @@ final class SQLiteCountyEditing: SQLiteCountyReading, CountyEditing {
     let author: String
     let nowMillis: Int64
 
-    init(_ changes: ChangeSet, author: String, nowMillis: Int64) {
+    init(_ changes: ChangeSet, db: Database, author: String, nowMillis: Int64) {
         self.changes = changes
         self.author = author
         self.nowMillis = nowMillis
-        super.init(changes.database)
+        super.init(db)
     }
 
     func state(of id: RecordID) throws -> RecordState? {

@@ -88,7 +88,7 @@ extension SQLiteLedgerStorage {
                 let (_, ops) = try replica.write(in: db, author: author, nowMillis: nowMillis) { changes in
                     try changes.compensate(
                         held.op, restoring: restoring, cause: cause, target: addressed ? dot.replica : nil)
-                    try mark("discarded", changes.database)
+                    try mark("discarded", db)
                 }
                 return SettlementOutcome(applied: nil, compensation: ops.first)
             }
@@ -114,8 +114,8 @@ extension SQLiteLedgerStorage {
             try Int.fetchOne(
                 db, sql: "SELECT count(*) FROM ops WHERE replica = ? AND counter = ?",
                 arguments: [dot.replica.value, Int64(dot.counter)]) ?? 0 > 0
-        var lookup = DatabaseRuleLookup(db)
-        var villages = RecordVillages(db: db)
+        var lookup = DatabaseRuleLookup(SQLiteStatements(db))
+        var villages = RecordVillages(SQLiteStatements(db))
         let authorScope = try String.fetchOne(
             db, sql: "SELECT scope FROM nodes WHERE replica = ?", arguments: [dot.replica.value]
         ).flatMap { try? ScopePrefix.parse($0, field: "scope") }

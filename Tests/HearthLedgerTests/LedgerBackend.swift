@@ -5,10 +5,10 @@ import HearthLedgerPostgres
 import HearthLedgerSQLite
 import HearthStore
 
-/// The hub's own tables as every backend keeps them: nodes, tokens and nonces, and the desk's
-/// accounts and sessions. PostgreSQL keeps these already; the op log and the county's records
-/// (the rest of ``LedgerStorage``) are SQLite's only for now.
-typealias HubTables = NodeStorage & DeskStorage
+/// What every backend keeps: nodes, tokens and nonces, the desk's accounts and sessions, and
+/// the op log's appends (``LogStorage``). PostgreSQL keeps these already; the county's reads,
+/// quarantine settlements, rolls and the rest of ``LedgerStorage`` are SQLite's only for now.
+typealias HubTables = NodeStorage & DeskStorage & LogStorage
 
 /// A backend of the hub's own tables (``HubTables``): every ``LedgerBackend``, and PostgreSQL.
 struct HubTablesBackend: Sendable, CustomStringConvertible {

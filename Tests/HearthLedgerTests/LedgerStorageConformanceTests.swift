@@ -93,26 +93,26 @@ struct LedgerStorageConformanceTests {
         #expect(try await county.tables.node(node.replica)?.skewMillis == 7)
     }
 
-    @Test("A batch appends once: resent it is duplicates, changed it is a fork", arguments: LedgerBackend.all)
-    func appendDuplicatesAndForks(backend: LedgerBackend) async throws {
-        let county = try Fixture(backend)
+    @Test("A batch appends once: resent it is duplicates, changed it is a fork", arguments: HubTablesBackend.all)
+    func appendDuplicatesAndForks(backend: HubTablesBackend) async throws {
+        let county = try await Fixture(tables: backend)
         let (node, ops) = try await county.eastWithTwoHouseholds()
         #expect(ops.count == 2)
-        #expect(try await county.storage.chainHash(replica: node.replica, counter: 0) == "")
-        #expect(try await county.storage.chainHash(replica: node.replica, counter: 1) == nil)
+        #expect(try await county.tables.chainHash(replica: node.replica, counter: 0) == "")
+        #expect(try await county.tables.chainHash(replica: node.replica, counter: 1) == nil)
         let batch = PushBatch(node: node, ops: ops, nowMillis: Fixture.start + 10, maxWaiting: 100)
-        let first = try await county.storage.append(batch, admission: .rules(for: node))
+        let first = try await county.tables.append(batch, admission: .rules(for: node))
         #expect(first.acked == 2 && first.report.applied == 2 && first.quarantined.isEmpty)
-        #expect(try await county.storage.chainHash(replica: node.replica, counter: 2) == ops[1].hash)
-        let stored = try #require(try await county.storage.node(node.replica))
+        #expect(try await county.tables.chainHash(replica: node.replica, counter: 2) == ops[1].hash)
+        let stored = try #require(try await county.tables.node(node.replica))
         #expect(stored.ackedCounter == 2 && stored.chainHead == ops[1].hash)
         #expect(stored.lastSyncMillis == Fixture.start + 10)
-        let end = try await county.storage.logEnd()
+        let end = try await county.tables.logEnd()
         #expect(end >= 2)
 
-        let again = try await county.storage.append(batch, admission: .rules(for: node))
+        let again = try await county.tables.append(batch, admission: .rules(for: node))
         #expect(again.acked == 2 && again.report.applied == 0 && again.report.duplicates == 2)
-        #expect(try await county.storage.logEnd() == end)
+        #expect(try await county.tables.logEnd() == end)
 
         // The same dot with other content: a copied database. Nothing of the batch is kept.
         let copy = try county.node(Fixture.villageA)
@@ -122,7 +122,7 @@ struct LedgerStorageConformanceTests {
             dot: ops[0].dot, hlc: foreign.hlc, author: foreign.author, origin: foreign.origin, record: foreign.record,
             scope: foreign.scope, fields: foreign.fields, context: foreign.context, previous: ops[0].previous)
         let fork = await #expect(throws: ReplicaError.self) {
-            try await county.storage.append(
+            try await county.tables.append(
                 PushBatch(node: node, ops: [forged], nowMillis: Fixture.start, maxWaiting: 100),
                 admission: .rules(for: node))
         }
@@ -131,41 +131,41 @@ struct LedgerStorageConformanceTests {
             return
         }
         #expect(dot == ops[0].dot)
-        #expect(try await county.storage.logEnd() == end)
+        #expect(try await county.tables.logEnd() == end)
     }
 
-    @Test("An op the admission refuses is held with its reason, still acknowledged", arguments: LedgerBackend.all)
-    func quarantine(backend: LedgerBackend) async throws {
-        let county = try Fixture(backend)
+    @Test("An op the admission refuses is held with its reason, still acknowledged", arguments: HubTablesBackend.all)
+    func quarantine(backend: HubTablesBackend) async throws {
+        let county = try await Fixture(tables: backend)
         let (node, ops) = try await county.eastWithTwoHouseholds()
         let refused = ops[1].dot
         let admission = PushAdmission(writer: node.scope) { op in op.dot == refused ? "test: refused" : nil }
-        let outcome = try await county.storage.append(
+        let outcome = try await county.tables.append(
             PushBatch(node: node, ops: ops, nowMillis: Fixture.start, maxWaiting: 100), admission: admission)
         #expect(outcome.acked == 2 && outcome.report.applied == 1)
         #expect(outcome.quarantined.map(\.dot) == [refused])
         #expect(outcome.quarantined.map(\.reason) == ["test: refused"])
         // The held op still links the node's chain, and counts in the gauges.
-        #expect(try await county.storage.chainHash(replica: node.replica, counter: 2) == ops[1].hash)
-        #expect(try await county.storage.gauges() == LedgerGauges(conflicts: 0, nodes: 1, quarantined: 1))
+        #expect(try await county.tables.chainHash(replica: node.replica, counter: 2) == ops[1].hash)
+        #expect(try await county.tables.gauges() == LedgerGauges(conflicts: 0, nodes: 1, quarantined: 1))
         // Held again (a fork's second op kept beside the first): nothing changes.
-        try await county.storage.hold(ops[1], reason: "again", nowMillis: Fixture.start)
-        #expect(try await county.storage.gauges().quarantined == 1)
+        try await county.tables.hold(ops[1], reason: "again", nowMillis: Fixture.start)
+        #expect(try await county.tables.gauges().quarantined == 1)
         // An op the rules refuse: a village writing into another village's record (R14).
         let other = try county.node(Fixture.villageB)
         try other.household(in: Fixture.villageB, address: "9 Far Road")
         let outsider = try await county.register(other, name: "west")
         let foreign = try other.ownOps()
         let wrongWriter = PushBatch(node: outsider, ops: foreign, nowMillis: Fixture.start, maxWaiting: 100)
-        let judged = try await county.storage.append(
+        let judged = try await county.tables.append(
             wrongWriter, admission: PushAdmission(writer: node.scope) { _ in nil })
         #expect(judged.report.applied == 0 && judged.quarantined.count == 1)
         #expect(AdmissionRefusal.isJurisdiction(judged.quarantined[0].reason))
     }
 
-    @Test("Ops waiting for ops the hub lacks are bounded per node", arguments: LedgerBackend.all)
-    func waitingBound(backend: LedgerBackend) async throws {
-        let county = try Fixture(backend)
+    @Test("Ops waiting for ops the hub lacks are bounded per node", arguments: HubTablesBackend.all)
+    func waitingBound(backend: HubTablesBackend) async throws {
+        let county = try await Fixture(tables: backend)
         let first = try county.node(Fixture.villageA)
         let second = try county.node(Fixture.villageA)
         let firstNode = try await county.register(first, name: "east")
@@ -176,7 +176,7 @@ struct LedgerStorageConformanceTests {
         input.address = "1 Well Lane, upstairs"
         try first.editHousehold(household.value, input, author: "w1", nowMillis: Fixture.start)
         let firstOps = try first.ownOps()
-        _ = try await county.storage.append(
+        _ = try await county.tables.append(
             PushBatch(node: firstNode, ops: [firstOps[0]], nowMillis: Fixture.start, maxWaiting: 10),
             admission: .rules(for: firstNode))
         // The second node saw both (a hand-carried copy) and edits after them: its edit waits
@@ -186,7 +186,7 @@ struct LedgerStorageConformanceTests {
         try second.editHousehold(household.value, input, author: "w2", nowMillis: Fixture.start + 1)
         let edit = try second.ownOps()
         let bounded = await #expect(throws: ReplicaError.self) {
-            try await county.storage.append(
+            try await county.tables.append(
                 PushBatch(node: secondNode, ops: edit, nowMillis: Fixture.start, maxWaiting: 0),
                 admission: .rules(for: secondNode))
         }
@@ -195,12 +195,12 @@ struct LedgerStorageConformanceTests {
             return
         }
         #expect(count == 1 && bound == 0)
-        #expect(try await county.storage.node(secondNode.replica)?.ackedCounter == 0)
-        let waiting = try await county.storage.append(
+        #expect(try await county.tables.node(secondNode.replica)?.ackedCounter == 0)
+        let waiting = try await county.tables.append(
             PushBatch(node: secondNode, ops: edit, nowMillis: Fixture.start, maxWaiting: 1),
             admission: .rules(for: secondNode))
         #expect(waiting.report.waiting == 1 && waiting.report.applied == 0 && waiting.acked == 1)
-        let released = try await county.storage.append(
+        let released = try await county.tables.append(
             PushBatch(node: firstNode, ops: [firstOps[1]], nowMillis: Fixture.start, maxWaiting: 1),
             admission: .rules(for: firstNode))
         #expect(released.report.applied == 2 && released.report.released == 1)
@@ -208,9 +208,9 @@ struct LedgerStorageConformanceTests {
 
     @Test(
         "A scoped read gives a node its village's ops by cursor, never its own or another's",
-        arguments: LedgerBackend.all)
-    func scopedRead(backend: LedgerBackend) async throws {
-        let county = try Fixture(backend)
+        arguments: HubTablesBackend.all)
+    func scopedRead(backend: HubTablesBackend) async throws {
+        let county = try await Fixture(tables: backend)
         let east = try county.node(Fixture.villageA)
         let eastDesk = try county.node(Fixture.villageA)
         let west = try county.node(Fixture.villageB)
@@ -221,7 +221,7 @@ struct LedgerStorageConformanceTests {
         try west.household(in: Fixture.villageB, address: "9 Far Road")
         try east.household(in: Fixture.villageA, address: "1 Own Lane")
         for (node, replica) in [(deskNode, eastDesk), (westNode, west), (eastNode, east)] {
-            _ = try await county.storage.append(
+            _ = try await county.tables.append(
                 PushBatch(node: node, ops: try replica.ownOps(), nowMillis: Fixture.start, maxWaiting: 100),
                 admission: .rules(for: node))
         }
@@ -230,7 +230,7 @@ struct LedgerStorageConformanceTests {
         var seen: [Dot] = []
         var pages = 0
         while true {
-            let page = try await county.storage.read(
+            let page = try await county.tables.read(
                 ScopedRead(node: eastNode.replica, scope: eastNode.scope, cursor: cursor, limit: 2))
             #expect(page.ops.count <= 2)
             #expect(page.cursor >= cursor)
@@ -241,18 +241,18 @@ struct LedgerStorageConformanceTests {
             #expect(pages < 10)
         }
         #expect(seen == expected)
-        #expect(cursor == (try await county.storage.logEnd()))
+        #expect(cursor == (try await county.tables.logEnd()))
         // From the end, nothing; the west village sees only the west's ops none of them its own.
-        let empty = try await county.storage.read(
+        let empty = try await county.tables.read(
             ScopedRead(node: eastNode.replica, scope: eastNode.scope, cursor: cursor, limit: 10))
         #expect(empty.ops.isEmpty && !empty.more)
-        let westPage = try await county.storage.read(
+        let westPage = try await county.tables.read(
             ScopedRead(node: westNode.replica, scope: westNode.scope, cursor: 0, limit: 100))
         #expect(westPage.ops.isEmpty)
 
-        try await county.storage.confirmPulled(eastNode.replica, cursor: cursor, nowMillis: Fixture.start + 99)
-        try await county.storage.confirmPulled(eastNode.replica, cursor: 1, nowMillis: Fixture.start + 100)
-        let confirmed = try #require(try await county.storage.node(eastNode.replica))
+        try await county.tables.confirmPulled(eastNode.replica, cursor: cursor, nowMillis: Fixture.start + 99)
+        try await county.tables.confirmPulled(eastNode.replica, cursor: 1, nowMillis: Fixture.start + 100)
+        let confirmed = try #require(try await county.tables.node(eastNode.replica))
         #expect(confirmed.pullCursor == cursor && confirmed.lastSyncMillis == Fixture.start + 100)
     }
 }

@@ -99,7 +99,11 @@ final class PostgresServer: Sendable {
                     "pg_ctl",
                     [
                         "-D", attempt.data, "-l", attempt.run + "/server.log", "-w", "-t", "60",
-                        "-o", "-p \(attempt.port) -k \(attempt.run) -c listen_addresses=127.0.0.1 -c fsync=off",
+                        // Room for the pools the "opened anew for every call" backend makes,
+                        // which close only as they are released.
+                        "-o",
+                        "-p \(attempt.port) -k \(attempt.run) -c listen_addresses=127.0.0.1 -c fsync=off"
+                            + " -c max_connections=500",
                         "start",
                     ], as: root)
                 server = attempt

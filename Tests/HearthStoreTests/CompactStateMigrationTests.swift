@@ -96,7 +96,7 @@ struct CompactStateMigrationTests {
         try Migrations.migrator.migrate(queue, upTo: Self.v19)
         try queue.read { db in
             for state in states {
-                #expect(try StoredState.load(db, state.id) == state)
+                #expect(try StoredState.load(SQLiteStatements(db), state.id) == state)
             }
             let after = try Int.fetchOne(db, sql: "SELECT sum(length(state)) FROM record_meta") ?? 0
             #expect(after * 2 < before, "\(after) bytes against \(before)")

@@ -79,7 +79,7 @@ struct MergeBenchInputsTests {
             let fields = try #require(expected[id])
             for (name, _) in RawUpsertBaseline.columns {
                 let stored: DatabaseValue = row[name]
-                #expect(stored == StateRow.databaseValue(fields[name] ?? .null), "\(name) of a household")
+                #expect(SQLValue(stored) == StateRow.sqlValue(fields[name] ?? .null), "\(name) of a household")
             }
         }
     }

@@ -215,7 +215,7 @@ struct SearchIndexTests {
         #expect(try found(reader, "王秀云") == [head])
         #expect(try storedIndex(reader) == (try expectedIndex(reader)))
         #expect(try storedIndex(reader) == (try storedIndex(author)))
-        #expect(try reader.read(SearchIndex.hasMarks) == false)
+        #expect(try reader.read { try SearchIndex.hasMarks(SQLiteStatements($0)) } == false)
     }
 
     @Test("a record changed but not yet indexed is found by its new text, not its old; the next write indexes it")
@@ -232,7 +232,7 @@ struct SearchIndexTests {
             try db.execute(sql: "UPDATE households SET phone = '13977778888' WHERE id = ?", arguments: [home.value])
         }
         try queue.close()
-        #expect(try replica.read(SearchIndex.hasMarks))
+        #expect(try replica.read { try SearchIndex.hasMarks(SQLiteStatements($0)) })
         #expect(try storedIndex(replica) != (try expectedIndex(replica)))
         #expect(try found(replica, "李四") == [head])
         #expect(try found(replica, "秀英").isEmpty)
@@ -242,7 +242,7 @@ struct SearchIndexTests {
         // Marked records are merged with the index's in id order, each once.
         #expect(try found(replica, "三组") == [home])
         try member(replica, home, name: "王强")
-        #expect(try replica.read(SearchIndex.hasMarks) == false)
+        #expect(try replica.read { try SearchIndex.hasMarks(SQLiteStatements($0)) } == false)
         #expect(try storedIndex(replica) == (try expectedIndex(replica)))
     }
 
@@ -318,7 +318,7 @@ struct SearchIndexTests {
             }
         }
         #expect(try storedIndex(replica) == (try expectedIndex(replica)), "seed \(seed)")
-        #expect(try replica.read(SearchIndex.hasMarks) == false, "seed \(seed)")
+        #expect(try replica.read { try SearchIndex.hasMarks(SQLiteStatements($0)) } == false, "seed \(seed)")
         // And every member is found by its whole name.
         for id in members {
             let name = try #require(try replica.searchHit(id)?.name)

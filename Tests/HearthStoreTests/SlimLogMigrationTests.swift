@@ -70,7 +70,7 @@ struct SlimLogMigrationTests {
             origin: last.origin, record: last.record, scope: last.scope, fields: ["status": .text("active")],
             context: VersionVector([last.dot.replica: last.dot.counter]), previous: "")
         try queue.write { db in
-            var applier = try Applier(db: db, nowMillis: 99_000)
+            var applier = try Applier(sql: SQLiteStatements(db), nowMillis: 99_000)
             try applier.integrate(next)
             try applier.flush()
         }

@@ -17,44 +17,11 @@ import HearthStore
 ///
 /// Every backend passes the same conformance suite (Tests/HearthLedgerTests), written against
 /// this protocol and run once per backend. docs/architecture.md, "The storage seam". The
-/// registered nodes and nonces (``NodeStorage``) and the county desk's accounts and sessions
-/// (``DeskStorage``) are kept by the same backend.
-public protocol LedgerStorage: NodeStorage, DeskStorage {
+/// registered nodes and nonces (``NodeStorage``), the county desk's accounts and sessions
+/// (``DeskStorage``) and the op log's appends and figures (``LogStorage``) are kept by the same
+/// backend.
+public protocol LedgerStorage: NodeStorage, DeskStorage, LogStorage {
     // MARK: The op log
-
-    /// The hash of an author's op as the hub holds it (logged or quarantined); "" for counter
-    /// 0, nil when it holds no op there.
-    func chainHash(replica: ReplicaID, counter: UInt64) async throws(ReplicaError) -> String?
-
-    /// Appends a node's verified batch in one transaction: an op already held under the same
-    /// dot and hash is a duplicate, under the same dot with another hash a fork (the whole
-    /// batch is refused: ``ReplicaError/fork(dot:)``); every other op is judged by `admission`
-    /// on the state as the earlier ops of the batch left it, and quarantined with its reason or
-    /// integrated. The node's acknowledged counter and chain head advance in the same
-    /// transaction. More than `batch.maxWaiting` of the node's ops waiting refuses the batch
-    /// (``ReplicaError/tooManyWaiting(count:bound:)``).
-    func append(_ batch: PushBatch, admission: PushAdmission) async throws(ReplicaError) -> PushOutcome
-
-    /// The log after a cursor as one node may see it (``ScopedRead``), in log order, at most
-    /// `read.limit` ops unless one record's history part is longer.
-    func read(_ read: ScopedRead) async throws(ReplicaError) -> LogPage
-
-    /// The hash of every op the hub holds, by dot: logged, or held in quarantine (an op held
-    /// as a fork, the second content under a dot the log holds, is not the hub's).
-    func heldHashes() async throws(ReplicaError) -> [Dot: String]
-
-    /// Records how far a node has confirmed the log, and when it last synced.
-    func confirmPulled(_ replica: ReplicaID, cursor: Int64, nowMillis: Int64) async throws(ReplicaError)
-
-    /// The greatest log position.
-    func logEnd() async throws(ReplicaError) -> Int64
-
-    /// The ids the hub wrote under before each restore, with the last counter of each the
-    /// restored copy held, oldest first (none on a hub never restored).
-    func retiredWriters() async throws(ReplicaError) -> [RetiredWriter]
-
-    /// The greatest log position and the runs a restored hub skipped, to count nodes' lag by.
-    func logExtent() async throws(ReplicaError) -> LogExtent
 
     /// The county's duplicate index for a node holding `version` (`""` for none): unchanged,
     /// the prefixes changed since it when `deltas` (the node can take them) and the backend
@@ -63,9 +30,6 @@ public protocol LedgerStorage: NodeStorage, DeskStorage {
     func duplicateIndex(since version: String, deltas: Bool) async throws(ReplicaError) -> DuplicateIndexAnswer
 
     // MARK: Quarantine
-
-    /// Holds an op the hub will not apply, with the reason; an op already held stays as it is.
-    func hold(_ op: Op, reason: String, nowMillis: Int64) async throws(ReplicaError)
 
     /// The held ops (with `includeSettled`, the released and discarded ones too), oldest first,
     /// each with the ops waiting for it.
@@ -124,9 +88,6 @@ public protocol LedgerStorage: NodeStorage, DeskStorage {
     func paidAfterDeath() async throws(ReplicaError) -> [RecoveryLine]
 
     // MARK: Figures
-
-    /// Records in conflict, registered nodes and held quarantine, for the hub's metrics.
-    func gauges() async throws(ReplicaError) -> LedgerGauges
 
     /// The county's open leads (问题线索 not yet confirmed or refuted), counted by an index of
     /// the open ones: the cost follows the open leads, not all the county's.

@@ -1,5 +1,3 @@
-import Foundation
-import GRDB
 import HearthCore
 
 /// Integrates ops into a replica inside one write transaction.
@@ -8,8 +6,11 @@ import HearthCore
 /// merged into its record's state, and any op that was waiting for it is released in turn.
 /// States are cached for the batch and written back once at the end, so a batch that
 /// touches a record many times rewrites its row once.
+///
+/// Its reads and writes go through ``SQLStatements``: the same applier runs in a node's SQLite
+/// file and in a hub's PostgreSQL database.
 package struct Applier {
-    package let db: Database
+    package let sql: any SQLStatements
     package let nowMillis: Int64
     private var states: [RecordID: RecordState] = [:]
     private var dirty: Set<RecordID> = []
@@ -31,28 +32,38 @@ package struct Applier {
     /// (R6); their tables change only when the batch is flushed.
     package var configuration: CountyConfiguration?
 
-    package init(db: Database, nowMillis: Int64, cache: StateCache? = nil, crash: CrashSwitch? = nil) throws {
-        self.db = db
+    /// - Parameter cache: states kept between transactions; used only when the backend supplies
+    ///   a change version (``SQLStatements/changeVersion()``) to check it against.
+    package init(
+        sql: any SQLStatements, nowMillis: Int64, cache: StateCache? = nil, crash: CrashSwitch? = nil
+    ) throws {
+        self.sql = sql
         self.nowMillis = nowMillis
-        self.cache = cache
         self.crash = crash
-        dataVersion = try cache.map { try $0.validate(version: SQLiteChangeVersion.current(db)) } ?? 0
-        waitingRecords = Set(try String.fetchAll(db, sql: "SELECT DISTINCT record FROM op_waits"))
+        if let cache, let version = try sql.changeVersion() {
+            self.cache = cache
+            dataVersion = cache.validate(version: version)
+        } else {
+            self.cache = nil
+            dataVersion = 0
+        }
+        waitingRecords = Set(try sql.texts("SELECT DISTINCT record FROM op_waits"))
     }
 
     /// Hands the written states to the cache when this transaction commits, or, when
     /// `stale` (rule ops changed records after these states were taken), empties the cache.
     ///
-    /// Runs in GRDB's commit hook, on the writer before it takes the next transaction: were
-    /// the cache updated after `write` returned, a write starting in between would read the
-    /// states this one replaced and write them back without its ops (a lost update).
+    /// Runs in the backend's commit hook (``SQLStatements/afterCommit(_:)``; on SQLite on the
+    /// writer before it takes the next transaction): were the cache updated after `write`
+    /// returned, a write starting in between would read the states this one replaced and write
+    /// them back without its ops (a lost update).
     package func updateCacheOnCommit(stale: Bool) {
         guard let cache else { return }
         let written = written
         let dataVersion = dataVersion
-        db.afterNextTransaction(onCommit: { _ in
+        sql.afterCommit {
             if stale { cache.clear() } else { cache.committed(written, dataVersion: dataVersion) }
-        })
+        }
     }
 
     /// The current state of a record, as this batch has it; nil if the replica never saw it.
@@ -62,7 +73,7 @@ package struct Applier {
             states[id] = cached
             return cached
         }
-        guard let state = try StoredState.load(db, id) else { return nil }
+        guard let state = try StoredState.load(sql, id) else { return nil }
         states[id] = state
         return state
     }
@@ -91,21 +102,22 @@ package struct Applier {
         let missing = current.missingDependencies(of: op)
         let coveredButUnseen = current.hasApplied(op)
         // One statement both logs the op and detects one already held under its dot.
-        try db.cachedStatement(
-            sql: """
-                INSERT INTO ops (replica, counter, record, scope, hash, body, state, township, target)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT (replica, counter) DO NOTHING
-                """
-        ).execute(arguments: [
-            op.dot.replica.value, Int64(op.dot.counter), op.record.value, op.scope.value, hashBytes,
-            Data(op.loggedBytes), missing.isEmpty ? "applied" : "waiting", op.scope.township, target?.value,
-        ])
-        if db.changesCount == 0 {
-            let logged = try String.fetchOne(
-                db.cachedStatement(sql: "SELECT \(OpLogSQL.hashText) FROM ops WHERE replica = ? AND counter = ?"),
-                arguments: [op.dot.replica.value, Int64(op.dot.counter)])
-            guard logged == hash else { throw ReplicaError.fork(dot: op.dot) }
+        let inserted = try sql.execute(
+            """
+            INSERT INTO ops (replica, counter, record, scope, hash, body, state, township, target)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (replica, counter) DO NOTHING
+            """,
+            [
+                .text(op.dot.replica.value), .integer(Int64(op.dot.counter)), .text(op.record.value),
+                .text(op.scope.value), .blob(hashBytes), .blob(op.loggedBytes),
+                .text(missing.isEmpty ? "applied" : "waiting"), SQLValue(op.scope.township), SQLValue(target?.value),
+            ])
+        if inserted == 0 {
+            let logged = try sql.value(
+                "SELECT hash FROM ops WHERE replica = ? AND counter = ?",
+                [.text(op.dot.replica.value), .integer(Int64(op.dot.counter))])
+            guard logged?.bytes.map(OpLogSQL.hashText(of:)) == hash else { throw ReplicaError.fork(dot: op.dot) }
             report.duplicates += 1
             return hash
         }
@@ -117,12 +129,12 @@ package struct Applier {
                 reason: "a later op from replica \(op.dot.replica) on \(op.record) did not include it in its context")
         }
         guard missing.isEmpty else {
-            try db.cachedStatement(
-                sql: "INSERT INTO op_waits (replica, counter, record, needs, since_millis) VALUES (?, ?, ?, ?, ?)"
-            ).execute(arguments: [
-                op.dot.replica.value, Int64(op.dot.counter), op.record.value,
-                missing.map(\.description).joined(separator: ","), nowMillis,
-            ])
+            try sql.execute(
+                "INSERT INTO op_waits (replica, counter, record, needs, since_millis) VALUES (?, ?, ?, ?, ?)",
+                [
+                    .text(op.dot.replica.value), .integer(Int64(op.dot.counter)), .text(op.record.value),
+                    .text(missing.map(\.description).joined(separator: ",")), .integer(nowMillis),
+                ])
             waitingRecords.insert(op.record.value)
             report.waiting += 1
             return hash
@@ -146,21 +158,18 @@ package struct Applier {
         else { return }
         // The history is cut into parts, each at a log position of its own, so a long one
         // (a record edited for years) spans several pull answers instead of exceeding one.
-        let history =
-            try Int.fetchOne(db, sql: "SELECT count(*) FROM ops WHERE record = ?", arguments: [op.record.value]) ?? 0
-        let parts = max(1, (history + ScopeEntryPart.size - 1) / ScopeEntryPart.size)
+        let history = try sql.integer("SELECT count(*) FROM ops WHERE record = ?", [.text(op.record.value)]) ?? 0
+        let parts = max(1, (history + Int64(ScopeEntryPart.size) - 1) / Int64(ScopeEntryPart.size))
         for village in [op.scope.value, before] {
             guard let code = try? DivisionCode.parse(village, field: "village") else { continue }
-            guard
-                let first = try Int64.fetchOne(
-                    db, sql: "UPDATE sqlite_sequence SET seq = seq + ? WHERE name = 'ops' RETURNING seq - ? + 1",
-                    arguments: [parts, parts])
-            else { throw ReplicaError.database("the op log's sequence is missing") }
+            let first = try LogPositions.reserve(parts, sql)
             for part in 0..<parts {
-                try db.execute(
-                    sql:
-                        "INSERT INTO scope_entries (seq, record, scope, township, part, parts) VALUES (?, ?, ?, ?, ?, ?)",
-                    arguments: [first + Int64(part), op.record.value, code.value, code.township, part, parts])
+                try sql.execute(
+                    "INSERT INTO scope_entries (seq, record, scope, township, part, parts) VALUES (?, ?, ?, ?, ?, ?)",
+                    [
+                        .integer(first + part), .text(op.record.value), .text(code.value), SQLValue(code.township),
+                        .integer(part), .integer(parts),
+                    ])
             }
         }
     }
@@ -178,20 +187,19 @@ package struct Applier {
         var progress = true
         while progress {
             progress = false
-            let rows = try Row.fetchAll(
-                db.cachedStatement(
-                    sql: """
-                        SELECT o.body FROM op_waits w
-                        JOIN ops o ON o.replica = w.replica AND o.counter = w.counter
-                        WHERE w.record = ?
-                        """), arguments: [id.value])
-            if rows.isEmpty {
+            let bodies = try sql.rows(
+                """
+                SELECT o.body FROM op_waits w
+                JOIN ops o ON o.replica = w.replica AND o.counter = w.counter
+                WHERE w.record = ?
+                """, [.text(id.value)])
+            if bodies.isEmpty {
                 waitingRecords.remove(id.value)
                 return
             }
             var waiting: [Op] = []
-            for row in rows {
-                do { waiting.append(try Op(logged: (row[0] as DatabaseValue).storage.asBytes)) } catch {
+            for row in bodies {
+                do { waiting.append(try Op(logged: row.first?.bytes ?? [])) } catch {
                     throw ReplicaError.database("a logged op is unreadable: \(error.description)")
                 }
             }
@@ -213,12 +221,9 @@ package struct Applier {
                 record(applied: op, state: current)
                 try noteScopeChange(op, from: before)
                 report.released += 1
-                let replica = op.dot.replica.value
-                let counter = Int64(op.dot.counter)
-                try db.cachedStatement(sql: "DELETE FROM op_waits WHERE replica = ? AND counter = ?")
-                    .execute(arguments: [replica, counter])
-                try db.cachedStatement(sql: "UPDATE ops SET state = 'applied' WHERE replica = ? AND counter = ?")
-                    .execute(arguments: [replica, counter])
+                let dot: [SQLValue] = [.text(op.dot.replica.value), .integer(Int64(op.dot.counter))]
+                try sql.execute("DELETE FROM op_waits WHERE replica = ? AND counter = ?", dot)
+                try sql.execute("UPDATE ops SET state = 'applied' WHERE replica = ? AND counter = ?", dot)
                 progress = true
             }
         }
@@ -228,19 +233,17 @@ package struct Applier {
     package mutating func flush() throws {
         for id in dirty.sorted() {
             guard let state = states[id] else { continue }
-            try StoredState.save(db, state)
-            try db.cachedStatement(sql: StateRow.upsert(id.type)).execute(
-                arguments: StatementArguments(StateRow.values(of: state)))
+            try StoredState.save(sql, state)
+            try sql.execute(StateRow.upsert(id.type), StateRow.values(of: state))
             written.append(state)
         }
         dirty.removeAll()
         for (replica, counter) in clock {
-            try db.cachedStatement(
-                sql: """
-                    INSERT INTO replica_clock (replica, counter) VALUES (?, ?)
-                    ON CONFLICT (replica) DO UPDATE SET counter = max(counter, excluded.counter)
-                    """
-            ).execute(arguments: [replica.value, Int64(counter)])
+            try sql.execute(
+                """
+                INSERT INTO replica_clock (replica, counter) VALUES (?, ?)
+                ON CONFLICT (replica) DO UPDATE SET counter = \(sql.greatest)(replica_clock.counter, excluded.counter)
+                """, [.text(replica.value), .integer(Int64(counter))])
         }
         clock.removeAll()
     }

@@ -8,8 +8,9 @@ import Synchronization
 /// version is unchanged: a number the backend supplies at the start of each write transaction
 /// that moves whenever another connection (another `hearth` process) has committed since.
 /// States enter it only after their transaction committed. The cache itself reads no
-/// database: SQLite supplies `PRAGMA data_version` (``SQLiteChangeVersion``); a server
-/// database would supply a counter its commits advance.
+/// database: the backend supplies the version (``SQLStatements/changeVersion()``; SQLite's
+/// `PRAGMA data_version`). PostgreSQL supplies none, so a hub on it keeps no states between
+/// transactions: several processes write there, and a state kept by one would miss the others'.
 package final class StateCache: Sendable {
     private struct Storage {
         var dataVersion: Int64 = -1

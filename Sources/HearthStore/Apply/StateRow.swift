@@ -1,4 +1,3 @@
-import GRDB
 import HearthCore
 
 /// Renders a merged record into its plain table row: one column per field, sensitive
@@ -38,13 +37,13 @@ package enum StateRow {
             + columns.dropFirst().map { "\($0) = excluded.\($0)" }.joined(separator: ", ")
     }
 
-    package static func values(of state: RecordState) -> [DatabaseValue] {
+    package static func values(of state: RecordState) -> [SQLValue] {
         // Field by field in table order, each register resolved once: this runs for every
         // record a batch changes.
         let specs = RecordSchema.fields(of: state.id.type)
-        var row: [DatabaseValue] = []
+        var row: [SQLValue] = []
         row.reserveCapacity(2 * specs.count + 4)
-        row.append(state.id.value.databaseValue)
+        row.append(.text(state.id.value))
         var conflicts: [String] = []
         var idNumberIsNull = true
         var amount: FieldValue = .null
@@ -59,35 +58,35 @@ package enum StateRow {
             if spec.name == "amount" { amount = value }
             if spec.isSensitive {
                 if case .sealed(let sealed) = value {
-                    row += [sealed.box.databaseValue, sealed.digest.databaseValue]
+                    row += [.text(sealed.box), .text(sealed.digest)]
                 } else {
                     row += [.null, .null]
                 }
             } else {
-                row.append(databaseValue(value))
+                row.append(sqlValue(value))
             }
         }
         switch state.id.type {
         case .member:
-            row.append(idNumberIsNull ? 1.databaseValue : 0.databaseValue)
+            row.append(.integer(idNumberIsNull ? 1 : 0))
         case .enrollment:
             let schedule = amount.textValue.flatMap(AmountSchedule.init(text:))
-            row.append(schedule?.current?.fen.databaseValue ?? .null)
+            row.append(SQLValue(schedule?.current?.fen))
         default: break
         }
         conflicts.sort()
-        row.append(conflicts.isEmpty ? .null : conflicts.joined(separator: ",").databaseValue)
-        row.append(state.updated.millis.databaseValue)
+        row.append(conflicts.isEmpty ? .null : .text(conflicts.joined(separator: ",")))
+        row.append(.integer(state.updated.millis))
         return row
     }
 
-    package static func databaseValue(_ value: FieldValue) -> DatabaseValue {
+    package static func sqlValue(_ value: FieldValue) -> SQLValue {
         switch value {
         case .null: return .null
-        case .text(let text): return text.databaseValue
-        case .integer(let number): return number.databaseValue
-        case .set(let members): return members.isEmpty ? .null : members.joined(separator: ",").databaseValue
-        case .sealed(let sealed): return sealed.box.databaseValue
+        case .text(let text): return .text(text)
+        case .integer(let number): return .integer(number)
+        case .set(let members): return members.isEmpty ? .null : .text(members.joined(separator: ","))
+        case .sealed(let sealed): return .text(sealed.box)
         }
     }
 }

@@ -1,5 +1,3 @@
-import Foundation
-import GRDB
 import HearthCore
 
 /// Reads and writes a record's merge state in `record_meta` (`id`, `type`, `state`): the
@@ -9,25 +7,27 @@ import HearthCore
 /// and all must refuse the same damaged bytes the same way.
 package enum StoredState {
     /// Loads a record's state; nil when the replica holds no such record.
-    package static func load(_ db: Database, _ id: RecordID) throws -> RecordState? {
-        guard
-            let value = try DatabaseValue.fetchOne(
-                db.cachedStatement(sql: "SELECT state FROM record_meta WHERE id = ?"), arguments: [id.value])
-        else { return nil }
+    package static func load(_ sql: any SQLStatements, _ id: RecordID) throws -> RecordState? {
+        guard let value = try sql.value("SELECT state FROM record_meta WHERE id = ?", [.text(id.value)]) else {
+            return nil
+        }
         return try decode(id, value)
     }
 
     /// The state a stored `state` value holds; throws when the bytes are not a state's.
-    package static func decode(_ id: RecordID, _ value: DatabaseValue) throws -> RecordState {
-        guard case .blob(let data) = value.storage, let state = RecordState(id: id, compactBytes: Array(data)) else {
+    package static func decode(_ id: RecordID, _ value: SQLValue) throws -> RecordState {
+        guard case .blob(let bytes) = value, let state = RecordState(id: id, compactBytes: bytes) else {
             throw ReplicaError.database("stored merge state of \(id) is unreadable")
         }
         return state
     }
 
     /// Writes a record's state, replacing what was stored.
-    package static func save(_ db: Database, _ state: RecordState) throws {
-        try db.cachedStatement(sql: "INSERT OR REPLACE INTO record_meta (id, type, state) VALUES (?, ?, ?)")
-            .execute(arguments: [state.id.value, state.id.type.rawValue, Data(state.compactBytes)])
+    package static func save(_ sql: any SQLStatements, _ state: RecordState) throws {
+        try sql.execute(
+            """
+            INSERT INTO record_meta (id, type, state) VALUES (?, ?, ?)
+            ON CONFLICT (id) DO UPDATE SET type = excluded.type, state = excluded.state
+            """, [.text(state.id.value), .text(state.id.type.rawValue), .blob(state.compactBytes)])
     }
 }

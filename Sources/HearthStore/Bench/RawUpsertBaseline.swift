@@ -76,7 +76,7 @@ package enum RawUpsertBaseline {
         return Date().timeIntervalSince(start)
     }
 
-    /// Binds a field's value as the replica stores it (``StateRow/databaseValue(_:)``).
+    /// Binds a field's value as the replica stores it (``StateRow/sqlValue(_:)``).
     private static func bind(_ value: FieldValue, at index: Int32, in statement: SQLiteStatement) {
         switch value {
         case .null: sqlite3_bind_null(statement, index)

@@ -49,7 +49,7 @@ extension ReplicaCore {
                     WHERE h.enrollment = ? ORDER BY c.position, c.sort_key
                     """, arguments: [enrollment.value]
             ).map(RuleCase.init(row:))
-            let acknowledged = try role.acknowledgedCases(db, among: holding.map(\.id))
+            let acknowledged = try role.acknowledgedCases(SQLiteStatements(db), among: holding.map(\.id))
             return holding.filter { !acknowledged.contains($0.id) }
         }
     }

@@ -57,7 +57,7 @@ extension ReplicaCore {
             ).map(RuleCase.init(row:))
             let waits = try ReplicaCore.waitingCases(db, nowMillis: nowMillis, waitLimitMillis: waitLimitMillis)
             let open = kept + waits.map(RuleCase.init)
-            let acknowledged = try role.acknowledgedCases(db, among: open.map(\.id))
+            let acknowledged = try role.acknowledgedCases(SQLiteStatements(db), among: open.map(\.id))
             return open.filter { !acknowledged.contains($0.id) }
         }
     }
@@ -65,7 +65,7 @@ extension ReplicaCore {
     /// One open rule case by id; nil when there is none (or it was acknowledged).
     public func ruleCase(_ id: String, nowMillis: Int64) throws(ReplicaError) -> RuleCase? {
         try read { db in
-            guard try role.acknowledgedCases(db, among: [id]).isEmpty else { return nil }
+            guard try role.acknowledgedCases(SQLiteStatements(db), among: [id]).isEmpty else { return nil }
             if let row = try Row.fetchOne(
                 db, sql: "SELECT id, rule, kind, village, records, detail, holds FROM rule_cases WHERE id = ?",
                 arguments: [id])
@@ -85,15 +85,16 @@ extension ReplicaCore {
         nowMillis: Int64, waitLimitMillis: Int64 = CausalOrderRule.defaultWaitLimitMillis
     ) throws(ReplicaError) -> [RuleCase] {
         try read { db in
-            var lookup = DatabaseRuleLookup(db)
+            let statements = SQLiteStatements(db)
+            var lookup = DatabaseRuleLookup(statements)
             var found: [(position: Int, key: String, found: DeskCase)] = []
-            for (subject, cases) in try RuleCaseBook.judgeAll(db, lookup: &lookup) {
+            for (subject, cases) in try RuleCaseBook.judgeAll(statements, lookup: &lookup) {
                 found += cases.map { ($0.deskPosition, subject.sortKey, $0) }
             }
             let kept = found.sorted { ($0.position, $0.key) < ($1.position, $1.key) }.map(\.found)
             let waits = try ReplicaCore.waitingCases(db, nowMillis: nowMillis, waitLimitMillis: waitLimitMillis)
             let open = (kept + waits).map(RuleCase.init)
-            let acknowledged = try role.acknowledgedCases(db, among: open.map(\.id))
+            let acknowledged = try role.acknowledgedCases(SQLiteStatements(db), among: open.map(\.id))
             return open.filter { !acknowledged.contains($0.id) }
         }
     }

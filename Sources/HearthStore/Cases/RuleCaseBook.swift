@@ -1,4 +1,3 @@
-import GRDB
 import HearthCore
 
 /// The rule cases a replica keeps, maintained in the transaction that changes what they rest on.
@@ -22,12 +21,13 @@ package enum RuleCaseBook {
 
     /// Judges every marked subject again and clears the marks. Runs at the end of every write
     /// transaction that changed records.
-    package static func refresh(_ db: Database) throws {
-        let marked = try String.fetchAll(db.cachedStatement(sql: "SELECT subject FROM rule_case_dirty"))
+    package static func refresh(_ db: any SQLStatements) throws {
+        let marked = try db.texts("SELECT subject FROM rule_case_dirty")
         guard !marked.isEmpty else { return }
         var lookup = DatabaseRuleLookup(db)
         if marked.contains(everything) {
-            try db.execute(sql: "DELETE FROM rule_cases; DELETE FROM rule_case_holds")
+            try db.execute("DELETE FROM rule_cases", [])
+            try db.execute("DELETE FROM rule_case_holds", [])
             for (subject, cases) in try judgeAll(db, lookup: &lookup) { try store(cases, of: subject, db) }
         } else {
             for key in marked {
@@ -37,12 +37,12 @@ package enum RuleCaseBook {
                 try store(try RuleEngine.deskCases(of: subject, lookup: &lookup), of: subject, db)
             }
         }
-        try db.execute(sql: "DELETE FROM rule_case_dirty")
+        try db.execute("DELETE FROM rule_case_dirty", [])
     }
 
     /// Every subject's cases judged afresh from the whole county, as a full rebuild finds them
     /// (and a test or a simulation checks the kept ones against).
-    package static func judgeAll(_ db: Database, lookup: inout DatabaseRuleLookup) throws
+    package static func judgeAll(_ db: any SQLStatements, lookup: inout DatabaseRuleLookup) throws
         -> [(CaseSubject, [DeskCase])]
     {
         try candidates(db, lookup: &lookup).map { subject in
@@ -51,71 +51,80 @@ package enum RuleCaseBook {
     }
 
     /// Whether the database holds marks not yet judged (left by a migration).
-    package static func hasMarks(_ db: Database) throws -> Bool {
-        try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM rule_case_dirty)") ?? false
+    package static func hasMarks(_ db: any SQLStatements) throws -> Bool {
+        try db.exists("SELECT 1 FROM rule_case_dirty")
     }
 
-    private static func forget(_ subject: CaseSubject, _ db: Database) throws {
-        try db.cachedStatement(
-            sql: "DELETE FROM rule_case_holds WHERE case_id IN (SELECT id FROM rule_cases WHERE subject = ?)"
-        ).execute(arguments: [subject.key])
-        try db.cachedStatement(sql: "DELETE FROM rule_cases WHERE subject = ?").execute(arguments: [subject.key])
+    private static func forget(_ subject: CaseSubject, _ db: any SQLStatements) throws {
+        try db.execute(
+            "DELETE FROM rule_case_holds WHERE case_id IN (SELECT id FROM rule_cases WHERE subject = ?)",
+            [.text(subject.key)])
+        try db.execute("DELETE FROM rule_cases WHERE subject = ?", [.text(subject.key)])
     }
 
-    private static func store(_ cases: [DeskCase], of subject: CaseSubject, _ db: Database) throws {
+    private static func store(_ cases: [DeskCase], of subject: CaseSubject, _ db: any SQLStatements) throws {
         for found in cases {
-            try db.cachedStatement(
-                sql: """
-                    INSERT OR REPLACE INTO rule_cases
-                        (id, subject, position, sort_key, rule, kind, village, records, detail, holds)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """
-            ).execute(arguments: [
-                found.id, subject.key, found.deskPosition, subject.sortKey, found.rule.rawValue, found.kind,
-                found.village, found.records.map(\.value).joined(separator: ","), found.detail,
-                found.holds.map(\.value).joined(separator: ","),
-            ])
+            try db.execute(
+                """
+                INSERT INTO rule_cases (id, subject, position, sort_key, rule, kind, village, records, detail, holds)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (id) DO UPDATE SET
+                    subject = excluded.subject, position = excluded.position, sort_key = excluded.sort_key,
+                    rule = excluded.rule, kind = excluded.kind, village = excluded.village,
+                    records = excluded.records, detail = excluded.detail, holds = excluded.holds
+                """,
+                [
+                    .text(found.id), .text(subject.key), SQLValue(found.deskPosition), .text(subject.sortKey),
+                    .text(found.rule.rawValue), .text(found.kind), SQLValue(found.village),
+                    .text(found.records.map(\.value).joined(separator: ",")), .text(found.detail),
+                    .text(found.holds.map(\.value).joined(separator: ",")),
+                ])
             for enrollment in found.holds {
-                try db.cachedStatement(sql: "INSERT OR IGNORE INTO rule_case_holds (enrollment, case_id) VALUES (?, ?)")
-                    .execute(arguments: [enrollment.value, found.id])
+                try db.execute(
+                    "INSERT INTO rule_case_holds (enrollment, case_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
+                    [.text(enrollment.value), .text(found.id)])
             }
         }
     }
 
+    /// Whether an enrollment's stored merge state holds the text `exited` among its values
+    /// (a status that was ever an exit, R2a's candidates): SQLite's `instr` on the blob,
+    /// PostgreSQL's `position` in the `bytea`.
+    private static func stateMentionsExit(_ dialect: SQLDialect) -> String {
+        dialect == .postgres
+            ? "position(convert_to('exited', 'UTF8') in state) > 0" : "instr(state, CAST('exited' AS BLOB)) > 0"
+    }
+
     /// The subject's candidate query, restricted to it: false when its rule cannot flag it.
-    private static func isCandidate(_ subject: CaseSubject, _ db: Database, lookup: inout DatabaseRuleLookup)
+    private static func isCandidate(_ subject: CaseSubject, _ db: any SQLStatements, lookup: inout DatabaseRuleLookup)
         throws -> Bool
     {
-        func exists(_ sql: String, _ arguments: StatementArguments) throws -> Bool {
-            try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS (\(sql))"), arguments: arguments) ?? false
-        }
         switch subject {
         case .idHash(let hash):
-            return try Int.fetchOne(
-                db.cachedStatement(
-                    sql: "SELECT count(*) FROM members WHERE id_number_hash = ? AND vital_status = 'alive'"),
-                arguments: [hash]) ?? 0 > 1
+            return try db.integer(
+                "SELECT count(*) FROM members WHERE id_number_hash = ? AND vital_status = 'alive'", [.text(hash)]) ?? 0
+                > 1
         case .member(let member):
-            return try Int.fetchOne(
-                db.cachedStatement(sql: "SELECT count(*) FROM enrollments WHERE member = ? AND status != 'exited'"),
-                arguments: [member.value]) ?? 0 > 1
+            return try db.integer(
+                "SELECT count(*) FROM enrollments WHERE member = ? AND status != 'exited'", [.text(member.value)]) ?? 0
+                > 1
         case .enrollment(let id):
             let prerequisites = try lookup.countyConfiguration().programs.prerequisitePrograms.map(\.rawValue)
             let marks = Array(repeating: "?", count: prerequisites.count).joined(separator: ",")
             return try
                 (!prerequisites.isEmpty
-                && exists(
+                && db.exists(
                     "SELECT 1 FROM enrollments WHERE id = ? AND status != 'exited' AND program IN (\(marks))",
-                    [id.value] + StatementArguments(prerequisites)))
-                || exists(
-                    "SELECT 1 FROM record_meta WHERE id = ? AND instr(state, CAST('exited' AS BLOB)) > 0", [id.value])
+                    [.text(id.value)] + prerequisites.map(SQLValue.text)))
+                || db.exists(
+                    "SELECT 1 FROM record_meta WHERE id = ? AND \(stateMentionsExit(db.dialect))", [.text(id.value)])
         case .household(let id):
-            return try exists(
-                "SELECT 1 FROM households h WHERE h.id = ? AND \(livingHouseholdWithoutLife)", [id.value])
+            return try db.exists(
+                "SELECT 1 FROM households h WHERE h.id = ? AND \(livingHouseholdWithoutLife)", [.text(id.value)])
         case .lead(let id):
-            return try exists(
+            return try db.exists(
                 "SELECT 1 FROM leads l JOIN members m ON m.id = l.member WHERE l.id = ? AND \(deathNotVerified)",
-                [id.value])
+                [.text(id.value)])
         }
     }
 
@@ -136,21 +145,20 @@ package enum RuleCaseBook {
 
     /// Every subject that may hold a case, county-wide: each query a superset of what its rule
     /// flags. Only a full rebuild reads them.
-    private static func candidates(_ db: Database, lookup: inout DatabaseRuleLookup) throws -> [CaseSubject] {
+    private static func candidates(_ db: any SQLStatements, lookup: inout DatabaseRuleLookup) throws -> [CaseSubject] {
         let programs = try lookup.countyConfiguration().programs
         func marks(_ count: Int) -> String { Array(repeating: "?", count: count).joined(separator: ",") }
-        func codes(_ programs: [Program]) -> StatementArguments { StatementArguments(programs.map(\.rawValue)) }
-        func ids(_ sql: String, _ arguments: StatementArguments = []) throws -> [RecordID] {
-            try String.fetchAll(db, sql: sql, arguments: arguments).compactMap(RecordID.init)
+        func codes(_ programs: [Program]) -> [SQLValue] { programs.map { .text($0.rawValue) } }
+        func ids(_ sql: String, _ arguments: [SQLValue] = []) throws -> [RecordID] {
+            try db.texts(sql, arguments).compactMap(RecordID.init)
         }
         var subjects: [CaseSubject] = []
         // R5: ID numbers on more than one living member.
-        subjects += try String.fetchAll(
-            db,
-            sql: """
-                SELECT id_number_hash FROM members WHERE id_number_hash IS NOT NULL AND vital_status = 'alive'
-                GROUP BY id_number_hash HAVING count(*) > 1
-                """
+        subjects += try db.texts(
+            """
+            SELECT id_number_hash FROM members WHERE id_number_hash IS NOT NULL AND vital_status = 'alive'
+            GROUP BY id_number_hash HAVING count(*) > 1
+            """
         ).map(CaseSubject.idHash)
         // R6: members with live enrollments on both sides of an exclusion.
         var members: Set<RecordID> = []
@@ -179,8 +187,7 @@ package enum RuleCaseBook {
                     """, codes(prerequisites)))
         }
         enrollments.formUnion(
-            try ids("SELECT id FROM record_meta WHERE type = 'enrollment' AND instr(state, CAST('exited' AS BLOB)) > 0")
-        )
+            try ids("SELECT id FROM record_meta WHERE type = 'enrollment' AND \(stateMentionsExit(db.dialect))"))
         subjects += enrollments.sorted().map(CaseSubject.enrollment)
         // R8: live households without a living member, a head, or a living head.
         subjects += try ids("SELECT h.id FROM households h WHERE \(livingHouseholdWithoutLife)")

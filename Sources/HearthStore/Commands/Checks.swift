@@ -78,10 +78,8 @@ extension ChangeSet {
     /// field is already in conflict: writing it would settle that conflict silently.
     package mutating func recountPopulation(_ household: RecordID, change: Int) throws {
         guard let state = try state(of: household), !state.resolution(of: "population").inConflict else { return }
-        let listed =
-            try Int.fetchOne(
-                database, sql: "SELECT count(*) FROM members WHERE household = ?", arguments: [household.value]) ?? 0
-        try update(household, fields: ["population": .integer(Int64(max(0, min(99, listed + change))))])
+        let listed = try sql.integer("SELECT count(*) FROM members WHERE household = ?", [.text(household.value)]) ?? 0
+        try update(household, fields: ["population": .integer(max(0, min(99, listed + Int64(change))))])
     }
 
     public func today() -> CivilDate { DomainCalendar.date(atMillis: nowMillis) }

@@ -12,7 +12,7 @@ extension ReplicaCore {
             }
             let start = try Month.parse(input.start, field: "start")
             let override = try Checks.overrideReason(input.override)
-            let configuration = try ReplicaCore.countyConfiguration(changes.database)
+            let configuration = try ReplicaCore.countyConfiguration(changes.sql)
             var members: [RecordID] = []
             switch (input.member, input.household) {
             case (let member?, nil):
@@ -20,10 +20,9 @@ extension ReplicaCore {
             case (nil, let household?):
                 let id = try Checks.recordID(household, field: "household", type: .household)
                 _ = try changes.existing(id, field: "household")
-                members = try String.fetchAll(
-                    changes.database,
-                    sql: "SELECT id FROM members WHERE household = ? AND vital_status = 'alive' ORDER BY id",
-                    arguments: [id.value]
+                members = try changes.sql.texts(
+                    "SELECT id FROM members WHERE household = ? AND vital_status = 'alive' ORDER BY id",
+                    [.text(id.value)]
                 ).compactMap(RecordID.init)
                 guard !members.isEmpty else {
                     throw InputError(field: "household", "enrollment.no_living_member", ["household": "\(id)"])
@@ -37,10 +36,9 @@ extension ReplicaCore {
                 guard ChangeSet.text(state, "vital_status") == "alive" else {
                     throw InputError(field: "member", "member.deceased", ["member": "\(member)"])
                 }
-                if let live = try String.fetchOne(
-                    changes.database,
-                    sql: "SELECT id FROM enrollments WHERE member = ? AND program = ? AND status != 'exited'",
-                    arguments: [member.value, program.rawValue])
+                if let live = try changes.sql.value(
+                    "SELECT id FROM enrollments WHERE member = ? AND program = ? AND status != 'exited'",
+                    [.text(member.value), .text(program.rawValue)])?.text
                 {
                     throw InputError(
                         field: "program", "enrollment.already_live",
@@ -209,7 +207,7 @@ extension ReplicaCore {
                     try ChangeSet.text(state, "member").flatMap(RecordID.init).map { try changes.state(of: $0) } ?? nil
                 overridden = try changes.judgePlausibility(
                     program: program, schedule: changed, months: [month], member: member,
-                    configuration: try ReplicaCore.countyConfiguration(changes.database), override: overrideReason)
+                    configuration: try ReplicaCore.countyConfiguration(changes.sql), override: overrideReason)
             }
             let cause = "amount change: \(why)"
             try changes.update(

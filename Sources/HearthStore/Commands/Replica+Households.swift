@@ -149,9 +149,8 @@ extension ReplicaCore {
             var moved = [household]
             try changes.move(household, to: target, cause: "household moved to \(target.value)")
             for (table, column) in [("members", "household"), ("enrollments", "household"), ("visits", "household")] {
-                for text in try String.fetchAll(
-                    changes.database, sql: "SELECT id FROM \(table) WHERE \(column) = ? ORDER BY id",
-                    arguments: [household.value])
+                for text in try changes.sql.texts(
+                    "SELECT id FROM \(table) WHERE \(column) = ? ORDER BY id", [.text(household.value)])
                 {
                     guard let record = RecordID(text) else { continue }
                     try changes.move(record, to: target, cause: "household \(household) moved to \(target.value)")
@@ -174,11 +173,10 @@ extension ReplicaCore {
                 throw InputError(field: "household", "household.already_archived", ["id": "\(household)"])
             }
             let why = try Checks.text(reason, field: "reason", maxLength: 200)
-            let live = try String.fetchOne(
-                changes.database,
-                sql: """
-                    SELECT e.id FROM enrollments e WHERE e.household = ? AND e.status IN ('approved', 'suspended') LIMIT 1
-                    """, arguments: [household.value])
+            let live = try changes.sql.value(
+                """
+                SELECT e.id FROM enrollments e WHERE e.household = ? AND e.status IN ('approved', 'suspended') LIMIT 1
+                """, [.text(household.value)])?.text
             if let live {
                 throw InputError(
                     field: "household", "household.live_enrollment", ["id": "\(household)", "enrollment": live])
@@ -221,9 +219,8 @@ extension ReplicaCore {
                     try changes.update(from, fields: cleared, cause: "\(roles) \(member) moved to \(household)")
                 }
             }
-            for text in try String.fetchAll(
-                changes.database, sql: "SELECT id FROM enrollments WHERE member = ? AND status != 'exited' ORDER BY id",
-                arguments: [member.value])
+            for text in try changes.sql.texts(
+                "SELECT id FROM enrollments WHERE member = ? AND status != 'exited' ORDER BY id", [.text(member.value)])
             {
                 guard let enrollment = RecordID(text) else { continue }
                 try changes.update(
@@ -280,10 +277,9 @@ extension ReplicaCore {
                         "household": .text(created.value), "relation": .text(member == newHead ? "head" : "other"),
                     ],
                     cause: "split from \(household) into \(created)")
-                for text in try String.fetchAll(
-                    changes.database,
-                    sql: "SELECT id FROM enrollments WHERE member = ? AND status != 'exited' ORDER BY id",
-                    arguments: [member.value])
+                for text in try changes.sql.texts(
+                    "SELECT id FROM enrollments WHERE member = ? AND status != 'exited' ORDER BY id",
+                    [.text(member.value)])
                 {
                     guard let enrollment = RecordID(text) else { continue }
                     try changes.update(

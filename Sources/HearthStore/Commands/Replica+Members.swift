@@ -66,10 +66,9 @@ extension ReplicaCore {
         if let raw = input.idNumber {
             let id = try IDNumber(parsing: raw, field: "id-number", today: changes.today())
             let sealed = keys.seal(id.value)
-            if let holder = try String.fetchOne(
-                changes.database,
-                sql: "SELECT id FROM members WHERE id_number_hash = ? AND vital_status = 'alive' AND id != ?",
-                arguments: [sealed.digest, excluding?.value ?? ""])
+            if let holder = try changes.sql.value(
+                "SELECT id FROM members WHERE id_number_hash = ? AND vital_status = 'alive' AND id != ?",
+                [.text(sealed.digest), .text(excluding?.value ?? "")])?.text
             {
                 throw InputError(field: "id-number", "member.id_taken", ["member": holder])
             }
@@ -128,11 +127,10 @@ extension ChangeSet {
         }
         try update(
             member, fields: ["vital_status": .text("deceased"), "death_date": .text(death.description)])
-        let enrollments = try String.fetchAll(
-            database, sql: "SELECT id FROM enrollments WHERE member = ? AND status != 'exited' ORDER BY id",
-            arguments: [member.value])
+        let enrollments = try sql.texts(
+            "SELECT id FROM enrollments WHERE member = ? AND status != 'exited' ORDER BY id", [.text(member.value)])
         var ended: [RecordID] = []
-        let rules = try ReplicaCore.countyRules(database)
+        let rules = try ReplicaCore.countyRules(sql)
         for text in enrollments {
             guard let enrollment = RecordID(text) else { continue }
             let enrollmentState = try existing(enrollment, field: "enrollment")

@@ -10,11 +10,15 @@ extension ReplicaCore {
     }
 
     package static func countyConfiguration(_ db: Database) throws -> CountyConfiguration {
+        try countyConfiguration(SQLiteStatements(db))
+    }
+
+    package static func countyConfiguration(_ sql: any SQLStatements) throws -> CountyConfiguration {
         var values: [String: String] = [:]
         // The oldest record of a name wins should two exist, as in ``countyRules(_:)``.
-        for entry in try settings(db).reversed() { values[entry.setting.rawValue] = entry.value }
+        for entry in try settings(sql).reversed() { values[entry.setting.rawValue] = entry.value }
         return CountyConfiguration(
-            standards: StandardTable(try standards(db).map(\.standard)), rules: CountyRules(settings: values),
+            standards: StandardTable(try standards(sql).map(\.standard)), rules: CountyRules(settings: values),
             ceilings: AmountCeilings(settings: values))
     }
 }

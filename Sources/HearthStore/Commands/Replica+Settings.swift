@@ -21,19 +21,27 @@ extension ReplicaCore {
     }
 
     package static func settings(_ db: Database) throws -> [SettingEntry] {
-        try Row.fetchAll(db, sql: "SELECT id, name, value, note FROM settings ORDER BY name, id").compactMap { row in
-            guard let id = RecordID(row["id"] as String),
-                let setting = CountySetting(rawValue: row["name"] as String? ?? ""),
-                let value = row["value"] as String?
+        try settings(SQLiteStatements(db))
+    }
+
+    package static func settings(_ sql: any SQLStatements) throws -> [SettingEntry] {
+        try sql.rows("SELECT id, name, value, note FROM settings ORDER BY name, id", []).compactMap { row in
+            guard let id = row[0].text.flatMap(RecordID.init),
+                let setting = row[1].text.flatMap({ CountySetting(rawValue: $0) }),
+                let value = row[2].text
             else { return nil }
-            return SettingEntry(id: id, setting: setting, value: value, note: row["note"])
+            return SettingEntry(id: id, setting: setting, value: value, note: row[3].text)
         }
     }
 
     package static func countyRules(_ db: Database) throws -> CountyRules {
+        try countyRules(SQLiteStatements(db))
+    }
+
+    package static func countyRules(_ sql: any SQLStatements) throws -> CountyRules {
         var values: [String: String] = [:]
         // The oldest record of a name wins should two exist (two hubs' histories joined).
-        for entry in try settings(db).reversed() { values[entry.setting.rawValue] = entry.value }
+        for entry in try settings(sql).reversed() { values[entry.setting.rawValue] = entry.value }
         return CountyRules(settings: values)
     }
 }

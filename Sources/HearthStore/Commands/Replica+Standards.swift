@@ -40,21 +40,23 @@ extension ReplicaCore {
     }
 
     package static func standards(_ db: Database) throws -> [StandardEntry] {
-        try Row.fetchAll(
-            db,
-            sql:
-                "SELECT id, program, band, from_month, amount, note FROM standards ORDER BY program, band, from_month, id"
+        try standards(SQLiteStatements(db))
+    }
+
+    package static func standards(_ sql: any SQLStatements) throws -> [StandardEntry] {
+        try sql.rows(
+            "SELECT id, program, band, from_month, amount, note FROM standards ORDER BY program, band, from_month, id",
+            []
         ).compactMap { row in
-            guard let id = RecordID(row["id"] as String),
-                let program = Program(rawValue: row["program"] as String? ?? ""),
-                let from = (row["from_month"] as String?).flatMap({ try? Month.parse($0, field: "from") }),
-                let fen = row["amount"] as Int64?
+            guard let id = row[0].text.flatMap(RecordID.init),
+                let program = row[1].text.flatMap({ Program(rawValue: $0) }),
+                let from = row[3].text.flatMap({ try? Month.parse($0, field: "from") }), let fen = row[4].integer
             else { return nil }
             return StandardEntry(
                 id: id,
                 standard: ProgramStandard(
-                    program: program, band: row["band"] ?? "", from: from, amount: Money(fen: fen)),
-                note: row["note"])
+                    program: program, band: row[2].text ?? "", from: from, amount: Money(fen: fen)),
+                note: row[5].text)
         }
     }
 }

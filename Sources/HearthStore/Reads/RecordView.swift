@@ -34,7 +34,7 @@ public struct RecordView: Sendable {
 extension ReplicaCore {
     /// Loads a record's merged state, or nil when this replica does not hold it.
     public func state(of id: RecordID) throws(ReplicaError) -> RecordState? {
-        try read { db in try StoredState.load(db, id) }
+        try read { db in try StoredState.load(SQLiteStatements(db), id) }
     }
 
     /// A record for display. With `reveal`, sensitive values are shown in clear: the

@@ -10,20 +10,14 @@ import HearthCore
 /// that changes 40,000 phones writes each index page once per pass instead of once per op.
 package enum SearchIndex {
     /// A record's indexed texts: a member's name, or a household's address and phone.
-    private static func texts(of record: String, _ db: Database) throws -> [String?] {
+    private static func texts(of record: String, _ db: any SQLStatements) throws -> [String?] {
         switch RecordID(record)?.type {
         case .member:
-            return [
-                try String.fetchOne(
-                    db.cachedStatement(sql: "SELECT name FROM members WHERE id = ?"), arguments: [record])
-            ]
+            return [try db.value("SELECT name FROM members WHERE id = ?", [.text(record)])?.text]
         case .household:
-            guard
-                let row = try Row.fetchOne(
-                    db.cachedStatement(sql: "SELECT address, phone FROM households WHERE id = ?"),
-                    arguments: [record])
+            guard let row = try db.rows("SELECT address, phone FROM households WHERE id = ?", [.text(record)]).first
             else { return [] }
-            return [row[0], row[1]]
+            return [row[0].text, row[1].text]
         default:
             return []
         }
@@ -38,14 +32,14 @@ package enum SearchIndex {
 
     /// Writes the marked records' changed pieces and clears the marks. Runs at the end of
     /// every write transaction; a transaction that changed no searchable text costs one lookup.
-    package static func refresh(_ db: Database) throws {
-        let marked = try Row.fetchAll(db.cachedStatement(sql: "SELECT record, first, second FROM search_dirty"))
+    package static func refresh(_ db: any SQLStatements) throws {
+        let marked = try db.rows("SELECT record, first, second FROM search_dirty", [])
         guard !marked.isEmpty else { return }
         var removed: [(gram: String, record: String)] = []
         var added: [(gram: String, record: String)] = []
         for row in marked {
-            let record: String = row[0]
-            let before = pieces([row[1], row[2]])
+            guard let record = row[0].text else { continue }
+            let before = pieces([row[1].text, row[2].text])
             let after = pieces(try texts(of: record, db))
             for gram in before.subtracting(after) { removed.append((gram, record)) }
             for gram in after.subtracting(before) { added.append((gram, record)) }
@@ -55,18 +49,22 @@ package enum SearchIndex {
         }
         removed.sort(by: order)
         added.sort(by: order)
-        let delete = try db.cachedStatement(sql: "DELETE FROM search_grams WHERE gram = ? AND record = ?")
-        for entry in removed { try delete.execute(arguments: [entry.gram, entry.record]) }
-        let insert = try db.cachedStatement(
-            sql: "INSERT INTO search_grams (gram, record) VALUES (?, ?) ON CONFLICT DO NOTHING")
-        for entry in added { try insert.execute(arguments: [entry.gram, entry.record]) }
-        try db.execute(sql: "DELETE FROM search_dirty")
+        for entry in removed {
+            try db.execute(
+                "DELETE FROM search_grams WHERE gram = ? AND record = ?", [.text(entry.gram), .text(entry.record)])
+        }
+        for entry in added {
+            try db.execute(
+                "INSERT INTO search_grams (gram, record) VALUES (?, ?) ON CONFLICT DO NOTHING",
+                [.text(entry.gram), .text(entry.record)])
+        }
+        try db.execute("DELETE FROM search_dirty", [])
     }
 
     /// Whether records are marked and not yet indexed (left by a migration or by a write that
     /// did not end through the replica).
-    package static func hasMarks(_ db: Database) throws -> Bool {
-        try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM search_dirty)") ?? false
+    package static func hasMarks(_ db: any SQLStatements) throws -> Bool {
+        try db.exists("SELECT 1 FROM search_dirty")
     }
 
     /// The marked records (of `scope`) in id order: a search checks them besides the index,

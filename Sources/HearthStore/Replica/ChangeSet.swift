@@ -1,4 +1,3 @@
-import GRDB
 import HearthCore
 
 /// The ops one local command makes, built inside its transaction.
@@ -7,7 +6,9 @@ import HearthCore
 /// context and the previous op's hash; it is merged at once, so later ops in the same
 /// command see its effect.
 public struct ChangeSet {
-    package let db: Database
+    /// The transaction's statements, for the reads a command needs (lists of related records),
+    /// on either database.
+    package let sql: any SQLStatements
     public let info: ReplicaInfo
     public package(set) var author: String
     public let nowMillis: Int64
@@ -18,35 +19,34 @@ public struct ChangeSet {
     public private(set) var ops: [Op] = []
 
     package init(
-        db: Database, info: ReplicaInfo, author: String, nowMillis: Int64, cache: StateCache?,
+        sql: any SQLStatements, info: ReplicaInfo, author: String, nowMillis: Int64, cache: StateCache?,
         tracksScopeEntries: Bool
     ) throws {
-        self.db = db
+        self.sql = sql
         self.info = info
         self.author = author
         self.nowMillis = nowMillis
-        applier = try Applier(db: db, nowMillis: nowMillis, cache: cache)
+        applier = try Applier(sql: sql, nowMillis: nowMillis, cache: cache)
         applier.tracksScopeEntries = tracksScopeEntries
-        guard let row = try Row.fetchOne(db, sql: "SELECT counter, chain_head FROM replica") else {
-            throw ReplicaError.database("replica row missing")
-        }
-        counter = UInt64(row[0] as Int64)
-        chainHead = row[1]
-        clock = try ChangeSet.loadClock(db)
+        guard let row = try sql.rows("SELECT counter, chain_head FROM replica", []).first,
+            let counter = row[0].integer, let chainHead = row[1].text
+        else { throw ReplicaError.database("replica row missing") }
+        self.counter = UInt64(counter)
+        self.chainHead = chainHead
+        clock = try ChangeSet.loadClock(sql)
     }
 
-    package static func loadClock(_ db: Database) throws -> HybridClock {
-        let row = try Row.fetchOne(db, sql: "SELECT hlc_millis, hlc_logical FROM replica")!
-        return HybridClock(last: HLC(millis: row[0], logical: UInt32(row[1] as Int64)))
+    package static func loadClock(_ sql: any SQLStatements) throws -> HybridClock {
+        guard let row = try sql.rows("SELECT hlc_millis, hlc_logical FROM replica", []).first,
+            let millis = row[0].integer, let logical = row[1].integer
+        else { throw ReplicaError.database("replica row missing") }
+        return HybridClock(last: HLC(millis: millis, logical: UInt32(logical)))
     }
 
     /// The merged state of a record as this command sees it.
     public mutating func state(of id: RecordID) throws -> RecordState? {
         try applier.state(of: id)
     }
-
-    /// The database, for reads a command needs (lists of related records).
-    public var database: Database { db }
 
     /// Creates a record; returns its id.
     @discardableResult
@@ -112,9 +112,12 @@ public struct ChangeSet {
 
     package mutating func finish() throws -> Applier {
         try applier.flush()
-        try db.execute(
-            sql: "UPDATE replica SET counter = ?, chain_head = ?, hlc_millis = ?, hlc_logical = ?",
-            arguments: [Int64(counter), chainHead, clock.last.millis, Int64(clock.last.logical)])
+        try sql.execute(
+            "UPDATE replica SET counter = ?, chain_head = ?, hlc_millis = ?, hlc_logical = ?",
+            [
+                .integer(Int64(counter)), .text(chainHead), .integer(clock.last.millis),
+                .integer(Int64(clock.last.logical)),
+            ])
         return applier
     }
 }

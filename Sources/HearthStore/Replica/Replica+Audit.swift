@@ -53,9 +53,17 @@ extension ReplicaCore {
 
     /// Records an audited event in the caller's transaction: it commits with what it records.
     package static func insertAudit(_ event: AuditEvent, into db: Database) throws {
-        try db.execute(
-            sql: "INSERT INTO audit (at_millis, worker, action, record, field, detail) VALUES (?, ?, ?, ?, ?, ?)",
-            arguments: [event.atMillis, event.worker, event.action, event.subject, event.field, event.detail])
+        try insertAudit(event, into: SQLiteStatements(db))
+    }
+
+    /// ``insertAudit(_:into:)`` on either database.
+    package static func insertAudit(_ event: AuditEvent, into sql: any SQLStatements) throws {
+        try sql.execute(
+            "INSERT INTO audit (at_millis, worker, action, record, field, detail) VALUES (?, ?, ?, ?, ?, ?)",
+            [
+                .integer(event.atMillis), .text(event.worker), .text(event.action), .text(event.subject),
+                .text(event.field), .text(event.detail),
+            ])
     }
 
     /// Every audited event on this replica, oldest first.

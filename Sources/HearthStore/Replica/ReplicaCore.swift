@@ -139,8 +139,11 @@ public class ReplicaCore: @unchecked Sendable {
         do {
             try role.migrator.migrate(pool)
             // A migration that changed what the cases or the search index rest on leaves marks.
-            if try pool.read({ db in try RuleCaseBook.hasMarks(db) || SearchIndex.hasMarks(db) }) {
-                try pool.write(Self.refreshKeptReads)
+            if try pool.read({ db in
+                let statements = SQLiteStatements(db)
+                return try RuleCaseBook.hasMarks(statements) || SearchIndex.hasMarks(statements)
+            }) {
+                try pool.write { db in try Self.refreshKeptReads(db) }
             }
         } catch { throw .database(String(describing: error)) }
         return Self(path: path, pool: pool, info: info, keys: keys, role: role)
@@ -149,8 +152,13 @@ public class ReplicaCore: @unchecked Sendable {
     /// Brings what the replica keeps for its reads (the rule cases, the search index) up to
     /// date with the rows the transaction changed. Every write transaction ends with it.
     package static func refreshKeptReads(_ db: Database) throws {
-        try RuleCaseBook.refresh(db)
-        try SearchIndex.refresh(db)
+        try refreshKeptReads(SQLiteStatements(db))
+    }
+
+    /// ``refreshKeptReads(_:)`` on either database.
+    package static func refreshKeptReads(_ sql: any SQLStatements) throws {
+        try RuleCaseBook.refresh(sql)
+        try SearchIndex.refresh(sql)
     }
 
     /// Runs a read-only block on a consistent snapshot.
@@ -178,17 +186,11 @@ public class ReplicaCore: @unchecked Sendable {
     package func write<T>(
         in db: Database, author: String, nowMillis: Int64, _ block: (inout ChangeSet) throws -> T
     ) throws -> (result: T, ops: [Op]) {
-        var changes = try ChangeSet(
-            db: db, info: info, author: author, nowMillis: nowMillis, cache: cache,
-            tracksScopeEntries: role.tracksScopeEntries)
-        let result = try block(&changes)
-        let applier = try changes.finish()
-        let ruled =
-            changes.ops.isEmpty ? false : try role.afterApply(db, info: info, batch: changes.ops, nowMillis: nowMillis)
-        try Self.refreshKeptReads(db)
-        applier.updateCacheOnCommit(stale: ruled)
-        return (result, changes.ops)
+        try engine.write(in: SQLiteStatements(db), author: author, nowMillis: nowMillis, block)
     }
+
+    /// The engine that runs this replica's write transactions.
+    package var engine: ApplyEngine { ApplyEngine(info: info, role: role, cache: cache, crash: crashSwitch) }
 
     /// Integrates ops made elsewhere (sync, files, tests) in one transaction.
     @discardableResult
@@ -224,28 +226,9 @@ public class ReplicaCore: @unchecked Sendable {
         in db: Database, _ ops: [Op], nowMillis: Int64, admit: (Database, inout Applier, Op) throws -> Bool,
         bookkeeping: (Database, ApplyReport) throws -> Bool
     ) throws -> ApplyReport {
-        var applier = try Applier(db: db, nowMillis: nowMillis, cache: cache, crash: crashSwitch)
-        applier.tracksScopeEntries = role.tracksScopeEntries
-        for op in ops {
-            guard try admit(db, &applier, op) else { continue }
-            try applier.integrate(op)
-        }
-        try applier.flush()
-        if let newest = ops.map(\.hlc).max() {
-            var clock = try ChangeSet.loadClock(db)
-            clock.observe(newest, wallMillis: nowMillis)
-            try db.execute(
-                sql: "UPDATE replica SET hlc_millis = ?, hlc_logical = ?",
-                arguments: [clock.last.millis, Int64(clock.last.logical)])
-        }
-        let changedRecords = try bookkeeping(db, applier.report)
-        let ruled =
-            applier.report.applied > 0 ? try role.afterApply(db, info: info, batch: ops, nowMillis: nowMillis) : false
-        try Self.refreshKeptReads(db)
-        // Rule ops (or bookkeeping) changed records after the batch's states were taken:
-        // then the cache starts afresh.
-        applier.updateCacheOnCommit(stale: ruled || changedRecords)
-        return applier.report
+        try engine.integrate(
+            in: SQLiteStatements(db), ops, nowMillis: nowMillis, admit: { applier, op in try admit(db, &applier, op) },
+            bookkeeping: { report in try bookkeeping(db, report) })
     }
 
     /// Runs a read-only block on a consistent snapshot, waiting for the database without

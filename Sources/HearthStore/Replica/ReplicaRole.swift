@@ -10,22 +10,12 @@ import HearthCore
 /// database (a node's ``Replica/open(path:keyPath:environment:)`` or the hub's ledger), so no
 /// code asks at run time which role it is in, and neither role's database holds the other's
 /// tables.
-package protocol ReplicaRole: Sendable {
+package protocol ReplicaRole: ApplyRole {
     /// The role written in the database's `replica` row; opening a database of the other
     /// role is refused.
     var role: ReplicaInfo.Role { get }
     /// This role's tables, migrated after the core's.
     var migrator: DatabaseMigrator { get }
-    /// Whether applying an op that moves a record queues its history for the scopes it
-    /// enters (the hub serves them in pulls).
-    var tracksScopeEntries: Bool { get }
-    /// Runs in every write transaction that applied ops, after them (the hub's cross-record
-    /// rules). Returns true when it changed records, so the state cache starts afresh.
-    func afterApply(_ db: Database, info: ReplicaInfo, batch: [Op], nowMillis: Int64) throws -> Bool
-
-    /// Which of the rule cases `ids` an administrator marked as reviewed (the hub's
-    /// decisions); a node reviews none.
-    func acknowledgedCases(_ db: Database, among ids: [String]) throws -> Set<String>
     /// Hands `body` each line locked rolls paid for a month before `month` (the enrollment,
     /// the month the money is for as stored, and the fen: several lines of one enrollment and
     /// month add up), in one pass, and returns the months locked before `month`, ascending
@@ -65,11 +55,11 @@ package struct NodeRole: ReplicaRole {
         return migrator
     }
 
-    package func afterApply(_ db: Database, info: ReplicaInfo, batch: [Op], nowMillis: Int64) throws -> Bool {
+    package func afterApply(_ sql: any SQLStatements, info: ReplicaInfo, batch: [Op], nowMillis: Int64) throws -> Bool {
         false
     }
 
-    package func acknowledgedCases(_ db: Database, among ids: [String]) throws -> Set<String> { [] }
+    package func acknowledgedCases(_ sql: any SQLStatements, among ids: [String]) throws -> Set<String> { [] }
 
     package func paidBefore(
         _ db: Database, month: Month, _ body: (_ enrollment: String, _ forMonth: String, _ fen: Int64) throws -> Void

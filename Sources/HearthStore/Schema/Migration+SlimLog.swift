@@ -50,7 +50,7 @@ extension Migrations {
             }
             try insert.execute(arguments: [
                 seq, row[1] as DatabaseValue, row[2] as DatabaseValue, row[3] as DatabaseValue,
-                row[4] as DatabaseValue, hash, row[6] as DatabaseValue, row[7] as DatabaseValue,
+                row[4] as DatabaseValue, Data(hash), row[6] as DatabaseValue, row[7] as DatabaseValue,
                 row[8] as DatabaseValue, row[9] as DatabaseValue,
             ])
         }
@@ -80,12 +80,20 @@ extension Migrations {
 /// How SQL reads and writes the op log's hash column, kept in one place: stored as 32 bytes
 /// since v20, handed to Swift as the 64 lower-case hex digits the rest of Hearth uses.
 package enum OpLogSQL {
-    /// The hash column as hex text, for a SELECT list.
+    /// The hash column as hex text, for a SELECT list (SQLite).
     package static let hashText = "lower(hex(hash))"
 
-    /// The 32 bytes to store for a hash in hex; nil when it is not 64 hex digits.
-    package static func hashBytes(_ hex: String) -> Data? {
-        guard hex.utf8.count == 64, let bytes = Hex.decode(hex) else { return nil }
-        return Data(bytes)
+    /// The hash column as hex text, for a SELECT list, in either dialect.
+    package static func hashText(_ dialect: SQLDialect) -> String {
+        dialect == .postgres ? "encode(hash, 'hex')" : hashText
     }
+
+    /// The 32 bytes to store for a hash in hex; nil when it is not 64 hex digits.
+    package static func hashBytes(_ hex: String) -> [UInt8]? {
+        guard hex.utf8.count == 64, let bytes = Hex.decode(hex) else { return nil }
+        return bytes
+    }
+
+    /// A stored hash's hex text, as ops and Protocol/ write it.
+    package static func hashText(of bytes: [UInt8]) -> String { Hex.encode(bytes) }
 }

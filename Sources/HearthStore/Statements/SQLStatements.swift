@@ -16,6 +16,9 @@ package enum SQLValue: Sendable, Hashable {
         return nil
     }
 
+    /// Whether this is NULL.
+    package var isNull: Bool { self == .null }
+
     /// The text, or nil for any other value.
     package var text: String? {
         if case .text(let value) = self { return value }
@@ -57,6 +60,16 @@ package protocol SQLStatements: AnyObject {
 
     /// Runs a query and reads every row it returns, each as its columns in order.
     func rows(_ sql: String, _ arguments: [SQLValue]) throws -> [[SQLValue]]
+
+    /// A number that moves whenever another connection (another process) has committed since
+    /// this one last looked, read at the start of a write transaction; the state cache
+    /// (``StateCache``) trusts its states only while it stays put. Nil when the backend keeps
+    /// no such number: the engine then keeps no states between transactions.
+    func changeVersion() throws -> Int64?
+
+    /// Runs `body` once this transaction has committed, before the connection takes another
+    /// (never when it rolls back): how the state cache learns what was committed.
+    func afterCommit(_ body: @escaping @Sendable () -> Void)
 }
 
 extension SQLStatements {
@@ -64,6 +77,36 @@ extension SQLStatements {
     package func value(_ sql: String, _ arguments: [SQLValue] = []) throws -> SQLValue? {
         try rows(sql, arguments).first?.first
     }
+
+    /// The first column of every row, as text (rows whose value is not text are left out).
+    package func texts(_ sql: String, _ arguments: [SQLValue] = []) throws -> [String] {
+        try rows(sql, arguments).compactMap { $0.first?.text }
+    }
+
+    /// The first column of the first row as an integer; nil when there is no row or it is not one.
+    package func integer(_ sql: String, _ arguments: [SQLValue] = []) throws -> Int64? {
+        try value(sql, arguments)?.integer
+    }
+
+    /// Whether `sql` (a query) returns a row.
+    package func exists(_ sql: String, _ arguments: [SQLValue] = []) throws -> Bool {
+        try !rows("SELECT 1 WHERE EXISTS (\(sql))", arguments).isEmpty
+    }
+
+    /// SQL's two-argument maximum: SQLite's `max(a, b)`, PostgreSQL's `greatest(a, b)`.
+    package var greatest: String { dialect == .postgres ? "greatest" : "max" }
+}
+
+extension SQLValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByNilLiteral {
+    package init(stringLiteral value: String) { self = .text(value) }
+    package init(integerLiteral value: Int64) { self = .integer(value) }
+    package init(nilLiteral: ()) { self = .null }
+
+    /// Text, or NULL for nil.
+    package init(_ text: String?) { self = text.map(SQLValue.text) ?? .null }
+    /// An integer, or NULL for nil.
+    package init(_ integer: Int64?) { self = integer.map(SQLValue.integer) ?? .null }
+    package init(_ integer: Int) { self = .integer(Int64(integer)) }
 }
 
 /// Rewrites `?` parameters as PostgreSQL's `$1`, `$2`, … in order, leaving alone a `?` inside a

@@ -28,6 +28,19 @@ package final class SQLiteStatements: SQLStatements {
         return rows
     }
 
+    /// `PRAGMA data_version`: moves exactly when another connection to the file has committed
+    /// since this connection last looked; this connection's own commits leave it as it is (the
+    /// cache takes those states itself, ``afterCommit(_:)``).
+    package func changeVersion() throws -> Int64? {
+        try Int64.fetchOne(db, sql: "PRAGMA data_version") ?? 0
+    }
+
+    /// GRDB's commit hook: runs on the writer before it takes the next transaction, so a write
+    /// starting just after this one never reads what the hook has not yet recorded.
+    package func afterCommit(_ body: @escaping @Sendable () -> Void) {
+        db.afterNextTransaction(onCommit: { _ in body() })
+    }
+
     /// Runs `body` in a transaction on a new in-memory SQLite database (what the dialect tests
     /// compare PostgreSQL with).
     package static func inMemory<T>(_ body: (SQLiteStatements) throws -> T) throws -> T {
@@ -37,7 +50,7 @@ package final class SQLiteStatements: SQLStatements {
 }
 
 extension SQLValue {
-    init(_ value: DatabaseValue) {
+    package init(_ value: DatabaseValue) {
         switch value.storage {
         case .null: self = .null
         case .int64(let integer): self = .integer(integer)
@@ -47,7 +60,7 @@ extension SQLValue {
         }
     }
 
-    var databaseValue: DatabaseValue {
+    package var databaseValue: DatabaseValue {
         switch self {
         case .null: return .null
         case .integer(let integer): return integer.databaseValue

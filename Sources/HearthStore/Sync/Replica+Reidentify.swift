@@ -67,7 +67,7 @@ extension Replica {
                 ] {
                     try db.execute(sql: "DELETE FROM \(table)")
                 }
-                var applier = try Applier(db: db, nowMillis: nowMillis)
+                var applier = try Applier(sql: SQLiteStatements(db), nowMillis: nowMillis)
                 for op in kept { try applier.integrate(op) }
                 try applier.flush()
                 try db.execute(
@@ -81,7 +81,7 @@ extension Replica {
                     sql: "UPDATE sync_state SET registration = NULL, notes = NULL, pull_cursor = 0 WHERE id = 1")
                 // Make the unacknowledged changes again under the new id.
                 var changes = try ChangeSet(
-                    db: db, info: newInfo, author: "reidentify", nowMillis: nowMillis, cache: nil,
+                    sql: SQLiteStatements(db), info: newInfo, author: "reidentify", nowMillis: nowMillis, cache: nil,
                     tracksScopeEntries: false)
                 var renamed: [RecordID: RecordID] = [:]
                 for op in unsynced {

@@ -1,4 +1,3 @@
-import GRDB
 import HearthCore
 import HearthStore
 
@@ -9,23 +8,23 @@ import HearthStore
 ///
 /// Each decision is written once per (rule, record, trigger): its row in the decisions table,
 /// under a unique index, records that it fired, however often the trigger is delivered.
-enum HubRules {
+package enum HubRules {
     /// The decisions the batch makes, judged on the state the transaction holds now.
-    static func decisions(_ db: Database, after batch: [Op]) throws -> [RuleDecision] {
+    package static func decisions(_ db: any SQLStatements, after batch: [Op]) throws -> [RuleDecision] {
         var lookup = DatabaseRuleLookup(db)
         let deceased = try deceasedWithEnrollments(db, touchedBy: batch, lookup: &lookup)
         return try RuleEngine.batchDecisions(
             after: batch,
             logged: { op in
-                try Int.fetchOne(
-                    db, sql: "SELECT count(*) FROM ops WHERE replica = ? AND counter = ?",
-                    arguments: [op.dot.replica.value, Int64(op.dot.counter)]) ?? 0 > 0
+                try db.exists(
+                    "SELECT 1 FROM ops WHERE replica = ? AND counter = ?",
+                    [.text(op.dot.replica.value), .integer(Int64(op.dot.counter))])
             },
             deceased: deceased,
             history: { record in
-                try Row.fetchAll(
-                    db, sql: "SELECT body FROM ops WHERE record = ? ORDER BY seq", arguments: [record.value]
-                ).compactMap { ($0[0] as DatabaseValue).loggedOp }
+                try db.rows("SELECT body FROM ops WHERE record = ? ORDER BY seq", [.text(record.value)]).compactMap {
+                    $0.first?.bytes.flatMap { try? Op(logged: $0) }
+                }
             }, lookup: &lookup)
     }
 
@@ -37,7 +36,9 @@ enum HubRules {
     /// now, the op the member it names). Every earlier batch judged the rest. A batch that
     /// changes the county's settings may change what a death decides: then every deceased
     /// member is asked again, through the partial index of the deceased.
-    static func deceasedWithEnrollments(_ db: Database, touchedBy batch: [Op], lookup: inout DatabaseRuleLookup)
+    static func deceasedWithEnrollments(
+        _ db: any SQLStatements, touchedBy batch: [Op], lookup: inout DatabaseRuleLookup
+    )
         throws -> [RecordState]
     {
         let candidate = """
@@ -55,9 +56,8 @@ enum HubRules {
             case .member: members.insert(op.record.value)
             case .enrollment:
                 if case .text(let member)? = op.fields["member"] { members.insert(member) }
-                if let member = try String.fetchOne(
-                    db.cachedStatement(sql: "SELECT member FROM enrollments WHERE id = ?"),
-                    arguments: [op.record.value])
+                if let member = try db.value("SELECT member FROM enrollments WHERE id = ?", [.text(op.record.value)])?
+                    .text
                 {
                     members.insert(member)
                 }
@@ -68,7 +68,7 @@ enum HubRules {
         for member in members.sorted() {
             deceased += try lookup.states(
                 "SELECT DISTINCT m.id FROM members m JOIN enrollments e ON e.member = m.id WHERE m.id = ? AND \(candidate)",
-                [member])
+                [.text(member)])
         }
         return deceased
     }
@@ -76,13 +76,11 @@ enum HubRules {
     /// Writes each decision not recorded yet: an op of the rule's for the fields it sets (the
     /// decision's cause, its worker as author), and its row in the decisions table naming that
     /// op, or the op it is about when it writes nothing.
-    static func write(_ decisions: [RuleDecision], _ changes: inout ChangeSet) throws {
+    package static func write(_ decisions: [RuleDecision], _ changes: inout ChangeSet) throws {
         for decision in decisions {
-            let recorded =
-                try Int.fetchOne(
-                    changes.database,
-                    sql: "SELECT count(*) FROM decisions WHERE rule = ? AND record = ? AND trigger = ?",
-                    arguments: [decision.rule.rawValue, decision.record.value, decision.trigger]) ?? 0 > 0
+            let recorded = try changes.sql.exists(
+                "SELECT 1 FROM decisions WHERE rule = ? AND record = ? AND trigger = ?",
+                [.text(decision.rule.rawValue), .text(decision.record.value), .text(decision.trigger)])
             guard !recorded else { continue }
             var subject = decision.subject
             if !decision.changes.isEmpty {
@@ -90,16 +88,16 @@ enum HubRules {
                 try changes.update(decision.record, fields: decision.changes, cause: decision.cause)
                 subject = changes.ops[changes.ops.count - 1].dot
             }
-            try changes.database.execute(
-                sql: """
-                    INSERT INTO decisions
-                        (at_millis, worker, kind, record, field, rule, rule_set, choice, note, op, trigger)
-                    VALUES (?, ?, 'rule', ?, ?, ?, ?, ?, ?, ?, ?)
-                    """,
-                arguments: [
-                    changes.nowMillis, decision.worker, decision.record.value, decision.field, decision.rule.rawValue,
-                    ConflictRules.ruleSetVersion, decision.choice, decision.note, subject?.description ?? "",
-                    decision.trigger,
+            try changes.sql.execute(
+                """
+                INSERT INTO decisions (at_millis, worker, kind, record, field, rule, rule_set, choice, note, op, trigger)
+                VALUES (?, ?, 'rule', ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+                [
+                    .integer(changes.nowMillis), .text(decision.worker), .text(decision.record.value),
+                    SQLValue(decision.field), .text(decision.rule.rawValue), SQLValue(ConflictRules.ruleSetVersion),
+                    .text(decision.choice), .text(decision.note), .text(subject?.description ?? ""),
+                    .text(decision.trigger),
                 ])
         }
     }

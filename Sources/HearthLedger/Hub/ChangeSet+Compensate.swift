@@ -1,6 +1,4 @@
-import GRDB
 import HearthCore
-import HearthLedger
 import HearthStore
 
 extension ChangeSet {
@@ -14,7 +12,7 @@ extension ChangeSet {
     /// refused op named: an edit refused because its record had moved (R8) named the village
     /// the record left, whose nodes handed the record over and would hold the compensation
     /// waiting forever for a past they no longer keep (found by the simulation).
-    mutating func compensate(
+    package mutating func compensate(
         _ refused: Op, restoring fields: [String: FieldValue], cause: String, target: ReplicaID?
     ) throws {
         let current = try state(of: refused.record)
@@ -23,10 +21,10 @@ extension ChangeSet {
         // A record the hub never accepted (its creation refused) has no village of its own: its
         // compensations go where its creation was made, with the ones before them, so no node
         // holds one waiting for another logged elsewhere (found by the simulation, seed 90195).
-        let creation = try DatabaseValue.fetchOne(
-            database, sql: "SELECT body FROM quarantine WHERE replica = ? AND counter = ?",
-            arguments: [refused.record.creator.replica.value, Int64(refused.record.creator.counter)]
-        )?.loggedOp.flatMap { $0.record == refused.record ? $0.scope : nil }
+        let creation = try sql.value(
+            "SELECT body FROM quarantine WHERE replica = ? AND counter = ?",
+            [.text(refused.record.creator.replica.value), .integer(Int64(refused.record.creator.counter))]
+        )?.bytes.flatMap { try? Op(logged: $0) }.flatMap { $0.record == refused.record ? $0.scope : nil }
         let village =
             current.flatMap { ChangeSet.text($0, "village") }.flatMap { try? DivisionCode.parse($0, field: "village") }
             ?? creation ?? refused.scope

@@ -1,4 +1,3 @@
-import GRDB
 import HearthCore
 import HearthStore
 
@@ -8,18 +7,17 @@ extension Applier: AdmissionLookup {
     package mutating func quarantinedVillage(of id: RecordID) throws -> String? {
         let creator = id.creator
         guard
-            let body = try DatabaseValue.fetchOne(
-                db.cachedStatement(
-                    sql: "SELECT body FROM quarantine WHERE replica = ? AND counter = ? AND state = 'held'"),
-                arguments: [creator.replica.value, Int64(creator.counter)]),
-            let op = body.loggedOp, op.record == id
+            let body = try sql.value(
+                "SELECT body FROM quarantine WHERE replica = ? AND counter = ? AND state = 'held'",
+                [.text(creator.replica.value), .integer(Int64(creator.counter))])?.bytes,
+            let op = try? Op(logged: body), op.record == id
         else { return nil }
         return op.scope.value
     }
 
     package mutating func countyConfiguration() throws -> CountyConfiguration {
         if let configuration { return configuration }
-        let read = try ReplicaCore.countyConfiguration(db)
+        let read = try ReplicaCore.countyConfiguration(sql)
         configuration = read
         return read
     }

@@ -1,0 +1,117 @@
+import HearthCore
+import HearthStore
+import HearthText
+
+/// A node's scope of the log after a cursor, found through the scope indexes (never a scan of
+/// other scopes' ops).
+extension LedgerLog {
+    /// The page in one read transaction, which must read one snapshot throughout (SQLite's
+    /// read transaction; PostgreSQL's `REPEATABLE READ`): the log end it reports was read in
+    /// the same snapshot as the ops, so no op committed in between is skipped.
+    package static func page(_ sql: any SQLStatements, _ read: ScopedRead) throws -> LogPage {
+        let limit = read.limit
+        let (filter, key): (String, String?) =
+            switch read.scope.level {
+            case .village: ("scope = ?", read.scope.value)
+            case .township: ("township = ?", read.scope.value)
+            case .county: ("1 = 1", nil)
+            }
+        // County configuration (program standards) lives under the county-wide code,
+        // which every node of the county holds.
+        let countyWide = DivisionCode.countyWide(read.scope.value)?.value ?? ""
+        var arguments: [SQLValue] = []
+        if let key { arguments.append(.text(key)) }
+        arguments += [
+            .text(countyWide), .text(read.node.value), .integer(read.cursor), .text(read.node.value),
+            .integer(Int64(limit + 1)),
+        ]
+        // The node's scope, plus ops addressed to the node itself (compensations for its
+        // refused ops, which may lie outside its scope). Both sides use an index.
+        let rows = try sql.rows(
+            """
+            SELECT seq, body, record, target FROM ops
+            WHERE (\(filter) OR scope = ? OR target = ?) AND seq > ? AND replica != ?
+            ORDER BY seq LIMIT ?
+            """, arguments)
+        var horizon = rows.count > limit ? (rows[limit - 1][0].integer ?? Int64.max) : Int64.max
+        let entries: [[SQLValue]]
+        if let key {
+            entries = try sql.rows(
+                "SELECT seq, record, part FROM scope_entries WHERE \(filter) AND seq > ? ORDER BY seq LIMIT ?",
+                [.text(key), .integer(read.cursor), .integer(Int64(limit + 1))])
+            if entries.count > limit { horizon = min(horizon, entries[limit - 1][0].integer ?? Int64.max) }
+        } else {
+            entries = []
+        }
+        var villages = RecordVillages(sql)
+        // Log positions in order: one op each, or one part of a record's history.
+        var positions: [(seq: Int64, row: [SQLValue], entry: Bool)] = rows.prefix(limit).map {
+            ($0[0].integer ?? 0, $0, false)
+        }
+        positions += entries.prefix(limit).map { ($0[0].integer ?? 0, $0, true) }
+        positions = positions.filter { $0.seq <= horizon }.sorted { $0.seq < $1.seq }
+        var ops: [Op] = []
+        var last = read.cursor
+        var more = horizon != Int64.max
+        for position in positions {
+            let group: [SQLValue]
+            if position.entry {
+                group = try entryOps(sql, entry: position.row, read: read, villages: &villages)
+            } else {
+                let record = position.row[2].text ?? ""
+                let addressed = position.row[3].text == read.node.value
+                // An op addressed to the node is its own business; any other goes only
+                // while its record lies in the node's scope. (A record the hub holds no
+                // state for yet, its creation held at the desk, goes where its op is logged.)
+                let village = try villages.village(of: record)
+                group = addressed || village.map(read.holds) ?? true ? [position.row[1]] : []
+            }
+            if !ops.isEmpty, ops.count + group.count > limit {
+                more = true
+                break
+            }
+            for body in group {
+                guard let bytes = body.bytes, let op = try? Op(logged: bytes) else {
+                    throw ReplicaError.database(Catalogue.text("sync.op_unreadable"))
+                }
+                ops.append(op)
+            }
+            last = position.seq
+        }
+        if !more {
+            let end = max(
+                try sql.integer("SELECT coalesce(max(seq), 0) FROM ops") ?? 0,
+                try sql.integer("SELECT coalesce(max(seq), 0) FROM scope_entries") ?? 0)
+            last = max(end, read.cursor)
+        }
+        return LogPage(ops: ops, cursor: last, more: more, retired: try retiredWriters(sql))
+    }
+
+    /// One part of the history a scope entry carries: for a record now in the node's scope,
+    /// its ops logged before the entry (the part's share of them); for a record that has left,
+    /// only the op that took it out, which tells the node's replica to hand it over.
+    private static func entryOps(
+        _ sql: any SQLStatements, entry: [SQLValue], read: ScopedRead, villages: inout RecordVillages
+    ) throws -> [SQLValue] {
+        let record = entry[1].text ?? ""
+        let part = entry[2].integer ?? 0
+        let boundary = (entry[0].integer ?? 0) - part
+        if try villages.village(of: record).map(read.holds) ?? true {
+            return try sql.rows(
+                "SELECT body FROM ops WHERE record = ? AND seq < ? ORDER BY seq LIMIT ? OFFSET ?",
+                [
+                    .text(record), .integer(boundary), .integer(Int64(ScopeEntryPart.size)),
+                    .integer(part * Int64(ScopeEntryPart.size)),
+                ]
+            ).compactMap(\.first)
+        }
+        guard part == 0,
+            let row = try sql.rows(
+                "SELECT body, scope FROM ops WHERE record = ? AND seq < ? ORDER BY seq DESC LIMIT 1",
+                [.text(record), .integer(boundary)]
+            ).first,
+            !read.scope.contains(try DivisionCode.parse(row[1].text ?? "", field: "scope"))
+        else { return [] }
+        return [row[0]]
+    }
+}

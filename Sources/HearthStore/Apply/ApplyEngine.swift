@@ -1,0 +1,89 @@
+import HearthCore
+
+/// What a replica's role does in every transaction that applies ops, on either database: the
+/// hub's cross-record rules and scope entries, or nothing on a node.
+///
+/// Apart from ``ReplicaRole`` (which adds a SQLite file's migrations and the roll's reads)
+/// because a hub on PostgreSQL runs the same rules through the same engine.
+package protocol ApplyRole: Sendable {
+    /// Whether applying an op that moves a record queues its history for the scopes it
+    /// enters (the hub serves them in pulls).
+    var tracksScopeEntries: Bool { get }
+    /// Runs in every write transaction that applied ops, after them (the hub's cross-record
+    /// rules). Returns true when it changed records, so the state cache starts afresh.
+    func afterApply(_ sql: any SQLStatements, info: ReplicaInfo, batch: [Op], nowMillis: Int64) throws -> Bool
+    /// Which of the rule cases `ids` an administrator marked as reviewed (the hub's
+    /// decisions); a node reviews none.
+    func acknowledgedCases(_ sql: any SQLStatements, among ids: [String]) throws -> Set<String>
+}
+
+/// The bodies of the two kinds of write transaction, a command's changes and ops made
+/// elsewhere, inside a transaction the caller opened on either database.
+///
+/// Why apart from ``ReplicaCore``: the core owns a SQLite file; a hub on PostgreSQL opens its
+/// transactions on a server and must apply, judge and keep its reads exactly as the file does.
+/// Both hand their transaction's ``SQLStatements`` to one engine.
+package struct ApplyEngine: Sendable {
+    package let info: ReplicaInfo
+    package let role: any ApplyRole
+    /// States kept between transactions; used only where the backend supplies a change version.
+    package let cache: StateCache?
+    /// A simulation's fault for the integration of received ops.
+    package let crash: CrashSwitch?
+
+    package init(info: ReplicaInfo, role: any ApplyRole, cache: StateCache?, crash: CrashSwitch? = nil) {
+        self.info = info
+        self.role = role
+        self.cache = cache
+        self.crash = crash
+    }
+
+    /// A command's changes: `block` builds ops through a ``ChangeSet``; they are logged and
+    /// merged, the role's rules run after them, and the kept reads are brought up to date.
+    package func write<T>(
+        in sql: any SQLStatements, author: String, nowMillis: Int64, _ block: (inout ChangeSet) throws -> T
+    ) throws -> (result: T, ops: [Op]) {
+        var changes = try ChangeSet(
+            sql: sql, info: info, author: author, nowMillis: nowMillis, cache: cache,
+            tracksScopeEntries: role.tracksScopeEntries)
+        let result = try block(&changes)
+        let applier = try changes.finish()
+        let ruled =
+            changes.ops.isEmpty ? false : try role.afterApply(sql, info: info, batch: changes.ops, nowMillis: nowMillis)
+        try ReplicaCore.refreshKeptReads(sql)
+        applier.updateCacheOnCommit(stale: ruled)
+        return (result, changes.ops)
+    }
+
+    /// Ops made elsewhere, each judged by `admit` first (with the applier as it stands: earlier
+    /// ops of the batch applied; false turns it away, a throw rolls the batch back), then
+    /// `bookkeeping` (a cursor, an ack; true when it changed records behind the applier's back),
+    /// the role's rules and the kept reads.
+    package func integrate(
+        in sql: any SQLStatements, _ ops: [Op], nowMillis: Int64, admit: (inout Applier, Op) throws -> Bool,
+        bookkeeping: (ApplyReport) throws -> Bool
+    ) throws -> ApplyReport {
+        var applier = try Applier(sql: sql, nowMillis: nowMillis, cache: cache, crash: crash)
+        applier.tracksScopeEntries = role.tracksScopeEntries
+        for op in ops {
+            guard try admit(&applier, op) else { continue }
+            try applier.integrate(op)
+        }
+        try applier.flush()
+        if let newest = ops.map(\.hlc).max() {
+            var clock = try ChangeSet.loadClock(sql)
+            clock.observe(newest, wallMillis: nowMillis)
+            try sql.execute(
+                "UPDATE replica SET hlc_millis = ?, hlc_logical = ?",
+                [.integer(clock.last.millis), .integer(Int64(clock.last.logical))])
+        }
+        let changedRecords = try bookkeeping(applier.report)
+        let ruled =
+            applier.report.applied > 0 ? try role.afterApply(sql, info: info, batch: ops, nowMillis: nowMillis) : false
+        try ReplicaCore.refreshKeptReads(sql)
+        // Rule ops (or bookkeeping) changed records after the batch's states were taken:
+        // then the cache starts afresh.
+        applier.updateCacheOnCommit(stale: ruled || changedRecords)
+        return applier.report
+    }
+}
