@@ -48,6 +48,7 @@ public final class PostgresLedgerStorage: NodeStorage, DeskStorage {
         let database = PostgresDatabase(location)
         do {
             try await database.reach()
+            try await database.checkByteOrder()
             try await PostgresHubSchema.migrate(database, nowMillis: nowMillis)
             var generator = SystemRandomNumberGenerator()
             let info = ReplicaInfo(
@@ -91,6 +92,7 @@ public final class PostgresLedgerStorage: NodeStorage, DeskStorage {
         let database = PostgresDatabase(location)
         do {
             try await database.reach()
+            try await database.checkByteOrder()
             try await PostgresHubSchema.migrate(database, nowMillis: nowMillis)
             let logger = database.logger
             let row = try await database.transaction { connection in

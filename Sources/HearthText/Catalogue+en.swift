@@ -1485,5 +1485,6 @@ extension Catalogue {
         "postgres.location_port": "has a port outside 1 to 65535",
         "postgres.location_query": "takes only ?host=/a/socket/directory after the database",
         "postgres.location_host": "names no host: write a host, or ?host=/a/socket/directory",
+        "postgres.collation": "it orders text by the locale {collation}, and a hub needs text in byte order, as SQLite keeps it: make the database with createdb --locale=C --template=template0 {database}",
     ]
 }

@@ -1483,6 +1483,7 @@ extension Catalogue {
         "postgres.location_port": "端口须在 1 到 65535 之间",
         "postgres.location_query": "数据库名之后只能写 ?host=/套接字目录",
         "postgres.location_host": "未写主机：请写主机名，或 ?host=/套接字目录",
+        "postgres.collation": "它按区域设置 {collation} 排列文字，而中心库需要按字节排序（与 SQLite 一致）：请用 createdb --locale=C --template=template0 {database} 创建数据库",
     ]
 
     /// Other names clerks type for a coded value (lower-cased), beside the catalogues' own.

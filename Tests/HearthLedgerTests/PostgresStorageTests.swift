@@ -120,4 +120,28 @@ struct PostgresStorageTests {
         let words = absent.map { "\($0)" } ?? ""
         #expect(words.contains("no_such_county") && words.contains("does not exist"), "\(words)")
     }
+
+    @Test("A database that orders text by a language's rules is refused, naming how to make one in byte order")
+    func textOrder() async throws {
+        let server = try await PostgresServer.shared()
+        let name = "hearth_icu_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
+        try await server.sql(
+            server.location(database: "postgres"),
+            "CREATE DATABASE \(name) TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE 'en-US' LOCALE 'C'")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("hearth-icu-\(UUID())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let keyPath = directory.appendingPathComponent("hub.key").path
+        let refused = await #expect(throws: ReplicaError.self) {
+            try await PostgresLedgerStorage.create(
+                location: server.location(database: name), keyPath: keyPath, name: "hub",
+                scope: try ScopePrefix.parse(Fixture.county, field: "scope"), nowMillis: 1)
+        }
+        let words = refused.map { "\($0)" } ?? ""
+        #expect(words.contains("createdb --locale=C --template=template0 \(name)"), "\(words)")
+        #expect(!FileManager.default.fileExists(atPath: keyPath), "no key file for a hub not made")
+        // The tests' own databases are made in byte order, and are taken.
+        let hub = try await FreshPostgresHub()
+        await hub.storage.close()
+    }
 }
