@@ -6,9 +6,10 @@ import HearthLedgerSQLite
 import HearthStore
 
 /// What every backend keeps: nodes, tokens and nonces, the desk's accounts and sessions, and
-/// the op log's appends (``LogStorage``). PostgreSQL keeps these already; the county's reads,
+/// the op log's appends (``LogStorage``) and the quarantine (``QuarantineStorage``). PostgreSQL
+/// keeps these already; the county's reads,
 /// quarantine settlements, rolls and the rest of ``LedgerStorage`` are SQLite's only for now.
-typealias HubTables = NodeStorage & DeskStorage & LogStorage
+typealias HubTables = NodeStorage & DeskStorage & LogStorage & QuarantineStorage
 
 /// A backend of the hub's own tables (``HubTables``): every ``LedgerBackend``, and PostgreSQL.
 struct HubTablesBackend: Sendable, CustomStringConvertible {

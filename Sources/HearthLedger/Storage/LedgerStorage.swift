@@ -18,9 +18,9 @@ import HearthStore
 /// Every backend passes the same conformance suite (Tests/HearthLedgerTests), written against
 /// this protocol and run once per backend. docs/architecture.md, "The storage seam". The
 /// registered nodes and nonces (``NodeStorage``), the county desk's accounts and sessions
-/// (``DeskStorage``) and the op log's appends and figures (``LogStorage``) are kept by the same
-/// backend.
-public protocol LedgerStorage: NodeStorage, DeskStorage, LogStorage {
+/// (``DeskStorage``), the op log's appends and figures (``LogStorage``) and the quarantine
+/// (``QuarantineStorage``) are kept by the same backend.
+public protocol LedgerStorage: NodeStorage, DeskStorage, LogStorage, QuarantineStorage {
     // MARK: The op log
 
     /// The county's duplicate index for a node holding `version` (`""` for none): unchanged,
@@ -28,26 +28,6 @@ public protocol LedgerStorage: NodeStorage, DeskStorage, LogStorage {
     /// knows that version, or the whole index. The backend keeps the index as members change,
     /// so the answer costs what it carries, never the county's members.
     func duplicateIndex(since version: String, deltas: Bool) async throws(ReplicaError) -> DuplicateIndexAnswer
-
-    // MARK: Quarantine
-
-    /// The held ops (with `includeSettled`, the released and discarded ones too), oldest first,
-    /// each with the ops waiting for it.
-    func quarantine(includeSettled: Bool) async throws(ReplicaError) -> [QuarantineEntry]
-
-    /// One page of ``quarantine(includeSettled:)``: at most `limit` entries from `offset`, read by
-    /// index (the desk's page costs what it shows), and how many there are in all.
-    func quarantine(includeSettled: Bool, limit: Int, offset: Int) async throws(ReplicaError)
-        -> (entries: [QuarantineEntry], total: Int)
-
-    /// Settles the held op `dot` in one transaction: reads it and what the hub holds around it
-    /// (``HeldOp``), asks `decide`, and carries out its settlement with its audit line. An op
-    /// not held, or settled already, is refused (``ReplicaError/invalid(_:)`` on `id`);
-    /// whatever `decide` throws rolls everything back.
-    func settle(
-        _ dot: Dot, author: String, nowMillis: Int64,
-        decide: @escaping @Sendable (HeldOp) throws(ReplicaError) -> SettlementDecision
-    ) async throws(ReplicaError) -> SettlementOutcome
 
     // MARK: The county's edits and the desk's decisions
 
