@@ -83,11 +83,6 @@ package enum OpLogSQL {
     /// The hash column as hex text, for a SELECT list (SQLite).
     package static let hashText = "lower(hex(hash))"
 
-    /// The hash column as hex text, for a SELECT list, in either dialect.
-    package static func hashText(_ dialect: SQLDialect) -> String {
-        dialect == .postgres ? "encode(hash, 'hex')" : hashText
-    }
-
     /// The 32 bytes to store for a hash in hex; nil when it is not 64 hex digits.
     package static func hashBytes(_ hex: String) -> [UInt8]? {
         guard hex.utf8.count == 64, let bytes = Hex.decode(hex) else { return nil }

@@ -16,9 +16,6 @@ package enum SQLValue: Sendable, Hashable {
         return nil
     }
 
-    /// Whether this is NULL.
-    package var isNull: Bool { self == .null }
-
     /// The text, or nil for any other value.
     package var text: String? {
         if case .text(let value) = self { return value }
@@ -97,11 +94,7 @@ extension SQLStatements {
     package var greatest: String { dialect == .postgres ? "greatest" : "max" }
 }
 
-extension SQLValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByNilLiteral {
-    package init(stringLiteral value: String) { self = .text(value) }
-    package init(integerLiteral value: Int64) { self = .integer(value) }
-    package init(nilLiteral: ()) { self = .null }
-
+extension SQLValue {
     /// Text, or NULL for nil.
     package init(_ text: String?) { self = text.map(SQLValue.text) ?? .null }
     /// An integer, or NULL for nil.
