@@ -8,12 +8,13 @@ import PostgresNIO
 /// The hub's ledger storage on a PostgreSQL server, for a hub that outgrows one file or runs
 /// several `hub serve` processes on one database.
 ///
-/// What it keeps so far: the hub's identity, enrollment tokens, registered nodes and request
-/// nonces (``NodeStorage``), and the desk's accounts, sessions and login attempts
-/// (``DeskStorage``), each method one transaction, correct across processes (a token
-/// registers one node, a nonce is accepted once). The op log, the county's records and their
-/// rules come next (docs/architecture.md, "The hub on PostgreSQL"); until then the full
-/// ``LedgerStorage`` is SQLite's only, and no hub command opens this storage.
+/// It keeps everything a SQLite hub keeps (``LedgerStorage``): the hub's identity, tokens,
+/// nodes and nonces, the desk's accounts and sessions, the op log, the quarantine, the
+/// county's records with their rules, the trails and the locked rolls. The bodies are the
+/// SQLite backend's, run over this database's statements (docs/architecture.md, "The hub on
+/// PostgreSQL"); each method is one transaction, correct across processes (a token registers
+/// one node, a nonce is accepted once, a position is never passed by a cursor before it is
+/// committed).
 ///
 /// The keys stay in a key file beside the hub, as with SQLite: the database holds only the
 /// key's check value, so a dump of it reveals no sealed field.

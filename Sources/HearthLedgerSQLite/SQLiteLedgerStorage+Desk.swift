@@ -182,12 +182,6 @@ extension SQLiteLedgerStorage {
             return DeskLoginFailures(account: byAccount, address: byAddress)
         }
     }
-
-    public func openLeadCount() async throws(ReplicaError) -> Int {
-        try await replica.readAsync { db in
-            try Int.fetchOne(db, sql: "SELECT count(*) FROM leads WHERE coalesce(status, 'open') = 'open'") ?? 0
-        }
-    }
 }
 
 extension DeskAccount {

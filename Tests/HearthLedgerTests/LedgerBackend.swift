@@ -5,78 +5,18 @@ import HearthLedgerPostgres
 import HearthLedgerSQLite
 import HearthStore
 
-/// What every backend keeps: nodes, tokens and nonces, the desk's accounts and sessions, and
-/// the op log's appends (``LogStorage``) and the quarantine (``QuarantineStorage``). PostgreSQL
-/// keeps these already; the county's reads,
-/// quarantine settlements, rolls and the rest of ``LedgerStorage`` are SQLite's only for now.
-typealias HubTables = NodeStorage & DeskStorage & LogStorage & QuarantineStorage
-
-/// A backend of the hub's own tables (``HubTables``): every ``LedgerBackend``, and PostgreSQL.
-struct HubTablesBackend: Sendable, CustomStringConvertible {
-    let description: String
-    let create: @Sendable (_ directory: URL, _ scope: ScopePrefix, _ keys: KeyMaterial) async throws -> any HubTables
-    let reach: @Sendable (_ storage: any HubTables) async throws -> any HubTables
-
-    static let all: [HubTablesBackend] =
-        LedgerBackend.all.map(HubTablesBackend.init(ledger:)) + [
-            .postgres, .postgresReopened,
-        ]
-
-    init(
-        description: String,
-        create: @escaping @Sendable (URL, ScopePrefix, KeyMaterial) async throws -> any HubTables,
-        reach: @escaping @Sendable (any HubTables) async throws -> any HubTables
-    ) {
-        self.description = description
-        self.create = create
-        self.reach = reach
-    }
-
-    init(ledger: LedgerBackend) {
-        description = ledger.description
-        create = { directory, scope, keys in try ledger.create(directory, scope, keys) }
-        reach = { storage in
-            guard let storage = storage as? any LedgerStorage else { return storage }
-            return try ledger.reach(storage)
-        }
-    }
-
-    /// A fresh database on the tests' PostgreSQL server (``PostgresServer``), one open storage
-    /// for the whole test.
-    static let postgres = HubTablesBackend(
-        description: "PostgreSQL",
-        create: { directory, scope, keys in
-            let server = try await PostgresServer.shared()
-            return try await PostgresLedgerStorage.create(
-                location: try await server.freshDatabase(), keyPath: directory.appendingPathComponent("hub.key").path,
-                name: "hub", scope: scope, nowMillis: Fixture.start, keys: keys)
-        },
-        reach: { $0 })
-
-    /// The same, opened afresh (a new pool of connections) before every call: what another
-    /// hub process on the same database sees.
-    static let postgresReopened = HubTablesBackend(
-        description: "PostgreSQL, another process's connections for every call",
-        create: postgres.create,
-        reach: { storage in
-            guard let postgres = storage as? PostgresLedgerStorage else { return storage }
-            return try await PostgresLedgerStorage.open(
-                location: postgres.location, keyPath: postgres.keyPath, nowMillis: Fixture.start)
-        })
-}
-
 /// A storage backend the conformance suite runs against: how to make an empty county hub's
-/// storage and how to reach it again. A second backend (PostgreSQL) joins ``all`` and runs
-/// the same tests unchanged.
+/// storage and how to reach it again. Every test runs on each of ``all`` unchanged.
 struct LedgerBackend: Sendable, CustomStringConvertible {
     let description: String
     /// Makes the hub's storage for `scope` under `directory`, with the county's keys.
-    let create: @Sendable (_ directory: URL, _ scope: ScopePrefix, _ keys: KeyMaterial) throws -> any LedgerStorage
+    let create:
+        @Sendable (_ directory: URL, _ scope: ScopePrefix, _ keys: KeyMaterial) async throws -> any LedgerStorage
     /// The storage as the next call sees it: the same one, or the same data opened anew (what
-    /// a restarted hub process finds).
-    let reach: @Sendable (_ storage: any LedgerStorage) throws -> any LedgerStorage
+    /// a restarted hub process, or another one, finds).
+    let reach: @Sendable (_ storage: any LedgerStorage) async throws -> any LedgerStorage
 
-    static let all: [LedgerBackend] = [.sqlite, .sqliteReopened]
+    static let all: [LedgerBackend] = [.sqlite, .sqliteReopened, .postgres, .postgresReopened]
 
     /// One SQLite file, one open ledger for the whole test.
     static let sqlite = LedgerBackend(
@@ -92,15 +32,33 @@ struct LedgerBackend: Sendable, CustomStringConvertible {
     /// One SQLite file, opened afresh before every call: what is kept must be in the file.
     static let sqliteReopened = LedgerBackend(
         description: "SQLite, reopened between calls",
-        create: { directory, scope, keys in
-            try HubLedger.create(
-                path: directory.appendingPathComponent("hub.sqlite").path, name: "hub", scope: scope,
-                nowMillis: Fixture.start, keys: keys
-            ).storage
-        },
+        create: sqlite.create,
         reach: { storage in
             guard let sqlite = storage as? SQLiteLedgerStorage else { return storage }
             return try HubLedger.open(path: sqlite.replica.path).storage
+        })
+
+    /// A fresh database on the tests' PostgreSQL server (``PostgresServer``), one open storage
+    /// for the whole test.
+    static let postgres = LedgerBackend(
+        description: "PostgreSQL",
+        create: { directory, scope, keys in
+            let server = try await PostgresServer.shared()
+            return try await PostgresLedgerStorage.create(
+                location: try await server.freshDatabase(), keyPath: directory.appendingPathComponent("hub.key").path,
+                name: "hub", scope: scope, nowMillis: Fixture.start, keys: keys)
+        },
+        reach: { $0 })
+
+    /// The same, opened afresh (a new pool of connections) before every call: what another
+    /// hub process on the same database sees.
+    static let postgresReopened = LedgerBackend(
+        description: "PostgreSQL, another process's connections for every call",
+        create: postgres.create,
+        reach: { storage in
+            guard let postgres = storage as? PostgresLedgerStorage else { return storage }
+            return try await PostgresLedgerStorage.open(
+                location: postgres.location, keyPath: postgres.keyPath, nowMillis: Fixture.start)
         })
 }
 
@@ -114,59 +72,32 @@ final class Fixture: @unchecked Sendable {
 
     let directory: URL
     let keys: KeyMaterial
-    private let ledger: LedgerBackend?
-    private let made: any HubTables
-    private let reachTables: @Sendable (any HubTables) async throws -> any HubTables
+    private let made: any LedgerStorage
+    private let reach: @Sendable (any LedgerStorage) async throws -> any LedgerStorage
     private var replicas = 0
 
-    /// A county on a backend of the whole ledger.
-    init(_ backend: LedgerBackend) throws {
-        ledger = backend
-        keys = KeyMaterial.generate()
-        directory = try Self.makeDirectory()
-        made = try backend.create(directory, try ScopePrefix.parse(Fixture.county, field: "scope"), keys)
-        reachTables = HubTablesBackend(ledger: backend).reach
-    }
-
-    /// A county on a backend of the hub's own tables only (``storage`` is not there: use
-    /// ``tables``).
-    init(tables backend: HubTablesBackend) async throws {
-        ledger = nil
+    /// A county on a backend.
+    init(_ backend: LedgerBackend) async throws {
         let keys = KeyMaterial.generate()
         self.keys = keys
-        let directory = try Self.makeDirectory()
-        self.directory = directory
-        made = try await backend.create(directory, try ScopePrefix.parse(Fixture.county, field: "scope"), keys)
-        reachTables = backend.reach
-    }
-
-    private static func makeDirectory() throws -> URL {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
             "hearth-ledger-\(UUID().uuidString)", isDirectory: true)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        return directory
+        self.directory = directory
+        made = try await backend.create(directory, try ScopePrefix.parse(Fixture.county, field: "scope"), keys)
+        reach = backend.reach
     }
 
     deinit { try? FileManager.default.removeItem(at: directory) }
 
-    /// The whole ledger's storage, as the backend reaches it for the next call.
+    /// The ledger's storage, as the backend reaches it for the next call.
     var storage: any LedgerStorage {
-        get throws {
-            guard let ledger, let storage = made as? any LedgerStorage else {
-                throw PostgresServerError("this county's backend keeps the hub's tables only: use `tables`")
-            }
-            return try ledger.reach(storage)
-        }
-    }
-
-    /// The hub's own tables (nodes, nonces, the desk's), as the backend reaches them next.
-    var tables: any HubTables {
-        get async throws { try await reachTables(made) }
+        get async throws { try await reach(made) }
     }
 
     /// The same data opened as a second hub process would: its own SQLite connections on the
     /// file, or its own pool of connections to the PostgreSQL database.
-    func anotherProcess() async throws -> any HubTables {
+    func anotherProcess() async throws -> any LedgerStorage {
         switch made {
         case let sqlite as SQLiteLedgerStorage: return try HubLedger.open(path: sqlite.replica.path).storage
         case let postgres as PostgresLedgerStorage:
@@ -189,9 +120,9 @@ final class Fixture: @unchecked Sendable {
     /// sync do.
     func register(_ node: Replica, name: String) async throws -> NodeRecord {
         let secretHash = "secret-of-\(name)"
-        try await tables.addEnrollment(
+        try await storage.addEnrollment(
             StoredEnrollment(secretHash: secretHash, name: name, scope: node.info.scope, createdMillis: Fixture.start))
-        return try await tables.register(
+        return try await storage.register(
             NodeRegistration(
                 secretHash: secretHash, replica: node.info.id, publicKey: node.info.publicKey, nowMillis: Fixture.start)
         )

@@ -10,7 +10,7 @@ import Testing
 struct LedgerEditConformanceTests {
     /// A village's household held in quarantine, and the node that pushed it.
     static func heldHousehold(_ county: Fixture) async throws -> (node: NodeRecord, op: Op) {
-        let storage = try await county.tables
+        let storage = try await county.storage
         let village = try county.node(Fixture.villageA)
         let node = try await county.register(village, name: "east")
         try village.household(in: Fixture.villageA, address: "1 Well Lane")
@@ -22,14 +22,14 @@ struct LedgerEditConformanceTests {
         return (node, op)
     }
 
-    @Test("A held op is listed, released once with its audit line, and applied", arguments: HubTablesBackend.all)
-    func release(backend: HubTablesBackend) async throws {
-        let county = try await Fixture(tables: backend)
+    @Test("A held op is listed, released once with its audit line, and applied", arguments: LedgerBackend.all)
+    func release(backend: LedgerBackend) async throws {
+        let county = try await Fixture(backend)
         let (_, op) = try await Self.heldHousehold(county)
-        let listed = try await county.tables.quarantine(includeSettled: false)
+        let listed = try await county.storage.quarantine(includeSettled: false)
         #expect(listed.map(\.dot) == [op.dot] && listed.map(\.reason) == ["test: held"])
         #expect(listed.first?.state == "held" && listed.first?.author == "w1")
-        let outcome = try await county.tables.settle(op.dot, author: "admin", nowMillis: Fixture.start + 1) { held in
+        let outcome = try await county.storage.settle(op.dot, author: "admin", nowMillis: Fixture.start + 1) { held in
             #expect(held.op == op && held.reason == "test: held" && !held.forked && held.record == nil)
             #expect(held.authorScope?.value == Fixture.villageA)
             return SettlementDecision(
@@ -39,11 +39,11 @@ struct LedgerEditConformanceTests {
                     subject: op.record.value, field: op.dot.description, detail: "test"))
         }
         #expect(outcome.applied?.applied == 1 && outcome.compensation == nil)
-        #expect(try await county.tables.quarantine(includeSettled: false).isEmpty)
-        #expect(try await county.tables.quarantine(includeSettled: true).map(\.state) == ["released"])
+        #expect(try await county.storage.quarantine(includeSettled: false).isEmpty)
+        #expect(try await county.storage.quarantine(includeSettled: true).map(\.state) == ["released"])
         // Settled once: a second settlement is refused, and decides nothing.
         let again = await #expect(throws: ReplicaError.self) {
-            try await county.tables.settle(op.dot, author: "admin", nowMillis: Fixture.start + 2) {
+            try await county.storage.settle(op.dot, author: "admin", nowMillis: Fixture.start + 2) {
                 _ throws(ReplicaError) in
                 Issue.record("a settled op was offered for a decision")
                 throw ReplicaError.refused("unreachable")
@@ -56,35 +56,35 @@ struct LedgerEditConformanceTests {
     }
 
     @Test(
-        "A discard writes the compensation; a refusing decision rolls everything back", arguments: HubTablesBackend.all)
-    func discard(backend: HubTablesBackend) async throws {
-        let county = try await Fixture(tables: backend)
+        "A discard writes the compensation; a refusing decision rolls everything back", arguments: LedgerBackend.all)
+    func discard(backend: LedgerBackend) async throws {
+        let county = try await Fixture(backend)
         let (_, op) = try await Self.heldHousehold(county)
-        let end = try await county.tables.logEnd()
+        let end = try await county.storage.logEnd()
         let audit = AuditEvent(
             atMillis: Fixture.start, worker: "admin", action: AuditEvent.Action.discard, subject: op.record.value,
             field: op.dot.description, detail: "test")
         await #expect(throws: ReplicaError.self) {
-            try await county.tables.settle(op.dot, author: "admin", nowMillis: Fixture.start) {
+            try await county.storage.settle(op.dot, author: "admin", nowMillis: Fixture.start) {
                 _ throws(ReplicaError) in
                 throw ReplicaError.refused("the desk changed its mind")
             }
         }
-        #expect(try await county.tables.quarantine(includeSettled: false).map(\.dot) == [op.dot])
-        #expect(try await county.tables.logEnd() == end)
-        let outcome = try await county.tables.settle(op.dot, author: "admin", nowMillis: Fixture.start) { _ in
+        #expect(try await county.storage.quarantine(includeSettled: false).map(\.dot) == [op.dot])
+        #expect(try await county.storage.logEnd() == end)
+        let outcome = try await county.storage.settle(op.dot, author: "admin", nowMillis: Fixture.start) { _ in
             SettlementDecision(.compensate(restoring: ["address": .null], cause: "test", addressed: true), audit: audit)
         }
         let compensation = try #require(outcome.compensation)
         #expect(compensation.voids == [op.dot] && compensation.record == op.record)
         #expect(compensation.author == "admin")
-        #expect(try await county.tables.quarantine(includeSettled: true).map(\.state) == ["discarded"])
-        #expect(try await county.tables.logEnd() > end)
+        #expect(try await county.storage.quarantine(includeSettled: true).map(\.state) == ["discarded"])
+        #expect(try await county.storage.logEnd() > end)
     }
 
     @Test("The county's edits and their decisions commit together, or not at all", arguments: LedgerBackend.all)
     func edits(backend: LedgerBackend) async throws {
-        let county = try Fixture(backend)
+        let county = try await Fixture(backend)
         let countyWide = try #require(DivisionCode.countyWide(Fixture.county))
         let from = try Month.parse("2026-01", field: "from")
         let (made, ops) = try await county.storage.edit(author: "admin", nowMillis: Fixture.start) { edit in
@@ -134,7 +134,7 @@ struct LedgerEditConformanceTests {
 
     @Test("A month's roll locks once, and never before a month locked later", arguments: LedgerBackend.all)
     func rollLocks(backend: LedgerBackend) async throws {
-        let county = try Fixture(backend)
+        let county = try await Fixture(backend)
         func roll(_ month: String) throws -> Payroll {
             try Payroll(month: try Month.parse(month, field: "month"), rows: [], leftOut: [:])
         }

@@ -17,7 +17,7 @@ struct LedgerIndexConformanceTests {
         "The index whole, unchanged at its version, a delta that brings an old copy to the whole, whole for a version it does not know",
         arguments: LedgerBackend.all)
     func index(backend: LedgerBackend) async throws {
-        let county = try Fixture(backend)
+        let county = try await Fixture(backend)
         let village = try county.node(Fixture.villageA)
         let node = try await county.register(village, name: "east")
         let home = try village.household(in: Fixture.villageA, address: "1 Well Lane")

@@ -11,11 +11,11 @@ import Testing
 /// one of the racing calls wins.
 @Suite("Ledger storage conformance: several hub processes on one database")
 struct LedgerProcessesConformanceTests {
-    @Test("A nonce sent to two processes at once is accepted once", arguments: HubTablesBackend.all)
-    func nonceRace(backend: HubTablesBackend) async throws {
-        let county = try await Fixture(tables: backend)
+    @Test("A nonce sent to two processes at once is accepted once", arguments: LedgerBackend.all)
+    func nonceRace(backend: LedgerBackend) async throws {
+        let county = try await Fixture(backend)
         let node = try await county.register(try county.node(Fixture.villageA), name: "east")
-        let processes = [try await county.tables, try await county.anotherProcess()]
+        let processes = [try await county.storage, try await county.anotherProcess()]
         for round in 0..<20 {
             let nonce = String(format: "%016x", round)
             let accepted = try await withThrowingTaskGroup(of: Bool.self) { group in
@@ -32,10 +32,10 @@ struct LedgerProcessesConformanceTests {
         }
     }
 
-    @Test("One token presented to two processes at once registers one node", arguments: HubTablesBackend.all)
-    func registrationRace(backend: HubTablesBackend) async throws {
-        let county = try await Fixture(tables: backend)
-        let processes = [try await county.tables, try await county.anotherProcess()]
+    @Test("One token presented to two processes at once registers one node", arguments: LedgerBackend.all)
+    func registrationRace(backend: LedgerBackend) async throws {
+        let county = try await Fixture(backend)
+        let processes = [try await county.storage, try await county.anotherProcess()]
         for round in 0..<5 {
             let villages = try (0..<6).map { _ in try county.node(Fixture.villageA) }
             let token = StoredEnrollment(
@@ -68,10 +68,10 @@ struct LedgerProcessesConformanceTests {
         }
     }
 
-    @Test("Two processes adding a token under one name at once keep one", arguments: HubTablesBackend.all)
-    func enrollmentRace(backend: HubTablesBackend) async throws {
-        let county = try await Fixture(tables: backend)
-        let processes = [try await county.tables, try await county.anotherProcess()]
+    @Test("Two processes adding a token under one name at once keep one", arguments: LedgerBackend.all)
+    func enrollmentRace(backend: LedgerBackend) async throws {
+        let county = try await Fixture(backend)
+        let processes = [try await county.storage, try await county.anotherProcess()]
         let scope = try ScopePrefix.parse(Fixture.villageA, field: "scope")
         let kept = try await withThrowingTaskGroup(of: Bool.self) { group in
             for attempt in 0..<8 {
@@ -98,10 +98,10 @@ struct LedgerProcessesConformanceTests {
     /// village exactly once, and the log must hold each op under its dot once.
     @Test(
         "Pushes through two processes at once, pulls by cursor throughout: every reader gets its village's ops once",
-        arguments: HubTablesBackend.all)
-    func pushesAndPullsRace(backend: HubTablesBackend) async throws {
-        let county = try await Fixture(tables: backend)
-        let processes: [any HubTables] = [try await county.tables, try await county.anotherProcess()]
+        arguments: LedgerBackend.all)
+    func pushesAndPullsRace(backend: LedgerBackend) async throws {
+        let county = try await Fixture(backend)
+        let processes: [any LedgerStorage] = [try await county.storage, try await county.anotherProcess()]
         let villages = [Fixture.villageA, Fixture.villageB]
         var writers: [(node: NodeRecord, replica: Replica)] = []
         for (index, village) in (villages + villages).enumerated() {

@@ -80,7 +80,7 @@ struct LedgerReadingConformanceTests {
 
     @Test("The lookups of one read return what an edit wrote", arguments: LedgerBackend.all)
     func lookups(backend: LedgerBackend) async throws {
-        let county = try Fixture(backend)
+        let county = try await Fixture(backend)
         let written = try await Self.write(county)
         // Inside the edit, the records it created are seen through `state(of:)` only; the
         // import keys it remembered are seen at once.
@@ -140,7 +140,7 @@ struct LedgerReadingConformanceTests {
         "Households and members read set-wise are the ones read one by one; unknown ids left out, repeated ones once",
         arguments: LedgerBackend.all)
     func setWise(backend: LedgerBackend) async throws {
-        let county = try Fixture(backend)
+        let county = try await Fixture(backend)
         let written = try await Self.write(county)
         let found = try await county.storage.reading { lookup in
             (
@@ -165,7 +165,7 @@ struct LedgerReadingConformanceTests {
 
     @Test("A read gives back what its body throws", arguments: LedgerBackend.all)
     func readingThrows(backend: LedgerBackend) async throws {
-        let county = try Fixture(backend)
+        let county = try await Fixture(backend)
         let refused = await #expect(throws: ReplicaError.self) {
             try await county.storage.reading { _ -> Int in throw ReplicaError.refused("the report changed its mind") }
         }
@@ -178,7 +178,7 @@ struct LedgerReadingConformanceTests {
 
     @Test("The held hashes are the log's and the quarantine's, by dot", arguments: LedgerBackend.all)
     func heldHashes(backend: LedgerBackend) async throws {
-        let county = try Fixture(backend)
+        let county = try await Fixture(backend)
         let (node, ops) = try await county.eastWithTwoHouseholds()
         let refused = ops[1].dot
         _ = try await county.storage.append(

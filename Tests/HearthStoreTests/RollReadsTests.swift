@@ -117,10 +117,10 @@ struct RollReadsTests {
                     // Run once a report.
                     (ReplicaCore.reportEnrollmentsSQL, [], ["SCAN enrollments"]),
                     // Run once a bank roll, each over the ids it is given.
-                    (SQLiteCountyReading.householdsSQL(where: SQLiteCountyReading.anyOf), [ids], []),
-                    (SQLiteCountyReading.membersSQL(where: SQLiteCountyReading.anyOf), [ids], []),
-                    (SQLiteCountyReading.householdsSQL(where: "id = ?"), ["H-000000000000-1"], []),
-                    (SQLiteCountyReading.membersSQL(where: "id = ?"), ["M-000000000000-1"], []),
+                    (LedgerCountyReading.householdsSQL(where: LedgerCountyReading.anyOf(.sqlite)), [ids], []),
+                    (LedgerCountyReading.membersSQL(where: LedgerCountyReading.anyOf(.sqlite)), [ids], []),
+                    (LedgerCountyReading.householdsSQL(where: "id = ?"), ["H-000000000000-1"], []),
+                    (LedgerCountyReading.membersSQL(where: "id = ?"), ["M-000000000000-1"], []),
                 ]
                 for (sql, arguments, passes) in queries {
                     let steps = try plan(sql, arguments)

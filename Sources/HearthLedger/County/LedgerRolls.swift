@@ -1,0 +1,96 @@
+import HearthCore
+import HearthStore
+import HearthText
+
+/// Locked rolls on either of the hub's databases: the months paid, each line as it was paid,
+/// and what was paid after a death; bodies over the caller's transaction's ``SQLStatements``.
+package enum LedgerRolls {
+    /// Lines inserted per statement: a county's roll has a hundred thousand, and one round trip
+    /// each would make a server's lock take minutes (7 values a line stays far below either
+    /// database's limit on bound values).
+    static let linesPerStatement = 500
+
+    /// The body of ``LedgerStorage/lock(_:worker:nowMillis:)`` in a write transaction.
+    package static func lock(_ sql: any SQLStatements, _ roll: Payroll, worker: String, nowMillis: Int64) throws {
+        let month = roll.month.description
+        if try sql.exists("SELECT 1 FROM roll_locks WHERE month = ?", [.text(month)]) {
+            throw ReplicaError.invalid(InputError(field: "month", "roll.already_locked", ["month": month]))
+        }
+        if let later = try sql.texts(
+            "SELECT month FROM roll_locks WHERE month > ? ORDER BY month LIMIT 1", [.text(month)]
+        ).first {
+            throw ReplicaError.invalid(InputError(field: "month", "roll.later_locked", ["month": later]))
+        }
+        var start = roll.rows.startIndex
+        while start < roll.rows.endIndex {
+            let end = min(start + linesPerStatement, roll.rows.endIndex)
+            var arguments: [SQLValue] = []
+            arguments.reserveCapacity((end - start) * 7)
+            for row in roll.rows[start..<end] {
+                arguments += [
+                    .text(month), .text(row.enrollment.value), .text(row.member.value), .text(row.program.rawValue),
+                    .text(row.kind.rawValue), .text((row.forMonth ?? roll.month).description), .integer(row.amount.fen),
+                ]
+            }
+            let values = Array(repeating: "(?, ?, ?, ?, ?, ?, ?)", count: end - start).joined(separator: ", ")
+            try sql.execute(
+                "INSERT INTO roll_lines (month, enrollment, member, program, kind, for_month, amount_fen) VALUES "
+                    + values, arguments)
+            start = end
+        }
+        try sql.execute(
+            "INSERT INTO roll_locks (month, locked_millis, worker, total_fen) VALUES (?, ?, ?, ?)",
+            [.text(month), .integer(nowMillis), .text(worker), .integer(roll.total.fen)])
+    }
+
+    /// The months whose rolls are locked, oldest first.
+    package static func lockedMonths(_ sql: any SQLStatements) throws -> [Month] {
+        try sql.texts("SELECT month FROM roll_locks ORDER BY month").map { try Month.parse($0, field: "month") }
+    }
+
+    /// The body of ``LedgerStorage/paidAfterDeath()`` in a read transaction.
+    package static func paidAfterDeath(_ sql: any SQLStatements) throws -> [RecoveryLine] {
+        let rules = try ReplicaCore.countyRules(sql)
+        var lines: [RecoveryLine] = []
+        for row in try sql.rows(
+            """
+            SELECT id, name, village, death_date FROM members
+            WHERE vital_status = 'deceased' AND death_date IS NOT NULL ORDER BY village, id
+            """, [])
+        {
+            guard let member = row[0].text.flatMap(RecordID.init),
+                let died = row[3].text.flatMap({ try? CivilDate.parse($0, field: "death") })
+            else { continue }
+            var byMonth: [Month: Int64] = [:]
+            // The sum cast back to an integer: PostgreSQL sums BIGINTs as NUMERIC.
+            for paid in try sql.rows(
+                """
+                SELECT for_month, CAST(sum(amount_fen) AS BIGINT) FROM roll_lines
+                WHERE member = ? AND for_month >= ? GROUP BY for_month
+                """,
+                [.text(member.value), .text(rules.lastPaidMonth(death: died).adding(months: 1).description)])
+            {
+                guard let month = paid[0].text.flatMap({ try? Month.parse($0, field: "month") }),
+                    let fen = paid[1].integer
+                else { continue }
+                byMonth[month] = fen
+            }
+            let owed = byMonth.filter { $0.value > 0 }
+            guard !owed.isEmpty else { continue }
+            let lead = try sql.texts(
+                """
+                SELECT id FROM leads WHERE member = ? AND source = 'death' AND status = 'confirmed'
+                ORDER BY id LIMIT 1
+                """, [.text(member.value)]
+            ).first.flatMap(RecordID.init)
+            lines.append(
+                RecoveryLine(
+                    member: member, name: row[1].text ?? "", village: row[2].text ?? "", deathDate: died,
+                    lead: lead, months: owed.keys.sorted(),
+                    amount: Money(
+                        fen: try Totals.sum(
+                            owed.values, Catalogue.text("roll.what_recovery", ["member": "\(member)"])))))
+        }
+        return lines
+    }
+}
