@@ -162,7 +162,8 @@ let package = Package(
         .executableTarget(
             name: "hearth",
             dependencies: [
-                "HearthCore", "HearthStore", "HearthLedger", "HearthLedgerSQLite", "HearthProtocol", "HearthHub",
+                "HearthCore", "HearthStore", "HearthLedger", "HearthLedgerSQLite", "HearthLedgerPostgres",
+                "HearthProtocol", "HearthHub",
                 "HearthClient", "HearthSim", "HearthTools", "HearthDesk", "HearthText",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),

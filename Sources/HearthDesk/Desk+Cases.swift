@@ -105,7 +105,7 @@ extension Desk {
 
     private func caseView(_ found: RuleCase, visit: Visit, status: HTTPResponse.Status) throws -> Response {
         let catalogue = visit.catalogue
-        let replica = ledger.replica
+        let replica = try ledger.replica
         let states = try found.records.map { id in (id, try replica.state(of: id)) }
         // The records side by side: one row per field any of them has, one column per record.
         var columns: [[String: Any]] = []

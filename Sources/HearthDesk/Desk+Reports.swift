@@ -50,7 +50,7 @@ extension Desk {
         guard by == "township" || by == "village", let level = ScopePrefix.Level(rawValue: by) else {
             throw DeskError.badForm("by: township or village")
         }
-        let replica = ledger.replica
+        let replica = try ledger.replica
         let report = try replica.report(from: month, to: month, by: level, nowMillis: visit.nowMillis)
         let names = try replica.divisionNames()
         guard account.role == .reviewer, let township = account.township?.value else {

@@ -91,7 +91,7 @@ extension Desk {
             switch error {
             case .invalid:
                 return .settled(
-                    shown: ledger.replica.display(state.resolution(of: parts[1]).value, spec: spec, reveal: false))
+                    shown: try ledger.replica.display(state.resolution(of: parts[1]).value, spec: spec, reveal: false))
             case .unknownRecord: return .absent
             default: throw error
             }
@@ -174,7 +174,10 @@ extension Desk {
                 lines.append(
                     catalogue.format(
                         "changed_gone",
-                        ["value": ledger.replica.display(value, spec: spec, reveal: false), "author": entry.op.author]))
+                        [
+                            "value": try ledger.replica.display(value, spec: spec, reveal: false),
+                            "author": entry.op.author,
+                        ]))
             }
         }
         return conflictView(conflict, visit: visit, changes: lines, status: .conflict)

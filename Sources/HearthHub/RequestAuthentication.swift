@@ -118,7 +118,7 @@ extension HubService {
     /// unsigned, and the node refuses it).
     public func signAnswer(body: [UInt8], status: Int, nonce: String) -> (signature: String?, timeMillis: Int64) {
         let now = clock()
-        let signature = try? ledger.replica.sign(
+        let signature = try? ledger.sign(
             Signer.responseMessage(nonce: nonce, status: status, body: body, timeMillis: now))
         return (signature, now)
     }

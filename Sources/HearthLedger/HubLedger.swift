@@ -11,28 +11,46 @@ import HearthStore
 /// one on a node's replica does not compile. Its database has the hub's tables and runs the
 /// county's cross-record rules in every transaction that applies ops.
 ///
-/// Edits and reads that every replica shares (a household added at the county, a record
-/// shown) go through ``replica``.
+/// What it keeps goes through ``storage``, on SQLite or PostgreSQL alike. The reads every
+/// replica shares (a record shown, its log, rule cases, the roll's computation) still go
+/// through ``replica``, which only a hub kept in a SQLite file has: on a server it throws
+/// ``ReplicaError/notOnServer(store:)``, naming the store, until those reads move behind the
+/// storage too.
 public final class HubLedger: Sendable {
-    /// The replica core under the ledger: records, op log, merge, local edits. A core, not a
-    /// node's ``Replica``: the node's side of sync (a hub, acknowledgements, a pull cursor)
-    /// does not compile on it.
-    public let replica: ReplicaCore
-    /// Where the ledger keeps nodes, nonces, the op log and quarantine (``LedgerStorage``).
+    /// Where the ledger keeps nodes, nonces, the op log, quarantine, the county's edits, the
+    /// trails and the rolls (``LedgerStorage``).
     public let storage: any LedgerStorage
+    /// The county data key and the hub's signing key.
+    public let keys: KeyMaterial
+    /// The store as logs and messages name it: `sqlite:PATH`, or a server's location without
+    /// its password.
+    public let store: String
+    private let core: ReplicaCore?
 
-    /// A ledger over a storage backend and the replica it keeps. What the ledger keeps, and what
-    /// its reports and imports look up, goes through ``storage``; the reads every replica shares
-    /// (a record, its log, rule cases, the roll's computation) go through ``replica``.
-    package init(storage: any LedgerStorage, replica: ReplicaCore) {
+    /// A ledger over a storage backend and, for a hub kept in a SQLite file, the replica core
+    /// of that file.
+    package init(storage: any LedgerStorage, keys: KeyMaterial, store: String, replica: ReplicaCore?) {
         self.storage = storage
-        self.replica = replica
+        self.keys = keys
+        self.store = store
+        core = replica
+    }
+
+    /// The replica core under the ledger: records, op log, merge, local edits. A core, not a
+    /// node's ``Replica``: the node's side of sync does not compile on it. Only a hub kept in
+    /// a SQLite file has one.
+    public var replica: ReplicaCore {
+        get throws(ReplicaError) {
+            guard let core else { throw .notOnServer(store: store) }
+            return core
+        }
     }
 
     /// The hub's identity: id, name, county scope.
-    public var info: ReplicaInfo { replica.info }
-    /// The database file.
-    public var path: String { replica.path }
-    /// The county data key and the hub's signing key.
-    public var keys: KeyMaterial { replica.keys }
+    public var info: ReplicaInfo { storage.info }
+
+    /// The hub's signature (base64) over `message`.
+    public func sign(_ message: [UInt8]) throws -> String {
+        try keys.signingKey.signature(for: message).base64EncodedString()
+    }
 }

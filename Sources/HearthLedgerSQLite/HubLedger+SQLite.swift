@@ -13,7 +13,7 @@ extension HubLedger {
         let replica = try ReplicaCore.create(
             path: path, keyPath: keyPath, name: name, scope: scope, nowMillis: nowMillis, keys: keys, id: id,
             role: SQLiteLedgerStorage.role)
-        return HubLedger(storage: SQLiteLedgerStorage(replica: replica), replica: replica)
+        return HubLedger(replica)
     }
 
     /// Opens the county hub's database; a node's database is refused
@@ -23,6 +23,16 @@ extension HubLedger {
     ) throws(ReplicaError) -> HubLedger {
         let replica = try ReplicaCore.open(
             path: path, keyPath: keyPath, environment: environment, role: SQLiteLedgerStorage.role)
-        return HubLedger(storage: SQLiteLedgerStorage(replica: replica), replica: replica)
+        return HubLedger(replica)
     }
+
+    /// The ledger over an open SQLite hub.
+    convenience init(_ replica: ReplicaCore) {
+        self.init(
+            storage: SQLiteLedgerStorage(replica: replica), keys: replica.keys, store: "sqlite:" + replica.path,
+            replica: replica)
+    }
+
+    /// The hub's database file; for a hub kept on a server, its ``store`` (no file to name).
+    public var path: String { (try? replica.path) ?? store }
 }

@@ -44,7 +44,7 @@ struct SimInvariants {
             }
             if node.needsReidentify { failures.append("\(node.name) still needs re-identifying") }
         }
-        for (name, replica) in [("hub", hub.replica)] + nodes.map({ ($0.name, $0.replica) }) {
+        for (name, replica) in [("hub", try hub.replica)] + nodes.map({ ($0.name, $0.replica) }) {
             let waiting = try replica.waitingOpCount()
             if waiting > 0 { failures.append("\(name): \(waiting) ops still wait for their causal past") }
         }
@@ -77,7 +77,7 @@ struct SimInvariants {
     /// No replica logged one dot twice, and no record's clock counts an op its log lacks.
     func nothingTwice() throws -> [String] {
         var failures: [String] = []
-        for (name, replica) in [("hub", hub.replica)] + nodes.map({ ($0.name, $0.replica) }) {
+        for (name, replica) in [("hub", try hub.replica)] + nodes.map({ ($0.name, $0.replica) }) {
             var logged: [Dot: Int] = [:]
             for (dot, _) in try replica.loggedHashes() { logged[dot, default: 0] += 1 }
             let duplicates = logged.values.filter { $0 > 1 }.count
@@ -259,7 +259,7 @@ struct SimInvariants {
     func casesKept() throws -> [String] {
         var failures: [String] = []
         let now = simulation.clock.now
-        for (name, replica) in [("hub", hub.replica)] + nodes.map({ ($0.name, $0.replica) }) {
+        for (name, replica) in [("hub", try hub.replica)] + nodes.map({ ($0.name, $0.replica) }) {
             let kept = try replica.ruleCases(nowMillis: now)
             let fresh = try replica.recomputedRuleCases(nowMillis: now)
             guard kept != fresh else { continue }

@@ -12,7 +12,7 @@ struct CLIHelpPagesTests {
     static let technical: Set<String> = [
         "JSON", "CSV", "Excel", "WPS", "LibreOffice", "SQLite", "PostgreSQL", "HTTP", "HTTPS", "TLS", "CA", "PEM",
         "BOM", "UTF-8", "GB18030", "PNG", "HTML", "PDF", "SIGINT", "SIGTERM", "bcrypt", "Ed25519", "pygeodiff",
-        "YYYY-MM", "YYYY-MM-DD", "Hearth", "LANG", "ID", "MiB", "KB", "ms", "ops",
+        "postgres", "YYYY-MM", "YYYY-MM-DD", "Hearth", "LANG", "ID", "MiB", "KB", "ms", "ops",
         // Values of --format, typed as they are.
         "csv", "json", "xlsx", "print", "table",
     ]

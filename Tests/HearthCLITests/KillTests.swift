@@ -468,7 +468,7 @@ final class KillRun {
     /// every township, and with `raise` a county-wide standard, which every node receives.
     func addHubWork(ops target: Int, raise: Bool) async throws {
         let ledger = try HubLedger.open(path: county + "/hub.db")
-        let replica = ledger.replica
+        let replica = try ledger.replica
         let start = try replica.status().ownOps
         let households = try replica.read { db in
             try String.fetchAll(db, sql: "SELECT id FROM households WHERE status = 'active' ORDER BY id")

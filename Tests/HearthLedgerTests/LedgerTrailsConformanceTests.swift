@@ -90,7 +90,8 @@ struct LedgerTrailsConformanceTests {
         let (dead, living) = (members[0], members[1])
         func line(_ member: RecordID, _ month: String, _ fen: Int64, _ kind: PayrollRow.Kind) throws -> PayrollRow {
             PayrollRow(
-                enrollment: try #require(RecordID(member == dead ? "E-000000000000-1" : "E-000000000000-2")), household: "", member: member, name: "", idNumber: "",
+                enrollment: try #require(RecordID(member == dead ? "E-000000000000-1" : "E-000000000000-2")),
+                household: "", member: member, name: "", idNumber: "",
                 program: .dibaoRural, amount: Money(fen: fen), bankCard: "", village: Fixture.villageA, kind: kind,
                 forMonth: try Month.parse(month, field: "month"))
         }

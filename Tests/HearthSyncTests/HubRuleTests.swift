@@ -30,7 +30,7 @@ struct HubRuleTests {
             #expect(ended.isEmpty, "the village did not know the new enrollment")
 
             try await county.syncRounds([village, township], url: url)
-            for replica in [county.hub.replica, village, township] {
+            for replica in [try county.hub.replica, village, township] {
                 let view = try replica.view(enrollment, reveal: false)
                 #expect(view.value("status") == "exited")
                 #expect(view.value("end_month") == "2026-11")
@@ -160,7 +160,7 @@ struct HubTimeRuleTests {
                 nowMillis: TestCounty.now)
             try await county.sync(township, url: url)
             try await county.sync(other, url: url)
-            for replica in [county.hub.replica, township, other] {
+            for replica in [try county.hub.replica, township, other] {
                 #expect(try replica.ruleCases(nowMillis: TestCounty.now).filter { $0.rule == "R2a" }.isEmpty)
                 #expect(try replica.view(enrollment, reveal: false).value("status") == "exited")
             }
@@ -231,7 +231,7 @@ struct DisputedDeathTests {
                 nowMillis: TestCounty.now)
             try await county.sync(village, url: url)
             try await county.sync(township, url: url)
-            for replica in [county.hub.replica, village, township] {
+            for replica in [try county.hub.replica, village, township] {
                 let view = try replica.view(enrollment, reveal: false)
                 #expect(view.conflicts.isEmpty)
                 #expect(view.value("end_month") == "2026-09")

@@ -78,7 +78,7 @@ extension RestoreTests {
             #expect(back.hash == countyMade.hash)
             #expect(try hub.replica.state(of: pushedLater) != nil)
             // The rule's decision is held once more: the enrollment is ended, the same everywhere.
-            for replica in [hub.replica, village as ReplicaCore, township as ReplicaCore] {
+            for replica in [try hub.replica, village as ReplicaCore, township as ReplicaCore] {
                 let view = try replica.view(enrollment, reveal: false)
                 #expect(view.value("status") == "exited")
                 #expect(view.value("exit_reason") == "death")

@@ -27,7 +27,7 @@ struct RuleCaseTests {
                 author: "t1",
                 nowMillis: TestCounty.now)[0]
             try await county.syncRounds([village, township], url: url)
-            for replica in [county.hub.replica, village, township] {
+            for replica in [try county.hub.replica, village, township] {
                 let cases = try replica.ruleCases(nowMillis: TestCounty.now).filter { $0.rule == "R6" }
                 #expect(cases.map(\.id) == ["R6:\(member)"])
                 #expect(Set(cases.first?.holds ?? []) == [dibao, tekun])
@@ -38,7 +38,7 @@ struct RuleCaseTests {
                 tekun.value, reason: "与低保重复", end: "2026-01", author: "admin", nowMillis: TestCounty.now)
             try await county.sync(village, url: url)
             try await county.sync(township, url: url)
-            for replica in [county.hub.replica, village, township] {
+            for replica in [try county.hub.replica, village, township] {
                 #expect(try replica.ruleCases(nowMillis: TestCounty.now).filter { $0.rule == "R6" }.isEmpty)
                 #expect(try replica.holds(of: dibao, nowMillis: TestCounty.now).isEmpty)
             }
@@ -90,7 +90,7 @@ struct RuleCaseTests {
                 nowMillis: TestCounty.now)
             try await county.sync(village, url: url)
             try await county.sync(township, url: url)
-            for replica in [county.hub.replica, village, township] {
+            for replica in [try county.hub.replica, village, township] {
                 #expect(try replica.view(member, reveal: false).value("household") == third.value)
                 #expect(try replica.view(member, reveal: false).conflicts.isEmpty)
             }

@@ -126,7 +126,7 @@ extension HubLedger {
         -> BulkPlan
     {
         let fields = try replica.conflictedFields()
-        let replica = self.replica
+        let replica = try self.replica
         do {
             return try Self.plan(
                 conflicted: fields, filter: filter, choice: choice, nowMillis: nowMillis,
@@ -148,7 +148,7 @@ extension HubLedger {
         guard !trimmed.isEmpty else {
             throw .invalid(InputError(field: "note", "desk.note_each"))
         }
-        let replica = self.replica
+        let replica = try self.replica
         let (plan, ops) = try await storage.edit(author: author, nowMillis: nowMillis) { edit in
             let plan = try Self.plan(
                 conflicted: try edit.conflictedFields(), filter: filter, choice: choice, nowMillis: nowMillis,

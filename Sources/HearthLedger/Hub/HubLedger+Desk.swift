@@ -142,6 +142,7 @@ extension HubLedger {
     private func conflictCase(state: RecordState, field: String, village: String?, names: [String: String])
         throws(ReplicaError) -> ConflictCase
     {
+        let replica = try self.replica
         guard let spec = RecordSchema.field(field, of: state.id.type) else {
             throw .database(Catalogue.text("desk.unknown_field", ["field": field]))
         }

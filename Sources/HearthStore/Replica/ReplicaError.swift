@@ -26,6 +26,9 @@ public enum ReplicaError: Error, Sendable, CustomStringConvertible {
     case permissions(path: String, mode: String, reason: String)
     /// A database of the other role: a node's opened as the hub's ledger, or the reverse.
     case otherRole(path: String, info: ReplicaInfo)
+    /// What still needs the hub's SQLite file, asked of a hub kept on a database server
+    /// (`store` describes it, without a password).
+    case notOnServer(store: String)
 
     public var description: String {
         switch self {
@@ -60,6 +63,7 @@ public enum ReplicaError: Error, Sendable, CustomStringConvertible {
             return Catalogue.text(info.role == .node ? "replica.node_not_hub" : "replica.hub_not_node", values)
         case .permissions(let path, let mode, let reason):
             return Catalogue.text("replica.permissions", ["path": path, "mode": mode, "reason": reason])
+        case .notOnServer(let store): return Catalogue.text("replica.not_on_server", ["store": store])
         }
     }
 }

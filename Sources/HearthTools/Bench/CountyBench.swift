@@ -51,7 +51,7 @@ public struct CountyBench: Sendable {
 
     /// Times every read; `directory` receives the roll's files (removed after each run).
     public func run(in directory: String, say: (String) -> Void = { _ in }) async throws -> [Timing] {
-        let replica = hub.replica
+        let replica = try hub.replica
         let now = nowMillis
         let month = month
         var sample: [RecordID] = []
@@ -133,7 +133,7 @@ public struct CountyBench: Sendable {
     /// name given for a record id, each sampled household by its address, as a clerk searches;
     /// a run counts its slowest search.
     func find(_ sample: [RecordID]) throws -> Timing {
-        let replica = hub.replica
+        let replica = try hub.replica
         var texts: [(text: String, asName: Bool)] = []
         for id in sample {
             guard let hit = try replica.searchHit(id) else { continue }

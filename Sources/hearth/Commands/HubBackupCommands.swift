@@ -25,7 +25,7 @@ struct HubBackupCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await guardedAsync {
-            let hub = try replica.open()
+            let hub = try replica.openFile()
             let copy = try hub.backup(to: out, worker: try replica.author, nowMillis: nowMillis())
             if json {
                 try Output.json(Document(file: copy.file, ops: copy.ops, logEnd: copy.logEnd, bytes: copy.bytes))

@@ -21,27 +21,37 @@ struct HubCommand: AsyncParsableCommand {
         ])
 }
 
-struct HubInit: ParsableCommand {
+struct HubInit: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "init", abstract: L("cmd.hub.init.abstract"))
+        commandName: "init", abstract: L("cmd.hub.init.abstract"), discussion: L("cmd.hub.init.discussion"))
     @OptionGroup var replica: ReplicaOptions
+    @Option(name: .long, help: .text("opt.store")) var store: String?
     @Option(help: .text("opt.hub.init.name")) var name: String
     @Option(help: .text("opt.hub.init.scope")) var scope: String
 
-    func run() throws {
-        try guarded {
+    func run() async throws {
+        try await guardedAsync {
             let prefix = try ScopePrefix.parse(scope, field: "scope")
             guard prefix.level == .county else {
                 throw InputError(field: "scope", "input.hub_scope")
             }
-            let created = try HubLedger.create(
-                path: try replica.databasePath, keyPath: replica.keyPath, name: name, scope: prefix,
-                nowMillis: nowMillis())
+            let created: HubLedger
+            let key: String
+            switch try HubStore.resolve(store: store, options: replica) {
+            case .sqlite(let path):
+                created = try HubLedger.create(
+                    path: path, keyPath: replica.keyPath, name: name, scope: prefix, nowMillis: nowMillis())
+                key = replica.keyPath ?? path + ".key"
+            case .postgres(let location):
+                guard let keyPath = replica.keyPath, !keyPath.isEmpty else {
+                    throw CLIError.usage(L("error.store_key_file"))
+                }
+                created = try await HubLedger.create(
+                    postgres: location, keyPath: keyPath, name: name, scope: prefix, nowMillis: nowMillis())
+                key = keyPath
+            }
             print(created.info.id.value)
-            print(
-                L(
-                    "hub.created",
-                    ["name": name, "scope": prefix.value, "key": replica.keyPath ?? created.path + ".key"]))
+            print(L("hub.created", ["name": name, "scope": prefix.value, "key": key]))
         }
     }
 }
@@ -56,7 +66,7 @@ struct HubEnroll: AsyncParsableCommand {
 
     func run() async throws {
         try await guardedAsync {
-            let hub = try replica.open()
+            let hub = try await replica.open()
             let prefix = try ScopePrefix.parse(scope, field: "scope")
             let secret = try await hub.createEnrollment(name: name, scope: prefix, nowMillis: nowMillis())
             let token = EnrollmentToken(
@@ -75,7 +85,7 @@ struct HubNodes: AsyncParsableCommand {
 
     func run() async throws {
         try await guardedAsync {
-            let hub = try replica.open()
+            let hub = try await replica.open()
             let log = try await hub.logExtent()
             let nodes = try await hub.nodes()
             if json {
@@ -148,7 +158,7 @@ struct HubServe: AsyncParsableCommand {
 
     func run() async throws {
         try await guardedAsync {
-            let hub = try replica.open()
+            let hub = try await replica.open()
             let loopback = host == "127.0.0.1" || host == "localhost" || host == "::1"
             guard (tlsCert == nil) == (tlsKey == nil) else {
                 throw CLIError.usage(L("error.hub.serve.tls_pair"))
@@ -172,7 +182,7 @@ struct HubServe: AsyncParsableCommand {
             logger.info(
                 "hub starting",
                 metadata: [
-                    "version": "\(HearthVersion.text)", "store": "sqlite:\(hub.path)", "hub": "\(hub.info.id)",
+                    "version": "\(HearthVersion.text)", "store": "\(hub.store)", "hub": "\(hub.info.id)",
                     "writer": "\(hub.info.writer)",
                 ])
             let scheme = tlsCert == nil ? "http" : "https"
@@ -203,7 +213,7 @@ struct HubImport: AsyncParsableCommand {
 
     func run() async throws {
         try await guardedAsync {
-            let hub = try replica.open()
+            let hub = try await replica.open()
             let service = HubService(ledger: hub, logger: Logger(label: "hearth.hub"), clock: { nowMillis() })
             let summary = try await service.importBundle(try BundleFile.read(file))
             if json {
@@ -235,7 +245,7 @@ struct HubExport: AsyncParsableCommand {
 
     func run() async throws {
         try await guardedAsync {
-            let hub = try replica.open()
+            let hub = try await replica.open()
             let service = HubService(ledger: hub, logger: Logger(label: "hearth.hub"), clock: { nowMillis() })
             let (bytes, ops) = try await service.exportBundle(forNode: node)
             try BundleFile.write(bytes, to: out)

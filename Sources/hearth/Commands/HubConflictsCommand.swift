@@ -42,7 +42,7 @@ struct ConflictsList: AsyncParsableCommand {
 
     func run() async throws {
         try await guardedAsync {
-            let open = try replica.open()
+            let open = try replica.openFile()
             let cases = try await open.conflicts(
                 soft: soft || filters.rule == "R4a" || filters.rule == "R3", township: filters.township,
                 kind: filters.kind,
@@ -93,7 +93,7 @@ struct ConflictsShow: AsyncParsableCommand {
 
     func run() async throws {
         try await guardedAsync {
-            let open = try replica.open()
+            let open = try replica.openFile()
             if !id.contains("/") || id.hasPrefix("H:") {
                 guard let found = try open.replica.ruleCase(id, nowMillis: nowMillis())
                 else {
@@ -185,7 +185,7 @@ struct ConflictsResolve: AsyncParsableCommand {
 
     func run() async throws {
         try await guardedAsync {
-            let hub = try replica.open()
+            let hub = try replica.openFile()
             let author = try replica.author
             let choice = try choice()
             if bulk {
@@ -268,7 +268,7 @@ struct ConflictsAck: AsyncParsableCommand {
 
     func run() async throws {
         try await guardedAsync {
-            let hub = try replica.open()
+            let hub = try replica.openFile()
             let author = try replica.author
             let targets: [ConflictCase]
             if all {
@@ -321,7 +321,7 @@ struct HubAudit: AsyncParsableCommand {
 
     func run() async throws {
         try await guardedAsync {
-            let hub = try replica.open()
+            let hub = try replica.openFile()
             let decisions = try await hub.decisions()
             let events = try hub.replica.auditTrail()
             // One trail: the two logs merged by time, each kept in its own order.

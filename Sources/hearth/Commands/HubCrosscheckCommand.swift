@@ -40,7 +40,7 @@ struct HubCrosscheckImport: AsyncParsableCommand {
             else {
                 throw InputError(field: "source", "input.crosscheck_source")
             }
-            let hub = try replica.open()
+            let hub = try replica.openFile()
             let table = try SpreadsheetTable.read(path: file)
             guard let idColumn = table.column(named: Self.idHeaders) else {
                 throw InputError(field: "header", "input.crosscheck_no_id_column", ["file": file])

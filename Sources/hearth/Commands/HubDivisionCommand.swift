@@ -23,7 +23,7 @@ struct HubDivisionSet: AsyncParsableCommand {
 
     func run() async throws {
         try await guardedAsync {
-            let hub = try replica.open()
+            let hub = try await replica.open()
             let outcome = try await hub.setDivision(
                 code: code, name: name, note: note, author: try replica.author, nowMillis: nowMillis())
             print(outcome.id.value)
@@ -42,7 +42,7 @@ struct HubDivisionImport: AsyncParsableCommand {
 
     func run() async throws {
         try await guardedAsync {
-            let hub = try replica.open()
+            let hub = try replica.openFile()
             let author = try replica.author
             let table = try SpreadsheetTable.read(path: file)
             let plan = hub.planDivisions(table)
@@ -68,7 +68,7 @@ struct HubDivisionList: ParsableCommand {
     @Flag(help: .text("opt.json")) var json = false
 
     func run() throws {
-        try guarded { try printDivisions(try replica.open().replica, json: json) }
+        try guarded { try printDivisions(try replica.openFile().replica, json: json) }
     }
 }
 

@@ -12,7 +12,7 @@ struct HubLeads: ParsableCommand {
     @Flag(help: .text("opt.json")) var json = false
 
     func run() throws {
-        try guarded { try printLeads(try replica.open().replica.leads(status: try leadStatus(status)), json: json) }
+        try guarded { try printLeads(try replica.openFile().replica.leads(status: try leadStatus(status)), json: json) }
     }
 }
 

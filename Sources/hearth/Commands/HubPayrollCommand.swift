@@ -20,7 +20,7 @@ struct HubPayroll: AsyncParsableCommand {
 
     func run() async throws {
         try await guardedAsync {
-            let hub = try replica.open()
+            let hub = try replica.openFile()
             let worker = try replica.author
             let period = try Month.parse(month, field: "month")
             if format.lowercased() == "print" {

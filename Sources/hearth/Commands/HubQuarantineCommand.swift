@@ -59,7 +59,7 @@ struct HubQuarantineRelease: AsyncParsableCommand {
             guard let dot = Dot(text: id) else {
                 throw InputError(field: "id", "input.op_id", ["id": id])
             }
-            let hub = try replica.open()
+            let hub = try await replica.open()
             let report = try await hub.releaseQuarantined(dot, author: try replica.author, nowMillis: nowMillis())
             print(id)
             print(L("quarantine.released_count", ["applied": report.applied, "released": report.released]))

@@ -37,7 +37,7 @@ struct HubSettingList: ParsableCommand {
     @Flag(help: .text("opt.json")) var json = false
 
     func run() throws {
-        try guarded { try printSettings(try replica.open().replica, json: json) }
+        try guarded { try printSettings(try replica.openFile().replica, json: json) }
     }
 }
 

@@ -23,7 +23,7 @@ struct HubStandardSet: AsyncParsableCommand {
 
     func run() async throws {
         try await guardedAsync {
-            let hub = try replica.open()
+            let hub = try await replica.open()
             let id = try await hub.setStandard(
                 program: program, band: band, from: from, amount: amount, note: note, author: try replica.author,
                 nowMillis: nowMillis())
@@ -40,7 +40,7 @@ struct HubStandardList: ParsableCommand {
     @Flag(help: .text("opt.json")) var json = false
 
     func run() throws {
-        try guarded { try printStandards(try replica.open().replica, json: json) }
+        try guarded { try printStandards(try replica.openFile().replica, json: json) }
     }
 }
 

@@ -47,7 +47,7 @@ struct UserAdd: AsyncParsableCommand {
                 throw CLIError.usage(L("error.hub.user.role"))
             }
             let checked = try DeskAccounts.checkName(name)
-            let hub = try replica.open()
+            let hub = try await replica.open()
             let secret = try PasswordInput.read(
                 file: password.passwordFile, prompt: L("hub.user.password_prompt", ["name": checked]))
             let account = try await DeskAccounts(ledger: hub).add(
@@ -122,7 +122,7 @@ struct UserPassword: AsyncParsableCommand {
 
     func run() async throws {
         try await guardedAsync {
-            let hub = try replica.open()
+            let hub = try await replica.open()
             let secret = try PasswordInput.read(
                 file: password.passwordFile,
                 prompt: L("hub.user.new_password_prompt", ["name": try DeskAccounts.checkName(name)]))

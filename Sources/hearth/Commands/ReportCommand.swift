@@ -89,7 +89,7 @@ struct HubReport: ParsableCommand {
     @OptionGroup var options: ReportOptions
 
     func run() throws {
-        try guarded { try options.render(try replica.open().replica, worker: replica.reader) }
+        try guarded { try options.render(try replica.openFile().replica, worker: replica.reader) }
     }
 }
 

@@ -83,6 +83,7 @@ func exitFailure(for error: any Error) -> ExitFailure {
         switch error {
         case .invalid, .outsideScope, .wrongRecordType, .refused: return ExitFailure([error.description], .refused)
         case .notFound, .unknownRecord: return ExitFailure([error.description], .notFound)
+        case .notOnServer: return ExitFailure([error.description], .usage)
         default: return ExitFailure([error.description], .failure)
         }
     case let error as SyncError:

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import HearthCore
 import HearthLedger
+import HearthLedgerPostgres
 import HearthLedgerSQLite
 import HearthStore
 
@@ -73,7 +74,8 @@ struct ReplicaOptions: ParsableArguments {
 }
 
 /// The options of every `hearth hub …` command that opens a replica: the same as
-/// ``ReplicaOptions``, but the replica must be the county hub's.
+/// ``ReplicaOptions``, but the replica must be the county hub's, and it may be kept on a
+/// PostgreSQL server (`--store postgres://…` or `HEARTH_STORE`) as well as in a SQLite file.
 ///
 /// Why: a township's or village's replica holds a part of the county, so a roll locked there, a
 /// conflict resolved there or a roster imported there would be wrong for the county and would
@@ -82,18 +84,74 @@ struct ReplicaOptions: ParsableArguments {
 struct HubReplicaOptions: ParsableArguments {
     @OptionGroup var options: ReplicaOptions
 
+    @Option(name: .long, help: .text("opt.store"))
+    var store: String?
+
     var databasePath: String { get throws { try options.databasePath } }
     var keyPath: String? { options.keyPath }
     var author: String { get throws { try options.author } }
     var reader: String { options.reader }
 
-    /// Opens the county hub's ledger; a node's replica is refused with a message naming it.
-    func open() throws -> HubLedger {
-        let path = try databasePath
+    /// Where the hub is kept: `--store`, else `HEARTH_STORE`, else the SQLite file of `--db`
+    /// (or `HEARTH_DB`).
+    var location: HubStore {
+        get throws { try HubStore.resolve(store: store, options: options) }
+    }
+
+    /// Opens the county hub's ledger on either store; a node's replica is refused with a
+    /// message naming it.
+    func open() async throws -> HubLedger {
+        switch try location {
+        case .sqlite: return try openFile()
+        case .postgres(let location):
+            return try await HubLedger.open(
+                postgres: location, keyPath: try HubStore.serverKeyPath(options), environment: options.environment,
+                nowMillis: nowMillis())
+        }
+    }
+
+    /// Opens the county hub's SQLite file, for the commands that still read it directly; a
+    /// hub kept on a server is refused with a message naming what runs there.
+    func openFile() throws -> HubLedger {
+        let path: String
+        switch try location {
+        case .sqlite(let file): path = file
+        case .postgres(let location): throw ReplicaError.notOnServer(store: location.description)
+        }
         do {
             return try HubLedger.open(path: path, keyPath: keyPath, environment: options.environment)
         } catch .otherRole(let path, let info) {
             throw CLIError.usage(ReplicaError.otherRole(path: path, info: info).description)
+        }
+    }
+}
+
+/// Where a hub is kept: a SQLite file (the default) or a PostgreSQL database.
+enum HubStore {
+    case sqlite(String)
+    case postgres(PostgresLocation)
+
+    /// `--store` (a `postgres://` URL or a file), else `HEARTH_STORE`, else `--db`/`HEARTH_DB`.
+    static func resolve(store: String?, options: ReplicaOptions) throws -> HubStore {
+        let text = store ?? options.environment["HEARTH_STORE"].flatMap { $0.isEmpty ? nil : $0 }
+        guard let text else { return .sqlite(try options.databasePath) }
+        if PostgresLocation.names(text) { return .postgres(try PostgresLocation.parse(text, field: "store")) }
+        return .sqlite(text)
+    }
+
+    /// The key file of a hub on a server: `--key-file` or `HEARTH_KEY_FILE` (there is no
+    /// database file to keep it beside); with `HEARTH_KEY` set, none is needed to open one.
+    static func serverKeyPath(_ options: ReplicaOptions) throws -> String {
+        if let path = options.keyPath, !path.isEmpty { return path }
+        if let inline = options.environment["HEARTH_KEY"], !inline.isEmpty { return "" }
+        throw CLIError.usage(L("error.store_key_file"))
+    }
+
+    /// How logs and messages name it (a server's location never shows its password).
+    var description: String {
+        switch self {
+        case .sqlite(let path): return "sqlite:" + path
+        case .postgres(let location): return location.description
         }
     }
 }

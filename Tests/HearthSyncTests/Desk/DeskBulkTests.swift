@@ -51,7 +51,7 @@ struct DeskBulkTests {
             let op = try #require(
                 try desk.hub.replica.log(record: record).map(\.op).first { $0.dot.description == decision.op },
                 "the decision's op \(decision.op) is not in the log")
-            written["\(decision.record)/\(decision.field ?? "")"] = desk.hub.replica.display(
+            written["\(decision.record)/\(decision.field ?? "")"] = try desk.hub.replica.display(
                 op.fields["income"] ?? .null, spec: spec, reveal: false)
         }
         return written
