@@ -183,11 +183,18 @@ let package = Package(
                 // Zips built part by part: the .xlsx reader's damaged and hostile workbooks.
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ]),
+        // A real PostgreSQL server for the tests (initdb and pg_ctl in a temporary directory), shared
+        // by the ledger's conformance suite and the CLI's tests of hubs kept in PostgreSQL.
+        .target(
+            name: "HearthTestPostgres",
+            dependencies: ["HearthCore", "HearthLedgerPostgres", .product(name: "NIOPosix", package: "swift-nio")],
+            path: "Tests/HearthTestPostgres"),
         // The ledger storage's conformance suite, run once per backend.
         .testTarget(
             name: "HearthLedgerTests",
             dependencies: [
                 "HearthCore", "HearthStore", "HearthLedger", "HearthLedgerSQLite", "HearthLedgerPostgres",
+                "HearthTestPostgres",
                 // Statements of the tests' own on the PostgreSQL store (the log head's race), and
                 // the thread pool the tests' PostgreSQL server programs are waited for on.
                 .product(name: "PostgresNIO", package: "postgres-nio"),
@@ -218,6 +225,8 @@ let package = Package(
             name: "HearthCLITests",
             dependencies: [
                 "hearth", "HearthCore", "HearthStore", "HearthLedger", "HearthLedgerSQLite", "HearthText",
+                // Hubs kept in PostgreSQL, on a server the tests start.
+                "HearthLedgerPostgres", "HearthTestPostgres",
                 // The errors the CLI maps to exit statuses.
                 "HearthProtocol", "HearthHub", "HearthClient", "HearthDesk",
                 // Reading which tables a database holds.

@@ -37,15 +37,16 @@ public final class PostgresLedgerStorage: NodeStorage, DeskStorage {
     }
 
     /// Creates the county hub in an existing, empty PostgreSQL database, and its key file at
-    /// `keyPath`. Refuses a database that holds a hub already, and a key file that exists.
+    /// `keyPath`. Refuses a database that holds a hub already, and a key file that exists
+    /// (unless `writesKeyFile` is false: a hub moved from a SQLite file keeps its key file).
     public static func create(
         location: PostgresLocation, keyPath: String, name: String, scope: ScopePrefix, nowMillis: Int64,
-        keys: KeyMaterial = .generate(), id: ReplicaID? = nil
+        keys: KeyMaterial = .generate(), id: ReplicaID? = nil, writesKeyFile: Bool = true
     ) async throws(ReplicaError) -> PostgresLedgerStorage {
         guard !name.isEmpty, name.count <= 64 else {
             throw .invalid(InputError(field: "name", reason: "must be 1 to 64 characters"))
         }
-        if FileManager.default.fileExists(atPath: keyPath) { throw .alreadyExists(path: keyPath) }
+        if writesKeyFile, FileManager.default.fileExists(atPath: keyPath) { throw .alreadyExists(path: keyPath) }
         let database = PostgresDatabase(location)
         do {
             try await database.reach()
@@ -71,8 +72,13 @@ public final class PostgresLedgerStorage: NodeStorage, DeskStorage {
                     VALUES (\(info.id.value), \(name), \(scope.value), 'hub', \(info.publicKey), \(keys.checkValue),
                             \(nowMillis))
                     """, logger: logger)
-                // The key file is written inside the transaction: no hub row without its key.
-                do throws(KeyError) { try KeyFile.create(keys, at: keyPath) } catch { throw ReplicaError.key(error) }
+                // The key file is written inside the transaction: no hub row without its key. A
+                // hub moved from a file keeps the key file it has (`writesKeyFile` false).
+                if writesKeyFile {
+                    do throws(KeyError) { try KeyFile.create(keys, at: keyPath) } catch {
+                        throw ReplicaError.key(error)
+                    }
+                }
                 return true
             }
             guard made else { throw ReplicaError.alreadyExists(path: location.description) }

@@ -14,10 +14,14 @@ import PostgresNIO
 final class PostgresStatements: SQLStatements {
     private let connection: PostgresConnection
     private let logger: Logger
+    /// The database the connection is to: a statement's failure is its ``ReplicaError``
+    /// (the server's message and code), whatever the engine's caller wraps it in.
+    private let database: PostgresDatabase
 
-    init(_ connection: PostgresConnection, logger: Logger) {
+    init(_ connection: PostgresConnection, logger: Logger, database: PostgresDatabase) {
         self.connection = connection
         self.logger = logger
+        self.database = database
     }
 
     /// What runs once the transaction has committed (``afterCommit(_:)``), in order.
@@ -32,6 +36,11 @@ final class PostgresStatements: SQLStatements {
 
     func afterCommit(_ body: @escaping @Sendable () -> Void) {
         committed.append(body)
+    }
+
+    /// The rows as ``rows(_:_:)`` reads them (a transaction's statements answer whole).
+    func forEachRow(_ sql: String, _ arguments: [SQLValue], _ body: ([SQLValue]) throws -> Void) throws {
+        for row in try rows(sql, arguments) { try body(row) }
     }
 
     @discardableResult
@@ -56,7 +65,7 @@ final class PostgresStatements: SQLStatements {
         }
         let query = PostgresQuery(unsafeSQL: SQLParameters.numbered(sql), binds: bindings)
         let answer: EventLoopFuture<PostgresQueryResult> = connection.query(query, logger: logger)
-        return try answer.wait()
+        do { return try answer.wait() } catch { throw database.replicaError(error) }
     }
 }
 
@@ -97,7 +106,7 @@ extension PostgresDatabase {
         let logger = logger
         let (result, committed) = try await transaction(snapshot: snapshot) { connection in
             try await NIOThreadPool.singleton.runIfActive {
-                let statements = PostgresStatements(connection, logger: logger)
+                let statements = PostgresStatements(connection, logger: logger, database: self)
                 return (try body(statements), statements.committed)
             }
         }

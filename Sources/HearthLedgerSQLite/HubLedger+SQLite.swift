@@ -36,3 +36,11 @@ extension HubLedger {
     /// The hub's database file; for a hub kept on a server, its ``store`` (no file to name).
     public var path: String { (try? replica.path) ?? store }
 }
+
+extension HubLedger {
+    /// Runs `body` in one read transaction of the hub's SQLite file, over its statements (what
+    /// `hearth hub migrate` copies to a server).
+    package func readingFile<T>(_ body: (any SQLStatements) throws -> T) throws(ReplicaError) -> T {
+        try replica.read { db in try body(SQLiteStatements(db)) }
+    }
+}

@@ -1490,5 +1490,11 @@ extension Catalogue {
         "opt.store": "Where the hub is kept: a PostgreSQL database (postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE) or a SQLite file; else $HEARTH_STORE, else --db",
         "error.store_key_file": "a hub kept in PostgreSQL needs its key file: give --key-file FILE (or set HEARTH_KEY_FILE, or HEARTH_KEY)",
         "cmd.hub.init.discussion": "The hub is kept in a SQLite file (--db FILE, the default) or in an existing, empty PostgreSQL database (--store postgres://USER@HOST:PORT/DB, or HEARTH_STORE), which several `hub serve` processes can share. A hub in PostgreSQL needs --key-file: the key stays in that file, never in the database.",
+        "cmd.hub.migrate.abstract": "Move the county hub from its SQLite file to a PostgreSQL database.",
+        "cmd.hub.migrate.discussion": "Stop `hub serve` first: what the file receives after the copy is read stays behind. Every row of every table is copied in one transaction into an existing, empty database (createdb), the log's positions and the hub's identity included, so nodes carry on syncing with the server's hub as they did with the file; the key file stays where it is and the server's hub opens with it (--key-file). The copy is kept only if its state digest is the file's; the digest is printed. Then run every hub command with --store postgres://… (or HEARTH_STORE).",
+        "opt.hub.migrate.from": "The hub's SQLite file",
+        "opt.hub.migrate.to": "The PostgreSQL database to move it to: postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE (existing and empty)",
+        "error.hub.migrate.to": "--to must be a PostgreSQL database: postgres://USER@HOST:PORT/DATABASE",
+        "hub.migrate.done": "moved to {store}: {rows} rows in {tables} tables, state digest {digest} on both; the key file stays at {key}",
     ]
 }

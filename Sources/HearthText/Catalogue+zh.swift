@@ -1488,6 +1488,12 @@ extension Catalogue {
         "opt.store": "中心库的存放位置：PostgreSQL 数据库（postgres://用户[:密码]@主机[:端口]/数据库）或 SQLite 文件；未给出时用 $HEARTH_STORE，再否则用 --db",
         "error.store_key_file": "保存在 PostgreSQL 中的中心库需要其密钥文件：请给出 --key-file 文件（或设置 HEARTH_KEY_FILE 或 HEARTH_KEY）",
         "cmd.hub.init.discussion": "中心库保存在 SQLite 文件中（--db 文件，默认），或保存在一个已存在的空 PostgreSQL 数据库中（--store postgres://用户@主机:端口/库名，或 HEARTH_STORE），多个 `hub serve` 进程可共用它。保存在 PostgreSQL 中的中心库需要 --key-file：密钥只保存在该文件中，从不进入数据库。",
+        "cmd.hub.migrate.abstract": "将县级中心库从 SQLite 文件迁移到 PostgreSQL 数据库。",
+        "cmd.hub.migrate.discussion": "请先停止 `hub serve`：复制开始后文件再收到的数据不会被带走。所有表的每一行在一个事务中复制到一个已存在的空数据库（createdb），包括日志位置和中心身份，节点可像以前一样继续与新中心同步；密钥文件保持原处，新中心用它打开（--key-file）。只有复制后的状态摘要与文件相同才会保留，并打印该摘要。之后所有中心命令请使用 --store postgres://…（或 HEARTH_STORE）。",
+        "opt.hub.migrate.from": "中心库的 SQLite 文件",
+        "opt.hub.migrate.to": "迁入的 PostgreSQL 数据库：postgres://用户[:密码]@主机[:端口]/库名（须已存在且为空）",
+        "error.hub.migrate.to": "--to 必须是 PostgreSQL 数据库：postgres://用户@主机:端口/库名",
+        "hub.migrate.done": "已迁移到 {store}：{tables} 个表共 {rows} 行，两处状态摘要均为 {digest}；密钥文件仍在 {key}",
     ]
 
     /// Other names clerks type for a coded value (lower-cased), beside the catalogues' own.

@@ -2,6 +2,7 @@ import Foundation
 import HearthCore
 import HearthLedger
 import HearthLedgerPostgres
+import HearthTestPostgres
 import HearthLedgerSQLite
 import HearthStore
 

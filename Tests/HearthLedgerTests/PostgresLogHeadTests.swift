@@ -1,6 +1,7 @@
 import Foundation
 import HearthCore
 import HearthStore
+import HearthTestPostgres
 import PostgresNIO
 import Testing
 

@@ -1,6 +1,7 @@
 import Foundation
 import HearthCore
 import HearthLedgerPostgres
+import HearthTestPostgres
 import HearthStore
 import Testing
 

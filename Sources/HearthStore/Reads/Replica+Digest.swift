@@ -10,20 +10,24 @@ extension ReplicaCore {
     /// value. Two replicas that applied the same ops in any order have equal digests; the
     /// sealed columns differ only if the ops did. Local bookkeeping (log order, waits) is left out.
     public func stateDigest() throws(ReplicaError) -> String {
-        try read { db in
-            var hasher = SHA256()
-            for table in ReplicaCore.digestTables {
-                hasher.update(data: Array("table \(table)\n".utf8))
-                let rows = try Row.fetchCursor(db, sql: "SELECT * FROM \(table) ORDER BY id")
-                while let row = try rows.next() {
-                    for (column, value) in row {
-                        hasher.update(data: Array("\(column)=\(value.storageDescription)\u{1F}".utf8))
-                    }
-                    hasher.update(data: [0x0A])
+        try read { db in try Self.stateDigest(SQLiteStatements(db)) }
+    }
+
+    /// ``stateDigest()`` over a transaction's statements, on either database: the same rows
+    /// give the same digest on both (a hub moved to PostgreSQL is checked against its file).
+    package static func stateDigest(_ sql: any SQLStatements) throws -> String {
+        var hasher = SHA256()
+        for table in digestTables {
+            hasher.update(data: Array("table \(table)\n".utf8))
+            let columns = try sql.columns(of: table)
+            try sql.forEachRow("SELECT * FROM \(table) ORDER BY id", []) { row in
+                for (column, value) in zip(columns, row) {
+                    hasher.update(data: Array("\(column)=\(value.storageDescription)\u{1F}".utf8))
                 }
+                hasher.update(data: [0x0A])
             }
-            return Hex.encode(hasher.finalize())
         }
+        return Hex.encode(hasher.finalize())
     }
 }
 

@@ -22,6 +22,17 @@ package enum SQLValue: Sendable, Hashable {
         return nil
     }
 
+    /// How the state digest writes the value: its storage class and its value.
+    package var storageDescription: String {
+        switch self {
+        case .null: return "N"
+        case .integer(let number): return "I\(number)"
+        case .real(let number): return "D\(number)"
+        case .text(let text): return "S\(text)"
+        case .blob(let bytes): return "B\(Hex.encode(bytes))"
+        }
+    }
+
     /// The bytes of a blob (or of a text), or nil for any other value.
     package var bytes: [UInt8]? {
         switch self {
@@ -58,6 +69,10 @@ package protocol SQLStatements: AnyObject {
     /// Runs a query and reads every row it returns, each as its columns in order.
     func rows(_ sql: String, _ arguments: [SQLValue]) throws -> [[SQLValue]]
 
+    /// Runs a query and hands `body` its rows one at a time, as ``rows(_:_:)`` returns them:
+    /// a backend that can streams them, so a whole table is never held at once.
+    func forEachRow(_ sql: String, _ arguments: [SQLValue], _ body: ([SQLValue]) throws -> Void) throws
+
     /// A number that moves whenever another connection (another process) has committed since
     /// this one last looked, read at the start of a write transaction; the state cache
     /// (``StateCache``) trusts its states only while it stays put. Nil when the backend keeps
@@ -88,6 +103,22 @@ extension SQLStatements {
     /// Whether `sql` (a query) returns a row.
     package func exists(_ sql: String, _ arguments: [SQLValue] = []) throws -> Bool {
         try !rows("SELECT 1 WHERE EXISTS (\(sql))", arguments).isEmpty
+    }
+
+    /// The columns of `table`, in order (generated ones included).
+    package func columns(of table: String) throws -> [String] {
+        switch dialect {
+        case .sqlite:
+            return try rows("SELECT name FROM pragma_table_xinfo(?) ORDER BY cid", [.text(table)]).compactMap {
+                $0.first?.text
+            }
+        case .postgres:
+            return try texts(
+                """
+                SELECT column_name FROM information_schema.columns
+                WHERE table_schema = current_schema() AND table_name = ? ORDER BY ordinal_position
+                """, [.text(table)])
+        }
     }
 
     /// SQL's two-argument maximum: SQLite's `max(a, b)`, PostgreSQL's `greatest(a, b)`.

@@ -27,6 +27,13 @@ package final class SQLiteStatements: SQLStatements {
         return rows
     }
 
+    package func forEachRow(_ sql: String, _ arguments: [SQLValue], _ body: ([SQLValue]) throws -> Void) throws {
+        let cursor = try Row.fetchCursor(db.cachedStatement(sql: sql), arguments: StatementArguments(arguments))
+        while let row = try cursor.next() {
+            try body((0..<row.count).map { SQLValue(row[$0] as DatabaseValue) })
+        }
+    }
+
     /// `PRAGMA data_version`: moves exactly when another connection to the file has committed
     /// since this connection last looked; this connection's own commits leave it as it is (the
     /// cache takes those states itself, ``afterCommit(_:)``).

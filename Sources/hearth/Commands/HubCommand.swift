@@ -17,7 +17,7 @@ struct HubCommand: AsyncParsableCommand {
             HubInit.self, HubEnroll.self, HubNodes.self, HubRevoke.self, HubServe.self, HubImport.self, HubExport.self,
             HubQuarantine.self, HubConflicts.self, HubAudit.self, HubPayroll.self, HubReport.self, HubGenerate.self,
             HubStandard.self, HubSetting.self, HubDivision.self, HubLeads.self, HubRecovery.self, HubImportRoster.self,
-            HubCrosscheck.self, HubUser.self, HubBackupCommand.self, HubRestoreCommand.self,
+            HubCrosscheck.self, HubUser.self, HubBackupCommand.self, HubRestoreCommand.self, HubMigrateCommand.self,
         ])
 }
 

@@ -12,16 +12,16 @@ import NIOPosix
 /// run as the `postgres` user Debian's package creates. The server's binaries are found in
 /// `HEARTH_PG_BIN`, then Debian's `/usr/lib/postgresql/<version>/bin`, then `PATH`. A machine
 /// without PostgreSQL fails these tests, saying so: CI installs it (.ci/run).
-final class PostgresServer: Sendable {
-    let port: Int
-    let directory: URL
-    let binaries: URL
+public final class PostgresServer: Sendable {
+    public let port: Int
+    public let directory: URL
+    public let binaries: URL
     private let asPostgresUser: Bool
 
     /// The process's server, started at first use. The programs it runs (`initdb`, `pg_ctl`,
     /// `createdb`) are waited for on a thread of NIO's pool, never on one of Swift's
     /// cooperative threads, which the other suites running alongside need.
-    static func shared() async throws -> PostgresServer {
+    public static func shared() async throws -> PostgresServer {
         try await starter.server()
     }
 
@@ -40,12 +40,12 @@ final class PostgresServer: Sendable {
     }
 
     /// The server's location for a database (the server's own user, trusted on loopback).
-    func location(database: String) -> PostgresLocation {
+    public func location(database: String) -> PostgresLocation {
         PostgresLocation(user: "postgres", host: "127.0.0.1", port: port, database: database)
     }
 
     /// Makes an empty database and returns where it is.
-    func freshDatabase() async throws -> PostgresLocation {
+    public func freshDatabase() async throws -> PostgresLocation {
         let name = "hearth_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
         try await NIOThreadPool.singleton.runIfActive {
             try self.run("createdb", ["-h", "127.0.0.1", "-p", "\(self.port)", "-U", "postgres", name], as: false)
@@ -55,7 +55,7 @@ final class PostgresServer: Sendable {
 
     /// Runs one SQL statement in a database with `psql` (what a test does behind the
     /// storage's back: a damaged row, a schema from a newer Hearth).
-    func sql(_ location: PostgresLocation, _ statement: String) async throws {
+    public func sql(_ location: PostgresLocation, _ statement: String) async throws {
         try await NIOThreadPool.singleton.runIfActive { try self.runSQL(location, statement) }
     }
 
@@ -137,7 +137,7 @@ final class PostgresServer: Sendable {
     }
 
     /// Stops the server at once and removes its directory.
-    func stop() {
+    public func stop() {
         try? run("pg_ctl", ["-D", data, "-m", "immediate", "-w", "stop"], as: asPostgresUser)
         try? FileManager.default.removeItem(at: directory)
     }
@@ -223,32 +223,10 @@ private let closeFrom: @convention(c) (UnsafeMutablePointer<posix_spawn_file_act
 }()
 
 /// Why the tests' PostgreSQL server could not be had.
-struct PostgresServerError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
+public struct PostgresServerError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
 }
 
 /// The server to stop when the test process exits.
 nonisolated(unsafe) private var runningServer: PostgresServer?
-
-/// A county hub made in a fresh database of the tests' server, its key file in a directory of
-/// its own that goes when the hub does.
-final class FreshPostgresHub: Sendable {
-    let location: PostgresLocation
-    let directory: URL
-    let keyPath: String
-    let storage: PostgresLedgerStorage
-
-    init(name: String = "hub") async throws {
-        let server = try await PostgresServer.shared()
-        location = try await server.freshDatabase()
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("hearth-pg-\(UUID())")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        keyPath = directory.appendingPathComponent("hub.key").path
-        storage = try await PostgresLedgerStorage.create(
-            location: location, keyPath: keyPath, name: name,
-            scope: try ScopePrefix.parse(Fixture.county, field: "scope"), nowMillis: Fixture.start)
-    }
-
-    deinit { try? FileManager.default.removeItem(at: directory) }
-}
