@@ -58,4 +58,9 @@ extension PostgresLedgerStorage: LogStorage {
     public func gauges() async throws(ReplicaError) -> LedgerGauges {
         try await database.blockingTransaction { sql in try LedgerLog.gauges(sql) }
     }
+
+    /// How many ops the log holds (a bench checks that none was lost).
+    public func opCount() async throws(ReplicaError) -> Int {
+        try await database.blockingTransaction { sql in Int(try sql.integer("SELECT count(*) FROM ops") ?? 0) }
+    }
 }

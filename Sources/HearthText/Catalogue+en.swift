@@ -1496,5 +1496,7 @@ extension Catalogue {
         "opt.hub.migrate.to": "The PostgreSQL database to move it to: postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE (existing and empty)",
         "error.hub.migrate.to": "--to must be a PostgreSQL database: postgres://USER@HOST:PORT/DATABASE",
         "hub.migrate.done": "moved to {store}: {rows} rows in {tables} tables, state digest {digest} on both; the key file stays at {key}",
+        "opt.bench.sync.store": "Keep the bench's hub in this PostgreSQL database (postgres://USER@HOST:PORT/DATABASE, existing and empty) instead of a SQLite file; every --hubs process serves it",
+        "error.bench.sync.store": "--store must be a PostgreSQL database: postgres://USER@HOST:PORT/DATABASE (leave it out for a SQLite file)",
     ]
 }

@@ -1494,6 +1494,8 @@ extension Catalogue {
         "opt.hub.migrate.to": "迁入的 PostgreSQL 数据库：postgres://用户[:密码]@主机[:端口]/库名（须已存在且为空）",
         "error.hub.migrate.to": "--to 必须是 PostgreSQL 数据库：postgres://用户@主机:端口/库名",
         "hub.migrate.done": "已迁移到 {store}：{tables} 个表共 {rows} 行，两处状态摘要均为 {digest}；密钥文件仍在 {key}",
+        "opt.bench.sync.store": "将测试用中心库保存在此 PostgreSQL 数据库中（postgres://用户@主机:端口/库名，须已存在且为空），而不是 SQLite 文件；--hubs 的每个进程都使用它",
+        "error.bench.sync.store": "--store 必须是 PostgreSQL 数据库：postgres://用户@主机:端口/库名（使用 SQLite 文件时不要给出）",
     ]
 
     /// Other names clerks type for a coded value (lower-cased), beside the catalogues' own.

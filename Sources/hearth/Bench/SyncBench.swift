@@ -4,6 +4,7 @@ import HearthClient
 import HearthCore
 import HearthProtocol
 import HearthLedger
+import HearthLedgerPostgres
 import HearthLedgerSQLite
 import HearthStore
 
@@ -21,6 +22,9 @@ struct SyncBench {
     let concurrency: Int
     /// `hub serve` processes on the one database; node `i` syncs through hub `i mod hubs`.
     var hubs = 1
+    /// The hub's PostgreSQL database (empty) and the URL that names it (password included, for
+    /// the hub processes); nil for a SQLite file in `directory`.
+    var store: (location: PostgresLocation, url: String)? = nil
     let say: (String) -> Void
 
     struct Result {
@@ -46,15 +50,24 @@ struct SyncBench {
         var result = Result()
         let setupStart = Date()
         let hubPath = directory + "/hub.db"
-        let hub = try HubLedger.create(
-            path: hubPath, name: "bench hub", scope: try ScopePrefix.parse("421281", field: "scope"),
-            nowMillis: nowMillis())
+        let keyPath = directory + "/hub.key"
+        let scope = try ScopePrefix.parse("421281", field: "scope")
+        let hub: HubLedger
+        let serve: [String]
+        if let store {
+            hub = try await HubLedger.create(
+                postgres: store.location, keyPath: keyPath, name: "bench hub", scope: scope, nowMillis: nowMillis())
+            serve = ["--store", store.url, "--key-file", keyPath]
+        } else {
+            hub = try HubLedger.create(path: hubPath, name: "bench hub", scope: scope, nowMillis: nowMillis())
+            serve = ["--db", hubPath]
+        }
         // The hub's process starts before the nodes' databases are open: Foundation's
         // `Process.run` crashed (a bad memcpy) when this process held the file descriptors of
         // 300 villages' databases.
         var servers: [HubProcess] = []
         defer { for server in servers { server.stop() } }
-        for _ in 0..<max(1, hubs) { servers.append(try HubProcess.start(database: hubPath)) }
+        for _ in 0..<max(1, hubs) { servers.append(try HubProcess.start(serve)) }
         let urls = servers.map(\.url)
         let url = urls[0]
         let townships = max(1, (villages + 19) / 20)
@@ -131,7 +144,12 @@ struct SyncBench {
         result.pulledOps = pulled.reduce(0) { $0 + $1.pulledOps }
         result.pulledBytes = pulled.reduce(0) { $0 + $1.pushedBytes + $1.pulledBytes }
         result.hubPeakKiB = servers.map { $0.peakKiB() }.max() ?? 0
-        let hubOps = try HubLedger.open(path: hubPath).replica.status().logSize
+        let hubOps =
+            if let postgres = hub.storage as? PostgresLedgerStorage {
+                try await postgres.opCount()
+            } else {
+                try hub.replica.status().logSize
+            }
         guard hubOps == result.ops, result.pulledOps == result.ops else {
             throw CLIError.failed(
                 L("error.bench.sync.lost_ops", ["made": result.ops, "held": hubOps, "pulled": result.pulledOps]))
@@ -234,14 +252,15 @@ struct HubProcess {
     let process: Process
     let url: String
 
-    static func start(database: String) throws -> HubProcess {
+    /// A `hub serve` of the hub `store` names (`--db FILE`, or `--store URL --key-file FILE`).
+    static func start(_ store: [String]) throws -> HubProcess {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
         if !FileManager.default.isExecutableFile(atPath: process.executableURL!.path) {
             process.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
         }
         // In English whatever the bench's language: the line announcing the address is read below.
-        process.arguments = ["hub", "serve", "--db", database, "--port", "0", "--lang", "en"]
+        process.arguments = ["hub", "serve"] + store + ["--port", "0", "--lang", "en"]
         let out = Pipe()
         process.standardOutput = out
         process.standardError = FileHandle.nullDevice

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import HearthCore
 import HearthLedger
+import HearthLedgerPostgres
 import HearthStore
 import HearthTools
 
@@ -125,6 +126,7 @@ struct BenchSync: AsyncParsableCommand {
     @Option(help: .text("opt.bench.sync.edits")) var edits = 50
     @Option(help: .text("opt.bench.sync.concurrency")) var concurrency = 20
     @Option(help: .text("opt.bench.sync.hubs")) var hubs = 1
+    @Option(help: .text("opt.bench.sync.store")) var store: String?
     @Flag(help: .text("opt.json")) var json = false
 
     func run() async throws {
@@ -142,6 +144,10 @@ struct BenchSync: AsyncParsableCommand {
                 editsPerVillage: edits, concurrency: concurrency
             ) { line in if !json { print(line) } }
             bench.hubs = hubs
+            if let store {
+                guard PostgresLocation.names(store) else { throw CLIError.usage(L("error.bench.sync.store")) }
+                bench.store = (try PostgresLocation.parse(store, field: "store"), store)
+            }
             let result = try await bench.run()
             let total = result.pushSeconds + result.pullSeconds
             let rate = Double(result.ops) / result.pushSeconds
