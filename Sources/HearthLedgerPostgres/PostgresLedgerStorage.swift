@@ -131,6 +131,14 @@ public final class PostgresLedgerStorage: NodeStorage, DeskStorage {
         }
     }
 
+    /// Runs `body` over the statements of one read-only snapshot (tests and tools that compare
+    /// a server's hub with files read rows this way).
+    package func snapshot<T: Sendable>(_ body: @escaping @Sendable (any SQLStatements) throws -> T)
+        async throws(ReplicaError) -> T
+    {
+        try await database.blockingTransaction(snapshot: true, body)
+    }
+
     /// Closes the storage's connections; every call after it fails.
     public func close() async { await database.close() }
 

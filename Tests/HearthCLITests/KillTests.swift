@@ -2,8 +2,10 @@ import Foundation
 import GRDB
 import HearthCore
 import HearthLedger
+import HearthLedgerPostgres
 import HearthLedgerSQLite
 import HearthStore
+import HearthTestPostgres
 import Testing
 
 #if canImport(Glibc)
@@ -27,6 +29,10 @@ import Testing
 /// fixes the county, the work and the choice and delay of each kill), not in where exactly
 /// each kill lands. The assertions never depend on timing.
 ///
+/// The same run with the hub kept in PostgreSQL (issue 16): the generated hub is moved there
+/// (`hub migrate`) and two `hub serve` processes share it; each sync goes to one of them, a
+/// kill of "the hub" kills one of the two mid-push, and nodes carry on through the other.
+///
 /// Environment: `HEARTH_KILL_POINTS` (default 20) rounds, `HEARTH_KILL_SEED` (default random).
 @Suite("Real processes killed with SIGKILL during syncs", .serialized)
 struct KillTests {
@@ -40,6 +46,19 @@ struct KillTests {
             UInt64(ProcessInfo.processInfo.environment["HEARTH_KILL_SEED"] ?? "")
             ?? UInt64.random(in: 1...UInt64(Int64.max))
         let run = try KillRun(seed: seed, points: Self.points)
+        defer { run.cleanUp() }
+        try await run.execute()
+    }
+
+    @Test(
+        "two hub processes on one PostgreSQL database, one killed with SIGKILL mid-push: nodes carry on through the other, lose and repeat no op, and converge"
+    )
+    func postgresKills() async throws {
+        let seed =
+            UInt64(ProcessInfo.processInfo.environment["HEARTH_KILL_SEED"] ?? "")
+            ?? UInt64.random(in: 1...UInt64(Int64.max))
+        let server = try await PostgresServer.shared()
+        let run = try KillRun(seed: seed, points: Self.points, postgres: try await server.freshDatabase())
         defer { run.cleanUp() }
         try await run.execute()
     }
@@ -79,6 +98,8 @@ final class KillRun {
         let out: String
         let err: String
         let before: (counter: Int64, acked: Int64, cursor: Int64)
+        /// Which hub process it syncs through.
+        let hub: Int
     }
 
     let seed: UInt64
@@ -87,8 +108,15 @@ final class KillRun {
     let county: String
     var random: SplitMix64
     var nodes: [Node] = []
-    var hub: Process?
-    var hubURL = ""
+    /// The hub processes: one on the SQLite file, or two on one PostgreSQL database; nil while
+    /// one is down.
+    var hubs: [Process?]
+    var hubURLs: [String]
+    /// The hub's PostgreSQL database, when the run keeps it there; the hub's file otherwise.
+    let postgres: PostgresLocation?
+    var server: PostgresLedgerStorage?
+    var hubPath: String { county + "/hub.db" }
+    var keyPath: String { county + "/hub.db.key" }
     var problems: [String] = []
     /// Figures for the report.
     var victims: [String: Int] = ["hub": 0, "node": 0, "both": 0]
@@ -111,7 +139,10 @@ final class KillRun {
         "reproduce with: HEARTH_KILL_SEED=\(seed) HEARTH_KILL_POINTS=\(points) swift test --skip-build --filter KillTests"
     }
 
-    init(seed: UInt64, points: Int) throws {
+    init(seed: UInt64, points: Int, postgres: PostgresLocation? = nil) throws {
+        self.postgres = postgres
+        hubs = Array(repeating: nil, count: postgres == nil ? 1 : 2)
+        hubURLs = Array(repeating: "", count: hubs.count)
         self.seed = seed
         self.points = points
         random = SplitMix64(seed: seed)
@@ -122,7 +153,7 @@ final class KillRun {
     }
 
     func cleanUp() {
-        if let hub, hub.isRunning { kill(hub.processIdentifier, SIGKILL) }
+        for case let hub? in hubs where hub.isRunning { kill(hub.processIdentifier, SIGKILL) }
         if problems.isEmpty { try? FileManager.default.removeItem(atPath: directory) }
     }
 
@@ -155,10 +186,20 @@ final class KillRun {
         }
         #expect(nodes.count == 5, "one node per township")
         pendingPull = Array(repeating: 0, count: nodes.count)
+        if let postgres {
+            // The generated hub moves to the server; its file is put aside, so nothing reads it.
+            let moved = try cli.run([
+                "hub", "migrate", "--from", hubPath, "--to", postgres.description, "--key-file", keyPath,
+            ])
+            guard moved.status == 0 else { throw CLITestFailure("hub migrate failed: \(moved.stderr)") }
+            try FileManager.default.moveItem(atPath: hubPath, toPath: hubPath + ".moved")
+            server = try await PostgresLedgerStorage.open(location: postgres, keyPath: keyPath, nowMillis: Self.now())
+            say("hub moved to \(postgres); two hub processes serve it")
+        }
 
         // The hub holds work for the nodes before anything runs: edits in every township and a raise.
         try await addHubWork(ops: 3_000, raise: true)
-        try startHub()
+        try await startHubs()
 
         // Calibration: one uninterrupted sync with work both ways, then one with nothing to do.
         try addNodeWork(0, ops: 1_000)
@@ -175,9 +216,9 @@ final class KillRun {
         for round in 1...points {
             try await killRound(round)
         }
-        try quiet()
-        try stopHub()
-        try checkFinalState()
+        try await quiet()
+        stopHubs()
+        try await checkFinalState()
 
         let seconds = Date().timeIntervalSince(started)
         say(
@@ -197,7 +238,7 @@ final class KillRun {
 
     /// An uninterrupted sync of the first node: its duration and the ops it pushed and pulled.
     func calibrate() throws -> (seconds: TimeInterval, ops: Int) {
-        let sync = try launchSync(0, round: 0)
+        let sync = try launchSync(0, round: 0, hub: 0)
         guard wait(sync.process, timeout: 300) else { throw CLITestFailure("the calibration sync did not end") }
         let seconds = Date().timeIntervalSince(sync.started)
         guard sync.process.terminationStatus == 0, let json = try? JSON.parse(Self.text(sync.out)) else {
@@ -227,20 +268,24 @@ final class KillRun {
             if !chosen.contains(pick) { chosen.append(pick) }
         }
         for node in chosen { try addNodeWork(node, ops: 200 + Int(random.next() % 801)) }
-        if hub == nil {
+        if hubs.contains(where: { $0 == nil }) {
             if random.next() % 2 == 0 {
                 try await addHubWork(ops: 300 + Int(random.next() % 2_000), raise: random.next() % 4 == 0)
             }
-            try startHub()
+            try await startHubs()
         }
         let victim = ["hub", "node", "both"][Int(random.next() % 3)]
         let killedNode = chosen[Int(random.next() % UInt64(chosen.count))]
+        // With two hub processes: the one a kill takes, and the one each sync goes through (one
+        // hub draws nothing, so a seed makes the same run it always made on the file).
+        let killedHub = hubs.count > 1 ? Int(random.next() % UInt64(hubs.count)) : 0
+        let through = chosen.map { _ in hubs.count > 1 ? Int(random.next() % UInt64(hubs.count)) : 0 }
         let expected = try expectedDuration(chosen)
         let delay = uniform() * expected
         victims[victim, default: 0] += 1
 
         var running: [Running] = []
-        for node in chosen { running.append(try launchSync(node, round: round)) }
+        for (node, hub) in zip(chosen, through) { running.append(try launchSync(node, round: round, hub: hub)) }
         try await Task.sleep(nanoseconds: UInt64(delay * 1_000_000_000))
         if victim != "hub" {
             // "node": one of the syncing nodes; "both": every syncing node and the hub.
@@ -249,11 +294,11 @@ final class KillRun {
             }
         }
         var hubKilled = false
-        if victim != "node", let hub {
+        if victim != "node", let hub = hubs[killedHub] {
             kill(hub.processIdentifier, SIGKILL)
             hubKilled = true
             hub.waitUntilExit()
-            self.hub = nil
+            hubs[killedHub] = nil
             hubRestarts += 1
         }
         var line: [String] = []
@@ -273,33 +318,38 @@ final class KillRun {
                     ? .midPull : after.acked > sync.before.acked ? .midPush : .beforePush
             fates[fate, default: 0] += 1
             if fate == .finished { pendingPull[sync.node] = 0 }
-            if !wasKilled, status != 0, !hubKilled {
+            // A sync may fail only when something killed it or the hub it went through.
+            let itsHubKilled = hubKilled && sync.hub == killedHub
+            if !wasKilled, status != 0, !itsHubKilled {
                 problem(
                     "round \(round): a sync of \(nodes[sync.node].scope) failed though nothing killed it: \(Self.text(sync.err))"
                 )
             }
-            if wasKilled || hubKilled { try checkIntegrity(nodes[sync.node].path, round: round) }
+            if wasKilled || itsHubKilled { try checkIntegrity(nodes[sync.node].path, round: round) }
             line.append(
-                "\(nodes[sync.node].scope) \(wasKilled ? "KILLED" : "exit \(status)") \(fate) "
+                "\(nodes[sync.node].scope)\(hubs.count > 1 ? " via hub \(sync.hub + 1)" : "") "
+                    + "\(wasKilled ? "KILLED" : "exit \(status)") \(fate) "
                     + "(acked \(sync.before.acked)→\(after.acked) of \(sync.before.counter), "
                     + "cursor \(sync.before.cursor)→\(after.cursor))"
             )
         }
-        if hubKilled { try checkIntegrity(county + "/hub.db", round: round) }
+        // The hub's file is checked as the nodes' are; a server's database is the server's to keep.
+        if hubKilled, postgres == nil { try checkIntegrity(hubPath, round: round) }
+        let what = hubs.count > 1 && victim != "node" ? victim + " (hub \(killedHub + 1))" : victim
         say(
-            String(format: "round %d: %@ killed after %.2f s of an expected %.2f s; ", round, victim, delay, expected)
+            String(format: "round %d: %@ killed after %.2f s of an expected %.2f s; ", round, what, delay, expected)
                 + line.joined(separator: "; "))
     }
 
     /// Every node syncs until a whole pass pushes and pulls nothing, after a pass with no error.
-    func quiet() throws {
-        if hub == nil { try startHub() }
+    func quiet() async throws {
+        if hubs.contains(where: { $0 == nil }) { try await startHubs() }
         var clean = false
         for pass in 1...6 {
             var allOK = true
             var moved = 0
             for index in nodes.indices {
-                let sync = try launchSync(index, round: 1_000 + pass)
+                let sync = try launchSync(index, round: 1_000 + pass, hub: (index + pass) % hubs.count)
                 guard wait(sync.process, timeout: 300) else {
                     problem("quiet pass \(pass): the sync of \(nodes[index].scope) is stuck")
                     kill(sync.process.processIdentifier, SIGKILL)
@@ -325,21 +375,26 @@ final class KillRun {
 
     // MARK: - Processes
 
-    func startHub() throws {
-        try countPendingPulls()
-        let (process, url) = try CLIRunner.startHub(database: county + "/hub.db")
-        hub = process
-        hubURL = url
+    /// Starts every hub process that is down: on the file, or on the server with the key file.
+    func startHubs() async throws {
+        try await countPendingPulls()
+        for index in hubs.indices where hubs[index] == nil {
+            let extra = postgres.map { ["--store", $0.description, "--key-file", keyPath] } ?? []
+            let (process, url) = try CLIRunner.startHub(database: hubPath, extra: extra)
+            hubs[index] = process
+            hubURLs[index] = url
+        }
     }
 
-    func stopHub() throws {
-        guard let hub else { return }
-        hub.terminate()
-        hub.waitUntilExit()
-        self.hub = nil
+    func stopHubs() {
+        for case let hub? in hubs {
+            hub.terminate()
+            hub.waitUntilExit()
+        }
+        hubs = hubs.map { _ in nil }
     }
 
-    func launchSync(_ node: Int, round: Int) throws -> Running {
+    func launchSync(_ node: Int, round: Int, hub: Int) throws -> Running {
         let path = nodes[node].path
         let before = try Self.syncPosition(path)
         let out = directory + "/round-\(round)-\(nodes[node].scope).out"
@@ -348,7 +403,7 @@ final class KillRun {
         FileManager.default.createFile(atPath: err, contents: nil)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: CLIRunner.binary)
-        process.arguments = ["node", "sync", "--db", path, "--hub", hubURL, "--json"]
+        process.arguments = ["node", "sync", "--db", path, "--hub", hubURLs[hub], "--json"]
         var environment = ProcessInfo.processInfo.environment
         for key in ["HEARTH_DB", "HEARTH_KEY", "HEARTH_KEY_FILE", "HEARTH_WORKER"] {
             environment.removeValue(forKey: key)
@@ -358,7 +413,7 @@ final class KillRun {
         process.standardError = FileHandle(forWritingAtPath: err)
         let started = Date()
         try process.run()
-        return Running(node: node, process: process, started: started, out: out, err: err, before: before)
+        return Running(node: node, process: process, started: started, out: out, err: err, before: before, hub: hub)
     }
 
     func wait(_ process: Process, timeout: TimeInterval) -> Bool {
@@ -467,6 +522,10 @@ final class KillRun {
     /// Adds about `ops` ops at the hub (only while it is not running): edits and visits in
     /// every township, and with `raise` a county-wide standard, which every node receives.
     func addHubWork(ops target: Int, raise: Bool) async throws {
+        if let server {
+            try await addServerWork(HubLedger(postgres: server), ops: target, raise: raise)
+            return
+        }
         let ledger = try HubLedger.open(path: county + "/hub.db")
         let replica = try ledger.replica
         let start = try replica.status().ownOps
@@ -511,6 +570,63 @@ final class KillRun {
         hubOpsMade += Int(try replica.status().ownOps - start)
     }
 
+    /// The same work at a hub kept on the server, while its processes serve: county edits of
+    /// households and members through the ledger's own edits, a hundred to a transaction.
+    func addServerWork(_ ledger: HubLedger, ops target: Int, raise: Bool) async throws {
+        let households = try await hubRead { sql in
+            try sql.texts("SELECT id FROM households WHERE status = 'active' ORDER BY id")
+        }.compactMap(RecordID.init)
+        let members = try await hubRead { sql in
+            try sql.texts("SELECT id FROM members WHERE vital_status = 'alive' ORDER BY id")
+        }.compactMap(RecordID.init)
+        var made = 0
+        if raise {
+            _ = try await ledger.setStandard(
+                program: "dibao_rural", band: nil, from: "2027-0\(1 + random.next() % 9)",
+                amount: String(560 + random.next() % 100),
+                note: "提标", author: "county-admin", nowMillis: Self.now())
+            made += 1
+        }
+        while made < target {
+            var edits: [(RecordID, [String: FieldValue])] = []
+            for _ in 0..<min(100, target - made) {
+                if random.next() % 2 == 0 {
+                    edits.append(
+                        (
+                            households[Int(random.next() % UInt64(households.count))],
+                            ["note": .text("县级抽查\(random.next() % 10_000)")]
+                        ))
+                } else {
+                    edits.append(
+                        (
+                            members[Int(random.next() % UInt64(members.count))],
+                            ["work_capacity": .text("县级复核\(random.next() % 100)")]
+                        ))
+                }
+            }
+            let batch = edits
+            let (_, ops) = try await ledger.storage.edit(author: "county-admin", nowMillis: Self.now()) { edit in
+                for (id, fields) in batch { try edit.update(id, fields: fields, cause: nil) }
+            }
+            made += ops.count
+        }
+        hubOpsMade += made
+    }
+
+    /// Runs `body` on one snapshot of the hub's tables, over the file's statements or the
+    /// server's: the checks read both alike.
+    func hubRead<T: Sendable>(_ body: @escaping @Sendable (any SQLStatements) throws -> T) async throws -> T {
+        if let server { return try await server.snapshot(body) }
+        return try Self.nodeRead(hubPath, body)
+    }
+
+    /// Runs `body` on a node's file (or the hub's), over its statements.
+    static func nodeRead<T>(_ path: String, _ body: (any SQLStatements) throws -> T) throws -> T {
+        let queue = try DatabaseQueue(path: path)
+        defer { try? queue.close() }
+        return try queue.read { db in try body(SQLiteStatements(db)) }
+    }
+
     // MARK: - Checks
 
     static func identity(_ path: String) throws -> (replica: String, scope: String) {
@@ -533,26 +649,29 @@ final class KillRun {
         }
     }
 
-    /// Counts, at the stopped hub, the ops each node has yet to pull (for the kill window only).
-    func countPendingPulls() throws {
+    /// Counts, at the hub while a process of it is down, the ops each node has yet to pull
+    /// (for the kill window only).
+    func countPendingPulls() async throws {
         let countyWide = DivisionCode.countyWide(String(nodes[0].scope.prefix(6)))!.value
-        let hubQueue = try DatabaseQueue(path: county + "/hub.db")
-        defer { try? hubQueue.close() }
         for (index, node) in nodes.enumerated() {
             let position = try Self.syncPosition(node.path)
             let cursor = position.cursor
-            let hubAcked = try hubQueue.read { db in
-                try Int64.fetchOne(
-                    db, sql: "SELECT acked_counter FROM nodes WHERE replica = ?", arguments: [node.replica]) ?? 0
+            let (hubAcked, pending) = try await hubRead { sql in
+                (
+                    try sql.integer("SELECT acked_counter FROM nodes WHERE replica = ?", [.text(node.replica)]) ?? 0,
+                    try sql.integer(
+                        """
+                        SELECT count(*) FROM ops WHERE (township = ? OR scope = ? OR target = ?) AND seq > ?
+                        AND replica != ?
+                        """,
+                        [
+                            .text(node.scope), .text(countyWide), .text(node.replica), .integer(cursor),
+                            .text(node.replica),
+                        ]) ?? 0
+                )
             }
             if hubAcked > position.acked { lostAnswers.insert("\(node.scope):\(hubAcked)") }
-            pendingPull[index] = try hubQueue.read { db in
-                try Int.fetchOne(
-                    db,
-                    sql:
-                        "SELECT count(*) FROM ops WHERE (township = ? OR scope = ? OR target = ?) AND seq > ? AND replica != ?",
-                    arguments: [node.scope, countyWide, node.replica, cursor, node.replica]) ?? 0
-            }
+            pendingPull[index] = Int(pending)
         }
     }
 
@@ -567,16 +686,16 @@ final class KillRun {
     }
 
     /// After the quiet syncs, with no process running: exact op counts, nothing waiting or
-    /// held, and every node holding the hub's ops and state for its scope.
-    func checkFinalState() throws {
-        for path in nodes.map(\.path) + [county + "/hub.db"] { try checkIntegrity(path, round: 0) }
-        let hubQueue = try DatabaseQueue(path: county + "/hub.db")
-        defer { try? hubQueue.close() }
-        let (quarantined, hubWaits, hubWaiting) = try hubQueue.read { db in
+    /// held, and every node holding the hub's ops and state for its scope. The hub is read over
+    /// statements, so a server's hub is checked as the file's is.
+    func checkFinalState() async throws {
+        for path in nodes.map(\.path) { try checkIntegrity(path, round: 0) }
+        if postgres == nil { try checkIntegrity(hubPath, round: 0) }
+        let (quarantined, hubWaits, hubWaiting) = try await hubRead { sql in
             (
-                try Int.fetchOne(db, sql: "SELECT count(*) FROM quarantine") ?? -1,
-                try Int.fetchOne(db, sql: "SELECT count(*) FROM op_waits") ?? -1,
-                try Int.fetchOne(db, sql: "SELECT count(*) FROM ops WHERE state != 'applied'") ?? -1
+                try sql.integer("SELECT count(*) FROM quarantine") ?? -1,
+                try sql.integer("SELECT count(*) FROM op_waits") ?? -1,
+                try sql.integer("SELECT count(*) FROM ops WHERE state != 'applied'") ?? -1
             )
         }
         if quarantined != 0 { problem("the hub quarantined \(quarantined) op(s)") }
@@ -586,27 +705,21 @@ final class KillRun {
         let countyWide = DivisionCode.countyWide(String(nodes[0].scope.prefix(6)))!.value
 
         for node in nodes {
-            let queue = try DatabaseQueue(path: node.path)
-            defer { try? queue.close() }
-            let (counter, acked, own, waits, waiting, notes) = try queue.read { db in
-                let row = try Row.fetchOne(db, sql: "SELECT counter, acked_counter FROM replica")!
+            let (counter, acked, own, waits, waiting, notes) = try Self.nodeRead(node.path) { sql in
+                let row = try sql.rows("SELECT counter, acked_counter FROM replica", [])[0]
                 return (
-                    row["counter"] as Int64, row["acked_counter"] as Int64,
-                    try Self.opHashes(
-                        db, sql: "SELECT counter, lower(hex(hash)) FROM ops WHERE replica = ?", node.replica),
-                    try Int.fetchOne(db, sql: "SELECT count(*) FROM op_waits") ?? -1,
-                    try Int.fetchOne(db, sql: "SELECT count(*) FROM ops WHERE state != 'applied'") ?? -1,
-                    try String.fetchOne(db, sql: "SELECT notes FROM sync_state WHERE id = 1")
+                    row[0].integer ?? -1, row[1].integer ?? -1,
+                    try Self.opHashes(sql, "SELECT counter, hash FROM ops WHERE replica = ?", node.replica),
+                    try sql.integer("SELECT count(*) FROM op_waits") ?? -1,
+                    try sql.integer("SELECT count(*) FROM ops WHERE state != 'applied'") ?? -1,
+                    try sql.value("SELECT notes FROM sync_state WHERE id = 1")?.text
                 )
             }
-            let (atHub, hubAcked, hubRows) = try hubQueue.read { db in
+            let (atHub, hubAcked, hubRows) = try await hubRead { sql in
                 (
-                    try Self.opHashes(
-                        db, sql: "SELECT counter, lower(hex(hash)) FROM ops WHERE replica = ?", node.replica),
-                    try Int64.fetchOne(
-                        db, sql: "SELECT acked_counter FROM nodes WHERE replica = ?", arguments: [node.replica]) ?? -1,
-                    try Int.fetchOne(db, sql: "SELECT count(*) FROM ops WHERE replica = ?", arguments: [node.replica])
-                        ?? -1
+                    try Self.opHashes(sql, "SELECT counter, hash FROM ops WHERE replica = ?", node.replica),
+                    try sql.integer("SELECT acked_counter FROM nodes WHERE replica = ?", [.text(node.replica)]) ?? -1,
+                    try sql.integer("SELECT count(*) FROM ops WHERE replica = ?", [.text(node.replica)]) ?? -1
                 )
             }
             let scope = node.scope
@@ -624,18 +737,17 @@ final class KillRun {
             if acked != counter { problem("\(scope): acknowledged \(acked) of its \(counter) ops") }
             if hubAcked != counter { problem("\(scope): the hub acknowledges \(hubAcked) of its \(counter) ops") }
             if waits != 0 || waiting != 0 { problem("\(scope): \(waits) waits, \(waiting) ops not applied") }
-            if notes != nil { problem("\(scope): the hub refused ops: \(notes!)") }
+            if let notes { problem("\(scope): the hub refused ops: \(notes)") }
 
-            // Convergence: the node's log is the hub's log for its scope, and its records are the hub's, byte for byte.
-            let nodeLog = try queue.read { db in
-                try Self.dots(db, sql: "SELECT replica, counter, lower(hex(hash)) FROM ops")
+            // Convergence: the node's log is the hub's log for its scope, and its records are the
+            // hub's, value for value.
+            let nodeLog = try Self.nodeRead(node.path) { sql in
+                try Self.dots(sql, "SELECT replica, counter, hash FROM ops", [])
             }
-            let hubLog = try hubQueue.read { db in
+            let hubLog = try await hubRead { sql in
                 try Self.dots(
-                    db,
-                    sql:
-                        "SELECT replica, counter, lower(hex(hash)) FROM ops WHERE township = ? OR scope = ? OR target = ?",
-                    arguments: [scope, countyWide, node.replica])
+                    sql, "SELECT replica, counter, hash FROM ops WHERE township = ? OR scope = ? OR target = ?",
+                    [.text(scope), .text(countyWide), .text(node.replica)])
             }
             if nodeLog != hubLog {
                 problem(
@@ -643,8 +755,10 @@ final class KillRun {
                         + "\(nodeLog.subtracting(hubLog).count) only on the node, \(hubLog.subtracting(nodeLog).count) only at the hub"
                 )
             }
-            let nodeState = try queue.read { db in try Self.records(db, scope: scope, countyWide: countyWide) }
-            let hubState = try hubQueue.read { db in try Self.records(db, scope: scope, countyWide: countyWide) }
+            let nodeState = try Self.nodeRead(node.path) { sql in
+                try Self.records(sql, scope: scope, countyWide: countyWide)
+            }
+            let hubState = try await hubRead { sql in try Self.records(sql, scope: scope, countyWide: countyWide) }
             if nodeState != hubState {
                 let differing = Set(nodeState.keys).union(hubState.keys).filter { nodeState[$0] != hubState[$0] }
                     .sorted()
@@ -656,34 +770,44 @@ final class KillRun {
         }
     }
 
-    static func opHashes(_ db: Database, sql: String, _ replica: String) throws -> [Int64: String] {
+    /// Each op's hash by counter, for one writer.
+    static func opHashes(_ sql: any SQLStatements, _ query: String, _ replica: String) throws -> [Int64: String] {
         var hashes: [Int64: String] = [:]
-        for row in try Row.fetchAll(db, sql: sql, arguments: [replica]) { hashes[row[0]] = row[1] }
+        for row in try sql.rows(query, [.text(replica)]) {
+            if let counter = row[0].integer { hashes[counter] = row[1].storageDescription }
+        }
         return hashes
     }
 
-    static func dots(_ db: Database, sql: String, arguments: StatementArguments = []) throws -> Set<String> {
+    /// Ops as `replica:counter:hash`.
+    static func dots(_ sql: any SQLStatements, _ query: String, _ arguments: [SQLValue]) throws -> Set<String> {
         Set(
-            try Row.fetchAll(db, sql: sql, arguments: arguments).map {
-                "\($0[0] as String):\($0[1] as Int64):\($0[2] as String)"
+            try sql.rows(query, arguments).map {
+                "\($0[0].text ?? "?"):\($0[1].integer ?? -1):\($0[2].storageDescription)"
             })
     }
 
     /// Every record of a township (and the county-wide configuration): its row, every column,
     /// and its merge state, keyed by id.
-    static func records(_ db: Database, scope: String, countyWide: String) throws -> [String: String] {
+    static func records(_ sql: any SQLStatements, scope: String, countyWide: String) throws -> [String: String] {
+        func text(_ columns: [String], _ row: [SQLValue]) -> String {
+            zip(columns, row).map { "\($0)=\($1.storageDescription)" }.joined(separator: " ")
+        }
         var records: [String: String] = [:]
         for type in RecordType.allCases {
-            for row in try Row.fetchAll(
-                db, sql: "SELECT * FROM \(type.table) WHERE substr(village, 1, 9) = ? OR village = ?",
-                arguments: [scope, countyWide])
+            let columns = try sql.columns(of: type.table)
+            let id = columns.firstIndex(of: "id") ?? 0
+            for row in try sql.rows(
+                "SELECT * FROM \(type.table) WHERE substr(village, 1, 9) = ? OR village = ?",
+                [.text(scope), .text(countyWide)])
             {
-                records[row["id"]] = row.description
+                if let key = row[id].text { records[key] = text(columns, row) }
             }
         }
-        for row in try Row.fetchAll(db, sql: "SELECT * FROM record_meta") {
-            let id: String = row["id"]
-            if let text = records[id] { records[id] = text + "\n" + row.description }
+        let columns = try sql.columns(of: "record_meta")
+        let id = columns.firstIndex(of: "id") ?? 0
+        for row in try sql.rows("SELECT * FROM record_meta", []) {
+            if let key = row[id].text, let known = records[key] { records[key] = known + "\n" + text(columns, row) }
         }
         return records
     }
