@@ -210,6 +210,8 @@ let package = Package(
             dependencies: [
                 "HearthCore", "HearthStore", "HearthLedger", "HearthLedgerSQLite", "HearthProtocol", "HearthHub",
                 "HearthClient",
+                // The hub kept in PostgreSQL, on a server the tests start.
+                "HearthLedgerPostgres", "HearthTestPostgres",
                 // Holding the hub's write lock from a second connection, and raw sockets to the hub.
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "NIOPosix", package: "swift-nio"),

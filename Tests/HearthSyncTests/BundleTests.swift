@@ -96,7 +96,7 @@ struct BundleTests {
         #expect(try Mark(node: village) == nodeAfterFirst)
 
         // The village holds exactly the hub's records for its village, in the hub's state.
-        try ConvergenceTests.expectSameAsHub(village, hub: county.hub)
+        try await ConvergenceTests.expectSameAsHub(village, county: county)
 
         // A second round: the node edits the township's household; its bundle confirms what it pulled.
         try village.edit(inVillage1) { $0.phone = "13700000003" }
@@ -278,7 +278,7 @@ struct BundleTests {
         try BundleFile.write(rest, to: county.directory + "/rest.from-hub.hbundle")
         _ = try NodeBundles.import(
             village, from: county.directory + "/rest.from-hub.hbundle", nowMillis: TestCounty.now)
-        try ConvergenceTests.expectSameAsHub(village, hub: county.hub)
+        try await ConvergenceTests.expectSameAsHub(village, county: county)
     }
 
     /// A sealed bundle with its content changed and its header (and signature) kept: the

@@ -30,8 +30,8 @@ struct ConvergenceTests {
     }
 
     /// Checks that `node` holds exactly the hub's records in its scope, each in the hub's state.
-    static func expectSameAsHub(_ node: Replica, hub: HubLedger) throws {
-        let hubStates = try hub.replica.states()
+    static func expectSameAsHub(_ node: Replica, county: TestCounty) async throws {
+        let hubStates = try await county.hubStates()
         let inScope = hubStates.filter { _, state in state.village.map { $0.hasPrefix(node.info.scope.value) } ?? false
         }
         let held = try node.states()
@@ -47,10 +47,10 @@ struct ConvergenceTests {
     }
 
     @Test(
-        "a township and two villages editing concurrently, one household from both township and village, converge with the hub"
-    )
-    func severalNodesConverge() async throws {
-        let county = try TestCounty()
+        "a township and two villages editing concurrently, one household from both township and village, converge with the hub",
+        arguments: HubStoreKind.allCases)
+    func severalNodesConverge(store: HubStoreKind) async throws {
+        let county = try await TestCounty(store)
         try await withRunningHub(county.service()) { url in
             let township = try await county.node(name: "town-101", scope: TestCounty.township, hubURL: url)
             let village1 = try await county.node(name: "village-001", scope: TestCounty.village1, hubURL: url)
@@ -98,40 +98,40 @@ struct ConvergenceTests {
             let rounds = try await Self.syncUntilQuiet(nodes, county: county, url: url)
             #expect(rounds >= 2, "the last round must move nothing")
 
-            let hub = county.hub
-            for node in nodes { try Self.expectSameAsHub(node, hub: hub) }
+            for node in nodes { try await Self.expectSameAsHub(node, county: county) }
             // The township holds everything the hub holds (the hub serves only this township here),
             // byte for byte.
-            #expect(try township.stateDigest() == hub.replica.stateDigest())
-            #expect(Set(try township.recordIDs()) == Set(try hub.replica.recordIDs()))
+            #expect(try township.stateDigest() == (try await county.hubDigest()))
+            #expect(Set(try township.recordIDs()) == Set(try await county.hubStates().keys))
 
             // The hub holds every node's ops, each once, and made none of its own.
             let ownOps = try nodes.reduce(0) { $0 + Int(try $1.status().ownOps) }
-            #expect(try hub.replica.opCount() == ownOps)
-            #expect(Set(try hub.replica.loggedDots()).count == ownOps)
+            let hubDots = try await county.hubDots()
+            #expect(hubDots.count == ownOps)
+            #expect(Set(hubDots).count == ownOps)
             for node in nodes {
                 let status = try node.status()
                 #expect(status.unsynced == 0, "\(node.info.name) still has unacknowledged ops")
                 #expect(status.waiting == 0)
             }
-            #expect(try hub.replica.status().waiting == 0)
+            #expect(try await county.hubWaiting() == 0)
 
             // The conflicts show up identically everywhere that holds the record.
-            let sharedOnHub = try #require(try hub.replica.state(of: shared))
+            let sharedOnHub = try #require(try await county.hubState(of: shared))
             #expect(sharedOnHub.conflicts == ["income"])
             #expect(sharedOnHub.resolution(of: "tags").value == .makeSet(["低保边缘", "独居老人"]))
             #expect(sharedOnHub.resolution(of: "phone").value == .text("13800000001"))
             #expect(sharedOnHub.resolution(of: "address").value == .text("新庄村一组 3 号（新）"))
             #expect(try village1.state(of: shared)?.conflicts == ["income"])
             #expect(try township.state(of: shared)?.conflicts == ["income"])
-            #expect(try hub.replica.state(of: own2)?.conflicts == ["population"])
+            #expect(try await county.hubState(of: own2)?.conflicts == ["population"])
             #expect(try village2.state(of: own2)?.conflicts == ["population"])
             #expect(try township.state(of: own2)?.conflicts == ["population"])
-            let note = try #require(try hub.replica.state(of: townIn2)).resolution(of: "note").value
+            let note = try #require(try await county.hubState(of: townIn2)).resolution(of: "note").value
             #expect(try village2.state(of: townIn2)?.resolution(of: "note").value == note)
             // Approval (township) and rejection (village) at once: the village's rejection is only a
             // recommendation (R7), the township's approval decides.
-            let decided = try #require(try hub.replica.state(of: enrollment))
+            let decided = try #require(try await county.hubState(of: enrollment))
             #expect(decided.resolution(of: "status").value == .text("approved"))
             #expect(decided.resolution(of: "decision").value == .text("approved"))
             #expect(decided.resolution(of: "recommendation").value == .text("reject"))
@@ -140,15 +140,15 @@ struct ConvergenceTests {
             #expect(
                 try township.view(head1, reveal: true).value("id_number") == idNumber(born: "19500304", sequence: "002")
             )
-            #expect(
-                try hub.replica.view(head1, reveal: true).value("id_number")
-                    == idNumber(born: "19500304", sequence: "002"))
+            #expect(try await county.hubClear(head1, "id_number") == idNumber(born: "19500304", sequence: "002"))
         }
     }
 
-    @Test("a village node receives only its own village's records; the township receives both villages")
-    func villageReceivesOnlyItsVillage() async throws {
-        let county = try TestCounty()
+    @Test(
+        "a village node receives only its own village's records; the township receives both villages",
+        arguments: HubStoreKind.allCases)
+    func villageReceivesOnlyItsVillage(store: HubStoreKind) async throws {
+        let county = try await TestCounty(store)
         try await withRunningHub(county.service()) { url in
             let township = try await county.node(name: "town-101", scope: TestCounty.township, hubURL: url)
             let village1 = try await county.node(name: "village-001", scope: TestCounty.village1, hubURL: url)

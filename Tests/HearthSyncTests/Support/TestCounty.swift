@@ -5,9 +5,18 @@ import HearthCore
 import HearthHub
 import HearthProtocol
 import HearthLedger
+import HearthLedgerPostgres
 import HearthLedgerSQLite
 import HearthStore
+import HearthTestPostgres
 import Logging
+
+/// Where a test county keeps its hub: the tests that run on both take each in turn.
+enum HubStoreKind: String, CaseIterable, Sendable, CustomStringConvertible {
+    case sqlite = "SQLite"
+    case postgres = "PostgreSQL"
+    var description: String { rawValue }
+}
 
 /// A county for sync tests: a hub replica on a real SQLite file in a fresh temporary
 /// directory, and nodes enrolled the way `hearth hub enroll` + `hearth node init --token`
@@ -36,6 +45,87 @@ final class TestCounty: Sendable {
         var logger = Logger(label: "hearth.test.hub")
         logger.logLevel = .critical
         self.logger = logger
+    }
+
+    /// A county whose hub is kept in `store`: a SQLite file, or a fresh database on the tests'
+    /// PostgreSQL server (its key file in the county's directory).
+    init(_ store: HubStoreKind) async throws {
+        directory =
+            FileManager.default.temporaryDirectory.appendingPathComponent("hearth-sync-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let scope = try ScopePrefix.parse(Self.county, field: "scope")
+        switch store {
+        case .sqlite:
+            hub = try HubLedger.create(path: directory + "/hub.db", name: "county-hub", scope: scope, nowMillis: Self.now)
+        case .postgres:
+            hub = try await HubLedger.create(
+                postgres: try await PostgresServer.shared().freshDatabase(), keyPath: directory + "/hub.key",
+                name: "county-hub", scope: scope, nowMillis: Self.now)
+        }
+        var logger = Logger(label: "hearth.test.hub")
+        logger.logLevel = .critical
+        self.logger = logger
+    }
+
+    /// The hub as another `hub serve` process on the same store opens it: its own connections,
+    /// caches and push line.
+    func anotherHubProcess() async throws -> HubLedger {
+        if let server = hub.storage as? PostgresLedgerStorage {
+            return try await HubLedger.open(postgres: server.location, keyPath: server.keyPath, nowMillis: Self.now)
+        }
+        return try HubLedger.open(path: hub.path)
+    }
+
+    // MARK: The hub's tables, read alike on either store
+
+    /// Runs `body` over one snapshot of the hub's tables, on the file or on the server.
+    func hubRead<T: Sendable>(_ body: @escaping @Sendable (any SQLStatements) throws -> T) async throws -> T {
+        if let server = hub.storage as? PostgresLedgerStorage { return try await server.snapshot(body) }
+        return try hub.readingFile(body)
+    }
+
+    /// Every record's merge state at the hub, by id.
+    func hubStates() async throws -> [RecordID: RecordState] {
+        try await hubRead { sql in
+            var states: [RecordID: RecordState] = [:]
+            for row in try sql.rows("SELECT id, state FROM record_meta", []) {
+                guard let id = row[0].text.flatMap(RecordID.init) else { continue }
+                states[id] = try StoredState.decode(id, row[1])
+            }
+            return states
+        }
+    }
+
+    /// One record's merge state at the hub; nil when it holds none.
+    func hubState(of id: RecordID) async throws -> RecordState? {
+        try await hubRead { sql in try StoredState.load(sql, id) }
+    }
+
+    /// The hub's state digest (``ReplicaCore/stateDigest()``), the same for the same rows on either store.
+    func hubDigest() async throws -> String {
+        try await hubRead { sql in try ReplicaCore.stateDigest(sql) }
+    }
+
+    /// The ops the hub's log holds, as their dots (one per op logged).
+    func hubDots() async throws -> [Dot] {
+        try await hubRead { sql in
+            try sql.rows("SELECT replica, counter FROM ops", []).compactMap { row in
+                guard let replica = row[0].text.flatMap(ReplicaID.init(validating:)), let counter = row[1].integer
+                else { return nil }
+                return Dot(replica: replica, counter: UInt64(counter))
+            }
+        }
+    }
+
+    /// Ops at the hub waiting for others it lacks.
+    func hubWaiting() async throws -> Int {
+        try await hubRead { sql in Int(try sql.integer("SELECT count(*) FROM op_waits") ?? 0) }
+    }
+
+    /// A sealed field of a record at the hub, opened with the county's key.
+    func hubClear(_ id: RecordID, _ field: String) async throws -> String? {
+        guard case .sealed(let sealed)? = try await hubState(of: id)?.resolution(of: field).value else { return nil }
+        return try hub.keys.open(sealed)
     }
 
     deinit {
