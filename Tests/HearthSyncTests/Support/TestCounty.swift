@@ -56,7 +56,8 @@ final class TestCounty: Sendable {
         let scope = try ScopePrefix.parse(Self.county, field: "scope")
         switch store {
         case .sqlite:
-            hub = try HubLedger.create(path: directory + "/hub.db", name: "county-hub", scope: scope, nowMillis: Self.now)
+            hub = try HubLedger.create(
+                path: directory + "/hub.db", name: "county-hub", scope: scope, nowMillis: Self.now)
         case .postgres:
             hub = try await HubLedger.create(
                 postgres: try await PostgresServer.shared().freshDatabase(), keyPath: directory + "/hub.key",
@@ -120,6 +121,20 @@ final class TestCounty: Sendable {
     /// Ops at the hub waiting for others it lacks.
     func hubWaiting() async throws -> Int {
         try await hubRead { sql in Int(try sql.integer("SELECT count(*) FROM op_waits") ?? 0) }
+    }
+
+    /// A field of a record at the hub as text ("" when it has none), as a record view shows it.
+    func hubText(_ id: RecordID, _ field: String) async throws -> String {
+        try await hubState(of: id)?.resolution(of: field).value.textValue ?? ""
+    }
+
+    /// The ops the hub logged for a record, in log order.
+    func hubOps(record: RecordID) async throws -> [Op] {
+        try await hubRead { sql in
+            try sql.rows("SELECT body FROM ops WHERE record = ? ORDER BY seq", [.text(record.value)]).map { row in
+                try Op(logged: row[0].bytes ?? [])
+            }
+        }
     }
 
     /// A sealed field of a record at the hub, opened with the county's key.
