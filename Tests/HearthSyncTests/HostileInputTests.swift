@@ -127,16 +127,16 @@ struct HostileInputTests {
 
     @Test(
         "a hostile push body signed by a registered node gets a 4xx naming what was wrong; nothing changes; the genuine push goes through after",
-        arguments: HostileBody.all)
-    func hostileBodyRefused(_ hostile: HostileBody) async throws {
-        let county = try TestCounty()
+        arguments: HostileBody.all, HubStoreKind.allCases)
+    func hostileBodyRefused(_ hostile: HostileBody, _ store: HubStoreKind) async throws {
+        let county = try await TestCounty(store)
         try await withRunningHub(county.service()) { url in
             let village = try await county.node(name: "village-001", scope: TestCounty.village1, hubURL: url)
             try village.household(in: TestCounty.village1, address: "一组")
             let genuine = try village.pushRequest(try village.unpushedOps(limit: 100)).json
             let body = hostile.build(genuine)
             #expect(body.count < WireLimits.maxBodyBytes, "the body as sent is within the wire limit")
-            let before = try await HubMark(county.hub)
+            let before = try await HubMark(county)
             let raw = RawClient(baseURL: url, hubKey: county.hub.info.publicKey)
             let answer = try await raw.send(
                 try SignedRequest(
@@ -145,36 +145,38 @@ struct HostileInputTests {
             #expect(answer.errorCode == hostile.code)
             #expect(answer.message.contains(hostile.says), "the message was: \(answer.message)")
             #expect(answer.hubSigned)
-            #expect(try await HubMark(county.hub) == before)
+            #expect(try await HubMark(county) == before)
             #expect(try await county.hub.node(village.info.id)?.ackedCounter == 0)
             // The hub still serves, and nothing of the refused body was half-applied.
             let summary = try await county.sync(village, url: url)
             #expect(summary.pushedOps == 1)
-            #expect(try county.hub.replica.opCount() == before.ops + 1)
+            #expect(try await county.hubOpCount() == before.ops + 1)
         }
     }
 
-    @Test("a body over WireLimits.maxBodyBytes is refused with 413 too_large and nothing changes")
-    func oversizedBodyRefused() async throws {
-        let county = try TestCounty()
+    @Test(
+        "a body over WireLimits.maxBodyBytes is refused with 413 too_large and nothing changes",
+        arguments: HubStoreKind.allCases)
+    func oversizedBodyRefused(store: HubStoreKind) async throws {
+        let county = try await TestCounty(store)
         try await withRunningHub(county.service()) { url in
             let village = try await county.node(name: "village-001", scope: TestCounty.village1, hubURL: url)
-            let before = try await HubMark(county.hub)
+            let before = try await HubMark(county)
             let body = [UInt8](repeating: 0x41, count: WireLimits.maxBodyBytes + 1)
             let raw = RawClient(baseURL: url, hubKey: county.hub.info.publicKey)
             let answer = try await raw.send(try SignedRequest(path: SyncPath.push, rawBody: body, signedBy: village))
             #expect(answer.status == 413)
             #expect(answer.errorCode == "too_large")
             #expect(answer.message.contains("larger than \(WireLimits.maxBodyBytes) bytes"))
-            #expect(try await HubMark(county.hub) == before)
+            #expect(try await HubMark(county) == before)
         }
     }
 
     @Test(
-        "an op with a field over its schema length is quarantined with the field and the limit named, never applied"
-    )
-    func overlongFieldQuarantined() async throws {
-        let county = try TestCounty()
+        "an op with a field over its schema length is quarantined with the field and the limit named, never applied",
+        arguments: HubStoreKind.allCases)
+    func overlongFieldQuarantined(store: HubStoreKind) async throws {
+        let county = try await TestCounty(store)
         try await withRunningHub(county.service()) { url in
             let village = try await county.node(name: "village-001", scope: TestCounty.village1, hubURL: url)
             // The node's own API refuses the value…
@@ -192,7 +194,7 @@ struct HostileInputTests {
                     "type": .text("rural"), "status": .text("active"),
                 ],
                 context: .empty, previous: "")
-            let before = try await HubMark(county.hub)
+            let before = try await HubMark(county)
             let raw = RawClient(baseURL: url, hubKey: county.hub.info.publicKey)
             let answer = try await raw.send(
                 try SignedRequest(path: SyncPath.push, document: try village.pushRequest([op]).json, signedBy: village))
@@ -203,22 +205,24 @@ struct HostileInputTests {
             #expect(response.applied == 0)
             #expect(response.quarantined.map(\.dot) == [dot])
             #expect(response.quarantined.first?.reason.contains("address: longer than 200 characters") == true)
-            #expect(try county.hub.replica.state(of: op.record) == nil)
-            #expect(try county.hub.replica.opCount() == before.ops)
-            #expect(try county.hub.replica.stateDigest() == before.digest)
+            #expect((try await county.hubState(of: op.record)) == nil)
+            #expect(try await county.hubOpCount() == before.ops)
+            #expect(try await county.hubDigest() == before.digest)
             #expect(try await county.hub.hubGauges().quarantined == before.quarantined + 1)
         }
     }
 
-    @Test("a request whose signed headers were changed, or whose signature is garbage, is refused with 401")
-    func badSignaturesRefused() async throws {
-        let county = try TestCounty()
+    @Test(
+        "a request whose signed headers were changed, or whose signature is garbage, is refused with 401",
+        arguments: HubStoreKind.allCases)
+    func badSignaturesRefused(store: HubStoreKind) async throws {
+        let county = try await TestCounty(store)
         try await withRunningHub(county.service()) { url in
             let village = try await county.node(name: "village-001", scope: TestCounty.village1, hubURL: url)
             try village.household(in: TestCounty.village1, address: "一组")
             let push = try village.pushRequest(try village.unpushedOps(limit: 100)).json
             let raw = RawClient(baseURL: url, hubKey: county.hub.info.publicKey)
-            let before = try await HubMark(county.hub)
+            let before = try await HubMark(county)
             var variants: [(String, SignedRequest)] = []
             var later = try SignedRequest(path: SyncPath.push, document: push, signedBy: village)
             later.timeMillis += 1
@@ -241,16 +245,16 @@ struct HostileInputTests {
                 #expect(answer.errorCode == "unauthorized", "\(name)")
                 #expect(answer.message.contains("signature"), "\(name): \(answer.message)")
             }
-            #expect(try await HubMark(county.hub) == before)
+            #expect(try await HubMark(county) == before)
             #expect(try await county.hub.node(village.info.id)?.ackedCounter == 0)
         }
     }
 
     @Test(
-        "a nonce once used is refused on any later request, even a new one correctly signed; a non-hex nonce is refused"
-    )
-    func reusedNonceRefused() async throws {
-        let county = try TestCounty()
+        "a nonce once used is refused on any later request, even a new one correctly signed; a non-hex nonce is refused",
+        arguments: HubStoreKind.allCases)
+    func reusedNonceRefused(store: HubStoreKind) async throws {
+        let county = try await TestCounty(store)
         try await withRunningHub(county.service()) { url in
             let village = try await county.node(name: "village-001", scope: TestCounty.village1, hubURL: url)
             let raw = RawClient(baseURL: url, hubKey: county.hub.info.publicKey)
@@ -262,7 +266,7 @@ struct HostileInputTests {
                 ).status == 200)
             try village.household(in: TestCounty.village1, address: "一组")
             let push = try village.pushRequest(try village.unpushedOps(limit: 100)).json
-            let before = try await HubMark(county.hub)
+            let before = try await HubMark(county)
             // Another path, another body, another time: a fresh signature over a used nonce.
             let reused = try SignedRequest(
                 path: SyncPath.push, document: push, signedBy: village, timeMillis: TestCounty.now + 1, nonce: nonce)
@@ -278,13 +282,15 @@ struct HostileInputTests {
                 #expect(refused.status == 401, "nonce \(bad)")
                 #expect(refused.message.contains("16 to 64 hex digits"), "nonce \(bad): \(refused.message)")
             }
-            #expect(try await HubMark(county.hub) == before)
+            #expect(try await HubMark(county) == before)
         }
     }
 
-    @Test("a request time at the ends of Int64 is refused with 401, not a crash, even from a stranger registering")
-    func extremeTimesRefused() async throws {
-        let county = try TestCounty()
+    @Test(
+        "a request time at the ends of Int64 is refused with 401, not a crash, even from a stranger registering",
+        arguments: HubStoreKind.allCases)
+    func extremeTimesRefused(store: HubStoreKind) async throws {
+        let county = try await TestCounty(store)
         try await withRunningHub(county.service()) { url in
             let village = try await county.node(name: "village-001", scope: TestCounty.village1, hubURL: url)
             // A stranger needs no token to reach the time check: a registration is verified with
@@ -296,7 +302,7 @@ struct HostileInputTests {
             let registration = RegisterRequest(
                 secret: "no-such-secret", replica: stranger.info.id, publicKey: stranger.info.publicKey, name: "x")
             let raw = RawClient(baseURL: url, hubKey: county.hub.info.publicKey)
-            let before = try await HubMark(county.hub)
+            let before = try await HubMark(county)
             for time in [Int64.min, Int64.min + 1, Int64.max] {
                 let register = try await raw.send(
                     try SignedRequest(
@@ -310,7 +316,7 @@ struct HostileInputTests {
                         signedBy: village, timeMillis: time))
                 #expect(pull.status == 401, "time \(time)")
             }
-            #expect(try await HubMark(county.hub) == before)
+            #expect(try await HubMark(county) == before)
             #expect(try await county.hub.node(stranger.info.id) == nil)
             #expect(try await county.sync(village, url: url).pulledOps == 0, "the hub still serves")
         }

@@ -14,18 +14,18 @@ struct RefusalTests {
         let digest: String
         let quarantined: Int
 
-        init(_ hub: HubLedger) async throws {
-            ops = try hub.replica.opCount()
-            digest = try hub.replica.stateDigest()
-            quarantined = try await hub.hubGauges().quarantined
+        init(_ county: TestCounty) async throws {
+            ops = try await county.hubOpCount()
+            digest = try await county.hubDigest()
+            quarantined = try await county.hub.hubGauges().quarantined
         }
     }
 
     @Test(
-        "an op for a village outside the node's scope, or claiming a higher origin, is quarantined with a reason, not applied"
-    )
-    func outOfScopeQuarantined() async throws {
-        let county = try TestCounty()
+        "an op for a village outside the node's scope, or claiming a higher origin, is quarantined with a reason, not applied",
+        arguments: HubStoreKind.allCases)
+    func outOfScopeQuarantined(store: HubStoreKind) async throws {
+        let county = try await TestCounty(store)
         try await withRunningHub(county.service()) { url in
             let village = try await county.node(name: "village-001", scope: TestCounty.village1, hubURL: url)
             // The node's own API refuses to write outside its scope…
@@ -52,7 +52,7 @@ struct RefusalTests {
                     "status": .text("active"),
                 ],
                 context: .empty, previous: outside.hash)
-            let before = try await HubMark(county.hub)
+            let before = try await HubMark(county)
             let raw = RawClient(baseURL: url, hubKey: county.hub.info.publicKey)
             let answer = try await raw.send(
                 try SignedRequest(
@@ -68,10 +68,10 @@ struct RefusalTests {
             #expect(response.quarantined[0].reason.contains(TestCounty.village2))
             #expect(response.quarantined[1].reason.contains("origin"))
             // Nothing applied: no record, no logged op, the state unchanged; both held in quarantine.
-            #expect(try county.hub.replica.state(of: outside.record) == nil)
-            #expect(try county.hub.replica.state(of: claimsTownship.record) == nil)
-            #expect(try county.hub.replica.opCount() == before.ops)
-            #expect(try county.hub.replica.stateDigest() == before.digest)
+            #expect((try await county.hubState(of: outside.record)) == nil)
+            #expect((try await county.hubState(of: claimsTownship.record)) == nil)
+            #expect(try await county.hubOpCount() == before.ops)
+            #expect(try await county.hubDigest() == before.digest)
             #expect(try await county.hub.hubGauges().quarantined == before.quarantined + 2)
             // Nor does anyone else get them.
             let township = try await county.node(name: "town-101", scope: TestCounty.township, hubURL: url)
@@ -80,36 +80,39 @@ struct RefusalTests {
         }
     }
 
-    @Test("an unregistered replica is refused with 401 and nothing it sends is applied")
-    func unregisteredRefused() async throws {
-        let county = try TestCounty()
+    @Test(
+        "an unregistered replica is refused with 401 and nothing it sends is applied", arguments: HubStoreKind.allCases)
+    func unregisteredRefused(store: HubStoreKind) async throws {
+        let county = try await TestCounty(store)
         try await withRunningHub(county.service()) { url in
             // A replica with the county key and the hub's identity that never registered (its token unused).
             let token = try await county.enrollmentToken(name: "village-001", scope: TestCounty.village1)
             let stranger = try await county.node(token: token, hubURL: nil)
             try stranger.clearPendingRegistration()
             try stranger.household(in: TestCounty.village1, address: "无名")
-            let before = try await HubMark(county.hub)
+            let before = try await HubMark(county)
             let refusal = await county.refusal(of: stranger, url: url)
             #expect(refusal?.status == 401)
             #expect(refusal?.code == "unauthorized")
             #expect(refusal?.message.contains("not registered") == true)
-            #expect(try await HubMark(county.hub) == before)
+            #expect(try await HubMark(county) == before)
             #expect(try await county.hub.node(stranger.info.id) == nil)
             #expect(try stranger.syncState().ackedCounter == 0)
         }
     }
 
-    @Test("a revoked node is refused with 403, for pushes and pulls, and nothing changes on the hub")
-    func revokedRefused() async throws {
-        let county = try TestCounty()
+    @Test(
+        "a revoked node is refused with 403, for pushes and pulls, and nothing changes on the hub",
+        arguments: HubStoreKind.allCases)
+    func revokedRefused(store: HubStoreKind) async throws {
+        let county = try await TestCounty(store)
         try await withRunningHub(county.service()) { url in
             let village = try await county.node(name: "village-001", scope: TestCounty.village1, hubURL: url)
             try village.household(in: TestCounty.village1, address: "一组")
             try await county.sync(village, url: url)
             try await county.hub.revoke(name: "village-001", nowMillis: TestCounty.now)
             try village.household(in: TestCounty.village1, address: "二组")
-            let before = try await HubMark(county.hub)
+            let before = try await HubMark(county)
             let refusal = await county.refusal(of: village, url: url)
             #expect(refusal?.status == 403)
             #expect(refusal?.code == "forbidden")
@@ -121,14 +124,16 @@ struct RefusalTests {
                     signedBy: village))
             #expect(pull.status == 403)
             #expect(pull.errorCode == "forbidden")
-            #expect(try await HubMark(county.hub) == before)
+            #expect(try await HubMark(county) == before)
             #expect(try await county.hub.node(village.info.id)?.ackedCounter == 1)
         }
     }
 
-    @Test("a request whose body was changed after signing is refused with 401 and nothing is applied")
-    func tamperedBodyRefused() async throws {
-        let county = try TestCounty()
+    @Test(
+        "a request whose body was changed after signing is refused with 401 and nothing is applied",
+        arguments: HubStoreKind.allCases)
+    func tamperedBodyRefused(store: HubStoreKind) async throws {
+        let county = try await TestCounty(store)
         try await withRunningHub(county.service()) { url in
             let village = try await county.node(name: "village-001", scope: TestCounty.village1, hubURL: url)
             let home = try village.household(in: TestCounty.village1, address: "一组")
@@ -138,7 +143,7 @@ struct RefusalTests {
             // Replace the body with another valid push (other content, its own valid chain head).
             try village.edit(home) { $0.phone = "13800000009" }
             let other = try village.pushRequest(try village.unpushedOps(limit: 100))
-            let before = try await HubMark(county.hub)
+            let before = try await HubMark(county)
             let raw = RawClient(baseURL: url, hubKey: county.hub.info.publicKey)
             let answer = try await raw.send(signed.withBody(other.json))
             #expect(answer.status == 401)
@@ -154,14 +159,16 @@ struct RefusalTests {
             let forgedAnswer = try await raw.send(forged)
             #expect(forgedAnswer.status == 401)
             #expect(forgedAnswer.message.contains("signature"))
-            #expect(try await HubMark(county.hub) == before)
+            #expect(try await HubMark(county) == before)
             #expect(try await county.hub.node(village.info.id)?.ackedCounter == 0)
         }
     }
 
-    @Test("a replayed request (same nonce) is refused with 401 and applies nothing the second time")
-    func replayRefused() async throws {
-        let county = try TestCounty()
+    @Test(
+        "a replayed request (same nonce) is refused with 401 and applies nothing the second time",
+        arguments: HubStoreKind.allCases)
+    func replayRefused(store: HubStoreKind) async throws {
+        let county = try await TestCounty(store)
         try await withRunningHub(county.service()) { url in
             let village = try await county.node(name: "village-001", scope: TestCounty.village1, hubURL: url)
             try village.household(in: TestCounty.village1, address: "一组")
@@ -172,12 +179,12 @@ struct RefusalTests {
             let first = try await raw.send(request)
             #expect(first.status == 200)
             #expect(try PushResponse(json: first.json).applied == 1)
-            let after = try await HubMark(county.hub)
+            let after = try await HubMark(county)
             let replay = try await raw.send(request)
             #expect(replay.status == 401)
             #expect(replay.errorCode == "unauthorized")
             #expect(replay.message.contains("replayed"))
-            #expect(try await HubMark(county.hub) == after)
+            #expect(try await HubMark(county) == after)
             // A pull replayed is refused too, even though it changes nothing by itself.
             let pull = try SignedRequest(
                 path: SyncPath.pull, document: PullRequest(replica: village.info.id, cursor: 0, maxOps: 10).json,
@@ -193,9 +200,11 @@ struct RefusalTests {
         }
     }
 
-    @Test("ops changed after their chain was signed are refused (400 chain) and nothing of the batch is applied")
-    func tamperedChainRefused() async throws {
-        let county = try TestCounty()
+    @Test(
+        "ops changed after their chain was signed are refused (400 chain) and nothing of the batch is applied",
+        arguments: HubStoreKind.allCases)
+    func tamperedChainRefused(store: HubStoreKind) async throws {
+        let county = try await TestCounty(store)
         try await withRunningHub(county.service()) { url in
             let village = try await county.node(name: "village-001", scope: TestCounty.village1, hubURL: url)
             let home = try village.household(in: TestCounty.village1, address: "一组")
@@ -212,7 +221,7 @@ struct RefusalTests {
                     fields: fields, context: op.context, previous: op.previous, cause: op.cause)
             }
             let raw = RawClient(baseURL: url, hubKey: county.hub.info.publicKey)
-            let before = try await HubMark(county.hub)
+            let before = try await HubMark(county)
             // A middle op changed: the next op no longer chains to it.
             let middle = PushRequest(
                 replica: village.info.id, ops: [ops[0], altered(ops[1]), ops[2]], chain: genuine.chain)
@@ -236,12 +245,12 @@ struct RefusalTests {
                 try SignedRequest(path: SyncPath.push, document: rechained.json, signedBy: village))
             #expect(third.status == 400)
             #expect(third.message.contains("signature"))
-            #expect(try await HubMark(county.hub) == before)
+            #expect(try await HubMark(county) == before)
             #expect(try await county.hub.node(village.info.id)?.ackedCounter == 0)
             // The genuine batch still goes through afterwards.
             let summary = try await county.sync(village, url: url)
             #expect(summary.pushedOps == 3)
-            #expect(try county.hub.replica.state(of: home) == village.state(of: home))
+            #expect((try await county.hubState(of: home)) == (try village.state(of: home)))
         }
     }
 }

@@ -118,6 +118,11 @@ final class TestCounty: Sendable {
         }
     }
 
+    /// How many ops the hub's log holds.
+    func hubOpCount() async throws -> Int {
+        try await hubRead { sql in Int(try sql.integer("SELECT count(*) FROM ops") ?? 0) }
+    }
+
     /// Ops at the hub waiting for others it lacks.
     func hubWaiting() async throws -> Int {
         try await hubRead { sql in Int(try sql.integer("SELECT count(*) FROM op_waits") ?? 0) }
