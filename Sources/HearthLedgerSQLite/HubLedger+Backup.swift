@@ -17,25 +17,6 @@ public struct HubBackup: Sendable, Equatable {
     public let bytes: Int64
 }
 
-/// What `hearth hub restore` did.
-public struct HubRestore: Sendable, Equatable {
-    /// The replica id the restored hub writes its ops under from now on.
-    public let writer: ReplicaID
-    /// The id it wrote under before, and the last counter of it the backup holds: ops of that
-    /// writer above it were made after the backup, and only nodes hold them.
-    public let retiredWriter: ReplicaID
-    public let retiredCounter: UInt64
-    /// The backup's last log position, and where the restored hub's log goes on.
-    public let logEnd: Int64
-    public let nextPosition: Int64
-    /// Where the database that was replaced was kept.
-    public let previous: String?
-    /// Months whose rolls the replaced database had locked as paid and the backup has not:
-    /// locks are the hub's own tables, not ops, so no node brings them back. They must be
-    /// locked again from what was paid (Protocol/sync.md, A restored hub).
-    public let locksLost: [Month]
-}
-
 /// How `hearth hub backup` and `hearth hub restore` fail.
 public enum HubBackupError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The file named for a backup exists already.
@@ -165,38 +146,9 @@ extension HubLedger {
         var generator = SystemRandomNumberGenerator()
         let writer = ReplicaID.random(using: &generator)
         let outcome = try restored.replica.pool.write { db -> HubRestore in
-            let row = try Row.fetchOne(db, sql: "SELECT id, writer, counter FROM replica")!
-            let retired = ReplicaID((row["writer"] as String?) ?? row["id"])
-            let counter = UInt64(row["counter"] as Int64)
-            let logEnd = try Int64.fetchOne(db, sql: "SELECT seq FROM sqlite_sequence WHERE name = 'ops'") ?? 0
-            try db.execute(
-                sql: "UPDATE replica SET writer = ?, counter = 0, chain_head = ''", arguments: [writer.value])
-            // sqlite_sequence has no key on its name: update the row, or add it when there is none.
-            try db.execute(
-                sql: "UPDATE sqlite_sequence SET seq = ? WHERE name = 'ops'", arguments: [logEnd + restoreGap])
-            if db.changesCount == 0 {
-                try db.execute(
-                    sql: "INSERT INTO sqlite_sequence (name, seq) VALUES ('ops', ?)", arguments: [logEnd + restoreGap])
-            }
-            try db.execute(
-                sql: """
-                    INSERT INTO hub_restores (restored_millis, retired_writer, retired_counter, log_end, writer, backup)
-                    VALUES (?, ?, ?, ?, ?, ?)
-                    """,
-                arguments: [nowMillis, retired.value, Int64(counter), logEnd, writer.value, backup])
-            try ReplicaCore.insertAudit(
-                AuditEvent(
-                    atMillis: nowMillis, worker: worker, action: AuditEvent.Action.restore, subject: backup,
-                    field: "database",
-                    detail: "writes as \(writer.value) (was \(retired.value) at \(counter)), log from \(logEnd)"
-                        + (locksLost.isEmpty
-                            ? ""
-                            : "; rolls locked before and not in the copy: "
-                                + locksLost.map(\.description).joined(separator: ", "))),
-                into: db)
-            return HubRestore(
-                writer: writer, retiredWriter: retired, retiredCounter: counter, logEnd: logEnd,
-                nextPosition: logEnd + restoreGap + 1, previous: nil, locksLost: locksLost)
+            try LedgerRestore.goOn(
+                SQLiteStatements(db), writer: writer, backup: backup, worker: worker, nowMillis: nowMillis,
+                locksLost: locksLost)
         }
         do {
             try restored.replica.pool.writeWithoutTransaction { db in _ = try db.checkpoint(.truncate) }

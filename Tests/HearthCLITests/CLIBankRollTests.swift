@@ -156,6 +156,8 @@ struct CLIBankRollTests {
         "user logout": ["wang"],
         "backup": ["--out", "copy.db"],
         "restore": ["--from", "copy.db"],
+        // The file to move is --from, else --db, as every hub command opens it.
+        "migrate": ["--to", "postgres://hearth@127.0.0.1:1/county"],
     ]
     /// Hub verbs that open no existing database: `init` creates the hub's, `generate` a new county.
     static let creating: Set<String> = ["init", "generate"]

@@ -47,10 +47,7 @@ struct CLIPostgresHubTests {
 
         let (hub, url) = try CLIRunner.startHub(
             database: cli.directory + "/absent.db", extra: ["--store", store, "--key-file", key])
-        defer {
-            hub.terminate()
-            hub.waitUntilExit()
-        }
+        defer { if hub.isRunning { hub.terminate() } }
         let node = cli.directory + "/east.db"
         _ = try cli.ok(["node", "init", "--db", node, "--token", token.firstLine, "--hub", url])
         _ = try cli.ok([
@@ -65,6 +62,20 @@ struct CLIPostgresHubTests {
             location: try PostgresLocation.parse(store), keyPath: key, nowMillis: 0)
         #expect(try await storage.opCount() == 1)
         await storage.close()
+        hub.terminate()
+        hub.waitUntilExit()
+
+        // hub restore --store: the database put back from a dump (here as it stands) goes on
+        // under a new writer, its log positions skipped ahead.
+        let restored = try cli.run(
+            ["hub", "restore", "--from", "county.dump", "--worker", "admin", "--json"], environment: environment)
+        #expect(restored.status == 0, "\(restored.stderr)")
+        let writer = try #require(restored.json?["writer"]?.stringValue)
+        #expect(writer.count == 12 && writer != made.firstLine)
+        #expect(restored.json?["retired_writer"]?.stringValue == made.firstLine)
+        #expect(restored.json?["log_end"]?.integerValue == 1)
+        let audit = try cli.run(["hub", "nodes", "--json"], environment: environment)
+        #expect(audit.status == 0 && audit.stdout.contains("\"east\""))
     }
 
     @Test("hub migrate moves a SQLite hub to PostgreSQL: the same digest, and the same answers to the same syncs")

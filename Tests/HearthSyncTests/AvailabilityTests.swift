@@ -5,6 +5,7 @@ import HearthCore
 import HearthHub
 import HearthProtocol
 import HearthLedger
+import HearthLedgerPostgres
 import HearthStore
 import NIOCore
 import Testing
@@ -38,15 +39,21 @@ struct AvailabilityTests {
         return answer
     }
 
-    @Test("/readyz is 200 while the store answers and 503 once it does not, while /healthz stays 200")
-    func readiness() async throws {
-        let county = try TestCounty()
+    @Test(
+        "/readyz is 200 while the store answers and 503 once it does not, while /healthz stays 200",
+        arguments: HubStoreKind.allCases)
+    func readiness(store: HubStoreKind) async throws {
+        let county = try await TestCounty(store)
         try await withRunningHub(county.service()) { url in
             let ready = await Self.get(url + SyncPath.ready, timeout: .seconds(10))
             #expect(ready?.status == 200)
             #expect(ready?.body == "ready\n")
             // The store stops answering (its connections closed under the running hub).
-            try county.hub.replica.pool.close()
+            if let server = county.hub.storage as? PostgresLedgerStorage {
+                await server.close()
+            } else {
+                try county.hub.replica.pool.close()
+            }
             let gone = await Self.get(url + SyncPath.ready, timeout: .seconds(10))
             #expect(gone?.status == 503)
             #expect(gone?.body == "not ready: the store does not answer\n")

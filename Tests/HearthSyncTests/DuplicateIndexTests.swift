@@ -8,9 +8,11 @@ import Testing
 
 @Suite("The duplicate index tells a node no more than \"possibly registered elsewhere\"")
 struct DuplicateIndexTests {
-    @Test("the index a node receives over HTTP holds hash prefixes only: no township, no program")
-    func indexHoldsPrefixesOnly() async throws {
-        let county = try TestCounty()
+    @Test(
+        "the index a node receives over HTTP holds hash prefixes only: no township, no program",
+        arguments: HubStoreKind.allCases)
+    func indexHoldsPrefixesOnly(store: HubStoreKind) async throws {
+        let county = try await TestCounty(store)
         try await withRunningHub(county.service()) { url in
             // A township registers a person on rural dibao…
             let township = try await county.node(name: "town-101", scope: TestCounty.township, hubURL: url)
@@ -47,9 +49,11 @@ struct DuplicateIndexTests {
         }
     }
 
-    @Test("a node holding the index gets what changed since its version: a new person's prefix, a dead one's")
-    func indexTravelsAsDelta() async throws {
-        let county = try TestCounty()
+    @Test(
+        "a node holding the index gets what changed since its version: a new person's prefix, a dead one's",
+        arguments: HubStoreKind.allCases)
+    func indexTravelsAsDelta(store: HubStoreKind) async throws {
+        let county = try await TestCounty(store)
         try await withRunningHub(county.service()) { url in
             let township = try await county.node(name: "town-101", scope: TestCounty.township, hubURL: url)
             let home = try township.household(in: TestCounty.village1, address: "一组")

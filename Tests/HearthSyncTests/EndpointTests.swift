@@ -57,9 +57,11 @@ struct EndpointTests {
                 signature: try node.signChainHead(counter: last.dot.counter, hash: last.hash)))
     }
 
-    @Test("a signed push applies; replayed, forged, revoked and forked requests are refused as over HTTP")
-    func refusals() async throws {
-        let county = try TestCounty()
+    @Test(
+        "a signed push applies; replayed, forged, revoked and forked requests are refused as over HTTP",
+        arguments: HubStoreKind.allCases)
+    func refusals(store: HubStoreKind) async throws {
+        let county = try await TestCounty(store)
         let service = county.service()
         let village = try await Self.registeredNode(county, name: "village-001", scope: TestCounty.village1)
         try village.household(in: TestCounty.village1, address: "一组")
@@ -100,9 +102,11 @@ struct EndpointTests {
         #expect(unregistered?.status.code == 401)
     }
 
-    @Test("a node still speaking protocol version 1 pushes whole ops and is answered in version 1, its pulls whole")
-    func versionOne() async throws {
-        let county = try TestCounty()
+    @Test(
+        "a node still speaking protocol version 1 pushes whole ops and is answered in version 1, its pulls whole",
+        arguments: HubStoreKind.allCases)
+    func versionOne(store: HubStoreKind) async throws {
+        let county = try await TestCounty(store)
         let service = county.service()
         let village = try await Self.registeredNode(county, name: "village-001", scope: TestCounty.village1)
         let township = try await Self.registeredNode(county, name: "township", scope: TestCounty.township)

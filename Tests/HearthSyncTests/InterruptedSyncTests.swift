@@ -9,10 +9,10 @@ import Testing
 @Suite("A sync cut mid-way resumes with no loss and no duplicate")
 struct InterruptedSyncTests {
     @Test(
-        "a connection cut after the hub committed a push batch, then a hub restart: the next sync resends from the ack, once"
-    )
-    func pushCutMidBatchResumes() async throws {
-        let county = try TestCounty()
+        "a connection cut after the hub committed a push batch, then a hub restart: the next sync resends from the ack, once",
+        arguments: HubStoreKind.allCases)
+    func pushCutMidBatchResumes(store: HubStoreKind) async throws {
+        let county = try await TestCounty(store)
         let village = try await withRunningHub(county.service()) { url in
             try await county.node(name: "village-001", scope: TestCounty.village1, hubURL: url)
         }
@@ -44,25 +44,25 @@ struct InterruptedSyncTests {
         #expect(plan.requests(SyncPath.push) == 3)
         #expect(plan.requests(SyncPath.pull) == 0)
         // The hub holds 12 of the node's ops; the node knows of only 8 being acknowledged.
-        #expect(try county.hub.replica.opCount() == 12)
+        #expect(try await county.hubOpCount() == 12)
         #expect(try village.syncState().ackedCounter == 8)
         #expect(try await county.hub.node(village.info.id)?.ackedCounter == 12)
 
         // A new hub process on the same database; the node syncs again.
-        let restarted = try county.reopenHub()
+        let restarted = try await county.anotherHubProcess()
         let summary = try await withRunningHub(county.service(restarted)) { url in
             try await county.sync(village, url: url, batchSize: 4)
         }
         // It resent 9...30 (the hub already held 9...12 and counted them as duplicates).
         #expect(summary.pushedOps == 22)
         #expect(summary.quarantined.isEmpty)
-        let hubOps = try restarted.replica.allOps()
+        let hubOps = try await county.hubAllOps()
         #expect(hubOps.count == own.count)
         #expect(Set(hubOps.map(\.dot)).count == hubOps.count, "an op is in the hub's log twice")
         #expect(Set(hubOps.map(\.hash)) == Set(own.map(\.hash)), "the hub's ops differ from the node's own")
         #expect(try village.syncState().ackedCounter == 30)
         #expect(try await restarted.node(village.info.id)?.ackedCounter == 30)
-        #expect(try village.stateDigest() == restarted.replica.stateDigest())
+        #expect(try village.stateDigest() == (try await county.hubDigest()))
         #expect(try village.opCount() == own.count)
     }
 
@@ -92,23 +92,23 @@ struct InterruptedSyncTests {
         #expect(try await county.hub.node(village.info.id)?.ackedCounter == 6)
         #expect(try village.syncState().ackedCounter == 0)
 
-        let restarted = try county.reopenHub()
+        let restarted = try await county.anotherHubProcess()
         let summary = try await withRunningHub(county.service(restarted)) { url in
             try await county.sync(village, url: url)
         }
         #expect(summary.pushedOps == 6)
         #expect(summary.quarantined.isEmpty, "\(summary.quarantined.map(\.reason))")
         #expect(try await restarted.quarantine(includeSettled: true).isEmpty)
-        #expect(try restarted.replica.allOps().count == own.count)
+        #expect(try await county.hubAllOps().count == own.count)
         #expect(try village.syncState().ackedCounter == 6)
-        #expect(try village.stateDigest() == restarted.replica.stateDigest())
+        #expect(try village.stateDigest() == (try await county.hubDigest()))
     }
 
     @Test(
-        "a connection cut while pulling leaves the cursor at the last applied batch; the next sync pulls the rest, once"
-    )
-    func pullCutMidWayResumesFromCursor() async throws {
-        let county = try TestCounty()
+        "a connection cut while pulling leaves the cursor at the last applied batch; the next sync pulls the rest, once",
+        arguments: HubStoreKind.allCases)
+    func pullCutMidWayResumesFromCursor(store: HubStoreKind) async throws {
+        let county = try await TestCounty(store)
         let (author, reader) = try await withRunningHub(county.service()) { url in
             let author = try await county.node(name: "village-001", scope: TestCounty.village1, hubURL: url)
             let reader = try await county.node(name: "town-101", scope: TestCounty.township, hubURL: url)
@@ -121,7 +121,7 @@ struct InterruptedSyncTests {
         }
         let total = try author.ownOps().count
         #expect(total == 24)
-        #expect(try county.hub.replica.opCount() == total)
+        #expect(try await county.hubOpCount() == total)
 
         // The reader pulls 5 at a time; the second pull's answer is lost.
         let plan = CutPlan(cutAt: [SyncPath.pull: 2])
@@ -141,7 +141,7 @@ struct InterruptedSyncTests {
         #expect(cursorAfterCut > 0)
         #expect(try reader.opCount() == 5, "only the first batch was applied")
 
-        let restarted = try county.reopenHub()
+        let restarted = try await county.anotherHubProcess()
         let summary = try await withRunningHub(county.service(restarted)) { url in
             try await county.sync(reader, url: url, batchSize: 5)
         }
@@ -152,7 +152,7 @@ struct InterruptedSyncTests {
         let dots = try reader.loggedDots()
         #expect(dots.count == total)
         #expect(Set(dots).count == dots.count, "an op is in the reader's log twice")
-        #expect(try reader.stateDigest() == restarted.replica.stateDigest())
+        #expect(try reader.stateDigest() == (try await county.hubDigest()))
         #expect(try await restarted.node(reader.info.id)?.pullCursor ?? 0 <= summary.cursor)
     }
 }

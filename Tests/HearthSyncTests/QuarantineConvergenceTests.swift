@@ -11,10 +11,10 @@ struct QuarantineConvergenceTests {
     /// (it is never re-sent), and answers with a compensating op whose context covers it and
     /// restores the hub's values … Every replica converges and the field worker sees why."
     @Test(
-        "a death the hub refuses (dated in the hub's future) is answered with a compensating op: the author converges with the hub"
-    )
-    func quarantinedOpIsCompensated() async throws {
-        let county = try TestCounty()
+        "a death the hub refuses (dated in the hub's future) is answered with a compensating op: the author converges with the hub",
+        arguments: HubStoreKind.allCases)
+    func quarantinedOpIsCompensated(store: HubStoreKind) async throws {
+        let county = try await TestCounty(store)
         try await withRunningHub(county.service()) { url in
             let village = try await county.node(name: "village-001", scope: TestCounty.village1, hubURL: url)
             let township = try await county.node(name: "town-101", scope: TestCounty.township, hubURL: url)
@@ -32,7 +32,7 @@ struct QuarantineConvergenceTests {
             #expect(summary.quarantined.first?.reason == "death_date: is in the future")
             #expect(try village.syncState().notes?.contains("death_date") == true, "the field worker sees why")
             #expect(try village.status().unsynced == 0, "a quarantined op is acknowledged and never re-sent")
-            #expect(try county.hub.replica.view(member, reveal: false).value("vital_status") == "alive")
+            #expect(try (try await county.hubText(member, "vital_status")) == "alive")
 
             // The author's next change to the member depends on the refused op: it waits at the hub.
             try village.editMember(
@@ -45,7 +45,7 @@ struct QuarantineConvergenceTests {
             let held = try await county.hub.quarantine()
             #expect(held.count == 1)
             #expect(held.first?.dependents.count == 1, "the later edit waits: depends on the refused op")
-            #expect(try county.hub.replica.view(member, reveal: false).value("health") == "")
+            #expect(try (try await county.hubText(member, "health")) == "")
 
             // The county confirms the refusal: the hub's compensating op voids it and restores its values.
             let refused = try #require(held.first?.dot)
@@ -53,7 +53,7 @@ struct QuarantineConvergenceTests {
                 try county.hub.discardQuarantined(refused, author: "admin", nowMillis: TestCounty.now))
             #expect(compensation.voids == [try #require(held.first?.dot)])
             #expect(
-                try county.hub.replica.view(member, reveal: false).value("health") == "良好", "the waiting edit applied")
+                try (try await county.hubText(member, "health")) == "良好", "the waiting edit applied")
             #expect(try await county.hub.quarantine().isEmpty)
 
             // Every replica that holds the member converges: after syncing, the author holds the hub's state.
@@ -62,20 +62,22 @@ struct QuarantineConvergenceTests {
                 try await county.sync(township, url: url)
             }
             #expect(
-                try village.state(of: member) == county.hub.replica.state(of: member),
+                try village.state(of: member) == (try await county.hubState(of: member)),
                 "the author keeps the refused death: it diverges from the hub and the township for good")
             #expect(
                 try village.view(member, reveal: false).value("vital_status")
-                    == county.hub.replica.view(member, reveal: false).value("vital_status"))
-            #expect(try township.state(of: member) == county.hub.replica.state(of: member))
+                    == (try await county.hubText(member, "vital_status")))
+            #expect(try township.state(of: member) == (try await county.hubState(of: member)))
             #expect(try village.view(member, reveal: false).value("vital_status") == "alive")
             #expect(try village.view(member, reveal: false).value("health") == "良好")
         }
     }
 
-    @Test("a released quarantined op applies at the hub, its dependents follow, and it reaches the other nodes")
-    func releasedOpReplicates() async throws {
-        let county = try TestCounty()
+    @Test(
+        "a released quarantined op applies at the hub, its dependents follow, and it reaches the other nodes",
+        arguments: HubStoreKind.allCases)
+    func releasedOpReplicates(store: HubStoreKind) async throws {
+        let county = try await TestCounty(store)
         try await withRunningHub(county.service()) { url in
             let village = try await county.node(name: "village-001", scope: TestCounty.village1, hubURL: url)
             let township = try await county.node(name: "town-101", scope: TestCounty.township, hubURL: url)
@@ -95,15 +97,15 @@ struct QuarantineConvergenceTests {
             #expect(held.dependents.count == 1)
             let report = try await county.hub.releaseQuarantined(held.dot, author: "admin", nowMillis: TestCounty.now)
             #expect(report.applied == 2 && report.released == 1)
-            #expect(try county.hub.replica.view(member, reveal: false).value("vital_status") == "deceased")
+            #expect(try (try await county.hubText(member, "vital_status")) == "deceased")
             #expect(try await county.hub.quarantine().isEmpty)
             await #expect(throws: ReplicaError.self) {
                 try await county.hub.releaseQuarantined(held.dot, author: "admin", nowMillis: TestCounty.now)
             }
             try await county.sync(township, url: url)
             try await county.sync(village, url: url, clock: { ahead })
-            #expect(try township.state(of: member) == county.hub.replica.state(of: member))
-            #expect(try village.state(of: member) == county.hub.replica.state(of: member))
+            #expect(try township.state(of: member) == (try await county.hubState(of: member)))
+            #expect(try village.state(of: member) == (try await county.hubState(of: member)))
         }
     }
 }

@@ -16,9 +16,11 @@ struct RegistrationSecretTests {
         return bytes
     }
 
-    @Test("once the hub's bundle confirms the registration, the secret is in neither the database file nor its WAL")
-    func secretGoneAfterConfirmation() async throws {
-        let county = try TestCounty()
+    @Test(
+        "once the hub's bundle confirms the registration, the secret is in neither the database file nor its WAL",
+        arguments: HubStoreKind.allCases)
+    func secretGoneAfterConfirmation(store: HubStoreKind) async throws {
+        let county = try await TestCounty(store)
         let service = county.service()
         let token = try await county.enrollmentToken(name: "village-001", scope: TestCounty.village1)
         let village = try await county.node(token: token, hubURL: nil)

@@ -8,10 +8,10 @@ import Testing
 @Suite("A record entering a village's scope arrives whole")
 struct ScopeEntryTests {
     @Test(
-        "a household moved by the township to another village arrives there with its whole history; every replica agrees"
-    )
-    func householdMove() async throws {
-        let county = try TestCounty()
+        "a household moved by the township to another village arrives there with its whole history; every replica agrees",
+        arguments: HubStoreKind.allCases)
+    func householdMove(store: HubStoreKind) async throws {
+        let county = try await TestCounty(store)
         try await withRunningHub(county.service()) { url in
             let first = try await county.node(name: "village-001", scope: TestCounty.village1, hubURL: url)
             let second = try await county.node(name: "village-002", scope: TestCounty.village2, hubURL: url)
@@ -36,7 +36,7 @@ struct ScopeEntryTests {
             }
             for _ in 0..<2 { for node in [township, first, second] { try await county.sync(node, url: url) } }
 
-            let hubStates = try county.hub.replica.states()
+            let hubStates = try await county.hubStates()
             let received = try second.states()
             #expect(Set(received.keys) == Set(moved))
             for id in moved {
@@ -56,7 +56,7 @@ struct ScopeEntryTests {
             _ = try township.moveHousehold(
                 home.value, toVillage: TestCounty.village1, author: "zhen", nowMillis: TestCounty.now)
             for _ in 0..<2 { for node in [township, first, second] { try await county.sync(node, url: url) } }
-            let back = try county.hub.replica.states()
+            let back = try await county.hubStates()
             for id in moved {
                 #expect(try first.state(of: id) == back[id], "\(id) back in the first village")
                 #expect(try second.state(of: id) == nil, "\(id) handed over by the second village")

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import HearthLedger
+import HearthLedgerPostgres
 import HearthLedgerSQLite
 import HearthStore
 
@@ -65,9 +66,19 @@ struct HubRestoreCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await guardedAsync {
-            let done = try HubLedger.restore(
-                from: from, to: try replica.databasePath, keyPath: replica.keyPath,
-                environment: ProcessInfo.processInfo.environment, worker: try replica.author, nowMillis: nowMillis())
+            let environment = ProcessInfo.processInfo.environment
+            let done: HubRestore
+            switch try replica.location {
+            case .sqlite(let path):
+                done = try HubLedger.restore(
+                    from: from, to: path, keyPath: replica.keyPath, environment: environment,
+                    worker: try replica.author, nowMillis: nowMillis())
+            case .postgres(let location):
+                // The dump is put back by pg_restore; this makes the hub in it safe to go on.
+                done = try await HubLedger.restore(
+                    postgres: location, keyPath: try HubStore.serverKeyPath(replica.options), environment: environment,
+                    from: from, worker: try replica.author, nowMillis: nowMillis())
+            }
             if json {
                 try Output.json(
                     Document(

@@ -10,9 +10,9 @@ import HearthStore
 struct HubMigrateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "migrate", abstract: L("cmd.hub.migrate.abstract"), discussion: L("cmd.hub.migrate.discussion"))
-    @Option(help: .text("opt.hub.migrate.from")) var from: String
+    @OptionGroup var replica: ReplicaOptions
+    @Option(help: .text("opt.hub.migrate.from")) var from: String?
     @Option(help: .text("opt.hub.migrate.to")) var to: String
-    @Option(name: .long, help: .text("opt.key_file")) var keyFile: String?
     @Flag(help: .text("opt.json")) var json = false
 
     /// `--json`'s document.
@@ -30,7 +30,9 @@ struct HubMigrateCommand: AsyncParsableCommand {
             }
             let location = try PostgresLocation.parse(to, field: "to")
             let environment = ProcessInfo.processInfo.environment
-            let keyPath = keyFile ?? environment["HEARTH_KEY_FILE"] ?? from + ".key"
+            // The file: --from, else the hub every hub command opens (--db, HEARTH_DB).
+            let from = try from ?? replica.databasePath
+            let keyPath = replica.keyPath ?? from + ".key"
             let file = try Self.openFile(from, keyPath: keyPath, environment: environment)
             let (moved, report) = try await HubLedger.move(
                 identity: file.info, keys: file.keys, keyPath: keyPath,

@@ -77,6 +77,18 @@ final class TestCounty: Sendable {
         return try HubLedger.open(path: hub.path)
     }
 
+    /// The county of `county` (its directory and nodes) with its hub now the one in `location`:
+    /// a hub put back from a dump into another database.
+    init(restoring location: PostgresLocation, keyPath: String, in county: TestCounty) async throws {
+        directory =
+            FileManager.default.temporaryDirectory.appendingPathComponent(
+                "hearth-sync-\(UUID().uuidString)"
+            ).path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        hub = try await HubLedger.open(postgres: location, keyPath: keyPath, nowMillis: Self.now)
+        logger = county.logger
+    }
+
     // MARK: The hub's tables, read alike on either store
 
     /// Runs `body` over one snapshot of the hub's tables, on the file or on the server.
@@ -131,6 +143,22 @@ final class TestCounty: Sendable {
     /// A field of a record at the hub as text ("" when it has none), as a record view shows it.
     func hubText(_ id: RecordID, _ field: String) async throws -> String {
         try await hubState(of: id)?.resolution(of: field).value.textValue ?? ""
+    }
+
+    /// Every op the hub's log holds, in log order.
+    func hubAllOps() async throws -> [Op] {
+        try await hubRead { sql in
+            try sql.rows("SELECT body FROM ops ORDER BY seq", []).map { row in try Op(logged: row[0].bytes ?? []) }
+        }
+    }
+
+    /// The ops the hub logged under one writer, in log order.
+    func hubOps(writer: ReplicaID) async throws -> [Op] {
+        try await hubRead { sql in
+            try sql.rows("SELECT body FROM ops WHERE replica = ? ORDER BY seq", [.text(writer.value)]).map { row in
+                try Op(logged: row[0].bytes ?? [])
+            }
+        }
     }
 
     /// The ops the hub logged for a record, in log order.
