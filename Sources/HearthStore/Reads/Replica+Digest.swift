@@ -15,16 +15,31 @@ extension ReplicaCore {
 
     /// ``stateDigest()`` over a transaction's statements, on either database: the same rows
     /// give the same digest on both (a hub moved to PostgreSQL is checked against its file).
+    ///
+    /// Read a page of rows at a time, by id: a county's members are hundreds of thousands of
+    /// rows, and a server answers a query whole.
     package static func stateDigest(_ sql: any SQLStatements) throws -> String {
         var hasher = SHA256()
+        let page = 2_000
         for table in digestTables {
             hasher.update(data: Array("table \(table)\n".utf8))
             let columns = try sql.columns(of: table)
-            try sql.forEachRow("SELECT * FROM \(table) ORDER BY id", []) { row in
-                for (column, value) in zip(columns, row) {
-                    hasher.update(data: Array("\(column)=\(value.storageDescription)\u{1F}".utf8))
+            guard let id = columns.firstIndex(of: "id") else {
+                throw ReplicaError.database("the table \(table) has no id column")
+            }
+            var after: String?
+            while true {
+                let rows = try sql.rows(
+                    "SELECT * FROM \(table)\(after == nil ? "" : " WHERE id > ?") ORDER BY id LIMIT \(page)",
+                    after.map { [.text($0)] } ?? [])
+                for row in rows {
+                    for (column, value) in zip(columns, row) {
+                        hasher.update(data: Array("\(column)=\(value.storageDescription)\u{1F}".utf8))
+                    }
+                    hasher.update(data: [0x0A])
                 }
-                hasher.update(data: [0x0A])
+                guard rows.count == page, let last = rows.last?[id].text else { break }
+                after = last
             }
         }
         return Hex.encode(hasher.finalize())
