@@ -36,15 +36,19 @@ import Testing
 /// Environment: `HEARTH_KILL_POINTS` (default 20) rounds, `HEARTH_KILL_SEED` (default random).
 @Suite("Real processes killed with SIGKILL during syncs", .serialized)
 struct KillTests {
+    /// `HEARTH_KILL_SEED`, or a random seed.
+    static var seed: UInt64 {
+        UInt64(ProcessInfo.processInfo.environment["HEARTH_KILL_SEED"] ?? "")
+            ?? UInt64.random(in: 1...UInt64(Int64.max))
+    }
+
     static var points: Int { max(20, Int(ProcessInfo.processInfo.environment["HEARTH_KILL_POINTS"] ?? "") ?? 20) }
 
     @Test(
         "hub and nodes killed with SIGKILL at random points of their syncs restart intact, lose and repeat no op, and converge"
     )
     func randomKills() async throws {
-        let seed =
-            UInt64(ProcessInfo.processInfo.environment["HEARTH_KILL_SEED"] ?? "")
-            ?? UInt64.random(in: 1...UInt64(Int64.max))
+        let seed = Self.seed
         let run = try KillRun(seed: seed, points: Self.points)
         defer { run.cleanUp() }
         try await run.execute()
@@ -54,9 +58,7 @@ struct KillTests {
         "two hub processes on one PostgreSQL database, one killed with SIGKILL mid-push: nodes carry on through the other, lose and repeat no op, and converge"
     )
     func postgresKills() async throws {
-        let seed =
-            UInt64(ProcessInfo.processInfo.environment["HEARTH_KILL_SEED"] ?? "")
-            ?? UInt64.random(in: 1...UInt64(Int64.max))
+        let seed = Self.seed
         let server = try await PostgresServer.shared()
         let run = try KillRun(seed: seed, points: Self.points, postgres: try await server.freshDatabase())
         defer { run.cleanUp() }

@@ -47,13 +47,6 @@ extension ReplicaCore {
 }
 
 extension DatabaseValue {
-    package var storageDescription: String {
-        switch storage {
-        case .null: return "N"
-        case .int64(let number): return "I\(number)"
-        case .double(let number): return "D\(number)"
-        case .string(let text): return "S\(text)"
-        case .blob(let data): return "B\(Hex.encode(data))"
-        }
-    }
+    /// As ``SQLValue/storageDescription`` writes it: one spelling for the digest on both databases.
+    package var storageDescription: String { SQLValue(self).storageDescription }
 }
