@@ -21,7 +21,7 @@ extension Desk {
         }
         let page = try Self.pageNumber(visit.query)
         let size = Self.pageSize
-        let (cases, total) = try ledger.ruleCases(
+        let (cases, total) = try await ledger.ruleCases(
             rule: rule, within: account.township?.value, limit: size, offset: (page - 1) * size,
             nowMillis: visit.nowMillis)
         let pages = max(1, (total + size - 1) / size)
@@ -55,10 +55,11 @@ extension Desk {
     func casePage(_ visit: inout Visit) async throws -> Response {
         let account = try visit.account
         guard let id = visit.query.trimmed("id"), id.count <= 200 else { throw DeskError.notFound }
-        guard let found = try ledger.replica.ruleCase(id, nowMillis: visit.nowMillis),
+        let now = visit.nowMillis
+        guard let found = try await ledger.reading({ try $0.ruleCase(id, nowMillis: now) }),
             account.township.map({ (found.village ?? "").hasPrefix($0.value) }) ?? true
         else { throw DeskError.notFound }
-        return try caseView(found, visit: visit, status: .ok)
+        return try await caseView(found, visit: visit, status: .ok)
     }
 
     /// Acknowledges a case with a note, or ends one of its enrollments with a reason and a last month.
@@ -67,7 +68,8 @@ extension Desk {
         guard account.role.writes else { throw DeskError.readOnly }
         let form = visit.form
         guard let id = form.trimmed("id"), id.count <= 200 else { throw DeskError.badForm("the case is missing") }
-        guard let found = try ledger.replica.ruleCase(id, nowMillis: visit.nowMillis),
+        let now = visit.nowMillis
+        guard let found = try await ledger.reading({ try $0.ruleCase(id, nowMillis: now) }),
             account.township.map({ (found.village ?? "").hasPrefix($0.value) }) ?? true
         else { throw DeskError.notFound }
         guard let note = form.trimmed("note"), note.count <= 500 else {
@@ -78,7 +80,7 @@ extension Desk {
             switch action {
             case "ack":
                 try await ledger.acknowledgeCase(id, note: note, author: account.name, nowMillis: visit.nowMillis)
-                try ledger.replica.audit(
+                try await ledger.audit(
                     AuditEvent(
                         atMillis: visit.nowMillis, worker: account.name, action: DeskAccounts.Action.acknowledgeCase,
                         subject: id, field: found.rule, detail: "from \(visit.address)"))
@@ -87,7 +89,7 @@ extension Desk {
                     throw DeskError.badForm("enrollment: choose one of the case's enrollments")
                 }
                 guard let end = form.trimmed("end") else { throw DeskError.badForm("end: the last month, YYYY-MM") }
-                try ledger.exitForCase(
+                try await ledger.exitForCase(
                     id, enrollment: enrollment, reason: note, end: end, within: account.township,
                     audit: AuditEvent(
                         atMillis: visit.nowMillis, worker: account.name, action: DeskAccounts.Action.exitForCase,
@@ -98,15 +100,16 @@ extension Desk {
         } catch let error as ReplicaError {
             guard case .invalid(let input) = error else { throw error }
             visit.errorMessage = visit.catalogue.format("error_settle", ["detail": input.description])
-            return try caseView(found, visit: visit, status: .badRequest)
+            return try await caseView(found, visit: visit, status: .badRequest)
         }
         return Self.redirect("/desk/cases?done=\(action)&case=\(Self.queryEscaped(id))", cookies: visit.cookies)
     }
 
-    private func caseView(_ found: RuleCase, visit: Visit, status: HTTPResponse.Status) throws -> Response {
+    private func caseView(_ found: RuleCase, visit: Visit, status: HTTPResponse.Status) async throws -> Response {
         let catalogue = visit.catalogue
-        let replica = try ledger.replica
-        let states = try found.records.map { id in (id, try replica.state(of: id)) }
+        let keys = ledger.keys
+        let records = found.records
+        let states = try await ledger.reading { replica in try records.map { id in (id, try replica.state(of: id)) } }
         // The records side by side: one row per field any of them has, one column per record.
         var columns: [[String: Any]] = []
         var rows: [[String: Any]] = []
@@ -115,7 +118,7 @@ extension Desk {
             for spec in RecordSchema.fields(of: type) {
                 let values: [String] = states.map { id, state in
                     guard id.type == type, let state else { return "" }
-                    return replica.display(state.resolution(of: spec.name).value, spec: spec, reveal: false)
+                    return keys.display(state.resolution(of: spec.name).value, spec: spec, reveal: false)
                 }
                 guard values.contains(where: { !$0.isEmpty }) else { continue }
                 let differ = Set(values.filter { !$0.isEmpty }).count > 1

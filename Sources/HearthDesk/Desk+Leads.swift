@@ -21,8 +21,9 @@ extension Desk {
         }
         let page = try Self.pageNumber(visit.query)
         let size = Self.pageSize
-        let (entries, total) = try ledger.replica.leads(
-            status: status == "all" ? nil : status, limit: size, offset: (page - 1) * size)
+        let (entries, total) = try await ledger.reading { replica in
+            try replica.leads(status: status == "all" ? nil : status, limit: size, offset: (page - 1) * size)
+        }
         let pages = max(1, (total + size - 1) / size)
         var data: [String: Any] = [
             "statuses": (Self.leadStatuses + ["all"]).map { option in
@@ -55,9 +56,9 @@ extension Desk {
     }
 
     /// Confirms or refutes one lead with a note (and, to confirm a death, the date when the
-    /// list gave a wrong one) through ``HearthStore/ReplicaCore/decideLead(_:confirm:note:date:author:nowMillis:)``;
-    /// administrators only. The decision carries the desk user's name as its verifier, and a
-    /// desk audit line follows.
+    /// list gave a wrong one) through ``HubLedger/decideLead(_:confirm:note:date:author:nowMillis:audit:)``;
+    /// administrators only. The decision carries the desk user's name as its verifier, and the
+    /// desk's audit line is written with it.
     func decideLead(_ visit: inout Visit) async throws -> Response {
         let account = try countyAccount(visit)
         guard account.role == .admin else { throw DeskError.readOnly }
@@ -70,9 +71,12 @@ extension Desk {
         guard let note = form.trimmed("note") else { throw DeskError.badForm("say how it was verified") }
         let date = action == "confirm" ? form.trimmed("date") : nil
         do {
-            _ = try ledger.replica.decideLead(
+            _ = try await ledger.decideLead(
                 lead.value, confirm: action == "confirm", note: note, date: date, author: account.name,
-                nowMillis: visit.nowMillis)
+                nowMillis: visit.nowMillis,
+                audit: AuditEvent(
+                    atMillis: visit.nowMillis, worker: account.name, action: DeskAccounts.Action.decideLead,
+                    subject: lead.value, field: action, detail: "from \(visit.address)"))
         } catch {
             switch error {
             case .invalid(let input):
@@ -85,10 +89,6 @@ extension Desk {
             let page = try await leadList(&shown)
             return Response(status: .badRequest, headers: page.headers, body: page.body)
         }
-        try ledger.replica.audit(
-            AuditEvent(
-                atMillis: visit.nowMillis, worker: account.name, action: DeskAccounts.Action.decideLead,
-                subject: lead.value, field: action, detail: "from \(visit.address)"))
         return Self.redirect("/desk/leads?done=\(action)&lead=\(lead.value)", cookies: visit.cookies)
     }
 }

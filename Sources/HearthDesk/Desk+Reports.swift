@@ -16,7 +16,7 @@ extension Desk {
     /// report` prints it). A reviewer's is their township's: its villages or its own line, and
     /// its own total, never the county's.
     func reportPage(_ visit: inout Visit) async throws -> Response {
-        let (month, level, rows) = try reportRows(visit)
+        let (month, level, rows) = try await reportRows(visit)
         let catalogue = visit.catalogue
         let query = "month=\(month)&by=\(level.rawValue)"
         var data: [String: Any] = [
@@ -37,28 +37,32 @@ extension Desk {
     /// The report as CSV for Excel (UTF-8 with a BOM, Chinese headers), as `hearth hub report
     /// --format csv` writes it.
     func reportCSV(_ visit: inout Visit) async throws -> Response {
-        let (month, level, rows) = try reportRows(visit)
+        let (month, level, rows) = try await reportRows(visit)
         return Self.download(
             SpreadsheetCSV.document([ReportTable.header(end: month)] + rows),
             name: "report-\(month)-\(level.rawValue).csv")
     }
 
-    private func reportRows(_ visit: Visit) throws -> (Month, ScopePrefix.Level, [[String]]) {
+    private func reportRows(_ visit: Visit) async throws -> (Month, ScopePrefix.Level, [[String]]) {
         let account = try visit.account
         let month = try month(visit.query, visit: visit)
         let by = visit.query.trimmed("by") ?? "township"
         guard by == "township" || by == "village", let level = ScopePrefix.Level(rawValue: by) else {
             throw DeskError.badForm("by: township or village")
         }
-        let replica = try ledger.replica
-        let report = try replica.report(from: month, to: month, by: level, nowMillis: visit.nowMillis)
-        let names = try replica.divisionNames()
-        guard account.role == .reviewer, let township = account.township?.value else {
+        let now = visit.nowMillis
+        let township = account.role == .reviewer ? account.township?.value : nil
+        // One snapshot: the report, the names and a reviewer's township total agree.
+        let (report, names, byTownship) = try await ledger.reading { replica in
+            let report = try replica.report(from: month, to: month, by: level, nowMillis: now)
+            let byTownship =
+                township == nil || level == .township
+                ? report : try replica.report(from: month, to: month, by: .township, nowMillis: now)
+            return (report, try replica.divisionNames(), byTownship)
+        }
+        guard let township else {
             return (month, level, ReportTable.rows(report, names: names))
         }
-        let byTownship =
-            level == .township
-            ? report : try replica.report(from: month, to: month, by: .township, nowMillis: visit.nowMillis)
         let own = byTownship.areaTotals.first { $0.area == township }
         return (month, level, ReportTable.rows(report, within: township, total: own, names: names))
     }
@@ -101,7 +105,7 @@ extension Desk {
             throw DeskError.badForm("file: disbursement or summary")
         }
         let (_, bank) = try await roll(month, visit: visit)
-        let text = try ledger.rollDocument(
+        let text = try await ledger.rollDocument(
             bank, summary: file == "summary", worker: account.name, nowMillis: visit.nowMillis)
         return Self.download(text, name: "roll-\(month)\(file == "summary" ? "-summary" : "").csv")
     }
@@ -141,7 +145,7 @@ extension Desk {
             visit.errorMessage = visit.catalogue.format("error_settle", ["detail": input.description])
             return lockView(roll, bank, visit: visit, status: .conflict)
         }
-        try ledger.replica.audit(
+        try await ledger.audit(
             AuditEvent(
                 atMillis: visit.nowMillis, worker: account.name, action: DeskAccounts.Action.lockRoll,
                 subject: "roll \(month)", field: "",
@@ -167,7 +171,8 @@ extension Desk {
     }
 
     private func roll(_ month: Month, visit: Visit) async throws -> (Payroll, BankRoll) {
-        let roll = try ledger.replica.payroll(for: month, nowMillis: visit.nowMillis)
+        let now = visit.nowMillis
+        let roll = try await ledger.reading { replica in try replica.payroll(for: month, nowMillis: now) }
         return (roll, try await ledger.bankRoll(roll))
     }
 

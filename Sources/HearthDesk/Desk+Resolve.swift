@@ -11,7 +11,7 @@ extension Desk {
     func conflictPage(_ visit: inout Visit, id: String) async throws -> Response {
         let account = try visit.account
         guard case .open(let conflict) = try await current(id, for: account) else { throw DeskError.notFound }
-        return conflictView(conflict, visit: visit, changes: nil, status: .ok)
+        return await conflictView(conflict, visit: visit, changes: nil, status: .ok)
     }
 
     /// Settles a conflict from its page through ``HubLedger/resolve(_:choice:note:author:nowMillis:guarded:)``,
@@ -59,7 +59,7 @@ extension Desk {
             case .unknownRecord: throw DeskError.notFound
             case .invalid(let input):
                 visit.errorMessage = visit.catalogue.format("error_resolve", ["detail": input.description])
-                return conflictView(now, visit: visit, changes: nil, status: .badRequest)
+                return await conflictView(now, visit: visit, changes: nil, status: .badRequest)
             default: throw error
             }
         }
@@ -79,7 +79,7 @@ extension Desk {
         let parts = id.split(separator: "/", maxSplits: 1).map(String.init)
         guard parts.count == 2, let record = RecordID(parts[0]),
             let spec = RecordSchema.field(parts[1], of: record.type),
-            let state = try ledger.replica.state(of: record)
+            let state = try await ledger.reading({ try $0.state(of: record) })
         else { return .absent }
         let village = state.resolution(of: "village").value.textValue ?? ""
         if account.role == .reviewer, let township = account.township, !village.hasPrefix(township.value) {
@@ -91,7 +91,7 @@ extension Desk {
             switch error {
             case .invalid:
                 return .settled(
-                    shown: try ledger.replica.display(state.resolution(of: parts[1]).value, spec: spec, reveal: false))
+                    shown: ledger.keys.display(state.resolution(of: parts[1]).value, spec: spec, reveal: false))
             case .unknownRecord: return .absent
             default: throw error
             }
@@ -102,12 +102,14 @@ extension Desk {
     /// the field decides (``ReplicaCore/paymentEffects(of:field:values:months:)``), from a year
     /// back to a year ahead: one line per enrollment and run of months, by candidate. Empty when
     /// the field decides no money, or the read fails (the page is still shown).
-    private func paysByCandidate(_ conflict: ConflictCase, visit: Visit) -> [[String]] {
+    private func paysByCandidate(_ conflict: ConflictCase, visit: Visit) async -> [[String]] {
         let now = DomainCalendar.date(atMillis: visit.nowMillis).month
         let months = (-12...12).map { now.adding(months: $0) }
+        let (record, field, values) = (conflict.record, conflict.field, conflict.candidates.map(\.value))
         guard
-            let effects = try? ledger.replica.paymentEffects(
-                of: conflict.record, field: conflict.field, values: conflict.candidates.map(\.value), months: months),
+            let effects = try? await ledger.reading({ replica in
+                try replica.paymentEffects(of: record, field: field, values: values, months: months)
+            }),
             !effects.isEmpty
         else { return [] }
         let catalogue = visit.catalogue
@@ -124,12 +126,12 @@ extension Desk {
     /// The page of a conflict, with what changed since the page that posted was loaded.
     private func conflictView(
         _ conflict: ConflictCase, visit: Visit, changes: [String]?, status: HTTPResponse.Status
-    ) -> Response {
+    ) async -> Response {
         let catalogue = visit.catalogue
         let account = visit.session?.account
         let rule = catalogue.rule(title: conflict.rule.title, reason: conflict.rule.reason)
         let kind = RecordSchema.field(conflict.field, of: conflict.record.type)?.kind
-        let pays = paysByCandidate(conflict, visit: visit)
+        let pays = await paysByCandidate(conflict, visit: visit)
         var data: [String: Any] = [
             "id": conflict.id, "record": conflict.record.value, "field": conflict.field,
             "village": conflict.village ?? "", "state": catalogue[conflict.open ? "state_open" : "state_soft"],
@@ -169,18 +171,20 @@ extension Desk {
         }
         let gone = before.subtracting(now)
         if !gone.isEmpty, let spec = RecordSchema.field(conflict.field, of: conflict.record.type) {
-            for entry in try ledger.replica.log(record: conflict.record) where gone.contains(entry.op.dot.description) {
+            let record = conflict.record
+            let log = try await ledger.reading { try $0.log(record: record) }
+            for entry in log where gone.contains(entry.op.dot.description) {
                 let value = entry.op.fields[conflict.field] ?? .null
                 lines.append(
                     catalogue.format(
                         "changed_gone",
                         [
-                            "value": try ledger.replica.display(value, spec: spec, reveal: false),
+                            "value": ledger.keys.display(value, spec: spec, reveal: false),
                             "author": entry.op.author,
                         ]))
             }
         }
-        return conflictView(conflict, visit: visit, changes: lines, status: .conflict)
+        return await conflictView(conflict, visit: visit, changes: lines, status: .conflict)
     }
 
     /// 409: the conflict was settled meanwhile; the value it shows now.

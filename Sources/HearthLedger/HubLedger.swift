@@ -11,12 +11,12 @@ import HearthStore
 /// one on a node's replica does not compile. Its database has the hub's tables and runs the
 /// county's cross-record rules in every transaction that applies ops.
 ///
-/// What it keeps goes through ``storage``, on SQLite or PostgreSQL alike. The reads every
-/// replica shares (a record shown, its log, rule cases, the roll's computation) still go
-/// through ``replica``, which only a hub kept in a SQLite file has: on a server it throws
-/// ``ReplicaError/notOnServer(store:)``, naming the store, until those reads move behind the
-/// storage too.
-public final class HubLedger: Sendable {
+/// What it keeps goes through ``storage``, on SQLite or PostgreSQL alike, and so do the reads
+/// every replica shares (a record shown, its log, rule cases, the roll's computation), through
+/// ``reading(_:)``. ``replica``, the file's own core, exists only for a hub kept in a SQLite
+/// file (what only a file does: its backup, the simulation's checks); on a server it throws
+/// ``ReplicaError/notOnServer(store:)``, naming the store.
+public final class HubLedger: Sendable, SnapshotReading {
     /// Where the ledger keeps nodes, nonces, the op log, quarantine, the county's edits, the
     /// trails and the rolls (``LedgerStorage``).
     public let storage: any LedgerStorage
@@ -26,11 +26,15 @@ public final class HubLedger: Sendable {
     /// its password.
     public let store: String
     private let core: ReplicaCore?
+    private let snapshots: any ReplicaSnapshots
 
     /// A ledger over a storage backend and, for a hub kept in a SQLite file, the replica core
     /// of that file.
-    package init(storage: any LedgerStorage, keys: KeyMaterial, store: String, replica: ReplicaCore?) {
+    package init(
+        storage: any LedgerStorage & ReplicaSnapshots, keys: KeyMaterial, store: String, replica: ReplicaCore?
+    ) {
         self.storage = storage
+        snapshots = storage
         self.keys = keys
         self.store = store
         core = replica
@@ -46,8 +50,32 @@ public final class HubLedger: Sendable {
         }
     }
 
+    /// Runs `body` over the hub's replica tables in one read-only snapshot of its store, on a
+    /// thread where waiting for the database is allowed: every read `body` makes (the cases,
+    /// the standards and the book of a roll) sees the same state. What it throws comes out as
+    /// a ``ReplicaError``.
+    package func reading<T: Sendable>(_ body: @escaping @Sendable (ReplicaTransaction) throws -> T)
+        async throws(ReplicaError) -> T
+    {
+        let info = info
+        let keys = keys
+        return try await snapshots.snapshot { sql in
+            do {
+                return try body(ReplicaTransaction(sql: sql, info: info, keys: keys, role: HubApplyRole()))
+            } catch { throw ReplicaError(reading: error) }
+        }
+    }
+
     /// The hub's identity: id, name, county scope.
     public var info: ReplicaInfo { storage.info }
+
+    /// Keeps an audit line (a sensitive value shown in clear, a file written with numbers in
+    /// clear) in a transaction of its own.
+    public func audit(_ event: AuditEvent) async throws(ReplicaError) {
+        _ = try await storage.edit(author: event.worker, nowMillis: event.atMillis) { edit in try edit.audit(event) }
+    }
+
+    package func keepAudit(_ event: AuditEvent) async throws(ReplicaError) { try await audit(event) }
 
     /// The hub's signature (base64) over `message`.
     public func sign(_ message: [UInt8]) throws -> String {

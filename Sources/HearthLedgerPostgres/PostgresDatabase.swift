@@ -1,3 +1,4 @@
+import HearthCore
 import HearthStore
 import Logging
 import PostgresNIO
@@ -118,6 +119,9 @@ final class PostgresDatabase: Sendable {
     /// and why.
     func replicaError(_ error: any Error) -> ReplicaError {
         if let error = error as? ReplicaError { return error }
+        // A value a command refused (a standard's amount, a lead already decided): the user's
+        // mistake, as on SQLite, not the server's.
+        if let error = error as? InputError { return .invalid(error) }
         if let error = error as? PSQLError {
             if let message = error.serverInfo?[.message] {
                 let code = error.serverInfo?[.sqlState].map { " (\($0))" } ?? ""

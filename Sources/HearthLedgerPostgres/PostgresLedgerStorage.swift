@@ -18,7 +18,7 @@ import PostgresNIO
 ///
 /// The keys stay in a key file beside the hub, as with SQLite: the database holds only the
 /// key's check value, so a dump of it reveals no sealed field.
-public final class PostgresLedgerStorage: NodeStorage, DeskStorage {
+public final class PostgresLedgerStorage: NodeStorage, DeskStorage, ReplicaSnapshots {
     public let info: ReplicaInfo
     public let keys: KeyMaterial
     /// The key file the storage was opened with.
@@ -131,8 +131,9 @@ public final class PostgresLedgerStorage: NodeStorage, DeskStorage {
         }
     }
 
-    /// Runs `body` over the statements of one read-only snapshot (tests and tools that compare
-    /// a server's hub with files read rows this way).
+    /// Runs `body` over the statements of one read-only snapshot: the ledger's reads of the
+    /// replica tables (``HubLedger/reading(_:)``), and tests that compare a server's hub with
+    /// files.
     package func snapshot<T: Sendable>(_ body: @escaping @Sendable (any SQLStatements) throws -> T)
         async throws(ReplicaError) -> T
     {

@@ -9,7 +9,7 @@ import HearthStore
 /// Why this is the default: a county's hub is one process on one machine, and a file is what
 /// its operator can copy, back up and restore. Every method waits for SQLite through GRDB's
 /// async access, so a push that waits for the write lock holds no cooperative thread.
-public final class SQLiteLedgerStorage: LedgerStorage {
+public final class SQLiteLedgerStorage: LedgerStorage, ReplicaSnapshots {
     /// The replica under the storage; the ledger reads what every replica shares (records, the
     /// log, rule cases, the roll's computation) through it directly (``HubLedger/replica``).
     public let replica: ReplicaCore
@@ -23,4 +23,11 @@ public final class SQLiteLedgerStorage: LedgerStorage {
 
     /// The rule set's hub role: the hub's tables and the rules run after every apply.
     static var role: any ReplicaRole { HubRole() }
+
+    /// A snapshot of the file, on GRDB's reader (never a cooperative thread).
+    package func snapshot<T: Sendable>(_ body: @escaping @Sendable (any SQLStatements) throws -> T)
+        async throws(ReplicaError) -> T
+    {
+        try await replica.readAsync { db in try body(SQLiteStatements(db)) }
+    }
 }

@@ -112,8 +112,8 @@ struct RollReadsTests {
                 let queries: [(String, StatementArguments, [String])] = [
                     // Run once a roll: one pass over the enrollments, members and households by key.
                     (BookRows.sql, [], ["SCAN e"]),
-                    (HubRole.paidSQL, ["2026-11"], []),
-                    (HubRole.lockedLinesSQL, ["2026-09"], []),
+                    (HubApplyRole.paidSQL, ["2026-11"], []),
+                    (HubApplyRole.lockedLinesSQL, ["2026-09"], []),
                     // Run once a report.
                     (ReplicaCore.reportEnrollmentsSQL, [], ["SCAN enrollments"]),
                     // Run once a bank roll, each over the ids it is given.
@@ -130,7 +130,9 @@ struct RollReadsTests {
                     #expect(steps.contains { $0.hasPrefix("SEARCH") } || !passes.isEmpty, "\(sql)\n\(steps)")
                 }
                 #expect(
-                    try plan(HubRole.paidSQL, ["2026-11"]).contains { $0.contains("COVERING INDEX roll_lines_paid") })
+                    try plan(HubApplyRole.paidSQL, ["2026-11"]).contains {
+                        $0.contains("COVERING INDEX roll_lines_paid")
+                    })
             }
         }
     }

@@ -279,7 +279,7 @@ struct BankRollTests {
             member: setup.wu.value, date: "2026-08-20", author: "a", nowMillis: TestCounty.now)
         let roll = try await hub.bankRoll(try hub.replica.payroll(for: Self.october, nowMillis: TestCounty.now))
         let out = setup.county.directory + "/roll-2026-10.csv"
-        let paths = try hub.writeRoll(roll, to: out, worker: "county-admin", nowMillis: TestCounty.now)
+        let paths = try await hub.writeRoll(roll, to: out, worker: "county-admin", nowMillis: TestCounty.now)
         #expect(
             paths.all == [
                 out, setup.county.directory + "/roll-2026-10-no-card.csv",
@@ -332,8 +332,8 @@ struct BankRollTests {
 
         // Never over an existing file: with any of the four there, none is written, nothing audited.
         try FileManager.default.removeItem(atPath: paths.disbursement)
-        #expect(throws: ReplicaError.self) {
-            try hub.writeRoll(roll, to: out, worker: "county-admin", nowMillis: TestCounty.now)
+        await #expect(throws: ReplicaError.self) {
+            try await hub.writeRoll(roll, to: out, worker: "county-admin", nowMillis: TestCounty.now)
         }
         #expect(!FileManager.default.fileExists(atPath: paths.disbursement))
         #expect(try hub.replica.auditTrail().count == 1)

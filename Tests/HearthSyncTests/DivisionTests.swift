@@ -118,7 +118,7 @@ struct DivisionTests {
         #expect(rows.first?.first == "421281101001 新庄村", "\(rows)")
         let roll = try await hub.bankRoll(try hub.replica.payroll(for: month, nowMillis: TestCounty.now))
         let out = county.directory + "/roll.csv"
-        let paths = try hub.writeRoll(roll, to: out, worker: "admin", nowMillis: TestCounty.now)
+        let paths = try await hub.writeRoll(roll, to: out, worker: "admin", nowMillis: TestCounty.now)
         let summary = try String(contentsOfFile: paths.summary, encoding: .utf8)
         #expect(summary.contains("\r\n乡镇(街道)小计,421281101,沙河镇,"), "\(summary)")
         #expect(summary.contains("\r\n村(社区)小计,421281101001,新庄村,"), "\(summary)")

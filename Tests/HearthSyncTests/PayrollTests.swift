@@ -119,7 +119,7 @@ struct PayrollTests {
             // household here has a card: every line is listed apart, none goes to the bank.
             let path = county.directory + "/roll-2026-11.csv"
             let bank = try await county.hub.bankRoll(roll)
-            let paths = try county.hub.writeRoll(bank, to: path, worker: "admin", nowMillis: TestCounty.now)
+            let paths = try await county.hub.writeRoll(bank, to: path, worker: "admin", nowMillis: TestCounty.now)
             #expect(bank.lines.isEmpty && bank.withoutCard.count == 2)
             for file in paths.all {
                 let mode = try FileManager.default.attributesOfItem(atPath: file)[.posixPermissions] as? Int
@@ -131,8 +131,8 @@ struct PayrollTests {
             #expect(text.contains("身份证号"))
             #expect(text.contains("农村低保"))
             #expect(text.contains(idNumber(born: "19600101", sequence: "011")))
-            #expect(throws: ReplicaError.self) {
-                try county.hub.writeRoll(bank, to: path, worker: "admin", nowMillis: TestCounty.now)
+            await #expect(throws: ReplicaError.self) {
+                try await county.hub.writeRoll(bank, to: path, worker: "admin", nowMillis: TestCounty.now)
             }
         }
     }

@@ -33,6 +33,10 @@ package final class LedgerCountyEditing: LedgerCountyReading, CountyEditing {
         try changes.state(of: id)
     }
 
+    package func change<T>(_ body: (inout ChangeSet) throws -> T) throws -> T {
+        try body(&changes)
+    }
+
     package func conflictedFields() throws -> [String] {
         var out: [String] = []
         for type in RecordType.allCases {

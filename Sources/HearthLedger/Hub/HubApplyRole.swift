@@ -40,4 +40,37 @@ package struct HubApplyRole: ApplyRole {
         }
         return acknowledged
     }
+
+    package func paidBefore(
+        _ sql: any SQLStatements, month: Month,
+        _ body: (_ enrollment: String, _ forMonth: String, _ fen: Int64) throws -> Void
+    ) throws -> [Month] {
+        try sql.forEachRow(Self.paidSQL, [.text(month.description)]) { line in
+            guard let enrollment = line[0].text, let forMonth = line[1].text, let fen = line[2].integer else { return }
+            try body(enrollment, forMonth, fen)
+        }
+        return try sql.texts("SELECT month FROM roll_locks WHERE month < ? ORDER BY month", [.text(month.description)])
+            .compactMap { try? Month.parse($0, field: "month") }
+    }
+
+    package func lockedLines(_ sql: any SQLStatements, month: Month) throws -> [[SQLValue]]? {
+        guard try sql.exists("SELECT 1 FROM roll_locks WHERE month = ?", [.text(month.description)]) else {
+            return nil
+        }
+        return try sql.rows(Self.lockedLinesSQL, [.text(month.description)])
+    }
+
+    /// What locked rolls paid before a month: one range of the index on (for_month,
+    /// enrollment, amount_fen), which holds every column read (hub v5): no table row is read.
+    package static let paidSQL = "SELECT enrollment, for_month, amount_fen FROM roll_lines WHERE for_month < ?"
+
+    /// A locked month's lines, in the order of the table's key after the month, with their
+    /// member and household by primary key.
+    package static let lockedLinesSQL = """
+        SELECT l.enrollment, l.member, l.program, l.kind, l.for_month, l.amount_fen,
+               m.name, m.id_number_sealed, m.id_number_hash, m.household, m.village, h.bank_card_sealed,
+               h.bank_card_hash
+        FROM roll_lines l LEFT JOIN members m ON m.id = l.member LEFT JOIN households h ON h.id = m.household
+        WHERE l.month = ? ORDER BY l.enrollment, l.kind, l.for_month
+        """
 }

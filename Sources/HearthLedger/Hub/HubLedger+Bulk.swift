@@ -125,14 +125,12 @@ extension HubLedger {
     public func bulkPlan(_ filter: BulkFilter, choice: BulkChoice, nowMillis: Int64) async throws(ReplicaError)
         -> BulkPlan
     {
-        let fields = try replica.conflictedFields()
-        let replica = try self.replica
-        do {
-            return try Self.plan(
-                conflicted: fields, filter: filter, choice: choice, nowMillis: nowMillis,
+        try await reading { replica in
+            try Self.plan(
+                conflicted: try replica.conflictedFields(), filter: filter, choice: choice, nowMillis: nowMillis,
                 state: { id in try replica.state(of: id) },
                 display: { value, spec in replica.display(value, spec: spec, reveal: false) })
-        } catch let error as ReplicaError { throw error } catch { throw .database(String(describing: error)) }
+        }
     }
 
     /// Settles every conflict of the plan in one transaction, when the plan made inside that
@@ -148,12 +146,12 @@ extension HubLedger {
         guard !trimmed.isEmpty else {
             throw .invalid(InputError(field: "note", "desk.note_each"))
         }
-        let replica = try self.replica
+        let keys = keys
         let (plan, ops) = try await storage.edit(author: author, nowMillis: nowMillis) { edit in
             let plan = try Self.plan(
                 conflicted: try edit.conflictedFields(), filter: filter, choice: choice, nowMillis: nowMillis,
                 state: { id in try edit.state(of: id) },
-                display: { value, spec in replica.display(value, spec: spec, reveal: false) })
+                display: { value, spec in keys.display(value, spec: spec, reveal: false) })
             guard plan.digest == digest else {
                 throw InputError(field: "digest", "desk.bulk_changed")
             }

@@ -83,38 +83,43 @@ extension HubLedger {
     public func conflicts(soft: Bool = false, township: String? = nil, kind: String? = nil, rule: String? = nil)
         async throws(ReplicaError) -> [ConflictCase]
     {
-        var ids: [RecordID] = []
-        if soft {
-            for type in RecordType.allCases { ids += try replica.list(type) }
-        } else {
-            var seen: Set<RecordID> = []
-            for field in try replica.conflictedFields() {
-                guard let id = RecordID(String(field.split(separator: "/")[0])), seen.insert(id).inserted else {
-                    continue
-                }
-                ids.append(id)
-            }
-        }
         let names = try await nodeNames()
-        var cases: [ConflictCase] = []
-        for id in ids {
-            guard let state = try replica.state(of: id) else { continue }
-            let village = state.resolution(of: "village").value.textValue
-            if let township, !(village ?? "").hasPrefix(township) { continue }
-            for field in state.registers.keys.sorted() {
-                let resolution = state.resolution(of: field)
-                guard resolution.candidates.count > 1 else { continue }
-                let distinct = resolution.candidates.contains {
-                    !$0.value.sameMeaning(as: resolution.candidates[0].value)
+        let info = info
+        return try await reading { replica in
+            var ids: [RecordID] = []
+            if soft {
+                for type in RecordType.allCases { ids += try replica.list(type) }
+            } else {
+                var seen: Set<RecordID> = []
+                for field in try replica.conflictedFields() {
+                    guard let id = RecordID(String(field.split(separator: "/")[0])), seen.insert(id).inserted else {
+                        continue
+                    }
+                    ids.append(id)
                 }
-                guard resolution.inConflict || (soft && distinct) else { continue }
-                let ruleFor = ConflictRules.rule(for: id.type, field: field)
-                if let rule, ruleFor.id != rule { continue }
-                if let kind, kind != field, kind != id.type.rawValue { continue }
-                cases.append(try conflictCase(state: state, field: field, village: village, names: names))
             }
+            var cases: [ConflictCase] = []
+            for id in ids {
+                guard let state = try replica.state(of: id) else { continue }
+                let village = state.resolution(of: "village").value.textValue
+                if let township, !(village ?? "").hasPrefix(township) { continue }
+                for field in state.registers.keys.sorted() {
+                    let resolution = state.resolution(of: field)
+                    guard resolution.candidates.count > 1 else { continue }
+                    let distinct = resolution.candidates.contains {
+                        !$0.value.sameMeaning(as: resolution.candidates[0].value)
+                    }
+                    guard resolution.inConflict || (soft && distinct) else { continue }
+                    let ruleFor = ConflictRules.rule(for: id.type, field: field)
+                    if let rule, ruleFor.id != rule { continue }
+                    if let kind, kind != field, kind != id.type.rawValue { continue }
+                    cases.append(
+                        try Self.conflictCase(
+                            replica, info: info, state: state, field: field, village: village, names: names))
+                }
+            }
+            return cases
         }
-        return cases
     }
 
     /// One conflict by its id (`<record>/<field>`).
@@ -123,13 +128,17 @@ extension HubLedger {
         guard parts.count == 2, let id = RecordID(parts[0]), RecordSchema.field(parts[1], of: id.type) != nil else {
             throw .invalid(InputError(field: "id", "desk.not_conflict_id", ["text": text]))
         }
-        guard let state = try replica.state(of: id) else { throw .unknownRecord(id.value) }
-        guard state.resolution(of: parts[1]).candidates.count > 1 else {
-            throw .invalid(InputError(field: "id", "desk.one_value", ["id": text]))
+        let names = try await nodeNames()
+        let info = info
+        return try await reading { replica in
+            guard let state = try replica.state(of: id) else { throw ReplicaError.unknownRecord(id.value) }
+            guard state.resolution(of: parts[1]).candidates.count > 1 else {
+                throw ReplicaError.invalid(InputError(field: "id", "desk.one_value", ["id": text]))
+            }
+            return try Self.conflictCase(
+                replica, info: info, state: state, field: parts[1],
+                village: state.resolution(of: "village").value.textValue, names: names)
         }
-        return try conflictCase(
-            state: state, field: parts[1], village: state.resolution(of: "village").value.textValue,
-            names: try await nodeNames())
     }
 
     /// The registered nodes' names by replica id, to name who wrote each value.
@@ -139,10 +148,10 @@ extension HubLedger {
         return names
     }
 
-    private func conflictCase(state: RecordState, field: String, village: String?, names: [String: String])
-        throws(ReplicaError) -> ConflictCase
-    {
-        let replica = try self.replica
+    private static func conflictCase(
+        _ replica: some ReplicaReading, info: ReplicaInfo, state: RecordState, field: String, village: String?,
+        names: [String: String]
+    ) throws(ReplicaError) -> ConflictCase {
         guard let spec = RecordSchema.field(field, of: state.id.type) else {
             throw .database(Catalogue.text("desk.unknown_field", ["field": field]))
         }

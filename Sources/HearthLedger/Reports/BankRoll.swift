@@ -255,8 +255,9 @@ extension HubLedger {
             )
         }.sorted { $0.1.lexicographicallyPrecedes($1.1) }.map(\.0)
         let what = Catalogue.text("roll.what_roll", ["month": payroll.month.description])
+        let names = try await reading { try $0.divisionNames() }
         return BankRoll(
-            month: payroll.month, county: info.scope.value, countyName: info.name, names: try replica.divisionNames(),
+            month: payroll.month, county: info.scope.value, countyName: info.name, names: names,
             locked: payroll.locked, lines: lines,
             withoutCard: unpaid, recoveries: recoveries,
             total: Money(fen: try Totals.sum(lines.indices.lazy.map { lines[$0].total.fen }, what)),

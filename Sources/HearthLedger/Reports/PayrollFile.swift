@@ -211,10 +211,10 @@ extension HubLedger {
     /// numbers in clear) or the subtotals per township and village. Recorded in the audit table
     /// as ``writeRoll(_:to:worker:nowMillis:)`` records the files, before the text is given out.
     public func rollDocument(_ roll: BankRoll, summary: Bool, worker: String, nowMillis: Int64)
-        throws(ReplicaError) -> String
+        async throws(ReplicaError) -> String
     {
         let rows = summary ? try PayrollFile.summary(roll) : PayrollFile.disbursement(roll)
-        try replica.audit(
+        try await audit(
             AuditEvent(
                 atMillis: nowMillis, worker: worker, action: AuditEvent.Action.export,
                 subject: "desk download roll-\(roll.month)\(summary ? "-summary" : "").csv",
@@ -227,8 +227,8 @@ extension HubLedger {
     /// Writes the month's roll for the bank (``PayrollFile``) and records it in the audit
     /// table: the files hold ID and card numbers in clear, so who took them, when, and how many
     /// lines is kept. Should the record fail, the files are removed again.
-    public func writeRoll(_ roll: BankRoll, to out: String, worker: String, nowMillis: Int64) throws(ReplicaError)
-        -> PayrollFile.Paths
+    public func writeRoll(_ roll: BankRoll, to out: String, worker: String, nowMillis: Int64)
+        async throws(ReplicaError) -> PayrollFile.Paths
     {
         let paths = try PayrollFile.write(roll, to: out)
         let names = [paths.noCard, paths.recovery, paths.summary].map { ($0 as NSString).lastPathComponent }
@@ -237,7 +237,7 @@ extension HubLedger {
             + "\(roll.total.yuanText) yuan to the bank; \(names[0]) \(roll.withoutCard.count) lines, "
             + "\(names[1]) \(roll.recoveries.count) lines, \(names[2])"
         do {
-            try replica.audit(
+            try await audit(
                 AuditEvent(
                     atMillis: nowMillis, worker: worker, action: AuditEvent.Action.export, subject: paths.disbursement,
                     field: "payroll", detail: detail))

@@ -16,12 +16,12 @@ extension HubLedger {
     /// the audit table as ``writeRoll(_:to:worker:nowMillis:)`` records the CSV files: the page
     /// holds ID and card numbers in clear. Should the record fail, the page is removed again.
     public func writePrintedRoll(_ roll: BankRoll, to out: String, worker: String, nowMillis: Int64)
-        throws(ReplicaError)
+        async throws(ReplicaError)
     {
         let html = try RollPrintPage.html(roll)
         try PrintPageFile.write(html, to: out)
         do {
-            try replica.audit(
+            try await audit(
                 AuditEvent(
                     atMillis: nowMillis, worker: worker, action: AuditEvent.Action.export, subject: out,
                     field: "payroll print",

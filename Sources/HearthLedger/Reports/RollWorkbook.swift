@@ -69,13 +69,13 @@ public enum ReportWorkbook {
     }
 
     /// Writes the report to a new owner-only file at `path`, and records it in the audit.
-    public static func write(
-        _ sheet: XLSXSheetContent, to path: String, replica: ReplicaCore, period: String, worker: String,
+    package static func write(
+        _ sheet: XLSXSheetContent, to path: String, replica: some SnapshotReading, period: String, worker: String,
         nowMillis: Int64
-    ) throws(ReplicaError) {
+    ) async throws(ReplicaError) {
         try RollWorkbook.write([sheet], to: path)
         do {
-            try replica.audit(
+            try await replica.keepAudit(
                 AuditEvent(
                     atMillis: nowMillis, worker: worker, action: AuditEvent.Action.export, subject: path,
                     field: "report", detail: "report for \(period): \(max(sheet.rows.count - 2, 0)) lines"))
@@ -91,7 +91,7 @@ extension HubLedger {
     /// as ``writeRoll(_:to:worker:nowMillis:)`` records the CSV files: it holds ID and card
     /// numbers in clear. Should the record fail, the file is removed again.
     public func writeRollWorkbook(_ roll: BankRoll, to out: String, worker: String, nowMillis: Int64)
-        throws(ReplicaError)
+        async throws(ReplicaError)
     {
         try RollWorkbook.write(try RollWorkbook.sheets(roll), to: out)
         let detail =
@@ -99,7 +99,7 @@ extension HubLedger {
             + "\(roll.total.yuanText) yuan to the bank; \(roll.withoutCard.count) lines without a card, "
             + "\(roll.recoveries.count) recovery lines, subtotals"
         do {
-            try replica.audit(
+            try await audit(
                 AuditEvent(
                     atMillis: nowMillis, worker: worker, action: AuditEvent.Action.export, subject: out,
                     field: "payroll", detail: detail))

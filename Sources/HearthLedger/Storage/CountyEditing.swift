@@ -39,6 +39,9 @@ public protocol CountyEditing: CountyReading {
     func recountPopulation(_ household: RecordID, change: Int) throws
     /// Keeps an audit line (a file written with numbers in clear), in this transaction.
     func audit(_ event: AuditEvent) throws
+    /// Runs `body` on this transaction's change set: a command every replica has (ending an
+    /// enrollment, deciding a lead) written by the county, with the checks it makes anywhere.
+    func change<T>(_ body: (inout ChangeSet) throws -> T) throws -> T
 
     // MARK: Imports
 

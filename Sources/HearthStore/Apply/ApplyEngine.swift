@@ -3,8 +3,8 @@ import HearthCore
 /// What a replica's role does in every transaction that applies ops, on either database: the
 /// hub's cross-record rules and scope entries, or nothing on a node.
 ///
-/// Apart from ``ReplicaRole`` (which adds a SQLite file's migrations and the roll's reads)
-/// because a hub on PostgreSQL runs the same rules through the same engine.
+/// Apart from ``ReplicaRole`` (which adds a SQLite file's migrations) because a hub on
+/// PostgreSQL runs the same rules, and reads the same rolls, through the same engine.
 package protocol ApplyRole: Sendable {
     /// Whether applying an op that moves a record queues its history for the scopes it
     /// enters (the hub serves them in pulls).
@@ -15,6 +15,20 @@ package protocol ApplyRole: Sendable {
     /// Which of the rule cases `ids` an administrator marked as reviewed (the hub's
     /// decisions); a node reviews none.
     func acknowledgedCases(_ sql: any SQLStatements, among ids: [String]) throws -> Set<String>
+    /// Hands `body` each line locked rolls paid for a month before `month` (the enrollment,
+    /// the month the money is for as stored, and the fen: several lines of one enrollment and
+    /// month add up), in one pass, and returns the months locked before `month`, ascending
+    /// (the hub's rolls). A node locks no roll: it reads the county's entitlement as if
+    /// nothing were paid yet.
+    func paidBefore(
+        _ sql: any SQLStatements, month: Month,
+        _ body: (_ enrollment: String, _ forMonth: String, _ fen: Int64) throws -> Void
+    ) throws -> [Month]
+    /// The lines of `month`'s locked roll with their member's and household's current rows,
+    /// or nil when `month` is not locked. The columns, in this order (``ReplicaReading/lockedRoll(_:)``
+    /// reads them by position): enrollment, member, program, kind, for_month, amount_fen, name,
+    /// id_number_sealed, id_number_hash, household, village, bank_card_sealed, bank_card_hash.
+    func lockedLines(_ sql: any SQLStatements, month: Month) throws -> [[SQLValue]]?
 }
 
 /// The bodies of the two kinds of write transaction, a command's changes and ops made

@@ -1,13 +1,12 @@
-import GRDB
 import HearthCore
 import HearthText
 
-extension ReplicaCore {
+extension ReplicaReading {
     /// Why an enrollment's payments are held: an open rule case that holds it, or an open
     /// conflict on something that decides money, on the enrollment itself, its member or its
     /// household. Empty when it is not held. `cases`, when given, are the open cases already
     /// read; otherwise the kept cases holding this enrollment are looked up by index.
-    public func holds(of enrollment: RecordID, cases: [RuleCase]? = nil, nowMillis: Int64 = 0) throws(ReplicaError)
+    package func holds(of enrollment: RecordID, cases: [RuleCase]? = nil, nowMillis: Int64 = 0) throws(ReplicaError)
         -> [String]
     {
         guard enrollment.type == .enrollment, let state = try state(of: enrollment) else { return [] }
@@ -40,38 +39,36 @@ extension ReplicaCore {
     /// The open (not acknowledged) kept cases that hold `enrollment`, in the desk's order.
     /// R11 cases hold nothing.
     func ruleCases(holding enrollment: RecordID) throws(ReplicaError) -> [RuleCase] {
-        try read { db in
-            let holding = try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT c.id, c.rule, c.kind, c.village, c.records, c.detail, c.holds
-                    FROM rule_case_holds h JOIN rule_cases c ON c.id = h.case_id
-                    WHERE h.enrollment = ? ORDER BY c.position, c.sort_key
-                    """, arguments: [enrollment.value]
+        try withStatements { sql in
+            let holding = try sql.rows(
+                """
+                SELECT c.id, c.rule, c.kind, c.village, c.records, c.detail, c.holds
+                FROM rule_case_holds h JOIN rule_cases c ON c.id = h.case_id
+                WHERE h.enrollment = ? ORDER BY c.position, c.sort_key
+                """, [.text(enrollment.value)]
             ).map(RuleCase.init(row:))
-            let acknowledged = try role.acknowledgedCases(SQLiteStatements(db), among: holding.map(\.id))
+            let acknowledged = try readingRole.acknowledgedCases(sql, among: holding.map(\.id))
             return holding.filter { !acknowledged.contains($0.id) }
         }
     }
 
     /// Every enrollment held by an open case or conflict, with its reasons.
-    public func heldEnrollments(nowMillis: Int64 = 0) throws(ReplicaError) -> [(RecordID, [String])] {
+    package func heldEnrollments(nowMillis: Int64 = 0) throws(ReplicaError) -> [(RecordID, [String])] {
         var held: [(RecordID, [String])] = []
         let cases = try ruleCases(nowMillis: nowMillis)
         // Only enrollments a rule case names, or that touch a record in conflict, can be held:
         // each found through an index of what it returns (`CROSS JOIN` keeps SQLite, which has
         // no statistics, from scanning the enrollments to find the few in conflict).
         var candidates = Set(cases.flatMap(\.holds))
-        let touched: [String] = try read { db in
-            try String.fetchAll(
-                db,
-                sql: """
-                    SELECT id FROM enrollments WHERE conflicts IS NOT NULL
-                    UNION SELECT e.id FROM members m CROSS JOIN enrollments e ON e.member = m.id
-                        WHERE m.conflicts IS NOT NULL
-                    UNION SELECT e.id FROM households h CROSS JOIN enrollments e ON e.household = h.id
-                        WHERE h.conflicts IS NOT NULL
-                    """)
+        let touched: [String] = try withStatements { sql in
+            try sql.texts(
+                """
+                SELECT id FROM enrollments WHERE conflicts IS NOT NULL
+                UNION SELECT e.id FROM members m CROSS JOIN enrollments e ON e.member = m.id
+                    WHERE m.conflicts IS NOT NULL
+                UNION SELECT e.id FROM households h CROSS JOIN enrollments e ON e.household = h.id
+                    WHERE h.conflicts IS NOT NULL
+                """, [])
         }
         candidates.formUnion(touched.compactMap(RecordID.init))
         for id in candidates.sorted() {
@@ -82,16 +79,15 @@ extension ReplicaCore {
     }
 
     /// The fields in conflict on this replica, as `record/field`.
-    public func conflictedFields() throws(ReplicaError) -> [String] {
-        try read { db in
+    package func conflictedFields() throws(ReplicaError) -> [String] {
+        try withStatements { sql in
             var out: [String] = []
             for type in RecordType.allCases {
-                for row in try Row.fetchAll(
-                    db, sql: "SELECT id, conflicts FROM \(type.table) WHERE conflicts IS NOT NULL ORDER BY id")
+                for row in try sql.rows(
+                    "SELECT id, conflicts FROM \(type.table) WHERE conflicts IS NOT NULL ORDER BY id", [])
                 {
-                    for field in (row["conflicts"] as String).split(separator: ",") {
-                        out.append("\(row["id"] as String)/\(field)")
-                    }
+                    guard let id = row[0].text, let conflicts = row[1].text else { continue }
+                    for field in conflicts.split(separator: ",") { out.append("\(id)/\(field)") }
                 }
             }
             return out

@@ -1,4 +1,3 @@
-import GRDB
 import HearthCore
 
 /// One name of a place as the replica holds it, with the record that carries it.
@@ -10,31 +9,32 @@ public struct DivisionEntry: Sendable, Equatable {
     public let note: String?
 }
 
-extension ReplicaCore {
+extension ReplicaReading {
     /// Every name of a place this replica holds (every node of the county holds them all), by code.
-    public func divisions() throws(ReplicaError) -> [DivisionEntry] {
-        try read { db in try ReplicaCore.divisions(db) }
+    package func divisions() throws(ReplicaError) -> [DivisionEntry] {
+        try withStatements { sql in try ReplicaCore.divisions(sql) }
     }
 
     /// The names by code, for showing beside codes; the hub's own name names the county's code.
-    public func divisionNames() throws(ReplicaError) -> DivisionNames {
-        let names = try read { db in try ReplicaCore.divisionNames(db) }
+    package func divisionNames() throws(ReplicaError) -> DivisionNames {
+        let names = try withStatements { sql in try ReplicaCore.divisionNames(sql) }
         return info.scope.level == .county ? names.adding(info.scope.value, name: info.name) : names
     }
+}
 
-    package static func divisions(_ db: Database) throws -> [DivisionEntry] {
-        try Row.fetchAll(db, sql: "SELECT id, code, name, note FROM divisions ORDER BY code, id").compactMap { row in
-            guard let id = RecordID(row["id"] as String), let code = row["code"] as String?,
-                let name = row["name"] as String?
+extension ReplicaCore {
+    package static func divisions(_ sql: any SQLStatements) throws -> [DivisionEntry] {
+        try sql.rows("SELECT id, code, name, note FROM divisions ORDER BY code, id", []).compactMap { row in
+            guard let id = row[0].text.flatMap(RecordID.init), let code = row[1].text, let name = row[2].text
             else { return nil }
-            return DivisionEntry(id: id, code: code, name: name, note: row["note"])
+            return DivisionEntry(id: id, code: code, name: name, note: row[3].text)
         }
     }
 
-    package static func divisionNames(_ db: Database) throws -> DivisionNames {
+    package static func divisionNames(_ sql: any SQLStatements) throws -> DivisionNames {
         var names: [String: String] = [:]
         // The oldest record of a code wins should two exist (two hubs' histories joined).
-        for entry in try divisions(db).reversed() { names[entry.code] = entry.name }
+        for entry in try divisions(sql).reversed() { names[entry.code] = entry.name }
         return DivisionNames(names)
     }
 }

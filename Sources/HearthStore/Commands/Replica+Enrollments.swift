@@ -151,26 +151,7 @@ extension ReplicaCore {
         throws(ReplicaError)
     {
         _ = try write(author: author, nowMillis: nowMillis) { changes in
-            let enrollment = try Checks.recordID(id, field: "enrollment", type: .enrollment)
-            let state = try changes.existing(enrollment, field: "enrollment")
-            guard ChangeSet.text(state, "status") != "exited" else {
-                throw InputError(field: "enrollment", "enrollment.already_exited", ["id": "\(enrollment)"])
-            }
-            let endMonth = try Month.parse(end, field: "end")
-            if let start = ChangeSet.text(state, "start_month"),
-                let startMonth = try? Month.parse(start, field: "start"),
-                endMonth < startMonth
-            {
-                throw InputError(
-                    field: "end", "enrollment.before_start", ["month": "\(endMonth)", "start": "\(startMonth)"])
-            }
-            try changes.refuseIfInConflict(state, ["end_month": .null])
-            try changes.update(
-                enrollment,
-                fields: [
-                    "status": .text("exited"), "end_month": .text(endMonth.description),
-                    "exit_reason": .text(try Checks.text(reason, field: "reason", maxLength: 200)),
-                ])
+            try changes.exitEnrollment(id, reason: reason, end: end)
         }
     }
 
@@ -235,5 +216,33 @@ extension ReplicaCore {
                     "note": .text(try Checks.text(note, field: "note", maxLength: 2000)),
                 ])
         }.result
+    }
+}
+
+extension ChangeSet {
+    /// Ends an enrollment (退出) with a reason and a last month, in this command's changes:
+    /// what ``ReplicaCore/exitEnrollment(_:reason:end:author:nowMillis:)`` writes, and what
+    /// the hub writes for a rule case in its storage's transaction.
+    package mutating func exitEnrollment(_ id: String, reason: String, end: String) throws {
+        let enrollment = try Checks.recordID(id, field: "enrollment", type: .enrollment)
+        let state = try existing(enrollment, field: "enrollment")
+        guard ChangeSet.text(state, "status") != "exited" else {
+            throw InputError(field: "enrollment", "enrollment.already_exited", ["id": "\(enrollment)"])
+        }
+        let endMonth = try Month.parse(end, field: "end")
+        if let start = ChangeSet.text(state, "start_month"),
+            let startMonth = try? Month.parse(start, field: "start"),
+            endMonth < startMonth
+        {
+            throw InputError(
+                field: "end", "enrollment.before_start", ["month": "\(endMonth)", "start": "\(startMonth)"])
+        }
+        try refuseIfInConflict(state, ["end_month": .null])
+        try update(
+            enrollment,
+            fields: [
+                "status": .text("exited"), "end_month": .text(endMonth.description),
+                "exit_reason": .text(try Checks.text(reason, field: "reason", maxLength: 200)),
+            ])
     }
 }

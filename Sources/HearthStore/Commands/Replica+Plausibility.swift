@@ -1,18 +1,15 @@
-import GRDB
 import HearthCore
 import HearthText
 
-extension ReplicaCore {
+extension ReplicaReading {
     /// The county's standards, payment rules and plausibility ceilings as this replica holds
     /// them (every replica of the county holds them all).
-    public func countyConfiguration() throws(ReplicaError) -> CountyConfiguration {
-        try read { db in try ReplicaCore.countyConfiguration(db) }
+    package func countyConfiguration() throws(ReplicaError) -> CountyConfiguration {
+        try withStatements { sql in try ReplicaCore.countyConfiguration(sql) }
     }
+}
 
-    package static func countyConfiguration(_ db: Database) throws -> CountyConfiguration {
-        try countyConfiguration(SQLiteStatements(db))
-    }
-
+extension ReplicaCore {
     package static func countyConfiguration(_ sql: any SQLStatements) throws -> CountyConfiguration {
         var values: [String: String] = [:]
         // The oldest record of a name wins should two exist, as in ``countyRules(_:)``.

@@ -1,4 +1,3 @@
-import GRDB
 import HearthCore
 
 /// One county setting as the replica holds it, with the record that carries it.
@@ -9,21 +8,19 @@ public struct SettingEntry: Sendable {
     public let note: String?
 }
 
-extension ReplicaCore {
+extension ReplicaReading {
     /// The county settings this replica holds (every node of the county holds them all).
-    public func settings() throws(ReplicaError) -> [SettingEntry] {
-        try read { db in try ReplicaCore.settings(db) }
+    package func settings() throws(ReplicaError) -> [SettingEntry] {
+        try withStatements { sql in try ReplicaCore.settings(sql) }
     }
 
     /// The county's payment rules from the settings held, defaults for the rest.
-    public func countyRules() throws(ReplicaError) -> CountyRules {
-        try read { db in try ReplicaCore.countyRules(db) }
+    package func countyRules() throws(ReplicaError) -> CountyRules {
+        try withStatements { sql in try ReplicaCore.countyRules(sql) }
     }
+}
 
-    package static func settings(_ db: Database) throws -> [SettingEntry] {
-        try settings(SQLiteStatements(db))
-    }
-
+extension ReplicaCore {
     package static func settings(_ sql: any SQLStatements) throws -> [SettingEntry] {
         try sql.rows("SELECT id, name, value, note FROM settings ORDER BY name, id", []).compactMap { row in
             guard let id = row[0].text.flatMap(RecordID.init),
@@ -32,10 +29,6 @@ extension ReplicaCore {
             else { return nil }
             return SettingEntry(id: id, setting: setting, value: value, note: row[3].text)
         }
-    }
-
-    package static func countyRules(_ db: Database) throws -> CountyRules {
-        try countyRules(SQLiteStatements(db))
     }
 
     package static func countyRules(_ sql: any SQLStatements) throws -> CountyRules {

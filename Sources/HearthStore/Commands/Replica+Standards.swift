@@ -1,4 +1,3 @@
-import GRDB
 import HearthCore
 
 /// One standard as the replica holds it, with the record that carries it.
@@ -8,41 +7,41 @@ public struct StandardEntry: Sendable {
     public let note: String?
 }
 
-extension ReplicaCore {
+extension ReplicaReading {
     /// Every program standard this replica holds (every node of the county holds them all).
-    public func standards() throws(ReplicaError) -> [StandardEntry] {
-        try read { db in try ReplicaCore.standards(db) }
+    package func standards() throws(ReplicaError) -> [StandardEntry] {
+        try withStatements { sql in try ReplicaCore.standards(sql) }
     }
 
     /// The standards as a table, for computing what enrollments pay.
-    public func standardTable() throws(ReplicaError) -> StandardTable {
+    package func standardTable() throws(ReplicaError) -> StandardTable {
         StandardTable(try standards().map(\.standard))
     }
 
     /// What an enrollment pays month by month once the county's standards apply: its own
     /// schedule, followed by each raise it qualifies for. Nil when it has no amount.
-    public func payingSchedule(of enrollment: RecordID) throws(ReplicaError) -> AmountSchedule? {
+    package func payingSchedule(of enrollment: RecordID) throws(ReplicaError) -> AmountSchedule? {
         let table = try standardTable()
-        return try read { db in
-            let rules = try ReplicaCore.countyRules(db)
+        return try withStatements { sql in
+            let rules = try ReplicaCore.countyRules(sql)
             guard
-                let row = try Row.fetchOne(
-                    db,
-                    sql: """
-                        SELECT e.program, e.amount, m.disability_grade, m.birth_date FROM enrollments e
-                        LEFT JOIN members m ON m.id = e.member WHERE e.id = ?
-                        """, arguments: [enrollment.value]),
-                let program = Program(rawValue: row["program"] as String? ?? ""),
-                let own = (row["amount"] as String?).flatMap(AmountSchedule.init(text:))
+                let row = try sql.rows(
+                    """
+                    SELECT e.program, e.amount, m.disability_grade, m.birth_date FROM enrollments e
+                    LEFT JOIN members m ON m.id = e.member WHERE e.id = ?
+                    """, [.text(enrollment.value)]
+                ).first,
+                let program = row[0].text.flatMap(Program.init(rawValue:)),
+                let own = row[1].text.flatMap(AmountSchedule.init(text:))
             else { return nil }
-            return table.effective(own, program: program, member: row, rules: rules)
+            return table.effective(
+                own, program: program, grade: row[2].integer.map { Int($0) },
+                birth: row[3].text.flatMap { try? CivilDate.parse($0, field: "birth") }, rules: rules)
         }
     }
+}
 
-    package static func standards(_ db: Database) throws -> [StandardEntry] {
-        try standards(SQLiteStatements(db))
-    }
-
+extension ReplicaCore {
     package static func standards(_ sql: any SQLStatements) throws -> [StandardEntry] {
         try sql.rows(
             "SELECT id, program, band, from_month, amount, note FROM standards ORDER BY program, band, from_month, id",
@@ -58,17 +57,5 @@ extension ReplicaCore {
                     program: program, band: row[2].text ?? "", from: from, amount: Money(fen: fen)),
                 note: row[5].text)
         }
-    }
-}
-
-extension StandardTable {
-    /// ``effective(_:program:grade:birth:rules:)`` for a row carrying the member's
-    /// `disability_grade` and `birth_date` columns, as the roll and `show` read them.
-    package func effective(_ schedule: AmountSchedule, program: Program, member row: Row, rules: CountyRules)
-        -> AmountSchedule
-    {
-        effective(
-            schedule, program: program, grade: (row["disability_grade"] as Int64?).map { Int($0) },
-            birth: (row["birth_date"] as String?).flatMap { try? CivilDate.parse($0, field: "birth") }, rules: rules)
     }
 }

@@ -31,15 +31,15 @@ public struct RecordView: Sendable {
     }
 }
 
-extension ReplicaCore {
+extension ReplicaReading {
     /// Loads a record's merged state, or nil when this replica does not hold it.
-    public func state(of id: RecordID) throws(ReplicaError) -> RecordState? {
-        try read { db in try StoredState.load(SQLiteStatements(db), id) }
+    package func state(of id: RecordID) throws(ReplicaError) -> RecordState? {
+        try withStatements { sql in try StoredState.load(sql, id) }
     }
 
     /// A record for display. With `reveal`, sensitive values are shown in clear: the
     /// caller must record that as an audited event.
-    public func view(_ id: RecordID, reveal: Bool) throws(ReplicaError) -> RecordView {
+    package func view(_ id: RecordID, reveal: Bool) throws(ReplicaError) -> RecordView {
         guard let state = try state(of: id) else { throw .unknownRecord(id.value) }
         var fields: [RecordView.Field] = []
         for spec in RecordSchema.fields(of: id.type) {
@@ -60,7 +60,15 @@ extension ReplicaCore {
     }
 
     /// Text for one value: money in yuan, schedules readable, sensitive values masked.
-    public func display(_ value: FieldValue, spec: FieldSpec, reveal: Bool) -> String {
+    package func display(_ value: FieldValue, spec: FieldSpec, reveal: Bool) -> String {
+        keys.display(value, spec: spec, reveal: reveal)
+    }
+}
+
+extension KeyMaterial {
+    /// Text for one value: money in yuan, schedules readable, sensitive values opened with
+    /// this key and masked unless `reveal` (the caller then records an audited event).
+    package func display(_ value: FieldValue, spec: FieldSpec, reveal: Bool) -> String {
         switch value {
         case .null: return ""
         case .text(let text):
@@ -72,7 +80,7 @@ extension ReplicaCore {
             return spec.kind == .money ? Money(fen: number).yuanText : String(number)
         case .set(let members): return members.joined(separator: ",")
         case .sealed(let sealed):
-            guard let clear = try? keys.open(sealed) else { return "(sealed: not readable with this key)" }
+            guard let clear = try? open(sealed) else { return "(sealed: not readable with this key)" }
             if reveal { return clear }
             return spec.name == "id_number" ? Mask.idNumber(clear) : Mask.bankCard(clear)
         }

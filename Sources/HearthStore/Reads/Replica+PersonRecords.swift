@@ -1,4 +1,3 @@
-import GRDB
 import HearthCore
 
 /// One of a member's enrollments or leads, as a clerk tells them apart: the program (or the
@@ -11,24 +10,31 @@ public struct PersonRecord: Sendable, Equatable {
     public let status: String?
 }
 
-extension ReplicaCore {
+extension ReplicaReading {
     /// A member's enrollments, in id order (by the `enrollments_by_member` index): what a
     /// command that takes an enrollment may mean when it is given the person.
-    public func enrollments(ofMember member: RecordID) throws(ReplicaError) -> [PersonRecord] {
-        try read { db in
-            try Row.fetchAll(
-                db, sql: "SELECT id, program, status FROM enrollments WHERE member = ? ORDER BY id",
-                arguments: [member.value]
-            ).compactMap { row in RecordID(row[0]).map { PersonRecord(id: $0, kind: row[1], status: row[2]) } }
+    package func enrollments(ofMember member: RecordID) throws(ReplicaError) -> [PersonRecord] {
+        try withStatements { sql in
+            try sql.rows(
+                "SELECT id, program, status FROM enrollments WHERE member = ? ORDER BY id", [.text(member.value)]
+            )
+            .compactMap(PersonRecord.init(row:))
         }
     }
 
     /// The leads about a member, in id order (by the `leads_by_member` index).
-    public func leads(aboutMember member: RecordID) throws(ReplicaError) -> [PersonRecord] {
-        try read { db in
-            try Row.fetchAll(
-                db, sql: "SELECT id, source, status FROM leads WHERE member = ? ORDER BY id", arguments: [member.value]
-            ).compactMap { row in RecordID(row[0]).map { PersonRecord(id: $0, kind: row[1], status: row[2]) } }
+    package func leads(aboutMember member: RecordID) throws(ReplicaError) -> [PersonRecord] {
+        try withStatements { sql in
+            try sql.rows("SELECT id, source, status FROM leads WHERE member = ? ORDER BY id", [.text(member.value)])
+                .compactMap(PersonRecord.init(row:))
         }
+    }
+}
+
+extension PersonRecord {
+    /// A row of id, kind and status; nil when the id does not parse.
+    init?(row: [SQLValue]) {
+        guard let id = row[0].text.flatMap(RecordID.init) else { return nil }
+        self.init(id: id, kind: row[1].text, status: row[2].text)
     }
 }

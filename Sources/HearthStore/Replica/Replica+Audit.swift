@@ -66,13 +66,17 @@ extension ReplicaCore {
             ])
     }
 
+}
+
+extension ReplicaReading {
     /// Every audited event on this replica, oldest first.
-    public func auditTrail() throws(ReplicaError) -> [AuditEvent] {
-        try read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM audit ORDER BY seq").map { row in
+    package func auditTrail() throws(ReplicaError) -> [AuditEvent] {
+        try withStatements { sql in
+            try sql.rows("SELECT at_millis, worker, action, record, field, detail FROM audit ORDER BY seq", []).map {
+                row in
                 AuditEvent(
-                    atMillis: row["at_millis"], worker: row["worker"], action: row["action"], subject: row["record"],
-                    field: row["field"], detail: row["detail"])
+                    atMillis: row[0].integer ?? 0, worker: row[1].text ?? "", action: row[2].text ?? "",
+                    subject: row[3].text ?? "", field: row[4].text ?? "", detail: row[5].text ?? "")
             }
         }
     }

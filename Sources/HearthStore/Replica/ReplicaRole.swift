@@ -16,19 +16,6 @@ package protocol ReplicaRole: ApplyRole {
     var role: ReplicaInfo.Role { get }
     /// This role's tables, migrated after the core's.
     var migrator: DatabaseMigrator { get }
-    /// Hands `body` each line locked rolls paid for a month before `month` (the enrollment,
-    /// the month the money is for as stored, and the fen: several lines of one enrollment and
-    /// month add up), in one pass, and returns the months locked before `month`, ascending
-    /// (the hub's rolls). A node locks no roll: it reads the county's entitlement as if
-    /// nothing were paid yet.
-    func paidBefore(
-        _ db: Database, month: Month, _ body: (_ enrollment: String, _ forMonth: String, _ fen: Int64) throws -> Void
-    ) throws -> [Month]
-    /// The lines of `month`'s locked roll with their member's and household's current rows,
-    /// or nil when `month` is not locked. The columns, in this order (``ReplicaCore/lockedRoll(_:)``
-    /// reads them by position): enrollment, member, program, kind, for_month, amount_fen, name,
-    /// id_number_sealed, id_number_hash, household, village, bank_card_sealed, bank_card_hash.
-    func lockedLines(_ db: Database, month: Month) throws -> [Row]?
 }
 
 /// A village's or township's replica: the core and the node's sync tables, without the hub's
@@ -62,8 +49,9 @@ package struct NodeRole: ReplicaRole {
     package func acknowledgedCases(_ sql: any SQLStatements, among ids: [String]) throws -> Set<String> { [] }
 
     package func paidBefore(
-        _ db: Database, month: Month, _ body: (_ enrollment: String, _ forMonth: String, _ fen: Int64) throws -> Void
+        _ sql: any SQLStatements, month: Month,
+        _ body: (_ enrollment: String, _ forMonth: String, _ fen: Int64) throws -> Void
     ) throws -> [Month] { [] }
 
-    package func lockedLines(_ db: Database, month: Month) throws -> [Row]? { nil }
+    package func lockedLines(_ sql: any SQLStatements, month: Month) throws -> [[SQLValue]]? { nil }
 }

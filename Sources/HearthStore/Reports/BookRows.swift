@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import HearthCore
 
 /// The roll book's enrollments as read from the database: one pass over the enrollments with
@@ -45,20 +44,21 @@ struct BookRows {
         var dates = TextCache { try? CivilDate.parse($0, field: "date") }
         var schedules = TextCache { AmountSchedule(text: $0) }
 
-        mutating func facts(_ row: Row) -> EnrollmentFacts {
+        mutating func facts(_ row: [SQLValue]) -> EnrollmentFacts {
             EnrollmentFacts(
-                program: (row[Column.program] as String?).flatMap(Program.init(rawValue:)),
-                status: row[Column.status], decision: row[Column.decision], exitReason: row[Column.exitReason],
-                start: months[row[Column.start]], end: months[row[Column.end]],
-                schedule: schedules[row[Column.amount]], suspendedFrom: months[row[Column.suspendedFrom]],
-                grade: (row[Column.grade] as Int64?).map { Int($0) }, birth: dates[row[Column.birthDate]],
-                deceased: (row[Column.vitalStatus] as String?) == "deceased", deathDate: dates[row[Column.deathDate]])
+                program: row[Column.program].text.flatMap(Program.init(rawValue:)),
+                status: row[Column.status].text, decision: row[Column.decision].text,
+                exitReason: row[Column.exitReason].text, start: months[row[Column.start].text],
+                end: months[row[Column.end].text], schedule: schedules[row[Column.amount].text],
+                suspendedFrom: months[row[Column.suspendedFrom].text], grade: row[Column.grade].integer.map { Int($0) },
+                birth: dates[row[Column.birthDate].text], deceased: row[Column.vitalStatus].text == "deceased",
+                deathDate: dates[row[Column.deathDate].text])
         }
     }
 
-    init(_ db: Database, heldByCase: Set<String>) throws {
+    init(_ sql: any SQLStatements, heldByCase: Set<String>) throws {
         var reader = FactsReader()
-        let count = try Int.fetchOne(db, sql: "SELECT count(*) FROM enrollments") ?? 0
+        let count = Int(try sql.integer("SELECT count(*) FROM enrollments") ?? 0)
         var read: [RollBook.Entry] = []
         read.reserveCapacity(count)
         /// Each row's village and household as stored (NULL sorts first, as in SQL).
@@ -75,22 +75,22 @@ struct BookRows {
         }
         var personNumbers: [PersonKey: Int] = [:]
         personNumbers.reserveCapacity(count)
-        let rows = try Row.fetchCursor(db, sql: Self.sql)
-        while let row = try rows.next() {
-            guard let id = RecordID(row[Column.enrollment] as String),
-                let member = RecordID(row[Column.member] as String)
-            else { continue }
+        try sql.forEachRow(Self.sql, []) { row in
+            guard let id = row[Column.enrollment].text.flatMap(RecordID.init),
+                let member = row[Column.member].text.flatMap(RecordID.init)
+            else { return }
             let facts = reader.facts(row)
-            let village: String? = row[Column.village]
-            let household: String? = row[Column.household]
+            let village = row[Column.village].text
+            let household = row[Column.household].text
             let entry = RollBook.Entry(
                 id: id, member: member, household: household ?? "", village: village ?? "",
-                name: row[Column.name] ?? "", facts: facts, idSealed: row[Column.idSealed],
-                idHash: row[Column.idHash], cardSealed: row[Column.cardSealed], cardHash: row[Column.cardHash])
+                name: row[Column.name].text ?? "", facts: facts, idSealed: row[Column.idSealed].text,
+                idHash: row[Column.idHash].text, cardSealed: row[Column.cardSealed].text,
+                cardHash: row[Column.cardHash].text)
             entry.heldAlways = heldByCase.contains(id.value)
             var conflicted: [(RecordType, String)] = []
             for (type, column) in conflictColumns {
-                guard let list = row[column] as String?, !list.isEmpty else { continue }
+                guard let list = row[column].text, !list.isEmpty else { continue }
                 for field in list.split(separator: ",") where ConflictRules.decidesMoney(type, String(field)) {
                     conflicted.append((type, String(field)))
                 }

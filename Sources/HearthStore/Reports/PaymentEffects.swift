@@ -1,4 +1,3 @@
-import GRDB
 import HearthCore
 
 /// What one of a field's competing values would pay one enrollment, month by month.
@@ -34,13 +33,13 @@ public struct PaymentEffect: Sendable, Equatable {
     }
 }
 
-extension ReplicaCore {
+extension ReplicaReading {
     /// What each of `values` for `field` of `record` would pay, over `months`, to every
     /// enrollment the field decides: the enrollment itself for its own fields, each of a
     /// member's enrollments for the member's (vital status, date of death, birth date, grade).
     /// Empty for a field that decides no money. Reads those enrollments by index: the cost is
     /// theirs, never the county's.
-    public func paymentEffects(of record: RecordID, field: String, values: [FieldValue], months: [Month])
+    package func paymentEffects(of record: RecordID, field: String, values: [FieldValue], months: [Month])
         throws(ReplicaError) -> [PaymentEffect]
     {
         guard ReplicaCore.factFields.contains("\(record.type.rawValue).\(field)"), !months.isEmpty else { return [] }
@@ -51,14 +50,12 @@ extension ReplicaCore {
         default: return []
         }
         let standards = try standardTable()
-        return try read { db in
-            let rules = try ReplicaCore.countyRules(db)
+        return try withStatements { sql in
+            let rules = try ReplicaCore.countyRules(sql)
             var reader = BookRows.FactsReader()
             var effects: [PaymentEffect] = []
-            for row in try Row.fetchAll(
-                db, sql: BookRows.sql + " WHERE \(condition) ORDER BY e.id", arguments: [record.value])
-            {
-                guard let enrollment = RecordID(row[BookRows.Column.enrollment] as String) else { continue }
+            for row in try sql.rows(BookRows.sql + " WHERE \(condition) ORDER BY e.id", [.text(record.value)]) {
+                guard let enrollment = row[BookRows.Column.enrollment].text.flatMap(RecordID.init) else { continue }
                 let base = reader.facts(row)
                 let segments = values.map { value in
                     let facts = ReplicaCore.facts(base, setting: field, of: record.type, to: value)

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import HearthCore
 import HearthText
 
@@ -106,12 +105,17 @@ extension Payroll {
 }
 
 extension ReplicaCore {
+    /// Outcomes of ``Entitlement`` that mean the enrollment is simply not part of the month.
+    package static let silentReasons: Set<String> = ["not started", "ended"]
+}
+
+extension ReplicaReading {
     /// The roll for a month (R12): a locked month is read back as it was paid; otherwise the
     /// month's regular payments, plus, for every locked month before it, the difference between
     /// what that month is owed now and what was paid for it (back pay 补发, or recovery 追缴),
     /// by ``Entitlement`` over the merged state. Months a suspension or a conflict withholds are
     /// neither paid nor adjusted until released; everything left out is counted by reason.
-    public func payroll(for month: Month, nowMillis: Int64) throws(ReplicaError) -> Payroll {
+    package func payroll(for month: Month, nowMillis: Int64) throws(ReplicaError) -> Payroll {
         if let locked = try lockedRoll(month) { return locked }
         return try roll(for: month, book: try rollBook(before: month, nowMillis: nowMillis))
     }
@@ -120,7 +124,7 @@ extension ReplicaCore {
     /// roll would settle it: an amount (zero when nothing is owed), or nil while the month is
     /// withheld or held. For checks that what was paid plus the next roll's adjustments is
     /// what is owed (the simulation's invariant).
-    public func owed(in months: [Month], nowMillis: Int64) throws(ReplicaError) -> [RecordID: [Month: Money?]] {
+    package func owed(in months: [Month], nowMillis: Int64) throws(ReplicaError) -> [RecordID: [Month: Money?]] {
         guard let last = months.max() else { return [:] }
         let book = try rollBook(before: last.adding(months: 1), nowMillis: nowMillis)
         var owed: [RecordID: [Month: Money?]] = [:]
@@ -135,9 +139,6 @@ extension ReplicaCore {
         }
         return owed
     }
-
-    /// Outcomes of ``Entitlement`` that mean the enrollment is simply not part of the month.
-    package static let silentReasons: Set<String> = ["not started", "ended"]
 
     /// The roll of `month` over a book. Without `openingCards` (the report, which shows no
     /// card) each line's bank card is left empty; everything else is as with them.
@@ -162,7 +163,7 @@ extension ReplicaCore {
             case .line(let amount, let idNumber):
                 rows.append(line(entry, amount: amount, idNumber: idNumber))
             case .zero(let reason), .unsettled(let reason):
-                if !Self.silentReasons.contains(reason) { leave(reason) }
+                if !ReplicaCore.silentReasons.contains(reason) { leave(reason) }
             }
         }
         for locked in book.lockedMonths where locked < month {
@@ -196,16 +197,6 @@ extension ReplicaCore {
         var payroll = try Payroll(month: month, rows: rows, leftOut: leftOut)
         payroll.opened = opened.opened
         return payroll
-    }
-
-    /// What one enrollment's month comes to once the roll's own conditions apply.
-    package enum Payable {
-        /// A line of this amount, to the person with this ID number.
-        case line(Money, String)
-        /// Nothing is paid for the month, for this reason: money paid for it is recovered.
-        case zero(String)
-        /// Not settled (withheld, held, no readable ID number): neither paid nor adjusted.
-        case unsettled(String)
     }
 
     /// Each entry's month, in the book's order: ``Entitlement``, then holds, then the ID number,
@@ -269,7 +260,7 @@ extension ReplicaCore {
 
     /// A locked month's roll as it was paid (names and numbers as held now).
     package func lockedRoll(_ month: Month) throws(ReplicaError) -> Payroll? {
-        let lines: [Row]? = try read { db in try role.lockedLines(db, month: month) }
+        let lines = try withStatements { sql in try readingRole.lockedLines(sql, month: month) }
         guard let lines else { return nil }
         var rows: [PayrollRow] = []
         rows.reserveCapacity(lines.count)
@@ -277,27 +268,39 @@ extension ReplicaCore {
         var months = TextCache { try? Month.parse($0, field: "month") }
         // The columns of ``ReplicaRole/lockedLines(_:month:)``, by position.
         for line in lines {
-            guard let enrollment = RecordID(line[0] as String), let member = RecordID(line[1] as String),
-                let program = Program(rawValue: line[2] as String)
+            guard let enrollment = line[0].text.flatMap(RecordID.init),
+                let member = line[1].text.flatMap(RecordID.init),
+                let program = line[2].text.flatMap(Program.init(rawValue:)), let fen = line[5].integer
             else { continue }
             var idNumber = ""
             var bankCard = ""
-            if let box = line[7] as String?, let digest = line[8] as String? {
+            if let box = line[7].text, let digest = line[8].text {
                 idNumber = opened.open(SealedValue(box: box, digest: digest)) ?? ""
             }
-            if let box = line[11] as String?, let digest = line[12] as String? {
+            if let box = line[11].text, let digest = line[12].text {
                 bankCard = opened.open(SealedValue(box: box, digest: digest)) ?? ""
             }
             rows.append(
                 PayrollRow(
-                    enrollment: enrollment, household: line[9] ?? "", member: member, name: line[6] ?? "",
-                    idNumber: idNumber, program: program, amount: Money(fen: line[5]), bankCard: bankCard,
-                    village: line[10] ?? "", kind: PayrollRow.Kind(rawValue: line[3]) ?? .regular,
-                    forMonth: months[line[4]]))
+                    enrollment: enrollment, household: line[9].text ?? "", member: member, name: line[6].text ?? "",
+                    idNumber: idNumber, program: program, amount: Money(fen: fen), bankCard: bankCard,
+                    village: line[10].text ?? "",
+                    kind: line[3].text.flatMap(PayrollRow.Kind.init(rawValue:)) ?? .regular,
+                    forMonth: months[line[4].text]))
         }
         var roll = try Payroll(month: month, rows: rows, leftOut: [:])
         roll.locked = true
         roll.opened = opened.opened
         return roll
     }
+}
+
+/// What one enrollment's month comes to once the roll's own conditions apply.
+package enum Payable {
+    /// A line of this amount, to the person with this ID number.
+    case line(Money, String)
+    /// Nothing is paid for the month, for this reason: money paid for it is recovered.
+    case zero(String)
+    /// Not settled (withheld, held, no readable ID number): neither paid nor adjusted.
+    case unsettled(String)
 }

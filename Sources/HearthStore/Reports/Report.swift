@@ -1,4 +1,3 @@
-import GRDB
 import HearthCore
 import HearthText
 
@@ -50,10 +49,10 @@ public struct Report: Sendable {
     public let total: ReportLine
 }
 
-extension ReplicaCore {
+extension ReplicaReading {
     /// The report for a period, by area level, built from the same payable set as the roll,
     /// so the two always agree.
-    public func report(from start: Month, to end: Month, by level: ScopePrefix.Level, nowMillis: Int64)
+    package func report(from start: Month, to end: Month, by level: ScopePrefix.Level, nowMillis: Int64)
         throws(ReplicaError) -> Report
     {
         guard start <= end else {
@@ -116,19 +115,20 @@ extension ReplicaCore {
                     Catalogue.text("report.what_month_total", ["program": program.rawValue]))
             }
         }
-        try read { db in
+        try withStatements { sql in
             var months = TextCache { try? Month.parse($0, field: "month") }
-            let rows = try Row.fetchCursor(db, sql: Self.reportEnrollmentsSQL)
-            while let row = try rows.next() {
-                guard let program = Program(rawValue: row[0] as String), let village: String = row[1] else { continue }
-                guard (row[5] as String?) == "approved" else { continue }
-                if let begun = months[row[2]], begun >= start, begun <= end {
+            try sql.forEachRow(ReplicaCore.reportEnrollmentsSQL, []) { row in
+                guard let program = row[0].text.flatMap(Program.init(rawValue:)), let village = row[1].text else {
+                    return
+                }
+                guard row[5].text == "approved" else { return }
+                if let begun = months[row[2].text], begun >= start, begun <= end {
                     for slot in slots(village, program).all {
                         tally.entries[slot] += 1
                         tally.touched[slot] = true
                     }
                 }
-                if (row[4] as String?) == "exited", let ended = months[row[3]], ended >= start, ended <= end {
+                if row[4].text == "exited", let ended = months[row[3].text], ended >= start, ended <= end {
                     for slot in slots(village, program).all {
                         tally.exits[slot] += 1
                         tally.touched[slot] = true
@@ -157,6 +157,9 @@ extension ReplicaCore {
             total: line(ReportTally.Key(area: nil, program: nil)))
     }
 
+}
+
+extension ReplicaCore {
     /// The report's new entries and exits: one pass over the enrollments.
     package static let reportEnrollmentsSQL = """
         SELECT program, village, start_month, end_month, status, decision FROM enrollments

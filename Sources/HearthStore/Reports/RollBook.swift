@@ -1,4 +1,3 @@
-import GRDB
 import HearthCore
 import HearthText
 
@@ -77,7 +76,7 @@ package struct RollBook {
     package func paid(_ index: Int, for month: Month) -> Int64 { paid[month]?[index] ?? 0 }
 }
 
-extension ReplicaCore {
+extension ReplicaReading {
     /// Reads the book for a roll of `month`: the locked months before it and what they paid.
     ///
     /// One pass over the enrollments with their member and household, columns read by
@@ -88,16 +87,17 @@ extension ReplicaCore {
         let cases = try ruleCases(nowMillis: nowMillis)
         let standards = try standardTable()
         let heldByCase = Set(cases.flatMap(\.holds).map(\.value))
-        let (rules, read, locked, paid): (CountyRules, BookRows, [Month], [Month: [Int64]]) = try self.read { db in
-            let rules = try ReplicaCore.countyRules(db)
-            let read = try BookRows(db, heldByCase: heldByCase)
+        let (rules, read, locked, paid): (CountyRules, BookRows, [Month], [Month: [Int64]]) = try withStatements {
+            sql in
+            let rules = try ReplicaCore.countyRules(sql)
+            let read = try BookRows(sql, heldByCase: heldByCase)
             var paid: [Month: [Int64]] = [:]
             // The lines come a month at a time: each month's column is found once.
             var column: (text: String, month: Month?, fen: [Int64])?
             func store() {
                 if let column, let month = column.month { paid[month] = column.fen }
             }
-            let locked = try role.paidBefore(db, month: month) { enrollment, forMonth, fen in
+            let locked = try readingRole.paidBefore(sql, month: month) { enrollment, forMonth, fen in
                 if column?.text != forMonth {
                     store()
                     let month = try? Month.parse(forMonth, field: "month")
@@ -126,14 +126,6 @@ extension ReplicaCore {
             lockedMonths: locked)
     }
 
-    /// The fields that feed ``EnrollmentFacts``: a conflict on one of them holds only the
-    /// months its competing values disagree on.
-    package static let factFields: Set<String> = [
-        "enrollment.program", "enrollment.status", "enrollment.decision", "enrollment.amount", "enrollment.start_month",
-        "enrollment.end_month", "enrollment.exit_reason", "enrollment.suspended_from", "member.vital_status",
-        "member.death_date", "member.birth_date", "member.disability_grade",
-    ]
-
     /// Every combination of the competing values of the conflicted fact fields, as facts;
     /// empty when there are too many to weigh (the enrollment is then held whole).
     private func alternatives(of entry: RollBook.Entry, conflicted: [(RecordType, String)]) throws(ReplicaError)
@@ -150,11 +142,23 @@ extension ReplicaCore {
             where !values.contains(where: { $0.sameMeaning(as: candidate.value) }) {
                 values.append(candidate.value)
             }
-            readings = readings.flatMap { facts in values.map { Self.facts(facts, setting: field, of: type, to: $0) } }
+            readings = readings.flatMap { facts in
+                values.map { ReplicaCore.facts(facts, setting: field, of: type, to: $0) }
+            }
             if readings.count > 64 { return [] }
         }
         return readings
     }
+}
+
+extension ReplicaCore {
+    /// The fields that feed ``EnrollmentFacts``: a conflict on one of them holds only the
+    /// months its competing values disagree on.
+    package static let factFields: Set<String> = [
+        "enrollment.program", "enrollment.status", "enrollment.decision", "enrollment.amount", "enrollment.start_month",
+        "enrollment.end_month", "enrollment.exit_reason", "enrollment.suspended_from", "member.vital_status",
+        "member.death_date", "member.birth_date", "member.disability_grade",
+    ]
 
     /// The facts with one field read as another of its competing values.
     package static func facts(_ base: EnrollmentFacts, setting field: String, of type: RecordType, to value: FieldValue)

@@ -42,12 +42,13 @@ struct ConflictsList: AsyncParsableCommand {
 
     func run() async throws {
         try await guardedAsync {
-            let open = try replica.openFile()
+            let open = try await replica.open()
             let cases = try await open.conflicts(
                 soft: soft || filters.rule == "R4a" || filters.rule == "R3", township: filters.township,
                 kind: filters.kind,
                 rule: filters.rule)
-            let ruleCases = try open.replica.ruleCases(nowMillis: nowMillis()).filter { found in
+            let now = nowMillis()
+            let ruleCases = try await open.reading { try $0.ruleCases(nowMillis: now) }.filter { found in
                 (filters.rule == nil || filters.rule == found.rule)
                     && (filters.kind == nil || filters.kind == found.kind)
                     && (filters.township == nil || (found.village ?? "").hasPrefix(filters.township!))
@@ -93,9 +94,10 @@ struct ConflictsShow: AsyncParsableCommand {
 
     func run() async throws {
         try await guardedAsync {
-            let open = try replica.openFile()
+            let open = try await replica.open()
             if !id.contains("/") || id.hasPrefix("H:") {
-                guard let found = try open.replica.ruleCase(id, nowMillis: nowMillis())
+                let (id, now) = (id, nowMillis())
+                guard let found = try await open.reading({ try $0.ruleCase(id, nowMillis: now) })
                 else {
                     throw InputError(field: "id", "input.no_conflict", ["id": id])
                 }
@@ -185,7 +187,7 @@ struct ConflictsResolve: AsyncParsableCommand {
 
     func run() async throws {
         try await guardedAsync {
-            let hub = try replica.openFile()
+            let hub = try await replica.open()
             let author = try replica.author
             let choice = try choice()
             if bulk {
@@ -268,7 +270,7 @@ struct ConflictsAck: AsyncParsableCommand {
 
     func run() async throws {
         try await guardedAsync {
-            let hub = try replica.openFile()
+            let hub = try await replica.open()
             let author = try replica.author
             let targets: [ConflictCase]
             if all {
@@ -321,9 +323,9 @@ struct HubAudit: AsyncParsableCommand {
 
     func run() async throws {
         try await guardedAsync {
-            let hub = try replica.openFile()
+            let hub = try await replica.open()
             let decisions = try await hub.decisions()
-            let events = try hub.replica.auditTrail()
+            let events = try await hub.reading { try $0.auditTrail() }
             // One trail: the two logs merged by time, each kept in its own order.
             var fromDecisions: [(at: Int64, json: AuditEntryDocument, text: String)] = []
             for decision in decisions {

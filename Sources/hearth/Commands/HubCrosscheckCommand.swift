@@ -40,7 +40,7 @@ struct HubCrosscheckImport: AsyncParsableCommand {
             else {
                 throw InputError(field: "source", "input.crosscheck_source")
             }
-            let hub = try replica.openFile()
+            let hub = try await replica.open()
             let table = try SpreadsheetTable.read(path: file)
             guard let idColumn = table.column(named: Self.idHeaders) else {
                 throw InputError(field: "header", "input.crosscheck_no_id_column", ["file": file])
@@ -66,7 +66,7 @@ struct HubCrosscheckImport: AsyncParsableCommand {
                 skippedFile = try table.writeSkipped(skipped)
                 // The rows as the list had them, ID numbers in clear: audited.
                 let source = (file as NSString).lastPathComponent
-                try hub.replica.audit(
+                try await hub.audit(
                     AuditEvent(
                         atMillis: nowMillis(), worker: author, action: AuditEvent.Action.export,
                         subject: skippedFile ?? "", field: "skipped rows",

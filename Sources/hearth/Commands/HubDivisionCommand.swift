@@ -42,7 +42,7 @@ struct HubDivisionImport: AsyncParsableCommand {
 
     func run() async throws {
         try await guardedAsync {
-            let hub = try replica.openFile()
+            let hub = try await replica.open()
             let author = try replica.author
             let table = try SpreadsheetTable.read(path: file)
             let plan = hub.planDivisions(table)
@@ -61,14 +61,16 @@ struct HubDivisionImport: AsyncParsableCommand {
     }
 }
 
-struct HubDivisionList: ParsableCommand {
+struct HubDivisionList: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "list", abstract: L("cmd.hub.division.list.abstract"))
     @OptionGroup var replica: HubReplicaOptions
     @Flag(help: .text("opt.json")) var json = false
 
-    func run() throws {
-        try guarded { try printDivisions(try replica.openFile().replica, json: json) }
+    func run() async throws {
+        try await guardedAsync {
+            try printDivisions(try await replica.open().reading { try $0.divisions() }, json: json)
+        }
     }
 }
 
@@ -81,12 +83,11 @@ struct DivisionsCommand: ParsableCommand {
     @Flag(help: .text("opt.json")) var json = false
 
     func run() throws {
-        try guarded { try printDivisions(try replica.open(), json: json) }
+        try guarded { try printDivisions(try replica.open().divisions(), json: json) }
     }
 }
 
-func printDivisions(_ replica: ReplicaCore, json: Bool) throws {
-    let entries = try replica.divisions()
+func printDivisions(_ entries: [DivisionEntry], json: Bool) throws {
     if json {
         try Output.json(entries.map(DivisionDocument.init))
         return

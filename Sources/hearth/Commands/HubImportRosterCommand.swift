@@ -27,7 +27,7 @@ struct HubImportRoster: AsyncParsableCommand {
 
     func run() async throws {
         try await guardedAsync {
-            let hub = try replica.openFile()
+            let hub = try await replica.open()
             let author = options.dryRun ? replica.reader : try replica.author
             let name = (file as NSString).lastPathComponent
             let progress = ProgressLine(quiet: options.json)

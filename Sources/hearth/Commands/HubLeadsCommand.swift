@@ -3,7 +3,7 @@ import HearthCore
 import HearthLedger
 import HearthStore
 
-struct HubLeads: ParsableCommand {
+struct HubLeads: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "leads",
         abstract: L("cmd.hub.leads.abstract"))
@@ -11,8 +11,11 @@ struct HubLeads: ParsableCommand {
     @Option(help: .text("opt.hub.leads.status")) var status: String?
     @Flag(help: .text("opt.json")) var json = false
 
-    func run() throws {
-        try guarded { try printLeads(try replica.openFile().replica.leads(status: try leadStatus(status)), json: json) }
+    func run() async throws {
+        try await guardedAsync {
+            let status = try leadStatus(status)
+            try printLeads(try await replica.open().reading { try $0.leads(status: status) }, json: json)
+        }
     }
 }
 

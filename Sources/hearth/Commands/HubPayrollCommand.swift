@@ -20,7 +20,7 @@ struct HubPayroll: AsyncParsableCommand {
 
     func run() async throws {
         try await guardedAsync {
-            let hub = try replica.openFile()
+            let hub = try await replica.open()
             let worker = try replica.author
             let period = try Month.parse(month, field: "month")
             if format.lowercased() == "print" {
@@ -30,11 +30,12 @@ struct HubPayroll: AsyncParsableCommand {
             let fileFormat = try PayrollFormat.parse(format, out: out)
             let progress = ProgressLine(quiet: json)
             progress.update(L("payroll.reading", ["month": period]), force: true)
-            let roll = try hub.replica.payroll(for: period, nowMillis: nowMillis())
+            let now = nowMillis()
+            let roll = try await hub.reading { try $0.payroll(for: period, nowMillis: now) }
             progress.update(L("payroll.accounts", ["month": period, "lines": roll.rows.count]), force: true)
             let bank = try await hub.bankRoll(roll)
             progress.update(L("payroll.writing", ["month": period]), force: true)
-            let paths = try fileFormat.write(bank, hub: hub, to: out, worker: worker, nowMillis: nowMillis())
+            let paths = try await fileFormat.write(bank, hub: hub, to: out, worker: worker, nowMillis: nowMillis())
             if lock { try await hub.lock(roll, worker: worker, nowMillis: nowMillis()) }
             progress.finish()
             let adjustments = roll.rows.filter { $0.kind != .regular }

@@ -39,15 +39,17 @@ enum PayrollFormat: String {
     }
 
     /// Writes the roll in this format, audited with `worker`.
-    func write(_ bank: BankRoll, hub: HubLedger, to out: String, worker: String, nowMillis: Int64) throws -> Written {
+    func write(_ bank: BankRoll, hub: HubLedger, to out: String, worker: String, nowMillis: Int64) async throws
+        -> Written
+    {
         switch self {
         case .csv:
-            let paths = try hub.writeRoll(bank, to: out, worker: worker, nowMillis: nowMillis)
+            let paths = try await hub.writeRoll(bank, to: out, worker: worker, nowMillis: nowMillis)
             return Written(
                 disbursement: paths.disbursement, noCard: paths.noCard, recovery: paths.recovery,
                 summary: paths.summary)
         case .xlsx:
-            try hub.writeRollWorkbook(bank, to: out, worker: worker, nowMillis: nowMillis)
+            try await hub.writeRollWorkbook(bank, to: out, worker: worker, nowMillis: nowMillis)
             return Written(disbursement: out, noCard: out, recovery: out, summary: out)
         }
     }

@@ -29,15 +29,15 @@ struct HubSettingSet: AsyncParsableCommand {
     }
 }
 
-struct HubSettingList: ParsableCommand {
+struct HubSettingList: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "list",
         abstract: L("cmd.hub.setting.list.abstract"))
     @OptionGroup var replica: HubReplicaOptions
     @Flag(help: .text("opt.json")) var json = false
 
-    func run() throws {
-        try guarded { try printSettings(try replica.openFile().replica, json: json) }
+    func run() async throws {
+        try await guardedAsync { try printSettings(try await replica.open().reading { try $0.settings() }, json: json) }
     }
 }
 
@@ -50,12 +50,11 @@ struct SettingsCommand: ParsableCommand {
     @Flag(help: .text("opt.json")) var json = false
 
     func run() throws {
-        try guarded { try printSettings(try replica.open(), json: json) }
+        try guarded { try printSettings(try replica.open().settings(), json: json) }
     }
 }
 
-func printSettings(_ replica: ReplicaCore, json: Bool) throws {
-    let entries = try replica.settings()
+func printSettings(_ entries: [SettingEntry], json: Bool) throws {
     let rows = CountySetting.allCases.map { setting in
         let entry = entries.first { $0.setting == setting }
         return (setting, entry?.value ?? setting.defaultValue, entry)

@@ -32,15 +32,17 @@ struct HubStandardSet: AsyncParsableCommand {
     }
 }
 
-struct HubStandardList: ParsableCommand {
+struct HubStandardList: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "list",
         abstract: L("cmd.hub.standard.list.abstract"))
     @OptionGroup var replica: HubReplicaOptions
     @Flag(help: .text("opt.json")) var json = false
 
-    func run() throws {
-        try guarded { try printStandards(try replica.openFile().replica, json: json) }
+    func run() async throws {
+        try await guardedAsync {
+            try printStandards(try await replica.open().reading { try $0.standards() }, json: json)
+        }
     }
 }
 
@@ -53,12 +55,11 @@ struct StandardsCommand: ParsableCommand {
     @Flag(help: .text("opt.json")) var json = false
 
     func run() throws {
-        try guarded { try printStandards(try replica.open(), json: json) }
+        try guarded { try printStandards(try replica.open().standards(), json: json) }
     }
 }
 
-func printStandards(_ replica: ReplicaCore, json: Bool) throws {
-    let entries = try replica.standards()
+func printStandards(_ entries: [StandardEntry], json: Bool) throws {
     if json {
         try Output.json(entries.map(StandardDocument.init))
         return

@@ -13,9 +13,10 @@ enum PrintFormat {
     {
         let progress = ProgressLine(quiet: json)
         progress.update(PrintText.computing(month), force: true)
-        let roll = try hub.replica.payroll(for: month, nowMillis: nowMillis())
+        let now = nowMillis()
+        let roll = try await hub.reading { try $0.payroll(for: month, nowMillis: now) }
         let bank = try await hub.bankRoll(roll)
-        try hub.writePrintedRoll(bank, to: out, worker: worker, nowMillis: nowMillis())
+        try await hub.writePrintedRoll(bank, to: out, worker: worker, nowMillis: nowMillis())
         if lock { try await hub.lock(roll, worker: worker, nowMillis: nowMillis()) }
         progress.finish()
         if json {
@@ -32,16 +33,21 @@ enum PrintFormat {
 
     /// The report for the options' period as a page: by village, each township's 小计 from the
     /// report by township.
-    static func report(replica: ReplicaCore, start: Month, end: Month, out: String?) throws {
+    static func report(replica: some SnapshotReading, start: Month, end: Month, out: String?) async throws {
         guard let out else { throw CLIError.usage(PrintText.needsOut) }
         let progress = ProgressLine(quiet: false)
         progress.update(PrintText.computingReport, force: true)
-        let byVillage = try replica.report(from: start, to: end, by: .village, nowMillis: nowMillis())
-        let byTownship = try replica.report(from: start, to: end, by: .township, nowMillis: nowMillis())
+        let now = nowMillis()
+        let (byVillage, byTownship, names) = try await replica.reading { replica in
+            (
+                try replica.report(from: start, to: end, by: .village, nowMillis: now),
+                try replica.report(from: start, to: end, by: .township, nowMillis: now), try replica.divisionNames()
+            )
+        }
         progress.finish()
         let html = ReportPrintPage.html(
             byVillage: byVillage, byTownship: byTownship, from: start, to: end, place: replica.info.name,
-            scope: replica.info.scope.value, names: try replica.divisionNames())
+            scope: replica.info.scope.value, names: names)
         try PrintPageFile.write(html, to: out)
         print(out)
         print(PrintText.report(byVillage.total))

@@ -34,10 +34,10 @@ struct ReportOptions: ParsableArguments {
         return level
     }
 
-    func render(_ replica: ReplicaCore, worker: String) throws {
+    func render(_ replica: some SnapshotReading, worker: String) async throws {
         let (start, end) = try period()
         if format == "print" {
-            try PrintFormat.report(replica: replica, start: start, end: end, out: out)
+            try await PrintFormat.report(replica: replica, start: start, end: end, out: out)
             return
         }
         if format == "xlsx", out == nil { throw CLIError.usage(L("usage.xlsx_needs_out")) }
@@ -50,12 +50,14 @@ struct ReportOptions: ParsableArguments {
                 "report.computing",
                 ["period": start == end ? start.description : L("report.period_range", ["from": start, "to": end])]),
             force: true)
-        let report = try replica.report(from: start, to: end, by: try level(), nowMillis: nowMillis())
+        let (level, now) = (try level(), nowMillis())
+        let (report, names) = try await replica.reading { replica in
+            (try replica.report(from: start, to: end, by: level, nowMillis: now), try replica.divisionNames())
+        }
         progress.finish()
         let periodText = start == end ? start.description : "\(start)–\(end)"
-        let level = by == "county" ? "县" : by == "township" ? "乡镇" : "村"
-        let title = "社会救助情况统计表  \(periodText)  (\(replica.info.name), 按\(level)汇总)"
-        let names = try replica.divisionNames()
+        let levelName = by == "county" ? "县" : by == "township" ? "乡镇" : "村"
+        let title = "社会救助情况统计表  \(periodText)  (\(replica.info.name), 按\(levelName)汇总)"
         let header = ReportTable.header(end: end)
         let rows = ReportTable.rows(report, names: names)
         switch format {
@@ -74,32 +76,32 @@ struct ReportOptions: ParsableArguments {
             print(title)
             Output.table(header, rows)
         case "xlsx":
-            try writeWorkbook(
+            try await writeWorkbook(
                 title: title, header: header, rows: rows, replica: replica, period: periodText, worker: worker)
         default: throw InputError(field: "format", "input.report_format")
         }
     }
 }
 
-struct HubReport: ParsableCommand {
+struct HubReport: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
         abstract: L("cmd.hub.report.abstract"))
     @OptionGroup var replica: HubReplicaOptions
     @OptionGroup var options: ReportOptions
 
-    func run() throws {
-        try guarded { try options.render(try replica.openFile().replica, worker: replica.reader) }
+    func run() async throws {
+        try await guardedAsync { try await options.render(try await replica.open(), worker: replica.reader) }
     }
 }
 
-struct ReportCommand: ParsableCommand {
+struct ReportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report", abstract: L("cmd.report.abstract"))
     @OptionGroup var replica: ReplicaOptions
     @OptionGroup var options: ReportOptions
 
-    func run() throws {
-        try guarded { try options.render(try replica.open(), worker: replica.reader) }
+    func run() async throws {
+        try await guardedAsync { try await options.render(try replica.open(), worker: replica.reader) }
     }
 }
