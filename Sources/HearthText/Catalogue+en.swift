@@ -1486,7 +1486,7 @@ extension Catalogue {
         "postgres.location_query": "takes only ?host=/a/socket/directory after the database",
         "postgres.location_host": "names no host: write a host, or ?host=/a/socket/directory",
         "postgres.collation": "it orders text by the locale {collation}, and a hub needs text in byte order, as SQLite keeps it: make the database with createdb --locale=C --template=template0 {database}",
-        "replica.not_on_server": "this does not run yet on a hub kept in PostgreSQL ({store}): it still reads the hub's SQLite file. Sync (hub serve), enrollment, nodes, bundles, quarantine and the audit run there; run the rest on a SQLite hub (docs/architecture.md, \"The hub on PostgreSQL\")",
+        "replica.not_on_server": "{store} is a hub kept in PostgreSQL, and this works on a hub's SQLite file: back up a hub in PostgreSQL with pg_dump and its key file, and put it back with pg_restore and `hearth hub restore` (README, \"The hub in PostgreSQL\")",
         "opt.store": "Where the hub is kept: a PostgreSQL database (postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE) or a SQLite file; else $HEARTH_STORE, else --db",
         "error.store_key_file": "a hub kept in PostgreSQL needs its key file: give --key-file FILE (or set HEARTH_KEY_FILE, or HEARTH_KEY)",
         "cmd.hub.init.discussion": "The hub is kept in a SQLite file (--db FILE, the default) or in an existing, empty PostgreSQL database (--store postgres://USER@HOST:PORT/DB, or HEARTH_STORE), which several `hub serve` processes can share. A hub in PostgreSQL needs --key-file: the key stays in that file, never in the database.",

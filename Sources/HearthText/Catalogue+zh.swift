@@ -1484,7 +1484,7 @@ extension Catalogue {
         "postgres.location_query": "数据库名之后只能写 ?host=/套接字目录",
         "postgres.location_host": "未写主机：请写主机名，或 ?host=/套接字目录",
         "postgres.collation": "它按区域设置 {collation} 排列文字，而中心库需要按字节排序（与 SQLite 一致）：请用 createdb --locale=C --template=template0 {database} 创建数据库",
-        "replica.not_on_server": "此操作尚不能在保存于 PostgreSQL 的中心库（{store}）上运行：它仍读取中心的 SQLite 文件。同步（hub serve）、登记、节点、数据包、隔离区和审计可在其上运行；其余操作请在 SQLite 中心库上运行（见 docs/architecture.md「The hub on PostgreSQL」）",
+        "replica.not_on_server": "{store} 是保存于 PostgreSQL 的中心库，而此操作针对中心的 SQLite 文件：PostgreSQL 中心库请用 pg_dump 连同密钥文件备份，用 pg_restore 和 `hearth hub restore` 恢复（见 README「The hub in PostgreSQL」）",
         "opt.store": "中心库的存放位置：PostgreSQL 数据库（postgres://用户[:密码]@主机[:端口]/数据库）或 SQLite 文件；未给出时用 $HEARTH_STORE，再否则用 --db",
         "error.store_key_file": "保存在 PostgreSQL 中的中心库需要其密钥文件：请给出 --key-file 文件（或设置 HEARTH_KEY_FILE 或 HEARTH_KEY）",
         "cmd.hub.init.discussion": "中心库保存在 SQLite 文件中（--db 文件，默认），或保存在一个已存在的空 PostgreSQL 数据库中（--store postgres://用户@主机:端口/库名，或 HEARTH_STORE），多个 `hub serve` 进程可共用它。保存在 PostgreSQL 中的中心库需要 --key-file：密钥只保存在该文件中，从不进入数据库。",

@@ -1,6 +1,32 @@
 import Foundation
 import HearthCore
+import HearthLedger
+import HearthLedgerPostgres
+import HearthTestPostgres
 import Testing
+
+/// Where a CLI test keeps its hub: the generated file, or a PostgreSQL database it was moved to
+/// with `hub migrate`.
+enum CLIStore: String, CaseIterable, Sendable, CustomStringConvertible {
+    case sqlite = "SQLite"
+    case postgres = "PostgreSQL"
+    var description: String { rawValue }
+
+    /// The arguments that name the hub generated at `directory` for every `hearth hub` command:
+    /// `--db` for the file; for PostgreSQL the file is first moved to a fresh database of the
+    /// tests' server (`hub migrate`) and put out of reach, so no command can read it instead.
+    func place(generatedAt directory: String, _ cli: CLIRunner) async throws -> [String] {
+        let hub = directory + "/hub.db"
+        switch self {
+        case .sqlite: return ["--db", hub]
+        case .postgres:
+            let location = try await PostgresServer.shared().freshDatabase().description
+            _ = try cli.ok(["hub", "migrate", "--from", hub, "--to", location])
+            try FileManager.default.moveItem(atPath: hub, toPath: hub + ".moved")
+            return ["--store", location, "--key-file", hub + ".key"]
+        }
+    }
+}
 
 @Suite("What the bureau produces, end to end on a generated county")
 struct CLICountyTests {
@@ -22,17 +48,19 @@ struct CLICountyTests {
         return out
     }
 
-    @Test("generate, report by township, a raise, a death list with leads, the roll and the recovery report")
-    func bureauDay() throws {
+    @Test(
+        "generate, report by township, a raise, a death list with leads, the roll and the recovery report",
+        arguments: CLIStore.allCases)
+    func bureauDay(_ store: CLIStore) async throws {
         let cli = try CLIRunner()
         let out = cli.directory + "/city"
         _ = try cli.ok([
             "hub", "generate", "--profile", "city", "--out", out, "--seed", "1", "--scale", "0.01", "--month",
             "2026-11",
         ])
-        let hub = out + "/hub.db"
+        let place = try await store.place(generatedAt: out, cli)
 
-        let report = try cli.ok(["hub", "report", "--db", hub, "--month", "2026-11", "--by", "township"])
+        let report = try cli.ok(["hub", "report"] + place + ["--month", "2026-11", "--by", "township"])
         for heading in ["地区", "救助项目", "户数", "人数", "城市低保", "农村低保", "合计"] {
             #expect(report.stdout.contains(heading), "the report shows \(heading)")
         }
@@ -44,32 +72,50 @@ struct CLICountyTests {
 
         // A raise from December: November's roll is untouched; December's rural dibao, the standard
         // less the household's income (补差), rises with it.
-        #expect(try cli.ok(["hub", "standard", "list", "--db", hub, "--json"]).json?.arrayValue?.count == 11)
+        #expect(try cli.ok(["hub", "standard", "list"] + place + ["--json"]).json?.arrayValue?.count == 11)
         let novemberBefore = total(
-            try cli.ok([
-                "hub", "payroll", "--db", hub, "--month", "2026-11", "--out", cli.directory + "/n1.csv", "--json",
-            ]))
-        let decemberBefore = try cli.ok([
-            "hub", "payroll", "--db", hub, "--month", "2026-12", "--out", cli.directory + "/d1.csv", "--json",
-        ])
-        let raised = try cli.ok([
-            "hub", "standard", "set", "--db", hub, "--program", "农村低保", "--from", "2026-12", "--amount", "600",
-        ])
+            try cli.ok(
+                [
+                    "hub", "payroll",
+                ] + place + [
+                    "--month", "2026-11", "--out", cli.directory + "/n1.csv", "--json",
+                ]))
+        let decemberBefore = try cli.ok(
+            [
+                "hub", "payroll",
+            ] + place + [
+                "--month", "2026-12", "--out", cli.directory + "/d1.csv", "--json",
+            ])
+        let raised = try cli.ok(
+            [
+                "hub", "standard", "set",
+            ] + place + [
+                "--program", "农村低保", "--from", "2026-12", "--amount", "600",
+            ])
         #expect(raised.firstLine.hasPrefix("S-"))
         // The hub made ops of its own, and has no one to push them to: none is "not yet synced".
-        let hubStatus = try cli.ok(["status", "--db", hub])
-        #expect(!hubStatus.stdout.contains("not yet synced"))
-        let hubDocument = try #require(try cli.ok(["status", "--db", hub, "--json"]).json)
-        #expect((hubDocument["own_ops"]?.integerValue ?? 0) > 0)
-        #expect(hubDocument["unsynced_ops"]?.integerValue == 0)
+        // (`status` reads a replica's file: the hub's, here, when it is kept in one.)
+        if store == .sqlite {
+            let hubStatus = try cli.ok(["status"] + place)
+            #expect(!hubStatus.stdout.contains("not yet synced"))
+            let hubDocument = try #require(try cli.ok(["status"] + place + ["--json"]).json)
+            #expect((hubDocument["own_ops"]?.integerValue ?? 0) > 0)
+            #expect(hubDocument["unsynced_ops"]?.integerValue == 0)
+        }
         #expect(
             total(
-                try cli.ok([
-                    "hub", "payroll", "--db", hub, "--month", "2026-11", "--out", cli.directory + "/n2.csv", "--json",
-                ])) == novemberBefore)
-        let december = try cli.ok([
-            "hub", "payroll", "--db", hub, "--month", "2026-12", "--out", cli.directory + "/d2.csv", "--json",
-        ])
+                try cli.ok(
+                    [
+                        "hub", "payroll",
+                    ] + place + [
+                        "--month", "2026-11", "--out", cli.directory + "/n2.csv", "--json",
+                    ])) == novemberBefore)
+        let december = try cli.ok(
+            [
+                "hub", "payroll",
+            ] + place + [
+                "--month", "2026-12", "--out", cli.directory + "/d2.csv", "--json",
+            ])
         #expect(total(december) != total(decemberBefore))
         // One line per household for dibao (to the bank, or listed apart where the household has no
         // card). Dibao pays the standard less the household's income per person (补差): the raise of
@@ -109,18 +155,21 @@ struct CLICountyTests {
                 "丙,\(stranger),2026-09-01,殡葬管理所", "丁,4.21281E+17,2026-09-01,殡葬管理所",
             ].joined(separator: "\n") + "\n"
         try Data(text.utf8).write(to: URL(fileURLWithPath: list))
-        let refused = try cli.run(["hub", "crosscheck", "import", "--db", hub, "--source", "death", list])
+        let refused = try cli.run(["hub", "crosscheck", "import"] + place + ["--source", "death", list])
         #expect(refused.status == 65)
         #expect(refused.stderr.contains("line 5, 身份证号"))
         #expect(!refused.stderr.contains(first) && !refused.stdout.contains(first))
-        let imported = try cli.ok([
-            "hub", "crosscheck", "import", "--db", hub, "--source", "death", list, "--skip-invalid",
-        ])
+        let imported = try cli.ok(
+            [
+                "hub", "crosscheck", "import",
+            ] + place + [
+                "--source", "death", list, "--skip-invalid",
+            ])
         #expect(imported.firstLine == "2")
         #expect(!imported.stdout.contains(first) && !imported.stderr.contains(first))
         #expect(FileManager.default.fileExists(atPath: cli.directory + "/deaths.skipped.csv"))
         // The skipped rows hold ID numbers in clear: the export is in the hub's audit trail.
-        let audited = try #require(try cli.ok(["hub", "audit", "--db", hub, "--json"]).json?.arrayValue)
+        let audited = try #require(try cli.ok(["hub", "audit"] + place + ["--json"]).json?.arrayValue)
         #expect(
             audited.contains {
                 $0["kind"]?.stringValue == "export"
@@ -128,17 +177,20 @@ struct CLICountyTests {
                     && $0["field"]?.stringValue == "skipped rows" && $0["by"]?.stringValue == "w-test"
             })
         #expect(
-            try cli.ok(["hub", "crosscheck", "import", "--db", hub, "--source", "death", list, "--skip-invalid"])
+            try cli.ok(["hub", "crosscheck", "import"] + place + ["--source", "death", list, "--skip-invalid"])
                 .firstLine == "0")
         let leads = try #require(
-            try cli.ok(["hub", "leads", "--db", hub, "--status", "open", "--json"]).json?.arrayValue)
+            try cli.ok(["hub", "leads"] + place + ["--status", "open", "--json"]).json?.arrayValue)
         #expect(leads.count == 2)
         #expect(leads.allSatisfy { !($0["detail"]?.stringValue ?? "").contains(first) })
 
         // The December roll no longer pays them; confirming one lead records the death.
-        let held = try cli.ok([
-            "hub", "payroll", "--db", hub, "--month", "2026-12", "--out", cli.directory + "/d3.csv", "--json",
-        ])
+        let held = try cli.ok(
+            [
+                "hub", "payroll",
+            ] + place + [
+                "--month", "2026-12", "--out", cli.directory + "/d3.csv", "--json",
+            ])
         let suspended = Set(leads.flatMap { $0["suspended"]?.arrayValue ?? [] }.compactMap(\.stringValue))
         #expect(suspended.count >= 2)
         let paidNow = Set(
@@ -148,11 +200,24 @@ struct CLICountyTests {
         #expect(!paidNow.isEmpty && paidNow.isDisjoint(with: suspended), "a suspended enrollment is still paid")
         #expect((held.json?["left_out"]?["suspended"]?.integerValue ?? 0) >= 2)
         let lead = try #require(leads.first { ($0["reported_date"]?.stringValue) == "2026-10-03" }?["id"]?.stringValue)
-        let confirmed = try cli.ok(["lead", "confirm", lead, "--note", "火化证明已核", "--db", hub])
-        #expect(confirmed.firstLine.hasPrefix("E-"))
+        // Confirmed as `lead confirm` does on the hub's file, or as the desk does on a server's hub.
+        let ended: String
+        switch store {
+        case .sqlite: ended = try cli.ok(["lead", "confirm", lead, "--note", "火化证明已核"] + place).firstLine
+        case .postgres:
+            let hub = try await HubLedger.open(
+                postgres: try PostgresLocation.parse(place[1]), keyPath: place[3], nowMillis: 0)
+            ended =
+                try await hub.decideLead(
+                    lead, confirm: true, note: "火化证明已核", date: nil, author: "w-test",
+                    nowMillis: Int64(Date().timeIntervalSince1970 * 1000)
+                ).first?.value ?? ""
+            await (hub.storage as? PostgresLedgerStorage)?.close()
+        }
+        #expect(ended.hasPrefix("E-"))
         #expect(
-            try cli.ok(["hub", "leads", "--db", hub, "--status", "confirmed", "--json"]).json?.arrayValue?.count == 1)
-        let recovery = try #require(try cli.ok(["hub", "recovery", "--db", hub, "--json"]).json)
+            try cli.ok(["hub", "leads"] + place + ["--status", "confirmed", "--json"]).json?.arrayValue?.count == 1)
+        let recovery = try #require(try cli.ok(["hub", "recovery"] + place + ["--json"]).json)
         #expect(recovery["lines"]?.arrayValue != nil)
     }
 }

@@ -8,7 +8,7 @@ import HearthTestPostgres
 import Testing
 
 /// Issue 16 from the command line: a hub made and served in PostgreSQL (`--store`,
-/// `HEARTH_STORE`), what still needs the file refused with a message naming the store, and a
+/// `HEARTH_STORE`), what needs a file (its backup) refused with a message naming the store, and a
 /// SQLite hub moved there (`hub migrate`) serving what the file served.
 @Suite("Hub commands on a hub kept in PostgreSQL", .serialized)
 struct CLIPostgresHubTests {
@@ -41,9 +41,20 @@ struct CLIPostgresHubTests {
         #expect(token.status == 0 && token.firstLine.hasPrefix("hearth1."), "\(token.stderr)")
         let empty = try cli.run(["hub", "nodes", "--json"], environment: environment)
         #expect(empty.status == 0 && empty.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "[]")
-        // What still reads the hub's file says so, naming the store, and exits as a usage error.
-        let refused = try cli.run(["hub", "conflicts", "list"], environment: environment)
-        #expect(refused.status == 2 && refused.stderr.contains("PostgreSQL") && refused.stderr.contains(store))
+        // What works on a hub's file only (its online backup) says so, naming the store and what
+        // backs a server's hub up, and exits as a usage error; the county's reads answer there.
+        let refused = try cli.run(["hub", "backup", "--out", cli.directory + "/copy.db"], environment: environment)
+        #expect(refused.status == 2 && refused.stderr.contains("pg_dump") && refused.stderr.contains(store))
+        #expect(!FileManager.default.fileExists(atPath: cli.directory + "/copy.db"))
+        // A value a command refuses is the user's mistake on a server's hub as on a file's (exit
+        // 65, naming the field), not the server's error.
+        let zero = try cli.run(
+            ["hub", "standard", "set", "--program", "农村低保", "--from", "2026-12", "--amount", "0"],
+            environment: environment.merging(["HEARTH_WORKER": "admin"]) { $1 })
+        #expect(zero.status == 65 && zero.stderr.contains("amount") && !zero.stderr.contains("PostgreSQL at"))
+        let none = try cli.run(["hub", "conflicts", "list", "--json"], environment: environment)
+        #expect(
+            none.status == 0 && none.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "[]", "\(none.stderr)")
 
         let (hub, url) = try CLIRunner.startHub(
             database: cli.directory + "/absent.db", extra: ["--store", store, "--key-file", key])

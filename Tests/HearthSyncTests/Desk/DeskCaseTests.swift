@@ -28,9 +28,11 @@ struct DeskCaseTests {
         return ("R6:\(member)", dibao, tekun)
     }
 
-    @Test("an R6 case shows its records side by side; ending one enrollment closes it, audited with the desk user")
-    func exitCloses() async throws {
-        let desk = try DeskCounty()
+    @Test(
+        "an R6 case shows its records side by side; ending one enrollment closes it, audited with the desk user",
+        arguments: HubStoreKind.allCases)
+    func exitCloses(_ store: HubStoreKind) async throws {
+        let desk = try await DeskCounty(store)
         try await desk.account("wang", .admin)
         try await withRunningHub(desk.service()) { url in
             let made = try await Self.exclusive(desk, url: url)
@@ -69,16 +71,20 @@ struct DeskCaseTests {
                 let after = try await browser.get(try #require(done.location))
                 #expect(!after.body.contains(">\(made.id)</a>"))
             }
-            #expect(try desk.hub.replica.ruleCases(nowMillis: TestCounty.now).filter { $0.rule == "R6" }.isEmpty)
-            let audit = try #require(try desk.hub.replica.auditTrail().last)
+            #expect(
+                try await desk.hub.reading { try $0.ruleCases(nowMillis: TestCounty.now) }.filter { $0.rule == "R6" }
+                    .isEmpty)
+            let audit = try #require(try await desk.hub.reading { try $0.auditTrail() }.last)
             #expect(audit.action == DeskAccounts.Action.exitForCase && audit.worker == "wang")
             #expect(audit.subject == made.tekun.value)
         }
     }
 
-    @Test("a case reviewed at the desk closes as `conflicts ack` closes it; a reviewer elsewhere and an auditor cannot")
-    func acknowledge() async throws {
-        let desk = try DeskCounty()
+    @Test(
+        "a case reviewed at the desk closes as `conflicts ack` closes it; a reviewer elsewhere and an auditor cannot",
+        arguments: HubStoreKind.allCases)
+    func acknowledge(_ store: HubStoreKind) async throws {
+        let desk = try await DeskCounty(store)
         try await desk.account("wang", .admin)
         try await desk.account("li", .reviewer, township: DeskCounty.township2)
         try await desk.account("zhao", .auditor)
@@ -102,7 +108,7 @@ struct DeskCaseTests {
                     "/desk/case", [("csrf", page.csrf ?? ""), ("id", made.id), ("action", "ack"), ("note", "x")])
                 #expect(refused.status == 403)
             }
-            #expect(try desk.hub.replica.ruleCase(made.id, nowMillis: TestCounty.now) != nil)
+            #expect(try await desk.hub.reading { try $0.ruleCase(made.id, nowMillis: TestCounty.now) } != nil)
             try await withBrowser(url) { admin in
                 try await admin.login("wang", DeskCounty.password)
                 let page = try await admin.get("/desk/case?id=\(escaped)")
@@ -113,7 +119,7 @@ struct DeskCaseTests {
                 #expect(try await admin.get("/desk/case?id=\(escaped)").status == 404)
                 #expect(try await admin.get("/desk/cases?rule=R99").status == 400)
             }
-            #expect(try desk.hub.replica.ruleCase(made.id, nowMillis: TestCounty.now) == nil)
+            #expect(try await desk.hub.reading { try $0.ruleCase(made.id, nowMillis: TestCounty.now) } == nil)
             let decision = try #require(try await desk.hub.decisions().last)
             #expect(decision.kind == "acknowledgement" && decision.worker == "wang" && decision.record == made.id)
         }

@@ -31,10 +31,10 @@ struct DeskConflictTests {
     }
 
     @Test(
-        "a conflict two nodes made is resolved at the desk as an ordinary hub op: gone from the list, closed for the CLI, on the nodes after sync"
-    )
-    func resolveReachesTheNodes() async throws {
-        let desk = try DeskCounty()
+        "a conflict two nodes made is resolved at the desk as an ordinary hub op: gone from the list, closed for the CLI, on the nodes after sync",
+        arguments: HubStoreKind.allCases)
+    func resolveReachesTheNodes(_ store: HubStoreKind) async throws {
+        let desk = try await DeskCounty(store)
         try await desk.account("wang", .admin)
         try await withRunningHub(desk.service()) { url in
             let made = try await desk.conflicts(url: url)
@@ -61,7 +61,7 @@ struct DeskConflictTests {
             #expect(try await !desk.isOpen(made.first))
             let decision = try #require(try await desk.hub.decisions().last)
             #expect(decision.worker == "wang" && decision.kind == "resolution" && decision.note == "村里核实为 620 元")
-            let audit = try #require(try desk.hub.replica.auditTrail().last)
+            let audit = try #require(try await desk.hub.reading { try $0.auditTrail() }.last)
             #expect(audit.action == DeskAccounts.Action.resolve && audit.worker == "wang")
             #expect("\(audit.subject)/\(audit.field)" == made.first)
             // Every node holding the record receives the resolution at its next sync.
@@ -75,9 +75,11 @@ struct DeskConflictTests {
         }
     }
 
-    @Test("a form without a CSRF token, with another session's or an ended session's, is refused and changes nothing")
-    func csrf() async throws {
-        let desk = try DeskCounty()
+    @Test(
+        "a form without a CSRF token, with another session's or an ended session's, is refused and changes nothing",
+        arguments: HubStoreKind.allCases)
+    func csrf(_ store: HubStoreKind) async throws {
+        let desk = try await DeskCounty(store)
         try await desk.account("wang", .admin)
         try await withRunningHub(desk.service()) { url in
             let made = try await desk.conflicts(url: url)
@@ -114,9 +116,11 @@ struct DeskConflictTests {
         }
     }
 
-    @Test("a reviewer sees and resolves only the conflicts of their township: list, page and form")
-    func reviewer() async throws {
-        let desk = try DeskCounty()
+    @Test(
+        "a reviewer sees and resolves only the conflicts of their township: list, page and form",
+        arguments: HubStoreKind.allCases)
+    func reviewer(_ store: HubStoreKind) async throws {
+        let desk = try await DeskCounty(store)
         try await desk.account("wang", .admin)
         try await desk.account("li", .reviewer, township: TestCounty.township)
         try await withRunningHub(desk.service()) { url in
@@ -152,9 +156,11 @@ struct DeskConflictTests {
         }
     }
 
-    @Test("an auditor reads every conflict and changes nothing: no form, and 403 on a resolution")
-    func auditor() async throws {
-        let desk = try DeskCounty()
+    @Test(
+        "an auditor reads every conflict and changes nothing: no form, and 403 on a resolution",
+        arguments: HubStoreKind.allCases)
+    func auditor(_ store: HubStoreKind) async throws {
+        let desk = try await DeskCounty(store)
         try await desk.account("zhao", .auditor)
         try await withRunningHub(desk.service()) { url in
             let made = try await desk.conflicts(url: url)
@@ -180,10 +186,10 @@ struct DeskConflictTests {
     }
 
     @Test(
-        "a resolution from a stale page is refused with 409, the page shows what changed, and nothing is written"
-    )
-    func staleResolution() async throws {
-        let desk = try DeskCounty()
+        "a resolution from a stale page is refused with 409, the page shows what changed, and nothing is written",
+        arguments: HubStoreKind.allCases)
+    func staleResolution(_ store: HubStoreKind) async throws {
+        let desk = try await DeskCounty(store)
         try await desk.account("wang", .admin)
         try await withRunningHub(desk.service()) { url in
             let made = try await desk.conflicts(url: url)
@@ -218,9 +224,11 @@ struct DeskConflictTests {
         }
     }
 
-    @Test("malformed forms, queries and cookies get a clear refusal and the hub keeps serving")
-    func badInput() async throws {
-        let desk = try DeskCounty()
+    @Test(
+        "malformed forms, queries and cookies get a clear refusal and the hub keeps serving",
+        arguments: HubStoreKind.allCases)
+    func badInput(_ store: HubStoreKind) async throws {
+        let desk = try await DeskCounty(store)
         try await desk.account("wang", .admin)
         try await withRunningHub(desk.service()) { url in
             try await withBrowser(url) { browser in

@@ -26,6 +26,12 @@ final class DeskCounty: Sendable {
         self.throttle = throttle
     }
 
+    /// A desk over a county whose hub is kept in `store`.
+    init(_ store: HubStoreKind, throttle: LoginThrottle = .standard) async throws {
+        county = try await TestCounty(store)
+        self.throttle = throttle
+    }
+
     var hub: HubLedger { county.hub }
 
     /// The desk's configuration: its own clock, bcrypt's cheapest cost.
