@@ -69,6 +69,25 @@ public final class HubLedger: Sendable, SnapshotReading {
     /// The hub's identity: id, name, county scope.
     public var info: ReplicaInfo { storage.info }
 
+    /// Runs the domain's commands given to `body` (a household added, an enrollment approved, a
+    /// death recorded: what `hearth household add --db hub.db` runs on a file) as the county,
+    /// in one write transaction of its store: the county's rules judge them before it commits,
+    /// and they commit together or not at all (a command that throws rolls every one back).
+    package func writing<T: Sendable>(
+        author: String, nowMillis: Int64, _ body: @escaping @Sendable (TransactionWriter) throws -> T
+    ) async throws(ReplicaError) -> (result: T, ops: [Op]) {
+        let keys = keys
+        return try await storage.edit(author: author, nowMillis: nowMillis) { edit in
+            try edit.change { changes in
+                let writer = TransactionWriter(changes: changes, keys: keys, role: HubApplyRole())
+                defer { changes = writer.changes }
+                let result = try body(writer)
+                if let failure = writer.failure { throw failure }
+                return result
+            }
+        }
+    }
+
     /// Keeps an audit line (a sensitive value shown in clear, a file written with numbers in
     /// clear) in a transaction of its own.
     public func audit(_ event: AuditEvent) async throws(ReplicaError) {

@@ -95,9 +95,9 @@ struct CLIRunner {
         return (process, String(text[range]))
     }
 
-    /// Runs a command that must succeed, returning its output.
-    func ok(_ arguments: [String]) throws -> Result {
-        let result = try run(arguments)
+    /// Runs a command that must succeed (with `environment` over the runner's), returning its output.
+    func ok(_ arguments: [String], environment: [String: String] = [:]) throws -> Result {
+        let result = try run(arguments, environment: environment)
         guard result.status == 0 else {
             throw CLITestFailure(
                 "hearth \(arguments.joined(separator: " ")) failed (\(result.status)): \(result.stderr)")

@@ -9,10 +9,10 @@ struct CrosscheckTests {
     private func month(_ text: String) throws -> Month { try Month.parse(text, field: "month") }
 
     @Test(
-        "a death list stops exactly the matching enrollments; the township confirms or refutes; paid months come back as recovery"
-    )
-    func deathList() async throws {
-        let county = try TestCounty()
+        "a death list stops exactly the matching enrollments; the township confirms or refutes; paid months come back as recovery",
+        arguments: HubStoreKind.allCases)
+    func deathList(_ store: HubStoreKind) async throws {
+        let county = try await TestCounty(store)
         let hub = county.hub
         try await withRunningHub(county.service()) { url in
             let village = try await county.node(name: "village-001", scope: TestCounty.village1, hubURL: url)
@@ -52,7 +52,7 @@ struct CrosscheckTests {
                     enrollment.value, .approve, note: nil, author: "t1", nowMillis: TestCounty.now)
             }
             try await county.syncRounds([township, village], url: url)
-            let october = try hub.replica.payroll(for: try month("2026-10"), nowMillis: TestCounty.now)
+            let october = try await hub.reading { try $0.payroll(for: try month("2026-10"), nowMillis: TestCounty.now) }
             #expect(october.rows.count == 4)
             try await hub.lock(october, worker: "admin", nowMillis: TestCounty.now)
 
@@ -65,7 +65,7 @@ struct CrosscheckTests {
                     line: 4, idNumber: idNumber(born: "19300101", sequence: "091"), date: "2026-08-01", detail: "姓名: 某"),
                 CrosscheckRow(line: 5, idNumber: "4.21281E+17", date: "2026-08-01", detail: "姓名: 某"),
             ]
-            let opsBefore = try hub.replica.opCount()
+            let opsBefore = try await hub.reading { try $0.opCount() }
             let refused = try await hub.importCrosscheck(
                 source: .death, rows: rows, dryRun: false, skipInvalid: false, author: "admin",
                 nowMillis: TestCounty.now)
@@ -73,11 +73,11 @@ struct CrosscheckTests {
             #expect(refused.problems.map(\.line) == [5])
             #expect(refused.problems.first?.field == "身份证号")
             #expect(refused.problems.first?.reason.contains("scientific notation") == true)
-            #expect(try hub.replica.opCount() == opsBefore, "a file with a bad row changes nothing")
+            #expect(try await hub.reading { try $0.opCount() } == opsBefore, "a file with a bad row changes nothing")
             let dry = try await hub.importCrosscheck(
                 source: .death, rows: rows, dryRun: true, skipInvalid: true, author: "admin", nowMillis: TestCounty.now)
             #expect(dry.newLeads == 2 && dry.leads.isEmpty && dry.unmatched == 1)
-            #expect(try hub.replica.opCount() == opsBefore, "a dry run changes nothing")
+            #expect(try await hub.reading { try $0.opCount() } == opsBefore, "a dry run changes nothing")
 
             let done = try await hub.importCrosscheck(
                 source: .death, rows: rows, dryRun: false, skipInvalid: true, author: "admin", nowMillis: TestCounty.now
@@ -86,18 +86,23 @@ struct CrosscheckTests {
             #expect(done.matched == 2 && done.unmatched == 1 && done.skippedLines == [5])
             let stopped = Set(enrollments["甲"]! + enrollments["乙"]!)
             #expect(Set(done.suspended) == stopped, "exactly the matching approved enrollments are suspended")
-            let november = try hub.replica.payroll(for: try month("2026-11"), nowMillis: TestCounty.now)
+            let november = try await hub.reading {
+                try $0.payroll(for: try month("2026-11"), nowMillis: TestCounty.now)
+            }
             #expect(november.rows.filter { $0.kind == .regular }.map(\.enrollment) == enrollments["丙"]!)
             #expect(Set(november.leftOut["suspended"] ?? []) == stopped)
-            #expect(try hub.replica.holds(of: applied, nowMillis: TestCounty.now).contains { $0.hasPrefix("R1:L-") })
+            #expect(
+                try await hub.reading { try $0.holds(of: applied, nowMillis: TestCounty.now) }.contains {
+                    $0.hasPrefix("R1:L-")
+                })
 
             // The same list again changes nothing.
-            let opsAfter = try hub.replica.opCount()
+            let opsAfter = try await hub.reading { try $0.opCount() }
             let again = try await hub.importCrosscheck(
                 source: .death, rows: rows, dryRun: false, skipInvalid: true, author: "admin", nowMillis: TestCounty.now
             )
             #expect(again.leads.isEmpty && again.alreadyImported == 2)
-            #expect(try hub.replica.opCount() == opsAfter)
+            #expect(try await hub.reading { try $0.opCount() } == opsAfter)
 
             // The leads reach the owning township, which verifies them.
             try await county.syncRounds([township, village], url: url)
@@ -119,8 +124,11 @@ struct CrosscheckTests {
             }
             try await county.syncRounds([township, village], url: url)
 
-            #expect(try hub.replica.state(of: members["甲"]!)?.resolution(of: "vital_status").value == .text("deceased"))
-            let paid = try hub.replica.payroll(for: try month("2026-11"), nowMillis: TestCounty.now)
+            let dead = try #require(members["甲"])
+            #expect(
+                try await hub.reading { try $0.state(of: dead) }?.resolution(of: "vital_status").value
+                    == .text("deceased"))
+            let paid = try await hub.reading { try $0.payroll(for: try month("2026-11"), nowMillis: TestCounty.now) }
             #expect(
                 Set(paid.rows.filter { $0.kind == .regular }.map(\.enrollment))
                     == Set(enrollments["乙"]! + enrollments["丙"]!))
@@ -131,7 +139,10 @@ struct CrosscheckTests {
             #expect(recovery.first?.lead == leadA.id)
             #expect(recovery.first?.months == [try month("2026-10")])
             #expect(paid.rows.filter { $0.kind == .recovery }.reduce(0) { $0 + $1.amount.fen } == -(56_000 + 8_000))
-            #expect(try hub.replica.ruleCases(nowMillis: TestCounty.now).allSatisfy { !$0.id.hasPrefix("R1:L-") })
+            #expect(
+                try await hub.reading { try $0.ruleCases(nowMillis: TestCounty.now) }.allSatisfy {
+                    !$0.id.hasPrefix("R1:L-")
+                })
         }
     }
 }

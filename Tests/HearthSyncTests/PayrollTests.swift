@@ -7,9 +7,11 @@ import Testing
 
 @Suite("The payment roll never pays a dead, exited, suspended, held, unidentified or duplicated person")
 struct PayrollTests {
-    @Test("a month's roll built from replicas syncing through the hub pays exactly the payable cases, each person once")
-    func payableOnly() async throws {
-        let county = try TestCounty()
+    @Test(
+        "a month's roll built from replicas syncing through the hub pays exactly the payable cases, each person once",
+        arguments: HubStoreKind.allCases)
+    func payableOnly(_ store: HubStoreKind) async throws {
+        let county = try await TestCounty(store)
         try await withRunningHub(county.service()) { url in
             let village = try await county.node(name: "village-001", scope: TestCounty.village1, hubURL: url)
             let other = try await county.node(name: "village-002", scope: TestCounty.village2, hubURL: url)
@@ -51,14 +53,17 @@ struct PayrollTests {
             _ = try village.recordDeath(member: dead.value, date: "2026-10-10", author: "w1", nowMillis: TestCounty.now)
             // Two writers with authority over the money disagree (a village's change to an approved
             // enrollment would be held as a recommendation instead, R7).
-            try county.hub.replica.changeAmount(
-                held.value, amount: "600", from: "2026-07", reason: "核增", author: "county", nowMillis: TestCounty.now)
+            try await county.hub.writing(author: "a", nowMillis: TestCounty.now) {
+                try $0.changeAmount(
+                    held.value, amount: "600", from: "2026-07", reason: "核增", author: "county",
+                    nowMillis: TestCounty.now)
+            }.result
             try township.changeAmount(
                 held.value, amount: "500", from: "2026-07", reason: "核减", author: "t1", nowMillis: TestCounty.now)
             for _ in 0..<2 { for node in [village, other, township] { try await county.sync(node, url: url) } }
 
             let november = try Month.parse("2026-11", field: "month")
-            let roll = try county.hub.replica.payroll(for: november, nowMillis: TestCounty.now)
+            let roll = try await county.hub.reading { try $0.payroll(for: november, nowMillis: TestCounty.now) }
             let paidIDs = Set(roll.rows.map(\.enrollment))
             #expect(paidIDs.count == roll.rows.count)
             #expect(paidIDs.contains(paid))
@@ -68,11 +73,11 @@ struct PayrollTests {
             // October, the month of the death: paid by default (次月停发); left out as deceased
             // once the county stops payment from the month of death (当月停发).
             let octoberMonth = try Month.parse("2026-10", field: "month")
-            let october = try county.hub.replica.payroll(for: octoberMonth, nowMillis: TestCounty.now)
+            let october = try await county.hub.reading { try $0.payroll(for: octoberMonth, nowMillis: TestCounty.now) }
             #expect(october.rows.contains { $0.enrollment == deadEnrollment && $0.amount == Money(fen: 56_000) })
             _ = try await county.hub.setSetting(
                 name: "death_month", value: "stopped", note: nil, author: "county", nowMillis: TestCounty.now)
-            let stopped = try county.hub.replica.payroll(for: octoberMonth, nowMillis: TestCounty.now)
+            let stopped = try await county.hub.reading { try $0.payroll(for: octoberMonth, nowMillis: TestCounty.now) }
             #expect(stopped.leftOut["deceased"] == [deadEnrollment])
             #expect(!stopped.rows.contains { $0.enrollment == deadEnrollment })
             _ = try await county.hub.setSetting(
@@ -86,17 +91,24 @@ struct PayrollTests {
             #expect(roll.rows.allSatisfy { $0.idNumber.count == 18 })
 
             // The report for the same month agrees with the roll; the period sums its months.
-            let report = try county.hub.replica.report(
-                from: november, to: november, by: .county, nowMillis: TestCounty.now)
+            let report = try await county.hub.reading {
+                try $0.report(
+                    from: november, to: november, by: .county, nowMillis: TestCounty.now)
+            }
             #expect(report.total.persons == Set(roll.rows.map(\.member)).count)
             #expect(report.lines.reduce(0) { $0 + $1.monthTotal.fen } == roll.total.fen)
             #expect(report.total.monthTotal == roll.total)
-            let year = try county.hub.replica.report(
-                from: try Month.parse("2026-01", field: "from"), to: november, by: .township, nowMillis: TestCounty.now)
+            let year = try await county.hub.reading {
+                try $0.report(
+                    from: try Month.parse("2026-01", field: "from"), to: november, by: .township,
+                    nowMillis: TestCounty.now)
+            }
             var expected: Int64 = 0
             var month = try Month.parse("2026-01", field: "m")
             while month <= november {
-                expected += try county.hub.replica.payroll(for: month, nowMillis: TestCounty.now).total.fen
+                let paying = month
+                expected += try await county.hub.reading { try $0.payroll(for: paying, nowMillis: TestCounty.now) }
+                    .total.fen
                 month = month.adding(months: 1)
             }
             #expect(year.lines.reduce(0) { $0 + $1.periodTotal.fen } == expected)
@@ -104,14 +116,18 @@ struct PayrollTests {
             #expect(year.lines.allSatisfy { $0.area.count == 9 })
 
             // September: the exited one is still paid, the dead one too (died in October).
-            let september = try county.hub.replica.payroll(
-                for: try Month.parse("2026-09", field: "month"), nowMillis: TestCounty.now)
+            let september = try await county.hub.reading {
+                try $0.payroll(
+                    for: try Month.parse("2026-09", field: "month"), nowMillis: TestCounty.now)
+            }
             let septemberIDs = Set(september.rows.map(\.enrollment))
             #expect(septemberIDs.isSuperset(of: [paid, exited, deadEnrollment]))
             #expect(!septemberIDs.contains(held))
             // The amount is disputed from July only: March, which every value agrees on, is paid.
-            let march = try county.hub.replica.payroll(
-                for: try Month.parse("2026-03", field: "month"), nowMillis: TestCounty.now)
+            let march = try await county.hub.reading {
+                try $0.payroll(
+                    for: try Month.parse("2026-03", field: "month"), nowMillis: TestCounty.now)
+            }
             #expect(march.rows.contains { $0.enrollment == held && $0.amount == Money(fen: 56_000) })
             #expect(march.leftOut["held (conflict or rule case)"]?.contains(held) != true)
 

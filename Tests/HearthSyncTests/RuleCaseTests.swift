@@ -8,9 +8,10 @@ import Testing
 @Suite("Rule cases built by separate replicas syncing through the hub")
 struct RuleCaseTests {
     @Test(
-        "R6: dibao granted on one replica and tekun on another for the same person: both held at the desk, everywhere")
-    func exclusivePrograms() async throws {
-        let county = try TestCounty()
+        "R6: dibao granted on one replica and tekun on another for the same person: both held at the desk, everywhere",
+        arguments: HubStoreKind.allCases)
+    func exclusivePrograms(_ store: HubStoreKind) async throws {
+        let county = try await TestCounty(store)
         try await withRunningHub(county.service()) { url in
             let village = try await county.node(name: "village-001", scope: TestCounty.village1, hubURL: url)
             let township = try await county.node(name: "town-101", scope: TestCounty.township, hubURL: url)
@@ -27,27 +28,41 @@ struct RuleCaseTests {
                 author: "t1",
                 nowMillis: TestCounty.now)[0]
             try await county.syncRounds([village, township], url: url)
-            for replica in [try county.hub.replica, village, township] {
-                let cases = try replica.ruleCases(nowMillis: TestCounty.now).filter { $0.rule == "R6" }
+            let held = try await county.everywhere([village, township]) { replica in
+                (
+                    try replica.ruleCases(nowMillis: TestCounty.now).filter { $0.rule == "R6" },
+                    try replica.holds(of: dibao, nowMillis: TestCounty.now)
+                )
+            }
+            for (cases, holds) in held {
                 #expect(cases.map(\.id) == ["R6:\(member)"])
                 #expect(Set(cases.first?.holds ?? []) == [dibao, tekun])
-                #expect(!(try replica.holds(of: dibao, nowMillis: TestCounty.now)).isEmpty)
+                #expect(!holds.isEmpty)
             }
             // The county ends the tekun application; the case closes everywhere after the next sync.
-            try county.hub.replica.exitEnrollment(
-                tekun.value, reason: "与低保重复", end: "2026-01", author: "admin", nowMillis: TestCounty.now)
+            try await county.hub.writing(author: "a", nowMillis: TestCounty.now) {
+                try $0.exitEnrollment(
+                    tekun.value, reason: "与低保重复", end: "2026-01", author: "admin", nowMillis: TestCounty.now)
+            }.result
             try await county.sync(village, url: url)
             try await county.sync(township, url: url)
-            for replica in [try county.hub.replica, village, township] {
-                #expect(try replica.ruleCases(nowMillis: TestCounty.now).filter { $0.rule == "R6" }.isEmpty)
-                #expect(try replica.holds(of: dibao, nowMillis: TestCounty.now).isEmpty)
+            let released = try await county.everywhere([village, township]) { replica in
+                (
+                    try replica.ruleCases(nowMillis: TestCounty.now).filter { $0.rule == "R6" },
+                    try replica.holds(of: dibao, nowMillis: TestCounty.now)
+                )
+            }
+            for (cases, holds) in released {
+                #expect(cases.isEmpty)
+                #expect(holds.isEmpty)
             }
         }
     }
 
-    @Test("a household whose only member died is flagged, and its enrollments are held")
-    func householdWithoutLivingMember() async throws {
-        let county = try TestCounty()
+    @Test(
+        "a household whose only member died is flagged, and its enrollments are held", arguments: HubStoreKind.allCases)
+    func householdWithoutLivingMember(_ store: HubStoreKind) async throws {
+        let county = try await TestCounty(store)
         try await withRunningHub(county.service()) { url in
             let village = try await county.node(name: "village-001", scope: TestCounty.village1, hubURL: url)
             let home = try village.household(in: TestCounty.village1, address: "一组")
@@ -56,19 +71,25 @@ struct RuleCaseTests {
             _ = try village.recordDeath(
                 member: member.value, date: "2026-11-01", author: "w1", nowMillis: TestCounty.now)
             try await county.sync(village, url: url)
-            let cases = try county.hub.replica.ruleCases(nowMillis: TestCounty.now)
+            let cases = try await county.hub.reading { try $0.ruleCases(nowMillis: TestCounty.now) }
             #expect(cases.contains { $0.id == "H:\(home)/living" && $0.kind == "no-living-member" })
-            try county.hub.replica.archiveHousehold(
-                home.value, reason: "户内无在世人员", author: "admin", nowMillis: TestCounty.now)
+            try await county.hub.writing(author: "a", nowMillis: TestCounty.now) {
+                try $0.archiveHousehold(
+                    home.value, reason: "户内无在世人员", author: "admin", nowMillis: TestCounty.now)
+            }.result
             #expect(
-                !(try county.hub.replica.ruleCases(nowMillis: TestCounty.now)).contains { $0.id.hasPrefix("H:\(home)") }
+                !(try await county.hub.reading { try $0.ruleCases(nowMillis: TestCounty.now) }).contains {
+                    $0.id.hasPrefix("H:\(home)")
+                }
             )
         }
     }
 
-    @Test("R8: a member moved into two different households concurrently is a conflict for the desk")
-    func concurrentMemberMoves() async throws {
-        let county = try TestCounty()
+    @Test(
+        "R8: a member moved into two different households concurrently is a conflict for the desk",
+        arguments: HubStoreKind.allCases)
+    func concurrentMemberMoves(_ store: HubStoreKind) async throws {
+        let county = try await TestCounty(store)
         try await withRunningHub(county.service()) { url in
             let village = try await county.node(name: "village-001", scope: TestCounty.village1, hubURL: url)
             let township = try await county.node(name: "town-101", scope: TestCounty.township, hubURL: url)
@@ -90,15 +111,15 @@ struct RuleCaseTests {
                 nowMillis: TestCounty.now)
             try await county.sync(village, url: url)
             try await county.sync(township, url: url)
-            for replica in [try county.hub.replica, village, township] {
-                #expect(try replica.view(member, reveal: false).value("household") == third.value)
-                #expect(try replica.view(member, reveal: false).conflicts.isEmpty)
+            for view in try await county.everywhere([village, township], { try $0.view(member, reveal: false) }) {
+                #expect(view.value("household") == third.value)
+                #expect(view.conflicts.isEmpty)
             }
         }
     }
 
     @Test("R11: an op whose past never arrives is flagged for the county after a week")
-    func waitingTooLong() throws {
+    func waitingTooLong() async throws {
         let county = try TestCounty()
         let directory = county.directory
         let author = try Replica.create(
@@ -110,9 +131,12 @@ struct RuleCaseTests {
         let ops = try author.allOps()
         try county.hub.replica.integrate([ops[1]], nowMillis: TestCounty.now)  // its creation never arrives
         #expect(
-            try county.hub.replica.ruleCases(nowMillis: TestCounty.now + 86_400_000).filter { $0.rule == "R11" }.isEmpty
+            try await county.hub.reading { try $0.ruleCases(nowMillis: TestCounty.now + 86_400_000) }.filter {
+                $0.rule == "R11"
+            }.isEmpty
         )
-        let late = try county.hub.replica.ruleCases(nowMillis: TestCounty.now + 8 * 86_400_000).filter {
+        let late = try await county.hub.reading { try $0.ruleCases(nowMillis: TestCounty.now + 8 * 86_400_000) }.filter
+        {
             $0.rule == "R11"
         }
         #expect(late.count == 1)
@@ -122,9 +146,11 @@ struct RuleCaseTests {
 
 @Suite("R8: a member added to a household that was split concurrently")
 struct ConcurrentSplitTests {
-    @Test("a member added on one replica while the household is split on another goes to the desk (R8)")
-    func addedWhileSplit() async throws {
-        let county = try TestCounty()
+    @Test(
+        "a member added on one replica while the household is split on another goes to the desk (R8)",
+        arguments: HubStoreKind.allCases)
+    func addedWhileSplit(_ store: HubStoreKind) async throws {
+        let county = try await TestCounty(store)
         try await withRunningHub(county.service()) { url in
             let village = try await county.node(name: "village-001", scope: TestCounty.village1, hubURL: url)
             let township = try await county.node(name: "town-101", scope: TestCounty.township, hubURL: url)

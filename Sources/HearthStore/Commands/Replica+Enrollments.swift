@@ -1,9 +1,9 @@
 import GRDB
 import HearthCore
 
-extension ReplicaCore {
+extension ReplicaWriting {
     /// Enrolls a member in a program, or every living member of a household.
-    public func enroll(_ input: EnrollInput, author: String, nowMillis: Int64) throws(ReplicaError) -> [RecordID] {
+    package func enroll(_ input: EnrollInput, author: String, nowMillis: Int64) throws(ReplicaError) -> [RecordID] {
         try write(author: author, nowMillis: nowMillis) { changes in
             // The code or the Chinese name (农村低保), as Program.parse takes them.
             let program = try Program.parse(input.program)
@@ -81,7 +81,7 @@ extension ReplicaCore {
     /// rank (a village, by default) an approval or rejection is recorded as a recommendation
     /// (R7) and the result is `true`.
     @discardableResult
-    public func changeEnrollment(
+    package func changeEnrollment(
         _ id: String, _ action: EnrollmentAction, note: String?, author: String, nowMillis: Int64
     )
         throws(ReplicaError) -> Bool
@@ -147,7 +147,7 @@ extension ReplicaCore {
     }
 
     /// Ends an enrollment (退出) with a reason and a last month.
-    public func exitEnrollment(_ id: String, reason: String, end: String, author: String, nowMillis: Int64)
+    package func exitEnrollment(_ id: String, reason: String, end: String, author: String, nowMillis: Int64)
         throws(ReplicaError)
     {
         _ = try write(author: author, nowMillis: nowMillis) { changes in
@@ -158,7 +158,7 @@ extension ReplicaCore {
     /// Changes the monthly amount from a month on; earlier months keep their amounts. An amount
     /// out of the program's range (R6, ``Plausibility``) is refused unless `override` gives the
     /// reason it is right, which the op's cause then keeps.
-    public func changeAmount(
+    package func changeAmount(
         _ id: String, amount: String, from: String, reason: String, override: String? = nil, author: String,
         nowMillis: Int64
     ) throws(ReplicaError) {
@@ -198,7 +198,7 @@ extension ReplicaCore {
     }
 
     /// Records a home visit or verification (入户核查); visits are append-only.
-    public func addVisit(household id: String, note: String, date: String?, author: String, nowMillis: Int64)
+    package func addVisit(household id: String, note: String, date: String?, author: String, nowMillis: Int64)
         throws(ReplicaError) -> RecordID
     {
         try write(author: author, nowMillis: nowMillis) { changes in

@@ -1,9 +1,10 @@
 import GRDB
 import HearthCore
 
-extension ReplicaCore {
+extension ReplicaWriting {
     /// Registers a household (户) in a village of this replica's scope.
-    public func addHousehold(_ input: HouseholdInput, author: String, nowMillis: Int64) throws(ReplicaError) -> RecordID
+    package func addHousehold(_ input: HouseholdInput, author: String, nowMillis: Int64) throws(ReplicaError)
+        -> RecordID
     {
         try write(author: author, nowMillis: nowMillis) { changes in
             guard let villageText = input.village else { throw InputError(field: "village", "input.required") }
@@ -28,7 +29,7 @@ extension ReplicaCore {
     }
 
     /// Changes fields of a household.
-    public func editHousehold(_ id: String, _ input: HouseholdInput, author: String, nowMillis: Int64)
+    package func editHousehold(_ id: String, _ input: HouseholdInput, author: String, nowMillis: Int64)
         throws(ReplicaError)
     {
         _ = try write(author: author, nowMillis: nowMillis) { changes in
@@ -123,11 +124,11 @@ extension ReplicaCore {
     }
 }
 
-extension ReplicaCore {
+extension ReplicaWriting {
     /// Moves a household, with its members, enrollments and visits, to another village, in one
     /// transaction. The ops are logged under the new village: the hub then sends each record's
     /// whole history to the village it enters, and the move to the one it leaves.
-    public func moveHousehold(_ id: String, toVillage village: String, author: String, nowMillis: Int64)
+    package func moveHousehold(_ id: String, toVillage village: String, author: String, nowMillis: Int64)
         throws(ReplicaError) -> [RecordID]
     {
         try write(author: author, nowMillis: nowMillis) { changes in
@@ -162,10 +163,10 @@ extension ReplicaCore {
     }
 }
 
-extension ReplicaCore {
+extension ReplicaWriting {
     /// Archives a household (its members leave the live register with it). Archived records
     /// are not edited any more; an edit made concurrently elsewhere goes to the desk (R10).
-    public func archiveHousehold(_ id: String, reason: String, author: String, nowMillis: Int64) throws(ReplicaError) {
+    package func archiveHousehold(_ id: String, reason: String, author: String, nowMillis: Int64) throws(ReplicaError) {
         _ = try write(author: author, nowMillis: nowMillis) { changes in
             let household = try Checks.recordID(id, field: "household", type: .household)
             let state = try changes.existing(household, field: "household")
@@ -187,7 +188,7 @@ extension ReplicaCore {
     }
 
     /// Moves a member to another household of the same village (R8: one live household).
-    public func moveMember(_ id: String, toHousehold target: String, author: String, nowMillis: Int64)
+    package func moveMember(_ id: String, toHousehold target: String, author: String, nowMillis: Int64)
         throws(ReplicaError)
     {
         _ = try write(author: author, nowMillis: nowMillis) { changes in
@@ -233,7 +234,7 @@ extension ReplicaCore {
 
     /// Splits a household: a new household in the same village with the given members
     /// (分户), one of them its head. Returns the new household's id.
-    public func splitHousehold(_ id: String, members: [String], head: String?, author: String, nowMillis: Int64)
+    package func splitHousehold(_ id: String, members: [String], head: String?, author: String, nowMillis: Int64)
         throws(ReplicaError) -> RecordID
     {
         try write(author: author, nowMillis: nowMillis) { changes in

@@ -78,12 +78,12 @@ extension LeadEntry {
     }
 }
 
-extension ReplicaCore {
+extension ReplicaWriting {
     /// Confirms (属实) or refutes (不属实) a lead after verification. Confirming a death lead
     /// records the death (every enrollment of the person then ends, R1), on the date the list
     /// gave unless `date` says otherwise; refuting it resumes the enrollments the lead
     /// suspended that are still suspended. Either way the note says how it was verified.
-    public func decideLead(
+    package func decideLead(
         _ id: String, confirm: Bool, note: String, date: String?, author: String, nowMillis: Int64
     ) throws(ReplicaError) -> [RecordID] {
         try write(author: author, nowMillis: nowMillis) { changes in

@@ -1,10 +1,10 @@
 import GRDB
 import HearthCore
 
-extension ReplicaCore {
+extension ReplicaWriting {
     /// Registers a member (成员) in a household. Without an ID number the member is
     /// pending (a newborn not yet registered) and never payable.
-    public func addMember(_ input: MemberInput, author: String, nowMillis: Int64) throws(ReplicaError) -> RecordID {
+    package func addMember(_ input: MemberInput, author: String, nowMillis: Int64) throws(ReplicaError) -> RecordID {
         try write(author: author, nowMillis: nowMillis) { changes in
             guard let householdText = input.household else {
                 throw InputError(field: "household", "input.required")
@@ -40,7 +40,7 @@ extension ReplicaCore {
     }
 
     /// Changes fields of a member.
-    public func editMember(_ id: String, _ input: MemberInput, author: String, nowMillis: Int64) throws(ReplicaError) {
+    package func editMember(_ id: String, _ input: MemberInput, author: String, nowMillis: Int64) throws(ReplicaError) {
         _ = try write(author: author, nowMillis: nowMillis) { changes in
             let member = try Checks.recordID(id, field: "member", type: .member)
             let state = try changes.existing(member, field: "member")
@@ -101,7 +101,7 @@ extension ReplicaCore {
 
     /// Records a death: the member becomes deceased from that date and every active
     /// enrollment of theirs ends, in the same transaction (docs/rules.md R1).
-    public func recordDeath(member id: String, date: String, author: String, nowMillis: Int64) throws(ReplicaError)
+    package func recordDeath(member id: String, date: String, author: String, nowMillis: Int64) throws(ReplicaError)
         -> [RecordID]
     {
         try write(author: author, nowMillis: nowMillis) { changes in

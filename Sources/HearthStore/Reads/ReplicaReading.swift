@@ -72,3 +72,66 @@ package protocol SnapshotReading: Sendable {
     /// Keeps an audit line in a transaction of its own.
     func keepAudit(_ event: AuditEvent) async throws(ReplicaError)
 }
+
+/// A replica the domain's commands write to (a household added, an enrollment approved, a
+/// death recorded): each command builds its ops through a ``ChangeSet`` in one transaction.
+///
+/// Why a protocol: the commands are written once, over ``write(author:nowMillis:_:)``. A
+/// ``ReplicaCore`` opens a transaction of its file for each; the hub's ledger runs them inside a
+/// transaction of its storage, on either database (``TransactionWriter``), where the county's
+/// rules judge what they write before it commits.
+package protocol ReplicaWriting: ReplicaReading {
+    /// Runs `block` on the change set of one write transaction: its ops are logged, merged and
+    /// committed together, or not at all. Returns the block's result and the ops it wrote.
+    func write<T>(author: String, nowMillis: Int64, _ block: (inout ChangeSet) throws -> T)
+        throws(ReplicaError) -> (result: T, ops: [Op])
+}
+
+/// The domain's commands inside a write transaction its caller opened (the hub's storage, for
+/// the county's own edits): every command given it writes into that transaction's change set
+/// under its own author, and reads through the same statements. A command that throws leaves
+/// the writer failed: the transaction must roll back (``failure``), as a replica's own
+/// transaction does for a command that throws.
+///
+/// Not `Sendable`: it lives only as long as the transaction whose change set it holds.
+package final class TransactionWriter: ReplicaWriting {
+    /// The transaction's change set: what the commands wrote so far.
+    package private(set) var changes: ChangeSet
+    private let reads: ReplicaTransaction
+    /// What a command threw: its ops may be half in the change set, so the transaction must
+    /// not commit; every later command throws it again.
+    package private(set) var failure: ReplicaError?
+
+    package init(changes: ChangeSet, keys: KeyMaterial, role: any ApplyRole) {
+        self.changes = changes
+        reads = ReplicaTransaction(sql: changes.sql, info: changes.info, keys: keys, role: role)
+    }
+
+    package var info: ReplicaInfo { reads.info }
+    package var keys: KeyMaterial { reads.keys }
+    package var readingRole: any ApplyRole { reads.readingRole }
+
+    package func withStatements<T>(_ body: (any SQLStatements) throws -> T) throws(ReplicaError) -> T {
+        try reads.withStatements(body)
+    }
+
+    /// The command's ops go into the transaction's change set under `author`; `nowMillis` is
+    /// the transaction's own time, which the change set already has.
+    package func write<T>(author: String, nowMillis: Int64, _ block: (inout ChangeSet) throws -> T)
+        throws(ReplicaError) -> (result: T, ops: [Op])
+    {
+        if let failure { throw failure }
+        let first = changes.ops.count
+        let transactionAuthor = changes.author
+        changes.author = author
+        defer { changes.author = transactionAuthor }
+        do {
+            let result = try block(&changes)
+            return (result, Array(changes.ops[first...]))
+        } catch {
+            let failed = ReplicaError(reading: error)
+            failure = failed
+            throw failed
+        }
+    }
+}

@@ -31,3 +31,6 @@ extension ReplicaCore: SnapshotReading {
         try await writeAsync { db in try ReplicaCore.insertAudit(event, into: db) }
     }
 }
+
+/// A replica's commands run each in a transaction of its file (``ReplicaCore/write(author:nowMillis:_:)``).
+extension ReplicaCore: ReplicaWriting {}

@@ -14,13 +14,15 @@ struct DeskLeadTests {
         for (name, sequence) in [("甲", "011"), ("乙", "021")] {
             let id = idNumber(born: "19400101", sequence: sequence)
             ids.append(id)
-            let home = try hub.replica.household(in: TestCounty.village1, address: name)
-            let member = try hub.replica.member(of: home, name: name, idNumber: id)
-            let enrollment = try hub.replica.enroll(
-                EnrollInput(member: member.value, program: "dibao_rural", amount: "560", start: "2026-01"),
-                author: "a", nowMillis: TestCounty.now)[0]
-            try hub.replica.changeEnrollment(
-                enrollment.value, .approve, note: nil, author: "a", nowMillis: TestCounty.now)
+            _ = try await hub.writing(author: "a", nowMillis: TestCounty.now) { hub in
+                let home = try hub.household(in: TestCounty.village1, address: name)
+                let member = try hub.member(of: home, name: name, idNumber: id)
+                let enrollment = try hub.enroll(
+                    EnrollInput(member: member.value, program: "dibao_rural", amount: "560", start: "2026-01"),
+                    author: "a", nowMillis: TestCounty.now)[0]
+                try hub.changeEnrollment(
+                    enrollment.value, .approve, note: nil, author: "a", nowMillis: TestCounty.now)
+            }
         }
         let rows = ids.enumerated().map { index, id in
             CrosscheckRow(line: index + 2, idNumber: id, date: "2026-09-20", detail: "火化日期: 2026/9/20")
@@ -32,9 +34,11 @@ struct DeskLeadTests {
         return (sorted[0], sorted[1])
     }
 
-    @Test("an administrator confirms one lead and refutes another with notes; each decision names the desk user")
-    func decide() async throws {
-        let desk = try DeskCounty()
+    @Test(
+        "an administrator confirms one lead and refutes another with notes; each decision names the desk user",
+        arguments: HubStoreKind.allCases)
+    func decide(_ store: HubStoreKind) async throws {
+        let desk = try await DeskCounty(store)
         try await desk.account("wang", .admin)
         let made = try await Self.leads(desk)
         try await withRunningHub(desk.service()) { url in
@@ -63,17 +67,20 @@ struct DeskLeadTests {
                 #expect(try await browser.get("/desk/leads?status=all").body.contains("共 2 条线索"))
                 #expect(try await browser.get("/desk/leads?status=closed").status == 400)
             }
-            let leads = Dictionary(uniqueKeysWithValues: try desk.hub.replica.leads().map { ($0.id, $0) })
+            let leads = Dictionary(
+                uniqueKeysWithValues: try await desk.hub.reading { try $0.leads() }.map { ($0.id, $0) })
             #expect(leads[made.confirm]?.status == "confirmed" && leads[made.confirm]?.verifier == "wang")
             #expect(leads[made.refute]?.status == "refuted" && leads[made.refute]?.note == "本人健在")
-            let trail = try desk.hub.replica.auditTrail().filter { $0.action == DeskAccounts.Action.decideLead }
+            let trail = try await desk.hub.reading { try $0.auditTrail() }.filter {
+                $0.action == DeskAccounts.Action.decideLead
+            }
             #expect(trail.map(\.subject) == [made.confirm.value, made.refute.value])
         }
     }
 
-    @Test("a reviewer is refused the leads; an auditor reads them and cannot decide")
-    func roles() async throws {
-        let desk = try DeskCounty()
+    @Test("a reviewer is refused the leads; an auditor reads them and cannot decide", arguments: HubStoreKind.allCases)
+    func roles(_ store: HubStoreKind) async throws {
+        let desk = try await DeskCounty(store)
         try await desk.account("li", .reviewer, township: TestCounty.township)
         try await desk.account("zhao", .auditor)
         let made = try await Self.leads(desk)
@@ -97,7 +104,7 @@ struct DeskLeadTests {
                     [("csrf", page.csrf ?? ""), ("lead", made.confirm.value), ("action", "confirm"), ("note", "x")])
                 #expect(post.status == 403)
             }
-            #expect(try desk.hub.replica.leads().allSatisfy { $0.status == "open" })
+            #expect(try await desk.hub.reading { try $0.leads() }.allSatisfy { $0.status == "open" })
         }
     }
 }

@@ -10,32 +10,38 @@ struct DeskReportTests {
     static let month = "2026-09"
 
     /// An approved dibao enrollment of 560 yuan in a village, written at the hub.
-    static func approved(_ hub: HubLedger, village: String, name: String, sequence: String) throws {
-        let home = try hub.replica.household(in: village, address: name)
-        let member = try hub.replica.member(
-            of: home, name: name, idNumber: idNumber(born: "19600101", sequence: sequence))
-        let enrollment = try hub.replica.enroll(
-            EnrollInput(member: member.value, program: "dibao_rural", amount: "560", start: "2026-01"), author: "a",
-            nowMillis: TestCounty.now)[0]
-        try hub.replica.changeEnrollment(enrollment.value, .approve, note: nil, author: "a", nowMillis: TestCounty.now)
+    static func approved(_ ledger: HubLedger, village: String, name: String, sequence: String) async throws {
+        _ = try await ledger.writing(author: "a", nowMillis: TestCounty.now) { hub in
+            let home = try hub.household(in: village, address: name)
+            let member = try hub.member(
+                of: home, name: name, idNumber: idNumber(born: "19600101", sequence: sequence))
+            let enrollment = try hub.enroll(
+                EnrollInput(member: member.value, program: "dibao_rural", amount: "560", start: "2026-01"),
+                author: "a", nowMillis: TestCounty.now)[0]
+            try hub.changeEnrollment(enrollment.value, .approve, note: nil, author: "a", nowMillis: TestCounty.now)
+        }
     }
 
     /// A county with one paid household in each of two townships.
-    static func county() async throws -> DeskCounty {
-        let desk = try DeskCounty()
-        try approved(desk.hub, village: TestCounty.village1, name: "甲", sequence: "011")
-        try approved(desk.hub, village: DeskCounty.village2of2, name: "乙", sequence: "021")
+    static func county(_ store: HubStoreKind) async throws -> DeskCounty {
+        let desk = try await DeskCounty(store)
+        try await approved(desk.hub, village: TestCounty.village1, name: "甲", sequence: "011")
+        try await approved(desk.hub, village: DeskCounty.village2of2, name: "乙", sequence: "021")
         try await desk.account("wang", .admin)
         try await desk.account("li", .reviewer, township: DeskCounty.township2)
         try await desk.account("zhao", .auditor)
         return desk
     }
 
-    @Test("the report's page and CSV are the CLI's table (BOM, Chinese headers); a reviewer's is their township's")
-    func report() async throws {
-        let desk = try await Self.county()
+    @Test(
+        "the report's page and CSV are the CLI's table (BOM, Chinese headers); a reviewer's is their township's",
+        arguments: HubStoreKind.allCases)
+    func report(_ store: HubStoreKind) async throws {
+        let desk = try await Self.county(store)
         let month = try Month.parse(Self.month, field: "month")
-        let report = try desk.hub.replica.report(from: month, to: month, by: .village, nowMillis: desk.nowMillis)
+        let report = try await desk.hub.reading {
+            try $0.report(from: month, to: month, by: .village, nowMillis: desk.nowMillis)
+        }
         try await withRunningHub(desk.service()) { url in
             try await withBrowser(url) { admin in
                 try await admin.login("wang", DeskCounty.password)
@@ -58,8 +64,10 @@ struct DeskReportTests {
                 #expect(page.body.contains("<h1>月度统计表 · 2026-09 · \(DeskCounty.township2)</h1>"))
                 let csv = try await reviewer.get("/desk/report.csv?month=\(Self.month)&by=village")
                 #expect(csv.body.contains(DeskCounty.village2of2) && !csv.body.contains(TestCounty.village1))
-                let township = try desk.hub.replica.report(
-                    from: month, to: month, by: .township, nowMillis: desk.nowMillis)
+                let township = try await desk.hub.reading {
+                    try $0.report(
+                        from: month, to: month, by: .township, nowMillis: desk.nowMillis)
+                }
                 let own = try #require(township.areaTotals.first { $0.area == DeskCounty.township2 })
                 #expect(csv.body.contains("合计,,\(own.households),\(own.persons)"))
                 #expect(!csv.body.contains("合计,,\(township.total.households),\(township.total.persons),"))
@@ -67,9 +75,11 @@ struct DeskReportTests {
         }
     }
 
-    @Test("the roll's page, its downloads audited with the desk user's name, and its lock behind the totals stated")
-    func roll() async throws {
-        let desk = try await Self.county()
+    @Test(
+        "the roll's page, its downloads audited with the desk user's name, and its lock behind the totals stated",
+        arguments: HubStoreKind.allCases)
+    func roll(_ store: HubStoreKind) async throws {
+        let desk = try await Self.county(store)
         let month = try Month.parse(Self.month, field: "month")
         try await withRunningHub(desk.service()) { url in
             try await withBrowser(url) { admin in
@@ -78,14 +88,14 @@ struct DeskReportTests {
                 #expect(page.status == 200 && page.body.contains("1120.00") && page.body.contains("未锁定"))
                 let summary = try await admin.get("/desk/roll.csv?month=\(Self.month)&file=summary")
                 #expect(summary.body.hasPrefix("\u{FEFF}") && summary.body.contains("级别,区划代码,名称,发放笔数"))
-                let audit = try #require(try desk.hub.replica.auditTrail().last)
+                let audit = try #require(try await desk.hub.reading { try $0.auditTrail() }.last)
                 #expect(audit.action == AuditEvent.Action.export && audit.worker == "wang")
                 #expect(try await admin.get("/desk/roll.csv?file=all").status == 400)
 
                 // A confirmation gone stale: a third household is approved meanwhile.
                 let stale = try await admin.get("/desk/roll/lock?month=\(Self.month)")
                 #expect(stale.status == 200 && stale.body.contains("1120.00"))
-                try Self.approved(desk.hub, village: TestCounty.village1, name: "丙", sequence: "031")
+                try await Self.approved(desk.hub, village: TestCounty.village1, name: "丙", sequence: "031")
                 let refused = try await admin.post(
                     "/desk/roll/lock",
                     [("csrf", stale.csrf ?? ""), ("month", Self.month), ("totals", stale.field("totals") ?? "")])
@@ -97,8 +107,8 @@ struct DeskReportTests {
                     [("csrf", refused.csrf ?? ""), ("month", Self.month), ("totals", refused.field("totals") ?? "")])
                 #expect(locked.status == 303)
                 #expect(try await desk.hub.storage.lockedMonths() == [month])
-                #expect(try desk.hub.replica.payroll(for: month, nowMillis: desk.nowMillis).locked)
-                let lockAudit = try #require(try desk.hub.replica.auditTrail().last)
+                #expect(try await desk.hub.reading { try $0.payroll(for: month, nowMillis: desk.nowMillis) }.locked)
+                let lockAudit = try #require(try await desk.hub.reading { try $0.auditTrail() }.last)
                 #expect(lockAudit.action == DeskAccounts.Action.lockRoll && lockAudit.worker == "wang")
                 let again = try await admin.post(
                     "/desk/roll/lock",
@@ -108,9 +118,9 @@ struct DeskReportTests {
         }
     }
 
-    @Test("a reviewer sees no roll; an auditor reads it and cannot lock it")
-    func roles() async throws {
-        let desk = try await Self.county()
+    @Test("a reviewer sees no roll; an auditor reads it and cannot lock it", arguments: HubStoreKind.allCases)
+    func roles(_ store: HubStoreKind) async throws {
+        let desk = try await Self.county(store)
         try await withRunningHub(desk.service()) { url in
             try await withBrowser(url) { reviewer in
                 try await reviewer.login("li", DeskCounty.password)

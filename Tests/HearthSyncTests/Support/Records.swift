@@ -3,8 +3,8 @@ import HearthCore
 import HearthLedger
 import HearthStore
 
-/// Making records the way the commands do, and reading back what a replica holds.
-extension ReplicaCore {
+/// Making records the way the commands do, on a replica or in a hub's transaction.
+extension ReplicaWriting {
     @discardableResult
     func household(in village: String, address: String, author: String = "w1", nowMillis: Int64 = TestCounty.now) throws
         -> RecordID
@@ -34,7 +34,10 @@ extension ReplicaCore {
         input.relation = relation
         return try addMember(input, author: "w1", nowMillis: TestCounty.now)
     }
+}
 
+/// Reading back what a replica holds.
+extension ReplicaReading {
     /// Every record this replica holds, in id order.
     func recordIDs() throws -> [RecordID] {
         try RecordType.allCases.flatMap { type in try list(type) }.sorted()

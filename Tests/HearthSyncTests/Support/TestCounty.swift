@@ -91,6 +91,14 @@ final class TestCounty: Sendable {
 
     // MARK: The hub's tables, read alike on either store
 
+    /// `read` on the hub (one snapshot of its store) and on each of `nodes`, in that order: what
+    /// a test expects to hold everywhere.
+    func everywhere<T: Sendable>(_ nodes: [Replica], _ read: @escaping @Sendable (any ReplicaReading) throws -> T)
+        async throws -> [T]
+    {
+        [try await hub.reading { try read($0) }] + (try nodes.map { try read($0) })
+    }
+
     /// Runs `body` over one snapshot of the hub's tables, on the file or on the server.
     func hubRead<T: Sendable>(_ body: @escaping @Sendable (any SQLStatements) throws -> T) async throws -> T {
         if let server = hub.storage as? PostgresLedgerStorage { return try await server.snapshot(body) }
