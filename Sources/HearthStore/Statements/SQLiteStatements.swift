@@ -27,10 +27,15 @@ package final class SQLiteStatements: SQLStatements {
         return rows
     }
 
+    /// One array of values, refilled for each row: a roll's pass over a county's enrollments
+    /// allocates no array per row.
     package func forEachRow(_ sql: String, _ arguments: [SQLValue], _ body: ([SQLValue]) throws -> Void) throws {
         let cursor = try Row.fetchCursor(db.cachedStatement(sql: sql), arguments: StatementArguments(arguments))
+        var values: [SQLValue] = []
         while let row = try cursor.next() {
-            try body((0..<row.count).map { SQLValue(row[$0] as DatabaseValue) })
+            values.removeAll(keepingCapacity: true)
+            for index in 0..<row.count { values.append(SQLValue(row[index] as DatabaseValue)) }
+            try body(values)
         }
     }
 
