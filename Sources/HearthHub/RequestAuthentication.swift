@@ -109,6 +109,9 @@ extension HubService {
                 from: envelope.replica, nonce: envelope.nonce, timeMillis: envelope.timeMillis, offsetMillis: offset,
                 nowMillis: now)
         } catch {
+            // The store did not answer (busy past its timeout, down): the hub's own failure, logged
+            // as such, not a refusal naming the database to the node.
+            if case .database = error { throw error }
             throw HubError.unauthorized(error.description)
         }
     }

@@ -180,10 +180,15 @@ struct AvailabilityTests {
                 try await connection.send(Array(head.utf8) + pull.body)
                 waiting.append(connection)
             }
-            // Asked one after another, each on a fresh connection, all with the lock still held.
-            var health: [Int?] = []
-            for _ in 0..<3 { health.append(await Self.get(url + SyncPath.health, timeout: .seconds(5))?.status) }
-            let metrics = await Self.get(url + SyncPath.metrics, timeout: .seconds(5))
+            // Asked together, each on a fresh connection, all with the lock still held; released as
+            // soon as they answer, well within SQLite's busy timeout (10 s) that the waiting pulls
+            // wait out (asked one after another, a loaded machine held the lock past it).
+            async let first = Self.get(url + SyncPath.health, timeout: .seconds(5))
+            async let second = Self.get(url + SyncPath.health, timeout: .seconds(5))
+            async let third = Self.get(url + SyncPath.health, timeout: .seconds(5))
+            async let scraped = Self.get(url + SyncPath.metrics, timeout: .seconds(5))
+            let health = [await first?.status, await second?.status, await third?.status]
+            let metrics = await scraped
             try holder.inDatabase { try $0.execute(sql: "ROLLBACK") }
             locked = false
             #expect(health == [200, 200, 200], "/healthz did not answer while the write lock was held")
@@ -191,7 +196,8 @@ struct AvailabilityTests {
             #expect(metrics?.body.contains("hearth_nodes 1\n") == true)
             // The waiting requests go through once the lock is released.
             for connection in waiting {
-                #expect(try await connection.response(within: .seconds(30)).response?.status == 200)
+                let answer = try await connection.response(within: .seconds(30)).response
+                #expect(answer?.status == 200, "\(answer.map { "\($0.status) \($0.body)" } ?? "no answer")")
                 await connection.close()
             }
         }
