@@ -63,7 +63,12 @@ final class ConnectionCounter: Sendable {
 /// The count is taken when the server starts handling the connection and given back when
 /// handling ends, which is when the connection has closed (by either side, or by the idle
 /// timeout).
-struct LimitedChildChannel<Base: ServerChildChannel>: ServerChildChannel {
+///
+/// A refused connection is closed through `executeThenClose`, which finishes its writer first:
+/// NIO stops the process (a precondition, kept in release builds) when a channel's writer is
+/// dropped unfinished, so a plain `channel.close()` at the cap could take the hub down.
+struct LimitedChildChannel<Base: ServerChildChannel>: ServerChildChannel
+where Base.Value == HTTP1Channel.Value {
     typealias Value = Base.Value
 
     let base: Base
@@ -82,7 +87,7 @@ struct LimitedChildChannel<Base: ServerChildChannel>: ServerChildChannel {
                     "connections at the cap (hub serve --max-connections): closing new ones until one ends",
                     metadata: ["max_connections": "\(counter.maximum)"])
             }
-            try? await value.channel.close()
+            try? await value.executeThenClose { _, _ in }
             return
         }
         defer { counter.release() }

@@ -275,4 +275,34 @@ struct AvailabilityTests {
             #expect(served, "no new connection was served after the others closed")
         }
     }
+
+    /// Regression: a refused connection was closed without finishing its writer, and NIO stops
+    /// the whole process when such a writer is dropped (a precondition, kept in release builds).
+    /// With one place and sixty connections refused at once, the old hub died within the test.
+    @Test("sixty connections refused at once past a cap of one leave the hub serving")
+    func refusalsDoNotStopTheHub() async throws {
+        let county = try TestCounty()
+        let limits = ConnectionLimits(idleTimeout: .seconds(120), maxConnections: 1)
+        try await Self.withLimitedHub(county, limits) { url in
+            let held = try await RawConnection.open(url)
+            try await held.send(Self.healthRequest)
+            #expect(try await held.response(within: .seconds(10)).response?.status == 200)
+            let refusals = try await withThrowingTaskGroup(of: Bool.self) { group in
+                for _ in 0..<60 {
+                    group.addTask {
+                        let extra = try await RawConnection.open(url)
+                        try? await extra.send(Self.healthRequest)
+                        let (answer, closed) = try await extra.response(within: .seconds(10))
+                        await extra.close()
+                        return answer == nil && closed
+                    }
+                }
+                return try await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+            }
+            #expect(refusals == 60, "connections past the cap served or left open: \(60 - refusals)")
+            try await held.send(Self.healthRequest)
+            #expect(try await held.response(within: .seconds(10)).response?.status == 200, "the held one still works")
+            await held.close()
+        }
+    }
 }
