@@ -38,18 +38,7 @@ package final class LedgerCountyEditing: LedgerCountyReading, CountyEditing {
     }
 
     package func conflictedFields() throws -> [String] {
-        var out: [String] = []
-        for type in RecordType.allCases {
-            for row in try sql.rows(
-                "SELECT id, conflicts FROM \(type.table) WHERE conflicts IS NOT NULL ORDER BY id", [])
-            {
-                guard let id = row[0].text, let conflicts = row[1].text else { continue }
-                for field in conflicts.split(separator: ",") {
-                    out.append("\(id)/\(field)")
-                }
-            }
-        }
-        return out
+        try ReplicaCore.conflictedFields(sql)
     }
 
     @discardableResult

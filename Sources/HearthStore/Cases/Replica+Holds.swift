@@ -80,17 +80,23 @@ extension ReplicaReading {
 
     /// The fields in conflict on this replica, as `record/field`.
     package func conflictedFields() throws(ReplicaError) -> [String] {
-        try withStatements { sql in
-            var out: [String] = []
-            for type in RecordType.allCases {
-                for row in try sql.rows(
-                    "SELECT id, conflicts FROM \(type.table) WHERE conflicts IS NOT NULL ORDER BY id", [])
-                {
-                    guard let id = row[0].text, let conflicts = row[1].text else { continue }
-                    for field in conflicts.split(separator: ",") { out.append("\(id)/\(field)") }
-                }
+        try withStatements(ReplicaCore.conflictedFields)
+    }
+}
+
+extension ReplicaCore {
+    /// The fields in conflict, as `record/field`, read on `sql`: the reads' answer and the
+    /// one a hub's writing transaction (a bulk plan made again before it applies) reads.
+    package static func conflictedFields(_ sql: any SQLStatements) throws -> [String] {
+        var out: [String] = []
+        for type in RecordType.allCases {
+            for row in try sql.rows(
+                "SELECT id, conflicts FROM \(type.table) WHERE conflicts IS NOT NULL ORDER BY id", [])
+            {
+                guard let id = row[0].text, let conflicts = row[1].text else { continue }
+                for field in conflicts.split(separator: ",") { out.append("\(id)/\(field)") }
             }
-            return out
         }
+        return out
     }
 }
