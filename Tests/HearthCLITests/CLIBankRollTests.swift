@@ -93,6 +93,13 @@ struct CLIBankRollTests {
             companion.stderr.contains("\(cli.directory)/fresh-summary.csv (a file of --out \(fresh)) already exists"),
             "\(companion.stderr)")
         #expect(!FileManager.default.fileExists(atPath: fresh))
+        // Refused before the hub is opened and the roll read (seconds on a county): with no hub
+        // at --db at all, the answer is still the --out file's.
+        let early = try cli.run([
+            "hub", "payroll", "--db", cli.directory + "/no-such-hub.db", "--month", "2026-11", "--out", out,
+        ])
+        #expect(early.status != 0)
+        #expect(early.stderr.contains("\(out) already exists"), "\(early.stderr)")
         // Numbers in clear go to a named person only: without --worker nothing is written.
         var anonymous = cli
         anonymous.worker = nil

@@ -20,14 +20,17 @@ struct HubPayroll: AsyncParsableCommand {
 
     func run() async throws {
         try await guardedAsync {
+            let period = try Month.parse(month, field: "month")
+            let printing = format.lowercased() == "print"
+            let fileFormat = printing ? nil : try PayrollFormat.parse(format, out: out)
+            // A county's roll takes seconds to compute: an --out already there is refused first.
+            try PayrollFormat.refuseExisting(out, csv: fileFormat == .csv)
             let hub = try await replica.open()
             let worker = try replica.author
-            let period = try Month.parse(month, field: "month")
-            if format.lowercased() == "print" {
+            guard let fileFormat else {
                 try await PrintFormat.roll(hub: hub, month: period, out: out, worker: worker, lock: lock, json: json)
                 return
             }
-            let fileFormat = try PayrollFormat.parse(format, out: out)
             let progress = ProgressLine(quiet: json)
             progress.update(L("payroll.reading", ["month": period]), force: true)
             let now = nowMillis()

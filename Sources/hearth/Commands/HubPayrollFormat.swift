@@ -38,6 +38,14 @@ enum PayrollFormat: String {
         if !xlsx, named { throw CLIError.usage(L("usage.out_is_xlsx", ["out": out])) }
     }
 
+    /// Refuses an --out whose file, or one of whose four CSV files (`csv`), is there already, as
+    /// the writers would, but before the roll is read rather than after.
+    static func refuseExisting(_ out: String, csv: Bool) throws {
+        for path in csv ? PayrollFile.Paths(out: out).all : [out] where FileManager.default.fileExists(atPath: path) {
+            throw ReplicaError.outputExists(path: path, out: csv ? out : path)
+        }
+    }
+
     /// Writes the roll in this format, audited with `worker`.
     func write(_ bank: BankRoll, hub: HubLedger, to out: String, worker: String, nowMillis: Int64) async throws
         -> Written
