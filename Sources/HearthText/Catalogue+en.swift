@@ -326,7 +326,7 @@ extension Catalogue {
         "replica.output_exists": "{which}: Hearth never writes over an existing file, and nothing was written (choose another --out path)",
         "replica.output_exists_path": "{path} already exists",
         "replica.output_exists_of": "{path} (a file of --out {out}) already exists",
-        "replica.not_found": "no replica database at {path}; create one with `hearth node init --db {path} ...`",
+        "replica.not_found": "no Hearth database at {path}; check the path (a node's is made by `hearth node init --db {path} ...`, a hub's by `hearth hub init --db {path} ...`)",
         "replica.not_a_replica": "{path} is not a Hearth replica: {reason}",
         "replica.unknown_record": "no record {id} on this replica",
         "replica.wrong_type": "{id} is not a {type}",

@@ -324,7 +324,7 @@ extension Catalogue {
         "replica.output_exists": "{which}：Hearth 绝不覆盖已有文件，什么也没有写（请另选 --out 路径）",
         "replica.output_exists_path": "{path} 已存在",
         "replica.output_exists_of": "{path}（--out {out} 的一个文件）已存在",
-        "replica.not_found": "{path} 处没有副本数据库；请用 `hearth node init --db {path} ...` 创建",
+        "replica.not_found": "{path} 处没有 Hearth 数据库；请检查路径（节点的数据库用 `hearth node init --db {path} ...` 创建，中心的用 `hearth hub init --db {path} ...` 创建）",
         "replica.not_a_replica": "{path} 不是 Hearth 副本：{reason}",
         "replica.unknown_record": "本副本上没有记录 {id}",
         "replica.wrong_type": "{id} 不是{type}",

@@ -100,6 +100,14 @@ struct CLIBankRollTests {
         ])
         #expect(early.status != 0)
         #expect(early.stderr.contains("\(out) already exists"), "\(early.stderr)")
+        // With the --out free, the missing hub is named, with how a hub is made (not only a node).
+        let missing = try cli.run([
+            "hub", "payroll", "--db", cli.directory + "/no-such-hub.db", "--month", "2026-11", "--out",
+            cli.directory + "/free.csv",
+        ])
+        #expect(missing.status == 66, "\(missing.stderr)")
+        #expect(missing.stderr.contains("no Hearth database at \(cli.directory)/no-such-hub.db"), "\(missing.stderr)")
+        #expect(missing.stderr.contains("hearth hub init"), "\(missing.stderr)")
         // Numbers in clear go to a named person only: without --worker nothing is written.
         var anonymous = cli
         anonymous.worker = nil
