@@ -188,6 +188,29 @@ struct ProtocolTests {
         }
     }
 
+    @Test("the vectors' ops cut in two anywhere, in every order: the two parts' states joined are both parts delivered")
+    func vectorJoin() throws {
+        var joins = 0
+        for vector in try loadVectors().cases {
+            let ops = vector.ops.map(\.op)
+            for order in permutations(ops) {
+                for cut in 0...order.count {
+                    let (left, leftWaiting) = deliver(Array(order[..<cut]))
+                    let (right, rightWaiting) = deliver(Array(order[cut...]))
+                    let waiting = Set((leftWaiting + rightWaiting).map(\.dot))
+                    let (both, _) = deliver(order.filter { !waiting.contains($0.dot) })
+                    var joined = left
+                    for (id, state) in right {
+                        joined[id] = try #require(joined[id].map { $0.joined(with: state) } ?? state)
+                    }
+                    #expect(joined == both, "\(vector.name): order \(order.map(\.dot)) cut at \(cut)")
+                    joins += 1
+                }
+            }
+        }
+        #expect(joins > 100)
+    }
+
     private func check(_ state: RecordState, against expected: JSON, in name: String) {
         let place = "\(name) \(state.id)"
         #expect(state.clockJSON == expected["clock"], "\(place): clock")
