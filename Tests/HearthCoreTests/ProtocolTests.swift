@@ -188,17 +188,24 @@ struct ProtocolTests {
         }
     }
 
-    @Test("the vectors' ops cut in two anywhere, in every order: the two parts' states joined are both parts delivered")
+    @Test("the vectors' ops in two overlapping parts, cut anywhere, in any order: the parts joined, both delivered")
     func vectorJoin() throws {
         var joins = 0
         for vector in try loadVectors().cases {
             let ops = vector.ops.map(\.op)
             for order in permutations(ops) {
                 for cut in 0...order.count {
-                    let (left, leftWaiting) = deliver(Array(order[..<cut]))
-                    let (right, rightWaiting) = deliver(Array(order[cut...]))
-                    let waiting = Set((leftWaiting + rightWaiting).map(\.dot))
-                    let (both, _) = deliver(order.filter { !waiting.contains($0.dot) })
+                    let leftPart = Array(order[..<cut])
+                    // The second part shares the first's oldest ops, so its later ops can overwrite
+                    // values the first part holds.
+                    let rightPart = Array(order[..<(cut / 2)] + order[cut...])
+                    let (left, leftWaiting) = deliver(leftPart)
+                    let (right, rightWaiting) = deliver(rightPart)
+                    // What either part applied (an op waiting in one part may be applied in the other).
+                    let held = Set(
+                        leftPart.map(\.dot).filter { dot in !leftWaiting.contains { $0.dot == dot } }
+                            + rightPart.map(\.dot).filter { dot in !rightWaiting.contains { $0.dot == dot } })
+                    let (both, _) = deliver(order.filter { held.contains($0.dot) })
                     var joined = left
                     for (id, state) in right {
                         joined[id] = try #require(joined[id].map { $0.joined(with: state) } ?? state)
