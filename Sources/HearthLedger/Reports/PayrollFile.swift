@@ -45,14 +45,20 @@ public enum PayrollFile {
             recovery = base + "-recovery.csv"
             summary = base + "-summary.csv"
         }
+
+        /// Refuses the --out path `out` these files are written for when one of them is there
+        /// already: Hearth never writes over a file.
+        public func refuseExisting(out: String) throws(ReplicaError) {
+            for path in all where FileManager.default.fileExists(atPath: path) {
+                throw .outputExists(path: path, out: out)
+            }
+        }
     }
 
     /// Writes the four files; nothing is written when any of them exists already.
     package static func write(_ roll: BankRoll, to out: String) throws(ReplicaError) -> Paths {
         let paths = Paths(out: out)
-        for path in paths.all where FileManager.default.fileExists(atPath: path) {
-            throw .outputExists(path: path, out: out)
-        }
+        try paths.refuseExisting(out: out)
         let documents = [
             (paths.disbursement, disbursement(roll)), (paths.noCard, noCard(roll)), (paths.recovery, recovery(roll)),
             (paths.summary, try summary(roll)),

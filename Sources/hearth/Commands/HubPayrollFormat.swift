@@ -41,8 +41,10 @@ enum PayrollFormat: String {
     /// Refuses an --out whose file, or one of whose four CSV files (`csv`), is there already, as
     /// the writers would, but before the roll is read rather than after.
     static func refuseExisting(_ out: String, csv: Bool) throws {
-        for path in csv ? PayrollFile.Paths(out: out).all : [out] where FileManager.default.fileExists(atPath: path) {
-            throw ReplicaError.outputExists(path: path, out: csv ? out : path)
+        if csv {
+            try PayrollFile.Paths(out: out).refuseExisting(out: out)
+        } else if FileManager.default.fileExists(atPath: out) {
+            throw ReplicaError.outputExists(path: out, out: out)
         }
     }
 
