@@ -17,6 +17,8 @@ public enum NodeBundles {
         public let applied: Int
         public let waiting: Int
         public let cursor: Int64
+        /// Records installed from the snapshot the bundle carried; nil when it carried none.
+        public var snapshotRecords: Int? = nil
     }
 
     public static func export(_ replica: Replica, to path: String) throws -> ExportSummary {
@@ -95,6 +97,15 @@ public enum NodeBundles {
         var applied = 0
         var waiting = 0
         var cursor = state.pullCursor
+        var snapshotRecords: Int?
+        if !bundle.snapshot.isEmpty {
+            let installed = try takeSnapshot(
+                bundle.snapshot, from: hub, into: replica, path: path, nowMillis: nowMillis)
+            snapshotRecords = installed.installed
+            applied += installed.applied
+            waiting += installed.waiting
+            cursor = try replica.syncState().pullCursor
+        }
         for pull in bundle.pulls {
             guard pull.hub == hub else { throw BundleFile.Failure("a piece of \(path) names another hub") }
             if pull.yourCounter > state.ownCounter {
@@ -115,7 +126,39 @@ public enum NodeBundles {
         if let index = bundle.index, !index.unchanged {
             try replica.storeDuplicateIndex(version: index.version, prefixes: index.entries)
         }
-        return ImportSummary(ops: ops, applied: applied, waiting: waiting, cursor: cursor)
+        return ImportSummary(
+            ops: ops, applied: applied, waiting: waiting, cursor: cursor, snapshotRecords: snapshotRecords)
+    }
+
+    /// Takes a bundle's snapshot as a sync takes one over HTTP: each page read with the county
+    /// key and its digest checked, kept apart in order, then installed whole (joined with what
+    /// the node holds), so the pulls that follow go on from its position. A page that does not
+    /// read, or pages that do not follow one another to the last, stop the import with nothing
+    /// installed.
+    private static func takeSnapshot(
+        _ pages: [JSON], from hub: ReplicaID, into replica: Replica, path: String, nowMillis: Int64
+    ) throws -> ApplyReport {
+        let opener = replica.keys.opener()
+        var after: String?
+        for (index, json) in pages.enumerated() {
+            let page: SnapshotResponse
+            do { page = try SnapshotResponse(json: json, digests: opener) } catch {
+                throw BundleFile.Failure(
+                    "\(path): page \(index + 1) of its snapshot: \(error.reason): nothing imported")
+            }
+            guard page.hub == hub else {
+                throw BundleFile.Failure("a page of the snapshot in \(path) names another hub: nothing imported")
+            }
+            guard (page.next == nil) == (index == pages.count - 1) else {
+                throw BundleFile.Failure("the snapshot in \(path) is cut short or runs on: nothing imported")
+            }
+            // The first page starts afresh, dropping what an interrupted snapshot left.
+            try replica.stageSnapshotPage(
+                hub: page.hub, position: page.position, after: after, records: page.records, waiting: page.waiting,
+                departed: page.departed, next: page.next, nowMillis: nowMillis)
+            after = page.next
+        }
+        return try replica.installSnapshot(nowMillis: nowMillis)
     }
 }
 

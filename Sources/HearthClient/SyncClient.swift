@@ -19,12 +19,19 @@ public struct SyncSummary: Sendable {
     public var indexEntries: Int?
     /// Ops handed back to a hub restored from a backup (Protocol/sync.md, A restored hub).
     public var handedBack = 0
+    /// Records installed from the hub's snapshot, or nil when the sync took none.
+    public var snapshotRecords: Int?
+    /// How long the snapshot's pages took to come, and its install, in milliseconds.
+    public var snapshotPagesMillis: Int64 = 0
+    public var snapshotInstallMillis: Int64 = 0
 }
 
 /// Progress reported while syncing, so a terminal can show ops and bytes each way.
 public enum SyncProgress: Sendable {
     case pushed(ops: Int, bytes: Int)
     case pulled(ops: Int, bytes: Int)
+    /// Records of a snapshot received so far.
+    case snapshot(records: Int, bytes: Int)
 }
 
 /// The node's side of the protocol over HTTP(S): register, push what the hub lacks, pull
@@ -48,6 +55,8 @@ public struct SyncClient: Sendable {
     /// state this offset, so a wrong clock does not stop sync. Ops keep the node's clock.
     let hubClock: HubClock
     public var batchSize = 1_000
+    /// Records asked for in one snapshot page.
+    public var snapshotPageSize = 2_000
     /// Where the client logs; by default nowhere (the command line says what a sync did).
     public var logger: Logger
 
@@ -125,8 +134,15 @@ public struct SyncClient: Sendable {
     }
 
     /// Pushes, then pulls until the hub has nothing more for this node.
+    ///
+    /// With `snapshot`, a node that has pulled nothing yet starts from the hub's snapshot of its
+    /// scope instead of its history (docs/snapshots.md): after its own ops are pushed, it takes
+    /// the snapshot's pages, installs them whole and pulls on from the snapshot's position. A
+    /// snapshot interrupted earlier is taken up where it stopped, whatever `snapshot` says.
     @discardableResult
-    public func sync(progress: @Sendable (SyncProgress) -> Void = { _ in }) async throws -> SyncSummary {
+    public func sync(snapshot: Bool = false, progress: @Sendable (SyncProgress) -> Void = { _ in }) async throws
+        -> SyncSummary
+    {
         let state = try replica.syncState()
         guard state.hubKey != nil else { throw SyncError.notEnrolled }
         if let pending = state.pendingRegistration {
@@ -145,6 +161,23 @@ public struct SyncClient: Sendable {
             round += 1
             let ackedBefore = try replica.syncState().ackedCounter
             let gap = try await pushAll(session, into: &summary, progress: progress)
+            if round == 1, gap == nil, try replica.snapshotProgress() != nil || (snapshot && state.pullCursor == 0) {
+                let resuming = try replica.snapshotProgress() != nil
+                do {
+                    try await takeSnapshot(session, into: &summary, progress: progress)
+                } catch SyncError.noSnapshots where !resuming {
+                    // A hub built before snapshots: the node replays its scope's history instead,
+                    // as it would with --replay. Nothing of a snapshot was kept, so nothing is lost.
+                    logger.notice(
+                        "the hub gives no snapshots (it is older than this node): replaying the scope's history",
+                        metadata: ["url": "\(baseURL)"])
+                } catch SyncError.refused(409, "replay", let message) where !resuming {
+                    // The scope cannot be given as a snapshot (more ops wait at the hub than a
+                    // page carries): the node replays, as the hub says.
+                    logger.notice(
+                        "the hub gives this scope no snapshot: replaying its history", metadata: ["why": "\(message)"])
+                }
+            }
             try await pullAll(session, into: &summary, progress: progress)
             let lowered = try replica.syncState().ackedCounter < ackedBefore
             // A restored hub's pull answer may also ask back ops it made and lost: send them now.
@@ -229,6 +262,63 @@ public struct SyncClient: Sendable {
         }
     }
 
+    /// Takes the snapshot's pages from where the one being received stands (or from the
+    /// first), each kept as it arrives, then installs it whole.
+    private func takeSnapshot(
+        _ session: SyncSession, into summary: inout SyncSummary, progress: @Sendable (SyncProgress) -> Void
+    ) async throws {
+        let start = ContinuousClock.now
+        var after = try replica.snapshotProgress()?.next
+        var pages = 0
+        var bytesIn = 0
+        if try replica.snapshotProgress() == nil || after != nil {
+            // The request for the next page goes out as soon as a page names it, so the hub
+            // reads and encodes that page while this side reads and keeps the one it has.
+            let request: @Sendable (String?) -> Task<(JSON, Int), any Error> = { from in
+                Task {
+                    try await post(session) { nonce, time in
+                        try session.snapshotRequest(
+                            after: from, maxRecords: snapshotPageSize, nonce: nonce, timeMillis: time)
+                    }
+                }
+            }
+            var coming = request(after)
+            while true {
+                let from = after
+                let (json, bytes) = try await coming.value
+                let next = json["next"]?.stringValue
+                if let next { coming = request(next) }
+                do {
+                    let response = try session.snapshotResponse(json)
+                    guard response.next == next else { throw SyncError.badResponse("the snapshot page's next place") }
+                    try session.accept(response, after: from, nowMillis: clock())
+                } catch {
+                    if next != nil { coming.cancel() }
+                    throw error
+                }
+                after = next
+                pages += 1
+                bytesIn += bytes
+                summary.pulledBytes += bytes
+                progress(.snapshot(records: try replica.snapshotProgress()?.records ?? 0, bytes: bytesIn))
+                if next == nil { break }
+            }
+        }
+        summary.snapshotPagesMillis = Self.milliseconds(since: start)
+        let installStart = ContinuousClock.now
+        let report = try replica.installSnapshot(nowMillis: clock())
+        summary.snapshotInstallMillis = Self.milliseconds(since: installStart)
+        summary.snapshotRecords = report.installed
+        summary.applied += report.applied
+        summary.waiting += report.waiting
+        logger.info(
+            "installed the hub's snapshot",
+            metadata: [
+                "records": "\(report.installed)", "pages": "\(pages)", "bytes": "\(bytesIn)",
+                "duration_ms": "\(Self.milliseconds(since: start))",
+            ])
+    }
+
     /// Pulls until the hub has nothing more for this node.
     private func pullAll(
         _ session: SyncSession, into summary: inout SyncSummary, progress: @Sendable (SyncProgress) -> Void
@@ -301,9 +391,17 @@ public struct SyncClient: Sendable {
             let json = try session.open(answer, to: request, receivedMillis: clock())
             logger.debug("exchanged", metadata: metadata)
             return (json, request.body.count + answer.body.count)
+        } catch SyncError.forgedResponse where request.path == SyncPath.snapshot && answer.status == 404 {
+            // A hub built before snapshots has no such path, and its router answers an unsigned
+            // 404. Trusting that costs nothing: the node then replays, which it checks as ever.
+            logger.notice("the hub has no snapshot endpoint", metadata: metadata)
+            throw SyncError.noSnapshots(url: baseURL)
         } catch SyncError.forgedResponse {
             logger.error("the answer is not signed by this node's hub", metadata: metadata)
             throw SyncError.forgedResponse
+        } catch SyncError.refused(404, _, _) where request.path == SyncPath.snapshot {
+            logger.notice("the hub has no snapshot endpoint", metadata: metadata)
+            throw SyncError.noSnapshots(url: baseURL)
         } catch SyncError.refused(let status, let code, let message) {
             metadata["code"] = "\(code)"
             logger.notice("the hub refused", metadata: metadata)

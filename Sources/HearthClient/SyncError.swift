@@ -13,6 +13,8 @@ public enum SyncError: Error, Sendable, CustomStringConvertible {
     case badResponse(String)
     case forgedResponse
     case behindItself(hubHolds: UInt64, local: UInt64)
+    /// The hub has no `/v1/snapshot`: it was built before snapshots (a node upgraded first).
+    case noSnapshots(url: String)
     case replica(ReplicaError)
 
     public var description: String {
@@ -32,6 +34,7 @@ public enum SyncError: Error, Sendable, CustomStringConvertible {
             return Catalogue.text("sync.forged")
         case .behindItself(let hubHolds, let local):
             return Catalogue.text("sync.behind", ["hub": "\(hubHolds)", "local": "\(local)"])
+        case .noSnapshots(let url): return Catalogue.text("sync.no_snapshots", ["url": url])
         case .replica(let error): return error.description
         }
     }

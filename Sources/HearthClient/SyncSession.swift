@@ -65,6 +65,15 @@ public struct SyncSession: Sendable {
         return try request(SyncPath.pull, message.json, nonce: nonce, timeMillis: timeMillis)
     }
 
+    /// A request for one page of this node's snapshot, from `after` (the `next` of the page
+    /// before; nil for the first).
+    public func snapshotRequest(after: String?, maxRecords: Int, nonce: String, timeMillis: Int64) throws
+        -> WireRequest
+    {
+        let message = SnapshotRequest(replica: replica.info.id, after: after, maxRecords: maxRecords)
+        return try request(SyncPath.snapshot, message.json, nonce: nonce, timeMillis: timeMillis)
+    }
+
     /// A request for the county's duplicate index, naming the version this node holds.
     public func indexRequest(nonce: String, timeMillis: Int64) throws -> WireRequest {
         let message = IndexRequest(replica: replica.info.id, version: try replica.duplicateIndexVersion(), deltas: true)
@@ -172,6 +181,27 @@ public struct SyncSession: Sendable {
         return try replica.applyPulled(
             response.ops, cursor: response.cursor, nowMillis: nowMillis, stamps: response.stamps,
             retired: response.retired)
+    }
+
+    /// Reads an opened snapshot page, deriving the keyed hashes its states left out with this
+    /// replica's county key; one that does not read is a bad response.
+    public func snapshotResponse(_ json: JSON) throws -> SnapshotResponse {
+        let opener = replica.keys.opener()
+        return try Self.decode(json) { json throws(MessageError) in try SnapshotResponse(json: json, digests: opener) }
+    }
+
+    /// Takes one page of a snapshot, the answer to a request from `after`: it must come from
+    /// this node's hub (the signature was checked when it was opened, its records and digest
+    /// when it was read), and is kept apart from the replica until the last page
+    /// (``Replica/stageSnapshotPage(hub:position:after:records:waiting:next:nowMillis:)``).
+    public func accept(_ response: SnapshotResponse, after: String?, nowMillis: Int64) throws {
+        let hub = try replica.syncState().hubReplica
+        guard response.hub == hub else {
+            throw SyncError.badResponse("the snapshot comes from \(response.hub), not from this node's hub")
+        }
+        try replica.stageSnapshotPage(
+            hub: response.hub, position: response.position, after: after, records: response.records,
+            waiting: response.waiting, departed: response.departed, next: response.next, nowMillis: nowMillis)
     }
 
     /// Takes the duplicate index's answer: a delta changes the index kept, a whole index

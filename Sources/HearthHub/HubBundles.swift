@@ -122,9 +122,16 @@ extension HubService {
     /// The hub's log for one node since what it last confirmed, as a signed bundle of at most
     /// `budget` bytes of content (the default, ``Bundle/contentBudget``, is what a reader
     /// accepts; a test may give less).
+    ///
+    /// A node the hub has seen pull nothing yet (a laptop set up from a USB stick, a node
+    /// re-identified) gets the snapshot of its scope first, whole, and the log from the
+    /// snapshot's position, as over HTTP (docs/snapshots.md). A snapshot that does not fit the
+    /// budget whole is left out, and the node replays its history from the bundles instead: a
+    /// part of a snapshot would leave the node nothing it could use until the rest came, and
+    /// the hub keeps no record of how far a node has taken one.
     public func exportBundle(
         forNode name: String, budget: Int = Bundle.contentBudget
-    ) async throws -> (bytes: [UInt8], ops: Int) {
+    ) async throws -> (bytes: [UInt8], ops: Int, snapshotRecords: Int?) {
         guard let node = try await ledger.nodes().first(where: { $0.name == name }) else {
             throw HubError.badRequest("no node named \(name) (see `hearth hub nodes`)")
         }
@@ -140,12 +147,20 @@ extension HubService {
         case .unchanged(let version), .delta(let version, _, _):
             throw ReplicaError.database("the duplicate index answered version \(version) without its prefixes")
         }
+        var budget = min(budget, Bundle.contentBudget) - index.json.canonicalBytes.count
+        var cursor = node.pullCursor
+        var snapshot: [JSON] = []
+        var snapshotRecords: Int?
+        if node.pullCursor == 0, let whole = try await snapshotPages(for: node, budget: budget) {
+            snapshot = whole.pages
+            snapshotRecords = whole.records
+            budget -= whole.bytes
+            cursor = whole.position
+        }
         // The pieces stop where the next would take the content past the budget; the node gets
         // the rest in the next bundle, from the cursor it confirms. A piece too big for what is
         // left is asked for again with fewer ops.
-        var budget = min(budget, Bundle.contentBudget) - index.json.canonicalBytes.count
         var pulls: [PullResponse] = []
-        var cursor = node.pullCursor
         var ops = 0
         var maxOps = WireLimits.maxOpsPerMessage
         while pulls.count < Bundle.maxPieces {
@@ -163,7 +178,43 @@ extension HubService {
             cursor = batch.cursor
             if !batch.more { break }
         }
-        let bundle = Bundle(kind: .hubToNode, from: ledger.info.id, to: node.replica, pulls: pulls, index: index)
-        return (try bundle.sealed(privateKey: Array(ledger.keys.signingKey.rawRepresentation)), ops)
+        let bundle = Bundle(
+            kind: .hubToNode, from: ledger.info.id, to: node.replica, pulls: pulls, snapshot: snapshot, index: index)
+        return (try bundle.sealed(privateKey: Array(ledger.keys.signingKey.rawRepresentation)), ops, snapshotRecords)
+    }
+
+    /// The snapshot of a node's scope as bundle pages, each as `POST /v1/snapshot` answers it;
+    /// nil when the pages would not fit within `budget` bytes of content, or in
+    /// ``Bundle/maxPieces`` pages, or more ops of the scope wait at the hub than a page carries.
+    private func snapshotPages(
+        for node: NodeRecord, budget: Int
+    ) async throws -> (pages: [JSON], records: Int, bytes: Int, position: Int64)? {
+        var pages: [JSON] = []
+        var records = 0
+        var bytes = 0
+        var position: Int64?
+        var after: SnapshotCursor?
+        let hub = ledger.info.id
+        let keys = ledger.keys
+        while true {
+            let page = try await ledger.snapshot(for: node, after: after, maxRecords: SnapshotResponse.maxRecords)
+            // More waiting ops than a page may carry (as over HTTP, `409 replay`): no snapshot.
+            guard page.waiting.count <= WireLimits.maxOpsPerMessage, page.departed.count <= SnapshotResponse.maxRecords
+            else { return nil }
+            let json = try await database.run {
+                SnapshotResponse(
+                    hub: hub, position: page.position, records: page.records, waiting: page.waiting,
+                    departed: page.departed, next: page.next?.text
+                ).json(version: WireVersion.current, digests: keys.opener())
+            }
+            bytes += json.canonicalBytes.count + 1
+            guard bytes <= budget, pages.count < Bundle.maxPieces else { return nil }
+            pages.append(json)
+            records += page.records.count
+            position = position ?? page.position
+            guard let next = page.next else { break }
+            after = next
+        }
+        return (pages, records, bytes, position ?? 0)
     }
 }

@@ -119,7 +119,7 @@ public struct HubService: Sendable {
 
     /// A signed endpoint, with what it may receive.
     public enum Endpoint: String, Sendable, CaseIterable {
-        case register, push, pull, index
+        case register, push, pull, index, snapshot
 
         public var path: String {
             switch self {
@@ -127,6 +127,7 @@ public struct HubService: Sendable {
             case .push: return SyncPath.push
             case .pull: return SyncPath.pull
             case .index: return SyncPath.index
+            case .snapshot: return SyncPath.snapshot
             }
         }
 
@@ -239,6 +240,7 @@ public struct HubService: Sendable {
         case .push: document = try await push(envelope, from: try authenticated(node), outcome: outcome)
         case .pull: document = try await pull(envelope, for: try authenticated(node), outcome: outcome)
         case .index: document = try await index(envelope, for: try authenticated(node), outcome: outcome)
+        case .snapshot: document = try await snapshot(envelope, for: try authenticated(node), outcome: outcome)
         }
         return try await database.run { document.canonicalBytes }
     }
@@ -421,6 +423,48 @@ public struct HubService: Sendable {
             // A node that takes deltas reads the whole index as a bitmap too.
             return IndexResponse(version: version, unchanged: false, entries: prefixes, asBitmap: request.deltas).json
                 .answering(version: request.protocolVersion)
+        }
+    }
+
+    /// One page of the node's snapshot (Protocol/sync.md, Snapshot): the merge states of the
+    /// records its scope holds, read by the hub's own state of where each record lies.
+    private func snapshot(_ envelope: Envelope, for node: NodeRecord, outcome: RequestOutcome) async throws -> JSON {
+        let request = try await envelope.decode(on: database) { json throws(MessageError) in
+            try SnapshotRequest(json: json)
+        }
+        guard request.replica == node.replica else {
+            throw HubError.badRequest("body and header name different replicas")
+        }
+        var after: SnapshotCursor?
+        if let text = request.after {
+            guard let cursor = SnapshotCursor(text: text) else {
+                throw HubError.badRequest(
+                    "\"after\" is not a place in a snapshot: send the \"next\" of the page before, or nothing")
+            }
+            after = cursor
+        }
+        let page = try await ledger.snapshot(for: node, after: after, maxRecords: request.maxRecords)
+        // A page carries the scope's waiting ops whole, and a reader takes at most a message's
+        // worth: past that the node must replay, and is told so (it does, by itself).
+        guard page.waiting.count <= WireLimits.maxOpsPerMessage, page.departed.count <= SnapshotResponse.maxRecords
+        else {
+            throw HubError.conflict(
+                "replay",
+                "\(page.waiting.count) ops of this scope wait at the hub and \(page.departed.count) of its records "
+                    + "left it, more than a snapshot carries (\(WireLimits.maxOpsPerMessage) of each): replay the "
+                    + "scope's history instead")
+        }
+        outcome["records"] = "\(page.records.count)"
+        outcome["waiting"] = "\(page.waiting.count)"
+        outcome["position"] = "\(page.position)"
+        outcome["more"] = "\(page.next != nil)"
+        let hub = ledger.info.id
+        let keys = ledger.keys
+        return try await database.run {
+            SnapshotResponse(
+                hub: hub, position: page.position, records: page.records, waiting: page.waiting,
+                departed: page.departed, next: page.next?.text
+            ).json(version: request.protocolVersion, digests: keys.opener())
         }
     }
 

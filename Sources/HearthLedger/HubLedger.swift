@@ -26,7 +26,7 @@ public final class HubLedger: Sendable, SnapshotReading {
     /// its password.
     public let store: String
     private let core: ReplicaCore?
-    private let snapshots: any ReplicaSnapshots
+    let snapshots: any ReplicaSnapshots
 
     /// A ledger over a storage backend and, for a hub kept in a SQLite file, the replica core
     /// of that file.

@@ -1,6 +1,7 @@
 import HearthCore
 import HearthStore
 import Logging
+import NIOCore
 import PostgresNIO
 
 /// A pool of connections to the hub's PostgreSQL database, and the transactions every storage
@@ -76,6 +77,12 @@ final class PostgresDatabase: Sendable {
     /// command on a server that is down, a database that is not there or a password refused
     /// ends with the connection's own error, naming the location, instead of waiting while
     /// the pool tries again.
+    ///
+    /// The limit is the connection's own deadline, kept on its event loop: it covers the TCP
+    /// connection and the server's startup answer, and is judged where the answer arrives.
+    /// A timer raced against the answer in Swift's cooperative pool would judge instead when a
+    /// thread of that pool came free, and a process whose few threads were all busy (a large
+    /// import, the test runner on two cores) took an answer that had come in time for none.
     func reach(within limit: Duration = .seconds(15)) async throws(ReplicaError) {
         var configuration: PostgresConnection.Configuration
         switch location.server {
@@ -88,30 +95,21 @@ final class PostgresDatabase: Sendable {
                 host: host, port: location.port, username: location.user, password: location.password,
                 database: location.database, tls: .disable)
         }
-        configuration.options.connectTimeout = .seconds(10)
-        let settings = configuration
-        let logger = logger
-        let answered: Bool
+        configuration.options.connectTimeout = TimeAmount(limit)
         do {
-            answered = try await withThrowingTaskGroup(of: Bool.self) { group in
-                group.addTask {
-                    let connection = try await PostgresConnection.connect(
-                        configuration: settings, id: 0, logger: logger)
-                    try await connection.close()
-                    return true
-                }
-                group.addTask {
-                    try await Task.sleep(for: limit)
-                    return false
-                }
-                let first = try await group.next() ?? false
-                group.cancelAll()
-                return first
-            }
-        } catch { throw replicaError(error) }
-        guard answered else {
+            let connection = try await PostgresConnection.connect(
+                configuration: configuration, id: 0, logger: logger)
+            try await connection.close()
+        } catch let error as PSQLError where Self.timedOut(error) {
             throw ReplicaError.database("PostgreSQL at \(location) did not answer within \(limit)")
-        }
+        } catch { throw replicaError(error) }
+    }
+
+    /// Whether a connection failed because its deadline passed (rather than being refused).
+    private static func timedOut(_ error: PSQLError) -> Bool {
+        guard error.code == .connectionError, let underlying = error.underlying as? ChannelError else { return false }
+        if case .connectTimeout = underlying { return true }
+        return false
     }
 
     /// A ``ReplicaError`` for what a transaction threw: the server's message and code, never the

@@ -1,3 +1,4 @@
+import HearthCore
 extension PostgresHubSchema {
     /// The rest of the SQLite hub's tables on PostgreSQL: the replica's records, merge state and
     /// op log, the rule cases, the search index, and the hub's own ledger tables, with the
@@ -11,7 +12,7 @@ extension PostgresHubSchema {
     /// No column of these tables is `COLLATE NOCASE` (only the desk's, v2).
     ///
     /// Each migration says which SQLite migrations (`Migrations`, `HubMigrations`) it mirrors.
-    static let replicaMigrations: [Migration] = [records, ruleCases, searchIndex, ledger, audit]
+    static let replicaMigrations: [Migration] = [records, ruleCases, searchIndex, ledger, audit, snapshots]
 
     /// Core v1, v3, v4, v10, v12, v15–v21, v24, v25: the replica row, the record tables, the
     /// merge state, the op log and what waits on it, scope entries, and the row counts (v18).
@@ -404,6 +405,15 @@ extension PostgresHubSchema {
             "CREATE INDEX id_prefixes_by_change ON id_prefixes (changed)",
         ]
             + PostgresReplicaTriggers.duplicateIndex)
+
+    /// Core v26: every record table by `(village, id)`, the order a snapshot's pages read a
+    /// scope in (docs/snapshots.md). The tables a node keeps a snapshot in while it arrives are
+    /// a node's alone: a hub never installs one.
+    static let snapshots = Migration(
+        version: 9, name: "record tables by village and id, for snapshots",
+        statements: RecordType.allCases.map {
+            "CREATE INDEX \($0.table)_by_village_id ON \($0.table) (village, id)"
+        })
 
     /// The audit as SQLite keeps it (core v1, v16; hub v8): v1 here made `field` nullable and
     /// `detail` without a default, where SQLite has `field NOT NULL` and `detail DEFAULT ''`;

@@ -180,6 +180,14 @@ enum HubMigrations {
                     )
                     """)
         }
+        migrator.registerMigration("hub v10 a hub database holds none of a node's snapshot tables") { db in
+            // The core's v26 makes, on every database, the tables in which a node keeps a
+            // snapshot as it arrives and the states it installed (its floors). A hub serves
+            // snapshots and never installs one.
+            for table in ["snapshot_floors", "snapshot_staging", "snapshot_waiting", "snapshot_progress"] {
+                try db.execute(sql: "DROP TABLE IF EXISTS \(table)")
+            }
+        }
         return migrator
     }
 

@@ -6,8 +6,18 @@ import HearthProtocol
 struct SimMessage {
     enum Kind: String {
         case push, pushReply = "push-reply", pull, pullReply = "pull-reply"
+        case snapshot, snapshotReply = "snapshot-reply"
 
-        var toHub: Bool { self == .push || self == .pull }
+        var toHub: Bool { self == .push || self == .pull || self == .snapshot }
+
+        /// The answer's kind for a request's.
+        var reply: Kind {
+            switch self {
+            case .push: return .pushReply
+            case .pull: return .pullReply
+            default: return .snapshotReply
+            }
+        }
     }
 
     let kind: Kind
@@ -24,6 +34,9 @@ struct SimMessage {
     /// The ops a push hands back to a restored hub (and its answer's, the same): the node
     /// records them handed back when the answer counts them.
     var returned: [Op] = []
+    /// For a snapshot page (and its answer), the place it was asked from: the page is kept
+    /// only if it follows the last page the node kept.
+    var after: String? = nil
 
     /// The bytes the fault may truncate: the answer's body, or the request's.
     var bytes: [UInt8] {

@@ -26,6 +26,10 @@ final class SimNode {
     var identities = 1
     /// A copy of another node's database file (a laptop cloned to a second machine).
     let cloneOf: Int?
+    /// Starts from the hub's snapshot of its scope while it has pulled nothing (a laptop that
+    /// joined the county late, or re-identified, as `hearth node sync` does by default);
+    /// otherwise it replays the scope's history (`--replay`).
+    var startsFromSnapshot = false
 
     init(index: Int, name: String, scope: ScopePrefix, path: String, replica: Replica, skew: Int64, cloneOf: Int? = nil)
         throws

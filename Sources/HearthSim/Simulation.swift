@@ -155,6 +155,7 @@ public final class Simulation {
                 note("partition \(node.name) \(node.partitioned)")
             }
         case 96 where faultsOn && options.replicas > 1 && !nodes.contains(where: { $0.cloneOf != nil }): cloneSomeone()
+        case 97 where nodes.count < options.replicas + 3: await joinNewNode()
         default: await deliverNext()
         }
         // The tampered node acts on a random stream of its own (the honest run stays as it was).
@@ -169,14 +170,15 @@ public final class Simulation {
     /// hold ops it acknowledged and ops it made itself since (Protocol/sync.md, A restored
     /// hub). The invariants then check nothing acknowledged was lost and everyone converged.
     ///
-    /// A copy older than a re-identification is not put back: it does not know the node
-    /// registered since (that node would need a new token), and the ops of the identity it
+    /// A copy older than a re-identification (or a late node's joining) is not put back: it
+    /// does not know the node registered since (that node would need a new token), and the ops of the identity it
     /// left behind can no longer be sent again by anyone. Nor is one while a copied database
     /// is about: the restored hub has forgotten which of two ops under one dot it took first,
     /// and takes whichever comes first again (the other is found a fork and re-issued under a
     /// new id, so nothing is lost, but an acknowledgement is taken back).
     func backUpOrRestoreHub() async {
-        let reidentified = counters["re-identifications", default: 0]
+        // A node that joined late registered with the hub as a re-identified one does.
+        let reidentified = counters["re-identifications", default: 0] + counters["nodes joined late", default: 0]
         let cloned = counters["databases copied", default: 0]
         guard let backup = hubBackup else {
             let path = directory + "/hub-backup-\(counters["hub backups", default: 0]).db"
@@ -235,6 +237,10 @@ public final class Simulation {
             await reidentify(node)
             return
         }
+        if takesSnapshot(node) {
+            snapshotStep(node)
+            return
+        }
         let batch = random.int(1...40)
         let hasOps = Self.hasSomethingToPush(node)
         sendRequest(node, push: hasOps && random.chance(60), batch: batch, traced: true)
@@ -266,6 +272,66 @@ public final class Simulation {
             send(message)
         } catch {
             fail("\(node.name) could not build a sync request: \(error)")
+        }
+    }
+
+    /// Whether the node's next exchange is for the hub's snapshot: one is being received (pages
+    /// kept), or the node starts from one and has pulled nothing yet.
+    func takesSnapshot(_ node: SimNode) -> Bool {
+        guard let state = try? node.replica.syncState() else { return false }
+        if (try? node.replica.snapshotProgress()) != nil { return true }
+        return node.startsFromSnapshot && state.pullCursor == 0
+    }
+
+    /// The node's next step in taking the snapshot, as `hearth node sync` takes it: installs it
+    /// when every page is kept, else asks for the page after the last one kept (the first when
+    /// none is).
+    func snapshotStep(_ node: SimNode) {
+        let progress = try? node.replica.snapshotProgress()
+        if let progress, progress.next == nil {
+            installSnapshot(node, records: progress.records)
+            return
+        }
+        let replica = node.replica.info.id
+        do {
+            let time = clock.now + node.skew
+            let nonce = Hex.encode((0..<16).map { _ in UInt8(random.int(0...255)) })
+            let after = progress?.next
+            let request = try node.session.snapshotRequest(
+                after: after, maxRecords: random.int(1...40), nonce: nonce, timeMillis: time)
+            send(SimMessage(kind: .snapshot, node: node.index, replica: replica, request: request, after: after))
+        } catch {
+            fail("\(node.name) could not build a snapshot request: \(error)")
+        }
+    }
+
+    /// Installs the pages kept, whole; the fault: the node dies part-way through the install,
+    /// which then leaves it as it was, with the pages kept for the next try.
+    func installSnapshot(_ node: SimNode, records: Int) {
+        var armed = false
+        if faultsOn, random.chance(30) {
+            node.replica.crashSwitch.arm(afterOps: random.int(0...max(0, records - 1)))
+            armed = true
+        }
+        do {
+            let report = try node.replica.installSnapshot(nowMillis: clock.now + node.skew)
+            node.replica.crashSwitch.disarm()
+            node.startsFromSnapshot = false
+            count("snapshots installed")
+            count("records installed from snapshots", report.installed)
+            note("\(node.name) installed a snapshot of \(report.installed)")
+        } catch {
+            if armed, !node.replica.crashSwitch.isArmed {
+                count("node crashes mid-install")
+                note("\(node.name) crashed mid-install")
+                restart(node)
+                if (try? node.replica.snapshotProgress()) == nil {
+                    fail("\(node.name) lost the snapshot's pages in a crash during their install")
+                }
+                return
+            }
+            node.replica.crashSwitch.disarm()
+            fail("\(node.name) could not install a snapshot it kept whole: \(error)")
         }
     }
 
@@ -367,8 +433,8 @@ public final class Simulation {
             }
         }
         return SimMessage(
-            kind: message.kind == .push ? .pushReply : .pullReply, node: message.node, replica: message.replica,
-            request: message.request, answer: answer, returned: message.returned)
+            kind: message.kind.reply, node: message.node, replica: message.replica,
+            request: message.request, answer: answer, returned: message.returned, after: message.after)
     }
 
     /// How many ops a push request carries, read from its body as sent; nil if it does not read.
@@ -466,6 +532,15 @@ public final class Simulation {
                     return
                 }
                 node.replica.crashSwitch.disarm()
+            case .snapshotReply:
+                // Kept only if it follows the last page kept (a duplicated or late page does
+                // not, unless it is a first page, which starts the snapshot afresh).
+                let response = try node.session.snapshotResponse(json)
+                try node.session.accept(response, after: message.after, nowMillis: now)
+                count("snapshot pages kept")
+                if response.next == nil {
+                    installSnapshot(node, records: (try? node.replica.snapshotProgress()?.records) ?? 0)
+                }
             default:
                 fail("a node was sent a \(message.kind.rawValue)")
             }
@@ -527,6 +602,33 @@ public final class Simulation {
         }
     }
 
+    /// A new laptop joins the county late, for the scope of a node already there (a second
+    /// laptop for a township, a replaced one): `hearth hub enroll`, `hearth node init --token`;
+    /// it starts from the hub's snapshot, or replays the scope's history.
+    func joinNewNode() async {
+        let index = nodes.count
+        do {
+            let scope = try ScopePrefix.parse(SimTopology.scopes[random.int(0...options.replicas - 1)], field: "scope")
+            let name = "node\(index)-\(scope.value)-late"
+            let secret = try await hub.createEnrollment(name: name, scope: scope, nowMillis: clock.now)
+            let keys = KeyMaterial(
+                dataKey: countyKey, signingKey: try Curve25519.Signing.PrivateKey(rawRepresentation: random.bytes(32)))
+            let replica = try Replica.create(
+                path: directory + "/\(name).db", name: name, scope: scope, nowMillis: clock.now, keys: keys,
+                id: ReplicaID.random(using: &random))
+            try replica.setHub(replica: hub.info.id, key: hub.info.publicKey, url: nil, pendingRegistration: nil)
+            let node = try SimNode(
+                index: index, name: name, scope: scope, path: replica.path, replica: replica, skew: 0)
+            node.startsFromSnapshot = random.chance(70)
+            try await register(node, secret: secret, name: name)
+            nodes.append(node)
+            count("nodes joined late")
+            note("join \(name) snapshot \(node.startsFromSnapshot)")
+        } catch {
+            fail("a new node could not join: \(error)")
+        }
+    }
+
     /// `hearth node reidentify` with a new token from the county (`hearth hub enroll`).
     func reidentify(_ node: SimNode) async {
         do {
@@ -540,6 +642,8 @@ public final class Simulation {
             try node.restart()
             try await register(node, secret: secret, name: name)
             node.needsReidentify = false
+            // It pulls its scope again from the start: from the snapshot, or by replay.
+            node.startsFromSnapshot = random.chance(60)
             count("re-identifications")
             count("ops re-issued under a new id", outcome.reissued)
             note("reidentify \(node.name) reissued \(outcome.reissued)")
@@ -644,6 +748,13 @@ public final class Simulation {
             if node.needsReidentify { return true }
             // Refused (a restored hub's gap): the pull that follows tells the node what it holds.
             if Self.pushState(node) == before { break }
+        }
+        // As `hearth node sync`: the snapshot after the push, when one is due.
+        for _ in 0..<1_000 where takesSnapshot(node) {
+            inFlight.removeAll()
+            snapshotStep(node)
+            while !inFlight.isEmpty { await deliver(inFlight.removeFirst()) }
+            moved = true
         }
         for _ in 0..<1_000 {
             let cursor = (try? node.replica.syncState().pullCursor) ?? 0

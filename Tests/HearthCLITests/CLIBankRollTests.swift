@@ -10,54 +10,54 @@ struct CLIBankRollTests {
     @Test(
         "payees and cards set by the CLI are checked, reach the roll's files, and every export and --reveal is in `hub audit`"
     )
-    func payeesFilesAndAudit() throws {
+    func payeesFilesAndAudit() async throws {
         let cli = try CLIRunner()
         let hub = cli.directory + "/hub.db"
-        try cli.ok(["hub", "init", "--db", hub, "--name", "宜城市", "--scope", "421281"])
-        func household(_ address: String) throws -> String {
-            try cli.ok([
+        try await cli.ok(["hub", "init", "--db", hub, "--name", "宜城市", "--scope", "421281"])
+        func household(_ address: String) async throws -> String {
+            try await cli.ok([
                 "household", "add", "--db", hub, "--village", "421281101001", "--address", address, "--type", "rural",
             ]).firstLine
         }
-        let home = try household("新庄村一组")
-        let head = try cli.ok([
+        let home = try await household("新庄村一组")
+        let head = try await cli.ok([
             "member", "add", "--db", hub, "--household", home, "--name", "王秀英", "--id-number",
             Self.id("42128119600101011"), "--relation", "head",
         ]).firstLine
-        let spouse = try cli.ok([
+        let spouse = try await cli.ok([
             "member", "add", "--db", hub, "--household", home, "--name", "李强", "--id-number",
             Self.id("42128119620101022"), "--relation", "spouse",
         ]).firstLine
-        let neighbour = try household("新庄村二组")
-        let stranger = try cli.ok([
+        let neighbour = try await household("新庄村二组")
+        let stranger = try await cli.ok([
             "member", "add", "--db", hub, "--household", neighbour, "--name", "张三", "--relation", "head",
         ]).firstLine
 
         // The payee must be a living member of the household; a card must be digits; no number is echoed.
-        let elsewhere = try cli.run(["household", "edit", "--db", hub, home, "--payee", stranger])
+        let elsewhere = try await cli.run(["household", "edit", "--db", hub, home, "--payee", stranger])
         #expect(elsewhere.status == 65)
         #expect(elsewhere.stderr.contains("payee") && elsewhere.stderr.contains("is not a member of \(home)"))
-        let badCard = try cli.run(["member", "edit", "--db", hub, spouse, "--bank-card", "6222 0202 0011 22X"])
+        let badCard = try await cli.run(["member", "edit", "--db", hub, spouse, "--bank-card", "6222 0202 0011 22X"])
         #expect(badCard.status == 65)
         #expect(badCard.stderr.contains("bank-card") && !badCard.stderr.contains("62220202"))
-        try cli.ok([
+        try await cli.ok([
             "household", "edit", "--db", hub, home, "--payee", spouse, "--bank-card", Self.card, "--account-name", "李强",
             "--reason", "户主行动不便，由配偶领取",
         ])
-        let shown = try #require(try cli.ok(["household", "show", "--db", hub, home, "--json"]).json)
+        let shown = try #require(try await cli.ok(["household", "show", "--db", hub, home, "--json"]).json)
         #expect(shown["fields"]?["payee"]?.stringValue == spouse)
         #expect(shown["fields"]?["account_name"]?.stringValue == "李强")
 
-        let enrolled = try cli.ok([
+        let enrolled = try await cli.ok([
             "enroll", "--db", hub, "--household", home, "--program", "dibao_rural", "--amount", "560", "--start",
             "2026-01",
         ]).stdout.split(separator: "\n").map(String.init).filter { $0.hasPrefix("E-") }
         #expect(enrolled.count == 2)
-        for enrollment in enrolled { try cli.ok(["approve", "--db", hub, enrollment]) }
+        for enrollment in enrolled { try await cli.ok(["approve", "--db", hub, enrollment]) }
 
         // The roll: the path alone on the first line; one line for the household, to the payee.
         let out = cli.directory + "/roll-2026-11.csv"
-        let printed = try cli.ok(["hub", "payroll", "--db", hub, "--month", "2026-11", "--out", out])
+        let printed = try await cli.ok(["hub", "payroll", "--db", hub, "--month", "2026-11", "--out", out])
         #expect(printed.firstLine == out)
         let text = try String(contentsOfFile: out, encoding: .utf8)
         let lines = text.components(separatedBy: "\r\n").filter { !$0.isEmpty }
@@ -70,7 +70,7 @@ struct CLIBankRollTests {
             #expect(FileManager.default.fileExists(atPath: cli.directory + "/roll-2026-11" + companion), "\(companion)")
         }
         let json = try #require(
-            try cli.ok([
+            try await cli.ok([
                 "hub", "payroll", "--db", hub, "--month", "2026-11", "--out", cli.directory + "/again.csv", "--json",
             ]).json)
         #expect(json["lines"]?.integerValue == 1)
@@ -79,7 +79,7 @@ struct CLIBankRollTests {
         #expect(json["recovery_yuan"]?.stringValue == "0.00")
         #expect(json["lines_without_card"]?.integerValue == 0)
         #expect(json["files"]?["recovery"]?.stringValue == cli.directory + "/again-recovery.csv")
-        let occupied = try cli.run(["hub", "payroll", "--db", hub, "--month", "2026-11", "--out", out])
+        let occupied = try await cli.run(["hub", "payroll", "--db", hub, "--month", "2026-11", "--out", out])
         #expect(occupied.status != 0)
         // Said of the --out file, not of the replica (it once said "a replica is never overwritten").
         #expect(occupied.stderr.contains("\(out) already exists"), "\(occupied.stderr)")
@@ -87,7 +87,7 @@ struct CLIBankRollTests {
         // One of the other three there: named, with the --out path it belongs to; none is written.
         let fresh = cli.directory + "/fresh.csv"
         try "".write(toFile: cli.directory + "/fresh-summary.csv", atomically: true, encoding: .utf8)
-        let companion = try cli.run(["hub", "payroll", "--db", hub, "--month", "2026-11", "--out", fresh])
+        let companion = try await cli.run(["hub", "payroll", "--db", hub, "--month", "2026-11", "--out", fresh])
         #expect(companion.status != 0)
         #expect(
             companion.stderr.contains("\(cli.directory)/fresh-summary.csv (a file of --out \(fresh)) already exists"),
@@ -95,13 +95,13 @@ struct CLIBankRollTests {
         #expect(!FileManager.default.fileExists(atPath: fresh))
         // Refused before the hub is opened and the roll read (seconds on a county): with no hub
         // at --db at all, the answer is still the --out file's.
-        let early = try cli.run([
+        let early = try await cli.run([
             "hub", "payroll", "--db", cli.directory + "/no-such-hub.db", "--month", "2026-11", "--out", out,
         ])
         #expect(early.status != 0)
         #expect(early.stderr.contains("\(out) already exists"), "\(early.stderr)")
         // With the --out free, the missing hub is named, with how a hub is made (not only a node).
-        let missing = try cli.run([
+        let missing = try await cli.run([
             "hub", "payroll", "--db", cli.directory + "/no-such-hub.db", "--month", "2026-11", "--out",
             cli.directory + "/free.csv",
         ])
@@ -111,15 +111,15 @@ struct CLIBankRollTests {
         // Numbers in clear go to a named person only: without --worker nothing is written.
         var anonymous = cli
         anonymous.worker = nil
-        let nobody = try anonymous.run([
+        let nobody = try await anonymous.run([
             "hub", "payroll", "--db", hub, "--month", "2026-11", "--out", cli.directory + "/nobody.csv",
         ])
         #expect(nobody.status == 2 && nobody.stderr.contains("--worker"))
         #expect(!FileManager.default.fileExists(atPath: cli.directory + "/nobody.csv"))
 
         // A reveal and both exports are in the hub's audit trail, with who and what.
-        try cli.ok(["member", "show", "--db", hub, head, "--reveal", "--worker", "county-clerk"])
-        let audit = try #require(try cli.ok(["hub", "audit", "--db", hub, "--json"]).json?.arrayValue)
+        try await cli.ok(["member", "show", "--db", hub, head, "--reveal", "--worker", "county-clerk"])
+        let audit = try #require(try await cli.ok(["hub", "audit", "--db", hub, "--json"]).json?.arrayValue)
         let exports = audit.filter { $0["kind"]?.stringValue == "export" }
         #expect(exports.map { $0["record"]?.stringValue } == [out, cli.directory + "/again.csv"])
         #expect(exports.allSatisfy { $0["by"]?.stringValue == "w-test" && $0["field"]?.stringValue == "payroll" })
@@ -128,7 +128,7 @@ struct CLIBankRollTests {
         #expect(reveal["record"]?.stringValue == head)
         #expect(reveal["field"]?.stringValue == "id_number")
         #expect(reveal["by"]?.stringValue == "county-clerk")
-        let plain = try cli.ok(["hub", "audit", "--db", hub]).stdout
+        let plain = try await cli.ok(["hub", "audit", "--db", hub]).stdout
         #expect(plain.contains("export  \(out) [payroll]  by w-test: roll for 2026-11"), "\(plain)")
         #expect(plain.contains("reveal  \(head) [id_number]  by county-clerk"), "\(plain)")
     }
@@ -178,8 +178,8 @@ struct CLIBankRollTests {
     static let creating: Set<String> = ["init", "generate"]
 
     /// The subcommands `hearth <path> --help` lists.
-    static func subcommands(_ cli: CLIRunner, _ path: [String]) throws -> [String] {
-        let help = try cli.ok(path + ["--help"]).stdout
+    static func subcommands(_ cli: CLIRunner, _ path: [String]) async throws -> [String] {
+        let help = try await cli.ok(path + ["--help"]).stdout
         guard let section = help.components(separatedBy: "SUBCOMMANDS:").dropFirst().first else { return [] }
         return section.split(separator: "\n").compactMap { line -> String? in
             // "  name   abstract"; continuation lines are indented further, and "  See 'hearth help …'" is not a verb.
@@ -191,37 +191,37 @@ struct CLIBankRollTests {
     @Test(
         "every `hearth hub` command refuses a node's database, clearly, and changes nothing (a roll was lockable there)"
     )
-    func hubVerbsRefuseNodes() throws {
+    func hubVerbsRefuseNodes() async throws {
         let cli = try CLIRunner()
         let hub = cli.directory + "/hub.db"
-        try cli.ok(["hub", "init", "--db", hub, "--name", "宜城市", "--scope", "421281"])
-        let token = try cli.ok(["hub", "enroll", "--db", hub, "--name", "沙河镇", "--scope", "421281101"]).firstLine
+        try await cli.ok(["hub", "init", "--db", hub, "--name", "宜城市", "--scope", "421281"])
+        let token = try await cli.ok(["hub", "enroll", "--db", hub, "--name", "沙河镇", "--scope", "421281101"]).firstLine
         let node = cli.directory + "/shahe.db"
-        try cli.ok(["node", "init", "--db", node, "--token", token])
-        let home = try cli.ok([
+        try await cli.ok(["node", "init", "--db", node, "--token", token])
+        let home = try await cli.ok([
             "household", "add", "--db", node, "--village", "421281101001", "--address", "一组", "--type", "rural",
         ]).firstLine
-        let member = try cli.ok([
+        let member = try await cli.ok([
             "member", "add", "--db", node, "--household", home, "--name", "王五", "--id-number",
             Self.id("42128119600101011"), "--relation", "head",
         ]).firstLine
-        let enrollment = try cli.ok([
+        let enrollment = try await cli.ok([
             "enroll", "--db", node, "--member", member, "--program", "dibao_rural", "--amount", "560", "--start",
             "2026-01",
         ]).firstLine
-        try cli.ok(["approve", "--db", node, enrollment])
-        let before = try #require(try cli.ok(["status", "--db", node, "--json"]).json)
+        try await cli.ok(["approve", "--db", node, enrollment])
+        let before = try #require(try await cli.ok(["status", "--db", node, "--json"]).json)
 
         // Every verb `hearth hub --help` lists, down to the leaves, has a case here.
         var leaves: [String] = []
-        for verb in try Self.subcommands(cli, ["hub"]) {
-            let nested = try Self.subcommands(cli, ["hub", verb])
+        for verb in try await Self.subcommands(cli, ["hub"]) {
+            let nested = try await Self.subcommands(cli, ["hub", verb])
             leaves += nested.isEmpty ? [verb] : nested.map { "\(verb) \($0)" }
         }
         #expect(Set(leaves).subtracting(Self.creating) == Set(Self.hubVerbs.keys), "\(leaves)")
 
         for (verb, arguments) in Self.hubVerbs.sorted(by: { $0.key < $1.key }) {
-            let result = try cli.run(
+            let result = try await cli.run(
                 ["hub"] + verb.split(separator: " ").map(String.init)
                     + arguments.map {
                         $0.hasSuffix(".csv") || $0.hasSuffix(".hearth") ? cli.directory + "/" + $0 : $0
@@ -232,10 +232,10 @@ struct CLIBankRollTests {
                 "hub \(verb): \(result.stderr)")
         }
         #expect(!FileManager.default.fileExists(atPath: cli.directory + "/roll.csv"))
-        let after = try #require(try cli.ok(["status", "--db", node, "--json"]).json)
+        let after = try #require(try await cli.ok(["status", "--db", node, "--json"]).json)
         #expect(after["log_size"] == before["log_size"])
         #expect(
-            try cli.ok(["standards", "--db", node, "--json"]).json?.arrayValue == [],
+            try await cli.ok(["standards", "--db", node, "--json"]).json?.arrayValue == [],
             "standards stay readable on a node")
     }
 }

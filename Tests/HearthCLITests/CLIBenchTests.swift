@@ -10,10 +10,10 @@ struct CLIBenchTests {
     @Test(
         "bench sync pushes, pulls and checks the hub's log, and prints one JSON document; with two hub processes on one database too",
         arguments: [1, 2])
-    func syncBench(hubs: Int) throws {
+    func syncBench(hubs: Int) async throws {
         let cli = try CLIRunner()
         // The bench exits 1 unless the hub's log holds every op made and the townships pulled them all.
-        let result = try cli.run([
+        let result = try await cli.run([
             "bench", "sync", "--villages", "4", "--households", "40", "--members", "2", "--edits", "3",
             "--concurrency", "2", "--hubs", "\(hubs)", "--json",
         ])
@@ -38,9 +38,9 @@ struct CLIBenchTests {
     }
 
     @Test("bench merge prints one JSON document with its rates, the raw baseline's and the peer's")
-    func mergeBench() throws {
+    func mergeBench() async throws {
         let cli = try CLIRunner()
-        let result = try cli.run(["bench", "merge", "--ops", "2000", "--batch", "500", "--json"])
+        let result = try await cli.run(["bench", "merge", "--ops", "2000", "--batch", "500", "--json"])
         #expect(result.status == 0, "\(result.stderr)")
         guard case .object(let document)? = result.json, case .integer(let ops)? = document["ops"],
             case .integer(let fieldChanges)? = document["field_changes"]
@@ -86,13 +86,13 @@ struct CLIBenchTests {
     }
 
     @Test("bench merge without pygeodiff says so in one line and prints the rest")
-    func mergeBenchWithoutPeer() throws {
+    func mergeBenchWithoutPeer() async throws {
         let cli = try CLIRunner()
         // A python3 that cannot import site packages, so not pygeodiff.
         let python = cli.directory + "/python-without-packages"
         try "#!/bin/sh\nexec python3 -S \"$@\"\n".write(toFile: python, atomically: true, encoding: .utf8)
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: python)
-        let result = try cli.run(
+        let result = try await cli.run(
             ["bench", "merge", "--ops", "300", "--batch", "100"], environment: ["HEARTH_BENCH_PYTHON": python])
         #expect(result.status == 0, "\(result.stderr)")
         let lines = result.stdout.split(separator: "\n").map(String.init)
@@ -102,7 +102,7 @@ struct CLIBenchTests {
         #expect(lines.contains { $0.hasPrefix("raw sqlite upsert") })
         #expect(lines.contains { $0.hasPrefix("ratio to raw") })
         #expect(!lines.contains { $0.hasPrefix("ratio to peer") })
-        let skipped = try cli.run(["bench", "merge", "--ops", "300", "--no-peer", "--json"])
+        let skipped = try await cli.run(["bench", "merge", "--ops", "300", "--no-peer", "--json"])
         #expect(skipped.status == 0, "\(skipped.stderr)")
         guard case .object(let document)? = skipped.json else {
             Issue.record("not one JSON document: \(skipped.stdout)")
@@ -125,9 +125,9 @@ struct CLIBenchTests {
     }()
 
     @Test("bench county generates a county, times each read and prints one JSON document")
-    func countyBench() throws {
+    func countyBench() async throws {
         let cli = try CLIRunner()
-        let result = try cli.run([
+        let result = try await cli.run([
             "bench", "county", "--profile", "small-county", "--scale", "0.01", "--runs", "1", "--json",
         ])
         #expect(result.status == 0, "\(result.stderr)")
@@ -154,7 +154,7 @@ struct CLIBenchTests {
             return
         }
         #expect(lines > 0)
-        let refused = try cli.run(["bench", "county", "--profile", "town", "--scale", "0.01"])
+        let refused = try await cli.run(["bench", "county", "--profile", "town", "--scale", "0.01"])
         #expect(refused.status != 0)
         #expect(refused.stderr.contains("profile"))
     }

@@ -21,7 +21,7 @@ enum CLIStore: String, CaseIterable, Sendable, CustomStringConvertible {
         case .sqlite: return ["--db", hub]
         case .postgres:
             let location = try await PostgresServer.shared().freshDatabase().description
-            _ = try cli.ok(["hub", "migrate", "--from", hub, "--to", location])
+            _ = try await cli.ok(["hub", "migrate", "--from", hub, "--to", location])
             try FileManager.default.moveItem(atPath: hub, toPath: hub + ".moved")
             return ["--store", location, "--key-file", hub + ".key"]
         }
@@ -54,13 +54,13 @@ struct CLICountyTests {
     func bureauDay(_ store: CLIStore) async throws {
         let cli = try CLIRunner()
         let out = cli.directory + "/city"
-        _ = try cli.ok([
+        _ = try await cli.ok([
             "hub", "generate", "--profile", "city", "--out", out, "--seed", "1", "--scale", "0.01", "--month",
             "2026-11",
         ])
         let place = try await store.place(generatedAt: out, cli)
 
-        let report = try cli.ok(["hub", "report"] + place + ["--month", "2026-11", "--by", "township"])
+        let report = try await cli.ok(["hub", "report"] + place + ["--month", "2026-11", "--by", "township"])
         for heading in ["地区", "救助项目", "户数", "人数", "城市低保", "农村低保", "合计"] {
             #expect(report.stdout.contains(heading), "the report shows \(heading)")
         }
@@ -72,21 +72,21 @@ struct CLICountyTests {
 
         // A raise from December: November's roll is untouched; December's rural dibao, the standard
         // less the household's income (补差), rises with it.
-        #expect(try cli.ok(["hub", "standard", "list"] + place + ["--json"]).json?.arrayValue?.count == 11)
+        #expect(try await cli.ok(["hub", "standard", "list"] + place + ["--json"]).json?.arrayValue?.count == 11)
         let novemberBefore = total(
-            try cli.ok(
+            try await cli.ok(
                 [
                     "hub", "payroll",
                 ] + place + [
                     "--month", "2026-11", "--out", cli.directory + "/n1.csv", "--json",
                 ]))
-        let decemberBefore = try cli.ok(
+        let decemberBefore = try await cli.ok(
             [
                 "hub", "payroll",
             ] + place + [
                 "--month", "2026-12", "--out", cli.directory + "/d1.csv", "--json",
             ])
-        let raised = try cli.ok(
+        let raised = try await cli.ok(
             [
                 "hub", "standard", "set",
             ] + place + [
@@ -96,21 +96,21 @@ struct CLICountyTests {
         // The hub made ops of its own, and has no one to push them to: none is "not yet synced".
         // (`status` reads a replica's file: the hub's, here, when it is kept in one.)
         if store == .sqlite {
-            let hubStatus = try cli.ok(["status"] + place)
+            let hubStatus = try await cli.ok(["status"] + place)
             #expect(!hubStatus.stdout.contains("not yet synced"))
-            let hubDocument = try #require(try cli.ok(["status"] + place + ["--json"]).json)
+            let hubDocument = try #require(try await cli.ok(["status"] + place + ["--json"]).json)
             #expect((hubDocument["own_ops"]?.integerValue ?? 0) > 0)
             #expect(hubDocument["unsynced_ops"]?.integerValue == 0)
         }
         #expect(
             total(
-                try cli.ok(
+                try await cli.ok(
                     [
                         "hub", "payroll",
                     ] + place + [
                         "--month", "2026-11", "--out", cli.directory + "/n2.csv", "--json",
                     ])) == novemberBefore)
-        let december = try cli.ok(
+        let december = try await cli.ok(
             [
                 "hub", "payroll",
             ] + place + [
@@ -155,11 +155,11 @@ struct CLICountyTests {
                 "丙,\(stranger),2026-09-01,殡葬管理所", "丁,4.21281E+17,2026-09-01,殡葬管理所",
             ].joined(separator: "\n") + "\n"
         try Data(text.utf8).write(to: URL(fileURLWithPath: list))
-        let refused = try cli.run(["hub", "crosscheck", "import"] + place + ["--source", "death", list])
+        let refused = try await cli.run(["hub", "crosscheck", "import"] + place + ["--source", "death", list])
         #expect(refused.status == 65)
         #expect(refused.stderr.contains("line 5, 身份证号"))
         #expect(!refused.stderr.contains(first) && !refused.stdout.contains(first))
-        let imported = try cli.ok(
+        let imported = try await cli.ok(
             [
                 "hub", "crosscheck", "import",
             ] + place + [
@@ -169,7 +169,7 @@ struct CLICountyTests {
         #expect(!imported.stdout.contains(first) && !imported.stderr.contains(first))
         #expect(FileManager.default.fileExists(atPath: cli.directory + "/deaths.skipped.csv"))
         // The skipped rows hold ID numbers in clear: the export is in the hub's audit trail.
-        let audited = try #require(try cli.ok(["hub", "audit"] + place + ["--json"]).json?.arrayValue)
+        let audited = try #require(try await cli.ok(["hub", "audit"] + place + ["--json"]).json?.arrayValue)
         #expect(
             audited.contains {
                 $0["kind"]?.stringValue == "export"
@@ -177,15 +177,15 @@ struct CLICountyTests {
                     && $0["field"]?.stringValue == "skipped rows" && $0["by"]?.stringValue == "w-test"
             })
         #expect(
-            try cli.ok(["hub", "crosscheck", "import"] + place + ["--source", "death", list, "--skip-invalid"])
+            try await cli.ok(["hub", "crosscheck", "import"] + place + ["--source", "death", list, "--skip-invalid"])
                 .firstLine == "0")
         let leads = try #require(
-            try cli.ok(["hub", "leads"] + place + ["--status", "open", "--json"]).json?.arrayValue)
+            try await cli.ok(["hub", "leads"] + place + ["--status", "open", "--json"]).json?.arrayValue)
         #expect(leads.count == 2)
         #expect(leads.allSatisfy { !($0["detail"]?.stringValue ?? "").contains(first) })
 
         // The December roll no longer pays them; confirming one lead records the death.
-        let held = try cli.ok(
+        let held = try await cli.ok(
             [
                 "hub", "payroll",
             ] + place + [
@@ -203,7 +203,7 @@ struct CLICountyTests {
         // Confirmed as `lead confirm` does on the hub's file, or as the desk does on a server's hub.
         let ended: String
         switch store {
-        case .sqlite: ended = try cli.ok(["lead", "confirm", lead, "--note", "火化证明已核"] + place).firstLine
+        case .sqlite: ended = try await cli.ok(["lead", "confirm", lead, "--note", "火化证明已核"] + place).firstLine
         case .postgres:
             let hub = try await HubLedger.open(
                 postgres: try PostgresLocation.parse(place[1]), keyPath: place[3], nowMillis: 0)
@@ -216,8 +216,9 @@ struct CLICountyTests {
         }
         #expect(ended.hasPrefix("E-"))
         #expect(
-            try cli.ok(["hub", "leads"] + place + ["--status", "confirmed", "--json"]).json?.arrayValue?.count == 1)
-        let recovery = try #require(try cli.ok(["hub", "recovery"] + place + ["--json"]).json)
+            try await cli.ok(["hub", "leads"] + place + ["--status", "confirmed", "--json"]).json?.arrayValue?.count
+                == 1)
+        let recovery = try #require(try await cli.ok(["hub", "recovery"] + place + ["--json"]).json)
         #expect(recovery["lines"]?.arrayValue != nil)
     }
 }

@@ -14,32 +14,34 @@ struct CLIDeskUserTests {
     static let password = "correct-horse-battery"
 
     /// A hub database and a file holding the password, as an operator would write it.
-    func hub() throws -> (cli: CLIRunner, db: String, passwordFile: String) {
+    func hub() async throws -> (cli: CLIRunner, db: String, passwordFile: String) {
         let cli = try CLIRunner()
         let db = cli.directory + "/hub.db"
-        try cli.ok(["hub", "init", "--db", db, "--name", "宜城", "--scope", "421281"])
+        try await cli.ok(["hub", "init", "--db", db, "--name", "宜城", "--scope", "421281"])
         let file = cli.directory + "/password"
         try Data((Self.password + "\n").utf8).write(to: URL(fileURLWithPath: file))
         return (cli, db, file)
     }
 
     @Test("hub user add prints the name first, keeps only a bcrypt hash and audits the change")
-    func add() throws {
-        let (cli, db, file) = try hub()
-        let added = try cli.ok([
+    func add() async throws {
+        let (cli, db, file) = try await hub()
+        let added = try await cli.ok([
             "hub", "user", "add", "--db", db, "--name", "wang", "--role", "admin", "--password-file", file,
         ])
         #expect(added.firstLine == "wang")
         #expect(!added.stdout.contains(Self.password) && !added.stderr.contains(Self.password))
         let json = try #require(
-            try cli.ok([
+            try await cli.ok([
                 "hub", "user", "add", "--db", db, "--name", "li", "--role", "reviewer", "--township", "421281101",
                 "--password-file", file, "--json",
             ]).json)
         #expect(json["name"]?.stringValue == "li" && json["township"]?.stringValue == "421281101")
         #expect(json["state"]?.stringValue == "active" && json["password_hash"] == nil)
         let queue = try DatabaseQueue(path: db)
-        let hashes = try queue.read { db in try String.fetchAll(db, sql: "SELECT password_hash FROM desk_accounts") }
+        let hashes = try await queue.read { db in
+            try String.fetchAll(db, sql: "SELECT password_hash FROM desk_accounts")
+        }
         #expect(hashes.count == 2 && hashes.allSatisfy { $0.hasPrefix("$2b$12$") && $0.count == 60 })
         let audit = try queue.read { db in
             try Row.fetchAll(db, sql: "SELECT worker, action, record, field FROM audit ORDER BY seq")
@@ -54,8 +56,8 @@ struct CLIDeskUserTests {
     }
 
     @Test("hub user add refuses what it cannot keep: roles and townships, names, passwords, a node's database")
-    func refusals() throws {
-        let (cli, db, file) = try hub()
+    func refusals() async throws {
+        let (cli, db, file) = try await hub()
         let short = cli.directory + "/short"
         try Data("short\n".utf8).write(to: URL(fileURLWithPath: short))
         let cases: [([String], Int32, String)] = [
@@ -74,62 +76,70 @@ struct CLIDeskUserTests {
             (["--name", "wang", "--role", "admin"], 2, "--password-file"),
         ]
         for (arguments, status, message) in cases {
-            let result = try cli.run(["hub", "user", "add", "--db", db] + arguments)
+            let result = try await cli.run(["hub", "user", "add", "--db", db] + arguments)
             #expect(result.status == status, "\(arguments): \(result.stderr)")
             #expect(result.stderr.contains(message), "\(arguments): \(result.stderr)")
             #expect(!result.stderr.contains(Self.password), "\(arguments): the password was printed")
         }
-        try cli.ok(["hub", "user", "add", "--db", db, "--name", "wang", "--role", "admin", "--password-file", file])
-        let again = try cli.run([
+        try await cli.ok([
+            "hub", "user", "add", "--db", db, "--name", "wang", "--role", "admin", "--password-file", file,
+        ])
+        let again = try await cli.run([
             "hub", "user", "add", "--db", db, "--name", "Wang", "--role", "auditor", "--password-file", file,
         ])
         #expect(again.status == 65 && again.stderr.contains("exists already"))
         // A node's replica is not the hub's.
         let node = cli.directory + "/node.db"
-        let token = try cli.ok(["hub", "enroll", "--db", db, "--name", "xinzhuang", "--scope", "421281101001"])
+        let token = try await cli.ok(["hub", "enroll", "--db", db, "--name", "xinzhuang", "--scope", "421281101001"])
             .firstLine
-        try cli.ok(["node", "init", "--db", node, "--token", token])
-        let onNode = try cli.run([
+        try await cli.ok(["node", "init", "--db", node, "--token", token])
+        let onNode = try await cli.run([
             "hub", "user", "add", "--db", node, "--name", "zhao", "--role", "admin", "--password-file", file,
         ])
         #expect(onNode.status == 2 && onNode.stderr.contains("not the county hub's"))
-        #expect(try cli.ok(["hub", "user", "list", "--db", db, "--json"]).json?.arrayValue?.count == 1)
+        #expect(try await cli.ok(["hub", "user", "list", "--db", db, "--json"]).json?.arrayValue?.count == 1)
     }
 
     @Test("hub user list, disable, password and logout")
-    func manage() throws {
-        let (cli, db, file) = try hub()
-        try cli.ok(["hub", "user", "add", "--db", db, "--name", "wang", "--role", "admin", "--password-file", file])
-        try cli.ok(["hub", "user", "add", "--db", db, "--name", "zhao", "--role", "auditor", "--password-file", file])
-        let text = try cli.ok(["hub", "user", "list", "--db", db]).stdout
+    func manage() async throws {
+        let (cli, db, file) = try await hub()
+        try await cli.ok([
+            "hub", "user", "add", "--db", db, "--name", "wang", "--role", "admin", "--password-file", file,
+        ])
+        try await cli.ok([
+            "hub", "user", "add", "--db", db, "--name", "zhao", "--role", "auditor", "--password-file", file,
+        ])
+        let text = try await cli.ok(["hub", "user", "list", "--db", db]).stdout
         #expect(text.contains("wang") && text.contains("auditor") && !text.contains("$2b$"))
 
-        #expect(try cli.ok(["hub", "user", "disable", "--db", db, "zhao"]).firstLine == "zhao")
-        let listed = try #require(try cli.ok(["hub", "user", "list", "--db", db, "--json"]).json?.arrayValue)
+        #expect(try await cli.ok(["hub", "user", "disable", "--db", db, "zhao"]).firstLine == "zhao")
+        let listed = try #require(try await cli.ok(["hub", "user", "list", "--db", db, "--json"]).json?.arrayValue)
         #expect(listed.map { $0["state"]?.stringValue } == ["active", "disabled"])
         #expect(listed[1]["disabled"]?.stringValue != nil && listed[0]["disabled"] == .null)
 
         let other = cli.directory + "/other"
         try Data("another-long-password\r\n".utf8).write(to: URL(fileURLWithPath: other))
         let queue = try DatabaseQueue(path: db)
-        let before = try queue.read {
+        let before = try await queue.read {
             try String.fetchOne($0, sql: "SELECT password_hash FROM desk_accounts WHERE name = 'wang'")
         }
         #expect(
-            try cli.ok(["hub", "user", "password", "--db", db, "wang", "--password-file", other]).firstLine == "wang")
-        let after = try queue.read {
+            try await cli.ok(["hub", "user", "password", "--db", db, "wang", "--password-file", other]).firstLine
+                == "wang")
+        let after = try await queue.read {
             try String.fetchOne($0, sql: "SELECT password_hash FROM desk_accounts WHERE name = 'wang'")
         }
         #expect(before != nil && after != nil && before != after)
 
-        let logout = try cli.ok(["hub", "user", "logout", "--db", db, "wang"])
+        let logout = try await cli.ok(["hub", "user", "logout", "--db", db, "wang"])
         #expect(logout.firstLine == "wang" && logout.stdout.contains("0 sessions ended"))
-        #expect(try cli.ok(["hub", "user", "logout", "--db", db, "wang", "--json"]).json?["ended"]?.integerValue == 0)
+        #expect(
+            try await cli.ok(["hub", "user", "logout", "--db", db, "wang", "--json"]).json?["ended"]?.integerValue == 0)
         for verb in [["disable", "li"], ["logout", "li"], ["password", "li", "--password-file", other]] {
-            let unknown = try cli.run(["hub", "user"] + verb + ["--db", db])
+            let unknown = try await cli.run(["hub", "user"] + verb + ["--db", db])
             #expect(unknown.status == 65 && unknown.stderr.contains("no desk account named li"), "\(verb)")
         }
-        let actions = try queue.read { try String.fetchAll($0, sql: "SELECT action FROM audit ORDER BY seq") }
+        let actions = try await queue.read { try String.fetchAll($0, sql: "SELECT action FROM audit ORDER BY seq") }
         #expect(
             actions == [
                 "desk account add", "desk account add", "desk account disable", "desk password set",
@@ -140,8 +150,8 @@ struct CLIDeskUserTests {
 
     @Test("hearth hub serve serves the desk's login page and stylesheet under /desk, in Chinese or on ?lang=en English")
     func served() async throws {
-        let (_, db, _) = try hub()
-        let (process, url) = try CLIRunner.startHub(database: db)
+        let (_, db, _) = try await hub()
+        let (process, url) = try await CLIRunner.startHub(database: db)
         defer {
             process.terminate()
             process.waitUntilExit()

@@ -8,73 +8,75 @@ struct CLIFlowTests {
     static let fatherID = "11010519491231002X"
 
     /// A node with one household, a head with an ID number and a newborn without one.
-    func seeded() throws -> (cli: CLIRunner, household: String, head: String, baby: String) {
+    func seeded() async throws -> (cli: CLIRunner, household: String, head: String, baby: String) {
         let cli = try CLIRunner()
-        _ = try cli.ok(["node", "init", "--name", "新庄村", "--scope", "421281101001"])
-        let household = try cli.ok([
+        _ = try await cli.ok(["node", "init", "--name", "新庄村", "--scope", "421281101001"])
+        let household = try await cli.ok([
             "household", "add", "--village", "421281101001", "--address", "新庄村三组12号", "--type", "rural",
             "--phone", "138 0000 1111",
         ]).firstLine
-        let head = try cli.ok([
+        let head = try await cli.ok([
             "member", "add", "--household", household, "--name", "王秀英", "--id-number", "421281 19800101 001１",
             "--relation", "head",
         ]).firstLine
-        let baby = try cli.ok(["member", "add", "--household", household, "--name", "王小宝", "--relation", "child"])
+        let baby = try await cli.ok(["member", "add", "--household", household, "--name", "王小宝", "--relation", "child"])
             .firstLine
         return (cli, household, head, baby)
     }
 
-    func logSize(_ cli: CLIRunner) throws -> Int64 {
-        try cli.ok(["status", "--json"]).json?["log_size"]?.integerValue ?? -1
+    func logSize(_ cli: CLIRunner) async throws -> Int64 {
+        try await cli.ok(["status", "--json"]).json?["log_size"]?.integerValue ?? -1
     }
 
     @Test("the offline flow works end to end: register, enroll, approve, change amount, death ends enrollments")
-    func offlineFlow() throws {
-        let (cli, household, head, baby) = try seeded()
+    func offlineFlow() async throws {
+        let (cli, household, head, baby) = try await seeded()
         #expect(RecordID(household)?.type == .household)
         #expect(RecordID(head)?.type == .member)
 
-        let headView = try #require(try cli.ok(["member", "show", head, "--json"]).json)
+        let headView = try #require(try await cli.ok(["member", "show", head, "--json"]).json)
         #expect(headView["fields"]?["id_number"]?.stringValue == "421281********0011")
         #expect(headView["fields"]?["sex"]?.stringValue == "male")
         #expect(headView["fields"]?["birth_date"]?.stringValue == "1980-01-01")
-        let householdView = try #require(try cli.ok(["household", "show", household, "--json"]).json)
+        let householdView = try #require(try await cli.ok(["household", "show", household, "--json"]).json)
         #expect(householdView["fields"]?["head"]?.stringValue == head)
         #expect(householdView["fields"]?["phone"]?.stringValue == "13800001111")
 
-        let enrolled = try cli.ok([
+        let enrolled = try await cli.ok([
             "enroll", "--household", household, "--program", "dibao_rural", "--amount", "560", "--start", "2026-01",
         ])
         let enrollments = enrolled.stdout.split(separator: "\n").map(String.init)
         #expect(enrollments.count == 2)
         let headEnrollment = enrollments[0]
         // On a village node an approval is a recommendation for the township (R7).
-        let approved = try cli.ok(["approve", headEnrollment])
+        let approved = try await cli.ok(["approve", headEnrollment])
         #expect(approved.firstLine == headEnrollment)
         #expect(approved.stdout.contains("recommendation"))
-        try cli.ok(["enrollment", "edit", headEnrollment, "--amount", "600.50", "--from", "2026-07", "--reason", "提标"])
-        let enrollmentView = try #require(try cli.ok(["enrollment", "show", headEnrollment, "--json"]).json)
+        try await cli.ok([
+            "enrollment", "edit", headEnrollment, "--amount", "600.50", "--from", "2026-07", "--reason", "提标",
+        ])
+        let enrollmentView = try #require(try await cli.ok(["enrollment", "show", headEnrollment, "--json"]).json)
         #expect(enrollmentView["fields"]?["status"]?.stringValue == "applied")
         #expect(enrollmentView["fields"]?["decision"]?.stringValue == "pending")
         #expect(enrollmentView["fields"]?["recommendation"]?.stringValue == "approve")
         #expect(enrollmentView["fields"]?["amount"]?.stringValue == "560.00 from 2026-01; 600.50 from 2026-07")
 
-        let death = try cli.ok(["death", "--member", head, "--date", "2026-10-03"])
+        let death = try await cli.ok(["death", "--member", head, "--date", "2026-10-03"])
         #expect(death.firstLine == head)
         #expect(death.stdout.contains("ended enrollment \(headEnrollment)"))
-        let ended = try #require(try cli.ok(["enrollment", "show", headEnrollment, "--json"]).json)
+        let ended = try #require(try await cli.ok(["enrollment", "show", headEnrollment, "--json"]).json)
         #expect(ended["fields"]?["status"]?.stringValue == "exited")
         #expect(ended["fields"]?["end_month"]?.stringValue == "2026-10")
         #expect(ended["fields"]?["exit_reason"]?.stringValue == "death")
         let babyEnrollment = try #require(
-            try cli.ok(["enrollment", "list", "--member", baby, "--json"]).json?.arrayValue)
+            try await cli.ok(["enrollment", "list", "--member", baby, "--json"]).json?.arrayValue)
         #expect(babyEnrollment.count == 1)
         #expect(babyEnrollment.first?["fields"]?["status"]?.stringValue == "applied")
 
-        let visit = try cli.ok(["visit", "add", "--household", household, "--note", "入户核查：家中无劳动力"]).firstLine
+        let visit = try await cli.ok(["visit", "add", "--household", household, "--note", "入户核查：家中无劳动力"]).firstLine
         #expect(RecordID(visit)?.type == .visit)
 
-        let status = try #require(try cli.ok(["status", "--json"]).json)
+        let status = try #require(try await cli.ok(["status", "--json"]).json)
         #expect(status["records"]?["households"]?.integerValue == 1)
         #expect(status["records"]?["members"]?.integerValue == 2)
         #expect(status["records"]?["enrollments"]?.integerValue == 2)
@@ -86,39 +88,39 @@ struct CLIFlowTests {
         let replica = try #require(status["replica"]?.stringValue)
         #expect(status["version_vector"]?[replica]?.integerValue == own)
 
-        let log = try #require(try cli.ok(["log", "--json"]).json?.arrayValue)
+        let log = try #require(try await cli.ok(["log", "--json"]).json?.arrayValue)
         #expect(log.count == Int(own))
         #expect(log.allSatisfy { $0["op"]?["author"]?.stringValue == "w-test" })
 
-        let history = try cli.ok(["show", headEnrollment, "--history"]).stdout
+        let history = try await cli.ok(["show", headEnrollment, "--history"]).stdout
         #expect(history.contains("death of \(head)"))
         #expect(history.contains("amount change: 提标"))
     }
 
     @Test("status counts open rule cases by rule beside conflicts, as text and in --json")
-    func statusCountsRuleCases() throws {
+    func statusCountsRuleCases() async throws {
         let cli = try CLIRunner()
-        _ = try cli.ok(["node", "init", "--name", "新庄村", "--scope", "421281101001"])
-        let household = try cli.ok([
+        _ = try await cli.ok(["node", "init", "--name", "新庄村", "--scope", "421281101001"])
+        let household = try await cli.ok([
             "household", "add", "--village", "421281101001", "--address", "新庄村三组12号", "--type", "rural",
         ]).firstLine
-        let head = try cli.ok(["member", "add", "--household", household, "--name", "王秀英", "--relation", "head"])
+        let head = try await cli.ok(["member", "add", "--household", household, "--name", "王秀英", "--relation", "head"])
             .firstLine
-        #expect(try cli.ok(["status", "--json"]).json?["open_rule_cases"] == .object([:]))
-        #expect(try cli.ok(["status"]).stdout.contains("0 open rule case(s);"))
+        #expect(try await cli.ok(["status", "--json"]).json?["open_rule_cases"] == .object([:]))
+        #expect(try await cli.ok(["status"]).stdout.contains("0 open rule case(s);"))
         // The only member dies: the household has no living member (R8) until someone acts.
-        try cli.ok(["death", "--member", head, "--date", "2026-03-01"])
-        #expect(try cli.ok(["status", "--json"]).json?["open_rule_cases"] == .object(["R8": .integer(1)]))
-        #expect(try cli.ok(["status"]).stdout.contains("1 open rule case(s) (R8 1);"))
+        try await cli.ok(["death", "--member", head, "--date", "2026-03-01"])
+        #expect(try await cli.ok(["status", "--json"]).json?["open_rule_cases"] == .object(["R8": .integer(1)]))
+        #expect(try await cli.ok(["status"]).stdout.contains("1 open rule case(s) (R8 1);"))
         // Times on the screen say their zone; the JSON documents keep their form (China Standard Time).
-        let logged = try cli.ok(["log"]).stdout.split(separator: "\n")
+        let logged = try await cli.ok(["log"]).stdout.split(separator: "\n")
         #expect(!logged.isEmpty && logged.allSatisfy { $0.contains(" +08:00  ") }, "\(logged)")
     }
 
     @Test("invalid input is refused with the field and the reason, a non-zero exit, and no change")
-    func refusals() throws {
-        let (cli, household, head, _) = try seeded()
-        let before = try logSize(cli)
+    func refusals() async throws {
+        let (cli, household, head, _) = try await seeded()
+        let before = try await logSize(cli)
         let cases: [([String], String)] = [
             (
                 [
@@ -182,57 +184,59 @@ struct CLIFlowTests {
             (["death", "--member", "M-000000000000-1", "--date", "2026-01-01"], "member"),
         ]
         for (arguments, field) in cases {
-            let result = try cli.run(arguments)
+            let result = try await cli.run(arguments)
             #expect(result.status == 65, "\(arguments) exited \(result.status): \(result.stderr)")
             #expect(result.stderr.contains("\(field):"), "\(arguments): \(result.stderr)")
             #expect(!result.stderr.contains("1980010100"), "an ID number leaked into: \(result.stderr)")
             #expect(result.stdout.isEmpty)
         }
-        #expect(try logSize(cli) == before)
+        await #expect(try logSize(cli) == before)
 
-        let enrollment = try cli.ok([
+        let enrollment = try await cli.ok([
             "enroll", "--member", head, "--program", "dibao_rural", "--amount", "560", "--start", "2026-03",
         ]).firstLine
-        let exitBeforeStart = try cli.run(["exit", enrollment, "--reason", "收入超标", "--end", "2026-01"])
+        let exitBeforeStart = try await cli.run(["exit", enrollment, "--reason", "收入超标", "--end", "2026-01"])
         #expect(exitBeforeStart.status == 65)
         #expect(exitBeforeStart.stderr.contains("end:"))
-        let suspendApplied = try cli.run(["suspend", enrollment])
+        let suspendApplied = try await cli.run(["suspend", enrollment])
         #expect(suspendApplied.status == 65)
     }
 
     @Test("a command that fails half-way commits none of its ops")
-    func atomicCommand() throws {
-        let (cli, household, _, baby) = try seeded()
-        try cli.ok(["enroll", "--member", baby, "--program", "dibao_rural", "--amount", "560", "--start", "2026-01"])
-        let before = try logSize(cli)
+    func atomicCommand() async throws {
+        let (cli, household, _, baby) = try await seeded()
+        try await cli.ok([
+            "enroll", "--member", baby, "--program", "dibao_rural", "--amount", "560", "--start", "2026-01",
+        ])
+        let before = try await logSize(cli)
         // The head would be enrolled first; the baby already has a live dibao enrollment, so the whole command fails.
-        let result = try cli.run([
+        let result = try await cli.run([
             "enroll", "--household", household, "--program", "dibao_rural", "--amount", "560", "--start", "2026-01",
         ])
         #expect(result.status == 65)
-        #expect(try logSize(cli) == before)
-        #expect(try cli.ok(["enrollment", "list", "--json"]).json?.arrayValue?.count == 1)
+        await #expect(try logSize(cli) == before)
+        #expect(try await cli.ok(["enrollment", "list", "--json"]).json?.arrayValue?.count == 1)
     }
 
     @Test("init refuses to overwrite an existing replica, and writes need a worker id")
-    func initAndWorker() throws {
-        let (cli, household, _, _) = try seeded()
-        let again = try cli.run(["node", "init", "--name", "x", "--scope", "421281101001"])
+    func initAndWorker() async throws {
+        let (cli, household, _, _) = try await seeded()
+        let again = try await cli.run(["node", "init", "--name", "x", "--scope", "421281101001"])
         #expect(again.status != 0)
         #expect(again.stderr.contains("already exists"))
         var anonymous = cli
         anonymous.worker = nil
-        let write = try anonymous.run(["visit", "add", "--household", household, "--note", "x"])
+        let write = try await anonymous.run(["visit", "add", "--household", household, "--note", "x"])
         #expect(write.status == 2)
         #expect(write.stderr.contains("--worker"))
-        let badScope = try CLIRunner().run(["node", "init", "--name", "x", "--scope", "4212"])
+        let badScope = try await CLIRunner().run(["node", "init", "--name", "x", "--scope", "4212"])
         #expect(badScope.status == 65)
         #expect(badScope.stderr.contains("scope:"))
     }
 
     @Test("ID numbers never sit in the database in clear, are masked on screen, and --reveal is audited")
-    func sensitiveValues() throws {
-        let (cli, _, head, _) = try seeded()
+    func sensitiveValues() async throws {
+        let (cli, _, head, _) = try await seeded()
         let bytes = try #require(FileManager.default.contents(atPath: cli.database))
         let text = String(decoding: bytes, as: UTF8.self)
         #expect(!text.contains(Self.headID))
@@ -240,12 +244,12 @@ struct CLIFlowTests {
         let keyMode = try FileManager.default.attributesOfItem(atPath: cli.database + ".key")[.posixPermissions] as? Int
         #expect(keyMode == 0o600)
 
-        let masked = try cli.ok(["show", head]).stdout
+        let masked = try await cli.ok(["show", head]).stdout
         #expect(masked.contains("421281********0011"))
         #expect(!masked.contains(Self.headID))
-        let revealed = try cli.ok(["show", head, "--reveal"]).stdout
+        let revealed = try await cli.ok(["show", head, "--reveal"]).stdout
         #expect(revealed.contains(Self.headID))
-        let audit = try cli.ok(["status", "--json"])  // the audit table is checked with sqlite3 below
+        let audit = try await cli.ok(["status", "--json"])  // the audit table is checked with sqlite3 below
         #expect(audit.status == 0)
         let sqlite = Process()
         sqlite.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
@@ -257,7 +261,8 @@ struct CLIFlowTests {
         sqlite.waitUntilExit()
         #expect(rows.trimmingCharacters(in: .whitespacesAndNewlines) == "w-test|reveal|\(head)|id_number")
 
-        let withoutKey = try cli.run(["show", head], environment: ["HEARTH_KEY_FILE": cli.directory + "/missing.key"])
+        let withoutKey = try await cli.run(
+            ["show", head], environment: ["HEARTH_KEY_FILE": cli.directory + "/missing.key"])
         #expect(withoutKey.status != 0)
         #expect(withoutKey.stderr.contains("key file"))
     }

@@ -18,8 +18,8 @@ struct CLIHelpPagesTests {
     ]
 
     /// The path of every command under `hearth`, from ArgumentParser's dump of the tree.
-    static func commandPaths(_ cli: CLIRunner) throws -> [[String]] {
-        let dump = try cli.run(["--experimental-dump-help"])
+    static func commandPaths(_ cli: CLIRunner) async throws -> [[String]] {
+        let dump = try await cli.run(["--experimental-dump-help"])
         let root = try #require(
             try JSONSerialization.jsonObject(with: Data(dump.stdout.utf8)) as? [String: Any])
         var paths: [[String]] = []
@@ -59,14 +59,14 @@ struct CLIHelpPagesTests {
     }
 
     @Test("under --lang zh every command's help is Chinese: no English word but names and codes")
-    func everyPageInChinese() throws {
+    func everyPageInChinese() async throws {
         let cli = try CLIRunner()
-        let paths = try Self.commandPaths(cli)
+        let paths = try await Self.commandPaths(cli)
         #expect(paths.count > 80)
         let names = Set(paths.joined()).union(["hearth", "help", "zh", "en"])
         var pagesWithEnglish: [String] = []
         for path in paths {
-            let page = try cli.run(["--lang", "zh"] + path + ["--help"], environment: ["COLUMNS": "200"])
+            let page = try await cli.run(["--lang", "zh"] + path + ["--help"], environment: ["COLUMNS": "200"])
             #expect(page.status == 0, "\(path)")
             #expect(page.stdout.contains("用法："), "\(path)")
             let words = Self.englishWords(in: page.stdout, names: names)
@@ -79,12 +79,13 @@ struct CLIHelpPagesTests {
     }
 
     @Test("Chinese help fits the terminal, each list item's lines indented to its text and filled before they break")
-    func pagesWrapped() throws {
+    func pagesWrapped() async throws {
         let cli = try CLIRunner()
-        let paths = try Self.commandPaths(cli)
+        let paths = try await Self.commandPaths(cli)
         for columns in [60, 100] {
             for path in paths {
-                let page = try cli.run(["--lang", "zh"] + path + ["--help"], environment: ["COLUMNS": "\(columns)"])
+                let page = try await cli.run(
+                    ["--lang", "zh"] + path + ["--help"], environment: ["COLUMNS": "\(columns)"])
                 let problems = Self.wrapProblems(page.stdout, columns: columns)
                 #expect(problems.isEmpty, "hearth \(path.joined(separator: " ")) at \(columns): \(problems)")
             }

@@ -4,169 +4,193 @@ import Testing
 
 @Suite("The hearth CLI with a hub, over real HTTP on loopback")
 struct CLIHubTests {
-    func startHub(_ cli: CLIRunner, database: String) throws -> (process: Process, url: String) {
-        try CLIRunner.startHub(database: database)
+    func startHub(_ cli: CLIRunner, database: String) async throws -> (process: Process, url: String) {
+        try await CLIRunner.startHub(database: database)
     }
 
     @Test("hub init, enroll, serve; node init with the token; sync both ways; SIGTERM stops the hub cleanly")
-    func hubFlow() throws {
+    func hubFlow() async throws {
         let cli = try CLIRunner()
         let hubDB = cli.directory + "/hub.db"
-        #expect(try cli.ok(["hub", "init", "--db", hubDB, "--name", "宜城", "--scope", "421281"]).firstLine.count == 12)
-        let badScope = try cli.run([
+        #expect(
+            try await cli.ok(["hub", "init", "--db", hubDB, "--name", "宜城", "--scope", "421281"]).firstLine.count == 12)
+        let badScope = try await cli.run([
             "hub", "init", "--db", cli.directory + "/x.db", "--name", "x", "--scope", "421281101",
         ])
         #expect(badScope.status == 65)
-        let villageToken = try cli.ok([
+        let villageToken = try await cli.ok([
             "hub", "enroll", "--db", hubDB, "--name", "xinzhuang", "--scope", "421281101001",
         ])
         #expect(villageToken.stdout.split(separator: "\n").count == 1)
         #expect(villageToken.firstLine.hasPrefix("hearth1."))
-        let townshipToken = try cli.ok(["hub", "enroll", "--db", hubDB, "--name", "shahe", "--scope", "421281101"])
-            .firstLine
-        let outside = try cli.run(["hub", "enroll", "--db", hubDB, "--name", "far", "--scope", "420000101"])
+        let townshipToken = try await cli.ok([
+            "hub", "enroll", "--db", hubDB, "--name", "shahe", "--scope", "421281101",
+        ])
+        .firstLine
+        let outside = try await cli.run(["hub", "enroll", "--db", hubDB, "--name", "far", "--scope", "420000101"])
         #expect(outside.status == 65)
 
-        let (hub, url) = try startHub(cli, database: hubDB)
+        let (hub, url) = try await startHub(cli, database: hubDB)
         defer { if hub.isRunning { hub.terminate() } }
 
         let villageDB = cli.directory + "/village.db"
-        let village = try cli.ok(["node", "init", "--db", villageDB, "--token", villageToken.firstLine, "--hub", url])
+        let village = try await cli.ok([
+            "node", "init", "--db", villageDB, "--token", villageToken.firstLine, "--hub", url,
+        ])
         #expect(village.firstLine.count == 12)
-        let reuse = try cli.run([
+        let reuse = try await cli.run([
             "node", "init", "--db", cli.directory + "/again.db", "--token", villageToken.firstLine, "--hub", url,
         ])
         #expect(reuse.status != 0)
         #expect(reuse.stderr.contains("already been used"))
         #expect(!FileManager.default.fileExists(atPath: cli.directory + "/again.db"))
 
-        let household = try cli.ok([
+        let household = try await cli.ok([
             "household", "add", "--db", villageDB, "--village", "421281101001", "--address", "一组", "--type", "rural",
         ]).firstLine
-        try cli.ok(["member", "add", "--db", villageDB, "--household", household, "--name", "张三", "--relation", "head"])
-        let pushed = try #require(try cli.ok(["node", "sync", "--db", villageDB, "--json"]).json)
+        try await cli.ok([
+            "member", "add", "--db", villageDB, "--household", household, "--name", "张三", "--relation", "head",
+        ])
+        let pushed = try #require(try await cli.ok(["node", "sync", "--db", villageDB, "--json"]).json)
         #expect(pushed["pushed_ops"]?.integerValue == 4)  // household, member, head, population
-        let again = try #require(try cli.ok(["node", "sync", "--db", villageDB, "--json"]).json)
+        let again = try #require(try await cli.ok(["node", "sync", "--db", villageDB, "--json"]).json)
         #expect(again["pushed_ops"]?.integerValue == 0)
-        #expect(try cli.ok(["status", "--db", villageDB, "--json"]).json?["unsynced_ops"]?.integerValue == 0)
+        #expect(try await cli.ok(["status", "--db", villageDB, "--json"]).json?["unsynced_ops"]?.integerValue == 0)
 
         let townshipDB = cli.directory + "/township.db"
-        try cli.ok(["node", "init", "--db", townshipDB, "--token", townshipToken, "--hub", url])
-        let pulled = try #require(try cli.ok(["node", "sync", "--db", townshipDB, "--json"]).json)
-        #expect(pulled["pulled_ops"]?.integerValue == 4)
-        let shown = try #require(try cli.ok(["household", "show", "--db", townshipDB, household, "--json"]).json)
+        try await cli.ok(["node", "init", "--db", townshipDB, "--token", townshipToken, "--hub", url])
+        // A new node starts from the hub's snapshot: the records' states, none of their ops.
+        let pulled = try #require(try await cli.ok(["node", "sync", "--db", townshipDB, "--json"]).json)
+        #expect(pulled["snapshot_records"]?.integerValue == 2, "the household and its member")
+        #expect(pulled["pulled_ops"]?.integerValue == 0)
+        let shown = try #require(try await cli.ok(["household", "show", "--db", townshipDB, household, "--json"]).json)
         #expect(shown["fields"]?["address"]?.stringValue == "一组")
+        // With --replay, a second new node of the township replays the four ops, and holds the same.
+        let replayToken = try await cli.ok([
+            "hub", "enroll", "--db", hubDB, "--name", "shahe-2", "--scope", "421281101",
+        ]).firstLine
+        let replayDB = cli.directory + "/township-2.db"
+        try await cli.ok(["node", "init", "--db", replayDB, "--token", replayToken, "--hub", url])
+        let both = try await cli.run(["node", "sync", "--db", replayDB, "--snapshot", "--replay"])
+        #expect(both.status == 2 && both.stderr.contains("--replay"), "\(both.stderr)")
+        let replayed = try #require(try await cli.ok(["node", "sync", "--db", replayDB, "--replay", "--json"]).json)
+        #expect(replayed["pulled_ops"]?.integerValue == 4)
+        #expect(replayed["snapshot_records"] == .null)
+        let same = try #require(try await cli.ok(["household", "show", "--db", replayDB, household, "--json"]).json)
+        #expect(same["fields"] == shown["fields"] && same["members"] == shown["members"])
 
-        let nodes = try #require(try cli.ok(["hub", "nodes", "--db", hubDB, "--json"]).json?.arrayValue)
-        #expect(nodes.count == 2)
+        let nodes = try #require(try await cli.ok(["hub", "nodes", "--db", hubDB, "--json"]).json?.arrayValue)
+        #expect(nodes.count == 3)
         #expect(nodes.allSatisfy { $0["last_sync"] != .null && $0["state"]?.stringValue == "active" })
 
-        try cli.ok(["hub", "revoke", "--db", hubDB, "shahe"])
-        let revoked = try cli.run(["node", "sync", "--db", townshipDB])
+        try await cli.ok(["hub", "revoke", "--db", hubDB, "shahe"])
+        let revoked = try await cli.run(["node", "sync", "--db", townshipDB])
         #expect(revoked.status == 1)
         #expect(revoked.stderr.contains("revoked"))
 
         hub.terminate()  // SIGTERM
         hub.waitUntilExit()
         #expect(hub.terminationStatus == 0)
-        let down = try cli.run(["node", "sync", "--db", villageDB])
+        let down = try await cli.run(["node", "sync", "--db", villageDB])
         #expect(down.status == 1)
         #expect(down.stderr.contains("cannot reach the hub"))
     }
 
     @Test("a sync through a wrong --hub fails and the working address stays remembered; a good one is remembered")
-    func hubAddressRememberedOnSuccess() throws {
+    func hubAddressRememberedOnSuccess() async throws {
         let cli = try CLIRunner()
         let hubDB = cli.directory + "/hub.db"
-        try cli.ok(["hub", "init", "--db", hubDB, "--name", "宜城", "--scope", "421281"])
-        let token = try cli.ok(["hub", "enroll", "--db", hubDB, "--name", "xinzhuang", "--scope", "421281101001"])
-        let (hub, url) = try startHub(cli, database: hubDB)
+        try await cli.ok(["hub", "init", "--db", hubDB, "--name", "宜城", "--scope", "421281"])
+        let token = try await cli.ok(["hub", "enroll", "--db", hubDB, "--name", "xinzhuang", "--scope", "421281101001"])
+        let (hub, url) = try await startHub(cli, database: hubDB)
         defer { if hub.isRunning { hub.terminate() } }
         let villageDB = cli.directory + "/village.db"
-        try cli.ok(["node", "init", "--db", villageDB, "--token", token.firstLine, "--hub", url])
+        try await cli.ok(["node", "init", "--db", villageDB, "--token", token.firstLine, "--hub", url])
         // Port 1 on this machine: nothing listens there.
-        let wrong = try cli.run(["node", "sync", "--db", villageDB, "--hub", "http://127.0.0.1:1"])
+        let wrong = try await cli.run(["node", "sync", "--db", villageDB, "--hub", "http://127.0.0.1:1"])
         #expect(wrong.status == 1)
         #expect(wrong.stderr.contains("cannot reach the hub"))
-        let after = try cli.run(["node", "sync", "--db", villageDB])
+        let after = try await cli.run(["node", "sync", "--db", villageDB])
         #expect(after.status == 0, "the remembered address is still the hub's: \(after.stderr)")
         #expect(after.stdout.contains("synced with \(url)"))
         // The same hub by another name for this machine: remembered once the sync through it succeeds.
         let other = url.replacingOccurrences(of: "127.0.0.1", with: "localhost")
-        try cli.ok(["node", "sync", "--db", villageDB, "--hub", other])
-        #expect(try cli.ok(["node", "sync", "--db", villageDB]).stdout.contains("synced with \(other)"))
+        try await cli.ok(["node", "sync", "--db", villageDB, "--hub", other])
+        #expect(try await cli.ok(["node", "sync", "--db", villageDB]).stdout.contains("synced with \(other)"))
     }
 
     @Test("hearth --version names the release and the sync protocol and op format it speaks")
-    func version() throws {
-        let result = try CLIRunner().run(["--version"])
+    func version() async throws {
+        let result = try await CLIRunner().run(["--version"])
         #expect(result.status == 0)
         #expect(result.firstLine.hasPrefix("hearth "))
         #expect(result.firstLine.contains("sync protocol 2, reads 1 to 2; op format 1"))
     }
 
     @Test("a file-only node syncs by bundles, and importing a bundle twice changes nothing")
-    func bundles() throws {
+    func bundles() async throws {
         let cli = try CLIRunner()
         let hubDB = cli.directory + "/hub.db"
-        try cli.ok(["hub", "init", "--db", hubDB, "--name", "宜城", "--scope", "421281"])
-        let token = try cli.ok(["hub", "enroll", "--db", hubDB, "--name", "hewan", "--scope", "421281101002"]).firstLine
+        try await cli.ok(["hub", "init", "--db", hubDB, "--name", "宜城", "--scope", "421281"])
+        let token = try await cli.ok(["hub", "enroll", "--db", hubDB, "--name", "hewan", "--scope", "421281101002"])
+            .firstLine
         let nodeDB = cli.directory + "/hewan.db"
-        try cli.ok(["node", "init", "--db", nodeDB, "--token", token])
-        try cli.ok([
+        try await cli.ok(["node", "init", "--db", nodeDB, "--token", token])
+        try await cli.ok([
             "household", "add", "--db", nodeDB, "--village", "421281101002", "--address", "三组", "--type", "urban",
         ])
         let up = cli.directory + "/up.hearth"
-        try cli.ok(["node", "export", "--db", nodeDB, "--out", up])
-        let first = try #require(try cli.ok(["hub", "import", "--db", hubDB, up, "--json"]).json)
+        try await cli.ok(["node", "export", "--db", nodeDB, "--out", up])
+        let first = try #require(try await cli.ok(["hub", "import", "--db", hubDB, up, "--json"]).json)
         #expect(first["registered"] == .bool(true))
         #expect(first["applied"]?.integerValue == 1)
-        let second = try #require(try cli.ok(["hub", "import", "--db", hubDB, up, "--json"]).json)
+        let second = try #require(try await cli.ok(["hub", "import", "--db", hubDB, up, "--json"]).json)
         #expect(second["applied"]?.integerValue == 0)
         #expect(second["duplicates"]?.integerValue == 1)
-        #expect(try cli.ok(["status", "--db", hubDB, "--json"]).json?["log_size"]?.integerValue == 1)
+        #expect(try await cli.ok(["status", "--db", hubDB, "--json"]).json?["log_size"]?.integerValue == 1)
 
-        let other = try cli.ok(["hub", "enroll", "--db", hubDB, "--name", "xinzhuang", "--scope", "421281101001"])
+        let other = try await cli.ok(["hub", "enroll", "--db", hubDB, "--name", "xinzhuang", "--scope", "421281101001"])
             .firstLine
         let otherDB = cli.directory + "/xinzhuang.db"
-        try cli.ok(["node", "init", "--db", otherDB, "--token", other])
-        let otherHome = try cli.ok([
+        try await cli.ok(["node", "init", "--db", otherDB, "--token", other])
+        let otherHome = try await cli.ok([
             "household", "add", "--db", otherDB, "--village", "421281101001", "--address", "一组", "--type", "rural",
         ]).firstLine
-        try cli.ok([
+        try await cli.ok([
             "member", "add", "--db", otherDB, "--household", otherHome, "--name", "赵六", "--id-number",
             "421281198001010011",
             "--relation", "head",
         ])
         let otherUp = cli.directory + "/other.hearth"
-        try cli.ok(["node", "export", "--db", otherDB, "--out", otherUp])
-        try cli.ok(["hub", "import", "--db", hubDB, otherUp])
+        try await cli.ok(["node", "export", "--db", otherDB, "--out", otherUp])
+        try await cli.ok(["hub", "import", "--db", hubDB, otherUp])
 
         let down = cli.directory + "/down.hearth"
-        try cli.ok(["hub", "export", "--db", hubDB, "--node", "hewan", "--out", down])
-        let exists = try cli.run(["hub", "export", "--db", hubDB, "--node", "hewan", "--out", down])
+        try await cli.ok(["hub", "export", "--db", hubDB, "--node", "hewan", "--out", down])
+        let exists = try await cli.run(["hub", "export", "--db", hubDB, "--node", "hewan", "--out", down])
         #expect(exists.status != 0)
-        try cli.ok(["node", "import", "--db", nodeDB, down])
-        try cli.ok(["node", "import", "--db", nodeDB, down])
-        let status = try #require(try cli.ok(["status", "--db", nodeDB, "--json"]).json)
+        try await cli.ok(["node", "import", "--db", nodeDB, down])
+        try await cli.ok(["node", "import", "--db", nodeDB, down])
+        let status = try #require(try await cli.ok(["status", "--db", nodeDB, "--json"]).json)
         #expect(status["unsynced_ops"]?.integerValue == 0)
         #expect(status["records"]?["households"]?.integerValue == 1)  // only its own village
         // The hub's bundle carried the county's duplicate index: the file-only node checks offline.
         let home =
-            try cli.ok(["household", "list", "--db", nodeDB, "--json"]).json?.arrayValue?.first?["id"]?.stringValue
+            try await cli.ok(["household", "list", "--db", nodeDB, "--json"]).json?.arrayValue?.first?["id"]?
+            .stringValue
             ?? ""
-        let warned = try cli.ok([
+        let warned = try await cli.ok([
             "member", "add", "--db", nodeDB, "--household", home, "--name", "赵六", "--id-number", "421281198001010011",
             "--relation", "head",
         ])
         #expect(warned.stdout.contains("possibly registered elsewhere"))
         #expect(!warned.stdout.contains("421281101"), "the hint names no township")
 
-        let wrong = try cli.run(["node", "import", "--db", otherDB, down])
+        let wrong = try await cli.run(["node", "import", "--db", otherDB, down])
         #expect(wrong.status != 0)
         let garbage = cli.directory + "/garbage.hearth"
         try Data("not a bundle".utf8).write(to: URL(fileURLWithPath: garbage))
-        let refused = try cli.run(["hub", "import", "--db", hubDB, garbage])
+        let refused = try await cli.run(["hub", "import", "--db", hubDB, garbage])
         #expect(refused.status != 0)
         #expect(refused.stderr.contains("not a Hearth bundle"))
     }
@@ -174,38 +198,38 @@ struct CLIHubTests {
     @Test(
         "a member registered in one township is flagged offline in another (hash prefix only, no place or program); R5"
     )
-    func duplicateIndex() throws {
+    func duplicateIndex() async throws {
         let cli = try CLIRunner()
         let hubDB = cli.directory + "/hub.db"
-        try cli.ok(["hub", "init", "--db", hubDB, "--name", "宜城", "--scope", "421281"])
-        let firstToken = try cli.ok(["hub", "enroll", "--db", hubDB, "--name", "a", "--scope", "421281101001"])
+        try await cli.ok(["hub", "init", "--db", hubDB, "--name", "宜城", "--scope", "421281"])
+        let firstToken = try await cli.ok(["hub", "enroll", "--db", hubDB, "--name", "a", "--scope", "421281101001"])
             .firstLine
-        let secondToken = try cli.ok(["hub", "enroll", "--db", hubDB, "--name", "b", "--scope", "421281102001"])
+        let secondToken = try await cli.ok(["hub", "enroll", "--db", hubDB, "--name", "b", "--scope", "421281102001"])
             .firstLine
-        let (hub, url) = try startHub(cli, database: hubDB)
+        let (hub, url) = try await startHub(cli, database: hubDB)
         defer { if hub.isRunning { hub.terminate() } }
         let first = cli.directory + "/a.db"
         let second = cli.directory + "/b.db"
-        try cli.ok(["node", "init", "--db", first, "--token", firstToken, "--hub", url])
-        try cli.ok(["node", "init", "--db", second, "--token", secondToken, "--hub", url])
-        let home = try cli.ok([
+        try await cli.ok(["node", "init", "--db", first, "--token", firstToken, "--hub", url])
+        try await cli.ok(["node", "init", "--db", second, "--token", secondToken, "--hub", url])
+        let home = try await cli.ok([
             "household", "add", "--db", first, "--village", "421281101001", "--address", "一组", "--type", "rural",
         ]).firstLine
-        let member = try cli.ok([
+        let member = try await cli.ok([
             "member", "add", "--db", first, "--household", home, "--name", "张三", "--id-number", "421281198001010011",
             "--relation", "head",
         ]).firstLine
-        try cli.ok([
+        try await cli.ok([
             "enroll", "--db", first, "--member", member, "--program", "dibao_rural", "--amount", "560", "--start",
             "2026-01",
         ])
-        try cli.ok(["node", "sync", "--db", first])
-        try cli.ok(["node", "sync", "--db", second])  // receives the county's index
+        try await cli.ok(["node", "sync", "--db", first])
+        try await cli.ok(["node", "sync", "--db", second])  // receives the county's index
 
-        let other = try cli.ok([
+        let other = try await cli.ok([
             "household", "add", "--db", second, "--village", "421281102001", "--address", "二组", "--type", "rural",
         ]).firstLine
-        let added = try cli.ok([
+        let added = try await cli.ok([
             "member", "add", "--db", second, "--household", other, "--name", "张三", "--id-number", "421281198001010011",
             "--relation", "head",
         ])
@@ -216,12 +240,12 @@ struct CLIHubTests {
         let index = try String(contentsOfFile: second, encoding: .isoLatin1)
         #expect(!index.contains("198001010011"))
 
-        try cli.ok(["node", "sync", "--db", second])
+        try await cli.ok(["node", "sync", "--db", second])
         let cases = try #require(
-            try cli.ok(["hub", "conflicts", "list", "--db", hubDB, "--rule", "R5", "--json"]).json?.arrayValue)
+            try await cli.ok(["hub", "conflicts", "list", "--db", hubDB, "--rule", "R5", "--json"]).json?.arrayValue)
         #expect(cases.count == 1)
         #expect(cases.first?["kind"]?.stringValue == "duplicate-person")
-        let fresh = try cli.ok([
+        let fresh = try await cli.ok([
             "member", "add", "--db", second, "--household", other, "--name", "李四", "--id-number", "11010519491231002X",
             "--relation", "spouse",
         ])
@@ -229,41 +253,41 @@ struct CLIHubTests {
     }
 
     @Test("hearth demo runs the county scenario and converges")
-    func demo() throws {
+    func demo() async throws {
         let cli = try CLIRunner()
-        let result = try cli.run(["demo", "--dir", cli.directory + "/demo"])
+        let result = try await cli.run(["demo", "--dir", cli.directory + "/demo"])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("IN CONFLICT"))
         #expect(result.stdout.contains("Converged."))
         #expect(result.stdout.contains("by rule R1"), "an automatic decision")
         #expect(result.stdout.contains("in conflict: false"), "a conflict resolved at the desk reached the village")
         let hub = cli.directory + "/demo/hub.db"
-        let report = try cli.ok([
+        let report = try await cli.ok([
             "hub", "report", "--db", hub, "--from", "2026-01", "--to", "2026-11", "--by", "village",
         ])
         #expect(report.stdout.contains("农村低保"))
         // The father died on 2026-11-20: November, the month of death, is paid (次月停发, the default).
         #expect(report.stdout.contains("12520.00"), "\(report.stdout)")
-        let csv = try cli.ok(["hub", "report", "--db", hub, "--month", "2026-11", "--format", "csv"])
+        let csv = try await cli.ok(["hub", "report", "--db", hub, "--month", "2026-11", "--format", "csv"])
         #expect(csv.stdout.hasPrefix("\u{FEFF}地区"))
         let roll = cli.directory + "/roll.csv"
         let payroll = try #require(
-            try cli.ok(["hub", "payroll", "--db", hub, "--month", "2026-11", "--out", roll, "--json"]).json)
+            try await cli.ok(["hub", "payroll", "--db", hub, "--month", "2026-11", "--out", roll, "--json"]).json)
         #expect(payroll["rows"]?.integerValue == 2)
         #expect(payroll["total_yuan"]?.stringValue == "1160.00")
     }
 
     @Test("hub serve refuses limits that make no sense, and closes a connection left idle past --idle-timeout")
-    func serveConnectionLimits() throws {
+    func serveConnectionLimits() async throws {
         let cli = try CLIRunner()
         let hubDB = cli.directory + "/hub.db"
-        try cli.ok(["hub", "init", "--db", hubDB, "--name", "宜城", "--scope", "421281"])
+        try await cli.ok(["hub", "init", "--db", hubDB, "--name", "宜城", "--scope", "421281"])
         for (flag, value) in [("--idle-timeout", "0"), ("--idle-timeout", "-1"), ("--max-connections", "0")] {
-            let refused = try cli.run(["hub", "serve", "--db", hubDB, "--port", "0", "\(flag)=\(value)"])
+            let refused = try await cli.run(["hub", "serve", "--db", hubDB, "--port", "0", "\(flag)=\(value)"])
             #expect(refused.status == 2, "\(flag) \(value)")
             #expect(refused.stderr.contains(flag), "\(flag) \(value): \(refused.stderr)")
         }
-        let (hub, url) = try CLIRunner.startHub(
+        let (hub, url) = try await CLIRunner.startHub(
             database: hubDB, extra: ["--idle-timeout", "0.3", "--max-connections", "4"])
         defer { if hub.isRunning { hub.terminate() } }
         let port = try #require(URL(string: url)?.port)

@@ -31,9 +31,9 @@ struct CLILanguageTests {
     }
 
     @Test("--lang zh gives Chinese help, with ArgumentParser's titles in Chinese too")
-    func chineseHelp() throws {
+    func chineseHelp() async throws {
         let cli = try CLIRunner()
-        let help = try cli.run(["--lang", "zh", "household", "add", "--help"])
+        let help = try await cli.run(["--lang", "zh", "household", "add", "--help"])
         #expect(help.status == 0)
         #expect(help.stdout.contains("登记一户"))
         #expect(help.stdout.contains("用法："))
@@ -43,47 +43,47 @@ struct CLILanguageTests {
         #expect(!help.stdout.contains("OPTIONS:"))
         #expect(!help.stdout.contains("Show help information"))
 
-        let english = try cli.run(["household", "add", "--help"])
+        let english = try await cli.run(["household", "add", "--help"])
         #expect(english.stdout.contains("Register a household"))
         #expect(english.stdout.contains("USAGE:"))
         #expect(!english.stdout.contains("登记一户"))
     }
 
     @Test("the locale chooses the language, and --lang overrides it, before or after the subcommand")
-    func localeAndFlag() throws {
+    func localeAndFlag() async throws {
         let cli = try CLIRunner()
-        let chinese = try cli.run(["member", "--help"], environment: ["LANG": "zh_CN.UTF-8"])
+        let chinese = try await cli.run(["member", "--help"], environment: ["LANG": "zh_CN.UTF-8"])
         #expect(chinese.stdout.contains("家庭成员"))
-        let english = try cli.run(["member", "--help", "--lang", "en"], environment: ["LANG": "zh_CN.UTF-8"])
+        let english = try await cli.run(["member", "--help", "--lang", "en"], environment: ["LANG": "zh_CN.UTF-8"])
         #expect(english.stdout.contains("Members of households"))
-        let equals = try cli.run(["--lang=zh", "member", "--help"])
+        let equals = try await cli.run(["--lang=zh", "member", "--help"])
         #expect(equals.stdout.contains("家庭成员"))
     }
 
     @Test("an unknown --lang is refused as arguments not understood, naming the value")
-    func unknownLanguage() throws {
+    func unknownLanguage() async throws {
         let cli = try CLIRunner()
-        let result = try cli.run(["--lang", "fr", "status"])
+        let result = try await cli.run(["--lang", "fr", "status"])
         #expect(result.status == 64)
         #expect(result.stderr.contains("\"fr\""))
         #expect(result.stderr.contains("zh"))
     }
 
     @Test("ArgumentParser's errors and Hearth's own are in Chinese under --lang zh")
-    func chineseErrors() throws {
+    func chineseErrors() async throws {
         let cli = try CLIRunner()
-        let missing = try cli.run(["--lang", "zh", "household", "edit"])
+        let missing = try await cli.run(["--lang", "zh", "household", "edit"])
         #expect(missing.status == 64)
         #expect(missing.stderr.contains("错误："))
         #expect(missing.stderr.contains("缺少参数"))
         #expect(!missing.stderr.contains("Missing expected argument"))
 
-        let noReplica = try cli.run(["--lang", "zh", "status"], environment: ["HEARTH_DB": ""])
+        let noReplica = try await cli.run(["--lang", "zh", "status"], environment: ["HEARTH_DB": ""])
         #expect(noReplica.status == 2)
         #expect(noReplica.stderr.contains("未指定副本"))
 
-        _ = try cli.ok(["node", "init", "--name", "新庄村", "--scope", "421281101001"])
-        let bad = try cli.run([
+        _ = try await cli.ok(["node", "init", "--name", "新庄村", "--scope", "421281101001"])
+        let bad = try await cli.run([
             "--lang", "zh", "household", "add", "--village", "4212811010", "--address", "三组", "--type", "农村",
             "--worker", "w1",
         ])
@@ -93,41 +93,41 @@ struct CLILanguageTests {
     }
 
     @Test("values are typed in either language and shown in the reader's")
-    func valuesInEitherLanguage() throws {
+    func valuesInEitherLanguage() async throws {
         let cli = try CLIRunner()
-        _ = try cli.ok(["node", "init", "--name", "新庄村", "--scope", "421281101001"])
-        let household = try cli.ok([
+        _ = try await cli.ok(["node", "init", "--name", "新庄村", "--scope", "421281101001"])
+        let household = try await cli.ok([
             "household", "add", "--village", "421281101001", "--address", "三组", "--type", "农村",
         ]).firstLine
-        let head = try cli.ok([
+        let head = try await cli.ok([
             "member", "add", "--household", household, "--name", "王秀英", "--relation", "户主",
             "--disability-grade", "二级",
         ]).firstLine
-        let json = try #require(try cli.ok(["member", "show", head, "--json"]).json)
+        let json = try #require(try await cli.ok(["member", "show", head, "--json"]).json)
         #expect(json["fields"]?["relation"]?.stringValue == "head")
         #expect(json["fields"]?["disability_grade"]?.stringValue == "2")
-        let householdJSON = try #require(try cli.ok(["household", "show", household, "--json"]).json)
+        let householdJSON = try #require(try await cli.ok(["household", "show", household, "--json"]).json)
         #expect(householdJSON["fields"]?["type"]?.stringValue == "rural")
 
-        let chinese = try cli.ok(["--lang", "zh", "household", "show", household]).stdout
+        let chinese = try await cli.ok(["--lang", "zh", "household", "show", household]).stdout
         #expect(chinese.contains("户类型"))
         #expect(chinese.contains("农村"))
-        let english = try cli.ok(["household", "show", household]).stdout
+        let english = try await cli.ok(["household", "show", household]).stdout
         #expect(english.contains("rural"))
         #expect(!english.contains("农村"))
 
-        _ = try cli.ok(["household", "edit", household, "--type", "urban"])
-        _ = try cli.ok(["household", "edit", household, "--type", "城镇"])
-        let refused = try cli.run(["--lang", "zh", "household", "edit", household, "--type", "牧区"])
+        _ = try await cli.ok(["household", "edit", household, "--type", "urban"])
+        _ = try await cli.ok(["household", "edit", household, "--type", "城镇"])
+        let refused = try await cli.run(["--lang", "zh", "household", "edit", household, "--type", "牧区"])
         #expect(refused.status == 65)
         #expect(refused.stderr.contains("农村 (rural)"))
     }
 
     @Test("Chinese help is wrapped to the terminal's width by display columns, at character boundaries")
-    func wrappedHelp() throws {
+    func wrappedHelp() async throws {
         let cli = try CLIRunner()
         for columns in [60, 100] {
-            let help = try cli.run(
+            let help = try await cli.run(
                 ["--lang", "zh", "enroll", "--help"], environment: ["COLUMNS": "\(columns)"])
             #expect(help.status == 0)
             for line in help.stdout.split(separator: "\n") {

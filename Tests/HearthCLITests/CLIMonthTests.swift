@@ -12,48 +12,48 @@ struct CLIMonthTests {
 
     /// Runs the month with `--lang language`; every line printed (stdout and stderr), and the
     /// directory the roll was written to.
-    func month(_ language: String) throws -> (output: String, cli: CLIRunner) {
+    func month(_ language: String) async throws -> (output: String, cli: CLIRunner) {
         let cli = try CLIRunner()
         var output = ""
-        func run(_ arguments: [String]) throws -> CLIRunner.Result {
-            let result = try cli.run(["--lang", language] + arguments)
+        func run(_ arguments: [String]) async throws -> CLIRunner.Result {
+            let result = try await cli.run(["--lang", language] + arguments)
             #expect(result.status == 0, "\(arguments): \(result.stderr)")
             output += result.stdout + result.stderr
             return result
         }
-        _ = try run(["hub", "init", "--name", "赤壁市", "--scope", "421281"])
-        _ = try run(["hub", "division", "set", "421281101", "沙河镇"])
-        _ = try run(["hub", "division", "set", "421281101001", "新庄村"])
-        let household = try run([
+        _ = try await run(["hub", "init", "--name", "赤壁市", "--scope", "421281"])
+        _ = try await run(["hub", "division", "set", "421281101", "沙河镇"])
+        _ = try await run(["hub", "division", "set", "421281101001", "新庄村"])
+        let household = try await run([
             "household", "add", "--village", "421281101001", "--address", "新庄村三组12号", "--type",
             language == "zh" ? "农村" : "rural", "--bank-card", "6217002710000001234",
         ]).firstLine
-        let head = try run([
+        let head = try await run([
             "member", "add", "--household", household, "--name", "王秀英", "--id-number", Self.headID, "--relation",
             language == "zh" ? "户主" : "head",
         ]).firstLine
         // The household named by its head's name.
-        _ = try run([
+        _ = try await run([
             "member", "add", "--household", "王秀英", "--name", "王德顺", "--id-number", Self.fatherID, "--relation",
             language == "zh" ? "父母" : "parent",
         ])
-        let found = try run(["find", Self.headID])
+        let found = try await run(["find", Self.headID])
         #expect(found.stdout.contains(head))
-        let enrolled = try run([
+        let enrolled = try await run([
             "enroll", "--household", "王秀英", "--program", language == "zh" ? "农村低保" : "dibao_rural", "--amount",
             "560", "--start", "2026-10",
         ]).stdout.split(separator: "\n").map(String.init)
         #expect(enrolled.count == 2)
         // Approved by the head's ID number and by the father's name: each has one application.
-        let approvedHead = try run(["approve", Self.headID]).firstLine
-        let approvedFather = try run(["approve", "王德顺"]).firstLine
+        let approvedHead = try await run(["approve", Self.headID]).firstLine
+        let approvedFather = try await run(["approve", "王德顺"]).firstLine
         #expect(Set([approvedHead, approvedFather]) == Set(enrolled))
-        let death = try run(["death", "--member", Self.fatherID, "--date", "2026-11-20"])
+        let death = try await run(["death", "--member", Self.fatherID, "--date", "2026-11-20"])
         #expect(death.stdout.contains(approvedFather))
-        let report = try run(["hub", "report", "--month", "2026-11"])
+        let report = try await run(["hub", "report", "--month", "2026-11"])
         #expect(report.stdout.contains("421281101 沙河镇"))
         #expect(report.stdout.contains("1120.00"))
-        let roll = try run(["hub", "payroll", "--month", "2026-11", "--out", cli.directory + "/roll.csv"])
+        let roll = try await run(["hub", "payroll", "--month", "2026-11", "--out", cli.directory + "/roll.csv"])
         #expect(roll.firstLine == cli.directory + "/roll.csv")
         #expect(roll.stdout.contains("1120.00"))
         // Neither ID number was ever printed.
@@ -63,8 +63,8 @@ struct CLIMonthTests {
     }
 
     @Test("in Chinese, no English word is printed but ids, codes, file names and command names")
-    func chinese() throws {
-        let (output, _) = try month("zh")
+    func chinese() async throws {
+        let (output, _) = try await month("zh")
         #expect(output.contains("已为县 421281 创建县级中心 赤壁市"))
         #expect(output.contains("健在"))
         #expect(output.contains("交银行 1 笔"))
@@ -74,8 +74,8 @@ struct CLIMonthTests {
     }
 
     @Test("in English, the same month in English words")
-    func english() throws {
-        let (output, _) = try month("en")
+    func english() async throws {
+        let (output, _) = try await month("en")
         #expect(output.contains("hub 赤壁市 created for county 421281"))
         #expect(output.contains("lines to the bank"))
         #expect(!output.contains("交银行"))

@@ -20,14 +20,14 @@ struct CLIPostgresHubTests {
         defer { try? FileManager.default.removeItem(atPath: cli.directory) }
         let key = cli.directory + "/hub.key"
 
-        let keyless = try cli.run(["hub", "init", "--store", store, "--name", "County", "--scope", "421281"])
+        let keyless = try await cli.run(["hub", "init", "--store", store, "--name", "County", "--scope", "421281"])
         #expect(keyless.status == 2 && keyless.stderr.contains("--key-file"))
-        let made = try cli.ok([
+        let made = try await cli.ok([
             "hub", "init", "--store", store, "--key-file", key, "--name", "County", "--scope", "421281",
         ])
         #expect(made.firstLine.count == 12 && made.firstLine.allSatisfy(\.isHexDigit))
         #expect(FileManager.default.fileExists(atPath: key))
-        let again = try cli.run([
+        let again = try await cli.run([
             "hub", "init", "--store", store, "--key-file", cli.directory + "/other.key", "--name", "Again",
             "--scope", "421281",
         ])
@@ -36,38 +36,39 @@ struct CLIPostgresHubTests {
 
         // HEARTH_STORE names the store as --store does.
         let environment = ["HEARTH_STORE": store, "HEARTH_KEY_FILE": key]
-        let token = try cli.run(
+        let token = try await cli.run(
             ["hub", "enroll", "--name", "east", "--scope", "421281101001"], environment: environment)
         #expect(token.status == 0 && token.firstLine.hasPrefix("hearth1."), "\(token.stderr)")
-        let empty = try cli.run(["hub", "nodes", "--json"], environment: environment)
+        let empty = try await cli.run(["hub", "nodes", "--json"], environment: environment)
         #expect(empty.status == 0 && empty.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "[]")
         // What works on a hub's file only (its online backup) says so, naming the store and what
         // backs a server's hub up, and exits as a usage error; the county's reads answer there.
-        let refused = try cli.run(["hub", "backup", "--out", cli.directory + "/copy.db"], environment: environment)
+        let refused = try await cli.run(
+            ["hub", "backup", "--out", cli.directory + "/copy.db"], environment: environment)
         #expect(refused.status == 2 && refused.stderr.contains("pg_dump") && refused.stderr.contains(store))
         #expect(!FileManager.default.fileExists(atPath: cli.directory + "/copy.db"))
         // A value a command refuses is the user's mistake on a server's hub as on a file's (exit
         // 65, naming the field), not the server's error.
-        let zero = try cli.run(
+        let zero = try await cli.run(
             ["hub", "standard", "set", "--program", "农村低保", "--from", "2026-12", "--amount", "0"],
             environment: environment.merging(["HEARTH_WORKER": "admin"]) { $1 })
         #expect(zero.status == 65 && zero.stderr.contains("amount") && !zero.stderr.contains("PostgreSQL at"))
-        let none = try cli.run(["hub", "conflicts", "list", "--json"], environment: environment)
+        let none = try await cli.run(["hub", "conflicts", "list", "--json"], environment: environment)
         #expect(
             none.status == 0 && none.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "[]", "\(none.stderr)")
 
-        let (hub, url) = try CLIRunner.startHub(
+        let (hub, url) = try await CLIRunner.startHub(
             database: cli.directory + "/absent.db", extra: ["--store", store, "--key-file", key])
         defer { if hub.isRunning { hub.terminate() } }
         let node = cli.directory + "/east.db"
-        _ = try cli.ok(["node", "init", "--db", node, "--token", token.firstLine, "--hub", url])
-        _ = try cli.ok([
+        _ = try await cli.ok(["node", "init", "--db", node, "--token", token.firstLine, "--hub", url])
+        _ = try await cli.ok([
             "household", "add", "--db", node, "--village", "421281101001", "--address", "1 Well Lane", "--type",
             "rural", "--population", "2",
         ])
-        let synced = try cli.ok(["node", "sync", "--db", node, "--json"])
+        let synced = try await cli.ok(["node", "sync", "--db", node, "--json"])
         #expect(synced.json?["pushed_ops"]?.integerValue == 1)
-        let nodes = try cli.ok(["hub", "nodes", "--json", "--store", store, "--key-file", key])
+        let nodes = try await cli.ok(["hub", "nodes", "--json", "--store", store, "--key-file", key])
         #expect(nodes.stdout.contains("\"east\""))
         let storage = try await PostgresLedgerStorage.open(
             location: try PostgresLocation.parse(store), keyPath: key, nowMillis: 0)
@@ -78,14 +79,14 @@ struct CLIPostgresHubTests {
 
         // hub restore --store: the database put back from a dump (here as it stands) goes on
         // under a new writer, its log positions skipped ahead.
-        let restored = try cli.run(
+        let restored = try await cli.run(
             ["hub", "restore", "--from", "county.dump", "--worker", "admin", "--json"], environment: environment)
         #expect(restored.status == 0, "\(restored.stderr)")
         let writer = try #require(restored.json?["writer"]?.stringValue)
         #expect(writer.count == 12 && writer != made.firstLine)
         #expect(restored.json?["retired_writer"]?.stringValue == made.firstLine)
         #expect(restored.json?["log_end"]?.integerValue == 1)
-        let audit = try cli.run(["hub", "nodes", "--json"], environment: environment)
+        let audit = try await cli.run(["hub", "nodes", "--json"], environment: environment)
         #expect(audit.status == 0 && audit.stdout.contains("\"east\""))
     }
 
@@ -97,7 +98,7 @@ struct CLIPostgresHubTests {
         defer { try? FileManager.default.removeItem(atPath: cli.directory) }
         let file = cli.directory + "/file"
         let moved = cli.directory + "/moved"
-        _ = try cli.ok([
+        _ = try await cli.ok([
             "hub", "generate", "--profile", "small-county", "--out", file, "--seed", "11", "--scale", "0.02",
         ])
         // Work a node has not synced yet, made before the county is copied: both worlds push it.
@@ -105,16 +106,18 @@ struct CLIPostgresHubTests {
         let village = try Replica.open(path: file + node).read { db in
             try String.fetchOne(db, sql: "SELECT village FROM households ORDER BY id LIMIT 1") ?? ""
         }
-        _ = try cli.ok([
+        _ = try await cli.ok([
             "household", "add", "--db", file + node, "--village", village, "--address", "9 New Lane", "--type",
             "rural", "--population", "1",
         ])
         try FileManager.default.copyItem(atPath: file, toPath: moved)
 
         // Refused: a target that is not a server, and a hub not there.
-        let notServer = try cli.run(["hub", "migrate", "--from", moved + "/hub.db", "--to", cli.directory + "/x.db"])
+        let notServer = try await cli.run([
+            "hub", "migrate", "--from", moved + "/hub.db", "--to", cli.directory + "/x.db",
+        ])
         #expect(notServer.status == 2)
-        let result = try cli.ok([
+        let result = try await cli.ok([
             "hub", "migrate", "--from", moved + "/hub.db", "--to", location.description, "--json",
         ])
         let fileHub = try HubLedger.open(path: file + "/hub.db")
@@ -122,13 +125,13 @@ struct CLIPostgresHubTests {
         #expect(result.json?["digest"]?.stringValue == digest)
         #expect(result.json?["hub"]?.stringValue == fileHub.info.id.value)
         #expect((result.json?["tables"]?["ops"]?.integerValue ?? 0) > 1_000)
-        let twice = try cli.run(["hub", "migrate", "--from", moved + "/hub.db", "--to", location.description])
+        let twice = try await cli.run(["hub", "migrate", "--from", moved + "/hub.db", "--to", location.description])
         #expect(twice.status != 0)
         try FileManager.default.moveItem(atPath: moved + "/hub.db", toPath: moved + "/hub.db.moved")
 
         // Each world serves its hub; the same node syncs in each.
-        let (fileServer, fileURL) = try CLIRunner.startHub(database: file + "/hub.db")
-        let (movedServer, movedURL) = try CLIRunner.startHub(
+        let (fileServer, fileURL) = try await CLIRunner.startHub(database: file + "/hub.db")
+        let (movedServer, movedURL) = try await CLIRunner.startHub(
             database: moved + "/absent.db",
             extra: ["--store", location.description, "--key-file", moved + "/hub.db.key"])
         defer {
@@ -137,8 +140,8 @@ struct CLIPostgresHubTests {
                 server.waitUntilExit()
             }
         }
-        let fromFile = try cli.ok(["node", "sync", "--db", file + node, "--hub", fileURL, "--json"])
-        let fromServer = try cli.ok(["node", "sync", "--db", moved + node, "--hub", movedURL, "--json"])
+        let fromFile = try await cli.ok(["node", "sync", "--db", file + node, "--hub", fileURL, "--json"])
+        let fromServer = try await cli.ok(["node", "sync", "--db", moved + node, "--hub", movedURL, "--json"])
         for field in ["pushed_ops", "pulled_ops", "applied", "quarantined"] {
             #expect(fromFile.json?[field]?.integerValue == fromServer.json?[field]?.integerValue, "\(field)")
         }

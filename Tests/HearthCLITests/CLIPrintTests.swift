@@ -11,7 +11,11 @@ enum Chromium {
     }
 
     /// Runs headless Chromium on a page with `arguments` (`--print-to-pdf=…`, `--screenshot=…`).
-    static func render(_ page: String, _ arguments: [String]) throws {
+    static func render(_ page: String, _ arguments: [String]) async throws {
+        try await awaitBlocking { try renderBlocking(page, arguments) }
+    }
+
+    private static func renderBlocking(_ page: String, _ arguments: [String]) throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
         process.arguments =
@@ -30,17 +34,19 @@ enum Chromium {
 @Suite("The roll and the report as a page to print and sign, rendered by headless Chromium")
 struct CLIPrintTests {
     /// A generated county (about 190 households) whose townships and villages are named, but one.
-    static func county() throws -> (cli: CLIRunner, hub: String, unnamed: String) {
+    static func county() async throws -> (cli: CLIRunner, hub: String, unnamed: String) {
         let cli = try CLIRunner()
         let out = cli.directory + "/county"
-        try cli.ok([
+        try await cli.ok([
             "hub", "generate", "--profile", "small-county", "--out", out, "--seed", "7", "--scale", "0.01", "--month",
             "2026-11",
         ])
         let hub = out + "/hub.db"
         let report = try #require(
-            try cli.ok(["hub", "report", "--db", hub, "--month", "2026-11", "--by", "village", "--format", "json"])
-                .json)
+            try await cli.ok([
+                "hub", "report", "--db", hub, "--month", "2026-11", "--by", "village", "--format", "json",
+            ])
+            .json)
         let villages = (report["area_totals"]?.arrayValue ?? []).compactMap { $0["area"]?.stringValue }
         #expect(villages.count >= 3)
         var rows = ["区划代码,名称"]
@@ -49,7 +55,7 @@ struct CLIPrintTests {
             rows.append("\(township),\(township.suffix(3))镇")
         }
         try rows.joined(separator: "\n").write(toFile: cli.directory + "/names.csv", atomically: true, encoding: .utf8)
-        try cli.ok(["hub", "division", "import", "--db", hub, cli.directory + "/names.csv"])
+        try await cli.ok(["hub", "division", "import", "--db", hub, cli.directory + "/names.csv"])
         return (cli, hub, villages[0])
     }
 
@@ -83,19 +89,19 @@ struct CLIPrintTests {
     @Test(
         "hub payroll --format print: A4 pages with the county's title, 小计 and 合计 equal to the CSV roll's, signed lines, owner-only, audited",
         .enabled(if: Chromium.required))
-    func printedRoll() throws {
-        let (cli, hub, unnamed) = try Self.county()
+    func printedRoll() async throws {
+        let (cli, hub, unnamed) = try await Self.county()
         let csv = cli.directory + "/roll-2026-11.csv"
-        try cli.ok(["hub", "payroll", "--db", hub, "--month", "2026-11", "--out", csv])
+        try await cli.ok(["hub", "payroll", "--db", hub, "--month", "2026-11", "--out", csv])
         let page = cli.directory + "/roll-2026-11.html"
-        let printed = try cli.ok([
+        let printed = try await cli.ok([
             "hub", "payroll", "--db", hub, "--month", "2026-11", "--format", "print", "--out", page,
         ])
         #expect(printed.firstLine == page)
         let mode = try FileManager.default.attributesOfItem(atPath: page)[.posixPermissions] as? Int
         #expect(mode == 0o600, "the page holds ID and card numbers: its owner's only")
         let html = try String(contentsOfFile: page, encoding: .utf8)
-        let hubName = try #require(try cli.ok(["status", "--db", hub, "--json"]).json?["name"]?.stringValue)
+        let hubName = try #require(try await cli.ok(["status", "--db", hub, "--json"]).json?["name"]?.stringValue)
         #expect(html.contains("<h1>\(hubName) 2026年11月 "), "the county's title and the month")
         for words in [
             "发放花名册</h1>", "<thead>", "制表人", "审核人", "负责人", "日期", "size: A4 landscape",
@@ -138,16 +144,16 @@ struct CLIPrintTests {
         #expect(html.contains(firstLine[11].trimmingCharacters(in: .whitespaces)), "the payee's ID number")
 
         // Never over a file; recorded in the audit as the CSV roll is.
-        let again = try cli.run([
+        let again = try await cli.run([
             "hub", "payroll", "--db", hub, "--month", "2026-11", "--format", "print", "--out", page,
         ])
         #expect(again.status != 0 && again.stderr.contains("already exists"), "\(again.stderr)")
-        let audit = try cli.ok(["hub", "audit", "--db", hub, "--json"]).stdout
+        let audit = try await cli.ok(["hub", "audit", "--db", hub, "--json"]).stdout
         #expect(audit.contains("payroll print") && audit.contains(page), "\(audit)")
 
         // Printed by Chromium: A4 landscape pages, more than one, each with the header and a page number.
         let pdf = cli.directory + "/roll.pdf"
-        try Chromium.render(page, ["--print-to-pdf=\(pdf)", "--no-pdf-header-footer"])
+        try await Chromium.render(page, ["--print-to-pdf=\(pdf)", "--no-pdf-header-footer"])
         let document = String(decoding: try Data(contentsOf: URL(fileURLWithPath: pdf)), as: UTF8.self)
         #expect(document.hasPrefix("%PDF-"))
         let pages =
@@ -164,7 +170,7 @@ struct CLIPrintTests {
 
         // As an image: a page at A4 landscape's proportions (96 dpi), with text and rules on it.
         let png = cli.directory + "/roll.png"
-        try Chromium.render(page, ["--screenshot=\(png)", "--window-size=1123,794"])
+        try await Chromium.render(page, ["--screenshot=\(png)", "--window-size=1123,794"])
         let image = try PNGImage(path: png)
         #expect(image.width == 1123 && image.height == 794)
         #expect(abs(Double(image.width) / Double(image.height) - 297.0 / 210.0) < 0.01)
@@ -175,12 +181,12 @@ struct CLIPrintTests {
     @Test(
         "hub report --format print: villages' program lines with 小计, townships' 小计 and the 合计 of the report",
         .enabled(if: Chromium.required))
-    func printedReport() throws {
-        let (cli, hub, _) = try Self.county()
+    func printedReport() async throws {
+        let (cli, hub, _) = try await Self.county()
         let page = cli.directory + "/report.html"
-        let missing = try cli.run(["hub", "report", "--db", hub, "--month", "2026-11", "--format", "print"])
+        let missing = try await cli.run(["hub", "report", "--db", hub, "--month", "2026-11", "--format", "print"])
         #expect(missing.status == 2 && missing.stderr.contains("--out"), "\(missing.stderr)")
-        let printed = try cli.ok([
+        let printed = try await cli.ok([
             "hub", "report", "--db", hub, "--month", "2026-11", "--format", "print", "--out", page,
         ])
         #expect(printed.firstLine == page)
@@ -188,8 +194,10 @@ struct CLIPrintTests {
         #expect(html.contains("2026年11月 社会救助情况统计表</h1>") && html.contains("制表人"))
         let totals = Self.totals(html)
         let byTownship = try #require(
-            try cli.ok(["hub", "report", "--db", hub, "--month", "2026-11", "--by", "township", "--format", "json"])
-                .json)
+            try await cli.ok([
+                "hub", "report", "--db", hub, "--month", "2026-11", "--by", "township", "--format", "json",
+            ])
+            .json)
         for area in byTownship["area_totals"]?.arrayValue ?? [] {
             let code = area["area"]?.stringValue ?? ""
             let cells = try #require(totals["township \(code)"], "\(code)")
@@ -201,7 +209,7 @@ struct CLIPrintTests {
         #expect(totals["合计"]?["persons"] == byTownship["total"]?["persons"].map { "\($0.integerValue ?? -1)" })
 
         let pdf = cli.directory + "/report.pdf"
-        try Chromium.render(page, ["--print-to-pdf=\(pdf)", "--no-pdf-header-footer"])
+        try await Chromium.render(page, ["--print-to-pdf=\(pdf)", "--no-pdf-header-footer"])
         #expect(String(decoding: try Data(contentsOf: URL(fileURLWithPath: pdf)).prefix(5), as: UTF8.self) == "%PDF-")
     }
 }

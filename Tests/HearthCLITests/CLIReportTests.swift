@@ -6,43 +6,48 @@ import Testing
 struct CLIReportTests {
     /// A township node: a household in village 001 on rural dibao whose head also draws the
     /// elderly allowance, and a one-person household on rural dibao in village 002.
-    func county() throws -> CLIRunner {
+    func county() async throws -> CLIRunner {
         let cli = try CLIRunner()
-        try cli.ok(["node", "init", "--name", "沙河镇", "--scope", "421281101"])
-        func household(_ village: String, _ address: String) throws -> String {
-            try cli.ok(["household", "add", "--village", village, "--address", address, "--type", "rural"]).firstLine
+        try await cli.ok(["node", "init", "--name", "沙河镇", "--scope", "421281101"])
+        func household(_ village: String, _ address: String) async throws -> String {
+            try await cli.ok(["household", "add", "--village", village, "--address", address, "--type", "rural"])
+                .firstLine
         }
-        func member(_ household: String, _ name: String, _ born: String, _ relation: String) throws -> String {
+        func member(_ household: String, _ name: String, _ born: String, _ relation: String) async throws -> String {
             let first17 = "421281" + born + "011"
             let id = first17 + String(IDNumber.checkDigit(of: first17)!)
-            return try cli.ok([
+            return try await cli.ok([
                 "member", "add", "--household", household, "--name", name, "--id-number", id, "--relation", relation,
             ]).firstLine
         }
-        let both = try household("421281101001", "一组1号")
-        let head = try member(both, "甲", "19400101", "head")
-        _ = try member(both, "乙", "19450101", "spouse")
-        let single = try household("421281101002", "二组2号")
-        _ = try member(single, "丙", "19600101", "head")
+        let both = try await household("421281101001", "一组1号")
+        let head = try await member(both, "甲", "19400101", "head")
+        _ = try await member(both, "乙", "19450101", "spouse")
+        let single = try await household("421281101002", "二组2号")
+        _ = try await member(single, "丙", "19600101", "head")
         var enrollments: [String] = []
         for home in [both, single] {
-            enrollments += try cli.ok([
+            enrollments += try await cli.ok([
                 "enroll", "--household", home, "--program", "dibao_rural", "--amount", "560", "--start", "2026-01",
             ]).stdout.split(separator: "\n").map(String.init)
         }
         enrollments.append(
-            try cli.ok(["enroll", "--member", head, "--program", "elderly", "--amount", "100", "--start", "2026-01"])
-                .firstLine)
+            try await cli.ok([
+                "enroll", "--member", head, "--program", "elderly", "--amount", "100", "--start", "2026-01",
+            ])
+            .firstLine)
         #expect(enrollments.count == 4)
-        for enrollment in enrollments { try cli.ok(["approve", enrollment]) }
+        for enrollment in enrollments { try await cli.ok(["approve", enrollment]) }
         return cli
     }
 
     @Test("a household in two programs is one household in its area's 小计 and in the 合计; money adds up")
-    func distinctTotals() throws {
-        let cli = try county()
-        let csv = try cli.ok(["report", "--from", "2026-01", "--to", "2026-11", "--by", "village", "--format", "csv"])
-            .stdout
+    func distinctTotals() async throws {
+        let cli = try await county()
+        let csv = try await cli.ok([
+            "report", "--from", "2026-01", "--to", "2026-11", "--by", "village", "--format", "csv",
+        ])
+        .stdout
         let rows = csv.replacingOccurrences(of: "\u{FEFF}", with: "").split(separator: "\r\n").map { line in
             line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
         }
@@ -65,9 +70,9 @@ struct CLIReportTests {
     }
 
     @Test("--format json is one document carrying the lines, a distinct total per area and the grand total")
-    func jsonTotals() throws {
-        let cli = try county()
-        let result = try cli.ok(["report", "--month", "2026-11", "--by", "township", "--format", "json"])
+    func jsonTotals() async throws {
+        let cli = try await county()
+        let result = try await cli.ok(["report", "--month", "2026-11", "--by", "township", "--format", "json"])
         let report = try #require(result.json, "one JSON document: \(result.stdout)")
         let lines = try #require(report["lines"]?.arrayValue)
         #expect(lines.count == 2)

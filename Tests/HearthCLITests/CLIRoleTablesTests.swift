@@ -26,13 +26,13 @@ struct CLIRoleTablesTests {
     }
 
     @Test("`hearth node init` makes a database with none of the hub's tables; `hearth hub init` makes all of them")
-    func nodeInitHasNoHubTables() throws {
+    func nodeInitHasNoHubTables() async throws {
         let cli = try CLIRunner()
         let hub = cli.directory + "/hub.db"
-        try cli.ok(["hub", "init", "--db", hub, "--name", "宜城市", "--scope", "421281"])
-        let token = try cli.ok(["hub", "enroll", "--db", hub, "--name", "沙河镇", "--scope", "421281101"]).firstLine
+        try await cli.ok(["hub", "init", "--db", hub, "--name", "宜城市", "--scope", "421281"])
+        let token = try await cli.ok(["hub", "enroll", "--db", hub, "--name", "沙河镇", "--scope", "421281101"]).firstLine
         let node = cli.directory + "/shahe.db"
-        try cli.ok(["node", "init", "--db", node, "--token", token])
+        try await cli.ok(["node", "init", "--db", node, "--token", token])
 
         let nodeTables = try tables(node)
         #expect(nodeTables.intersection(Self.hubTables).isEmpty, "hub tables in a node: \(nodeTables)")
@@ -41,12 +41,12 @@ struct CLIRoleTablesTests {
         #expect(hubTables.isSuperset(of: Self.hubTables), "the hub lacks \(Self.hubTables.subtracting(hubTables))")
 
         // The records and reads every replica shares still work on the node (a report, a status).
-        try cli.ok([
+        try await cli.ok([
             "household", "add", "--db", node, "--village", "421281101001", "--address", "一组", "--type", "rural",
         ])
-        let report = try cli.ok(["report", "--db", node, "--month", "2026-11", "--format", "json"])
+        let report = try await cli.ok(["report", "--db", node, "--month", "2026-11", "--format", "json"])
         #expect(report.json != nil, "\(report.stdout)")
-        let status = try #require(try cli.ok(["status", "--db", node, "--json"]).json)
+        let status = try #require(try await cli.ok(["status", "--db", node, "--json"]).json)
         #expect(status["on_hold"] == .array([]))
     }
 

@@ -23,7 +23,7 @@ struct CLIRosterTests {
     ) {
         switch store {
         case .sqlite:
-            return ([:], { Int(try #require(try cli.ok(["status", "--json"]).json?["log_size"]?.integerValue)) })
+            return ([:], { Int(try #require(try await cli.ok(["status", "--json"]).json?["log_size"]?.integerValue)) })
         case .postgres:
             let location = try await PostgresServer.shared().freshDatabase()
             let key = cli.directory + "/hub.key"
@@ -45,7 +45,7 @@ struct CLIRosterTests {
     func importThenPay(_ store: CLIStore) async throws {
         let cli = try CLIRunner()
         let (environment, logSize) = try await hub(store, cli)
-        _ = try cli.ok(["hub", "init", "--name", "宜城市", "--scope", "421281"], environment: environment)
+        _ = try await cli.ok(["hub", "init", "--name", "宜城市", "--scope", "421281"], environment: environment)
         let head = Self.id("42128119800101001")
         let spouse = Self.id("42128119820305002")
         let good = [
@@ -55,30 +55,33 @@ struct CLIRosterTests {
         ]
         let logBefore = try await logSize()
         let bad = try roster(cli, "bad.csv", rows: good + ["421281101001,0002,某地,农村,,赵六,4.21281E+17,户主,,,"])
-        let refused = try cli.run(["hub", "import-roster", bad], environment: environment)
+        let refused = try await cli.run(["hub", "import-roster", bad], environment: environment)
         #expect(refused.status == 65)
         #expect(refused.stderr.contains("line 5, 身份证号"))
         #expect(!refused.stderr.contains(head) && !refused.stderr.contains(spouse))
-        let refusedJSON = try cli.run(["hub", "import-roster", bad, "--json"], environment: environment)
+        let refusedJSON = try await cli.run(["hub", "import-roster", bad, "--json"], environment: environment)
         #expect(refusedJSON.status == 65)
         #expect(refusedJSON.json?["bad_rows"]?.arrayValue?.first?["line"]?.integerValue == 5)
         #expect(refusedJSON.json?["bad_rows"]?.arrayValue?.first?["field"]?.stringValue == "身份证号")
         #expect(try await logSize() == logBefore)
 
         let path = try roster(cli, "roster.csv", rows: good)
-        let dry = try cli.ok(["hub", "import-roster", path, "--dry-run"], environment: environment)
+        let dry = try await cli.ok(["hub", "import-roster", path, "--dry-run"], environment: environment)
         #expect(dry.firstLine == "6")
         #expect(try await logSize() == logBefore)
-        let imported = try cli.ok(["hub", "import-roster", path], environment: environment)
+        let imported = try await cli.ok(["hub", "import-roster", path], environment: environment)
         #expect(imported.firstLine == "6")  // 1 household, 3 members, 2 enrollments
         #expect(imported.stderr.contains("line 4: 王小宝 has no ID number"))
-        let again = try #require(try cli.ok(["hub", "import-roster", path, "--json"], environment: environment).json)
+        let again = try #require(
+            try await cli.ok(["hub", "import-roster", path, "--json"], environment: environment).json)
         #expect(again["rows_already_imported"]?.integerValue == 3)
         #expect(again["members_created"]?.integerValue == 0)
 
         let roll = cli.directory + "/roll.csv"
         let payroll = try #require(
-            try cli.ok(["hub", "payroll", "--month", "2026-11", "--out", roll, "--json"], environment: environment).json
+            try await cli.ok(
+                ["hub", "payroll", "--month", "2026-11", "--out", roll, "--json"], environment: environment
+            ).json
         )
         #expect(payroll["rows"]?.integerValue == 2)
         #expect(payroll["total_yuan"]?.stringValue == "1120.00")

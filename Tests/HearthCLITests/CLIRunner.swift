@@ -33,8 +33,22 @@ struct CLIRunner {
     }
 
     /// Runs `hearth` with `arguments`; `input`, when given, is written to its standard input.
+    ///
+    /// The process is waited for on a thread of its own (``awaitBlocking(_:)``): the suites run
+    /// side by side on Swift's two or so cooperative threads, and a test holding one while a
+    /// command runs starved the others (a PostgreSQL connection "did not answer within 15 s"
+    /// because no thread was free to take its answer).
     @discardableResult
-    func run(_ arguments: [String], environment extra: [String: String] = [:], input: String? = nil) throws -> Result {
+    func run(_ arguments: [String], environment extra: [String: String] = [:], input: String? = nil)
+        async throws -> Result
+    {
+        let runner = self
+        return try await awaitBlocking { try runner.runBlocking(arguments, environment: extra, input: input) }
+    }
+
+    private func runBlocking(_ arguments: [String], environment extra: [String: String], input: String?) throws
+        -> Result
+    {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: CLIRunner.binary)
         process.arguments = arguments
@@ -71,7 +85,16 @@ struct CLIRunner {
 
     /// Starts `hearth hub serve --port 0` (with any extra arguments, e.g. TLS files) and reads its
     /// stdout until it names its address: no sleeps. The caller terminates the process.
-    static func startHub(database: String, extra: [String] = [], scheme: String = "http") throws -> (
+    static func startHub(database: String, extra: [String] = [], scheme: String = "http") async throws -> (
+        process: Process, url: String
+    ) {
+        let started = try await awaitBlocking {
+            Handed(value: try startHubBlocking(database: database, extra: extra, scheme: scheme))
+        }
+        return started.value
+    }
+
+    private static func startHubBlocking(database: String, extra: [String], scheme: String) throws -> (
         process: Process, url: String
     ) {
         let process = Process()
@@ -96,14 +119,35 @@ struct CLIRunner {
     }
 
     /// Runs a command that must succeed (with `environment` over the runner's), returning its output.
-    func ok(_ arguments: [String], environment: [String: String] = [:]) throws -> Result {
-        let result = try run(arguments, environment: environment)
+    @discardableResult
+    func ok(_ arguments: [String], environment: [String: String] = [:]) async throws -> Result {
+        let result = try await run(arguments, environment: environment)
         guard result.status == 0 else {
             throw CLITestFailure(
                 "hearth \(arguments.joined(separator: " ")) failed (\(result.status)): \(result.stderr)")
         }
         return result
     }
+}
+
+/// A process handed between a test and the thread that waits for it: one side touches it at a
+/// time.
+private struct Handed<Value>: @unchecked Sendable {
+    let value: Value
+}
+
+/// Runs blocking `work` (a child process waited for, a pipe read to its end) on a thread of its
+/// own while the calling task waits without holding a cooperative thread.
+func awaitBlocking<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread { continuation.resume(with: Swift.Result { try work() }) }.start()
+    }
+}
+
+/// Waits for `process` to end without holding a cooperative thread.
+func waitForExit(_ process: Process) async {
+    let handed = Handed(value: process)
+    try? await awaitBlocking { handed.value.waitUntilExit() }
 }
 
 struct CLITestFailure: Error, CustomStringConvertible {

@@ -48,36 +48,36 @@ struct CLIScreenTextTests {
     }
 
     @Test("show, show --history and log print control characters and bidi overrides from a record as escapes")
-    func showAndLog() throws {
+    func showAndLog() async throws {
         let cli = try CLIRunner()
-        try cli.ok(["node", "init", "--name", "v", "--scope", Self.village])
+        try await cli.ok(["node", "init", "--name", "v", "--scope", Self.village])
         let (home, forged) = try Self.hostileHousehold(directory: cli.directory)
         let report = try Replica.open(path: cli.database).integrate([forged], nowMillis: Self.now)
         #expect(report.applied == 1)
 
         for arguments in [["show", home.value], ["show", home.value, "--history"], ["log"], ["household", "list"]] {
-            let out = try cli.ok(arguments).stdout
+            let out = try await cli.ok(arguments).stdout
             #expect(
                 Self.rawControls(out).isEmpty, "hearth \(arguments.joined(separator: " ")): \(Self.rawControls(out))")
             #expect(
                 !out.split(separator: "\n").contains { $0.hasPrefix("2026-11-26 10:00:00  county") },
                 "no forged line in hearth \(arguments.joined(separator: " "))")
         }
-        let shown = try cli.ok(["show", home.value]).stdout
+        let shown = try await cli.ok(["show", home.value]).stdout
         #expect(
             shown.contains("一组\\u{A}2026-11-26 10:00:00  county  approved\\u{202E}dekcol\\u{1B}[2J\\u{2066}x\\u{85}"))
-        let history = try cli.ok(["show", home.value, "--history"]).stdout
+        let history = try await cli.ok(["show", home.value, "--history"]).stdout
         #expect(history.contains("w1\\u{D}\\u{202E}nimda"))
-        #expect(try cli.ok(["log"]).stdout.contains("w1\\u{D}\\u{202E}nimda"))
+        #expect(try await cli.ok(["log"]).stdout.contains("w1\\u{D}\\u{202E}nimda"))
 
         // JSON stays JSON: the same value, with the characters a terminal acts on as \u escapes.
-        let json = try cli.ok(["show", home.value, "--json"]).stdout
+        let json = try await cli.ok(["show", home.value, "--json"]).stdout
         #expect(Self.rawControls(json).isEmpty)
         #expect(json.contains("\\u202e"))
         #expect(
             try JSON.parse(json.trimmingCharacters(in: .whitespacesAndNewlines))["fields"]?["address"]?.stringValue
                 == Self.hostile)
-        let log = try cli.ok(["log", "--json"]).stdout
+        let log = try await cli.ok(["log", "--json"]).stdout
         #expect(Self.rawControls(log).isEmpty)
         #expect(
             try JSON.parse(log.trimmingCharacters(in: .whitespacesAndNewlines)).arrayValue?.first?["op"]?["author"]?
@@ -88,7 +88,7 @@ struct CLIScreenTextTests {
     func quarantine() async throws {
         let cli = try CLIRunner()
         let hubDB = cli.directory + "/hub.db"
-        try cli.ok(["hub", "init", "--db", hubDB, "--name", "宜城", "--scope", "421281"])
+        try await cli.ok(["hub", "init", "--db", hubDB, "--name", "宜城", "--scope", "421281"])
         let (_, forged) = try Self.hostileHousehold(directory: cli.directory)
         // A field whose very name forges a line: the hub's reason quotes field names.
         var fields = forged.fields
@@ -107,11 +107,11 @@ struct CLIScreenTextTests {
         }
         #expect(outcome.quarantined.count == 1)
 
-        let listed = try cli.ok(["hub", "quarantine", "--db", hubDB]).stdout
+        let listed = try await cli.ok(["hub", "quarantine", "--db", hubDB]).stdout
         #expect(Self.rawControls(listed).isEmpty, "\(Self.rawControls(listed))")
         #expect(listed.contains("w1\\u{D}\\u{202E}nimda"))
         #expect(!listed.split(separator: "\n").contains { $0.hasPrefix("3f9a2c71b0d4:17") })
-        let json = try cli.ok(["hub", "quarantine", "--db", hubDB, "--json"]).stdout
+        let json = try await cli.ok(["hub", "quarantine", "--db", hubDB, "--json"]).stdout
         #expect(Self.rawControls(json).isEmpty)
         #expect(
             try JSON.parse(json.trimmingCharacters(in: .whitespacesAndNewlines)).arrayValue?.first?["author"]?

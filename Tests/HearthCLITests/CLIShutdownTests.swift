@@ -39,18 +39,18 @@ struct CLIShutdownTests {
     }
 
     @Test("SIGTERM while a push waits for the database: the push is answered and applied, then the hub exits 0")
-    func pushInFlightIsAnswered() throws {
+    func pushInFlightIsAnswered() async throws {
         let cli = try CLIRunner()
         let hubDB = cli.directory + "/hub.db"
-        try cli.ok(["hub", "init", "--db", hubDB, "--name", "宜城", "--scope", "421281"])
-        let token = try cli.ok(["hub", "enroll", "--db", hubDB, "--name", "xinzhuang", "--scope", "421281101001"])
+        try await cli.ok(["hub", "init", "--db", hubDB, "--name", "宜城", "--scope", "421281"])
+        let token = try await cli.ok(["hub", "enroll", "--db", hubDB, "--name", "xinzhuang", "--scope", "421281101001"])
             .firstLine
-        let (hub, url) = try CLIRunner.startHub(database: hubDB)
+        let (hub, url) = try await CLIRunner.startHub(database: hubDB)
         defer { if hub.isRunning { hub.terminate() } }
         let port = try #require(Int(url.split(separator: ":").last ?? ""))
         let villageDB = cli.directory + "/village.db"
-        try cli.ok(["node", "init", "--db", villageDB, "--token", token, "--hub", url])
-        let household = try cli.ok([
+        try await cli.ok(["node", "init", "--db", villageDB, "--token", token, "--hub", url])
+        let household = try await cli.ok([
             "household", "add", "--db", villageDB, "--village", "421281101001", "--address", "一组", "--type", "rural",
         ]).firstLine
 
@@ -96,7 +96,7 @@ struct CLIShutdownTests {
         // The push was applied, and its answer reached the node: it counts nothing unsynced
         // (its pull, after the hub stopped, failed: that is the sync's exit status 1).
         #expect(sync.terminationStatus == 1)
-        #expect(try cli.ok(["status", "--db", villageDB, "--json"]).json?["unsynced_ops"]?.integerValue == 0)
-        try cli.ok(["household", "show", "--db", hubDB, household])
+        #expect(try await cli.ok(["status", "--db", villageDB, "--json"]).json?["unsynced_ops"]?.integerValue == 0)
+        try await cli.ok(["household", "show", "--db", hubDB, household])
     }
 }

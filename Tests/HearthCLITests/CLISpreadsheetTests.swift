@@ -8,35 +8,37 @@ struct CLISpreadsheetTests {
     static let formula = "=HYPERLINK(\"http://x\",\"y\")"
 
     @Test("a member named like a formula is neutralised in the payroll CSV; recoveries stay negative numbers")
-    func payrollAndReport() throws {
+    func payrollAndReport() async throws {
         let cli = try CLIRunner()
         let hub = cli.directory + "/hub.db"
-        try cli.ok(["hub", "init", "--db", hub, "--name", "宜城", "--scope", "421281"])
-        func person(_ name: String, _ id: String, village: String) throws -> (member: String, enrollment: String) {
-            let home = try cli.ok([
+        try await cli.ok(["hub", "init", "--db", hub, "--name", "宜城", "--scope", "421281"])
+        func person(_ name: String, _ id: String, village: String) async throws -> (member: String, enrollment: String)
+        {
+            let home = try await cli.ok([
                 "household", "add", "--db", hub, "--village", village, "--address", "一组", "--type", "rural",
                 "--bank-card", "6222020200112233445",
             ]).firstLine
-            let member = try cli.ok([
+            let member = try await cli.ok([
                 "member", "add", "--db", hub, "--household", home, "--name", name, "--id-number", id, "--relation",
                 "head",
             ]).firstLine
-            let enrollment = try cli.ok([
+            let enrollment = try await cli.ok([
                 "enroll", "--db", hub, "--member", member, "--program", "dibao_rural", "--amount", "560", "--start",
                 "2026-01",
             ]).firstLine
-            try cli.ok(["approve", "--db", hub, enrollment])
+            try await cli.ok(["approve", "--db", hub, enrollment])
             return (member, enrollment)
         }
-        _ = try person(Self.formula, Self.id("42128119600101011"), village: "421281101001")
-        let dead = try person("@SUM(1+1)*cmd|' /C calc'!A0", Self.id("42128119400101021"), village: "421281101002")
-        try cli.ok([
+        _ = try await person(Self.formula, Self.id("42128119600101011"), village: "421281101001")
+        let dead = try await person(
+            "@SUM(1+1)*cmd|' /C calc'!A0", Self.id("42128119400101021"), village: "421281101002")
+        try await cli.ok([
             "hub", "payroll", "--db", hub, "--month", "2026-09", "--out", cli.directory + "/paid.csv", "--lock",
         ])
         // Found after September was paid: a death in August, so September's 560.00 is recovered (追缴).
-        try cli.ok(["death", "--db", hub, "--member", dead.member, "--date", "2026-08-20"])
+        try await cli.ok(["death", "--db", hub, "--member", dead.member, "--date", "2026-08-20"])
         let roll = cli.directory + "/roll-2026-10.csv"
-        try cli.ok(["hub", "payroll", "--db", hub, "--month", "2026-10", "--out", roll])
+        try await cli.ok(["hub", "payroll", "--db", hub, "--month", "2026-10", "--out", roll])
 
         // The bank's file names the payee (and 户名) neutralised; the recovery is in a file of its own.
         let text = try String(contentsOfFile: roll, encoding: .utf8)
@@ -66,7 +68,7 @@ struct CLISpreadsheetTests {
 
         // The report's CSV (codes, program names and numbers) goes through the same writer: the village
         // whose only line is a recovery keeps its negative total as a number.
-        let report = try cli.ok([
+        let report = try await cli.ok([
             "hub", "report", "--db", hub, "--month", "2026-10", "--by", "village", "--format", "csv",
         ])
         let lines = report.stdout.split(separator: "\r\n").map { Self.cells(String($0)) }

@@ -119,8 +119,8 @@ struct ExitStatusTests {
     }
 
     @Test("`hearth --help` and the README list every status with its meaning")
-    func documented() throws {
-        let help = Self.flattened(try CLIRunner().run(["--help"]).stdout)
+    func documented() async throws {
+        let help = Self.flattened(try await CLIRunner().run(["--help"]).stdout)
         let readme = try String(
             contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
                 .deletingLastPathComponent().appendingPathComponent("README.md"), encoding: .utf8)
@@ -131,14 +131,14 @@ struct ExitStatusTests {
     }
 
     @Test("the binary exits 66 for what is not there and 64 for arguments it cannot parse")
-    func endToEnd() throws {
+    func endToEnd() async throws {
         let cli = try CLIRunner()
-        #expect(try cli.run(["status", "--db", cli.directory + "/none.db"]).status == 66)
-        _ = try cli.ok(["hub", "init", "--name", "宜城市", "--scope", "421281"])
-        let unknown = try cli.run(["show", "H-3f9a2c71b0d4-1", "--json"])
+        #expect(try await cli.run(["status", "--db", cli.directory + "/none.db"]).status == 66)
+        _ = try await cli.ok(["hub", "init", "--name", "宜城市", "--scope", "421281"])
+        let unknown = try await cli.run(["show", "H-3f9a2c71b0d4-1", "--json"])
         #expect(unknown.status == 66 && unknown.stdout.isEmpty && unknown.stderr.hasPrefix("hearth: "))
-        let roster = try cli.run(["hub", "import-roster", cli.directory + "/none.csv", "--json"])
+        let roster = try await cli.run(["hub", "import-roster", cli.directory + "/none.csv", "--json"])
         #expect(roster.status == 66 && roster.stderr.contains("none.csv: no such file"))
-        #expect(try cli.run(["status", "--no-such-option"]).status == 64)
+        #expect(try await cli.run(["status", "--no-such-option"]).status == 64)
     }
 }

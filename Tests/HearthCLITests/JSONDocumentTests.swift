@@ -68,9 +68,9 @@ struct JSONDocumentTests {
 
     /// A hub holding a roster: a household of three (one without an ID number), two enrollments;
     /// with what the roster's import printed.
-    static func county() throws -> (cli: CLIRunner, rosterImport: String) {
+    static func county() async throws -> (cli: CLIRunner, rosterImport: String) {
         let cli = try CLIRunner()
-        _ = try cli.ok(["hub", "init", "--name", "宜城市", "--scope", "421281"])
+        _ = try await cli.ok(["hub", "init", "--name", "宜城市", "--scope", "421281"])
         let header = "区划代码,户号,地址,户类型,一卡通账号,姓名,身份证号,与户主关系,救助项目,月保障金额,起始年月"
         let rows = [
             "421281101001,0001,新庄村三组12号/东,农村,\t6222000011112222,王秀英,\t\(id("42128119800101001")),户主,农村低保,560,2026-01",
@@ -79,12 +79,12 @@ struct JSONDocumentTests {
         ]
         try Data(("\u{FEFF}" + ([header] + rows).joined(separator: "\r\n") + "\r\n").utf8)
             .write(to: URL(fileURLWithPath: cli.directory + "/roster.csv"))
-        let imported = try cli.ok(["hub", "import-roster", cli.directory + "/roster.csv", "--json"]).stdout
-        _ = try cli.ok([
+        let imported = try await cli.ok(["hub", "import-roster", cli.directory + "/roster.csv", "--json"]).stdout
+        _ = try await cli.ok([
             "hub", "standard", "set", "--program", "dibao_rural", "--from", "2026-12", "--amount", "600", "--note",
             "宜政发/2026",
         ])
-        _ = try cli.ok(["hub", "setting", "set", "death_month", "stopped"])
+        _ = try await cli.ok(["hub", "setting", "set", "death_month", "stopped"])
         return (cli, imported)
     }
 
@@ -103,16 +103,16 @@ struct JSONDocumentTests {
     /// Runs a `--json` command and decodes its document (see above).
     static func decoded<Document: Codable>(
         _ type: Document.Type, _ cli: CLIRunner, _ arguments: [String]
-    ) throws -> (document: Document, json: JSON) {
-        try decoded(type, printed: try cli.ok(arguments).stdout, arguments.joined(separator: " "))
+    ) async throws -> (document: Document, json: JSON) {
+        try decoded(type, printed: try await cli.ok(arguments).stdout, arguments.joined(separator: " "))
     }
 
     static func keys(_ json: JSON?) -> Set<String> { Set(json?.objectValue.map { Array($0.keys) } ?? []) }
 
     @Test("status, the roster import, records and the log decode back to their types, byte for byte, with their keys")
-    func replicaDocuments() throws {
-        let (cli, rosterImport) = try Self.county()
-        let status = try Self.decoded(StatusDocument.self, cli, ["status", "--json"])
+    func replicaDocuments() async throws {
+        let (cli, rosterImport) = try await Self.county()
+        let status = try await Self.decoded(StatusDocument.self, cli, ["status", "--json"])
         #expect(
             Self.keys(status.json) == [
                 "replica", "name", "role", "scope", "scope_name", "records", "in_conflict", "open_rule_cases",
@@ -133,11 +133,11 @@ struct JSONDocumentTests {
             ])
         #expect(imported.document.membersCreated == 3 && imported.json["skipped_file"] == .null)
         #expect(Self.keys(imported.json["without_id_number"]?.arrayValue?.first) == ["line", "name", "member"])
-        let again = try Self.decoded(
+        let again = try await Self.decoded(
             RosterImportDocument.self, cli, ["hub", "import-roster", cli.directory + "/roster.csv", "--json"])
         #expect(again.document.rowsAlreadyImported == 3 && again.document.membersCreated == 0)
 
-        let households = try Self.decoded([RecordDocument].self, cli, ["household", "list", "--json"])
+        let households = try await Self.decoded([RecordDocument].self, cli, ["household", "list", "--json"])
         #expect(households.document.first?.fields["address"] == .some("新庄村三组12号/东"))
         #expect(households.document.first?.fields["note"] == .some(nil), "an unset field is null, not left out")
         #expect(
@@ -145,9 +145,9 @@ struct JSONDocumentTests {
                 "id", "type", "fields", "conflicts", "concurrent", "village_name", "township_name",
             ])
 
-        let enrollments = try Self.decoded([RecordDocument].self, cli, ["enrollment", "list", "--json"])
+        let enrollments = try await Self.decoded([RecordDocument].self, cli, ["enrollment", "list", "--json"])
         let enrollment = try #require(enrollments.document.first?.id)
-        let shown = try Self.decoded(RecordDocument.self, cli, ["show", enrollment, "--json", "--history"])
+        let shown = try await Self.decoded(RecordDocument.self, cli, ["show", enrollment, "--json", "--history"])
         #expect(
             Self.keys(shown.json) == [
                 "id", "type", "fields", "conflicts", "concurrent", "history", "pays", "on_hold", "holds",
@@ -156,28 +156,29 @@ struct JSONDocumentTests {
         #expect(
             Self.keys(shown.json["history"]?.arrayValue?.first) == ["dot", "author", "at", "fields", "cause", "state"])
 
-        let log = try Self.decoded([LogDocument].self, cli, ["log", "--json"])
+        let log = try await Self.decoded([LogDocument].self, cli, ["log", "--json"])
         #expect(log.document.count == Int(status.document.logSize))
         #expect(Self.keys(log.json.arrayValue?.first) == ["seq", "hash", "state", "op"])
         #expect(log.document.first?.op.value["dot"] != nil, "the op in its wire form")
     }
 
     @Test("standards, settings, the report, the roll and the audit trail decode back, byte for byte, with their keys")
-    func countyDocuments() throws {
-        let cli = try Self.county().cli
-        let standards = try Self.decoded([StandardDocument].self, cli, ["hub", "standard", "list", "--json"])
+    func countyDocuments() async throws {
+        let cli = try await Self.county().cli
+        let standards = try await Self.decoded([StandardDocument].self, cli, ["hub", "standard", "list", "--json"])
         let raise = try #require(standards.document.first { $0.from == "2026-12" })
         #expect(raise.amountYuan == "600.00" && raise.note == "宜政发/2026" && raise.band == nil)
         #expect(
             Self.keys(standards.json.arrayValue?.first) == ["id", "program", "band", "from", "amount_yuan", "note"])
 
-        let settings = try Self.decoded([String: SettingDocument].self, cli, ["hub", "setting", "list", "--json"])
+        let settings = try await Self.decoded(
+            [String: SettingDocument].self, cli, ["hub", "setting", "list", "--json"])
         #expect(
             settings.document["death_month"]?.value == "stopped" && settings.document["death_month"]?.default == false)
         #expect(settings.document["top_up_raise"]?.default == true && settings.document["top_up_raise"]?.id == nil)
         #expect(Self.keys(settings.json["top_up_raise"]) == ["value", "default", "id", "note"])
 
-        let report = try Self.decoded(
+        let report = try await Self.decoded(
             ReportDocument.self, cli, ["hub", "report", "--month", "2026-11", "--by", "village", "--format", "json"])
         #expect(Self.keys(report.json) == ["from", "to", "by", "lines", "area_totals", "total"])
         let figures: Set<String> = [
@@ -187,7 +188,7 @@ struct JSONDocumentTests {
         #expect(Self.keys(report.json["total"]) == figures, "a total line has no program")
         #expect(report.document.total.monthTotalFen == 112_000)
 
-        let roll = try Self.decoded(
+        let roll = try await Self.decoded(
             PayrollDocument.self, cli,
             ["hub", "payroll", "--month", "2026-11", "--out", cli.directory + "/roll.csv", "--json"])
         #expect(
@@ -198,7 +199,7 @@ struct JSONDocumentTests {
             ])
         #expect(roll.document.totalYuan == "1120.00" && roll.document.files.noCard.hasSuffix("roll-no-card.csv"))
 
-        let audit = try Self.decoded([AuditEntryDocument].self, cli, ["hub", "audit", "--json"])
+        let audit = try await Self.decoded([AuditEntryDocument].self, cli, ["hub", "audit", "--json"])
         guard case .event(let export) = try #require(audit.document.last) else {
             Issue.record("the roll's export is an audited event: \(audit.document)")
             return

@@ -19,7 +19,11 @@ enum LibreOffice {
 
     /// Runs soffice with `arguments` and a profile of its own; fails with its output when it fails
     /// or writes nothing.
-    static func run(_ arguments: [String]) throws {
+    static func run(_ arguments: [String]) async throws {
+        try await awaitBlocking { try runBlocking(arguments) }
+    }
+
+    private static func runBlocking(_ arguments: [String]) throws {
         guard let executable else { throw CLITestFailure("LibreOffice (soffice) is not installed; CI installs it") }
         let profile = FileManager.default.temporaryDirectory.appendingPathComponent("hearth-lo-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: profile) }
@@ -41,10 +45,10 @@ enum LibreOffice {
     /// The CSV at `csv` (UTF-8, comma) as a workbook beside it, as LibreOffice Calc imports it:
     /// the 1-based `textColumns` as text, every other cell as Calc reads it (`001` becomes the
     /// number 1, `1.30102E+11` a number in scientific format, a date a date).
-    static func xlsx(fromCSV csv: String, textColumns: [Int]) throws -> String {
+    static func xlsx(fromCSV csv: String, textColumns: [Int]) async throws -> String {
         let directory = (csv as NSString).deletingLastPathComponent
         let formats = textColumns.map { "\($0)/2" }.joined(separator: "/")
-        try run([
+        try await run([
             "--infilter=CSV:44,34,76,1,\(formats)", "--convert-to", "xlsx", "--outdir", directory, csv,
         ])
         let out = (csv as NSString).deletingPathExtension + ".xlsx"
@@ -53,7 +57,7 @@ enum LibreOffice {
     }
 
     /// Every worksheet of the workbook, as LibreOffice shows its cells, by sheet name.
-    static func sheets(of xlsx: String) throws -> [String: [[String]]] {
+    static func sheets(of xlsx: String) async throws -> [String: [[String]]] {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
             "hearth-lo-out-\(UUID().uuidString)"
         )
@@ -61,7 +65,7 @@ enum LibreOffice {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
         // UTF-8, comma, cells as shown, every sheet to a file of its own (name-Sheet.csv).
-        try run([
+        try await run([
             "--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,true,false,false,-1", "--outdir",
             directory, xlsx,
         ])

@@ -62,6 +62,34 @@ struct SQLStatementsTests {
         #expect(onSQLite[2] == "upserted 1" && onSQLite[3] == "updated 1" && onSQLite[4] == "unchanged 0")
     }
 
+    @Test(
+        "On SQLite each value is bound as it is: empty text and blob are not NULL, a statement runs again after it failed, a wrong count is refused"
+    )
+    func sqliteBinding() throws {
+        try SQLiteStatements.inMemory { statements in
+            try statements.execute("CREATE TABLE v (id INTEGER PRIMARY KEY, t TEXT, b BLOB, r REAL)", [])
+            let insert = "INSERT INTO v (id, t, b, r) VALUES (?, ?, ?, ?)"
+            try statements.execute(insert, [.integer(1), .text(""), .blob([]), .real(-0.25)])
+            try statements.execute(insert, [.integer(2), .text("新庄村 '?' \u{0}x"), .blob([0, 0, 7]), .null])
+            try statements.execute(insert, [.integer(3), .null, .null, .integer(4)])
+            let rows = try statements.rows("SELECT id, t, typeof(t), b, typeof(b), r FROM v ORDER BY id", [])
+            #expect(rows[0] == [.integer(1), .text(""), .text("text"), .blob([]), .text("blob"), .real(-0.25)])
+            #expect(
+                rows[1] == [
+                    .integer(2), .text("新庄村 '?' \u{0}x"), .text("text"), .blob([0, 0, 7]), .text("blob"), .null,
+                ])
+            #expect(rows[2] == [.integer(3), .null, .text("null"), .null, .text("null"), .real(4)])
+            // The same cached statement fails on a taken key, then runs with the next values.
+            #expect(throws: (any Error).self) { try statements.execute(insert, [.integer(1), .null, .null, .null]) }
+            #expect(try statements.execute(insert, [.integer(4), .text("after"), .null, .null]) == 1)
+            #expect(try statements.value("SELECT t FROM v WHERE id = ?", [.integer(4)]) == .text("after"))
+            // Values bound before are not left for a run that gives fewer.
+            let refused = #expect(throws: ReplicaError.self) { try statements.execute(insert, [.integer(5)]) }
+            #expect(refused.map { "\($0)" }?.contains("expects 4 values and was given 1") == true)
+            #expect(try statements.value("SELECT count(*) FROM v") == .integer(4))
+        }
+    }
+
     @Test("A statement that fails rolls the PostgreSQL transaction back, with the server's words")
     func failureRollsBack() async throws {
         let hub = try await FreshPostgresHub()

@@ -35,6 +35,26 @@ private let handedBack = Op(
     scope: try! DivisionCode.parse("421281101001", field: "scope"), fields: ["address": .text("一组")],
     context: .empty, previous: "")
 
+/// The merge state of the record `handedBack` creates, as a snapshot carries it.
+private let handedBackRecord: SnapshotRecord = {
+    var state = RecordState(id: handedBack.record)
+    state.apply(handedBack)
+    return SnapshotRecord(id: handedBack.record, state: state.compactBytes)
+}()
+
+/// A household the hub made that moved to another village: a departed record of a snapshot.
+private let departedRecord: SnapshotRecord = {
+    let made = Op(
+        dot: Dot(replica: hub, counter: 5), hlc: HLC(millis: 1_790_000_000_001, logical: 0), author: "admin",
+        origin: try! ScopePrefix.parse("421281", field: "origin"),
+        record: RecordID(type: .household, creator: Dot(replica: hub, counter: 5)),
+        scope: try! DivisionCode.parse("421281101002", field: "scope"),
+        fields: ["address": .text("二组"), "village": .text("421281101002")], context: .empty, previous: "")
+    var state = RecordState(id: made.record)
+    state.apply(made)
+    return SnapshotRecord(id: made.record, state: state.compactBytes)
+}()
+
 /// One sample of every HTTP message, with the schema file that describes it.
 private let samples: [(schema: String, json: JSON)] = [
     (
@@ -101,20 +121,45 @@ private let samples: [(schema: String, json: JSON)] = [
         "index-response.schema.json",
         IndexResponse(version: "d42", unchanged: false, entries: [0, 4_660], asBitmap: true).json
     ),
+    ("snapshot-request.schema.json", SnapshotRequest(replica: replica, after: nil, maxRecords: 2_000).json),
+    (
+        "snapshot-request.schema.json",
+        SnapshotRequest(replica: replica, after: "household 421281101001 H-a81c5e0f2b97-4", maxRecords: 2_000).json
+    ),
+    (
+        "snapshot-response.schema.json",
+        SnapshotResponse(
+            hub: hub, position: 42, records: [handedBackRecord], waiting: [handedBack],
+            next: "household 421281101001 H-a81c5e0f2b97-4"
+        ).json()
+    ),
+    (
+        "snapshot-response.schema.json",
+        SnapshotResponse(hub: hub, position: 42, records: [], waiting: [], next: nil).json()
+    ),
+    (
+        "snapshot-response.schema.json",
+        SnapshotResponse(
+            hub: hub, position: 42, records: [handedBackRecord], waiting: [], departed: [departedRecord], next: nil
+        ).json()
+    ),
 ]
 
 private let schemaFiles = [
     "op.schema.json", "push-request.schema.json", "push-response.schema.json", "pull-request.schema.json",
     "pull-response.schema.json", "register-request.schema.json", "register-response.schema.json", "error.schema.json",
     "bundle.schema.json", "bundle-content.schema.json", "index-request.schema.json", "index-response.schema.json",
-    "wire-op.schema.json",
+    "wire-op.schema.json", "snapshot-request.schema.json", "snapshot-response.schema.json",
 ]
 
 @Test("openapi.yaml names every sync path and every sync header")
 func openAPINamesPathsAndHeaders() throws {
     let text = String(decoding: try protocolFile("openapi.yaml"), as: UTF8.self)
     #expect(text.hasPrefix("openapi: 3.1"))
-    for path in [SyncPath.register, SyncPath.push, SyncPath.pull, SyncPath.index, SyncPath.health, SyncPath.metrics] {
+    for path in [
+        SyncPath.register, SyncPath.push, SyncPath.pull, SyncPath.index, SyncPath.snapshot, SyncPath.health,
+        SyncPath.metrics,
+    ] {
         #expect(text.contains("\n  \(path):\n"), "openapi.yaml has no path item \(path)")
     }
     for header in [SyncHeader.replica, SyncHeader.time, SyncHeader.offset, SyncHeader.nonce, SyncHeader.signature] {
@@ -208,11 +253,33 @@ func bundleKeysMatchSchemas() throws {
     #expect(Set(lineSchema["required"]?.arrayValue?.compactMap(\.stringValue) ?? []) == ["header", "signature"])
 
     let contentSchema = try JSON.parse(try protocolFile("schemas/bundle-content.schema.json"))
-    let content = Set(bundle.content.objectValue?.keys.map { $0 } ?? []).union(["index"])
+    let content = Set(bundle.content.objectValue?.keys.map { $0 } ?? []).union(["index", "snapshot"])
     #expect(content == Set(contentSchema["properties"]?.objectValue?.keys.map { $0 } ?? []))
     #expect(
         Set((contentSchema["required"]?.arrayValue ?? []).compactMap(\.stringValue))
-            == content.subtracting(["index", "pulled_cursor"]))
+            == content.subtracting(["index", "pulled_cursor", "snapshot"]))
     #expect(contentSchema["properties"]?["v"]?["const"]?.integerValue == WireVersion.current)
     #expect(headerSchema["properties"]?["v"]?["const"]?.integerValue == WireVersion.current)
+}
+
+@Test("a snapshot page's digest is the one sync.md states, and the samples read back")
+func snapshotDigestAsDocumented() throws {
+    // SHA-256 over each record's id, a line feed, its state in base64 and a line feed.
+    let text = handedBackRecord.id.value + "\n" + Data(handedBackRecord.state).base64EncodedString() + "\n"
+    #expect(SnapshotDigest.of([handedBackRecord]) == Hex.encode(SHA256.hash(data: Array(text.utf8))))
+    #expect(SnapshotDigest.of([]) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+    // A first page's departed records follow its records in the digest.
+    let departedText = departedRecord.id.value + "\n" + Data(departedRecord.state).base64EncodedString() + "\n"
+    let withDeparted = SnapshotResponse(
+        hub: hub, position: 1, records: [handedBackRecord], waiting: [], departed: [departedRecord], next: nil)
+    #expect(
+        withDeparted.json()["digest"]?.stringValue
+            == Hex.encode(SHA256.hash(data: Array((text + departedText).utf8))))
+    for (file, json) in samples where file == "snapshot-response.schema.json" {
+        let page = try SnapshotResponse(json: json)
+        #expect(page.json() == json)
+    }
+    for (file, json) in samples where file == "snapshot-request.schema.json" {
+        #expect(try SnapshotRequest(json: json).json == json)
+    }
 }

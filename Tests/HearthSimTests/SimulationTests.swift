@@ -35,7 +35,8 @@ struct SimulationTests {
             "node crashes mid-apply", "partitions", "databases copied", "forks detected", "re-identifications",
             "nodes with a skewed clock", "conflicts resolved at the desk", "field edits", "death leads made",
             "leads decided", "hostile ops sent", "hostile ops discarded", "requests refused by authentication",
-            "hub restores", "hub ops handed back",
+            "hub restores", "hub ops handed back", "nodes joined late", "snapshots installed",
+            "node crashes mid-install",
         ] where Self.seeds >= 50 {
             #expect((totals[fault] ?? 0) > 0, "no \(fault) in \(Self.seeds) seeds")
         }

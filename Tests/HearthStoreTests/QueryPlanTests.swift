@@ -92,7 +92,7 @@ struct QueryPlanTests {
     }
 
     @Test(
-        "status, show, the desk, nodes, recovery, the index, a push and a pull search by index; the report and the roll scan once"
+        "status, show, the desk, nodes, recovery, the index, a snapshot, a push and a pull search by index; the report and the roll scan once"
     )
     func plans() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("hearth-plans-\(UUID())").path
@@ -131,6 +131,17 @@ struct QueryPlanTests {
         indexed["pull"] = try await Self.traced(path) {
             let end = try await hub.logEnd()
             _ = try await hub.pull(for: record, cursor: max(0, end - 50), maxOps: 5_000, nowMillis: Self.now)
+        }
+        indexed["snapshot"] = try await Self.traced(path) {
+            // Every page of a township's snapshot, small pages so they cross tables and villages.
+            var after: SnapshotCursor?
+            var records = 0
+            repeat {
+                let page = try await hub.snapshot(for: record, after: after, maxRecords: 40)
+                records += page.records.count
+                after = page.next
+            } while after != nil
+            #expect(records > 40)
         }
         indexed["status"] = try await Self.traced(path) {
             _ = try hub.replica.status()

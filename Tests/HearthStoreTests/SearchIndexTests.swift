@@ -89,6 +89,30 @@ struct SearchIndexTests {
         }
     }
 
+    @Test("pieces are ordered by their UTF-8 bytes, SQLite's order, whatever their script and length")
+    func byteOrder() {
+        var random = SystemRandomNumberGenerator()
+        let alphabet: [Unicode.Scalar] = [
+            "a", "z", "0", "9", "-", "张", "伟", "村", "组", "é", "\u{1F600}", "\u{7F}", "\u{80}",
+        ]
+        for _ in 0..<2_000 {
+            func text() -> String {
+                var view = String.UnicodeScalarView()
+                for _ in 0..<Int.random(in: 0...4, using: &random) {
+                    view.append(alphabet.randomElement(using: &random)!)
+                }
+                return String(view)
+            }
+            let a = text()
+            let b = Bool.random(using: &random) ? a + text() : text()
+            let expected = Array(a.utf8).lexicographicallyPrecedes(Array(b.utf8))
+            let order = BinaryCollation.compare(a, b)
+            #expect((order < 0) == expected, "\(a) against \(b)")
+            #expect((order == 0) == (Array(a.utf8) == Array(b.utf8)), "\(a) against \(b)")
+            #expect(BinaryCollation.compare(b, a).signum() == -order.signum())
+        }
+    }
+
     @Test("a name is found by two characters, three, and a part; an address and a phone by a part")
     func findsByNameAddressPhone() throws {
         let replica = try replica(try directory())

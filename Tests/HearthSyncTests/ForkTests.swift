@@ -8,9 +8,9 @@ import Testing
 @Suite("A copied database is a fork: refused, nothing lost, re-identified")
 struct ForkTests {
     @Test(
-        "two copies of one replica: the second to sync is refused as a fork, both ops are kept, and after reidentify it syncs with nothing lost"
-    )
-    func copiedDatabase() async throws {
+        "two copies of one replica: the second to sync is refused as a fork, both ops are kept, and after reidentify it syncs with nothing lost, by replay or from a snapshot",
+        arguments: [false, true])
+    func copiedDatabase(snapshot: Bool) async throws {
         let county = try TestCounty()
         try await withRunningHub(county.service()) { url in
             let original = try await county.node(name: "village-001", scope: TestCounty.village1, hubURL: url)
@@ -50,8 +50,10 @@ struct ForkTests {
             #expect(reborn.info.id == outcome.newID)
             try reborn.setHub(
                 replica: token.hub, key: token.hubKey, url: url, pendingRegistration: token.secret + "\n" + token.name)
-            try await county.sync(reborn, url: url)
+            let synced = try await county.sync(reborn, url: url, snapshot: snapshot)
+            #expect((synced.snapshotRecords != nil) == snapshot)
             #expect(try reborn.status().unsynced == 0)
+            try await ConvergenceTests.expectSameAsHub(reborn, county: county)
             let hubView = try county.hub.replica.view(renamed, reveal: false)
             #expect(hubView.value("address") == "二组", "the copy's new household reached the hub under its new id")
             #expect(try county.hub.replica.state(of: added) == nil, "the forked id never entered the hub's state")

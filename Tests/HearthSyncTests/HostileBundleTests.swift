@@ -177,7 +177,9 @@ struct HostileBundleTests {
         #expect(try await setting.service.importBundle(try BundleFile.read(setting.nodeBundle)).applied == 2)
     }
 
-    @Test("a node refuses a truncated, a byte-flipped, a version-3 and an over-long hub bundle, and imports nothing")
+    @Test(
+        "a node refuses a truncated, a byte-flipped, a version-3 and an over-long hub bundle, and one whose snapshot is changed or cut, and imports nothing"
+    )
     func nodeRefusesDamagedBundles() async throws {
         let setting = try await Setting()
         let hubBundle = try await setting.hubBundle()
@@ -209,6 +211,36 @@ struct HostileBundleTests {
                     }),
                 "at most \(HearthProtocol.Bundle.maxPieces) pieces"
             ),
+            // The village has pulled nothing yet: the hub's bundle carries the snapshot of its
+            // scope. Signed by the hub, but a state changed (its digest no longer its records'),
+            // or a page saying more come after it.
+            (
+                "a snapshot's state changed",
+                try setting.file(
+                    "h-state.hbundle",
+                    try setting.resigned(hubBundle, key: setting.hubKey) { content in
+                        guard var page = content["snapshot"]?.arrayValue?.first?.objectValue,
+                            var records = page["records"]?.arrayValue, let last = records.popLast()?.objectValue,
+                            let first = records.first?.objectValue
+                        else { return }
+                        var swapped = last
+                        swapped["state"] = first["state"]
+                        page["records"] = .array(records + [.object(swapped)])
+                        content["snapshot"] = .array([.object(page)])
+                    }),
+                "page 1 of its snapshot"
+            ),
+            (
+                "a snapshot cut short",
+                try setting.file(
+                    "h-cut.hbundle",
+                    try setting.resigned(hubBundle, key: setting.hubKey) { content in
+                        guard var page = content["snapshot"]?.arrayValue?.first?.objectValue else { return }
+                        page["next"] = .string("member 421281101001 M-0123456789ab-1")
+                        content["snapshot"] = .array([.object(page)])
+                    }),
+                "cut short"
+            ),
         ]
         let before = try Mark(node: setting.village)
         for item in cases {
@@ -217,8 +249,12 @@ struct HostileBundleTests {
             #expect(try Mark(node: setting.village) == before, "\(item.name)")
             #expect(try setting.village.syncState().pendingRegistration != nil, "\(item.name)")
         }
-        // The genuine file still imports.
-        #expect(try NodeBundles.import(setting.village, from: hubBundle, nowMillis: TestCounty.now).applied == 1)
+        #expect(try setting.village.snapshotProgress() == nil, "no page of a refused snapshot is kept")
+        // The genuine file still imports: the snapshot's two households (the village's own,
+        // joined with what it holds, and its neighbour's).
+        let imported = try NodeBundles.import(setting.village, from: hubBundle, nowMillis: TestCounty.now)
+        #expect(imported.snapshotRecords == 2 && imported.ops == 0)
+        #expect(try setting.village.recordIDs().filter { $0.type == .household }.count == 2)
     }
 
     /// The village's genuine bundle as the hub would read it: its header and its content.

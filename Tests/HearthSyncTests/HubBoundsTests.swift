@@ -160,6 +160,58 @@ struct HubBoundsTests {
         }
     }
 
+    @Test(
+        "a scope with more ops waiting at the hub than a snapshot page carries is refused a snapshot (409 replay), and a new node replays it instead, over HTTP and by file"
+    )
+    func tooManyWaitingForASnapshot() async throws {
+        let county = try TestCounty()
+        let service = county.service()
+        try await withRunningHub(service) { url in
+            let writer = try await county.node(name: "village-001", scope: TestCounty.village1, hubURL: url)
+            let forger = try Forger(writer, url: url, hubKey: county.hub.info.publicKey)
+            let home = try forger.op(
+                creates: .household, scope: TestCounty.village1,
+                fields: ["village": .text(TestCounty.village1), "address": .text("一组"), "status": .text("active")])
+            _ = try await forger.push([home])
+            // One op more than a page carries waits at the hub, on a replica it never heard of.
+            let phantom = ReplicaID("0123456789ab")
+            let limit = WireLimits.maxOpsPerMessage
+            let edits = try (0...limit).map { index in
+                try forger.op(
+                    record: home.record, scope: TestCounty.village1, fields: ["phone": .text("\(index)")],
+                    context: VersionVector([writer.info.id: home.dot.counter, phantom: 1]))
+            }
+            #expect(try await forger.push(Array(edits.prefix(limit))).status == 200)
+            #expect(try await forger.push(Array(edits.suffix(1))).status == 200)
+
+            let raw = RawClient(baseURL: url, hubKey: county.hub.info.publicKey)
+            let newcomer = try await county.node(name: "village-001-new", scope: TestCounty.village1, hubURL: url)
+            let asked = try await raw.send(
+                try SignedRequest(
+                    path: SyncPath.snapshot,
+                    document: SnapshotRequest(replica: newcomer.info.id, after: nil, maxRecords: 100).json,
+                    signedBy: newcomer))
+            #expect(asked.status == 409)
+            #expect(asked.errorCode == "replay")
+            #expect(asked.message.contains("\(limit + 1) ops of this scope wait at the hub"))
+
+            // The node's first sync asks for the snapshot, is told to replay, and does.
+            let summary = try await county.sync(newcomer, url: url, snapshot: true)
+            #expect(summary.snapshotRecords == nil)
+            #expect(try newcomer.snapshotProgress() == nil)
+            #expect(try newcomer.status().waiting == limit + 1, "the waiting ops came with the history")
+            #expect(try newcomer.state(of: home.record) == county.hub.replica.state(of: home.record))
+
+            // By file: the hub's bundle leaves the snapshot out.
+            let filed = try await county.node(name: "village-001-file", scope: TestCounty.village1, hubURL: nil)
+            let registration = county.directory + "/register.hbundle"
+            _ = try NodeBundles.export(filed, to: registration)
+            _ = try await service.importBundle(try BundleFile.read(registration))
+            let exported = try await service.exportBundle(forNode: "village-001-file")
+            #expect(exported.snapshotRecords == nil && exported.ops == limit + 2)
+        }
+    }
+
     @Test("a record whose history is longer than one message, once moved, arrives whole in parts")
     func longHistoryMoves() async throws {
         let county = try TestCounty()

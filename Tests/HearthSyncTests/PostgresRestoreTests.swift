@@ -6,6 +6,7 @@ import HearthLedger
 import HearthLedgerPostgres
 import HearthStore
 import HearthTestPostgres
+import NIOPosix
 import Testing
 
 /// A hub kept in PostgreSQL put back from a `pg_dump` taken before it made ops that nodes
@@ -14,8 +15,13 @@ import Testing
 /// real HTTP on loopback.
 @Suite("A hub in PostgreSQL restored from pg_dump: no dot reused, nothing lost")
 struct PostgresRestoreTests {
-    /// Runs one of the tests' server's client programs (`pg_dump`, `pg_restore`).
-    static func run(_ server: PostgresServer, _ program: String, _ arguments: [String]) throws {
+    /// Runs one of the tests' server's client programs (`pg_dump`, `pg_restore`), waited for on
+    /// a thread of NIO's pool rather than one of the cooperative threads the other suites need.
+    static func run(_ server: PostgresServer, _ program: String, _ arguments: [String]) async throws {
+        try await NIOThreadPool.singleton.runIfActive { try runBlocking(server, program, arguments) }
+    }
+
+    private static func runBlocking(_ server: PostgresServer, _ program: String, _ arguments: [String]) throws {
         let process = Process()
         process.executableURL = server.binaries.appendingPathComponent(program)
         process.arguments = arguments
@@ -52,7 +58,7 @@ struct PostgresRestoreTests {
             let home = try village.household(in: TestCounty.village1, address: "一组")
             let member = try village.member(of: home, name: "王五")
             try await county.syncRounds([village, township], url: url)
-            try Self.run(server, "pg_dump", ["-Fc", "-f", dump] + Self.connection(storage.location))
+            try await Self.run(server, "pg_dump", ["-Fc", "-f", dump] + Self.connection(storage.location))
 
             // After the dump: the township enrolls the member while the village records the
             // death, so the hub's rule R1 ends the enrollment (an op the hub makes); the county
@@ -83,7 +89,7 @@ struct PostgresRestoreTests {
         // The server is rebuilt: the dump is put back into a new database, and hub restore
         // makes the hub in it safe to go on.
         let rebuilt = try await server.freshDatabase()
-        try Self.run(server, "pg_restore", ["--no-owner"] + Self.connection(rebuilt) + [dump])
+        try await Self.run(server, "pg_restore", ["--no-owner"] + Self.connection(rebuilt) + [dump])
         let done = try await HubLedger.restore(
             postgres: rebuilt, keyPath: storage.keyPath, from: dump, worker: "admin", nowMillis: TestCounty.now + 1)
         #expect(done.retiredWriter == county.hub.info.id && done.writer != done.retiredWriter)

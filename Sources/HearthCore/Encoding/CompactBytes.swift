@@ -84,6 +84,11 @@ public struct CompactReader {
 
     public var isAtEnd: Bool { position == bytes.count }
 
+    /// The next byte, not taken; nil at the end.
+    public func peek() -> UInt8? {
+        position < bytes.count ? bytes[position] : nil
+    }
+
     public mutating func byte() -> UInt8? {
         guard position < bytes.count else { return nil }
         defer { position += 1 }

@@ -48,7 +48,13 @@ extension RecordState {
     }
 
     /// The stored bytes of this state.
-    public var compactBytes: [UInt8] {
+    public var compactBytes: [UInt8] { compactBytes(leavingOut: nil) }
+
+    /// The bytes of this state as a message carries it (Protocol/sync.md, Snapshot): the stored
+    /// form, less the keyed hash of each sealed value that `digests` derives from its box
+    /// (tag 6: the box alone), as a message leaves out an op's `hmac`. Without `digests`, the
+    /// stored form.
+    public func compactBytes(leavingOut digests: (any SealedDigestSource)?) -> [UInt8] {
         // Arrays, sorted and searched: a record has a handful of replicas and stamps, and this
         // runs for every record a batch changes.
         var stamps: [Stamp] = []
@@ -88,7 +94,14 @@ extension RecordState {
             out.varint(entries.count)
             for entry in entries {
                 out.varint(Self.position(of: Stamp(dot: entry.dot, hlc: entry.hlc, rank: entry.rank), in: stamps))
-                Self.writeValue(entry.value, into: &out)
+                if let digests, case .sealed(let sealed) = entry.value, Hex.isSHA256(sealed.digest),
+                    digests.digest(ofBox: sealed.box) == sealed.digest
+                {
+                    out.byte(6)
+                    out.text(sealed.box)
+                } else {
+                    Self.writeValue(entry.value, into: &out)
+                }
             }
         }
         return out.bytes
@@ -96,6 +109,14 @@ extension RecordState {
 
     /// Rebuilds a state from its stored bytes; nil when they are not what ``compactBytes`` writes.
     public init?(id: RecordID, compactBytes bytes: [UInt8]) {
+        self.init(id: id, compactBytes: bytes, deriving: nil)
+    }
+
+    /// Rebuilds a state from the bytes ``compactBytes(leavingOut:)`` writes with `digests`:
+    /// each keyed hash left out is derived again from its box. Nil when the bytes are not
+    /// exactly what that writes (a hash sent that could have been left out, a box that does not
+    /// open under the key).
+    public init?(id: RecordID, compactBytes bytes: [UInt8], deriving digests: (any SealedDigestSource)?) {
         var reader = CompactReader(bytes)
         guard reader.byte() == Self.format, let replicaCount = reader.count(atMost: bytes.count / 6) else {
             return nil
@@ -133,8 +154,15 @@ extension RecordState {
             var entries: [RegisterEntry] = []
             entries.reserveCapacity(entryCount)
             for _ in 0..<entryCount {
-                guard let index = reader.count(atMost: stampCount - 1), let value = Self.readValue(&reader) else {
-                    return nil
+                guard let index = reader.count(atMost: stampCount - 1) else { return nil }
+                let value: FieldValue
+                if let digests, reader.peek() == 6 {
+                    _ = reader.byte()
+                    guard let box = reader.text(), let digest = digests.digest(ofBox: box) else { return nil }
+                    value = .sealed(SealedValue(box: box, digest: digest))
+                } else {
+                    guard let read = Self.readValue(&reader) else { return nil }
+                    value = read
                 }
                 let stamp = stamps[index]
                 entries.append(RegisterEntry(dot: stamp.dot, hlc: stamp.hlc, rank: stamp.rank, value: value))
@@ -145,7 +173,7 @@ extension RecordState {
         self.init(id: id, clock: VersionVector(clockEntries), registers: registers)
         // Anything this code did not write (an order, a repeat, an unused replica or stamp, a
         // set out of order) reads as some state whose bytes differ from these.
-        guard compactBytes == bytes else { return nil }
+        guard compactBytes(leavingOut: digests) == bytes else { return nil }
     }
 
     /// A sorted array without its repeats.

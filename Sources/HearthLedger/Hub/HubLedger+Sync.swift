@@ -183,6 +183,15 @@ extension HubLedger {
         try await storage.read(ScopedRead(node: node.replica, scope: node.scope, cursor: cursor, limit: maxOps))
     }
 
+    /// One page of a node's snapshot: the merge states of the records in its scope after
+    /// `after` (docs/snapshots.md), read in one read-only snapshot of the store.
+    public func snapshot(for node: NodeRecord, after: SnapshotCursor?, maxRecords: Int) async throws(ReplicaError)
+        -> SnapshotPage
+    {
+        let read = SnapshotRead(node: node.replica, scope: node.scope, after: after, limit: maxRecords)
+        return try await snapshots.snapshot { sql in try LedgerLog.snapshotPage(sql, read) }
+    }
+
     /// Records how far a node has confirmed the hub's log (its next pull's cursor, or a bundle's).
     public func confirmPulled(node: ReplicaID, cursor: Int64, nowMillis: Int64) async throws(ReplicaError) {
         try await storage.confirmPulled(node, cursor: cursor, nowMillis: nowMillis)

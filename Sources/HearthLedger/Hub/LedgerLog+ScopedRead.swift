@@ -5,17 +5,22 @@ import HearthText
 /// A node's scope of the log after a cursor, found through the scope indexes (never a scan of
 /// other scopes' ops).
 extension LedgerLog {
+    /// The condition on the log's columns (`scope`, `township`, each `prefix`ed) that picks a
+    /// scope's ops through an index, and the value it binds (nil for the county: every op).
+    static func scopeFilter(_ scope: ScopePrefix, prefix: String = "") -> (sql: String, key: String?) {
+        switch scope.level {
+        case .village: ("\(prefix)scope = ?", scope.value)
+        case .township: ("\(prefix)township = ?", scope.value)
+        case .county: ("1 = 1", nil)
+        }
+    }
+
     /// The page in one read transaction, which must read one snapshot throughout (SQLite's
     /// read transaction; PostgreSQL's `REPEATABLE READ`): the log end it reports was read in
     /// the same snapshot as the ops, so no op committed in between is skipped.
     package static func page(_ sql: any SQLStatements, _ read: ScopedRead) throws -> LogPage {
         let limit = read.limit
-        let (filter, key): (String, String?) =
-            switch read.scope.level {
-            case .village: ("scope = ?", read.scope.value)
-            case .township: ("township = ?", read.scope.value)
-            case .county: ("1 = 1", nil)
-            }
+        let (filter, key) = scopeFilter(read.scope)
         // County configuration (program standards) lives under the county-wide code,
         // which every node of the county holds.
         let countyWide = DivisionCode.countyWide(read.scope.value)?.value ?? ""

@@ -118,7 +118,15 @@ public struct ScopedRead: Sendable, Hashable {
     /// Whether a record of `village` belongs on the reading node: in its scope, or county-wide
     /// (the county's configuration, which every node of the county holds).
     public func holds(_ village: DivisionCode) -> Bool {
-        scope.contains(village) || village.value == DivisionCode.countyWide(scope.value)?.value
+        scope.holdsRecord(of: village)
+    }
+}
+
+extension ScopePrefix {
+    /// Whether a record of `village` belongs on a node of this scope: in the scope, or
+    /// county-wide (the county's configuration, which every node of the county holds).
+    public func holdsRecord(of village: DivisionCode) -> Bool {
+        contains(village) || village.value == DivisionCode.countyWide(value)?.value
     }
 }
 

@@ -6,7 +6,8 @@ import HearthCore
 /// A node's bundle carries its pushes (consecutive pieces of its chain, each within the
 /// message limit; for a node that never reached the hub, also its registration) and the
 /// cursor up to which it has imported the hub's log; a hub's bundle carries consecutive pull
-/// answers for one node.
+/// answers for one node, after the snapshot of its scope when the hub has seen the node pull
+/// nothing yet (a laptop set up from a USB stick starts from states, not from history).
 ///
 /// On disk it is a ``SealedBundle``: who sent it to whom, the registration, and the length and
 /// hash of the compressed content, signed; then the content, gzip-compressed. The reader
@@ -22,12 +23,17 @@ public struct Bundle: Sendable, Equatable {
     public let pushes: [PushRequest]
     public let pulledCursor: Int64?
     public let pulls: [PullResponse]
+    /// A hub's snapshot of the node's scope, whole: its pages in order, each as the hub answers
+    /// `POST /v1/snapshot` (``SnapshotResponse``). Kept as JSON here: a page's states read back
+    /// only with the county key, which the node applies when it takes them. The pulls follow
+    /// from the first page's position.
+    public let snapshot: [JSON]
     /// The county's duplicate index, in a hub's bundle.
     public let index: IndexResponse?
 
     public init(
         kind: Kind, from: ReplicaID, to: ReplicaID, registration: RegisterRequest? = nil, pushes: [PushRequest] = [],
-        pulledCursor: Int64? = nil, pulls: [PullResponse] = [], index: IndexResponse? = nil
+        pulledCursor: Int64? = nil, pulls: [PullResponse] = [], snapshot: [JSON] = [], index: IndexResponse? = nil
     ) {
         self.kind = kind
         self.from = from
@@ -36,6 +42,7 @@ public struct Bundle: Sendable, Equatable {
         self.pushes = pushes
         self.pulledCursor = pulledCursor
         self.pulls = pulls
+        self.snapshot = snapshot
         self.index = index
     }
 
@@ -53,6 +60,7 @@ public struct Bundle: Sendable, Equatable {
         members["pushes"] = .array(pushes.map(\.json))
         if let pulledCursor { members["pulled_cursor"] = .integer(pulledCursor) }
         members["pulls"] = .array(pulls.map(\.json))
+        if !snapshot.isEmpty { members["snapshot"] = .array(snapshot) }
         if let index { members["index"] = index.json }
         return .object(members)
     }
@@ -79,9 +87,20 @@ public struct Bundle: Sendable, Equatable {
         for item in pushItems { pushes.append(try PushRequest(json: item)) }
         var pulls: [PullResponse] = []
         for item in pullItems { pulls.append(try PullResponse(json: item)) }
+        var snapshot: [JSON] = []
+        if let pages = content["snapshot"] {
+            guard header.kind == .hubToNode, let items = pages.arrayValue, !items.isEmpty,
+                items.count <= Self.maxPieces,
+                items.allSatisfy({ $0.objectValue != nil })
+            else {
+                throw MessageError(
+                    "\"snapshot\" must be, in a hub's bundle only, an array of 1 to \(Self.maxPieces) pages")
+            }
+            snapshot = items
+        }
         self.init(
             kind: header.kind, from: header.from, to: header.to, registration: header.registration, pushes: pushes,
-            pulledCursor: content["pulled_cursor"]?.integerValue, pulls: pulls,
+            pulledCursor: content["pulled_cursor"]?.integerValue, pulls: pulls, snapshot: snapshot,
             index: try content["index"].map { json throws(MessageError) in try IndexResponse(json: json) })
     }
 

@@ -4,6 +4,7 @@ public enum SyncPath {
     public static let push = "/v1/push"
     public static let pull = "/v1/pull"
     public static let index = "/v1/index"
+    public static let snapshot = "/v1/snapshot"
     public static let health = "/healthz"
     /// Readiness: the hub's store answers (`/healthz` is liveness and touches no store).
     public static let ready = "/readyz"

@@ -26,6 +26,16 @@ package struct Applier {
     /// history is queued for the villages it leaves and enters (see ``noteScopeChange``).
     package var tracksScopeEntries = false
 
+    /// On a node: a record installed from a snapshot holds ops its log does not (the state it
+    /// was installed at, its floor, `snapshot_floors`); an op under that floor's clock arrives
+    /// again as a duplicate, where on the hub it would be a break in its author's history.
+    package var usesFloors = false
+    /// The floors read so far, by record (nil: the record has none).
+    private var floors: [RecordID: VersionVector?] = [:]
+    /// The stored bytes of states installed as they came (``install(_:bytes:fresh:)``), until
+    /// anything else changes them: written as they are, not encoded again.
+    private var knownBytes: [RecordID: [UInt8]] = [:]
+
     /// A simulation's fault: fails the integration part-way (see ``CrashSwitch``).
     private let crash: CrashSwitch?
     /// The county's standards and settings, read once per transaction for the hub's admission
@@ -91,8 +101,10 @@ package struct Applier {
             throw ReplicaError.malformedOp(dot: op.dot.description, reason: problems.joined(separator: "; "))
         }
         // A record's creating op is applied before any other op on it (every later op's context
-        // covers it), so a creating op never finds stored state: skip the lookup.
-        if !op.createsRecord { _ = try state(of: op.record) }
+        // covers it), so a creating op never finds stored state: skip the lookup. Except on a
+        // replica that installs snapshots: there the state may have come without its ops, and
+        // the creating op arrives later, under its floor.
+        if !op.createsRecord || usesFloors { _ = try state(of: op.record) }
         // The state is taken out of the batch's table while the op is applied, so that applying
         // changes it in place instead of copying its registers; every way out puts it back.
         let held = states.removeValue(forKey: op.record)
@@ -101,6 +113,11 @@ package struct Applier {
         defer { if putBack { states[op.record] = current } }
         let missing = current.missingDependencies(of: op)
         let coveredButUnseen = current.hasApplied(op)
+        // Under the floor of a state installed from a snapshot: held, though never logged here.
+        if coveredButUnseen, try floorCovers(op) {
+            report.duplicates += 1
+            return hash
+        }
         // One statement both logs the op and detects one already held under its dot.
         let inserted = try sql.execute(
             """
@@ -175,6 +192,7 @@ package struct Applier {
     }
 
     private mutating func record(applied op: Op, state: RecordState) {
+        knownBytes[op.record] = nil
         states[op.record] = state
         dirty.insert(op.record)
         if op.dot.counter > clock[op.dot.replica] ?? 0 { clock[op.dot.replica] = op.dot.counter }
@@ -212,6 +230,15 @@ package struct Applier {
                 var current = try state(of: id) ?? RecordState(id: id)
                 guard current.missingDependencies(of: op).isEmpty else { continue }
                 let before = tracksScopeEntries ? current.resolution(of: "village").value.textValue : nil
+                let dot: [SQLValue] = [.text(op.dot.replica.value), .integer(Int64(op.dot.counter))]
+                if current.hasApplied(op), try floorCovers(op) {
+                    // A state installed since it began to wait holds it already.
+                    try sql.execute("DELETE FROM op_waits WHERE replica = ? AND counter = ?", dot)
+                    try sql.execute("UPDATE ops SET state = 'applied' WHERE replica = ? AND counter = ?", dot)
+                    report.duplicates += 1
+                    progress = true
+                    continue
+                }
                 guard !current.hasApplied(op) else {
                     throw ReplicaError.malformedOp(
                         dot: op.dot.description,
@@ -221,7 +248,6 @@ package struct Applier {
                 record(applied: op, state: current)
                 try noteScopeChange(op, from: before)
                 report.released += 1
-                let dot: [SQLValue] = [.text(op.dot.replica.value), .integer(Int64(op.dot.counter))]
                 try sql.execute("DELETE FROM op_waits WHERE replica = ? AND counter = ?", dot)
                 try sql.execute("UPDATE ops SET state = 'applied' WHERE replica = ? AND counter = ?", dot)
                 progress = true
@@ -229,11 +255,58 @@ package struct Applier {
         }
     }
 
+    /// Whether `op` lies under the floor of its record's state as installed from a snapshot.
+    private mutating func floorCovers(_ op: Op) throws -> Bool {
+        guard usesFloors else { return false }
+        if let known = floors[op.record] { return known?.covers(op.dot) ?? false }
+        let floor = try sql.value("SELECT state FROM snapshot_floors WHERE id = ?", [.text(op.record.value)]).map {
+            try StoredState.decode(op.record, $0).clock
+        }
+        floors[op.record] = floor
+        return floor?.covers(op.dot) ?? false
+    }
+
+    /// Installs a record's state as a snapshot carries it: joined with the state held here (a
+    /// node's own edits not yet pushed, ops that arrived meanwhile), so the record holds
+    /// exactly what replaying both histories would; it becomes (joined into) the record's
+    /// floor (``usesFloors``), and ops waiting for what it brought are released.
+    package mutating func install(_ incoming: RecordState, bytes: [UInt8]? = nil, fresh: Bool = false) throws {
+        try crash?.tick()
+        let id = incoming.id
+        // A replica that held no record and no floor when the install began (a new node) has
+        // nothing to join: no lookups, and the stored bytes are the snapshot's own.
+        let held = fresh ? nil : try state(of: id)
+        guard let joined = held.map({ $0.joined(with: incoming) }) ?? incoming else {
+            throw ReplicaError.database("a snapshot's state of \(id) is another record's")
+        }
+        // The floor: every state installed for the record, joined.
+        var floor = incoming
+        var floorBytes = bytes ?? incoming.compactBytes
+        if !fresh, let stored = try sql.value("SELECT state FROM snapshot_floors WHERE id = ?", [.text(id.value)]),
+            let both = try StoredState.decode(id, stored).joined(with: incoming)
+        {
+            floor = both
+            floorBytes = both.compactBytes
+        }
+        try sql.execute(
+            "INSERT INTO snapshot_floors (id, state) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET state = excluded.state",
+            [.text(id.value), .blob(floorBytes)])
+        floors[id] = floor.clock
+        states[id] = joined
+        if held == nil, let bytes { knownBytes[id] = bytes }
+        dirty.insert(id)
+        for (replica, counter) in incoming.clock.entries where counter > clock[replica] ?? 0 {
+            clock[replica] = counter
+        }
+        report.installed += 1
+        try release(id)
+    }
+
     /// Writes every changed record's metadata and plain row, and the replica's vector.
     package mutating func flush() throws {
         for id in dirty.sorted() {
             guard let state = states[id] else { continue }
-            try StoredState.save(sql, state)
+            try StoredState.save(sql, state, bytes: knownBytes.removeValue(forKey: id))
             try sql.execute(StateRow.upsert(id.type), StateRow.values(of: state))
             written.append(state)
         }

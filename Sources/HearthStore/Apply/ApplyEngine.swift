@@ -9,6 +9,10 @@ package protocol ApplyRole: Sendable {
     /// Whether applying an op that moves a record queues its history for the scopes it
     /// enters (the hub serves them in pulls).
     var tracksScopeEntries: Bool { get }
+    /// Whether this replica installs records from snapshots (a node), so that an op under an
+    /// installed state's floor is a duplicate (``Applier/usesFloors``). The hub never does: it
+    /// holds every op its states hold.
+    var installsSnapshots: Bool { get }
     /// Runs in every write transaction that applied ops, after them (the hub's cross-record
     /// rules). Returns true when it changed records, so the state cache starts afresh.
     func afterApply(_ sql: any SQLStatements, info: ReplicaInfo, batch: [Op], nowMillis: Int64) throws -> Bool
@@ -29,6 +33,10 @@ package protocol ApplyRole: Sendable {
     /// reads them by position): enrollment, member, program, kind, for_month, amount_fen, name,
     /// id_number_sealed, id_number_hash, household, village, bank_card_sealed, bank_card_hash.
     func lockedLines(_ sql: any SQLStatements, month: Month) throws -> [[SQLValue]]?
+}
+
+extension ApplyRole {
+    package var installsSnapshots: Bool { false }
 }
 
 /// The bodies of the two kinds of write transaction, a command's changes and ops made
@@ -79,6 +87,7 @@ package struct ApplyEngine: Sendable {
     ) throws -> ApplyReport {
         var applier = try Applier(sql: sql, nowMillis: nowMillis, cache: cache, crash: crash)
         applier.tracksScopeEntries = role.tracksScopeEntries
+        applier.usesFloors = role.installsSnapshots
         for op in ops {
             guard try admit(&applier, op) else { continue }
             try applier.integrate(op)
@@ -98,6 +107,28 @@ package struct ApplyEngine: Sendable {
         // Rule ops (or bookkeeping) changed records after the batch's states were taken:
         // then the cache starts afresh.
         applier.updateCacheOnCommit(stale: ruled || changedRecords)
+        return applier.report
+    }
+
+    /// A snapshot's states installed (``Applier/install(_:)``), then its waiting ops
+    /// integrated, then `bookkeeping` (the pull cursor), the role's rules and the kept reads:
+    /// one transaction, so a snapshot is installed whole or not at all.
+    package func install(
+        in sql: any SQLStatements, _ states: [(RecordState, [UInt8])], waiting: [Op], nowMillis: Int64,
+        bookkeeping: (ApplyReport) throws -> Void
+    ) throws -> ApplyReport {
+        var applier = try Applier(sql: sql, nowMillis: nowMillis, cache: cache, crash: crash)
+        applier.tracksScopeEntries = role.tracksScopeEntries
+        applier.usesFloors = role.installsSnapshots
+        let fresh =
+            try !sql.exists("SELECT 1 FROM record_meta") && !sql.exists("SELECT 1 FROM snapshot_floors")
+        for (state, bytes) in states { try applier.install(state, bytes: bytes, fresh: fresh) }
+        for op in waiting { try applier.integrate(op) }
+        try applier.flush()
+        try bookkeeping(applier.report)
+        try ReplicaCore.refreshKeptReads(sql)
+        // States were written without their ops: the cache starts afresh.
+        applier.updateCacheOnCommit(stale: true)
         return applier.report
     }
 }

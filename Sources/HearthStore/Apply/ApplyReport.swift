@@ -8,6 +8,8 @@ public struct ApplyReport: Hashable, Sendable {
     public var waiting = 0
     /// Waiting ops that became ready and were applied.
     public var released = 0
+    /// Records installed from a snapshot (``Applier/install(_:)``).
+    public var installed = 0
 
     public init() {}
 }

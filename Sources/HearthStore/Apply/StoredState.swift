@@ -22,12 +22,13 @@ package enum StoredState {
         return state
     }
 
-    /// Writes a record's state, replacing what was stored.
-    package static func save(_ sql: any SQLStatements, _ state: RecordState) throws {
+    /// Writes a record's state, replacing what was stored; `bytes`, when given, are its
+    /// ``RecordState/compactBytes`` already (a snapshot's, installed as they came).
+    package static func save(_ sql: any SQLStatements, _ state: RecordState, bytes: [UInt8]? = nil) throws {
         try sql.execute(
             """
             INSERT INTO record_meta (id, type, state) VALUES (?, ?, ?)
             ON CONFLICT (id) DO UPDATE SET type = excluded.type, state = excluded.state
-            """, [.text(state.id.value), .text(state.id.type.rawValue), .blob(state.compactBytes)])
+            """, [.text(state.id.value), .text(state.id.type.rawValue), .blob(bytes ?? state.compactBytes)])
     }
 }

@@ -44,8 +44,11 @@ package enum SearchIndex {
             for gram in before.subtracting(after) { removed.append((gram, record)) }
             for gram in after.subtracting(before) { added.append((gram, record)) }
         }
+        // In SQLite's order (``BinaryCollation``): Swift's `<` on strings took a fifth of the
+        // merge bench's time here.
         func order(_ a: (gram: String, record: String), _ b: (gram: String, record: String)) -> Bool {
-            a.gram != b.gram ? a.gram < b.gram : a.record < b.record
+            let pieces = BinaryCollation.compare(a.gram, b.gram)
+            return pieces != 0 ? pieces < 0 : BinaryCollation.compare(a.record, b.record) < 0
         }
         removed.sort(by: order)
         added.sort(by: order)

@@ -26,6 +26,7 @@ package struct NodeRole: ReplicaRole {
 
     package var role: ReplicaInfo.Role { .node }
     package var tracksScopeEntries: Bool { false }
+    package var installsSnapshots: Bool { true }
 
     package var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()

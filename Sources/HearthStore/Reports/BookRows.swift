@@ -112,11 +112,11 @@ struct BookRows {
         }
         // ORDER BY village, household, id: SQL's order (NULL first, then bytes); ids are unique.
         let order = read.indices.sorted { a, b in
-            let byVillage = Self.compare(keys[a].village, keys[b].village)
+            let byVillage = BinaryCollation.compare(keys[a].village, keys[b].village)
             if byVillage != 0 { return byVillage < 0 }
-            let byHousehold = Self.compare(keys[a].household, keys[b].household)
+            let byHousehold = BinaryCollation.compare(keys[a].household, keys[b].household)
             if byHousehold != 0 { return byHousehold < 0 }
-            return Self.compare(read[a].id.value, read[b].id.value) < 0
+            return BinaryCollation.compare(read[a].id.value, read[b].id.value) < 0
         }
         persons = personNumbers.count
         entries.reserveCapacity(order.count)
@@ -125,19 +125,6 @@ struct BookRows {
             entries.append(read[row])
             index[read[row].id.value] = position
             if let fields = conflictedRows[row] { conflicted.append((position, fields)) }
-        }
-    }
-
-    /// Two texts as SQLite's BINARY collation orders them, NULL first: -1, 0 or 1.
-    static func compare(_ a: String?, _ b: String?) -> Int {
-        guard var a, var b else { return a == nil ? (b == nil ? 0 : -1) : 1 }
-        return a.withUTF8 { x in
-            b.withUTF8 { y in
-                let common = min(x.count, y.count)
-                let bytes = common == 0 ? 0 : memcmp(x.baseAddress!, y.baseAddress!, common)
-                if bytes != 0 { return bytes < 0 ? -1 : 1 }
-                return x.count == y.count ? 0 : (x.count < y.count ? -1 : 1)
-            }
         }
     }
 }

@@ -352,6 +352,9 @@ package enum Migrations {
                     ) WITHOUT ROWID;
                     """)
         }
+        migrator.registerMigration("v26 record tables by village and id; snapshots received and installed") { db in
+            try snapshots(db)
+        }
         return migrator
     }
 }

@@ -248,6 +248,7 @@ extension Replica {
             let type = RecordID(id)?.type.table ?? "households"
             try db.execute(sql: "DELETE FROM \(type) WHERE id = ?", arguments: [id])
             try db.execute(sql: "DELETE FROM record_meta WHERE id = ?", arguments: [id])
+            try db.execute(sql: "DELETE FROM snapshot_floors WHERE id = ?", arguments: [id])
             try db.execute(sql: "DELETE FROM op_waits WHERE record = ?", arguments: [id])
             // All its ops leave too (this node's own are acknowledged): should the record come back,
             // its history arrives again and applies afresh instead of being skipped as duplicates.

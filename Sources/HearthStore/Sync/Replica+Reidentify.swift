@@ -67,8 +67,21 @@ extension Replica {
                 ] {
                     try db.execute(sql: "DELETE FROM \(table)")
                 }
+                // Records installed from a snapshot start again from what was installed (their
+                // floors, which never hold this node's unacknowledged ops): the log holds none
+                // of the ops under them. The logged ops go first, so each stays in the log;
+                // those a floor holds are then counted as held.
+                var floors: [RecordState] = []
+                for row in try Row.fetchAll(db, sql: "SELECT id, state FROM snapshot_floors ORDER BY id") {
+                    guard let id = RecordID(row[0] as String) else {
+                        throw ReplicaError.database("a record installed from a snapshot has an unreadable id")
+                    }
+                    floors.append(try StoredState.decode(id, SQLValue(row[1] as DatabaseValue)))
+                }
                 var applier = try Applier(sql: SQLiteStatements(db), nowMillis: nowMillis)
+                applier.usesFloors = true
                 for op in kept { try applier.integrate(op) }
+                for floor in floors { try applier.install(floor) }
                 try applier.flush()
                 try db.execute(
                     sql: "UPDATE replica SET id = ?, public_key = ?, counter = 0, chain_head = '', acked_counter = 0",

@@ -9,7 +9,7 @@ import HearthTools
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench", abstract: L("cmd.bench.abstract"),
-        subcommands: [BenchMerge.self, BenchSync.self, BenchCounty.self])
+        subcommands: [BenchMerge.self, BenchSync.self, BenchCounty.self, BenchBootstrap.self])
 }
 
 struct BenchMerge: ParsableCommand {
@@ -272,6 +272,92 @@ struct BenchCounty: AsyncParsableCommand {
                                 read: $0.read, medianMs: Int64($0.median * 1000),
                                 runsMs: $0.seconds.map { Int64($0 * 1000) }, returned: Int64($0.returned))
                         }))
+            }
+        }
+    }
+}
+
+struct BenchBootstrap: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bootstrap",
+        abstract: L("cmd.bench.bootstrap.abstract"), discussion: L("cmd.bench.bootstrap.discussion"))
+
+    @Option(help: .text("opt.generate.profile")) var profile = "large-district"
+    @Option(help: .text("opt.generate.scale")) var scale: Double = 1
+    @Option(help: .text("opt.generate.seed")) var seed: UInt64 = 7
+    @Option(help: .text("opt.bench.bootstrap.hub")) var hub: String?
+    @Option(help: .text("opt.bench.bootstrap.scope")) var scope: String?
+    @Option(help: .text("opt.bench.bootstrap.runs")) var runs = 2
+    @Option(help: .text("opt.bench.bootstrap.months")) var months = 0
+    @Flag(help: .text("opt.json")) var json = false
+
+    func run() async throws {
+        try await guardedAsync {
+            guard runs > 0 else { throw CLIError.usage(L("error.bench.county.runs")) }
+            guard months >= 0, months <= 120 else { throw CLIError.usage(L("error.bench.bootstrap.months")) }
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "hearth-bench-bootstrap-\(UUID().uuidString)"
+            ).path
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(atPath: directory) }
+            let say: (String) -> Void = { line in if !json { print(line) } }
+            let hubPath = directory + "/hub.db"
+            if let hub {
+                // A copy: the bench enrolls its nodes in the hub it serves. Read through SQLite's
+                // backup, read-only, so the original is not even migrated.
+                guard FileManager.default.fileExists(atPath: hub) else { throw ReplicaError.notFound(path: hub) }
+                try DatabaseFiles.copyUnopened(from: hub, to: hubPath)
+                try FileManager.default.copyItem(
+                    atPath: KeyFile.defaultPath(forDatabase: hub), toPath: KeyFile.defaultPath(forDatabase: hubPath))
+            } else {
+                let chosen = try CountyProfile.named(profile, scale: scale)
+                _ = try await CountyGenerator(
+                    profile: chosen, seed: seed, directory: directory,
+                    month: try Month.parse("2026-11", field: "month"),
+                    nowMillis: nowMillis()
+                ).run { _ in }
+            }
+            let chosenScope: ScopePrefix
+            if let scope {
+                chosenScope = try ScopePrefix.parse(scope, field: "scope")
+                guard chosenScope.level != .county else { throw CLIError.usage(L("error.bench.bootstrap.scope")) }
+            } else {
+                // The township that holds the county's first village.
+                let first = try HubLedger.open(path: hubPath).replica.read { db in
+                    try String.fetchOne(db, sql: "SELECT min(village) FROM households WHERE village NOT LIKE '%000000'")
+                }
+                guard let first else { throw CLIError.failed(L("error.bench.bootstrap.empty")) }
+                chosenScope = try ScopePrefix.parse(String(first.prefix(9)), field: "scope")
+            }
+            var bench = BootstrapBench(hubPath: hubPath, directory: directory, scope: chosenScope, runs: runs, say: say)
+            bench.months = months
+            let result = try await bench.run()
+            let replay = result.median(false, \.seconds)
+            let snapshot = result.median(true, \.seconds)
+            let replayBytes = result.median(false) { Double($0.bytes) }
+            let snapshotBytes = result.median(true) { Double($0.bytes) }
+            let replaySize = result.median(false) { Double($0.databaseBytes) }
+            let snapshotSize = result.median(true) { Double($0.databaseBytes) }
+            let records = result.runs.first?.records ?? 0
+            if json {
+                try Output.json(
+                    BootstrapBenchDocument(
+                        scope: chosenScope.value, records: Int64(records), runs: Int64(runs),
+                        replayMs: Int64(replay * 1000), snapshotMs: Int64(snapshot * 1000),
+                        replayBytes: Int64(replayBytes), snapshotBytes: Int64(snapshotBytes),
+                        replayDatabaseBytes: Int64(replaySize), snapshotDatabaseBytes: Int64(snapshotSize)))
+            } else {
+                print(
+                    L(
+                        "bench.bootstrap.summary",
+                        [
+                            "scope": chosenScope.value, "records": records, "replay": fixed(replay, 2),
+                            "snapshot": fixed(snapshot, 2), "speedup": fixed(replay / max(snapshot, 0.001), 1),
+                            "replay_bytes": Int(replayBytes), "snapshot_bytes": Int(snapshotBytes),
+                            "bytes_ratio": fixed(snapshotBytes / max(replayBytes, 1), 2),
+                            "replay_size": Int(replaySize) / 1024 / 1024,
+                            "snapshot_size": Int(snapshotSize) / 1024 / 1024,
+                        ]))
             }
         }
     }

@@ -247,10 +247,14 @@ struct HubExport: AsyncParsableCommand {
         try await guardedAsync {
             let hub = try await replica.open()
             let service = HubService(ledger: hub, logger: Logger(label: "hearth.hub"), clock: { nowMillis() })
-            let (bytes, ops) = try await service.exportBundle(forNode: node)
+            let (bytes, ops, records) = try await service.exportBundle(forNode: node)
             try BundleFile.write(bytes, to: out)
             print(out)
-            print(L("hub.exported", ["ops": ops, "node": node, "bytes": bytes.count]))
+            if let records {
+                print(L("hub.exported_snapshot", ["records": records, "ops": ops, "node": node, "bytes": bytes.count]))
+            } else {
+                print(L("hub.exported", ["ops": ops, "node": node, "bytes": bytes.count]))
+            }
         }
     }
 }

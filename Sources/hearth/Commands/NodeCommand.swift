@@ -121,6 +121,8 @@ struct NodeSync: AsyncParsableCommand {
     @Option(
         help: .text("opt.node.sync.log_level"))
     var logLevel: String?
+    @Flag(help: .text("opt.node.sync.snapshot")) var snapshot = false
+    @Flag(help: .text("opt.node.sync.replay")) var replay = false
     @Flag(help: .text("opt.json")) var json = false
 
     func run() async throws {
@@ -133,6 +135,7 @@ struct NodeSync: AsyncParsableCommand {
                 logger = Logger(label: "hearth.client", factory: { StreamLogHandler.standardError(label: $0) })
                 logger.logLevel = level
             }
+            if snapshot && replay { throw CLIError.usage(L("error.snapshot_or_replay")) }
             let node = try replica.openNode()
             if let hub {
                 guard SyncClient.isAcceptable(hub) else {
@@ -149,10 +152,13 @@ struct NodeSync: AsyncParsableCommand {
             let line = ProgressLine(quiet: json)
             let start = Date()
             do {
-                let summary = try await client.sync { progress in
+                // A node that has pulled nothing yet starts from the snapshot unless told to replay.
+                let summary = try await client.sync(snapshot: !replay) { progress in
                     switch progress {
                     case .pushed(let ops, let bytes): line.update(L("sync.pushed", ["ops": ops, "bytes": bytes]))
                     case .pulled(let ops, let bytes): line.update(L("sync.pulled", ["ops": ops, "bytes": bytes]))
+                    case .snapshot(let records, let bytes):
+                        line.update(L("sync.snapshot", ["records": records, "bytes": bytes]))
                     }
                 }
                 line.finish()
@@ -162,6 +168,9 @@ struct NodeSync: AsyncParsableCommand {
                 if json {
                     try Output.json(NodeSyncDocument(summary, seconds: seconds))
                 } else {
+                    if let records = summary.snapshotRecords {
+                        print(L("sync.snapshot_done", ["records": records]))
+                    }
                     print(
                         L(
                             "sync.done",
@@ -209,6 +218,7 @@ struct NodeImport: ParsableCommand {
     func run() throws {
         try guarded {
             let summary = try NodeBundles.import(try replica.openNode(), from: file, nowMillis: nowMillis())
+            if let records = summary.snapshotRecords { print(L("sync.snapshot_done", ["records": records])) }
             print(
                 L(
                     "bundle.imported",

@@ -139,3 +139,29 @@ struct CountyBenchDocument: Codable, Sendable, Equatable {
         case reads
     }
 }
+
+/// `bench bootstrap --json`: a new node set up by replay and from a snapshot, medians of each.
+struct BootstrapBenchDocument: Codable, Sendable, Equatable {
+    let scope: String
+    /// Records the node holds afterwards (the same either way: the bench checks it).
+    let records: Int64
+    let runs: Int64
+    let replayMs: Int64
+    let snapshotMs: Int64
+    /// Bytes on the wire both ways, bodies as sent (gzip).
+    let replayBytes: Int64
+    let snapshotBytes: Int64
+    /// The node's database file (and its write-ahead log) once set up.
+    let replayDatabaseBytes: Int64
+    let snapshotDatabaseBytes: Int64
+
+    enum CodingKeys: String, CodingKey {
+        case scope, records, runs
+        case replayMs = "replay_ms"
+        case snapshotMs = "snapshot_ms"
+        case replayBytes = "replay_bytes"
+        case snapshotBytes = "snapshot_bytes"
+        case replayDatabaseBytes = "replay_database_bytes"
+        case snapshotDatabaseBytes = "snapshot_database_bytes"
+    }
+}

@@ -32,6 +32,8 @@ struct NodeSyncDocument: Codable, Sendable, Equatable {
     /// The pull cursor after the sync.
     let cursor: Int64
     let milliseconds: Int64
+    /// Records installed from the hub's snapshot; null when the sync took none.
+    @Nullable var snapshotRecords: Int64?
 
     enum CodingKeys: String, CodingKey {
         case pushedOps = "pushed_ops"
@@ -39,6 +41,7 @@ struct NodeSyncDocument: Codable, Sendable, Equatable {
         case pulledOps = "pulled_ops"
         case pulledBytes = "pulled_bytes"
         case applied, waiting, quarantined, cursor, milliseconds
+        case snapshotRecords = "snapshot_records"
     }
 
     init(_ summary: SyncSummary, seconds: Double) {
@@ -51,6 +54,7 @@ struct NodeSyncDocument: Codable, Sendable, Equatable {
         quarantined = summary.quarantined.map(RefusedOp.init)
         cursor = summary.cursor
         milliseconds = Int64(seconds * 1000)
+        snapshotRecords = summary.snapshotRecords.map(Int64.init)
     }
 }
 

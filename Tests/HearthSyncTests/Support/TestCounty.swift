@@ -249,15 +249,17 @@ final class TestCounty: Sendable {
         return replica
     }
 
-    /// Runs one `hearth node sync` for a node against the hub at `url`.
+    /// Runs one `hearth node sync` for a node against the hub at `url`: a node that has pulled
+    /// nothing yet replays its scope's history, unless `snapshot`.
     @discardableResult
     func sync(
-        _ node: Replica, url: String, batchSize: Int = 1_000, clock: @escaping @Sendable () -> Int64 = TestCounty.clock
+        _ node: Replica, url: String, batchSize: Int = 1_000, snapshot: Bool = false,
+        clock: @escaping @Sendable () -> Int64 = TestCounty.clock
     ) async throws -> SyncSummary {
         var client = try SyncClient(replica: node, baseURL: url, clock: clock)
         client.batchSize = batchSize
         do {
-            let summary = try await client.sync()
+            let summary = try await client.sync(snapshot: snapshot)
             await client.shutdown()
             return summary
         } catch {
