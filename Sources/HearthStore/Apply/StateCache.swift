@@ -56,6 +56,14 @@ package final class StateCache: Sendable {
         }
     }
 
+    /// Drops the states of `ids`: a transaction is writing them, and another applier in the
+    /// same transaction must read what it wrote, not what the last commit left here.
+    package func forget(_ ids: some Sequence<RecordID>) {
+        storage.withLock { storage in
+            for id in ids { storage.states[id] = nil }
+        }
+    }
+
     package func clear() {
         storage.withLock { $0.states.removeAll() }
     }
