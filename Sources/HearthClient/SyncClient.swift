@@ -178,7 +178,18 @@ public struct SyncClient: Sendable {
                         "the hub gives this scope no snapshot: replaying its history", metadata: ["why": "\(message)"])
                 }
             }
-            try await pullAll(session, into: &summary, progress: progress)
+            do {
+                try await pullAll(session, into: &summary, progress: progress)
+            } catch SyncError.refused(409, "snapshot_required", let message) {
+                // Away longer than the county keeps history (docs/compaction.md): the hub's log no
+                // longer holds all this node would pull. Its own ops are pushed already; the
+                // snapshot, joined with what it holds, brings the rest, then pulls go on from it.
+                logger.notice(
+                    "the hub archived history this node had not pulled: starting from its snapshot",
+                    metadata: ["why": "\(message)"])
+                try await takeSnapshot(session, into: &summary, progress: progress)
+                try await pullAll(session, into: &summary, progress: progress)
+            }
             let lowered = try replica.syncState().ackedCounter < ackedBefore
             // A restored hub's pull answer may also ask back ops it made and lost: send them now.
             let askedBack = !(try replica.opsToHandBack(limit: 1).ops.isEmpty)

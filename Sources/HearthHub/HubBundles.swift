@@ -151,7 +151,10 @@ extension HubService {
         var cursor = node.pullCursor
         var snapshot: [JSON] = []
         var snapshotRecords: Int?
-        if node.pullCursor == 0, let whole = try await snapshotPages(for: node, budget: budget) {
+        // Compaction archived what it would pull: the snapshot too (docs/compaction.md).
+        if try await ledger.startsFromSnapshot(node, cursor: node.pullCursor),
+            let whole = try await snapshotPages(for: node, budget: budget)
+        {
             snapshot = whole.pages
             snapshotRecords = whole.records
             budget -= whole.bytes

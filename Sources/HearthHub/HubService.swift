@@ -471,7 +471,13 @@ public struct HubService: Sendable {
     /// A pull answer for a node; shared by HTTP and bundle export.
     public func answer(pull request: PullRequest, for node: NodeRecord) async throws -> PullResponse {
         try await ledger.confirmPulled(node: node.replica, cursor: request.cursor, nowMillis: clock())
-        let page = try await ledger.pull(for: node, cursor: request.cursor, maxOps: request.maxOps, nowMillis: clock())
+        let page: LogPage
+        do {
+            page = try await ledger.pull(for: node, cursor: request.cursor, maxOps: request.maxOps, nowMillis: clock())
+        } catch .snapshotRequired(let cursor, let archived) {
+            throw HubError.conflict(
+                "snapshot_required", ReplicaError.snapshotRequired(cursor: cursor, archived: archived).description)
+        }
         return try await pullResponse(page, for: node)
     }
 

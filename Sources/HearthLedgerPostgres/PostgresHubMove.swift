@@ -153,7 +153,7 @@ package enum PostgresHubMove {
         }
         try target.execute(
             "UPDATE log_head SET position = ? WHERE one",
-            [.integer(max(reserved["ops"] ?? 0, try target.integer("SELECT coalesce(max(seq), 0) FROM ops") ?? 0))])
+            [.integer(max(reserved["ops"] ?? 0, try LedgerLog.logEnd(target)))])
     }
 }
 

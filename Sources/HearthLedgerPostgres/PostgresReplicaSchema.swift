@@ -12,7 +12,9 @@ extension PostgresHubSchema {
     /// No column of these tables is `COLLATE NOCASE` (only the desk's, v2).
     ///
     /// Each migration says which SQLite migrations (`Migrations`, `HubMigrations`) it mirrors.
-    static let replicaMigrations: [Migration] = [records, ruleCases, searchIndex, ledger, audit, snapshots]
+    static let replicaMigrations: [Migration] = [
+        records, ruleCases, searchIndex, ledger, audit, snapshots, compaction,
+    ]
 
     /// Core v1, v3, v4, v10, v12, v15–v21, v24, v25: the replica row, the record tables, the
     /// merge state, the op log and what waits on it, scope entries, and the row counts (v18).
@@ -414,6 +416,38 @@ extension PostgresHubSchema {
         statements: RecordType.allCases.map {
             "CREATE INDEX \($0.table)_by_village_id ON \($0.table) (village, id)"
         })
+
+    /// Hub v11: the log's archive, its marks, and the log's notes of time, as SQLite's
+    /// (`HubMigrations.compactionSchema`, docs/compaction.md).
+    static let compaction = Migration(
+        version: 10, name: "the log's archive, its marks and the log's notes of time",
+        statements: [
+            """
+            CREATE TABLE ops_archive (
+                seq BIGINT PRIMARY KEY,
+                replica TEXT NOT NULL,
+                counter BIGINT NOT NULL,
+                record TEXT NOT NULL,
+                scope TEXT NOT NULL,
+                hash BYTEA NOT NULL,
+                body BYTEA NOT NULL,
+                township TEXT,
+                target TEXT,
+                UNIQUE (replica, counter)
+            )
+            """,
+            "CREATE INDEX ops_archive_by_record ON ops_archive (record, seq)",
+            "CREATE INDEX ops_archive_by_scope ON ops_archive (scope, record)",
+            "CREATE INDEX ops_archive_by_township ON ops_archive (township, record)",
+            "CREATE TABLE archive_marks (scope TEXT PRIMARY KEY, seq BIGINT NOT NULL)",
+            "CREATE TABLE log_notes (millis BIGINT PRIMARY KEY, log_end BIGINT NOT NULL)",
+            """
+            CREATE VIEW logged_ops AS
+                SELECT seq, replica, counter, record, scope, hash, body, township, target FROM ops
+                UNION ALL
+                SELECT seq, replica, counter, record, scope, hash, body, township, target FROM ops_archive
+            """,
+        ])
 
     /// The audit as SQLite keeps it (core v1, v16; hub v8): v1 here made `field` nullable and
     /// `detail` without a default, where SQLite has `field NOT NULL` and `detail DEFAULT ''`;

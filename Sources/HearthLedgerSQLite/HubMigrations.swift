@@ -188,8 +188,44 @@ enum HubMigrations {
                 try db.execute(sql: "DROP TABLE IF EXISTS \(table)")
             }
         }
+        migrator.registerMigration("hub v11 the log's archive, its marks and the log's notes of time") { db in
+            try db.execute(sql: compactionSchema)
+        }
         return migrator
     }
+
+    /// Compaction (docs/compaction.md): ops that every node holding their scope has pulled,
+    /// older than the county's retention, move from `ops` to `ops_archive` (the same columns
+    /// without `state`: only applied ops move). `archive_marks` keeps, by the scope an op was
+    /// logged under (a village, the county-wide code, or `@` and a node's id for an op addressed
+    /// to it), the last position archived, so a pull from before it is told to start from a
+    /// snapshot. `log_notes` keeps the log's end at each compaction, with the hub's time: an op
+    /// is older than the retention when a note that old already counted it. `logged_ops` reads
+    /// both halves of the history, for what must see all of it (chains, duplicates, forks, a
+    /// record's history).
+    static let compactionSchema = """
+        CREATE TABLE ops_archive (
+            seq INTEGER PRIMARY KEY,
+            replica TEXT NOT NULL,
+            counter INTEGER NOT NULL,
+            record TEXT NOT NULL,
+            scope TEXT NOT NULL,
+            hash BLOB NOT NULL,
+            body BLOB NOT NULL,
+            township TEXT,
+            target TEXT,
+            UNIQUE (replica, counter)
+        );
+        CREATE INDEX ops_archive_by_record ON ops_archive (record, seq);
+        CREATE INDEX ops_archive_by_scope ON ops_archive (scope, record);
+        CREATE INDEX ops_archive_by_township ON ops_archive (township, record);
+        CREATE TABLE archive_marks (scope TEXT PRIMARY KEY, seq INTEGER NOT NULL) WITHOUT ROWID;
+        CREATE TABLE log_notes (millis INTEGER PRIMARY KEY, log_end INTEGER NOT NULL);
+        CREATE VIEW logged_ops AS
+            SELECT seq, replica, counter, record, scope, hash, body, township, target FROM ops
+            UNION ALL
+            SELECT seq, replica, counter, record, scope, hash, body, township, target FROM ops_archive;
+        """
 
     static let deskSchema = """
         CREATE TABLE desk_accounts (

@@ -35,6 +35,10 @@ extension SQLiteLedgerStorage {
         try await replica.readAsync { db in try LedgerLog.heldHashes(SQLiteStatements(db)) }
     }
 
+    public func compact(_ plan: CompactionPlan) async throws(ReplicaError) -> CompactionReport {
+        try await replica.writeAsync { db in try LedgerCompaction.run(SQLiteStatements(db), plan) }
+    }
+
     public func confirmPulled(_ replica: ReplicaID, cursor: Int64, nowMillis: Int64) async throws(ReplicaError) {
         try await self.replica.writeAsync { db in
             try LedgerLog.confirmPulled(SQLiteStatements(db), replica, cursor: cursor, nowMillis: nowMillis)

@@ -340,6 +340,7 @@ extension Catalogue {
         "replica.fork": "op {dot} arrived with different content than the op already held under that dot: a copied or restored database (a fork); nothing was applied",
         "replica.copied": "{reason}. Nothing was recorded; run `hearth node reidentify` (with a new token from the county) before syncing",
         "replica.malformed_op": "op {dot} refused: {reason}",
+        "replica.snapshot_required": "the hub has archived this scope's history up to position {archived}, past this node's position {cursor} (it was away longer than the county keeps history): the node starts from the hub's snapshot, after pushing its own changes",
         "replica.too_many_waiting": "this push would leave {count} of the node's ops waiting at the hub for ops it does not hold (at most {bound} may wait); nothing of it was applied. The county settles the node's quarantined ops first (`hearth hub quarantine`), then the node syncs again",
         "replica.database": "database error: {reason}",
         "replica.node_not_hub": "{path} is a node's replica ({name}, scope {scope}), not the county hub's: `hearth hub` commands work on the hub's database only",
@@ -356,6 +357,12 @@ extension Catalogue {
         "cmd.hub.enroll.abstract": "Print a one-time enrollment token for a new node (a secret: hand it over like a password).",
         "opt.hub.enroll.name": "The node's name (unique in the county).",
         "opt.hub.enroll.scope": "The node's scope: 9 digits for a township, 12 for a village.",
+        "input.compact_batch": "--batch must be at least 1",
+        "cmd.hub.compact.abstract": "Move ops every node has out of the hub's log into its archive.",
+        "cmd.hub.compact.discussion": "An op leaves the log when every active node whose scope holds it has pulled it, and the hub noted it in its log at least the retention ago (the county setting retention_months, or --retention-months). A node is active when it is not revoked or forked, has pulled something, and synced within the retention. The archive stays in the hub's store: audit, show --history, a record's history sent to a village it moves into, and the checks of pushes read it; pulls do not. A node that comes back after the retention pushes its own changes, is told snapshot_required, and starts from the hub's snapshot, so nothing it made is lost. Each run notes the log's end with the time: run it regularly (after the night's syncs). Prints how many ops moved, the log position old enough, the nodes that held compaction back, and the ops left in the log and in the archive.",
+        "opt.hub.compact.retention_months": "Months an op stays in the log at least (1 to 600); the county setting retention_months by default (24).",
+        "opt.hub.compact.batch": "Most ops moved in one transaction (the command runs as many as it needs).",
+        "hub.compacted": "archived {archived} ops (retention {months} months; old enough through position {through}; {active} active nodes, {inactive} not holding it back); {logged} ops in the log, {archive} in the archive",
         "cmd.hub.nodes.abstract": "List nodes with their last sync and lag.",
         "hub.no_nodes": "(no nodes: enroll one with `hearth hub enroll --name NAME --scope PREFIX`)",
         "nodes.name": "name",
@@ -737,6 +744,7 @@ extension Catalogue {
 
         // County settings and standards (HearthCore)
         "setting.percent": "{name} is a whole percent of the standard, {low} to {high} (100: the standard; 600: six times it)",
+        "setting.months": "{name} is whole months, {low} to {high}",
         "setting.yuan": "{name} is whole yuan a month, {low} to {high}",
         "setting.one_of": "{name} is one of {values}",
         "setting.unknown": "unknown setting \"{typed}\"; one of {settings}",
@@ -1022,6 +1030,7 @@ extension Catalogue {
         "setting.meaning.death_month": "the month of death: paid (次月停发, pay through it) or stopped (当月停发, stop from it)",
         "setting.meaning.top_up_raise": "a raise on a top-up (补差) amount: follows (the difference rises with the standard) or stays",
         "setting.meaning.ceiling_temporary": "the most temporary assistance grants a month, in percent of the household's dibao standard",
+        "setting.meaning.retention_months": "months the hub keeps an op in its log before `hearth hub compact` may move it to the archive, once every node holding it has it",
         "setting.meaning.ceiling_without_standard": "the most any program pays a person a month where no standard of it is in force, in yuan",
         "setting.meaning.ceiling": "the most {program} pays a person a month, in percent of the standard in force for the member's band",
 

@@ -338,6 +338,7 @@ extension Catalogue {
         "replica.fork": "操作 {dot} 的内容与已有的同编号操作不同：这是复制或恢复的数据库（分叉）；未应用任何数据",
         "replica.copied": "{reason}。未记录任何数据；同步前请运行 `hearth node reidentify`（使用县里新发的令牌）",
         "replica.malformed_op": "操作 {dot} 被拒绝：{reason}",
+        "replica.snapshot_required": "县级中心已将本辖区到位置 {archived} 的历史归档，超过本节点的位置 {cursor}（本节点离线时间超过县里保留历史的期限）：本节点先推送自己的修改，再从县级中心的快照开始",
         "replica.too_many_waiting": "这次推送会让本节点 {count} 条操作在县级中心等待其缺少的操作（最多允许 {bound} 条等待）；均未应用。请县里先处理本节点被隔离的操作（`hearth hub quarantine`），然后再同步",
         "replica.database": "数据库错误：{reason}",
         "replica.node_not_hub": "{path} 是节点副本（{name}，辖区 {scope}），不是县级中心的数据库：`hearth hub` 命令只用于县级中心的数据库",
@@ -354,6 +355,12 @@ extension Catalogue {
         "cmd.hub.enroll.abstract": "为新节点生成一次性登记令牌（属于机密：请像密码一样交接）。",
         "opt.hub.enroll.name": "节点名称（县内唯一）。",
         "opt.hub.enroll.scope": "节点辖区：乡镇 9 位，村 12 位。",
+        "input.compact_batch": "--batch 至少为 1",
+        "cmd.hub.compact.abstract": "把所有节点都已拥有的操作从县级中心的日志移入归档。",
+        "cmd.hub.compact.discussion": "当辖区涵盖某操作的每个活跃节点都已拉取该操作，且县级中心在日志中记下它已超过保留期（县设置 retention_months，或 --retention-months）时，该操作离开日志。活跃节点指未被吊销或分叉、已拉取过数据、且在保留期内同步过的节点。归档仍在县级中心的存储中：审计、show --history、记录迁入新村时发送的历史以及推送的检查都读取它；拉取不读取。保留期后才回来的节点先推送自己的修改，收到 snapshot_required，再从县级中心的快照开始，其所做的修改不会丢失。每次运行都会记下日志末尾位置和时间：请定期运行（夜间同步之后）。输出移动的操作数、已满保留期的日志位置、阻止压缩的节点，以及日志和归档中剩余的操作数。",
+        "opt.hub.compact.retention_months": "操作在日志中至少保留的月数（1 至 600）；默认取县设置 retention_months（24）。",
+        "opt.hub.compact.batch": "一个事务中最多移动的操作数（命令按需运行多个事务）。",
+        "hub.compacted": "已归档 {archived} 条操作（保留 {months} 个月；到位置 {through} 为止已满保留期；{active} 个活跃节点，{inactive} 个不阻止压缩）；日志中 {logged} 条，归档中 {archive} 条",
         "cmd.hub.nodes.abstract": "列出各节点及其最近同步时间和滞后情况。",
         "hub.no_nodes": "（还没有节点：用 `hearth hub enroll --name 名称 --scope 区划前缀` 登记）",
         "nodes.name": "名称",
@@ -735,6 +742,7 @@ extension Catalogue {
 
         // County settings and standards (HearthCore)
         "setting.percent": "{name} 是标准的整数百分比，{low} 至 {high}（100 即等于标准；600 即标准的六倍）",
+        "setting.months": "{name} 是整数月，{low} 至 {high}",
         "setting.yuan": "{name} 是每月整数元，{low} 至 {high}",
         "setting.one_of": "{name} 须为以下之一：{values}",
         "setting.unknown": "未知的设置“{typed}”；可选：{settings}",
@@ -1020,6 +1028,7 @@ extension Catalogue {
         "setting.meaning.death_month": "死亡当月是否发放：次月停发（paid，发至死亡当月）或当月停发（stopped，死亡当月起停发）",
         "setting.meaning.top_up_raise": "提标时补差金额如何变化：随标准上调（follows，差额随标准提高）或保持不变（stays）",
         "setting.meaning.ceiling_temporary": "临时救助每月最高金额，为该户低保标准的百分之几",
+        "setting.meaning.retention_months": "操作在县级中心日志中保留的月数；期满且所有相关节点都已拥有后，`hearth hub compact` 可将其移入归档",
         "setting.meaning.ceiling_without_standard": "项目没有执行标准时每人每月最高金额（元）",
         "setting.meaning.ceiling": "{program}每人每月最高金额，为该成员所在档次现行标准的百分之几",
 

@@ -71,6 +71,11 @@ public enum CountySetting: String, Hashable, Sendable, CaseIterable {
     case ceilingElderly = "ceiling_elderly"
     /// Yuan a month, where no standard of the program is in force.
     case ceilingWithoutStandard = "ceiling_without_standard"
+    /// Months an op stays in the hub's log before compaction may archive it (docs/compaction.md).
+    case retentionMonths = "retention_months"
+
+    /// The months ``retentionMonths`` accepts: one month to fifty years.
+    public static let retentionRange = 1...600
 
     /// The ceiling setting of a program.
     public static func ceiling(for program: Program) -> CountySetting {
@@ -95,6 +100,7 @@ public enum CountySetting: String, Hashable, Sendable, CaseIterable {
     public var defaultValue: String {
         if let program = ceilingProgram { return String(AmountCeilings.defaultPercent(program)) }
         if self == .ceilingWithoutStandard { return String(AmountCeilings.defaultWithoutStandard.fen / 100) }
+        if self == .retentionMonths { return "24" }
         return values[0]
     }
 
@@ -108,6 +114,7 @@ public enum CountySetting: String, Hashable, Sendable, CaseIterable {
         case .topUpRaise: return Catalogue.text("setting.meaning.top_up_raise", in: language)
         case .ceilingTemporary: return Catalogue.text("setting.meaning.ceiling_temporary", in: language)
         case .ceilingWithoutStandard: return Catalogue.text("setting.meaning.ceiling_without_standard", in: language)
+        case .retentionMonths: return Catalogue.text("setting.meaning.retention_months", in: language)
         default:
             let program = ceilingProgram.map { language == .zh ? $0.chineseName : $0.rawValue } ?? rawValue
             return Catalogue.text("setting.meaning.ceiling", ["program": program], in: language)
@@ -136,6 +143,16 @@ public enum CountySetting: String, Hashable, Sendable, CaseIterable {
                     ["name": rawValue, "low": "\(range.lowerBound)", "high": "\(range.upperBound)"])
             }
             return String(yuan)
+        }
+        if self == .retentionMonths {
+            let digits = text.hasSuffix("个月") ? String(text.dropLast(2)) : text
+            let range = Self.retentionRange
+            guard let months = Int(digits), range.contains(months) else {
+                throw InputError(
+                    field: "value", "setting.months",
+                    ["name": rawValue, "low": "\(range.lowerBound)", "high": "\(range.upperBound)"])
+            }
+            return String(months)
         }
         guard values.contains(text) else {
             throw InputError(

@@ -8,6 +8,7 @@ package struct HubApplyRole: ApplyRole {
     package init() {}
 
     package var tracksScopeEntries: Bool { true }
+    package var archivesOps: Bool { true }
 
     /// Runs the cross-record rules in the transaction that applied their trigger; true when
     /// they wrote ops (the in-memory cache is then stale and must be cleared).

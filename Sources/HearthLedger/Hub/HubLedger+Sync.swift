@@ -192,6 +192,21 @@ extension HubLedger {
         return try await snapshots.snapshot { sql in try LedgerLog.snapshotPage(sql, read) }
     }
 
+    /// Whether a node pulling from `cursor` must start from a snapshot: nothing pulled yet, or
+    /// compaction archived part of its scope past the cursor (``LedgerLog/archivedAbove(_:scope:cursor:)``).
+    public func startsFromSnapshot(_ node: NodeRecord, cursor: Int64) async throws(ReplicaError) -> Bool {
+        if cursor == 0 { return true }
+        let scope = node.scope
+        return try await snapshots.snapshot { sql in try LedgerLog.archivedAbove(sql, scope: scope, cursor: cursor) }
+            != nil
+    }
+
+    /// Moves what every active node holds, older than the retention, from the log to its
+    /// archive: one transaction of at most `plan.limit` ops (``LedgerCompaction``).
+    public func compact(_ plan: CompactionPlan) async throws(ReplicaError) -> CompactionReport {
+        try await storage.compact(plan)
+    }
+
     /// Records how far a node has confirmed the hub's log (its next pull's cursor, or a bundle's).
     public func confirmPulled(node: ReplicaID, cursor: Int64, nowMillis: Int64) async throws(ReplicaError) {
         try await storage.confirmPulled(node, cursor: cursor, nowMillis: nowMillis)

@@ -17,12 +17,12 @@ package enum HubRules {
             after: batch,
             logged: { op in
                 try db.exists(
-                    "SELECT 1 FROM ops WHERE replica = ? AND counter = ?",
+                    "SELECT 1 FROM logged_ops WHERE replica = ? AND counter = ?",
                     [.text(op.dot.replica.value), .integer(Int64(op.dot.counter))])
             },
             deceased: deceased,
             history: { record in
-                try db.rows("SELECT body FROM ops WHERE record = ? ORDER BY seq", [.text(record.value)]).compactMap {
+                try db.rows("SELECT body FROM logged_ops WHERE record = ? ORDER BY seq", [.text(record.value)]).compactMap {
                     $0.first?.bytes.flatMap { try? Op(logged: $0) }
                 }
             }, lookup: &lookup)

@@ -19,6 +19,10 @@ extension LedgerLog {
     /// read transaction; PostgreSQL's `REPEATABLE READ`): the log end it reports was read in
     /// the same snapshot as the ops, so no op committed in between is skipped.
     package static func page(_ sql: any SQLStatements, _ read: ScopedRead) throws -> LogPage {
+        // Compaction archived part of what this node would be sent: it starts from a snapshot.
+        if let archived = try archivedAbove(sql, scope: read.scope, cursor: read.cursor) {
+            throw ReplicaError.snapshotRequired(cursor: read.cursor, archived: archived)
+        }
         let limit = read.limit
         let (filter, key) = scopeFilter(read.scope)
         // County configuration (program standards) lives under the county-wide code,
@@ -85,7 +89,7 @@ extension LedgerLog {
         }
         if !more {
             let end = max(
-                try sql.integer("SELECT coalesce(max(seq), 0) FROM ops") ?? 0,
+                try logEnd(sql),
                 try sql.integer("SELECT coalesce(max(seq), 0) FROM scope_entries") ?? 0)
             last = max(end, read.cursor)
         }
@@ -103,7 +107,7 @@ extension LedgerLog {
         let boundary = (entry[0].integer ?? 0) - part
         if try villages.village(of: record).map(read.holds) ?? true {
             return try sql.rows(
-                "SELECT body FROM ops WHERE record = ? AND seq < ? ORDER BY seq LIMIT ? OFFSET ?",
+                "SELECT body FROM logged_ops WHERE record = ? AND seq < ? ORDER BY seq LIMIT ? OFFSET ?",
                 [
                     .text(record), .integer(boundary), .integer(Int64(ScopeEntryPart.size)),
                     .integer(part * Int64(ScopeEntryPart.size)),
@@ -112,7 +116,7 @@ extension LedgerLog {
         }
         guard part == 0,
             let row = try sql.rows(
-                "SELECT body, scope FROM ops WHERE record = ? AND seq < ? ORDER BY seq DESC LIMIT 1",
+                "SELECT body, scope FROM logged_ops WHERE record = ? AND seq < ? ORDER BY seq DESC LIMIT 1",
                 [.text(record), .integer(boundary)]
             ).first,
             !read.scope.contains(try DivisionCode.parse(row[1].text ?? "", field: "scope"))

@@ -19,7 +19,8 @@ package enum LedgerLog {
     package static func chainHash(_ sql: any SQLStatements, replica: ReplicaID, counter: UInt64) throws -> String? {
         if counter == 0 { return "" }
         let dot: [SQLValue] = [.text(replica.value), .integer(Int64(counter))]
-        if let hash = try sql.value("SELECT hash FROM ops WHERE replica = ? AND counter = ?", dot)?.bytes {
+        // The log and its archive: a node's chain runs on across what compaction moved.
+        if let hash = try sql.value("SELECT hash FROM logged_ops WHERE replica = ? AND counter = ?", dot)?.bytes {
             return OpLogSQL.hashText(of: hash)
         }
         return try sql.value("SELECT hash FROM quarantine WHERE replica = ? AND counter = ?", dot)?.text
@@ -162,7 +163,7 @@ package enum LedgerLog {
     /// Whether the hub holds an op under `dot`, in its log or its quarantine.
     package static func holds(_ sql: any SQLStatements, _ dot: Dot) throws -> Bool {
         let arguments: [SQLValue] = [.text(dot.replica.value), .integer(Int64(dot.counter))]
-        return try sql.exists("SELECT 1 FROM ops WHERE replica = ? AND counter = ?", arguments)
+        return try sql.exists("SELECT 1 FROM logged_ops WHERE replica = ? AND counter = ?", arguments)
             || sql.exists("SELECT 1 FROM quarantine WHERE replica = ? AND counter = ?", arguments)
     }
 
@@ -177,7 +178,10 @@ package enum LedgerLog {
         var hashes: [Int64: String] = [:]
         let range: [SQLValue] = [.text(node.value), .integer(low), .integer(high)]
         // The log stores a hash as its bytes (v20), the quarantine as hex.
-        for row in try sql.rows("SELECT counter, hash FROM ops WHERE replica = ? AND counter BETWEEN ? AND ?", range) {
+        // The archive too: an op compaction moved, sent again, is a duplicate there as well.
+        for row in try sql.rows(
+            "SELECT counter, hash FROM logged_ops WHERE replica = ? AND counter BETWEEN ? AND ?", range)
+        {
             if let counter = row[0].integer, let hash = row[1].bytes { hashes[counter] = OpLogSQL.hashText(of: hash) }
         }
         for row in try sql.rows(
@@ -205,7 +209,7 @@ package enum LedgerLog {
     /// left out).
     package static func heldHashes(_ sql: any SQLStatements) throws -> [Dot: String] {
         var hashes: [Dot: String] = [:]
-        for row in try sql.rows("SELECT replica, counter, hash FROM ops", []) {
+        for row in try sql.rows("SELECT replica, counter, hash FROM logged_ops", []) {
             if let dot = dot(row), let hash = row[2].bytes { hashes[dot] = OpLogSQL.hashText(of: hash) }
         }
         for row in try sql.rows("SELECT replica, counter, hash FROM quarantine WHERE reason NOT LIKE 'fork%'", []) {
@@ -231,7 +235,29 @@ package enum LedgerLog {
 
     /// The newest position in the log (0 when empty).
     package static func logEnd(_ sql: any SQLStatements) throws -> Int64 {
-        try sql.integer("SELECT coalesce(max(seq), 0) FROM ops") ?? 0
+        // Compaction may have moved the newest ops to the archive (each end read by its key).
+        max(
+            try sql.integer("SELECT coalesce(max(seq), 0) FROM ops") ?? 0,
+            try sql.integer("SELECT coalesce(max(seq), 0) FROM ops_archive") ?? 0)
+    }
+
+    /// The last position archived of what a node of `scope` pulls, when it lies past the
+    /// node's `cursor`: the node must start from a snapshot (`409 snapshot_required`). Read by
+    /// the marks' key: the villages of the scope, the county-wide code, and ops addressed to it.
+    package static func archivedAbove(_ sql: any SQLStatements, scope: ScopePrefix, cursor: Int64) throws -> Int64? {
+        let countyWide = DivisionCode.countyWide(scope.value)?.value ?? ""
+        var arguments: [SQLValue] = [.text(countyWide)]
+        var condition = "scope = ?"
+        if scope.level != .county {
+            condition += " OR (scope >= ? AND scope < ?)"
+            arguments += [.text(scope.value), .text(scope.value + ":")]
+        } else {
+            condition += " OR scope LIKE ?"
+            arguments.append(.text(scope.value + "%"))
+        }
+        let mark = try sql.integer("SELECT max(seq) FROM archive_marks WHERE \(condition)", arguments)
+        guard let mark, mark > cursor else { return nil }
+        return mark
     }
 
     /// The log's end and the stretches of positions each restore skipped.

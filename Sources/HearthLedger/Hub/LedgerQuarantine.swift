@@ -106,7 +106,7 @@ package enum LedgerQuarantine {
         guard let body = row[0].bytes, let op = try? Op(logged: body) else {
             throw ReplicaError.database("quarantined op \(dot) is unreadable")
         }
-        let forked = try sql.exists("SELECT 1 FROM ops WHERE replica = ? AND counter = ?", key)
+        let forked = try sql.exists("SELECT 1 FROM logged_ops WHERE replica = ? AND counter = ?", key)
         var lookup = DatabaseRuleLookup(sql)
         var villages = RecordVillages(sql)
         let authorScope = try sql.value("SELECT scope FROM nodes WHERE replica = ?", [.text(dot.replica.value)])?

@@ -78,7 +78,7 @@ extension LedgerLog {
     /// (``Applier/usesFloors``).
     package static func snapshotPage(_ sql: any SQLStatements, _ read: SnapshotRead) throws -> SnapshotPage {
         let position = max(
-            try sql.integer("SELECT coalesce(max(seq), 0) FROM ops") ?? 0,
+            try LedgerLog.logEnd(sql),
             try sql.integer("SELECT coalesce(max(seq), 0) FROM scope_entries") ?? 0)
         // Village ranges in order: the county-wide code sorts before every township's villages.
         var ranges: [(low: String, high: String)] = []
@@ -173,7 +173,7 @@ extension LedgerLog {
             let rows = try sql.rows(
                 """
                 SELECT r.id, m.state FROM \(type.table) r JOIN record_meta m ON m.id = r.id
-                WHERE r.id IN (SELECT record FROM ops WHERE \(filter))
+                WHERE r.id IN (SELECT record FROM logged_ops WHERE \(filter))
                 AND (r.village < ? OR r.village > ?) AND r.village != ?
                 """,
                 (key.map { [SQLValue.text($0)] } ?? [])

@@ -32,6 +32,11 @@ public protocol LogStorage: Sendable {
     /// as a fork, the second content under a dot the log holds, is not the hub's).
     func heldHashes() async throws(ReplicaError) -> [Dot: String]
 
+    /// Moves ops every active node holding them has pulled, older than the retention, from the
+    /// log to its archive, in one transaction, at most `plan.limit` of them
+    /// (``LedgerCompaction``).
+    func compact(_ plan: CompactionPlan) async throws(ReplicaError) -> CompactionReport
+
     /// Records how far a node has confirmed the log, and when it last synced.
     func confirmPulled(_ replica: ReplicaID, cursor: Int64, nowMillis: Int64) async throws(ReplicaError)
 

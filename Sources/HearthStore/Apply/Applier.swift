@@ -30,6 +30,10 @@ package struct Applier {
     /// was installed at, its floor, `snapshot_floors`); an op under that floor's clock arrives
     /// again as a duplicate, where on the hub it would be a break in its author's history.
     package var usesFloors = false
+    /// On the hub: ops compaction moved to `ops_archive` are held, though not in the log; one
+    /// sent again is a duplicate there (the same hash) or a fork (another), not a break in its
+    /// author's history.
+    package var usesArchive = false
     /// The floors read so far, by record (nil: the record has none).
     private var floors: [RecordID: VersionVector?] = [:]
     /// The stored bytes of states installed as they came (``install(_:bytes:fresh:)``), until
@@ -118,6 +122,15 @@ package struct Applier {
         let coveredButUnseen = current.hasApplied(op)
         // Under the floor of a state installed from a snapshot: held, though never logged here.
         if coveredButUnseen, try floorCovers(op) {
+            report.duplicates += 1
+            return hash
+        }
+        if coveredButUnseen, usesArchive,
+            let archived = try sql.value(
+                "SELECT hash FROM ops_archive WHERE replica = ? AND counter = ?",
+                [.text(op.dot.replica.value), .integer(Int64(op.dot.counter))])
+        {
+            guard archived.bytes.map(OpLogSQL.hashText(of:)) == hash else { throw ReplicaError.fork(dot: op.dot) }
             report.duplicates += 1
             return hash
         }

@@ -13,6 +13,9 @@ package protocol ApplyRole: Sendable {
     /// installed state's floor is a duplicate (``Applier/usesFloors``). The hub never does: it
     /// holds every op its states hold.
     var installsSnapshots: Bool { get }
+    /// Whether this replica moves ops out of its log into an archive (the hub's compaction), so
+    /// that an op its states cover but its log lacks is looked for there (``Applier/usesArchive``).
+    var archivesOps: Bool { get }
     /// Runs in every write transaction that applied ops, after them (the hub's cross-record
     /// rules). Returns true when it changed records, so the state cache starts afresh.
     func afterApply(_ sql: any SQLStatements, info: ReplicaInfo, batch: [Op], nowMillis: Int64) throws -> Bool
@@ -37,6 +40,7 @@ package protocol ApplyRole: Sendable {
 
 extension ApplyRole {
     package var installsSnapshots: Bool { false }
+    package var archivesOps: Bool { false }
 }
 
 /// The bodies of the two kinds of write transaction, a command's changes and ops made
@@ -88,6 +92,7 @@ package struct ApplyEngine: Sendable {
         var applier = try Applier(sql: sql, nowMillis: nowMillis, cache: cache, crash: crash)
         applier.tracksScopeEntries = role.tracksScopeEntries
         applier.usesFloors = role.installsSnapshots
+        applier.usesArchive = role.archivesOps
         for op in ops {
             guard try admit(&applier, op) else { continue }
             try applier.integrate(op)
@@ -120,6 +125,7 @@ package struct ApplyEngine: Sendable {
         var applier = try Applier(sql: sql, nowMillis: nowMillis, cache: cache, crash: crash)
         applier.tracksScopeEntries = role.tracksScopeEntries
         applier.usesFloors = role.installsSnapshots
+        applier.usesArchive = role.archivesOps
         let fresh =
             try !sql.exists("SELECT 1 FROM record_meta") && !sql.exists("SELECT 1 FROM snapshot_floors")
         for (state, bytes) in states { try applier.install(state, bytes: bytes, fresh: fresh) }

@@ -21,6 +21,9 @@ public enum ReplicaError: Error, Sendable, CustomStringConvertible {
     case malformedOp(dot: String, reason: String)
     /// A push would leave more of one node's ops waiting at the hub than it keeps for anyone.
     case tooManyWaiting(count: Int, bound: Int)
+    /// A pull from below what compaction archived of the node's scope: the log no longer holds
+    /// all of it, and the node starts from a snapshot (`409 snapshot_required`).
+    case snapshotRequired(cursor: Int64, archived: Int64)
     case database(String)
     /// A database file others can read, which could not be made owner-only.
     case permissions(path: String, mode: String, reason: String)
@@ -57,6 +60,8 @@ public enum ReplicaError: Error, Sendable, CustomStringConvertible {
             return Catalogue.text("replica.malformed_op", ["dot": dot, "reason": reason])
         case .tooManyWaiting(let count, let bound):
             return Catalogue.text("replica.too_many_waiting", ["count": "\(count)", "bound": "\(bound)"])
+        case .snapshotRequired(let cursor, let archived):
+            return Catalogue.text("replica.snapshot_required", ["cursor": "\(cursor)", "archived": "\(archived)"])
         case .database(let reason): return Catalogue.text("replica.database", ["reason": reason])
         case .otherRole(let path, let info):
             let values = ["path": path, "name": info.name, "scope": info.scope.value]

@@ -80,6 +80,16 @@ extension Migrations {
 /// How SQL reads and writes the op log's hash column, kept in one place: stored as 32 bytes
 /// since v20, handed to Swift as the 64 lower-case hex digits the rest of Hearth uses.
 package enum OpLogSQL {
+    /// Whether the database keeps an archive of ops compaction moved out of its log (a hub's:
+    /// every PostgreSQL store, and a SQLite hub since hub v11), which a record's history reads
+    /// with the log.
+    package static func hasArchive(_ sql: any SQLStatements) throws -> Bool {
+        switch sql.dialect {
+        case .postgres: true
+        case .sqlite: try sql.exists("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'ops_archive'")
+        }
+    }
+
     /// The hash column as hex text, for a SELECT list (SQLite).
     package static let hashText = "lower(hex(hash))"
 
