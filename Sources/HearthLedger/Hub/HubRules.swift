@@ -22,9 +22,10 @@ package enum HubRules {
             },
             deceased: deceased,
             history: { record in
-                try db.rows("SELECT body FROM logged_ops WHERE record = ? ORDER BY seq", [.text(record.value)]).compactMap {
-                    $0.first?.bytes.flatMap { try? Op(logged: $0) }
-                }
+                try db.rows("SELECT body FROM logged_ops WHERE record = ? ORDER BY seq", [.text(record.value)])
+                    .compactMap {
+                        $0.first?.bytes.flatMap { try? Op(logged: $0) }
+                    }
             }, lookup: &lookup)
     }
 
