@@ -1,0 +1,40 @@
+import Foundation
+import HearthCore
+import Testing
+
+@Suite("hearth hub compact from the command line")
+struct CLICompactTests {
+    @Test(
+        "compact takes the county's retention_months, says what it moved as text and as one JSON document, and refuses a retention out of range"
+    )
+    func compact() async throws {
+        let cli = try CLIRunner()
+        let hub = cli.directory + "/hub.db"
+        try await cli.ok(["hub", "init", "--db", hub, "--name", "赤壁市", "--scope", "421281"])
+        try await cli.ok(["hub", "enroll", "--db", hub, "--name", "沙河镇", "--scope", "421281101"])
+        // The default retention, two years: the first run only notes the log's end.
+        let first = try #require(try await cli.ok(["hub", "compact", "--db", hub, "--json"]).json)
+        #expect(first["retention_months"] == .integer(24))
+        #expect(first["archived"] == .integer(0))
+        #expect(first["aged_through"] == .integer(0))
+        #expect(first["inactive_nodes"] == .integer(0), "a token is no node until it registers")
+        #expect(first["active_nodes"] == .integer(0))
+        #expect(first["in_archive"] == .integer(0))
+        // The county's setting is read when no --retention-months is given.
+        try await cli.ok(["hub", "setting", "set", "--db", hub, "retention_months", "6"])
+        let set = try #require(try await cli.ok(["hub", "compact", "--db", hub, "--json"]).json)
+        #expect(set["retention_months"] == .integer(6))
+        let text = try await cli.ok(["hub", "compact", "--db", hub, "--retention-months", "3", "--lang", "en"])
+        #expect(text.stdout.contains("archived 0 ops (retention 3 months"), "\(text.stdout)")
+        for bad in ["0", "601"] {
+            let refused = try await cli.run(["hub", "compact", "--db", hub, "--retention-months", bad, "--lang", "en"])
+            #expect(refused.status == 65)
+            #expect(refused.stderr.contains("--retention-months is whole months, 1 to 600"), "\(refused.stderr)")
+        }
+        let wrongSetting = try await cli.run([
+            "hub", "setting", "set", "--db", hub, "retention_months", "two years", "--lang", "en",
+        ])
+        #expect(wrongSetting.status == 65)
+        #expect(wrongSetting.stderr.contains("retention_months is whole months"), "\(wrongSetting.stderr)")
+    }
+}
