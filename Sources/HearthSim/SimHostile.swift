@@ -176,8 +176,16 @@ final class SimHostile {
             var more = true
             while more {
                 guard let node = try await sim.hub.node(id) else { return }
-                let answer = try await sim.service.answer(
-                    pull: PullRequest(replica: id, cursor: cursor, maxOps: 500), for: node)
+                let answer: PullResponse
+                do {
+                    answer = try await sim.service.answer(
+                        pull: PullRequest(replica: id, cursor: cursor, maxOps: 500), for: node)
+                } catch let error as HubError where error.code == "snapshot_required" {
+                    // Compaction archived what it had not pulled: it takes the snapshot, which
+                    // must hold nothing of a record outside its scope either.
+                    try await takeSnapshot(node, sim: sim)
+                    continue
+                }
                 for op in answer.ops {
                     received.append((op, try sim.hub.replica.view(op.record, reveal: false).value("village")))
                 }
@@ -187,6 +195,29 @@ final class SimHostile {
         } catch {
             sim.fail("the hostile node's pull failed: \(error)")
         }
+    }
+
+    /// The snapshot of its scope, page by page; every state in it must be of its own scope
+    /// (a departed record's aside, which tells it to let the record go). Pulls go on from the
+    /// first page's position.
+    private func takeSnapshot(_ node: NodeRecord, sim: Simulation) async throws {
+        var after: SnapshotCursor?
+        var position: Int64?
+        repeat {
+            let page = try await sim.hub.snapshot(for: node, after: after, maxRecords: 50)
+            position = position ?? page.position
+            for record in page.records {
+                let village = try sim.hub.replica.view(record.id, reveal: false).value("village") ?? ""
+                guard let code = try? DivisionCode.parse(village, field: "village"), scope.holdsRecord(of: code)
+                else {
+                    sim.fail("the hostile node's snapshot held \(record.id) of village \(village), outside its scope")
+                    continue
+                }
+            }
+            after = page.next
+        } while after != nil
+        sim.count("hostile snapshots")
+        cursor = max(cursor, position ?? cursor)
     }
 
     /// Pushes a batch through the production endpoint; true when every op applied.

@@ -30,6 +30,9 @@ final class SimNode {
     /// joined the county late, or re-identified, as `hearth node sync` does by default);
     /// otherwise it replays the scope's history (`--replay`).
     var startsFromSnapshot = false
+    /// Told `409 snapshot_required` by a pull (compaction archived what it would pull): it
+    /// takes the snapshot next, as `hearth node sync` does.
+    var needsSnapshot = false
 
     init(index: Int, name: String, scope: ScopePrefix, path: String, replica: Replica, skew: Int64, cloneOf: Int? = nil)
         throws

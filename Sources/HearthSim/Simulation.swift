@@ -37,6 +37,8 @@ public final class Simulation {
     /// The county locks its rolls month by month, on a stream of its own so the rest of a
     /// seed's run stays as it was.
     var rolls: SimRandom
+    /// The hub compacts its log now and then (docs/compaction.md), on a stream of its own.
+    var compactions: SimRandom
     /// The next month the desk locks: from July, while the field work still changes earlier
     /// months (amounts from July, exits in October, deaths in September and October).
     var nextRoll = Month(year: 2026, month: 7)!
@@ -86,6 +88,7 @@ public final class Simulation {
         random = SimRandom(seed: options.seed)
         rolls = SimRandom(seed: options.seed ^ 0x2011_5EED_0000_0000)
         restores = SimRandom(seed: options.seed ^ 0x0BAC_CAFE_0000_0000)
+        compactions = SimRandom(seed: options.seed ^ 0x0C0_FFAC_7000_0000)
         clock = SimClock(start: Self.start)
         faultsOn = options.faults
         var logger = Logger(label: "hearth.sim")
@@ -163,6 +166,24 @@ public final class Simulation {
         if hostile.random.chance(3) { await hostile.pull(in: self) }
         if rolls.chance(1.5) { await lockNextRoll() }
         if faultsOn, options.restores, restores.chance(1.5) { await backUpOrRestoreHub() }
+        if compactions.chance(3) { await compactHub() }
+    }
+
+    /// `hearth hub compact` with a retention of a few hours of the simulation's time: what
+    /// every active node holds leaves the log, and a node silent longer (partitioned, or never
+    /// asked) is told `snapshot_required` at its next pull.
+    func compactHub() async {
+        let hours = Int64(compactions.int(1...8))
+        let plan = CompactionPlan(
+            retentionMillis: hours * Self.hour, nowMillis: clock.now, limit: compactions.int(1...300))
+        do {
+            let report = try await hub.compact(plan)
+            count("compactions")
+            count("ops archived", report.archived)
+            note("compact \(hours) h: archived \(report.archived), \(report.activeNodes) nodes active")
+        } catch {
+            fail("the hub could not compact: \(error)")
+        }
     }
 
     /// The fault: the hub's file replaced by an older copy. The operator backs the hub up
@@ -280,6 +301,7 @@ public final class Simulation {
     func takesSnapshot(_ node: SimNode) -> Bool {
         guard let state = try? node.replica.syncState() else { return false }
         if (try? node.replica.snapshotProgress()) != nil { return true }
+        if node.needsSnapshot { return true }
         return node.startsFromSnapshot && state.pullCursor == 0
     }
 
@@ -317,6 +339,7 @@ public final class Simulation {
             let report = try node.replica.installSnapshot(nowMillis: clock.now + node.skew)
             node.replica.crashSwitch.disarm()
             node.startsFromSnapshot = false
+            node.needsSnapshot = false
             count("snapshots installed")
             count("records installed from snapshots", report.installed)
             note("\(node.name) installed a snapshot of \(report.installed)")
@@ -479,6 +502,11 @@ public final class Simulation {
             if code == "fork" || code == "forked" {
                 if !node.needsReidentify { count("forks detected") }
                 node.needsReidentify = true
+            }
+            if code == "snapshot_required" {
+                if !node.needsSnapshot { count("pulls told to start from a snapshot") }
+                note("\(node.name) must start from a snapshot")
+                node.needsSnapshot = true
             }
             return
         } catch {
@@ -750,24 +778,35 @@ public final class Simulation {
             if Self.pushState(node) == before { break }
         }
         // As `hearth node sync`: the snapshot after the push, when one is due.
-        // (A `for … where` would ask the replica a thousand times, taking nothing.)
-        var snapshotSteps = 0
-        while snapshotSteps < 1_000, takesSnapshot(node) {
-            snapshotSteps += 1
-            inFlight.removeAll()
-            snapshotStep(node)
-            while !inFlight.isEmpty { await deliver(inFlight.removeFirst()) }
-            moved = true
-        }
+        if await snapshotRounds(node) { moved = true }
         for _ in 0..<1_000 {
             let cursor = (try? node.replica.syncState().pullCursor) ?? 0
             await exchange(node, push: false)
             if node.needsReidentify { return true }
+            // Told `snapshot_required`: the snapshot, then the pulls go on from its position.
+            if node.needsSnapshot {
+                if await snapshotRounds(node) { moved = true }
+                if node.needsReidentify { return true }
+                continue
+            }
             let after = (try? node.replica.syncState().pullCursor) ?? 0
             if after == cursor { break }
             moved = true
         }
         return moved
+    }
+
+    /// Takes the snapshot, page by page, until none is due; true when it took any step. (A
+    /// `for … where` would ask the replica a thousand times, taking nothing.)
+    func snapshotRounds(_ node: SimNode) async -> Bool {
+        var steps = 0
+        while steps < 1_000, !node.needsReidentify, takesSnapshot(node) {
+            steps += 1
+            inFlight.removeAll()
+            snapshotStep(node)
+            while !inFlight.isEmpty { await deliver(inFlight.removeFirst()) }
+        }
+        return steps > 0
     }
 
     /// Whether the node has own ops the hub has not acknowledged, or ops a restored hub asked back.

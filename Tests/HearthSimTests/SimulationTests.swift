@@ -36,7 +36,7 @@ struct SimulationTests {
             "nodes with a skewed clock", "conflicts resolved at the desk", "field edits", "death leads made",
             "leads decided", "hostile ops sent", "hostile ops discarded", "requests refused by authentication",
             "hub restores", "hub ops handed back", "nodes joined late", "snapshots installed",
-            "node crashes mid-install",
+            "node crashes mid-install", "compactions", "ops archived", "pulls told to start from a snapshot",
         ] where Self.seeds >= 50 {
             #expect((totals[fault] ?? 0) > 0, "no \(fault) in \(Self.seeds) seeds")
         }

@@ -3,23 +3,30 @@ import HearthStore
 
 /// What one compaction run of the hub's log is asked to do (``LogStorage/compact(_:)``).
 public struct CompactionPlan: Sendable, Hashable {
-    /// The county's retention: an op stays in the log at least this many months (a month
-    /// counted as 30 days) after the hub first noted it there.
-    public var retentionMonths: Int
+    /// The county's retention in milliseconds: an op stays in the log at least this long after
+    /// the hub first noted it there.
+    public var retentionMillis: Int64
     public var nowMillis: Int64
     /// Most ops moved in one transaction, so a first compaction of years of history does not
     /// hold the write lock for long: the caller runs again while ``CompactionReport/more``.
     public var limit: Int
 
+    /// A retention of `retentionMonths` (the county setting `retention_months`), a month
+    /// counted as 30 days.
     public init(retentionMonths: Int, nowMillis: Int64, limit: Int = 20_000) {
-        self.retentionMonths = retentionMonths
+        self.init(retentionMillis: Int64(retentionMonths) * 30 * 86_400_000, nowMillis: nowMillis, limit: limit)
+    }
+
+    /// A retention of any length (the simulation's hours).
+    public init(retentionMillis: Int64, nowMillis: Int64, limit: Int = 20_000) {
+        self.retentionMillis = max(0, retentionMillis)
         self.nowMillis = nowMillis
         self.limit = max(1, limit)
     }
 
     /// The earliest time an op noted in the log may have been noted and still be kept.
     public var cutoffMillis: Int64 {
-        nowMillis - Int64(retentionMonths) * 30 * 86_400_000
+        nowMillis - retentionMillis
     }
 }
 

@@ -49,13 +49,13 @@ extension ReplicaReading {
             if let record {
                 query += " WHERE record = ?"
                 arguments = [.text(record.value)]
-                // On a hub, the record's history compaction archived comes first (all applied).
-                if try OpLogSQL.hasArchive(sql) {
-                    query =
-                        "SELECT seq, body, hash, 'applied' FROM ops_archive WHERE record = ? UNION ALL "
-                        + query
-                    arguments.append(.text(record.value))
-                }
+            }
+            // On a hub, the history compaction archived too (every op of it applied).
+            if try OpLogSQL.hasArchive(sql) {
+                var archived = "SELECT seq, body, hash, 'applied' FROM ops_archive"
+                if record != nil { archived += " WHERE record = ?" }
+                query = archived + " UNION ALL " + query
+                arguments += arguments
             }
             query += " ORDER BY seq"
             if let limit { query += " LIMIT \(limit)" }
