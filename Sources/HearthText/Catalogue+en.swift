@@ -290,7 +290,7 @@ extension Catalogue {
         "sync.snapshot": "snapshot: {records} records ({bytes} bytes)",
         "sync.snapshot_done": "started from the hub's snapshot: {records} records installed",
         "opt.node.sync.snapshot": "Start from the hub's snapshot (the default; kept so scripts that give it go on working).",
-        "opt.node.sync.replay": "A node that has pulled nothing yet replays its scope's whole history instead of starting from the hub's snapshot. Slower, and more bytes once records have a history; for comparing the two, or a hub that has no snapshots.",
+        "opt.node.sync.replay": "A node that has pulled nothing yet replays its scope's whole history instead of starting from the hub's snapshot. Slower, and more bytes once records have a history; for comparing the two, or a hub that has no snapshots. Where the hub has archived part of that history (hearth hub compact), it answers snapshot_required and the node takes the snapshot all the same.",
         "error.snapshot_or_replay": "give --snapshot or --replay, not both",
         "sync.done": "synced with {url}: pushed {pushed} ops, pulled {pulled} ops ({applied} applied, {waiting} waiting), {quarantined} quarantined, {seconds} s",
         "sync.refused": "refused by the hub: {dot}: {reason}",

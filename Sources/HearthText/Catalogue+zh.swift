@@ -288,7 +288,7 @@ extension Catalogue {
         "sync.snapshot": "快照：{records} 条记录（{bytes} 字节）",
         "sync.snapshot_done": "已从县级中心的快照开始：装入 {records} 条记录",
         "opt.node.sync.snapshot": "从县级中心的快照开始（这是默认做法；保留此选项，使带着它的脚本照常运行）。",
-        "opt.node.sync.replay": "尚未拉取过任何数据的节点，重放本辖区的全部历史，而不从县级中心的快照开始。较慢，记录有了历史之后传输的字节也更多；用于比较两种方式，或县级中心没有快照时。",
+        "opt.node.sync.replay": "尚未拉取过任何数据的节点，重放本辖区的全部历史，而不从县级中心的快照开始。较慢，记录有了历史之后传输的字节也更多；用于比较两种方式，或县级中心没有快照时。县级中心已归档部分历史时（hearth hub compact），会回答 snapshot_required，节点仍从快照开始。",
         "error.snapshot_or_replay": "--snapshot 和 --replay 只能给一个",
         "sync.done": "已与 {url} 同步：推送 {pushed} 条，拉取 {pulled} 条（应用 {applied} 条，等待 {waiting} 条），隔离 {quarantined} 条，用时 {seconds} 秒",
         "sync.refused": "被县级中心拒绝：{dot}：{reason}",
