@@ -158,4 +158,26 @@ struct CLIBenchTests {
         #expect(refused.status != 0)
         #expect(refused.stderr.contains("profile"))
     }
+
+    @Test(
+        "bench compact moves a generated county's whole log on a copy, beside the raw baseline, and leaves the hub as it was"
+    )
+    func compactBench() async throws {
+        let cli = try CLIRunner()
+        let out = cli.directory + "/county"
+        try await cli.ok(["hub", "generate", "--profile", "small-county", "--scale", "0.01", "--out", out])
+        let hub = out + "/hub.db"
+        let before = try Data(contentsOf: URL(fileURLWithPath: hub))
+        let result = try await cli.ok(["bench", "compact", "--hub", hub, "--lang", "en"])
+        let line = result.stdout
+        #expect(line.contains("compaction: "), "\(line)")
+        #expect(line.contains("; 0 ops left in the log"), "\(line)")
+        // As many ops archived as the baseline moved.
+        let numbers = line.split(whereSeparator: { !$0.isNumber }).compactMap { Int($0) }
+        #expect(numbers.count >= 4 && numbers[0] > 0, "\(line)")
+        #expect(line.contains("baseline: \(numbers[0]) ops moved"), "\(line)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: hub)) == before, "the hub itself was left as it was")
+        let missing = try await cli.run(["bench", "compact", "--hub", cli.directory + "/none.db", "--lang", "en"])
+        #expect(missing.status == 66)
+    }
 }

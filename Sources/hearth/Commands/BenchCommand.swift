@@ -9,7 +9,7 @@ import HearthTools
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench", abstract: L("cmd.bench.abstract"),
-        subcommands: [BenchMerge.self, BenchSync.self, BenchCounty.self, BenchBootstrap.self])
+        subcommands: [BenchMerge.self, BenchSync.self, BenchCounty.self, BenchBootstrap.self, BenchCompact.self])
 }
 
 struct BenchMerge: ParsableCommand {
@@ -359,6 +359,45 @@ struct BenchBootstrap: AsyncParsableCommand {
                             "snapshot_size": Int(snapshotSize) / 1024 / 1024,
                         ]))
             }
+        }
+    }
+}
+
+struct BenchCompact: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "compact",
+        abstract: L("cmd.bench.compact.abstract"), discussion: L("cmd.bench.compact.discussion"))
+
+    @Option(help: .text("opt.bench.compact.hub")) var hub: String
+
+    func run() async throws {
+        try await guardedAsync {
+            guard FileManager.default.fileExists(atPath: hub) else { throw ReplicaError.notFound(path: hub) }
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "hearth-bench-compact-\(UUID().uuidString)"
+            ).path
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(atPath: directory) }
+            var paths: [String] = []
+            for name in ["compact", "baseline"] {
+                let path = directory + "/\(name).db"
+                try DatabaseFiles.copyUnopened(from: hub, to: path)
+                try FileManager.default.copyItem(
+                    atPath: KeyFile.defaultPath(forDatabase: hub), toPath: KeyFile.defaultPath(forDatabase: path))
+                paths.append(path)
+            }
+            let result = try await CompactBench(compactPath: paths[0], baselinePath: paths[1]).run()
+            print(
+                L(
+                    "bench.compact.summary",
+                    [
+                        "archived": result.archived, "transactions": result.transactions,
+                        "seconds": fixed(result.compactSeconds, 2),
+                        "rate": Int(Double(result.archived) / max(result.compactSeconds, 0.001)),
+                        "baseline_moved": result.baselineMoved, "baseline": fixed(result.baselineSeconds, 2),
+                        "ratio": fixed(result.compactSeconds / max(result.baselineSeconds, 0.001), 2),
+                        "logged": result.report.logged,
+                    ]))
         }
     }
 }
