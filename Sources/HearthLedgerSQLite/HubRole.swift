@@ -8,6 +8,7 @@ import HearthStore
 struct HubRole: ReplicaRole {
     var role: ReplicaInfo.Role { .hub }
     var tracksScopeEntries: Bool { true }
+    var archivesOps: Bool { true }
     var migrator: DatabaseMigrator { HubMigrations.migrator }
 
     func afterApply(_ sql: any SQLStatements, info: ReplicaInfo, batch: [Op], nowMillis: Int64) throws -> Bool {

@@ -110,8 +110,9 @@ package struct Applier {
         // A record's creating op is applied before any other op on it (every later op's context
         // covers it), so a creating op never finds stored state: skip the lookup. Except on a
         // replica that installs snapshots: there the state may have come without its ops, and
-        // the creating op arrives later, under its floor.
-        if !op.createsRecord || usesFloors { _ = try state(of: op.record) }
+        // the creating op arrives later, under its floor; and on a hub that archives, where the
+        // creating op may arrive again after compaction moved it out of the log.
+        if !op.createsRecord || usesFloors || usesArchive { _ = try state(of: op.record) }
         // The state is taken out of the batch's table while the op is applied, so that applying
         // changes it in place instead of copying its registers; every way out puts it back.
         let held = states.removeValue(forKey: op.record)
