@@ -113,6 +113,30 @@ struct SearchIndexTests {
         }
     }
 
+    @Test("a piece's number orders as SQLite orders its bytes, and stands for the piece find looks up")
+    func pieceNumbers() {
+        var random = SystemRandomNumberGenerator()
+        let alphabet: [Unicode.Scalar] = [
+            "a", "z", "0", "9", "张", "伟", "村", "组", "é", "\u{1F600}", "\u{7F}", "\u{80}", "\u{7FF}", "\u{800}",
+            "\u{FFFF}", "\u{10000}", "\u{10FFFF}",
+        ]
+        for _ in 0..<2_000 {
+            let a = (alphabet.randomElement(using: &random)!, alphabet.randomElement(using: &random)!)
+            let b = (alphabet.randomElement(using: &random)!, alphabet.randomElement(using: &random)!)
+            let textA = SearchIndex.gramText(SearchIndex.gramKey(a.0, a.1))
+            let textB = SearchIndex.gramText(SearchIndex.gramKey(b.0, b.1))
+            #expect(Array(textA.unicodeScalars) == [a.0, a.1])
+            let byBytes = BinaryCollation.compare(textA, textB)
+            let byNumber = SearchIndex.gramKey(a.0, a.1) < SearchIndex.gramKey(b.0, b.1)
+            #expect((byBytes < 0) == byNumber, "\(textA) against \(textB)")
+        }
+        // The pieces the index writes for a text are the pieces a search of it asks for.
+        for text in ["新庄村三组12号", "138 0000 1111", "Wang Xiu-Ying", "\u{1F600}a\u{1F600}a", "王", ""] {
+            let written = Set(SearchIndex.pieces([text]).map(SearchIndex.gramText))
+            #expect(written == Set(SearchText.grams(SearchText.normalized(text))), "\(text)")
+        }
+    }
+
     @Test("a name is found by two characters, three, and a part; an address and a phone by a part")
     func findsByNameAddressPhone() throws {
         let replica = try replica(try directory())

@@ -23,11 +23,45 @@ package enum SearchIndex {
         }
     }
 
-    /// The distinct pieces of `texts`, as the index holds them.
-    static func pieces(_ texts: [String?]) -> Set<String> {
-        var pieces: Set<String> = []
-        for case let text? in texts { pieces.formUnion(SearchText.grams(SearchText.normalized(text))) }
+    /// The distinct pieces of `texts`, as the index holds them, each as its ``gramKey(_:_:)``.
+    static func pieces(_ texts: [String?]) -> Set<UInt64> {
+        var pieces: Set<UInt64> = []
+        for case let text? in texts {
+            let scalars = SearchText.normalized(text)
+            guard scalars.count >= 2 else { continue }
+            for index in 0..<(min(scalars.count, SearchText.maxLength) - 1) {
+                pieces.insert(gramKey(scalars[index], scalars[index + 1]))
+            }
+        }
         return pieces
+    }
+
+    /// A piece (two scalars) as one number, the first scalar's code point in the high half.
+    ///
+    /// Numbers order as SQLite orders the pieces' UTF-8 bytes: UTF-8 keeps code point order
+    /// and no scalar's bytes begin another's, and every piece has two scalars. So a pass
+    /// sorts numbers, not texts, and makes a text only for a piece it writes (comparing and
+    /// hashing texts took a fifth of the merge bench's time).
+    static func gramKey(_ first: Unicode.Scalar, _ second: Unicode.Scalar) -> UInt64 {
+        UInt64(first.value) << 32 | UInt64(second.value)
+    }
+
+    /// The piece a ``gramKey(_:_:)`` stands for, as the index stores it.
+    static func gramText(_ key: UInt64) -> String {
+        var view = String.UnicodeScalarView()
+        // Both halves came from scalars.
+        view.append(Unicode.Scalar(UInt32(truncatingIfNeeded: key >> 32))!)
+        view.append(Unicode.Scalar(UInt32(truncatingIfNeeded: key))!)
+        return String(view)
+    }
+
+    /// One piece of one marked record: the piece's key and the record's rank in SQLite's
+    /// order of the marked records.
+    private struct Entry: Comparable {
+        let gram: UInt64
+        let record: Int
+
+        static func < (a: Entry, b: Entry) -> Bool { (a.gram, a.record) < (b.gram, b.record) }
     }
 
     /// Writes the marked records' changed pieces and clears the marks. Runs at the end of
@@ -35,37 +69,38 @@ package enum SearchIndex {
     package static func refresh(_ db: any SQLStatements) throws {
         let marked = try db.rows("SELECT record, first, second FROM search_dirty", [])
         guard !marked.isEmpty else { return }
-        var removed: [(gram: String, record: String)] = []
-        var added: [(gram: String, record: String)] = []
+        // The records in SQLite's order (``BinaryCollation``), sorted once: the pieces are then
+        // ordered by numbers alone.
+        let records = marked.compactMap { $0[0].text }.sorted { BinaryCollation.compare($0, $1) < 0 }
+        var rank: [String: Int] = [:]
+        rank.reserveCapacity(records.count)
+        for (position, record) in records.enumerated() { rank[record] = position }
+        var removed: [Entry] = []
+        var added: [Entry] = []
         for row in marked {
-            guard let record = row[0].text else { continue }
+            guard let record = row[0].text, let position = rank[record] else { continue }
             let before = pieces([row[1].text, row[2].text])
             let after = pieces(try texts(of: record, db))
-            for gram in before.subtracting(after) { removed.append((gram, record)) }
-            for gram in after.subtracting(before) { added.append((gram, record)) }
+            for gram in before where !after.contains(gram) { removed.append(Entry(gram: gram, record: position)) }
+            for gram in after where !before.contains(gram) { added.append(Entry(gram: gram, record: position)) }
         }
-        // In SQLite's order (``BinaryCollation``): Swift's `<` on strings took a fifth of the
-        // merge bench's time here.
-        func order(_ a: (gram: String, record: String), _ b: (gram: String, record: String)) -> Bool {
-            let pieces = BinaryCollation.compare(a.gram, b.gram)
-            return pieces != 0 ? pieces < 0 : BinaryCollation.compare(a.record, b.record) < 0
-        }
-        removed.sort(by: order)
-        added.sort(by: order)
+        removed.sort()
+        added.sort()
         // New pieces many to a statement (a record's name changing adds dozens), still in piece
         // order, so each index page is written once per pass.
         // A delete by its key, one piece at a time: a row-value `IN (VALUES …)` list is not
         // read through the key, and scanned the whole index (the merge bench ran 3 times slower).
         for entry in removed {
             try db.execute(
-                "DELETE FROM search_grams WHERE gram = ? AND record = ?", [.text(entry.gram), .text(entry.record)])
+                "DELETE FROM search_grams WHERE gram = ? AND record = ?",
+                [.text(gramText(entry.gram)), .text(records[entry.record])])
         }
         for chunk in stride(from: 0, to: added.count, by: 200) {
             let part = added[chunk..<min(added.count, chunk + 200)]
             try db.execute(
                 "INSERT INTO search_grams (gram, record) VALUES "
                     + Array(repeating: "(?, ?)", count: part.count).joined(separator: ", ") + " ON CONFLICT DO NOTHING",
-                part.flatMap { [.text($0.gram), .text($0.record)] })
+                part.flatMap { [.text(gramText($0.gram)), .text(records[$0.record])] })
         }
         try db.execute("DELETE FROM search_dirty", [])
     }
