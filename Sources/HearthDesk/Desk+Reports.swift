@@ -172,8 +172,7 @@ extension Desk {
 
     private func roll(_ month: Month, visit: Visit) async throws -> (Payroll, BankRoll) {
         let now = visit.nowMillis
-        let roll = try await ledger.reading { replica in try replica.payroll(for: month, nowMillis: now) }
-        return (roll, try await ledger.bankRoll(roll))
+        return try await ledger.payrollWithBankRoll(for: month, nowMillis: now)
     }
 
     private func rollFacts(_ roll: Payroll, _ bank: BankRoll, catalogue: Catalogue) -> [String: Any] {

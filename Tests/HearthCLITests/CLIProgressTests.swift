@@ -37,7 +37,7 @@ struct CLIProgressTests {
             cli.directory + "/roll.csv", "--worker", "w",
         ].map { "'\($0)'" }.joined(separator: " ")
         let shown = try await Self.onTerminal(roll, in: cli.directory)
-        #expect(shown.contains("\r2026-11: reading the county's enrollments"))
+        #expect(shown.contains("\r2026-11: computing what each enrollment is owed"))
         #expect(shown.contains("\r2026-11: writing the files"))
     }
 

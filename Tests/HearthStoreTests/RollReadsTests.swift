@@ -92,6 +92,12 @@ struct RollReadsTests {
                 unopened.opened = [:]
                 let setWise = try await hub.bankRoll(payroll)
                 let lineByLine = try await hub.bankRoll(unopened, prefetching: false)
+                // The accounts read ahead, in a transaction of their own, while the roll is computed.
+                let (rollAhead, ahead) = try await hub.payrollWithBankRoll(for: month, nowMillis: Self.now)
+                #expect(rollAhead.rows.count == payroll.rows.count && rollAhead.total == payroll.total)
+                #expect(PayrollFile.disbursement(ahead) == PayrollFile.disbursement(lineByLine))
+                #expect(PayrollFile.noCard(ahead) == PayrollFile.noCard(lineByLine))
+                #expect(PayrollFile.recovery(ahead) == PayrollFile.recovery(lineByLine))
                 #expect(!setWise.lines.isEmpty)
                 #expect(PayrollFile.disbursement(setWise) == PayrollFile.disbursement(lineByLine))
                 #expect(PayrollFile.noCard(setWise) == PayrollFile.noCard(lineByLine))
@@ -116,6 +122,8 @@ struct RollReadsTests {
                     (HubApplyRole.lockedLinesSQL, ["2026-09"], []),
                     // Run once a report.
                     (ReplicaCore.reportEnrollmentsSQL, [], ["SCAN enrollments"]),
+                    // Run once a roll with its bank roll: whose accounts to read ahead.
+                    (LedgerCountyReading.rollAccountHoldersSQL, [], ["SCAN enrollments"]),
                     // Run once a bank roll, each over the ids it is given.
                     (LedgerCountyReading.householdsSQL(where: LedgerCountyReading.anyOf(.sqlite)), [ids], []),
                     (LedgerCountyReading.membersSQL(where: LedgerCountyReading.anyOf(.sqlite)), [ids], []),

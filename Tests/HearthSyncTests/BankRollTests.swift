@@ -203,6 +203,11 @@ struct BankRollTests {
             ]
         }
         #expect(try documents(setWise) == documents(lineByLine))
+        // The accounts read ahead while the roll is computed: the payee who died is not paid.
+        let (rollAhead, ahead) = try await hub.payrollWithBankRoll(for: Self.october, nowMillis: TestCounty.now)
+        #expect(rollAhead.total == payroll.total)
+        #expect(try documents(ahead) == documents(lineByLine))
+        #expect(ahead.lines.map(\.payeeIDNumber) == lineByLine.lines.map(\.payeeIDNumber))
         #expect(setWise.lines.count == 3 && setWise.withoutCard.count == 1 && setWise.recoveries.count == 1)
         #expect(setWise.lines.map(\.payeeIDNumber) == lineByLine.lines.map(\.payeeIDNumber))
     }

@@ -30,6 +30,21 @@ package class LedgerCountyReading: CountyReading {
         }
     }
 
+    /// One pass over the enrollments, their narrowest columns (``rollAccountHolders()``).
+    package static let rollAccountHoldersSQL = "SELECT household, member, program FROM enrollments"
+
+    package func rollAccountHolders() throws -> (households: [String], members: [String]) {
+        var households: Set<String> = []
+        var members: Set<String> = []
+        try sql.forEachRow(Self.rollAccountHoldersSQL, []) { row in
+            if let household = row[0].text { households.insert(household) }
+            if let member = row[1].text, !(row[2].text.flatMap(Program.init(rawValue:))?.isHouseholdProgram ?? false) {
+                members.insert(member)
+            }
+        }
+        return (Array(households), Array(members))
+    }
+
     package func member(_ id: RecordID) throws -> MemberEntry? {
         try members(where: "id = ?", [.text(id.value)]).first
     }

@@ -8,7 +8,8 @@ import HearthText
 /// Sealed values are opened with the county key when a line needs them, each once.
 struct AccountDirectory {
     /// Classes, not structs: a directory holds a county's worth, and a line copies a reference.
-    final class Person {
+    /// Immutable, so a directory read in one transaction can be handed to another (``Known``).
+    final class Person: Sendable {
         let id: RecordID
         let name: String
         let household: String?
@@ -28,7 +29,7 @@ struct AccountDirectory {
         }
     }
 
-    final class Household {
+    final class Household: Sendable {
         let head: String?
         let payee: String?
         let accountName: String?
@@ -58,16 +59,41 @@ struct AccountDirectory {
         var problem: String?
     }
 
+    /// What a directory has read, by id as the roll gives it; nil when the hub holds no such
+    /// record (or the id is not one). Read ahead in a transaction of its own while the roll is
+    /// computed (``HubLedger/payrollWithBankRoll(for:nowMillis:)``), then handed to the bank
+    /// roll's directory, which reads only what it lacks.
+    struct Known: Sendable {
+        fileprivate var people: [String: Person?] = [:]
+        fileprivate var households: [String: Household?] = [:]
+    }
+
     let lookup: any CountyReading
     private var opened: OpenedValues
-    /// By id as the roll gives it; nil when the hub holds no such record (or the id is not one).
-    private var people: [String: Person?] = [:]
-    private var households: [String: Household?] = [:]
+    private var known: Known
 
-    /// `opened`: values the roll already opened under the same key (``Payroll/opened``).
-    init(keys: KeyMaterial, lookup: any CountyReading, opened: [OpenedValues.Key: String?] = [:]) {
+    /// `opened`: values the roll already opened under the same key (``Payroll/opened``);
+    /// `known`: households and people another directory read.
+    init(
+        keys: KeyMaterial, lookup: any CountyReading, opened: [OpenedValues.Key: String?] = [:],
+        known: Known = Known()
+    ) {
         self.lookup = lookup
         self.opened = OpenedValues(keys: keys, known: opened)
+        self.known = known
+    }
+
+    /// What this directory has read.
+    var read: Known { known }
+
+    private var people: [String: Person?] {
+        get { known.people }
+        _modify { yield &known.people }
+    }
+
+    private var households: [String: Household?] {
+        get { known.households }
+        _modify { yield &known.households }
     }
 
     /// Reads these households, then these members with every payee and head the households

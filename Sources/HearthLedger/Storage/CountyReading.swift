@@ -26,6 +26,10 @@ public protocol CountyReading: AnyObject {
     func households(_ ids: [RecordID]) throws -> [HouseholdEntry]
     /// The members of these ids that the hub holds, in one query, as ``households(_:)``.
     func members(_ ids: [RecordID]) throws -> [MemberEntry]
+    /// Whose accounts a roll may pay: the household of every enrollment, and the member of
+    /// every enrollment in a person's own program (each once, in no particular order). Read
+    /// while the roll is computed, so the bank roll finds its payees already read.
+    func rollAccountHolders() throws -> (households: [String], members: [String])
     /// The members whose ID number has this keyed hash, living or not, by id.
     func members(withIDHash hash: String) throws -> [MemberHolding]
     /// The approved enrollments of a member, by id.

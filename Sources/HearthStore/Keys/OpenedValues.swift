@@ -1,10 +1,13 @@
+import Foundation
 import HearthCore
+import Synchronization
 
 /// Sealed values opened at most once each, for one read that meets the same value many times
 /// (a roll opens a household's card for each of its members' lines, the bank roll a payee's
 /// ID number for each of the household's programs): opening decrypts and re-hashes, which a
 /// dictionary lookup does not. Kept for one read, never stored: it holds clear text and keys.
 package struct OpenedValues {
+    private let keys: KeyMaterial
     private let opener: SealedOpener
     /// What it was given: read, never changed (so never copied).
     private let known: [Key: String?]
@@ -22,6 +25,7 @@ package struct OpenedValues {
 
     /// Starting from values already opened under the same key.
     package init(keys: KeyMaterial, known: [Key: String?] = [:]) {
+        self.keys = keys
         opener = keys.opener()
         self.known = known
     }
@@ -34,5 +38,35 @@ package struct OpenedValues {
         let clear = opener.open(sealed)
         opened[key] = .some(clear)
         return clear
+    }
+
+    /// Opens these values ahead of their ``open(_:)``, split over the machine's cores, each
+    /// part with an opener of its own: an opening decrypts and re-hashes, and a county's roll
+    /// opens a hundred thousand ID numbers and cards. Too few to be worth a thread are left to
+    /// be opened when asked for.
+    package mutating func openAhead(_ values: [SealedValue]) {
+        var wanted: [SealedValue] = []
+        var seen: Set<Key> = []
+        for value in values {
+            let key = Key(sealed: value)
+            guard known[key] == nil, opened[key] == nil, seen.insert(key).inserted else { continue }
+            wanted.append(value)
+        }
+        let parts = min(ProcessInfo.processInfo.activeProcessorCount, wanted.count / 2_000)
+        guard parts > 1 else { return }
+        let keys = keys
+        let values = wanted
+        let results = Mutex<[[Key: String?]]>([])
+        DispatchQueue.concurrentPerform(iterations: parts) { part in
+            let opener = keys.opener()
+            var clear: [Key: String?] = [:]
+            clear.reserveCapacity(values.count / parts + 1)
+            for index in stride(from: part, to: values.count, by: parts) {
+                clear[Key(sealed: values[index])] = .some(opener.open(values[index]))
+            }
+            results.withLock { $0.append(clear) }
+        }
+        opened.reserveCapacity(opened.count + wanted.count)
+        for part in results.withLock({ $0 }) { opened.merge(part) { earlier, _ in earlier } }
     }
 }

@@ -146,6 +146,18 @@ extension ReplicaReading {
         var rows: [PayrollRow] = []
         var leftOut: [String: [RecordID]] = [:]
         var opened = OpenedValues(keys: keys)
+        // The lines' ID numbers and cards opened ahead on every core, then read from there.
+        var sealed: [SealedValue] = []
+        for (entry, outcome) in zip(book.entries, payable(in: month, book: book, openingIDs: false)) {
+            guard case .line = outcome else { continue }
+            if let box = entry.idSealed, let digest = entry.idHash {
+                sealed.append(SealedValue(box: box, digest: digest))
+            }
+            if openingCards, let box = entry.cardSealed, let digest = entry.cardHash {
+                sealed.append(SealedValue(box: box, digest: digest))
+            }
+        }
+        opened.openAhead(sealed)
         let regular = payable(in: month, book: book, openingIDs: true, opened: &opened)
         func line(_ entry: RollBook.Entry, amount: Money, idNumber: String) -> PayrollRow {
             var bankCard = ""

@@ -86,7 +86,7 @@ public struct CountyBench: Sendable {
             (
                 "hub payroll",
                 {
-                    let bank = try await hub.bankRoll(try replica.payroll(for: month, nowMillis: now))
+                    let (_, bank) = try await hub.payrollWithBankRoll(for: month, nowMillis: now)
                     let out = directory + "/roll-\(UUID().uuidString).csv"
                     let paths = try PayrollFile.write(bank, to: out)
                     for path in [paths.disbursement, paths.noCard, paths.recovery, paths.summary] {

@@ -34,9 +34,7 @@ struct HubPayroll: AsyncParsableCommand {
             let progress = ProgressLine(quiet: json)
             progress.update(L("payroll.reading", ["month": period]), force: true)
             let now = nowMillis()
-            let roll = try await hub.reading { try $0.payroll(for: period, nowMillis: now) }
-            progress.update(L("payroll.accounts", ["month": period, "lines": roll.rows.count]), force: true)
-            let bank = try await hub.bankRoll(roll)
+            let (roll, bank) = try await hub.payrollWithBankRoll(for: period, nowMillis: now)
             progress.update(L("payroll.writing", ["month": period]), force: true)
             let paths = try await fileFormat.write(bank, hub: hub, to: out, worker: worker, nowMillis: nowMillis())
             if lock { try await hub.lock(roll, worker: worker, nowMillis: nowMillis()) }

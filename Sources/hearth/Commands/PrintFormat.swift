@@ -14,8 +14,7 @@ enum PrintFormat {
         let progress = ProgressLine(quiet: json)
         progress.update(PrintText.computing(month), force: true)
         let now = nowMillis()
-        let roll = try await hub.reading { try $0.payroll(for: month, nowMillis: now) }
-        let bank = try await hub.bankRoll(roll)
+        let (roll, bank) = try await hub.payrollWithBankRoll(for: month, nowMillis: now)
         try await hub.writePrintedRoll(bank, to: out, worker: worker, nowMillis: nowMillis())
         if lock { try await hub.lock(roll, worker: worker, nowMillis: nowMillis()) }
         progress.finish()

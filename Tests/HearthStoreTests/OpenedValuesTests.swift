@@ -1,0 +1,48 @@
+import Foundation
+import HearthCore
+import Testing
+
+@testable import HearthStore
+
+/// Sealed values opened ahead on every core (a county's roll) are the values opened one by one.
+@Suite("Opening sealed values ahead, on every core")
+struct OpenedValuesTests {
+    @Test(
+        "opened ahead on threads of their own, each value reads as opened alone; another key's and a forged one's as nil"
+    )
+    func aheadIsAlone() {
+        let keys = KeyMaterial.generate()
+        let other = KeyMaterial.generate()
+        var values: [SealedValue] = []
+        var expected: [SealedValue: String?] = [:]
+        for number in 0..<5_000 {
+            let text = String(format: "4212811980%08d", number)
+            let sealed = keys.seal(text)
+            values.append(sealed)
+            expected[sealed] = .some(text)
+        }
+        // The same values again (one opening each), then ones this key cannot open.
+        values += values.prefix(1_000)
+        for number in 0..<500 {
+            let foreign = other.seal("6222\(number)")
+            values.append(foreign)
+            expected[foreign] = .some(nil)
+            let forged = SealedValue(box: keys.seal("6228\(number)").box, digest: keys.seal("9999\(number)").digest)
+            values.append(forged)
+            expected[forged] = .some(nil)
+        }
+        values.shuffle()
+        var ahead = OpenedValues(keys: keys)
+        ahead.openAhead(values)
+        if ProcessInfo.processInfo.activeProcessorCount > 1 {
+            #expect(ahead.opened.count == expected.count, "every distinct value opened before it was asked for")
+        }
+        var alone = OpenedValues(keys: keys)
+        for value in values {
+            let clear = ahead.open(value)
+            #expect(clear == alone.open(value))
+            #expect(clear == expected[value]!)
+        }
+        #expect(ahead.opened.count == expected.count)
+    }
+}
