@@ -9,19 +9,15 @@ import HearthCore
 /// compared with its pieces now; only the difference is written, sorted by piece, so a night
 /// that changes 40,000 phones writes each index page once per pass instead of once per op.
 package enum SearchIndex {
-    /// A record's indexed texts: a member's name, or a household's address and phone.
-    private static func texts(of record: String, _ db: any SQLStatements) throws -> [String?] {
-        switch RecordID(record)?.type {
-        case .member:
-            return [try db.value("SELECT name FROM members WHERE id = ?", [.text(record)])?.text]
-        case .household:
-            guard let row = try db.rows("SELECT address, phone FROM households WHERE id = ?", [.text(record)]).first
-            else { return [] }
-            return [row[0].text, row[1].text]
-        default:
-            return []
-        }
-    }
+    /// Each marked record with the texts the index holds for it (kept by the mark) and its
+    /// texts now (a member's name, a household's address and phone), in one statement: the
+    /// marks, and each record by its key.
+    static let markedSQL = """
+        SELECT d.record, d.first, d.second, m.name, h.address, h.phone
+        FROM search_dirty d
+        LEFT JOIN members m ON m.id = d.record
+        LEFT JOIN households h ON h.id = d.record
+        """
 
     /// The distinct pieces of `texts`, as the index holds them, each as its ``gramKey(_:_:)``.
     static func pieces(_ texts: [String?]) -> Set<UInt64> {
@@ -67,7 +63,7 @@ package enum SearchIndex {
     /// Writes the marked records' changed pieces and clears the marks. Runs at the end of
     /// every write transaction; a transaction that changed no searchable text costs one lookup.
     package static func refresh(_ db: any SQLStatements) throws {
-        let marked = try db.rows("SELECT record, first, second FROM search_dirty", [])
+        let marked = try db.rows(markedSQL, [])
         guard !marked.isEmpty else { return }
         // The records in SQLite's order (``BinaryCollation``), sorted once: the pieces are then
         // ordered by numbers alone.
@@ -80,7 +76,12 @@ package enum SearchIndex {
         for row in marked {
             guard let record = row[0].text, let position = rank[record] else { continue }
             let before = pieces([row[1].text, row[2].text])
-            let after = pieces(try texts(of: record, db))
+            let after: Set<UInt64>
+            switch RecordID(record)?.type {
+            case .member: after = pieces([row[3].text])
+            case .household: after = pieces([row[4].text, row[5].text])
+            default: after = []
+            }
             for gram in before where !after.contains(gram) { removed.append(Entry(gram: gram, record: position)) }
             for gram in after where !before.contains(gram) { added.append(Entry(gram: gram, record: position)) }
         }
