@@ -220,7 +220,7 @@ enum HubMigrations {
         CREATE INDEX ops_archive_by_scope ON ops_archive (scope, record);
         CREATE INDEX ops_archive_by_township ON ops_archive (township, record);
         CREATE TABLE archive_marks (scope TEXT PRIMARY KEY, seq INTEGER NOT NULL) WITHOUT ROWID;
-        CREATE TABLE log_notes (millis INTEGER PRIMARY KEY, log_end INTEGER NOT NULL);
+        CREATE TABLE IF NOT EXISTS log_notes (millis INTEGER PRIMARY KEY, log_end INTEGER NOT NULL);
         CREATE VIEW logged_ops AS
             SELECT seq, replica, counter, record, scope, hash, body, township, target FROM ops
             UNION ALL

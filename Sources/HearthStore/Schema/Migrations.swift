@@ -355,6 +355,11 @@ package enum Migrations {
         migrator.registerMigration("v26 record tables by village and id; snapshots received and installed") { db in
             try snapshots(db)
         }
+        migrator.registerMigration("v27 the log's notes of time, which compaction reads") { db in
+            // The hub's v11 makes the same table; whichever comes first makes it.
+            try db.execute(
+                sql: "CREATE TABLE IF NOT EXISTS log_notes (millis INTEGER PRIMARY KEY, log_end INTEGER NOT NULL)")
+        }
         return migrator
     }
 }

@@ -1,0 +1,175 @@
+import Foundation
+import GRDB
+import HearthCore
+
+/// What one compaction of a node's log did (``Replica/compactLog(retentionMillis:nowMillis:limit:)``).
+public struct NodeCompaction: Sendable, Equatable {
+    /// Ops that left the log in this run.
+    public var removed = 0
+    /// Records whose floor took the ops that left (``Applier/usesFloors``).
+    public var records = 0
+    /// The greatest log position old enough to leave the log (0: nothing is yet).
+    public var agedThrough: Int64 = 0
+    /// Ops old enough that stay: this node's own not yet acknowledged by the hub, ops waiting
+    /// for their causal past, and ops a staying op of the same record depends on.
+    public var kept = 0
+    /// Whether the run stopped at its limit with more to remove.
+    public var more = false
+    /// Ops left in the log after the run.
+    public var logged = 0
+
+    public init() {}
+}
+
+/// Compaction of a node's log (docs/compaction.md, "On a node").
+///
+/// Why a node may delete what the hub archives: every op a node holds the hub holds too (a
+/// node's own ops once acknowledged, every other op because it came from the hub), and the
+/// hub keeps the county's whole history in its archive. What a node needs of an old op is
+/// already in its records' states; the log is kept for what is not yet settled. An op leaves
+/// a node's log when:
+///
+/// - a note of the log's end at least the retention old counted it (the same rule as the
+///   hub's: notes are made at each run, with this replica's time);
+/// - it is applied (never one waiting for its causal past);
+/// - it is not this node's own op above what the hub acknowledged;
+/// - no op of the same record that stays depends on it, so the ops that leave a record are
+///   closed under its causal past.
+///
+/// What leaves is joined into the record's floor (`snapshot_floors`), as a snapshot's state
+/// is: an op the floor covers that arrives again is a duplicate, and re-identifying the node
+/// rebuilds each record from its floor and the ops left. The hashes of this node's own ops
+/// that leave stay in `own_evicted`, to check the hub's acknowledgements by.
+///
+/// What is given up: a hub restored from a backup older than the retention cannot be handed
+/// back ops the node no longer holds (``Replica/acceptHubHolds(counter:hash:)`` then refuses
+/// and says to re-identify), and `show --history` on the node shows what its log still holds;
+/// the hub's shows the whole history.
+extension Replica {
+    /// Notes the log's end, then removes from the log what the notes say is older than the
+    /// retention (the county setting `retention_months` unless given), at most `limit` ops.
+    public func compactLog(retentionMillis: Int64? = nil, nowMillis: Int64, limit: Int = 20_000)
+        throws(ReplicaError) -> NodeCompaction
+    {
+        let own = info.id.value
+        return try writeBookkeeping { db in
+            let sql = SQLiteStatements(db)
+            let retention = try retentionMillis ?? Int64(Self.retentionMonths(sql)) * Self.monthMillis
+            var report = NodeCompaction()
+            let end = try Int64.fetchOne(db, sql: "SELECT coalesce(max(seq), 0) FROM ops") ?? 0
+            try db.execute(
+                sql: "INSERT INTO log_notes (millis, log_end) VALUES (?, ?) ON CONFLICT (millis) DO NOTHING",
+                arguments: [nowMillis, end])
+            report.agedThrough =
+                try Int64.fetchOne(
+                    db, sql: "SELECT coalesce(max(log_end), 0) FROM log_notes WHERE millis <= ?",
+                    arguments: [nowMillis - max(0, retention)]) ?? 0
+            let acked = try Int64.fetchOne(db, sql: "SELECT acked_counter FROM replica") ?? 0
+            if report.agedThrough > 0 {
+                let removed = try Self.removeAged(
+                    db, through: report.agedThrough, own: own, acked: acked, limit: max(1, limit))
+                report.removed = removed.ops
+                report.records = removed.records
+                report.more = removed.more
+            }
+            report.kept =
+                try Int.fetchOne(db, sql: "SELECT count(*) FROM ops WHERE seq <= ?", arguments: [report.agedThrough])
+                ?? 0
+            report.logged = try Int.fetchOne(db, sql: "SELECT count(*) FROM ops") ?? 0
+            return report
+        }
+    }
+
+    /// A month of a retention, as the hub counts it (`CompactionPlan`): 30 days.
+    package static let monthMillis: Int64 = 30 * 86_400_000
+
+    /// The county's retention in months (the setting `retention_months`, which every node
+    /// holds; the oldest record of it wins, as for every setting).
+    package static func retentionMonths(_ sql: any SQLStatements) throws -> Int {
+        let setting = CountySetting.retentionMonths
+        let value = try ReplicaCore.settings(sql).first { $0.setting == setting }?.value ?? setting.defaultValue
+        return Int(value) ?? Int(setting.defaultValue) ?? 24
+    }
+
+    /// One logged op that may leave.
+    private struct Candidate {
+        let seq: Int64
+        let op: Op
+        let hash: String
+    }
+
+    /// Removes the aged ops that may leave, joining them into their records' floors.
+    private static func removeAged(_ db: Database, through: Int64, own: String, acked: Int64, limit: Int) throws
+        -> (ops: Int, records: Int, more: Bool)
+    {
+        let rows = try Row.fetchAll(
+            db,
+            sql: """
+                SELECT seq, body, \(OpLogSQL.hashText) FROM ops
+                WHERE seq <= ? AND state = 'applied' AND NOT (replica = ? AND counter > ?)
+                ORDER BY seq LIMIT ?
+                """, arguments: [through, own, acked, limit])
+        var byRecord: [RecordID: [Candidate]] = [:]
+        for row in rows {
+            guard let op = (row[1] as DatabaseValue).loggedOp else {
+                throw ReplicaError.database("the logged op at position \(row[0] as Int64) is unreadable")
+            }
+            byRecord[op.record, default: []].append(Candidate(seq: row[0], op: op, hash: row[2]))
+        }
+        var removed = 0
+        var records = 0
+        for (record, candidates) in byRecord.sorted(by: { $0.key.value < $1.key.value }) {
+            let leaving = try closed(candidates, record: record, db)
+            guard !leaving.isEmpty else { continue }
+            var delta = RecordState(id: record)
+            for candidate in leaving { delta.apply(candidate.op) }
+            var floor = delta
+            if let stored = try Data.fetchOne(
+                db, sql: "SELECT state FROM snapshot_floors WHERE id = ?", arguments: [record.value]),
+                let both = try StoredState.decode(record, .blob(Array(stored))).joined(with: delta)
+            {
+                floor = both
+            }
+            try db.execute(
+                sql: """
+                    INSERT INTO snapshot_floors (id, state) VALUES (?, ?)
+                    ON CONFLICT (id) DO UPDATE SET state = excluded.state
+                    """, arguments: [record.value, Data(floor.compactBytes)])
+            for candidate in leaving {
+                if candidate.op.dot.replica.value == own {
+                    try db.execute(
+                        sql: "INSERT OR IGNORE INTO own_evicted (counter, hash) VALUES (?, ?)",
+                        arguments: [Int64(candidate.op.dot.counter), candidate.hash])
+                }
+                try db.execute(sql: "DELETE FROM ops WHERE seq = ?", arguments: [candidate.seq])
+            }
+            removed += leaving.count
+            records += 1
+        }
+        return (removed, records, rows.count == limit)
+    }
+
+    /// The candidates of one record that may leave: none that depends on an op of the record
+    /// staying in the log (not a candidate, or a candidate that stays), to a fixed point. A
+    /// floor is a version vector: one that took an op whose past stays would cover that past
+    /// too, and a re-identified node rebuilding from it would skip the op staying.
+    private static func closed(_ candidates: [Candidate], record: RecordID, _ db: Database) throws
+        -> [Candidate]
+    {
+        var staying = try Row.fetchAll(
+            db,
+            sql: "SELECT replica, counter FROM ops WHERE record = ? AND seq NOT IN (SELECT value FROM json_each(?))",
+            arguments: [record.value, "[" + candidates.map { String($0.seq) }.joined(separator: ",") + "]"]
+        ).map { Dot(replica: ReplicaID($0[0] as String), counter: UInt64($0[1] as Int64)) }
+        var leaving = candidates
+        while true {
+            let before = leaving.count
+            leaving.removeAll { candidate in
+                guard staying.contains(where: { candidate.op.context.covers($0) }) else { return false }
+                staying.append(candidate.op.dot)
+                return true
+            }
+            if leaving.count == before { return leaving }
+        }
+    }
+}
