@@ -37,4 +37,42 @@ struct CLICompactTests {
         #expect(wrongSetting.status == 65)
         #expect(wrongSetting.stderr.contains("retention_months is whole months"), "\(wrongSetting.stderr)")
     }
+
+    @Test(
+        "node compact takes the county's retention (synced to the node), says what left as text and as one JSON document, refuses a hub's database; a sync reports compacted_ops"
+    )
+    func nodeCompact() async throws {
+        let cli = try CLIRunner()
+        let hubDB = cli.directory + "/hub.db"
+        try await cli.ok(["hub", "init", "--db", hubDB, "--name", "赤壁市", "--scope", "421281"])
+        try await cli.ok(["hub", "setting", "set", "--db", hubDB, "retention_months", "6"])
+        let token = try await cli.ok(["hub", "enroll", "--db", hubDB, "--name", "新庄村", "--scope", "421281101001"])
+            .firstLine
+        let (hub, url) = try await CLIRunner.startHub(database: hubDB)
+        defer { if hub.isRunning { hub.terminate() } }
+        let node = cli.directory + "/village.db"
+        try await cli.ok(["node", "init", "--db", node, "--token", token, "--hub", url])
+        try await cli.ok([
+            "household", "add", "--db", node, "--village", "421281101001", "--address", "一组", "--type", "rural",
+        ])
+        let synced = try #require(try await cli.ok(["node", "sync", "--db", node, "--json"]).json)
+        #expect(synced["compacted_ops"] == .integer(0), "nothing is older than six months yet")
+        // The county's setting came to the node with the sync.
+        let first = try #require(try await cli.ok(["node", "compact", "--db", node, "--json"]).json)
+        #expect(first["retention_months"] == .integer(6))
+        #expect(first["removed"] == .integer(0))
+        #expect(first["aged_through"] == .integer(0))
+        #expect(first["logged"] == .integer(1), "the household; the setting came in the snapshot, not as an op")
+        let text = try await cli.ok(["node", "compact", "--db", node, "--retention-months", "3", "--lang", "en"])
+        #expect(text.stdout.contains("removed 0 ops from the log (retention 3 months"), "\(text.stdout)")
+        for bad in ["0", "601"] {
+            let refused = try await cli.run([
+                "node", "compact", "--db", node, "--retention-months", bad, "--lang", "en",
+            ])
+            #expect(refused.status == 65)
+            #expect(refused.stderr.contains("--retention-months is whole months, 1 to 600"), "\(refused.stderr)")
+        }
+        let onHub = try await cli.run(["node", "compact", "--db", hubDB, "--lang", "en"])
+        #expect(onHub.status == 2, "a hub's database is not a node's: \(onHub.stderr)")
+    }
 }

@@ -11,7 +11,9 @@ import Logging
 struct NodeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "node", abstract: L("cmd.node.abstract"),
-        subcommands: [NodeInit.self, NodeSync.self, NodeExport.self, NodeImport.self, NodeReidentify.self])
+        subcommands: [
+            NodeInit.self, NodeSync.self, NodeExport.self, NodeImport.self, NodeReidentify.self, NodeCompact.self,
+        ])
 }
 
 struct NodeInit: AsyncParsableCommand {
@@ -164,9 +166,11 @@ struct NodeSync: AsyncParsableCommand {
                 line.finish()
                 await client.shutdown()
                 if let hub, hub != state.hubURL { try node.setHubURL(hub) }
+                // What the hub holds, older than the county's retention, leaves the log (one batch).
+                let compacted = try node.compactLog(nowMillis: nowMillis())
                 let seconds = Date().timeIntervalSince(start)
                 if json {
-                    try Output.json(NodeSyncDocument(summary, seconds: seconds))
+                    try Output.json(NodeSyncDocument(summary, seconds: seconds, compacted: compacted.removed))
                 } else {
                     if let records = summary.snapshotRecords {
                         print(L("sync.snapshot_done", ["records": records]))
@@ -182,6 +186,7 @@ struct NodeSync: AsyncParsableCommand {
                     for note in summary.quarantined {
                         print("  " + L("sync.refused", ["dot": note.dot, "reason": note.reason]))
                     }
+                    if compacted.removed > 0 { print(L("sync.compacted", ["removed": compacted.removed])) }
                 }
             } catch {
                 line.finish()

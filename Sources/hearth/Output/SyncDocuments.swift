@@ -34,6 +34,9 @@ struct NodeSyncDocument: Codable, Sendable, Equatable {
     let milliseconds: Int64
     /// Records installed from the hub's snapshot; null when the sync took none.
     @Nullable var snapshotRecords: Int64?
+    /// Ops that left the node's log after the sync: the hub holds them, older than the
+    /// retention (docs/compaction.md, "On a node").
+    let compactedOps: Int64
 
     enum CodingKeys: String, CodingKey {
         case pushedOps = "pushed_ops"
@@ -42,9 +45,11 @@ struct NodeSyncDocument: Codable, Sendable, Equatable {
         case pulledBytes = "pulled_bytes"
         case applied, waiting, quarantined, cursor, milliseconds
         case snapshotRecords = "snapshot_records"
+        case compactedOps = "compacted_ops"
     }
 
-    init(_ summary: SyncSummary, seconds: Double) {
+    init(_ summary: SyncSummary, seconds: Double, compacted: Int = 0) {
+        compactedOps = Int64(compacted)
         pushedOps = Int64(summary.pushedOps)
         pushedBytes = Int64(summary.pushedBytes)
         pulledOps = Int64(summary.pulledOps)
