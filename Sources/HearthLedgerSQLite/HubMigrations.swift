@@ -191,6 +191,11 @@ enum HubMigrations {
         migrator.registerMigration("hub v11 the log's archive, its marks and the log's notes of time") { db in
             try db.execute(sql: compactionSchema)
         }
+        migrator.registerMigration("hub v12 a hub database holds no node's notes of its acknowledgements") { db in
+            // The core's v27 makes `ack_notes` on every database: a node's own ops leave its log
+            // only once acknowledged the retention ago. A hub's log keeps every op until archived.
+            try db.execute(sql: "DROP TABLE IF EXISTS ack_notes")
+        }
         return migrator
     }
 

@@ -112,4 +112,41 @@ struct NodeCompactionTests {
         #expect(try reopened.states() == whole)
         #expect(try reopened.integrate(ops, nowMillis: TestCounty.now).duplicates == 2)
     }
+
+    @Test(
+        "a node's own op leaves only once the hub acknowledged it the retention ago, and stays while a restored hub lacks it"
+    )
+    func ownOpsWaitForTheirAcknowledgement() async throws {
+        let county = try await TestCounty(.sqlite)
+        try await withRunningHub(county.service()) { url in
+            let village = try await county.node(name: "village-001", scope: TestCounty.village1, hubURL: url)
+            let home = try village.household(in: TestCounty.village1, address: "一组")
+            try await county.sync(village, url: url)
+            let creation = try #require(try village.allOps().first)
+            // Made while offline, noted in the log before the hub acknowledged it.
+            try village.edit(home) { $0.phone = "13800000004" }
+            _ = try village.compactLog(retentionMillis: Self.month, nowMillis: TestCounty.now - 40 * Self.day)
+            try await county.sync(village, url: url)
+            let acked = try village.syncState().ackedCounter
+            // The creation, acknowledged before the note, leaves. The edit's place in the log is
+            // old enough, its acknowledgement is not: it stays.
+            let report = try village.compactLog(retentionMillis: Self.month, nowMillis: TestCounty.now + Self.day)
+            #expect(report.removed == 1 && report.kept == 1 && report.logged == 1)
+            #expect(try village.allOps().map(\.dot.counter) == [acked])
+            // A hub restored from a backup without the edit takes the acknowledgement back (it
+            // holds the creation, which the node checks by the hash it kept): the notes come
+            // down with it, so the edit stays however old the notes grow.
+            #expect(creation.dot.counter == acked - 1)
+            #expect(try village.acceptHubHolds(counter: acked - 1, hash: creation.hash))
+            let undone = try village.compactLog(retentionMillis: Self.month, nowMillis: TestCounty.now + 60 * Self.day)
+            #expect(undone.removed == 0 && undone.logged == 1, "the edit stays")
+            #expect(try village.unpushedOps(limit: 10).map(\.dot.counter) == [acked])
+            // Acknowledged again, and that noted the retention ago: it leaves.
+            try await county.sync(village, url: url)
+            _ = try village.compactLog(retentionMillis: Self.month, nowMillis: TestCounty.now + 61 * Self.day)
+            let later = try village.compactLog(retentionMillis: Self.month, nowMillis: TestCounty.now + 100 * Self.day)
+            #expect(later.removed == 1 && later.logged == 0)
+            try village.checkHubHolds(counter: acked, hash: try village.acknowledgedHead().hash)
+        }
+    }
 }

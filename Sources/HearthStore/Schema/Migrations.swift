@@ -356,9 +356,13 @@ package enum Migrations {
             try snapshots(db)
         }
         migrator.registerMigration("v27 the log's notes of time, which compaction reads") { db in
-            // The hub's v11 makes the same table; whichever comes first makes it.
+            // The hub's v11 makes the same `log_notes`; whichever comes first makes it. A node
+            // also notes what the hub had acknowledged of its own ops (the hub's v12 drops it).
             try db.execute(
-                sql: "CREATE TABLE IF NOT EXISTS log_notes (millis INTEGER PRIMARY KEY, log_end INTEGER NOT NULL)")
+                sql: """
+                    CREATE TABLE IF NOT EXISTS log_notes (millis INTEGER PRIMARY KEY, log_end INTEGER NOT NULL);
+                    CREATE TABLE ack_notes (millis INTEGER PRIMARY KEY, acked INTEGER NOT NULL);
+                    """)
         }
         return migrator
     }

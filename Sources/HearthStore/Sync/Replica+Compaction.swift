@@ -32,7 +32,9 @@ public struct NodeCompaction: Sendable, Equatable {
 /// - a note of the log's end at least the retention old counted it (the same rule as the
 ///   hub's: notes are made at each run, with this replica's time);
 /// - it is applied (never one waiting for its causal past);
-/// - it is not this node's own op above what the hub acknowledged;
+/// - it is not this node's own op above what the hub had acknowledged the retention ago (a
+///   note of the acknowledgement at least that old, `ack_notes`): a hub restored from a
+///   backup younger than the retention holds it, or the node hands it to it again;
 /// - no op of the same record that stays depends on it, so the ops that leave a record are
 ///   closed under its causal past.
 ///
@@ -41,7 +43,7 @@ public struct NodeCompaction: Sendable, Equatable {
 /// rebuilds each record from its floor and the ops left. The hashes of this node's own ops
 /// that leave stay in `own_evicted`, to check the hub's acknowledgements by.
 ///
-/// What is given up: a hub restored from a backup older than the retention cannot be handed
+/// What is given up: a hub restored from a backup older than the retention may not be handed
 /// back ops the node no longer holds (``Replica/acceptHubHolds(counter:hash:)`` then refuses
 /// and says to re-identify), and `show --history` on the node shows what its log still holds;
 /// the hub's shows the whole history.
@@ -64,10 +66,20 @@ extension Replica {
                 try Int64.fetchOne(
                     db, sql: "SELECT coalesce(max(log_end), 0) FROM log_notes WHERE millis <= ?",
                     arguments: [nowMillis - max(0, retention)]) ?? 0
+            // This node's own ops leave once the hub acknowledged them the retention ago: a hub
+            // restored from a backup younger than that holds them, or is handed them again.
             let acked = try Int64.fetchOne(db, sql: "SELECT acked_counter FROM replica") ?? 0
+            try db.execute(
+                sql: "INSERT INTO ack_notes (millis, acked) VALUES (?, ?) ON CONFLICT (millis) DO NOTHING",
+                arguments: [nowMillis, acked])
+            let ackedAged = min(
+                acked,
+                try Int64.fetchOne(
+                    db, sql: "SELECT coalesce(max(acked), 0) FROM ack_notes WHERE millis <= ?",
+                    arguments: [nowMillis - max(0, retention)]) ?? 0)
             if report.agedThrough > 0 {
                 let removed = try Self.removeAged(
-                    db, through: report.agedThrough, own: own, acked: acked, limit: max(1, limit))
+                    db, through: report.agedThrough, own: own, acked: ackedAged, limit: max(1, limit))
                 report.removed = removed.ops
                 report.records = removed.records
                 report.more = removed.more

@@ -143,6 +143,8 @@ extension Replica {
                     Catalogue.text("sync.hub_lost_given_away", ["hub": "\(counter)", "acked": "\(acked)"]))
             }
             try db.execute(sql: "UPDATE replica SET acked_counter = ?", arguments: [Int64(counter)])
+            // What the hub lost was not acknowledged after all: compaction waits for it again.
+            try db.execute(sql: "UPDATE ack_notes SET acked = min(acked, ?)", arguments: [Int64(counter)])
             return true
         }
     }

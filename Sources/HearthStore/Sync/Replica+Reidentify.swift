@@ -63,7 +63,7 @@ extension Replica {
                     return op
                 }
                 for table in RecordType.allCases.map(\.table) + [
-                    "record_meta", "op_waits", "replica_clock", "ops", "own_evicted",
+                    "record_meta", "op_waits", "replica_clock", "ops", "own_evicted", "ack_notes",
                 ] {
                     try db.execute(sql: "DELETE FROM \(table)")
                 }
