@@ -39,6 +39,9 @@ public final class Simulation {
     var rolls: SimRandom
     /// The hub compacts its log now and then (docs/compaction.md), on a stream of its own.
     var compactions: SimRandom
+    /// So do the nodes (`hearth node compact`, which every `hearth node sync` runs), on
+    /// another.
+    var nodeCompactions: SimRandom
     /// The next month the desk locks: from July, while the field work still changes earlier
     /// months (amounts from July, exits in October, deaths in September and October).
     var nextRoll = Month(year: 2026, month: 7)!
@@ -59,7 +62,9 @@ public final class Simulation {
     var restores: SimRandom
     /// The copy waiting to be put back, with the re-identifications and copied databases
     /// counted when it was taken.
-    var hubBackup: (path: String, reidentifications: Int, clones: Int)?
+    var hubBackup: (path: String, reidentifications: Int, clones: Int, millis: Int64)?
+    /// When the hub was last put back from a copy.
+    var lastRestoreMillis: Int64?
 
     /// 2026-11-01 00:00 China time.
     static let start: Int64 = 1_793_462_400_000
@@ -89,6 +94,7 @@ public final class Simulation {
         rolls = SimRandom(seed: options.seed ^ 0x2011_5EED_0000_0000)
         restores = SimRandom(seed: options.seed ^ 0x0BAC_CAFE_0000_0000)
         compactions = SimRandom(seed: options.seed ^ 0x0C0_FFAC_7000_0000)
+        nodeCompactions = SimRandom(seed: options.seed ^ 0x0C0_FFAC_7000_0001)
         clock = SimClock(start: Self.start)
         faultsOn = options.faults
         var logger = Logger(label: "hearth.sim")
@@ -167,6 +173,7 @@ public final class Simulation {
         if rolls.chance(1.5) { await lockNextRoll() }
         if faultsOn, options.restores, restores.chance(1.5) { await backUpOrRestoreHub() }
         if compactions.chance(3) { await compactHub() }
+        if nodeCompactions.chance(6) { compactNode() }
     }
 
     /// `hearth hub compact` with a retention of a few hours of the simulation's time: what
@@ -183,6 +190,30 @@ public final class Simulation {
             note("compact \(hours) h: archived \(report.archived), \(report.activeNodes) nodes active")
         } catch {
             fail("the hub could not compact: \(error)")
+        }
+    }
+
+    /// A node's `hearth node compact` with a retention of minutes to hours of the simulation's time:
+    /// what the hub holds leaves the node's log into its records' floors, and the invariants
+    /// then check the node still holds what the hub holds. Never shorter than the age of a
+    /// hub backup that may yet be put back: a restored hub is handed back only what nodes
+    /// still hold (docs/compaction.md, "On a node"). By the simulation's time, not the node's
+    /// skewed clock: a clock a day off would undo a retention of hours, not one of months.
+    func compactNode() {
+        guard let node = nodeCompactions.pick(nodes) else { return }
+        // Not before it heard from a hub put back from a copy: what it was told the hub held,
+        // the hub no longer holds (`hearth node sync` compacts after the sync that tells it).
+        if let restored = lastRestoreMillis, node.lastPullMillis < restored { return }
+        var retention = Int64(nodeCompactions.int(5...120)) * 60_000
+        if let backup = hubBackup { retention = max(retention, clock.now - backup.millis + Self.hour) }
+        do {
+            let report = try node.replica.compactLog(
+                retentionMillis: retention, nowMillis: clock.now, limit: nodeCompactions.int(1...300))
+            count("node compactions")
+            count("ops that left node logs", report.removed)
+            note("compact \(node.name) \(retention / 60_000) min: removed \(report.removed), kept \(report.kept)")
+        } catch {
+            fail("\(node.name) could not compact its log: \(error)")
         }
     }
 
@@ -205,7 +236,7 @@ public final class Simulation {
             let path = directory + "/hub-backup-\(counters["hub backups", default: 0]).db"
             do {
                 _ = try hub.backup(to: path, worker: "admin", nowMillis: clock.now)
-                hubBackup = (path, reidentified, cloned)
+                hubBackup = (path, reidentified, cloned, clock.now)
                 count("hub backups")
                 note("hub backup")
             } catch {
@@ -225,6 +256,7 @@ public final class Simulation {
             fail("the hub could not be restored from its backup: \(error)")
         }
         restartHub()
+        lastRestoreMillis = clock.now
         // Rolls locked after the copy was taken went with the rest: the desk locks them again.
         let locked = (try? await hub.storage.lockedMonths()) ?? []
         nextRoll = locked.last?.adding(months: 1) ?? Month(year: 2026, month: 7)!
@@ -560,6 +592,7 @@ public final class Simulation {
                     return
                 }
                 node.replica.crashSwitch.disarm()
+                node.lastPullMillis = clock.now
             case .snapshotReply:
                 // Kept only if it follows the last page kept (a duplicated or late page does
                 // not, unless it is a first page, which starts the snapshot afresh).

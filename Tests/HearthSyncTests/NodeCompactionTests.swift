@@ -149,4 +149,34 @@ struct NodeCompactionTests {
             try village.checkHubHolds(counter: acked, hash: try village.acknowledgedHead().hash)
         }
     }
+
+    @Test("a record's ops leaving in two runs build one floor: the later ops never hide what the earlier ones wrote")
+    func floorsAcrossRuns() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("hearth-nc-\(UUID())").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let scope = try ScopePrefix.parse(TestCounty.village1, field: "scope")
+        let keys = KeyMaterial.generate()
+        let author = try Replica.create(
+            path: directory + "/a.db", name: "a", scope: scope, nowMillis: TestCounty.now, keys: keys)
+        let path = directory + "/b.db"
+        let node = try Replica.create(
+            path: path, name: "b", scope: scope, nowMillis: TestCounty.now, keys: keys.withNewSigningKey())
+        let home = try author.household(in: TestCounty.village1, address: "一组")
+        try author.edit(home) { $0.phone = "13800000005" }
+        let ops = try author.allOps()
+        _ = try node.integrate([ops[0]], nowMillis: TestCounty.now)
+        _ = try node.compactLog(retentionMillis: Self.month, nowMillis: TestCounty.now - 80 * Self.day)
+        _ = try node.integrate([ops[1]], nowMillis: TestCounty.now)
+        let whole = try node.states()
+        // The creation leaves in one run, the edit by the same author in the next.
+        #expect(
+            try node.compactLog(retentionMillis: Self.month, nowMillis: TestCounty.now - 40 * Self.day).removed == 1)
+        #expect(try node.compactLog(retentionMillis: Self.month, nowMillis: TestCounty.now + Self.day).removed == 1)
+        // Rebuilt from its floor alone, the household still has its village and address.
+        _ = try Replica.reidentify(path: path, nowMillis: TestCounty.now)
+        let rebuilt = try Replica.open(path: path).states()
+        #expect(rebuilt == whole)
+        #expect(rebuilt[home]?.values["village"] == .text(TestCounty.village1))
+    }
 }

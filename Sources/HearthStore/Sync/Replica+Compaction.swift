@@ -32,6 +32,7 @@ public struct NodeCompaction: Sendable, Equatable {
 /// - a note of the log's end at least the retention old counted it (the same rule as the
 ///   hub's: notes are made at each run, with this replica's time);
 /// - it is applied (never one waiting for its causal past);
+/// - a restored hub did not ask for it back (`hub_returns`): it stays until handed back;
 /// - it is not this node's own op above what the hub had acknowledged the retention ago (a
 ///   note of the acknowledgement at least that old, `ack_notes`): a hub restored from a
 ///   backup younger than the retention holds it, or the node hands it to it again;
@@ -119,6 +120,7 @@ extension Replica {
             sql: """
                 SELECT seq, body, \(OpLogSQL.hashText) FROM ops
                 WHERE seq <= ? AND state = 'applied' AND NOT (replica = ? AND counter > ?)
+                AND NOT EXISTS (SELECT 1 FROM hub_returns r WHERE r.writer = ops.replica AND ops.counter > r.returned)
                 ORDER BY seq LIMIT ?
                 """, arguments: [through, own, acked, limit])
         var byRecord: [RecordID: [Candidate]] = [:]
@@ -133,15 +135,18 @@ extension Replica {
         for (record, candidates) in byRecord.sorted(by: { $0.key.value < $1.key.value }) {
             let leaving = try closed(candidates, record: record, db)
             guard !leaving.isEmpty else { continue }
-            var delta = RecordState(id: record)
-            for candidate in leaving { delta.apply(candidate.op) }
-            var floor = delta
+            // The ops that leave are applied onto the floor, in log order: never a floor of
+            // their own joined in. A floor is a version vector; one made of these ops alone
+            // would claim every earlier op of their authors, and a join would then read the
+            // earlier ops' values (a household's village) as overwritten (found by
+            // `hearth sim --seeds 1 --start-seed 56`).
+            var floor = RecordState(id: record)
             if let stored = try Data.fetchOne(
-                db, sql: "SELECT state FROM snapshot_floors WHERE id = ?", arguments: [record.value]),
-                let both = try StoredState.decode(record, .blob(Array(stored))).joined(with: delta)
+                db, sql: "SELECT state FROM snapshot_floors WHERE id = ?", arguments: [record.value])
             {
-                floor = both
+                floor = try StoredState.decode(record, .blob(Array(stored)))
             }
+            for candidate in leaving { floor.apply(candidate.op) }
             try db.execute(
                 sql: """
                     INSERT INTO snapshot_floors (id, state) VALUES (?, ?)
@@ -154,6 +159,10 @@ extension Replica {
                         arguments: [Int64(candidate.op.dot.counter), candidate.hash])
                 }
                 try db.execute(sql: "DELETE FROM ops WHERE seq = ?", arguments: [candidate.seq])
+                // A stamp is kept to hand the op back to a restored hub; an op not held is not.
+                try db.execute(
+                    sql: "DELETE FROM op_stamps WHERE replica = ? AND counter = ?",
+                    arguments: [candidate.op.dot.replica.value, Int64(candidate.op.dot.counter)])
             }
             removed += leaving.count
             records += 1
