@@ -180,4 +180,41 @@ struct CLIBenchTests {
         let missing = try await cli.run(["bench", "compact", "--hub", cli.directory + "/none.db", "--lang", "en"])
         #expect(missing.status == 66)
     }
+
+    @Test(
+        "bench history: a node that compacts stays the size of its first year while one that keeps every op grows; one JSON document; bad ranges refused"
+    )
+    func historyBench() async throws {
+        let cli = try CLIRunner()
+        let result = try await cli.ok([
+            "bench", "history", "--households", "40", "--members", "2", "--years", "3", "--retention-months", "6",
+            "--json",
+        ])
+        let document = try #require(result.json)
+        #expect(document["years"] == .integer(3) && document["records"] == .integer(120))
+        guard case .array(let sizes)? = document["sizes"] else {
+            Issue.record("no sizes: \(result.stdout)")
+            return
+        }
+        #expect(sizes.count == 6, "two nodes, three year ends")
+        // Six months of 120 ops stay in the compacting node's log; the other holds every op.
+        let logged = sizes.compactMap { size -> (Bool, Int64)? in
+            guard case .bool(let compacting)? = size["compacting"], let ops = size["logged_ops"]?.integerValue else {
+                return nil
+            }
+            return (compacting, ops)
+        }
+        #expect(logged.filter { $0.0 }.map(\.1) == [720, 720, 720], "\(logged)")
+        #expect(logged.filter { !$0.0 }.map(\.1) == [1_560, 3_000, 4_440], "\(logged)")
+        let growth = document["compacting_growth_permille"]?.integerValue ?? 99_000
+        let keeping = document["keeping_growth_permille"]?.integerValue ?? 0
+        #expect(growth < 1_200 && keeping > 1_800, "compacting \(growth)‰, keeping \(keeping)‰")
+        let text = try await cli.ok([
+            "bench", "history", "--households", "10", "--members", "1", "--years", "1", "--lang", "en",
+        ])
+        #expect(text.stdout.contains("year 1, compacting: file"), "\(text.stdout)")
+        #expect(text.stdout.contains("after 1 years (20 records"), "\(text.stdout)")
+        let refused = try await cli.run(["bench", "history", "--years", "0", "--lang", "en"])
+        #expect(refused.status == 2 && refused.stderr.contains("--years is 1 to 20"), "\(refused.stderr)")
+    }
 }

@@ -8,6 +8,22 @@ import HearthCore
 /// the simulation prove that replicas converged without reading SQL itself, so that only the
 /// SQLite implementations import GRDB.
 extension ReplicaCore {
+    /// The database's size after a checkpoint: the file's bytes, the bytes of the pages in
+    /// use (a deleted row's pages stay in the file, free, until reused), and the ops logged.
+    /// What `hearth bench history` reads at each year's end.
+    package func storageSize() throws(ReplicaError) -> (fileBytes: Int, usedBytes: Int, loggedOps: Int) {
+        do {
+            return try pool.writeWithoutTransaction { db in
+                _ = try db.checkpoint(.truncate)
+                let pages = try Int.fetchOne(db, sql: "PRAGMA page_count") ?? 0
+                let free = try Int.fetchOne(db, sql: "PRAGMA freelist_count") ?? 0
+                let pageSize = try Int.fetchOne(db, sql: "PRAGMA page_size") ?? 0
+                let logged = try Int.fetchOne(db, sql: "SELECT count(*) FROM ops") ?? 0
+                return (pages * pageSize, (pages - free) * pageSize, logged)
+            }
+        } catch { throw .database(String(describing: error)) }
+    }
+
     /// Ops integrated but still waiting for their causal past.
     package func waitingOpCount() throws(ReplicaError) -> Int {
         try read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM op_waits") ?? 0 }

@@ -9,7 +9,10 @@ import HearthTools
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench", abstract: L("cmd.bench.abstract"),
-        subcommands: [BenchMerge.self, BenchSync.self, BenchCounty.self, BenchBootstrap.self, BenchCompact.self])
+        subcommands: [
+            BenchMerge.self, BenchSync.self, BenchCounty.self, BenchBootstrap.self, BenchCompact.self,
+            BenchHistory.self,
+        ])
 }
 
 struct BenchMerge: ParsableCommand {
@@ -397,6 +400,53 @@ struct BenchCompact: AsyncParsableCommand {
                         "baseline_moved": result.baselineMoved, "baseline": fixed(result.baselineSeconds, 2),
                         "ratio": fixed(result.compactSeconds / max(result.baselineSeconds, 0.001), 2),
                         "logged": result.report.logged,
+                    ]))
+        }
+    }
+}
+
+struct BenchHistory: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "history",
+        abstract: L("cmd.bench.history.abstract"), discussion: L("cmd.bench.history.discussion"))
+
+    @Option(help: .text("opt.bench.history.households")) var households = 2_500
+    @Option(help: .text("opt.bench.history.members")) var members = 3
+    @Option(help: .text("opt.bench.history.years")) var years = 5
+    @Option(help: .text("opt.bench.history.retention_months")) var retentionMonths = 12
+    @Flag(help: .text("opt.json")) var json = false
+
+    func run() throws {
+        try guarded {
+            guard (1...20).contains(years), (1...100_000).contains(households), (0...10).contains(members),
+                CountySetting.retentionRange.contains(retentionMonths)
+            else { throw CLIError.usage(L("error.bench.history.range")) }
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "hearth-bench-history-\(UUID().uuidString)"
+            ).path
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(atPath: directory) }
+            let sizes = try HistoryBench(
+                directory: directory, households: households, membersPerHousehold: members, years: years,
+                retentionMonths: retentionMonths, say: { line in if !json { print(line) } }
+            ).run()
+            let document = HistoryBenchDocument(
+                years: years, records: households * (1 + members), retentionMonths: retentionMonths, sizes: sizes)
+            if json {
+                try Output.json(document)
+                return
+            }
+            func mib(_ bytes: Int) -> String { fixed(Double(bytes) / 1_048_576, 1) }
+            print(
+                L(
+                    "bench.history.summary",
+                    [
+                        "years": years, "records": document.records, "ops": document.records * (1 + 12 * years),
+                        "months": retentionMonths, "used_last": mib(document.compactingLastUsed),
+                        "used_first": mib(document.compactingFirstUsed),
+                        "growth": fixed(document.compactingGrowth, 2), "file_last": mib(document.compactingLastFile),
+                        "keep_last": mib(document.keepingLastUsed), "keep_first": mib(document.keepingFirstUsed),
+                        "keep_growth": fixed(document.keepingGrowth, 2), "ratio": fixed(document.ratio, 2),
                     ]))
         }
     }

@@ -165,3 +165,73 @@ struct BootstrapBenchDocument: Codable, Sendable, Equatable {
         case snapshotDatabaseBytes = "snapshot_database_bytes"
     }
 }
+
+/// `hearth bench history --json`: each node's size at each year's end, and the ratios the
+/// summary prints.
+struct HistoryBenchDocument: Codable, Sendable, Equatable {
+    struct Year: Codable, Sendable, Equatable {
+        let year: Int
+        let compacting: Bool
+        let fileBytes: Int
+        let usedBytes: Int
+        let loggedOps: Int
+
+        enum CodingKeys: String, CodingKey {
+            case year, compacting
+            case fileBytes = "file_bytes"
+            case usedBytes = "used_bytes"
+            case loggedOps = "logged_ops"
+        }
+    }
+
+    let years: Int
+    let records: Int
+    let retentionMonths: Int
+    let sizes: [Year]
+    /// The compacting node's bytes in use after the last year over after the first, in
+    /// thousandths (as every ratio of a bench document: integers only).
+    let compactingGrowthPermille: Int64
+    /// The same for the node that keeps every op.
+    let keepingGrowthPermille: Int64
+    /// The compacting node's bytes in use after the last year over the keeping node's.
+    let ratioPermille: Int64
+
+    enum CodingKeys: String, CodingKey {
+        case years, records, sizes
+        case retentionMonths = "retention_months"
+        case compactingGrowthPermille = "compacting_growth_permille"
+        case keepingGrowthPermille = "keeping_growth_permille"
+        case ratioPermille = "ratio_permille"
+    }
+
+    var compactingGrowth: Double { Double(compactingGrowthPermille) / 1000 }
+    var keepingGrowth: Double { Double(keepingGrowthPermille) / 1000 }
+    var ratio: Double { Double(ratioPermille) / 1000 }
+
+    init(years: Int, records: Int, retentionMonths: Int, sizes: [HistoryBench.Size]) {
+        self.years = years
+        self.records = records
+        self.retentionMonths = retentionMonths
+        self.sizes = sizes.map {
+            Year(
+                year: $0.year, compacting: $0.compacting, fileBytes: $0.fileBytes, usedBytes: $0.usedBytes,
+                loggedOps: $0.loggedOps)
+        }
+        func used(_ compacting: Bool, last: Bool) -> Int {
+            let mine = sizes.filter { $0.compacting == compacting }
+            return (last ? mine.last : mine.first)?.usedBytes ?? 0
+        }
+        func permille(_ part: Int, _ whole: Int) -> Int64 {
+            Int64((Double(part) * 1000 / Double(max(1, whole))).rounded())
+        }
+        compactingGrowthPermille = permille(used(true, last: true), used(true, last: false))
+        keepingGrowthPermille = permille(used(false, last: true), used(false, last: false))
+        ratioPermille = permille(used(true, last: true), used(false, last: true))
+    }
+
+    var compactingFirstUsed: Int { sizes.first { $0.compacting }?.usedBytes ?? 0 }
+    var compactingLastUsed: Int { sizes.last { $0.compacting }?.usedBytes ?? 0 }
+    var compactingLastFile: Int { sizes.last { $0.compacting }?.fileBytes ?? 0 }
+    var keepingFirstUsed: Int { sizes.first { !$0.compacting }?.usedBytes ?? 0 }
+    var keepingLastUsed: Int { sizes.last { !$0.compacting }?.usedBytes ?? 0 }
+}
