@@ -33,9 +33,6 @@ final class SimNode {
     /// Told `409 snapshot_required` by a pull (compaction archived what it would pull): it
     /// takes the snapshot next, as `hearth node sync` does.
     var needsSnapshot = false
-    /// When it last took a pull answer (the simulation's time): a node compacts, as `hearth
-    /// node sync` does, only once it has heard from the hub as it is now.
-    var lastPullMillis: Int64 = .min
 
     init(index: Int, name: String, scope: ScopePrefix, path: String, replica: Replica, skew: Int64, cloneOf: Int? = nil)
         throws

@@ -63,8 +63,8 @@ public final class Simulation {
     /// The copy waiting to be put back, with the re-identifications and copied databases
     /// counted when it was taken.
     var hubBackup: (path: String, reidentifications: Int, clones: Int, millis: Int64)?
-    /// When the hub was last put back from a copy.
-    var lastRestoreMillis: Int64?
+    /// When the copy the hub was last put back from was taken.
+    var restoredBackupMillis: Int64?
 
     /// 2026-11-01 00:00 China time.
     static let start: Int64 = 1_793_462_400_000
@@ -193,19 +193,21 @@ public final class Simulation {
         }
     }
 
-    /// A node's `hearth node compact` with a retention of minutes to hours of the simulation's time:
-    /// what the hub holds leaves the node's log into its records' floors, and the invariants
-    /// then check the node still holds what the hub holds. Never shorter than the age of a
-    /// hub backup that may yet be put back: a restored hub is handed back only what nodes
-    /// still hold (docs/compaction.md, "On a node"). By the simulation's time, not the node's
-    /// skewed clock: a clock a day off would undo a retention of hours, not one of months.
+    /// A node's `hearth node compact` with a retention of minutes to hours of the simulation's
+    /// time: what the hub holds leaves the node's log into its records' floors, and the
+    /// invariants then check the node still holds what the hub holds. Never shorter than the
+    /// age of a hub backup that may yet be put back, or of the one the hub was last put back
+    /// from: a restored hub is handed back only what nodes still hold (docs/compaction.md, On a
+    /// node), and a node may take a late answer of the hub as it was before (the network here
+    /// delays and repeats answers) for one of the hub as it is. By the simulation's time, not
+    /// the node's skewed clock: a clock a day off would undo a retention of hours, not one of
+    /// months.
     func compactNode() {
         guard let node = nodeCompactions.pick(nodes) else { return }
-        // Not before it heard from a hub put back from a copy: what it was told the hub held,
-        // the hub no longer holds (`hearth node sync` compacts after the sync that tells it).
-        if let restored = lastRestoreMillis, node.lastPullMillis < restored { return }
         var retention = Int64(nodeCompactions.int(5...120)) * 60_000
-        if let backup = hubBackup { retention = max(retention, clock.now - backup.millis + Self.hour) }
+        for taken in [hubBackup?.millis, restoredBackupMillis].compactMap({ $0 }) {
+            retention = max(retention, clock.now - taken + Self.hour)
+        }
         do {
             let report = try node.replica.compactLog(
                 retentionMillis: retention, nowMillis: clock.now, limit: nodeCompactions.int(1...300))
@@ -256,7 +258,7 @@ public final class Simulation {
             fail("the hub could not be restored from its backup: \(error)")
         }
         restartHub()
-        lastRestoreMillis = clock.now
+        restoredBackupMillis = backup.millis
         // Rolls locked after the copy was taken went with the rest: the desk locks them again.
         let locked = (try? await hub.storage.lockedMonths()) ?? []
         nextRoll = locked.last?.adding(months: 1) ?? Month(year: 2026, month: 7)!
@@ -592,7 +594,6 @@ public final class Simulation {
                     return
                 }
                 node.replica.crashSwitch.disarm()
-                node.lastPullMillis = clock.now
             case .snapshotReply:
                 // Kept only if it follows the last page kept (a duplicated or late page does
                 // not, unless it is a first page, which starts the snapshot afresh).
