@@ -9,7 +9,7 @@ import Testing
 // JSON, and each message schema must list exactly the keys the message's `json` writes.
 
 /// The folder that holds Package.swift, found by walking up from this file.
-private let repositoryRoot: URL = {
+let repositoryRoot: URL = {
     var folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
     while folder.path != "/" {
         if FileManager.default.fileExists(atPath: folder.appendingPathComponent("Package.swift").path) {
@@ -20,7 +20,7 @@ private let repositoryRoot: URL = {
     fatalError("no Package.swift above \(#filePath)")
 }()
 
-private func protocolFile(_ path: String) throws -> [UInt8] {
+func protocolFile(_ path: String) throws -> [UInt8] {
     Array(try Data(contentsOf: repositoryRoot.appendingPathComponent("Protocol").appendingPathComponent(path)))
 }
 

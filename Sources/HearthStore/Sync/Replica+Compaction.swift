@@ -173,27 +173,17 @@ extension Replica {
         return (removed, records, rows.count == limit)
     }
 
-    /// The candidates of one record that may leave: none that depends on an op of the record
-    /// staying in the log (not a candidate, or a candidate that stays), to a fixed point. A
-    /// floor is a version vector: one that took an op whose past stays would cover that past
-    /// too, and a re-identified node rebuilding from it would skip the op staying.
+    /// The candidates of one record that may leave (``LogCompaction/leaving(_:staying:)``): the
+    /// record's other ops in the log stay, and so does every candidate that depends on one that
+    /// stays.
     private static func closed(_ candidates: [Candidate], record: RecordID, _ db: Database) throws
         -> [Candidate]
     {
-        var staying = try Row.fetchAll(
+        let staying = try Row.fetchAll(
             db,
             sql: "SELECT replica, counter FROM ops WHERE record = ? AND seq NOT IN (SELECT value FROM json_each(?))",
             arguments: [record.value, "[" + candidates.map { String($0.seq) }.joined(separator: ",") + "]"]
         ).map { Dot(replica: ReplicaID($0[0] as String), counter: UInt64($0[1] as Int64)) }
-        var leaving = candidates
-        while true {
-            let before = leaving.count
-            leaving.removeAll { candidate in
-                guard staying.contains(where: { candidate.op.context.covers($0) }) else { return false }
-                staying.append(candidate.op.dot)
-                return true
-            }
-            if leaving.count == before { return leaving }
-        }
+        return LogCompaction.leaving(candidates.map(\.op), staying: staying).map { candidates[$0] }
     }
 }
