@@ -206,6 +206,24 @@ struct CLIBenchTests {
         }
         #expect(logged.filter { $0.0 }.map(\.1) == [720, 720, 720], "\(logged)")
         #expect(logged.filter { !$0.0 }.map(\.1) == [1_560, 3_000, 4_440], "\(logged)")
+        // The hubs take the same months: nothing leaves a hub, what ages moves to its archive.
+        guard case .array(let hubSizes)? = document["hub_sizes"] else {
+            Issue.record("no hub sizes: \(result.stdout)")
+            return
+        }
+        let hubs = hubSizes.compactMap { size -> (Bool, Int64, Int64)? in
+            guard case .bool(let compacting)? = size["compacting"], let ops = size["logged_ops"]?.integerValue,
+                let archived = size["archived_ops"]?.integerValue
+            else { return nil }
+            return (compacting, ops, archived)
+        }
+        #expect(hubs.count == 6, "\(hubSizes)")
+        #expect(hubs.filter { $0.0 }.map(\.1) == [720, 720, 720], "\(hubs)")
+        #expect(hubs.filter { $0.0 }.map(\.2) == [840, 2_280, 3_720], "\(hubs)")
+        #expect(hubs.filter { !$0.0 }.map(\.1) == [1_560, 3_000, 4_440], "\(hubs)")
+        #expect(hubs.filter { !$0.0 }.allSatisfy { $0.2 == 0 }, "\(hubs)")
+        #expect((document["hub_growth_permille"]?.integerValue ?? 0) > 1_000)
+        #expect(document["hub_ratio_permille"]?.integerValue != nil)
         let growth = document["compacting_growth_permille"]?.integerValue ?? 99_000
         let keeping = document["keeping_growth_permille"]?.integerValue ?? 0
         #expect(growth < 1_200 && keeping > 1_800, "compacting \(growth)‰, keeping \(keeping)‰")
@@ -214,6 +232,8 @@ struct CLIBenchTests {
         ])
         #expect(text.stdout.contains("year 1, compacting: file"), "\(text.stdout)")
         #expect(text.stdout.contains("after 1 years (20 records"), "\(text.stdout)")
+        #expect(text.stdout.contains("year 1, hub compacting: file"), "\(text.stdout)")
+        #expect(text.stdout.contains("the hub: compacting"), "\(text.stdout)")
         let refused = try await cli.run(["bench", "history", "--years", "0", "--lang", "en"])
         #expect(refused.status == 2 && refused.stderr.contains("--years is 1 to 20"), "\(refused.stderr)")
     }

@@ -1,5 +1,7 @@
 import Foundation
 import HearthCore
+import HearthLedger
+import HearthLedgerSQLite
 import HearthStore
 
 /// `hearth bench history`: a village laptop's database through years of monthly edits, with
@@ -12,6 +14,12 @@ import HearthStore
 /// them the retention ago: `NodeCompactionTests`.) Sizes are read at each year's end:
 /// the file, and the pages in use (a deleted op's pages are reused, so the file stays near
 /// its largest working set while what is in use is what the data needs).
+///
+/// The county hub takes the same months too, twice: one hub compacts after each month, as a
+/// nightly `hearth hub compact` does, moving what aged to its archive in the same store; the
+/// other keeps every op in its log. The village's node pulls every night, so it holds nothing
+/// back. Nothing leaves a hub (the archive keeps the whole history), so a hub grows with the
+/// years either way; what compaction bounds there is the log that pulls read.
 struct HistoryBench {
     let directory: String
     let households: Int
@@ -27,6 +35,14 @@ struct HistoryBench {
         let fileBytes: Int
         let usedBytes: Int
         let loggedOps: Int
+        /// Ops in a hub's archive (0 on a node).
+        var archivedOps = 0
+    }
+
+    /// The nodes' sizes and the hubs' at each year's end.
+    struct Sizes: Sendable, Equatable {
+        var nodes: [Size] = []
+        var hubs: [Size] = []
     }
 
     static let village = "421281101001"
@@ -34,7 +50,7 @@ struct HistoryBench {
     static let start: Int64 = 1_793_462_400_000
     static let month: Int64 = 30 * 86_400_000
 
-    func run() throws -> [Size] {
+    func run() async throws -> Sizes {
         let scope = try ScopePrefix.parse(Self.village, field: "scope")
         let village = try DivisionCode.parse(Self.village, field: "village")
         let keys = KeyMaterial.generate()
@@ -70,7 +86,24 @@ struct HistoryBench {
             return ids
         }
         for node in nodes { try node.replica.integrate(created, nowMillis: Self.start) }
-        var sizes: [Size] = []
+        let county = try ScopePrefix.parse(String(Self.village.prefix(6)), field: "scope")
+        let hubs: [(compacting: Bool, ledger: HubLedger)] = [
+            (
+                true,
+                try HubLedger.create(
+                    path: directory + "/hub-compacting.db", name: "hub", scope: county, nowMillis: Self.start,
+                    keys: keys.withNewSigningKey())
+            ),
+            (
+                false,
+                try HubLedger.create(
+                    path: directory + "/hub-keeping.db", name: "hub", scope: county, nowMillis: Self.start,
+                    keys: keys.withNewSigningKey())
+            ),
+        ]
+        for hub in hubs { try hub.ledger.replica.integrate(created, nowMillis: Self.start) }
+        var archived = 0
+        var sizes = Sizes()
         for month in 1...(years * 12) {
             let now = Self.start + Int64(month) * Self.month
             // The field worker's month, pulled by both nodes in the night's sync.
@@ -93,18 +126,32 @@ struct HistoryBench {
                         retentionMillis: Int64(retentionMonths) * Replica.monthMillis, nowMillis: now)
                 } while report.more && report.removed > 0
             }
+            for hub in hubs {
+                try hub.ledger.replica.integrate(ops, nowMillis: now)
+                guard hub.compacting else { continue }
+                var report: CompactionReport
+                repeat {
+                    report = try await hub.ledger.compact(
+                        CompactionPlan(retentionMonths: retentionMonths, nowMillis: now))
+                } while report.more && report.archived > 0
+                archived = report.inArchive
+            }
             guard month % 12 == 0 else { continue }
-            for node in nodes {
-                let size = try Self.size(node.replica, year: month / 12, compacting: node.compacting)
-                sizes.append(size)
+            let replicas: [(hub: Bool, compacting: Bool, core: ReplicaCore)] =
+                nodes.map { (false, $0.compacting, $0.replica) }
+                + (try hubs.map { (true, $0.compacting, try $0.ledger.replica) })
+            for replica in replicas {
+                var size = try Self.size(replica.core, year: month / 12, compacting: replica.compacting)
+                size.archivedOps = replica.hub && replica.compacting ? archived : 0
+                if replica.hub { sizes.hubs.append(size) } else { sizes.nodes.append(size) }
                 say(
                     L(
-                        "bench.history.year",
+                        replica.hub ? "bench.history.hub_year" : "bench.history.year",
                         [
                             "year": size.year,
-                            "node": L(node.compacting ? "bench.history.compacting" : "bench.history.keeping"),
+                            "node": L(replica.compacting ? "bench.history.compacting" : "bench.history.keeping"),
                             "file": size.fileBytes / 1024 / 1024, "used": size.usedBytes / 1024 / 1024,
-                            "ops": size.loggedOps,
+                            "ops": size.loggedOps, "archived": size.archivedOps,
                         ]))
             }
         }
@@ -112,11 +159,14 @@ struct HistoryBench {
         guard try nodes[0].replica.stateDigest() == nodes[1].replica.stateDigest() else {
             throw CLIError.failed(L("error.bench.history.differ"))
         }
+        guard try hubs[0].ledger.replica.stateDigest() == hubs[1].ledger.replica.stateDigest() else {
+            throw CLIError.failed(L("error.bench.history.differ"))
+        }
         return sizes
     }
 
     /// The node's file (after a checkpoint) and the pages in use in it.
-    static func size(_ replica: Replica, year: Int, compacting: Bool) throws -> Size {
+    static func size(_ replica: ReplicaCore, year: Int, compacting: Bool) throws -> Size {
         let size = try replica.storageSize()
         return Size(
             year: year, compacting: compacting, fileBytes: size.fileBytes, usedBytes: size.usedBytes,

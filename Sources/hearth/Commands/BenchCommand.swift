@@ -405,7 +405,7 @@ struct BenchCompact: AsyncParsableCommand {
     }
 }
 
-struct BenchHistory: ParsableCommand {
+struct BenchHistory: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "history",
         abstract: L("cmd.bench.history.abstract"), discussion: L("cmd.bench.history.discussion"))
@@ -416,8 +416,8 @@ struct BenchHistory: ParsableCommand {
     @Option(help: .text("opt.bench.history.retention_months")) var retentionMonths = 12
     @Flag(help: .text("opt.json")) var json = false
 
-    func run() throws {
-        try guarded {
+    func run() async throws {
+        try await guardedAsync {
             guard (1...20).contains(years), (1...100_000).contains(households), (0...10).contains(members),
                 CountySetting.retentionRange.contains(retentionMonths)
             else { throw CLIError.usage(L("error.bench.history.range")) }
@@ -426,7 +426,7 @@ struct BenchHistory: ParsableCommand {
             ).path
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(atPath: directory) }
-            let sizes = try HistoryBench(
+            let sizes = try await HistoryBench(
                 directory: directory, households: households, membersPerHousehold: members, years: years,
                 retentionMonths: retentionMonths, say: { line in if !json { print(line) } }
             ).run()
@@ -447,6 +447,19 @@ struct BenchHistory: ParsableCommand {
                         "growth": fixed(document.compactingGrowth, 2), "file_last": mib(document.compactingLastFile),
                         "keep_last": mib(document.keepingLastUsed), "keep_first": mib(document.keepingFirstUsed),
                         "keep_growth": fixed(document.keepingGrowth, 2), "ratio": fixed(document.ratio, 2),
+                    ]))
+            print(
+                L(
+                    "bench.history.hub_summary",
+                    [
+                        "used_last": mib(document.hubCompactingLast?.usedBytes ?? 0),
+                        "used_first": mib(document.hubCompactingFirstUsed), "growth": fixed(document.hubGrowth, 2),
+                        "logged": document.hubCompactingLast?.loggedOps ?? 0,
+                        "archived": document.hubCompactingLast?.archivedOps ?? 0,
+                        "keep_last": mib(document.hubKeepingLast?.usedBytes ?? 0),
+                        "keep_first": mib(document.hubKeepingFirstUsed),
+                        "keep_growth": fixed(document.hubKeepingGrowth, 2),
+                        "keep_logged": document.hubKeepingLast?.loggedOps ?? 0, "ratio": fixed(document.hubRatio, 2),
                     ]))
         }
     }

@@ -175,19 +175,34 @@ struct HistoryBenchDocument: Codable, Sendable, Equatable {
         let fileBytes: Int
         let usedBytes: Int
         let loggedOps: Int
+        /// A hub's ops in its archive; absent for a node.
+        let archivedOps: Int?
 
         enum CodingKeys: String, CodingKey {
             case year, compacting
             case fileBytes = "file_bytes"
             case usedBytes = "used_bytes"
             case loggedOps = "logged_ops"
+            case archivedOps = "archived_ops"
+        }
+
+        init(_ size: HistoryBench.Size, hub: Bool) {
+            year = size.year
+            compacting = size.compacting
+            fileBytes = size.fileBytes
+            usedBytes = size.usedBytes
+            loggedOps = size.loggedOps
+            archivedOps = hub ? size.archivedOps : nil
         }
     }
 
     let years: Int
     let records: Int
     let retentionMonths: Int
+    /// The two nodes at each year's end.
     let sizes: [Year]
+    /// The two hubs at each year's end.
+    let hubSizes: [Year]
     /// The compacting node's bytes in use after the last year over after the first, in
     /// thousandths (as every ratio of a bench document: integers only).
     let compactingGrowthPermille: Int64
@@ -195,38 +210,54 @@ struct HistoryBenchDocument: Codable, Sendable, Equatable {
     let keepingGrowthPermille: Int64
     /// The compacting node's bytes in use after the last year over the keeping node's.
     let ratioPermille: Int64
+    /// The same three for the hubs: the compacting hub's growth, the keeping hub's, and the
+    /// compacting hub's last year over the keeping hub's.
+    let hubGrowthPermille: Int64
+    let hubKeepingGrowthPermille: Int64
+    let hubRatioPermille: Int64
 
     enum CodingKeys: String, CodingKey {
         case years, records, sizes
+        case hubSizes = "hub_sizes"
         case retentionMonths = "retention_months"
         case compactingGrowthPermille = "compacting_growth_permille"
         case keepingGrowthPermille = "keeping_growth_permille"
         case ratioPermille = "ratio_permille"
+        case hubGrowthPermille = "hub_growth_permille"
+        case hubKeepingGrowthPermille = "hub_keeping_growth_permille"
+        case hubRatioPermille = "hub_ratio_permille"
     }
 
     var compactingGrowth: Double { Double(compactingGrowthPermille) / 1000 }
     var keepingGrowth: Double { Double(keepingGrowthPermille) / 1000 }
     var ratio: Double { Double(ratioPermille) / 1000 }
+    var hubGrowth: Double { Double(hubGrowthPermille) / 1000 }
+    var hubKeepingGrowth: Double { Double(hubKeepingGrowthPermille) / 1000 }
+    var hubRatio: Double { Double(hubRatioPermille) / 1000 }
 
-    init(years: Int, records: Int, retentionMonths: Int, sizes: [HistoryBench.Size]) {
+    init(years: Int, records: Int, retentionMonths: Int, sizes: HistoryBench.Sizes) {
         self.years = years
         self.records = records
         self.retentionMonths = retentionMonths
-        self.sizes = sizes.map {
-            Year(
-                year: $0.year, compacting: $0.compacting, fileBytes: $0.fileBytes, usedBytes: $0.usedBytes,
-                loggedOps: $0.loggedOps)
-        }
-        func used(_ compacting: Bool, last: Bool) -> Int {
-            let mine = sizes.filter { $0.compacting == compacting }
-            return (last ? mine.last : mine.first)?.usedBytes ?? 0
-        }
+        self.sizes = sizes.nodes.map { Year($0, hub: false) }
+        hubSizes = sizes.hubs.map { Year($0, hub: true) }
         func permille(_ part: Int, _ whole: Int) -> Int64 {
             Int64((Double(part) * 1000 / Double(max(1, whole))).rounded())
         }
-        compactingGrowthPermille = permille(used(true, last: true), used(true, last: false))
-        keepingGrowthPermille = permille(used(false, last: true), used(false, last: false))
-        ratioPermille = permille(used(true, last: true), used(false, last: true))
+        /// Last year over first for each, and the compacting one's last year over the keeping one's.
+        func ratios(_ sizes: [HistoryBench.Size]) -> (Int64, Int64, Int64) {
+            func used(_ compacting: Bool, last: Bool) -> Int {
+                let mine = sizes.filter { $0.compacting == compacting }
+                return (last ? mine.last : mine.first)?.usedBytes ?? 0
+            }
+            return (
+                permille(used(true, last: true), used(true, last: false)),
+                permille(used(false, last: true), used(false, last: false)),
+                permille(used(true, last: true), used(false, last: true))
+            )
+        }
+        (compactingGrowthPermille, keepingGrowthPermille, ratioPermille) = ratios(sizes.nodes)
+        (hubGrowthPermille, hubKeepingGrowthPermille, hubRatioPermille) = ratios(sizes.hubs)
     }
 
     var compactingFirstUsed: Int { sizes.first { $0.compacting }?.usedBytes ?? 0 }
@@ -234,4 +265,8 @@ struct HistoryBenchDocument: Codable, Sendable, Equatable {
     var compactingLastFile: Int { sizes.last { $0.compacting }?.fileBytes ?? 0 }
     var keepingFirstUsed: Int { sizes.first { !$0.compacting }?.usedBytes ?? 0 }
     var keepingLastUsed: Int { sizes.last { !$0.compacting }?.usedBytes ?? 0 }
+    var hubCompactingFirstUsed: Int { hubSizes.first { $0.compacting }?.usedBytes ?? 0 }
+    var hubCompactingLast: Year? { hubSizes.last { $0.compacting } }
+    var hubKeepingFirstUsed: Int { hubSizes.first { !$0.compacting }?.usedBytes ?? 0 }
+    var hubKeepingLast: Year? { hubSizes.last { !$0.compacting } }
 }
