@@ -115,7 +115,8 @@ public enum NodeBundles {
             // the next bundle sends them again.
             try replica.acceptHubHolds(counter: pull.yourCounter, hash: pull.yourHash)
             let report = try replica.applyPulled(
-                pull.ops, cursor: pull.cursor, nowMillis: nowMillis, stamps: pull.stamps, retired: pull.retired)
+                pull.ops, entered: pull.entered, cursor: pull.cursor, nowMillis: nowMillis, stamps: pull.stamps,
+                retired: pull.retired)
             try replica.recordAck(pull.yourCounter, hash: pull.yourHash, notes: nil, nowMillis: nowMillis)
             ops += pull.ops.count
             applied += report.applied

@@ -179,8 +179,8 @@ public struct SyncSession: Sendable {
         if response.yourCounter > own { throw SyncError.behindItself(hubHolds: response.yourCounter, local: own) }
         try replica.acceptHubHolds(counter: response.yourCounter, hash: response.yourHash)
         return try replica.applyPulled(
-            response.ops, cursor: response.cursor, nowMillis: nowMillis, stamps: response.stamps,
-            retired: response.retired)
+            response.ops, entered: response.entered, cursor: response.cursor, nowMillis: nowMillis,
+            stamps: response.stamps, retired: response.retired)
     }
 
     /// Reads an opened snapshot page, deriving the keyed hashes its states left out with this

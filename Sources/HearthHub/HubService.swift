@@ -473,7 +473,9 @@ public struct HubService: Sendable {
         try await ledger.confirmPulled(node: node.replica, cursor: request.cursor, nowMillis: clock())
         let page: LogPage
         do {
-            page = try await ledger.pull(for: node, cursor: request.cursor, maxOps: request.maxOps, nowMillis: clock())
+            page = try await ledger.pull(
+                for: node, cursor: request.cursor, maxOps: request.maxOps, nowMillis: clock(),
+                entriesAsStates: request.protocolVersion >= WireVersion.statesOnEntry)
         } catch .snapshotRequired(let cursor, let archived) {
             throw HubError.conflict(
                 "snapshot_required", ReplicaError.snapshotRequired(cursor: cursor, archived: archived).description)
@@ -490,6 +492,6 @@ public struct HubService: Sendable {
             hub: ledger.info.id, ops: page.ops, cursor: page.cursor, more: page.more,
             yourCounter: node.ackedCounter,
             yourHash: try await ledger.chainHash(replica: node.replica, counter: node.ackedCounter) ?? "",
-            stamps: stamps, retired: page.retired)
+            stamps: stamps, retired: page.retired, entered: page.entered)
     }
 }

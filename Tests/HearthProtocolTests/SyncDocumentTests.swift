@@ -95,7 +95,7 @@ private let samples: [(schema: String, json: JSON)] = [
         PullResponse(
             hub: hub, ops: [], cursor: 8, more: false, yourCounter: 3, yourHash: "",
             stamps: [Dot(replica: hub, counter: 4): "AAAAAAAAAAAAAAAAAAAAAA=="],
-            retired: [RetiredWriter(writer: replica, after: 3)]
+            retired: [RetiredWriter(writer: replica, after: 3)], entered: [departedRecord]
         ).json
     ),
     (

@@ -99,7 +99,9 @@ struct HostileBundleTests {
         }
     }
 
-    @Test("the hub refuses a truncated, a byte-flipped, a version-3 and an over-long node bundle, and registers no one")
+    @Test(
+        "the hub refuses a truncated, a byte-flipped, a future version's and an over-long node bundle, and registers no one"
+    )
     func hubRefusesDamagedBundles() async throws {
         let setting = try await Setting()
         let genuine = Array(try Data(contentsOf: URL(fileURLWithPath: setting.nodeBundle)))
@@ -113,10 +115,12 @@ struct HostileBundleTests {
             ),
             ("a flipped byte", try setting.file("flipped.hbundle", flipped), "damaged"),
             (
-                "protocol version 3",
+                "a future protocol version",
                 try setting.file(
-                    "v3.hbundle",
-                    try setting.resigned(setting.nodeBundle, key: setting.villageKey) { $0["v"] = .integer(3) }),
+                    "future.hbundle",
+                    try setting.resigned(setting.nodeBundle, key: setting.villageKey) {
+                        $0["v"] = .integer(WireVersion.readable.upperBound + 1)
+                    }),
                 "unsupported protocol version"
             ),
             (
@@ -178,7 +182,7 @@ struct HostileBundleTests {
     }
 
     @Test(
-        "a node refuses a truncated, a byte-flipped, a version-3 and an over-long hub bundle, and one whose snapshot is changed or cut, and imports nothing"
+        "a node refuses a truncated, a byte-flipped, a future version's and an over-long hub bundle, and one whose snapshot is changed or cut, and imports nothing"
     )
     func nodeRefusesDamagedBundles() async throws {
         let setting = try await Setting()
@@ -194,9 +198,12 @@ struct HostileBundleTests {
             ),
             ("a flipped byte", try setting.file("h-flipped.hbundle", flipped), "damaged"),
             (
-                "protocol version 3",
+                "a future protocol version",
                 try setting.file(
-                    "h-v3.hbundle", try setting.resigned(hubBundle, key: setting.hubKey) { $0["v"] = .integer(3) }),
+                    "h-future.hbundle",
+                    try setting.resigned(hubBundle, key: setting.hubKey) {
+                        $0["v"] = .integer(WireVersion.readable.upperBound + 1)
+                    }),
                 "unsupported protocol version"
             ),
             (

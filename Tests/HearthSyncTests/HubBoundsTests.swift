@@ -212,7 +212,9 @@ struct HubBoundsTests {
         }
     }
 
-    @Test("a record whose history is longer than one message, once moved, arrives whole in parts")
+    @Test(
+        "a record whose history is longer than one message, once moved, arrives as its state; to a version-2 node whole in parts"
+    )
     func longHistoryMoves() async throws {
         let county = try TestCounty()
         try await withRunningHub(county.service()) { url in
@@ -229,11 +231,31 @@ struct HubBoundsTests {
             try await county.sync(township, url: url)
             let receiver = try await county.node(name: "village-002", scope: TestCounty.village2, hubURL: url)
             let summary = try await county.sync(receiver, url: url)
-            #expect(summary.pulledOps > WireLimits.maxOpsPerMessage)
+            #expect(summary.pulledOps < 10, "the state, not \(summary.pulledOps) ops of history")
             #expect(try receiver.state(of: home) == county.hub.replica.state(of: home))
             #expect(try receiver.status().waiting == 0)
             // And a later pull of the village still works.
             try await county.sync(receiver, url: url)
+
+            // A node pulling in version 2 gets the history, in parts that each fit one answer.
+            let record = try #require(try await county.hub.node(receiver.info.id))
+            var cursor: Int64 = 0
+            var history = 0
+            var answers = 0
+            while true {
+                let request = try PullRequest(
+                    json: .object([
+                        "v": .integer(2), "replica": .string(receiver.info.id.value), "cursor": .integer(cursor),
+                        "max_ops": .integer(Int64(WireLimits.maxOpsPerMessage)),
+                    ]))
+                let answer = try await county.service().answer(pull: request, for: record)
+                #expect(answer.entered.isEmpty && answer.ops.count <= WireLimits.maxOpsPerMessage)
+                history += answer.ops.filter { $0.record == home }.count
+                answers += 1
+                cursor = answer.cursor
+                if !answer.more { break }
+            }
+            #expect(history > WireLimits.maxOpsPerMessage && answers >= 2, "\(history) ops in \(answers) answers")
         }
     }
 }

@@ -1,14 +1,16 @@
 import Foundation
 import HearthClient
 import HearthCore
+import HearthHub
 import HearthLedger
+import HearthProtocol
 import HearthStore
 import Testing
 
-@Suite("A record entering a village's scope arrives whole")
+@Suite("A record entering a village's scope arrives whole: as its state, or as its history to an older node")
 struct ScopeEntryTests {
     @Test(
-        "a household moved by the township to another village arrives there with its whole history; every replica agrees",
+        "a household moved by the township to another village arrives there as its state (its history to a version-2 node); every replica agrees",
         arguments: HubStoreKind.allCases)
     func householdMove(store: HubStoreKind) async throws {
         let county = try await TestCounty(store)
@@ -48,9 +50,44 @@ struct ScopeEntryTests {
             }
             #expect(
                 try second.view(home, reveal: false).value("phone") == "13800000001",
-                "history arrived, not just the move")
+                "the state arrived, not just the move")
             #expect(try second.status().waiting == 0)
             #expect(try first.status().waiting == 0)
+            // Protocol version 3: the records came as states, so the village's log holds none of
+            // their history (the edit of the phone, the creation); an op of them arriving again
+            // is a duplicate under the floor the state left.
+            for id in moved {
+                #expect(try second.log(record: id).count < (try await county.hubOps(record: id)).count, "\(id)")
+            }
+            let phoneEdit = try #require(
+                try await county.hubOps(record: home).first { $0.fields["phone"] != nil && !$0.createsRecord })
+            #expect(!(try second.log(record: home).contains { $0.op.dot == phoneEdit.dot }))
+            let again = try second.integrate(try await county.hubOps(record: home), nowMillis: TestCounty.now)
+            #expect(again.applied == 0 && again.waiting == 0, "\(again)")
+            #expect(try second.state(of: home) == hubStates[home])
+
+            // The same pull in version 3 and in version 2, from the start: states, or histories.
+            let record = try #require(try await county.hub.node(second.info.id))
+            func pull(_ version: Int64) async throws -> PullResponse {
+                let request = try PullRequest(
+                    json: .object([
+                        "v": .integer(version), "replica": .string(second.info.id.value), "cursor": .integer(0),
+                        "max_ops": .integer(5_000),
+                    ]))
+                return try await county.service().answer(pull: request, for: record)
+            }
+            let current = try await pull(3)
+            #expect(Set(current.entered.map(\.id)) == Set(moved))
+            for entered in current.entered {
+                #expect(RecordState(id: entered.id, compactBytes: entered.state) == hubStates[entered.id])
+            }
+            #expect(!current.ops.contains { $0.dot == phoneEdit.dot })
+            let older = try await pull(2)
+            #expect(older.entered.isEmpty)
+            #expect(older.ops.contains { $0.dot == phoneEdit.dot }, "version 2: the history")
+            #expect(older.json(version: 2, digests: nil)["entered"] == nil)
+            let sent = current.json(version: 3, digests: county.hub.keys.opener())
+            #expect(try PullResponse(json: sent, digests: county.hub.keys.opener()).entered == current.entered)
 
             // Moved back, it arrives whole again in the first village.
             _ = try township.moveHousehold(

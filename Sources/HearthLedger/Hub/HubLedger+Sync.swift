@@ -177,10 +177,16 @@ extension HubLedger {
     /// as the hub holds it now: a record that left carries nothing more to its old village but
     /// the op that moved it out (so its nodes hand it over), and a record's history goes only
     /// to the village it is in (SECURITY.md, "Jurisdiction").
-    public func pull(for node: NodeRecord, cursor: Int64, maxOps: Int, nowMillis: Int64) async throws(ReplicaError)
-        -> LogPage
-    {
-        try await storage.read(ScopedRead(node: node.replica, scope: node.scope, cursor: cursor, limit: maxOps))
+    ///
+    /// With `entriesAsStates` (a node speaking protocol version 3), a record that entered the
+    /// node's scope goes as the hub's state of it (``LogPage/entered``), not as its history.
+    public func pull(
+        for node: NodeRecord, cursor: Int64, maxOps: Int, nowMillis: Int64, entriesAsStates: Bool = false
+    ) async throws(ReplicaError) -> LogPage {
+        try await storage.read(
+            ScopedRead(
+                node: node.replica, scope: node.scope, cursor: cursor, limit: maxOps,
+                entriesAsStates: entriesAsStates))
     }
 
     /// One page of a node's snapshot: the merge states of the records in its scope after

@@ -60,11 +60,25 @@ extension LedgerLog {
         positions += entries.prefix(limit).map { ($0[0].integer ?? 0, $0, true) }
         positions = positions.filter { $0.seq <= horizon }.sorted { $0.seq < $1.seq }
         var ops: [Op] = []
+        var entered: [SnapshotRecord] = []
         var last = read.cursor
         var more = horizon != Int64.max
         for position in positions {
             let group: [SQLValue]
-            if position.entry {
+            if position.entry, read.entriesAsStates,
+                let state = try enteredState(sql, entry: position.row, read: read, villages: &villages)
+            {
+                // The record's state counts as one op of the page.
+                if !ops.isEmpty || !entered.isEmpty, ops.count + entered.count + 1 > limit {
+                    more = true
+                    break
+                }
+                // One state a record: a later entry of it in the page (a township holds both
+                // villages of a move) would read the same state in this transaction.
+                if let state = state.first, !entered.contains(where: { $0.id == state.id }) { entered.append(state) }
+                last = position.seq
+                continue
+            } else if position.entry {
                 group = try entryOps(sql, entry: position.row, read: read, villages: &villages)
             } else {
                 let record = position.row[2].text ?? ""
@@ -75,7 +89,7 @@ extension LedgerLog {
                 let village = try villages.village(of: record)
                 group = addressed || village.map(read.holds) ?? true ? [position.row[1]] : []
             }
-            if !ops.isEmpty, ops.count + group.count > limit {
+            if !ops.isEmpty || !entered.isEmpty, ops.count + entered.count + group.count > limit {
                 more = true
                 break
             }
@@ -93,7 +107,25 @@ extension LedgerLog {
                 try sql.integer("SELECT coalesce(max(seq), 0) FROM scope_entries") ?? 0)
             last = max(end, read.cursor)
         }
-        return LogPage(ops: ops, cursor: last, more: more, retired: try retiredWriters(sql))
+        return LogPage(ops: ops, cursor: last, more: more, retired: try retiredWriters(sql), entered: entered)
+    }
+
+    /// A scope entry read as a state (protocol version 3): for a record now in the node's
+    /// scope, its first part carries the hub's state of it and every later part nothing (an
+    /// empty list); for a record that has left, nil, and the entry goes as ops (the op that
+    /// took it out), as in version 2. The state is the one the page's transaction reads,
+    /// which may hold ops logged after the entry: they arrive later as duplicates, under the
+    /// floor the node keeps of every state it installs.
+    private static func enteredState(
+        _ sql: any SQLStatements, entry: [SQLValue], read: ScopedRead, villages: inout RecordVillages
+    ) throws -> [SnapshotRecord]? {
+        let text = entry[1].text ?? ""
+        guard try villages.village(of: text).map(read.holds) ?? false, let id = RecordID(text) else { return nil }
+        guard entry[2].integer ?? 0 == 0 else { return [] }
+        guard let state = try sql.value("SELECT state FROM record_meta WHERE id = ?", [.text(text)])?.bytes else {
+            return nil
+        }
+        return [SnapshotRecord(id: id, state: state)]
     }
 
     /// One part of the history a scope entry carries: for a record now in the node's scope,

@@ -107,12 +107,16 @@ public struct ScopedRead: Sendable, Hashable {
     public let cursor: Int64
     /// Most ops in the page (at least 1).
     public let limit: Int
+    /// Whether a record entering the node's scope goes as its merge state rather than its
+    /// history (protocol version 3, Protocol/sync.md, Pull: scope entries).
+    public let entriesAsStates: Bool
 
-    public init(node: ReplicaID, scope: ScopePrefix, cursor: Int64, limit: Int) {
+    public init(node: ReplicaID, scope: ScopePrefix, cursor: Int64, limit: Int, entriesAsStates: Bool = false) {
         self.node = node
         self.scope = scope
         self.cursor = cursor
         self.limit = max(1, limit)
+        self.entriesAsStates = entriesAsStates
     }
 
     /// Whether a record of `village` belongs on the reading node: in its scope, or county-wide
@@ -138,12 +142,17 @@ public struct LogPage: Sendable {
     /// The ids the hub wrote under before each restore (``RetiredWriter``), read in the same
     /// transaction: the answer tells the node which ops to hand back.
     public let retired: [RetiredWriter]
+    /// The records that entered the node's scope within the page, each as the hub's state of
+    /// it, read in the same transaction (``ScopedRead/entriesAsStates``); the node installs
+    /// them before the page's ops.
+    public let entered: [SnapshotRecord]
 
-    public init(ops: [Op], cursor: Int64, more: Bool, retired: [RetiredWriter] = []) {
+    public init(ops: [Op], cursor: Int64, more: Bool, retired: [RetiredWriter] = [], entered: [SnapshotRecord] = []) {
         self.ops = ops
         self.cursor = cursor
         self.more = more
         self.retired = retired
+        self.entered = entered
     }
 }
 

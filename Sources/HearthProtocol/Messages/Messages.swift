@@ -310,10 +310,14 @@ public struct PullResponse: Sendable, Equatable {
     /// The ids the hub wrote under before a restore, with the last counter of each it holds:
     /// the node hands back the stamped ops above it (Protocol/sync.md, A restored hub).
     public let retired: [RetiredWriter]
+    /// Records that entered the node's scope, each as the hub's merge state of it (from
+    /// version 3; the answer to an older request carries their histories among `ops`). The
+    /// node installs them, as a snapshot's records, before the batch's ops.
+    public let entered: [SnapshotRecord]
 
     public init(
         hub: ReplicaID, ops: [Op], cursor: Int64, more: Bool, yourCounter: UInt64, yourHash: String,
-        stamps: [Dot: String] = [:], retired: [RetiredWriter] = []
+        stamps: [Dot: String] = [:], retired: [RetiredWriter] = [], entered: [SnapshotRecord] = []
     ) {
         self.hub = hub
         self.ops = ops
@@ -323,6 +327,7 @@ public struct PullResponse: Sendable, Equatable {
         self.yourHash = yourHash
         self.stamps = stamps
         self.retired = retired
+        self.entered = entered
     }
 
     /// Most retired writers an answer may name (one per restore of the hub).
@@ -345,6 +350,9 @@ public struct PullResponse: Sendable, Equatable {
         if !retired.isEmpty {
             members["retired"] = .array(
                 retired.map { .object(["writer": .string($0.writer.value), "after": .integer(Int64($0.after))]) })
+        }
+        if !entered.isEmpty, version >= WireVersion.statesOnEntry {
+            members["entered"] = SnapshotRecords.json(entered, digests: compact ? digests : nil)
         }
         return .object(members)
     }
@@ -372,6 +380,11 @@ public struct PullResponse: Sendable, Equatable {
             }
         }
         self.retired = retired
+        var seen = Set<String>()
+        entered = try SnapshotRecords.read(json, "entered", digests: digests, seen: &seen)
+        guard ops.count + entered.count <= WireLimits.maxOpsPerMessage else {
+            throw MessageError("\"ops\" and \"entered\" must hold at most \(WireLimits.maxOpsPerMessage) together")
+        }
     }
 }
 

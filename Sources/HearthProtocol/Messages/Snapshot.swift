@@ -86,24 +86,13 @@ public struct SnapshotResponse: Sendable, Equatable {
     /// value the receiver derives from its box (``RecordState/compactBytes(leavingOut:)``);
     /// without, states go as stored.
     public func json(version: Int64 = WireVersion.current, digests: (any SealedDigestSource)? = nil) -> JSON {
-        func sent(_ records: [SnapshotRecord]) -> JSON {
-            .array(
-                records.map { record in
-                    var state = record.state
-                    if let digests, let decoded = RecordState(id: record.id, compactBytes: record.state) {
-                        state = decoded.compactBytes(leavingOut: digests)
-                    }
-                    return .object([
-                        "id": .string(record.id.value), "state": .string(Data(state).base64EncodedString()),
-                    ])
-                })
-        }
         var members: [String: JSON] = [
             "v": .integer(version), "hub": .string(hub.value), "position": .integer(position),
-            "records": sent(records), "digest": .string(SnapshotDigest.of(records + departed)),
+            "records": SnapshotRecords.json(records, digests: digests),
+            "digest": .string(SnapshotDigest.of(records + departed)),
         ]
         if !waiting.isEmpty { members["waiting"] = WireOps.json(waiting, digests: nil) }
-        if !departed.isEmpty { members["departed"] = sent(departed) }
+        if !departed.isEmpty { members["departed"] = SnapshotRecords.json(departed, digests: digests) }
         if let next { members["next"] = .string(next) }
         return .object(members)
     }
@@ -116,31 +105,11 @@ public struct SnapshotResponse: Sendable, Equatable {
         position = try json.integer("position")
         guard position >= 0 else { throw MessageError("\"position\" must not be negative") }
         var seen = Set<String>()
-        func read(_ key: String) throws(MessageError) -> [SnapshotRecord] {
-            guard let value = json[key] else { return [] }
-            guard let items = value.arrayValue, items.count <= Self.maxRecords else {
-                throw MessageError("\"\(key)\" must be an array of at most \(Self.maxRecords) records")
-            }
-            var records: [SnapshotRecord] = []
-            records.reserveCapacity(items.count)
-            for item in items {
-                let text = try item.string("id")
-                guard let id = RecordID(text), id.value == text, seen.insert(text).inserted else {
-                    throw MessageError("\"\(key)\": \"\(text.prefix(40))\" is not a record id, or comes twice")
-                }
-                let encoded = try item.string("state")
-                guard encoded.utf8.count <= (Self.maxStateBytes / 3 + 1) * 4, let data = Data(base64Encoded: encoded),
-                    let state = RecordState(id: id, compactBytes: Array(data), deriving: digests)
-                else { throw MessageError("\"\(key)\": the state of \(text) is not a merge state of that record") }
-                records.append(SnapshotRecord(id: id, state: digests == nil ? Array(data) : state.compactBytes))
-            }
-            return records
-        }
         guard json["records"]?.arrayValue != nil else {
             throw MessageError("\"records\" must be an array of at most \(Self.maxRecords) records")
         }
-        let records = try read("records")
-        let departed = try read("departed")
+        let records = try SnapshotRecords.read(json, "records", digests: digests, seen: &seen)
+        let departed = try SnapshotRecords.read(json, "departed", digests: digests, seen: &seen)
         guard try json.string("digest") == SnapshotDigest.of(records + departed) else {
             throw MessageError("\"digest\" is not the digest of the records")
         }
@@ -156,6 +125,56 @@ public struct SnapshotResponse: Sendable, Equatable {
         } else {
             next = nil
         }
+    }
+}
+
+/// Records with their merge states as a message carries them (a snapshot page's `records` and
+/// `departed`, a pull answer's `entered`): `{"id", "state"}`, the state in base64, less each
+/// keyed hash the receiver derives from its box.
+enum SnapshotRecords {
+    /// The records as sent. With `digests`, each state leaves out the keyed hash of every
+    /// sealed value the receiver derives (``RecordState/compactBytes(leavingOut:)``); without,
+    /// states go as stored.
+    static func json(_ records: [SnapshotRecord], digests: (any SealedDigestSource)?) -> JSON {
+        .array(
+            records.map { record in
+                var state = record.state
+                if let digests, let decoded = RecordState(id: record.id, compactBytes: record.state) {
+                    state = decoded.compactBytes(leavingOut: digests)
+                }
+                return .object([
+                    "id": .string(record.id.value), "state": .string(Data(state).base64EncodedString()),
+                ])
+            })
+    }
+
+    /// Reads the records under `key` (none when absent): at most
+    /// ``SnapshotResponse/maxRecords``, each id canonical and not in `seen` (which gains it),
+    /// each state a merge state of its record no longer than ``SnapshotResponse/maxStateBytes``,
+    /// the keyed hashes it left out derived with `digests`, and kept as stored.
+    static func read(
+        _ json: JSON, _ key: String, digests: (any SealedDigestSource)?, seen: inout Set<String>
+    ) throws(MessageError) -> [SnapshotRecord] {
+        guard let value = json[key] else { return [] }
+        let most = SnapshotResponse.maxRecords
+        guard let items = value.arrayValue, items.count <= most else {
+            throw MessageError("\"\(key)\" must be an array of at most \(most) records")
+        }
+        var records: [SnapshotRecord] = []
+        records.reserveCapacity(items.count)
+        for item in items {
+            let text = try item.string("id")
+            guard let id = RecordID(text), id.value == text, seen.insert(text).inserted else {
+                throw MessageError("\"\(key)\": \"\(text.prefix(40))\" is not a record id, or comes twice")
+            }
+            let encoded = try item.string("state")
+            guard encoded.utf8.count <= (SnapshotResponse.maxStateBytes / 3 + 1) * 4,
+                let data = Data(base64Encoded: encoded),
+                let state = RecordState(id: id, compactBytes: Array(data), deriving: digests)
+            else { throw MessageError("\"\(key)\": the state of \(text) is not a merge state of that record") }
+            records.append(SnapshotRecord(id: id, state: digests == nil ? Array(data) : state.compactBytes))
+        }
+        return records
     }
 }
 

@@ -85,14 +85,18 @@ package struct ApplyEngine: Sendable {
     /// ops of the batch applied; false turns it away, a throw rolls the batch back), then
     /// `bookkeeping` (a cursor, an ack; true when it changed records behind the applier's back),
     /// the role's rules and the kept reads.
+    ///
+    /// `installing` are states installed first (``Applier/install(_:bytes:fresh:)``): records
+    /// that entered a node's scope, as a pull answer carries them.
     package func integrate(
-        in sql: any SQLStatements, _ ops: [Op], nowMillis: Int64, admit: (inout Applier, Op) throws -> Bool,
-        bookkeeping: (ApplyReport) throws -> Bool
+        in sql: any SQLStatements, _ ops: [Op], installing: [(RecordState, [UInt8])] = [], nowMillis: Int64,
+        admit: (inout Applier, Op) throws -> Bool, bookkeeping: (ApplyReport) throws -> Bool
     ) throws -> ApplyReport {
         var applier = try Applier(sql: sql, nowMillis: nowMillis, cache: cache, crash: crash)
         applier.tracksScopeEntries = role.tracksScopeEntries
         applier.usesFloors = role.installsSnapshots
         applier.usesArchive = role.archivesOps
+        for (state, bytes) in installing { try applier.install(state, bytes: bytes) }
         for op in ops {
             guard try admit(&applier, op) else { continue }
             try applier.integrate(op)
@@ -109,9 +113,9 @@ package struct ApplyEngine: Sendable {
         let ruled =
             applier.report.applied > 0 ? try role.afterApply(sql, info: info, batch: ops, nowMillis: nowMillis) : false
         try ReplicaCore.refreshKeptReads(sql)
-        // Rule ops (or bookkeeping) changed records after the batch's states were taken:
-        // then the cache starts afresh.
-        applier.updateCacheOnCommit(stale: ruled || changedRecords)
+        // Rule ops (or bookkeeping) changed records after the batch's states were taken, or
+        // states were written without their ops: then the cache starts afresh.
+        applier.updateCacheOnCommit(stale: ruled || changedRecords || !installing.isEmpty)
         return applier.report
     }
 

@@ -207,13 +207,20 @@ public class ReplicaCore: @unchecked Sendable {
     /// the applier as it stands (earlier ops of the batch applied); an op it turns away
     /// (returning false) is not integrated. It throws to roll the whole batch back.
     @discardableResult
+    ///
+    /// `installing` are merge states installed first, joined with what the replica holds and
+    /// into the records' floors (a pull's records that entered the scope).
     package func integrate(
-        _ ops: [Op], nowMillis: Int64, admit: (Database, inout Applier, Op) throws -> Bool = { _, _, _ in true },
+        _ ops: [Op], installing: [(RecordState, [UInt8])] = [], nowMillis: Int64,
+        admit: (Database, inout Applier, Op) throws -> Bool = { _, _, _ in true },
         bookkeeping: (Database, ApplyReport) throws -> Bool
     ) throws(ReplicaError) -> ApplyReport {
         do {
             return try pool.write { db in
-                try integrate(in: db, ops, nowMillis: nowMillis, admit: admit, bookkeeping: bookkeeping)
+                try engine.integrate(
+                    in: SQLiteStatements(db), ops, installing: installing, nowMillis: nowMillis,
+                    admit: { applier, op in try admit(db, &applier, op) },
+                    bookkeeping: { report in try bookkeeping(db, report) })
             }
         } catch let error as ReplicaError { throw error } catch {
             throw .database(String(describing: error))

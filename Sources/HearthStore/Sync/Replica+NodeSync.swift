@@ -174,9 +174,17 @@ extension Replica {
     /// transaction (``keepStamps(_:ops:stamps:retired:)``).
     @discardableResult
     public func applyPulled(
-        _ ops: [Op], cursor: Int64, nowMillis: Int64, stamps: [Dot: String] = [:], retired: [RetiredWriter] = []
+        _ ops: [Op], entered: [SnapshotRecord] = [], cursor: Int64, nowMillis: Int64, stamps: [Dot: String] = [:],
+        retired: [RetiredWriter] = []
     ) throws(ReplicaError) -> ApplyReport {
-        try integrate(ops, nowMillis: nowMillis) { db, _ in
+        var installing: [(RecordState, [UInt8])] = []
+        for record in entered {
+            guard let state = RecordState(id: record.id, compactBytes: record.state) else {
+                throw ReplicaError.database("the state of \(record.id) that entered this scope is unreadable")
+            }
+            installing.append((state, record.state))
+        }
+        return try integrate(ops, installing: installing, nowMillis: nowMillis) { db, _ in
             try Self.keepStamps(db, ops: ops, stamps: stamps, retired: retired)
             try db.execute(
                 sql: "UPDATE sync_state SET pull_cursor = max(pull_cursor, ?), last_sync_millis = ? WHERE id = 1",
