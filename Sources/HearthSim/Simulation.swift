@@ -582,6 +582,8 @@ public final class Simulation {
                 note("\(node.name) acked \(response.acked) (was \(state.ackedCounter), own \(state.ownCounter))")
             case .pullReply:
                 let response = try node.session.pullResponse(json)
+                // Records that entered the node's scope come as the hub's states (version 3).
+                if !response.entered.isEmpty { count("records that entered a scope as states", response.entered.count) }
                 if faultsOn, random.chance(6) {
                     node.replica.crashSwitch.arm(afterOps: random.int(0...max(0, response.ops.count - 1)))
                     armed = true

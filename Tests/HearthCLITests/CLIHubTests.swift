@@ -124,7 +124,7 @@ struct CLIHubTests {
         let result = try await CLIRunner().run(["--version"])
         #expect(result.status == 0)
         #expect(result.firstLine.hasPrefix("hearth "))
-        #expect(result.firstLine.contains("sync protocol 2, reads 1 to 2; op format 1"))
+        #expect(result.firstLine.contains("sync protocol 3, reads 1 to 3; op format 1"))
     }
 
     @Test("a file-only node syncs by bundles, and importing a bundle twice changes nothing")

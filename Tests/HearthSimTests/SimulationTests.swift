@@ -37,7 +37,7 @@ struct SimulationTests {
             "leads decided", "hostile ops sent", "hostile ops discarded", "requests refused by authentication",
             "hub restores", "hub ops handed back", "nodes joined late", "snapshots installed",
             "node crashes mid-install", "compactions", "ops archived", "pulls told to start from a snapshot",
-            "node compactions", "ops that left node logs",
+            "node compactions", "ops that left node logs", "records that entered a scope as states",
         ] where Self.seeds >= 50 {
             #expect((totals[fault] ?? 0) > 0, "no \(fault) in \(Self.seeds) seeds")
         }
