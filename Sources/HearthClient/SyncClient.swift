@@ -24,6 +24,8 @@ public struct SyncSummary: Sendable {
     /// How long the snapshot's pages took to come, and its install, in milliseconds.
     public var snapshotPagesMillis: Int64 = 0
     public var snapshotInstallMillis: Int64 = 0
+    /// Records that entered the node's scope and came as the hub's states (protocol version 3).
+    public var enteredRecords = 0
 }
 
 /// Progress reported while syncing, so a terminal can show ops and bytes each way.
@@ -341,6 +343,7 @@ public struct SyncClient: Sendable {
             let response = try session.pullResponse(json)
             let report = try session.accept(response, nowMillis: clock())
             summary.pulledOps += response.ops.count
+            summary.enteredRecords += response.entered.count
             summary.pulledBytes += bytes
             summary.applied += report.applied
             summary.waiting += report.waiting

@@ -359,6 +359,7 @@ extension Catalogue {
         "cmd.node.compact.discussion": "当县级中心已拥有某操作（本节点自己的操作在确认之后，其他操作因来自县级中心），本命令或 `hearth node sync` 在日志中记下它已超过保留期（县设置 retention_months，或 --retention-months），该操作已应用，且日志中留下的操作都不依赖它时，它离开节点日志。记录的状态不变：离开的部分保存为各记录的底线，再次到达的操作会被识别，`hearth node reidentify` 仍能重建每条记录。县级中心在归档中保存完整历史：在县级中心运行 `hearth show --history` 可看到全部，在节点上只显示节点日志中仍有的部分。`hearth node sync` 每次同步后都会运行此操作；也可手动运行查看结果。输出离开的操作数、已满保留期的日志位置、已满保留期但留下的操作数（尚未推送、等待中或被留下的操作所依赖）以及日志中剩余的操作数。",
         "opt.node.compact.retention_months": "操作在本节点日志中至少保留的月数（1 至 600）；默认取县设置 retention_months（24）。",
         "node.compacted": "已从日志删除 {removed} 条操作（保留 {months} 个月；到位置 {through} 为止已满保留期；{kept} 条已满保留期但留下：尚未推送、等待中或被留下的操作所依赖）；日志中 {logged} 条",
+        "sync.entered": "  {records} 条记录进入本节点范围，以县级中心的状态送达",
         "sync.compacted": "  {removed} 条超过保留期的操作离开了本节点日志（县级中心保留它们）",
         "input.compact_batch": "--batch 至少为 1",
         "cmd.hub.compact.abstract": "把所有节点都已拥有的操作从县级中心的日志移入归档。",

@@ -79,8 +79,27 @@ struct CLIHubTests {
         let same = try #require(try await cli.ok(["household", "show", "--db", replayDB, household, "--json"]).json)
         #expect(same["fields"] == shown["fields"] && same["members"] == shown["members"])
 
+        // The township moves the household to another village, whose node has synced before:
+        // the household and its member enter its scope and come as the hub's states.
+        let hewanToken = try await cli.ok([
+            "hub", "enroll", "--db", hubDB, "--name", "hewan", "--scope", "421281101002",
+        ]).firstLine
+        let hewanDB = cli.directory + "/hewan.db"
+        try await cli.ok(["node", "init", "--db", hewanDB, "--token", hewanToken, "--hub", url])
+        try await cli.ok(["node", "sync", "--db", hewanDB])
+        try await cli.ok(["household", "move", "--db", townshipDB, household, "--village", "421281101002"])
+        try await cli.ok(["node", "sync", "--db", townshipDB])
+        let entered = try #require(try await cli.ok(["node", "sync", "--db", hewanDB, "--json"]).json)
+        #expect(entered["entered_records"]?.integerValue == 2, "the household and its member: \(entered)")
+        #expect((entered["pulled_ops"]?.integerValue ?? 99) < 4, "not their histories: \(entered)")
+        let moved = try #require(try await cli.ok(["household", "show", "--db", hewanDB, household, "--json"]).json)
+        #expect(moved["fields"]?["address"]?.stringValue == "一组")
+        #expect(moved["fields"]?["village"]?.stringValue == "421281101002")
+        let quiet = try await cli.ok(["node", "sync", "--db", hewanDB, "--lang", "en"])
+        #expect(!quiet.stdout.contains("entered this node's scope"), "\(quiet.stdout)")
+
         let nodes = try #require(try await cli.ok(["hub", "nodes", "--db", hubDB, "--json"]).json?.arrayValue)
-        #expect(nodes.count == 3)
+        #expect(nodes.count == 4)
         #expect(nodes.allSatisfy { $0["last_sync"] != .null && $0["state"]?.stringValue == "active" })
 
         try await cli.ok(["hub", "revoke", "--db", hubDB, "shahe"])

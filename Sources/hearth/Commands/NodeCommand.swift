@@ -186,6 +186,9 @@ struct NodeSync: AsyncParsableCommand {
                     for note in summary.quarantined {
                         print("  " + L("sync.refused", ["dot": note.dot, "reason": note.reason]))
                     }
+                    if summary.enteredRecords > 0 {
+                        print(L("sync.entered", ["records": summary.enteredRecords]))
+                    }
                     if compacted.removed > 0 { print(L("sync.compacted", ["removed": compacted.removed])) }
                 }
             } catch {

@@ -37,6 +37,9 @@ struct NodeSyncDocument: Codable, Sendable, Equatable {
     /// Ops that left the node's log after the sync: the hub holds them, older than the
     /// retention (docs/compaction.md, "On a node").
     let compactedOps: Int64
+    /// Records that entered the node's scope (a household moved into it) and came as the
+    /// hub's states, not as their histories (Protocol/sync.md, Pull: scope entries).
+    let enteredRecords: Int64
 
     enum CodingKeys: String, CodingKey {
         case pushedOps = "pushed_ops"
@@ -46,10 +49,12 @@ struct NodeSyncDocument: Codable, Sendable, Equatable {
         case applied, waiting, quarantined, cursor, milliseconds
         case snapshotRecords = "snapshot_records"
         case compactedOps = "compacted_ops"
+        case enteredRecords = "entered_records"
     }
 
     init(_ summary: SyncSummary, seconds: Double, compacted: Int = 0) {
         compactedOps = Int64(compacted)
+        enteredRecords = Int64(summary.enteredRecords)
         pushedOps = Int64(summary.pushedOps)
         pushedBytes = Int64(summary.pushedBytes)
         pulledOps = Int64(summary.pulledOps)
