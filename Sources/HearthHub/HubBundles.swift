@@ -162,17 +162,20 @@ extension HubService {
         }
         // The pieces stop where the next would take the content past the budget; the node gets
         // the rest in the next bundle, from the cursor it confirms. A piece too big for what is
-        // left is asked for again with fewer ops.
+        // left is asked for again with fewer ops. A record that entered the node's scope goes as
+        // the hub's state of it, as in a pull of protocol version 3 (bundles are written in it).
         var pulls: [PullResponse] = []
         var ops = 0
         var maxOps = WireLimits.maxOpsPerMessage
         while pulls.count < Bundle.maxPieces {
-            let batch = try await ledger.pull(for: node, cursor: cursor, maxOps: maxOps, nowMillis: clock())
+            let batch = try await ledger.pull(
+                for: node, cursor: cursor, maxOps: maxOps, nowMillis: clock(), entriesAsStates: true)
             let piece = try await pullResponse(batch, for: node)
             let size = piece.json.canonicalBytes.count + 1
             if size > budget {
-                guard batch.ops.count > 1, maxOps > 1 else { break }
-                maxOps = min(maxOps - 1, batch.ops.count / 2)
+                let items = batch.ops.count + batch.entered.count
+                guard items > 1, maxOps > 1 else { break }
+                maxOps = min(maxOps - 1, items / 2)
                 continue
             }
             budget -= size

@@ -101,4 +101,34 @@ struct ScopeEntryTests {
             #expect(try first.view(home, reveal: false).value("phone") == "13800000001")
         }
     }
+
+    @Test("a household moved into a village whose node syncs by file arrives in the hub's bundle as its state")
+    func householdMoveByFile() async throws {
+        let county = try TestCounty()
+        let hub = county.service()
+        try await withRunningHub(hub) { url in
+            let first = try await county.node(name: "village-001", scope: TestCounty.village1, hubURL: url)
+            let township = try await county.node(name: "town-101", scope: TestCounty.township, hubURL: url)
+            let filed = try await county.node(name: "village-002", scope: TestCounty.village2, hubURL: nil)
+            let home = try first.household(in: TestCounty.village1, address: "一组")
+            let member = try first.member(of: home, name: "王五")
+            for month in 1...6 { try first.edit(home) { $0.phone = "1380000000\(month)" } }
+            for node in [first, township] { try await county.sync(node, url: url) }
+            try await county.exchangeBundles(filed, named: "village-002", with: hub, step: "before")
+            #expect(try filed.recordIDs().isEmpty)
+
+            let moved = try township.moveHousehold(
+                home.value, toVillage: TestCounty.village2, author: "zhen", nowMillis: TestCounty.now)
+            try await county.sync(township, url: url)
+            let exported = try await hub.exportBundle(forNode: "village-002")
+            #expect(exported.ops < (try await county.hubOps(record: home)).count, "states, not the history")
+            try await county.exchangeBundles(filed, named: "village-002", with: hub, step: "after")
+            let hubStates = try await county.hubStates()
+            for id in moved { #expect(try filed.state(of: id) == hubStates[id], "\(id) by file") }
+            #expect(try filed.view(home, reveal: false).value("phone") == "13800000006")
+            #expect(try filed.view(member, reveal: false).value("name") == "王五")
+            #expect(!(try filed.log(record: home).contains { $0.op.fields["phone"] == .text("13800000003") }))
+            #expect(try filed.status().waiting == 0)
+        }
+    }
 }
