@@ -82,6 +82,8 @@ struct ScopeEntryTests {
                 #expect(RecordState(id: entered.id, compactBytes: entered.state) == hubStates[entered.id])
             }
             #expect(!current.ops.contains { $0.dot == phoneEdit.dot })
+            // Nor the ops that moved them in: the states hold them.
+            #expect(!current.ops.contains { op in moved.contains(op.record) }, "\(current.ops.map(\.dot))")
             let older = try await pull(2)
             #expect(older.entered.isEmpty)
             #expect(older.ops.contains { $0.dot == phoneEdit.dot }, "version 2: the history")

@@ -61,6 +61,9 @@ extension LedgerLog {
         positions = positions.filter { $0.seq <= horizon }.sorted { $0.seq < $1.seq }
         var ops: [Op] = []
         var entered: [SnapshotRecord] = []
+        // The clock of each state in `entered`: an op of the page it covers is in the state
+        // already (the op that moved the record in, above all), and is left out.
+        var covered: [RecordID: VersionVector] = [:]
         var last = read.cursor
         var more = horizon != Int64.max
         for position in positions {
@@ -75,7 +78,14 @@ extension LedgerLog {
                 }
                 // One state a record: a later entry of it in the page (a township holds both
                 // villages of a move) would read the same state in this transaction.
-                if let state = state.first, !entered.contains(where: { $0.id == state.id }) { entered.append(state) }
+                if let state = state.first, covered[state.id] == nil {
+                    guard let clock = RecordState(id: state.id, compactBytes: state.state)?.clock else {
+                        throw ReplicaError.database("a record's merge state is unreadable")
+                    }
+                    entered.append(state)
+                    covered[state.id] = clock
+                    ops.removeAll { $0.record == state.id && clock.covers($0.dot) }
+                }
                 last = position.seq
                 continue
             } else if position.entry {
@@ -97,6 +107,7 @@ extension LedgerLog {
                 guard let bytes = body.bytes, let op = try? Op(logged: bytes) else {
                     throw ReplicaError.database(Catalogue.text("sync.op_unreadable"))
                 }
+                if let clock = covered[op.record], clock.covers(op.dot) { continue }
                 ops.append(op)
             }
             last = position.seq
