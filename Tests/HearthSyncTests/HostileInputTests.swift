@@ -75,8 +75,9 @@ struct HostileBody: Sendable, CustomTestStringConvertible {
         HostileBody(name: "an op of format version 2", status: 400, code: "bad_request", says: "op format version") {
             genuine in withOp(genuine) { $0["v"] = .integer(2) }.canonicalBytes.gzipped
         },
-        HostileBody(name: "a message of protocol version 3", status: 400, code: "bad_request", says: "protocol version")
-        {
+        HostileBody(
+            name: "a message of a future protocol version", status: 400, code: "bad_request", says: "protocol version"
+        ) {
             genuine in
             guard var message = genuine.objectValue else { return [] }
             message["v"] = .integer(WireVersion.readable.upperBound + 1)

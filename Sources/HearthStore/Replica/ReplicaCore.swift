@@ -217,10 +217,8 @@ public class ReplicaCore: @unchecked Sendable {
     ) throws(ReplicaError) -> ApplyReport {
         do {
             return try pool.write { db in
-                try engine.integrate(
-                    in: SQLiteStatements(db), ops, installing: installing, nowMillis: nowMillis,
-                    admit: { applier, op in try admit(db, &applier, op) },
-                    bookkeeping: { report in try bookkeeping(db, report) })
+                try integrate(
+                    in: db, ops, installing: installing, nowMillis: nowMillis, admit: admit, bookkeeping: bookkeeping)
             }
         } catch let error as ReplicaError { throw error } catch {
             throw .database(String(describing: error))
@@ -230,11 +228,12 @@ public class ReplicaCore: @unchecked Sendable {
     /// The body of ``integrate(_:nowMillis:admit:bookkeeping:)`` inside a write transaction the
     /// caller opened (a ledger's storage, through GRDB's async access).
     package func integrate(
-        in db: Database, _ ops: [Op], nowMillis: Int64, admit: (Database, inout Applier, Op) throws -> Bool,
-        bookkeeping: (Database, ApplyReport) throws -> Bool
+        in db: Database, _ ops: [Op], installing: [(RecordState, [UInt8])] = [], nowMillis: Int64,
+        admit: (Database, inout Applier, Op) throws -> Bool, bookkeeping: (Database, ApplyReport) throws -> Bool
     ) throws -> ApplyReport {
         try engine.integrate(
-            in: SQLiteStatements(db), ops, nowMillis: nowMillis, admit: { applier, op in try admit(db, &applier, op) },
+            in: SQLiteStatements(db), ops, installing: installing, nowMillis: nowMillis,
+            admit: { applier, op in try admit(db, &applier, op) },
             bookkeeping: { report in try bookkeeping(db, report) })
     }
 
