@@ -13,8 +13,14 @@ extension PostgresHubSchema {
     ///
     /// Each migration says which SQLite migrations (`Migrations`, `HubMigrations`) it mirrors.
     static let replicaMigrations: [Migration] = [
-        records, ruleCases, searchIndex, ledger, audit, snapshots, compaction,
+        records, ruleCases, searchIndex, ledger, audit, snapshots, compaction, logCount,
     ]
+
+    /// Core v28: the applier adds the ops it logged to `row_counts` once per batch
+    /// (`Applier.flush`), so the log's insert trigger goes; deletes still count by trigger.
+    static let logCount = Migration(
+        version: 11, name: "the log's count added once per batch, not by a trigger per op",
+        statements: ["DROP TRIGGER ops_count_after_insert ON ops"])
 
     /// Core v1, v3, v4, v10, v12, v15–v21, v24, v25: the replica row, the record tables, the
     /// merge state, the op log and what waits on it, scope entries, and the row counts (v18).

@@ -49,11 +49,12 @@ struct SlimLogMigrationTests {
                 ])
             let schema = try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE tbl_name = 'ops'")
             for name in [
-                "ops_by_scope", "ops_by_township", "ops_by_target", "ops_by_record_seq", "ops_count_after_insert",
-                "ops_count_after_delete",
+                "ops_by_scope", "ops_by_township", "ops_by_target", "ops_by_record_seq", "ops_count_after_delete",
             ] {
                 #expect(schema.contains(name), "\(name) is rebuilt")
             }
+            // v28 drops the insert's trigger again: the applier counts what it logs.
+            #expect(!schema.contains("ops_count_after_insert"))
         }
     }
 

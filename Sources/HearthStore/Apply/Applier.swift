@@ -17,6 +17,10 @@ package struct Applier {
     private var waitingRecords: Set<String>
     private var clock: [ReplicaID: UInt64] = [:]
     private(set) var report = ApplyReport()
+    /// Ops this applier logged since its last flush, added to `row_counts` once there: a
+    /// trigger adding one per row made every insert of the log a statement with a sub-journal
+    /// (core v28).
+    private var loggedSinceFlush: Int64 = 0
     private let cache: StateCache?
     private let dataVersion: Int64
     /// The states this transaction wrote, for the cache once it commits.
@@ -147,6 +151,7 @@ package struct Applier {
                 .text(op.scope.value), .blob(hashBytes), .blob(op.loggedBytes),
                 .text(missing.isEmpty ? "applied" : "waiting"), SQLValue(op.scope.township), SQLValue(target?.value),
             ])
+        loggedSinceFlush += Int64(inserted)
         if inserted == 0 {
             let logged = try sql.value(
                 "SELECT hash FROM ops WHERE replica = ? AND counter = ?",
@@ -319,7 +324,8 @@ package struct Applier {
         try release(id)
     }
 
-    /// Writes every changed record's metadata and plain row, and the replica's vector.
+    /// Writes every changed record's metadata and plain row, the replica's vector, and the
+    /// log's count.
     ///
     /// The written records leave the shared cache at once, not at the commit: another applier
     /// in the same transaction (the hub judging held ops again after a push, found by
@@ -342,6 +348,10 @@ package struct Applier {
                 """, [.text(replica.value), .integer(Int64(counter))])
         }
         clock.removeAll()
+        if loggedSinceFlush > 0 {
+            try sql.execute("UPDATE row_counts SET n = n + ? WHERE name = 'ops'", [.integer(loggedSinceFlush)])
+            loggedSinceFlush = 0
+        }
     }
 }
 
