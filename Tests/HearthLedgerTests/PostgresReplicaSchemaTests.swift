@@ -46,7 +46,7 @@ struct PostgresReplicaSchemaTests {
             #expect(mine.columns == sqlite[table]!.columns, "columns of \(table)")
             #expect(mine.indexes == sqlite[table]!.indexes, "indexes of \(table)")
         }
-        #expect(sqliteTriggers.count == 42)
+        #expect(sqliteTriggers.count == 41, "the log's insert counts in the applier (core v28)")
         #expect(Set(postgresTriggers) == Set(sqliteTriggers), "the triggers of both")
     }
 
