@@ -54,6 +54,7 @@ struct CLIBenchTests {
         #expect(fieldChanges > ops && fieldChanges < 5 * ops)
         for key in [
             "replica_ops_per_second", "replica_field_changes_per_second", "raw_rows_per_second", "ratio_permille",
+            "log_rows_per_second", "log_ratio_permille", "log_to_raw_permille",
         ] {
             guard case .integer(let figure)? = document[key] else {
                 Issue.record("no \(key): \(result.stdout)")
@@ -101,6 +102,8 @@ struct CLIBenchTests {
         #expect(peerLines.first?.contains("not run: pygeodiff is not installed") == true)
         #expect(lines.contains { $0.hasPrefix("raw sqlite upsert") })
         #expect(lines.contains { $0.hasPrefix("ratio to raw") })
+        #expect(lines.contains { $0.hasPrefix("op log alone") })
+        #expect(lines.contains { $0.hasPrefix("ratio to log") })
         #expect(!lines.contains { $0.hasPrefix("ratio to peer") })
         let skipped = try await cli.run(["bench", "merge", "--ops", "300", "--no-peer", "--json"])
         #expect(skipped.status == 0, "\(skipped.stderr)")

@@ -62,18 +62,79 @@ package enum RawUpsertBaseline {
                         guard let column = names.firstIndex(of: name) else { continue }
                         bind(value, at: Int32(column + 2), in: statement)
                     }
-                    let code = sqlite3_step(statement)
-                    sqlite3_reset(statement)
-                    guard code == SQLITE_DONE else {
-                        throw DatabaseError(
-                            resultCode: ResultCode(rawValue: code),
-                            message: String(cString: sqlite3_errmsg(db.sqliteConnection)), sql: sql)
-                    }
+                    try step(statement, sql, in: db)
                 }
             }
             index = end
         }
         return Date().timeIntervalSince(start)
+    }
+
+    /// The op log alone: writes each op's log row, as the applier writes it, straight into the
+    /// `ops` table of `replica` (a fresh one, of the same kind as the bench's), one prepared
+    /// insert, one transaction per batch, the log's count added once per batch; returns the
+    /// seconds the writes took.
+    ///
+    /// Why: no merge can write faster than its log. The rows' bytes (each op's logged body
+    /// and hash) are made before the clock starts, so the figure is SQLite's cost of the log
+    /// with its indexes, the floor under the replica's rate, measured in the same run.
+    package static func logSeconds(_ ops: [Op], into replica: ReplicaCore, batchSize: Int) throws -> Double {
+        let rows = try ops.map { op in
+            guard let hash = OpLogSQL.hashBytes(op.hash) else {
+                throw ReplicaError.database("the hash of \(op.dot) is not 64 hex digits")
+            }
+            return (op: op, hash: hash, body: op.loggedBytes)
+        }
+        let sql = """
+            INSERT INTO ops (replica, counter, record, scope, hash, body, state, township, target)
+            VALUES (?, ?, ?, ?, ?, ?, 'applied', ?, NULL)
+            ON CONFLICT (replica, counter) DO NOTHING
+            """
+        let start = Date()
+        var index = 0
+        while index < rows.count {
+            let end = min(index + batchSize, rows.count)
+            try replica.pool.write { db in
+                let statement = try db.cachedStatement(sql: sql).sqliteStatement
+                for row in rows[index..<end] {
+                    bind(row.op.dot.replica.value, at: 1, in: statement)
+                    sqlite3_bind_int64(statement, 2, Int64(row.op.dot.counter))
+                    bind(row.op.record.value, at: 3, in: statement)
+                    bind(row.op.scope.value, at: 4, in: statement)
+                    bind(row.hash, at: 5, in: statement)
+                    bind(row.body, at: 6, in: statement)
+                    bind(row.op.scope.township, at: 7, in: statement)
+                    try step(statement, sql, in: db)
+                }
+                try db.execute(
+                    sql: "UPDATE row_counts SET n = n + ? WHERE name = 'ops'", arguments: [end - index])
+            }
+            index = end
+        }
+        let seconds = Date().timeIntervalSince(start)
+        // A floor that logged less than every op would flatter the replica.
+        let logged = try replica.pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM ops") ?? 0 }
+        guard logged == ops.count else {
+            throw ReplicaError.database("the op log baseline logged \(logged) of \(ops.count) ops")
+        }
+        return seconds
+    }
+
+    /// Runs a bound statement once and readies it for the next row.
+    private static func step(_ statement: SQLiteStatement, _ sql: String, in db: Database) throws {
+        let code = sqlite3_step(statement)
+        sqlite3_reset(statement)
+        guard code == SQLITE_DONE else {
+            throw DatabaseError(
+                resultCode: ResultCode(rawValue: code),
+                message: String(cString: sqlite3_errmsg(db.sqliteConnection)), sql: sql)
+        }
+    }
+
+    private static func bind(_ bytes: [UInt8], at index: Int32, in statement: SQLiteStatement) {
+        bytes.withUnsafeBytes { buffer in
+            _ = sqlite3_bind_blob(statement, index, buffer.baseAddress, Int32(buffer.count), transient)
+        }
     }
 
     /// Binds a field's value as the replica stores it (``StateRow/sqlValue(_:)``).

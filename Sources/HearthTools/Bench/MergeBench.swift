@@ -20,13 +20,20 @@ public struct MergeBench: Sendable {
         public let fieldChanges: Int
         public let replicaSeconds: Double
         public let rawSeconds: Double
+        /// The op log alone (``RawUpsertBaseline/logSeconds(_:into:batchSize:)``): the floor.
+        public let logSeconds: Double
         /// The peer's figures, or why it did not run.
         public let peer: MergePeer.Outcome
         public var opsPerSecond: Double { Double(ops) / replicaSeconds }
         public var fieldChangesPerSecond: Double { Double(fieldChanges) / replicaSeconds }
         public var rawRowsPerSecond: Double { Double(ops) / rawSeconds }
+        public var logRowsPerSecond: Double { Double(ops) / logSeconds }
         /// The replica's rate over the raw baseline's.
         public var ratio: Double { rawSeconds / replicaSeconds }
+        /// The replica's rate over its log's alone: how close the merge comes to its floor.
+        public var logRatio: Double { logSeconds / replicaSeconds }
+        /// The log's rate over the raw baseline's: the most any merge that logs its ops reaches.
+        public var logToRaw: Double { rawSeconds / logSeconds }
         /// The peer's rate of field changes, when it ran.
         public var peerFieldChangesPerSecond: Double? {
             guard case .ran(let result) = peer else { return nil }
@@ -126,6 +133,10 @@ public struct MergeBench: Sendable {
         let replicaSeconds = Date().timeIntervalSince(start)
         let raw = directory + "/bench-raw.db"
         let rawSeconds = try RawUpsertBaseline.seconds(ops, path: raw, batchSize: batchSize)
+        let logOnly = try HubLedger.create(
+            path: directory + "/bench-log.db", keyPath: directory + "/bench-log.key", name: "bench-log",
+            scope: try ScopePrefix.parse("421281", field: "scope"), nowMillis: 1_790_000_000_000)
+        let logSeconds = try RawUpsertBaseline.logSeconds(ops, into: logOnly.replica, batchSize: batchSize)
         var outcome = MergePeer.Outcome.absent(Catalogue.text("bench.peer.not_asked"))
         if let peer {
             let base = directory + "/peer-base.db"
@@ -147,6 +158,6 @@ public struct MergeBench: Sendable {
         }
         return Result(
             ops: ops.count, fieldChanges: fieldChanges, replicaSeconds: replicaSeconds, rawSeconds: rawSeconds,
-            peer: outcome)
+            logSeconds: logSeconds, peer: outcome)
     }
 }

@@ -46,7 +46,8 @@ struct BenchMerge: ParsableCommand {
             } else {
                 let labelled = labels([
                     "bench.merge.applied.label", "bench.merge.replica.label", "bench.merge.raw.label",
-                    "bench.merge.peer.label", "bench.merge.ratio_raw.label", "bench.merge.ratio_peer.label",
+                    "bench.merge.log.label", "bench.merge.peer.label", "bench.merge.ratio_raw.label",
+                    "bench.merge.ratio_log.label", "bench.merge.ratio_peer.label",
                 ])
                 print(
                     labelled("bench.merge.applied.label")
@@ -64,6 +65,14 @@ struct BenchMerge: ParsableCommand {
                         + L(
                             "bench.merge.raw",
                             ["rows": fixed(result.rawRowsPerSecond, 0), "seconds": fixed(result.rawSeconds, 2)]))
+                print(
+                    labelled("bench.merge.log.label")
+                        + L(
+                            "bench.merge.log",
+                            [
+                                "rows": fixed(result.logRowsPerSecond, 0), "seconds": fixed(result.logSeconds, 2),
+                                "ratio": fixed(result.logToRaw, 3),
+                            ]))
                 switch result.peer {
                 case .ran(let peer):
                     print(
@@ -81,6 +90,9 @@ struct BenchMerge: ParsableCommand {
                 print(
                     labelled("bench.merge.ratio_raw.label")
                         + L("bench.merge.ratio_raw", ["ratio": fixed(result.ratio, 3)]))
+                print(
+                    labelled("bench.merge.ratio_log.label")
+                        + L("bench.merge.ratio_log", ["ratio": fixed(result.logRatio, 3)]))
                 if let peerRatio = result.peerRatio {
                     print(
                         labelled("bench.merge.ratio_peer.label")
@@ -103,6 +115,10 @@ extension MergeBenchDocument {
         rawRowsPerSecond = Int64(result.rawRowsPerSecond)
         rawMs = Int64(result.rawSeconds * 1000)
         ratioPermille = Int64(result.ratio * 1000)
+        logRowsPerSecond = Int64(result.logRowsPerSecond)
+        logMs = Int64(result.logSeconds * 1000)
+        logRatioPermille = Int64(result.logRatio * 1000)
+        logToRawPermille = Int64(result.logToRaw * 1000)
         switch result.peer {
         case .ran(let peer):
             self.peer = Peer(

@@ -27,6 +27,13 @@ struct MergeBenchDocument: Codable, Sendable, Equatable {
     let rawMs: Int64
     /// The replica's rate over the raw rate, in thousandths.
     let ratioPermille: Int64
+    /// The op log alone: each op's log row written into a fresh hub's `ops`, no merge.
+    let logRowsPerSecond: Int64
+    let logMs: Int64
+    /// The replica's rate over the log's alone, in thousandths: how near the merge is its floor.
+    let logRatioPermille: Int64
+    /// The log's rate over the raw rate, in thousandths: the most a merge that logs reaches.
+    let logToRawPermille: Int64
     @Nullable var peer: Peer?
     /// The replica's rate of field changes over the peer's, in thousandths.
     @Nullable var peerRatioPermille: Int64?
@@ -41,6 +48,10 @@ struct MergeBenchDocument: Codable, Sendable, Equatable {
         case rawRowsPerSecond = "raw_rows_per_second"
         case rawMs = "raw_ms"
         case ratioPermille = "ratio_permille"
+        case logRowsPerSecond = "log_rows_per_second"
+        case logMs = "log_ms"
+        case logRatioPermille = "log_ratio_permille"
+        case logToRawPermille = "log_to_raw_permille"
         case peerRatioPermille = "peer_ratio_permille"
         case peerAbsent = "peer_absent"
     }
