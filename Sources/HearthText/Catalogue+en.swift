@@ -864,6 +864,8 @@ extension Catalogue {
         "bench.sync.pull": "{seconds} s, {ops} ops, {bytes} bytes/op",
         "bench.sync.total.label": "total sync time",
         "bench.sync.memory.label": "hub peak memory (VmHWM)",
+        "bench.sync.cpu.label": "cpu (hub / nodes)",
+        "bench.sync.cpu": "push {hub_push} s / {nodes_push} s, pull {hub_pull} s / {nodes_pull} s (CPU time; the nodes share these cores)",
         "bench.sync.idle.label": "nothing new (a village)",
         "bench.sync.idle": "{bytes} bytes both ways, {ms} ms (median of 5)",
         "bench.sync.during_push": "during push",

@@ -862,6 +862,8 @@ extension Catalogue {
         "bench.sync.pull": "{seconds} s，{ops} 条操作，每条 {bytes} 字节",
         "bench.sync.total.label": "同步总用时",
         "bench.sync.memory.label": "县级中心内存峰值（VmHWM）",
+        "bench.sync.cpu.label": "CPU（中心 / 节点）",
+        "bench.sync.cpu": "推送 {hub_push} s / {nodes_push} s，拉取 {hub_pull} s / {nodes_pull} s（CPU 时间；各节点与中心共用这些核）",
         "bench.sync.idle.label": "无新数据（一个村）",
         "bench.sync.idle": "往返共 {bytes} 字节，{ms} ms（5 次的中位数）",
         "bench.sync.during_push": "推送期间",

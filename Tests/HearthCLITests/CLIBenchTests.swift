@@ -29,6 +29,19 @@ struct CLIBenchTests {
         }
         #expect(ops > 0)
         #expect(document["healthz_failures"] == .integer(0))
+        // CPU time: the nodes signed and sent every push, and no process spent more than its
+        // phase's wall time on every core (a tenth of a second for the clock ticks).
+        let cores = Int64(ProcessInfo.processInfo.activeProcessorCount)
+        for (phase, wall) in [("push", document["push_ms"]), ("pull", document["pull_ms"])] {
+            guard case .integer(let ms)? = wall, case .integer(let hub)? = document["hub_\(phase)_cpu_ms"],
+                case .integer(let nodes)? = document["nodes_\(phase)_cpu_ms"]
+            else {
+                Issue.record("no CPU time for \(phase): \(result.stdout)")
+                continue
+            }
+            #expect(hub >= 0 && hub <= ms * cores * Int64(hubs) + 100, "hub \(phase)")
+            #expect(nodes > 0 && nodes <= ms * cores + 100, "nodes \(phase)")
+        }
         // A sync with nothing new moves a few signed requests and answers, no ops.
         guard case .integer(let idle)? = document["idle_sync_bytes"] else {
             Issue.record("no idle sync figure: \(result.stdout)")

@@ -37,6 +37,14 @@ struct SyncBench {
         var pulledBytes = 0
         /// The largest of the hub processes' peaks.
         var hubPeakKiB = 0
+        /// CPU seconds (user and system) the hub processes spent while the villages pushed and
+        /// while the townships pulled, and the bench's own process (every node, the probes)
+        /// meanwhile: the night's nodes and hub share this machine's cores, where a county's
+        /// each have their own, so the wall time alone does not say whose work it was.
+        var hubPushCPU = 0.0
+        var hubPullCPU = 0.0
+        var nodesPushCPU = 0.0
+        var nodesPullCPU = 0.0
         /// `/healthz` and `/metrics` answer times measured while the villages pushed.
         var health = LatencyProbe.Figures(samples: [], failures: 0)
         var metrics = LatencyProbe.Figures(samples: [], failures: 0)
@@ -115,6 +123,8 @@ struct SyncBench {
         health.start()
         metrics.start()
         let pushStart = Date()
+        let hubBeforePush = servers.map { $0.cpuSeconds() }.reduce(0, +)
+        let nodesBeforePush = HubProcess.ownCPUSeconds()
         let pushed: [SyncSummary]
         do { pushed = try await syncAll(villageNodes, urls: urls) } catch {
             _ = await health.stop()
@@ -122,12 +132,20 @@ struct SyncBench {
             throw error
         }
         result.pushSeconds = Date().timeIntervalSince(pushStart)
+        let hubAfterPush = servers.map { $0.cpuSeconds() }.reduce(0, +)
+        let nodesAfterPush = HubProcess.ownCPUSeconds()
+        result.hubPushCPU = hubAfterPush - hubBeforePush
+        result.nodesPushCPU = nodesAfterPush - nodesBeforePush
         result.health = await health.stop()
         result.metrics = await metrics.stop()
         result.pushedBytes = pushed.reduce(0) { $0 + $1.pushedBytes + $1.pulledBytes }
         let pullStart = Date()
+        let hubBeforePull = servers.map { $0.cpuSeconds() }.reduce(0, +)
+        let nodesBeforePull = HubProcess.ownCPUSeconds()
         let pulled = try await syncAll(townshipNodes.map(\.0), urls: urls)
         result.pullSeconds = Date().timeIntervalSince(pullStart)
+        result.hubPullCPU = servers.map { $0.cpuSeconds() }.reduce(0, +) - hubBeforePull
+        result.nodesPullCPU = HubProcess.ownCPUSeconds() - nodesBeforePull
         // The next night of a village with nothing new: push nothing, pull nothing, the index unchanged.
         if let village = villageNodes.first {
             let client = try SyncClient(replica: village, baseURL: url, clock: { nowMillis() })
@@ -284,6 +302,27 @@ struct HubProcess {
             let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") })
         else { return 0 }
         return Int(line.split(separator: " ").dropFirst().first ?? "0") ?? 0
+    }
+
+    /// The CPU time, user and system, the hub process has spent so far (`/proc/PID/stat`:
+    /// `utime` and `stime`, in clock ticks); 0 when it cannot be read.
+    func cpuSeconds() -> Double {
+        guard let stat = try? String(contentsOfFile: "/proc/\(process.processIdentifier)/stat", encoding: .utf8),
+            let end = stat.lastIndex(of: ")")
+        else { return 0 }
+        // After the command's name in parentheses (which may hold spaces): state is field 3,
+        // utime field 14 and stime field 15.
+        let fields = stat[stat.index(after: end)...].split(separator: " ")
+        guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { return 0 }
+        return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
+    }
+
+    /// The CPU time, user and system, this process (the bench's nodes) has spent so far.
+    static func ownCPUSeconds() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        func seconds(_ time: timeval) -> Double { Double(time.tv_sec) + Double(time.tv_usec) / 1e6 }
+        return seconds(usage.ru_utime) + seconds(usage.ru_stime)
     }
 
     func stop() {

@@ -178,7 +178,11 @@ struct BenchSync: AsyncParsableCommand {
                         pullMs: Int64(result.pullSeconds * 1000), hubOpsPerSecond: Int64(rate),
                         pushBytesPerOp: Int64(bytesPerOp),
                         pullBytesPerOp: Int64(Double(result.pulledBytes) / Double(max(1, result.pulledOps))),
-                        hubPeakKiB: Int64(result.hubPeakKiB), hubs: Int64(hubs), concurrency: Int64(concurrency),
+                        hubPeakKiB: Int64(result.hubPeakKiB), hubPushCPUMs: Int64(result.hubPushCPU * 1000),
+                        hubPullCPUMs: Int64(result.hubPullCPU * 1000),
+                        nodesPushCPUMs: Int64(result.nodesPushCPU * 1000),
+                        nodesPullCPUMs: Int64(result.nodesPullCPU * 1000), hubs: Int64(hubs),
+                        concurrency: Int64(concurrency),
                         healthzP50Us: Int64(result.health.p50 * 1e6), healthzP99Us: Int64(result.health.p99 * 1e6),
                         healthzMaxUs: Int64(result.health.max * 1e6),
                         healthzRequests: Int64(result.health.samples.count),
@@ -189,7 +193,7 @@ struct BenchSync: AsyncParsableCommand {
             } else {
                 let labelled = labels([
                     "bench.sync.ops.label", "bench.sync.push.label", "bench.sync.pull.label", "bench.sync.total.label",
-                    "bench.sync.memory.label", "bench.sync.idle.label",
+                    "bench.sync.memory.label", "bench.sync.cpu.label", "bench.sync.idle.label",
                 ])
                 print(labelled("bench.sync.ops.label") + "\(result.ops)")
                 print(
@@ -211,6 +215,14 @@ struct BenchSync: AsyncParsableCommand {
                             ]))
                 print(labelled("bench.sync.total.label") + fixed(total, 1) + " s")
                 print(labelled("bench.sync.memory.label") + "\(result.hubPeakKiB / 1024) MiB")
+                print(
+                    labelled("bench.sync.cpu.label")
+                        + L(
+                            "bench.sync.cpu",
+                            [
+                                "hub_push": fixed(result.hubPushCPU, 1), "nodes_push": fixed(result.nodesPushCPU, 1),
+                                "hub_pull": fixed(result.hubPullCPU, 1), "nodes_pull": fixed(result.nodesPullCPU, 1),
+                            ]))
                 print(
                     labelled("bench.sync.idle.label")
                         + L("bench.sync.idle", ["bytes": result.idleBytes, "ms": fixed(result.idleSeconds * 1000, 1)]))

@@ -66,6 +66,12 @@ struct SyncBenchDocument: Codable, Sendable, Equatable {
     let pushBytesPerOp: Int64
     let pullBytesPerOp: Int64
     let hubPeakKiB: Int64
+    /// CPU time (user and system) of the hub processes, and of the bench's own process (every
+    /// node), while the villages pushed and while the townships pulled.
+    let hubPushCPUMs: Int64
+    let hubPullCPUMs: Int64
+    let nodesPushCPUMs: Int64
+    let nodesPullCPUMs: Int64
     /// `hub serve` processes sharing the database (`--hubs`); `hub_peak_kib` is the largest one's.
     let hubs: Int64
     let concurrency: Int64
@@ -90,6 +96,10 @@ struct SyncBenchDocument: Codable, Sendable, Equatable {
         case pushBytesPerOp = "push_bytes_per_op"
         case pullBytesPerOp = "pull_bytes_per_op"
         case hubPeakKiB = "hub_peak_kib"
+        case hubPushCPUMs = "hub_push_cpu_ms"
+        case hubPullCPUMs = "hub_pull_cpu_ms"
+        case nodesPushCPUMs = "nodes_push_cpu_ms"
+        case nodesPullCPUMs = "nodes_pull_cpu_ms"
         case hubs
         case concurrency
         case healthzP50Us = "healthz_p50_us"
