@@ -349,7 +349,7 @@ package struct Applier {
         }
         clock.removeAll()
         if loggedSinceFlush > 0 {
-            try sql.execute("UPDATE row_counts SET n = n + ? WHERE name = 'ops'", [.integer(loggedSinceFlush)])
+            try sql.execute(OpLogSQL.addToCount, [.integer(loggedSinceFlush)])
             loggedSinceFlush = 0
         }
     }

@@ -106,8 +106,7 @@ package enum RawUpsertBaseline {
                     bind(row.op.scope.township, at: 7, in: statement)
                     try step(statement, sql, in: db)
                 }
-                try db.execute(
-                    sql: "UPDATE row_counts SET n = n + ? WHERE name = 'ops'", arguments: [end - index])
+                try db.execute(sql: OpLogSQL.addToCount, arguments: [end - index])
             }
             index = end
         }

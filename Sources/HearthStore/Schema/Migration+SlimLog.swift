@@ -80,6 +80,9 @@ extension Migrations {
 /// How SQL reads and writes the op log's hash column, kept in one place: stored as 32 bytes
 /// since v20, handed to Swift as the 64 lower-case hex digits the rest of Hearth uses.
 package enum OpLogSQL {
+    /// Adds the ops a batch logged to the log's count (core v28: no trigger counts inserts).
+    static let addToCount = "UPDATE row_counts SET n = n + ? WHERE name = 'ops'"
+
     /// Whether the database keeps an archive of ops compaction moved out of its log (a hub's:
     /// every PostgreSQL store, and a SQLite hub since hub v11), which a record's history reads
     /// with the log.

@@ -123,7 +123,8 @@ struct SyncBench {
         health.start()
         metrics.start()
         let pushStart = Date()
-        let hubBeforePush = servers.map { $0.cpuSeconds() }.reduce(0, +)
+        func hubsCPU() -> Double { servers.map { $0.cpuSeconds() }.reduce(0, +) }
+        let hubBeforePush = hubsCPU()
         let nodesBeforePush = HubProcess.ownCPUSeconds()
         let pushed: [SyncSummary]
         do { pushed = try await syncAll(villageNodes, urls: urls) } catch {
@@ -132,7 +133,7 @@ struct SyncBench {
             throw error
         }
         result.pushSeconds = Date().timeIntervalSince(pushStart)
-        let hubAfterPush = servers.map { $0.cpuSeconds() }.reduce(0, +)
+        let hubAfterPush = hubsCPU()
         let nodesAfterPush = HubProcess.ownCPUSeconds()
         result.hubPushCPU = hubAfterPush - hubBeforePush
         result.nodesPushCPU = nodesAfterPush - nodesBeforePush
@@ -140,11 +141,11 @@ struct SyncBench {
         result.metrics = await metrics.stop()
         result.pushedBytes = pushed.reduce(0) { $0 + $1.pushedBytes + $1.pulledBytes }
         let pullStart = Date()
-        let hubBeforePull = servers.map { $0.cpuSeconds() }.reduce(0, +)
+        let hubBeforePull = hubsCPU()
         let nodesBeforePull = HubProcess.ownCPUSeconds()
         let pulled = try await syncAll(townshipNodes.map(\.0), urls: urls)
         result.pullSeconds = Date().timeIntervalSince(pullStart)
-        result.hubPullCPU = servers.map { $0.cpuSeconds() }.reduce(0, +) - hubBeforePull
+        result.hubPullCPU = hubsCPU() - hubBeforePull
         result.nodesPullCPU = HubProcess.ownCPUSeconds() - nodesBeforePull
         // The next night of a village with nothing new: push nothing, pull nothing, the index unchanged.
         if let village = villageNodes.first {
