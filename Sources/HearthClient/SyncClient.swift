@@ -192,6 +192,19 @@ public struct SyncClient: Sendable {
                 try await takeSnapshot(session, into: &summary, progress: progress)
                 try await pullAll(session, into: &summary, progress: progress)
             }
+            if try replica.snapshotWanted() {
+                // A record that left with an archived household changed at the hub (the county
+                // brought the household back): the scope's snapshot brings it back whole.
+                logger.notice("a household this node let go when archived changed at the hub: taking the snapshot")
+                do {
+                    try await takeSnapshot(session, into: &summary, progress: progress)
+                    try await pullAll(session, into: &summary, progress: progress)
+                } catch SyncError.noSnapshots {
+                    logger.warning(
+                        "the hub gives no snapshots: the change waits here until the node is re-identified",
+                        metadata: ["url": "\(baseURL)"])
+                }
+            }
             let lowered = try replica.syncState().ackedCounter < ackedBefore
             // A restored hub's pull answer may also ask back ops it made and lost: send them now.
             let askedBack = !(try replica.opsToHandBack(limit: 1).ops.isEmpty)

@@ -90,10 +90,25 @@ struct SimInvariants {
     /// with identical merge state.
     func convergence() throws -> [String] {
         var failures: [String] = []
+        var counted = 0
+        defer { simulation.count("records let go, at the end", counted) }
         for node in nodes {
             let mine = try node.replica.storedStates(in: node.scope)
             let hubs = try hub.replica.storedStates(in: node.scope)
-            let missing = Set(hubs.keys).subtracting(mine.keys).sorted()
+            // Records that left with an archived household: the hub's clock is still theirs
+            // (a change since would have brought them back through the scope's snapshot).
+            let purgedClocks = try node.replica.purgedClocks()
+            let stale = try purgedClocks.filter { id, clock in try hub.replica.state(of: id)?.clock != clock }.keys
+                .sorted()
+            let purged = Set(purgedClocks.keys.map(\.value))
+            if !stale.isEmpty {
+                failures.append(
+                    "\(node.name) let go of \(stale.count) records that changed at the hub since, e.g. \(stale[0])")
+            }
+            let held = purged.filter { mine[$0] != nil }.sorted()
+            if !held.isEmpty { failures.append("\(node.name) holds \(held.count) records it let go, e.g. \(held[0])") }
+            counted += purged.count
+            let missing = Set(hubs.keys).subtracting(mine.keys).subtracting(purged).sorted()
             let extra = Set(mine.keys).subtracting(hubs.keys).sorted()
             let differing = mine.keys.filter { hubs[$0] != nil && hubs[$0] != mine[$0] }.sorted()
             if !missing.isEmpty {

@@ -34,6 +34,10 @@ final class SimNode {
     /// takes the snapshot next, as `hearth node sync` does.
     var needsSnapshot = false
 
+    /// Whether its next exchange is for the snapshot: told `snapshot_required`, or a pulled op
+    /// changed a record it let go with an archived household (``Replica/snapshotWanted()``).
+    var wantsSnapshot: Bool { needsSnapshot || (try? replica.snapshotWanted()) == true }
+
     init(index: Int, name: String, scope: ScopePrefix, path: String, replica: Replica, skew: Int64, cloneOf: Int? = nil)
         throws
     {

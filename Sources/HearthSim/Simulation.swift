@@ -42,6 +42,9 @@ public final class Simulation {
     /// So do the nodes (`hearth node compact`, which every `hearth node sync` runs), on
     /// another.
     var nodeCompactions: SimRandom
+    /// The county bringing back a household some node let go once archived (docs/compaction.md,
+    /// "Archived households on a node"), drawn on a stream of its own.
+    var reopenings: SimRandom
     /// The next month the desk locks: from July, while the field work still changes earlier
     /// months (amounts from July, exits in October, deaths in September and October).
     var nextRoll = Month(year: 2026, month: 7)!
@@ -95,6 +98,7 @@ public final class Simulation {
         restores = SimRandom(seed: options.seed ^ 0x0BAC_CAFE_0000_0000)
         compactions = SimRandom(seed: options.seed ^ 0x0C0_FFAC_7000_0000)
         nodeCompactions = SimRandom(seed: options.seed ^ 0x0C0_FFAC_7000_0001)
+        reopenings = SimRandom(seed: options.seed ^ 0x0A2C_41FE_0000_0000)
         clock = SimClock(start: Self.start)
         faultsOn = options.faults
         var logger = Logger(label: "hearth.sim")
@@ -173,7 +177,8 @@ public final class Simulation {
         if rolls.chance(1.5) { await lockNextRoll() }
         if faultsOn, options.restores, restores.chance(1.5) { await backUpOrRestoreHub() }
         if compactions.chance(3) { await compactHub() }
-        if nodeCompactions.chance(6) { compactNode() }
+        if nodeCompactions.chance(25) { compactNode() }
+        if reopenings.chance(3) { await reopenLetGo() }
     }
 
     /// `hearth hub compact` with a retention of a few hours of the simulation's time: what
@@ -210,12 +215,38 @@ public final class Simulation {
         }
         do {
             let report = try node.replica.compactLog(
-                retentionMillis: retention, nowMillis: clock.now, limit: nodeCompactions.int(1...300))
+                retentionMillis: retention, nowMillis: clock.now, limit: nodeCompactions.int(1...300),
+                // The simulation's nodes sync by messages, not a hub URL: they take the snapshot
+                // that brings a household back as `hearth node sync` does.
+                lettingGoArchived: true)
             count("node compactions")
             count("ops that left node logs", report.removed)
+            count("records let go with archived households", report.purged)
             note("compact \(node.name) \(retention / 60_000) min: removed \(report.removed), kept \(report.kept)")
         } catch {
             fail("\(node.name) could not compact its log: \(error)")
+        }
+    }
+
+    /// The county brings back an archived household that a node let go (its status set active
+    /// at the hub): that node's next pull finds the change and takes the scope's snapshot, and
+    /// the invariants check it holds the household again as the hub does.
+    func reopenLetGo() async {
+        var candidates: Set<RecordID> = []
+        for node in nodes {
+            for id in ((try? node.replica.purgedClocks()) ?? [:]).keys where id.type == .household {
+                candidates.insert(id)
+            }
+        }
+        guard let household = reopenings.pick(candidates.sorted()) else { return }
+        do {
+            _ = try await hub.storage.edit(author: "county", nowMillis: clock.now) { edit in
+                try edit.update(household, fields: ["status": .text("active")], cause: "恢复")
+            }
+            count("households let go that the county brought back")
+            note("the county brought \(household) back")
+        } catch {
+            fail("the hub could not bring \(household) back: \(error)")
         }
     }
 
@@ -335,7 +366,7 @@ public final class Simulation {
     func takesSnapshot(_ node: SimNode) -> Bool {
         guard let state = try? node.replica.syncState() else { return false }
         if (try? node.replica.snapshotProgress()) != nil { return true }
-        if node.needsSnapshot { return true }
+        if node.wantsSnapshot { return true }
         return node.startsFromSnapshot && state.pullCursor == 0
     }
 
@@ -582,6 +613,7 @@ public final class Simulation {
                 note("\(node.name) acked \(response.acked) (was \(state.ackedCounter), own \(state.ownCounter))")
             case .pullReply:
                 let response = try node.session.pullResponse(json)
+                let wanted = (try? node.replica.snapshotWanted()) == true
                 // Records that entered the node's scope come as the hub's states (version 3).
                 if !response.entered.isEmpty { count("records that entered a scope as states", response.entered.count) }
                 if faultsOn, random.chance(6) {
@@ -596,6 +628,10 @@ public final class Simulation {
                     return
                 }
                 node.replica.crashSwitch.disarm()
+                if !wanted, (try? node.replica.snapshotWanted()) == true {
+                    count("pulls that brought back records let go")
+                    note("\(node.name) takes the snapshot: a record it let go changed")
+                }
             case .snapshotReply:
                 // Kept only if it follows the last page kept (a duplicated or late page does
                 // not, unless it is a first page, which starts the snapshot afresh).
@@ -819,8 +855,9 @@ public final class Simulation {
             let cursor = (try? node.replica.syncState().pullCursor) ?? 0
             await exchange(node, push: false)
             if node.needsReidentify { return true }
-            // Told `snapshot_required`: the snapshot, then the pulls go on from its position.
-            if node.needsSnapshot {
+            // Told `snapshot_required`, or a record let go changed: the snapshot, then the pulls
+            // go on from its position.
+            if node.wantsSnapshot {
                 if await snapshotRounds(node) { moved = true }
                 if node.needsReidentify { return true }
                 continue

@@ -362,6 +362,8 @@ extension Catalogue {
         "opt.node.compact.retention_months": "Months an op stays in this node's log at least (1 to 600); the county setting retention_months by default (24).",
         "node.compacted": "removed {removed} ops from the log (retention {months} months; old enough through position {through}; {kept} old enough stay: not yet pushed, waiting, or needed by one that stays); {logged} ops in the log",
         "sync.entered": "  {records} records entered this node's scope and came as the hub's states",
+        "sync.purged": "  {records} records of households archived before the retention left this node (the hub keeps them)",
+        "node.purged": "{records} records of households archived before the retention left this node: each household with its members, enrollments and visits (the hub keeps them; should the county bring one back, the next sync brings it back here)",
         "sync.compacted": "  {removed} ops older than the retention left this node's log (the hub keeps them)",
         "input.compact_batch": "--batch must be at least 1",
         "cmd.hub.compact.abstract": "Move ops every node has out of the hub's log into its archive.",

@@ -360,6 +360,8 @@ extension Catalogue {
         "opt.node.compact.retention_months": "操作在本节点日志中至少保留的月数（1 至 600）；默认取县设置 retention_months（24）。",
         "node.compacted": "已从日志删除 {removed} 条操作（保留 {months} 个月；到位置 {through} 为止已满保留期；{kept} 条已满保留期但留下：尚未推送、等待中或被留下的操作所依赖）；日志中 {logged} 条",
         "sync.entered": "  {records} 条记录进入本节点范围，以县级中心的状态送达",
+        "sync.purged": "  {records} 条保留期前已注销户的记录离开了本节点（县级中心保留它们）",
+        "node.purged": "{records} 条保留期前已注销户的记录离开了本节点：每户连同其成员、救助记录和走访记录（县级中心保留它们；县里如恢复某户，下次同步会把它带回本节点）",
         "sync.compacted": "  {removed} 条超过保留期的操作离开了本节点日志（县级中心保留它们）",
         "input.compact_batch": "--batch 至少为 1",
         "cmd.hub.compact.abstract": "把所有节点都已拥有的操作从县级中心的日志移入归档。",

@@ -57,12 +57,14 @@ struct CLICompactTests {
         ])
         let synced = try #require(try await cli.ok(["node", "sync", "--db", node, "--json"]).json)
         #expect(synced["compacted_ops"] == .integer(0), "nothing is older than six months yet")
+        #expect(synced["purged_records"] == .integer(0), "no household was archived six months ago")
         // The county's setting came to the node with the sync.
         let first = try #require(try await cli.ok(["node", "compact", "--db", node, "--json"]).json)
         #expect(first["retention_months"] == .integer(6))
         #expect(first["removed"] == .integer(0))
         #expect(first["aged_through"] == .integer(0))
         #expect(first["logged"] == .integer(1), "the household; the setting came in the snapshot, not as an op")
+        #expect(first["purged_records"] == .integer(0))
         let text = try await cli.ok(["node", "compact", "--db", node, "--retention-months", "3", "--lang", "en"])
         #expect(text.stdout.contains("removed 0 ops from the log (retention 3 months"), "\(text.stdout)")
         for bad in ["0", "601"] {

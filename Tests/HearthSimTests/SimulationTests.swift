@@ -38,6 +38,8 @@ struct SimulationTests {
             "hub restores", "hub ops handed back", "nodes joined late", "snapshots installed",
             "node crashes mid-install", "compactions", "ops archived", "pulls told to start from a snapshot",
             "node compactions", "ops that left node logs", "records that entered a scope as states",
+            "records let go with archived households", "households let go that the county brought back",
+            "pulls that brought back records let go",
         ] where Self.seeds >= 50 {
             #expect((totals[fault] ?? 0) > 0, "no \(fault) in \(Self.seeds) seeds")
         }

@@ -40,8 +40,28 @@ package struct NodeRole: ReplicaRole {
                 try db.execute(sql: "DROP TABLE IF EXISTS \(table)")
             }
         }
+        migrator.registerMigration("node v2 households archived long ago leave the node") { db in
+            try db.execute(sql: Self.purgeSchema)
+        }
         return migrator
     }
+
+    /// Node v2 (docs/compaction.md, "Archived households on a node"): `purged_records` keeps,
+    /// for each record that left with an archived household, the household it left with and
+    /// its clock when it left (a state without registers), so an op the node held is known as a
+    /// duplicate and any other says the record changed at the hub; `sync_state.snapshot_wanted`
+    /// says such an op came, and the next sync takes the scope's snapshot. The partial index
+    /// finds the archived households without a pass over the village's.
+    static let purgeSchema = """
+        CREATE TABLE purged_records (
+            id TEXT PRIMARY KEY NOT NULL,
+            household TEXT NOT NULL,
+            clock BLOB NOT NULL
+        ) WITHOUT ROWID;
+        CREATE INDEX purged_records_by_household ON purged_records (household);
+        ALTER TABLE sync_state ADD COLUMN snapshot_wanted INTEGER NOT NULL DEFAULT 0;
+        CREATE INDEX households_archived ON households (id) WHERE status = 'archived';
+        """
 
     package func afterApply(_ sql: any SQLStatements, info: ReplicaInfo, batch: [Op], nowMillis: Int64) throws -> Bool {
         false

@@ -13,6 +13,9 @@ public struct NodeCompaction: Sendable, Equatable {
     /// Ops old enough that stay: this node's own not yet acknowledged by the hub, ops waiting
     /// for their causal past, and ops a staying op of the same record depends on.
     public var kept = 0
+    /// Records that left the node with households archived at least the retention ago
+    /// (``Replica/purgeArchived(_:cutoffMillis:limit:)``).
+    public var purged = 0
     /// Whether the run stopped at its limit with more to remove.
     public var more = false
     /// Ops left in the log after the run.
@@ -51,9 +54,13 @@ public struct NodeCompaction: Sendable, Equatable {
 extension Replica {
     /// Notes the log's end, then removes from the log what the notes say is older than the
     /// retention (the county setting `retention_months` unless given), at most `limit` ops.
-    public func compactLog(retentionMillis: Int64? = nil, nowMillis: Int64, limit: Int = 20_000)
-        throws(ReplicaError) -> NodeCompaction
-    {
+    /// Then households archived the retention ago leave the disk
+    /// (``purgeArchived(_:cutoffMillis:limit:)``) when `lettingGoArchived`, by default when
+    /// the node syncs over HTTP: one that syncs by files only could not take the snapshot that
+    /// brings a household back, should the county bring one back.
+    public func compactLog(
+        retentionMillis: Int64? = nil, nowMillis: Int64, limit: Int = 20_000, lettingGoArchived: Bool? = nil
+    ) throws(ReplicaError) -> NodeCompaction {
         let own = info.id.value
         return try writeBookkeeping { db in
             let sql = SQLiteStatements(db)
@@ -84,6 +91,20 @@ extension Replica {
                 report.removed = removed.ops
                 report.records = removed.records
                 report.more = removed.more
+            }
+            // Households archived the retention ago whose ops all left the log leave the disk.
+            let online = try String.fetchOne(db, sql: "SELECT hub_url FROM sync_state WHERE id = 1").map { !$0.isEmpty }
+            let purge =
+                lettingGoArchived ?? online ?? false
+                ? try Self.purgeArchived(db, cutoffMillis: nowMillis - max(0, retention), limit: max(1, limit))
+                : (records: 0, more: false)
+            report.purged = purge.records
+            report.more = report.more || purge.more
+            if report.purged > 0 {
+                try ReplicaCore.refreshKeptReads(db)
+                // Records left behind the cache's back: it starts afresh, now and after the commit.
+                cache.clear()
+                db.afterNextTransaction { [cache] _ in cache.clear() }
             }
             report.kept =
                 try Int.fetchOne(db, sql: "SELECT count(*) FROM ops WHERE seq <= ?", arguments: [report.agedThrough])

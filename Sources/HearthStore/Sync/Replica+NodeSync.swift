@@ -184,8 +184,21 @@ extension Replica {
             }
             installing.append((state, record.state))
         }
-        return try integrate(ops, installing: installing, nowMillis: nowMillis) { db, _ in
-            try Self.keepStamps(db, ops: ops, stamps: stamps, retired: retired)
+        // Checked once per batch: a node that purged nothing looks up no op.
+        var purged: Bool?
+        var dropped: Set<Dot> = []
+        return try integrate(
+            ops, installing: installing, nowMillis: nowMillis,
+            admit: { db, _, op in
+                if purged == nil { purged = try Self.hasPurged(db) }
+                guard purged == true, !(try Self.admitPulled(db, op)) else { return true }
+                dropped.insert(op.dot)
+                return false
+            }
+        ) { db, _ in
+            if !entered.isEmpty, try Self.hasPurged(db) { try Self.forgetPurged(db, entered.map(\.id)) }
+            let kept = dropped.isEmpty ? ops : ops.filter { !dropped.contains($0.dot) }
+            try Self.keepStamps(db, ops: kept, stamps: stamps, retired: retired)
             try db.execute(
                 sql: "UPDATE sync_state SET pull_cursor = max(pull_cursor, ?), last_sync_millis = ? WHERE id = 1",
                 arguments: [cursor, nowMillis])

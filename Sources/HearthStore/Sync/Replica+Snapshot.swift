@@ -117,6 +117,8 @@ extension Replica {
                     let bytes = SQLValue(row[1] as DatabaseValue)
                     states.append((try StoredState.decode(id, bytes), bytes.bytes ?? []))
                 }
+                // Records that left with an archived household the snapshot shows unchanged stay gone.
+                states = try Self.withoutPurged(db, states)
                 var waiting: [Op] = []
                 for bytes in try Data.fetchAll(db, sql: "SELECT body FROM snapshot_waiting ORDER BY n") {
                     guard let op = try? Op(logged: Array(bytes)) else {
@@ -128,7 +130,8 @@ extension Replica {
                     _ in
                     try db.execute(
                         sql: """
-                            UPDATE sync_state SET pull_cursor = max(pull_cursor, ?), last_sync_millis = ? WHERE id = 1
+                            UPDATE sync_state SET pull_cursor = max(pull_cursor, ?), last_sync_millis = ?,
+                            snapshot_wanted = 0 WHERE id = 1
                             """, arguments: [progress.position, nowMillis])
                     try Self.clearStaging(db)
                     // Records whose state now says they lie outside the scope (a departed one

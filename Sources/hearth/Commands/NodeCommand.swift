@@ -170,7 +170,9 @@ struct NodeSync: AsyncParsableCommand {
                 let compacted = try node.compactLog(nowMillis: nowMillis())
                 let seconds = Date().timeIntervalSince(start)
                 if json {
-                    try Output.json(NodeSyncDocument(summary, seconds: seconds, compacted: compacted.removed))
+                    try Output.json(
+                        NodeSyncDocument(
+                            summary, seconds: seconds, compacted: compacted.removed, purged: compacted.purged))
                 } else {
                     if let records = summary.snapshotRecords {
                         print(L("sync.snapshot_done", ["records": records]))
@@ -190,6 +192,7 @@ struct NodeSync: AsyncParsableCommand {
                         print(L("sync.entered", ["records": summary.enteredRecords]))
                     }
                     if compacted.removed > 0 { print(L("sync.compacted", ["removed": compacted.removed])) }
+                    if compacted.purged > 0 { print(L("sync.purged", ["records": compacted.purged])) }
                 }
             } catch {
                 line.finish()

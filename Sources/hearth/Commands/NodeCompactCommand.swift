@@ -32,12 +32,15 @@ struct NodeCompact: ParsableCommand {
             let months = try retentionMonths ?? node.withStatements { try Replica.retentionMonths($0) }
             let now = nowMillis()
             var removed = 0
+            var purged = 0
             var last: NodeCompaction
             repeat {
                 last = try node.compactLog(retentionMillis: retentionMillis, nowMillis: now, limit: batch)
                 removed += last.removed
-            } while last.more && last.removed > 0
-            let document = NodeCompactionDocument(retentionMonths: months, removed: removed, last: last)
+                purged += last.purged
+            } while last.more && (last.removed > 0 || last.purged > 0)
+            let document = NodeCompactionDocument(
+                retentionMonths: months, removed: removed, purged: purged, last: last)
             if json {
                 try Output.json(document)
                 return
@@ -49,6 +52,7 @@ struct NodeCompact: ParsableCommand {
                         "removed": removed, "months": months, "through": last.agedThrough, "kept": last.kept,
                         "logged": last.logged,
                     ]))
+            if purged > 0 { print(L("node.purged", ["records": purged])) }
         }
     }
 }

@@ -11,17 +11,21 @@ struct NodeCompactionDocument: Codable, Sendable, Equatable {
     let kept: Int
     /// Ops left in the log afterwards.
     let logged: Int
+    /// Records that left the node with households archived at least the retention ago.
+    let purgedRecords: Int
 
     enum CodingKeys: String, CodingKey {
         case retentionMonths = "retention_months"
         case removed
         case agedThrough = "aged_through"
         case kept, logged
+        case purgedRecords = "purged_records"
     }
 
-    init(retentionMonths: Int, removed: Int, last: NodeCompaction) {
+    init(retentionMonths: Int, removed: Int, purged: Int, last: NodeCompaction) {
         self.retentionMonths = retentionMonths
         self.removed = removed
+        purgedRecords = purged
         agedThrough = last.agedThrough
         kept = last.kept
         logged = last.logged

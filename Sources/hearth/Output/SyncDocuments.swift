@@ -37,6 +37,9 @@ struct NodeSyncDocument: Codable, Sendable, Equatable {
     /// Ops that left the node's log after the sync: the hub holds them, older than the
     /// retention (docs/compaction.md, "On a node").
     let compactedOps: Int64
+    /// Records that left the node with households archived at least the retention ago
+    /// (docs/compaction.md, "Archived households on a node").
+    let purgedRecords: Int64
     /// Records that entered the node's scope (a household moved into it) and came as the
     /// hub's states, not as their histories (Protocol/sync.md, Pull: scope entries).
     let enteredRecords: Int64
@@ -49,11 +52,13 @@ struct NodeSyncDocument: Codable, Sendable, Equatable {
         case applied, waiting, quarantined, cursor, milliseconds
         case snapshotRecords = "snapshot_records"
         case compactedOps = "compacted_ops"
+        case purgedRecords = "purged_records"
         case enteredRecords = "entered_records"
     }
 
-    init(_ summary: SyncSummary, seconds: Double, compacted: Int = 0) {
+    init(_ summary: SyncSummary, seconds: Double, compacted: Int = 0, purged: Int = 0) {
         compactedOps = Int64(compacted)
+        purgedRecords = Int64(purged)
         enteredRecords = Int64(summary.enteredRecords)
         pushedOps = Int64(summary.pushedOps)
         pushedBytes = Int64(summary.pushedBytes)
