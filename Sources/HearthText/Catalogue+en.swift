@@ -335,6 +335,7 @@ extension Catalogue {
         "replica.not_found": "no Hearth database at {path}; check the path (a node's is made by `hearth node init --db {path} ...`, a hub's by `hearth hub init --db {path} ...`)",
         "replica.not_a_replica": "{path} is not a Hearth replica: {reason}",
         "replica.unknown_record": "no record {id} on this replica",
+        "replica.let_go": "{id} left this node with household {household}, archived before the county's retention; the hub keeps it (hearth show {id} on the hub)",
         "replica.wrong_type": "{id} is not a {type}",
         "replica.outside_scope": "{record}: village {village} is outside this replica's scope {scope}",
         "replica.fork": "op {dot} arrived with different content than the op already held under that dot: a copied or restored database (a fork); nothing was applied",

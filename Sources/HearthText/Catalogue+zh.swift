@@ -333,6 +333,7 @@ extension Catalogue {
         "replica.not_found": "{path} 处没有 Hearth 数据库；请检查路径（节点的数据库用 `hearth node init --db {path} ...` 创建，中心的用 `hearth hub init --db {path} ...` 创建）",
         "replica.not_a_replica": "{path} 不是 Hearth 副本：{reason}",
         "replica.unknown_record": "本副本上没有记录 {id}",
+        "replica.let_go": "{id} 已随户 {household} 离开本节点（该户在保留期之前已注销）；县级中心保留它（在中心上运行 hearth show {id}）",
         "replica.wrong_type": "{id} 不是{type}",
         "replica.outside_scope": "{record}：村 {village} 不在本副本辖区 {scope} 内",
         "replica.fork": "操作 {dot} 的内容与已有的同编号操作不同：这是复制或恢复的数据库（分叉）；未应用任何数据",

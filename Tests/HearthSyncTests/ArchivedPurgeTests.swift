@@ -75,6 +75,16 @@ struct ArchivedPurgeTests {
             let purged = try village.purgedClocks()
             #expect(Set(purged.keys) == left)
             for (id, clock) in purged { #expect(twins[id]?.clock == clock, "\(id) left with another clock") }
+            // `hearth show` says where they are kept.
+            #expect(throws: ReplicaError.self) { try village.checkNotLetGo(gone[1]) }
+            do {
+                try village.checkNotLetGo(gone[1])
+            } catch {
+                #expect(
+                    "\(error)".contains("left this node with household \(gone[0])")
+                        || "\(error)".contains("已随户 \(gone[0]) 离开本节点"), "\(error)")
+            }
+            try village.checkNotLetGo(live[1])
             // The search index let go of them too.
             #expect(try village.find("张伟", limit: 10, nowMillis: TestCounty.now).hits.isEmpty)
             #expect(try village.find("刘洋", limit: 10, nowMillis: TestCounty.now).hits.contains { $0.id == live[1] })

@@ -12,6 +12,9 @@ public enum ReplicaError: Error, Sendable, CustomStringConvertible {
     case key(KeyError)
     case invalid(InputError)
     case unknownRecord(String)
+    /// A record this node let go with a household archived before the county's retention
+    /// (docs/compaction.md, "Archived households on a node"): the hub holds it.
+    case letGo(id: String, household: String)
     case wrongRecordType(id: String, expected: RecordType)
     case outsideScope(record: String, village: String, scope: String)
     case refused(String)
@@ -48,6 +51,8 @@ public enum ReplicaError: Error, Sendable, CustomStringConvertible {
         case .key(let error): return error.description
         case .invalid(let error): return error.description
         case .unknownRecord(let id): return Catalogue.text("replica.unknown_record", ["id": id])
+        case .letGo(let id, let household):
+            return Catalogue.text("replica.let_go", ["id": id, "household": household])
         case .wrongRecordType(let id, let expected):
             let type = Catalogue.entries(.current)["record.\(expected.rawValue)"] ?? expected.rawValue
             return Catalogue.text("replica.wrong_type", ["id": id, "type": type])

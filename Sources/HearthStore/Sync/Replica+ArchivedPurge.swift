@@ -205,6 +205,17 @@ extension Replica {
         try read { db in try Bool.fetchOne(db, sql: "SELECT snapshot_wanted FROM sync_state WHERE id = 1") ?? false }
     }
 
+    /// Throws ``ReplicaError/letGo(id:household:)`` for a record this node let go with an
+    /// archived household, so `hearth show` says where it is kept instead of "no record".
+    public func checkNotLetGo(_ id: RecordID) throws(ReplicaError) {
+        let household = try read { db in
+            try Bool.fetchOne(db, sql: "SELECT 1 FROM record_meta WHERE id = ?", arguments: [id.value]) == nil
+                ? String.fetchOne(db, sql: "SELECT household FROM purged_records WHERE id = ?", arguments: [id.value])
+                : nil
+        }
+        if let household { throw .letGo(id: id.value, household: household) }
+    }
+
     /// The records that left this node with archived households, each with its clock as it
     /// left: the hub's state of each should have that clock while nothing changed it.
     public func purgedClocks() throws(ReplicaError) -> [RecordID: VersionVector] {

@@ -38,6 +38,8 @@ func showRecord(_ text: String, expected: RecordType?, replica options: ReplicaO
         throw InputError(field: "id", "input.not_record_id", ["text": text])
     }
     if let expected, id.type != expected { throw ReplicaError.wrongRecordType(id: id.value, expected: expected) }
+    // A record let go with an archived household says so, and where it is kept.
+    if let node = replica as? Replica { try node.checkNotLetGo(id) }
     let view = try replica.view(id, reveal: display.reveal)
     let entries = try replica.log(record: id)
     if display.reveal {

@@ -82,7 +82,7 @@ func exitFailure(for error: any Error) -> ExitFailure {
     case let error as ReplicaError:
         switch error {
         case .invalid, .outsideScope, .wrongRecordType, .refused: return ExitFailure([error.description], .refused)
-        case .notFound, .unknownRecord: return ExitFailure([error.description], .notFound)
+        case .notFound, .unknownRecord, .letGo: return ExitFailure([error.description], .notFound)
         case .notOnServer: return ExitFailure([error.description], .usage)
         default: return ExitFailure([error.description], .failure)
         }
