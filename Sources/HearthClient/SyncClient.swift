@@ -203,6 +203,12 @@ public struct SyncClient: Sendable {
                     logger.warning(
                         "the hub gives no snapshots: the change waits here until the node is re-identified",
                         metadata: ["url": "\(baseURL)"])
+                } catch SyncError.refused(409, "replay", let message) {
+                    // The scope cannot be given as a snapshot now (too many ops wait at the hub):
+                    // the change waits here, and the next sync asks again.
+                    logger.warning(
+                        "the hub gives this scope no snapshot now: the change waits for the next sync",
+                        metadata: ["why": "\(message)"])
                 }
             }
             let lowered = try replica.syncState().ackedCounter < ackedBefore

@@ -52,8 +52,16 @@ struct ArchivedPurgeTests {
             let recent = try Self.householdWithRecords(village, address: "一组 3 号", name: "王芳")
             let unpushed = try Self.householdWithRecords(village, address: "一组 4 号", name: "赵敏")
             let live = try Self.householdWithRecords(village, address: "一组 5 号", name: "刘洋")
+            // A member whose enrollment with the live household ended moves into a household that
+            // is then archived: the ended enrollment stays the live household's (a move takes only
+            // enrollments not exited), so the archived household stays with it.
+            try village.exitEnrollment(
+                live[3].value, reason: "收入超标", end: "2026-06", author: "w1", nowMillis: TestCounty.now)
+            let joined = try village.household(in: TestCounty.village1, address: "一组 6 号")
+            let joinedHead = try village.member(of: joined, name: "孙丽")
+            try village.moveMember(live[1].value, toHousehold: joined.value, author: "w1", nowMillis: TestCounty.now)
             try await ConvergenceTests.syncUntilQuiet([village, twin], county: county, url: url)
-            for home in [gone[0], alsoGone[0]] {
+            for home in [gone[0], alsoGone[0], joined] {
                 try village.archiveHousehold(home.value, reason: "户绝", author: "w1", nowMillis: TestCounty.now)
             }
             try village.archiveHousehold(
@@ -71,7 +79,9 @@ struct ArchivedPurgeTests {
             let held = try village.states()
             let twins = try twin.states()
             #expect(Set(held.keys) == Set(twins.keys).subtracting(left), "exactly the two households' records left")
-            for id in recent + unpushed + live { #expect(held[id] != nil, "\(id) left, and should have stayed") }
+            for id in recent + unpushed + live + [joined, joinedHead] {
+                #expect(held[id] != nil, "\(id) left, and should have stayed")
+            }
             let purged = try village.purgedClocks()
             #expect(Set(purged.keys) == left)
             for (id, clock) in purged { #expect(twins[id]?.clock == clock, "\(id) left with another clock") }
@@ -110,6 +120,7 @@ struct ArchivedPurgeTests {
             let summary = try await county.sync(village, url: url)
             #expect(summary.snapshotRecords != nil, "the change to a household that left brought the snapshot")
             #expect(try !village.snapshotWanted())
+            #expect(try village.waitingOpCount() == 0, "the op that said it changed waits no more")
             let back = try village.states()
             for id in gone { #expect(back[id] != nil, "\(id) did not come back") }
             #expect(Set(try village.purgedClocks().keys) == Set(alsoGone))

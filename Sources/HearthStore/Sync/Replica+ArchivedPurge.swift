@@ -87,8 +87,14 @@ extension Replica {
             guard let member = row[1] as String?, members.contains(member) else { return nil }
             ids.append(row[0])
         }
+        // A member's enrollment of another household's (from before a move) stays, and so does this one.
         for member in members {
-            ids += try String.fetchAll(db, sql: "SELECT id FROM enrollments WHERE member = ?", arguments: [member])
+            for row in try Row.fetchAll(
+                db, sql: "SELECT id, household FROM enrollments WHERE member = ?", arguments: [member])
+            {
+                guard (row[1] as String?) == household else { return nil }
+                ids.append(row[0])
+            }
         }
         ids += try String.fetchAll(db, sql: "SELECT id FROM visits WHERE household = ?", arguments: [household])
         var group: [Leaving] = []
