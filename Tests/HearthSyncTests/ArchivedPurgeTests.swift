@@ -40,10 +40,10 @@ struct ArchivedPurgeTests {
     }
 
     @Test(
-        "an archived household leaves with its members, enrollments and visits once archived the retention ago and out of the log; duplicates of it are dropped; the county bringing it back brings it back whole"
-    )
-    func archivedHouseholdsLeaveAndComeBack() async throws {
-        let county = try await TestCounty(.sqlite)
+        "an archived household leaves with its members, enrollments and visits once archived the retention ago and out of the log; duplicates of it are dropped; the county bringing it back brings it back whole",
+        arguments: HubStoreKind.allCases)
+    func archivedHouseholdsLeaveAndComeBack(store: HubStoreKind) async throws {
+        let county = try await TestCounty(store)
         try await withRunningHub(county.service()) { url in
             let village = try await county.node(name: "village-001", scope: TestCounty.village1, hubURL: url)
             let twin = try await county.node(name: "village-001-twin", scope: TestCounty.village1, hubURL: url)
