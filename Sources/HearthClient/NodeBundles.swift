@@ -59,7 +59,7 @@ public enum NodeBundles {
         let remaining = ops.count > sent
         let bundle = Bundle(
             kind: .nodeToHub, from: replica.info.id, to: hub, registration: registration, pushes: pushes,
-            pulledCursor: state.pullCursor)
+            pulledCursor: state.pullCursor, snapshotWanted: try replica.snapshotWanted())
         let bytes = try bundle.sealed(privateKey: Array(replica.keys.signingKey.rawRepresentation))
         try BundleFile.write(bytes, to: path)
         try replica.recordHandedBack(returned)

@@ -84,6 +84,9 @@ extension HubService {
         if let cursor = bundle.pulledCursor {
             try await ledger.confirmPulled(node: node.replica, cursor: cursor, nowMillis: clock())
         }
+        // A record the node let go with an archived household changed: its next bundle carries
+        // the snapshot (until a bundle of the node's says it has one).
+        try await ledger.storage.setSnapshotWanted(node.replica, bundle.snapshotWanted)
         return ImportSummary(
             node: node.name, registered: registered, ops: ops, applied: applied, duplicates: duplicates,
             quarantined: quarantined)
@@ -152,7 +155,12 @@ extension HubService {
         var snapshot: [JSON] = []
         var snapshotRecords: Int?
         // Compaction archived what it would pull: the snapshot too (docs/compaction.md).
-        if try await ledger.startsFromSnapshot(node, cursor: node.pullCursor),
+        // Or the node's last bundle asked for it (a record it let go with an archived household changed).
+        var startsFromSnapshot = try await ledger.storage.snapshotWanted(node.replica)
+        if !startsFromSnapshot {
+            startsFromSnapshot = try await ledger.startsFromSnapshot(node, cursor: node.pullCursor)
+        }
+        if startsFromSnapshot,
             let whole = try await snapshotPages(for: node, budget: budget)
         {
             snapshot = whole.pages

@@ -23,7 +23,13 @@ enum PostgresHubSchema {
     }
 
     /// Every migration, in order: the hub's own tables, then the replica's (``replicaMigrations``).
-    static let migrations: [Migration] = hubMigrations + replicaMigrations
+    static let migrations: [Migration] = hubMigrations + replicaMigrations + [snapshotWanted]
+
+    /// SQLite hub v13: a file-only node's bundle asks for its scope's snapshot (docs/compaction.md,
+    /// "Archived households on a node"); set from each node-to-hub bundle.
+    static let snapshotWanted = Migration(
+        version: 12, name: "a file-only node's bundle asks for its scope's snapshot",
+        statements: ["ALTER TABLE nodes ADD COLUMN snapshot_wanted BIGINT NOT NULL DEFAULT 0"])
 
     static let hubMigrations: [Migration] = [
         Migration(

@@ -141,6 +141,26 @@ extension PostgresLedgerStorage {
         }
     }
 
+    public func setSnapshotWanted(_ replica: ReplicaID, _ wanted: Bool) async throws(ReplicaError) {
+        let logger = logger
+        let flag: Int64 = wanted ? 1 : 0
+        try await database.transaction { connection in
+            try await connection.run(
+                """
+                UPDATE nodes SET snapshot_wanted = \(flag) WHERE replica = \(replica.value) AND snapshot_wanted != \(flag)
+                """, logger: logger)
+        }
+    }
+
+    public func snapshotWanted(_ replica: ReplicaID) async throws(ReplicaError) -> Bool {
+        let logger = logger
+        let flag: Int64? = try await database.transaction { connection in
+            try await connection.row(
+                "SELECT snapshot_wanted FROM nodes WHERE replica = \(replica.value)", as: Int64.self, logger: logger)
+        }
+        return flag == 1
+    }
+
     public func markForked(_ replica: ReplicaID, atMillis: Int64) async throws(ReplicaError) {
         let logger = logger
         try await database.transaction { connection in

@@ -196,6 +196,10 @@ enum HubMigrations {
             // only once acknowledged the retention ago. A hub's log keeps every op until archived.
             try db.execute(sql: "DROP TABLE IF EXISTS ack_notes")
         }
+        migrator.registerMigration("hub v13 a file-only node's bundle asks for its scope's snapshot") { db in
+            // docs/compaction.md, "Archived households on a node": set from each node-to-hub bundle.
+            try db.execute(sql: "ALTER TABLE nodes ADD COLUMN snapshot_wanted INTEGER NOT NULL DEFAULT 0")
+        }
         return migrator
     }
 

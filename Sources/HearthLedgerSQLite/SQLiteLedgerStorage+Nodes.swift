@@ -102,6 +102,22 @@ extension SQLiteLedgerStorage {
         }
     }
 
+    public func setSnapshotWanted(_ replica: ReplicaID, _ wanted: Bool) async throws(ReplicaError) {
+        try await self.replica.writeAsync { db in
+            try db.execute(
+                sql: "UPDATE nodes SET snapshot_wanted = ? WHERE replica = ? AND snapshot_wanted != ?",
+                arguments: [wanted ? 1 : 0, replica.value, wanted ? 1 : 0])
+        }
+    }
+
+    public func snapshotWanted(_ replica: ReplicaID) async throws(ReplicaError) -> Bool {
+        try await self.replica.readAsync { db in
+            try Bool.fetchOne(
+                db, sql: "SELECT snapshot_wanted FROM nodes WHERE replica = ?", arguments: [replica.value])
+                ?? false
+        }
+    }
+
     public func markForked(_ replica: ReplicaID, atMillis: Int64) async throws(ReplicaError) {
         try await self.replica.writeAsync { db in
             try db.execute(

@@ -237,7 +237,8 @@ func bundleKeysMatchSchemas() throws {
         secret: "c2VjcmV0", replica: replica, publicKey: key.publicKey.rawRepresentation.base64EncodedString(),
         name: "village 1")
     let bundle = HearthProtocol.Bundle(
-        kind: .nodeToHub, from: replica, to: hub, registration: registration, pushes: [], pulledCursor: 7)
+        kind: .nodeToHub, from: replica, to: hub, registration: registration, pushes: [], pulledCursor: 7,
+        snapshotWanted: true)
     let file = try bundle.sealed(privateKey: Array(key.rawRepresentation))
     #expect(file.starts(with: Array("hearth-bundle-v2\n".utf8)))
     let sealed = try SealedBundle(reading: file)
@@ -257,7 +258,7 @@ func bundleKeysMatchSchemas() throws {
     #expect(content == Set(contentSchema["properties"]?.objectValue?.keys.map { $0 } ?? []))
     #expect(
         Set((contentSchema["required"]?.arrayValue ?? []).compactMap(\.stringValue))
-            == content.subtracting(["index", "pulled_cursor", "snapshot"]))
+            == content.subtracting(["index", "pulled_cursor", "snapshot", "snapshot_wanted"]))
     #expect(contentSchema["properties"]?["v"]?["const"]?.integerValue == WireVersion.current)
     #expect(headerSchema["properties"]?["v"]?["const"]?.integerValue == WireVersion.current)
 }

@@ -133,14 +133,6 @@ struct ArchivedPurgeTests {
             // A node set up from the snapshot holds no ops: the age of the archive alone decides.
             let fresh = try await county.node(name: "village-001-new", scope: TestCounty.village1, hubURL: url)
             try await county.sync(fresh, url: url, snapshot: true)
-            // Syncing by files only (no hub address), it could not take the snapshot that brings
-            // a household back: it keeps them.
-            let state = try fresh.syncState()
-            try fresh.setHub(
-                replica: try #require(state.hubReplica), key: try #require(state.hubKey), url: nil,
-                pendingRegistration: nil)
-            #expect(try Self.compact(fresh, at: TestCounty.now + 40 * Self.day).purged == 0)
-            try fresh.setHubURL(url)
             let freshReport = try Self.compact(fresh, at: TestCounty.now + 40 * Self.day)
             #expect(freshReport.removed == 0)
             #expect(Set(try fresh.purgedClocks().keys) == Set(alsoGone))
@@ -151,5 +143,50 @@ struct ArchivedPurgeTests {
             }
             try await ConvergenceTests.expectSameAsHub(fresh, county: county)
         }
+    }
+
+    @Test(
+        "a node that syncs by files lets go of an archived household too; when the county brings it back, its bundle asks for the snapshot and the hub's next bundle carries it",
+        arguments: HubStoreKind.allCases)
+    func byBundles(store: HubStoreKind) async throws {
+        let county = try await TestCounty(store)
+        let hub = county.service()
+        let village = try await county.node(name: "village-001", scope: TestCounty.village1, hubURL: nil)
+        let gone = try Self.householdWithRecords(village, address: "一组 1 号", name: "张伟")
+        let kept = try Self.householdWithRecords(village, address: "一组 2 号", name: "李强")
+        try village.archiveHousehold(gone[0].value, reason: "户绝", author: "w1", nowMillis: TestCounty.now)
+        try await county.exchangeBundles(village, named: "village-001", with: hub, step: "first")
+        #expect(try Self.compact(village, at: TestCounty.now + Self.day).purged == 0)
+        #expect(try Self.compact(village, at: TestCounty.now + 40 * Self.day).purged == gone.count)
+        #expect(Set(try village.purgedClocks().keys) == Set(gone))
+        try await ConvergenceTests.expectSameAsHub(village, county: county)
+
+        // The county brings the household back: the next bundle down brings the op, which the
+        // node cannot apply without the household, so it asks for the snapshot.
+        _ = try await county.hub.storage.edit(author: "county", nowMillis: TestCounty.now + 41 * Self.day) { edit in
+            try edit.update(gone[0], fields: ["status": .text("active")], cause: "恢复")
+        }
+        try await county.exchangeBundles(village, named: "village-001", with: hub, step: "news")
+        #expect(try village.snapshotWanted())
+        #expect(try await !county.hub.storage.snapshotWanted(village.info.id), "the hub has not been asked yet")
+        // Its bundle up asks; the hub's bundle down carries the snapshot, and the household is back.
+        try await county.exchangeBundles(village, named: "village-001", with: hub, step: "asked")
+        #expect(try !village.snapshotWanted())
+        #expect(try village.waitingOpCount() == 0)
+        #expect(try village.purgedClocks().isEmpty)
+        let held = try village.states()
+        for id in gone + kept { #expect(held[id] != nil, "\(id) is not back") }
+        #expect(try village.view(gone[0], reveal: false).value("status") == "active")
+        try await ConvergenceTests.expectSameAsHub(village, county: county)
+        // The hub asked once: the node's next bundle says it has the snapshot, and the hub's
+        // bundle after it carries none.
+        #expect(try await county.hub.storage.snapshotWanted(village.info.id))
+        let up = county.directory + "/after.hbundle"
+        _ = try NodeBundles.export(village, to: up)
+        _ = try await hub.importBundle(try BundleFile.read(up))
+        #expect(try await !county.hub.storage.snapshotWanted(village.info.id))
+        let down = county.directory + "/after.from-hub.hbundle"
+        try BundleFile.write(try await hub.exportBundle(forNode: "village-001").bytes, to: down)
+        #expect(try NodeBundles.import(village, from: down, nowMillis: TestCounty.now).snapshotRecords == nil)
     }
 }

@@ -36,6 +36,13 @@ public protocol NodeStorage: Sendable {
     /// false when no node has that name.
     func revoke(name: String, atMillis: Int64) async throws(ReplicaError) -> Bool
 
+    /// Keeps whether the node's last bundle asked for the snapshot of its scope (a record it
+    /// let go with an archived household changed): the hub's next bundle for it carries one.
+    func setSnapshotWanted(_ replica: ReplicaID, _ wanted: Bool) async throws(ReplicaError)
+
+    /// Whether the node's last bundle asked for the snapshot of its scope.
+    func snapshotWanted(_ replica: ReplicaID) async throws(ReplicaError) -> Bool
+
     /// Marks a node forked at `atMillis` (kept if it was marked earlier).
     func markForked(_ replica: ReplicaID, atMillis: Int64) async throws(ReplicaError)
 

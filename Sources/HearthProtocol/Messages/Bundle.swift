@@ -22,6 +22,10 @@ public struct Bundle: Sendable, Equatable {
     public let registration: RegisterRequest?
     public let pushes: [PushRequest]
     public let pulledCursor: Int64?
+    /// In a node's bundle: a pulled op changed a record the node let go with an archived
+    /// household (docs/compaction.md, "Archived households on a node"), so the hub's next
+    /// bundle for it carries the snapshot of its scope.
+    public let snapshotWanted: Bool
     public let pulls: [PullResponse]
     /// A hub's snapshot of the node's scope, whole: its pages in order, each as the hub answers
     /// `POST /v1/snapshot` (``SnapshotResponse``). Kept as JSON here: a page's states read back
@@ -33,9 +37,11 @@ public struct Bundle: Sendable, Equatable {
 
     public init(
         kind: Kind, from: ReplicaID, to: ReplicaID, registration: RegisterRequest? = nil, pushes: [PushRequest] = [],
-        pulledCursor: Int64? = nil, pulls: [PullResponse] = [], snapshot: [JSON] = [], index: IndexResponse? = nil
+        pulledCursor: Int64? = nil, snapshotWanted: Bool = false, pulls: [PullResponse] = [], snapshot: [JSON] = [],
+        index: IndexResponse? = nil
     ) {
         self.kind = kind
+        self.snapshotWanted = snapshotWanted
         self.from = from
         self.to = to
         self.registration = registration
@@ -59,6 +65,7 @@ public struct Bundle: Sendable, Equatable {
         var members: [String: JSON] = ["v": .integer(WireVersion.current)]
         members["pushes"] = .array(pushes.map(\.json))
         if let pulledCursor { members["pulled_cursor"] = .integer(pulledCursor) }
+        if snapshotWanted { members["snapshot_wanted"] = .bool(true) }
         members["pulls"] = .array(pulls.map(\.json))
         if !snapshot.isEmpty { members["snapshot"] = .array(snapshot) }
         if let index { members["index"] = index.json }
@@ -100,7 +107,9 @@ public struct Bundle: Sendable, Equatable {
         }
         self.init(
             kind: header.kind, from: header.from, to: header.to, registration: header.registration, pushes: pushes,
-            pulledCursor: content["pulled_cursor"]?.integerValue, pulls: pulls, snapshot: snapshot,
+            pulledCursor: content["pulled_cursor"]?.integerValue,
+            snapshotWanted: header.kind == .nodeToHub && content["snapshot_wanted"] == .bool(true), pulls: pulls,
+            snapshot: snapshot,
             index: try content["index"].map { json throws(MessageError) in try IndexResponse(json: json) })
     }
 

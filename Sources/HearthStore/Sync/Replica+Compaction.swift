@@ -54,12 +54,10 @@ public struct NodeCompaction: Sendable, Equatable {
 extension Replica {
     /// Notes the log's end, then removes from the log what the notes say is older than the
     /// retention (the county setting `retention_months` unless given), at most `limit` ops.
-    /// Then households archived the retention ago leave the disk
-    /// (``purgeArchived(_:cutoffMillis:limit:)``) when `lettingGoArchived`, by default when
-    /// the node syncs over HTTP: one that syncs by files only could not take the snapshot that
-    /// brings a household back, should the county bring one back.
+    /// Then, unless `lettingGoArchived` is false, households archived the retention ago leave
+    /// the disk (``purgeArchived(_:cutoffMillis:limit:)``).
     public func compactLog(
-        retentionMillis: Int64? = nil, nowMillis: Int64, limit: Int = 20_000, lettingGoArchived: Bool? = nil
+        retentionMillis: Int64? = nil, nowMillis: Int64, limit: Int = 20_000, lettingGoArchived: Bool = true
     ) throws(ReplicaError) -> NodeCompaction {
         let own = info.id.value
         return try writeBookkeeping { db in
@@ -93,9 +91,8 @@ extension Replica {
                 report.more = removed.more
             }
             // Households archived the retention ago whose ops all left the log leave the disk.
-            let online = try String.fetchOne(db, sql: "SELECT hub_url FROM sync_state WHERE id = 1").map { !$0.isEmpty }
             let purge =
-                lettingGoArchived ?? online ?? false
+                lettingGoArchived
                 ? try Self.purgeArchived(db, cutoffMillis: nowMillis - max(0, retention), limit: max(1, limit))
                 : (records: 0, more: false)
             report.purged = purge.records
