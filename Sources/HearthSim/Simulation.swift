@@ -199,8 +199,9 @@ public final class Simulation {
     }
 
     /// A node's `hearth node compact` with a retention of minutes to hours of the simulation's
-    /// time: what the hub holds leaves the node's log into its records' floors, and the
-    /// invariants then check the node still holds what the hub holds. Never shorter than the
+    /// time: what the hub holds leaves the node's log into its records' floors, households
+    /// archived before the retention leave the node, and the invariants then check the node
+    /// still holds what the hub holds (a record let go, the clock the hub has). Never shorter than the
     /// age of a hub backup that may yet be put back, or of the one the hub was last put back
     /// from: a restored hub is handed back only what nodes still hold (docs/compaction.md, On a
     /// node), and a node may take a late answer of the hub as it was before (the network here
@@ -215,10 +216,7 @@ public final class Simulation {
         }
         do {
             let report = try node.replica.compactLog(
-                retentionMillis: retention, nowMillis: clock.now, limit: nodeCompactions.int(1...300),
-                // The simulation's nodes sync by messages, not a hub URL: they take the snapshot
-                // that brings a household back as `hearth node sync` does.
-                lettingGoArchived: true)
+                retentionMillis: retention, nowMillis: clock.now, limit: nodeCompactions.int(1...300))
             count("node compactions")
             count("ops that left node logs", report.removed)
             count("records let go with archived households", report.purged)
