@@ -127,18 +127,27 @@ extension Replica {
         try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM purged_records)") ?? false
     }
 
-    /// Judges a pulled op against the tombstones: false when it is for a record that left and
-    /// its clock covers the op (a duplicate, not kept); true otherwise, after marking the
-    /// scope's snapshot wanted when the record left and the op is news.
-    static func admitPulled(_ db: Database, _ op: Op) throws -> Bool {
-        guard
+    /// The ids of the records that left, read once for a pulled batch: each op is then judged
+    /// in memory, and only one for a record that left reads its tombstone.
+    static func purgedIDs(_ db: Database) throws -> Set<String> {
+        Set(try String.fetchAll(db, sql: "SELECT id FROM purged_records"))
+    }
+
+    /// Judges a pulled op against the tombstones (`purged`, ``purgedIDs(_:)``): false when it is
+    /// for a record that left and its clock covers the op (a duplicate, not kept); true
+    /// otherwise, after marking the scope's snapshot wanted when the op is news of a record
+    /// that left, or names one.
+    static func admitPulled(_ db: Database, _ op: Op, purged: Set<String>) throws -> Bool {
+        guard purged.contains(op.record.value),
             let bytes = try Data.fetchOne(
                 db, sql: "SELECT clock FROM purged_records WHERE id = ?", arguments: [op.record.value])
         else {
             // An op naming a record that left (a new enrollment of a member who left) needs it back.
-            if try namesPurged(db, op.fields) {
-                try db.execute(sql: "UPDATE sync_state SET snapshot_wanted = 1 WHERE id = 1")
+            let names = referenceFields.contains { field in
+                if case .text(let named)? = op.fields[field] { return purged.contains(named) }
+                return false
             }
+            if names { try db.execute(sql: "UPDATE sync_state SET snapshot_wanted = 1 WHERE id = 1") }
             return true
         }
         guard let tombstone = RecordState(id: op.record, compactBytes: Array(bytes)) else {
@@ -186,17 +195,6 @@ extension Replica {
 
     /// The fields by which a record names a household or a member.
     private static let referenceFields = ["household", "member"]
-
-    /// Whether an op's fields name a record that left with an archived household.
-    private static func namesPurged(_ db: Database, _ fields: [String: FieldValue]) throws -> Bool {
-        for field in referenceFields {
-            guard case .text(let named)? = fields[field] else { continue }
-            if try Bool.fetchOne(db, sql: "SELECT 1 FROM purged_records WHERE id = ?", arguments: [named]) ?? false {
-                return true
-            }
-        }
-        return false
-    }
 
     /// Records a pull brought in whole (a scope entry): their tombstones go.
     static func forgetPurged(_ db: Database, _ ids: [RecordID]) throws {

@@ -184,14 +184,14 @@ extension Replica {
             }
             installing.append((state, record.state))
         }
-        // Checked once per batch: a node that purged nothing looks up no op.
-        var purged: Bool?
+        // Read once per batch: a node that let nothing go looks up no op.
+        var purged: Set<String>?
         var dropped: Set<Dot> = []
         return try integrate(
             ops, installing: installing, nowMillis: nowMillis,
             admit: { db, _, op in
-                if purged == nil { purged = try Self.hasPurged(db) }
-                guard purged == true, !(try Self.admitPulled(db, op)) else { return true }
+                if purged == nil { purged = try Self.purgedIDs(db) }
+                guard let purged, !purged.isEmpty, !(try Self.admitPulled(db, op, purged: purged)) else { return true }
                 dropped.insert(op.dot)
                 return false
             }
