@@ -12,9 +12,9 @@ struct CLICompactTests {
         let hub = cli.directory + "/hub.db"
         try await cli.ok(["hub", "init", "--db", hub, "--name", "赤壁市", "--scope", "421281"])
         try await cli.ok(["hub", "enroll", "--db", hub, "--name", "沙河镇", "--scope", "421281101"])
-        // The default retention, two years: the first run only notes the log's end.
+        // The default retention, a year: the first run only notes the log's end.
         let first = try #require(try await cli.ok(["hub", "compact", "--db", hub, "--json"]).json)
-        #expect(first["retention_months"] == .integer(24))
+        #expect(first["retention_months"] == .integer(12))
         #expect(first["archived"] == .integer(0))
         #expect(first["aged_through"] == .integer(0))
         #expect(first["inactive_nodes"] == .integer(0), "a token is no node until it registers")

@@ -100,7 +100,7 @@ public enum CountySetting: String, Hashable, Sendable, CaseIterable {
     public var defaultValue: String {
         if let program = ceilingProgram { return String(AmountCeilings.defaultPercent(program)) }
         if self == .ceilingWithoutStandard { return String(AmountCeilings.defaultWithoutStandard.fen / 100) }
-        if self == .retentionMonths { return "24" }
+        if self == .retentionMonths { return "12" }
         return values[0]
     }
 
