@@ -84,11 +84,35 @@ struct QueryPlanTests {
     }
 
     /// Runs `read` with the hub's statements traced; returns what their plans scan.
-    static func traced(_ path: String, _ read: () async throws -> Void) async throws -> (scans: [Scan], count: Int) {
+    static func traced(_ path: String, _ read: () async throws -> Void) async throws -> (
+        scans: [Scan], count: Int, statements: [String]
+    ) {
         _ = StatementTrace.shared.take(path)
         try await read()
         let statements = StatementTrace.shared.take(path)
-        return (try scans(statements, in: path), statements.count)
+        return (try scans(statements, in: path), statements.count, statements)
+    }
+
+    /// The plan lines of statements that search the op log or its archive by scope or
+    /// township: a pass over a scope's history.
+    static func historyPasses(_ statements: [String], in path: String) throws -> [String] {
+        let queue = try DatabaseQueue(path: path)
+        defer { try? queue.close() }
+        var found: [String] = []
+        for sql in Set(statements) {
+            let trimmed = sql.trimmingCharacters(in: .whitespacesAndNewlines)
+            guard trimmed.uppercased().hasPrefix("SELECT") || trimmed.uppercased().hasPrefix("WITH") else { continue }
+            let details = try queue.read { db in
+                try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + trimmed).map { $0["detail"] as String }
+            }
+            for detail in details
+            where ["ops_by_scope", "ops_by_township", "ops_archive_by_scope", "ops_archive_by_township"].contains(
+                where: { detail.contains("INDEX \($0) ") })
+            {
+                found.append("\(detail) in: \(trimmed.prefix(300))")
+            }
+        }
+        return found
     }
 
     @Test(
@@ -123,7 +147,7 @@ struct QueryPlanTests {
         let pending = try node.allOps().filter { $0.dot.replica == node.info.id && $0.dot.counter > acked }
         #expect(!pending.isEmpty)
 
-        var indexed: [String: (scans: [Scan], count: Int)] = [:]
+        var indexed: [String: (scans: [Scan], count: Int, statements: [String])] = [:]
         indexed["push"] = try await Self.traced(path) {
             let outcome = try await hub.acceptPush(from: record, ops: pending, nowMillis: Self.now) { _ in nil }
             #expect(outcome.quarantined.isEmpty)
@@ -181,6 +205,12 @@ struct QueryPlanTests {
             #expect(traced.count > 0, "\(read) ran no statement: the trace is not attached")
             #expect(traced.scans.isEmpty, "\(read) scans a county table: \(traced.scans)")
         }
+        // A snapshot costs the scope's records, not its history: no statement of it walks the
+        // scope's log (its departed records once read the whole log per record table).
+        let passes = try Self.historyPasses(try #require(indexed["snapshot"]).statements, in: path)
+        #expect(passes.isEmpty, "\(passes)")
+        // The check sees such a pass: a pull reads the scope's log by these indexes.
+        #expect(!(try Self.historyPasses(try #require(indexed["pull"]).statements, in: path)).isEmpty)
 
         // The report and the roll answer with the county: each scan runs once.
         for (read, body) in [
