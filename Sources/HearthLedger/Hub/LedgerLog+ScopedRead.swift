@@ -79,7 +79,7 @@ extension LedgerLog {
                 // One state a record: a later entry of it in the page (a township holds both
                 // villages of a move) would read the same state in this transaction.
                 if let state = state.first, covered[state.id] == nil {
-                    guard let clock = RecordState(id: state.id, compactBytes: state.state)?.clock else {
+                    guard let clock = RecordState(id: state.id, storedBytes: state.state)?.clock else {
                         throw ReplicaError.database("a record's merge state is unreadable")
                     }
                     entered.append(state)

@@ -139,7 +139,8 @@ enum SnapshotRecords {
         .array(
             records.map { record in
                 var state = record.state
-                if let digests, let decoded = RecordState(id: record.id, compactBytes: record.state) {
+                // The hub's own stored bytes, which its encoder wrote.
+                if let digests, let decoded = RecordState(id: record.id, storedBytes: record.state) {
                     state = decoded.compactBytes(leavingOut: digests)
                 }
                 return .object([

@@ -14,9 +14,10 @@ package enum StoredState {
         return try decode(id, value)
     }
 
-    /// The state a stored `state` value holds; throws when the bytes are not a state's.
+    /// The state a stored `state` value holds; throws when the bytes are not a state's. The
+    /// replica wrote them itself (``RecordState/init(id:storedBytes:)``).
     package static func decode(_ id: RecordID, _ value: SQLValue) throws -> RecordState {
-        guard case .blob(let bytes) = value, let state = RecordState(id: id, compactBytes: bytes) else {
+        guard case .blob(let bytes) = value, let state = RecordState(id: id, storedBytes: bytes) else {
             throw ReplicaError.database("stored merge state of \(id) is unreadable")
         }
         return state
