@@ -27,23 +27,30 @@ public struct MergePeer: Sendable {
     /// The helper script, in the repository's `scripts/`.
     public static let scriptName = "bench-merge-peer.py"
 
-    let python: String?
+    /// The python program, then any arguments it takes before the script.
+    let python: [String]?
     let script: String?
 
     /// `script` nil: looked for in `scripts/` above the running executable (a build in the
     /// repository's `.build`), then in the repository this file was built from.
-    public init(python: String? = MergePeer.findPython(), script: String? = nil) {
-        self.python = python
+    public init(python: [String]? = MergePeer.findPython(), script: String? = nil) {
+        self.python = python.flatMap { $0.isEmpty ? nil : $0 }
         self.script = script ?? MergePeer.findScript()
     }
 
-    /// `python3` on PATH, or the one `HEARTH_BENCH_PYTHON` names.
-    public static func findPython() -> String? {
+    /// `python3` on PATH, or what `HEARTH_BENCH_PYTHON` names: a program, and any arguments
+    /// for it after spaces (`/usr/bin/python3 -S`: a python without site packages, which the
+    /// tests use instead of a wrapper script they would write and run at once, racing a
+    /// concurrent fork that holds the new file open: "Text file busy").
+    public static func findPython() -> [String]? {
         let environment = ProcessInfo.processInfo.environment
-        if let chosen = environment["HEARTH_BENCH_PYTHON"], !chosen.isEmpty { return chosen }
+        if let chosen = environment["HEARTH_BENCH_PYTHON"] {
+            let words = chosen.split(separator: " ").map(String.init)
+            if !words.isEmpty { return words }
+        }
         for directory in (environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":") {
             let candidate = "\(directory)/python3"
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+            if FileManager.default.isExecutableFile(atPath: candidate) { return [candidate] }
         }
         return nil
     }
@@ -73,9 +80,10 @@ public struct MergePeer: Sendable {
             return .absent(Catalogue.text("bench.peer.no_script", ["script": MergePeer.scriptName]))
         }
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
+        process.executableURL = URL(fileURLWithPath: python[0])
         process.arguments =
-            [script, "--base", base, "--expected", expected, "--work", directory + "/peer-work.db"] + changesets
+            Array(python.dropFirst())
+            + [script, "--base", base, "--expected", expected, "--work", directory + "/peer-work.db"] + changesets
         let output = Pipe()
         // Its complaints go to a file: geodiff may log a line per change it refuses, more than
         // a pipe holds while this side reads the other one.
@@ -87,7 +95,7 @@ public struct MergePeer: Sendable {
         process.standardOutput = output
         process.standardError = errors
         do { try process.run() } catch {
-            throw .peerFailed(Catalogue.text("bench.peer.cannot_start", ["program": python, "error": "\(error)"]))
+            throw .peerFailed(Catalogue.text("bench.peer.cannot_start", ["program": python[0], "error": "\(error)"]))
         }
         let printed = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
