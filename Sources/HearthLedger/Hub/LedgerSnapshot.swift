@@ -171,6 +171,9 @@ extension LedgerLog {
     ///
     /// Set-wise, one statement per record table: per record round trips would cost a
     /// PostgreSQL hub a second for every ten thousand records of a township.
+    ///
+    /// Records the hub holds in no village go too, when it logged an op of them under the
+    /// scope (``unplaced(_:_:)``).
     static func departures(_ sql: any SQLStatements, _ scope: ScopePrefix) throws -> [SnapshotRecord] {
         let (filter, key) = scopeFilter(scope)
         let (low, high): (String, String)
@@ -196,6 +199,39 @@ extension LedgerLog {
                 departed.append(SnapshotRecord(id: id, state: state))
             }
         }
+        departed += try unplaced(sql, scope)
         return departed.sorted { $0.id.value < $1.id.value }
+    }
+
+    /// The records the hub holds in no village whose ops it logged under `scope`: a creation
+    /// the county refused and discarded leaves its record with every field null, the
+    /// compensation's doing, logged under the village the creation named (Protocol/sync.md,
+    /// Compensation). Its author held the record; a node that pulls the compensation lets
+    /// the record go. A node that starts from a snapshot below the compensation's position
+    /// would not get it, and would keep what the county refused for ever (found by the
+    /// simulation, seed 932: a forked laptop re-identified before it pulled the discard).
+    ///
+    /// Only such records lack a village, a handful in a county, each with an op or two in the
+    /// log: the statement costs those, looked up by record, and the scope is checked here.
+    static func unplaced(_ sql: any SQLStatements, _ scope: ScopePrefix) throws -> [SnapshotRecord] {
+        var found: [RecordID: [UInt8]] = [:]
+        for type in RecordType.allCases {
+            let rows = try sql.rows(
+                """
+                SELECT r.id, m.state, o.scope FROM \(type.table) r JOIN record_meta m ON m.id = r.id
+                JOIN logged_ops o ON o.record = r.id
+                WHERE r.village IS NULL
+                """, [])
+            for row in rows {
+                guard let id = row[0].text.flatMap(RecordID.init), case .blob(let state) = row[1] else {
+                    throw ReplicaError.database("a record's merge state is unreadable")
+                }
+                guard let logged = row[2].text.flatMap({ try? DivisionCode.parse($0, field: "scope") }),
+                    scope.holdsRecord(of: logged)
+                else { continue }
+                found[id] = state
+            }
+        }
+        return found.map { SnapshotRecord(id: $0.key, state: $0.value) }
     }
 }

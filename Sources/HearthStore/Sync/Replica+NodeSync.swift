@@ -211,6 +211,11 @@ extension Replica {
     /// township or village): their rows, merge state and ops leave this replica, so no node is
     /// left holding an orphan; the hub and the receiving scope keep them. Should the record
     /// come back, the hub sends its whole history again, and it applies afresh.
+    ///
+    /// A record in no village goes too: the county discarded its creation, and the
+    /// compensation left every field null (Protocol/sync.md, Compensation). It lies in no
+    /// scope, so a node that pulled the compensation holds it no more than a node that
+    /// started from a snapshot after it does; the hub keeps it.
     package func evictOutOfScope(_ db: Database) throws -> Bool {
         var gone: [String] = []
         for type in RecordType.allCases {
@@ -219,8 +224,8 @@ extension Replica {
             gone += try String.fetchAll(
                 db,
                 sql: """
-                    SELECT id FROM \(type.table) r WHERE village IS NOT NULL AND substr(village, 1, ?) != ?
-                    AND village != ?
+                    SELECT id FROM \(type.table) r WHERE (village IS NULL OR (substr(village, 1, ?) != ?
+                    AND village != ?))
                     AND NOT EXISTS (
                         SELECT 1 FROM op_waits w JOIN ops o ON o.replica = w.replica AND o.counter = w.counter
                         WHERE w.record = r.id AND substr(o.scope, 1, ?) = ?)
