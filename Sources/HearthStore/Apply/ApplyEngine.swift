@@ -136,6 +136,8 @@ package struct ApplyEngine: Sendable {
         for op in waiting { try applier.integrate(op) }
         try applier.flush()
         try bookkeeping(applier.report)
+        // A snapshot is the node's whole scope: its cases are found afresh, set-wise.
+        try RuleCaseBook.markEverything(sql)
         try ReplicaCore.refreshKeptReads(sql)
         // States were written without their ops: the cache starts afresh.
         applier.updateCacheOnCommit(stale: true)

@@ -19,6 +19,14 @@ package enum RuleCaseBook {
     /// database, a migration, a change to the county's settings).
     static let everything = "all"
 
+    /// Marks every subject for judging, for a write that replaced most of what the replica holds
+    /// (a snapshot's install): the full rebuild finds the candidates with a few set-wise queries,
+    /// where judging each marked subject costs two deletes and a candidate query apiece, for
+    /// each of the tens of thousands a scope's rows mark.
+    package static func markEverything(_ db: any SQLStatements) throws {
+        try db.execute("INSERT INTO rule_case_dirty (subject) VALUES (?) ON CONFLICT DO NOTHING", [.text(everything)])
+    }
+
     /// Judges every marked subject again and clears the marks. Runs at the end of every write
     /// transaction that changed records.
     package static func refresh(_ db: any SQLStatements) throws {

@@ -106,17 +106,17 @@ extension Replica {
                     throw ReplicaError.refused(
                         "the snapshot is not received whole yet: it goes on after \(progress.next ?? "")")
                 }
-                var states: [(RecordState, [UInt8])] = []
-                states.reserveCapacity(progress.records)
-                let staged = try Row.fetchCursor(db, sql: "SELECT id, state FROM snapshot_staging ORDER BY id")
-                while let row = try staged.next() {
+                var staged: [(RecordID, [UInt8])] = []
+                staged.reserveCapacity(progress.records)
+                let rows = try Row.fetchCursor(db, sql: "SELECT id, state FROM snapshot_staging ORDER BY id")
+                while let row = try rows.next() {
                     let text: String = row[0]
                     guard let id = RecordID(text) else {
                         throw ReplicaError.database("the snapshot being installed holds an unreadable record id")
                     }
-                    let bytes = SQLValue(row[1] as DatabaseValue)
-                    states.append((try StoredState.decode(id, bytes), bytes.bytes ?? []))
+                    staged.append((id, SQLValue(row[1] as DatabaseValue).bytes ?? []))
                 }
+                var states = try StagedStates.decode(staged)
                 // Records that left with an archived household the snapshot shows unchanged stay gone.
                 states = try Self.withoutPurged(db, states)
                 var waiting: [Op] = []
