@@ -246,6 +246,16 @@ struct SnapshotTests {
             for entry in try await county.hub.quarantine() {
                 try await county.hub.discardQuarantined(entry.dot, author: "admin", nowMillis: TestCounty.now)
             }
+            // Every snapshot of a scope the creation was logged in lists the record as departed;
+            // another village's does not.
+            for (scope, listed) in [
+                (TestCounty.township, true), (TestCounty.village1, true), (TestCounty.village2, false),
+            ] {
+                let reader = try await county.node(name: "reader-\(scope)", scope: scope, hubURL: url)
+                let page = try await county.hub.snapshot(
+                    for: try #require(try await county.hub.node(reader.info.id)), after: nil, maxRecords: 100)
+                #expect(page.departed.map(\.id).contains(refused) == listed, "scope \(scope)")
+            }
             let token = try await county.enrollmentToken(name: "village-001-b", scope: TestCounty.village1)
             _ = try Replica.reidentify(path: village.path, nowMillis: TestCounty.now)
             let reborn = try Replica.open(path: village.path)
