@@ -23,7 +23,22 @@ enum PostgresHubSchema {
     }
 
     /// Every migration, in order: the hub's own tables, then the replica's (``replicaMigrations``).
-    static let migrations: [Migration] = hubMigrations + replicaMigrations + [snapshotWanted]
+    static let migrations: [Migration] = hubMigrations + replicaMigrations + [snapshotWanted, checkpoints]
+
+    /// SQLite hub v14: the authors' chain checkpoints (`HubMigrations.checkpointSchema`).
+    static let checkpoints = Migration(
+        version: 13, name: "the authors' chain checkpoints",
+        statements: [
+            """
+            CREATE TABLE chain_checkpoints (
+                replica TEXT PRIMARY KEY,
+                counter BIGINT NOT NULL,
+                hash TEXT NOT NULL,
+                signed_millis BIGINT NOT NULL,
+                signature TEXT NOT NULL
+            )
+            """
+        ])
 
     /// SQLite hub v13: a file-only node's bundle asks for its scope's snapshot (docs/compaction.md,
     /// "Archived households on a node"); set from each node-to-hub bundle.

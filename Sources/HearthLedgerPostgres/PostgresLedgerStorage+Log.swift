@@ -37,8 +37,10 @@ extension PostgresLedgerStorage: LogStorage {
         try await database.blockingTransaction { sql in try LedgerLog.heldHashes(sql) }
     }
 
-    public func compact(_ plan: CompactionPlan) async throws(ReplicaError) -> CompactionReport {
-        try await database.blockingTransaction { sql in try LedgerCompaction.run(sql, plan) }
+    public func compact(_ plan: CompactionPlan, sign: @escaping @Sendable ([UInt8]) throws -> String)
+        async throws(ReplicaError) -> CompactionReport
+    {
+        try await database.blockingTransaction { sql in try LedgerCompaction.run(sql, plan, sign: sign) }
     }
 
     public func confirmPulled(_ replica: ReplicaID, cursor: Int64, nowMillis: Int64) async throws(ReplicaError) {

@@ -200,8 +200,23 @@ enum HubMigrations {
             // docs/compaction.md, "Archived households on a node": set from each node-to-hub bundle.
             try db.execute(sql: "ALTER TABLE nodes ADD COLUMN snapshot_wanted INTEGER NOT NULL DEFAULT 0")
         }
+        migrator.registerMigration("hub v14 the authors' chain checkpoints") { db in
+            try db.execute(sql: checkpointSchema)
+        }
         return migrator
     }
+
+    /// The authors' chain checkpoints (``ChainCheckpoint``, docs/compaction.md): one an author,
+    /// written and moved forward by compaction in the transaction that archives its ops.
+    static let checkpointSchema = """
+        CREATE TABLE chain_checkpoints (
+            replica TEXT PRIMARY KEY,
+            counter INTEGER NOT NULL,
+            hash TEXT NOT NULL,
+            signed_millis INTEGER NOT NULL,
+            signature TEXT NOT NULL
+        ) WITHOUT ROWID;
+        """
 
     /// Compaction (docs/compaction.md): ops that every node holding their scope has pulled,
     /// older than the county's retention, move from `ops` to `ops_archive` (the same columns

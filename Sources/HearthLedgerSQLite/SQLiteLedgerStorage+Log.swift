@@ -35,8 +35,10 @@ extension SQLiteLedgerStorage {
         try await replica.readAsync { db in try LedgerLog.heldHashes(SQLiteStatements(db)) }
     }
 
-    public func compact(_ plan: CompactionPlan) async throws(ReplicaError) -> CompactionReport {
-        try await replica.writeAsync { db in try LedgerCompaction.run(SQLiteStatements(db), plan) }
+    public func compact(_ plan: CompactionPlan, sign: @escaping @Sendable ([UInt8]) throws -> String)
+        async throws(ReplicaError) -> CompactionReport
+    {
+        try await replica.writeAsync { db in try LedgerCompaction.run(SQLiteStatements(db), plan, sign: sign) }
     }
 
     public func confirmPulled(_ replica: ReplicaID, cursor: Int64, nowMillis: Int64) async throws(ReplicaError) {

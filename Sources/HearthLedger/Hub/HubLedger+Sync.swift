@@ -208,9 +208,10 @@ extension HubLedger {
     }
 
     /// Moves what every active node holds, older than the retention, from the log to its
-    /// archive: one transaction of at most `plan.limit` ops (``LedgerCompaction``).
+    /// archive: one transaction of at most `plan.limit` ops (``LedgerCompaction``), with the
+    /// chain checkpoints of the authors whose ops moved, signed by the hub.
     public func compact(_ plan: CompactionPlan) async throws(ReplicaError) -> CompactionReport {
-        try await storage.compact(plan)
+        try await storage.compact(plan) { [self] message in try sign(message) }
     }
 
     /// Records how far a node has confirmed the hub's log (its next pull's cursor, or a bundle's).

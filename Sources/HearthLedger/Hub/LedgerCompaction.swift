@@ -47,6 +47,8 @@ public struct CompactionReport: Sendable, Hashable {
     /// Ops left in the log, and in the archive, after the run.
     public var logged = 0
     public var inArchive = 0
+    /// Authors whose chain checkpoint this run wrote or moved forward.
+    public var checkpoints = 0
 
     public init() {}
 }
@@ -69,8 +71,11 @@ public struct CompactionReport: Sendable, Hashable {
 /// a snapshot, which holds every state; its own ops it pushes first, judged on the hub's state.
 /// Waiting ops never leave the log.
 package enum LedgerCompaction {
-    /// Runs one compaction in the caller's write transaction.
-    package static func run(_ sql: any SQLStatements, _ plan: CompactionPlan) throws -> CompactionReport {
+    /// Runs one compaction in the caller's write transaction; `sign` is the hub's signature
+    /// (``HubLedger/sign(_:)``), for the chain checkpoints of the authors whose ops moved.
+    package static func run(
+        _ sql: any SQLStatements, _ plan: CompactionPlan, sign: ([UInt8]) throws -> String
+    ) throws -> CompactionReport {
         var report = CompactionReport()
         // Note the log's end now: an op is old enough once a note at least the retention old
         // counted it. Notes are made only here, so the age is known to a compaction's interval,
@@ -88,14 +93,20 @@ package enum LedgerCompaction {
         report.inactiveNodes = nodes.inactive
         if report.agedThrough > 0 {
             var budget = plan.limit
+            var authors: Set<String> = []
             for scope in try sql.texts("SELECT DISTINCT scope FROM ops ORDER BY scope") where budget > 0 {
                 let through = min(report.agedThrough, horizon(of: scope, nodes: nodes.active))
                 guard through > 0 else { continue }
-                let moved = try archive(sql, scope: scope, through: through, limit: budget)
+                let moved = try archive(sql, scope: scope, through: through, limit: budget, authors: &authors)
                 budget -= moved
                 report.archived += moved
             }
             report.more = budget <= 0
+            for author in authors.sorted() {
+                if try checkpoint(sql, author: ReplicaID(author), nowMillis: plan.nowMillis, sign: sign) {
+                    report.checkpoints += 1
+                }
+            }
         }
         report.logged = Int(try sql.integer("SELECT count(*) FROM ops") ?? 0)
         report.inArchive = Int(try sql.integer("SELECT count(*) FROM ops_archive") ?? 0)
@@ -142,17 +153,20 @@ package enum LedgerCompaction {
     }
 
     /// Moves the applied ops of `scope` at or below `through` (an op addressed to a node only
-    /// once that node confirmed past it), oldest first, at most `limit`; returns how many moved
-    /// and raises the scope's mark to the last.
-    static func archive(_ sql: any SQLStatements, scope: String, through: Int64, limit: Int) throws -> Int {
-        let positions = try sql.rows(
+    /// once that node confirmed past it), oldest first, at most `limit`; returns how many moved,
+    /// adds their authors to `authors`, and raises the scope's mark to the last.
+    static func archive(
+        _ sql: any SQLStatements, scope: String, through: Int64, limit: Int, authors: inout Set<String>
+    ) throws -> Int {
+        let rows = try sql.rows(
             """
-            SELECT seq FROM ops
+            SELECT seq, replica FROM ops
             WHERE scope = ? AND seq <= ? AND state = 'applied'
                 AND (target IS NULL OR target IN (SELECT replica FROM nodes WHERE pull_cursor >= ops.seq))
             ORDER BY seq LIMIT ?
-            """, [.text(scope), .integer(through), .integer(Int64(limit))]
-        ).compactMap { $0.first?.integer }
+            """, [.text(scope), .integer(through), .integer(Int64(limit))])
+        let positions = rows.compactMap { $0.first?.integer }
+        for row in rows { if let author = row[1].text { authors.insert(author) } }
         guard let last = positions.last else { return 0 }
         for chunk in stride(from: 0, to: positions.count, by: 500) {
             let part = positions[chunk..<min(chunk + 500, positions.count)]
@@ -172,5 +186,34 @@ package enum LedgerCompaction {
             ON CONFLICT (scope) DO UPDATE SET seq = \(sql.greatest)(archive_marks.seq, excluded.seq)
             """, [.text(scope), .integer(last)])
         return positions.count
+    }
+
+    /// Writes (or moves forward) `author`'s chain checkpoint: at its last archived op below
+    /// every op of its that is still in the log, so the log holds the whole chain above the
+    /// checkpoint (with the archived ops above it, of scopes archived sooner). Returns whether
+    /// it wrote one. Two lookups by the `(replica, counter)` keys of the log and the archive.
+    static func checkpoint(
+        _ sql: any SQLStatements, author: ReplicaID, nowMillis: Int64, sign: ([UInt8]) throws -> String
+    ) throws -> Bool {
+        let firstLogged = try sql.integer("SELECT min(counter) FROM ops WHERE replica = ?", [.text(author.value)])
+        guard
+            let row = try sql.rows(
+                "SELECT counter, hash FROM ops_archive WHERE replica = ? AND counter < ? ORDER BY counter DESC LIMIT 1",
+                [.text(author.value), .integer(firstLogged ?? Int64.max)]
+            ).first, let counter = row[0].integer, let hash = row[1].bytes
+        else { return false }
+        let checkpoint = try ChainCheckpoint.signed(
+            replica: author, counter: UInt64(counter), hash: OpLogSQL.hashText(of: hash), at: nowMillis, by: sign)
+        return try sql.execute(
+            """
+            INSERT INTO chain_checkpoints (replica, counter, hash, signed_millis, signature) VALUES (?, ?, ?, ?, ?)
+            ON CONFLICT (replica) DO UPDATE SET counter = excluded.counter, hash = excluded.hash,
+                signed_millis = excluded.signed_millis, signature = excluded.signature
+            WHERE excluded.counter > chain_checkpoints.counter
+            """,
+            [
+                .text(author.value), .integer(counter), .text(checkpoint.hash), .integer(nowMillis),
+                .text(checkpoint.signature),
+            ]) > 0
     }
 }

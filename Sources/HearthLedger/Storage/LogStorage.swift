@@ -34,8 +34,9 @@ public protocol LogStorage: Sendable {
 
     /// Moves ops every active node holding them has pulled, older than the retention, from the
     /// log to its archive, in one transaction, at most `plan.limit` of them
-    /// (``LedgerCompaction``).
-    func compact(_ plan: CompactionPlan) async throws(ReplicaError) -> CompactionReport
+    /// (``LedgerCompaction``); `sign` signs the chain checkpoints it writes.
+    func compact(_ plan: CompactionPlan, sign: @escaping @Sendable ([UInt8]) throws -> String)
+        async throws(ReplicaError) -> CompactionReport
 
     /// Records how far a node has confirmed the log, and when it last synced.
     func confirmPulled(_ replica: ReplicaID, cursor: Int64, nowMillis: Int64) async throws(ReplicaError)

@@ -18,7 +18,7 @@ struct HubCommand: AsyncParsableCommand {
             HubQuarantine.self, HubConflicts.self, HubAudit.self, HubPayroll.self, HubReport.self, HubGenerate.self,
             HubStandard.self, HubSetting.self, HubDivision.self, HubLeads.self, HubRecovery.self, HubImportRoster.self,
             HubCrosscheck.self, HubUser.self, HubBackupCommand.self, HubRestoreCommand.self, HubMigrateCommand.self,
-            HubCompact.self,
+            HubCompact.self, HubVerify.self,
         ])
 }
 

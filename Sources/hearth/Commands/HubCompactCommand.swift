@@ -37,12 +37,15 @@ struct HubCompact: AsyncParsableCommand {
             }
             let now = nowMillis()
             var archived = 0
+            var checkpoints = 0
             var last: CompactionReport
             repeat {
                 last = try await hub.compact(CompactionPlan(retentionMonths: months, nowMillis: now, limit: batch))
                 archived += last.archived
+                checkpoints += last.checkpoints
             } while last.more && last.archived > 0
-            let document = CompactionDocument(retentionMonths: months, archived: archived, last: last)
+            let document = CompactionDocument(
+                retentionMonths: months, archived: archived, checkpoints: checkpoints, last: last)
             if json {
                 try Output.json(document)
                 return
@@ -53,7 +56,7 @@ struct HubCompact: AsyncParsableCommand {
                     [
                         "archived": archived, "months": months, "through": last.agedThrough,
                         "active": last.activeNodes, "inactive": last.inactiveNodes, "logged": last.logged,
-                        "archive": last.inArchive,
+                        "archive": last.inArchive, "checkpoints": checkpoints,
                     ]))
         }
     }

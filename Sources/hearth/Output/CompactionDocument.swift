@@ -12,6 +12,8 @@ struct CompactionDocument: Codable, Sendable, Equatable {
     /// Ops left in the log, and in the archive, afterwards.
     let logged: Int
     let inArchive: Int
+    /// Authors whose chain checkpoint this command signed or moved forward.
+    let checkpoints: Int
 
     enum CodingKeys: String, CodingKey {
         case retentionMonths = "retention_months"
@@ -21,9 +23,11 @@ struct CompactionDocument: Codable, Sendable, Equatable {
         case inactiveNodes = "inactive_nodes"
         case logged
         case inArchive = "in_archive"
+        case checkpoints
     }
 
-    init(retentionMonths: Int, archived: Int, last: CompactionReport) {
+    init(retentionMonths: Int, archived: Int, checkpoints: Int, last: CompactionReport) {
+        self.checkpoints = checkpoints
         self.retentionMonths = retentionMonths
         self.archived = archived
         agedThrough = last.agedThrough

@@ -1,0 +1,175 @@
+import Foundation
+import GRDB
+import HearthCore
+import HearthHub
+import HearthLedger
+import HearthStore
+import Testing
+
+/// Chain checkpoints (docs/compaction.md, Protocol/sync.md, Compaction): compaction signs, for
+/// each author whose ops it archives, the last op below all of that author's ops left in the
+/// log, and `hub verify` walks the log from there: a break anywhere is found, and the archive
+/// below a checkpoint is not needed.
+@Suite("Chain checkpoints: the log verifies from signed checkpoints, without the archive below them")
+struct ChainCheckpointTests {
+    static let day: Int64 = 86_400_000
+
+    /// A county whose first ops were archived and whose nodes then wrote on: every author's
+    /// log chains onto its archived ops.
+    static func compactedCounty(_ store: HubStoreKind) async throws -> (county: TestCounty, nodes: [Replica]) {
+        let county = try await TestCounty(store)
+        let nodes = try await withRunningHub(county.service()) { url in
+            let (nodes, shared, _) = try await SnapshotTests.populatedCounty(county, url: url)
+            try await ConvergenceTests.syncUntilQuiet(nodes, county: county, url: url)
+            _ = try await county.hub.compact(CompactionPlan(retentionMonths: 1, nowMillis: TestCounty.now - 40 * day))
+            var report = try await county.hub.compact(
+                CompactionPlan(retentionMonths: 1, nowMillis: TestCounty.now + day, limit: 5))
+            var checkpoints = report.checkpoints
+            while report.more {
+                report = try await county.hub.compact(
+                    CompactionPlan(retentionMonths: 1, nowMillis: TestCounty.now + day, limit: 5))
+                checkpoints += report.checkpoints
+            }
+            #expect(report.logged == 0 && report.inArchive > 0)
+            #expect(checkpoints >= 2, "at least the two villages' authors")
+            // Work after the compaction: the township and a village write on.
+            try nodes[1].edit(shared) { $0.phone = "13800000002" }
+            try nodes[0].edit(shared) { $0.address = "一组 改" }
+            try nodes[1].edit(shared) { $0.address = "一组 再改" }
+            try await ConvergenceTests.syncUntilQuiet(nodes, county: county, url: url)
+            return nodes
+        }
+        return (county, nodes)
+    }
+
+    @Test(
+        "compaction signs each author's checkpoint below its logged ops; the log verifies from them, and the whole history from the first ops",
+        arguments: HubStoreKind.allCases)
+    func checkpointsVerify(store: HubStoreKind) async throws {
+        let (county, nodes) = try await Self.compactedCounty(store)
+        let key = county.hub.keys.signingKey.publicKey
+        let checkpoints = try await county.hub.chainCheckpoints()
+        for checkpoint in checkpoints {
+            #expect(checkpoint.isSigned(by: key), "\(checkpoint.replica.value)")
+            #expect(
+                try await county.hub.chainHash(replica: checkpoint.replica, counter: checkpoint.counter)
+                    == checkpoint.hash)
+        }
+        // The township and the village that wrote on hold checkpoints below their new ops,
+        // and their logs go on where the checkpoints stop.
+        for node in [nodes[0], nodes[1]] {
+            let checkpoint = try #require(checkpoints.first { $0.replica == node.info.id })
+            let own = try node.allOps().filter { $0.dot.replica == node.info.id }.map(\.dot.counter)
+            #expect(own.contains(checkpoint.counter + 1))
+            #expect(try await county.hub.chainHash(replica: node.info.id, counter: checkpoint.counter + 1) != nil)
+        }
+        // Another key did not sign them.
+        #expect(checkpoints.allSatisfy { !$0.isSigned(by: KeyMaterial.generate().signingKey.publicKey) })
+
+        let fromCheckpoints = try await county.hub.verifyChains()
+        #expect(fromCheckpoints.isIntact, "\(fromCheckpoints.problems)")
+        #expect(fromCheckpoints.fromCheckpoints >= 2)
+        #expect(fromCheckpoints.checkpoints == checkpoints.count)
+        #expect(fromCheckpoints.opsChecked >= 3, "the three edits after the compaction, at least")
+        let whole = try await county.hub.verifyChains(whole: true)
+        #expect(whole.isIntact, "\(whole.problems)")
+        #expect(whole.fromCheckpoints == 0)
+        #expect(
+            fromCheckpoints.opsChecked < whole.opsChecked,
+            "from its checkpoints the walk reads the log, not the history")
+    }
+
+    @Test(
+        "a changed op, a missing op, a checkpoint the hub did not sign or that names another hash are each found; the archive below the checkpoints may go"
+    )
+    func breaksAreFound() async throws {
+        let (county, nodes) = try await Self.compactedCounty(.sqlite)
+        let village = nodes[1].info.id.value
+        let author = ReplicaID(village)
+        let database = try DatabaseQueue(path: county.hub.path)
+        /// Changes the rows of `table` that `filter` selects with `change`, verifies, and puts
+        /// the rows back as they were.
+        func verify(
+            _ table: String, _ filter: String, _ arguments: StatementArguments, change: String, whole: Bool = false
+        ) async throws -> [ChainProblem] {
+            try await database.write { db in
+                try db.execute(
+                    sql: "CREATE TEMP TABLE kept AS SELECT * FROM \(table) WHERE \(filter)", arguments: arguments)
+                try db.execute(sql: change, arguments: arguments)
+            }
+            let found = try await county.hub.verifyChains(whole: whole)
+            try await database.write { db in
+                try db.execute(sql: "DELETE FROM \(table) WHERE \(filter)", arguments: arguments)
+                try db.execute(sql: "INSERT INTO \(table) SELECT * FROM kept")
+                try db.execute(sql: "DROP TABLE kept")
+            }
+            #expect(try await county.hub.verifyChains(whole: whole).isIntact, "put back as it was")
+            return found.problems
+        }
+        let checkpoint = try #require(try await county.hub.chainCheckpoints().first { $0.replica == author })
+        let logged = try await database.read { db in
+            try Int64.fetchAll(
+                db, sql: "SELECT counter FROM ops WHERE replica = ? ORDER BY counter", arguments: [village])
+        }
+        let first = try #require(logged.first)
+        #expect(logged.count >= 2)
+        let row = "replica = ?1 AND counter = ?2"
+
+        // One op's body swapped for another of its author's: its body no longer gives its hash.
+        let altered = try await verify(
+            "ops", row, [village, first],
+            change: """
+                UPDATE ops SET body = (SELECT body FROM ops_archive WHERE replica = ?1 ORDER BY counter LIMIT 1)
+                WHERE \(row)
+                """)
+        #expect(altered == [ChainProblem(.alteredOp, replica: author, counter: UInt64(first))])
+
+        // An op gone from the log: reported missing, by counter.
+        let missing = try await verify("ops", row, [village, first], change: "DELETE FROM ops WHERE \(row)")
+        #expect(
+            missing == [ChainProblem(.missingOps, replica: author, counter: UInt64(first), through: UInt64(first))])
+
+        // An op's hash and body both replaced by another author's: the dot is not this one.
+        let other = try await verify(
+            "ops", row, [village, first],
+            change: """
+                UPDATE ops SET body = (SELECT body FROM ops_archive WHERE replica <> ?1 ORDER BY seq LIMIT 1),
+                    hash = (SELECT hash FROM ops_archive WHERE replica <> ?1 ORDER BY seq LIMIT 1)
+                WHERE \(row)
+                """)
+        #expect(other.contains(ChainProblem(.alteredOp, replica: author, counter: UInt64(first))))
+
+        // A checkpoint moved to another hash: its signature no longer verifies, and it no longer
+        // names the op the hub archived there.
+        let moved = try await verify(
+            "chain_checkpoints", "replica = ?1", [village],
+            change: "UPDATE chain_checkpoints SET hash = '\(String(repeating: "ab", count: 32))' WHERE replica = ?1")
+        #expect(
+            Set(moved) == [
+                ChainProblem(.unsignedCheckpoint, replica: author, counter: checkpoint.counter),
+                ChainProblem(.checkpointMismatch, replica: author, counter: checkpoint.counter),
+            ])
+
+        // The archived op a checkpoint names, changed: the whole walk finds both.
+        let archived = try await verify(
+            "ops_archive", row, [village, checkpoint.counter],
+            change: "UPDATE ops_archive SET hash = zeroblob(32) WHERE \(row)", whole: true)
+        #expect(archived.contains(ChainProblem(.checkpointMismatch, replica: author, counter: checkpoint.counter)))
+        #expect(archived.contains(ChainProblem(.alteredOp, replica: author, counter: checkpoint.counter)))
+
+        // The archive at and below the checkpoints gone: the log still verifies from them; only
+        // the whole walk misses the history.
+        try await database.write { db in
+            try db.execute(
+                sql: """
+                    DELETE FROM ops_archive WHERE counter <= (
+                        SELECT counter FROM chain_checkpoints c WHERE c.replica = ops_archive.replica)
+                    """)
+        }
+        try await database.close()
+        let fromCheckpoints = try await county.hub.verifyChains()
+        #expect(fromCheckpoints.isIntact, "\(fromCheckpoints.problems)")
+        let whole = try await county.hub.verifyChains(whole: true)
+        #expect(whole.problems.contains { $0.kind == .missingOps && $0.replica == author && $0.counter == 1 })
+    }
+}
