@@ -5,8 +5,9 @@ import HearthStore
 /// What must hold once the faults stop and everyone has synced (issue 6):
 /// identical state per scope, nothing acknowledged lost, nothing applied twice, every
 /// conflict at the hub's desk, no payable enrollment of a deceased member, every resolution
-/// everywhere, no op left waiting, and every replica's kept rule cases what the county's
-/// state shows.
+/// everywhere, no op left waiting, every replica's kept rule cases what the county's
+/// state shows, and every author's hash chain at the hub whole, from its checkpoint and from
+/// its first op.
 struct SimInvariants {
     let simulation: Simulation
 
@@ -24,6 +25,7 @@ struct SimInvariants {
             await failures += try movesWithinAuthority()
             failures += try recordsWithinScope()
             failures += try casesKept()
+            await failures += try chainsIntact()
         } catch {
             failures.append("the invariants could not be read: \(error)")
         }
@@ -286,6 +288,19 @@ struct SimInvariants {
                 "\(name): kept rule cases differ from the state's (missing \(missing.prefix(3)), extra "
                     + "\(extra.prefix(3)), \(missing.isEmpty && extra.isEmpty ? "same ids, other content or order" : "")"
             )
+        }
+        return failures
+    }
+}
+
+extension SimInvariants {
+    /// Every author's chain at the hub verifies from its signed checkpoint, and from its first
+    /// op through the archive (`hearth hub verify`, with and without `--archive`).
+    func chainsIntact() async throws -> [String] {
+        var failures: [String] = []
+        for whole in [false, true] {
+            let found = try await hub.verifyChains(whole: whole)
+            failures += found.problems.map { "chains\(whole ? " (whole)" : ""): \($0)" }
         }
         return failures
     }

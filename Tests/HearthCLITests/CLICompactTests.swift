@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import HearthCore
 import Testing
 
@@ -36,6 +37,54 @@ struct CLICompactTests {
         ])
         #expect(wrongSetting.status == 65)
         #expect(wrongSetting.stderr.contains("retention_months is whole months"), "\(wrongSetting.stderr)")
+    }
+
+    @Test(
+        "hub verify checks the authors' chains as text and as one JSON document, and exits 1 naming an altered op by author and counter"
+    )
+    func verify() async throws {
+        let cli = try CLIRunner()
+        let hub = cli.directory + "/hub.db"
+        try await cli.ok(["hub", "init", "--db", hub, "--name", "赤壁市", "--scope", "421281"])
+        for address in ["一组", "二组"] {
+            try await cli.ok([
+                "household", "add", "--db", hub, "--village", "421281101001", "--address", address, "--type", "rural",
+            ])
+        }
+        let intact = try #require(try await cli.ok(["hub", "verify", "--db", hub, "--json"]).json)
+        #expect(intact["intact"] == .bool(true))
+        #expect(intact["whole"] == .bool(false))
+        #expect(intact["authors"] == .integer(1), "the hub's own writer")
+        #expect(intact["ops_checked"] == .integer(2))
+        #expect(intact["problems"] == .array([]))
+        let text = try await cli.ok(["hub", "verify", "--db", hub, "--archive", "--lang", "en"])
+        #expect(text.stdout.contains("1 chains checked from their first ops: 2 ops"), "\(text.stdout)")
+
+        // The first op's body replaced by the second's, behind the hub's back.
+        let database = try DatabaseQueue(path: hub)
+        let writer = try await database.write { db in
+            try db.execute(sql: "UPDATE ops SET body = (SELECT body FROM ops WHERE counter = 2) WHERE counter = 1")
+            return try String.fetchOne(db, sql: "SELECT replica FROM ops WHERE counter = 1") ?? ""
+        }
+        try await database.close()
+        let broken = try await cli.run(["hub", "verify", "--db", hub, "--json"])
+        #expect(broken.status == 1)
+        let document = try #require(broken.json)
+        #expect(document["intact"] == .bool(false))
+        #expect(
+            document["problems"]
+                == .array([
+                    .object([
+                        "kind": .string("altered-op"), "replica": .string(writer), "counter": .integer(1),
+                        "through": .integer(1),
+                    ])
+                ]))
+        #expect(broken.stderr.contains("1 problems in the authors' chains"), "\(broken.stderr)")
+        let brokenText = try await cli.run(["hub", "verify", "--db", hub, "--lang", "en"])
+        #expect(brokenText.status == 1)
+        #expect(
+            brokenText.stdout.contains("op \(writer):1: its stored body does not give its stored hash"),
+            "\(brokenText.stdout)")
     }
 
     @Test(
