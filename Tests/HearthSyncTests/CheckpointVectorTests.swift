@@ -45,7 +45,8 @@ private func document() throws -> JSON {
 
 @Suite("Checkpoint vectors: the signed string and the signature another implementation must give")
 struct CheckpointVectorTests {
-    @Test("the code gives exactly the checkpoint vectors; each verifies with the hub's public key, and not once changed")
+    @Test(
+        "the code gives exactly the checkpoint vectors; each verifies with the hub's public key, and not once changed")
     func vectors() throws {
         let made = try document()
         if ProcessInfo.processInfo.environment["HEARTH_WRITE_VECTORS"] == "1" {
