@@ -196,6 +196,10 @@ struct CLIBenchTests {
         let numbers = line.split(whereSeparator: { !$0.isNumber }).compactMap { Int($0) }
         #expect(numbers.count >= 4 && numbers[0] > 0, "\(line)")
         #expect(line.contains("baseline: \(numbers[0]) ops moved"), "\(line)")
+        // The compacted copy's chains verify from the checkpoints it signed (an empty log), and
+        // whole, every op archived.
+        #expect(line.contains("checkpoints signed; from them 0 ops in "), "\(line)")
+        #expect(line.contains("whole chains \(numbers[0]) ops in "), "\(line)")
         #expect(try Data(contentsOf: URL(fileURLWithPath: hub)) == before, "the hub itself was left as it was")
         let missing = try await cli.run(["bench", "compact", "--hub", cli.directory + "/none.db", "--lang", "en"])
         #expect(missing.status == 66)

@@ -23,6 +23,11 @@ struct CompactBench {
         let report: CompactionReport
         let archived: Int
         let transactions: Int
+        /// `hub verify` on the compacted copy: from the checkpoints the run signed, and whole.
+        let verify: ChainVerification
+        let verifySeconds: Double
+        let verifyWhole: ChainVerification
+        let verifyWholeSeconds: Double
     }
 
     func run() async throws -> Result {
@@ -55,8 +60,16 @@ struct CompactBench {
             transactions += 1
         } while report.more && report.archived > 0
         let seconds = Date().timeIntervalSince(start)
+        // The chains of the compacted county, from the checkpoints the runs signed and whole.
+        let verifyStart = Date()
+        let verify = try await hub.verifyChains()
+        let verifySeconds = Date().timeIntervalSince(verifyStart)
+        let wholeStart = Date()
+        let verifyWhole = try await hub.verifyChains(whole: true)
+        let verifyWholeSeconds = Date().timeIntervalSince(wholeStart)
         return Result(
             baselineSeconds: baselineSeconds, compactSeconds: seconds, baselineMoved: baselineMoved, report: report,
-            archived: archived, transactions: transactions)
+            archived: archived, transactions: transactions, verify: verify, verifySeconds: verifySeconds,
+            verifyWhole: verifyWhole, verifyWholeSeconds: verifyWholeSeconds)
     }
 }

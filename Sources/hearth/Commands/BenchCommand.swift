@@ -429,6 +429,18 @@ struct BenchCompact: AsyncParsableCommand {
                         "ratio": fixed(result.compactSeconds / max(result.baselineSeconds, 0.001), 2),
                         "logged": result.report.logged,
                     ]))
+            print(
+                L(
+                    "bench.compact.verify",
+                    [
+                        "checkpoints": result.verify.checkpoints, "ops": result.verify.opsChecked,
+                        "ms": Int(result.verifySeconds * 1000), "whole_ops": result.verifyWhole.opsChecked,
+                        "whole": fixed(result.verifyWholeSeconds, 2),
+                    ]))
+            guard result.verify.isIntact, result.verifyWhole.isIntact else {
+                throw CLIError.failed(
+                    L("hub.verify.broken", ["count": result.verify.problems.count + result.verifyWhole.problems.count]))
+            }
         }
     }
 }
