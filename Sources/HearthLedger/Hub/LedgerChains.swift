@@ -28,15 +28,7 @@ package enum LedgerChains {
         result.whole = whole
         let key = try Curve25519.Signing.PublicKey(rawRepresentation: hubKey)
         var checkpoints: [ReplicaID: ChainCheckpoint] = [:]
-        for row in try sql.rows(
-            "SELECT replica, counter, hash, signed_millis, signature FROM chain_checkpoints ORDER BY replica", [])
-        {
-            guard let replica = row[0].text, let counter = row[1].integer, let hash = row[2].text,
-                let signature = row[4].text
-            else { continue }
-            let checkpoint = ChainCheckpoint(
-                replica: ReplicaID(replica), counter: UInt64(max(0, counter)), hash: hash,
-                signedMillis: row[3].integer ?? 0, signature: signature)
+        for checkpoint in try stored(sql) {
             if checkpoint.isSigned(by: key) {
                 result.checkpoints += 1
                 checkpoints[checkpoint.replica] = checkpoint
@@ -46,8 +38,9 @@ package enum LedgerChains {
             }
             // Where the hub still holds the op the checkpoint names, it must be that op.
             if let held = try sql.value(
-                "SELECT hash FROM logged_ops WHERE replica = ? AND counter = ?", [.text(replica), .integer(counter)]
-            )?.bytes, OpLogSQL.hashText(of: held) != hash {
+                "SELECT hash FROM logged_ops WHERE replica = ? AND counter = ?",
+                [.text(checkpoint.replica.value), .integer(Int64(checkpoint.counter))]
+            )?.bytes, OpLogSQL.hashText(of: held) != checkpoint.hash {
                 result.problems.append(
                     ChainProblem(.checkpointMismatch, replica: checkpoint.replica, counter: checkpoint.counter))
             }
@@ -66,6 +59,20 @@ package enum LedgerChains {
             try walk(sql, author: author, from: start, into: &result)
         }
         return result
+    }
+
+    /// The checkpoints as stored, by author, signed or not.
+    package static func stored(_ sql: any SQLStatements) throws -> [ChainCheckpoint] {
+        try sql.rows(
+            "SELECT replica, counter, hash, signed_millis, signature FROM chain_checkpoints ORDER BY replica", []
+        ).compactMap { row in
+            guard let replica = row[0].text, let counter = row[1].integer, let hash = row[2].text,
+                let signature = row[4].text
+            else { return nil }
+            return ChainCheckpoint(
+                replica: ReplicaID(replica), counter: UInt64(max(0, counter)), hash: hash,
+                signedMillis: row[3].integer ?? 0, signature: signature)
+        }
     }
 
     /// Walks `author`'s ops above `start` (its first op, without one).
