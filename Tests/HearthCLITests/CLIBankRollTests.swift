@@ -174,6 +174,7 @@ struct CLIBankRollTests {
         // The file to move is --from, else --db, as every hub command opens it.
         "migrate": ["--to", "postgres://hearth@127.0.0.1:1/county"],
         "compact": ["--retention-months", "1"],
+        "verify": ["--archive"],
     ]
     /// Hub verbs that open no existing database: `init` creates the hub's, `generate` a new county.
     static let creating: Set<String> = ["init", "generate"]
