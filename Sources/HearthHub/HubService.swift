@@ -323,7 +323,8 @@ public struct HubService: Sendable {
         let outcome: PushOutcome
         do {
             outcome = try await ledger.acceptPush(
-                from: node, ops: request.ops, returned: request.returned, stamps: request.stamps, nowMillis: clock()
+                from: node, ops: request.ops, returned: request.returned, stamps: request.stamps,
+                headSignature: request.chain.signature, nowMillis: clock()
             ) { op in
                 fieldProblem(op)
             }

@@ -23,7 +23,13 @@ enum PostgresHubSchema {
     }
 
     /// Every migration, in order: the hub's own tables, then the replica's (``replicaMigrations``).
-    static let migrations: [Migration] = hubMigrations + replicaMigrations + [snapshotWanted, checkpoints]
+    static let migrations: [Migration] =
+        hubMigrations + replicaMigrations + [snapshotWanted, checkpoints, headSignatures]
+
+    /// SQLite hub v15: each node's signature of its chain head, from its last push.
+    static let headSignatures = Migration(
+        version: 14, name: "each node's signature of its chain head",
+        statements: ["ALTER TABLE nodes ADD COLUMN chain_signature TEXT NOT NULL DEFAULT ''"])
 
     /// SQLite hub v14: the authors' chain checkpoints (`HubMigrations.checkpointSchema`).
     static let checkpoints = Migration(

@@ -203,6 +203,11 @@ enum HubMigrations {
         migrator.registerMigration("hub v14 the authors' chain checkpoints") { db in
             try db.execute(sql: checkpointSchema)
         }
+        migrator.registerMigration("hub v15 each node's signature of its chain head") { db in
+            // Protocol/sync.md, "Chain heads kept": the signature of the node's last push, over
+            // (`acked_counter`, `chain_head`); empty until the node's next push after this migration.
+            try db.execute(sql: "ALTER TABLE nodes ADD COLUMN chain_signature TEXT NOT NULL DEFAULT ''")
+        }
         return migrator
     }
 

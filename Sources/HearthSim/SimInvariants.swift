@@ -295,12 +295,18 @@ struct SimInvariants {
 
 extension SimInvariants {
     /// Every author's chain at the hub verifies from its signed checkpoint, and from its first
-    /// op through the archive (`hearth hub verify`, with and without `--archive`).
+    /// op through the archive (`hearth hub verify`, with and without `--archive`), and ends, for
+    /// every node that pushed, at the head the node signed.
     func chainsIntact() async throws -> [String] {
         var failures: [String] = []
+        // Every node the hub acknowledged ops from pushed them with a signed head, kept.
+        let pushed = try await hub.nodes().filter { $0.ackedCounter > 0 }.count
         for whole in [false, true] {
             let found = try await hub.verifyChains(whole: whole)
             failures += found.problems.map { "chains\(whole ? " (whole)" : ""): \($0)" }
+            if found.signedHeads != pushed {
+                failures.append("chains: \(found.signedHeads) signed heads verified, for \(pushed) nodes that pushed")
+            }
         }
         return failures
     }

@@ -57,8 +57,14 @@ struct CLICompactTests {
         #expect(intact["authors"] == .integer(1), "the hub's own writer")
         #expect(intact["ops_checked"] == .integer(2))
         #expect(intact["problems"] == .array([]))
+        // No node has pushed: the one chain, the hub's own writer's, rests on the store.
+        #expect(intact["signed_heads"] == .integer(0))
+        #expect(intact["unsigned_tops"] == .integer(1))
         let text = try await cli.ok(["hub", "verify", "--db", hub, "--archive", "--lang", "en"])
         #expect(text.stdout.contains("1 chains checked from their first ops: 2 ops"), "\(text.stdout)")
+        #expect(
+            text.stdout.contains("0 chain tops match the heads their nodes signed; 1 rest on the hub's store alone"),
+            "\(text.stdout)")
 
         // The first op's body replaced by the second's, behind the hub's back.
         let database = try DatabaseQueue(path: hub)

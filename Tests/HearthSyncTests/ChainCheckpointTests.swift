@@ -70,6 +70,8 @@ struct ChainCheckpointTests {
         #expect(fromCheckpoints.isIntact, "\(fromCheckpoints.problems)")
         #expect(fromCheckpoints.fromCheckpoints >= 2)
         #expect(fromCheckpoints.checkpoints == checkpoints.count)
+        // The township and the village pushed last: their tops are the heads they signed.
+        #expect(fromCheckpoints.signedHeads >= 2)
         #expect(fromCheckpoints.opsChecked >= 3, "the three edits after the compaction, at least")
         let whole = try await county.hub.verifyChains(whole: true)
         #expect(whole.isIntact, "\(whole.problems)")
@@ -171,5 +173,100 @@ struct ChainCheckpointTests {
         #expect(fromCheckpoints.isIntact, "\(fromCheckpoints.problems)")
         let whole = try await county.hub.verifyChains(whole: true)
         #expect(whole.problems.contains { $0.kind == .missingOps && $0.replica == author && $0.counter == 1 })
+    }
+
+    @Test(
+        "the top of a node's chain is the head it signed: a newest op rewritten (every stored hash made to fit), an op forged above the head or the newest op dropped is found"
+    )
+    func headsAnchorTheTop() async throws {
+        let (county, nodes) = try await Self.compactedCounty(.sqlite)
+        let intact = try await county.hub.verifyChains()
+        #expect(intact.isIntact, "\(intact.problems)")
+        #expect(intact.signedHeads >= 2, "the township and the village that pushed last")
+        let author = nodes[1].info.id
+        let database = try DatabaseQueue(path: county.hub.path)
+        let (newest, storedHead) = try await database.read { db in
+            let body = try #require(
+                try Data.fetchOne(
+                    db, sql: "SELECT body FROM ops WHERE replica = ? ORDER BY counter DESC LIMIT 1",
+                    arguments: [author.value]))
+            let head = try #require(
+                try String.fetchOne(
+                    db, sql: "SELECT chain_head FROM nodes WHERE replica = ?", arguments: [author.value]))
+            return (try Op(logged: Array(body)), head)
+        }
+        #expect(newest.hash == storedHead, "the node's newest op is its signed head")
+        let counter = newest.dot.counter
+        let field = try #require(newest.fields.keys.sorted().first)
+        @Sendable func forged(_ op: Op, counter: UInt64, previous: String) -> Op {
+            Op(
+                dot: Dot(replica: op.dot.replica, counter: counter), hlc: op.hlc, author: op.author, origin: op.origin,
+                record: op.record, scope: op.scope, fields: op.fields.merging([field: .text("改写")]) { $1 },
+                context: op.context, previous: previous, cause: op.cause, voids: op.voids)
+        }
+        @Sendable func hashBlob(_ op: Op) -> Data { Data(Hex.decode(op.hash) ?? []) }
+
+        // The newest op rewritten under its dot and link, its hash recomputed, and the head the
+        // hub keeps moved to it: every stored hash fits, and only the node's signature does not.
+        let rewritten = forged(newest, counter: counter, previous: newest.previous)
+        try await database.write { db in
+            try db.execute(
+                sql: "UPDATE ops SET body = ?, hash = ? WHERE replica = ? AND counter = ?",
+                arguments: [Data(rewritten.loggedBytes), hashBlob(rewritten), author.value, Int64(counter)])
+            try db.execute(
+                sql: "UPDATE nodes SET chain_head = ? WHERE replica = ?", arguments: [rewritten.hash, author.value])
+        }
+        #expect(
+            try await county.hub.verifyChains().problems == [
+                ChainProblem(.unsignedHead, replica: author, counter: counter)
+            ])
+        // With the head left as the node signed it: the op is not the one signed.
+        try await database.write { db in
+            try db.execute(
+                sql: "UPDATE nodes SET chain_head = ? WHERE replica = ?", arguments: [storedHead, author.value])
+        }
+        #expect(
+            try await county.hub.verifyChains().problems == [
+                ChainProblem(.headMismatch, replica: author, counter: counter)
+            ])
+        try await database.write { db in
+            try db.execute(
+                sql: "UPDATE ops SET body = ?, hash = ? WHERE replica = ? AND counter = ?",
+                arguments: [Data(newest.loggedBytes), hashBlob(newest), author.value, Int64(counter)])
+        }
+        #expect(try await county.hub.verifyChains().isIntact, "put back as it was")
+
+        // An op forged above the head, chained to it: no push of the node's carried it.
+        let above = forged(newest, counter: counter + 1, previous: newest.hash)
+        try await database.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO ops (replica, counter, record, scope, hash, body, state, township, target)
+                    SELECT replica, ?, record, scope, ?, ?, state, township, target FROM ops
+                    WHERE replica = ? AND counter = ?
+                    """,
+                arguments: [
+                    Int64(counter + 1), hashBlob(above), Data(above.loggedBytes), author.value, Int64(counter),
+                ])
+        }
+        #expect(
+            try await county.hub.verifyChains().problems == [
+                ChainProblem(.beyondHead, replica: author, counter: counter + 1, through: counter + 1)
+            ])
+        #expect(
+            try await county.hub.verifyChains(whole: true).problems == [
+                ChainProblem(.beyondHead, replica: author, counter: counter + 1, through: counter + 1)
+            ])
+
+        // The newest op dropped (and the forged one): the chain stops short of the signed head.
+        try await database.write { db in
+            try db.execute(
+                sql: "DELETE FROM ops WHERE replica = ? AND counter >= ?", arguments: [author.value, Int64(counter)])
+        }
+        #expect(
+            try await county.hub.verifyChains().problems == [
+                ChainProblem(.missingOps, replica: author, counter: counter, through: counter)
+            ])
+        try await database.close()
     }
 }

@@ -17,6 +17,12 @@ public struct ChainVerification: Sendable, Hashable {
     public var checkpoints = 0
     /// Authors whose walk started at a checkpoint.
     public var fromCheckpoints = 0
+    /// Nodes whose kept chain head (from their last push) verified with the node's own key
+    /// and is the top of the chain the hub holds for them.
+    public var signedHeads = 0
+    /// Authors whose chain top rests on the hub's store alone: the hub's own writers, and
+    /// nodes that have not pushed since the hub began keeping heads.
+    public var unsignedTops = 0
     /// Everything that did not verify, by author and counter.
     public var problems: [ChainProblem] = []
 
@@ -38,8 +44,14 @@ public struct ChainProblem: Sendable, Hashable, CustomStringConvertible {
         case alteredOp = "altered-op"
         /// An op whose `prev` is not the hash of its author's op before it.
         case brokenLink = "broken-link"
-        /// Counters the hub holds no op for, between two it holds.
+        /// Counters the hub holds no op for, between two it holds, or up to a node's signed head.
         case missingOps = "missing-ops"
+        /// A node's kept chain head whose signature does not verify with the node's key.
+        case unsignedHead = "head-signature"
+        /// A node's signed chain head that is not the hash of the op the hub holds at its counter.
+        case headMismatch = "head-mismatch"
+        /// Ops of a node above the head it signed: no push of the node's carried them.
+        case beyondHead = "beyond-head"
     }
 
     public let kind: Kind
@@ -65,6 +77,10 @@ public struct ChainProblem: Sendable, Hashable, CustomStringConvertible {
         case .alteredOp: return "op \(op): its stored body does not give its stored hash"
         case .brokenLink: return "op \(op) does not chain to its author's op before it"
         case .missingOps: return "ops \(op) to \(through) are missing from the log, the archive and the quarantine"
+        case .unsignedHead: return "chain head \(op) is not signed by the node's key"
+        case .headMismatch:
+            return "chain head \(op), as the node signed it, is not the hash of the op the hub holds there"
+        case .beyondHead: return "ops \(op) to \(through) lie above the chain head the node signed"
         }
     }
 }

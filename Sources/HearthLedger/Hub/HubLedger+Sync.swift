@@ -130,9 +130,12 @@ extension HubLedger {
     /// writers, above the counter the restored copy held, whose stamp (`stamps`) is the one
     /// this hub's key gives that op: no node can make such an op, or alter one. The rest are
     /// refused and counted (`refused`); nothing of them is kept.
+    ///
+    /// `headSignature` is the node's signature of its chain head at the last of `ops`, which the
+    /// caller verified (``PushBatch/headSignature``); the hub keeps it with the head.
     public func acceptPush(
-        from node: NodeRecord, ops: [Op], returned: [Op] = [], stamps: [Dot: String] = [:], nowMillis: Int64,
-        check: @escaping @Sendable (Op) -> String?
+        from node: NodeRecord, ops: [Op], returned: [Op] = [], stamps: [Dot: String] = [:], headSignature: String = "",
+        nowMillis: Int64, check: @escaping @Sendable (Op) -> String?
     ) async throws(ReplicaError) -> PushOutcome {
         var taken: [Op] = []
         if !returned.isEmpty {
@@ -148,7 +151,9 @@ extension HubLedger {
             }
         }
         var outcome = try await storage.append(
-            PushBatch(node: node, ops: ops, nowMillis: nowMillis, maxWaiting: Self.maxWaitingOps, returned: taken),
+            PushBatch(
+                node: node, ops: ops, nowMillis: nowMillis, maxWaiting: Self.maxWaitingOps, returned: taken,
+                headSignature: ops.isEmpty ? "" : headSignature),
             admission: PushAdmission(writer: node.scope, check: check))
         outcome.returnedRefused = returned.count - taken.count
         return outcome

@@ -1,4 +1,5 @@
 import Crypto
+import Foundation
 import HearthCore
 import HearthStore
 
@@ -12,6 +13,13 @@ import HearthStore
 /// hold that op's hash. Ops the quarantine keeps as forks (another op under the same dot) are
 /// another chain's and are left out.
 ///
+/// The top of a node's chain is checked against the head the node signed with its last push
+/// (kept in `nodes.chain_signature`): the signature must verify with the node's key, the op the
+/// hub holds at the head's counter must have the head's hash, and the hub may hold none of the
+/// node's ops above it. So the newest ops cannot be rewritten, even with every hash after them
+/// recomputed, without the node's private key. The hub's own writers, and nodes that have not
+/// pushed since the hub began keeping heads, have no signed head: their tops rest on the store.
+///
 /// Cost: from the checkpoints, the ops of the log and those of the archive and the quarantine
 /// above each checkpoint, read by the `(replica, counter)` keys: what the log holds, not the
 /// years. `whole` reads every op the hub ever logged.
@@ -21,6 +29,24 @@ package enum LedgerChains {
         let counter: UInt64
         let hash: String
         let body: [UInt8]
+    }
+
+    /// A node's chain head as its last push signed it, and the node's key.
+    private struct SignedHead {
+        let counter: UInt64
+        let hash: String
+        let signature: String
+        let publicKey: String
+
+        /// Whether the node's key signed this head (``ChainHeadMessage``).
+        func isSigned(by replica: ReplicaID) -> Bool {
+            guard let keyBytes = Data(base64Encoded: publicKey),
+                let key = try? Curve25519.Signing.PublicKey(rawRepresentation: keyBytes),
+                let signatureBytes = Data(base64Encoded: signature)
+            else { return false }
+            return key.isValidSignature(
+                signatureBytes, for: Data(ChainHeadMessage.bytes(replica: replica, counter: counter, head: hash)))
+        }
     }
 
     package static func verify(_ sql: any SQLStatements, hubKey: [UInt8], whole: Bool) throws -> ChainVerification {
@@ -45,20 +71,43 @@ package enum LedgerChains {
                     ChainProblem(.checkpointMismatch, replica: checkpoint.replica, counter: checkpoint.counter))
             }
         }
-        let authors = try sql.texts(
-            whole
-                ? "SELECT DISTINCT replica FROM logged_ops ORDER BY replica"
-                : """
-                SELECT DISTINCT replica FROM ops UNION SELECT DISTINCT replica FROM quarantine
-                WHERE reason NOT LIKE 'fork%' ORDER BY 1
-                """)
-        for author in authors.map(ReplicaID.init) {
+        let heads = try signedHeads(sql)
+        // A node whose ops all left the log still has its signed head checked.
+        let authors = Set(
+            try sql.texts(
+                whole
+                    ? "SELECT DISTINCT replica FROM logged_ops"
+                    : """
+                    SELECT DISTINCT replica FROM ops UNION SELECT DISTINCT replica FROM quarantine
+                    WHERE reason NOT LIKE 'fork%'
+                    """
+            ).map(ReplicaID.init)
+        ).union(heads.keys)
+        for author in authors.sorted(by: { $0.value < $1.value }) {
             result.authors += 1
             let start = whole ? nil : checkpoints[author]
             if start != nil { result.fromCheckpoints += 1 }
-            try walk(sql, author: author, from: start, into: &result)
+            try walk(sql, author: author, from: start, to: heads[author], into: &result)
         }
         return result
+    }
+
+    /// Each node's kept chain head, for the nodes that pushed since the hub began keeping them.
+    private static func signedHeads(_ sql: any SQLStatements) throws -> [ReplicaID: SignedHead] {
+        var heads: [ReplicaID: SignedHead] = [:]
+        for row in try sql.rows(
+            """
+            SELECT replica, acked_counter, chain_head, chain_signature, public_key FROM nodes
+            WHERE chain_signature <> ''
+            """, [])
+        {
+            guard let replica = row[0].text, let counter = row[1].integer, let hash = row[2].text,
+                let signature = row[3].text, let publicKey = row[4].text
+            else { continue }
+            heads[ReplicaID(replica)] = SignedHead(
+                counter: UInt64(max(0, counter)), hash: hash, signature: signature, publicKey: publicKey)
+        }
+        return heads
     }
 
     /// The checkpoints as stored, by author, signed or not.
@@ -75,9 +124,11 @@ package enum LedgerChains {
         }
     }
 
-    /// Walks `author`'s ops above `start` (its first op, without one).
+    /// Walks `author`'s ops above `start` (its first op, without one), and checks the top
+    /// against `head`, the node's signed head, when it has one.
     private static func walk(
-        _ sql: any SQLStatements, author: ReplicaID, from start: ChainCheckpoint?, into result: inout ChainVerification
+        _ sql: any SQLStatements, author: ReplicaID, from start: ChainCheckpoint?, to head: SignedHead?,
+        into result: inout ChainVerification
     ) throws {
         let above = Int64(start?.counter ?? 0)
         let arguments: [SQLValue] = [.text(author.value), .integer(above)]
@@ -123,5 +174,28 @@ package enum LedgerChains {
             previousCounter = link.counter
             previousHash = link.hash
         }
+        guard let head else {
+            result.unsignedTops += 1
+            return
+        }
+        let found = result.problems.count
+        if !head.isSigned(by: author) {
+            result.problems.append(ChainProblem(.unsignedHead, replica: author, counter: head.counter))
+        }
+        // The op at the head: walked, or the checkpoint the walk started from.
+        let heldHash = links[head.counter]?.hash ?? (start?.counter == head.counter ? start?.hash : nil)
+        if let heldHash {
+            if heldHash != head.hash {
+                result.problems.append(ChainProblem(.headMismatch, replica: author, counter: head.counter))
+            }
+        } else if head.counter > previousCounter {
+            result.problems.append(
+                ChainProblem(.missingOps, replica: author, counter: previousCounter + 1, through: head.counter))
+        }
+        if previousCounter > head.counter {
+            result.problems.append(
+                ChainProblem(.beyondHead, replica: author, counter: head.counter + 1, through: previousCounter))
+        }
+        if result.problems.count == found { result.signedHeads += 1 }
     }
 }

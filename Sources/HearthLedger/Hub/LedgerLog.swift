@@ -75,15 +75,20 @@ package enum LedgerLog {
                         throw ReplicaError.tooManyWaiting(count: Int(waiting), bound: batch.maxWaiting)
                     }
                 }
+                // The head moves only forward, with the node's signature of it (every value on
+                // the right is the row's before this statement, on both databases).
                 try sql.execute(
                     """
                     UPDATE nodes SET acked_counter = \(sql.greatest)(acked_counter, ?),
-                        chain_head = CASE WHEN ? > acked_counter THEN ? ELSE chain_head END, last_sync_millis = ?
+                        chain_head = CASE WHEN ? > acked_counter THEN ? ELSE chain_head END,
+                        chain_signature = CASE WHEN ? > acked_counter THEN ? ELSE chain_signature END,
+                        last_sync_millis = ?
                     WHERE replica = ?
                     """,
                     [
                         .integer(Int64(last)), .integer(Int64(last)), .text(ops.last?.hash ?? node.chainHead),
-                        .integer(batch.nowMillis), .text(node.replica.value),
+                        .integer(Int64(last)), .text(batch.headSignature), .integer(batch.nowMillis),
+                        .text(node.replica.value),
                     ])
                 return false
             })

@@ -46,13 +46,20 @@ public struct PushBatch: Sendable {
     /// They are integrated before the node's own ops, without the node's admission: the
     /// hub judged them when it made them.
     public let returned: [Op]
+    /// The node's signature of its chain head at the batch's last op (already verified), kept
+    /// with the head so that `hearth hub verify` can check the top of the node's chain against
+    /// the node's key, not only against the hub's store. "" keeps no signature.
+    public let headSignature: String
 
-    public init(node: NodeRecord, ops: [Op], nowMillis: Int64, maxWaiting: Int, returned: [Op] = []) {
+    public init(
+        node: NodeRecord, ops: [Op], nowMillis: Int64, maxWaiting: Int, returned: [Op] = [], headSignature: String = ""
+    ) {
         self.node = node
         self.ops = ops
         self.nowMillis = nowMillis
         self.maxWaiting = maxWaiting
         self.returned = returned
+        self.headSignature = headSignature
     }
 }
 

@@ -24,7 +24,7 @@ public enum Signer {
     /// What an author signs for its chain: one signature authenticates every op up to the head,
     /// because each op carries the hash of the one before it.
     public static func chainMessage(replica: ReplicaID, counter: UInt64, head: String) -> [UInt8] {
-        Array("hearth-chain-v1\n\(replica.value)\n\(counter)\n\(head)".utf8)
+        ChainHeadMessage.bytes(replica: replica, counter: counter, head: head)
     }
 
     /// What a replica signs for an HTTP request: method, path, who, when, a nonce, and the

@@ -27,6 +27,7 @@ struct HubVerify: AsyncParsableCommand {
                             "authors": found.authors, "ops": found.opsChecked, "checkpoints": found.checkpoints,
                             "from": found.fromCheckpoints,
                         ]))
+                print(L("hub.verify.heads", ["signed": found.signedHeads, "unsigned": found.unsignedTops]))
                 for problem in found.problems {
                     print(
                         L(

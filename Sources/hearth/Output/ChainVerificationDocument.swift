@@ -4,7 +4,8 @@ import HearthLedger
 struct ChainVerificationDocument: Codable, Sendable, Equatable {
     struct Problem: Codable, Sendable, Equatable {
         /// ``ChainProblem/Kind``'s raw value: `checkpoint-signature`, `checkpoint-mismatch`,
-        /// `altered-op`, `broken-link`, `missing-ops`.
+        /// `altered-op`, `broken-link`, `missing-ops`, `head-signature`, `head-mismatch`,
+        /// `beyond-head`.
         let kind: String
         let replica: String
         let counter: UInt64
@@ -18,6 +19,11 @@ struct ChainVerificationDocument: Codable, Sendable, Equatable {
     let opsChecked: Int
     let checkpoints: Int
     let fromCheckpoints: Int
+    /// Nodes whose chain top verified against the head they signed with their last push.
+    let signedHeads: Int
+    /// Authors whose chain top rests on the hub's store alone (the hub's own writers, nodes
+    /// that have not pushed since the hub began keeping heads).
+    let unsignedTops: Int
     let problems: [Problem]
 
     enum CodingKeys: String, CodingKey {
@@ -25,6 +31,8 @@ struct ChainVerificationDocument: Codable, Sendable, Equatable {
         case opsChecked = "ops_checked"
         case checkpoints
         case fromCheckpoints = "from_checkpoints"
+        case signedHeads = "signed_heads"
+        case unsignedTops = "unsigned_tops"
         case problems
     }
 
@@ -35,6 +43,8 @@ struct ChainVerificationDocument: Codable, Sendable, Equatable {
         opsChecked = found.opsChecked
         checkpoints = found.checkpoints
         fromCheckpoints = found.fromCheckpoints
+        signedHeads = found.signedHeads
+        unsignedTops = found.unsignedTops
         problems = found.problems.map {
             Problem(kind: $0.kind.rawValue, replica: $0.replica.value, counter: $0.counter, through: $0.through)
         }
