@@ -1,5 +1,4 @@
 import Crypto
-import Foundation
 import HearthCore
 import HearthStore
 
@@ -40,12 +39,9 @@ package enum LedgerChains {
 
         /// Whether the node's key signed this head (``ChainHeadMessage``).
         func isSigned(by replica: ReplicaID) -> Bool {
-            guard let keyBytes = Data(base64Encoded: publicKey),
-                let key = try? Curve25519.Signing.PublicKey(rawRepresentation: keyBytes),
-                let signatureBytes = Data(base64Encoded: signature)
-            else { return false }
-            return key.isValidSignature(
-                signatureBytes, for: Data(ChainHeadMessage.bytes(replica: replica, counter: counter, head: hash)))
+            Ed25519Signature.verify(
+                signature, of: ChainHeadMessage.bytes(replica: replica, counter: counter, head: hash),
+                publicKey: publicKey)
         }
     }
 

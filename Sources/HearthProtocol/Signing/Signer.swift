@@ -14,11 +14,7 @@ public enum Signer {
     }
 
     public static func verify(_ signature: String, of message: [UInt8], publicKey: String) -> Bool {
-        guard let keyBytes = Data(base64Encoded: publicKey),
-            let key = try? Curve25519.Signing.PublicKey(rawRepresentation: keyBytes),
-            let signatureBytes = Data(base64Encoded: signature)
-        else { return false }
-        return key.isValidSignature(signatureBytes, for: Data(message))
+        Ed25519Signature.verify(signature, of: message, publicKey: publicKey)
     }
 
     /// What an author signs for its chain: one signature authenticates every op up to the head,
