@@ -40,7 +40,7 @@ public struct HubService: Sendable {
     /// Where the handlers' long synchronous work runs.
     let database: DatabaseExecutor
     let gauges: GaugeCache
-    /// Pushes in turn: one batch in memory at a time.
+    /// Pushes in turn: at most two batches in memory at once (``PushLine``).
     let pushes = PushLine()
     /// How the desk in the browser (`/desk`) keeps its sessions and guards its logins.
     public let desk: DeskConfiguration
@@ -274,7 +274,7 @@ public struct HubService: Sendable {
     }
 
     private func push(_ envelope: Envelope, from node: NodeRecord, outcome: RequestOutcome) async throws -> JSON {
-        // The body is inflated and read only in the push's turn: one batch in memory at a time.
+        // The body is inflated and read only in the push's turn: at most two batches in memory.
         let (count, version, response) = try await pushes.run {
             let keys = ledger.keys
             let request = try await envelope.decode(on: database) { json throws(MessageError) in
@@ -320,13 +320,20 @@ public struct HubService: Sendable {
                 throw HubError.badRequest("chain: \(failure.description)")
             }
         }
+        // The field rules read the op alone (opening sealed ID numbers, the costliest part):
+        // judged here, beside the chain check, instead of inside the transaction the one
+        // writer holds. Ops the transaction judges beyond these (held ops judged again after
+        // a restore) are checked there as before.
+        let checked = try await database.run { [self] in
+            FieldProblems(request.ops + request.returned, check: fieldProblem)
+        }
         let outcome: PushOutcome
         do {
             outcome = try await ledger.acceptPush(
                 from: node, ops: request.ops, returned: request.returned, stamps: request.stamps,
                 headSignature: request.chain.signature, nowMillis: clock()
             ) { op in
-                fieldProblem(op)
+                checked.problem(of: op, otherwise: fieldProblem)
             }
         } catch {
             if case .fork(let dot) = error {

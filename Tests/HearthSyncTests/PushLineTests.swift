@@ -1,8 +1,8 @@
 import HearthHub
 import Testing
 
-/// The hub's pushes take turns (``PushLine``): one batch in memory at a time, first come first
-/// served, and a push cancelled while waiting leaves the line without running.
+/// The hub's pushes take turns (``PushLine``): at most its places' batches in memory at once,
+/// first come first served, and a push cancelled while waiting leaves the line without running.
 @Suite("Pushes take turns")
 struct PushLineTests {
     /// What the work inside the line saw: how many ran at once, and in which order.
@@ -24,9 +24,9 @@ struct PushLineTests {
         while await line.waitingCount != count { await Task.yield() }
     }
 
-    @Test("one push at a time, in the order they came; a cancelled waiter never runs and the line goes on")
+    @Test("one place: one push at a time, in the order they came; a cancelled waiter never runs and the line goes on")
     func turns() async throws {
-        let line = PushLine()
+        let line = PushLine(places: 1)
         let record = Record()
         let (gate, open) = AsyncStream<Void>.makeStream()
         let first = Task {
@@ -66,10 +66,58 @@ struct PushLineTests {
         #expect(await record.order.last == 5)
     }
 
+    @Test("two places (the hub's): one push read while another is applied, never a third; the rest in order")
+    func twoPlaces() async throws {
+        let line = PushLine()
+        #expect(line.places == 2)
+        let record = Record()
+        // The first two hold their places until their gates open.
+        var gates: [AsyncStream<Void>.Continuation] = []
+        var holders: [Task<Void, any Error>] = []
+        for number in 0..<2 {
+            let (gate, open) = AsyncStream<Void>.makeStream()
+            gates.append(open)
+            holders.append(
+                Task {
+                    try await line.run {
+                        await record.enter(number)
+                        for await _ in gate { break }
+                        await record.leave()
+                    }
+                })
+            while await record.order.count != number + 1 { await Task.yield() }
+        }
+        var waiters: [Task<Void, any Error>] = []
+        for number in 2...4 {
+            waiters.append(
+                Task {
+                    try await line.run {
+                        await record.enter(number)
+                        await Task.yield()
+                        await record.leave()
+                    }
+                })
+            await Self.waitUntil(line, holds: number - 1)
+        }
+        #expect(await record.order == [0, 1])
+        #expect(await record.inside == 2)
+        // The second leaves first: its place goes to the waiters in the order they came, one
+        // after the other, while the first still holds its own.
+        gates[1].yield()
+        try await holders[1].value
+        for waiter in waiters { try await waiter.value }
+        #expect(await record.order == [0, 1, 2, 3, 4])
+        #expect(await record.inside == 1)
+        gates[0].yield()
+        try await holders[0].value
+        #expect(await record.most == 2)
+        #expect(await line.waitingCount == 0)
+    }
+
     @Test("a push that fails hands its turn on")
     func failureFreesTheLine() async throws {
         struct Refused: Error {}
-        let line = PushLine()
+        let line = PushLine(places: 1)
         await #expect(throws: Refused.self) { try await line.run { throw Refused() } }
         #expect(try await line.run { 7 } == 7)
     }
