@@ -24,6 +24,17 @@ struct PushLineTests {
         while await line.waitingCount != count { await Task.yield() }
     }
 
+    /// A push that enters, notes itself and leaves at once.
+    static func waiter(_ number: Int, in line: PushLine, record: Record) -> Task<Void, any Error> {
+        Task {
+            try await line.run {
+                await record.enter(number)
+                await Task.yield()
+                await record.leave()
+            }
+        }
+    }
+
     @Test("one place: one push at a time, in the order they came; a cancelled waiter never runs and the line goes on")
     func turns() async throws {
         let line = PushLine(places: 1)
@@ -39,14 +50,7 @@ struct PushLineTests {
         while await record.order.isEmpty { await Task.yield() }
         var waiters: [Task<Void, any Error>] = []
         for number in 1...4 {
-            waiters.append(
-                Task {
-                    try await line.run {
-                        await record.enter(number)
-                        await Task.yield()
-                        await record.leave()
-                    }
-                })
+            waiters.append(Self.waiter(number, in: line, record: record))
             await Self.waitUntil(line, holds: number)
         }
         // The third waiter gives up: it leaves the line and its work never runs.
@@ -89,14 +93,7 @@ struct PushLineTests {
         }
         var waiters: [Task<Void, any Error>] = []
         for number in 2...4 {
-            waiters.append(
-                Task {
-                    try await line.run {
-                        await record.enter(number)
-                        await Task.yield()
-                        await record.leave()
-                    }
-                })
+            waiters.append(Self.waiter(number, in: line, record: record))
             await Self.waitUntil(line, holds: number - 1)
         }
         #expect(await record.order == [0, 1])

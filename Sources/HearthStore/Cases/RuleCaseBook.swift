@@ -67,9 +67,10 @@ package enum RuleCaseBook {
     /// household edited, a member added): one index lookup finds that, where the two deletes
     /// each cost a statement on the hub's one writer for every marked subject.
     private static func forget(_ subject: CaseSubject, _ db: any SQLStatements) throws {
-        let cases = try db.texts("SELECT id FROM rule_cases WHERE subject = ?", [.text(subject.key)])
-        guard !cases.isEmpty else { return }
-        for id in cases { try db.execute("DELETE FROM rule_case_holds WHERE case_id = ?", [.text(id)]) }
+        guard try db.exists("SELECT 1 FROM rule_cases WHERE subject = ?", [.text(subject.key)]) else { return }
+        try db.execute(
+            "DELETE FROM rule_case_holds WHERE case_id IN (SELECT id FROM rule_cases WHERE subject = ?)",
+            [.text(subject.key)])
         try db.execute("DELETE FROM rule_cases WHERE subject = ?", [.text(subject.key)])
     }
 
