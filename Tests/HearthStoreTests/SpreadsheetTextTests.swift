@@ -152,4 +152,39 @@ struct SpreadsheetTextTests {
         #expect(SpreadsheetCSV.cell("a\"b") == "\"a\"\"b\"")
         #expect(SpreadsheetCSV.document([["a", "-1"], ["=b", "c\nd"]]) == "\u{FEFF}a,-1\r\n'=b,\"c\nd\"\r\n")
     }
+
+    @Test(
+        "a CSV built cell by cell (the roll's files) is, for any cells, each cell through cell(_:), joined by commas, rows by CRLF, after a BOM",
+        arguments: [1, 2, 3, 4, 5] as [UInt64])
+    func builtCellByCell(seed: UInt64) {
+        // Pieces that decide a cell's fate in its first character or anywhere in it: blanks and
+        // formula starts, ASCII and full-width, a tab before digits, Chinese, commas, quotes, breaks.
+        let pieces = [
+            "", "=", "+", "-", "@", "\t", " ", "\r", "\n", "\u{3000}", "\u{FF1D}", "\u{FF0B}", "\u{FF0D}", "\u{FF20}",
+            "\u{FF11}", ",", "\"", "'", "1", "560.00", "421281198001010011", "王", "秀英", "a", "HYPERLINK(", "é",
+        ]
+        var random = SplitMix64(seed: seed)
+        var rows: [[String]] = []
+        for _ in 0..<200 {
+            rows.append(
+                (0..<Int.random(in: 0...6, using: &random)).map { _ in
+                    (0..<Int.random(in: 0...4, using: &random)).map { _ in pieces.randomElement(using: &random)! }
+                        .joined()
+                })
+        }
+        var text = SpreadsheetCSV.Text()
+        for row in rows { text.row(row) }
+        let expected = "\u{FEFF}" + rows.map { $0.map(SpreadsheetCSV.cell).joined(separator: ",") + "\r\n" }.joined()
+        #expect(text.text == expected)
+        #expect(SpreadsheetCSV.document(rows) == expected)
+        #expect(SpreadsheetCSV.bytes(rows) == Array(expected.utf8))
+        // A roll's plain cells are written as they are: only the first character and the four
+        // bytes that need quoting decide.
+        for plain in ["王秀英", "\t421281198001010011", "城市低保", "117.00", "H-03e240d0d701-1"] {
+            #expect(SpreadsheetCSV.isPlain(plain) && SpreadsheetCSV.cell(plain) == plain, "\(plain.debugDescription)")
+        }
+        for guarded in ["\u{FF1D}1", "\t\u{3000}=1", "\u{3000}\u{FF0B}1", "王,秀英", "", "\t"] {
+            #expect(!SpreadsheetCSV.isPlain(guarded), "\(guarded.debugDescription)")
+        }
+    }
 }

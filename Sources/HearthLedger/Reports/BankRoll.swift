@@ -126,24 +126,18 @@ public struct BankRoll: Sendable {
     public let recoveryTotal: Money
 
     /// Per township, each followed by its villages, then the county's total.
+    ///
+    /// Each line is added to its village alone (one lookup a line); the villages are then
+    /// added up into their townships and the county.
     public func subtotals() throws(ReplicaError) -> [Subtotal] {
-        var byArea: [String: Subtotal] = [:]
-        var whole = Subtotal(level: .county, area: county)
-        func areas(_ village: String) -> [(String, Subtotal.Level)] {
-            [(String(village.prefix(9)), .township), (village, .village)]
-        }
-        func add(_ amount: Money, to money: inout Money, _ what: @autoclosure () -> String) throws(ReplicaError) {
+        var villages: [String: Subtotal] = [:]
+        func add(_ amount: Money, to money: inout Money) throws(ReplicaError) {
             var fen = money.fen
-            try Totals.add(&fen, amount.fen, what())
+            try Totals.add(&fen, amount.fen, Catalogue.text("roll.what_subtotals"))
             money = Money(fen: fen)
         }
         func update(_ village: String, _ change: (inout Subtotal) throws(ReplicaError) -> Void) throws(ReplicaError) {
-            for (area, level) in areas(village) {
-                var subtotal = byArea[area] ?? Subtotal(level: level, area: area)
-                try change(&subtotal)
-                byArea[area] = subtotal
-            }
-            try change(&whole)
+            try change(&villages[village, default: Subtotal(level: .village, area: village)])
         }
         for index in lines.indices {
             // The line's figures read in place: a line is never copied whole.
@@ -153,28 +147,47 @@ public struct BankRoll: Sendable {
             try update(lines[index].village) { (subtotal: inout Subtotal) throws(ReplicaError) in
                 subtotal.lines += 1
                 subtotal.persons += persons
-                try add(regular, to: &subtotal.regular, Catalogue.text("roll.what_subtotals"))
-                try add(backPay, to: &subtotal.backPay, Catalogue.text("roll.what_subtotals"))
-                try add(total, to: &subtotal.total, Catalogue.text("roll.what_subtotals"))
+                try add(regular, to: &subtotal.regular)
+                try add(backPay, to: &subtotal.backPay)
+                try add(total, to: &subtotal.total)
             }
         }
         for unpaid in withoutCard {
             try update(unpaid.line.village) { (subtotal: inout Subtotal) throws(ReplicaError) in
                 subtotal.withoutCard += 1
-                try add(unpaid.line.total, to: &subtotal.withoutCardTotal, Catalogue.text("roll.what_subtotals"))
+                try add(unpaid.line.total, to: &subtotal.withoutCardTotal)
             }
         }
         for recovery in recoveries {
             try update(recovery.village) { (subtotal: inout Subtotal) throws(ReplicaError) in
                 subtotal.recoveries += 1
-                try add(recovery.amount, to: &subtotal.recoveryTotal, Catalogue.text("roll.what_subtotals"))
+                try add(recovery.amount, to: &subtotal.recoveryTotal)
             }
         }
+        func fold(_ part: Subtotal, into sum: inout Subtotal) throws(ReplicaError) {
+            sum.lines += part.lines
+            sum.persons += part.persons
+            sum.withoutCard += part.withoutCard
+            sum.recoveries += part.recoveries
+            try add(part.regular, to: &sum.regular)
+            try add(part.backPay, to: &sum.backPay)
+            try add(part.total, to: &sum.total)
+            try add(part.withoutCardTotal, to: &sum.withoutCardTotal)
+            try add(part.recoveryTotal, to: &sum.recoveryTotal)
+        }
+        var whole = Subtotal(level: .county, area: county)
+        var townships: [String: (subtotal: Subtotal, villages: [Subtotal])] = [:]
+        for village in villages.values.sorted(by: { $0.area < $1.area }) {
+            let township = String(village.area.prefix(9))
+            try fold(
+                village, into: &townships[township, default: (Subtotal(level: .township, area: township), [])].subtotal)
+            townships[township]?.villages.append(village)
+            try fold(village, into: &whole)
+        }
         var out: [Subtotal] = []
-        for township in byArea.values.filter({ $0.level == .township }).sorted(by: { $0.area < $1.area }) {
-            out.append(township)
-            out += byArea.values.filter { $0.level == .village && $0.area.hasPrefix(township.area) }
-                .sorted { $0.area < $1.area }
+        for (_, township) in townships.sorted(by: { $0.key < $1.key }) {
+            out.append(township.subtotal)
+            out += township.villages
         }
         return out + [whole]
     }

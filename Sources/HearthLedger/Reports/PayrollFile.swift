@@ -59,14 +59,16 @@ public enum PayrollFile {
     package static func write(_ roll: BankRoll, to out: String) throws(ReplicaError) -> Paths {
         let paths = Paths(out: out)
         try paths.refuseExisting(out: out)
-        let documents = [
-            (paths.disbursement, disbursement(roll)), (paths.noCard, noCard(roll)), (paths.recovery, recovery(roll)),
-            (paths.summary, try summary(roll)),
-        ]
+        // Each file's rows go straight into its bytes, never held as rows of strings.
+        var files = [SpreadsheetCSV.Text](repeating: SpreadsheetCSV.Text(), count: 4)
+        disbursement(roll, into: &files[0])
+        noCard(roll, into: &files[1])
+        recovery(roll, into: &files[2])
+        try summary(roll, into: &files[3])
         var written: [String] = []
         do throws(ReplicaError) {
-            for (path, rows) in documents {
-                try create(path, text: SpreadsheetCSV.document(rows), out: out)
+            for (path, file) in zip(paths.all, files) {
+                try create(path, bytes: file.bytes, out: out)
                 written.append(path)
             }
         } catch {
@@ -90,78 +92,104 @@ public enum PayrollFile {
     /// A number the spreadsheet must keep as text (ID and card numbers).
     static func digits(_ text: String) -> String { text.isEmpty ? "" : "\t" + text }
 
-    static func lineCells(_ number: Int, _ line: BankRoll.Line, _ names: DivisionNames) -> [String] {
-        [
-            "\(number)", line.township, names.name(of: line.township) ?? "", line.village,
+    static func lineCells(_ number: Int, _ line: BankRoll.Line, _ names: DivisionNames, into cells: inout [String]) {
+        let township = line.township
+        cells += [
+            String(number), township, names.name(of: township) ?? "", line.village,
             names.name(of: line.village) ?? "", line.household, line.program.chineseName, line.program.rawValue,
-            "\(line.members.count)", line.payee?.value ?? "", line.payeeName, digits(line.payeeIDNumber),
+            String(line.members.count), line.payee?.value ?? "", line.payeeName, digits(line.payeeIDNumber),
             line.accountName,
         ]
     }
 
-    static func moneyCells(_ line: BankRoll.Line) -> [String] {
-        [
+    static func moneyCells(_ line: BankRoll.Line, into cells: inout [String]) {
+        cells += [
             line.regular.yuanText, line.backPay.yuanText, line.total.yuanText,
             line.backPayMonths.map(\.description).joined(separator: " "),
             line.enrollments.map(\.value).joined(separator: " "),
         ]
     }
 
+    /// The rows of the disbursement file (``PayrollFile``), kept together: for the workbook.
     static func disbursement(_ roll: BankRoll) -> [[String]] {
-        var rows = [
+        var rows = RowList()
+        disbursement(roll, into: &rows)
+        return rows.rows
+    }
+
+    /// The rows of the disbursement file, each handed to `sink` as it is made.
+    static func disbursement(_ roll: BankRoll, into sink: inout some RowSink) {
+        sink.row(
             heading("一卡通发放名册", roll)
                 + [
                     "笔数", "\(roll.lines.count)", "发放总额(元)", roll.total.yuanText, "其中正常发放(元)",
                     roll.regularTotal.yuanText,
                     "其中补发(元)", roll.backPayTotal.yuanText, "无卡另列笔数", "\(roll.withoutCard.count)", "追缴另列笔数",
                     "\(roll.recoveries.count)", "状态", roll.locked ? "已锁定(按已发放)" : "未锁定",
-                ],
-            lineHeaders + ["一卡通账号", "账户类型"] + moneyHeaders,
-        ]
-        // Each line read in place (an array's element is copied whole when handed over).
+                ])
+        sink.row(lineHeaders + ["一卡通账号", "账户类型"] + moneyHeaders)
+        // Each line read in place (an array's element is copied whole when handed over), its
+        // cells made in one array used again for every line.
+        var cells: [String] = []
+        cells.reserveCapacity(lineHeaders.count + 2 + moneyHeaders.count)
         roll.lines.withUnsafeBufferPointer { lines in
             for index in lines.indices {
-                rows.append(
-                    lineCells(index + 1, lines[index], roll.names) + [
-                        digits(lines[index].bankCard), lines[index].account.chineseName,
-                    ]
-                        + moneyCells(lines[index]))
+                cells.removeAll(keepingCapacity: true)
+                lineCells(index + 1, lines[index], roll.names, into: &cells)
+                cells.append(digits(lines[index].bankCard))
+                cells.append(lines[index].account.chineseName)
+                moneyCells(lines[index], into: &cells)
+                sink.row(cells)
             }
         }
         let persons = roll.lines.indices.reduce(0) { $0 + roll.lines[$1].members.count }
-        rows.append(
+        sink.row(
             ["合计", "", "", "", "", "", "", "", "\(persons)", "", "", "", "", "", ""]
                 + [roll.regularTotal.yuanText, roll.backPayTotal.yuanText, roll.total.yuanText, "", ""])
-        return rows
     }
 
+    /// The rows of the file of lines the bank is not given, kept together.
     static func noCard(_ roll: BankRoll) -> [[String]] {
-        var rows = [
+        var rows = RowList()
+        noCard(roll, into: &rows)
+        return rows.rows
+    }
+
+    static func noCard(_ roll: BankRoll, into sink: inout some RowSink) {
+        sink.row(
             heading("未发放名册(无银行卡或户名)", roll)
-                + ["笔数", "\(roll.withoutCard.count)", "金额(元)", roll.withoutCardTotal.yuanText],
-            lineHeaders + ["账户类型"] + moneyHeaders + ["原因"],
-        ]
+                + ["笔数", "\(roll.withoutCard.count)", "金额(元)", roll.withoutCardTotal.yuanText])
+        sink.row(lineHeaders + ["账户类型"] + moneyHeaders + ["原因"])
+        var cells: [String] = []
         roll.withoutCard.withUnsafeBufferPointer { unpaid in
             for index in unpaid.indices {
-                rows.append(
-                    lineCells(index + 1, unpaid[index].line, roll.names) + [unpaid[index].line.account.chineseName]
-                        + moneyCells(unpaid[index].line) + [unpaid[index].reason])
+                cells.removeAll(keepingCapacity: true)
+                lineCells(index + 1, unpaid[index].line, roll.names, into: &cells)
+                cells.append(unpaid[index].line.account.chineseName)
+                moneyCells(unpaid[index].line, into: &cells)
+                cells.append(unpaid[index].reason)
+                sink.row(cells)
             }
         }
-        return rows
     }
 
+    /// The rows of the recovery file, kept together.
     static func recovery(_ roll: BankRoll) -> [[String]] {
-        var rows = [
+        var rows = RowList()
+        recovery(roll, into: &rows)
+        return rows.rows
+    }
+
+    static func recovery(_ roll: BankRoll, into sink: inout some RowSink) {
+        sink.row(
             heading("追缴名册(由乡镇追回，不计入银行发放)", roll)
-                + ["笔数", "\(roll.recoveries.count)", "追缴总额(元)", roll.recoveryTotal.yuanText],
-            [
-                "序号", "乡镇(街道)", "乡镇(街道)名称", "村(社区)", "村(社区)名称", "户编号", "成员编号", "姓名", "身份证号", "救助项目", "项目代码",
-                "所属月份", "追缴金额(元)", "救助关系编号",
-            ],
-        ]
+                + ["笔数", "\(roll.recoveries.count)", "追缴总额(元)", roll.recoveryTotal.yuanText])
+        sink.row([
+            "序号", "乡镇(街道)", "乡镇(街道)名称", "村(社区)", "村(社区)名称", "户编号", "成员编号", "姓名", "身份证号", "救助项目", "项目代码",
+            "所属月份", "追缴金额(元)", "救助关系编号",
+        ])
         for (index, line) in roll.recoveries.enumerated() {
-            rows.append([
+            sink.row([
                 "\(index + 1)", line.township, roll.names.name(of: line.township) ?? "", line.village,
                 roll.names.name(of: line.village) ?? "", line.household, line.member.value, line.name,
                 digits(line.idNumber), line.program.chineseName, line.program.rawValue,
@@ -169,19 +197,23 @@ public enum PayrollFile {
                 line.amount.yuanText, line.enrollment.value,
             ])
         }
-        return rows
     }
 
+    /// The rows of the subtotals file, kept together.
     static func summary(_ roll: BankRoll) throws(ReplicaError) -> [[String]] {
-        var rows = [
-            heading("发放汇总", roll),
-            [
-                "级别", "区划代码", "名称", "发放笔数", "享受人数", "正常发放(元)", "补发(元)", "发放合计(元)", "无卡笔数", "无卡金额(元)", "追缴笔数",
-                "追缴金额(元)",
-            ],
-        ]
+        var rows = RowList()
+        try summary(roll, into: &rows)
+        return rows.rows
+    }
+
+    static func summary(_ roll: BankRoll, into sink: inout some RowSink) throws(ReplicaError) {
+        sink.row(heading("发放汇总", roll))
+        sink.row([
+            "级别", "区划代码", "名称", "发放笔数", "享受人数", "正常发放(元)", "补发(元)", "发放合计(元)", "无卡笔数", "无卡金额(元)", "追缴笔数",
+            "追缴金额(元)",
+        ])
         for subtotal in try roll.subtotals() {
-            rows.append([
+            sink.row([
                 subtotal.level.chineseName, subtotal.area, roll.names.name(of: subtotal.area) ?? "",
                 "\(subtotal.lines)", "\(subtotal.persons)",
                 subtotal.regular.yuanText, subtotal.backPay.yuanText, subtotal.total.yuanText,
@@ -189,11 +221,23 @@ public enum PayrollFile {
                 subtotal.withoutCardTotal.yuanText, "\(subtotal.recoveries)", subtotal.recoveryTotal.yuanText,
             ])
         }
-        return rows
     }
 
     /// A new owner-only file with this text, flushed to disk.
     static func create(_ path: String, text: String, out: String) throws(ReplicaError) {
+        var text = text
+        try text.withUTF8 { bytes in Result { () throws(ReplicaError) in try create(path, bytes: bytes, out: out) } }
+            .get()
+    }
+
+    /// A new owner-only file with these bytes, flushed to disk.
+    static func create(_ path: String, bytes: [UInt8], out: String) throws(ReplicaError) {
+        try bytes.withUnsafeBufferPointer { bytes in
+            Result { () throws(ReplicaError) in try create(path, bytes: bytes, out: out) }
+        }.get()
+    }
+
+    private static func create(_ path: String, bytes: UnsafeBufferPointer<UInt8>, out: String) throws(ReplicaError) {
         let fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0o600)
         guard fd >= 0 else {
             if errno == EEXIST { throw .outputExists(path: path, out: out) }
@@ -201,15 +245,35 @@ public enum PayrollFile {
                 Catalogue.text("file.cannot_create", ["path": path, "reason": String(cString: strerror(errno))]))
         }
         defer { close(fd) }
-        var text = text
-        let (written, count) = text.withUTF8 { bytes in
-            (Foundation.write(fd, bytes.baseAddress, bytes.count), bytes.count)
-        }
-        guard written == count, fsync(fd) == 0 else {
+        guard Foundation.write(fd, bytes.baseAddress, bytes.count) == bytes.count, fsync(fd) == 0 else {
             unlink(path)
             throw .database(Catalogue.text("file.cannot_write", ["path": path]))
         }
     }
+}
+
+/// Where a file's rows go as they are made: straight into a CSV's bytes
+/// (``SpreadsheetCSV/Text``), or kept as rows (``RowList``) for a workbook, the desk's
+/// download and the tests. A county's roll has a hundred thousand rows: written as they come,
+/// they are never all held as strings.
+package protocol RowSink {
+    mutating func row(_ cells: [String])
+}
+
+extension SpreadsheetCSV.Text: RowSink {
+    package mutating func row(_ cells: [String]) {
+        self.cells(cells)
+        endRow()
+    }
+}
+
+/// Rows kept in order.
+package struct RowList: RowSink {
+    package private(set) var rows: [[String]] = []
+
+    package init() {}
+
+    package mutating func row(_ cells: [String]) { rows.append(cells) }
 }
 
 extension HubLedger {
@@ -219,7 +283,8 @@ extension HubLedger {
     public func rollDocument(_ roll: BankRoll, summary: Bool, worker: String, nowMillis: Int64)
         async throws(ReplicaError) -> String
     {
-        let rows = summary ? try PayrollFile.summary(roll) : PayrollFile.disbursement(roll)
+        var text = SpreadsheetCSV.Text()
+        if summary { try PayrollFile.summary(roll, into: &text) } else { PayrollFile.disbursement(roll, into: &text) }
         try await audit(
             AuditEvent(
                 atMillis: nowMillis, worker: worker, action: AuditEvent.Action.export,
@@ -227,7 +292,7 @@ extension HubLedger {
                 field: summary ? "payroll summary" : "payroll",
                 detail: "roll for \(roll.month)\(roll.locked ? " (locked)" : ""): \(roll.lines.count) lines, "
                     + "\(roll.total.yuanText) yuan to the bank"))
-        return SpreadsheetCSV.document(rows)
+        return text.text
     }
 
     /// Writes the month's roll for the bank (``PayrollFile``) and records it in the audit

@@ -20,37 +20,78 @@ public enum SpreadsheetCSV {
     /// A whole file: a byte-order mark (so Excel reads UTF-8), CRLF line ends, every cell
     /// through ``cell(_:)``.
     public static func document(_ rows: [[String]]) -> String {
-        // As `rows.map { cells joined by "," }.joined(separator: "\r\n") + "\r\n"`, built in place.
-        guard !rows.isEmpty else { return "\u{FEFF}\r\n" }
-        var text = "\u{FEFF}"
+        String(decoding: bytes(rows), as: UTF8.self)
+    }
+
+    /// ``document(_:)`` as the bytes a file holds.
+    public static func bytes(_ rows: [[String]]) -> [UInt8] {
+        var text = Text()
+        // Each row read in place (an array handed over is retained, not copied, but the
+        // loop's copy of each row would still cost a retain and a release).
         rows.withUnsafeBufferPointer { rows in
             for row in rows.indices {
                 rows[row].withUnsafeBufferPointer { cells in
-                    for index in cells.indices {
-                        if index > 0 { text += "," }
-                        append(cells[index], to: &text)
-                    }
+                    for cell in cells { text.cell(cell) }
                 }
-                text += "\r\n"
+                text.endRow()
             }
         }
-        return text
+        if rows.isEmpty { text.endRow() }
+        return text.bytes
     }
 
-    /// ``cell(_:)`` appended to a document: a cell with nothing to neutralise or quote (nearly
-    /// every one) is appended as it is.
-    static func append(_ value: String, to text: inout String) {
-        let bytes = value.utf8
-        // Past a leading tab (what keeps an ID or card number text), the first character
-        // decides as for any other cell: a roll has two such cells a line.
-        let first = bytes.first == 0x09 ? bytes.dropFirst().first : bytes.first
-        if let first, first < 0x80, !asciiLeadingOrFormula[Int(first)],
-            !bytes.contains(where: { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D })
-        {
-            text += value
-        } else {
-            text += cell(value)
+    /// A document built cell by cell into its bytes: a county's roll is a million cells, and
+    /// building them as rows of strings first, then a string of the rows, allocated each of
+    /// them three times over. Begins with the byte-order mark; every row ends with CRLF.
+    public struct Text: Sendable {
+        public private(set) var bytes: [UInt8] = [0xEF, 0xBB, 0xBF]
+        private var cellsInRow = 0
+
+        public init() {}
+
+        /// The next cell of the row, neutralised and quoted as ``cell(_:)`` writes it.
+        public mutating func cell(_ value: String) {
+            if cellsInRow > 0 { bytes.append(0x2C) }
+            cellsInRow += 1
+            if SpreadsheetCSV.isPlain(value) {
+                bytes.append(contentsOf: value.utf8)
+            } else {
+                bytes.append(contentsOf: SpreadsheetCSV.cell(value).utf8)
+            }
         }
+
+        /// Cells in a row, each as ``cell(_:)``.
+        public mutating func cells(_ values: [String]) {
+            for value in values { cell(value) }
+        }
+
+        /// Ends the row (an empty row is a line of its own).
+        public mutating func endRow() {
+            bytes.append(0x0D)
+            bytes.append(0x0A)
+            cellsInRow = 0
+        }
+
+        /// The document as text.
+        public var text: String { String(decoding: bytes, as: UTF8.self) }
+    }
+
+    /// Whether ``cell(_:)`` leaves the value as it is: a first character (past the tab that
+    /// keeps an ID or card number text: a roll has two such cells a line) that is neither
+    /// blank nor a formula's start, and no comma, quote or line break. Nearly every cell of a
+    /// roll: numbers, codes, names in Chinese.
+    static func isPlain(_ value: String) -> Bool {
+        let bytes = value.utf8
+        let tab = bytes.first == 0x09
+        guard let first = tab ? bytes.dropFirst().first : bytes.first else { return false }
+        if first < 0x80 {
+            guard !asciiLeadingOrFormula[Int(first)] else { return false }
+        } else {
+            guard let scalar = tab ? value.unicodeScalars.dropFirst().first : value.unicodeScalars.first,
+                !leading.contains(scalar), !formulaStarts.contains(scalar)
+            else { return false }
+        }
+        return !bytes.contains(where: { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D })
     }
 
     /// One cell, neutralised and then quoted when it holds a comma, a quote or a line break.
