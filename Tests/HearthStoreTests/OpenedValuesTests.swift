@@ -45,4 +45,26 @@ struct OpenedValuesTests {
         }
         #expect(ahead.opened.count == expected.count)
     }
+
+    @Test("a key hashes by its digest's first 16 digits and compares whole: values alike in them stay apart")
+    func keysCompareWhole() {
+        let keys = KeyMaterial.generate()
+        let first = keys.seal("421281198001010011")
+        let second = keys.seal("421281198001010029")
+        // The second's box under a digest that begins as the first's: a value of its own, which
+        // opens to nothing (its text does not hash to that digest).
+        let alike = SealedValue(box: second.box, digest: String(first.digest.prefix(16)) + second.digest.dropFirst(16))
+        let short = SealedValue(box: first.box, digest: "ab")
+        let distinct: Set<OpenedValues.Key> = [
+            OpenedValues.Key(sealed: first), OpenedValues.Key(sealed: second), OpenedValues.Key(sealed: alike),
+            OpenedValues.Key(sealed: short), OpenedValues.Key(sealed: first),
+        ]
+        #expect(distinct.count == 4)
+        var opened = OpenedValues(keys: keys)
+        #expect(opened.open(alike) == nil)
+        #expect(opened.open(short) == nil)
+        #expect(opened.open(first) == "421281198001010011")
+        #expect(opened.open(second) == "421281198001010029")
+        #expect(opened.open(alike) == nil)
+    }
 }

@@ -35,6 +35,8 @@ struct HubPayroll: AsyncParsableCommand {
             progress.update(L("payroll.reading", ["month": period]), force: true)
             let now = nowMillis()
             let (roll, bank) = try await hub.payrollWithBankRoll(for: period, nowMillis: now)
+            // Not freed one by one when the command ends (``KeptUntilExit``).
+            defer { KeptUntilExit.keep((roll, bank)) }
             progress.update(L("payroll.writing", ["month": period]), force: true)
             let paths = try await fileFormat.write(bank, hub: hub, to: out, worker: worker, nowMillis: nowMillis())
             if lock { try await hub.lock(roll, worker: worker, nowMillis: nowMillis()) }

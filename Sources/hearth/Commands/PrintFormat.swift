@@ -15,6 +15,7 @@ enum PrintFormat {
         progress.update(PrintText.computing(month), force: true)
         let now = nowMillis()
         let (roll, bank) = try await hub.payrollWithBankRoll(for: month, nowMillis: now)
+        defer { KeptUntilExit.keep((roll, bank)) }
         try await hub.writePrintedRoll(bank, to: out, worker: worker, nowMillis: nowMillis())
         if lock { try await hub.lock(roll, worker: worker, nowMillis: nowMillis()) }
         progress.finish()
