@@ -75,10 +75,10 @@ package class LedgerCountyReading: CountyReading {
 
     /// The rows whose id is one of a JSON array's (one bound text, however many ids: a list
     /// of bound parameters is capped), each a search of the primary key.
-    package static func anyOf(_ dialect: SQLDialect) -> String {
+    package static func anyOf(_ dialect: SQLDialect, column: String = "id") -> String {
         switch dialect {
-        case .sqlite: "id IN (SELECT value FROM json_each(?))"
-        case .postgres: "id IN (SELECT value FROM jsonb_array_elements_text(CAST(? AS jsonb)))"
+        case .sqlite: "\(column) IN (SELECT value FROM json_each(?))"
+        case .postgres: "\(column) IN (SELECT value FROM jsonb_array_elements_text(CAST(? AS jsonb)))"
         }
     }
 
@@ -99,11 +99,16 @@ package class LedgerCountyReading: CountyReading {
 
     /// Ids as a JSON array. A record id holds letters, digits and dashes only.
     static func jsonArray(_ ids: [RecordID]) -> String {
+        jsonArray(texts: ids.lazy.map(\.value), count: ids.count)
+    }
+
+    /// Texts that need no escaping (letters, digits, dashes) as a JSON array.
+    static func jsonArray(texts: some Sequence<String>, count: Int) -> String {
         var text = "["
-        text.reserveCapacity(ids.count * 24 + 2)
-        for (index, id) in ids.enumerated() {
+        text.reserveCapacity(count * 24 + 2)
+        for (index, value) in texts.enumerated() {
             text += index == 0 ? "\"" : ",\""
-            text += id.value
+            text += value
             text += "\""
         }
         return text + "]"

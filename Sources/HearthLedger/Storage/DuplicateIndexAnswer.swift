@@ -10,7 +10,9 @@ import HearthCore
 public enum DuplicateIndexAnswer: Sendable, Equatable {
     case unchanged(version: String)
     /// The prefixes (14-bit, ascending) that gained their first live ID number since the
-    /// node's version, and those that lost their last.
+    /// node's version, and those that lost their last. A prefix the hub cannot tell was absent
+    /// then may be among the added (adding it again changes nothing), one it cannot tell was
+    /// present among the removed; a prefix it knows did not change is in neither.
     case delta(version: String, added: [Int], removed: [Int])
     /// The whole index: every prefix some live ID number has, ascending.
     case full(version: String, prefixes: [Int])
