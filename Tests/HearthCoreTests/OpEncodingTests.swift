@@ -90,6 +90,29 @@ struct OpEncodingTests {
         let good = try sample(cause: nil, fields: ["income": .integer(0), "type": .text("urban")], context: .empty)
         #expect(good.schemaProblems.isEmpty)
     }
+
+    @Test("a text's length is counted in characters, whatever its bytes; the reasons come sorted by field")
+    func textLengthsAndOrder() throws {
+        // An address holds 200 characters: 200 of Chinese are 600 bytes and fit, 201 do not;
+        // a phone holds 32, and "e" with a combining accent is one character of three bytes.
+        let fits: [String: FieldValue] = [
+            "address": .text(String(repeating: "村", count: 200)),
+            "phone": .text(String(repeating: "e\u{301}", count: 32)),
+        ]
+        #expect(try sample(cause: nil, fields: fits, context: .empty).schemaProblems.isEmpty)
+        let long = try sample(
+            cause: nil,
+            fields: [
+                "phone": .text(String(repeating: "e\u{301}", count: 33)),
+                "address": .text(String(repeating: "村", count: 201)), "income": .integer(-1),
+            ], context: .empty)
+        #expect(long.schemaProblems.map { String($0.prefix(while: { $0 != ":" })) } == ["address", "income", "phone"])
+        let unsafe = try sample(
+            cause: nil, fields: ["phone": .text("1\u{202E}3"), "address": .text("a\u{0007}"), "income": .integer(5)],
+            context: .empty)
+        #expect(unsafe.boundProblems.map { String($0.prefix(while: { $0 != ":" })) } == ["address", "phone"])
+        #expect(try sample(cause: nil, fields: fits, context: .empty).boundProblems.isEmpty)
+    }
 }
 
 @Suite("Record state encoding")

@@ -22,7 +22,10 @@ extension FieldKind {
         if value == .null { return nil }
         switch (self, value) {
         case (.text(let maxLength), .text(let text)):
-            return text.count <= maxLength ? nil : LocalizedText("check.too_long", ["max": "\(maxLength)"])
+            // A character is at least one byte: a text no longer in bytes is not counted (counting
+            // characters walks grapheme breaks, and every text field of every op comes here).
+            return text.utf8.count <= maxLength || text.count <= maxLength
+                ? nil : LocalizedText("check.too_long", ["max": "\(maxLength)"])
         case (.code(let codes), .text(let text)):
             return codes.contains(text)
                 ? nil : LocalizedText("check.one_of", ["codes": codes.joined(separator: ", ")])
@@ -64,6 +67,13 @@ extension Op {
 
     /// Every reason this op's fields do not fit the record schema, as "field: reason" in `language`.
     public func schemaProblems(in language: Language) -> [String] {
+        // Nearly every op fits: its fields are checked as they lie first, and sorted (so that the
+        // reasons read in a fixed order) only when one does not. Every replica checks every op it
+        // applies, and the hub every op twice (admission, then the applier).
+        let fits = !fields.contains { name, value in
+            RecordSchema.field(name, of: record.type).map { $0.kind.problemMessage(with: value) != nil } ?? true
+        }
+        if fits { return [] }
         var problems: [String] = []
         for (name, value) in fields.sorted(by: { $0.key < $1.key }) {
             guard let spec = RecordSchema.field(name, of: record.type) else {
@@ -119,7 +129,11 @@ extension Op {
 
     /// Every field of this op outside the bounds, as "field: reason" in `language`.
     public func boundProblems(in language: Language) -> [String] {
-        fields.sorted(by: { $0.key < $1.key }).compactMap { name, value in
+        let within = !fields.contains { name, value in
+            RecordSchema.field(name, of: record.type).map { $0.kind.boundProblemMessage(with: value) != nil } ?? false
+        }
+        if within { return [] }
+        return fields.sorted(by: { $0.key < $1.key }).compactMap { name, value in
             guard let spec = RecordSchema.field(name, of: record.type),
                 let problem = spec.kind.boundProblemMessage(with: value)
             else { return nil }
