@@ -56,8 +56,9 @@ extension PostgresLedgerStorage: LedgerStorage {
     public func duplicateIndex(since version: String, deltas: Bool) async throws(ReplicaError)
         -> DuplicateIndexAnswer
     {
-        try await database.blockingTransaction(snapshot: true) { sql in
-            try LedgerDuplicateIndex.answer(sql, since: version, deltas: deltas)
+        let cache = indexCache
+        return try await database.blockingTransaction(snapshot: true) { sql in
+            try LedgerDuplicateIndex.answer(sql, since: version, deltas: deltas, cache: cache)
         }
     }
 }

@@ -24,6 +24,8 @@ public final class PostgresLedgerStorage: NodeStorage, DeskStorage, ReplicaSnaps
     /// The key file the storage was opened with.
     public let keyPath: String
     let database: PostgresDatabase
+    /// The whole duplicate index as last answered (``LedgerDuplicateIndex/Cache``).
+    let indexCache = LedgerDuplicateIndex.Cache()
     var logger: Logger { database.logger }
 
     /// Where the database is (its description never shows the password).

@@ -22,8 +22,9 @@ extension SQLiteLedgerStorage {
     public func duplicateIndex(since version: String, deltas: Bool) async throws(ReplicaError)
         -> DuplicateIndexAnswer
     {
-        try await replica.readAsync { db in
-            try LedgerDuplicateIndex.answer(SQLiteStatements(db), since: version, deltas: deltas)
+        let cache = indexCache
+        return try await replica.readAsync { db in
+            try LedgerDuplicateIndex.answer(SQLiteStatements(db), since: version, deltas: deltas, cache: cache)
         }
     }
 }

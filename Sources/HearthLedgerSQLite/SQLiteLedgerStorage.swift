@@ -13,6 +13,8 @@ public final class SQLiteLedgerStorage: LedgerStorage, ReplicaSnapshots {
     /// The replica under the storage; the ledger reads what every replica shares (records, the
     /// log, rule cases, the roll's computation) through it directly (``HubLedger/replica``).
     public let replica: ReplicaCore
+    /// The whole duplicate index as last answered (``LedgerDuplicateIndex/Cache``).
+    let indexCache = LedgerDuplicateIndex.Cache()
 
     /// Storage over a hub's replica, opened with the hub's role (``HubRole``).
     init(replica: ReplicaCore) {

@@ -1,14 +1,38 @@
 import HearthCore
 import HearthStore
+import Synchronization
 
 /// The county's duplicate index on either of the hub's databases, from `id_prefixes` (hub v4):
 /// living members per first four hex digits of their ID hash, and the version each last gained
 /// its first member or lost its last. Four such prefixes make one of the index's 14-bit
 /// prefixes.
 package enum LedgerDuplicateIndex {
+    /// The whole index as a storage last answered it, to answer the next whole request from
+    /// what changed since instead of every part of the table (a new node's first sync, each
+    /// file node's bundle: a night of new villages read the 65,536 parts once each).
+    ///
+    /// Only a hint: every answer reads the version in its own transaction, and the kept index
+    /// is used only when it is of that version or older (then brought up to it by
+    /// ``changes(_:since:)``, which names every prefix whose presence may have changed).
+    package final class Cache: Sendable {
+        private let kept = Mutex<(version: Int64, prefixes: [Int])?>(nil)
+
+        package init() {}
+
+        fileprivate var last: (version: Int64, prefixes: [Int])? { kept.withLock { $0 } }
+
+        fileprivate func keep(_ version: Int64, _ prefixes: [Int]) {
+            kept.withLock { kept in
+                // A slower reader of an older version does not replace a newer one.
+                if let held = kept, held.version > version { return }
+                kept = (version, prefixes)
+            }
+        }
+    }
+
     /// The body of ``LedgerStorage/duplicateIndex(since:deltas:)`` in a read transaction.
-    package static func answer(_ sql: any SQLStatements, since version: String, deltas: Bool) throws
-        -> DuplicateIndexAnswer
+    package static func answer(_ sql: any SQLStatements, since version: String, deltas: Bool, cache: Cache? = nil)
+        throws -> DuplicateIndexAnswer
     {
         let current = try sql.integer("SELECT coalesce(max(changed), 0) FROM id_prefixes") ?? 0
         let text = DuplicateIndexAnswer.versionText(current)
@@ -17,9 +41,27 @@ package enum LedgerDuplicateIndex {
             let (added, removed) = try changes(sql, since: held)
             return .delta(version: text, added: added, removed: removed)
         }
-        let prefixes = Set(
-            try sql.texts("SELECT prefix FROM id_prefixes WHERE living > 0").compactMap(DuplicateIndex.prefix(ofHash:)))
-        return .full(version: text, prefixes: prefixes.sorted())
+        let prefixes = try whole(sql, at: current, from: cache?.last)
+        cache?.keep(current, prefixes)
+        return .full(version: text, prefixes: prefixes)
+    }
+
+    /// The whole index at version `current`: an earlier whole index brought up to it, or else
+    /// every part read.
+    static func whole(_ sql: any SQLStatements, at current: Int64, from earlier: (version: Int64, prefixes: [Int])?)
+        throws -> [Int]
+    {
+        if let earlier, earlier.version <= current {
+            if earlier.version == current { return earlier.prefixes }
+            let (added, removed) = try changes(sql, since: earlier.version)
+            var prefixes = Set(earlier.prefixes)
+            prefixes.formUnion(added)
+            prefixes.subtract(removed)
+            return prefixes.sorted()
+        }
+        return Set(
+            try sql.texts("SELECT prefix FROM id_prefixes WHERE living > 0").compactMap(DuplicateIndex.prefix(ofHash:))
+        ).sorted()
     }
 
     /// The 14-bit prefixes whose presence may have changed since version `held`: those one of
