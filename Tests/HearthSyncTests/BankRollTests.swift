@@ -212,6 +212,36 @@ struct BankRollTests {
         #expect(setWise.lines.map(\.payeeIDNumber) == lineByLine.lines.map(\.payeeIDNumber))
     }
 
+    @Test("the four files, built side by side and the disbursement in two halves, hold byte for byte their rows")
+    func filesBuiltInParts() async throws {
+        let setup = try BankCounty()
+        let hub = setup.hub
+        let payroll = try hub.replica.payroll(for: Self.october, nowMillis: TestCounty.now)
+        let whole = try await hub.bankRoll(payroll)
+        #expect(whole.lines.count >= 2)
+        // Every count of lines from none to all: a half may be empty, odd or even.
+        for count in 0...whole.lines.count {
+            let roll = BankRoll(
+                month: whole.month, county: whole.county, countyName: whole.countyName, names: whole.names,
+                locked: whole.locked, lines: Array(whole.lines.prefix(count)), withoutCard: whole.withoutCard,
+                recoveries: whole.recoveries, total: whole.total, regularTotal: whole.regularTotal,
+                backPayTotal: whole.backPayTotal, withoutCardTotal: whole.withoutCardTotal,
+                recoveryTotal: whole.recoveryTotal)
+            let out = setup.county.directory + "/parts-\(count).csv"
+            let paths = try await PayrollFile.write(roll, to: out)
+            let rows = [
+                PayrollFile.disbursement(roll), PayrollFile.noCard(roll), PayrollFile.recovery(roll),
+                try PayrollFile.summary(roll),
+            ]
+            for (path, rows) in zip(paths.all, rows) {
+                let bytes = try #require(FileManager.default.contents(atPath: path))
+                #expect(Array(bytes) == SpreadsheetCSV.bytes(rows), "\(count) lines: \(path)")
+            }
+            let numbers = PayrollFile.disbursement(roll).dropFirst(2).dropLast().map { $0.first }
+            #expect(numbers == (0..<count).map { String($0 + 1) }, "lines numbered through both halves")
+        }
+    }
+
     @Test("subtotals per township and village add up to the county's total, recovery and no-card lines included")
     func subtotals() async throws {
         let setup = try BankCounty()

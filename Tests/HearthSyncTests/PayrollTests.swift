@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import HearthClient
 import HearthCore
 import HearthLedger
@@ -151,5 +152,67 @@ struct PayrollTests {
                 try await county.hub.writeRoll(bank, to: path, worker: "admin", nowMillis: TestCounty.now)
             }
         }
+    }
+
+    /// The roll judges the month once without opening ID numbers, then fills the lines' numbers
+    /// in; an ID number this key cannot open must still leave its entry unsettled and let the
+    /// person's other record be paid, as if the numbers had been opened during the judging.
+    @Test("an ID number sealed under another key leaves its entry out, and the same person's other record is paid")
+    func unreadableIDNumber() async throws {
+        let county = try TestCounty()
+        let hub = county.hub
+        let twice = idNumber(born: "19450101", sequence: "071")
+        var members: [RecordID] = []
+        var enrollments: [RecordID] = []
+        for index in 0..<2 {
+            let home = try hub.replica.household(in: TestCounty.village1, address: "组\(index)", author: "county")
+            // The hub refuses a second record of a registered number; two nodes offline can each
+            // make one (``payableOnly(_:)``). Here the second is given the first's number below.
+            let member = try hub.replica.member(
+                of: home, name: "辛", idNumber: index == 0 ? twice : idNumber(born: "19450101", sequence: "081"))
+            let enrollment = try hub.replica.enroll(
+                EnrollInput(member: member.value, program: "dibao_rural", amount: "560", start: "2026-01"),
+                author: "county", nowMillis: TestCounty.now)[0]
+            try hub.replica.changeEnrollment(
+                enrollment.value, .approve, note: nil, author: "county", nowMillis: TestCounty.now)
+            members.append(member)
+            enrollments.append(enrollment)
+        }
+        let database = try DatabaseQueue(path: hub.path)
+        let (first, second) = (members[0].value, members[1].value)
+        try await database.write { db in
+            try db.execute(
+                sql: """
+                    UPDATE members SET (id_number_sealed, id_number_hash) =
+                        (SELECT id_number_sealed, id_number_hash FROM members WHERE id = ?) WHERE id = ?
+                    """, arguments: [first, second])
+        }
+        let month = try Month.parse("2026-11", field: "month")
+        let both = try hub.replica.payroll(for: month, nowMillis: TestCounty.now)
+        #expect(both.rows.count == 1 && both.leftOut["duplicate person"]?.count == 1)
+        #expect(both.rows.first?.idNumber == twice)
+        // Each record in turn holds the number sealed under another county's key (its keyed
+        // hash, which says who the person is, unchanged): whichever came first in the judging.
+        let foreign = KeyMaterial.generate().seal(twice).box
+        for (index, member) in members.enumerated() {
+            let held = try await database.read { db in
+                try String.fetchOne(
+                    db, sql: "SELECT id_number_sealed FROM members WHERE id = ?", arguments: [member.value])
+            }
+            try await database.write { db in
+                try db.execute(
+                    sql: "UPDATE members SET id_number_sealed = ? WHERE id = ?", arguments: [foreign, member.value])
+            }
+            let roll = try hub.replica.payroll(for: month, nowMillis: TestCounty.now)
+            #expect(roll.leftOut["ID number unreadable with this key"] == [enrollments[index]], "record \(index)")
+            #expect(roll.leftOut["duplicate person"] == nil, "record \(index)")
+            #expect(roll.rows.map(\.enrollment) == [enrollments[1 - index]], "record \(index)")
+            #expect(roll.rows.first?.idNumber == twice)
+            try await database.write { db in
+                try db.execute(
+                    sql: "UPDATE members SET id_number_sealed = ? WHERE id = ?", arguments: [held, member.value])
+            }
+        }
+        try await database.close()
     }
 }

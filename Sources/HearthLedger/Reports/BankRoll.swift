@@ -305,15 +305,25 @@ extension HubLedger {
         }.sorted { $0.1.lexicographicallyPrecedes($1.1) }.map(\.0)
         let what = Catalogue.text("roll.what_roll", ["month": payroll.month.description])
         let names = try await reading { try $0.divisionNames() }
+        // Each line's amounts read in place, in one pass (a lazy map over the lines handed each
+        // line to its closure whole: a fifth of the bank roll's time on a county).
+        var total: Int64 = 0
+        var regular: Int64 = 0
+        var backPay: Int64 = 0
+        for index in lines.indices {
+            try Totals.add(&total, lines[index].total.fen, what)
+            try Totals.add(&regular, lines[index].regular.fen, what)
+            try Totals.add(&backPay, lines[index].backPay.fen, what)
+        }
+        var withoutCard: Int64 = 0
+        for index in unpaid.indices { try Totals.add(&withoutCard, unpaid[index].line.total.fen, what) }
+        var recovered: Int64 = 0
+        for index in recoveries.indices { try Totals.add(&recovered, recoveries[index].amount.fen, what) }
         return BankRoll(
             month: payroll.month, county: info.scope.value, countyName: info.name, names: names,
-            locked: payroll.locked, lines: lines,
-            withoutCard: unpaid, recoveries: recoveries,
-            total: Money(fen: try Totals.sum(lines.indices.lazy.map { lines[$0].total.fen }, what)),
-            regularTotal: Money(fen: try Totals.sum(lines.indices.lazy.map { lines[$0].regular.fen }, what)),
-            backPayTotal: Money(fen: try Totals.sum(lines.indices.lazy.map { lines[$0].backPay.fen }, what)),
-            withoutCardTotal: Money(fen: try Totals.sum(unpaid.indices.lazy.map { unpaid[$0].line.total.fen }, what)),
-            recoveryTotal: Money(fen: try Totals.sum(recoveries.indices.lazy.map { recoveries[$0].amount.fen }, what)))
+            locked: payroll.locked, lines: lines, withoutCard: unpaid, recoveries: recoveries,
+            total: Money(fen: total), regularTotal: Money(fen: regular), backPayTotal: Money(fen: backPay),
+            withoutCardTotal: Money(fen: withoutCard), recoveryTotal: Money(fen: recovered))
     }
 
     /// The roll's rows gathered into one group per payee per program, ordered by village,

@@ -56,19 +56,14 @@ public enum PayrollFile {
     }
 
     /// Writes the four files; nothing is written when any of them exists already.
-    package static func write(_ roll: BankRoll, to out: String) throws(ReplicaError) -> Paths {
+    package static func write(_ roll: BankRoll, to out: String) async throws(ReplicaError) -> Paths {
         let paths = Paths(out: out)
         try paths.refuseExisting(out: out)
-        // Each file's rows go straight into its bytes, never held as rows of strings.
-        var files = [SpreadsheetCSV.Text](repeating: SpreadsheetCSV.Text(), count: 4)
-        disbursement(roll, into: &files[0])
-        noCard(roll, into: &files[1])
-        recovery(roll, into: &files[2])
-        try summary(roll, into: &files[3])
+        let files = try await bytes(of: roll)
         var written: [String] = []
         do throws(ReplicaError) {
-            for (path, file) in zip(paths.all, files) {
-                try create(path, bytes: file.bytes, out: out)
+            for (path, parts) in zip(paths.all, files) {
+                try create(path, parts: parts, out: out)
                 written.append(path)
             }
         } catch {
@@ -76,6 +71,37 @@ public enum PayrollFile {
             throw error
         }
         return paths
+    }
+
+    /// Each file's bytes, in parts to be written one after the other, built side by side:
+    /// the disbursement in two halves (a county's is a hundred thousand lines, and took as
+    /// long as the other three together), the other three beside them. Each file's rows go
+    /// straight into its bytes, never held as rows of strings.
+    static func bytes(of roll: BankRoll) async throws(ReplicaError) -> [[[UInt8]]] {
+        let half = roll.lines.count / 2
+        async let first: [UInt8] = {
+            var text = SpreadsheetCSV.Text()
+            disbursementHead(roll, into: &text)
+            disbursementLines(roll, 0..<half, into: &text)
+            return text.bytes
+        }()
+        async let second: [UInt8] = {
+            var text = SpreadsheetCSV.Text.continuation
+            disbursementLines(roll, half..<roll.lines.count, into: &text)
+            disbursementFoot(roll, into: &text)
+            return text.bytes
+        }()
+        async let rest: Result<[[UInt8]], ReplicaError> = {
+            do throws(ReplicaError) {
+                var files = [SpreadsheetCSV.Text](repeating: SpreadsheetCSV.Text(), count: 3)
+                noCard(roll, into: &files[0])
+                recovery(roll, into: &files[1])
+                try summary(roll, into: &files[2])
+                return .success(files.map(\.bytes))
+            } catch { return .failure(error) }
+        }()
+        let others = try await rest.get()
+        return [[await first, await second]] + others.map { [$0] }
     }
 
     /// Line 1 of each file: what it is, the month, the county.
@@ -119,6 +145,13 @@ public enum PayrollFile {
 
     /// The rows of the disbursement file, each handed to `sink` as it is made.
     static func disbursement(_ roll: BankRoll, into sink: inout some RowSink) {
+        disbursementHead(roll, into: &sink)
+        disbursementLines(roll, roll.lines.indices, into: &sink)
+        disbursementFoot(roll, into: &sink)
+    }
+
+    /// The disbursement's first two rows: what it holds, then the headers.
+    static func disbursementHead(_ roll: BankRoll, into sink: inout some RowSink) {
         sink.row(
             heading("一卡通发放名册", roll)
                 + [
@@ -128,12 +161,16 @@ public enum PayrollFile {
                     "\(roll.recoveries.count)", "状态", roll.locked ? "已锁定(按已发放)" : "未锁定",
                 ])
         sink.row(lineHeaders + ["一卡通账号", "账户类型"] + moneyHeaders)
+    }
+
+    /// The disbursement's rows of these lines, numbered by their place in the roll.
+    static func disbursementLines(_ roll: BankRoll, _ range: Range<Int>, into sink: inout some RowSink) {
         // Each line read in place (an array's element is copied whole when handed over), its
         // cells made in one array used again for every line.
         var cells: [String] = []
         cells.reserveCapacity(lineHeaders.count + 2 + moneyHeaders.count)
         roll.lines.withUnsafeBufferPointer { lines in
-            for index in lines.indices {
+            for index in range {
                 cells.removeAll(keepingCapacity: true)
                 lineCells(index + 1, lines[index], roll.names, into: &cells)
                 cells.append(digits(lines[index].bankCard))
@@ -142,6 +179,10 @@ public enum PayrollFile {
                 sink.row(cells)
             }
         }
+    }
+
+    /// The disbursement's last row: the 合计.
+    static func disbursementFoot(_ roll: BankRoll, into sink: inout some RowSink) {
         let persons = roll.lines.indices.reduce(0) { $0 + roll.lines[$1].members.count }
         sink.row(
             ["合计", "", "", "", "", "", "", "", "\(persons)", "", "", "", "", "", ""]
@@ -225,19 +266,17 @@ public enum PayrollFile {
 
     /// A new owner-only file with this text, flushed to disk.
     static func create(_ path: String, text: String, out: String) throws(ReplicaError) {
-        var text = text
-        try text.withUTF8 { bytes in Result { () throws(ReplicaError) in try create(path, bytes: bytes, out: out) } }
-            .get()
+        try create(path, parts: [Array(text.utf8)], out: out)
     }
 
     /// A new owner-only file with these bytes, flushed to disk.
     static func create(_ path: String, bytes: [UInt8], out: String) throws(ReplicaError) {
-        try bytes.withUnsafeBufferPointer { bytes in
-            Result { () throws(ReplicaError) in try create(path, bytes: bytes, out: out) }
-        }.get()
+        try create(path, parts: [bytes], out: out)
     }
 
-    private static func create(_ path: String, bytes: UnsafeBufferPointer<UInt8>, out: String) throws(ReplicaError) {
+    /// A new owner-only file with these parts one after the other, flushed to disk; removed
+    /// again when any part cannot be written whole.
+    static func create(_ path: String, parts: [[UInt8]], out: String) throws(ReplicaError) {
         let fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0o600)
         guard fd >= 0 else {
             if errno == EEXIST { throw .outputExists(path: path, out: out) }
@@ -245,7 +284,10 @@ public enum PayrollFile {
                 Catalogue.text("file.cannot_create", ["path": path, "reason": String(cString: strerror(errno))]))
         }
         defer { close(fd) }
-        guard Foundation.write(fd, bytes.baseAddress, bytes.count) == bytes.count, fsync(fd) == 0 else {
+        let whole = parts.allSatisfy { part in
+            part.withUnsafeBufferPointer { Foundation.write(fd, $0.baseAddress, $0.count) == $0.count }
+        }
+        guard whole, fsync(fd) == 0 else {
             unlink(path)
             throw .database(Catalogue.text("file.cannot_write", ["path": path]))
         }
@@ -301,7 +343,7 @@ extension HubLedger {
     public func writeRoll(_ roll: BankRoll, to out: String, worker: String, nowMillis: Int64)
         async throws(ReplicaError) -> PayrollFile.Paths
     {
-        let paths = try PayrollFile.write(roll, to: out)
+        let paths = try await PayrollFile.write(roll, to: out)
         let names = [paths.noCard, paths.recovery, paths.summary].map { ($0 as NSString).lastPathComponent }
         let detail =
             "roll for \(roll.month)\(roll.locked ? " (locked)" : ""): \(roll.lines.count) lines, "

@@ -49,6 +49,13 @@ public enum SpreadsheetCSV {
 
         public init() {}
 
+        /// A document's later part, to be written after another's rows: no byte-order mark.
+        public static var continuation: Text {
+            var text = Text()
+            text.bytes = []
+            return text
+        }
+
         /// The next cell of the row, neutralised and quoted as ``cell(_:)`` writes it.
         public mutating func cell(_ value: String) {
             if cellsInRow > 0 { bytes.append(0x2C) }

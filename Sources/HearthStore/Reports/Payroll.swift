@@ -148,7 +148,8 @@ extension ReplicaReading {
         var opened = OpenedValues(keys: keys)
         // The lines' ID numbers and cards opened ahead on every core, then read from there.
         var sealed: [SealedValue] = []
-        for (entry, outcome) in zip(book.entries, payable(in: month, book: book, openingIDs: false)) {
+        let unopened = payable(in: month, book: book, openingIDs: false)
+        for (entry, outcome) in zip(book.entries, unopened) {
             guard case .line = outcome else { continue }
             if let box = entry.idSealed, let digest = entry.idHash {
                 sealed.append(SealedValue(box: box, digest: digest))
@@ -158,7 +159,9 @@ extension ReplicaReading {
             }
         }
         opened.openAhead(sealed)
-        let regular = payable(in: month, book: book, openingIDs: true, opened: &opened)
+        let regular =
+            withIDNumbers(unopened, book: book, opened: &opened)
+            ?? payable(in: month, book: book, openingIDs: true, opened: &opened)
         func line(_ entry: RollBook.Entry, amount: Money, idNumber: String) -> PayrollRow {
             var bankCard = ""
             if openingCards, let box = entry.cardSealed, let digest = entry.cardHash {
@@ -211,6 +214,29 @@ extension ReplicaReading {
         return payroll
     }
 
+    /// The month as ``payable(in:book:openingIDs:opened:)`` opening ID numbers gives it, from
+    /// the same pass without them: each line's number filled in. Nil when an entry that came
+    /// to its ID number (a line, or a duplicate it displaced) has one this key cannot open:
+    /// that entry would have been left unsettled and the duplicates chosen without it, so the
+    /// month is worked out again. A county's roll otherwise judged every enrollment twice.
+    func withIDNumbers(_ unopened: [Payable], book: RollBook, opened: inout OpenedValues) -> [Payable]? {
+        var result = unopened
+        for index in result.indices {
+            let amount: Money?
+            switch result[index] {
+            case .line(let owed, _): amount = owed
+            case .zero(let reason) where reason == Payable.duplicatePerson: amount = nil
+            case .zero, .unsettled: continue
+            }
+            let entry = book.entries[index]
+            guard let box = entry.idSealed, let digest = entry.idHash,
+                let number = opened.open(SealedValue(box: box, digest: digest))
+            else { return nil }
+            if let amount { result[index] = .line(amount, number) }
+        }
+        return result
+    }
+
     /// Each entry's month, in the book's order: ``Entitlement``, then holds, then the ID number,
     /// then one payment per person and program (the record already paid for the month first).
     /// Without `openingIDs` a line carries no ID number and an unreadable one is not noticed.
@@ -254,10 +280,10 @@ extension ReplicaReading {
                     let paid = paidColumn?[index] ?? 0
                     if let earlier = chosen[key] {
                         if paid > earlier.paid {
-                            result[earlier.index] = .zero("duplicate person")
+                            result[earlier.index] = .zero(Payable.duplicatePerson)
                             chosen[key] = (index, paid)
                         } else {
-                            result[index] = .zero("duplicate person")
+                            result[index] = .zero(Payable.duplicatePerson)
                         }
                     } else {
                         chosen[key] = (index, paid)
@@ -315,4 +341,7 @@ package enum Payable {
     case zero(String)
     /// Not settled (withheld, held, no readable ID number): neither paid nor adjusted.
     case unsettled(String)
+
+    /// The reason of a second entry of one person in one program, which the roll does not pay.
+    static let duplicatePerson = "duplicate person"
 }

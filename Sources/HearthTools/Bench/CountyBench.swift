@@ -88,7 +88,7 @@ public struct CountyBench: Sendable {
                 {
                     let (_, bank) = try await hub.payrollWithBankRoll(for: month, nowMillis: now)
                     let out = directory + "/roll-\(UUID().uuidString).csv"
-                    let paths = try PayrollFile.write(bank, to: out)
+                    let paths = try await PayrollFile.write(bank, to: out)
                     for path in [paths.disbursement, paths.noCard, paths.recovery, paths.summary] {
                         try? FileManager.default.removeItem(atPath: path)
                     }
