@@ -99,8 +99,10 @@ struct AccountDirectory {
     /// Reads these households, then these members with every payee and head the households
     /// name: two queries in all.
     mutating func prefetch(households householdIDs: [String], members memberIDs: [String]) throws {
-        households.reserveCapacity(households.count + householdIDs.count)
-        people.reserveCapacity(people.count + memberIDs.count + 2 * householdIDs.count)
+        // Room for all only in an empty directory: one started from a read-ahead holds most of
+        // them already, and reserving the sum again would rehash a county's worth for nothing.
+        if households.isEmpty { households.reserveCapacity(householdIDs.count) }
+        if people.isEmpty { people.reserveCapacity(memberIDs.count + 2 * householdIDs.count) }
         for household in try lookup.households(Self.unknown(householdIDs, in: &households)) {
             households[household.id.value] = .some(Household(household))
         }

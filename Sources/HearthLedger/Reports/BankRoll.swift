@@ -340,6 +340,7 @@ extension HubLedger {
         var position: [Key: Int] = [:]
         position.reserveCapacity(payroll.rows.count)
         var recoveryRows: [PayrollRow] = []
+        var last: (key: Key, index: Int)?
         let rows = payroll.rows
         // Each row's fields read in place: a row is never copied whole, but to the recovery list.
         for row in rows.indices {
@@ -353,13 +354,17 @@ extension HubLedger {
                 byHousehold: byHousehold, id: byHousehold ? rows[row].household : rows[row].member.value,
                 program: program)
             let index: Int
-            if let known = position[key] {
+            if let last, last.key == key {
+                // The rows come by household: a household program's rows follow one another.
+                index = last.index
+            } else if let known = position[key] {
                 index = known
             } else {
                 index = groups.count
                 position[key] = index
                 groups.append(RollGroup(program: program, member: rows[row].member))
             }
+            last = (key, index)
             try groups[index].add(rows, row)
         }
         // The rows come by village and household, so this sort mostly confirms runs; sorted in
