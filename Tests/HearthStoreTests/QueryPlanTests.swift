@@ -264,4 +264,34 @@ struct QueryPlanTests {
         let scans = try Self.scans(statements, in: directory + "/v.db")
         #expect(scans.isEmpty, "\(scans)")
     }
+
+    @Test("a list of the county's records reads them in one snapshot, as each record shows by itself")
+    func listsInOneSnapshot() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("hearth-lists-\(UUID())").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let profile = try #require(CountyProfile.all["small-county"]).scaled(0.01)
+        _ = try await CountyGenerator(
+            profile: profile, seed: 5, directory: directory, month: Self.november, nowMillis: Self.now
+        ).run { _ in }
+        let path = directory + "/hub.db"
+        StatementTrace.shared.start(path)
+        defer { StatementTrace.shared.stop(path) }
+        let hub = try HubLedger.open(path: path)
+        for type in [RecordType.household, .member, .enrollment] {
+            let (_, _, statements) = try await Self.traced(path) { _ = try hub.replica.views(type) }
+            let views = try hub.replica.views(type)
+            let ids = try hub.replica.list(type)
+            #expect(views.count == ids.count && views.count > 20, "\(type)")
+            #expect(views.map(\.id) == ids, "\(type): in id order")
+            for (view, id) in zip(views, ids).prefix(50) {
+                let alone = try hub.replica.view(id, reveal: false)
+                #expect(view.fields.map(\.display) == alone.fields.map(\.display), "\(id)")
+                #expect(view.conflicts == alone.conflicts, "\(id)")
+            }
+            // Each read of its own begins a transaction: the list begins one, whatever its length.
+            let begins = statements.filter { $0.uppercased().hasPrefix("BEGIN") }
+            #expect(begins.count == 1, "\(type): \(begins.count) reads for \(ids.count) records")
+        }
+    }
 }

@@ -188,9 +188,9 @@ struct EnrollmentList: ParsableCommand {
         try guarded {
             let open = try replica.open()
             let member = try self.member.map { try RecordReference($0).resolve(.member, in: open) }
-            let ids = try open.list(.enrollment, where: member == nil ? nil : "member", equals: member)
+            let views = try open.views(.enrollment, where: member == nil ? nil : "member", equals: member)
             try listRecords(
-                ids, replica: open, json: json,
+                views, replica: open, json: json,
                 columns: ["member", "program", "status", "decision", "amount", "start_month", "end_month"])
         }
     }
@@ -231,8 +231,8 @@ struct VisitList: ParsableCommand {
         try guarded {
             let open = try replica.open()
             let household = try self.household.map { try RecordReference($0).resolve(.household, in: open) }
-            let ids = try open.list(.visit, where: household == nil ? nil : "household", equals: household)
-            try listRecords(ids, replica: open, json: json, columns: ["household", "date", "worker", "note"])
+            let views = try open.views(.visit, where: household == nil ? nil : "household", equals: household)
+            try listRecords(views, replica: open, json: json, columns: ["household", "date", "worker", "note"])
         }
     }
 }

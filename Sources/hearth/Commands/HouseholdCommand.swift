@@ -108,8 +108,9 @@ struct HouseholdList: ParsableCommand {
     func run() throws {
         try guarded {
             let open = try replica.open()
-            let ids = try open.list(.household, where: village == nil ? nil : "village", equals: village)
-            try listRecords(ids, replica: open, json: json, columns: ["village", "address", "type", "head", "status"])
+            let views = try open.views(.household, where: village == nil ? nil : "village", equals: village)
+            try listRecords(
+                views, replica: open, json: json, columns: ["village", "address", "type", "head", "status"])
         }
     }
 }

@@ -144,13 +144,13 @@ func historyEntry(_ entry: LogEntry, replica: ReplicaCore, reveal: Bool) -> Hist
         cause: entry.op.cause, state: entry.state)
 }
 
-func listRecords(_ ids: [RecordID], replica: ReplicaCore, json: Bool, columns: [String]) throws {
+func listRecords(_ views: [RecordView], replica: ReplicaCore, json: Bool, columns: [String]) throws {
     var rows: [[String]] = []
     var documents: [RecordDocument] = []
     // Villages shown with their registered names (`hub division set`), in the table and in --json.
     let names = try replica.divisionNames()
-    for id in ids {
-        let view = try replica.view(id, reveal: false)
+    for view in views {
+        let id = view.id
         let village = view.value("village")
         if json {
             var document = RecordDocument(view, authors: [:])
