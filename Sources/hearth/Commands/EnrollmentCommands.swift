@@ -188,9 +188,8 @@ struct EnrollmentList: ParsableCommand {
         try guarded {
             let open = try replica.open()
             let member = try self.member.map { try RecordReference($0).resolve(.member, in: open) }
-            let views = try open.views(.enrollment, where: member == nil ? nil : "member", equals: member)
             try listRecords(
-                views, replica: open, json: json,
+                .enrollment, where: "member", equals: member, replica: open, json: json,
                 columns: ["member", "program", "status", "decision", "amount", "start_month", "end_month"])
         }
     }
@@ -231,8 +230,9 @@ struct VisitList: ParsableCommand {
         try guarded {
             let open = try replica.open()
             let household = try self.household.map { try RecordReference($0).resolve(.household, in: open) }
-            let views = try open.views(.visit, where: household == nil ? nil : "household", equals: household)
-            try listRecords(views, replica: open, json: json, columns: ["household", "date", "worker", "note"])
+            try listRecords(
+                .visit, where: "household", equals: household, replica: open, json: json,
+                columns: ["household", "date", "worker", "note"])
         }
     }
 }

@@ -108,9 +108,9 @@ struct HouseholdList: ParsableCommand {
     func run() throws {
         try guarded {
             let open = try replica.open()
-            let views = try open.views(.household, where: village == nil ? nil : "village", equals: village)
             try listRecords(
-                views, replica: open, json: json, columns: ["village", "address", "type", "head", "status"])
+                .household, where: "village", equals: village, replica: open, json: json,
+                columns: ["village", "address", "type", "head", "status"])
         }
     }
 }

@@ -117,9 +117,8 @@ struct MemberList: ParsableCommand {
         try guarded {
             let open = try replica.open()
             let household = try self.household.map { try RecordReference($0).resolve(.household, in: open) }
-            let views = try open.views(.member, where: household == nil ? nil : "household", equals: household)
             try listRecords(
-                views, replica: open, json: json,
+                .member, where: "household", equals: household, replica: open, json: json,
                 columns: ["household", "name", "id_number", "relation", "sex", "birth_date", "vital_status"])
         }
     }

@@ -144,12 +144,15 @@ func historyEntry(_ entry: LogEntry, replica: ReplicaCore, reveal: Bool) -> Hist
         cause: entry.op.cause, state: entry.state)
 }
 
-func listRecords(_ views: [RecordView], replica: ReplicaCore, json: Bool, columns: [String]) throws {
+func listRecords(
+    _ type: RecordType, where column: String? = nil, equals value: String?, replica: ReplicaCore, json: Bool,
+    columns: [String]
+) throws {
     var rows: [[String]] = []
     var documents: [RecordDocument] = []
     // Villages shown with their registered names (`hub division set`), in the table and in --json.
     let names = try replica.divisionNames()
-    for view in views {
+    try replica.forEachView(type, where: value == nil ? nil : column, equals: value) { view in
         let id = view.id
         let village = view.value("village")
         if json {
