@@ -49,6 +49,24 @@ struct JSONDocumentTests {
         #expect(try JSONDecoder().decode([String: String].self, from: Data(printed.utf8)) == value)
     }
 
+    @Test("an array built one element at a time is the array encoded whole, escapes and all, and [] when empty")
+    func arrayByElement() throws {
+        let notes = [["note": "一组\u{202E}dekcol\u{85}\u{7F}"], ["note": "plain"], [:]]
+        for count in 0...3 {
+            var array = Output.JSONArray()
+            var samples = Output.JSONArray()
+            for index in 0..<count {
+                try array.append(notes[index])
+                try samples.append(Self.sample)
+            }
+            #expect(array.document == ScreenText.jsonEscaped(try Output.jsonText(Array(notes.prefix(count)))))
+            #expect(
+                samples.document
+                    == ScreenText.jsonEscaped(try Output.jsonText(Array(repeating: Self.sample, count: count))))
+        }
+        #expect(Output.JSONArray().document == "[]")
+    }
+
     struct Nullables: Codable, Equatable {
         @Nullable var value: String?
     }

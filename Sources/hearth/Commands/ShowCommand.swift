@@ -149,7 +149,7 @@ func listRecords(
     columns: [String]
 ) throws {
     var rows: [[String]] = []
-    var documents: [RecordDocument] = []
+    var documents = Output.JSONArray()
     // Villages shown with their registered names (`hub division set`), in the table and in --json.
     let names = try replica.divisionNames()
     try replica.forEachView(type, where: value == nil ? nil : column, equals: value) { view in
@@ -158,7 +158,7 @@ func listRecords(
         if json {
             var document = RecordDocument(view, authors: [:])
             if let village, !village.isEmpty { document.places = RecordDocument.Places(village: village, names: names) }
-            documents.append(document)
+            try documents.append(document)
         } else {
             rows.append(
                 [id.value]
@@ -170,7 +170,7 @@ func listRecords(
         }
     }
     if json {
-        try Output.json(documents)
+        documents.print()
     } else if rows.isEmpty {
         print(L("show.none"))
     } else {
@@ -195,7 +195,9 @@ struct LogCommand: ParsableCommand {
             }
             let entries = try open.log(record: id, limit: limit)
             if json {
-                try Output.json(entries.map(LogDocument.init))
+                var array = Output.JSONArray()
+                for entry in entries { try array.append(LogDocument(entry)) }
+                array.print()
                 return
             }
             for entry in entries {
