@@ -43,6 +43,17 @@ extension ReplicaReading {
 
     /// The op log, oldest first, optionally for one record only.
     package func log(record: RecordID? = nil, limit: Int? = nil) throws(ReplicaError) -> [LogEntry] {
+        var entries: [LogEntry] = []
+        try forEachLogEntry(record: record, limit: limit) { entries.append($0) }
+        return entries
+    }
+
+    /// Hands `body` each entry of ``log(record:limit:)`` as it is read, in one read: a hub's
+    /// log is the county's history (717,000 ops on the generated large district), which
+    /// `hearth log` prints without ever holding it whole.
+    package func forEachLogEntry(record: RecordID? = nil, limit: Int? = nil, _ body: (LogEntry) throws -> Void)
+        throws(ReplicaError)
+    {
         try withStatements { sql in
             var query = "SELECT seq, body, hash, state FROM ops"
             var arguments: [SQLValue] = []
@@ -59,11 +70,11 @@ extension ReplicaReading {
             }
             query += " ORDER BY seq"
             if let limit { query += " LIMIT \(limit)" }
-            return try sql.rows(query, arguments).map { row in
+            try sql.forEachRow(query, arguments) { row in
                 guard let seq = row[0].integer, let op = row[1].bytes.flatMap({ try? Op(logged: $0) }),
                     let hash = row[2].bytes
                 else { throw ReplicaError.database("a logged op is unreadable") }
-                return LogEntry(seq: seq, op: op, hash: OpLogSQL.hashText(of: hash), state: row[3].text ?? "")
+                try body(LogEntry(seq: seq, op: op, hash: OpLogSQL.hashText(of: hash), state: row[3].text ?? ""))
             }
         }
     }

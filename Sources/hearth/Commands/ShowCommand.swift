@@ -193,14 +193,14 @@ struct LogCommand: ParsableCommand {
                 guard let id = RecordID(text) else { throw InputError(field: "record", "input.not_a_record_id") }
                 return id
             }
-            let entries = try open.log(record: id, limit: limit)
+            // Each entry is printed (or its text kept) as it is read: a hub's log is the county's history.
             if json {
                 var array = Output.JSONArray()
-                for entry in entries { try array.append(LogDocument(entry)) }
+                try open.forEachLogEntry(record: id, limit: limit) { try array.append(LogDocument($0)) }
                 array.print()
                 return
             }
-            for entry in entries {
+            try open.forEachLogEntry(record: id, limit: limit) { entry in
                 let op = entry.op
                 let fields = op.fields.keys.sorted().joined(separator: ",")
                 print(
