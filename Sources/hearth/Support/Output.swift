@@ -34,8 +34,24 @@ enum Output {
             return String(decoding: whole, as: UTF8.self)
         }
 
-        /// Prints the array as one line, as ``json(_:)`` prints a document.
-        func print() { Swift.print(document) }
+        /// Prints the array as one line, as ``json(_:)`` prints a document, from its bytes
+        /// (a county's log is hundreds of megabytes: not copied into a string first).
+        func print() {
+            // What was printed before goes first; then the bytes straight to standard output.
+            fflush(nil)
+            for part in [text, [UInt8(ascii: "]"), UInt8(ascii: "\n")]] {
+                part.withUnsafeBytes { bytes in
+                    var offset = 0
+                    while offset < bytes.count {
+                        let written = write(STDOUT_FILENO, bytes.baseAddress! + offset, bytes.count - offset)
+                        if written < 0, errno == EINTR { continue }
+                        // A closed pipe (`| head`) ends the output, as it ends `print`'s.
+                        guard written > 0 else { return }
+                        offset += written
+                    }
+                }
+            }
+        }
     }
 
     /// The document's text: encoded by `JSONEncoder`, then written in Hearth's canonical form
