@@ -115,21 +115,32 @@ struct QueryPlanTests {
         return found
     }
 
-    @Test(
-        "status, show, the desk, nodes, recovery, the index, a snapshot, a push and a pull search by index; the report and the roll scan once"
-    )
-    func plans() async throws {
+    /// A small generated county in a fresh directory, its hub's statements traced: `body` gets
+    /// the hub's path, the hub and the township nodes.
+    static func withGeneratedHub(
+        scale: Double, seed: UInt64, _ body: (String, HubLedger, [Replica]) async throws -> Void
+    ) async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("hearth-plans-\(UUID())").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let profile = try #require(CountyProfile.all["small-county"]).scaled(0.02)
+        let profile = try #require(CountyProfile.all["small-county"]).scaled(scale)
         let (_, nodes) = try await CountyGenerator(
-            profile: profile, seed: 3, directory: directory, month: Self.november, nowMillis: Self.now
+            profile: profile, seed: seed, directory: directory, month: november, nowMillis: now
         ).run { _ in }
         let path = directory + "/hub.db"
         StatementTrace.shared.start(path)
         defer { StatementTrace.shared.stop(path) }
-        let hub = try HubLedger.open(path: path)
+        try await body(path, try HubLedger.open(path: path), nodes)
+    }
+
+    @Test(
+        "status, show, the desk, nodes, recovery, the index, a snapshot, a push and a pull search by index; the report and the roll scan once"
+    )
+    func plans() async throws {
+        try await Self.withGeneratedHub(scale: 0.02, seed: 3) { path, hub, nodes in try await plans(path, hub, nodes) }
+    }
+
+    func plans(_ path: String, _ hub: HubLedger, _ nodes: [Replica]) async throws {
         let node = try #require(nodes.first)
 
         // Something for the desk: a death recorded at the township and pushed, and a field the
@@ -267,20 +278,20 @@ struct QueryPlanTests {
 
     @Test("a list of the county's records reads them in one snapshot, as each record shows by itself")
     func listsInOneSnapshot() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("hearth-lists-\(UUID())").path
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let profile = try #require(CountyProfile.all["small-county"]).scaled(0.01)
-        _ = try await CountyGenerator(
-            profile: profile, seed: 5, directory: directory, month: Self.november, nowMillis: Self.now
-        ).run { _ in }
-        let path = directory + "/hub.db"
-        StatementTrace.shared.start(path)
-        defer { StatementTrace.shared.stop(path) }
-        let hub = try HubLedger.open(path: path)
+        try await Self.withGeneratedHub(scale: 0.01, seed: 5) { path, hub, _ in
+            try await listsInOneSnapshot(path, hub)
+        }
+    }
+
+    func listsInOneSnapshot(_ path: String, _ hub: HubLedger) async throws {
+        func views(_ type: RecordType) throws -> [RecordView] {
+            var views: [RecordView] = []
+            try hub.replica.forEachView(type) { views.append($0) }
+            return views
+        }
         for type in [RecordType.household, .member, .enrollment] {
-            let (_, _, statements) = try await Self.traced(path) { _ = try hub.replica.views(type) }
-            let views = try hub.replica.views(type)
+            let (_, _, statements) = try await Self.traced(path) { _ = try views(type) }
+            let views = try views(type)
             let ids = try hub.replica.list(type)
             #expect(views.count == ids.count && views.count > 20, "\(type)")
             #expect(views.map(\.id) == ids, "\(type): in id order")

@@ -66,14 +66,10 @@ struct HubBoundsTests {
         let hub = county.hub
         var enrollments: [RecordID] = []
         for (index, id) in ["11010519491231002X", "110105195001010012"].enumerated() {
-            let home = try hub.replica.household(in: TestCounty.village1, address: "组\(index)", author: "county")
-            let member = try hub.replica.member(of: home, name: "人\(index)", idNumber: id)
-            let enrollment = try hub.replica.enroll(
-                EnrollInput(member: member.value, program: "dibao_rural", amount: "560", start: "2026-01"),
-                author: "county", nowMillis: TestCounty.now)[0]
-            try hub.replica.changeEnrollment(
-                enrollment.value, .approve, note: nil, author: "county", nowMillis: TestCounty.now)
-            enrollments.append(enrollment)
+            enrollments.append(
+                try hub.replica.approvedDibao(
+                    in: TestCounty.village1, address: "组\(index)", name: "人\(index)", idNumber: id
+                ).enrollment)
         }
         let month = try Month.parse("2026-11", field: "month")
         #expect(try hub.replica.payroll(for: month, nowMillis: TestCounty.now).total == Money(fen: 112_000))

@@ -165,16 +165,11 @@ struct PayrollTests {
         var members: [RecordID] = []
         var enrollments: [RecordID] = []
         for index in 0..<2 {
-            let home = try hub.replica.household(in: TestCounty.village1, address: "组\(index)", author: "county")
             // The hub refuses a second record of a registered number; two nodes offline can each
             // make one (``payableOnly(_:)``). Here the second is given the first's number below.
-            let member = try hub.replica.member(
-                of: home, name: "辛", idNumber: index == 0 ? twice : idNumber(born: "19450101", sequence: "081"))
-            let enrollment = try hub.replica.enroll(
-                EnrollInput(member: member.value, program: "dibao_rural", amount: "560", start: "2026-01"),
-                author: "county", nowMillis: TestCounty.now)[0]
-            try hub.replica.changeEnrollment(
-                enrollment.value, .approve, note: nil, author: "county", nowMillis: TestCounty.now)
+            let (member, enrollment) = try hub.replica.approvedDibao(
+                in: TestCounty.village1, address: "组\(index)", name: "辛",
+                idNumber: index == 0 ? twice : idNumber(born: "19450101", sequence: "081"))
             members.append(member)
             enrollments.append(enrollment)
         }

@@ -269,11 +269,6 @@ public enum PayrollFile {
         try create(path, parts: [Array(text.utf8)], out: out)
     }
 
-    /// A new owner-only file with these bytes, flushed to disk.
-    static func create(_ path: String, bytes: [UInt8], out: String) throws(ReplicaError) {
-        try create(path, parts: [bytes], out: out)
-    }
-
     /// A new owner-only file with these parts one after the other, flushed to disk; removed
     /// again when any part cannot be written whole.
     static func create(_ path: String, parts: [[UInt8]], out: String) throws(ReplicaError) {

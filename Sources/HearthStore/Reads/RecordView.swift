@@ -122,12 +122,4 @@ extension ReplicaCore {
         }
     }
 
-    /// Every view ``forEachView(_:where:equals:_:)`` hands over, together.
-    package func views(_ type: RecordType, where column: String? = nil, equals value: String? = nil)
-        throws(ReplicaError) -> [RecordView]
-    {
-        var views: [RecordView] = []
-        try forEachView(type, where: column, equals: value) { views.append($0) }
-        return views
-    }
 }

@@ -34,6 +34,20 @@ extension ReplicaWriting {
         input.relation = relation
         return try addMember(input, author: "w1", nowMillis: TestCounty.now)
     }
+
+    /// A household of one in `village` whose member is on rural dibao (560 yuan from
+    /// 2026-01), applied for and approved by the county.
+    func approvedDibao(in village: String, address: String, name: String, idNumber: String) throws -> (
+        member: RecordID, enrollment: RecordID
+    ) {
+        let home = try household(in: village, address: address, author: "county")
+        let member = try member(of: home, name: name, idNumber: idNumber)
+        let enrollment = try enroll(
+            EnrollInput(member: member.value, program: "dibao_rural", amount: "560", start: "2026-01"),
+            author: "county", nowMillis: TestCounty.now)[0]
+        try changeEnrollment(enrollment.value, .approve, note: nil, author: "county", nowMillis: TestCounty.now)
+        return (member, enrollment)
+    }
 }
 
 /// Reading back what a replica holds.
