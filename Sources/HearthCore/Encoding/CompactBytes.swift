@@ -46,24 +46,30 @@ public struct CompactWriter: Sendable {
     /// when the text is not exactly that many bytes in lower-case hex. No intermediate array:
     /// every replica id and hash of an op goes through here.
     public mutating func hex(_ text: String, count: Int) -> Bool {
-        let utf8 = text.utf8
-        guard utf8.count == 2 * count else { return false }
-        let start = bytes.count
-        var high: UInt8 = 0
-        var odd = false
-        for unit in utf8 {
-            let nibble: UInt8
-            switch unit {
-            case 48...57: nibble = unit - 48
-            case 97...102: nibble = unit - 87
-            default:
-                bytes.removeSubrange(start...)
-                return false
+        var text = text
+        return text.withUTF8 { utf8 in
+            guard utf8.count == 2 * count else { return false }
+            let start = bytes.count
+            var index = 0
+            while index < utf8.count {
+                guard let high = Self.nibble(utf8[index]), let low = Self.nibble(utf8[index + 1]) else {
+                    bytes.removeSubrange(start...)
+                    return false
+                }
+                bytes.append(high << 4 | low)
+                index += 2
             }
-            if odd { bytes.append(high << 4 | nibble) } else { high = nibble }
-            odd.toggle()
+            return true
         }
-        return true
+    }
+
+    /// A lower-case hex digit's value; nil for any other byte.
+    private static func nibble(_ unit: UInt8) -> UInt8? {
+        switch unit {
+        case 48...57: unit - 48
+        case 97...102: unit - 87
+        default: nil
+        }
     }
 
     public mutating func raw<Bytes: Sequence>(_ value: Bytes) where Bytes.Element == UInt8 {

@@ -82,9 +82,14 @@ extension JSON {
 
     static func writeString(_ text: String, into out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
-        // Fast path: most strings need no escaping at all.
-        if !text.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) {
-            out.append(contentsOf: text.utf8)
+        // Fast path: most strings need no escaping at all, and are copied from their bytes.
+        var text = text
+        let plain = text.withUTF8 { utf8 in
+            guard !utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) else { return false }
+            out.append(contentsOf: utf8)
+            return true
+        }
+        if plain {
             out.append(UInt8(ascii: "\""))
             return
         }

@@ -60,7 +60,9 @@ public struct MergeBench: Sendable {
     }
 
     /// Generates ops as several field replicas would make them: a quarter create
-    /// households, the rest change one to three fields of a household already made.
+    /// households, the rest change one to three fields of a household already made. Each op
+    /// keeps its hash, as the wire's decoder leaves every op it reads (``Op/knowingHash(ofCanonical:)``):
+    /// the merge is timed on what a push hands it.
     public func generate() -> [Op] {
         var random = SplitMix64(seed: seed)
         let village = try! DivisionCode.parse("421281101001", field: "village")
@@ -109,9 +111,12 @@ public struct MergeBench: Sendable {
                     dot: dot, hlc: hlc, author: "w\(who)", origin: origin, record: states[target].id, scope: village,
                     fields: fields, context: states[target].clock, previous: heads[who])
             }
-            heads[who] = op.hash
-            if let position = positions[op.record] { states[position].apply(op) }
-            ops.append(op)
+            // As a push hands ops to the merge: the wire's decoder hashes each op's canonical
+            // bytes once (the chain check needs it) and the op keeps that hash.
+            let known = op.knowingHash(ofCanonical: op.canonicalBytes)
+            heads[who] = known.hash
+            if let position = positions[op.record] { states[position].apply(known) }
+            ops.append(known)
         }
         return ops
     }
