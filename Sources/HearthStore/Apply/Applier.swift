@@ -40,6 +40,10 @@ package struct Applier {
     package var usesArchive = false
     /// The floors read so far, by record (nil: the record has none).
     private var floors: [RecordID: VersionVector?] = [:]
+    /// The key columns (``StateRow/keyColumns(of:)``) of each record's row as it was stored
+    /// when this applier first read the record: a row written with the same keys leaves them
+    /// out of its update, and its indexes untouched.
+    private var storedKeys: [RecordID: [SQLValue]] = [:]
     /// The stored bytes of states installed as they came (``install(_:bytes:fresh:)``), until
     /// anything else changes them: written as they are, not encoded again.
     private var knownBytes: [RecordID: [UInt8]] = [:]
@@ -92,10 +96,12 @@ package struct Applier {
         if let cached = states[id] { return cached }
         if let cached = cache?.state(of: id) {
             states[id] = cached
+            storedKeys[id] = StateRow.keys(of: cached)
             return cached
         }
         guard let state = try StoredState.load(sql, id) else { return nil }
         states[id] = state
+        storedKeys[id] = StateRow.keys(of: state)
         return state
     }
 
@@ -336,7 +342,10 @@ package struct Applier {
         for id in dirty.sorted() {
             guard let state = states[id] else { continue }
             try StoredState.save(sql, state, bytes: knownBytes.removeValue(forKey: id))
-            try sql.execute(StateRow.upsert(id.type), StateRow.values(of: state))
+            let row = StateRow.values(of: state)
+            let keys = StateRow.keys(row, of: id.type)
+            try sql.execute(StateRow.upsert(id.type, keysUnchanged: storedKeys[id] == keys), row)
+            storedKeys[id] = keys
             written.append(state)
         }
         dirty.removeAll()
