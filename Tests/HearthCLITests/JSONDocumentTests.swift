@@ -23,7 +23,7 @@ struct JSONDocumentTests {
         keys: ["a10": 1, "a9": 2, "B": 3, "_": 4, "é": 5, "9c": 6, "12ab": 7],
         big: .max, small: .min, none: nil, absent: nil, nested: [["z": true, "a": false], [:]])
 
-    @Test("JSONEncoder's output is written as the canonical JSON writer writes the same value")
+    @Test("a document is written as the canonical JSON writer writes the same value")
     func canonicalForm() throws {
         let text = try Output.jsonText(Self.sample)
         #expect(
@@ -39,6 +39,69 @@ struct JSONDocumentTests {
             "nested": .array([.object(["z": .bool(true), "a": .bool(false)]), .object([:])]),
         ])
         #expect(text == tree.canonicalText)
+    }
+
+    /// How documents were written before ``JSONTreeEncoder``: by `JSONEncoder`, parsed back
+    /// into the tree and written canonically. The reference the tree encoder must equal.
+    static func foundationText<Document: Encodable>(_ document: Document) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return try JSON.parse(Array(try encoder.encode(document))).canonicalText
+    }
+
+    enum Shape: Encodable {
+        case plain(String)
+        case pair(Int8, UInt32)
+
+        func encode(to encoder: any Encoder) throws {
+            switch self {
+            case .plain(let text):
+                var container = encoder.singleValueContainer()
+                try container.encode(text)
+            case .pair(let first, let second):
+                var container = encoder.unkeyedContainer()
+                try container.encode(first)
+                try container.encode(second)
+                var nested = container.nestedContainer(keyedBy: AnyKey.self)
+                try nested.encode(Double(2), forKey: AnyKey("double"))
+                try nested.encodeNil(forKey: AnyKey("nothing"))
+            }
+        }
+    }
+
+    struct AnyKey: CodingKey {
+        let stringValue: String
+        init(_ text: String) { stringValue = text }
+        init?(stringValue: String) { self.stringValue = stringValue }
+        var intValue: Int? { nil }
+        init?(intValue: Int) { nil }
+    }
+
+    struct Mixed: Encodable {
+        let shapes: [Shape]
+        let byNumber: [Int: [String?]]
+        let flags: [Bool]
+        let empty: [String: String]
+        let embedded: EmbeddedJSON
+        @Nullable var nothing: Int64?
+        let unsigned: UInt64
+    }
+
+    @Test("the tree encoder writes every document byte for byte as JSONEncoder, parsed back, wrote it")
+    func treeEncoderIsJSONEncoder() throws {
+        let mixed = Mixed(
+            shapes: [.plain("三组/东"), .pair(-3, 7), .plain("")], byNumber: [10: ["a", nil], 9: []],
+            flags: [true, false], empty: [:],
+            embedded: EmbeddedJSON(
+                .object(["dot": .string("a:1"), "n": .integer(-1), "list": .array([.null, .bool(true)])])),
+            nothing: nil, unsigned: 42)
+        #expect(try Output.jsonText(mixed) == Self.foundationText(mixed))
+        #expect(try Output.jsonText(Self.sample) == Self.foundationText(Self.sample))
+        #expect(try Output.jsonText(Nullables(value: nil)) == Self.foundationText(Nullables(value: nil)))
+        #expect(try Output.jsonText(["x": [1, 2]]) == Self.foundationText(["x": [1, 2]]))
+        // What the canonical form cannot hold is refused, not rounded.
+        #expect(throws: EncodingError.self) { try Output.jsonText(["n": 1.5]) }
+        #expect(throws: EncodingError.self) { try Output.jsonText(["n": UInt64.max]) }
     }
 
     @Test("a terminal control character in a value reaches the screen as a \\u escape, still the same JSON value")
@@ -115,6 +178,7 @@ struct JSONDocumentTests {
         let text = String(printed.dropLast())
         let document = try JSONDecoder().decode(Document.self, from: Data(text.utf8))
         #expect(ScreenText.jsonEscaped(try Output.jsonText(document)) == text, "\(label) round trip")
+        #expect(try Output.jsonText(document) == foundationText(document), "\(label): as JSONEncoder wrote it")
         return (document, try JSON.parse(text))
     }
 

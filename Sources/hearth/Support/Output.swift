@@ -54,20 +54,17 @@ enum Output {
         }
     }
 
-    /// The document's text: encoded by `JSONEncoder`, then written in Hearth's canonical form
-    /// (HearthCore's ``JSON/canonicalText``, the form ops are signed in): keys sorted by their
-    /// UTF-8 bytes, no whitespace, integers in plain decimal, `/` unescaped, only the escapes JSON
-    /// requires. `JSONEncoder`'s own `.sortedKeys` order is not that one on every platform (Darwin
-    /// compares keys numerically and ignoring case, so replica ids and field names would move) and
-    /// it writes `\b` and `\f` where the canonical form writes `\u0008` and `\u000c`; passing the
-    /// encoder's output through the canonical writer keeps every document byte for byte what
-    /// scripts have always read. Documents hold integers only (money in fen or as yuan text), which
-    /// is all the canonical form accepts.
+    /// The document's text in Hearth's canonical form (HearthCore's ``JSON/canonicalText``, the
+    /// form ops are signed in): keys sorted by their UTF-8 bytes, no whitespace, integers in plain
+    /// decimal, `/` unescaped, only the escapes JSON requires. Encoded into the JSON tree directly
+    /// (``JSONTreeEncoder``); documents were once encoded by `JSONEncoder` and parsed back into the
+    /// tree, because its `.sortedKeys` order is not that one on every platform (Darwin compares
+    /// keys numerically and ignoring case) and it writes `\b` and `\f` where the canonical form
+    /// writes `\u0008` and `\u000c`. Either way every document is byte for byte what scripts
+    /// have always read. Documents hold integers only (money in fen or as yuan text), which is all
+    /// the canonical form accepts.
     static func jsonText<Document: Encodable>(_ document: Document) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let encoded = try encoder.encode(document)
-        return try JSON.parse(Array(encoded)).canonicalText
+        try JSONTreeEncoder.encode(document).canonicalText
     }
 
     /// `2026-11-25 15:04:05 +08:00` for the screen: China Standard Time, said so, so a time read
