@@ -276,6 +276,31 @@ struct QueryPlanTests {
         #expect(scans.isEmpty, "\(scans)")
     }
 
+    @Test("the search index's deletes find each entry by its key, for every size of group")
+    func searchDeletes() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("hearth-plans-\(UUID())").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        _ = try Replica.create(
+            path: directory + "/v.db", name: "v", scope: try ScopePrefix.parse("421281101001", field: "scope"),
+            nowMillis: Self.now)
+        #expect(SearchIndex.deleteSQL.count == SearchIndex.deleteGroup)
+        // With literals for the values, as the trace hands statements to the check.
+        let deletes = SearchIndex.deleteSQL.map { $0.replacingOccurrences(of: "?", with: "'x'") }
+        let scans = try Self.scans(deletes, in: directory + "/v.db")
+        #expect(scans.isEmpty, "\(scans)")
+        // And each names both key columns: a search by the piece alone reads every record under it.
+        let queue = try DatabaseQueue(path: directory + "/v.db")
+        defer { try? queue.close() }
+        for sql in [deletes[0], deletes[1], deletes.last!] {
+            let details = try queue.read { db in
+                try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql).map { $0["detail"] as String }
+            }
+            #expect(
+                details.contains { $0.contains("search_grams") && $0.contains("gram=? AND record=?") }, "\(details)")
+        }
+    }
+
     @Test("a list of the county's records reads them in one snapshot, as each record shows by itself")
     func listsInOneSnapshot() async throws {
         try await Self.withGeneratedHub(scale: 0.01, seed: 5) { path, hub, _ in

@@ -137,6 +137,35 @@ struct SearchIndexTests {
         }
     }
 
+    @Test("a record's pieces come ascending and distinct, and their difference is the sets' difference")
+    func pieceLists() {
+        let seed = UInt64.random(in: 1...UInt64.max)
+        var generator = SplitMix64(seed: seed)
+        let alphabet: [Unicode.Scalar] = ["1", "3", "8", "张", "伟", "村", "组", "a"]
+        func text() -> String? {
+            guard Int.random(in: 0..<6, using: &generator) > 0 else { return nil }
+            var view = String.UnicodeScalarView()
+            for _ in 0..<Int.random(in: 0...14, using: &generator) {
+                view.append(alphabet.randomElement(using: &generator)!)
+            }
+            return String(view)
+        }
+        for _ in 0..<1_000 {
+            let first = [text(), text()]
+            let second = [text(), text()]
+            let before = SearchIndex.pieces(first)
+            let after = SearchIndex.pieces(second)
+            for list in [before, after] {
+                #expect(zip(list, list.dropFirst()).allSatisfy { $0 < $1 }, "seed \(seed): \(list)")
+            }
+            let expected = Set(first.compactMap { $0 }.flatMap { SearchText.grams(SearchText.normalized($0)) })
+            #expect(Set(before.map(SearchIndex.gramText)) == expected, "seed \(seed): \(first)")
+            let change = SearchIndex.difference(before, after)
+            #expect(change.removed == before.filter { !after.contains($0) }, "seed \(seed): \(first) → \(second)")
+            #expect(change.added == after.filter { !before.contains($0) }, "seed \(seed): \(first) → \(second)")
+        }
+    }
+
     @Test("a name is found by two characters, three, and a part; an address and a phone by a part")
     func findsByNameAddressPhone() throws {
         let replica = try replica(try directory())
@@ -263,6 +292,42 @@ struct SearchIndexTests {
         #expect(try found(reader, "王秀云") == [head])
         #expect(try storedIndex(reader) == (try expectedIndex(reader)))
         #expect(try storedIndex(reader) == (try storedIndex(author)))
+        #expect(try reader.read { try SearchIndex.hasMarks(SQLiteStatements($0)) } == false)
+    }
+
+    @Test("one batch changing many records' texts that share pieces leaves the index equal to the records")
+    func sharedPiecesInOneBatch() throws {
+        let seed = UInt64.random(in: 1...UInt64.max)
+        var generator = SplitMix64(seed: seed)
+        let directory = try directory()
+        let keys = KeyMaterial.generate()
+        let author = try replica(directory, name: "a", keys: keys)
+        let reader = try replica(directory, name: "b", keys: keys.withNewSigningKey())
+        // More households than one delete names under a piece: every phone holds "13" and "38",
+        // so one pass removes those pieces' entries for all of them, in several statements.
+        let count = SearchIndex.deleteGroup * 2 + 7
+        var homes: [RecordID] = []
+        for index in 0..<count {
+            homes.append(try household(author, address: "新庄村\(index % 9)组\(index)号", phone: "1380000\(1000 + index)"))
+        }
+        try reader.integrate(try author.allOps(), nowMillis: Self.now)
+        #expect(try storedIndex(reader) == (try expectedIndex(reader)), "seed \(seed)")
+        // Then, in one batch: most phones change (the shared pieces leave every record), some
+        // addresses, and some records twice.
+        for (index, home) in homes.enumerated() {
+            var input = HouseholdInput()
+            if index % 5 != 4 { input.phone = "0715-\(Int.random(in: 1_000...9_999, using: &generator))" }
+            if index % 3 == 0 || index % 5 == 4 { input.address = "河湾村\(Int.random(in: 1...99, using: &generator))号" }
+            try author.editHousehold(home.value, input, author: "w1", nowMillis: Self.now + 1)
+            if index % 7 == 0 {
+                var again = HouseholdInput()
+                again.phone = "1390000\(Int.random(in: 1_000...9_999, using: &generator))"
+                try author.editHousehold(home.value, again, author: "w1", nowMillis: Self.now + 2)
+            }
+        }
+        try reader.integrate(try author.allOps(), nowMillis: Self.now + 2)
+        #expect(try storedIndex(reader) == (try expectedIndex(reader)), "seed \(seed)")
+        #expect(try storedIndex(reader) == (try storedIndex(author)), "seed \(seed)")
         #expect(try reader.read { try SearchIndex.hasMarks(SQLiteStatements($0)) } == false)
     }
 

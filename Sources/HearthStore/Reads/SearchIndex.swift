@@ -19,17 +19,49 @@ package enum SearchIndex {
         LEFT JOIN households h ON h.id = d.record
         """
 
-    /// The distinct pieces of `texts`, as the index holds them, each as its ``gramKey(_:_:)``.
-    static func pieces(_ texts: [String?]) -> Set<UInt64> {
-        var pieces: Set<UInt64> = []
+    /// The distinct pieces of `texts`, as the index holds them, each as its ``gramKey(_:_:)``,
+    /// ascending. An array, sorted, not a set: a record has a few dozen pieces, and the pass
+    /// compares each record's two lists by walking them (``difference(_:_:)``) instead of
+    /// hashing every piece into a set of its own.
+    static func pieces(_ texts: [String?]) -> [UInt64] {
+        var pieces: [UInt64] = []
         for case let text? in texts {
             let scalars = SearchText.normalized(text)
             guard scalars.count >= 2 else { continue }
             for index in 0..<(min(scalars.count, SearchText.maxLength) - 1) {
-                pieces.insert(gramKey(scalars[index], scalars[index + 1]))
+                pieces.append(gramKey(scalars[index], scalars[index + 1]))
             }
         }
+        pieces.sort()
+        var kept = 0
+        for piece in pieces where kept == 0 || pieces[kept - 1] != piece {
+            pieces[kept] = piece
+            kept += 1
+        }
+        pieces.removeSubrange(kept...)
         return pieces
+    }
+
+    /// The pieces of `before` not in `after`, and of `after` not in `before`: both ascending
+    /// and distinct (``pieces(_:)``).
+    static func difference(_ before: [UInt64], _ after: [UInt64]) -> (removed: [UInt64], added: [UInt64]) {
+        var removed: [UInt64] = []
+        var added: [UInt64] = []
+        var old = 0
+        var new = 0
+        while old < before.count || new < after.count {
+            if new == after.count || (old < before.count && before[old] < after[new]) {
+                removed.append(before[old])
+                old += 1
+            } else if old == before.count || after[new] < before[old] {
+                added.append(after[new])
+                new += 1
+            } else {
+                old += 1
+                new += 1
+            }
+        }
+        return (removed, added)
     }
 
     /// A piece (two scalars) as one number, the first scalar's code point in the high half.
@@ -60,6 +92,16 @@ package enum SearchIndex {
         static func < (a: Entry, b: Entry) -> Bool { (a.gram, a.record) < (b.gram, b.record) }
     }
 
+    /// Most records one delete names under one piece.
+    static let deleteGroup = 64
+
+    /// The delete of one piece's entries for 1 to ``deleteGroup`` records, by count less one:
+    /// built once, so each is prepared once per connection.
+    static let deleteSQL: [String] = (1...deleteGroup).map { count in
+        "DELETE FROM search_grams WHERE gram = ? AND record IN ("
+            + Array(repeating: "?", count: count).joined(separator: ", ") + ")"
+    }
+
     /// Writes the marked records' changed pieces and clears the marks. Runs at the end of
     /// every write transaction; a transaction that changed no searchable text costs one lookup.
     package static func refresh(_ db: any SQLStatements) throws {
@@ -76,25 +118,35 @@ package enum SearchIndex {
         for row in marked {
             guard let record = row[0].text, let position = rank[record] else { continue }
             let before = pieces([row[1].text, row[2].text])
-            let after: Set<UInt64>
+            let after: [UInt64]
             switch RecordID(record)?.type {
             case .member: after = pieces([row[3].text])
             case .household: after = pieces([row[4].text, row[5].text])
             default: after = []
             }
-            for gram in before where !after.contains(gram) { removed.append(Entry(gram: gram, record: position)) }
-            for gram in after where !before.contains(gram) { added.append(Entry(gram: gram, record: position)) }
+            let change = difference(before, after)
+            for gram in change.removed { removed.append(Entry(gram: gram, record: position)) }
+            for gram in change.added { added.append(Entry(gram: gram, record: position)) }
         }
         removed.sort()
         added.sort()
         // New pieces many to a statement (a record's name changing adds dozens), still in piece
         // order, so each index page is written once per pass.
-        // A delete by its key, one piece at a time: a row-value `IN (VALUES …)` list is not
-        // read through the key, and scanned the whole index (the merge bench ran 3 times slower).
-        for entry in removed {
+        // Deletes by key, one statement per piece and up to `deleteGroup` of its records: a
+        // night's phones share their digit pairs, so a pass removes hundreds of records' entries
+        // under each piece, and a statement per entry cost more than the B-tree's work. A
+        // row-value `IN (VALUES …)` list of pairs is not read through the key and scanned the
+        // whole index (the merge bench ran 3 times slower); `gram = ? AND record IN (…)` is
+        // (`QueryPlanTests` checks).
+        var start = 0
+        while start < removed.count {
+            let gram = removed[start].gram
+            var end = start + 1
+            while end < removed.count, removed[end].gram == gram, end - start < deleteGroup { end += 1 }
             try db.execute(
-                "DELETE FROM search_grams WHERE gram = ? AND record = ?",
-                [.text(gramText(entry.gram)), .text(records[entry.record])])
+                deleteSQL[end - start - 1],
+                [.text(gramText(gram))] + removed[start..<end].map { .text(records[$0.record]) })
+            start = end
         }
         for chunk in stride(from: 0, to: added.count, by: 200) {
             let part = added[chunk..<min(added.count, chunk + 200)]
