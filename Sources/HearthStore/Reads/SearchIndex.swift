@@ -102,6 +102,18 @@ package enum SearchIndex {
             + Array(repeating: "?", count: count).joined(separator: ", ") + ")"
     }
 
+    /// Most pieces one insert writes.
+    static let insertGroup = 200
+
+    /// The insert of `count` pieces.
+    static func insertSQL(_ count: Int) -> String {
+        "INSERT INTO search_grams (gram, record) VALUES "
+            + Array(repeating: "(?, ?)", count: count).joined(separator: ", ") + " ON CONFLICT DO NOTHING"
+    }
+
+    /// The insert of a whole group, built once.
+    static let insertSQL = insertSQL(insertGroup)
+
     /// Writes the marked records' changed pieces and clears the marks. Runs at the end of
     /// every write transaction; a transaction that changed no searchable text costs one lookup.
     package static func refresh(_ db: any SQLStatements) throws {
@@ -130,8 +142,6 @@ package enum SearchIndex {
         }
         removed.sort()
         added.sort()
-        // New pieces many to a statement (a record's name changing adds dozens), still in piece
-        // order, so each index page is written once per pass.
         // Deletes by key, one statement per piece and up to `deleteGroup` of its records: a
         // night's phones share their digit pairs, so a pass removes hundreds of records' entries
         // under each piece, and a statement per entry cost more than the B-tree's work. A
@@ -143,17 +153,23 @@ package enum SearchIndex {
             let gram = removed[start].gram
             var end = start + 1
             while end < removed.count, removed[end].gram == gram, end - start < deleteGroup { end += 1 }
-            try db.execute(
-                deleteSQL[end - start - 1],
-                [.text(gramText(gram))] + removed[start..<end].map { .text(records[$0.record]) })
+            var values: [SQLValue] = [.text(gramText(gram))]
+            values.reserveCapacity(1 + end - start)
+            for entry in removed[start..<end] { values.append(.text(records[entry.record])) }
+            try db.execute(deleteSQL[end - start - 1], values)
             start = end
         }
-        for chunk in stride(from: 0, to: added.count, by: 200) {
-            let part = added[chunk..<min(added.count, chunk + 200)]
-            try db.execute(
-                "INSERT INTO search_grams (gram, record) VALUES "
-                    + Array(repeating: "(?, ?)", count: part.count).joined(separator: ", ") + " ON CONFLICT DO NOTHING",
-                part.flatMap { [.text(gramText($0.gram)), .text(records[$0.record])] })
+        // New pieces many to a statement (a record's name changing adds dozens), still in piece
+        // order, so each index page is written once per pass.
+        for chunk in stride(from: 0, to: added.count, by: insertGroup) {
+            let part = added[chunk..<min(added.count, chunk + insertGroup)]
+            var values: [SQLValue] = []
+            values.reserveCapacity(2 * part.count)
+            for entry in part {
+                values.append(.text(gramText(entry.gram)))
+                values.append(.text(records[entry.record]))
+            }
+            try db.execute(part.count == insertGroup ? insertSQL : insertSQL(part.count), values)
         }
         try db.execute("DELETE FROM search_dirty", [])
     }
