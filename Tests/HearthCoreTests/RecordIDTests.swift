@@ -20,6 +20,28 @@ struct RecordIDTests {
         }
     }
 
+    @Test("the creating dot is read from any id as splitting it read it, random replicas and counters")
+    func creatorAsSplit() {
+        let seed = UInt64.random(in: 1...UInt64.max)
+        var generator = SplitMix64(seed: seed)
+        func split(_ id: RecordID) -> Dot {
+            let parts = id.value.split(separator: "-")
+            return Dot(replica: ReplicaID(String(parts[1])), counter: UInt64(parts[2])!)
+        }
+        // Replicas of 12 hex digits (every stored id), and ones no valid replica has, which
+        // take the general path: shorter, longer, and one of 12 characters holding no digit.
+        var replicas = (0..<50).map { _ in ReplicaID.random(using: &generator) }
+        replicas += [ReplicaID("hub"), ReplicaID("a"), ReplicaID("0123456789abcdef0"), ReplicaID("node_village")]
+        for replica in replicas {
+            for counter in [1, 9, 10, Dot.maxCounter, UInt64.random(in: 1...Dot.maxCounter, using: &generator)] {
+                let type = RecordType.allCases.randomElement(using: &generator)!
+                let id = RecordID(type: type, creator: Dot(replica: replica, counter: counter))
+                #expect(id.creator == Dot(replica: replica, counter: counter), "seed \(seed): \(id.value)")
+                #expect(id.creator == split(id), "seed \(seed): \(id.value)")
+            }
+        }
+    }
+
     @Test("a lower-case type letter still parses, to the upper-case form")
     func lowerCaseLetter() throws {
         let parsed = try #require(RecordID("h-3f9a2c71b0d4-42"))

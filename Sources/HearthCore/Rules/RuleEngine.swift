@@ -57,14 +57,19 @@ public enum RuleEngine {
         lookup: inout Lookup
     ) throws -> [RuleDecision] {
         var decisions: [RuleDecision] = []
-        for op in batch {
+        // Both passes look at each op where it lies and copy only the enrollments' ops they
+        // judge: `for op in batch` copied every op of a night's batch, all its texts retained.
+        for index in batch.indices where batch[index].record.type == .enrollment {
+            let op = batch[index]
             let overrides = ProgramRule.overrideVerdict(of: op).decisions
             if !overrides.isEmpty, try logged(op) { decisions += overrides }
         }
         decisions += try DeathRule.decisionsVerdict(members: deceased, lookup: &lookup).decisions
         // Only an op that stops payments, changes an amount or resumes can supersede or be
         // superseded: the record's history is read for those alone.
-        for op in batch where op.record.type == .enrollment && ExitRule.concernsSupersession(op) {
+        for index in batch.indices where batch[index].record.type == .enrollment {
+            let op = batch[index]
+            guard ExitRule.concernsSupersession(op) else { continue }
             let exists = try lookup.state(of: op.record) != nil
             guard exists else { continue }
             decisions +=

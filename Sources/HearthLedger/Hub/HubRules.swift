@@ -52,12 +52,14 @@ package enum HubRules {
             )
         }
         var members: Set<String> = []
-        for op in batch {
-            switch op.record.type {
-            case .member: members.insert(op.record.value)
+        // Each op looked at where it lies: `for op in batch` copied every op of the batch.
+        for index in batch.indices {
+            switch batch[index].record.type {
+            case .member: members.insert(batch[index].record.value)
             case .enrollment:
-                if case .text(let member)? = op.fields["member"] { members.insert(member) }
-                if let member = try db.value("SELECT member FROM enrollments WHERE id = ?", [.text(op.record.value)])?
+                if case .text(let member)? = batch[index].fields["member"] { members.insert(member) }
+                if let member = try db.value(
+                    "SELECT member FROM enrollments WHERE id = ?", [.text(batch[index].record.value)])?
                     .text
                 {
                     members.insert(member)

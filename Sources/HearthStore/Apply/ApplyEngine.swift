@@ -97,12 +97,16 @@ package struct ApplyEngine: Sendable {
         applier.usesFloors = role.installsSnapshots
         applier.usesArchive = role.archivesOps
         for (state, bytes) in installing { try applier.install(state, bytes: bytes) }
-        for op in ops {
-            guard try admit(&applier, op) else { continue }
-            try applier.integrate(op)
+        // Each op handed on where it lies, and the newest clock read the same way: `for op in
+        // ops` and `map(\.hlc)` copied every op, all its texts retained and released again.
+        var newest: HLC?
+        for index in ops.indices {
+            guard try admit(&applier, ops[index]) else { continue }
+            try applier.integrate(ops[index])
         }
+        for index in ops.indices where newest.map({ ops[index].hlc > $0 }) ?? true { newest = ops[index].hlc }
         try applier.flush()
-        if let newest = ops.map(\.hlc).max() {
+        if let newest {
             var clock = try ChangeSet.loadClock(sql)
             clock.observe(newest, wallMillis: nowMillis)
             try sql.execute(
