@@ -37,6 +37,21 @@ extension RecordState {
 
     private static let format: UInt8 = 1
 
+    /// A stamp as the encoder orders it: its replica's position among the state's replicas
+    /// (ascending by id), then its counter, clock and rank code, each a number.
+    private struct NumberedStamp: Equatable, Comparable {
+        let replica: Int
+        let counter: UInt64
+        let millis: Int64
+        let logical: UInt32
+        let rank: UInt8
+
+        static func < (lhs: NumberedStamp, rhs: NumberedStamp) -> Bool {
+            (lhs.replica, lhs.counter, lhs.millis, lhs.logical, lhs.rank)
+                < (rhs.replica, rhs.counter, rhs.millis, rhs.logical, rhs.rank)
+        }
+    }
+
     private struct Stamp: Hashable, Comparable {
         let dot: Dot
         let hlc: HLC
@@ -56,18 +71,30 @@ extension RecordState {
     /// stored form.
     public func compactBytes(leavingOut digests: (any SealedDigestSource)?) -> [UInt8] {
         // Arrays, sorted and searched: a record has a handful of replicas and stamps, and this
-        // runs for every record a batch changes.
-        var stamps: [Stamp] = []
+        // runs for every record a batch changes. The replicas come first; a stamp is then held
+        // as numbers (its replica's position among them), so stamps sort and are found without
+        // comparing texts, in the same order as by replica id.
+        var replicas = Array(clock.entries.keys)
         for register in registers.values {
-            for entry in register.entries { stamps.append(Stamp(dot: entry.dot, hlc: entry.hlc, rank: entry.rank)) }
+            for entry in register.entries where !replicas.contains(entry.dot.replica) {
+                replicas.append(entry.dot.replica)
+            }
+        }
+        replicas.sort()
+        func replicaIndex(_ replica: ReplicaID) -> Int { replicas.firstIndex(of: replica)! }
+        func numbered(_ entry: RegisterEntry) -> NumberedStamp {
+            NumberedStamp(
+                replica: replicaIndex(entry.dot.replica), counter: entry.dot.counter, millis: entry.hlc.millis,
+                logical: entry.hlc.logical, rank: Self.rankCode(entry.rank))
+        }
+        var stamps: [NumberedStamp] = []
+        for register in registers.values {
+            for entry in register.entries { stamps.append(numbered(entry)) }
         }
         stamps.sort()
         stamps = Self.unique(stamps)
-        var replicas = Array(clock.entries.keys)
-        for stamp in stamps { replicas.append(stamp.dot.replica) }
-        replicas.sort()
-        replicas = Self.unique(replicas)
-        func replicaIndex(_ replica: ReplicaID) -> Int { Self.position(of: replica, in: replicas) }
+        // The fields with their registers, in the order of their names' UTF-8.
+        let fields = registers.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
 
         var out = CompactWriter(capacity: 16 + 8 * replicas.count + 12 * stamps.count + 24 * registers.count)
         out.byte(Self.format)
@@ -81,19 +108,19 @@ extension RecordState {
         }
         out.varint(stamps.count)
         for stamp in stamps {
-            out.varint(replicaIndex(stamp.dot.replica))
-            out.varint(stamp.dot.counter)
-            out.signed(stamp.hlc.millis)
-            out.varint(UInt64(stamp.hlc.logical))
-            out.byte(Self.rankCode(stamp.rank))
+            out.varint(stamp.replica)
+            out.varint(stamp.counter)
+            out.signed(stamp.millis)
+            out.varint(UInt64(stamp.logical))
+            out.byte(stamp.rank)
         }
-        out.varint(registers.count)
-        for name in registers.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
+        out.varint(fields.count)
+        for (name, register) in fields {
             Self.writeFieldKey(name, into: &out)
-            let entries = registers[name]!.entries
+            let entries = register.entries
             out.varint(entries.count)
             for entry in entries {
-                out.varint(Self.position(of: Stamp(dot: entry.dot, hlc: entry.hlc, rank: entry.rank), in: stamps))
+                out.varint(Self.position(of: numbered(entry), in: stamps))
                 if let digests, case .sealed(let sealed) = entry.value, Hex.isSHA256(sealed.digest),
                     digests.digest(ofBox: sealed.box) == sealed.digest
                 {
