@@ -46,7 +46,7 @@ package enum HubRules {
             m.vital_status = 'deceased' AND (e.status IS NULL OR e.status != 'exited'
                 OR (e.exit_reason = 'death' AND e.conflicts LIKE '%end_month%'))
             """
-        if batch.contains(where: { $0.record.type == .setting }) {
+        if batch.indices.contains(where: { batch[$0].record.type == .setting }) {
             return try lookup.states(
                 "SELECT DISTINCT m.id FROM members m JOIN enrollments e ON e.member = m.id WHERE \(candidate) ORDER BY m.id"
             )

@@ -58,9 +58,10 @@ extension Op {
         }
         out.text(scope.value)
         out.varint(fields.count)
-        for name in fields.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
+        // Each field with its value, in the order of the names' UTF-8 (not looked up again).
+        for (name, value) in fields.sorted(by: { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }) {
             RecordState.writeFieldKey(name, into: &out)
-            RecordState.writeValue(fields[name]!, into: &out)
+            RecordState.writeValue(value, into: &out)
         }
         let entries = context.sorted
         out.varint(entries.count)
