@@ -42,6 +42,41 @@ struct RecordIDTests {
         }
     }
 
+    @Test("a dot's text reads as splitting it read it: written dots, near misses and random texts")
+    func dotTextAsSplit() {
+        let seed = UInt64.random(in: 1...UInt64.max)
+        var generator = SplitMix64(seed: seed)
+        func split(_ text: String) -> Dot? {
+            let parts = text.split(separator: ":")
+            guard parts.count == 2, let replica = ReplicaID(validating: String(parts[0])),
+                let counter = UInt64(parts[1]), counter > 0, counter <= Dot.maxCounter
+            else { return nil }
+            return Dot(replica: replica, counter: counter)
+        }
+        var texts = [
+            "3f9a2c71b0d4:1", "3f9a2c71b0d4:0", "3f9a2c71b0d4:007", "3f9a2c71b0d4:+7", "3f9a2c71b0d4:-7",
+            "3f9a2c71b0d4:", ":5", "3F9A2C71B0D4:5", "3f9a2c71b0d:5", "3f9a2c71b0d45:5", "3f9a2c71b0d4::5",
+            "3f9a2c71b0d4:5:", "3f9a2c71b0d4:5a", "3f9a2c71b0d4: 5", "3f9a2c71b0d4:\(Dot.maxCounter)",
+            "3f9a2c71b0d4:\(Dot.maxCounter + 1)", "3f9a2c71b0d4:\(UInt64.max)", "3f9a2c71b0d4:99999999999999999999",
+            "3f9a2c71b0d4:0000000000000000000001", "3f9a2c71b0d4:１", "",
+        ]
+        let alphabet = Array("0123456789abcdefAF:+- ")
+        for _ in 0..<2_000 {
+            texts.append(
+                String(
+                    (0..<Int.random(in: 10...24, using: &generator)).map { _ in
+                        alphabet.randomElement(using: &generator)!
+                    }))
+            let dot = Dot(
+                replica: ReplicaID.random(using: &generator),
+                counter: UInt64.random(in: 1...Dot.maxCounter, using: &generator))
+            texts.append(dot.description)
+        }
+        for text in texts {
+            #expect(Dot(text: text) == split(text), "seed \(seed): \(text.debugDescription)")
+        }
+    }
+
     @Test("a lower-case type letter still parses, to the upper-case form")
     func lowerCaseLetter() throws {
         let parsed = try #require(RecordID("h-3f9a2c71b0d4-42"))
