@@ -91,6 +91,16 @@ package struct Applier {
         }
     }
 
+    /// Makes room, once, for the records a batch of `count` ops may touch (at most 65,536):
+    /// the batch's tables otherwise grow by doubling as it goes, rehashing every state held
+    /// each time.
+    package mutating func reserve(records count: Int) {
+        let count = min(count, 65_536)
+        states.reserveCapacity(count)
+        storedKeys.reserveCapacity(count)
+        dirty.reserveCapacity(count)
+    }
+
     /// The current state of a record, as this batch has it; nil if the replica never saw it.
     package mutating func state(of id: RecordID) throws -> RecordState? {
         if let cached = states[id] { return cached }

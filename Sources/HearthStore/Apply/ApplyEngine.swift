@@ -96,6 +96,7 @@ package struct ApplyEngine: Sendable {
         applier.tracksScopeEntries = role.tracksScopeEntries
         applier.usesFloors = role.installsSnapshots
         applier.usesArchive = role.archivesOps
+        applier.reserve(records: ops.count + installing.count)
         for (state, bytes) in installing { try applier.install(state, bytes: bytes) }
         // Each op handed on where it lies, and the newest clock read the same way: `for op in
         // ops` and `map(\.hlc)` copied every op, all its texts retained and released again.
