@@ -98,14 +98,14 @@ package struct ApplyEngine: Sendable {
         applier.usesArchive = role.archivesOps
         applier.reserve(records: ops.count + installing.count)
         for (state, bytes) in installing { try applier.install(state, bytes: bytes) }
-        // Each op handed on where it lies, and the newest clock read the same way: `for op in
-        // ops` and `map(\.hlc)` copied every op, all its texts retained and released again.
+        // Each op handed on where it lies, the newest clock noted on the way: `for op in ops`
+        // and `map(\.hlc)` copied every op, all its texts retained and released again.
         var newest: HLC?
         for index in ops.indices {
+            newest = max(newest ?? ops[index].hlc, ops[index].hlc)
             guard try admit(&applier, ops[index]) else { continue }
             try applier.integrate(ops[index])
         }
-        for index in ops.indices where newest.map({ ops[index].hlc > $0 }) ?? true { newest = ops[index].hlc }
         try applier.flush()
         if let newest {
             var clock = try ChangeSet.loadClock(sql)
