@@ -47,11 +47,14 @@ let package = Package(
             name: "HearthCore",
             dependencies: ["HearthText", .product(name: "Crypto", package: "swift-crypto")]
         ),
+        // SQLite's process-wide settings, made in C (`sqlite3_config` takes varargs, which Swift
+        // cannot call) before the process's first connection.
+        .target(name: "HearthSQLiteSettings", linkerSettings: [.linkedLibrary("sqlite3")]),
         // The replica on SQLite through GRDB: schema, op log, apply engine, sealed fields, hub bookkeeping.
         .target(
             name: "HearthStore",
             dependencies: [
-                "HearthCore", "HearthText",
+                "HearthCore", "HearthText", "HearthSQLiteSettings",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]

@@ -79,6 +79,7 @@ extension HubLedger {
     /// holds a lock that an exclusive one cannot get past, so the check fails at once rather
     /// than waiting.
     static func ensureUnused(_ path: String) throws {
+        SQLiteProcess.prepare()
         var configuration = Configuration()
         configuration.busyMode = .immediateError
         do {
@@ -129,6 +130,7 @@ extension HubLedger {
         for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: staging + suffix) }
         defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: staging + suffix) } }
         try DatabaseFiles.createOwnerOnly(staging)
+        SQLiteProcess.prepare()
         do {
             var configuration = Configuration()
             // Read-write when it may be, so closing it leaves no -wal or -shm file beside it.

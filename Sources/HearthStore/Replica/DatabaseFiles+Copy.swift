@@ -5,6 +5,7 @@ extension DatabaseFiles {
     /// copy is consistent, and the original is neither migrated nor written (a bench serves and
     /// changes the copy of a county it was given).
     package static func copyUnopened(from source: String, to destination: String) throws(ReplicaError) {
+        SQLiteProcess.prepare()
         do {
             var readOnly = Configuration()
             readOnly.readonly = true

@@ -41,6 +41,7 @@ public class ReplicaCore: @unchecked Sendable {
     /// The connection settings of every replica. With a `path`, a connection opened while a
     /// test traces that path notes its statements (``StatementTrace``).
     public static func configuration(path: String? = nil) -> Configuration {
+        SQLiteProcess.prepare()
         var config = Configuration()
         config.busyMode = .timeout(10)
         config.prepareDatabase { db in

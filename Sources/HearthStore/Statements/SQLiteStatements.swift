@@ -109,6 +109,7 @@ package final class SQLiteStatements: SQLStatements {
     /// Runs `body` in a transaction on a new in-memory SQLite database (what the dialect tests
     /// compare PostgreSQL with).
     package static func inMemory<T>(_ body: (SQLiteStatements) throws -> T) throws -> T {
+        SQLiteProcess.prepare()
         let queue = try DatabaseQueue()
         return try queue.write { db in try body(SQLiteStatements(db)) }
     }
