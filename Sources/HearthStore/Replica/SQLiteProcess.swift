@@ -7,7 +7,7 @@ import HearthSQLiteSettings
 /// allocation of every connection queued on that lock: a hub's writer behind its readers, a
 /// bench's fifteen townships behind one another. In `bench sync` the nodes spent about a sixth
 /// of their CPU taking and waiting for it during the pull (perf, 5 December 2026); with the
-/// count off the night took 0.87 to 0.89 of its time, alternated in one run.
+/// count off the night took 0.85 to 0.91 of its time, two pairs alternated with the build before.
 ///
 /// Every connection Hearth opens is configured through ``ReplicaCore/configuration(path:)``
 /// or opens after ``prepare()``, so the setting is made before SQLite starts. Should something

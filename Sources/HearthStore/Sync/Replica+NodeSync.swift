@@ -207,6 +207,37 @@ extension Replica {
         }
     }
 
+    /// The ids of `type`'s records outside `scope` (``outOfScopeArguments(_:)``), but for those on
+    /// their way in: a record's history arrives in parts before the op that moves it here
+    /// (waiting meanwhile), and until then its state names the village it left.
+    ///
+    /// It runs after every pulled batch, so it reads the records outside the scope through the
+    /// `(village, id)` index: those with no village, and the ranges below the scope and above
+    /// every village in it. Reading the whole table cost a township's every record per batch
+    /// (3 ms for 19,000 members; about 4% of `bench sync`'s pull at twice its county). The
+    /// ranges only narrow what is read: the test that decides is the same as before.
+    static func outOfScopeSQL(_ type: RecordType) -> String {
+        """
+        SELECT id FROM \(type.table) r
+        WHERE (village IS NULL OR village < ? OR village >= ?)
+        AND (village IS NULL OR (substr(village, 1, ?) != ? AND village != ?))
+        AND NOT EXISTS (
+            SELECT 1 FROM op_waits w JOIN ops o ON o.replica = w.replica AND o.counter = w.counter
+            WHERE w.record = r.id AND substr(o.scope, 1, ?) = ?)
+        """
+    }
+
+    /// The values of ``outOfScopeSQL(_:)`` for `scope`. Every text that begins with the scope
+    /// and lies below the scope followed by the highest character begins with the scope, so
+    /// the range left out holds only records inside it.
+    static func outOfScopeArguments(_ scope: ScopePrefix) -> StatementArguments {
+        let prefix = scope.value
+        return [
+            prefix, prefix + "\u{10FFFF}", prefix.count, prefix, DivisionCode.countyWide(prefix)?.value ?? "",
+            prefix.count, prefix,
+        ]
+    }
+
     /// Hands over records that moved out of this node's scope (a household moved to another
     /// township or village): their rows, merge state and ops leave this replica, so no node is
     /// left holding an orphan; the hub and the receiving scope keep them. Should the record
@@ -219,21 +250,8 @@ extension Replica {
     package func evictOutOfScope(_ db: Database) throws -> Bool {
         var gone: [String] = []
         for type in RecordType.allCases {
-            // A record on its way in stays: its history arrives in parts before the op that
-            // moves it here (waiting meanwhile), and until then its state names the village it left.
             gone += try String.fetchAll(
-                db,
-                sql: """
-                    SELECT id FROM \(type.table) r WHERE (village IS NULL OR (substr(village, 1, ?) != ?
-                    AND village != ?))
-                    AND NOT EXISTS (
-                        SELECT 1 FROM op_waits w JOIN ops o ON o.replica = w.replica AND o.counter = w.counter
-                        WHERE w.record = r.id AND substr(o.scope, 1, ?) = ?)
-                    """,
-                arguments: [
-                    info.scope.value.count, info.scope.value, DivisionCode.countyWide(info.scope.value)?.value ?? "",
-                    info.scope.value.count, info.scope.value,
-                ])
+                db, sql: Self.outOfScopeSQL(type), arguments: Self.outOfScopeArguments(info.scope))
         }
         // A record that left arrives as the op that moved it out alone: the hub sends nothing
         // more of it here, so that op may wait for ops this node will never get. Held waiting
