@@ -227,9 +227,10 @@ extension Replica {
         """
     }
 
-    /// The values of ``outOfScopeSQL(_:)`` for `scope`. Every text that begins with the scope
-    /// and lies below the scope followed by the highest character begins with the scope, so
-    /// the range left out holds only records inside it.
+    /// The values of ``outOfScopeSQL(_:)`` for `scope`. A text at or above the scope and below
+    /// the scope followed by the highest character begins with the scope (where it first
+    /// differed from the scope it would be above both), so the range the index leaves out holds
+    /// only records inside the scope; the rest are judged by the same test as before.
     static func outOfScopeArguments(_ scope: ScopePrefix) -> StatementArguments {
         let prefix = scope.value
         return [
