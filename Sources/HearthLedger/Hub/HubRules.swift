@@ -67,14 +67,27 @@ package enum HubRules {
             default: continue
             }
         }
+        // Many members to a statement: a statement apiece ran one for every member
+        // a push touched, on the hub's one writer. A shorter last group repeats its last member,
+        // so every group runs the one statement text, prepared once.
+        let sorted = members.sorted()
+        let marks = Array(repeating: "?", count: deceasedGroup).joined(separator: ", ")
+        let sql = """
+            SELECT DISTINCT m.id FROM members m JOIN enrollments e ON e.member = m.id
+            WHERE m.id IN (\(marks)) AND \(candidate)
+            """
         var deceased: [RecordState] = []
-        for member in members.sorted() {
-            deceased += try lookup.states(
-                "SELECT DISTINCT m.id FROM members m JOIN enrollments e ON e.member = m.id WHERE m.id = ? AND \(candidate)",
-                [.text(member)])
+        for start in stride(from: 0, to: sorted.count, by: deceasedGroup) {
+            var values = sorted[start..<min(sorted.count, start + deceasedGroup)].map(SQLValue.text)
+            while values.count < deceasedGroup { values.append(values[values.count - 1]) }
+            deceased += try lookup.states(sql, values)
         }
-        return deceased
+        // In member order, as Swift orders the ids on either database.
+        return deceased.sorted { $0.id.value < $1.id.value }
     }
+
+    /// Most members one statement of ``deceasedWithEnrollments(_:touchedBy:lookup:)`` asks about.
+    static let deceasedGroup = 64
 
     /// Writes each decision not recorded yet: an op of the rule's for the fields it sets (the
     /// decision's cause, its worker as author), and its row in the decisions table naming that

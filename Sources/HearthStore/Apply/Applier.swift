@@ -47,6 +47,9 @@ package struct Applier {
     /// The stored bytes of states installed as they came (``install(_:bytes:fresh:)``), until
     /// anything else changes them: written as they are, not encoded again.
     private var knownBytes: [RecordID: [UInt8]] = [:]
+    /// Records ``prefetch(_:)`` looked for and the replica does not hold: ``state(of:)`` answers
+    /// nil for them without a lookup, until the batch makes them.
+    private var absent: Set<RecordID> = []
 
     /// A simulation's fault: fails the integration part-way (see ``CrashSwitch``).
     private let crash: CrashSwitch?
@@ -109,10 +112,58 @@ package struct Applier {
             storedKeys[id] = StateRow.keys(of: cached)
             return cached
         }
-        guard let state = try StoredState.load(sql, id) else { return nil }
+        guard !absent.contains(id), let state = try StoredState.load(sql, id) else { return nil }
         states[id] = state
         storedKeys[id] = StateRow.keys(of: state)
         return state
+    }
+
+    /// Most states one ``prefetch(_:)`` statement reads.
+    static let prefetchGroup = 64
+
+    /// The read of ``prefetchGroup`` states by key: one statement text, so it is prepared once
+    /// per connection (a shorter last group repeats its last key).
+    static let prefetchSQL =
+        "SELECT id, state FROM record_meta WHERE id IN ("
+        + Array(repeating: "?", count: prefetchGroup).joined(separator: ", ") + ")"
+
+    /// Reads, many to a statement, the stored states of the records `ops` will look up
+    /// (``integrate(_:target:)``) that neither this batch nor the cache holds.
+    ///
+    /// Why: a batch of a township's night edits records the cache no longer holds, and one
+    /// statement per record cost its preparation, binding and step for each (on the hub's one
+    /// writer, a lookup for nearly every op pushed). The lookups are the same index searches,
+    /// sorted; what the batch does with the states is unchanged.
+    package mutating func prefetch(_ ops: [Op]) throws {
+        var wanted: [RecordID] = []
+        var seen: Set<RecordID> = []
+        for index in ops.indices {
+            let id = ops[index].record
+            guard !ops[index].createsRecord || usesFloors || usesArchive, states[id] == nil, !absent.contains(id),
+                seen.insert(id).inserted
+            else { continue }
+            if let cached = cache?.state(of: id) {
+                states[id] = cached
+                storedKeys[id] = StateRow.keys(of: cached)
+            } else {
+                wanted.append(id)
+            }
+        }
+        wanted.sort()
+        for start in stride(from: 0, to: wanted.count, by: Self.prefetchGroup) {
+            let group = wanted[start..<min(wanted.count, start + Self.prefetchGroup)]
+            var values = group.map { SQLValue.text($0.value) }
+            while values.count < Self.prefetchGroup { values.append(values[values.count - 1]) }
+            try sql.forEachRow(Self.prefetchSQL, values) { row in
+                guard let text = row[0].text, let id = RecordID(text) else {
+                    throw ReplicaError.database("a stored merge state has an unreadable record id")
+                }
+                let state = try StoredState.decode(id, row[1])
+                states[id] = state
+                storedKeys[id] = StateRow.keys(of: state)
+            }
+            for id in group where states[id] == nil { absent.insert(id) }
+        }
     }
 
     /// Logs an op and applies it if it is causally ready; returns its hash.

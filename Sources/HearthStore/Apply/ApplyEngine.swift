@@ -98,6 +98,7 @@ package struct ApplyEngine: Sendable {
         applier.usesArchive = role.archivesOps
         applier.reserve(records: ops.count + installing.count)
         for (state, bytes) in installing { try applier.install(state, bytes: bytes) }
+        try applier.prefetch(ops)
         // Each op handed on where it lies, the newest clock noted on the way: `for op in ops`
         // and `map(\.hlc)` copied every op, all its texts retained and released again.
         var newest: HLC?

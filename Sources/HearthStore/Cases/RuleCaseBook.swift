@@ -38,9 +38,15 @@ package enum RuleCaseBook {
             try db.execute("DELETE FROM rule_case_holds", [])
             for (subject, cases) in try judgeAll(db, lookup: &lookup) { try store(cases, of: subject, db) }
         } else {
+            // The marked subjects that hold cases now, in one statement: most subjects a push
+            // marks hold none (a household edited, a member added), and a lookup apiece cost a
+            // statement on the hub's one writer for every one of them.
+            let holding = Set(
+                try db.texts(
+                    "SELECT DISTINCT c.subject FROM rule_case_dirty d JOIN rule_cases c ON c.subject = d.subject"))
             for key in marked {
                 guard let subject = CaseSubject(key: key) else { continue }
-                try forget(subject, db)
+                if holding.contains(subject.key) { try forget(subject, db) }
                 guard try isCandidate(subject, db, lookup: &lookup) else { continue }
                 try store(try RuleEngine.deskCases(of: subject, lookup: &lookup), of: subject, db)
             }
@@ -63,11 +69,8 @@ package enum RuleCaseBook {
         try db.exists("SELECT 1 FROM rule_case_dirty")
     }
 
-    /// Removes a subject's cases and their holds. Most subjects a push marks have none (a
-    /// household edited, a member added): one index lookup finds that, where the two deletes
-    /// each cost a statement on the hub's one writer for every marked subject.
+    /// Removes a subject's cases and their holds.
     private static func forget(_ subject: CaseSubject, _ db: any SQLStatements) throws {
-        guard try db.exists("SELECT 1 FROM rule_cases WHERE subject = ?", [.text(subject.key)]) else { return }
         try db.execute(
             "DELETE FROM rule_case_holds WHERE case_id IN (SELECT id FROM rule_cases WHERE subject = ?)",
             [.text(subject.key)])
