@@ -132,6 +132,51 @@ struct CLIBenchTests {
         #expect(document["ops"] == .integer(300))
     }
 
+    @Test("bench merge --rounds prints each round and the median of each ratio; its JSON holds the rounds")
+    func mergeBenchRounds() async throws {
+        let cli = try CLIRunner()
+        let text = try await cli.run(["bench", "merge", "--ops", "300", "--batch", "100", "--rounds", "2", "--no-peer"])
+        #expect(text.status == 0, "\(text.stderr)")
+        let lines = text.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.filter { $0 == "round 1 of 2" || $0 == "round 2 of 2" }.count == 2)
+        #expect(lines.filter { $0.hasPrefix("ratio to raw") }.count == 2)
+        let medians = lines.filter { $0.hasPrefix("median") }
+        #expect(medians.count == 1)
+        #expect(medians.first?.contains("of 2 rounds:") == true)
+        #expect(medians.first?.contains("of the peer's rate") == false)
+
+        let result = try await cli.run([
+            "bench", "merge", "--ops", "300", "--batch", "100", "--rounds", "3", "--no-peer", "--json",
+        ])
+        #expect(result.status == 0, "\(result.stderr)")
+        guard case .object(let document)? = result.json, case .array(let rounds)? = document["rounds"] else {
+            Issue.record("not one JSON document with its rounds: \(result.stdout)")
+            return
+        }
+        #expect(rounds.count == 3)
+        var ratios: [Int64] = []
+        var logRatios: [Int64] = []
+        for round in rounds {
+            guard case .object(let figures) = round, case .integer(let ratio)? = figures["ratio_permille"],
+                case .integer(let logRatio)? = figures["log_ratio_permille"]
+            else {
+                Issue.record("a round without its ratios: \(round)")
+                return
+            }
+            #expect(figures["ops"] == .integer(300))
+            ratios.append(ratio)
+            logRatios.append(logRatio)
+        }
+        // Three rounds: the median is the middle round's own figure.
+        #expect(document["median_ratio_permille"] == .integer(ratios.sorted()[1]))
+        #expect(document["median_log_ratio_permille"] == .integer(logRatios.sorted()[1]))
+        #expect(document["median_peer_ratio_permille"] == .null)
+
+        let refused = try await cli.run(["bench", "merge", "--ops", "300", "--rounds", "0"])
+        #expect(refused.status == 2)
+        #expect(refused.stderr.contains("--rounds must be positive"))
+    }
+
     /// Whether python3 here imports pygeodiff (the CI installs it with scripts/install-bench-peers.sh).
     static let peerInstalled: Bool = {
         let process = Process()

@@ -123,7 +123,12 @@ public struct MergeBench: Sendable {
 
     /// Runs the replica, the raw baseline and the peer in `directory` and returns the timings.
     public func run(in directory: String) throws -> Result {
-        let ops = generate()
+        try run(generate(), in: directory)
+    }
+
+    /// Runs the replica, the raw baseline and the peer on `ops` (``generate()``'s) in
+    /// `directory`, which holds no earlier round's files, and returns the timings.
+    public func run(_ ops: [Op], in directory: String) throws -> Result {
         let fieldChanges = ops.reduce(0) { $0 + $1.fields.count }
         let replica = try HubLedger.create(
             path: directory + "/bench-replica.db", keyPath: directory + "/bench-replica.key", name: "bench",

@@ -26,11 +26,12 @@ struct BenchMerge: ParsableCommand {
     @Option(help: .text("opt.bench.merge.peer_script", ["script": MergePeer.scriptName]))
     var peerScript: String?
     @Flag(help: .text("opt.bench.merge.no_peer")) var noPeer = false
+    @Option(help: .text("opt.bench.merge.rounds")) var rounds: Int = 1
     @Flag(help: .text("opt.json")) var json = false
 
     func run() throws {
         try guarded {
-            guard ops > 0, batch > 0 else { throw CLIError.usage(L("error.bench.merge.positive")) }
+            guard ops > 0, batch > 0, rounds > 0 else { throw CLIError.usage(L("error.bench.merge.positive")) }
             if let peerScript, !FileManager.default.fileExists(atPath: peerScript) {
                 throw CLIError.usage(L("error.bench.merge.peer_script"))
             }
@@ -40,66 +41,119 @@ struct BenchMerge: ParsableCommand {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(atPath: directory) }
             let peer = noPeer ? nil : MergePeer(script: peerScript)
-            let result = try MergeBench(opCount: ops, batchSize: batch, seed: seed, peer: peer).run(in: directory)
+            let bench = MergeBench(opCount: ops, batchSize: batch, seed: seed, peer: peer)
+            let generated = bench.generate()
+            var results: [MergeBench.Result] = []
+            for round in 1...rounds {
+                // Each round in files of its own: none starts on a warm database.
+                let files = directory + "/round-\(round)"
+                try FileManager.default.createDirectory(atPath: files, withIntermediateDirectories: true)
+                results.append(try bench.run(generated, in: files))
+                try? FileManager.default.removeItem(atPath: files)
+            }
             if json {
-                try Output.json(MergeBenchDocument(result, batch: batch))
-            } else {
-                let labelled = labels([
-                    "bench.merge.applied.label", "bench.merge.replica.label", "bench.merge.raw.label",
-                    "bench.merge.log.label", "bench.merge.peer.label", "bench.merge.ratio_raw.label",
-                    "bench.merge.ratio_log.label", "bench.merge.ratio_peer.label",
-                ])
+                if rounds == 1 {
+                    try Output.json(MergeBenchDocument(results[0], batch: batch))
+                } else {
+                    try Output.json(MergeBenchRoundsDocument(results, batch: batch))
+                }
+                return
+            }
+            for (index, result) in results.enumerated() {
+                if rounds > 1 { print(L("bench.merge.round", ["round": index + 1, "rounds": rounds])) }
+                Self.printRound(result)
+            }
+            if rounds > 1 {
+                let labelled = labels(["bench.merge.median.label"])
+                let raw = median(results.map(\.ratio))
+                let log = median(results.map(\.logRatio))
+                let peers = results.compactMap(\.peerRatio)
                 print(
-                    labelled("bench.merge.applied.label")
-                        + L("bench.merge.applied", ["ops": result.ops, "changes": result.fieldChanges]))
-                print(
-                    labelled("bench.merge.replica.label")
-                        + L(
-                            "bench.merge.replica",
-                            [
-                                "ops": fixed(result.opsPerSecond, 0), "changes": fixed(result.fieldChangesPerSecond, 0),
-                                "seconds": fixed(result.replicaSeconds, 2),
-                            ]))
-                print(
-                    labelled("bench.merge.raw.label")
-                        + L(
-                            "bench.merge.raw",
-                            ["rows": fixed(result.rawRowsPerSecond, 0), "seconds": fixed(result.rawSeconds, 2)]))
-                print(
-                    labelled("bench.merge.log.label")
-                        + L(
-                            "bench.merge.log",
-                            [
-                                "rows": fixed(result.logRowsPerSecond, 0), "seconds": fixed(result.logSeconds, 2),
-                                "ratio": fixed(result.logToRaw, 3),
-                            ]))
-                switch result.peer {
-                case .ran(let peer):
-                    print(
-                        labelled("bench.merge.peer.label")
-                            + L(
-                                "bench.merge.peer",
+                    labelled("bench.merge.median.label")
+                        + (peers.count == results.count
+                            ? L(
+                                "bench.merge.median_peer",
                                 [
-                                    "name": peer.name, "version": peer.version,
-                                    "changes": fixed(Double(result.fieldChanges) / peer.seconds, 0),
-                                    "seconds": fixed(peer.seconds, 2), "entries": peer.entries,
-                                ]))
-                case .absent(let reason):
-                    print(labelled("bench.merge.peer.label") + L("bench.merge.peer_absent", ["reason": reason]))
-                }
-                print(
-                    labelled("bench.merge.ratio_raw.label")
-                        + L("bench.merge.ratio_raw", ["ratio": fixed(result.ratio, 3)]))
-                print(
-                    labelled("bench.merge.ratio_log.label")
-                        + L("bench.merge.ratio_log", ["ratio": fixed(result.logRatio, 3)]))
-                if let peerRatio = result.peerRatio {
-                    print(
-                        labelled("bench.merge.ratio_peer.label")
-                            + L("bench.merge.ratio_peer", ["ratio": fixed(peerRatio, 3)]))
-                }
+                                    "rounds": rounds, "raw": fixed(raw, 3), "log": fixed(log, 3),
+                                    "peer": fixed(median(peers), 3),
+                                ])
+                            : L("bench.merge.median", ["rounds": rounds, "raw": fixed(raw, 3), "log": fixed(log, 3)])))
             }
         }
+    }
+
+    /// One round's figures, a line each.
+    private static func printRound(_ result: MergeBench.Result) {
+        let labelled = labels([
+            "bench.merge.applied.label", "bench.merge.replica.label", "bench.merge.raw.label",
+            "bench.merge.log.label", "bench.merge.peer.label", "bench.merge.ratio_raw.label",
+            "bench.merge.ratio_log.label", "bench.merge.ratio_peer.label",
+        ])
+        print(
+            labelled("bench.merge.applied.label")
+                + L("bench.merge.applied", ["ops": result.ops, "changes": result.fieldChanges]))
+        print(
+            labelled("bench.merge.replica.label")
+                + L(
+                    "bench.merge.replica",
+                    [
+                        "ops": fixed(result.opsPerSecond, 0), "changes": fixed(result.fieldChangesPerSecond, 0),
+                        "seconds": fixed(result.replicaSeconds, 2),
+                    ]))
+        print(
+            labelled("bench.merge.raw.label")
+                + L(
+                    "bench.merge.raw",
+                    ["rows": fixed(result.rawRowsPerSecond, 0), "seconds": fixed(result.rawSeconds, 2)]))
+        print(
+            labelled("bench.merge.log.label")
+                + L(
+                    "bench.merge.log",
+                    [
+                        "rows": fixed(result.logRowsPerSecond, 0), "seconds": fixed(result.logSeconds, 2),
+                        "ratio": fixed(result.logToRaw, 3),
+                    ]))
+        switch result.peer {
+        case .ran(let peer):
+            print(
+                labelled("bench.merge.peer.label")
+                    + L(
+                        "bench.merge.peer",
+                        [
+                            "name": peer.name, "version": peer.version,
+                            "changes": fixed(Double(result.fieldChanges) / peer.seconds, 0),
+                            "seconds": fixed(peer.seconds, 2), "entries": peer.entries,
+                        ]))
+        case .absent(let reason):
+            print(labelled("bench.merge.peer.label") + L("bench.merge.peer_absent", ["reason": reason]))
+        }
+        print(labelled("bench.merge.ratio_raw.label") + L("bench.merge.ratio_raw", ["ratio": fixed(result.ratio, 3)]))
+        print(
+            labelled("bench.merge.ratio_log.label") + L("bench.merge.ratio_log", ["ratio": fixed(result.logRatio, 3)]))
+        if let peerRatio = result.peerRatio {
+            print(
+                labelled("bench.merge.ratio_peer.label") + L("bench.merge.ratio_peer", ["ratio": fixed(peerRatio, 3)]))
+        }
+    }
+}
+
+/// The middle of `values` (the mean of the two middle ones for an even count): the figure a
+/// noisy machine's rounds agree on, which one slow round does not move.
+func median(_ values: [Double]) -> Double {
+    let sorted = values.sorted()
+    guard !sorted.isEmpty else { return 0 }
+    let middle = sorted.count / 2
+    return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
+}
+
+/// The document of several rounds' figures and their medians.
+extension MergeBenchRoundsDocument {
+    init(_ results: [MergeBench.Result], batch: Int) {
+        rounds = results.map { MergeBenchDocument($0, batch: batch) }
+        medianRatioPermille = Int64(median(results.map(\.ratio)) * 1000)
+        medianLogRatioPermille = Int64(median(results.map(\.logRatio)) * 1000)
+        let peers = results.compactMap(\.peerRatio)
+        medianPeerRatioPermille = peers.count == results.count ? Int64(median(peers) * 1000) : nil
     }
 }
 

@@ -57,6 +57,26 @@ struct MergeBenchDocument: Codable, Sendable, Equatable {
     }
 }
 
+/// `bench merge --rounds N --json` (N above 1): each round's document, and the median of each
+/// ratio across the rounds. Why rounds: on a shared machine one run's ratio to the peer moved by
+/// a tenth between runs of the same build; the median of several alternated rounds is the
+/// figure to compare.
+struct MergeBenchRoundsDocument: Codable, Sendable, Equatable {
+    let rounds: [MergeBenchDocument]
+    /// The median of the rounds' ratios to the raw write, in thousandths.
+    let medianRatioPermille: Int64
+    let medianLogRatioPermille: Int64
+    /// nil unless the peer ran in every round.
+    @Nullable var medianPeerRatioPermille: Int64?
+
+    enum CodingKeys: String, CodingKey {
+        case rounds
+        case medianRatioPermille = "median_ratio_permille"
+        case medianLogRatioPermille = "median_log_ratio_permille"
+        case medianPeerRatioPermille = "median_peer_ratio_permille"
+    }
+}
+
 /// `bench sync --json`: a county-sized night over loopback, and how the hub answered meanwhile.
 struct SyncBenchDocument: Codable, Sendable, Equatable {
     let ops: Int64
