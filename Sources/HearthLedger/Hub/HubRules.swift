@@ -67,9 +67,9 @@ package enum HubRules {
             default: continue
             }
         }
-        // Many members to a statement: a statement apiece ran one for every member
-        // a push touched, on the hub's one writer. A shorter last group repeats its last member,
-        // so every group runs the one statement text, prepared once.
+        // Many members to a statement, where one ran for every member a push touched, on the
+        // hub's one writer. A shorter last group repeats its last member, so every group runs
+        // the one statement text, prepared once.
         let sorted = members.sorted()
         let marks = Array(repeating: "?", count: deceasedGroup).joined(separator: ", ")
         let sql = """
