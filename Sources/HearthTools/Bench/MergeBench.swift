@@ -46,6 +46,33 @@ public struct MergeBench: Sendable {
         }
     }
 
+    /// The median of each ratio over rounds run on the same ops: on a shared machine one run's
+    /// ratio to the peer moved by a tenth between runs of one build, and the median of several
+    /// rounds is the figure one slow round does not move.
+    public struct Medians: Sendable {
+        /// The replica's rate over the raw baseline's.
+        public let ratio: Double
+        /// The replica's rate over its log's alone.
+        public let logRatio: Double
+        /// The replica's rate over the peer's; nil unless the peer ran in every round.
+        public let peerRatio: Double?
+
+        public init(_ results: [Result]) {
+            ratio = Self.median(results.map(\.ratio))
+            logRatio = Self.median(results.map(\.logRatio))
+            let peers = results.compactMap(\.peerRatio)
+            peerRatio = peers.count == results.count ? Self.median(peers) : nil
+        }
+
+        /// The middle value (the mean of the two middle ones for an even count); 0 for none.
+        static func median(_ values: [Double]) -> Double {
+            let sorted = values.sorted()
+            guard !sorted.isEmpty else { return 0 }
+            let middle = sorted.count / 2
+            return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
+        }
+    }
+
     public let opCount: Int
     public let batchSize: Int
     public let seed: UInt64

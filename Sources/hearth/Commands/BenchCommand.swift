@@ -65,19 +65,15 @@ struct BenchMerge: ParsableCommand {
             }
             if rounds > 1 {
                 let labelled = labels(["bench.merge.median.label"])
-                let raw = median(results.map(\.ratio))
-                let log = median(results.map(\.logRatio))
-                let peers = results.compactMap(\.peerRatio)
+                let medians = MergeBench.Medians(results)
+                let figures: [String: any CustomStringConvertible] = [
+                    "rounds": rounds, "raw": fixed(medians.ratio, 3), "log": fixed(medians.logRatio, 3),
+                ]
                 print(
                     labelled("bench.merge.median.label")
-                        + (peers.count == results.count
-                            ? L(
-                                "bench.merge.median_peer",
-                                [
-                                    "rounds": rounds, "raw": fixed(raw, 3), "log": fixed(log, 3),
-                                    "peer": fixed(median(peers), 3),
-                                ])
-                            : L("bench.merge.median", ["rounds": rounds, "raw": fixed(raw, 3), "log": fixed(log, 3)])))
+                        + (medians.peerRatio.map {
+                            L("bench.merge.median_peer", figures.merging(["peer": fixed($0, 3)]) { $1 })
+                        } ?? L("bench.merge.median", figures)))
             }
         }
     }
@@ -137,23 +133,14 @@ struct BenchMerge: ParsableCommand {
     }
 }
 
-/// The middle of `values` (the mean of the two middle ones for an even count): the figure a
-/// noisy machine's rounds agree on, which one slow round does not move.
-func median(_ values: [Double]) -> Double {
-    let sorted = values.sorted()
-    guard !sorted.isEmpty else { return 0 }
-    let middle = sorted.count / 2
-    return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
-}
-
 /// The document of several rounds' figures and their medians.
 extension MergeBenchRoundsDocument {
     init(_ results: [MergeBench.Result], batch: Int) {
         rounds = results.map { MergeBenchDocument($0, batch: batch) }
-        medianRatioPermille = Int64(median(results.map(\.ratio)) * 1000)
-        medianLogRatioPermille = Int64(median(results.map(\.logRatio)) * 1000)
-        let peers = results.compactMap(\.peerRatio)
-        medianPeerRatioPermille = peers.count == results.count ? Int64(median(peers) * 1000) : nil
+        let medians = MergeBench.Medians(results)
+        medianRatioPermille = Int64(medians.ratio * 1000)
+        medianLogRatioPermille = Int64(medians.logRatio * 1000)
+        medianPeerRatioPermille = medians.peerRatio.map { Int64($0 * 1000) }
     }
 }
 
