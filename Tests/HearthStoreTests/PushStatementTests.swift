@@ -33,18 +33,20 @@ struct PushStatementTests {
                     for position in 0..<3 {
                         let year = 1940 + Int(random.next() % 80)
                         let body = "421281\(year)0101\(String(format: "%03d", Int(random.next() % 1000)))"
-                        let number = try IDNumber(
+                        let idNumber = try IDNumber(
                             parsing: body + String(IDNumber.checkDigit(of: body)!), today: changes.today())
                         let member = try changes.create(
                             .member, village: code,
                             fields: [
                                 "household": .text(home.value), "name": .text("成员\(number)-\(position)"),
-                                "id_number": .sealed(node.keys.seal(number.value)), "sex": .text(number.sex.rawValue),
-                                "birth_date": .text(number.birthDate.description),
+                                "id_number": .sealed(node.keys.seal(idNumber.value)),
+                                "sex": .text(idNumber.sex.rawValue),
+                                "birth_date": .text(idNumber.birthDate.description),
                                 "relation": .text(position == 0 ? "head" : "child"), "vital_status": .text("alive"),
                             ])
                         if position == 0 { try changes.update(home, fields: ["head": .text(member.value)]) }
-                        if number.value.hasSuffix("0") || position == 0 && home.value.hasSuffix("3") {
+                        // Dibao for the head of every third household.
+                        if position == 0, number % 3 == 0 {
                             try changes.create(
                                 .enrollment, village: code,
                                 fields: [
