@@ -24,7 +24,13 @@ enum PostgresHubSchema {
 
     /// Every migration, in order: the hub's own tables, then the replica's (``replicaMigrations``).
     static let migrations: [Migration] =
-        hubMigrations + replicaMigrations + [snapshotWanted, checkpoints, headSignatures]
+        hubMigrations + replicaMigrations + [snapshotWanted, checkpoints, headSignatures, phoneTails]
+
+    /// Core v29: every household's entries in the search index made again at the next write,
+    /// its phone by its last four digits (`Migrations.phoneTails`, the same statements).
+    static let phoneTails = Migration(
+        version: 15, name: "a phone indexed by its last four digits, not by its digit pairs",
+        statements: Migrations.phoneTails)
 
     /// SQLite hub v15: each node's signature of its chain head, from its last push.
     static let headSignatures = Migration(

@@ -126,7 +126,14 @@ public final class PostgresLedgerStorage: NodeStorage, DeskStorage, ReplicaSnaps
             let info = ReplicaInfo(
                 id: replica, name: name, scope: scope, role: .hub, publicKey: publicKey,
                 writer: writer.flatMap(ReplicaID.init(validating:)))
-            return PostgresLedgerStorage(info: info, keys: keys, keyPath: keyPath, database: database)
+            let storage = PostgresLedgerStorage(info: info, keys: keys, keyPath: keyPath, database: database)
+            // A migration that changed what the kept reads rest on leaves marks (core v29's
+            // phones, this server's v15): they are brought up to date now, as a SQLite replica
+            // does when opened, and not in the next node's push.
+            if try await storage.snapshot({ try RuleCaseBook.hasMarks($0) || SearchIndex.hasMarks($0) }) {
+                try await storage.writingStatements { try ReplicaCore.refreshKeptReads($0) }
+            }
+            return storage
         } catch {
             await database.close()
             throw database.replicaError(error)

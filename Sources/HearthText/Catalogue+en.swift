@@ -783,8 +783,8 @@ extension Catalogue {
 
         // Find, references, places
         "cmd.find.abstract": "Find households and members by name, address, phone or ID number (查找).",
-        "cmd.find.discussion": "TEXT is part of a name (two characters are enough: 秀英), of an address (三组12号) or of a phone; spaces and hyphens do not count. An ID number (18 characters, or 15) finds its member by the number's keyed hash: the number is neither kept nor printed. One line per record found, in id order: kind, id, name (a household's head), village, the member's household or the household's address and phone, status. Every command that takes a record id also takes an ID number, or a name when one member has it.",
-        "arg.find.text": "Part of a name, address or phone, or a whole ID number.",
+        "cmd.find.discussion": "TEXT is part of a name (two characters are enough: 秀英) or of an address (三组12号), or a phone number, whole or its last four digits or more (1111); spaces and hyphens do not count. An ID number (18 characters, or 15) finds its member by the number's keyed hash: the number is neither kept nor printed. One line per record found, in id order: kind, id, name (a household's head), village, the member's household or the household's address and phone, status. Every command that takes a record id also takes an ID number, or a name when one member has it.",
+        "arg.find.text": "Part of a name or address, a phone number or its last four digits or more, or a whole ID number.",
         "opt.find.limit": "At most this many records (default 50).",
         "error.find_limit": "--limit must be between 1 and 10000",
         "find.kind": "kind",

@@ -197,6 +197,7 @@ struct QueryPlanTests {
             #expect(try hub.replica.find(name, limit: 20, nowMillis: Self.now).hits.map(\.id).contains(member))
             #expect(try hub.replica.members(named: name, limit: 20).hits.map(\.id).contains(member))
             _ = try hub.replica.find("3组", limit: 20, nowMillis: Self.now)
+            _ = try hub.replica.find("13800001111", limit: 20, nowMillis: Self.now)
         }
         indexed["hub conflicts"] = try await Self.traced(path) {
             #expect(!(try await hub.conflicts()).isEmpty)

@@ -136,7 +136,9 @@ extension ReplicaCore {
     }
 
     /// Calls `body` with each record (of `scope`) holding every two-character piece of
-    /// `query`, in id order, until it returns false; and with each record marked for indexing
+    /// `query`, in id order, until it returns false; with each household whose phone ends in
+    /// the same four digits, when the query is a phone number or its end
+    /// (``SearchText/phoneTail(_:)``); and with each record marked for indexing
     /// (``SearchIndex``), whose pieces the index may not hold yet. `body` checks each record's
     /// texts, so a candidate that does not match costs a lookup, never a wrong answer.
     ///
@@ -150,7 +152,7 @@ extension ReplicaCore {
         guard !grams.isEmpty else { return }
         let members: Bool
         if case .members = scope { members = true } else { members = false }
-        var marked = try SearchIndex.marked(db, members: members)[...]
+        var others = try SearchIndex.marked(db, members: members)[...]
         let bound = 2_000
         var counted: [(gram: String, count: Int)] = []
         for gram in grams {
@@ -176,27 +178,35 @@ extension ReplicaCore {
             sql += " ORDER BY g0.record"
             indexed = try String.fetchCursor(db, sql: sql, arguments: StatementArguments(ordered))
         }
-        // The index's records and the marked ones, merged in id order, each once.
+        // A phone number, or its last digits: the phones ending in the same four digits.
+        if !members, SearchText.isPhoneQuery(query), let tail = SearchText.phoneTail(query) {
+            let phones = try String.fetchAll(
+                db.cachedStatement(sql: "SELECT record FROM search_grams WHERE gram = ? ORDER BY record"),
+                arguments: [SearchIndex.gramText(tail)])
+            others = others.isEmpty ? phones[...] : Array(Set(others).union(phones)).sorted()[...]
+        }
+        // The index's records and the others (marked, a phone's), merged in id order, each once.
         var next = try indexed?.next()
-        while next != nil || !marked.isEmpty {
+        while next != nil || !others.isEmpty {
             let record: String
-            if let found = next, marked.first.map({ found <= $0 }) ?? true {
+            if let found = next, others.first.map({ found <= $0 }) ?? true {
                 record = found
-                if marked.first == found { marked.removeFirst() }
+                if others.first == found { others.removeFirst() }
                 next = try indexed?.next()
             } else {
-                record = marked.removeFirst()
+                record = others.removeFirst()
             }
             guard let id = RecordID(record) else { continue }
             guard try body(id) else { return }
         }
     }
 
-    /// Whether the hit's searchable texts hold the whole query as one run (its pieces may lie apart).
+    /// Whether the hit's searchable texts match the query: a name or an address holding it as
+    /// one run (its pieces may lie apart), a phone ending with it (``SearchText/phoneMatches(_:_:)``).
     static func matches(_ hit: SearchHit, _ query: [Unicode.Scalar]) -> Bool {
         switch hit.id.type {
         case .member: return SearchText.contains(hit.name, query)
-        case .household: return SearchText.contains(hit.address, query) || SearchText.contains(hit.phone, query)
+        case .household: return SearchText.contains(hit.address, query) || SearchText.phoneMatches(hit.phone, query)
         default: return false
         }
     }

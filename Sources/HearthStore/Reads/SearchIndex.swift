@@ -19,17 +19,26 @@ package enum SearchIndex {
         LEFT JOIN households h ON h.id = d.record
         """
 
-    /// The distinct pieces of `texts`, as the index holds them, each as its ``gramKey(_:_:)``,
-    /// ascending. An array, sorted, not a set: a record has a few dozen pieces, and the pass
-    /// compares each record's two lists by walking them (``difference(_:_:)``) instead of
-    /// hashing every piece into a set of its own.
-    static func pieces(_ texts: [String?]) -> [UInt64] {
+    /// The distinct pieces of `texts`, and a household's `phone`'s one piece for its last four
+    /// digits (``SearchText/phoneTail(_:)``), as the index holds them, each as its
+    /// ``gramKey(_:_:)``, ascending. An array, sorted, not a set: a record has a few
+    /// dozen pieces, and the pass compares each record's two lists by walking them
+    /// (``difference(_:_:)``) instead of hashing every piece into a set of its own.
+    static func pieces(_ texts: [String?], phone: String? = nil) -> [UInt64] {
         var pieces: [UInt64] = []
-        for case let text? in texts {
-            let scalars = SearchText.normalized(text)
-            guard scalars.count >= 2 else { continue }
+        func cut(_ scalars: [Unicode.Scalar]) {
+            guard scalars.count >= 2 else { return }
             for index in 0..<(min(scalars.count, SearchText.maxLength) - 1) {
                 pieces.append(gramKey(scalars[index], scalars[index + 1]))
+            }
+        }
+        for case let text? in texts { cut(SearchText.normalized(text)) }
+        if let phone {
+            let scalars = SearchText.normalized(phone)
+            if let tail = SearchText.phoneTail(scalars) {
+                pieces.append(tail)
+            } else {
+                cut(scalars)
             }
         }
         pieces.sort()
@@ -129,11 +138,12 @@ package enum SearchIndex {
         var added: [Entry] = []
         for row in marked {
             guard let record = row[0].text, let position = rank[record] else { continue }
-            let before = pieces([row[1].text, row[2].text])
+            // A mark keeps a member's name, or a household's address and phone.
+            let before = pieces([row[1].text], phone: row[2].text)
             let after: [UInt64]
             switch RecordID(record)?.type {
             case .member: after = pieces([row[3].text])
-            case .household: after = pieces([row[4].text, row[5].text])
+            case .household: after = pieces([row[4].text], phone: row[5].text)
             default: after = []
             }
             let change = difference(before, after)
@@ -143,8 +153,8 @@ package enum SearchIndex {
         removed.sort()
         added.sort()
         // Deletes by key, one statement per piece and up to `deleteGroup` of its records: a
-        // night's phones share their digit pairs, so a pass removes hundreds of records' entries
-        // under each piece, and a statement per entry cost more than the B-tree's work. A
+        // night's addresses share their pieces (村, 组), so a pass removes hundreds of records'
+        // entries under each piece, and a statement per entry cost more than the B-tree's work. A
         // row-value `IN (VALUES …)` list of pairs is not read through the key and scanned the
         // whole index (the merge bench ran 3 times slower); `gram = ? AND record IN (…)` is
         // (`QueryPlanTests` checks).

@@ -133,4 +133,18 @@ extension Migrations {
             """
             + triggers("members", ["name"]) + triggers("households", ["address", "phone"])
     }
+
+    /// v29: every household's entries in the index made again, its phone by its last four
+    /// digits (``SearchText/phoneTail(_:)``) where v22 cut it into digit pairs.
+    ///
+    /// A household's entries are taken out and the household marked as new, so the pass at the
+    /// end of the next write (or when the replica is opened, ``ReplicaCore``) writes its
+    /// address's pieces and its phone's one. A household already marked loses its mark first:
+    /// the mark's texts say what the index held, and it holds nothing for the household now.
+    /// PostgreSQL's hub runs the same statements (its v15).
+    package static let phoneTails = [
+        "DELETE FROM search_dirty WHERE substr(record, 1, 2) = 'H-'",
+        "DELETE FROM search_grams WHERE substr(record, 1, 2) = 'H-'",
+        "INSERT INTO search_dirty (record) SELECT id FROM households WHERE address IS NOT NULL OR phone IS NOT NULL",
+    ]
 }

@@ -370,6 +370,9 @@ package enum Migrations {
             // about a third of the insert's time. Deletes (compaction) still count by trigger.
             try db.execute(sql: "DROP TRIGGER ops_count_after_insert")
         }
+        migrator.registerMigration("v29 a phone indexed by its last four digits, not by its digit pairs") { db in
+            for statement in Migrations.phoneTails { try db.execute(sql: statement) }
+        }
         return migrator
     }
 }
