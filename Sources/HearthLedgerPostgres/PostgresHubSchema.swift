@@ -26,8 +26,10 @@ enum PostgresHubSchema {
     static let migrations: [Migration] =
         hubMigrations + replicaMigrations + [snapshotWanted, checkpoints, headSignatures, phoneTails]
 
-    /// Core v29: every household's entries in the search index made again at the next write,
-    /// its phone by its last four digits (`Migrations.phoneTails`, the same statements).
+    /// Core v29: every household's entries in the search index taken out and the household
+    /// marked, so that opening the hub (``PostgresLedgerStorage/open(location:keyPath:environment:nowMillis:)``)
+    /// makes them again, its phone by its last four digits (`Migrations.phoneTails`, the same
+    /// statements).
     static let phoneTails = Migration(
         version: 15, name: "a phone indexed by its last four digits, not by its digit pairs",
         statements: Migrations.phoneTails)
