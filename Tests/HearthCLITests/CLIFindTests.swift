@@ -59,7 +59,7 @@ struct CLIFindTests {
         (result.json?["hits"]?.arrayValue ?? []).compactMap { $0["id"]?.stringValue }
     }
 
-    @Test("find: a name by two and three characters and a part, an address, a phone, an ID number")
+    @Test("find: a name by two and three characters and a part, an address, a phone by its last digits, an ID number")
     func find() async throws {
         let seeded = try await seeded()
         let cli = seeded.cli
@@ -68,6 +68,10 @@ struct CLIFindTests {
         #expect(Set(ids(try await cli.ok(["find", "张伟", "--json"]))) == Set(seeded.zhangs))
         #expect(ids(try await cli.ok(["find", "三组12", "--json"])) == [seeded.home])
         #expect(ids(try await cli.ok(["find", "0000 1111", "--json"])) == [seeded.home])
+        // A phone by its last four digits (尾号) or its whole number; not by a run from its middle.
+        #expect(ids(try await cli.ok(["find", "2222", "--json"])) == [seeded.neighbourHome])
+        #expect(ids(try await cli.ok(["find", "139-0000-2222", "--json"])) == [seeded.neighbourHome])
+        #expect(ids(try await cli.ok(["find", "1390000", "--json"])).isEmpty)
         let byNumber = try await cli.ok(["find", Self.headID, "--json"])
         #expect(ids(byNumber) == [seeded.head])
         #expect(byNumber.json?["by_id_number"] == .bool(true))
