@@ -130,7 +130,7 @@ public final class PostgresLedgerStorage: NodeStorage, DeskStorage, ReplicaSnaps
             // A migration that changed what the kept reads rest on leaves marks (core v29's
             // phones, this server's v15): they are brought up to date now, as a SQLite replica
             // does when opened, and not in the next node's push.
-            if try await storage.snapshot({ try RuleCaseBook.hasMarks($0) || SearchIndex.hasMarks($0) }) {
+            if try await storage.snapshot({ try ReplicaCore.hasKeptReadMarks($0) }) {
                 try await storage.writingStatements { try ReplicaCore.refreshKeptReads($0) }
             }
             return storage

@@ -61,6 +61,16 @@ struct SearchIndexTests {
         try replica.find(text, limit: limit, nowMillis: Self.now).hits.map(\.id)
     }
 
+    /// A phone's piece as the index should hold it, written out apart from `SearchText`: a marker
+    /// (U+F8FF) and U+F0000 plus the value of the last four digits; nil when those are not
+    /// four ASCII digits (the phone is then cut into pairs).
+    static func tailPiece(_ phone: String) -> String? {
+        let scalars = Array(phone.unicodeScalars.filter { $0 != " " && $0 != "-" })
+        guard scalars.count >= 4, scalars.suffix(4).allSatisfy({ ("0"..."9").contains($0) }) else { return nil }
+        let value = scalars.suffix(4).reduce(0) { $0 * 10 + Int($1.value) - 48 }
+        return "\u{F8FF}\(Unicode.Scalar(0xF0000 + value)!)"
+    }
+
     /// The index as the records say it should be, computed apart from the pass that keeps it:
     /// every two-character piece of each member's name and each household's address, and each
     /// phone's piece for its last four digits (its two-character pieces when it does not end in
@@ -79,10 +89,8 @@ struct SearchIndexTests {
             }
             for row in try Row.fetchAll(db, sql: "SELECT id, phone FROM households") {
                 guard let phone = row[1] as String? else { continue }
-                let digits = Array(phone.unicodeScalars.filter { $0 != " " && $0 != "-" })
-                if digits.count >= 4, digits.suffix(4).allSatisfy({ ("0"..."9").contains($0) }) {
-                    let value = digits.suffix(4).reduce(0) { $0 * 10 + Int($1.value) - 48 }
-                    grams.insert("\u{F8FF}\(Unicode.Scalar(0xF0000 + value)!) \(row[0] as String)")
+                if let piece = Self.tailPiece(phone) {
+                    grams.insert("\(piece) \(row[0] as String)")
                 } else {
                     for gram in SearchText.grams(SearchText.normalized(phone)) {
                         grams.insert("\(gram) \(row[0] as String)")
@@ -167,10 +175,8 @@ struct SearchIndexTests {
         func expected(_ texts: [String?]) -> Set<String> {
             var pieces = Set(SearchText.grams(SearchText.normalized(texts[0] ?? "")))
             guard let phone = texts[1] else { return pieces }
-            let scalars = Array(phone.unicodeScalars)
-            if scalars.count >= 4, scalars.suffix(4).allSatisfy({ "138".unicodeScalars.contains($0) }) {
-                let value = scalars.suffix(4).reduce(0) { $0 * 10 + Int($1.value) - 48 }
-                pieces.insert("\u{F8FF}\(Unicode.Scalar(0xF0000 + value)!)")
+            if let piece = Self.tailPiece(phone) {
+                pieces.insert(piece)
             } else {
                 pieces.formUnion(SearchText.grams(SearchText.normalized(phone)))
             }

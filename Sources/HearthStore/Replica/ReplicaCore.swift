@@ -140,10 +140,7 @@ public class ReplicaCore: @unchecked Sendable {
         do {
             try role.migrator.migrate(pool)
             // A migration that changed what the cases or the search index rest on leaves marks.
-            if try pool.read({ db in
-                let statements = SQLiteStatements(db)
-                return try RuleCaseBook.hasMarks(statements) || SearchIndex.hasMarks(statements)
-            }) {
+            if try pool.read({ db in try Self.hasKeptReadMarks(SQLiteStatements(db)) }) {
                 try pool.write { db in try Self.refreshKeptReads(db) }
             }
         } catch { throw .database(String(describing: error)) }
@@ -160,6 +157,13 @@ public class ReplicaCore: @unchecked Sendable {
     package static func refreshKeptReads(_ sql: any SQLStatements) throws {
         try RuleCaseBook.refresh(sql)
         try SearchIndex.refresh(sql)
+    }
+
+    /// Whether marks wait for ``refreshKeptReads(_:)``: a migration that changed what the rule
+    /// cases or the search index rest on leaves them, and opening a database brings them up to
+    /// date (a SQLite replica here, a PostgreSQL hub in its storage's `open`).
+    package static func hasKeptReadMarks(_ sql: any SQLStatements) throws -> Bool {
+        try RuleCaseBook.hasMarks(sql) || SearchIndex.hasMarks(sql)
     }
 
     /// Runs a read-only block on a consistent snapshot.
