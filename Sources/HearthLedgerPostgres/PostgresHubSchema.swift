@@ -24,7 +24,13 @@ enum PostgresHubSchema {
 
     /// Every migration, in order: the hub's own tables, then the replica's (``replicaMigrations``).
     static let migrations: [Migration] =
-        hubMigrations + replicaMigrations + [snapshotWanted, checkpoints, headSignatures, phoneTails]
+        hubMigrations + replicaMigrations + [snapshotWanted, checkpoints, headSignatures, phoneTails, indexFlags]
+
+    /// SQLite hub v16: the duplicate index flags a living part instead of counting its members
+    /// (``PostgresReplicaTriggers/duplicateIndexFlags``).
+    static let indexFlags = Migration(
+        version: 16, name: "the duplicate index flags a living part, not a count",
+        statements: PostgresReplicaTriggers.duplicateIndexFlags)
 
     /// Core v29: every household's entries in the search index taken out and the household
     /// marked, so that opening the hub (``PostgresLedgerStorage/open(location:keyPath:environment:nowMillis:)``)

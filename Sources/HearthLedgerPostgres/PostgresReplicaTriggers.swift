@@ -1,10 +1,13 @@
+import HearthLedger
+
 /// The SQLite hub's triggers in PL/pgSQL, for ``PostgresHubSchema/replicaMigrations``: each a
 /// function and a row trigger of the same name, with the same effect on the same tables.
 ///
 /// Why the same effect holds although PostgreSQL runs AFTER row triggers at the end of the
 /// statement, not after each row as SQLite does: no trigger reads the table that fired it, only
 /// other record tables and the bookkeeping it keeps, so the end of the statement shows it what
-/// the row's moment showed SQLite's; and the queued triggers run in the order the rows were
+/// the row's moment showed SQLite's (one exception, v16's `markGone`, says why it holds there);
+/// and the queued triggers run in the order the rows were
 /// changed, each seeing the previous one's work (the `changed` version of `id_prefixes`).
 ///
 /// The translation: `IS NOT` is `IS DISTINCT FROM`; a subquery in FROM is named (PostgreSQL 15
@@ -195,6 +198,37 @@ enum PostgresReplicaTriggers {
             """
             INSERT INTO search_dirty (record, first, second) VALUES (OLD.id, OLD.address, OLD.phone) ON CONFLICT DO NOTHING;
             """)
+
+    /// Hub v16 (SQLite hub v16, `duplicateIndexFlags`): v4's triggers replaced by ones that
+    /// flag a part of the index living, writing only when it crosses zero
+    /// (``LedgerDuplicateIndex/markLiving(_:)``, the same statements).
+    ///
+    /// `markGone` reads `members`, the table that fired it: at the end of the statement, where
+    /// PostgreSQL runs it, it sees every row the statement changed, and SQLite's trigger sees
+    /// those changed before its row. Either way the last trigger of a part sees the part as the
+    /// statement leaves it, and the flag is what that shows; only the number of versions a part
+    /// took within one statement may differ, and a node is sent a part whose version is past
+    /// its own however many it took.
+    static let duplicateIndexFlags: [String] = {
+        var statements: [String] = []
+        for name in ["members_index_after_insert", "members_index_after_update", "members_index_after_delete"] {
+            statements += ["DROP TRIGGER \(name) ON members", "DROP FUNCTION \(name)()"]
+        }
+        return statements
+            + trigger(
+                "members_index_after_insert", after: "INSERT", on: "members",
+                when: "NEW.vital_status = 'alive' AND NEW.id_number_hash IS NOT NULL",
+                LedgerDuplicateIndex.markLiving("NEW"))
+            + trigger(
+                "members_index_after_update", after: "UPDATE", on: "members",
+                when:
+                    "OLD.vital_status IS DISTINCT FROM NEW.vital_status OR OLD.id_number_hash IS DISTINCT FROM NEW.id_number_hash",
+                LedgerDuplicateIndex.markGone("OLD") + "\n" + LedgerDuplicateIndex.markLiving("NEW"))
+            + trigger(
+                "members_index_after_delete", after: "DELETE", on: "members",
+                when: "OLD.vital_status = 'alive' AND OLD.id_number_hash IS NOT NULL",
+                LedgerDuplicateIndex.markGone("OLD"))
+    }()
 
     /// Hub v4 (`duplicateIndexSchema`): the living members per first four hex digits of their
     /// ID hash; a prefix gaining its first member or losing its last takes the next version.

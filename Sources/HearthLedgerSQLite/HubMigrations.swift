@@ -1,4 +1,5 @@
 import GRDB
+import HearthLedger
 
 /// The county hub's own tables, after the replica core's: registered nodes and their
 /// enrollment tokens, request nonces, quarantined ops, the desk's and the rules' decisions,
@@ -208,8 +209,35 @@ enum HubMigrations {
             // (`acked_counter`, `chain_head`); empty until the node's next push after this migration.
             try db.execute(sql: "ALTER TABLE nodes ADD COLUMN chain_signature TEXT NOT NULL DEFAULT ''")
         }
+        migrator.registerMigration("hub v16 the duplicate index flags a living part, not a count") { db in
+            // v4's triggers counted the living members of each part of the index: every member
+            // written rewrote its part's row and that row's version entry, though most join a
+            // part that is living already. The counts left in `living` read as flags (above zero).
+            try db.execute(sql: duplicateIndexFlags)
+        }
         return migrator
     }
+
+    /// Hub v16: the triggers that keep `id_prefixes` as flags, each member changed a read of its
+    /// part and a write only when the part crosses zero (``LedgerDuplicateIndex/markLiving(_:)``).
+    static let duplicateIndexFlags = """
+        DROP TRIGGER members_index_after_insert;
+        DROP TRIGGER members_index_after_update;
+        DROP TRIGGER members_index_after_delete;
+        CREATE TRIGGER members_index_after_insert AFTER INSERT ON members
+        WHEN NEW.vital_status = 'alive' AND NEW.id_number_hash IS NOT NULL BEGIN
+            \(LedgerDuplicateIndex.markLiving("NEW"))
+        END;
+        CREATE TRIGGER members_index_after_update AFTER UPDATE ON members
+        WHEN OLD.vital_status IS NOT NEW.vital_status OR OLD.id_number_hash IS NOT NEW.id_number_hash BEGIN
+            \(LedgerDuplicateIndex.markGone("OLD"))
+            \(LedgerDuplicateIndex.markLiving("NEW"))
+        END;
+        CREATE TRIGGER members_index_after_delete AFTER DELETE ON members
+        WHEN OLD.vital_status = 'alive' AND OLD.id_number_hash IS NOT NULL BEGIN
+            \(LedgerDuplicateIndex.markGone("OLD"))
+        END;
+        """
 
     /// The authors' chain checkpoints (``ChainCheckpoint``, docs/compaction.md): one an author,
     /// written and moved forward by compaction in the transaction that archives its ops.
@@ -314,7 +342,7 @@ enum HubMigrations {
         """
 
     /// Counts a living member with an ID hash in its prefix; a prefix gaining its first
-    /// member takes the next index version.
+    /// member takes the next index version. v4's, replaced by v16's flags.
     static func countIn(_ row: String) -> String {
         """
         INSERT INTO id_prefixes (prefix, living, changed)
@@ -327,7 +355,7 @@ enum HubMigrations {
     }
 
     /// Counts a living member out of its prefix; a prefix losing its last member takes the
-    /// next index version.
+    /// next index version. v4's, replaced by v16's flags.
     static func countOut(_ row: String) -> String {
         """
         UPDATE id_prefixes SET

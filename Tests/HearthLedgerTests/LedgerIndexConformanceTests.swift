@@ -1,8 +1,11 @@
 import Foundation
 import HearthCore
 import HearthLedger
+import HearthLedgerSQLite
 import HearthStore
 import Testing
+
+@testable import HearthLedgerPostgres
 
 /// The duplicate index every backend keeps as members change, answered whole or as the
 /// prefixes changed since a node's version.
@@ -177,5 +180,103 @@ struct LedgerIndexConformanceTests {
             #expect(keptPrefixes == expected.sorted(), "step \(step)")
             #expect(kept == read, "step \(step)")
         }
+    }
+
+    /// Runs `body` on the statements of the storage's database, in a transaction of its own.
+    static func statements<T: Sendable>(
+        _ storage: any LedgerStorage, _ body: @escaping @Sendable (any SQLStatements) throws -> T
+    ) async throws -> T {
+        switch storage {
+        case let sqlite as SQLiteLedgerStorage:
+            return try await sqlite.replica.writeAsync { db in try body(SQLiteStatements(db)) }
+        case let postgres as PostgresLedgerStorage: return try await postgres.database.blockingTransaction(body)
+        default: throw CocoaError(.featureUnsupported)
+        }
+    }
+
+    /// A part's row of `id_prefixes` (`living`, `changed`), nil when it has none.
+    static func row(of part: String, _ storage: any LedgerStorage) async throws -> [Int64]? {
+        try await statements(storage) { sql in
+            try sql.rows("SELECT living, changed FROM id_prefixes WHERE prefix = ?", [.text(part)]).first.map {
+                $0.map { $0.integer ?? -1 }
+            }
+        }
+    }
+
+    /// Two ID numbers whose keyed hashes start with the same four hex digits: one part of the
+    /// index holds both.
+    static func samePart(_ keys: KeyMaterial) throws -> (String, String, part: String) {
+        var seen: [Substring: String] = [:]
+        for day in 1...28 {
+            for sequence in 0..<1_000 {
+                let first17 = "4212811980" + String(format: "01%02d%03d", day, sequence)
+                let number = first17 + String(IDNumber.checkDigit(of: first17)!)
+                let part = keys.digest(number).prefix(4)
+                if let earlier = seen[part] { return (earlier, number, String(part)) }
+                seen[part] = number
+            }
+        }
+        throw CocoaError(.featureUnsupported)
+    }
+
+    @Test(
+        "a living member joining a part of the index that holds one already writes nothing to it: the part's row and the version stay as they were",
+        arguments: LedgerBackend.all)
+    func joiningLivingPartWritesNothing(backend: LedgerBackend) async throws {
+        let east = try await Village(backend)
+        let county = east.county
+        let (first, second, part) = try Self.samePart(county.keys)
+        _ = try east.add(first, name: "P1", relation: "head")
+        try await east.push()
+        let before = try await Self.row(of: part, county.storage)
+        let version = try await county.storage.duplicateIndex(since: "", deltas: true).version
+        _ = try east.add(second, name: "P2", relation: "other")
+        try await east.push()
+        #expect(before?.first ?? 0 > 0, "the part holds its first member")
+        // Before hub v16 the row counted the second member (living 2).
+        #expect(try await Self.row(of: part, county.storage) == before)
+        let answer = try await county.storage.duplicateIndex(since: version, deltas: true)
+        #expect(answer == .unchanged(version: version))
+    }
+
+    @Test(
+        "a part whose living members were counted (before hub v16) reads as living until its last one dies, then leaves the index at a new version; an ID number corrected moves its member to its new part",
+        arguments: LedgerBackend.all)
+    func countedPartLeavesWithItsLast(backend: LedgerBackend) async throws {
+        let east = try await Village(backend)
+        let county = east.county
+        let (first, second, part) = try Self.samePart(county.keys)
+        let prefix = DuplicateIndex.prefix(ofHash: county.keys.digest(first))!
+        let one = try east.add(first, name: "P1", relation: "head")
+        let two = try east.add(second, name: "P2", relation: "other")
+        try await east.push()
+        // As v4 left it: the part counting its two members.
+        try await Self.statements(county.storage) { sql in
+            try sql.execute("UPDATE id_prefixes SET living = 2 WHERE prefix = ?", [.text(part)])
+        }
+        let held = try await county.storage.duplicateIndex(since: "", deltas: true).version
+        _ = try east.replica.recordDeath(member: one.value, date: "2026-05-14", author: "w1", nowMillis: Fixture.start)
+        try await east.push()
+        #expect(try await Self.row(of: part, county.storage)?.first ?? 0 > 0, "the part holds a living member")
+        #expect(try await county.storage.duplicateIndex(since: held, deltas: true) == .unchanged(version: held))
+
+        // The second's ID number corrected to one of another part: the part holds no one living.
+        var corrected = MemberInput()
+        let other = (0..<1_000).lazy.map(Self.idNumber).first {
+            county.keys.digest($0).prefix(4) != part && DuplicateIndex.prefix(ofHash: county.keys.digest($0)) != prefix
+        }!
+        corrected.idNumber = other
+        try east.replica.editMember(two.value, corrected, author: "w1", nowMillis: Fixture.start)
+        try await east.push()
+        let row = try await Self.row(of: part, county.storage)
+        #expect(row?.first == 0)
+        let answer = try await county.storage.duplicateIndex(since: held, deltas: true)
+        let moved = DuplicateIndex.prefix(ofHash: county.keys.digest(other))!
+        #expect(answer == .delta(version: answer.version, added: [moved], removed: [prefix]))
+        guard case .full(_, let whole) = try await county.storage.duplicateIndex(since: "", deltas: true) else {
+            Issue.record("the whole index")
+            return
+        }
+        #expect(whole == [moved])
     }
 }

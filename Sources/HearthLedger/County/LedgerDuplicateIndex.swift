@@ -3,8 +3,8 @@ import HearthStore
 import Synchronization
 
 /// The county's duplicate index on either of the hub's databases, from `id_prefixes` (hub v4):
-/// living members per first four hex digits of their ID hash, and the version each last gained
-/// its first member or lost its last. Four such prefixes make one of the index's 14-bit
+/// whether any living member's ID hash starts with each four hex digits (hub v16; v4 counted
+/// them), and the version each last gained its first living member or lost its last. Four such prefixes make one of the index's 14-bit
 /// prefixes.
 package enum LedgerDuplicateIndex {
     /// The whole index as a storage last answered it, to answer the next whole request from
@@ -93,6 +93,44 @@ package enum LedgerDuplicateIndex {
             if let at = row[2].integer, at <= held { presentAtHeld.insert(prefix) }
         }
         return (present.subtracting(presentAtHeld).sorted(), changed.subtracting(present).sorted())
+    }
+
+    /// The statement a member's triggers run for its row `row` (`NEW`) when it may have brought
+    /// its part of the index its first living member: the part becomes living, at the next
+    /// version, unless it was living already. Hub v16 on SQLite, v16 on PostgreSQL.
+    ///
+    /// `living` is a flag, any value above zero meaning the part holds a living member (a hub
+    /// before v16 counted them there, and its counts read the same). Counting made every member
+    /// written rewrite its part's row and the index entry of its version: two pages of a table
+    /// the size of the county's prefixes, written again at every commit, where most members
+    /// join a part that is living already. Now such a member reads one row and writes nothing.
+    package static func markLiving(_ row: String) -> String {
+        """
+        INSERT INTO id_prefixes (prefix, living, changed)
+            SELECT substr(\(row).id_number_hash, 1, 4), 1, (SELECT coalesce(max(changed), 0) + 1 FROM id_prefixes)
+            WHERE \(row).vital_status = 'alive' AND \(row).id_number_hash IS NOT NULL
+                AND NOT EXISTS (
+                    SELECT 1 FROM id_prefixes WHERE prefix = substr(\(row).id_number_hash, 1, 4) AND living > 0)
+            ON CONFLICT (prefix) DO UPDATE SET living = 1, changed = excluded.changed;
+        """
+    }
+
+    /// The statement a member's triggers run for its row `row` (`OLD`) when it may have taken
+    /// its part's last living member away (a death, an ID number corrected, a row deleted): the
+    /// part stops being living, at the next version, when no living member's hash starts with it
+    /// any longer. Runs after the row changed, so the members it reads are the ones left.
+    ///
+    /// The members are read by `members_by_id_hash`, as the range of hashes that start with the
+    /// part: a hash is 64 lower-case hex digits (``Hex/isSHA256(_:)``, checked on every op), all
+    /// of which sort before `g` in any collation.
+    package static func markGone(_ row: String) -> String {
+        """
+        UPDATE id_prefixes SET living = 0, changed = (SELECT max(changed) + 1 FROM id_prefixes)
+            WHERE prefix = substr(\(row).id_number_hash, 1, 4) AND \(row).vital_status = 'alive' AND living > 0
+                AND NOT EXISTS (
+                    SELECT 1 FROM members WHERE id_number_hash >= id_prefixes.prefix
+                        AND id_number_hash < id_prefixes.prefix || 'g' AND vital_status = 'alive');
+        """
     }
 
     /// The four lower-case hex digits of a 16-bit value, as `id_prefixes` keys it.
