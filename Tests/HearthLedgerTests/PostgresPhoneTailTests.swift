@@ -38,7 +38,8 @@ struct PostgresPhoneTailTests {
                     }
                 }
             }
-            try sql.execute("DELETE FROM hearth_migrations WHERE version = 15", [])
+            // The migrations after it too: a hub runs those past the newest it holds.
+            try sql.execute("DELETE FROM hearth_migrations WHERE version >= 15", [])
             return try sql.integer("SELECT count(*) FROM search_grams WHERE gram = '00'", []) ?? 0
         }
         #expect(pairs > 0, "the day's phones hold no pair 00")
