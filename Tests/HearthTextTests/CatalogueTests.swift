@@ -13,6 +13,45 @@ final class CatalogueTests: XCTestCase {
         XCTAssertGreaterThan(english.count, 40)
     }
 
+    /// A command's discussion breaks its lines only between sentences, around a blank line, or
+    /// before an indented line, a list item or a `{part}`. The argument parser wraps every line
+    /// at the terminal's width by itself: a line broken mid-sentence showed as a stub of a few
+    /// words in an 80-column terminal (`hub standard set --help` had five), and an indented line
+    /// wider than 80 columns is wrapped out of its alignment.
+    func testDiscussionsBreakLinesOnlyBetweenSentences() throws {
+        let ends: Set<Character> = [".", ":", ";", "!", "?", "。", "：", "；", "！", "？", ")", "）", "}"]
+        let item = try NSRegularExpression(pattern: #"^(\s|-|•|\{|\d+[.)] )"#)
+        for language in Language.allCases {
+            for (key, text) in Catalogue.entries(language) where key.hasPrefix("cmd.") && key.hasSuffix(".discussion") {
+                let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+                for (before, after) in zip(lines, lines.dropFirst()) {
+                    let end = before.trimmingCharacters(in: .whitespaces)
+                    guard let last = end.last, !after.trimmingCharacters(in: .whitespaces).isEmpty else { continue }
+                    let listed = item.firstMatch(in: after, range: NSRange(after.startIndex..., in: after)) != nil
+                    XCTAssertTrue(
+                        ends.contains(last) || listed,
+                        "\(language) \(key): a line broken mid-sentence, after \"\(end.suffix(30))\"")
+                }
+                for line in lines where line.first == " " {
+                    XCTAssertLessThanOrEqual(
+                        columns(of: line), 80,
+                        "\(language) \(key): an indented line wider than 80 columns: \(line.prefix(30))")
+                }
+            }
+        }
+    }
+
+    /// A line's width in a terminal: a CJK character takes two columns.
+    private func columns(of line: String) -> Int {
+        let wide: [ClosedRange<UInt32>] = [
+            0x1100...0x115F, 0x2E80...0xA4CF, 0xAC00...0xD7A3, 0xF900...0xFAFF, 0xFE30...0xFE4F, 0xFF00...0xFF60,
+            0xFFE0...0xFFE6,
+        ]
+        return line.unicodeScalars.reduce(0) { sum, scalar in
+            sum + (wide.contains { $0.contains(scalar.value) } ? 2 : 1)
+        }
+    }
+
     func testEachEntryHasTheSamePartsInBothLanguages() {
         for (key, english) in Catalogue.entries(.en) {
             guard let chinese = Catalogue.entries(.zh)[key] else { continue }
