@@ -7,8 +7,8 @@ import HearthLedger
 /// statement, not after each row as SQLite does: no trigger reads the table that fired it, only
 /// other record tables and the bookkeeping it keeps, so the end of the statement shows it what
 /// the row's moment showed SQLite's (one exception, v16's `markGone`, says why it holds there);
-/// and the queued triggers run in the order the rows were
-/// changed, each seeing the previous one's work (the `changed` version of `id_prefixes`).
+/// and the queued triggers run in the order the rows were changed, each seeing the previous
+/// one's work (the `changed` version of `id_prefixes`).
 ///
 /// The translation: `IS NOT` is `IS DISTINCT FROM`; a subquery in FROM is named (PostgreSQL 15
 /// asks for it); `ON CONFLICT DO NOTHING` and `ON CONFLICT (…) DO UPDATE` as they were. The

@@ -4,8 +4,8 @@ import Synchronization
 
 /// The county's duplicate index on either of the hub's databases, from `id_prefixes` (hub v4):
 /// whether any living member's ID hash starts with each four hex digits (hub v16; v4 counted
-/// them), and the version each last gained its first living member or lost its last. Four such prefixes make one of the index's 14-bit
-/// prefixes.
+/// them), and the version each last gained its first living member or lost its last. Four such
+/// prefixes make one of the index's 14-bit prefixes.
 package enum LedgerDuplicateIndex {
     /// The whole index as a storage last answered it, to answer the next whole request from
     /// what changed since instead of every part of the table (a new node's first sync, each
