@@ -13,14 +13,15 @@ final class CatalogueTests: XCTestCase {
         XCTAssertGreaterThan(english.count, 40)
     }
 
-    /// A command's discussion breaks its lines only between sentences, around a blank line, or
-    /// before an indented line, a list item or a `{part}`. The argument parser wraps every line
+    /// A command's discussion breaks its lines only between sentences (not at a semicolon),
+    /// around a blank line, or before an indented line, a list item (`- `, `• `, `1. `) or a
+    /// `{part}`: a line that opens with a flag (`--skip-invalid`) continues its sentence. The argument parser wraps every line
     /// at the terminal's width by itself: a line broken mid-sentence showed as a stub of a few
     /// words in an 80-column terminal (`hub standard set --help` had five), and an indented line
     /// wider than 80 columns is wrapped out of its alignment.
     func testDiscussionsBreakLinesOnlyBetweenSentences() throws {
-        let ends: Set<Character> = [".", ":", ";", "!", "?", "。", "：", "；", "！", "？", ")", "）", "}"]
-        let item = try NSRegularExpression(pattern: #"^(\s|-|•|\{|\d+[.)] )"#)
+        let ends: Set<Character> = [".", ":", "!", "?", "。", "：", "！", "？", ")", "）", "}"]
+        let item = try NSRegularExpression(pattern: #"^(\s|- |• |\{|\d+[.)] )"#)
         for language in Language.allCases {
             for (key, text) in Catalogue.entries(language) where key.hasPrefix("cmd.") && key.hasSuffix(".discussion") {
                 let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
