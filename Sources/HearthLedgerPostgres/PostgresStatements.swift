@@ -38,6 +38,13 @@ final class PostgresStatements: SQLStatements {
         committed.append(body)
     }
 
+    /// The writes sent and not yet answered (``write(_:_:)``), oldest first.
+    private var unanswered: [EventLoopFuture<PostgresQueryResult>] = []
+
+    /// How many writes may be unanswered at once: enough that the server runs a flush's rows
+    /// back to back, few enough that their answers are never a burden to hold.
+    private static let unansweredLimit = 256
+
     /// The rows as ``rows(_:_:)`` reads them (a transaction's statements answer whole).
     func forEachRow(_ sql: String, _ arguments: [SQLValue], _ body: ([SQLValue]) throws -> Void) throws {
         for row in try rows(sql, arguments) { try body(row) }
@@ -52,7 +59,36 @@ final class PostgresStatements: SQLStatements {
         try run(sql, arguments).rows.map { row in row.map(SQLValue.init(cell:)) }
     }
 
+    /// Sends the statement without waiting for its answer: the connection runs its statements
+    /// in the order they were sent, so the server runs the next write as soon as it has
+    /// answered one, while this thread builds the ones after it. Each round trip was a wait on
+    /// this thread, and a flush writes two statements for every record it changed.
+    func write(_ sql: String, _ arguments: [SQLValue]) throws {
+        unanswered.append(connection.query(query(sql, arguments), logger: logger))
+        if unanswered.count >= Self.unansweredLimit { try settle() }
+    }
+
+    /// Waits for every write sent, and throws the first one's failure (those after a failure
+    /// fail only because the transaction was aborted). Every statement that reads waits first,
+    /// and so does the commit (``PostgresDatabase/blockingTransaction(snapshot:_:)``).
+    func settle() throws {
+        guard !unanswered.isEmpty else { return }
+        let sent = unanswered
+        unanswered.removeAll(keepingCapacity: true)
+        var failure: (any Error)?
+        for answer in sent {
+            do { _ = try answer.wait() } catch { failure = failure ?? error }
+        }
+        if let failure { throw database.replicaError(failure) }
+    }
+
     private func run(_ sql: String, _ arguments: [SQLValue]) throws -> PostgresQueryResult {
+        try settle()
+        let answer: EventLoopFuture<PostgresQueryResult> = connection.query(query(sql, arguments), logger: logger)
+        do { return try answer.wait() } catch { throw database.replicaError(error) }
+    }
+
+    private func query(_ sql: String, _ arguments: [SQLValue]) -> PostgresQuery {
         var bindings = PostgresBindings(capacity: arguments.count)
         for argument in arguments {
             switch argument {
@@ -63,9 +99,7 @@ final class PostgresStatements: SQLStatements {
             case .blob(let bytes): bindings.append(ByteBuffer(bytes: bytes))
             }
         }
-        let query = PostgresQuery(unsafeSQL: SQLParameters.numbered(sql), binds: bindings)
-        let answer: EventLoopFuture<PostgresQueryResult> = connection.query(query, logger: logger)
-        do { return try answer.wait() } catch { throw database.replicaError(error) }
+        return PostgresQuery(unsafeSQL: SQLParameters.numbered(sql), binds: bindings)
     }
 }
 
@@ -107,7 +141,15 @@ extension PostgresDatabase {
         let (result, committed) = try await transaction(snapshot: snapshot) { connection in
             try await NIOThreadPool.singleton.runIfActive {
                 let statements = PostgresStatements(connection, logger: logger, database: self)
-                return (try body(statements), statements.committed)
+                do {
+                    let result = try body(statements)
+                    try statements.settle()
+                    return (result, statements.committed)
+                } catch {
+                    // The writes still unanswered finish before the rollback is sent.
+                    try? statements.settle()
+                    throw error
+                }
             }
         }
         for hook in committed { hook() }

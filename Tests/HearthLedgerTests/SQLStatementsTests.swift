@@ -17,6 +17,11 @@ struct SQLStatementsTests {
                 == #"SELECT * FROM t WHERE a = $1 AND b = '?' AND "c?" = $2 AND d IN ($3, $4)"#)
         #expect(SQLParameters.numbered("SELECT 'it''s ?', ?") == "SELECT 'it''s ?', $1")
         #expect(SQLParameters.numbered("SELECT 1") == "SELECT 1")
+        #expect(
+            SQLParameters.numbered("SELECT '新庄村?', \"二组?\" FROM t WHERE 名 = ? -- 村")
+                == "SELECT '新庄村?', \"二组?\" FROM t WHERE 名 = $1 -- 村")
+        let eleven = "VALUES (" + Array(repeating: "?", count: 11).joined(separator: ", ") + ")"
+        #expect(SQLParameters.numbered(eleven) == "VALUES (" + (1...11).map { "$\($0)" }.joined(separator: ", ") + ")")
     }
 
     /// Runs the same statements and returns every answer, in order.
@@ -88,6 +93,81 @@ struct SQLStatementsTests {
             #expect(refused.map { "\($0)" }?.contains("expects 4 values and was given 1") == true)
             #expect(try statements.value("SELECT count(*) FROM v") == .integer(4))
         }
+    }
+
+    /// Writes the engine does not wait for, then reads: more than PostgreSQL's statements hold
+    /// unanswered at once, an upsert of a row written just before, a read between.
+    static func writes(_ statements: any SQLStatements) throws -> [String] {
+        try statements.execute("CREATE TABLE w (id BIGINT PRIMARY KEY, n BIGINT, note TEXT)", [])
+        for id in 0..<600 {
+            try statements.write(
+                "INSERT INTO w (id, n, note) VALUES (?, ?, ?)", [.integer(Int64(id)), .integer(1), .null])
+        }
+        let midway = try statements.value("SELECT CAST(sum(n) AS BIGINT) FROM w")
+        for id in stride(from: 0, to: 600, by: 3) {
+            try statements.write(
+                "INSERT INTO w (id, n) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET n = w.n + excluded.n",
+                [.integer(Int64(id)), .integer(10)])
+            try statements.write("UPDATE w SET note = ? WHERE id = ?", [.text("三 \(id)"), .integer(Int64(id))])
+        }
+        let rows = try statements.rows("SELECT id, n, note FROM w WHERE id < 7 ORDER BY id", [])
+        return [
+            "midway \(String(describing: midway))", "rows \(rows)",
+            "sum \(String(describing: try statements.value("SELECT CAST(sum(n) AS BIGINT) FROM w")))",
+        ]
+    }
+
+    @Test("Writes not waited for run in order, before every read, on both databases")
+    func writesInOrder() async throws {
+        let onSQLite = try SQLiteStatements.inMemory { try Self.writes($0) }
+        let hub = try await FreshPostgresHub()
+        let storage = hub.storage
+        let onPostgres = try await storage.database.blockingTransaction { try Self.writes($0) }
+        // And what the transaction wrote last was committed with it.
+        try await storage.database.blockingTransaction { statements in
+            try statements.write("UPDATE w SET n = n + ? WHERE id = ?", [.integer(5), .integer(597)])
+        }
+        let last = try await storage.database.blockingTransaction { try $0.value("SELECT n FROM w WHERE id = 597") }
+        await storage.close()
+        #expect(onSQLite == onPostgres)
+        #expect(onSQLite.first == "midway Optional(HearthStore.SQLValue.integer(600))")
+        #expect(onSQLite.last == "sum Optional(HearthStore.SQLValue.integer(2600))")
+        #expect(last == .integer(16))
+    }
+
+    @Test(
+        "A write not waited for that fails fails its PostgreSQL transaction with its own words, at the next read or at the commit, and nothing of it is kept"
+    )
+    func deferredWriteFails() async throws {
+        let hub = try await FreshPostgresHub()
+        let storage = hub.storage
+        try await storage.database.blockingTransaction { statements in
+            try statements.execute("CREATE TABLE d (id BIGINT PRIMARY KEY)", [])
+        }
+        // Failed at the commit: the body returned, the writes after the failure were refused
+        // only because the transaction was aborted, and the first failure is the one told.
+        let atCommit = await #expect(throws: ReplicaError.self) {
+            try await storage.database.blockingTransaction { statements in
+                try statements.write("INSERT INTO d VALUES (?)", [.integer(1)])
+                try statements.write("INSERT INTO d VALUES (?)", [.integer(1)])
+                try statements.write("INSERT INTO d VALUES (?)", [.integer(2)])
+            }
+        }
+        #expect(atCommit.map { "\($0)" }?.contains("23505") == true)
+        // Failed at the next read, which never runs.
+        let atRead = await #expect(throws: ReplicaError.self) {
+            try await storage.database.blockingTransaction { statements in
+                try statements.write("INSERT INTO d VALUES (?)", [.integer(3)])
+                try statements.write("INSERT INTO d VALUES (?)", [.text("not a number")])
+                _ = try statements.rows("SELECT 1", [])
+                Issue.record("the read ran after a write that failed")
+            }
+        }
+        #expect(atRead.map { "\($0)" }?.contains("42804") == true)
+        #expect(atRead.map { "\($0)" }?.contains("not a number") == false)
+        let count = try await storage.database.blockingTransaction { try $0.value("SELECT count(*) FROM d") }
+        #expect(count == .integer(0))
+        await storage.close()
     }
 
     @Test("A statement that fails rolls the PostgreSQL transaction back, with the server's words")

@@ -406,7 +406,7 @@ package struct Applier {
             try StoredState.save(sql, state, bytes: knownBytes.removeValue(forKey: id))
             let row = StateRow.values(of: state)
             let keys = StateRow.keys(row, of: id.type)
-            try sql.execute(StateRow.upsert(id.type, keysUnchanged: storedKeys[id] == keys), row)
+            try sql.write(StateRow.upsert(id.type, keysUnchanged: storedKeys[id] == keys), row)
             storedKeys[id] = keys
             written.append(state)
         }

@@ -26,7 +26,7 @@ package enum StoredState {
     /// Writes a record's state, replacing what was stored; `bytes`, when given, are its
     /// ``RecordState/compactBytes`` already (a snapshot's, installed as they came).
     package static func save(_ sql: any SQLStatements, _ state: RecordState, bytes: [UInt8]? = nil) throws {
-        try sql.execute(
+        try sql.write(
             """
             INSERT INTO record_meta (id, type, state) VALUES (?, ?, ?)
             ON CONFLICT (id) DO UPDATE SET type = excluded.type, state = excluded.state
