@@ -47,6 +47,13 @@ struct OpEncodingTests {
         #expect(known.hash == op.hash, "the hash computed afresh from the same bytes")
         let other = try sample(cause: "x", fields: ["address": .text("东街")], context: .empty)
         #expect(other.knowingHash(ofCanonical: other.canonicalBytes) != known)
+        // The hash a log holds for the op (32 bytes) is the hash it tells; any other length
+        // leaves it to compute the hash from its bytes.
+        let logged = op.knowingLoggedHash(Hex.decode(op.hash) ?? [])
+        #expect(logged == op && logged.hash == op.hash)
+        let stored = Array(repeating: UInt8(0xab), count: 32)
+        #expect(op.knowingLoggedHash(stored).hash == String(repeating: "ab", count: 32))
+        #expect(op.knowingLoggedHash(Array(stored.prefix(31))).hash == op.hash)
     }
 
     @Test("malformed ops are refused with a reason")

@@ -234,6 +234,8 @@ struct LedgerStorageConformanceTests {
                 ScopedRead(node: eastNode.replica, scope: eastNode.scope, cursor: cursor, limit: 2))
             #expect(page.ops.count <= 2)
             #expect(page.cursor >= cursor)
+            // Each op knows the hash its log holds, which is its canonical bytes' hash.
+            for op in page.ops { #expect(op.hash == (try Op(bytes: op.canonicalBytes)).hash) }
             seen += page.ops.map(\.dot)
             cursor = page.cursor
             pages += 1

@@ -153,6 +153,16 @@ public struct Op: Hashable, Sendable {
         return op
     }
 
+    /// This op remembering the hash its replica's own log holds for it (32 bytes), written
+    /// when the op was logged from the same canonical bytes; never one a message claimed.
+    /// Bytes of another length leave the op as it was, to compute its hash when asked.
+    package func knowingLoggedHash(_ bytes: [UInt8]) -> Op {
+        guard bytes.count == 32 else { return self }
+        var op = self
+        op.knownHash = Hex.encode(bytes)
+        return op
+    }
+
     public static func == (a: Op, b: Op) -> Bool {
         a.dot == b.dot && a.hlc == b.hlc && a.author == b.author && a.origin == b.origin && a.record == b.record
             && a.scope == b.scope && a.fields == b.fields && a.context == b.context && a.previous == b.previous

@@ -38,7 +38,7 @@ extension LedgerLog {
         // refused ops, which may lie outside its scope). Both sides use an index.
         let rows = try sql.rows(
             """
-            SELECT seq, body, record, target FROM ops
+            SELECT seq, body, record, target, hash FROM ops
             WHERE (\(filter) OR scope = ? OR target = ?) AND seq > ? AND replica != ?
             ORDER BY seq LIMIT ?
             """, arguments)
@@ -67,7 +67,8 @@ extension LedgerLog {
         var last = read.cursor
         var more = horizon != Int64.max
         for position in positions {
-            let group: [SQLValue]
+            // Each op's body and its logged hash.
+            let group: [(body: SQLValue, hash: SQLValue)]
             if position.entry, read.entriesAsStates,
                 let state = try enteredState(sql, entry: position.row, read: read, villages: &villages)
             {
@@ -97,14 +98,14 @@ extension LedgerLog {
                 // while its record lies in the node's scope. (A record the hub holds no
                 // state for yet, its creation held at the desk, goes where its op is logged.)
                 let village = try villages.village(of: record)
-                group = addressed || village.map(read.holds) ?? true ? [position.row[1]] : []
+                group = addressed || village.map(read.holds) ?? true ? [(position.row[1], position.row[4])] : []
             }
             if !ops.isEmpty || !entered.isEmpty, ops.count + entered.count + group.count > limit {
                 more = true
                 break
             }
-            for body in group {
-                guard let bytes = body.bytes, let op = try? Op(logged: bytes) else {
+            for (body, hash) in group {
+                guard let bytes = body.bytes, let op = try? Op(logged: bytes, hash: hash.bytes) else {
                     throw ReplicaError.database(Catalogue.text("sync.op_unreadable"))
                 }
                 if let clock = covered[op.record], clock.covers(op.dot) { continue }
@@ -144,26 +145,26 @@ extension LedgerLog {
     /// only the op that took it out, which tells the node's replica to hand it over.
     private static func entryOps(
         _ sql: any SQLStatements, entry: [SQLValue], read: ScopedRead, villages: inout RecordVillages
-    ) throws -> [SQLValue] {
+    ) throws -> [(body: SQLValue, hash: SQLValue)] {
         let record = entry[1].text ?? ""
         let part = entry[2].integer ?? 0
         let boundary = (entry[0].integer ?? 0) - part
         if try villages.village(of: record).map(read.holds) ?? true {
             return try sql.rows(
-                "SELECT body FROM logged_ops WHERE record = ? AND seq < ? ORDER BY seq LIMIT ? OFFSET ?",
+                "SELECT body, hash FROM logged_ops WHERE record = ? AND seq < ? ORDER BY seq LIMIT ? OFFSET ?",
                 [
                     .text(record), .integer(boundary), .integer(Int64(ScopeEntryPart.size)),
                     .integer(part * Int64(ScopeEntryPart.size)),
                 ]
-            ).compactMap(\.first)
+            ).map { ($0[0], $0[1]) }
         }
         guard part == 0,
             let row = try sql.rows(
-                "SELECT body, scope FROM logged_ops WHERE record = ? AND seq < ? ORDER BY seq DESC LIMIT 1",
+                "SELECT body, scope, hash FROM logged_ops WHERE record = ? AND seq < ? ORDER BY seq DESC LIMIT 1",
                 [.text(record), .integer(boundary)]
             ).first,
             !read.scope.contains(try DivisionCode.parse(row[1].text ?? "", field: "scope"))
         else { return [] }
-        return [row[0]]
+        return [(row[0], row[2])]
     }
 }

@@ -77,10 +77,11 @@ extension Replica {
         try read { db in
             let acked = try Int64.fetchOne(db, sql: "SELECT acked_counter FROM replica") ?? 0
             return try Row.fetchAll(
-                db, sql: "SELECT body FROM ops WHERE replica = ? AND counter > ? ORDER BY counter LIMIT ?",
+                db, sql: "SELECT body, hash FROM ops WHERE replica = ? AND counter > ? ORDER BY counter LIMIT ?",
                 arguments: [info.id.value, acked, limit]
             ).map { row in
-                guard let op = (row[0] as DatabaseValue).loggedOp else {
+                let hash = (row[1] as DatabaseValue).storage.asBytes
+                guard let op = try? Op(logged: (row[0] as DatabaseValue).storage.asBytes, hash: hash) else {
                     throw ReplicaError.database(Catalogue.text("sync.op_unreadable"))
                 }
                 return op
