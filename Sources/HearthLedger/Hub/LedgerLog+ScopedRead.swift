@@ -59,6 +59,10 @@ extension LedgerLog {
         }
         positions += entries.prefix(limit).map { ($0[0].integer ?? 0, $0, true) }
         positions = positions.filter { $0.seq <= horizon }.sorted { $0.seq < $1.seq }
+        try villages.prefetch(
+            positions.compactMap {
+                $0.entry ? $0.row[1].text : $0.row[3].text == read.node.value ? nil : $0.row[2].text
+            })
         var ops: [Op] = []
         var entered: [SnapshotRecord] = []
         // The clock of each state in `entered`: an op of the page it covers is in the state
