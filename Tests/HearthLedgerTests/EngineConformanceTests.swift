@@ -189,7 +189,7 @@ enum FieldDay {
                 try? node.moveMember(member.value, toHousehold: household.value, author: author, nowMillis: now)
             case 7:
                 guard let household = households.randomElement(using: &random) else { continue }
-                try? node.moveHousehold(
+                _ = try? node.moveHousehold(
                     household.value, toVillage: EngineConformanceTests.villages.randomElement(using: &random)!,
                     author: author, nowMillis: now)
             case 8:

@@ -173,7 +173,7 @@ struct LedgerIndexConformanceTests {
             let expected = Set(living.compactMap { DuplicateIndex.prefix(ofHash: county.keys.digest($0.number)) })
             let kept = try await county.storage.duplicateIndex(since: "", deltas: true)
             let read = try await county.anotherProcess().duplicateIndex(since: "", deltas: true)
-            guard case .full(_, let keptPrefixes) = kept, case .full(_, let readPrefixes) = read else {
+            guard case .full(_, let keptPrefixes) = kept, case .full = read else {
                 Issue.record("a node holding no version gets the whole index")
                 return
             }
@@ -251,7 +251,7 @@ struct LedgerIndexConformanceTests {
         let two = try east.add(second, name: "P2", relation: "other")
         try await east.push()
         // As v4 left it: the part counting its two members.
-        try await Self.statements(county.storage) { sql in
+        _ = try await Self.statements(county.storage) { sql in
             try sql.execute("UPDATE id_prefixes SET living = 2 WHERE prefix = ?", [.text(part)])
         }
         let held = try await county.storage.duplicateIndex(since: "", deltas: true).version
