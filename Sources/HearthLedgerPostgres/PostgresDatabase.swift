@@ -58,7 +58,16 @@ final class PostgresDatabase: Sendable {
                 try await connection.query(PostgresQuery(unsafeSQL: begin), logger: logger)
                 do {
                     let result = try await body(connection)
-                    try await connection.query("COMMIT", logger: logger)
+                    let commit: EventLoopFuture<PostgresQueryResult> = connection.query(
+                        PostgresQuery(unsafeSQL: "COMMIT"), logger: logger)
+                    // A transaction a failed statement aborted answers its COMMIT with a
+                    // rollback, not an error: a body that let a statement's error pass
+                    // (`try?`) would otherwise report a change the server did not keep.
+                    guard try await commit.get().metadata.command != "ROLLBACK" else {
+                        throw ReplicaError.database(
+                            "PostgreSQL at \(location) rolled the transaction back at its commit: a statement in it had failed"
+                        )
+                    }
                     return result
                 } catch {
                     _ = try? await connection.query("ROLLBACK", logger: logger)

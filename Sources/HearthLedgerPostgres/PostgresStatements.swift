@@ -68,18 +68,30 @@ final class PostgresStatements: SQLStatements {
         if unanswered.count >= Self.unansweredLimit { try settle() }
     }
 
+    /// The first failure of a write sent without waiting, thrown again by every later call.
+    private var failure: ReplicaError?
+
     /// Waits for every write sent, and throws the first one's failure (those after a failure
     /// fail only because the transaction was aborted). Every statement that reads waits first,
     /// and so does the commit (``PostgresDatabase/blockingTransaction(snapshot:_:)``).
+    ///
+    /// A failure is kept and thrown again by every later call: a caller that let a read's
+    /// error pass (`try?`) must not commit a transaction the server has aborted, which would
+    /// answer the `COMMIT` with a rollback and no error.
     func settle() throws {
+        if let failure { throw failure }
         guard !unanswered.isEmpty else { return }
         let sent = unanswered
         unanswered.removeAll(keepingCapacity: true)
-        var failure: (any Error)?
+        var first: (any Error)?
         for answer in sent {
-            do { _ = try answer.wait() } catch { failure = failure ?? error }
+            do { _ = try answer.wait() } catch { first = first ?? error }
         }
-        if let failure { throw database.replicaError(failure) }
+        if let first {
+            let failure = database.replicaError(first)
+            self.failure = failure
+            throw failure
+        }
     }
 
     private func run(_ sql: String, _ arguments: [SQLValue]) throws -> PostgresQueryResult {

@@ -124,7 +124,7 @@ struct SQLStatementsTests {
         let storage = hub.storage
         let onPostgres = try await storage.database.blockingTransaction { try Self.writes($0) }
         // And what the transaction wrote last was committed with it.
-        try await storage.database.blockingTransaction { statements in
+        _ = try await storage.database.blockingTransaction { statements in
             try statements.write("UPDATE w SET n = n + ? WHERE id = ?", [.integer(5), .integer(597)])
         }
         let last = try await storage.database.blockingTransaction { try $0.value("SELECT n FROM w WHERE id = 597") }
@@ -141,7 +141,7 @@ struct SQLStatementsTests {
     func deferredWriteFails() async throws {
         let hub = try await FreshPostgresHub()
         let storage = hub.storage
-        try await storage.database.blockingTransaction { statements in
+        _ = try await storage.database.blockingTransaction { statements in
             try statements.execute("CREATE TABLE d (id BIGINT PRIMARY KEY)", [])
         }
         // Failed at the commit: the body returned, the writes after the failure were refused
@@ -165,6 +165,26 @@ struct SQLStatementsTests {
         }
         #expect(atRead.map { "\($0)" }?.contains("42804") == true)
         #expect(atRead.map { "\($0)" }?.contains("not a number") == false)
+        // A caller that lets the read's error pass still cannot commit: the failure comes back
+        // at the commit (the server would have answered it with a rollback and no error).
+        let passedOver = await #expect(throws: ReplicaError.self) {
+            try await storage.database.blockingTransaction { statements in
+                try statements.write("INSERT INTO d VALUES (?)", [.integer(4)])
+                try statements.write("INSERT INTO d VALUES (?)", [.integer(4)])
+                _ = try? statements.rows("SELECT 1", [])
+                _ = try? statements.execute("INSERT INTO d VALUES (?)", [.integer(5)])
+            }
+        }
+        #expect(passedOver.map { "\($0)" }?.contains("23505") == true)
+        // So does a statement waited for whose error was let pass: the server aborted the
+        // transaction, and its COMMIT, answered with a rollback, is an error.
+        let swallowed = await #expect(throws: ReplicaError.self) {
+            try await storage.database.blockingTransaction { statements in
+                try statements.execute("INSERT INTO d VALUES (?)", [.integer(6)])
+                _ = try? statements.execute("INSERT INTO d VALUES (?)", [.integer(6)])
+            }
+        }
+        #expect(swallowed.map { "\($0)" }?.contains("rolled the transaction back at its commit") == true)
         let count = try await storage.database.blockingTransaction { try $0.value("SELECT count(*) FROM d") }
         #expect(count == .integer(0))
         await storage.close()
@@ -174,7 +194,7 @@ struct SQLStatementsTests {
     func failureRollsBack() async throws {
         let hub = try await FreshPostgresHub()
         let storage = hub.storage
-        try await storage.database.blockingTransaction { statements in
+        _ = try await storage.database.blockingTransaction { statements in
             try statements.execute("CREATE TABLE u (id BIGINT PRIMARY KEY)", [])
         }
         let failed = await #expect(throws: ReplicaError.self) {
