@@ -114,5 +114,9 @@ struct PushStatementTests {
         }
         // About 91 members touched (90 new and the one who died): two statements.
         #expect(deceased.count == 2, "\(deceased.count) statements asked which members died with enrollments")
+        // And the members the batch's enrollments name now, 64 enrollments to a statement.
+        #expect(Self.count(pushed.statements, "SELECT member FROM enrollments WHERE id = ") == 0)
+        let named = Self.count(pushed.statements, "SELECT member FROM enrollments WHERE id IN (")
+        #expect(named >= 1 && named <= 2, "\(named) statements read the members of the batch's enrollments")
     }
 }
