@@ -63,22 +63,24 @@ package enum HubRules {
             default: continue
             }
         }
-        let marks = Array(repeating: "?", count: deceasedGroup).joined(separator: ", ")
+        let marks = SQLGroups.marks(deceasedGroup)
         // The member each enrollment's plain row names now, many enrollments to a statement
         // where one ran for each (a round trip apiece on PostgreSQL).
-        for group in groups(of: enrollments.sorted()) {
+        for group in SQLGroups.padded(enrollments.sorted(), size: deceasedGroup) {
             for row in try db.rows("SELECT member FROM enrollments WHERE id IN (\(marks))", group) {
                 if let member = row.first?.text { members.insert(member) }
             }
         }
         // Many members to a statement, where one ran for every member a push touched, on the
-        // hub's one writer.
+        // hub's one writer (each group padded to one statement text).
         let sql = """
             SELECT DISTINCT m.id FROM members m JOIN enrollments e ON e.member = m.id
             WHERE m.id IN (\(marks)) AND \(candidate)
             """
         var deceased: [RecordState] = []
-        for group in groups(of: members.sorted()) { deceased += try lookup.states(sql, group) }
+        for group in SQLGroups.padded(members.sorted(), size: deceasedGroup) {
+            deceased += try lookup.states(sql, group)
+        }
         // In member order, as Swift orders the ids on either database.
         return deceased.sorted { $0.id.value < $1.id.value }
     }
@@ -86,16 +88,6 @@ package enum HubRules {
     /// Most members (or enrollments) one statement of
     /// ``deceasedWithEnrollments(_:touchedBy:lookup:)`` asks about.
     static let deceasedGroup = 64
-
-    /// `ids` in groups of ``deceasedGroup``, as values to bind. A shorter last group repeats its
-    /// last id, so every group runs the one statement text, prepared once.
-    private static func groups(of ids: [String]) -> [[SQLValue]] {
-        stride(from: 0, to: ids.count, by: deceasedGroup).map { start in
-            var values = ids[start..<min(ids.count, start + deceasedGroup)].map(SQLValue.text)
-            while values.count < deceasedGroup { values.append(values[values.count - 1]) }
-            return values
-        }
-    }
 
     /// Writes each decision not recorded yet: an op of the rule's for the fields it sets (the
     /// decision's cause, its worker as author), and its row in the decisions table naming that

@@ -34,13 +34,10 @@ package struct RecordVillages {
             byType[id.type, default: []].append(record)
         }
         for (type, ids) in byType.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
-            for start in stride(from: 0, to: ids.count, by: Self.chunk) {
-                let part = ids[start..<min(start + Self.chunk, ids.count)]
-                let marks = Array(repeating: "?", count: part.count).joined(separator: ", ")
-                for id in part { known[id] = .some(nil) }
-                try sql.forEachRow(
-                    "SELECT id, village FROM \(type.table) WHERE id IN (\(marks))", part.map { .text($0) }
-                ) { row in
+            for id in ids { known[id] = .some(nil) }
+            let statement = "SELECT id, village FROM \(type.table) WHERE id IN (\(SQLGroups.marks(Self.chunk)))"
+            for group in SQLGroups.padded(ids, size: Self.chunk) {
+                try sql.forEachRow(statement, group) { row in
                     guard let id = row[0].text else { return }
                     known[id] = .some(row[1].text.flatMap { try? DivisionCode.parse($0, field: "village") })
                 }
