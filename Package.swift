@@ -98,6 +98,7 @@ let package = Package(
                 "HearthCore", "HearthStore", "HearthLedger", "HearthText",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

@@ -135,6 +135,52 @@ struct SQLStatementsTests {
         #expect(last == .integer(16))
     }
 
+    /// A read of more rows than one network message holds: 12,000 rows of every type the
+    /// engine stores, NULLs among them, read whole and then a slice.
+    static func largeAnswer(_ statements: any SQLStatements) throws -> [[SQLValue]] {
+        let blob = statements.dialect == .postgres ? "BYTEA" : "BLOB"
+        try statements.execute(
+            "CREATE TABLE big (id BIGINT PRIMARY KEY, t TEXT, r DOUBLE PRECISION, b \(blob))", [])
+        for id in 0..<12_000 {
+            try statements.write(
+                "INSERT INTO big (id, t, r, b) VALUES (?, ?, ?, ?)",
+                [
+                    .integer(Int64(id)), id % 7 == 0 ? .null : .text("第\(id)户 '?'"),
+                    id % 5 == 0 ? .null : .real(Double(id) / 4), id % 3 == 0 ? .null : .blob([UInt8(id % 256), 0, 9]),
+                ])
+        }
+        var rows = try statements.rows("SELECT id, t, r, b FROM big ORDER BY id DESC", [])
+        var slice: [[SQLValue]] = []
+        try statements.forEachRow("SELECT id, t FROM big WHERE id >= ? ORDER BY id", [.integer(11_990)]) {
+            slice.append($0)
+        }
+        rows += slice
+        return rows
+    }
+
+    @Test("A large answer arrives whole and in order on both databases, and a failure after many rows fails the read")
+    func largeAnswers() async throws {
+        let onSQLite = try SQLiteStatements.inMemory { try Self.largeAnswer($0) }
+        let hub = try await FreshPostgresHub()
+        let storage = hub.storage
+        let onPostgres = try await storage.database.blockingTransaction { try Self.largeAnswer($0) }
+        #expect(onSQLite.count == 12_010)
+        #expect(onSQLite == onPostgres)
+        #expect(onPostgres.first == [.integer(11_999), .text("第11999户 '?'"), .real(2999.75), .blob([223, 0, 9])])
+        #expect(onPostgres[11_999] == [.integer(0), .null, .null, .null])
+        #expect(onPostgres.last == [.integer(11_999), .text("第11999户 '?'")])
+        // The server fails the statement after it has sent thousands of its rows: the read
+        // throws, with the server's words, and returns none of them.
+        let failed = await #expect(throws: ReplicaError.self) {
+            try await storage.database.blockingTransaction { statements in
+                let rows = try statements.rows("SELECT id, 1 / (id - 9000) FROM big ORDER BY id", [])
+                Issue.record("a read that failed returned \(rows.count) rows")
+            }
+        }
+        #expect(failed.map { "\($0)" }?.contains("22012") == true)
+        await storage.close()
+    }
+
     @Test(
         "A write not waited for that fails fails its PostgreSQL transaction with its own words, at the next read or at the commit, and nothing of it is kept"
     )
