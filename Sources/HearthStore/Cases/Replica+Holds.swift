@@ -58,16 +58,17 @@ extension ReplicaReading {
         let cases = try ruleCases(nowMillis: nowMillis)
         // Only enrollments a rule case names, or that touch a record in conflict, can be held:
         // each found through an index of what it returns (`CROSS JOIN` keeps SQLite, which has
-        // no statistics, from scanning the enrollments to find the few in conflict).
+        // no statistics, from scanning the enrollments to find the few in conflict). Its
+        // condition goes in WHERE: PostgreSQL refuses a CROSS JOIN with ON.
         var candidates = Set(cases.flatMap(\.holds))
         let touched: [String] = try withStatements { sql in
             try sql.texts(
                 """
                 SELECT id FROM enrollments WHERE conflicts IS NOT NULL
-                UNION SELECT e.id FROM members m CROSS JOIN enrollments e ON e.member = m.id
-                    WHERE m.conflicts IS NOT NULL
-                UNION SELECT e.id FROM households h CROSS JOIN enrollments e ON e.household = h.id
-                    WHERE h.conflicts IS NOT NULL
+                UNION SELECT e.id FROM members m CROSS JOIN enrollments e
+                    WHERE m.conflicts IS NOT NULL AND e.member = m.id
+                UNION SELECT e.id FROM households h CROSS JOIN enrollments e
+                    WHERE h.conflicts IS NOT NULL AND e.household = h.id
                 """, [])
         }
         candidates.formUnion(touched.compactMap(RecordID.init))
