@@ -1,5 +1,6 @@
 import Foundation
 import HearthCore
+import HearthTestPostgres
 import Testing
 
 /// The benches run end to end on a small county: a bench that stops before printing its
@@ -222,6 +223,50 @@ struct CLIBenchTests {
         let refused = try await cli.run(["bench", "county", "--profile", "town", "--scale", "0.01"])
         #expect(refused.status != 0)
         #expect(refused.stderr.contains("profile"))
+    }
+
+    @Test(
+        "bench county times a hub kept on a PostgreSQL server through its storage, and each read returns there what it returns on the file it was moved from"
+    )
+    func countyBenchOnServer() async throws {
+        let cli = try CLIRunner()
+        let out = cli.directory + "/county"
+        try await cli.ok([
+            "hub", "generate", "--profile", "small-county", "--scale", "0.01", "--month", "2026-11", "--out", out,
+        ])
+        let timed = ["--month", "2026-11", "--runs", "1", "--json"]
+        /// Each read's name and what it returned, and the county's counts.
+        func figures(_ result: CLIRunner.Result) -> (reads: [String: Int64], counts: [Int64]) {
+            var reads: [String: Int64] = [:]
+            for case .object(let fields) in result.json?["reads"]?.arrayValue ?? [] {
+                if case .string(let name)? = fields["read"], case .integer(let returned)? = fields["returned"] {
+                    reads[name] = returned
+                }
+            }
+            let counts = ["households", "members", "enrollments", "ops"].compactMap { key -> Int64? in
+                if case .integer(let count)? = result.json?[key] { return count }
+                return nil
+            }
+            return (reads, counts)
+        }
+        let onFile = figures(try await cli.ok(["bench", "county", "--hub", out + "/hub.db"] + timed))
+        let location = try await PostgresServer.shared().freshDatabase().description
+        try await cli.ok(["hub", "migrate", "--from", out + "/hub.db", "--to", location])
+        let onServer = try await cli.ok(
+            ["bench", "county", "--store", location, "--key-file", out + "/hub.db.key"] + timed)
+        #expect(onServer.json?["county"]?.stringValue?.hasPrefix("postgres://") == true, "\(onServer.stdout)")
+        let server = figures(onServer)
+        #expect(server.counts.count == 4 && server.counts == onFile.counts)
+        #expect(Set(server.reads.keys) == ["status", "hub conflicts", "hub report", "hub payroll", "show"])
+        #expect((server.reads["hub payroll"] ?? 0) > 0 && (server.reads["hub report"] ?? 0) > 0)
+        for (read, returned) in server.reads { #expect(onFile.reads[read] == returned, "\(read)") }
+        // Refused, with what to give instead.
+        let both = try await cli.run(["bench", "county", "--hub", out + "/hub.db", "--store", location])
+        #expect(both.status != 0 && both.stderr.contains("not both"), "\(both.stderr)")
+        let keyless = try await cli.run(["bench", "county", "--store", location], environment: ["HEARTH_KEY_FILE": ""])
+        #expect(keyless.status != 0 && keyless.stderr.contains("--key-file"), "\(keyless.stderr)")
+        let file = try await cli.run(["bench", "county", "--store", out + "/hub.db"])
+        #expect(file.status != 0 && file.stderr.contains("postgres://"), "\(file.stderr)")
     }
 
     @Test(

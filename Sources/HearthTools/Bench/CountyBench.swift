@@ -10,7 +10,8 @@ import HearthText
 /// each read must cost what it returns, so the same reads at a quarter of a county and at the
 /// whole of it show whether they grow linearly. Each read runs the library calls its command
 /// runs (`status`, `hub conflicts`, `hub report --by township`, `hub payroll`, `show`, `find`), in this
-/// process, a few times; the median counts.
+/// process, a few times; the median counts. A hub kept on a PostgreSQL server is timed the same
+/// way, through its storage, so the two stores' figures compare.
 public struct CountyBench: Sendable {
     /// One read's timings.
     public struct Timing: Sendable {
@@ -49,39 +50,53 @@ public struct CountyBench: Sendable {
                 "bench.county.median", ["runs": "\(timing.seconds.count)", "returned": "\(timing.returned)"])
     }
 
-    /// Times every read; `directory` receives the roll's files (removed after each run).
+    /// Runs `body` as the hub's commands read: on the replica core of a hub kept in a file, or
+    /// in a read transaction of a hub kept on a PostgreSQL server (which has no core).
+    func read<T: Sendable>(_ body: @escaping @Sendable (any ReplicaReading) throws -> T) async throws -> T {
+        if let core = try? hub.replica { return try body(core) }
+        return try await hub.reading { try body($0) }
+    }
+
+    /// Times every read; `directory` receives the roll's files (removed after each run). On a
+    /// hub kept on a server every read but `find` runs, each in a read transaction there
+    /// (`find` searches a replica's own file).
     public func run(in directory: String, say: (String) -> Void = { _ in }) async throws -> [Timing] {
-        let replica = try hub.replica
         let now = nowMillis
         let month = month
-        var sample: [RecordID] = []
-        var random = SplitMix64(seed: seed)
-        for type in [RecordType.member, .household, .enrollment] {
-            let ids = try replica.list(type)
-            guard !ids.isEmpty else { continue }
-            for _ in 0..<max(1, shows / 3) { sample.append(ids[Int(random.next() % UInt64(ids.count))]) }
+        let (seed, shows) = (seed, shows)
+        let sample: [RecordID] = try await read { replica in
+            var sample: [RecordID] = []
+            var random = SplitMix64(seed: seed)
+            for type in [RecordType.member, .household, .enrollment] {
+                let ids = try replica.list(type)
+                guard !ids.isEmpty else { continue }
+                for _ in 0..<max(1, shows / 3) { sample.append(ids[Int(random.next() % UInt64(ids.count))]) }
+            }
+            return sample
         }
         let reads: [(String, () async throws -> Int)] = [
             (
                 "status",
                 {
-                    _ = try replica.status()
-                    let conflicts = try replica.conflictedFields()
-                    let held = try replica.heldEnrollments(nowMillis: now)
-                    _ = try replica.countyDecisions(by: replica.info.id)
-                    return conflicts.count + held.count
+                    try await read { replica in
+                        _ = try replica.status()
+                        let conflicts = try replica.conflictedFields()
+                        let held = try replica.heldEnrollments(nowMillis: now)
+                        _ = try replica.countyDecisions(by: replica.info.id)
+                        return conflicts.count + held.count
+                    }
                 }
             ),
             (
                 "hub conflicts",
                 {
                     let conflicts = try await hub.conflicts()
-                    return conflicts.count + (try replica.ruleCases(nowMillis: now)).count
+                    return conflicts.count + (try await read { try $0.ruleCases(nowMillis: now) }).count
                 }
             ),
             (
                 "hub report",
-                { try replica.report(from: month, to: month, by: .township, nowMillis: now).lines.count }
+                { try await read { try $0.report(from: month, to: month, by: .township, nowMillis: now).lines.count } }
             ),
             (
                 "hub payroll",
@@ -114,26 +129,29 @@ public struct CountyBench: Sendable {
             var slowest = 0.0
             for id in sample {
                 let start = DispatchTime.now().uptimeNanoseconds
-                _ = try replica.view(id, reveal: false)
-                _ = try replica.log(record: id)
-                _ = try replica.holds(of: id, nowMillis: now)
-                if id.type == .enrollment { _ = try replica.payingSchedule(of: id) }
+                try await read { replica in
+                    _ = try replica.view(id, reveal: false)
+                    _ = try replica.log(record: id)
+                    _ = try replica.holds(of: id, nowMillis: now)
+                    if id.type == .enrollment { _ = try replica.payingSchedule(of: id) }
+                }
                 slowest = max(slowest, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
             }
             seconds.append(slowest)
         }
         timings.append(Timing(read: "show", seconds: seconds, returned: sample.count))
         say(Self.line(timings[timings.count - 1]))
-        timings.append(try find(sample))
-        say(Self.line(timings[timings.count - 1]))
+        if let core = try? hub.replica {
+            timings.append(try find(sample, on: core))
+            say(Self.line(timings[timings.count - 1]))
+        }
         return timings
     }
 
     /// `find`: each sampled member by its whole name, its name's first two characters and as a
     /// name given for a record id, each sampled household by its address, as a clerk searches;
     /// a run counts its slowest search.
-    func find(_ sample: [RecordID]) throws -> Timing {
-        let replica = try hub.replica
+    func find(_ sample: [RecordID], on replica: ReplicaCore) throws -> Timing {
         var texts: [(text: String, asName: Bool)] = []
         for id in sample {
             guard let hit = try replica.searchHit(id) else { continue }

@@ -294,7 +294,27 @@ struct BenchCounty: AsyncParsableCommand {
     @Option(help: .text("opt.bench.county.month")) var month = "2026-11"
     @Option(help: .text("opt.bench.county.runs")) var runs = 3
     @Option(help: .text("opt.bench.county.hub")) var hub: String?
+    @Option(help: .text("opt.bench.county.store")) var store: String?
+    @Option(name: .customLong("key-file"), help: .text("opt.bench.county.key_file")) var keyFile: String?
     @Flag(help: .text("opt.json")) var json = false
+
+    /// The hub kept on a PostgreSQL server that `--store` names, opened with its key file.
+    func openServerHub(_ store: String) async throws -> HubLedger {
+        guard hub == nil else { throw CLIError.usage(L("error.bench.county.hub_and_store")) }
+        guard PostgresLocation.names(store) else { throw CLIError.usage(L("error.bench.sync.store")) }
+        let environment = ProcessInfo.processInfo.environment
+        let keyPath: String
+        if let file = keyFile ?? environment["HEARTH_KEY_FILE"], !file.isEmpty {
+            keyPath = file
+        } else if let inline = environment["HEARTH_KEY"], !inline.isEmpty {
+            keyPath = ""
+        } else {
+            throw CLIError.usage(L("error.store_key_file"))
+        }
+        return try await HubLedger.open(
+            postgres: try PostgresLocation.parse(store, field: "store"), keyPath: keyPath, environment: environment,
+            nowMillis: nowMillis())
+    }
 
     func run() async throws {
         try await guardedAsync {
@@ -308,7 +328,9 @@ struct BenchCounty: AsyncParsableCommand {
             let say: (String) -> Void = { line in if !json { print(line) } }
             var generateSeconds: Double?
             let ledger: HubLedger
-            if let hub {
+            if let store {
+                ledger = try await openServerHub(store)
+            } else if let hub {
                 ledger = try HubLedger.open(path: hub)
             } else {
                 let chosen = try CountyProfile.named(profile, scale: scale)
@@ -319,9 +341,10 @@ struct BenchCounty: AsyncParsableCommand {
                 ).run { _ in }.hub
                 generateSeconds = Date().timeIntervalSince(start)
             }
-            let status = try ledger.replica.status()
+            let status = try await ledger.reading { try $0.status() }
+            let named = store.map { _ in ledger.store } ?? hub
             let figures: [String: any CustomStringConvertible] = [
-                "county": hub ?? L("bench.county.profile", ["profile": profile, "scale": scale]),
+                "county": named ?? L("bench.county.profile", ["profile": profile, "scale": scale]),
                 "households": status.counts[.household] ?? 0, "members": status.counts[.member] ?? 0,
                 "enrollments": status.counts[.enrollment] ?? 0, "ops": status.logSize,
                 "seconds": generateSeconds.map { fixed($0, 0) } ?? "",
@@ -335,7 +358,7 @@ struct BenchCounty: AsyncParsableCommand {
             if json {
                 try Output.json(
                     CountyBenchDocument(
-                        county: hub ?? profile, scale: hub == nil ? String(scale) : nil,
+                        county: named ?? profile, scale: named == nil ? String(scale) : nil,
                         households: Int64(status.counts[.household] ?? 0), members: Int64(status.counts[.member] ?? 0),
                         enrollments: Int64(status.counts[.enrollment] ?? 0), ops: Int64(status.logSize),
                         generateMs: generateSeconds.map { Int64($0 * 1000) },
