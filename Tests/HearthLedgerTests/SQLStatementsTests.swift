@@ -181,6 +181,31 @@ struct SQLStatementsTests {
         await storage.close()
     }
 
+    @Test("Every type PostgreSQL answers the engine with is read as the value the engine stores")
+    func postgresTypes() async throws {
+        let hub = try await FreshPostgresHub()
+        let storage = hub.storage
+        let rows = try await storage.database.blockingTransaction { statements in
+            try statements.rows(
+                """
+                SELECT CAST(-7 AS SMALLINT), CAST(-70000 AS INTEGER), CAST(? AS BIGINT), CAST(? AS BIGINT),
+                    true, false, CAST(0.25 AS REAL), CAST(-1.5 AS DOUBLE PRECISION), CAST('新庄村' AS VARCHAR),
+                    CAST('ab' AS CHAR(3)), CAST('x' AS name), CAST(? AS BYTEA), CAST(? AS BYTEA), CAST(NULL AS TEXT),
+                    CAST(NULL AS BIGINT), '', CAST(? AS TEXT)
+                """,
+                [.integer(Int64.min), .integer(Int64.max), .blob([0, 255, 7]), .blob([]), .text("二组 '?'")])
+        }
+        await storage.close()
+        #expect(
+            rows == [
+                [
+                    .integer(-7), .integer(-70000), .integer(Int64.min), .integer(Int64.max), .integer(1), .integer(0),
+                    .real(0.25), .real(-1.5), .text("新庄村"), .text("ab "), .text("x"), .blob([0, 255, 7]), .blob([]),
+                    .null, .null, .text(""), .text("二组 '?'"),
+                ]
+            ])
+    }
+
     @Test(
         "A write not waited for that fails fails its PostgreSQL transaction with its own words, at the next read or at the commit, and nothing of it is kept"
     )
