@@ -91,6 +91,101 @@ struct EngineConformanceTests {
         await postgres.storage.close()
     }
 
+    /// Statements that remember every one they run, over another's (PostgreSQL's: the writes
+    /// it does not wait for stay so).
+    final class Recorded: SQLStatements {
+        let base: any SQLStatements
+        /// Each statement's text and how many values it bound.
+        var run: [(sql: String, values: Int)] = []
+        init(_ base: any SQLStatements) { self.base = base }
+        var dialect: SQLDialect { base.dialect }
+        func execute(_ sql: String, _ arguments: [SQLValue]) throws -> Int {
+            run.append((sql, arguments.count))
+            return try base.execute(sql, arguments)
+        }
+        func write(_ sql: String, _ arguments: [SQLValue]) throws {
+            run.append((sql, arguments.count))
+            try base.write(sql, arguments)
+        }
+        func rows(_ sql: String, _ arguments: [SQLValue]) throws -> [[SQLValue]] {
+            run.append((sql, arguments.count))
+            return try base.rows(sql, arguments)
+        }
+        func forEachRow(_ sql: String, _ arguments: [SQLValue], _ body: ([SQLValue]) throws -> Void) throws {
+            run.append((sql, arguments.count))
+            try base.forEachRow(sql, arguments, body)
+        }
+        func changeVersion() throws -> Int64? { try base.changeVersion() }
+        func afterCommit(_ body: @escaping @Sendable () -> Void) { base.afterCommit(body) }
+
+        /// How many statements wrote into `table`, and how many rows they wrote, `columns`
+        /// values a row.
+        func writes(into table: String, columns: Int) -> (statements: Int, rows: Int) {
+            let into = run.filter { $0.sql.hasPrefix("INSERT INTO \(table) (") }
+            return (into.count, into.map(\.values).reduce(0, +) / columns)
+        }
+    }
+
+    @Test(
+        "On PostgreSQL a batch's states and rows are written many records to a statement, and give the rows SQLite's statement a record gives"
+    )
+    func groupedWrites() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "hearth-engine-\(UUID().uuidString)", isDirectory: true)
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let keys = KeyMaterial.generate()
+        // A day's batches as one push: every record the day made, written by one flush.
+        let batch = try FieldDay.batches(seed: 11, directory: directory, keys: keys).flatMap { $0 }
+        let ledger = try HubLedger.create(
+            path: directory.appendingPathComponent("hub.sqlite").path, name: "hub",
+            scope: try ScopePrefix.parse(Fixture.county, field: "scope"), nowMillis: Fixture.start, keys: keys)
+        let core = try #require(ledger.storage as? SQLiteLedgerStorage).replica
+        let engine = ApplyEngine(info: core.info, role: HubApplyRole(), cache: nil)
+        let postgres = try await FreshPostgresHub()
+        let replicaRow = try await core.readAsync { db in try Self.rows(of: "replica", SQLiteStatements(db)) }
+        try await postgres.storage.database.blockingTransaction { sql in
+            try sql.execute("DELETE FROM replica", [])
+            try Self.insert(replicaRow, into: "replica", sql)
+        }
+        let recorded = try await core.writeAsync { db in
+            let recorded = Recorded(SQLiteStatements(db))
+            _ = try engine.integrate(
+                in: recorded, batch, nowMillis: Fixture.start, admit: { _, _ in true }, bookkeeping: { _ in false })
+            return recorded.writes(into: "record_meta", columns: 3)
+        }
+        let grouped = try await postgres.storage.writingStatements { sql in
+            let recorded = Recorded(sql)
+            _ = try engine.integrate(
+                in: recorded, batch, nowMillis: Fixture.start, admit: { _, _ in true }, bookkeeping: { _ in false })
+            return [
+                recorded.writes(into: "record_meta", columns: 3),
+                recorded.writes(into: "households", columns: StateRow.columns(of: .household).count),
+                recorded.writes(into: "members", columns: StateRow.columns(of: .member).count),
+            ]
+        }
+        // SQLite: a statement a record.
+        #expect(
+            recorded.statements == recorded.rows && recorded.rows > 50,
+            "\(recorded.statements) statements, \(recorded.rows) rows")
+        // PostgreSQL: the same states, 64 to a statement; each table's rows likewise.
+        #expect(grouped[0].rows == recorded.rows, "\(grouped)")
+        for (statements, rows) in grouped {
+            #expect(rows > 0 && statements <= (rows + 63) / 64 * 2, "\(grouped)")
+        }
+        for table in [
+            "record_meta", "households", "members", "enrollments", "id_prefixes", "search_grams", "rule_cases",
+        ] {
+            let expected = try await core.readAsync { db in try Self.rows(of: table, SQLiteStatements(db)) }
+            let columns = expected.columns
+            let found = try await postgres.storage.database.blockingTransaction { sql in
+                try Self.rows(of: table, columns: columns, sql)
+            }
+            #expect(!expected.values.isEmpty && found.values == expected.values, "table \(table)")
+        }
+        await postgres.storage.close()
+    }
+
     /// A table's rows, every column in SQLite's order, sorted (the two databases order text
     /// differently; the rows are compared as sets with their multiplicity).
     struct Rows: Sendable {

@@ -36,16 +36,24 @@ package enum StateRow {
         keysUnchanged ? keyKeepingUpserts[type]! : upserts[type]!
     }
 
+    /// The upsert of `rows` rows of `type` at once, each of ``values(of:)``, one after another;
+    /// no two of them may be one record's (a statement may change a row once).
+    package static func upsert(_ type: RecordType, keysUnchanged: Bool, rows: Int) -> String {
+        guard rows != 1 else { return upsert(type, keysUnchanged: keysUnchanged) }
+        return makeUpsert(type, keeping: keysUnchanged ? keyColumns(of: type) : [], rows: rows)
+    }
+
     /// Built once: the flush asks for one per record it writes.
     private static let upserts: [RecordType: String] = Dictionary(
         uniqueKeysWithValues: RecordType.allCases.map { ($0, makeUpsert($0, keeping: [])) })
     private static let keyKeepingUpserts: [RecordType: String] = Dictionary(
         uniqueKeysWithValues: RecordType.allCases.map { ($0, makeUpsert($0, keeping: keyColumns(of: $0))) })
 
-    private static func makeUpsert(_ type: RecordType, keeping kept: [String]) -> String {
+    private static func makeUpsert(_ type: RecordType, keeping kept: [String], rows: Int = 1) -> String {
         let columns = columns(of: type)
-        return "INSERT INTO \(type.table) (\(columns.joined(separator: ", "))) VALUES ("
-            + Array(repeating: "?", count: columns.count).joined(separator: ", ") + ") ON CONFLICT (id) DO UPDATE SET "
+        let row = "(" + Array(repeating: "?", count: columns.count).joined(separator: ", ") + ")"
+        return "INSERT INTO \(type.table) (\(columns.joined(separator: ", "))) VALUES "
+            + Array(repeating: row, count: rows).joined(separator: ", ") + " ON CONFLICT (id) DO UPDATE SET "
             + columns.dropFirst().filter { !kept.contains($0) }.map { "\($0) = excluded.\($0)" }
             .joined(separator: ", ")
     }

@@ -26,10 +26,23 @@ package enum StoredState {
     /// Writes a record's state, replacing what was stored; `bytes`, when given, are its
     /// ``RecordState/compactBytes`` already (a snapshot's, installed as they came).
     package static func save(_ sql: any SQLStatements, _ state: RecordState, bytes: [UInt8]? = nil) throws {
-        try sql.write(
-            """
-            INSERT INTO record_meta (id, type, state) VALUES (?, ?, ?)
-            ON CONFLICT (id) DO UPDATE SET type = excluded.type, state = excluded.state
-            """, [.text(state.id.value), .text(state.id.type.rawValue), .blob(bytes ?? state.compactBytes)])
+        try sql.write(upsert(rows: 1), values(state, bytes: bytes))
     }
+
+    /// The three values ``upsert(rows:)`` binds for a state, in its order.
+    package static func values(_ state: RecordState, bytes: [UInt8]? = nil) -> [SQLValue] {
+        [.text(state.id.value), .text(state.id.type.rawValue), .blob(bytes ?? state.compactBytes)]
+    }
+
+    /// The upsert of `rows` states at once, three values each (``values(_:bytes:)``); no two
+    /// of them may be one record's (a statement may change a row once).
+    package static func upsert(rows: Int) -> String {
+        rows == 1
+            ? singleUpsert
+            : "INSERT INTO record_meta (id, type, state) VALUES "
+                + Array(repeating: "(?, ?, ?)", count: rows).joined(separator: ", ") + conflictClause
+    }
+
+    private static let conflictClause = " ON CONFLICT (id) DO UPDATE SET type = excluded.type, state = excluded.state"
+    private static let singleUpsert = "INSERT INTO record_meta (id, type, state) VALUES (?, ?, ?)" + conflictClause
 }
