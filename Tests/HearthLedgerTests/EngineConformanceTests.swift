@@ -118,24 +118,25 @@ struct EngineConformanceTests {
     /// it does not wait for stay so).
     final class Recorded: SQLStatements {
         let base: any SQLStatements
-        /// Each statement's text and how many values it bound.
-        var run: [(sql: String, values: Int)] = []
+        /// Each statement's text, how many values it bound, and whether its answer was waited
+        /// for (every call but ``write(_:_:)``).
+        var run: [(sql: String, values: Int, waited: Bool)] = []
         init(_ base: any SQLStatements) { self.base = base }
         var dialect: SQLDialect { base.dialect }
         func execute(_ sql: String, _ arguments: [SQLValue]) throws -> Int {
-            run.append((sql, arguments.count))
+            run.append((sql, arguments.count, true))
             return try base.execute(sql, arguments)
         }
         func write(_ sql: String, _ arguments: [SQLValue]) throws {
-            run.append((sql, arguments.count))
+            run.append((sql, arguments.count, false))
             try base.write(sql, arguments)
         }
         func rows(_ sql: String, _ arguments: [SQLValue]) throws -> [[SQLValue]] {
-            run.append((sql, arguments.count))
+            run.append((sql, arguments.count, true))
             return try base.rows(sql, arguments)
         }
         func forEachRow(_ sql: String, _ arguments: [SQLValue], _ body: ([SQLValue]) throws -> Void) throws {
-            run.append((sql, arguments.count))
+            run.append((sql, arguments.count, true))
             try base.forEachRow(sql, arguments, body)
         }
         func changeVersion() throws -> Int64? { try base.changeVersion() }
@@ -150,7 +151,7 @@ struct EngineConformanceTests {
     }
 
     @Test(
-        "On PostgreSQL a batch's states and rows are written many records to a statement, and give the rows SQLite's statement a record gives"
+        "On PostgreSQL a batch's states and rows are written many records to a statement and its ops logged without waiting, and give what SQLite's statement a record gives"
     )
     func groupedWrites() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
@@ -162,31 +163,43 @@ struct EngineConformanceTests {
         let batch = try FieldDay.batches(seed: 11, directory: directory, keys: keys).flatMap { $0 }
         let (core, postgres) = try await Self.twins(in: directory, keys: keys)
         let engine = ApplyEngine(info: core.info, role: HubApplyRole(), cache: nil)
-        let recorded = try await core.writeAsync { db in
+        let (onSQLite, recorded) = try await core.writeAsync { db in
             let recorded = Recorded(SQLiteStatements(db))
-            _ = try engine.integrate(
+            let report = try engine.integrate(
                 in: recorded, batch, nowMillis: Fixture.start, admit: { _, _ in true }, bookkeeping: { _ in false })
-            return recorded.writes(into: "record_meta", columns: 3)
+            return (report, recorded.writes(into: "record_meta", columns: 3))
         }
-        let grouped = try await postgres.storage.writingStatements { sql in
+        let (onPostgres, grouped, waitedToLog) = try await postgres.storage.writingStatements { sql in
             let recorded = Recorded(sql)
-            _ = try engine.integrate(
+            let report = try engine.integrate(
                 in: recorded, batch, nowMillis: Fixture.start, admit: { _, _ in true }, bookkeeping: { _ in false })
-            return [
-                recorded.writes(into: "record_meta", columns: 3),
-                recorded.writes(into: "households", columns: StateRow.columns(of: .household).count),
-                recorded.writes(into: "members", columns: StateRow.columns(of: .member).count),
-            ]
+            let waitedToLog = recorded.run.filter { $0.waited && $0.sql.hasPrefix("INSERT INTO ops") }.count
+            return (
+                report,
+                [
+                    recorded.writes(into: "record_meta", columns: 3),
+                    recorded.writes(into: "households", columns: StateRow.columns(of: .household).count),
+                    recorded.writes(into: "members", columns: StateRow.columns(of: .member).count),
+                ], waitedToLog
+            )
         }
+        // The same ops logged, applied, waiting and found again.
+        #expect(onSQLite == onPostgres && onSQLite.duplicates > 0 && onSQLite.waiting > 0, "\(onSQLite)")
         // SQLite: a statement a record.
         #expect(
             recorded.statements == recorded.rows && recorded.rows > 50,
             "\(recorded.statements) statements, \(recorded.rows) rows")
-        // PostgreSQL: the same states, 64 to a statement; each table's rows likewise.
+        // PostgreSQL: the same states, 64 to a statement; each table's rows likewise; and no op
+        // of the batch waited for its insert's answer, the log asked beforehand which it holds.
         #expect(grouped[0].rows == recorded.rows, "\(grouped)")
         for (statements, rows) in grouped {
             #expect(rows > 0 && statements <= (rows + 63) / 64 * 2, "\(grouped)")
         }
+        // Only the rules' own ops, made after the batch, were logged as before.
+        let rulesOps = try await postgres.storage.database.blockingTransaction { sql in
+            try sql.integer("SELECT count(*) FROM ops WHERE replica = ?", [.text(core.info.id.value)])
+        }
+        #expect(Int64(waitedToLog) == rulesOps && waitedToLog < batch.count / 50, "\(waitedToLog) of \(batch.count)")
         for table in [
             "record_meta", "households", "members", "enrollments", "id_prefixes", "search_grams", "rule_cases",
         ] {

@@ -83,6 +83,16 @@ package enum OpLogSQL {
     /// Adds the ops a batch logged to the log's count (core v28: no trigger counts inserts).
     static let addToCount = "UPDATE row_counts SET n = n + ? WHERE name = 'ops'"
 
+    /// Logs an op: its dot, record, scope, hash, body, state (`applied` or `waiting`),
+    /// township and target, in that order.
+    static let insert = """
+        INSERT INTO ops (replica, counter, record, scope, hash, body, state, township, target)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+        """
+
+    /// ``insert``, doing nothing when the log holds the dot already (it changes no row then).
+    static let insertUnlessHeld = insert + " ON CONFLICT (replica, counter) DO NOTHING"
+
     /// Whether the database keeps an archive of ops compaction moved out of its log (a hub's:
     /// every PostgreSQL store, and a SQLite hub since hub v11), which a record's history reads
     /// with the log.
