@@ -451,10 +451,13 @@ extension Applier {
     /// two for each record it changed, 30,000 of a 30-village night's 80,000 statements. SQLite
     /// keeps its prepared statement a row: its statements are calls, not messages.
     ///
-    /// The same rows in the same order as one a statement: the states first, then each
-    /// table's rows as the sorted ids reach them. No trigger reads `record_meta`, and a
-    /// record table's triggers read other tables only, as they find them at the end of their
-    /// statement (``PostgresReplicaTriggers`` in the PostgreSQL hub says why that holds).
+    /// The same rows as one a statement, each group written when it fills and the rest at the
+    /// end; a table's rows in the order the sorted ids reach them. No trigger reads
+    /// `record_meta`, and a record table's triggers read other tables, as they find them at the
+    /// end of their statement. The one that reads its own table, a member's `markGone`, sees
+    /// the statement's other members as they end up: the duplicate index's flags are what
+    /// SQLite's give, its versions may be fewer (`PostgresReplicaTriggers` in the PostgreSQL
+    /// hub says why).
     fileprivate mutating func writeDirtyInGroups() throws {
         var states = RowGroup(sql: StoredState.upsert(rows:))
         var rows: [RowGroup.Kind: RowGroup] = [:]
