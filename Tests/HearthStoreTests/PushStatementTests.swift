@@ -119,4 +119,21 @@ struct PushStatementTests {
         let named = Self.count(pushed.statements, "SELECT member FROM enrollments WHERE id IN (")
         #expect(named >= 1 && named <= 2, "\(named) statements read the members of the batch's enrollments")
     }
+
+    @Test("the subjects a push marks are checked for cases 64 of a kind to a statement, not one statement apiece")
+    func candidatesAskedInGroups() async throws {
+        let pushed = try await Self.pushedDay(edits: 20)
+        // About 90 new members marked by their ID numbers, 30 households and 10 enrollments.
+        for single in [
+            "SELECT count(*) FROM members WHERE id_number_hash = ", "SELECT count(*) FROM enrollments WHERE member = ",
+            "SELECT 1 WHERE EXISTS (SELECT 1 FROM households h WHERE h.id = ",
+            "SELECT 1 WHERE EXISTS (SELECT 1 FROM record_meta WHERE id = ",
+        ] {
+            #expect(Self.count(pushed.statements, single) == 0, "\(single)…")
+        }
+        let hashes = Self.count(pushed.statements, "SELECT id_number_hash FROM members WHERE id_number_hash IN (")
+        let households = Self.count(pushed.statements, "SELECT h.id FROM households h WHERE h.id IN (")
+        #expect(hashes >= 1 && hashes <= 3, "\(hashes) statements checked the marked ID numbers")
+        #expect(households >= 1 && households <= 2, "\(households) statements checked the marked households")
+    }
 }
