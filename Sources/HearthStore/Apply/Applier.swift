@@ -510,9 +510,7 @@ struct LoggedDots {
         let statement =
             "SELECT counter, hash FROM ops WHERE replica = ? AND counter IN (" + SQLGroups.marks(Self.group) + ")"
         for (replica, asked) in counters.sorted(by: { $0.key.value < $1.key.value }) {
-            for start in stride(from: 0, to: asked.count, by: Self.group) {
-                var values = asked[start..<min(asked.count, start + Self.group)].map(SQLValue.integer)
-                while values.count < Self.group { values.append(values[values.count - 1]) }
+            for values in SQLGroups.padded(values: asked.map(SQLValue.integer), size: Self.group) {
                 for row in try sql.rows(statement, [.text(replica.value)] + values) {
                     guard let counter = row[0].integer, counter >= 0, let hash = row[1].bytes else {
                         throw ReplicaError.database("a logged op's dot or hash is unreadable")

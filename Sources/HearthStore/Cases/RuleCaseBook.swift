@@ -190,9 +190,10 @@ package enum RuleCaseBook {
             SELECT member FROM enrollments WHERE member IN (\(marks)) AND status != 'exited'
             GROUP BY member HAVING count(*) > 1
             """, [], record(CaseSubject.member))
-        let prerequisites = try lookup.countyConfiguration().programs.prerequisitePrograms.map {
-            SQLValue.text($0.rawValue)
-        }
+        // The county's programs are read only for a batch that marked enrollments.
+        let prerequisites =
+            byKind["enrollment"] == nil
+            ? [] : try lookup.countyConfiguration().programs.prerequisitePrograms.map { SQLValue.text($0.rawValue) }
         if !prerequisites.isEmpty {
             try each(
                 byKind["enrollment"],

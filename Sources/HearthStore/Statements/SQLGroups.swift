@@ -6,10 +6,15 @@
 package enum SQLGroups {
     /// `ids` in groups of `size`, as values to bind; none for no ids.
     package static func padded(_ ids: [String], size: Int) -> [[SQLValue]] {
-        stride(from: 0, to: ids.count, by: size).map { start in
-            var values = ids[start..<min(ids.count, start + size)].map(SQLValue.text)
-            while values.count < size { values.append(values[values.count - 1]) }
-            return values
+        padded(values: ids.map(SQLValue.text), size: size)
+    }
+
+    /// `values` in groups of `size`, the last padded with its last value; none for no values.
+    package static func padded(values: [SQLValue], size: Int) -> [[SQLValue]] {
+        stride(from: 0, to: values.count, by: size).map { start in
+            var group = Array(values[start..<min(values.count, start + size)])
+            while group.count < size { group.append(group[group.count - 1]) }
+            return group
         }
     }
 

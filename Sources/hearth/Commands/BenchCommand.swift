@@ -303,14 +303,7 @@ struct BenchCounty: AsyncParsableCommand {
         guard hub == nil else { throw CLIError.usage(L("error.bench.county.hub_and_store")) }
         guard PostgresLocation.names(store) else { throw CLIError.usage(L("error.bench.sync.store")) }
         let environment = ProcessInfo.processInfo.environment
-        let keyPath: String
-        if let file = keyFile ?? environment["HEARTH_KEY_FILE"], !file.isEmpty {
-            keyPath = file
-        } else if let inline = environment["HEARTH_KEY"], !inline.isEmpty {
-            keyPath = ""
-        } else {
-            throw CLIError.usage(L("error.store_key_file"))
-        }
+        let keyPath = try HubStore.serverKeyPath(keyFile: keyFile, environment: environment)
         return try await HubLedger.open(
             postgres: try PostgresLocation.parse(store, field: "store"), keyPath: keyPath, environment: environment,
             nowMillis: nowMillis())

@@ -142,8 +142,13 @@ enum HubStore {
     /// The key file of a hub on a server: `--key-file` or `HEARTH_KEY_FILE` (there is no
     /// database file to keep it beside); with `HEARTH_KEY` set, none is needed to open one.
     static func serverKeyPath(_ options: ReplicaOptions) throws -> String {
-        if let path = options.keyPath, !path.isEmpty { return path }
-        if let inline = options.environment["HEARTH_KEY"], !inline.isEmpty { return "" }
+        try serverKeyPath(keyFile: options.keyPath, environment: options.environment)
+    }
+
+    /// The same, for a command with its own `--key-file` (`keyFile`, else `HEARTH_KEY_FILE`).
+    static func serverKeyPath(keyFile: String?, environment: [String: String]) throws -> String {
+        if let path = keyFile ?? environment["HEARTH_KEY_FILE"], !path.isEmpty { return path }
+        if let inline = environment["HEARTH_KEY"], !inline.isEmpty { return "" }
         throw CLIError.usage(L("error.store_key_file"))
     }
 
