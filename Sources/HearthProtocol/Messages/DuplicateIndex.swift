@@ -62,10 +62,16 @@ public struct IndexResponse: Sendable, Equatable {
     ) {
         self.version = version
         self.unchanged = unchanged
-        self.entries = Array(Set(entries)).sorted()
+        self.entries = Self.ascending(entries)
         self.asBitmap = asBitmap && added == nil && removed == nil && !unchanged
-        self.added = added.map { Array(Set($0)).sorted() }
-        self.removed = removed.map { Array(Set($0)).sorted() }
+        self.added = added.map(Self.ascending)
+        self.removed = removed.map(Self.ascending)
+    }
+
+    /// `prefixes` ascending and each once; as given when they are already (a whole index read
+    /// from a bitmap or from the hub's sorted copy: some 16,000 prefixes to a county).
+    private static func ascending(_ prefixes: [Int]) -> [Int] {
+        zip(prefixes, prefixes.dropFirst()).allSatisfy { $0 < $1 } ? prefixes : Array(Set(prefixes)).sorted()
     }
 
     /// Whether this answer is a delta to apply to the version the node holds.
@@ -126,28 +132,6 @@ public struct IndexResponse: Sendable, Equatable {
                 throw MessageError("an index entry is an integer from 0 to \(DuplicateIndex.prefixCount - 1)")
             }
             prefixes.append(Int(prefix))
-        }
-        return prefixes
-    }
-}
-
-/// The whole index as a bitmap: bit `p` (byte `p / 8`, most significant bit first) is set
-/// when prefix `p` is in the index.
-public enum DuplicateIndexBitmap {
-    public static let byteCount = DuplicateIndex.prefixCount / 8
-
-    public static func bitmap(of prefixes: [Int]) -> [UInt8] {
-        var bytes = [UInt8](repeating: 0, count: byteCount)
-        for prefix in prefixes where prefix >= 0 && prefix < DuplicateIndex.prefixCount {
-            bytes[prefix >> 3] |= 0x80 >> UInt8(prefix & 7)
-        }
-        return bytes
-    }
-
-    public static func prefixes(in bytes: [UInt8]) -> [Int] {
-        var prefixes: [Int] = []
-        for (index, byte) in bytes.enumerated() where byte != 0 {
-            for bit in 0..<8 where byte & (0x80 >> UInt8(bit)) != 0 { prefixes.append(index << 3 | bit) }
         }
         return prefixes
     }
