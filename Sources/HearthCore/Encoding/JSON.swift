@@ -140,21 +140,30 @@ extension JSON {
     struct Reader {
         let bytes: [UInt8]
         var index = 0
+        /// The members of the objects being read, innermost last, each with its key's offset.
+        var pending: [(key: String, value: JSON, offset: Int)] = []
 
         init(bytes: [UInt8]) { self.bytes = bytes }
 
         func error(_ reason: String) -> JSONError { JSONError(offset: index, reason: reason) }
 
         mutating func skipSpace() {
-            while index < bytes.count, [0x20, 0x0A, 0x0D, 0x09].contains(bytes[index]) { index += 1 }
+            while index < bytes.count {
+                switch bytes[index] {
+                case 0x20, 0x0A, 0x0D, 0x09: index += 1
+                default: return
+                }
+            }
         }
 
-        mutating func expect(_ literal: String, _ value: JSON) throws(JSONError) -> JSON {
-            let utf8 = Array(literal.utf8)
-            guard index + utf8.count <= bytes.count, Array(bytes[index..<index + utf8.count]) == utf8 else {
-                throw error("expected \(literal)")
-            }
-            index += utf8.count
+        mutating func expect(_ literal: StaticString, _ value: JSON) throws(JSONError) -> JSON {
+            let count = literal.utf8CodeUnitCount
+            let start = index
+            let matches =
+                start + count <= bytes.count
+                && literal.withUTF8Buffer { utf8 in (0..<count).allSatisfy { bytes[start + $0] == utf8[$0] } }
+            guard matches else { throw error("expected \(literal)") }
+            index += count
             return value
         }
 
@@ -182,27 +191,37 @@ extension JSON {
                 }
             case UInt8(ascii: "{"):
                 index += 1
-                var members: [String: JSON] = [:]
                 skipSpace()
-                if index < bytes.count, bytes[index] == UInt8(ascii: "}") { index += 1; return .object(members) }
+                if index < bytes.count, bytes[index] == UInt8(ascii: "}") { index += 1; return .object([:]) }
+                // The members wait on the reader's stack and go into a dictionary of their
+                // number at the end: grown a key at a time, an op's object was rehashed at 2, 4
+                // and 8 keys.
+                let base = pending.count
                 while true {
                     skipSpace()
                     guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else {
                         throw error("expected a quoted key")
                     }
+                    let offset = index
                     let key = try string()
                     skipSpace()
                     guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw error("expected :") }
                     index += 1
                     skipSpace()
-                    guard members[key] == nil else { throw error("duplicate key \"\(key)\"") }
-                    members[key] = try value(depth: depth + 1)
+                    let member = try value(depth: depth + 1)
+                    pending.append((key, member, offset))
                     skipSpace()
                     guard index < bytes.count else { throw error("unterminated object") }
                     if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
-                    if bytes[index] == UInt8(ascii: "}") { index += 1; return .object(members) }
+                    if bytes[index] == UInt8(ascii: "}") { index += 1; break }
                     throw error("expected , or } in object")
                 }
+                var members = [String: JSON](minimumCapacity: pending.count - base)
+                for (key, member, offset) in pending[base...] where members.updateValue(member, forKey: key) != nil {
+                    throw JSONError(offset: offset, reason: "duplicate key \"\(key)\"")
+                }
+                pending.removeSubrange(base...)
+                return .object(members)
             case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
                 return .integer(try integer())
             default:
@@ -211,23 +230,47 @@ extension JSON {
         }
 
         mutating func integer() throws(JSONError) -> Int64 {
-            let start = index
-            if bytes[index] == UInt8(ascii: "-") { index += 1 }
+            let negative = bytes[index] == UInt8(ascii: "-")
+            if negative { index += 1 }
             let digitsStart = index
-            while index < bytes.count, bytes[index] >= 0x30, bytes[index] <= 0x39 { index += 1 }
+            var magnitude: UInt64 = 0
+            var overflow = false
+            while index < bytes.count, bytes[index] >= 0x30, bytes[index] <= 0x39 {
+                let (tens, over) = magnitude.multipliedReportingOverflow(by: 10)
+                let (sum, carry) = tens.addingReportingOverflow(UInt64(bytes[index] - 0x30))
+                magnitude = sum
+                overflow = overflow || over || carry
+                index += 1
+            }
             guard index > digitsStart else { throw error("expected digits") }
-            if index < bytes.count, [UInt8(ascii: "."), UInt8(ascii: "e"), UInt8(ascii: "E")].contains(bytes[index]) {
+            if index < bytes.count,
+                bytes[index] == UInt8(ascii: ".") || bytes[index] == UInt8(ascii: "e")
+                    || bytes[index] == UInt8(ascii: "E")
+            {
                 throw error("only integers are allowed (amounts are integer fen)")
             }
-            guard let number = Int64(String(decoding: bytes[start..<index], as: UTF8.self)) else {
-                throw error("integer out of range")
-            }
-            return number
+            let limit = negative ? UInt64(Int64.max) + 1 : UInt64(Int64.max)
+            guard !overflow, magnitude <= limit else { throw error("integer out of range") }
+            return negative ? Int64(bitPattern: 0 &- magnitude) : Int64(magnitude)
         }
 
         mutating func string() throws(JSONError) -> String {
             index += 1  // opening quote
-            var out: [UInt8] = []
+            // Most strings hold no escape: made from their bytes at once, not a byte at a time.
+            let start = index
+            while index < bytes.count {
+                let byte = bytes[index]
+                if byte == UInt8(ascii: "\\") { break }
+                index += 1
+                if byte == UInt8(ascii: "\"") {
+                    guard let text = String(validating: bytes[start..<index - 1], as: UTF8.self) else {
+                        throw error("string is not valid UTF-8")
+                    }
+                    return text
+                }
+                if byte < 0x20 { throw error("control character in string") }
+            }
+            var out = Array(bytes[start..<index])
             while true {
                 guard index < bytes.count else { throw error("unterminated string") }
                 let byte = bytes[index]
