@@ -192,13 +192,16 @@ public struct OpFormatError: Error, Equatable, Sendable, CustomStringConvertible
 }
 
 extension Op {
+    /// The keys an op's JSON form may hold (built once: every op a node or the hub reads
+    /// checks its keys against them).
+    static let jsonKeys: Set<String> = [
+        "v", "dot", "hlc", "author", "origin", "record", "scope", "fields", "context", "prev", "cause", "voids",
+    ]
+
     /// Reads an op from its JSON form, checking its shape (not yet its field values).
     public init(json: JSON) throws(OpFormatError) {
         guard let members = json.objectValue else { throw OpFormatError("an op must be a JSON object") }
-        let known: Set<String> = [
-            "v", "dot", "hlc", "author", "origin", "record", "scope", "fields", "context", "prev", "cause", "voids",
-        ]
-        if let unknown = members.keys.first(where: { !known.contains($0) }) {
+        if let unknown = members.keys.first(where: { !Op.jsonKeys.contains($0) }) {
             throw OpFormatError("unknown key \"\(unknown)\"")
         }
         guard members["v"]?.integerValue == Op.formatVersion else {
@@ -228,7 +231,7 @@ extension Op {
         guard let fieldMembers = members["fields"]?.objectValue, !fieldMembers.isEmpty else {
             throw OpFormatError("\"fields\" must be a non-empty object")
         }
-        var fields: [String: FieldValue] = [:]
+        var fields = [String: FieldValue](minimumCapacity: fieldMembers.count)
         for (name, value) in fieldMembers {
             guard let decoded = FieldValue(json: value) else {
                 throw OpFormatError("field \"\(name)\" has a value of an unknown shape")
@@ -238,7 +241,7 @@ extension Op {
         guard let contextMembers = members["context"]?.objectValue else {
             throw OpFormatError("\"context\" must be an object of replica: counter")
         }
-        var entries: [ReplicaID: UInt64] = [:]
+        var entries = [ReplicaID: UInt64](minimumCapacity: contextMembers.count)
         for (replicaText, counter) in contextMembers {
             guard let replica = ReplicaID(validating: replicaText), let number = counter.integerValue, number > 0 else {
                 throw OpFormatError("\"context\" entry \"\(replicaText)\" is not replica: positive counter")

@@ -67,6 +67,8 @@ public enum WireOps {
             guard case .object(var members) = item else {
                 throw MessageError("op \(index): an op must be a JSON object")
             }
+            // Room for the keys carried from the op before, made once rather than grown.
+            members.reserveCapacity(12)
             if let previous {
                 for key in carried where members[key] == nil { members[key] = previous[key] }
                 if members["dot"] == nil, let text = previous["dot"]?.stringValue, let dot = Dot(text: text),
