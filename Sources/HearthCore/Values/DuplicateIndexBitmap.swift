@@ -2,7 +2,7 @@
 /// is set when prefix `p` is in the index.
 ///
 /// One form for the wire (a whole index to a node that takes deltas, Protocol/sync.md) and for
-/// the node's own copy (`sync_state.index_bitmap`, v30): 2 KiB whatever the county's size,
+/// the node's own copy (`sync_state.index_bitmap`, node v3): 2 KiB whatever the county's size,
 /// where a row per prefix made every whole index a node received some 16,000 writes.
 public enum DuplicateIndexBitmap {
     public static let byteCount = DuplicateIndex.prefixCount / 8

@@ -3,7 +3,7 @@ import GRDB
 import HearthCore
 
 /// A node's copy of the index: one bitmap of the 16,384 prefixes in its `sync_state`
-/// (`index_bitmap`, v30), which a hub's database does not hold.
+/// (`index_bitmap`, node v3), which a hub's database does not hold.
 extension Replica {
 
     /// On a node: replaces the stored index with the hub's, in one write of 2 KiB however many
