@@ -163,6 +163,30 @@ struct LedgerStorageConformanceTests {
         #expect(AdmissionRefusal.isJurisdiction(judged.quarantined[0].reason))
     }
 
+    @Test(
+        "An op whose fields do not fit is held with every reason; the others of its batch apply",
+        arguments: LedgerBackend.all)
+    func malformedFieldsHeld(backend: LedgerBackend) async throws {
+        let county = try await Fixture(backend)
+        let (node, ops) = try await county.eastWithTwoHouseholds()
+        // The second household's op, its fields made unfit: an unknown field and an income of
+        // the wrong shape. The admission judges its form once; nothing of it may reach the records.
+        var fields = ops[1].fields
+        fields["colour"] = .text("red")
+        fields["income"] = .text("lots")
+        let unfit = Op(
+            dot: ops[1].dot, hlc: ops[1].hlc, author: ops[1].author, origin: ops[1].origin, record: ops[1].record,
+            scope: ops[1].scope, fields: fields, context: ops[1].context, previous: ops[1].previous)
+        let outcome = try await county.storage.append(
+            PushBatch(node: node, ops: [ops[0], unfit], nowMillis: Fixture.start, maxWaiting: 100),
+            admission: .rules(for: node))
+        #expect(outcome.acked == 2 && outcome.report.applied == 1)
+        #expect(outcome.quarantined.map(\.dot) == [unfit.dot])
+        let reason = outcome.quarantined.first?.reason ?? ""
+        #expect(reason.contains("colour: not a field") && reason.contains("income:"), "\(reason)")
+        #expect(try await county.storage.gauges().quarantined == 1)
+    }
+
     @Test("Ops waiting for ops the hub lacks are bounded per node", arguments: LedgerBackend.all)
     func waitingBound(backend: LedgerBackend) async throws {
         let county = try await Fixture(backend)

@@ -123,6 +123,17 @@ extension FieldKind {
 }
 
 extension Op {
+    /// Whether every field is one of the record's and fits both its shape and its bounds: what
+    /// ``schemaProblems`` and ``boundProblems`` both find empty, in one pass that looks each
+    /// field up once. The hub asks it of every op pushed; the reasons are written only for an
+    /// op that does not fit.
+    public var fitsSchemaAndBounds: Bool {
+        !fields.contains { name, value in
+            guard let spec = RecordSchema.field(name, of: record.type) else { return true }
+            return spec.kind.problemMessage(with: value) != nil || spec.kind.boundProblemMessage(with: value) != nil
+        }
+    }
+
     /// Every field of this op outside the bounds the CLI holds typed values to, as "field: reason",
     /// in English.
     public var boundProblems: [String] { boundProblems(in: .en) }

@@ -12,8 +12,10 @@ public enum OpForm {
             return .refuse(
                 AdmissionRefusal(rule: nil, "author or cause contains control or bidirectional-override characters"))
         }
-        let problems = op.schemaProblems + op.boundProblems
-        guard problems.isEmpty else { return .refuse(AdmissionRefusal(rule: nil, problems.joined(separator: "; "))) }
+        guard op.fitsSchemaAndBounds else {
+            let problems = op.schemaProblems + op.boundProblems
+            return .refuse(AdmissionRefusal(rule: nil, problems.joined(separator: "; ")))
+        }
         return .admit
     }
 }

@@ -59,7 +59,11 @@ package enum LedgerLog {
                     alreadyHeld += 1
                     return false
                 }
-                guard let reason = try admission.refusal(of: op, lookup: &applier) else { return true }
+                guard let reason = try admission.refusal(of: op, lookup: &applier) else {
+                    // Admitted: its fields were judged whole (``OpForm``); the applier need not again.
+                    applier.formJudged = op.dot
+                    return true
+                }
                 try hold(sql, op, reason: reason, nowMillis: batch.nowMillis)
                 held.append((op.dot, reason))
                 return false

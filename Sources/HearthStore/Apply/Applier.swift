@@ -55,6 +55,13 @@ package struct Applier {
     /// by a write not waited for (``LoggedDots``).
     private var loggedDots = LoggedDots()
 
+    /// The dot of the op the caller's admission has just judged whole, its fields included
+    /// (``OpForm``, which refuses every op ``Op/schemaProblems`` finds fault with): its next
+    /// ``integrate(_:target:)`` does not judge its fields again. The hub's push sets it for each
+    /// op it admits (it judged every op's fields twice); any other op, and any
+    /// op of another dot, is judged here.
+    package var formJudged: Dot?
+
     /// A simulation's fault: fails the integration part-way (see ``CrashSwitch``).
     private let crash: CrashSwitch?
     /// The county's standards and settings, read once per transaction for the hub's admission
@@ -180,10 +187,13 @@ package struct Applier {
         guard let hashBytes = OpLogSQL.hashBytes(hash) else {
             throw ReplicaError.database("the hash of \(op.dot) is not 64 hex digits")
         }
-        let problems = op.schemaProblems
-        guard problems.isEmpty else {
-            throw ReplicaError.malformedOp(dot: op.dot.description, reason: problems.joined(separator: "; "))
+        if formJudged != op.dot {
+            let problems = op.schemaProblems
+            guard problems.isEmpty else {
+                throw ReplicaError.malformedOp(dot: op.dot.description, reason: problems.joined(separator: "; "))
+            }
         }
+        formJudged = nil
         // A record's creating op is applied before any other op on it (every later op's context
         // covers it), so a creating op never finds stored state: skip the lookup. Except on a
         // replica that installs snapshots: there the state may have come without its ops, and
