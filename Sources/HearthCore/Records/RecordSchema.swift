@@ -35,7 +35,8 @@ public enum RecordSchema {
 
     // Each type's fields by name, chosen by a switch: a dictionary keyed by the type hashed
     // the type's name (a `String`-backed enum hashes its raw value) before the field's, and
-    // the hub looks up every field of every op three times (its form, its bounds, its references).
+    // the hub looks up every field of every op it admits at least twice (its form and bounds,
+    // then its references).
     private static func index(_ type: RecordType) -> [String: FieldSpec] {
         Dictionary(uniqueKeysWithValues: fields(of: type).map { ($0.name, $0) })
     }

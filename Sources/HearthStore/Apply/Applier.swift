@@ -58,8 +58,8 @@ package struct Applier {
     /// The dot of the op the caller's admission has just judged whole, its fields included
     /// (``OpForm``, which refuses every op ``Op/schemaProblems`` finds fault with): its next
     /// ``integrate(_:target:)`` does not judge its fields again. The hub's push sets it for each
-    /// op it admits (it judged every op's fields twice); any other op, and any
-    /// op of another dot, is judged here.
+    /// op it admits (it judged every op's fields twice); any other op, and any op of another
+    /// dot, is judged here.
     package var formJudged: Dot?
 
     /// A simulation's fault: fails the integration part-way (see ``CrashSwitch``).
