@@ -21,33 +21,15 @@ public enum RecordSchema {
     }
 
     public static func field(_ name: String, of type: RecordType) -> FieldSpec? {
-        switch type {
-        case .household: householdIndex[name]
-        case .member: memberIndex[name]
-        case .enrollment: enrollmentIndex[name]
-        case .visit: visitIndex[name]
-        case .standard: standardIndex[name]
-        case .lead: leadIndex[name]
-        case .setting: settingIndex[name]
-        case .division: divisionIndex[name]
-        }
+        index[Int(type.position)][name]
     }
 
-    // Each type's fields by name, chosen by a switch: a dictionary keyed by the type hashed
-    // the type's name (a `String`-backed enum hashes its raw value) before the field's, and
-    // the hub looks up every field of every op it admits at least twice (its form and bounds,
-    // then its references).
-    private static func index(_ type: RecordType) -> [String: FieldSpec] {
+    /// Each type's fields by name, at the type's position (``RecordType/position``): the hub looks
+    /// up every field of every op it admits at least twice (its form and bounds, then its
+    /// references), and a table keyed by the type hashed it first.
+    private static let index: [[String: FieldSpec]] = RecordType.allCases.map { type in
         Dictionary(uniqueKeysWithValues: fields(of: type).map { ($0.name, $0) })
     }
-    private static let householdIndex = index(.household)
-    private static let memberIndex = index(.member)
-    private static let enrollmentIndex = index(.enrollment)
-    private static let visitIndex = index(.visit)
-    private static let standardIndex = index(.standard)
-    private static let leadIndex = index(.lead)
-    private static let settingIndex = index(.setting)
-    private static let divisionIndex = index(.division)
 
     public static let household: [FieldSpec] = [
         FieldSpec("village", .division, .lww, "village or community division code (12 digits)"),

@@ -50,7 +50,7 @@ public enum RecordType: String, Hashable, Sendable, CaseIterable, Comparable {
     }
 
     /// The type's place in ``allCases``, without searching it.
-    private var position: UInt8 {
+    var position: UInt8 {
         switch self {
         case .household: 0
         case .member: 1
