@@ -26,7 +26,7 @@ struct HubRole: ReplicaRole {
         try HubApplyRole().paidBefore(sql, month: month, body)
     }
 
-    func lockedLines(_ sql: any SQLStatements, month: Month) throws -> [[SQLValue]]? {
-        try HubApplyRole().lockedLines(sql, month: month)
+    func lockedLines(_ sql: any SQLStatements, month: Month, payees: Bool) throws -> [[SQLValue]]? {
+        try HubApplyRole().lockedLines(sql, month: month, payees: payees)
     }
 }

@@ -113,5 +113,27 @@ struct LedgerTrailsConformanceTests {
         #expect(owed.first?.months == [try Month.parse("2026-05", field: "month")])
         #expect(owed.first?.amount == Money(fen: 650) && owed.first?.lead == nil)
         #expect(owed.first?.deathDate == (try CivilDate.parse("2026-03-15", field: "death")))
+
+        // The locked roll read back: with its payees for the bank, or only its places and sums
+        // for a report (no name read, no number).
+        let snapshots = try #require(try await county.storage as? any ReplicaSnapshots)
+        let info = storage.info
+        let keys = county.keys
+        let month = try Month.parse("2026-05", field: "month")
+        let (paid, summed) = try await snapshots.snapshot { sql in
+            let reading = ReplicaTransaction(sql: sql, info: info, keys: keys, role: HubApplyRole())
+            return (try reading.lockedRoll(month), try reading.lockedRoll(month, payees: false))
+        }
+        let bank = try #require(paid)
+        let report = try #require(summed)
+        #expect(bank.locked && report.locked && bank.rows.count == 5 && report.rows.count == 5)
+        #expect(bank.rows.filter { $0.member == dead }.allSatisfy { $0.name == "Zhang" })
+        #expect(report.rows.allSatisfy { $0.name.isEmpty && $0.idNumber.isEmpty && $0.bankCard.isEmpty })
+        #expect(report.rows.map(\.enrollment) == bank.rows.map(\.enrollment))
+        #expect(report.rows.map(\.amount) == bank.rows.map(\.amount))
+        #expect(report.rows.map(\.kind) == bank.rows.map(\.kind))
+        #expect(report.rows.map(\.forMonth) == bank.rows.map(\.forMonth))
+        #expect(report.rows.allSatisfy { $0.village == Fixture.villageA })
+        #expect(report.total == bank.total && report.recoveryTotal == Money(fen: -600))
     }
 }

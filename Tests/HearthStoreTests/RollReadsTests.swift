@@ -82,6 +82,34 @@ struct RollReadsTests {
         }
     }
 
+    @Test("a report reads locked months as paid without reading a payee, and sums them with the open month")
+    func reportOverLockedMonths() async throws {
+        try await lockedCounty { hub in
+            for month in Self.locked {
+                let paid = try #require(try hub.replica.lockedRoll(month))
+                let unopened = try #require(try hub.replica.lockedRoll(month, payees: false))
+                #expect(!paid.rows.isEmpty && !paid.opened.isEmpty)
+                #expect(paid.rows.contains { !$0.idNumber.isEmpty } && paid.rows.contains { !$0.bankCard.isEmpty })
+                // The same lines, amounts and places; no one named, no number opened.
+                #expect(unopened.locked && unopened.opened.isEmpty)
+                #expect(unopened.rows.allSatisfy { $0.idNumber.isEmpty && $0.bankCard.isEmpty && $0.name.isEmpty })
+                #expect(unopened.rows.map(\.enrollment) == paid.rows.map(\.enrollment))
+                #expect(unopened.rows.map(\.amount) == paid.rows.map(\.amount))
+                #expect(unopened.rows.map(\.village) == paid.rows.map(\.village))
+                #expect(unopened.rows.map(\.household) == paid.rows.map(\.household))
+                #expect(unopened.rows.map(\.kind) == paid.rows.map(\.kind))
+                #expect(unopened.total == paid.total)
+            }
+            // A period over the three locked months and the open one adds up what each paid.
+            let first = try #require(Self.locked.first)
+            let report = try hub.replica.report(from: first, to: Self.november, by: .township, nowMillis: Self.now)
+            var expected = try hub.replica.payroll(for: Self.november, nowMillis: Self.now).total.fen
+            for month in Self.locked { expected += try #require(try hub.replica.lockedRoll(month)).total.fen }
+            #expect(report.total.periodTotal.fen == expected)
+            #expect(report.total.periodTotal.fen > 0)
+        }
+    }
+
     @Test("read set-wise and from what the roll opened, the bank roll is the one read line by line")
     func bankRollSetWise() async throws {
         try await lockedCounty { hub in
@@ -120,6 +148,7 @@ struct RollReadsTests {
                     (BookRows.sql, [], ["SCAN e"]),
                     (HubApplyRole.paidSQL, ["2026-11"], []),
                     (HubApplyRole.lockedLinesSQL, ["2026-09"], []),
+                    (HubApplyRole.lockedSumsSQL, ["2026-09"], []),
                     // Run once a report.
                     (ReplicaCore.reportEnrollmentsSQL, [], ["SCAN enrollments"]),
                     // Run once a roll with its bank roll: whose accounts to read ahead.

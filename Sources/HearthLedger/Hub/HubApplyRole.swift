@@ -54,11 +54,11 @@ package struct HubApplyRole: ApplyRole {
             .compactMap { try? Month.parse($0, field: "month") }
     }
 
-    package func lockedLines(_ sql: any SQLStatements, month: Month) throws -> [[SQLValue]]? {
+    package func lockedLines(_ sql: any SQLStatements, month: Month, payees: Bool) throws -> [[SQLValue]]? {
         guard try sql.exists("SELECT 1 FROM roll_locks WHERE month = ?", [.text(month.description)]) else {
             return nil
         }
-        return try sql.rows(Self.lockedLinesSQL, [.text(month.description)])
+        return try sql.rows(payees ? Self.lockedLinesSQL : Self.lockedSumsSQL, [.text(month.description)])
     }
 
     /// What locked rolls paid before a month: one range of the index on (for_month,
@@ -72,6 +72,16 @@ package struct HubApplyRole: ApplyRole {
                m.name, m.id_number_sealed, m.id_number_hash, m.household, m.village, h.bank_card_sealed,
                h.bank_card_hash
         FROM roll_lines l LEFT JOIN members m ON m.id = l.member LEFT JOIN households h ON h.id = m.household
+        WHERE l.month = ? ORDER BY l.enrollment, l.kind, l.for_month
+        """
+
+    /// ``lockedLinesSQL``'s columns for a report: the line and its member's place, the name
+    /// and sealed numbers NULL, no household read. A year's report reads twelve locked months,
+    /// and the long sealed texts were most of what each line copied.
+    package static let lockedSumsSQL = """
+        SELECT l.enrollment, l.member, l.program, l.kind, l.for_month, l.amount_fen,
+               NULL, NULL, NULL, m.household, m.village, NULL, NULL
+        FROM roll_lines l LEFT JOIN members m ON m.id = l.member
         WHERE l.month = ? ORDER BY l.enrollment, l.kind, l.for_month
         """
 }

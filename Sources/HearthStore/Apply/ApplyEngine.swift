@@ -35,7 +35,9 @@ package protocol ApplyRole: Sendable {
     /// or nil when `month` is not locked. The columns, in this order (``ReplicaReading/lockedRoll(_:)``
     /// reads them by position): enrollment, member, program, kind, for_month, amount_fen, name,
     /// id_number_sealed, id_number_hash, household, village, bank_card_sealed, bank_card_hash.
-    func lockedLines(_ sql: any SQLStatements, month: Month) throws -> [[SQLValue]]?
+    /// Without `payees` the name and the four sealed columns are NULL, and the households are
+    /// not read: a report sums the lines by place and shows no one.
+    func lockedLines(_ sql: any SQLStatements, month: Month, payees: Bool) throws -> [[SQLValue]]?
 }
 
 extension ApplyRole {

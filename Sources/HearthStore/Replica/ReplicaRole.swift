@@ -86,5 +86,5 @@ package struct NodeRole: ReplicaRole {
         _ body: (_ enrollment: String, _ forMonth: String, _ fen: Int64) throws -> Void
     ) throws -> [Month] { [] }
 
-    package func lockedLines(_ sql: any SQLStatements, month: Month) throws -> [[SQLValue]]? { nil }
+    package func lockedLines(_ sql: any SQLStatements, month: Month, payees: Bool) throws -> [[SQLValue]]? { nil }
 }

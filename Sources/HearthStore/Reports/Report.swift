@@ -75,7 +75,7 @@ extension ReplicaReading {
         var book: RollBook?
         while month <= end {
             let roll: Payroll
-            if let locked = try lockedRoll(month) {
+            if let locked = try lockedRoll(month, payees: false) {
                 roll = locked
             } else {
                 if book == nil { book = try rollBook(before: end.adding(months: 1), nowMillis: nowMillis) }
@@ -100,6 +100,8 @@ extension ReplicaReading {
         var householdNumbers: [String: Int] = [:]
         var personNumbers: [RecordID: Int] = [:]
         let rows = last?.rows ?? []
+        householdNumbers.reserveCapacity(rows.count)
+        personNumbers.reserveCapacity(rows.count)
         for index in rows.indices where rows[index].kind == .regular {
             let program = rows[index].program
             let household = householdNumbers[rows[index].household, default: householdNumbers.count]
