@@ -141,7 +141,9 @@ extension ReplicaReading {
     }
 
     /// The roll of `month` over a book. Without `openingCards` (the report, which shows no
-    /// card) each line's bank card is left empty; everything else is as with them.
+    /// card) each line's bank card is left empty; everything else is as with them. An ID
+    /// number an earlier roll over the same book opened is taken from the book's entry
+    /// (``RollBook/Entry/idNumber(_:)``), so it is not in this roll's ``Payroll/opened``.
     package func roll(for month: Month, book: RollBook, openingCards: Bool = true) throws(ReplicaError) -> Payroll {
         var rows: [PayrollRow] = []
         var leftOut: [String: [RecordID]] = [:]
@@ -151,7 +153,7 @@ extension ReplicaReading {
         let unopened = payable(in: month, book: book, openingIDs: false)
         for (entry, outcome) in zip(book.entries, unopened) {
             guard case .line = outcome else { continue }
-            if let box = entry.idSealed, let digest = entry.idHash {
+            if !entry.idNumberOpened, let box = entry.idSealed, let digest = entry.idHash {
                 sealed.append(SealedValue(box: box, digest: digest))
             }
             if openingCards, let box = entry.cardSealed, let digest = entry.cardHash {
@@ -196,8 +198,8 @@ extension ReplicaReading {
                     Catalogue.text("roll.what_adjustment", ["enrollment": "\(entry.id)", "month": "\(locked)"]))
                 guard difference != 0 else { continue }
                 var idNumber = ""
-                if let sealed = entry.idSealed, let hash = entry.idHash {
-                    guard let number = opened.open(SealedValue(box: sealed, digest: hash)) else {
+                if entry.idSealed != nil, entry.idHash != nil {
+                    guard let number = entry.idNumber(&opened) else {
                         leftOut["ID number unreadable with this key", default: []].append(entry.id)
                         continue
                     }
@@ -228,10 +230,7 @@ extension ReplicaReading {
             case .zero(let reason) where reason == Payable.duplicatePerson: amount = nil
             case .zero, .unsettled: continue
             }
-            let entry = book.entries[index]
-            guard let box = entry.idSealed, let digest = entry.idHash,
-                let number = opened.open(SealedValue(box: box, digest: digest))
-            else { return nil }
+            guard let number = book.entries[index].idNumber(&opened) else { return nil }
             if let amount { result[index] = .line(amount, number) }
         }
         return result
@@ -265,10 +264,10 @@ extension ReplicaReading {
                     result.append(.unsettled("held (conflict or rule case)"))
                 } else if amount == .zero {
                     result.append(.zero("nothing to pay (amount 0)"))
-                } else if let sealed = entry.idSealed, let hash = entry.idHash {
+                } else if entry.idSealed != nil, entry.idHash != nil {
                     var number = ""
                     if openingIDs {
-                        guard let clear = opened.open(SealedValue(box: sealed, digest: hash)) else {
+                        guard let clear = entry.idNumber(&opened) else {
                             result.append(.unsettled("ID number unreadable with this key"))
                             continue
                         }

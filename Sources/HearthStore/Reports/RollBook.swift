@@ -31,6 +31,10 @@ package struct RollBook {
         /// The number of the person and program (ID number hash and program): entries of one
         /// person in one program share it, and the roll pays one of them (nil without a hash).
         package var person: Int?
+        /// The ID number as this read opened it: nil until opened, `.some(nil)` where this key
+        /// cannot open it. A report over a year rolls each month over one book, and each number
+        /// is opened (and looked up) once, not once a month. Kept for the read, never stored.
+        private var openedID: String??
 
         package init(
             id: RecordID, member: RecordID, household: String, village: String, name: String, facts: EnrollmentFacts,
@@ -47,6 +51,19 @@ package struct RollBook {
             self.cardSealed = cardSealed
             self.cardHash = cardHash
         }
+
+        /// The ID number in clear, opened through `opened` the first time it is asked for; nil
+        /// without one, or when this key cannot open it.
+        package func idNumber(_ opened: inout OpenedValues) -> String? {
+            if let known = openedID { return known }
+            guard let box = idSealed, let digest = idHash else { return nil }
+            let clear = opened.open(SealedValue(box: box, digest: digest))
+            openedID = .some(clear)
+            return clear
+        }
+
+        /// Whether ``idNumber(_:)`` has been asked for already.
+        package var idNumberOpened: Bool { openedID != nil }
     }
 
     package let standards: StandardTable
