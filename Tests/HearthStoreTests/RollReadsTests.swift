@@ -110,6 +110,30 @@ struct RollReadsTests {
         }
     }
 
+    @Test("rolls of several months over one book open each ID number once, and read as rolls of their own books")
+    func rollsShareOpenedNumbers() async throws {
+        try await lockedCounty { hub in
+            let december = Self.november.adding(months: 1)
+            let book = try hub.replica.rollBook(before: december.adding(months: 1), nowMillis: Self.now)
+            let first = try hub.replica.roll(for: Self.november, book: book, openingCards: false)
+            let second = try hub.replica.roll(for: december, book: book, openingCards: false)
+            let numbers = Set(book.entries.compactMap(\.idSealed))
+            #expect(first.opened.keys.contains { numbers.contains($0.sealed.box) })
+            // The second month took every number from the book: it opened none again.
+            #expect(!second.opened.keys.contains { numbers.contains($0.sealed.box) })
+            for (month, shared) in [(Self.november, first), (december, second)] {
+                let own = try hub.replica.roll(
+                    for: month, book: try hub.replica.rollBook(before: december.adding(months: 1), nowMillis: Self.now),
+                    openingCards: false)
+                #expect(!own.rows.isEmpty)
+                #expect(shared.rows.map(\.enrollment) == own.rows.map(\.enrollment))
+                #expect(shared.rows.map(\.idNumber) == own.rows.map(\.idNumber))
+                #expect(shared.rows.allSatisfy { !$0.idNumber.isEmpty })
+                #expect(shared.total == own.total && shared.leftOut == own.leftOut)
+            }
+        }
+    }
+
     @Test("read set-wise and from what the roll opened, the bank roll is the one read line by line")
     func bankRollSetWise() async throws {
         try await lockedCounty { hub in
