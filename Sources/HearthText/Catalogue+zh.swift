@@ -896,7 +896,7 @@ extension Catalogue {
         "error.bench.sync.lost_ops": "操作丢失：节点产生 {made} 条，县级中心保存 {held} 条，乡镇拉取 {pulled} 条",
         "error.bench.hub_process": "县级中心进程没有启动",
         "cmd.bench.county.abstract": "在生成的县数据上，测量民政局日常查询（status、工作台、报表、发放名册、show）的用时。",
-        "cmd.bench.county.discussion": "在临时目录中按所选规模生成一个县（与 `hub generate` 相同），或用 --hub 读取已有的县级中心数据库；然后每项查询运行 --runs 次，打印中位数。分别用 --scale 0.25 和 1 运行，可以看出查询用时随县的大小如何增长（线性增长为 4 倍）。`show` 取抽查记录中最慢的一条。--hub 只读取数据库（打开旧版本的数据库会先升级，与其他命令相同）；发放名册文件写到临时目录，用后删除。--store 以同样方式测量保存在 PostgreSQL 服务器上的中心库（须给出 --key-file），每项查询在服务器上的一个事务中运行；`find` 检索的是副本自己的文件，不测。",
+        "cmd.bench.county.discussion": "在临时目录中按所选规模生成一个县（与 `hub generate` 相同），或用 --hub 读取已有的县级中心数据库；然后每项查询运行 --runs 次，打印中位数。报表分别测量当月和截至当月的十二个月（`hub report year`）。分别用 --scale 0.25 和 1 运行，可以看出查询用时随县的大小如何增长（线性增长为 4 倍）。`show` 取抽查记录中最慢的一条。--hub 只读取数据库（打开旧版本的数据库会先升级，与其他命令相同）；发放名册文件写到临时目录，用后删除。--store 以同样方式测量保存在 PostgreSQL 服务器上的中心库（须给出 --key-file），每项查询在服务器上的一个事务中运行；`find` 检索的是副本自己的文件，不测。",
         "opt.generate.profile": "规模：小县（small-county）、城市（city）或大区（large-district）。",
         "opt.generate.scale": "规模系数（1 = 该规模的实际大小）。",
         "opt.bench.county.month": "县数据所描述、查询所针对的月份，YYYY-MM。",

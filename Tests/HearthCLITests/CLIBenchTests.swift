@@ -205,7 +205,7 @@ struct CLIBenchTests {
             guard case .object(let fields) = read, case .string(let name)? = fields["read"] else { return nil }
             return name
         }
-        #expect(names == ["status", "hub conflicts", "hub report", "hub payroll", "show", "find"])
+        #expect(names == ["status", "hub conflicts", "hub report", "hub report year", "hub payroll", "show", "find"])
         guard case .integer(let members)? = document["members"] else {
             Issue.record("no member count: \(result.stdout)")
             return
@@ -257,7 +257,10 @@ struct CLIBenchTests {
         #expect(onServer.json?["county"]?.stringValue?.hasPrefix("postgres://") == true, "\(onServer.stdout)")
         let server = figures(onServer)
         #expect(server.counts.count == 4 && server.counts == onFile.counts)
-        #expect(Set(server.reads.keys) == ["status", "hub conflicts", "hub report", "hub payroll", "show"])
+        #expect(
+            Set(server.reads.keys) == [
+                "status", "hub conflicts", "hub report", "hub report year", "hub payroll", "show",
+            ])
         #expect((server.reads["hub payroll"] ?? 0) > 0 && (server.reads["hub report"] ?? 0) > 0)
         for (read, returned) in server.reads { #expect(onFile.reads[read] == returned, "\(read)") }
         // Refused, with what to give instead.

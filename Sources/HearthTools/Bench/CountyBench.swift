@@ -9,7 +9,8 @@ import HearthText
 /// The hub answers the desk, the report and the roll on a county of 60,000 to 380,000 people;
 /// each read must cost what it returns, so the same reads at a quarter of a county and at the
 /// whole of it show whether they grow linearly. Each read runs the library calls its command
-/// runs (`status`, `hub conflicts`, `hub report --by township`, `hub payroll`, `show`, `find`), in this
+/// runs (`status`, `hub conflicts`, `hub report --by township` for the month and for the year
+/// to it, `hub payroll`, `show`, `find`), in this
 /// process, a few times; the median counts. A hub kept on a PostgreSQL server is timed the same
 /// way, through its storage, so the two stores' figures compare.
 public struct CountyBench: Sendable {
@@ -97,6 +98,17 @@ public struct CountyBench: Sendable {
             (
                 "hub report",
                 { try await read { try $0.report(from: month, to: month, by: .township, nowMillis: now).lines.count } }
+            ),
+            (
+                // A year's report: twelve months' rolls over one book (a county whose months
+                // are locked reads each month's locked lines instead).
+                "hub report year",
+                {
+                    try await read {
+                        try $0.report(from: month.adding(months: -11), to: month, by: .township, nowMillis: now)
+                            .lines.count
+                    }
+                }
             ),
             (
                 "hub payroll",
