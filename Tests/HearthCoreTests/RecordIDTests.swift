@@ -77,6 +77,44 @@ struct RecordIDTests {
         }
     }
 
+    @Test(
+        "packed ids are equal exactly when their texts are, random replicas, counters and types; other texts have none")
+    func packedIDs() throws {
+        let seed = UInt64.random(in: 1...UInt64.max)
+        var generator = SplitMix64(seed: seed)
+        var ids: [RecordID] = []
+        for _ in 0..<400 {
+            let replica = ReplicaID.random(using: &generator)
+            for type in RecordType.allCases {
+                for counter in [1, 9, 10, Dot.maxCounter, UInt64.random(in: 1...1_000_000, using: &generator)] {
+                    ids.append(RecordID(type: type, creator: Dot(replica: replica, counter: counter)))
+                }
+            }
+        }
+        // Near neighbours: the same replica and counter under every type, counters one apart.
+        let near = RecordID(type: .enrollment, creator: Dot(replica: Self.replica, counter: 42))
+        ids += RecordType.allCases.map { RecordID(type: $0, creator: Dot(replica: Self.replica, counter: 42)) }
+        ids += [41, 43, 420, 4].map { RecordID(type: .enrollment, creator: Dot(replica: Self.replica, counter: $0)) }
+        var byPacked: [PackedRecordID: String] = [:]
+        for id in ids {
+            let packed = try #require(PackedRecordID(id.value), "seed \(seed): \(id.value)")
+            if let earlier = byPacked[packed] {
+                #expect(earlier == id.value, "seed \(seed): \(earlier) and \(id.value) packed alike")
+            }
+            byPacked[packed] = id.value
+        }
+        #expect(byPacked.count == Set(ids.map(\.value)).count)
+        #expect(PackedRecordID(near.value) == PackedRecordID("E-3f9a2c71b0d4-42"))
+        #expect(PackedRecordID(near.value) != PackedRecordID("H-3f9a2c71b0d4-42"))
+        // What is not an id as ids are stored has no numbers (it is kept by its text).
+        for text in [
+            "", "E-3f9a2c71b0d4-0", "E-3f9a2c71b0d4-042", "E-3F9A2C71B0D4-1", "e-3f9a2c71b0d4-1", "E-hub-1",
+            "E-3f9a2c71b0d4-" + String(Dot.maxCounter + 1), "X-3f9a2c71b0d4-1", "E-3f9a2c71b0d4-1 ",
+        ] {
+            #expect(PackedRecordID(text) == nil, "\(text.debugDescription)")
+        }
+    }
+
     @Test("a lower-case type letter still parses, to the upper-case form")
     func lowerCaseLetter() throws {
         let parsed = try #require(RecordID("h-3f9a2c71b0d4-42"))

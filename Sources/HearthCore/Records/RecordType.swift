@@ -103,7 +103,11 @@ public struct RecordID: Hashable, Comparable, Sendable, CustomStringConvertible 
     /// letter, 12 lower-case hex digits, a counter from 1 without leading zeros), read byte by
     /// byte; nil for anything else, which the general parse then judges. Reports read ids by
     /// the hundred thousand, and the general parse allocates at every step.
-    static func canonicalType(_ text: String) -> RecordType? {
+    static func canonicalType(_ text: String) -> RecordType? { canonicalParts(text)?.type }
+
+    /// A canonical id's parts (``canonicalType(_:)``): its type, its replica's 12 hex digits as
+    /// a number, its counter; nil for any other text.
+    static func canonicalParts(_ text: String) -> (type: RecordType, replica: UInt64, counter: UInt64)? {
         let utf8 = text.utf8
         // 1 + 1 + 12 + 1 + at most 19 digits (Int64.max).
         guard utf8.count >= 16, utf8.count <= 34 else { return nil }
@@ -122,10 +126,15 @@ public struct RecordID: Hashable, Comparable, Sendable, CustomStringConvertible 
         }
         index = utf8.index(after: index)
         guard utf8[index] == UInt8(ascii: "-") else { return nil }
+        var replica: UInt64 = 0
         for _ in 0..<12 {
             index = utf8.index(after: index)
             let byte = utf8[index]
-            guard (byte >= 48 && byte <= 57) || (byte >= 97 && byte <= 102) else { return nil }
+            switch byte {
+            case 48...57: replica = replica << 4 | UInt64(byte - 48)
+            case 97...102: replica = replica << 4 | UInt64(byte - 87)
+            default: return nil
+            }
         }
         index = utf8.index(after: index)
         guard utf8[index] == UInt8(ascii: "-") else { return nil }
@@ -142,7 +151,7 @@ public struct RecordID: Hashable, Comparable, Sendable, CustomStringConvertible 
             index = utf8.index(after: index)
         }
         guard counter > 0, counter <= Dot.maxCounter else { return nil }
-        return type
+        return (type, replica, counter)
     }
 
     /// The dot of the op that created the record.

@@ -12,7 +12,7 @@ struct BookRows {
     /// The entries, without their alternatives (those read merge states: see ``conflicted``).
     var entries: [RollBook.Entry] = []
     /// Each entry's position in ``entries``, by enrollment id.
-    var index: [String: Int] = [:]
+    var index = EntryIndex()
     /// The entries with fact fields in conflict, by position, and those fields: their
     /// alternatives are read after this pass.
     var conflicted: [(Int, [(RecordType, String)])] = []
@@ -125,6 +125,29 @@ struct BookRows {
             entries.append(read[row])
             index[read[row].id.value] = position
             if let fields = conflictedRows[row] { conflicted.append((position, fields)) }
+        }
+    }
+}
+
+/// Positions by record id: a canonical id (every stored one) by its ``PackedRecordID``, any
+/// other by its text. A roll looks an enrollment up for every line each locked month paid.
+struct EntryIndex {
+    private var packed: [PackedRecordID: Int] = [:]
+    private var other: [String: Int] = [:]
+
+    mutating func reserveCapacity(_ count: Int) { packed.reserveCapacity(count) }
+
+    subscript(id: String) -> Int? {
+        get {
+            guard let key = PackedRecordID(id) else { return other[id] }
+            return packed[key]
+        }
+        set {
+            guard let key = PackedRecordID(id) else {
+                other[id] = newValue
+                return
+            }
+            packed[key] = newValue
         }
     }
 }
