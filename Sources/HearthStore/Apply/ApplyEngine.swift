@@ -32,7 +32,7 @@ package protocol ApplyRole: Sendable {
         _ body: (_ enrollment: String, _ forMonth: String, _ fen: Int64) throws -> Void
     ) throws -> [Month]
     /// The lines of `month`'s locked roll with their member's and household's current rows,
-    /// or nil when `month` is not locked. The columns, in this order (``ReplicaReading/lockedRoll(_:)``
+    /// or nil when `month` is not locked. The columns, in this order (``ReplicaReading/lockedRoll(_:payees:)``
     /// reads them by position): enrollment, member, program, kind, for_month, amount_fen, name,
     /// id_number_sealed, id_number_hash, household, village, bank_card_sealed, bank_card_hash.
     /// Without `payees` the name and the four sealed columns are NULL, and the households are

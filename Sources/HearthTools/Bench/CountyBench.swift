@@ -10,9 +10,9 @@ import HearthText
 /// each read must cost what it returns, so the same reads at a quarter of a county and at the
 /// whole of it show whether they grow linearly. Each read runs the library calls its command
 /// runs (`status`, `hub conflicts`, `hub report --by township` for the month and for the year
-/// to it, `hub payroll`, `show`, `find`), in this
-/// process, a few times; the median counts. A hub kept on a PostgreSQL server is timed the same
-/// way, through its storage, so the two stores' figures compare.
+/// to it, `hub payroll`, `show`, `find`), in this process, a few times; the median counts. A
+/// hub kept on a PostgreSQL server is timed the same way, through its storage, so the two
+/// stores' figures compare.
 public struct CountyBench: Sendable {
     /// One read's timings.
     public struct Timing: Sendable {
