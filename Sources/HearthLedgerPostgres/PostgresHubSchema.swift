@@ -24,7 +24,24 @@ enum PostgresHubSchema {
 
     /// Every migration, in order: the hub's own tables, then the replica's (``replicaMigrations``).
     static let migrations: [Migration] =
-        hubMigrations + replicaMigrations + [snapshotWanted, checkpoints, headSignatures, phoneTails, indexFlags]
+        hubMigrations + replicaMigrations + [
+            snapshotWanted, checkpoints, headSignatures, phoneTails, indexFlags, settled,
+        ]
+
+    /// SQLite hub v17: each enrollment the last lock found settled, with the digest of its
+    /// inputs (``SettledMarks``), and the locked lines by enrollment.
+    static let settled = Migration(
+        version: 17, name: "the enrollments whose locked months are settled",
+        statements: [
+            """
+            CREATE TABLE IF NOT EXISTS roll_settled (
+                enrollment TEXT PRIMARY KEY,
+                digest_high BIGINT NOT NULL,
+                digest_low BIGINT NOT NULL
+            )
+            """,
+            "CREATE INDEX IF NOT EXISTS roll_lines_by_enrollment ON roll_lines (enrollment, for_month, amount_fen)",
+        ])
 
     /// SQLite hub v16: the duplicate index flags a living part instead of counting its members
     /// (``PostgresReplicaTriggers/duplicateIndexFlags``).

@@ -42,7 +42,11 @@ extension PostgresLedgerStorage: LedgerStorage {
     }
 
     public func lock(_ roll: Payroll, worker: String, nowMillis: Int64) async throws(ReplicaError) {
-        try await writingStatements { sql in try LedgerRolls.lock(sql, roll, worker: worker, nowMillis: nowMillis) }
+        let info = info
+        let keys = keys
+        try await writingStatements { sql in
+            try LedgerRolls.lock(sql, roll, worker: worker, nowMillis: nowMillis, info: info, keys: keys)
+        }
     }
 
     public func lockedMonths() async throws(ReplicaError) -> [Month] {

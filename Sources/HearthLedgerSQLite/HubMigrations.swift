@@ -215,8 +215,25 @@ enum HubMigrations {
             // part that is living already. The counts left in `living` read as flags (above zero).
             try db.execute(sql: duplicateIndexFlags)
         }
+        migrator.registerMigration("hub v17 the enrollments whose locked months are settled") { db in
+            // docs/payments.md, "Cost": marks the next lock writes; until then every roll judges
+            // every enrollment's locked months, as before.
+            try db.execute(sql: settledSchema)
+        }
         return migrator
     }
+
+    /// Hub v17: each enrollment the last lock found settled, with the digest of its inputs
+    /// (``SettledMarks``), and the locked lines by enrollment: a roll reads only those of the
+    /// enrollments it judges again.
+    static let settledSchema = """
+        CREATE TABLE roll_settled (
+            enrollment TEXT PRIMARY KEY NOT NULL,
+            digest_high INTEGER NOT NULL,
+            digest_low INTEGER NOT NULL
+        ) WITHOUT ROWID;
+        CREATE INDEX roll_lines_by_enrollment ON roll_lines (enrollment, for_month, amount_fen);
+        """
 
     /// Hub v16: the triggers that keep `id_prefixes` as flags, each member changed a read of its
     /// part and a write only when the part crosses zero (``LedgerDuplicateIndex/markLiving(_:)``).

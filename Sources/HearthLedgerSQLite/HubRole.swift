@@ -19,14 +19,24 @@ struct HubRole: ReplicaRole {
         try HubApplyRole().acknowledgedCases(sql, among: ids)
     }
 
+    func lockedMonths(_ sql: any SQLStatements, before month: Month) throws -> [Month] {
+        try HubApplyRole().lockedMonths(sql, before: month)
+    }
+
     func paidBefore(
-        _ sql: any SQLStatements, month: Month,
+        _ sql: any SQLStatements, month: Month, only: [String]?,
         _ body: (_ enrollment: String, _ forMonth: String, _ fen: Int64) throws -> Void
-    ) throws -> [Month] {
-        try HubApplyRole().paidBefore(sql, month: month, body)
+    ) throws {
+        try HubApplyRole().paidBefore(sql, month: month, only: only, body)
     }
 
     func lockedLines(_ sql: any SQLStatements, month: Month, payees: Bool) throws -> [[SQLValue]]? {
         try HubApplyRole().lockedLines(sql, month: month, payees: payees)
+    }
+
+    func settledMarks(_ sql: any SQLStatements, _ body: (_ enrollment: String, _ mark: SettleDigest) throws -> Void)
+        throws
+    {
+        try HubApplyRole().settledMarks(sql, body)
     }
 }

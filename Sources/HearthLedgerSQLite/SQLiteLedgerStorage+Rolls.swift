@@ -6,8 +6,11 @@ import HearthStore
 /// transactions.
 extension SQLiteLedgerStorage {
     public func lock(_ roll: Payroll, worker: String, nowMillis: Int64) async throws(ReplicaError) {
+        let info = info
+        let keys = replica.keys
         try await replica.writeAsync { db in
-            try LedgerRolls.lock(SQLiteStatements(db), roll, worker: worker, nowMillis: nowMillis)
+            try LedgerRolls.lock(
+                SQLiteStatements(db), roll, worker: worker, nowMillis: nowMillis, info: info, keys: keys)
         }
     }
 

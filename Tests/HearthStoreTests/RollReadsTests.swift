@@ -38,8 +38,9 @@ struct RollReadsTests {
     @Test("the book holds what the locked rolls paid for each enrollment and month, as the table sums it")
     func paidByMonth() async throws {
         try await lockedCounty { hub in
-            let book = try hub.replica.rollBook(before: Self.november, nowMillis: Self.now)
+            let book = try hub.replica.rollBook(before: Self.november, nowMillis: Self.now, usingMarks: false)
             #expect(book.lockedMonths == Self.locked)
+            #expect(book.judged == nil)
             let summed = try hub.replica.read { db in
                 try Row.fetchAll(
                     db,
@@ -61,6 +62,30 @@ struct RollReadsTests {
             }
             #expect(book.paid.values.reduce(0) { $0 + $1.reduce(0, +) } == total)
             #expect(book.paid(0, for: Self.november) == 0)
+
+            // With the marks of the last lock and nothing changed since, no entry is judged again
+            // and no line is read; with some changed, only theirs, as the table sums them.
+            let marked = try hub.replica.rollBook(before: Self.november, nowMillis: Self.now)
+            #expect(marked.judged == [])
+            #expect(marked.paid.values.allSatisfy { $0.allSatisfy { $0 == 0 } })
+            #expect(marked.digests == book.digests)
+            let changed = Array(
+                book.entries.indices.filter { index in book.paid.values.contains { $0[index] != 0 } }.prefix(3))
+            #expect(changed.count == 3)
+            try hub.replica.pool.write { db in
+                for index in changed {
+                    try db.execute(
+                        sql: "DELETE FROM roll_settled WHERE enrollment = ?", arguments: [book.entries[index].id.value])
+                }
+            }
+            let some = try hub.replica.rollBook(before: Self.november, nowMillis: Self.now)
+            let judged = try #require(some.judged)
+            #expect(Set(changed).isSubset(of: judged) && judged.count < book.entries.count / 8)
+            for index in book.entries.indices {
+                for month in Self.locked {
+                    #expect(some.paid(index, for: month) == (judged.contains(index) ? book.paid(index, for: month) : 0))
+                }
+            }
         }
     }
 
@@ -171,6 +196,7 @@ struct RollReadsTests {
                     // Run once a roll: one pass over the enrollments, members and households by key.
                     (BookRows.sql, [], ["SCAN e"]),
                     (HubApplyRole.paidSQL, ["2026-11"], []),
+                    (HubApplyRole.paidOfSQL(2), ["2026-11", "E-000000000000-1", "E-000000000000-2"], []),
                     (HubApplyRole.lockedLinesSQL, ["2026-09"], []),
                     (HubApplyRole.lockedSumsSQL, ["2026-09"], []),
                     // Run once a report.
@@ -194,7 +220,114 @@ struct RollReadsTests {
                     try plan(HubApplyRole.paidSQL, ["2026-11"]).contains {
                         $0.contains("COVERING INDEX roll_lines_paid")
                     })
+                #expect(
+                    try plan(HubApplyRole.paidOfSQL(2), ["2026-11", "E-000000000000-1", "E-000000000000-2"]).contains {
+                        $0.contains("COVERING INDEX roll_lines_by_enrollment")
+                    })
             }
         }
+    }
+}
+
+@Suite("A lock's marks digest every input of an enrollment's locked months")
+struct SettleDigestTests {
+    static let base = EnrollmentFacts(
+        program: .dibaoRural, status: "approved", decision: "approved", exitReason: nil,
+        start: try! Month.parse("2026-01", field: "m"), end: nil,
+        schedule: AmountSchedule(from: try! Month.parse("2026-01", field: "m"), amount: Money(fen: 56_000)),
+        suspendedFrom: nil, grade: nil, birth: CivilDate(year: 1950, month: 1, day: 1), deceased: false,
+        deathDate: nil)
+
+    static func entry(_ facts: EnrollmentFacts, id: String = "E-3f9a2c71b0d4-42", idHash: String? = "h1")
+        -> RollBook.Entry
+    {
+        RollBook.Entry(
+            id: RecordID(id)!, member: RecordID("M-3f9a2c71b0d4-7")!, household: "H-3f9a2c71b0d4-1",
+            village: "421281101001", name: "甲", facts: facts, idSealed: idHash == nil ? nil : "sealed",
+            idHash: idHash, cardSealed: nil, cardHash: nil)
+    }
+
+    static func digest(
+        _ entries: [RollBook.Entry], standards: [ProgramStandard] = [], rules: CountyRules = .standard
+    ) -> [SettleDigest] {
+        var persons: [String: Int] = [:]
+        for entry in entries {
+            guard let hash = entry.idHash else { continue }
+            entry.person = persons[hash, default: persons.count]
+            persons[hash] = entry.person
+        }
+        return SettledMarks.digests(
+            entries, persons: persons.count, standards: StandardTable(standards), rules: rules)
+    }
+
+    @Test("each field of the facts, the holds, the alternatives, the ID number, the standards and the rules change it")
+    func everyInputChangesTheDigest() throws {
+        // A field added to the facts must be added to the digest too (SettleBytes.facts).
+        #expect(Mirror(reflecting: Self.base).children.count == 12)
+        let month = try Month.parse("2026-09", field: "m")
+        var variants: [EnrollmentFacts] = []
+        func vary(_ change: (inout EnrollmentFacts) -> Void) {
+            var facts = Self.base
+            change(&facts)
+            variants.append(facts)
+        }
+        vary { $0.program = .tekunDispersed }
+        vary { $0.program = nil }
+        vary { $0.status = "suspended" }
+        vary { $0.decision = "pending" }
+        vary { $0.exitReason = "收入超标" }
+        vary { $0.start = month }
+        vary { $0.end = month }
+        vary { $0.schedule = AmountSchedule(from: month, amount: Money(fen: 56_000)) }
+        vary { $0.suspendedFrom = month }
+        vary { $0.grade = 2 }
+        vary { $0.birth = CivilDate(year: 1950, month: 1, day: 2) }
+        vary { $0.deceased = true }
+        vary { $0.deathDate = CivilDate(year: 2026, month: 9, day: 1) }
+        var digests = Set([Self.digest([Self.entry(Self.base)])[0]])
+        for facts in variants { digests.insert(Self.digest([Self.entry(facts)])[0]) }
+        #expect(digests.count == variants.count + 1)
+
+        let held = Self.entry(Self.base)
+        held.heldAlways = true
+        let disputed = Self.entry(Self.base)
+        disputed.alternatives = [Self.base, variants[7]]
+        let others = [
+            Self.digest([held])[0], Self.digest([disputed])[0], Self.digest([Self.entry(Self.base, idHash: nil)])[0],
+            Self.digest([Self.entry(Self.base, idHash: "h2")])[0],
+            Self.digest([Self.entry(Self.base, id: "E-3f9a2c71b0d4-43")])[0],
+            Self.digest(
+                [Self.entry(Self.base)],
+                standards: [ProgramStandard(program: .dibaoRural, band: "", from: month, amount: Money(fen: 60_000))])[
+                    0],
+            Self.digest([Self.entry(Self.base)], rules: CountyRules(deathMonth: .stopped))[0],
+            Self.digest([Self.entry(Self.base)], rules: CountyRules(topUpRaise: .stays))[0],
+        ]
+        digests.formUnion(others)
+        #expect(digests.count == variants.count + 1 + others.count)
+        // The same inputs give the same digest, in every process: it is kept in the database.
+        #expect(Self.digest([Self.entry(Self.base)]) == Self.digest([Self.entry(Self.base)]))
+    }
+
+    @Test("the records of one person and program share one digest, which any of them changes")
+    func groupsShareADigest() throws {
+        let a = Self.entry(Self.base, id: "E-3f9a2c71b0d4-1")
+        let b = Self.entry(Self.base, id: "E-3f9a2c71b0d4-2")
+        let alone = Self.entry(Self.base, id: "E-3f9a2c71b0d4-3", idHash: "h9")
+        let before = Self.digest([a, b, alone])
+        #expect(before[0] == before[1] && before[0] != before[2])
+        var changed = Self.base
+        changed.status = "suspended"
+        let after = Self.digest([a, Self.entry(changed, id: "E-3f9a2c71b0d4-2"), alone])
+        #expect(after[0] != before[0], "a change to b changes a's digest")
+        #expect(after[2] == before[2], "nor anyone else's")
+        // One leaving the group changes the digest of those who stay.
+        let left = Self.digest([a, Self.entry(Self.base, id: "E-3f9a2c71b0d4-2", idHash: "h3"), alone])
+        #expect(left[0] != before[0])
+        // Unsettled: whole groups, ascending (a and b one person again, alone another).
+        #expect(Self.digest([a, b, alone]) == before)
+        let marks: [SettleDigest?] = [before[0], before[0], nil]
+        #expect(SettledMarks.unsettled([a, b, alone], persons: 2, digests: after, marks: marks) == [0, 1, 2])
+        #expect(SettledMarks.unsettled([a, b, alone], persons: 2, digests: before, marks: marks) == [2])
     }
 }

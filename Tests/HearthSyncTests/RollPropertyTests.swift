@@ -31,6 +31,7 @@ struct RollPropertyTests {
         // The histories are rich enough to mean something.
         for key in [
             "back_pay", "recovery", "suspend", "resume", "death", "lead confirmed", "lead refuted", "raise", "exit",
+            "settled", "judged again",
         ] {
             #expect(tally[key, default: 0] > 0, "no \(key) in any history")
         }
@@ -165,10 +166,30 @@ struct RollRun {
             try decideLeads()
             if chance(25) { try await raise(around: month) }
             let roll = try county.hub.replica.payroll(for: month, nowMillis: tick())
+            try checkMarksChangeNothing(roll)
             for row in roll.rows where row.kind != .regular { tally[row.kind.rawValue, default: 0] += 1 }
             try await county.hub.lock(roll, worker: "county", nowMillis: tick())
             locked.append(month)
             month = month.adding(months: 1)
+        }
+    }
+
+    /// The roll as the hub made it (its book read with the last lock's marks, ``SettledMarks``)
+    /// is the roll that judges every enrollment's locked months again; tallies how many the
+    /// marks let it skip.
+    mutating func checkMarksChangeNothing(_ roll: Payroll) throws {
+        let replica = try county.hub.replica
+        let book = try replica.rollBook(before: roll.month, nowMillis: clock)
+        let everything = try replica.roll(
+            for: roll.month, book: try replica.rollBook(before: roll.month, nowMillis: clock, usingMarks: false))
+        func lines(_ roll: Payroll) -> [String] {
+            roll.rows.map { "\($0.enrollment) \($0.kind) \($0.forMonth.map(\.description) ?? "-") \($0.amount.fen)" }
+        }
+        #expect(lines(roll) == lines(everything), "seed \(seed), \(roll.month): the marks changed the roll")
+        #expect(roll.leftOut == everything.leftOut, "seed \(seed), \(roll.month): the marks changed what was left out")
+        if let judged = book.judged {
+            tally["settled", default: 0] += book.entries.count - judged.count
+            tally["judged again", default: 0] += judged.count
         }
     }
 

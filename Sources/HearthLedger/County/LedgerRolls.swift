@@ -10,8 +10,14 @@ package enum LedgerRolls {
     /// database's limit on bound values).
     static let linesPerStatement = 500
 
-    /// The body of ``LedgerStorage/lock(_:worker:nowMillis:)`` in a write transaction.
-    package static func lock(_ sql: any SQLStatements, _ roll: Payroll, worker: String, nowMillis: Int64) throws {
+    /// The body of ``LedgerStorage/lock(_:worker:nowMillis:)`` in a write transaction: the
+    /// lines, the lock, and the marks of the enrollments whose locked months are settled
+    /// (``SettledMarks``), which replace the last lock's. `info` and `keys`: the hub's, for
+    /// reading the roll book in this transaction.
+    package static func lock(
+        _ sql: any SQLStatements, _ roll: Payroll, worker: String, nowMillis: Int64, info: ReplicaInfo,
+        keys: KeyMaterial
+    ) throws {
         let month = roll.month.description
         if try sql.exists("SELECT 1 FROM roll_locks WHERE month = ?", [.text(month)]) {
             throw ReplicaError.invalid(InputError(field: "month", "roll.already_locked", ["month": month]))
@@ -21,26 +27,41 @@ package enum LedgerRolls {
         ).first {
             throw ReplicaError.invalid(InputError(field: "month", "roll.later_locked", ["month": later]))
         }
-        var start = roll.rows.startIndex
-        while start < roll.rows.endIndex {
-            let end = min(start + linesPerStatement, roll.rows.endIndex)
-            var arguments: [SQLValue] = []
-            arguments.reserveCapacity((end - start) * 7)
-            for row in roll.rows[start..<end] {
-                arguments += [
-                    .text(month), .text(row.enrollment.value), .text(row.member.value), .text(row.program.rawValue),
-                    .text(row.kind.rawValue), .text((row.forMonth ?? roll.month).description), .integer(row.amount.fen),
-                ]
-            }
-            let values = Array(repeating: "(?, ?, ?, ?, ?, ?, ?)", count: end - start).joined(separator: ", ")
-            try sql.execute(
-                "INSERT INTO roll_lines (month, enrollment, member, program, kind, for_month, amount_fen) VALUES "
-                    + values, arguments)
-            start = end
+        try insert(
+            roll.rows, into: "roll_lines (month, enrollment, member, program, kind, for_month, amount_fen)", sql
+        ) { row in
+            [
+                .text(month), .text(row.enrollment.value), .text(row.member.value), .text(row.program.rawValue),
+                .text(row.kind.rawValue), .text((row.forMonth ?? roll.month).description), .integer(row.amount.fen),
+            ]
         }
         try sql.execute(
             "INSERT INTO roll_locks (month, locked_millis, worker, total_fen) VALUES (?, ?, ?, ?)",
             [.text(month), .integer(nowMillis), .text(worker), .integer(roll.total.fen)])
+        let marks = try ReplicaTransaction(sql: sql, info: info, keys: keys, role: HubApplyRole())
+            .settledMarks(afterLocking: roll, nowMillis: nowMillis)
+        try sql.execute("DELETE FROM roll_settled", [])
+        try insert(marks, into: "roll_settled (enrollment, digest_high, digest_low)", sql) { enrollment, mark in
+            [.text(enrollment), .integer(mark.high), .integer(mark.low)]
+        }
+    }
+
+    /// Inserts a row of `values` for each item into `table` (its name and columns),
+    /// ``linesPerStatement`` rows a statement.
+    private static func insert<Item>(
+        _ items: [Item], into table: String, _ sql: any SQLStatements, values: (Item) -> [SQLValue]
+    ) throws {
+        var start = items.startIndex
+        while start < items.endIndex {
+            let end = min(start + linesPerStatement, items.endIndex)
+            var arguments: [SQLValue] = []
+            for item in items[start..<end] { arguments += values(item) }
+            let row = "(" + Array(repeating: "?", count: arguments.count / (end - start)).joined(separator: ", ") + ")"
+            try sql.execute(
+                "INSERT INTO \(table) VALUES " + Array(repeating: row, count: end - start).joined(separator: ", "),
+                arguments)
+            start = end
+        }
     }
 
     /// The months whose rolls are locked, oldest first.

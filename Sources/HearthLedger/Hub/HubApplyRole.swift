@@ -42,16 +42,42 @@ package struct HubApplyRole: ApplyRole {
         return acknowledged
     }
 
+    package func lockedMonths(_ sql: any SQLStatements, before month: Month) throws -> [Month] {
+        try sql.texts("SELECT month FROM roll_locks WHERE month < ? ORDER BY month", [.text(month.description)])
+            .compactMap { try? Month.parse($0, field: "month") }
+    }
+
     package func paidBefore(
-        _ sql: any SQLStatements, month: Month,
+        _ sql: any SQLStatements, month: Month, only: [String]?,
         _ body: (_ enrollment: String, _ forMonth: String, _ fen: Int64) throws -> Void
-    ) throws -> [Month] {
-        try sql.forEachRow(Self.paidSQL, [.text(month.description)]) { line in
+    ) throws {
+        func each(_ line: [SQLValue]) throws {
             guard let enrollment = line[0].text, let forMonth = line[1].text, let fen = line[2].integer else { return }
             try body(enrollment, forMonth, fen)
         }
-        return try sql.texts("SELECT month FROM roll_locks WHERE month < ? ORDER BY month", [.text(month.description)])
-            .compactMap { try? Month.parse($0, field: "month") }
+        guard let only else {
+            try sql.forEachRow(Self.paidSQL, [.text(month.description)], each)
+            return
+        }
+        // In slices well under either database's bound on parameters.
+        for start in stride(from: 0, to: only.count, by: Self.enrollmentsPerRead) {
+            let slice = only[start..<min(only.count, start + Self.enrollmentsPerRead)]
+            try sql.forEachRow(
+                Self.paidOfSQL(slice.count), [.text(month.description)] + slice.map(SQLValue.text), each)
+        }
+    }
+
+    /// Enrollments whose lines one statement of ``paidOfSQL(_:)`` reads.
+    static let enrollmentsPerRead = 500
+
+    /// What locked rolls paid some enrollments before a month: a range of the index on
+    /// (enrollment, for_month, amount_fen) for each (hub v17), no table row read.
+    package static func paidOfSQL(_ count: Int) -> String {
+        let marks = Array(repeating: "?", count: count).joined(separator: ", ")
+        return """
+            SELECT enrollment, for_month, amount_fen FROM roll_lines
+            WHERE for_month < ? AND enrollment IN (\(marks))
+            """
     }
 
     package func lockedLines(_ sql: any SQLStatements, month: Month, payees: Bool) throws -> [[SQLValue]]? {
@@ -59,6 +85,15 @@ package struct HubApplyRole: ApplyRole {
             return nil
         }
         return try sql.rows(payees ? Self.lockedLinesSQL : Self.lockedSumsSQL, [.text(month.description)])
+    }
+
+    package func settledMarks(
+        _ sql: any SQLStatements, _ body: (_ enrollment: String, _ mark: SettleDigest) throws -> Void
+    ) throws {
+        try sql.forEachRow("SELECT enrollment, digest_high, digest_low FROM roll_settled", []) { row in
+            guard let enrollment = row[0].text, let high = row[1].integer, let low = row[2].integer else { return }
+            try body(enrollment, SettleDigest(high: high, low: low))
+        }
     }
 
     /// What locked rolls paid before a month: one range of the index on (for_month,

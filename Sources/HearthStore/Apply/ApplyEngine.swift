@@ -22,15 +22,17 @@ package protocol ApplyRole: Sendable {
     /// Which of the rule cases `ids` an administrator marked as reviewed (the hub's
     /// decisions); a node reviews none.
     func acknowledgedCases(_ sql: any SQLStatements, among ids: [String]) throws -> Set<String>
+    /// The months locked before `month`, ascending (the hub's rolls). A node locks no roll: it
+    /// reads the county's entitlement as if nothing were paid yet.
+    func lockedMonths(_ sql: any SQLStatements, before month: Month) throws -> [Month]
     /// Hands `body` each line locked rolls paid for a month before `month` (the enrollment,
     /// the month the money is for as stored, and the fen: several lines of one enrollment and
-    /// month add up), in one pass, and returns the months locked before `month`, ascending
-    /// (the hub's rolls). A node locks no roll: it reads the county's entitlement as if
-    /// nothing were paid yet.
+    /// month add up), of every enrollment or of those in `only`, the lines of one month
+    /// together where it can.
     func paidBefore(
-        _ sql: any SQLStatements, month: Month,
+        _ sql: any SQLStatements, month: Month, only: [String]?,
         _ body: (_ enrollment: String, _ forMonth: String, _ fen: Int64) throws -> Void
-    ) throws -> [Month]
+    ) throws
     /// The lines of `month`'s locked roll with their member's and household's current rows,
     /// or nil when `month` is not locked. The columns, in this order (``ReplicaReading/lockedRoll(_:payees:)``
     /// reads them by position): enrollment, member, program, kind, for_month, amount_fen, name,
@@ -38,6 +40,10 @@ package protocol ApplyRole: Sendable {
     /// Without `payees` the name and the four sealed columns are NULL, and the households are
     /// not read: a report sums the lines by place and shows no one.
     func lockedLines(_ sql: any SQLStatements, month: Month, payees: Bool) throws -> [[SQLValue]]?
+    /// Hands `body` each enrollment the last lock marked as settled, with its mark
+    /// (``SettledMarks``); a node locks nothing and marks nothing.
+    func settledMarks(_ sql: any SQLStatements, _ body: (_ enrollment: String, _ mark: SettleDigest) throws -> Void)
+        throws
 }
 
 extension ApplyRole {

@@ -81,10 +81,16 @@ package struct NodeRole: ReplicaRole {
 
     package func acknowledgedCases(_ sql: any SQLStatements, among ids: [String]) throws -> Set<String> { [] }
 
+    package func lockedMonths(_ sql: any SQLStatements, before month: Month) throws -> [Month] { [] }
+
     package func paidBefore(
-        _ sql: any SQLStatements, month: Month,
+        _ sql: any SQLStatements, month: Month, only: [String]?,
         _ body: (_ enrollment: String, _ forMonth: String, _ fen: Int64) throws -> Void
-    ) throws -> [Month] { [] }
+    ) throws {}
 
     package func lockedLines(_ sql: any SQLStatements, month: Month, payees: Bool) throws -> [[SQLValue]]? { nil }
+
+    package func settledMarks(
+        _ sql: any SQLStatements, _ body: (_ enrollment: String, _ mark: SettleDigest) throws -> Void
+    ) throws {}
 }

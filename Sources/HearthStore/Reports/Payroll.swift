@@ -126,7 +126,7 @@ extension ReplicaReading {
     /// what is owed (the simulation's invariant).
     package func owed(in months: [Month], nowMillis: Int64) throws(ReplicaError) -> [RecordID: [Month: Money?]] {
         guard let last = months.max() else { return [:] }
-        let book = try rollBook(before: last.adding(months: 1), nowMillis: nowMillis)
+        let book = try rollBook(before: last.adding(months: 1), nowMillis: nowMillis, usingMarks: false)
         var owed: [RecordID: [Month: Money?]] = [:]
         for month in months {
             for (entry, outcome) in zip(book.entries, payable(in: month, book: book, openingIDs: false)) {
@@ -184,8 +184,11 @@ extension ReplicaReading {
             }
         }
         for locked in book.lockedMonths where locked < month {
-            // ID numbers are opened only for the lines that differ: most locked months match.
-            for (index, outcome) in payable(in: locked, book: book, openingIDs: false).enumerated() {
+            // Only the entries whose inputs changed since the last lock (``RollBook/judged``); ID
+            // numbers are opened only for the lines that differ: most locked months match.
+            let judged = book.judged
+            for (position, outcome) in payable(in: locked, book: book, openingIDs: false, among: judged).enumerated() {
+                let index = judged?[position] ?? position
                 let entry = book.entries[index]
                 let owed: Int64
                 switch outcome {
@@ -239,21 +242,27 @@ extension ReplicaReading {
     /// Each entry's month, in the book's order: ``Entitlement``, then holds, then the ID number,
     /// then one payment per person and program (the record already paid for the month first).
     /// Without `openingIDs` a line carries no ID number and an unreadable one is not noticed.
-    package func payable(in month: Month, book: RollBook, openingIDs: Bool = true) -> [Payable] {
+    ///
+    /// `among`: only the entries at these indices, ascending, each with every other entry of
+    /// its person and program; the result is then in their order.
+    package func payable(in month: Month, book: RollBook, openingIDs: Bool = true, among: [Int]? = nil) -> [Payable] {
         var opened = OpenedValues(keys: keys)
-        return payable(in: month, book: book, openingIDs: openingIDs, opened: &opened)
+        return payable(in: month, book: book, openingIDs: openingIDs, opened: &opened, among: among)
     }
 
-    /// ``payable(in:book:openingIDs:)``, opening ID numbers through `opened`.
-    package func payable(in month: Month, book: RollBook, openingIDs: Bool, opened: inout OpenedValues)
-        -> [Payable]
-    {
+    /// ``payable(in:book:openingIDs:among:)``, opening ID numbers through `opened`.
+    package func payable(
+        in month: Month, book: RollBook, openingIDs: Bool, opened: inout OpenedValues, among: [Int]? = nil
+    ) -> [Payable] {
         var result: [Payable] = []
-        result.reserveCapacity(book.entries.count)
-        // By person and program number: the entry paid so far, and what was paid to it.
+        let count = among?.count ?? book.entries.count
+        result.reserveCapacity(count)
+        // By person and program number: the result's position paid so far, and what was paid to it.
         var chosen = [(index: Int, paid: Int64)?](repeating: nil, count: book.persons)
         let paidColumn = book.paid[month]
-        for (index, entry) in book.entries.enumerated() {
+        for position in 0..<count {
+            let index = among?[position] ?? position
+            let entry = book.entries[index]
             switch book.outcome(entry, in: month) {
             case .nothing(let reason):
                 result.append(.zero(reason))
@@ -280,12 +289,12 @@ extension ReplicaReading {
                     if let earlier = chosen[key] {
                         if paid > earlier.paid {
                             result[earlier.index] = .zero(Payable.duplicatePerson)
-                            chosen[key] = (index, paid)
+                            chosen[key] = (position, paid)
                         } else {
-                            result[index] = .zero(Payable.duplicatePerson)
+                            result[position] = .zero(Payable.duplicatePerson)
                         }
                     } else {
-                        chosen[key] = (index, paid)
+                        chosen[key] = (position, paid)
                     }
                 } else {
                     result.append(.unsettled("no ID number (pending)"))

@@ -76,6 +76,12 @@ package struct RollBook {
     package let paid: [Month: [Int64]]
     /// Locked months before the roll's month, ascending.
     package let lockedMonths: [Month]
+    /// Each entry's ``SettleDigest``, by index; empty when no month is locked.
+    package let digests: [SettleDigest]
+    /// The entries whose locked months a roll judges again for adjustments, ascending; nil for
+    /// all. The others carry the last lock's mark with their digest unchanged (``SettledMarks``):
+    /// their locked months owe what was paid.
+    package let judged: [Int]?
 
     /// Whether the enrollment's payment for a month is held by a conflict or a rule case.
     package func isHeld(_ entry: Entry, in month: Month) -> Bool {
@@ -97,61 +103,117 @@ extension ReplicaReading {
     /// Reads the book for a roll of `month`: the locked months before it and what they paid.
     ///
     /// One pass over the enrollments with their member and household, columns read by
-    /// position and each distinct month, date and amount text parsed once; then one pass over
-    /// the locked lines, summed into a column per month. A county's roll reads each record
-    /// once, whatever the number of lines or locked months.
-    package func rollBook(before month: Month, nowMillis: Int64) throws(ReplicaError) -> RollBook {
+    /// position and each distinct month, date and amount text parsed once; then the locked
+    /// lines, summed into a column per month. All in one read of the statements, so the
+    /// entries, the lines and the last lock's marks agree.
+    ///
+    /// With `usingMarks` (a roll) only the entries whose inputs changed since the last lock
+    /// are judged again for the locked months (``RollBook/judged``), and only their lines are
+    /// read when they are few: the other entries' columns are then zero, as nothing reads
+    /// them. `everyLine` reads every line whatever the marks (the lock, which judges the month
+    /// it locks for every entry). Without `usingMarks` every entry is judged and every line
+    /// read (``ReplicaReading/owed(in:nowMillis:)``, and the tests that check the marks change
+    /// no roll).
+    package func rollBook(before month: Month, nowMillis: Int64, usingMarks: Bool = true, everyLine: Bool = false)
+        throws(ReplicaError) -> RollBook
+    {
         let cases = try ruleCases(nowMillis: nowMillis)
         let standards = try standardTable()
         let heldByCase = Set(cases.flatMap(\.holds).map(\.value))
-        let (rules, read, locked, paid): (CountyRules, BookRows, [Month], [Month: [Int64]]) = try withStatements {
-            sql in
+        let role = readingRole
+        return try withStatements { sql in
             let rules = try ReplicaCore.countyRules(sql)
             let read = try BookRows(sql, heldByCase: heldByCase)
-            var paid: [Month: [Int64]] = [:]
-            // The lines come a month at a time: each month's column is found once.
-            var column: (text: String, month: Month?, fen: [Int64])?
-            func store() {
-                if let column, let month = column.month { paid[month] = column.fen }
+            for (index, conflicted) in read.conflicted {
+                let entry = read.entries[index]
+                entry.alternatives = try Self.alternatives(sql, of: entry, conflicted: conflicted)
+                if entry.alternatives.isEmpty { entry.heldAlways = true }
             }
-            let locked = try readingRole.paidBefore(sql, month: month) { enrollment, forMonth, fen in
-                if column?.text != forMonth {
-                    store()
-                    let month = try? Month.parse(forMonth, field: "month")
-                    column = (
-                        forMonth, month,
-                        month.flatMap { paid.removeValue(forKey: $0) }
-                            ?? Array(
-                                repeating: 0, count: read.entries.count)
-                    )
+            let locked = try role.lockedMonths(sql, before: month)
+            var digests: [SettleDigest] = []
+            var judged: [Int]?
+            if !locked.isEmpty {
+                digests = SettledMarks.digests(read.entries, persons: read.persons, standards: standards, rules: rules)
+                if usingMarks {
+                    var marks = [SettleDigest?](repeating: nil, count: read.entries.count)
+                    try role.settledMarks(sql) { enrollment, mark in
+                        if let index = read.index[enrollment] { marks[index] = mark }
+                    }
+                    judged = SettledMarks.unsettled(read.entries, persons: read.persons, digests: digests, marks: marks)
                 }
-                guard let index = read.index[enrollment], column?.month != nil else { return }
-                try Totals.add(
-                    &column!.fen[index], fen,
-                    Catalogue.text("roll.what_paid", ["enrollment": "\(enrollment)", "month": "\(forMonth)"]))
             }
-            store()
-            return (rules, read, locked, paid)
+            // Each judged enrollment's lines by index when they are few; else one pass over all.
+            var only: [String]?
+            if let judged, !everyLine, judged.count <= read.entries.count / Self.fewJudged {
+                only = judged.map { read.entries[$0].id.value }
+            }
+            let paid = try Self.paid(sql, role: role, before: month, only: only, read: read)
+            return RollBook(
+                standards: standards, rules: rules, entries: read.entries, persons: read.persons, paid: paid,
+                lockedMonths: locked, digests: digests, judged: judged)
         }
-        for (index, conflicted) in read.conflicted {
-            let entry = read.entries[index]
-            entry.alternatives = try alternatives(of: entry, conflicted: conflicted)
-            if entry.alternatives.isEmpty { entry.heldAlways = true }
+    }
+
+    /// A roll reads only the judged entries' lines when they are at most this part of all
+    /// (one in eight): past that, one pass over every line costs less than a lookup each.
+    static var fewJudged: Int { 8 }
+
+    /// What the locked rolls paid before `month`, for each month a column by entry index; only
+    /// the lines of the enrollments `only` when given.
+    private static func paid(
+        _ sql: any SQLStatements, role: any ApplyRole, before month: Month, only: [String]?, read: BookRows
+    ) throws -> [Month: [Int64]] {
+        // A column per month text; the full read gives a month's lines together, so the
+        // column of the line before is most often the line's own.
+        var columns: [(month: Month?, fen: [Int64])] = []
+        var slots: [String: Int] = [:]
+        var last: (text: String, slot: Int)?
+        try role.paidBefore(sql, month: month, only: only) { enrollment, forMonth, fen in
+            let slot: Int
+            if let last, last.text == forMonth {
+                slot = last.slot
+            } else if let known = slots[forMonth] {
+                slot = known
+            } else {
+                slot = columns.count
+                slots[forMonth] = slot
+                let month = try? Month.parse(forMonth, field: "month")
+                columns.append((month, month == nil ? [] : Array(repeating: 0, count: read.entries.count)))
+            }
+            last = (forMonth, slot)
+            guard columns[slot].month != nil, let index = read.index[enrollment] else { return }
+            try Totals.add(
+                &columns[slot].fen[index], fen,
+                Catalogue.text("roll.what_paid", ["enrollment": "\(enrollment)", "month": "\(forMonth)"]))
         }
-        return RollBook(
-            standards: standards, rules: rules, entries: read.entries, persons: read.persons, paid: paid,
-            lockedMonths: locked)
+        var paid: [Month: [Int64]] = [:]
+        for column in columns {
+            guard let month = column.month else { continue }
+            // Two texts of one month (not as the lock writes them) add up.
+            if var earlier = paid[month] {
+                for index in earlier.indices {
+                    try Totals.add(
+                        &earlier[index], column.fen[index],
+                        Catalogue.text(
+                            "roll.what_paid", ["enrollment": "\(read.entries[index].id)", "month": "\(month)"]))
+                }
+                paid[month] = earlier
+            } else {
+                paid[month] = column.fen
+            }
+        }
+        return paid
     }
 
     /// Every combination of the competing values of the conflicted fact fields, as facts;
     /// empty when there are too many to weigh (the enrollment is then held whole).
-    private func alternatives(of entry: RollBook.Entry, conflicted: [(RecordType, String)]) throws(ReplicaError)
-        -> [EnrollmentFacts]
-    {
+    private static func alternatives(
+        _ sql: any SQLStatements, of entry: RollBook.Entry, conflicted: [(RecordType, String)]
+    ) throws -> [EnrollmentFacts] {
         var readings = [entry.facts]
         for (type, field) in conflicted {
             let record = type == .enrollment ? entry.id : entry.member
-            guard let state = try state(of: record) else { return [] }
+            guard let state = try StoredState.load(sql, record) else { return [] }
             let policy = RecordSchema.field(field, of: type)?.policy ?? .lww
             guard let register = state.registers[field] else { continue }
             var values: [FieldValue] = []

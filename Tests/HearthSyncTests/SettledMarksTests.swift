@@ -1,0 +1,201 @@
+import Foundation
+import HearthCore
+import HearthLedger
+import HearthStore
+import Testing
+
+/// The marks a lock leaves (docs/payments.md, "Cost"): a roll judges again only the locked
+/// months of enrollments whose inputs changed since the last lock, and finds what judging every
+/// enrollment finds. Each test changes one input the marks must notice, on both of the hub's
+/// stores, and checks the roll with the marks against the roll without them.
+@Suite("A lock's marks: only changed enrollments are judged again, and the roll is the same")
+struct SettledMarksTests {
+    static let september = try! Month.parse("2026-09", field: "m")
+    static let october = try! Month.parse("2026-10", field: "m")
+    static let now = TestCounty.now
+
+    /// A household of one in village 1 with its member, on the given programs from 2026-01,
+    /// each approved.
+    static func person(_ hub: HubLedger, _ name: String, idNumber: String, programs: [String]) async throws
+        -> (member: RecordID, enrollments: [RecordID])
+    {
+        let home = try await hub.writing(author: "a", nowMillis: now) {
+            try $0.household(in: TestCounty.village1, address: name)
+        }.result
+        let member = try await hub.writing(author: "a", nowMillis: now) {
+            try $0.member(of: home, name: name, idNumber: idNumber)
+        }.result
+        var enrollments: [RecordID] = []
+        for program in programs {
+            let enrollment = try await hub.writing(author: "a", nowMillis: now) {
+                try $0.enroll(
+                    EnrollInput(member: member.value, program: program, amount: nil, start: "2026-01"), author: "a",
+                    nowMillis: now)
+            }.result[0]
+            try await hub.writing(author: "a", nowMillis: now) {
+                try $0.changeEnrollment(enrollment.value, .approve, note: nil, author: "a", nowMillis: now)
+            }.result
+            enrollments.append(enrollment)
+        }
+        return (member, enrollments)
+    }
+
+    static func standards(_ hub: HubLedger) async throws {
+        for program in ["dibao_rural", "tekun_dispersed"] {
+            _ = try await hub.setStandard(
+                program: program, band: nil, from: "2026-01", amount: program == "dibao_rural" ? "560" : "700",
+                note: nil, author: "county", nowMillis: now)
+        }
+    }
+
+    /// The roll of `month` with the marks and without them, which must be the same, and the
+    /// ids of the enrollments the marks left to judge (nil: all of them).
+    static func rolls(_ hub: HubLedger, _ month: Month) async throws -> (roll: Payroll, judged: Set<RecordID>?) {
+        try await hub.reading { reading in
+            let marked = try reading.rollBook(before: month, nowMillis: now)
+            let full = try reading.rollBook(before: month, nowMillis: now, usingMarks: false)
+            let roll = try reading.roll(for: month, book: marked)
+            let everything = try reading.roll(for: month, book: full)
+            #expect(full.judged == nil)
+            #expect(roll.rows.map(Line.init) == everything.rows.map(Line.init))
+            #expect(roll.leftOut == everything.leftOut)
+            return (roll, marked.judged.map { Set($0.map { marked.entries[$0].id }) })
+        }
+    }
+
+    /// What a roll's line says, to compare two rolls.
+    struct Line: Equatable, CustomStringConvertible {
+        let enrollment: RecordID
+        let kind: PayrollRow.Kind
+        let forMonth: Month?
+        let fen: Int64
+        init(_ row: PayrollRow) {
+            enrollment = row.enrollment
+            kind = row.kind
+            forMonth = row.forMonth
+            fen = row.amount.fen
+        }
+        var description: String { "\(enrollment) \(kind.rawValue) \(forMonth.map(\.description) ?? "-") \(fen)" }
+    }
+
+    @Test(
+        "a hold released by the desk, with no record changed, is judged again and brings its back pay",
+        arguments: HubStoreKind.allCases)
+    func releasedHold(_ store: HubStoreKind) async throws {
+        let county = try await TestCounty(store)
+        let hub = county.hub
+        try await Self.standards(hub)
+        let (_, quiet) = try await Self.person(
+            hub, "甲", idNumber: idNumber(born: "19600101", sequence: "011"), programs: ["dibao_rural"])
+        // Dibao and tekun together: R6 holds both until the county reviews the case.
+        let (both, held) = try await Self.person(
+            hub, "乙", idNumber: idNumber(born: "19500101", sequence: "021"),
+            programs: ["dibao_rural", "tekun_dispersed"])
+        let september = try await Self.rolls(hub, Self.september)
+        #expect(september.judged == nil, "no month is locked: nothing is marked")
+        #expect(september.roll.rows.map(\.enrollment) == quiet)
+        try await hub.lock(september.roll, worker: "admin", nowMillis: Self.now)
+
+        // Nothing changed: every enrollment is settled, the held ones too (held, they owe nothing yet).
+        let unchanged = try await Self.rolls(hub, Self.october)
+        #expect(unchanged.judged == [])
+        #expect(unchanged.roll.rows.allSatisfy { $0.kind == .regular })
+
+        // The review changes no record of the enrollments, only whether they are held.
+        try await hub.acknowledgeCase("R6:\(both)", note: "核实无误", author: "admin", nowMillis: Self.now)
+        let released = try await Self.rolls(hub, Self.october)
+        #expect(released.judged == Set(held))
+        let backPay = released.roll.rows.filter { $0.kind == .backPay }
+        #expect(Set(backPay.map(\.enrollment)) == Set(held))
+        #expect(backPay.allSatisfy { $0.forMonth == Self.september })
+        #expect(backPay.map(\.amount.fen).sorted() == [56_000, 70_000])
+
+        // A raise of a standard changes what every month may owe: everything is judged.
+        _ = try await hub.setStandard(
+            program: "dibao_rural", band: nil, from: "2026-09", amount: "600", note: nil, author: "county",
+            nowMillis: Self.now)
+        let raised = try await Self.rolls(hub, Self.october)
+        #expect(raised.judged == Set(quiet + held))
+        #expect(raised.roll.rows.contains { $0.enrollment == quiet[0] && $0.kind == .backPay })
+    }
+
+    /// One person registered in two villages at once, written offline on two nodes, both
+    /// approved: R5 holds the later record's enrollment until the county reviews the case, and
+    /// the roll pays the person once. September is locked with one of them paid.
+    static func duplicated(_ county: TestCounty) async throws -> (paid: RecordID, other: RecordID, paidMember: RecordID)
+    {
+        let hub = county.hub
+        try await standards(hub)
+        let number = idNumber(born: "19550101", sequence: "031")
+        var records: [(member: RecordID, enrollment: RecordID)] = []
+        try await withRunningHub(county.service()) { url in
+            for (name, village) in [("village-001", TestCounty.village1), ("village-002", TestCounty.village2)] {
+                let node = try await county.node(name: name, scope: village, hubURL: url)
+                let home = try node.household(in: village, address: "丙")
+                let member = try node.member(of: home, name: "丙", idNumber: number)
+                let enrollment = try node.enroll(
+                    EnrollInput(member: member.value, program: "dibao_rural", amount: "560", start: "2026-01"),
+                    author: "w1", nowMillis: now)[0]
+                try await county.sync(node, url: url)
+                records.append((member, enrollment))
+            }
+        }
+        for record in records {
+            try await hub.writing(author: "a", nowMillis: now) {
+                try $0.changeEnrollment(record.enrollment.value, .approve, note: nil, author: "a", nowMillis: now)
+            }.result
+        }
+        let earlier = min(records[0].member, records[1].member)
+        try await hub.acknowledgeCase("R5:\(earlier)", note: "同一人", author: "admin", nowMillis: now)
+        let september = try await rolls(hub, Self.september)
+        #expect(september.roll.rows.count == 1)
+        let paid = try #require(september.roll.rows.first?.enrollment)
+        let other = records.map(\.enrollment).first { $0 != paid }!
+        try await hub.lock(september.roll, worker: "admin", nowMillis: now)
+        #expect(try await rolls(hub, Self.october).judged == [])
+        return (paid, other, records.first { $0.enrollment == paid }!.member)
+    }
+
+    @Test(
+        "a record's ID number corrected: the person's other record, itself unchanged, is judged again and paid",
+        arguments: HubStoreKind.allCases)
+    func recordLeavesItsPerson(_ store: HubStoreKind) async throws {
+        let county = try await TestCounty(store)
+        let (paid, other, owner) = try await Self.duplicated(county)
+        // The paid record was another person's, registered under a mistyped number: corrected,
+        // it keeps what it was paid, and the person the number is left with is owed September.
+        let corrected = {
+            var input = MemberInput()
+            input.idNumber = idNumber(born: "19550101", sequence: "032")
+            return input
+        }()
+        try await county.hub.writing(author: "a", nowMillis: Self.now) {
+            try $0.editMember(owner.value, corrected, author: "a", nowMillis: Self.now)
+        }.result
+        let moved = try await Self.rolls(county.hub, Self.october)
+        #expect(moved.judged == [paid, other])
+        let adjustments = moved.roll.rows.filter { $0.kind != .regular }.map(Line.init)
+        #expect(adjustments.map(\.description) == ["\(other) back_pay 2026-09 56000"])
+    }
+
+    @Test(
+        "the records of one person and program are judged together: a change to one moves the payment to the other",
+        arguments: HubStoreKind.allCases)
+    func onePersonTwoRecords(_ store: HubStoreKind) async throws {
+        let county = try await TestCounty(store)
+        let hub = county.hub
+        let (paid, other, _) = try await Self.duplicated(county)
+
+        // The paid record ends before September; the other, itself unchanged, is owed September now.
+        try await hub.writing(author: "a", nowMillis: Self.now) {
+            try $0.exitEnrollment(paid.value, reason: "重复登记", end: "2026-08", author: "a", nowMillis: Self.now)
+        }.result
+        let moved = try await Self.rolls(hub, Self.october)
+        #expect(moved.judged == [paid, other])
+        let adjustments = moved.roll.rows.filter { $0.kind != .regular }.map(Line.init)
+        #expect(
+            Set(adjustments.map(\.description)) == [
+                "\(paid) recovery 2026-09 -56000", "\(other) back_pay 2026-09 56000",
+            ])
+    }
+}
