@@ -30,6 +30,13 @@ struct HubRole: ReplicaRole {
         try HubApplyRole().paidBefore(sql, month: month, only: only, body)
     }
 
+    func paid(
+        _ sql: any SQLStatements, for month: Month,
+        _ body: (_ enrollment: String, _ forMonth: String, _ fen: Int64) throws -> Void
+    ) throws {
+        try HubApplyRole().paid(sql, for: month, body)
+    }
+
     func lockedLines(_ sql: any SQLStatements, month: Month, payees: Bool) throws -> [[SQLValue]]? {
         try HubApplyRole().lockedLines(sql, month: month, payees: payees)
     }

@@ -197,6 +197,8 @@ struct RollReadsTests {
                     (BookRows.sql, [], ["SCAN e"]),
                     (HubApplyRole.paidSQL, ["2026-11"], []),
                     (HubApplyRole.paidOfSQL(2), ["2026-11", "E-000000000000-1", "E-000000000000-2"], []),
+                    // Run once a lock, for the month it locks.
+                    (HubApplyRole.paidForSQL, ["2026-10"], []),
                     (HubApplyRole.lockedLinesSQL, ["2026-09"], []),
                     (HubApplyRole.lockedSumsSQL, ["2026-09"], []),
                     // Run once a report.

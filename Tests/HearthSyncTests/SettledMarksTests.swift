@@ -198,4 +198,59 @@ struct SettledMarksTests {
                 "\(paid) recovery 2026-09 -56000", "\(other) back_pay 2026-09 56000",
             ])
     }
+
+    @Test(
+        "month after month with few changes, each lock judges and reads only what changed, and every roll is the full one",
+        arguments: HubStoreKind.allCases)
+    func fewChangesOverMonths(_ store: HubStoreKind) async throws {
+        let county = try await TestCounty(store)
+        let hub = county.hub
+        try await Self.standards(hub)
+        var made: [(member: RecordID, enrollment: RecordID)] = []
+        for number in 0..<17 {
+            let (member, enrollments) = try await Self.person(
+                hub, "户\(number)", idNumber: idNumber(born: "19500101", sequence: String(format: "%03d", 100 + number)),
+                programs: ["dibao_rural"])
+            made.append((member, enrollments[0]))
+        }
+        let people = made
+        func month(_ text: String) throws -> Month { try Month.parse(text, field: "m") }
+        func lockRoll(_ text: String, judged expected: Set<RecordID>?) async throws -> Payroll {
+            let (roll, judged) = try await Self.rolls(hub, try month(text))
+            #expect(judged == expected, "\(text)")
+            try await hub.lock(roll, worker: "admin", nowMillis: Self.now)
+            return roll
+        }
+        _ = try await lockRoll("2026-09", judged: nil)
+        // One amount cut from September: recovered for it, read from its lines alone.
+        try await hub.writing(author: "a", nowMillis: Self.now) {
+            try $0.changeAmount(
+                people[3].enrollment.value, amount: "520", from: "2026-09", reason: "核减", author: "a",
+                nowMillis: Self.now)
+        }.result
+        let october = try await lockRoll("2026-10", judged: [people[3].enrollment])
+        #expect(
+            october.rows.filter { $0.kind != .regular }.map(Line.init).map(\.description) == [
+                "\(people[3].enrollment) recovery 2026-09 -4000"
+            ])
+        _ = try await lockRoll("2026-11", judged: [])
+        // A death in September found in December: October and November are recovered.
+        _ = try await hub.writing(author: "a", nowMillis: Self.now) {
+            try $0.recordDeath(
+                member: people[11].member.value, date: "2026-09-15", author: "a", nowMillis: Self.now)
+        }.result
+        let december = try await lockRoll("2026-12", judged: [people[11].enrollment])
+        #expect(
+            Set(december.rows.filter { $0.kind != .regular }.map(Line.init).map(\.description)) == [
+                "\(people[11].enrollment) recovery 2026-10 -56000", "\(people[11].enrollment) recovery 2026-11 -56000",
+            ])
+        let january = try await Self.rolls(hub, try month("2027-01"))
+        #expect(january.judged == [])
+        #expect(january.roll.rows.allSatisfy { $0.kind == .regular } && january.roll.rows.count == 16)
+        // Every enrollment is marked after the last lock: the dead one too, as nothing more is owed.
+        let marked = try await hub.reading { reading in
+            try reading.rollBook(before: try Month.parse("2027-01", field: "m"), nowMillis: Self.now).judged
+        }
+        #expect(marked == [])
+    }
 }

@@ -67,6 +67,20 @@ package struct HubApplyRole: ApplyRole {
         }
     }
 
+    package func paid(
+        _ sql: any SQLStatements, for month: Month,
+        _ body: (_ enrollment: String, _ forMonth: String, _ fen: Int64) throws -> Void
+    ) throws {
+        try sql.forEachRow(Self.paidForSQL, [.text(month.description)]) { line in
+            guard let enrollment = line[0].text, let forMonth = line[1].text, let fen = line[2].integer else { return }
+            try body(enrollment, forMonth, fen)
+        }
+    }
+
+    /// What locked rolls paid for one month: one range of the index on (for_month, enrollment,
+    /// amount_fen).
+    package static let paidForSQL = "SELECT enrollment, for_month, amount_fen FROM roll_lines WHERE for_month = ?"
+
     /// Enrollments whose lines one statement of ``paidOfSQL(_:)`` reads.
     static let enrollmentsPerRead = 500
 

@@ -33,6 +33,11 @@ package protocol ApplyRole: Sendable {
         _ sql: any SQLStatements, month: Month, only: [String]?,
         _ body: (_ enrollment: String, _ forMonth: String, _ fen: Int64) throws -> Void
     ) throws
+    /// Hands `body` each line locked rolls paid for `month` itself, of every enrollment.
+    func paid(
+        _ sql: any SQLStatements, for month: Month,
+        _ body: (_ enrollment: String, _ forMonth: String, _ fen: Int64) throws -> Void
+    ) throws
     /// The lines of `month`'s locked roll with their member's and household's current rows,
     /// or nil when `month` is not locked. The columns, in this order (``ReplicaReading/lockedRoll(_:payees:)``
     /// reads them by position): enrollment, member, program, kind, for_month, amount_fen, name,

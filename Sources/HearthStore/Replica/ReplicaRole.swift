@@ -88,6 +88,11 @@ package struct NodeRole: ReplicaRole {
         _ body: (_ enrollment: String, _ forMonth: String, _ fen: Int64) throws -> Void
     ) throws {}
 
+    package func paid(
+        _ sql: any SQLStatements, for month: Month,
+        _ body: (_ enrollment: String, _ forMonth: String, _ fen: Int64) throws -> Void
+    ) throws {}
+
     package func lockedLines(_ sql: any SQLStatements, month: Month, payees: Bool) throws -> [[SQLValue]]? { nil }
 
     package func settledMarks(

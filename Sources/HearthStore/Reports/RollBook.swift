@@ -110,13 +110,15 @@ extension ReplicaReading {
     /// With `usingMarks` (a roll) only the entries whose inputs changed since the last lock
     /// are judged again for the locked months (``RollBook/judged``), and only their lines are
     /// read when they are few: the other entries' columns are then zero, as nothing reads
-    /// them. `everyLine` reads every line whatever the marks (the lock, which judges the month
-    /// it locks for every entry). Without `usingMarks` every entry is judged and every line
-    /// read (``ReplicaReading/owed(in:nowMillis:)``, and the tests that check the marks change
-    /// no roll).
-    package func rollBook(before month: Month, nowMillis: Int64, usingMarks: Bool = true, everyLine: Bool = false)
-        throws(ReplicaError) -> RollBook
-    {
+    /// them. `judging`: enrollments judged again whatever their marks, with their person's
+    /// other records. `everyEntryPaidFor`: a month whose column is read for every entry (the
+    /// lock, which judges the month it locks for all). Without `usingMarks` every entry is
+    /// judged and every line read (``ReplicaReading/owed(in:nowMillis:)``, and the tests that
+    /// check the marks change no roll).
+    package func rollBook(
+        before month: Month, nowMillis: Int64, usingMarks: Bool = true, judging: Set<RecordID> = [],
+        everyEntryPaidFor: Month? = nil
+    ) throws(ReplicaError) -> RollBook {
         let cases = try ruleCases(nowMillis: nowMillis)
         let standards = try standardTable()
         let heldByCase = Set(cases.flatMap(\.holds).map(\.value))
@@ -139,15 +141,27 @@ extension ReplicaReading {
                     try role.settledMarks(sql) { enrollment, mark in
                         if let index = read.index[enrollment] { marks[index] = mark }
                     }
+                    // No mark: judged again, with the other records of the person.
+                    for (index, entry) in read.entries.enumerated() where judging.contains(entry.id) {
+                        marks[index] = nil
+                    }
                     judged = SettledMarks.unsettled(read.entries, persons: read.persons, digests: digests, marks: marks)
                 }
             }
             // Each judged enrollment's lines by index when they are few; else one pass over all.
-            var only: [String]?
-            if let judged, !everyLine, judged.count <= read.entries.count / Self.fewJudged {
-                only = judged.map { read.entries[$0].id.value }
+            let paid = try Self.paid(read) { line in
+                guard let judged, judged.count <= read.entries.count / Self.fewJudged else {
+                    try role.paidBefore(sql, month: month, only: nil, line)
+                    return
+                }
+                let only = judged.map { read.entries[$0].id.value }
+                guard let every = everyEntryPaidFor, every < month else {
+                    try role.paidBefore(sql, month: month, only: only, line)
+                    return
+                }
+                try role.paidBefore(sql, month: every, only: only, line)
+                try role.paid(sql, for: every, line)
             }
-            let paid = try Self.paid(sql, role: role, before: month, only: only, read: read)
             return RollBook(
                 standards: standards, rules: rules, entries: read.entries, persons: read.persons, paid: paid,
                 lockedMonths: locked, digests: digests, judged: judged)
@@ -158,17 +172,17 @@ extension ReplicaReading {
     /// (one in eight): past that, one pass over every line costs less than a lookup each.
     static var fewJudged: Int { 8 }
 
-    /// What the locked rolls paid before `month`, for each month a column by entry index; only
-    /// the lines of the enrollments `only` when given.
+    /// What the locked lines `lines` hands its body paid, for each month a column by entry index.
     private static func paid(
-        _ sql: any SQLStatements, role: any ApplyRole, before month: Month, only: [String]?, read: BookRows
+        _ read: BookRows,
+        lines: ((_ enrollment: String, _ forMonth: String, _ fen: Int64) throws -> Void) throws -> Void
     ) throws -> [Month: [Int64]] {
         // A column per month text; the full read gives a month's lines together, so the
         // column of the line before is most often the line's own.
         var columns: [(month: Month?, fen: [Int64])] = []
         var slots: [String: Int] = [:]
         var last: (text: String, slot: Int)?
-        try role.paidBefore(sql, month: month, only: only) { enrollment, forMonth, fen in
+        try lines { enrollment, forMonth, fen in
             let slot: Int
             if let last, last.text == forMonth {
                 slot = last.slot

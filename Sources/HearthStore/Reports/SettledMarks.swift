@@ -184,20 +184,14 @@ extension ReplicaReading {
     package func settledMarks(afterLocking roll: Payroll, nowMillis: Int64) throws(ReplicaError)
         -> [(enrollment: String, mark: SettleDigest)]
     {
-        let book = try rollBook(before: roll.month.adding(months: 1), nowMillis: nowMillis, everyLine: true)
+        // The groups this roll adjusted are judged again, whatever their marks.
+        let adjusted = Set(roll.rows.lazy.filter { $0.kind != .regular }.map(\.enrollment))
+        let book = try rollBook(
+            before: roll.month.adding(months: 1), nowMillis: nowMillis, judging: adjusted,
+            everyEntryPaidFor: roll.month)
         let entries = book.entries
         guard !entries.isEmpty, !book.lockedMonths.isEmpty else { return [] }
-        var again = [Bool](repeating: book.judged == nil, count: entries.count)
-        for index in book.judged ?? [] { again[index] = true }
-        let adjusted = Set(roll.rows.lazy.filter { $0.kind != .regular }.map(\.enrollment))
-        var personAgain = [Bool](repeating: false, count: book.persons)
-        for (index, entry) in entries.enumerated() where again[index] || adjusted.contains(entry.id) {
-            again[index] = true
-            if let person = entry.person { personAgain[person] = true }
-        }
-        let judged = entries.indices.filter { index in
-            again[index] || entries[index].person.map { personAgain[$0] } == true
-        }
+        let judged = book.judged ?? Array(entries.indices)
         var differs = [Bool](repeating: false, count: entries.count)
         for locked in book.lockedMonths {
             let among: [Int]? = locked == roll.month ? nil : judged
