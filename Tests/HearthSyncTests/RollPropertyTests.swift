@@ -169,6 +169,7 @@ struct RollRun {
             try checkMarksChangeNothing(roll)
             for row in roll.rows where row.kind != .regular { tally[row.kind.rawValue, default: 0] += 1 }
             try await county.hub.lock(roll, worker: "county", nowMillis: tick())
+            try await SettledMarksTests.checkMarksFromScratch(county, after: roll)
             locked.append(month)
             month = month.adding(months: 1)
         }

@@ -63,6 +63,53 @@ struct SettledMarksTests {
         }
     }
 
+    /// The marks a lock keeps (only what changed is written) are those a lock with no marks
+    /// before it, judging every enrollment for every locked month, would write.
+    static func checkMarksFromScratch(_ county: TestCounty, after roll: Payroll) async throws {
+        let info = county.hub.info
+        let keys = county.hub.keys
+        let (kept, scratch) = try await county.hubRead { sql in
+            let kept = try sql.rows("SELECT enrollment, digest_high, digest_low FROM roll_settled", []).map {
+                "\($0[0].text ?? "") \($0[1].integer ?? 0) \($0[2].integer ?? 0)"
+            }
+            let scratch = try ReplicaTransaction(sql: sql, info: info, keys: keys, role: NoMarks())
+                .settledMarks(afterLocking: roll, nowMillis: now)
+            #expect(scratch.cleared.isEmpty)
+            return (kept, scratch.set.map { "\($0.enrollment) \($0.mark.high) \($0.mark.low)" })
+        }
+        #expect(!kept.isEmpty)
+        #expect(Set(kept) == Set(scratch), "\(roll.month): the marks kept are not those judged from scratch")
+    }
+
+    /// The hub's role with no marks to read: a lock judges everything from scratch.
+    struct NoMarks: ApplyRole {
+        let hub = HubApplyRole()
+        var tracksScopeEntries: Bool { hub.tracksScopeEntries }
+        func afterApply(_ sql: any SQLStatements, info: ReplicaInfo, batch: [Op], nowMillis: Int64) throws -> Bool {
+            try hub.afterApply(sql, info: info, batch: batch, nowMillis: nowMillis)
+        }
+        func acknowledgedCases(_ sql: any SQLStatements, among ids: [String]) throws -> Set<String> {
+            try hub.acknowledgedCases(sql, among: ids)
+        }
+        func lockedMonths(_ sql: any SQLStatements, before month: Month) throws -> [Month] {
+            try hub.lockedMonths(sql, before: month)
+        }
+        func paidBefore(
+            _ sql: any SQLStatements, month: Month, only: [String]?,
+            _ body: (_ enrollment: String, _ forMonth: String, _ fen: Int64) throws -> Void
+        ) throws { try hub.paidBefore(sql, month: month, only: only, body) }
+        func paid(
+            _ sql: any SQLStatements, for month: Month,
+            _ body: (_ enrollment: String, _ forMonth: String, _ fen: Int64) throws -> Void
+        ) throws { try hub.paid(sql, for: month, body) }
+        func lockedLines(_ sql: any SQLStatements, month: Month, payees: Bool) throws -> [[SQLValue]]? {
+            try hub.lockedLines(sql, month: month, payees: payees)
+        }
+        func settledMarks(
+            _ sql: any SQLStatements, _ body: (_ enrollment: String, _ mark: SettleDigest) throws -> Void
+        ) throws {}
+    }
+
     /// What a roll's line says, to compare two rolls.
     struct Line: Equatable, CustomStringConvertible {
         let enrollment: RecordID
@@ -95,6 +142,7 @@ struct SettledMarksTests {
         #expect(september.judged == nil, "no month is locked: nothing is marked")
         #expect(september.roll.rows.map(\.enrollment) == quiet)
         try await hub.lock(september.roll, worker: "admin", nowMillis: Self.now)
+        try await Self.checkMarksFromScratch(county, after: september.roll)
 
         // Nothing changed: every enrollment is settled, the held ones too (held, they owe nothing yet).
         let unchanged = try await Self.rolls(hub, Self.october)
@@ -152,6 +200,7 @@ struct SettledMarksTests {
         let paid = try #require(september.roll.rows.first?.enrollment)
         let other = records.map(\.enrollment).first { $0 != paid }!
         try await hub.lock(september.roll, worker: "admin", nowMillis: now)
+        try await checkMarksFromScratch(county, after: september.roll)
         #expect(try await rolls(hub, Self.october).judged == [])
         return (paid, other, records.first { $0.enrollment == paid }!.member)
     }
@@ -219,6 +268,7 @@ struct SettledMarksTests {
             let (roll, judged) = try await Self.rolls(hub, try month(text))
             #expect(judged == expected, "\(text)")
             try await hub.lock(roll, worker: "admin", nowMillis: Self.now)
+            try await Self.checkMarksFromScratch(county, after: roll)
             return roll
         }
         _ = try await lockRoll("2026-09", judged: nil)
@@ -247,10 +297,21 @@ struct SettledMarksTests {
         let january = try await Self.rolls(hub, try month("2027-01"))
         #expect(january.judged == [])
         #expect(january.roll.rows.allSatisfy { $0.kind == .regular } && january.roll.rows.count == 16)
-        // Every enrollment is marked after the last lock: the dead one too, as nothing more is owed.
-        let marked = try await hub.reading { reading in
-            try reading.rollBook(before: try Month.parse("2027-01", field: "m"), nowMillis: Self.now).judged
-        }
-        #expect(marked == [])
+        // A cut written after January's roll was made, before it was locked: the roll locked
+        // does not settle it, so its mark goes, and February recovers it.
+        try await hub.writing(author: "a", nowMillis: Self.now) {
+            try $0.changeAmount(
+                people[5].enrollment.value, amount: "520", from: "2026-10", reason: "核减", author: "a",
+                nowMillis: Self.now)
+        }.result
+        try await hub.lock(january.roll, worker: "admin", nowMillis: Self.now)
+        try await Self.checkMarksFromScratch(county, after: january.roll)
+        let february = try await Self.rolls(hub, try month("2027-02"))
+        #expect(february.judged == [people[5].enrollment])
+        #expect(
+            Set(february.roll.rows.filter { $0.kind != .regular }.map(Line.init).map(\.description))
+                == Set(
+                    ["2026-10", "2026-11", "2026-12", "2027-01"].map { "\(people[5].enrollment) recovery \($0) -4000" })
+        )
     }
 }

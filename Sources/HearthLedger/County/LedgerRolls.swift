@@ -38,18 +38,30 @@ package enum LedgerRolls {
         try sql.execute(
             "INSERT INTO roll_locks (month, locked_millis, worker, total_fen) VALUES (?, ?, ?, ?)",
             [.text(month), .integer(nowMillis), .text(worker), .integer(roll.total.fen)])
+        // Most marks stand from one lock to the next: only the changes are written.
         let marks = try ReplicaTransaction(sql: sql, info: info, keys: keys, role: HubApplyRole())
             .settledMarks(afterLocking: roll, nowMillis: nowMillis)
-        try sql.execute("DELETE FROM roll_settled", [])
-        try insert(marks, into: "roll_settled (enrollment, digest_high, digest_low)", sql) { enrollment, mark in
+        for start in stride(from: 0, to: marks.cleared.count, by: linesPerStatement) {
+            let slice = marks.cleared[start..<min(marks.cleared.count, start + linesPerStatement)]
+            try sql.execute(
+                "DELETE FROM roll_settled WHERE enrollment IN ("
+                    + Array(repeating: "?", count: slice.count).joined(separator: ", ") + ")", slice.map(SQLValue.text))
+        }
+        try insert(
+            marks.set, into: "roll_settled (enrollment, digest_high, digest_low)",
+            upsert: "ON CONFLICT (enrollment) DO UPDATE SET digest_high = excluded.digest_high, "
+                + "digest_low = excluded.digest_low", sql
+        ) { enrollment, mark in
             [.text(enrollment), .integer(mark.high), .integer(mark.low)]
         }
     }
 
     /// Inserts a row of `values` for each item into `table` (its name and columns),
-    /// ``linesPerStatement`` rows a statement.
+    /// ``linesPerStatement`` rows a statement, each statement ending with `upsert` (what a row
+    /// whose key is there already does).
     private static func insert<Item>(
-        _ items: [Item], into table: String, _ sql: any SQLStatements, values: (Item) -> [SQLValue]
+        _ items: [Item], into table: String, upsert: String = "", _ sql: any SQLStatements,
+        values: (Item) -> [SQLValue]
     ) throws {
         var start = items.startIndex
         while start < items.endIndex {
@@ -58,8 +70,8 @@ package enum LedgerRolls {
             for item in items[start..<end] { arguments += values(item) }
             let row = "(" + Array(repeating: "?", count: arguments.count / (end - start)).joined(separator: ", ") + ")"
             try sql.execute(
-                "INSERT INTO \(table) VALUES " + Array(repeating: row, count: end - start).joined(separator: ", "),
-                arguments)
+                "INSERT INTO \(table) VALUES " + Array(repeating: row, count: end - start).joined(separator: ", ")
+                    + (upsert.isEmpty ? "" : " " + upsert), arguments)
             start = end
         }
     }

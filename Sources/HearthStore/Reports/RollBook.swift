@@ -82,6 +82,11 @@ package struct RollBook {
     /// all. The others carry the last lock's mark with their digest unchanged (``SettledMarks``):
     /// their locked months owe what was paid.
     package let judged: [Int]?
+    /// The last lock's mark of each entry, by index, as read; empty when none were read.
+    package let marks: [SettleDigest?]
+    /// The marks of enrollments the book does not hold (the next lock clears them: were one
+    /// back, the months locked meanwhile were never judged for it).
+    package let strayMarks: [String]
 
     /// Whether the enrollment's payment for a month is held by a conflict or a rule case.
     package func isHeld(_ entry: Entry, in month: Month) -> Bool {
@@ -134,13 +139,20 @@ extension ReplicaReading {
             let locked = try role.lockedMonths(sql, before: month)
             var digests: [SettleDigest] = []
             var judged: [Int]?
+            var lastMarks: [SettleDigest?] = []
+            var strayMarks: [String] = []
             if !locked.isEmpty {
                 digests = SettledMarks.digests(read.entries, persons: read.persons, standards: standards, rules: rules)
                 if usingMarks {
                     var marks = [SettleDigest?](repeating: nil, count: read.entries.count)
                     try role.settledMarks(sql) { enrollment, mark in
-                        if let index = read.index[enrollment] { marks[index] = mark }
+                        if let index = read.index[enrollment] {
+                            marks[index] = mark
+                        } else {
+                            strayMarks.append(enrollment)
+                        }
                     }
+                    lastMarks = marks
                     // No mark: judged again, with the other records of the person.
                     for (index, entry) in read.entries.enumerated() where judging.contains(entry.id) {
                         marks[index] = nil
@@ -164,7 +176,8 @@ extension ReplicaReading {
             }
             return RollBook(
                 standards: standards, rules: rules, entries: read.entries, persons: read.persons, paid: paid,
-                lockedMonths: locked, digests: digests, judged: judged)
+                lockedMonths: locked, digests: digests, judged: judged, marks: lastMarks,
+                strayMarks: strayMarks)
         }
     }
 

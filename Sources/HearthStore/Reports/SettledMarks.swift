@@ -26,6 +26,12 @@ package struct SettleDigest: Hashable, Sendable {
 /// its inputs at the lock (``SettleDigest``). The hub keeps them in `roll_settled`, all written
 /// again at every lock (the paid amounts they were judged against change only then).
 package enum SettledMarks {
+    /// What a lock changes in the marks: those to write, and the enrollments whose mark goes.
+    package struct Changes: Sendable {
+        package var set: [(enrollment: String, mark: SettleDigest)] = []
+        package var cleared: [String] = []
+    }
+
     /// Each entry's digest, by its index in `entries`: the digest of its group (the entries of
     /// one person and program, ``RollBook/Entry/person``, which the roll pays once between
     /// them), so that a change to one of them, or one joining or leaving, changes them all.
@@ -143,6 +149,24 @@ struct SettleBytes {
         integer(value.map { $0.year * 10_000 + $0.monthNumber * 100 + $0.day })
     }
 
+    /// Each entry's month, kind and fen (no text made: a county has a schedule per enrollment).
+    mutating func schedule(_ value: AmountSchedule?) {
+        present(value != nil)
+        guard let value else { return }
+        integer(Int64(value.entries.count))
+        for (from, amount) in value.entries {
+            month(from)
+            switch amount {
+            case .fixed(let money):
+                bytes.append(0)
+                integer(money.fen)
+            case .standard(let less):
+                bytes.append(1)
+                integer(less.fen)
+            }
+        }
+    }
+
     /// Every field of ``EnrollmentFacts``: the test `factsDigestCoversEveryField` fails when
     /// one is added and not written here.
     mutating func facts(_ facts: EnrollmentFacts) {
@@ -152,7 +176,7 @@ struct SettleBytes {
         text(facts.exitReason)
         month(facts.start)
         month(facts.end)
-        text(facts.schedule?.description)
+        schedule(facts.schedule)
         month(facts.suspendedFrom)
         integer(facts.grade)
         date(facts.birth)
@@ -181,8 +205,10 @@ extension ReplicaReading {
     /// A group the last lock marked, whose digest is still its mark and to which this roll paid
     /// no adjustment, owes what was paid for the months before: only this month is judged for
     /// it. Every other group is judged for every locked month.
-    package func settledMarks(afterLocking roll: Payroll, nowMillis: Int64) throws(ReplicaError)
-        -> [(enrollment: String, mark: SettleDigest)]
+    ///
+    /// Returns the marks to write (new, or changed) and the enrollments whose last mark must go;
+    /// the other marks stand as they are.
+    package func settledMarks(afterLocking roll: Payroll, nowMillis: Int64) throws(ReplicaError) -> SettledMarks.Changes
     {
         // The groups this roll adjusted are judged again, whatever their marks.
         let adjusted = Set(roll.rows.lazy.filter { $0.kind != .regular }.map(\.enrollment))
@@ -190,7 +216,7 @@ extension ReplicaReading {
             before: roll.month.adding(months: 1), nowMillis: nowMillis, judging: adjusted,
             everyEntryPaidFor: roll.month)
         let entries = book.entries
-        guard !entries.isEmpty, !book.lockedMonths.isEmpty else { return [] }
+        guard !entries.isEmpty, !book.lockedMonths.isEmpty else { return SettledMarks.Changes() }
         let judged = book.judged ?? Array(entries.indices)
         var differs = [Bool](repeating: false, count: entries.count)
         for locked in book.lockedMonths {
@@ -210,10 +236,15 @@ extension ReplicaReading {
         for index in entries.indices where differs[index] {
             if let person = entries[index].person { personDiffers[person] = true }
         }
-        return entries.indices.compactMap { index in
-            let entry = entries[index]
-            guard !differs[index], entry.person.map({ personDiffers[$0] }) != true else { return nil }
-            return (entry.id.value, book.digests[index])
+        var changes = SettledMarks.Changes(cleared: book.strayMarks)
+        for (index, entry) in entries.enumerated() {
+            let last = book.marks.isEmpty ? nil : book.marks[index]
+            if differs[index] || entry.person.map({ personDiffers[$0] }) == true {
+                if last != nil { changes.cleared.append(entry.id.value) }
+            } else if last != book.digests[index] {
+                changes.set.append((entry.id.value, book.digests[index]))
+            }
         }
+        return changes
     }
 }
