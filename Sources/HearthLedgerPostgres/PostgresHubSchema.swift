@@ -29,7 +29,7 @@ enum PostgresHubSchema {
         ]
 
     /// SQLite hub v17: each enrollment the last lock found settled, with the digest of its
-    /// inputs (``SettledMarks``), and the locked lines by enrollment.
+    /// inputs (``SettledMarks``).
     static let settled = Migration(
         version: 17, name: "the enrollments whose locked months are settled",
         statements: [
@@ -39,8 +39,7 @@ enum PostgresHubSchema {
                 digest_high BIGINT NOT NULL,
                 digest_low BIGINT NOT NULL
             )
-            """,
-            "CREATE INDEX IF NOT EXISTS roll_lines_by_enrollment ON roll_lines (enrollment, for_month, amount_fen)",
+            """
         ])
 
     /// SQLite hub v16: the duplicate index flags a living part instead of counting its members

@@ -224,15 +224,13 @@ enum HubMigrations {
     }
 
     /// Hub v17: each enrollment the last lock found settled, with the digest of its inputs
-    /// (``SettledMarks``), and the locked lines by enrollment: a roll reads only those of the
-    /// enrollments it judges again.
+    /// (``SettledMarks``).
     static let settledSchema = """
         CREATE TABLE roll_settled (
             enrollment TEXT PRIMARY KEY NOT NULL,
             digest_high INTEGER NOT NULL,
             digest_low INTEGER NOT NULL
         ) WITHOUT ROWID;
-        CREATE INDEX roll_lines_by_enrollment ON roll_lines (enrollment, for_month, amount_fen);
         """
 
     /// Hub v16: the triggers that keep `id_prefixes` as flags, each member changed a read of its

@@ -24,7 +24,7 @@ struct HubRole: ReplicaRole {
     }
 
     func paidBefore(
-        _ sql: any SQLStatements, month: Month, only: [String]?,
+        _ sql: any SQLStatements, month: Month, only: [RollBook.Entry]?,
         _ body: (_ enrollment: String, _ forMonth: String, _ fen: Int64) throws -> Void
     ) throws {
         try HubApplyRole().paidBefore(sql, month: month, only: only, body)

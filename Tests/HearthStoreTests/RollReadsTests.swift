@@ -196,7 +196,7 @@ struct RollReadsTests {
                     // Run once a roll: one pass over the enrollments, members and households by key.
                     (BookRows.sql, [], ["SCAN e"]),
                     (HubApplyRole.paidSQL, ["2026-11"], []),
-                    (HubApplyRole.paidOfSQL(2), ["2026-11", "E-000000000000-1", "E-000000000000-2"], []),
+                    (HubApplyRole.paidOfSQL(2), ["2026-11", "M-000000000000-1", "M-000000000000-2"], []),
                     // Run once a lock, for the month it locks.
                     (HubApplyRole.paidForSQL, ["2026-10"], []),
                     (HubApplyRole.lockedLinesSQL, ["2026-09"], []),
@@ -223,8 +223,8 @@ struct RollReadsTests {
                         $0.contains("COVERING INDEX roll_lines_paid")
                     })
                 #expect(
-                    try plan(HubApplyRole.paidOfSQL(2), ["2026-11", "E-000000000000-1", "E-000000000000-2"]).contains {
-                        $0.contains("COVERING INDEX roll_lines_by_enrollment")
+                    try plan(HubApplyRole.paidOfSQL(2), ["2026-11", "M-000000000000-1", "M-000000000000-2"]).contains {
+                        $0.contains("INDEX roll_lines_by_member")
                     })
             }
         }

@@ -95,7 +95,7 @@ struct SettledMarksTests {
             try hub.lockedMonths(sql, before: month)
         }
         func paidBefore(
-            _ sql: any SQLStatements, month: Month, only: [String]?,
+            _ sql: any SQLStatements, month: Month, only: [RollBook.Entry]?,
             _ body: (_ enrollment: String, _ forMonth: String, _ fen: Int64) throws -> Void
         ) throws { try hub.paidBefore(sql, month: month, only: only, body) }
         func paid(

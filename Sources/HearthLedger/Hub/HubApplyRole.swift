@@ -48,7 +48,7 @@ package struct HubApplyRole: ApplyRole {
     }
 
     package func paidBefore(
-        _ sql: any SQLStatements, month: Month, only: [String]?,
+        _ sql: any SQLStatements, month: Month, only: [RollBook.Entry]?,
         _ body: (_ enrollment: String, _ forMonth: String, _ fen: Int64) throws -> Void
     ) throws {
         func each(_ line: [SQLValue]) throws {
@@ -59,11 +59,18 @@ package struct HubApplyRole: ApplyRole {
             try sql.forEachRow(Self.paidSQL, [.text(month.description)], each)
             return
         }
-        // In slices well under either database's bound on parameters.
-        for start in stride(from: 0, to: only.count, by: Self.enrollmentsPerRead) {
-            let slice = only[start..<min(only.count, start + Self.enrollmentsPerRead)]
-            try sql.forEachRow(
-                Self.paidOfSQL(slice.count), [.text(month.description)] + slice.map(SQLValue.text), each)
+        // By their members (the index on (member, for_month) a lock keeps anyway), in slices
+        // well under either database's bound on parameters; a member's other enrollments' lines
+        // are passed over.
+        let enrollments = Set(only.map(\.id.value))
+        let members = Array(Set(only.map(\.member.value))).sorted()
+        for start in stride(from: 0, to: members.count, by: Self.membersPerRead) {
+            let slice = members[start..<min(members.count, start + Self.membersPerRead)]
+            try sql.forEachRow(Self.paidOfSQL(slice.count), [.text(month.description)] + slice.map(SQLValue.text)) {
+                line in
+                guard let enrollment = line[0].text, enrollments.contains(enrollment) else { return }
+                try each(line)
+            }
         }
     }
 
@@ -81,16 +88,17 @@ package struct HubApplyRole: ApplyRole {
     /// amount_fen).
     package static let paidForSQL = "SELECT enrollment, for_month, amount_fen FROM roll_lines WHERE for_month = ?"
 
-    /// Enrollments whose lines one statement of ``paidOfSQL(_:)`` reads.
-    static let enrollmentsPerRead = 500
+    /// Members whose lines one statement of ``paidOfSQL(_:)`` reads.
+    static let membersPerRead = 500
 
-    /// What locked rolls paid some enrollments before a month: a range of the index on
-    /// (enrollment, for_month, amount_fen) for each (hub v17), no table row read.
+    /// What locked rolls paid some members before a month: a range of the index on (member,
+    /// for_month) for each. A separate index by enrollment made every lock insert a county's
+    /// lines at random places of one more index: 0.6 s more a lock after a year.
     package static func paidOfSQL(_ count: Int) -> String {
         let marks = Array(repeating: "?", count: count).joined(separator: ", ")
         return """
             SELECT enrollment, for_month, amount_fen FROM roll_lines
-            WHERE for_month < ? AND enrollment IN (\(marks))
+            WHERE for_month < ? AND member IN (\(marks))
             """
     }
 

@@ -27,10 +27,10 @@ package protocol ApplyRole: Sendable {
     func lockedMonths(_ sql: any SQLStatements, before month: Month) throws -> [Month]
     /// Hands `body` each line locked rolls paid for a month before `month` (the enrollment,
     /// the month the money is for as stored, and the fen: several lines of one enrollment and
-    /// month add up), of every enrollment or of those in `only`, the lines of one month
+    /// month add up), of every enrollment or of the entries `only`, the lines of one month
     /// together where it can.
     func paidBefore(
-        _ sql: any SQLStatements, month: Month, only: [String]?,
+        _ sql: any SQLStatements, month: Month, only: [RollBook.Entry]?,
         _ body: (_ enrollment: String, _ forMonth: String, _ fen: Int64) throws -> Void
     ) throws
     /// Hands `body` each line locked rolls paid for `month` itself, of every enrollment.

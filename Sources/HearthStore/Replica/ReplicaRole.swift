@@ -84,7 +84,7 @@ package struct NodeRole: ReplicaRole {
     package func lockedMonths(_ sql: any SQLStatements, before month: Month) throws -> [Month] { [] }
 
     package func paidBefore(
-        _ sql: any SQLStatements, month: Month, only: [String]?,
+        _ sql: any SQLStatements, month: Month, only: [RollBook.Entry]?,
         _ body: (_ enrollment: String, _ forMonth: String, _ fen: Int64) throws -> Void
     ) throws {}
 

@@ -166,7 +166,7 @@ extension ReplicaReading {
                     try role.paidBefore(sql, month: month, only: nil, line)
                     return
                 }
-                let only = judged.map { read.entries[$0].id.value }
+                let only = judged.map { read.entries[$0] }
                 guard let every = everyEntryPaidFor, every < month else {
                     try role.paidBefore(sql, month: month, only: only, line)
                     return
