@@ -93,7 +93,7 @@ package struct HubApplyRole: ApplyRole {
 
     /// What locked rolls paid some members before a month: a range of the index on (member,
     /// for_month) for each. A separate index by enrollment made every lock insert a county's
-    /// lines at random places of one more index: 0.6 s more a lock after a year.
+    /// lines at random places of one more index: 0.7 to 0.8 s more a lock after a year.
     package static func paidOfSQL(_ count: Int) -> String {
         let marks = Array(repeating: "?", count: count).joined(separator: ", ")
         return """
