@@ -129,7 +129,7 @@ extension Desk {
         guard let stated = visit.form["totals"], !stated.isEmpty, stated.count <= 200 else {
             throw DeskError.badForm("the confirmation's totals are missing: open the confirmation again")
         }
-        let (roll, bank) = try await roll(month, visit: visit)
+        let (roll, bank) = try await roll(month, visit: visit, settling: true)
         guard !roll.locked else {
             visit.errorMessage = visit.catalogue.format("roll_already_locked", ["month": "\(month)"])
             return lockView(roll, bank, visit: visit, status: .conflict)
@@ -170,9 +170,10 @@ extension Desk {
         ].joined(separator: "|")
     }
 
-    private func roll(_ month: Month, visit: Visit) async throws -> (Payroll, BankRoll) {
+    /// `settling`: the roll is to be locked (``HubLedger/payrollWithBankRoll(for:nowMillis:settling:)``).
+    private func roll(_ month: Month, visit: Visit, settling: Bool = false) async throws -> (Payroll, BankRoll) {
         let now = visit.nowMillis
-        return try await ledger.payrollWithBankRoll(for: month, nowMillis: now)
+        return try await ledger.payrollWithBankRoll(for: month, nowMillis: now, settling: settling)
     }
 
     private func rollFacts(_ roll: Payroll, _ bank: BankRoll, catalogue: Catalogue) -> [String: Any] {

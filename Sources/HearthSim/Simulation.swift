@@ -305,7 +305,7 @@ public final class Simulation {
         let now = clock.now
         guard nextRoll <= DomainCalendar.date(atMillis: now).month else { return }
         do {
-            let roll = try hub.replica.payroll(for: nextRoll, nowMillis: now)
+            let roll = try hub.replica.payroll(for: nextRoll, nowMillis: now, settling: true)
             try await hub.lock(roll, worker: "admin", nowMillis: now)
             count("rolls locked")
             count("adjustment lines", roll.rows.filter { $0.kind != .regular }.count)

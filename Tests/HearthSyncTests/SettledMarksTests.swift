@@ -54,7 +54,10 @@ struct SettledMarksTests {
         try await hub.reading { reading in
             let marked = try reading.rollBook(before: month, nowMillis: now)
             let full = try reading.rollBook(before: month, nowMillis: now, usingMarks: false)
-            let roll = try reading.roll(for: month, book: marked)
+            // Made to be locked: with the marks its lock will change, from the same book.
+            var roll = try reading.roll(for: month, book: marked)
+            roll.settling = try reading.pendingMarks(roll, book: marked)
+            #expect((roll.settling == nil) == marked.lockedMonths.isEmpty)
             let everything = try reading.roll(for: month, book: full)
             #expect(full.judged == nil)
             #expect(roll.rows.map(Line.init) == everything.rows.map(Line.init))
@@ -63,17 +66,24 @@ struct SettledMarksTests {
         }
     }
 
-    /// The marks a lock keeps (only what changed is written) are those a lock with no marks
-    /// before it, judging every enrollment for every locked month, would write.
+    /// The marks a lock keeps (only what changed is written, worked out from the roll's book
+    /// or in the lock's transaction) are those a lock with no marks before it, judging every
+    /// enrollment for every locked month now, would write. A mark of inputs that have changed
+    /// since the roll's book was read can never match again, and is passed over.
     static func checkMarksFromScratch(_ county: TestCounty, after roll: Payroll) async throws {
         let info = county.hub.info
         let keys = county.hub.keys
         let (kept, scratch) = try await county.hubRead { sql in
-            let kept = try sql.rows("SELECT enrollment, digest_high, digest_low FROM roll_settled", []).map {
-                "\($0[0].text ?? "") \($0[1].integer ?? 0) \($0[2].integer ?? 0)"
+            let reading = ReplicaTransaction(sql: sql, info: info, keys: keys, role: NoMarks())
+            let now = try reading.rollBook(before: roll.month.adding(months: 1), nowMillis: now, usingMarks: false)
+            let digests = Dictionary(uniqueKeysWithValues: zip(now.entries.map(\.id.value), now.digests))
+            let kept = try sql.rows("SELECT enrollment, digest_high, digest_low FROM roll_settled", []).compactMap {
+                row -> String? in
+                let (enrollment, high, low) = (row[0].text ?? "", row[1].integer ?? 0, row[2].integer ?? 0)
+                guard digests[enrollment] == SettleDigest(high: high, low: low) else { return nil }
+                return "\(enrollment) \(high) \(low)"
             }
-            let scratch = try ReplicaTransaction(sql: sql, info: info, keys: keys, role: NoMarks())
-                .settledMarks(afterLocking: roll, nowMillis: now)
+            let scratch = try reading.settledMarks(afterLocking: roll, nowMillis: Self.now)
             #expect(scratch.cleared.isEmpty)
             return (kept, scratch.set.map { "\($0.enrollment) \($0.mark.high) \($0.mark.low)" })
         }

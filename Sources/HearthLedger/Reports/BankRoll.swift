@@ -208,9 +208,12 @@ extension HubLedger {
     /// read in a second read transaction while the first computes the roll: on a county of
     /// 380,000 people the reads take a core each for most of a second, and the bank roll then
     /// reads only what that read-ahead lacks.
-    public func payrollWithBankRoll(for month: Month, nowMillis: Int64) async throws(ReplicaError) -> (
-        Payroll, BankRoll
-    ) {
+    ///
+    /// `settling`: the roll is to be locked, and works out the marks its lock will change
+    /// (``Payroll/settling``) from its own book.
+    public func payrollWithBankRoll(for month: Month, nowMillis: Int64, settling: Bool = false)
+        async throws(ReplicaError) -> (Payroll, BankRoll)
+    {
         let storage = self.storage
         let keys = self.keys
         async let ahead: Result<AccountDirectory.Known, ReplicaError> = {
@@ -226,7 +229,7 @@ extension HubLedger {
         }()
         let roll: Payroll
         do throws(ReplicaError) {
-            roll = try await reading { try $0.payroll(for: month, nowMillis: nowMillis) }
+            roll = try await reading { try $0.payroll(for: month, nowMillis: nowMillis, settling: settling) }
         } catch {
             _ = await ahead
             throw error

@@ -45,6 +45,9 @@ public struct Payroll: Sendable {
     /// The sealed values opened for it (ID and card numbers, nil where this key cannot open
     /// one): the bank roll built from it starts from them instead of opening each again.
     package var opened: [OpenedValues.Key: String?] = [:]
+    /// The marks its lock will change, when it was made to be locked
+    /// (``ReplicaReading/payroll(for:nowMillis:settling:)``); nil: the lock works them out.
+    package var settling: SettledMarks.Pending?
     /// The sum of every line, adjustments included (recovery counts negative).
     public let total: Money
     /// The regular payments for the month.

@@ -1,5 +1,6 @@
 import Crypto
 import HearthCore
+import HearthText
 
 /// The digest of everything an enrollment's adjustments for locked months are worked out from
 /// (R12): its facts and its member's, its holds, the competing readings of a field in conflict,
@@ -30,6 +31,16 @@ package enum SettledMarks {
     package struct Changes: Sendable {
         package var set: [(enrollment: String, mark: SettleDigest)] = []
         package var cleared: [String] = []
+    }
+
+    /// The marks a roll's lock will change, worked out from the book the roll was made over
+    /// (``ReplicaReading/payroll(for:nowMillis:settling:)``): right as long as no other month
+    /// is locked before the roll is, which the lock checks (`lockedBefore`). The lock then
+    /// need not read the county again in its write transaction.
+    package struct Pending: Sendable {
+        /// The months locked before the roll's when its book was read.
+        package let lockedBefore: [Month]
+        package let changes: Changes
     }
 
     /// Each entry's digest, by its index in `entries`: the digest of its group (the entries of
@@ -215,12 +226,57 @@ extension ReplicaReading {
         let book = try rollBook(
             before: roll.month.adding(months: 1), nowMillis: nowMillis, judging: adjusted,
             everyEntryPaidFor: roll.month)
+        return changes(locking: roll.month, book: book)
+    }
+
+    /// The roll of `month` with, when `settling` (the roll is to be locked), the marks its lock
+    /// will change (``Payroll/settling``), from the same book.
+    package func payroll(for month: Month, nowMillis: Int64, settling: Bool) throws(ReplicaError) -> Payroll {
+        if let locked = try lockedRoll(month) { return locked }
+        let book = try rollBook(before: month, nowMillis: nowMillis)
+        var payroll = try roll(for: month, book: book)
+        if settling { payroll.settling = try pendingMarks(payroll, book: book) }
+        return payroll
+    }
+
+    /// The marks `roll`'s lock will change, from the `book` it was made over with what it pays
+    /// added to what was paid: what ``settledMarks(afterLocking:nowMillis:)`` finds after the
+    /// lock when nothing else is locked meanwhile. Nil before any month is locked (the book
+    /// has no digests then: the lock works them out).
+    package func pendingMarks(_ roll: Payroll, book: RollBook) throws(ReplicaError) -> SettledMarks.Pending? {
+        guard !book.lockedMonths.isEmpty, book.lockedMonths.allSatisfy({ $0 < roll.month }) else { return nil }
+        var position = EntryIndex()
+        position.reserveCapacity(book.entries.count)
+        for (index, entry) in book.entries.enumerated() { position[entry.id.value] = index }
+        var paid = book.paid
+        for row in roll.rows {
+            guard let index = position[row.enrollment.value] else { continue }
+            let month = row.forMonth ?? roll.month
+            var column = paid[month] ?? Array(repeating: 0, count: book.entries.count)
+            try Totals.add(
+                &column[index], row.amount.fen,
+                Catalogue.text("roll.what_paid", ["enrollment": "\(row.enrollment)", "month": "\(month)"]))
+            paid[month] = column
+        }
+        let after = RollBook(
+            standards: book.standards, rules: book.rules, entries: book.entries, persons: book.persons, paid: paid,
+            lockedMonths: book.lockedMonths + [roll.month], digests: book.digests, judged: book.judged,
+            marks: book.marks, strayMarks: book.strayMarks)
+        return SettledMarks.Pending(lockedBefore: book.lockedMonths, changes: changes(locking: roll.month, book: after))
+    }
+
+    /// What the lock of `month` changes in the marks, over a book whose paid amounts include
+    /// that lock's: every group judged for `month`, the groups in ``RollBook/judged`` for the
+    /// months before too.
+    func changes(locking month: Month, book: RollBook) -> SettledMarks.Changes {
         let entries = book.entries
-        guard !entries.isEmpty, !book.lockedMonths.isEmpty else { return SettledMarks.Changes() }
+        guard !entries.isEmpty, !book.lockedMonths.isEmpty else {
+            return SettledMarks.Changes(cleared: book.strayMarks)
+        }
         let judged = book.judged ?? Array(entries.indices)
         var differs = [Bool](repeating: false, count: entries.count)
         for locked in book.lockedMonths {
-            let among: [Int]? = locked == roll.month ? nil : judged
+            let among: [Int]? = locked == month ? nil : judged
             for (position, outcome) in payable(in: locked, book: book, openingIDs: false, among: among).enumerated() {
                 let index = among?[position] ?? position
                 let owed: Int64

@@ -34,7 +34,7 @@ struct HubPayroll: AsyncParsableCommand {
             let progress = ProgressLine(quiet: json)
             progress.update(L("payroll.reading", ["month": period]), force: true)
             let now = nowMillis()
-            let (roll, bank) = try await hub.payrollWithBankRoll(for: period, nowMillis: now)
+            let (roll, bank) = try await hub.payrollWithBankRoll(for: period, nowMillis: now, settling: lock)
             // Not freed one by one when the command ends (``KeptUntilExit``).
             defer { KeptUntilExit.keep((roll, bank)) }
             progress.update(L("payroll.writing", ["month": period]), force: true)

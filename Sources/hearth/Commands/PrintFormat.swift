@@ -14,7 +14,7 @@ enum PrintFormat {
         let progress = ProgressLine(quiet: json)
         progress.update(PrintText.computing(month), force: true)
         let now = nowMillis()
-        let (roll, bank) = try await hub.payrollWithBankRoll(for: month, nowMillis: now)
+        let (roll, bank) = try await hub.payrollWithBankRoll(for: month, nowMillis: now, settling: lock)
         defer { KeptUntilExit.keep((roll, bank)) }
         try await hub.writePrintedRoll(bank, to: out, worker: worker, nowMillis: nowMillis())
         if lock { try await hub.lock(roll, worker: worker, nowMillis: nowMillis()) }
