@@ -249,14 +249,14 @@ extension ReplicaReading {
         position.reserveCapacity(book.entries.count)
         for (index, entry) in book.entries.enumerated() { position[entry.id.value] = index }
         var paid = book.paid
+        let none = [Int64](repeating: 0, count: book.entries.count)
         for row in roll.rows {
             guard let index = position[row.enrollment.value] else { continue }
             let month = row.forMonth ?? roll.month
-            var column = paid[month] ?? Array(repeating: 0, count: book.entries.count)
+            // In place: a column copied for each line made a county's lock quadratic.
             try Totals.add(
-                &column[index], row.amount.fen,
+                &paid[month, default: none][index], row.amount.fen,
                 Catalogue.text("roll.what_paid", ["enrollment": "\(row.enrollment)", "month": "\(month)"]))
-            paid[month] = column
         }
         let after = RollBook(
             standards: book.standards, rules: book.rules, entries: book.entries, persons: book.persons, paid: paid,
