@@ -241,10 +241,15 @@ extension ReplicaReading {
 
     /// The marks `roll`'s lock will change, from the `book` it was made over with what it pays
     /// added to what was paid: what ``settledMarks(afterLocking:nowMillis:)`` finds after the
-    /// lock when nothing else is locked meanwhile. Nil before any month is locked (the book
-    /// has no digests then: the lock works them out).
+    /// lock when nothing else is locked meanwhile. Nil when a month after the roll's is locked
+    /// (the lock refuses it).
     package func pendingMarks(_ roll: Payroll, book: RollBook) throws(ReplicaError) -> SettledMarks.Pending? {
-        guard !book.lockedMonths.isEmpty, book.lockedMonths.allSatisfy({ $0 < roll.month }) else { return nil }
+        guard book.lockedMonths.allSatisfy({ $0 < roll.month }) else { return nil }
+        // Before the first lock the book has no digests: nothing reads them.
+        let digests =
+            book.digests.isEmpty
+            ? SettledMarks.digests(book.entries, persons: book.persons, standards: book.standards, rules: book.rules)
+            : book.digests
         var position = EntryIndex()
         position.reserveCapacity(book.entries.count)
         for (index, entry) in book.entries.enumerated() { position[entry.id.value] = index }
@@ -260,7 +265,7 @@ extension ReplicaReading {
         }
         let after = RollBook(
             standards: book.standards, rules: book.rules, entries: book.entries, persons: book.persons, paid: paid,
-            lockedMonths: book.lockedMonths + [roll.month], digests: book.digests, judged: book.judged,
+            lockedMonths: book.lockedMonths + [roll.month], digests: digests, judged: book.judged,
             marks: book.marks, strayMarks: book.strayMarks)
         return SettledMarks.Pending(lockedBefore: book.lockedMonths, changes: changes(locking: roll.month, book: after))
     }
