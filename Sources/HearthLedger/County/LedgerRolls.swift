@@ -40,14 +40,14 @@ package enum LedgerRolls {
             [.text(month), .integer(nowMillis), .text(worker), .integer(roll.total.fen)])
         // Most marks stand from one lock to the next: only the changes are written. Those the
         // roll worked out from its own book hold unless a month was locked since it was read.
-        let reading = ReplicaTransaction(sql: sql, info: info, keys: keys, role: HubApplyRole())
         let marks: SettledMarks.Changes
         if let pending = roll.settling,
             try HubApplyRole().lockedMonths(sql, before: roll.month) == pending.lockedBefore
         {
             marks = pending.changes
         } else {
-            marks = try reading.settledMarks(afterLocking: roll, nowMillis: nowMillis)
+            marks = try ReplicaTransaction(sql: sql, info: info, keys: keys, role: HubApplyRole())
+                .settledMarks(afterLocking: roll, nowMillis: nowMillis)
         }
         for start in stride(from: 0, to: marks.cleared.count, by: linesPerStatement) {
             let slice = marks.cleared[start..<min(marks.cleared.count, start + linesPerStatement)]

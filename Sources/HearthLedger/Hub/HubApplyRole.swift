@@ -51,10 +51,7 @@ package struct HubApplyRole: ApplyRole {
         _ sql: any SQLStatements, month: Month, only: [RollBook.Entry]?,
         _ body: (_ enrollment: String, _ forMonth: String, _ fen: Int64) throws -> Void
     ) throws {
-        func each(_ line: [SQLValue]) throws {
-            guard let enrollment = line[0].text, let forMonth = line[1].text, let fen = line[2].integer else { return }
-            try body(enrollment, forMonth, fen)
-        }
+        func each(_ line: [SQLValue]) throws { try Self.paidLine(line, body) }
         guard let only else {
             try sql.forEachRow(Self.paidSQL, [.text(month.description)], each)
             return
@@ -78,10 +75,15 @@ package struct HubApplyRole: ApplyRole {
         _ sql: any SQLStatements, for month: Month,
         _ body: (_ enrollment: String, _ forMonth: String, _ fen: Int64) throws -> Void
     ) throws {
-        try sql.forEachRow(Self.paidForSQL, [.text(month.description)]) { line in
-            guard let enrollment = line[0].text, let forMonth = line[1].text, let fen = line[2].integer else { return }
-            try body(enrollment, forMonth, fen)
-        }
+        try sql.forEachRow(Self.paidForSQL, [.text(month.description)]) { try Self.paidLine($0, body) }
+    }
+
+    /// A row of the paid queries (enrollment, for_month, amount_fen) handed to `body`.
+    static func paidLine(
+        _ line: [SQLValue], _ body: (_ enrollment: String, _ forMonth: String, _ fen: Int64) throws -> Void
+    ) throws {
+        guard let enrollment = line[0].text, let forMonth = line[1].text, let fen = line[2].integer else { return }
+        try body(enrollment, forMonth, fen)
     }
 
     /// What locked rolls paid for one month: one range of the index on (for_month, enrollment,

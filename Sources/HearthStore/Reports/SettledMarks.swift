@@ -81,17 +81,19 @@ package enum SettledMarks {
     /// program (the roll pays one of them, so they are judged together), ascending.
     package static func unsettled(
         _ entries: [RollBook.Entry], persons: Int, digests: [SettleDigest], marks: [SettleDigest?]
-    )
-        -> [Int]
-    {
-        var changedPerson = [Bool](repeating: false, count: persons)
-        for index in entries.indices where marks[index] != digests[index] {
-            if let person = entries[index].person { changedPerson[person] = true }
+    ) -> [Int] {
+        let changed = wholeGroups(entries.indices.map { marks[$0] != digests[$0] }, entries, persons: persons)
+        return entries.indices.filter { changed[$0] }
+    }
+
+    /// `flags` by entry, each set one spread to every other entry of its person and program:
+    /// the roll pays one of them, so they stand or are judged together.
+    static func wholeGroups(_ flags: [Bool], _ entries: [RollBook.Entry], persons: Int) -> [Bool] {
+        var person = [Bool](repeating: false, count: persons)
+        for index in entries.indices where flags[index] {
+            if let number = entries[index].person { person[number] = true }
         }
-        return entries.indices.filter { index in
-            if let person = entries[index].person { return changedPerson[person] }
-            return marks[index] != digests[index]
-        }
+        return entries.indices.map { index in entries[index].person.map { person[$0] } ?? flags[index] }
     }
 
     /// The standards and rules every entry's digest begins with, digested once.
@@ -293,14 +295,11 @@ extension ReplicaReading {
                 if owed != book.paid(index, for: locked) { differs[index] = true }
             }
         }
-        var personDiffers = [Bool](repeating: false, count: book.persons)
-        for index in entries.indices where differs[index] {
-            if let person = entries[index].person { personDiffers[person] = true }
-        }
+        let unsettled = SettledMarks.wholeGroups(differs, entries, persons: book.persons)
         var changes = SettledMarks.Changes(cleared: book.strayMarks)
         for (index, entry) in entries.enumerated() {
             let last = book.marks.isEmpty ? nil : book.marks[index]
-            if differs[index] || entry.person.map({ personDiffers[$0] }) == true {
+            if unsettled[index] {
                 if last != nil { changes.cleared.append(entry.id.value) }
             } else if last != book.digests[index] {
                 changes.set.append((entry.id.value, book.digests[index]))
