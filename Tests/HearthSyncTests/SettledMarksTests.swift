@@ -324,4 +324,53 @@ struct SettledMarksTests {
                     ["2026-10", "2026-11", "2026-12", "2027-01"].map { "\(people[5].enrollment) recovery \($0) -4000" })
         )
     }
+
+    @Test(
+        "a month locked between a roll and its lock: the lock judges its marks again in its own transaction",
+        arguments: HubStoreKind.allCases)
+    func monthLockedBetweenRollAndLock(_ store: HubStoreKind) async throws {
+        let county = try await TestCounty(store)
+        let hub = county.hub
+        try await Self.standards(hub)
+        var enrollments: [RecordID] = []
+        for number in 0..<5 {
+            enrollments.append(
+                try await Self.person(
+                    hub, "丁\(number)",
+                    idNumber: idNumber(born: "19580101", sequence: String(format: "%03d", 200 + number)),
+                    programs: ["dibao_rural"]
+                ).enrollments[0])
+        }
+        let cut = enrollments[2]
+        let september = try await Self.rolls(hub, Self.september)
+        try await hub.lock(september.roll, worker: "admin", nowMillis: Self.now)
+        try await Self.checkMarksFromScratch(county, after: september.roll)
+
+        // October's roll is made, then an amount is cut from October, then November's roll is
+        // made: both saw September alone locked. October is locked as it was made, so it pays
+        // the old amount.
+        let october = try await Self.rolls(hub, Self.october)
+        try await hub.writing(author: "a", nowMillis: Self.now) {
+            try $0.changeAmount(
+                cut.value, amount: "520", from: "2026-10", reason: "核减", author: "a", nowMillis: Self.now)
+        }.result
+        let november = try await Self.rolls(hub, try Month.parse("2026-11", field: "m"))
+        #expect(november.roll.settling?.lockedBefore == [Self.september])
+        #expect(november.roll.rows.first { $0.enrollment == cut }?.amount.fen == 52_000)
+        try await hub.lock(october.roll, worker: "admin", nowMillis: Self.now)
+        #expect(october.roll.rows.first { $0.enrollment == cut }?.amount.fen == 56_000)
+
+        // November's marks, worked out when October was not locked, would say the cut
+        // enrollment is settled (it saw November paid at the new amount and October owing
+        // nothing). The lock sees October locked since and works the marks out again: October
+        // was overpaid.
+        try await hub.lock(november.roll, worker: "admin", nowMillis: Self.now)
+        try await Self.checkMarksFromScratch(county, after: november.roll)
+        let december = try await Self.rolls(hub, try Month.parse("2026-12", field: "m"))
+        #expect(december.judged == [cut])
+        #expect(
+            december.roll.rows.filter { $0.kind != .regular }.map(Line.init).map(\.description) == [
+                "\(cut) recovery 2026-10 -4000"
+            ])
+    }
 }
