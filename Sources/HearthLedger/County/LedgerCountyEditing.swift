@@ -6,11 +6,13 @@ import HearthStore
 /// backends run an edit through ``run(_:engine:author:nowMillis:_:)``.
 package final class LedgerCountyEditing: LedgerCountyReading, CountyEditing {
     var changes: ChangeSet
+    let engine: ApplyEngine
     let author: String
     let nowMillis: Int64
 
-    init(_ changes: ChangeSet, author: String, nowMillis: Int64) {
+    init(_ changes: ChangeSet, engine: ApplyEngine, author: String, nowMillis: Int64) {
         self.changes = changes
+        self.engine = engine
         self.author = author
         self.nowMillis = nowMillis
         super.init(changes.sql)
@@ -23,7 +25,7 @@ package final class LedgerCountyEditing: LedgerCountyReading, CountyEditing {
         _ body: (CountyEditing) throws -> T
     ) throws -> (result: T, ops: [Op]) {
         try engine.write(in: sql, author: author, nowMillis: nowMillis) { changes in
-            let editing = LedgerCountyEditing(changes, author: author, nowMillis: nowMillis)
+            let editing = LedgerCountyEditing(changes, engine: engine, author: author, nowMillis: nowMillis)
             defer { changes = editing.changes }
             return try body(editing)
         }
@@ -87,6 +89,10 @@ package final class LedgerCountyEditing: LedgerCountyReading, CountyEditing {
 
     package func recountPopulation(_ household: RecordID, change: Int) throws {
         try changes.recountPopulation(household, change: change)
+    }
+
+    package func settle() throws {
+        try engine.settle(&changes, author: author, nowMillis: nowMillis)
     }
 
     package func audit(_ event: AuditEvent) throws {

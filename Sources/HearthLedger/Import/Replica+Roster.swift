@@ -37,6 +37,17 @@ extension HubLedger {
         _ table: SpreadsheetTable, dryRun: Bool = false, skipInvalid: Bool = false, author: String, nowMillis: Int64,
         progress: RosterProgressReport? = nil
     ) async throws(RosterImportError) -> RosterImportReport {
+        try await importRoster(
+            table, dryRun: dryRun, skipInvalid: skipInvalid, author: author, nowMillis: nowMillis, progress: progress,
+            recordsPerPart: RosterWriter.recordsPerPart)
+    }
+
+    /// Imports a roster already read, settling about `recordsPerPart` records at a time
+    /// (``RosterWriter/recordsPerPart``; the tests make parts of a few records).
+    func importRoster(
+        _ table: SpreadsheetTable, dryRun: Bool, skipInvalid: Bool, author: String, nowMillis: Int64,
+        progress: RosterProgressReport?, recordsPerPart: Int
+    ) async throws(RosterImportError) -> RosterImportReport {
         let planner = RosterPlanner(
             table: table, columns: try RosterColumn.resolve(table), keys: keys, scope: info.scope,
             today: DomainCalendar.date(atMillis: nowMillis), progress: progress)
@@ -61,7 +72,8 @@ extension HubLedger {
                 }
                 let source = (table.file as NSString).lastPathComponent
                 let (created, flagged) = try RosterWriter(
-                    edit: edit, source: source, author: author, keys: keys, progress: progress
+                    edit: edit, source: source, author: author, keys: keys, progress: progress,
+                    recordsPerPart: recordsPerPart
                 ).apply(plan)
                 var written: String?
                 if !plan.skipped.isEmpty {
@@ -106,112 +118,142 @@ struct RosterWriter {
     let keys: KeyMaterial
     /// Told after each record is written.
     var progress: RosterProgressReport?
+    /// About how many records are written before the import settles them
+    /// (``CountyEditing/settle()``), always between two households.
+    var recordsPerPart = RosterWriter.recordsPerPart
 
-    /// Writes the plan: households, then their members (ID number sealed, sex and birth
-    /// date from it), then each household's head and population, then the enrollments,
+    /// Records a part holds: a push's batch of ops is a few thousand, and a part is judged as
+    /// one. A whole county's roster (about 360,000 rows) held 2.8 GB written as one part.
+    static let recordsPerPart = 5_000
+
+    /// Writes the plan a household at a time: the household, its members (ID number sealed,
+    /// sex and birth date from it), its head and population, then its members' enrollments,
     /// approved; every record created is remembered under its import key.
+    ///
+    /// A household's records are written together, so each part the import settles holds
+    /// whole households: nothing a part writes reads back a record an earlier part wrote, and
+    /// no part leaves a household without the members the file gives it.
     func apply(_ plan: RosterPlan) throws -> (created: [RecordID], flagged: [RosterFlag]) {
         var created: [RecordID] = []
         var flagged: [RosterFlag] = []
         let total = plan.households.count + plan.members.count + plan.enrollments.count
         var written = 0
+        var sinceSettled = 0
         func step() {
             written += 1
+            sinceSettled += 1
             progress?(RosterProgress(stage: .writing, done: written, total: total))
         }
         func remember(_ key: String, _ record: RecordID, line: Int) throws {
             try edit.remember(key, record: record, source: source, line: line)
         }
         func cause(_ line: Int) -> String { "roster import: \(source) line \(line)" }
-        var householdIDs: [String: RecordID] = [:]
-        var villages: [String: DivisionCode] = [:]
+        // Each household's members and each member's enrollments, in the plan's order.
+        var membersOf: [String: [Int]] = [:]
+        for index in plan.members.indices { membersOf[plan.members[index].householdKey, default: []].append(index) }
+        var enrollmentsOf: [String: [Int]] = [:]
+        for index in plan.enrollments.indices {
+            enrollmentsOf[plan.enrollments[index].memberKey, default: []].append(index)
+        }
         for household in plan.households {
-            villages[household.key] = household.village
+            if sinceSettled >= recordsPerPart {
+                try edit.settle()
+                sinceSettled = 0
+            }
+            let householdID: RecordID
             if let existing = household.existing {
-                householdIDs[household.key] = existing
-                step()
-                continue
-            }
-            var fields: [String: FieldValue] = ["status": .text("active")]
-            if let address = household.address { fields["address"] = .text(address) }
-            if let type = household.type { fields["type"] = .text(type) }
-            if let phone = household.phone { fields["phone"] = .text(phone.value) }
-            if let card = household.bankCard { fields["bank_card"] = .sealed(keys.seal(card.value)) }
-            let id = try edit.create(
-                .household, village: household.village, fields: fields, cause: cause(household.line))
-            try remember(household.key, id, line: household.line)
-            householdIDs[household.key] = id
-            created.append(id)
-            step()
-        }
-
-        var memberIDs: [String: RecordID] = [:]
-        var joined: [String: (count: Int, head: RecordID?)] = [:]
-        for member in plan.members {
-            guard let household = householdIDs[member.householdKey],
-                let village = villages[member.householdKey]
-            else { throw ReplicaError.database("roster plan: no household for \(member.key)") }
-            if let existing = member.existing {
-                memberIDs[member.key] = existing
-                if member.recordKey { try remember(member.key, existing, line: member.line) }
-                step()
-                continue
-            }
-            var fields: [String: FieldValue] = [
-                "household": .text(household.value), "name": .text(member.name), "relation": .text(member.relation),
-                "vital_status": .text("alive"),
-            ]
-            if let id = member.idNumber {
-                fields["id_number"] = .sealed(keys.seal(id.value))
-                fields["sex"] = .text(id.sex.rawValue)
-                fields["birth_date"] = .text(id.birthDate.description)
-            }
-            if let grade = member.grade { fields["disability_grade"] = .integer(Int64(grade)) }
-            let id = try edit.create(.member, village: village, fields: fields, cause: cause(member.line))
-            try remember(member.key, id, line: member.line)
-            memberIDs[member.key] = id
-            created.append(id)
-            if member.idNumber == nil { flagged.append(RosterFlag(line: member.line, name: member.name, member: id)) }
-            step()
-            var entry = joined[member.householdKey] ?? (0, nil)
-            entry.count += 1
-            if member.relation == "head" { entry.head = id }
-            joined[member.householdKey] = entry
-        }
-
-        for household in plan.households {
-            guard let entry = joined[household.key], let id = householdIDs[household.key] else { continue }
-            if household.existing == nil {
-                var fields: [String: FieldValue] = ["population": .integer(Int64(min(99, entry.count)))]
-                if let head = entry.head { fields["head"] = .text(head.value) }
-                try edit.update(id, fields: fields, cause: cause(household.line))
+                householdID = existing
             } else {
-                if let head = entry.head, household.existingHead == nil {
-                    try edit.update(id, fields: ["head": .text(head.value)], cause: cause(household.line))
+                var fields: [String: FieldValue] = ["status": .text("active")]
+                if let address = household.address { fields["address"] = .text(address) }
+                if let type = household.type { fields["type"] = .text(type) }
+                if let phone = household.phone { fields["phone"] = .text(phone.value) }
+                if let card = household.bankCard { fields["bank_card"] = .sealed(keys.seal(card.value)) }
+                householdID = try edit.create(
+                    .household, village: household.village, fields: fields, cause: cause(household.line))
+                try remember(household.key, householdID, line: household.line)
+                created.append(householdID)
+            }
+            step()
+
+            var memberIDs: [(key: String, id: RecordID)] = []
+            var joined = 0
+            var head: RecordID?
+            for index in membersOf.removeValue(forKey: household.key) ?? [] {
+                let member = plan.members[index]
+                if let existing = member.existing {
+                    memberIDs.append((member.key, existing))
+                    if member.recordKey { try remember(member.key, existing, line: member.line) }
+                    step()
+                    continue
                 }
-                // The members table still holds the count before this transaction.
-                try edit.recountPopulation(id, change: entry.count)
+                var fields: [String: FieldValue] = [
+                    "household": .text(householdID.value), "name": .text(member.name),
+                    "relation": .text(member.relation), "vital_status": .text("alive"),
+                ]
+                if let id = member.idNumber {
+                    fields["id_number"] = .sealed(keys.seal(id.value))
+                    fields["sex"] = .text(id.sex.rawValue)
+                    fields["birth_date"] = .text(id.birthDate.description)
+                }
+                if let grade = member.grade { fields["disability_grade"] = .integer(Int64(grade)) }
+                let id = try edit.create(.member, village: household.village, fields: fields, cause: cause(member.line))
+                try remember(member.key, id, line: member.line)
+                memberIDs.append((member.key, id))
+                created.append(id)
+                if member.idNumber == nil {
+                    flagged.append(RosterFlag(line: member.line, name: member.name, member: id))
+                }
+                step()
+                joined += 1
+                if member.relation == "head" { head = id }
+            }
+
+            if joined > 0 {
+                if household.existing == nil {
+                    var fields: [String: FieldValue] = ["population": .integer(Int64(min(99, joined)))]
+                    if let head { fields["head"] = .text(head.value) }
+                    try edit.update(householdID, fields: fields, cause: cause(household.line))
+                } else {
+                    if let head, household.existingHead == nil {
+                        try edit.update(householdID, fields: ["head": .text(head.value)], cause: cause(household.line))
+                    }
+                    // The members table still holds the count before this household's members:
+                    // they are settled with it, in the same part.
+                    try edit.recountPopulation(householdID, change: joined)
+                }
+            }
+
+            for (memberKey, member) in memberIDs {
+                for index in enrollmentsOf.removeValue(forKey: memberKey) ?? [] {
+                    let enrollment = plan.enrollments[index]
+                    guard let state = try edit.state(of: member),
+                        let householdText = ChangeSet.text(state, "household"),
+                        let villageText = ChangeSet.text(state, "village")
+                    else { throw ReplicaError.database("roster plan: no member for \(enrollment.key)") }
+                    let id = try edit.create(
+                        .enrollment, village: try DivisionCode.parse(villageText, field: "village"),
+                        fields: [
+                            "member": .text(member.value), "household": .text(householdText),
+                            "program": .text(enrollment.program.rawValue), "status": .text("approved"),
+                            "decision": .text("approved"), "approver": .text(author),
+                            "amount": .text(
+                                AmountSchedule(from: enrollment.start, amount: enrollment.amount).description),
+                            "start_month": .text(enrollment.start.description),
+                        ],
+                        cause: enrollment.override.map { Plausibility.cause(cause(enrollment.line), override: $0) }
+                            ?? cause(enrollment.line))
+                    try remember(enrollment.key, id, line: enrollment.line)
+                    created.append(id)
+                    step()
+                }
             }
         }
-
-        for enrollment in plan.enrollments {
-            guard let member = memberIDs[enrollment.memberKey], let state = try edit.state(of: member),
-                let household = ChangeSet.text(state, "household"), let villageText = ChangeSet.text(state, "village")
-            else { throw ReplicaError.database("roster plan: no member for \(enrollment.key)") }
-            let id = try edit.create(
-                .enrollment, village: try DivisionCode.parse(villageText, field: "village"),
-                fields: [
-                    "member": .text(member.value), "household": .text(household),
-                    "program": .text(enrollment.program.rawValue), "status": .text("approved"),
-                    "decision": .text("approved"), "approver": .text(author),
-                    "amount": .text(AmountSchedule(from: enrollment.start, amount: enrollment.amount).description),
-                    "start_month": .text(enrollment.start.description),
-                ],
-                cause: enrollment.override.map { Plausibility.cause(cause(enrollment.line), override: $0) }
-                    ?? cause(enrollment.line))
-            try remember(enrollment.key, id, line: enrollment.line)
-            created.append(id)
-            step()
+        if let member = membersOf.values.first?.first.map({ plan.members[$0] }) {
+            throw ReplicaError.database("roster plan: no household for \(member.key)")
+        }
+        if let enrollment = enrollmentsOf.values.first?.first.map({ plan.enrollments[$0] }) {
+            throw ReplicaError.database("roster plan: no member for \(enrollment.key)")
         }
         return (created, flagged)
     }

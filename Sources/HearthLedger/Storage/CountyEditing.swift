@@ -47,6 +47,13 @@ public protocol CountyEditing: CountyReading {
 
     /// Remembers that `key` made `record`, from `source` line `line`.
     func remember(_ key: String, record: RecordID, source: String, line: Int) throws
+    /// Settles what this edit has written so far, inside its transaction, so that a large
+    /// import holds one part of its work in memory rather than all of it: the part's ops are
+    /// merged, written and judged by the county's rules, as one batch of a push would be.
+    /// Nothing is committed; the edit still ends all or nothing. Afterwards the lookups that
+    /// read the county "as it stood when this transaction began" see the settled part, and the
+    /// ops the edit returns are those written since the last settle.
+    func settle() throws
 }
 
 /// A member as an import matches it: where it lives and whether it is alive.

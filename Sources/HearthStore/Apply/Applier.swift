@@ -95,14 +95,18 @@ package struct Applier {
     /// them back without its ops (a lost update).
     package func updateCacheOnCommit(stale: Bool) {
         guard let cache else { return }
-        // Records changed behind the applier's back: no later applier of this transaction
-        // may read them from the cache either.
-        if stale { cache.clear() }
+        guard !stale else {
+            // Records changed behind the applier's back: no later applier of this transaction
+            // may read them from the cache either. The written states are not kept for the
+            // commit: a long command settled in parts (``ApplyEngine/settle(_:author:nowMillis:)``)
+            // would otherwise hold every part's states until it ends.
+            cache.clear()
+            sql.afterCommit { cache.clear() }
+            return
+        }
         let written = written
         let dataVersion = dataVersion
-        sql.afterCommit {
-            if stale { cache.clear() } else { cache.committed(written, dataVersion: dataVersion) }
-        }
+        sql.afterCommit { cache.committed(written, dataVersion: dataVersion) }
     }
 
     /// Makes room, once, for the records a batch of `count` ops may touch (at most 65,536):
