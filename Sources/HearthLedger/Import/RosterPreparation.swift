@@ -34,24 +34,17 @@ struct RosterPreparation {
                 above = nil  // a household does not continue past a 小计
                 continue
             }
-            var cells = row.cells
-            var values = row.values
+            var prepared = row
             var filled = false
             func fill(_ header: String?) {
-                guard let header, cells[header, default: ""].isEmpty, let value = above?.cells[header], !value.isEmpty
-                else { return }
-                cells[header] = value
-                if let column = index[header] {
-                    if values.count <= column { values += Array(repeating: "", count: column + 1 - values.count) }
-                    values[column] = value
-                }
+                guard let header, prepared[header].isEmpty, let value = above?[header], !value.isEmpty else { return }
+                prepared = prepared.filling(header, with: value, column: index[header])
                 filled = true
             }
             if let above, let name, !row[name].isEmpty {
                 fill(columns[.village])
-                if let village = columns[.village], cells[village] == above.cells[village] { fill(columns[.household]) }
+                if let village = columns[.village], prepared[village] == above[village] { fill(columns[.household]) }
             }
-            let prepared = SpreadsheetRow(line: row.line, cells: cells, values: values)
             if filled { filledDown.append(row.line) }
             rows.append(prepared)
             above = prepared

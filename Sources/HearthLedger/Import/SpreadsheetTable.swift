@@ -2,21 +2,48 @@ import Foundation
 import HearthText
 
 /// One data row of a spreadsheet: the line it starts on, and its cells by header.
+///
+/// The cleaned cells are kept in column order beside one index of the headers that every row
+/// of a table shares: a dictionary a row cost a county's roster (360,000 rows) about 450 MB.
 public struct SpreadsheetRow: Sendable {
     /// The file line the row starts on (the header is line 1). It is the row number Excel
     /// shows unless a cell above holds a line break.
     public let line: Int
+    /// The position of each header's cell in ``cleaned``, shared by the table's rows.
+    let columns: [String: Int]
+    /// The cleaned cells, in the order of ``columns``' positions.
+    private(set) var cleaned: [String]
+    /// The cells exactly as the file has them, in column order, for writing the row back
+    /// (``SpreadsheetTable/writeSkipped(_:)``).
+    public private(set) var values: [String]
+
+    init(line: Int, columns: [String: Int], cleaned: [String], values: [String]) {
+        self.line = line
+        self.columns = columns
+        self.cleaned = cleaned
+        self.values = values
+    }
+
     /// Cleaned cells by header (as ``SpreadsheetTable/headers`` spells it); a column the row
     /// leaves out is "". Cleaned: surrounding blanks trimmed, and a leading `'`, tab or an
     /// Excel `="…"` wrapper (what people add to keep Excel from turning digits into numbers)
     /// removed.
-    public let cells: [String: String]
-    /// The cells exactly as the file has them, in column order, for writing the row back
-    /// (``SpreadsheetTable/writeSkipped(_:)``).
-    public let values: [String]
+    public var cells: [String: String] { columns.mapValues { cleaned[$0] } }
 
     /// The cleaned cell under `header`, "" when there is none.
-    public subscript(header: String) -> String { cells[header] ?? "" }
+    public subscript(header: String) -> String { columns[header].map { cleaned[$0] } ?? "" }
+
+    /// The row with the cell under `header` set to `value`, cleaned and as written (in the
+    /// file's column `column`, when it has one).
+    func filling(_ header: String, with value: String, column: Int?) -> SpreadsheetRow {
+        var row = self
+        if let position = columns[header] { row.cleaned[position] = value }
+        if let column {
+            if row.values.count <= column { row.values += Array(repeating: "", count: column + 1 - row.values.count) }
+            row.values[column] = value
+        }
+        return row
+    }
 }
 
 /// A CSV spreadsheet as counties keep them: a header row, then one row per line.
@@ -93,22 +120,26 @@ public struct SpreadsheetTable: Sendable {
                 throw .duplicateHeader(file: file, header: name)
             }
         }
+        // Each named column's place among a row's cleaned cells.
+        let named = names.indices.filter { !names[$0].isEmpty }
+        let columns = Dictionary(
+            named.enumerated().map { (names[$0.element], $0.offset) }, uniquingKeysWith: { first, _ in first })
         var rows: [SpreadsheetRow] = []
+        rows.reserveCapacity(records.count)
         for record in records {
-            var cells: [String: String] = [:]
+            var cleaned = Array(repeating: "", count: named.count)
             var blank = true
             for (column, raw) in record.fields.enumerated() {
                 let value = Self.clean(raw)
                 guard !value.isEmpty else { continue }
                 blank = false
-                guard column < names.count, !names[column].isEmpty else {
+                guard column < names.count, !names[column].isEmpty, let position = columns[names[column]] else {
                     throw .valueWithoutHeader(file: file, line: record.line, column: column + 1)
                 }
-                cells[names[column]] = value
+                cleaned[position] = value
             }
             guard !blank else { continue }
-            for name in names where !name.isEmpty && cells[name] == nil { cells[name] = "" }
-            rows.append(SpreadsheetRow(line: record.line, cells: cells, values: record.fields))
+            rows.append(SpreadsheetRow(line: record.line, columns: columns, cleaned: cleaned, values: record.fields))
         }
         self.file = file
         self.encoding = encoding
