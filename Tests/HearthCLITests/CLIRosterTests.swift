@@ -94,3 +94,69 @@ struct CLIRosterTests {
         #expect(!text.contains("王小宝"))
     }
 }
+
+extension CLIRosterTests {
+    @Test(
+        "a roster import killed part-way, after it settled parts in its transaction, leaves nothing; run again it imports everything"
+    )
+    func killedPartWay() async throws {
+        let cli = try CLIRunner()
+        _ = try await cli.ok(["hub", "init", "--name", "宜城市", "--scope", "421281"])
+        // 3,000 households of three, a third of the heads on dibao: 13,000 records, parts of
+        // about 5,000 (RosterWriter.recordsPerPart).
+        var rows: [String] = []
+        for number in 0..<3_000 {
+            let village = "421281101\(String(format: "%03d", 1 + number % 20))"
+            for (position, relation) in ["户主", "配偶", "子"].enumerated() {
+                let person = number * 3 + position
+                let born = String(
+                    format: "19%02d%02d%02d", 40 + person / 1000 % 50, 1 + person % 12, 1 + person / 12 % 28)
+                let id = Self.id("421281\(born)\(String(format: "%03d", person % 1000))")
+                let household = position == 0 ? "村\(number)号,农村,\t62220000\(String(format: "%08d", number))" : ",,"
+                let program = position == 0 && number % 3 == 0 ? "农村低保,560,2026-01" : ",,"
+                rows.append("\(village),\(number),\(household),人\(person),\t\(id),\(relation),\(program)")
+            }
+        }
+        let path = try roster(cli, "county.csv", rows: rows)
+        let wal = cli.database + "-wal"
+        func walBytes() -> Int {
+            ((try? FileManager.default.attributesOfItem(atPath: wal))?[.size] as? NSNumber)?.intValue ?? 0
+        }
+        let before = walBytes()
+
+        // The import as its own process, killed once its open transaction has spilled 12 MB of
+        // pages to the write-ahead log. The whole import spills about 21 MB before it commits,
+        // growing evenly as it writes (households one after another), so by then it has written
+        // well over the first part's 5,000 records and settled it: nothing is committed yet.
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: CLIRunner.binary)
+        process.arguments = ["--lang", "en", "hub", "import-roster", path, "--db", cli.database, "--worker", "w-test"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        var killedAt = 0
+        while process.isRunning {
+            let bytes = walBytes()
+            if bytes > before + 12 << 20 {
+                kill(process.processIdentifier, SIGKILL)
+                killedAt = bytes
+                break
+            }
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        process.waitUntilExit()
+        #expect(process.terminationReason == .uncaughtSignal, "the import ended before it was killed")
+        #expect(killedAt > before)
+
+        let status = try #require(try await cli.ok(["status", "--json"]).json)
+        #expect(status["log_size"]?.integerValue == 0)
+        #expect(status["records"]?["households"]?.integerValue == 0)
+        #expect(status["records"]?["members"]?.integerValue == 0)
+        let again = try await cli.ok(["hub", "import-roster", path])
+        #expect(again.firstLine == "13000")
+        let after = try #require(try await cli.ok(["status", "--json"]).json)
+        #expect(after["records"]?["households"]?.integerValue == 3_000)
+        #expect(after["records"]?["members"]?.integerValue == 9_000)
+        #expect(after["records"]?["enrollments"]?.integerValue == 1_000)
+    }
+}
