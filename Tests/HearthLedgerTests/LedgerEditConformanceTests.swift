@@ -132,6 +132,54 @@ struct LedgerEditConformanceTests {
         #expect(absent.result)
     }
 
+    @Test(
+        "An edit settled in parts reads what it settled and commits it all, or, when it throws after settling, nothing",
+        arguments: LedgerBackend.all)
+    func settledInParts(backend: LedgerBackend) async throws {
+        let county = try await Fixture(backend)
+        let countyWide = try #require(DivisionCode.countyWide(Fixture.county))
+        let from = try Month.parse("2026-01", field: "from")
+        @Sendable func standard(_ program: String) -> [String: FieldValue] {
+            ["program": .text(program), "band": .text(""), "from_month": .text("2026-01"), "amount": .integer(60_000)]
+        }
+        let end = try await county.storage.logEnd()
+        // Thrown after two parts were settled: nothing of any part is left.
+        await #expect(throws: (any Error).self) {
+            _ = try await county.storage.edit(author: "admin", nowMillis: Fixture.start) { edit in
+                _ = try edit.create(.standard, village: countyWide, fields: standard("dibao_rural"), cause: nil)
+                try edit.settle()
+                _ = try edit.create(.standard, village: countyWide, fields: standard("dibao_urban"), cause: nil)
+                try edit.settle()
+                throw ReplicaError.refused("changed my mind")
+            }
+        }
+        #expect(try await county.storage.logEnd() == end)
+        let none = try await county.storage.edit(author: "admin", nowMillis: Fixture.start) { edit in
+            try edit.standard(program: "dibao_rural", band: "", from: from)
+        }
+        #expect(none.result == nil)
+
+        let (made, ops) = try await county.storage.edit(author: "admin", nowMillis: Fixture.start) { edit in
+            let first = try edit.create(.standard, village: countyWide, fields: standard("dibao_rural"), cause: nil)
+            // Not settled yet: the table does not list it; its state is the change set's.
+            #expect(try edit.standard(program: "dibao_rural", band: "", from: from) == nil)
+            try edit.settle()
+            #expect(try edit.standard(program: "dibao_rural", band: "", from: from) == first)
+            #expect(try edit.state(of: first)?.resolution(of: "amount").value.integerValue == 60_000)
+            // A settled record is edited in the next part, on its settled state.
+            try edit.update(first, fields: ["amount": .integer(62_000)], cause: "raised")
+            let second = try edit.create(.standard, village: countyWide, fields: standard("dibao_urban"), cause: nil)
+            return [first, second]
+        }
+        // The ops returned are those since the last settle.
+        #expect(ops.map(\.record) == [made[0], made[1]])
+        let (amounts, _) = try await county.storage.edit(author: "admin", nowMillis: Fixture.start) { edit in
+            try made.map { try edit.state(of: $0)?.resolution(of: "amount").value.integerValue }
+        }
+        #expect(amounts == [62_000, 60_000])
+        #expect(try await county.storage.logEnd() > end)
+    }
+
     @Test("A month's roll locks once, and never before a month locked later", arguments: LedgerBackend.all)
     func rollLocks(backend: LedgerBackend) async throws {
         let county = try await Fixture(backend)
