@@ -150,11 +150,13 @@ struct CLIDeskUserTests {
 
     @Test("hearth hub serve serves the desk's login page and stylesheet under /desk, in Chinese or on ?lang=en English")
     func served() async throws {
-        let (_, db, _) = try await hub()
+        let (cli, db, _) = try await hub()
         let (process, url) = try await CLIRunner.startHub(database: db)
         defer {
             process.terminate()
             process.waitUntilExit()
+            // The runner owns the hub's directory: it goes once the hub has ended, not before.
+            withExtendedLifetime(cli) {}
         }
         var chinese = URLRequest(url: URL(string: url + "/desk/login")!)
         chinese.setValue("zh-CN,zh;q=0.9", forHTTPHeaderField: "Accept-Language")

@@ -17,7 +17,6 @@ struct CLIPostgresHubTests {
         let server = try await PostgresServer.shared()
         let store = try await server.freshDatabase().description
         let cli = try CLIRunner()
-        defer { try? FileManager.default.removeItem(atPath: cli.directory) }
         let key = cli.directory + "/hub.key"
 
         let keyless = try await cli.run(["hub", "init", "--store", store, "--name", "County", "--scope", "421281"])
@@ -95,7 +94,6 @@ struct CLIPostgresHubTests {
         let server = try await PostgresServer.shared()
         let location = try await server.freshDatabase()
         let cli = try CLIRunner()
-        defer { try? FileManager.default.removeItem(atPath: cli.directory) }
         let file = cli.directory + "/file"
         let moved = cli.directory + "/moved"
         _ = try await cli.ok([

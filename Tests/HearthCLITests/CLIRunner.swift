@@ -1,7 +1,8 @@
 import Foundation
 import HearthCore
 
-/// Runs the real `hearth` binary against a replica in a fresh temporary directory.
+/// Runs the real `hearth` binary against a replica in a fresh temporary directory, removed when
+/// the last copy of the runner goes (the test ends, or a value holding it does).
 struct CLIRunner {
     struct Result {
         let status: Int32
@@ -11,14 +12,15 @@ struct CLIRunner {
         var json: JSON? { try? JSON.parse(stdout.trimmingCharacters(in: .whitespacesAndNewlines)) }
     }
 
+    /// Owns ``directory``: shared by the runner's copies, so it is removed once, with the last.
+    /// A test keeps its runner until the processes it started on files there have ended.
+    private let temporary = TemporaryDirectories()
     let directory: String
     let database: String
     var worker: String? = "w-test"
 
     init() throws {
-        directory =
-            FileManager.default.temporaryDirectory.appendingPathComponent("hearth-cli-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        directory = try temporary.make("hearth-cli")
         database = directory + "/node.db"
     }
 

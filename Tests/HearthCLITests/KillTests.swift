@@ -34,6 +34,8 @@ import Testing
 /// kill of "the hub" kills one of the two mid-push, and nodes carry on through the other.
 ///
 /// Environment: `HEARTH_KILL_POINTS` (default 20) rounds, `HEARTH_KILL_SEED` (default random).
+/// A run's files are removed when it ends; a run given its seed (reproducing a failure) keeps
+/// them when it fails.
 @Suite("Real processes killed with SIGKILL during syncs", .serialized)
 struct KillTests {
     /// `HEARTH_KILL_SEED`, or a random seed.
@@ -154,9 +156,19 @@ final class KillRun {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
     }
 
+    /// Whether a failed run keeps its files: only when asked for its seed, as the reproduce line
+    /// does. Every other run removes them, failed or not, as every other test does: a suite run
+    /// over and over must not fill /tmp.
+    static var keepsFailedFiles: Bool { ProcessInfo.processInfo.environment["HEARTH_KILL_SEED"] != nil }
+
+    /// Kills the hubs still running, and once they have ended removes the run's files, unless a
+    /// failed run keeps them (``keepsFailedFiles``).
     func cleanUp() {
-        for case let hub? in hubs where hub.isRunning { kill(hub.processIdentifier, SIGKILL) }
-        if problems.isEmpty { try? FileManager.default.removeItem(atPath: directory) }
+        for case let hub? in hubs where hub.isRunning {
+            kill(hub.processIdentifier, SIGKILL)
+            hub.waitUntilExit()
+        }
+        if problems.isEmpty || !Self.keepsFailedFiles { try? FileManager.default.removeItem(atPath: directory) }
     }
 
     func say(_ text: String) {
@@ -235,7 +247,11 @@ final class KillRun {
         for fate in [Fate.beforePush, .midPush, .midPull, .finished] {
             say("  node syncs \(fate.rawValue): \(fates[fate] ?? 0)")
         }
-        if !problems.isEmpty { say("FAILED: \(problems.count) problem(s); files kept in \(directory); \(reproduce)") }
+        if !problems.isEmpty {
+            let files =
+                Self.keepsFailedFiles ? "files kept in \(directory)" : "files removed (a run given its seed keeps them)"
+            say("FAILED: \(problems.count) problem(s); \(files); \(reproduce)")
+        }
     }
 
     /// An uninterrupted sync of the first node: its duration and the ops it pushed and pulled.

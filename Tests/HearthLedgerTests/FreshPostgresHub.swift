@@ -4,8 +4,9 @@ import HearthLedgerPostgres
 import HearthTestPostgres
 
 /// A county hub made in a fresh database of the tests' server, its key file in a directory of
-/// its own that goes when the hub does.
+/// its own that goes when the hub does, or when making the hub fails.
 final class FreshPostgresHub: Sendable {
+    private let temporary = TemporaryDirectories()
     let location: PostgresLocation
     let directory: URL
     let keyPath: String
@@ -14,13 +15,10 @@ final class FreshPostgresHub: Sendable {
     init(name: String = "hub") async throws {
         let server = try await PostgresServer.shared()
         location = try await server.freshDatabase()
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("hearth-pg-\(UUID())")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        directory = URL(fileURLWithPath: try temporary.make("hearth-pg"), isDirectory: true)
         keyPath = directory.appendingPathComponent("hub.key").path
         storage = try await PostgresLedgerStorage.create(
             location: location, keyPath: keyPath, name: name,
             scope: try ScopePrefix.parse(Fixture.county, field: "scope"), nowMillis: Fixture.start)
     }
-
-    deinit { try? FileManager.default.removeItem(at: directory) }
 }

@@ -71,6 +71,9 @@ final class Fixture: @unchecked Sendable {
     static let villageA = "421281101001"
     static let villageB = "421281101002"
 
+    /// Owns ``directory``, removed when the fixture goes, or when making it fails after the
+    /// directory was made (a class's `deinit` does not run then; its stored properties go).
+    private let temporary = TemporaryDirectories()
     let directory: URL
     let keys: KeyMaterial
     private let made: any LedgerStorage
@@ -81,15 +84,11 @@ final class Fixture: @unchecked Sendable {
     init(_ backend: LedgerBackend) async throws {
         let keys = KeyMaterial.generate()
         self.keys = keys
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "hearth-ledger-\(UUID().uuidString)", isDirectory: true)
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let directory = URL(fileURLWithPath: try temporary.make("hearth-ledger"), isDirectory: true)
         self.directory = directory
         made = try await backend.create(directory, try ScopePrefix.parse(Fixture.county, field: "scope"), keys)
         reach = backend.reach
     }
-
-    deinit { try? FileManager.default.removeItem(at: directory) }
 
     /// The ledger's storage, as the backend reaches it for the next call.
     var storage: any LedgerStorage {

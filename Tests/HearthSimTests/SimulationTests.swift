@@ -2,8 +2,22 @@ import Foundation
 import HearthSim
 import Testing
 
+/// Where one test's simulations run: a directory of its own in the system's temporary
+/// directory, removed when the test ends. A seed that passes removes its files itself; one that
+/// fails keeps them, as `hearth sim` wants, which in a test left them in /tmp after each failed
+/// run. The test names the seed that failed; `hearth sim` replays it and keeps its files.
+final class SimulationDirectory: Sendable {
+    let path =
+        FileManager.default.temporaryDirectory.appendingPathComponent("hearth-sim-tests-\(UUID().uuidString)").path
+
+    deinit { try? FileManager.default.removeItem(atPath: path) }
+}
+
 @Suite("Deterministic simulation: the county converges and loses nothing under faults")
 struct SimulationTests {
+    /// This test's simulations' directory (a new suite instance, so a new one, for each test).
+    let directory = SimulationDirectory()
+
     /// CI runs this many seeds; `HEARTH_SIM_SEEDS` and `HEARTH_SIM_START` change it, and
     /// `hearth sim --seeds N --start-seed S` runs more.
     static let seeds: Int = Int(ProcessInfo.processInfo.environment["HEARTH_SIM_SEEDS"] ?? "") ?? 200
@@ -15,7 +29,7 @@ struct SimulationTests {
         var failed: [String] = []
         let seeds = Self.start..<(Self.start + UInt64(Self.seeds))
         var results: [SimResult] = []
-        for seed in seeds { results.append(await Simulation.run(SimOptions(seed: seed))) }
+        for seed in seeds { results.append(await Simulation.run(SimOptions(seed: seed), parent: directory.path)) }
         for (seed, result) in zip(seeds, results) {
             for (name, value) in result.counters { totals[name, default: 0] += value }
             if !result.passed {
@@ -75,7 +89,7 @@ struct SimulationTests {
             SimOptions(seed: $0.seed, replicas: $0.replicas, steps: $0.steps, restores: false)
         }
         var results: [SimResult] = []
-        for run in runs { results.append(await Simulation.run(run)) }
+        for run in runs { results.append(await Simulation.run(run, parent: directory.path)) }
         for (regression, result) in zip(Self.regressions, results) {
             #expect(
                 result.passed,
@@ -85,9 +99,9 @@ struct SimulationTests {
 
     @Test("one seed run twice gives the same trace hash; another seed another")
     func deterministic() async {
-        let first = await Simulation.run(SimOptions(seed: 4242))
-        let second = await Simulation.run(SimOptions(seed: 4242))
-        let other = await Simulation.run(SimOptions(seed: 4243))
+        let first = await Simulation.run(SimOptions(seed: 4242), parent: directory.path)
+        let second = await Simulation.run(SimOptions(seed: 4242), parent: directory.path)
+        let other = await Simulation.run(SimOptions(seed: 4243), parent: directory.path)
         #expect(!first.traceHash.isEmpty)
         #expect(first.traceHash == second.traceHash)
         #expect(first.counters == second.counters)

@@ -18,11 +18,11 @@ struct HubNodeTablesTests {
     static let madeEverywhere = nodeTables.union(["duplicate_index"])
     static let now: Int64 = 1_795_600_000_000
 
+    /// This test's directories, removed when it ends.
+    let temporary = TemporaryDirectories()
+
     func temporaryDirectory() throws -> String {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("hearth-roles-\(UUID().uuidString)")
-            .path
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        return path
+        try temporary.make("hearth-roles")
     }
 
     func tables(_ path: String) throws -> Set<String> {

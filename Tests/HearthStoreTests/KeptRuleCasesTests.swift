@@ -12,14 +12,13 @@ struct KeptRuleCasesTests {
     static let now: Int64 = 1_795_600_000_000
     static let village = "421281101001"
 
+    /// This test's directory, removed when it ends.
+    let temporary = TemporaryDirectories()
     let directory: String
     let keys = KeyMaterial.generate()
 
     init() throws {
-        directory =
-            FileManager.default.temporaryDirectory.appendingPathComponent("hearth-kept-\(UUID().uuidString)")
-            .path
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        directory = try temporary.make("hearth-kept")
     }
 
     func replica(_ name: String) throws -> Replica {

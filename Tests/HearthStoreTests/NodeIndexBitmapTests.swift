@@ -11,9 +11,11 @@ struct NodeIndexBitmapTests {
     static let now: Int64 = 1_795_600_000_000
     static let village = "421281101001"
 
+    /// This test's directories, removed when it ends.
+    let temporary = TemporaryDirectories()
+
     func makeNode() throws -> Replica {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("hearth-bitmap-\(UUID())").path
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let directory = try temporary.make("hearth-bitmap")
         return try Replica.create(
             path: directory + "/node.db", name: "v", scope: try ScopePrefix.parse(Self.village, field: "scope"),
             nowMillis: Self.now)

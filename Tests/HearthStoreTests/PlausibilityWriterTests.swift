@@ -13,11 +13,13 @@ import Testing
 struct PlausibilityWriterTests {
     static let now: Int64 = 1_795_600_000_000
 
+    /// This test's directories, removed when it ends.
+    let temporary = TemporaryDirectories()
+
     /// A county hub holding the rural dibao standard 560 from 2026-01, and a rural household
     /// whose head was born in 1980.
     func county() async throws -> (hub: HubLedger, member: RecordID, household: RecordID) {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("hearth-r6-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        let path = try temporary.make("hearth-r6")
         let hub = try HubLedger.create(
             path: path + "/hub.db", name: "hub", scope: try ScopePrefix.parse("421281", field: "scope"),
             nowMillis: Self.now)

@@ -9,11 +9,11 @@ struct ReplicaFilesTests {
     static let now: Int64 = 1_795_600_000_000
     static let village = "421281101001"
 
+    /// This test's directories, removed when it ends.
+    let temporary = TemporaryDirectories()
+
     func temporaryDirectory() throws -> String {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("hearth-files-\(UUID().uuidString)")
-            .path
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        return path
+        try temporary.make("hearth-files")
     }
 
     func mode(_ path: String) -> mode_t? {

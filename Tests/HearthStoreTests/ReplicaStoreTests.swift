@@ -9,11 +9,11 @@ import Testing
 struct ReplicaStoreTests {
     static let now: Int64 = 1_795_600_000_000
 
+    /// This test's directories, removed when it ends.
+    let temporary = TemporaryDirectories()
+
     func temporaryDirectory() throws -> String {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("hearth-store-\(UUID().uuidString)")
-            .path
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        return path
+        try temporary.make("hearth-store")
     }
 
     func village(_ directory: String, name: String = "v", keys: KeyMaterial = .generate()) throws -> Replica {
@@ -207,6 +207,7 @@ struct StateCacheTests {
             "hearth-cache-\(UUID().uuidString)"
         ).path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
         let first = try Replica.create(
             path: directory + "/n.db", name: "n", scope: try ScopePrefix.parse("421281101001", field: "scope"),
             nowMillis: ReplicaStoreTests.now)
@@ -245,6 +246,7 @@ struct ConflictedFieldTests {
             "hearth-conflict-\(UUID().uuidString)"
         ).path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
         let scope = try ScopePrefix.parse("421281101001", field: "scope")
         let a = try Replica.create(
             path: directory + "/a.db", name: "a", scope: scope, nowMillis: ReplicaStoreTests.now)

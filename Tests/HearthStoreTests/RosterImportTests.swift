@@ -33,11 +33,12 @@ struct RosterImportTests {
         ([header] + rows).joined(separator: "\r\n") + "\r\n"
     }
 
+    /// This test's directories (or those of the suite that keeps this one as its helper),
+    /// removed when it ends.
+    let temporary = TemporaryDirectories()
+
     func directory() throws -> String {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("hearth-roster-\(UUID().uuidString)")
-            .path
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        return path
+        try temporary.make("hearth-roster")
     }
 
     func hub(_ directory: String, name: String = "hub") throws -> HubLedger {

@@ -12,6 +12,10 @@ import Testing
 struct RosterPlausibilityTests {
     typealias Roster = RosterImportTests
 
+    /// The import suite's helpers, kept for the whole test: the hub `importing` returns lives in
+    /// their directories, which go when they do.
+    let tests = Roster()
+
     static let header = Roster.header + ",特批理由"
     static let zhao = Roster.id("42128119750303005")
     static let qian = Roster.id("42128119600404006")
@@ -27,7 +31,6 @@ struct RosterPlausibilityTests {
     }
 
     func importing(_ rows: [String], header: String = header) async throws -> (HubLedger, RosterImportReport) {
-        let tests = Roster()
         let folder = try tests.directory()
         let hub = try tests.hub(folder)
         let path = try tests.write(Roster.csv(rows, header: header), to: folder + "/roster.csv")

@@ -15,6 +15,8 @@ struct SQLiteProcessTests {
             let directory = FileManager.default.temporaryDirectory
                 .appendingPathComponent("hearth-sqlite-process-\(UUID().uuidString)").path
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            // When the body returns or throws; `exit` runs no `defer`, so a failure removes it first.
+            defer { try? FileManager.default.removeItem(atPath: directory) }
             let village = "421281101001"
             let replica = try Replica.create(
                 path: directory + "/v.db", name: "v", scope: try ScopePrefix.parse(village, field: "scope"),
@@ -26,7 +28,10 @@ struct SQLiteProcessTests {
                 input.type = "rural"
                 _ = try replica.addHousehold(input, author: "w1", nowMillis: 1_795_600_000_000)
             }
-            guard SQLiteProcess.settingsTaken, SQLiteProcess.countedBytes == 0 else { exit(1) }
+            guard SQLiteProcess.settingsTaken, SQLiteProcess.countedBytes == 0 else {
+                try? FileManager.default.removeItem(atPath: directory)
+                exit(1)
+            }
         }
     }
 

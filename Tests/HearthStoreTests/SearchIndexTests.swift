@@ -14,11 +14,11 @@ struct SearchIndexTests {
     static let village = "421281101001"
     static let otherVillage = "421281101002"
 
+    /// This test's directories, removed when it ends.
+    let temporary = TemporaryDirectories()
+
     func directory() throws -> String {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("hearth-find-\(UUID().uuidString)")
-            .path
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        return path
+        try temporary.make("hearth-find")
     }
 
     func replica(_ directory: String, name: String = "t", keys: KeyMaterial = .generate()) throws -> Replica {

@@ -10,11 +10,11 @@ struct SpreadsheetTextTests {
     static let csv =
         "姓名,身份证号,地址\r\n王秀英,\t421281198001010011,\"新庄村三组12号, 东\"\r\n李强,'42128119820305002X,\"他说\"\"好\"\"\"\r\n"
 
+    /// This test's directories, removed when it ends.
+    let temporary = TemporaryDirectories()
+
     func temporaryDirectory() throws -> String {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("hearth-sheet-\(UUID().uuidString)")
-            .path
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        return path
+        try temporary.make("hearth-sheet")
     }
 
     @Test("UTF-8 with a BOM, UTF-8 without one and GB18030 (Excel on a Chinese system) read as the same table")

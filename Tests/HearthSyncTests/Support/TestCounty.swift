@@ -31,14 +31,15 @@ final class TestCounty: Sendable {
     static let village1 = "421281101001"
     static let village2 = "421281101002"
 
+    /// Owns ``directory``, removed when the county goes, or when making it fails after the
+    /// directory was made (a class's `deinit` does not run then; its stored properties go).
+    private let temporary = TemporaryDirectories()
     let directory: String
     let hub: HubLedger
     let logger: Logger
 
     init() throws {
-        directory =
-            FileManager.default.temporaryDirectory.appendingPathComponent("hearth-sync-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        directory = try temporary.make("hearth-sync")
         hub = try HubLedger.create(
             path: directory + "/hub.db", name: "county-hub", scope: try ScopePrefix.parse(Self.county, field: "scope"),
             nowMillis: Self.now)
@@ -50,9 +51,7 @@ final class TestCounty: Sendable {
     /// A county whose hub is kept in `store`: a SQLite file, or a fresh database on the tests'
     /// PostgreSQL server (its key file in the county's directory).
     init(_ store: HubStoreKind) async throws {
-        directory =
-            FileManager.default.temporaryDirectory.appendingPathComponent("hearth-sync-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        directory = try temporary.make("hearth-sync")
         let scope = try ScopePrefix.parse(Self.county, field: "scope")
         switch store {
         case .sqlite:
@@ -80,11 +79,7 @@ final class TestCounty: Sendable {
     /// The county of `county` (its directory and nodes) with its hub now the one in `location`:
     /// a hub put back from a dump into another database.
     init(restoring location: PostgresLocation, keyPath: String, in county: TestCounty) async throws {
-        directory =
-            FileManager.default.temporaryDirectory.appendingPathComponent(
-                "hearth-sync-\(UUID().uuidString)"
-            ).path
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        directory = try temporary.make("hearth-sync")
         hub = try await HubLedger.open(postgres: location, keyPath: keyPath, nowMillis: Self.now)
         logger = county.logger
     }
@@ -182,10 +177,6 @@ final class TestCounty: Sendable {
     func hubClear(_ id: RecordID, _ field: String) async throws -> String? {
         guard case .sealed(let sealed)? = try await hubState(of: id)?.resolution(of: field).value else { return nil }
         return try hub.keys.open(sealed)
-    }
-
-    deinit {
-        try? FileManager.default.removeItem(atPath: directory)
     }
 
     /// A hub service over the hub replica (or over another handle on the same database).
