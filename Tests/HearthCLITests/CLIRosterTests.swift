@@ -119,7 +119,7 @@ extension CLIRosterTests {
         }
         let path = try roster(cli, "county.csv", rows: rows)
         let wal = cli.database + "-wal"
-        func walBytes() -> Int {
+        @Sendable func walBytes() -> Int {
             ((try? FileManager.default.attributesOfItem(atPath: wal))?[.size] as? NSNumber)?.intValue ?? 0
         }
         let before = walBytes()
@@ -128,23 +128,29 @@ extension CLIRosterTests {
         // pages to the write-ahead log. The whole import spills about 21 MB before it commits,
         // growing evenly as it writes (households one after another), so by then it has written
         // well over the first part's 5,000 records and settled it: nothing is committed yet.
+        // Watched from a thread of its own: on the cooperative pool, beside the other suites,
+        // the watch was not run again until the import had ended.
         let process = Process()
         process.executableURL = URL(fileURLWithPath: CLIRunner.binary)
         process.arguments = ["--lang", "en", "hub", "import-roster", path, "--db", cli.database, "--worker", "w-test"]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
-        var killedAt = 0
-        while process.isRunning {
-            let bytes = walBytes()
-            if bytes > before + 12 << 20 {
-                kill(process.processIdentifier, SIGKILL)
-                killedAt = bytes
-                break
+        let handed = Handed(value: process)
+        let killedAt = try await awaitBlocking {
+            let process = handed.value
+            while process.isRunning {
+                let bytes = walBytes()
+                if bytes > before + 12 << 20 {
+                    kill(process.processIdentifier, SIGKILL)
+                    process.waitUntilExit()
+                    return bytes
+                }
+                usleep(2_000)
             }
-            try await Task.sleep(for: .milliseconds(5))
+            return 0
         }
-        process.waitUntilExit()
+        await waitForExit(process)
         #expect(process.terminationReason == .uncaughtSignal, "the import ended before it was killed")
         #expect(killedAt > before)
 

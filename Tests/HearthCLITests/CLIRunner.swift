@@ -134,7 +134,7 @@ struct CLIRunner {
 
 /// A process handed between a test and the thread that waits for it: one side touches it at a
 /// time.
-private struct Handed<Value>: @unchecked Sendable {
+struct Handed<Value>: @unchecked Sendable {
     let value: Value
 }
 

@@ -95,7 +95,6 @@ extension RosterImportTests {
         arguments: [1, 7, 50])
     func inParts(recordsPerPart: Int) async throws {
         let folder = try directory()
-        defer { try? FileManager.default.removeItem(atPath: folder) }
         let first = Self.roster(households: 40, seed: 17)
         // A longer file later: more households, and more members for households imported
         // before (their population counted again, a head added where there was none).
