@@ -184,10 +184,12 @@ let package = Package(
         .testTarget(
             name: "HearthStoreTests",
             dependencies: [
-                "HearthCore", "HearthStore", "HearthLedger", "HearthLedgerSQLite", "HearthTools",
+                "HearthCore", "HearthStore", "HearthLedger", "HearthLedgerSQLite", "HearthTools", "HearthTestSupport",
                 // Zips built part by part: the .xlsx reader's damaged and hostile workbooks.
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ]),
+        // The temporary directories a test makes, removed when it ends; shared by the test targets.
+        .target(name: "HearthTestSupport", path: "Tests/HearthTestSupport"),
         // A real PostgreSQL server for the tests (initdb and pg_ctl in a temporary directory), shared
         // by the ledger's conformance suite and the CLI's tests of hubs kept in PostgreSQL.
         .target(
@@ -199,7 +201,7 @@ let package = Package(
             name: "HearthLedgerTests",
             dependencies: [
                 "HearthCore", "HearthStore", "HearthLedger", "HearthLedgerSQLite", "HearthLedgerPostgres",
-                "HearthTestPostgres",
+                "HearthTestPostgres", "HearthTestSupport",
                 // Statements of the tests' own on the PostgreSQL store (the log head's race), and
                 // the thread pool the tests' PostgreSQL server programs are waited for on.
                 .product(name: "PostgresNIO", package: "postgres-nio"),
@@ -216,7 +218,7 @@ let package = Package(
                 "HearthCore", "HearthStore", "HearthLedger", "HearthLedgerSQLite", "HearthProtocol", "HearthHub",
                 "HearthClient",
                 // The hub kept in PostgreSQL, on a server the tests start.
-                "HearthLedgerPostgres", "HearthTestPostgres",
+                "HearthLedgerPostgres", "HearthTestPostgres", "HearthTestSupport",
                 // Holding the hub's write lock from a second connection, and raw sockets to the hub.
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -233,7 +235,7 @@ let package = Package(
             dependencies: [
                 "hearth", "HearthCore", "HearthStore", "HearthLedger", "HearthLedgerSQLite", "HearthText",
                 // Hubs kept in PostgreSQL, on a server the tests start.
-                "HearthLedgerPostgres", "HearthTestPostgres",
+                "HearthLedgerPostgres", "HearthTestPostgres", "HearthTestSupport",
                 // The errors the CLI maps to exit statuses.
                 "HearthProtocol", "HearthHub", "HearthClient", "HearthDesk",
                 // Reading which tables a database holds.

@@ -1,5 +1,6 @@
 import Foundation
 import HearthCore
+import HearthTestSupport
 
 /// Runs the real `hearth` binary against a replica in a fresh temporary directory, removed when
 /// the last copy of the runner goes (the test ends, or a value holding it does).

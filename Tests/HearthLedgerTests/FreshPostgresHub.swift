@@ -2,6 +2,7 @@ import Foundation
 import HearthCore
 import HearthLedgerPostgres
 import HearthTestPostgres
+import HearthTestSupport
 
 /// A county hub made in a fresh database of the tests' server, its key file in a directory of
 /// its own that goes when the hub does, or when making the hub fails.

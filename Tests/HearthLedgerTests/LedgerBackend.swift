@@ -5,6 +5,7 @@ import HearthLedgerPostgres
 import HearthTestPostgres
 import HearthLedgerSQLite
 import HearthStore
+import HearthTestSupport
 
 /// A storage backend the conformance suite runs against: how to make an empty county hub's
 /// storage and how to reach it again. Every test runs on each of ``all`` unchanged.

@@ -5,6 +5,7 @@ import HearthLedger
 import HearthLedgerSQLite
 import HearthStore
 import Testing
+import HearthTestSupport
 
 /// The county hub's database holds the replica core and the hub's tables; the node's side of
 /// sync (its hub, pull cursor, duplicate index, handed-over hashes) exists in a node's

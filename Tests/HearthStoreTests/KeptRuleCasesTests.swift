@@ -4,6 +4,7 @@ import HearthCore
 import Testing
 
 @testable import HearthStore
+import HearthTestSupport
 
 /// The rule cases a replica keeps follow every change they rest on, including the values a
 /// change replaced: the household a member left, the ID number it no longer holds.

@@ -3,6 +3,7 @@ import GRDB
 import HearthCore
 import HearthStore
 import Testing
+import HearthTestSupport
 
 /// Node v3: a node keeps its copy of the duplicate index as one bitmap of the 16,384 prefixes
 /// in `sync_state`, where it kept a row per prefix.

@@ -6,6 +6,7 @@ import HearthLedgerSQLite
 import Testing
 
 @testable import HearthStore
+import HearthTestSupport
 
 /// R6 at the writer: `enroll` and `changeAmount` on a real SQLite replica refuse an
 /// implausible value unless an override reason is given, which the op and the audit keep.

@@ -3,6 +3,7 @@ import HearthCore
 import Testing
 
 @testable import HearthStore
+import HearthTestSupport
 
 @Suite("A replica's files and keys on disk")
 struct ReplicaFilesTests {

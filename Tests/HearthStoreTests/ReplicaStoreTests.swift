@@ -4,6 +4,7 @@ import HearthCore
 import Testing
 
 @testable import HearthStore
+import HearthTestSupport
 
 @Suite("The replica on SQLite")
 struct ReplicaStoreTests {

@@ -5,6 +5,7 @@ import HearthCore
 import Testing
 
 @testable import HearthStore
+import HearthTestSupport
 
 @Suite("Importing a county roster at the hub")
 struct RosterImportTests {

@@ -4,6 +4,7 @@ import HearthCore
 import Testing
 
 @testable import HearthStore
+import HearthTestSupport
 
 /// `hearth find`'s index (`search_grams`): what it finds, and that it stays equal to the
 /// records through edits, moves, ops from another replica and the migration of an old replica.

@@ -4,6 +4,7 @@ import HearthCore
 import Testing
 
 @testable import HearthStore
+import HearthTestSupport
 
 @Suite("Reading spreadsheets as counties save them")
 struct SpreadsheetTextTests {

@@ -10,6 +10,7 @@ import HearthLedgerSQLite
 import HearthStore
 import HearthTestPostgres
 import Logging
+import HearthTestSupport
 
 /// Where a test county keeps its hub: the tests that run on both take each in turn.
 enum HubStoreKind: String, CaseIterable, Sendable, CustomStringConvertible {
