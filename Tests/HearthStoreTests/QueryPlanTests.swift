@@ -134,7 +134,7 @@ struct QueryPlanTests {
     }
 
     @Test(
-        "status, show, the desk, nodes, recovery, the index, a snapshot, a push and a pull search by index; the report and the roll scan once"
+        "status, show, the desk, nodes, recovery, the index, a snapshot, a push and a pull search by index; the report, the roll and hub verify scan once"
     )
     func plans() async throws {
         try await Self.withGeneratedHub(scale: 0.02, seed: 3) { path, hub, nodes in try await plans(path, hub, nodes) }
@@ -237,6 +237,9 @@ struct QueryPlanTests {
                 "payroll",
                 { _ = try await hub.bankRoll(try hub.replica.payroll(for: Self.november, nowMillis: Self.now)) }
             ),
+            // `hub verify` reads every op once: each author's a page at a time, by its key.
+            ("hub verify", { _ = try await hub.verifyChains(whole: false, pageSize: 100) }),
+            ("hub verify --archive", { _ = try await hub.verifyChains(whole: true, pageSize: 100) }),
         ] as [(String, () async throws -> Void)] {
             let traced = try await Self.traced(path, body)
             #expect(traced.count > 0, "\(read) ran no statement")

@@ -14,6 +14,17 @@ import Testing
 struct ChainCheckpointTests {
     static let day: Int64 = 86_400_000
 
+    /// `hub verify`'s walk, and the same walk a page of 1, 2 and 3 ops at a time from each
+    /// table: every page boundary falls somewhere in each case below, and must change nothing.
+    static func verified(_ hub: HubLedger, whole: Bool = false) async throws -> ChainVerification {
+        let found = try await hub.verifyChains(whole: whole)
+        for size in [1, 2, 3] {
+            let paged = try await hub.verifyChains(whole: whole, pageSize: size)
+            #expect(paged == found, "pages of \(size): \(paged.problems) against \(found.problems)")
+        }
+        return found
+    }
+
     /// A county whose first ops were archived and whose nodes then wrote on: every author's
     /// log chains onto its archived ops.
     static func compactedCounty(_ store: HubStoreKind) async throws -> (county: TestCounty, nodes: [Replica]) {
@@ -66,14 +77,14 @@ struct ChainCheckpointTests {
         // Another key did not sign them.
         #expect(checkpoints.allSatisfy { !$0.isSigned(by: KeyMaterial.generate().signingKey.publicKey) })
 
-        let fromCheckpoints = try await county.hub.verifyChains()
+        let fromCheckpoints = try await Self.verified(county.hub)
         #expect(fromCheckpoints.isIntact, "\(fromCheckpoints.problems)")
         #expect(fromCheckpoints.fromCheckpoints >= 2)
         #expect(fromCheckpoints.checkpoints == checkpoints.count)
         // The township and the village pushed last: their tops are the heads they signed.
         #expect(fromCheckpoints.signedHeads >= 2)
         #expect(fromCheckpoints.opsChecked >= 3, "the three edits after the compaction, at least")
-        let whole = try await county.hub.verifyChains(whole: true)
+        let whole = try await Self.verified(county.hub, whole: true)
         #expect(whole.isIntact, "\(whole.problems)")
         #expect(whole.fromCheckpoints == 0)
         #expect(
@@ -99,13 +110,13 @@ struct ChainCheckpointTests {
                     sql: "CREATE TEMP TABLE kept AS SELECT * FROM \(table) WHERE \(filter)", arguments: arguments)
                 try db.execute(sql: change, arguments: arguments)
             }
-            let found = try await county.hub.verifyChains(whole: whole)
+            let found = try await Self.verified(county.hub, whole: whole)
             try await database.write { db in
                 try db.execute(sql: "DELETE FROM \(table) WHERE \(filter)", arguments: arguments)
                 try db.execute(sql: "INSERT INTO \(table) SELECT * FROM kept")
                 try db.execute(sql: "DROP TABLE kept")
             }
-            #expect(try await county.hub.verifyChains(whole: whole).isIntact, "put back as it was")
+            #expect(try await Self.verified(county.hub, whole: whole).isIntact, "put back as it was")
             return found.problems
         }
         let checkpoint = try #require(try await county.hub.chainCheckpoints().first { $0.replica == author })
@@ -169,9 +180,9 @@ struct ChainCheckpointTests {
                     """)
         }
         try await database.close()
-        let fromCheckpoints = try await county.hub.verifyChains()
+        let fromCheckpoints = try await Self.verified(county.hub)
         #expect(fromCheckpoints.isIntact, "\(fromCheckpoints.problems)")
-        let whole = try await county.hub.verifyChains(whole: true)
+        let whole = try await Self.verified(county.hub, whole: true)
         #expect(whole.problems.contains { $0.kind == .missingOps && $0.replica == author && $0.counter == 1 })
     }
 
@@ -180,7 +191,7 @@ struct ChainCheckpointTests {
     )
     func headsAnchorTheTop() async throws {
         let (county, nodes) = try await Self.compactedCounty(.sqlite)
-        let intact = try await county.hub.verifyChains()
+        let intact = try await Self.verified(county.hub)
         #expect(intact.isIntact, "\(intact.problems)")
         #expect(intact.signedHeads >= 2, "the township and the village that pushed last")
         let author = nodes[1].info.id
@@ -217,7 +228,7 @@ struct ChainCheckpointTests {
                 sql: "UPDATE nodes SET chain_head = ? WHERE replica = ?", arguments: [rewritten.hash, author.value])
         }
         #expect(
-            try await county.hub.verifyChains().problems == [
+            try await Self.verified(county.hub).problems == [
                 ChainProblem(.unsignedHead, replica: author, counter: counter)
             ])
         // With the head left as the node signed it: the op is not the one signed.
@@ -226,7 +237,7 @@ struct ChainCheckpointTests {
                 sql: "UPDATE nodes SET chain_head = ? WHERE replica = ?", arguments: [storedHead, author.value])
         }
         #expect(
-            try await county.hub.verifyChains().problems == [
+            try await Self.verified(county.hub).problems == [
                 ChainProblem(.headMismatch, replica: author, counter: counter)
             ])
         try await database.write { db in
@@ -234,7 +245,7 @@ struct ChainCheckpointTests {
                 sql: "UPDATE ops SET body = ?, hash = ? WHERE replica = ? AND counter = ?",
                 arguments: [Data(newest.loggedBytes), hashBlob(newest), author.value, Int64(counter)])
         }
-        #expect(try await county.hub.verifyChains().isIntact, "put back as it was")
+        #expect(try await Self.verified(county.hub).isIntact, "put back as it was")
 
         // An op forged above the head, chained to it: no push of the node's carried it.
         let above = forged(newest, counter: counter + 1, previous: newest.hash)
@@ -250,11 +261,11 @@ struct ChainCheckpointTests {
                 ])
         }
         #expect(
-            try await county.hub.verifyChains().problems == [
+            try await Self.verified(county.hub).problems == [
                 ChainProblem(.beyondHead, replica: author, counter: counter + 1, through: counter + 1)
             ])
         #expect(
-            try await county.hub.verifyChains(whole: true).problems == [
+            try await Self.verified(county.hub, whole: true).problems == [
                 ChainProblem(.beyondHead, replica: author, counter: counter + 1, through: counter + 1)
             ])
 
@@ -264,9 +275,82 @@ struct ChainCheckpointTests {
                 sql: "DELETE FROM ops WHERE replica = ? AND counter >= ?", arguments: [author.value, Int64(counter)])
         }
         #expect(
-            try await county.hub.verifyChains().problems == [
+            try await Self.verified(county.hub).problems == [
                 ChainProblem(.missingOps, replica: author, counter: counter, through: counter)
             ])
+        try await database.close()
+    }
+
+    /// Statements over SQLite that note the most ops any one read of the chains' tables returned.
+    final class LargestRead: SQLStatements {
+        let base: SQLiteStatements
+        var most = 0
+        init(_ base: SQLiteStatements) { self.base = base }
+        var dialect: SQLDialect { base.dialect }
+        func execute(_ sql: String, _ arguments: [SQLValue]) throws -> Int { try base.execute(sql, arguments) }
+        func rows(_ sql: String, _ arguments: [SQLValue]) throws -> [[SQLValue]] {
+            let rows = try base.rows(sql, arguments)
+            if sql.contains("body") { most = max(most, rows.count) }
+            return rows
+        }
+        func forEachRow(_ sql: String, _ arguments: [SQLValue], _ body: ([SQLValue]) throws -> Void) throws {
+            var count = 0
+            try base.forEachRow(sql, arguments) { row in
+                count += 1
+                try body(row)
+            }
+            if sql.contains("body") { most = max(most, count) }
+        }
+        func changeVersion() throws -> Int64? { nil }
+        func afterCommit(_ body: @escaping @Sendable () -> Void) {}
+    }
+
+    @Test(
+        "the walk holds a page of ops, never an author's history: no read takes more than a page, and the log, the archive and the quarantine (an op released, an op held) are walked as one chain across pages"
+    )
+    func walksInPages() async throws {
+        let (county, _) = try await Self.compactedCounty(.sqlite)
+        let key = Array(county.hub.keys.signingKey.publicKey.rawRepresentation)
+        let database = try DatabaseQueue(path: county.hub.path)
+        let before = try await county.hub.verifyChains(whole: true)
+        // The author with the most ops in the log: an op the quarantine released is in the log
+        // too; an op it holds is in the quarantine alone.
+        try await database.write { db in
+            let author = try #require(
+                try String.fetchOne(db, sql: "SELECT replica FROM ops GROUP BY replica ORDER BY count(*) DESC LIMIT 1"))
+            let counters = try Int64.fetchAll(
+                db, sql: "SELECT counter FROM ops WHERE replica = ? ORDER BY counter", arguments: [author])
+            #expect(counters.count >= 2)
+            for (counter, state) in [(counters[0], "released"), (counters[counters.count / 2], "held")] {
+                try db.execute(
+                    sql: """
+                        INSERT INTO quarantine (replica, counter, record, hash, body, reason, state, at_millis)
+                        SELECT replica, counter, record, lower(hex(hash)), body, 'R14: outside the writer''s area', ?, 0
+                        FROM ops WHERE replica = ? AND counter = ?
+                        """, arguments: [state, author, counter])
+            }
+            try db.execute(
+                sql: "DELETE FROM ops WHERE replica = ? AND counter = ?",
+                arguments: [author, counters[counters.count / 2]])
+        }
+        for whole in [false, true] {
+            let found = try await database.read { db in
+                try LedgerChains.verify(SQLiteStatements(db), hubKey: key, whole: whole)
+            }
+            #expect(found.isIntact, "\(found.problems)")
+            if whole { #expect(found.opsChecked == before.opsChecked) }
+            for size in [1, 2, 3] {
+                let (paged, most) = try await database.read { db in
+                    let statements = LargestRead(SQLiteStatements(db))
+                    return (
+                        try LedgerChains.verify(statements, hubKey: key, whole: whole, pageSize: size), statements.most
+                    )
+                }
+                #expect(paged == found)
+                #expect(most <= size, "a read took \(most) ops in pages of \(size)")
+                if whole { #expect(found.opsChecked > 3 * size, "the walk crossed pages") }
+            }
+        }
         try await database.close()
     }
 }

@@ -21,13 +21,65 @@ import HearthStore
 ///
 /// Cost: from the checkpoints, the ops of the log and those of the archive and the quarantine
 /// above each checkpoint, read by the `(replica, counter)` keys: what the log holds, not the
-/// years. `whole` reads every op the hub ever logged.
+/// years. `whole` reads every op the hub ever logged. Either way the ops are read a page at a
+/// time and checked as they come, so memory holds a page of each table, whatever the county.
 package enum LedgerChains {
     /// One op of an author's chain as the hub stores it.
     private struct Link {
         let counter: UInt64
         let hash: String
         let body: [UInt8]
+    }
+
+    /// One table's ops of an author, above a counter, read in counter order a page at a time.
+    private struct LinkPages {
+        let query: String
+        let author: ReplicaID
+        let pageSize: Int
+        /// The quarantine keeps a hash as text, the log and the archive as its bytes.
+        let hashIsText: Bool
+        /// The greatest counter read so far.
+        var after: Int64
+        var page: [Link] = []
+        var position = 0
+        var exhausted = false
+
+        init(
+            table: String, author: ReplicaID, after: Int64, pageSize: Int, hashIsText: Bool, filter: String = ""
+        ) {
+            query = """
+                SELECT counter, hash, body FROM \(table) WHERE replica = ? AND counter > ?\(filter)
+                ORDER BY counter LIMIT ?
+                """
+            self.author = author
+            self.after = after
+            self.pageSize = max(1, pageSize)
+            self.hashIsText = hashIsText
+        }
+
+        /// The op with the least counter not yet taken, reading the next page when this one is done.
+        mutating func peek(_ sql: any SQLStatements) throws -> Link? {
+            while position == page.count {
+                guard !exhausted else { return nil }
+                let rows = try sql.rows(query, [.text(author.value), .integer(after), .integer(Int64(pageSize))])
+                exhausted = rows.count < pageSize
+                if let last = rows.last?[0].integer { after = last }
+                position = 0
+                page = rows.compactMap { row in
+                    guard let counter = row[0].integer, let body = row[2].bytes,
+                        let hash = hashIsText ? row[1].text : row[1].bytes.map(OpLogSQL.hashText(of:))
+                    else { return nil }
+                    return Link(counter: UInt64(counter), hash: hash, body: body)
+                }
+            }
+            return page[position]
+        }
+
+        /// Passes the ops at and below `counter`: the walk took that counter's op from this
+        /// table or from one it reads first.
+        mutating func skip(through counter: UInt64, _ sql: any SQLStatements) throws {
+            while let link = try peek(sql), link.counter <= counter { position += 1 }
+        }
     }
 
     /// A node's chain head as its last push signed it, and the node's key.
@@ -45,7 +97,12 @@ package enum LedgerChains {
         }
     }
 
-    package static func verify(_ sql: any SQLStatements, hubKey: [UInt8], whole: Bool) throws -> ChainVerification {
+    /// The ops each read of the walk takes at most, from each table (``walk(_:author:from:to:pageSize:into:)``).
+    package static let pageSize = 2_000
+
+    package static func verify(
+        _ sql: any SQLStatements, hubKey: [UInt8], whole: Bool, pageSize: Int = LedgerChains.pageSize
+    ) throws -> ChainVerification {
         var result = ChainVerification()
         result.whole = whole
         let key = try Curve25519.Signing.PublicKey(rawRepresentation: hubKey)
@@ -83,7 +140,7 @@ package enum LedgerChains {
             result.authors += 1
             let start = whole ? nil : checkpoints[author]
             if start != nil { result.fromCheckpoints += 1 }
-            try walk(sql, author: author, from: start, to: heads[author], into: &result)
+            try walk(sql, author: author, from: start, to: heads[author], pageSize: pageSize, into: &result)
         }
         return result
     }
@@ -122,37 +179,36 @@ package enum LedgerChains {
 
     /// Walks `author`'s ops above `start` (its first op, without one), and checks the top
     /// against `head`, the node's signed head, when it has one.
+    ///
+    /// The ops are read in counter order, `pageSize` at a time from each of the log, the
+    /// archive and the quarantine, and checked as they come: the walk holds a page of each,
+    /// never an author's whole history (an author of 680,000 ops, the hub's own writer after a
+    /// county's roster import, took 540 MB when its ops were read at once).
     private static func walk(
         _ sql: any SQLStatements, author: ReplicaID, from start: ChainCheckpoint?, to head: SignedHead?,
-        into result: inout ChainVerification
+        pageSize: Int, into result: inout ChainVerification
     ) throws {
         let above = Int64(start?.counter ?? 0)
-        let arguments: [SQLValue] = [.text(author.value), .integer(above)]
-        var links: [UInt64: Link] = [:]
-        for row in try sql.rows(
-            """
-            SELECT counter, hash, body FROM ops WHERE replica = ? AND counter > ?
-            UNION ALL
-            SELECT counter, hash, body FROM ops_archive WHERE replica = ? AND counter > ?
-            """, arguments + arguments)
-        {
-            guard let counter = row[0].integer, let hash = row[1].bytes, let body = row[2].bytes else { continue }
-            links[UInt64(counter)] = Link(counter: UInt64(counter), hash: OpLogSQL.hashText(of: hash), body: body)
-        }
-        // Held, released or discarded ops are links of the chain too (a released one is also in
-        // the log, which is read first); a fork is another chain's op.
-        for row in try sql.rows(
-            "SELECT counter, hash, body FROM quarantine WHERE replica = ? AND counter > ? AND reason NOT LIKE 'fork%'",
-            arguments)
-        {
-            guard let counter = row[0].integer, let hash = row[1].text, let body = row[2].bytes,
-                links[UInt64(counter)] == nil
-            else { continue }
-            links[UInt64(counter)] = Link(counter: UInt64(counter), hash: hash, body: body)
-        }
+        // A counter the log holds is read from there; the archive holds what compaction moved
+        // out of the log; the quarantine's held, released or discarded ops are links of the
+        // chain too (a released one is also in the log), and a fork is another chain's op.
+        var sources = [
+            LinkPages(table: "ops", author: author, after: above, pageSize: pageSize, hashIsText: false),
+            LinkPages(table: "ops_archive", author: author, after: above, pageSize: pageSize, hashIsText: false),
+            LinkPages(
+                table: "quarantine", author: author, after: above, pageSize: pageSize, hashIsText: true,
+                filter: " AND reason NOT LIKE 'fork%'"),
+        ]
         var previousCounter = start?.counter ?? 0
         var previousHash: String? = start?.hash ?? ""
-        for link in links.values.sorted(by: { $0.counter < $1.counter }) {
+        var hashAtHead: String?
+        while true {
+            var next: Link?
+            for index in sources.indices {
+                if let link = try sources[index].peek(sql), link.counter < next?.counter ?? .max { next = link }
+            }
+            guard let link = next else { break }
+            for index in sources.indices { try sources[index].skip(through: link.counter, sql) }
             if link.counter != previousCounter + 1 {
                 result.problems.append(
                     ChainProblem(.missingOps, replica: author, counter: previousCounter + 1, through: link.counter - 1))
@@ -167,6 +223,7 @@ package enum LedgerChains {
             } else {
                 result.problems.append(ChainProblem(.alteredOp, replica: author, counter: link.counter))
             }
+            if link.counter == head?.counter { hashAtHead = link.hash }
             previousCounter = link.counter
             previousHash = link.hash
         }
@@ -179,7 +236,7 @@ package enum LedgerChains {
             result.problems.append(ChainProblem(.unsignedHead, replica: author, counter: head.counter))
         }
         // The op at the head: walked, or the checkpoint the walk started from.
-        let heldHash = links[head.counter]?.hash ?? (start?.counter == head.counter ? start?.hash : nil)
+        let heldHash = hashAtHead ?? (start?.counter == head.counter ? start?.hash : nil)
         if let heldHash {
             if heldHash != head.hash {
                 result.problems.append(ChainProblem(.headMismatch, replica: author, counter: head.counter))
