@@ -22,6 +22,8 @@ public final class HubMetrics: Sendable {
     private let quarantineHeld: CoreMetrics.Gauge
     private let nodes: CoreMetrics.Gauge
     private let syncDuration: CoreMetrics.Timer
+    /// `hearth_push_seconds_total` by phase, one counter each.
+    private let pushPhases: [PushPhase: FloatingPointCounter]
     /// `hearth_requests_total` by endpoint and status, made once each.
     private let requests = Mutex([String: CoreMetrics.Counter]())
     /// The per-node gauges in the registry now, by node name.
@@ -45,6 +47,33 @@ public final class HubMetrics: Sendable {
         quarantineHeld = CoreMetrics.Gauge(label: "hearth_quarantine_held", factory: factory)
         nodes = CoreMetrics.Gauge(label: "hearth_nodes", factory: factory)
         syncDuration = CoreMetrics.Timer(label: "hearth_sync_duration_seconds", factory: factory)
+        pushPhases = Dictionary(
+            uniqueKeysWithValues: PushPhase.allCases.map { phase in
+                (
+                    phase,
+                    FloatingPointCounter(
+                        label: "hearth_push_seconds_total", dimensions: [("phase", phase.rawValue)], factory: factory)
+                )
+            })
+    }
+
+    /// Where a push's time goes, summed over the pushes a hub served: whether a slow night
+    /// waits for the hub's one writer (`applying`), for the reading of bodies, or for nodes.
+    enum PushPhase: String, CaseIterable, Sendable {
+        /// In line for its turn (``PushLine``), its body not yet read.
+        case waiting
+        /// Its body inflated and parsed.
+        case reading
+        /// Its chain and the field rules checked (sealed ID numbers opened), off the writer.
+        case checking
+        /// The ledger's transaction: waiting for the write lock, the apply, the commit.
+        case applying
+    }
+
+    /// Adds `duration` to a push phase's seconds.
+    func push(_ phase: PushPhase, _ duration: Duration) {
+        let (seconds, attoseconds) = duration.components
+        pushPhases[phase]?.increment(by: Double(seconds) + Double(attoseconds) / 1e18)
     }
 
     /// Ops received in a push or a bundle, how many were applied, how many quarantined.

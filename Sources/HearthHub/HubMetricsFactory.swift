@@ -32,6 +32,8 @@ struct HubMetricsFactory: MetricsFactory {
         "hearth_nodes": "Registered nodes.",
         "hearth_requests_total": "API requests by endpoint and status.",
         "hearth_sync_duration_seconds": "Time spent serving push and pull requests.",
+        "hearth_push_seconds_total":
+            "Seconds pushes spent in each phase: waiting for their turn, reading, checking, applying.",
         "hearth_node_lag_ops": "Entries of the hub's log that a node has not confirmed pulling.",
         "hearth_node_clock_skew_seconds": "A node's clock minus the hub's, as last measured.",
         "hearth_node_last_sync_timestamp_seconds": "When a node last pushed or pulled (Unix time).",

@@ -275,11 +275,15 @@ public struct HubService: Sendable {
 
     private func push(_ envelope: Envelope, from node: NodeRecord, outcome: RequestOutcome) async throws -> JSON {
         // The body is inflated and read only in the push's turn: at most two batches in memory.
+        let arrived = ContinuousClock.now
         let (count, version, response) = try await pushes.run {
+            let entered = ContinuousClock.now
+            metrics.push(.waiting, entered - arrived)
             let keys = ledger.keys
             let request = try await envelope.decode(on: database) { json throws(MessageError) in
                 try PushRequest(json: json, digests: keys.opener())
             }
+            metrics.push(.reading, ContinuousClock.now - entered)
             guard request.replica == node.replica else {
                 throw HubError.badRequest("body and header name different replicas")
             }
@@ -302,6 +306,7 @@ public struct HubService: Sendable {
                 ackedHash: try await ledger.chainHash(replica: node.replica, counter: node.ackedCounter) ?? "",
                 applied: 0, duplicates: 0, waiting: 0, quarantined: [])
         }
+        let checking = ContinuousClock.now
         // A push that only hands back ops (Protocol/sync.md, A restored hub) has no chain to check.
         if let first = request.ops.first {
             guard let previous = try await ledger.chainHash(replica: node.replica, counter: first.dot.counter - 1)
@@ -327,8 +332,11 @@ public struct HubService: Sendable {
         let checked = try await database.run { [self] in
             FieldProblems(request.ops + request.returned, check: fieldProblem)
         }
+        let applying = ContinuousClock.now
+        metrics.push(.checking, applying - checking)
         let outcome: PushOutcome
         do {
+            defer { metrics.push(.applying, ContinuousClock.now - applying) }
             outcome = try await ledger.acceptPush(
                 from: node, ops: request.ops, returned: request.returned, stamps: request.stamps,
                 headSignature: request.chain.signature, nowMillis: clock()

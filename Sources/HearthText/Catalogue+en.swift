@@ -887,6 +887,8 @@ extension Catalogue {
         "bench.sync.pull": "{seconds} s, {ops} ops, {bytes} bytes/op",
         "bench.sync.total.label": "total sync time",
         "bench.sync.memory.label": "hub peak memory (VmHWM)",
+        "bench.sync.phases.label": "push phases (hub)",
+        "bench.sync.phases": "waiting {waiting} s, reading {reading} s, checking {checking} s, applying {applying} s (summed over the pushes, which overlap; applying is the ledger's transaction on its one writer)",
         "bench.sync.cpu.label": "cpu (hub / nodes)",
         "bench.sync.cpu": "push {hub_push} s / {nodes_push} s, pull {hub_pull} s / {nodes_pull} s (CPU time; the nodes share these cores)",
         "bench.sync.idle.label": "nothing new (a village)",

@@ -885,6 +885,8 @@ extension Catalogue {
         "bench.sync.pull": "{seconds} s，{ops} 条操作，每条 {bytes} 字节",
         "bench.sync.total.label": "同步总用时",
         "bench.sync.memory.label": "县级中心内存峰值（VmHWM）",
+        "bench.sync.phases.label": "推送各阶段（中心）",
+        "bench.sync.phases": "排队 {waiting} s，读取 {reading} s，校验 {checking} s，写入 {applying} s（各推送相加，彼此重叠；写入即账本在唯一写入者上的事务）",
         "bench.sync.cpu.label": "CPU（中心 / 节点）",
         "bench.sync.cpu": "推送 {hub_push} s / {nodes_push} s，拉取 {hub_pull} s / {nodes_pull} s（CPU 时间；各节点与中心共用这些核）",
         "bench.sync.idle.label": "无新数据（一个村）",

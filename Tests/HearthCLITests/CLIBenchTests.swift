@@ -43,6 +43,22 @@ struct CLIBenchTests {
             #expect(hub >= 0 && hub <= ms * cores * Int64(hubs) + 100, "hub \(phase)")
             #expect(nodes > 0 && nodes <= ms * cores + 100, "nodes \(phase)")
         }
+        // Where the pushes' time went, read from the hubs' /metrics: each of the four phases
+        // took some time, and applying, summed over the pushes, no more than every push's wall
+        // time at once (`--concurrency` pushes in flight, a tenth of a second for rounding).
+        var phases: [String: Int64] = [:]
+        for phase in ["waiting", "reading", "checking", "applying"] {
+            guard case .integer(let ms)? = document["hub_push_\(phase)_ms"] else {
+                Issue.record("no \(phase) time: \(result.stdout)")
+                continue
+            }
+            phases[phase] = ms
+            #expect(ms >= 0, "\(phase)")
+        }
+        if case .integer(let push)? = document["push_ms"] {
+            #expect((phases["applying"] ?? 0) > 0, "the ledger applied the pushes")
+            #expect(phases.values.reduce(0, +) <= 2 * push + 100, "\(phases) in \(push) ms")
+        }
         // A sync with nothing new moves a few signed requests and answers, no ops.
         guard case .integer(let idle)? = document["idle_sync_bytes"] else {
             Issue.record("no idle sync figure: \(result.stdout)")

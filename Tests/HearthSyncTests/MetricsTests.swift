@@ -67,6 +67,68 @@ struct MetricsTests {
         }
     }
 
+    @Test(
+        "hearth_push_seconds_total says where pushes spent their time: a push kept from its turn counts the wait, its body read, its checks and its transaction each count, and the phases sum to no more than the pushes took"
+    )
+    func pushPhases() async throws {
+        let county = try TestCounty()
+        let service = county.service()
+        try await withRunningHub(service) { url in try await pushPhases(county, service, url: url) }
+    }
+
+    func pushPhases(_ county: TestCounty, _ service: HubService, url: String) async throws {
+        do {
+            let village = try await county.node(name: "village-001", scope: TestCounty.village1, hubURL: url)
+            for number in 1...5 { try village.household(in: TestCounty.village1, address: "\(number)组") }
+            // Every place of the push line taken, so that the village's push waits its turn.
+            let (entered, enter) = AsyncStream<Void>.makeStream()
+            var gates: [AsyncStream<Void>.Continuation] = []
+            var holders: [Task<Void, any Error>] = []
+            for _ in 0..<service.pushes.places {
+                let (gate, open) = AsyncStream<Void>.makeStream()
+                gates.append(open)
+                holders.append(
+                    Task {
+                        try await service.pushes.run {
+                            enter.yield()
+                            for await _ in gate {}
+                        }
+                    })
+            }
+            var inside = entered.makeAsyncIterator()
+            for _ in gates { _ = await inside.next() }
+            let sync = Task { try await county.sync(village, url: url) }
+            while await service.pushes.waitingCount == 0 { try await Task.sleep(for: .milliseconds(5)) }
+            // The push cannot enter before the places are given back: it waits at least this long.
+            let held = ContinuousClock.now
+            try await Task.sleep(for: .milliseconds(300))
+            let waited = ContinuousClock.now - held
+            for gate in gates { gate.finish() }
+            for holder in holders { try await holder.value }
+            let summary = try await sync.value
+            #expect(summary.pushedOps > 0)
+
+            let text = await AvailabilityTests.get(url + SyncPath.metrics, timeout: .seconds(10))?.body ?? ""
+            func sample(_ name: String) -> Double? {
+                for line in text.split(separator: "\n") where line.hasPrefix(name + " ") {
+                    return Double(line.dropFirst(name.count + 1))
+                }
+                return nil
+            }
+            #expect(text.contains("# TYPE hearth_push_seconds_total counter\n"))
+            var phases: [String: Double] = [:]
+            for phase in ["waiting", "reading", "checking", "applying"] {
+                let seconds = sample("hearth_push_seconds_total{phase=\"\(phase)\"}") ?? 0
+                phases[phase] = seconds
+                #expect(seconds > 0, "\(phase)")
+            }
+            let (seconds, attoseconds) = waited.components
+            #expect((phases["waiting"] ?? 0) >= Double(seconds) + Double(attoseconds) / 1e18)
+            let served = try #require(sample("hearth_sync_duration_seconds_sum"))
+            #expect(phases.values.reduce(0, +) <= served, "\(phases) against \(served) s served")
+        }
+    }
+
     @Test("hubs that share a process each count only their own HTTP requests, in a registry of their own")
     func registryPerHub() async throws {
         let first = try TestCounty()

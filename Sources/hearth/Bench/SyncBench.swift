@@ -1,5 +1,7 @@
+import AsyncHTTPClient
 import Crypto
 import Foundation
+import NIOCore
 import HearthClient
 import HearthCore
 import HearthProtocol
@@ -52,6 +54,9 @@ struct SyncBench {
         /// such syncs' wall time.
         var idleBytes = 0
         var idleSeconds = 0.0
+        /// The hubs' `hearth_push_seconds_total` by phase after the push (``HubMetrics``): where
+        /// the pushes' time went, summed over pushes that overlap.
+        var pushPhases: [String: Double] = [:]
     }
 
     func run() async throws -> Result {
@@ -139,6 +144,11 @@ struct SyncBench {
         result.nodesPushCPU = nodesAfterPush - nodesBeforePush
         result.health = await health.stop()
         result.metrics = await metrics.stop()
+        for address in urls {
+            for (phase, seconds) in try await HubProcess.pushSeconds(url: address) {
+                result.pushPhases[phase, default: 0] += seconds
+            }
+        }
         result.pushedBytes = pushed.reduce(0) { $0 + $1.pushedBytes + $1.pulledBytes }
         let pullStart = Date()
         let hubBeforePull = hubsCPU()
@@ -295,6 +305,30 @@ struct HubProcess {
             throw CLIError.failed(L("error.bench.hub_process"))
         }
         return HubProcess(process: process, url: String(text[range]))
+    }
+
+    /// The hub's `hearth_push_seconds_total` by phase, read from its `/metrics`.
+    static func pushSeconds(url: String) async throws -> [String: Double] {
+        let client = HTTPClient(eventLoopGroupProvider: .singleton)
+        let text: String
+        do {
+            let response = try await client.execute(HTTPClientRequest(url: url + "/metrics"), timeout: .seconds(30))
+            text = String(buffer: try await response.body.collect(upTo: 16 << 20))
+            try await client.shutdown()
+        } catch {
+            try? await client.shutdown()
+            throw error
+        }
+        let prefix = "hearth_push_seconds_total{phase=\""
+        var phases: [String: Double] = [:]
+        for line in text.split(separator: "\n") where line.hasPrefix(prefix) {
+            let rest = line.dropFirst(prefix.count)
+            guard let quote = rest.firstIndex(of: "\""), let space = rest.lastIndex(of: " "),
+                let seconds = Double(rest[rest.index(after: space)...])
+            else { continue }
+            phases[String(rest[..<quote])] = seconds
+        }
+        return phases
     }
 
     /// VmHWM: the hub process's peak resident memory, in KiB.

@@ -230,11 +230,16 @@ struct BenchSync: AsyncParsableCommand {
                         healthzFailures: Int64(result.health.failures),
                         metricsP50Us: Int64(result.metrics.p50 * 1e6), metricsP99Us: Int64(result.metrics.p99 * 1e6),
                         metricsMaxUs: Int64(result.metrics.max * 1e6), metricsFailures: Int64(result.metrics.failures),
-                        idleSyncBytes: Int64(result.idleBytes), idleSyncUs: Int64(result.idleSeconds * 1e6)))
+                        idleSyncBytes: Int64(result.idleBytes), idleSyncUs: Int64(result.idleSeconds * 1e6),
+                        hubPushWaitingMs: Int64((result.pushPhases["waiting"] ?? 0) * 1000),
+                        hubPushReadingMs: Int64((result.pushPhases["reading"] ?? 0) * 1000),
+                        hubPushCheckingMs: Int64((result.pushPhases["checking"] ?? 0) * 1000),
+                        hubPushApplyingMs: Int64((result.pushPhases["applying"] ?? 0) * 1000)))
             } else {
                 let labelled = labels([
                     "bench.sync.ops.label", "bench.sync.push.label", "bench.sync.pull.label", "bench.sync.total.label",
-                    "bench.sync.memory.label", "bench.sync.cpu.label", "bench.sync.idle.label",
+                    "bench.sync.memory.label", "bench.sync.cpu.label", "bench.sync.phases.label",
+                    "bench.sync.idle.label",
                 ])
                 print(labelled("bench.sync.ops.label") + "\(result.ops)")
                 print(
@@ -263,6 +268,16 @@ struct BenchSync: AsyncParsableCommand {
                             [
                                 "hub_push": fixed(result.hubPushCPU, 1), "nodes_push": fixed(result.nodesPushCPU, 1),
                                 "hub_pull": fixed(result.hubPullCPU, 1), "nodes_pull": fixed(result.nodesPullCPU, 1),
+                            ]))
+                print(
+                    labelled("bench.sync.phases.label")
+                        + L(
+                            "bench.sync.phases",
+                            [
+                                "waiting": fixed(result.pushPhases["waiting"] ?? 0, 1),
+                                "reading": fixed(result.pushPhases["reading"] ?? 0, 1),
+                                "checking": fixed(result.pushPhases["checking"] ?? 0, 1),
+                                "applying": fixed(result.pushPhases["applying"] ?? 0, 1),
                             ]))
                 print(
                     labelled("bench.sync.idle.label")

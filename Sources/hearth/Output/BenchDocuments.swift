@@ -107,6 +107,12 @@ struct SyncBenchDocument: Codable, Sendable, Equatable {
     /// A village syncing again with nothing new: bytes both ways, and its median wall time.
     let idleSyncBytes: Int64
     let idleSyncUs: Int64
+    /// The hubs' push time by phase (`hearth_push_seconds_total`), summed over pushes: waiting
+    /// for a turn, reading bodies, checking chains and fields, the ledger's transaction.
+    let hubPushWaitingMs: Int64
+    let hubPushReadingMs: Int64
+    let hubPushCheckingMs: Int64
+    let hubPushApplyingMs: Int64
 
     enum CodingKeys: String, CodingKey {
         case ops
@@ -133,6 +139,10 @@ struct SyncBenchDocument: Codable, Sendable, Equatable {
         case metricsFailures = "metrics_failures"
         case idleSyncBytes = "idle_sync_bytes"
         case idleSyncUs = "idle_sync_us"
+        case hubPushWaitingMs = "hub_push_waiting_ms"
+        case hubPushReadingMs = "hub_push_reading_ms"
+        case hubPushCheckingMs = "hub_push_checking_ms"
+        case hubPushApplyingMs = "hub_push_applying_ms"
     }
 }
 
