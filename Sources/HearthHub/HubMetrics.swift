@@ -72,8 +72,7 @@ public final class HubMetrics: Sendable {
 
     /// Adds `duration` to a push phase's seconds.
     func push(_ phase: PushPhase, _ duration: Duration) {
-        let (seconds, attoseconds) = duration.components
-        pushPhases[phase]?.increment(by: Double(seconds) + Double(attoseconds) / 1e18)
+        pushPhases[phase]?.increment(by: duration / .seconds(1))
     }
 
     /// Ops received in a push or a bundle, how many were applied, how many quarantined.
