@@ -24,6 +24,20 @@ struct RosterPlanner: Sendable {
     /// The import-key prefix of every roster record.
     static let keyPrefix = "roster|"
 
+    /// A row's household or person slot when its cells name none.
+    static let none: Int32 = -1
+
+    /// What the hub holds for a roster person, as much of it as the plan goes on to use.
+    struct PersonFound {
+        /// The member an earlier import created (or the one holding the ID number).
+        var existing: RecordID?
+        /// True when the member was found by its ID number, not by its key.
+        var recordKey: Bool
+        var deceased: Bool
+        var birthDate: CivilDate?
+        var grade: Int?
+    }
+
     func plan(_ lookup: any CountyReading) throws -> RosterPlan {
         let prepared = RosterPreparation(table, columns: columns)
         var rows = prepared.rows.map { RosterRow($0, columns: columns, scope: scope, today: today) }
@@ -51,17 +65,24 @@ struct RosterPlanner: Sendable {
             if !(legacyKeys[key] ?? []).contains(legacy) { legacyKeys[key, default: []].append(legacy) }
         }
 
-        // Keys, and the rows of each household and each person, in file order.
-        var memberKeys: [Int: String] = [:]
+        // Keys, and the rows of each household and each person, in file order. Households and
+        // persons are numbered (their slots in `householdRows` and `memberRows`), and what the
+        // plan learns about each is kept in arrays by that number: a county's roster has
+        // 360,000 rows, and a dictionary by key of each thing learnt cost it hundreds of MB.
         var householdRows: [(key: String, rows: [Int])] = []
-        var householdIndex: [String: Int] = [:]
         var memberRows: [(key: String, rows: [Int])] = []
+        /// Each row's household and person, by slot; `none` when the row's cells name none.
+        var householdOf = [Int32](repeating: Self.none, count: rows.count)
+        var memberOf = [Int32](repeating: Self.none, count: rows.count)
+        var householdIndex: [String: Int] = [:]
         var memberIndex: [String: Int] = [:]
         for (index, row) in rows.enumerated() {
             guard let householdKey = row.householdKey else { continue }
             if let slot = householdIndex[householdKey] {
                 householdRows[slot].rows.append(index)
+                householdOf[index] = Int32(slot)
             } else {
+                householdOf[index] = Int32(householdRows.count)
                 householdIndex[householdKey] = householdRows.count
                 householdRows.append((householdKey, [index]))
             }
@@ -80,17 +101,21 @@ struct RosterPlanner: Sendable {
             } else {
                 continue
             }
-            memberKeys[index] = memberKey
             if let slot = memberIndex[memberKey] {
                 memberRows[slot].rows.append(index)
+                memberOf[index] = Int32(slot)
             } else {
+                memberOf[index] = Int32(memberRows.count)
                 memberIndex[memberKey] = memberRows.count
                 memberRows.append((memberKey, [index]))
             }
         }
+        householdIndex = [:]
+        memberIndex = [:]
 
         // One household's rows agree; a new household has an address and a type somewhere.
-        var households: [String: RosterPlan.Household] = [:]
+        var households: [RosterPlan.Household] = []
+        households.reserveCapacity(householdRows.count)
         for (number, (key, indices)) in householdRows.enumerated() {
             progress?(RosterProgress(stage: .checking, done: number, total: householdRows.count))
             let first = rows[indices[0]]
@@ -139,7 +164,11 @@ struct RosterPlanner: Sendable {
                     }
                 }
             }
-            households[key] = household
+            households.append(household)
+        }
+        /// The household of row `index`, when its cells name one.
+        func household(_ index: Int) -> RosterPlan.Household? {
+            householdOf[index] == Self.none ? nil : households[Int(householdOf[index])]
         }
 
         // A person: one household, one name, one relation, one grade, each program once.
@@ -148,13 +177,16 @@ struct RosterPlanner: Sendable {
             if rosterRecords == nil { rosterRecords = try lookup.importedRecords(keyPrefix: Self.keyPrefix) }
             return rosterRecords!.contains(record)
         }
-        var members: [String: (existing: RecordID?, recordKey: Bool, entry: MemberEntry?)] = [:]
-        var headOf: [String: (line: Int, name: String)] = [:]
-        var relations: [String: String] = [:]
+        var members: [PersonFound] = []
+        members.reserveCapacity(memberRows.count)
+        /// Each household's head, by household slot: the first row's line and name.
+        var headOf = [(line: Int, name: String)?](repeating: nil, count: householdRows.count)
+        /// Each person's relation, by member slot.
+        var relations: [String?] = []
+        relations.reserveCapacity(memberRows.count)
         for (key, indices) in memberRows {
             let first = rows[indices[0]]
-            let householdKeys = Set(indices.compactMap { rows[$0].householdKey })
-            if householdKeys.count > 1 {
+            if Set(indices.map { householdOf[$0] }).count > 1 {
                 let places = indices.map { ["line": "\(rows[$0].line)", "number": rows[$0].householdNumber ?? ""] }
                 for index in indices {
                     flag(index, .idNumber) { language in
@@ -167,7 +199,7 @@ struct RosterPlanner: Sendable {
             // The relation the person's first row with one gives; later rows must agree.
             let relationRow = indices.lazy.map { rows[$0] }.first { $0.relation != nil }
             let relation = relationRow?.relation
-            relations[key] = relation
+            relations.append(relation)
             var programs: [Program: Int] = [:]
             for index in indices {
                 let row = rows[index]
@@ -195,13 +227,14 @@ struct RosterPlanner: Sendable {
                 }
             }
             // One head per household.
-            if relation == "head", let householdKey = first.householdKey {
-                if let head = headOf[householdKey] {
+            if relation == "head", householdOf[indices[0]] != Self.none {
+                let householdSlot = Int(householdOf[indices[0]])
+                if let head = headOf[householdSlot] {
                     for index in indices {
                         flag(index, .relation, "roster.second_head", ["line": "\(head.line)", "name": head.name])
                     }
                 } else {
-                    headOf[householdKey] = (first.line, first.name ?? "")
+                    headOf[householdSlot] = (first.line, first.name ?? "")
                 }
             }
             // Against the hub.
@@ -224,7 +257,7 @@ struct RosterPlanner: Sendable {
             var memberEntry: MemberEntry?
             if let existing {
                 memberEntry = try lookup.member(existing)
-                let household = first.householdKey.flatMap { households[$0]?.existing?.value }
+                let household = household(indices[0])?.existing?.value
                 if let memberEntry, memberEntry.household != household {
                     let column: RosterColumn = first.idNumber == nil ? .name : .idNumber
                     for index in indices {
@@ -233,15 +266,16 @@ struct RosterPlanner: Sendable {
                             ["id": existing.value, "household": memberEntry.household ?? "?"])
                     }
                 }
-            } else if relation == "head", let householdKey = first.householdKey,
-                let head = households[householdKey]?.existingHead
-            {
+            } else if relation == "head", let head = household(indices[0])?.existingHead {
                 for index in indices {
                     flag(
                         index, .relation, "roster.has_head", ["number": first.householdNumber ?? "", "head": head])
                 }
             }
-            members[key] = (existing, recordKey, memberEntry)
+            members.append(
+                PersonFound(
+                    existing: existing, recordKey: recordKey, deceased: memberEntry?.vitalStatus == "deceased",
+                    birthDate: memberEntry?.birthDate, grade: memberEntry?.disabilityGrade))
         }
 
         // Enrollments: not imported before, not live already, and what `hearth enroll` requires.
@@ -251,15 +285,16 @@ struct RosterPlanner: Sendable {
         var overridden: Set<Int> = []
         /// The household's type: as the hub holds it for a household imported earlier (the
         /// import does not change it), else as the roster gives it.
-        func householdType(_ row: RosterRow) throws -> String? {
-            guard let key = row.householdKey, let household = households[key] else { return row.type }
+        func householdType(_ index: Int) throws -> String? {
+            guard let household = household(index) else { return rows[index].type }
             guard let existing = household.existing else { return household.type }
             return try lookup.household(existing)?.type
         }
         for (index, row) in rows.enumerated() {
-            guard let program = row.program, let memberKey = memberKeys[index], let member = members[memberKey] else {
-                continue
-            }
+            guard let program = row.program, memberOf[index] != Self.none else { continue }
+            let memberSlot = Int(memberOf[index])
+            let memberKey = memberRows[memberSlot].key
+            let member = members[memberSlot]
             let key = Self.keyPrefix + "E|\(memberKey)|\(program.rawValue)"
             for legacy in legacyKeys[memberKey] ?? [] {
                 noteLegacy(key, Self.keyPrefix + "E|\(legacy)|\(program.rawValue)")
@@ -270,7 +305,7 @@ struct RosterPlanner: Sendable {
             }
             enrollmentKeys[index] = (key, false)
             if let existing = member.existing {
-                if member.entry?.vitalStatus == "deceased" {
+                if member.deceased {
                     flag(index, .program, "roster.deceased", ["id": existing.value])
                 }
                 if let live = try lookup.liveEnrollment(of: existing, in: program) {
@@ -282,12 +317,12 @@ struct RosterPlanner: Sendable {
             // R6, as `hearth enroll` judges it: prerequisites and the ceiling, unless the row's
             // 特批理由 says why it is right.
             guard let start = row.start, let amount = row.amount else { continue }
-            let groupRows = memberRows[memberIndex[memberKey]!].rows.map { rows[$0] }
+            let groupRows = memberRows[memberSlot].rows.map { rows[$0] }
             if configuration == nil { configuration = try lookup.countyConfiguration() }
             let facts = MemberFacts(
-                householdType: try householdType(row),
-                birth: row.idNumber?.birthDate ?? member.entry?.birthDate,
-                grade: groupRows.lazy.compactMap(\.grade).first ?? member.entry?.disabilityGrade)
+                householdType: try householdType(index),
+                birth: row.idNumber?.birthDate ?? member.birthDate,
+                grade: groupRows.lazy.compactMap(\.grade).first ?? member.grade)
             let problems = Plausibility.problems(
                 program: program, schedule: AmountSchedule(from: start, amount: amount), months: [start], facts: facts,
                 configuration: configuration!)
@@ -305,12 +340,12 @@ struct RosterPlanner: Sendable {
 
         // A household is never created without its head: when no row of the head survives (or a
         // new household has no 户主 row at all), its other rows are skipped with it.
-        for (key, indices) in householdRows {
-            guard let household = households[key], household.existingHead == nil else { continue }
-            let headKeys = Set(indices.filter { rows[$0].relation == "head" }.compactMap { memberKeys[$0] })
-            let headRows = indices.filter {
-                rows[$0].relation == "head" || memberKeys[$0].map(headKeys.contains) == true
-            }
+        for (slot, (_, indices)) in householdRows.enumerated() {
+            let household = households[slot]
+            guard household.existingHead == nil else { continue }
+            let headPersons = Set(indices.filter { rows[$0].relation == "head" }.map { memberOf[$0] })
+                .subtracting([Self.none])
+            let headRows = indices.filter { rows[$0].relation == "head" || headPersons.contains(memberOf[$0]) }
             guard !headRows.contains(where: { rows[$0].problems.isEmpty }) else { continue }
             guard household.existing == nil || !headRows.isEmpty else { continue }
             let reason =
@@ -325,24 +360,35 @@ struct RosterPlanner: Sendable {
         plan.rows = table.rows.count
         plan.totalRows = prepared.totalRows
         plan.filledDown = prepared.filledDown
-        var included: Set<String> = []
+        plan.households.reserveCapacity(households.count)
+        plan.members.reserveCapacity(members.count)
+        plan.enrollments.reserveCapacity(enrollmentKeys.count)
+        var householdIncluded = [Bool](repeating: false, count: households.count)
+        var memberIncluded = [Bool](repeating: false, count: members.count)
         for (index, row) in rows.enumerated() {
             guard row.problems.isEmpty else {
                 plan.problems += row.problems
                 plan.skipped.append(SkippedRow(row: row.source, reason: ImportProblem.cell(row.problems)))
                 continue
             }
-            guard let householdKey = row.householdKey, let household = households[householdKey],
-                let memberKey = memberKeys[index], let member = members[memberKey]
-            else { continue }
-            if included.insert(householdKey).inserted { plan.households.append(household) }
-            if included.insert(memberKey).inserted {
-                let grade = memberRows[memberIndex[memberKey]!].rows.lazy.compactMap { rows[$0].grade }.first
+            guard householdOf[index] != Self.none, memberOf[index] != Self.none else { continue }
+            let householdSlot = Int(householdOf[index])
+            let memberSlot = Int(memberOf[index])
+            let household = households[householdSlot]
+            let memberKey = memberRows[memberSlot].key
+            let member = members[memberSlot]
+            if !householdIncluded[householdSlot] {
+                householdIncluded[householdSlot] = true
+                plan.households.append(household)
+            }
+            if !memberIncluded[memberSlot] {
+                memberIncluded[memberSlot] = true
+                let grade = memberRows[memberSlot].rows.lazy.compactMap { rows[$0].grade }.first
                 plan.members.append(
                     RosterPlan.Member(
-                        key: memberKey, householdKey: householdKey, line: row.line, existing: member.existing,
+                        key: memberKey, householdKey: household.key, line: row.line, existing: member.existing,
                         recordKey: member.recordKey, name: row.name!, idNumber: row.idNumber,
-                        relation: relations[memberKey] ?? row.relation!, grade: grade))
+                        relation: relations[memberSlot] ?? row.relation!, grade: grade))
             }
             let enrollment = enrollmentKeys[index]
             if let enrollment, !enrollment.imported, let program = row.program, let amount = row.amount,
