@@ -3,45 +3,48 @@ import HearthText
 
 /// One data row of a spreadsheet: the line it starts on, and its cells by header.
 ///
-/// The cleaned cells are kept in column order beside one index of the headers that every row
-/// of a table shares: a dictionary a row cost a county's roster (360,000 rows) about 450 MB.
+/// The cells are packed into one buffer a row (``PackedCells``: the cleaned cells, and the
+/// cells as written where they differ) beside one index of the headers that every row of a
+/// table shares. A dictionary a row cost a county's roster (360,000 rows) about 450 MB, two
+/// arrays of strings a row about 270 MB.
 public struct SpreadsheetRow: Sendable {
     /// The file line the row starts on (the header is line 1). It is the row number Excel
     /// shows unless a cell above holds a line break.
     public let line: Int
-    /// The position of each header's cell in ``cleaned``, shared by the table's rows.
+    /// The position of each header's cell among the cleaned cells, shared by the table's rows.
     let columns: [String: Int]
-    /// The cleaned cells, in the order of ``columns``' positions.
-    private(set) var cleaned: [String]
-    /// The cells exactly as the file has them, in column order, for writing the row back
-    /// (``SpreadsheetTable/writeSkipped(_:)``).
-    public private(set) var values: [String]
+    /// The cleaned cells in the order of ``columns``' positions, then the cells as written.
+    private var packed: PackedCells
 
-    init(line: Int, columns: [String: Int], cleaned: [String], values: [String]) {
+    /// A row of `cleaned` cells (in the order of `columns`' positions) and the cells as the
+    /// file wrote them, in column order; `position(of:)` names a written column's cleaned cell.
+    init(line: Int, columns: [String: Int], cleaned: [String], values: [String], position: (Int) -> Int?) {
         self.line = line
         self.columns = columns
-        self.cleaned = cleaned
-        self.values = values
+        packed = PackedCells(cleaned: cleaned, written: values, position: position)
     }
+
+    /// The cells exactly as the file has them, in column order, for writing the row back
+    /// (``SpreadsheetTable/writeSkipped(_:)``).
+    public var values: [String] { packed.writtenCells }
 
     /// Cleaned cells by header (as ``SpreadsheetTable/headers`` spells it); a column the row
     /// leaves out is "". Cleaned: surrounding blanks trimmed, and a leading `'`, tab or an
     /// Excel `="…"` wrapper (what people add to keep Excel from turning digits into numbers)
     /// removed.
-    public var cells: [String: String] { columns.mapValues { cleaned[$0] } }
+    public var cells: [String: String] {
+        let cleaned = packed.cleanedCells
+        return columns.mapValues { cleaned[$0] }
+    }
 
     /// The cleaned cell under `header`, "" when there is none.
-    public subscript(header: String) -> String { columns[header].map { cleaned[$0] } ?? "" }
+    public subscript(header: String) -> String { columns[header].map { packed.cleaned($0) } ?? "" }
 
     /// The row with the cell under `header` set to `value`, cleaned and as written (in the
     /// file's column `column`, when it has one).
     func filling(_ header: String, with value: String, column: Int?) -> SpreadsheetRow {
         var row = self
-        if let position = columns[header] { row.cleaned[position] = value }
-        if let column {
-            if row.values.count <= column { row.values += Array(repeating: "", count: column + 1 - row.values.count) }
-            row.values[column] = value
-        }
+        row.packed = packed.filling(position: columns[header], column: column, with: value)
         return row
     }
 }
@@ -139,7 +142,10 @@ public struct SpreadsheetTable: Sendable {
                 cleaned[position] = value
             }
             guard !blank else { continue }
-            rows.append(SpreadsheetRow(line: record.line, columns: columns, cleaned: cleaned, values: record.fields))
+            rows.append(
+                SpreadsheetRow(line: record.line, columns: columns, cleaned: cleaned, values: record.fields) {
+                    $0 < names.count && !names[$0].isEmpty ? columns[names[$0]] : nil
+                })
         }
         self.file = file
         self.encoding = encoding
