@@ -188,4 +188,37 @@ struct SpreadsheetTextTests {
             #expect(!SpreadsheetCSV.isPlain(guarded), "\(guarded.debugDescription)")
         }
     }
+
+    @Test("a file is read whole, across the reader's 1 MiB chunks, and a large CSV gives one row a record")
+    func readsWhole() throws {
+        let directory = try temporaryDirectory()
+        var random = SplitMix64(seed: 11)
+        // 2.5 MiB and a bit, so the last chunk is partial.
+        let bytes = (0..<(5 << 19) + 17).map { _ in UInt8.random(in: 0...255, using: &random) }
+        let path = directory + "/bytes.bin"
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        #expect(try SpreadsheetTable.contents(of: path) == bytes)
+        #expect(FileManager.default.createFile(atPath: directory + "/empty.csv", contents: nil))
+        #expect(try SpreadsheetTable.contents(of: directory + "/empty.csv").isEmpty)
+        do {
+            _ = try SpreadsheetTable.contents(of: directory + "/missing.csv")
+            Issue.record("a missing file was read")
+        } catch {
+            guard case .cannotRead(let file, let reason) = error else { Issue.record("\(error)"); return }
+            #expect(file.hasSuffix("missing.csv") && reason.contains("No such file"), "\(reason)")
+        }
+        // 60,000 rows read as they are parsed: each row's line and cells as written.
+        var text = "区划代码,姓名,身份证号\n"
+        for number in 0..<60_000 {
+            text += "421281101001,王\(number),\t42128119800101\(String(format: "%04d", number % 10_000))\n"
+        }
+        let sheet = directory + "/big.csv"
+        try text.write(toFile: sheet, atomically: true, encoding: .utf8)
+        let table = try SpreadsheetTable.read(path: sheet)
+        #expect(table.rows.count == 60_000)
+        #expect(table.rows.map(\.line) == Array(2...60_001))
+        #expect(table.rows[59_999]["姓名"] == "王59999")
+        #expect(table.rows[59_999]["身份证号"] == "421281198001019999")
+        #expect(table.rows[59_999].values == ["421281101001", "王59999", "\t421281198001019999"])
+    }
 }

@@ -16,9 +16,40 @@ struct CSVRecord: Sendable {
 enum CSVTable {
     /// The records of `text`, with the line each starts on; `file` names it in errors.
     static func parse(_ text: String, file: String) throws(SpreadsheetError) -> [CSVRecord] {
-        let quote = UInt8(ascii: "\""), comma = UInt8(ascii: ","), cr = UInt8(ascii: "\r"), lf = UInt8(ascii: "\n")
-        let bytes = Array(text.utf8)
         var records: [CSVRecord] = []
+        try parse(text, file: file) { record throws(SpreadsheetError) in records.append(record) }
+        return records
+    }
+
+    /// Hands `each` the records of `text` in order, as they are read: a county's roster is not
+    /// held as records and as the table's rows at once.
+    static func parse(
+        _ text: String, file: String, each: (CSVRecord) throws(SpreadsheetError) -> Void
+    ) throws(SpreadsheetError) {
+        var text = text
+        // Native strings are contiguous already; a bridged one is made so, once.
+        if text.utf8.withContiguousStorageIfAvailable({ _ in () }) == nil { text.makeContiguousUTF8() }
+        let parsed: Result<Void, SpreadsheetError>? = text.utf8.withContiguousStorageIfAvailable { bytes in
+            do throws(SpreadsheetError) {
+                try parse(bytes, file: file, each: each)
+                return .success(())
+            } catch { return .failure(error) }
+        }
+        switch parsed {
+        case .failure(let error)?: throw error
+        case .success?: return
+        case nil:
+            let bytes = Array(text.utf8)
+            try bytes.withUnsafeBufferPointer { buffer throws(SpreadsheetError) in
+                try parse(buffer, file: file, each: each)
+            }
+        }
+    }
+
+    private static func parse(
+        _ bytes: UnsafeBufferPointer<UInt8>, file: String, each: (CSVRecord) throws(SpreadsheetError) -> Void
+    ) throws(SpreadsheetError) {
+        let quote = UInt8(ascii: "\""), comma = UInt8(ascii: ","), cr = UInt8(ascii: "\r"), lf = UInt8(ascii: "\n")
         var fields: [String] = []
         var field: [UInt8] = []
         var line = 1
@@ -65,7 +96,7 @@ enum CSVTable {
                 recordHasContent = true
             case cr, lf:
                 endField()
-                records.append(CSVRecord(line: recordLine, fields: fields))
+                try each(CSVRecord(line: recordLine, fields: fields))
                 fields.removeAll(keepingCapacity: true)
                 recordHasContent = false
                 if byte == cr, index + 1 < bytes.count, bytes[index + 1] == lf { index += 1 }
@@ -80,8 +111,7 @@ enum CSVTable {
         if quoted { throw .unterminatedQuote(file: file, line: quoteLine) }
         if recordHasContent || !field.isEmpty {
             endField()
-            records.append(CSVRecord(line: recordLine, fields: fields))
+            try each(CSVRecord(line: recordLine, fields: fields))
         }
-        return records
     }
 }

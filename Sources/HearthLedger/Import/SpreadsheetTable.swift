@@ -93,11 +93,28 @@ public struct SpreadsheetTable: Sendable {
                     limit: Catalogue.text("xlsx.file_larger", ["mib": "\(XLSXLimits.standard.fileBytes >> 20)"]))
             }
         }
-        let data: Data
-        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
-            throw .cannotRead(file: path, reason: (error as NSError).localizedDescription)
+        return try SpreadsheetTable(bytes: contents(of: path), file: path)
+    }
+
+    /// The file's bytes, read straight into the array the parser takes (read as `Data` and
+    /// then copied, a county's roster was held twice while it was read).
+    static func contents(of path: String) throws(SpreadsheetError) -> [UInt8] {
+        func failure() -> SpreadsheetError { .cannotRead(file: path, reason: String(cString: strerror(errno))) }
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { throw failure() }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw failure() }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(Int(info.st_size))
+        var chunk = [UInt8](repeating: 0, count: 1 << 20)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { Foundation.read(fd, $0.baseAddress, $0.count) }
+            if count < 0, errno == EINTR { continue }
+            guard count >= 0 else { throw failure() }
+            if count == 0 { return bytes }
+            bytes.append(contentsOf: chunk[..<count])
         }
-        return try SpreadsheetTable(bytes: Array(data), file: path)
     }
 
     /// Parses a file's bytes, CSV text or an .xlsx workbook (its first worksheet,
@@ -108,50 +125,32 @@ public struct SpreadsheetTable: Sendable {
             return
         }
         let decoded = try SpreadsheetText.decode(bytes, file: file)
-        try self.init(records: CSVTable.parse(decoded.text, file: file), file: file, encoding: decoded.encoding)
+        try self.init(file: file, encoding: decoded.encoding) { add throws(SpreadsheetError) in
+            try CSVTable.parse(decoded.text, file: file, each: add)
+        }
     }
 
     /// The table of a file's records, each with the line (or worksheet row) it starts on.
     init(records all: [CSVRecord], file: String, encoding: SpreadsheetEncoding) throws(SpreadsheetError) {
-        var records = all[...]
-        while let first = records.first, first.fields.allSatisfy({ Self.clean($0).isEmpty }) { records.removeFirst() }
-        guard let header = records.popFirst() else { throw .empty(file: file) }
-        let names = header.fields.map(Self.clean)
-        var seen: Set<String> = []
-        for name in names where !name.isEmpty {
-            guard seen.insert(Self.normalizedHeader(name)).inserted else {
-                throw .duplicateHeader(file: file, header: name)
-            }
+        try self.init(file: file, encoding: encoding) { add throws(SpreadsheetError) in
+            for record in all { try add(record) }
         }
-        // Each named column's place among a row's cleaned cells.
-        let named = names.indices.filter { !names[$0].isEmpty }
-        let columns = Dictionary(
-            named.enumerated().map { (names[$0.element], $0.offset) }, uniquingKeysWith: { first, _ in first })
-        var rows: [SpreadsheetRow] = []
-        rows.reserveCapacity(records.count)
-        for record in records {
-            var cleaned = Array(repeating: "", count: named.count)
-            var blank = true
-            for (column, raw) in record.fields.enumerated() {
-                let value = Self.clean(raw)
-                guard !value.isEmpty else { continue }
-                blank = false
-                guard column < names.count, !names[column].isEmpty, let position = columns[names[column]] else {
-                    throw .valueWithoutHeader(file: file, line: record.line, column: column + 1)
-                }
-                cleaned[position] = value
-            }
-            guard !blank else { continue }
-            rows.append(
-                SpreadsheetRow(line: record.line, columns: columns, cleaned: cleaned, values: record.fields) {
-                    $0 < names.count && !names[$0].isEmpty ? columns[names[$0]] : nil
-                })
-        }
+    }
+
+    /// The table of the records `read` hands its argument, one at a time and in order, so that
+    /// a file's records need not all be held beside its rows.
+    init(
+        file: String, encoding: SpreadsheetEncoding,
+        read: ((CSVRecord) throws(SpreadsheetError) -> Void) throws(SpreadsheetError) -> Void
+    ) throws(SpreadsheetError) {
+        var builder = TableBuilder(file: file)
+        try read { record throws(SpreadsheetError) in try builder.add(record) }
+        guard let header = builder.header else { throw .empty(file: file) }
         self.file = file
         self.encoding = encoding
-        self.headers = names.filter { !$0.isEmpty }
+        self.headers = builder.names.filter { !$0.isEmpty }
         self.headerValues = header.fields
-        self.rows = rows
+        self.rows = builder.rows
     }
 
     /// The header, as this file spells it, that matches one of `names` once both are
@@ -190,5 +189,58 @@ public struct SpreadsheetTable: Sendable {
             text = String(text.dropFirst(2).dropLast())
         }
         return text.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+}
+
+/// A table's header and rows, built from its records as they are read: blank records before
+/// the header skipped, the header's names checked, each later record cleaned into a row.
+private struct TableBuilder {
+    let file: String
+    /// The header record, once one is read.
+    var header: CSVRecord?
+    /// The header's cleaned names, in column order ("" for a column without one).
+    var names: [String] = []
+    /// Each named column's place among a row's cleaned cells.
+    var columns: [String: Int] = [:]
+    var rows: [SpreadsheetRow] = []
+
+    init(file: String) {
+        self.file = file
+    }
+
+    mutating func add(_ record: CSVRecord) throws(SpreadsheetError) {
+        guard header != nil else {
+            if record.fields.allSatisfy({ SpreadsheetTable.clean($0).isEmpty }) { return }
+            header = record
+            names = record.fields.map(SpreadsheetTable.clean)
+            var seen: Set<String> = []
+            for name in names where !name.isEmpty {
+                guard seen.insert(SpreadsheetTable.normalizedHeader(name)).inserted else {
+                    throw .duplicateHeader(file: file, header: name)
+                }
+            }
+            let named = names.indices.filter { !names[$0].isEmpty }
+            columns = Dictionary(
+                named.enumerated().map { (names[$0.element], $0.offset) }, uniquingKeysWith: { first, _ in first })
+            return
+        }
+        var cleaned = Array(repeating: "", count: columns.count)
+        var blank = true
+        for (column, raw) in record.fields.enumerated() {
+            let value = SpreadsheetTable.clean(raw)
+            guard !value.isEmpty else { continue }
+            blank = false
+            guard column < names.count, !names[column].isEmpty, let position = columns[names[column]] else {
+                throw .valueWithoutHeader(file: file, line: record.line, column: column + 1)
+            }
+            cleaned[position] = value
+        }
+        guard !blank else { return }
+        let headerNames = names
+        let positions = columns
+        rows.append(
+            SpreadsheetRow(line: record.line, columns: positions, cleaned: cleaned, values: record.fields) {
+                $0 < headerNames.count && !headerNames[$0].isEmpty ? positions[headerNames[$0]] : nil
+            })
     }
 }
