@@ -28,12 +28,12 @@ struct RosterPlanner: Sendable {
     static let none: Int32 = -1
 
     /// What the hub holds for a roster person, as much of it as the plan goes on to use.
-    struct PersonFound {
+    struct PersonFound: Equatable {
         /// The member an earlier import created (or the one holding the ID number).
         var existing: RecordID?
         /// True when the member was found by its ID number, not by its key.
-        var recordKey: Bool
-        var deceased: Bool
+        var recordKey = false
+        var deceased = false
         var birthDate: CivilDate?
         var grade: Int?
     }
@@ -177,8 +177,14 @@ struct RosterPlanner: Sendable {
             if rosterRecords == nil { rosterRecords = try lookup.importedRecords(keyPrefix: Self.keyPrefix) }
             return rosterRecords!.contains(record)
         }
-        var members: [PersonFound] = []
-        members.reserveCapacity(memberRows.count)
+        /// What the hub holds for each person, by member slot: an index into `found`, or `none`
+        /// when it holds nothing (every person of a new county's roster).
+        var foundAt: [Int32] = []
+        foundAt.reserveCapacity(memberRows.count)
+        var found: [PersonFound] = []
+        func person(_ slot: Int) -> PersonFound {
+            foundAt[slot] == Self.none ? PersonFound() : found[Int(foundAt[slot])]
+        }
         /// Each household's head, by household slot: the first row's line and name.
         var headOf = [(line: Int, name: String)?](repeating: nil, count: householdRows.count)
         /// Each person's relation, by member slot.
@@ -272,10 +278,15 @@ struct RosterPlanner: Sendable {
                         index, .relation, "roster.has_head", ["number": first.householdNumber ?? "", "head": head])
                 }
             }
-            members.append(
-                PersonFound(
-                    existing: existing, recordKey: recordKey, deceased: memberEntry?.vitalStatus == "deceased",
-                    birthDate: memberEntry?.birthDate, grade: memberEntry?.disabilityGrade))
+            let person = PersonFound(
+                existing: existing, recordKey: recordKey, deceased: memberEntry?.vitalStatus == "deceased",
+                birthDate: memberEntry?.birthDate, grade: memberEntry?.disabilityGrade)
+            if person == PersonFound() {
+                foundAt.append(Self.none)
+            } else {
+                foundAt.append(Int32(found.count))
+                found.append(person)
+            }
         }
 
         // Enrollments: not imported before, not live already, and what `hearth enroll` requires.
@@ -294,7 +305,7 @@ struct RosterPlanner: Sendable {
             guard let program = row.program, memberOf[index] != Self.none else { continue }
             let memberSlot = Int(memberOf[index])
             let memberKey = memberRows[memberSlot].key
-            let member = members[memberSlot]
+            let member = person(memberSlot)
             let key = Self.keyPrefix + "E|\(memberKey)|\(program.rawValue)"
             for legacy in legacyKeys[memberKey] ?? [] {
                 noteLegacy(key, Self.keyPrefix + "E|\(legacy)|\(program.rawValue)")
@@ -361,14 +372,14 @@ struct RosterPlanner: Sendable {
         plan.totalRows = prepared.totalRows
         plan.filledDown = prepared.filledDown
         plan.households.reserveCapacity(households.count)
-        plan.members.reserveCapacity(members.count)
+        plan.members.reserveCapacity(memberRows.count)
         plan.enrollments.reserveCapacity(enrollmentKeys.count)
         var householdIncluded = [Bool](repeating: false, count: households.count)
-        var memberIncluded = [Bool](repeating: false, count: members.count)
+        var memberIncluded = [Bool](repeating: false, count: memberRows.count)
         for (index, row) in rows.enumerated() {
             guard row.problems.isEmpty else {
                 plan.problems += row.problems
-                plan.skipped.append(SkippedRow(row: row.source, reason: ImportProblem.cell(row.problems)))
+                plan.skipped.append(SkippedRow(row: prepared.rows[index], reason: ImportProblem.cell(row.problems)))
                 continue
             }
             guard householdOf[index] != Self.none, memberOf[index] != Self.none else { continue }
@@ -376,7 +387,7 @@ struct RosterPlanner: Sendable {
             let memberSlot = Int(memberOf[index])
             let household = households[householdSlot]
             let memberKey = memberRows[memberSlot].key
-            let member = members[memberSlot]
+            let member = person(memberSlot)
             if !householdIncluded[householdSlot] {
                 householdIncluded[householdSlot] = true
                 plan.households.append(household)

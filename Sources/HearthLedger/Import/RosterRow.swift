@@ -6,9 +6,11 @@ import HearthText
 /// One roster row, each cell checked on its own. A cell that fails its check is nil here and
 /// has a problem; what rows say together (households, repeated members) is checked by
 /// ``RosterPlanner``.
+///
+/// The row's cells as the file has them are not kept here: the planner holds the file's rows
+/// (``RosterPreparation/rows``), in the same order, and a county's roster has 360,000 of these.
 struct RosterRow {
     let line: Int
-    let source: SpreadsheetRow
     var village: DivisionCode?
     var householdNumber: String?
     var address: String?
@@ -43,7 +45,6 @@ struct RosterRow {
     }
 
     init(_ source: SpreadsheetRow, columns: [RosterColumn: String], scope: ScopePrefix, today: CivilDate) {
-        self.source = source
         line = source.line
         func cell(_ column: RosterColumn) -> String { columns[column].map { source[$0] } ?? "" }
         func header(_ column: RosterColumn) -> String { columns[column] ?? column.chineseHeader }
