@@ -203,6 +203,37 @@ struct XLSXReaderTests {
         }
     }
 
+    @Test(
+        "a county's workbook reads whole: a worksheet and shared strings each past 10 MB of XML (libxml2's lookup limit)"
+    )
+    func largeParts() throws {
+        // 40,000 rows of 10 cells: 400,000 shared strings (about 14 MB of XML) and a worksheet
+        // of about 17 MB, both on one line, as Excel and LibreOffice write them.
+        let rowCount = 40_000
+        let strings = (0..<(rowCount * 10)).map { "<si><t>王秀英\($0)</t></si>" }.joined()
+        var rows = ""
+        for row in 1...rowCount {
+            rows += "<row r=\"\(row)\">"
+            for column in 0..<10 {
+                let name = XLSXDocument.columnName(column + 1)
+                rows += "<c r=\"\(name)\(row)\" t=\"s\"><v>\((row - 1) * 10 + column)</v></c>"
+            }
+            rows += "</row>"
+        }
+        let sheet = Self.sheet(rows)
+        let shared = "<sst xmlns=\"\(Self.main)\">\(strings)</sst>"
+        #expect(sheet.utf8.count > 10_000_000 && shared.utf8.count > 10_000_000)
+        let bytes = try Self.zip([
+            ("xl/workbook.xml", Self.workbook), ("xl/_rels/workbook.xml.rels", Self.workbookRels),
+            ("xl/styles.xml", Self.styles), ("xl/sharedStrings.xml", shared), ("xl/worksheets/first.xml", sheet),
+        ])
+        let records = try XLSXWorkbook.records(bytes, file: "county.xlsx")
+        #expect(records.count == rowCount)
+        #expect(records.map(\.line) == Array(1...rowCount))
+        #expect(records[0].fields == (0..<10).map { "王秀英\($0)" })
+        #expect(records[rowCount - 1].fields.last == "王秀英\(rowCount * 10 - 1)")
+    }
+
     @Test("a workbook Hearth writes reads back cell for cell: text stays text, escapes survive, yuan are numbers")
     func roundTrip() throws {
         let rows: [[XLSXCell]] = [

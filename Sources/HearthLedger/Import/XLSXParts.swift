@@ -33,7 +33,11 @@ enum XLSXParts {
         if data.range(of: Data("<!DOCTYPE".utf8)) != nil || data.range(of: Data("<!doctype".utf8)) != nil {
             throw Failure("xlsx.doctype")
         }
-        let parser = XMLParser(data: data)
+        // From a stream, which the parser reads a chunk at a time: handed the part as one piece
+        // of data, libxml2 refuses any part past 10 MB (its lookup limit) as not well-formed,
+        // and a county's worksheet, or its shared strings, are larger (a roster of 90,000 rows
+        // saved by LibreOffice: 38 MB of worksheet XML).
+        let parser = XMLParser(stream: InputStream(data: data))
         parser.shouldResolveExternalEntities = false
         parser.shouldProcessNamespaces = false
         parser.delegate = delegate
