@@ -234,6 +234,30 @@ struct XLSXReaderTests {
         #expect(records[rowCount - 1].fields.last == "王秀英\(rowCount * 10 - 1)")
     }
 
+    @Test(
+        "the table's refusals come through the streamed worksheet as themselves: a value without a header, a header twice"
+    )
+    func tableRefusals() throws {
+        func refusal(_ rows: String) -> SpreadsheetError? {
+            do {
+                _ = try SpreadsheetTable(bytes: try Self.workbook(sheet: Self.sheet(rows)), file: "r.xlsx")
+                return nil
+            } catch { return error as? SpreadsheetError }
+        }
+        let header = "<row r=\"1\"><c r=\"A1\" t=\"inlineStr\"><is><t>姓名</t></is></c></row>"
+        let stray = "<row r=\"3\"><c r=\"A3\" t=\"inlineStr\"><is><t>王</t></is></c><c r=\"C3\"><v>7</v></c></row>"
+        #expect(refusal(header + stray) == .valueWithoutHeader(file: "r.xlsx", line: 3, column: 3))
+        let twice =
+            "<row r=\"2\"><c r=\"A2\" t=\"inlineStr\"><is><t>姓名</t></is></c>"
+            + "<c r=\"B2\" t=\"inlineStr\"><is><t>姓 名</t></is></c></row>"
+        #expect(refusal(twice) == .duplicateHeader(file: "r.xlsx", header: "姓 名"))
+        // The rows before the refusal were read; a good sheet gives its rows in order.
+        let good = header + "<row r=\"3\"><c r=\"A3\" t=\"inlineStr\"><is><t>王</t></is></c></row>"
+        let table = try SpreadsheetTable(bytes: try Self.workbook(sheet: Self.sheet(good)), file: "r.xlsx")
+        #expect(table.rows.map(\.line) == [3])
+        #expect(table.rows.first?["姓名"] == "王")
+    }
+
     @Test("a workbook Hearth writes reads back cell for cell: text stays text, escapes survive, yuan are numbers")
     func roundTrip() throws {
         let rows: [[XLSXCell]] = [

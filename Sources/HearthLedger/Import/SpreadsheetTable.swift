@@ -121,7 +121,9 @@ public struct SpreadsheetTable: Sendable {
     /// ``XLSXWorkbook``); `file` names it in errors and is where skipped rows go.
     public init(bytes: [UInt8], file: String) throws(SpreadsheetError) {
         if XLSXWorkbook.isZip(bytes) || file.lowercased().hasSuffix(".xlsx") {
-            try self.init(records: XLSXWorkbook.records(bytes, file: file), file: file, encoding: .xlsx)
+            try self.init(file: file, encoding: .xlsx) { add throws(SpreadsheetError) in
+                try XLSXWorkbook.read(bytes, file: file, each: add)
+            }
             return
         }
         let decoded = try SpreadsheetText.decode(bytes, file: file)

@@ -201,8 +201,11 @@ final class XLSXStyles: NSObject, XMLParserDelegate, PartReader {
 
 /// A worksheet: each row's cells as text, by row number, within the cell limit.
 final class XLSXSheet: NSObject, XMLParserDelegate, PartReader {
-    /// Rows with at least one cell, in sheet order: the row number and its cells from column A.
-    var rows: [(number: Int, cells: [String])] = []
+    /// Told each row with at least one cell, in sheet order: its row number and its cells from
+    /// column A. When it throws, the parse stops and ``refused`` holds the error.
+    var each: ((CSVRecord) throws(SpreadsheetError) -> Void)?
+    /// What ``each`` threw.
+    var refused: SpreadsheetError?
     var failure: XLSXParts.Failure?
 
     let shared: [String]
@@ -320,7 +323,10 @@ final class XLSXSheet: NSObject, XMLParserDelegate, PartReader {
             }
             var cells = [String](repeating: "", count: width)
             for (column, text) in rowCells { cells[column - 1] = text }
-            rows.append((rowNumber, cells))
+            do throws(SpreadsheetError) { try each?(CSVRecord(line: rowNumber, fields: cells)) } catch {
+                refused = error
+                parser.abortParsing()
+            }
         default: break
         }
     }

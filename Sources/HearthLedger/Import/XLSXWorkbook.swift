@@ -28,6 +28,17 @@ enum XLSXWorkbook {
     static func records(_ bytes: [UInt8], file: String, limits: XLSXLimits = .standard) throws(SpreadsheetError)
         -> [CSVRecord]
     {
+        var records: [CSVRecord] = []
+        try read(bytes, file: file, limits: limits) { record throws(SpreadsheetError) in records.append(record) }
+        return records
+    }
+
+    /// Hands `each` the first worksheet's non-empty rows in order, each with its row number, as
+    /// the worksheet is parsed: a county's rows are not all held as records beside the table's.
+    static func read(
+        _ bytes: [UInt8], file: String, limits: XLSXLimits = .standard,
+        each: (CSVRecord) throws(SpreadsheetError) -> Void
+    ) throws(SpreadsheetError) {
         guard bytes.count <= limits.fileBytes else {
             throw .tooLarge(file: file, limit: Catalogue.text("xlsx.file_larger", ["mib": "\(limits.fileBytes >> 20)"]))
         }
@@ -71,8 +82,15 @@ enum XLSXWorkbook {
             styles = parsed.kinds
         }
         let sheet = XLSXSheet(shared: shared, styles: styles, date1904: workbook.date1904, cellLimit: limits.cells)
-        try reader.parse(sheetData, sheetPath, with: sheet)
-        return sheet.rows.map { CSVRecord(line: $0.number, fields: $0.cells) }
+        try withoutActuallyEscaping(each) { each throws(SpreadsheetError) in
+            sheet.each = each
+            defer { sheet.each = nil }
+            do throws(SpreadsheetError) { try reader.parse(sheetData, sheetPath, with: sheet) } catch {
+                // The parse was stopped because `each` refused a row: that is the error to tell.
+                if let refused = sheet.refused { throw refused }
+                throw error
+            }
+        }
     }
 
     /// A relationship's target as a path in the zip: relative to the part's folder, or from the
