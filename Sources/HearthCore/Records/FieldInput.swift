@@ -27,7 +27,9 @@ public enum FieldInput {
     /// control characters or bidirectional overrides: replicas compare and hash text by its
     /// bytes, so one spelling of every character is stored.
     public static func text(_ raw: String, label: String, maxLength: Int) throws(InputError) -> String {
-        let text = raw.trimmingCharacters(in: .whitespacesAndNewlines).precomposedStringWithCanonicalMapping
+        let text =
+            isSettled(raw)
+            ? raw : raw.trimmingCharacters(in: .whitespacesAndNewlines).precomposedStringWithCanonicalMapping
         guard !text.isEmpty else { throw InputError(field: label, "input.empty") }
         guard text.count <= maxLength else {
             throw InputError(field: label, "input.too_long", ["max": "\(maxLength)", "count": "\(text.count)"])
@@ -38,6 +40,20 @@ public enum FieldInput {
             throw InputError(field: label, "input.control_characters")
         }
         return text
+    }
+
+    /// True when trimming and NFC would leave `raw` as it is: nothing blank at either end, and
+    /// only scalars NFC never changes (printable ASCII and the CJK ideographs, which have no
+    /// decomposition and combine with nothing). Most names, addresses and codes are, and skip
+    /// Foundation's bridged trimming and normalisation (a roster import checks a million cells).
+    static func isSettled(_ raw: String) -> Bool {
+        guard let first = raw.unicodeScalars.first, first != " ", raw.unicodeScalars.last != " " else { return false }
+        return raw.unicodeScalars.allSatisfy { scalar in
+            switch scalar.value {
+            case 0x20...0x7E, 0x3400...0x4DBF, 0x4E00...0x9FFF: return true
+            default: return false
+            }
+        }
     }
 
     /// Text for the free-text field `name` of `type`, held to the limit its spec declares.

@@ -132,9 +132,28 @@ struct RosterRow {
         return trimmed.isEmpty ? "0" : String(trimmed)
     }
 
-    /// Text shaped like a spreadsheet's scientific notation, e.g. `1.30102E+11`.
+    /// Text shaped like a spreadsheet's scientific notation, e.g. `1.30102E+11`: digits, a
+    /// decimal part after `.` or `,` or none, `E` or `e`, a sign or none, digits. Matched by
+    /// hand: a regular expression compiled for every key cell took a tenth of a roster's check.
     static func looksLikeExponent(_ text: String) -> Bool {
-        text.range(of: #"^[0-9]+([.,][0-9]+)?[eE][+-]?[0-9]+$"#, options: .regularExpression) != nil
+        let bytes = Array(text.utf8)
+        var index = 0
+        func digits() -> Bool {
+            let start = index
+            while index < bytes.count, bytes[index] >= 0x30, bytes[index] <= 0x39 { index += 1 }
+            return index > start
+        }
+        guard digits() else { return false }
+        if index < bytes.count, bytes[index] == UInt8(ascii: ".") || bytes[index] == UInt8(ascii: ",") {
+            index += 1
+            guard digits() else { return false }
+        }
+        guard index < bytes.count, bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") else {
+            return false
+        }
+        index += 1
+        if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") { index += 1 }
+        return digits() && index == bytes.count
     }
 
     /// What to do when Excel has turned a code into a number in scientific notation.

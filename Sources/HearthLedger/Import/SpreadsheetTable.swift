@@ -182,15 +182,40 @@ public struct SpreadsheetTable: Sendable {
 
     /// A cell without surrounding blanks and without the marks people add to keep Excel
     /// from reading digits as a number: a leading `'` or tab, or a `="…"` formula wrapper.
+    ///
+    /// Every cell of every row passes through here (a county's roster: 4.7 million), so the
+    /// blanks are trimmed over the cell's scalars, and a cell with nothing to trim is returned
+    /// as it is. Foundation's `trimmingCharacters(in:)`, which built its character set and
+    /// bridged the text on every call, took a third of a roster's dry run.
     static func clean(_ raw: String) -> String {
-        var text = raw.trimmingCharacters(
-            in: .whitespacesAndNewlines.union(CharacterSet(charactersIn: "\u{FEFF}\u{200B}")))
+        var text = trimmed(raw, marks: true)
         // The `'` first: Hearth's own files put it before what a spreadsheet would run (``SpreadsheetCSV``).
         if text.hasPrefix("'") { text = String(text.dropFirst()) }
         if text.hasPrefix("=\""), text.hasSuffix("\""), text.count >= 3 {
             text = String(text.dropFirst(2).dropLast())
         }
-        return text.trimmingCharacters(in: .whitespacesAndNewlines)
+        return trimmed(text, marks: false)
+    }
+
+    /// `text` without the blanks and line breaks at either end (what Foundation's
+    /// `whitespacesAndNewlines` holds, the zero-width space among them) and, when `marks`,
+    /// without the byte-order mark spreadsheet programs leave there.
+    static func trimmed(_ text: String, marks: Bool) -> String {
+        func blank(_ scalar: Unicode.Scalar) -> Bool {
+            switch scalar.value {
+            case 0x09...0x0D, 0x20, 0x85, 0xA0, 0x1680, 0x2000...0x200B, 0x2028, 0x2029, 0x202F, 0x205F, 0x3000:
+                return true
+            case 0xFEFF: return marks
+            default: return false
+            }
+        }
+        let scalars = text.unicodeScalars
+        guard let first = scalars.first, let last = scalars.last, blank(first) || blank(last) else { return text }
+        var start = scalars.startIndex
+        var end = scalars.endIndex
+        while start < end, blank(scalars[start]) { start = scalars.index(after: start) }
+        while end > start, blank(scalars[scalars.index(before: end)]) { end = scalars.index(before: end) }
+        return String(scalars[start..<end])
     }
 }
 
