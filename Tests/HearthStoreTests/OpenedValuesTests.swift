@@ -46,6 +46,23 @@ struct OpenedValuesTests {
         #expect(ahead.opened.count == expected.count)
     }
 
+    @Test("an opener's digest, its key absorbed once, is the key's digest of each value, and the sealed value's")
+    func openerDigest() {
+        let keys = KeyMaterial.generate()
+        let opener = keys.opener()
+        var random = SplitMix64(seed: 3)
+        for number in 0..<2_000 {
+            let length = Int.random(in: 0...40, using: &random)
+            let text =
+                number.isMultiple(of: 2)
+                ? String(format: "4212811980%08d", number)
+                : String((0..<length).map { _ in "0123456789X王秀英 ".randomElement(using: &random)! })
+            #expect(opener.digest(text) == keys.digest(text))
+            #expect(opener.digest(text) == keys.seal(text).digest)
+        }
+        #expect(opener.digest("421281198001010011") != KeyMaterial.generate().opener().digest("421281198001010011"))
+    }
+
     @Test("a key hashes by its digest's first 16 digits and compares whole: values alike in them stay apart")
     func keysCompareWhole() {
         let keys = KeyMaterial.generate()

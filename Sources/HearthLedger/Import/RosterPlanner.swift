@@ -39,6 +39,8 @@ struct RosterPlanner: Sendable {
     }
 
     func plan(_ lookup: any CountyReading) throws -> RosterPlan {
+        // The keyed hash's key absorbed once for the file's ID numbers, not once a number.
+        let hasher = keys.opener()
         let prepared = RosterPreparation(table, columns: columns)
         var rows = prepared.rows.map { RosterRow($0, columns: columns, scope: scope, today: today) }
         func header(_ column: RosterColumn) -> String { columns[column] ?? column.chineseHeader }
@@ -92,7 +94,7 @@ struct RosterPlanner: Sendable {
             }
             let memberKey: String
             if let id = row.idNumber {
-                memberKey = Self.keyPrefix + "M|" + keys.digest(id.value)
+                memberKey = Self.keyPrefix + "M|" + hasher.digest(id.value)
             } else if row.idMissing {
                 memberKey = Self.keyPrefix + "M|\(village.value)|\(number)|\(name)"
                 if let written = row.legacyHouseholdNumber {
@@ -247,7 +249,7 @@ struct RosterPlanner: Sendable {
             var existing = try importedRecord(key)
             var recordKey = false
             if existing == nil, let id = first.idNumber {
-                let holders = try lookup.members(withIDHash: keys.digest(id.value))
+                let holders = try lookup.members(withIDHash: hasher.digest(id.value))
                 let holder = holders.first { $0.vitalStatus == "alive" }?.id
                 if let holder {
                     if try importedByRoster(holder) {

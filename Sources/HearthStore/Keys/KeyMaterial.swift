@@ -102,6 +102,16 @@ package struct SealedOpener: SealedDigestSource {
     /// The keyed hash with its key already absorbed: each value copies it and adds itself.
     fileprivate let hash: HMAC<SHA256>
 
+    /// The keyed hash of a normalised sensitive value, as ``KeyMaterial/digest(_:)`` makes it,
+    /// without absorbing the key again (a roster import hashes a county's ID numbers).
+    package func digest(_ clearText: String) -> String {
+        var hash = self.hash
+        if clearText.utf8.withContiguousStorageIfAvailable({ hash.update(data: UnsafeRawBufferPointer($0)) }) == nil {
+            hash.update(data: Data(clearText.utf8))
+        }
+        return KeyMaterial.hex(hash.finalize())
+    }
+
     /// The clear text: nil unless the box decrypts under the key and its text hashes to the
     /// digest stored beside it.
     package func open(_ sealed: SealedValue) -> String? {
