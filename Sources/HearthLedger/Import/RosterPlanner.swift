@@ -249,7 +249,9 @@ struct RosterPlanner: Sendable {
             var existing = try importedRecord(key)
             var recordKey = false
             if existing == nil, let id = first.idNumber {
-                let holders = try lookup.members(withIDHash: hasher.digest(id.value))
+                // A person whose first row has an ID number is keyed by its digest: `roster|M|` and
+                // the digest, made once above.
+                let holders = try lookup.members(withIDHash: String(key.dropFirst(Self.keyPrefix.count + 2)))
                 let holder = holders.first { $0.vitalStatus == "alive" }?.id
                 if let holder {
                     if try importedByRoster(holder) {
