@@ -27,23 +27,11 @@ enum CSVTable {
         _ text: String, file: String, each: (CSVRecord) throws(SpreadsheetError) -> Void
     ) throws(SpreadsheetError) {
         var text = text
-        // Native strings are contiguous already; a bridged one is made so, once.
-        if text.utf8.withContiguousStorageIfAvailable({ _ in () }) == nil { text.makeContiguousUTF8() }
-        let parsed: Result<Void, SpreadsheetError>? = text.utf8.withContiguousStorageIfAvailable { bytes in
-            do throws(SpreadsheetError) {
-                try parse(bytes, file: file, each: each)
-                return .success(())
-            } catch { return .failure(error) }
+        // In place: a native string's UTF-8 is contiguous already (a bridged one is made so).
+        let parsed = text.withUTF8 { bytes in
+            Result { () throws(SpreadsheetError) in try parse(bytes, file: file, each: each) }
         }
-        switch parsed {
-        case .failure(let error)?: throw error
-        case .success?: return
-        case nil:
-            let bytes = Array(text.utf8)
-            try bytes.withUnsafeBufferPointer { buffer throws(SpreadsheetError) in
-                try parse(buffer, file: file, each: each)
-            }
-        }
+        try parsed.get()
     }
 
     private static func parse(

@@ -229,6 +229,9 @@ private struct TableBuilder {
     var names: [String] = []
     /// Each named column's place among a row's cleaned cells.
     var columns: [String: Int] = [:]
+    /// The same by the file's column number: nil for a column without a header. Looked up for
+    /// every cell, so by index rather than by hashing the header's name.
+    var positions: [Int?] = []
     var rows: [SpreadsheetRow] = []
 
     init(file: String) {
@@ -249,6 +252,7 @@ private struct TableBuilder {
             let named = names.indices.filter { !names[$0].isEmpty }
             columns = Dictionary(
                 named.enumerated().map { (names[$0.element], $0.offset) }, uniquingKeysWith: { first, _ in first })
+            positions = names.map { $0.isEmpty ? nil : columns[$0] }
             return
         }
         var cleaned = Array(repeating: "", count: columns.count)
@@ -257,17 +261,16 @@ private struct TableBuilder {
             let value = SpreadsheetTable.clean(raw)
             guard !value.isEmpty else { continue }
             blank = false
-            guard column < names.count, !names[column].isEmpty, let position = columns[names[column]] else {
+            guard column < positions.count, let position = positions[column] else {
                 throw .valueWithoutHeader(file: file, line: record.line, column: column + 1)
             }
             cleaned[position] = value
         }
         guard !blank else { return }
-        let headerNames = names
-        let positions = columns
+        let positions = self.positions
         rows.append(
-            SpreadsheetRow(line: record.line, columns: positions, cleaned: cleaned, values: record.fields) {
-                $0 < headerNames.count && !headerNames[$0].isEmpty ? positions[headerNames[$0]] : nil
+            SpreadsheetRow(line: record.line, columns: columns, cleaned: cleaned, values: record.fields) {
+                $0 < positions.count ? positions[$0] : nil
             })
     }
 }

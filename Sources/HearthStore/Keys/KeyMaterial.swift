@@ -105,11 +105,17 @@ package struct SealedOpener: SealedDigestSource {
     /// The keyed hash of a normalised sensitive value, as ``KeyMaterial/digest(_:)`` makes it,
     /// without absorbing the key again (a roster import hashes a county's ID numbers).
     package func digest(_ clearText: String) -> String {
+        KeyMaterial.hex(mac(of: clearText))
+    }
+
+    /// The keyed hash of `text`: the text's bytes in place (a native string's are contiguous),
+    /// else copied.
+    private func mac(of text: String) -> HMAC<SHA256>.MAC {
         var hash = self.hash
-        if clearText.utf8.withContiguousStorageIfAvailable({ hash.update(data: UnsafeRawBufferPointer($0)) }) == nil {
-            hash.update(data: Data(clearText.utf8))
+        if text.utf8.withContiguousStorageIfAvailable({ hash.update(data: UnsafeRawBufferPointer($0)) }) == nil {
+            hash.update(data: Data(text.utf8))
         }
-        return KeyMaterial.hex(hash.finalize())
+        return hash.finalize()
     }
 
     /// The clear text: nil unless the box decrypts under the key and its text hashes to the
@@ -118,12 +124,7 @@ package struct SealedOpener: SealedDigestSource {
         guard let data = Data(base64Encoded: sealed.box), let box = try? AES.GCM.SealedBox(combined: data),
             let clear = try? AES.GCM.open(box, using: sealKey), let text = String(data: clear, encoding: .utf8)
         else { return nil }
-        var hash = self.hash
-        // The text's bytes in place (a native string's are contiguous), else copied.
-        if text.utf8.withContiguousStorageIfAvailable({ hash.update(data: UnsafeRawBufferPointer($0)) }) == nil {
-            hash.update(data: Data(text.utf8))
-        }
-        guard Self.matches(hash.finalize(), hex: sealed.digest) else { return nil }
+        guard Self.matches(mac(of: text), hex: sealed.digest) else { return nil }
         return text
     }
 
