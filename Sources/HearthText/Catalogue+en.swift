@@ -1292,6 +1292,7 @@ extension Catalogue {
         "xlsx.not_xml_code": "it is not well-formed XML ({code}), line {line}",
         "xlsx.more_than_strings": "more than {limit} strings",
         "xlsx.more_than_cells": "more than {limit} cells",
+        "xlsx.more_than_text": "more than {mib} MiB of text",
         "xlsx.row_order": "row {row} is out of order or beyond the sheet's last row",
         "xlsx.bad_reference": "row {row} has a cell whose reference names no cell",
         "xlsx.beyond_xfd": "a cell is beyond column XFD",

@@ -1290,6 +1290,7 @@ extension Catalogue {
         "xlsx.not_xml_code": "不是格式正确的 XML（{code}），第 {line} 行",
         "xlsx.more_than_strings": "超过 {limit} 个字符串",
         "xlsx.more_than_cells": "超过 {limit} 个单元格",
+        "xlsx.more_than_text": "超过 {mib} MiB 的文字",
         "xlsx.row_order": "第 {row} 行顺序不对，或超出了工作表的最后一行",
         "xlsx.bad_reference": "第 {row} 行有一个单元格的位置引用无效",
         "xlsx.beyond_xfd": "有单元格超出了 XFD 列",

@@ -169,7 +169,7 @@ struct XLSXReaderTests {
         let bomb = try Self.workbook(
             sheet: Self.sheet("<row r=\"1\"><c r=\"A1\" t=\"inlineStr\"><is><t>\(blanks)</t></is></c></row>"))
         #expect(bomb.count < 64 << 10)
-        let small = XLSXLimits(fileBytes: 1 << 20, unpackedBytes: 1 << 20, cells: 100)
+        let small = XLSXLimits(fileBytes: 1 << 20, unpackedBytes: 1 << 20, cells: 100, textBytes: 1 << 20)
         guard case .tooLarge(_, let limit) = error(bomb, limits: small) else {
             Issue.record("the bomb was unpacked: \(String(describing: error(bomb, limits: small)))")
             return
@@ -187,7 +187,7 @@ struct XLSXReaderTests {
         let rows = (1...60).map { "<row r=\"\($0)\"><c r=\"A\($0)\"><v>1</v></c><c r=\"B\($0)\"><v>2</v></c></row>" }
         #expect(error(try Self.workbook(sheet: Self.sheet(rows.joined())), limits: small) != nil)
         #expect(error(try Self.workbook(sheet: Self.sheet(rows.prefix(50).joined())), limits: small) == nil)
-        let big = XLSXLimits(fileBytes: 1000, unpackedBytes: 1 << 30, cells: 100)
+        let big = XLSXLimits(fileBytes: 1000, unpackedBytes: 1 << 30, cells: 100, textBytes: 1 << 20)
         #expect(error(bomb, limits: big) == .tooLarge(file: "r.xlsx", limit: "the file is larger than 0 MiB"))
         // A file past the standard limit is refused before it is read into memory (a sparse file here).
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("hearth-xlsx-\(UUID().uuidString)")
@@ -201,6 +201,32 @@ struct XLSXReaderTests {
         #expect(throws: SpreadsheetError.tooLarge(file: huge, limit: "the file is larger than 100 MiB")) {
             try SpreadsheetTable.read(path: huge)
         }
+    }
+
+    @Test("one long string named by every cell is refused by the text it would make, not read into memory")
+    func textBomb() throws {
+        // 50 KB of text, shared by 400 cells: 20 MB of cells from a workbook of a few kilobytes.
+        let long = String(repeating: "王", count: 16_000)
+        let shared = "<sst xmlns=\"\(Self.main)\"><si><t>\(long)</t></si></sst>"
+        let rows = (1...40).map { row in
+            "<row r=\"\(row)\">"
+                + (1...10).map { "<c r=\"\(XLSXDocument.columnName($0))\(row)\" t=\"s\"><v>0</v></c>" }
+                .joined() + "</row>"
+        }
+        let bytes = try Self.zip([
+            ("xl/workbook.xml", Self.workbook), ("xl/_rels/workbook.xml.rels", Self.workbookRels),
+            ("xl/sharedStrings.xml", shared), ("xl/worksheets/first.xml", Self.sheet(rows.joined())),
+        ])
+        #expect(bytes.count < 16 << 10)
+        let limits = XLSXLimits(fileBytes: 1 << 20, unpackedBytes: 1 << 20, cells: 10_000, textBytes: 10 << 20)
+        #expect(error(bytes, limits: limits) == .tooLarge(file: "r.xlsx", limit: "it holds more than 10 MiB of text"))
+        // The strings' own text counts: a table of strings past the limit is refused as it is read.
+        let tight = XLSXLimits(fileBytes: 1 << 20, unpackedBytes: 1 << 20, cells: 10_000, textBytes: 40_000)
+        #expect(error(bytes, limits: tight) == .tooLarge(file: "r.xlsx", limit: "it holds more than 0 MiB of text"))
+        // Within the limit the same cells read, each the whole string.
+        let roomy = XLSXLimits(fileBytes: 1 << 20, unpackedBytes: 1 << 20, cells: 10_000, textBytes: 32 << 20)
+        let records = try XLSXWorkbook.records(bytes, file: "r.xlsx", limits: roomy)
+        #expect(records.count == 40 && records.allSatisfy { $0.fields == Array(repeating: long, count: 10) })
     }
 
     @Test(

@@ -24,26 +24,34 @@ enum XLSXParts {
 
         /// The reason, in the process's language.
         var reason: String { Catalogue.text(key, values) }
-        /// The part holds more than the limits allow (strings or cells): the workbook is too large.
+        /// The part holds more than the limits allow (strings, cells or text): the workbook is too large.
         var tooMany: Bool { key.hasPrefix("xlsx.more_than") }
+        /// The key of the failure to inflate more than the budget, which the caller words with
+        /// its limit.
+        static let overBudget = "xlsx.unpacks_to"
     }
 
-    /// Runs `delegate` over `data`.
-    static func parse(_ data: Data, with delegate: some XMLParserDelegate & PartReader) throws(Failure) {
-        if data.range(of: Data("<!DOCTYPE".utf8)) != nil || data.range(of: Data("<!doctype".utf8)) != nil {
-            throw Failure("xlsx.doctype")
-        }
-        // From a stream, which the parser reads a chunk at a time: handed the part as one piece
-        // of data, libxml2 refuses any part past 10 MB (its lookup limit) as not well-formed,
-        // and a county's worksheet, or its shared strings, are larger (a roster of 90,000 rows
-        // saved by LibreOffice: 38 MB of worksheet XML).
-        let parser = XMLParser(stream: InputStream(data: data))
+    /// Runs `delegate` over the part `stream` inflates. A part that declares a document type
+    /// is refused by the stream before the parser reads the declaration.
+    static func parse(_ stream: ZipPartStream, with delegate: some XMLParserDelegate & PartReader) throws(Failure) {
+        // From a stream, which the parser reads a chunk at a time: handed a part as one piece of
+        // data, libxml2 refuses any part past 10 MB (its lookup limit) as not well-formed, and a
+        // county's worksheet, or its shared strings, are larger (a roster of 90,000 rows saved by
+        // LibreOffice: 38 MB of worksheet XML).
+        let parser = XMLParser(stream: stream)
         parser.shouldResolveExternalEntities = false
         parser.shouldProcessNamespaces = false
         parser.delegate = delegate
-        // On Linux parse() can return true after a fatal error: parserError is what tells.
+        // On Linux parse() can return true after a fatal error: parserError is what tells. And
+        // it can return true when the stream stopped early: the stream's own failure tells that.
         let parsed = parser.parse()
         if let failure = delegate.failure { throw failure }
+        switch stream.failure {
+        case .doctype: throw Failure("xlsx.doctype")
+        case .damaged: throw Failure("xlsx.cannot_unpack")
+        case .overBudget: throw Failure(Failure.overBudget)
+        case nil: break
+        }
         guard parsed, parser.parserError == nil else {
             let line = "\(parser.lineNumber)"
             guard let code = parser.parserError.map({ "\(($0 as NSError).code)" }) else {
@@ -128,16 +136,21 @@ final class XLSXWorkbookPart: NSObject, XMLParserDelegate, PartReader {
 }
 
 /// `xl/sharedStrings.xml`: the text of each string, rich-text runs joined, phonetic guides
-/// (`rPh`) left out.
+/// (`rPh`) left out, kept packed in one buffer (a county's roster has millions of them, most
+/// named by one cell).
 final class XLSXSharedStrings: NSObject, XMLParserDelegate, PartReader {
-    var strings: [String] = []
+    private(set) var strings = XLSXStringTable()
     var failure: XLSXParts.Failure?
     let limit: Int
+    let textLimit: Int
     private var current = ""
     private var inText = false
     private var phonetic = 0
 
-    init(limit: Int) { self.limit = limit }
+    init(limit: Int, textLimit: Int) {
+        self.limit = limit
+        self.textLimit = textLimit
+    }
 
     func parser(
         _ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?,
@@ -162,11 +175,39 @@ final class XLSXSharedStrings: NSObject, XMLParserDelegate, PartReader {
             if strings.count > limit {
                 failure = XLSXParts.Failure("xlsx.more_than_strings", ["limit": "\(limit)"])
                 parser.abortParsing()
+            } else if strings.byteCount > textLimit {
+                failure = XLSXParts.Failure("xlsx.more_than_text", ["mib": "\(textLimit >> 20)"])
+                parser.abortParsing()
             }
         case "t": inText = false
         case "rPh": phonetic -= 1
         default: break
         }
+    }
+}
+
+/// Strings packed end to end in one buffer of UTF-8, found by where each ends: a string costs
+/// its bytes and four more, where a `String` in an array costs 16 bytes and, past 15 bytes of
+/// UTF-8 (an ID number is 18), an allocation of its own.
+struct XLSXStringTable {
+    private var bytes: [UInt8] = []
+    private var ends: [UInt32] = []
+
+    var count: Int { ends.count }
+    var byteCount: Int { bytes.count }
+
+    mutating func append(_ string: String) {
+        var string = string
+        string.withUTF8 { bytes.append(contentsOf: $0) }
+        // The text limit (far below 4 GiB) stops the table long before an end overflows.
+        ends.append(UInt32(truncatingIfNeeded: bytes.count))
+    }
+
+    /// The string at `index`, or nil past the end.
+    subscript(index: Int) -> String? {
+        guard ends.indices.contains(index) else { return nil }
+        let start = index == 0 ? 0 : Int(ends[index - 1])
+        return bytes.withUnsafeBufferPointer { String(decoding: $0[start..<Int(ends[index])], as: UTF8.self) }
     }
 }
 
@@ -208,11 +249,14 @@ final class XLSXSheet: NSObject, XMLParserDelegate, PartReader {
     var refused: SpreadsheetError?
     var failure: XLSXParts.Failure?
 
-    let shared: [String]
+    let shared: XLSXStringTable
     let styles: [XLSXNumberText.Kind]
     let date1904: Bool
     let cellLimit: Int
+    /// The most bytes of cell text kept, with what the shared strings already hold counted in.
+    let textLimit: Int
     private var cellsKept = 0
+    private var textKept: Int
 
     private var rowNumber = 0
     private var rowCells: [Int: String] = [:]
@@ -230,11 +274,13 @@ final class XLSXSheet: NSObject, XMLParserDelegate, PartReader {
     static let maxRow = 1_048_576
     static let maxColumn = 16_384
 
-    init(shared: [String], styles: [XLSXNumberText.Kind], date1904: Bool, cellLimit: Int) {
+    init(shared: XLSXStringTable, styles: [XLSXNumberText.Kind], date1904: Bool, cellLimit: Int, textLimit: Int) {
         self.shared = shared
         self.styles = styles
         self.date1904 = date1904
         self.cellLimit = cellLimit
+        self.textLimit = textLimit
+        self.textKept = shared.byteCount
     }
 
     func fail(_ parser: XMLParser, _ key: String, _ values: [String: String] = [:]) {
@@ -293,10 +339,10 @@ final class XLSXSheet: NSObject, XMLParserDelegate, PartReader {
             let text: String
             switch type {
             case "s":
-                guard let index = Int(value.trimmingCharacters(in: .whitespaces)), shared.indices.contains(index) else {
+                guard let index = Int(value.trimmingCharacters(in: .whitespaces)), let string = shared[index] else {
                     return fail(parser, "xlsx.no_shared_string")
                 }
-                text = shared[index]
+                text = string
             case "inlineStr": text = XLSXParts.unescaped(inlineText)
             case "str", "e": text = value
             case "b": text = value.trimmingCharacters(in: .whitespaces) == "1" ? "TRUE" : "FALSE"
@@ -312,7 +358,14 @@ final class XLSXSheet: NSObject, XMLParserDelegate, PartReader {
                     return fail(parser, "xlsx.not_a_number")
                 }
             }
-            if !text.isEmpty { rowCells[column] = text }
+            guard !text.isEmpty else { return }
+            textKept += text.utf8.count
+            guard textKept <= textLimit else {
+                failure = XLSXParts.Failure("xlsx.more_than_text", ["mib": "\(textLimit >> 20)"])
+                parser.abortParsing()
+                return
+            }
+            rowCells[column] = text
         case "row":
             guard let width = rowCells.keys.max() else { return }
             cellsKept += width

@@ -1,6 +1,5 @@
 import Foundation
 import HearthText
-import ZIPFoundation
 
 #if canImport(FoundationXML)
     import FoundationXML
@@ -9,11 +8,13 @@ import ZIPFoundation
 /// Reads the first worksheet of an Excel workbook (.xlsx, as Excel, WPS and LibreOffice save
 /// it) into the records ``SpreadsheetTable`` reads from CSV, so every import reads either.
 ///
-/// The zip is ZIPFoundation's; the XML is Foundation's streaming parser (``XLSXParts``).
+/// The zip's directory is read here (``ZipDirectory``) and each part is inflated a window at a
+/// time as Foundation's streaming parser reads it (``ZipPartStream``, ``XLSXParts``): a
+/// county's worksheet is never held whole.
 /// Text cells (shared and inline strings) are read as they are; a number cell as the text the
 /// spreadsheet shows for it (``XLSXNumberText``); a formula as its saved result. Each record's
 /// line is the sheet's row number, the one Excel shows. What is unpacked is bounded
-/// (``XLSXLimits``): a zip bomb, or a sheet of millions of cells, is refused with
+/// (``XLSXLimits``): a zip bomb, a sheet of millions of cells or of too much text, is refused with
 /// ``SpreadsheetError/tooLarge(file:limit:)`` before it fills the memory, and a damaged zip or
 /// part with its own clear error, never a crash.
 ///
@@ -42,50 +43,37 @@ enum XLSXWorkbook {
         guard bytes.count <= limits.fileBytes else {
             throw .tooLarge(file: file, limit: Catalogue.text("xlsx.file_larger", ["mib": "\(limits.fileBytes >> 20)"]))
         }
-        guard isZip(bytes), let archive = try? Archive(data: Data(bytes), accessMode: .read) else {
-            throw .notAWorkbook(file: file)
-        }
-        var reader = PartReading(archive: archive, file: file, limits: limits)
+        guard isZip(bytes), let directory = try? ZipDirectory(bytes) else { throw .notAWorkbook(file: file) }
+        var reader = PartReading(bytes: bytes, directory: directory, file: file, limits: limits)
 
         // The workbook part, from the package's relationships (xl/workbook.xml nearly always).
         var workbookPath = "xl/workbook.xml"
-        if let rels = try reader.data("_rels/.rels") {
-            let relationships = XLSXRelationships()
-            try reader.parse(rels, "_rels/.rels", with: relationships)
-            if let target = relationships.officeDocument { workbookPath = resolve(target, from: "") }
+        let packageRels = XLSXRelationships()
+        if try reader.parse("_rels/.rels", with: packageRels), let target = packageRels.officeDocument {
+            workbookPath = resolve(target, from: "")
         }
-        guard let workbookData = try reader.data(workbookPath) else { throw .noWorksheet(file: file) }
         let workbook = XLSXWorkbookPart()
-        try reader.parse(workbookData, workbookPath, with: workbook)
-        let directory = (workbookPath as NSString).deletingLastPathComponent
-        let relsPath = directory + "/_rels/" + (workbookPath as NSString).lastPathComponent + ".rels"
-        var sheetPath: String?
-        if let rels = try reader.data(relsPath), let first = workbook.firstSheet {
-            let relationships = XLSXRelationships()
-            try reader.parse(rels, relsPath, with: relationships)
-            sheetPath = relationships.targets[first].map { resolve($0, from: directory) }
-        }
-        guard let sheetPath, let sheetData = try reader.data(sheetPath) else { throw .noWorksheet(file: file) }
+        guard try reader.parse(workbookPath, with: workbook) else { throw .noWorksheet(file: file) }
+        let folder = (workbookPath as NSString).deletingLastPathComponent
+        let relsPath = folder + "/_rels/" + (workbookPath as NSString).lastPathComponent + ".rels"
+        let relationships = XLSXRelationships()
+        guard try reader.parse(relsPath, with: relationships), let first = workbook.firstSheet,
+            let target = relationships.targets[first]
+        else { throw .noWorksheet(file: file) }
+        let sheetPath = resolve(target, from: folder)
+        guard directory.entry(sheetPath) != nil else { throw .noWorksheet(file: file) }
 
-        var shared: [String] = []
-        let sharedPath = directory + "/sharedStrings.xml"
-        if let data = try reader.data(sharedPath) {
-            let strings = XLSXSharedStrings(limit: limits.cells)
-            try reader.parse(data, sharedPath, with: strings)
-            shared = strings.strings
-        }
-        var styles: [XLSXNumberText.Kind] = []
-        let stylesPath = directory + "/styles.xml"
-        if let data = try reader.data(stylesPath) {
-            let parsed = XLSXStyles()
-            try reader.parse(data, stylesPath, with: parsed)
-            styles = parsed.kinds
-        }
-        let sheet = XLSXSheet(shared: shared, styles: styles, date1904: workbook.date1904, cellLimit: limits.cells)
+        let shared = XLSXSharedStrings(limit: limits.cells, textLimit: limits.textBytes)
+        try reader.parse(folder + "/sharedStrings.xml", with: shared)
+        let styles = XLSXStyles()
+        try reader.parse(folder + "/styles.xml", with: styles)
+        let sheet = XLSXSheet(
+            shared: shared.strings, styles: styles.kinds, date1904: workbook.date1904, cellLimit: limits.cells,
+            textLimit: limits.textBytes)
         try withoutActuallyEscaping(each) { each throws(SpreadsheetError) in
             sheet.each = each
             defer { sheet.each = nil }
-            do throws(SpreadsheetError) { try reader.parse(sheetData, sheetPath, with: sheet) } catch {
+            do throws(SpreadsheetError) { try reader.parse(sheetPath, with: sheet) } catch {
                 // The parse was stopped because `each` refused a row: that is the error to tell.
                 if let refused = sheet.refused { throw refused }
                 throw error
@@ -109,53 +97,41 @@ enum XLSXWorkbook {
     }
 }
 
-/// The parts of one archive, unpacked within the limits: the bytes unpacked so far are
-/// counted as they are inflated, whatever sizes the zip declares.
+/// The parts of one zip, each inflated as it is parsed, within the limits: the bytes unpacked
+/// so far are counted as they are inflated, whatever sizes the zip declares.
 private struct PartReading {
-    let archive: Archive
+    let bytes: [UInt8]
+    let directory: ZipDirectory
     let file: String
     let limits: XLSXLimits
     var unpacked = 0
 
-    private struct OverLimit: Error {}
-
-    /// The part at `path`, or nil when the zip has none.
-    mutating func data(_ path: String) throws(SpreadsheetError) -> Data? {
-        guard let entry = archive[path] ?? archive.first(where: { $0.path.lowercased() == path.lowercased() }) else {
-            return nil
-        }
-        guard entry.type == .file else { return nil }
+    /// Parses the part at `path` with `delegate`; false when the zip has no such part.
+    @discardableResult
+    mutating func parse(_ path: String, with delegate: some XMLParserDelegate & PartReader) throws(SpreadsheetError)
+        -> Bool
+    {
+        guard let found = directory.entry(path) else { return false }
         let budget = limits.unpackedBytes - unpacked
-        guard entry.uncompressedSize <= UInt64(max(budget, 0)) else { throw tooLarge }
-        var data = Data()
-        var count = 0
+        guard found.size <= budget else { throw tooLarge }
+        let stream: ZipPartStream
         do {
-            _ = try archive.extract(entry, skipCRC32: false) { chunk in
-                count += chunk.count
-                guard count <= budget else { throw OverLimit() }
-                data.append(chunk)
-            }
-        } catch is OverLimit {
-            throw tooLarge
+            stream = try ZipPartStream(ZipDirectory.locate(found, in: bytes), in: bytes, budget: budget)
         } catch {
             throw .damagedWorkbook(file: file, part: path, reason: Catalogue.text("xlsx.cannot_unpack"))
         }
-        unpacked += count
-        return data
-    }
-
-    var tooLarge: SpreadsheetError {
-        .tooLarge(file: file, limit: Catalogue.text("xlsx.unpacks_to", ["mib": "\(limits.unpackedBytes >> 20)"]))
-    }
-
-    func parse(_ data: Data, _ path: String, with delegate: some XMLParserDelegate & PartReader)
-        throws(SpreadsheetError)
-    {
-        do { try XLSXParts.parse(data, with: delegate) } catch {
+        defer { unpacked += stream.produced }
+        do { try XLSXParts.parse(stream, with: delegate) } catch {
+            if error.key == XLSXParts.Failure.overBudget { throw tooLarge }
             if error.tooMany {
                 throw .tooLarge(file: file, limit: Catalogue.text("xlsx.holds", ["what": error.reason]))
             }
             throw .damagedWorkbook(file: file, part: path, reason: error.reason)
         }
+        return true
+    }
+
+    var tooLarge: SpreadsheetError {
+        .tooLarge(file: file, limit: Catalogue.text("xlsx.unpacks_to", ["mib": "\(limits.unpackedBytes >> 20)"]))
     }
 }
