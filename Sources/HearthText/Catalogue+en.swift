@@ -1270,6 +1270,7 @@ extension Catalogue {
         "sheet.not_a_workbook": "{file}: this is not a readable .xlsx workbook (it is damaged, or another kind of file renamed); open it in Excel or WPS and use 另存为 (Save As) → Excel 工作簿 (.xlsx) or CSV UTF-8 (逗号分隔)",
         "sheet.no_worksheet": "{file}: the workbook has no worksheet to read; the roster must be on its first worksheet",
         "sheet.damaged": "{file}: the workbook is damaged ({part}: {reason}); open it in Excel or WPS and save it again as .xlsx, or save it as CSV UTF-8 (逗号分隔)",
+        "sheet.text_too_large": "{file}: the file is larger than {mib} MiB, far larger than any county's roster (some 35 MB of CSV for 380,000 people); nothing was read. Check that this is the right file, or import it a township at a time",
         "sheet.too_large": "{file}: the workbook is too large to read ({limit}); nothing was read. Save it as CSV UTF-8, which has no such limit, or import it a township at a time; or check that this is the right file",
         "sheet.utf16": "{file}: the file is UTF-16 (\"Unicode text\"); save it as CSV UTF-8 (逗号分隔) or CSV (逗号分隔)",
         "sheet.not_text": "{file}: the file is neither UTF-8 nor GB18030 text; save it from Excel as CSV UTF-8 (逗号分隔) or CSV (逗号分隔)",

@@ -1268,6 +1268,7 @@ extension Catalogue {
         "sheet.not_a_workbook": "{file}：不是可读的 .xlsx 工作簿（文件已损坏，或是别的文件改了扩展名）；请用 Excel 或 WPS 打开，再用“另存为”→“Excel 工作簿 (.xlsx)”或“CSV UTF-8 (逗号分隔)”",
         "sheet.no_worksheet": "{file}：工作簿里没有可读的工作表；花名册必须放在第一个工作表",
         "sheet.damaged": "{file}：工作簿已损坏（{part}：{reason}）；请用 Excel 或 WPS 打开后重新另存为 .xlsx，或另存为“CSV UTF-8 (逗号分隔)”",
+        "sheet.text_too_large": "{file}：文件大于 {mib} MiB，远大于任何一个县的花名册（38 万人约 35 MB CSV）；什么也没有读。请检查是不是选错了文件，或按乡镇分开导入",
         "sheet.too_large": "{file}：工作簿太大，无法读取（{limit}）；什么也没有读。请另存为 CSV UTF-8（逗号分隔，没有这个限制），或按乡镇分开导入；或检查是不是选错了文件",
         "sheet.utf16": "{file}：文件是 UTF-16 编码（“Unicode 文本”）；请另存为“CSV UTF-8 (逗号分隔)”或“CSV (逗号分隔)”",
         "sheet.not_text": "{file}：文件既不是 UTF-8 也不是 GB18030 文本；请在 Excel 中另存为“CSV UTF-8 (逗号分隔)”或“CSV (逗号分隔)”",

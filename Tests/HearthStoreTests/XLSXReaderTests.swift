@@ -201,6 +201,15 @@ struct XLSXReaderTests {
         #expect(throws: SpreadsheetError.tooLarge(file: huge, limit: "the file is larger than 100 MiB")) {
             try SpreadsheetTable.read(path: huge)
         }
+        // CSV text past what a workbook may hold is refused before it is read too: it was read
+        // whole into memory, whatever its size.
+        let text = folder.appendingPathComponent("huge.csv").path
+        #expect(FileManager.default.createFile(atPath: text, contents: Data("姓名,身份证号\n".utf8)))
+        let textHandle = try #require(FileHandle(forWritingAtPath: text))
+        try textHandle.truncate(atOffset: UInt64(XLSXLimits.standard.textBytes + 1))
+        try textHandle.close()
+        #expect(throws: SpreadsheetError.textTooLarge(file: text, mib: 512)) { try SpreadsheetTable.read(path: text) }
+        #expect(SpreadsheetError.textTooLarge(file: text, mib: 512).description.contains("larger than 512 MiB"))
     }
 
     @Test("one long string named by every cell is refused by the text it would make, not read into memory")

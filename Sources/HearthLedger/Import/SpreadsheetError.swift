@@ -22,6 +22,8 @@ public enum SpreadsheetError: Error, Equatable, Sendable, CustomStringConvertibl
     case damagedWorkbook(file: String, part: String, reason: String)
     /// The workbook unpacks to more than a roster ever holds: a zip bomb, or the wrong file.
     case tooLarge(file: String, limit: String)
+    /// CSV text far larger than any county's roster: the wrong file, refused before it is read.
+    case textTooLarge(file: String, mib: Int)
     /// UTF-16 text ("Unicode text" in Excel's Save As list).
     case utf16(file: String)
     /// Neither UTF-8 nor GB18030 text (or not text at all).
@@ -47,6 +49,8 @@ public enum SpreadsheetError: Error, Equatable, Sendable, CustomStringConvertibl
         case .damagedWorkbook(let file, let part, let reason):
             return Catalogue.text("sheet.damaged", ["file": file, "part": part, "reason": reason])
         case .tooLarge(let file, let limit): return Catalogue.text("sheet.too_large", ["file": file, "limit": limit])
+        case .textTooLarge(let file, let mib):
+            return Catalogue.text("sheet.text_too_large", ["file": file, "mib": "\(mib)"])
         case .utf16(let file): return Catalogue.text("sheet.utf16", ["file": file])
         case .notText(let file): return Catalogue.text("sheet.not_text", ["file": file])
         case .unterminatedQuote(let file, let line):

@@ -93,6 +93,12 @@ public struct SpreadsheetTable: Sendable {
                     limit: Catalogue.text("xlsx.file_larger", ["mib": "\(XLSXLimits.standard.fileBytes >> 20)"]))
             }
         }
+        // Nor is CSV text past what an .xlsx may hold: a county's roster is some 35 MB of CSV,
+        // and a file of gigabytes (the wrong file) would be read into memory before anything
+        // could be said about it.
+        if size > XLSXLimits.standard.textBytes {
+            throw .textTooLarge(file: path, mib: XLSXLimits.standard.textBytes >> 20)
+        }
         return try SpreadsheetTable(bytes: contents(of: path), file: path)
     }
 
