@@ -33,8 +33,8 @@ let package = Package(
         // The desk's passwords (bcrypt) and its server-rendered pages.
         .package(url: "https://github.com/hummingbird-project/hummingbird-auth", exact: "2.5.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", exact: "2.1.1"),
-        // The zip inside the .xlsx workbooks Hearth writes (report, roll); those it reads are
-        // unpacked by its own reader, a window at a time.
+        // Another zip reader and writer, for the tests: Hearth's own workbooks checked against it,
+        // and damaged or hostile ones built with it.
         .package(url: "https://github.com/weichsel/ZIPFoundation", exact: "0.9.20"),
         // The hub's storage on a PostgreSQL server, where a hub outgrows one file.
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
@@ -79,8 +79,8 @@ let package = Package(
             dependencies: [
                 "HearthCore", "HearthStore", "HearthText",
                 .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
-                // A workbook's parts inflated a window at a time as they are parsed.
+                // The parts of the workbooks it reads inflated, and of those it writes deflated, a
+                // window at a time.
                 .product(name: "CompressNIO", package: "compress-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ]

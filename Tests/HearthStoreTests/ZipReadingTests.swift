@@ -344,4 +344,77 @@ struct ZipReadingTests {
         // Most changes land in compressed data or a header, and are caught.
         #expect(refused > 300)
     }
+
+    @Test(
+        "a zip Hearth writes reads part for part in another reader (ZIPFoundation) and in its own, and is the same bytes each time"
+    )
+    func written() throws {
+        var random = SplitMix64(seed: 0x217E)
+        var parts: [(String, [UInt8])] = []
+        for index in 0..<8 {
+            let length = [0, 1, 5_000, ZipWriter.Part.windowSize, 3 * ZipWriter.Part.windowSize + 11][index % 5]
+            parts.append(
+                (
+                    "xl/part\(index).xml",
+                    (0..<length).map { _ in UInt8(truncatingIfNeeded: 40 + random.next() % (index % 2 == 0 ? 4 : 200)) }
+                ))
+        }
+        func write() throws -> [UInt8] {
+            var zip = ZipWriter()
+            for (path, bytes) in parts {
+                try zip.add(path) { part in
+                    // Written in uneven pieces, flushed as a worksheet is, a row at a time.
+                    var at = 0
+                    while at < bytes.count {
+                        let end = min(bytes.count, at + 1 + Int(random.next() % 70_000))
+                        part.append(bytes[at..<end])
+                        try part.flushIfFull()
+                        at = end
+                    }
+                }
+            }
+            return zip.finish()
+        }
+        let bytes = try write()
+        #expect(try write() == bytes)
+        let archive = try Archive(data: Data(bytes), accessMode: .read)
+        let directory = try ZipDirectory(bytes)
+        for (path, expected) in parts {
+            let entry = try #require(archive[path])
+            var read = Data()
+            _ = try archive.extract(entry, skipCRC32: false) { read.append($0) }
+            #expect(Array(read) == expected, "\(path) through ZIPFoundation")
+            let stream = try ZipPartStream(
+                ZipDirectory.locate(try #require(directory.entry(path)), in: bytes), in: bytes, budget: .max)
+            var ours: [UInt8] = []
+            var buffer = [UInt8](repeating: 0, count: 1 << 16)
+            while case let count = buffer.withUnsafeMutableBufferPointer({
+                stream.read($0.baseAddress!, maxLength: $0.count)
+            }),
+                count > 0
+            {
+                ours += buffer[..<count]
+            }
+            #expect(stream.failure == nil)
+            #expect(ours == expected, "\(path) through Hearth's reader")
+        }
+        #expect(Array(archive).map(\.path) == parts.map(\.0))
+    }
+
+    @Test("numbers written in decimal as the standard library spells them")
+    func decimals() throws {
+        var zip = ZipWriter()
+        let values = [0, 7, -7, 10, 99, 100, 54_455, Int.max, Int.min, -1_000_000]
+        try zip.add("n") { part in
+            for value in values {
+                part.append(decimal: value)
+                part.append(UInt8(ascii: ","))
+            }
+        }
+        let bytes = zip.finish()
+        let archive = try Archive(data: Data(bytes), accessMode: .read)
+        var read = Data()
+        _ = try archive.extract(try #require(archive["n"])) { read.append($0) }
+        #expect(String(decoding: read, as: UTF8.self) == values.map(String.init).joined(separator: ",") + ",")
+    }
 }

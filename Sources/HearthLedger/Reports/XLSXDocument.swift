@@ -1,5 +1,4 @@
 import Foundation
-import ZIPFoundation
 
 /// One cell of a workbook Hearth writes.
 public enum XLSXCell: Sendable, Equatable {
@@ -53,7 +52,8 @@ public struct XLSXSheetContent: Sendable {
 /// An .xlsx workbook built from sheets of typed cells: the report and the roll for people who
 /// open them in Excel, WPS or LibreOffice.
 ///
-/// The zip is ZIPFoundation's; the XML is written here, every text escaped: `&`, `<`, `>`
+/// The zip is written here (``ZipWriter``), each part deflated as its XML is written into it
+/// row by row, never built whole as text; every text is escaped: `&`, `<`, `>`
 /// and quotes as entities, and characters XML 1.0 cannot hold (control characters) in the
 /// spreadsheet's own `_xHHHH_` form, as is a literal `_x…_` in the text. Text cells are inline
 /// strings with the text number format (`@`), so a spreadsheet keeps them text even when a
@@ -61,25 +61,20 @@ public struct XLSXSheetContent: Sendable {
 public enum XLSXDocument {
     /// The workbook's bytes.
     public static func build(_ sheets: [XLSXSheetContent]) throws -> Data {
-        let archive = try Archive(data: Data(), accessMode: .create)
-        var parts: [(String, String)] = [
+        var zip = ZipWriter()
+        for (path, text) in [
             ("[Content_Types].xml", contentTypes(sheets.count)),
             ("_rels/.rels", packageRelationships),
             ("xl/workbook.xml", workbook(sheets)),
             ("xl/_rels/workbook.xml.rels", workbookRelationships(sheets.count)),
             ("xl/styles.xml", styles),
-        ]
+        ] {
+            try zip.add(path) { $0.append(text) }
+        }
         for (index, sheet) in sheets.enumerated() {
-            parts.append(("xl/worksheets/sheet\(index + 1).xml", worksheet(sheet)))
+            try zip.add("xl/worksheets/sheet\(index + 1).xml") { try worksheet(sheet, into: &$0) }
         }
-        for (path, text) in parts {
-            let data = Data(text.utf8)
-            try archive.addEntry(
-                with: path, type: .file, uncompressedSize: Int64(data.count), compressionMethod: .deflate,
-                provider: { position, size in data.subdata(in: Int(position)..<Int(position) + size) })
-        }
-        guard let data = archive.data else { throw CocoaError(.fileWriteUnknown) }
-        return data
+        return Data(zip.finish())
     }
 
     static let header = "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n"
@@ -152,41 +147,99 @@ public enum XLSXDocument {
         + "</cellXfs><cellStyles count=\"1\"><cellStyle name=\"Normal\" xfId=\"0\" builtinId=\"0\"/></cellStyles>"
         + "</styleSheet>"
 
-    static func worksheet(_ sheet: XLSXSheetContent) -> String {
+    /// Writes the worksheet's XML into `part` a row at a time. The columns' widths come before
+    /// the rows in the XML but are measured on them, so they are measured in a first pass.
+    static func worksheet(_ sheet: XLSXSheetContent, into part: inout ZipWriter.Part) throws {
         var widths: [Int] = []
-        var body = ""
         for (rowIndex, row) in sheet.rows.enumerated() {
-            body += "<row r=\"\(rowIndex + 1)\">"
+            // Line 1 of a roll is a long heading: its cells do not widen the columns.
+            let measured = rowIndex > 0 || sheet.rows.count == 1
             for (columnIndex, cell) in row.enumerated() {
-                let reference = columnName(columnIndex + 1) + "\(rowIndex + 1)"
-                var width = 0
+                let width: Int
+                switch cell {
+                case .empty: continue
+                case .text(let text), .heading(let text): width = measured ? displayWidth(text) : 0
+                case .integer(let value): width = String(value).utf8.count
+                case .yuan(let text): width = text.utf8.count
+                }
+                while widths.count <= columnIndex { widths.append(0) }
+                if measured { widths[columnIndex] = max(widths[columnIndex], width) }
+            }
+        }
+        // Every row's widest, and so every column's name, is known: each name is spelled once.
+        let names = (0..<(sheet.rows.map(\.count).max() ?? 0)).map { Array(columnName($0 + 1).utf8) }
+        part.append(header)
+        part.append("<worksheet xmlns=\"\(main)\" xmlns:r=\"\(relationships)\">")
+        if !widths.isEmpty {
+            part.append("<cols>")
+            for (index, width) in widths.enumerated() {
+                part.append(
+                    "<col min=\"\(index + 1)\" max=\"\(index + 1)\" width=\"\(min(max(width + 2, 6), 60))\" customWidth=\"1\"/>"
+                )
+            }
+            part.append("</cols>")
+        }
+        part.append("<sheetData>")
+        for (rowIndex, row) in sheet.rows.enumerated() {
+            part.append("<row r=\"")
+            part.append(decimal: rowIndex + 1)
+            part.append("\">")
+            for (columnIndex, cell) in row.enumerated() {
+                func reference() {
+                    part.append("<c r=\"")
+                    part.append(names[columnIndex])
+                    part.append(decimal: rowIndex + 1)
+                    part.append(UInt8(ascii: "\""))
+                }
                 switch cell {
                 case .empty: continue
                 case .text(let text), .heading(let text):
-                    let style = if case .heading = cell { 3 } else { 1 }
-                    body +=
-                        "<c r=\"\(reference)\" s=\"\(style)\" t=\"inlineStr\"><is><t xml:space=\"preserve\">"
-                        + escaped(text) + "</t></is></c>"
-                    width = displayWidth(text)
+                    reference()
+                    let style = if case .heading = cell { " s=\"3\"" } else { " s=\"1\"" }
+                    part.append(style)
+                    part.append(" t=\"inlineStr\"><is><t xml:space=\"preserve\">")
+                    appendEscaped(text, to: &part)
+                    part.append("</t></is></c>")
                 case .integer(let value):
-                    body += "<c r=\"\(reference)\"><v>\(value)</v></c>"
-                    width = String(value).count
+                    reference()
+                    part.append("><v>")
+                    part.append(decimal: value)
+                    part.append("</v></c>")
                 case .yuan(let text):
-                    body += "<c r=\"\(reference)\" s=\"2\"><v>\(text)</v></c>"
-                    width = text.count
+                    reference()
+                    part.append(" s=\"2\"><v>")
+                    part.append(text)
+                    part.append("</v></c>")
                 }
-                while widths.count <= columnIndex { widths.append(0) }
-                // Line 1 of a roll is a long heading: its cells do not widen the columns.
-                if rowIndex > 0 || sheet.rows.count == 1 { widths[columnIndex] = max(widths[columnIndex], width) }
             }
-            body += "</row>"
+            part.append("</row>")
+            try part.flushIfFull()
         }
-        let columns = widths.enumerated().map { index, width in
-            "<col min=\"\(index + 1)\" max=\"\(index + 1)\" width=\"\(min(max(width + 2, 6), 60))\" customWidth=\"1\"/>"
+        part.append("</sheetData></worksheet>")
+    }
+
+    /// `text` escaped (``escaped(_:)``) into `part`; text with nothing to escape, nearly all of
+    /// it, is copied as it is.
+    static func appendEscaped(_ text: String, to part: inout ZipWriter.Part) {
+        var text = text
+        let plain = text.withUTF8 { bytes in
+            var index = 0
+            while index < bytes.count {
+                switch bytes[index] {
+                case UInt8(ascii: "&"), UInt8(ascii: "<"), UInt8(ascii: ">"), UInt8(ascii: "\""), UInt8(ascii: "'"),
+                    UInt8(ascii: "_"):
+                    return false
+                case 0..<0x20 where bytes[index] != 0x09 && bytes[index] != 0x0A: return false
+                // U+FFFE and U+FFFF, which XML 1.0 cannot hold.
+                case 0xEF where index + 2 < bytes.count && bytes[index + 1] == 0xBF && bytes[index + 2] >= 0xBE:
+                    return false
+                default: index += 1
+                }
+            }
+            part.append(bytes)
+            return true
         }
-        return header + "<worksheet xmlns=\"\(main)\" xmlns:r=\"\(relationships)\">"
-            + (columns.isEmpty ? "" : "<cols>" + columns.joined() + "</cols>")
-            + "<sheetData>" + body + "</sheetData></worksheet>"
+        if !plain { part.append(escaped(text)) }
     }
 
     /// 1 → A, 27 → AA.
