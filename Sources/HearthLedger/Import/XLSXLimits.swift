@@ -4,7 +4,7 @@
 ///
 /// The defaults hold the largest county's roster with room to spare, and no more than a small
 /// server can keep. A county of 380,000 people is a roster of 380,000 rows of 13 columns:
-/// about 5 million cells, 280 MB of XML as LibreOffice saves it, and some 60 MB of text once
+/// about 5 million cells, 280 MB of XML as LibreOffice saves it, and some 45 MB of text once
 /// read. The XML is inflated a window at a time (``ZipPartStream``), so what it unpacks to
 /// costs time, not memory; what is kept is the text, bounded by ``textBytes``.
 public struct XLSXLimits: Sendable, Equatable {
