@@ -212,6 +212,22 @@ struct XLSXReaderTests {
         #expect(SpreadsheetError.textTooLarge(file: text, mib: 512).description.contains("larger than 512 MiB"))
     }
 
+    @Test("a value is trimmed as Foundation trims .whitespaces, on seeded values; a column read twice keeps the later")
+    func values() throws {
+        var random = SplitMix64(seed: 0x7A1)
+        let pieces = ["1", "42", " ", "\t", "\n", "\r", "\u{3000}", "\u{A0}", "-", ".", "E", "王", "x", ""]
+        for _ in 0..<5_000 {
+            let text = (0..<Int(random.next() % 6)).map { _ in pieces[Int(random.next() % UInt64(pieces.count))] }
+                .joined()
+            #expect(
+                XLSXSheet.trimmed(text) == text.trimmingCharacters(in: .whitespaces), "\(Array(text.unicodeScalars))")
+        }
+        let twice = Self.sheet(
+            "<row r=\"1\"><c r=\"B1\"><v>1</v></c><c r=\"A1\"><v>2</v></c><c r=\"B1\"><v> 3 </v></c></row>")
+        #expect(
+            try XLSXWorkbook.records(try Self.workbook(sheet: twice), file: "r.xlsx").map(\.fields) == [["2", "3"]])
+    }
+
     @Test("one long string named by every cell is refused by the text it would make, not read into memory")
     func textBomb() throws {
         // 50 KB of text, shared by 400 cells: 20 MB of cells from a workbook of a few kilobytes.
