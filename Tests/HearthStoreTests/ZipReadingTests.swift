@@ -319,6 +319,12 @@ struct ZipReadingTests {
             ("a directory larger than the file", patched(end + 12, [0xFF, 0xFF, 0xFF, 0x00])),
             ("ZIP64 without its record", patched(end + 16, [0xFF, 0xFF, 0xFF, 0xFF])),
             ("no end record", Array(good.prefix(end))),
+            (
+                "more parts than a zip holds without ZIP64",
+                Self.handZip(
+                    (0...ZipDirectory.maxEntries).map { Self.stored("p\($0)", "") }
+                        + [Self.stored("xl/workbook.xml", XLSXReaderTests.workbook)], zip64End: true)
+            ),
         ] {
             #expect(error(bytes) == .notAWorkbook(file: "r.xlsx"), "\(name)")
         }

@@ -54,7 +54,7 @@ struct ZipDirectory: Sendable {
             (count, size, offset) = (count64, size64, offset64)
         }
         guard offset >= 0, size >= 0, offset <= bytes.count, size <= bytes.count - offset,
-            count <= size / Self.centralHeaderSize
+            count <= size / Self.centralHeaderSize, count <= Self.maxEntries
         else { throw .notAZip }
         var entries: [Entry] = []
         entries.reserveCapacity(count)
@@ -112,6 +112,11 @@ struct ZipDirectory: Sendable {
             path: entry.path, method: entry.method, data: start..<start + entry.data.count, size: entry.size,
             crc32: entry.crc32)
     }
+
+    /// The most parts read: what a zip holds without its 64-bit extension. A workbook has a few
+    /// dozen; a file of millions of empty parts would cost memory (and a search of them for each
+    /// part asked for) out of proportion to its size.
+    static let maxEntries = 65_535
 
     /// The length of a central directory header before its name.
     static let centralHeaderSize = 46
