@@ -248,6 +248,12 @@ struct XLSXReaderTests {
         // The strings' own text counts: a table of strings past the limit is refused as it is read.
         let tight = XLSXLimits(fileBytes: 1 << 20, unpackedBytes: 1 << 20, cells: 10_000, textBytes: 40_000)
         #expect(error(bytes, limits: tight) == .tooLarge(file: "r.xlsx", limit: "it holds more than 0 MiB of text"))
+        // One value of more text than the limit is refused as it is read, before it is parsed: a
+        // number of 2 MiB of digits was gathered whole, then refused as not a number.
+        let digits = String(repeating: "7", count: 2 << 20)
+        let huge = try Self.workbook(sheet: Self.sheet("<row r=\"1\"><c r=\"A1\"><v>\(digits)</v></c></row>"))
+        let small = XLSXLimits(fileBytes: 1 << 20, unpackedBytes: 8 << 20, cells: 10_000, textBytes: 1 << 20)
+        #expect(error(huge, limits: small) == .tooLarge(file: "r.xlsx", limit: "it holds more than 1 MiB of text"))
         // Within the limit the same cells read, each the whole string.
         let roomy = XLSXLimits(fileBytes: 1 << 20, unpackedBytes: 1 << 20, cells: 10_000, textBytes: 32 << 20)
         let records = try XLSXWorkbook.records(bytes, file: "r.xlsx", limits: roomy)

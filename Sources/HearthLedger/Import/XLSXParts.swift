@@ -165,7 +165,13 @@ final class XLSXSharedStrings: NSObject, XMLParserDelegate, PartReader {
     }
 
     func parser(_ parser: XMLParser, foundCharacters string: String) {
-        if inText { current += string }
+        guard inText else { return }
+        current += string
+        // One string of gigabytes (a few megabytes deflated) is refused as it grows, not once whole.
+        if strings.byteCount + current.utf8.count > textLimit {
+            failure = XLSXParts.Failure("xlsx.more_than_text", ["mib": "\(textLimit >> 20)"])
+            parser.abortParsing()
+        }
     }
 
     func parser(_ parser: XMLParser, didEndElement name: String, namespaceURI: String?, qualifiedName: String?) {
@@ -326,7 +332,12 @@ final class XLSXSheet: NSObject, XMLParserDelegate, PartReader {
         switch reading {
         case .value: value += string
         case .inline where phonetic == 0: inlineText += string
-        default: break
+        default: return
+        }
+        // One cell of gigabytes (a few megabytes deflated) is refused as it grows, not once whole.
+        if textKept + value.utf8.count + inlineText.utf8.count > textLimit {
+            failure = XLSXParts.Failure("xlsx.more_than_text", ["mib": "\(textLimit >> 20)"])
+            parser.abortParsing()
         }
     }
 
