@@ -222,6 +222,12 @@ struct XLSXReaderTests {
             #expect(
                 XLSXSheet.trimmed(text) == text.trimmingCharacters(in: .whitespaces), "\(Array(text.unicodeScalars))")
         }
+        // A row naming one cell again and again counts each time against the cell limit.
+        let again = Self.sheet("<row r=\"1\">" + String(repeating: "<c r=\"A1\"><v>1</v></c>", count: 200) + "</row>")
+        let small = XLSXLimits(fileBytes: 1 << 20, unpackedBytes: 1 << 20, cells: 100, textBytes: 1 << 20)
+        #expect(
+            error(try Self.workbook(sheet: again), limits: small)
+                == .tooLarge(file: "r.xlsx", limit: "it holds more than 100 cells"))
         let twice = Self.sheet(
             "<row r=\"1\"><c r=\"B1\"><v>1</v></c><c r=\"A1\"><v>2</v></c><c r=\"B1\"><v> 3 </v></c></row>")
         #expect(

@@ -378,6 +378,12 @@ final class XLSXSheet: NSObject, XMLParserDelegate, PartReader {
                 return
             }
             rowCells.append((column, text))
+            // A row naming the same cell again and again is held to the cell limit as it is read.
+            guard cellsKept + rowCells.count <= cellLimit else {
+                failure = XLSXParts.Failure("xlsx.more_than_cells", ["limit": "\(cellLimit)"])
+                parser.abortParsing()
+                return
+            }
         case "row":
             guard let width = rowCells.lazy.map(\.column).max() else { return }
             cellsKept += width
