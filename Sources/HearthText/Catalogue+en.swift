@@ -1285,6 +1285,7 @@ extension Catalogue {
         "sheet.encoding.utf8_bom": "UTF-8 with BOM",
         "sheet.encoding.xlsx": "Excel workbook",
         "xlsx.file_larger": "the file is larger than {mib} MiB",
+        "xlsx.part_unpacks_to": "its part {part} unpacks to more than {mib} MiB",
         "xlsx.unpacks_to": "it unpacks to more than {mib} MiB",
         "xlsx.holds": "it holds {what}",
         "xlsx.cannot_unpack": "it cannot be unpacked",

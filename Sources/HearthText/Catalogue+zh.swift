@@ -1283,6 +1283,7 @@ extension Catalogue {
         "sheet.encoding.utf8_bom": "UTF-8（带 BOM）",
         "sheet.encoding.xlsx": "Excel 工作簿",
         "xlsx.file_larger": "文件大于 {mib} MiB",
+        "xlsx.part_unpacks_to": "其中 {part} 解压后超过 {mib} MiB",
         "xlsx.unpacks_to": "解压后超过 {mib} MiB",
         "xlsx.holds": "含有{what}",
         "xlsx.cannot_unpack": "无法解压",

@@ -187,6 +187,19 @@ struct XLSXReaderTests {
         let rows = (1...60).map { "<row r=\"\($0)\"><c r=\"A\($0)\"><v>1</v></c><c r=\"B\($0)\"><v>2</v></c></row>" }
         #expect(error(try Self.workbook(sheet: Self.sheet(rows.joined())), limits: small) != nil)
         #expect(error(try Self.workbook(sheet: Self.sheet(rows.prefix(50).joined())), limits: small) == nil)
+        // A small part (styles, relationships, the workbook) past 16 MiB is refused whatever the
+        // budget left: what it holds is kept whole.
+        let styles =
+            "<styleSheet xmlns=\"\(Self.main)\"><cellXfs>" + String(repeating: "<xf/>", count: 4 << 20)
+            + "</cellXfs></styleSheet>"
+        let manyStyles = try Self.zip([
+            ("xl/workbook.xml", Self.workbook), ("xl/_rels/workbook.xml.rels", Self.workbookRels),
+            ("xl/styles.xml", styles), ("xl/worksheets/first.xml", Self.sheet("")),
+        ])
+        #expect(manyStyles.count < 1 << 20)
+        #expect(
+            error(manyStyles)
+                == .tooLarge(file: "r.xlsx", limit: "its part xl/styles.xml unpacks to more than 16 MiB"))
         let big = XLSXLimits(fileBytes: 1000, unpackedBytes: 1 << 30, cells: 100, textBytes: 1 << 20)
         #expect(error(bomb, limits: big) == .tooLarge(file: "r.xlsx", limit: "the file is larger than 0 MiB"))
         // A file past the standard limit is refused before it is read into memory (a sparse file here).

@@ -49,15 +49,15 @@ enum XLSXWorkbook {
         // The workbook part, from the package's relationships (xl/workbook.xml nearly always).
         var workbookPath = "xl/workbook.xml"
         let packageRels = XLSXRelationships()
-        if try reader.parse("_rels/.rels", with: packageRels), let target = packageRels.officeDocument {
+        if try reader.parse("_rels/.rels", with: packageRels, small: true), let target = packageRels.officeDocument {
             workbookPath = resolve(target, from: "")
         }
         let workbook = XLSXWorkbookPart()
-        guard try reader.parse(workbookPath, with: workbook) else { throw .noWorksheet(file: file) }
+        guard try reader.parse(workbookPath, with: workbook, small: true) else { throw .noWorksheet(file: file) }
         let folder = (workbookPath as NSString).deletingLastPathComponent
         let relsPath = folder + "/_rels/" + (workbookPath as NSString).lastPathComponent + ".rels"
         let relationships = XLSXRelationships()
-        guard try reader.parse(relsPath, with: relationships), let first = workbook.firstSheet,
+        guard try reader.parse(relsPath, with: relationships, small: true), let first = workbook.firstSheet,
             let target = relationships.targets[first]
         else { throw .noWorksheet(file: file) }
         let sheetPath = resolve(target, from: folder)
@@ -66,7 +66,7 @@ enum XLSXWorkbook {
         let shared = XLSXSharedStrings(limit: limits.cells, textLimit: limits.textBytes)
         try reader.parse(folder + "/sharedStrings.xml", with: shared)
         let styles = XLSXStyles()
-        try reader.parse(folder + "/styles.xml", with: styles)
+        try reader.parse(folder + "/styles.xml", with: styles, small: true)
         let sheet = XLSXSheet(
             shared: shared.strings, styles: styles.kinds, date1904: workbook.date1904, cellLimit: limits.cells,
             textLimit: limits.textBytes)
@@ -106,13 +106,21 @@ private struct PartReading {
     let limits: XLSXLimits
     var unpacked = 0
 
-    /// Parses the part at `path` with `delegate`; false when the zip has no such part.
+    /// The most a part other than the worksheet and its shared strings unpacks to (the
+    /// relationships, the workbook, the styles): a few kilobytes in any workbook, and what they
+    /// hold is kept whole, so a part of a gigabyte of styles is refused long before its budget.
+    static let smallPartBytes = 16 << 20
+
+    /// Parses the part at `path` with `delegate`; false when the zip has no such part. A `small`
+    /// part is held to ``smallPartBytes``.
     @discardableResult
-    mutating func parse(_ path: String, with delegate: some XMLParserDelegate & PartReader) throws(SpreadsheetError)
-        -> Bool
-    {
+    mutating func parse(
+        _ path: String, with delegate: some XMLParserDelegate & PartReader, small: Bool = false
+    ) throws(SpreadsheetError) -> Bool {
         guard let found = directory.entry(path) else { return false }
-        let budget = limits.unpackedBytes - unpacked
+        let left = limits.unpackedBytes - unpacked
+        let budget = small ? min(left, Self.smallPartBytes) : left
+        let tooLarge = budget < left ? partTooLarge(path) : self.tooLarge
         guard found.size <= budget else { throw tooLarge }
         let stream: ZipPartStream
         do {
@@ -129,6 +137,12 @@ private struct PartReading {
             throw .damagedWorkbook(file: file, part: path, reason: error.reason)
         }
         return true
+    }
+
+    func partTooLarge(_ path: String) -> SpreadsheetError {
+        .tooLarge(
+            file: file,
+            limit: Catalogue.text("xlsx.part_unpacks_to", ["part": path, "mib": "\(Self.smallPartBytes >> 20)"]))
     }
 
     var tooLarge: SpreadsheetError {
