@@ -18,7 +18,6 @@ struct ZipWriter {
         fileprivate var crc = CRC32()
         fileprivate var size = 0
         fileprivate let compressor: ZlibCompressor
-        fileprivate var window = ByteBufferAllocator().buffer(capacity: 64 << 10)
 
         static let windowSize = 256 << 10
 
@@ -63,16 +62,13 @@ struct ZipWriter {
             size += pending.count
             var input = ByteBuffer(bytes: pending)
             pending.removeAll(keepingCapacity: true)
-            var output: [UInt8] = []
+            // zlib's output, a window at a time, straight into the part's compressed bytes; what
+            // it leaves in the window without a flush is taken too, so the window starts empty.
+            var window = ByteBufferAllocator().buffer(capacity: 64 << 10)
             try input.compressStream(with: compressor, window: &window, flush: finish ? .finish : .no) { chunk in
-                output.append(contentsOf: chunk.readableBytesView)
+                compressed.append(contentsOf: chunk.readableBytesView)
             }
-            // Without a flush, what zlib holds back for the next window stays in its window buffer.
-            if !finish, window.readableBytes > 0 {
-                output.append(contentsOf: window.readableBytesView)
-                window.clear()
-            }
-            compressed.append(contentsOf: output)
+            if !finish { compressed.append(contentsOf: window.readableBytesView) }
         }
     }
 
