@@ -10,14 +10,14 @@ import Testing
 
 /// A generated county with three months locked, in a fresh temporary directory removed when
 /// the test ends.
-private func lockedCounty(_ body: (HubLedger) async throws -> Void) async throws {
+private func lockedCounty(seed: UInt64 = 3, _ body: (HubLedger) async throws -> Void) async throws {
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("hearth-roll-\(UUID().uuidString)")
         .path
     try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(atPath: directory) }
     let profile = try #require(CountyProfile.all["small-county"]).scaled(0.05)
     let (hub, _) = try await CountyGenerator(
-        profile: profile, seed: 3, directory: directory, month: RollReadsTests.november,
+        profile: profile, seed: seed, directory: directory, month: RollReadsTests.november,
         nowMillis: RollReadsTests.now
     )
     .run { _ in }
@@ -132,6 +132,85 @@ struct RollReadsTests {
             for month in Self.locked { expected += try #require(try hub.replica.lockedRoll(month)).total.fen }
             #expect(report.total.periodTotal.fen == expected)
             #expect(report.total.periodTotal.fen > 0)
+        }
+    }
+
+    @Test(
+        "a report over any period is each month's roll added up by area and program, its last month's households and persons counted once",
+        arguments: [3, 17] as [UInt64])
+    func reportIsTheRolls(seed: UInt64) async throws {
+        try await lockedCounty(seed: seed) { hub in
+            // Deaths in September, after it was paid: November recovers what September and
+            // October paid them (adjustment lines), and stops paying them.
+            let october = try #require(try hub.replica.lockedRoll(Self.locked[2]))
+            var dead: Set<RecordID> = []
+            for row in october.rows where dead.count < 6 && !dead.contains(row.member) {
+                _ = try hub.replica.recordDeath(
+                    member: row.member.value, date: "2026-09-15", author: "admin", nowMillis: Self.now)
+                dead.insert(row.member)
+            }
+            let december = Self.november.adding(months: 1)
+            let periods: [(Month, Month, ScopePrefix.Level)] = [
+                (Self.november, Self.november, .township),
+                (try Month.parse("2026-05", field: "m"), december, .township),
+                (Self.locked[0], Self.locked[2], .village),
+                (try Month.parse("2026-06", field: "m"), Self.november, .county),
+                (Self.locked[1], december, .village),
+            ]
+            var adjusted = false
+            for (from, to, level) in periods {
+                let report = try hub.replica.report(from: from, to: to, by: level, nowMillis: Self.now)
+                // The same figures from each month's own roll (`payroll(for:)`: a locked month as
+                // paid, any other worked out over a book of its own).
+                struct Figures: Equatable {
+                    var period: Int64 = 0
+                    var month: Int64 = 0
+                    var households: Set<String> = []
+                    var persons: Set<RecordID> = []
+                }
+                var expected: [String: Figures] = [:]
+                func keys(_ row: PayrollRow) -> [String] {
+                    let area: String
+                    switch level {
+                    case .county: area = String(row.village.prefix(6))
+                    case .township: area = String(row.village.prefix(9))
+                    case .village: area = row.village
+                    }
+                    return ["\(area)|\(row.program.rawValue)", "\(area)|", "|"]
+                }
+                var month = from
+                while month <= to {
+                    let roll = try hub.replica.payroll(for: month, nowMillis: Self.now)
+                    for row in roll.rows {
+                        adjusted = adjusted || row.kind != .regular
+                        for key in keys(row) {
+                            expected[key, default: Figures()].period += row.amount.fen
+                            guard month == to, row.kind == .regular else { continue }
+                            expected[key, default: Figures()].month += row.amount.fen
+                            expected[key, default: Figures()].households.insert(row.household)
+                            expected[key, default: Figures()].persons.insert(row.member)
+                        }
+                    }
+                    month = month.adding(months: 1)
+                }
+                var seen: Set<String> = []
+                let lines =
+                    report.lines.map { ("\($0.area)|\($0.program?.rawValue ?? "")", $0) }
+                    + report.areaTotals.map { ("\($0.area)|", $0) } + [("|", report.total)]
+                for (key, line) in lines {
+                    let figures = expected[key] ?? Figures()
+                    seen.insert(key)
+                    #expect(line.periodTotal.fen == figures.period, "\(from)…\(to) by \(level), \(key): period")
+                    #expect(line.monthTotal.fen == figures.month, "\(from)…\(to) by \(level), \(key): month")
+                    #expect(line.households == figures.households.count, "\(from)…\(to), \(key): households")
+                    #expect(line.persons == figures.persons.count, "\(from)…\(to), \(key): persons")
+                }
+                #expect(report.total.periodTotal.fen == expected["|"]?.period)
+                #expect(report.total.periodTotal.fen != 0)
+                // Every area and program a roll paid has its line.
+                #expect(Set(expected.keys).subtracting(seen).isEmpty, "\(from)…\(to) by \(level)")
+            }
+            #expect(adjusted)
         }
     }
 

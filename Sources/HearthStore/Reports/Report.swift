@@ -69,53 +69,93 @@ extension ReplicaReading {
         func slots(_ village: String, _ program: Program) -> ReportTally.Slots {
             tally.slots(village: village, program: program, area: area)
         }
-        var last: Payroll?
+        func add(_ slots: ReportTally.Slots, _ fen: Int64, program: Program, village: String) throws(ReplicaError) {
+            try slots.forEach { slot throws(ReplicaError) in
+                try Totals.add(
+                    &tally.periodTotals[slot], fen,
+                    Catalogue.text("report.what_total", ["program": program.rawValue, "area": area(village)]))
+                tally.touched[slot] = true
+            }
+        }
+        var last: ReportLastMonth?
         var month = start
         // One book for every month not yet locked: read once, not once per month.
         var book: RollBook?
+        // Each entry's slots, found the first time one of its lines is added: its village and
+        // program are the same every month.
+        var entrySlots: [ReportTally.Slots?] = []
+        func slots(entry index: Int, _ book: RollBook, _ program: Program) -> ReportTally.Slots {
+            if let known = entrySlots[index] { return known }
+            let found = slots(book.entries[index].village, program)
+            entrySlots[index] = found
+            return found
+        }
         while month <= end {
-            let roll: Payroll
             if let locked = try lockedRoll(month, payees: false) {
-                roll = locked
-            } else {
-                if book == nil { book = try rollBook(before: end.adding(months: 1), nowMillis: nowMillis) }
-                roll = try self.roll(for: month, book: book!, openingCards: false)
-            }
-            // Each line's fields read in place: a line is never copied whole.
-            for index in roll.rows.indices {
-                let program = roll.rows[index].program
-                for slot in slots(roll.rows[index].village, program).all {
-                    try Totals.add(
-                        &tally.periodTotals[slot], roll.rows[index].amount.fen,
-                        Catalogue.text(
-                            "report.what_total",
-                            ["program": program.rawValue, "area": area(roll.rows[index].village)]))
-                    tally.touched[slot] = true
+                // Each line's fields read in place: a line is never copied whole.
+                for index in locked.rows.indices {
+                    let program = locked.rows[index].program
+                    let village = locked.rows[index].village
+                    try add(slots(village, program), locked.rows[index].amount.fen, program: program, village: village)
                 }
+                last = .locked(locked)
+            } else {
+                if book == nil {
+                    let read = try rollBook(before: end.adding(months: 1), nowMillis: nowMillis)
+                    book = read
+                    entrySlots = Array(repeating: nil, count: read.entries.count)
+                }
+                let worked = try rollLines(for: month, book: book!, openingCards: false)
+                for line in worked.lines {
+                    try add(
+                        slots(entry: line.entry, book!, line.program), line.amount.fen, program: line.program,
+                        village: book!.entries[line.entry].village)
+                }
+                last = .worked(worked)
             }
-            last = roll
             month = month.adding(months: 1)
         }
         // Households and persons as numbers, each text hashed once: a set of numbers per line.
         var householdNumbers: [String: Int] = [:]
         var personNumbers: [RecordID: Int] = [:]
-        let rows = last?.rows ?? []
-        householdNumbers.reserveCapacity(rows.count)
-        personNumbers.reserveCapacity(rows.count)
-        for index in rows.indices where rows[index].kind == .regular {
-            let program = rows[index].program
-            let household = householdNumbers[rows[index].household, default: householdNumbers.count]
-            householdNumbers[rows[index].household] = household
-            let person = personNumbers[rows[index].member, default: personNumbers.count]
-            personNumbers[rows[index].member] = person
-            for slot in slots(rows[index].village, program).all {
-                tally.households[slot].insert(household)
+        func countPaid(
+            household: String, member: RecordID, slots: ReportTally.Slots, program: Program, fen: Int64
+        ) throws(ReplicaError) {
+            let householdNumber = householdNumbers[household, default: householdNumbers.count]
+            householdNumbers[household] = householdNumber
+            let person = personNumbers[member, default: personNumbers.count]
+            personNumbers[member] = person
+            try slots.forEach { slot throws(ReplicaError) in
+                tally.households[slot].insert(householdNumber)
                 tally.persons[slot].insert(person)
                 tally.touched[slot] = true
                 try Totals.add(
-                    &tally.monthTotals[slot], rows[index].amount.fen,
+                    &tally.monthTotals[slot], fen,
                     Catalogue.text("report.what_month_total", ["program": program.rawValue]))
             }
+        }
+        switch last {
+        case .locked(let roll)?:
+            let rows = roll.rows
+            householdNumbers.reserveCapacity(rows.count)
+            personNumbers.reserveCapacity(rows.count)
+            for index in rows.indices where rows[index].kind == .regular {
+                let program = rows[index].program
+                try countPaid(
+                    household: rows[index].household, member: rows[index].member,
+                    slots: slots(rows[index].village, program), program: program, fen: rows[index].amount.fen)
+            }
+        case .worked(let worked)?:
+            householdNumbers.reserveCapacity(worked.lines.count)
+            personNumbers.reserveCapacity(worked.lines.count)
+            for line in worked.lines where line.kind == .regular {
+                let entry = book!.entries[line.entry]
+                try countPaid(
+                    household: entry.household, member: entry.member,
+                    slots: slots(entry: line.entry, book!, line.program),
+                    program: line.program, fen: line.amount.fen)
+            }
+        case nil: break
         }
         try withStatements { sql in
             var months = TextCache { try? Month.parse($0, field: "month") }
@@ -169,6 +209,12 @@ extension ReplicaCore {
         """
 }
 
+/// A report period's last month: a locked roll's rows, or the lines worked out over the book.
+private enum ReportLastMonth {
+    case locked(Payroll)
+    case worked(RollLines)
+}
+
 /// The report's figures, a slot per line (an area's program, an area's total, the grand
 /// total): each row adds to its three slots, found once per village and program, not by
 /// hashing three keys per row.
@@ -187,6 +233,14 @@ struct ReportTally {
         let total: Int
 
         var all: [Int] { [program, area, total] }
+
+        /// Hands `body` the three slots in turn, without making an array of them: a report
+        /// adds a county's lines a year over, three slots each.
+        func forEach(_ body: (Int) throws(ReplicaError) -> Void) throws(ReplicaError) {
+            try body(program)
+            try body(area)
+            try body(total)
+        }
     }
 
     private struct Place: Hashable {
