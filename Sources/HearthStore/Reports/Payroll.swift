@@ -148,7 +148,7 @@ extension ReplicaReading {
     /// number an earlier roll over the same book opened is taken from the book's entry
     /// (``RollBook/Entry/idNumber(_:)``), so it is not in this roll's ``Payroll/opened``.
     package func roll(for month: Month, book: RollBook, openingCards: Bool = true) throws(ReplicaError) -> Payroll {
-        var worked = try rollLines(for: month, book: book, openingCards: openingCards)
+        var worked = try rollLines(for: month, book: book, openingCards: openingCards, numbers: true)
         var rows: [PayrollRow] = []
         rows.reserveCapacity(worked.lines.count)
         for line in worked.lines {
@@ -175,8 +175,12 @@ extension ReplicaReading {
     /// fifty thousand lines) was a third of its time.
     ///
     /// With `openingCards`, the lines' bank cards are opened ahead with their ID numbers, into
-    /// the ``RollLines/opened`` the roll then reads them from.
-    package func rollLines(for month: Month, book: RollBook, openingCards: Bool) throws(ReplicaError) -> RollLines {
+    /// the ``RollLines/opened`` the roll then reads them from. Without `numbers` (the report)
+    /// each line's ID number is left empty: it is still opened, since a number this key cannot
+    /// open leaves its entry out of the roll, and so out of the report.
+    package func rollLines(
+        for month: Month, book: RollBook, openingCards: Bool, numbers: Bool
+    ) throws(ReplicaError) -> RollLines {
         var lines: [RollLine] = []
         var leftOut: [String: [RecordID]] = [:]
         var opened = OpenedValues(keys: keys)
@@ -194,7 +198,7 @@ extension ReplicaReading {
         }
         opened.openAhead(sealed)
         let regular =
-            withIDNumbers(unopened, book: book, opened: &opened)
+            withIDNumbers(unopened, book: book, opened: &opened, filling: numbers)
             ?? payable(in: month, book: book, openingIDs: true, opened: &opened)
         for index in regular.indices {
             switch regular[index] {
@@ -202,7 +206,7 @@ extension ReplicaReading {
                 lines.append(
                     RollLine(
                         entry: index, program: book.entries[index].facts.program ?? .dibaoRural, amount: amount,
-                        idNumber: idNumber))
+                        idNumber: numbers ? idNumber : ""))
             case .zero(let reason), .unsettled(let reason):
                 if !ReplicaCore.silentReasons.contains(reason) {
                     leftOut[reason, default: []].append(book.entries[index].id)
@@ -232,7 +236,7 @@ extension ReplicaReading {
                         leftOut["ID number unreadable with this key", default: []].append(entry.id)
                         continue
                     }
-                    idNumber = number
+                    if numbers { idNumber = number }
                 }
                 lines.append(
                     RollLine(
@@ -244,21 +248,24 @@ extension ReplicaReading {
     }
 
     /// The month as ``payable(in:book:openingIDs:opened:)`` opening ID numbers gives it, from
-    /// the same pass without them: each line's number filled in. Nil when an entry that came
-    /// to its ID number (a line, or a duplicate it displaced) has one this key cannot open:
-    /// that entry would have been left unsettled and the duplicates chosen without it, so the
-    /// month is worked out again. A county's roll otherwise judged every enrollment twice.
-    func withIDNumbers(_ unopened: [Payable], book: RollBook, opened: inout OpenedValues) -> [Payable]? {
+    /// the same pass without them: each line's number filled in (without `filling`, the lines
+    /// are left as they are, every number still opened). Nil when an entry that came to its ID
+    /// number (a line, or a duplicate it displaced) has one this key cannot open: that entry
+    /// would have been left unsettled and the duplicates chosen without it, so the month is
+    /// worked out again. A county's roll otherwise judged every enrollment twice.
+    func withIDNumbers(
+        _ unopened: [Payable], book: RollBook, opened: inout OpenedValues, filling: Bool = true
+    ) -> [Payable]? {
         var result = unopened
-        for index in result.indices {
+        for index in unopened.indices {
             let amount: Money?
-            switch result[index] {
+            switch unopened[index] {
             case .line(let owed, _): amount = owed
             case .zero(let reason) where reason == Payable.duplicatePerson: amount = nil
             case .zero, .unsettled: continue
             }
             guard let number = book.entries[index].idNumber(&opened) else { return nil }
-            if let amount { result[index] = .line(amount, number) }
+            if filling, let amount { result[index] = .line(amount, number) }
         }
         return result
     }
@@ -383,7 +390,7 @@ package enum Payable {
     static let duplicatePerson = "duplicate person"
 }
 
-/// One line of a month's roll over a book (``ReplicaReading/rollLines(for:book:openingCards:)``):
+/// One line of a month's roll over a book (``ReplicaReading/rollLines(for:book:openingCards:numbers:)``):
 /// the entry it pays, by its position in the book, and what ``PayrollRow`` takes from the roll
 /// rather than from the entry.
 package struct RollLine {

@@ -105,7 +105,7 @@ extension ReplicaReading {
                     book = read
                     entrySlots = Array(repeating: nil, count: read.entries.count)
                 }
-                let worked = try rollLines(for: month, book: book!, openingCards: false)
+                let worked = try rollLines(for: month, book: book!, openingCards: false, numbers: false)
                 for line in worked.lines {
                     try add(
                         slots(entry: line.entry, book!, line.program), line.amount.fen, program: line.program,
