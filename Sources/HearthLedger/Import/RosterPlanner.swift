@@ -248,7 +248,7 @@ struct RosterPlanner: Sendable {
             // Against the hub.
             var existing = try importedRecord(key)
             var recordKey = false
-            if existing == nil, let id = first.idNumber {
+            if existing == nil, first.idNumber != nil {
                 // A person whose first row has an ID number is keyed by its digest: `roster|M|` and
                 // the digest, made once above.
                 let holders = try lookup.members(withIDHash: String(key.dropFirst(Self.keyPrefix.count + 2)))
