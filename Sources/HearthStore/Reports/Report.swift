@@ -165,13 +165,13 @@ extension ReplicaReading {
                 }
                 guard row[5].text == "approved" else { return }
                 if let begun = months[row[2].text], begun >= start, begun <= end {
-                    for slot in slots(village, program).all {
+                    slots(village, program).forEach { slot in
                         tally.entries[slot] += 1
                         tally.touched[slot] = true
                     }
                 }
                 if row[4].text == "exited", let ended = months[row[3].text], ended >= start, ended <= end {
-                    for slot in slots(village, program).all {
+                    slots(village, program).forEach { slot in
                         tally.exits[slot] += 1
                         tally.touched[slot] = true
                     }
@@ -232,11 +232,9 @@ struct ReportTally {
         let area: Int
         let total: Int
 
-        var all: [Int] { [program, area, total] }
-
         /// Hands `body` the three slots in turn, without making an array of them: a report
         /// adds a county's lines a year over, three slots each.
-        func forEach(_ body: (Int) throws(ReplicaError) -> Void) throws(ReplicaError) {
+        func forEach<Failure: Error>(_ body: (Int) throws(Failure) -> Void) throws(Failure) {
             try body(program)
             try body(area)
             try body(total)
