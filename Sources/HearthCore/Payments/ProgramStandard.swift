@@ -69,6 +69,9 @@ public enum StandardBand {
         }
     }
 
+    /// The grades or ages a band's text names ("80-89"); nil for a placement band or none.
+    static func range(_ text: String) -> ClosedRange<Int>? { ageRange(text) }
+
     private static func ageRange(_ text: String) -> ClosedRange<Int>? {
         let parts = text.split(separator: "-", omittingEmptySubsequences: false)
         guard parts.count == 2, let low = Int(parts[0]), let high = Int(parts[1]), low <= high else { return nil }

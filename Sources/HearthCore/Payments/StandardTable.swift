@@ -8,16 +8,59 @@ public struct StandardTable: Sendable {
     private let byProgram: [Program: [ProgramStandard]]
     /// Each program's bands, sorted, and the months at which any of its standards starts,
     /// ascending: a roll asks these for every enrollment and month, so they are kept ready.
-    private let bands: [Program: [String]]
+    private let bands: [Program: [Band]]
     private let months: [Program: [Month]]
+
+    /// One band of a program, its text read once, with its standards by month.
+    ///
+    /// Why: a year's report asks for the standard of every enrollment in every month, about a
+    /// million times on a large district, and reading the band's text ("80-89") and scanning
+    /// the program's standards for its name at each ask was a tenth of the report's time.
+    private struct Band: Sendable {
+        let name: String
+        /// The grades or ages of a grade or age band; nil for any other band.
+        let range: ClosedRange<Int>?
+        /// The band's standards, ascending by month.
+        let standards: [ProgramStandard]
+
+        /// ``StandardBand/includes(_:program:grade:birth:in:)``, the band's text already read;
+        /// `age` is the member's age at the month's end, worked out by the first band that needs it.
+        func includes(program: Program, grade: Int?, birth: CivilDate?, in month: Month, age: inout Int?) -> Bool {
+            guard !name.isEmpty else { return true }
+            switch program {
+            case .disabilityLiving:
+                guard let grade, let range else { return false }
+                return range.contains(grade)
+            case .elderly:
+                guard let birth, let range else { return false }
+                let years = age ?? birth.age(on: month.lastDay)
+                age = years
+                return range.contains(years)
+            default:
+                return true
+            }
+        }
+
+        /// The standard in force in a month (nil before the first).
+        func inForce(in month: Month) -> Money? {
+            standards.last { $0.from <= month }?.amount
+        }
+    }
 
     public init(_ standards: [ProgramStandard]) {
         var grouped: [Program: [ProgramStandard]] = [:]
         for standard in standards { grouped[standard.program, default: []].append(standard) }
-        byProgram = grouped.mapValues { list in
+        let sorted = grouped.mapValues { list in
             list.sorted { ($0.band, $0.from) < ($1.band, $1.from) }
         }
-        bands = grouped.mapValues { Set($0.map(\.band)).sorted() }
+        byProgram = sorted
+        bands = sorted.mapValues { list in
+            Set(list.map(\.band)).sorted().map { name in
+                Band(
+                    name: name, range: StandardBand.range(name),
+                    standards: list.filter { $0.band == name })
+            }
+        }
         months = grouped.mapValues { Set($0.map(\.from)).sorted() }
     }
 
@@ -30,7 +73,7 @@ public struct StandardTable: Sendable {
 
     /// The standard of a program and band in force in a month (nil before the first one).
     public func inForce(_ program: Program, band: String, in month: Month) -> Money? {
-        byProgram[program]?.last { $0.band == band && $0.from <= month }?.amount
+        bands[program]?.first { $0.name == band }?.inForce(in: month)
     }
 
     /// The standard a new enrollment of a member would get in a month: the one band (or the
@@ -38,9 +81,10 @@ public struct StandardTable: Sendable {
     /// records cannot tell the band (placement bands of orphans: scattered or institutional).
     public func standard(for program: Program, grade: Int?, birth: CivilDate?, in month: Month) -> Money? {
         var found: Money?
+        var age: Int?
         for band in bands[program] ?? []
-        where StandardBand.includes(band, program: program, grade: grade, birth: birth, in: month) {
-            guard let amount = inForce(program, band: band, in: month) else { continue }
+        where band.includes(program: program, grade: grade, birth: birth, in: month, age: &age) {
+            guard let amount = band.inForce(in: month) else { continue }
             if let found, found != amount { return nil }
             found = amount
         }
@@ -72,19 +116,22 @@ public struct StandardTable: Sendable {
             return standard.fen > less.fen ? Money(fen: standard.fen - less.fen) : .zero
         case .fixed(var current):
             let isFirst = schedule.entries.first?.from == from
-            guard let standards = byProgram[program] else { return current }
+            guard let programBands = bands[program] else { return current }
             for raise in months[program] ?? [] {
                 if raise > month { break }
                 guard raise > from || (isFirst && raise == from) else { continue }
                 let before = raise.adding(months: -1)
-                // Standards are sorted by band, so the first band that matches wins, as before.
-                for change in standards where change.from == raise {
-                    guard change.amount != current,
-                        StandardBand.includes(change.band, program: program, grade: grade, birth: birth, in: before),
-                        inForce(program, band: change.band, in: before) == current
-                    else { continue }
-                    current = change.amount
-                    break
+                var age: Int?
+                // Bands are sorted, so the first band that matches wins, as before.
+                raised: for band in programBands {
+                    for change in band.standards where change.from == raise {
+                        guard change.amount != current,
+                            band.includes(program: program, grade: grade, birth: birth, in: before, age: &age),
+                            band.inForce(in: before) == current
+                        else { continue }
+                        current = change.amount
+                        break raised
+                    }
                 }
             }
             return current
