@@ -151,7 +151,7 @@ extension ReplicaReading {
         var worked = try rollLines(for: month, book: book, openingCards: openingCards, numbers: true)
         var rows: [PayrollRow] = []
         rows.reserveCapacity(worked.lines.count)
-        for (position, line) in worked.lines.enumerated() {
+        for line in worked.lines {
             let entry = book.entries[line.entry]
             var bankCard = ""
             if openingCards, let box = entry.cardSealed, let digest = entry.cardHash {
@@ -160,12 +160,10 @@ extension ReplicaReading {
             rows.append(
                 PayrollRow(
                     enrollment: entry.id, household: entry.household, member: entry.member, name: entry.name,
-                    idNumber: worked.idNumbers[position], program: line.program, amount: line.amount,
-                    bankCard: bankCard,
+                    idNumber: line.idNumber, program: line.program, amount: line.amount, bankCard: bankCard,
                     village: entry.village, kind: line.kind, forMonth: line.forMonth))
         }
-        let leftOut = worked.leftOut.mapValues { positions in positions.map { book.entries[$0].id } }
-        var payroll = try Payroll(month: month, rows: rows, leftOut: leftOut)
+        var payroll = try Payroll(month: month, rows: rows, leftOut: worked.leftOut)
         payroll.opened = worked.opened.opened
         return payroll
     }
@@ -184,8 +182,7 @@ extension ReplicaReading {
         for month: Month, book: RollBook, openingCards: Bool, numbers: Bool
     ) throws(ReplicaError) -> RollLines {
         var lines: [RollLine] = []
-        var idNumbers: [String] = []
-        var leftOut: [String: [Int]] = [:]
+        var leftOut: [String: [RecordID]] = [:]
         var opened = OpenedValues(keys: keys)
         // The lines' ID numbers and cards opened ahead on every core, then read from there.
         var sealed: [SealedValue] = []
@@ -207,11 +204,12 @@ extension ReplicaReading {
             switch regular[index] {
             case .line(let amount, let idNumber):
                 lines.append(
-                    RollLine(entry: index, program: book.entries[index].facts.program ?? .dibaoRural, amount: amount))
-                if numbers { idNumbers.append(idNumber) }
+                    RollLine(
+                        entry: index, program: book.entries[index].facts.program ?? .dibaoRural, amount: amount,
+                        idNumber: numbers ? idNumber : ""))
             case .zero(let reason), .unsettled(let reason):
                 if !ReplicaCore.silentReasons.contains(reason) {
-                    leftOut[reason, default: []].append(index)
+                    leftOut[reason, default: []].append(book.entries[index].id)
                 }
             }
         }
@@ -235,7 +233,7 @@ extension ReplicaReading {
                 var idNumber = ""
                 if entry.idSealed != nil, entry.idHash != nil {
                     guard let number = entry.idNumber(&opened) else {
-                        leftOut["ID number unreadable with this key", default: []].append(index)
+                        leftOut["ID number unreadable with this key", default: []].append(entry.id)
                         continue
                     }
                     if numbers { idNumber = number }
@@ -243,11 +241,10 @@ extension ReplicaReading {
                 lines.append(
                     RollLine(
                         entry: index, program: entry.facts.program ?? .dibaoRural, amount: Money(fen: difference),
-                        kind: difference > 0 ? .backPay : .recovery, forMonth: locked))
-                if numbers { idNumbers.append(idNumber) }
+                        idNumber: idNumber, kind: difference > 0 ? .backPay : .recovery, forMonth: locked))
             }
         }
-        return RollLines(lines: lines, idNumbers: idNumbers, leftOut: leftOut, opened: opened)
+        return RollLines(lines: lines, leftOut: leftOut, opened: opened)
     }
 
     /// The month as ``payable(in:book:openingIDs:opened:)`` opening ID numbers gives it, from
@@ -396,14 +393,11 @@ package enum Payable {
 /// One line of a month's roll over a book (``ReplicaReading/rollLines(for:book:openingCards:numbers:)``):
 /// the entry it pays, by its position in the book, and what ``PayrollRow`` takes from the roll
 /// rather than from the entry.
-///
-/// Numbers and enums only, no text: a year's report makes and drops twelve months of these
-/// lines, and a line holding a text (or a list of ids left out) cost a release for each when
-/// a month's lines were dropped.
 package struct RollLine {
     package let entry: Int
     package let program: Program
     package let amount: Money
+    package let idNumber: String
     package var kind: PayrollRow.Kind = .regular
     /// The locked month an adjustment is for; nil on a regular line.
     package var forMonth: Month? = nil
@@ -413,11 +407,8 @@ package struct RollLine {
 package struct RollLines {
     /// The regular lines in the book's order, then the adjustments for locked months.
     package let lines: [RollLine]
-    /// Each line's ID number in clear, by the line's position, when they were asked for
-    /// (`numbers`); empty otherwise.
-    package let idNumbers: [String]
-    /// Entries left out, by reason (``Payroll/leftOut``), by their position in the book.
-    package let leftOut: [String: [Int]]
+    /// Enrollments left out, by reason (``Payroll/leftOut``).
+    package let leftOut: [String: [RecordID]]
     /// The values opened for them (``Payroll/opened``), and for the roll's cards.
     package var opened: OpenedValues
 }
