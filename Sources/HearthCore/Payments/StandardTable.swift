@@ -15,7 +15,7 @@ public struct StandardTable: Sendable {
     ///
     /// Why: a year's report asks for the standard of every enrollment in every month, about a
     /// million times on a large district, and reading the band's text ("80-89") and scanning
-    /// the program's standards for its name at each ask was a tenth of the report's time.
+    /// the program's standards for its name at each ask was a twelfth of the report's time.
     private struct Band: Sendable {
         let name: String
         /// The grades or ages of a grade or age band; nil for any other band.
