@@ -44,15 +44,28 @@ struct BookRows {
         var dates = TextCache { try? CivilDate.parse($0, field: "date") }
         var schedules = TextCache { AmountSchedule(text: $0) }
 
+        /// A month as stored read from its bytes, any other text through the cache.
+        mutating func month(_ text: String?) -> Month? {
+            guard let text else { return nil }
+            return Month(storedText: text) ?? months[text]
+        }
+
+        /// A date as stored read from its bytes (a county's birth dates are too many to cache
+        /// well), any other text through the cache.
+        mutating func date(_ text: String?) -> CivilDate? {
+            guard let text else { return nil }
+            return CivilDate(storedText: text) ?? dates[text]
+        }
+
         mutating func facts(_ row: [SQLValue]) -> EnrollmentFacts {
             EnrollmentFacts(
                 program: row[Column.program].text.flatMap(Program.init(rawValue:)),
                 status: row[Column.status].text, decision: row[Column.decision].text,
-                exitReason: row[Column.exitReason].text, start: months[row[Column.start].text],
-                end: months[row[Column.end].text], schedule: schedules[row[Column.amount].text],
-                suspendedFrom: months[row[Column.suspendedFrom].text], grade: row[Column.grade].integer.map { Int($0) },
-                birth: dates[row[Column.birthDate].text], deceased: row[Column.vitalStatus].text == "deceased",
-                deathDate: dates[row[Column.deathDate].text])
+                exitReason: row[Column.exitReason].text, start: month(row[Column.start].text),
+                end: month(row[Column.end].text), schedule: schedules[row[Column.amount].text],
+                suspendedFrom: month(row[Column.suspendedFrom].text), grade: row[Column.grade].integer.map { Int($0) },
+                birth: date(row[Column.birthDate].text), deceased: row[Column.vitalStatus].text == "deceased",
+                deathDate: date(row[Column.deathDate].text))
         }
     }
 
