@@ -255,6 +255,30 @@ struct SearchIndexTests {
         #expect(!names.more)
     }
 
+    @Test("the rarest piece is walked first even when every piece has more records than the first count's bound")
+    func rarestPieceBeyondTheBound() throws {
+        let replica = try replica(try directory())
+        let home = try household(replica, address: "新庄村三组12号")
+        // 甲乙 in 15 names, 乙丙 in 9, both in 3: with a bound of 2 every piece reaches it.
+        let others = ["子", "丑", "寅", "卯", "辰", "巳", "午", "未", "申", "酉", "戌", "亥"]
+        for other in others { try member(replica, home, name: "甲乙\(other)") }
+        for other in others.prefix(6) { try member(replica, home, name: "\(other)乙丙") }
+        var both: [RecordID] = []
+        for _ in 0..<3 { both.append(try member(replica, home, name: "甲乙丙")) }
+        let orders = try replica.read { db in
+            [
+                try ReplicaCore.rarestFirst(db, ["甲乙", "乙丙"], bound: 2),
+                try ReplicaCore.rarestFirst(db, ["甲乙", "乙丙"], bound: 9),
+                try ReplicaCore.rarestFirst(db, ["甲乙", "乙丙"]),
+                // A piece no record holds: nothing to walk.
+                try ReplicaCore.rarestFirst(db, ["甲乙", "丁戊"], bound: 2),
+            ]
+        }
+        #expect(orders == [["乙丙", "甲乙"], ["乙丙", "甲乙"], ["乙丙", "甲乙"], nil])
+        #expect(try found(replica, "甲乙丙") == both.sorted())
+        #expect(try replica.members(named: "甲乙丙", limit: 10).hits.map(\.id) == both.sorted())
+    }
+
     @Test("an ID number finds its member by the keyed hash, and the index holds no digit of it")
     func findsByIDNumber() throws {
         let replica = try replica(try directory())

@@ -142,9 +142,8 @@ extension ReplicaCore {
     /// (``SearchIndex``), whose pieces the index may not hold yet. `body` checks each record's
     /// texts, so a candidate that does not match costs a lookup, never a wrong answer.
     ///
-    /// Walks the records of the rarest piece: each piece's count is taken up to a bound (a
-    /// piece every record holds costs the bound, not the county), and each other piece is
-    /// checked by the index's primary key for each record walked.
+    /// Walks the records of the rarest piece (``rarestFirst(_:_:bound:)``), and each other piece
+    /// is checked by the index's primary key for each record walked.
     static func candidates(
         _ db: Database, query: [Unicode.Scalar], scope: SearchScope, _ body: (RecordID) throws -> Bool
     ) throws {
@@ -153,20 +152,8 @@ extension ReplicaCore {
         let members: Bool
         if case .members = scope { members = true } else { members = false }
         var others = try SearchIndex.marked(db, members: members)[...]
-        let bound = 2_000
-        var counted: [(gram: String, count: Int)] = []
-        for gram in grams {
-            let count =
-                try Int.fetchOne(
-                    db.cachedStatement(
-                        sql: "SELECT count(*) FROM (SELECT 1 FROM search_grams WHERE gram = ? LIMIT \(bound))"),
-                    arguments: [gram]) ?? 0
-            counted.append((gram, count))
-        }
         var indexed: FastDatabaseValueCursor<String>?
-        if counted.allSatisfy({ $0.count > 0 }) {
-            counted.sort { $0.count < $1.count }
-            let ordered = counted.map(\.gram)
+        if let ordered = try rarestFirst(db, grams) {
             // CROSS JOIN keeps SQLite's join order: the rarest piece first, the others looked up.
             var sql = "SELECT g0.record FROM search_grams g0"
             for index in ordered.indices.dropFirst() { sql += " CROSS JOIN search_grams g\(index)" }
@@ -198,6 +185,36 @@ extension ReplicaCore {
             }
             guard let id = RecordID(record) else { continue }
             guard try body(id) else { return }
+        }
+    }
+
+    /// The pieces, the rarest first; nil when a piece is in no record (then no record holds them all).
+    ///
+    /// Each piece's records are counted up to a bound, so a piece every record holds costs the
+    /// bound, not the county, and no further than the fewest counted before it: a piece with
+    /// as many records cannot come first. While every piece reaches the bound they are counted
+    /// again up to four times as many; otherwise the first piece would be walked, and a name's
+    /// first piece (a surname, or 居民 in a generated county) can be held by a third of the
+    /// county. Counting then costs a few times what walking the rarest piece costs.
+    static func rarestFirst(_ db: Database, _ grams: [String], bound first: Int = 2_000) throws -> [String]? {
+        var bound = first
+        while true {
+            var counted: [(gram: String, count: Int)] = []
+            var fewest = bound
+            for gram in grams {
+                let count =
+                    try Int.fetchOne(
+                        db.cachedStatement(
+                            sql: "SELECT count(*) FROM (SELECT 1 FROM search_grams WHERE gram = ? LIMIT ?)"),
+                        arguments: [gram, fewest]) ?? 0
+                guard count > 0 else { return nil }
+                counted.append((gram, count))
+                fewest = min(fewest, count)
+            }
+            if grams.count == 1 || fewest < bound || bound > Int.max / 4 {
+                return counted.sorted { $0.count < $1.count }.map(\.gram)
+            }
+            bound *= 4
         }
     }
 
