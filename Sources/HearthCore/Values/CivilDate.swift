@@ -53,7 +53,7 @@ public struct CivilDate: Comparable, Hashable, Sendable, CustomStringConvertible
         guard let (year, month, day) = components(Array(cleaned.utf8), allowCompact: true) else {
             throw InputError(field: field, "input.date_format")
         }
-        guard (1900...2200).contains(year) else {
+        guard ValueText.years.contains(year) else {
             throw InputError(field: field, "input.year_range")
         }
         guard (1...12).contains(month) else {
@@ -66,7 +66,8 @@ public struct CivilDate: Comparable, Hashable, Sendable, CustomStringConvertible
     }
 
     /// Splits `YYYY-MM-DD` (or `YYYYMMDD` when allowed) into numbers without checking ranges.
-    static func components(_ bytes: [UInt8], allowCompact: Bool) -> (Int, Int, Int)? {
+    static func components<Bytes: RandomAccessCollection<UInt8>>(_ bytes: Bytes, allowCompact: Bool) -> (Int, Int, Int)?
+    where Bytes.Index == Int {
         if bytes.count == 10, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"),
             let year = ValueText.number(bytes[0..<4]),
             let month = ValueText.number(bytes[5..<7]),

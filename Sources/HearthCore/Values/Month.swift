@@ -29,7 +29,7 @@ public struct Month: Comparable, Hashable, Sendable, CustomStringConvertible, Co
         guard let (year, month) = components(Array(cleaned.utf8), allowCompact: true) else {
             throw InputError(field: field, "input.month_format")
         }
-        guard (1900...2200).contains(year) else {
+        guard ValueText.years.contains(year) else {
             throw InputError(field: field, "input.year_range")
         }
         guard let value = Month(year: year, month: month) else {
@@ -38,7 +38,8 @@ public struct Month: Comparable, Hashable, Sendable, CustomStringConvertible, Co
         return value
     }
 
-    static func components(_ bytes: [UInt8], allowCompact: Bool) -> (Int, Int)? {
+    static func components<Bytes: RandomAccessCollection<UInt8>>(_ bytes: Bytes, allowCompact: Bool) -> (Int, Int)?
+    where Bytes.Index == Int {
         if bytes.count == 7, bytes[4] == UInt8(ascii: "-"),
             let year = ValueText.number(bytes[0..<4]), let month = ValueText.number(bytes[5..<7])
         {

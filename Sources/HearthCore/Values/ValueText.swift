@@ -74,8 +74,11 @@ enum ValueText {
         !text.isEmpty && text.utf8.allSatisfy { $0 >= 0x30 && $0 <= 0x39 }
     }
 
+    /// The years a typed month or date may name (`Month.parse`, `CivilDate.parse`).
+    static let years = 1900...2200
+
     /// The value of a short run of ASCII digits, or nil.
-    static func number(_ bytes: ArraySlice<UInt8>) -> Int? {
+    static func number(_ bytes: some Collection<UInt8>) -> Int? {
         guard !bytes.isEmpty, bytes.count <= 18 else { return nil }
         var result = 0
         for byte in bytes {
