@@ -1,6 +1,7 @@
 import HearthCore
 import HearthStore
 import HearthText
+import Synchronization
 
 /// Households and members as the bank roll needs them (payee, account holder, card), read
 /// through the storage's read (``CountyReading``): every household and person a roll names in
@@ -83,8 +84,24 @@ struct AccountDirectory {
         self.known = known
     }
 
-    /// What this directory has read.
-    var read: Known { known }
+    /// What this directory has read, taken out of it (it keeps nothing): the caller then holds
+    /// the only reference, to hand on or let go where it chooses (``BackgroundRelease``).
+    mutating func takeRead() -> Known {
+        defer { known = Known() }
+        return known
+    }
+
+    /// A ``Known`` handed from the task that read it to the one that uses it, taken out whole:
+    /// what an `async let` returns stays held by it until its scope ends, and a county's worth
+    /// held there would be freed on the roll's path when the last user let go first.
+    final class Handoff: Sendable {
+        private let slot: Mutex<Known?>
+
+        init(_ known: Known = Known()) { slot = Mutex(known) }
+
+        /// The known households and people; empty after the first take.
+        func take() -> Known { slot.withLock { $0.take() } ?? Known() }
+    }
 
     private var people: [String: Person?] {
         get { known.people }

@@ -216,14 +216,14 @@ extension HubLedger {
     {
         let storage = self.storage
         let keys = self.keys
-        async let ahead: Result<AccountDirectory.Known, ReplicaError> = {
+        async let ahead: Result<AccountDirectory.Handoff, ReplicaError> = {
             do throws(ReplicaError) {
                 return .success(
                     try await storage.reading { lookup in
                         var directory = AccountDirectory(keys: keys, lookup: lookup)
                         let holders = try lookup.rollAccountHolders()
                         try directory.prefetch(households: holders.households, members: holders.members)
-                        return directory.read
+                        return AccountDirectory.Handoff(directory.takeRead())
                     })
             } catch { return .failure(error) }
         }()
@@ -234,21 +234,20 @@ extension HubLedger {
             _ = await ahead
             throw error
         }
-        let known = try await ahead.get()
-        return (roll, try await bankRoll(roll, prefetching: true, known: known))
+        return (roll, try await bankRoll(roll, prefetching: true, known: try await ahead.get()))
     }
 
     /// Without `prefetching`, each household and person is read by itself when a line first
     /// needs it (how the tests check that the set-wise reads change nothing). `known`: what a
     /// read-ahead found, which is not read again.
-    func bankRoll(_ payroll: Payroll, prefetching: Bool, known: AccountDirectory.Known = .init())
+    func bankRoll(_ payroll: Payroll, prefetching: Bool, known: AccountDirectory.Handoff = .init())
         async throws(ReplicaError) -> BankRoll
     {
         let (sorted, recoveryRows) = try Self.groups(payroll)
         let keys = self.keys
         let opened = payroll.opened
         let (lines, unpaid, unsortedRecoveries) = try await storage.reading { lookup in
-            var directory = AccountDirectory(keys: keys, lookup: lookup, opened: opened, known: known)
+            var directory = AccountDirectory(keys: keys, lookup: lookup, opened: opened, known: known.take())
             if prefetching {
                 try directory.prefetch(
                     households: sorted.indices.map { sorted[$0].household },
@@ -294,6 +293,8 @@ extension HubLedger {
                         idNumber: person.map { directory.idNumber(of: $0) } ?? row.idNumber, program: row.program,
                         forMonth: row.forMonth, amount: row.amount, enrollment: row.enrollment))
             }
+            // A county's households and people, freed off the path to the roll's files.
+            BackgroundRelease.drop(directory.takeRead())
             return (lines, unpaid, recoveries)
         }
         // Sorted by keys made once each, not at every comparison.

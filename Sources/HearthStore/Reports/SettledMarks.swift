@@ -238,6 +238,8 @@ extension ReplicaReading {
         let book = try rollBook(before: month, nowMillis: nowMillis)
         var payroll = try roll(for: month, book: book)
         if settling { payroll.settling = try pendingMarks(payroll, book: book) }
+        // A county's book is freed off the roll's path (the bank roll waits for the roll).
+        BackgroundRelease.drop(consume book)
         return payroll
     }
 

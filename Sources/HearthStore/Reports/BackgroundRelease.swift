@@ -1,0 +1,42 @@
+import Dispatch
+
+/// Lets a large value go on a queue of its own, so that freeing it is not on the path of the
+/// read that built it.
+///
+/// Why: a county's roll book and the bank roll's account directory are hundreds of thousands of
+/// small objects. Each was freed where its last reference ended: the book at the end of the
+/// roll, before the bank roll could start; the directory before the roll's files were written.
+/// On the large district that was a tenth of `hearth hub payroll`'s time, waited for by the
+/// command (or by the desk's request) and spent while the other core was idle.
+///
+/// The value must not be used again (it is consumed), and its last reference must be the one
+/// handed over: a value still held elsewhere is freed by whichever holder lets go last. Only the
+/// freeing moves; nothing reads the value on the queue. Freeing a non-`Sendable` value there
+/// is safe because no one else holds it any more: its references' counts are atomic, and the
+/// last release orders every earlier use before the free.
+package enum BackgroundRelease {
+    private static let queue = DispatchQueue(label: "hearth.background-release", qos: .utility)
+
+    /// Frees `value` on the release queue, later.
+    package static func drop<Value>(_ value: consuming Value) {
+        let held = Held(value)
+        queue.async { held.empty() }
+    }
+
+    /// Frees what `value` holds on the release queue, leaving `empty` in its place (for a value
+    /// that cannot be consumed where it is, such as a variable a nested function uses).
+    package static func drop<Value>(_ value: inout Value, leaving empty: Value) {
+        var taken = empty
+        swap(&taken, &value)
+        drop(consume taken)
+    }
+
+    /// The value on its way to the queue; emptied there.
+    private final class Held<Value>: @unchecked Sendable {
+        private var value: Value?
+
+        init(_ value: consuming Value) { self.value = value }
+
+        func empty() { value = nil }
+    }
+}
