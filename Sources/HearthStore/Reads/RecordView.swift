@@ -41,22 +41,28 @@ extension ReplicaReading {
     /// caller must record that as an audited event.
     package func view(_ id: RecordID, reveal: Bool) throws(ReplicaError) -> RecordView {
         guard let state = try state(of: id) else { throw .unknownRecord(id.value) }
+        return Self.view(state, reveal: reveal, opener: keys.opener())
+    }
+
+    /// The view of a state already read, its sealed values opened with `opener` (a list opens
+    /// a county's ID numbers with one).
+    package static func view(_ state: RecordState, reveal: Bool, opener: SealedOpener) -> RecordView {
         var fields: [RecordView.Field] = []
-        for spec in RecordSchema.fields(of: id.type) {
+        for spec in RecordSchema.fields(of: state.id.type) {
             let resolution = state.resolution(of: spec.name)
             fields.append(
                 RecordView.Field(
                     name: spec.name, policy: spec.policy.name,
-                    display: display(resolution.value, spec: spec, reveal: reveal),
+                    display: opener.display(resolution.value, spec: spec, reveal: reveal),
                     inConflict: resolution.inConflict,
                     candidates: resolution.candidates.count > 1
                         ? resolution.candidates.map {
                             RecordView.Candidate(
-                                display: display($0.value, spec: spec, reveal: reveal), dot: $0.dot.description,
+                                display: opener.display($0.value, spec: spec, reveal: reveal), dot: $0.dot.description,
                                 hlcMillis: $0.hlc.millis, rank: $0.rank.rawValue)
                         } : []))
         }
-        return RecordView(id: id, fields: fields, conflicts: state.conflicts, clock: state.clock)
+        return RecordView(id: state.id, fields: fields, conflicts: state.conflicts, clock: state.clock)
     }
 
     /// Text for one value: money in yuan, schedules readable, sensitive values masked.
@@ -69,6 +75,13 @@ extension KeyMaterial {
     /// Text for one value: money in yuan, schedules readable, sensitive values opened with
     /// this key and masked unless `reveal` (the caller then records an audited event).
     package func display(_ value: FieldValue, spec: FieldSpec, reveal: Bool) -> String {
+        opener().display(value, spec: spec, reveal: reveal)
+    }
+}
+
+extension SealedOpener {
+    /// ``KeyMaterial/display(_:spec:reveal:)`` with this opener's key, made once for many values.
+    package func display(_ value: FieldValue, spec: FieldSpec, reveal: Bool) -> String {
         switch value {
         case .null: return ""
         case .text(let text):
@@ -80,7 +93,7 @@ extension KeyMaterial {
             return spec.kind == .money ? Money(fen: number).yuanText : String(number)
         case .set(let members): return members.joined(separator: ",")
         case .sealed(let sealed):
-            guard let clear = try? open(sealed) else { return "(sealed: not readable with this key)" }
+            guard let clear = open(sealed) else { return "(sealed: not readable with this key)" }
             if reveal { return clear }
             return spec.name == "id_number" ? Mask.idNumber(clear) : Mask.bankCard(clear)
         }
@@ -118,7 +131,10 @@ extension ReplicaCore {
         let role = role
         try read { db in
             let reads = ReplicaTransaction(sql: SQLiteStatements(db), info: info, keys: keys, role: role)
-            for id in try reads.list(type, where: column, equals: value) { try body(try reads.view(id, reveal: false)) }
+            let opener = keys.opener()
+            try reads.forEachState(type, where: column, equals: value) { state in
+                try body(ReplicaTransaction.view(state, reveal: false, opener: opener))
+            }
         }
     }
 
