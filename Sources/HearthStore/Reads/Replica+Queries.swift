@@ -28,16 +28,8 @@ extension ReplicaReading {
         throws(ReplicaError) -> [RecordID]
     {
         try withStatements { sql in
-            var query = "SELECT id FROM \(type.table)"
-            var arguments: [SQLValue] = []
-            if let column, let value {
-                guard StateRow.columns(of: type).contains(column) else {
-                    throw ReplicaError.database("no column \(column)")
-                }
-                query += " WHERE \(column) = ?"
-                arguments = [.text(value)]
-            }
-            return try sql.texts(query + " ORDER BY id", arguments).compactMap(RecordID.init)
+            let (query, arguments) = try Self.listQuery("t.id", type, where: column, equals: value)
+            return try sql.texts(query, arguments).compactMap(RecordID.init)
         }
     }
 
@@ -50,21 +42,31 @@ extension ReplicaReading {
         _ body: (RecordState) throws -> Void
     ) throws(ReplicaError) {
         try withStatements { sql in
-            var query = "SELECT t.id, m.state FROM \(type.table) t LEFT JOIN record_meta m ON m.id = t.id"
-            var arguments: [SQLValue] = []
-            if let column, let value {
-                guard StateRow.columns(of: type).contains(column) else {
-                    throw ReplicaError.database("no column \(column)")
-                }
-                query += " WHERE t.\(column) = ?"
-                arguments = [.text(value)]
-            }
-            try sql.forEachRow(query + " ORDER BY t.id", arguments) { row in
+            let (query, arguments) = try Self.listQuery(
+                "t.id, m.state", type, where: column, equals: value, join: "LEFT JOIN record_meta m ON m.id = t.id")
+            try sql.forEachRow(query, arguments) { row in
                 guard let id = row[0].text.flatMap(RecordID.init) else { return }
                 guard row[1] != .null else { throw ReplicaError.unknownRecord(id.value) }
                 try body(try StoredState.decode(id, row[1]))
             }
         }
+    }
+
+    /// The query of a list: `columns` of the records of `type` (as `t`, with `join`ed tables),
+    /// filtered by one of its columns, in id order.
+    private static func listQuery(
+        _ columns: String, _ type: RecordType, where column: String?, equals value: String?, join: String = ""
+    ) throws -> (String, [SQLValue]) {
+        var query = "SELECT \(columns) FROM \(type.table) t \(join)"
+        var arguments: [SQLValue] = []
+        if let column, let value {
+            guard StateRow.columns(of: type).contains(column) else {
+                throw ReplicaError.database("no column \(column)")
+            }
+            query += " WHERE t.\(column) = ?"
+            arguments = [.text(value)]
+        }
+        return (query + " ORDER BY t.id", arguments)
     }
 
     /// The op log, oldest first, optionally for one record only.
