@@ -130,6 +130,30 @@ struct JSONDocumentTests {
         #expect(Output.JSONArray().document == "[]")
     }
 
+    @Test("every unsafe character's UTF-8 holds a byte the array's quick check looks for")
+    func unsafeLeadBytes() {
+        var missed: [UInt32] = []
+        for value in UInt32(0)...0x10FFFF {
+            guard let scalar = Unicode.Scalar(value), ScreenText.isUnsafe(scalar) else { continue }
+            if !String(scalar).utf8.contains(where: ScreenText.mayBeginUnsafe) { missed.append(value) }
+        }
+        #expect(missed.isEmpty, "unsafe characters the quick check would let through: \(missed)")
+    }
+
+    @Test(
+        "an element with safe characters on a flagged lead byte, or with each kind of unsafe one, is escaped as whole")
+    func arrayEscapesEachKind() throws {
+        let texts = [
+            "张三—李四…", "\u{80}", "\u{9F}", "\u{61C}", "ا\u{61C}ب", "\u{200E}", "\u{2028}x", "\u{2069}",
+            "\u{7F}", "‰※", "plain", "居民17-2",
+        ]
+        var array = Output.JSONArray()
+        for text in texts { try array.append(["name": text]) }
+        #expect(array.document == ScreenText.jsonEscaped(try Output.jsonText(texts.map { ["name": $0] })))
+        let decoded = try JSONDecoder().decode([[String: String]].self, from: Data(array.document.utf8))
+        #expect(decoded.map { $0["name"] } == texts)
+    }
+
     struct Nullables: Codable, Equatable {
         @Nullable var value: String?
     }

@@ -98,7 +98,12 @@ enum JSONTreeEncoder {
     /// The tree of a value that is one without containers (a text, a flag, an integer, an
     /// optional text, an embedded tree); nil for any other, which encodes itself.
     fileprivate static func leaf<Value: Encodable>(_ value: Value) -> JSON? {
-        switch value {
+        // A text and an optional text by their type first, the same leaves the casts below
+        // give them: each `as` asks the runtime, up to six times a value, and a county's
+        // `member list --json` encodes six million texts (a fifth of its time went to casts).
+        if Value.self == String.self { return .string(unsafeBitCast(value, to: String.self)) }
+        if Value.self == String?.self { return unsafeBitCast(value, to: String?.self).map(JSON.string) ?? .null }
+        return switch value {
         case let text as String: .string(text)
         case let flag as Bool: .bool(flag)
         case let number as Int: .integer(Int64(number))

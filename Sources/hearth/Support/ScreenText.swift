@@ -24,6 +24,14 @@ enum ScreenText {
         }
     }
 
+    /// Whether a byte of UTF-8 may belong to an unsafe character (``isUnsafe(_:)``): the C0
+    /// controls and DEL themselves, and the lead bytes of the others (0xC2 for U+0080–U+009F,
+    /// 0xD8 for U+061C, 0xE2 for U+2000–U+2FFF). A text with none of these bytes holds no
+    /// unsafe character and need not be scanned by character.
+    static func mayBeginUnsafe(_ byte: UInt8) -> Bool {
+        byte < 0x20 || byte == 0x7F || byte == 0xC2 || byte == 0xD8 || byte == 0xE2
+    }
+
     /// The text with every unsafe character written as a visible `\u{…}` escape.
     static func escaped(_ text: String) -> String {
         guard text.unicodeScalars.contains(where: isUnsafe) else { return text }
