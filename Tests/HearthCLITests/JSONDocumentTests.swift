@@ -77,6 +77,17 @@ struct JSONDocumentTests {
         init?(intValue: Int) { nil }
     }
 
+    /// The text collections the tree encoder makes at once, beside ones it encodes through
+    /// their containers.
+    struct Texts: Encodable {
+        let fields: [String: String?]
+        let names: [String: String]
+        let list: [String]
+        let lists: [[String]]
+        let nested: [String: [String: String?]]
+        let numbers: [String: Int64?]
+    }
+
     struct Mixed: Encodable {
         let shapes: [Shape]
         let byNumber: [Int: [String?]]
@@ -97,6 +108,13 @@ struct JSONDocumentTests {
             nothing: nil, unsigned: 42)
         #expect(try Output.jsonText(mixed) == Self.foundationText(mixed))
         #expect(try Output.jsonText(Self.sample) == Self.foundationText(Self.sample))
+        let texts = Texts(
+            fields: ["name": "居民17-2", "note": nil, "": "", "b\"q": "x\ny", "Z": "\u{1}"],
+            names: ["a": "1", "é": "—"], list: ["", "三组", "a/b"], lists: [[], ["x"]],
+            nested: ["m": ["k": nil, "v": "w"], "e": [:]], numbers: ["n": nil, "o": 3])
+        #expect(try Output.jsonText(texts) == Self.foundationText(texts))
+        let empty = Texts(fields: [:], names: [:], list: [], lists: [], nested: [:], numbers: [:])
+        #expect(try Output.jsonText(empty) == Self.foundationText(empty))
         #expect(try Output.jsonText(Nullables(value: nil)) == Self.foundationText(Nullables(value: nil)))
         #expect(try Output.jsonText(["x": [1, 2]]) == Self.foundationText(["x": [1, 2]]))
         // What the canonical form cannot hold is refused, not rounded.
