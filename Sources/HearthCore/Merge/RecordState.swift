@@ -56,6 +56,12 @@ public struct RecordState: Hashable, Sendable {
         return Resolution.resolve(registers[field] ?? Register(), policy: policy)
     }
 
+    /// ``resolution(of:)`` of a field of this record's schema, its spec at hand (a view walks
+    /// the schema's fields: looking each up again by name was a sixth of a county's list).
+    public func resolution(of spec: FieldSpec) -> Resolution {
+        Resolution.resolve(registers[spec.name] ?? Register(), policy: spec.policy)
+    }
+
     /// The display value of every field that has one.
     public var values: [String: FieldValue] {
         var out: [String: FieldValue] = [:]

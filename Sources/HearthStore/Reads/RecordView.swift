@@ -49,7 +49,7 @@ extension ReplicaReading {
     package static func view(_ state: RecordState, reveal: Bool, opener: SealedOpener) -> RecordView {
         var fields: [RecordView.Field] = []
         for spec in RecordSchema.fields(of: state.id.type) {
-            let resolution = state.resolution(of: spec.name)
+            let resolution = state.resolution(of: spec)
             fields.append(
                 RecordView.Field(
                     name: spec.name, policy: spec.policy.name,
