@@ -20,6 +20,8 @@ struct HubPayroll: AsyncParsableCommand {
 
     func run() async throws {
         try await guardedAsync {
+            // The roll is read once and the command ends: the book is freed beside the bank roll.
+            BackgroundRelease.enableForOneShotCommand()
             let period = try Month.parse(month, field: "month")
             let printing = format.lowercased() == "print"
             let fileFormat = printing ? nil : try PayrollFormat.parse(format, out: out)

@@ -91,6 +91,8 @@ struct HubReport: AsyncParsableCommand {
     @OptionGroup var options: ReportOptions
 
     func run() async throws {
+        // The report is read once and the command ends: its book is freed off its path.
+        BackgroundRelease.enableForOneShotCommand()
         try await guardedAsync { try await options.render(try await replica.open(), worker: replica.reader) }
     }
 }
@@ -102,6 +104,8 @@ struct ReportCommand: AsyncParsableCommand {
     @OptionGroup var options: ReportOptions
 
     func run() async throws {
+        // The report is read once and the command ends: its book is freed off its path.
+        BackgroundRelease.enableForOneShotCommand()
         try await guardedAsync { try await options.render(try replica.open(), worker: replica.reader) }
     }
 }
