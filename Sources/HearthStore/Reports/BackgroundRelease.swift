@@ -14,7 +14,9 @@ import Synchronization
 /// goes on reading (the hub's service and its desk, `bench county`), the queue's frees run
 /// beside the next read and contend with it for the allocator's locks: in `bench county`, a
 /// year's report repeated in one process took 1.2 times as long (two rounds alternated). Off,
-/// a value handed over is freed at once, where it was before.
+/// a value handed over is freed at once, where it was before. (What a command still holds
+/// when it ends, the roll and the bank roll, the CLI keeps to the process's exit instead:
+/// `KeptUntilExit`.)
 ///
 /// The value must not be used again (it is consumed), and its last reference must be the one
 /// handed over: a value still held elsewhere is freed by whichever holder lets go last. Only the

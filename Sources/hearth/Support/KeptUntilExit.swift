@@ -8,6 +8,10 @@ import Synchronization
 /// of `hearth hub payroll`'s time on a county of 380,000 people. Only for values a one-shot
 /// command holds to its end; nothing kept is read again, and a command that goes on running
 /// (`hub serve`, the desk) must not keep anything here.
+///
+/// What the library lets go before the command ends (the roll's book, the accounts read
+/// ahead) it frees on ``BackgroundRelease``'s queue instead, which the same commands turn on:
+/// kept here, those would stay beside the roll for its whole life and raise the peak.
 enum KeptUntilExit {
     private static let kept = Mutex<[any Sendable]>([])
 
