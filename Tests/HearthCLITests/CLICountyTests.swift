@@ -221,4 +221,39 @@ struct CLICountyTests {
         let recovery = try #require(try await cli.ok(["hub", "recovery"] + place + ["--json"]).json)
         #expect(recovery["lines"]?.arrayValue != nil)
     }
+
+    @Test("a generated node's first sync sends nothing again, takes no snapshot, and its head is signed at the hub")
+    func generatedNodesStartSynced() async throws {
+        let cli = try CLIRunner()
+        let out = cli.directory + "/county"
+        _ = try await cli.ok([
+            "hub", "generate", "--profile", "small-county", "--out", out, "--seed", "3", "--scale", "0.01",
+            "--month", "2026-11",
+        ])
+        let townships = try FileManager.default.contentsOfDirectory(atPath: out).filter {
+            $0.hasSuffix(".db") && $0 != "hub.db"
+        }
+        #expect(townships.count > 1)
+        // Every node's head is kept at the hub with the node's signature, as after a push.
+        let verified = try #require(try await cli.ok(["hub", "verify", "--db", out + "/hub.db", "--json"]).json)
+        #expect(verified["intact"] == .bool(true))
+        #expect(verified["signed_heads"]?.integerValue == Int64(townships.count), "\(verified)")
+        let node = out + "/" + townships.sorted()[0]
+        #expect(try await cli.ok(["status", "--db", node, "--json"]).json?["unsynced_ops"]?.integerValue == 0)
+
+        let (hub, url) = try await CLIRunner.startHub(database: out + "/hub.db")
+        defer { if hub.isRunning { hub.terminate() } }
+        let first = try #require(try await cli.ok(["node", "sync", "--db", node, "--hub", url, "--json"]).json)
+        #expect(first["pushed_ops"]?.integerValue == 0, "the hub holds every op: \(first)")
+        #expect(first["pulled_ops"]?.integerValue == 0)
+        #expect(first["snapshot_records"] == .null, "the node has pulled its scope already: \(first)")
+        // The next change goes as any node's does.
+        let village = String(townships.sorted()[0].prefix(9)) + "001"
+        _ = try await cli.ok([
+            "household", "add", "--db", node, "--village", village, "--address", "一组", "--type", "rural",
+        ])
+        let next = try #require(try await cli.ok(["node", "sync", "--db", node, "--json"]).json)
+        #expect(next["pushed_ops"]?.integerValue == 1, "\(next)")
+        #expect(next["quarantined"]?.arrayValue?.isEmpty == true)
+    }
 }

@@ -140,6 +140,7 @@ public struct CountyGenerator: Sendable {
         struct Stratum: Hashable { let program: Program; let size: Int }
         var quantile: [Stratum: Double] = [:]
         var nodes: [Replica] = []
+        var registered: [(NodeRecord, head: Op?)] = []
         var usedNumbers: Set<String> = []
         let today = DomainCalendar.date(atMillis: nowMillis)
         for township in 0..<profile.townships {
@@ -321,16 +322,23 @@ public struct CountyGenerator: Sendable {
                 try pick(.disabilityCare, where: { $0.age >= 18 && $0.age < 82 && !$0.enrolled }, grade: 1)
                 try pick(.disabilityLiving, where: { $0.age >= 18 && $0.age < 82 && !$0.enrolled }, grade: 3)
             }
-            try hub.replica.integrate(try node.allOps(), nowMillis: nowMillis)
-            _ = try await hub.register(
+            let written = try node.allOps()
+            try hub.replica.integrate(written, nowMillis: nowMillis)
+            let record = try await hub.register(
                 secret: secret, replica: node.info.id, publicKey: node.info.publicKey, nowMillis: nowMillis)
             try node.setHub(replica: hub.info.id, key: hub.info.publicKey, url: nil, pendingRegistration: nil)
             try node.recordAck(try node.syncState().ownCounter, notes: nil, nowMillis: nowMillis)
+            registered.append(
+                (record, written.filter { $0.dot.replica == node.info.id }.max { $0.dot.counter < $1.dot.counter }))
             nodes.append(node)
             let persons = plan.reduce(0) { $0 + $1.size }
             say(
                 Catalogue.text(
                     "generate.township", ["code": code, "households": "\(plan.count)", "people": "\(persons)"]))
+        }
+        // Once every township is in the hub, so each node's pull reaches the log's end.
+        for (node, (record, head)) in zip(nodes, registered) {
+            try await Self.recordFirstSync(of: node, as: record, head: head, with: hub, nowMillis: nowMillis)
         }
         return (hub, nodes)
     }
