@@ -53,6 +53,29 @@ struct ReplicaFilesTests {
         #expect(mode(directory + "/copy.db") == 0o600)
     }
 
+    @Test("erasing a delivered registration leaves the writer's secure_delete as it was, off or fast")
+    func registrationErasureKeepsSetting() throws {
+        let directory = try temporaryDirectory()
+        let path = directory + "/v.db"
+        let replica = try create(path)
+        let secret = "enrol-" + String(repeating: "7q", count: 20)
+        try replica.setHub(
+            replica: ReplicaID("hub-1"), key: "k", url: nil, pendingRegistration: secret + "\nvillage-001")
+        try addHousehold(replica)
+        // Whatever this build's default, the setting the connection had is the one it keeps.
+        for setting in [0, 2] {
+            try replica.pool.writeWithoutTransaction {
+                try $0.execute(sql: "PRAGMA secure_delete = \(setting == 2 ? "FAST" : "\(setting)")")
+            }
+            try replica.setHub(
+                replica: ReplicaID("hub-1"), key: "k", url: nil, pendingRegistration: secret + "\nvillage-001")
+            try replica.clearPendingRegistration()
+            #expect(try replica.syncState().pendingRegistration == nil)
+            let after = try replica.pool.writeWithoutTransaction { try Int.fetchOne($0, sql: "PRAGMA secure_delete") }
+            #expect(after == setting, "the writer's secure_delete was \(setting), is \(after ?? -1)")
+        }
+    }
+
     @Test("a database made with looser modes is set to 0600, -wal and -shm included, when it is opened")
     func existingFilesRestricted() throws {
         let directory = try temporaryDirectory()

@@ -57,16 +57,21 @@ extension Replica {
     /// file must carry it to the hub in its first bundle). Once the hub has confirmed the node it
     /// is dropped for good: SQLite normally leaves deleted bytes in the page's free space and old
     /// page images in the write-ahead log, so the update runs with `secure_delete` (freed space is
-    /// zeroed) and the log is then checkpointed and truncated.
+    /// zeroed) and the log is then checkpointed and truncated. The connection's setting is put
+    /// back as it was: SQLite's default is a build option (Debian's SQLite zeroes by default),
+    /// and the writer must not differ from the readers after this.
     public func clearPendingRegistration() throws(ReplicaError) {
         do {
             try pool.writeWithoutTransaction { db in
+                // Read as 0, 1 or 2; set back by name (SQLite reads `= 2` as on, not as FAST).
+                let setting = ["OFF", "ON", "FAST"][
+                    min(2, max(0, try Int.fetchOne(db, sql: "PRAGMA secure_delete") ?? 0))]
                 try db.execute(sql: "PRAGMA secure_delete = ON")
+                defer { try? db.execute(sql: "PRAGMA secure_delete = \(setting)") }
                 try db.inTransaction {
                     try db.execute(sql: "UPDATE sync_state SET registration = NULL WHERE id = 1")
                     return .commit
                 }
-                try db.execute(sql: "PRAGMA secure_delete = OFF")
                 _ = try db.checkpoint(.truncate)
             }
         } catch { throw .database(String(describing: error)) }
