@@ -181,12 +181,20 @@ extension ReplicaReading {
     package func rollLines(
         for month: Month, book: RollBook, openingCards: Bool, numbers: Bool
     ) throws(ReplicaError) -> RollLines {
+        try Self.rollLines(for: month, book: book, keys: keys, openingCards: openingCards, numbers: numbers)
+    }
+
+    /// ``rollLines(for:book:openingCards:numbers:)`` with the key given: it reads nothing but
+    /// the book, so months can be rolled over one book side by side (``rollAhead(from:to:book:)``).
+    static func rollLines(
+        for month: Month, book: RollBook, keys: KeyMaterial, openingCards: Bool, numbers: Bool
+    ) throws(ReplicaError) -> RollLines {
         var lines: [RollLine] = []
         var leftOut: [String: [RecordID]] = [:]
         var opened = OpenedValues(keys: keys)
         // The lines' ID numbers and cards opened ahead on every core, then read from there.
         var sealed: [SealedValue] = []
-        let unopened = payable(in: month, book: book, openingIDs: false)
+        let unopened = payable(in: month, book: book, openingIDs: false, opened: &opened)
         for (entry, outcome) in zip(book.entries, unopened) {
             guard case .line = outcome else { continue }
             if !entry.idNumberOpened, let box = entry.idSealed, let digest = entry.idHash {
@@ -217,7 +225,9 @@ extension ReplicaReading {
             // Only the entries whose inputs changed since the last lock (``RollBook/judged``); ID
             // numbers are opened only for the lines that differ: most locked months match.
             let judged = book.judged
-            for (position, outcome) in payable(in: locked, book: book, openingIDs: false, among: judged).enumerated() {
+            for (position, outcome) in payable(
+                in: locked, book: book, openingIDs: false, opened: &opened, among: judged
+            ).enumerated() {
                 let index = judged?[position] ?? position
                 let entry = book.entries[index]
                 let owed: Int64
@@ -253,7 +263,7 @@ extension ReplicaReading {
     /// number (a line, or a duplicate it displaced) has one this key cannot open: that entry
     /// would have been left unsettled and the duplicates chosen without it, so the month is
     /// worked out again. A county's roll otherwise judged every enrollment twice.
-    func withIDNumbers(
+    static func withIDNumbers(
         _ unopened: [Payable], book: RollBook, opened: inout OpenedValues, filling: Bool = true
     ) -> [Payable]? {
         var result = unopened
@@ -278,11 +288,11 @@ extension ReplicaReading {
     /// its person and program; the result is then in their order.
     package func payable(in month: Month, book: RollBook, openingIDs: Bool = true, among: [Int]? = nil) -> [Payable] {
         var opened = OpenedValues(keys: keys)
-        return payable(in: month, book: book, openingIDs: openingIDs, opened: &opened, among: among)
+        return Self.payable(in: month, book: book, openingIDs: openingIDs, opened: &opened, among: among)
     }
 
     /// ``payable(in:book:openingIDs:among:)``, opening ID numbers through `opened`.
-    package func payable(
+    package static func payable(
         in month: Month, book: RollBook, openingIDs: Bool, opened: inout OpenedValues, among: [Int]? = nil
     ) -> [Payable] {
         var result: [Payable] = []

@@ -102,6 +102,22 @@ package struct RollBook {
 
     /// What locked rolls paid for the entry at this index of ``entries`` for a month.
     package func paid(_ index: Int, for month: Month) -> Int64 { paid[month]?[index] ?? 0 }
+
+    /// Opens every entry's ID number that is not open yet, on every core, and keeps it in its
+    /// entry: after this, rolls over the book only read it, so several months can be rolled
+    /// over it at once (``ReplicaReading/rollAhead(from:to:book:)``).
+    package func openEveryIDNumber(keys: KeyMaterial) {
+        var opened = OpenedValues(keys: keys)
+        var sealed: [SealedValue] = []
+        sealed.reserveCapacity(entries.count)
+        for entry in entries where !entry.idNumberOpened {
+            if let box = entry.idSealed, let digest = entry.idHash {
+                sealed.append(SealedValue(box: box, digest: digest))
+            }
+        }
+        opened.openAhead(sealed)
+        for entry in entries where !entry.idNumberOpened { _ = entry.idNumber(&opened) }
+    }
 }
 
 extension ReplicaReading {
