@@ -3,6 +3,7 @@ import GRDB
 import HearthCore
 import HearthLedger
 @testable import HearthTools
+import HearthTestSupport
 import Testing
 
 @testable import HearthStore
@@ -10,6 +11,13 @@ import Testing
 /// A generated county in a fresh temporary directory, removed when the test ends.
 private func generated(
     _ profile: CountyProfile, seed: UInt64, month: Month, now: Int64 = GeneratorTests.now,
+    _ body: (HubLedger, [Replica]) async throws -> Void
+) async throws {
+    try await onOwnThread { try await generatedOnThisThread(profile, seed: seed, month: month, now: now, body) }
+}
+
+private func generatedOnThisThread(
+    _ profile: CountyProfile, seed: UInt64, month: Month, now: Int64,
     _ body: (HubLedger, [Replica]) async throws -> Void
 ) async throws {
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("hearth-gen-\(UUID().uuidString)")

@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import HearthCore
 import HearthTools
+import HearthTestSupport
 import Testing
 
 @testable import HearthLedger
@@ -11,6 +12,10 @@ import Testing
 /// A generated county with three months locked, in a fresh temporary directory removed when
 /// the test ends.
 private func lockedCounty(seed: UInt64 = 3, _ body: (HubLedger) async throws -> Void) async throws {
+    try await onOwnThread { try await lockedCountyOnThisThread(seed: seed, body) }
+}
+
+private func lockedCountyOnThisThread(seed: UInt64, _ body: (HubLedger) async throws -> Void) async throws {
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("hearth-roll-\(UUID().uuidString)")
         .path
     try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
