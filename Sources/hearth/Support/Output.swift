@@ -54,8 +54,8 @@ enum Output {
     }
 
     /// Writes bytes straight to standard output (the caller flushes what `print` buffered
-    /// first, so it comes before them); false when the reader has gone (a closed pipe, `| head`), which ends the output as it
-    /// ends `print`'s.
+    /// first, so it comes before them); false when the reader has gone (a closed pipe,
+    /// `| head`), which ends the output as it ends `print`'s.
     static func writeOut(_ bytes: [UInt8]) -> Bool {
         bytes.withUnsafeBytes { bytes in
             var offset = 0
