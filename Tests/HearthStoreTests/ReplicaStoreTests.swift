@@ -88,7 +88,7 @@ struct ReplicaStoreTests {
             try receiver.integrate([next, forged], nowMillis: Self.now)
             Issue.record("a forked op was accepted")
         } catch {
-            guard case .fork(let dot)? = error as? ReplicaError else { Issue.record("wrong error \(error)"); return }
+            guard case .fork(let dot) = error else { Issue.record("wrong error \(error)"); return }
             #expect(dot == original.dot)
         }
         #expect(try receiver.stateDigest() == before)
