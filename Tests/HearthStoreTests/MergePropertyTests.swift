@@ -2,6 +2,7 @@ import Foundation
 import HearthCore
 import HearthLedger
 import HearthStore
+import HearthTestSupport
 import Testing
 
 /// What a run of the property test exercised, summed over its cases.

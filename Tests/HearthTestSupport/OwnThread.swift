@@ -1,7 +1,8 @@
 import Foundation
 
 /// Runs an async body whose synchronous stretches are long (generating a county, rolling it
-/// month by month) on a thread of its own instead of Swift's cooperative pool, and awaits it.
+/// month by month) on a thread of its own instead of Swift's cooperative pool, and awaits it
+/// (a synchronous closure goes to ``offPool(_:)``).
 ///
 /// Why: the pool has one thread per core, two on the build machines. Tests run side by side,
 /// and two of them computing for tens of seconds between their awaits held both threads, so
