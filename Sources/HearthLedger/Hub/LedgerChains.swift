@@ -1,6 +1,8 @@
 import Crypto
+import Foundation
 import HearthCore
 import HearthStore
+import Synchronization
 
 /// The walk behind `hearth hub verify`: every author's hash chain as the hub holds it, in the
 /// log, the archive and the quarantine, from the author's signed checkpoint (or, `whole`, from
@@ -80,6 +82,37 @@ package enum LedgerChains {
         mutating func skip(through counter: UInt64, _ sql: any SQLStatements) throws {
             while let link = try peek(sql), link.counter <= counter { position += 1 }
         }
+    }
+
+    /// For each link, the `prev` of the op its body holds; nil where the body does not read as
+    /// an op, or as one with another dot than the link's or another hash than the one stored
+    /// beside it. Each op's canonical bytes are rebuilt and hashed: nearly all of a walk's time
+    /// (9.5 s on one core for a county's 717,000 ops), so the links are checked in as many
+    /// parts as there are cores (two at least, so every machine takes this path), each part
+    /// consecutive links. What the walk then follows in order only compares hashes.
+    private static func check(_ links: [Link], author: ReplicaID) -> [String?] {
+        @Sendable func previous(_ link: Link) -> String? {
+            guard let op = try? Op(logged: link.body), op.dot == Dot(replica: author, counter: link.counter),
+                op.hash == link.hash
+            else { return nil }
+            return op.previous
+        }
+        let parts = min(links.count, max(2, ProcessInfo.processInfo.activeProcessorCount))
+        guard parts > 1 else { return links.map(previous) }
+        @Sendable func range(_ part: Int) -> Range<Int> {
+            (part * links.count / parts)..<((part + 1) * links.count / parts)
+        }
+        let checked = Mutex<[Int: [String?]]>([:])
+        DispatchQueue.concurrentPerform(iterations: parts) { part in
+            let found = links[range(part)].map(previous)
+            checked.withLock { $0[part] = found }
+        }
+        // A part not checked (never, as every iteration runs) leaves its links as altered.
+        var previous = [String?](repeating: nil, count: links.count)
+        for (part, found) in checked.withLock({ $0 }) where found.count == range(part).count {
+            previous.replaceSubrange(range(part), with: found)
+        }
+        return previous
     }
 
     /// A node's chain head as its last push signed it, and the node's key.
@@ -202,6 +235,32 @@ package enum LedgerChains {
         var previousCounter = start?.counter ?? 0
         var previousHash: String? = start?.hash ?? ""
         var hashAtHead: String?
+        // The links in counter order, a page at a time: each page's bodies checked side by side
+        // (``check(_:author:)``), then the page's links followed one after the other.
+        var page: [Link] = []
+        page.reserveCapacity(pageSize)
+        func follow() {
+            for (link, previous) in zip(page, check(page, author: author)) {
+                if link.counter != previousCounter + 1 {
+                    result.problems.append(
+                        ChainProblem(
+                            .missingOps, replica: author, counter: previousCounter + 1, through: link.counter - 1))
+                    previousHash = nil
+                }
+                result.opsChecked += 1
+                if let previous {
+                    if let previousHash, previous != previousHash {
+                        result.problems.append(ChainProblem(.brokenLink, replica: author, counter: link.counter))
+                    }
+                } else {
+                    result.problems.append(ChainProblem(.alteredOp, replica: author, counter: link.counter))
+                }
+                if link.counter == head?.counter { hashAtHead = link.hash }
+                previousCounter = link.counter
+                previousHash = link.hash
+            }
+            page.removeAll(keepingCapacity: true)
+        }
         while true {
             var next: Link?
             for index in sources.indices {
@@ -209,24 +268,10 @@ package enum LedgerChains {
             }
             guard let link = next else { break }
             for index in sources.indices { try sources[index].skip(through: link.counter, sql) }
-            if link.counter != previousCounter + 1 {
-                result.problems.append(
-                    ChainProblem(.missingOps, replica: author, counter: previousCounter + 1, through: link.counter - 1))
-                previousHash = nil
-            }
-            result.opsChecked += 1
-            let op = try? Op(logged: link.body)
-            if let op, op.dot == Dot(replica: author, counter: link.counter), op.hash == link.hash {
-                if let previousHash, op.previous != previousHash {
-                    result.problems.append(ChainProblem(.brokenLink, replica: author, counter: link.counter))
-                }
-            } else {
-                result.problems.append(ChainProblem(.alteredOp, replica: author, counter: link.counter))
-            }
-            if link.counter == head?.counter { hashAtHead = link.hash }
-            previousCounter = link.counter
-            previousHash = link.hash
+            page.append(link)
+            if page.count >= pageSize { follow() }
         }
+        follow()
         guard let head else {
             result.unsignedTops += 1
             return
