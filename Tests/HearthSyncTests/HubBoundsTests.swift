@@ -78,7 +78,7 @@ struct HubBoundsTests {
         try await other.write { db in
             try db.execute(sql: "UPDATE enrollments SET amount = '2026-01:5000000000000000000'")
         }
-        try await other.close()
+        try other.close()
         #expect {
             _ = try hub.replica.payroll(for: month, nowMillis: TestCounty.now)
         } throws: { error in

@@ -79,7 +79,7 @@ struct InterruptedSyncTests {
         }
         let home = try village.household(in: TestCounty.village1, address: "一组")
         let member = try village.member(of: home, name: "王五")
-        try village.recordDeath(member: member.value, date: "2026-11-02", author: "w1", nowMillis: TestCounty.now)
+        _ = try village.recordDeath(member: member.value, date: "2026-11-02", author: "w1", nowMillis: TestCounty.now)
         try village.archiveHousehold(home.value, reason: "户绝", author: "w1", nowMillis: TestCounty.now)
         let own = try village.ownOps()
         #expect(own.count == 6)  // household, member, head, population, death, archive

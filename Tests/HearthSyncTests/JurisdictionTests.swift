@@ -328,7 +328,7 @@ struct JurisdictionTests {
             try await other.write { db in
                 try db.execute(sql: "UPDATE record_meta SET state = X'01FF' WHERE id = ?", arguments: [damaged])
             }
-            try await other.close()
+            try other.close()
             let refusal = await county.refusal(of: scene.village, url: url)
             #expect(refusal?.status == 500, "\(String(describing: refusal))")
             #expect(try county.hub.replica.opCount() == before)

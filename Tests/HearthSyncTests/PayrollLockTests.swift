@@ -25,7 +25,7 @@ struct PayrollLockTests {
                     author: "a",
                     nowMillis: TestCounty.now)
             }.result[0]
-            try await hub.writing(author: "a", nowMillis: TestCounty.now) {
+            _ = try await hub.writing(author: "a", nowMillis: TestCounty.now) {
                 try $0.changeEnrollment(
                     enrollment.value, .approve, note: nil, author: "a", nowMillis: TestCounty.now)
             }.result

@@ -208,6 +208,6 @@ struct PayrollTests {
                     sql: "UPDATE members SET id_number_sealed = ? WHERE id = ?", arguments: [held, member.value])
             }
         }
-        try await database.close()
+        try database.close()
     }
 }
