@@ -208,7 +208,9 @@ struct ProtocolTests {
                     let (both, _) = deliver(order.filter { held.contains($0.dot) })
                     var joined = left
                     for (id, state) in right {
-                        joined[id] = try #require(joined[id].map { $0.joined(with: state) } ?? state)
+                        // Typed, so that a join that fails (nil) fails the test, not empties the entry.
+                        let merged: RecordState = try #require(joined[id].map { $0.joined(with: state) } ?? state)
+                        joined[id] = merged
                     }
                     #expect(joined == both, "\(vector.name): order \(order.map(\.dot)) cut at \(cut)")
                     joins += 1

@@ -179,7 +179,7 @@ struct ChainCheckpointTests {
                         SELECT counter FROM chain_checkpoints c WHERE c.replica = ops_archive.replica)
                     """)
         }
-        try await database.close()
+        try database.close()
         let fromCheckpoints = try await Self.verified(county.hub)
         #expect(fromCheckpoints.isIntact, "\(fromCheckpoints.problems)")
         let whole = try await Self.verified(county.hub, whole: true)
@@ -278,7 +278,7 @@ struct ChainCheckpointTests {
             try await Self.verified(county.hub).problems == [
                 ChainProblem(.missingOps, replica: author, counter: counter, through: counter)
             ])
-        try await database.close()
+        try database.close()
     }
 
     /// Statements over SQLite that note the most ops any one read of the chains' tables returned.
@@ -351,6 +351,6 @@ struct ChainCheckpointTests {
                 if whole { #expect(found.opsChecked > 3 * size, "the walk crossed pages") }
             }
         }
-        try await database.close()
+        try database.close()
     }
 }

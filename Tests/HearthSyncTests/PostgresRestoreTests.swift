@@ -76,7 +76,9 @@ struct PostgresRestoreTests {
                     .household, village: village1,
                     fields: ["address": .text("中心录入"), "status": .text("active"), "type": .text("rural")], cause: nil)
             }
-            countyMade = try #require(made.first)
+            // Typed, so that no op made fails the test (into an `Op!` it could not).
+            let first: Op = try #require(made.first)
+            countyMade = first
             pushedLater = try village.household(in: TestCounty.village1, address: "二组")
             try await county.syncRounds([village, township], url: url)
             #expect(try village.view(enrollment, reveal: false).value("status") == "exited")

@@ -56,7 +56,7 @@ struct HouseholdAdd: ParsableCommand {
 
     func run() throws {
         try guarded {
-            var input = try fields.input()
+            var input = fields.input()
             input.village = village
             let id = try replica.open().addHousehold(input, author: try replica.author, nowMillis: nowMillis())
             print(id)
@@ -79,7 +79,7 @@ struct HouseholdEdit: ParsableCommand {
         try guarded {
             let open = try replica.open()
             let household = try RecordReference(id).resolve(.household, in: open)
-            var input = try fields.input()
+            var input = fields.input()
             input.head = try head.map { try RecordReference($0).resolve(.member, in: open) }
             input.payee = try payee.map { $0 == "head" ? $0 : try RecordReference($0).resolve(.member, in: open) }
             try open.editHousehold(household, input, author: try replica.author, nowMillis: nowMillis())
