@@ -5,62 +5,50 @@ import Testing
 
 @Suite("onOwnThread: a test's long synchronous stretches hold no thread of the cooperative pool")
 struct OwnThreadTests {
-    /// Counts the bodies that have begun, and wakes the one waiting for all of them.
-    final class Roll: Sendable {
-        let expected: Int
-        private let state = Mutex<(count: Int, waiter: CheckedContinuation<Void, Never>?)>((0, nil))
-
-        init(expected: Int) { self.expected = expected }
-
-        func began() {
-            let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
-                state.count += 1
-                guard state.count == expected else { return nil }
-                defer { state.waiter = nil }
-                return state.waiter
-            }
-            waiter?.resume()
-        }
-
-        func allBegun() async {
-            await withCheckedContinuation { continuation in
-                let now = state.withLock { state -> Bool in
-                    if state.count >= expected { return true }
-                    state.waiter = continuation
-                    return false
-                }
-                if now { continuation.resume() }
-            }
-        }
+    /// What the releasing thread saw, read by the test once the bodies are done.
+    final class Flag: Sendable {
+        private let value = Mutex(false)
+        func set(_ new: Bool) { value.withLock { $0 = new } }
+        var isSet: Bool { value.withLock { $0 } }
     }
 
-    /// One more body than the pool has threads, each blocking its thread until a task on the
-    /// pool lets it go, once every body has begun. On the pool, the bodies would hold every
-    /// thread: the last one could not begin, the releasing task could not run, and every body
-    /// would give up after its wait.
-    @Test("more blocked bodies than the pool has threads, released by a task on the pool")
+    /// One more body than the pool has threads, each on its own queue and blocking its thread
+    /// until every body has begun; a thread outside the pool then lets them go. On the pool,
+    /// the last body could not begin while the others held every thread.
+    ///
+    /// Nothing here waits for the pool: other tests may hold its threads for minutes (CI once
+    /// held them past an earlier version's 20 s, whose releasing task ran on the pool). The
+    /// bounds on the waits only end the test if the bodies never all begin.
+    @Test("more blocked bodies than the pool has threads, all on their own queues at once")
     func bodiesLeaveThePoolFree() async throws {
         let bodies = ProcessInfo.processInfo.activeProcessorCount + 1
+        let bound = DispatchTime.now() + .seconds(600)
         let gate = DispatchSemaphore(value: 0)
-        let roll = Roll(expected: bodies)
-        let released = try await withThrowingTaskGroup(of: Bool.self) { group in
+        let begun = DispatchSemaphore(value: 0)
+        let allBegun = Flag()
+        let releaser = Thread {
+            var count = 0
+            while count < bodies, begun.wait(timeout: bound) == .success { count += 1 }
+            allBegun.set(count == bodies)
+            for _ in 0..<bodies { gate.signal() }
+        }
+        releaser.start()
+        let onOwnQueue = try await withThrowingTaskGroup(of: Bool.self) { group in
             for _ in 0..<bodies {
                 group.addTask {
                     try await onOwnThread {
-                        roll.began()
-                        return gate.wait(timeout: .now() + 20) == .success
+                        let own = isOnOwnThread()
+                        begun.signal()
+                        // A body on the pool returns at once, so the others can still begin.
+                        return own && gate.wait(timeout: bound) == .success
                     }
                 }
             }
-            group.addTask {
-                await roll.allBegun()
-                for _ in 0..<bodies { gate.signal() }
-                return true
-            }
-            var released = 0
-            for try await done in group where done { released += 1 }
-            return released
+            var count = 0
+            for try await own in group where own { count += 1 }
+            return count
         }
-        #expect(released == bodies + 1, "bodies that were let go, and the task that let them go")
+        #expect(onOwnQueue == bodies, "bodies that ran on their own queues and were let go")
+        #expect(allBegun.isSet, "every body began while the others held their threads")
     }
 }

@@ -15,10 +15,24 @@ public func onOwnThread<T: Sendable>(_ body: () async throws -> T) async throws 
     try await withTaskExecutorPreference(OwnThreadExecutor()) { try await body() }
 }
 
+/// Whether the caller runs on the queue of an ``onOwnThread(_:)`` body, not on the
+/// cooperative pool: what its tests check without depending on how busy the pool is.
+public func isOnOwnThread() -> Bool {
+    DispatchQueue.getSpecific(key: OwnThreadExecutor.marker) ?? false
+}
+
 /// The task executor behind ``onOwnThread(_:)``: every job on one serial dispatch queue, whose
 /// threads are the system's, not the cooperative pool's.
 final class OwnThreadExecutor: TaskExecutor {
-    private let queue = DispatchQueue(label: "hearth.tests.own-thread")
+    /// Set on every such queue, so ``isOnOwnThread()`` can tell its jobs from the pool's.
+    static let marker = DispatchSpecificKey<Bool>()
+
+    private let queue: DispatchQueue
+
+    init() {
+        queue = DispatchQueue(label: "hearth.tests.own-thread")
+        queue.setSpecific(key: Self.marker, value: true)
+    }
 
     func enqueue(_ job: consuming ExecutorJob) {
         let job = UnownedJob(job)
