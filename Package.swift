@@ -192,13 +192,17 @@ let package = Package(
                 // Zips built part by part: the .xlsx reader's damaged and hostile workbooks.
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ]),
-        // The temporary directories a test makes, removed when it ends; shared by the test targets.
+        // The temporary directories a test makes (removed when it ends), the programs it runs, and
+        // its threads off the cooperative pool; shared by the test targets.
         .target(name: "HearthTestSupport", path: "Tests/HearthTestSupport"),
         // A real PostgreSQL server for the tests (initdb and pg_ctl in a temporary directory), shared
         // by the ledger's conformance suite and the CLI's tests of hubs kept in PostgreSQL.
         .target(
             name: "HearthTestPostgres",
-            dependencies: ["HearthCore", "HearthLedgerPostgres", .product(name: "NIOPosix", package: "swift-nio")],
+            dependencies: [
+                "HearthCore", "HearthLedgerPostgres", "HearthTestSupport",
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
             path: "Tests/HearthTestPostgres"),
         // The ledger storage's conformance suite, run once per backend.
         .testTarget(

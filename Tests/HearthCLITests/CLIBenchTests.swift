@@ -2,6 +2,7 @@ import Foundation
 import HearthCore
 import HearthTestPostgres
 import Testing
+import HearthTestSupport
 
 /// The benches run end to end on a small county: a bench that stops before printing its
 /// figures measures nothing (`bench sync` once failed its final check on the hub's database,
@@ -196,11 +197,11 @@ struct CLIBenchTests {
 
     /// Whether python3 here imports pygeodiff (the CI installs it with scripts/install-bench-peers.sh).
     static let peerInstalled: Bool = {
-        let process = Process()
+        let process = ChildProcess()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3", "-c", "import pygeodiff"]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
+        process.standardOutput = .null
+        process.standardError = .null
         guard (try? process.run()) != nil else { return false }
         process.waitUntilExit()
         return process.terminationStatus == 0

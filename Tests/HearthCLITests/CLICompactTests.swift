@@ -72,7 +72,7 @@ struct CLICompactTests {
             try db.execute(sql: "UPDATE ops SET body = (SELECT body FROM ops WHERE counter = 2) WHERE counter = 1")
             return try String.fetchOne(db, sql: "SELECT replica FROM ops WHERE counter = 1") ?? ""
         }
-        try await database.close()
+        try database.close()
         let broken = try await cli.run(["hub", "verify", "--db", hub, "--json"])
         #expect(broken.status == 1)
         let document = try #require(broken.json)

@@ -1,6 +1,7 @@
 import Foundation
 import HearthCore
 import Testing
+import HearthTestSupport
 
 /// A county in real processes: `hearth hub serve --port 0` on loopback, a township node
 /// (shahe, 421281101), a village node (xinzhuang, 421281101001) and a second node for the
@@ -14,7 +15,7 @@ final class DeskCounty {
     let township: String
     let xinzhuang: String
     let township2: String
-    let hub: Process
+    let hub: ChildProcess
     let url: String
 
     var nodes: [String] { [township, xinzhuang, township2] }
@@ -49,7 +50,7 @@ final class DeskCounty {
         }
     }
 
-    static func startHub(database: String) async throws -> (Process, String) {
+    static func startHub(database: String) async throws -> (ChildProcess, String) {
         try await CLIRunner.startHub(database: database)
     }
 

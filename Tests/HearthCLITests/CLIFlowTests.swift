@@ -1,6 +1,7 @@
 import Foundation
 import HearthCore
 import Testing
+import HearthTestSupport
 
 @Suite("The hearth CLI, offline, on a real SQLite file")
 struct CLIFlowTests {
@@ -251,11 +252,11 @@ struct CLIFlowTests {
         #expect(revealed.contains(Self.headID))
         let audit = try await cli.ok(["status", "--json"])  // the audit table is checked with sqlite3 below
         #expect(audit.status == 0)
-        let sqlite = Process()
+        let sqlite = ChildProcess()
         sqlite.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
         sqlite.arguments = [cli.database, "SELECT worker || '|' || action || '|' || record || '|' || field FROM audit"]
         let pipe = Pipe()
-        sqlite.standardOutput = pipe
+        sqlite.standardOutput = .pipe(pipe)
         try sqlite.run()
         let rows = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         sqlite.waitUntilExit()

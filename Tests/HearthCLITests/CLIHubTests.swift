@@ -1,10 +1,11 @@
 import Foundation
 import HearthCore
 import Testing
+import HearthTestSupport
 
 @Suite("The hearth CLI with a hub, over real HTTP on loopback")
 struct CLIHubTests {
-    func startHub(_ cli: CLIRunner, database: String) async throws -> (process: Process, url: String) {
+    func startHub(_ cli: CLIRunner, database: String) async throws -> (process: ChildProcess, url: String) {
         try await CLIRunner.startHub(database: database)
     }
 

@@ -1,6 +1,7 @@
 import Foundation
 import HearthCore
 import Testing
+import HearthTestSupport
 
 /// Headless Chromium, which renders the pages in these tests. Without it they are skipped, unless
 /// HEARTH_CI is set: then they run and fail for want of it.
@@ -16,13 +17,13 @@ enum Chromium {
     }
 
     private static func renderBlocking(_ page: String, _ arguments: [String]) throws {
-        let process = Process()
+        let process = ChildProcess()
         process.executableURL = URL(fileURLWithPath: path)
         process.arguments =
             ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--hide-scrollbars"] + arguments
             + [URL(fileURLWithPath: page).absoluteString]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
+        process.standardOutput = .null
+        process.standardError = .null
         try process.run()
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {

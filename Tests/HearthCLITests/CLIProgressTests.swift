@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import HearthTestSupport
 
 /// Long runs say how far they have got on a terminal, and nothing of it reaches a pipe.
 @Suite("Progress lines: on a terminal only")
@@ -74,14 +75,14 @@ struct CLIProgressTests {
     }
 
     private static func onTerminalBlocking(_ command: String, in directory: String) throws -> String {
-        let process = Process()
+        let process = ChildProcess()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/script")
         process.arguments = ["-qec", command, "/dev/null"]
         process.currentDirectoryURL = URL(fileURLWithPath: directory)
         let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
-        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = .pipe(out)
+        process.standardError = .null
+        process.standardInput = .null
         try process.run()
         let data = out.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()

@@ -3,6 +3,7 @@ import HearthCore
 import HearthLedgerPostgres
 import HearthTestPostgres
 import Testing
+import HearthTestSupport
 
 @Suite("hearth hub import-roster, end to end")
 struct CLIRosterTests {
@@ -130,15 +131,13 @@ extension CLIRosterTests {
         // well over the first part's 5,000 records and settled it: nothing is committed yet.
         // Watched from a thread of its own: on the cooperative pool, beside the other suites,
         // the watch was not run again until the import had ended.
-        let process = Process()
+        let process = ChildProcess()
         process.executableURL = URL(fileURLWithPath: CLIRunner.binary)
         process.arguments = ["--lang", "en", "hub", "import-roster", path, "--db", cli.database, "--worker", "w-test"]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
+        process.standardOutput = .null
+        process.standardError = .null
         try process.run()
-        let handed = Handed(value: process)
         let killedAt = try await awaitBlocking {
-            let process = handed.value
             while process.isRunning {
                 let bytes = walBytes()
                 if bytes > before + 12 << 20 {

@@ -52,7 +52,7 @@ struct CLIRunner {
     private func runBlocking(_ arguments: [String], environment extra: [String: String], input: String?) throws
         -> Result
     {
-        let process = Process()
+        let process = ChildProcess()
         process.executableURL = URL(fileURLWithPath: CLIRunner.binary)
         process.arguments = arguments
         var environment = ProcessInfo.processInfo.environment
@@ -69,10 +69,10 @@ struct CLIRunner {
         process.environment = environment
         let out = Pipe()
         let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
+        process.standardOutput = .pipe(out)
+        process.standardError = .pipe(err)
         let stdin = Pipe()
-        if input != nil { process.standardInput = stdin }
+        if input != nil { process.standardInput = .pipe(stdin) }
         try process.run()
         if let input {
             stdin.fileHandleForWriting.write(Data(input.utf8))
@@ -89,24 +89,21 @@ struct CLIRunner {
     /// Starts `hearth hub serve --port 0` (with any extra arguments, e.g. TLS files) and reads its
     /// stdout until it names its address: no sleeps. The caller terminates the process.
     static func startHub(database: String, extra: [String] = [], scheme: String = "http") async throws -> (
-        process: Process, url: String
+        process: ChildProcess, url: String
     ) {
-        let started = try await awaitBlocking {
-            Handed(value: try startHubBlocking(database: database, extra: extra, scheme: scheme))
-        }
-        return started.value
+        try await awaitBlocking { try startHubBlocking(database: database, extra: extra, scheme: scheme) }
     }
 
     private static func startHubBlocking(database: String, extra: [String], scheme: String) throws -> (
-        process: Process, url: String
+        process: ChildProcess, url: String
     ) {
-        let process = Process()
+        let process = ChildProcess()
         process.executableURL = URL(fileURLWithPath: binary)
         // English whatever the machine's locale: the line read below is its "serving" line.
         process.arguments = ["--lang", "en", "hub", "serve", "--db", database, "--port", "0"] + extra
         let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
+        process.standardOutput = .pipe(out)
+        process.standardError = .null
         try process.run()
         var text = ""
         while !(text.contains("serving") && text.contains("\n")) {
@@ -133,12 +130,6 @@ struct CLIRunner {
     }
 }
 
-/// A process handed between a test and the thread that waits for it: one side touches it at a
-/// time.
-struct Handed<Value>: @unchecked Sendable {
-    let value: Value
-}
-
 /// Runs blocking `work` (a child process waited for, a pipe read to its end) on a thread of its
 /// own while the calling task waits without holding a cooperative thread.
 func awaitBlocking<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
@@ -148,9 +139,8 @@ func awaitBlocking<T: Sendable>(_ work: @escaping @Sendable () throws -> T) asyn
 }
 
 /// Waits for `process` to end without holding a cooperative thread.
-func waitForExit(_ process: Process) async {
-    let handed = Handed(value: process)
-    try? await awaitBlocking { handed.value.waitUntilExit() }
+func waitForExit(_ process: ChildProcess) async {
+    try? await awaitBlocking { process.waitUntilExit() }
 }
 
 struct CLITestFailure: Error, CustomStringConvertible {

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Testing
+import HearthTestSupport
 
 #if canImport(Glibc)
     import Glibc
@@ -62,11 +63,11 @@ struct CLIShutdownTests {
         var locked = true
         defer { if locked { try? holder.inDatabase { try $0.execute(sql: "ROLLBACK") } } }
 
-        let sync = Process()
+        let sync = ChildProcess()
         sync.executableURL = URL(fileURLWithPath: CLIRunner.binary)
         sync.arguments = ["--lang", "en", "node", "sync", "--db", villageDB]
-        sync.standardOutput = FileHandle.nullDevice
-        sync.standardError = FileHandle.nullDevice
+        sync.standardOutput = .null
+        sync.standardError = .null
         try sync.run()
         defer { if sync.isRunning { sync.terminate() } }
 

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOSSL
 import Testing
+import HearthTestSupport
 
 @Suite("The hub over HTTPS with a county's own CA")
 struct CLITLSTests {
@@ -11,12 +12,12 @@ struct CLITLSTests {
     }
 
     private static func opensslBlocking(_ arguments: [String], in directory: String) throws {
-        let process = Process()
+        let process = ChildProcess()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
         process.arguments = arguments
         process.currentDirectoryURL = URL(fileURLWithPath: directory)
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
+        process.standardOutput = .null
+        process.standardError = .null
         try process.run()
         process.waitUntilExit()
         guard process.terminationStatus == 0 else { throw CLITestFailure("openssl \(arguments.first ?? "") failed") }

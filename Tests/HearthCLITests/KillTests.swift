@@ -7,6 +7,7 @@ import HearthLedgerSQLite
 import HearthStore
 import HearthTestPostgres
 import Testing
+import HearthTestSupport
 
 #if canImport(Glibc)
     import Glibc
@@ -97,7 +98,7 @@ final class KillRun {
     /// A `hearth node sync` running in a round.
     struct Running {
         let node: Int
-        let process: Process
+        let process: ChildProcess
         let started: Date
         let out: String
         let err: String
@@ -114,7 +115,7 @@ final class KillRun {
     var nodes: [Node] = []
     /// The hub processes: one on the SQLite file, or two on one PostgreSQL database; nil while
     /// one is down.
-    var hubs: [Process?]
+    var hubs: [ChildProcess?]
     var hubURLs: [String]
     /// The hub's PostgreSQL database, when the run keeps it there; the hub's file otherwise.
     let postgres: PostgresLocation?
@@ -417,9 +418,7 @@ final class KillRun {
         let before = try Self.syncPosition(path)
         let out = directory + "/round-\(round)-\(nodes[node].scope).out"
         let err = directory + "/round-\(round)-\(nodes[node].scope).err"
-        FileManager.default.createFile(atPath: out, contents: nil)
-        FileManager.default.createFile(atPath: err, contents: nil)
-        let process = Process()
+        let process = ChildProcess()
         process.executableURL = URL(fileURLWithPath: CLIRunner.binary)
         // Replaying: the checks below compare each node's log with the hub's for its scope, which
         // a node started from a snapshot does not hold (its states do). Snapshot installs are
@@ -430,8 +429,8 @@ final class KillRun {
             environment.removeValue(forKey: key)
         }
         process.environment = environment
-        process.standardOutput = FileHandle(forWritingAtPath: out)
-        process.standardError = FileHandle(forWritingAtPath: err)
+        process.standardOutput = .file(out)
+        process.standardError = .file(err)
         let started = Date()
         try process.run()
         return Running(node: node, process: process, started: started, out: out, err: err, before: before, hub: hub)
@@ -439,7 +438,7 @@ final class KillRun {
 
     /// Whether `process` ended within `timeout`; checked every 10 ms without holding a thread,
     /// so the suites running alongside keep theirs.
-    func wait(_ process: Process, timeout: TimeInterval) async -> Bool {
+    func wait(_ process: ChildProcess, timeout: TimeInterval) async -> Bool {
         let deadline = Date().addingTimeInterval(timeout)
         while process.isRunning {
             if Date() > deadline { return false }

@@ -1,4 +1,5 @@
 import Foundation
+import HearthTestSupport
 
 /// LibreOffice (Debian's `soffice`, headless) as the spreadsheet program of the import and
 /// export tests: it turns a CSV the test writes into a real .xlsx, and a workbook Hearth wrote
@@ -27,13 +28,13 @@ enum LibreOffice {
         guard let executable else { throw CLITestFailure("LibreOffice (soffice) is not installed; CI installs it") }
         let profile = FileManager.default.temporaryDirectory.appendingPathComponent("hearth-lo-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: profile) }
-        let process = Process()
+        let process = ChildProcess()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments =
             ["--headless", "--norestore", "-env:UserInstallation=\(profile.absoluteString)"] + arguments
         let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
+        process.standardOutput = .pipe(output)
+        process.standardError = .output
         try process.run()
         let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()

@@ -8,6 +8,7 @@ import HearthStore
 import HearthTestPostgres
 import NIOPosix
 import Testing
+import HearthTestSupport
 
 /// A hub kept in PostgreSQL put back from a `pg_dump` taken before it made ops that nodes
 /// pulled and before nodes pushed more, then `hearth hub restore --store` (here the call it
@@ -22,12 +23,12 @@ struct PostgresRestoreTests {
     }
 
     private static func runBlocking(_ server: PostgresServer, _ program: String, _ arguments: [String]) throws {
-        let process = Process()
+        let process = ChildProcess()
         process.executableURL = server.binaries.appendingPathComponent(program)
         process.arguments = arguments
         let errors = Pipe()
-        process.standardError = errors
-        process.standardOutput = FileHandle.nullDevice
+        process.standardError = .pipe(errors)
+        process.standardOutput = .null
         try process.run()
         process.waitUntilExit()
         let said = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)

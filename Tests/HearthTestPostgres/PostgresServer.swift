@@ -1,6 +1,7 @@
 import Foundation
 import HearthCore
 import HearthLedgerPostgres
+import HearthTestSupport
 import NIOPosix
 
 /// A real PostgreSQL server for the tests: made by `initdb` in a temporary directory, started
@@ -145,33 +146,24 @@ public final class PostgresServer: Sendable {
     /// Runs one of the server's programs (or an absolute path), as the postgres user when
     /// `as` is true; throws with its output when it fails.
     ///
-    /// Spawned directly with every descriptor above standard error closed, not through
-    /// Foundation's `Process`: the server `pg_ctl start` leaves running would inherit the
-    /// descriptor `Process` watches for its child's end, and the wait would last as long as
-    /// the server.
+    /// Spawned as a ``ChildProcess`` (every descriptor above standard error closed in the
+    /// child): the server `pg_ctl start` leaves running inherits nothing of this process's.
     private func run(_ program: String, _ arguments: [String], as postgres: Bool) throws(PostgresServerError) {
         let executable = program.hasPrefix("/") ? program : binaries.appendingPathComponent(program).path
         let argv =
             postgres ? ["/usr/sbin/runuser", "-u", "postgres", "--", executable] + arguments : [executable] + arguments
         let outputPath = directory.appendingPathComponent("output-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: outputPath) }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
-        guard closeFrom(&actions, 3) == 0 else { throw PostgresServerError("cannot close descriptors for \(program)") }
-        var pid: pid_t = 0
-        let cArguments = argv.map { strdup($0) } + [nil]
-        defer { for argument in cArguments { free(argument) } }
-        let spawned = posix_spawn(&pid, argv[0], &actions, nil, cArguments, environ)
-        guard spawned == 0 else { throw PostgresServerError("cannot run \(argv[0]): error \(spawned)") }
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        let process = ChildProcess()
+        process.executableURL = URL(fileURLWithPath: argv[0])
+        process.arguments = Array(argv.dropFirst())
+        process.standardInput = .null
+        process.standardOutput = .file(outputPath)
+        process.standardError = .output
+        do { try process.run() } catch { throw PostgresServerError("\(error)") }
+        process.waitUntilExit()
         let text = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
-        // Exited normally with status 0.
-        guard status & 0x7f == 0, (status >> 8) & 0xff == 0 else {
+        guard process.terminationReason == .exit, process.terminationStatus == 0 else {
             throw PostgresServerError("\(program) \(arguments.joined(separator: " ")) failed: \(text)")
         }
     }
@@ -212,15 +204,6 @@ public final class PostgresServer: Sendable {
         return bound ? Int(UInt16(bigEndian: address.sin_port)) : 54_321
     }
 }
-
-/// glibc's `posix_spawn_file_actions_addclosefrom_np` (2.34 and later), which Swift's Glibc
-/// module does not declare: found by name in the running process.
-private let closeFrom: @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32 = {
-    guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addclosefrom_np")
-    else { fatalError("glibc 2.34 or later is needed (posix_spawn_file_actions_addclosefrom_np)") }
-    return unsafeBitCast(
-        symbol, to: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32).self)
-}()
 
 /// Why the tests' PostgreSQL server could not be had.
 public struct PostgresServerError: Error, CustomStringConvertible {
