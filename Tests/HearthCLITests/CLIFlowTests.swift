@@ -255,11 +255,7 @@ struct CLIFlowTests {
         let sqlite = ChildProcess()
         sqlite.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
         sqlite.arguments = [cli.database, "SELECT worker || '|' || action || '|' || record || '|' || field FROM audit"]
-        let pipe = Pipe()
-        sqlite.standardOutput = .pipe(pipe)
-        try sqlite.run()
-        let rows = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        sqlite.waitUntilExit()
+        let rows = try sqlite.outputs().text.standardOutput
         #expect(rows.trimmingCharacters(in: .whitespacesAndNewlines) == "w-test|reveal|\(head)|id_number")
 
         let withoutKey = try await cli.run(

@@ -13,7 +13,7 @@ enum Chromium {
 
     /// Runs headless Chromium on a page with `arguments` (`--print-to-pdf=…`, `--screenshot=…`).
     static func render(_ page: String, _ arguments: [String]) async throws {
-        try await awaitBlocking { try renderBlocking(page, arguments) }
+        try await offPool { try renderBlocking(page, arguments) }
     }
 
     private static func renderBlocking(_ page: String, _ arguments: [String]) throws {

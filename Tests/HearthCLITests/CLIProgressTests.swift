@@ -71,7 +71,7 @@ struct CLIProgressTests {
     /// Runs `command` under script(1), whose pseudo-terminal is every standard stream of the
     /// command, and returns what the terminal received.
     static func onTerminal(_ command: String, in directory: String) async throws -> String {
-        try await awaitBlocking { try onTerminalBlocking(command, in: directory) }
+        try await offPool { try onTerminalBlocking(command, in: directory) }
     }
 
     private static func onTerminalBlocking(_ command: String, in directory: String) throws -> String {
@@ -79,14 +79,10 @@ struct CLIProgressTests {
         process.executableURL = URL(fileURLWithPath: "/usr/bin/script")
         process.arguments = ["-qec", command, "/dev/null"]
         process.currentDirectoryURL = URL(fileURLWithPath: directory)
-        let out = Pipe()
-        process.standardOutput = .pipe(out)
         process.standardError = .null
         process.standardInput = .null
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
+        let text = try process.outputs().text.standardOutput
         #expect(process.terminationStatus == 0, "script(1) ran \(command)")
-        return String(decoding: data, as: UTF8.self)
+        return text
     }
 }

@@ -137,7 +137,7 @@ extension CLIRosterTests {
         process.standardOutput = .null
         process.standardError = .null
         try process.run()
-        let killedAt = try await awaitBlocking {
+        let killedAt = try await offPool {
             while process.isRunning {
                 let bytes = walBytes()
                 if bytes > before + 12 << 20 {

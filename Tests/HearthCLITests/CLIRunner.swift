@@ -37,7 +37,7 @@ struct CLIRunner {
 
     /// Runs `hearth` with `arguments`; `input`, when given, is written to its standard input.
     ///
-    /// The process is waited for on a thread of its own (``awaitBlocking(_:)``): the suites run
+    /// The process is waited for on a thread of its own (``offPool(_:)``): the suites run
     /// side by side on Swift's two or so cooperative threads, and a test holding one while a
     /// command runs starved the others (a PostgreSQL connection "did not answer within 15 s"
     /// because no thread was free to take its answer).
@@ -46,7 +46,7 @@ struct CLIRunner {
         async throws -> Result
     {
         let runner = self
-        return try await awaitBlocking { try runner.runBlocking(arguments, environment: extra, input: input) }
+        return try await offPool { try runner.runBlocking(arguments, environment: extra, input: input) }
     }
 
     private func runBlocking(_ arguments: [String], environment extra: [String: String], input: String?) throws
@@ -67,23 +67,8 @@ struct CLIRunner {
         if let worker { environment["HEARTH_WORKER"] = worker }
         for (key, value) in extra { environment[key] = value }
         process.environment = environment
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = .pipe(out)
-        process.standardError = .pipe(err)
-        let stdin = Pipe()
-        if input != nil { process.standardInput = .pipe(stdin) }
-        try process.run()
-        if let input {
-            stdin.fileHandleForWriting.write(Data(input.utf8))
-            try stdin.fileHandleForWriting.close()
-        }
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Result(
-            status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-            stderr: String(decoding: errData, as: UTF8.self))
+        let text = try process.outputs(input: input.map { Data($0.utf8) }).text
+        return Result(status: process.terminationStatus, stdout: text.standardOutput, stderr: text.standardError)
     }
 
     /// Starts `hearth hub serve --port 0` (with any extra arguments, e.g. TLS files) and reads its
@@ -91,7 +76,7 @@ struct CLIRunner {
     static func startHub(database: String, extra: [String] = [], scheme: String = "http") async throws -> (
         process: ChildProcess, url: String
     ) {
-        try await awaitBlocking { try startHubBlocking(database: database, extra: extra, scheme: scheme) }
+        try await offPool { try startHubBlocking(database: database, extra: extra, scheme: scheme) }
     }
 
     private static func startHubBlocking(database: String, extra: [String], scheme: String) throws -> (
@@ -130,17 +115,9 @@ struct CLIRunner {
     }
 }
 
-/// Runs blocking `work` (a child process waited for, a pipe read to its end) on a thread of its
-/// own while the calling task waits without holding a cooperative thread.
-func awaitBlocking<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { continuation in
-        Thread { continuation.resume(with: Swift.Result { try work() }) }.start()
-    }
-}
-
 /// Waits for `process` to end without holding a cooperative thread.
 func waitForExit(_ process: ChildProcess) async {
-    try? await awaitBlocking { process.waitUntilExit() }
+    await offPool { process.waitUntilExit() }
 }
 
 struct CLITestFailure: Error, CustomStringConvertible {

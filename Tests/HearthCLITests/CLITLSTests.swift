@@ -8,7 +8,7 @@ import HearthTestSupport
 struct CLITLSTests {
     /// Runs openssl; the tests make their own CA and hub certificate.
     func openssl(_ arguments: [String], in directory: String) async throws {
-        try await awaitBlocking { try Self.opensslBlocking(arguments, in: directory) }
+        try await offPool { try Self.opensslBlocking(arguments, in: directory) }
     }
 
     private static func opensslBlocking(_ arguments: [String], in directory: String) throws {

@@ -21,7 +21,7 @@ enum LibreOffice {
     /// Runs soffice with `arguments` and a profile of its own; fails with its output when it fails
     /// or writes nothing.
     static func run(_ arguments: [String]) async throws {
-        try await awaitBlocking { try runBlocking(arguments) }
+        try await offPool { try runBlocking(arguments) }
     }
 
     private static func runBlocking(_ arguments: [String]) throws {
@@ -32,12 +32,8 @@ enum LibreOffice {
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments =
             ["--headless", "--norestore", "-env:UserInstallation=\(profile.absoluteString)"] + arguments
-        let output = Pipe()
-        process.standardOutput = .pipe(output)
         process.standardError = .output
-        try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
+        let text = try process.outputs().text.standardOutput
         guard process.terminationStatus == 0 else {
             throw CLITestFailure("soffice \(arguments.joined(separator: " ")) failed: \(text)")
         }

@@ -1,5 +1,6 @@
 import Foundation
 import HearthTestSupport
+import Synchronization
 import Testing
 
 #if canImport(Glibc)
@@ -19,21 +20,9 @@ struct ChildProcessTests {
         process.arguments = ["-c", script]
         process.environment = environment
         process.currentDirectoryURL = directory.map { URL(fileURLWithPath: $0) }
-        let output = Pipe()
-        process.standardOutput = .pipe(output)
         process.standardError = .output
-        let stdin = Pipe()
-        process.standardInput = input == nil ? .null : .pipe(stdin)
-        try process.run()
-        let printed = await offPool {
-            if let input {
-                stdin.fileHandleForWriting.write(Data(input.utf8))
-                try? stdin.fileHandleForWriting.close()
-            }
-            let data = output.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            return String(decoding: data, as: UTF8.self)
-        }
+        if input == nil { process.standardInput = .null }
+        let printed = try await offPool { try process.outputs(input: input.map { Data($0.utf8) }).text.standardOutput }
         return (printed, process)
     }
 
@@ -117,6 +106,51 @@ struct ChildProcessTests {
             UInt64($0.trimmingCharacters(in: .whitespacesAndNewlines), radix: 16)
         }
         #expect(mask == 0, "\(printed)")
+    }
+
+    /// A pipe holds 64 KB: a child writing more to the stream not yet read, or writing more
+    /// output before it reads its input, blocks until the test reads or writes. Run on a thread
+    /// that gives up after `bound` by killing the child, so a reader that waits in the wrong
+    /// order fails the test instead of hanging it.
+    @Test(
+        "a child's output, error and input are read and written at once: a megabyte on each does not block it",
+        arguments: [
+            // Standard error filled before anything is written to standard output (by the
+            // shell itself: killed, it leaves no program behind holding the pipes open).
+            "printf '%1048576s' '' >&2; echo done",
+            // Standard output filled before the input is read, then the input echoed to error.
+            "printf '%1048576s' ''; cat >&2",
+        ])
+    func largeStreams(script: String) async throws {
+        let input = Data(repeating: UInt8(ascii: "i"), count: 1 << 20)
+        let bound = DispatchTimeInterval.seconds(300)
+        let process = ChildProcess()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", script]
+        let read: Result<ChildProcess.Outputs, ChildProcessError>? = await offPool {
+            let finished = DispatchSemaphore(value: 0)
+            let result = Mutex<Result<ChildProcess.Outputs, ChildProcessError>?>(nil)
+            Thread {
+                let outputs = Result { () throws(ChildProcessError) in try process.outputs(input: input) }
+                result.withLock { $0 = outputs }
+                finished.signal()
+            }.start()
+            if finished.wait(timeout: .now() + bound) == .timedOut {
+                process.signal(SIGKILL)  // unblocks every pipe, and the reader returns
+                finished.wait()
+                return nil
+            }
+            return result.withLock { $0 }
+        }
+        let outputs = try #require(try read?.get(), "the streams were still blocked after \(bound)")
+        #expect(process.terminationReason == .exit && process.terminationStatus == 0)
+        if script.hasSuffix("echo done") {
+            #expect(outputs.standardError == Data(repeating: UInt8(ascii: " "), count: 1 << 20))
+            #expect(outputs.text.standardOutput == "done\n")
+        } else {
+            #expect(outputs.standardOutput == Data(repeating: UInt8(ascii: " "), count: 1 << 20))
+            #expect(outputs.standardError == input)
+        }
     }
 
     @Test("a program that is not there is refused by name, and nothing runs")

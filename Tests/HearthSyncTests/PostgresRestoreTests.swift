@@ -26,12 +26,8 @@ struct PostgresRestoreTests {
         let process = ChildProcess()
         process.executableURL = server.binaries.appendingPathComponent(program)
         process.arguments = arguments
-        let errors = Pipe()
-        process.standardError = .pipe(errors)
         process.standardOutput = .null
-        try process.run()
-        process.waitUntilExit()
-        let said = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let said = try process.outputs().text.standardError
         guard process.terminationStatus == 0 else { throw TestFailure("\(program) failed: \(said)") }
     }
 

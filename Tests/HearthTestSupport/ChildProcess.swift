@@ -27,8 +27,6 @@ public final class ChildProcess: @unchecked Sendable {
         /// This end of the pipe (the read end for standard input, the write end for the
         /// others); closed in the test process once the child has it.
         case pipe(Pipe)
-        /// An open file handle, shared with the child.
-        case handle(FileHandle)
         /// A file created (or emptied) for writing.
         case file(String)
         /// Standard output, wherever it goes (for standard error only).
@@ -77,8 +75,6 @@ public final class ChildProcess: @unchecked Sendable {
                 let end = reading ? pipe.fileHandleForReading : pipe.fileHandleForWriting
                 posix_spawn_file_actions_adddup2(&actions, end.fileDescriptor, descriptor)
                 childEnds.append(end)
-            case .handle(let handle):
-                posix_spawn_file_actions_adddup2(&actions, handle.fileDescriptor, descriptor)
             case .file(let path):
                 posix_spawn_file_actions_addopen(&actions, descriptor, path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
             case .output:
@@ -136,6 +132,69 @@ public final class ChildProcess: @unchecked Sendable {
             exited.leave()
         }
         thread.stackSize = 64 << 10
+        thread.start()
+    }
+
+    /// What a child run by ``outputs(input:)`` wrote.
+    public struct Outputs: Sendable {
+        public let standardOutput: Data
+        public let standardError: Data
+
+        /// Each stream as UTF-8 text (an invalid byte read as U+FFFD).
+        public var text: (standardOutput: String, standardError: String) {
+            (String(decoding: standardOutput, as: UTF8.self), String(decoding: standardError, as: UTF8.self))
+        }
+    }
+
+    /// Starts the child, writes `input` (when given) to its standard input and closes it, reads
+    /// its standard output and error to their ends, and waits for it to end. A stream set
+    /// before is left as set (and reads as empty here); one left nil is read through a pipe.
+    ///
+    /// The three are done at once, each on a thread of its own: a child blocks once a pipe
+    /// holds 64 KB nobody reads, so reading one stream to its end before the other (or writing
+    /// the input first) waits forever on a child that writes much to the stream not read yet.
+    public func outputs(input: Data? = nil) throws(ChildProcessError) -> Outputs {
+        let output = standardOutput == nil ? Pipe() : nil
+        let errors = standardError == nil ? Pipe() : nil
+        let feed = input.map { _ in Pipe() }
+        if let output { standardOutput = .pipe(output) }
+        if let errors { standardError = .pipe(errors) }
+        if let feed { standardInput = .pipe(feed) }
+        try run()
+        let streams = DispatchGroup()
+        let said = Mutex(Data())
+        if let errors {
+            Self.onThread(streams) {
+                let data = errors.fileHandleForReading.readDataToEndOfFile()
+                said.withLock { $0 = data }
+            }
+        }
+        if let feed, let input {
+            Self.onThread(streams) {
+                // A child that ends without reading it all closes the pipe: the rest is dropped,
+                // and the SIGPIPE that write raises is held on this thread, which ends with it
+                // pending (it would end the whole test process otherwise).
+                var pipeSignal = sigset_t()
+                sigemptyset(&pipeSignal)
+                sigaddset(&pipeSignal, SIGPIPE)
+                pthread_sigmask(SIG_BLOCK, &pipeSignal, nil)
+                try? feed.fileHandleForWriting.write(contentsOf: input)
+                try? feed.fileHandleForWriting.close()
+            }
+        }
+        let written = output?.fileHandleForReading.readDataToEndOfFile() ?? Data()
+        streams.wait()
+        waitUntilExit()
+        return Outputs(standardOutput: written, standardError: said.withLock { $0 })
+    }
+
+    private static func onThread(_ group: DispatchGroup, _ work: @escaping @Sendable () -> Void) {
+        group.enter()
+        let thread = Thread {
+            work()
+            group.leave()
+        }
+        thread.stackSize = 256 << 10
         thread.start()
     }
 
