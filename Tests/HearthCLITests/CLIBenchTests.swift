@@ -21,6 +21,7 @@ struct CLIBenchTests {
         ])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.json?["hubs"] == .integer(Int64(hubs)))
+        #expect(result.json?["townships"] == .integer(1), "one township for every 20 villages")
         guard case .object(let document)? = result.json else {
             Issue.record("not one JSON document: \(result.stdout)")
             return
@@ -66,6 +67,33 @@ struct CLIBenchTests {
             return
         }
         #expect(idle > 0 && idle < 16_384)
+    }
+
+    @Test(
+        "bench sync --townships sets how many townships pull, apart from the villages; a count no county code can hold is refused"
+    )
+    func syncBenchTownships() async throws {
+        let cli = try CLIRunner()
+        let small = ["bench", "sync", "--villages", "4", "--households", "40", "--members", "2", "--edits", "3"]
+        // The bench exits 1 unless the three townships between them pulled every op made.
+        let result = try await cli.run(small + ["--townships", "3", "--json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.json?["townships"] == .integer(3))
+        guard case .integer(let ops)? = result.json?["ops"] else {
+            Issue.record("no op count: \(result.stdout)")
+            return
+        }
+        #expect(ops > 0)
+        // More townships than villages, none, or more than the codes 101 to 999 hold; and more
+        // than 999 villages to a township.
+        for (villages, townships) in [("4", "5"), ("4", "0"), ("1000", "900"), ("1000", "1")] {
+            var arguments = small
+            arguments[3] = villages
+            let refused = try await cli.run(arguments + ["--townships", townships])
+            #expect(refused.status != 0, "--villages \(villages) --townships \(townships)")
+            #expect(refused.stderr.contains("--townships"), "\(refused.stderr)")
+            #expect(refused.stdout.isEmpty, "nothing set up: \(refused.stdout)")
+        }
     }
 
     @Test("bench merge prints one JSON document with its rates, the raw baseline's and the peer's")

@@ -18,6 +18,10 @@ import HearthStore
 struct SyncBench {
     let directory: String
     let villages: Int
+    /// Township nodes, each pulling the villages `i`, `i + townships`, ... (one per 20 villages
+    /// unless given): apart from `villages`, so a night's cost can be told from the size of
+    /// what each township holds.
+    var townships: Int? = nil
     let households: Int
     let membersPerHousehold: Int
     let editsPerVillage: Int
@@ -31,6 +35,8 @@ struct SyncBench {
 
     struct Result {
         var ops = 0
+        /// Township nodes that pulled.
+        var townships = 0
         var setupSeconds = 0.0
         var pushSeconds = 0.0
         var pullSeconds = 0.0
@@ -83,7 +89,8 @@ struct SyncBench {
         for _ in 0..<max(1, hubs) { servers.append(try HubProcess.start(serve)) }
         let urls = servers.map(\.url)
         let url = urls[0]
-        let townships = max(1, (villages + 19) / 20)
+        let townships = townships ?? Self.defaultTownships(villages: villages)
+        result.townships = townships
         var villageNodes: [Replica] = []
         var townshipNodes: [(Replica, String)] = []
         var random = SplitMix64(seed: 7)
@@ -185,6 +192,9 @@ struct SyncBench {
         }
         return result
     }
+
+    /// One township for every 20 villages, as a county's are about.
+    static func defaultTownships(villages: Int) -> Int { max(1, (villages + 19) / 20) }
 
     private func makeNode(_ hub: HubLedger, name: String, scope: String) async throws -> Replica {
         let prefix = try ScopePrefix.parse(scope, field: "scope")

@@ -181,6 +181,7 @@ struct BenchSync: AsyncParsableCommand {
         abstract: L("cmd.bench.sync.abstract"))
 
     @Option(help: .text("opt.bench.sync.villages")) var villages = 300
+    @Option(help: .text("opt.bench.sync.townships")) var townships: Int?
     @Option(help: .text("opt.bench.sync.households")) var households = 30_000
     @Option(name: .customLong("members"), help: .text("opt.bench.sync.members")) var members = 3
     @Option(help: .text("opt.bench.sync.edits")) var edits = 50
@@ -194,6 +195,13 @@ struct BenchSync: AsyncParsableCommand {
             guard villages > 0, households > 0, members > 0, concurrency > 0, hubs > 0, hubs <= 8 else {
                 throw CLIError.usage(L("error.bench.sync.positive"))
             }
+            // A township's code is 101 to 999, a village's number in it 001 to 999.
+            let townshipCount = townships ?? SyncBench.defaultTownships(villages: villages)
+            guard townshipCount > 0, townshipCount <= min(villages, 899),
+                (villages + townshipCount - 1) / townshipCount <= 999
+            else {
+                throw CLIError.usage(L("error.bench.sync.townships", ["villages": villages]))
+            }
             let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
                 "hearth-bench-sync-\(UUID().uuidString)"
             ).path
@@ -204,6 +212,7 @@ struct BenchSync: AsyncParsableCommand {
                 editsPerVillage: edits, concurrency: concurrency
             ) { line in if !json { print(line) } }
             bench.hubs = hubs
+            bench.townships = townshipCount
             if let store {
                 guard PostgresLocation.names(store) else { throw CLIError.usage(L("error.bench.sync.store")) }
                 bench.store = (try PostgresLocation.parse(store, field: "store"), store)
@@ -223,7 +232,7 @@ struct BenchSync: AsyncParsableCommand {
                         hubPullCPUMs: Int64(result.hubPullCPU * 1000),
                         nodesPushCPUMs: Int64(result.nodesPushCPU * 1000),
                         nodesPullCPUMs: Int64(result.nodesPullCPU * 1000), hubs: Int64(hubs),
-                        concurrency: Int64(concurrency),
+                        concurrency: Int64(concurrency), townships: Int64(result.townships),
                         healthzP50Us: Int64(result.health.p50 * 1e6), healthzP99Us: Int64(result.health.p99 * 1e6),
                         healthzMaxUs: Int64(result.health.max * 1e6),
                         healthzRequests: Int64(result.health.samples.count),

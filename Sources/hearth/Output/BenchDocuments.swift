@@ -95,6 +95,8 @@ struct SyncBenchDocument: Codable, Sendable, Equatable {
     /// `hub serve` processes sharing the database (`--hubs`); `hub_peak_kib` is the largest one's.
     let hubs: Int64
     let concurrency: Int64
+    /// Township nodes that pulled (`--townships`, or one per 20 villages).
+    let townships: Int64
     let healthzP50Us: Int64
     let healthzP99Us: Int64
     let healthzMaxUs: Int64
@@ -128,6 +130,7 @@ struct SyncBenchDocument: Codable, Sendable, Equatable {
         case nodesPullCPUMs = "nodes_pull_cpu_ms"
         case hubs
         case concurrency
+        case townships
         case healthzP50Us = "healthz_p50_us"
         case healthzP99Us = "healthz_p99_us"
         case healthzMaxUs = "healthz_max_us"
