@@ -93,6 +93,31 @@ struct QueryPlanTests {
         return (try scans(statements, in: path), statements.count, statements)
     }
 
+    /// Statements that take a page (`LIMIT`) of a county table but sort what they read first
+    /// (`USE TEMP B-TREE FOR ORDER BY`): they gather every row their condition meets before
+    /// keeping the page's, so a page costs what lies after it, not its size. A pull once asked
+    /// for its scope's ops after a cursor this way, and a township catching up read its whole
+    /// backlog again for every page.
+    static func sortsBeforeLimit(_ statements: [String], in path: String) throws -> [String] {
+        let queue = try DatabaseQueue(path: path)
+        defer { try? queue.close() }
+        var found: [String] = []
+        for sql in Set(statements) {
+            let trimmed = sql.trimmingCharacters(in: .whitespacesAndNewlines)
+            let words = Set(trimmed.uppercased().split(whereSeparator: { !$0.isLetter && $0 != "_" }).map(String.init))
+            guard trimmed.uppercased().hasPrefix("SELECT") || trimmed.uppercased().hasPrefix("WITH"),
+                words.contains("LIMIT"), !countyTables.isDisjoint(with: words.map { $0.lowercased() })
+            else { continue }
+            let details = try queue.read { db in
+                try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + trimmed).map { $0["detail"] as String }
+            }
+            if details.contains(where: { $0.contains("TEMP B-TREE FOR ORDER BY") }) {
+                found.append("\(details) in: \(trimmed.prefix(300))")
+            }
+        }
+        return found
+    }
+
     /// The plan lines of statements that search the op log or its archive by scope or
     /// township: a pass over a scope's history.
     static func historyPasses(_ statements: [String], in path: String) throws -> [String] {
@@ -216,6 +241,8 @@ struct QueryPlanTests {
         for (read, traced) in indexed.sorted(by: { $0.key < $1.key }) {
             #expect(traced.count > 0, "\(read) ran no statement: the trace is not attached")
             #expect(traced.scans.isEmpty, "\(read) scans a county table: \(traced.scans)")
+            let sorted = try Self.sortsBeforeLimit(traced.statements, in: path)
+            #expect(sorted.isEmpty, "\(read) sorts all it meets before taking a page: \(sorted)")
         }
         // A snapshot costs the scope's records, not its history: no statement of it walks the
         // scope's log (its departed records once read the whole log per record table).
