@@ -117,9 +117,9 @@ extension LedgerLog {
     ///
     /// Each of the three is read by its own index in log order and stops at the limit; the
     /// three are merged here. Asked as one statement (`scope OR county-wide OR addressed`),
-    /// SQLite and PostgreSQL gather every op of the scope after the cursor and sort them before
-    /// taking a page: a township catching up on a night of 183,000 ops read them all again for
-    /// each page of 1,000.
+    /// SQLite gathered every op of the scope after the cursor and sorted them before taking a
+    /// page (`MULTI-INDEX OR`, then a temporary B-tree): a township catching up on a night of
+    /// 183,000 ops read them all again for each page of 1,000.
     static func scopeOps(_ sql: any SQLStatements, _ read: ScopedRead, filter: String, key: String?) throws
         -> [[SQLValue]]
     {
