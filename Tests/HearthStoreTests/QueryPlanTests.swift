@@ -48,13 +48,8 @@ struct QueryPlanTests {
             )
         }
         var found: [Scan] = []
-        for sql in statements {
-            let trimmed = sql.trimmingCharacters(in: .whitespacesAndNewlines)
-            let verb = trimmed.prefix(while: { $0.isLetter }).uppercased()
-            guard ["SELECT", "INSERT", "UPDATE", "DELETE", "WITH"].contains(verb) else { continue }
-            let details = try queue.read { db in
-                try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + trimmed).map { $0["detail"] as String }
-            }
+        let verbs: Set<String> = ["SELECT", "INSERT", "UPDATE", "DELETE", "WITH"]
+        for (trimmed, details) in try plans(statements, in: queue, keep: { verbs.contains(verb($0)) }) {
             let aliases = aliasTable(trimmed, tables: names)
             let tables = details.compactMap { detail -> String? in
                 guard detail.hasPrefix("SCAN ") else { return nil }
@@ -83,6 +78,31 @@ struct QueryPlanTests {
         return aliases
     }
 
+    /// The plan of each statement `keep` takes (trimmed, in the order given), one line per
+    /// step, read through `queue`.
+    static func plans(
+        _ statements: some Sequence<String>, in queue: DatabaseQueue, keep: (String) -> Bool
+    ) throws -> [(sql: String, details: [String])] {
+        try statements.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter(keep).map { sql in
+            let details = try queue.read { db in
+                try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql).map { $0["detail"] as String }
+            }
+            return (sql, details)
+        }
+    }
+
+    /// A statement's first word, upper-cased: `SELECT`, `WITH`, `INSERT`, ….
+    static func verb(_ sql: String) -> String { sql.prefix(while: { $0.isLetter }).uppercased() }
+
+    /// The plans of a set of traced statements' queries (`SELECT` and `WITH`), each once.
+    static func queryPlans(
+        _ statements: [String], in path: String, keep: (String) -> Bool = { _ in true }
+    ) throws -> [(sql: String, details: [String])] {
+        let queue = try DatabaseQueue(path: path)
+        defer { try? queue.close() }
+        return try plans(Set(statements), in: queue, keep: { ["SELECT", "WITH"].contains(verb($0)) && keep($0) })
+    }
+
     /// Runs `read` with the hub's statements traced; returns what their plans scan.
     static func traced(_ path: String, _ read: () async throws -> Void) async throws -> (
         scans: [Scan], count: Int, statements: [String]
@@ -99,45 +119,22 @@ struct QueryPlanTests {
     /// for its scope's ops after a cursor this way, and a township catching up read its whole
     /// backlog again for every page.
     static func sortsBeforeLimit(_ statements: [String], in path: String) throws -> [String] {
-        let queue = try DatabaseQueue(path: path)
-        defer { try? queue.close() }
-        var found: [String] = []
-        for sql in Set(statements) {
-            let trimmed = sql.trimmingCharacters(in: .whitespacesAndNewlines)
-            let words = Set(trimmed.uppercased().split(whereSeparator: { !$0.isLetter && $0 != "_" }).map(String.init))
-            guard trimmed.uppercased().hasPrefix("SELECT") || trimmed.uppercased().hasPrefix("WITH"),
-                words.contains("LIMIT"), !countyTables.isDisjoint(with: words.map { $0.lowercased() })
-            else { continue }
-            let details = try queue.read { db in
-                try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + trimmed).map { $0["detail"] as String }
-            }
-            if details.contains(where: { $0.contains("TEMP B-TREE FOR ORDER BY") }) {
-                found.append("\(details) in: \(trimmed.prefix(300))")
-            }
+        try queryPlans(statements, in: path) { sql in
+            let words = Set(sql.uppercased().split(whereSeparator: { !$0.isLetter && $0 != "_" }).map(String.init))
+            return words.contains("LIMIT") && !countyTables.isDisjoint(with: words.map { $0.lowercased() })
         }
-        return found
+        .filter { $0.details.contains(where: { $0.contains("TEMP B-TREE FOR ORDER BY") }) }
+        .map { "\($0.details) in: \($0.sql.prefix(300))" }
     }
 
     /// The plan lines of statements that search the op log or its archive by scope or
     /// township: a pass over a scope's history.
     static func historyPasses(_ statements: [String], in path: String) throws -> [String] {
-        let queue = try DatabaseQueue(path: path)
-        defer { try? queue.close() }
-        var found: [String] = []
-        for sql in Set(statements) {
-            let trimmed = sql.trimmingCharacters(in: .whitespacesAndNewlines)
-            guard trimmed.uppercased().hasPrefix("SELECT") || trimmed.uppercased().hasPrefix("WITH") else { continue }
-            let details = try queue.read { db in
-                try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + trimmed).map { $0["detail"] as String }
-            }
-            for detail in details
-            where ["ops_by_scope", "ops_by_township", "ops_archive_by_scope", "ops_archive_by_township"].contains(
-                where: { detail.contains("INDEX \($0) ") })
-            {
-                found.append("\(detail) in: \(trimmed.prefix(300))")
-            }
+        let indexes = ["ops_by_scope", "ops_by_township", "ops_archive_by_scope", "ops_archive_by_township"]
+        return try queryPlans(statements, in: path).flatMap { plan in
+            plan.details.filter { detail in indexes.contains(where: { detail.contains("INDEX \($0) ") }) }
+                .map { "\($0) in: \(plan.sql.prefix(300))" }
         }
-        return found
     }
 
     /// A small generated county in a fresh directory, its hub's statements traced: `body` gets
@@ -323,10 +320,7 @@ struct QueryPlanTests {
         // And each names both key columns: a search by the piece alone reads every record under it.
         let queue = try DatabaseQueue(path: directory + "/v.db")
         defer { try? queue.close() }
-        for sql in [deletes[0], deletes[1], deletes.last!] {
-            let details = try queue.read { db in
-                try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql).map { $0["detail"] as String }
-            }
+        for (_, details) in try Self.plans([deletes[0], deletes[1], deletes.last!], in: queue, keep: { _ in true }) {
             #expect(
                 details.contains { $0.contains("search_grams") && $0.contains("gram=? AND record=?") }, "\(details)")
         }
